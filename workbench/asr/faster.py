@@ -1,0 +1,94 @@
+"""faster-whisper engine: CTranslate2, int8 on CPU, Silero VAD, word timestamps."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from workbench.asr.base import (
+    DraftSegment,
+    DraftWord,
+    ModelNotFound,
+    TranscribeOptions,
+    Transcript,
+)
+from workbench.asr.models import EMBEDDED_NAME, embedded_model_dir
+
+
+class FasterWhisperEngine:
+    """Loads a CTranslate2 Whisper model once; `transcribe` streams segments lazily."""
+
+    name = "faster-whisper"
+
+    def __init__(self, model: str, models_dir: Path, compute_type: str = "int8"):
+        from faster_whisper import WhisperModel
+
+        self.model = model
+        path = _resolve(model, models_dir)
+        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+        try:
+            self._model = WhisperModel(
+                str(path),
+                device="cpu",
+                compute_type=compute_type,
+                cpu_threads=threads,
+                download_root=str(models_dir / "faster-whisper"),
+                local_files_only=not _online_allowed(),
+            )
+        except Exception as exc:
+            raise ModelNotFound(
+                f"faster-whisper model {model!r} is not on disk (looked in {path} and "
+                f"{models_dir / 'faster-whisper'}) and could not be fetched: {exc}"
+            ) from exc
+
+    def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Transcript:
+        segments, info = self._model.transcribe(
+            audio,
+            language=None if options.language == "auto" else options.language,
+            beam_size=options.beam_size,
+            word_timestamps=options.word_timestamps,
+            vad_filter=options.vad,
+            initial_prompt=options.initial_prompt or None,
+        )
+        return Transcript(
+            language=info.language,
+            segments=_convert(segments),
+            meta={"language_probability": info.language_probability},
+        )
+
+
+def _convert(segments) -> Iterator[DraftSegment]:
+    for seg in segments:
+        words = tuple(
+            DraftWord(w.word, float(w.start), float(w.end), float(w.probability))
+            for w in (seg.words or ())
+        )
+        yield DraftSegment(
+            start=float(seg.start),
+            end=float(seg.end),
+            text=seg.text.strip(),
+            avg_logprob=float(seg.avg_logprob),
+            no_speech_prob=float(seg.no_speech_prob),
+            compression_ratio=float(seg.compression_ratio),
+            words=words,
+        )
+
+
+def _resolve(model: str, models_dir: Path) -> Path | str:
+    """The embedded name maps to the assembled folder; a folder path to itself; else a hub name."""
+    if model == EMBEDDED_NAME:
+        return embedded_model_dir(models_dir)
+    path = Path(model).expanduser()
+    if path.exists():
+        if not (path / "model.bin").is_file():
+            raise ModelNotFound(f"{path} is not a CTranslate2 model folder (no model.bin in it)")
+        return path
+    return model
+
+
+def _online_allowed() -> bool:
+    """Fetching a named model from the hub is opt-in: WORKBENCH_ALLOW_DOWNLOAD=1."""
+    return os.environ.get("WORKBENCH_ALLOW_DOWNLOAD") == "1"

@@ -1,0 +1,147 @@
+"""Probe and decode audio files to a stream of mono float32 blocks at a chosen rate.
+
+libsndfile (soundfile) reads WAV, FLAC, OGG/Vorbis/Opus and MP3; everything else (M4A/AAC,
+WebM, ...) goes through PyAV, whose wheels bundle FFmpeg's libraries, so no system ffmpeg is
+needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+BLOCK_SECONDS = 30  # decode this much audio at a time, whatever the file's length
+
+
+class AudioError(Exception):
+    """A file that cannot be used as audio; the message names the file and the reason."""
+
+    def __init__(self, path: str | Path, reason: str):
+        super().__init__(f"{Path(path).name}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a file claims to hold, before decoding it."""
+
+    sample_rate: int
+    channels: int
+    duration: float  # seconds, as declared by the container (may be an estimate for MP3)
+    format: str
+    backend: str  # 'soundfile' or 'av'
+
+
+def probe(path: str | Path) -> SourceInfo:
+    """Read a file's header; raises AudioError for empty, unreadable or non-audio files."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(path, "no such file")
+    if path.stat().st_size == 0:
+        raise AudioError(path, "the file is empty (0 bytes)")
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError):
+        return _probe_av(path)
+    _check_wav_length(path, info.extra_info)
+    return SourceInfo(info.samplerate, info.channels, info.duration, info.format, "soundfile")
+
+
+_WAV_DATA_SIZE = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+
+
+def _check_wav_length(path: Path, extra_info: str) -> None:
+    """libsndfile quietly shortens a WAV whose data chunk is cut off; report it as truncated."""
+    match = _WAV_DATA_SIZE.search(extra_info)
+    if match and int(match.group(2)) < int(match.group(1)):
+        declared, present = int(match.group(1)), int(match.group(2))
+        raise AudioError(
+            path,
+            f"the file is truncated: its header declares {declared} bytes of audio "
+            f"but only {present} are present",
+        )
+
+
+def _probe_av(path: Path) -> SourceInfo:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            streams = [s for s in container.streams if s.type == "audio"]
+            if not streams:
+                raise AudioError(path, "no audio stream in the file")
+            stream = streams[0]
+            duration = 0.0
+            if stream.duration is not None and stream.time_base is not None:
+                duration = float(stream.duration * stream.time_base)
+            elif container.duration is not None:
+                duration = container.duration / 1_000_000
+            rate = stream.codec_context.sample_rate or stream.rate or 0
+            channels = stream.codec_context.channels or 1
+            if not rate:
+                raise AudioError(path, "the audio stream has no sample rate")
+            return SourceInfo(int(rate), int(channels), duration, container.format.name, "av")
+    except AudioError:
+        raise
+    except Exception as exc:  # PyAV raises a family of FFmpeg errors
+        raise AudioError(path, f"not a readable audio file ({_short(exc)})") from exc
+
+
+def stream_mono(path: str | Path, rate: int) -> Iterator[np.ndarray]:
+    """Yield the file as mono float32 blocks resampled to `rate` Hz, a block at a time.
+
+    Memory stays bounded by BLOCK_SECONDS whatever the file's length. Raises AudioError on a
+    decoding failure, with what was decoded so far discarded by the caller.
+    """
+    info = probe(path)
+    if info.backend == "soundfile":
+        yield from _stream_soundfile(Path(path), info, rate)
+    else:
+        yield from _stream_av(Path(path), rate)
+
+
+def _stream_soundfile(path: Path, info: SourceInfo, rate: int) -> Iterator[np.ndarray]:
+    import soxr
+
+    resampler = None if info.sample_rate == rate else soxr.ResampleStream(
+        info.sample_rate, rate, 1, dtype="float32", quality="HQ"
+    )
+    try:
+        with sf.SoundFile(str(path)) as f:
+            for block in f.blocks(blocksize=BLOCK_SECONDS * info.sample_rate, dtype="float32",
+                                  always_2d=True):
+                mono = block.mean(axis=1, dtype=np.float32)
+                yield mono if resampler is None else resampler.resample_chunk(mono)
+    except sf.LibsndfileError as exc:
+        raise AudioError(path, f"decoding failed ({_short(exc)})") from exc
+    if resampler is not None:
+        yield resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+
+
+def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = next(s for s in container.streams if s.type == "audio")
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            for out in resampler.resample(None):
+                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+    except AudioError:
+        raise
+    except Exception as exc:
+        raise AudioError(path, f"decoding failed ({_short(exc)})") from exc
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__

@@ -1,0 +1,93 @@
+"""The working copy: every recording once converted to 16 kHz mono FLAC, read by partial reads."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from workbench.audio.decode import AudioError, probe, stream_mono
+from workbench.audio.peaks import PeakAccumulator, save_peaks
+
+SAMPLE_RATE = 16000  # Hz, of every working copy
+MIN_SAMPLES = 160  # 10 ms: anything shorter is reported as holding no audio
+TRUNCATION_TOLERANCE = 0.9  # decoded length under this share of the declared one: truncated
+
+
+@dataclass(frozen=True)
+class Converted:
+    """What `convert` wrote: the source's own rate and channels, and the working copy's length."""
+
+    sample_rate: int
+    channels: int
+    num_samples: int  # at SAMPLE_RATE
+
+    @property
+    def duration(self) -> float:
+        return self.num_samples / SAMPLE_RATE
+
+
+def convert(source: str | Path, working_path: Path, peaks_path: Path) -> Converted:
+    """Decode `source` once into a 16 kHz mono FLAC and its peaks, both written atomically.
+
+    Both files appear under their final names only when the whole file decoded; on any failure
+    nothing is left behind and AudioError names the file and the reason.
+    """
+    info = probe(source)
+    working_path.parent.mkdir(parents=True, exist_ok=True)
+    peaks_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_audio = working_path.with_name(working_path.name + ".part")
+    tmp_peaks = peaks_path.with_name(peaks_path.name + ".part")
+    peaks = PeakAccumulator()
+    total = 0
+    try:
+        with sf.SoundFile(str(tmp_audio), "w", SAMPLE_RATE, 1, "PCM_16", format="FLAC") as out:
+            for block in stream_mono(source, SAMPLE_RATE):
+                if not np.all(np.isfinite(block)):
+                    block = np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
+                out.write(np.clip(block, -1.0, 1.0))
+                peaks.add(block)
+                total += block.size
+        if total < MIN_SAMPLES:
+            raise AudioError(source, "the file holds no audio (zero length)")
+        declared = info.duration * SAMPLE_RATE
+        if info.backend == "soundfile" and declared > 0 and total < declared * TRUNCATION_TOLERANCE:
+            raise AudioError(
+                source,
+                f"the file is truncated: its header declares {info.duration:.2f} s "
+                f"but only {total / SAMPLE_RATE:.2f} s could be decoded",
+            )
+        save_peaks(peaks.finish(), tmp_peaks)
+        os.replace(tmp_audio, working_path)
+        os.replace(tmp_peaks, peaks_path)
+    except BaseException:
+        tmp_audio.unlink(missing_ok=True)
+        tmp_peaks.unlink(missing_ok=True)
+        raise
+    return Converted(info.sample_rate, info.channels, total)
+
+
+def read_slice(working_path: str | Path, start: float, end: float) -> np.ndarray:
+    """Samples between `start` and `end` seconds of a working copy, by a seek and a short read."""
+    with sf.SoundFile(str(working_path)) as f:
+        first = max(0, min(f.frames, int(round(start * SAMPLE_RATE))))
+        last = max(first, min(f.frames, int(round(end * SAMPLE_RATE))))
+        f.seek(first)
+        return f.read(last - first, dtype="float32")
+
+
+def read_all(working_path: str | Path) -> np.ndarray:
+    """The whole working copy as float32; for ASR, which wants the recording in memory."""
+    data, _ = sf.read(str(working_path), dtype="float32")
+    return data
+
+
+def to_wav_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
+    """16-bit PCM WAV bytes of a float32 signal, for the browser or a download."""
+    buf = io.BytesIO()
+    sf.write(buf, samples, rate, subtype="PCM_16", format="WAV")
+    return buf.getvalue()

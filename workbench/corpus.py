@@ -1,0 +1,194 @@
+"""Records of the workbench (frozen dataclasses) and the pure rules that govern them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "Status",
+    "Word",
+    "Project",
+    "Recording",
+    "Segment",
+    "Revision",
+    "Job",
+    "SegmentView",
+    "StaleEdit",
+    "InvalidEdit",
+    "LOW_CONFIDENCE",
+    "unsure_words",
+    "check_bounds",
+    "clean_text",
+    "segment_uid",
+]
+
+LOW_CONFIDENCE = 0.5  # word probability under which the editor marks a word as unsure
+
+
+class Status(StrEnum):
+    """Where a segment is in the workflow: new -> drafted -> labeled -> approved | rejected."""
+
+    NEW = "new"
+    DRAFTED = "drafted"
+    LABELED = "labeled"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Word:
+    word: str
+    start: float  # seconds from the start of the recording
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+    language: str  # "auto" or a language code such as "ko"
+    conventions: str
+    asr_engine: str
+    asr_model: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Recording:
+    id: int
+    project_id: int
+    original_name: str
+    sha256: str
+    source_path: str
+    working_path: str  # 16 kHz mono FLAC, relative to the workbench home
+    peaks_path: str  # .npy of min/max per window, relative to the workbench home
+    sample_rate: int  # of the original file
+    channels: int  # of the original file
+    num_samples: int  # of the working copy, at 16 kHz
+    duration: float  # seconds
+    speaker: str | None = None
+    language: str | None = None  # detected or set at drafting
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: int
+    recording_id: int
+    start: float
+    end: float
+    speaker: str | None
+    status: Status
+    assignee: str | None
+    version: int
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: int
+    segment_id: int
+    n: int
+    text: str
+    start: float
+    end: float
+    source: str  # 'asr' | 'human' | 'review' | 'import'
+    author: str
+    created_at: datetime
+    asr_meta: dict[str, Any] | None = None
+
+    @property
+    def words(self) -> list[Word]:
+        """Word timings of an ASR revision, empty for others."""
+        raw = (self.asr_meta or {}).get("words") or []
+        return [Word(w["word"], w["start"], w["end"], w["probability"]) for w in raw]
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    project_id: int
+    kind: str  # 'import' | 'draft' | 'export'
+    state: str  # 'running' | 'done' | 'failed' | 'cancelled'
+    params: dict[str, Any]
+    total: float  # units of work, e.g. seconds of audio
+    done: float
+    message: str
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def progress(self) -> float:
+        """Fraction done in [0, 1]."""
+        return 1.0 if self.total <= 0 else min(1.0, self.done / self.total)
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    """A segment with its recording and its latest revision: what the editor shows."""
+
+    segment: Segment
+    recording: Recording
+    latest: Revision | None
+    draft: Revision | None  # the first ASR revision, if any
+
+    @property
+    def text(self) -> str:
+        return self.latest.text if self.latest else ""
+
+
+class StaleEdit(Exception):
+    """A save named a segment version that another save has since replaced."""
+
+    def __init__(self, segment_id: int, expected: int, current: int, current_text: str):
+        super().__init__(
+            f"segment {segment_id} was saved by someone else since you opened it "
+            f"(your version {expected}, now {current}); the newer text is: {current_text!r}"
+        )
+        self.segment_id = segment_id
+        self.current_version = current
+        self.current_text = current_text
+
+
+class InvalidEdit(ValueError):
+    """An edit that breaks a rule (boundaries outside the recording, end before start...)."""
+
+
+def unsure_words(words: list[Word], threshold: float = LOW_CONFIDENCE) -> list[bool]:
+    """For each word, whether its probability is under `threshold`."""
+    return [w.probability < threshold for w in words]
+
+
+def check_bounds(start: float, end: float, duration: float) -> tuple[float, float]:
+    """Validate segment boundaries against a recording; returns them rounded to the millisecond."""
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise InvalidEdit("start and end must be numbers")
+    start, end = round(start, 3), round(end, 3)
+    if start < 0:
+        raise InvalidEdit(f"start {start:.3f} s is before the recording begins")
+    if end > round(duration, 3) + 0.001:
+        raise InvalidEdit(f"end {end:.3f} s is after the recording ends ({duration:.3f} s)")
+    if end <= start:
+        raise InvalidEdit(f"end {end:.3f} s must be after start {start:.3f} s")
+    return start, min(end, round(duration, 3))
+
+
+def clean_text(text: str) -> str:
+    """Text as stored: NFC-normalised, inner whitespace collapsed, trimmed."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def segment_uid(recording_id: int, segment_id: int) -> str:
+    """A segment's id in exports: stable across exports and filters, recording first."""
+    return f"rec{recording_id:06d}-seg{segment_id:07d}"

@@ -1,0 +1,191 @@
+"""Import audio into a project: files, folders and zip archives, each file on its own.
+
+Each file is probed, hashed (a duplicate within the project is reported and skipped), converted
+once into the 16 kHz mono FLAC working copy with its peaks, and only then recorded in the
+database. A file that fails is reported with its name and the reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from workbench import store
+from workbench.audio import AudioError, convert
+from workbench.corpus import Project
+from workbench.service import Workbench
+
+AUDIO_SUFFIXES = {
+    ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma",
+    ".aif", ".aiff",
+}
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """The outcome for one file: 'imported', 'duplicate' or 'failed'."""
+
+    name: str
+    outcome: str
+    reason: str = ""
+    recording_id: int | None = None
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    items: tuple[ImportItem, ...]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for i in self.items if i.outcome == outcome)
+
+    @property
+    def failed(self) -> list[ImportItem]:
+        return [i for i in self.items if i.outcome == "failed"]
+
+    def summary(self) -> str:
+        hours = sum(i.duration for i in self.items if i.outcome == "imported") / 3600
+        return (
+            f"{self.count('imported')} imported ({hours:.2f} h), "
+            f"{self.count('duplicate')} duplicate, {self.count('failed')} failed"
+        )
+
+
+Progress = Callable[[int, int, str], None]  # (files done, files in all, current name)
+
+
+def import_paths(
+    wb: Workbench, project: Project, paths: Iterable[str | Path], progress: Progress | None = None
+) -> ImportReport:
+    """Import files, folders (recursively, audio suffixes only) and zip archives."""
+    with tempfile.TemporaryDirectory(dir=_tmp(wb)) as scratch:
+        sources = list(_expand(paths, Path(scratch)))
+        items = []
+        for done, (name, path, error) in enumerate(sources):
+            if progress:
+                progress(done, len(sources), name)
+            items.append(ImportItem(name, "failed", error) if error else import_file(wb, project, path, name))
+        if progress:
+            progress(len(sources), len(sources), "")
+    return ImportReport(tuple(items))
+
+
+def import_file(wb: Workbench, project: Project, path: Path, name: str | None = None) -> ImportItem:
+    """Import one audio file under `name` (default: its file name)."""
+    name = name or path.name
+    try:
+        digest = _sha256(path)
+    except OSError as exc:
+        return ImportItem(name, "failed", f"cannot read the file ({exc.strerror or exc})")
+    existing = store.find_recording_by_hash(wb.db, project.id, digest)
+    if existing is not None:
+        return ImportItem(name, "duplicate", f"same audio as {existing.original_name}", existing.id)
+    working = f"audio/{digest[:2]}/{digest}.flac"
+    peaks = f"peaks/{digest[:2]}/{digest}.npy"
+    try:
+        if wb.path(working).is_file() and wb.path(peaks).is_file():
+            info = _reuse(wb.path(working), path)  # the same file is in another project
+        else:
+            info = convert(path, wb.path(working), wb.path(peaks))
+    except AudioError as exc:
+        return ImportItem(name, "failed", exc.reason)
+    except Exception as exc:  # an unexpected decoder failure must not stop the batch
+        return ImportItem(name, "failed", f"{type(exc).__name__}: {exc}")
+    recording = store.add_recording(
+        wb.db,
+        project_id=project.id,
+        original_name=name,
+        sha256=digest,
+        source_path=str(path) if not _is_scratch(wb, path) else name,
+        working_path=working,
+        peaks_path=peaks,
+        sample_rate=info.sample_rate,
+        channels=info.channels,
+        num_samples=info.num_samples,
+        duration=info.duration,
+    )
+    return ImportItem(name, "imported", "", recording.id, recording.duration)
+
+
+def _reuse(working: Path, source: Path):
+    import soundfile as sf
+
+    from workbench.audio import probe
+    from workbench.audio.working import Converted
+
+    src = probe(source)
+    return Converted(src.sample_rate, src.channels, sf.info(str(working)).frames)
+
+
+def _expand(paths: Iterable[str | Path], scratch: Path) -> Iterator[tuple[str, Path, str]]:
+    """(display name, file path, error) for every file to import; error is '' when fine."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _is_audio(p.name))
+            if not found:
+                yield path.name, path, "the folder holds no audio files"
+            for p in found:
+                yield str(p.relative_to(path.parent)), p, ""
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            yield from _unzip(path, scratch)
+        elif path.is_file():
+            yield path.name, path, ""
+        else:
+            yield str(path), path, "no such file or folder"
+
+
+def _unzip(archive: Path, scratch: Path) -> Iterator[tuple[str, Path, str]]:
+    """Extract a zip's audio entries into `scratch`; entries that would escape it are refused."""
+    target = scratch / f"zip-{hashlib.sha1(str(archive).encode()).hexdigest()[:8]}"
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            entries = [i for i in zf.infolist() if not i.is_dir() and _is_audio(i.filename)]
+            if not entries:
+                yield archive.name, archive, "the zip archive holds no audio files"
+            for info in entries:
+                shown = f"{archive.name}/{info.filename}"
+                parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+                if info.filename.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+                    yield shown, archive, "unsafe path in the zip archive (absolute or '..'); skipped"
+                    continue
+                dest = target.joinpath(*parts)
+                if not dest.resolve().is_relative_to(target.resolve()):
+                    yield shown, archive, "unsafe path in the zip archive; skipped"
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with zf.open(info) as src, open(dest, "wb") as out:
+                        shutil.copyfileobj(src, out)
+                except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+                    yield shown, archive, f"cannot extract from the zip archive ({exc})"
+                    continue
+                yield shown, dest, ""
+    except zipfile.BadZipFile as exc:
+        yield archive.name, archive, f"not a valid zip archive ({exc})"
+
+
+def _is_audio(name: str) -> bool:
+    return Path(name).suffix.lower() in AUDIO_SUFFIXES
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _tmp(wb: Workbench) -> Path:
+    wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    return wb.settings.tmp_dir
+
+
+def _is_scratch(wb: Workbench, path: Path) -> bool:
+    return path.resolve().is_relative_to(wb.settings.tmp_dir.resolve())

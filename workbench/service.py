@@ -1,0 +1,112 @@
+"""Use cases shared by the pages and the CLI: projects, saving edits, status.
+
+Importing, drafting and exporting live beside this module (`importing`, `drafting`,
+`exporting`); all of them take a `Workbench`, the settings plus an open database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from workbench import store
+from workbench.config import Settings, load_settings
+from workbench.corpus import Project, Revision, Status, check_bounds, clean_text
+
+LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """The settings and the database engine every use case works on."""
+
+    settings: Settings
+    db: Engine
+
+    def path(self, relative: str) -> Path:
+        """A path stored relative to the home, made absolute."""
+        return self.settings.home / relative
+
+
+class NotFound(LookupError):
+    """A named thing (project, segment) does not exist."""
+
+
+def open_workbench(home: str | Path | None = None, db_url: str | None = None) -> Workbench:
+    """Open (and create or upgrade) the workbench at `home` with the database at `db_url`."""
+    settings = load_settings(home, db_url)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return Workbench(settings, _engine(settings.db_url))
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    return store.open_store(url)
+
+
+def get_project(wb: Workbench, name: str) -> Project:
+    """The project called `name`, or NotFound listing the ones that exist."""
+    project = store.find_project(wb.db, name)
+    if project is None:
+        names = ", ".join(p.name for p in store.list_projects(wb.db)) or "none yet"
+        raise NotFound(f"no project named {name!r} (projects: {names})")
+    return project
+
+
+def ensure_project(wb: Workbench, name: str, language: str = "auto") -> Project:
+    """The project called `name`, created with `language` when it does not exist."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a project needs a name")
+    return store.find_project(wb.db, name) or store.create_project(wb.db, name, language=language)
+
+
+def save_segment(
+    wb: Workbench,
+    segment_id: int,
+    expected_version: int,
+    text: str,
+    start: float,
+    end: float,
+    author: str,
+) -> Revision:
+    """Save a labeller's correction as a new revision; the segment becomes `labeled`.
+
+    Raises InvalidEdit for bad boundaries and StaleEdit when someone saved since
+    `expected_version` (the newer text is in the exception).
+    """
+    view = store.segment_view(wb.db, segment_id)
+    start, end = check_bounds(start, end, view.recording.duration)
+    if not author.strip():
+        raise ValueError("a save needs an author name")
+    return store.append_revision(
+        wb.db,
+        segment_id,
+        expected_version,
+        clean_text(text),
+        start,
+        end,
+        author=author.strip(),
+        source="human",
+        status=Status.LABELED,
+    )
+
+
+def project_status(wb: Workbench, project: Project) -> dict[str, Any]:
+    """Counts by status, hours of audio and hours labelled (labeled or approved)."""
+    counts = store.status_counts(wb.db, project.id)
+    hours = counts["segment_hours"]
+    return {
+        "project": project.name,
+        "language": project.language,
+        "recordings": counts["recordings"],
+        "audio_hours": round(counts["audio_hours"], 4),
+        "segments": {s.value: counts["segments"].get(s.value, 0) for s in Status},
+        "labelled_hours": round(
+            hours.get(Status.LABELED.value, 0.0) + hours.get(Status.APPROVED.value, 0.0), 4
+        ),
+    }

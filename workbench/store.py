@@ -1,0 +1,677 @@
+"""SQLAlchemy tables and queries: the only module that speaks SQL.
+
+Every function takes an `Engine` (see `open_store`) and returns records from `corpus`. Writes
+that belong together (a recording's drafted segments, a save and its version bump) happen in one
+transaction, so a crash leaves either all of them or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from workbench.corpus import (
+    Job,
+    Project,
+    Recording,
+    Revision,
+    Segment,
+    SegmentView,
+    StaleEdit,
+    Status,
+)
+
+SCHEMA_VERSION = 1  # bump with a new entry in MIGRATIONS
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("language", sa.String(16), nullable=False, default="auto"),
+    sa.Column("conventions", sa.String(64), nullable=False, default="plain"),
+    sa.Column("asr_engine", sa.String(32), nullable=False, default="faster-whisper"),
+    sa.Column("asr_model", sa.String(500), nullable=False, default="base"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+recordings = sa.Table(
+    "recordings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("original_name", sa.String(1000), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("source_path", sa.String(2000), nullable=False),
+    sa.Column("working_path", sa.String(2000), nullable=False),
+    sa.Column("peaks_path", sa.String(2000), nullable=False),
+    sa.Column("sample_rate", sa.Integer, nullable=False),
+    sa.Column("channels", sa.Integer, nullable=False),
+    sa.Column("num_samples", sa.BigInteger, nullable=False),
+    sa.Column("duration", sa.Float, nullable=False),
+    sa.Column("speaker", sa.String(200)),
+    sa.Column("language", sa.String(16)),
+    sa.Column("meta", sa.JSON, nullable=False, default=dict),
+    sa.Column("drafted_at", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("project_id", "sha256", name="uq_recording_hash"),
+)
+
+segments = sa.Table(
+    "segments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("recording_id", sa.ForeignKey("recordings.id"), nullable=False),
+    sa.Column("start", sa.Float, nullable=False),
+    sa.Column("end", sa.Float, nullable=False),
+    sa.Column("speaker", sa.String(200)),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("assignee", sa.String(200)),
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    sa.Column("latest_revision_id", sa.Integer),
+    sa.Index("ix_segments_recording_start", "recording_id", "start"),
+)
+
+revisions = sa.Table(
+    "revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("start", sa.Float, nullable=False),
+    sa.Column("end", sa.Float, nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("asr_meta", sa.JSON),
+    sa.UniqueConstraint("segment_id", "n", name="uq_revision_n"),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False, default=dict),
+    sa.Column("total", sa.Float, nullable=False, default=0.0),
+    sa.Column("done", sa.Float, nullable=False, default=0.0),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("error", sa.Text),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+exports = sa.Table(
+    "exports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("format", sa.String(32), nullable=False),
+    sa.Column("path", sa.String(2000), nullable=False),
+    sa.Column("filters", sa.JSON, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("hours", sa.Float, nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+
+def _migrate_to_1(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+# version -> function that upgrades a database from version-1 to version, in one transaction
+MIGRATIONS = {1: _migrate_to_1}
+
+
+def now() -> datetime:
+    """Naive UTC, as every timestamp is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def open_store(url: str) -> Engine:
+    """Connect to `url`, creating or upgrading the schema; SQLite files run in WAL mode."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    migrate(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version of a database; 0 when it is empty."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the schema up to SCHEMA_VERSION without touching existing rows; returns it."""
+    with engine.begin() as conn:
+        version = current_version(conn)
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the database is at schema version {version}, newer than this workbench "
+                f"({SCHEMA_VERSION}); upgrade the workbench"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[target](conn)
+            conn.execute(sa.delete(schema_version))
+            conn.execute(sa.insert(schema_version).values(version=target))
+    return SCHEMA_VERSION
+
+
+# ---------------------------------------------------------------- rows to records
+
+
+def _project(row: Any) -> Project:
+    return Project(
+        id=row.id,
+        name=row.name,
+        language=row.language,
+        conventions=row.conventions,
+        asr_engine=row.asr_engine,
+        asr_model=row.asr_model,
+        created_at=row.created_at,
+    )
+
+
+def _recording(row: Any) -> Recording:
+    return Recording(
+        id=row.id,
+        project_id=row.project_id,
+        original_name=row.original_name,
+        sha256=row.sha256,
+        source_path=row.source_path,
+        working_path=row.working_path,
+        peaks_path=row.peaks_path,
+        sample_rate=row.sample_rate,
+        channels=row.channels,
+        num_samples=row.num_samples,
+        duration=row.duration,
+        speaker=row.speaker,
+        language=row.language,
+        metadata=row.meta or {},
+    )
+
+
+def _segment(row: Any) -> Segment:
+    return Segment(
+        id=row.id,
+        recording_id=row.recording_id,
+        start=row.start,
+        end=row.end,
+        speaker=row.speaker,
+        status=Status(row.status),
+        assignee=row.assignee,
+        version=row.version,
+    )
+
+
+def _revision(row: Any) -> Revision:
+    return Revision(
+        id=row.id,
+        segment_id=row.segment_id,
+        n=row.n,
+        text=row.text,
+        start=row.start,
+        end=row.end,
+        source=row.source,
+        author=row.author,
+        created_at=row.created_at,
+        asr_meta=row.asr_meta,
+    )
+
+
+def _job(row: Any) -> Job:
+    return Job(
+        id=row.id,
+        project_id=row.project_id,
+        kind=row.kind,
+        state=row.state,
+        params=row.params or {},
+        total=row.total,
+        done=row.done,
+        message=row.message,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+# ---------------------------------------------------------------- projects
+
+
+def create_project(engine: Engine, name: str, language: str = "auto", **settings: str) -> Project:
+    """Insert a project; `settings` may set conventions, asr_engine and asr_model."""
+    with engine.begin() as conn:
+        new_id = conn.execute(
+            sa.insert(projects).values(name=name, language=language, created_at=now(), **settings)
+        ).inserted_primary_key[0]
+        return _project(conn.execute(sa.select(projects).where(projects.c.id == new_id)).one())
+
+
+def find_project(engine: Engine, name: str) -> Project | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(projects).where(projects.c.name == name)).first()
+    return _project(row) if row else None
+
+
+def get_project(engine: Engine, project_id: int) -> Project:
+    with engine.connect() as conn:
+        return _project(conn.execute(sa.select(projects).where(projects.c.id == project_id)).one())
+
+
+def list_projects(engine: Engine) -> list[Project]:
+    with engine.connect() as conn:
+        return [_project(r) for r in conn.execute(sa.select(projects).order_by(projects.c.name))]
+
+
+def update_project(engine: Engine, project_id: int, **values: str) -> Project:
+    with engine.begin() as conn:
+        conn.execute(sa.update(projects).where(projects.c.id == project_id).values(**values))
+    return get_project(engine, project_id)
+
+
+# ---------------------------------------------------------------- recordings
+
+
+def add_recording(engine: Engine, **values: Any) -> Recording:
+    values = {**values, "meta": values.pop("metadata", {}) or {}, "created_at": now()}
+    with engine.begin() as conn:
+        new_id = conn.execute(sa.insert(recordings).values(**values)).inserted_primary_key[0]
+        return _recording(conn.execute(sa.select(recordings).where(recordings.c.id == new_id)).one())
+
+
+def find_recording_by_hash(engine: Engine, project_id: int, sha256: str) -> Recording | None:
+    query = sa.select(recordings).where(
+        recordings.c.project_id == project_id, recordings.c.sha256 == sha256
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return _recording(row) if row else None
+
+
+def get_recording(engine: Engine, recording_id: int) -> Recording:
+    with engine.connect() as conn:
+        return _recording(
+            conn.execute(sa.select(recordings).where(recordings.c.id == recording_id)).one()
+        )
+
+
+def list_recordings(engine: Engine, project_id: int) -> list[Recording]:
+    query = (
+        sa.select(recordings)
+        .where(recordings.c.project_id == project_id)
+        .order_by(recordings.c.original_name, recordings.c.id)
+    )
+    with engine.connect() as conn:
+        return [_recording(r) for r in conn.execute(query)]
+
+
+def undrafted_recordings(engine: Engine, project_id: int) -> list[Recording]:
+    """Recordings of a project that no drafting run has finished yet."""
+    query = (
+        sa.select(recordings)
+        .where(recordings.c.project_id == project_id, recordings.c.drafted_at.is_(None))
+        .order_by(recordings.c.id)
+    )
+    with engine.connect() as conn:
+        return [_recording(r) for r in conn.execute(query)]
+
+
+def set_recording_language(engine: Engine, recording_id: int, language: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(recordings).where(recordings.c.id == recording_id).values(language=language)
+        )
+
+
+# ---------------------------------------------------------------- segments and revisions
+
+
+def add_drafted_segments(
+    engine: Engine,
+    recording_id: int,
+    drafts: Iterable[dict[str, Any]],
+    author: str,
+    language: str | None = None,
+) -> int:
+    """Insert a recording's drafted segments, each with revision 1, and mark it drafted.
+
+    All in one transaction. Each draft is a dict with start, end, text, speaker (optional) and
+    asr_meta. Returns how many segments were written. Refuses (returns 0) when the recording
+    was drafted already, so a second drafting run never duplicates.
+    """
+    created = now()
+    count = 0
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            sa.update(recordings)
+            .where(recordings.c.id == recording_id, recordings.c.drafted_at.is_(None))
+            .values(drafted_at=created)
+        )
+        if claimed.rowcount != 1:
+            return 0
+        for draft in drafts:
+            seg_id = conn.execute(
+                sa.insert(segments).values(
+                    recording_id=recording_id,
+                    start=draft["start"],
+                    end=draft["end"],
+                    speaker=draft.get("speaker"),
+                    status=Status.DRAFTED.value,
+                    version=1,
+                )
+            ).inserted_primary_key[0]
+            rev_id = conn.execute(
+                sa.insert(revisions).values(
+                    segment_id=seg_id,
+                    n=1,
+                    text=draft["text"],
+                    start=draft["start"],
+                    end=draft["end"],
+                    source=draft.get("source", "asr"),
+                    author=author,
+                    created_at=created,
+                    asr_meta=draft.get("asr_meta"),
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                sa.update(segments).where(segments.c.id == seg_id).values(latest_revision_id=rev_id)
+            )
+            count += 1
+        if language:
+            conn.execute(
+                sa.update(recordings)
+                .where(recordings.c.id == recording_id)
+                .values(language=language)
+            )
+    return count
+
+
+def get_segment(engine: Engine, segment_id: int) -> Segment:
+    with engine.connect() as conn:
+        return _segment(conn.execute(sa.select(segments).where(segments.c.id == segment_id)).one())
+
+
+def segment_queue(
+    engine: Engine,
+    project_id: int,
+    recording_id: int | None = None,
+    statuses: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The editor's queue: one light dict per segment (id, recording, times, status, text)."""
+    query = (
+        sa.select(
+            segments.c.id,
+            segments.c.recording_id,
+            recordings.c.original_name.label("recording"),
+            segments.c.start,
+            segments.c.end,
+            segments.c.status,
+            revisions.c.text,
+        )
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+        .where(recordings.c.project_id == project_id)
+        .order_by(recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
+    )
+    if recording_id is not None:
+        query = query.where(segments.c.recording_id == recording_id)
+    if statuses:
+        query = query.where(segments.c.status.in_(list(statuses)))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def segment_view(engine: Engine, segment_id: int) -> SegmentView:
+    """A segment with its recording, latest revision and first ASR draft."""
+    with engine.connect() as conn:
+        seg_row = conn.execute(sa.select(segments).where(segments.c.id == segment_id)).one()
+        rec_row = conn.execute(
+            sa.select(recordings).where(recordings.c.id == seg_row.recording_id)
+        ).one()
+        latest = None
+        if seg_row.latest_revision_id is not None:
+            latest = conn.execute(
+                sa.select(revisions).where(revisions.c.id == seg_row.latest_revision_id)
+            ).one()
+        draft = conn.execute(
+            sa.select(revisions)
+            .where(revisions.c.segment_id == segment_id, revisions.c.source == "asr")
+            .order_by(revisions.c.n)
+            .limit(1)
+        ).first()
+    return SegmentView(
+        segment=_segment(seg_row),
+        recording=_recording(rec_row),
+        latest=_revision(latest) if latest else None,
+        draft=_revision(draft) if draft else None,
+    )
+
+
+def list_revisions(engine: Engine, segment_id: int) -> list[Revision]:
+    query = sa.select(revisions).where(revisions.c.segment_id == segment_id).order_by(revisions.c.n)
+    with engine.connect() as conn:
+        return [_revision(r) for r in conn.execute(query)]
+
+
+def append_revision(
+    engine: Engine,
+    segment_id: int,
+    expected_version: int,
+    text: str,
+    start: float,
+    end: float,
+    author: str,
+    source: str,
+    status: Status,
+) -> Revision:
+    """Append a revision and move the segment on, if nobody saved it since `expected_version`.
+
+    The version check and the bump are one conditional UPDATE, so of two racing saves exactly
+    one wins; the other gets `StaleEdit` with the winner's text.
+    """
+    with engine.begin() as conn:
+        bumped = conn.execute(
+            sa.update(segments)
+            .where(segments.c.id == segment_id, segments.c.version == expected_version)
+            .values(version=segments.c.version + 1, start=start, end=end, status=status.value)
+        )
+        if bumped.rowcount != 1:
+            row = conn.execute(
+                sa.select(segments.c.version, revisions.c.text)
+                .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+                .where(segments.c.id == segment_id)
+            ).one()
+            raise StaleEdit(segment_id, expected_version, row.version, row.text or "")
+        n = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(revisions.c.n), 0)).where(
+                revisions.c.segment_id == segment_id
+            )
+        ).scalar_one()
+        rev_id = conn.execute(
+            sa.insert(revisions).values(
+                segment_id=segment_id,
+                n=n + 1,
+                text=text,
+                start=start,
+                end=end,
+                source=source,
+                author=author,
+                created_at=now(),
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            sa.update(segments).where(segments.c.id == segment_id).values(latest_revision_id=rev_id)
+        )
+        return _revision(conn.execute(sa.select(revisions).where(revisions.c.id == rev_id)).one())
+
+
+def export_rows(
+    engine: Engine, project_id: int, statuses: Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """Segments to export with their latest text and recording, in recording then time order."""
+    query = (
+        sa.select(
+            segments.c.id.label("segment_id"),
+            segments.c.start,
+            segments.c.end,
+            segments.c.speaker,
+            segments.c.status,
+            recordings.c.id.label("recording_id"),
+            recordings.c.original_name.label("recording"),
+            recordings.c.working_path,
+            recordings.c.speaker.label("recording_speaker"),
+            revisions.c.text,
+        )
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .join(revisions, revisions.c.id == segments.c.latest_revision_id)
+        .where(recordings.c.project_id == project_id)
+        .order_by(recordings.c.id, segments.c.start, segments.c.id)
+    )
+    if statuses:
+        query = query.where(segments.c.status.in_(list(statuses)))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:
+    """Segments per status, hours of audio, hours of segments per status."""
+    with engine.connect() as conn:
+        audio_seconds, n_recordings = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(recordings.c.duration), 0.0), sa.func.count())
+            .where(recordings.c.project_id == project_id)
+        ).one()
+        rows = conn.execute(
+            sa.select(
+                segments.c.status,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(segments.c.end - segments.c.start), 0.0),
+            )
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(recordings.c.project_id == project_id)
+            .group_by(segments.c.status)
+        ).all()
+    return {
+        "recordings": n_recordings,
+        "audio_hours": audio_seconds / 3600,
+        "segments": {status: count for status, count, _ in rows},
+        "segment_hours": {status: seconds / 3600 for status, _, seconds in rows},
+    }
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def running_job(engine: Engine, project_id: int, kind: str) -> Job | None:
+    query = (
+        sa.select(jobs)
+        .where(jobs.c.project_id == project_id, jobs.c.kind == kind, jobs.c.state == "running")
+        .order_by(jobs.c.id.desc())
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return _job(row) if row else None
+
+
+def latest_job(engine: Engine, project_id: int, kind: str) -> Job | None:
+    query = (
+        sa.select(jobs)
+        .where(jobs.c.project_id == project_id, jobs.c.kind == kind)
+        .order_by(jobs.c.id.desc())
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return _job(row) if row else None
+
+
+def get_job(engine: Engine, job_id: int) -> Job:
+    with engine.connect() as conn:
+        return _job(conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).one())
+
+
+def start_job(
+    engine: Engine, project_id: int, kind: str, params: dict[str, Any], total: float
+) -> Job:
+    stamp = now()
+    with engine.begin() as conn:
+        new_id = conn.execute(
+            sa.insert(jobs).values(
+                project_id=project_id,
+                kind=kind,
+                state="running",
+                params=params,
+                total=total,
+                done=0.0,
+                message="",
+                cancel_requested=False,
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        ).inserted_primary_key[0]
+        return _job(conn.execute(sa.select(jobs).where(jobs.c.id == new_id)).one())
+
+
+def update_job(engine: Engine, job_id: int, **values: Any) -> None:
+    """Set job fields (done, total, message, state, error) and touch its heartbeat."""
+    with engine.begin() as conn:
+        conn.execute(sa.update(jobs).where(jobs.c.id == job_id).values(updated_at=now(), **values))
+
+
+def request_cancel(engine: Engine, job_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.update(jobs).where(jobs.c.id == job_id).values(cancel_requested=True))
+
+
+def cancel_requested(engine: Engine, job_id: int) -> bool:
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(sa.select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar()
+        )
+
+
+# ---------------------------------------------------------------- exports
+
+
+def record_export(engine: Engine, **values: Any) -> int:
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.insert(exports).values(created_at=now(), **values)
+        ).inserted_primary_key[0]
+
+
+def list_exports(engine: Engine, project_id: int) -> list[dict[str, Any]]:
+    query = sa.select(exports).where(exports.c.project_id == project_id).order_by(exports.c.id.desc())
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
