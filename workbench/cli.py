@@ -111,11 +111,19 @@ def cmd_status(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(default: object) -> argparse.ArgumentParser:
+    """--home and --db, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--home", help="workbench folder (default: $WORKBENCH_HOME or data)")
-    common.add_argument("--db", help="SQLAlchemy database URL (default: SQLite in the home)")
-    parser = argparse.ArgumentParser(prog="python -m workbench", parents=[common],
+    common.add_argument("--home", default=default,
+                        help="workbench folder (default: $WORKBENCH_HOME or data)")
+    common.add_argument("--db", default=default,
+                        help="SQLAlchemy database URL (default: SQLite in the home)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(argparse.SUPPRESS)  # a subcommand's copy must not reset the top's
+    parser = argparse.ArgumentParser(prog="python -m workbench", parents=[_common_options(None)],
                                      description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -114,8 +114,12 @@ def _stream_soundfile(path: Path, info: SourceInfo, rate: int) -> Iterator[np.nd
     )
     try:
         with sf.SoundFile(str(path)) as f:
-            for block in f.blocks(blocksize=BLOCK_SECONDS * info.sample_rate, dtype="float32",
-                                  always_2d=True):
+            # read() rather than blocks(): blocks() pads a short read (a truncated MP3) up to
+            # the declared length with uninitialised memory
+            while True:
+                block = f.read(BLOCK_SECONDS * info.sample_rate, dtype="float32", always_2d=True)
+                if not len(block):
+                    break
                 mono = block.mean(axis=1, dtype=np.float32)
                 yield mono if resampler is None else resampler.resample_chunk(mono)
     except sf.LibsndfileError as exc:
@@ -130,12 +134,14 @@ def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
     try:
         with av.open(str(path)) as container:
             stream = next(s for s in container.streams if s.type == "audio")
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+            # keep the channels and average them here: FFmpeg's own downmix sums at 1/sqrt(2),
+            # 3 dB louder than the soundfile path
+            resampler = av.AudioResampler(format="fltp", rate=rate)
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                    yield out.to_ndarray().mean(axis=0, dtype=np.float32)
             for out in resampler.resample(None):
-                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                yield out.to_ndarray().mean(axis=0, dtype=np.float32)
     except AudioError:
         raise
     except Exception as exc:

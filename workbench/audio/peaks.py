@@ -50,6 +50,7 @@ def save_peaks(peaks: np.ndarray, path: Path) -> None:
 def load_peaks(path: str | Path, start: float, end: float) -> np.ndarray:
     """Peaks between `start` and `end` seconds as float32 (n, 2) in [-1, 1], read by memmap."""
     peaks = np.load(str(path), mmap_mode="r")
-    first = max(0, int(start * PEAKS_PER_SECOND))
-    last = min(len(peaks), int(np.ceil(end * PEAKS_PER_SECOND)))
+    # round first: 0.29 * 100 is 28.999999999999996
+    first = max(0, int(np.floor(round(start * PEAKS_PER_SECOND, 6))))
+    last = min(len(peaks), int(np.ceil(round(end * PEAKS_PER_SECOND, 6))))
     return np.asarray(peaks[first:last], dtype=np.float32) / 32767.0

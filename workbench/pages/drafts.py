@@ -26,7 +26,7 @@ with st.form("asr_settings"):
     languages = list(LANGUAGES) if project.language in LANGUAGES else [project.language, *LANGUAGES]
     language = cols[2].selectbox("Language", languages, index=languages.index(project.language),
                                  key="asr_language")
-    if st.form_submit_button("Save settings"):
+    if st.form_submit_button("Save settings", key="save_asr_settings"):
         store.update_project(wb.db, project.id, asr_engine=engine, asr_model=model.strip() or "base",
                              language=language)
         st.rerun()

@@ -19,7 +19,7 @@ with st.expander("New project", expanded=not store.list_projects(wb.db)):
         name = st.text_input("Name", key="new_project_name")
         language = st.selectbox("Language", LANGUAGES, key="new_project_language",
                                 help="'auto' lets Whisper detect it per recording.")
-        if st.form_submit_button("Create project"):
+        if st.form_submit_button("Create project", key="create_project"):
             if not name.strip():
                 st.error("Give the project a name.")
             else:

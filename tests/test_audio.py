@@ -1,0 +1,477 @@
+"""The audio layer: conversion to the 16 kHz mono working copy, peaks, slices, WAV bytes.
+
+Every input is generated in tmp_path; nothing here needs the network or real recordings.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import tone
+from workbench.audio import (
+    PEAK_WINDOW,
+    SAMPLE_RATE,
+    AudioError,
+    convert,
+    load_peaks,
+    read_slice,
+    to_wav_bytes,
+)
+from workbench.audio.peaks import PeakAccumulator
+
+AMPLITUDE = 0.4  # of conftest.tone()
+SECONDS = 2.0
+LOSSY_TOLERANCE = 0.1  # s: encoders pad (priming samples, whole frames)
+MP3_WRITABLE = "MP3" in sf.available_formats()
+
+
+# ---------------------------------------------------------------- generated inputs
+
+
+def _write_aac(path: Path, seconds: float, rate: int, channels: int = 1) -> Path:
+    """An M4A (AAC in an MP4/iPod container) of conftest's tone, encoded with PyAV."""
+    import av
+
+    t = np.arange(int(seconds * rate)) / rate
+    signal = (AMPLITUDE * np.sin(2 * np.pi * 440.0 * t) * (t % 1.0 < 0.7)).astype(np.float32)
+    planes = np.stack([signal] * channels)
+    layout = "stereo" if channels == 2 else "mono"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format="ipod") as out:
+        stream = out.add_stream("aac", rate=rate, layout=layout)
+        for i in range(0, planes.shape[1], 1024):
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(planes[:, i:i + 1024]), format="fltp", layout=layout
+            )
+            frame.sample_rate = rate
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+def _write_silence(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(path), np.zeros(int(SECONDS * 22050), dtype=np.float32), 22050)
+    return path
+
+
+def _write_noise(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(1234)
+    noise = rng.uniform(-0.8, 0.8, size=int(SECONDS * 44100)).astype(np.float32)
+    sf.write(str(path), noise, 44100, subtype="PCM_16")
+    return path
+
+
+# id -> (writer(tmp_path) -> path, source rate, source channels, kind)
+# kind: 'tone' (peaks ~0.4), 'silence', 'noise'; lossy codecs get a looser duration check.
+CASES: dict[str, tuple[Callable[[Path], Path], int, int, str, bool]] = {
+    "wav-16k-mono": (lambda d: tone(d / "a.wav", SECONDS, 16000), 16000, 1, "tone", False),
+    "wav-8k": (lambda d: tone(d / "b.wav", SECONDS, 8000), 8000, 1, "tone", False),
+    "wav-48k-stereo": (lambda d: tone(d / "c.wav", SECONDS, 48000, channels=2), 48000, 2, "tone",
+                       False),
+    "flac-44k1-stereo": (lambda d: tone(d / "d.flac", SECONDS, 44100, channels=2), 44100, 2,
+                         "tone", False),
+    "ogg-vorbis": (lambda d: tone(d / "e.ogg", SECONDS, 44100, fmt="OGG", subtype="VORBIS"),
+                   44100, 1, "tone", True),
+    "ogg-opus": (lambda d: tone(d / "f.opus", SECONDS, 48000, fmt="OGG", subtype="OPUS"),
+                 48000, 1, "tone", True),
+    "mp3": (lambda d: tone(d / "g.mp3", SECONDS, 44100, fmt="MP3", subtype="MPEG_LAYER_III"),
+            44100, 1, "tone", True),
+    "m4a-aac": (lambda d: _write_aac(d / "h.m4a", SECONDS, 44100), 44100, 1, "tone", True),
+    "m4a-aac-48k-stereo": (lambda d: _write_aac(d / "i.m4a", SECONDS, 48000, 2), 48000, 2,
+                           "tone", True),
+    "silence": (lambda d: _write_silence(d / "silence.wav"), 22050, 1, "silence", False),
+    "white-noise": (lambda d: _write_noise(d / "noise.wav"), 44100, 1, "noise", False),
+}
+
+
+def _case_params():
+    for name in CASES:
+        marks = []
+        if name == "mp3" and not MP3_WRITABLE:
+            marks.append(pytest.mark.skip(reason="this libsndfile cannot write MP3"))
+        yield pytest.param(name, id=name, marks=marks)
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+# ---------------------------------------------------------------- conversion
+
+
+@pytest.mark.parametrize("case", list(_case_params()))
+def test_convert_writes_16k_mono_flac_and_peaks(tmp_path, case):
+    writer, rate, channels, kind, lossy = CASES[case]
+    source = writer(tmp_path / "src")
+    working = tmp_path / "out" / "audio" / "w.flac"
+    peaks_path = tmp_path / "out" / "peaks" / "w.npy"
+
+    converted = convert(source, working, peaks_path)
+
+    # what convert reports: the source's own rate and channels, the working copy's length
+    assert converted.sample_rate == rate
+    assert converted.channels == channels
+    info = sf.info(str(working))
+    assert (info.format, info.subtype) == ("FLAC", "PCM_16")
+    assert info.samplerate == SAMPLE_RATE == 16000
+    assert info.channels == 1
+    assert info.frames == converted.num_samples
+    assert converted.duration == pytest.approx(converted.num_samples / 16000)
+    assert converted.duration == pytest.approx(SECONDS, abs=LOSSY_TOLERANCE if lossy else 1e-3)
+
+    # peaks: one (min, max) int16 pair per 160 samples, the last window possibly partial
+    raw = np.load(str(peaks_path))
+    assert raw.dtype == np.int16
+    assert raw.shape == (math.ceil(converted.num_samples / PEAK_WINDOW), 2)
+    assert np.all(raw[:, 0] <= raw[:, 1])
+
+    # only the final files are left: no *.part
+    assert _files_under(tmp_path / "out") == sorted([working, peaks_path])
+
+    peaks = load_peaks(peaks_path, 0.0, converted.duration)
+    assert peaks.dtype == np.float32
+    assert len(peaks) == len(raw)
+    samples, _ = sf.read(str(working), dtype="float32")
+    if kind == "tone":
+        assert peaks[:, 1].max() == pytest.approx(AMPLITUDE, abs=0.05)
+        assert peaks[:, 0].min() == pytest.approx(-AMPLITUDE, abs=0.05)
+        # the quiet gap of every second (0.7 s to 1.0 s) stays quiet in the peaks
+        assert np.abs(peaks[75:95]).max() < 0.05
+    elif kind == "silence":
+        assert np.all(raw == 0)
+        assert np.all(samples == 0)
+    else:  # white noise in [-0.8, 0.8] keeps most of its range after resampling
+        assert 0.6 < peaks[:, 1].max() <= 1.0
+        assert -1.0 <= peaks[:, 0].min() < -0.6
+        assert np.all(peaks[:-1, 1] > 0) and np.all(peaks[:-1, 0] < 0)
+
+    # the peaks describe the working copy itself, window by window
+    pad = (-len(samples)) % PEAK_WINDOW
+    if pad == 0:
+        windows = samples.reshape(-1, PEAK_WINDOW)
+        expected = np.stack([windows.min(axis=1), windows.max(axis=1)], axis=1)
+        np.testing.assert_allclose(peaks, expected, atol=2 / 32767)
+
+
+def test_lossless_16k_mono_is_copied_sample_for_sample(tmp_path):
+    source = tone(tmp_path / "a.wav", 1.5, 16000)
+    converted = convert(source, tmp_path / "w.flac", tmp_path / "p.npy")
+    original, _ = sf.read(str(source), dtype="float32")
+    working, _ = sf.read(str(tmp_path / "w.flac"), dtype="float32")
+    assert converted.num_samples == len(original)
+    np.testing.assert_allclose(working, original, atol=1 / 32767)
+
+
+def test_stereo_is_mixed_down_to_the_mean_of_the_channels(tmp_path):
+    left = 0.5 * np.ones(16000, dtype=np.float32)
+    right = -0.1 * np.ones(16000, dtype=np.float32)
+    source = tmp_path / "lr.wav"
+    sf.write(str(source), np.stack([left, right], axis=1), 16000, subtype="FLOAT")
+    convert(source, tmp_path / "w.flac", tmp_path / "p.npy")
+    working, _ = sf.read(str(tmp_path / "w.flac"), dtype="float32")
+    np.testing.assert_allclose(working, 0.2, atol=1 / 32767)
+
+
+def test_out_of_range_and_non_finite_samples_are_clipped(tmp_path):
+    data = np.array([0.5, 2.0, -3.0, np.nan, np.inf, -np.inf] * 400, dtype=np.float32)
+    source = tmp_path / "loud.wav"
+    sf.write(str(source), data, 16000, subtype="FLOAT")
+    convert(source, tmp_path / "w.flac", tmp_path / "p.npy")
+    working, _ = sf.read(str(tmp_path / "w.flac"), dtype="float32")
+    assert np.all(np.isfinite(working))
+    assert working.max() <= 1.0 and working.min() >= -1.0
+    np.testing.assert_allclose(working[:6], [0.5, 1.0, -1.0, 0.0, 1.0, -1.0], atol=1e-4)
+    raw = np.load(str(tmp_path / "p.npy"))
+    assert raw.max() == 32767 and raw.min() == -32767
+
+
+def test_convert_replaces_nothing_when_it_fails(tmp_path):
+    """A failed conversion must not delete or overwrite an existing working copy elsewhere."""
+    good = convert(tone(tmp_path / "a.wav", 1.0), tmp_path / "w.flac", tmp_path / "p.npy")
+    before = (tmp_path / "w.flac").read_bytes(), (tmp_path / "p.npy").read_bytes()
+    (tmp_path / "bad.wav").write_text("not audio")
+    with pytest.raises(AudioError):
+        convert(tmp_path / "bad.wav", tmp_path / "w.flac", tmp_path / "p.npy")
+    assert ((tmp_path / "w.flac").read_bytes(), (tmp_path / "p.npy").read_bytes()) == before
+    assert good.num_samples == 16000
+    assert not list(tmp_path.glob("*.part"))
+
+
+# ---------------------------------------------------------------- bad inputs
+
+
+def _empty(d: Path) -> Path:
+    path = d / "empty.wav"
+    path.write_bytes(b"")
+    return path
+
+
+def _text_as_wav(d: Path) -> Path:
+    path = d / "notes.wav"
+    path.write_text("this is a shopping list, not a recording\n" * 20)
+    return path
+
+
+def _truncated_wav(d: Path) -> Path:
+    data = tone(d / "full.wav", 3.0).read_bytes()
+    path = d / "cut.wav"
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+def _truncated_flac(d: Path) -> Path:
+    data = tone(d / "full.flac", 3.0, 44100, channels=2).read_bytes()
+    path = d / "cut.flac"
+    path.write_bytes(data[:1000])
+    return path
+
+
+def _zero_length_wav(d: Path) -> Path:
+    path = d / "nothing.wav"
+    sf.write(str(path), np.zeros(0, dtype=np.float32), 16000)
+    return path
+
+
+def _missing(d: Path) -> Path:
+    return d / "not-there.wav"
+
+
+def _random_bytes_m4a(d: Path) -> Path:
+    path = d / "garbage.m4a"
+    path.write_bytes(np.random.default_rng(7).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    return path
+
+
+BAD_INPUTS = {
+    "empty-file": (_empty, "empty"),
+    "text-named-wav": (_text_as_wav, "not a readable audio file"),
+    "truncated-wav": (_truncated_wav, "truncated"),
+    "truncated-flac": (_truncated_flac, ""),
+    "zero-length-wav": (_zero_length_wav, "no audio"),
+    "missing-path": (_missing, "no such file"),
+    "random-bytes-m4a": (_random_bytes_m4a, "not a readable audio file"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS), ids=list(BAD_INPUTS))
+def test_bad_input_raises_audio_error_and_leaves_nothing(tmp_path, case):
+    make, reason_part = BAD_INPUTS[case]
+    src = tmp_path / "src"
+    src.mkdir()
+    source = make(src)
+    out = tmp_path / "out"
+
+    with pytest.raises(AudioError) as caught:
+        convert(source, out / "audio" / "w.flac", out / "peaks" / "w.npy")
+
+    error = caught.value
+    assert source.name in str(error)
+    assert str(error).startswith(f"{source.name}: ")
+    assert error.reason.strip(), "the error must say why"
+    assert reason_part in error.reason
+    assert error.path == str(source)
+    assert _files_under(out) == []  # no working copy, no peaks, no *.part
+
+
+@pytest.mark.skipif(not MP3_WRITABLE, reason="this libsndfile cannot write MP3")
+def test_truncated_mp3_is_reported_not_padded(tmp_path):
+    """An MP3 cut to a third holds ~1 s of audio but its Xing header still says 3 s.
+
+    The working copy must not be padded to the declared length (soundfile's blocks() yields
+    blocks of the declared size, the unread tail being uninitialised memory): either the file
+    is reported as truncated, or only the audio really present is kept.
+    """
+    data = tone(tmp_path / "full.mp3", 3.0, 44100, fmt="MP3").read_bytes()
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(data[: len(data) // 3])
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(AudioError, match="truncated"):
+            convert(cut, out / "w.flac", out / "p.npy")
+    assert _files_under(out) == []
+
+
+# ---------------------------------------------------------------- slices
+
+
+@pytest.fixture(scope="module")
+def working_copy(tmp_path_factory) -> tuple[Path, np.ndarray]:
+    """A 3 s working copy of deterministic noise, and all of its samples."""
+    folder = tmp_path_factory.mktemp("slices")
+    rng = np.random.default_rng(99)
+    source = folder / "noise.wav"
+    sf.write(str(source), rng.uniform(-0.5, 0.5, 3 * 16000).astype(np.float32), 16000,
+             subtype="PCM_16")
+    working = folder / "w.flac"
+    convert(source, working, folder / "p.npy")
+    whole, rate = sf.read(str(working), dtype="float32")
+    assert rate == 16000 and len(whole) == 48000
+    return working, whole
+
+
+@pytest.mark.parametrize(
+    "start,end",
+    [(0.0, 0.5), (1.2345, 2.0), (1.2345, 2.4690), (0.1, 0.3), (0.001, 0.002), (2.9999375, 3.0),
+     (0.7, 0.7), (2.0625, 2.5)],
+)
+def test_read_slice_length_and_samples(working_copy, start, end):
+    working, whole = working_copy
+    part = read_slice(working, start, end)
+    assert part.dtype == np.float32
+    assert part.ndim == 1
+    assert len(part) == round((end - start) * 16000)
+    first = round(start * 16000)
+    np.testing.assert_array_equal(part, whole[first:first + len(part)])
+
+
+@pytest.mark.parametrize("start,end,expected", [
+    (2.5, 10.0, slice(40000, 48000)),  # clipped at the end of the file
+    (2.9, 3.0000001, slice(46400, 48000)),
+    (3.0, 4.0, slice(48000, 48000)),  # entirely past the end: nothing
+    (5.0, 6.0, slice(48000, 48000)),
+    (-1.0, 0.25, slice(0, 4000)),  # clipped at the start
+    (1.0, 0.5, slice(16000, 16000)),  # end before start: nothing
+])
+def test_read_slice_is_clipped_to_the_file(working_copy, start, end, expected):
+    working, whole = working_copy
+    part = read_slice(working, start, end)
+    np.testing.assert_array_equal(part, whole[expected])
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    start=st.floats(min_value=0.0, max_value=3.2, allow_nan=False),
+    length=st.floats(min_value=0.0, max_value=1.5, allow_nan=False),
+)
+def test_read_slice_matches_slicing_the_whole_file(working_copy, start, length):
+    working, whole = working_copy
+    end = start + length
+    part = read_slice(working, start, end)
+    first = min(len(whole), round(start * 16000))
+    last = max(first, min(len(whole), round(end * 16000)))
+    np.testing.assert_array_equal(part, whole[first:last])
+    if end * 16000 <= len(whole):
+        assert abs(len(part) - length * 16000) <= 1
+
+
+# ---------------------------------------------------------------- peaks by region
+
+
+@pytest.fixture(scope="module")
+def peaks_file(tmp_path_factory) -> tuple[Path, np.ndarray]:
+    folder = tmp_path_factory.mktemp("peaks")
+    converted = convert(tone(folder / "a.wav", 3.0), folder / "w.flac", folder / "p.npy")
+    assert converted.num_samples == 48000
+    raw = np.load(str(folder / "p.npy"))
+    assert raw.shape == (300, 2)
+    return folder / "p.npy", raw
+
+
+@pytest.mark.parametrize("start,end,rows", [
+    (0.0, 3.0, slice(0, 300)),
+    (1.0, 2.0, slice(100, 200)),
+    (0.5, 0.75, slice(50, 75)),
+    (1.2345, 2.0, slice(123, 200)),  # a window partly inside the region is included
+    (0.0, 0.001, slice(0, 1)),
+    (2.5, 10.0, slice(250, 300)),  # clipped at the end
+    (-1.0, 0.2, slice(0, 20)),  # clipped at the start
+    (0.29, 1.1, slice(29, 110)),  # times whose float products fall just beside an integer
+    (0.57, 0.7, slice(57, 70)),
+])
+def test_load_peaks_returns_only_the_region(peaks_file, start, end, rows):
+    path, raw = peaks_file
+    region = load_peaks(path, start, end)
+    assert region.dtype == np.float32
+    assert region.shape == (rows.stop - rows.start, 2)
+    np.testing.assert_allclose(region, raw[rows].astype(np.float32) / 32767.0)
+    assert np.all(np.abs(region) <= 1.0)
+
+
+def test_load_peaks_has_100_rows_a_second(peaks_file):
+    path, _ = peaks_file
+    for seconds in (0.1, 0.5, 1.0, 2.0):
+        assert len(load_peaks(path, 0.5, 0.5 + seconds)) == round(seconds * 100)
+
+
+# ---------------------------------------------------------------- peak accumulator
+
+
+def _accumulate(signal: np.ndarray, cuts: list[int]) -> np.ndarray:
+    acc = PeakAccumulator()
+    previous = 0
+    for cut in sorted(set(c for c in cuts if 0 < c < len(signal))) + [len(signal)]:
+        acc.add(signal[previous:cut])
+        previous = cut
+    return acc.finish()
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(
+    n=st.integers(min_value=0, max_value=3000),
+    cuts=st.lists(st.integers(min_value=0, max_value=3000), max_size=25),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_peak_accumulator_is_independent_of_block_sizes(n, cuts, seed):
+    signal = np.random.default_rng(seed).uniform(-1.2, 1.2, n).astype(np.float32)
+    one_block = _accumulate(signal, [])
+    many_blocks = _accumulate(signal, cuts)
+    np.testing.assert_array_equal(many_blocks, one_block)
+    assert one_block.dtype == np.int16
+    assert one_block.shape == (math.ceil(n / PEAK_WINDOW), 2)
+    if n:
+        clipped = np.clip(signal, -1.0, 1.0)
+        assert one_block[0, 0] == int(clipped[:PEAK_WINDOW].min() * 32767)
+        assert one_block[-1, 1] == int(clipped[(len(one_block) - 1) * PEAK_WINDOW:].max() * 32767)
+
+
+def test_peak_accumulator_accepts_empty_blocks():
+    acc = PeakAccumulator()
+    acc.add(np.zeros(0, dtype=np.float32))
+    acc.add(np.full(100, 0.5, dtype=np.float32))
+    acc.add(np.zeros(0, dtype=np.float32))
+    acc.add(np.full(100, -0.5, dtype=np.float32))
+    out = acc.finish()
+    assert out.tolist() == [[-16383, 16383], [-16383, -16383]]
+    assert PeakAccumulator().finish().shape == (0, 2)
+
+
+# ---------------------------------------------------------------- WAV bytes
+
+
+@pytest.mark.parametrize("rate", [16000, 22050])
+def test_to_wav_bytes_round_trips_through_soundfile(rate):
+    signal = np.random.default_rng(5).uniform(-1.0, 1.0, 12345).astype(np.float32)
+    data = to_wav_bytes(signal, rate)
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+    back, back_rate = sf.read(io.BytesIO(data), dtype="float32")
+    info = sf.info(io.BytesIO(data))
+    assert (info.format, info.subtype, info.channels) == ("WAV", "PCM_16", 1)
+    assert back_rate == rate
+    assert back.shape == signal.shape
+    np.testing.assert_allclose(back, signal, atol=1.5 / 32767)
+
+
+def test_to_wav_bytes_of_a_slice_and_of_nothing(working_copy):
+    working, whole = working_copy
+    back, rate = sf.read(io.BytesIO(to_wav_bytes(read_slice(working, 1.0, 1.5))), dtype="float32")
+    assert rate == 16000
+    np.testing.assert_allclose(back, whole[16000:24000], atol=1 / 32767)
+    empty, _ = sf.read(io.BytesIO(to_wav_bytes(np.zeros(0, dtype=np.float32))), dtype="float32")
+    assert len(empty) == 0

@@ -1,0 +1,74 @@
+import json
+
+import pytest
+
+from workbench.cli import main
+
+from tests.conftest import tone
+
+
+@pytest.fixture
+def run(home, capsys):
+    def _run(*argv):
+        code = main([*argv, "--home", str(home)])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def test_import_transcribe_export_status(run, tmp_path, fake_engine):
+    src = [tone(tmp_path / "one.wav", 2.0), tone(tmp_path / "two.wav", 1.5, freq=220)]
+    code, out, _ = run("import", *map(str, src), "--project", "cli", "--language", "en")
+    assert code == 0 and "2 imported" in out
+
+    code, out, err = run("transcribe", "--project", "cli", "--engine", "fake")
+    assert code == 0, err
+    assert "job done" in out and "draft [" in err  # progress on stderr
+
+    code, out, _ = run("status", "--project", "cli", "--json")
+    status = json.loads(out)
+    assert status["recordings"] == 2 and status["segments"]["drafted"] == 4
+    assert status["audio_hours"] == pytest.approx(3.5 / 3600, abs=1e-4)
+
+    code, out, err = run("export", "--project", "cli", "--out", str(tmp_path / "x"), "--status", "drafted")
+    assert code == 0, err
+    assert "wrote 4 segments" in out
+    assert len((tmp_path / "x" / "manifest.json").read_text().splitlines()) == 4
+
+    code, out, _ = run("status", "--project", "cli")
+    assert "drafted" in out and "recordings      2" in out
+
+
+def test_transcribe_again_drafts_nothing_new(run, tmp_path, fake_engine):
+    run("import", str(tone(tmp_path / "one.wav", 2.0)), "--project", "again")
+    run("transcribe", "--project", "again", "--engine", "fake")
+    code, out, _ = run("transcribe", "--project", "again", "--engine", "fake")
+    assert code == 0 and fake_engine.calls == 1
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (("status", "--project", "nope"), "no project named 'nope'"),
+        (("transcribe", "--project", "nope"), "no project named 'nope'"),
+        (("export", "--project", "nope", "--out", "/tmp/never"), "no project named 'nope'"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(run, argv, message):
+    code, out, err = run(*argv)
+    assert code == 2
+    assert err.strip().startswith("error:") and message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_format_and_missing_model(run, tmp_path):
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", "--project", "x", "--format", "mp4", "--out", "o"])
+    assert exit_.value.code == 2
+    run("import", str(tone(tmp_path / "one.wav", 1.0)), "--project", "m")
+    code, _, err = run("transcribe", "--project", "m", "--engine", "openai-whisper",
+                       "--model", "large-v9")
+    assert code == 2 and "large-v9" in err
+    code, _, err = run("transcribe", "--project", "m", "--model", str(tmp_path / "missing-model"))
+    assert code == 2 and "missing-model" in err

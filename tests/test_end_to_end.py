@@ -1,0 +1,49 @@
+"""The whole path on real speech: import jfk.flac, draft with the embedded Whisper base model,
+correct a segment through the editor page, export a NeMo manifest."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workbench import store
+from workbench.cli import main
+
+from tests.conftest import SHARED_AUDIO, needs_shared
+
+pytestmark = [needs_shared, pytest.mark.slow]
+
+
+def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys):
+    assert main(["import", str(SHARED_AUDIO / "jfk.flac"), "--project", "jfk", "--home", str(home),
+                 "--language", "en"]) == 0
+    assert main(["transcribe", "--project", "jfk", "--home", str(home)]) == 0
+    project = store.find_project(wb.db, "jfk")
+    queue = store.segment_queue(wb.db, project.id)
+    draft = " ".join(q["text"] for q in queue).lower()
+    assert "ask not what your country can do for you" in draft
+    view = store.segment_view(wb.db, queue[0]["id"])
+    meta = view.latest.asr_meta
+    assert meta["engine"] == "faster-whisper" and meta["model"] == "base" and meta["language"] == "en"
+    assert meta["words"] and all(0 <= w["probability"] <= 1 for w in meta["words"])
+    assert all(a["start"] <= b["start"] for a, b in zip(meta["words"], meta["words"][1:]))
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "workbench/pages/editor.py"),
+                           default_timeout=60)
+    at.session_state["project_id"] = project.id
+    at.session_state["author"] = "transcriber"
+    at.run()
+    key = f"ed_text_{queue[0]['id']}_1"
+    corrected = at.text_area(key=key).value.replace("Americans", "Americans (corrected)")
+    at.text_area(key=key).input(corrected)
+    at.button(key="ed_save_next").click().run()
+    assert not at.exception
+
+    out = tmp_path / "nemo"
+    capsys.readouterr()
+    assert main(["export", "--project", "jfk", "--out", str(out), "--home", str(home)]) == 0
+    entries = [json.loads(line) for line in (out / "manifest.json").read_text().splitlines()]
+    assert len(entries) == 1 and "Americans (corrected)" in entries[0]["text"]
+    assert (out / entries[0]["audio_filepath"]).is_file()

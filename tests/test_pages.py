@@ -1,0 +1,166 @@
+"""Every page driven with Streamlit's AppTest, as a person would: by widget key."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workbench import store
+from workbench.service import save_segment
+from workbench.ui import jobs
+
+PAGES = Path(__file__).resolve().parents[1] / "workbench"
+
+
+@pytest.fixture
+def app(home, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
+
+    def _open(page: str, project_id: int | None = None) -> AppTest:
+        at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+        if project_id is not None:
+            at.session_state["project_id"] = project_id
+        at.session_state["author"] = "ann"
+        return at.run()
+
+    return _open
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_overview_lists_projects(app, drafted):
+    at = app("app.py")
+    _no_errors(at)
+    table = at.dataframe[0].value
+    assert list(table["project"]) == ["demo"] and int(table["drafted"][0]) == 6
+
+
+def test_overview_without_projects_says_what_to_do(app, wb):
+    at = app("app.py")
+    _no_errors(at)
+    assert "No projects yet" in at.info[0].value
+
+
+def test_projects_page_creates_a_project(app, wb):
+    at = app("pages/projects.py")
+    _no_errors(at)
+    at.text_input(key="new_project_name").input("Korean calls")
+    at.selectbox(key="new_project_language").select("ko")
+    at.button(key="create_project").click().run()
+    _no_errors(at)
+    project = store.find_project(wb.db, "Korean calls")
+    assert project is not None and project.language == "ko"
+    assert at.session_state["project_id"] == project.id
+    assert "Import audio into Korean calls" in [s.value for s in at.subheader]
+
+
+def test_projects_page_lists_recordings(app, drafted):
+    at = app("pages/projects.py", drafted.id)
+    _no_errors(at)
+    table = at.dataframe[-1].value
+    assert sorted(table["name"]) == ["a.wav", "b.flac"]
+    assert sorted(table["original rate (Hz)"]) == [16000, 48000]
+
+
+def test_drafts_page_runs_a_job_to_the_end(app, wb, tones, fake_engine):
+    from workbench.importing import import_paths
+    from workbench.service import ensure_project
+
+    project = ensure_project(wb, "d")
+    import_paths(wb, project, tones)
+    at = app("pages/drafts.py", project.id)
+    _no_errors(at)
+    at.selectbox(key="asr_engine").select("fake")
+    at.text_input(key="asr_model").input("fake-1")
+    at.button(key="save_asr_settings").click().run()
+    assert store.get_project(wb.db, project.id).asr_engine == "fake"
+    at.button(key="start_drafts").click().run()
+    _no_errors(at)
+    job = store.latest_job(wb.db, project.id, "draft")
+    jobs.wait(job.id, timeout=30)
+    at.run()
+    _no_errors(at)
+    assert store.get_job(wb.db, job.id).state == "done"
+    assert any("Last draft job: **done**" in s.value for s in at.success)
+    assert "**0** recording(s) without a draft" in at.markdown[0].value
+
+
+def test_drafts_page_reports_a_missing_model(app, wb, tones):
+    from workbench.importing import import_paths
+    from workbench.service import ensure_project
+
+    project = ensure_project(wb, "m")
+    store.update_project(wb.db, project.id, asr_model="/nowhere/model")
+    import_paths(wb, project, tones[:1])
+    at = app("pages/drafts.py", project.id)
+    at.button(key="start_drafts").click().run()
+    _no_errors(at)
+    assert any("/nowhere/model" in e.value for e in at.error)
+
+
+def test_editor_saves_and_moves_to_the_next_segment(app, wb, drafted):
+    at = app("pages/editor.py", drafted.id)
+    _no_errors(at)
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    assert "Segment 1 of 6" in at.markdown[0].value
+    assert at.text_area(key=f"ed_text_{first['id']}_1").value == first["text"]
+    assert any("<mark" in m.value for m in at.markdown)  # unsure words marked
+    at.text_area(key=f"ed_text_{first['id']}_1").input("corrected words")
+    at.number_input(key=f"ed_end_{first['id']}_1").set_value(0.9)
+    at.button(key="ed_save_next").click().run()
+    _no_errors(at)
+    revs = store.list_revisions(wb.db, first["id"])
+    assert (revs[-1].text, revs[-1].author, revs[-1].end) == ("corrected words", "ann", 0.9)
+    assert store.get_segment(wb.db, first["id"]).status.value == "labeled"
+    assert "Segment 1 of 5" in at.markdown[0].value  # the saved one left the to-do filter
+    assert any("Saved segment" in s.value for s in at.success)
+
+
+def test_editor_previous_and_skip(app, wb, drafted):
+    at = app("pages/editor.py", drafted.id)
+    at.button(key="ed_skip").click().run()
+    assert "Segment 2 of 6" in at.markdown[0].value
+    at.button(key="ed_prev").click().run()
+    assert "Segment 1 of 6" in at.markdown[0].value
+
+
+def test_editor_refuses_a_stale_save(app, wb, drafted):
+    at = app("pages/editor.py", drafted.id)
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    save_segment(wb, first["id"], 1, "saved in another tab", first["start"], first["end"], "bob")
+    at.text_area(key=f"ed_text_{first['id']}_1").input("my edit")
+    at.button(key="ed_save").click().run()
+    _no_errors(at)
+    assert any("saved in another tab" in e.value for e in at.error)
+    assert store.segment_view(wb.db, first["id"]).text == "saved in another tab"
+
+
+def test_editor_without_segments_explains(app, wb):
+    from workbench.service import ensure_project
+
+    project = ensure_project(wb, "empty")
+    at = app("pages/editor.py", project.id)
+    _no_errors(at)
+    assert "No segments match" in at.info[0].value
+
+
+def test_export_page_exports_and_lists(app, wb, drafted):
+    for q in store.segment_queue(wb.db, drafted.id)[:2]:
+        save_segment(wb, q["id"], 1, "ok", q["start"], q["end"], "ann")
+    at = app("pages/export.py", drafted.id)
+    _no_errors(at)
+    at.button(key="export_button").click().run()
+    _no_errors(at)
+    assert any("Exported 2 segments" in s.value for s in at.success)
+    past = store.list_exports(wb.db, drafted.id)
+    assert len(past) == 1 and Path(past[0]["path"]).with_suffix(".zip").is_file()
+
+
+def test_export_page_says_when_nothing_matches(app, wb, drafted):
+    at = app("pages/export.py", drafted.id)
+    at.selectbox(key="export_status").select("approved")
+    at.button(key="export_button").click().run()
+    assert any("no segments with status 'approved'" in e.value for e in at.error)

@@ -1,0 +1,104 @@
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from workbench import store
+from workbench.corpus import StaleEdit, Status
+from workbench.service import save_segment
+
+
+def test_schema_created_with_version_and_wal(wb):
+    with wb.db.connect() as conn:
+        assert store.current_version(conn) == store.SCHEMA_VERSION
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_reopening_keeps_rows_and_version(wb, home):
+    store.create_project(wb.db, "kept")
+    again = store.open_store(f"sqlite:///{home / 'workbench.db'}")
+    assert [p.name for p in store.list_projects(again)] == ["kept"]
+    assert store.migrate(again) == store.SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'future.db'}"
+    engine = store.open_store(url)
+    with engine.begin() as conn:
+        conn.execute(sa.update(store.schema_version).values(version=store.SCHEMA_VERSION + 1))
+    with pytest.raises(RuntimeError, match="newer than this workbench"):
+        store.migrate(engine)
+
+
+def test_drafted_segments_written_once(drafted, wb):
+    recordings = store.list_recordings(wb.db, drafted.id)
+    queue = store.segment_queue(wb.db, drafted.id)
+    assert len(queue) == 6  # 3 one-second segments + 3 for 2.5 s (last one 0.5 s)
+    assert store.add_drafted_segments(wb.db, recordings[0].id, [{"start": 0, "end": 1, "text": "x"}], "a") == 0
+    assert len(store.segment_queue(wb.db, drafted.id)) == 6
+    assert store.undrafted_recordings(wb.db, drafted.id) == []
+
+
+def test_queue_filters_by_recording_and_status(drafted, wb):
+    rec = store.list_recordings(wb.db, drafted.id)[0]
+    only = store.segment_queue(wb.db, drafted.id, recording_id=rec.id)
+    assert {q["recording_id"] for q in only} == {rec.id}
+    first = only[0]
+    save_segment(wb, first["id"], 1, "done", first["start"], first["end"], "ann")
+    labeled = store.segment_queue(wb.db, drafted.id, statuses=["labeled"])
+    assert [q["id"] for q in labeled] == [first["id"]]
+    assert labeled[0]["text"] == "done"
+
+
+def test_save_appends_revisions_and_keeps_history(drafted, wb):
+    seg = store.segment_queue(wb.db, drafted.id)[0]
+    save_segment(wb, seg["id"], 1, "first fix", seg["start"], seg["end"], "ann")
+    save_segment(wb, seg["id"], 2, "second fix", seg["start"], seg["end"] - 0.1, "bob")
+    revs = store.list_revisions(wb.db, seg["id"])
+    assert [(r.n, r.source, r.author, r.text) for r in revs] == [
+        (1, "asr", "fake:fake-1", seg["text"]),
+        (2, "human", "ann", "first fix"),
+        (3, "human", "bob", "second fix"),
+    ]
+    view = store.segment_view(wb.db, seg["id"])
+    assert view.segment.status is Status.LABELED and view.segment.version == 3
+    assert view.segment.end == pytest.approx(seg["end"] - 0.1)
+    assert view.draft.n == 1 and view.draft.words  # the ASR draft keeps its word timings
+
+
+def test_stale_save_is_refused_with_newer_text(drafted, wb):
+    seg = store.segment_queue(wb.db, drafted.id)[0]
+    save_segment(wb, seg["id"], 1, "tab one", seg["start"], seg["end"], "ann")
+    with pytest.raises(StaleEdit) as err:
+        save_segment(wb, seg["id"], 1, "tab two", seg["start"], seg["end"], "ann")
+    assert err.value.current_text == "tab one" and "tab one" in str(err.value)
+    assert store.segment_view(wb.db, seg["id"]).text == "tab one"
+
+
+def test_racing_saves_exactly_one_wins(drafted, wb):
+    seg = store.segment_queue(wb.db, drafted.id)[0]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def save(i: int) -> None:
+        barrier.wait()
+        try:
+            save_segment(wb, seg["id"], 1, f"racer {i}", seg["start"], seg["end"], f"u{i}")
+            outcomes.append("won")
+        except StaleEdit:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused"] * 3 + ["won"]
+    assert len(store.list_revisions(wb.db, seg["id"])) == 2
+
+
+def test_status_counts(drafted, wb):
+    counts = store.status_counts(wb.db, drafted.id)
+    assert counts["recordings"] == 2
+    assert counts["audio_hours"] == pytest.approx(5.5 / 3600)
+    assert counts["segments"] == {"drafted": 6}
