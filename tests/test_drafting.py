@@ -2,7 +2,14 @@ import pytest
 
 from workbench import store
 from workbench.asr import DraftSegment, DraftWord, TranscribeOptions
-from workbench.drafting import JobRunning, remove_overlaps, run_draft_job, start_draft_job, to_draft
+from workbench.drafting import (
+    JobRunning,
+    draft_recording,
+    options_for,
+    run_draft_job,
+    start_draft_job,
+    to_draft,
+)
 from workbench.importing import import_paths
 from workbench.service import ensure_project
 
@@ -91,7 +98,39 @@ def test_to_draft_clips_to_the_recording_and_drops_empty():
     assert to_draft(_seg(1.0, 1.01), 3.0, engine, "en") is None
 
 
-def test_remove_overlaps_sorts_and_trims():
-    drafts = [{"start": 1.0, "end": 2.0}, {"start": 0.0, "end": 1.5}, {"start": 1.9, "end": 1.95}]
-    kept = remove_overlaps(drafts)
-    assert [(d["start"], d["end"]) for d in kept] == [(0.0, 1.5), (1.5, 2.0)]
+def test_drafts_carry_flags_for_unsure_words(wb, project):
+    run_draft_job(wb, start_draft_job(wb, project, {}), FakeEngine(), TranscribeOptions())
+    queue = store.segment_queue(wb.db, project.id)
+    assert all("unsure_words" in q["flags"] for q in queue)  # every x-word is at p=0.3
+    view = store.segment_view(wb.db, queue[0]["id"])
+    assert view.segment.flags == tuple(view.latest.asr_meta["flags"])
+
+
+def test_per_channel_drafts_label_the_channel(wb, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    rate = 16000
+    t = np.arange(rate * 2) / rate
+    left = 0.4 * np.sin(2 * np.pi * 300 * t)
+    right = np.zeros_like(t)
+    right[rate:] = 0.4 * np.sin(2 * np.pi * 500 * t[rate:])
+    sf.write(tmp_path / "call.wav", np.stack([left, right], axis=1).astype(np.float32), rate)
+    project = ensure_project(wb, "calls")
+    project = store.update_project(wb.db, project.id, per_channel=True)
+    import_paths(wb, project, [tmp_path / "call.wav"])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    assert recording.channels_path and wb.path(recording.channels_path).is_file()
+    run_draft_job(wb, start_draft_job(wb, project, {}), FakeEngine(), TranscribeOptions())
+    queue = store.segment_queue(wb.db, project.id)
+    speakers = [store.get_segment(wb.db, q["id"]).speaker for q in queue]
+    assert sorted(set(speakers)) == ["channel 1", "channel 2"]
+    assert len(queue) == 4  # two one-second segments per channel, overlapping across channels
+
+
+def test_options_for_takes_the_project_prompt_and_language(wb):
+    project = ensure_project(wb, "prompted", "ko")
+    project = store.update_project(wb.db, project.id, prompt="ComfyUI, 서울")
+    options = options_for(project)
+    assert options.language == "ko" and options.initial_prompt == "ComfyUI, 서울"
+    assert options_for(project, language="en").language == "en"

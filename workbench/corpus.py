@@ -56,6 +56,10 @@ class Project:
     asr_engine: str
     asr_model: str
     created_at: datetime
+    prompt: str | None = None  # hotwords / initial prompt passed to the engine
+    max_segment: float = 20.0  # seconds: longer drafts are split at the largest pause
+    min_segment: float = 0.5  # seconds: shorter drafts are merged into a neighbour
+    per_channel: bool = False  # draft each channel of a stereo recording on its own
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Recording:
     speaker: str | None = None
     language: str | None = None  # detected or set at drafting
     metadata: dict[str, Any] = field(default_factory=dict)
+    channels_path: str | None = None  # 16 kHz copy keeping the channels (2..8-channel sources)
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ class Segment:
     status: Status
     assignee: str | None
     version: int
+    flags: tuple[str, ...] = ()  # what a person must look at (see workbench.flags)
 
     @property
     def duration(self) -> float:

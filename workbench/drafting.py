@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import numpy as np
+import soundfile as sf
+
 from workbench import store
 from workbench.asr import DraftSegment, Engine, TranscribeOptions
-from workbench.audio.working import read_all
+from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
+from workbench.audio.working import read_all, read_channel
 from workbench.corpus import Job, Project, Recording
+from workbench.flags import DraftStats, draft_flags
+from workbench.segmenting import CutOptions, cut
 from workbench.service import Workbench
 
 STALE_AFTER = timedelta(minutes=10)  # a running job silent this long died with its process
@@ -53,6 +59,8 @@ def run_draft_job(
     """
     failures: list[str] = []
     done = 0.0
+    project = store.get_project(wb.db, job.project_id)
+    cut_options = CutOptions(max_len=project.max_segment, min_len=project.min_segment)
     todo = store.undrafted_recordings(wb.db, job.project_id)
     for index, recording in enumerate(todo):
         if store.cancel_requested(wb.db, job.id):
@@ -66,7 +74,7 @@ def run_draft_job(
 
         beat(0.0)
         try:
-            draft_recording(wb, recording, engine, options, beat)
+            draft_recording(wb, recording, engine, options, cut_options, project.per_channel, beat)
         except Exception as exc:  # one bad recording must not stop the job
             failures.append(f"{recording.original_name}: {type(exc).__name__}: {exc}")
         done += recording.duration
@@ -92,28 +100,83 @@ def _finish(
     return job
 
 
+def options_for(project: Project, language: str | None = None, **overrides) -> TranscribeOptions:
+    """The engine options a project asks for: its language (or `language`) and its prompt."""
+    return TranscribeOptions(
+        language=language or project.language,
+        initial_prompt=project.prompt or None,
+        **overrides,
+    )
+
+
 def draft_recording(
     wb: Workbench,
     recording: Recording,
     engine: Engine,
     options: TranscribeOptions,
+    cut_options: CutOptions = CutOptions(),
+    per_channel: bool = False,
     heartbeat: Callable[[float], None] | None = None,
 ) -> int:
-    """Transcribe one recording and store its segments; returns how many were stored."""
-    audio = read_all(wb.path(recording.working_path))
-    transcript = engine.transcribe(audio, options)
-    drafts = []
-    for seg in transcript.segments:
-        if heartbeat:
-            heartbeat(min(seg.end, recording.duration))
-        draft = to_draft(seg, recording.duration, engine, transcript.language)
-        if draft is not None:
-            drafts.append(draft)
-    drafts = remove_overlaps(drafts)
+    """Transcribe one recording, cut and flag its drafts, store them; returns how many.
+
+    With `per_channel` and a kept-channels copy, each channel is drafted on its own and its
+    segments get the channel as speaker ("channel 1", "channel 2", ...), overlapping freely
+    across channels as conversation does.
+    """
+    peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
+    energy = peaks[:, 1] - peaks[:, 0]
+    tracks = _tracks(wb, recording, per_channel)
+    drafts: list[dict] = []
+    language = None
+    for k, (speaker, audio) in enumerate(tracks):
+        transcript = engine.transcribe(audio, options)
+        language = language or transcript.language
+        raw = []
+        for seg in transcript.segments:
+            if heartbeat:
+                heartbeat((k * recording.duration + min(seg.end, recording.duration)) / len(tracks))
+            draft = to_draft(seg, recording.duration, engine, transcript.language)
+            if draft is not None:
+                raw.append(draft)
+        for draft in cut(raw, recording.duration, cut_options, energy):
+            drafts.append(_flagged(draft, speaker, peaks))
+    drafts.sort(key=lambda d: (d["start"], d["end"]))
     return store.add_drafted_segments(
-        wb.db, recording.id, drafts, author=f"{engine.name}:{engine.model}",
-        language=transcript.language,
+        wb.db, recording.id, drafts, author=f"{engine.name}:{engine.model}", language=language
     )
+
+
+def _tracks(wb: Workbench, recording: Recording, per_channel: bool) -> list[tuple[str | None, np.ndarray]]:
+    if per_channel and recording.channels_path:
+        path = wb.path(recording.channels_path)
+        channels = sf.info(str(path)).channels
+        return [(f"channel {c + 1}", read_channel(path, c)) for c in range(channels)]
+    return [(None, read_all(wb.path(recording.working_path)))]
+
+
+def _flagged(draft: dict, speaker: str | None, peaks: np.ndarray) -> dict:
+    """Attach the speaker and the flags a person must look at."""
+    meta = draft["asr_meta"]
+    a, b = int(draft["start"] * PEAKS_PER_SECOND), int(np.ceil(draft["end"] * PEAKS_PER_SECOND))
+    region = peaks[a:b]
+    level = float(np.abs(region).max()) if len(region) else None
+    flags = draft_flags(
+        DraftStats(
+            text=draft["text"],
+            start=draft["start"],
+            end=draft["end"],
+            avg_logprob=meta["avg_logprob"],
+            no_speech_prob=meta["no_speech_prob"],
+            compression_ratio=meta["compression_ratio"],
+            words=[(w["start"], w["end"], w["probability"]) for w in meta["words"]],
+            peak_level=level,
+        )
+    )
+    meta = {**meta, "flags": flags}
+    for key in ("avg_logprob", "no_speech_prob"):
+        meta[key] = round(meta[key], 4)
+    return {**draft, "speaker": speaker, "flags": flags, "asr_meta": meta}
 
 
 def to_draft(seg: DraftSegment, duration: float, engine: Engine, language: str) -> dict | None:
@@ -145,14 +208,3 @@ def to_draft(seg: DraftSegment, duration: float, engine: Engine, language: str) 
             "words": words,
         },
     }
-
-
-def remove_overlaps(drafts: list[dict]) -> list[dict]:
-    """Sort by start and trim each draft's start to the previous end, dropping what vanishes."""
-    kept: list[dict] = []
-    for draft in sorted(drafts, key=lambda d: (d["start"], d["end"])):
-        if kept and draft["start"] < kept[-1]["end"]:
-            draft = {**draft, "start": kept[-1]["end"]}
-        if draft["end"] - draft["start"] >= MIN_SEGMENT:
-            kept.append(draft)
-    return kept

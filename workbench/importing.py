@@ -87,11 +87,12 @@ def import_file(wb: Workbench, project: Project, path: Path, name: str | None = 
         return ImportItem(name, "duplicate", f"same audio as {existing.original_name}", existing.id)
     working = f"audio/{digest[:2]}/{digest}.flac"
     peaks = f"peaks/{digest[:2]}/{digest}.npy"
+    channels = f"audio/{digest[:2]}/{digest}.channels.flac"
     try:
         if wb.path(working).is_file() and wb.path(peaks).is_file():
-            info = _reuse(wb.path(working), path)  # the same file is in another project
+            info = _reuse(wb.path(working), wb.path(channels), path)  # in another project too
         else:
-            info = convert(path, wb.path(working), wb.path(peaks))
+            info = convert(path, wb.path(working), wb.path(peaks), wb.path(channels))
     except AudioError as exc:
         return ImportItem(name, "failed", exc.reason)
     except Exception as exc:  # an unexpected decoder failure must not stop the batch
@@ -108,18 +109,19 @@ def import_file(wb: Workbench, project: Project, path: Path, name: str | None = 
         channels=info.channels,
         num_samples=info.num_samples,
         duration=info.duration,
+        channels_path=channels if info.kept_channels else None,
     )
     return ImportItem(name, "imported", "", recording.id, recording.duration)
 
 
-def _reuse(working: Path, source: Path):
+def _reuse(working: Path, channels: Path, source: Path):
     import soundfile as sf
 
     from workbench.audio import probe
     from workbench.audio.working import Converted
 
     src = probe(source)
-    return Converted(src.sample_rate, src.channels, sf.info(str(working)).frames)
+    return Converted(src.sample_rate, src.channels, sf.info(str(working)).frames, channels.is_file())
 
 
 def _expand(paths: Iterable[str | Path], scratch: Path) -> Iterator[tuple[str, Path, str]]:

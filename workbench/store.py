@@ -26,7 +26,7 @@ from workbench.corpus import (
     Status,
 )
 
-SCHEMA_VERSION = 1  # bump with a new entry in MIGRATIONS
+SCHEMA_VERSION = 2  # bump with a new entry in MIGRATIONS
 
 metadata = sa.MetaData()
 
@@ -46,6 +46,11 @@ projects = sa.Table(
     sa.Column("asr_engine", sa.String(32), nullable=False, default="faster-whisper"),
     sa.Column("asr_model", sa.String(500), nullable=False, default="base"),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # v2
+    sa.Column("prompt", sa.Text),
+    sa.Column("max_segment", sa.Float, nullable=False, default=20.0, server_default="20.0"),
+    sa.Column("min_segment", sa.Float, nullable=False, default=0.5, server_default="0.5"),
+    sa.Column("per_channel", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
 
 recordings = sa.Table(
@@ -67,6 +72,8 @@ recordings = sa.Table(
     sa.Column("meta", sa.JSON, nullable=False, default=dict),
     sa.Column("drafted_at", sa.DateTime),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # v2: for 2..8-channel sources, a 16 kHz copy that keeps the channels (per-channel drafts)
+    sa.Column("channels_path", sa.String(2000)),
     sa.UniqueConstraint("project_id", "sha256", name="uq_recording_hash"),
 )
 
@@ -82,6 +89,8 @@ segments = sa.Table(
     sa.Column("assignee", sa.String(200)),
     sa.Column("version", sa.Integer, nullable=False, default=1),
     sa.Column("latest_revision_id", sa.Integer),
+    # v2: what a person must look at, comma-separated (see workbench.flags)
+    sa.Column("flags", sa.String(500), nullable=False, default="", server_default=""),
     sa.Index("ix_segments_recording_start", "recording_id", "start"),
 )
 
@@ -134,12 +143,26 @@ exports = sa.Table(
 )
 
 
-def _migrate_to_1(conn: Connection) -> None:
-    metadata.create_all(conn)
+def _add_columns(conn: Connection, table: sa.Table, names: Sequence[str]) -> None:
+    """ALTER TABLE ... ADD COLUMN for columns of `table` that a database lacks."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+    for name in names:
+        if name in present:
+            continue
+        column = table.c[name]
+        ddl = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
 
 
-# version -> function that upgrades a database from version-1 to version, in one transaction
-MIGRATIONS = {1: _migrate_to_1}
+def _migrate_to_2(conn: Connection) -> None:
+    _add_columns(conn, projects, ["prompt", "max_segment", "min_segment", "per_channel"])
+    _add_columns(conn, recordings, ["channels_path"])
+    _add_columns(conn, segments, ["flags"])
+
+
+# version -> function that upgrades a database from version-1 to version, in one transaction;
+# an empty database is created at SCHEMA_VERSION directly
+MIGRATIONS = {2: _migrate_to_2}
 
 
 def now() -> datetime:
@@ -183,10 +206,14 @@ def migrate(engine: Engine) -> int:
                 f"the database is at schema version {version}, newer than this workbench "
                 f"({SCHEMA_VERSION}); upgrade the workbench"
             )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[target](conn)
+        if version == 0:
+            metadata.create_all(conn)
+        else:
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[target](conn)
+        if version != SCHEMA_VERSION:
             conn.execute(sa.delete(schema_version))
-            conn.execute(sa.insert(schema_version).values(version=target))
+            conn.execute(sa.insert(schema_version).values(version=SCHEMA_VERSION))
     return SCHEMA_VERSION
 
 
@@ -202,6 +229,10 @@ def _project(row: Any) -> Project:
         asr_engine=row.asr_engine,
         asr_model=row.asr_model,
         created_at=row.created_at,
+        prompt=row.prompt,
+        max_segment=row.max_segment,
+        min_segment=row.min_segment,
+        per_channel=bool(row.per_channel),
     )
 
 
@@ -221,6 +252,7 @@ def _recording(row: Any) -> Recording:
         speaker=row.speaker,
         language=row.language,
         metadata=row.meta or {},
+        channels_path=row.channels_path,
     )
 
 
@@ -234,6 +266,7 @@ def _segment(row: Any) -> Segment:
         status=Status(row.status),
         assignee=row.assignee,
         version=row.version,
+        flags=tuple(f for f in (row.flags or "").split(",") if f),
     )
 
 
@@ -296,7 +329,7 @@ def list_projects(engine: Engine) -> list[Project]:
         return [_project(r) for r in conn.execute(sa.select(projects).order_by(projects.c.name))]
 
 
-def update_project(engine: Engine, project_id: int, **values: str) -> Project:
+def update_project(engine: Engine, project_id: int, **values: Any) -> Project:
     with engine.begin() as conn:
         conn.execute(sa.update(projects).where(projects.c.id == project_id).values(**values))
     return get_project(engine, project_id)
@@ -391,6 +424,7 @@ def add_drafted_segments(
                     speaker=draft.get("speaker"),
                     status=Status.DRAFTED.value,
                     version=1,
+                    flags=",".join(draft.get("flags", ())),
                 )
             ).inserted_primary_key[0]
             rev_id = conn.execute(
@@ -439,6 +473,7 @@ def segment_queue(
             segments.c.start,
             segments.c.end,
             segments.c.status,
+            segments.c.flags,
             revisions.c.text,
         )
         .join(recordings, recordings.c.id == segments.c.recording_id)
@@ -451,7 +486,10 @@ def segment_queue(
     if statuses:
         query = query.where(segments.c.status.in_(list(statuses)))
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        row["flags"] = tuple(f for f in (row["flags"] or "").split(",") if f)
+    return rows
 
 
 def segment_view(engine: Engine, segment_id: int) -> SegmentView:

@@ -93,8 +93,8 @@ def _probe_av(path: Path) -> SourceInfo:
         raise AudioError(path, f"not a readable audio file ({_short(exc)})") from exc
 
 
-def stream_mono(path: str | Path, rate: int) -> Iterator[np.ndarray]:
-    """Yield the file as mono float32 blocks resampled to `rate` Hz, a block at a time.
+def stream_blocks(path: str | Path, rate: int) -> Iterator[np.ndarray]:
+    """Yield the file as float32 blocks of shape (frames, channels) resampled to `rate` Hz.
 
     Memory stays bounded by BLOCK_SECONDS whatever the file's length. Raises AudioError on a
     decoding failure, with what was decoded so far discarded by the caller.
@@ -106,11 +106,17 @@ def stream_mono(path: str | Path, rate: int) -> Iterator[np.ndarray]:
         yield from _stream_av(Path(path), rate)
 
 
+def stream_mono(path: str | Path, rate: int) -> Iterator[np.ndarray]:
+    """Like `stream_blocks`, with the channels averaged into one."""
+    for block in stream_blocks(path, rate):
+        yield block.mean(axis=1, dtype=np.float32)
+
+
 def _stream_soundfile(path: Path, info: SourceInfo, rate: int) -> Iterator[np.ndarray]:
     import soxr
 
     resampler = None if info.sample_rate == rate else soxr.ResampleStream(
-        info.sample_rate, rate, 1, dtype="float32", quality="HQ"
+        info.sample_rate, rate, info.channels, dtype="float32", quality="HQ"
     )
     try:
         with sf.SoundFile(str(path)) as f:
@@ -120,12 +126,11 @@ def _stream_soundfile(path: Path, info: SourceInfo, rate: int) -> Iterator[np.nd
                 block = f.read(BLOCK_SECONDS * info.sample_rate, dtype="float32", always_2d=True)
                 if not len(block):
                     break
-                mono = block.mean(axis=1, dtype=np.float32)
-                yield mono if resampler is None else resampler.resample_chunk(mono)
+                yield block if resampler is None else resampler.resample_chunk(block)
     except sf.LibsndfileError as exc:
         raise AudioError(path, f"decoding failed ({_short(exc)})") from exc
     if resampler is not None:
-        yield resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+        yield resampler.resample_chunk(np.zeros((0, info.channels), dtype=np.float32), last=True)
 
 
 def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
@@ -134,14 +139,14 @@ def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
     try:
         with av.open(str(path)) as container:
             stream = next(s for s in container.streams if s.type == "audio")
-            # keep the channels and average them here: FFmpeg's own downmix sums at 1/sqrt(2),
-            # 3 dB louder than the soundfile path
+            # keep the channels (planar) and let the caller average them: FFmpeg's own
+            # downmix sums at 1/sqrt(2), 3 dB louder than the soundfile path
             resampler = av.AudioResampler(format="fltp", rate=rate)
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    yield out.to_ndarray().mean(axis=0, dtype=np.float32)
+                    yield np.ascontiguousarray(out.to_ndarray().T, dtype=np.float32)
             for out in resampler.resample(None):
-                yield out.to_ndarray().mean(axis=0, dtype=np.float32)
+                yield np.ascontiguousarray(out.to_ndarray().T, dtype=np.float32)
     except AudioError:
         raise
     except Exception as exc:

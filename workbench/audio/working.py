@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from dataclasses import dataclass
@@ -10,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from workbench.audio.decode import AudioError, probe, stream_mono
+from workbench.audio.decode import AudioError, probe, stream_blocks
 from workbench.audio.peaks import PeakAccumulator, save_peaks
 
 SAMPLE_RATE = 16000  # Hz, of every working copy
 MIN_SAMPLES = 160  # 10 ms: anything shorter is reported as holding no audio
 TRUNCATION_TOLERANCE = 0.9  # decoded length under this share of the declared one: truncated
+MAX_KEPT_CHANNELS = 8  # sources with 2..8 channels also get a copy that keeps them
 
 
 @dataclass(frozen=True)
@@ -25,33 +27,50 @@ class Converted:
     sample_rate: int
     channels: int
     num_samples: int  # at SAMPLE_RATE
+    kept_channels: bool = False  # whether a channels copy was written
 
     @property
     def duration(self) -> float:
         return self.num_samples / SAMPLE_RATE
 
 
-def convert(source: str | Path, working_path: Path, peaks_path: Path) -> Converted:
-    """Decode `source` once into a 16 kHz mono FLAC and its peaks, both written atomically.
+def convert(
+    source: str | Path, working_path: Path, peaks_path: Path, channels_path: Path | None = None
+) -> Converted:
+    """Decode `source` once into a 16 kHz mono FLAC and its peaks, all written atomically.
 
-    Both files appear under their final names only when the whole file decoded; on any failure
-    nothing is left behind and AudioError names the file and the reason.
+    With `channels_path`, a source of 2..8 channels also gets a 16 kHz FLAC that keeps its
+    channels (for per-channel drafting). Files appear under their final names only when the
+    whole source decoded; on any failure nothing is left behind and AudioError names the file
+    and the reason.
     """
     info = probe(source)
-    working_path.parent.mkdir(parents=True, exist_ok=True)
-    peaks_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_audio = working_path.with_name(working_path.name + ".part")
-    tmp_peaks = peaks_path.with_name(peaks_path.name + ".part")
+    keep = channels_path is not None and 2 <= info.channels <= MAX_KEPT_CHANNELS
+    targets = [working_path, peaks_path] + ([channels_path] if keep else [])
+    parts = [t.with_name(t.name + ".part") for t in targets]
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
     peaks = PeakAccumulator()
     total = 0
     try:
-        with sf.SoundFile(str(tmp_audio), "w", SAMPLE_RATE, 1, "PCM_16", format="FLAC") as out:
-            for block in stream_mono(source, SAMPLE_RATE):
+        with contextlib.ExitStack() as stack:
+            mono_out = stack.enter_context(
+                sf.SoundFile(str(parts[0]), "w", SAMPLE_RATE, 1, "PCM_16", format="FLAC")
+            )
+            multi_out = stack.enter_context(
+                sf.SoundFile(str(parts[2]), "w", SAMPLE_RATE, info.channels, "PCM_16",
+                             format="FLAC")
+            ) if keep else None
+            for block in stream_blocks(source, SAMPLE_RATE):
                 if not np.all(np.isfinite(block)):
                     block = np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
-                out.write(np.clip(block, -1.0, 1.0))
-                peaks.add(block)
-                total += block.size
+                block = np.clip(block, -1.0, 1.0)
+                mono = block.mean(axis=1, dtype=np.float32)
+                mono_out.write(mono)
+                if multi_out is not None:
+                    multi_out.write(block)
+                peaks.add(mono)
+                total += mono.size
         if total < MIN_SAMPLES:
             raise AudioError(source, "the file holds no audio (zero length)")
         declared = info.duration * SAMPLE_RATE
@@ -61,14 +80,20 @@ def convert(source: str | Path, working_path: Path, peaks_path: Path) -> Convert
                 f"the file is truncated: its header declares {info.duration:.2f} s "
                 f"but only {total / SAMPLE_RATE:.2f} s could be decoded",
             )
-        save_peaks(peaks.finish(), tmp_peaks)
-        os.replace(tmp_audio, working_path)
-        os.replace(tmp_peaks, peaks_path)
+        save_peaks(peaks.finish(), parts[1])
+        for part, target in zip(parts, targets):
+            os.replace(part, target)
     except BaseException:
-        tmp_audio.unlink(missing_ok=True)
-        tmp_peaks.unlink(missing_ok=True)
+        for part in parts:
+            part.unlink(missing_ok=True)
         raise
-    return Converted(info.sample_rate, info.channels, total)
+    return Converted(info.sample_rate, info.channels, total, keep)
+
+
+def read_channel(channels_path: str | Path, channel: int) -> np.ndarray:
+    """One channel of a kept-channels copy, whole, as float32 (for per-channel drafts)."""
+    data, _ = sf.read(str(channels_path), dtype="float32", always_2d=True)
+    return np.ascontiguousarray(data[:, channel])
 
 
 def read_slice(working_path: str | Path, start: float, end: float) -> np.ndarray:

@@ -1,0 +1,44 @@
+import pytest
+
+from workbench.flags import DraftStats, draft_flags, repeated_ngram
+
+
+def _stats(**kw):
+    base = dict(text="hello there", start=0.0, end=2.0, avg_logprob=-0.2, no_speech_prob=0.05,
+                compression_ratio=1.3, words=[(0.1, 0.5, 0.9), (0.6, 1.0, 0.95)], peak_level=0.3)
+    return DraftStats(**{**base, **kw})
+
+
+@pytest.mark.parametrize(
+    "text,looped",
+    [
+        ("the above copyright notice and the above copyright notice and the above copyright notice and", True),
+        ("no no no", True),
+        ("그래서 그래서 그래서 그래서", True),
+        ("ask not what your country can do for you, ask what you can do", False),
+        ("", False),
+    ],
+)
+def test_repeated_ngram(text, looped):
+    assert repeated_ngram(text) is looped
+
+
+@pytest.mark.parametrize(
+    "change,flag",
+    [
+        ({"text": "and the and the and the and the"}, "repetition"),
+        ({"compression_ratio": 2.9}, "high_compression"),
+        ({"no_speech_prob": 0.9, "avg_logprob": -1.4}, "no_speech"),
+        ({"peak_level": 0.001}, "silent_audio"),
+        ({"words": [(0.1, 0.5, 0.9), (3.5, 4.0, 0.9)]}, "words_outside"),
+        ({"avg_logprob": -1.3}, "low_logprob"),
+        ({"words": [(0.1, 0.5, 0.2)]}, "unsure_words"),
+    ],
+)
+def test_each_flag(change, flag):
+    assert flag in draft_flags(_stats(**change))
+
+
+def test_a_clean_draft_has_no_flags():
+    assert draft_flags(_stats()) == []
+    assert draft_flags(_stats(peak_level=None)) == []

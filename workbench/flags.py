@@ -1,0 +1,76 @@
+"""What a person must look at in a Whisper draft: pure checks over one drafted segment.
+
+Whisper's known failure modes (openai/whisper's own thresholds, faster-whisper's
+`hallucination_silence_threshold`, and what transcriptionists report): repetition loops,
+text over silence, words timed outside their segment, and low confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+COMPRESSION_RATIO_MAX = 2.4  # gzip ratio over which Whisper's text is likely a loop
+LOGPROB_MIN = -1.0  # average log-probability under which a segment is unsure
+NO_SPEECH_MIN = 0.6  # with a low log-probability: text over silence
+WORD_PROBABILITY_MIN = 0.5  # words under this are unsure
+SILENCE_LEVEL = 0.01  # peak amplitude under which a segment's audio is silence
+OUTSIDE_SLACK = 0.5  # seconds a word may stray past its segment before it is flagged
+
+FLAG_LABELS = {
+    "repetition": "repeats itself (likely a Whisper loop)",
+    "high_compression": "text compresses too well (likely a loop)",
+    "no_speech": "text over what Whisper thinks is silence",
+    "silent_audio": "text over near-silent audio",
+    "words_outside": "words timed outside the segment",
+    "low_logprob": "low average confidence",
+    "unsure_words": "words under the confidence threshold",
+}
+
+
+@dataclass(frozen=True)
+class DraftStats:
+    """What the checks read: the draft's text, scores, word timings, and the audio's level."""
+
+    text: str
+    start: float
+    end: float
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    words: Sequence[tuple[float, float, float]]  # (start, end, probability)
+    peak_level: float | None = None  # max |amplitude| of the segment's audio, if known
+
+
+def repeated_ngram(text: str, min_repeats: int = 3, max_n: int = 8) -> bool:
+    """Whether some run of 1..max_n words repeats `min_repeats` times in a row."""
+    words = text.lower().split()
+    for n in range(1, max_n + 1):
+        for i in range(0, len(words) - n * min_repeats + 1):
+            gram = words[i : i + n]
+            if all(words[i + k * n : i + (k + 1) * n] == gram for k in range(1, min_repeats)):
+                return True
+    return False
+
+
+def draft_flags(d: DraftStats) -> list[str]:
+    """The flags of one draft, most serious first."""
+    flags = []
+    if repeated_ngram(d.text):
+        flags.append("repetition")
+    if d.compression_ratio > COMPRESSION_RATIO_MAX:
+        flags.append("high_compression")
+    if d.no_speech_prob > NO_SPEECH_MIN and d.avg_logprob < LOGPROB_MIN:
+        flags.append("no_speech")
+    if d.peak_level is not None and d.peak_level < SILENCE_LEVEL and d.text.strip():
+        flags.append("silent_audio")
+    if any(
+        ws < d.start - OUTSIDE_SLACK or we > d.end + OUTSIDE_SLACK or we < ws
+        for ws, we, _ in d.words
+    ):
+        flags.append("words_outside")
+    if d.avg_logprob < LOGPROB_MIN:
+        flags.append("low_logprob")
+    if any(p < WORD_PROBABILITY_MIN for _, _, p in d.words):
+        flags.append("unsure_words")
+    return flags
