@@ -47,3 +47,23 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     entries = [json.loads(line) for line in (out / "manifest.json").read_text().splitlines()]
     assert len(entries) == 1 and "Americans (corrected)" in entries[0]["text"]
     assert (out / entries[0]["audio_filepath"]).is_file()
+
+
+def test_multilingual_loop_is_flagged(wb):
+    """Whisper base loops on multilingual.mp3 when decoding sequentially: the loop is flagged."""
+    from workbench.asr import load_engine
+    from workbench.drafting import draft_recording, options_for
+    from workbench.importing import import_paths
+    from workbench.service import ensure_project
+
+    project = ensure_project(wb, "ml")
+    import_paths(wb, project, [SHARED_AUDIO / "multilingual.mp3"])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    engine = load_engine("faster-whisper", "base", wb.settings.models_dir)
+    draft_recording(wb, recording, engine, options_for(project, batch_size=0))
+    queue = store.segment_queue(wb.db, project.id)
+    looping = [q for q in queue if "above copyright notice and the above" in q["text"].lower()]
+    assert looping, [q["text"] for q in queue]
+    assert all("repetition" in q["flags"] for q in looping)
+    # the English part before the loop is clean
+    assert "repetition" not in queue[0]["flags"]

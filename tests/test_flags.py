@@ -14,6 +14,9 @@ def _stats(**kw):
     [
         ("the above copyright notice and the above copyright notice and the above copyright notice and", True),
         ("no no no", True),
+        ("conditions, the above copyright notice and the above copyright notice and the above "
+         "copyright notice.", True),
+        ("I think, I think I said I think so", False),
         ("그래서 그래서 그래서 그래서", True),
         ("ask not what your country can do for you, ask what you can do", False),
         ("", False),
@@ -42,3 +45,17 @@ def test_each_flag(change, flag):
 def test_a_clean_draft_has_no_flags():
     assert draft_flags(_stats()) == []
     assert draft_flags(_stats(peak_level=None)) == []
+
+
+def test_order_queue_puts_serious_flags_first_and_filters():
+    from workbench.flags import order_queue
+
+    queue = [
+        {"id": 1, "flags": ()},
+        {"id": 2, "flags": ("unsure_words",)},
+        {"id": 3, "flags": ("repetition", "unsure_words")},
+        {"id": 4, "flags": ("low_logprob", "unsure_words")},
+    ]
+    assert [q["id"] for q in order_queue(queue)] == [1, 2, 3, 4]
+    assert [q["id"] for q in order_queue(queue, "flags first")] == [3, 4, 2, 1]
+    assert [q["id"] for q in order_queue(queue, flagged_only=True)] == [2, 3, 4]

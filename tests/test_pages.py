@@ -164,3 +164,31 @@ def test_export_page_says_when_nothing_matches(app, wb, drafted):
     at.selectbox(key="export_status").select("approved")
     at.button(key="export_button").click().run()
     assert any("no segments with status 'approved'" in e.value for e in at.error)
+
+
+def test_drafts_page_saves_prompt_and_cutting_settings(app, wb, drafted):
+    at = app("pages/drafts.py", drafted.id)
+    at.text_area(key="asr_prompt").input("ComfyUI, KsponSpeech")
+    at.number_input(key="asr_max_segment").set_value(15.0)
+    at.number_input(key="asr_min_segment").set_value(1.0)
+    at.checkbox(key="asr_per_channel").check()
+    at.button(key="save_asr_settings").click().run()
+    _no_errors(at)
+    project = store.get_project(wb.db, drafted.id)
+    assert (project.prompt, project.max_segment, project.min_segment, project.per_channel) == (
+        "ComfyUI, KsponSpeech", 15.0, 1.0, True)
+
+
+def test_editor_filters_flagged_and_shows_why(app, wb, drafted):
+    import sqlalchemy as sa
+
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    with wb.db.begin() as conn:
+        conn.execute(sa.update(store.segments).values(flags=""))
+        conn.execute(sa.update(store.segments).where(store.segments.c.id == first["id"])
+                     .values(flags="repetition"))
+    at = app("pages/editor.py", drafted.id)
+    at.checkbox(key="ed_flagged").check().run()
+    _no_errors(at)
+    assert "Segment 1 of 1" in at.markdown[0].value
+    assert any("repeats itself" in w.value for w in at.warning)

@@ -102,3 +102,23 @@ def test_status_counts(drafted, wb):
     assert counts["recordings"] == 2
     assert counts["audio_hours"] == pytest.approx(5.5 / 3600)
     assert counts["segments"] == {"drafted": 6}
+
+
+def test_version_1_database_is_upgraded_without_loss(tmp_path):
+    """A database made by the first release (schema 1) gains the v2 columns and keeps its rows."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = store.open_store(url)
+    store.create_project(engine, "old project", language="ko")
+    with engine.begin() as conn:  # take it back to schema 1
+        for table, column in [("projects", "prompt"), ("projects", "max_segment"),
+                              ("projects", "min_segment"), ("projects", "per_channel"),
+                              ("recordings", "channels_path"), ("segments", "flags")]:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        conn.execute(sa.update(store.schema_version).values(version=1))
+    engine.dispose()
+    upgraded = store.open_store(url)
+    with upgraded.connect() as conn:
+        assert store.current_version(conn) == 2
+    project = store.find_project(upgraded, "old project")
+    assert (project.language, project.max_segment, project.min_segment, project.per_channel) == (
+        "ko", 20.0, 0.5, False)

@@ -7,6 +7,7 @@ text over silence, words timed outside their segment, and low confidence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ NO_SPEECH_MIN = 0.6  # with a low log-probability: text over silence
 WORD_PROBABILITY_MIN = 0.5  # words under this are unsure
 SILENCE_LEVEL = 0.01  # peak amplitude under which a segment's audio is silence
 OUTSIDE_SLACK = 0.5  # seconds a word may stray past its segment before it is flagged
+
+_PUNCT = re.compile(r"[^\w']+")
 
 FLAG_LABELS = {
     "repetition": "repeats itself (likely a Whisper loop)",
@@ -43,13 +46,26 @@ class DraftStats:
 
 
 def repeated_ngram(text: str, min_repeats: int = 3, max_n: int = 8) -> bool:
-    """Whether some run of 1..max_n words repeats `min_repeats` times in a row."""
-    words = text.lower().split()
+    """Whether the text loops: a run of 1..max_n words repeated `min_repeats` times in a row,
+    or a phrase of 3 or more words occurring `min_repeats` times anywhere in it.
+
+    Case and punctuation are ignored: Whisper's loops vary both ("notice and the above
+    copyright notice and the above copyright notice.").
+    """
+    words = [w for w in (_PUNCT.sub("", w) for w in text.lower().split()) if w]
     for n in range(1, max_n + 1):
-        for i in range(0, len(words) - n * min_repeats + 1):
+        seen: dict[tuple[str, ...], int] = {}
+        for i in range(0, len(words) - n + 1):
             gram = words[i : i + n]
-            if all(words[i + k * n : i + (k + 1) * n] == gram for k in range(1, min_repeats)):
+            if i + n * min_repeats <= len(words) and all(
+                words[i + k * n : i + (k + 1) * n] == gram for k in range(1, min_repeats)
+            ):
                 return True
+            if n >= 3:
+                key = tuple(gram)
+                seen[key] = seen.get(key, 0) + 1
+                if seen[key] >= min_repeats:
+                    return True
     return False
 
 
@@ -74,3 +90,18 @@ def draft_flags(d: DraftStats) -> list[str]:
     if any(p < WORD_PROBABILITY_MIN for _, _, p in d.words):
         flags.append("unsure_words")
     return flags
+
+
+SERIOUS = ("repetition", "high_compression", "no_speech", "silent_audio", "words_outside")
+
+
+def order_queue(queue: list[dict], order: str = "time", flagged_only: bool = False) -> list[dict]:
+    """The editor's queue filtered to flagged segments and/or with the most serious first.
+
+    Each item has a `flags` tuple; 'flags first' sorts by serious flags, then any flags,
+    keeping time order within a rank (the sort is stable).
+    """
+    items = [q for q in queue if q["flags"]] if flagged_only else list(queue)
+    if order == "flags first":
+        items.sort(key=lambda q: (-sum(f in SERIOUS for f in q["flags"]), -len(q["flags"])))
+    return items

@@ -39,6 +39,8 @@ class TranscribeOptions:
     word_timestamps: word start/end/probability, which the editor needs.
     vad: skip silence with Silero VAD before decoding (faster-whisper only).
     initial_prompt: text that primes the decoder (names, jargon).
+    batch_size: decode this many VAD chunks at once for audio longer than BATCH_AFTER seconds
+        (faster-whisper only; 0 decodes sequentially, conditioning on the previous text).
     """
 
     language: str = "auto"
@@ -46,6 +48,7 @@ class TranscribeOptions:
     word_timestamps: bool = True
     vad: bool = True
     initial_prompt: str | None = None
+    batch_size: int = 8
 
 
 @dataclass

@@ -17,6 +17,8 @@ from workbench.asr.base import (
 )
 from workbench.asr.models import EMBEDDED_NAME, embedded_model_dir
 
+BATCH_AFTER = 30.0  # seconds: shorter audio is one decoding window, batching gains nothing
+
 
 class FasterWhisperEngine:
     """Loads a CTranslate2 Whisper model once; `transcribe` streams segments lazily."""
@@ -45,19 +47,32 @@ class FasterWhisperEngine:
             ) from exc
 
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Transcript:
-        segments, info = self._model.transcribe(
-            audio,
+        kwargs = dict(
             language=None if options.language == "auto" else options.language,
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
-            vad_filter=options.vad,
             initial_prompt=options.initial_prompt or None,
         )
+        if options.batch_size > 0 and len(audio) > BATCH_AFTER * 16000:
+            # batched: VAD chunks decoded together, each on its own (no loops carried over)
+            segments, info = self._batched().transcribe(
+                audio, batch_size=options.batch_size, **kwargs
+            )
+        else:
+            segments, info = self._model.transcribe(audio, vad_filter=options.vad, **kwargs)
         return Transcript(
             language=info.language,
             segments=_convert(segments),
             meta={"language_probability": info.language_probability},
         )
+
+
+    def _batched(self):
+        from faster_whisper import BatchedInferencePipeline
+
+        if not hasattr(self, "_pipeline"):
+            self._pipeline = BatchedInferencePipeline(self._model)
+        return self._pipeline
 
 
 def _convert(segments) -> Iterator[DraftSegment]:

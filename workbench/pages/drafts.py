@@ -26,9 +26,27 @@ with st.form("asr_settings"):
     languages = list(LANGUAGES) if project.language in LANGUAGES else [project.language, *LANGUAGES]
     language = cols[2].selectbox("Language", languages, index=languages.index(project.language),
                                  key="asr_language")
+    prompt = st.text_area(
+        "Hotwords / initial prompt", value=project.prompt or "", key="asr_prompt", height=68,
+        help="Product names and jargon, comma-separated; passed to Whisper as its initial prompt.",
+    )
+    cols = st.columns(3)
+    max_segment = cols[0].number_input("Longest segment (s)", 2.0, 60.0, project.max_segment,
+                                       step=1.0, key="asr_max_segment",
+                                       help="Longer drafts are split at the largest pause.")
+    min_segment = cols[1].number_input("Shortest segment (s)", 0.0, 5.0, project.min_segment,
+                                       step=0.1, key="asr_min_segment",
+                                       help="Shorter drafts are merged into a neighbour.")
+    per_channel = cols[2].checkbox("One speaker per channel", value=project.per_channel,
+                                   key="asr_per_channel",
+                                   help="Stereo call recordings: draft each channel on its own, "
+                                        "with the channel as speaker.")
     if st.form_submit_button("Save settings", key="save_asr_settings"):
-        store.update_project(wb.db, project.id, asr_engine=engine, asr_model=model.strip() or "base",
-                             language=language)
+        store.update_project(
+            wb.db, project.id, asr_engine=engine, asr_model=model.strip() or "base",
+            language=language, prompt=prompt.strip() or None, max_segment=max_segment,
+            min_segment=min(min_segment, max_segment), per_channel=per_channel,
+        )
         st.rerun()
 
 todo = store.undrafted_recordings(wb.db, project.id)
@@ -47,6 +65,15 @@ if st.button("Start drafts", key="start_drafts", type="primary", disabled=not to
 running = store.running_job(wb.db, project.id, "draft") is not None
 
 
+def eta_text(job) -> str:
+    """ ' · about N min left', from the pace so far."""
+    elapsed = (store.now() - job.created_at).total_seconds()
+    if job.done <= 0 or elapsed <= 0:
+        return ""
+    left = (job.total - job.done) * elapsed / job.done
+    return f" · about {max(1, round(left / 60))} min left"
+
+
 @st.fragment(run_every=1.0 if running else None)
 def job_progress() -> None:
     job = store.latest_job(wb.db, project.id, "draft")
@@ -55,8 +82,9 @@ def job_progress() -> None:
     if running and job.state != "running":
         st.rerun(scope="app")  # the job ended: refresh the counts above, stop polling
     if job.state == "running":
-        st.progress(job.progress, text=f"Drafting {job.message} — "
-                                       f"{fmt_seconds(job.done)} of {fmt_seconds(job.total)}")
+        st.progress(job.progress, text=f"Drafting recording {job.message} — "
+                                       f"{job.done / 3600:.2f} of {job.total / 3600:.2f} h of audio"
+                                       f"{eta_text(job)}")
         if st.button("Cancel after this recording", key="cancel_drafts"):
             store.request_cancel(wb.db, job.id)
     else:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from workbench import store
 from workbench.corpus import InvalidEdit, StaleEdit, Status, unsure_words
+from workbench.flags import FLAG_LABELS, order_queue
 from workbench.service import save_segment
 from workbench.ui.common import current_project, fmt_seconds, page, workbench
 from workbench.ui.waveform import waveform, waveform_data
@@ -60,13 +61,17 @@ def _marked(words, threshold_flags) -> str:
 @st.fragment
 def editor() -> None:
     recordings = store.list_recordings(wb.db, project.id)
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns([2, 2, 1])
     rec_ids = [None] + [r.id for r in recordings]
     names = {r.id: r.original_name for r in recordings}
     recording_id = c1.selectbox("Recording", rec_ids, key="ed_recording",
                                 format_func=lambda i: "All recordings" if i is None else names[i])
     statuses = c2.multiselect("Status", [s.value for s in Status], default=TODO, key="ed_status")
-    queue = store.segment_queue(wb.db, project.id, recording_id, statuses)
+    order = c3.selectbox("Order", ["time", "flags first"], key="ed_order",
+                         help="'flags first' puts the drafts most likely wrong at the top.")
+    flagged_only = c3.checkbox("Flagged only", key="ed_flagged")
+    queue = order_queue(store.segment_queue(wb.db, project.id, recording_id, statuses),
+                        order, flagged_only)
     if not queue:
         st.info("No segments match. Draft some recordings, or widen the status filter.")
         return
@@ -102,6 +107,8 @@ def editor() -> None:
         st.session_state["ed_dragged"] = dragged
         st.session_state[start_key], st.session_state[end_key] = dragged["start"], dragged["end"]
 
+    if seg.flags:
+        st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
     if view.draft and view.draft.words:
         st.markdown(
             "Draft, unsure words marked: " + _marked(view.draft.words, unsure_words(view.draft.words)),

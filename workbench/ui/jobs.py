@@ -7,9 +7,9 @@ import threading
 import streamlit as st
 
 from workbench import store
-from workbench.asr import Engine, TranscribeOptions, load_engine
+from workbench.asr import Engine, load_engine
 from workbench.corpus import Project
-from workbench.drafting import run_draft_job, start_draft_job
+from workbench.drafting import options_for, run_draft_job, start_draft_job
 from workbench.service import Workbench
 
 
@@ -42,7 +42,7 @@ def start_drafts(wb: Workbench, project: Project, language: str) -> int:
         raise
     thread = threading.Thread(
         target=run_draft_job,
-        args=(wb, job, engine, TranscribeOptions(language=language)),
+        args=(wb, job, engine, options_for(project, language)),
         name=f"draft-{job.id}",
         daemon=True,
     )

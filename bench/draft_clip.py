@@ -1,0 +1,34 @@
+"""Draft one audio file the way the workbench does, print the text (bench/asr_speed.py times it).
+
+python bench/draft_clip.py CLIP [--no-words] [--sequential] [--models DIR]
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from workbench.asr import TranscribeOptions, load_engine  # noqa: E402
+from workbench.audio.decode import stream_mono  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("clip")
+    ap.add_argument("--no-words", action="store_true")
+    ap.add_argument("--sequential", action="store_true")
+    ap.add_argument("--models", default="data/models")
+    args = ap.parse_args()
+    audio = np.concatenate(list(stream_mono(args.clip, 16000)))
+    engine = load_engine("faster-whisper", "base", Path(args.models))
+    options = TranscribeOptions(word_timestamps=not args.no_words,
+                                batch_size=0 if args.sequential else 8)
+    transcript = engine.transcribe(audio, options)
+    print(" ".join(seg.text for seg in transcript.segments))
+
+
+if __name__ == "__main__":
+    main()
