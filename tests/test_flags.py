@@ -46,16 +46,3 @@ def test_a_clean_draft_has_no_flags():
     assert draft_flags(_stats()) == []
     assert draft_flags(_stats(peak_level=None)) == []
 
-
-def test_order_queue_puts_serious_flags_first_and_filters():
-    from workbench.flags import order_queue
-
-    queue = [
-        {"id": 1, "flags": ()},
-        {"id": 2, "flags": ("unsure_words",)},
-        {"id": 3, "flags": ("repetition", "unsure_words")},
-        {"id": 4, "flags": ("low_logprob", "unsure_words")},
-    ]
-    assert [q["id"] for q in order_queue(queue)] == [1, 2, 3, 4]
-    assert [q["id"] for q in order_queue(queue, "flags first")] == [3, 4, 2, 1]
-    assert [q["id"] for q in order_queue(queue, flagged_only=True)] == [2, 3, 4]

@@ -101,41 +101,123 @@ def test_drafts_page_reports_a_missing_model(app, wb, tones):
     assert any("/nowhere/model" in e.value for e in at.error)
 
 
+def _act(at: AppTest, wb, kind: str, **fields) -> AppTest:
+    """Do what the editor component does in the browser: send one action trigger."""
+    seg = store.get_segment(wb.db, at.session_state["ed_current"])
+    action = {"type": kind, "key": f"{seg.id}-{seg.version}", "segment_id": seg.id,
+              "version": seg.version, "text": "", "start": seg.start, "end": seg.end,
+              "cursor": seg.start, "active_seconds": 2.5, "nonce": f"{kind}-{seg.version}"}
+    at.session_state["ed_component"] = {"action": {**action, **fields}}
+    return at.run()
+
+
 def test_editor_saves_and_moves_to_the_next_segment(app, wb, drafted):
     at = app("pages/editor.py", drafted.id)
     _no_errors(at)
     first = store.segment_queue(wb.db, drafted.id)[0]
+    assert at.session_state["ed_current"] == first["id"]
     assert "Segment 1 of 6" in at.markdown[0].value
-    assert at.text_area(key=f"ed_text_{first['id']}_1").value == first["text"]
-    assert any("<mark" in m.value for m in at.markdown)  # unsure words marked
-    at.text_area(key=f"ed_text_{first['id']}_1").input("corrected words")
-    at.number_input(key=f"ed_end_{first['id']}_1").set_value(0.9)
-    at.button(key="ed_save_next").click().run()
+    _act(at, wb, "save_next", text="corrected  words", end=0.9)
     _no_errors(at)
     revs = store.list_revisions(wb.db, first["id"])
     assert (revs[-1].text, revs[-1].author, revs[-1].end) == ("corrected words", "ann", 0.9)
+    assert revs[-1].active_seconds == 2.5
     assert store.get_segment(wb.db, first["id"]).status.value == "labeled"
     assert "Segment 1 of 5" in at.markdown[0].value  # the saved one left the to-do filter
+    assert at.session_state["ed_current"] == store.segment_queue(wb.db, drafted.id)[1]["id"]
     assert any("Saved segment" in s.value for s in at.success)
+
+
+def test_editor_saves_speaker_tags_and_comment(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, speakers=["Kim Min-ji", "Lee"])
+    at = app("pages/editor.py", drafted.id)
+    seg_id = at.session_state["ed_current"]
+    at.selectbox(key=f"ed_speaker_{seg_id}_1").select("Kim Min-ji")
+    at.multiselect(key=f"ed_tags_{seg_id}_1").select("noise")
+    at.text_input(key=f"ed_comment_{seg_id}_1").input("door slam at 0.4 s")
+    at.run()
+    _act(at, wb, "save", text="w0 x0")
+    _no_errors(at)
+    seg = store.get_segment(wb.db, seg_id)
+    assert (seg.speaker, seg.tags, seg.comment) == ("Kim Min-ji", ("noise",), "door slam at 0.4 s")
+    assert store.list_revisions(wb.db, seg_id)[-1].speaker == "Kim Min-ji"
 
 
 def test_editor_previous_and_skip(app, wb, drafted):
     at = app("pages/editor.py", drafted.id)
-    at.button(key="ed_skip").click().run()
+    _act(at, wb, "next")
     assert "Segment 2 of 6" in at.markdown[0].value
-    at.button(key="ed_prev").click().run()
+    _act(at, wb, "prev")
     assert "Segment 1 of 6" in at.markdown[0].value
 
 
 def test_editor_refuses_a_stale_save(app, wb, drafted):
     at = app("pages/editor.py", drafted.id)
     first = store.segment_queue(wb.db, drafted.id)[0]
+    seg = store.get_segment(wb.db, first["id"])
     save_segment(wb, first["id"], 1, "saved in another tab", first["start"], first["end"], "bob")
-    at.text_area(key=f"ed_text_{first['id']}_1").input("my edit")
-    at.button(key="ed_save").click().run()
+    at.session_state["ed_component"] = {"action": {
+        "type": "save", "key": f"{seg.id}-1", "segment_id": seg.id, "version": 1,
+        "text": "my edit", "start": seg.start, "end": seg.end, "cursor": 0, "nonce": "x"}}
+    at.run()
     _no_errors(at)
-    assert any("saved in another tab" in e.value for e in at.error)
+    # the page moved on to version 2, so the stale action is not for the shown segment...
     assert store.segment_view(wb.db, first["id"]).text == "saved in another tab"
+
+
+def test_editor_stale_save_shows_the_newer_text(app, wb, drafted):
+    from workbench.editing import apply_action
+
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    save_segment(wb, first["id"], 1, "saved in another tab", first["start"], first["end"], "bob")
+    outcome = apply_action(wb, {"type": "save", "segment_id": first["id"], "version": 1,
+                                "text": "mine", "start": 0.0, "end": 1.0}, "ann")
+    assert outcome.kind == "error" and "saved in another tab" in outcome.message
+
+
+def test_editor_split_merge_delete_undo(app, wb, drafted):
+    at = app("pages/editor.py", drafted.id)
+    first = at.session_state["ed_current"]
+    _act(at, wb, "split", text="w0 x0", cursor=0.45)
+    _no_errors(at)
+    assert any("Split segment" in s.value for s in at.success)
+    assert "of 7" in at.markdown[0].value
+    _act(at, wb, "merge", text="w0")
+    _no_errors(at)
+    assert store.segment_view(wb.db, first).text == "w0 x0"
+    _act(at, wb, "delete")
+    _no_errors(at)
+    assert store.get_segment(wb.db, first).status.value == "deleted"
+    at.button(key="ed_undo_delete").click().run()
+    _no_errors(at)
+    assert store.get_segment(wb.db, first).status.value == "drafted"  # as before the delete
+
+
+def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, conventions="kspon")
+    at = app("pages/editor.py", drafted.id)
+    seg_id = at.session_state["ed_current"]
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "(70%)/(칠십 퍼센트 정도"}}
+    at.run()
+    assert any("dual-transcription" in m.value for m in at.markdown)
+    _act(at, wb, "save", text="(70%)/(칠십 퍼센트 정도")
+    assert any("convention error" in w.value for w in at.warning)
+    assert store.get_segment(wb.db, seg_id).version == 1
+    _act(at, wb, "save", text="(70%)/(칠십 퍼센트 정도", nonce="again")
+    assert store.get_segment(wb.db, seg_id).version == 2
+
+
+def test_editor_history_restores_a_revision(app, wb, drafted):
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    save_segment(wb, first["id"], 1, "second words", first["start"], first["end"], "ann")
+    at = app("pages/editor.py", drafted.id)
+    at.multiselect(key="ed_status").select("labeled").run()
+    at.session_state["ed_current"] = first["id"]
+    at.run()
+    assert any("<del" in m.value or "<ins" in m.value for m in at.markdown)
+    at.button(key=f"ed_restore_{first['id']}_1").click().run()
+    _no_errors(at)
+    assert store.segment_view(wb.db, first["id"]).text == first["text"]
 
 
 def test_editor_without_segments_explains(app, wb):

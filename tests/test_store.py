@@ -105,20 +105,25 @@ def test_status_counts(drafted, wb):
 
 
 def test_version_1_database_is_upgraded_without_loss(tmp_path):
-    """A database made by the first release (schema 1) gains the v2 columns and keeps its rows."""
+    """A database made by the first release (schema 1) gains the later columns, keeps its rows."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = store.open_store(url)
     store.create_project(engine, "old project", language="ko")
     with engine.begin() as conn:  # take it back to schema 1
         for table, column in [("projects", "prompt"), ("projects", "max_segment"),
                               ("projects", "min_segment"), ("projects", "per_channel"),
-                              ("recordings", "channels_path"), ("segments", "flags")]:
+                              ("recordings", "channels_path"), ("segments", "flags"),
+                              ("projects", "speakers"), ("projects", "guidelines"),
+                              ("projects", "lint_blocks"), ("segments", "tags"),
+                              ("segments", "comment"), ("revisions", "op"), ("revisions", "status"),
+                              ("revisions", "speaker"), ("revisions", "tags"),
+                              ("revisions", "comment"), ("revisions", "active_seconds")]:
             conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
         conn.execute(sa.update(store.schema_version).values(version=1))
     engine.dispose()
     upgraded = store.open_store(url)
     with upgraded.connect() as conn:
-        assert store.current_version(conn) == 2
+        assert store.current_version(conn) == store.SCHEMA_VERSION
     project = store.find_project(upgraded, "old project")
     assert (project.language, project.max_segment, project.min_segment, project.per_channel) == (
         "ko", 20.0, 0.5, False)

@@ -17,6 +17,7 @@ __all__ = [
     "Revision",
     "Job",
     "SegmentView",
+    "Edit",
     "StaleEdit",
     "InvalidEdit",
     "LOW_CONFIDENCE",
@@ -37,6 +38,7 @@ class Status(StrEnum):
     LABELED = "labeled"
     APPROVED = "approved"
     REJECTED = "rejected"
+    DELETED = "deleted"  # removed by a labeller (undo restores it); never exported
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class Project:
     max_segment: float = 20.0  # seconds: longer drafts are split at the largest pause
     min_segment: float = 0.5  # seconds: shorter drafts are merged into a neighbour
     per_channel: bool = False  # draft each channel of a stereo recording on its own
+    speakers: tuple[str, ...] = ()  # the names labellers pick from
+    guidelines: str | None = None  # Markdown by the owner; None: the conventions' own
+    lint_blocks: bool = False  # whether lint errors block a save (else: confirm)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ class Segment:
     assignee: str | None
     version: int
     flags: tuple[str, ...] = ()  # what a person must look at (see workbench.flags)
+    tags: tuple[str, ...] = ()  # from the project's conventions: noise, music, overlap...
+    comment: str = ""
 
     @property
     def duration(self) -> float:
@@ -110,6 +117,12 @@ class Revision:
     author: str
     created_at: datetime
     asr_meta: dict[str, Any] | None = None
+    op: str | None = None  # 'edit', 'split', 'merge', 'delete', 'restore'...; None for drafts
+    status: str | None = None  # the segment's status after this revision
+    speaker: str | None = None
+    tags: tuple[str, ...] = ()
+    comment: str = ""
+    active_seconds: float = 0.0  # time the labeller spent actively editing before this save
 
     @property
     def words(self) -> list[Word]:
@@ -150,6 +163,21 @@ class SegmentView:
     @property
     def text(self) -> str:
         return self.latest.text if self.latest else ""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A labeller's change to one segment, as a save writes it."""
+
+    text: str
+    start: float
+    end: float
+    status: Status = Status.LABELED
+    speaker: str | None = None
+    tags: tuple[str, ...] = ()
+    comment: str = ""
+    op: str = "edit"
+    active_seconds: float = 0.0
 
 
 class StaleEdit(Exception):

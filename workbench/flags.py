@@ -92,16 +92,5 @@ def draft_flags(d: DraftStats) -> list[str]:
     return flags
 
 
-SERIOUS = ("repetition", "high_compression", "no_speech", "silent_audio", "words_outside")
-
-
-def order_queue(queue: list[dict], order: str = "time", flagged_only: bool = False) -> list[dict]:
-    """The editor's queue filtered to flagged segments and/or with the most serious first.
-
-    Each item has a `flags` tuple; 'flags first' sorts by serious flags, then any flags,
-    keeping time order within a rank (the sort is stable).
-    """
-    items = [q for q in queue if q["flags"]] if flagged_only else list(queue)
-    if order == "flags first":
-        items.sort(key=lambda q: (-sum(f in SERIOUS for f in q["flags"]), -len(q["flags"])))
-    return items
+# flags that suggest the draft is wrong rather than merely unsure; the queue shows them first
+SERIOUS_FLAGS = ("repetition", "high_compression", "no_speech", "silent_audio", "words_outside")

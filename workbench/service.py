@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from workbench import store
 from workbench.config import Settings, load_settings
-from workbench.corpus import Project, Revision, Status, check_bounds, clean_text
+from workbench.corpus import Edit, Project, Revision, Status
 
 LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
 
@@ -74,26 +74,17 @@ def save_segment(
     end: float,
     author: str,
 ) -> Revision:
-    """Save a labeller's correction as a new revision; the segment becomes `labeled`.
+    """Save a labeller's text and boundaries as a new revision; the segment becomes `labeled`.
 
-    Raises InvalidEdit for bad boundaries and StaleEdit when someone saved since
-    `expected_version` (the newer text is in the exception).
+    Speaker, tags and comment stay as they are (see `editing.save` for the full edit). Raises
+    InvalidEdit for bad boundaries and StaleEdit when someone saved since `expected_version`
+    (the newer text is in the exception).
     """
-    view = store.segment_view(wb.db, segment_id)
-    start, end = check_bounds(start, end, view.recording.duration)
-    if not author.strip():
-        raise ValueError("a save needs an author name")
-    return store.append_revision(
-        wb.db,
-        segment_id,
-        expected_version,
-        clean_text(text),
-        start,
-        end,
-        author=author.strip(),
-        source="human",
-        status=Status.LABELED,
-    )
+    from workbench.editing import save
+
+    seg = store.get_segment(wb.db, segment_id)
+    edit = Edit(text, start, end, Status.LABELED, seg.speaker, seg.tags, seg.comment)
+    return save(wb, segment_id, expected_version, edit, author)
 
 
 def project_status(wb: Workbench, project: Project) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from workbench.flags import SERIOUS_FLAGS
 from workbench.corpus import (
+    Edit,
     Job,
     Project,
     Recording,
@@ -26,7 +28,7 @@ from workbench.corpus import (
     Status,
 )
 
-SCHEMA_VERSION = 2  # bump with a new entry in MIGRATIONS
+SCHEMA_VERSION = 3  # bump with a new entry in MIGRATIONS
 
 metadata = sa.MetaData()
 
@@ -51,6 +53,10 @@ projects = sa.Table(
     sa.Column("max_segment", sa.Float, nullable=False, default=20.0, server_default="20.0"),
     sa.Column("min_segment", sa.Float, nullable=False, default=0.5, server_default="0.5"),
     sa.Column("per_channel", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    # v3
+    sa.Column("speakers", sa.JSON),  # the names labellers pick from
+    sa.Column("guidelines", sa.Text),  # Markdown the owner writes; default: the profile's
+    sa.Column("lint_blocks", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
 
 recordings = sa.Table(
@@ -91,6 +97,9 @@ segments = sa.Table(
     sa.Column("latest_revision_id", sa.Integer),
     # v2: what a person must look at, comma-separated (see workbench.flags)
     sa.Column("flags", sa.String(500), nullable=False, default="", server_default=""),
+    # v3
+    sa.Column("tags", sa.String(500), nullable=False, default="", server_default=""),
+    sa.Column("comment", sa.Text, nullable=False, default="", server_default=""),
     sa.Index("ix_segments_recording_start", "recording_id", "start"),
 )
 
@@ -107,6 +116,13 @@ revisions = sa.Table(
     sa.Column("author", sa.String(200), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("asr_meta", sa.JSON),
+    # v3: the whole state after the revision, so history, undo and restore need nothing else
+    sa.Column("op", sa.String(16)),
+    sa.Column("status", sa.String(16)),
+    sa.Column("speaker", sa.String(200)),
+    sa.Column("tags", sa.String(500)),
+    sa.Column("comment", sa.Text),
+    sa.Column("active_seconds", sa.Float),
     sa.UniqueConstraint("segment_id", "n", name="uq_revision_n"),
 )
 
@@ -160,9 +176,15 @@ def _migrate_to_2(conn: Connection) -> None:
     _add_columns(conn, segments, ["flags"])
 
 
+def _migrate_to_3(conn: Connection) -> None:
+    _add_columns(conn, projects, ["speakers", "guidelines", "lint_blocks"])
+    _add_columns(conn, segments, ["tags", "comment"])
+    _add_columns(conn, revisions, ["op", "status", "speaker", "tags", "comment", "active_seconds"])
+
+
 # version -> function that upgrades a database from version-1 to version, in one transaction;
 # an empty database is created at SCHEMA_VERSION directly
-MIGRATIONS = {2: _migrate_to_2}
+MIGRATIONS = {2: _migrate_to_2, 3: _migrate_to_3}
 
 
 def now() -> datetime:
@@ -233,6 +255,9 @@ def _project(row: Any) -> Project:
         max_segment=row.max_segment,
         min_segment=row.min_segment,
         per_channel=bool(row.per_channel),
+        speakers=tuple(row.speakers or ()),
+        guidelines=row.guidelines,
+        lint_blocks=bool(row.lint_blocks),
     )
 
 
@@ -266,7 +291,9 @@ def _segment(row: Any) -> Segment:
         status=Status(row.status),
         assignee=row.assignee,
         version=row.version,
-        flags=tuple(f for f in (row.flags or "").split(",") if f),
+        flags=_split_list(row.flags),
+        tags=_split_list(row.tags),
+        comment=row.comment or "",
     )
 
 
@@ -282,7 +309,17 @@ def _revision(row: Any) -> Revision:
         author=row.author,
         created_at=row.created_at,
         asr_meta=row.asr_meta,
+        op=row.op,
+        status=row.status,
+        speaker=row.speaker,
+        tags=_split_list(row.tags),
+        comment=row.comment or "",
+        active_seconds=row.active_seconds or 0.0,
     )
+
+
+def _split_list(value: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split(",") if v)
 
 
 def _job(row: Any) -> Job:
@@ -524,6 +561,65 @@ def list_revisions(engine: Engine, segment_id: int) -> list[Revision]:
         return [_revision(r) for r in conn.execute(query)]
 
 
+def _bump(conn: Connection, segment_id: int, expected_version: int, **values: Any) -> None:
+    """Move a segment to new values if it is still at `expected_version`, else StaleEdit.
+
+    The version check and the bump are one conditional UPDATE, so of two racing saves exactly
+    one wins; the other gets StaleEdit with the winner's text.
+    """
+    bumped = conn.execute(
+        sa.update(segments)
+        .where(segments.c.id == segment_id, segments.c.version == expected_version)
+        .values(version=segments.c.version + 1, **values)
+    )
+    if bumped.rowcount != 1:
+        row = conn.execute(
+            sa.select(segments.c.version, revisions.c.text)
+            .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+            .where(segments.c.id == segment_id)
+        ).one()
+        raise StaleEdit(segment_id, expected_version, row.version, row.text or "")
+
+
+def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: str) -> int:
+    """Insert the next revision of a segment holding `edit`, and point the segment at it."""
+    n = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(revisions.c.n), 0)).where(
+            revisions.c.segment_id == segment_id
+        )
+    ).scalar_one()
+    rev_id = conn.execute(
+        sa.insert(revisions).values(
+            segment_id=segment_id, n=n + 1, text=edit.text, start=edit.start, end=edit.end,
+            source=source, author=author, created_at=now(), op=edit.op,
+            status=edit.status.value, speaker=edit.speaker, tags=",".join(edit.tags),
+            comment=edit.comment, active_seconds=round(edit.active_seconds, 1),
+        )
+    ).inserted_primary_key[0]
+    conn.execute(
+        sa.update(segments).where(segments.c.id == segment_id).values(latest_revision_id=rev_id)
+    )
+    return rev_id
+
+
+def _state(edit: Edit) -> dict[str, Any]:
+    return {
+        "start": edit.start, "end": edit.end, "status": edit.status.value,
+        "speaker": edit.speaker, "tags": ",".join(edit.tags), "comment": edit.comment,
+    }
+
+
+def apply_edit(
+    engine: Engine, segment_id: int, expected_version: int, edit: Edit, author: str,
+    source: str = "human",
+) -> Revision:
+    """Append a revision holding `edit` if nobody saved the segment since `expected_version`."""
+    with engine.begin() as conn:
+        _bump(conn, segment_id, expected_version, **_state(edit))
+        rev_id = _revise(conn, segment_id, edit, author, source)
+        return _revision(conn.execute(sa.select(revisions).where(revisions.c.id == rev_id)).one())
+
+
 def append_revision(
     engine: Engine,
     segment_id: int,
@@ -535,45 +631,140 @@ def append_revision(
     source: str,
     status: Status,
 ) -> Revision:
-    """Append a revision and move the segment on, if nobody saved it since `expected_version`.
+    """A text and boundary edit that keeps the segment's speaker, tags and comment."""
+    seg = get_segment(engine, segment_id)
+    edit = Edit(text, start, end, status, seg.speaker, seg.tags, seg.comment)
+    return apply_edit(engine, segment_id, expected_version, edit, author, source)
 
-    The version check and the bump are one conditional UPDATE, so of two racing saves exactly
-    one wins; the other gets `StaleEdit` with the winner's text.
+
+def split(
+    engine: Engine, segment_id: int, expected_version: int, left: Edit, right: Edit, author: str
+) -> int:
+    """Shorten a segment to `left` and create a new segment holding `right`; returns its id.
+
+    Both get a revision with op 'split', in one transaction.
     """
     with engine.begin() as conn:
-        bumped = conn.execute(
-            sa.update(segments)
-            .where(segments.c.id == segment_id, segments.c.version == expected_version)
-            .values(version=segments.c.version + 1, start=start, end=end, status=status.value)
-        )
-        if bumped.rowcount != 1:
-            row = conn.execute(
-                sa.select(segments.c.version, revisions.c.text)
-                .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
-                .where(segments.c.id == segment_id)
-            ).one()
-            raise StaleEdit(segment_id, expected_version, row.version, row.text or "")
-        n = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(revisions.c.n), 0)).where(
-                revisions.c.segment_id == segment_id
-            )
+        recording_id = conn.execute(
+            sa.select(segments.c.recording_id).where(segments.c.id == segment_id)
         ).scalar_one()
-        rev_id = conn.execute(
-            sa.insert(revisions).values(
-                segment_id=segment_id,
-                n=n + 1,
-                text=text,
-                start=start,
-                end=end,
-                source=source,
-                author=author,
-                created_at=now(),
-            )
+        _bump(conn, segment_id, expected_version, **_state(left))
+        _revise(conn, segment_id, left, author, "human")
+        new_id = conn.execute(
+            sa.insert(segments).values(recording_id=recording_id, version=1, flags="",
+                                       **_state(right))
         ).inserted_primary_key[0]
-        conn.execute(
-            sa.update(segments).where(segments.c.id == segment_id).values(latest_revision_id=rev_id)
-        )
-        return _revision(conn.execute(sa.select(revisions).where(revisions.c.id == rev_id)).one())
+        _revise(conn, new_id, right, author, "human")
+    return new_id
+
+
+def merge(
+    engine: Engine, first: tuple[int, int], second: tuple[int, int], merged: Edit, author: str
+) -> None:
+    """Make the first segment (id, version) cover both and delete the second, in one transaction."""
+    with engine.begin() as conn:
+        _bump(conn, first[0], first[1], **_state(merged))
+        _revise(conn, first[0], merged, author, "human")
+        row = conn.execute(sa.select(segments).where(segments.c.id == second[0])).one()
+        gone = Edit(merged.text, row.start, row.end, Status.DELETED, row.speaker,
+                    _split_list(row.tags), row.comment, op="merged")
+        _bump(conn, second[0], second[1], **_state(gone))
+        _revise(conn, second[0], gone, author, "human")
+
+
+def adjacent(engine: Engine, segment: Segment) -> tuple[dict | None, dict | None]:
+    """The segments just before and after `segment` in time in its recording (not deleted)."""
+    base = (
+        sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.version,
+                  segments.c.speaker, revisions.c.text)
+        .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+        .where(segments.c.recording_id == segment.recording_id,
+               segments.c.status != Status.DELETED.value, segments.c.id != segment.id)
+    )
+    key = sa.tuple_(segments.c.start, segments.c.id)
+    here = sa.tuple_(sa.literal(segment.start), sa.literal(segment.id))
+    with engine.connect() as conn:
+        before = conn.execute(
+            base.where(key < here).order_by(segments.c.start.desc(), segments.c.id.desc()).limit(1)
+        ).first()
+        after = conn.execute(
+            base.where(key > here).order_by(segments.c.start, segments.c.id).limit(1)
+        ).first()
+    return (dict(before._mapping) if before else None, dict(after._mapping) if after else None)
+
+
+def _queue_query(
+    project_id: int, recording_id: int | None, statuses: Sequence[str] | None, flagged_only: bool
+):
+    query = (
+        sa.select(segments.c.id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id)
+    )
+    if recording_id is not None:
+        query = query.where(segments.c.recording_id == recording_id)
+    if statuses:
+        query = query.where(segments.c.status.in_(list(statuses)))
+    if flagged_only:
+        query = query.where(segments.c.flags != "")
+    return query
+
+
+def _queue_order(order: str) -> tuple:
+    """The queue's sort key: time order, or the most serious flags first then time."""
+    by_time = (recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
+    if order == "time":
+        return by_time
+    serious = sa.or_(*[segments.c.flags.like(f"%{flag}%") for flag in SERIOUS_FLAGS])
+    rank = sa.case((serious, 0), (segments.c.flags != "", 1), else_=2)
+    return (rank, *by_time)
+
+
+def queue_position(
+    engine: Engine,
+    project_id: int,
+    current: int | None,
+    recording_id: int | None = None,
+    statuses: Sequence[str] | None = None,
+    flagged_only: bool = False,
+    order: str = "time",
+) -> dict[str, Any]:
+    """Where `current` stands in the labeller's queue, by keyset queries (no full listing).
+
+    Returns {current, previous, next, index, total}; `current` falls back to the first segment
+    at or after the given one's place when it no longer matches the filters (e.g. just saved),
+    so the cost of a step does not grow with the number of segments.
+    """
+    base = _queue_query(project_id, recording_id, statuses, flagged_only)
+    columns = _queue_order(order)
+    key = sa.tuple_(*columns)
+    descending = [c.desc() for c in columns]
+
+    def place(conn: Connection, segment_id: int):
+        row = conn.execute(
+            sa.select(*columns)
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(segments.c.id == segment_id)
+        ).first()
+        return sa.tuple_(*[sa.literal(v) for v in row]) if row else None
+
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+        if total == 0:
+            return {"current": None, "previous": None, "next": None, "index": 0, "total": 0}
+        here = place(conn, current) if current is not None else None
+        first = base.order_by(*columns).limit(1)
+        found = conn.execute(first.where(key >= here) if here is not None else first).scalar()
+        if found is None:  # past the end: the last one
+            found = conn.execute(base.order_by(*descending).limit(1)).scalar()
+        here = place(conn, found)
+        previous = conn.execute(base.where(key < here).order_by(*descending).limit(1)).scalar()
+        following = conn.execute(base.where(key > here).order_by(*columns).limit(1)).scalar()
+        index = conn.execute(
+            sa.select(sa.func.count()).select_from(base.where(key < here).subquery())
+        ).scalar_one()
+    return {"current": found, "previous": previous, "next": following, "index": index,
+            "total": total}
 
 
 def export_rows(

@@ -1,132 +1,172 @@
-"""Editor: one segment at a time — waveform, precise playback, the draft pre-filled, save and move on."""
+"""Editor: one segment at a time — waveform, precise playback, the draft pre-filled, keyboard first."""
 
 import html
 
 import streamlit as st
 
 from workbench import store
-from workbench.corpus import InvalidEdit, StaleEdit, Status, unsure_words
-from workbench.flags import FLAG_LABELS, order_queue
-from workbench.service import save_segment
-from workbench.ui.common import current_project, fmt_seconds, page, workbench
-from workbench.ui.waveform import waveform, waveform_data
+from workbench.corpus import Status
+from workbench.editing import SEGMENT_TAGS, apply_action, restore, undo_delete, word_diff
+from workbench.flags import FLAG_LABELS
+from workbench.text import lint, load_profile
+from workbench.ui.common import current_project, fmt_seconds, page, rerun_fragment, workbench
+from workbench.ui.editor import editor_data, segment_editor
 
 TODO = [Status.NEW.value, Status.DRAFTED.value, Status.REJECTED.value]
+SHORTCUTS = [
+    ("Ctrl+Enter", "save and go to the next segment (accepts the draft as it is)"),
+    ("Ctrl+S", "save"),
+    ("Ctrl+↑ / Ctrl+↓", "previous / next segment without saving"),
+    ("Ctrl+Space", "play or stop the segment"),
+    ("Ctrl+B", "back 2 seconds"),
+    ("Alt+← / Alt+→", "move the start 50 ms"),
+    ("Alt+Shift+← / →", "move the end 50 ms"),
+    ("Alt+S / Alt+M", "split at the cursor / merge with the next"),
+    ("Alt+Delete / Alt+Z", "delete / undo delete"),
+    ("Alt+L, Alt+- / Alt+=", "loop; slower / faster"),
+    ("Alt+1 … Alt+9", "insert the convention's tags"),
+    ("Click the waveform / a word", "set the cursor / play from the word"),
+]
 
 page("Editor")
 wb = workbench()
 project = current_project()
 if project is None:
     st.stop()
+profile = load_profile(project.conventions)
 
 
-def _keys(seg_id: int, version: int) -> tuple[str, str, str]:
-    stem = f"{seg_id}_{version}"
-    return f"ed_text_{stem}", f"ed_start_{stem}", f"ed_end_{stem}"
-
-
-def _go(segment_id: int | None) -> None:
-    st.session_state["ed_current"] = segment_id
-
-
-def _save(segment_id: int, version: int, then: int | None) -> None:
-    text_key, start_key, end_key = _keys(segment_id, version)
-    try:
-        rev = save_segment(
-            wb, segment_id, version, st.session_state[text_key],
-            st.session_state[start_key], st.session_state[end_key],
-            author=st.session_state.get("author", ""),
-        )
-    except StaleEdit as exc:
-        st.session_state["ed_flash"] = ("error", str(exc))
-        return
-    except (InvalidEdit, ValueError) as exc:
-        st.session_state["ed_flash"] = ("error", f"Not saved: {exc}")
-        return
-    st.session_state["ed_flash"] = ("success", f"Saved segment {segment_id} (revision {rev.n}).")
-    if then is not None:
-        st.session_state["ed_current"] = then
-
-
-def _marked(words, threshold_flags) -> str:
+def _diff_html(before: str, after: str) -> str:
     parts = []
-    for word, unsure in zip(words, threshold_flags):
-        text = html.escape(word.word.strip())
-        parts.append(
-            f"<mark title='p={word.probability:.2f}'>{text}</mark>" if unsure else text
-        )
+    for op, words in word_diff(before, after):
+        text = html.escape(words)
+        parts.append({"same": text, "del": f"<del style='color:#b91c1c'>{text}</del>",
+                      "add": f"<ins style='color:#15803d'>{text}</ins>"}[op])
     return " ".join(parts)
+
+
+def _history(seg_id: int, version: int) -> None:
+    revisions = store.list_revisions(wb.db, seg_id)
+    draft = next((r for r in revisions if r.source == "asr"), revisions[0] if revisions else None)
+    with st.expander(f"History ({len(revisions)} revisions)", expanded=False):
+        for prev, rev in zip([None, *revisions], revisions):
+            cols = st.columns([5, 1])
+            cols[0].markdown(
+                f"**{rev.n}** · {rev.source}{' · ' + rev.op if rev.op else ''} · "
+                f"{html.escape(rev.author)} · {rev.created_at:%Y-%m-%d %H:%M} · "
+                f"{rev.start:.2f}–{rev.end:.2f} s"
+                + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
+            )
+            if prev is not None:
+                cols[0].markdown("vs previous: " + _diff_html(prev.text, rev.text),
+                                 unsafe_allow_html=True)
+            if draft is not None and rev.n != draft.n:
+                cols[0].markdown("vs draft: " + _diff_html(draft.text, rev.text),
+                                 unsafe_allow_html=True)
+            if rev.n != revisions[-1].n and cols[1].button("Restore", key=f"ed_restore_{seg_id}_{rev.n}"):
+                restore(wb, seg_id, version, rev.n, st.session_state.get("author", ""))
+                rerun_fragment()
 
 
 @st.fragment
 def editor() -> None:
     recordings = store.list_recordings(wb.db, project.id)
     c1, c2, c3 = st.columns([2, 2, 1])
-    rec_ids = [None] + [r.id for r in recordings]
     names = {r.id: r.original_name for r in recordings}
-    recording_id = c1.selectbox("Recording", rec_ids, key="ed_recording",
+    recording_id = c1.selectbox("Recording", [None, *names], key="ed_recording",
                                 format_func=lambda i: "All recordings" if i is None else names[i])
     statuses = c2.multiselect("Status", [s.value for s in Status], default=TODO, key="ed_status")
     order = c3.selectbox("Order", ["time", "flags first"], key="ed_order",
                          help="'flags first' puts the drafts most likely wrong at the top.")
-    flagged_only = c3.checkbox("Flagged only", key="ed_flagged")
-    queue = order_queue(store.segment_queue(wb.db, project.id, recording_id, statuses),
-                        order, flagged_only)
-    if not queue:
-        st.info("No segments match. Draft some recordings, or widen the status filter.")
+    flagged_only = c3.checkbox("Flagged only", key="ed_flagged",
+                               help="Drafts Whisper was unsure of, or that look like its "
+                                    "known failures (loops, text over silence).")
+    shown = st.session_state.get("ed_current")  # what the browser showed when it acted
+    nav = store.queue_position(wb.db, project.id, shown,
+                               recording_id, statuses, flagged_only=flagged_only, order=order)
+    if nav["current"] is None:
+        st.info("No segments match. Draft some recordings, or widen the filters.")
         return
-    ids = [q["id"] for q in queue]
-    current = st.session_state.get("ed_current")
-    if current not in ids:
-        current = ids[min(st.session_state.get("ed_pos", 0), len(ids) - 1)]
-    pos = ids.index(current)
-    st.session_state["ed_current"], st.session_state["ed_pos"] = current, pos
-    nxt = ids[pos + 1] if pos + 1 < len(ids) else None
-    prev = ids[pos - 1] if pos > 0 else None
-
-    flash = st.session_state.pop("ed_flash", None)
-    if flash:
-        (st.error if flash[0] == "error" else st.success)(flash[1])
-
+    st.session_state["ed_current"] = current = nav["current"]
     view = store.segment_view(wb.db, current)
     seg = view.segment
-    text_key, start_key, end_key = _keys(seg.id, seg.version)
-    st.session_state.setdefault(text_key, view.text)
-    st.session_state.setdefault(start_key, seg.start)
-    st.session_state.setdefault(end_key, seg.end)
+
+    flash = st.session_state.get("ed_flash")  # stays until the next action replaces it
+    if flash:
+        getattr(st, flash[0])(flash[1])
+    deleted = st.session_state.get("ed_last_deleted")
+    if deleted and st.button("Undo delete", key="ed_undo_delete"):
+        undone = store.get_segment(wb.db, deleted)
+        undo_delete(wb, deleted, undone.version, st.session_state.get("author", ""))
+        st.session_state.pop("ed_last_deleted")
+        st.session_state["ed_current"] = deleted
+        rerun_fragment()
 
     st.markdown(
-        f"**Segment {pos + 1} of {len(ids)}** · {html.escape(view.recording.original_name)} · "
+        f"**Segment {nav['index'] + 1} of {nav['total']}** · "
+        f"{html.escape(view.recording.original_name)} · "
         f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
         f"version {seg.version}"
     )
-    data = waveform_data(view, wb.settings.home, st.session_state[start_key],
-                         st.session_state[end_key])
-    dragged = waveform(data, key="ed_waveform")
-    if dragged and dragged.get("key") == data["key"] and dragged != st.session_state.get("ed_dragged"):
-        st.session_state["ed_dragged"] = dragged
-        st.session_state[start_key], st.session_state[end_key] = dragged["start"], dragged["end"]
-
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
-    if view.draft and view.draft.words:
-        st.markdown(
-            "Draft, unsure words marked: " + _marked(view.draft.words, unsure_words(view.draft.words)),
-            unsafe_allow_html=True,
-        )
-    st.text_area("Transcript", key=text_key, height=100)
-    c1, c2 = st.columns(2)
-    c1.number_input("Start (s)", key=start_key, min_value=0.0, max_value=view.recording.duration,
-                    step=0.05, format="%.3f")
-    c2.number_input("End (s)", key=end_key, min_value=0.0, max_value=view.recording.duration,
-                    step=0.05, format="%.3f")
 
-    b = st.columns(4)
-    b[0].button("Save", key="ed_save", on_click=_save, args=(seg.id, seg.version, None))
-    b[1].button("Save & next", key="ed_save_next", type="primary", on_click=_save,
-                args=(seg.id, seg.version, nxt if nxt is not None else seg.id))
-    b[2].button("Previous", key="ed_prev", on_click=_go, args=(prev,), disabled=prev is None)
-    b[3].button("Skip", key="ed_skip", on_click=_go, args=(nxt,), disabled=nxt is None)
+    before, after = store.adjacent(wb.db, seg)
+    tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
+    data = editor_data(
+        view, wb.settings.home, project_id=project.id, tags=tags,
+        before=before["text"] if before else None, after=after["text"] if after else None,
+        can_prev=nav["previous"] is not None, can_next=nav["next"] is not None,
+    )
+    action, draft = segment_editor(data, key="ed_component")
+
+    side = st.columns([1, 2, 2])
+    stem = f"{seg.id}_{seg.version}"
+    speakers = sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])})
+    speaker = side[0].selectbox("Speaker", [None, *speakers], key=f"ed_speaker_{stem}",
+                                index=([None, *speakers].index(seg.speaker)),
+                                format_func=lambda s: "—" if s is None else s)
+    tag_choices = sorted({*SEGMENT_TAGS, *seg.tags})
+    seg_tags = side[1].multiselect("Segment tags", tag_choices, default=list(seg.tags),
+                                   key=f"ed_tags_{stem}")
+    comment = side[2].text_input("Comment", value=seg.comment, key=f"ed_comment_{stem}")
+
+    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+    # matched by the segment shown, not its version: a save from an outdated version must be
+    # refused loudly, even when that segment has meanwhile left the queue
+    if fresh and action.get("segment_id") in (seg.id, shown):
+        moved = action["segment_id"] != seg.id
+        own = store.get_segment(wb.db, action["segment_id"]) if moved else None
+        st.session_state["ed_last_nonce"] = action.get("nonce")
+        outcome = apply_action(
+            wb, action, st.session_state.get("author", ""), profile=profile,
+            lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
+            speaker=own.speaker if own else speaker, tags=own.tags if own else tuple(seg_tags),
+            comment=own.comment if own else comment,
+            previous=None if moved else nav["previous"],
+            following=seg.id if moved else nav["next"],
+        )
+        st.session_state["ed_confirm"] = outcome.confirm
+        if action["type"] == "delete" and outcome.kind == "success":
+            st.session_state["ed_last_deleted"] = seg.id
+        st.session_state["ed_flash"] = (outcome.kind, outcome.message) if outcome.message else None
+        if outcome.go_to is not None:
+            st.session_state["ed_current"] = outcome.go_to
+        rerun_fragment()
+
+    text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+    findings = lint(text, profile)
+    if findings:
+        st.markdown("\n".join(
+            f"- {'🔴' if f.level == 'error' else '🟡'} {html.escape(f.message)}" for f in findings
+        ))
+    _history(seg.id, seg.version)
 
 
 editor()
+
+with st.sidebar:
+    with st.expander("Keyboard shortcuts", expanded=False):
+        st.markdown("\n".join(f"- **{k}**: {v}" for k, v in SHORTCUTS))
+    with st.expander(f"Guidelines · {profile.title}", expanded=False):
+        st.markdown(project.guidelines or profile.guidelines)

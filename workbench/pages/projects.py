@@ -68,9 +68,11 @@ report = st.session_state.get("import_report")
 if report is not None:
     (st.warning if report.failed else st.success)(report.summary())
     problems = [i for i in report.items if i.outcome != "imported"]
-    if problems:
+    st.markdown("\n".join(f"- **{i.outcome}**: `{i.name}`: {i.reason}" for i in problems[:30]))
+    if len(problems) > 30:
         st.dataframe(
-            pd.DataFrame([{"file": i.name, "outcome": i.outcome, "reason": i.reason} for i in problems]),
+            pd.DataFrame([{"file": i.name, "outcome": i.outcome, "reason": i.reason}
+                          for i in problems[30:]]),
             hide_index=True, width="stretch", key="import_problems",
         )
 

@@ -1,0 +1,283 @@
+"""End to end in headless Chromium: the editor page, a dragged boundary, an edited transcript, a save.
+
+Starts `streamlit run workbench/app.py` on a free port against a workbench home prepared by the
+`drafted` fixture, drives it with Playwright, and checks the database afterwards. Screenshots go
+to docs/editor.png (used in the README) and tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from workbench import store
+from workbench.corpus import Status
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS = ROOT / "docs"
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    _PLAYWRIGHT_ERROR: str | None = f"playwright cannot be imported: {exc}"
+else:
+    _PLAYWRIGHT_ERROR = None
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"headless Chromium not found at {CHROMIUM}"),
+    pytest.mark.skipif(_PLAYWRIGHT_ERROR is not None, reason=_PLAYWRIGHT_ERROR or ""),
+]
+
+NEW_TEXT = "corrected by the browser"
+TIMEOUT_MS = 20_000
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, limit: float = 60.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit not healthy after {limit:.0f} s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def server(home, tmp_path):
+    """The Streamlit app serving the workbench in `home`; yields its base URL."""
+    port = _free_port()
+    env = dict(os.environ, WORKBENCH_HOME=str(home), STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    env.pop("WORKBENCH_DB_URL", None)
+    log = tmp_path / "streamlit.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "workbench/app.py",
+             "--server.headless", "true", "--server.port", str(port),
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://localhost:{port}"
+        _wait_healthy(f"{base}/_stcore/health", proc, log)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def browser_page():
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1300, "height": 1000})
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            yield page
+        finally:
+            browser.close()
+
+
+def _editor(page, base: str, total: int):
+    page.goto(f"{base}/editor")
+    expect(page.get_by_text(f"Segment 1 of {total}")).to_be_visible()
+    expect(page.locator(".ed-canvas")).to_be_visible()
+    expect(page.locator(".ed-words span").first).to_be_visible()
+    return page.locator(".ed-text")
+
+
+def _value(page, selector: str) -> float:
+    return float(page.locator(selector).input_value())
+
+
+def _wait_value(page, selector: str, expected: float, tol: float = 0.02) -> float:
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    value = float("nan")
+    while time.monotonic() < deadline:
+        value = _value(page, selector)
+        if abs(value - expected) <= tol:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{selector} shows {value}, expected about {expected}")
+
+
+def test_editor_drag_nudge_play_and_save_by_keyboard(wb, drafted, server, browser_page):
+    page = browser_page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    queue = store.segment_queue(wb.db, drafted.id)
+    first, total = queue[0], len(queue)
+    duration = store.segment_view(wb.db, first["id"]).recording.duration
+    v0, v1 = max(0.0, first["start"] - 2.0), min(duration, first["end"] + 2.0)
+    box_text = _editor(page, server, total)
+    expect(box_text).to_have_value(first["text"])
+    expect(box_text).to_be_focused()  # ready to type at once
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "editor_fake.png"))
+
+    # drag the end handle (the red line) to 0.7 s
+    canvas = page.locator(".ed-canvas")
+    box = canvas.bounding_box()
+    px = lambda t: box["x"] + (t - v0) / (v1 - v0) * box["width"]  # noqa: E731
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(px(first["end"]), y)
+    page.mouse.down()
+    page.mouse.move(px(first["end"]) - 5, y, steps=3)
+    page.mouse.move(px(0.7), y, steps=10)
+    page.mouse.up()
+    dragged = _wait_value(page, ".ed-end", 0.7)
+
+    # Alt+Shift+Right nudges the end 50 ms later; Alt+Right the start 50 ms later
+    box_text.focus()
+    page.keyboard.press("Alt+Shift+ArrowRight")
+    _wait_value(page, ".ed-end", dragged + 0.05, tol=0.002)
+    page.keyboard.press("Alt+ArrowRight")
+    _wait_value(page, ".ed-start", 0.05, tol=0.002)
+
+    # Ctrl+Space plays the segment and stops it
+    audio = page.locator(".ed-audio")
+    page.keyboard.press("Control+Space")
+    page.wait_for_function("() => true")
+    expect(audio).to_have_js_property("paused", False)
+    page.keyboard.press("Control+Space")
+    expect(audio).to_have_js_property("paused", True)
+
+    # a key the IME is composing is the IME's: Ctrl+Enter while composing saves nothing
+    box_text.evaluate("""el => el.dispatchEvent(new KeyboardEvent('keydown',
+        {code: 'Enter', key: 'Enter', ctrlKey: true, isComposing: true, bubbles: true, composed: true}))""")
+    page.wait_for_timeout(800)
+    assert store.get_segment(wb.db, first["id"]).version == 1
+
+    # type and save & next with one keystroke
+    box_text.fill(NEW_TEXT)
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text(f"Saved segment {first['id']} (revision 2).")).to_be_visible()
+    expect(page.get_by_text(f"Segment 1 of {total - 1}")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "editor_after_save.png"))
+    rev = store.list_revisions(wb.db, first["id"])[-1]
+    assert (rev.source, rev.text, rev.author) == ("human", NEW_TEXT, rev.author)
+    assert rev.start == pytest.approx(0.05, abs=0.002)
+    assert rev.end == pytest.approx(dragged + 0.05, abs=0.002)
+    assert rev.active_seconds > 0
+    segment = store.get_segment(wb.db, first["id"])
+    assert (segment.status, segment.version) == (Status.LABELED, 2)
+
+    # accepting a correct draft as it is: one keystroke
+    second = store.segment_queue(wb.db, drafted.id, statuses=["drafted"])[0]
+    expect(page.locator(".ed-text")).to_have_value(second["text"])
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text(f"Saved segment {second['id']} (revision 2).")).to_be_visible()
+    assert store.segment_view(wb.db, second["id"]).text == second["text"]
+
+
+def test_unsaved_text_survives_a_reload(wb, drafted, server, browser_page):
+    page = browser_page
+    total = len(store.segment_queue(wb.db, drafted.id))
+    box_text = _editor(page, server, total)
+    box_text.fill("typed but not saved 한국어")
+    page.wait_for_timeout(300)
+    page.reload()
+    box_text = _editor(page, server, total)
+    expect(box_text).to_have_value("typed but not saved 한국어")
+    expect(page.locator(".ed-note")).to_contain_text("Restored your unsaved text")
+
+
+def test_second_tab_save_is_refused_with_the_newer_text(wb, drafted, server, browser_page):
+    page = browser_page
+    total = len(store.segment_queue(wb.db, drafted.id))
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    box_text = _editor(page, server, total)
+    other = page.context.new_page()
+    other_box = _editor(other, server, total)
+    other_box.fill("saved in the other tab")
+    other.keyboard.press("Control+s")
+    expect(other.get_by_text(f"Saved segment {first['id']} (revision 2).")).to_be_visible()
+    box_text.fill("my late edit")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_text("saved in the other tab").first).to_be_visible()
+    expect(page.get_by_text("saved by someone else", exact=False).first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "editor_stale_save.png"))
+    assert store.segment_view(wb.db, first["id"]).text == "saved in the other tab"
+
+
+@pytest.fixture
+def jfk_drafted(wb, tmp_path):
+    """jfk.flac drafted by the embedded Whisper base model (for the README screenshot)."""
+    from tests.conftest import SHARED_AUDIO
+    from workbench.cli import main
+
+    if not (SHARED_AUDIO / "jfk.flac").is_file():
+        pytest.skip(f"{SHARED_AUDIO / 'jfk.flac'} not found")
+    home = str(wb.settings.home)
+    assert main(["import", str(SHARED_AUDIO / "jfk.flac"), "--project", "JFK inaugural",
+                 "--language", "en", "--home", home]) == 0
+    assert main(["transcribe", "--project", "JFK inaugural", "--home", home]) == 0
+    return store.find_project(wb.db, "JFK inaugural")
+
+
+def test_readme_screenshot_of_the_editor(wb, jfk_drafted, server, browser_page):
+    page = browser_page
+    DOCS.mkdir(parents=True, exist_ok=True)
+    total = len(store.segment_queue(wb.db, jfk_drafted.id))
+    box_text = _editor(page, server, total)
+    expect(box_text).to_have_value(re.compile("ask not what your country", re.I))
+    page.get_by_text("Keyboard shortcuts").click()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(DOCS / "editor.png"))
+    shutil.copyfile(DOCS / "editor.png", ARTIFACTS / "editor.png")
+
+
+def test_upload_and_import_from_the_projects_page(wb, server, browser_page, tmp_path):
+    from tests.conftest import tone
+    from workbench.service import ensure_project
+
+    project = ensure_project(wb, "uploads")
+    files = [tone(tmp_path / "up" / "one.wav", 1.5), tone(tmp_path / "up" / "two.flac", 2.0)]
+    (tmp_path / "up" / "broken.wav").write_text("not audio")
+    page = browser_page
+    page.goto(f"{server}/projects")
+    expect(page.get_by_text(f"Import audio into {project.name}")).to_be_visible()
+    page.locator("input[type=file]").set_input_files(
+        [str(f) for f in files] + [str(tmp_path / "up" / "broken.wav")])
+    expect(page.get_by_text("two.flac")).to_be_visible()
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("2 imported")).to_be_visible()
+    expect(page.get_by_text("broken.wav").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "projects_upload.png"), full_page=True)
+    names = sorted(r.original_name for r in store.list_recordings(wb.db, project.id))
+    assert names == ["one.wav", "two.flac"]

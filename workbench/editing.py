@@ -1,0 +1,245 @@
+"""The editor's operations on segments: save, split, merge, delete and undo, restore, diff.
+
+Every operation appends revisions (never overwrites), names the version it started from, and
+is refused with StaleEdit when someone saved the segment in between.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+
+from workbench import store
+from workbench.corpus import (
+    Edit,
+    InvalidEdit,
+    Revision,
+    StaleEdit,
+    Status,
+    Word,
+    check_bounds,
+    clean_text,
+)
+from workbench.service import Workbench
+
+MIN_PART = 0.05  # seconds: neither side of a split may be shorter
+
+
+def save(
+    wb: Workbench,
+    segment_id: int,
+    version: int,
+    edit: Edit,
+    author: str,
+) -> Revision:
+    """Save a labeller's edit (text NFC-normalised, bounds checked) as a new revision."""
+    view = store.segment_view(wb.db, segment_id)
+    start, end = check_bounds(edit.start, edit.end, view.recording.duration)
+    if not author.strip():
+        raise ValueError("a save needs an author name (set 'Your name' in the sidebar)")
+    edit = replace(edit, text=clean_text(edit.text), start=start, end=end,
+                   tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip())
+    return store.apply_edit(wb.db, segment_id, version, edit, author.strip())
+
+
+def split_text(text: str, words: list[Word], start: float, end: float, at: float) -> tuple[str, str]:
+    """Split `text` at time `at`, at the word boundary nearest to it.
+
+    With word timings whose words make up the text, the words whose middle lies before `at` go
+    left. When the text was edited since (its words differ), the same share of its words goes
+    left; without timings, the share of time.
+    """
+    tokens = text.split()
+    if words:
+        left_count = sum(1 for w in words if (w.start + w.end) / 2 < at)
+        if [w.word.strip() for w in words] == tokens:
+            k = left_count
+        else:
+            k = round(len(tokens) * left_count / len(words))
+    else:
+        k = round(len(tokens) * (at - start) / max(end - start, 1e-9))
+    k = max(0, min(len(tokens), k))
+    return " ".join(tokens[:k]), " ".join(tokens[k:])
+
+
+def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str, author: str) -> int:
+    """Split a segment at `at` seconds; returns the new (right-hand) segment's id."""
+    view = store.segment_view(wb.db, segment_id)
+    seg = view.segment
+    at = round(at, 3)
+    if not (seg.start + MIN_PART <= at <= seg.end - MIN_PART):
+        raise InvalidEdit(
+            f"put the cursor inside the segment ({seg.start:.2f}–{seg.end:.2f} s) to split it"
+        )
+    words = view.draft.words if view.draft else []
+    left_text, right_text = split_text(clean_text(text), words, seg.start, seg.end, at)
+    # both halves keep the status: a split draft is still a draft to correct
+    common = dict(status=seg.status, speaker=seg.speaker, tags=seg.tags, op="split")
+    return store.split(
+        wb.db, segment_id, version,
+        Edit(left_text, seg.start, at, comment=seg.comment, **common),
+        Edit(right_text, at, seg.end, **common),
+        author,
+    )
+
+
+def merge_next(wb: Workbench, segment_id: int, version: int, text: str, author: str) -> int:
+    """Merge a segment with the next one in its recording; returns the next one's id."""
+    view = store.segment_view(wb.db, segment_id)
+    _, after = store.adjacent(wb.db, view.segment)
+    if after is None:
+        raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
+    seg = view.segment
+    merged = Edit(
+        clean_text(f"{text} {after['text'] or ''}"), seg.start, max(seg.end, after["end"]),
+        seg.status, seg.speaker, seg.tags, seg.comment, op="merge",
+    )
+    store.merge(wb.db, (segment_id, version), (after["id"], after["version"]), merged, author)
+    return after["id"]
+
+
+def delete(wb: Workbench, segment_id: int, version: int, author: str) -> Revision:
+    """Mark a segment deleted (kept in history; `undo_delete` brings it back)."""
+    seg = store.segment_view(wb.db, segment_id)
+    edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
+    return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+def undo_delete(wb: Workbench, segment_id: int, version: int, author: str) -> Revision:
+    """Bring a deleted segment back with the status it had before."""
+    view = store.segment_view(wb.db, segment_id)
+    if view.segment.status is not Status.DELETED:
+        raise InvalidEdit(f"segment {segment_id} is not deleted")
+    history = store.list_revisions(wb.db, segment_id)
+    before = next((r for r in reversed(history[:-1]) if r.status != Status.DELETED.value), None)
+    status = Status(before.status) if before and before.status else Status.DRAFTED
+    edit = _edit_of(view.latest, view.segment, status=status, op="undelete")
+    return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+def restore(wb: Workbench, segment_id: int, version: int, n: int, author: str) -> Revision:
+    """Make revision `n`'s text, bounds, speaker and tags current again, as a new revision."""
+    history = {r.n: r for r in store.list_revisions(wb.db, segment_id)}
+    if n not in history:
+        raise InvalidEdit(f"segment {segment_id} has no revision {n}")
+    old = history[n]
+    seg = store.get_segment(wb.db, segment_id)
+    edit = Edit(old.text, old.start, old.end, Status.LABELED,
+                old.speaker if old.op else seg.speaker, old.tags if old.op else seg.tags,
+                old.comment if old.op else seg.comment, op="restore")
+    return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+def _edit_of(rev: Revision | None, seg, status: Status, op: str) -> Edit:
+    return Edit(rev.text if rev else "", seg.start, seg.end, status, seg.speaker, seg.tags,
+                seg.comment, op=op)
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Word-level diff: a list of (op, words) with op in 'same', 'del', 'add'."""
+    a, b = before.split(), after.split()
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append(("same", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("del", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("add", " ".join(b[j1:j2])))
+    return out
+
+
+SEGMENT_TAGS = ("noise", "music", "overlap", "unintelligible", "foreign language")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an editor action did: a message for the labeller and where to go next.
+
+    go_to: the segment to show next (None: stay). confirm: set when a save was held back for
+    lint errors; saving the same text again goes through.
+    """
+
+    kind: str  # 'success' | 'error' | 'warning' | 'none'
+    message: str = ""
+    go_to: int | None = None
+    confirm: str | None = None
+
+
+def text_token(text: str) -> str:
+    """A short fingerprint of a text, to recognise 'save the same text anyway'."""
+    import hashlib
+
+    return hashlib.sha1(clean_text(text).encode()).hexdigest()[:12]
+
+
+def apply_action(
+    wb: Workbench,
+    action: dict,
+    author: str,
+    *,
+    profile=None,
+    lint_blocks: bool = False,
+    confirmed: str | None = None,
+    speaker: str | None = None,
+    tags: tuple[str, ...] = (),
+    comment: str = "",
+    previous: int | None = None,
+    following: int | None = None,
+) -> Outcome:
+    """Carry out one action from the editor component.
+
+    `action` holds type, segment_id, version, text, start, end, cursor, active_seconds.
+    `previous`/`following` are the neighbours in the labeller's queue.
+    """
+    kind, seg_id, version = action["type"], int(action["segment_id"]), int(action["version"])
+    text = action.get("text", "")
+    try:
+        if kind == "prev":
+            return Outcome("none", go_to=previous)
+        if kind == "next":
+            return Outcome("none", go_to=following)
+        if kind in ("save", "save_next"):
+            if profile is not None:
+                from workbench.text import has_errors, lint
+
+                findings = lint(clean_text(text), profile)
+                if has_errors(findings):
+                    errors = sum(f.level == "error" for f in findings)
+                    if lint_blocks:
+                        return Outcome("error", f"Not saved: {errors} convention error(s) to fix "
+                                                "first (this project does not allow saving them).")
+                    if confirmed != text_token(text):
+                        return Outcome(
+                            "warning",
+                            f"{errors} convention error(s), listed below. Save again to save "
+                            "anyway, or fix them first.",
+                            confirm=text_token(text),
+                        )
+            edit = Edit(text, float(action["start"]), float(action["end"]), Status.LABELED,
+                        speaker, tags, comment,
+                        active_seconds=float(action.get("active_seconds") or 0.0))
+            rev = save(wb, seg_id, version, edit, author)
+            go = following if kind == "save_next" and following is not None else seg_id
+            return Outcome("success", f"Saved segment {seg_id} (revision {rev.n}).", go_to=go)
+        if kind == "split":
+            new_id = split_at(wb, seg_id, version, float(action["cursor"]), text, author)
+            return Outcome("success", f"Split segment {seg_id}; the second half is {new_id}.",
+                           go_to=seg_id)
+        if kind == "merge":
+            other = merge_next(wb, seg_id, version, text, author)
+            return Outcome("success", f"Merged segment {other} into {seg_id}.", go_to=seg_id)
+        if kind == "delete":
+            delete(wb, seg_id, version, author)
+            return Outcome("success", f"Deleted segment {seg_id}. Undo from its history, or "
+                                      "show 'deleted' segments and press Undo delete (Alt+Z).",
+                           go_to=following)
+        if kind == "undelete":
+            undo_delete(wb, seg_id, version, author)
+            return Outcome("success", f"Segment {seg_id} is back.", go_to=seg_id)
+    except StaleEdit as exc:
+        return Outcome("error", f"Not saved: {exc}")
+    except (InvalidEdit, ValueError) as exc:
+        return Outcome("error", f"Not saved: {exc}")
+    return Outcome("error", f"unknown editor action {kind!r}")

@@ -1,0 +1,359 @@
+// The segment editor: waveform from stored peaks with draggable boundaries, float-precise
+// playback of the slice Python sent, the transcript box, and every action by keyboard.
+// Python owns the data; this component sends one trigger per action with the text and
+// boundaries together, so a save never races a half-committed text box.
+const HANDLE_PX = 7;
+const NUDGE = 0.05;           // seconds per Alt+arrow
+const SKIP_BACK = 2.0;        // seconds for Ctrl+B
+const IDLE_AFTER = 30000;     // ms: longer pauses do not count as time on task
+const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
+
+function fmt(t) {
+  const m = Math.floor(t / 60);
+  return `${m}:${(t - m * 60).toFixed(2).padStart(5, "0")}`;
+}
+const norm = (s) => (s || "").normalize("NFC").split(/\s+/).join(" ").trim();
+
+function build(root) {
+  root.innerHTML = `
+  <div class="ed">
+    <div class="ed-ctx ed-before"></div>
+    <canvas class="ed-canvas"></canvas>
+    <div class="ed-ruler"></div>
+    <div class="ed-words"></div>
+    <div class="ed-bar">
+      <button class="ed-play" title="Play the segment (Ctrl+Space)">&#9654; Segment</button>
+      <button class="ed-cursor" title="Play from the cursor">&#9654; Cursor</button>
+      <button class="ed-stop" title="Stop (Ctrl+Space)">&#9632;</button>
+      <button class="ed-back" title="Back 2 s (Ctrl+B)">&#8630; 2s</button>
+      <button class="ed-loop" title="Loop the segment (Alt+L)">Loop</button>
+      <select class="ed-speed" title="Playback speed (Alt+- / Alt+=)"></select>
+      <button class="ed-zoom-in" title="Zoom in">+</button>
+      <button class="ed-zoom-out" title="Zoom out">&minus;</button>
+      <span class="ed-spacer"></span>
+      start <input class="ed-num ed-start" type="number" step="0.01">
+      end <input class="ed-num ed-end" type="number" step="0.01">
+      <span class="ed-time"></span>
+    </div>
+    <div class="ed-bar ed-tags"></div>
+    <textarea class="ed-text" spellcheck="false" aria-label="Transcript"></textarea>
+    <div class="ed-note"></div>
+    <div class="ed-ctx ed-after"></div>
+    <div class="ed-bar">
+      <button class="ed-save" title="Save (Ctrl+S)">Save</button>
+      <button class="ed-save-next primary" title="Save and go to the next (Ctrl+Enter)">Save &amp; next</button>
+      <button class="ed-prev" title="Previous (Ctrl+Up)">Previous</button>
+      <button class="ed-next" title="Next without saving (Ctrl+Down)">Skip</button>
+      <span class="ed-spacer"></span>
+      <button class="ed-split" title="Split at the cursor (Alt+S)">Split at cursor</button>
+      <button class="ed-merge" title="Merge with the next segment (Alt+M)">Merge with next</button>
+      <button class="ed-delete" title="Delete the segment (Alt+Delete)">Delete</button>
+      <button class="ed-undelete" title="Bring the segment back (Alt+Z)">Undo delete</button>
+    </div>
+    <audio class="ed-audio" preload="auto"></audio>
+  </div>`;
+  const speed = root.querySelector(".ed-speed");
+  for (const s of SPEEDS) {
+    const o = document.createElement("option");
+    o.value = String(s); o.textContent = `${s}x`;
+    speed.appendChild(o);
+  }
+  speed.value = "1";
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  let root = parentElement.querySelector(".ed-root");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "ed-root";
+    parentElement.appendChild(root);
+    build(root);
+  }
+  const $ = (sel) => root.querySelector(sel);
+  const canvas = $(".ed-canvas"), audio = $(".ed-audio"), box = $(".ed-text"), note = $(".ed-note");
+  const [v0, v1] = data.view;
+
+  // ---- per-segment state, reset only when the segment or its version changes
+  let st = root._st;
+  if (!st || st.key !== data.key) {
+    audio.pause();
+    audio.src = data.audio;
+    st = root._st = {
+      key: data.key, start: data.segment[0], end: data.segment[1], cursor: data.segment[0],
+      zoom: [v0, v1], playhead: null, stopAt: null, loop: st ? st.loop : false, drag: null,
+      composing: false, active: 0, lastActivity: 0, lintTimer: null,
+    };
+    const saved = JSON.parse(localStorage.getItem(data.autosave_key) || "null");
+    box.value = data.text;
+    note.textContent = data.notice || "";
+    if (saved && norm(saved.text) !== norm(data.text)) {
+      box.value = saved.text;
+      if (saved.start != null) { st.start = saved.start; st.end = saved.end; }
+      note.textContent = saved.key === data.key
+        ? "Restored your unsaved text for this segment."
+        : "Restored unsaved text from before this segment last changed: check it before saving.";
+      setStateValue("draft", { key: data.key, text: box.value });
+    } else if (saved) {
+      localStorage.removeItem(data.autosave_key);
+    }
+    $(".ed-before").textContent = data.before ? `↑ ${data.before}` : "";
+    $(".ed-after").textContent = data.after ? `↓ ${data.after}` : "";
+    $(".ed-undelete").style.display = data.deleted ? "" : "none";
+    $(".ed-delete").style.display = data.deleted ? "none" : "";
+    $(".ed-prev").disabled = !data.can_prev;
+    $(".ed-next").disabled = !data.can_next;
+    buildTags();
+    if (data.focus !== false) setTimeout(() => box.focus({ preventScroll: true }), 0);
+  }
+
+  const z0 = () => st.zoom[0], z1 = () => st.zoom[1];
+  const x = (t) => ((t - z0()) / (z1() - z0())) * canvas.clientWidth;
+  const t = (px) => z0() + (px / canvas.clientWidth) * (z1() - z0());
+
+  function touch() {
+    const now = Date.now();
+    if (st.lastActivity && now - st.lastActivity < IDLE_AFTER) st.active += now - st.lastActivity;
+    st.lastActivity = now;
+  }
+
+  function remember() {
+    localStorage.setItem(data.autosave_key, JSON.stringify({
+      key: data.key, text: box.value, start: st.start, end: st.end, at: Date.now(),
+    }));
+  }
+
+  function draw() {
+    const w = canvas.clientWidth, h = canvas.clientHeight, dpr = window.devicePixelRatio || 1;
+    if (!w) return;
+    if (canvas.width !== Math.round(w * dpr)) { canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr); }
+    const g = canvas.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+    g.fillStyle = "rgba(59,130,246,0.12)";
+    g.fillRect(x(st.start), 0, x(st.end) - x(st.start), h);
+    const peaks = data.peaks, n = peaks.length, rate = n / (v1 - v0), mid = h / 2;
+    for (let px = 0; px < w; px++) {
+      const a = Math.floor((t(px) - v0) * rate), b = Math.max(a + 1, Math.floor((t(px + 1) - v0) * rate));
+      let lo = 0, hi = 0;
+      for (let i = Math.max(0, a); i < b && i < n; i++) { lo = Math.min(lo, peaks[i][0]); hi = Math.max(hi, peaks[i][1]); }
+      const inside = t(px) >= st.start && t(px) <= st.end;
+      g.fillStyle = inside ? "#2563eb" : "#94a3b8";
+      g.fillRect(px, mid - hi * mid, 1, Math.max(1, (hi - lo) * mid));
+    }
+    for (const [edge, color] of [[st.start, "#16a34a"], [st.end, "#dc2626"]]) {
+      g.fillStyle = color;
+      g.fillRect(x(edge) - 1, 0, 2, h);
+      g.fillRect(x(edge) - 5, 0, 10, 8);
+    }
+    g.fillStyle = "#f59e0b";
+    g.fillRect(x(st.cursor), 0, 1, h);
+    if (st.playhead !== null) { g.fillStyle = "#111827"; g.fillRect(x(st.playhead) - 1, 0, 2, h); }
+    $(".ed-time").textContent = `${(st.end - st.start).toFixed(2)} s` +
+      (st.playhead !== null ? `  ▶ ${fmt(st.playhead)}` : `  cursor ${fmt(st.cursor)}`);
+    if (document.activeElement !== $(".ed-start") && root.getRootNode().activeElement !== $(".ed-start")) $(".ed-start").value = st.start.toFixed(2);
+    if (document.activeElement !== $(".ed-end") && root.getRootNode().activeElement !== $(".ed-end")) $(".ed-end").value = st.end.toFixed(2);
+  }
+
+  function layout() {
+    const ruler = $(".ed-ruler"), span = z1() - z0();
+    const step = span > 60 ? 10 : span > 20 ? 5 : span > 8 ? 2 : span > 3 ? 1 : 0.5;
+    ruler.innerHTML = "";
+    for (let s = Math.ceil(z0() / step) * step; s <= z1(); s += step) {
+      const tick = document.createElement("span");
+      tick.style.left = `${((s - z0()) / span) * 100}%`;
+      tick.textContent = fmt(s);
+      ruler.appendChild(tick);
+    }
+    const words = $(".ed-words");
+    words.innerHTML = "";
+    const laneEnds = [-Infinity, -Infinity];  // two rows, so neighbouring words never overlap
+    for (const wd of data.words) {
+      if (wd.e < z0() || wd.s > z1()) continue;
+      const span = document.createElement("span");
+      span.textContent = wd.w;
+      span.className = wd.unsure ? "unsure" : "";
+      span.title = `${wd.s.toFixed(2)}–${wd.e.toFixed(2)} s, p=${wd.p.toFixed(2)}`;
+      const left = x(wd.s);
+      span.style.left = `${left}px`;
+      span.onclick = () => { touch(); play(wd.s, st.end); };
+      words.appendChild(span);
+      const lane = left >= laneEnds[0] ? 0 : left >= laneEnds[1] ? 1 : (laneEnds[0] <= laneEnds[1] ? 0 : 1);
+      span.style.top = `${2 + lane * 18}px`;
+      laneEnds[lane] = left + span.offsetWidth + 4;
+    }
+    draw();
+  }
+
+  function buildTags() {
+    const bar = $(".ed-tags");
+    bar.innerHTML = "";
+    data.tags.forEach((tag, i) => {
+      const b = document.createElement("button");
+      b.textContent = tag.insert;
+      b.title = `${tag.label}` + (i < 9 ? ` (Alt+${i + 1})` : "");
+      b.onmousedown = (ev) => ev.preventDefault();  // keep the caret in the text box
+      b.onclick = () => insertTag(tag.insert);
+      bar.appendChild(b);
+    });
+    bar.style.display = data.tags.length ? "" : "none";
+  }
+
+  function insertTag(text) {
+    const a = box.selectionStart ?? box.value.length, b = box.selectionEnd ?? a;
+    const before = box.value.slice(0, a), after = box.value.slice(b);
+    const pad = before && !/\s$/.test(before) ? " " : "";
+    const padAfter = after && !/^\s/.test(after) ? " " : "";
+    box.value = before + pad + text + padAfter + after;
+    const caret = (before + pad + text + padAfter).length;
+    box.setSelectionRange(caret, caret);
+    box.focus();
+    edited();
+  }
+
+  function play(from, to) {
+    audio.playbackRate = Number($(".ed-speed").value);
+    audio.currentTime = Math.max(0, from - v0);
+    st.stopAt = to;
+    audio.play();
+    const tick = () => {
+      if (audio.paused) { st.playhead = null; draw(); return; }
+      st.playhead = v0 + audio.currentTime;
+      if (st.stopAt !== null && st.playhead >= st.stopAt) {
+        if (st.loop) { audio.currentTime = Math.max(0, st.start - v0); }
+        else { audio.pause(); st.playhead = null; draw(); return; }
+      }
+      draw();
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+  const toggle = () => (audio.paused ? play(st.start, st.end) : audio.pause());
+
+  function setBounds(start, end) {
+    const lo = Math.max(0, v0), hi = v1;
+    start = Math.min(Math.max(start, lo), hi);
+    end = Math.min(Math.max(end, lo), hi);
+    if (end - start < 0.05) return;
+    st.start = +start.toFixed(3); st.end = +end.toFixed(3);
+    remember();
+    draw();
+  }
+
+  function send(type, extra = {}) {
+    touch();
+    setTriggerValue("action", {
+      type, key: data.key, segment_id: data.segment_id, version: data.version,
+      text: box.value, start: st.start, end: st.end, cursor: +st.cursor.toFixed(3),
+      active_seconds: Math.round(st.active / 100) / 10, nonce: Date.now(), ...extra,
+    });
+  }
+
+  function edited() {
+    touch();
+    remember();
+    clearTimeout(st.lintTimer);
+    st.lintTimer = setTimeout(() => setStateValue("draft", { key: data.key, text: box.value }), 500);
+  }
+
+  function zoom(factor) {
+    const centre = st.playhead ?? st.cursor, span = (z1() - z0()) * factor;
+    const full = v1 - v0, width = Math.min(full, Math.max(0.5, span));
+    let a = centre - width / 2;
+    a = Math.min(Math.max(a, v0), v1 - width);
+    st.zoom = [a, a + width];
+    layout();
+  }
+
+  // ---- wiring (handlers replaced on every render: they close over this render's data)
+  box.oninput = () => { if (!st.composing) edited(); };
+  box.addEventListener("compositionstart", () => { st.composing = true; });
+  box.addEventListener("compositionend", () => { st.composing = false; edited(); });
+  $(".ed-play").onclick = () => { touch(); play(st.start, st.end); };
+  $(".ed-cursor").onclick = () => { touch(); play(st.cursor, st.end); };
+  $(".ed-stop").onclick = () => audio.pause();
+  $(".ed-back").onclick = () => skipBack();
+  $(".ed-loop").onclick = () => { st.loop = !st.loop; $(".ed-loop").classList.toggle("on", st.loop); };
+  $(".ed-loop").classList.toggle("on", st.loop);
+  $(".ed-speed").onchange = () => { audio.playbackRate = Number($(".ed-speed").value); };
+  $(".ed-zoom-in").onclick = () => zoom(0.5);
+  $(".ed-zoom-out").onclick = () => zoom(2);
+  $(".ed-start").onchange = () => setBounds(Number($(".ed-start").value), st.end);
+  $(".ed-end").onchange = () => setBounds(st.start, Number($(".ed-end").value));
+  $(".ed-save").onclick = () => send("save");
+  $(".ed-save-next").onclick = () => send("save_next");
+  $(".ed-prev").onclick = () => send("prev");
+  $(".ed-next").onclick = () => send("next");
+  $(".ed-split").onclick = () => send("split");
+  $(".ed-merge").onclick = () => send("merge");
+  $(".ed-delete").onclick = () => send("delete");
+  $(".ed-undelete").onclick = () => send("undelete");
+
+  function skipBack() {
+    touch();
+    if (!audio.paused) audio.currentTime = Math.max(0, audio.currentTime - SKIP_BACK);
+    else { st.cursor = Math.max(v0, st.cursor - SKIP_BACK); play(st.cursor, st.end); }
+  }
+
+  canvas.onmousedown = (ev) => {
+    touch();
+    const px = ev.offsetX;
+    if (Math.abs(px - x(st.start)) <= HANDLE_PX) st.drag = "start";
+    else if (Math.abs(px - x(st.end)) <= HANDLE_PX) st.drag = "end";
+    else { st.cursor = t(px); draw(); }
+  };
+  canvas.onmousemove = (ev) => {
+    const px = ev.offsetX;
+    const near = Math.abs(px - x(st.start)) <= HANDLE_PX || Math.abs(px - x(st.end)) <= HANDLE_PX;
+    canvas.style.cursor = st.drag || near ? "ew-resize" : "crosshair";
+    if (!st.drag) return;
+    const at = Math.min(Math.max(t(px), v0), v1);
+    if (st.drag === "start") st.start = Math.min(at, st.end - 0.05);
+    else st.end = Math.max(at, st.start + 0.05);
+    draw();
+  };
+  const release = () => { if (st.drag) { st.drag = null; setBounds(st.start, st.end); } };
+  canvas.onmouseup = release;
+  canvas.onmouseleave = release;
+
+  const onKey = (ev) => {
+    if (ev.isComposing || ev.keyCode === 229) return;  // an IME is composing: the key is its
+    const ctrl = ev.ctrlKey || ev.metaKey, alt = ev.altKey;
+    let handled = true;
+    if (ctrl && !alt && ev.code === "Enter") send("save_next");
+    else if (ctrl && !alt && ev.code === "KeyS") send("save");
+    else if (ctrl && !alt && ev.code === "ArrowUp") send("prev");
+    else if (ctrl && !alt && ev.code === "ArrowDown") send("next");
+    else if (ctrl && !alt && ev.code === "Space") { touch(); toggle(); }
+    else if (ctrl && !alt && ev.code === "KeyB") skipBack();
+    else if (alt && !ctrl && ev.code === "ArrowLeft") ev.shiftKey ? setBounds(st.start, st.end - NUDGE) : setBounds(st.start - NUDGE, st.end);
+    else if (alt && !ctrl && ev.code === "ArrowRight") ev.shiftKey ? setBounds(st.start, st.end + NUDGE) : setBounds(st.start + NUDGE, st.end);
+    else if (alt && !ctrl && ev.code === "KeyS") send("split");
+    else if (alt && !ctrl && ev.code === "KeyM") send("merge");
+    else if (alt && !ctrl && (ev.code === "Delete" || ev.code === "Backspace")) send(data.deleted ? "undelete" : "delete");
+    else if (alt && !ctrl && ev.code === "KeyZ") send("undelete");
+    else if (alt && !ctrl && ev.code === "KeyL") $(".ed-loop").click();
+    else if (alt && !ctrl && ev.code === "Minus") stepSpeed(-1);
+    else if (alt && !ctrl && ev.code === "Equal") stepSpeed(1);
+    else if (alt && !ctrl && /^Digit[1-9]$/.test(ev.code) && data.tags[Number(ev.code.slice(5)) - 1]) insertTag(data.tags[Number(ev.code.slice(5)) - 1].insert);
+    else handled = false;
+    if (handled) { ev.preventDefault(); ev.stopPropagation(); }
+  };
+  function stepSpeed(dir) {
+    const sel = $(".ed-speed"), i = SPEEDS.indexOf(Number(sel.value));
+    sel.value = String(SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, i + dir))]);
+    audio.playbackRate = Number(sel.value);
+  }
+  if (window.__wbEditorKeys) document.removeEventListener("keydown", window.__wbEditorKeys, true);
+  window.__wbEditorKeys = onKey;
+  document.addEventListener("keydown", onKey, true);
+  const onResize = () => layout();
+  window.addEventListener("resize", onResize);
+
+  layout();
+  return () => {
+    document.removeEventListener("keydown", onKey, true);
+    if (window.__wbEditorKeys === onKey) window.__wbEditorKeys = null;
+    window.removeEventListener("resize", onResize);
+  };
+}
