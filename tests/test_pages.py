@@ -161,7 +161,9 @@ def test_editor_refuses_a_stale_save(app, wb, drafted):
         "text": "my edit", "start": seg.start, "end": seg.end, "cursor": 0, "nonce": "x"}}
     at.run()
     _no_errors(at)
-    # the page moved on to version 2, so the stale action is not for the shown segment...
+    # refused, with the newer text, although the segment has left the to-do queue meanwhile
+    assert any("saved in another tab" in e.value and "saved by someone else" in e.value
+               for e in at.error)
     assert store.segment_view(wb.db, first["id"]).text == "saved in another tab"
 
 
