@@ -72,3 +72,16 @@ def test_bad_format_and_missing_model(run, tmp_path):
     assert code == 2 and "large-v9" in err
     code, _, err = run("transcribe", "--project", "m", "--model", str(tmp_path / "missing-model"))
     assert code == 2 and "missing-model" in err
+
+
+def test_cancel_stops_a_running_job(run, tmp_path, fake_engine, wb):
+    from workbench import store
+    from workbench.drafting import start_draft_job
+
+    run("import", str(tone(tmp_path / "one.wav", 1.0)), "--project", "c")
+    code, out, _ = run("cancel", "--project", "c")
+    assert code == 1 and "no draft job is running" in out
+    job = start_draft_job(wb, store.find_project(wb.db, "c"), {})
+    code, out, _ = run("cancel", "--project", "c")
+    assert code == 0 and f"job {job.id}" in out
+    assert store.cancel_requested(wb.db, job.id)

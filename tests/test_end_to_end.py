@@ -35,11 +35,14 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     at.session_state["project_id"] = project.id
     at.session_state["author"] = "transcriber"
     at.run()
-    key = f"ed_text_{queue[0]['id']}_1"
-    corrected = at.text_area(key=key).value.replace("Americans", "Americans (corrected)")
-    at.text_area(key=key).input(corrected)
-    at.button(key="ed_save_next").click().run()
+    seg = store.get_segment(wb.db, queue[0]["id"])
+    corrected = queue[0]["text"].replace("Americans", "Americans (corrected)")
+    at.session_state["ed_component"] = {"action": {  # what the editor sends on Ctrl+Enter
+        "type": "save_next", "key": f"{seg.id}-1", "segment_id": seg.id, "version": 1,
+        "text": corrected, "start": seg.start, "end": seg.end, "cursor": 0, "nonce": 1}}
+    at.run()
     assert not at.exception
+    assert store.segment_view(wb.db, seg.id).text == corrected
 
     out = tmp_path / "nemo"
     capsys.readouterr()

@@ -127,3 +127,43 @@ def test_version_1_database_is_upgraded_without_loss(tmp_path):
     project = store.find_project(upgraded, "old project")
     assert (project.language, project.max_segment, project.min_segment, project.per_channel) == (
         "ko", 20.0, 0.5, False)
+
+
+@pytest.mark.parametrize("statuses", [None, ["drafted"], ["labeled"], ["drafted", "labeled"]])
+@pytest.mark.parametrize("order", ["time", "flags first"])
+def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, order):
+    from tests.conftest import tone
+    from workbench.importing import import_paths
+    from workbench.service import ensure_project
+
+    project = ensure_project(wb, "q")
+    # names out of id order, so the recording order matters
+    import_paths(wb, project, [tone(tmp_path / "z.wav", 1.0), tone(tmp_path / "a.wav", 1.2, freq=300),
+                               tone(tmp_path / "m.wav", 1.4, freq=500)])
+    for i, rec in enumerate(store.list_recordings(wb.db, project.id)):
+        drafts = [{"start": s / 10, "end": s / 10 + 0.1, "text": f"{rec.original_name} {s}",
+                   "flags": ["repetition"] if (s + i) % 4 == 0 else []} for s in range(0, 9, 2)]
+        store.add_drafted_segments(wb.db, rec.id, drafts, author="t")
+    every = store.segment_queue(wb.db, project.id)
+    for q in every[::3]:
+        save_segment(wb, q["id"], 1, "done", q["start"], q["end"], "ann")
+    listing = store.segment_queue(wb.db, project.id, statuses=statuses)
+    if order == "flags first":
+        serious = lambda q: 0 if "repetition" in q["flags"] else 2  # noqa: E731
+        listing = sorted(listing, key=serious)
+    ids = [q["id"] for q in listing]
+    for i, seg_id in enumerate(ids):
+        nav = store.queue_position(wb.db, project.id, seg_id, statuses=statuses, order=order)
+        assert nav == {"current": seg_id, "previous": ids[i - 1] if i else None,
+                       "next": ids[i + 1] if i + 1 < len(ids) else None, "index": i,
+                       "total": len(ids)}
+    if order == "time":
+        # a segment outside the filter: the first at or after its place
+        everything = [q["id"] for q in store.segment_queue(wb.db, project.id)]
+        for pos, seg_id in enumerate(everything):
+            if seg_id in ids:
+                continue
+            later = [s for s in everything[pos:] if s in ids]
+            expected = later[0] if later else ids[-1]
+            assert store.queue_position(wb.db, project.id, seg_id, statuses=statuses)["current"] == expected
+    assert store.queue_position(wb.db, project.id, None, statuses=statuses, order=order)["current"] == ids[0]

@@ -8,14 +8,24 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from workbench import store
-from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, TranscribeOptions, load_engine
+from workbench.annotations import import_any
+from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
 from workbench.corpus import Job
-from workbench.drafting import JobRunning, run_draft_job, start_draft_job
-from workbench.export import FORMATS
-from workbench.exporting import DEFAULT_STATUS, STATUS_CHOICES, export_batch
-from workbench.importing import import_paths
+from workbench.drafting import JobRunning, options_for, run_draft_job, start_draft_job
+from workbench.export import CLIP_MODES, FORMAT_INFO, FORMATS
+from workbench.export.select import parse_when
+from workbench.export.split import SPLIT_BY
+from workbench.export.textform import TAG_MODES, TEXT_FORMS
+from workbench.exporting import (
+    DEFAULT_STATUS,
+    STATUS_CHOICES,
+    ExportOptions,
+    Filters,
+    export_batch,
+)
 from workbench.service import NotFound, Workbench, ensure_project, get_project, open_workbench, project_status
 
 
@@ -48,12 +58,14 @@ class Progress:
 def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
     project = ensure_project(wb, args.project, language=args.language)
     bar = Progress("import")
-    report = import_paths(wb, project, args.paths, progress=lambda d, t, n: bar.show(d, t, n))
+    result = import_any(wb, project, args.paths, progress=lambda d, t, n: bar.show(d, t, n))
     bar.close()
+    report = result.report
     for item in report.items:
-        if item.outcome != "imported":
+        if item.outcome != "imported" or item.reason:
             print(f"{item.outcome}: {item.name}: {item.reason}")
-    print(f"{project.name}: {report.summary()}")
+    attached = f"; {result.segments} segments from annotations" if result.segments else ""
+    print(f"{project.name}: {report.summary()}{attached}")
     return 1 if report.failed else 0
 
 
@@ -62,7 +74,7 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
     engine_name = args.engine or project.asr_engine
     model = args.model or (project.asr_model if engine_name == project.asr_engine else EMBEDDED_NAME)
     language = args.language or project.language
-    options = TranscribeOptions(language=language, beam_size=args.beam_size)
+    options = options_for(project, language, beam_size=args.beam_size)
     job = start_draft_job(wb, project, {"engine": engine_name, "model": model, "language": language})
     try:
         engine = load_engine(engine_name, model, wb.settings.models_dir)
@@ -85,16 +97,61 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
+    filters = Filters(
+        status=args.status,
+        recordings=tuple(args.recording),
+        speakers=tuple(args.speaker),
+        labellers=tuple(args.labeller),
+        exclude_tags=tuple(args.exclude_tag),
+        since=parse_when(args.since),
+        until=parse_when(args.until, end=True),
+        not_exported_before=args.not_exported_before,
+    )
+    options = ExportOptions(
+        clips=args.clips,
+        sample_rate=args.sample_rate,
+        padding=_number(args.padding, "padding", float),
+        text_form=args.text_form,
+        tags=args.tags,
+        split=args.split,
+        split_by=args.split_by,
+        seed=_number(args.seed, "seed", int),
+    )
     bar = Progress("export")
     result = export_batch(
-        wb, project, Path(args.out), fmt=args.format, status=args.status,
-        author=getpass.getuser(), progress=lambda d, t: bar.show(d, t),
+        wb, project, Path(args.out), fmt=args.format, author=getpass.getuser(),
+        progress=lambda d, t: bar.show(d, t), filters=filters, options=options,
     )
     bar.close()
     print(
         f"wrote {result.segments} segments, {result.hours:.3f} h, to {result.path} "
         f"(manifest sha256 {result.checksum[:12]})"
     )
+    for name, (count, seconds) in result.splits.items():
+        print(f"  {name}: {count} segments, {seconds / 3600:.3f} h")
+    print(f"  files: {', '.join(result.files)}")
+    if result.dropped:
+        print(f"  {result.dropped} segments left out by the text options")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
+def _number(value: str, name: str, kind: type) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"--{name} takes a number, not {value!r}") from None
+
+
+def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
+    project = get_project(wb, args.project)
+    job = store.running_job(wb.db, project.id, "draft")
+    if job is None:
+        print(f"{project.name}: no draft job is running")
+        return 1
+    store.request_cancel(wb.db, job.id)
+    print(f"{project.name}: job {job.id} will stop after the recording it is drafting")
     return 0
 
 
@@ -127,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("import", parents=[common], help="import audio files, folders or zips")
+    p = sub.add_parser("import", parents=[common],
+                       help="import audio files, folders or zips, and transcripts with their audio "
+                            "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--project", required=True)
     p.add_argument("--language", default="auto", help="for a new project: auto or a code (ko, en)")
@@ -143,10 +202,48 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", parents=[common], help="export a batch as a training corpus")
     p.add_argument("--project", required=True)
-    p.add_argument("--format", default="nemo", choices=FORMATS)
+    p.add_argument("--format", default="nemo", choices=FORMATS,
+                   help="; ".join(f"{f.name}: {f.label}" for f in FORMAT_INFO.values()))
     p.add_argument("--out", required=True, help="folder to create")
-    p.add_argument("--status", default=DEFAULT_STATUS, choices=STATUS_CHOICES)
+    p.add_argument("--status", default=DEFAULT_STATUS, choices=STATUS_CHOICES,
+                   help="labeled takes approved too (default: %(default)s)")
+    p.add_argument("--split", default="", metavar="TRAIN,DEV,TEST",
+                   help="shares of audio time, e.g. 0.8,0.1,0.1 (two: train,test); "
+                        "each split is a sub-folder holding a full corpus")
+    p.add_argument("--split-by", default="segment", choices=SPLIT_BY,
+                   help="what never straddles two splits (default: %(default)s)")
+    p.add_argument("--seed", default="0", help="the same seed gives the same split")
+    p.add_argument("--clips", choices=CLIP_MODES,
+                   help="clip files, or none: offsets into whole recordings "
+                        "(default: the format's first: " + ", ".join(
+                            f"{f.name} {'|'.join(f.clips)}" for f in FORMAT_INFO.values()) + ")")
+    p.add_argument("--sample-rate", metavar="HZ|original",
+                   help="default 16000 (the working copies); another rate is resampled with "
+                        "soxr; 'original' cuts from the imported source file at its own rate, "
+                        "which is not available when that file is gone (zip imports, moved files)")
+    p.add_argument("--padding", default="0", metavar="SECONDS",
+                   help="added either side of each segment, within its recording")
+    p.add_argument("--text-form", default="as-written",
+                   help=f"one of {', '.join(TEXT_FORMS)} (lower: lower case, no punctuation)")
+    p.add_argument("--tags", default="keep",
+                   help=f"inline tags such as [noise]: {', '.join(TAG_MODES)} "
+                        "(drop leaves out segments with tags)")
+    p.add_argument("--recording", action="append", default=[], metavar="ID|NAME",
+                   help="only these recordings (repeat the option for more)")
+    p.add_argument("--speaker", action="append", default=[], help="only these speakers")
+    p.add_argument("--labeller", action="append", default=[],
+                   help="only segments whose latest revision is by these people")
+    p.add_argument("--exclude-tag", action="append", default=[], metavar="TAG",
+                   help="leave out segments carrying this tag")
+    p.add_argument("--since", help="latest revision on or after this date (UTC), e.g. 2025-03-01")
+    p.add_argument("--until", help="latest revision on or before this date (UTC)")
+    p.add_argument("--not-exported-before", action="store_true",
+                   help="only segments that no earlier export of the project took")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("cancel", parents=[common], help="stop a running draft job")
+    p.add_argument("--project", required=True)
+    p.set_defaults(func=cmd_cancel)
 
     p = sub.add_parser("status", parents=[common], help="counts by status and hours")
     p.add_argument("--project", required=True)

@@ -1,8 +1,11 @@
 """Export a batch of segments as a training corpus, atomically.
 
-The corpus is written into a temporary folder beside the destination and renamed into place
-only when complete, so a crash or a failure never leaves a half-written corpus under the
-destination's name.
+The batch is selected (`export.select`), its text put in shape (`export.textform`), split
+(`export.split`), its audio cut (`export.clips`) and its manifests written (`export.layout`,
+with the writer module of the format). The corpus is written into a temporary folder beside
+the destination and renamed into place only when complete, so a crash, a failure or a cancel
+never leaves a half-written corpus under the destination's name. Each export is recorded
+with its filters, options, counts, hours and the checksum of its manifests.
 """
 
 from __future__ import annotations
@@ -11,22 +14,86 @@ import hashlib
 import os
 import shutil
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 import soundfile as sf
 
 from workbench import store
-from workbench.audio.working import SAMPLE_RATE, read_slice
+from workbench.audio.working import SAMPLE_RATE
 from workbench.corpus import Project, Status, segment_uid
-from workbench.export import FORMATS
-from workbench.export.nemo import ManifestEntry, write_manifest
+from workbench.export import CLIP_MODES, FORMAT_INFO, FORMATS, nemo
+from workbench.export.clips import Cutter, write_whole
+from workbench.export.layout import MANIFEST, write_lines, write_manifests
+from workbench.export.select import (
+    DEFAULT_STATUS,
+    STATUS_CHOICES,
+    Filters,
+    Row,
+    from_ranges,
+    matches_recording,
+    select,
+    statuses_for,
+    to_ranges,
+)
+from workbench.export.split import SPLIT_BY, assign_splits, parse_split
+from workbench.export.textform import TextHook, resolve_tag_mode, resolve_text_form
+from workbench.export.utterance import AudioFile, Utterance, recording_uid, safe_stem
 from workbench.service import Workbench
 
-DEFAULT_STATUS = "labeled"  # until the review workflow exists; then 'approved'
-STATUS_CHOICES = ("approved", "labeled", "drafted", "any")
-MANIFEST = "manifest.json"
+__all__ = [
+    "DEFAULT_STATUS",
+    "STATUS_CHOICES",
+    "MANIFEST",
+    "SEGMENTS",
+    "CHECKSUMS",
+    "Filters",
+    "ExportOptions",
+    "ExportResult",
+    "ExportCancelled",
+    "statuses_for",
+    "export_batch",
+    "filter_choices",
+    "exported_segment_ids",
+    "zip_folder",
+]
+
+SEGMENTS = "segments.txt"  # the segment ids of a corpus folder, one a line, in corpus order
+CHECKSUMS = "MANIFESTS.sha256"  # `sha256sum -c` list of the manifests; its sha256 is recorded
+RATE_CHOICES = (8000, 16000, 22050, 24000, 44100, 48000)  # offered by the page; any rate works
+ORIGINAL = "original"
+
+
+class ExportCancelled(Exception):
+    """The export was cancelled; nothing was left behind."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How the batch is written (what it takes is `Filters`)."""
+
+    clips: str | None = None  # 'wav' | 'flac' | 'none' (whole recordings); None: the format's own
+    sample_rate: int | str | None = None  # Hz; None: 16000 (working copies); 'original': source's
+    padding: float = 0.0  # seconds added either side of each segment, within its recording
+    text_form: str | TextHook = "as-written"  # a name in textform.TEXT_FORMS or a callable
+    tags: str | TextHook = "keep"  # inline tag handling: a name in textform.TAG_MODES or a callable
+    split: str | tuple[float, ...] = ()  # '0.8,0.1,0.1': train, dev, test shares of audio time
+    split_by: str = "segment"  # 'segment' | 'recording' | 'speaker': what may not straddle splits
+    seed: int = 0
+
+    def describe(self) -> dict[str, Any]:
+        """The options as JSON for the exports table."""
+        def name(hook: str | TextHook) -> str:
+            return hook if isinstance(hook, str) else getattr(hook, "__name__", "custom")
+
+        return {
+            "clips": self.clips, "sample_rate": self.sample_rate, "padding": self.padding,
+            "text_form": name(self.text_form), "tags": name(self.tags),
+            "split": list(parse_split(self.split)), "split_by": self.split_by, "seed": self.seed,
+        }
 
 
 @dataclass(frozen=True)
@@ -34,23 +101,28 @@ class ExportResult:
     path: Path
     segments: int
     seconds: float
-    checksum: str  # sha256 of the manifest
+    checksum: str  # sha256 of MANIFESTS.sha256, the list of the manifests' sha256
     export_id: int
+    splits: dict[str, tuple[int, float]] = field(default_factory=dict)  # name -> (segments, seconds)
+    files: tuple[str, ...] = ()  # manifests written, relative to `path`
+    dropped: int = 0  # segments the text hooks left out
+    warnings: tuple[str, ...] = ()
 
     @property
     def hours(self) -> float:
         return self.seconds / 3600
 
 
-def statuses_for(choice: str) -> list[str] | None:
-    """The segment statuses an export's --status takes; None means any."""
-    if choice not in STATUS_CHOICES:
-        raise ValueError(f"unknown status {choice!r}; choose one of {', '.join(STATUS_CHOICES)}")
-    if choice == "any":
-        return None
-    if choice == "labeled":  # labelled work includes what a reviewer has approved since
-        return [Status.LABELED.value, Status.APPROVED.value]
-    return [choice]
+@dataclass(frozen=True)
+class _Plan:
+    """Everything the writers need besides the segments, settled before anything is written."""
+
+    fmt: str
+    clips: str  # 'wav' | 'flac' | 'none'
+    rate: int | None  # None: each source's own (original rate)
+    original: bool
+    padding: float
+    language: str | None
 
 
 def export_batch(
@@ -58,73 +130,371 @@ def export_batch(
     project: Project,
     out: Path,
     fmt: str = "nemo",
-    status: str = DEFAULT_STATUS,
+    status: str | None = None,
     author: str = "owner",
     progress: Callable[[int, int], None] | None = None,
+    *,
+    filters: Filters | None = None,
+    options: ExportOptions | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> ExportResult:
-    """Write `project`'s segments with `status` to the folder `out` (which must not hold files)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    statuses = statuses_for(status)
+    """Write `project`'s segments passing `filters` to the folder `out` (which must not hold files).
+
+    `status` overrides `filters.status`. `progress(done, total)` is called per segment;
+    `cancel()` returning True stops the export with ExportCancelled and leaves nothing.
+    """
+    filters = filters or Filters()
+    if status is not None:
+        filters = replace(filters, status=status)
+    options = options or ExportOptions()
+    plan = _plan(fmt, options, project)
+    statuses = statuses_for(filters.status)
+    ratios = parse_split(options.split)
+    if options.split_by not in SPLIT_BY:
+        raise ValueError(f"unknown split-by {options.split_by!r}; choose one of {', '.join(SPLIT_BY)}")
+    tag_hook, text_hook = resolve_tag_mode(options.tags), resolve_text_form(options.text_form)
     out = Path(out).resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} already exists and is not an empty folder")
-    rows = store.export_rows(wb.db, project.id, statuses)
-    if not rows:
-        raise ValueError(f"no segments with status {status!r} in project {project.name!r}")
+
+    rows = _rows(wb.db, project.id, statuses)
+    _check_recordings(wb, project, filters)
+    exported = exported_segment_ids(wb, project) if filters.not_exported_before else set()
+    chosen = select(rows, filters, exported)
+    texts, dropped = _shape_texts(chosen, tag_hook, text_hook)
+    chosen = [r for r in chosen if r.segment_id in texts]
+    if not chosen:
+        raise ValueError(_nothing_matches(project, filters, len(rows), dropped))
+    if plan.original:
+        _check_originals(wb, chosen)
+    splits = assign_splits(chosen, ratios, options.split_by, options.seed) if ratios else {"": chosen}
+    warnings = tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
+
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
+    ticker = _Ticker(len(chosen), progress, cancel)
     try:
-        (tmp / "clips").mkdir(parents=True)
-        entries = _write_clips(wb, rows, tmp, progress)
-        with open(tmp / MANIFEST, "w", encoding="utf-8") as f:
-            write_manifest(entries, f)
-        checksum = hashlib.sha256((tmp / MANIFEST).read_bytes()).hexdigest()
+        written: dict[str, list[Utterance]] = {}
+        manifests: list[str] = []
+        for name, part in splits.items():
+            if not part:
+                continue
+            folder = tmp / name if name else tmp
+            folder.mkdir(parents=True)
+            utterances = _write_audio(wb, plan, part, texts, folder, ticker)
+            approved = frozenset(r.segment_id for r in part if r.status == Status.APPROVED.value)
+            files = write_manifests(fmt, utterances, folder, approved)
+            files.append(write_lines(folder / SEGMENTS, [str(u.segment_id) for u in utterances]))
+            manifests += [f"{name}/{f}" if name else f for f in files]
+            written[name] = utterances
+        checksum = _write_checksums(tmp, manifests)
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    seconds = sum(e.duration for e in entries)
+    every = [u for part in written.values() for u in part]
+    seconds = sum(u.duration for u in every)
     export_id = store.record_export(
         wb.db,
         project_id=project.id,
         format=fmt,
         path=str(out),
-        filters={"status": status},
-        counts={"segments": len(entries), "recordings": len({r["recording_id"] for r in rows})},
+        filters={**filters.describe(), "options": options.describe()},
+        counts=_counts(every, written, dropped),
         hours=seconds / 3600,
         checksum=checksum,
         created_by=author,
     )
-    return ExportResult(out, len(entries), seconds, checksum, export_id)
+    return ExportResult(
+        path=out,
+        segments=len(every),
+        seconds=seconds,
+        checksum=checksum,
+        export_id=export_id,
+        splits={n: (len(p), sum(u.duration for u in p)) for n, p in written.items() if n},
+        files=tuple(manifests),
+        dropped=dropped,
+        warnings=warnings,
+    )
+
+
+# ---------------------------------------------------------------- settling the options
+
+
+def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    info = FORMAT_INFO[fmt]
+    clips = options.clips or info.clips[0]
+    if clips not in CLIP_MODES:
+        raise ValueError(f"unknown clips {clips!r}; choose one of {', '.join(CLIP_MODES)}")
+    if clips not in info.clips:
+        raise ValueError(f"{fmt} takes clips {' or '.join(info.clips)}, not {clips!r}")
+    rate, original = parse_rate(options.sample_rate)
+    padding = float(options.padding)
+    if not padding >= 0 or padding > 60:
+        raise ValueError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
+    language = None if project.language in ("", "auto") else project.language
+    return _Plan(fmt, clips, rate, original, padding, language)
+
+
+def parse_rate(value: int | str | None) -> tuple[int | None, bool]:
+    """(rate in Hz or None for each source's own, whether that is the original file's)."""
+    if value in (None, ""):
+        return SAMPLE_RATE, False
+    if isinstance(value, str) and value.strip().lower() == ORIGINAL:
+        return None, True
+    try:
+        rate = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"sample rate must be a number of Hz or 'original', not {value!r}") from None
+    if not 1000 <= rate <= 384000:
+        raise ValueError(f"sample rate must be between 1000 and 384000 Hz, not {rate}")
+    return rate, False
+
+
+def _check_recordings(wb: Workbench, project: Project, filters: Filters) -> None:
+    """A --recording that names no recording of the project is a mistake, not an empty batch."""
+    if not filters.recordings:
+        return
+    known = [(r.id, r.original_name) for r in store.list_recordings(wb.db, project.id)]
+    for wanted in filters.recordings:
+        if not any(matches_recording(rid, name, wanted) for rid, name in known):
+            raise ValueError(f"no recording {wanted!r} in project {project.name!r}")
+
+
+def _check_originals(wb: Workbench, rows: list[Row]) -> None:
+    for rec_id in dict.fromkeys(r.recording_id for r in rows):
+        row = next(r for r in rows if r.recording_id == rec_id)
+        _original_path(wb, row)
+
+
+def _original_path(wb: Workbench, row: Row) -> Path:
+    path = Path(row.source_path)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, wb.settings.home / path]
+    found = next((p for p in candidates if p.is_file()), None)
+    if found is None:
+        raise ValueError(f"the original rate is not available for {row.recording}: its source "
+                         f"file {row.source_path} is gone; choose a sample rate")
+    try:
+        sf.info(str(found))
+    except (sf.LibsndfileError, RuntimeError):
+        raise ValueError(f"the original rate is not available for {row.recording}: "
+                         f"{found.suffix} files cannot be read by seeking; choose a sample rate") from None
+    return found
+
+
+def _shape_texts(rows: list[Row], tag_hook: TextHook, text_hook: TextHook) -> tuple[dict[int, str], int]:
+    """Segment id -> text after the tag and text hooks, and how many they dropped."""
+    texts, dropped = {}, 0
+    for row in rows:
+        text = tag_hook(row.text)
+        text = text_hook(text) if text is not None else None
+        if text is None:
+            dropped += 1
+        else:
+            texts[row.segment_id] = " ".join(text.split())
+    return texts, dropped
+
+
+def _nothing_matches(project: Project, filters: Filters, with_status: int, dropped: int) -> str:
+    message = f"no segments with status {filters.status!r} in project {project.name!r}"
+    if with_status and dropped:
+        return f"{message} are left: the text options dropped {dropped}"
+    if with_status:
+        narrowing = ", ".join(k for k in filters.describe() if k != "status")
+        return f"{message} match the filters ({narrowing})"
+    return message
+
+
+# ---------------------------------------------------------------- audio
+
+
+class _Ticker:
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None,
+                 cancel: Callable[[], bool] | None):
+        self.total, self.done, self.progress, self.cancel = total, 0, progress, cancel
+
+    def check(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise ExportCancelled("the export was cancelled; nothing was written")
+
+    def tick(self, n: int = 1) -> None:
+        self.done += n
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def _source(wb: Workbench, plan: _Plan, row: Row) -> Path:
+    return _original_path(wb, row) if plan.original else wb.path(row.working_path)
+
+
+def _span(plan: _Plan, row: Row) -> tuple[float, float]:
+    return max(0.0, row.start - plan.padding), min(row.recording_duration, row.end + plan.padding)
+
+
+def _utterance(plan: _Plan, row: Row, text: str, audio: AudioFile | None, clip: bool) -> Utterance:
+    start, end = _span(plan, row)
+    return Utterance(
+        uid=segment_uid(row.recording_id, row.segment_id),
+        segment_id=row.segment_id,
+        recording_id=row.recording_id,
+        recording=row.recording,
+        recording_uid=recording_uid(row.recording_id),
+        start=start,
+        end=end,
+        text=text,
+        speaker=row.speaker,
+        language=row.language or plan.language,
+        audio=audio,
+        offset=0.0 if clip else start,
+        clip=clip,
+    )
+
+
+def _write_audio(
+    wb: Workbench, plan: _Plan, rows: list[Row], texts: dict[int, str], folder: Path, ticker: _Ticker
+) -> list[Utterance]:
+    """Cut the clips (or copy the whole recordings) of `rows` into `folder`; their utterances."""
+    info = FORMAT_INFO[plan.fmt]
+    if not info.audio:
+        ticker.check()
+        ticker.tick(len(rows))
+        return [_utterance(plan, r, texts[r.segment_id], None, False) for r in rows]
+    if plan.clips != "none":
+        return _write_clips(wb, plan, rows, texts, folder, ticker)
+    kind = "wav" if plan.fmt == "kaldi" else "flac"
+    where = "" if info.per_recording else "audio/"
+    if where:
+        (folder / "audio").mkdir()
+    utterances = []
+    for rec_id, part in _by_recording(rows):
+        ticker.check()
+        stem = recording_uid(rec_id)
+        if info.per_recording:
+            stem = f"{stem}-{safe_stem(part[0].recording)}"
+        relative = f"{where}{stem}.{kind}"
+        audio = write_whole(_source(wb, plan, part[0]), folder / relative, kind, plan.rate)
+        audio = replace(audio, path=relative)
+        utterances += [_utterance(plan, r, texts[r.segment_id], audio, False) for r in part]
+        ticker.tick(len(part))
+    return utterances
 
 
 def _write_clips(
-    wb: Workbench, rows: list[dict], folder: Path, progress: Callable[[int, int], None] | None
-) -> list[ManifestEntry]:
-    entries = []
-    for done, row in enumerate(rows):
-        uid = segment_uid(row["recording_id"], row["segment_id"])
-        clip = read_slice(wb.path(row["working_path"]), row["start"], row["end"])
-        sf.write(str(folder / "clips" / f"{uid}.wav"), clip, SAMPLE_RATE, subtype="PCM_16")
-        entries.append(
-            ManifestEntry(
-                audio_filepath=f"clips/{uid}.wav",
-                duration=len(clip) / SAMPLE_RATE,
-                text=row["text"],
-                segment_id=row["segment_id"],
-                recording=row["recording"],
-                start=row["start"],
-                end=row["end"],
-                speaker=row["speaker"] or row["recording_speaker"],
-            )
+    wb: Workbench, plan: _Plan, rows: list[Row], texts: dict[int, str], folder: Path, ticker: _Ticker
+) -> list[Utterance]:
+    (folder / "clips").mkdir()
+    cutter = Cutter(plan.clips, plan.rate)
+    utterances = []
+    try:
+        for row in rows:
+            ticker.check()
+            uid = segment_uid(row.recording_id, row.segment_id)
+            relative = f"clips/{uid}{cutter.suffix}"
+            start, end = _span(plan, row)
+            audio = cutter.cut(_source(wb, plan, row), start, end, folder / relative)
+            utterances.append(_utterance(plan, row, texts[row.segment_id],
+                                         replace(audio, path=relative), True))
+            ticker.tick()
+    finally:
+        cutter.close()
+    return utterances
+
+
+def _by_recording(rows: list[Row]) -> Iterator[tuple[int, list[Row]]]:
+    groups: dict[int, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(r.recording_id, []).append(r)
+    yield from groups.items()
+
+
+def _write_checksums(folder: Path, manifests: list[str]) -> str:
+    """Write MANIFESTS.sha256 (sha256sum's format) and return the sha256 of that list."""
+    lines = [f"{hashlib.sha256((folder / m).read_bytes()).hexdigest()}  {m}" for m in sorted(manifests)]
+    write_lines(folder / CHECKSUMS, lines)
+    return hashlib.sha256((folder / CHECKSUMS).read_bytes()).hexdigest()
+
+
+def _counts(every: list[Utterance], written: dict[str, list[Utterance]], dropped: int) -> dict:
+    counts: dict[str, Any] = {
+        "segments": len(every),
+        "recordings": len({u.recording_id for u in every}),
+        "speakers": len({u.speaker for u in every if u.speaker}),
+        "dropped_by_text": dropped,
+        "segment_id_ranges": to_ranges([u.segment_id for u in every]),
+    }
+    if any(written):
+        counts["splits"] = {
+            name: {"segments": len(part), "hours": sum(u.duration for u in part) / 3600}
+            for name, part in written.items()
+        }
+    return counts
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _rows(db: sa.engine.Engine, project_id: int, statuses: list[str] | None) -> list[Row]:
+    """Segments with their recording and latest revision, in recording then time order."""
+    s, r, v = store.segments, store.recordings, store.revisions
+    query = (
+        sa.select(
+            s.c.id, s.c.recording_id, r.c.original_name, r.c.working_path, r.c.source_path,
+            r.c.duration, r.c.language, s.c.start, s.c.end,
+            sa.func.coalesce(s.c.speaker, r.c.speaker).label("speaker"), s.c.status,
+            v.c.text, v.c.author, v.c.created_at, v.c.asr_meta,
         )
-        if progress:
-            progress(done + 1, len(rows))
-    return entries
+        .join(r, r.c.id == s.c.recording_id)
+        .join(v, v.c.id == s.c.latest_revision_id)
+        .where(r.c.project_id == project_id)
+        .order_by(r.c.id, s.c.start, s.c.id)
+    )
+    if statuses:
+        query = query.where(s.c.status.in_(statuses))
+    with db.connect() as conn:
+        return [Row(*row) for row in conn.execute(query)]
+
+
+def filter_choices(wb: Workbench, project: Project) -> dict[str, list[str]]:
+    """Recordings, speakers and labellers of a project, for the export page's filters."""
+    s, r, v = store.segments, store.recordings, store.revisions
+    speaker = sa.func.coalesce(s.c.speaker, r.c.speaker)
+    base = sa.select().select_from(s.join(r, r.c.id == s.c.recording_id)).where(
+        r.c.project_id == project.id)
+    with wb.db.connect() as conn:
+        speakers = conn.execute(base.add_columns(speaker).distinct().where(speaker.is_not(None))
+                                .order_by(speaker)).scalars().all()
+        labellers = conn.execute(
+            base.add_columns(v.c.author).join(v, v.c.id == s.c.latest_revision_id).distinct()
+            .order_by(v.c.author)).scalars().all()
+    recordings = [rec.original_name for rec in store.list_recordings(wb.db, project.id)]
+    return {"recordings": recordings, "speakers": list(speakers), "labellers": list(labellers)}
+
+
+def exported_segment_ids(wb: Workbench, project: Project) -> set[int]:
+    """Ids of every segment a recorded export of the project has taken."""
+    ids: set[int] = set()
+    for past in store.list_exports(wb.db, project.id):
+        ranges = (past.get("counts") or {}).get("segment_id_ranges")
+        if ranges is not None:
+            ids |= from_ranges(ranges)
+        else:  # exports made before ids were recorded: read their folders
+            ids |= _ids_in_folder(Path(past["path"]))
+    return ids
+
+
+def _ids_in_folder(folder: Path) -> set[int]:
+    ids: set[int] = set()
+    for listing in folder.rglob(SEGMENTS) if folder.is_dir() else ():
+        ids |= {int(x) for x in listing.read_text().split() if x.isdigit()}
+    for manifest in folder.rglob(MANIFEST) if folder.is_dir() else ():
+        with open(manifest, encoding="utf-8") as f:
+            ids |= {int(e["segment_id"]) for e in nemo.read_manifest(f) if "segment_id" in e}
+    return ids
 
 
 def zip_folder(folder: Path) -> Path:

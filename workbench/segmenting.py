@@ -45,7 +45,8 @@ def cut(
         split.extend(_split(draft, options.max_len))
     merged = _merge(split, options.min_len, options.max_len)
     if energy is not None and len(energy):
-        merged = _snap(merged, duration, energy, energy_rate, options.snap_window)
+        merged = _snap(merged, duration, energy, energy_rate, options.snap_window,
+                       options.min_len, options.max_len)
     return [_rounded(d) for d in merged]
 
 
@@ -150,20 +151,25 @@ def _quietest(energy: np.ndarray, rate: float, lo: float, hi: float, near: float
 
 
 def _snap(
-    drafts: list[dict], duration: float, energy: np.ndarray, rate: float, window: float
+    drafts: list[dict], duration: float, energy: np.ndarray, rate: float, window: float,
+    min_len: float, max_len: float,
 ) -> list[dict]:
-    """Move each boundary to the quietest point within `window`, never into a word or neighbour."""
+    """Move each boundary to the quietest point within `window`, never into a word or neighbour,
+    and never taking a segment outside [min_len, max_len] (or past its own length, if it was
+    already outside)."""
     out: list[dict] = []
     for i, d in enumerate(drafts):
         words = _words(d)
+        longest = max(max_len, d["end"] - d["start"])
+        shortest = min(min_len, d["end"] - d["start"])
         prev_end = out[-1]["end"] if out else 0.0
         next_start = drafts[i + 1]["start"] if i + 1 < len(drafts) else duration
         first = min((w["start"] for w in words), default=d["end"]) - MIN_GAP
         last = max((w["end"] for w in words), default=d["start"]) + MIN_GAP
-        start = _quietest(energy, rate, max(prev_end, d["start"] - window, 0.0),
-                          min(first, d["start"] + window), d["start"])
-        end = _quietest(energy, rate, max(last, d["end"] - window, start + MIN_GAP),
-                        min(next_start, d["end"] + window, duration), d["end"])
+        start = _quietest(energy, rate, max(prev_end, d["start"] - window, 0.0, d["end"] - longest),
+                          min(first, d["start"] + window, d["end"] - shortest), d["start"])
+        end = _quietest(energy, rate, max(last, d["end"] - window, start + max(MIN_GAP, shortest)),
+                        min(next_start, d["end"] + window, duration, start + longest), d["end"])
         start = max(start, prev_end)
         if end <= start:
             start, end = max(prev_end, d["start"]), d["end"]

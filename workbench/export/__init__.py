@@ -1,3 +1,42 @@
-"""One writer per export format, each formatting into a file object the caller opens."""
+"""One writer per export format, each formatting into a file object the caller opens.
 
-FORMATS = ("nemo",)  # formats `exporting.export_batch` can write
+`exporting.export_batch` picks the segments, cuts the audio and calls these writers; the
+writers are pure formatting. Most modules also read their format back, for
+`annotations` (import of existing transcripts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FormatInfo", "FORMAT_INFO", "FORMATS", "CLIP_MODES"]
+
+CLIP_MODES = ("wav", "flac", "none")  # 'none': no clips, offsets into whole recordings
+
+
+@dataclass(frozen=True)
+class FormatInfo:
+    name: str
+    label: str  # for people
+    clips: tuple[str, ...]  # clip modes it takes; the first is its default
+    per_recording: bool = False  # one file per recording, beside that recording's audio
+    audio: bool = True  # whether the corpus holds audio at all
+
+
+FORMAT_INFO = {
+    f.name: f
+    for f in (
+        FormatInfo("nemo", "NeMo ASR manifest", ("wav", "flac", "none")),
+        FormatInfo("hf", "Hugging Face audiofolder", ("wav", "flac")),
+        FormatInfo("kaldi", "Kaldi data directory", ("wav", "flac", "none")),
+        FormatInfo("lhotse", "lhotse manifests", ("none", "wav", "flac")),
+        FormatInfo("cv", "Common Voice TSV", ("wav", "flac")),
+        FormatInfo("srt", "SubRip subtitles per recording", ("none",), per_recording=True),
+        FormatInfo("vtt", "WebVTT subtitles per recording", ("none",), per_recording=True),
+        FormatInfo("textgrid", "Praat TextGrid per recording", ("none",), per_recording=True),
+        FormatInfo("eaf", "ELAN .eaf per recording", ("none",), per_recording=True),
+        FormatInfo("csv", "CSV of segments (spreadsheets)", ("none",)),
+        FormatInfo("txt", "Plain text, a segment per line", ("none",), audio=False),
+    )
+}
+FORMATS = tuple(FORMAT_INFO)  # formats `exporting.export_batch` can write

@@ -1,4 +1,8 @@
-"""NeMo ASR manifest: one JSON object per line, audio paths relative to the manifest."""
+"""NeMo ASR manifest: one JSON object per line, audio paths relative to the manifest.
+
+With clips each line names its own clip; without, `offset` and `duration` locate the utterance in
+a whole recording (NeMo's datasets read such manifests as they are).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
+
+from workbench.export.utterance import Annotation, Utterance, one_line
+
+__all__ = ["ManifestEntry", "entry_for", "write_manifest", "read_manifest", "read_annotations"]
 
 
 @dataclass(frozen=True)
@@ -18,16 +26,36 @@ class ManifestEntry:
     start: float  # seconds into the recording
     end: float
     speaker: str | None = None
+    offset: float | None = None  # seconds into audio_filepath; None for a clip
+
+
+def entry_for(u: Utterance) -> ManifestEntry:
+    """The manifest line of an utterance (an offset only when its audio is a whole recording)."""
+    assert u.audio is not None
+    whole = not u.clip
+    return ManifestEntry(
+        audio_filepath=u.audio.path,
+        duration=u.duration if whole else u.audio.duration,
+        text=u.text,
+        segment_id=u.segment_id,
+        recording=u.recording,
+        start=u.start,
+        end=u.end,
+        speaker=u.speaker,
+        offset=u.offset if whole else None,
+    )
 
 
 def write_manifest(entries: Iterable[ManifestEntry], f: TextIO) -> int:
     """Write entries as JSON lines (UTF-8 text kept as is); returns how many were written."""
     count = 0
     for e in entries:
-        record = {
-            "audio_filepath": e.audio_filepath,
+        record = {"audio_filepath": e.audio_filepath}
+        if e.offset is not None:
+            record["offset"] = round(e.offset, 3)
+        record |= {
             "duration": round(e.duration, 3),
-            "text": e.text,
+            "text": one_line(e.text),
             "segment_id": e.segment_id,
             "recording": e.recording,
             "start": round(e.start, 3),
@@ -43,3 +71,25 @@ def write_manifest(entries: Iterable[ManifestEntry], f: TextIO) -> int:
 def read_manifest(f: TextIO) -> list[dict]:
     """Parse a manifest back into dicts (blank lines skipped)."""
     return [json.loads(line) for line in f if line.strip()]
+
+
+def read_annotations(f: TextIO) -> list[Annotation]:
+    """A manifest's lines as annotations: a clip each, or `offset`+`duration` into a recording."""
+    found = []
+    for n, record in enumerate(read_manifest(f), 1):
+        if not isinstance(record, dict) or "audio_filepath" not in record:
+            raise ValueError(f"line {n} has no audio_filepath")
+        offset = record.get("offset")
+        duration = record.get("duration")
+        start = float(offset) if offset is not None else None
+        end = None
+        if offset is not None and duration is not None:
+            end = float(offset) + float(duration)
+        found.append(Annotation(
+            audio=str(record["audio_filepath"]),
+            start=start,
+            end=end,
+            text=str(record.get("text") or ""),
+            speaker=record.get("speaker") or None,
+        ))
+    return found

@@ -6,34 +6,101 @@ from pathlib import Path
 import streamlit as st
 
 from workbench import store
-from workbench.export import FORMATS
-from workbench.exporting import DEFAULT_STATUS, STATUS_CHOICES, export_batch, zip_folder
+from workbench.export import FORMAT_INFO, FORMATS
+from workbench.export.select import parse_when
+from workbench.export.split import SPLIT_BY
+from workbench.export.textform import TAG_MODES, TEXT_FORMS
+from workbench.exporting import (
+    DEFAULT_STATUS,
+    RATE_CHOICES,
+    STATUS_CHOICES,
+    ExportOptions,
+    Filters,
+    export_batch,
+    filter_choices,
+    zip_folder,
+)
 from workbench.ui.common import current_project, page, workbench
+
+CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "none": "whole recordings, with offsets"}
+RATES = ["16000", *(str(r) for r in RATE_CHOICES if r != 16000), "original"]
 
 page("Export")
 wb = workbench()
 project = current_project()
 if project is None:
     st.stop()
+choices = filter_choices(wb, project)
 
 cols = st.columns(2)
 fmt = cols[0].selectbox("Format", FORMATS, key="export_format",
-                        format_func={"nemo": "NeMo manifest + WAV clips"}.get)
+                        format_func=lambda f: FORMAT_INFO[f].label)
 status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
-                           index=STATUS_CHOICES.index(DEFAULT_STATUS), key="export_status")
+                           index=STATUS_CHOICES.index(DEFAULT_STATUS), key="export_status",
+                           help="labeled takes approved segments too")
+info = FORMAT_INFO[fmt]
+
+cols = st.columns(3)
+clips = cols[0].selectbox("Audio", info.clips, key="export_clips", format_func=CLIP_LABELS.get,
+                          disabled=len(info.clips) == 1 or not info.audio)
+rate = cols[1].selectbox(
+    "Sample rate (Hz)", RATES, key="export_rate", disabled=not info.audio,
+    help="16000 is the working copies' rate; others are resampled. 'original' cuts from the "
+         "imported source file at its own rate, and is not available when that file is gone.",
+)
+padding = cols[2].number_input("Padding (s)", min_value=0.0, max_value=10.0, value=0.0, step=0.05,
+                               key="export_padding", disabled=not info.audio,
+                               help="added either side of each segment, within its recording")
+
+cols = st.columns(3)
+text_form = cols[0].selectbox("Text", list(TEXT_FORMS), key="export_text_form",
+                              help="lower: lower case, punctuation and symbols removed")
+tags = cols[1].selectbox("Inline tags ([noise], <laugh>)", list(TAG_MODES), key="export_tags",
+                         help="drop leaves out segments that carry a tag")
+split = cols[2].text_input("Split train,dev,test", key="export_split", placeholder="0.8,0.1,0.1",
+                           help="shares of audio time; leave empty for one corpus")
+cols = st.columns(2)
+split_by = cols[0].selectbox("Split by", SPLIT_BY, key="export_split_by",
+                             help="what may not straddle two splits")
+seed = cols[1].number_input("Seed", min_value=0, value=0, step=1, key="export_seed")
+
+with st.expander("Filters"):
+    recordings = st.multiselect("Recordings", choices["recordings"], key="export_recordings")
+    speakers = st.multiselect("Speakers", choices["speakers"], key="export_speakers")
+    labellers = st.multiselect("Labellers (author of the latest revision)", choices["labellers"],
+                               key="export_labellers")
+    exclude = st.text_input("Leave out segments tagged (comma-separated)", key="export_exclude_tags")
+    cols = st.columns(2)
+    since = cols[0].date_input("Revised since", value=None, key="export_since")
+    until = cols[1].date_input("Revised until", value=None, key="export_until")
+    fresh = st.checkbox("Only segments not exported before", key="export_not_exported")
+
 if st.button("Export", key="export_button", type="primary"):
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in project.name)
     out = wb.settings.exports_dir / f"{safe}-{fmt}-{stamp}"
     bar = st.progress(0.0, text="Exporting…")
     try:
+        filters = Filters(
+            status=status, recordings=tuple(recordings), speakers=tuple(speakers),
+            labellers=tuple(labellers),
+            exclude_tags=tuple(t.strip() for t in exclude.split(",") if t.strip()),
+            since=parse_when(since), until=parse_when(until, end=True), not_exported_before=fresh,
+        )
+        options = ExportOptions(
+            clips=clips, sample_rate=rate, padding=padding, text_form=text_form, tags=tags,
+            split=split, split_by=split_by, seed=int(seed),
+        )
         result = export_batch(
-            wb, project, out, fmt=fmt, status=status, author=st.session_state.get("author", ""),
-            progress=lambda d, t: bar.progress(d / t, text=f"{d}/{t} clips"),
+            wb, project, out, fmt=fmt, author=st.session_state.get("author", ""),
+            progress=lambda d, t: bar.progress(d / t, text=f"{d}/{t} segments"),
+            filters=filters, options=options,
         )
         zip_folder(result.path)
+        parts = "".join(f" {n}: {c}." for n, (c, _) in result.splits.items())
         st.session_state["export_done"] = (
             f"Exported {result.segments} segments ({result.hours:.3f} h) to {result.path.name}."
+            + parts + "".join(f" Warning: {w}." for w in result.warnings)
         )
     except (ValueError, FileExistsError, OSError) as exc:
         st.session_state["export_done"] = None

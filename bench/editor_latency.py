@@ -1,0 +1,129 @@
+"""Editor latency on a long recording: a 10-hour recording with 10,000 segments against a 1-minute one.
+
+Times, server side, what the editor page does for "open segment N" (queue position by keyset,
+the segment and its neighbours, the peaks and audio slice sent to the browser) and for
+"save & next" (the save, then opening the next segment). Prints median and 95th percentile for
+both recordings and their ratio, which should be close to 1: the cost follows the segment, not
+the recording.
+
+    .venv/bin/python bench/editor_latency.py [--samples 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+logging.getLogger("streamlit").setLevel(logging.ERROR)
+
+from workbench import store  # noqa: E402
+from workbench.audio.peaks import PeakAccumulator, save_peaks  # noqa: E402
+from workbench.editing import apply_action  # noqa: E402
+from workbench.service import ensure_project, open_workbench  # noqa: E402
+from workbench.ui.editor import _slice, editor_data  # noqa: E402
+
+RATE = 16000
+SEGMENT_EVERY = 3.6  # seconds: 10,000 segments in 10 hours
+
+
+def make_recording(wb, project, name: str, seconds: int) -> None:
+    """Write a working copy and peaks directly (a 10-hour import would only time the decoder)."""
+    working, peaks_path = f"audio/{name}.flac", f"peaks/{name}.npy"
+    for p in (working, peaks_path):
+        wb.path(p).parent.mkdir(parents=True, exist_ok=True)
+    peaks = PeakAccumulator()
+    rng = np.random.default_rng(0)
+    block = (0.2 * np.sin(2 * np.pi * 220 * np.arange(60 * RATE) / RATE)).astype(np.float32)
+    block *= (np.arange(60 * RATE) / RATE % 3.6 < 3.0)  # speech-like gaps
+    with sf.SoundFile(str(wb.path(working)), "w", RATE, 1, "PCM_16", format="FLAC") as out:
+        for start in range(0, seconds, 60):
+            chunk = block[: min(60, seconds - start) * RATE] + rng.normal(0, 0.001, 1).astype(np.float32)
+            out.write(chunk)
+            peaks.add(chunk)
+    save_peaks(peaks.finish(), wb.path(peaks_path))
+    rec = store.add_recording(
+        wb.db, project_id=project.id, original_name=name, sha256=name * 8, source_path=name,
+        working_path=working, peaks_path=peaks_path, sample_rate=RATE, channels=1,
+        num_samples=seconds * RATE, duration=float(seconds),
+    )
+    starts = np.arange(0, seconds - SEGMENT_EVERY, SEGMENT_EVERY)
+    drafts = [{"start": float(s), "end": float(s + 3.0), "text": f"segment at {s:.1f} seconds",
+               "asr_meta": {"words": [{"word": " segment", "start": float(s), "end": float(s) + 0.5,
+                                       "probability": 0.9}]}} for s in starts]
+    store.add_drafted_segments(wb.db, rec.id, drafts, author="bench")
+
+
+def open_segment(wb, project, current: int) -> dict:
+    _slice.clear()  # cold: the 1-minute recording's few slices would otherwise all be cached
+    nav = store.queue_position(wb.db, project.id, current)
+    view = store.segment_view(wb.db, nav["current"])
+    before, after = store.adjacent(wb.db, view.segment)
+    editor_data(view, wb.settings.home, project_id=project.id, tags=[],
+                before=before and before["text"], after=after and after["text"],
+                can_prev=nav["previous"] is not None, can_next=nav["next"] is not None)
+    return nav
+
+
+def measure(wb, project, samples: int) -> tuple[list[float], list[float]]:
+    ids = [q["id"] for q in store.segment_queue(wb.db, project.id)]
+    rng = random.Random(1)
+    opens, saves = [], []
+    for _ in range(samples):
+        target = rng.choice(ids)
+        t = time.perf_counter()
+        nav = open_segment(wb, project, target)
+        opens.append(time.perf_counter() - t)
+        seg = store.get_segment(wb.db, nav["current"])
+        action = {"type": "save_next", "segment_id": seg.id, "version": seg.version,
+                  "text": "corrected text", "start": seg.start, "end": seg.end}
+        t = time.perf_counter()
+        outcome = apply_action(wb, action, "bench", previous=nav["previous"], following=nav["next"])
+        open_segment(wb, project, outcome.go_to)
+        saves.append(time.perf_counter() - t)
+    return opens, saves
+
+
+def stats(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--samples", type=int, default=200)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        wb = open_workbench(Path(tmp), f"sqlite:///{tmp}/bench.db")
+        long_p, short_p = ensure_project(wb, "ten hours"), ensure_project(wb, "one minute")
+        t = time.perf_counter()
+        make_recording(wb, long_p, "ten-hours", 10 * 3600)
+        make_recording(wb, short_p, "one-minute", 60)
+        n_long = len(store.segment_queue(wb.db, long_p.id))
+        print(f"set-up: {time.perf_counter() - t:.0f} s; {n_long} segments in 10 h, "
+              f"{len(store.segment_queue(wb.db, short_p.id))} in 1 min; {args.samples} samples\n")
+        results = {}
+        for label, project in (("1-minute recording", short_p), ("10-hour recording", long_p)):
+            results[label] = measure(wb, project, args.samples)
+        print(f"{'':22}{'open segment N':>28}{'save & next':>28}")
+        print(f"{'':22}{'median':>14}{'p95':>14}{'median':>14}{'p95':>14}")
+        for label, (opens, saves) in results.items():
+            (om, op), (sm, sp) = stats(opens), stats(saves)
+            print(f"{label:22}{om:11.1f} ms{op:11.1f} ms{sm:11.1f} ms{sp:11.1f} ms")
+        (om1, op1), (sm1, sp1) = map(stats, results["1-minute recording"])
+        (om2, op2), (sm2, sp2) = map(stats, results["10-hour recording"])
+        print(f"{'ratio 10 h / 1 min':22}{om2 / om1:13.2f}x{op2 / op1:13.2f}x"
+              f"{sm2 / sm1:13.2f}x{sp2 / sp1:13.2f}x")
+
+
+if __name__ == "__main__":
+    main()
