@@ -26,7 +26,16 @@ from workbench.exporting import (
     Filters,
     export_batch,
 )
-from workbench.service import NotFound, Workbench, ensure_project, get_project, open_workbench, project_status
+from workbench.service import (
+    NotFound,
+    Workbench,
+    ensure_project,
+    get_project,
+    lint_project,
+    open_workbench,
+    project_status,
+)
+from workbench.text import pad
 
 
 class Progress:
@@ -56,7 +65,8 @@ class Progress:
 
 
 def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
-    project = ensure_project(wb, args.project, language=args.language)
+    project = ensure_project(wb, args.project, language=args.language,
+                             conventions=args.conventions)
     bar = Progress("import")
     result = import_any(wb, project, args.paths, progress=lambda d, t, n: bar.show(d, t, n))
     bar.close()
@@ -144,6 +154,20 @@ def _number(value: str, name: str, kind: type) -> Any:
         raise ValueError(f"--{name} takes a number, not {value!r}") from None
 
 
+def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
+    project = get_project(wb, args.project)
+    findings = lint_project(wb, project)
+    errors = sum(f["level"] == "error" for f in findings)
+    if args.json:
+        print(json.dumps(findings, ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            print(f"{f['segment_id']:>8}  {pad(f['recording'], 24)}  {f['level']:<7}  {f['message']}")
+        print(f"{project.name} ({project.conventions}): {errors} error(s), "
+              f"{len(findings) - errors} warning(s)")
+    return 1 if errors else 0
+
+
 def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
     job = store.running_job(wb.db, project.id, "draft")
@@ -190,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--project", required=True)
     p.add_argument("--language", default="auto", help="for a new project: auto or a code (ko, en)")
+    p.add_argument("--conventions", default="plain", metavar="PROFILE",
+                   help="for a new project: plain, kspon, verbatim-en, or a profile file's path")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("transcribe", parents=[common], help="draft undrafted recordings")
@@ -223,11 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "which is not available when that file is gone (zip imports, moved files)")
     p.add_argument("--padding", default="0", metavar="SECONDS",
                    help="added either side of each segment, within its recording")
-    p.add_argument("--text-form", default="as-written",
-                   help=f"one of {', '.join(TEXT_FORMS)} (lower: lower case, no punctuation)")
+    p.add_argument("--text-form", default="written",
+                   help="written (as the labeller wrote it), spelling or pronunciation (the two "
+                        "sides of the project's conventions, e.g. KsponSpeech's (70%%)/(칠십 "
+                        f"퍼센트)); also {', '.join(f for f in TEXT_FORMS if f != 'as-written')} "
+                        "(lower case, no punctuation)")
     p.add_argument("--tags", default="keep",
-                   help=f"inline tags such as [noise]: {', '.join(TAG_MODES)} "
-                        "(drop leaves out segments with tags)")
+                   help=f"inline tags of the conventions (b/, [noise]): {', '.join(TAG_MODES)} "
+                        "(drop leaves out segments with a tag unusable for training, e.g. u/)")
     p.add_argument("--recording", action="append", default=[], metavar="ID|NAME",
                    help="only these recordings (repeat the option for more)")
     p.add_argument("--speaker", action="append", default=[], help="only these speakers")
@@ -240,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--not-exported-before", action="store_true",
                    help="only segments that no earlier export of the project took")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("lint", parents=[common],
+                       help="check every segment against the project's conventions")
+    p.add_argument("--project", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser("cancel", parents=[common], help="stop a running draft job")
     p.add_argument("--project", required=True)

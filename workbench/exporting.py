@@ -40,7 +40,7 @@ from workbench.export.select import (
     to_ranges,
 )
 from workbench.export.split import SPLIT_BY, assign_splits, parse_split
-from workbench.export.textform import TextHook, resolve_tag_mode, resolve_text_form
+from workbench.export.textform import TextHook, keep_tags, resolve_tag_mode, resolve_text_form
 from workbench.export.utterance import AudioFile, Utterance, recording_uid, safe_stem
 from workbench.service import Workbench
 
@@ -65,6 +65,29 @@ SEGMENTS = "segments.txt"  # the segment ids of a corpus folder, one a line, in 
 CHECKSUMS = "MANIFESTS.sha256"  # `sha256sum -c` list of the manifests; its sha256 is recorded
 RATE_CHOICES = (8000, 16000, 22050, 24000, 44100, 48000)  # offered by the page; any rate works
 ORIGINAL = "original"
+
+
+CONVENTION_FORMS = ("written", "spelling", "pronunciation")  # rendered by the project's profile
+
+
+def text_hooks(project: Project, options: "ExportOptions") -> tuple[TextHook, TextHook]:
+    """The (tag handling, text form) hooks of an export.
+
+    The forms of the transcription conventions (written, spelling, pronunciation; 'as-written'
+    is 'written') are rendered by the project's convention profile, which also knows its own
+    tags (KsponSpeech's `u/`, verbatim-en's [inaudible]) and which of them make a segment
+    unusable for training. A profile without tags leaves tags to the generic bracket hooks.
+    """
+    form = "written" if options.text_form == "as-written" else options.text_form
+    if not (isinstance(form, str) and form in CONVENTION_FORMS):
+        return resolve_tag_mode(options.tags), resolve_text_form(options.text_form)
+    from workbench.text import load_profile, render
+
+    profile = load_profile(project.conventions)
+    if profile.tags and isinstance(options.tags, str) and options.tags in ("keep", "strip", "drop"):
+        mode = options.tags
+        return keep_tags, lambda text: render(text, profile, form=form, tags=mode)
+    return resolve_tag_mode(options.tags), lambda text: render(text, profile, form=form, tags="keep")
 
 
 class ExportCancelled(Exception):
@@ -152,7 +175,7 @@ def export_batch(
     ratios = parse_split(options.split)
     if options.split_by not in SPLIT_BY:
         raise ValueError(f"unknown split-by {options.split_by!r}; choose one of {', '.join(SPLIT_BY)}")
-    tag_hook, text_hook = resolve_tag_mode(options.tags), resolve_text_form(options.text_form)
+    tag_hook, text_hook = text_hooks(project, options)
     out = Path(out).resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} already exists and is not an empty folder")

@@ -57,12 +57,40 @@ def get_project(wb: Workbench, name: str) -> Project:
     return project
 
 
-def ensure_project(wb: Workbench, name: str, language: str = "auto") -> Project:
-    """The project called `name`, created with `language` when it does not exist."""
+def ensure_project(
+    wb: Workbench, name: str, language: str = "auto", conventions: str = "plain"
+) -> Project:
+    """The project called `name`, created with `language` and `conventions` if it is new.
+
+    `conventions` is a built-in profile name (plain, kspon, verbatim-en) or a profile file's
+    path; it is checked before the project is created.
+    """
     name = name.strip()
     if not name:
         raise ValueError("a project needs a name")
-    return store.find_project(wb.db, name) or store.create_project(wb.db, name, language=language)
+    existing = store.find_project(wb.db, name)
+    if existing is not None:
+        return existing
+    from workbench.text import load_profile
+
+    load_profile(conventions)  # a bad profile is refused before anything is created
+    return store.create_project(wb.db, name, language=language, conventions=str(conventions))
+
+
+def lint_project(wb: Workbench, project: Project) -> list[dict[str, Any]]:
+    """Every convention finding in the latest text of the project's live segments."""
+    from workbench.text import lint, load_profile
+
+    profile = load_profile(project.conventions)
+    findings = []
+    for q in store.segment_queue(wb.db, project.id):
+        if q["status"] == Status.DELETED.value:
+            continue
+        for f in lint(q["text"] or "", profile):
+            findings.append({"segment_id": q["id"], "recording": q["recording"],
+                             "start": q["start"], "rule": f.rule, "level": f.level,
+                             "message": f.message})
+    return findings
 
 
 def save_segment(
@@ -101,3 +129,24 @@ def project_status(wb: Workbench, project: Project) -> dict[str, Any]:
             hours.get(Status.LABELED.value, 0.0) + hours.get(Status.APPROVED.value, 0.0), 4
         ),
     }
+
+
+def draft_quality(wb: Workbench, project: Project) -> dict[str, Any] | None:
+    """How far the labelled text is from the ASR drafts: WER and CER over all labelled segments.
+
+    The labelled text is the reference. Both sides are compared in the spelling form of the
+    project's conventions (tags and marks removed), case and punctuation ignored. `headline`
+    names the metric that matters for the project's language (CER for Korean). None before any
+    drafted segment is labelled.
+    """
+    from workbench.text import cer, headline_metric, load_profile, render, wer
+
+    pairs = store.draft_final_pairs(wb.db, project.id)
+    if not pairs:
+        return None
+    profile = load_profile(project.conventions)
+    hyps = [render(d, profile, form="spelling") or "" for d, _ in pairs]
+    refs = [render(f, profile, form="spelling") or "" for _, f in pairs]
+    language = project.language if project.language != "auto" else (profile.language or "en")
+    return {"segments": len(pairs), "wer": wer(refs, hyps), "cer": cer(refs, hyps),
+            "headline": headline_metric(language)}

@@ -925,6 +925,502 @@ def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:
     }
 
 
+def draft_final_pairs(engine: Engine, project_id: int) -> list[tuple[str, str]]:
+    """(ASR draft text, latest text) of every labelled or approved segment that was drafted."""
+    draft = revisions.alias("draft")
+    latest = revisions.alias("latest")
+    query = (
+        sa.select(draft.c.text, latest.c.text)
+        .select_from(segments)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .join(latest, latest.c.id == segments.c.latest_revision_id)
+        .join(draft, sa.and_(draft.c.segment_id == segments.c.id, draft.c.n == 1,
+                             draft.c.source == "asr"))
+        .where(recordings.c.project_id == project_id,
+               segments.c.status.in_([Status.LABELED.value, Status.APPROVED.value]))
+    )
+    with engine.connect() as conn:
+        return [(a, b) for a, b in conn.execute(query)]
+
+
+def labeller_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
+    """Per author of human revisions: saves, segments, seconds of audio, active seconds."""
+    query = (
+        sa.select(
+            revisions.c.author,
+            sa.func.count().label("saves"),
+            sa.func.count(sa.distinct(revisions.c.segment_id)).label("segments"),
+            sa.func.coalesce(sa.func.sum(revisions.c.active_seconds), 0.0).label("active"),
+        )
+        .join(segments, segments.c.id == revisions.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id, revisions.c.source == "human")
+        .group_by(revisions.c.author)
+        .order_by(revisions.c.author)
+    )
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        row["flags"] = tuple(f for f in (row["flags"] or "").split(",") if f)
+    return rows
+
+
+def segment_view(engine: Engine, segment_id: int) -> SegmentView:
+    """A segment with its recording, latest revision and first ASR draft."""
+    with engine.connect() as conn:
+        seg_row = conn.execute(sa.select(segments).where(segments.c.id == segment_id)).one()
+        rec_row = conn.execute(
+            sa.select(recordings).where(recordings.c.id == seg_row.recording_id)
+        ).one()
+        latest = None
+        if seg_row.latest_revision_id is not None:
+            latest = conn.execute(
+                sa.select(revisions).where(revisions.c.id == seg_row.latest_revision_id)
+            ).one()
+        draft = conn.execute(
+            sa.select(revisions)
+            .where(revisions.c.segment_id == segment_id, revisions.c.source == "asr")
+            .order_by(revisions.c.n)
+            .limit(1)
+        ).first()
+    return SegmentView(
+        segment=_segment(seg_row),
+        recording=_recording(rec_row),
+        latest=_revision(latest) if latest else None,
+        draft=_revision(draft) if draft else None,
+    )
+
+
+def list_revisions(engine: Engine, segment_id: int) -> list[Revision]:
+    query = sa.select(revisions).where(revisions.c.segment_id == segment_id).order_by(revisions.c.n)
+    with engine.connect() as conn:
+        return [_revision(r) for r in conn.execute(query)]
+
+
+def _bump(conn: Connection, segment_id: int, expected_version: int, **values: Any) -> None:
+    """Move a segment to new values if it is still at `expected_version`, else StaleEdit.
+
+    The version check and the bump are one conditional UPDATE, so of two racing saves exactly
+    one wins; the other gets StaleEdit with the winner's text.
+    """
+    bumped = conn.execute(
+        sa.update(segments)
+        .where(segments.c.id == segment_id, segments.c.version == expected_version)
+        .values(version=segments.c.version + 1, **values)
+    )
+    if bumped.rowcount != 1:
+        row = conn.execute(
+            sa.select(segments.c.version, revisions.c.text)
+            .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+            .where(segments.c.id == segment_id)
+        ).one()
+        raise StaleEdit(segment_id, expected_version, row.version, row.text or "")
+
+
+def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: str) -> int:
+    """Insert the next revision of a segment holding `edit`, and point the segment at it."""
+    n = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(revisions.c.n), 0)).where(
+            revisions.c.segment_id == segment_id
+        )
+    ).scalar_one()
+    rev_id = conn.execute(
+        sa.insert(revisions).values(
+            segment_id=segment_id, n=n + 1, text=edit.text, start=edit.start, end=edit.end,
+            source=source, author=author, created_at=now(), op=edit.op,
+            status=edit.status.value, speaker=edit.speaker, tags=",".join(edit.tags),
+            comment=edit.comment, active_seconds=round(edit.active_seconds, 1),
+        )
+    ).inserted_primary_key[0]
+    conn.execute(
+        sa.update(segments).where(segments.c.id == segment_id).values(latest_revision_id=rev_id)
+    )
+    return rev_id
+
+
+def _state(edit: Edit) -> dict[str, Any]:
+    return {
+        "start": edit.start, "end": edit.end, "status": edit.status.value,
+        "speaker": edit.speaker, "tags": ",".join(edit.tags), "comment": edit.comment,
+    }
+
+
+def apply_edit(
+    engine: Engine, segment_id: int, expected_version: int, edit: Edit, author: str,
+    source: str = "human",
+) -> Revision:
+    """Append a revision holding `edit` if nobody saved the segment since `expected_version`."""
+    with engine.begin() as conn:
+        _bump(conn, segment_id, expected_version, **_state(edit))
+        rev_id = _revise(conn, segment_id, edit, author, source)
+        return _revision(conn.execute(sa.select(revisions).where(revisions.c.id == rev_id)).one())
+
+
+def append_revision(
+    engine: Engine,
+    segment_id: int,
+    expected_version: int,
+    text: str,
+    start: float,
+    end: float,
+    author: str,
+    source: str,
+    status: Status,
+) -> Revision:
+    """A text and boundary edit that keeps the segment's speaker, tags and comment."""
+    seg = get_segment(engine, segment_id)
+    edit = Edit(text, start, end, status, seg.speaker, seg.tags, seg.comment)
+    return apply_edit(engine, segment_id, expected_version, edit, author, source)
+
+
+def split(
+    engine: Engine, segment_id: int, expected_version: int, left: Edit, right: Edit, author: str
+) -> int:
+    """Shorten a segment to `left` and create a new segment holding `right`; returns its id.
+
+    Both get a revision with op 'split', in one transaction.
+    """
+    with engine.begin() as conn:
+        recording_id = conn.execute(
+            sa.select(segments.c.recording_id).where(segments.c.id == segment_id)
+        ).scalar_one()
+        _bump(conn, segment_id, expected_version, **_state(left))
+        _revise(conn, segment_id, left, author, "human")
+        new_id = conn.execute(
+            sa.insert(segments).values(recording_id=recording_id, version=1, flags="",
+                                       **_state(right))
+        ).inserted_primary_key[0]
+        _revise(conn, new_id, right, author, "human")
+    return new_id
+
+
+def merge(
+    engine: Engine, first: tuple[int, int], second: tuple[int, int], merged: Edit, author: str
+) -> None:
+    """Make the first segment (id, version) cover both and delete the second, in one transaction."""
+    with engine.begin() as conn:
+        _bump(conn, first[0], first[1], **_state(merged))
+        _revise(conn, first[0], merged, author, "human")
+        row = conn.execute(sa.select(segments).where(segments.c.id == second[0])).one()
+        gone = Edit(merged.text, row.start, row.end, Status.DELETED, row.speaker,
+                    _split_list(row.tags), row.comment, op="merged")
+        _bump(conn, second[0], second[1], **_state(gone))
+        _revise(conn, second[0], gone, author, "human")
+
+
+def adjacent(engine: Engine, segment: Segment) -> tuple[dict | None, dict | None]:
+    """The segments just before and after `segment` in time in its recording (not deleted)."""
+    base = (
+        sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.version,
+                  segments.c.speaker, revisions.c.text)
+        .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+        .where(segments.c.recording_id == segment.recording_id,
+               segments.c.status != Status.DELETED.value, segments.c.id != segment.id)
+    )
+    key = sa.tuple_(segments.c.start, segments.c.id)
+    here = sa.tuple_(sa.literal(segment.start), sa.literal(segment.id))
+    with engine.connect() as conn:
+        before = conn.execute(
+            base.where(key < here).order_by(segments.c.start.desc(), segments.c.id.desc()).limit(1)
+        ).first()
+        after = conn.execute(
+            base.where(key > here).order_by(segments.c.start, segments.c.id).limit(1)
+        ).first()
+    return (dict(before._mapping) if before else None, dict(after._mapping) if after else None)
+
+
+def _queue_query(
+    project_id: int, recording_id: int | None, statuses: Sequence[str] | None, flagged_only: bool
+):
+    query = (
+        sa.select(segments.c.id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id)
+    )
+    if recording_id is not None:
+        query = query.where(segments.c.recording_id == recording_id)
+    if statuses:
+        query = query.where(segments.c.status.in_(list(statuses)))
+    if flagged_only:
+        query = query.where(segments.c.flags != "")
+    return query
+
+
+def _queue_order(order: str) -> tuple:
+    """The queue's sort key: time order, or the most serious flags first then time."""
+    by_time = (recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
+    if order == "time":
+        return by_time
+    serious = sa.or_(*[segments.c.flags.like(f"%{flag}%") for flag in SERIOUS_FLAGS])
+    rank = sa.case((serious, 0), (segments.c.flags != "", 1), else_=2)
+    return (rank, *by_time)
+
+
+def queue_position(
+    engine: Engine,
+    project_id: int,
+    current: int | None,
+    recording_id: int | None = None,
+    statuses: Sequence[str] | None = None,
+    flagged_only: bool = False,
+    order: str = "time",
+) -> dict[str, Any]:
+    """Where `current` stands in the labeller's queue, by keyset queries (no full listing).
+
+    Returns {current, previous, next, index, total}; `current` falls back to the first segment
+    at or after the given one's place when it no longer matches the filters (e.g. just saved),
+    so the cost of a step does not grow with the number of segments.
+    """
+    if order == "time":
+        return _position_by_recording(engine, project_id, current, recording_id, statuses,
+                                      flagged_only)
+    base = _queue_query(project_id, recording_id, statuses, flagged_only)
+    columns = _queue_order(order)
+    key = sa.tuple_(*columns)
+    descending = [c.desc() for c in columns]
+
+    def place(conn: Connection, segment_id: int):
+        row = conn.execute(
+            sa.select(*columns)
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(segments.c.id == segment_id)
+        ).first()
+        return sa.tuple_(*[sa.literal(v) for v in row]) if row else None
+
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+        if total == 0:
+            return {"current": None, "previous": None, "next": None, "index": 0, "total": 0}
+        here = place(conn, current) if current is not None else None
+        first = base.order_by(*columns).limit(1)
+        found = conn.execute(first.where(key >= here) if here is not None else first).scalar()
+        if found is None:  # past the end: the last one
+            found = conn.execute(base.order_by(*descending).limit(1)).scalar()
+        here = place(conn, found)
+        previous = conn.execute(base.where(key < here).order_by(*descending).limit(1)).scalar()
+        following = conn.execute(base.where(key > here).order_by(*columns).limit(1)).scalar()
+        index = conn.execute(
+            sa.select(sa.func.count()).select_from(base.where(key < here).subquery())
+        ).scalar_one()
+    return {"current": found, "previous": previous, "next": following, "index": index,
+            "total": total}
+
+
+def _position_by_recording(
+    engine: Engine,
+    project_id: int,
+    current: int | None,
+    recording_id: int | None,
+    statuses: Sequence[str] | None,
+    flagged_only: bool,
+) -> dict[str, Any]:
+    """queue_position in time order, using the (recording_id, start) index at every step.
+
+    Recordings are ordered by name in Python (they are few); within a recording, previous and
+    next are index range scans, so a step costs the same in a 10-hour recording as in a short one.
+    """
+    def matching(query):
+        if statuses:
+            query = query.where(segments.c.status.in_(list(statuses)))
+        if flagged_only:
+            query = query.where(segments.c.flags != "")
+        return query
+
+    empty = {"current": None, "previous": None, "next": None, "index": 0, "total": 0}
+    with engine.connect() as conn:
+        every = [
+            r.id for r in conn.execute(
+                sa.select(recordings.c.id).where(recordings.c.project_id == project_id)
+                .order_by(recordings.c.original_name, recordings.c.id)
+            )
+        ]
+        if recording_id is not None:
+            every = [r for r in every if r == recording_id]
+        counts = dict(conn.execute(matching(
+            sa.select(segments.c.recording_id, sa.func.count())
+            .where(segments.c.recording_id.in_(every)).group_by(segments.c.recording_id)
+        )).all()) if every else {}
+        order = [r for r in every if counts.get(r)]
+        if not order:
+            return empty
+
+        def edge(rec: int, last: bool = False, after=None, before=None):
+            """First (or last) matching segment of a recording, optionally past a key."""
+            key = sa.tuple_(segments.c.start, segments.c.id)
+            query = matching(sa.select(segments.c.id, segments.c.start)
+                             .where(segments.c.recording_id == rec))
+            if after is not None:
+                query = query.where(key >= sa.tuple_(*map(sa.literal, after)))
+            if before is not None:
+                query = query.where(key < sa.tuple_(*map(sa.literal, before)))
+            if last:
+                query = query.order_by(segments.c.start.desc(), segments.c.id.desc())
+            else:
+                query = query.order_by(segments.c.start, segments.c.id)
+            return conn.execute(query.limit(1)).first()
+
+        found = None
+        row = None
+        if current is not None:
+            row = conn.execute(sa.select(segments.c.recording_id, segments.c.start)
+                               .where(segments.c.id == current)).first()
+        if row is not None and row.recording_id in every:
+            at = every.index(row.recording_id)
+            for k, rec in enumerate(every[at:]):
+                if not counts.get(rec):
+                    continue
+                hit = edge(rec, after=(row.start, current) if k == 0 else None)
+                if hit is not None:
+                    found = (rec, hit.start, hit.id)
+                    break
+            if found is None:  # past the end: the last one
+                hit = edge(order[-1], last=True)
+                found = (order[-1], hit.start, hit.id)
+        else:
+            hit = edge(order[0])
+            found = (order[0], hit.start, hit.id)
+        rec, start, seg_id = found
+        here = (start, seg_id)
+        at = order.index(rec)
+        previous = edge(rec, last=True, before=here)
+        if previous is None and at > 0:
+            previous = edge(order[at - 1], last=True)
+        following = conn.execute(matching(
+            sa.select(segments.c.id).where(
+                segments.c.recording_id == rec,
+                sa.tuple_(segments.c.start, segments.c.id) > sa.tuple_(*map(sa.literal, here)),
+            )
+        ).order_by(segments.c.start, segments.c.id).limit(1)).scalar()
+        if following is None and at + 1 < len(order):
+            following = edge(order[at + 1]).id
+        within = conn.execute(matching(
+            sa.select(sa.func.count()).where(
+                segments.c.recording_id == rec,
+                sa.tuple_(segments.c.start, segments.c.id) < sa.tuple_(*map(sa.literal, here)),
+            )
+        )).scalar_one()
+    return {
+        "current": seg_id,
+        "previous": previous.id if previous is not None else None,
+        "next": following,
+        "index": sum(counts[r] for r in order[:at]) + within,
+        "total": sum(counts[r] for r in order),
+    }
+
+
+def export_rows(
+    engine: Engine, project_id: int, statuses: Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """Segments to export with their latest text and recording, in recording then time order."""
+    query = (
+        sa.select(
+            segments.c.id.label("segment_id"),
+            segments.c.start,
+            segments.c.end,
+            segments.c.speaker,
+            segments.c.status,
+            recordings.c.id.label("recording_id"),
+            recordings.c.original_name.label("recording"),
+            recordings.c.working_path,
+            recordings.c.speaker.label("recording_speaker"),
+            revisions.c.text,
+        )
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .join(revisions, revisions.c.id == segments.c.latest_revision_id)
+        .where(recordings.c.project_id == project_id)
+        .order_by(recordings.c.id, segments.c.start, segments.c.id)
+    )
+    if statuses:
+        query = query.where(segments.c.status.in_(list(statuses)))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:
+    """Segments per status, hours of audio, hours of segments per status."""
+    with engine.connect() as conn:
+        audio_seconds, n_recordings = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(recordings.c.duration), 0.0), sa.func.count())
+            .where(recordings.c.project_id == project_id)
+        ).one()
+        rows = conn.execute(
+            sa.select(
+                segments.c.status,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(segments.c.end - segments.c.start), 0.0),
+            )
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(recordings.c.project_id == project_id)
+            .group_by(segments.c.status)
+        ).all()
+    return {
+        "recordings": n_recordings,
+        "audio_hours": audio_seconds / 3600,
+        "segments": {status: count for status, count, _ in rows},
+        "segment_hours": {status: seconds / 3600 for status, _, seconds in rows},
+    }
+
+
+def draft_final_pairs(engine: Engine, project_id: int) -> list[tuple[str, str]]:
+    """(ASR draft text, latest text) of every labelled or approved segment that was drafted."""
+    draft = revisions.alias("draft")
+    latest = revisions.alias("latest")
+    query = (
+        sa.select(draft.c.text, latest.c.text)
+        .select_from(segments)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .join(latest, latest.c.id == segments.c.latest_revision_id)
+        .join(draft, sa.and_(draft.c.segment_id == segments.c.id, draft.c.n == 1,
+                             draft.c.source == "asr"))
+        .where(recordings.c.project_id == project_id,
+               segments.c.status.in_([Status.LABELED.value, Status.APPROVED.value]))
+    )
+    with engine.connect() as conn:
+        return [(a, b) for a, b in conn.execute(query)]
+
+
+def labeller_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
+    """Per author of human revisions: saves, segments, seconds of audio, active seconds."""
+    query = (
+        sa.select(
+            revisions.c.author,
+            sa.func.count().label("saves"),
+            sa.func.count(sa.distinct(revisions.c.segment_id)).label("segments"),
+            sa.func.coalesce(sa.func.sum(revisions.c.active_seconds), 0.0).label("active"),
+        )
+        .join(segments, segments.c.id == revisions.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id, revisions.c.source == "human")
+        .group_by(revisions.c.author)
+        .order_by(revisions.c.author)
+    )
+    audio = (
+        sa.select(revisions.c.author, sa.func.sum(segments.c.end - segments.c.start))
+        .select_from(
+            sa.select(revisions.c.author, revisions.c.segment_id)
+            .join(segments, segments.c.id == revisions.c.segment_id)
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(recordings.c.project_id == project_id, revisions.c.source == "human")
+            .distinct().subquery()
+        )
+    )
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+        pairs = conn.execute(
+            sa.select(revisions.c.author, revisions.c.segment_id, segments.c.start, segments.c.end)
+            .join(segments, segments.c.id == revisions.c.segment_id)
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(recordings.c.project_id == project_id, revisions.c.source == "human")
+            .distinct()
+        ).all()
+    seconds: dict[str, float] = {}
+    for author, _, start, end in pairs:
+        seconds[author] = seconds.get(author, 0.0) + (end - start)
+    for row in rows:
+        row["audio_seconds"] = seconds.get(row["author"], 0.0)
+    return rows
+
+
 # ---------------------------------------------------------------- jobs
 
 

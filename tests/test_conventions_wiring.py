@@ -1,0 +1,121 @@
+"""Conventions in use: project creation, lint from the CLI, export text forms, settings, quality."""
+
+import json
+
+import pytest
+
+from workbench import store
+from workbench.cli import main
+from workbench.service import draft_quality, ensure_project, save_segment
+
+KSPON_LINES = [
+    "o/ (70%)/(칠십 퍼센트) 정도 b/ 되는 것 같아요 음/ 그+ 그래서",
+    "u/ 뭐라고 하는지 모르겠어요",
+    "(70%)/(칠십 퍼센트 정도",  # unbalanced: an error
+]
+
+
+@pytest.fixture
+def kspon(wb, drafted):
+    store.update_project(wb.db, drafted.id, conventions="kspon", language="ko")
+    for q, text in zip(store.segment_queue(wb.db, drafted.id), KSPON_LINES):
+        save_segment(wb, q["id"], 1, text, q["start"], q["end"], "ann")
+    return store.get_project(wb.db, drafted.id)
+
+
+def test_import_creates_a_project_with_conventions(home, tmp_path, capsys):
+    from tests.conftest import tone
+
+    wav = str(tone(tmp_path / "k.wav", 1.0))
+    assert main(["import", wav, "--project", "ko", "--conventions", "kspon", "--home", str(home)]) == 0
+    assert main(["import", wav, "--project", "bad", "--conventions", str(tmp_path / "nope.yaml"),
+                 "--home", str(home)]) == 2
+    err = capsys.readouterr().err
+    assert "nope.yaml" in err and "Traceback" not in err
+    from workbench.service import open_workbench
+
+    wb = open_workbench(home, f"sqlite:///{home / 'workbench.db'}")
+    assert store.find_project(wb.db, "ko").conventions == "kspon"
+    assert store.find_project(wb.db, "bad") is None
+
+
+def test_lint_command_lists_findings_and_fails_on_errors(wb, kspon, home, capsys):
+    assert main(["lint", "--project", "demo", "--home", str(home)]) == 1
+    out = capsys.readouterr().out
+    assert "dual-transcription" in out and "demo (kspon):" in out
+    assert main(["lint", "--project", "demo", "--json", "--home", str(home)]) == 1
+    findings = json.loads(capsys.readouterr().out)
+    errors = [f for f in findings if f["level"] == "error"]
+    # the unbalanced line, and the fake drafts' digits ("w3 x3"), which kspon writes as words
+    assert {f["rule"] for f in errors} == {"dual-transcription", "digits"}
+    assert [f["segment_id"] for f in errors if f["rule"] == "dual-transcription"] == [
+        store.segment_queue(wb.db, kspon.id)[2]["id"]]
+    assert all({"segment_id", "rule", "message"} <= set(f) for f in findings)
+
+
+def test_lint_command_passes_a_clean_project(wb, drafted, home, capsys):
+    assert main(["lint", "--project", "demo", "--home", str(home)]) == 0
+
+
+@pytest.mark.parametrize(
+    "form,tags,first",
+    [
+        ("written", "keep", KSPON_LINES[0]),
+        ("spelling", "strip", "70% 정도 되는 것 같아요 음 그 그래서"),
+        ("pronunciation", "strip", "칠십 퍼센트 정도 되는 것 같아요 음 그 그래서"),
+    ],
+)
+def test_export_text_forms_follow_the_conventions(kspon, home, tmp_path, capsys, form, tags, first):
+    out = tmp_path / f"{form}-{tags}"
+    assert main(["export", "--project", "demo", "--format", "nemo", "--out", str(out),
+                 "--text-form", form, "--tags", tags, "--home", str(home)]) == 0, capsys.readouterr()
+    entries = [json.loads(line) for line in (out / "manifest.json").read_text().splitlines()]
+    assert entries[0]["text"] == first
+
+
+def test_export_drop_leaves_out_unusable_tags(kspon, home, tmp_path):
+    out = tmp_path / "dropped"
+    assert main(["export", "--project", "demo", "--format", "nemo", "--out", str(out),
+                 "--text-form", "spelling", "--tags", "drop", "--home", str(home)]) == 0
+    texts = [json.loads(line)["text"] for line in (out / "manifest.json").read_text().splitlines()]
+    assert len(texts) == 2 and not any("뭐라고" in t for t in texts)  # the u/ line is gone
+
+
+def test_draft_quality_uses_cer_for_korean(wb, kspon):
+    quality = draft_quality(wb, kspon)
+    assert quality["headline"] == "CER" and quality["segments"] == 3
+    assert 0 < quality["cer"] and 0 < quality["wer"]
+
+
+def test_draft_quality_is_zero_when_drafts_were_right(wb, drafted):
+    for q in store.segment_queue(wb.db, drafted.id):
+        save_segment(wb, q["id"], 1, q["text"], q["start"], q["end"], "ann")
+    quality = draft_quality(wb, store.get_project(wb.db, drafted.id))
+    assert (quality["wer"], quality["cer"], quality["headline"]) == (0.0, 0.0, "WER")
+    assert draft_quality(wb, ensure_project(wb, "nothing yet")) is None
+
+
+def test_projects_page_settings_and_quality(wb, kspon, home, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "workbench/pages/projects.py"),
+                           default_timeout=60)
+    at.session_state["project_id"] = kspon.id
+    at.run()
+    assert not at.exception
+    assert any("CER" in c.value for c in at.caption)
+    at.text_input(key="set_speakers").input("김민지, Lee Joon")
+    at.text_area(key="set_guidelines").input("# Our rules\\nWrite numbers as words.")
+    at.checkbox(key="set_lint_blocks").check()
+    at.button(key="save_project_settings").click().run()
+    assert not at.exception
+    project = store.get_project(wb.db, kspon.id)
+    assert project.speakers == ("김민지", "Lee Joon") and project.lint_blocks
+    assert project.guidelines.startswith("# Our rules")
+    at.text_input(key="set_profile_path").input("/no/such/profile.yaml")
+    at.button(key="save_project_settings").click().run()
+    assert any("profile.yaml" in e.value for e in at.error)
+    assert store.get_project(wb.db, kspon.id).conventions == "kspon"
