@@ -1,9 +1,12 @@
-"""Draft one audio file the way the workbench does, print the text (bench/asr_speed.py times it).
+"""Draft one audio file the way the workbench does; print its segments as JSON lines.
+
+bench/asr_speed.py times the whole process.
 
 python bench/draft_clip.py CLIP [--no-words] [--sequential] [--models DIR]
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -27,7 +30,8 @@ def main() -> None:
     options = TranscribeOptions(word_timestamps=not args.no_words,
                                 batch_size=0 if args.sequential else 8)
     transcript = engine.transcribe(audio, options)
-    print(" ".join(seg.text for seg in transcript.segments))
+    for seg in transcript.segments:
+        print(json.dumps({"start": seg.start, "end": seg.end, "text": seg.text}))
 
 
 if __name__ == "__main__":
