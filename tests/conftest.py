@@ -82,9 +82,19 @@ def home(tmp_path) -> Path:
     return tmp_path / "home"
 
 
+PG_URL = os.environ.get("WORKBENCH_TEST_PG")  # e.g. postgresql+psycopg://postgres@/wb_test
+
+
 @pytest.fixture
 def wb(home) -> Workbench:
-    return open_workbench(home, f"sqlite:///{home / 'workbench.db'}")
+    """A workbench in a temporary home: SQLite there, or the PostgreSQL of WORKBENCH_TEST_PG."""
+    if not PG_URL:
+        return open_workbench(home, f"sqlite:///{home / 'workbench.db'}")
+    bench = open_workbench(home, PG_URL)
+    with bench.db.begin() as conn:  # a clean database for every test
+        store.metadata.drop_all(conn)
+    store.migrate(bench.db)
+    return bench
 
 
 @pytest.fixture

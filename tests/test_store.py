@@ -7,16 +7,19 @@ from workbench import store
 from workbench.corpus import StaleEdit, Status
 from workbench.service import save_segment
 
+from tests.conftest import PG_URL
 
+
+@pytest.mark.skipif(PG_URL is not None, reason="SQLite's journal mode")
 def test_schema_created_with_version_and_wal(wb):
     with wb.db.connect() as conn:
         assert store.current_version(conn) == store.SCHEMA_VERSION
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
-def test_reopening_keeps_rows_and_version(wb, home):
+def test_reopening_keeps_rows_and_version(wb):
     store.create_project(wb.db, "kept")
-    again = store.open_store(f"sqlite:///{home / 'workbench.db'}")
+    again = store.open_store(wb.settings.db_url)
     assert [p.name for p in store.list_projects(again)] == ["kept"]
     assert store.migrate(again) == store.SCHEMA_VERSION
 
