@@ -70,3 +70,42 @@ def test_multilingual_loop_is_flagged(wb):
     assert all("repetition" in q["flags"] for q in looping)
     # the English part before the loop is clean
     assert "repetition" not in queue[0]["flags"]
+
+
+def test_stereo_call_drafts_each_channel_as_its_speaker(wb):
+    """stereo_diarization.wav: one speaker per channel, drafted channel by channel."""
+    from workbench.asr import load_engine
+    from workbench.drafting import draft_recording, options_for
+    from workbench.importing import import_paths
+    from workbench.service import ensure_project
+
+    project = ensure_project(wb, "calls", "en")
+    project = store.update_project(wb.db, project.id, per_channel=True)
+    import_paths(wb, project, [SHARED_AUDIO / "stereo_diarization.wav"])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    engine = load_engine("faster-whisper", "base", wb.settings.models_dir)
+    draft_recording(wb, recording, engine, options_for(project), per_channel=True)
+    by_speaker: dict[str, str] = {}
+    for q in store.segment_queue(wb.db, project.id):
+        speaker = store.get_segment(wb.db, q["id"]).speaker
+        by_speaker[speaker] = f"{by_speaker.get(speaker, '')} {q['text']}".lower()
+    assert set(by_speaker) == {"channel 1", "channel 2"}
+    assert "wizard" in by_speaker["channel 1"] and "horizon" not in by_speaker["channel 1"]
+    assert "horizon" in by_speaker["channel 2"] and "wizard" not in by_speaker["channel 2"]
+
+
+def test_project_prompt_reaches_the_engine(wb):
+    """hotwords.mp3 names the product "ComfyUI"; the project's prompt carries the spelling."""
+    from workbench.asr import load_engine
+    from workbench.drafting import draft_recording, options_for
+    from workbench.importing import import_paths
+    from workbench.service import ensure_project
+
+    project = ensure_project(wb, "prompted", "en")
+    project = store.update_project(wb.db, project.id, prompt="ComfyUI")
+    import_paths(wb, project, [SHARED_AUDIO / "hotwords.mp3"])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    engine = load_engine("faster-whisper", "base", wb.settings.models_dir)
+    draft_recording(wb, recording, engine, options_for(project))
+    text = " ".join(q["text"] for q in store.segment_queue(wb.db, project.id))
+    assert "ComfyUI" in text, text
