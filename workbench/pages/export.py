@@ -11,6 +11,7 @@ from workbench.export.select import parse_when
 from workbench.export.split import SPLIT_BY
 from workbench.export.textform import TAG_MODES, TEXT_FORMS
 from workbench.exporting import (
+    CONVENTION_FORMS,
     DEFAULT_STATUS,
     RATE_CHOICES,
     STATUS_CHOICES,
@@ -53,10 +54,15 @@ padding = cols[2].number_input("Padding (s)", min_value=0.0, max_value=10.0, val
                                help="added either side of each segment, within its recording")
 
 cols = st.columns(3)
-text_form = cols[0].selectbox("Text", list(TEXT_FORMS), key="export_text_form",
-                              help="lower: lower case, punctuation and symbols removed")
-tags = cols[1].selectbox("Inline tags ([noise], <laugh>)", list(TAG_MODES), key="export_tags",
-                         help="drop leaves out segments that carry a tag")
+text_forms = [*CONVENTION_FORMS, *(f for f in TEXT_FORMS if f != "as-written")]
+text_form = cols[0].selectbox(
+    "Text", text_forms, key="export_text_form",
+    help=f"written: as the labeller wrote it; spelling / pronunciation: the two sides of the "
+         f"'{project.conventions}' conventions' dual transcriptions, tags and marks removed; "
+         "lower: lower case, punctuation and symbols removed")
+tags = cols[1].selectbox("Inline tags of the conventions", list(TAG_MODES), key="export_tags",
+                         help="drop leaves out segments that carry a tag unusable for training "
+                              "(e.g. KsponSpeech's u/)")
 split = cols[2].text_input("Split train,dev,test", key="export_split", placeholder="0.8,0.1,0.1",
                            help="shares of audio time; leave empty for one corpus")
 cols = st.columns(2)
