@@ -94,3 +94,22 @@ def test_statuses_for():
     assert statuses_for("any") is None
     with pytest.raises(ValueError, match="unknown status"):
         statuses_for("done")
+
+
+def test_deleted_segments_are_never_exported_and_tags_filter(wb, drafted, tmp_path):
+    from workbench.corpus import Edit
+    from workbench.editing import delete, save
+    from workbench.exporting import Filters
+
+    queue = store.segment_queue(wb.db, drafted.id)
+    delete(wb, queue[0]["id"], 1, "ann")
+    save(wb, queue[1]["id"], 1, Edit("noisy one", queue[1]["start"], queue[1]["end"],
+                                     tags=("noise",)), "ann")
+    export_batch(wb, drafted, tmp_path / "any", status="any")
+    ids = [json.loads(line)["segment_id"] for line in
+           (tmp_path / "any" / "manifest.json").read_text().splitlines()]
+    assert queue[0]["id"] not in ids and len(ids) == 5
+    export_batch(wb, drafted, tmp_path / "clean", filters=Filters(status="any", exclude_tags=("noise",)))
+    ids = [json.loads(line)["segment_id"] for line in
+           (tmp_path / "clean" / "manifest.json").read_text().splitlines()]
+    assert queue[1]["id"] not in ids and len(ids) == 4

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 import soundfile as sf
 
 from workbench import store
@@ -461,41 +460,16 @@ def _counts(every: list[Utterance], written: dict[str, list[Utterance]], dropped
 # ---------------------------------------------------------------- queries
 
 
-def _rows(db: sa.engine.Engine, project_id: int, statuses: list[str] | None) -> list[Row]:
+def _rows(db, project_id: int, statuses: list[str] | None) -> list[Row]:
     """Segments with their recording and latest revision, in recording then time order."""
-    s, r, v = store.segments, store.recordings, store.revisions
-    query = (
-        sa.select(
-            s.c.id, s.c.recording_id, r.c.original_name, r.c.working_path, r.c.source_path,
-            r.c.duration, r.c.language, s.c.start, s.c.end,
-            sa.func.coalesce(s.c.speaker, r.c.speaker).label("speaker"), s.c.status,
-            v.c.text, v.c.author, v.c.created_at, v.c.asr_meta,
-        )
-        .join(r, r.c.id == s.c.recording_id)
-        .join(v, v.c.id == s.c.latest_revision_id)
-        .where(r.c.project_id == project_id)
-        .order_by(r.c.id, s.c.start, s.c.id)
-    )
-    if statuses:
-        query = query.where(s.c.status.in_(statuses))
-    with db.connect() as conn:
-        return [Row(*row) for row in conn.execute(query)]
+    return [Row(**row) for row in store.export_rows(db, project_id, statuses)]
 
 
 def filter_choices(wb: Workbench, project: Project) -> dict[str, list[str]]:
     """Recordings, speakers and labellers of a project, for the export page's filters."""
-    s, r, v = store.segments, store.recordings, store.revisions
-    speaker = sa.func.coalesce(s.c.speaker, r.c.speaker)
-    base = sa.select().select_from(s.join(r, r.c.id == s.c.recording_id)).where(
-        r.c.project_id == project.id)
-    with wb.db.connect() as conn:
-        speakers = conn.execute(base.add_columns(speaker).distinct().where(speaker.is_not(None))
-                                .order_by(speaker)).scalars().all()
-        labellers = conn.execute(
-            base.add_columns(v.c.author).join(v, v.c.id == s.c.latest_revision_id).distinct()
-            .order_by(v.c.author)).scalars().all()
+    speakers, labellers = store.speakers_and_labellers(wb.db, project.id)
     recordings = [rec.original_name for rec in store.list_recordings(wb.db, project.id)]
-    return {"recordings": recordings, "speakers": list(speakers), "labellers": list(labellers)}
+    return {"recordings": recordings, "speakers": speakers, "labellers": labellers}
 
 
 def exported_segment_ids(wb: Workbench, project: Project) -> set[int]:

@@ -875,29 +875,61 @@ def _position_by_recording(
 def export_rows(
     engine: Engine, project_id: int, statuses: Sequence[str] | None
 ) -> list[dict[str, Any]]:
-    """Segments to export with their latest text and recording, in recording then time order."""
+    """Segments to export with their recording and latest revision, in recording then time order.
+
+    Deleted segments are never exported, whatever the statuses asked for. `speaker` is the
+    segment's, else the recording's.
+    """
     query = (
         sa.select(
             segments.c.id.label("segment_id"),
-            segments.c.start,
-            segments.c.end,
-            segments.c.speaker,
-            segments.c.status,
             recordings.c.id.label("recording_id"),
             recordings.c.original_name.label("recording"),
             recordings.c.working_path,
-            recordings.c.speaker.label("recording_speaker"),
+            recordings.c.source_path,
+            recordings.c.duration.label("recording_duration"),
+            recordings.c.language,
+            segments.c.start,
+            segments.c.end,
+            sa.func.coalesce(segments.c.speaker, recordings.c.speaker).label("speaker"),
+            segments.c.status,
             revisions.c.text,
+            revisions.c.author,
+            revisions.c.created_at.label("revised_at"),
+            revisions.c.asr_meta,
+            segments.c.tags,
         )
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(revisions, revisions.c.id == segments.c.latest_revision_id)
-        .where(recordings.c.project_id == project_id)
+        .where(recordings.c.project_id == project_id,
+               segments.c.status != Status.DELETED.value)
         .order_by(recordings.c.id, segments.c.start, segments.c.id)
     )
     if statuses:
         query = query.where(segments.c.status.in_(list(statuses)))
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        row["tags"] = _split_list(row["tags"])
+    return rows
+
+
+def speakers_and_labellers(engine: Engine, project_id: int) -> tuple[list[str], list[str]]:
+    """The speakers (segment's or recording's) and the latest revisions' authors of a project."""
+    speaker = sa.func.coalesce(segments.c.speaker, recordings.c.speaker)
+    base = sa.select().select_from(
+        segments.join(recordings, recordings.c.id == segments.c.recording_id)
+    ).where(recordings.c.project_id == project_id)
+    with engine.connect() as conn:
+        speakers = conn.execute(
+            base.add_columns(speaker).distinct().where(speaker.is_not(None)).order_by(speaker)
+        ).scalars().all()
+        labellers = conn.execute(
+            base.add_columns(revisions.c.author)
+            .join(revisions, revisions.c.id == segments.c.latest_revision_id)
+            .distinct().order_by(revisions.c.author)
+        ).scalars().all()
+    return list(speakers), list(labellers)
 
 
 def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:

@@ -48,6 +48,7 @@ class Row:
     author: str  # of the latest revision
     revised_at: datetime  # of the latest revision, naive UTC
     asr_meta: dict[str, Any] | None = None
+    tags: tuple[str, ...] = ()  # the segment's tags (noise, music, overlap...)
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,9 @@ def statuses_for(choice: str) -> list[str] | None:
 
 
 def revision_tags(row: Row) -> set[str]:
-    """A segment's tags: `tags` in its latest revision's asr_meta (none exist in the store yet)."""
+    """A segment's tags: those the labeller set, and any `tags` in its latest revision's meta."""
     tags = (row.asr_meta or {}).get("tags") or []
-    return {str(t) for t in tags}
+    return {*row.tags, *(str(t) for t in tags)}
 
 
 def matches_recording(recording_id: int, name: str, wanted: str) -> bool:
