@@ -419,13 +419,6 @@ def undrafted_recordings(engine: Engine, project_id: int) -> list[Recording]:
         return [_recording(r) for r in conn.execute(query)]
 
 
-def set_recording_language(engine: Engine, recording_id: int, language: str) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            sa.update(recordings).where(recordings.c.id == recording_id).values(language=language)
-        )
-
-
 # ---------------------------------------------------------------- segments and revisions
 
 
@@ -618,23 +611,6 @@ def apply_edit(
         _bump(conn, segment_id, expected_version, **_state(edit))
         rev_id = _revise(conn, segment_id, edit, author, source)
         return _revision(conn.execute(sa.select(revisions).where(revisions.c.id == rev_id)).one())
-
-
-def append_revision(
-    engine: Engine,
-    segment_id: int,
-    expected_version: int,
-    text: str,
-    start: float,
-    end: float,
-    author: str,
-    source: str,
-    status: Status,
-) -> Revision:
-    """A text and boundary edit that keeps the segment's speaker, tags and comment."""
-    seg = get_segment(engine, segment_id)
-    edit = Edit(text, start, end, status, seg.speaker, seg.tags, seg.comment)
-    return apply_edit(engine, segment_id, expected_version, edit, author, source)
 
 
 def split(
