@@ -281,3 +281,54 @@ def test_upload_and_import_from_the_projects_page(wb, server, browser_page, tmp_
     page.screenshot(path=str(ARTIFACTS / "projects_upload.png"), full_page=True)
     names = sorted(r.original_name for r in store.list_recordings(wb.db, project.id))
     assert names == ["one.wav", "two.flac"]
+
+
+def test_the_whole_path_in_the_browser(wb, server, browser_page, tmp_path):
+    """Create a project, upload, draft with the embedded model, correct, export, download."""
+    from tests.conftest import SHARED_AUDIO
+
+    if not (SHARED_AUDIO / "jfk.flac").is_file():
+        pytest.skip(f"{SHARED_AUDIO / 'jfk.flac'} not found")
+    page = browser_page
+    page.set_default_timeout(60_000)
+    page.goto(f"{server}/projects")
+    page.get_by_label("Name", exact=True).fill("Inaugural")
+    page.get_by_role("button", name="Create project").click()
+    expect(page.get_by_text("Import audio into Inaugural")).to_be_visible()
+    page.locator("input[type=file]").set_input_files(str(SHARED_AUDIO / "jfk.flac"))
+    expect(page.get_by_text("jfk.flac").first).to_be_visible()
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("1 imported")).to_be_visible()
+
+    page.get_by_role("link", name="Drafts").click()
+    expect(page.get_by_role("heading", name="Drafts")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Start drafts").click()
+    expect(page.get_by_text("Last draft job: done")).to_be_visible(timeout=120_000)
+    page.screenshot(path=str(ARTIFACTS / "drafts_done.png"), full_page=True)
+
+    page.get_by_role("link", name="Editor").click()
+    expect(page.get_by_role("heading", name="Editor")).to_be_visible(timeout=30_000)
+    box_text = page.locator(".ed-text")
+    expect(box_text).to_have_value(re.compile("ask not what your country", re.I))
+    box_text.fill("And so, my fellow Americans: ask not what your country can do for you.")
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text("Saved segment")).to_be_visible()
+
+    page.get_by_role("link", name="Export").click()
+    expect(page.get_by_role("heading", name="Past exports")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Export", exact=True).click()
+    expect(page.get_by_text("Exported 1 segments")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download zip").first.click()
+    target = tmp_path / "corpus.zip"
+    download.value.save_as(target)
+    page.screenshot(path=str(ARTIFACTS / "export_done.png"), full_page=True)
+
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(target) as zf:
+        manifest = next(n for n in zf.namelist() if n.endswith("manifest.json"))
+        entries = [json.loads(line) for line in zf.read(manifest).decode().splitlines()]
+        assert entries[0]["text"].startswith("And so, my fellow Americans:")
+        assert any(n.endswith(".wav") for n in zf.namelist())

@@ -84,6 +84,9 @@ def editor() -> None:
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     nav = store.queue_position(wb.db, project.id, shown,
                                recording_id, statuses, flagged_only=flagged_only, order=order)
+    flash = st.session_state.get("ed_flash")  # stays until the next action replaces it
+    if flash:
+        getattr(st, flash[0])(flash[1])
     if nav["current"] is None:
         st.info("No segments match. Draft some recordings, or widen the filters.")
         return
@@ -91,9 +94,6 @@ def editor() -> None:
     view = store.segment_view(wb.db, current)
     seg = view.segment
 
-    flash = st.session_state.get("ed_flash")  # stays until the next action replaces it
-    if flash:
-        getattr(st, flash[0])(flash[1])
     deleted = st.session_state.get("ed_last_deleted")
     if deleted and st.button("Undo delete", key="ed_undo_delete"):
         undone = store.get_segment(wb.db, deleted)
