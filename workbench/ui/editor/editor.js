@@ -141,13 +141,14 @@ export default function (component) {
       g.fillStyle = inside ? "#2563eb" : "#94a3b8";
       g.fillRect(px, mid - hi * mid, 1, Math.max(1, (hi - lo) * mid));
     }
-    for (const [edge, color] of [[st.start, "#16a34a"], [st.end, "#dc2626"]]) {
-      g.fillStyle = color;
-      g.fillRect(x(edge) - 1, 0, 2, h);
-      g.fillRect(x(edge) - 5, 0, 10, 8);
-    }
-    g.fillStyle = "#f59e0b";
+    g.fillStyle = "#f59e0b";  // the cursor first, so a handle at the same place stays visible
     g.fillRect(x(st.cursor), 0, 1, h);
+    for (const [edge, color] of [[st.start, "#16a34a"], [st.end, "#dc2626"]]) {
+      const ex = Math.min(Math.max(x(edge), 1), w - 1);  // inside the canvas, even at t = 0
+      g.fillStyle = color;
+      g.fillRect(ex - 1, 0, 2, h);
+      g.fillRect(Math.min(Math.max(ex - 5, 0), w - 10), 0, 10, 8);
+    }
     if (st.playhead !== null) { g.fillStyle = "#111827"; g.fillRect(x(st.playhead) - 1, 0, 2, h); }
     $(".ed-time").textContent = `${(st.end - st.start).toFixed(2)} s` +
       (st.playhead !== null ? `  ▶ ${fmt(st.playhead)}` : `  cursor ${fmt(st.cursor)}`);
@@ -161,7 +162,11 @@ export default function (component) {
     ruler.innerHTML = "";
     for (let s = Math.ceil(z0() / step) * step; s <= z1(); s += step) {
       const tick = document.createElement("span");
-      tick.style.left = `${((s - z0()) / span) * 100}%`;
+      const at = (s - z0()) / span;
+      tick.style.left = `${at * 100}%`;
+      // labels at the edges stay inside the ruler instead of centring on their tick
+      if (at < 0.04) tick.style.transform = "none";
+      else if (at > 0.96) tick.style.transform = "translateX(-100%)";
       tick.textContent = fmt(s);
       ruler.appendChild(tick);
     }
