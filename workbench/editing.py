@@ -7,6 +7,7 @@ is refused with StaleEdit when someone saved the segment in between.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass, replace
 
 from workbench import store
@@ -21,6 +22,7 @@ from workbench.corpus import (
     clean_text,
 )
 from workbench.service import Workbench
+from workbench.text import has_errors, lint
 
 MIN_PART = 0.05  # seconds: neither side of a split may be shorter
 
@@ -169,8 +171,6 @@ class Outcome:
 
 def text_token(text: str) -> str:
     """A short fingerprint of a text, to recognise 'save the same text anyway'."""
-    import hashlib
-
     return hashlib.sha1(clean_text(text).encode()).hexdigest()[:12]
 
 
@@ -202,8 +202,6 @@ def apply_action(
             return Outcome("none", go_to=following)
         if kind in ("save", "save_next"):
             if profile is not None:
-                from workbench.text import has_errors, lint
-
                 findings = lint(clean_text(text), profile)
                 if has_errors(findings):
                     errors = sum(f.level == "error" for f in findings)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from workbench import store
 from workbench.config import Settings, load_settings
 from workbench.corpus import Edit, Project, Revision, Status
+from workbench.text import cer, headline_metric, lint, load_profile, render, wer
 
 LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
 
@@ -71,16 +72,12 @@ def ensure_project(
     existing = store.find_project(wb.db, name)
     if existing is not None:
         return existing
-    from workbench.text import load_profile
-
     load_profile(conventions)  # a bad profile is refused before anything is created
     return store.create_project(wb.db, name, language=language, conventions=str(conventions))
 
 
 def lint_project(wb: Workbench, project: Project) -> list[dict[str, Any]]:
     """Every convention finding in the latest text of the project's live segments."""
-    from workbench.text import lint, load_profile
-
     profile = load_profile(project.conventions)
     findings = []
     for q in store.segment_queue(wb.db, project.id):
@@ -139,8 +136,6 @@ def draft_quality(wb: Workbench, project: Project) -> dict[str, Any] | None:
     names the metric that matters for the project's language (CER for Korean). None before any
     drafted segment is labelled.
     """
-    from workbench.text import cer, headline_metric, load_profile, render, wer
-
     pairs = store.draft_final_pairs(wb.db, project.id)
     if not pairs:
         return None

@@ -518,7 +518,7 @@ def segment_queue(
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for row in rows:
-        row["flags"] = tuple(f for f in (row["flags"] or "").split(",") if f)
+        row["flags"] = _split_list(row["flags"])
     return rows
 
 
