@@ -117,3 +117,15 @@ def drafted(wb, tones, fake_engine):
     job = start_draft_job(wb, project, {})
     run_draft_job(wb, job, fake_engine, TranscribeOptions(language="en"))
     return project
+
+
+def as_user(wb: Workbench, name: str, role: str = "labeler") -> Workbench:
+    """`wb` acting as the account `name` (made on first use, with an unusable password), a
+    member of every project that exists now."""
+    from workbench.corpus import Role
+
+    found = store.find_user(wb.db, name)
+    user = found[0] if found else store.create_user(wb.db, name, Role(role), "!unusable")
+    for project in store.list_projects(wb.db):
+        store.add_member(wb.db, user.id, project.id)
+    return wb.as_user(user)

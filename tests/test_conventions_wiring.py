@@ -7,6 +7,7 @@ import pytest
 from workbench import store
 from workbench.cli import main
 from workbench.service import draft_quality, ensure_project, save_segment
+from tests.conftest import as_user
 
 KSPON_LINES = [
     "o/ (70%)/(칠십 퍼센트) 정도 b/ 되는 것 같아요 음/ 그+ 그래서",
@@ -19,7 +20,7 @@ KSPON_LINES = [
 def kspon(wb, drafted):
     store.update_project(wb.db, drafted.id, conventions="kspon", language="ko")
     for q, text in zip(store.segment_queue(wb.db, drafted.id), KSPON_LINES):
-        save_segment(wb, q["id"], 1, text, q["start"], q["end"], "ann")
+        save_segment(as_user(wb, "ann"), q["id"], 1, text, q["start"], q["end"])
     return store.get_project(wb.db, drafted.id)
 
 
@@ -89,7 +90,7 @@ def test_draft_quality_uses_cer_for_korean(wb, kspon):
 
 def test_draft_quality_is_zero_when_drafts_were_right(wb, drafted):
     for q in store.segment_queue(wb.db, drafted.id):
-        save_segment(wb, q["id"], 1, q["text"], q["start"], q["end"], "ann")
+        save_segment(as_user(wb, "ann"), q["id"], 1, q["text"], q["start"], q["end"])
     quality = draft_quality(wb, store.get_project(wb.db, drafted.id))
     assert (quality["wer"], quality["cer"], quality["headline"]) == (0.0, 0.0, "WER")
     assert draft_quality(wb, ensure_project(wb, "nothing yet")) is None

@@ -7,17 +7,18 @@ from workbench import store
 from workbench.export import clips
 from workbench.exporting import export_batch, statuses_for, zip_folder
 from workbench.service import save_segment
+from tests.conftest import as_user
 
 
 def _label_all(wb, project):
     for i, q in enumerate(store.segment_queue(wb.db, project.id)):
-        save_segment(wb, q["id"], 1, f"텍스트 {i} café", q["start"], q["end"], "ann")
+        save_segment(as_user(wb, "ann"), q["id"], 1, f"텍스트 {i} café", q["start"], q["end"])
 
 
 def test_nemo_export_writes_manifest_and_clips(wb, drafted, tmp_path):
     _label_all(wb, drafted)
     out = tmp_path / "corpus"
-    result = export_batch(wb, drafted, out, status="labeled", author="owner")
+    result = export_batch(wb, drafted, out, status="labeled")
     lines = (out / "manifest.json").read_text(encoding="utf-8").splitlines()
     entries = [json.loads(line) for line in lines]
     assert result.segments == len(entries) == 6
@@ -39,7 +40,7 @@ def test_nemo_export_writes_manifest_and_clips(wb, drafted, tmp_path):
 
 def test_export_takes_only_the_status_asked(wb, drafted, tmp_path):
     q = store.segment_queue(wb.db, drafted.id)[0]
-    save_segment(wb, q["id"], 1, "only me", q["start"], q["end"], "ann")
+    save_segment(as_user(wb, "ann"), q["id"], 1, "only me", q["start"], q["end"])
     export_batch(wb, drafted, tmp_path / "one", status="labeled")
     entries = (tmp_path / "one" / "manifest.json").read_text().splitlines()
     assert len(entries) == 1 and json.loads(entries[0])["text"] == "only me"
@@ -102,7 +103,7 @@ def test_deleted_segments_are_never_exported_and_tags_filter(wb, drafted, tmp_pa
     from workbench.exporting import Filters
 
     queue = store.segment_queue(wb.db, drafted.id)
-    delete(wb, queue[0]["id"], 1, "ann")
+    delete(as_user(wb, "ann"), queue[0]["id"], 1)
     save(wb, queue[1]["id"], 1, Edit("noisy one", queue[1]["start"], queue[1]["end"],
                                      tags=("noise",)), "ann")
     export_batch(wb, drafted, tmp_path / "any", status="any")

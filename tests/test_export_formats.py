@@ -29,6 +29,7 @@ from workbench.exporting import (
     export_batch,
 )
 from workbench.service import save_segment
+from tests.conftest import as_user
 
 # text, speaker for the six segments of `noisy_project` (recordings a.wav 3 s, b.flac 2.5 s)
 SEGMENTS = [
@@ -51,7 +52,7 @@ def label(wb, project, segments=SEGMENTS) -> list[dict]:
         end = q["end"]
         if q is queue[-1]:
             end = store.get_recording(wb.db, q["recording_id"]).duration
-        save_segment(wb, q["id"], 1, text, q["start"], end, "ann")
+        save_segment(as_user(wb, "ann"), q["id"], 1, text, q["start"], end)
     return store.segment_queue(wb.db, project.id)
 
 

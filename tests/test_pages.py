@@ -8,23 +8,54 @@ from streamlit.testing.v1 import AppTest
 from workbench import store
 from workbench.service import save_segment
 from workbench.ui import jobs
+from workbench.ui.common import form_key
+from tests.conftest import as_user
 
-PAGES = Path(__file__).resolve().parents[1] / "workbench"
+APP = Path(__file__).resolve().parents[1] / "workbench" / "app.py"
 
 
 @pytest.fixture
 def app(home, monkeypatch):
+    """Open a page through the router, as a browser would: `?project=ID`, optionally signed in
+    as `user` (an account made with that role); without accounts the workbench is unprotected
+    and acts as the local owner."""
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
 
-    def _open(page: str, project_id: int | None = None) -> AppTest:
-        at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    def _open(page: str = "pages/overview.py", project_id: int | None = None,
+              user: tuple[str, str] | None = None) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=60)
         if project_id is not None:
-            at.session_state["project_id"] = project_id
-        at.session_state["author"] = "ann"
-        return at.run()
+            at.query_params["project"] = str(project_id)
+        if user is not None:
+            at.session_state["wb_token"] = _session(home, *user)
+        at.run()
+        if page != "pages/overview.py":
+            at.switch_page(page).run()
+        return at
 
     return _open
+
+
+def _session(home, name: str, role: str) -> str:
+    """A live session token for the account `name` (created with `role` if missing)."""
+    from workbench import people
+    from workbench.context import open_workbench
+
+    wb = open_workbench(home)
+    if not people.accounts_exist(wb):
+        people.create_first_owner(wb, "olga", "owner-pass-1")
+    owner = wb.as_user(store.find_user(wb.db, "olga")[0])
+    if store.find_user(wb.db, name) is None:
+        user, _ = people.create_user(owner, name, role, "secret-pass")
+        for project in store.list_projects(wb.db):
+            store.add_member(wb.db, user.id, project.id)
+    password = "owner-pass-1" if name == "olga" else "secret-pass"
+    return people.sign_in(wb, name, password).token
+
+
+def _key(wb, project_id: int, name: str) -> str:
+    return form_key(store.get_project(wb.db, project_id), name)
 
 
 def _no_errors(at: AppTest) -> None:
@@ -32,14 +63,14 @@ def _no_errors(at: AppTest) -> None:
 
 
 def test_overview_lists_projects(app, drafted):
-    at = app("app.py")
+    at = app()
     _no_errors(at)
     table = at.dataframe[0].value
     assert list(table["project"]) == ["demo"] and int(table["drafted"][0]) == 6
 
 
 def test_overview_without_projects_says_what_to_do(app, wb):
-    at = app("app.py")
+    at = app()
     _no_errors(at)
     assert "No projects yet" in at.info[0].value
 
@@ -73,10 +104,9 @@ def test_drafts_page_runs_a_job_to_the_end(app, wb, tones, fake_engine):
     import_paths(wb, project, tones)
     at = app("pages/drafts.py", project.id)
     _no_errors(at)
-    at.selectbox(key="asr_engine").select("fake")
-    at.text_input(key="asr_model").input("fake-1")
-    at.button(key="save_asr_settings").click().run()
-    assert store.get_project(wb.db, project.id).asr_engine == "fake"
+    store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
+    at.run()
+    assert at.selectbox(key=_key(wb, project.id, "asr_engine")).value == "fake"
     at.button(key="start_drafts").click().run()
     _no_errors(at)
     job = store.latest_job(wb.db, project.id, "draft")
@@ -98,7 +128,8 @@ def test_drafts_page_reports_a_missing_model(app, wb, tones):
     at = app("pages/drafts.py", project.id)
     at.button(key="start_drafts").click().run()
     _no_errors(at)
-    assert any("/nowhere/model" in e.value for e in at.error)
+    assert any("could not be loaded" in e.value for e in at.error)
+    assert not any("/nowhere" in e.value for e in at.error)  # no server path reaches the browser
 
 
 def _act(at: AppTest, wb, kind: str, **fields) -> AppTest:
@@ -120,7 +151,7 @@ def test_editor_saves_and_moves_to_the_next_segment(app, wb, drafted):
     _act(at, wb, "save_next", text="corrected  words", end=0.9)
     _no_errors(at)
     revs = store.list_revisions(wb.db, first["id"])
-    assert (revs[-1].text, revs[-1].author, revs[-1].end) == ("corrected words", "ann", 0.9)
+    assert (revs[-1].text, revs[-1].author, revs[-1].end) == ("corrected words", "local", 0.9)
     assert revs[-1].active_seconds == 2.5
     assert store.get_segment(wb.db, first["id"]).status.value == "labeled"
     assert "Segment 1 of 5" in at.markdown[0].value  # the saved one left the to-do filter
@@ -155,7 +186,7 @@ def test_editor_refuses_a_stale_save(app, wb, drafted):
     at = app("pages/editor.py", drafted.id)
     first = store.segment_queue(wb.db, drafted.id)[0]
     seg = store.get_segment(wb.db, first["id"])
-    save_segment(wb, first["id"], 1, "saved in another tab", first["start"], first["end"], "bob")
+    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"])
     at.session_state["ed_component"] = {"action": {
         "type": "save", "key": f"{seg.id}-1", "segment_id": seg.id, "version": 1,
         "text": "my edit", "start": seg.start, "end": seg.end, "cursor": 0, "nonce": "x"}}
@@ -171,9 +202,10 @@ def test_editor_stale_save_shows_the_newer_text(app, wb, drafted):
     from workbench.editing import apply_action
 
     first = store.segment_queue(wb.db, drafted.id)[0]
-    save_segment(wb, first["id"], 1, "saved in another tab", first["start"], first["end"], "bob")
-    outcome = apply_action(wb, {"type": "save", "segment_id": first["id"], "version": 1,
-                                "text": "mine", "start": 0.0, "end": 1.0}, "ann")
+    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"])
+    outcome = apply_action(as_user(wb, "ann"), {"type": "save", "segment_id": first["id"],
+                                                "version": 1, "text": "mine", "start": 0.0,
+                                                "end": 1.0}, shown=first["id"])
     assert outcome.kind == "error" and "saved in another tab" in outcome.message
 
 
@@ -211,9 +243,9 @@ def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
 
 def test_editor_history_restores_a_revision(app, wb, drafted):
     first = store.segment_queue(wb.db, drafted.id)[0]
-    save_segment(wb, first["id"], 1, "second words", first["start"], first["end"], "ann")
+    save_segment(as_user(wb, "ann"), first["id"], 1, "second words", first["start"], first["end"])
     at = app("pages/editor.py", drafted.id)
-    at.multiselect(key="ed_status").select("labeled").run()
+    at.multiselect(key=f"ed_status_{drafted.id}").select("labeled").run()
     at.session_state["ed_current"] = first["id"]
     at.run()
     assert any("<del" in m.value or "<ins" in m.value for m in at.markdown)
@@ -233,7 +265,7 @@ def test_editor_without_segments_explains(app, wb):
 
 def test_export_page_exports_and_lists(app, wb, drafted):
     for q in store.segment_queue(wb.db, drafted.id)[:2]:
-        save_segment(wb, q["id"], 1, "ok", q["start"], q["end"], "ann")
+        save_segment(as_user(wb, "ann"), q["id"], 1, "ok", q["start"], q["end"])
     at = app("pages/export.py", drafted.id)
     _no_errors(at)
     at.button(key="export_button").click().run()
@@ -252,11 +284,11 @@ def test_export_page_says_when_nothing_matches(app, wb, drafted):
 
 def test_drafts_page_saves_prompt_and_cutting_settings(app, wb, drafted):
     at = app("pages/drafts.py", drafted.id)
-    at.text_area(key="asr_prompt").input("ComfyUI, KsponSpeech")
-    at.number_input(key="asr_max_segment").set_value(15.0)
-    at.number_input(key="asr_min_segment").set_value(1.0)
-    at.checkbox(key="asr_per_channel").check()
-    at.button(key="save_asr_settings").click().run()
+    at.text_area(key=_key(wb, drafted.id, "asr_prompt")).input("ComfyUI, KsponSpeech")
+    at.number_input(key=_key(wb, drafted.id, "asr_max_segment")).set_value(15.0)
+    at.number_input(key=_key(wb, drafted.id, "asr_min_segment")).set_value(1.0)
+    at.checkbox(key=_key(wb, drafted.id, "asr_per_channel")).check()
+    at.button(key=_key(wb, drafted.id, "save_asr_settings")).click().run()
     _no_errors(at)
     project = store.get_project(wb.db, drafted.id)
     assert (project.prompt, project.max_segment, project.min_segment, project.per_channel) == (
@@ -272,7 +304,154 @@ def test_editor_filters_flagged_and_shows_why(app, wb, drafted):
         conn.execute(sa.update(store.segments).where(store.segments.c.id == first["id"])
                      .values(flags="repetition"))
     at = app("pages/editor.py", drafted.id)
-    at.checkbox(key="ed_flagged").check().run()
+    at.checkbox(key=f"ed_flagged_{drafted.id}").check().run()
     _no_errors(at)
     assert "Segment 1 of 1" in at.markdown[0].value
     assert any("repeats itself" in w.value for w in at.warning)
+
+
+# ---------------------------------------------------------------- state that follows the user
+
+
+def test_settings_form_follows_the_chosen_project(app, wb):
+    from workbench.service import ensure_project
+
+    ko = ensure_project(wb, "Korean calls", "ko", "kspon")
+    en = ensure_project(wb, "English", "en", "plain")
+    store.update_project(wb.db, ko.id, guidelines="숫자는 한글로")
+    at = app("pages/projects.py", en.id)
+    assert at.text_area(key=_key(wb, en.id, "set_guidelines")).value == ""
+    at.selectbox(key="sidebar_project").select(ko.id).run()
+    _no_errors(at)
+    assert at.query_params["project"] == [str(ko.id)] or at.query_params["project"] == str(ko.id)
+    assert at.selectbox(key=_key(wb, ko.id, "set_conventions")).value == "kspon"
+    assert at.text_area(key=_key(wb, ko.id, "set_guidelines")).value == "숫자는 한글로"
+    at.text_input(key=_key(wb, ko.id, "set_speakers")).input("A, B")
+    at.button(key=_key(wb, ko.id, "save_project_settings")).click().run()
+    _no_errors(at)
+    ko, en = store.get_project(wb.db, ko.id), store.get_project(wb.db, en.id)
+    assert (ko.conventions, ko.language, ko.speakers, ko.guidelines) == (
+        "kspon", "ko", ("A", "B"), "숫자는 한글로")
+    assert (en.conventions, en.speakers) == ("plain", ())
+
+
+def test_drafts_form_follows_the_chosen_project(app, wb):
+    from workbench.service import ensure_project
+
+    one = ensure_project(wb, "one")
+    two = ensure_project(wb, "two")
+    store.update_project(wb.db, two.id, prompt="KsponSpeech", max_segment=12.0)
+    at = app("pages/drafts.py", one.id)
+    at.selectbox(key="sidebar_project").select(two.id).run()
+    assert at.text_area(key=_key(wb, two.id, "asr_prompt")).value == "KsponSpeech"
+    assert at.number_input(key=_key(wb, two.id, "asr_max_segment")).value == 12.0
+    at.button(key=_key(wb, two.id, "save_asr_settings")).click().run()
+    assert store.get_project(wb.db, one.id).prompt is None
+
+
+def test_the_url_names_the_project_and_creating_one_switches_to_it(app, wb):
+    from workbench.service import ensure_project
+
+    ensure_project(wb, "alpha")
+    beta = ensure_project(wb, "beta")
+    at = app("pages/projects.py", beta.id)
+    assert at.session_state["project_id"] == beta.id  # not the first by name
+    at.text_input(key="new_project_name").input("gamma")
+    at.button(key="create_project").click().run()
+    gamma = store.find_project(wb.db, "gamma")
+    assert at.session_state["project_id"] == gamma.id
+    assert str(gamma.id) in str(at.query_params["project"])
+
+
+def test_editor_filters_are_kept_per_user(app, wb, drafted):
+    at = app("pages/editor.py", drafted.id)
+    at.checkbox(key=f"ed_flagged_{drafted.id}").check().run()
+    at.selectbox(key=f"ed_order_{drafted.id}").select("flags first").run()
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/editor.py").run()
+    assert at.checkbox(key=f"ed_flagged_{drafted.id}").value is True
+    fresh = app("pages/editor.py", drafted.id)  # a new session of the same user
+    assert fresh.selectbox(key=f"ed_order_{drafted.id}").value == "flags first"
+
+
+def test_the_url_names_the_editor_segment(app, wb, drafted):
+    third = store.segment_queue(wb.db, drafted.id)[2]
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["project"] = str(drafted.id)
+    at.query_params["segment"] = str(third["id"])
+    at.run()
+    at.switch_page("pages/editor.py").run()
+    _no_errors(at)
+    assert at.session_state["ed_current"] == third["id"]
+    assert "Segment 3 of 6" in at.markdown[0].value
+
+
+# ---------------------------------------------------------------- people and roles
+
+
+def test_without_accounts_the_app_says_it_is_unprotected(app, wb):
+    at = app()
+    assert any("Unprotected" in w.value for w in at.sidebar.warning)
+    at.switch_page("pages/setup.py").run()
+    at.text_input(key="owner_name").input("olga")
+    at.text_input(key="owner_password").input("owner-pass-1")
+    at.text_input(key="owner_password_again").input("owner-pass-1")
+    at.button(key="create_owner").click().run()
+    _no_errors(at)
+    assert store.find_user(wb.db, "olga")[0].role.value == "owner"
+    assert not any("Unprotected" in w.value for w in at.sidebar.warning)
+
+
+def test_once_accounts_exist_strangers_see_only_sign_in(app, wb, drafted):
+    _session(wb.settings.home, "olga", "owner")
+    at = app(project_id=drafted.id)
+    _no_errors(at)
+    assert [t.value for t in at.title] == ["Speech workbench"]
+    assert not at.dataframe  # no project table for strangers
+    at.text_input(key="sign_in_name").input("olga")
+    at.text_input(key="sign_in_password").input("wrong")
+    at.button(key="sign_in_button").click().run()
+    assert any("wrong name or password" in e.value for e in at.error)
+    at.text_input(key="sign_in_password").input("owner-pass-1")
+    at.button(key="sign_in_button").click().run()
+    _no_errors(at)
+    assert at.dataframe[0].value["project"].tolist() == ["demo"]
+
+
+def test_a_labeller_gets_only_the_labelling_pages(app, wb, drafted):
+    at = app("pages/editor.py", drafted.id, user=("lena", "labeler"))
+    _no_errors(at)
+    assert "Segment 1 of 6" in at.markdown[0].value
+    with pytest.raises(Exception):
+        at.switch_page("pages/export.py").run()
+
+
+def test_people_page_adds_an_account_and_shows_its_password_once(app, wb, drafted):
+    at = app("pages/people.py", drafted.id, user=("olga", "owner"))
+    _no_errors(at)
+    at.text_input(key="add_name").input("newbie")
+    at.selectbox(key="add_role").select("reviewer")
+    at.button(key="add_person_button").click().run()
+    _no_errors(at)
+    assert store.find_user(wb.db, "newbie")[0].role.value == "reviewer"
+    assert len(at.code) == 1 and len(at.code[0].value) >= 8
+    at.run()
+    assert not at.code  # shown once
+
+
+def test_user_text_is_shown_as_text(app, wb, drafted):
+    import sqlalchemy as sa
+
+    evil = "![x](http://evil.example/p.png) **bold** <b>html</b>"
+    with wb.db.begin() as conn:
+        conn.execute(sa.update(store.recordings).values(original_name=evil))
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    save_segment(as_user(wb, "ann"), first["id"], 1, evil, first["start"], first["end"])
+    at = app("pages/editor.py", drafted.id)
+    at.multiselect(key=f"ed_status_{drafted.id}").select("labeled").run()
+    at.session_state["ed_current"] = first["id"]
+    at.run()
+    _no_errors(at)
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "![x](http" not in shown and "**bold**" not in shown and "<b>html" not in shown
+    assert r"\!\[x\]" in shown

@@ -8,6 +8,7 @@ from workbench.corpus import StaleEdit, Status
 from workbench.service import save_segment
 
 from tests.conftest import PG_URL
+from tests.conftest import as_user
 
 
 @pytest.mark.skipif(PG_URL is not None, reason="SQLite's journal mode")
@@ -47,7 +48,7 @@ def test_queue_filters_by_recording_and_status(drafted, wb):
     only = store.segment_queue(wb.db, drafted.id, recording_id=rec.id)
     assert {q["recording_id"] for q in only} == {rec.id}
     first = only[0]
-    save_segment(wb, first["id"], 1, "done", first["start"], first["end"], "ann")
+    save_segment(as_user(wb, "ann"), first["id"], 1, "done", first["start"], first["end"])
     labeled = store.segment_queue(wb.db, drafted.id, statuses=["labeled"])
     assert [q["id"] for q in labeled] == [first["id"]]
     assert labeled[0]["text"] == "done"
@@ -55,8 +56,8 @@ def test_queue_filters_by_recording_and_status(drafted, wb):
 
 def test_save_appends_revisions_and_keeps_history(drafted, wb):
     seg = store.segment_queue(wb.db, drafted.id)[0]
-    save_segment(wb, seg["id"], 1, "first fix", seg["start"], seg["end"], "ann")
-    save_segment(wb, seg["id"], 2, "second fix", seg["start"], seg["end"] - 0.1, "bob")
+    save_segment(as_user(wb, "ann"), seg["id"], 1, "first fix", seg["start"], seg["end"])
+    save_segment(as_user(wb, "bob"), seg["id"], 2, "second fix", seg["start"], seg["end"] - 0.1)
     revs = store.list_revisions(wb.db, seg["id"])
     assert [(r.n, r.source, r.author, r.text) for r in revs] == [
         (1, "asr", "fake:fake-1", seg["text"]),
@@ -71,9 +72,9 @@ def test_save_appends_revisions_and_keeps_history(drafted, wb):
 
 def test_stale_save_is_refused_with_newer_text(drafted, wb):
     seg = store.segment_queue(wb.db, drafted.id)[0]
-    save_segment(wb, seg["id"], 1, "tab one", seg["start"], seg["end"], "ann")
+    save_segment(as_user(wb, "ann"), seg["id"], 1, "tab one", seg["start"], seg["end"])
     with pytest.raises(StaleEdit) as err:
-        save_segment(wb, seg["id"], 1, "tab two", seg["start"], seg["end"], "ann")
+        save_segment(as_user(wb, "ann"), seg["id"], 1, "tab two", seg["start"], seg["end"])
     assert err.value.current_text == "tab one" and "tab one" in str(err.value)
     assert store.segment_view(wb.db, seg["id"]).text == "tab one"
 
@@ -86,7 +87,7 @@ def test_racing_saves_exactly_one_wins(drafted, wb):
     def save(i: int) -> None:
         barrier.wait()
         try:
-            save_segment(wb, seg["id"], 1, f"racer {i}", seg["start"], seg["end"], f"u{i}")
+            save_segment(as_user(wb, f"u{i}"), seg["id"], 1, f"racer {i}", seg["start"], seg["end"])
             outcomes.append("won")
         except StaleEdit:
             outcomes.append("refused")
@@ -149,7 +150,7 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
         store.add_drafted_segments(wb.db, rec.id, drafts, author="t")
     every = store.segment_queue(wb.db, project.id)
     for q in every[::3]:
-        save_segment(wb, q["id"], 1, "done", q["start"], q["end"], "ann")
+        save_segment(as_user(wb, "ann"), q["id"], 1, "done", q["start"], q["end"])
     listing = store.segment_queue(wb.db, project.id, statuses=statuses)
     if order == "flags first":
         serious = lambda q: 0 if "repetition" in q["flags"] else 2  # noqa: E731

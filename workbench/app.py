@@ -1,32 +1,52 @@
-"""Streamlit entry point (`streamlit run workbench/app.py`): the overview of every project."""
+"""Streamlit entry point (`streamlit run workbench/app.py`): sign-in, the router, the sidebar.
 
-import pandas as pd
+`st.navigation` offers each person the pages of their role; the project picker and the account
+box live here, so they are the same on every page. The chosen project (and the editor's
+segment) are kept in the URL, so a link, a reload or a new tab opens the same place.
+"""
+
 import streamlit as st
 
-from workbench import store
-from workbench.service import project_status
-from workbench.ui.common import page, workbench
+from workbench.corpus import Role
+from workbench.logs import configure_logging
+from workbench.ui.cookie import write_token
+from workbench.ui.common import signed_in
+from workbench.ui.sidebar import account_box, project_picker
 
-page("Speech workbench")
-wb = workbench()
-st.markdown(
-    "Import audio → draft with Whisper → correct segment by segment → export a training "
-    "corpus. Pick a project in the sidebar, or create one on **Projects**."
-)
-rows = []
-for project in store.list_projects(wb.db):
-    status = project_status(wb, project)
-    rows.append(
-        {
-            "project": project.name,
-            "language": project.language,
-            "recordings": status["recordings"],
-            "audio (h)": round(status["audio_hours"], 3),
-            **status["segments"],
-            "labelled (h)": round(status["labelled_hours"], 3),
-        }
-    )
-if rows:
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="overview_table")
+configure_logging()
+st.set_page_config(page_title="Speech workbench", page_icon=":material/graphic_eq:",
+                   layout="wide")
+
+PAGES = {  # file, title, icon, url path, roles
+    "overview": ("pages/overview.py", "Overview", ":material/home:", None),
+    "projects": ("pages/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
+    "drafts": ("pages/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
+    "editor": ("pages/editor.py", "Editor", ":material/edit_note:", None),
+    "export": ("pages/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
+    "people": ("pages/people.py", "People", ":material/group:", {Role.OWNER}),
+    "account": ("pages/account.py", "Account", ":material/person:", None),
+}
+
+if st.session_state.pop("clear_cookie", False):
+    write_token(None, key="cookie_clear")
+if token := st.session_state.pop("set_cookie", None):
+    write_token(*token, key="cookie_set")
+
+user = signed_in()
+if user is None:
+    page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:",
+                                  url_path="sign-in", default=True)], position="hidden")
 else:
-    st.info("No projects yet. Create one on the **Projects** page and import audio.")
+    allowed = [
+        st.Page(path, title=title, icon=icon, url_path=slug, default=slug == "overview")
+        for slug, (path, title, icon, roles) in PAGES.items()
+        if roles is None or user.role in roles
+    ]
+    if user.id is None:  # no account yet: the unprotected single-user default
+        allowed.append(st.Page("pages/setup.py", title="Protect this workbench",
+                               icon=":material/lock:", url_path="setup"))
+    page = st.navigation(allowed)
+    with st.sidebar:
+        project_picker(user)
+        account_box(user)
+page.run()

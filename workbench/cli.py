@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
-from workbench import store
 from workbench.annotations import import_any
 from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
 from workbench.corpus import Job
-from workbench.drafting import JobRunning, options_for, run_draft_job, start_draft_job
+from workbench.access import Forbidden
+from workbench.drafting import (
+    JobRunning,
+    cancel_draft_job,
+    fail_job,
+    options_for,
+    run_draft_job,
+    start_draft_job,
+)
 from workbench.export import CLIP_MODES, FORMAT_INFO, FORMATS
-from workbench.export.select import parse_when
 from workbench.export.split import SPLIT_BY
 from workbench.export.textform import TAG_MODES, TEXT_FORMS
-from workbench.exporting import (
-    DEFAULT_STATUS,
-    STATUS_CHOICES,
-    ExportOptions,
-    Filters,
-    export_batch,
-)
+from workbench.exporting import DEFAULT_STATUS, STATUS_CHOICES, build_request, export_batch
+from workbench.logs import configure_logging
+from workbench import people
 from workbench.service import (
     NotFound,
     Workbench,
@@ -66,7 +66,7 @@ class Progress:
 
 def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
     project = ensure_project(wb, args.project, language=args.language,
-                             conventions=args.conventions)
+                             conventions=args.conventions, allow_path=True)
     bar = Progress("import")
     result = import_any(wb, project, args.paths, progress=lambda d, t, n: bar.show(d, t, n))
     bar.close()
@@ -89,7 +89,7 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
     try:
         engine = load_engine(engine_name, model, wb.settings.models_dir)
     except ModelNotFound as exc:
-        store.update_job(wb.db, job.id, state="failed", error=str(exc), message="model not found")
+        fail_job(wb, job, str(exc))
         raise
     bar = Progress("draft")
 
@@ -107,29 +107,15 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
-    filters = Filters(
-        status=args.status,
-        recordings=tuple(args.recording),
-        speakers=tuple(args.speaker),
-        labellers=tuple(args.labeller),
-        exclude_tags=tuple(args.exclude_tag),
-        since=parse_when(args.since),
-        until=parse_when(args.until, end=True),
-        not_exported_before=args.not_exported_before,
-    )
-    options = ExportOptions(
-        clips=args.clips,
-        sample_rate=args.sample_rate,
-        padding=_number(args.padding, "padding", float),
-        text_form=args.text_form,
-        tags=args.tags,
-        split=args.split,
-        split_by=args.split_by,
-        seed=_number(args.seed, "seed", int),
+    filters, options = build_request(
+        args.status, args.recording, args.speaker, args.labeller, args.exclude_tag,
+        args.since, args.until, args.not_exported_before, clips=args.clips,
+        sample_rate=args.sample_rate, padding=args.padding, text_form=args.text_form,
+        tags=args.tags, split=args.split, split_by=args.split_by, seed=args.seed,
     )
     bar = Progress("export")
     result = export_batch(
-        wb, project, Path(args.out), fmt=args.format, author=getpass.getuser(),
+        wb, project, Path(args.out), fmt=args.format,
         progress=lambda d, t: bar.show(d, t), filters=filters, options=options,
     )
     bar.close()
@@ -145,13 +131,6 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"  warning: {warning}")
     return 0
-
-
-def _number(value: str, name: str, kind: type) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        raise ValueError(f"--{name} takes a number, not {value!r}") from None
 
 
 def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
@@ -170,12 +149,10 @@ def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
-    job = store.running_job(wb.db, project.id, "draft")
-    if job is None:
+    if not cancel_draft_job(wb, project):
         print(f"{project.name}: no draft job is running")
         return 1
-    store.request_cancel(wb.db, job.id)
-    print(f"{project.name}: job {job.id} will stop after the recording it is drafting")
+    print(f"{project.name}: the draft job will stop after the recording it is drafting")
     return 0
 
 
@@ -192,13 +169,74 @@ def cmd_status(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
+    """Accounts: add, list, role, deactivate, activate, reset-password (owners only)."""
+    if args.action == "list":
+        for u in people.list_users(wb):
+            state = "" if u.active else "  (deactivated)"
+            print(f"{u.id:>4}  {pad(u.name, 20)}  {u.role.value:<9} {u.display_name}{state}")
+        return 0
+    if args.action == "add":
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+        user, password = people.create_user(wb, args.name, args.role or "labeler", password,
+                                            display_name=args.display_name or "")
+        print(f"added {user.name} ({user.role.value})")
+        if not args.password_stdin:
+            print(f"temporary password: {password}")
+        return 0
+    target = next((u for u in people.list_users(wb) if u.name == (args.name or "").lower()), None)
+    if target is None:
+        raise NotFound(f"no account named {args.name!r}")
+    if args.action == "role":
+        if not args.role:
+            raise ValueError("--role is required")
+        people.set_role(wb, target.id, args.role)
+    elif args.action in ("deactivate", "activate"):
+        people.set_active(wb, target.id, args.action == "activate")
+    elif args.action == "reset-password":
+        print(f"temporary password: {people.reset_password(wb, target.id)}")
+    print(f"{target.name}: {args.action} done")
+    return 0
+
+
+def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
+    """Show or set who works on a project."""
+    project = get_project(wb, args.project)
+    if args.set is not None:
+        by_name = {u.name: u.id for u in people.list_users(wb)}
+        names = [n.strip().lower() for n in args.set.split(",") if n.strip()]
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise NotFound(f"no account named {missing[0]!r}")
+        people.set_members(wb, project.id, [by_name[n] for n in names])
+    for u in people.members(wb, project.id):
+        print(f"{u.name} ({u.role.value})")
+    return 0
+
+
+def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
+    """The audit log as CSV on stdout, newest first."""
+    import csv
+
+    project_id = get_project(wb, args.project).id if args.project else None
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["at", "actor", "action", "project_id", "detail"])
+    for e in people.audit_log(wb, project_id, limit=args.limit):
+        writer.writerow([e["at"].isoformat(), e["actor"], e["action"], e["project_id"] or "",
+                         json.dumps(e["detail"], ensure_ascii=False)])
+    return 0
+
+
 def _common_options(default: object) -> argparse.ArgumentParser:
-    """--home and --db, accepted before or after the command."""
+    """--home, --db and --user, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", default=default,
                         help="workbench folder (default: $WORKBENCH_HOME or data)")
     common.add_argument("--db", default=default,
                         help="SQLAlchemy database URL (default: SQLite in the home)")
+    common.add_argument("--user", default=default, metavar="NAME",
+                        help="act as this account (default: the local operator, an owner: "
+                             "whoever runs this on the server can read the database anyway)")
     return common
 
 
@@ -284,16 +322,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("user", parents=[common], help="accounts: add, list, role, deactivate, "
+                                                      "activate, reset-password")
+    p.add_argument("action", choices=["add", "list", "role", "deactivate", "activate",
+                                      "reset-password"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["labeler", "reviewer", "owner"])
+    p.add_argument("--display-name")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the new account's password from stdin instead of generating one")
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("members", parents=[common], help="show or set a project's members")
+    p.add_argument("--project", required=True)
+    p.add_argument("--set", metavar="NAME,NAME", help="make exactly these accounts members")
+    p.set_defaults(func=cmd_members)
+
+    p = sub.add_parser("audit", parents=[common], help="the audit log as CSV")
+    p.add_argument("--project")
+    p.add_argument("--limit", type=int, default=10000)
+    p.set_defaults(func=cmd_audit)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; errors the user can fix print one line and exit 2, no traceback."""
     args = build_parser().parse_args(argv)
+    configure_logging()
     try:
-        wb = open_workbench(args.home, args.db)
+        wb = people.resolve_cli_user(open_workbench(args.home, args.db), args.user)
         return args.func(wb, args)
-    except (NotFound, ValueError, FileExistsError, ModelNotFound, JobRunning, OSError) as exc:
+    except (NotFound, LookupError, ValueError, FileExistsError, ModelNotFound, JobRunning,
+            Forbidden, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -37,6 +37,11 @@ class Settings:
         return self.home / "models"
 
     @property
+    def profiles_dir(self) -> Path:
+        """The owner's own conventions profiles (YAML files), offered in the browser."""
+        return self.home / "profiles"
+
+    @property
     def tmp_dir(self) -> Path:
         return self.home / "tmp"
 

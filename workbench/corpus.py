@@ -10,6 +10,8 @@ from typing import Any
 
 __all__ = [
     "Status",
+    "Role",
+    "User",
     "Word",
     "Project",
     "Recording",
@@ -39,6 +41,31 @@ class Status(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     DELETED = "deleted"  # removed by a labeller (undo restores it); never exported
+
+
+class Role(StrEnum):
+    """What a person may do: a labeller labels, a reviewer also reviews, an owner does all."""
+
+    LABELER = "labeler"
+    REVIEWER = "reviewer"
+    OWNER = "owner"
+
+
+@dataclass(frozen=True)
+class User:
+    """A person with an account. `name` is the sign-in name, unique, kept for attribution."""
+
+    id: int | None  # None only for the built-in local operator (see context.LOCAL)
+    name: str
+    role: Role
+    display_name: str = ""
+    active: bool = True
+    created_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        """How the person is shown: display name, else sign-in name."""
+        return self.display_name or self.name
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ recordings that are not drafted yet.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
@@ -20,7 +22,10 @@ from workbench.audio.working import read_all, read_channel
 from workbench.corpus import Job, Project, Recording
 from workbench.flags import DraftStats, draft_flags
 from workbench.segmenting import CutOptions, cut
-from workbench.service import Workbench
+from workbench.access import Action, require
+from workbench.context import Workbench
+
+log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=10)  # a running job silent this long died with its process
 MIN_SEGMENT = 0.05  # seconds: shorter drafts are dropped as timing noise
@@ -32,6 +37,7 @@ class JobRunning(RuntimeError):
 
 def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
     """Create the draft job for a project's undrafted recordings, unless one is running."""
+    user = require(wb, Action.DRAFT, project.id)
     running = store.running_job(wb.db, project.id, "draft")
     if running is not None:
         if store.now() - running.updated_at < STALE_AFTER:
@@ -42,7 +48,54 @@ def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
         store.update_job(wb.db, running.id, state="failed", error="interrupted (no heartbeat)")
     todo = store.undrafted_recordings(wb.db, project.id)
     total = sum(r.duration for r in todo)
-    return store.start_job(wb.db, project.id, "draft", params, total)
+    job = store.start_job(wb.db, project.id, "draft", params, total)
+    store.log_event(wb.db, user.name, "draft started", project.id,
+                    {"job": job.id, "recordings": len(todo), "engine": params.get("engine"),
+                     "model": params.get("model")})
+    return job
+
+
+@dataclass(frozen=True)
+class DraftProgress:
+    """What the Drafts page shows: the work left, and the latest job with an ETA."""
+
+    todo_count: int
+    todo_seconds: float
+    job: Job | None
+    eta: str  # ' · about N min left', or ''
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.state == "running"
+
+
+def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
+    """The undrafted recordings of a project and its latest draft job."""
+    require(wb, Action.VIEW, project.id)
+    todo = store.undrafted_recordings(wb.db, project.id)
+    job = store.latest_job(wb.db, project.id, "draft")
+    eta = ""
+    if job is not None and job.state == "running" and job.done > 0:
+        elapsed = (store.now() - job.created_at).total_seconds()
+        if elapsed > 0:
+            eta = f" · about {max(1, round((job.total - job.done) * elapsed / job.done / 60))} min left"
+    return DraftProgress(len(todo), sum(r.duration for r in todo), job, eta)
+
+
+def fail_job(wb: Workbench, job: Job, error: str) -> None:
+    """Mark a job failed before it ran (its model could not be loaded, say)."""
+    store.update_job(wb.db, job.id, state="failed", error=error, message="not started")
+
+
+def cancel_draft_job(wb: Workbench, project: Project) -> bool:
+    """Ask the running draft job of a project to stop after its current recording."""
+    user = require(wb, Action.DRAFT, project.id)
+    job = store.running_job(wb.db, project.id, "draft")
+    if job is None:
+        return False
+    store.request_cancel(wb.db, job.id)
+    store.log_event(wb.db, user.name, "draft cancelled", project.id, {"job": job.id})
+    return True
 
 
 def run_draft_job(
@@ -76,10 +129,21 @@ def run_draft_job(
         try:
             draft_recording(wb, recording, engine, options, cut_options, project.per_channel, beat)
         except Exception as exc:  # one bad recording must not stop the job
-            failures.append(f"{recording.original_name}: {type(exc).__name__}: {exc}")
+            log.exception("draft job %s: recording %s (%s) failed", job.id, recording.id,
+                          recording.original_name)
+            failures.append(f"{recording.original_name}: {_reason(exc)}")
         done += recording.duration
     state = "failed" if todo and len(failures) == len(todo) else "done"
     return _finish(wb, job.id, state, done, failures, on_progress)
+
+
+def _reason(exc: Exception) -> str:
+    """A failure as the browser may see it: no server path, no raw exception text."""
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if isinstance(exc, OSError):
+        return "its working copy cannot be read"
+    return f"the engine failed ({type(exc).__name__}); the server log has the details"
 
 
 def _finish(

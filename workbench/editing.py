@@ -11,37 +11,88 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from workbench import store
+from workbench.access import Action, require
+from workbench.context import Workbench
 from workbench.corpus import (
     Edit,
     InvalidEdit,
     Revision,
+    SegmentView,
     StaleEdit,
     Status,
     Word,
     check_bounds,
     clean_text,
 )
-from workbench.service import Workbench
 from workbench.text import has_errors, lint
 
 MIN_PART = 0.05  # seconds: neither side of a split may be shorter
 
 
-def save(
-    wb: Workbench,
-    segment_id: int,
-    version: int,
-    edit: Edit,
-    author: str,
-) -> Revision:
-    """Save a labeller's edit (text NFC-normalised, bounds checked) as a new revision."""
+def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str]:
+    """The segment, if the acting user may label in its project; and their name (the author)."""
     view = store.segment_view(wb.db, segment_id)
+    return view, require(wb, Action.LABEL, view.recording.project_id).name
+
+
+def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
+    """Save the acting user's edit (text NFC-normalised, bounds checked) as a new revision."""
+    view, author = _labelled(wb, segment_id)
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
-    if not author.strip():
-        raise ValueError("a save needs an author name (set 'Your name' in the sidebar)")
     edit = replace(edit, text=clean_text(edit.text), start=start, end=end,
-                   tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip())
-    return store.apply_edit(wb.db, segment_id, version, edit, author.strip())
+                   tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip()[:2000])
+    return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+TODO = (Status.NEW.value, Status.DRAFTED.value, Status.REJECTED.value)  # the labeller's queue
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which segments the editor steps through, and in what order."""
+
+    recording_id: int | None = None
+    statuses: tuple[str, ...] = TODO
+    flagged_only: bool = False
+    order: str = "time"  # 'time' | 'flags first'
+
+
+@dataclass(frozen=True)
+class EditorState:
+    """What the editor shows: the segment, its place in the queue, its neighbours in time."""
+
+    view: SegmentView
+    index: int
+    total: int
+    previous: int | None
+    following: int | None
+    before: dict | None  # the segment just before in its recording: id, start, end, text...
+    after: dict | None
+
+
+def open_segment(wb: Workbench, project_id: int, shown: int | None,
+                 queue: QueueFilter) -> EditorState | None:
+    """The segment to show: `shown` if it still matches the filter, else the next that does.
+
+    None when no segment matches. Checks that the acting user may see the project.
+    """
+    require(wb, Action.VIEW, project_id)
+    nav = store.queue_position(wb.db, project_id, shown, queue.recording_id,
+                               list(queue.statuses), flagged_only=queue.flagged_only,
+                               order=queue.order)
+    if nav["current"] is None:
+        return None
+    view = store.segment_view(wb.db, nav["current"])
+    before, after = store.adjacent(wb.db, view.segment)
+    return EditorState(view, nav["index"], nav["total"], nav["previous"], nav["next"],
+                       before, after)
+
+
+def history(wb: Workbench, segment_id: int) -> list[Revision]:
+    """Every revision of a segment, oldest first, for whoever may see its project."""
+    view = store.segment_view(wb.db, segment_id)
+    require(wb, Action.VIEW, view.recording.project_id)
+    return store.list_revisions(wb.db, segment_id)
 
 
 def split_text(text: str, words: list[Word], start: float, end: float, at: float) -> tuple[str, str]:
@@ -64,9 +115,9 @@ def split_text(text: str, words: list[Word], start: float, end: float, at: float
     return " ".join(tokens[:k]), " ".join(tokens[k:])
 
 
-def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str, author: str) -> int:
+def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str) -> int:
     """Split a segment at `at` seconds; returns the new (right-hand) segment's id."""
-    view = store.segment_view(wb.db, segment_id)
+    view, author = _labelled(wb, segment_id)
     seg = view.segment
     at = round(at, 3)
     if not (seg.start + MIN_PART <= at <= seg.end - MIN_PART):
@@ -85,9 +136,9 @@ def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str,
     )
 
 
-def merge_next(wb: Workbench, segment_id: int, version: int, text: str, author: str) -> int:
+def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
     """Merge a segment with the next one in its recording; returns the next one's id."""
-    view = store.segment_view(wb.db, segment_id)
+    view, author = _labelled(wb, segment_id)
     _, after = store.adjacent(wb.db, view.segment)
     if after is None:
         raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
@@ -100,16 +151,16 @@ def merge_next(wb: Workbench, segment_id: int, version: int, text: str, author: 
     return after["id"]
 
 
-def delete(wb: Workbench, segment_id: int, version: int, author: str) -> Revision:
+def delete(wb: Workbench, segment_id: int, version: int) -> Revision:
     """Mark a segment deleted (kept in history; `undo_delete` brings it back)."""
-    seg = store.segment_view(wb.db, segment_id)
+    seg, author = _labelled(wb, segment_id)
     edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
     return store.apply_edit(wb.db, segment_id, version, edit, author)
 
 
-def undo_delete(wb: Workbench, segment_id: int, version: int, author: str) -> Revision:
+def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
     """Bring a deleted segment back with the status it had before."""
-    view = store.segment_view(wb.db, segment_id)
+    view, author = _labelled(wb, segment_id)
     if view.segment.status is not Status.DELETED:
         raise InvalidEdit(f"segment {segment_id} is not deleted")
     history = store.list_revisions(wb.db, segment_id)
@@ -119,8 +170,14 @@ def undo_delete(wb: Workbench, segment_id: int, version: int, author: str) -> Re
     return store.apply_edit(wb.db, segment_id, version, edit, author)
 
 
-def restore(wb: Workbench, segment_id: int, version: int, n: int, author: str) -> Revision:
+def undo_delete_now(wb: Workbench, segment_id: int) -> Revision:
+    """Undo the delete of a segment at whatever version it is now (the editor's Undo button)."""
+    return undo_delete(wb, segment_id, store.get_segment(wb.db, segment_id).version)
+
+
+def restore(wb: Workbench, segment_id: int, version: int, n: int) -> Revision:
     """Make revision `n`'s text, bounds, speaker and tags current again, as a new revision."""
+    _, author = _labelled(wb, segment_id)
     history = {r.n: r for r in store.list_revisions(wb.db, segment_id)}
     if n not in history:
         raise InvalidEdit(f"segment {segment_id} has no revision {n}")
@@ -174,26 +231,41 @@ def text_token(text: str) -> str:
     return hashlib.sha1(clean_text(text).encode()).hexdigest()[:12]
 
 
+@dataclass(frozen=True)
+class Beside:
+    """The fields beside the text box as the page shows them, for the segment on screen."""
+
+    speaker: str | None = None
+    tags: tuple[str, ...] = ()
+    comment: str = ""
+
+
 def apply_action(
     wb: Workbench,
     action: dict,
-    author: str,
     *,
+    shown: int,
+    beside: Beside = Beside(),
+    previous: int | None = None,
+    following: int | None = None,
     profile=None,
     lint_blocks: bool = False,
     confirmed: str | None = None,
-    speaker: str | None = None,
-    tags: tuple[str, ...] = (),
-    comment: str = "",
-    previous: int | None = None,
-    following: int | None = None,
 ) -> Outcome:
-    """Carry out one action from the editor component.
+    """Carry out one action from the editor component, as the acting user.
 
     `action` holds type, segment_id, version, text, start, end, cursor, active_seconds.
-    `previous`/`following` are the neighbours in the labeller's queue.
+    `shown` is the segment on screen now, `beside` its speaker/tags/comment fields, and
+    `previous`/`following` its neighbours in the labeller's queue. When the action names
+    another segment (the browser acted on one that has since left the queue, e.g. saved from
+    a second tab), that segment keeps its own speaker, tags and comment, and "next" comes back
+    to the one on screen.
     """
     kind, seg_id, version = action["type"], int(action["segment_id"]), int(action["version"])
+    if seg_id != shown:
+        own = store.get_segment(wb.db, seg_id)
+        beside = Beside(own.speaker, own.tags, own.comment)
+        previous, following = None, shown
     text = action.get("text", "")
     try:
         if kind == "prev":
@@ -201,43 +273,49 @@ def apply_action(
         if kind == "next":
             return Outcome("none", go_to=following)
         if kind in ("save", "save_next"):
-            if profile is not None:
-                findings = lint(clean_text(text), profile)
-                if has_errors(findings):
-                    errors = sum(f.level == "error" for f in findings)
-                    if lint_blocks:
-                        return Outcome("error", f"Not saved: {errors} convention error(s) to fix "
-                                                "first (this project does not allow saving them).")
-                    if confirmed != text_token(text):
-                        return Outcome(
-                            "warning",
-                            f"{errors} convention error(s), listed below. Save again to save "
-                            "anyway, or fix them first.",
-                            confirm=text_token(text),
-                        )
+            held = _lint_gate(text, profile, lint_blocks, confirmed)
+            if held is not None:
+                return held
             edit = Edit(text, float(action["start"]), float(action["end"]), Status.LABELED,
-                        speaker, tags, comment,
+                        beside.speaker, tuple(beside.tags), beside.comment,
                         active_seconds=float(action.get("active_seconds") or 0.0))
-            rev = save(wb, seg_id, version, edit, author)
+            rev = save(wb, seg_id, version, edit)
             go = following if kind == "save_next" and following is not None else seg_id
             return Outcome("success", f"Saved segment {seg_id} (revision {rev.n}).", go_to=go)
         if kind == "split":
-            new_id = split_at(wb, seg_id, version, float(action["cursor"]), text, author)
+            new_id = split_at(wb, seg_id, version, float(action["cursor"]), text)
             return Outcome("success", f"Split segment {seg_id}; the second half is {new_id}.",
                            go_to=seg_id)
         if kind == "merge":
-            other = merge_next(wb, seg_id, version, text, author)
+            other = merge_next(wb, seg_id, version, text)
             return Outcome("success", f"Merged segment {other} into {seg_id}.", go_to=seg_id)
         if kind == "delete":
-            delete(wb, seg_id, version, author)
+            delete(wb, seg_id, version)
             return Outcome("success", f"Deleted segment {seg_id}. Undo from its history, or "
                                       "show 'deleted' segments and press Undo delete (Alt+Z).",
                            go_to=following)
         if kind == "undelete":
-            undo_delete(wb, seg_id, version, author)
+            undo_delete(wb, seg_id, version)
             return Outcome("success", f"Segment {seg_id} is back.", go_to=seg_id)
     except StaleEdit as exc:
         return Outcome("error", f"Not saved: {exc}")
-    except (InvalidEdit, ValueError) as exc:
+    except (InvalidEdit, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not saved: {exc}")
     return Outcome("error", f"unknown editor action {kind!r}")
+
+
+def _lint_gate(text: str, profile, lint_blocks: bool, confirmed: str | None) -> Outcome | None:
+    """An outcome that holds a save back for convention errors, or None to go on."""
+    if profile is None:
+        return None
+    findings = lint(clean_text(text), profile)
+    if not has_errors(findings):
+        return None
+    errors = sum(f.level == "error" for f in findings)
+    if lint_blocks:
+        return Outcome("error", f"Not saved: {errors} convention error(s) to fix first (this "
+                                "project does not allow saving them).")
+    if confirmed == text_token(text):
+        return None
+    return Outcome("warning", f"{errors} convention error(s), listed below. Save again to save "
+                              "anyway, or fix them first.", confirm=text_token(text))

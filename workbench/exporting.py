@@ -14,15 +14,18 @@ import hashlib
 import os
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import soundfile as sf
 
 from workbench import store
+from workbench.access import Action, require
 from workbench.audio.working import SAMPLE_RATE
+from workbench.context import Workbench
 from workbench.corpus import Project, Status, segment_uid
 from workbench.export import CLIP_MODES, FORMAT_INFO, FORMATS, nemo
 from workbench.export.clips import Cutter, write_whole
@@ -34,6 +37,7 @@ from workbench.export.select import (
     Row,
     from_ranges,
     matches_recording,
+    parse_when,
     select,
     statuses_for,
     to_ranges,
@@ -41,7 +45,6 @@ from workbench.export.select import (
 from workbench.export.split import SPLIT_BY, assign_splits, parse_split
 from workbench.export.textform import TextHook, keep_tags, resolve_tag_mode, resolve_text_form
 from workbench.export.utterance import AudioFile, Utterance, recording_uid, safe_stem
-from workbench.service import Workbench
 
 __all__ = [
     "DEFAULT_STATUS",
@@ -58,6 +61,10 @@ __all__ = [
     "filter_choices",
     "exported_segment_ids",
     "zip_folder",
+    "build_request",
+    "default_out",
+    "past_exports",
+    "export_zip",
 ]
 
 SEGMENTS = "segments.txt"  # the segment ids of a corpus folder, one a line, in corpus order
@@ -153,7 +160,6 @@ def export_batch(
     out: Path,
     fmt: str = "nemo",
     status: str | None = None,
-    author: str = "owner",
     progress: Callable[[int, int], None] | None = None,
     *,
     filters: Filters | None = None,
@@ -164,7 +170,9 @@ def export_batch(
 
     `status` overrides `filters.status`. `progress(done, total)` is called per segment;
     `cancel()` returning True stops the export with ExportCancelled and leaves nothing.
+    Only owners export; the export is recorded with the acting user.
     """
+    author = require(wb, Action.EXPORT, project.id).name
     filters = filters or Filters()
     if status is not None:
         filters = replace(filters, status=status)
@@ -230,6 +238,9 @@ def export_batch(
         checksum=checksum,
         created_by=author,
     )
+    store.log_event(wb.db, author, "export", project.id,
+                    {"export": export_id, "format": fmt, "segments": len(every),
+                     "hours": round(seconds / 3600, 4)})
     return ExportResult(
         path=out,
         segments=len(every),
@@ -465,8 +476,72 @@ def _rows(db, project_id: int, statuses: list[str] | None) -> list[Row]:
     return [Row(**row) for row in store.export_rows(db, project_id, statuses)]
 
 
+def build_request(
+    status: str = DEFAULT_STATUS, recordings=(), speakers=(), labellers=(),
+    exclude_tags: str | Sequence[str] = (), since=None, until=None,
+    not_exported_before: bool = False, clips: str | None = None,
+    sample_rate: int | str | None = None, padding: float | str = 0.0,
+    text_form: str = "as-written", tags: str = "keep", split: str = "",
+    split_by: str = "segment", seed: int | str = 0,
+) -> tuple[Filters, ExportOptions]:
+    """The filters and options of an export from plain values, as the page and the CLI get them.
+
+    `exclude_tags` may be a comma-separated string; `since`/`until` dates, datetimes or ISO
+    strings; numbers may come as strings (a bad one is a ValueError naming the field).
+    """
+    if isinstance(exclude_tags, str):
+        exclude_tags = exclude_tags.split(",")
+    filters = Filters(
+        status=status, recordings=tuple(recordings), speakers=tuple(speakers),
+        labellers=tuple(labellers), exclude_tags=tuple(t.strip() for t in exclude_tags if t.strip()),
+        since=parse_when(since), until=parse_when(until, end=True),
+        not_exported_before=not_exported_before,
+    )
+    options = ExportOptions(
+        clips=clips, sample_rate=sample_rate, padding=_number(padding, "padding", float),
+        text_form=text_form, tags=tags, split=split or (), split_by=split_by,
+        seed=_number(seed, "seed", int),
+    )
+    return filters, options
+
+
+def _number(value: Any, name: str, kind: type) -> Any:
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} takes a number, not {value!r}") from None
+
+
+def default_out(wb: Workbench, project: Project, fmt: str) -> Path:
+    """A new folder for an export in the home's exports folder: project, format, time."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in project.name)[:60]
+    return wb.settings.exports_dir / f"{safe}-{fmt}-{stamp}"
+
+
+def past_exports(wb: Workbench, project: Project) -> list[dict[str, Any]]:
+    """The recorded exports of a project, newest first, with `name` (the folder's) and
+    `available` (whether the folder is still there); owners only."""
+    require(wb, Action.EXPORT, project.id)
+    rows = store.list_exports(wb.db, project.id)
+    for row in rows:
+        row["name"] = Path(row["path"]).name
+        row["available"] = Path(row["path"]).is_dir()
+    return rows
+
+
+def export_zip(wb: Workbench, project: Project, export_id: int) -> Path:
+    """The zip of a recorded export of `project` (made on first use), for download."""
+    require(wb, Action.EXPORT, project.id)
+    match = [r for r in store.list_exports(wb.db, project.id) if r["id"] == export_id]
+    if not match or not Path(match[0]["path"]).is_dir():
+        raise LookupError(f"export {export_id} of this project is gone")
+    return zip_folder(Path(match[0]["path"]))
+
+
 def filter_choices(wb: Workbench, project: Project) -> dict[str, list[str]]:
     """Recordings, speakers and labellers of a project, for the export page's filters."""
+    require(wb, Action.EXPORT, project.id)
     speakers, labellers = store.speakers_and_labellers(wb.db, project.id)
     recordings = [rec.original_name for rec in store.list_recordings(wb.db, project.id)]
     return {"recordings": recordings, "speakers": speakers, "labellers": labellers}

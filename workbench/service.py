@@ -1,83 +1,199 @@
-"""Use cases shared by the pages and the CLI: projects, saving edits, status.
+"""Use cases shared by the pages and the CLI: projects, their settings, saving edits, status.
 
-Importing, drafting and exporting live beside this module (`importing`, `drafting`,
-`exporting`); all of them take a `Workbench`, the settings plus an open database.
+Importing, drafting, exporting, editing and people live beside this module. Every use case
+takes a `Workbench` whose `actor` is the signed-in user, and checks what that user may do
+(`workbench.access.require`) before touching anything.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.exc import NoResultFound
 
 from workbench import store
-from workbench.config import Settings, load_settings
-from workbench.corpus import Edit, Project, Revision, Status
-from workbench.text import cer, headline_metric, lint, load_profile, render, wer
+from workbench.access import Action, Forbidden, require, visible_project_ids
+from workbench.asr import EMBEDDED_NAME, ENGINES
+from workbench.context import Workbench, open_workbench
+from workbench.corpus import Edit, Project, Recording, Revision, Status
+from workbench.text import cer, headline_metric, lint, list_profiles, load_profile, render, wer
+
+__all__ = [
+    "LANGUAGES", "NotFound", "Workbench", "open_workbench", "projects", "open_project",
+    "get_project", "ensure_project", "settings_digest", "update_settings", "profile_choices",
+    "profile_label", "model_choices", "recordings", "lint_project", "save_segment",
+    "project_status", "draft_quality",
+]
 
 LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
-
-
-@dataclass(frozen=True)
-class Workbench:
-    """The settings and the database engine every use case works on."""
-
-    settings: Settings
-    db: Engine
-
-    def path(self, relative: str) -> Path:
-        """A path stored relative to the home, made absolute."""
-        return self.settings.home / relative
+SETTINGS_FIELDS = ("language", "conventions", "speakers", "guidelines", "lint_blocks",
+                   "asr_engine", "asr_model", "prompt", "max_segment", "min_segment",
+                   "per_channel")
 
 
 class NotFound(LookupError):
-    """A named thing (project, segment) does not exist."""
+    """A named thing (project, segment) does not exist, or not for the acting user."""
 
 
-def open_workbench(home: str | Path | None = None, db_url: str | None = None) -> Workbench:
-    """Open (and create or upgrade) the workbench at `home` with the database at `db_url`."""
-    settings = load_settings(home, db_url)
-    settings.home.mkdir(parents=True, exist_ok=True)
-    return Workbench(settings, _engine(settings.db_url))
+def projects(wb: Workbench) -> list[Project]:
+    """The projects the acting user may see, by name."""
+    visible = visible_project_ids(wb)
+    return [p for p in store.list_projects(wb.db) if visible is None or p.id in visible]
 
 
-@lru_cache(maxsize=8)
-def _engine(url: str) -> Engine:
-    return store.open_store(url)
+def open_project(wb: Workbench, project_id: int) -> Project:
+    """A project by id, if the acting user may see it (else NotFound, as if it did not exist)."""
+    try:
+        require(wb, Action.VIEW, project_id)
+        return store.get_project(wb.db, project_id)
+    except (Forbidden, NoResultFound):
+        raise NotFound(f"no project {project_id} for you") from None
 
 
 def get_project(wb: Workbench, name: str) -> Project:
-    """The project called `name`, or NotFound listing the ones that exist."""
+    """The project called `name`, or NotFound listing the ones the acting user may see."""
     project = store.find_project(wb.db, name)
-    if project is None:
-        names = ", ".join(p.name for p in store.list_projects(wb.db)) or "none yet"
-        raise NotFound(f"no project named {name!r} (projects: {names})")
-    return project
+    if project is not None:
+        try:
+            return open_project(wb, project.id)
+        except NotFound:
+            pass
+    names = ", ".join(p.name for p in projects(wb)) or "none yet"
+    raise NotFound(f"no project named {name!r} (projects: {names})")
 
 
 def ensure_project(
-    wb: Workbench, name: str, language: str = "auto", conventions: str = "plain"
+    wb: Workbench, name: str, language: str = "auto", conventions: str = "plain",
+    allow_path: bool = False,
 ) -> Project:
     """The project called `name`, created with `language` and `conventions` if it is new.
 
-    `conventions` is a built-in profile name (plain, kspon, verbatim-en) or a profile file's
-    path; it is checked before the project is created.
+    `conventions` is a built-in profile name or one of `profile_choices`; with `allow_path`
+    (the command line, run on the server) any profile file's path. It is checked before the
+    project is created. Creating needs the owner's role.
     """
     name = name.strip()
     if not name:
         raise ValueError("a project needs a name")
+    if len(name) > 200:
+        raise ValueError("a project name has at most 200 characters")
     existing = store.find_project(wb.db, name)
     if existing is not None:
-        return existing
-    load_profile(conventions)  # a bad profile is refused before anything is created
-    return store.create_project(wb.db, name, language=language, conventions=str(conventions))
+        return open_project(wb, existing.id)
+    user = require(wb, Action.CREATE_PROJECT)
+    _check_profile(wb, conventions, allow_path)
+    project = store.create_project(wb.db, name, language=language, conventions=str(conventions))
+    store.log_event(wb.db, user.name, "project created", project.id,
+                    {"name": name, "language": language, "conventions": profile_label(conventions)})
+    return project
+
+
+def profile_choices(wb: Workbench) -> list[str]:
+    """Profiles a browser may choose: the built-in names and the owner's files in the profiles
+    folder of the home (`<home>/profiles/*.yaml`), by absolute path."""
+    folder = wb.settings.profiles_dir
+    files = sorted(str(p) for p in folder.glob("*.y*ml")) if folder.is_dir() else []
+    return [*list_profiles(), *files]
+
+
+def profile_label(conventions: str) -> str:
+    """How a profile is shown: its name, or its file's name (never the server folder)."""
+    return conventions if conventions in list_profiles() else Path(conventions).name
+
+
+def _check_profile(wb: Workbench, conventions: str, allow_path: bool) -> None:
+    if not allow_path and conventions not in profile_choices(wb):
+        raise ValueError(f"no conventions profile named {profile_label(conventions)!r}: choose "
+                         "a built-in one or a file the owner put in the profiles folder")
+    try:
+        load_profile(conventions)
+    except (ValueError, OSError) as exc:
+        message = str(exc)
+        if not allow_path:
+            message = message.replace(str(Path(conventions).parent) + "/", "")
+        raise ValueError(message) from None
+
+
+def model_choices(wb: Workbench, engine: str) -> list[str]:
+    """Models a browser may choose for `engine`: the embedded one and the owner's models in
+    the models folder (CTranslate2 folders for faster-whisper, `.pt` files for openai-whisper)."""
+    folder = wb.settings.models_dir
+    found: list[str] = []
+    if folder.is_dir():
+        if engine == "openai-whisper":
+            found = sorted(p.name for p in folder.glob("*.pt"))
+        else:
+            found = sorted(p.name for p in folder.iterdir()
+                           if (p / "model.bin").is_file() and not p.name.startswith("whisper-base"))
+    return [EMBEDDED_NAME, *found]
+
+
+def model_path(wb: Workbench, model: str) -> str:
+    """What the engines load for a stored model choice: the name, or its file in the folder."""
+    candidate = wb.settings.models_dir / model
+    return str(candidate) if model != EMBEDDED_NAME and candidate.exists() else model
+
+
+def settings_digest(project: Project) -> str:
+    """A short fingerprint of a project's stored settings: forms are keyed by it, so a form
+    always shows the stored values of the project it edits (and fresh ones after a save)."""
+    values = {f: getattr(project, f) for f in SETTINGS_FIELDS}
+    raw = json.dumps([project.id, values], sort_keys=True, default=str).encode()
+    return hashlib.sha1(raw).hexdigest()[:10]
+
+
+def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
+    """An owner changes a project's settings; the change is recorded in the audit log.
+
+    Conventions must be one of `profile_choices` and models one of `model_choices` (the
+    browser never names a server path); numbers are checked for range.
+    """
+    user = require(wb, Action.SETTINGS, project_id)
+    project = store.get_project(wb.db, project_id)
+    unknown = sorted(set(values) - set(SETTINGS_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown setting {unknown[0]!r}")
+    if "conventions" in values and values["conventions"] != project.conventions:
+        _check_profile(wb, values["conventions"], allow_path=False)
+    engine = values.get("asr_engine", project.asr_engine)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+    model = values.get("asr_model", project.asr_model)
+    if "asr_model" in values and model != project.asr_model and model not in model_choices(wb, engine):
+        raise ValueError(f"no model {model!r} in the models folder")
+    if "speakers" in values:
+        values["speakers"] = [s.strip()[:200] for s in values["speakers"] if s.strip()]
+    for key in ("guidelines", "prompt"):
+        if key in values:
+            values[key] = (values[key] or "").strip() or None
+    lo, hi = values.get("min_segment", project.min_segment), values.get("max_segment", project.max_segment)
+    if not (0 <= lo <= 5 and 2 <= hi <= 60):
+        raise ValueError("segments: the shortest is 0–5 s and the longest 2–60 s")
+    if "min_segment" in values:
+        values["min_segment"] = min(lo, hi)
+    changed = {k: v for k, v in values.items() if getattr(project, k) != (
+        tuple(v) if k == "speakers" else v)}
+    if not changed:
+        return project
+    updated = store.update_project(wb.db, project_id, **changed)
+    store.log_event(wb.db, user.name, "settings changed", project_id,
+                    {k: (profile_label(v) if k == "conventions" else v) for k, v in changed.items()
+                     if k != "guidelines"} | ({"guidelines": "changed"} if "guidelines" in changed else {}))
+    return updated
+
+
+def recordings(wb: Workbench, project: Project) -> list[Recording]:
+    """A project's recordings, for whoever may see it."""
+    require(wb, Action.VIEW, project.id)
+    return store.list_recordings(wb.db, project.id)
 
 
 def lint_project(wb: Workbench, project: Project) -> list[dict[str, Any]]:
     """Every convention finding in the latest text of the project's live segments."""
+    require(wb, Action.VIEW, project.id)
     profile = load_profile(project.conventions)
     findings = []
     for q in store.segment_queue(wb.db, project.id):
@@ -91,15 +207,9 @@ def lint_project(wb: Workbench, project: Project) -> list[dict[str, Any]]:
 
 
 def save_segment(
-    wb: Workbench,
-    segment_id: int,
-    expected_version: int,
-    text: str,
-    start: float,
-    end: float,
-    author: str,
+    wb: Workbench, segment_id: int, expected_version: int, text: str, start: float, end: float,
 ) -> Revision:
-    """Save a labeller's text and boundaries as a new revision; the segment becomes `labeled`.
+    """Save the acting user's text and boundaries as a new revision; the segment is `labeled`.
 
     Speaker, tags and comment stay as they are (see `editing.save` for the full edit). Raises
     InvalidEdit for bad boundaries and StaleEdit when someone saved since `expected_version`
@@ -109,11 +219,12 @@ def save_segment(
 
     seg = store.get_segment(wb.db, segment_id)
     edit = Edit(text, start, end, Status.LABELED, seg.speaker, seg.tags, seg.comment)
-    return save(wb, segment_id, expected_version, edit, author)
+    return save(wb, segment_id, expected_version, edit)
 
 
 def project_status(wb: Workbench, project: Project) -> dict[str, Any]:
     """Counts by status, hours of audio and hours labelled (labeled or approved)."""
+    require(wb, Action.VIEW, project.id)
     counts = store.status_counts(wb.db, project.id)
     hours = counts["segment_hours"]
     return {
@@ -136,6 +247,7 @@ def draft_quality(wb: Workbench, project: Project) -> dict[str, Any] | None:
     names the metric that matters for the project's language (CER for Korean). None before any
     drafted segment is labelled.
     """
+    require(wb, Action.VIEW, project.id)
     pairs = store.draft_final_pairs(wb.db, project.id)
     if not pairs:
         return None
@@ -145,3 +257,9 @@ def draft_quality(wb: Workbench, project: Project) -> dict[str, Any] | None:
     language = project.language if project.language != "auto" else (profile.language or "en")
     return {"segments": len(pairs), "wer": wer(refs, hyps), "cer": cer(refs, hyps),
             "headline": headline_metric(language)}
+
+
+def labeller_stats(wb: Workbench, project: Project) -> list[dict[str, Any]]:
+    """Per labeller: saves, segments, audio and active time (owners and reviewers)."""
+    require(wb, Action.REVIEW, project.id)
+    return store.labeller_stats(wb.db, project.id)

@@ -1,18 +1,28 @@
 """Editor: one segment at a time — waveform, precise playback, the draft pre-filled, keyboard first."""
 
-import html
-
 import streamlit as st
 
-from workbench import store
 from workbench.corpus import Status
-from workbench.editing import SEGMENT_TAGS, apply_action, restore, undo_delete, word_diff
+from workbench.editing import (
+    SEGMENT_TAGS,
+    TODO,
+    Beside,
+    QueueFilter,
+    apply_action,
+    history,
+    open_segment,
+    restore,
+    undo_delete_now,
+    word_diff,
+)
 from workbench.flags import FLAG_LABELS
+from workbench.people import set_pref
+from workbench.service import recordings
 from workbench.text import lint, load_profile
-from workbench.ui.common import current_project, fmt_seconds, page, rerun_fragment, workbench
+from workbench.ui.common import current_project, fmt_seconds, rerun_fragment, workbench
 from workbench.ui.editor import editor_data, segment_editor
+from workbench.ui.text import guidelines_md, md
 
-TODO = [Status.NEW.value, Status.DRAFTED.value, Status.REJECTED.value]
 SHORTCUTS = [
     ("Ctrl+Enter", "save and go to the next segment (accepts the draft as it is)"),
     ("Ctrl+S", "save"),
@@ -28,95 +38,122 @@ SHORTCUTS = [
     ("Click the waveform / a word", "set the cursor / play from the word"),
 ]
 
-page("Editor")
+st.title("Editor")
 wb = workbench()
-project = current_project()
+project = current_project(wb)
 if project is None:
     st.stop()
 profile = load_profile(project.conventions)
+PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
 
 
-def _diff_html(before: str, after: str) -> str:
+def _diff_md(before: str, after: str) -> str:
+    """A word diff as Markdown with <del>/<ins>; every word escaped (user text)."""
     parts = []
     for op, words in word_diff(before, after):
-        text = html.escape(words)
+        text = md(words, 10_000)
         parts.append({"same": text, "del": f"<del style='color:#b91c1c'>{text}</del>",
                       "add": f"<ins style='color:#15803d'>{text}</ins>"}[op])
     return " ".join(parts)
 
 
 def _history(seg_id: int, version: int) -> None:
-    revisions = store.list_revisions(wb.db, seg_id)
+    revisions = history(wb, seg_id)
     draft = next((r for r in revisions if r.source == "asr"), revisions[0] if revisions else None)
     with st.expander(f"History ({len(revisions)} revisions)", expanded=False):
         for prev, rev in zip([None, *revisions], revisions):
             cols = st.columns([5, 1])
             cols[0].markdown(
                 f"**{rev.n}** · {rev.source}{' · ' + rev.op if rev.op else ''} · "
-                f"{html.escape(rev.author)} · {rev.created_at:%Y-%m-%d %H:%M} · "
+                f"{md(rev.author)} · {rev.created_at:%Y-%m-%d %H:%M} · "
                 f"{rev.start:.2f}–{rev.end:.2f} s"
                 + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
             )
             if prev is not None:
-                cols[0].markdown("vs previous: " + _diff_html(prev.text, rev.text),
+                cols[0].markdown("vs previous: " + _diff_md(prev.text, rev.text),
                                  unsafe_allow_html=True)
             if draft is not None and rev.n != draft.n:
-                cols[0].markdown("vs draft: " + _diff_html(draft.text, rev.text),
+                cols[0].markdown("vs draft: " + _diff_md(draft.text, rev.text),
                                  unsafe_allow_html=True)
             if rev.n != revisions[-1].n and cols[1].button("Restore", key=f"ed_restore_{seg_id}_{rev.n}"):
-                restore(wb, seg_id, version, rev.n, st.session_state.get("author", ""))
+                restore(wb, seg_id, version, rev.n)
                 rerun_fragment()
+
+
+def _filters() -> QueueFilter:
+    """The queue filter widgets, keyed by project, starting from the user's saved choice."""
+    saved = st.session_state.setdefault("prefs", {}).get(PREFS) or {}
+    names = {r.id: r.original_name for r in recordings(wb, project)}
+    keys = {name: f"ed_{name}_{project.id}" for name in ("recording", "status", "order", "flagged")}
+    defaults = {
+        "recording": saved.get("recording") if saved.get("recording") in names else None,
+        "status": [s for s in saved.get("status", TODO) if s in {x.value for x in Status}],
+        "order": saved.get("order") if saved.get("order") in ("time", "flags first") else "time",
+        "flagged": bool(saved.get("flagged", False)),
+    }
+    for name, key in keys.items():
+        st.session_state.setdefault(key, defaults[name])
+
+    def remember() -> None:
+        chosen = {name: st.session_state[key] for name, key in keys.items()}
+        st.session_state["prefs"][PREFS] = chosen
+        set_pref(workbench(), PREFS, chosen)
+
+    c1, c2, c3 = st.columns([2, 2, 1])
+    c1.selectbox("Recording", [None, *names], key=keys["recording"], on_change=remember,
+                 format_func=lambda i: "All recordings" if i is None else names.get(i, str(i)))
+    c2.multiselect("Status", [s.value for s in Status], key=keys["status"], on_change=remember)
+    c3.selectbox("Order", ["time", "flags first"], key=keys["order"], on_change=remember,
+                 help="'flags first' puts the drafts most likely wrong at the top.")
+    c3.checkbox("Flagged only", key=keys["flagged"], on_change=remember,
+                help="Drafts Whisper was unsure of, or that look like its known failures "
+                     "(loops, text over silence).")
+    return QueueFilter(st.session_state[keys["recording"]], tuple(st.session_state[keys["status"]]),
+                       st.session_state[keys["flagged"]], st.session_state[keys["order"]])
+
+
+if "ed_current" not in st.session_state:  # a link or a reload names the segment
+    url_segment = st.query_params.get("segment")
+    st.session_state["ed_current"] = int(url_segment) if url_segment and url_segment.isdigit() else None
 
 
 @st.fragment
 def editor() -> None:
-    recordings = store.list_recordings(wb.db, project.id)
-    c1, c2, c3 = st.columns([2, 2, 1])
-    names = {r.id: r.original_name for r in recordings}
-    recording_id = c1.selectbox("Recording", [None, *names], key="ed_recording",
-                                format_func=lambda i: "All recordings" if i is None else names[i])
-    statuses = c2.multiselect("Status", [s.value for s in Status], default=TODO, key="ed_status")
-    order = c3.selectbox("Order", ["time", "flags first"], key="ed_order",
-                         help="'flags first' puts the drafts most likely wrong at the top.")
-    flagged_only = c3.checkbox("Flagged only", key="ed_flagged",
-                               help="Drafts Whisper was unsure of, or that look like its "
-                                    "known failures (loops, text over silence).")
+    queue = _filters()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
-    nav = store.queue_position(wb.db, project.id, shown,
-                               recording_id, statuses, flagged_only=flagged_only, order=order)
+    state = open_segment(wb, project.id, shown, queue)
     flash = st.session_state.get("ed_flash")  # stays until the next action replaces it
     if flash:
-        getattr(st, flash[0])(flash[1])
-    if nav["current"] is None:
+        getattr(st, flash[0])(md(flash[1], 2000))
+    if state is None:
         st.info("No segments match. Draft some recordings, or widen the filters.")
         return
-    st.session_state["ed_current"] = current = nav["current"]
-    view = store.segment_view(wb.db, current)
-    seg = view.segment
+    view, seg = state.view, state.view.segment
+    st.session_state["ed_current"] = seg.id
+    if st.query_params.get("segment") != str(seg.id):
+        st.query_params["segment"] = str(seg.id)
 
     deleted = st.session_state.get("ed_last_deleted")
     if deleted and st.button("Undo delete", key="ed_undo_delete"):
-        undone = store.get_segment(wb.db, deleted)
-        undo_delete(wb, deleted, undone.version, st.session_state.get("author", ""))
+        undo_delete_now(wb, deleted)
         st.session_state.pop("ed_last_deleted")
         st.session_state["ed_current"] = deleted
         rerun_fragment()
 
     st.markdown(
-        f"**Segment {nav['index'] + 1} of {nav['total']}** · "
-        f"{html.escape(view.recording.original_name)} · "
+        f"**Segment {state.index + 1} of {state.total}** · {md(view.recording.original_name)} · "
         f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
         f"version {seg.version}"
     )
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
 
-    before, after = store.adjacent(wb.db, seg)
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(
         view, wb.settings.home, project_id=project.id, tags=tags,
-        before=before["text"] if before else None, after=after["text"] if after else None,
-        can_prev=nav["previous"] is not None, can_next=nav["next"] is not None,
+        before=state.before["text"] if state.before else None,
+        after=state.after["text"] if state.after else None,
+        can_prev=state.previous is not None, can_next=state.following is not None,
     )
     action, draft = segment_editor(data, key="ed_component")
 
@@ -129,22 +166,18 @@ def editor() -> None:
     tag_choices = sorted({*SEGMENT_TAGS, *seg.tags})
     seg_tags = side[1].multiselect("Segment tags", tag_choices, default=list(seg.tags),
                                    key=f"ed_tags_{stem}")
-    comment = side[2].text_input("Comment", value=seg.comment, key=f"ed_comment_{stem}")
+    comment = side[2].text_input("Comment", value=seg.comment, key=f"ed_comment_{stem}",
+                                 max_chars=2000)
 
     fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
     # matched by the segment shown, not its version: a save from an outdated version must be
     # refused loudly, even when that segment has meanwhile left the queue
     if fresh and action.get("segment_id") in (seg.id, shown):
-        moved = action["segment_id"] != seg.id
-        own = store.get_segment(wb.db, action["segment_id"]) if moved else None
         st.session_state["ed_last_nonce"] = action.get("nonce")
         outcome = apply_action(
-            wb, action, st.session_state.get("author", ""), profile=profile,
+            wb, action, shown=seg.id, beside=Beside(speaker, tuple(seg_tags), comment),
+            previous=state.previous, following=state.following, profile=profile,
             lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
-            speaker=own.speaker if own else speaker, tags=own.tags if own else tuple(seg_tags),
-            comment=own.comment if own else comment,
-            previous=None if moved else nav["previous"],
-            following=seg.id if moved else nav["next"],
         )
         st.session_state["ed_confirm"] = outcome.confirm
         if action["type"] == "delete" and outcome.kind == "success":
@@ -158,7 +191,7 @@ def editor() -> None:
     findings = lint(text, profile)
     if findings:
         st.markdown("\n".join(
-            f"- {'🔴' if f.level == 'error' else '🟡'} {html.escape(f.message)}" for f in findings
+            f"- {'🔴' if f.level == 'error' else '🟡'} {md(f.message)}" for f in findings
         ))
     _history(seg.id, seg.version)
 
@@ -169,4 +202,4 @@ with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):
         st.markdown("\n".join(f"- **{k}**: {v}" for k, v in SHORTCUTS))
     with st.expander(f"Guidelines · {profile.title}", expanded=False):
-        st.markdown(project.guidelines or profile.guidelines)
+        st.markdown(guidelines_md(project.guidelines or profile.guidelines))

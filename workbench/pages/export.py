@@ -1,13 +1,8 @@
-"""Export: write a batch as a training corpus and download it; past exports stay listed."""
-
-from datetime import datetime
-from pathlib import Path
+"""Export (owners): write a batch as a training corpus and download it; past exports stay listed."""
 
 import streamlit as st
 
-from workbench import store
 from workbench.export import FORMAT_INFO, FORMATS
-from workbench.export.select import parse_when
 from workbench.export.split import SPLIT_BY
 from workbench.export.textform import TAG_MODES, TEXT_FORMS
 from workbench.exporting import (
@@ -15,20 +10,24 @@ from workbench.exporting import (
     DEFAULT_STATUS,
     RATE_CHOICES,
     STATUS_CHOICES,
-    ExportOptions,
-    Filters,
+    build_request,
+    default_out,
     export_batch,
+    export_zip,
     filter_choices,
+    past_exports,
     zip_folder,
 )
-from workbench.ui.common import current_project, page, workbench
+from workbench.service import profile_label
+from workbench.ui.common import current_project, workbench
+from workbench.ui.text import md
 
 CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "none": "whole recordings, with offsets"}
 RATES = ["16000", *(str(r) for r in RATE_CHOICES if r != 16000), "original"]
 
-page("Export")
+st.title("Export")
 wb = workbench()
-project = current_project()
+project = current_project(wb)
 if project is None:
     st.stop()
 choices = filter_choices(wb, project)
@@ -58,8 +57,8 @@ text_forms = [*CONVENTION_FORMS, *(f for f in TEXT_FORMS if f != "as-written")]
 text_form = cols[0].selectbox(
     "Text", text_forms, key="export_text_form",
     help=f"written: as the labeller wrote it; spelling / pronunciation: the two sides of the "
-         f"'{project.conventions}' conventions' dual transcriptions, tags and marks removed; "
-         "lower: lower case, punctuation and symbols removed")
+         f"'{profile_label(project.conventions)}' conventions' dual transcriptions, tags and "
+         "marks removed; lower: lower case, punctuation and symbols removed")
 tags = cols[1].selectbox("Inline tags of the conventions", list(TAG_MODES), key="export_tags",
                          help="drop leaves out segments that carry a tag unusable for training "
                               "(e.g. KsponSpeech's u/)")
@@ -82,56 +81,53 @@ with st.expander("Filters"):
     fresh = st.checkbox("Only segments not exported before", key="export_not_exported")
 
 if st.button("Export", key="export_button", type="primary"):
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in project.name)
-    out = wb.settings.exports_dir / f"{safe}-{fmt}-{stamp}"
     bar = st.progress(0.0, text="Exporting…")
     try:
-        filters = Filters(
-            status=status, recordings=tuple(recordings), speakers=tuple(speakers),
-            labellers=tuple(labellers),
-            exclude_tags=tuple(t.strip() for t in exclude.split(",") if t.strip()),
-            since=parse_when(since), until=parse_when(until, end=True), not_exported_before=fresh,
-        )
-        options = ExportOptions(
+        filters, options = build_request(
+            status, recordings, speakers, labellers, exclude, since, until, fresh,
             clips=clips, sample_rate=rate, padding=padding, text_form=text_form, tags=tags,
-            split=split, split_by=split_by, seed=int(seed),
+            split=split, split_by=split_by, seed=seed,
         )
         result = export_batch(
-            wb, project, out, fmt=fmt, author=st.session_state.get("author", ""),
+            wb, project, default_out(wb, project, fmt), fmt=fmt, filters=filters, options=options,
             progress=lambda d, t: bar.progress(d / t, text=f"{d}/{t} segments"),
-            filters=filters, options=options,
         )
         zip_folder(result.path)
         parts = "".join(f" {n}: {c}." for n, (c, _) in result.splits.items())
         st.session_state["export_done"] = (
+            project.id,
             f"Exported {result.segments} segments ({result.hours:.3f} h) to {result.path.name}."
-            + parts + "".join(f" Warning: {w}." for w in result.warnings)
+            + parts + "".join(f" Warning: {w}." for w in result.warnings),
         )
-    except (ValueError, FileExistsError, OSError) as exc:
+    except (ValueError, PermissionError) as exc:
         st.session_state["export_done"] = None
-        st.error(str(exc))
+        st.error(md(exc, 1000))
+    except OSError:
+        st.session_state["export_done"] = None
+        st.error("The export could not be written (disk full or not writable?); nothing was "
+                 "left half-written. The server log has the details.")
     bar.empty()
 
-if st.session_state.get("export_done"):
-    st.success(st.session_state["export_done"])
+done = st.session_state.get("export_done")
+if done and done[0] == project.id:
+    st.success(md(done[1], 2000))
 
 st.subheader("Past exports")
-past = store.list_exports(wb.db, project.id)
+past = past_exports(wb, project)
 if not past:
     st.caption("None yet.")
 for row in past:
-    folder = Path(row["path"])
     c1, c2 = st.columns([3, 1])
     c1.markdown(
-        f"**{folder.name}** · {row['format']} · status `{row['filters'].get('status')}` · "
-        f"{row['counts'].get('segments')} segments · {row['hours']:.3f} h · by {row['created_by']} · "
-        f"{row['created_at']:%Y-%m-%d %H:%M} · sha256 `{row['checksum'][:12]}`"
+        f"**{md(row['name'])}** · {row['format']} · status `{row['filters'].get('status')}` · "
+        f"{row['counts'].get('segments')} segments · {row['hours']:.3f} h · by "
+        f"{md(row['created_by'])} · {row['created_at']:%Y-%m-%d %H:%M} · "
+        f"sha256 `{row['checksum'][:12]}`"
     )
-    if folder.is_dir():
+    if row["available"]:
         c2.download_button(
-            "Download zip", data=lambda f=folder: open(zip_folder(f), "rb"),
-            file_name=f"{folder.name}.zip", mime="application/zip", key=f"download_{row['id']}",
+            "Download zip", data=lambda i=row["id"]: open(export_zip(wb, project, i), "rb"),
+            file_name=f"{row['name']}.zip", mime="application/zip", key=f"download_{row['id']}",
             on_click="ignore",
         )
     else:

@@ -1,42 +1,51 @@
-"""Projects: create one, import audio into it, see its recordings and progress."""
-
-import tempfile
-from pathlib import Path
+"""Projects (owners): create one, import audio into it, its settings, recordings and progress."""
 
 import pandas as pd
 import streamlit as st
 
-from workbench import store
-from workbench.annotations import import_any
-from workbench.importing import AUDIO_SUFFIXES
-from workbench.service import LANGUAGES, draft_quality, ensure_project, project_status
-from workbench.text import list_profiles, load_profile
-from workbench.ui.common import current_project, fmt_seconds, page, workbench
+from workbench.importing import AUDIO_SUFFIXES, import_upload
+from workbench.service import (
+    LANGUAGES,
+    draft_quality,
+    ensure_project,
+    labeller_stats,
+    profile_choices,
+    profile_label,
+    project_status,
+    projects,
+    recordings,
+    update_settings,
+)
+from workbench.ui.common import current_project, fmt_seconds, form_key, workbench
+from workbench.ui.text import md
 
 ANNOTATION_TYPES = {"json", "jsonl", "csv", "tsv", "srt", "vtt", "textgrid", "eaf"}
 
-page("Projects")
+st.title("Projects")
 wb = workbench()
+choices = profile_choices(wb)
 
-with st.expander("New project", expanded=not store.list_projects(wb.db)):
+with st.expander("New project", expanded=not projects(wb)):
     with st.form("new_project", clear_on_submit=True):
-        name = st.text_input("Name", key="new_project_name")
+        name = st.text_input("Name", key="new_project_name", max_chars=200)
         language = st.selectbox("Language", LANGUAGES, key="new_project_language",
                                 help="'auto' lets Whisper detect it per recording.")
-        conventions = st.selectbox("Transcription conventions", list_profiles(),
-                                   index=list_profiles().index("plain"),
+        conventions = st.selectbox("Transcription conventions", choices,
+                                   index=choices.index("plain"), format_func=profile_label,
                                    key="new_project_conventions",
                                    help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
-                                        "English clean verbatim with [noise] tags.")
+                                        "English clean verbatim with [noise] tags. Your own "
+                                        "profiles: YAML files in the home's profiles/ folder.")
         if st.form_submit_button("Create project", key="create_project"):
-            if not name.strip():
-                st.error("Give the project a name.")
+            try:
+                created = ensure_project(wb, name, language, conventions)
+            except (ValueError, PermissionError) as exc:
+                st.error(str(exc))
             else:
-                st.session_state["project_id"] = ensure_project(wb, name, language,
-                                                                conventions).id
+                st.session_state["picked"] = created.id  # the sidebar switches to it
                 st.rerun()
 
-project = current_project()
+project = current_project(wb)
 if project is None:
     st.stop()
 
@@ -50,14 +59,13 @@ cols[3].metric("Labelled", f"{status['labelled_hours']:.2f} h")
 quality = draft_quality(wb, project)
 if quality:
     headline = quality["headline"]
+    other = "WER" if headline == "CER" else "CER"
     st.caption(
         f"Drafts against labelled text over {quality['segments']} segments: "
-        f"**{headline} {quality[headline.lower()]:.1%}** "
-        f"({'WER' if headline == 'CER' else 'CER'} "
-        f"{quality['wer' if headline == 'CER' else 'cer']:.1%}): the share of the draft "
-        "the labellers corrected."
+        f"**{headline} {quality[headline.lower()]:.1%}** ({other} {quality[other.lower()]:.1%}): "
+        "the share of the draft the labellers corrected."
     )
-labellers = store.labeller_stats(wb.db, project.id)
+labellers = labeller_stats(wb, project)
 if labellers:
     with st.expander("Labellers", expanded=False):
         st.dataframe(pd.DataFrame([
@@ -68,37 +76,31 @@ if labellers:
             for r in labellers]), hide_index=True, width="stretch", key="labellers_table")
 
 with st.expander("Settings: conventions, speakers, guidelines", expanded=False):
-    with st.form("project_settings"):
-        profiles = list_profiles()
-        if project.conventions not in profiles:
-            profiles = [project.conventions, *profiles]
-        chosen = st.selectbox("Transcription conventions", profiles,
-                              index=profiles.index(project.conventions), key="set_conventions",
-                              help="A built-in profile, or the path of your own profile file.")
-        custom = st.text_input("…or a profile file (YAML) on the server", key="set_profile_path")
+    options = choices if project.conventions in choices else [project.conventions, *choices]
+    with st.form(form_key(project, "project_settings")):
+        chosen = st.selectbox("Transcription conventions", options,
+                              index=options.index(project.conventions), format_func=profile_label,
+                              key=form_key(project, "set_conventions"),
+                              help="A built-in profile, or one of the YAML files in the home's "
+                                   "profiles/ folder.")
         speakers = st.text_input("Speakers (comma-separated)", ", ".join(project.speakers),
-                                 key="set_speakers")
+                                 key=form_key(project, "set_speakers"))
         guidelines = st.text_area(
             "Guidelines for labellers (Markdown; empty: the conventions' own)",
-            project.guidelines or "", key="set_guidelines", height=150)
+            project.guidelines or "", key=form_key(project, "set_guidelines"), height=150)
         blocks = st.checkbox("Convention errors block saving (otherwise: save after a warning)",
-                             project.lint_blocks, key="set_lint_blocks")
-        if st.form_submit_button("Save settings", key="save_project_settings"):
-            profile_name = custom.strip() or chosen
+                             project.lint_blocks, key=form_key(project, "set_lint_blocks"))
+        if st.form_submit_button("Save settings", key=form_key(project, "save_project_settings")):
             try:
-                load_profile(profile_name)
-            except (ValueError, OSError) as exc:
+                update_settings(wb, project.id, conventions=chosen, speakers=speakers.split(","),
+                                guidelines=guidelines, lint_blocks=blocks)
+            except (ValueError, PermissionError) as exc:
                 st.error(f"Not saved: {exc}")
             else:
-                store.update_project(
-                    wb.db, project.id, conventions=profile_name,
-                    speakers=[s.strip() for s in speakers.split(",") if s.strip()],
-                    guidelines=guidelines.strip() or None, lint_blocks=blocks,
-                )
                 st.rerun()
 
-st.subheader(f"Import audio into {project.name}")
-upload_key = f"upload_{st.session_state.setdefault('upload_round', 0)}"
+st.subheader(f"Import audio into {md(project.name)}")
+upload_key = f"upload_{project.id}_{st.session_state.setdefault('upload_round', 0)}"
 files = st.file_uploader(
     "Audio files or zip archives (WAV, FLAC, MP3, M4A, OGG, Opus, WebM), and transcripts to "
     "import with them (NeMo, audiofolder metadata, SRT, VTT, TextGrid, EAF, CSV/TSV)",
@@ -107,53 +109,33 @@ files = st.file_uploader(
     key=upload_key,
 )
 if st.button("Import", key="import_button", disabled=not files, type="primary"):
-    wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
     bar = st.progress(0.0, text="Importing…")
-    with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir) as folder:
-        paths = []
-        for f in files:  # one folder, so a transcript finds the audio of the same stem
-            target = Path(folder) / Path(f.name).name
-            if target.exists():
-                target = target.with_name(f"{target.stem}-{len(paths)}{target.suffix}")
-            target.write_bytes(f.getbuffer())
-            paths.append(target)
-        result = import_any(
-            wb, project, paths,
-            progress=lambda d, t, n: bar.progress(d / max(t, 1), text=f"{d}/{t} {n}"),
-        )
+    result = import_upload(
+        wb, project, [(f.name, f) for f in files],
+        progress=lambda d, t, n: bar.progress(d / max(t, 1), text=f"{d}/{t} {n}"),
+    )
     bar.empty()
-    st.session_state["import_report"] = result.report
+    st.session_state["import_report"] = (project.id, result.report)
     st.session_state["upload_round"] += 1
     st.rerun()
 
-report = st.session_state.get("import_report")
-if report is not None:
-    (st.warning if report.failed else st.success)(report.summary())
+shown = st.session_state.get("import_report")
+if shown is not None and shown[0] == project.id:
+    report = shown[1]
+    (st.warning if report.failed else st.success)(md(report.summary(), 2000))
     problems = [i for i in report.items if i.outcome != "imported"]
-    st.markdown("\n".join(f"- **{i.outcome}**: `{i.name}`: {i.reason}" for i in problems[:30]))
-    if len(problems) > 30:
-        st.dataframe(
-            pd.DataFrame([{"file": i.name, "outcome": i.outcome, "reason": i.reason}
-                          for i in problems[30:]]),
-            hide_index=True, width="stretch", key="import_problems",
-        )
+    if problems:
+        st.dataframe(pd.DataFrame([{"file": i.name, "outcome": i.outcome, "reason": i.reason}
+                                   for i in problems]),
+                     hide_index=True, width="stretch", key="import_problems")
 
-recordings = store.list_recordings(wb.db, project.id)
+found = recordings(wb, project)
 st.subheader("Recordings")
-if recordings:
+if found:
     st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "name": r.original_name,
-                    "duration": fmt_seconds(r.duration),
-                    "original rate (Hz)": r.sample_rate,
-                    "channels": r.channels,
-                    "language": r.language or "",
-                }
-                for r in recordings
-            ]
-        ),
+        pd.DataFrame([{"name": r.original_name, "duration": fmt_seconds(r.duration),
+                       "original rate (Hz)": r.sample_rate, "channels": r.channels,
+                       "language": r.language or ""} for r in found]),
         hide_index=True, width="stretch", key="recordings_table",
     )
 else:

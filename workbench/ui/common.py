@@ -1,21 +1,20 @@
-"""Helpers every page uses: the open workbench, the chosen project, the user's name."""
+"""Helpers every page uses: the workbench acting as the signed-in user, the chosen project.
+
+The router (`workbench/app.py`) resolves who is signed in and which project is chosen on every
+run; pages ask for them here. Nothing here decides what a user may do: the use cases do.
+"""
 
 from __future__ import annotations
 
-import getpass
 import os
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
-from workbench import store
-from workbench.corpus import Project
-from workbench.service import Workbench, open_workbench
-
-
-def workbench() -> Workbench:
-    """The workbench named by the environment (WORKBENCH_HOME, WORKBENCH_DB_URL), opened once."""
-    return _open(os.environ.get("WORKBENCH_HOME"), os.environ.get("WORKBENCH_DB_URL"))
+from workbench.context import LOCAL, Workbench, open_workbench
+from workbench.corpus import Project, User
+from workbench.people import accounts_exist, resume
+from workbench.service import NotFound, open_project, projects, settings_digest
+from workbench.ui.cookie import read_token
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,71 +22,54 @@ def _open(home: str | None, db_url: str | None) -> Workbench:
     return open_workbench(home, db_url)
 
 
-NAV = (
-    ("app.py", "Overview", ":material/home:"),
-    ("pages/projects.py", "Projects", ":material/folder_open:"),
-    ("pages/drafts.py", "Drafts", ":material/smart_toy:"),
-    ("pages/editor.py", "Editor", ":material/edit_note:"),
-    ("pages/export.py", "Export", ":material/inventory_2:"),
-)
+def _base() -> Workbench:
+    """The workbench named by the environment (WORKBENCH_HOME, WORKBENCH_DB_URL), opened once."""
+    return _open(os.environ.get("WORKBENCH_HOME"), os.environ.get("WORKBENCH_DB_URL"))
 
 
-def page(title: str) -> None:
-    """Set up a page: config, session defaults, the sidebar with navigation, project and name."""
-    st.set_page_config(page_title=f"{title} · Speech workbench", page_icon=":material/graphic_eq:", layout="wide")
-    init_state()
-    with st.sidebar:
-        for path, label, icon in NAV:
-            try:
-                st.page_link(path, label=label, icon=icon)
-            except StreamlitAPIException:  # AppTest runs a page alone, the others unregistered
-                break
-    sidebar()
-    st.title(title)
+def signed_in() -> User | None:
+    """Who this browser session acts as: the user of its live session token; the local
+    operator while no account exists (the unprotected single-user default); else None."""
+    wb = _base()
+    token = st.session_state.get("wb_token") or read_token()
+    user = resume(wb, token) if token else None
+    if user is not None:
+        st.session_state["wb_token"] = token
+        return user
+    st.session_state.pop("wb_token", None)
+    return None if accounts_exist(wb) else LOCAL
 
 
-def init_state() -> None:
-    """Session defaults, set once per browser session."""
-    st.session_state.setdefault("author", _default_author())
-    st.session_state.setdefault("project_id", None)
+def workbench() -> Workbench:
+    """The workbench acting as the signed-in user; stops the page when nobody is."""
+    user = signed_in()
+    if user is None:
+        st.warning("Your session has ended: sign in again.")
+        st.stop()
+    return _base().as_user(user)
 
 
-def _default_author() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "labeler"
-
-
-def sidebar() -> None:
-    """The project picker and the user's name, on every page."""
-    wb = workbench()
-    projects = store.list_projects(wb.db)
-    with st.sidebar:
-        if projects:
-            ids = [p.id for p in projects]
-            current = st.session_state.get("project_id")
-            index = ids.index(current) if current in ids else 0
-            chosen = st.selectbox(
-                "Project", ids, index=index, key="sidebar_project",
-                format_func=lambda i: next(p.name for p in projects if p.id == i),
-            )
-            st.session_state["project_id"] = chosen
-        else:
-            st.caption("No project yet: create one on the Projects page.")
-        st.session_state["author"] = st.text_input(
-            "Your name", value=st.session_state["author"], key="sidebar_author",
-            help="Recorded as the author of every revision you save.",
-        ).strip()
-
-
-def current_project() -> Project | None:
-    """The project chosen in the sidebar, or None (with a hint shown) when there is none."""
+def current_project(wb: Workbench) -> Project | None:
+    """The project chosen in the sidebar (None, with a hint shown, when there is none)."""
     project_id = st.session_state.get("project_id")
-    if project_id is None:
-        st.info("Create a project on the **Projects** page first.")
-        return None
-    return store.get_project(workbench().db, project_id)
+    if project_id is not None:
+        try:
+            return open_project(wb, project_id)
+        except NotFound:
+            st.session_state["project_id"] = None
+    if projects(wb):
+        st.info("Choose a project in the sidebar.")
+    else:
+        st.info("No project yet." + (" Create one on the **Projects** page."
+                                     if wb.actor.role.value == "owner" else
+                                     " Ask the project owner to add you to one."))
+    return None
+
+
+def form_key(project: Project, name: str) -> str:
+    """A widget key tied to a project and its stored settings: switching project, or a save
+    by anyone, gives fresh widgets showing the stored values (never the previous project's)."""
+    return f"{name}_{project.id}_{settings_digest(project)}"
 
 
 def fmt_seconds(seconds: float) -> str:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from pathlib import Path
 
 import streamlit as st
 
-from workbench import store
 from workbench.asr import Engine, load_engine
+from workbench.context import Workbench
 from workbench.corpus import Project
-from workbench.drafting import options_for, run_draft_job, start_draft_job
-from workbench.service import Workbench
+from workbench.drafting import cancel_draft_job, fail_job, options_for, run_draft_job, start_draft_job
+from workbench.service import model_path
+
+log = logging.getLogger(__name__)
+
+
+class DraftStartFailed(RuntimeError):
+    """The model could not be loaded; the message is safe to show (no server path)."""
 
 
 @st.cache_resource(show_spinner="Loading the Whisper model…")
 def cached_engine(engine: str, model: str, models_dir: str) -> Engine:
     """The model, loaded once per server process and shared by every session."""
-    from pathlib import Path
-
     return load_engine(engine, model, Path(models_dir))
 
 
@@ -26,20 +32,26 @@ def _threads() -> dict[int, threading.Thread]:
     return {}
 
 
-def start_drafts(wb: Workbench, project: Project, language: str) -> int:
+def start_drafts(wb: Workbench, project: Project) -> int:
     """Start drafting a project's undrafted recordings in a background thread; returns the job id.
 
     The job survives the page being left or closed: progress lives in the database. Raises
-    JobRunning when one is running, ModelNotFound when the model cannot be loaded.
+    JobRunning when one is running, DraftStartFailed when the model cannot be loaded, and
+    Forbidden for anyone but an owner.
     """
+    language = project.language
     job = start_draft_job(
         wb, project, {"engine": project.asr_engine, "model": project.asr_model, "language": language}
     )
     try:
-        engine = cached_engine(project.asr_engine, project.asr_model, str(wb.settings.models_dir))
+        engine = cached_engine(project.asr_engine, model_path(wb, project.asr_model),
+                               str(wb.settings.models_dir))
     except Exception as exc:
-        store.update_job(wb.db, job.id, state="failed", error=str(exc), message="model not found")
-        raise
+        log.exception("draft job %s: cannot load %s model %r", job.id, project.asr_engine,
+                      project.asr_model)
+        fail_job(wb, job, "the model could not be loaded")
+        raise DraftStartFailed(f"the {project.asr_engine} model {project.asr_model!r} could not "
+                               "be loaded; the server log says why") from exc
     thread = threading.Thread(
         target=run_draft_job,
         args=(wb, job, engine, options_for(project, language)),
@@ -49,6 +61,11 @@ def start_drafts(wb: Workbench, project: Project, language: str) -> int:
     _threads()[job.id] = thread
     thread.start()
     return job.id
+
+
+def cancel_drafts(wb: Workbench, project: Project) -> None:
+    """Ask the running draft job to stop after its current recording."""
+    cancel_draft_job(wb, project)
 
 
 def wait(job_id: int, timeout: float | None = None) -> None:

@@ -1,0 +1,74 @@
+"""The sidebar on every page: the project picker (kept in the URL and per user) and the account."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.corpus import User
+from workbench.people import set_pref, sign_out
+from workbench.service import projects
+from workbench.ui.common import _base, workbench
+
+PICK_KEY = "sidebar_project"
+
+
+def _choose(ids: list[int], saved: int | None) -> int | None:
+    """The project to show this run: the picker's choice, else the URL's (a link, a reload, a
+    new tab), else this session's, else the user's last one, else the first."""
+    url = st.query_params.get("project")
+    candidates = [
+        st.session_state.pop("picked", None),
+        int(url) if url and url.isdigit() else None,
+        st.session_state.get("project_id"),
+        saved,
+    ]
+    return next((c for c in candidates if c in ids), ids[0] if ids else None)
+
+
+def _picked() -> None:
+    st.session_state["picked"] = st.session_state[PICK_KEY]
+
+
+def project_picker(user: User) -> None:
+    """Choose the project; the choice goes into the URL (`?project=ID`) and the user's prefs."""
+    wb = workbench()
+    visible = projects(wb)
+    names = {p.id: p.name for p in visible}
+    prefs = st.session_state.setdefault("prefs", _load_prefs(wb))
+    chosen = _choose(list(names), prefs.get("project"))
+    if chosen != st.session_state.get("project_id"):
+        st.session_state.pop("ed_current", None)  # the editor's segment belongs to the old one
+    st.session_state["project_id"] = chosen
+    if chosen is None:
+        st.query_params.pop("project", None)
+        st.caption("No project yet.")
+        return
+    if st.query_params.get("project") != str(chosen):
+        st.query_params["project"] = str(chosen)
+    if prefs.get("project") != chosen:
+        prefs["project"] = chosen
+        set_pref(wb, "project", chosen)
+    st.session_state[PICK_KEY] = chosen
+    st.selectbox("Project", list(names), key=PICK_KEY, on_change=_picked,
+                 format_func=lambda i: names.get(i, f"project {i}"))
+
+
+def _load_prefs(wb) -> dict:
+    from workbench.people import prefs
+
+    return dict(prefs(wb))
+
+
+def account_box(user: User) -> None:
+    """Who is signed in, and sign-out; a warning while the workbench has no accounts."""
+    st.divider()
+    if user.id is None:
+        st.warning("Unprotected: no account exists yet, so anyone who can open this page acts "
+                   "as the owner. Open **Protect this workbench** to create the owner account.")
+        return
+    st.caption(f"Signed in as {user.label} ({user.role.value})")
+    if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+        sign_out(_base().as_user(user), st.session_state.pop("wb_token", None))
+        st.session_state.clear()
+        st.session_state["clear_cookie"] = True
+        st.rerun()
