@@ -10,23 +10,9 @@ from workbench.editing import SEGMENT_TAGS, apply_action, restore, undo_delete, 
 from workbench.flags import FLAG_LABELS
 from workbench.text import lint, load_profile
 from workbench.ui.common import current_project, fmt_seconds, page, rerun_fragment, workbench
-from workbench.ui.editor import editor_data, segment_editor
+from workbench.ui.editor import editor_data, help_markdown, segment_editor
 
 TODO = [Status.NEW.value, Status.DRAFTED.value, Status.REJECTED.value]
-SHORTCUTS = [
-    ("Ctrl+Enter", "save and go to the next segment (accepts the draft as it is)"),
-    ("Ctrl+S", "save"),
-    ("Ctrl+↑ / Ctrl+↓", "previous / next segment without saving"),
-    ("Ctrl+Space", "play or stop the segment"),
-    ("Ctrl+B", "back 2 seconds"),
-    ("Alt+← / Alt+→", "move the start 50 ms"),
-    ("Alt+Shift+← / →", "move the end 50 ms"),
-    ("Alt+S / Alt+M", "split at the cursor / merge with the next"),
-    ("Alt+Delete / Alt+Z", "delete / undo delete"),
-    ("Alt+L, Alt+- / Alt+=", "loop; slower / faster"),
-    ("Alt+1 … Alt+9", "insert the convention's tags"),
-    ("Click the waveform / a word", "set the cursor / play from the word"),
-]
 
 page("Editor")
 wb = workbench()
@@ -167,6 +153,6 @@ editor()
 
 with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):
-        st.markdown("\n".join(f"- **{k}**: {v}" for k, v in SHORTCUTS))
+        st.markdown(help_markdown())  # the table the editor's keys and titles come from
     with st.expander(f"Guidelines · {profile.title}", expanded=False):
         st.markdown(project.guidelines or profile.guidelines)
