@@ -332,3 +332,150 @@ def test_the_whole_path_in_the_browser(wb, server, browser_page, tmp_path):
         entries = [json.loads(line) for line in zf.read(manifest).decode().splitlines()]
         assert entries[0]["text"].startswith("And so, my fellow Americans:")
         assert any(n.endswith(".wav") for n in zf.namelist())
+
+
+# Counts, by event type, the listeners that the editor's module (Streamlit names its inline JS
+# st-bidi-<component>-<hash>.js) has added and not removed; window.addEventListener is
+# EventTarget's, so this sees every target.
+LIVE_LISTENERS_JS = """
+(() => {
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  const registry = new WeakMap();  // target -> [[type, listener, capture]] added by the editor
+  const live = window.__editorListeners = {};
+  const capture = (opts) => (typeof opts === "boolean" ? opts : !!(opts && opts.capture));
+  const find = (list, type, fn, c) =>
+    list.findIndex(([t, f, k]) => t === type && f === fn && k === c);
+  EventTarget.prototype.addEventListener = function (type, fn, opts) {
+    if (fn && /st-bidi-workbench_segment_editor/.test(new Error().stack || "")) {
+      const list = registry.get(this) || [];
+      registry.set(this, list);
+      if (find(list, type, fn, capture(opts)) < 0) {  // a repeated add is a no-op in the DOM too
+        list.push([type, fn, capture(opts)]);
+        live[type] = (live[type] || 0) + 1;
+      }
+    }
+    return add.call(this, type, fn, opts);
+  };
+  EventTarget.prototype.removeEventListener = function (type, fn, opts) {
+    const list = registry.get(this) || [], i = find(list, type, fn, capture(opts));
+    if (i >= 0) { list.splice(i, 1); live[type] -= 1; }
+    return remove.call(this, type, fn, opts);
+  };
+})();
+"""
+
+
+def _live_listeners(page) -> dict[str, int]:
+    counts = page.evaluate("() => ({...window.__editorListeners})")
+    types = ("keydown", "resize", "compositionstart", "compositionend")
+    return {k: counts.get(k, 0) for k in types}
+
+
+def _shown_key(page) -> str | None:
+    return page.locator(".ed-root").evaluate("el => el._st && el._st.key")
+
+
+def _wait_key_change(page, old: str | None) -> str:
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        if page.get_by_text("No segments match").count():
+            return ""
+        key = _shown_key(page)
+        if key and key != old:
+            page.wait_for_timeout(300)  # let the reruns after the move settle
+            return key
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the editor still shows {old}")
+
+
+def test_one_set_of_listeners_across_segments_and_none_after_unmount(wb, drafted, server,
+                                                                     browser_page):
+    """Listeners added by a render are removed by the next render, and all at unmount."""
+    page = browser_page
+    page.add_init_script(LIVE_LISTENERS_JS)
+    queue = store.segment_queue(wb.db, drafted.id)
+    _editor(page, server, len(queue))
+    assert page.evaluate("() => window.addEventListener === EventTarget.prototype.addEventListener")
+    one = {"keydown": 1, "resize": 1, "compositionstart": 1, "compositionend": 1}
+    key = _shown_key(page)
+    assert key == f"{queue[0]['id']}-1"
+    assert _live_listeners(page) == one
+
+    seen = [key]
+    for press in ["Control+ArrowDown"] * 3 + ["Control+ArrowUp"]:
+        page.keyboard.press(press)
+        key = _wait_key_change(page, key)
+        seen.append(key)
+        assert _live_listeners(page) == one, (seen, _live_listeners(page))
+    assert seen == [f"{s['id']}-1" for s in (queue[0], queue[1], queue[2], queue[3], queue[2])]
+
+    page.locator(".ed-text").fill("typed, then a rerun for the draft")
+    page.wait_for_timeout(1200)  # the draft state goes to Python after 500 ms: a rerun
+    assert _live_listeners(page) == one
+
+    for _ in range(len(queue) + 2):  # save and next until the queue is empty
+        page.keyboard.press("Control+Enter")
+        key = _wait_key_change(page, key)
+        if not key:
+            break
+        assert _live_listeners(page) == one, (key, _live_listeners(page))
+    expect(page.get_by_text("No segments match")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert _live_listeners(page) == dict.fromkeys(one, 0)  # the unmount removed them all
+
+
+def test_titles_and_keys_come_from_the_shortcut_table(wb, drafted, server, browser_page):
+    from workbench.ui.editor.shortcuts import SHORTCUTS
+
+    store.update_project(wb.db, drafted.id, conventions="verbatim-en")  # it has tags
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    page = browser_page
+    total = len(store.segment_queue(wb.db, drafted.id))
+    box_text = _editor(page, server, total)
+    by_action = {s.action: s for s in SHORTCUTS}
+    save_next = by_action["save_next"]
+    assert save_next.keys_text == "Ctrl+Enter"
+    expect(page.locator(".ed-save-next")).to_have_attribute(
+        "title", f"{save_next.label} ({save_next.keys_text})")
+    for s in SHORTCUTS:
+        for cls in s.controls:
+            expect(page.locator(f".{cls}")).to_have_attribute("title", f"{s.label} ({s.keys_text})")
+    tag_keys = by_action["tag"].keys
+    expect(page.locator(".ed-tags button").nth(1)).to_have_attribute(
+        "title", f"laughter ({tag_keys[1].text})")
+    page.locator(".ed-save-next").hover()
+    page.wait_for_timeout(1500)  # the browser's tooltip, for the screenshot if it draws one
+    page.screenshot(path=str(ARTIFACTS / "editor_titles.png"))
+
+    # the keys of the table run their actions: speed, loop, nudge, tags
+    speed, loop = page.locator(".ed-speed"), page.locator(".ed-loop")
+    box_text.focus()
+    page.keyboard.press("Alt+Equal")
+    expect(speed).to_have_value("1.25")
+    page.keyboard.press("Alt+Minus")
+    page.keyboard.press("Alt+Minus")
+    expect(speed).to_have_value("0.75")
+    page.keyboard.press("Alt+l")
+    expect(loop).to_have_class(re.compile(r"\bon\b"))
+    end = _value(page, ".ed-end")
+    page.keyboard.press("Alt+Shift+ArrowLeft")
+    _wait_value(page, ".ed-end", end - 0.05, tol=0.002)
+    box_text.fill("w0")
+    page.keyboard.press("Alt+2")
+    expect(box_text).to_have_value("w0 [laughter]")
+    page.locator(".ed-tags button").first.click()  # a tag button inserts at the caret too
+    expect(box_text).to_have_value("w0 [laughter] [noise]")
+    page.locator(".ed-words span").first.click()  # a word plays from its start
+    expect(page.locator(".ed-audio")).to_have_js_property("paused", False)
+    page.keyboard.press("Control+Space")
+    expect(page.locator(".ed-audio")).to_have_js_property("paused", True)
+
+    # the modifiers must match exactly: Ctrl+Shift+S is not Ctrl+S
+    box_text.focus()
+    page.keyboard.press("Control+Shift+KeyS")
+    page.wait_for_timeout(800)
+    assert store.get_segment(wb.db, first["id"]).version == 1
+    page.keyboard.press("Control+KeyS")
+    expect(page.get_by_text(f"Saved segment {first['id']} (revision 2).")).to_be_visible()
+    assert store.segment_view(wb.db, first["id"]).text == "w0 [laughter] [noise]"

@@ -20,23 +20,8 @@ from workbench.people import set_pref
 from workbench.service import recordings
 from workbench.text import lint, load_profile
 from workbench.ui.common import current_project, fmt_seconds, rerun_fragment, workbench
-from workbench.ui.editor import editor_data, segment_editor
+from workbench.ui.editor import editor_data, help_markdown, segment_editor
 from workbench.ui.text import guidelines_md, md
-
-SHORTCUTS = [
-    ("Ctrl+Enter", "save and go to the next segment (accepts the draft as it is)"),
-    ("Ctrl+S", "save"),
-    ("Ctrl+↑ / Ctrl+↓", "previous / next segment without saving"),
-    ("Ctrl+Space", "play or stop the segment"),
-    ("Ctrl+B", "back 2 seconds"),
-    ("Alt+← / Alt+→", "move the start 50 ms"),
-    ("Alt+Shift+← / →", "move the end 50 ms"),
-    ("Alt+S / Alt+M", "split at the cursor / merge with the next"),
-    ("Alt+Delete / Alt+Z", "delete / undo delete"),
-    ("Alt+L, Alt+- / Alt+=", "loop; slower / faster"),
-    ("Alt+1 … Alt+9", "insert the convention's tags"),
-    ("Click the waveform / a word", "set the cursor / play from the word"),
-]
 
 st.title("Editor")
 wb = workbench()
@@ -200,6 +185,6 @@ editor()
 
 with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):
-        st.markdown("\n".join(f"- **{k}**: {v}" for k, v in SHORTCUTS))
+        st.markdown(help_markdown())  # the table the editor's keys and titles come from
     with st.expander(f"Guidelines · {profile.title}", expanded=False):
         st.markdown(guidelines_md(project.guidelines or profile.guidelines))

@@ -3,6 +3,7 @@
 Only the segment's slice (plus CONTEXT seconds either side) and its peaks travel to the browser.
 The data for a segment version is identical from one rerun to the next, so Streamlit's message
 cache sends it once; lint findings and messages are drawn by the page, not passed in here.
+The keyboard shortcuts (shortcuts.py) travel with it: a constant, so they change nothing there.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import streamlit as st
 
 from workbench.audio import load_peaks, read_slice, to_wav_bytes
 from workbench.corpus import SegmentView, unsure_words
+from workbench.ui.editor.shortcuts import SHORTCUT_DATA, help_markdown
+
+__all__ = ["editor_data", "help_markdown", "segment_editor"]
 
 _HERE = Path(__file__).parent
 CONTEXT = 2.0  # seconds of audio shown and sent either side of the segment
@@ -76,6 +80,7 @@ def editor_data(
         "can_prev": can_prev,
         "can_next": can_next,
         "deleted": seg.status.value == "deleted",
+        "shortcuts": SHORTCUT_DATA,
     }
 
 

@@ -2,9 +2,16 @@
 // playback of the slice Python sent, the transcript box, and every action by keyboard.
 // Python owns the data; this component sends one trigger per action with the text and
 // boundaries together, so a save never races a half-committed text box.
+//
+// Streamlit calls the default export on every render and keeps only the cleanup returned by
+// the latest one, which it calls when the component unmounts. So each render first removes
+// the listeners of the render before it (root._teardown), and adds its own through `on`:
+// one set of listeners is alive at any time, and none after the unmount.
+// The keys come from the shortcut table in shortcuts.py (data.shortcuts): it drives the
+// keydown dispatch below and the controls' titles.
 const HANDLE_PX = 7;
-const NUDGE = 0.05;           // seconds per Alt+arrow
-const SKIP_BACK = 2.0;        // seconds for Ctrl+B
+const NUDGE = 0.05;           // seconds per boundary nudge
+const SKIP_BACK = 2.0;        // seconds the "back" shortcut goes back
 const IDLE_AFTER = 30000;     // ms: longer pauses do not count as time on task
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 
@@ -14,7 +21,10 @@ function fmt(t) {
 }
 const norm = (s) => (s || "").normalize("NFC").split(/\s+/).join(" ").trim();
 
-function build(root) {
+// "ctrl alt shift code" of a key combination, as the table gives it or as a keydown has it
+const combo = (ctrl, alt, shift, code) => `${+ctrl}${+alt}${+shift} ${code}`;
+
+function build(root, shortcuts) {
   root.innerHTML = `
   <div class="ed">
     <div class="ed-ctx ed-before"></div>
@@ -22,12 +32,12 @@ function build(root) {
     <div class="ed-ruler"></div>
     <div class="ed-words"></div>
     <div class="ed-bar">
-      <button class="ed-play" title="Play the segment (Ctrl+Space)">&#9654; Segment</button>
+      <button class="ed-play">&#9654; Segment</button>
       <button class="ed-cursor" title="Play from the cursor">&#9654; Cursor</button>
-      <button class="ed-stop" title="Stop (Ctrl+Space)">&#9632;</button>
-      <button class="ed-back" title="Back 2 s (Ctrl+B)">&#8630; 2s</button>
-      <button class="ed-loop" title="Loop the segment (Alt+L)">Loop</button>
-      <select class="ed-speed" title="Playback speed (Alt+- / Alt+=)"></select>
+      <button class="ed-stop">&#9632;</button>
+      <button class="ed-back">&#8630; 2s</button>
+      <button class="ed-loop">Loop</button>
+      <select class="ed-speed"></select>
       <button class="ed-zoom-in" title="Zoom in">+</button>
       <button class="ed-zoom-out" title="Zoom out">&minus;</button>
       <span class="ed-spacer"></span>
@@ -40,15 +50,15 @@ function build(root) {
     <div class="ed-note"></div>
     <div class="ed-ctx ed-after"></div>
     <div class="ed-bar">
-      <button class="ed-save" title="Save (Ctrl+S)">Save</button>
-      <button class="ed-save-next primary" title="Save and go to the next (Ctrl+Enter)">Save &amp; next</button>
-      <button class="ed-prev" title="Previous (Ctrl+Up)">Previous</button>
-      <button class="ed-next" title="Next without saving (Ctrl+Down)">Skip</button>
+      <button class="ed-save">Save</button>
+      <button class="ed-save-next primary">Save &amp; next</button>
+      <button class="ed-prev">Previous</button>
+      <button class="ed-next">Skip</button>
       <span class="ed-spacer"></span>
-      <button class="ed-split" title="Split at the cursor (Alt+S)">Split at cursor</button>
-      <button class="ed-merge" title="Merge with the next segment (Alt+M)">Merge with next</button>
-      <button class="ed-delete" title="Delete the segment (Alt+Delete)">Delete</button>
-      <button class="ed-undelete" title="Bring the segment back (Alt+Z)">Undo delete</button>
+      <button class="ed-split">Split at cursor</button>
+      <button class="ed-merge">Merge with next</button>
+      <button class="ed-delete">Delete</button>
+      <button class="ed-undelete">Undo delete</button>
     </div>
     <audio class="ed-audio" preload="auto"></audio>
   </div>`;
@@ -59,6 +69,14 @@ function build(root) {
     speed.appendChild(o);
   }
   speed.value = "1";
+  // each control with a shortcut: "what it does (its keys)" from the table
+  const titles = new Map();
+  for (const sc of shortcuts) {
+    for (const cls of sc.controls) {
+      titles.set(cls, [...(titles.get(cls) || []), `${sc.label} (${sc.keys_text})`]);
+    }
+  }
+  for (const [cls, parts] of titles) root.querySelector(`.${cls}`).title = parts.join("; ");
 }
 
 export default function (component) {
@@ -68,9 +86,15 @@ export default function (component) {
     root = document.createElement("div");
     root.className = "ed-root";
     parentElement.appendChild(root);
-    build(root);
+    build(root, data.shortcuts);
   }
+  if (root._teardown) root._teardown();  // the previous render's listeners go first
   const $ = (sel) => root.querySelector(sel);
+  const live = [];  // this render's listeners, removed by teardown
+  const on = (target, type, fn, options) => {
+    target.addEventListener(type, fn, options);
+    live.push(() => target.removeEventListener(type, fn, options));
+  };
   const canvas = $(".ed-canvas"), audio = $(".ed-audio"), box = $(".ed-text"), note = $(".ed-note");
   const [v0, v1] = data.view;
 
@@ -82,7 +106,7 @@ export default function (component) {
     st = root._st = {
       key: data.key, start: data.segment[0], end: data.segment[1], cursor: data.segment[0],
       zoom: [v0, v1], playhead: null, stopAt: null, loop: st ? st.loop : false, drag: null,
-      composing: false, active: 0, lastActivity: 0, lintTimer: null,
+      composing: false, active: 0, lastActivity: 0, lintTimer: null, raf: 0,
     };
     const saved = JSON.parse(localStorage.getItem(data.autosave_key) || "null");
     box.value = data.text;
@@ -179,9 +203,9 @@ export default function (component) {
       span.textContent = wd.w;
       span.className = wd.unsure ? "unsure" : "";
       span.title = `${wd.s.toFixed(2)}–${wd.e.toFixed(2)} s, p=${wd.p.toFixed(2)}`;
+      span.dataset.s = String(wd.s);
       const left = x(wd.s);
       span.style.left = `${left}px`;
-      span.onclick = () => { touch(); play(wd.s, st.end); };
       words.appendChild(span);
       const lane = left >= laneEnds[0] ? 0 : left >= laneEnds[1] ? 1 : (laneEnds[0] <= laneEnds[1] ? 0 : 1);
       span.style.top = `${2 + lane * 18}px`;
@@ -191,14 +215,13 @@ export default function (component) {
   }
 
   function buildTags() {
-    const bar = $(".ed-tags");
+    const bar = $(".ed-tags"), keys = data.shortcuts.find((sc) => sc.action === "tag")?.keys || [];
     bar.innerHTML = "";
     data.tags.forEach((tag, i) => {
       const b = document.createElement("button");
       b.textContent = tag.insert;
-      b.title = `${tag.label}` + (i < 9 ? ` (Alt+${i + 1})` : "");
-      b.onmousedown = (ev) => ev.preventDefault();  // keep the caret in the text box
-      b.onclick = () => insertTag(tag.insert);
+      b.dataset.i = String(i);
+      b.title = tag.label + (keys[i] ? ` (${keys[i].text})` : "");
       bar.appendChild(b);
     });
     bar.style.display = data.tags.length ? "" : "none";
@@ -221,6 +244,11 @@ export default function (component) {
     audio.currentTime = Math.max(0, from - v0);
     st.stopAt = to;
     audio.play();
+    follow();
+  }
+  // the playhead follows the audio: one animation-frame loop, of the latest render
+  function follow() {
+    cancelAnimationFrame(st.raf);
     const tick = () => {
       if (audio.paused) { st.playhead = null; draw(); return; }
       st.playhead = v0 + audio.currentTime;
@@ -229,9 +257,9 @@ export default function (component) {
         else { audio.pause(); st.playhead = null; draw(); return; }
       }
       draw();
-      requestAnimationFrame(tick);
+      st.raf = requestAnimationFrame(tick);
     };
-    requestAnimationFrame(tick);
+    st.raf = requestAnimationFrame(tick);
   }
   const toggle = () => (audio.paused ? play(st.start, st.end) : audio.pause());
 
@@ -270,44 +298,62 @@ export default function (component) {
     layout();
   }
 
-  // ---- wiring (handlers replaced on every render: they close over this render's data)
-  box.oninput = () => { if (!st.composing) edited(); };
-  box.addEventListener("compositionstart", () => { st.composing = true; });
-  box.addEventListener("compositionend", () => { st.composing = false; edited(); });
-  $(".ed-play").onclick = () => { touch(); play(st.start, st.end); };
-  $(".ed-cursor").onclick = () => { touch(); play(st.cursor, st.end); };
-  $(".ed-stop").onclick = () => audio.pause();
-  $(".ed-back").onclick = () => skipBack();
-  $(".ed-loop").onclick = () => { st.loop = !st.loop; $(".ed-loop").classList.toggle("on", st.loop); };
+  // ---- wiring: this render's listeners, each through `on`, so the next render removes them
+  on(box, "input", () => { if (!st.composing) edited(); });
+  on(box, "compositionstart", () => { st.composing = true; });
+  on(box, "compositionend", () => { st.composing = false; edited(); });
+  const clicks = {
+    "ed-play": () => { touch(); play(st.start, st.end); },
+    "ed-cursor": () => { touch(); play(st.cursor, st.end); },
+    "ed-stop": () => audio.pause(),
+    "ed-back": () => skipBack(),
+    "ed-loop": () => { st.loop = !st.loop; $(".ed-loop").classList.toggle("on", st.loop); },
+    "ed-zoom-in": () => zoom(0.5),
+    "ed-zoom-out": () => zoom(2),
+    "ed-save": () => send("save"),
+    "ed-save-next": () => send("save_next"),
+    "ed-prev": () => send("prev"),
+    "ed-next": () => send("next"),
+    "ed-split": () => send("split"),
+    "ed-merge": () => send("merge"),
+    "ed-delete": () => send("delete"),
+    "ed-undelete": () => send("undelete"),
+  };
+  for (const [cls, fn] of Object.entries(clicks)) on($(`.${cls}`), "click", fn);
   $(".ed-loop").classList.toggle("on", st.loop);
-  $(".ed-speed").onchange = () => { audio.playbackRate = Number($(".ed-speed").value); };
-  $(".ed-zoom-in").onclick = () => zoom(0.5);
-  $(".ed-zoom-out").onclick = () => zoom(2);
-  $(".ed-start").onchange = () => setBounds(Number($(".ed-start").value), st.end);
-  $(".ed-end").onchange = () => setBounds(st.start, Number($(".ed-end").value));
-  $(".ed-save").onclick = () => send("save");
-  $(".ed-save-next").onclick = () => send("save_next");
-  $(".ed-prev").onclick = () => send("prev");
-  $(".ed-next").onclick = () => send("next");
-  $(".ed-split").onclick = () => send("split");
-  $(".ed-merge").onclick = () => send("merge");
-  $(".ed-delete").onclick = () => send("delete");
-  $(".ed-undelete").onclick = () => send("undelete");
+  on($(".ed-speed"), "change", () => { audio.playbackRate = Number($(".ed-speed").value); });
+  on($(".ed-start"), "change", () => setBounds(Number($(".ed-start").value), st.end));
+  on($(".ed-end"), "change", () => setBounds(st.start, Number($(".ed-end").value)));
+  const tagBar = $(".ed-tags");
+  on(tagBar, "mousedown", (ev) => ev.preventDefault());  // keep the caret in the text box
+  on(tagBar, "click", (ev) => {
+    const b = ev.target.closest("button[data-i]");
+    if (b) insertTag(data.tags[Number(b.dataset.i)].insert);
+  });
+  on($(".ed-words"), "click", (ev) => {
+    const span = ev.target.closest("span[data-s]");
+    if (span) { touch(); play(Number(span.dataset.s), st.end); }
+  });
 
   function skipBack() {
     touch();
     if (!audio.paused) audio.currentTime = Math.max(0, audio.currentTime - SKIP_BACK);
     else { st.cursor = Math.max(v0, st.cursor - SKIP_BACK); play(st.cursor, st.end); }
   }
+  function stepSpeed(dir) {
+    const sel = $(".ed-speed"), i = SPEEDS.indexOf(Number(sel.value));
+    sel.value = String(SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, i + dir))]);
+    audio.playbackRate = Number(sel.value);
+  }
 
-  canvas.onmousedown = (ev) => {
+  on(canvas, "mousedown", (ev) => {
     touch();
     const px = ev.offsetX;
     if (Math.abs(px - x(st.start)) <= HANDLE_PX) st.drag = "start";
     else if (Math.abs(px - x(st.end)) <= HANDLE_PX) st.drag = "end";
     else { st.cursor = t(px); draw(); }
-  };
-  canvas.onmousemove = (ev) => {
+  });
+  on(canvas, "mousemove", (ev) => {
     const px = ev.offsetX;
     const near = Math.abs(px - x(st.start)) <= HANDLE_PX || Math.abs(px - x(st.end)) <= HANDLE_PX;
     canvas.style.cursor = st.drag || near ? "ew-resize" : "crosshair";
@@ -316,49 +362,60 @@ export default function (component) {
     if (st.drag === "start") st.start = Math.min(at, st.end - 0.05);
     else st.end = Math.max(at, st.start + 0.05);
     draw();
-  };
+  });
   const release = () => { if (st.drag) { st.drag = null; setBounds(st.start, st.end); } };
-  canvas.onmouseup = release;
-  canvas.onmouseleave = release;
+  on(canvas, "mouseup", release);
+  on(canvas, "mouseleave", release);
 
-  const onKey = (ev) => {
-    if (ev.isComposing || ev.keyCode === 229) return;  // an IME is composing: the key is its
-    const ctrl = ev.ctrlKey || ev.metaKey, alt = ev.altKey;
-    let handled = true;
-    if (ctrl && !alt && ev.code === "Enter") send("save_next");
-    else if (ctrl && !alt && ev.code === "KeyS") send("save");
-    else if (ctrl && !alt && ev.code === "ArrowUp") send("prev");
-    else if (ctrl && !alt && ev.code === "ArrowDown") send("next");
-    else if (ctrl && !alt && ev.code === "Space") { touch(); toggle(); }
-    else if (ctrl && !alt && ev.code === "KeyB") skipBack();
-    else if (alt && !ctrl && ev.code === "ArrowLeft") ev.shiftKey ? setBounds(st.start, st.end - NUDGE) : setBounds(st.start - NUDGE, st.end);
-    else if (alt && !ctrl && ev.code === "ArrowRight") ev.shiftKey ? setBounds(st.start, st.end + NUDGE) : setBounds(st.start + NUDGE, st.end);
-    else if (alt && !ctrl && ev.code === "KeyS") send("split");
-    else if (alt && !ctrl && ev.code === "KeyM") send("merge");
-    else if (alt && !ctrl && (ev.code === "Delete" || ev.code === "Backspace")) send(data.deleted ? "undelete" : "delete");
-    else if (alt && !ctrl && ev.code === "KeyZ") send("undelete");
-    else if (alt && !ctrl && ev.code === "KeyL") $(".ed-loop").click();
-    else if (alt && !ctrl && ev.code === "Minus") stepSpeed(-1);
-    else if (alt && !ctrl && ev.code === "Equal") stepSpeed(1);
-    else if (alt && !ctrl && /^Digit[1-9]$/.test(ev.code) && data.tags[Number(ev.code.slice(5)) - 1]) insertTag(data.tags[Number(ev.code.slice(5)) - 1].insert);
-    else handled = false;
-    if (handled) { ev.preventDefault(); ev.stopPropagation(); }
+  // ---- keys: the handler of each action in the shortcut table. With several key combinations
+  // for one action, `i` is the one pressed (0: earlier / slower, 1: later / faster; the tag's
+  // index). A handler returning false leaves the key to the browser.
+  const actions = {
+    save_next: () => send("save_next"),
+    save: () => send("save"),
+    prev: () => send("prev"),
+    next: () => send("next"),
+    play: () => { touch(); toggle(); },
+    back: () => skipBack(),
+    start: (i) => setBounds(st.start + (i ? NUDGE : -NUDGE), st.end),
+    end: (i) => setBounds(st.start, st.end + (i ? NUDGE : -NUDGE)),
+    split: () => send("split"),
+    merge: () => send("merge"),
+    delete: () => send(data.deleted ? "undelete" : "delete"),
+    undelete: () => send("undelete"),
+    loop: () => $(".ed-loop").click(),
+    speed: (i) => stepSpeed(i ? 1 : -1),
+    tag: (i) => (data.tags[i] ? insertTag(data.tags[i].insert) : false),
   };
-  function stepSpeed(dir) {
-    const sel = $(".ed-speed"), i = SPEEDS.indexOf(Number(sel.value));
-    sel.value = String(SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, i + dir))]);
-    audio.playbackRate = Number(sel.value);
+  const keymap = new Map();
+  for (const sc of data.shortcuts) {
+    sc.keys.forEach((k, i) => {
+      keymap.set(combo(k.ctrl, k.alt, k.shift, k.code), [actions[sc.action], i]);
+    });
   }
-  if (window.__wbEditorKeys) document.removeEventListener("keydown", window.__wbEditorKeys, true);
-  window.__wbEditorKeys = onKey;
-  document.addEventListener("keydown", onKey, true);
-  const onResize = () => layout();
-  window.addEventListener("resize", onResize);
+  on(document, "keydown", (ev) => {
+    if (ev.isComposing || ev.keyCode === 229) return;  // an IME is composing: the key is its
+    const pressed = combo(ev.ctrlKey || ev.metaKey, ev.altKey, ev.shiftKey, ev.code);
+    const [run, i] = keymap.get(pressed) || [];
+    if (!run || run(i) === false) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+  }, true);
+  on(window, "resize", () => layout());
 
   layout();
+  if (!audio.paused) follow();  // a render while playing: the playhead follows with this render
+
+  const teardown = () => {
+    for (const off of live.splice(0)) off();
+    cancelAnimationFrame(st.raf);
+    if (root._teardown === teardown) root._teardown = null;
+  };
+  root._teardown = teardown;
+  // Streamlit calls this at the unmount (and, for a render it had already cancelled, at once:
+  // the render after it has then removed these listeners already, and the audio plays on)
   return () => {
-    document.removeEventListener("keydown", onKey, true);
-    if (window.__wbEditorKeys === onKey) window.__wbEditorKeys = null;
-    window.removeEventListener("resize", onResize);
+    teardown();
+    if (!root.isConnected) audio.pause();
   };
 }

@@ -1,0 +1,117 @@
+"""The editor's keyboard shortcuts: one table for the key handler, the buttons' titles and the help.
+
+The browser builds its keydown dispatch and the `title` of each control from `SHORTCUT_DATA`
+(sent once with the editor's data); the page's help panel is `help_markdown()`. Keys are
+`KeyboardEvent.code` values (the physical key), so they work the same under a Korean layout;
+Ctrl also matches Cmd on a Mac. Every shortcut has Ctrl or Alt, so none collides with typing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Keys:
+    """One key combination; the modifiers must match exactly."""
+
+    code: str  # KeyboardEvent.code: "Enter", "KeyS", "ArrowUp", "Digit1"…
+    ctrl: bool = False
+    alt: bool = False
+    shift: bool = False
+
+    @property
+    def text(self) -> str:
+        mods = [name for name, on in (("Ctrl", self.ctrl), ("Alt", self.alt),
+                                      ("Shift", self.shift)) if on]
+        return "+".join([*mods, _key_name(self.code)])
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """An editor action and the keys that run it.
+
+    With several combinations the handler is told which one was pressed (its position), so
+    Alt+← / Alt+→ is one action "start" with a direction, and Alt+1 … Alt+9 pick a tag.
+    """
+
+    action: str  # the name of its handler in editor.js
+    keys: tuple[Keys, ...]
+    label: str  # short, for a button's title
+    description: str  # for the help panel
+    controls: tuple[str, ...] = ()  # CSS classes of the editor's controls that do the same
+
+    @property
+    def keys_text(self) -> str:
+        texts = [k.text for k in self.keys]
+        return " / ".join(texts) if len(texts) <= 3 else f"{texts[0]} … {texts[-1]}"
+
+
+def _ctrl(code: str) -> Keys:
+    return Keys(code, ctrl=True)
+
+
+def _alt(code: str, shift: bool = False) -> Keys:
+    return Keys(code, alt=True, shift=shift)
+
+
+_NAMES = {"ArrowUp": "↑", "ArrowDown": "↓", "ArrowLeft": "←", "ArrowRight": "→",
+          "Minus": "-", "Equal": "="}
+
+
+def _key_name(code: str) -> str:
+    for prefix in ("Key", "Digit"):
+        if code.startswith(prefix) and len(code) == len(prefix) + 1:
+            return code[-1]
+    return _NAMES.get(code, code)
+
+
+SHORTCUTS: tuple[Shortcut, ...] = (
+    Shortcut("save_next", (_ctrl("Enter"),), "Save and go to the next",
+             "save and go to the next segment (accepts the draft as it is)", ("ed-save-next",)),
+    Shortcut("save", (_ctrl("KeyS"),), "Save", "save", ("ed-save",)),
+    Shortcut("prev", (_ctrl("ArrowUp"),), "Previous", "previous segment without saving",
+             ("ed-prev",)),
+    Shortcut("next", (_ctrl("ArrowDown"),), "Next without saving", "next segment without saving",
+             ("ed-next",)),
+    Shortcut("play", (_ctrl("Space"),), "Play or stop the segment", "play or stop the segment",
+             ("ed-play", "ed-stop")),
+    Shortcut("back", (_ctrl("KeyB"),), "Back 2 s", "back 2 seconds", ("ed-back",)),
+    Shortcut("start", (_alt("ArrowLeft"), _alt("ArrowRight")), "Move the start",
+             "move the start 50 ms earlier / later"),
+    Shortcut("end", (_alt("ArrowLeft", shift=True), _alt("ArrowRight", shift=True)),
+             "Move the end", "move the end 50 ms earlier / later"),
+    Shortcut("split", (_alt("KeyS"),), "Split at the cursor", "split at the cursor",
+             ("ed-split",)),
+    Shortcut("merge", (_alt("KeyM"),), "Merge with the next segment", "merge with the next",
+             ("ed-merge",)),
+    Shortcut("delete", (_alt("Delete"), _alt("Backspace")), "Delete the segment",
+             "delete the segment (or bring a deleted one back)", ("ed-delete",)),
+    Shortcut("undelete", (_alt("KeyZ"),), "Bring the segment back", "undo delete",
+             ("ed-undelete",)),
+    Shortcut("loop", (_alt("KeyL"),), "Loop the segment", "loop the segment on or off",
+             ("ed-loop",)),
+    Shortcut("speed", (_alt("Minus"), _alt("Equal")), "Playback speed",
+             "slower / faster (0.5x–2x)", ("ed-speed",)),
+    Shortcut("tag", tuple(_alt(f"Digit{i}") for i in range(1, 10)), "Insert the tag",
+             "insert the conventions' tags, in the order of the tag buttons"),
+)
+
+MOUSE = (
+    ("Click the waveform", "set the cursor; drag the green and red handles to move the boundaries"),
+    ("Click a word", "play from that word"),
+)
+
+# what the browser gets: plain JSON, identical on every rerun
+SHORTCUT_DATA: list[dict[str, Any]] = [
+    {"action": s.action, "keys": [{**asdict(k), "text": k.text} for k in s.keys],
+     "keys_text": s.keys_text, "label": s.label, "controls": list(s.controls)}
+    for s in SHORTCUTS
+]
+
+
+def help_markdown() -> str:
+    """The help panel: every shortcut, then what the mouse does."""
+    rows = [(s.keys_text, s.description) for s in SHORTCUTS] + list(MOUSE)
+    return "\n".join(f"- **{keys}**: {what}" for keys, what in rows)
