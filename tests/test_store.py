@@ -2,9 +2,12 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench import store
-from workbench.corpus import StaleEdit, Status
+from workbench.corpus import Edit, StaleEdit, Status
+from workbench.store import migrations
 from workbench.service import save_segment
 
 from tests.conftest import PG_URL
@@ -23,15 +26,6 @@ def test_reopening_keeps_rows_and_version(wb):
     again = store.open_store(wb.settings.db_url)
     assert [p.name for p in store.list_projects(again)] == ["kept"]
     assert store.migrate(again) == store.SCHEMA_VERSION
-
-
-def test_newer_schema_is_refused(tmp_path):
-    url = f"sqlite:///{tmp_path / 'future.db'}"
-    engine = store.open_store(url)
-    with engine.begin() as conn:
-        conn.execute(sa.update(store.schema_version).values(version=store.SCHEMA_VERSION + 1))
-    with pytest.raises(RuntimeError, match="newer than this workbench"):
-        store.migrate(engine)
 
 
 def test_drafted_segments_written_once(drafted, wb):
@@ -108,31 +102,6 @@ def test_status_counts(drafted, wb):
     assert counts["segments"] == {"drafted": 6}
 
 
-def test_version_1_database_is_upgraded_without_loss(tmp_path):
-    """A database made by the first release (schema 1) gains the later columns, keeps its rows."""
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = store.open_store(url)
-    store.create_project(engine, "old project", language="ko")
-    with engine.begin() as conn:  # take it back to schema 1
-        for table, column in [("projects", "prompt"), ("projects", "max_segment"),
-                              ("projects", "min_segment"), ("projects", "per_channel"),
-                              ("recordings", "channels_path"), ("segments", "flags"),
-                              ("projects", "speakers"), ("projects", "guidelines"),
-                              ("projects", "lint_blocks"), ("segments", "tags"),
-                              ("segments", "comment"), ("revisions", "op"), ("revisions", "status"),
-                              ("revisions", "speaker"), ("revisions", "tags"),
-                              ("revisions", "comment"), ("revisions", "active_seconds")]:
-            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
-        conn.execute(sa.update(store.schema_version).values(version=1))
-    engine.dispose()
-    upgraded = store.open_store(url)
-    with upgraded.connect() as conn:
-        assert store.current_version(conn) == store.SCHEMA_VERSION
-    project = store.find_project(upgraded, "old project")
-    assert (project.language, project.max_segment, project.min_segment, project.per_channel) == (
-        "ko", 20.0, 0.5, False)
-
-
 @pytest.mark.parametrize("statuses", [None, ["drafted"], ["labeled"], ["drafted", "labeled"]])
 @pytest.mark.parametrize("order", ["time", "flags first"])
 def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, order):
@@ -171,3 +140,198 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
             expected = later[0] if later else ids[-1]
             assert store.queue_position(wb.db, project.id, seg_id, statuses=statuses)["current"] == expected
     assert store.queue_position(wb.db, project.id, None, statuses=statuses, order=order)["current"] == ids[0]
+
+
+# ---------------------------------------------------------------- schema and migrations
+
+# the columns each schema_version added before Alembic (revisions 0002 and 0003 since)
+ADDED_IN = {
+    2: {"projects": ["prompt", "max_segment", "min_segment", "per_channel"],
+        "recordings": ["channels_path"], "segments": ["flags"]},
+    3: {"projects": ["speakers", "guidelines", "lint_blocks"], "segments": ["tags", "comment"],
+        "revisions": ["op", "status", "speaker", "tags", "comment", "active_seconds"]},
+}
+OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
+
+
+@pytest.fixture
+def empty_url(tmp_path):
+    """An empty database: a new SQLite file, or the PostgreSQL of WORKBENCH_TEST_PG emptied."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    _drop_everything(PG_URL)
+    yield PG_URL
+    _drop_everything(PG_URL)
+
+
+def _drop_everything(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = sa.MetaData()
+        tables.reflect(conn)
+        tables.drop_all(conn)
+    engine.dispose()
+
+
+def _describe(conn) -> dict:
+    """Tables, columns, keys and indexes as the database reports them (no version table)."""
+    inspector = sa.inspect(conn)
+    return {
+        table: {
+            "columns": {c["name"]: (str(c["type"]), c["nullable"], c.get("default"))
+                        for c in inspector.get_columns(table)},
+            "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
+            "foreign_keys": sorted((tuple(f["constrained_columns"]), f["referred_table"])
+                                   for f in inspector.get_foreign_keys(table)),
+            "unique": sorted(tuple(u["column_names"])
+                             for u in inspector.get_unique_constraints(table)),
+            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                              for i in inspector.get_indexes(table)),
+        }
+        for table in inspector.get_table_names()
+        if table != "alembic_version"
+    }
+
+
+def _old_style(url: str, version: int) -> None:
+    """Make the database at `url` what the workbench before Alembic left at `version`, rows
+    included: a drafted segment and a saved one."""
+    engine = store.open_store(url)
+    project = store.create_project(engine, "old project", language="ko")
+    rec = store.add_recording(
+        engine, project_id=project.id, original_name="a.wav", sha256="0" * 64, source_path="a",
+        working_path="a.flac", peaks_path="a.npy", sample_rate=16000, channels=1,
+        num_samples=16000, duration=1.0)
+    store.add_drafted_segments(engine, rec.id, [{"start": 0.0, "end": 0.5, "text": "draft"}], "t")
+    with engine.begin() as conn:
+        quote = conn.dialect.identifier_preparer.quote
+        for table in set(sa.inspect(conn).get_table_names()) - OLD_TABLES:
+            conn.exec_driver_sql(f"DROP TABLE {quote(table)}")  # alembic_version, later tables
+        for later in range(version + 1, max(ADDED_IN) + 1):
+            for table, columns in ADDED_IN[later].items():
+                for column in columns:
+                    conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {quote(column)}")
+        conn.exec_driver_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.exec_driver_sql(f"INSERT INTO schema_version (version) VALUES ({version})")
+    engine.dispose()
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_database_before_alembic_is_taken_over_without_loss(empty_url, version):
+    """A database made before Alembic (schema_version 1..3) is stamped, upgraded, keeps its rows."""
+    _old_style(empty_url, version)
+    with sa.create_engine(empty_url).connect() as conn:
+        assert store.current_version(conn) == f"{version:04d}"
+    upgraded = store.open_store(empty_url)
+    with upgraded.connect() as conn:
+        assert store.current_version(conn) == store.SCHEMA_VERSION
+        assert not sa.inspect(conn).has_table("schema_version")  # dropped once stamped
+        taken_over = _describe(conn)
+    project = store.find_project(upgraded, "old project")
+    assert (project.language, project.max_segment, project.min_segment, project.per_channel,
+            project.speakers, project.lint_blocks) == ("ko", 20.0, 0.5, False, (), False)
+    (seg,) = store.segment_queue(upgraded, project.id)
+    assert (seg["text"], seg["flags"]) == ("draft", ())
+    (draft,) = store.list_revisions(upgraded, seg["id"])
+    assert (draft.text, draft.tags, draft.comment, draft.active_seconds) == ("draft", (), "", 0.0)
+    store.apply_edit(upgraded, seg["id"], 1, Edit("fixed", 0.0, 0.5, tags=("noise",)), "ann")
+    assert store.get_segment(upgraded, seg["id"]).tags == ("noise",)
+    assert store.migrate(upgraded) == store.SCHEMA_VERSION  # again: nothing to do
+    upgraded.dispose()
+    _drop_everything(empty_url)
+    fresh = store.open_store(empty_url)
+    with fresh.connect() as conn:
+        assert taken_over == _describe(conn)
+    fresh.dispose()
+
+
+def test_migrations_reach_the_schema_create_all_makes(empty_url):
+    """Upgrading an empty database through every revision gives what schema.py creates."""
+    engine = store.open_store(empty_url)  # create_all, stamped at the head
+    with engine.connect() as conn:
+        created = _describe(conn)
+    engine.dispose()
+    _drop_everything(empty_url)
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as conn:
+        command.upgrade(migrations.config(conn), "head")
+    with engine.connect() as conn:
+        assert store.current_version(conn) == store.SCHEMA_VERSION
+        assert _describe(conn) == created
+    assert set(created) == set(store.metadata.tables)
+    engine.dispose()
+
+
+def test_newer_schema_is_refused(empty_url):
+    engine = store.open_store(empty_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(RuntimeError, match="newer than this workbench"):
+        store.migrate(engine)
+    with engine.begin() as conn:  # a pre-Alembic version number this code never wrote
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+        conn.exec_driver_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.exec_driver_sql("INSERT INTO schema_version (version) VALUES (4)")
+    with pytest.raises(RuntimeError, match="newer than this workbench"):
+        store.migrate(engine)
+    engine.dispose()
+
+
+def test_openers_of_a_fresh_database_at_once_all_succeed(empty_url):
+    """Four engines (connections as separate processes have) migrating one empty database."""
+    barrier = threading.Barrier(4)
+    failures: list[Exception] = []
+
+    def open_it() -> None:
+        engine = sa.create_engine(empty_url)  # an engine each, as in separate processes
+        barrier.wait()
+        try:
+            store.migrate(engine)
+        except Exception as exc:  # noqa: BLE001
+            failures.append(exc)
+        engine.dispose()
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    engine = sa.create_engine(empty_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
+            (store.SCHEMA_VERSION,)]
+    engine.dispose()
+
+
+def test_tables_keep_their_names_in_the_package():
+    """The query modules `segments`, `jobs`... do not shadow the tables of the same name."""
+    for name, table in store.metadata.tables.items():
+        assert getattr(store, name, table) is table
+
+
+def test_comma_lists_store_joined_and_compare_as_strings(wb, drafted):
+    first, second = store.segment_queue(wb.db, drafted.id)[:2]
+    with wb.db.begin() as conn:
+        conn.execute(sa.update(store.segments).values(flags=()))
+        conn.execute(sa.update(store.segments).where(store.segments.c.id == first["id"])
+                     .values(flags=("repetition", "low confidence")))
+        conn.execute(sa.update(store.segments).where(store.segments.c.id == second["id"])
+                     .values(flags="silence"))  # a plain str is stored as it is
+        stored = dict(conn.execute(sa.select(store.segments.c.id,
+                                             sa.cast(store.segments.c.flags, sa.String))).all())
+        flagged = conn.execute(sa.select(store.segments.c.id)
+                               .where(store.segments.c.flags != "")).scalars().all()
+        repeating = conn.execute(sa.select(store.segments.c.id).where(
+            store.segments.c.flags.like("%repetition%"))).scalars().all()
+    assert stored[first["id"]] == "repetition,low confidence" and stored[second["id"]] == "silence"
+    assert sorted(flagged) == sorted([first["id"], second["id"]]) and repeating == [first["id"]]
+    assert store.get_segment(wb.db, first["id"]).flags == ("repetition", "low confidence")
+    plain = sa.Table("segments", sa.MetaData(), sa.Column("flags", sa.String(500)))
+    for dialect in (sqlite.dialect(), postgresql.psycopg.dialect()):
+        for column in (store.segments.c.flags, plain.c.flags):
+            assert str((column != "").compile(dialect=dialect)) == str(
+                (plain.c.flags != "").compile(dialect=dialect))
+            assert str(column.like("%x%").compile(dialect=dialect)) == str(
+                plain.c.flags.like("%x%").compile(dialect=dialect))

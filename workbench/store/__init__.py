@@ -1,0 +1,126 @@
+"""SQLAlchemy tables and queries: the only package that speaks SQL.
+
+Every function takes an `Engine` (see `open_store`) and returns records from `corpus`. Writes
+that belong together (a recording's drafted segments, a save and its version bump) happen in one
+transaction, so a crash leaves either all of them or none.
+
+Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
+`migrations` (Alembic), and the queries by subject: `projects`, `recordings`, `segments`
+(revisions and edits), `queue`, `reports`, `jobs`, `exports`. Callers use this package's names
+(`store.list_projects`, `store.segments` the table...), not the modules'.
+"""
+
+from workbench.store.engine import now, open_store
+from workbench.store.exports import list_exports, record_export
+from workbench.store.jobs import (
+    cancel_requested,
+    get_job,
+    latest_job,
+    request_cancel,
+    running_job,
+    start_job,
+    update_job,
+)
+from workbench.store.migrations import SCHEMA_VERSION, current_version, migrate
+from workbench.store.projects import (
+    create_project,
+    find_project,
+    get_project,
+    list_projects,
+    update_project,
+)
+from workbench.store.queue import queue_position, segment_queue
+from workbench.store.recordings import (
+    add_recording,
+    find_recording_by_hash,
+    get_recording,
+    list_recordings,
+    undrafted_recordings,
+)
+from workbench.store.reports import (
+    draft_final_pairs,
+    export_rows,
+    labeller_stats,
+    speakers_and_labellers,
+    status_counts,
+)
+from workbench.store.segments import (
+    add_drafted_segments,
+    adjacent,
+    apply_edit,
+    get_segment,
+    list_revisions,
+    merge,
+    segment_view,
+    split,
+)
+
+# Last: the tables take the names of the modules `projects`, `recordings`, `segments`, `jobs`
+# and `exports` in this namespace, so `store.segments` is the table (import the query modules
+# with `from workbench.store.segments import ...`).
+from workbench.store.schema import (  # noqa: E402
+    exports,
+    jobs,
+    metadata,
+    projects,
+    recordings,
+    revisions,
+    segments,
+)
+
+__all__ = [
+    # engine and schema
+    "open_store",
+    "now",
+    "migrate",
+    "current_version",
+    "SCHEMA_VERSION",
+    "metadata",
+    "projects",
+    "recordings",
+    "segments",
+    "revisions",
+    "jobs",
+    "exports",
+    # projects
+    "create_project",
+    "find_project",
+    "get_project",
+    "list_projects",
+    "update_project",
+    # recordings
+    "add_recording",
+    "find_recording_by_hash",
+    "get_recording",
+    "list_recordings",
+    "undrafted_recordings",
+    # segments, revisions, edits
+    "add_drafted_segments",
+    "get_segment",
+    "segment_view",
+    "list_revisions",
+    "apply_edit",
+    "split",
+    "merge",
+    "adjacent",
+    # queue
+    "segment_queue",
+    "queue_position",
+    # reports
+    "status_counts",
+    "draft_final_pairs",
+    "labeller_stats",
+    "speakers_and_labellers",
+    "export_rows",
+    # jobs
+    "running_job",
+    "latest_job",
+    "get_job",
+    "start_job",
+    "update_job",
+    "request_cancel",
+    "cancel_requested",
+    # exports
+    "record_export",
+    "list_exports",
+]

@@ -1,0 +1,225 @@
+"""The labeller's queue: the full listing (`segment_queue`) and one step in it by keyset
+queries (`queue_position`), in time order or the most serious flags first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from workbench.flags import SERIOUS_FLAGS
+from workbench.store.schema import recordings, revisions, segments
+
+
+def segment_queue(
+    engine: Engine,
+    project_id: int,
+    recording_id: int | None = None,
+    statuses: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The editor's queue: one light dict per segment (id, recording, times, status, text)."""
+    query = (
+        sa.select(
+            segments.c.id,
+            segments.c.recording_id,
+            recordings.c.original_name.label("recording"),
+            segments.c.start,
+            segments.c.end,
+            segments.c.status,
+            segments.c.flags,
+            revisions.c.text,
+        )
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+        .where(recordings.c.project_id == project_id)
+        .order_by(recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
+    )
+    if recording_id is not None:
+        query = query.where(segments.c.recording_id == recording_id)
+    if statuses:
+        query = query.where(segments.c.status.in_(list(statuses)))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _queue_query(
+    project_id: int, recording_id: int | None, statuses: Sequence[str] | None, flagged_only: bool
+):
+    query = (
+        sa.select(segments.c.id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id)
+    )
+    if recording_id is not None:
+        query = query.where(segments.c.recording_id == recording_id)
+    if statuses:
+        query = query.where(segments.c.status.in_(list(statuses)))
+    if flagged_only:
+        query = query.where(segments.c.flags != "")
+    return query
+
+
+def _queue_order(order: str) -> tuple:
+    """The queue's sort key: time order, or the most serious flags first then time."""
+    by_time = (recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
+    if order == "time":
+        return by_time
+    serious = sa.or_(*[segments.c.flags.like(f"%{flag}%") for flag in SERIOUS_FLAGS])
+    rank = sa.case((serious, 0), (segments.c.flags != "", 1), else_=2)
+    return (rank, *by_time)
+
+
+def queue_position(
+    engine: Engine,
+    project_id: int,
+    current: int | None,
+    recording_id: int | None = None,
+    statuses: Sequence[str] | None = None,
+    flagged_only: bool = False,
+    order: str = "time",
+) -> dict[str, Any]:
+    """Where `current` stands in the labeller's queue, by keyset queries (no full listing).
+
+    Returns {current, previous, next, index, total}; `current` falls back to the first segment
+    at or after the given one's place when it no longer matches the filters (e.g. just saved),
+    so the cost of a step does not grow with the number of segments.
+    """
+    if order == "time":
+        return _position_by_recording(engine, project_id, current, recording_id, statuses,
+                                      flagged_only)
+    base = _queue_query(project_id, recording_id, statuses, flagged_only)
+    columns = _queue_order(order)
+    key = sa.tuple_(*columns)
+    descending = [c.desc() for c in columns]
+
+    def place(conn: Connection, segment_id: int):
+        row = conn.execute(
+            sa.select(*columns)
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(segments.c.id == segment_id)
+        ).first()
+        return sa.tuple_(*[sa.literal(v) for v in row]) if row else None
+
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+        if total == 0:
+            return {"current": None, "previous": None, "next": None, "index": 0, "total": 0}
+        here = place(conn, current) if current is not None else None
+        first = base.order_by(*columns).limit(1)
+        found = conn.execute(first.where(key >= here) if here is not None else first).scalar()
+        if found is None:  # past the end: the last one
+            found = conn.execute(base.order_by(*descending).limit(1)).scalar()
+        here = place(conn, found)
+        previous = conn.execute(base.where(key < here).order_by(*descending).limit(1)).scalar()
+        following = conn.execute(base.where(key > here).order_by(*columns).limit(1)).scalar()
+        index = conn.execute(
+            sa.select(sa.func.count()).select_from(base.where(key < here).subquery())
+        ).scalar_one()
+    return {"current": found, "previous": previous, "next": following, "index": index,
+            "total": total}
+
+
+def _position_by_recording(
+    engine: Engine,
+    project_id: int,
+    current: int | None,
+    recording_id: int | None,
+    statuses: Sequence[str] | None,
+    flagged_only: bool,
+) -> dict[str, Any]:
+    """queue_position in time order, using the (recording_id, start) index at every step.
+
+    Recordings are ordered by name in Python (they are few); within a recording, previous and
+    next are index range scans, so a step costs the same in a 10-hour recording as in a short one.
+    """
+    def matching(query):
+        if statuses:
+            query = query.where(segments.c.status.in_(list(statuses)))
+        if flagged_only:
+            query = query.where(segments.c.flags != "")
+        return query
+
+    empty = {"current": None, "previous": None, "next": None, "index": 0, "total": 0}
+    with engine.connect() as conn:
+        every = [
+            r.id for r in conn.execute(
+                sa.select(recordings.c.id).where(recordings.c.project_id == project_id)
+                .order_by(recordings.c.original_name, recordings.c.id)
+            )
+        ]
+        if recording_id is not None:
+            every = [r for r in every if r == recording_id]
+        counts = dict(conn.execute(matching(
+            sa.select(segments.c.recording_id, sa.func.count())
+            .where(segments.c.recording_id.in_(every)).group_by(segments.c.recording_id)
+        )).all()) if every else {}
+        order = [r for r in every if counts.get(r)]
+        if not order:
+            return empty
+
+        def edge(rec: int, last: bool = False, after=None, before=None):
+            """First (or last) matching segment of a recording, optionally past a key."""
+            key = sa.tuple_(segments.c.start, segments.c.id)
+            query = matching(sa.select(segments.c.id, segments.c.start)
+                             .where(segments.c.recording_id == rec))
+            if after is not None:
+                query = query.where(key >= sa.tuple_(*map(sa.literal, after)))
+            if before is not None:
+                query = query.where(key < sa.tuple_(*map(sa.literal, before)))
+            if last:
+                query = query.order_by(segments.c.start.desc(), segments.c.id.desc())
+            else:
+                query = query.order_by(segments.c.start, segments.c.id)
+            return conn.execute(query.limit(1)).first()
+
+        found = None
+        row = None
+        if current is not None:
+            row = conn.execute(sa.select(segments.c.recording_id, segments.c.start)
+                               .where(segments.c.id == current)).first()
+        if row is not None and row.recording_id in every:
+            at = every.index(row.recording_id)
+            for k, rec in enumerate(every[at:]):
+                if not counts.get(rec):
+                    continue
+                hit = edge(rec, after=(row.start, current) if k == 0 else None)
+                if hit is not None:
+                    found = (rec, hit.start, hit.id)
+                    break
+            if found is None:  # past the end: the last one
+                hit = edge(order[-1], last=True)
+                found = (order[-1], hit.start, hit.id)
+        else:
+            hit = edge(order[0])
+            found = (order[0], hit.start, hit.id)
+        rec, start, seg_id = found
+        here = (start, seg_id)
+        at = order.index(rec)
+        previous = edge(rec, last=True, before=here)
+        if previous is None and at > 0:
+            previous = edge(order[at - 1], last=True)
+        following = conn.execute(matching(
+            sa.select(segments.c.id).where(
+                segments.c.recording_id == rec,
+                sa.tuple_(segments.c.start, segments.c.id) > sa.tuple_(*map(sa.literal, here)),
+            )
+        ).order_by(segments.c.start, segments.c.id).limit(1)).scalar()
+        if following is None and at + 1 < len(order):
+            following = edge(order[at + 1]).id
+        within = conn.execute(matching(
+            sa.select(sa.func.count()).where(
+                segments.c.recording_id == rec,
+                sa.tuple_(segments.c.start, segments.c.id) < sa.tuple_(*map(sa.literal, here)),
+            )
+        )).scalar_one()
+    return {
+        "current": seg_id,
+        "previous": previous.id if previous is not None else None,
+        "next": following,
+        "index": sum(counts[r] for r in order[:at]) + within,
+        "total": sum(counts[r] for r in order),
+    }
+
+

@@ -1,0 +1,55 @@
+"""Recordings: add, find by content hash, list, and those still to draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from workbench.corpus import Recording
+from workbench.store.engine import now
+from workbench.store.records import all_records, fetch, first_record
+from workbench.store.schema import recordings
+
+
+def add_recording(engine: Engine, **values: Any) -> Recording:
+    """Insert a recording from its columns (`metadata` is stored as `meta`)."""
+    values = {**values, "meta": values.pop("metadata", {}) or {}, "created_at": now()}
+    with engine.begin() as conn:
+        new_id = conn.execute(sa.insert(recordings).values(**values)).inserted_primary_key[0]
+        return fetch(conn, Recording, recordings, new_id)
+
+
+def find_recording_by_hash(engine: Engine, project_id: int, sha256: str) -> Recording | None:
+    """The project's recording with this content hash, or None."""
+    query = sa.select(recordings).where(
+        recordings.c.project_id == project_id, recordings.c.sha256 == sha256
+    )
+    return first_record(engine, Recording, query)
+
+
+def get_recording(engine: Engine, recording_id: int) -> Recording:
+    """The recording `recording_id`; NoResultFound when there is none."""
+    with engine.connect() as conn:
+        return fetch(conn, Recording, recordings, recording_id)
+
+
+def list_recordings(engine: Engine, project_id: int) -> list[Recording]:
+    """A project's recordings, by name."""
+    query = (
+        sa.select(recordings)
+        .where(recordings.c.project_id == project_id)
+        .order_by(recordings.c.original_name, recordings.c.id)
+    )
+    return all_records(engine, Recording, query)
+
+
+def undrafted_recordings(engine: Engine, project_id: int) -> list[Recording]:
+    """Recordings of a project that no drafting run has finished yet."""
+    query = (
+        sa.select(recordings)
+        .where(recordings.c.project_id == project_id, recordings.c.drafted_at.is_(None))
+        .order_by(recordings.c.id)
+    )
+    return all_records(engine, Recording, query)

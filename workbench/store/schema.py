@@ -1,0 +1,154 @@
+"""The tables (`metadata`) and the column type of the comma-joined lists.
+
+New databases are created from these definitions; existing ones reach them through the Alembic
+revisions in `migrations/versions`, so a change here goes with a new revision (see `migrations`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+
+class CommaList(sa.types.TypeDecorator):
+    """A tuple of strings stored as one comma-joined string: ("a", "b") as "a,b", () as "".
+
+    A plain str is stored as given, so queries compare the column with literals
+    (`flags != ""`, `flags.like("%x%")`) in the same SQL as a String column's.
+    """
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_bind_param(self, value: Iterable[str] | str | None, dialect: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return ",".join(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> tuple[str, ...]:
+        return tuple(v for v in (value or "").split(",") if v)
+
+
+metadata = sa.MetaData()
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("language", sa.String(16), nullable=False, default="auto"),
+    sa.Column("conventions", sa.String(64), nullable=False, default="plain"),
+    sa.Column("asr_engine", sa.String(32), nullable=False, default="faster-whisper"),
+    sa.Column("asr_model", sa.String(500), nullable=False, default="base"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    # 0002
+    sa.Column("prompt", sa.Text),
+    sa.Column("max_segment", sa.Float, nullable=False, default=20.0, server_default="20.0"),
+    sa.Column("min_segment", sa.Float, nullable=False, default=0.5, server_default="0.5"),
+    sa.Column("per_channel", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    # 0003
+    sa.Column("speakers", sa.JSON),  # the names labellers pick from
+    sa.Column("guidelines", sa.Text),  # Markdown the owner writes; default: the profile's
+    sa.Column("lint_blocks", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+)
+
+recordings = sa.Table(
+    "recordings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("original_name", sa.String(1000), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("source_path", sa.String(2000), nullable=False),
+    sa.Column("working_path", sa.String(2000), nullable=False),
+    sa.Column("peaks_path", sa.String(2000), nullable=False),
+    sa.Column("sample_rate", sa.Integer, nullable=False),
+    sa.Column("channels", sa.Integer, nullable=False),
+    sa.Column("num_samples", sa.BigInteger, nullable=False),
+    sa.Column("duration", sa.Float, nullable=False),
+    sa.Column("speaker", sa.String(200)),
+    sa.Column("language", sa.String(16)),
+    sa.Column("meta", sa.JSON, nullable=False, default=dict),
+    sa.Column("drafted_at", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    # 0002: for 2..8-channel sources, a 16 kHz copy that keeps the channels (per-channel drafts)
+    sa.Column("channels_path", sa.String(2000)),
+    sa.UniqueConstraint("project_id", "sha256", name="uq_recording_hash"),
+)
+
+segments = sa.Table(
+    "segments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("recording_id", sa.ForeignKey("recordings.id"), nullable=False),
+    sa.Column("start", sa.Float, nullable=False),
+    sa.Column("end", sa.Float, nullable=False),
+    sa.Column("speaker", sa.String(200)),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("assignee", sa.String(200)),
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    sa.Column("latest_revision_id", sa.Integer),
+    # 0002: what a person must look at (see workbench.flags)
+    sa.Column("flags", CommaList(500), nullable=False, default="", server_default=""),
+    # 0003
+    sa.Column("tags", CommaList(500), nullable=False, default="", server_default=""),
+    sa.Column("comment", sa.Text, nullable=False, default="", server_default=""),
+    sa.Index("ix_segments_recording_start", "recording_id", "start"),
+)
+
+revisions = sa.Table(
+    "revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("start", sa.Float, nullable=False),
+    sa.Column("end", sa.Float, nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("asr_meta", sa.JSON),
+    # 0003: the whole state after the revision, so history, undo and restore need nothing else
+    sa.Column("op", sa.String(16)),
+    sa.Column("status", sa.String(16)),
+    sa.Column("speaker", sa.String(200)),
+    sa.Column("tags", CommaList(500)),
+    sa.Column("comment", sa.Text),
+    sa.Column("active_seconds", sa.Float),
+    sa.UniqueConstraint("segment_id", "n", name="uq_revision_n"),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False, default=dict),
+    sa.Column("total", sa.Float, nullable=False, default=0.0),
+    sa.Column("done", sa.Float, nullable=False, default=0.0),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("error", sa.Text),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+exports = sa.Table(
+    "exports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("format", sa.String(32), nullable=False),
+    sa.Column("path", sa.String(2000), nullable=False),
+    sa.Column("filters", sa.JSON, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("hours", sa.Float, nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)

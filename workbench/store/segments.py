@@ -1,0 +1,225 @@
+"""Segments and their revisions: drafted segments, the editor's view, and edits (save, split,
+merge) that append a revision and bump the segment's version in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from workbench.corpus import Edit, Recording, Revision, Segment, SegmentView, StaleEdit, Status
+from workbench.store.engine import now
+from workbench.store.records import all_records, fetch, to_record
+from workbench.store.schema import recordings, revisions, segments
+
+
+def add_drafted_segments(
+    engine: Engine,
+    recording_id: int,
+    drafts: Iterable[dict[str, Any]],
+    author: str,
+    language: str | None = None,
+) -> int:
+    """Insert a recording's drafted segments, each with revision 1, and mark it drafted.
+
+    All in one transaction. Each draft is a dict with start, end, text, speaker (optional) and
+    asr_meta. Returns how many segments were written. Refuses (returns 0) when the recording
+    was drafted already, so a second drafting run never duplicates.
+    """
+    created = now()
+    count = 0
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            sa.update(recordings)
+            .where(recordings.c.id == recording_id, recordings.c.drafted_at.is_(None))
+            .values(drafted_at=created)
+        )
+        if claimed.rowcount != 1:
+            return 0
+        for draft in drafts:
+            seg_id = conn.execute(
+                sa.insert(segments).values(
+                    recording_id=recording_id,
+                    start=draft["start"],
+                    end=draft["end"],
+                    speaker=draft.get("speaker"),
+                    status=Status.DRAFTED.value,
+                    version=1,
+                    flags=draft.get("flags", ()),
+                )
+            ).inserted_primary_key[0]
+            rev_id = conn.execute(
+                sa.insert(revisions).values(
+                    segment_id=seg_id,
+                    n=1,
+                    text=draft["text"],
+                    start=draft["start"],
+                    end=draft["end"],
+                    source=draft.get("source", "asr"),
+                    author=author,
+                    created_at=created,
+                    asr_meta=draft.get("asr_meta"),
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                sa.update(segments).where(segments.c.id == seg_id).values(latest_revision_id=rev_id)
+            )
+            count += 1
+        if language:
+            conn.execute(
+                sa.update(recordings)
+                .where(recordings.c.id == recording_id)
+                .values(language=language)
+            )
+    return count
+
+
+def get_segment(engine: Engine, segment_id: int) -> Segment:
+    """The segment `segment_id`; NoResultFound when there is none."""
+    with engine.connect() as conn:
+        return fetch(conn, Segment, segments, segment_id)
+
+
+def segment_view(engine: Engine, segment_id: int) -> SegmentView:
+    """A segment with its recording, latest revision and first ASR draft."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(segments).where(segments.c.id == segment_id)).one()
+        recording = fetch(conn, Recording, recordings, row.recording_id)
+        latest = None
+        if row.latest_revision_id is not None:
+            latest = fetch(conn, Revision, revisions, row.latest_revision_id)
+        draft = conn.execute(
+            sa.select(revisions)
+            .where(revisions.c.segment_id == segment_id, revisions.c.source == "asr")
+            .order_by(revisions.c.n)
+            .limit(1)
+        ).first()
+    return SegmentView(
+        segment=to_record(Segment, row),
+        recording=recording,
+        latest=latest,
+        draft=to_record(Revision, draft) if draft else None,
+    )
+
+
+def list_revisions(engine: Engine, segment_id: int) -> list[Revision]:
+    """A segment's revisions, oldest first."""
+    query = sa.select(revisions).where(revisions.c.segment_id == segment_id).order_by(revisions.c.n)
+    return all_records(engine, Revision, query)
+
+
+def _bump(conn: Connection, segment_id: int, expected_version: int, **values: Any) -> None:
+    """Move a segment to new values if it is still at `expected_version`, else StaleEdit.
+
+    The version check and the bump are one conditional UPDATE, so of two racing saves exactly
+    one wins; the other gets StaleEdit with the winner's text.
+    """
+    bumped = conn.execute(
+        sa.update(segments)
+        .where(segments.c.id == segment_id, segments.c.version == expected_version)
+        .values(version=segments.c.version + 1, **values)
+    )
+    if bumped.rowcount != 1:
+        row = conn.execute(
+            sa.select(segments.c.version, revisions.c.text)
+            .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+            .where(segments.c.id == segment_id)
+        ).one()
+        raise StaleEdit(segment_id, expected_version, row.version, row.text or "")
+
+
+def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: str) -> int:
+    """Insert the next revision of a segment holding `edit`, and point the segment at it."""
+    n = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(revisions.c.n), 0)).where(
+            revisions.c.segment_id == segment_id
+        )
+    ).scalar_one()
+    rev_id = conn.execute(
+        sa.insert(revisions).values(
+            segment_id=segment_id, n=n + 1, text=edit.text, source=source, author=author,
+            created_at=now(), op=edit.op, active_seconds=round(edit.active_seconds, 1),
+            **_state(edit),
+        )
+    ).inserted_primary_key[0]
+    conn.execute(
+        sa.update(segments).where(segments.c.id == segment_id).values(latest_revision_id=rev_id)
+    )
+    return rev_id
+
+
+def _state(edit: Edit) -> dict[str, Any]:
+    """The columns a segment and its revision share, as `edit` sets them."""
+    return {
+        "start": edit.start, "end": edit.end, "status": edit.status.value,
+        "speaker": edit.speaker, "tags": edit.tags, "comment": edit.comment,
+    }
+
+
+def apply_edit(
+    engine: Engine, segment_id: int, expected_version: int, edit: Edit, author: str,
+    source: str = "human",
+) -> Revision:
+    """Append a revision holding `edit` if nobody saved the segment since `expected_version`."""
+    with engine.begin() as conn:
+        _bump(conn, segment_id, expected_version, **_state(edit))
+        rev_id = _revise(conn, segment_id, edit, author, source)
+        return fetch(conn, Revision, revisions, rev_id)
+
+
+def split(
+    engine: Engine, segment_id: int, expected_version: int, left: Edit, right: Edit, author: str
+) -> int:
+    """Shorten a segment to `left` and create a new segment holding `right`; returns its id.
+
+    Both get a revision with op 'split', in one transaction.
+    """
+    with engine.begin() as conn:
+        recording_id = conn.execute(
+            sa.select(segments.c.recording_id).where(segments.c.id == segment_id)
+        ).scalar_one()
+        _bump(conn, segment_id, expected_version, **_state(left))
+        _revise(conn, segment_id, left, author, "human")
+        new_id = conn.execute(
+            sa.insert(segments).values(recording_id=recording_id, version=1, flags=(),
+                                       **_state(right))
+        ).inserted_primary_key[0]
+        _revise(conn, new_id, right, author, "human")
+    return new_id
+
+
+def merge(
+    engine: Engine, first: tuple[int, int], second: tuple[int, int], merged: Edit, author: str
+) -> None:
+    """Make the first segment (id, version) cover both and delete the second, in one transaction."""
+    with engine.begin() as conn:
+        _bump(conn, first[0], first[1], **_state(merged))
+        _revise(conn, first[0], merged, author, "human")
+        row = fetch(conn, Segment, segments, second[0])
+        gone = Edit(merged.text, row.start, row.end, Status.DELETED, row.speaker, row.tags,
+                    row.comment, op="merged")
+        _bump(conn, second[0], second[1], **_state(gone))
+        _revise(conn, second[0], gone, author, "human")
+
+
+def adjacent(engine: Engine, segment: Segment) -> tuple[dict | None, dict | None]:
+    """The segments just before and after `segment` in time in its recording (not deleted)."""
+    base = (
+        sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.version,
+                  segments.c.speaker, revisions.c.text)
+        .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
+        .where(segments.c.recording_id == segment.recording_id,
+               segments.c.status != Status.DELETED.value, segments.c.id != segment.id)
+    )
+    key = sa.tuple_(segments.c.start, segments.c.id)
+    here = sa.tuple_(sa.literal(segment.start), sa.literal(segment.id))
+    with engine.connect() as conn:
+        before = conn.execute(
+            base.where(key < here).order_by(segments.c.start.desc(), segments.c.id.desc()).limit(1)
+        ).first()
+        after = conn.execute(
+            base.where(key > here).order_by(segments.c.start, segments.c.id).limit(1)
+        ).first()
+    return (dict(before._mapping) if before else None, dict(after._mapping) if after else None)
