@@ -129,3 +129,26 @@ def as_user(wb: Workbench, name: str, role: str = "labeler") -> Workbench:
     for project in store.list_projects(wb.db):
         store.add_member(wb.db, user.id, project.id)
     return wb.as_user(user)
+
+
+APP = ROOT / "workbench" / "app.py"
+
+
+def open_page(home: Path, page: str = "views/overview.py", project_id: int | None = None,
+              token: str | None = None):
+    """An AppTest of the app, through its router as a browser would reach `page`: `?project=ID`
+    in the URL, signed in with `token` (else unprotected, while no account exists). The caller
+    sets WORKBENCH_HOME to `home`."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["WORKBENCH_HOME"] = str(home)
+    os.environ.pop("WORKBENCH_DB_URL", None)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if project_id is not None:
+        at.query_params["project"] = str(project_id)
+    if token is not None:
+        at.session_state["wb_token"] = token
+    at.run()
+    if page != "views/overview.py":
+        at.switch_page(page).run()
+    return at

@@ -97,26 +97,27 @@ def test_draft_quality_is_zero_when_drafts_were_right(wb, drafted):
 
 
 def test_projects_page_settings_and_quality(wb, kspon, home, monkeypatch):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
+    from tests.conftest import open_page
+    from workbench.ui.common import form_key
 
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    at = AppTest.from_file(str(Path(__file__).parents[1] / "workbench/pages/projects.py"),
-                           default_timeout=60)
-    at.session_state["project_id"] = kspon.id
-    at.run()
+    at = open_page(home, "views/projects.py", kspon.id)
     assert not at.exception
     assert any("CER" in c.value for c in at.caption)
-    at.text_input(key="set_speakers").input("김민지, Lee Joon")
-    at.text_area(key="set_guidelines").input("# Our rules\\nWrite numbers as words.")
-    at.checkbox(key="set_lint_blocks").check()
-    at.button(key="save_project_settings").click().run()
+
+    def key(name):
+        return form_key(store.get_project(wb.db, kspon.id), name)
+
+    at.text_input(key=key("set_speakers")).input("김민지, Lee Joon")
+    at.text_area(key=key("set_guidelines")).input("# Our rules\\nWrite numbers as words.")
+    at.checkbox(key=key("set_lint_blocks")).check()
+    at.button(key=key("save_project_settings")).click().run()
     assert not at.exception
     project = store.get_project(wb.db, kspon.id)
     assert project.speakers == ("김민지", "Lee Joon") and project.lint_blocks
     assert project.guidelines.startswith("# Our rules")
-    at.text_input(key="set_profile_path").input("/no/such/profile.yaml")
-    at.button(key="save_project_settings").click().run()
-    assert any("profile.yaml" in e.value for e in at.error)
-    assert store.get_project(wb.db, kspon.id).conventions == "kspon"
+    # the form now shows the stored values (a fresh form keyed by them)
+    assert at.text_input(key=key("set_speakers")).value == "김민지, Lee Joon"
+    # a server path cannot be chosen: the field only offers profiles, and no free-text path
+    assert "/no/such/profile.yaml" not in at.selectbox(key=key("set_conventions")).options
+    assert not [t for t in at.text_input if "profile" in (t.key or "")]

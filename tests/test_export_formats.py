@@ -535,7 +535,7 @@ def test_cli_export_with_options(home, wb, labelled, tmp_path, capsys):
     assert (tmp_path / "k" / "train" / "wav.scp").is_file()
     for argv, message in [
         (["--split", "0.9,0.9"], "add up to 1"),
-        (["--padding", "x"], "--padding takes a number"),
+        (["--padding", "x"], "padding takes a number"),
         (["--sample-rate", "fast"], "sample rate"),
         (["--since", "yesterday"], "cannot read the date"),
         (["--text-form", "odd"], "unknown text form"),
@@ -548,15 +548,10 @@ def test_cli_export_with_options(home, wb, labelled, tmp_path, capsys):
 
 
 def test_export_page_offers_formats_and_options(home, wb, labelled, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+    from tests.conftest import open_page
 
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
-    page = Path(__file__).resolve().parents[1] / "workbench" / "pages" / "export.py"
-    at = AppTest.from_file(str(page), default_timeout=60)
-    at.session_state["project_id"] = labelled.id
-    at.session_state["author"] = "ann"
-    at.run()
+    at = open_page(home, "views/export.py", labelled.id)
     assert not at.exception
     at.selectbox(key="export_format").select("kaldi").run()
     at.selectbox(key="export_clips").select("none")

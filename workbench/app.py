@@ -18,13 +18,13 @@ st.set_page_config(page_title="Speech workbench", page_icon=":material/graphic_e
                    layout="wide")
 
 PAGES = {  # file, title, icon, url path, roles
-    "overview": ("pages/overview.py", "Overview", ":material/home:", None),
-    "projects": ("pages/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
-    "drafts": ("pages/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
-    "editor": ("pages/editor.py", "Editor", ":material/edit_note:", None),
-    "export": ("pages/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
-    "people": ("pages/people.py", "People", ":material/group:", {Role.OWNER}),
-    "account": ("pages/account.py", "Account", ":material/person:", None),
+    "overview": ("views/overview.py", "Overview", ":material/home:", None),
+    "projects": ("views/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
+    "drafts": ("views/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
+    "editor": ("views/editor.py", "Editor", ":material/edit_note:", None),
+    "export": ("views/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
+    "people": ("views/people.py", "People", ":material/group:", {Role.OWNER}),
+    "account": ("views/account.py", "Account", ":material/person:", None),
 }
 
 if st.session_state.pop("clear_cookie", False):
@@ -34,7 +34,7 @@ if token := st.session_state.pop("set_cookie", None):
 
 user = signed_in()
 if user is None:
-    page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:",
+    page = st.navigation([st.Page("views/sign_in.py", title="Sign in", icon=":material/login:",
                                   url_path="sign-in", default=True)], position="hidden")
 else:
     allowed = [
@@ -43,7 +43,7 @@ else:
         if roles is None or user.role in roles
     ]
     if user.id is None:  # no account yet: the unprotected single-user default
-        allowed.append(st.Page("pages/setup.py", title="Protect this workbench",
+        allowed.append(st.Page("views/setup.py", title="Protect this workbench",
                                icon=":material/lock:", url_path="setup"))
     page = st.navigation(allowed)
     with st.sidebar:

@@ -149,10 +149,11 @@ def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
-    if not cancel_draft_job(wb, project):
+    job_id = cancel_draft_job(wb, project)
+    if job_id is None:
         print(f"{project.name}: no draft job is running")
         return 1
-    print(f"{project.name}: the draft job will stop after the recording it is drafting")
+    print(f"{project.name}: job {job_id} will stop after the recording it is drafting")
     return 0
 
 

@@ -87,15 +87,16 @@ def fail_job(wb: Workbench, job: Job, error: str) -> None:
     store.update_job(wb.db, job.id, state="failed", error=error, message="not started")
 
 
-def cancel_draft_job(wb: Workbench, project: Project) -> bool:
-    """Ask the running draft job of a project to stop after its current recording."""
+def cancel_draft_job(wb: Workbench, project: Project) -> int | None:
+    """Ask the running draft job of a project to stop after its current recording; returns its
+    id, or None when none is running."""
     user = require(wb, Action.DRAFT, project.id)
     job = store.running_job(wb.db, project.id, "draft")
     if job is None:
-        return False
+        return None
     store.request_cancel(wb.db, job.id)
     store.log_event(wb.db, user.name, "draft cancelled", project.id, {"job": job.id})
-    return True
+    return job.id
 
 
 def run_draft_job(

@@ -123,7 +123,7 @@ def _open_session(wb: Workbench, user: User) -> Session:
 
 def resume(wb: Workbench, token: str | None) -> User | None:
     """The user of a live session token, extending its idle expiry; None when it has ended."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     digest = _token_hash(token)
     found = store.session_user(wb.db, digest)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from workbench.corpus import Job, Project, Recording, Segment, Status
+from workbench.corpus import Job, Project, Recording, Role, Segment, Status, User
 
 R = TypeVar("R")
 
@@ -32,6 +32,7 @@ CONVERTED: dict[type, dict[str, Callable[[Any], Any]]] = {
     },
     Segment: {"status": Status},
     Job: {"params": lambda value: value or {}},
+    User: {"role": Role, "active": bool, "display_name": lambda value: value or ""},
 }
 
 

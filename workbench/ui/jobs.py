@@ -50,8 +50,8 @@ def start_drafts(wb: Workbench, project: Project) -> int:
         log.exception("draft job %s: cannot load %s model %r", job.id, project.asr_engine,
                       project.asr_model)
         fail_job(wb, job, "the model could not be loaded")
-        raise DraftStartFailed(f"the {project.asr_engine} model {project.asr_model!r} could not "
-                               "be loaded; the server log says why") from exc
+        raise DraftStartFailed(f"the {project.asr_engine} model {Path(project.asr_model).name!r} "
+                               "could not be loaded; the server log says why") from exc
     thread = threading.Thread(
         target=run_draft_job,
         args=(wb, job, engine, options_for(project, language)),

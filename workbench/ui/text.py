@@ -2,24 +2,25 @@
 
 Names, transcripts, reasons and job messages come from people (or hostile uploads). Streamlit
 renders Markdown in most elements, so such a string could draw links, images (loading remote
-URLs), headings or colours. `md` escapes every ASCII punctuation character (CommonMark lets any
-of them be backslash-escaped) and folds line breaks, so the string shows as the text it is.
+URLs), headings, colours (`:red[...]`) or icons (`:material/x:`). `md` backslash-escapes every
+character that starts such syntax (CommonMark lets any ASCII punctuation be escaped), and a
+leading list or heading marker, and folds line breaks, so the string shows as the text it is.
 """
 
 from __future__ import annotations
 
 import re
-import string
 
-_PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
+_SYNTAX = re.compile(r"([\\`*_\[\]{}<>!|~$:#&])")
+_LEADING = re.compile(r"^(\d*)([-+=.)])")
 
 
 def md(text: object, limit: int = 500) -> str:
-    """`text` as literal Markdown: punctuation escaped, one line, at most `limit` characters."""
+    """`text` as literal Markdown: syntax characters escaped, one line, at most `limit` chars."""
     flat = " ".join(str(text).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
-    return _PUNCT.sub(r"\\\1", flat)
+    return _LEADING.sub(r"\1\\\2", _SYNTAX.sub(r"\\\1", flat))
 
 
 def guidelines_md(text: str) -> str:

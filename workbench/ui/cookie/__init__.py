@@ -23,9 +23,10 @@ _component = st.components.v2.component(
 def read_token() -> str | None:
     """The token the browser sent with this session's connection, if any."""
     try:
-        return st.context.cookies.get(COOKIE)
+        token = st.context.cookies.get(COOKIE)
     except Exception:  # AppTest and bare script runs have no request
         return None
+    return token if isinstance(token, str) else None
 
 
 def write_token(token: str | None, max_age: int = 0, key: str = "session_cookie") -> None:
