@@ -7,13 +7,15 @@ import json
 import pytest
 
 from workbench import store
-from workbench.annotations import detect, find_sources, import_any
+from workbench.annotations import AudioScope, detect, find_sources, import_any
 from workbench.cli import main
 from workbench.exporting import ExportOptions, export_batch
 from workbench.service import ensure_project
 
 from tests.conftest import tone
 from tests.test_export_formats import label, noisy_project, sources  # noqa: F401  (fixtures)
+
+SERVER = AudioScope.server()  # these import files on the server, as the command line does
 
 # (format, clips): clip formats import a recording per clip; the others keep recording times
 ROUND_TRIPS = [
@@ -39,6 +41,16 @@ def same(got, want, clips: bool) -> None:
         assert s1 == pytest.approx(s2, abs=1e-3) and e1 == pytest.approx(e2, abs=1e-3)
 
 
+def assert_round_trip(wb, exported, target, result, fmt: str, clips: str | None) -> None:
+    """`target` got the segments of `exported` back from its export in `fmt`."""
+    assert not result.report.failed, result.report.failed
+    want = segments_of(wb, exported)
+    if fmt == "textgrid":  # an empty interval is a gap in a TextGrid
+        want = [w for w in want if w[2]]
+    assert result.segments == len(want)
+    same(segments_of(wb, target), want, clips in ("wav", "flac"))
+
+
 @pytest.fixture
 def labelled(wb, noisy_project):  # noqa: F811
     label(wb, noisy_project)
@@ -50,13 +62,8 @@ def test_round_trip(wb, labelled, tmp_path, fmt, clips):
     out = tmp_path / "corpus"
     export_batch(wb, labelled, out, fmt, options=ExportOptions(clips=clips))
     target = ensure_project(wb, f"back-{fmt}")
-    result = import_any(wb, target, [out])
-    assert not result.report.failed, result.report.failed
-    want = segments_of(wb, labelled)
-    if fmt == "textgrid":  # an empty interval is a gap in a TextGrid
-        want = [w for w in want if w[2]]
-    assert result.segments == len(want)
-    same(segments_of(wb, target), want, clips in ("wav", "flac"))
+    result = import_any(wb, target, [out], audio_from=SERVER)
+    assert_round_trip(wb, labelled, target, result, fmt, clips)
     revisions = store.list_revisions(wb.db, store.export_rows(wb.db, target.id, None)[0]["segment_id"])
     assert [(r.n, r.source, r.author) for r in revisions] == [(1, "import", f"import:{fmt}")]
     assert set(store.status_counts(wb.db, target.id)["segments"]) == {"drafted"}
@@ -68,7 +75,7 @@ def test_split_corpus_round_trips(wb, labelled, tmp_path):
     found, others = find_sources([out])
     assert sorted(s.path.name for s in found) == ["test", "train"] and others == []
     target = ensure_project(wb, "back")
-    result = import_any(wb, target, [out])
+    result = import_any(wb, target, [out], audio_from=SERVER)
     assert result.segments == 6 and not result.report.failed
 
 
@@ -89,7 +96,7 @@ def test_csv_with_speakers_and_a_sidecar_srt(wb, tmp_path):
         "1\n00:00:00,500 --> 00:00:01,250\nKim Min-su: 안녕\n\n"
         "2\n00:00:02,000 --> 00:00:03,000\nno speaker here\n\n", encoding="utf-8")
     project = ensure_project(wb, "sidecar")
-    result = import_any(wb, project, [tmp_path / "talk.srt"])
+    result = import_any(wb, project, [tmp_path / "talk.srt"], audio_from=SERVER)
     assert result.segments == 2
     assert segments_of(wb, project) == [(0.5, 1.25, "안녕", "Kim Min-su"),
                                         (2.0, 3.0, "no speaker here", None)]
@@ -98,7 +105,7 @@ def test_csv_with_speakers_and_a_sidecar_srt(wb, tmp_path):
         f"file,start,end,text,speaker\n{other.name},0.1,0.9,\"one, two\",Anne O'Neil\n"
         f"{other.name},1.0,1.5,three,\n", encoding="utf-8")
     project = ensure_project(wb, "table")
-    assert import_any(wb, project, [tmp_path / "list.csv"]).segments == 2
+    assert import_any(wb, project, [tmp_path / "list.csv"], audio_from=SERVER).segments == 2
     assert segments_of(wb, project)[0] == (0.1, 0.9, "one, two", "Anne O'Neil")
     assert audio.is_file()
 
@@ -106,13 +113,13 @@ def test_csv_with_speakers_and_a_sidecar_srt(wb, tmp_path):
 def test_duplicate_audio_gets_segments_only_when_it_has_none(wb, tmp_path):
     audio = tone(tmp_path / "a.wav", 3.0)
     project = ensure_project(wb, "dup")
-    main_report = import_any(wb, project, [audio]).report
+    main_report = import_any(wb, project, [audio], audio_from=SERVER).report
     assert main_report.count("imported") == 1
     (tmp_path / "a.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Bo>hi &amp; bye\n\n")
-    result = import_any(wb, project, [tmp_path / "a.vtt"])
+    result = import_any(wb, project, [tmp_path / "a.vtt"], audio_from=SERVER)
     assert result.segments == 1 and result.report.items[0].outcome == "duplicate"
     assert segments_of(wb, project) == [(0.0, 1.0, "hi & bye", "Bo")]
-    again = import_any(wb, project, [tmp_path / "a.vtt"])
+    again = import_any(wb, project, [tmp_path / "a.vtt"], audio_from=SERVER)
     assert again.segments == 0 and "not attached" in again.report.items[0].reason
 
 
@@ -123,7 +130,7 @@ def test_missing_audio_and_bad_files_are_reported(wb, tmp_path):
     tone(tmp_path / "broken.wav", 1.0)
     project = ensure_project(wb, "bad")
     result = import_any(wb, project, [tmp_path / "m.jsonl", tmp_path / "lonely.eaf",
-                                      tmp_path / "broken.TextGrid"])
+                                      tmp_path / "broken.TextGrid"], audio_from=SERVER)
     reasons = {i.name: i.reason for i in result.report.failed}
     assert "no such audio file" in reasons["gone.wav"]
     assert "no audio file named lonely" in reasons["lonely.eaf"]
@@ -135,7 +142,7 @@ def test_segments_outside_the_audio_are_skipped(wb, tmp_path):
     (tmp_path / "s.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nin\n\n"
                                     "2\n00:00:01,500 --> 00:00:09,000\nout\n\n")
     project = ensure_project(wb, "skip")
-    result = import_any(wb, project, [tmp_path / "s.srt"])
+    result = import_any(wb, project, [tmp_path / "s.srt"], audio_from=SERVER)
     assert result.segments == 1 and "1 outside the audio" in result.report.items[0].reason
 
 

@@ -6,6 +6,14 @@ Each audio file an annotation names goes through `importing.import_file` (so a d
 still caught by its hash), then its transcribed regions become drafted segments whose revision 1
 has source 'import' and author 'import:<format>'. A duplicate recording gets the segments only
 while it has none. Audio files that no annotation names are imported as plain audio.
+
+Where that audio may come from is the import's trust boundary (`AudioScope`). Files from a
+browser (`import_upload`, and `import_any` unless told otherwise) may name only audio of the same
+upload, zip members included, found by base name: nothing on the server outside the upload is
+looked at, and every name and reason shows files only as the upload and its annotations wrote
+them (what went wrong in detail goes to the log). The operator's command line
+(`AudioScope.server()`) takes paths as written: relative to the annotation file (or to the
+current folder, or to folders it names), absolute ones too. A Kaldi wav.scp command is never run.
 """
 
 from __future__ import annotations
@@ -14,27 +22,42 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import os
+import re
+import shutil
+import unicodedata
+import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from workbench import store
 from workbench.corpus import InvalidEdit, Project, check_bounds, clean_text
 from workbench.export import eaf, hf, kaldi, lhotse, nemo, subtitles, table, textgrid
 from workbench.export.table import ALIASES
 from workbench.export.utterance import Annotation
-from workbench.importing import AUDIO_SUFFIXES, ImportItem, ImportReport, import_file, import_paths
-from workbench.service import Workbench
+from workbench.importing import (
+    AUDIO_SUFFIXES, ImportItem, ImportReport, extract_zip, import_file, import_paths, scratch_folder,
+)
+from workbench.access import Action, require
+from workbench.context import Workbench
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ANNOTATION_FORMATS",
     "Source",
     "AnnotatedImport",
+    "AudioScope",
     "detect",
     "find_sources",
     "read_source",
     "import_any",
+    "import_upload",
+    "upload_name",
 ]
 
 ANNOTATION_FORMATS = ("nemo", "hf", "kaldi", "lhotse", "srt", "vtt", "textgrid", "eaf", "csv", "cv")
@@ -42,6 +65,7 @@ SIDECARS = {".srt": "srt", ".vtt": "vtt", ".textgrid": "textgrid", ".eaf": "eaf"
 AUDIO_PREFERENCE = (".wav", ".flac")  # for a sidecar with several audio files of its stem
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, current name)
+Upload = tuple[str, bytes | bytearray | memoryview | BinaryIO | os.PathLike]  # (name, content)
 
 
 @dataclass(frozen=True)
@@ -50,6 +74,28 @@ class Source:
 
     fmt: str
     path: Path
+
+
+@dataclass(frozen=True)
+class AudioScope:
+    """Where the audio files that annotations name may come from.
+
+    `upload()` (the default): only audio files among those imported (zip members included),
+    matched by the base name of the reference; for files from a browser. `server(*folders)`:
+    paths as written, relative to the annotation file, the current folder or `folders`, absolute
+    ones too; for the operator's command line.
+    """
+
+    trusted: bool = False
+    folders: tuple[Path, ...] = ()
+
+    @classmethod
+    def upload(cls) -> AudioScope:
+        return cls()
+
+    @classmethod
+    def server(cls, *folders: str | Path) -> AudioScope:
+        return cls(True, tuple(Path(f) for f in folders))
 
 
 @dataclass(frozen=True)
@@ -176,8 +222,12 @@ def _text(path: Path) -> io.StringIO:
 def _sidecar_audio(path: Path) -> Path | None:
     candidates = [p for p in path.parent.glob(f"{_glob_escape(path.stem)}.*")
                   if p.suffix.lower() in AUDIO_SUFFIXES and p.stem == path.stem]
-    candidates.sort(key=lambda p: (p.suffix.lower() not in AUDIO_PREFERENCE, p.suffix.lower()))
+    candidates.sort(key=_preference)
     return candidates[0] if candidates else None
+
+
+def _preference(path: Path) -> tuple[bool, str]:
+    return path.suffix.lower() not in AUDIO_PREFERENCE, path.suffix.lower()
 
 
 def _glob_escape(text: str) -> str:
@@ -185,7 +235,8 @@ def _glob_escape(text: str) -> str:
 
 
 def read_source(source: Source) -> tuple[list[Annotation], list[Path]]:
-    """The annotations of a source, and the folders their audio paths are relative to."""
+    """The annotations of a source, and the folders their audio paths are relative to (a
+    sidecar's annotations name no audio: theirs is the audio file of its stem)."""
     path, fmt = source.path, source.fmt
     if fmt == "nemo":
         with _text(path) as f:
@@ -209,11 +260,7 @@ def read_source(source: Source) -> tuple[list[Annotation], list[Path]]:
     readers = {"srt": subtitles.read_srt, "vtt": subtitles.read_vtt,
                "textgrid": textgrid.read_textgrid, "eaf": eaf.read_eaf}
     with _text(path) as f:
-        found = readers[fmt](f)
-    audio = _sidecar_audio(path)
-    if audio is None:
-        raise ValueError(f"no audio file named {path.stem}.* beside it")
-    return [Annotation(str(audio), a.start, a.end, a.text, a.speaker) for a in found], []
+        return [replace(a, audio="") for a in readers[fmt](f)], []
 
 
 def _resolve(ref: str, bases: list[Path]) -> Path | None:
@@ -223,47 +270,386 @@ def _resolve(ref: str, bases: list[Path]) -> Path | None:
     return next(((b / path).resolve() for b in bases if (b / path).is_file()), None)
 
 
+# ---------------------------------------------------------------- where the audio comes from
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """Why annotations cannot have the audio they name: the item's name and the reason."""
+
+    name: str
+    why: str
+
+
+class _ServerAudio:
+    """Trusted: audio paths as the annotations write them, on the server (the command line)."""
+
+    public = False
+
+    def __init__(self, folders: tuple[Path, ...]):
+        self.folders = list(folders)
+
+    def source_name(self, source: Source) -> str:
+        return source.path.name
+
+    def audio_name(self, path: Path) -> str:
+        return path.name
+
+    def unreadable(self, source: Source, exc: Exception) -> str:
+        return f"cannot read {source.fmt}: {exc}"
+
+    def find(self, ref: str, source: Source, bases: list[Path]) -> Path | _Refused:
+        if not ref:  # a sidecar's: the audio file of its stem beside it
+            audio = _sidecar_audio(source.path)
+            return audio or _Refused(source.path.name,
+                                     f"no audio file named {source.path.stem}.* beside it")
+        found = _resolve(ref, bases + self.folders)
+        return found or _Refused(ref, f"audio {ref!r}: no such audio file")
+
+    def import_loose(
+        self, wb: Workbench, project: Project, others: list[Path], named: set[Path],
+        sources: list[Source],
+    ) -> list[ImportItem]:
+        loose = [p for p in others if not (p.is_file() and p.resolve() in named)]
+        return list(import_paths(wb, project, loose).items) if loose else []
+
+
+_TRANSCRIPT_SUFFIXES = {".json", ".jsonl", ".gz", ".csv", ".tsv", *SIDECARS}
+
+
+def _wanted_in_upload(name: str) -> bool:
+    """Whether a zip entry is audio or may be part of a transcript (the rest stays packed)."""
+    leaf = PurePosixPath(name.replace("\\", "/")).name
+    suffix = PurePosixPath(leaf).suffix.lower()
+    return suffix in AUDIO_SUFFIXES or suffix in _TRANSCRIPT_SUFFIXES or leaf in kaldi.FILES
+
+
+class _UploadedAudio:
+    """Untrusted: the files of one upload, zip archives unpacked into `scratch`. Annotations find
+    their audio among these files only, by base name; every name shown is the upload's own."""
+
+    public = True
+
+    def __init__(self, paths: Iterable[str | Path], scratch: Path):
+        self.names: dict[Path, str] = {}  # every file of the upload (resolved) -> its name
+        self.folders: dict[Path, str] = {}  # given folders and unpacked archives -> their names
+        self.roots: list[Path] = []  # what to look for annotations in
+        self.failed: list[ImportItem] = []
+        for n, raw in enumerate(paths):
+            path = Path(raw)
+            if path.is_symlink() or not path.exists():
+                self.failed.append(ImportItem(_leaf(str(raw)), "failed", "no such file"))
+            elif path.is_dir():
+                self._add_folder(path, path.name, path)
+            elif path.suffix.lower() == ".zip":
+                self._unzip(path, scratch / f"zip-{n}")
+            else:
+                self.names[path.resolve()] = path.name
+                self.roots.append(path)
+        self.audio: dict[str, list[Path]] = {}  # base name -> the uploaded audio files of that name
+        for file, name in self.names.items():
+            if file.suffix.lower() in AUDIO_SUFFIXES:
+                self.audio.setdefault(_leaf(name), []).append(file)
+
+    def _add_folder(self, folder: Path, name: str, root: Path) -> None:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and not file.is_symlink():
+                self.names[file.resolve()] = f"{name}/{file.relative_to(folder).as_posix()}"
+        self.folders[folder.resolve()] = name
+        self.roots.append(root)
+
+    def _unzip(self, archive: Path, target: Path) -> None:
+        for shown, file, error in extract_zip(archive, target, _wanted_in_upload, public=True):
+            if error:
+                self.failed.append(ImportItem(shown, "failed", error))
+            else:
+                self.names[file.resolve()] = shown
+        if target.is_dir():
+            self.folders[target.resolve()] = archive.name
+            self.roots.append(target)
+
+    def _name(self, path: Path) -> str:
+        path = path.resolve()
+        if path in self.names:
+            return self.names[path]
+        for folder in path.parents:
+            if folder in self.folders:
+                return f"{self.folders[folder]}/{path.relative_to(folder).as_posix()}"
+        return path.name
+
+    def source_name(self, source: Source) -> str:
+        path = source.path
+        if source.fmt == "hf":
+            jsonl = path / "metadata.jsonl"
+            path = jsonl if jsonl.is_file() else path / "metadata.csv"
+        elif source.fmt == "kaldi":
+            path = path / "wav.scp"
+        elif source.fmt == "lhotse":
+            path = (_lhotse_pair(path) or (path, path))[1]
+        return self._name(path)
+
+    def audio_name(self, path: Path) -> str:
+        return self._name(path)
+
+    def unreadable(self, source: Source, exc: Exception) -> str:
+        log.warning("cannot read the uploaded %s %s", source.fmt, source.path, exc_info=exc)
+        return f"cannot read {source.fmt}: {_plain(exc)}"
+
+    def find(self, ref: str, source: Source, bases: list[Path]) -> Path | _Refused:
+        if not ref:
+            return self._sidecar(source)
+        shown = _shown(ref)
+        found = self.audio.get(_leaf(ref), [])
+        if len(found) > 1:  # the folders written, then the annotation's own folder, may tell
+            parts = PurePosixPath(ref.replace("\\", "/")).parts
+            written = [p for p in parts if p not in ("/", ".", "..")]
+            found = _narrowed(found, lambda p: self._name(p).split("/")[-len(written):] == written)
+            home = source.path if source.path.is_dir() else source.path.parent
+            found = _narrowed(found, lambda p: p.is_relative_to(home.resolve()))
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            return _Refused(shown, f"audio '{shown}' is not among the uploaded files")
+        names = ", ".join(sorted(self._name(p) for p in found))
+        return _Refused(shown, f"audio '{shown}' matches several uploaded files ({names})")
+
+    def _sidecar(self, source: Source) -> Path | _Refused:
+        """The uploaded audio file of a sidecar's stem: beside it, else anywhere in the upload."""
+        stem = source.path.stem
+        found = [p for name in self.audio.values() for p in name if p.stem == stem]
+        found = _narrowed(found, lambda p: p.parent == source.path.parent.resolve())
+        found.sort(key=_preference)
+        if found and (len(found) == 1 or found[1].name != found[0].name):
+            return found[0]
+        name = self.source_name(source)
+        if not found:
+            return _Refused(name, f"no uploaded audio file is named {stem}.*")
+        return _Refused(name, f"several uploaded audio files are named {found[0].name}")
+
+    def import_loose(
+        self, wb: Workbench, project: Project, others: list[Path], named: set[Path],
+        sources: list[Source],
+    ) -> list[ImportItem]:
+        """Audio that no annotation names, as plain audio; a file given that is neither audio nor
+        an annotation (nor part of an annotation folder) is reported."""
+        folders = {s.path for s in sources if s.path.is_dir()}
+        items = []
+        for path in others:
+            for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+                resolved = file.resolve()
+                if resolved in named or resolved not in self.names:
+                    continue
+                if file.suffix.lower() in AUDIO_SUFFIXES:
+                    items.append(import_file(wb, project, file, self.names[resolved], uploaded=True))
+                elif not path.is_dir() and resolved.parent not in folders:
+                    why = "neither audio nor a transcript format the importer reads"
+                    items.append(ImportItem(self.names[resolved], "failed", why))
+        return items
+
+
+def _narrowed(paths: list[Path], keep: Callable[[Path], bool]) -> list[Path]:
+    """The paths that `keep`, where that leaves any; else all of them."""
+    kept = [p for p in paths if keep(p)]
+    return kept or paths
+
+
+def _leaf(ref: str) -> str:
+    """The base name of a reference, whichever separator it was written with."""
+    return ref.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
+
+
+# a path at the start of a word: /x, \x, ~/x, C:\x, C:/x
+_ABSOLUTE = re.compile(r"(?<![^\s'\"(\[=:,])(?:[A-Za-z]:[\\/]|~?[\\/])[^\s'\")\]]*")
+
+
+def _shown(ref: str, limit: int = 120) -> str:
+    """A reference as written, or (when it names a place outside the upload: an absolute path,
+    '..', a command) '…/' and its base name; printable characters only, shortened to `limit`."""
+    ref = "".join(c for c in ref if c.isprintable())
+    parts = ref.replace("\\", "/").split("/")
+    if ".." in parts or _ABSOLUTE.search(ref) or re.match(r"[A-Za-z]:", ref):
+        ref = "…/" + _leaf(ref)
+    return ref if len(ref) <= limit else ref[: limit - 1] + "…"
+
+
+def _public(text: str, scratch: Path) -> str:
+    """`text` with the scratch folder, and any absolute path, made '…' (a last safeguard: the
+    names and reasons of an upload are made without server paths in the first place)."""
+    for form in {str(scratch), str(scratch.resolve())}:
+        text = text.replace(form, "…")
+    return _ABSOLUTE.sub("…", text)
+
+
+def _plain(exc: Exception) -> str:
+    """What went wrong reading an uploaded annotation, in words that hold no server path."""
+    if isinstance(exc, UnicodeError):
+        return "the text is neither UTF-8 nor UTF-16"
+    if isinstance(exc, json.JSONDecodeError):
+        return "not valid JSON"
+    if isinstance(exc, ET.ParseError):
+        return "not valid XML"
+    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
+        return "the file is truncated or not valid gzip"
+    if isinstance(exc, OSError):
+        return "the file cannot be read"
+    if isinstance(exc, KeyError):
+        return f"a required field is missing ({exc})"
+    if isinstance(exc, ValueError) and exc.args:
+        return str(exc)  # the readers' own words, about the file's content
+    return "the file is not in the format its name says"
+
+
+def _rows(rows: list[int]) -> str:
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return "rows " + ", ".join(map(str, rows[:5])) + more
+
+
 # ---------------------------------------------------------------- importing
 
 
 def import_any(
-    wb: Workbench, project: Project, paths: Iterable[str | Path], progress: Progress | None = None
+    wb: Workbench,
+    project: Project,
+    paths: Iterable[str | Path],
+    progress: Progress | None = None,
+    *,
+    audio_from: AudioScope = AudioScope(),
 ) -> AnnotatedImport:
-    """Import annotation files with their audio, and every other path as plain audio."""
-    sources, others = find_sources(paths)
+    """Import annotation files with their audio, and every other path as plain audio.
+
+    `audio_from` is where annotations may find their audio: by default only among `paths`
+    themselves, as for an upload (see `AudioScope`). Owners only; recorded in the audit log.
+    """
+    user = require(wb, Action.IMPORT, project.id)
+    if audio_from.trusted:
+        server = _ServerAudio(audio_from.folders)
+        result = _import(wb, project, [Path(p) for p in paths], server, progress)
+    else:
+        with scratch_folder(wb) as scratch:
+            upload = _UploadedAudio(paths, Path(scratch))
+            found = _import(wb, project, upload.roots, upload, progress)
+        items = [replace(i, name=_public(i.name, Path(scratch)),
+                         reason=_public(i.reason, Path(scratch)))
+                 for i in (*upload.failed, *found.report.items)]
+        result = AnnotatedImport(ImportReport(tuple(items)), found.segments)
+    report = result.report
+    store.log_event(wb.db, user.name, "import", project.id,
+                    {"imported": report.count("imported"), "duplicates": report.count("duplicate"),
+                     "failed": len(report.failed), "segments": result.segments})
+    return result
+
+
+def import_upload(
+    wb: Workbench, project: Project, files: Iterable[Upload], progress: Progress | None = None
+) -> AnnotatedImport:
+    """Import the files of a browser upload: each (the name the browser sent, its content as bytes,
+    a binary file object or the path of a server file holding it).
+
+    Each is written under `upload_name(name)` into a scratch folder of this call's own (removed
+    afterwards, whatever happens) and imported with `AudioScope.upload()`: annotations may name
+    only audio of this upload, by base name, and no name or reason shows a server path.
+    """
+    with scratch_folder(wb) as scratch:
+        paths, failed, taken = [], [], set()
+        for n, (sent, content) in enumerate(files):
+            name = upload_name(sent)
+            target = Path(scratch) / (name if name not in taken else f".same-name-{n}/{name}")
+            taken.add(name)
+            try:
+                target.parent.mkdir(exist_ok=True)
+                _write(target, content)
+            except (OSError, TypeError, ValueError) as exc:
+                log.warning("cannot store the upload %r", sent, exc_info=exc)
+                failed.append(ImportItem(name, "failed", "the upload cannot be stored"))
+                continue
+            paths.append(target)
+        result = import_any(wb, project, paths, progress, audio_from=AudioScope.upload())
+    return AnnotatedImport(ImportReport((*failed, *result.report.items)), result.segments)
+
+
+def upload_name(sent: str, limit: int = 120) -> str:
+    """A browser's file name as a safe base name: its last component (after '/' or '\\'),
+    printable characters only, no leading dots or spaces, at most `limit` bytes of UTF-8 (the
+    suffix kept); 'upload' when nothing is left."""
+    name = unicodedata.normalize("NFC", _leaf(str(sent)))
+    name = "".join(c for c in name if c.isprintable()).lstrip(". ").rstrip()
+    if len(name.encode()) > limit:
+        stem, dot, suffix = name.rpartition(".")
+        suffix = f".{suffix}" if dot and stem and len(suffix) <= 16 else ""
+        stem = name[: len(name) - len(suffix)]
+        room = limit - len(suffix.encode())
+        name = stem.encode()[:room].decode("utf-8", "ignore").rstrip() + suffix
+    return name or "upload"
+
+
+def _write(target: Path, content: bytes | bytearray | memoryview | BinaryIO | os.PathLike) -> None:
+    if hasattr(content, "getbuffer"):  # io.BytesIO, Streamlit's UploadedFile: all, however read
+        with content.getbuffer() as view:
+            target.write_bytes(view)
+    elif isinstance(content, (bytes, bytearray, memoryview)):
+        target.write_bytes(content)
+    elif isinstance(content, os.PathLike):
+        shutil.copyfile(content, target)
+    elif hasattr(content, "read"):
+        with open(target, "wb") as out:
+            shutil.copyfileobj(content, out)
+    else:
+        raise TypeError(f"an upload's content is bytes, a binary file or a path, not {type(content)}")
+
+
+_Audio = _ServerAudio | _UploadedAudio
+
+
+def _import(
+    wb: Workbench, project: Project, roots: list[Path], audio: _Audio, progress: Progress | None
+) -> AnnotatedImport:
+    sources, others = find_sources(roots)
     items: list[ImportItem] = []
     groups: dict[Path, tuple[Source, list[Annotation]]] = {}
     for source in sources:
+        name = audio.source_name(source)
         try:
             found, bases = read_source(source)
-        except (ValueError, KeyError, IndexError, OSError, json.JSONDecodeError) as exc:
-            items.append(ImportItem(source.path.name, "failed", f"cannot read {source.fmt}: {exc}"))
+        except Exception as exc:  # a malformed or hostile file fails alone
+            items.append(ImportItem(name, "failed", audio.unreadable(source, exc)))
             continue
-        missing: dict[str, int] = {}
-        for a in found:
-            audio = _resolve(a.audio, bases)
-            if audio is None:
-                missing[a.audio] = missing.get(a.audio, 0) + 1
-                continue
-            groups.setdefault(audio, (source, []))[1].append(a)
-        for ref, n in missing.items():
-            items.append(ImportItem(ref, "failed", f"{source.path.name} names it ({n} segments) "
-                                                   f"but there is no such audio file"))
+        if source.fmt in SIDECARS.values():
+            got = audio.find("", source, bases)
+            if isinstance(got, _Refused):
+                items.append(ImportItem(got.name, "failed", f"{name}: {got.why}"))
+            elif found:
+                groups.setdefault(got, (source, []))[1].extend(found)
+            continue
+        refused: dict[_Refused, list[int]] = {}
+        for row, a in enumerate(found, 1):
+            if not a.audio.strip():
+                got: Path | _Refused = _Refused(name, "names no audio file")
+            elif source.fmt == "kaldi" and kaldi.is_command(a.audio):
+                got = _Refused(name, "audio is a command in wav.scp, and commands are never run")
+            else:
+                got = audio.find(a.audio, source, bases)
+            if isinstance(got, _Refused):
+                refused.setdefault(got, []).append(row)
+            else:
+                groups.setdefault(got, (source, []))[1].append(a)
+        items += [ImportItem(r.name, "failed", f"{name} {_rows(rows)}: {r.why}")
+                  for r, rows in refused.items()]
     named = set(groups)
-    loose = [p for p in others if not (p.is_file() and p.resolve() in named)]
     merged = _merge_copies(groups)
-    total = len(merged) + (1 if loose else 0)
+    total = len(merged) + (1 if others else 0)
     attached = 0
-    for done, (audio, source, found) in enumerate(merged):
+    for done, (path, source, found) in enumerate(merged):
         if progress:
-            progress(done, total, audio.name)
-        item, n = _import_annotated(wb, project, audio, source, found)
+            progress(done, total, audio.audio_name(path))
+        item, n = _import_annotated(wb, project, path, source, found, audio)
         items.append(item)
         attached += n
-    if loose:
+    if others:
         if progress:
             progress(len(merged), total, "audio")
-        items += import_paths(wb, project, loose).items
+        items += audio.import_loose(wb, project, others, named, sources)
     if progress:
         progress(total, total, "")
     return AnnotatedImport(ImportReport(tuple(items)), attached)
@@ -296,10 +682,11 @@ def _digest(path: Path) -> str:
 
 
 def _import_annotated(
-    wb: Workbench, project: Project, audio: Path, source: Source, found: list[Annotation]
+    wb: Workbench, project: Project, path: Path, source: Source, found: list[Annotation],
+    audio: _Audio,
 ) -> tuple[ImportItem, int]:
     """Import one audio file and attach its annotations; (the item, segments attached)."""
-    item = import_file(wb, project, audio)
+    item = import_file(wb, project, path, audio.audio_name(path), uploaded=audio.public)
     if item.outcome == "failed" or item.recording_id is None:
         return item, 0
     recording = store.get_recording(wb.db, item.recording_id)
@@ -315,10 +702,11 @@ def _import_annotated(
                        "speaker": clean_text(a.speaker) if a.speaker else None, "source": "import"})
     drafts.sort(key=lambda d: (d["start"], d["end"]))
     n = store.add_drafted_segments(wb.db, recording.id, drafts, author=f"import:{source.fmt}")
-    note = f"{n} segments from {source.path.name} ({source.fmt})"
+    name = audio.source_name(source)
+    note = f"{n} segments from {name} ({source.fmt})"
     if drafts and n == 0:
         note = (f"the recording already has segments (or was drafted); {len(drafts)} segments "
-                f"from {source.path.name} not attached")
+                f"from {name} not attached")
     if skipped:
         note += f"; {skipped} outside the audio or empty, skipped"
     if item.outcome == "duplicate":

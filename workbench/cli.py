@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.annotations import import_any
+from workbench.annotations import AudioScope, import_any
 from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
 from workbench.corpus import Job
 from workbench.access import Forbidden
@@ -68,7 +68,8 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
     project = ensure_project(wb, args.project, language=args.language,
                              conventions=args.conventions, allow_path=True)
     bar = Progress("import")
-    result = import_any(wb, project, args.paths, progress=lambda d, t, n: bar.show(d, t, n))
+    result = import_any(wb, project, args.paths, progress=lambda d, t, n: bar.show(d, t, n),
+                        audio_from=AudioScope.server())  # the operator's own files
     bar.close()
     report = result.report
     for item in report.items:

@@ -8,6 +8,7 @@ database. A file that fails is reported with its name and the reason; the others
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
 import zipfile
@@ -18,7 +19,10 @@ from pathlib import Path, PurePosixPath
 from workbench import store
 from workbench.audio import AudioError, convert
 from workbench.corpus import Project
-from workbench.service import Workbench
+from workbench.access import Action, require
+from workbench.context import Workbench
+
+log = logging.getLogger(__name__)
 
 AUDIO_SUFFIXES = {
     ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma",
@@ -62,8 +66,9 @@ Progress = Callable[[int, int, str], None]  # (files done, files in all, current
 def import_paths(
     wb: Workbench, project: Project, paths: Iterable[str | Path], progress: Progress | None = None
 ) -> ImportReport:
-    """Import files, folders (recursively, audio suffixes only) and zip archives."""
-    with tempfile.TemporaryDirectory(dir=_tmp(wb)) as scratch:
+    """Import files, folders (recursively, audio suffixes only) and zip archives (owners)."""
+    require(wb, Action.IMPORT, project.id)
+    with scratch_folder(wb) as scratch:
         sources = list(_expand(paths, Path(scratch)))
         items = []
         for done, (name, path, error) in enumerate(sources):
@@ -75,12 +80,22 @@ def import_paths(
     return ImportReport(tuple(items))
 
 
-def import_file(wb: Workbench, project: Project, path: Path, name: str | None = None) -> ImportItem:
-    """Import one audio file under `name` (default: its file name)."""
+def import_file(
+    wb: Workbench, project: Project, path: Path, name: str | None = None, *, uploaded: bool = False
+) -> ImportItem:
+    """Import one audio file under `name` (default: its file name).
+
+    `uploaded`: the file came from a browser, so the reason of a failure is plain words (the
+    exception, which may hold server paths, goes to the log) and the recording keeps `name`
+    rather than a server path as its source.
+    """
     name = name or path.name
     try:
         digest = _sha256(path)
     except OSError as exc:
+        if uploaded:
+            log.warning("cannot read the upload %s (%s)", name, path, exc_info=exc)
+            return ImportItem(name, "failed", "the file cannot be read")
         return ImportItem(name, "failed", f"cannot read the file ({exc.strerror or exc})")
     existing = store.find_recording_by_hash(wb.db, project.id, digest)
     if existing is not None:
@@ -94,15 +109,19 @@ def import_file(wb: Workbench, project: Project, path: Path, name: str | None = 
         else:
             info = convert(path, wb.path(working), wb.path(peaks), wb.path(channels))
     except AudioError as exc:
-        return ImportItem(name, "failed", exc.reason)
+        if uploaded:
+            log.warning("the upload %s (%s) is not usable audio", name, path, exc_info=exc)
+        return ImportItem(name, "failed", exc.plain if uploaded else exc.reason)
     except Exception as exc:  # an unexpected decoder failure must not stop the batch
-        return ImportItem(name, "failed", f"{type(exc).__name__}: {exc}")
+        log.exception("importing %s (%s) failed", name, path)
+        reason = "the file cannot be decoded as audio" if uploaded else f"{type(exc).__name__}: {exc}"
+        return ImportItem(name, "failed", reason)
     recording = store.add_recording(
         wb.db,
         project_id=project.id,
         original_name=name,
         sha256=digest,
-        source_path=str(path) if not _is_scratch(wb, path) else name,
+        source_path=name if uploaded or _is_scratch(wb, path) else str(path),
         working_path=working,
         peaks_path=peaks,
         sample_rate=info.sample_rate,
@@ -135,41 +154,56 @@ def _expand(paths: Iterable[str | Path], scratch: Path) -> Iterator[tuple[str, P
             for p in found:
                 yield str(p.relative_to(path.parent)), p, ""
         elif path.is_file() and path.suffix.lower() == ".zip":
-            yield from _unzip(path, scratch)
+            target = scratch / f"zip-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+            yield from extract_zip(path, target)
         elif path.is_file():
             yield path.name, path, ""
         else:
             yield str(path), path, "no such file or folder"
 
 
-def _unzip(archive: Path, scratch: Path) -> Iterator[tuple[str, Path, str]]:
-    """Extract a zip's audio entries into `scratch`; entries that would escape it are refused."""
-    target = scratch / f"zip-{hashlib.sha1(str(archive).encode()).hexdigest()[:8]}"
+def extract_zip(
+    archive: Path, target: Path, wanted: Callable[[str], bool] | None = None, public: bool = False
+) -> Iterator[tuple[str, Path, str]]:
+    """Extract a zip's wanted entries (audio, by default) into `target`: (the entry as shown,
+    the extracted file or the archive, an error or ''). Entries that would escape `target`
+    (absolute, '..') are refused. `public`: for a browser, so an unsafe entry is shown by its
+    base name and a reason holds no exception text (that goes to the log).
+    """
+    wanted = wanted or _is_audio
     try:
         with zipfile.ZipFile(archive) as zf:
-            entries = [i for i in zf.infolist() if not i.is_dir() and _is_audio(i.filename)]
+            entries = [i for i in zf.infolist() if not i.is_dir() and wanted(i.filename)]
             if not entries:
                 yield archive.name, archive, "the zip archive holds no audio files"
             for info in entries:
                 shown = f"{archive.name}/{info.filename}"
                 parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-                if info.filename.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+                unsafe = info.filename.startswith(("/", "\\")) or ".." in parts
+                if unsafe or not parts or ":" in parts[0]:
+                    if public:
+                        shown = f"{archive.name}/…/{parts[-1] if parts else ''}"
                     yield shown, archive, "unsafe path in the zip archive (absolute or '..'); skipped"
                     continue
+                if public:
+                    shown = f"{archive.name}/{'/'.join(parts)}"
                 dest = target.joinpath(*parts)
                 if not dest.resolve().is_relative_to(target.resolve()):
                     yield shown, archive, "unsafe path in the zip archive; skipped"
                     continue
-                dest.parent.mkdir(parents=True, exist_ok=True)
                 try:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
                     with zf.open(info) as src, open(dest, "wb") as out:
                         shutil.copyfileobj(src, out)
-                except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-                    yield shown, archive, f"cannot extract from the zip archive ({exc})"
+                except Exception as exc:  # a bad entry (CRC, compression, encryption) fails alone
+                    log.warning("cannot extract %s from %s", info.filename, archive, exc_info=exc)
+                    detail = "" if public else f" ({exc})"
+                    yield shown, archive, f"cannot extract from the zip archive{detail}"
                     continue
                 yield shown, dest, ""
-    except zipfile.BadZipFile as exc:
-        yield archive.name, archive, f"not a valid zip archive ({exc})"
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        log.warning("%s is not a valid zip archive", archive, exc_info=exc)
+        yield archive.name, archive, "not a valid zip archive" + ("" if public else f" ({exc})")
 
 
 def _is_audio(name: str) -> bool:
@@ -184,9 +218,10 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _tmp(wb: Workbench) -> Path:
+def scratch_folder(wb: Workbench) -> tempfile.TemporaryDirectory:
+    """A temporary folder in the workbench's tmp folder, removed when its `with` block ends."""
     wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-    return wb.settings.tmp_dir
+    return tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir)
 
 
 def _is_scratch(wb: Workbench, path: Path) -> bool:

@@ -19,12 +19,17 @@ BLOCK_SECONDS = 30  # decode this much audio at a time, whatever the file's leng
 
 
 class AudioError(Exception):
-    """A file that cannot be used as audio; the message names the file and the reason."""
+    """A file that cannot be used as audio; the message names the file and the reason.
 
-    def __init__(self, path: str | Path, reason: str):
-        super().__init__(f"{Path(path).name}: {reason}")
+    `plain` is the reason alone; `reason` adds the decoder's own words (`detail`), which may
+    hold the file's path, so only `plain` may be shown to someone who does not run the server.
+    """
+
+    def __init__(self, path: str | Path, reason: str, detail: str = ""):
+        self.plain = reason
+        self.reason = f"{reason} ({detail})" if detail else reason
+        super().__init__(f"{Path(path).name}: {self.reason}")
         self.path = str(path)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def _probe_av(path: Path) -> SourceInfo:
     except AudioError:
         raise
     except Exception as exc:  # PyAV raises a family of FFmpeg errors
-        raise AudioError(path, f"not a readable audio file ({_short(exc)})") from exc
+        raise AudioError(path, "not a readable audio file", _short(exc)) from exc
 
 
 def stream_blocks(path: str | Path, rate: int) -> Iterator[np.ndarray]:
@@ -128,7 +133,7 @@ def _stream_soundfile(path: Path, info: SourceInfo, rate: int) -> Iterator[np.nd
                     break
                 yield block if resampler is None else resampler.resample_chunk(block)
     except sf.LibsndfileError as exc:
-        raise AudioError(path, f"decoding failed ({_short(exc)})") from exc
+        raise AudioError(path, "decoding failed", _short(exc)) from exc
     if resampler is not None:
         yield resampler.resample_chunk(np.zeros((0, info.channels), dtype=np.float32), last=True)
 
@@ -150,7 +155,7 @@ def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
     except AudioError:
         raise
     except Exception as exc:
-        raise AudioError(path, f"decoding failed ({_short(exc)})") from exc
+        raise AudioError(path, "decoding failed", _short(exc)) from exc
 
 
 def _short(exc: Exception) -> str:

@@ -10,6 +10,7 @@ followed by '-' can sort after a longer id it prefixes; `spk2name` keeps the nam
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ __all__ = [
     "write_spk2utt",
     "write_spk2name",
     "read_data_dir",
+    "audio_path_of",
+    "is_command",
 ]
 
 FILES = ("wav.scp", "segments", "text", "utt2spk", "spk2utt", "spk2name")
@@ -165,15 +168,25 @@ def _table(path: Path, required: bool = False) -> dict[str, str]:
 
 
 def audio_path_of(rxfilename: str) -> str:
-    """The audio file a wav.scp entry reads: the path itself, or the file a pipe decodes."""
-    if not rxfilename.endswith("|"):
-        return rxfilename
-    for token in shlex.split(rxfilename[:-1]):
-        if "." in Path(token).name and not token.startswith("-"):
-            suffix = Path(token).suffix.lower()
-            if suffix in {".wav", ".flac", ".sph", ".mp3", ".ogg", ".opus", ".m4a"}:
-                return token
-    raise ValueError(f"cannot tell which file the command {rxfilename!r} reads")
+    """The audio file a wav.scp entry reads: the path itself, or the file that the decoding pipe
+    `write_wav_scp` writes (`flac -c -d -s FILE |`) decodes. Nothing here runs a command: any
+    other command comes back as written, for `is_command` to refuse."""
+    if rxfilename.endswith("|"):
+        try:
+            tokens = shlex.split(rxfilename[:-1])
+        except ValueError:
+            return rxfilename
+        if len(tokens) == 5 and _rxfilename(tokens[4]) == rxfilename:
+            return tokens[4]
+    return rxfilename
+
+
+_SHELL = re.compile(r"[|;&$`<>\n]")  # a pipe, a list, a substitution or a redirection
+
+
+def is_command(entry: str) -> bool:
+    """Whether a wav.scp entry (after `audio_path_of`) is a command rather than a file."""
+    return bool(_SHELL.search(entry))
 
 
 def read_data_dir(folder: Path) -> list[Annotation]:

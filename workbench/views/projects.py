@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from workbench.importing import AUDIO_SUFFIXES, import_upload
+from workbench.annotations import import_upload
+from workbench.importing import AUDIO_SUFFIXES
 from workbench.service import (
     LANGUAGES,
     draft_quality,
