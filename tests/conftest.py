@@ -134,20 +134,40 @@ def as_user(wb: Workbench, name: str, role: str = "labeler") -> Workbench:
 APP = ROOT / "workbench" / "app.py"
 
 
+def session_token(home: Path, name: str, role: str = "owner") -> str:
+    """A live sign-in token for the account `name` in the workbench at `home` (made with `role`
+    and membership of every project if missing; the owner 'olga' is made first if missing)."""
+    from workbench import people
+
+    wb = open_workbench(home)  # acting as the local operator, an owner
+    if store.find_user(wb.db, "olga") is None:
+        people.create_user(wb, "olga", "owner", "owner-pass-1")
+    if store.find_user(wb.db, name) is None:
+        people.create_user(wb, name, role, "secret-pass")
+    user = store.find_user(wb.db, name)[0]
+    for project in store.list_projects(wb.db):
+        store.add_member(wb.db, user.id, project.id)
+    return people.sign_in(wb, name, "owner-pass-1" if name == "olga" else "secret-pass").token
+
+
 def open_page(home: Path, page: str = "views/overview.py", project_id: int | None = None,
-              token: str | None = None):
+              user: tuple[str, str] | None = None):
     """An AppTest of the app, through its router as a browser would reach `page`: `?project=ID`
-    in the URL, signed in with `token` (else unprotected, while no account exists). The caller
-    sets WORKBENCH_HOME to `home`."""
+    in the URL, signed in as `user` (name, role). Without `user` it is unprotected while no
+    account exists, else signed in as the owner 'olga'."""
     from streamlit.testing.v1 import AppTest
+
+    from workbench import people
 
     os.environ["WORKBENCH_HOME"] = str(home)
     os.environ.pop("WORKBENCH_DB_URL", None)
+    if user is None and people.accounts_exist(open_workbench(home)):
+        user = ("olga", "owner")
     at = AppTest.from_file(str(APP), default_timeout=60)
     if project_id is not None:
         at.query_params["project"] = str(project_id)
-    if token is not None:
-        at.session_state["wb_token"] = token
+    if user is not None:
+        at.session_state["wb_token"] = session_token(home, *user)
     at.run()
     if page != "views/overview.py":
         at.switch_page(page).run()

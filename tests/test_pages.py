@@ -9,7 +9,7 @@ from workbench import store
 from workbench.service import save_segment
 from workbench.ui import jobs
 from workbench.ui.common import form_key
-from tests.conftest import APP, as_user, open_page
+from tests.conftest import APP, as_user, open_page, session_token
 
 
 @pytest.fixture
@@ -22,26 +22,9 @@ def app(home, monkeypatch):
 
     def _open(page: str = "views/overview.py", project_id: int | None = None,
               user: tuple[str, str] | None = None) -> AppTest:
-        return open_page(home, page, project_id, _session(home, *user) if user else None)
+        return open_page(home, page, project_id, user)
 
     return _open
-
-
-def _session(home, name: str, role: str) -> str:
-    """A live session token for the account `name` (created with `role` if missing)."""
-    from workbench import people
-    from workbench.context import open_workbench
-
-    wb = open_workbench(home)  # acting as the local operator, an owner
-    if store.find_user(wb.db, "olga") is None:
-        people.create_user(wb, "olga", "owner", "owner-pass-1")
-    owner = wb.as_user(store.find_user(wb.db, "olga")[0])
-    if store.find_user(wb.db, name) is None:
-        user, _ = people.create_user(owner, name, role, "secret-pass")
-        for project in store.list_projects(wb.db):
-            store.add_member(wb.db, user.id, project.id)
-    password = "owner-pass-1" if name == "olga" else "secret-pass"
-    return people.sign_in(wb, name, password).token
 
 
 def _key(wb, project_id: int, name: str) -> str:
@@ -393,7 +376,7 @@ def test_without_accounts_the_app_says_it_is_unprotected(app, wb):
 
 
 def test_once_accounts_exist_strangers_see_only_sign_in(app, wb, drafted):
-    _session(wb.settings.home, "olga", "owner")
+    session_token(wb.settings.home, "olga")
     at = app(project_id=drafted.id)
     _no_errors(at)
     assert [t.value for t in at.title] == ["Speech workbench"]
