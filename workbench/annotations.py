@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from workbench.export.table import ALIASES
 from workbench.export.utterance import Annotation
 from workbench.importing import AUDIO_SUFFIXES, ImportItem, ImportReport, import_file, import_paths
 from workbench.service import Workbench
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ANNOTATION_FORMATS",
@@ -69,6 +72,7 @@ def _first_line(path: Path) -> str:
                 if line.strip():
                     return line.strip()
     except OSError:
+        log.debug("cannot read %s to recognise its format", path, exc_info=True)
         pass
     return ""
 
@@ -237,6 +241,7 @@ def import_any(
         try:
             found, bases = read_source(source)
         except (ValueError, KeyError, IndexError, OSError, json.JSONDecodeError) as exc:
+            log.warning("cannot read %s as %s: %s", source.path, source.fmt, exc)
             items.append(ImportItem(source.path.name, "failed", f"cannot read {source.fmt}: {exc}"))
             continue
         missing: dict[str, int] = {}
@@ -291,6 +296,7 @@ def _digest(path: Path) -> str:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
     except OSError:
+        log.debug("cannot read %s to compare it with the other copies", path, exc_info=True)
         return f"unreadable:{path}"
     return h.hexdigest()
 

@@ -4,8 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from workbench import store
+from workbench.logs import configure_logging
 from workbench.service import project_status
 from workbench.ui.common import page, workbench
+
+configure_logging()  # the workbench loggers to stderr, at WORKBENCH_LOG_LEVEL
 
 page("Speech workbench")
 wb = workbench()

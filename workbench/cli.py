@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from workbench.exporting import (
     Filters,
     export_batch,
 )
+from workbench.logs import configure_logging
 from workbench.service import (
     NotFound,
     Workbench,
@@ -36,6 +38,8 @@ from workbench.service import (
     project_status,
 )
 from workbench.text import pad
+
+log = logging.getLogger(__name__)
 
 
 class Progress:
@@ -89,6 +93,8 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
     try:
         engine = load_engine(engine_name, model, wb.settings.models_dir)
     except ModelNotFound as exc:
+        log.warning("draft job %d for project %r: cannot load %s model %r: %s",
+                    job.id, project.name, engine_name, model, exc)
         store.update_job(wb.db, job.id, state="failed", error=str(exc), message="model not found")
         raise
     bar = Progress("draft")
@@ -290,12 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; errors the user can fix print one line and exit 2, no traceback."""
     args = build_parser().parse_args(argv)
+    configure_logging()
     try:
         wb = open_workbench(args.home, args.db)
         return args.func(wb, args)
     except (NotFound, ValueError, FileExistsError, ModelNotFound, JobRunning, OSError) as exc:
+        log.debug("workbench %s failed", args.command, exc_info=True)  # the traceback, at DEBUG
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        log.info("workbench %s interrupted", args.command)
         print("interrupted", file=sys.stderr)
         return 130

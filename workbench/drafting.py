@@ -7,6 +7,7 @@ recordings that are not drafted yet.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -21,6 +22,8 @@ from workbench.corpus import Job, Project, Recording
 from workbench.flags import DraftStats, draft_flags
 from workbench.segmenting import CutOptions, cut
 from workbench.service import Workbench
+
+log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=10)  # a running job silent this long died with its process
 MIN_SEGMENT = 0.05  # seconds: shorter drafts are dropped as timing noise
@@ -39,6 +42,8 @@ def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
                 f"a draft job for {project.name!r} is already running "
                 f"({running.done:.0f}/{running.total:.0f} s done)"
             )
+        log.warning("draft job %d for project %r had no heartbeat for %s; marked failed",
+                    running.id, project.name, STALE_AFTER)
         store.update_job(wb.db, running.id, state="failed", error="interrupted (no heartbeat)")
     todo = store.undrafted_recordings(wb.db, project.id)
     total = sum(r.duration for r in todo)
@@ -76,6 +81,8 @@ def run_draft_job(
         try:
             draft_recording(wb, recording, engine, options, cut_options, project.per_channel, beat)
         except Exception as exc:  # one bad recording must not stop the job
+            log.exception("draft job %d: recording %d (%s) failed; going on with the next",
+                          job.id, recording.id, recording.original_name)
             failures.append(f"{recording.original_name}: {type(exc).__name__}: {exc}")
         done += recording.duration
     state = "failed" if todo and len(failures) == len(todo) else "done"

@@ -8,6 +8,7 @@ database. A file that fails is reported with its name and the reason; the others
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
 import zipfile
@@ -19,6 +20,8 @@ from workbench import store
 from workbench.audio import AudioError, convert
 from workbench.corpus import Project
 from workbench.service import Workbench
+
+log = logging.getLogger(__name__)
 
 AUDIO_SUFFIXES = {
     ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma",
@@ -81,6 +84,7 @@ def import_file(wb: Workbench, project: Project, path: Path, name: str | None = 
     try:
         digest = _sha256(path)
     except OSError as exc:
+        log.warning("import into %r: cannot read %s (%s)", project.name, path, exc)
         return ImportItem(name, "failed", f"cannot read the file ({exc.strerror or exc})")
     existing = store.find_recording_by_hash(wb.db, project.id, digest)
     if existing is not None:
@@ -94,8 +98,10 @@ def import_file(wb: Workbench, project: Project, path: Path, name: str | None = 
         else:
             info = convert(path, wb.path(working), wb.path(peaks), wb.path(channels))
     except AudioError as exc:
+        log.warning("import into %r: %s (%s) failed: %s", project.name, name, path, exc.reason)
         return ImportItem(name, "failed", exc.reason)
     except Exception as exc:  # an unexpected decoder failure must not stop the batch
+        log.exception("import into %r: %s (%s) failed unexpectedly", project.name, name, path)
         return ImportItem(name, "failed", f"{type(exc).__name__}: {exc}")
     recording = store.add_recording(
         wb.db,
@@ -165,10 +171,12 @@ def _unzip(archive: Path, scratch: Path) -> Iterator[tuple[str, Path, str]]:
                     with zf.open(info) as src, open(dest, "wb") as out:
                         shutil.copyfileobj(src, out)
                 except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+                    log.warning("cannot extract %s: %s", shown, exc)
                     yield shown, archive, f"cannot extract from the zip archive ({exc})"
                     continue
                 yield shown, dest, ""
     except zipfile.BadZipFile as exc:
+        log.warning("%s is not a valid zip archive: %s", archive, exc)
         yield archive.name, archive, f"not a valid zip archive ({exc})"
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import streamlit as st
 
 from workbench import store
-from workbench.asr import Engine, load_engine
-from workbench.corpus import Project
+from workbench.asr import Engine, TranscribeOptions, load_engine
+from workbench.corpus import Job, Project
 from workbench.drafting import options_for, run_draft_job, start_draft_job
 from workbench.service import Workbench
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner="Loading the Whisper model…")
@@ -38,10 +41,12 @@ def start_drafts(wb: Workbench, project: Project, language: str) -> int:
     try:
         engine = cached_engine(project.asr_engine, project.asr_model, str(wb.settings.models_dir))
     except Exception as exc:
+        log.exception("draft job %d for project %r: cannot load %s model %r",
+                      job.id, project.name, project.asr_engine, project.asr_model)
         store.update_job(wb.db, job.id, state="failed", error=str(exc), message="model not found")
         raise
     thread = threading.Thread(
-        target=run_draft_job,
+        target=_run,
         args=(wb, job, engine, options_for(project, language)),
         name=f"draft-{job.id}",
         daemon=True,
@@ -49,6 +54,17 @@ def start_drafts(wb: Workbench, project: Project, language: str) -> int:
     _threads()[job.id] = thread
     thread.start()
     return job.id
+
+
+def _run(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptions) -> None:
+    """The job's thread: a failure outside any one recording (the database gone, a bug) ends
+    the job as failed and is logged, instead of leaving it 'running' until it goes stale."""
+    try:
+        run_draft_job(wb, job, engine, options)
+    except Exception as exc:
+        log.exception("draft job %d for project %d crashed", job.id, job.project_id)
+        store.update_job(wb.db, job.id, state="failed", message="the job stopped on an error",
+                         error=f"{type(exc).__name__}; the server log has the details")
 
 
 def wait(job_id: int, timeout: float | None = None) -> None:
