@@ -46,9 +46,11 @@ class FakeEngine:
         self.model = model
         self.fail_on_seconds = fail_on_seconds
         self.calls = 0
+        self.asked: list[TranscribeOptions] = []  # the options of each call
 
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Transcript:
         self.calls += 1
+        self.asked.append(options)
         duration = len(audio) / 16000
         if self.fail_on_seconds is not None and abs(duration - self.fail_on_seconds) < 0.01:
             raise RuntimeError("the fake engine fails on this length")

@@ -69,8 +69,20 @@ def test_openai_engine_loads_a_checkpoint_and_drafts_within_the_recording(
     project = ensure_project(wb, "openai")
     import_paths(wb, project, tones[:1])
     recording = store.list_recordings(wb.db, project.id)[0]
-    # random weights: the text is noise; what we store must still be well formed
-    draft_recording(wb, recording, engine, TranscribeOptions(language="en", beam_size=1))
+    real, asked = engine._model.transcribe, []
+
+    def spy(audio, **kwargs):
+        asked.append(kwargs)
+        return real(audio, **kwargs)
+
+    engine._model.transcribe = spy
+    try:  # random weights: the text is noise; what we store must still be well formed
+        draft_recording(wb, recording, engine,
+                        TranscribeOptions(language="en", beam_size=1, initial_prompt="ComfyUI"))
+    finally:
+        del engine._model.transcribe
+    assert [(a["initial_prompt"], a["language"], a["word_timestamps"]) for a in asked] == [
+        ("ComfyUI", "en", True)]
     assert store.undrafted_recordings(wb.db, project.id) == []
     queue = store.segment_queue(wb.db, project.id)
     for q in queue:
@@ -97,3 +109,45 @@ def test_faster_whisper_missing_model_is_a_clear_error(tmp_path):
         load_engine("faster-whisper", str(tmp_path / "notamodel"), tmp_path)
     with pytest.raises(ModelNotFound, match="unknown engine"):
         load_engine("vosk", "x", tmp_path)
+
+
+class _StubWhisper:
+    """Stands in for faster-whisper's model and batched pipeline: records what it is asked."""
+
+    def __init__(self, kind: str, asked: list):
+        self.kind, self.asked = kind, asked
+
+    def transcribe(self, audio, **kwargs):
+        from types import SimpleNamespace
+
+        self.asked.append((self.kind, kwargs))
+        word = SimpleNamespace(word=" hi", start=0.1, end=0.4, probability=0.8)
+        seg = SimpleNamespace(start=0.0, end=0.5, text=" hi ", avg_logprob=-0.1,
+                              no_speech_prob=0.02, compression_ratio=1.1, words=[word])
+        return iter([seg]), SimpleNamespace(language="ko", language_probability=0.9)
+
+
+def test_faster_whisper_is_asked_with_the_options():
+    """What the workbench hands faster-whisper: the prompt, the language (None to detect), word
+    timestamps, VAD; batched decoding only for long audio and a batch size over 0."""
+    from workbench.asr.faster import BATCH_AFTER, FasterWhisperEngine
+
+    asked: list = []
+    engine = object.__new__(FasterWhisperEngine)  # no model loaded: the stubs answer
+    engine.model, engine._model = "stub", _StubWhisper("sequential", asked)
+    engine._pipeline = _StubWhisper("batched", asked)
+    short, long = np.zeros(16000, np.float32), np.zeros(int((BATCH_AFTER + 1) * 16000), np.float32)
+
+    transcript = engine.transcribe(short, TranscribeOptions(initial_prompt="ComfyUI", beam_size=3))
+    assert asked[-1] == ("sequential", dict(language=None, beam_size=3, word_timestamps=True,
+                                            initial_prompt="ComfyUI", vad_filter=True))
+    segments = list(transcript.segments)
+    assert transcript.language == "ko" and [s.text for s in segments] == ["hi"]
+    assert segments[0].words[0].word == " hi" and segments[0].words[0].probability == 0.8
+
+    engine.transcribe(long, TranscribeOptions(language="ko", initial_prompt="서울", batch_size=4))
+    assert asked[-1] == ("batched", dict(batch_size=4, language="ko", beam_size=5,
+                                         word_timestamps=True, initial_prompt="서울"))
+    engine.transcribe(long, TranscribeOptions(language="en", batch_size=0, vad=False))
+    assert asked[-1][0] == "sequential" and asked[-1][1]["vad_filter"] is False
+    assert asked[-1][1]["initial_prompt"] is None

@@ -40,6 +40,16 @@ def test_import_transcribe_export_status(run, tmp_path, fake_engine):
     assert "drafted" in out and "recordings      2" in out
 
 
+def test_transcribe_asks_the_engine_with_the_project_prompt(run, tmp_path, fake_engine, wb):
+    from workbench import store
+
+    run("import", str(tone(tmp_path / "one.wav", 2.0)), "--project", "hot", "--language", "en")
+    store.update_project(wb.db, store.find_project(wb.db, "hot").id, prompt="ComfyUI")
+    code, _, err = run("transcribe", "--project", "hot", "--engine", "fake", "--language", "ko")
+    assert code == 0, err
+    assert [(o.initial_prompt, o.language) for o in fake_engine.asked] == [("ComfyUI", "ko")]
+
+
 def test_transcribe_again_drafts_nothing_new(run, tmp_path, fake_engine):
     run("import", str(tone(tmp_path / "one.wav", 2.0)), "--project", "again")
     run("transcribe", "--project", "again", "--engine", "fake")

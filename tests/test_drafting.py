@@ -1,7 +1,9 @@
+import numpy as np
 import pytest
+import soundfile as sf
 
 from workbench import store
-from workbench.asr import DraftSegment, DraftWord, TranscribeOptions
+from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
 from workbench.drafting import (
     JobRunning,
     draft_recording,
@@ -107,26 +109,55 @@ def test_drafts_carry_flags_for_unsure_words(wb, project):
     assert view.segment.flags == tuple(view.latest.asr_meta["flags"])
 
 
-def test_per_channel_drafts_label_the_channel(wb, tmp_path):
-    import numpy as np
-    import soundfile as sf
+class LoudnessEngine:
+    """Drafts one segment over the loud stretch of whatever audio it is given, so each draft
+    shows which audio it was drafted from."""
 
+    name, model = "loudness", "1"
+
+    def transcribe(self, audio, options):
+        loud = np.flatnonzero(np.abs(audio) > 0.05)
+        segments = []
+        if len(loud):
+            start, end = loud[0] / 16000, (loud[-1] + 1) / 16000
+            words = (DraftWord(" loud", start, end, 0.9),)
+            segments.append(DraftSegment(start, end, "loud", -0.2, 0.01, 1.0, words))
+        return Transcript(language="en", segments=iter(segments))
+
+
+@pytest.fixture
+def call(tmp_path):
+    """A 3 s stereo call: channel 1 speaks (a tone) in the first second, channel 2 in the last."""
     rate = 16000
-    t = np.arange(rate * 2) / rate
-    left = 0.4 * np.sin(2 * np.pi * 300 * t)
-    right = np.zeros_like(t)
-    right[rate:] = 0.4 * np.sin(2 * np.pi * 500 * t[rate:])
+    t = np.arange(rate * 3) / rate
+    left = np.where(t < 1.0, 0.4 * np.sin(2 * np.pi * 300 * t), 0.0)
+    right = np.where(t >= 2.0, 0.4 * np.sin(2 * np.pi * 500 * t), 0.0)
     sf.write(tmp_path / "call.wav", np.stack([left, right], axis=1).astype(np.float32), rate)
+    return tmp_path / "call.wav"
+
+
+def test_per_channel_drafts_come_from_their_channel(wb, call):
+    """Each channel's draft is its own speaker's and lies where that channel is loud (a draft of
+    the mix would span both)."""
     project = ensure_project(wb, "calls")
     project = store.update_project(wb.db, project.id, per_channel=True)
-    import_paths(wb, project, [tmp_path / "call.wav"])
+    import_paths(wb, project, [call])
     recording = store.list_recordings(wb.db, project.id)[0]
     assert recording.channels_path and wb.path(recording.channels_path).is_file()
-    run_draft_job(wb, start_draft_job(wb, project, {}), FakeEngine(), TranscribeOptions())
+    run_draft_job(wb, start_draft_job(wb, project, {}), LoudnessEngine(), TranscribeOptions())
+    spans = {store.get_segment(wb.db, q["id"]).speaker: (q["start"], q["end"])
+             for q in store.segment_queue(wb.db, project.id)}
+    assert spans == {"channel 1": pytest.approx((0.0, 1.0), abs=0.25),
+                     "channel 2": pytest.approx((2.0, 3.0), abs=0.25)}
+
+
+def test_without_per_channel_the_mix_is_drafted_once(wb, call):
+    project = ensure_project(wb, "mixed")
+    import_paths(wb, project, [call])
+    run_draft_job(wb, start_draft_job(wb, project, {}), LoudnessEngine(), TranscribeOptions())
     queue = store.segment_queue(wb.db, project.id)
-    speakers = [store.get_segment(wb.db, q["id"]).speaker for q in queue]
-    assert sorted(set(speakers)) == ["channel 1", "channel 2"]
-    assert len(queue) == 4  # two one-second segments per channel, overlapping across channels
+    assert [store.get_segment(wb.db, q["id"]).speaker for q in queue] == [None]
+    assert (queue[0]["start"], queue[0]["end"]) == pytest.approx((0.0, 3.0), abs=0.25)
 
 
 def test_options_for_takes_the_project_prompt_and_language(wb):
@@ -135,3 +166,70 @@ def test_options_for_takes_the_project_prompt_and_language(wb):
     options = options_for(project)
     assert options.language == "ko" and options.initial_prompt == "ComfyUI, 서울"
     assert options_for(project, language="en").language == "en"
+
+
+class ScriptedEngine:
+    """Returns the segments it is given, as a model would; records the options it was asked with."""
+
+    name, model = "scripted", "1"
+
+    def __init__(self, segments: list[DraftSegment]):
+        self.segments = segments
+        self.asked: list[TranscribeOptions] = []
+
+    def transcribe(self, audio, options):
+        self.asked.append(options)
+        return Transcript(language="en", segments=iter(self.segments))
+
+
+def _spoken(start: float, end: float, text: str) -> DraftSegment:
+    """A confident draft of `text` with its words spread evenly over [start, end]."""
+    words = text.split()
+    step = (end - start) / len(words)
+    timed = tuple(DraftWord(f" {w}", start + i * step, start + (i + 0.8) * step, 0.9)
+                  for i, w in enumerate(words))
+    return DraftSegment(start, end, text, -0.2, 0.05, 1.4, timed)
+
+
+LOOP = "the above copyright notice and"
+
+
+def test_a_looping_draft_is_flagged_and_the_clean_ones_are_not(wb, tmp_path):
+    """Whisper's loops as it writes them, through the drafting pipeline (cut, then flagged): a
+    loop split by the maximum length is flagged in each part; clean drafts around it are not."""
+    project = ensure_project(wb, "loops", "en")
+    import_paths(wb, project, [tone(tmp_path / "long.wav", 40.0)])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    engine = ScriptedEngine([
+        _spoken(0.0, 3.0, "ask not what your country can do for you"),
+        _spoken(3.0, 7.0, f"conditions, {LOOP} {LOOP} {LOOP.capitalize()} notice."),
+        _spoken(7.0, 9.0, "I think, I think I said I think so"),
+        _spoken(9.0, 33.0, " ".join([LOOP] * 8)),  # longer than max_len: cut in two
+        _spoken(33.0, 36.0, "no no no"),
+        _spoken(36.0, 39.0, "permission is hereby granted free of charge"),
+    ])
+    draft_recording(wb, recording, engine, TranscribeOptions(language="en"))
+    queue = store.segment_queue(wb.db, project.id)
+    looped = [q["text"] for q in queue if "repetition" in q["flags"]]
+    clean = [q["text"] for q in queue if "repetition" not in q["flags"]]
+    half = " ".join([LOOP] * 4)
+    assert looped == [f"conditions, {LOOP} {LOOP} {LOOP.capitalize()} notice.",
+                      half, half,  # the long loop, cut into two parts: each still a loop
+                      "no no no"]
+    assert clean == ["ask not what your country can do for you",
+                     "I think, I think I said I think so",
+                     "permission is hereby granted free of charge"]
+    # the flag is stored with the draft and shown to the labeller as a serious one
+    view = store.segment_view(wb.db, next(q["id"] for q in queue if q["text"] == "no no no"))
+    assert view.segment.flags[0] == "repetition"
+    assert view.latest.asr_meta["flags"][0] == "repetition"
+
+
+def test_the_project_prompt_and_language_reach_the_engine(wb, tmp_path):
+    """The job's options carry the project's prompt: the engine is asked with them."""
+    project = ensure_project(wb, "prompted", "ko")
+    project = store.update_project(wb.db, project.id, prompt="ComfyUI, 서울")
+    import_paths(wb, project, [tone(tmp_path / "a.wav", 2.0)])
+    engine = ScriptedEngine([_spoken(0.0, 2.0, "hello there")])
+    run_draft_job(wb, start_draft_job(wb, project, {}), engine, options_for(project))
+    assert [(o.initial_prompt, o.language) for o in engine.asked] == [("ComfyUI, 서울", "ko")]

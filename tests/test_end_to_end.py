@@ -1,18 +1,85 @@
-"""The whole path on real speech: import jfk.flac, draft with the embedded Whisper base model,
-correct a segment through the editor page, export a NeMo manifest."""
+"""Real speech through the embedded Whisper base model, one run per feature: the whole path on
+jfk.flac (import, draft, correct through the editor page, export), a long multilingual file
+(language detection, batched decoding), per-channel drafting, and the project's prompt.
+
+What a model says depends on the machine (CTranslate2's int8 kernels differ between CPUs), so
+these tests assert only what holds for any sensible draft: times in order and inside the
+recording, words inside their segments, text where there is speech, flags that match the text,
+and the one phrase of jfk.flac every model gets ("ask not what your country can do for you").
+What the workbench does with a given draft (flagging loops, per-channel speakers, the prompt
+passed on) is tested on constructed drafts in test_drafting.py and test_asr.py.
+"""
 
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from streamlit.testing.v1 import AppTest
 
 from workbench import store
 from workbench.cli import main
+from workbench.corpus import Project
+from workbench.flags import FLAG_LABELS, OUTSIDE_SLACK, repeated_ngram
+from workbench.service import Workbench
 
 from tests.conftest import SHARED_AUDIO, needs_shared
 
 pytestmark = [needs_shared, pytest.mark.slow]
+
+JFK_PHRASE = "ask not what your country can do for you"
+
+
+def _words_only(text: str) -> str:
+    """Lower case, punctuation gone, single spaces: for comparing with JFK_PHRASE."""
+    return " ".join(re.sub(r"[^\w']+", " ", text.lower()).split())
+
+
+def _drafts(wb: Workbench, project: Project) -> list[dict]:
+    """The project's drafts with their speaker, words and flags, in time order."""
+    out = []
+    for q in store.segment_queue(wb.db, project.id):
+        view = store.segment_view(wb.db, q["id"])
+        out.append({**q, "speaker": view.segment.speaker, "duration": view.recording.duration,
+                    "words": view.latest.asr_meta["words"], "meta": view.latest.asr_meta})
+    return out
+
+
+def assert_draft_invariants(drafts: list[dict]) -> None:
+    """What any sensible draft of speech satisfies, whatever words the model chose."""
+    assert drafts, "no drafts"
+    for d in drafts:
+        assert 0 <= d["start"] < d["end"] <= d["duration"], d
+        assert d["text"].strip(), d  # every draft over speech has text
+        assert set(d["flags"]) <= set(FLAG_LABELS), d
+        assert ("repetition" in d["flags"]) == repeated_ngram(d["text"]), d
+        lo, hi = d["start"] - OUTSIDE_SLACK, d["end"] + OUTSIDE_SLACK  # the flags' "inside"
+        for w in d["words"]:
+            assert 0 <= w["probability"] <= 1 and lo <= w["start"] <= w["end"] <= hi, (w, d)
+        starts = [w["start"] for w in d["words"]]
+        assert starts == sorted(starts), d
+    for speaker in {d["speaker"] for d in drafts}:  # one speaker's drafts follow each other
+        own = [d for d in drafts if d["speaker"] == speaker]
+        assert all(a["end"] <= b["start"] for a, b in zip(own, own[1:])), own
+
+
+def _draft_with_base(wb: Workbench, name: str, source: Path, language: str = "auto",
+                     per_channel: bool = False, **project: object) -> tuple[Project, list[dict]]:
+    """Import `source` into a new project and draft it with the embedded model."""
+    from workbench.asr import load_engine
+    from workbench.drafting import draft_recording, options_for
+    from workbench.importing import import_paths
+    from workbench.service import ensure_project
+
+    found = ensure_project(wb, name, language)
+    found = store.update_project(wb.db, found.id, per_channel=per_channel, **project)
+    assert import_paths(wb, found, [source]).count("imported") == 1
+    recording = store.list_recordings(wb.db, found.id)[0]
+    engine = load_engine("faster-whisper", "base", wb.settings.models_dir)
+    draft_recording(wb, recording, engine, options_for(found), per_channel=per_channel)
+    return found, _drafts(wb, found)
 
 
 def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys):
@@ -20,14 +87,15 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
                  "--language", "en"]) == 0
     assert main(["transcribe", "--project", "jfk", "--home", str(home)]) == 0
     project = store.find_project(wb.db, "jfk")
+    drafts = _drafts(wb, project)
+    assert_draft_invariants(drafts)
+    assert JFK_PHRASE in _words_only(" ".join(d["text"] for d in drafts))
+    assert all(d["speaker"] is None for d in drafts)
+    for d in drafts:
+        meta = d["meta"]
+        assert (meta["engine"], meta["model"], meta["language"]) == ("faster-whisper", "base", "en")
+        assert meta["words"] and meta["flags"] == list(d["flags"])
     queue = store.segment_queue(wb.db, project.id)
-    draft = " ".join(q["text"] for q in queue).lower()
-    assert "ask not what your country can do for you" in draft
-    view = store.segment_view(wb.db, queue[0]["id"])
-    meta = view.latest.asr_meta
-    assert meta["engine"] == "faster-whisper" and meta["model"] == "base" and meta["language"] == "en"
-    assert meta["words"] and all(0 <= w["probability"] <= 1 for w in meta["words"])
-    assert all(a["start"] <= b["start"] for a, b in zip(meta["words"], meta["words"][1:]))
 
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     at = AppTest.from_file(str(Path(__file__).parents[1] / "workbench/pages/editor.py"),
@@ -36,7 +104,7 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     at.session_state["author"] = "transcriber"
     at.run()
     seg = store.get_segment(wb.db, queue[0]["id"])
-    corrected = queue[0]["text"].replace("Americans", "Americans (corrected)")
+    corrected = "And so, my fellow Americans (corrected): ask not what your country can do for you"
     at.session_state["ed_component"] = {"action": {  # what the editor sends on Ctrl+Enter
         "type": "save_next", "key": f"{seg.id}-1", "segment_id": seg.id, "version": 1,
         "text": corrected, "start": seg.start, "end": seg.end, "cursor": 0, "nonce": 1}}
@@ -52,60 +120,62 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     assert (out / entries[0]["audio_filepath"]).is_file()
 
 
-def test_multilingual_loop_is_flagged(wb):
-    """Whisper base loops on multilingual.mp3 when decoding sequentially: the loop is flagged."""
-    from workbench.asr import load_engine
-    from workbench.drafting import draft_recording, options_for
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
 
-    project = ensure_project(wb, "ml")
-    import_paths(wb, project, [SHARED_AUDIO / "multilingual.mp3"])
+
+def test_long_multilingual_file_drafts_keep_the_invariants(wb):
+    """multilingual.mp3 (60 s, language detected, decoded in VAD-chunk batches): whatever the
+    model writes, the drafts are well formed and flagged by their own text. That a loop is
+    flagged is tested on a constructed draft (test_drafting.py): whether Whisper base loops on
+    this file depends on the CPU's int8 kernels."""
+    project, drafts = _draft_with_base(wb, "ml", SHARED_AUDIO / "multilingual.mp3")
+    assert_draft_invariants(drafts)
+    assert drafts[-1]["end"] > drafts[0]["duration"] / 2  # the drafts reach past the first window
     recording = store.list_recordings(wb.db, project.id)[0]
-    engine = load_engine("faster-whisper", "base", wb.settings.models_dir)
-    draft_recording(wb, recording, engine, options_for(project, batch_size=0))
-    queue = store.segment_queue(wb.db, project.id)
-    looping = [q for q in queue if "above copyright notice and the above" in q["text"].lower()]
-    assert looping, [q["text"] for q in queue]
-    assert all("repetition" in q["flags"] for q in looping)
-    # the English part before the loop is clean
-    assert "repetition" not in queue[0]["flags"]
+    detected = {d["meta"]["language"] for d in drafts}
+    assert len(detected) == 1 and recording.language in detected and recording.language.isalpha()
 
 
-def test_stereo_call_drafts_each_channel_as_its_speaker(wb):
-    """stereo_diarization.wav: one speaker per channel, drafted channel by channel."""
-    from workbench.asr import load_engine
-    from workbench.drafting import draft_recording, options_for
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+def test_stereo_call_drafts_each_channel_as_its_speaker(wb, tmp_path):
+    """A generated call: jfk.flac on channel 1, then the same speech on channel 2 while channel 1
+    is silent. Each channel is drafted as its own speaker and its drafts lie where that channel
+    speaks (a draft of the mixed audio would cover both halves under one speaker)."""
+    speech, rate = sf.read(str(SHARED_AUDIO / "jfk.flac"), dtype="float32", always_2d=True)
+    speech = speech.mean(axis=1)
+    half = len(speech) / rate
+    call = np.zeros((2 * len(speech), 2), dtype=np.float32)
+    call[: len(speech), 0] = speech
+    call[len(speech):, 1] = speech
+    sf.write(str(tmp_path / "call.wav"), call, rate)
 
-    project = ensure_project(wb, "calls", "en")
-    project = store.update_project(wb.db, project.id, per_channel=True)
-    import_paths(wb, project, [SHARED_AUDIO / "stereo_diarization.wav"])
-    recording = store.list_recordings(wb.db, project.id)[0]
-    engine = load_engine("faster-whisper", "base", wb.settings.models_dir)
-    draft_recording(wb, recording, engine, options_for(project), per_channel=True)
-    by_speaker: dict[str, str] = {}
-    for q in store.segment_queue(wb.db, project.id):
-        speaker = store.get_segment(wb.db, q["id"]).speaker
-        by_speaker[speaker] = f"{by_speaker.get(speaker, '')} {q['text']}".lower()
+    _, drafts = _draft_with_base(wb, "calls", tmp_path / "call.wav", "en", per_channel=True)
+    assert_draft_invariants(drafts)
+    by_speaker: dict[str, list[dict]] = {}
+    for d in drafts:
+        by_speaker.setdefault(d["speaker"], []).append(d)
     assert set(by_speaker) == {"channel 1", "channel 2"}
-    assert "wizard" in by_speaker["channel 1"] and "horizon" not in by_speaker["channel 1"]
-    assert "horizon" in by_speaker["channel 2"] and "wizard" not in by_speaker["channel 2"]
+    slack = 1.0  # VAD padding and boundary snapping may reach a little into the silence
+    assert all(d["end"] <= half + slack for d in by_speaker["channel 1"]), by_speaker
+    assert all(d["start"] >= half - slack for d in by_speaker["channel 2"]), by_speaker
+    for own in by_speaker.values():
+        assert JFK_PHRASE in _words_only(" ".join(d["text"] for d in own))
 
 
-def test_project_prompt_reaches_the_engine(wb):
-    """hotwords.mp3 names the product "ComfyUI"; the project's prompt carries the spelling."""
+def test_project_prompt_reaches_the_engine(wb, monkeypatch):
+    """hotwords.mp3 with the project's prompt: faster-whisper is asked with that prompt (a spy on
+    the model), and the drafts are well formed. Whether the model then spells the name as
+    prompted is the model's business, not the workbench's."""
     from workbench.asr import load_engine
-    from workbench.drafting import draft_recording, options_for
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
 
-    project = ensure_project(wb, "prompted", "en")
-    project = store.update_project(wb.db, project.id, prompt="ComfyUI")
-    import_paths(wb, project, [SHARED_AUDIO / "hotwords.mp3"])
-    recording = store.list_recordings(wb.db, project.id)[0]
     engine = load_engine("faster-whisper", "base", wb.settings.models_dir)
-    draft_recording(wb, recording, engine, options_for(project))
-    text = " ".join(q["text"] for q in store.segment_queue(wb.db, project.id))
-    assert "ComfyUI" in text, text
+    real, asked = engine._model.transcribe, []
+
+    def spy(audio, **kwargs):
+        asked.append(kwargs)
+        return real(audio, **kwargs)
+
+    monkeypatch.setattr(engine._model, "transcribe", spy)
+    _, drafts = _draft_with_base(wb, "prompted", SHARED_AUDIO / "hotwords.mp3", "en",
+                                 prompt="ComfyUI")
+    assert [(a["initial_prompt"], a["language"]) for a in asked] == [("ComfyUI", "en")]
+    assert asked[0]["word_timestamps"] is True
+    assert_draft_invariants(drafts)

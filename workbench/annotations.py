@@ -47,6 +47,8 @@ from workbench.context import Workbench
 
 log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "ANNOTATION_FORMATS",
     "Source",
@@ -115,6 +117,7 @@ def _first_line(path: Path) -> str:
                 if line.strip():
                     return line.strip()
     except OSError:
+        log.debug("cannot read %s to recognise its format", path, exc_info=True)
         pass
     return ""
 
@@ -677,6 +680,7 @@ def _digest(path: Path) -> str:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
     except OSError:
+        log.debug("cannot read %s to compare it with the other copies", path, exc_info=True)
         return f"unreadable:{path}"
     return h.hexdigest()
 

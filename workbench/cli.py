@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -36,6 +37,8 @@ from workbench.service import (
     project_status,
 )
 from workbench.text import pad
+
+log = logging.getLogger(__name__)
 
 
 class Progress:
@@ -90,6 +93,8 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
     try:
         engine = load_engine(engine_name, model, wb.settings.models_dir)
     except ModelNotFound as exc:
+        log.warning("draft job %d for project %r: cannot load %s model %r: %s",
+                    job.id, project.name, engine_name, model, exc)
         fail_job(wb, job, str(exc))
         raise
     bar = Progress("draft")
@@ -357,8 +362,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(wb, args)
     except (NotFound, LookupError, ValueError, FileExistsError, ModelNotFound, JobRunning,
             Forbidden, OSError) as exc:
+        log.debug("workbench %s failed", args.command, exc_info=True)  # the traceback, at DEBUG
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        log.info("workbench %s interrupted", args.command)
         print("interrupted", file=sys.stderr)
         return 130

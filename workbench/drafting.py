@@ -27,6 +27,8 @@ from workbench.context import Workbench
 
 log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
 STALE_AFTER = timedelta(minutes=10)  # a running job silent this long died with its process
 MIN_SEGMENT = 0.05  # seconds: shorter drafts are dropped as timing noise
 
@@ -45,6 +47,8 @@ def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
                 f"a draft job for {project.name!r} is already running "
                 f"({running.done:.0f}/{running.total:.0f} s done)"
             )
+        log.warning("draft job %d for project %r had no heartbeat for %s; marked failed",
+                    running.id, project.name, STALE_AFTER)
         store.update_job(wb.db, running.id, state="failed", error="interrupted (no heartbeat)")
     todo = store.undrafted_recordings(wb.db, project.id)
     total = sum(r.duration for r in todo)
@@ -82,9 +86,10 @@ def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
     return DraftProgress(len(todo), sum(r.duration for r in todo), job, eta)
 
 
-def fail_job(wb: Workbench, job: Job, error: str) -> None:
-    """Mark a job failed before it ran (its model could not be loaded, say)."""
-    store.update_job(wb.db, job.id, state="failed", error=error, message="not started")
+def fail_job(wb: Workbench, job: Job, error: str, message: str = "not started") -> None:
+    """Mark a job failed: before it ran (its model could not be loaded), or when its thread
+    stopped on an error outside any one recording."""
+    store.update_job(wb.db, job.id, state="failed", error=error, message=message)
 
 
 def cancel_draft_job(wb: Workbench, project: Project) -> int | None:

@@ -11,6 +11,7 @@ with its filters, options, counts, hours and the checksum of its manifests.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import zipfile
@@ -66,6 +67,8 @@ __all__ = [
     "past_exports",
     "export_zip",
 ]
+
+log = logging.getLogger(__name__)
 
 SEGMENTS = "segments.txt"  # the segment ids of a corpus folder, one a line, in corpus order
 CHECKSUMS = "MANIFESTS.sha256"  # `sha256sum -c` list of the manifests; its sha256 is recorded
@@ -222,8 +225,13 @@ def export_batch(
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, ExportCancelled):
+            log.info("export of project %r to %s cancelled", project.name, out)
+        else:
+            log.exception("export of project %r to %s failed; nothing was left behind",
+                          project.name, out)
         raise
     every = [u for part in written.values() for u in part]
     seconds = sum(u.duration for u in every)
@@ -314,7 +322,8 @@ def _original_path(wb: Workbench, row: Row) -> Path:
                          f"file {row.source_path} is gone; choose a sample rate")
     try:
         sf.info(str(found))
-    except (sf.LibsndfileError, RuntimeError):
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        log.warning("export: cannot read the original file %s of %s: %s", found, row.recording, exc)
         raise ValueError(f"the original rate is not available for {row.recording}: "
                          f"{found.suffix} files cannot be read by seeking; choose a sample rate") from None
     return found

@@ -24,6 +24,8 @@ from workbench.context import Workbench
 
 log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
 AUDIO_SUFFIXES = {
     ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma",
     ".aif", ".aiff",

@@ -1,17 +1,51 @@
-"""Logging for operators: one configuration for the app and the CLI (stderr)."""
+"""Logging for operators: the `workbench` loggers to stderr, configured once at an entry point.
+
+The modules log where they catch an error (a recording that fails to draft, a file that fails
+to import, an export that fails half-way), naming the file, recording or job.
+`configure_logging` is called by the CLI's `main` and at the top of the Streamlit app; the level
+comes from WORKBENCH_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR; INFO by default).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
+
+LEVEL_VARIABLE = "WORKBENCH_LOG_LEVEL"
+DEFAULT_LEVEL = "INFO"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure_logging() -> None:
-    """Log to stderr at WORKBENCH_LOG_LEVEL (default INFO); harmless when called again."""
-    root = logging.getLogger("workbench")
-    if root.handlers:
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(os.environ.get("WORKBENCH_LOG_LEVEL", "INFO").upper())
+class _Stderr(logging.StreamHandler):
+    """A handler writing to whatever sys.stderr is when a record comes (Streamlit and pytest
+    replace it after start-up)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # StreamHandler.__init__ assigns it
+        pass
+
+
+def configure_logging(level: str | None = None) -> logging.Logger:
+    """Send the `workbench` loggers to stderr at `level` (default: WORKBENCH_LOG_LEVEL, else
+    INFO). Calling it again only updates the level: one handler, however often it runs."""
+    logger = logging.getLogger("workbench")
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter(FORMAT))
+        logger.addHandler(handler)
+    name = (level or os.environ.get(LEVEL_VARIABLE) or DEFAULT_LEVEL).strip().upper()
+    value = logging.getLevelName(name)
+    if isinstance(value, int):
+        logger.setLevel(value)
+    else:
+        logger.setLevel(DEFAULT_LEVEL)
+        logger.warning("%s=%r is not a log level; using %s", LEVEL_VARIABLE, name, DEFAULT_LEVEL)
+    return logger

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from workbench.asr.base import (
     Transcript,
 )
 from workbench.asr.models import EMBEDDED_NAME, embedded_model_dir
+
+log = logging.getLogger(__name__)
 
 BATCH_AFTER = 30.0  # seconds: shorter audio is one decoding window, batching gains nothing
 
@@ -41,6 +44,7 @@ class FasterWhisperEngine:
                 local_files_only=not _online_allowed(),
             )
         except Exception as exc:
+            log.debug("faster-whisper cannot load %s", path, exc_info=True)  # callers report it
             raise ModelNotFound(
                 f"faster-whisper model {model!r} is not on disk (looked in {path} and "
                 f"{models_dir / 'faster-whisper'}) and could not be fetched: {exc}"

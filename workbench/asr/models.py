@@ -7,11 +7,14 @@ so no model is ever downloaded.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
 
 from workbench.asr.base import ModelNotFound
+
+log = logging.getLogger(__name__)
 
 EMBEDDED_NAME = "base"  # the name under which projects refer to the embedded model
 _FOLDER = "whisper-base-ct2"
@@ -24,6 +27,7 @@ def _package_data(package: str) -> Path:
     try:
         module = importlib.import_module(package)
     except ImportError as exc:
+        log.debug("the embedded model's package %s cannot be imported", package, exc_info=True)
         raise ModelNotFound(
             f"the embedded Whisper base model needs the package {package.replace('_', '-')}; "
             "install requirements.txt"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -15,6 +16,8 @@ from workbench.asr.base import (
     TranscribeOptions,
     Transcript,
 )
+
+log = logging.getLogger(__name__)
 
 
 class OpenAIWhisperEngine:
@@ -47,6 +50,7 @@ class OpenAIWhisperEngine:
         try:
             self._model = whisper.load_model(source, device="cpu", download_root=str(root))
         except Exception as exc:
+            log.debug("openai-whisper cannot load %r", source, exc_info=True)  # callers report it
             raise ModelNotFound(f"could not load openai-whisper model {model!r}: {exc}") from exc
         if path.is_file():
             heads = torch.load(str(path), map_location="cpu", weights_only=True).get(

@@ -7,6 +7,7 @@ needed.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 30  # decode this much audio at a time, whatever the file's length
 
@@ -52,7 +55,8 @@ def probe(path: str | Path) -> SourceInfo:
         raise AudioError(path, "the file is empty (0 bytes)")
     try:
         info = sf.info(str(path))
-    except (sf.LibsndfileError, RuntimeError, TypeError):
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        log.debug("libsndfile cannot read %s (%s); trying PyAV", path, exc)
         return _probe_av(path)
     _check_wav_length(path, info.extra_info)
     return SourceInfo(info.samplerate, info.channels, info.duration, info.format, "soundfile")
@@ -95,6 +99,7 @@ def _probe_av(path: Path) -> SourceInfo:
     except AudioError:
         raise
     except Exception as exc:  # PyAV raises a family of FFmpeg errors
+        log.debug("PyAV cannot open %s", path, exc_info=True)  # the caller reports the reason
         raise AudioError(path, "not a readable audio file", _short(exc)) from exc
 
 
@@ -133,6 +138,7 @@ def _stream_soundfile(path: Path, info: SourceInfo, rate: int) -> Iterator[np.nd
                     break
                 yield block if resampler is None else resampler.resample_chunk(block)
     except sf.LibsndfileError as exc:
+        log.debug("libsndfile failed decoding %s", path, exc_info=True)
         raise AudioError(path, "decoding failed", _short(exc)) from exc
     if resampler is not None:
         yield resampler.resample_chunk(np.zeros((0, info.channels), dtype=np.float32), last=True)
@@ -155,6 +161,7 @@ def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
     except AudioError:
         raise
     except Exception as exc:
+        log.debug("PyAV failed decoding %s", path, exc_info=True)
         raise AudioError(path, "decoding failed", _short(exc)) from exc
 
 

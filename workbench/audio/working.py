@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ import soundfile as sf
 
 from workbench.audio.decode import AudioError, probe, stream_blocks
 from workbench.audio.peaks import PeakAccumulator, save_peaks
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000  # Hz, of every working copy
 MIN_SAMPLES = 160  # 10 ms: anything shorter is reported as holding no audio
@@ -84,6 +87,7 @@ def convert(
         for part, target in zip(parts, targets):
             os.replace(part, target)
     except BaseException:
+        log.debug("converting %s failed; removing its partial working files", source)
         for part in parts:
             part.unlink(missing_ok=True)
         raise

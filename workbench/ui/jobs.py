@@ -8,9 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.asr import Engine, load_engine
+from workbench.asr import Engine, TranscribeOptions, load_engine
 from workbench.context import Workbench
-from workbench.corpus import Project
+from workbench.corpus import Job, Project
 from workbench.drafting import cancel_draft_job, fail_job, options_for, run_draft_job, start_draft_job
 from workbench.service import model_path
 
@@ -53,7 +53,7 @@ def start_drafts(wb: Workbench, project: Project) -> int:
         raise DraftStartFailed(f"the {project.asr_engine} model {Path(project.asr_model).name!r} "
                                "could not be loaded; the server log says why") from exc
     thread = threading.Thread(
-        target=run_draft_job,
+        target=_run,
         args=(wb, job, engine, options_for(project, language)),
         name=f"draft-{job.id}",
         daemon=True,
@@ -66,6 +66,17 @@ def start_drafts(wb: Workbench, project: Project) -> int:
 def cancel_drafts(wb: Workbench, project: Project) -> None:
     """Ask the running draft job to stop after its current recording."""
     cancel_draft_job(wb, project)
+
+
+def _run(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptions) -> None:
+    """The job's thread: a failure outside any one recording (the database gone, a bug) ends
+    the job as failed and is logged, instead of leaving it 'running' until it goes stale."""
+    try:
+        run_draft_job(wb, job, engine, options)
+    except Exception as exc:
+        log.exception("draft job %d for project %d crashed", job.id, job.project_id)
+        fail_job(wb, job, f"{type(exc).__name__}; the server log has the details",
+                 message="the job stopped on an error")
 
 
 def wait(job_id: int, timeout: float | None = None) -> None:
