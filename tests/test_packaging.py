@@ -30,7 +30,7 @@ NEEDED = (  # what the app reads at run time besides Python modules
     "workbench/conventions/kspon.yaml",
     "workbench/conventions/verbatim-en.yaml",
     "workbench/conventions/kspon.md",
-    "workbench/pages/editor.py",
+    "workbench/views/editor.py",
 )
 
 pytestmark = pytest.mark.slow
@@ -91,7 +91,7 @@ APP_FROM_WHEEL = textwrap.dedent("""
 
     at = AppTest.from_file(str(site / "workbench" / "app.py"), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
-    at = AppTest.from_file(str(site / "workbench" / "pages" / "editor.py"), default_timeout=60)
+    at = AppTest.from_file(str(site / "workbench" / "views" / "editor.py"), default_timeout=60)
     at.session_state["project_id"] = project_id
     at.session_state["author"] = "ann"
     at.run()

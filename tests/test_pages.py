@@ -377,7 +377,9 @@ def test_without_accounts_the_app_says_it_is_unprotected(app, wb):
 
 def test_once_accounts_exist_strangers_see_only_sign_in(app, wb, drafted):
     session_token(wb.settings.home, "olga")
-    at = app(project_id=drafted.id)
+    at = AppTest.from_file(str(APP), default_timeout=60)  # a browser without a session
+    at.query_params["project"] = str(drafted.id)
+    at.run()
     _no_errors(at)
     assert [t.value for t in at.title] == ["Speech workbench"]
     assert not at.dataframe  # no project table for strangers

@@ -19,7 +19,7 @@ from workbench.service import (
     projects,
     update_settings,
 )
-from tests.conftest import as_user
+
 
 
 @pytest.fixture

@@ -111,8 +111,7 @@ def import_file(
         else:
             info = convert(path, wb.path(working), wb.path(peaks), wb.path(channels))
     except AudioError as exc:
-        if uploaded:
-            log.warning("the upload %s (%s) is not usable audio", name, path, exc_info=exc)
+        log.warning("import into %r: %s (%s) failed: %s", project.name, name, path, exc.reason)
         return ImportItem(name, "failed", exc.plain if uploaded else exc.reason)
     except Exception as exc:  # an unexpected decoder failure must not stop the batch
         log.exception("importing %s (%s) failed", name, path)
