@@ -125,9 +125,11 @@ if shown is not None and shown[0] == project.id:
     report = shown[1]
     (st.warning if report.failed else st.success)(md(report.summary(), 2000))
     problems = [i for i in report.items if i.outcome != "imported"]
-    if problems:
+    st.markdown("\n".join(f"- **{i.outcome}**: {md(i.name)}: {md(i.reason)}"
+                          for i in problems[:30]))
+    if len(problems) > 30:
         st.dataframe(pd.DataFrame([{"file": i.name, "outcome": i.outcome, "reason": i.reason}
-                                   for i in problems]),
+                                   for i in problems[30:]]),
                      hide_index=True, width="stretch", key="import_problems")
 
 found = recordings(wb, project)
