@@ -16,8 +16,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# who may connect: this machine only; `make run ADDRESS=0.0.0.0` behind a TLS proxy serves a team
+ADDRESS ?= localhost
+
 run: install
-	$(PY) -m streamlit run workbench/app.py --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run workbench/app.py --server.address $(ADDRESS) --server.headless true --browser.gatherUsageStats false
 
 test: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q

@@ -28,7 +28,8 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from workbench import store  # noqa: E402
 from workbench.audio.peaks import PeakAccumulator, save_peaks  # noqa: E402
-from workbench.editing import apply_action  # noqa: E402
+from workbench.corpus import Role  # noqa: E402
+from workbench.editing import EditorState, QueueFilter, apply_action, open_segment  # noqa: E402
 from workbench.service import ensure_project, open_workbench  # noqa: E402
 from workbench.ui.editor import _slice, editor_data  # noqa: E402
 
@@ -63,15 +64,15 @@ def make_recording(wb, project, name: str, seconds: int) -> None:
     store.add_drafted_segments(wb.db, rec.id, drafts, author="bench")
 
 
-def open_segment(wb, project, current: int) -> dict:
+def open_one(wb, project, current: int) -> EditorState:
+    """What the editor page does to show a segment: the use case, then the component's data."""
     _slice.clear()  # cold: the 1-minute recording's few slices would otherwise all be cached
-    nav = store.queue_position(wb.db, project.id, current)
-    view = store.segment_view(wb.db, nav["current"])
-    before, after = store.adjacent(wb.db, view.segment)
-    editor_data(view, wb.settings.home, project_id=project.id, tags=[],
-                before=before and before["text"], after=after and after["text"],
-                can_prev=nav["previous"] is not None, can_next=nav["next"] is not None)
-    return nav
+    state = open_segment(wb, project.id, current, QueueFilter(statuses=()))
+    editor_data(state.view, wb.settings.home, project_id=project.id, tags=[],
+                before=state.before and state.before["text"],
+                after=state.after and state.after["text"],
+                can_prev=state.previous is not None, can_next=state.following is not None)
+    return state
 
 
 def measure(wb, project, samples: int) -> tuple[list[float], list[float]]:
@@ -81,14 +82,15 @@ def measure(wb, project, samples: int) -> tuple[list[float], list[float]]:
     for _ in range(samples):
         target = rng.choice(ids)
         t = time.perf_counter()
-        nav = open_segment(wb, project, target)
+        state = open_one(wb, project, target)
         opens.append(time.perf_counter() - t)
-        seg = store.get_segment(wb.db, nav["current"])
+        seg = state.view.segment
         action = {"type": "save_next", "segment_id": seg.id, "version": seg.version,
                   "text": "corrected text", "start": seg.start, "end": seg.end}
         t = time.perf_counter()
-        outcome = apply_action(wb, action, "bench", previous=nav["previous"], following=nav["next"])
-        open_segment(wb, project, outcome.go_to)
+        outcome = apply_action(wb, action, shown=seg.id, previous=state.previous,
+                               following=state.following)
+        open_one(wb, project, outcome.go_to)
         saves.append(time.perf_counter() - t)
     return opens, saves
 
@@ -111,6 +113,10 @@ def main() -> None:
         n_long = len(store.segment_queue(wb.db, long_p.id))
         print(f"set-up: {time.perf_counter() - t:.0f} s; {n_long} segments in 10 h, "
               f"{len(store.segment_queue(wb.db, short_p.id))} in 1 min; {args.samples} samples\n")
+        labeller = store.create_user(wb.db, "bench", Role.LABELER, "!")  # a member, as in use
+        for project in (long_p, short_p):
+            store.add_member(wb.db, labeller.id, project.id)
+        wb = wb.as_user(labeller)
         results = {}
         for label, project in (("1-minute recording", short_p), ("10-hour recording", long_p)):
             results[label] = measure(wb, project, args.samples)

@@ -69,6 +69,7 @@ def test_a_reload_and_a_new_tab_open_the_same_project_and_segment(wb, drafted, s
     page.locator(".ed-text").click()
     page.keyboard.press("Control+ArrowDown")
     expect(page.get_by_text("Segment 2 of 6")).to_be_visible()
+    page.locator(".ed-text").click()  # the new segment's box: keys go to the editor
     page.keyboard.press("Control+ArrowDown")
     expect(page.get_by_text("Segment 3 of 6")).to_be_visible()
     third = store.segment_queue(wb.db, drafted.id)[2]["id"]

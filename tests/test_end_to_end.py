@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from streamlit.testing.v1 import AppTest
 
 from workbench import store
 from workbench.cli import main
@@ -25,7 +24,7 @@ from workbench.corpus import Project
 from workbench.flags import FLAG_LABELS, OUTSIDE_SLACK, repeated_ngram
 from workbench.service import Workbench
 
-from tests.conftest import SHARED_AUDIO, needs_shared
+from tests.conftest import SHARED_AUDIO, needs_shared, open_page
 
 pytestmark = [needs_shared, pytest.mark.slow]
 
@@ -98,11 +97,7 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     queue = store.segment_queue(wb.db, project.id)
 
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    at = AppTest.from_file(str(Path(__file__).parents[1] / "workbench/pages/editor.py"),
-                           default_timeout=60)
-    at.session_state["project_id"] = project.id
-    at.session_state["author"] = "transcriber"
-    at.run()
+    at = open_page(home, "views/editor.py", project.id, user=("minji", "labeler"))
     seg = store.get_segment(wb.db, queue[0]["id"])
     corrected = "And so, my fellow Americans (corrected): ask not what your country can do for you"
     at.session_state["ed_component"] = {"action": {  # what the editor sends on Ctrl+Enter
@@ -111,6 +106,7 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     at.run()
     assert not at.exception
     assert store.segment_view(wb.db, seg.id).text == corrected
+    assert store.segment_view(wb.db, seg.id).latest.author == "minji"
 
     out = tmp_path / "nemo"
     capsys.readouterr()
@@ -118,8 +114,6 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     entries = [json.loads(line) for line in (out / "manifest.json").read_text().splitlines()]
     assert len(entries) == 1 and "Americans (corrected)" in entries[0]["text"]
     assert (out / entries[0]["audio_filepath"]).is_file()
-
-
 
 
 def test_long_multilingual_file_drafts_keep_the_invariants(wb):

@@ -558,7 +558,7 @@ def test_export_page_offers_formats_and_options(home, wb, labelled, monkeypatch)
     at.text_input(key="export_split").input("0.5,0.5")
     at.selectbox(key="export_split_by").select("recording")
     at.selectbox(key="export_text_form").select("lower")
-    at.multiselect(key="export_speakers").select("Kim Min-su")
+    at.multiselect(key=f"export_speakers_{labelled.id}").select("Kim Min-su")
     at.button(key="export_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Exported 2 segments" in s.value for s in at.success), [e.value for e in at.error]

@@ -226,7 +226,7 @@ def test_profiles_in_the_home_folder_are_offered(team, drafted, wb):
 def test_cli_acts_as_a_named_user(wb, team, drafted, home, capsys):
     from workbench.cli import main
 
-    base = ["--home", str(home), "--db", f"sqlite:///{home / 'workbench.db'}"]
+    base = ["--home", str(home), "--db", wb.settings.db_url]
     assert main([*base, "--user", "lena", "status", "--project", "demo"]) == 0
     assert main([*base, "--user", "lena", "user", "list"]) == 2
     assert "may not manage accounts" in capsys.readouterr().err

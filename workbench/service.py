@@ -19,6 +19,7 @@ from workbench.access import Action, Forbidden, require, visible_project_ids
 from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.context import Workbench, open_workbench
 from workbench.corpus import Edit, Project, Recording, Revision, Status
+from workbench.editing import save
 from workbench.text import cer, headline_metric, lint, list_profiles, load_profile, render, wer
 
 __all__ = [
@@ -215,8 +216,6 @@ def save_segment(
     InvalidEdit for bad boundaries and StaleEdit when someone saved since `expected_version`
     (the newer text is in the exception).
     """
-    from workbench.editing import save
-
     seg = store.get_segment(wb.db, segment_id)
     edit = Edit(text, start, end, Status.LABELED, seg.speaker, seg.tags, seg.comment)
     return save(wb, segment_id, expected_version, edit)

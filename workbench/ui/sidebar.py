@@ -8,6 +8,7 @@ from workbench.corpus import User
 from workbench.people import set_pref, sign_out
 from workbench.service import projects
 from workbench.ui.common import _base, workbench
+from workbench.ui.text import md
 
 PICK_KEY = "sidebar_project"
 
@@ -66,7 +67,7 @@ def account_box(user: User) -> None:
         st.warning("Unprotected: no account exists yet, so anyone who can open this page acts "
                    "as the owner. Open **Protect this workbench** to create the owner account.")
         return
-    st.caption(f"Signed in as {user.label} ({user.role.value})")
+    st.caption(f"Signed in as {md(user.label)} ({user.role.value})")
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
         sign_out(_base().as_user(user), st.session_state.pop("wb_token", None))
         st.session_state.clear()

@@ -70,10 +70,12 @@ split_by = cols[0].selectbox("Split by", SPLIT_BY, key="export_split_by",
 seed = cols[1].number_input("Seed", min_value=0, value=0, step=1, key="export_seed")
 
 with st.expander("Filters"):
-    recordings = st.multiselect("Recordings", choices["recordings"], key="export_recordings")
-    speakers = st.multiselect("Speakers", choices["speakers"], key="export_speakers")
+    recordings = st.multiselect("Recordings", choices["recordings"],
+                                key=f"export_recordings_{project.id}")
+    speakers = st.multiselect("Speakers", choices["speakers"],
+                              key=f"export_speakers_{project.id}")
     labellers = st.multiselect("Labellers (author of the latest revision)", choices["labellers"],
-                               key="export_labellers")
+                               key=f"export_labellers_{project.id}")
     exclude = st.text_input("Leave out segments tagged (comma-separated)", key="export_exclude_tags")
     cols = st.columns(2)
     since = cols[0].date_input("Revised since", value=None, key="export_since")

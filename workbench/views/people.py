@@ -15,6 +15,7 @@ from workbench.people import (
     set_role,
 )
 from workbench.ui.common import current_project, workbench
+from workbench.ui.text import md
 
 st.title("People")
 wb = workbench()
@@ -26,7 +27,7 @@ HELP = "labeler: labels; reviewer: labels and reviews; owner: everything"
 
 handed = st.session_state.pop("handed_password", None)
 if handed:
-    st.success(f"Password for {handed[0]}, shown once: hand it over privately. They can change "
+    st.success(f"Password for {md(handed[0])}, shown once: hand it over privately. They can change "
                "it on their Account page.")
     st.code(handed[1], language=None)
 
