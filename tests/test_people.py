@@ -45,6 +45,9 @@ def test_role_grants_are_nested():
         if allowed(user(Role.REVIEWER), action):
             assert allowed(user(Role.OWNER), action)
     assert not allowed(User(1, "x", Role.OWNER, active=False), Action.VIEW)
+    from workbench.context import NOBODY
+
+    assert not any(allowed(NOBODY, action) for action in Action)  # a browser not signed in
 
 
 def test_first_owner_only_once(wb):

@@ -21,6 +21,10 @@ from workbench.corpus import Role, User
 # an account exists (see workbench.people.browser_actor).
 LOCAL = User(id=None, name="local", role=Role.OWNER, display_name="local operator")
 
+# A browser that has not signed in: inactive, so every role check refuses it. It may only sign
+# in, or create the first owner while no account exists (workbench.people).
+NOBODY = User(id=None, name="anonymous", role=Role.LABELER, active=False)
+
 
 @dataclass(frozen=True)
 class Workbench:

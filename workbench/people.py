@@ -134,8 +134,9 @@ def resume(wb: Workbench, token: str | None) -> User | None:
     if not user.active or expires < stamp or stamp - created > timedelta(days=MAX_DAYS):
         store.delete_sessions(wb.db, token_hash=digest)
         return None
-    store.touch_session(wb.db, digest, min(stamp + timedelta(hours=IDLE_HOURS),
-                                           created + timedelta(days=MAX_DAYS)))
+    if expires - stamp < timedelta(hours=IDLE_HOURS, minutes=-5):  # extend at most every 5 min
+        store.touch_session(wb.db, digest, min(stamp + timedelta(hours=IDLE_HOURS),
+                                               created + timedelta(days=MAX_DAYS)))
     return user
 
 

@@ -10,7 +10,7 @@ import os
 
 import streamlit as st
 
-from workbench.context import LOCAL, Workbench, open_workbench
+from workbench.context import LOCAL, NOBODY, Workbench, open_workbench
 from workbench.corpus import Project, User
 from workbench.people import accounts_exist, resume
 from workbench.service import NotFound, open_project, projects, settings_digest
@@ -22,15 +22,17 @@ def _open(home: str | None, db_url: str | None) -> Workbench:
     return open_workbench(home, db_url)
 
 
-def _base() -> Workbench:
-    """The workbench named by the environment (WORKBENCH_HOME, WORKBENCH_DB_URL), opened once."""
-    return _open(os.environ.get("WORKBENCH_HOME"), os.environ.get("WORKBENCH_DB_URL"))
+def anonymous() -> Workbench:
+    """The workbench named by the environment (WORKBENCH_HOME, WORKBENCH_DB_URL), opened once,
+    acting as nobody: every role check refuses it (it signs in, or makes the first owner)."""
+    wb = _open(os.environ.get("WORKBENCH_HOME"), os.environ.get("WORKBENCH_DB_URL"))
+    return wb.as_user(NOBODY)
 
 
 def signed_in() -> User | None:
     """Who this browser session acts as: the user of its live session token; the local
     operator while no account exists (the unprotected single-user default); else None."""
-    wb = _base()
+    wb = anonymous()
     token = st.session_state.get("wb_token") or read_token()
     user = resume(wb, token) if token else None
     if user is not None:
@@ -46,7 +48,7 @@ def workbench() -> Workbench:
     if user is None:
         st.warning("Your session has ended: sign in again.")
         st.stop()
-    return _base().as_user(user)
+    return anonymous().as_user(user)
 
 
 def current_project(wb: Workbench) -> Project | None:

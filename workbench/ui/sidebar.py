@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.corpus import User
+from workbench.people import prefs as saved_prefs
 from workbench.people import set_pref, sign_out
 from workbench.service import projects
-from workbench.ui.common import _base, workbench
+from workbench.ui.common import anonymous, workbench
 from workbench.ui.text import md
 
 PICK_KEY = "sidebar_project"
@@ -35,7 +36,7 @@ def project_picker(user: User) -> None:
     wb = workbench()
     visible = projects(wb)
     names = {p.id: p.name for p in visible}
-    prefs = st.session_state.setdefault("prefs", _load_prefs(wb))
+    prefs = st.session_state.setdefault("prefs", dict(saved_prefs(wb)))
     chosen = _choose(list(names), prefs.get("project"))
     if chosen != st.session_state.get("project_id"):
         st.session_state.pop("ed_current", None)  # the editor's segment belongs to the old one
@@ -54,12 +55,6 @@ def project_picker(user: User) -> None:
                  format_func=lambda i: names.get(i, f"project {i}"))
 
 
-def _load_prefs(wb) -> dict:
-    from workbench.people import prefs
-
-    return dict(prefs(wb))
-
-
 def account_box(user: User) -> None:
     """Who is signed in, and sign-out; a warning while the workbench has no accounts."""
     st.divider()
@@ -69,7 +64,7 @@ def account_box(user: User) -> None:
         return
     st.caption(f"Signed in as {md(user.label)} ({user.role.value})")
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-        sign_out(_base().as_user(user), st.session_state.pop("wb_token", None))
+        sign_out(anonymous().as_user(user), st.session_state.pop("wb_token", None))
         st.session_state.clear()
         st.session_state["clear_cookie"] = True
         st.rerun()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from workbench.access import Forbidden
 from workbench.people import IDLE_HOURS, create_first_owner
-from workbench.ui.common import _base
+from workbench.ui.common import anonymous
 
 st.title("Protect this workbench")
 st.write(
@@ -24,7 +24,7 @@ with st.form("first_owner"):
             st.error("The two passwords differ.")
         else:
             try:
-                session = create_first_owner(_base(), name, password)
+                session = create_first_owner(anonymous(), name, password)
             except (ValueError, Forbidden) as exc:
                 st.error(str(exc))
             else:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from workbench.people import IDLE_HOURS, SignInError, sign_in
-from workbench.ui.common import _base
+from workbench.ui.common import anonymous
 
 st.title("Speech workbench")
 st.caption("Sign in with the name and password your project owner gave you.")
@@ -12,7 +12,7 @@ with st.form("sign_in"):
     password = st.text_input("Password", type="password", key="sign_in_password", max_chars=1024)
     if st.form_submit_button("Sign in", type="primary", key="sign_in_button"):
         try:
-            session = sign_in(_base(), name, password)
+            session = sign_in(anonymous(), name, password)
         except SignInError as exc:
             st.error(str(exc))
         else:
