@@ -39,7 +39,7 @@ projects = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(200), nullable=False, unique=True),
     sa.Column("language", sa.String(16), nullable=False, default="auto"),
-    sa.Column("conventions", sa.String(64), nullable=False, default="plain"),
+    sa.Column("conventions", sa.String(2000), nullable=False, default="plain"),
     sa.Column("asr_engine", sa.String(32), nullable=False, default="faster-whisper"),
     sa.Column("asr_model", sa.String(500), nullable=False, default="base"),
     sa.Column("created_at", sa.DateTime, nullable=False),
