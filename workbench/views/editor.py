@@ -135,7 +135,7 @@ def editor() -> None:
 
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(
-        view, wb.settings.home, project_id=project.id, tags=tags,
+        view, wb.settings.home, project_id=project.id, user=wb.actor.name, tags=tags,
         before=state.before["text"] if state.before else None,
         after=state.after["text"] if state.after else None,
         can_prev=state.previous is not None, can_next=state.following is not None,

@@ -47,6 +47,7 @@ def editor_data(
     home: Path,
     *,
     project_id: int,
+    user: str = "",
     tags: list[dict[str, str]],
     before: str | None,
     after: str | None,
@@ -73,7 +74,8 @@ def editor_data(
             for w, u in zip(words, unsure_words(words))
         ],
         "text": view.text,
-        "autosave_key": f"workbench-autosave-{project_id}-{seg.id}",
+        # per person: unsaved text in a shared browser never reaches the next one signed in
+        "autosave_key": f"workbench-autosave-{user}-{project_id}-{seg.id}",
         "tags": tags,
         "before": before,
         "after": after,
