@@ -430,3 +430,17 @@ def test_user_text_is_shown_as_text(app, wb, drafted):
     shown = "\n".join(m.value for m in at.markdown)
     assert "![x](http" not in shown and "**bold**" not in shown and "<b>html" not in shown
     assert r"\!\[x\]" in shown
+
+
+def test_a_deactivated_labeller_cannot_save_from_an_open_editor(app, wb, drafted):
+    from workbench import people
+
+    at = app("views/editor.py", drafted.id, user=("lena", "labeler"))
+    seg_id = at.session_state["ed_current"]
+    olga = wb.as_user(store.find_user(wb.db, "olga")[0])
+    people.set_active(olga, store.find_user(wb.db, "lena")[0].id, False)
+    _act(at, wb, "save", text="saved after deactivation")
+    assert store.get_segment(wb.db, seg_id).version == 1  # refused: the session has ended
+    # a full rerun shows the sign-in page; a rerun of the editor alone says the session ended
+    assert at.button(key="sign_in_button") or any("session has ended" in w.value
+                                                  for w in at.warning)

@@ -30,6 +30,7 @@ if project is None:
     st.stop()
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
+ALL = 0  # the recording filter's "all recordings" (ids start at 1)
 
 
 def _diff_md(before: str, after: str) -> str:
@@ -71,7 +72,7 @@ def _filters() -> QueueFilter:
     names = {r.id: r.original_name for r in recordings(wb, project)}
     keys = {name: f"ed_{name}_{project.id}" for name in ("recording", "status", "order", "flagged")}
     defaults = {
-        "recording": saved.get("recording") if saved.get("recording") in names else None,
+        "recording": saved.get("recording") if saved.get("recording") in names else ALL,
         "status": [s for s in saved.get("status", TODO) if s in {x.value for x in Status}],
         "order": saved.get("order") if saved.get("order") in ("time", "flags first") else "time",
         "flagged": bool(saved.get("flagged", False)),
@@ -85,15 +86,16 @@ def _filters() -> QueueFilter:
         set_pref(workbench(), PREFS, chosen)
 
     c1, c2, c3 = st.columns([2, 2, 1])
-    c1.selectbox("Recording", [None, *names], key=keys["recording"], on_change=remember,
-                 format_func=lambda i: "All recordings" if i is None else names.get(i, str(i)))
+    c1.selectbox("Recording", [ALL, *names], key=keys["recording"], on_change=remember,
+                 format_func=lambda i: "All recordings" if i == ALL else names.get(i, str(i)))
     c2.multiselect("Status", [s.value for s in Status], key=keys["status"], on_change=remember)
     c3.selectbox("Order", ["time", "flags first"], key=keys["order"], on_change=remember,
                  help="'flags first' puts the drafts most likely wrong at the top.")
     c3.checkbox("Flagged only", key=keys["flagged"], on_change=remember,
                 help="Drafts Whisper was unsure of, or that look like its known failures "
                      "(loops, text over silence).")
-    return QueueFilter(st.session_state[keys["recording"]], tuple(st.session_state[keys["status"]]),
+    return QueueFilter(st.session_state[keys["recording"]] or None,
+                       tuple(st.session_state[keys["status"]]),
                        st.session_state[keys["flagged"]], st.session_state[keys["order"]])
 
 
@@ -104,6 +106,8 @@ if "ed_current" not in st.session_state:  # a link or a reload names the segment
 
 @st.fragment
 def editor() -> None:
+    global wb  # a keystroke reruns only this fragment: check the session again every time,
+    wb = workbench()  # so a sign-out or a deactivation elsewhere stops the next save here
     queue = _filters()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     state = open_segment(wb, project.id, shown, queue)

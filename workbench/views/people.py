@@ -14,6 +14,7 @@ from workbench.people import (
     set_members,
     set_role,
 )
+from workbench.service import projects
 from workbench.ui.common import current_project, workbench
 from workbench.ui.text import md
 
@@ -83,9 +84,9 @@ project = current_project(wb)
 if project is not None:
     st.subheader("Who works on this project")
     st.caption("Labellers and reviewers see only the projects they are members of; owners see all.")
-    workers = [u for u in users if u.role is not Role.OWNER and u.active]
+    workers = [u for u in users if u.role is not Role.OWNER]  # deactivated ones too: kept
     current = [u.id for u in members(wb, project.id) if u.id in {w.id for w in workers}]
-    names = {u.id: u.name for u in workers}
+    names = {u.id: u.name + ("" if u.active else " (deactivated)") for u in workers}
     with st.form(f"members_{project.id}"):
         picked = st.multiselect("Members", list(names), default=current,
                                 format_func=names.get, key=f"members_pick_{project.id}")
@@ -94,8 +95,10 @@ if project is not None:
             st.rerun()
 
 st.subheader("Audit log")
+project_names = {p.id: p.name for p in projects(wb)}
 log = pd.DataFrame([{"at": e["at"], "who": e["actor"], "what": e["action"],
-                     "project": e["project_id"], "detail": str(e["detail"] or "")}
+                     "project": project_names.get(e["project_id"], e["project_id"] or ""),
+                     "detail": str(e["detail"] or "")}
                     for e in audit_log(wb, limit=1000)])
 if log.empty:
     st.caption("Nothing yet.")

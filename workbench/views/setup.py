@@ -3,7 +3,7 @@
 import streamlit as st
 
 from workbench.access import Forbidden
-from workbench.people import IDLE_HOURS, create_first_owner
+from workbench.people import MAX_DAYS, create_first_owner
 from workbench.ui.common import anonymous
 
 st.title("Protect this workbench")
@@ -29,5 +29,5 @@ with st.form("first_owner"):
                 st.error(str(exc))
             else:
                 st.session_state["wb_token"] = session.token
-                st.session_state["set_cookie"] = (session.token, IDLE_HOURS * 3600)
+                st.session_state["set_cookie"] = (session.token, MAX_DAYS * 86400)
                 st.rerun()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from workbench.people import IDLE_HOURS, SignInError, sign_in
+from workbench.people import MAX_DAYS, SignInError, sign_in
 from workbench.ui.common import anonymous
 
 st.title("Speech workbench")
@@ -17,5 +17,5 @@ with st.form("sign_in"):
             st.error(str(exc))
         else:
             st.session_state["wb_token"] = session.token
-            st.session_state["set_cookie"] = (session.token, IDLE_HOURS * 3600)
+            st.session_state["set_cookie"] = (session.token, MAX_DAYS * 86400)
             st.rerun()
