@@ -155,3 +155,21 @@ def test_each_role_signs_in_and_sees_only_its_pages(wb, team, server, browser_pa
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     page.reload()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_signing_out_in_one_tab_stops_saves_from_another(wb, team, server, browser_page):
+    page = browser_page
+    _sign_in(page, server, "lena", "secret-pass")
+    demo = team["demo"]
+    page.goto(f"{server}/editor?project={demo.id}")
+    expect(page.get_by_text("Segment 1 of 6")).to_be_visible()
+    other = page.context.new_page()  # the same browser: the same session cookie
+    other.goto(server)
+    other.get_by_role("button", name="Sign out").click()
+    expect(other.get_by_role("button", name="Sign in")).to_be_visible()
+    first = store.segment_queue(wb.db, demo.id)[0]["id"]
+    box = page.locator(".ed-text")
+    box.fill("saved after signing out")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_text("Your session has ended")).to_be_visible()
+    assert store.get_segment(wb.db, first).version == 1
