@@ -383,7 +383,10 @@ def _live_listeners(page) -> dict[str, int]:
 
 
 def _shown_key(page) -> str | None:
-    return page.locator(".ed-root").evaluate("el => el._st && el._st.key")
+    """The key of the segment the editor shows; None while no editor is on the page (it may be
+    gone between two looks, when the last save empties the queue: never wait for it)."""
+    return page.evaluate(
+        "() => { const el = document.querySelector('.ed-root'); return el && el._st ? el._st.key : null; }")
 
 
 def _wait_key_change(page, old: str | None) -> str:
