@@ -385,8 +385,15 @@ def _live_listeners(page) -> dict[str, int]:
 def _shown_key(page) -> str | None:
     """The key of the segment the editor shows; None while no editor is on the page (it may be
     gone between two looks, when the last save empties the queue: never wait for it)."""
-    return page.evaluate(
-        "() => { const el = document.querySelector('.ed-root'); return el && el._st ? el._st.key : null; }")
+    from playwright.sync_api import Error as PlaywrightError
+
+    root = page.locator(".ed-root")  # in the component's shadow root: locators reach it
+    if not root.count():
+        return None
+    try:
+        return root.first.evaluate("el => el._st && el._st.key", timeout=1000)
+    except PlaywrightError:  # removed between the count and the look
+        return None
 
 
 def _wait_key_change(page, old: str | None) -> str:
@@ -411,7 +418,7 @@ def test_one_set_of_listeners_across_segments_and_none_after_unmount(wb, drafted
     _editor(page, server, len(queue))
     assert page.evaluate("() => window.addEventListener === EventTarget.prototype.addEventListener")
     one = {"keydown": 1, "resize": 1, "compositionstart": 1, "compositionend": 1}
-    key = _shown_key(page)
+    key = _wait_key_change(page, None)  # the first segment, once the editor has drawn it
     assert key == f"{queue[0]['id']}-1"
     assert _live_listeners(page) == one
 
