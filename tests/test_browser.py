@@ -260,8 +260,20 @@ def jfk_drafted(wb, tmp_path):
 
 
 def test_readme_screenshot_of_the_editor(wb, jfk_drafted, server, browser_page):
+    """The editor as a signed-in transcriptionist sees it, for the README."""
+    from workbench import people
+
+    owner = people.create_first_owner(wb, "olga", "owner-pass-1").user
+    minji, _ = people.create_user(wb.as_user(owner), "minji", "labeler", "secret-pass",
+                                  display_name="Kim Min-ji")
+    people.set_members(wb.as_user(owner), jfk_drafted.id, [minji.id])
     page = browser_page
     DOCS.mkdir(parents=True, exist_ok=True)
+    page.goto(server)
+    page.get_by_label("Name").fill("minji")
+    page.get_by_label("Password", exact=True).fill("secret-pass")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as Kim Min-ji")).to_be_visible()
     queue = store.segment_queue(wb.db, jfk_drafted.id)
     box_text = _editor(page, server, len(queue))
     expect(box_text).to_have_value(queue[0]["text"])  # the model's words, whatever they are
