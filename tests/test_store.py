@@ -216,8 +216,9 @@ def _old_style(url: str, version: int) -> None:
     store.add_drafted_segments(engine, rec.id, [{"start": 0.0, "end": 0.5, "text": "draft"}], "t")
     with engine.begin() as conn:
         quote = conn.dialect.identifier_preparer.quote
-        for table in set(sa.inspect(conn).get_table_names()) - OLD_TABLES:
-            conn.exec_driver_sql(f"DROP TABLE {quote(table)}")  # alembic_version, later tables
+        cascade = " CASCADE" if conn.dialect.name == "postgresql" else ""  # later ones refer
+        for table in sorted(set(sa.inspect(conn).get_table_names()) - OLD_TABLES):  # to others
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(table)}{cascade}")
         for later in range(version + 1, max(ADDED_IN) + 1):
             for table, columns in ADDED_IN[later].items():
                 for column in columns:
