@@ -13,15 +13,15 @@ from workbench.editing import (
     open_segment,
     restore,
     undo_delete_now,
-    word_diff,
 )
 from workbench.flags import FLAG_LABELS
 from workbench.people import set_pref
+from workbench.reviewing import rejection
 from workbench.service import recordings
 from workbench.text import lint, load_profile
 from workbench.ui.common import current_project, fmt_seconds, rerun_fragment, workbench
 from workbench.ui.editor import editor_data, help_markdown, segment_editor
-from workbench.ui.text import guidelines_md, md
+from workbench.ui.text import diff_md, guidelines_md, md
 
 st.title("Editor")
 wb = workbench()
@@ -32,18 +32,9 @@ profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
 
 
-def _diff_md(before: str, after: str) -> str:
-    """A word diff as Markdown with <del>/<ins>; every word escaped (user text)."""
-    parts = []
-    for op, words in word_diff(before, after):
-        text = md(words, 10_000)
-        parts.append({"same": text, "del": f"<del style='color:#b91c1c'>{text}</del>",
-                      "add": f"<ins style='color:#15803d'>{text}</ins>"}[op])
-    return " ".join(parts)
-
-
 def _history(seg_id: int, version: int) -> None:
     revisions = history(wb, seg_id)
+    language = project.language
     draft = next((r for r in revisions if r.source == "asr"), revisions[0] if revisions else None)
     with st.expander(f"History ({len(revisions)} revisions)", expanded=False):
         for prev, rev in zip([None, *revisions], revisions):
@@ -55,10 +46,10 @@ def _history(seg_id: int, version: int) -> None:
                 + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
             )
             if prev is not None:
-                cols[0].markdown("vs previous: " + _diff_md(prev.text, rev.text),
+                cols[0].markdown("vs previous: " + diff_md(prev.text, rev.text, language),
                                  unsafe_allow_html=True)
             if draft is not None and rev.n != draft.n:
-                cols[0].markdown("vs draft: " + _diff_md(draft.text, rev.text),
+                cols[0].markdown("vs draft: " + diff_md(draft.text, rev.text, language),
                                  unsafe_allow_html=True)
             if rev.n != revisions[-1].n and cols[1].button("Restore", key=f"ed_restore_{seg_id}_{rev.n}"):
                 restore(wb, seg_id, version, rev.n)
@@ -132,6 +123,10 @@ def editor() -> None:
     )
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
+    sent_back = rejection(wb, seg.id) if seg.status is Status.REJECTED else None
+    if sent_back:
+        st.error(f"Rejected by {md(sent_back['reviewer'])}: **{md(sent_back['reason'])}**"
+                 + (f" — {md(sent_back['comment'], 2000)}" if sent_back["comment"] else ""))
 
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(
