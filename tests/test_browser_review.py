@@ -13,15 +13,8 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
     pytestmark,
     server,
 )
-from tests.test_browser_team import _sign_in
+from tests.test_browser_team import _sign_in, expect
 from workbench import people, store
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # pragma: no cover - skipped by pytestmark
-    expect = None
-else:
-    expect.set_options(timeout=20_000)
 
 
 def _wait_status(wb, seg_id: int, status: str) -> None:

@@ -46,3 +46,14 @@ def diff_md(before: str, after: str, language: str | None = None) -> str:
         out.append({"same": text, "del": f"<del style='color:#b91c1c'>{text}</del>",
                     "add": f"<ins style='color:#15803d'>{text}</ins>"}[op])
     return joiner.join(out)
+
+
+def findings_md(findings) -> str:
+    """Convention findings as a Markdown list: a red or yellow mark, the message as text."""
+    return "\n".join(f"- {'🔴' if f.level == 'error' else '🟡'} {md(f.message)}" for f in findings)
+
+
+def rejection_md(review: dict) -> str:
+    """Who rejected a segment and why (reason, comment), as text."""
+    comment = f" — {md(review['comment'], 2000)}" if review.get("comment") else ""
+    return f"{md(review['reviewer'])}: **{md(review['reason'])}**{comment}"

@@ -19,9 +19,17 @@ from workbench.people import set_pref
 from workbench.reviewing import rejection
 from workbench.service import recordings
 from workbench.text import lint, load_profile
-from workbench.ui.common import current_project, fmt_seconds, rerun_fragment, workbench
+from workbench.ui.common import (
+    current_project,
+    fmt_seconds,
+    keep_segment,
+    rerun_fragment,
+    segment_from_url,
+    show_flash,
+    workbench,
+)
 from workbench.ui.editor import editor_data, help_markdown, segment_editor
-from workbench.ui.text import diff_md, guidelines_md, md
+from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
 st.title("Editor")
 wb = workbench()
@@ -88,9 +96,7 @@ def _filters() -> QueueFilter:
                        st.session_state[keys["flagged"]], st.session_state[keys["order"]])
 
 
-if "ed_current" not in st.session_state:  # a link or a reload names the segment
-    url_segment = st.query_params.get("segment")
-    st.session_state["ed_current"] = int(url_segment) if url_segment and url_segment.isdigit() else None
+segment_from_url("ed_current")  # a link or a reload names the segment
 
 
 @st.fragment
@@ -98,16 +104,12 @@ def editor() -> None:
     queue = _filters()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     state = open_segment(wb, project.id, shown, queue)
-    flash = st.session_state.get("ed_flash")  # stays until the next action replaces it
-    if flash:
-        getattr(st, flash[0])(md(flash[1], 2000))
+    show_flash("ed_flash")  # stays until the next action replaces it
     if state is None:
         st.info("No segments match. Draft some recordings, or widen the filters.")
         return
     view, seg = state.view, state.view.segment
-    st.session_state["ed_current"] = seg.id
-    if st.query_params.get("segment") != str(seg.id):
-        st.query_params["segment"] = str(seg.id)
+    keep_segment("ed_current", seg.id)
 
     deleted = st.session_state.get("ed_last_deleted")
     if deleted and st.button("Undo delete", key="ed_undo_delete"):
@@ -125,8 +127,7 @@ def editor() -> None:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
     sent_back = rejection(wb, seg.id) if seg.status is Status.REJECTED else None
     if sent_back:
-        st.error(f"Rejected by {md(sent_back['reviewer'])}: **{md(sent_back['reason'])}**"
-                 + (f" — {md(sent_back['comment'], 2000)}" if sent_back["comment"] else ""))
+        st.error("Rejected by " + rejection_md(sent_back))
 
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(
@@ -170,9 +171,7 @@ def editor() -> None:
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
     findings = lint(text, profile)
     if findings:
-        st.markdown("\n".join(
-            f"- {'🔴' if f.level == 'error' else '🟡'} {md(f.message)}" for f in findings
-        ))
+        st.markdown(findings_md(findings))
     _history(seg.id, seg.version)
 
 

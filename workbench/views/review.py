@@ -16,9 +16,17 @@ from workbench.reviewing import (
     reject,
 )
 from workbench.text import load_profile
-from workbench.ui.common import current_project, fmt_seconds, rerun_fragment, workbench
+from workbench.ui.common import (
+    current_project,
+    fmt_seconds,
+    keep_segment,
+    rerun_fragment,
+    segment_from_url,
+    show_flash,
+    workbench,
+)
 from workbench.ui.editor import editor_data, help_markdown, segment_editor
-from workbench.ui.text import diff_md, md
+from workbench.ui.text import diff_md, findings_md, md, rejection_md
 
 # the editor component's controls that are not review actions: hidden here (their shortcuts
 # are switched off too); Save & next (Ctrl+Enter) approves, with the reviewer's fix if any
@@ -32,9 +40,7 @@ if project is None:
     st.stop()
 profile = load_profile(project.conventions)
 
-if "rv_current" not in st.session_state:  # a link or a reload names the segment
-    url_segment = st.query_params.get("segment")
-    st.session_state["rv_current"] = int(url_segment) if url_segment and url_segment.isdigit() else None
+segment_from_url("rv_current")  # a link or a reload names the segment
 
 
 def _done(kind: str, message: str, go_to: int | None) -> None:
@@ -51,21 +57,17 @@ def review() -> None:
     except Forbidden as exc:
         st.error(md(str(exc)))
         return
-    flash = st.session_state.get("rv_flash")
-    if flash:
-        getattr(st, flash[0])(md(flash[1], 2000))
+    show_flash("rv_flash")
     if state is None:
         st.info("Nothing awaits review: every labelled segment has a verdict.")
         return
     view, seg = state.view, state.view.segment
-    st.session_state["rv_current"] = seg.id
+    keep_segment("rv_current", seg.id)
     seen = st.session_state.get("rv_seen")  # the version on screen before this run
     if seen and seen[0] == seg.id and seen[1] != seg.version:
         st.warning(f"Not reviewed: segment {seg.id} was changed since you opened it (version "
                    f"{seen[1]}, now {seg.version}). Check the text below, then review it.")
     st.session_state["rv_seen"] = (seg.id, seg.version)
-    if st.query_params.get("segment") != str(seg.id):
-        st.query_params["segment"] = str(seg.id)
 
     st.markdown(
         f"**Segment {state.index + 1} of {state.total} to review** · "
@@ -75,8 +77,7 @@ def review() -> None:
     )
     last = state.last_review
     if last and last["verdict"] == "reject":
-        st.info(f"Rejected before by {md(last['reviewer'])}: **{md(last['reason'])}**"
-                + (f" — {md(last['comment'], 2000)}" if last["comment"] else ""))
+        st.info("Rejected before by " + rejection_md(last))
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
 
@@ -101,8 +102,7 @@ def review() -> None:
                                                           language),
                     unsafe_allow_html=True)
     if state.findings:
-        st.markdown("\n".join(f"- {'🔴' if f.level == 'error' else '🟡'} {md(f.message)}"
-                              for f in state.findings))
+        st.markdown(findings_md(state.findings))
 
     stem = f"{seg.id}_{seg.version}"
     cols = st.columns([1, 2, 3, 1])
