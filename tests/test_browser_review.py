@@ -15,6 +15,7 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
 )
 from tests.test_browser_team import _sign_in, expect
 from workbench import people, store
+from workbench.ui.cookie import COOKIE
 
 
 def _wait_status(wb, seg_id: int, status: str) -> None:
@@ -22,6 +23,16 @@ def _wait_status(wb, seg_id: int, status: str) -> None:
     while store.get_segment(wb.db, seg_id).status.value != status:
         assert time.monotonic() < deadline, store.get_segment(wb.db, seg_id)
         time.sleep(0.1)
+
+
+def _signed_in(page, base: str, name: str, password: str) -> None:
+    """Sign in, and wait until the browser holds the session cookie (a component writes it
+    just after the page says who is signed in; a page opened before would find none)."""
+    _sign_in(page, base, name, password)
+    deadline = time.monotonic() + 20
+    while not any(c["name"] == COOKIE for c in page.context.cookies()):
+        assert time.monotonic() < deadline, "no session cookie after signing in"
+        page.wait_for_timeout(100)
 
 
 def _sign_out(page) -> None:
@@ -44,7 +55,7 @@ def test_review_loop_in_the_browser(wb, drafted, server, browser_page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     # the labeller saves two segments
-    _sign_in(page, server, "lena", "secret-pass")
+    _signed_in(page, server, "lena", "secret-pass")
     page.goto(f"{server}/editor?project={drafted.id}")
     expect(page.get_by_text("Segment 1 of 6")).to_be_visible()
     for text, left in (("first try", 5), ("second one", 4)):
@@ -55,7 +66,7 @@ def test_review_loop_in_the_browser(wb, drafted, server, browser_page):
     _sign_out(page)
 
     # the reviewer rejects the first with a reason and a comment
-    _sign_in(page, server, "rita", "secret-pass")
+    _signed_in(page, server, "rita", "secret-pass")
     page.goto(f"{server}/review?project={drafted.id}")
     expect(page.get_by_text("Segment 1 of 2 to review")).to_be_visible()
     expect(page.locator(".ed-canvas")).to_be_visible()
@@ -71,7 +82,7 @@ def test_review_loop_in_the_browser(wb, drafted, server, browser_page):
     _sign_out(page)
 
     # the labeller finds it first, with the reason, and fixes it
-    _sign_in(page, server, "lena", "secret-pass")
+    _signed_in(page, server, "lena", "secret-pass")
     page.goto(f"{server}/editor?project={drafted.id}")
     expect(page.get_by_text(re.compile("Rejected by rita: wrong text"))).to_be_visible()
     expect(page.get_by_text("it says 'fast'", exact=False)).to_be_visible()
@@ -83,7 +94,7 @@ def test_review_loop_in_the_browser(wb, drafted, server, browser_page):
     _sign_out(page)
 
     # the reviewer approves it as it is, by keyboard
-    _sign_in(page, server, "rita", "secret-pass")
+    _signed_in(page, server, "rita", "secret-pass")
     page.goto(f"{server}/review?project={drafted.id}&segment={first}")
     expect(page.get_by_text(re.compile("Rejected before by rita"))).to_be_visible()
     expect(page.locator(".ed-text")).to_have_value("first try, fixed")
@@ -94,7 +105,7 @@ def test_review_loop_in_the_browser(wb, drafted, server, browser_page):
     _sign_out(page)
 
     # the owner's export takes the approved one only
-    _sign_in(page, server, "olga", "owner-pass-1")
+    _signed_in(page, server, "olga", "owner-pass-1")
     page.goto(f"{server}/export?project={drafted.id}")
     page.get_by_role("button", name="Export").click()
     expect(page.get_by_text(re.compile(r"Exported 1 segments"))).to_be_visible()
