@@ -120,9 +120,9 @@ def team(wb, drafted):
 
 
 @pytest.mark.parametrize("who,password,pages", [
-    ("olga", "owner-pass-1", ["Overview", "Projects", "Drafts", "Editor", "Export", "People",
-                              "Account"]),
-    ("rita", "secret-pass", ["Overview", "Editor", "Account"]),
+    ("olga", "owner-pass-1", ["Overview", "Projects", "Drafts", "Editor", "Review", "Export",
+                              "People", "Account"]),
+    ("rita", "secret-pass", ["Overview", "Editor", "Review", "Account"]),
     ("lena", "secret-pass", ["Overview", "Editor", "Account"]),
 ])
 def test_each_role_signs_in_and_sees_only_its_pages(wb, team, server, browser_page, who,

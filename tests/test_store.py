@@ -151,6 +151,7 @@ ADDED_IN = {
         "recordings": ["channels_path"], "segments": ["flags"]},
     3: {"projects": ["speakers", "guidelines", "lint_blocks"], "segments": ["tags", "comment"],
         "revisions": ["op", "status", "speaker", "tags", "comment", "active_seconds"]},
+    6: {"projects": ["review_required", "review_reasons"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 
@@ -220,7 +221,7 @@ def _old_style(url: str, version: int) -> None:
         for table in sorted(set(sa.inspect(conn).get_table_names()) - OLD_TABLES):  # to others
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(table)}{cascade}")
         for later in range(version + 1, max(ADDED_IN) + 1):
-            for table, columns in ADDED_IN[later].items():
+            for table, columns in ADDED_IN.get(later, {}).items():
                 for column in columns:
                     conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {quote(column)}")
         conn.exec_driver_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")

@@ -24,7 +24,7 @@ from workbench.drafting import (
 from workbench.export import CLIP_MODES, FORMAT_INFO, FORMATS
 from workbench.export.split import SPLIT_BY
 from workbench.export.textform import TAG_MODES, TEXT_FORMS
-from workbench.exporting import DEFAULT_STATUS, STATUS_CHOICES, build_request, export_batch
+from workbench.exporting import STATUS_CHOICES, build_request, default_status, export_batch
 from workbench.logs import configure_logging
 from workbench import people
 from workbench.service import (
@@ -114,7 +114,7 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
 def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
     filters, options = build_request(
-        args.status, args.recording, args.speaker, args.labeller, args.exclude_tag,
+        args.status or default_status(project), args.recording, args.speaker, args.labeller, args.exclude_tag,
         args.since, args.until, args.not_exported_before, clips=args.clips,
         sample_rate=args.sample_rate, padding=args.padding, text_form=args.text_form,
         tags=args.tags, split=args.split, split_by=args.split_by, seed=args.seed,
@@ -276,8 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="nemo", choices=FORMATS,
                    help="; ".join(f"{f.name}: {f.label}" for f in FORMAT_INFO.values()))
     p.add_argument("--out", required=True, help="folder to create")
-    p.add_argument("--status", default=DEFAULT_STATUS, choices=STATUS_CHOICES,
-                   help="labeled takes approved too (default: %(default)s)")
+    p.add_argument("--status", choices=STATUS_CHOICES,
+                   help="labeled takes approved too (default: approved where the project "
+                        "requires review, else labeled)")
     p.add_argument("--split", default="", metavar="TRAIN,DEV,TEST",
                    help="shares of audio time, e.g. 0.8,0.1,0.1 (two: train,test); "
                         "each split is a sub-folder holding a full corpus")

@@ -92,6 +92,8 @@ class Project:
     speakers: tuple[str, ...] = ()  # the names labellers pick from
     guidelines: str | None = None  # Markdown by the owner; None: the conventions' own
     lint_blocks: bool = False  # whether lint errors block a save (else: confirm)
+    review_required: bool = False  # export takes approved segments by default
+    review_reasons: tuple[str, ...] = ()  # why a reviewer rejects; empty: the default list
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass, replace
 
 from workbench import store
@@ -36,12 +37,26 @@ def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str]:
 
 
 def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
-    """Save the acting user's edit (text NFC-normalised, bounds checked) as a new revision."""
+    """Save the acting user's edit (text NFC-normalised, bounds checked) as a new revision.
+
+    A labeller's save never approves or rejects (only a review does, see `reviewing`); saving
+    a rejected or approved segment makes it 'labeled', to be reviewed again.
+    """
     view, author = _labelled(wb, segment_id)
+    if edit.status in REVIEWED:
+        raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
     edit = replace(edit, text=clean_text(edit.text), start=start, end=end,
                    tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip()[:2000])
     return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+REVIEWED = (Status.APPROVED, Status.REJECTED)  # statuses only a review sets
+
+
+def after_labelling(status: Status) -> Status:
+    """The status a labeller's change leaves: a reviewed segment is 'labeled' again."""
+    return Status.LABELED if status in REVIEWED else status
 
 
 TODO = (Status.NEW.value, Status.DRAFTED.value, Status.REJECTED.value)  # the labeller's queue
@@ -76,16 +91,46 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
 
     None when no segment matches. Checks that the acting user may see the project.
     """
-    require(wb, Action.VIEW, project_id)
-    nav = store.queue_position(wb.db, project_id, shown, queue.recording_id,
-                               list(queue.statuses), flagged_only=queue.flagged_only,
-                               order=queue.order)
+    user = require(wb, Action.VIEW, project_id)
+    nav = _rejected_first(wb, project_id, shown, queue, user.name)
+    if nav is None:
+        nav = _position(wb, project_id, shown, queue)
     if nav["current"] is None:
         return None
     view = store.segment_view(wb.db, nav["current"])
     before, after = store.adjacent(wb.db, view.segment)
     return EditorState(view, nav["index"], nav["total"], nav["previous"], nav["next"],
                        before, after)
+
+
+def _position(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter) -> dict:
+    return store.queue_position(wb.db, project_id, shown, queue.recording_id,
+                                list(queue.statuses), flagged_only=queue.flagged_only,
+                                order=queue.order)
+
+
+def _rejected_first(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter,
+                    name: str) -> dict | None:
+    """The queue step when segments a reviewer gave back to `name` come first, else None.
+
+    They come first when the editor opens (nothing shown yet) and while one of them is shown;
+    the last one's "next" is the first other segment of the queue.
+    """
+    if Status.REJECTED.value not in queue.statuses or queue.flagged_only:
+        return None
+    mine = store.rejected_for(wb.db, project_id, name, queue.recording_id)
+    if not mine or (shown is not None and shown not in mine):
+        return None
+    i = mine.index(shown) if shown in mine else 0
+    rest = _position(wb, project_id, None, queue)
+    if i + 1 < len(mine):
+        following = mine[i + 1]
+    else:  # the first segment of the queue not given back
+        following = rest["current"]
+        while following is not None and following in mine:
+            following = _position(wb, project_id, following, queue)["next"]
+    return {"current": mine[i], "previous": mine[i - 1] if i else None, "next": following,
+            "index": i, "total": rest["total"]}
 
 
 def history(wb: Workbench, segment_id: int) -> list[Revision]:
@@ -127,7 +172,7 @@ def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str)
     words = view.draft.words if view.draft else []
     left_text, right_text = split_text(clean_text(text), words, seg.start, seg.end, at)
     # both halves keep the status: a split draft is still a draft to correct
-    common = dict(status=seg.status, speaker=seg.speaker, tags=seg.tags, op="split")
+    common = dict(status=after_labelling(seg.status), speaker=seg.speaker, tags=seg.tags, op="split")
     return store.split(
         wb.db, segment_id, version,
         Edit(left_text, seg.start, at, comment=seg.comment, **common),
@@ -145,7 +190,7 @@ def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
     seg = view.segment
     merged = Edit(
         clean_text(f"{text} {after['text'] or ''}"), seg.start, max(seg.end, after["end"]),
-        seg.status, seg.speaker, seg.tags, seg.comment, op="merge",
+        after_labelling(seg.status), seg.speaker, seg.tags, seg.comment, op="merge",
     )
     store.merge(wb.db, (segment_id, version), (after["id"], after["version"]), merged, author)
     return after["id"]
@@ -165,7 +210,7 @@ def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
         raise InvalidEdit(f"segment {segment_id} is not deleted")
     history = store.list_revisions(wb.db, segment_id)
     before = next((r for r in reversed(history[:-1]) if r.status != Status.DELETED.value), None)
-    status = Status(before.status) if before and before.status else Status.DRAFTED
+    status = after_labelling(Status(before.status)) if before and before.status else Status.DRAFTED
     edit = _edit_of(view.latest, view.segment, status=status, op="undelete")
     return store.apply_edit(wb.db, segment_id, version, edit, author)
 
@@ -196,16 +241,47 @@ def _edit_of(rev: Revision | None, seg, status: Status, op: str) -> Edit:
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     """Word-level diff: a list of (op, words) with op in 'same', 'del', 'add'."""
-    a, b = before.split(), after.split()
+    return _diff(before.split(), after.split(), " ")
+
+
+UNSPACED_LANGUAGES = frozenset({"ko", "ja", "zh", "yue", "th", "lo", "my", "km"})
+_UNSPACED = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
+                       r"\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+
+
+def char_level(language: str | None, *texts: str) -> bool:
+    """Whether texts are compared by character: the project's language is Korean, Japanese,
+    Chinese... or (language 'auto'/unknown) a text holds Hangul, kana or CJK ideographs.
+
+    In those scripts a word (an eojeol in Korean) is long, so one wrong particle would mark
+    the whole word; a character diff shows the particle.
+    """
+    if language and language.split("-")[0].lower() in UNSPACED_LANGUAGES:
+        return True
+    return any(_UNSPACED.search(t or "") for t in texts)
+
+
+def text_diff(before: str, after: str, language: str | None = None) -> tuple[list[tuple[str, str]], str]:
+    """A diff at the right level for the language: (parts, joiner).
+
+    parts are (op, text) with op 'same' | 'del' | 'add'; joining the texts of the parts with
+    `joiner` (" " for words, "" for characters) rebuilds the texts.
+    """
+    if char_level(language, before, after):
+        return _diff(list(before), list(after), ""), ""
+    return word_diff(before, after), " "
+
+
+def _diff(a: list[str], b: list[str], joiner: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "equal":
-            out.append(("same", " ".join(a[i1:i2])))
+            out.append(("same", joiner.join(a[i1:i2])))
             continue
         if i2 > i1:
-            out.append(("del", " ".join(a[i1:i2])))
+            out.append(("del", joiner.join(a[i1:i2])))
         if j2 > j1:
-            out.append(("add", " ".join(b[j1:j2])))
+            out.append(("add", joiner.join(b[j1:j2])))
     return out
 
 

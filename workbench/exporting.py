@@ -35,6 +35,7 @@ from workbench.export.select import (
     DEFAULT_STATUS,
     STATUS_CHOICES,
     Filters,
+    default_status,
     Row,
     from_ranges,
     matches_recording,
@@ -50,6 +51,7 @@ from workbench.export.utterance import AudioFile, Utterance, recording_uid, safe
 __all__ = [
     "DEFAULT_STATUS",
     "STATUS_CHOICES",
+    "default_status",
     "MANIFEST",
     "SEGMENTS",
     "CHECKSUMS",

@@ -20,6 +20,7 @@ from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.context import Workbench, open_workbench
 from workbench.corpus import Edit, Project, Recording, Revision, Status
 from workbench.editing import save
+from workbench.reviewing import clean_reasons
 from workbench.text import cer, headline_metric, lint, list_profiles, load_profile, render, wer
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
 LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
 SETTINGS_FIELDS = ("language", "conventions", "speakers", "guidelines", "lint_blocks",
                    "asr_engine", "asr_model", "prompt", "max_segment", "min_segment",
-                   "per_channel")
+                   "per_channel", "review_required", "review_reasons")
 
 
 class NotFound(LookupError):
@@ -167,6 +168,10 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
         raise ValueError(f"no model {model!r} in the models folder")
     if "speakers" in values:
         values["speakers"] = [s.strip()[:200] for s in values["speakers"] if s.strip()]
+    if "review_reasons" in values:
+        values["review_reasons"] = clean_reasons(values["review_reasons"])
+    if "review_required" in values:
+        values["review_required"] = bool(values["review_required"])
     for key in ("guidelines", "prompt"):
         if key in values:
             values[key] = (values[key] or "").strip() or None
@@ -176,7 +181,7 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     if "min_segment" in values:
         values["min_segment"] = min(lo, hi)
     changed = {k: v for k, v in values.items() if getattr(project, k) != (
-        tuple(v) if k == "speakers" else v)}
+        tuple(v) if k in ("speakers", "review_reasons") else v)}
     if not changed:
         return project
     updated = store.update_project(wb.db, project_id, **changed)

@@ -13,6 +13,7 @@ from workbench.export.utterance import recording_uid
 
 __all__ = [
     "DEFAULT_STATUS",
+    "default_status",
     "STATUS_CHOICES",
     "Row",
     "Filters",
@@ -25,8 +26,13 @@ __all__ = [
     "from_ranges",
 ]
 
-DEFAULT_STATUS = "labeled"  # until the review workflow exists; then 'approved'
+DEFAULT_STATUS = "labeled"  # a project that requires review: 'approved' (default_status)
 STATUS_CHOICES = ("approved", "labeled", "drafted", "any")
+
+
+def default_status(project) -> str:
+    """The status an export takes unless told: 'approved' where the project requires review."""
+    return "approved" if getattr(project, "review_required", False) else DEFAULT_STATUS
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ transaction, so a crash leaves either all of them or none.
 
 Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
 `migrations` (Alembic), and the queries by subject: `projects`, `recordings`, `segments`
-(revisions and edits), `queue`, `reports`, `jobs`, `exports`. Callers use this package's names
+(revisions and edits), `queue`, `reviews`, `reports`, `jobs`, `exports`. Callers use this package's names
 (`store.list_projects`, `store.segments` the table...), not the modules'.
 """
 
@@ -68,6 +68,13 @@ from workbench.store.reports import (
     speakers_and_labellers,
     status_counts,
 )
+from workbench.store.reviews import (
+    labeller_of,
+    last_review,
+    record_review,
+    rejected_for,
+    review_stats,
+)
 from workbench.store.segments import (
     add_drafted_segments,
     adjacent,
@@ -91,6 +98,7 @@ from workbench.store.schema import (  # noqa: E402
     prefs,
     projects,
     recordings,
+    reviews,
     revisions,
     segments,
     sessions,
@@ -116,6 +124,7 @@ __all__ = [
     "sessions",
     "prefs",
     "events",
+    "reviews",
     # people
     "count_users",
     "create_user",
@@ -169,6 +178,12 @@ __all__ = [
     "labeller_stats",
     "speakers_and_labellers",
     "export_rows",
+    # reviews
+    "record_review",
+    "last_review",
+    "rejected_for",
+    "labeller_of",
+    "review_stats",
     # jobs
     "running_job",
     "latest_job",

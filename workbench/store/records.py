@@ -29,6 +29,8 @@ CONVERTED: dict[type, dict[str, Callable[[Any], Any]]] = {
         "per_channel": bool,
         "lint_blocks": bool,
         "speakers": lambda value: tuple(value or ()),
+        "review_required": bool,
+        "review_reasons": lambda value: tuple(value or ()),
     },
     Segment: {"status": Status},
     Job: {"params": lambda value: value or {}},

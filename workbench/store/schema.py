@@ -52,6 +52,10 @@ projects = sa.Table(
     sa.Column("speakers", sa.JSON),  # the names labellers pick from
     sa.Column("guidelines", sa.Text),  # Markdown the owner writes; default: the profile's
     sa.Column("lint_blocks", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    # 0006
+    sa.Column("review_required", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),
+    sa.Column("review_reasons", sa.JSON),  # the reasons a reviewer picks from; NULL: default
 )
 
 recordings = sa.Table(
@@ -204,4 +208,20 @@ events = sa.Table(  # the audit log: append-only
     sa.Column("action", sa.String(32), nullable=False),
     sa.Column("project_id", sa.Integer, index=True),
     sa.Column("detail", sa.JSON, nullable=False),
+)
+
+
+# ---------------------------------------------------------------- review (revision 0006)
+
+reviews = sa.Table(  # append-only: one row per approve / fix & approve / reject
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False, index=True),
+    sa.Column("revision_id", sa.ForeignKey("revisions.id"), nullable=False),  # the one reviewed
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("verdict", sa.String(16), nullable=False),  # 'approve' | 'reject'
+    sa.Column("reason", sa.String(200)),
+    sa.Column("comment", sa.Text, nullable=False, default="", server_default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
 )

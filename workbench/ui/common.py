@@ -89,3 +89,27 @@ def rerun_fragment() -> None:
         st.rerun(scope="fragment")
     except StreamlitInvalidLayoutContextError:
         st.rerun()
+
+
+def segment_from_url(key: str) -> None:
+    """Start `key` (the segment a page shows) from the URL's ?segment=, once per session, so
+    a link or a reload opens the same segment."""
+    if key not in st.session_state:
+        value = st.query_params.get("segment")
+        st.session_state[key] = int(value) if value and value.isdigit() else None
+
+
+def keep_segment(key: str, segment_id: int) -> None:
+    """Remember the segment a page shows, in the session and in the URL."""
+    st.session_state[key] = segment_id
+    if st.query_params.get("segment") != str(segment_id):
+        st.query_params["segment"] = str(segment_id)
+
+
+def show_flash(key: str) -> None:
+    """The message the last action left in `key` (kind, text), shown as text."""
+    from workbench.ui.text import md
+
+    flash = st.session_state.get(key)
+    if flash:
+        getattr(st, flash[0])(md(flash[1], 2000))

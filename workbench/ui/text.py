@@ -34,3 +34,32 @@ def guidelines_md(text: str) -> str:
     content or run: image syntax becomes plain text, raw HTML is escaped."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"!\[", r"\\![", text)
+
+
+def diff_md(before: str, after: str, language: str | None = None) -> str:
+    """A diff as Markdown with <del>/<ins>, by character for Korean, Japanese, Chinese (see
+    `editing.text_diff`), else by word; every piece escaped (user text)."""
+    from workbench.editing import text_diff
+
+    parts, joiner = text_diff(before, after, language)
+    out = []
+    for op, piece in parts:
+        if not piece.strip():  # a changed space: visible inside <del>/<ins>
+            text = "&nbsp;" if op != "same" else " "
+        else:  # md folds the spaces at the ends, which a character diff needs
+            text = (" " if piece[0].isspace() else "") + md(piece, 10_000) + (
+                " " if piece[-1].isspace() else "")
+        out.append({"same": text, "del": f"<del style='color:#b91c1c'>{text}</del>",
+                    "add": f"<ins style='color:#15803d'>{text}</ins>"}[op])
+    return joiner.join(out)
+
+
+def findings_md(findings) -> str:
+    """Convention findings as a Markdown list: a red or yellow mark, the message as text."""
+    return "\n".join(f"- {'🔴' if f.level == 'error' else '🟡'} {md(f.message)}" for f in findings)
+
+
+def rejection_md(review: dict) -> str:
+    """Who rejected a segment and why (reason, comment), as text."""
+    comment = f" — {md(review['comment'], 2000)}" if review.get("comment") else ""
+    return f"{md(review['reviewer'])}: **{md(review['reason'])}**{comment}"

@@ -13,15 +13,23 @@ from workbench.editing import (
     open_segment,
     restore,
     undo_delete_now,
-    word_diff,
 )
 from workbench.flags import FLAG_LABELS
 from workbench.people import set_pref
+from workbench.reviewing import rejection
 from workbench.service import recordings
 from workbench.text import lint, load_profile
-from workbench.ui.common import current_project, fmt_seconds, rerun_fragment, workbench
+from workbench.ui.common import (
+    current_project,
+    fmt_seconds,
+    keep_segment,
+    rerun_fragment,
+    segment_from_url,
+    show_flash,
+    workbench,
+)
 from workbench.ui.editor import editor_data, help_markdown, segment_editor
-from workbench.ui.text import guidelines_md, md
+from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
 st.title("Editor")
 wb = workbench()
@@ -33,18 +41,9 @@ PREFS = f"editor:{project.id}"  # the user's filters for this project, kept acro
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
 
 
-def _diff_md(before: str, after: str) -> str:
-    """A word diff as Markdown with <del>/<ins>; every word escaped (user text)."""
-    parts = []
-    for op, words in word_diff(before, after):
-        text = md(words, 10_000)
-        parts.append({"same": text, "del": f"<del style='color:#b91c1c'>{text}</del>",
-                      "add": f"<ins style='color:#15803d'>{text}</ins>"}[op])
-    return " ".join(parts)
-
-
 def _history(seg_id: int, version: int) -> None:
     revisions = history(wb, seg_id)
+    language = project.language
     draft = next((r for r in revisions if r.source == "asr"), revisions[0] if revisions else None)
     with st.expander(f"History ({len(revisions)} revisions)", expanded=False):
         for prev, rev in zip([None, *revisions], revisions):
@@ -56,10 +55,10 @@ def _history(seg_id: int, version: int) -> None:
                 + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
             )
             if prev is not None:
-                cols[0].markdown("vs previous: " + _diff_md(prev.text, rev.text),
+                cols[0].markdown("vs previous: " + diff_md(prev.text, rev.text, language),
                                  unsafe_allow_html=True)
             if draft is not None and rev.n != draft.n:
-                cols[0].markdown("vs draft: " + _diff_md(draft.text, rev.text),
+                cols[0].markdown("vs draft: " + diff_md(draft.text, rev.text, language),
                                  unsafe_allow_html=True)
             if rev.n != revisions[-1].n and cols[1].button("Restore", key=f"ed_restore_{seg_id}_{rev.n}"):
                 restore(wb, seg_id, version, rev.n)
@@ -99,9 +98,7 @@ def _filters() -> QueueFilter:
                        st.session_state[keys["flagged"]], st.session_state[keys["order"]])
 
 
-if "ed_current" not in st.session_state:  # a link or a reload names the segment
-    url_segment = st.query_params.get("segment")
-    st.session_state["ed_current"] = int(url_segment) if url_segment and url_segment.isdigit() else None
+segment_from_url("ed_current")  # a link or a reload names the segment
 
 
 @st.fragment
@@ -111,16 +108,12 @@ def editor() -> None:
     queue = _filters()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     state = open_segment(wb, project.id, shown, queue)
-    flash = st.session_state.get("ed_flash")  # stays until the next action replaces it
-    if flash:
-        getattr(st, flash[0])(md(flash[1], 2000))
+    show_flash("ed_flash")  # stays until the next action replaces it
     if state is None:
         st.info("No segments match. Draft some recordings, or widen the filters.")
         return
     view, seg = state.view, state.view.segment
-    st.session_state["ed_current"] = seg.id
-    if st.query_params.get("segment") != str(seg.id):
-        st.query_params["segment"] = str(seg.id)
+    keep_segment("ed_current", seg.id)
 
     deleted = st.session_state.get("ed_last_deleted")
     if deleted and st.button("Undo delete", key="ed_undo_delete"):
@@ -136,6 +129,9 @@ def editor() -> None:
     )
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
+    sent_back = rejection(wb, seg.id) if seg.status is Status.REJECTED else None
+    if sent_back:
+        st.error("Rejected by " + rejection_md(sent_back))
 
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(
@@ -179,9 +175,7 @@ def editor() -> None:
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
     findings = lint(text, profile)
     if findings:
-        st.markdown("\n".join(
-            f"- {'🔴' if f.level == 'error' else '🟡'} {md(f.message)}" for f in findings
-        ))
+        st.markdown(findings_md(findings))
     _history(seg.id, seg.version)
 
 

@@ -7,11 +7,11 @@ from workbench.export.split import SPLIT_BY
 from workbench.export.textform import TAG_MODES, TEXT_FORMS
 from workbench.exporting import (
     CONVENTION_FORMS,
-    DEFAULT_STATUS,
     RATE_CHOICES,
     STATUS_CHOICES,
     build_request,
     default_out,
+    default_status,
     export_batch,
     export_zip,
     filter_choices,
@@ -36,8 +36,10 @@ cols = st.columns(2)
 fmt = cols[0].selectbox("Format", FORMATS, key="export_format",
                         format_func=lambda f: FORMAT_INFO[f].label)
 status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
-                           index=STATUS_CHOICES.index(DEFAULT_STATUS), key="export_status",
-                           help="labeled takes approved segments too")
+                           index=STATUS_CHOICES.index(default_status(project)),
+                           key="export_status",
+                           help="labeled takes approved segments too; approved is the default "
+                                "where the project requires review")
 info = FORMAT_INFO[fmt]
 
 cols = st.columns(3)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from workbench.annotations import import_upload
 from workbench.importing import AUDIO_SUFFIXES
+from workbench.reviewing import reasons, review_progress
 from workbench.service import (
     LANGUAGES,
     draft_quality,
@@ -76,7 +77,16 @@ if labellers:
              "s of work per min of audio": round(r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1)}
             for r in labellers]), hide_index=True, width="stretch", key="labellers_table")
 
-with st.expander("Settings: conventions, speakers, guidelines", expanded=False):
+progress = review_progress(wb, project.id)
+if progress:
+    with st.expander("Review", expanded=False):
+        st.dataframe(pd.DataFrame([
+            {"labeller": r["labeller"], "awaiting review": r["awaiting"],
+             "approved": r["approved"], "rejected now": r["rejected"], "reviews": r["reviews"],
+             "rejection rate": f"{r['rejection_rate']:.0%}"}
+            for r in progress]), hide_index=True, width="stretch", key="review_table")
+
+with st.expander("Settings: conventions, speakers, guidelines, review", expanded=False):
     options = choices if project.conventions in choices else [project.conventions, *choices]
     with st.form(form_key(project, "project_settings")):
         chosen = st.selectbox("Transcription conventions", options,
@@ -91,10 +101,18 @@ with st.expander("Settings: conventions, speakers, guidelines", expanded=False):
             project.guidelines or "", key=form_key(project, "set_guidelines"), height=150)
         blocks = st.checkbox("Convention errors block saving (otherwise: save after a warning)",
                              project.lint_blocks, key=form_key(project, "set_lint_blocks"))
+        review_required = st.checkbox(
+            "Review required: export takes approved segments unless told otherwise",
+            project.review_required, key=form_key(project, "set_review_required"))
+        review_reasons = st.text_area(
+            "Reasons a reviewer picks from when rejecting (one a line; 'other' is always there)",
+            "\n".join(reasons(project)), key=form_key(project, "set_review_reasons"), height=120)
         if st.form_submit_button("Save settings", key=form_key(project, "save_project_settings")):
             try:
                 update_settings(wb, project.id, conventions=chosen, speakers=speakers.split(","),
-                                guidelines=guidelines, lint_blocks=blocks)
+                                guidelines=guidelines, lint_blocks=blocks,
+                                review_required=review_required,
+                                review_reasons=review_reasons.splitlines())
             except (ValueError, PermissionError) as exc:
                 st.error(f"Not saved: {exc}")
             else:

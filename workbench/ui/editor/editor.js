@@ -125,6 +125,8 @@ export default function (component) {
     $(".ed-after").textContent = data.after ? `↓ ${data.after}` : "";
     $(".ed-undelete").style.display = data.deleted ? "" : "none";
     $(".ed-delete").style.display = data.deleted ? "none" : "";
+    for (const cls of data.hidden || []) $(`.${cls}`).style.display = "none";  // the review page
+    for (const [cls, label] of Object.entries(data.labels || {})) $(`.${cls}`).textContent = label;
     $(".ed-prev").disabled = !data.can_prev;
     $(".ed-next").disabled = !data.can_next;
     buildTags();
@@ -388,7 +390,9 @@ export default function (component) {
     tag: (i) => (data.tags[i] ? insertTag(data.tags[i].insert) : false),
   };
   const keymap = new Map();
+  const off = new Set(data.off || []);  // actions this page does not offer
   for (const sc of data.shortcuts) {
+    if (off.has(sc.action)) continue;
     sc.keys.forEach((k, i) => {
       keymap.set(combo(k.ctrl, k.alt, k.shift, k.code), [actions[sc.action], i]);
     });

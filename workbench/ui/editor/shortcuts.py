@@ -111,7 +111,8 @@ SHORTCUT_DATA: list[dict[str, Any]] = [
 ]
 
 
-def help_markdown() -> str:
-    """The help panel: every shortcut, then what the mouse does."""
-    rows = [(s.keys_text, s.description) for s in SHORTCUTS] + list(MOUSE)
+def help_markdown(without: tuple[str, ...] = ()) -> str:
+    """The help panel: every shortcut (but the actions `without`), then what the mouse does."""
+    rows = [(s.keys_text, s.description) for s in SHORTCUTS if s.action not in without]
+    rows += list(MOUSE)
     return "\n".join(f"- **{keys}**: {what}" for keys, what in rows)

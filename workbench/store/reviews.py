@@ -1,0 +1,131 @@
+"""Reviews: a reviewer's verdict on a segment's latest revision, written with the version bump
+(and, for a fix, the reviewer's revision) in one transaction; the queries about them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from workbench.corpus import Edit, Status
+from workbench.store.engine import now
+from workbench.store.schema import recordings, reviews, revisions, segments
+from workbench.store.segments import _bump, _revise, _state
+
+
+def record_review(
+    engine: Engine, segment_id: int, expected_version: int, reviewer: str, verdict: str,
+    status: Status, *, reason: str | None = None, comment: str = "", fix: Edit | None = None,
+    assignee: str | None = None,
+) -> int:
+    """Give a segment at `expected_version` its verdict (StaleEdit if it moved on); its id.
+
+    The review names the revision reviewed (the latest before it). `fix` appends the reviewer's
+    revision (source 'review'); without it no revision is added, only the version and status
+    move. `assignee`: who the segment goes back to (a rejection).
+    """
+    with engine.begin() as conn:
+        reviewed = conn.execute(
+            sa.select(segments.c.latest_revision_id).where(segments.c.id == segment_id)
+        ).scalar_one()
+        values: dict[str, Any] = _state(fix) if fix is not None else {"status": status.value}
+        values["status"] = status.value
+        if assignee is not None:
+            values["assignee"] = assignee
+        _bump(conn, segment_id, expected_version, **values)
+        if fix is not None:
+            _revise(conn, segment_id, fix, reviewer, "review")
+        return conn.execute(
+            sa.insert(reviews).values(
+                segment_id=segment_id, revision_id=reviewed, reviewer=reviewer, verdict=verdict,
+                reason=reason, comment=comment, created_at=now(),
+            )
+        ).inserted_primary_key[0]
+
+
+def last_review(engine: Engine, segment_id: int) -> dict[str, Any] | None:
+    """The latest review of a segment as a dict (verdict, reason, comment, reviewer...), or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(reviews).where(reviews.c.segment_id == segment_id)
+            .order_by(reviews.c.id.desc()).limit(1)
+        ).first()
+    return dict(row._mapping) if row else None
+
+
+def rejected_for(
+    engine: Engine, project_id: int, assignee: str, recording_id: int | None = None
+) -> list[int]:
+    """The rejected segments given back to `assignee`, in the editor's time order."""
+    query = (
+        sa.select(segments.c.id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id,
+               segments.c.status == Status.REJECTED.value, segments.c.assignee == assignee)
+        .order_by(recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
+    )
+    if recording_id is not None:
+        query = query.where(segments.c.recording_id == recording_id)
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def last_labeller(conn: Connection, segment_id: int) -> str | None:
+    """The author of a segment's latest labeller ('human') revision."""
+    return conn.execute(
+        sa.select(revisions.c.author)
+        .where(revisions.c.segment_id == segment_id, revisions.c.source == "human")
+        .order_by(revisions.c.n.desc()).limit(1)
+    ).scalar()
+
+
+def labeller_of(engine: Engine, segment_id: int) -> str | None:
+    """The author of a segment's latest labeller revision (None: never labelled by a person)."""
+    with engine.connect() as conn:
+        return last_labeller(conn, segment_id)
+
+
+def review_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
+    """Per labeller: their segments awaiting review, approved and rejected now, and the verdicts
+    on their revisions (reviews, rejections)."""
+    latest = (
+        sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
+        .where(revisions.c.source == "human").group_by(revisions.c.segment_id).subquery()
+    )
+    by_status = (
+        sa.select(revisions.c.author, segments.c.status, sa.func.count())
+        .join(latest, sa.and_(latest.c.segment_id == revisions.c.segment_id,
+                              latest.c.n == revisions.c.n))
+        .join(segments, segments.c.id == revisions.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id)
+        .group_by(revisions.c.author, segments.c.status)
+    )
+    verdicts = (
+        sa.select(revisions.c.author, reviews.c.verdict, sa.func.count())
+        .join(revisions, revisions.c.id == reviews.c.revision_id)
+        .join(segments, segments.c.id == reviews.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id)
+        .group_by(revisions.c.author, reviews.c.verdict)
+    )
+    out: dict[str, dict[str, Any]] = {}
+
+    def row(author: str) -> dict[str, Any]:
+        return out.setdefault(author, {"labeller": author, "awaiting": 0, "approved": 0,
+                                       "rejected": 0, "reviews": 0, "rejections": 0})
+
+    with engine.connect() as conn:
+        for author, status, count in conn.execute(by_status):
+            if status == Status.LABELED.value:
+                row(author)["awaiting"] += count
+            elif status in (Status.APPROVED.value, Status.REJECTED.value):
+                row(author)[status] += count
+        for author, verdict, count in conn.execute(verdicts):
+            row(author)["reviews"] += count
+            if verdict == "reject":
+                row(author)["rejections"] += count
+    for r in out.values():
+        r["rejection_rate"] = r["rejections"] / r["reviews"] if r["reviews"] else 0.0
+    return [out[name] for name in sorted(out)]
