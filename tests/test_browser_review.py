@@ -58,7 +58,9 @@ def test_review_loop_in_the_browser(wb, drafted, server, browser_page):
     _signed_in(page, server, "lena", "secret-pass")
     page.goto(f"{server}/editor?project={drafted.id}")
     expect(page.get_by_text("Segment 1 of 6")).to_be_visible()
-    for text, left in (("first try", 5), ("second one", 4)):
+    for seg_id, text, left in ((first, "first try", 5), (second, "second one", 4)):
+        # the component shows this segment's draft before anything is typed into it
+        expect(page.locator(".ed-text")).to_have_value(store.segment_view(wb.db, seg_id).text)
         page.locator(".ed-text").fill(text)
         page.keyboard.press("Control+Enter")
         expect(page.get_by_text(f"Segment 1 of {left}")).to_be_visible()
