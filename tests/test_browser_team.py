@@ -173,3 +173,10 @@ def test_signing_out_in_one_tab_stops_saves_from_another(wb, team, server, brows
     page.keyboard.press("Control+s")
     expect(page.get_by_text("Your session has ended")).to_be_visible()
     assert store.get_segment(wb.db, first).version == 1
+    page.goto(server)  # and signing out from the editor itself works too
+    _sign_in(page, server, "lena", "secret-pass")
+    page.goto(f"{server}/editor?project={demo.id}")
+    expect(page.get_by_text("Segment 1 of 6")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("KeyError")).to_have_count(0)

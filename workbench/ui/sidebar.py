@@ -28,7 +28,9 @@ def _choose(ids: list[int], saved: int | None) -> int | None:
 
 
 def _picked() -> None:
-    st.session_state["picked"] = st.session_state[PICK_KEY]
+    value = st.session_state.get(PICK_KEY)  # gone when a sign-out has just cleared the state
+    if value is not None:
+        st.session_state["picked"] = value
 
 
 def project_picker(user: User) -> None:
