@@ -50,8 +50,11 @@ def test_settings_follow_the_project_chosen_in_the_sidebar(wb, server, browser_p
     expect(page.get_by_text("Import audio into Korean calls")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"project={ko.id}"))
     guidelines = page.get_by_label(re.compile("^Guidelines for labellers"))
+    expect(guidelines).to_have_count(1)  # the previous project's form is gone
     expect(guidelines).to_have_value("숫자는 한글로")
-    page.get_by_label("Speakers (comma-separated)").fill("A, B")
+    speakers = page.get_by_label("Speakers (comma-separated)")
+    expect(speakers).to_have_count(1)
+    speakers.fill("A, B")
     page.get_by_role("button", name="Save settings").click()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "settings_follow_project.png"), full_page=True)
