@@ -274,6 +274,10 @@ def test_readme_screenshot_of_the_editor(wb, jfk_drafted, server, browser_page):
     page.get_by_label("Password", exact=True).fill("secret-pass")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Signed in as Kim Min-ji")).to_be_visible()
+    for _ in range(100):  # the page writes the session cookie just after; the next load needs it
+        if any(c["name"] == "workbench_session" for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
     queue = store.segment_queue(wb.db, jfk_drafted.id)
     box_text = _editor(page, server, len(queue))
     expect(box_text).to_have_value(queue[0]["text"])  # the model's words, whatever they are

@@ -35,6 +35,11 @@ def _sign_in(page, base: str, name: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text(re.compile(f"Signed in as {name}"))).to_be_visible()
+    for _ in range(100):  # the cookie is written by the page just after: a new load needs it
+        if any(c["name"] == "workbench_session" for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the session cookie was never set")
 
 
 def test_settings_follow_the_project_chosen_in_the_sidebar(wb, server, browser_page):
