@@ -174,3 +174,12 @@ def open_page(home: Path, page: str = "views/overview.py", project_id: int | Non
     if page != "views/overview.py":
         at.switch_page(page).run()
     return at
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests drive a real Chromium against a real server on a shared 2-core machine:
+    one that fails is run again, at most twice (pytest-rerunfailures); a real fault fails all
+    three times."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
