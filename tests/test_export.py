@@ -91,7 +91,8 @@ def test_zip_folder_holds_every_file(wb, drafted, tmp_path):
 
 
 def test_statuses_for():
-    assert statuses_for("labeled") == ["labeled", "approved"]
+    assert statuses_for("labeled") == ["labeled", "passed", "approved"]
+    assert statuses_for("accepted") == ["approved", "passed"]  # final, reviewed or sampled out
     assert statuses_for("any") is None
     with pytest.raises(ValueError, match="unknown status"):
         statuses_for("done")

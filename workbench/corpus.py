@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "FINISHED",
     "Status",
     "Role",
     "User",
@@ -33,14 +34,22 @@ LOW_CONFIDENCE = 0.5  # word probability under which the editor marks a word as 
 
 
 class Status(StrEnum):
-    """Where a segment is in the workflow: new -> drafted -> labeled -> approved | rejected."""
+    """Where a segment is in the workflow: new -> drafted -> labeled -> approved | rejected.
+
+    With review sampling (a project's review_share under 1), a labelled segment not drawn for
+    review is 'passed': final without a review, never 'approved'.
+    """
 
     NEW = "new"
     DRAFTED = "drafted"
     LABELED = "labeled"
     APPROVED = "approved"
     REJECTED = "rejected"
+    PASSED = "passed"  # labelled, not drawn for review (sampling): final without a review
     DELETED = "deleted"  # removed by a labeller (undo restores it); never exported
+
+
+FINISHED = (Status.LABELED, Status.PASSED, Status.APPROVED)  # labelled work (review or not)
 
 
 class Role(StrEnum):
@@ -94,6 +103,8 @@ class Project:
     lint_blocks: bool = False  # whether lint errors block a save (else: confirm)
     review_required: bool = False  # export takes approved segments by default
     review_reasons: tuple[str, ...] = ()  # why a reviewer rejects; empty: the default list
+    review_share: float = 1.0  # the share of each labeller's work drawn for review (sampling)
+    review_raise_above: float = 0.2  # a labeller rejected more often is reviewed in full
 
 
 @dataclass(frozen=True)
@@ -207,6 +218,7 @@ class Edit:
     comment: str = ""
     op: str = "edit"
     active_seconds: float = 0.0
+    flags: tuple[str, ...] | None = None  # the segment's flags after the edit; None: unchanged
 
 
 class StaleEdit(Exception):

@@ -25,6 +25,8 @@ from workbench.corpus import (
     check_bounds,
     clean_text,
 )
+from workbench.flags import after_human_edit
+from workbench.sampling import status_after_labelling
 from workbench.text import has_errors, lint
 
 MIN_PART = 0.05  # seconds: neither side of a split may be shorter
@@ -40,15 +42,33 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     """Save the acting user's edit (text NFC-normalised, bounds checked) as a new revision.
 
     A labeller's save never approves or rejects (only a review does, see `reviewing`); saving
-    a rejected or approved segment makes it 'labeled', to be reviewed again.
+    a rejected or approved segment makes it 'labeled', to be reviewed again. Under review
+    sampling a save may instead leave it 'passed' (see `sampling`). The draft's flags are
+    re-evaluated against the saved text (`flags.after_human_edit`).
     """
     view, author = _labelled(wb, segment_id)
     if edit.status in REVIEWED:
         raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
-    edit = replace(edit, text=clean_text(edit.text), start=start, end=end,
+    text = clean_text(edit.text)
+    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None, text)
+    status = edit.status
+    if status is Status.LABELED:
+        status = _to_review_or_passed(wb, view, flags, author)
+    edit = replace(edit, text=text, start=start, end=end, status=status, flags=flags,
                    tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip()[:2000])
     return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+def _to_review_or_passed(wb: Workbench, view: SegmentView, flags: tuple[str, ...],
+                         author: str) -> Status:
+    """'labeled' (to review) or 'passed', as the project's review sampling draws the save."""
+    project = store.get_project(wb.db, view.recording.project_id)
+    if project.review_share >= 1.0:  # no sampling: skip the query on the editor's hot path
+        return Status.LABELED
+    reviews, rejections = store.verdicts_on(wb.db, project.id, author)
+    return status_after_labelling(project, view.segment.id, view.segment.status, flags,
+                                  reviews, rejections)
 
 
 REVIEWED = (Status.APPROVED, Status.REJECTED)  # statuses only a review sets

@@ -92,5 +92,23 @@ def draft_flags(d: DraftStats) -> list[str]:
     return flags
 
 
+def after_human_edit(flags: Sequence[str], draft_text: str | None, text: str) -> tuple[str, ...]:
+    """The flags a segment keeps once a person saved `text` over the draft.
+
+    Unchanged text keeps every flag of the draft (nobody fixed what they point at). Edited
+    text keeps only what still holds for it: 'repetition' when the new text itself loops, and
+    'silent_audio' while there is text at all (the audio did not change). The others judged
+    the model's text and timings, which a person has now replaced.
+    """
+    if draft_text is not None and " ".join(text.split()) == " ".join(draft_text.split()):
+        return tuple(flags)
+    kept = []
+    if repeated_ngram(text):
+        kept.append("repetition")
+    if "silent_audio" in flags and text.strip():
+        kept.append("silent_audio")
+    return tuple(kept)
+
+
 # flags that suggest the draft is wrong rather than merely unsure; the queue shows them first
 SERIOUS_FLAGS = ("repetition", "high_compression", "no_speech", "silent_audio", "words_outside")

@@ -27,6 +27,8 @@ from workbench.corpus import (
     clean_text,
 )
 from workbench.editing import Outcome
+from workbench.flags import after_human_edit
+from workbench.sampling import share_for
 from workbench.text import Finding, lint, load_profile
 
 DEFAULT_REASONS = ("wrong text", "missing tag", "wrong boundary", "unusable audio")
@@ -120,7 +122,9 @@ def fix_and_approve(wb: Workbench, segment_id: int, version: int, edit: Edit) ->
     """Correct the segment (a revision with source 'review') and approve it, in one step."""
     view, reviewer = _reviewing(wb, segment_id, version)
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
-    fix = replace(edit, text=clean_text(edit.text), start=start, end=end, status=Status.APPROVED,
+    text = clean_text(edit.text)
+    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None, text)
+    fix = replace(edit, text=text, start=start, end=end, status=Status.APPROVED, flags=flags,
                   tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip()[:2000],
                   op="review")
     store.record_review(wb.db, segment_id, version, reviewer, "approve", Status.APPROVED,
@@ -158,10 +162,13 @@ def rejection(wb: Workbench, segment_id: int) -> dict | None:
 
 
 def review_progress(wb: Workbench, project_id: int) -> list[dict]:
-    """Per labeller (owners): segments awaiting review, approved, rejected, and the share of
-    reviews of their work that rejected it."""
+    """Per labeller (owners): segments awaiting review, passed without one, approved, rejected,
+    the share of reviews of their work that rejected it, and the share of their work drawn for
+    review now (raised to all when their rejection rate is high; see `sampling`)."""
     require(wb, Action.SETTINGS, project_id)
-    return store.review_stats(wb.db, project_id)
+    project = store.get_project(wb.db, project_id)
+    return [r | {"review_share": share_for(project, r["reviews"], r["rejections"])}
+            for r in store.review_stats(wb.db, project_id)]
 
 
 def apply_review_action(wb: Workbench, action: dict, *, state: ReviewState) -> Outcome:

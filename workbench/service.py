@@ -18,7 +18,7 @@ from workbench import store
 from workbench.access import Action, Forbidden, require, visible_project_ids
 from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.context import Workbench, open_workbench
-from workbench.corpus import Edit, Project, Recording, Revision, Status
+from workbench.corpus import FINISHED, Edit, Project, Recording, Revision, Status
 from workbench.editing import save
 from workbench.reviewing import clean_reasons
 from workbench.text import cer, headline_metric, lint, list_profiles, load_profile, render, wer
@@ -33,7 +33,8 @@ __all__ = [
 LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
 SETTINGS_FIELDS = ("language", "conventions", "speakers", "guidelines", "lint_blocks",
                    "asr_engine", "asr_model", "prompt", "max_segment", "min_segment",
-                   "per_channel", "review_required", "review_reasons")
+                   "per_channel", "review_required", "review_reasons", "review_share",
+                   "review_raise_above")
 
 
 class NotFound(LookupError):
@@ -172,6 +173,11 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
         values["review_reasons"] = clean_reasons(values["review_reasons"])
     if "review_required" in values:
         values["review_required"] = bool(values["review_required"])
+    for key, least in (("review_share", 0.01), ("review_raise_above", 0.0)):
+        if key in values:
+            values[key] = round(float(values[key]), 4)
+            if not least <= values[key] <= 1.0:
+                raise ValueError(f"{key.replace('_', ' ')}: between {least:.0%} and 100%")
     for key in ("guidelines", "prompt"):
         if key in values:
             values[key] = (values[key] or "").strip() or None
@@ -237,9 +243,7 @@ def project_status(wb: Workbench, project: Project) -> dict[str, Any]:
         "recordings": counts["recordings"],
         "audio_hours": round(counts["audio_hours"], 4),
         "segments": {s.value: counts["segments"].get(s.value, 0) for s in Status},
-        "labelled_hours": round(
-            hours.get(Status.LABELED.value, 0.0) + hours.get(Status.APPROVED.value, 0.0), 4
-        ),
+        "labelled_hours": round(sum(hours.get(s.value, 0.0) for s in FINISHED), 4),
     }
 
 

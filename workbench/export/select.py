@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import Any
 
-from workbench.corpus import Status
+from workbench.corpus import FINISHED, Status
 from workbench.export.utterance import recording_uid
 
 __all__ = [
@@ -27,12 +27,16 @@ __all__ = [
 ]
 
 DEFAULT_STATUS = "labeled"  # a project that requires review: 'approved' (default_status)
-STATUS_CHOICES = ("approved", "labeled", "drafted", "any")
+# labeled: all labelled work; accepted: approved, or passed without review (sampling)
+STATUS_CHOICES = ("approved", "accepted", "labeled", "drafted", "any")
 
 
 def default_status(project) -> str:
-    """The status an export takes unless told: 'approved' where the project requires review."""
-    return "approved" if getattr(project, "review_required", False) else DEFAULT_STATUS
+    """The status an export takes unless told: where the project requires review, 'approved'
+    (or 'accepted' when it reviews a sample: approved, or passed without review)."""
+    if not getattr(project, "review_required", False):
+        return DEFAULT_STATUS
+    return "accepted" if getattr(project, "review_share", 1.0) < 1.0 else "approved"
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,9 @@ def statuses_for(choice: str) -> list[str] | None:
     if choice == "any":
         return None
     if choice == "labeled":  # labelled work includes what a reviewer has approved since
-        return [Status.LABELED.value, Status.APPROVED.value]
+        return [s.value for s in FINISHED]
+    if choice == "accepted":  # final: approved by a reviewer, or passed without review
+        return [Status.APPROVED.value, Status.PASSED.value]
     return [choice]
 
 

@@ -74,6 +74,7 @@ from workbench.store.reviews import (
     record_review,
     rejected_for,
     review_stats,
+    verdicts_on,
 )
 from workbench.store.segments import (
     add_drafted_segments,

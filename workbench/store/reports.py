@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Status
+from workbench.corpus import FINISHED, Status
 from workbench.store.schema import recordings, revisions, segments
 
 
@@ -107,7 +107,7 @@ def draft_final_pairs(engine: Engine, project_id: int) -> list[tuple[str, str]]:
         .join(draft, sa.and_(draft.c.segment_id == segments.c.id, draft.c.n == 1,
                              draft.c.source == "asr"))
         .where(recordings.c.project_id == project_id,
-               segments.c.status.in_([Status.LABELED.value, Status.APPROVED.value]))
+               segments.c.status.in_([s.value for s in FINISHED]))
     )
     with engine.connect() as conn:
         return [(a, b) for a, b in conn.execute(query)]

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from workbench.corpus import Edit, Status
 from workbench.store.engine import now
 from workbench.store.schema import recordings, reviews, revisions, segments
-from workbench.store.segments import _bump, _revise, _state
+from workbench.store.segments import _bump, _revise, _segment_state
 
 
 def record_review(
@@ -29,7 +29,7 @@ def record_review(
         reviewed = conn.execute(
             sa.select(segments.c.latest_revision_id).where(segments.c.id == segment_id)
         ).scalar_one()
-        values: dict[str, Any] = _state(fix) if fix is not None else {"status": status.value}
+        values: dict[str, Any] = _segment_state(fix) if fix is not None else {"status": status.value}
         values["status"] = status.value
         if assignee is not None:
             values["assignee"] = assignee
@@ -113,14 +113,15 @@ def review_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
 
     def row(author: str) -> dict[str, Any]:
-        return out.setdefault(author, {"labeller": author, "awaiting": 0, "approved": 0,
-                                       "rejected": 0, "reviews": 0, "rejections": 0})
+        return out.setdefault(author, {"labeller": author, "awaiting": 0, "passed": 0,
+                                       "approved": 0, "rejected": 0, "reviews": 0,
+                                       "rejections": 0})
 
     with engine.connect() as conn:
         for author, status, count in conn.execute(by_status):
             if status == Status.LABELED.value:
                 row(author)["awaiting"] += count
-            elif status in (Status.APPROVED.value, Status.REJECTED.value):
+            elif status in (Status.APPROVED.value, Status.REJECTED.value, Status.PASSED.value):
                 row(author)[status] += count
         for author, verdict, count in conn.execute(verdicts):
             row(author)["reviews"] += count
@@ -129,3 +130,18 @@ def review_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     for r in out.values():
         r["rejection_rate"] = r["rejections"] / r["reviews"] if r["reviews"] else 0.0
     return [out[name] for name in sorted(out)]
+
+
+def verdicts_on(engine: Engine, project_id: int, author: str) -> tuple[int, int]:
+    """How many reviews judged `author`'s revisions in a project, and how many rejected them."""
+    query = (
+        sa.select(reviews.c.verdict, sa.func.count())
+        .join(revisions, revisions.c.id == reviews.c.revision_id)
+        .join(segments, segments.c.id == reviews.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id, revisions.c.author == author)
+        .group_by(reviews.c.verdict)
+    )
+    with engine.connect() as conn:
+        counts = dict(conn.execute(query).all())
+    return sum(counts.values()), counts.get("reject", 0)

@@ -56,6 +56,9 @@ projects = sa.Table(
     sa.Column("review_required", sa.Boolean, nullable=False, default=False,
               server_default=sa.false()),
     sa.Column("review_reasons", sa.JSON),  # the reasons a reviewer picks from; NULL: default
+    # 0007: review sampling
+    sa.Column("review_share", sa.Float, nullable=False, default=1.0, server_default="1.0"),
+    sa.Column("review_raise_above", sa.Float, nullable=False, default=0.2, server_default="0.2"),
 )
 
 recordings = sa.Table(
@@ -223,5 +226,24 @@ reviews = sa.Table(  # append-only: one row per approve / fix & approve / reject
     sa.Column("verdict", sa.String(16), nullable=False),  # 'approve' | 'reject'
     sa.Column("reason", sa.String(200)),
     sa.Column("comment", sa.Text, nullable=False, default="", server_default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+
+# ---------------------------------------------------------------- audit (revision 0007)
+
+opinions = sa.Table(  # a second ASR opinion on a labelled segment; its text is never the label
+    "opinions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False, unique=True),
+    sa.Column("revision_id", sa.ForeignKey("revisions.id"), nullable=False),  # the label compared
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("model", sa.String(200), nullable=False),
+    sa.Column("language", sa.String(16)),
+    sa.Column("avg_logprob", sa.Float),
+    sa.Column("wer", sa.Float, nullable=False),
+    sa.Column("cer", sa.Float, nullable=False),
+    sa.Column("disagreement", sa.Float, nullable=False, index=True),  # the language's headline rate
     sa.Column("created_at", sa.DateTime, nullable=False),
 )

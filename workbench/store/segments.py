@@ -158,13 +158,18 @@ def _state(edit: Edit) -> dict[str, Any]:
     }
 
 
+def _segment_state(edit: Edit) -> dict[str, Any]:
+    """The segment's columns as `edit` sets them: `_state`, and its flags when it sets them."""
+    return _state(edit) | ({"flags": edit.flags} if edit.flags is not None else {})
+
+
 def apply_edit(
     engine: Engine, segment_id: int, expected_version: int, edit: Edit, author: str,
     source: str = "human",
 ) -> Revision:
     """Append a revision holding `edit` if nobody saved the segment since `expected_version`."""
     with engine.begin() as conn:
-        _bump(conn, segment_id, expected_version, **_state(edit))
+        _bump(conn, segment_id, expected_version, **_segment_state(edit))
         rev_id = _revise(conn, segment_id, edit, author, source)
         return fetch(conn, Revision, revisions, rev_id)
 

@@ -38,8 +38,10 @@ fmt = cols[0].selectbox("Format", FORMATS, key="export_format",
 status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
                            index=STATUS_CHOICES.index(default_status(project)),
                            key="export_status",
-                           help="labeled takes approved segments too; approved is the default "
-                                "where the project requires review")
+                           help="labeled: all labelled work (passed and approved too). "
+                                "accepted: approved, or passed without review under sampling. "
+                                "Where the project requires review, approved (or accepted when "
+                                "it reviews a sample) is the default")
 info = FORMAT_INFO[fmt]
 
 cols = st.columns(3)

@@ -6,6 +6,7 @@ import streamlit as st
 from workbench.annotations import import_upload
 from workbench.importing import AUDIO_SUFFIXES
 from workbench.reviewing import reasons, review_progress
+from workbench.sampling import MIN_REVIEWS
 from workbench.service import (
     LANGUAGES,
     draft_quality,
@@ -82,8 +83,10 @@ if progress:
     with st.expander("Review", expanded=False):
         st.dataframe(pd.DataFrame([
             {"labeller": r["labeller"], "awaiting review": r["awaiting"],
-             "approved": r["approved"], "rejected now": r["rejected"], "reviews": r["reviews"],
-             "rejection rate": f"{r['rejection_rate']:.0%}"}
+             "passed unreviewed": r["passed"], "approved": r["approved"],
+             "rejected now": r["rejected"], "reviews": r["reviews"],
+             "rejection rate": f"{r['rejection_rate']:.0%}",
+             "reviewed share": f"{r['review_share']:.0%}"}
             for r in progress]), hide_index=True, width="stretch", key="review_table")
 
 with st.expander("Settings: conventions, speakers, guidelines, review", expanded=False):
@@ -107,12 +110,25 @@ with st.expander("Settings: conventions, speakers, guidelines, review", expanded
         review_reasons = st.text_area(
             "Reasons a reviewer picks from when rejecting (one a line; 'other' is always there)",
             "\n".join(reasons(project)), key=form_key(project, "set_review_reasons"), height=120)
+        share_cols = st.columns(2)
+        review_share = share_cols[0].number_input(
+            "Share of each labeller's work reviewed (%)", 1, 100,
+            round(project.review_share * 100), key=form_key(project, "set_review_share"),
+            help="Under 100%, a labelled segment not drawn for review is 'passed'. Flagged "
+                 "segments and fixes of rejected ones are always reviewed.")
+        raise_above = share_cols[1].number_input(
+            "Review everything from labellers rejected more than (%)", 0, 100,
+            round(project.review_raise_above * 100),
+            key=form_key(project, "set_review_raise_above"),
+            help=f"Counted once {MIN_REVIEWS} of their segments have been reviewed.")
         if st.form_submit_button("Save settings", key=form_key(project, "save_project_settings")):
             try:
                 update_settings(wb, project.id, conventions=chosen, speakers=speakers.split(","),
                                 guidelines=guidelines, lint_blocks=blocks,
                                 review_required=review_required,
-                                review_reasons=review_reasons.splitlines())
+                                review_reasons=review_reasons.splitlines(),
+                                review_share=review_share / 100,
+                                review_raise_above=raise_above / 100)
             except (ValueError, PermissionError) as exc:
                 st.error(f"Not saved: {exc}")
             else:
