@@ -11,6 +11,8 @@ from pathlib import Path
 
 from workbench.annotations import AudioScope, import_any
 from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
+from workbench.audit import by_disagreement
+from workbench.auditing import audit_options, audit_report, run_audit_job, start_audit_job
 from workbench.corpus import Job
 from workbench.access import Forbidden
 from workbench.drafting import (
@@ -234,6 +236,58 @@ def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_corpus(wb: Workbench, args: argparse.Namespace) -> int:
+    """The corpus audit: optionally draft second opinions first, then the corpus's numbers,
+    its segments out of range and the largest disagreements."""
+    project = get_project(wb, args.project)
+    if args.second_opinion:
+        job = start_audit_job(wb, project, {"engine": project.asr_engine,
+                                            "model": project.asr_model})
+        try:
+            engine = load_engine(project.asr_engine, project.asr_model, wb.settings.models_dir)
+        except ModelNotFound as exc:
+            fail_job(wb, job, str(exc))
+            raise
+        bar = Progress("second opinion")
+        job = run_audit_job(wb, job, engine, audit_options(project),
+                            on_progress=lambda j: bar.show(j.done, j.total, j.message))
+        bar.close()
+        for line in (job.error or "").splitlines():
+            print(f"failed: {line}")
+    report = audit_report(wb, project)
+    ranked = by_disagreement(list(report.rows))[:args.top]
+    stats = report.stats
+    if args.json:
+        print(json.dumps({
+            "utterances": stats.utterances, "hours": stats.hours, "words": stats.words,
+            "vocabulary": stats.vocabulary, "judged": report.judged, "todo": report.todo,
+            "alphabet": {c.char: c.count for c in stats.alphabet},
+            "rate_range": stats.rate_range,
+            "out_of_range": [{"segment": s, "why": why} for s, why in stats.out_of_range],
+            "disagreement": [{"segment": r.segment_id, "recording": r.recording,
+                              "start": r.start, "end": r.end, "wer": r.wer, "cer": r.cer,
+                              "text": r.text, "second_opinion": r.opinion} for r in ranked],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{project.name}: {stats.utterances} utterances, {stats.hours:.3f} h, {stats.words} "
+          f"words, vocabulary {stats.vocabulary}, {len(stats.alphabet)} characters; "
+          f"second opinions on {report.judged} ({report.todo} without)")
+    odd = [c for c in stats.alphabet if not c.letter_or_digit]
+    if odd:
+        print("  not letters or digits: " + ", ".join(
+            f"{c.char if c.category[0] != 'C' else ''} U+{ord(c.char):04X} x{c.count}"
+            for c in odd))
+    print(f"  out of range: {len(stats.out_of_range)}")
+    for seg_id, why in stats.out_of_range[:args.top]:
+        print(f"    {seg_id:>8}  {why}")
+    if ranked:
+        print(f"  largest disagreement ({report.metric}) first:")
+        for r in ranked:
+            print(f"    {r.segment_id:>8}  {r.disagreement:5.2f}  {pad(r.recording, 20)}  "
+                  f"label: {r.text!r}  second opinion: {r.opinion!r}")
+    return 0
+
+
 def _common_options(default: object) -> argparse.ArgumentParser:
     """--home, --db and --user, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -346,6 +400,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", required=True)
     p.add_argument("--set", metavar="NAME,NAME", help="make exactly these accounts members")
     p.set_defaults(func=cmd_members)
+
+    p = sub.add_parser("audit-corpus", parents=[common],
+                       help="the corpus audit: numbers, out-of-range segments, and the labels "
+                            "Whisper's second opinion disagrees with most")
+    p.add_argument("--project", required=True)
+    p.add_argument("--second-opinion", action="store_true",
+                   help="first draft a second opinion (the project's engine and model) for "
+                        "labelled segments without one; resumes where a stopped run left off")
+    p.add_argument("--top", type=int, default=20, help="rows of each list (default 20)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit_corpus)
 
     p = sub.add_parser("audit", parents=[common], help="the audit log as CSV")
     p.add_argument("--project")

@@ -29,11 +29,13 @@ from workbench.corpus import (
 from workbench.editing import Outcome
 from workbench.flags import after_human_edit
 from workbench.sampling import share_for
+from workbench.store.opinions import AUDITED
 from workbench.text import Finding, lint, load_profile
 
 DEFAULT_REASONS = ("wrong text", "missing tag", "wrong boundary", "unusable audio")
 OTHER = "other"  # a reason outside the list: it needs a comment
 TO_REVIEW = (Status.LABELED.value,)  # the review queue
+ORDERS = ("time", "disagreement")  # disagreement: the corpus audit's queue (see `auditing`)
 
 
 def reasons(project: Project) -> tuple[str, ...]:
@@ -67,14 +69,25 @@ class ReviewState:
     active_seconds: float  # the labellers' active editing time on this segment
     findings: tuple[Finding, ...]
     last_review: dict | None  # the review before (e.g. the rejection this relabelling answers)
+    opinion: dict | None = None  # the audit's second opinion (text, wer, cer, disagreement)
+
+
+def _queue(order: str) -> list[str]:
+    """The statuses a review queue holds: labelled work awaiting review; in the audit's
+    disagreement order, every audited segment not yet reviewed (imported labels included)."""
+    if order not in ORDERS:
+        raise ValueError(f"unknown review order {order!r}")
+    return list(AUDITED if order == "disagreement" else TO_REVIEW)
 
 
 def open_review(wb: Workbench, project_id: int, shown: int | None,
-                recording_id: int | None = None) -> ReviewState | None:
+                recording_id: int | None = None, order: str = "time") -> ReviewState | None:
     """The segment to review: `shown` if it still awaits review, else the next that does
-    (labelled segments in time order). None when nothing awaits review."""
+    (labelled segments in time order, or audited ones by disagreement). None when nothing
+    awaits review."""
     require(wb, Action.REVIEW, project_id)
-    nav = store.queue_position(wb.db, project_id, shown, recording_id, list(TO_REVIEW))
+    nav = store.queue_position(wb.db, project_id, shown, recording_id, _queue(order),
+                               order=order)
     if nav["current"] is None:
         return None
     view = store.segment_view(wb.db, nav["current"])
@@ -91,6 +104,7 @@ def open_review(wb: Workbench, project_id: int, shown: int | None,
         active_seconds=sum(r.active_seconds or 0.0 for r in human),
         findings=tuple(lint(view.text, load_profile(project.conventions))),
         last_review=store.last_review(wb.db, view.segment.id),
+        opinion=store.opinion_of(wb.db, view.segment.id),
     )
 
 
@@ -107,7 +121,8 @@ def _reviewing(wb: Workbench, segment_id: int, version: int) -> tuple[SegmentVie
     seg = view.segment
     if seg.version != version:
         raise StaleEdit(segment_id, version, seg.version, view.text)
-    if seg.status is not Status.LABELED:
+    audited = seg.status.value in AUDITED and store.opinion_of(wb.db, segment_id) is not None
+    if seg.status is not Status.LABELED and not audited:
         raise InvalidEdit(f"segment {segment_id} is {seg.status.value}, not awaiting review")
     return view, reviewer
 

@@ -61,6 +61,7 @@ from workbench.store.recordings import (
     list_recordings,
     undrafted_recordings,
 )
+from workbench.store.opinions import audit_rows, audit_todo, opinion_of, save_opinion
 from workbench.store.reports import (
     draft_final_pairs,
     export_rows,
@@ -99,6 +100,7 @@ from workbench.store.schema import (  # noqa: E402
     prefs,
     projects,
     recordings,
+    opinions,
     reviews,
     revisions,
     segments,
@@ -126,6 +128,7 @@ __all__ = [
     "prefs",
     "events",
     "reviews",
+    "opinions",
     # people
     "count_users",
     "create_user",
@@ -185,6 +188,12 @@ __all__ = [
     "rejected_for",
     "labeller_of",
     "review_stats",
+    "verdicts_on",
+    # second opinions (audit)
+    "audit_rows",
+    "audit_todo",
+    "opinion_of",
+    "save_opinion",
     # jobs
     "running_job",
     "latest_job",

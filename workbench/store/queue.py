@@ -1,5 +1,6 @@
 """The labeller's queue: the full listing (`segment_queue`) and one step in it by keyset
-queries (`queue_position`), in time order or the most serious flags first."""
+queries (`queue_position`), in time order, the most serious flags first, or (the corpus
+audit) the largest disagreement with a second opinion first."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.flags import SERIOUS_FLAGS
-from workbench.store.schema import recordings, revisions, segments
+from workbench.store.schema import opinions, recordings, revisions, segments
 
 
 def segment_queue(
@@ -45,13 +46,10 @@ def segment_queue(
 
 
 def _queue_query(
-    project_id: int, recording_id: int | None, statuses: Sequence[str] | None, flagged_only: bool
+    project_id: int, recording_id: int | None, statuses: Sequence[str] | None, flagged_only: bool,
+    order: str = "time",
 ):
-    query = (
-        sa.select(segments.c.id)
-        .join(recordings, recordings.c.id == segments.c.recording_id)
-        .where(recordings.c.project_id == project_id)
-    )
+    query = _joined(sa.select(segments.c.id), order).where(recordings.c.project_id == project_id)
     if recording_id is not None:
         query = query.where(segments.c.recording_id == recording_id)
     if statuses:
@@ -61,11 +59,24 @@ def _queue_query(
     return query
 
 
+def _joined(query: sa.Select, order: str) -> sa.Select:
+    """`query` over segments joined to what the order sorts by: the recording, and for
+    'disagreement' the second opinion (so that queue holds audited segments only)."""
+    query = query.select_from(segments).join(recordings,
+                                             recordings.c.id == segments.c.recording_id)
+    if order == "disagreement":
+        query = query.join(opinions, opinions.c.segment_id == segments.c.id)
+    return query
+
+
 def _queue_order(order: str) -> tuple:
-    """The queue's sort key: time order, or the most serious flags first then time."""
+    """The queue's sort key: time order; the most serious flags first then time; or the
+    largest disagreement between label and second opinion first (the corpus audit)."""
     by_time = (recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
     if order == "time":
         return by_time
+    if order == "disagreement":
+        return (-opinions.c.disagreement, segments.c.id)
     serious = sa.or_(*[segments.c.flags.like(f"%{flag}%") for flag in SERIOUS_FLAGS])
     rank = sa.case((serious, 0), (segments.c.flags != "", 1), else_=2)
     return (rank, *by_time)
@@ -89,16 +100,14 @@ def queue_position(
     if order == "time":
         return _position_by_recording(engine, project_id, current, recording_id, statuses,
                                       flagged_only)
-    base = _queue_query(project_id, recording_id, statuses, flagged_only)
+    base = _queue_query(project_id, recording_id, statuses, flagged_only, order)
     columns = _queue_order(order)
     key = sa.tuple_(*columns)
     descending = [c.desc() for c in columns]
 
     def place(conn: Connection, segment_id: int):
         row = conn.execute(
-            sa.select(*columns)
-            .join(recordings, recordings.c.id == segments.c.recording_id)
-            .where(segments.c.id == segment_id)
+            _joined(sa.select(*columns), order).where(segments.c.id == segment_id)
         ).first()
         return sa.tuple_(*[sa.literal(v) for v in row]) if row else None
 

@@ -1,4 +1,5 @@
-"""Background draft jobs for the app: a thread per job, the model cached per process."""
+"""Background jobs for the app (drafts, the audit's second opinion): a thread per job, the
+model cached per process."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.asr import Engine, TranscribeOptions, load_engine
+from workbench.asr import Engine, load_engine
+from workbench.auditing import audit_options, cancel_audit_job, run_audit_job, start_audit_job
 from workbench.context import Workbench
 from workbench.corpus import Job, Project
 from workbench.drafting import cancel_draft_job, fail_job, options_for, run_draft_job, start_draft_job
@@ -43,24 +45,40 @@ def start_drafts(wb: Workbench, project: Project) -> int:
     job = start_draft_job(
         wb, project, {"engine": project.asr_engine, "model": project.asr_model, "language": language}
     )
+    engine = _engine(wb, project, job)
+    _spawn(job, run_draft_job, (wb, job, engine, options_for(project, language)))
+    return job.id
+
+
+def start_audit(wb: Workbench, project: Project) -> int:
+    """Start the corpus audit's second opinion (the project's engine and model, one segment
+    at a time) in a background thread; returns the job id. Raises as `start_drafts` does."""
+    job = start_audit_job(wb, project, {"engine": project.asr_engine, "model": project.asr_model})
+    engine = _engine(wb, project, job)
+    _spawn(job, run_audit_job, (wb, job, engine, audit_options(project)))
+    return job.id
+
+
+def _engine(wb: Workbench, project: Project, job: Job) -> Engine:
+    """The project's model for `job`; the job fails and DraftStartFailed is raised when it
+    cannot be loaded."""
     try:
-        engine = cached_engine(project.asr_engine, model_path(wb, project.asr_model),
-                               str(wb.settings.models_dir))
+        return cached_engine(project.asr_engine, model_path(wb, project.asr_model),
+                             str(wb.settings.models_dir))
     except Exception as exc:
-        log.exception("draft job %s: cannot load %s model %r", job.id, project.asr_engine,
+        log.exception("%s job %s: cannot load %s model %r", job.kind, job.id, project.asr_engine,
                       project.asr_model)
         fail_job(wb, job, "the model could not be loaded")
         raise DraftStartFailed(f"the {project.asr_engine} model {Path(project.asr_model).name!r} "
                                "could not be loaded; the server log says why") from exc
-    thread = threading.Thread(
-        target=_run,
-        args=(wb, job, engine, options_for(project, language)),
-        name=f"draft-{job.id}",
-        daemon=True,
-    )
+
+
+def _spawn(job: Job, work, args: tuple) -> None:
+    """Run `work(*args)` for `job` in a daemon thread (tests `wait` for it)."""
+    thread = threading.Thread(target=_run, args=(job, work, args), name=f"{job.kind}-{job.id}",
+                              daemon=True)
     _threads()[job.id] = thread
     thread.start()
-    return job.id
 
 
 def cancel_drafts(wb: Workbench, project: Project) -> None:
@@ -68,13 +86,19 @@ def cancel_drafts(wb: Workbench, project: Project) -> None:
     cancel_draft_job(wb, project)
 
 
-def _run(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptions) -> None:
-    """The job's thread: a failure outside any one recording (the database gone, a bug) ends
-    the job as failed and is logged, instead of leaving it 'running' until it goes stale."""
+def cancel_audit(wb: Workbench, project: Project) -> None:
+    """Ask the running second-opinion job to stop after its current segment."""
+    cancel_audit_job(wb, project)
+
+
+def _run(job: Job, work, args: tuple) -> None:
+    """The job's thread: a failure outside any one item (the database gone, a bug) ends the
+    job as failed and is logged, instead of leaving it 'running' until it goes stale."""
+    wb = args[0]
     try:
-        run_draft_job(wb, job, engine, options)
+        work(*args)
     except Exception as exc:
-        log.exception("draft job %d for project %d crashed", job.id, job.project_id)
+        log.exception("%s job %d for project %d crashed", job.kind, job.id, job.project_id)
         fail_job(wb, job, f"{type(exc).__name__}; the server log has the details",
                  message="the job stopped on an error")
 

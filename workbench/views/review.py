@@ -1,5 +1,7 @@
 """Review (reviewers, owners): each labelled segment with the editor's waveform and playback,
-its text against the draft and the labeller's previous version; approve, fix & approve, reject."""
+its text against the draft and the labeller's previous version; approve, fix & approve, reject.
+In the audit's order (?order=disagreement) the queue is every audited segment not yet
+reviewed, the largest disagreement with Whisper's second opinion first."""
 
 import streamlit as st
 
@@ -7,6 +9,7 @@ from workbench.access import Forbidden
 from workbench.corpus import Edit, StaleEdit, Status
 from workbench.flags import FLAG_LABELS
 from workbench.reviewing import (
+    ORDERS,
     OTHER,
     apply_review_action,
     approve,
@@ -41,6 +44,21 @@ if project is None:
 profile = load_profile(project.conventions)
 
 segment_from_url("rv_current")  # a link or a reload names the segment
+ORDER_LABELS = {"time": "Awaiting review, in time order",
+                "disagreement": "Audit: largest disagreement with the second opinion first"}
+if "rv_order" not in st.session_state:
+    sent = st.query_params.get("order")
+    st.session_state["rv_order"] = sent if sent in ORDERS else "time"
+
+
+def _order_changed() -> None:
+    st.session_state["rv_current"] = None
+    st.query_params.pop("segment", None)
+    st.query_params["order"] = st.session_state["rv_order"]
+
+
+order = st.radio("Queue", ORDERS, format_func=ORDER_LABELS.get, key="rv_order", horizontal=True,
+                 on_change=_order_changed, label_visibility="collapsed")
 
 
 def _done(kind: str, message: str, go_to: int | None) -> None:
@@ -55,13 +73,15 @@ def review() -> None:
     global wb  # a click reruns only this fragment: check the session again every time
     wb = workbench()
     try:
-        state = open_review(wb, project.id, st.session_state.get("rv_current"))
+        state = open_review(wb, project.id, st.session_state.get("rv_current"), order=order)
     except Forbidden as exc:
         st.error(md(str(exc)))
         return
     show_flash("rv_flash")
     if state is None:
-        st.info("Nothing awaits review: every labelled segment has a verdict.")
+        st.info("Nothing awaits review: every labelled segment has a verdict." if order == "time"
+                else "No audited segment awaits review: draft second opinions on the Audit "
+                     "page, or every audited segment has a verdict.")
         return
     view, seg = state.view, state.view.segment
     keep_segment("rv_current", seg.id)
@@ -74,7 +94,7 @@ def review() -> None:
     st.markdown(
         f"**Segment {state.index + 1} of {state.total} to review** · "
         f"{md(view.recording.original_name)} · {fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
-        f"labelled by **{md(state.labeller or '—')}** · "
+        f"labelled by **{md(state.labeller or 'import')}** · "
         f"{state.active_seconds:.0f} s active · version {seg.version}"
     )
     last = state.last_review
@@ -104,6 +124,11 @@ def review() -> None:
         st.markdown("**vs previous version:** " + diff_md(state.previous_text, view.text,
                                                           language),
                     unsafe_allow_html=True)
+    opinion = state.opinion
+    if opinion is not None:
+        st.markdown(f"**Second opinion** ({md(opinion['model'])}; WER {opinion['wer']:.2f}, "
+                    f"CER {opinion['cer']:.2f}) **vs label:** "
+                    + diff_md(view.text, opinion["text"], language), unsafe_allow_html=True)
     if state.findings:
         st.markdown(findings_md(state.findings))
 
@@ -135,7 +160,8 @@ def review() -> None:
                       help="Send it back to its labeller, first in their queue, with the reason"):
         try:
             reject(wb, seg.id, seg.version, reason, comment)
-            _done("success", f"Rejected segment {seg.id}: back to {state.labeller}.",
+            _done("success", f"Rejected segment {seg.id}: back to "
+                             f"{state.labeller or 'the labelling queue'}.",
                   state.following)
         except (StaleEdit, ValueError, PermissionError) as exc:
             _done("error", f"Not reviewed: {exc}", None)
