@@ -220,11 +220,12 @@ def test_a_label_changed_after_its_opinion_is_stale(wb, corpus):
     assert ids[0] not in [r.segment_id for r in by_disagreement(list(report.rows))]
 
 
-@needs_shared
-@pytest.mark.slow
-def test_audit_of_a_real_nemo_manifest_ranks_the_wrong_label_first(tmp_path, capsys):
-    """Whisper base's second opinion on real speech: of eight labels, the one that belongs to
-    another clip has the largest disagreement (no assertion on the words Whisper writes)."""
+WRONG = "The horizon seems extremely distant."  # another clip's label
+
+
+def licence_manifest(folder) -> tuple:
+    """A NeMo manifest over two real clips (offsets into them), seven labels of which one
+    belongs to another clip; (the manifest's path, how many labels)."""
     jfk, licence = SHARED_AUDIO / "jfk.flac", SHARED_AUDIO / "multilingual.mp3"
     rows = [
         (jfk, 0.0, 2.4, "And so my fellow Americans"),
@@ -234,14 +235,24 @@ def test_audit_of_a_real_nemo_manifest_ranks_the_wrong_label_first(tmp_path, cap
                              "obtaining a copy of the software and associated documentation "
                              "files to deal in the software without restriction"),
         (licence, 20.95, 22.9, "subject to the following conditions"),
-        (licence, 22.9, 25.6, "The horizon seems extremely distant."),  # another clip's label
+        (licence, 22.9, 25.6, WRONG),
         (licence, 25.6, 29.2, "shall be included in all copies or substantial portions of the "
                               "software"),
     ]
-    manifest = tmp_path / "manifest.json"
+    manifest = folder / "manifest.json"
     manifest.write_text("".join(json.dumps({"audio_filepath": str(a), "offset": s,
                                             "duration": round(e - s, 2), "text": t}) + "\n"
                                 for a, s, e, t in rows))
+    return manifest, len(rows)
+
+
+@needs_shared
+@pytest.mark.slow
+def test_audit_of_a_real_nemo_manifest_ranks_the_wrong_label_first(tmp_path, capsys):
+    """Whisper base's second opinion on real speech, through the CLI: of seven labels, the one
+    that belongs to another clip has the largest disagreement (no assertion on the words
+    Whisper writes)."""
+    manifest, count = licence_manifest(tmp_path)
     home = tmp_path / "home"
     assert main(["--home", str(home), "import", str(manifest), "--project", "corpus",
                  "--language", "en"]) == 0
@@ -249,9 +260,9 @@ def test_audit_of_a_real_nemo_manifest_ranks_the_wrong_label_first(tmp_path, cap
     assert main(["--home", str(home), "audit-corpus", "--project", "corpus",
                  "--second-opinion", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["judged"] == len(rows) and report["todo"] == 0
+    assert report["judged"] == count and report["todo"] == 0
     ranked = report["disagreement"]
-    assert ranked[0]["text"] == "The horizon seems extremely distant."
+    assert ranked[0]["text"] == WRONG
     assert ranked[0]["wer"] > 0.6 > max(r["wer"] for r in ranked[1:])
 
 

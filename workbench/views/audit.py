@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.access import Action, allowed
-from workbench.audit import LONGEST, SHORTEST, by_disagreement
+from workbench.audit import LONGEST, ROBUST_AFTER, SHORTEST, by_disagreement
 from workbench.auditing import audit_report
 from workbench.drafting import JobRunning
 from workbench.ui.common import current_project, fmt_seconds, workbench
@@ -71,7 +71,8 @@ def audit_progress() -> None:
             cancel_audit(wb, project)
             st.toast("Stopping after the current segment.")
     else:
-        st.caption(f"Last second opinion: {now.state} · {md(now.message)}")
+        note = "" if now.message == now.state else f" · {md(now.message)}"
+        st.caption(f"Last second opinion: {now.state}{note}")
     if now.error:
         with st.expander("Segments that failed"):
             st.text(now.error)
@@ -101,14 +102,17 @@ low, high = stats.rate_range
 charts = st.columns(2)
 for col, field, bounds in ((charts[0], "duration (s)", (SHORTEST, LONGEST)),
                            (charts[1], "characters per second", (low, high))):
+    extent = [0.0, float(max(bounds[1], frame[field].max()) * 1.02)]  # the limits show too
     bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=40), title=field),
+        x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=40, extent=extent), title=field),
         y=alt.Y("count():Q", title="segments"))
     rules = alt.Chart(pd.DataFrame({"limit": list(bounds)})).mark_rule(
         color="#d62728", strokeDash=[4, 3]).encode(x="limit:Q")
     col.altair_chart(bars + rules, width="stretch")
+how = ("the corpus median ± 4 robust deviations" if len(report.rows) >= ROBUST_AFTER
+       else f"a fixed range until there are {ROBUST_AFTER} segments")
 st.caption(f"Red lines: the range accepted. Durations {SHORTEST}–{LONGEST:.0f} s; speaking rate "
-           f"{low:.1f}–{high:.1f} characters per second (the corpus median ± 4 robust deviations).")
+           f"{low:.1f}–{high:.1f} characters per second ({how}).")
 
 if stats.out_of_range:
     st.subheader(f"Out of range ({len(stats.out_of_range):,})")
