@@ -26,6 +26,7 @@ from workbench.corpus import (
     clean_text,
 )
 from workbench.text import has_errors, lint
+from workbench.text.clean import strip_controls
 
 MIN_PART = 0.05  # seconds: neither side of a split may be shorter
 
@@ -46,9 +47,17 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     if edit.status in REVIEWED:
         raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
-    edit = replace(edit, text=clean_text(edit.text), start=start, end=end,
-                   tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip()[:2000])
-    return store.apply_edit(wb.db, segment_id, version, edit, author)
+    return store.apply_edit(wb.db, segment_id, version, tidy(edit, start, end), author)
+
+
+def tidy(edit: Edit, start: float, end: float) -> Edit:
+    """An edit as stored, with checked bounds: text and speaker cleaned (`clean_text`: no
+    control characters or bidi overrides, one line), tags sorted, the comment without control
+    characters (its lines kept) and at most 2000 characters."""
+    comment = strip_controls(edit.comment, keep_newlines=True).strip()[:2000]
+    return replace(edit, text=clean_text(edit.text), start=start, end=end,
+                   speaker=clean_text(edit.speaker or "") or None,
+                   tags=tuple(sorted(set(edit.tags))), comment=comment)
 
 
 REVIEWED = (Status.APPROVED, Status.REJECTED)  # statuses only a review sets

@@ -26,7 +26,7 @@ from workbench.corpus import (
     check_bounds,
     clean_text,
 )
-from workbench.editing import Outcome
+from workbench.editing import Outcome, tidy
 from workbench.text import Finding, lint, load_profile
 
 DEFAULT_REASONS = ("wrong text", "missing tag", "wrong boundary", "unusable audio")
@@ -120,9 +120,7 @@ def fix_and_approve(wb: Workbench, segment_id: int, version: int, edit: Edit) ->
     """Correct the segment (a revision with source 'review') and approve it, in one step."""
     view, reviewer = _reviewing(wb, segment_id, version)
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
-    fix = replace(edit, text=clean_text(edit.text), start=start, end=end, status=Status.APPROVED,
-                  tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip()[:2000],
-                  op="review")
+    fix = replace(tidy(edit, start, end), status=Status.APPROVED, op="review")
     store.record_review(wb.db, segment_id, version, reviewer, "approve", Status.APPROVED,
                         fix=fix)
     return store.list_revisions(wb.db, segment_id)[-1]
