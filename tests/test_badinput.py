@@ -294,3 +294,103 @@ def test_a_speaker_with_control_characters_is_cleaned(wb, tmp_path):
     project = ensure_project(wb, "speaker")
     import_any(wb, project, [tmp_path / "a.vtt"], audio_from=AudioScope.server())
     assert texts_of(wb, project) == [("hi there", "Bob")]
+
+
+# ---------------------------------------------------------------- fuzzing the readers
+
+SEEDS = {  # format -> (file names the fuzzed text goes into, a valid file to mutate)
+    "srt": (("x.srt",), GOOD_SRT),
+    "vtt": (("x.vtt",), "WEBVTT\n\nc1\n00:00.000 --> 00:01.000 align:start\n<v Bo>hi &amp; bye\n"),
+    "textgrid": (("x.TextGrid",), textgrid([("0", "1", "a"), ("1", "3", 'say ""hi""')])),
+    "eaf": (("x.eaf",), eaf({"t1": "0", "t2": "1000"}, [("a1", "t1", "t2", "hi")])),
+    "nemo": (("x.json",), nemo({"audio_filepath": "a.wav", "offset": 0.5, "duration": 1,
+                                "text": "hi", "speaker": "Bo"})),
+    "csv": (("x.csv",), 'file,start,end,text,speaker\na.wav,0,1,"one, two",Bo\n'),
+    "tsv": (("x.tsv",), "path\tsentence\tclient_id\na.wav\thi\tBo\n"),
+    "hf": (("metadata.jsonl",), nemo({"file_name": "a.wav", "transcription": "hi"})),
+    "hf-csv": (("metadata.csv",), "file_name,transcription\na.wav,hi\n"),
+    "kaldi": (("wav.scp", "text", "segments"), "u1 r 0.0 1.0\nr a.wav\n"),
+    "lhotse": (("recordings.jsonl", "supervisions.jsonl"),
+               nemo({"id": "r", "sources": [{"type": "file", "source": "a.wav"}],
+                     "recording_id": "r", "start": 0, "duration": 1, "text": "hi"})),
+}
+NASTY = ['"', "'", "-->", "<", ">", "&", "-1", "1e999", "nan", "[1, 2]", "{}", "null", "\x00",
+         "\u202e", "\r", "\n", "\t", ",", "<exists>", "99999999999", "\ufeff", "\ud800", "]]>"]
+
+
+def _mutated(seed: str):
+    """`seed` with a few splices: a cut of up to 20 characters, something nasty put in."""
+    from hypothesis import strategies as st
+
+    edit = st.tuples(st.integers(0, len(seed)), st.integers(0, 20),
+                     st.sampled_from(NASTY) | st.text(max_size=6))
+
+    def apply(edits: list[tuple[int, int, str]]) -> str:
+        text = seed
+        for at, cut, put in edits:
+            at = min(at, len(text))
+            text = text[:at] + put + text[at + cut:]
+        return text
+
+    return st.lists(edit, max_size=6).map(apply)
+
+
+def _encoded(text: str, encoding: str) -> bytes:
+    return text.encode(encoding, "surrogatepass")
+
+
+def _fuzz_input(fmt: str):
+    from hypothesis import strategies as st
+
+    seed = SEEDS[fmt][1]
+    return st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=300).map(lambda t: _encoded(t, "utf-8")),
+        _mutated(seed).map(lambda t: _encoded(t, "utf-8")),
+        _mutated(seed).map(lambda t: _encoded(t, "utf-16")),
+    )
+
+
+def _source(folder: Path, fmt: str, data: bytes):
+    from workbench.annotations import Source
+
+    names = SEEDS[fmt][0]
+    for name in names:
+        (folder / name).write_bytes(data)
+    kind = {"tsv": "csv", "hf-csv": "hf"}.get(fmt, fmt)
+    folder_formats = ("hf", "kaldi", "lhotse")
+    return Source(kind, folder if kind in folder_formats else folder / names[0])
+
+
+@pytest.mark.parametrize("fmt", list(SEEDS))
+def test_readers_raise_nothing_but_annotation_errors(fmt, tmp_path_factory):
+    """Whatever bytes a file holds, reading it gives annotations that make sense, each bad row
+    as an AnnotationError, or raises AnnotationError: nothing else escapes."""
+    import math
+    import tempfile
+
+    from hypothesis import HealthCheck, given, settings
+
+    from workbench.annotations import AnnotationError, read_source
+    from workbench.text.clean import UNWANTED
+
+    root = tmp_path_factory.mktemp(fmt)
+
+    @settings(max_examples=60, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(_fuzz_input(fmt))
+    def check(data: bytes) -> None:
+        with tempfile.TemporaryDirectory(dir=root) as folder:
+            try:
+                read, _ = read_source(_source(Path(folder), fmt, data))
+            except AnnotationError as exc:
+                assert "\n" not in str(exc)
+                return
+        for a in read.annotations:
+            assert a.start is None or (math.isfinite(a.start) and a.start >= 0)
+            assert a.end is None or (math.isfinite(a.end) and a.end > (a.start or 0.0))
+            assert not UNWANTED.search(a.text) and "\n" not in a.text
+            assert a.speaker is None or not UNWANTED.search(a.speaker)
+        assert all(isinstance(p, AnnotationError) and "\n" not in str(p) for p in read.problems)
+
+    check()
