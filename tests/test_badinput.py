@@ -157,6 +157,11 @@ CASES = {
         {"t.csv": 'file,text\nbad.wav,"hello\nbad.wav,world\nbad.wav,"\nbad.wav,last\n'},
         [("t.csv", "cannot read csv: line 2: a quoted cell runs on to line 4 over what look "
                    "like rows (a quote left open?)")]),
+    "csv-many-bad-rows": Case(  # the first 20 one by one, then a count
+        {"t.csv": "file,start,end,text\n" + "bad.wav,2,1,x\n" * 25 + "bad.wav,0,1,kept\n"},
+        [("t.csv", f"line {n}: end 1.000 s is before start 2.000 s") for n in range(2, 22)]
+        + [("t.csv", "and 5 more rows skipped")],
+        segments=1, texts=("kept",)),
     # ---- missing columns
     "csv-missing-cells": Case(
         {"t.csv": "file,start,end,text\nbad.wav,0,1\nbad.wav,1,2,ok,extra\nbad.wav,2,3,fine\n"},
