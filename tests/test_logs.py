@@ -75,9 +75,8 @@ def test_a_crashed_draft_thread_fails_its_job_and_is_logged(wb, tones, caplog, m
     def crash(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(jobs, "run_draft_job", crash)
     with caplog.at_level(logging.INFO, logger="workbench"):
-        jobs._run(wb, job, FakeEngine(), TranscribeOptions())
+        jobs._run(job, crash, (wb, job, FakeEngine(), TranscribeOptions()))
     failed = store.get_job(wb.db, job.id)
     assert failed.state == "failed" and "RuntimeError" in failed.error
     [record] = _records(caplog, "workbench.ui.jobs", logging.ERROR)

@@ -211,7 +211,7 @@ def test_the_cli_reads_server_paths_but_never_runs_a_command(wb, tmp_path, secre
     result = import_any(wb, project, [folder], audio_from=AudioScope.server())
     assert not any((tmp_path / f).exists() for f in ("ran", "ran2", "ran3"))
     refused = [i for i in result.report.failed if "a command in wav.scp" in i.reason]
-    assert len(refused) == 1 and refused[0].reason.startswith("kaldi rows 2, 3, 4, 5: ")
+    assert len(refused) == 1 and refused[0].reason.startswith("kaldi text lines 2, 3, 4, 5: ")
     assert sorted(r.original_name for r in store.list_recordings(wb.db, project.id)) == [
         "a.wav", "secret.wav"]  # trusted: an absolute path on the server is the operator's
     assert result.segments == 2
@@ -274,7 +274,7 @@ def test_the_message_names_the_row_and_the_reference(wb, tmp_path):
     assert result.segments == 2
     [failed] = result.report.failed
     assert failed.name == "x.wav"
-    assert failed.reason == "metadata.csv row 3: audio 'x.wav' is not among the uploaded files"
+    assert failed.reason == "metadata.csv line 4: audio 'x.wav' is not among the uploaded files"
 
 
 def test_an_absolute_path_finds_the_uploaded_file_of_its_base_name(wb, tmp_path, secret):
@@ -295,7 +295,7 @@ def test_an_ambiguous_reference_fails_alone(wb, tmp_path):
     project = ensure_project(wb, "ambiguous")
     result = import_upload(wb, project, [("corpus.zip", archive)])
     [failed] = result.report.failed
-    assert failed.reason == ("corpus.zip/list.csv row 1: audio 'x.wav' matches several uploaded "
+    assert failed.reason == ("corpus.zip/list.csv line 2: audio 'x.wav' matches several uploaded "
                              "files (corpus.zip/a/x.wav, corpus.zip/b/x.wav)")
     assert result.segments == 1 and segments_of(wb, project)[0][2] == "this one"
     # two uploads of one name are two files, and a reference to that name is ambiguous too
@@ -303,7 +303,7 @@ def test_an_ambiguous_reference_fails_alone(wb, tmp_path):
     result = import_upload(wb, project, [("x.wav", one), ("x.wav", two),
                                          ("list.csv", b"file,text\nx.wav,which\n")])
     assert [i.reason for i in result.report.failed] == [
-        "list.csv row 1: audio 'x.wav' matches several uploaded files (x.wav, x.wav)"]
+        "list.csv line 2: audio 'x.wav' matches several uploaded files (x.wav, x.wav)"]
     assert sorted(r.duration for r in store.list_recordings(wb.db, project.id)) == [1.0, 2.0]
 
 
@@ -405,8 +405,9 @@ def test_bad_audio_and_bad_transcripts_are_reported_in_plain_words(wb, tmp_path,
     assert reasons == {
         "notes.wav": "not a readable audio file",
         "empty.flac": "the file is empty (0 bytes)",
-        "m.json": "cannot read nemo: not valid JSON",
-        "t.eaf": "cannot read eaf: not valid XML",
+        "m.json": "line 2: not valid JSON",  # line 1 imports, but names no uploaded audio
+        "a.wav": "m.json line 1: audio 'a.wav' is not among the uploaded files",
+        "t.eaf": "cannot read eaf: not valid XML (line 1, column 29: mismatched tag)",
         "l.csv": "cannot read csv: the text is neither UTF-8 nor UTF-16",
         "readme.txt": "neither audio nor a transcript format the importer reads",
         "broken.zip": "not a valid zip archive",

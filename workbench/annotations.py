@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import unicodedata
-import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -37,6 +36,7 @@ from typing import BinaryIO
 from workbench import store
 from workbench.corpus import InvalidEdit, Project, check_bounds, clean_text
 from workbench.export import eaf, hf, kaldi, lhotse, nemo, subtitles, table, textgrid
+from workbench.export.reading import AnnotationError, Read, decode
 from workbench.export.table import ALIASES
 from workbench.export.utterance import Annotation
 from workbench.importing import (
@@ -47,10 +47,9 @@ from workbench.context import Workbench
 
 log = logging.getLogger(__name__)
 
-log = logging.getLogger(__name__)
-
 __all__ = [
     "ANNOTATION_FORMATS",
+    "AnnotationError",
     "Source",
     "AnnotatedImport",
     "AudioScope",
@@ -110,16 +109,21 @@ class AnnotatedImport:
 
 
 def _first_line(path: Path) -> str:
+    """The first non-blank line of a file (UTF-8 or UTF-16, gzip unpacked), '' when unreadable."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as f:  # type: ignore[operator]
-            for line in f:
-                if line.strip():
-                    return line.strip()
-    except OSError:
+        with opener(path, "rb") as f:  # type: ignore[operator]
+            head = f.read(1 << 16)
+    except (OSError, EOFError, zlib.error):
         log.debug("cannot read %s to recognise its format", path, exc_info=True)
-        pass
-    return ""
+        return ""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:200]:
+        head = head[: len(head) // 2 * 2]  # UTF-16 cut in the middle of a character
+    try:
+        text = decode(head)
+    except AnnotationError:
+        text = head.decode("utf-8", "replace")  # cut in the middle of a character, perhaps
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _header_has(path: Path, *fields: str) -> bool:
@@ -210,11 +214,25 @@ def _walk(folder: Path) -> tuple[list[Source], list[Path]]:
 # ---------------------------------------------------------------- reading
 
 
+MAX_ANNOTATION_BYTES = 256 << 20  # an annotation file (unpacked) larger than this is refused
+
+
 def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    return raw.decode("utf-8-sig")
+    """A file's text (UTF-8 or UTF-16, gzip unpacked); AnnotationError when it cannot be had."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:  # type: ignore[operator]
+            raw = f.read(MAX_ANNOTATION_BYTES + 1)
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        raise AnnotationError("the file is truncated or not valid gzip", file=path.name) from None
+    except OSError:
+        raise AnnotationError("the file cannot be read", file=path.name) from None
+    if len(raw) > MAX_ANNOTATION_BYTES:
+        raise AnnotationError(f"larger than {MAX_ANNOTATION_BYTES >> 20} MB", file=path.name)
+    try:
+        return decode(raw)
+    except AnnotationError as exc:
+        raise exc.at(file=path.name) from None
 
 
 def _text(path: Path) -> io.StringIO:
@@ -237,9 +255,21 @@ def _glob_escape(text: str) -> str:
     return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
 
 
-def read_source(source: Source) -> tuple[list[Annotation], list[Path]]:
-    """The annotations of a source, and the folders their audio paths are relative to (a
-    sidecar's annotations name no audio: theirs is the audio file of its stem)."""
+def read_source(source: Source) -> tuple[Read, list[Path]]:
+    """The annotations of a source (and the rows skipped, each an AnnotationError), and the
+    folders their audio paths are relative to (a sidecar's annotations name no audio: theirs
+    is the audio file of its stem). Raises AnnotationError, and nothing else, for a source
+    that cannot be read at all."""
+    try:
+        return _read_source(source)
+    except AnnotationError:
+        raise
+    except (OSError, RecursionError, MemoryError) as exc:  # an unreadable or outsized file
+        log.warning("cannot read the %s %s", source.fmt, source.path, exc_info=exc)
+        raise AnnotationError("the file cannot be read") from None
+
+
+def _read_source(source: Source) -> tuple[Read, list[Path]]:
     path, fmt = source.path, source.fmt
     if fmt == "nemo":
         with _text(path) as f:
@@ -252,9 +282,9 @@ def read_source(source: Source) -> tuple[list[Annotation], list[Path]]:
         return kaldi.read_data_dir(path), [path, path.parent, Path.cwd()]
     if fmt == "lhotse":
         pair = _lhotse_pair(path)
-        assert pair is not None
-        opener = gzip.open if pair[0].suffix == ".gz" else open
-        with opener(pair[0], "rt", encoding="utf-8") as r, opener(pair[1], "rt", encoding="utf-8") as s:  # type: ignore[operator]
+        if pair is None:
+            raise AnnotationError("recordings and supervisions manifests are missing")
+        with _text(pair[0]) as r, _text(pair[1]) as s:
             return lhotse.read_annotations(r, s), [path, Path.cwd()]
     if fmt in ("csv", "cv"):
         with _text(path) as f:
@@ -263,7 +293,8 @@ def read_source(source: Source) -> tuple[list[Annotation], list[Path]]:
     readers = {"srt": subtitles.read_srt, "vtt": subtitles.read_vtt,
                "textgrid": textgrid.read_textgrid, "eaf": eaf.read_eaf}
     with _text(path) as f:
-        return [replace(a, audio="") for a in readers[fmt](f)], []
+        read = readers[fmt](f)
+    return Read(tuple(replace(a, audio="") for a in read.annotations), read.problems), []
 
 
 def _resolve(ref: str, bases: list[Path]) -> Path | None:
@@ -299,7 +330,7 @@ class _ServerAudio:
         return path.name
 
     def unreadable(self, source: Source, exc: Exception) -> str:
-        return f"cannot read {source.fmt}: {exc}"
+        return _unreadable(source, exc)
 
     def find(self, ref: str, source: Source, bases: list[Path]) -> Path | _Refused:
         if not ref:  # a sidecar's: the audio file of its stem beside it
@@ -395,8 +426,7 @@ class _UploadedAudio:
         return self._name(path)
 
     def unreadable(self, source: Source, exc: Exception) -> str:
-        log.warning("cannot read the uploaded %s %s", source.fmt, source.path, exc_info=exc)
-        return f"cannot read {source.fmt}: {_plain(exc)}"
+        return _unreadable(source, exc)
 
     def find(self, ref: str, source: Source, bases: list[Path]) -> Path | _Refused:
         if not ref:
@@ -483,30 +513,37 @@ def _public(text: str, scratch: Path) -> str:
     return _ABSOLUTE.sub("…", text)
 
 
-def _plain(exc: Exception) -> str:
-    """What went wrong reading an uploaded annotation, in words that hold no server path."""
-    if isinstance(exc, UnicodeError):
-        return "the text is neither UTF-8 nor UTF-16"
-    if isinstance(exc, json.JSONDecodeError):
-        return "not valid JSON"
-    if isinstance(exc, ET.ParseError):
-        return "not valid XML"
-    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
-        return "the file is truncated or not valid gzip"
-    if isinstance(exc, OSError):
-        return "the file cannot be read"
-    if isinstance(exc, KeyError):
-        return f"a required field is missing ({exc})"
-    if isinstance(exc, ValueError) and exc.args:
-        return str(exc)  # the readers' own words, about the file's content
-    return "the file is not in the format its name says"
+def _unreadable(source: Source, exc: Exception) -> str:
+    """Why a source cannot be read, on one line, in words that hold no server path: the
+    reader's AnnotationError, or (a bug in a reader) a plain word, its traceback to the log."""
+    if isinstance(exc, AnnotationError):
+        file = exc.file if exc.file != source.path.name else ""
+        return f"cannot read {source.fmt}: {AnnotationError(exc.reason, exc.where, file)}"
+    log.error("reading the %s %s failed", source.fmt, source.path, exc_info=exc)
+    return f"cannot read {source.fmt}: an internal error (the log has the details)"
 
 
-def _rows(rows: list[int]) -> str:
-    if len(rows) == 1:
-        return f"row {rows[0]}"
-    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-    return "rows " + ", ".join(map(str, rows[:5])) + more
+MAX_ROW_PROBLEMS = 20  # of one source, reported one by one; the rest as a count
+
+
+def _row_problems(name: str, problems: Iterable[AnnotationError]) -> list[ImportItem]:
+    """A failed item per row skipped in source `name` ('where: why'), the first
+    MAX_ROW_PROBLEMS of them, and then one that counts the rest."""
+    problems = list(problems)
+    items = [ImportItem(name, "failed", str(p.at(file=""))) for p in problems[:MAX_ROW_PROBLEMS]]
+    if len(problems) > MAX_ROW_PROBLEMS:
+        rest = len(problems) - MAX_ROW_PROBLEMS
+        items.append(ImportItem(name, "failed", f"and {rest} more rows skipped"))
+    return items
+
+
+def _places(wheres: list[str]) -> str:
+    """Rows of a file for a message: 'line 3', 'text lines 2, 3, 4', 'cue 1, cue 4 and 2 more'."""
+    more = f" and {len(wheres) - 5} more" if len(wheres) > 5 else ""
+    numbered = [re.fullmatch(r"(.*\S) (\d+)", w) for w in wheres]
+    if len(wheres) > 1 and all(numbered) and len({m.group(1) for m in numbered}) == 1:
+        return f"{numbered[0].group(1)}s " + ", ".join(m.group(2) for m in numbered[:5]) + more
+    return ", ".join(wheres[:5]) + more
 
 
 # ---------------------------------------------------------------- importing
@@ -610,23 +647,28 @@ def _import(
 ) -> AnnotatedImport:
     sources, others = find_sources(roots)
     items: list[ImportItem] = []
-    groups: dict[Path, tuple[Source, list[Annotation]]] = {}
+    groups: dict[Path, tuple[Source, list[tuple[str, Annotation]]]] = {}
     for source in sources:
         name = audio.source_name(source)
         try:
-            found, bases = read_source(source)
+            read, bases = read_source(source)
         except Exception as exc:  # a malformed or hostile file fails alone
             items.append(ImportItem(name, "failed", audio.unreadable(source, exc)))
+            continue
+        items += _row_problems(name, read.problems)
+        if not read.annotations:
+            if not read.problems:
+                items.append(ImportItem(name, "failed", f"holds no {_UNITS[source.fmt]}"))
             continue
         if source.fmt in SIDECARS.values():
             got = audio.find("", source, bases)
             if isinstance(got, _Refused):
                 items.append(ImportItem(got.name, "failed", f"{name}: {got.why}"))
-            elif found:
-                groups.setdefault(got, (source, []))[1].extend(found)
+            else:
+                groups.setdefault(got, (source, []))[1].extend((name, a) for a in read.annotations)
             continue
-        refused: dict[_Refused, list[int]] = {}
-        for row, a in enumerate(found, 1):
+        refused: dict[_Refused, list[str]] = {}
+        for row, a in enumerate(read.annotations, 1):
             if not a.audio.strip():
                 got: Path | _Refused = _Refused(name, "names no audio file")
             elif source.fmt == "kaldi" and kaldi.is_command(a.audio):
@@ -634,11 +676,11 @@ def _import(
             else:
                 got = audio.find(a.audio, source, bases)
             if isinstance(got, _Refused):
-                refused.setdefault(got, []).append(row)
+                refused.setdefault(got, []).append(a.where or f"row {row}")
             else:
-                groups.setdefault(got, (source, []))[1].append(a)
-        items += [ImportItem(r.name, "failed", f"{name} {_rows(rows)}: {r.why}")
-                  for r, rows in refused.items()]
+                groups.setdefault(got, (source, []))[1].append((name, a))
+        items += [ImportItem(r.name, "failed", f"{name} {_places(wheres)}: {r.why}")
+                  for r, wheres in refused.items()]
     named = set(groups)
     merged = _merge_copies(groups)
     total = len(merged) + (1 if others else 0)
@@ -646,8 +688,8 @@ def _import(
     for done, (path, source, found) in enumerate(merged):
         if progress:
             progress(done, total, audio.audio_name(path))
-        item, n = _import_annotated(wb, project, path, source, found, audio)
-        items.append(item)
+        done, n = _import_annotated(wb, project, path, source, found, audio)
+        items += done
         attached += n
     if others:
         if progress:
@@ -658,12 +700,19 @@ def _import(
     return AnnotatedImport(ImportReport(tuple(items)), attached)
 
 
+_UNITS = {"srt": "cues", "vtt": "cues", "textgrid": "non-empty intervals",
+          "eaf": "time-aligned annotations", "nemo": "manifest lines", "hf": "rows",
+          "kaldi": "utterances", "lhotse": "supervisions", "csv": "rows", "cv": "rows"}
+
+Found = list[tuple[str, Annotation]]  # (the name of the source, an annotation it holds)
+
+
 def _merge_copies(
-    groups: dict[Path, tuple[Source, list[Annotation]]],
-) -> list[tuple[Path, Source, list[Annotation]]]:
+    groups: dict[Path, tuple[Source, Found]],
+) -> list[tuple[Path, Source, Found]]:
     """One entry per distinct audio content and format: the splits of one corpus may each hold
     a copy of a recording, and its segments belong together."""
-    merged: dict[tuple[str, str], tuple[Path, Source, list[Annotation]]] = {}
+    merged: dict[tuple[str, str], tuple[Path, Source, Found]] = {}
     for audio, (source, found) in groups.items():
         key = (_digest(audio), source.fmt)
         if key in merged:
@@ -686,24 +735,24 @@ def _digest(path: Path) -> str:
 
 
 def _import_annotated(
-    wb: Workbench, project: Project, path: Path, source: Source, found: list[Annotation],
-    audio: _Audio,
-) -> tuple[ImportItem, int]:
-    """Import one audio file and attach its annotations; (the item, segments attached)."""
+    wb: Workbench, project: Project, path: Path, source: Source, found: Found, audio: _Audio,
+) -> tuple[list[ImportItem], int]:
+    """Import one audio file and attach its annotations; (the audio's item and a failed one
+    per annotation that does not fit in the audio, segments attached)."""
     item = import_file(wb, project, path, audio.audio_name(path), uploaded=audio.public)
     if item.outcome == "failed" or item.recording_id is None:
-        return item, 0
+        return [item], 0
     recording = store.get_recording(wb.db, item.recording_id)
-    drafts, skipped = [], 0
-    for a in found:
+    drafts, skipped = [], []
+    for name, a in found:
         try:
-            start, end = check_bounds(a.start or 0.0, recording.duration if a.end is None else a.end,
-                                      recording.duration)
-        except InvalidEdit:
-            skipped += 1
+            end = recording.duration if a.end is None else a.end
+            start, end = check_bounds(a.start or 0.0, end, recording.duration)
+        except InvalidEdit as exc:
+            skipped.append(ImportItem(name, "failed", str(AnnotationError(str(exc), a.where))))
             continue
         drafts.append({"start": start, "end": end, "text": clean_text(a.text),
-                       "speaker": clean_text(a.speaker) if a.speaker else None, "source": "import"})
+                       "speaker": clean_text(a.speaker or "") or None, "source": "import"})
     drafts.sort(key=lambda d: (d["start"], d["end"]))
     n = store.add_drafted_segments(wb.db, recording.id, drafts, author=f"import:{source.fmt}")
     name = audio.source_name(source)
@@ -712,7 +761,8 @@ def _import_annotated(
         note = (f"the recording already has segments (or was drafted); {len(drafts)} segments "
                 f"from {name} not attached")
     if skipped:
-        note += f"; {skipped} outside the audio or empty, skipped"
+        note += f"; {len(skipped)} that do not fit in the audio skipped"
     if item.outcome == "duplicate":
         note = f"{item.reason}; {note}"
-    return ImportItem(item.name, item.outcome, note, item.recording_id, item.duration), n
+    done = ImportItem(item.name, item.outcome, note, item.recording_id, item.duration)
+    return [done, *skipped[:MAX_ROW_PROBLEMS]], n

@@ -258,10 +258,11 @@ def check_bounds(start: float, end: float, duration: float) -> tuple[float, floa
 
 
 def clean_text(text: str) -> str:
-    """Text as stored: NFC-normalised, inner whitespace collapsed, trimmed."""
-    import unicodedata
+    """Text as stored: NFC-normalised, inner whitespace collapsed, trimmed, without control
+    characters or bidi overrides (`workbench.text.clean.clean_text`)."""
+    from workbench.text.clean import clean_text as cleaned
 
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return cleaned(text)
 
 
 def segment_uid(recording_id: int, segment_id: int) -> str:

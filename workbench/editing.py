@@ -28,6 +28,7 @@ from workbench.corpus import (
 from workbench.flags import after_human_edit
 from workbench.sampling import status_after_labelling
 from workbench.text import has_errors, lint
+from workbench.text.clean import strip_controls
 
 MIN_PART = 0.05  # seconds: neither side of a split may be shorter
 
@@ -50,14 +51,24 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     if edit.status in REVIEWED:
         raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
-    text = clean_text(edit.text)
-    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None, text)
+    edit = tidy(edit, start, end)
+    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None,
+                             edit.text)
     status = edit.status
     if status is Status.LABELED:
         status = _to_review_or_passed(wb, view, flags, author)
-    edit = replace(edit, text=text, start=start, end=end, status=status, flags=flags,
-                   tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip()[:2000])
-    return store.apply_edit(wb.db, segment_id, version, edit, author)
+    return store.apply_edit(wb.db, segment_id, version, replace(edit, status=status, flags=flags),
+                            author)
+
+
+def tidy(edit: Edit, start: float, end: float) -> Edit:
+    """An edit as stored, with checked bounds: text and speaker cleaned (`clean_text`: no
+    control characters or bidi overrides, one line), tags sorted, the comment without control
+    characters (its lines kept) and at most 2000 characters."""
+    comment = strip_controls(edit.comment, keep_newlines=True).strip()[:2000]
+    return replace(edit, text=clean_text(edit.text), start=start, end=end,
+                   speaker=clean_text(edit.speaker or "") or None,
+                   tags=tuple(sorted(set(edit.tags))), comment=comment)
 
 
 def _to_review_or_passed(wb: Workbench, view: SegmentView, flags: tuple[str, ...],

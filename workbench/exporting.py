@@ -46,7 +46,7 @@ from workbench.export.select import (
 )
 from workbench.export.split import SPLIT_BY, assign_splits, parse_split
 from workbench.export.textform import TextHook, keep_tags, resolve_tag_mode, resolve_text_form
-from workbench.export.utterance import AudioFile, Utterance, recording_uid, safe_stem
+from workbench.export.utterance import AudioFile, Utterance, one_line, recording_uid, safe_stem
 
 __all__ = [
     "DEFAULT_STATUS",
@@ -391,7 +391,7 @@ def _utterance(plan: _Plan, row: Row, text: str, audio: AudioFile | None, clip: 
         start=start,
         end=end,
         text=text,
-        speaker=row.speaker,
+        speaker=one_line(row.speaker or "") or None,  # no control characters, even in old data
         language=row.language or plan.language,
         audio=audio,
         offset=0.0 if clip else start,

@@ -26,7 +26,7 @@ from workbench.corpus import (
     check_bounds,
     clean_text,
 )
-from workbench.editing import Outcome
+from workbench.editing import Outcome, tidy
 from workbench.flags import after_human_edit
 from workbench.sampling import share_for
 from workbench.store.opinions import AUDITED
@@ -137,11 +137,10 @@ def fix_and_approve(wb: Workbench, segment_id: int, version: int, edit: Edit) ->
     """Correct the segment (a revision with source 'review') and approve it, in one step."""
     view, reviewer = _reviewing(wb, segment_id, version)
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
-    text = clean_text(edit.text)
-    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None, text)
-    fix = replace(edit, text=text, start=start, end=end, status=Status.APPROVED, flags=flags,
-                  tags=tuple(sorted(set(edit.tags))), comment=edit.comment.strip()[:2000],
-                  op="review")
+    fix = tidy(edit, start, end)
+    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None,
+                             fix.text)
+    fix = replace(fix, status=Status.APPROVED, op="review", flags=flags)
     store.record_review(wb.db, segment_id, version, reviewer, "approve", Status.APPROVED,
                         fix=fix)
     return store.list_revisions(wb.db, segment_id)[-1]

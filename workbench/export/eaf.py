@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TextIO
 
 from workbench.export.textgrid import NO_SPEAKER, disjoint
+from workbench.export.reading import AnnotationError, Read, collect, seconds, shown
 from workbench.export.utterance import Annotation, Utterance, one_line
 
 __all__ = ["write_eaf", "read_eaf", "LINGUISTIC_TYPE"]
@@ -28,7 +29,7 @@ def write_eaf(
     """An EAF 3.0 document with a tier per speaker (sorted by name); returns the tier count."""
     tiers: dict[str, list[tuple[float, float, str]]] = {}
     for u in utterances:
-        tiers.setdefault(u.speaker or NO_SPEAKER, []).append(
+        tiers.setdefault(one_line(u.speaker or "") or NO_SPEAKER, []).append(
             (u.offset, u.offset + u.duration, one_line(u.text)))
     stamp = (date or datetime.now()).replace(microsecond=0).isoformat()
     root = ET.Element("ANNOTATION_DOCUMENT", {
@@ -80,30 +81,56 @@ def write_eaf(
     return len(tiers)
 
 
-def read_eaf(f: TextIO) -> list[Annotation]:
-    """Time-aligned annotations of every top-level tier; the participant (or tier) = speaker."""
-    root = ET.fromstring(f.read())
+def _xml(text: str) -> ET.Element:
+    """The document's root element, or AnnotationError saying where the XML breaks."""
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        why = str(exc).split(":", 1)[0]  # expat's reason, without its own position
+        raise AnnotationError(f"not valid XML (line {line}, column {column}: {why})") from None
+    except (ValueError, RecursionError):
+        raise AnnotationError("not valid XML") from None
+
+
+def read_eaf(f: TextIO) -> Read:
+    """Time-aligned annotations of every top-level tier; the participant (or tier) = speaker.
+    An annotation whose time slots have no time (ELAN interpolates such slots; the importer
+    cannot) or whose times make no span is skipped as a problem (see `reading`)."""
+    root = _xml(f.read())
     if root.tag != "ANNOTATION_DOCUMENT":
-        raise ValueError("not an ELAN annotation document")
-    times = {
-        slot.get("TIME_SLOT_ID"): int(slot.get("TIME_VALUE"))
-        for slot in root.iter("TIME_SLOT") if slot.get("TIME_VALUE") is not None
-    }
+        raise AnnotationError("not an ELAN annotation document")
+    times = {slot.get("TIME_SLOT_ID"): slot.get("TIME_VALUE") for slot in root.iter("TIME_SLOT")}
     aligned_types = {
         lt.get("LINGUISTIC_TYPE_ID") for lt in root.iter("LINGUISTIC_TYPE")
         if lt.get("TIME_ALIGNABLE", "true") == "true"
     }
-    found = []
+    rows = []
     for tier in root.iter("TIER"):
         if tier.get("PARENT_REF") or tier.get("LINGUISTIC_TYPE_REF") not in aligned_types:
             continue
         tier_id = tier.get("TIER_ID") or ""
-        speaker = (tier.get("PARTICIPANT") or "").strip() or (
-            None if tier_id in (NO_SPEAKER, "default", "") else tier_id)
-        for ann in tier.iter("ALIGNABLE_ANNOTATION"):
-            a, b = ann.get("TIME_SLOT_REF1"), ann.get("TIME_SLOT_REF2")
-            if a not in times or b not in times:
-                continue  # unaligned slots: ELAN interpolates them; we cannot
-            value = ann.findtext("ANNOTATION_VALUE") or ""
-            found.append(Annotation("", times[a] / 1000, times[b] / 1000, one_line(value), speaker))
-    return sorted(found, key=lambda x: (x.start, x.speaker or ""))
+        speaker = one_line(tier.get("PARTICIPANT") or "") or (
+            None if tier_id in (NO_SPEAKER, "default", "") else one_line(tier_id) or None)
+        for n, ann in enumerate(tier.iter("ALIGNABLE_ANNOTATION"), 1):
+            where = f"annotation {shown(ann.get('ANNOTATION_ID') or n)} on tier {shown(tier_id)}"
+            rows.append((where, (ann, speaker)))
+
+    def slot(ann: ET.Element, ref: str) -> float:
+        name = ann.get(ref)
+        if name not in times:
+            raise AnnotationError(f"its time slot {shown(name)} is not in the time order")
+        if times[name] is None:
+            raise AnnotationError(f"its time slot {shown(name)} has no time (ELAN interpolates "
+                                  "it; the importer cannot)")
+        return (seconds(times[name], f"the time of slot {shown(name)}") or 0.0) / 1000
+
+    def parse(row: tuple[ET.Element, str | None]) -> Annotation:
+        ann, speaker = row
+        value = ann.findtext("ANNOTATION_VALUE") or ""
+        return Annotation("", slot(ann, "TIME_SLOT_REF1"), slot(ann, "TIME_SLOT_REF2"),
+                          one_line(value), speaker)
+
+    read = collect(rows, parse)
+    ordered = sorted(read.annotations, key=lambda x: (x.start or 0.0, x.speaker or ""))
+    return Read(tuple(ordered), read.problems)

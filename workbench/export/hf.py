@@ -7,11 +7,13 @@ transcript such as "123" stays a string.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from workbench.export.reading import (
+    AnnotationError, Read, collect, csv_rows, json_lines, json_object, string,
+)
 from workbench.export.utterance import Annotation, Utterance, one_line
 
 __all__ = ["METADATA", "write_metadata", "read_annotations", "TEXT_COLUMNS"]
@@ -41,18 +43,25 @@ def write_metadata(utterances: Iterable[Utterance], f: TextIO) -> int:
     return count
 
 
-def read_annotations(f: TextIO, csv_format: bool = False) -> list[Annotation]:
-    """Rows of metadata.jsonl (or metadata.csv) as annotations, one whole file each."""
+def read_annotations(f: TextIO, csv_format: bool = False) -> Read:
+    """Rows of metadata.jsonl (or metadata.csv) as annotations, one whole file each; a row that
+    cannot be read is skipped as a problem (see `reading`)."""
+    text = f.read()
     if csv_format:
-        rows = list(csv.DictReader(f))
+        header, rows = csv_rows(text, ",")
+        if "file_name" not in header:
+            raise AnnotationError("metadata.csv has no file_name column")
     else:
-        rows = [json.loads(line) for line in f if line.strip()]
-    found = []
-    for n, row in enumerate(rows, 1):
-        if not row.get("file_name"):
-            raise ValueError(f"row {n} has no file_name")
-        text = next((row[c] for c in TEXT_COLUMNS if row.get(c) is not None), "")
-        speaker = row.get("speaker") or None
-        found.append(Annotation(str(row["file_name"]), None, None, str(text),
-                                str(speaker) if speaker is not None else None))
-    return found
+        rows = json_lines(text)
+
+    def parse(raw: object) -> Annotation:
+        row = json_object(raw, "the row")
+        audio = string(row.get("file_name"), "file_name").strip()
+        if not audio:
+            raise AnnotationError("has no file_name")
+        column = next((c for c in TEXT_COLUMNS if row.get(c) is not None), None)
+        text = string(row[column], column) if column else ""
+        speaker = one_line(string(row.get("speaker"), "speaker")) or None
+        return Annotation(audio, None, None, one_line(text), speaker)
+
+    return collect(rows, parse)

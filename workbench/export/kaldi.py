@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from workbench.export.reading import AnnotationError, Read, collect, decode, seconds, shown
 from workbench.export.utterance import Annotation, Utterance, one_line
 
 __all__ = [
@@ -56,7 +57,7 @@ def _c_order(key: str) -> bytes:
 
 def speaker_id(name: str) -> str:
     """A Kaldi-safe speaker id: no whitespace, nothing that sorts before '-'."""
-    chars = ["_" if c.isspace() or ord(c) < 0x2E else c for c in name.strip()]
+    chars = ["_" if c.isspace() or ord(c) < 0x2E else c for c in one_line(name)]
     return "".join(chars) or "_"
 
 
@@ -146,24 +147,41 @@ def write_spk2name(entries: Sequence[KaldiUtt], f: TextIO) -> int:
     """`<spk-id> <name as written>` for named speakers (not a Kaldi file; Kaldi ignores it)."""
     names = {e.speaker_id: e.speaker for e in entries if e.speaker}
     for spk in sorted(names, key=_c_order):
-        f.write(f"{spk} {names[spk]}\n")
+        f.write(f"{spk} {one_line(names[spk] or '')}\n")
     return len(names)
 
 
 # ---------------------------------------------------------------- reading
 
 
-def _table(path: Path, required: bool = False) -> dict[str, str]:
-    """A Kaldi table file as {key: rest of the line}; {} when absent and not required."""
+Table = dict[str, tuple[int, str]]  # key -> (line number, the rest of the line)
+
+
+def _table(path: Path, problems: list[AnnotationError], required: bool = False) -> Table:
+    """A Kaldi table file as {key: (line number, rest of the line)}; {} when absent and not
+    required. A key written again is kept as first written; the later line goes to `problems`."""
     if not path.is_file():
         if required:
-            raise ValueError(f"{path.name} is missing")
+            raise AnnotationError(f"{path.name} is missing")
         return {}
-    table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raise AnnotationError(f"{path.name} cannot be read") from None
+    try:
+        text = decode(raw)
+    except AnnotationError as exc:
+        raise exc.at(path.name) from None
+    table: Table = {}
+    for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             key, _, rest = line.strip().partition(" ")
-            table[key] = rest.strip()
+            if key in table:
+                problems.append(AnnotationError(
+                    f"{shown(key)} is written again (first on line {table[key][0]}); "
+                    "this line is skipped", f"{path.name} line {n}"))
+                continue
+            table[key] = (n, rest.strip())
     return table
 
 
@@ -189,31 +207,42 @@ def is_command(entry: str) -> bool:
     return bool(_SHELL.search(entry))
 
 
-def read_data_dir(folder: Path) -> list[Annotation]:
-    """A data directory's utterances as annotations (audio as wav.scp names it)."""
-    wav = _table(folder / "wav.scp", required=True)
-    text = _table(folder / "text", required=True)
-    segments = _table(folder / "segments")
-    utt2spk = _table(folder / "utt2spk")
-    spk2name = _table(folder / "spk2name")
+def read_data_dir(folder: Path) -> Read:
+    """A data directory's utterances as annotations (audio as wav.scp names it); an utterance
+    that cannot be read is skipped as a problem (see `reading`). A segment's end of -1 is the
+    end of the recording, as in Kaldi."""
+    problems: list[AnnotationError] = []
+    wav = _table(folder / "wav.scp", problems, required=True)
+    text = _table(folder / "text", problems, required=True)
+    segments = _table(folder / "segments", problems)
+    utt2spk = _table(folder / "utt2spk", problems)
+    spk2name = _table(folder / "spk2name", problems)
     has_names = (folder / "spk2name").is_file()
-    found = []
-    for utt, transcript in text.items():
+
+    def parse(utt: str) -> Annotation:
         if segments:
             if utt not in segments:
-                raise ValueError(f"utterance {utt} is not in segments")
-            reco, start, end = segments[utt].split()[:3]
-            span: tuple[float | None, float | None] = (float(start), float(end))
+                raise AnnotationError(f"utterance {shown(utt)} is not in segments")
+            fields = segments[utt][1].split()
+            if len(fields) < 3:
+                raise AnnotationError(f"segments line {segments[utt][0]} has no recording, "
+                                      "start and end")
+            reco, start, end = fields[0], seconds(fields[1], "start"), seconds(fields[2], "end")
+            span = (start, None if end == -1 else end)
         else:
             reco, span = utt, (None, None)
         if reco not in wav:
-            raise ValueError(f"recording {reco} of utterance {utt} is not in wav.scp")
-        spk = utt2spk.get(utt)
+            raise AnnotationError(f"recording {shown(reco)} of utterance {shown(utt)} is not in "
+                                  "wav.scp")
+        spk = utt2spk[utt][1] if utt in utt2spk else None
         if spk in spk2name:
-            speaker = spk2name[spk]
+            speaker: str | None = spk2name[spk][1]
         elif spk is None or spk in (utt, reco) or has_names:
             speaker = None
         else:
             speaker = spk
-        found.append(Annotation(audio_path_of(wav[reco]), *span, transcript, speaker))
-    return found
+        return Annotation(audio_path_of(wav[reco][1]), *span, one_line(text[utt][1]),
+                          one_line(speaker or "") or None)
+
+    read = collect(((f"text line {n}", utt) for utt, (n, _) in text.items()), parse)
+    return Read(read.annotations, (*problems, *read.problems))

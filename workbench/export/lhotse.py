@@ -11,6 +11,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from workbench.export.reading import (
+    AnnotationError, Read, collect, json_lines, json_object, seconds, shown, string,
+)
 from workbench.export.utterance import Annotation, Utterance, one_line
 
 __all__ = [
@@ -76,25 +79,38 @@ def write_supervisions(utterances: Iterable[Utterance], f: TextIO) -> int:
     return count
 
 
-def read_annotations(recordings: TextIO, supervisions: TextIO) -> list[Annotation]:
-    """Supervisions as annotations on their recordings' files (type 'file' sources only)."""
-    sources = {}
-    for line in recordings:
-        if line.strip():
-            rec = json.loads(line)
-            files = [s for s in rec.get("sources", []) if s.get("type") == "file"]
+def read_annotations(recordings: TextIO, supervisions: TextIO) -> Read:
+    """Supervisions as annotations on their recordings' files (type 'file' sources only); a
+    recording or supervision that cannot be read is skipped as a problem (see `reading`)."""
+    sources: dict[str, str] = {}
+    problems = []
+    for where, raw in json_lines(recordings.read()):
+        try:
+            rec = json_object(raw)
+            rec_id = string(rec.get("id"), "id")
+            listed = rec.get("sources")
+            listed = listed if isinstance(listed, list) else []
+            files = [s for s in listed if isinstance(s, dict) and s.get("type") == "file"]
             if not files:
-                raise ValueError(f"recording {rec.get('id')} has no audio file source")
-            sources[rec["id"]] = files[0]["source"]
-    found = []
-    for line in supervisions:
-        if not line.strip():
-            continue
-        sup = json.loads(line)
-        if sup["recording_id"] not in sources:
-            raise ValueError(f"supervision {sup.get('id')} names an unknown recording")
-        start = float(sup["start"])
-        found.append(Annotation(sources[sup["recording_id"]], start,
-                                start + float(sup["duration"]), str(sup.get("text") or ""),
-                                sup.get("speaker") or None))
-    return found
+                raise AnnotationError(f"recording {shown(rec_id)} has no audio file source")
+            sources[rec_id] = string(files[0].get("source"), "source")
+        except AnnotationError as exc:
+            problems.append(exc.at(f"recordings {where}"))
+
+    def parse(raw: object) -> Annotation:
+        sup = json_object(raw)
+        rec_id = string(sup.get("recording_id"), "recording_id")
+        if rec_id not in sources:
+            raise AnnotationError(f"supervision {shown(sup.get('id'))} names an unknown "
+                                  f"recording {shown(rec_id)}")
+        start = seconds(sup.get("start"), "start")
+        duration = seconds(sup.get("duration"), "duration")
+        if start is None or duration is None:
+            raise AnnotationError("a supervision needs a start and a duration")
+        return Annotation(sources[rec_id], start, start + duration,
+                          one_line(string(sup.get("text"), "text")),
+                          one_line(string(sup.get("speaker"), "speaker")) or None)
+
+    rows = ((f"supervisions {where}", raw) for where, raw in json_lines(supervisions.read()))
+    read = collect(rows, parse)
+    return Read(read.annotations, (*problems, *read.problems))

@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
+from workbench.export.reading import (
+    AnnotationError, Read, collect, json_lines, json_object, seconds, string,
+)
 from workbench.export.utterance import Annotation, Utterance, one_line
 
 __all__ = ["ManifestEntry", "entry_for", "write_manifest", "read_manifest", "read_annotations"]
@@ -73,23 +76,19 @@ def read_manifest(f: TextIO) -> list[dict]:
     return [json.loads(line) for line in f if line.strip()]
 
 
-def read_annotations(f: TextIO) -> list[Annotation]:
-    """A manifest's lines as annotations: a clip each, or `offset`+`duration` into a recording."""
-    found = []
-    for n, record in enumerate(read_manifest(f), 1):
-        if not isinstance(record, dict) or "audio_filepath" not in record:
-            raise ValueError(f"line {n} has no audio_filepath")
-        offset = record.get("offset")
-        duration = record.get("duration")
-        start = float(offset) if offset is not None else None
-        end = None
-        if offset is not None and duration is not None:
-            end = float(offset) + float(duration)
-        found.append(Annotation(
-            audio=str(record["audio_filepath"]),
-            start=start,
-            end=end,
-            text=str(record.get("text") or ""),
-            speaker=record.get("speaker") or None,
-        ))
-    return found
+def read_annotations(f: TextIO) -> Read:
+    """A manifest's lines as annotations: a clip each, or `offset`+`duration` into a recording;
+    a line that cannot be read is skipped as a problem (see `reading`)."""
+
+    def parse(raw: object) -> Annotation:
+        record = json_object(raw)
+        audio = string(record.get("audio_filepath"), "audio_filepath").strip()
+        if not audio:
+            raise AnnotationError("has no audio_filepath")
+        start = seconds(record.get("offset"), "offset")
+        duration = seconds(record.get("duration"), "duration")
+        end = start + duration if start is not None and duration is not None else None
+        return Annotation(audio, start, end, one_line(string(record.get("text"), "text")),
+                          one_line(string(record.get("speaker"), "speaker")) or None)
+
+    return collect(json_lines(f.read()), parse)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
+from workbench.export.reading import AnnotationError, Read, collect, shown, unwrap
 from workbench.export.utterance import Annotation, Utterance, one_line
 
 __all__ = ["write_srt", "write_vtt", "read_srt", "read_vtt", "timestamp"]
@@ -63,53 +64,72 @@ def write_vtt(utterances: Iterable[Utterance], f: TextIO) -> int:
 
 # ---------------------------------------------------------------- reading
 
-_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{1,3})"
-_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_TIME = r"(?:(\d{1,9}):)?(\d{1,2}):(\d{2})[,.](\d{1,3})"
+_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s|$)")
 _PREFIX = re.compile(r"^([^:?!]{1,%d}):(?: (.*))?$" % MAX_SPEAKER_PREFIX, re.S)
 _VOICE = re.compile(r"^<v(?:\.[^\s>]*)?\s+([^>]*)>")
 _TAG = re.compile(r"</?[^>]*>")
+
+Cue = tuple[float, float, list[str]]  # start, end, payload lines
 
 
 def _seconds(h: str | None, m: str, s: str, frac: str) -> float:
     return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(frac.ljust(3, "0")) / 1000
 
 
-def _cues(f: TextIO) -> Iterable[tuple[float, float, list[str]]]:
-    """(start, end, payload lines) for every timing line and the lines up to a blank one."""
+def _cues(f: TextIO) -> list[tuple[str, Cue | AnnotationError]]:
+    """('cue N (line L)', (start, end, payload lines)) for every timing line and the lines up
+    to a blank one; a line with '-->' that is not a timing comes as an AnnotationError. A file
+    with no such line at all raises AnnotationError."""
     lines = f.read().lstrip("\ufeff").splitlines()
+    cues: list[tuple[str, Cue | AnnotationError]] = []
     i = 0
     while i < len(lines):
-        match = _TIMING.match(lines[i])
-        i += 1
-        if not match:
+        line, i = lines[i], i + 1
+        if "-->" not in line:
             continue
-        g = match.groups()
+        where = f"cue {len(cues) + 1} (line {i})"
         payload = []
         while i < len(lines) and lines[i].strip():
             payload.append(lines[i])
             i += 1
-        yield _seconds(*g[:4]), _seconds(*g[4:]), payload
+        match = _TIMING.match(line)
+        if match is None:
+            cues.append((where, AnnotationError(f"the timing {shown(line.strip())} is not "
+                                                "HH:MM:SS,mmm --> HH:MM:SS,mmm")))
+            continue
+        g = match.groups()
+        cues.append((where, (_seconds(*g[:4]), _seconds(*g[4:]), payload)))
+    if not cues:
+        raise AnnotationError("holds no cues (no line such as 00:00:01,000 --> 00:00:02,500)")
+    return cues
 
 
-def read_srt(f: TextIO) -> list[Annotation]:
-    """SubRip cues as annotations; a short 'Name: ' prefix becomes the speaker."""
-    found = []
-    for start, end, payload in _cues(f):
-        text, speaker = " ".join(payload).strip(), None
-        match = _PREFIX.match(text)
-        if match:
-            speaker, text = match.group(1).strip(), (match.group(2) or "").strip()
-        found.append(Annotation("", start, end, _TAG.sub("", text), speaker))
-    return found
+def _srt_cue(raw: Cue | AnnotationError) -> Annotation:
+    start, end, payload = unwrap(raw)
+    text, speaker = " ".join(payload).strip(), None
+    match = _PREFIX.match(text)
+    if match:
+        speaker, text = match.group(1).strip(), (match.group(2) or "").strip()
+    return Annotation("", start, end, one_line(_TAG.sub("", text)), one_line(speaker or "") or None)
 
 
-def read_vtt(f: TextIO) -> list[Annotation]:
-    """WebVTT cues as annotations; a voice span `<v Name>` becomes the speaker."""
-    found = []
-    for start, end, payload in _cues(f):
-        text, speaker = " ".join(payload).strip(), None
-        match = _VOICE.match(text)
-        if match:
-            speaker = html.unescape(match.group(1)).strip() or None
-        found.append(Annotation("", start, end, html.unescape(_TAG.sub("", text)).strip(), speaker))
-    return found
+def _vtt_cue(raw: Cue | AnnotationError) -> Annotation:
+    start, end, payload = unwrap(raw)
+    text, speaker = " ".join(payload).strip(), None
+    match = _VOICE.match(text)
+    if match:
+        speaker = one_line(html.unescape(match.group(1))) or None
+    return Annotation("", start, end, one_line(html.unescape(_TAG.sub("", text))), speaker)
+
+
+def read_srt(f: TextIO) -> Read:
+    """SubRip cues as annotations; a short 'Name: ' prefix becomes the speaker. A cue that
+    cannot be read is skipped as a problem (see `reading`)."""
+    return collect(_cues(f), _srt_cue)
+
+
+def read_vtt(f: TextIO) -> Read:
+    """WebVTT cues as annotations; a voice span `<v Name>` becomes the speaker. A cue that
+    cannot be read is skipped as a problem (see `reading`)."""
+    return collect(_cues(f), _vtt_cue)

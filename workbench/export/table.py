@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from workbench.export.reading import AnnotationError, Read, collect, csv_rows, seconds, unwrap
 from workbench.export.utterance import Annotation, Utterance, one_line
 
 __all__ = ["CSV_COLUMNS", "ALIASES", "write_csv", "write_txt", "read_table"]
@@ -66,34 +67,29 @@ def _column(header: list[str], field: str) -> str | None:
     return next((lowered[a] for a in ALIASES[field] if a in lowered), None)
 
 
-def read_table(f: TextIO, delimiter: str | None = None) -> list[Annotation]:
-    """Rows of a CSV/TSV with a file and a text column (start, end, speaker optional)."""
-    sample = f.read()
-    first = sample.lstrip("\ufeff").split("\n", 1)[0]
+def read_table(f: TextIO, delimiter: str | None = None) -> Read:
+    """Rows of a CSV/TSV with a file and a text column (start, end or duration, and speaker
+    optional); a row that cannot be read is skipped as a problem (see `reading`)."""
+    sample = f.read().lstrip("\ufeff")
     if delimiter is None:
+        first = sample.split("\n", 1)[0]
         delimiter = max(("\t", ",", ";"), key=first.count)
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    rows = csv.DictReader(sample.lstrip("\ufeff").splitlines(), delimiter=delimiter,
-                          quoting=quoting)
-    header = rows.fieldnames or []
+    header, rows = csv_rows(sample, delimiter)
     cols = {field: _column(header, field) for field in ALIASES}
     if cols["file"] is None or cols["text"] is None:
-        raise ValueError("the table needs a file column (file, path, ...) and a text column")
-    found = []
-    for n, row in enumerate(rows, 2):
-        cell = {field: (row.get(col) or "").strip() if col else "" for field, col in cols.items()}
+        raise AnnotationError("the table needs a file column (file, path, ...) and a text column")
+
+    def parse(raw: dict | AnnotationError) -> Annotation:
+        row = unwrap(raw)
+        cell = {field: row[col].strip() if col else "" for field, col in cols.items()}
         if not cell["file"]:
-            raise ValueError(f"line {n} names no audio file")
-        try:
-            start = float(cell["start"]) if cell["start"] else None
-            if cell["end"]:
-                end = float(cell["end"])
-            elif cell["duration"]:
-                end = (start or 0.0) + float(cell["duration"])
-            else:
-                end = None
-        except ValueError as exc:
-            raise ValueError(f"line {n}: {exc}") from None
-        found.append(Annotation(cell["file"], start, end, one_line(cell["text"]),
-                                cell["speaker"] or None))
-    return found
+            raise AnnotationError("names no audio file")
+        start = seconds(cell["start"], "start")
+        end = seconds(cell["end"], "end")
+        duration = seconds(cell["duration"], "duration")
+        if end is None and duration is not None:
+            end = (start or 0.0) + duration
+        return Annotation(cell["file"], start, end, one_line(cell["text"]),
+                          one_line(cell["speaker"]) or None)
+
+    return collect(rows, parse)

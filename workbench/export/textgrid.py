@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
+from workbench.export.reading import AnnotationError, Read, collect, seconds, shown
 from workbench.export.utterance import Annotation, Utterance, one_line
 
 __all__ = ["NO_SPEAKER", "Interval", "disjoint", "tier_intervals", "write_textgrid", "read_textgrid"]
@@ -63,7 +64,7 @@ def write_textgrid(utterances: Iterable[Utterance], duration: float, f: TextIO) 
     """A long-format TextGrid with a tier per speaker (sorted by name); returns the tier count."""
     tiers: dict[str, list[tuple[float, float, str]]] = {}
     for u in utterances:
-        tiers.setdefault(u.speaker or NO_SPEAKER, []).append(
+        tiers.setdefault(one_line(u.speaker or "") or NO_SPEAKER, []).append(
             (u.offset, u.offset + u.duration, one_line(u.text)))
     xmax = round(duration, 6)
     f.write('File type = "ooTextFile"\nObject class = "TextGrid"\n\n')
@@ -85,26 +86,84 @@ _TOKEN = re.compile(
 )
 
 
-def read_textgrid(f: TextIO) -> list[Annotation]:
-    """Non-empty intervals of every interval tier (long or short format); tier name = speaker."""
-    tokens = [t for t in _TOKEN.findall(f.read()) if not t.startswith("[")]
-    values = [t[1:-1].replace('""', '"') if t.startswith('"') else t for t in tokens]
-    if values[:2] != ["ooTextFile", "TextGrid"]:
-        raise ValueError("not a Praat TextGrid text file")
-    pos = 4  # past the file type, object class, xmin and xmax
-    if values[pos] == "<absent>":
-        return []
-    n_tiers, pos = int(values[pos + 1]), pos + 2
-    found = []
-    for _ in range(n_tiers):
-        kind, name, n = values[pos], values[pos + 1], int(values[pos + 4])
-        pos += 5
+class _Tokens:
+    """The tokens of a TextGrid, taken in order; a token of the wrong kind, or none left, raises
+    AnnotationError naming what was wanted."""
+
+    def __init__(self, text: str):
+        self.tokens = [t for t in _TOKEN.findall(text) if not t.startswith("[")]
+        self.pos = 0
+
+    def left(self) -> int:
+        return len(self.tokens) - self.pos
+
+    def _take(self, what: str) -> str:
+        if self.pos >= len(self.tokens):
+            raise AnnotationError(f"the file ends where {what} belongs")
+        self.pos += 1
+        return self.tokens[self.pos - 1]
+
+    def text(self, what: str) -> str:
+        token = self._take(what)
+        if not token.startswith('"'):
+            raise AnnotationError(f"{shown(token)} stands where {what} (text in quotes) belongs")
+        return token[1:-1].replace('""', '"')
+
+    def flag(self, what: str) -> str:
+        token = self._take(what)
+        if token not in ("<exists>", "<absent>"):
+            raise AnnotationError(f"{shown(token)} stands where {what} belongs")
+        return token
+
+    def number(self, what: str) -> str:
+        """A number's token, unconverted (a time out of range is its row's problem)."""
+        token = self._take(what)
+        if token.startswith(('"', "<")):
+            raise AnnotationError(f"{shown(token)} stands where {what} (a number) belongs")
+        return token
+
+    def count(self, what: str, width: int) -> int:
+        """A count of items of `width` tokens each, no more than the tokens left hold."""
+        token = self._take(what)
+        if not token.isdigit() or len(token) > 9 or int(token) * width > self.left():
+            raise AnnotationError(f"{what} {shown(token)} is not a count of what the file holds")
+        return int(token)
+
+
+def read_textgrid(f: TextIO) -> Read:
+    """Non-empty intervals of every interval tier (long or short format); tier name = speaker.
+    A file whose structure cannot be followed raises AnnotationError; an interval whose times
+    make no span is skipped as a problem (see `reading`)."""
+    tokens = _Tokens(f.read())
+    if tokens.tokens[:2] != ['"ooTextFile"', '"TextGrid"']:
+        raise AnnotationError("not a Praat TextGrid text file")
+    tokens.pos = 2
+    tokens.number("the grid's xmin")
+    tokens.number("the grid's xmax")
+    rows: list[tuple[str, tuple[str, str, str, str | None]]] = []
+    if tokens.flag("<exists> or <absent>") == "<absent>":
+        return Read(())
+    for i in range(1, tokens.count("the number of tiers", 5) + 1):
+        kind, name = tokens.text(f"tier {i}'s class"), tokens.text(f"tier {i}'s name")
+        tokens.number(f"tier {i}'s xmin")
+        tokens.number(f"tier {i}'s xmax")
+        if kind not in ("IntervalTier", "TextTier"):
+            raise AnnotationError(f"tier {i} is a {shown(kind)}, not an IntervalTier or TextTier")
         width = 3 if kind == "IntervalTier" else 2
-        if kind == "IntervalTier":
-            speaker = None if name == NO_SPEAKER else name
-            for k in range(n):
-                start, end, text = values[pos + 3 * k: pos + 3 * k + 3]
-                if text.strip():
-                    found.append(Annotation("", float(start), float(end), one_line(text), speaker))
-        pos += width * n
-    return sorted(found, key=lambda a: (a.start, a.speaker or ""))
+        n = tokens.count(f"tier {i}'s size", width)
+        speaker = None if name == NO_SPEAKER else one_line(name) or None
+        for k in range(1, n + 1):
+            where = f"tier {i} interval {k}" if width == 3 else f"tier {i} point {k}"
+            times = [tokens.number(f"{where}'s time") for _ in range(width - 1)]
+            text = tokens.text(f"{where}'s text")
+            if width == 3 and text.strip():
+                rows.append((where, (times[0], times[1], text, speaker)))
+
+    def parse(row: tuple[str, str, str, str | None]) -> Annotation:
+        start, end, text, speaker = row
+        return Annotation("", seconds(start, "xmin"), seconds(end, "xmax"), one_line(text),
+                          speaker)
+
+    read = collect(rows, parse)
+    ordered = sorted(read.annotations, key=lambda a: (a.start or 0.0, a.speaker or ""))
+    return Read(tuple(ordered), read.problems)

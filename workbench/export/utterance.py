@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from workbench.text import clean
+
 __all__ = ["Utterance", "AudioFile", "Annotation", "recording_uid", "safe_stem", "one_line"]
 
 
@@ -54,6 +56,7 @@ class Annotation:
     end: float | None  # None: to its end
     text: str
     speaker: str | None = None
+    where: str = ""  # the row in its file ('line 3', 'cue 2'...), for messages
 
 
 def recording_uid(recording_id: int) -> str:
@@ -72,5 +75,6 @@ def safe_stem(name: str, limit: int = 60) -> str:
 
 
 def one_line(text: str) -> str:
-    """Text with every run of whitespace (newlines, tabs) made one space, trimmed."""
-    return " ".join(text.split())
+    """Text with every run of whitespace (newlines, tabs) made one space, trimmed, and without
+    control characters or bidi overrides (see `workbench.text.clean`)."""
+    return clean.one_line(text)
