@@ -87,6 +87,7 @@ from workbench.store.segments import (
     list_revisions,
     merge,
     segment_view,
+    live_overlaps,
     split,
 )
 
@@ -169,6 +170,7 @@ __all__ = [
     "add_drafted_segments",
     "get_segment",
     "segment_view",
+    "live_overlaps",
     "list_revisions",
     "apply_edit",
     "split",
