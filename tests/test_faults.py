@@ -114,7 +114,7 @@ def test_cancel_clears_a_dead_workers_job_at_once_and_asks_a_live_one(wb, projec
 
 def test_cli_cancel_says_a_dead_workers_job_is_cleared(wb, project, home, capsys):
     dead = _job_of(wb, project, _dead_pid())
-    assert main(["cancel", "--project", "p", "--home", str(home)]) == 0
+    assert main(["cancel", "--project", "p", "--home", str(home), "--db", wb.settings.db_url]) == 0
     out = capsys.readouterr().out
     assert f"job {dead.id}" in out and "marked cancelled" in out
 
