@@ -153,6 +153,7 @@ ADDED_IN = {
         "revisions": ["op", "status", "speaker", "tags", "comment", "active_seconds"]},
     6: {"projects": ["review_required", "review_reasons"]},
     7: {"projects": ["review_share", "review_raise_above"]},
+    8: {"jobs": ["worker_pid", "worker_host"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 

@@ -15,6 +15,7 @@ from workbench.audit import by_disagreement
 from workbench.auditing import audit_options, audit_report, run_audit_job, start_audit_job
 from workbench.corpus import Job
 from workbench.access import Forbidden
+from workbench.config import load_settings
 from workbench.drafting import (
     JobRunning,
     cancel_draft_job,
@@ -27,6 +28,7 @@ from workbench.export import CLIP_MODES, FORMAT_INFO, FORMATS
 from workbench.export.split import SPLIT_BY
 from workbench.export.textform import TAG_MODES, TEXT_FORMS
 from workbench.exporting import STATUS_CHOICES, build_request, default_status, export_batch
+from workbench.failures import describe
 from workbench.logs import configure_logging
 from workbench import people
 from workbench.service import (
@@ -157,11 +159,14 @@ def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
-    job_id = cancel_draft_job(wb, project)
-    if job_id is None:
+    job = cancel_draft_job(wb, project)
+    if job is None:
         print(f"{project.name}: no draft job is running")
         return 1
-    print(f"{project.name}: job {job_id} will stop after the recording it is drafting")
+    if job.state == "running":
+        print(f"{project.name}: job {job.id} will stop after the recording it is drafting")
+    else:
+        print(f"{project.name}: job {job.id} {job.message}; marked {job.state}")
     return 0
 
 
@@ -419,18 +424,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# errors whose own message tells the user what to fix
+USER_ERRORS = (NotFound, LookupError, ValueError, FileExistsError, ModelNotFound, JobRunning,
+               Forbidden)
+
+
+def error_line(exc: BaseException, home: Path | None = None) -> tuple[str, int]:
+    """What `main` prints for an exception, without "error: ", and its exit status.
+
+    The user's own mistakes (no such project, a bad option) and the machine's trouble (a full
+    disk, a read-only home, a locked database, a missing working copy: see
+    `workbench.failures`) exit 2; anything else is a bug, named by its type, and exits 1.
+    Always one line: the traceback goes to the log at DEBUG (WORKBENCH_LOG_LEVEL=DEBUG).
+    """
+    if isinstance(exc, USER_ERRORS):
+        message, status = str(exc) or type(exc).__name__, 2
+    elif (cause := describe(exc, home)) is not None:
+        message, status = cause, 2
+    elif isinstance(exc, OSError):
+        message, status = str(exc), 2
+    else:
+        message = (f"internal error ({type(exc).__name__}: {exc}); run again with "
+                   "WORKBENCH_LOG_LEVEL=DEBUG for the details")
+        status = 1
+    return " ".join(message.split()), status
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; errors the user can fix print one line and exit 2, no traceback."""
+    """Run one command; an error prints one line ("error: ...") and no traceback."""
     args = build_parser().parse_args(argv)
-    configure_logging()
+    configure_logging(tracebacks=False)
     try:
         wb = people.resolve_cli_user(open_workbench(args.home, args.db), args.user)
         return args.func(wb, args)
-    except (NotFound, LookupError, ValueError, FileExistsError, ModelNotFound, JobRunning,
-            Forbidden, OSError) as exc:
+    except Exception as exc:
         log.debug("workbench %s failed", args.command, exc_info=True)  # the traceback, at DEBUG
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        message, status = error_line(exc, load_settings(args.home, args.db).home)
+        print(f"error: {message}", file=sys.stderr)
+        return status
     except KeyboardInterrupt:
         log.info("workbench %s interrupted", args.command)
         print("interrupted", file=sys.stderr)

@@ -183,7 +183,9 @@ class Job:
     message: str
     error: str | None
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime  # the heartbeat: touched every few seconds while the job runs
+    worker_pid: int | None = None  # the process running it, on `worker_host`
+    worker_host: str | None = None
 
     @property
     def progress(self) -> float:

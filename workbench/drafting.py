@@ -7,10 +7,10 @@ recordings that are not drafted yet.
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import soundfile as sf
@@ -24,12 +24,11 @@ from workbench.flags import DraftStats, draft_flags
 from workbench.segmenting import CutOptions, cut
 from workbench.access import Action, require
 from workbench.context import Workbench
+from workbench.failures import describe, environmental
+from workbench.workers import Heartbeat, gone_reason, this_worker
 
 log = logging.getLogger(__name__)
 
-log = logging.getLogger(__name__)
-
-STALE_AFTER = timedelta(minutes=10)  # a running job silent this long died with its process
 MIN_SEGMENT = 0.05  # seconds: shorter drafts are dropped as timing noise
 
 
@@ -40,23 +39,35 @@ class JobRunning(RuntimeError):
 def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
     """Create the draft job for a project's undrafted recordings, unless one is running."""
     user = require(wb, Action.DRAFT, project.id)
-    running = store.running_job(wb.db, project.id, "draft")
+    running = _running(wb, project)
     if running is not None:
-        if store.now() - running.updated_at < STALE_AFTER:
-            raise JobRunning(
-                f"a draft job for {project.name!r} is already running "
-                f"({running.done:.0f}/{running.total:.0f} s done)"
-            )
-        log.warning("draft job %d for project %r had no heartbeat for %s; marked failed",
-                    running.id, project.name, STALE_AFTER)
-        store.update_job(wb.db, running.id, state="failed", error="interrupted (no heartbeat)")
+        raise JobRunning(
+            f"a draft job for {project.name!r} is already running "
+            f"({running.done:.0f}/{running.total:.0f} s done)"
+        )
     todo = store.undrafted_recordings(wb.db, project.id)
     total = sum(r.duration for r in todo)
-    job = store.start_job(wb.db, project.id, "draft", params, total)
+    worker = this_worker()
+    job = store.start_job(wb.db, project.id, "draft", params, total, worker.pid, worker.host)
     store.log_event(wb.db, user.name, "draft started", project.id,
                     {"job": job.id, "recordings": len(todo), "engine": params.get("engine"),
                      "model": params.get("model")})
     return job
+
+
+def _running(wb: Workbench, project: Project) -> Job | None:
+    """The project's running draft job, or None; one whose worker is gone is failed first, so
+    a killed process never blocks drafting (its drafted recordings stay; a new job resumes)."""
+    job = store.running_job(wb.db, project.id, "draft")
+    if job is None:
+        return None
+    reason = gone_reason(job, store.now(), this_worker())
+    if reason is None:
+        return job
+    if store.stop_job(wb.db, job.id, "failed", error=f"interrupted: {reason}",
+                      message="the job stopped: " + reason):
+        log.warning("draft job %d for project %r: %s; marked failed", job.id, project.name, reason)
+    return None
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ class DraftProgress:
 def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
     """The undrafted recordings of a project and its latest draft job."""
     require(wb, Action.VIEW, project.id)
+    _running(wb, project)  # a job whose worker died shows as failed, not running for ever
     todo = store.undrafted_recordings(wb.db, project.id)
     job = store.latest_job(wb.db, project.id, "draft")
     eta = ""
@@ -88,20 +100,31 @@ def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
 
 def fail_job(wb: Workbench, job: Job, error: str, message: str = "not started") -> None:
     """Mark a job failed: before it ran (its model could not be loaded), or when its thread
-    stopped on an error outside any one recording."""
-    store.update_job(wb.db, job.id, state="failed", error=error, message=message)
+    stopped on an error outside any one recording. A job that has ended already is left as
+    it ended."""
+    store.stop_job(wb.db, job.id, "failed", error=error, message=message)
 
 
-def cancel_draft_job(wb: Workbench, project: Project) -> int | None:
-    """Ask the running draft job of a project to stop after its current recording; returns its
-    id, or None when none is running."""
+def cancel_draft_job(wb: Workbench, project: Project) -> Job | None:
+    """Cancel the running draft job of a project; returns it as it is now, or None when none
+    is running.
+
+    A live worker is asked to stop after its current recording (the job stays 'running' until
+    it does); a job whose worker is gone is marked 'cancelled' at once.
+    """
     user = require(wb, Action.DRAFT, project.id)
     job = store.running_job(wb.db, project.id, "draft")
     if job is None:
         return None
-    store.request_cancel(wb.db, job.id)
-    store.log_event(wb.db, user.name, "draft cancelled", project.id, {"job": job.id})
-    return job.id
+    reason = gone_reason(job, store.now(), this_worker())
+    if reason is None:
+        store.request_cancel(wb.db, job.id)
+    else:
+        store.stop_job(wb.db, job.id, "cancelled", cancel_requested=True,
+                       error=f"interrupted: {reason}", message="cancelled: " + reason)
+    store.log_event(wb.db, user.name, "draft cancelled", project.id,
+                    {"job": job.id, "worker gone": reason is not None})
+    return store.get_job(wb.db, job.id)
 
 
 def run_draft_job(
@@ -113,15 +136,41 @@ def run_draft_job(
 ) -> Job:
     """Draft every undrafted recording of the job's project; returns the finished job.
 
-    A recording that fails is reported in the job's error and the job goes on with the next.
-    Cancelling (store.request_cancel) stops after the current recording.
+    A recording that fails is reported in the job's error and the job goes on with the next;
+    a full disk or an unusable database ends the job (raised: the next recording would fail
+    the same way). Cancelling (store.request_cancel) stops after the current recording. The
+    calling process becomes the job's worker and beats its heartbeat while it runs.
     """
+    worker = this_worker()
+    store.claim_job(wb.db, job.id, worker.pid, worker.host)
+    try:
+        with Heartbeat(wb.db, job.id):
+            return _draft_all(wb, job, engine, options, on_progress)
+    except Exception as exc:  # the job ends with it, rather than 'running' until found dead
+        try:
+            fail_job(wb, job, describe(exc, paths=False) or f"{type(exc).__name__}; the server "
+                     "log has the details", message="the job stopped on an error")
+        except Exception as again:  # the database itself is the trouble
+            log.warning("draft job %d: cannot mark it failed: %s", job.id, again)
+        raise
+
+
+def _draft_all(
+    wb: Workbench,
+    job: Job,
+    engine: Engine,
+    options: TranscribeOptions,
+    on_progress: Callable[[Job], None] | None,
+) -> Job:
     failures: list[str] = []
     done = 0.0
     project = store.get_project(wb.db, job.project_id)
     cut_options = CutOptions(max_len=project.max_segment, min_len=project.min_segment)
     todo = store.undrafted_recordings(wb.db, job.project_id)
     for index, recording in enumerate(todo):
+        current = store.get_job(wb.db, job.id)
+        if current.state != "running":  # ended by someone who took this worker for dead
+            return current
         if store.cancel_requested(wb.db, job.id):
             return _finish(wb, job.id, "cancelled", done, failures, on_progress)
         label = f"{index + 1}/{len(todo)}: {recording.original_name}"
@@ -135,8 +184,14 @@ def run_draft_job(
         try:
             draft_recording(wb, recording, engine, options, cut_options, project.per_channel, beat)
         except Exception as exc:  # one bad recording must not stop the job
-            log.exception("draft job %s: recording %s (%s) failed", job.id, recording.id,
-                          recording.original_name)
+            if environmental(exc):
+                raise
+            if isinstance(exc, FileNotFoundError):
+                log.warning("draft job %s: recording %s (%s): %s", job.id, recording.id,
+                            recording.original_name, exc)
+            else:
+                log.exception("draft job %s: recording %s (%s) failed", job.id, recording.id,
+                              recording.original_name)
             failures.append(f"{recording.original_name}: {_reason(exc)}")
         done += recording.duration
     state = "failed" if todo and len(failures) == len(todo) else "done"
@@ -147,6 +202,8 @@ def _reason(exc: Exception) -> str:
     """A failure as the browser may see it: no server path, no raw exception text."""
     if isinstance(exc, MemoryError):
         return "out of memory"
+    if isinstance(exc, FileNotFoundError):
+        return "its working copy is missing (import the recording again)"
     if isinstance(exc, OSError):
         return "its working copy cannot be read"
     return f"the engine failed ({type(exc).__name__}); the server log has the details"
@@ -194,6 +251,12 @@ def draft_recording(
     segments get the channel as speaker ("channel 1", "channel 2", ...), overlapping freely
     across channels as conversation does.
     """
+    needed = [recording.working_path, recording.peaks_path]
+    if per_channel and recording.channels_path:
+        needed.append(recording.channels_path)
+    for stored in needed:
+        if not wb.path(stored).is_file():  # soundfile would say only "System error"
+            raise FileNotFoundError(errno.ENOENT, "the working copy is missing", str(wb.path(stored)))
     peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
     energy = peaks[:, 1] - peaks[:, 0]
     tracks = _tracks(wb, recording, per_channel)

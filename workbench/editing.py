@@ -18,6 +18,7 @@ from workbench.corpus import (
     Edit,
     InvalidEdit,
     Revision,
+    Segment,
     SegmentView,
     StaleEdit,
     Status,
@@ -39,6 +40,15 @@ def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str]:
     return view, require(wb, Action.LABEL, view.recording.project_id).name
 
 
+def _live(wb: Workbench, segment_id: int) -> tuple[SegmentView, str]:
+    """As `_labelled`, for an edit of a segment that is not deleted: editing a deleted one
+    would bring it back without the checks of `undo_delete`."""
+    view, author = _labelled(wb, segment_id)
+    if view.segment.status is Status.DELETED:
+        raise InvalidEdit(f"segment {segment_id} is deleted: undo the delete to edit it")
+    return view, author
+
+
 def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     """Save the acting user's edit (text NFC-normalised, bounds checked) as a new revision.
 
@@ -47,7 +57,7 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     sampling a save may instead leave it 'passed' (see `sampling`). The draft's flags are
     re-evaluated against the saved text (`flags.after_human_edit`).
     """
-    view, author = _labelled(wb, segment_id)
+    view, author = _live(wb, segment_id)
     if edit.status in REVIEWED:
         raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
@@ -193,7 +203,7 @@ def split_text(text: str, words: list[Word], start: float, end: float, at: float
 
 def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str) -> int:
     """Split a segment at `at` seconds; returns the new (right-hand) segment's id."""
-    view, author = _labelled(wb, segment_id)
+    view, author = _live(wb, segment_id)
     seg = view.segment
     at = round(at, 3)
     if not (seg.start + MIN_PART <= at <= seg.end - MIN_PART):
@@ -214,7 +224,7 @@ def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str)
 
 def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
     """Merge a segment with the next one in its recording; returns the next one's id."""
-    view, author = _labelled(wb, segment_id)
+    view, author = _live(wb, segment_id)
     _, after = store.adjacent(wb.db, view.segment)
     if after is None:
         raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
@@ -235,10 +245,18 @@ def delete(wb: Workbench, segment_id: int, version: int) -> Revision:
 
 
 def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
-    """Bring a deleted segment back with the status it had before."""
+    """Bring a deleted segment back with the status it had before.
+
+    Refused (InvalidEdit) when that would put the same audio in two live segments: the segment
+    was merged into its neighbour (the neighbour holds its text and time now), or a live
+    segment has grown over its time since it was deleted. Refusing keeps every second of audio,
+    and so every word, in at most one segment, which a silent repair could not promise.
+    """
     view, author = _labelled(wb, segment_id)
-    if view.segment.status is not Status.DELETED:
+    seg = view.segment
+    if seg.status is not Status.DELETED:
         raise InvalidEdit(f"segment {segment_id} is not deleted")
+    _refuse_overlaps(wb, seg, seg.start, seg.end, since=view.latest)
     history = store.list_revisions(wb.db, segment_id)
     before = next((r for r in reversed(history[:-1]) if r.status != Status.DELETED.value), None)
     status = after_labelling(Status(before.status)) if before and before.status else Status.DRAFTED
@@ -252,17 +270,49 @@ def undo_delete_now(wb: Workbench, segment_id: int) -> Revision:
 
 
 def restore(wb: Workbench, segment_id: int, version: int, n: int) -> Revision:
-    """Make revision `n`'s text, bounds, speaker and tags current again, as a new revision."""
+    """Make revision `n`'s text, bounds, speaker and tags current again, as a new revision.
+
+    Refused, as `undo_delete` is, when its bounds would overlap a live segment anew.
+    """
     _, author = _labelled(wb, segment_id)
     history = {r.n: r for r in store.list_revisions(wb.db, segment_id)}
     if n not in history:
         raise InvalidEdit(f"segment {segment_id} has no revision {n}")
     old = history[n]
     seg = store.get_segment(wb.db, segment_id)
+    deleted = seg.status is Status.DELETED
+    _refuse_overlaps(wb, seg, old.start, old.end,
+                     since=history[max(history)] if deleted else None)
     edit = Edit(old.text, old.start, old.end, Status.LABELED,
                 old.speaker if old.op else seg.speaker, old.tags if old.op else seg.tags,
                 old.comment if old.op else seg.comment, op="restore")
     return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
+                     since: Revision | None) -> None:
+    """InvalidEdit when `seg` at [start, end) would overlap a live segment it does not overlap
+    now (a live `seg`), or did not overlap when it was deleted by `since` (a deleted one); or
+    when `since` merged it into its neighbour, which holds its text and time since.
+
+    Overlaps that were there already (two speakers talking at once, two channels) stay allowed.
+    """
+    if since is not None and since.op == "merged":
+        raise InvalidEdit(f"segment {seg.id} was merged into the segment before it, which "
+                          "holds its text and time now: split that one to bring it back")
+    before = since.id if since is not None else None
+    clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg.id, before)
+    if since is None and seg.status is not Status.DELETED:
+        already = {c["id"] for c in store.live_overlaps(wb.db, seg.recording_id, seg.start,
+                                                         seg.end, seg.id)}
+        clashes = [c for c in clashes if c["id"] not in already]
+    if clashes:
+        other = clashes[0]
+        raise InvalidEdit(
+            f"segment {seg.id} ({start:.2f}–{end:.2f} s) would overlap segment {other['id']} "
+            f"({other['start']:.2f}–{other['end']:.2f} s), which covers that audio now: "
+            "shorten or delete that one first"
+        )
 
 
 def _edit_of(rev: Revision | None, seg, status: Status, op: str) -> Edit:

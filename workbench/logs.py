@@ -33,14 +33,34 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-def configure_logging(level: str | None = None) -> logging.Logger:
+class _Formatter(logging.Formatter):
+    """FORMAT; without `tracebacks` (the command line's users), an exception is summed up on
+    its record's line unless the level is DEBUG."""
+
+    def __init__(self) -> None:
+        super().__init__(FORMAT)
+        self.tracebacks = True
+
+    def format(self, record: logging.LogRecord) -> str:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or self.tracebacks or logging.getLogger("workbench").level <= logging.DEBUG:
+            return super().format(record)
+        short = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return f"{super().format(short)} ({type(exc).__name__}: {' '.join(str(exc).split())})"
+
+
+def configure_logging(level: str | None = None, tracebacks: bool = True) -> logging.Logger:
     """Send the `workbench` loggers to stderr at `level` (default: WORKBENCH_LOG_LEVEL, else
-    INFO). Calling it again only updates the level: one handler, however often it runs."""
+    INFO), with the tracebacks of logged exceptions unless `tracebacks` is False (then only at
+    DEBUG). Calling it again only updates these: one handler, however often it runs."""
     logger = logging.getLogger("workbench")
-    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+    handler = next((h for h in logger.handlers if isinstance(h, _Stderr)), None)
+    if handler is None:
         handler = _Stderr()
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.setFormatter(_Formatter())
         logger.addHandler(handler)
+    if isinstance(handler.formatter, _Formatter):
+        handler.formatter.tracebacks = tracebacks
     name = (level or os.environ.get(LEVEL_VARIABLE) or DEFAULT_LEVEL).strip().upper()
     value = logging.getLevelName(name)
     if isinstance(value, int):

@@ -11,14 +11,18 @@ Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, n
 """
 
 from workbench.store.engine import now, open_store
+from workbench.store.errors import database_trouble
 from workbench.store.exports import list_exports, record_export
 from workbench.store.jobs import (
     cancel_requested,
+    claim_job,
     get_job,
     latest_job,
     request_cancel,
     running_job,
     start_job,
+    stop_job,
+    touch_job,
     update_job,
 )
 from workbench.store.migrations import SCHEMA_VERSION, current_version, migrate
@@ -85,6 +89,7 @@ from workbench.store.segments import (
     list_revisions,
     merge,
     segment_view,
+    live_overlaps,
     split,
 )
 
@@ -112,6 +117,7 @@ __all__ = [
     # engine and schema
     "open_store",
     "now",
+    "database_trouble",
     "migrate",
     "current_version",
     "SCHEMA_VERSION",
@@ -168,6 +174,7 @@ __all__ = [
     "add_drafted_segments",
     "get_segment",
     "segment_view",
+    "live_overlaps",
     "list_revisions",
     "apply_edit",
     "split",
@@ -200,6 +207,9 @@ __all__ = [
     "get_job",
     "start_job",
     "update_job",
+    "touch_job",
+    "claim_job",
+    "stop_job",
     "request_cancel",
     "cancel_requested",
     # exports

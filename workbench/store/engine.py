@@ -12,6 +12,9 @@ from sqlalchemy.engine import Engine
 from workbench.store.migrations import migrate
 
 
+SQLITE_BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock, then "locked"
+
+
 def now() -> datetime:
     """Naive UTC, as every timestamp is stored."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -21,7 +24,8 @@ def open_store(url: str) -> Engine:
     """Connect to `url`, creating or upgrading the schema; SQLite files run in WAL mode."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False,
+                                                    "timeout": SQLITE_BUSY_TIMEOUT})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)

@@ -39,9 +39,11 @@ def get_job(engine: Engine, job_id: int) -> Job:
 
 
 def start_job(
-    engine: Engine, project_id: int, kind: str, params: dict[str, Any], total: float
+    engine: Engine, project_id: int, kind: str, params: dict[str, Any], total: float,
+    worker_pid: int | None = None, worker_host: str | None = None,
 ) -> Job:
-    """Insert a running job with `total` units of work to do."""
+    """Insert a running job with `total` units of work to do, run by the process `worker_pid`
+    on `worker_host`."""
     stamp = now()
     with engine.begin() as conn:
         new_id = conn.execute(
@@ -56,6 +58,8 @@ def start_job(
                 cancel_requested=False,
                 created_at=stamp,
                 updated_at=stamp,
+                worker_pid=worker_pid,
+                worker_host=worker_host,
             )
         ).inserted_primary_key[0]
         return fetch(conn, Job, jobs, new_id)
@@ -65,6 +69,33 @@ def update_job(engine: Engine, job_id: int, **values: Any) -> None:
     """Set job fields (done, total, message, state, error) and touch its heartbeat."""
     with engine.begin() as conn:
         conn.execute(sa.update(jobs).where(jobs.c.id == job_id).values(updated_at=now(), **values))
+
+
+def touch_job(engine: Engine, job_id: int) -> None:
+    """The heartbeat of a running job: its `updated_at` becomes now (a stopped job's stays)."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(jobs).where(jobs.c.id == job_id, jobs.c.state == "running")
+            .values(updated_at=now())
+        )
+
+
+def claim_job(engine: Engine, job_id: int, worker_pid: int, worker_host: str) -> None:
+    """Record that the process `worker_pid` on `worker_host` runs the job now."""
+    update_job(engine, job_id, worker_pid=worker_pid, worker_host=worker_host)
+
+
+def stop_job(engine: Engine, job_id: int, state: str, **values: Any) -> bool:
+    """End a job that is still running (as `state`, with `values`); False when it had ended.
+
+    Conditional, so that marking a dead worker's job never overwrites how a live one ended.
+    """
+    with engine.begin() as conn:
+        ended = conn.execute(
+            sa.update(jobs).where(jobs.c.id == job_id, jobs.c.state == "running")
+            .values(state=state, updated_at=now(), **values)
+        )
+    return ended.rowcount == 1
 
 
 def request_cancel(engine: Engine, job_id: int) -> None:

@@ -142,7 +142,9 @@ jobs = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("cancel_requested", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),  # the heartbeat of a running job
+    sa.Column("worker_pid", sa.Integer),  # the process running the job
+    sa.Column("worker_host", sa.String(255)),  # its host (see workbench.workers.host_id)
 )
 
 exports = sa.Table(

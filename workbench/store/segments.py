@@ -228,3 +228,46 @@ def adjacent(engine: Engine, segment: Segment) -> tuple[dict | None, dict | None
             base.where(key > here).order_by(segments.c.start, segments.c.id).limit(1)
         ).first()
     return (dict(before._mapping) if before else None, dict(after._mapping) if after else None)
+
+
+OVERLAP = 0.0005  # seconds: boundaries are kept to the millisecond, so closer is touching
+
+
+def live_overlaps(
+    engine: Engine, recording_id: int, start: float, end: float, exclude_id: int,
+    before_revision_id: int | None = None,
+) -> list[dict]:
+    """The live (not deleted) segments of a recording that overlap [start, end), but for
+    `exclude_id`: dicts of id, start, end.
+
+    With `before_revision_id`, only those that did not overlap it already just before that
+    revision was saved (as their latest revision then had them), i.e. the overlaps that are new
+    since; what a delete undone may not bring back.
+    """
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(segments.c.id, segments.c.start, segments.c.end)
+            .where(segments.c.recording_id == recording_id, segments.c.id != exclude_id,
+                   segments.c.status != Status.DELETED.value,
+                   segments.c.start < end - OVERLAP, segments.c.end > start + OVERLAP)
+            .order_by(segments.c.start, segments.c.id)
+        ).all()
+        found = [dict(r._mapping) for r in rows]
+        if before_revision_id is None:
+            return found
+        return [s for s in found
+                if not _overlapped_then(conn, s["id"], start, end, before_revision_id)]
+
+
+def _overlapped_then(conn: Connection, segment_id: int, start: float, end: float,
+                     before_revision_id: int) -> bool:
+    """Whether the segment was live over [start, end) as of its last revision before
+    `before_revision_id` (revision ids grow with time)."""
+    then = conn.execute(
+        sa.select(revisions.c.start, revisions.c.end, revisions.c.status)
+        .where(revisions.c.segment_id == segment_id, revisions.c.id < before_revision_id)
+        .order_by(revisions.c.id.desc()).limit(1)
+    ).first()
+    return (then is not None and then.status != Status.DELETED.value
+            and then.start is not None and then.end is not None
+            and then.start < end - OVERLAP and then.end > start + OVERLAP)
