@@ -21,9 +21,11 @@ from workbench.audio.working import read_slice
 from workbench.audit import AuditRow, CorpusStats, corpus_stats
 from workbench.context import Workbench
 from workbench.corpus import Job, Project
-from workbench.drafting import STALE_AFTER, JobRunning, options_for
+from workbench.drafting import JobRunning, cancel_job, fail_job, live_job, options_for
+from workbench.failures import describe, environmental
 from workbench.store.opinions import LABELLED_SOURCES
 from workbench.text.metrics import cer, headline_metric, wer
+from workbench.workers import Heartbeat, this_worker
 
 log = logging.getLogger(__name__)
 KIND = "audit"
@@ -65,29 +67,24 @@ def disagreement(label: str, opinion: str, language: str, profile: str | None) -
 def start_audit_job(wb: Workbench, project: Project, params: dict) -> Job:
     """Create the second-opinion job for the project's labelled segments without one."""
     user = require(wb, Action.DRAFT, project.id)
-    running = store.running_job(wb.db, project.id, KIND)
+    running = live_job(wb, project, KIND)
     if running is not None:
-        if store.now() - running.updated_at < STALE_AFTER:
-            raise JobRunning(f"a second opinion for {project.name!r} is already running "
-                             f"({running.done:.0f}/{running.total:.0f} segments done)")
-        store.update_job(wb.db, running.id, state="failed", error="interrupted (no heartbeat)")
+        raise JobRunning(f"a second opinion for {project.name!r} is already running "
+                         f"({running.done:.0f}/{running.total:.0f} segments done)")
     todo = store.audit_todo(wb.db, project.id)
-    job = store.start_job(wb.db, project.id, KIND, params, float(len(todo)))
+    worker = this_worker()
+    job = store.start_job(wb.db, project.id, KIND, params, float(len(todo)), worker.pid,
+                          worker.host)
     store.log_event(wb.db, user.name, "audit started", project.id,
                     {"job": job.id, "segments": len(todo), "engine": params.get("engine"),
                      "model": params.get("model")})
     return job
 
 
-def cancel_audit_job(wb: Workbench, project: Project) -> int | None:
-    """Ask the running second-opinion job to stop after its current segment; its id or None."""
-    user = require(wb, Action.DRAFT, project.id)
-    job = store.running_job(wb.db, project.id, KIND)
-    if job is None:
-        return None
-    store.request_cancel(wb.db, job.id)
-    store.log_event(wb.db, user.name, "audit cancelled", project.id, {"job": job.id})
-    return job.id
+def cancel_audit_job(wb: Workbench, project: Project) -> Job | None:
+    """Stop the running second-opinion job after its current segment (at once when its worker
+    is gone); the job as it is now, or None when none runs."""
+    return cancel_job(wb, project, KIND)
 
 
 def audit_options(project: Project) -> TranscribeOptions:
@@ -102,15 +99,33 @@ def run_audit_job(
 ) -> Job:
     """Transcribe every labelled segment still without a second opinion; the finished job.
 
-    A segment that fails is named in the job's error and the job goes on. Cancelling stops
-    after the current segment; what was judged stays (a new job takes up the rest).
+    A segment that fails is named in the job's error and the job goes on; a full disk or an
+    unusable database ends the job (raised). Cancelling stops after the current segment; what
+    was judged stays (a new job takes up the rest). The calling process becomes the job's
+    worker and beats its heartbeat while it runs.
     """
+    worker = this_worker()
+    store.claim_job(wb.db, job.id, worker.pid, worker.host)
+    try:
+        with Heartbeat(wb.db, job.id):
+            return _judge_all(wb, job, engine, options, on_progress)
+    except Exception as exc:  # the job ends with it, rather than 'running' until found dead
+        fail_job(wb, job, describe(exc, paths=False) or f"{type(exc).__name__}; the server "
+                 "log has the details", message="the job stopped on an error")
+        raise
+
+
+def _judge_all(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptions,
+               on_progress: Callable[[Job], None] | None) -> Job:
     project = store.get_project(wb.db, job.project_id)
     todo = store.audit_todo(wb.db, job.project_id)
     recordings = {r.id: r for r in store.list_recordings(wb.db, project.id)}
     failures: list[str] = []
     state = "done"
     for done, seg in enumerate(todo):
+        current = store.get_job(wb.db, job.id)
+        if current.state != "running":  # ended by someone who took this worker for dead
+            return current
         if store.cancel_requested(wb.db, job.id):
             state = "cancelled"
             break
@@ -131,6 +146,8 @@ def run_audit_job(
                 transcript.language, logprob,
                 **disagreement(seg["text"], text, project.language, project.conventions))
         except Exception as exc:  # one segment must not stop the audit
+            if environmental(exc):
+                raise
             log.exception("audit job %s: segment %s failed", job.id, seg["id"])
             failures.append(f"segment {seg['id']} ({recording.original_name} at "
                             f"{seg['start']:.1f} s): {_reason(exc)}")

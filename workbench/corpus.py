@@ -175,7 +175,7 @@ class Revision:
 class Job:
     id: int
     project_id: int
-    kind: str  # 'import' | 'draft' | 'export'
+    kind: str  # 'import' | 'draft' | 'audit' | 'export'
     state: str  # 'running' | 'done' | 'failed' | 'cancelled'
     params: dict[str, Any]
     total: float  # units of work, e.g. seconds of audio

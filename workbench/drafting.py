@@ -39,7 +39,7 @@ class JobRunning(RuntimeError):
 def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
     """Create the draft job for a project's undrafted recordings, unless one is running."""
     user = require(wb, Action.DRAFT, project.id)
-    running = _running(wb, project)
+    running = live_job(wb, project, "draft")
     if running is not None:
         raise JobRunning(
             f"a draft job for {project.name!r} is already running "
@@ -55,10 +55,11 @@ def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
     return job
 
 
-def _running(wb: Workbench, project: Project) -> Job | None:
-    """The project's running draft job, or None; one whose worker is gone is failed first, so
-    a killed process never blocks drafting (its drafted recordings stay; a new job resumes)."""
-    job = store.running_job(wb.db, project.id, "draft")
+def live_job(wb: Workbench, project: Project, kind: str) -> Job | None:
+    """The project's running job of `kind` ('draft', 'audit'), or None; one whose worker is
+    gone is failed first, so a killed process never blocks the next job (what it finished
+    stays; a new job resumes)."""
+    job = store.running_job(wb.db, project.id, kind)
     if job is None:
         return None
     reason = gone_reason(job, store.now(), this_worker())
@@ -66,7 +67,8 @@ def _running(wb: Workbench, project: Project) -> Job | None:
         return job
     if store.stop_job(wb.db, job.id, "failed", error=f"interrupted: {reason}",
                       message="the job stopped: " + reason):
-        log.warning("draft job %d for project %r: %s; marked failed", job.id, project.name, reason)
+        log.warning("%s job %d for project %r: %s; marked failed", kind, job.id, project.name,
+                    reason)
     return None
 
 
@@ -87,7 +89,7 @@ class DraftProgress:
 def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
     """The undrafted recordings of a project and its latest draft job."""
     require(wb, Action.VIEW, project.id)
-    _running(wb, project)  # a job whose worker died shows as failed, not running for ever
+    live_job(wb, project, "draft")  # a job whose worker died shows as failed, not running
     todo = store.undrafted_recordings(wb.db, project.id)
     job = store.latest_job(wb.db, project.id, "draft")
     eta = ""
@@ -112,8 +114,13 @@ def cancel_draft_job(wb: Workbench, project: Project) -> Job | None:
     A live worker is asked to stop after its current recording (the job stays 'running' until
     it does); a job whose worker is gone is marked 'cancelled' at once.
     """
+    return cancel_job(wb, project, "draft")
+
+
+def cancel_job(wb: Workbench, project: Project, kind: str) -> Job | None:
+    """Cancel the project's running job of `kind` (see `cancel_draft_job`), as an owner."""
     user = require(wb, Action.DRAFT, project.id)
-    job = store.running_job(wb.db, project.id, "draft")
+    job = store.running_job(wb.db, project.id, kind)
     if job is None:
         return None
     reason = gone_reason(job, store.now(), this_worker())
@@ -122,7 +129,7 @@ def cancel_draft_job(wb: Workbench, project: Project) -> Job | None:
     else:
         store.stop_job(wb.db, job.id, "cancelled", cancel_requested=True,
                        error=f"interrupted: {reason}", message="cancelled: " + reason)
-    store.log_event(wb.db, user.name, "draft cancelled", project.id,
+    store.log_event(wb.db, user.name, f"{kind} cancelled", project.id,
                     {"job": job.id, "worker gone": reason is not None})
     return store.get_job(wb.db, job.id)
 

@@ -238,8 +238,12 @@ def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
 
 
 def delete(wb: Workbench, segment_id: int, version: int) -> Revision:
-    """Mark a segment deleted (kept in history; `undo_delete` brings it back)."""
+    """Mark a segment deleted (kept in history; `undo_delete` brings it back). Refused for a
+    segment deleted already: a second delete would hide how it went (a merge, which undo
+    must not reverse)."""
     seg, author = _labelled(wb, segment_id)
+    if seg.segment.status is Status.DELETED:
+        raise InvalidEdit(f"segment {segment_id} is deleted already")
     edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
     return store.apply_edit(wb.db, segment_id, version, edit, author)
 
