@@ -75,6 +75,19 @@ from workbench.store.reviews import (
     rejected_for,
     review_stats,
 )
+from workbench.store.snapshots import (
+    DumpToolMissing,
+    Snapshot,
+    describe_store,
+    dump_postgres,
+    has_rows,
+    known_schema,
+    load_postgres,
+    load_sqlite,
+    move_profiles,
+    snapshot_sqlite,
+    sqlite_file,
+)
 from workbench.store.segments import (
     add_drafted_segments,
     adjacent,
@@ -106,6 +119,18 @@ from workbench.store.schema import (  # noqa: E402
 )
 
 __all__ = [
+    # backups (snapshots)
+    "DumpToolMissing",
+    "Snapshot",
+    "describe_store",
+    "dump_postgres",
+    "has_rows",
+    "known_schema",
+    "load_postgres",
+    "load_sqlite",
+    "move_profiles",
+    "snapshot_sqlite",
+    "sqlite_file",
     # engine and schema
     "open_store",
     "now",
