@@ -4,6 +4,8 @@ replaced on purpose."""
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 import sqlite3
 import tarfile
@@ -304,3 +306,42 @@ def test_postgresql_without_pg_dump_says_what_is_missing(tmp_path, monkeypatch):
     with pytest.raises(BackupError, match="pg_dump was not found on PATH.*client tools"):
         backup(bench, tmp_path / "pg.tar")
     assert not list(tmp_path.glob("pg.tar*"))
+
+
+def test_a_file_gone_from_the_home_is_reported_and_the_rest_restores(source, tmp_path, capsys):
+    bench, info = source
+    recording = store.list_recordings(bench.db, info["project"].id)[0]
+    bench.path(recording.peaks_path).unlink()
+    archive = tmp_path / "gap.tar"
+    assert main(["backup", str(archive), "--home", str(bench.settings.home)]) == 1
+    out, _ = capsys.readouterr()
+    assert f"missing: {recording.peaks_path}" in out and archive.is_file()
+
+    target = sqlite_bench(tmp_path / "target")
+    done = restore(target, archive)
+    assert done.missing == (recording.peaks_path,)
+    assert target.path(recording.working_path).read_bytes() == \
+           bench.path(recording.working_path).read_bytes()
+    assert not target.path(recording.peaks_path).exists()
+
+
+def test_an_archive_lacking_a_file_its_database_names_is_refused(source, tmp_path):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    forged = tmp_path / "forged.tar"  # one FLAC left out, and out of the manifest too
+    with tarfile.open(archive) as tar, tarfile.open(forged, "w") as out:
+        dropped = next(m.name for m in tar if m.name.endswith(".flac"))
+        for member in tar.getmembers():
+            data = tar.extractfile(member).read()
+            if member.name == dropped:
+                continue
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                del manifest["members"][dropped]
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
+    fresh = sqlite_bench(tmp_path / "fresh")
+    with pytest.raises(BackupError, match="the database names .*flac, which is not in the archive"):
+        restore(fresh, forged)
+    assert store.has_rows(fresh.db) == {} and _files(fresh.settings.home) == {}

@@ -154,7 +154,8 @@ def _home_files(wb: Workbench, snapshot: store.Snapshot) -> tuple[list[str], lis
         (present if _safe(rel) and (home / rel).is_file() else missing).append(rel)
     profiles = wb.settings.profiles_dir
     if profiles.is_dir():
-        present += sorted(str(p.relative_to(home)) for p in profiles.iterdir() if p.is_file())
+        present += sorted(rel for p in profiles.iterdir()
+                          if p.is_file() and _safe(rel := str(p.relative_to(home))))
     return present, missing
 
 
@@ -345,6 +346,8 @@ def _unpack(archive: Path, staged: Path,
         raise BackupError(f"{archive}: not a readable workbench archive ({exc})") from None
     if manifest is None:
         raise BackupError(f"{archive}: no {MANIFEST}: not a complete workbench archive")
+    if progress:
+        progress(total, total, "read")
     return manifest, hashes
 
 
