@@ -5,8 +5,8 @@ that belong together (a recording's drafted segments, a save and its version bum
 transaction, so a crash leaves either all of them or none.
 
 Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
-`migrations` (Alembic), `snapshots` (backups), and the queries by subject: `projects`, `recordings`, `segments`
-(revisions and edits), `queue`, `reviews`, `reports`, `jobs`, `exports`. Callers use this package's names
+`migrations` (Alembic), `snapshots` (backups), and the queries by subject: `projects`,
+`recordings`, `segments` (revisions and edits), `queue`, `reviews`, `reports`, `jobs`, `exports`. Callers use this package's names
 (`store.list_projects`, `store.segments` the table...), not the modules'.
 """
 
