@@ -6,8 +6,9 @@ transaction, so a crash leaves either all of them or none.
 
 Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
 `migrations` (Alembic), `snapshots` (backups), and the queries by subject: `projects`,
-`recordings`, `segments` (revisions and edits), `queue`, `reviews`, `reports`, `jobs`, `exports`. Callers use this package's names
-(`store.list_projects`, `store.segments` the table...), not the modules'.
+`recordings`, `segments` (revisions and edits), `queue`, `reviews`, `reports`, `jobs`,
+`exports`. Callers use this package's names (`store.list_projects`, `store.segments` the
+table...), not the modules'.
 """
 
 from workbench.store.engine import now, open_store
