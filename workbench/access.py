@@ -29,6 +29,7 @@ class Action(StrEnum):
     SETTINGS = "change project settings"
     CREATE_PROJECT = "create projects"
     MANAGE_PEOPLE = "manage accounts and membership"
+    BACKUP = "back up or restore the workbench"
 
 
 GRANTS: dict[Role, frozenset[Action]] = {

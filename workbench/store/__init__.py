@@ -5,9 +5,10 @@ that belong together (a recording's drafted segments, a save and its version bum
 transaction, so a crash leaves either all of them or none.
 
 Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
-`migrations` (Alembic), and the queries by subject: `projects`, `recordings`, `segments`
-(revisions and edits), `queue`, `reviews`, `reports`, `jobs`, `exports`. Callers use this package's names
-(`store.list_projects`, `store.segments` the table...), not the modules'.
+`migrations` (Alembic), `snapshots` (backups), and the queries by subject: `projects`,
+`recordings`, `segments` (revisions and edits), `queue`, `reviews`, `reports`, `jobs`,
+`exports`. Callers use this package's names (`store.list_projects`, `store.segments` the
+table...), not the modules'.
 """
 
 from workbench.store.engine import now, open_store
@@ -81,6 +82,19 @@ from workbench.store.reviews import (
     review_stats,
     verdicts_on,
 )
+from workbench.store.snapshots import (
+    DumpToolMissing,
+    Snapshot,
+    describe_store,
+    dump_postgres,
+    has_rows,
+    known_schema,
+    load_postgres,
+    load_sqlite,
+    move_profiles,
+    snapshot_sqlite,
+    sqlite_file,
+)
 from workbench.store.segments import (
     add_drafted_segments,
     adjacent,
@@ -114,6 +128,18 @@ from workbench.store.schema import (  # noqa: E402
 )
 
 __all__ = [
+    # backups (snapshots)
+    "DumpToolMissing",
+    "Snapshot",
+    "describe_store",
+    "dump_postgres",
+    "has_rows",
+    "known_schema",
+    "load_postgres",
+    "load_sqlite",
+    "move_profiles",
+    "snapshot_sqlite",
+    "sqlite_file",
     # engine and schema
     "open_store",
     "now",

@@ -60,6 +60,11 @@ def _revisions() -> frozenset[str]:
 SCHEMA_VERSION: str = _scripts().get_current_head()  # the head revision: what migrate reaches
 
 
+def is_known_version(revision: str) -> bool:
+    """Whether `revision` is one of these revisions (a database at it can be upgraded)."""
+    return revision in _revisions()
+
+
 def current_version(conn: Connection) -> str | None:
     """The revision a database is at (its pre-Alembic schema_version as one); None when empty."""
     tables = sa.inspect(conn).get_table_names()
