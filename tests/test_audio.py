@@ -209,7 +209,7 @@ def test_convert_replaces_nothing_when_it_fails(tmp_path):
         convert(tmp_path / "bad.wav", tmp_path / "w.flac", tmp_path / "p.npy")
     assert ((tmp_path / "w.flac").read_bytes(), (tmp_path / "p.npy").read_bytes()) == before
     assert good.num_samples == 16000
-    assert not list(tmp_path.glob("*.part"))
+    assert not list(tmp_path.glob("*.part*"))
 
 
 # ---------------------------------------------------------------- bad inputs
