@@ -41,6 +41,7 @@ from workbench.export.table import ALIASES
 from workbench.export.utterance import Annotation
 from workbench.importing import (
     AUDIO_SUFFIXES, ImportItem, ImportReport, extract_zip, import_file, import_paths, scratch_folder,
+    printable,
 )
 from workbench.access import Action, require
 from workbench.context import Workbench
@@ -528,6 +529,8 @@ def import_any(
     themselves, as for an upload (see `AudioScope`). Owners only; recorded in the audit log.
     """
     user = require(wb, Action.IMPORT, project.id)
+    if progress is not None:  # names as they can be printed (a file's may not be UTF-8)
+        progress = _printable_progress(progress)
     if audio_from.trusted:
         server = _ServerAudio(audio_from.folders)
         result = _import(wb, project, [Path(p) for p in paths], server, progress)
@@ -544,6 +547,10 @@ def import_any(
                     {"imported": report.count("imported"), "duplicates": report.count("duplicate"),
                      "failed": len(report.failed), "segments": result.segments})
     return result
+
+
+def _printable_progress(progress: Progress) -> Progress:
+    return lambda done, total, name: progress(done, total, printable(name))
 
 
 def import_upload(

@@ -41,7 +41,7 @@ AUDIO_SUFFIXES = {
 class ImportItem:
     """The outcome for one file: 'imported', 'duplicate' or 'failed'.
 
-    `name` and `reason` are made printable (see `shown`) whatever they were given as.
+    `name` and `reason` are made printable (see `printable`) whatever they were given as.
     """
 
     name: str
@@ -51,11 +51,11 @@ class ImportItem:
     duration: float = 0.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name", shown(self.name))
-        object.__setattr__(self, "reason", shown(self.reason))
+        object.__setattr__(self, "name", printable(self.name))
+        object.__setattr__(self, "reason", printable(self.reason))
 
 
-def shown(text: str) -> str:
+def printable(text: str) -> str:
     """`text` as it can be printed and stored: the bytes of a file name that is not UTF-8
     (which Python holds as surrogates) written as \\xNN escapes, 'caf\\xe9.wav'."""
     try:
@@ -101,7 +101,7 @@ def import_paths(
         items = []
         for done, (name, path, error) in enumerate(sources):
             if progress:
-                progress(done, len(sources), name)
+                progress(done, len(sources), printable(name))
             items.append(ImportItem(name, "failed", error) if error else import_file(wb, project, path, name))
         if progress:
             progress(len(sources), len(sources), "")
@@ -117,7 +117,7 @@ def import_file(
     exception, which may hold server paths, goes to the log) and the recording keeps `name`
     rather than a server path as its source.
     """
-    name = shown(name or path.name)
+    name = printable(name or path.name)
     try:
         digest = _sha256(path)
     except OSError as exc:
@@ -148,7 +148,7 @@ def import_file(
         project_id=project.id,
         original_name=name,
         sha256=digest,
-        source_path=name if uploaded or _is_scratch(wb, path) else shown(str(path)),
+        source_path=name if uploaded or _is_scratch(wb, path) else printable(str(path)),
         working_path=working,
         peaks_path=peaks,
         sample_rate=info.sample_rate,

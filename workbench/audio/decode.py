@@ -79,7 +79,7 @@ def _sf_name(path: Path) -> bytes:
     return os.fsencode(path)
 
 
-_WAV_DATA_SIZE = re.compile(r"^(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+_WAV_DATA_SIZE = re.compile(r"^[ \t]*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
 
 # WAVE_FORMAT tags with a name worth showing; any other is shown by its number
 _WAV_TAGS = {
