@@ -351,8 +351,9 @@ def test_a_truncated_file_of_each_format_is_reported_as_truncated(tmp_path, case
     out = tmp_path / "out"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        with pytest.raises(AudioError, match="truncated") as caught:
+        with pytest.raises(AudioError) as caught:
             convert(cut, out / "w.flac", out / "p.npy")
+    assert caught.value.plain.startswith("the file is truncated")  # not the decoder's words
     assert str(caught.value).startswith(f"{cut.name}: ")
     assert _files_under(out) == []
 
