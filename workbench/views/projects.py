@@ -131,10 +131,10 @@ files = st.file_uploader(
     type=sorted({s.lstrip(".") for s in AUDIO_SUFFIXES} | {"zip"} | ANNOTATION_TYPES),
     key=upload_key,
     max_upload_size=per_file_mb,
-    help=f"At most {describe_size(per_file_mb * MB)} a file and "
-         f"{describe_size(limits.upload_batch_mb * MB)} an upload; a zip archive may unpack to "
-         f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries.",
 )
+st.caption(f"At most {describe_size(per_file_mb * MB)} a file and "
+           f"{describe_size(limits.upload_batch_mb * MB)} an upload; a zip archive may unpack to "
+           f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries.")
 if st.button("Import", key="import_button", disabled=not files, type="primary"):
     bar = st.progress(0.0, text="Importing…")
     result = import_upload(
