@@ -38,8 +38,10 @@ MP3_WRITABLE = "MP3" in sf.available_formats()
 # ---------------------------------------------------------------- generated inputs
 
 
-def _write_aac(path: Path, seconds: float, rate: int, channels: int = 1) -> Path:
-    """An M4A (AAC in an MP4/iPod container) of conftest's tone, encoded with PyAV."""
+def _write_aac(path: Path, seconds: float, rate: int, channels: int = 1,
+               faststart: bool = False, fmt: str = "ipod", codec: str = "aac") -> Path:
+    """An M4A (AAC in an MP4/iPod container) of conftest's tone, encoded with PyAV; with
+    `faststart` its index ('moov') comes before the audio ('mdat'), as for streaming."""
     import av
 
     t = np.arange(int(seconds * rate)) / rate
@@ -47,8 +49,9 @@ def _write_aac(path: Path, seconds: float, rate: int, channels: int = 1) -> Path
     planes = np.stack([signal] * channels)
     layout = "stereo" if channels == 2 else "mono"
     path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w", format="ipod") as out:
-        stream = out.add_stream("aac", rate=rate, layout=layout)
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", format=fmt, options=options) as out:
+        stream = out.add_stream(codec, rate=rate, layout=layout)
         for i in range(0, planes.shape[1], 1024):
             frame = av.AudioFrame.from_ndarray(
                 np.ascontiguousarray(planes[:, i:i + 1024]), format="fltp", layout=layout
@@ -209,7 +212,7 @@ def test_convert_replaces_nothing_when_it_fails(tmp_path):
         convert(tmp_path / "bad.wav", tmp_path / "w.flac", tmp_path / "p.npy")
     assert ((tmp_path / "w.flac").read_bytes(), (tmp_path / "p.npy").read_bytes()) == before
     assert good.num_samples == 16000
-    assert not list(tmp_path.glob("*.part"))
+    assert not list(tmp_path.glob("*.part*"))
 
 
 # ---------------------------------------------------------------- bad inputs
@@ -261,7 +264,7 @@ BAD_INPUTS = {
     "empty-file": (_empty, "empty"),
     "text-named-wav": (_text_as_wav, "not a readable audio file"),
     "truncated-wav": (_truncated_wav, "truncated"),
-    "truncated-flac": (_truncated_flac, ""),
+    "truncated-flac": (_truncated_flac, "truncated"),
     "zero-length-wav": (_zero_length_wav, "no audio"),
     "missing-path": (_missing, "no such file"),
     "random-bytes-m4a": (_random_bytes_m4a, "not a readable audio file"),
@@ -286,6 +289,85 @@ def test_bad_input_raises_audio_error_and_leaves_nothing(tmp_path, case):
     assert reason_part in error.reason
     assert error.path == str(source)
     assert _files_under(out) == []  # no working copy, no peaks, no *.part
+
+
+# ---------------------------------------------------------------- truncated files
+
+
+def _cut(source: Path, keep: float | int) -> Path:
+    """`source` cut to a share (a float) or a count (an int) of its bytes, as `cut-<name>`."""
+    data = source.read_bytes()
+    path = source.with_name(f"cut-{source.name}")
+    path.write_bytes(data[: int(len(data) * keep) if isinstance(keep, float) else keep])
+    return path
+
+
+def _at_last(source: Path, marker: bytes) -> Path:
+    """`source` cut just before the last place `marker` occurs (the start of a page or frame),
+    so that what is left ends on a boundary and no part of it is itself cut."""
+    data = source.read_bytes()
+    return _cut(source, data.rindex(marker, 0, len(data) - 1))
+
+
+def _webm(d: Path) -> Path:
+    return _write_aac(d / "a.webm", 8.0, 48000, fmt="webm", codec="libopus")
+
+
+# id -> a writer of a 8 s file, then where to cut it
+TRUNCATED = {
+    "wav-half": (lambda d: tone(d / "a.wav", 8.0), 0.5),
+    "wav-last-bytes": (lambda d: tone(d / "a.wav", 8.0), 0.995),
+    "aiff": (lambda d: tone(d / "a.aiff", 8.0, 44100), 0.6),
+    "flac": (lambda d: tone(d / "a.flac", 8.0, 44100, channels=2), 0.6),
+    "flac-at-a-frame": (lambda d: tone(d / "a.flac", 8.0, 44100), b"\xff\xf8"),
+    "mp3": (lambda d: tone(d / "a.mp3", 8.0, 44100, fmt="MP3"), 0.97),
+    "ogg-vorbis": (lambda d: tone(d / "a.ogg", 8.0, 44100, fmt="OGG", subtype="VORBIS"), 0.5),
+    "ogg-at-a-page": (lambda d: tone(d / "a.ogg", 8.0, 44100, fmt="OGG", subtype="VORBIS"),
+                      b"OggS"),
+    "opus": (lambda d: tone(d / "a.opus", 8.0, 48000, fmt="OGG", subtype="OPUS"), 0.9),
+    "m4a": (lambda d: _write_aac(d / "a.m4a", 8.0, 44100), 0.5),
+    "m4a-index-cut": (lambda d: _write_aac(d / "a.m4a", 8.0, 44100), 0.995),
+    "m4a-faststart": (lambda d: _write_aac(d / "a.m4a", 8.0, 44100, faststart=True), 0.7),
+    "webm": (_webm, 0.8),
+}
+
+
+def _truncated_params():
+    for name in TRUNCATED:
+        marks = []
+        if name == "mp3" and not MP3_WRITABLE:
+            marks.append(pytest.mark.skip(reason="this libsndfile cannot write MP3"))
+        yield pytest.param(name, id=name, marks=marks)
+
+
+@pytest.mark.parametrize("case", list(_truncated_params()))
+def test_a_truncated_file_of_each_format_is_reported_as_truncated(tmp_path, case):
+    """Not imported as shorter audio: whether the header's length, the container's structure
+    or the decoder gives the cut away, the reason says 'truncated' and nothing is written."""
+    make, where = TRUNCATED[case]
+    whole = make(tmp_path / "src")
+    convert(whole, tmp_path / "whole" / "w.flac", tmp_path / "whole" / "p.npy")  # whole: fine
+    cut = _at_last(whole, where) if isinstance(where, bytes) else _cut(whole, where)
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(AudioError) as caught:
+            convert(cut, out / "w.flac", out / "p.npy")
+    assert caught.value.plain.startswith("the file is truncated")  # not the decoder's words
+    assert str(caught.value).startswith(f"{cut.name}: ")
+    assert _files_under(out) == []
+
+
+def test_an_unknown_wav_format_tag_is_named(tmp_path):
+    data = bytearray(tone(tmp_path / "a.wav", 1.0).read_bytes())
+    at = data.index(b"fmt ") + 8
+    data[at:at + 2] = (0x1234).to_bytes(2, "little")
+    odd = tmp_path / "odd.wav"
+    odd.write_bytes(bytes(data))
+    with pytest.raises(AudioError) as caught:
+        convert(odd, tmp_path / "out" / "w.flac", tmp_path / "out" / "p.npy")
+    assert caught.value.plain == "unsupported WAV encoding (format tag 0x1234)"
+    assert _files_under(tmp_path / "out") == []
 
 
 @pytest.mark.skipif(not MP3_WRITABLE, reason="this libsndfile cannot write MP3")

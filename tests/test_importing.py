@@ -51,7 +51,7 @@ def _mixed_folder(tmp_path: Path) -> Path:
 
 
 def _part_files(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.part"))
+    return sorted(root.rglob("*.part*"))
 
 
 def _names(wb, project) -> list[str]:

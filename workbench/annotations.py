@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable
@@ -33,7 +32,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from workbench import store
+from workbench import store, uploads
+from workbench.config import MB, Limits
 from workbench.corpus import InvalidEdit, Project, check_bounds, clean_text
 from workbench.export import eaf, hf, kaldi, lhotse, nemo, subtitles, table, textgrid
 from workbench.export.reading import AnnotationError, Read, decode
@@ -41,6 +41,7 @@ from workbench.export.table import ALIASES
 from workbench.export.utterance import Annotation
 from workbench.importing import (
     AUDIO_SUFFIXES, ImportItem, ImportReport, extract_zip, import_file, import_paths, scratch_folder,
+    printable,
 )
 from workbench.access import Action, require
 from workbench.context import Workbench
@@ -364,7 +365,8 @@ class _UploadedAudio:
 
     public = True
 
-    def __init__(self, paths: Iterable[str | Path], scratch: Path):
+    def __init__(self, paths: Iterable[str | Path], scratch: Path, limits: Limits):
+        self.limits = limits
         self.names: dict[Path, str] = {}  # every file of the upload (resolved) -> its name
         self.folders: dict[Path, str] = {}  # given folders and unpacked archives -> their names
         self.roots: list[Path] = []  # what to look for annotations in
@@ -393,7 +395,8 @@ class _UploadedAudio:
         self.roots.append(root)
 
     def _unzip(self, archive: Path, target: Path) -> None:
-        for shown, file, error in extract_zip(archive, target, _wanted_in_upload, public=True):
+        for shown, file, error in extract_zip(archive, target, _wanted_in_upload, public=True,
+                                              limits=self.limits):
             if error:
                 self.failed.append(ImportItem(shown, "failed", error))
             else:
@@ -563,12 +566,14 @@ def import_any(
     themselves, as for an upload (see `AudioScope`). Owners only; recorded in the audit log.
     """
     user = require(wb, Action.IMPORT, project.id)
+    if progress is not None:  # names as they can be printed (a file's may not be UTF-8)
+        progress = _printable_progress(progress)
     if audio_from.trusted:
         server = _ServerAudio(audio_from.folders)
         result = _import(wb, project, [Path(p) for p in paths], server, progress)
     else:
         with scratch_folder(wb) as scratch:
-            upload = _UploadedAudio(paths, Path(scratch))
+            upload = _UploadedAudio(paths, Path(scratch), wb.settings.limits)
             found = _import(wb, project, upload.roots, upload, progress)
         items = [replace(i, name=_public(i.name, Path(scratch)),
                          reason=_public(i.reason, Path(scratch)))
@@ -581,25 +586,44 @@ def import_any(
     return result
 
 
+def _printable_progress(progress: Progress) -> Progress:
+    return lambda done, total, name: progress(done, total, printable(name))
+
+
 def import_upload(
     wb: Workbench, project: Project, files: Iterable[Upload], progress: Progress | None = None
 ) -> AnnotatedImport:
     """Import the files of a browser upload: each (the name the browser sent, its content as bytes,
     a binary file object or the path of a server file holding it).
 
-    Each is written under `upload_name(name)` into a scratch folder of this call's own (removed
-    afterwards, whatever happens) and imported with `AudioScope.upload()`: annotations may name
-    only audio of this upload, by base name, and no name or reason shows a server path.
+    The sizes are checked against the settings' upload limits first (see `uploads`): a file
+    over the limit a file is refused alone, an upload over the limit an upload is refused
+    whole, before anything is written. Each file is then written under `upload_name(name)` into
+    a scratch folder of this call's own (removed afterwards, whatever happens) and imported
+    with `AudioScope.upload()`: annotations may name only audio of this upload, by base name,
+    and no name or reason shows a server path.
     """
+    limits = wb.settings.limits
+    files = list(files)
+    sizes = [uploads.content_size(content) for _, content in files]
+    whole = uploads.batch_refusal(sizes, limits)
+    room = limits.upload_batch_mb * MB
     with scratch_folder(wb) as scratch:
         paths, failed, taken = [], [], set()
-        for n, (sent, content) in enumerate(files):
+        for n, ((sent, content), size) in enumerate(zip(files, sizes)):
             name = upload_name(sent)
+            refusal = uploads.file_refusal(size, limits) or whole
+            if refusal:
+                failed.append(ImportItem(name, "failed", refusal))
+                continue
             target = Path(scratch) / (name if name not in taken else f".same-name-{n}/{name}")
             taken.add(name)
             try:
                 target.parent.mkdir(exist_ok=True)
-                _write(target, content)
+                room -= uploads.write_upload(target, content, min(limits.upload_file_mb * MB, room))
+            except uploads.TooLarge:  # a stream whose size was not known beforehand
+                failed.append(ImportItem(name, "failed", uploads.stream_refusal(room, limits)))
+                continue
             except (OSError, TypeError, ValueError) as exc:
                 log.warning("cannot store the upload %r", sent, exc_info=exc)
                 failed.append(ImportItem(name, "failed", "the upload cannot be stored"))
@@ -622,21 +646,6 @@ def upload_name(sent: str, limit: int = 120) -> str:
         room = limit - len(suffix.encode())
         name = stem.encode()[:room].decode("utf-8", "ignore").rstrip() + suffix
     return name or "upload"
-
-
-def _write(target: Path, content: bytes | bytearray | memoryview | BinaryIO | os.PathLike) -> None:
-    if hasattr(content, "getbuffer"):  # io.BytesIO, Streamlit's UploadedFile: all, however read
-        with content.getbuffer() as view:
-            target.write_bytes(view)
-    elif isinstance(content, (bytes, bytearray, memoryview)):
-        target.write_bytes(content)
-    elif isinstance(content, os.PathLike):
-        shutil.copyfile(content, target)
-    elif hasattr(content, "read"):
-        with open(target, "wb") as out:
-            shutil.copyfileobj(content, out)
-    else:
-        raise TypeError(f"an upload's content is bytes, a binary file or a path, not {type(content)}")
 
 
 _Audio = _ServerAudio | _UploadedAudio

@@ -4,7 +4,9 @@ The batch is selected (`export.select`), its text put in shape (`export.textform
 (`export.split`), its audio cut (`export.clips`) and its manifests written (`export.layout`,
 with the writer module of the format). The corpus is written into a temporary folder beside
 the destination and renamed into place only when complete, so a crash, a failure or a cancel
-never leaves a half-written corpus under the destination's name. Each export is recorded
+never leaves a half-written corpus under the destination's name. That folder is hidden and
+names its process (`.NAME.part-<owner>`, see `leftovers`): the next export beside it removes
+it once that process is gone (killed). Each export is recorded
 with its filters, options, counts, hours and the checksum of its manifests.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -47,6 +50,7 @@ from workbench.export.select import (
 from workbench.export.split import SPLIT_BY, assign_splits, parse_split
 from workbench.export.textform import TextHook, keep_tags, resolve_tag_mode, resolve_text_form
 from workbench.export.utterance import AudioFile, Utterance, one_line, recording_uid, safe_stem
+from workbench.leftovers import TAG, owner_tag, remove_stale
 
 __all__ = [
     "DEFAULT_STATUS",
@@ -159,6 +163,9 @@ class _Plan:
     language: str | None
 
 
+PART = re.compile(rf"\..+\.part-{TAG}")  # an export or zip being written, by its process
+
+
 def export_batch(
     wb: Workbench,
     project: Project,
@@ -206,7 +213,8 @@ def export_batch(
     warnings = tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
+    remove_stale(out.parent, PART)  # what killed exports left beside it
+    tmp = out.with_name(f".{out.name}.part-{owner_tag()}")
     shutil.rmtree(tmp, ignore_errors=True)
     ticker = _Ticker(len(chosen), progress, cancel)
     try:
@@ -585,10 +593,15 @@ def zip_folder(folder: Path) -> Path:
     target = folder.with_suffix(".zip")
     if target.is_file():
         return target
-    tmp = target.with_name(target.name + ".part")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                zf.write(path, Path(folder.name) / path.relative_to(folder))
-    os.replace(tmp, target)
+    remove_stale(target.parent, PART)
+    tmp = target.with_name(f".{target.name}.part-{owner_tag()}")
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    zf.write(path, Path(folder.name) / path.relative_to(folder))
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return target

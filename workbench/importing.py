@@ -7,10 +7,14 @@ database. A file that fails is reported with its name and the reason; the others
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
+import re
 import shutil
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,11 +22,12 @@ from pathlib import Path, PurePosixPath
 
 from workbench import store
 from workbench.audio import AudioError, convert
+from workbench.audio.working import PART
+from workbench.config import MB, Limits, describe_size
 from workbench.corpus import Project
 from workbench.access import Action, require
 from workbench.context import Workbench
-
-log = logging.getLogger(__name__)
+from workbench.leftovers import TAG, owner_tag, remove_stale
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +39,34 @@ AUDIO_SUFFIXES = {
 
 @dataclass(frozen=True)
 class ImportItem:
-    """The outcome for one file: 'imported', 'duplicate' or 'failed'."""
+    """The outcome for one file: 'imported', 'duplicate' or 'failed'.
+
+    `name` and `reason` are made printable (see `printable`) whatever they were given as.
+    """
 
     name: str
     outcome: str
     reason: str = ""
     recording_id: int | None = None
     duration: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", printable(self.name))
+        object.__setattr__(self, "reason", printable(self.reason))
+
+
+def printable(text: str) -> str:
+    """`text` as it can be printed and stored: the bytes of a file name that is not UTF-8
+    (which Python holds as surrogates) written as \\xNN escapes, 'caf\\xe9.wav'."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that came from no file name
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -71,11 +97,11 @@ def import_paths(
     """Import files, folders (recursively, audio suffixes only) and zip archives (owners)."""
     require(wb, Action.IMPORT, project.id)
     with scratch_folder(wb) as scratch:
-        sources = list(_expand(paths, Path(scratch)))
+        sources = list(_expand(paths, Path(scratch), wb.settings.limits))
         items = []
         for done, (name, path, error) in enumerate(sources):
             if progress:
-                progress(done, len(sources), name)
+                progress(done, len(sources), printable(name))
             items.append(ImportItem(name, "failed", error) if error else import_file(wb, project, path, name))
         if progress:
             progress(len(sources), len(sources), "")
@@ -91,7 +117,7 @@ def import_file(
     exception, which may hold server paths, goes to the log) and the recording keeps `name`
     rather than a server path as its source.
     """
-    name = name or path.name
+    name = printable(name or path.name)
     try:
         digest = _sha256(path)
     except OSError as exc:
@@ -122,7 +148,7 @@ def import_file(
         project_id=project.id,
         original_name=name,
         sha256=digest,
-        source_path=name if uploaded or _is_scratch(wb, path) else str(path),
+        source_path=name if uploaded or _is_scratch(wb, path) else printable(str(path)),
         working_path=working,
         peaks_path=peaks,
         sample_rate=info.sample_rate,
@@ -144,7 +170,9 @@ def _reuse(working: Path, channels: Path, source: Path):
     return Converted(src.sample_rate, src.channels, sf.info(str(working)).frames, channels.is_file())
 
 
-def _expand(paths: Iterable[str | Path], scratch: Path) -> Iterator[tuple[str, Path, str]]:
+def _expand(
+    paths: Iterable[str | Path], scratch: Path, limits: Limits
+) -> Iterator[tuple[str, Path, str]]:
     """(display name, file path, error) for every file to import; error is '' when fine."""
     for raw in paths:
         path = Path(raw)
@@ -156,55 +184,163 @@ def _expand(paths: Iterable[str | Path], scratch: Path) -> Iterator[tuple[str, P
                 yield str(p.relative_to(path.parent)), p, ""
         elif path.is_file() and path.suffix.lower() == ".zip":
             target = scratch / f"zip-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
-            yield from extract_zip(path, target)
+            yield from extract_zip(path, target, limits=limits)
         elif path.is_file():
             yield path.name, path, ""
         else:
             yield str(path), path, "no such file or folder"
 
 
+RATIO_FLOOR = 16 * MB  # smaller than this unpacked, an archive or entry may pack any amount
+NESTED = "a zip archive inside a zip archive is not unpacked; unpack it and import its files"
+
+
 def extract_zip(
-    archive: Path, target: Path, wanted: Callable[[str], bool] | None = None, public: bool = False
+    archive: Path, target: Path, wanted: Callable[[str], bool] | None = None,
+    public: bool = False, limits: Limits | None = None,
 ) -> Iterator[tuple[str, Path, str]]:
     """Extract a zip's wanted entries (audio, by default) into `target`: (the entry as shown,
-    the extracted file or the archive, an error or ''). Entries that would escape `target`
-    (absolute, '..') are refused. `public`: for a browser, so an unsafe entry is shown by its
+    the extracted file or the archive, an error or '').
+
+    Before anything is written, the archive is refused whole when it holds more entries, would
+    unpack to more bytes (or more times its own size) than `limits` allow, or more than the
+    disk has free; an entry packed more tightly than the ratio allows is refused alone. While
+    extracting, an entry that yields more bytes than it declares is stopped and removed.
+    Entries that would escape `target` (absolute, '..') are refused; so is an entry whose name
+    an earlier entry already took (the first is imported), and a zip archive inside the
+    archive (it is not unpacked). `public`: for a browser, so an unsafe entry is shown by its
     base name and a reason holds no exception text (that goes to the log).
     """
     wanted = wanted or _is_audio
+    limits = limits or Limits()
     try:
+        too_many = _entry_count_refusal(archive, limits)
+        if too_many:
+            yield archive.name, archive, too_many
+            return
         with zipfile.ZipFile(archive) as zf:
-            entries = [i for i in zf.infolist() if not i.is_dir() and wanted(i.filename)]
+            entries = [i for i in zf.infolist()
+                       if not i.is_dir() and (wanted(i.filename) or _is_zip(i.filename))]
+            unpacked = [i for i in entries if not _is_zip(i.filename)]
+            refusal = _size_refusal(archive, zf.infolist(), unpacked, target, limits)
+            if refusal:
+                yield archive.name, archive, refusal
+                return
             if not entries:
                 yield archive.name, archive, "the zip archive holds no audio files"
+            taken: set[Path] = set()
             for info in entries:
-                shown = f"{archive.name}/{info.filename}"
+                shown_name = f"{archive.name}/{info.filename}"
                 parts = PurePosixPath(info.filename.replace("\\", "/")).parts
                 unsafe = info.filename.startswith(("/", "\\")) or ".." in parts
                 if unsafe or not parts or ":" in parts[0]:
                     if public:
-                        shown = f"{archive.name}/…/{parts[-1] if parts else ''}"
-                    yield shown, archive, "unsafe path in the zip archive (absolute or '..'); skipped"
+                        shown_name = f"{archive.name}/…/{parts[-1] if parts else ''}"
+                    yield shown_name, archive, "unsafe path in the zip archive (absolute or '..'); skipped"
                     continue
                 if public:
-                    shown = f"{archive.name}/{'/'.join(parts)}"
+                    shown_name = f"{archive.name}/{'/'.join(parts)}"
                 dest = target.joinpath(*parts)
                 if not dest.resolve().is_relative_to(target.resolve()):
-                    yield shown, archive, "unsafe path in the zip archive; skipped"
+                    yield shown_name, archive, "unsafe path in the zip archive; skipped"
                     continue
+                why = _entry_refusal(info, dest, taken, limits)
+                if why:
+                    yield shown_name, archive, why
+                    continue
+                taken.add(dest)
                 try:
                     dest.parent.mkdir(parents=True, exist_ok=True)
-                    with zf.open(info) as src, open(dest, "wb") as out:
-                        shutil.copyfileobj(src, out)
+                    _extract_entry(zf, info, dest)
                 except Exception as exc:  # a bad entry (CRC, compression, encryption) fails alone
+                    dest.unlink(missing_ok=True)
                     log.warning("cannot extract %s from %s", info.filename, archive, exc_info=exc)
                     detail = "" if public else f" ({exc})"
-                    yield shown, archive, f"cannot extract from the zip archive{detail}"
+                    yield shown_name, archive, f"cannot extract from the zip archive{detail}"
                     continue
-                yield shown, dest, ""
+                yield shown_name, dest, ""
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         log.warning("%s is not a valid zip archive", archive, exc_info=exc)
         yield archive.name, archive, "not a valid zip archive" + ("" if public else f" ({exc})")
+
+
+def _entry_count_refusal(archive: Path, limits: Limits) -> str:
+    """The archive's own count of entries (its end record), read before zipfile builds an
+    object for each, against the limit."""
+    try:
+        with open(archive, "rb") as f:
+            end = zipfile._EndRecData(f)  # type: ignore[attr-defined]  # stable since Python 2
+        count = int(end[zipfile._ECD_ENTRIES_TOTAL]) if end else 0  # type: ignore[attr-defined]
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return ""  # zipfile's private reader changed: the count is checked after opening
+    if count > limits.zip_members:
+        return (f"the zip archive holds {count} entries, more than the limit of "
+                f"{limits.zip_members}; nothing was unpacked")
+    return ""
+
+
+def _size_refusal(
+    archive: Path, every: list[zipfile.ZipInfo], entries: list[zipfile.ZipInfo], target: Path,
+    limits: Limits,
+) -> str:
+    """Why the archive is refused whole by what its central directory declares, or ''."""
+    if len(every) > limits.zip_members:
+        return (f"the zip archive holds {len(every)} entries, more than the limit of "
+                f"{limits.zip_members}; nothing was unpacked")
+    total = sum(i.file_size for i in entries)
+    if total > limits.zip_total_mb * MB:
+        return (f"the zip archive would unpack to {describe_size(total)}, more than the limit "
+                f"of {describe_size(limits.zip_total_mb * MB)}; nothing was unpacked")
+    packed = max(archive.stat().st_size, 1)
+    if total > RATIO_FLOOR and total > packed * limits.zip_ratio:
+        return (f"the zip archive would unpack to {describe_size(total)}, {total // packed} "
+                f"times its own size (the limit is {limits.zip_ratio} times); nothing was "
+                f"unpacked")
+    free = shutil.disk_usage(_existing(target)).free
+    if total > free:
+        return (f"the zip archive would unpack to {describe_size(total)} but only "
+                f"{describe_size(free)} of disk space is free; nothing was unpacked")
+    return ""
+
+
+def _entry_refusal(info: zipfile.ZipInfo, dest: Path, taken: set[Path], limits: Limits) -> str:
+    """Why one entry is skipped (the rest go on), or ''."""
+    if _is_zip(info.filename):
+        return NESTED
+    if dest in taken:
+        return "another entry of the zip archive has the same name (the first was taken); skipped"
+    packed = max(info.compress_size, 1)
+    if info.file_size > RATIO_FLOOR and info.file_size > packed * limits.zip_ratio:
+        return (f"the entry would unpack to {describe_size(info.file_size)}, "
+                f"{info.file_size // packed} times its packed size (the limit is "
+                f"{limits.zip_ratio} times); skipped")
+    return ""
+
+
+class _Overflow(Exception):
+    """An entry yields more bytes than the archive declares for it."""
+
+
+def _extract_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> None:
+    """Copy one entry out, stopping as soon as it yields more than its declared size."""
+    written = 0
+    with zf.open(info) as src, open(dest, "wb") as out:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > info.file_size:
+                raise _Overflow(f"the entry holds more than the {info.file_size} bytes it declares")
+            out.write(chunk)
+
+
+def _existing(path: Path) -> Path:
+    """`path`, or its nearest folder that exists (for asking how much space is free there)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _is_zip(name: str) -> bool:
+    return name.lower().endswith(".zip")
 
 
 def _is_audio(name: str) -> bool:
@@ -219,10 +355,46 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def scratch_folder(wb: Workbench) -> tempfile.TemporaryDirectory:
-    """A temporary folder in the workbench's tmp folder, removed when its `with` block ends."""
-    wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir)
+SCRATCH = re.compile(rf"scratch-{TAG}-[a-z0-9_]+")  # scratch_folder's folders
+LEGACY_SCRATCH = re.compile(r"tmp[a-z0-9_]{8}")  # tempfile's, made before scratch folders had owners
+LEGACY_AGE = 24 * 3600  # seconds: older legacy folders are left by a killed import
+
+
+@contextlib.contextmanager
+def scratch_folder(wb: Workbench) -> Iterator[str]:
+    """A folder of this call's own in the home's tmp folder, removed when its `with` block ends,
+    however it ends.
+
+    Its name carries this process's tag (see `leftovers`), so what a killed import leaves (this
+    kind of folder, and half-written working copies) is removed here by the next import, once
+    the process that made it is gone.
+    """
+    tmp = wb.settings.tmp_dir
+    tmp.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(wb)
+    folder = tempfile.mkdtemp(prefix=f"scratch-{owner_tag()}-", dir=tmp)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_leftovers(wb: Workbench) -> list[Path]:
+    """Remove the scratch folders and half-written working copies of imports whose process is
+    gone (killed); the paths removed."""
+    removed = remove_stale(wb.settings.tmp_dir, SCRATCH)
+    for top in (wb.settings.audio_dir, wb.settings.peaks_dir):
+        with contextlib.suppress(OSError):
+            for sub in os.scandir(top):
+                if sub.is_dir(follow_symlinks=False):
+                    removed += remove_stale(Path(sub.path), PART)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(wb.settings.tmp_dir):
+            if (LEGACY_SCRATCH.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+                    and time.time() - entry.stat().st_mtime > LEGACY_AGE):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def _is_scratch(wb: Workbench, path: Path) -> bool:

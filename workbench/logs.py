@@ -32,6 +32,18 @@ class _Stderr(logging.StreamHandler):
     def stream(self, value) -> None:  # StreamHandler.__init__ assigns it
         pass
 
+    def format(self, record: logging.LogRecord) -> str:
+        """The record's text, with a file name that is not UTF-8 (Python's surrogates) as
+        \\xNN escapes: a stream that refuses surrogates would otherwise lose the record and
+        raise from its error report."""
+        text = super().format(record)
+        for errors in ("strict", "surrogateescape", "surrogatepass"):
+            try:
+                return text.encode("utf-8", errors).decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:
+                continue
+        return text
+
 
 class _Formatter(logging.Formatter):
     """FORMAT; without `tracebacks` (the command line's users), an exception is summed up on

@@ -8,13 +8,17 @@ needed.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from workbench.audio.integrity import truncation
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,14 @@ def probe(path: str | Path) -> SourceInfo:
     if path.stat().st_size == 0:
         raise AudioError(path, "the file is empty (0 bytes)")
     try:
-        info = sf.info(str(path))
+        cut = truncation(path)
+    except (OSError, ValueError):  # not a regular file that can be mapped: the decoders judge
+        log.debug("cannot check the structure of %s", path, exc_info=True)
+        cut = None
+    if cut:
+        raise AudioError(path, cut)
+    try:
+        info = sf.info(_sf_name(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
         log.debug("libsndfile cannot read %s (%s); trying PyAV", path, exc)
         return _probe_av(path)
@@ -62,11 +73,60 @@ def probe(path: str | Path) -> SourceInfo:
     return SourceInfo(info.samplerate, info.channels, info.duration, info.format, "soundfile")
 
 
-_WAV_DATA_SIZE = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+def _sf_name(path: Path) -> bytes:
+    """The path as bytes for libsndfile: a name that is not valid UTF-8 (os.fsdecode's
+    surrogates) cannot pass as text."""
+    return os.fsencode(path)
+
+
+_WAV_DATA_SIZE = re.compile(r"^[ \t]*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+
+# WAVE_FORMAT tags with a name worth showing; any other is shown by its number
+_WAV_TAGS = {
+    0x0001: "PCM", 0x0002: "Microsoft ADPCM", 0x0003: "IEEE float", 0x0006: "A-law",
+    0x0007: "mu-law", 0x0011: "IMA ADPCM", 0x0031: "GSM 6.10", 0x0050: "MPEG",
+    0x0055: "MPEG layer 3", 0x0092: "Dolby AC-3", 0x0160: "Windows Media Audio 1",
+    0x0161: "Windows Media Audio 2", 0x0162: "Windows Media Audio Pro", 0x1610: "AAC",
+    0x2000: "AC-3", 0xFFFE: "extensible",
+}
+
+
+def wav_format_tag(path: str | Path) -> int | None:
+    """The WAVE_FORMAT tag of a RIFF/WAVE file's 'fmt ' chunk (an extensible file's sub-format),
+    or None when the file is not a WAV file or has no such chunk."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX", b"RF64") or head[8:] != b"WAVE":
+                return None
+            order = ">" if head[:4] == b"RIFX" else "<"
+            for _ in range(64):  # the fmt chunk comes first in any file worth reading
+                chunk = f.read(8)
+                if len(chunk) < 8:
+                    return None
+                kind, size = chunk[:4], struct.unpack(order + "I", chunk[4:])[0]
+                if kind == b"fmt ":
+                    fmt = f.read(min(size, 40))
+                    if len(fmt) < 2:
+                        return None
+                    tag = struct.unpack(order + "H", fmt[:2])[0]
+                    if tag == 0xFFFE and len(fmt) >= 26:  # the sub-format GUID starts with it
+                        tag = struct.unpack(order + "H", fmt[24:26])[0]
+                    return tag
+                f.seek(size + (size & 1), os.SEEK_CUR)
+    except OSError:
+        return None
+    return None
+
+
+def _wav_tag_words(tag: int) -> str:
+    name = _WAV_TAGS.get(tag)
+    return f"format tag 0x{tag:04X}" + (f", {name}" if name else "")
 
 
 def _check_wav_length(path: Path, extra_info: str) -> None:
-    """libsndfile quietly shortens a WAV whose data chunk is cut off; report it as truncated."""
+    """libsndfile quietly shortens a WAV (or AIFF) whose audio chunk is cut off; report it as
+    truncated."""
     match = _WAV_DATA_SIZE.search(extra_info)
     if match and int(match.group(2)) < int(match.group(1)):
         declared, present = int(match.group(1)), int(match.group(2))
@@ -96,11 +156,21 @@ def _probe_av(path: Path) -> SourceInfo:
             if not rate:
                 raise AudioError(path, "the audio stream has no sample rate")
             return SourceInfo(int(rate), int(channels), duration, container.format.name, "av")
-    except AudioError:
-        raise
+    except AudioError as exc:
+        raise _unsupported_wav(path, exc) or exc
     except Exception as exc:  # PyAV raises a family of FFmpeg errors
         log.debug("PyAV cannot open %s", path, exc_info=True)  # the caller reports the reason
-        raise AudioError(path, "not a readable audio file", _short(exc)) from exc
+        error = AudioError(path, "not a readable audio file", _short(exc))
+        raise (_unsupported_wav(path, error) or error) from exc
+
+
+def _unsupported_wav(path: Path, error: AudioError) -> AudioError | None:
+    """For a WAV file neither decoder reads: an error naming its format tag (the encoding)."""
+    tag = wav_format_tag(path)
+    if tag is None:
+        return None
+    detail = error.reason if error.reason != error.plain else ""
+    return AudioError(path, f"unsupported WAV encoding ({_wav_tag_words(tag)})", detail)
 
 
 def stream_blocks(path: str | Path, rate: int) -> Iterator[np.ndarray]:
@@ -128,17 +198,27 @@ def _stream_soundfile(path: Path, info: SourceInfo, rate: int) -> Iterator[np.nd
     resampler = None if info.sample_rate == rate else soxr.ResampleStream(
         info.sample_rate, rate, info.channels, dtype="float32", quality="HQ"
     )
+    decoded = 0
     try:
-        with sf.SoundFile(str(path)) as f:
+        with sf.SoundFile(_sf_name(path)) as f:
             # read() rather than blocks(): blocks() pads a short read (a truncated MP3) up to
             # the declared length with uninitialised memory
             while True:
                 block = f.read(BLOCK_SECONDS * info.sample_rate, dtype="float32", always_2d=True)
                 if not len(block):
                     break
+                decoded += len(block)
                 yield block if resampler is None else resampler.resample_chunk(block)
     except sf.LibsndfileError as exc:
         log.debug("libsndfile failed decoding %s", path, exc_info=True)
+        declared = info.duration * info.sample_rate
+        if declared and decoded < declared:  # a FLAC cut short loses sync at the cut
+            raise AudioError(
+                path,
+                f"the file is truncated or damaged: decoding broke off before the "
+                f"{info.duration:.2f} s its header declares",
+                _short(exc),
+            ) from exc
         raise AudioError(path, "decoding failed", _short(exc)) from exc
     if resampler is not None:
         yield resampler.resample_chunk(np.zeros((0, info.channels), dtype=np.float32), last=True)
@@ -162,7 +242,8 @@ def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
         raise
     except Exception as exc:
         log.debug("PyAV failed decoding %s", path, exc_info=True)
-        raise AudioError(path, "decoding failed", _short(exc)) from exc
+        error = AudioError(path, "decoding failed", _short(exc))
+        raise (_unsupported_wav(path, error) or error) from exc
 
 
 def _short(exc: Exception) -> str:

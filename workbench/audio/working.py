@@ -6,6 +6,7 @@ import contextlib
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +15,15 @@ import soundfile as sf
 
 from workbench.audio.decode import AudioError, probe, stream_blocks
 from workbench.audio.peaks import PeakAccumulator, save_peaks
+from workbench.leftovers import TAG, owner_tag
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000  # Hz, of every working copy
 MIN_SAMPLES = 160  # 10 ms: anything shorter is reported as holding no audio
-TRUNCATION_TOLERANCE = 0.9  # decoded length under this share of the declared one: truncated
+TRUNCATION_TOLERANCE = 0.9  # decoded under this share of an estimated length: truncated
+ESTIMATED = {"MP3", "MPEG", "OGG"}  # lengths that may be estimates (their cuts: see integrity)
+PART = re.compile(rf".+\.part-{TAG}")  # a working file being written, by the process it names
 MAX_KEPT_CHANNELS = 8  # sources with 2..8 channels also get a copy that keeps them
 
 
@@ -45,12 +49,16 @@ def convert(
     With `channels_path`, a source of 2..8 channels also gets a 16 kHz FLAC that keeps its
     channels (for per-channel drafting). Files appear under their final names only when the
     whole source decoded; on any failure nothing is left behind and AudioError names the file
-    and the reason.
+    and the reason. A file that decodes shorter than its header declares is truncated (exactly,
+    for lossless formats; by a tenth, where the length is an estimate). Until then they are
+    written beside their targets as `*.part-<owner>` (see `PART`; a killed process's are
+    removed by the next import).
     """
     info = probe(source)
     keep = channels_path is not None and 2 <= info.channels <= MAX_KEPT_CHANNELS
     targets = [working_path, peaks_path] + ([channels_path] if keep else [])
-    parts = [t.with_name(t.name + ".part") for t in targets]
+    tag = owner_tag()
+    parts = [t.with_name(f"{t.name}.part-{tag}") for t in targets]
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
     peaks = PeakAccumulator()
@@ -77,7 +85,8 @@ def convert(
         if total < MIN_SAMPLES:
             raise AudioError(source, "the file holds no audio (zero length)")
         declared = info.duration * SAMPLE_RATE
-        if info.backend == "soundfile" and declared > 0 and total < declared * TRUNCATION_TOLERANCE:
+        slack = declared * (1 - TRUNCATION_TOLERANCE) if info.format in ESTIMATED else MIN_SAMPLES
+        if info.backend == "soundfile" and declared > 0 and total < declared - slack:
             raise AudioError(
                 source,
                 f"the file is truncated: its header declares {info.duration:.2f} s "

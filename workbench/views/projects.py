@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.annotations import import_upload
+from workbench.config import MB, describe_size
 from workbench.importing import AUDIO_SUFFIXES
 from workbench.reviewing import reasons, review_progress
 from workbench.sampling import MIN_REVIEWS
@@ -136,13 +137,20 @@ with st.expander("Settings: conventions, speakers, guidelines, review", expanded
 
 st.subheader(f"Import audio into {md(project.name)}")
 upload_key = f"upload_{project.id}_{st.session_state.setdefault('upload_round', 0)}"
+limits = wb.settings.limits
+# the server refuses a file over server.maxUploadSize whatever the widget says: keep the smaller
+per_file_mb = min(limits.upload_file_mb, int(st.get_option("server.maxUploadSize")))
 files = st.file_uploader(
     "Audio files or zip archives (WAV, FLAC, MP3, M4A, OGG, Opus, WebM), and transcripts to "
     "import with them (NeMo, audiofolder metadata, SRT, VTT, TextGrid, EAF, CSV/TSV)",
     accept_multiple_files=True,
     type=sorted({s.lstrip(".") for s in AUDIO_SUFFIXES} | {"zip"} | ANNOTATION_TYPES),
     key=upload_key,
+    max_upload_size=per_file_mb,
 )
+st.caption(f"At most {describe_size(per_file_mb * MB)} a file and "
+           f"{describe_size(limits.upload_batch_mb * MB)} an upload; a zip archive may unpack to "
+           f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries.")
 if st.button("Import", key="import_button", disabled=not files, type="primary"):
     bar = st.progress(0.0, text="Importing…")
     result = import_upload(
