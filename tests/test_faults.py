@@ -247,6 +247,20 @@ def test_cli_full_disk_during_export(run, tmp_path, fake_engine, monkeypatch):
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_full_disk_during_import_stops_the_batch_in_one_line(run, tmp_path, monkeypatch):
+    calls = []
+
+    def full(source, working, *args, **kwargs):
+        calls.append(source)
+        raise OSError(errno.ENOSPC, "No space left on device", str(working))
+
+    monkeypatch.setattr("workbench.importing.convert", full)
+    files = [str(tone(tmp_path / f"{n}.wav", 1.0, freq=300.0 + 50 * n)) for n in range(3)]
+    code, out, err = run("import", *files, "--project", "full")
+    _one_error(code, err, "no space left on device")
+    assert len(calls) == 1  # stopped at the first file, not one failure line per file
+
+
 def test_cli_read_only_home(run, monkeypatch, home):
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system", str(home))

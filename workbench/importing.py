@@ -27,6 +27,7 @@ from workbench.config import MB, Limits, describe_size
 from workbench.corpus import Project
 from workbench.access import Action, require
 from workbench.context import Workbench
+from workbench.failures import environmental
 from workbench.leftovers import TAG, owner_tag, remove_stale
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,8 @@ def import_file(
         log.warning("import into %r: %s (%s) failed: %s", project.name, name, path, exc.reason)
         return ImportItem(name, "failed", exc.plain if uploaded else exc.reason)
     except Exception as exc:  # an unexpected decoder failure must not stop the batch
+        if environmental(exc):  # a full disk or a read-only home: every next file would fail
+            raise
         log.exception("importing %s (%s) failed", name, path)
         reason = "the file cannot be decoded as audio" if uploaded else f"{type(exc).__name__}: {exc}"
         return ImportItem(name, "failed", reason)
