@@ -21,11 +21,11 @@ from workbench.audio.working import read_slice
 from workbench.audit import AuditRow, CorpusStats, corpus_stats
 from workbench.context import Workbench
 from workbench.corpus import Job, Project
-from workbench.drafting import JobRunning, cancel_job, fail_job, live_job, options_for
-from workbench.failures import describe, environmental
+from workbench.drafting import JobRunning, cancel_job, live_job, options_for, run_as_worker
+from workbench.failures import environmental
 from workbench.store.opinions import LABELLED_SOURCES
 from workbench.text.metrics import cer, headline_metric, wer
-from workbench.workers import Heartbeat, this_worker
+from workbench.workers import this_worker
 
 log = logging.getLogger(__name__)
 KIND = "audit"
@@ -104,15 +104,7 @@ def run_audit_job(
     was judged stays (a new job takes up the rest). The calling process becomes the job's
     worker and beats its heartbeat while it runs.
     """
-    worker = this_worker()
-    store.claim_job(wb.db, job.id, worker.pid, worker.host)
-    try:
-        with Heartbeat(wb.db, job.id):
-            return _judge_all(wb, job, engine, options, on_progress)
-    except Exception as exc:  # the job ends with it, rather than 'running' until found dead
-        fail_job(wb, job, describe(exc, paths=False) or f"{type(exc).__name__}; the server "
-                 "log has the details", message="the job stopped on an error")
-        raise
+    return run_as_worker(wb, job, lambda: _judge_all(wb, job, engine, options, on_progress))
 
 
 def _judge_all(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptions,

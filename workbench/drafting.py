@@ -148,17 +148,23 @@ def run_draft_job(
     the same way). Cancelling (store.request_cancel) stops after the current recording. The
     calling process becomes the job's worker and beats its heartbeat while it runs.
     """
+    return run_as_worker(wb, job, lambda: _draft_all(wb, job, engine, options, on_progress))
+
+
+def run_as_worker(wb: Workbench, job: Job, work: Callable[[], Job]) -> Job:
+    """Run `work` (a job's loop) with this process as the job's worker, beating its heartbeat;
+    an exception ends the job as failed (a plain reason, no path) and is raised again."""
     worker = this_worker()
     store.claim_job(wb.db, job.id, worker.pid, worker.host)
     try:
         with Heartbeat(wb.db, job.id):
-            return _draft_all(wb, job, engine, options, on_progress)
+            return work()
     except Exception as exc:  # the job ends with it, rather than 'running' until found dead
         try:
             fail_job(wb, job, describe(exc, paths=False) or f"{type(exc).__name__}; the server "
                      "log has the details", message="the job stopped on an error")
         except Exception as again:  # the database itself is the trouble
-            log.warning("draft job %d: cannot mark it failed: %s", job.id, again)
+            log.warning("%s job %d: cannot mark it failed: %s", job.kind, job.id, again)
         raise
 
 
