@@ -152,6 +152,7 @@ ADDED_IN = {
     3: {"projects": ["speakers", "guidelines", "lint_blocks"], "segments": ["tags", "comment"],
         "revisions": ["op", "status", "speaker", "tags", "comment", "active_seconds"]},
     6: {"projects": ["review_required", "review_reasons"]},
+    9: {"projects": ["assignment", "claim_minutes"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 

@@ -94,6 +94,8 @@ class Project:
     lint_blocks: bool = False  # whether lint errors block a save (else: confirm)
     review_required: bool = False  # export takes approved segments by default
     review_reasons: tuple[str, ...] = ()  # why a reviewer rejects; empty: the default list
+    assignment: str = "off"  # hand out work by 'segment' or 'recording' claims; 'off': no claims
+    claim_minutes: int = 30  # a claim nobody saves is free again after this
 
 
 @dataclass(frozen=True)

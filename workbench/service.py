@@ -16,6 +16,7 @@ from sqlalchemy.exc import NoResultFound
 
 from workbench import store
 from workbench.access import Action, Forbidden, require, visible_project_ids
+from workbench.assignment import check_settings
 from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.context import Workbench, open_workbench
 from workbench.corpus import Edit, Project, Recording, Revision, Status
@@ -33,7 +34,8 @@ __all__ = [
 LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
 SETTINGS_FIELDS = ("language", "conventions", "speakers", "guidelines", "lint_blocks",
                    "asr_engine", "asr_model", "prompt", "max_segment", "min_segment",
-                   "per_channel", "review_required", "review_reasons")
+                   "per_channel", "review_required", "review_reasons", "assignment",
+                   "claim_minutes")
 
 
 class NotFound(LookupError):
@@ -172,6 +174,7 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
         values["review_reasons"] = clean_reasons(values["review_reasons"])
     if "review_required" in values:
         values["review_required"] = bool(values["review_required"])
+    check_settings(values)
     for key in ("guidelines", "prompt"):
         if key in values:
             values[key] = (values[key] or "").strip() or None
