@@ -68,8 +68,8 @@ def _place(conn: Connection, columns: Sequence, segment_id: int | None):
     if segment_id is None:
         return None
     return conn.execute(
-        sa.select(*columns, segments.c.recording_id,
-                  segments.c.status, segments.c.assignee)
+        sa.select(*columns, segments.c.recording_id, segments.c.status, segments.c.assignee,
+                  segments.c.start.label("seg_start"), segments.c.id.label("seg_id"))
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .where(segments.c.id == segment_id)
     ).first()
@@ -181,20 +181,53 @@ def _next_segment(conn: Connection, *, project_id: int, user: str, at: datetime,
                   flagged_only: bool, order: str, after: int | None) -> int | None:
     base = _queue_query(project_id, recording_id, statuses, flagged_only)
     columns = _queue_order(order)
-    held = conn.execute(
-        base.where(sa.exists().where(claims.c.segment_id == segments.c.id,
-                                     claims.c.user_name == user, claims.c.expires_at > at))
-        .order_by(*columns).limit(1)
-    ).scalar()
+    mine = sa.select(claims.c.segment_id).where(
+        claims.c.project_id == project_id, claims.c.user_name == user, claims.c.expires_at > at)
+    held = conn.execute(base.where(segments.c.id.in_(mine)).order_by(*columns).limit(1)).scalar()
     if held is not None:
         _take(conn, project_id, user, at, until, segment_id=held)  # renewed
         return held
     free = base.where(_free_for(user, at, "segment"))
+    place = _place(conn, columns, after)
+
+    def take(segment_id: int) -> bool:
+        return _take(conn, project_id, user, at, until, segment_id=segment_id)
+
     if _capped(conn, project_id, user, at, "segment"):  # only their rejected segments
         free = free.where(_given_back(user))
-    ordered = free.order_by(*_order(columns, user, _place(conn, columns, after)))
-    return _first_taken(conn, ordered, segments,
-                        lambda seg: _take(conn, project_id, user, at, until, segment_id=seg))
+    elif order == "time":  # the given-back ones first, then recording by recording
+        found = _first_taken(conn, free.where(_given_back(user)).order_by(
+            *_order(columns, user, place)), segments, take)
+        return found if found is not None else _first_by_time(conn, project_id, recording_id,
+                                                               free, place, take)
+    return _first_taken(conn, free.order_by(*_order(columns, user, place)), segments, take)
+
+
+def _first_by_time(conn: Connection, project_id: int, recording_id: int | None, free,
+                   place, take) -> int | None:
+    """The first of the `free` segments that `take` claims, in time order past `place` and
+    round again, asking one recording at a time so that each query is a range of the
+    (recording_id, start) index, not a sort of the whole queue."""
+    recs = conn.execute(
+        sa.select(recordings.c.id).where(recordings.c.project_id == project_id,
+                                         *([recordings.c.id == recording_id]
+                                           if recording_id is not None else []))
+        .order_by(recordings.c.original_name, recordings.c.id)).scalars().all()
+    steps: list[tuple[int, Any]] = [(rec, None) for rec in recs]
+    if place is not None and place.recording_id in recs:
+        at = recs.index(place.recording_id)
+        here = sa.tuple_(segments.c.start, segments.c.id) > sa.tuple_(
+            sa.literal(place.seg_start), sa.literal(place.seg_id))
+        steps = [(recs[at], here), *steps[at + 1:], *steps[:at], (recs[at], ~here)]
+    for rec, where in steps:
+        query = free.where(segments.c.recording_id == rec)
+        if where is not None:
+            query = query.where(where)
+        found = _first_taken(conn, query.order_by(segments.c.start, segments.c.id), segments,
+                             take)
+        if found is not None:
+            return found
+    return None
 
 
 def _first_taken(conn: Connection, candidates: sa.Select, table, take) -> int | None:
