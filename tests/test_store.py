@@ -154,6 +154,7 @@ ADDED_IN = {
     6: {"projects": ["review_required", "review_reasons"]},
     7: {"projects": ["review_share", "review_raise_above"]},
     8: {"jobs": ["worker_pid", "worker_host"]},
+    9: {"projects": ["assignment", "claim_minutes"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     DRAFT = "start drafts"
     EXPORT = "export corpora"
     SETTINGS = "change project settings"
+    ASSIGN = "assign work and cap a person's share"
     CREATE_PROJECT = "create projects"
     MANAGE_PEOPLE = "manage accounts and membership"
     BACKUP = "back up or restore the workbench"

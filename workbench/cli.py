@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from workbench import assignment
 from workbench.annotations import AudioScope, import_any
 from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
 from workbench.audit import by_disagreement
@@ -24,7 +25,9 @@ from workbench.drafting import (
     run_draft_job,
     start_draft_job,
 )
+from workbench.editing import TODO
 from workbench.export import CLIP_MODES, FORMAT_INFO, FORMATS
+from workbench.export.select import matches_recording
 from workbench.export.split import SPLIT_BY
 from workbench.export.textform import TAG_MODES, TEXT_FORMS
 from workbench.exporting import STATUS_CHOICES, build_request, default_status, export_batch
@@ -39,6 +42,8 @@ from workbench.service import (
     lint_project,
     open_workbench,
     project_status,
+    recordings,
+    update_settings,
 )
 from workbench.text import pad
 
@@ -225,6 +230,45 @@ def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
         people.set_members(wb, project.id, [by_name[n] for n in names])
     for u in people.members(wb, project.id):
         print(f"{u.name} ({u.role.value})")
+    return 0
+
+
+def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
+    """Hand out work: the project's assignment mode, a batch for a person, a person's cap."""
+    project = get_project(wb, args.project)
+    settings = {k: v for k, v in (("assignment", args.mode), ("claim_minutes", args.minutes))
+                if v is not None}
+    if settings:
+        project = update_settings(wb, project.id, **settings)
+    batch = args.recording is not None or args.segments is not None
+    if (batch or args.cap is not None) and not (args.to or args.unassign):
+        raise ValueError("name the person with --to (or --unassign the segments)")
+    if batch:
+        recording_id = None
+        if args.recording is not None:
+            recording_id = next((r.id for r in recordings(wb, project)
+                                 if matches_recording(r.id, r.original_name, args.recording)), None)
+            if recording_id is None:
+                raise NotFound(f"no recording {args.recording!r} in project {project.name!r}")
+        try:
+            ids = [int(i) for i in (args.segments or "").split(",") if i.strip()]
+        except ValueError:
+            raise ValueError(f"--segments: ids separated by commas, not {args.segments!r}") from None
+        to = None if args.unassign else args.to.lower()
+        count = assignment.assign(wb, project.id, to, segment_ids=ids,
+                                  recording_id=recording_id, statuses=TODO)
+        print(f"{count} segments handed to {to or 'anyone'}")
+    if args.cap is not None:
+        if args.cap.lower() != "none" and not args.cap.isdigit():
+            raise ValueError(f"--cap: a number of segments or 'none', not {args.cap!r}")
+        cap = None if args.cap.lower() == "none" else int(args.cap)
+        assignment.set_cap(wb, project.id, args.to.lower(), cap)
+    print(f"{project.name}: assignment {project.assignment}, claims last "
+          f"{project.claim_minutes} min")
+    for row in assignment.workload(wb, project.id, TODO):
+        cap = "" if row["cap"] is None else f"  cap {row['cap']}"
+        print(f"  {pad(row['user'], 20)}  {row['assigned']:>6} assigned  {row['labelled']:>6} "
+              f"labelled  {row['claims']:>3} claims{cap}")
     return 0
 
 
@@ -452,6 +496,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=20, help="rows of each list (default 20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit_corpus)
+
+    p = sub.add_parser("assign", parents=[common],
+                       help="hand out work: claims (off, by segment or by recording), batches "
+                            "for a person, a person's cap; lists who has what")
+    p.add_argument("--project", required=True)
+    p.add_argument("--mode", choices=assignment.UNITS,
+                   help="what one claim takes; off: everyone steps through the whole queue")
+    p.add_argument("--minutes", type=int, help="how long a claim lasts unsaved (default 30)")
+    p.add_argument("--to", metavar="NAME", help="the person to hand segments to, or to cap")
+    p.add_argument("--recording", metavar="ID|NAME",
+                   help="hand out this recording's segments still to do")
+    p.add_argument("--segments", metavar="ID,ID", help="hand out these segments")
+    p.add_argument("--unassign", action="store_true",
+                   help="hand the named segments back to anyone")
+    p.add_argument("--cap", metavar="N|none", help="the most segments --to may label here")
+    p.set_defaults(func=cmd_assign)
 
     p = sub.add_parser("audit", parents=[common], help="the audit log as CSV")
     p.add_argument("--project")

@@ -105,6 +105,8 @@ class Project:
     review_reasons: tuple[str, ...] = ()  # why a reviewer rejects; empty: the default list
     review_share: float = 1.0  # the share of each labeller's work drawn for review (sampling)
     review_raise_above: float = 0.2  # a labeller rejected more often is reviewed in full
+    assignment: str = "off"  # hand out work by 'segment' or 'recording' claims; 'off': no claims
+    claim_minutes: int = 30  # a claim nobody saves is free again after this
 
 
 @dataclass(frozen=True)

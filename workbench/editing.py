@@ -11,8 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 
-from workbench import store
-from workbench.access import Action, require
+from workbench import assignment, store
+from workbench.access import Action, allowed, require
 from workbench.context import Workbench
 from workbench.corpus import (
     Edit,
@@ -35,9 +35,12 @@ MIN_PART = 0.05  # seconds: neither side of a split may be shorter
 
 
 def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str]:
-    """The segment, if the acting user may label in its project; and their name (the author)."""
+    """The segment, if the acting user may label in its project and nobody else holds it (see
+    `assignment`); and their name (the author)."""
     view = store.segment_view(wb.db, segment_id)
-    return view, require(wb, Action.LABEL, view.recording.project_id).name
+    author = require(wb, Action.LABEL, view.recording.project_id).name
+    assignment.check_free(wb, view)
+    return view, author
 
 
 def _live(wb: Workbench, segment_id: int) -> tuple[SegmentView, str]:
@@ -67,8 +70,10 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     status = edit.status
     if status is Status.LABELED:
         status = _to_review_or_passed(wb, view, flags, author)
-    return store.apply_edit(wb.db, segment_id, version, replace(edit, status=status, flags=flags),
-                            author)
+    revision = store.apply_edit(wb.db, segment_id, version,
+                                replace(edit, status=status, flags=flags), author)
+    assignment.after_save(wb, view, TODO)  # the claim on it is released
+    return revision
 
 
 def tidy(edit: Edit, start: float, end: float) -> Edit:
@@ -124,24 +129,37 @@ class EditorState:
     following: int | None
     before: dict | None  # the segment just before in its recording: id, start, end, text...
     after: dict | None
+    claim: assignment.Claim | None = None  # someone else holds it: shown, not editable
 
 
 def open_segment(wb: Workbench, project_id: int, shown: int | None,
                  queue: QueueFilter) -> EditorState | None:
     """The segment to show: `shown` if it still matches the filter, else the next that does.
 
-    None when no segment matches. Checks that the acting user may see the project.
+    None when no segment matches. Checks that the acting user may see the project. Where the
+    project hands out claims (see `assignment`), the segment is one the user holds or has just
+    claimed, or one someone else holds (then `claim` says who; it is not editable); None when
+    nothing can be handed out (`assignment.why_idle` says why).
     """
     user = require(wb, Action.VIEW, project_id)
-    nav = _rejected_first(wb, project_id, shown, queue, user.name)
-    if nav is None:
+    claim = None
+    if allowed(user, Action.LABEL) and store.get_project(wb.db, project_id).assignment != "off":
+        shown, claim = assignment.take(wb, project_id, shown, queue)
+        if shown is None:
+            return None
         nav = _position(wb, project_id, shown, queue)
+        if nav["current"] != shown:  # someone else's, outside this queue
+            nav = dict(nav, current=shown, previous=None, next=None)
+    else:
+        nav = _rejected_first(wb, project_id, shown, queue, user.name)
+        if nav is None:
+            nav = _position(wb, project_id, shown, queue)
     if nav["current"] is None:
         return None
     view = store.segment_view(wb.db, nav["current"])
     before, after = store.adjacent(wb.db, view.segment)
     return EditorState(view, nav["index"], nav["total"], nav["previous"], nav["next"],
-                       before, after)
+                       before, after, claim)
 
 
 def _position(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter) -> dict:
@@ -245,7 +263,9 @@ def delete(wb: Workbench, segment_id: int, version: int) -> Revision:
     if seg.segment.status is Status.DELETED:
         raise InvalidEdit(f"segment {segment_id} is deleted already")
     edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
-    return store.apply_edit(wb.db, segment_id, version, edit, author)
+    revision = store.apply_edit(wb.db, segment_id, version, edit, author)
+    assignment.after_save(wb, seg, TODO)
+    return revision
 
 
 def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
@@ -412,6 +432,7 @@ def apply_action(
     profile=None,
     lint_blocks: bool = False,
     confirmed: str | None = None,
+    queue: QueueFilter | None = None,
 ) -> Outcome:
     """Carry out one action from the editor component, as the acting user.
 
@@ -420,17 +441,25 @@ def apply_action(
     `previous`/`following` its neighbours in the labeller's queue. When the action names
     another segment (the browser acted on one that has since left the queue, e.g. saved from
     a second tab), that segment keeps its own speaker, tags and comment, and "next" comes back
-    to the one on screen.
+    to the one on screen. With `queue` (the editor's filter) in a project handing out claims,
+    "next" (a skip) and "save & next" release the segment and claim the next (`assignment`).
     """
     kind, seg_id, version = action["type"], int(action["segment_id"]), int(action["version"])
     if seg_id != shown:
         own = store.get_segment(wb.db, seg_id)
         beside = Beside(own.speaker, own.tags, own.comment)
         previous, following = None, shown
+    claims_in = _claims_in(wb, seg_id) if queue is not None and seg_id == shown else None
     text = action.get("text", "")
     try:
         if kind == "prev":
             return Outcome("none", go_to=previous)
+        if kind == "next" and claims_in is not None:
+            handed = assignment.skip(wb, claims_in, seg_id, queue)
+            if handed.segment_id == seg_id:
+                return Outcome("warning", "No other segment is free for you now.", go_to=seg_id)
+            return Outcome("none" if handed.segment_id else "warning", handed.reason,
+                           go_to=handed.segment_id)
         if kind == "next":
             return Outcome("none", go_to=following)
         if kind in ("save", "save_next"):
@@ -441,8 +470,13 @@ def apply_action(
                         beside.speaker, tuple(beside.tags), beside.comment,
                         active_seconds=float(action.get("active_seconds") or 0.0))
             rev = save(wb, seg_id, version, edit)
+            message = f"Saved segment {seg_id} (revision {rev.n})."
+            if kind == "save_next" and claims_in is not None:
+                handed = assignment.claim_next(wb, claims_in, queue, after=seg_id)
+                why = f" {handed.reason[:1].upper()}{handed.reason[1:]}." if handed.reason else ""
+                return Outcome("success", message + why, go_to=handed.segment_id or seg_id)
             go = following if kind == "save_next" and following is not None else seg_id
-            return Outcome("success", f"Saved segment {seg_id} (revision {rev.n}).", go_to=go)
+            return Outcome("success", message, go_to=go)
         if kind == "split":
             new_id = split_at(wb, seg_id, version, float(action["cursor"]), text)
             return Outcome("success", f"Split segment {seg_id}; the second half is {new_id}.",
@@ -463,6 +497,13 @@ def apply_action(
     except (InvalidEdit, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not saved: {exc}")
     return Outcome("error", f"unknown editor action {kind!r}")
+
+
+def _claims_in(wb: Workbench, segment_id: int) -> int | None:
+    """The project of a segment if it hands out claims, else None."""
+    project_id = store.get_recording(wb.db, store.get_segment(wb.db, segment_id).recording_id
+                                     ).project_id
+    return project_id if store.get_project(wb.db, project_id).assignment != "off" else None
 
 
 def _lint_gate(text: str, profile, lint_blocks: bool, confirmed: str | None) -> Outcome | None:

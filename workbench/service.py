@@ -16,6 +16,7 @@ from sqlalchemy.exc import NoResultFound
 
 from workbench import store
 from workbench.access import Action, Forbidden, require, visible_project_ids
+from workbench.assignment import check_settings
 from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.context import Workbench, open_workbench
 from workbench.corpus import FINISHED, Edit, Project, Recording, Revision, Status
@@ -34,7 +35,7 @@ LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the
 SETTINGS_FIELDS = ("language", "conventions", "speakers", "guidelines", "lint_blocks",
                    "asr_engine", "asr_model", "prompt", "max_segment", "min_segment",
                    "per_channel", "review_required", "review_reasons", "review_share",
-                   "review_raise_above")
+                   "review_raise_above", "assignment", "claim_minutes")
 
 
 class NotFound(LookupError):
@@ -178,6 +179,7 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
             values[key] = round(float(values[key]), 4)
             if not least <= values[key] <= 1.0:
                 raise ValueError(f"{key.replace('_', ' ')}: between {least:.0%} and 100%")
+    check_settings(values)
     for key in ("guidelines", "prompt"):
         if key in values:
             values[key] = (values[key] or "").strip() or None

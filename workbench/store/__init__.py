@@ -6,11 +6,25 @@ transaction, so a crash leaves either all of them or none.
 
 Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
 `migrations` (Alembic), `snapshots` (backups), and the queries by subject: `projects`,
-`recordings`, `segments` (revisions and edits), `queue`, `reviews`, `reports`, `jobs`,
-`exports`. Callers use this package's names (`store.list_projects`, `store.segments` the
-table...), not the modules'.
+`recordings`, `segments` (revisions and edits), `queue`, `claims`, `reviews`, `opinions`,
+`reports`, `jobs`, `exports`. Callers use this package's names (`store.list_projects`,
+`store.segments` the table...), not the modules'.
 """
 
+from workbench.store.claims import (
+    assign,
+    claim_item,
+    claim_next,
+    get_cap,
+    holder,
+    release,
+    renew,
+    segments_of,
+    set_cap,
+    todo_left,
+    why_none,
+    workload,
+)
 from workbench.store.engine import now, open_store
 from workbench.store.errors import database_trouble
 from workbench.store.exports import list_exports, record_export
@@ -111,6 +125,8 @@ from workbench.store.segments import (
 # and `exports` in this namespace, so `store.segments` is the table (import the query modules
 # with `from workbench.store.segments import ...`).
 from workbench.store.schema import (  # noqa: E402
+    caps,
+    claims,
     events,
     exports,
     jobs,
@@ -161,6 +177,8 @@ __all__ = [
     "events",
     "reviews",
     "opinions",
+    "claims",
+    "caps",
     # people
     "count_users",
     "create_user",
@@ -227,6 +245,19 @@ __all__ = [
     "audit_todo",
     "opinion_of",
     "save_opinion",
+    # claims and assignment
+    "claim_next",
+    "claim_item",
+    "release",
+    "renew",
+    "holder",
+    "todo_left",
+    "why_none",
+    "assign",
+    "segments_of",
+    "get_cap",
+    "set_cap",
+    "workload",
     # jobs
     "running_job",
     "latest_job",

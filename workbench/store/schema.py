@@ -59,6 +59,11 @@ projects = sa.Table(
     # 0007: review sampling
     sa.Column("review_share", sa.Float, nullable=False, default=1.0, server_default="1.0"),
     sa.Column("review_raise_above", sa.Float, nullable=False, default=0.2, server_default="0.2"),
+    # 0009: who works on what (see workbench.assignment)
+    sa.Column("assignment", sa.String(16), nullable=False, default="off",
+              server_default="off"),  # 'off' | 'segment' | 'recording'
+    sa.Column("claim_minutes", sa.Integer, nullable=False, default=30,
+              server_default="30"),  # minutes: a claim nobody saves is free again after
 )
 
 recordings = sa.Table(
@@ -248,4 +253,27 @@ opinions = sa.Table(  # a second ASR opinion on a labelled segment; its text is 
     sa.Column("cer", sa.Float, nullable=False),
     sa.Column("disagreement", sa.Float, nullable=False, index=True),  # the language's headline rate
     sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# ---------------------------------------------------------------- assignment (revision 0009)
+
+claims = sa.Table(  # who works on an item now: one row per item, free again after expires_at
+    "claims",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    # exactly one of the two: the item claimed (a segment, or a whole recording)
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), unique=True),
+    sa.Column("recording_id", sa.ForeignKey("recordings.id"), unique=True),
+    sa.Column("user_name", sa.String(100), nullable=False),
+    sa.Column("claimed_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+
+caps = sa.Table(  # the most segments a person may label in a project
+    "caps",
+    metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("user_name", sa.String(100), primary_key=True),
+    sa.Column("cap", sa.Integer, nullable=False),
 )

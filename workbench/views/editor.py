@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from workbench.assignment import why_idle
 from workbench.corpus import Status
 from workbench.editing import (
     SEGMENT_TAGS,
@@ -110,7 +111,9 @@ def editor() -> None:
     state = open_segment(wb, project.id, shown, queue)
     show_flash("ed_flash")  # stays until the next action replaces it
     if state is None:
-        st.info("No segments match. Draft some recordings, or widen the filters.")
+        idle = why_idle(wb, project.id, queue)  # a project handing out claims says why
+        st.info(f"Nothing for you now: {idle}." if idle else
+                "No segments match. Draft some recordings, or widen the filters.")
         return
     view, seg = state.view, state.view.segment
     keep_segment("ed_current", seg.id)
@@ -127,6 +130,8 @@ def editor() -> None:
         f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
         f"version {seg.version}"
     )
+    if state.claim is not None:
+        st.warning(f"This segment is {md(state.claim.describe())}: you can read it, not save it.")
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
     sent_back = rejection(wb, seg.id) if seg.status is Status.REJECTED else None
@@ -163,6 +168,7 @@ def editor() -> None:
             wb, action, shown=seg.id, beside=Beside(speaker, tuple(seg_tags), comment),
             previous=state.previous, following=state.following, profile=profile,
             lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
+            queue=queue,
         )
         st.session_state["ed_confirm"] = outcome.confirm
         if action["type"] == "delete" and outcome.kind == "success":
