@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import SHARED_AUDIO, as_user, needs_shared, tone
+from tests.conftest import PG_URL, SHARED_AUDIO, as_user, needs_shared, tone
 from workbench import store
 from workbench.access import Forbidden
 from workbench.annotations import AudioScope, import_any
@@ -266,6 +266,9 @@ def test_audit_of_a_real_nemo_manifest_ranks_the_wrong_label_first(tmp_path, cap
     assert ranked[0]["wer"] > 0.6 > max(r["wer"] for r in ranked[1:])
 
 
+pages = pytest.mark.skipif(bool(PG_URL), reason="the pages open the home's SQLite database")
+
+
 def _page(home, project_id, user=("rita", "reviewer"), page="views/audit.py"):
     from tests.conftest import open_page
 
@@ -274,6 +277,7 @@ def _page(home, project_id, user=("rita", "reviewer"), page="views/audit.py"):
     return at
 
 
+@pages
 def test_audit_page_shows_numbers_charts_and_the_ranking(home, wb, corpus):
     project, ids = corpus
     _audit(wb, project)
@@ -295,6 +299,7 @@ def test_audit_page_shows_numbers_charts_and_the_ranking(home, wb, corpus):
     assert any("Second opinion" in m.value for m in at.markdown)
 
 
+@pages
 def test_audit_page_owner_starts_the_second_opinion(home, wb, corpus, monkeypatch):
     project, _ = corpus
     from workbench.ui import jobs
@@ -311,6 +316,7 @@ def test_audit_page_owner_starts_the_second_opinion(home, wb, corpus, monkeypatc
     assert store.get_job(wb.db, job.id).state == "done" and engine.calls == 4
 
 
+@pages
 def test_audit_page_before_any_label(home, wb):
     project = ensure_project(wb, "empty", "en")
     at = _page(home, project.id, ("olga", "owner"))
