@@ -218,6 +218,10 @@ def test_a_label_changed_after_its_opinion_is_stale(wb, corpus):
     (row,) = [r for r in report.rows if r.segment_id == ids[0]]
     assert row.stale and report.todo == 1
     assert ids[0] not in [r.segment_id for r in by_disagreement(list(report.rows))]
+    # a label accepted as it is (saved with the same text) keeps its second opinion
+    seg = store.get_segment(wb.db, ids[1])
+    save(as_user(wb, "lena"), ids[1], seg.version, Edit("Hello, world!", seg.start, seg.end))
+    assert audit_report(wb, project).todo == 1
 
 
 WRONG = "The horizon seems extremely distant."  # another clip's label

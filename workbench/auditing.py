@@ -51,7 +51,7 @@ def audit_report(wb: Workbench, project: Project) -> AuditReport:
             segment_id=r["id"], recording=r["recording"], start=r["start"], end=r["end"],
             status=r["status"], text=r["text"] or "", flags=tuple(r["flags"] or ()),
             opinion=r["opinion"], wer=r["wer"], cer=r["cer"], disagreement=r["disagreement"],
-            stale=r["opinion"] is not None and r["opinion_of"] != r["latest_revision_id"])
+            stale=r["opinion"] is not None and r["judged_text"] != r["text"])
         for r in store.audit_rows(wb.db, project.id) if r["source"] in LABELLED_SOURCES)
     judged = sum(r.opinion is not None and not r.stale for r in rows)
     return AuditReport(rows, corpus_stats(list(rows)), headline_metric(project.language),

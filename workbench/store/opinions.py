@@ -12,6 +12,7 @@ from workbench.corpus import Status
 from workbench.store.engine import now
 from workbench.store.schema import opinions, recordings, revisions, segments
 
+JUDGED = revisions.alias("judged")  # the label revision a second opinion was compared with
 LABELLED_SOURCES = ("import", "human", "review")  # a text a person wrote: worth a second opinion
 AUDITED = (Status.DRAFTED.value, Status.LABELED.value, Status.PASSED.value)  # open to audit review
 
@@ -30,13 +31,14 @@ def _labelled(project_id: int):
 
 
 def audit_todo(engine: Engine, project_id: int) -> list[dict[str, Any]]:
-    """Labelled segments without a second opinion on their current label, by recording and time
-    (id, recording_id, start, end, latest_revision_id, text)."""
+    """Labelled segments without a second opinion on their current label text, by recording
+    and time (id, recording_id, start, end, latest_revision_id, text). A label saved again
+    with the same text keeps its opinion."""
     query = (
         _labelled(project_id)
         .outerjoin(opinions, opinions.c.segment_id == segments.c.id)
-        .where(sa.or_(opinions.c.id.is_(None),
-                      opinions.c.revision_id != segments.c.latest_revision_id))
+        .outerjoin(JUDGED, JUDGED.c.id == opinions.c.revision_id)
+        .where(sa.or_(opinions.c.id.is_(None), JUDGED.c.text != revisions.c.text))
         .order_by(segments.c.recording_id, segments.c.start, segments.c.id)
     )
     with engine.connect() as conn:
@@ -64,17 +66,18 @@ def opinion_of(engine: Engine, segment_id: int) -> dict[str, Any] | None:
 
 def audit_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     """Every labelled segment of a project with its second opinion, if any: id, recording
-    (name), start, end, status, flags, text, source, revision_id, and the opinion's text,
-    revision_id, wer, cer, disagreement (None without one)."""
+    (name), start, end, status, flags, text, source, revision_id, and the opinion's text, the
+    label text it judged, wer, cer, disagreement (None without one)."""
     query = (
         sa.select(segments.c.id, recordings.c.original_name.label("recording"),
                   segments.c.start, segments.c.end, segments.c.status, segments.c.flags,
                   revisions.c.text, revisions.c.source, segments.c.latest_revision_id,
-                  opinions.c.text.label("opinion"), opinions.c.revision_id.label("opinion_of"),
+                  opinions.c.text.label("opinion"), JUDGED.c.text.label("judged_text"),
                   opinions.c.wer, opinions.c.cer, opinions.c.disagreement)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
         .outerjoin(opinions, opinions.c.segment_id == segments.c.id)
+        .outerjoin(JUDGED, JUDGED.c.id == opinions.c.revision_id)
         .where(recordings.c.project_id == project_id,
                segments.c.status != Status.DELETED.value)
         .order_by(recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
