@@ -158,18 +158,17 @@ def blocking_claim(wb: Workbench, segment_id: int, project: Project | None = Non
     return Claim(found["user_name"], found["expires_at"])
 
 
-def check_free(wb: Workbench, view: SegmentView) -> None:
-    """Refuse (Claimed) a labeller's edit of a segment that someone else holds."""
-    project = _project(wb, view.recording.project_id)
+def check_free(wb: Workbench, view: SegmentView, project: Project) -> None:
+    """Refuse (Claimed) a labeller's edit of a segment of `project` that someone else holds."""
     claim = blocking_claim(wb, view.segment.id, project)
     if claim is not None:
         raise Claimed(f"segment {view.segment.id} is {claim.describe()}")
 
 
-def after_save(wb: Workbench, view: SegmentView, todo: Sequence[str]) -> None:
+def after_save(wb: Workbench, view: SegmentView, project: Project,
+               todo: Sequence[str]) -> None:
     """Release the acting user's claim once the item is done: a segment on its save; a
     recording when none of its segments is left to do (`todo`), else its claim is renewed."""
-    project = _project(wb, view.recording.project_id)
     user = wb.actor.name
     if project.assignment == "segment":
         store.release(wb.db, user, segment_id=view.segment.id)

@@ -17,6 +17,7 @@ from workbench.context import Workbench
 from workbench.corpus import (
     Edit,
     InvalidEdit,
+    Project,
     Revision,
     Segment,
     SegmentView,
@@ -34,22 +35,23 @@ from workbench.text.clean import strip_controls
 MIN_PART = 0.05  # seconds: neither side of a split may be shorter
 
 
-def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str]:
+def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
     """The segment, if the acting user may label in its project and nobody else holds it (see
-    `assignment`); and their name (the author)."""
+    `assignment`); their name (the author); and the project (read once per edit)."""
     view = store.segment_view(wb.db, segment_id)
     author = require(wb, Action.LABEL, view.recording.project_id).name
-    assignment.check_free(wb, view)
-    return view, author
+    project = store.get_project(wb.db, view.recording.project_id)
+    assignment.check_free(wb, view, project)
+    return view, author, project
 
 
-def _live(wb: Workbench, segment_id: int) -> tuple[SegmentView, str]:
+def _live(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
     """As `_labelled`, for an edit of a segment that is not deleted: editing a deleted one
     would bring it back without the checks of `undo_delete`."""
-    view, author = _labelled(wb, segment_id)
+    view, author, project = _labelled(wb, segment_id)
     if view.segment.status is Status.DELETED:
         raise InvalidEdit(f"segment {segment_id} is deleted: undo the delete to edit it")
-    return view, author
+    return view, author, project
 
 
 def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
@@ -60,7 +62,7 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     sampling a save may instead leave it 'passed' (see `sampling`). The draft's flags are
     re-evaluated against the saved text (`flags.after_human_edit`).
     """
-    view, author = _live(wb, segment_id)
+    view, author, project = _live(wb, segment_id)
     if edit.status in REVIEWED:
         raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
@@ -69,10 +71,10 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
                              edit.text)
     status = edit.status
     if status is Status.LABELED:
-        status = _to_review_or_passed(wb, view, flags, author)
+        status = _to_review_or_passed(wb, view, project, flags, author)
     revision = store.apply_edit(wb.db, segment_id, version,
                                 replace(edit, status=status, flags=flags), author)
-    assignment.after_save(wb, view, TODO)  # the claim on it is released
+    assignment.after_save(wb, view, project, TODO)  # the claim on it is released
     return revision
 
 
@@ -86,10 +88,9 @@ def tidy(edit: Edit, start: float, end: float) -> Edit:
                    tags=tuple(sorted(set(edit.tags))), comment=comment)
 
 
-def _to_review_or_passed(wb: Workbench, view: SegmentView, flags: tuple[str, ...],
-                         author: str) -> Status:
+def _to_review_or_passed(wb: Workbench, view: SegmentView, project: Project,
+                         flags: tuple[str, ...], author: str) -> Status:
     """'labeled' (to review) or 'passed', as the project's review sampling draws the save."""
-    project = store.get_project(wb.db, view.recording.project_id)
     if project.review_share >= 1.0:  # no sampling: skip the query on the editor's hot path
         return Status.LABELED
     reviews, rejections = store.verdicts_on(wb.db, project.id, author)
@@ -221,7 +222,7 @@ def split_text(text: str, words: list[Word], start: float, end: float, at: float
 
 def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str) -> int:
     """Split a segment at `at` seconds; returns the new (right-hand) segment's id."""
-    view, author = _live(wb, segment_id)
+    view, author, _ = _live(wb, segment_id)
     seg = view.segment
     at = round(at, 3)
     if not (seg.start + MIN_PART <= at <= seg.end - MIN_PART):
@@ -242,7 +243,7 @@ def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str)
 
 def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
     """Merge a segment with the next one in its recording; returns the next one's id."""
-    view, author = _live(wb, segment_id)
+    view, author, _ = _live(wb, segment_id)
     _, after = store.adjacent(wb.db, view.segment)
     if after is None:
         raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
@@ -259,12 +260,12 @@ def delete(wb: Workbench, segment_id: int, version: int) -> Revision:
     """Mark a segment deleted (kept in history; `undo_delete` brings it back). Refused for a
     segment deleted already: a second delete would hide how it went (a merge, which undo
     must not reverse)."""
-    seg, author = _labelled(wb, segment_id)
+    seg, author, project = _labelled(wb, segment_id)
     if seg.segment.status is Status.DELETED:
         raise InvalidEdit(f"segment {segment_id} is deleted already")
     edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
     revision = store.apply_edit(wb.db, segment_id, version, edit, author)
-    assignment.after_save(wb, seg, TODO)
+    assignment.after_save(wb, seg, project, TODO)
     return revision
 
 
@@ -276,7 +277,7 @@ def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
     segment has grown over its time since it was deleted. Refusing keeps every second of audio,
     and so every word, in at most one segment, which a silent repair could not promise.
     """
-    view, author = _labelled(wb, segment_id)
+    view, author, _ = _labelled(wb, segment_id)
     seg = view.segment
     if seg.status is not Status.DELETED:
         raise InvalidEdit(f"segment {segment_id} is not deleted")
@@ -298,7 +299,7 @@ def restore(wb: Workbench, segment_id: int, version: int, n: int) -> Revision:
 
     Refused, as `undo_delete` is, when its bounds would overlap a live segment anew.
     """
-    _, author = _labelled(wb, segment_id)
+    _, author, _ = _labelled(wb, segment_id)
     history = {r.n: r for r in store.list_revisions(wb.db, segment_id)}
     if n not in history:
         raise InvalidEdit(f"segment {segment_id} has no revision {n}")
