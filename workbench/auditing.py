@@ -55,7 +55,15 @@ def audit_report(wb: Workbench, project: Project) -> AuditReport:
         for r in store.audit_rows(wb.db, project.id) if r["source"] in LABELLED_SOURCES)
     judged = sum(r.opinion is not None and not r.stale for r in rows)
     return AuditReport(rows, corpus_stats(list(rows)), headline_metric(project.language),
-                       judged, len(rows) - judged, store.latest_job(wb.db, project.id, KIND))
+                       judged, len(rows) - judged, audit_job(wb, project))
+
+
+def audit_job(wb: Workbench, project: Project) -> Job | None:
+    """The latest second-opinion job (one whose worker died is failed first), without the
+    report: what the page polls while a job runs."""
+    require(wb, Action.REVIEW, project.id)
+    live_job(wb, project, KIND)
+    return store.latest_job(wb.db, project.id, KIND)
 
 
 def disagreement(label: str, opinion: str, language: str, profile: str | None) -> dict:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from workbench.access import Action, allowed
 from workbench.audit import LONGEST, ROBUST_AFTER, SHORTEST, by_disagreement
-from workbench.auditing import audit_report
+from workbench.auditing import audit_job, audit_report
 from workbench.drafting import JobRunning
 from workbench.ui.common import current_project, fmt_seconds, workbench
 from workbench.ui.jobs import DraftStartFailed, cancel_audit, start_audit
@@ -58,7 +58,7 @@ elif report.todo:
 
 @st.fragment(run_every=1.0 if running else None)
 def audit_progress() -> None:
-    now = audit_report(wb, project).job
+    now = audit_job(wb, project)
     if now is None:
         return
     if running and now.state != "running":
