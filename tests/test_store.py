@@ -155,6 +155,10 @@ ADDED_IN = {
     7: {"projects": ["review_share", "review_raise_above"]},
     8: {"jobs": ["worker_pid", "worker_host"]},
     9: {"projects": ["assignment", "claim_minutes"]},
+    10: {"projects": ["qualify_required", "qualify_max_error", "gold_share", "double_share",
+                      "agree_max_error", "warn_reject", "pause_reject", "warn_gold",
+                      "pause_gold", "rules_min", "rules_days", "pay_unit", "pay_rate",
+                      "pay_weighted"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 

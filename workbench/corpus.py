@@ -107,6 +107,20 @@ class Project:
     review_raise_above: float = 0.2  # a labeller rejected more often is reviewed in full
     assignment: str = "off"  # hand out work by 'segment' or 'recording' claims; 'off': no claims
     claim_minutes: int = 30  # a claim nobody saves is free again after this
+    qualify_required: bool = False  # labellers pass the gold test before their queue opens
+    qualify_max_error: float = 0.1  # the test's pass mark: error rate (CER or WER) at most
+    gold_share: float = 0.0  # the share of a labeller's items that are hidden gold
+    double_share: float = 0.0  # the share of segments labelled twice, blind
+    agree_max_error: float = 0.1  # two labels further apart go to review
+    warn_reject: float = 0.1  # defect rules: warn / pause a labeller above these rates
+    pause_reject: float = 0.3
+    warn_gold: float = 0.15
+    pause_gold: float = 0.3
+    rules_min: int = 10  # items judged before a rule applies
+    rules_days: int = 7  # the window the rules count over
+    pay_unit: str = "minute"  # 'item' | 'minute' (of audio)
+    pay_rate: float = 0.0  # per item or per audio minute
+    pay_weighted: bool = False  # weight pay by edit effort
 
 
 @dataclass(frozen=True)

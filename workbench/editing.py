@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 
-from workbench import assignment, store
+from workbench import assignment, qualifying, store
 from workbench.access import Action, allowed, require
 from workbench.context import Workbench
 from workbench.corpus import (
@@ -37,12 +37,14 @@ MIN_PART = 0.05  # seconds: neither side of a split may be shorter
 
 def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
     """The segment, if the acting user may label in its project and nobody else holds it (see
-    `assignment`); their name (the author); and the project (read once per edit)."""
+    `assignment`) and their queue is open (`qualifying`); their name (the author); and the
+    project (read once per edit)."""
     view = store.segment_view(wb.db, segment_id)
-    author = require(wb, Action.LABEL, view.recording.project_id).name
+    user = require(wb, Action.LABEL, view.recording.project_id)
     project = store.get_project(wb.db, view.recording.project_id)
     assignment.check_free(wb, view, project)
-    return view, author, project
+    qualifying.check_open(wb, project, user)  # the test passed, no pause (labellers)
+    return view, user.name, project
 
 
 def _live(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:

@@ -27,11 +27,14 @@ def share_for(project: Project, reviews: int, rejections: int) -> float:
     return project.review_share
 
 
-def drawn(segment_id: int, share: float) -> bool:
-    """Whether the draw at `share` takes the segment (stable per segment id)."""
+def drawn(segment_id: int, share: float, what: str = "review") -> bool:
+    """Whether the draw at `share` takes the segment (stable per segment id); `what` names
+    the draw ('review', 'double'), so that the draws are independent of each other."""
     if share >= 1.0:
         return True
-    digest = hashlib.sha256(f"review-draw:{segment_id}".encode()).digest()
+    if share <= 0.0:
+        return False
+    digest = hashlib.sha256(f"{what}-draw:{segment_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < share
 
 

@@ -81,6 +81,24 @@ from workbench.store.recordings import (
     undrafted_recordings,
 )
 from workbench.store.opinions import audit_rows, audit_todo, opinion_of, save_opinion
+from workbench.store.quality import (
+    add_answer,
+    drop_gold,
+    get_standing,
+    gold_ids,
+    gold_of,
+    hidden_gold_todo,
+    labelled_count,
+    list_answers,
+    list_gold,
+    list_standings,
+    second_candidates,
+    send_to_review,
+    set_gold,
+    set_standing,
+    test_items,
+    verdicts_since,
+)
 from workbench.store.reports import (
     draft_final_pairs,
     export_rows,
@@ -125,9 +143,11 @@ from workbench.store.segments import (
 # and `exports` in this namespace, so `store.segments` is the table (import the query modules
 # with `from workbench.store.segments import ...`).
 from workbench.store.schema import (  # noqa: E402
+    answers,
     caps,
     claims,
     events,
+    gold,
     exports,
     jobs,
     memberships,
@@ -140,6 +160,7 @@ from workbench.store.schema import (  # noqa: E402
     revisions,
     segments,
     sessions,
+    standings,
     users,
 )
 
@@ -179,6 +200,26 @@ __all__ = [
     "opinions",
     "claims",
     "caps",
+    "gold",
+    "answers",
+    "standings",
+    # quality: gold, blind answers, standings
+    "add_answer",
+    "drop_gold",
+    "get_standing",
+    "gold_ids",
+    "gold_of",
+    "hidden_gold_todo",
+    "labelled_count",
+    "list_answers",
+    "list_gold",
+    "list_standings",
+    "second_candidates",
+    "send_to_review",
+    "set_gold",
+    "set_standing",
+    "test_items",
+    "verdicts_since",
     # people
     "count_users",
     "create_user",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.flags import SERIOUS_FLAGS
-from workbench.store.schema import opinions, recordings, revisions, segments
+from workbench.store.schema import gold, opinions, recordings, revisions, segments
 
 
 def segment_queue(
@@ -47,9 +47,11 @@ def segment_queue(
 
 def _queue_query(
     project_id: int, recording_id: int | None, statuses: Sequence[str] | None, flagged_only: bool,
-    order: str = "time",
+    order: str = "time", without_gold: bool = False,
 ):
     query = _joined(sa.select(segments.c.id), order).where(recordings.c.project_id == project_id)
+    if without_gold:
+        query = query.where(_not_gold())
     if recording_id is not None:
         query = query.where(segments.c.recording_id == recording_id)
     if statuses:
@@ -57,6 +59,11 @@ def _queue_query(
     if flagged_only:
         query = query.where(segments.c.flags != "")
     return query
+
+
+def _not_gold():
+    """Not a gold segment: a labeller's queue never shows one, whose text is the answer."""
+    return segments.c.id.not_in(sa.select(gold.c.segment_id))
 
 
 def _joined(query: sa.Select, order: str) -> sa.Select:
@@ -90,17 +97,19 @@ def queue_position(
     statuses: Sequence[str] | None = None,
     flagged_only: bool = False,
     order: str = "time",
+    without_gold: bool = False,
 ) -> dict[str, Any]:
     """Where `current` stands in the labeller's queue, by keyset queries (no full listing).
 
     Returns {current, previous, next, index, total}; `current` falls back to the first segment
     at or after the given one's place when it no longer matches the filters (e.g. just saved),
-    so the cost of a step does not grow with the number of segments.
+    so the cost of a step does not grow with the number of segments. `without_gold` leaves
+    gold segments out (a labeller's queue).
     """
     if order == "time":
         return _position_by_recording(engine, project_id, current, recording_id, statuses,
-                                      flagged_only)
-    base = _queue_query(project_id, recording_id, statuses, flagged_only, order)
+                                      flagged_only, without_gold)
+    base = _queue_query(project_id, recording_id, statuses, flagged_only, order, without_gold)
     columns = _queue_order(order)
     key = sa.tuple_(*columns)
     descending = [c.desc() for c in columns]
@@ -137,6 +146,7 @@ def _position_by_recording(
     recording_id: int | None,
     statuses: Sequence[str] | None,
     flagged_only: bool,
+    without_gold: bool = False,
 ) -> dict[str, Any]:
     """queue_position in time order, using the (recording_id, start) index at every step.
 
@@ -148,6 +158,8 @@ def _position_by_recording(
             query = query.where(segments.c.status.in_(list(statuses)))
         if flagged_only:
             query = query.where(segments.c.flags != "")
+        if without_gold:
+            query = query.where(_not_gold())
         return query
 
     empty = {"current": None, "previous": None, "next": None, "index": 0, "total": 0}

@@ -31,6 +31,8 @@ CONVERTED: dict[type, dict[str, Callable[[Any], Any]]] = {
         "speakers": lambda value: tuple(value or ()),
         "review_required": bool,
         "review_reasons": lambda value: tuple(value or ()),
+        "qualify_required": bool,
+        "pay_weighted": bool,
     },
     Segment: {"status": Status},
     Job: {"params": lambda value: value or {}},

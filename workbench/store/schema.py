@@ -64,6 +64,24 @@ projects = sa.Table(
               server_default="off"),  # 'off' | 'segment' | 'recording'
     sa.Column("claim_minutes", sa.Integer, nullable=False, default=30,
               server_default="30"),  # minutes: a claim nobody saves is free again after
+    # 0010: qualification, gold, double labelling, defect rules, pay (see workbench.quality)
+    sa.Column("qualify_required", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),  # labellers pass the test before their queue opens
+    sa.Column("qualify_max_error", sa.Float, nullable=False, default=0.1, server_default="0.1"),
+    sa.Column("gold_share", sa.Float, nullable=False, default=0.0, server_default="0.0"),
+    sa.Column("double_share", sa.Float, nullable=False, default=0.0, server_default="0.0"),
+    sa.Column("agree_max_error", sa.Float, nullable=False, default=0.1, server_default="0.1"),
+    sa.Column("warn_reject", sa.Float, nullable=False, default=0.1, server_default="0.1"),
+    sa.Column("pause_reject", sa.Float, nullable=False, default=0.3, server_default="0.3"),
+    sa.Column("warn_gold", sa.Float, nullable=False, default=0.15, server_default="0.15"),
+    sa.Column("pause_gold", sa.Float, nullable=False, default=0.3, server_default="0.3"),
+    sa.Column("rules_min", sa.Integer, nullable=False, default=10, server_default="10"),
+    sa.Column("rules_days", sa.Integer, nullable=False, default=7, server_default="7"),
+    sa.Column("pay_unit", sa.String(16), nullable=False, default="minute",
+              server_default="minute"),  # 'item' | 'minute' (of audio)
+    sa.Column("pay_rate", sa.Float, nullable=False, default=0.0, server_default="0.0"),
+    sa.Column("pay_weighted", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),  # weight pay by the edit effort
 )
 
 recordings = sa.Table(
@@ -276,4 +294,50 @@ caps = sa.Table(  # the most segments a person may label in a project
     sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
     sa.Column("user_name", sa.String(100), primary_key=True),
     sa.Column("cap", sa.Integer, nullable=False),
+)
+
+
+# ---------------------------------------------------------------- quality (revision 0010)
+
+gold = sa.Table(  # a segment with its reference transcript, owner-set; the label is untouched
+    "gold",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("in_test", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),  # part of the qualification test
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+answers = sa.Table(  # a labeller's blind text of a segment, scored; never a revision
+    "answers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False, index=True),
+    sa.Column("user_name", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # 'test' | 'gold' | 'second'
+    sa.Column("attempt", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),  # the gold text, or the first label
+    sa.Column("other", sa.String(100)),  # 'second': the first labeller
+    sa.Column("wer", sa.Float, nullable=False),
+    sa.Column("cer", sa.Float, nullable=False),
+    sa.Column("error", sa.Float, nullable=False),  # the language's headline rate
+    sa.Column("audio_seconds", sa.Float, nullable=False, default=0.0, server_default="0"),
+    sa.Column("active_seconds", sa.Float, nullable=False, default=0.0, server_default="0"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("segment_id", "user_name", "kind", "attempt", name="uq_answer"),
+)
+
+standings = sa.Table(  # a labeller in a project: test attempt, pass, a pause lifted
+    "standings",
+    metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("user_name", sa.String(100), primary_key=True),
+    sa.Column("attempt", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("passed_at", sa.DateTime),
+    sa.Column("lifted_at", sa.DateTime),  # defect rules count only what came after
 )

@@ -1,0 +1,320 @@
+"""Running a crowd's quality: gold segments, the qualification test, hidden gold, double
+labelling and the defect rules (see `quality` for the pure rules).
+
+A labeller's editor asks `next_step` before it opens their queue. The step is one of:
+- a gate that keeps the queue closed, with the reason: the qualification test failed (until
+  an owner allows another attempt), or a pause under the defect rules (until an owner lifts
+  it, or the window moves past it);
+- a blind task: an item of the qualification test, a hidden gold segment (unannounced: it
+  looks like any other segment), or a second label of a segment drawn for double labelling
+  (without the first label). The labeller's text is kept as an *answer*, scored against the
+  reference, and never becomes a revision;
+- nothing: their normal queue, with a warning when a defect rule warns.
+
+These apply to the labeller role; reviewers and owners label without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from workbench import store
+from workbench.access import Action, require
+from workbench.context import Workbench
+from workbench.corpus import InvalidEdit, Project, Role, User
+from workbench.corpus import clean_text
+from workbench.quality import Standing, TestResult, drawn_twice, gold_due, score_test, standing
+from workbench.text import load_profile
+from workbench.text.metrics import cer, headline_metric, wer
+
+__all__ = ["Task", "Step", "Answered", "next_step", "answer", "mark_gold", "unmark_gold",
+           "gold_list", "test_report", "allow_retake", "lift_pause", "standing_of",
+           "check_open", "Closed", "crowd_rules_apply", "scores"]
+
+KINDS = ("test", "gold", "second")
+
+
+class Closed(InvalidEdit):
+    """A labeller's save refused because their queue is closed (test or pause)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """A blind item for the acting labeller: their text becomes an answer, not a revision."""
+
+    kind: str  # 'test' | 'gold' | 'second'
+    segment_id: int
+    index: int = 0  # the test: which item (0-based) of `total`
+    total: int = 0
+
+    def heading(self) -> str:
+        """What the editor says about the item (nothing for hidden gold)."""
+        if self.kind == "test":
+            return (f"Qualification test: item {self.index + 1} of {self.total}. Transcribe "
+                    "it as the guidelines say; your score is shown at the end.")
+        if self.kind == "second":
+            return ("Second label: this segment is labelled twice, independently. Transcribe "
+                    "it from the audio; the first label is not shown.")
+        return ""
+
+
+@dataclass(frozen=True)
+class TestReport:
+    """A labeller's latest qualification attempt: each item with their text and the gold."""
+
+    attempt: int
+    items: tuple[dict, ...]  # segment_id, text, reference, error
+    total: int  # items in the test
+    result: TestResult | None  # None until every item is answered
+    metric: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the editor does for the acting user: a gate, a task, or their queue."""
+
+    gate: str | None = None  # why the queue is closed (safe to show as text)
+    task: Task | None = None
+    warning: str | None = None  # a defect rule warns
+    report: TestReport | None = None  # the test's result, when there is one to show
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What saving an answer did: a message, and whether the pair went to review."""
+
+    message: str
+    to_review: bool = False
+
+
+def crowd_rules_apply(user: User) -> bool:
+    """Whether the crowd rules (test, gold, double labelling, pauses) apply to `user`."""
+    return user.role is Role.LABELER
+
+
+def scores(project: Project, reference: str, text: str) -> dict[str, float]:
+    """WER, CER and the language's headline error of `text` against `reference`, in the
+    spelling form of the project's conventions (tags and marks aside)."""
+    profile = load_profile(project.conventions)
+    rates = {"wer": _rate(wer, reference, text, profile),
+             "cer": _rate(cer, reference, text, profile)}
+    return rates | {"error": rates[headline_metric(_language(project)).lower()]}
+
+
+def _rate(metric, reference: str, text: str, profile) -> float:
+    """A rate, capped at 1 (an empty reference against any text counts as all wrong)."""
+    try:
+        return min(1.0, metric(reference, text, profile=profile))
+    except ValueError:  # nothing left of the reference once normalised
+        return 0.0 if not text.strip() else 1.0
+
+
+def _language(project: Project) -> str:
+    if project.language != "auto":
+        return project.language
+    return load_profile(project.conventions).language or "en"
+
+
+# ---------------------------------------------------------------- the labeller's side
+
+
+def standing_of(wb: Workbench, project: Project, user_name: str) -> Standing:
+    """A labeller's standing under the project's defect rules over its window (since an
+    owner last lifted a pause, if later)."""
+    since = store.now() - timedelta(days=project.rules_days)
+    lifted = store.get_standing(wb.db, project.id, user_name)["lifted_at"]
+    if lifted is not None and lifted > since:
+        since = lifted
+    reviews, rejections = store.verdicts_since(wb.db, project.id, user_name, since)
+    golds = [a["error"] for a in store.list_answers(wb.db, project.id, user=user_name,
+                                                    kind="gold", since=since)]
+    return standing(project, reviews, rejections, golds)
+
+
+def test_report(wb: Workbench, project: Project, user_name: str) -> TestReport | None:
+    """A labeller's latest qualification attempt (None before they answered any item)."""
+    row = store.get_standing(wb.db, project.id, user_name)
+    found = store.list_answers(wb.db, project.id, user=user_name, kind="test",
+                               attempt=row["attempt"])
+    if not found:
+        return None
+    total = len(store.test_items(wb.db, project.id))
+    items = tuple({"segment_id": a["segment_id"], "text": a["text"],
+                   "reference": a["reference"], "error": a["error"]} for a in found)
+    done = len(found) >= total
+    result = score_test([a["error"] for a in found], project.qualify_max_error) if done else None
+    return TestReport(row["attempt"], items, total, result, headline_metric(_language(project)))
+
+
+def next_step(wb: Workbench, project_id: int) -> Step:
+    """What the acting user's editor opens (see the module)."""
+    user = require(wb, Action.LABEL, project_id)
+    if not crowd_rules_apply(user):
+        return Step()
+    project = store.get_project(wb.db, project_id)
+    row = store.get_standing(wb.db, project_id, user.name)
+    report = None
+    if project.qualify_required and row["passed_at"] is None:
+        items = store.test_items(wb.db, project_id)
+        if not items:
+            return Step(gate="this project asks for a qualification test, and its test has "
+                             "no items yet: ask the project's owner")
+        done = {a["segment_id"] for a in store.list_answers(
+            wb.db, project_id, user=user.name, kind="test", attempt=row["attempt"])}
+        todo = [i for i in items if i not in done]
+        if todo:
+            return Step(task=Task("test", todo[0], len(items) - len(todo), len(items)))
+        report = test_report(wb, project, user.name)
+        return Step(gate=f"you did not pass the qualification test ({report.metric} "
+                         f"{report.result.error:.1%}, the pass mark is "
+                         f"{project.qualify_max_error:.0%}); the owner can allow another "
+                         "attempt", report=report)
+    if project.qualify_required:
+        report = test_report(wb, project, user.name)
+    rules = standing_of(wb, project, user.name)
+    if rules.paused:
+        return Step(gate=f"your work in this project is paused: {rules.describe()}; the owner "
+                         "can lift the pause", report=report)
+    warning = rules.describe() if rules.level == "warn" else None
+    task = _blind_task(wb, project, user.name)
+    return Step(task=task, warning=warning, report=report)
+
+
+def _blind_task(wb: Workbench, project: Project, user: str) -> Task | None:
+    """A second label waiting for `user`, else hidden gold when it is due, else None."""
+    if project.double_share > 0:
+        for row in store.second_candidates(wb.db, project.id, user):
+            if drawn_twice(row["id"], project):
+                return Task("second", row["id"])
+    if project.gold_share > 0:
+        answered = len(store.list_answers(wb.db, project.id, user=user, kind="gold"))
+        if gold_due(store.labelled_count(wb.db, project.id, user), answered,
+                    project.gold_share, user):
+            todo = store.hidden_gold_todo(wb.db, project.id, user)
+            if todo:
+                return Task("gold", todo[0])
+    return None
+
+
+def check_open(wb: Workbench, project: Project, user: User) -> None:
+    """Refuse (Closed) a labeller's normal save while their queue is closed: the test not
+    passed, or a pause. Called by every labeller edit (`editing`)."""
+    if not crowd_rules_apply(user):
+        return
+    if project.qualify_required and store.get_standing(
+            wb.db, project.id, user.name)["passed_at"] is None:
+        raise Closed("pass the qualification test first")
+    rules = standing_of(wb, project, user.name)
+    if rules.paused:
+        raise Closed(f"your work in this project is paused: {rules.describe()}")
+
+
+def answer(wb: Workbench, project_id: int, segment_id: int, text: str,
+           active_seconds: float = 0.0) -> Answered:
+    """Keep the acting labeller's text for the blind task they are on.
+
+    Refused (InvalidEdit) unless `segment_id` is that task: nobody answers a gold segment
+    they were not handed. A test's last item scores the attempt; a second label further from
+    the first than the project allows sends the segment to review.
+    """
+    user = require(wb, Action.LABEL, project_id)
+    step = next_step(wb, project_id)
+    task = step.task
+    if task is None or task.segment_id != segment_id:
+        raise InvalidEdit(f"segment {segment_id} is not the item you were given: reload")
+    project = store.get_project(wb.db, project_id)
+    view = store.segment_view(wb.db, segment_id)
+    text = clean_text(text)
+    if task.kind == "second":
+        reference, other = view.text, store.labeller_of(wb.db, segment_id)
+    else:
+        reference, other = store.gold_of(wb.db, segment_id)["text"], None
+    attempt = store.get_standing(wb.db, project_id, user.name)["attempt"]
+    rates = scores(project, reference, text)
+    kept = store.add_answer(
+        wb.db, project_id=project_id, segment_id=segment_id, user_name=user.name,
+        kind=task.kind, attempt=attempt if task.kind == "test" else 0, text=text,
+        reference=reference, other=other, audio_seconds=view.segment.duration,
+        active_seconds=max(0.0, float(active_seconds or 0.0)), **rates)
+    if kept is None:
+        return Answered(f"Segment {segment_id} was answered already.")
+    if task.kind == "test":
+        return _after_test_item(wb, project, user, task)
+    if task.kind == "second":
+        to_review = rates["error"] > project.agree_max_error
+        if to_review:
+            store.send_to_review(wb.db, segment_id)
+        store.log_event(wb.db, user.name, "second label", project_id,
+                        {"segment_id": segment_id, "first": other,
+                         "error": round(rates["error"], 4), "to_review": to_review})
+        return Answered(f"Saved your label of segment {segment_id}.", to_review)
+    return Answered(f"Saved segment {segment_id}.")
+
+
+def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) -> Answered:
+    if task.index + 1 < task.total:
+        return Answered(f"Saved test item {task.index + 1} of {task.total}.")
+    report = test_report(wb, project, user.name)
+    result = report.result
+    if result is not None and result.passed:
+        store.set_standing(wb.db, project.id, user.name, passed_at=store.now())
+    store.log_event(wb.db, user.name, "qualification " + ("passed" if result.passed else "failed"),
+                    project.id, {"attempt": report.attempt, "error": round(result.error, 4),
+                                 "items": result.items})
+    verdict = "passed" if result.passed else "did not pass"
+    return Answered(f"Test finished: you {verdict} ({report.metric} {result.error:.1%}, "
+                    f"the pass mark is {project.qualify_max_error:.0%}).")
+
+
+# ---------------------------------------------------------------- the owner's side
+
+
+def mark_gold(wb: Workbench, segment_id: int, text: str | None = None,
+              in_test: bool = False) -> None:
+    """An owner makes a segment gold with its reference transcript (by default the segment's
+    current text), in the qualification test or not."""
+    view = store.segment_view(wb.db, segment_id)
+    owner = require(wb, Action.SETTINGS, view.recording.project_id)
+    reference = clean_text(view.text if text is None else text)
+    if not reference:
+        raise ValueError(f"segment {segment_id}: a gold segment needs its reference text")
+    if view.segment.status.value == "deleted":
+        raise ValueError(f"segment {segment_id} is deleted")
+    store.set_gold(wb.db, view.recording.project_id, segment_id, reference, in_test, owner.name)
+    store.log_event(wb.db, owner.name, "gold set", view.recording.project_id,
+                    {"segment_id": segment_id, "in_test": bool(in_test)})
+
+
+def unmark_gold(wb: Workbench, segment_id: int) -> None:
+    """An owner takes a segment out of gold (the answers given on it stay)."""
+    view = store.segment_view(wb.db, segment_id)
+    owner = require(wb, Action.SETTINGS, view.recording.project_id)
+    if not store.drop_gold(wb.db, segment_id):
+        raise ValueError(f"segment {segment_id} is not gold")
+    store.log_event(wb.db, owner.name, "gold removed", view.recording.project_id,
+                    {"segment_id": segment_id})
+
+
+def gold_list(wb: Workbench, project_id: int) -> list[dict]:
+    """A project's gold segments (owners)."""
+    require(wb, Action.SETTINGS, project_id)
+    return store.list_gold(wb.db, project_id)
+
+
+def allow_retake(wb: Workbench, project_id: int, user_name: str) -> int:
+    """An owner lets a labeller take the qualification test again; returns the attempt."""
+    owner = require(wb, Action.ASSIGN, project_id)
+    row = store.get_standing(wb.db, project_id, user_name)
+    attempt = row["attempt"] + 1
+    store.set_standing(wb.db, project_id, user_name, attempt=attempt, passed_at=None)
+    store.log_event(wb.db, owner.name, "qualification retake allowed", project_id,
+                    {"user": user_name, "attempt": attempt})
+    return attempt
+
+
+def lift_pause(wb: Workbench, project_id: int, user_name: str) -> None:
+    """An owner lifts a labeller's pause: the defect rules count only what comes after."""
+    owner = require(wb, Action.ASSIGN, project_id)
+    store.set_standing(wb.db, project_id, user_name, lifted_at=store.now())
+    store.log_event(wb.db, owner.name, "pause lifted", project_id, {"user": user_name})
