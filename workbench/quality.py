@@ -15,7 +15,7 @@ from workbench.corpus import Project
 from workbench.sampling import drawn
 
 __all__ = ["Standing", "TestResult", "score_test", "gold_due", "drawn_twice", "standing",
-           "mean"]
+           "mean", "check_quality", "QUALITY_FIELDS", "PAY_UNITS"]
 
 OK, WARN, PAUSE = "ok", "warn", "pause"
 
@@ -109,3 +109,38 @@ def standing(project: Project, reviews: int, rejections: int,
             reasons.append(f"{value:.0%} {what} in the last {project.rules_days} days "
                            f"({n} items; a warning above {warn:.0%}, a pause above {pause:.0%})")
     return Standing(level, tuple(reasons), reviews, rate, len(gold_errors), gold)
+
+
+RATES = ("qualify_max_error", "gold_share", "double_share", "agree_max_error", "warn_reject",
+         "pause_reject", "warn_gold", "pause_gold")  # shares and error rates, 0..1
+QUALITY_FIELDS = ("qualify_required", *RATES, "rules_min", "rules_days", "pay_unit",
+                  "pay_rate", "pay_weighted")
+PAY_UNITS = ("item", "minute")  # paid per approved segment, or per minute of its audio
+
+
+def check_quality(values: dict) -> dict:
+    """The quality, rule and pay settings among `values`, checked and normalised in place
+    (ValueError naming the field)."""
+    for key in RATES:
+        if key in values:
+            values[key] = round(float(values[key]), 4)
+            if not 0.0 <= values[key] <= 1.0:
+                raise ValueError(f"{key.replace('_', ' ')}: between 0% and 100%")
+    for key in ("qualify_required", "pay_weighted"):
+        if key in values:
+            values[key] = bool(values[key])
+    for key, least, most in (("rules_min", 1, 10_000), ("rules_days", 1, 365)):
+        if key in values:
+            value = values[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+                raise ValueError(f"{key.replace('_', ' ')}: a whole number, {least}–{most}")
+    if "pay_unit" in values and values["pay_unit"] not in PAY_UNITS:
+        raise ValueError(f"pay unit: one of {', '.join(PAY_UNITS)}")
+    if "pay_rate" in values:
+        values["pay_rate"] = round(float(values["pay_rate"]), 4)
+        if not 0.0 <= values["pay_rate"] <= 1e6:
+            raise ValueError("pay rate: 0 or more")
+    for warn, pause in (("warn_reject", "pause_reject"), ("warn_gold", "pause_gold")):
+        if warn in values and pause in values and values[warn] > values[pause]:
+            raise ValueError(f"{warn.replace('_', ' ')} is above {pause.replace('_', ' ')}")
+    return values

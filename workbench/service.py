@@ -21,6 +21,7 @@ from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.context import Workbench, open_workbench
 from workbench.corpus import FINISHED, Edit, Project, Recording, Revision, Status
 from workbench.editing import save
+from workbench.quality import QUALITY_FIELDS, check_quality
 from workbench.reviewing import clean_reasons
 from workbench.text import cer, headline_metric, lint, list_profiles, load_profile, render, wer
 
@@ -35,7 +36,7 @@ LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the
 SETTINGS_FIELDS = ("language", "conventions", "speakers", "guidelines", "lint_blocks",
                    "asr_engine", "asr_model", "prompt", "max_segment", "min_segment",
                    "per_channel", "review_required", "review_reasons", "review_share",
-                   "review_raise_above", "assignment", "claim_minutes")
+                   "review_raise_above", "assignment", "claim_minutes", *QUALITY_FIELDS)
 
 
 class NotFound(LookupError):
@@ -180,6 +181,7 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
             if not least <= values[key] <= 1.0:
                 raise ValueError(f"{key.replace('_', ' ')}: between {least:.0%} and 100%")
     check_settings(values)
+    check_quality(values)
     for key in ("guidelines", "prompt"):
         if key in values:
             values[key] = (values[key] or "").strip() or None
