@@ -142,37 +142,43 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     None when no segment matches. Checks that the acting user may see the project. Where the
     project hands out claims (see `assignment`), the segment is one the user holds or has just
     claimed, or one someone else holds (then `claim` says who; it is not editable); None when
-    nothing can be handed out (`assignment.why_idle` says why).
+    nothing can be handed out (`assignment.why_idle` says why). A labeller's queue leaves gold
+    segments out, and a gold neighbour's text is not shown: it is the answer (`qualifying`).
     """
     user = require(wb, Action.VIEW, project_id)
+    hide = qualifying.crowd_rules_apply(user)
     claim = None
     if allowed(user, Action.LABEL) and store.get_project(wb.db, project_id).assignment != "off":
         shown, claim = assignment.take(wb, project_id, shown, queue)
         if shown is None:
             return None
-        nav = _position(wb, project_id, shown, queue)
+        nav = _position(wb, project_id, shown, queue, hide)
         if nav["current"] != shown:  # someone else's, outside this queue
             nav = dict(nav, current=shown, previous=None, next=None)
     else:
-        nav = _rejected_first(wb, project_id, shown, queue, user.name)
+        nav = _rejected_first(wb, project_id, shown, queue, user.name, hide)
         if nav is None:
-            nav = _position(wb, project_id, shown, queue)
+            nav = _position(wb, project_id, shown, queue, hide)
     if nav["current"] is None:
         return None
     view = store.segment_view(wb.db, nav["current"])
     before, after = store.adjacent(wb.db, view.segment)
+    if hide and (before or after):
+        gold = store.gold_ids(wb.db, project_id)
+        before, after = (None if side and side["id"] in gold else side for side in (before, after))
     return EditorState(view, nav["index"], nav["total"], nav["previous"], nav["next"],
                        before, after, claim)
 
 
-def _position(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter) -> dict:
+def _position(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter,
+              without_gold: bool = False) -> dict:
     return store.queue_position(wb.db, project_id, shown, queue.recording_id,
                                 list(queue.statuses), flagged_only=queue.flagged_only,
-                                order=queue.order)
+                                order=queue.order, without_gold=without_gold)
 
 
 def _rejected_first(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter,
-                    name: str) -> dict | None:
+                    name: str, without_gold: bool = False) -> dict | None:
     """The queue step when segments a reviewer gave back to `name` come first, else None.
 
     They come first when the editor opens (nothing shown yet) and while one of them is shown;
@@ -184,13 +190,13 @@ def _rejected_first(wb: Workbench, project_id: int, shown: int | None, queue: Qu
     if not mine or (shown is not None and shown not in mine):
         return None
     i = mine.index(shown) if shown in mine else 0
-    rest = _position(wb, project_id, None, queue)
+    rest = _position(wb, project_id, None, queue, without_gold)
     if i + 1 < len(mine):
         following = mine[i + 1]
     else:  # the first segment of the queue not given back
         following = rest["current"]
         while following is not None and following in mine:
-            following = _position(wb, project_id, following, queue)["next"]
+            following = _position(wb, project_id, following, queue, without_gold)["next"]
     return {"current": mine[i], "previous": mine[i - 1] if i else None, "next": following,
             "index": i, "total": rest["total"]}
 
