@@ -16,21 +16,21 @@ These apply to the labeller role; reviewers and owners label without them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from workbench import store
 from workbench.access import Action, require
 from workbench.context import Workbench
-from workbench.corpus import InvalidEdit, Project, Role, User
-from workbench.corpus import clean_text
+from workbench.corpus import InvalidEdit, Project, Role, SegmentView, Status, User, clean_text
 from workbench.quality import Standing, TestResult, drawn_twice, gold_due, score_test, standing
 from workbench.text import load_profile
 from workbench.text.metrics import cer, headline_metric, wer
 
 __all__ = ["Task", "Step", "Answered", "next_step", "answer", "mark_gold", "unmark_gold",
            "gold_list", "test_report", "allow_retake", "lift_pause", "standing_of",
-           "check_open", "Closed", "crowd_rules_apply", "scores"]
+           "check_open", "Closed", "crowd_rules_apply", "scores", "task_view",
+           "second_label"]
 
 KINDS = ("test", "gold", "second")
 
@@ -197,6 +197,18 @@ def _blind_task(wb: Workbench, project: Project, user: str) -> Task | None:
     return None
 
 
+def task_view(wb: Workbench, project_id: int, task: Task) -> SegmentView:
+    """The segment of the acting labeller's blind task as they see it: the draft (not the
+    label, nor the gold text), shown as a drafted segment without flags, tags or comment."""
+    require(wb, Action.LABEL, project_id)
+    view = store.segment_view(wb.db, task.segment_id)
+    if view.recording.project_id != project_id:
+        raise InvalidEdit(f"segment {task.segment_id} is not in this project")
+    seg = replace(view.segment, status=Status.DRAFTED, flags=(), tags=(), comment="",
+                  speaker=None)
+    return replace(view, segment=seg, latest=view.draft)
+
+
 def check_open(wb: Workbench, project: Project, user: User) -> None:
     """Refuse (Closed) a labeller's normal save while their queue is closed: the test not
     passed, or a pause. Called by every labeller edit (`editing`)."""
@@ -267,7 +279,18 @@ def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) ->
                     f"the pass mark is {project.qualify_max_error:.0%}).")
 
 
-# ---------------------------------------------------------------- the owner's side
+# ---------------------------------------------------------------- the reviewer's and owner's side
+
+
+def second_label(wb: Workbench, segment_id: int) -> dict | None:
+    """The blind second label of a segment (text, user_name, other, wer, cer, error), for
+    reviewers and owners; None without one."""
+    view = store.segment_view(wb.db, segment_id)
+    require(wb, Action.REVIEW, view.recording.project_id)
+    found = store.list_answers(wb.db, view.recording.project_id, kind="second",
+                               segment_id=segment_id)
+    return found[-1] if found else None
+
 
 
 def mark_gold(wb: Workbench, segment_id: int, text: str | None = None,

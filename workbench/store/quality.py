@@ -89,9 +89,13 @@ def add_answer(engine: Engine, **values: Any) -> int | None:
 
 def list_answers(engine: Engine, project_id: int, *, user: str | None = None,
                  kind: str | None = None, attempt: int | None = None,
-                 since: datetime | None = None) -> list[dict[str, Any]]:
-    """A project's answers (oldest first), narrowed to a person, kind, attempt, or a time."""
+                 since: datetime | None = None,
+                 segment_id: int | None = None) -> list[dict[str, Any]]:
+    """A project's answers (oldest first), narrowed to a person, kind, attempt, a time or a
+    segment."""
     query = sa.select(answers).where(answers.c.project_id == project_id)
+    if segment_id is not None:
+        query = query.where(answers.c.segment_id == segment_id)
     if user is not None:
         query = query.where(answers.c.user_name == user)
     if kind is not None:

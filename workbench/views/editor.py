@@ -17,6 +17,7 @@ from workbench.editing import (
 )
 from workbench.flags import FLAG_LABELS
 from workbench.people import set_pref
+from workbench.qualifying import Step, Task, answer, next_step, task_view
 from workbench.reviewing import rejection
 from workbench.service import recordings
 from workbench.text import lint, load_profile
@@ -102,14 +103,77 @@ def _filters() -> QueueFilter:
 segment_from_url("ed_current")  # a link or a reload names the segment
 
 
+def _test_report(step: Step) -> None:
+    """The labeller's qualification result with each item's diff against the gold text."""
+    report = step.report
+    if report is None or report.result is None:
+        return
+    result = report.result
+    verdict = "passed" if result.passed else "not passed"
+    with st.expander(f"Your qualification test: {verdict}, {report.metric} "
+                     f"{result.error:.1%} over {result.items} items",
+                     expanded=step.gate is not None):
+        for k, item in enumerate(report.items, 1):
+            st.markdown(f"**Item {k}** · {report.metric} {item['error']:.1%}: "
+                        + diff_md(item["reference"], item["text"], project.language),
+                        unsafe_allow_html=True)
+        st.caption("Struck through: in the reference, not in your text; underlined: in your "
+                   "text, not in the reference.")
+
+
+def _blind(task: Task) -> None:
+    """A blind item (test, hidden gold, second label): the draft, saved as an answer."""
+    view = task_view(wb, project.id, task)
+    seg = view.segment
+    keep_segment("ed_current", seg.id)
+    if task.heading():
+        st.info(task.heading())
+    st.markdown(f"**Segment {seg.id}** · {md(view.recording.original_name)} · "
+                f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `drafted`")
+    tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
+    data = editor_data(view, wb.settings.home, project_id=project.id, user=wb.actor.name,
+                       tags=tags, before=None, after=None, can_prev=False, can_next=False)
+    action, draft = segment_editor(data, key="ed_component")
+    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+    if fresh and action.get("segment_id") == seg.id:
+        st.session_state["ed_last_nonce"] = action.get("nonce")
+        if action["type"] in ("save", "save_next"):
+            try:
+                done = answer(wb, project.id, seg.id, action.get("text", ""),
+                              float(action.get("active_seconds") or 0.0))
+            except (ValueError, PermissionError) as exc:
+                st.session_state["ed_flash"] = ("error", f"Not saved: {exc}")
+            else:
+                st.session_state["ed_flash"] = ("success", done.message)
+        else:
+            st.session_state["ed_flash"] = ("warning", "Save this segment first: it takes a "
+                                                       "transcript, not a split, merge or skip.")
+        rerun_fragment()
+    text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+    findings = lint(text, profile)
+    if findings:
+        st.markdown(findings_md(findings))
+
+
 @st.fragment
 def editor() -> None:
     global wb  # a keystroke reruns only this fragment: check the session again every time,
     wb = workbench()  # so a sign-out or a deactivation elsewhere stops the next save here
     queue = _filters()
+    step = next_step(wb, project.id)  # a labeller's test, pause, or blind item comes first
+    show_flash("ed_flash")  # stays until the next action replaces it
+    _test_report(step)
+    if step.gate:
+        st.error(f"Your queue is closed: {md(step.gate, 1000)}.")
+        return
+    if step.warning:
+        st.warning(f"Careful: {md(step.warning, 1000)}. Above the limit your work here is "
+                   "paused.")
+    if step.task is not None:
+        _blind(step.task)
+        return
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     state = open_segment(wb, project.id, shown, queue)
-    show_flash("ed_flash")  # stays until the next action replaces it
     if state is None:
         idle = why_idle(wb, project.id, queue)  # a project handing out claims says why
         st.info(f"Nothing for you now: {idle}." if idle else

@@ -8,6 +8,7 @@ import streamlit as st
 from workbench.access import Forbidden
 from workbench.corpus import Edit, StaleEdit, Status
 from workbench.flags import FLAG_LABELS
+from workbench.qualifying import second_label
 from workbench.reviewing import (
     ORDERS,
     OTHER,
@@ -18,7 +19,7 @@ from workbench.reviewing import (
     reasons,
     reject,
 )
-from workbench.text import load_profile
+from workbench.text import headline_metric, load_profile
 from workbench.ui.common import (
     current_project,
     fmt_seconds,
@@ -129,6 +130,13 @@ def review() -> None:
         st.markdown(f"**Second opinion** ({md(opinion['model'])}; WER {opinion['wer']:.2f}, "
                     f"CER {opinion['cer']:.2f}) **vs label:** "
                     + diff_md(view.text, opinion["text"], language), unsafe_allow_html=True)
+    second = second_label(wb, seg.id)
+    if second is not None:
+        st.markdown(f"**Second label** by {md(second['user_name'])}, blind "
+                    f"({headline_metric(language)} "
+                    f"{second['error']:.1%} from the first, by {md(second['other'] or '—')}) "
+                    "**vs label:** " + diff_md(view.text, second["text"], language),
+                    unsafe_allow_html=True)
     if state.findings:
         st.markdown(findings_md(state.findings))
 
