@@ -30,6 +30,7 @@ from workbench import store  # noqa: E402
 from workbench.audio.peaks import PeakAccumulator, save_peaks  # noqa: E402
 from workbench.corpus import Role  # noqa: E402
 from workbench.editing import EditorState, QueueFilter, apply_action, open_segment  # noqa: E402
+from workbench.qualifying import next_step  # noqa: E402
 from workbench.service import ensure_project, open_workbench  # noqa: E402
 from workbench.ui.editor import _slice, editor_data  # noqa: E402
 
@@ -65,8 +66,10 @@ def make_recording(wb, project, name: str, seconds: int) -> None:
 
 
 def open_one(wb, project, current: int) -> EditorState:
-    """What the editor page does to show a segment: the use case, then the component's data."""
+    """What the editor page does to show a segment: the labeller's step (test, pause, blind
+    item: none here), the use case, then the component's data."""
     _slice.clear()  # cold: the 1-minute recording's few slices would otherwise all be cached
+    next_step(wb, project.id)
     state = open_segment(wb, project.id, current, QueueFilter(statuses=()))
     editor_data(state.view, wb.settings.home, project_id=project.id, tags=[],
                 before=state.before and state.before["text"],

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench import assignment
+from workbench import assignment, qualifying
 from workbench.annotations import AudioScope, import_any
 from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
 from workbench.audit import by_disagreement
@@ -272,6 +272,32 @@ def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gold(wb: Workbench, args: argparse.Namespace) -> int:
+    """Gold segments: mark (with a reference text, in the qualification test or hidden),
+    unmark, and list them."""
+    project = get_project(wb, args.project)
+    for name in ("add", "remove"):
+        try:
+            setattr(args, name, [int(i) for i in (getattr(args, name) or "").split(",")
+                                 if i.strip()])
+        except ValueError:
+            raise ValueError(f"--{name}: segment ids separated by commas") from None
+    if args.text is not None and len(args.add) != 1:
+        raise ValueError("--text goes with one segment in --add")
+    for segment_id in args.add:
+        qualifying.mark_gold(wb, segment_id, args.text, in_test=args.test, project_id=project.id)
+    for segment_id in args.remove:
+        qualifying.unmark_gold(wb, segment_id, project_id=project.id)
+    rows = qualifying.gold_list(wb, project.id)
+    print(f"{project.name}: {len(rows)} gold segments, "
+          f"{sum(r['in_test'] for r in rows)} in the qualification test")
+    for r in rows:
+        where = "test  " if r["in_test"] else "hidden"
+        print(f"  {r['segment_id']:>7}  {where}  {pad(r['recording'], 24)} "
+              f"{r['start']:8.2f}–{r['end']:.2f} s  {r['text']}")
+    return 0
+
+
 def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
     """The audit log as CSV on stdout, newest first."""
     import csv
@@ -512,6 +538,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hand the named segments back to anyone")
     p.add_argument("--cap", metavar="N|none", help="the most segments --to may label here")
     p.set_defaults(func=cmd_assign)
+
+    p = sub.add_parser("gold", parents=[common],
+                       help="gold segments: mark with a reference text (for the qualification "
+                            "test, or hidden in queues), unmark, list")
+    p.add_argument("--project", required=True)
+    p.add_argument("--add", metavar="ID,ID", help="make these segments gold")
+    p.add_argument("--text", help="the reference text (one segment; default: its current text)")
+    p.add_argument("--test", action="store_true",
+                   help="the added segments are part of the qualification test")
+    p.add_argument("--remove", metavar="ID,ID", help="these segments are gold no more")
+    p.set_defaults(func=cmd_gold)
 
     p = sub.add_parser("audit", parents=[common], help="the audit log as CSV")
     p.add_argument("--project")

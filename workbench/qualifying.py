@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from sqlalchemy.exc import NoResultFound
+
 from workbench import store
 from workbench.access import Action, require
 from workbench.context import Workbench
@@ -293,11 +295,23 @@ def second_label(wb: Workbench, segment_id: int) -> dict | None:
 
 
 
+def _segment(wb: Workbench, segment_id: int, project_id: int | None) -> SegmentView:
+    """The segment; ValueError when it does not exist or is not in `project_id` (if given)."""
+    try:
+        view = store.segment_view(wb.db, segment_id)
+    except NoResultFound:
+        view = None
+    if view is None or project_id not in (None, view.recording.project_id):
+        raise ValueError(f"no segment {segment_id} in this project")
+    return view
+
+
 def mark_gold(wb: Workbench, segment_id: int, text: str | None = None,
-              in_test: bool = False) -> None:
+              in_test: bool = False, project_id: int | None = None) -> None:
     """An owner makes a segment gold with its reference transcript (by default the segment's
-    current text), in the qualification test or not."""
-    view = store.segment_view(wb.db, segment_id)
+    current text), in the qualification test or not; `project_id` names the project it must
+    be in."""
+    view = _segment(wb, segment_id, project_id)
     owner = require(wb, Action.SETTINGS, view.recording.project_id)
     reference = clean_text(view.text if text is None else text)
     if not reference:
@@ -309,9 +323,9 @@ def mark_gold(wb: Workbench, segment_id: int, text: str | None = None,
                     {"segment_id": segment_id, "in_test": bool(in_test)})
 
 
-def unmark_gold(wb: Workbench, segment_id: int) -> None:
+def unmark_gold(wb: Workbench, segment_id: int, project_id: int | None = None) -> None:
     """An owner takes a segment out of gold (the answers given on it stay)."""
-    view = store.segment_view(wb.db, segment_id)
+    view = _segment(wb, segment_id, project_id)
     owner = require(wb, Action.SETTINGS, view.recording.project_id)
     if not store.drop_gold(wb.db, segment_id):
         raise ValueError(f"segment {segment_id} is not gold")
