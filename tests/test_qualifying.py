@@ -373,19 +373,20 @@ def test_gold_error_above_the_limit_pauses(wb):
 def test_gold_from_the_cli(wb, home, capsys):
     from workbench.cli import main
 
+    where = ["--home", str(home), "--db", wb.db.url.render_as_string(hide_password=False)]
     project = _project(wb, per=4)
     ids = _ids(wb, project)
     assert main(["gold", "--project", "crowd", "--add", str(ids[0]), "--text", "정답 문장",
-                 "--test", "--home", str(home)]) == 0
+                 "--test", *where]) == 0
     assert main(["gold", "--project", "crowd", "--add", f"{ids[1]},{ids[2]}",
-                 "--home", str(home)]) == 0
+                 *where]) == 0
     out = capsys.readouterr().out
     assert "3 gold segments, 1 in the qualification test" in out and "정답 문장" in out
     assert store.gold_of(wb.db, ids[1])["text"] == "draft number 1"
-    assert main(["gold", "--project", "crowd", "--remove", str(ids[1]), "--home", str(home)]) == 0
+    assert main(["gold", "--project", "crowd", "--remove", str(ids[1]), *where]) == 0
     assert "2 gold segments" in capsys.readouterr().out
     other = _project(wb, per=1, name="other")
     assert main(["gold", "--project", "crowd", "--add", str(_ids(wb, other)[0]),
-                 "--home", str(home)]) != 0
+                 *where]) != 0
     assert "no segment" in capsys.readouterr().err
     assert store.gold_of(wb.db, _ids(wb, other)[0]) is None
