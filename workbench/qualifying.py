@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import NoResultFound
+
 from workbench import store
 from workbench.access import Action, require
 from workbench.context import Workbench
@@ -30,7 +32,7 @@ from workbench.text.metrics import cer, headline_metric, wer
 
 __all__ = ["Task", "Step", "Answered", "next_step", "answer", "mark_gold", "unmark_gold",
            "gold_list", "test_report", "allow_retake", "lift_pause", "standing_of",
-           "check_open", "Closed", "crowd_rules_apply", "scores"]
+           "check_open", "Closed", "crowd_rules_apply", "scores", "Labeller", "labellers"]
 
 KINDS = ("test", "gold", "second")
 
@@ -270,11 +272,22 @@ def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) ->
 # ---------------------------------------------------------------- the owner's side
 
 
+def _view(wb: Workbench, segment_id: int):
+    """The segment an owner names, or ValueError when there is none."""
+    try:
+        return store.segment_view(wb.db, segment_id)
+    except NoResultFound:
+        raise ValueError(f"segment {segment_id}: there is no such segment") from None
+
+
 def mark_gold(wb: Workbench, segment_id: int, text: str | None = None,
-              in_test: bool = False) -> None:
+              in_test: bool = False, project_id: int | None = None) -> None:
     """An owner makes a segment gold with its reference transcript (by default the segment's
-    current text), in the qualification test or not."""
-    view = store.segment_view(wb.db, segment_id)
+    current text), in the qualification test or not. With `project_id`, a segment of another
+    project is refused (ValueError)."""
+    view = _view(wb, segment_id)
+    if project_id is not None and view.recording.project_id != project_id:
+        raise ValueError(f"segment {segment_id} is not in this project")
     owner = require(wb, Action.SETTINGS, view.recording.project_id)
     reference = clean_text(view.text if text is None else text)
     if not reference:
@@ -288,7 +301,7 @@ def mark_gold(wb: Workbench, segment_id: int, text: str | None = None,
 
 def unmark_gold(wb: Workbench, segment_id: int) -> None:
     """An owner takes a segment out of gold (the answers given on it stay)."""
-    view = store.segment_view(wb.db, segment_id)
+    view = _view(wb, segment_id)
     owner = require(wb, Action.SETTINGS, view.recording.project_id)
     if not store.drop_gold(wb.db, segment_id):
         raise ValueError(f"segment {segment_id} is not gold")
@@ -318,3 +331,43 @@ def lift_pause(wb: Workbench, project_id: int, user_name: str) -> None:
     owner = require(wb, Action.ASSIGN, project_id)
     store.set_standing(wb.db, project_id, user_name, lifted_at=store.now())
     store.log_event(wb.db, owner.name, "pause lifted", project_id, {"user": user_name})
+
+
+@dataclass(frozen=True)
+class Labeller:
+    """A labeller of a project as the owner's team page shows them."""
+
+    name: str
+    qualification: str  # 'not taken' | 'in progress' | 'passed' | 'failed'
+    score: float | None  # the latest attempt's mean error, once every item is answered
+    answered: int  # items of the latest attempt answered
+    items: int  # items in the test now
+    attempt: int  # 0 for the first attempt; each retake an owner allows adds one
+    standing: Standing
+
+
+def labellers(wb: Workbench, project_id: int) -> list[Labeller]:
+    """The project's member labellers (active ones) with their qualification and their
+    standing under the defect rules, by name (owners)."""
+    require(wb, Action.ASSIGN, project_id)
+    project = store.get_project(wb.db, project_id)
+    items = len(store.test_items(wb.db, project_id))
+    out = []
+    for user in store.project_members(wb.db, project_id):
+        if not (user.active and crowd_rules_apply(user)):
+            continue
+        row = store.get_standing(wb.db, project_id, user.name)
+        report = test_report(wb, project, user.name)
+        result = report.result if report is not None else None
+        if row["passed_at"] is not None:
+            state = "passed"
+        elif report is None:
+            state = "not taken"
+        elif result is None:
+            state = "in progress"
+        else:
+            state = "passed" if result.passed else "failed"
+        out.append(Labeller(user.name, state, result.error if result else None,
+                            len(report.items) if report else 0, items, row["attempt"],
+                            standing_of(wb, project, user.name)))
+    return out
