@@ -248,19 +248,28 @@ def qualification(row) -> str:
     return row.qualification
 
 
+def rate(value: float | None, count: int) -> str:
+    return "—" if value is None else f"{value:.0%} of {count}"
+
+
 team = labellers(wb, pid)
 if not team:
     st.caption("No labellers are members of this project.")
 else:
     st.dataframe(pd.DataFrame([{"labeller": r.name, "qualification": qualification(r),
-                                "attempt": r.attempt + 1, "standing": LEVELS[r.standing.level],
+                                "attempt": r.attempt + 1,
+                                "rejected": rate(r.standing.rejection_rate, r.standing.reviews),
+                                "gold error": rate(r.standing.gold_error, r.standing.golds),
+                                "standing": LEVELS[r.standing.level],
                                 "reasons": r.standing.describe()} for r in team]),
-                 hide_index=True, width="stretch", key=f"team_standings_{pid}")
+                 hide_index=True, width="stretch", key=f"team_standings_{pid}",
+                 column_config={"reasons": st.column_config.TextColumn(width="large")})
+    st.caption(f"Rates count the last {project.rules_days} days, or since a pause was lifted.")
     for r in team:
         retake = r.qualification == "failed"
         if not (retake or r.standing.paused):
             continue
-        cols = st.columns([2, 1, 1], vertical_alignment="center")
+        cols = st.columns([3, 1.4, 1], vertical_alignment="center")
         cols[0].markdown(f"**{md(r.name)}**: {md(qualification(r))}, "
                          f"{LEVELS[r.standing.level]}")
         if retake and cols[1].button("Allow another attempt", key=f"team_retake_{pid}_{r.name}"):
