@@ -388,5 +388,5 @@ def test_gold_from_the_cli(wb, home, capsys):
     other = _project(wb, per=1, name="other")
     assert main(["gold", "--project", "crowd", "--add", str(_ids(wb, other)[0]),
                  *where]) != 0
-    assert "no segment" in capsys.readouterr().err
+    assert "not in this project" in capsys.readouterr().err
     assert store.gold_of(wb.db, _ids(wb, other)[0]) is None

@@ -25,6 +25,7 @@ PAGES = {  # file, title, icon, url path, roles
     "review": ("views/review.py", "Review", ":material/fact_check:", {Role.REVIEWER, Role.OWNER}),
     "audit": ("views/audit.py", "Corpus audit", ":material/troubleshoot:", {Role.REVIEWER, Role.OWNER}),
     "export": ("views/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
+    "team": ("views/team.py", "Team", ":material/groups:", {Role.OWNER}),
     "people": ("views/people.py", "People", ":material/group:", {Role.OWNER}),
     "account": ("views/account.py", "Account", ":material/person:", None),
 }

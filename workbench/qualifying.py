@@ -32,7 +32,7 @@ from workbench.text.metrics import cer, headline_metric, wer
 __all__ = ["Task", "Step", "Answered", "next_step", "answer", "mark_gold", "unmark_gold",
            "gold_list", "test_report", "allow_retake", "lift_pause", "standing_of",
            "check_open", "Closed", "crowd_rules_apply", "scores", "task_view",
-           "second_label"]
+           "second_label", "Labeller", "labellers"]
 
 KINDS = ("test", "gold", "second")
 
@@ -300,9 +300,9 @@ def _segment(wb: Workbench, segment_id: int, project_id: int | None) -> SegmentV
     try:
         view = store.segment_view(wb.db, segment_id)
     except NoResultFound:
-        view = None
-    if view is None or project_id not in (None, view.recording.project_id):
-        raise ValueError(f"no segment {segment_id} in this project")
+        raise ValueError(f"segment {segment_id}: there is no such segment") from None
+    if project_id not in (None, view.recording.project_id):
+        raise ValueError(f"segment {segment_id} is not in this project")
     return view
 
 
@@ -355,3 +355,43 @@ def lift_pause(wb: Workbench, project_id: int, user_name: str) -> None:
     owner = require(wb, Action.ASSIGN, project_id)
     store.set_standing(wb.db, project_id, user_name, lifted_at=store.now())
     store.log_event(wb.db, owner.name, "pause lifted", project_id, {"user": user_name})
+
+
+@dataclass(frozen=True)
+class Labeller:
+    """A labeller of a project as the owner's team page shows them."""
+
+    name: str
+    qualification: str  # 'not taken' | 'in progress' | 'passed' | 'failed'
+    score: float | None  # the latest attempt's mean error, once every item is answered
+    answered: int  # items of the latest attempt answered
+    items: int  # items in the test now
+    attempt: int  # 0 for the first attempt; each retake an owner allows adds one
+    standing: Standing
+
+
+def labellers(wb: Workbench, project_id: int) -> list[Labeller]:
+    """The project's member labellers (active ones) with their qualification and their
+    standing under the defect rules, by name (owners)."""
+    require(wb, Action.ASSIGN, project_id)
+    project = store.get_project(wb.db, project_id)
+    items = len(store.test_items(wb.db, project_id))
+    out = []
+    for user in store.project_members(wb.db, project_id):
+        if not (user.active and crowd_rules_apply(user)):
+            continue
+        row = store.get_standing(wb.db, project_id, user.name)
+        report = test_report(wb, project, user.name)
+        result = report.result if report is not None else None
+        if row["passed_at"] is not None:
+            state = "passed"
+        elif report is None:
+            state = "not taken"
+        elif result is None:
+            state = "in progress"
+        else:
+            state = "passed" if result.passed else "failed"
+        out.append(Labeller(user.name, state, result.error if result else None,
+                            len(report.items) if report else 0, items, row["attempt"],
+                            standing_of(wb, project, user.name)))
+    return out
