@@ -10,6 +10,7 @@ from workbench import people, store
 from workbench.access import Action, Forbidden, allowed
 from workbench.corpus import Role, User
 from workbench.editing import Beside, apply_action, restore, split_at
+from workbench.reviewing import reject
 from workbench.exporting import export_batch, past_exports
 from workbench.service import (
     NotFound,
@@ -199,6 +200,14 @@ def test_saves_and_settings_are_attributed_and_audited(wb, team, drafted):
     actions = [(e["actor"], e["action"]) for e in people.audit_log(team["olga"])]
     assert ("olga", "settings changed") in actions and ("olga", "members set") in actions
     assert ("olga", "user created") in actions and ("olga", "first owner") in actions
+    assert ("rita", "save") in actions  # a save is in the log, with its segment
+    seg = store.get_segment(wb.db, q["id"])
+    reject(team["olga"], q["id"], seg.version, "other", "listen again")
+    log = people.audit_log(team["olga"], project_id=drafted.id)
+    assert (log[0]["actor"], log[0]["action"]) == ("olga", "review: reject")
+    assert log[0]["detail"]["segment_id"] == q["id"]
+    assert [line["at"] for line in log] == sorted((line["at"] for line in log), reverse=True)
+    assert len(people.audit_log(team["olga"], limit=3)) == 3
 
 
 def test_settings_refuse_server_paths(team, drafted, tmp_path):

@@ -96,10 +96,19 @@ def test_standing_thresholds_warn_then_pause_and_count_only_after_the_minimum():
 def test_quality_settings_are_checked():
     assert check_quality({"gold_share": "0.05"}) == {"gold_share": 0.05}
     for bad in ({"gold_share": 1.5}, {"rules_min": 0}, {"rules_days": 2.5},
-                {"pay_unit": "hour"}, {"pay_rate": -1},
-                {"warn_reject": 0.5, "pause_reject": 0.2}):
+                {"pay_unit": "hour"}, {"pay_rate": -1}):
         with pytest.raises(ValueError):
             check_quality(dict(bad))
+
+
+def test_a_warning_threshold_above_the_pause_is_refused_against_the_stored_one(wb):
+    project = _project(wb)
+    with pytest.raises(ValueError, match="warn reject is above pause reject"):
+        update_settings(wb, project.id, warn_reject=0.5)  # the pause stays at 30%
+    with pytest.raises(ValueError, match="warn gold"):
+        update_settings(wb, project.id, warn_gold=0.2, pause_gold=0.1)
+    update_settings(wb, project.id, warn_reject=0.5, pause_reject=0.6)
+    assert store.get_project(wb.db, project.id).warn_reject == 0.5
 
 
 # ---------------------------------------------------------------- the qualification gate

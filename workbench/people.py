@@ -277,6 +277,10 @@ def set_pref(wb: Workbench, key: str, value: Any) -> None:
 
 
 def audit_log(wb: Workbench, project_id: int | None = None, limit: int = 500) -> list[dict]:
-    """The audit log, newest first: owners only."""
+    """The audit log, newest first, at most `limit` lines: owners only. It holds the events
+    (sign-ins, imports, drafts, exports, settings, roles...) and every labeller's save and
+    reviewer's verdict (`store.work_log`)."""
     require(wb, Action.MANAGE_PEOPLE)
-    return store.list_events(wb.db, project_id=project_id, limit=limit)
+    lines = store.list_events(wb.db, project_id=project_id, limit=limit)
+    lines += store.work_log(wb.db, project_id=project_id, limit=limit)
+    return sorted(lines, key=lambda line: line["at"], reverse=True)[:limit]

@@ -140,7 +140,4 @@ def check_quality(values: dict) -> dict:
         values["pay_rate"] = round(float(values["pay_rate"]), 4)
         if not 0.0 <= values["pay_rate"] <= 1e6:
             raise ValueError("pay rate: 0 or more")
-    for warn, pause in (("warn_reject", "pause_reject"), ("warn_gold", "pause_gold")):
-        if warn in values and pause in values and values[warn] > values[pause]:
-            raise ValueError(f"{warn.replace('_', ' ')} is above {pause.replace('_', ' ')}")
     return values

@@ -182,6 +182,9 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
                 raise ValueError(f"{key.replace('_', ' ')}: between {least:.0%} and 100%")
     check_settings(values)
     check_quality(values)
+    for warn, pause in (("warn_reject", "pause_reject"), ("warn_gold", "pause_gold")):
+        if values.get(warn, getattr(project, warn)) > values.get(pause, getattr(project, pause)):
+            raise ValueError(f"{warn.replace('_', ' ')} is above {pause.replace('_', ' ')}")
     for key in ("guidelines", "prompt"):
         if key in values:
             values[key] = (values[key] or "").strip() or None

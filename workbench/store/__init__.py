@@ -107,6 +107,7 @@ from workbench.store.reports import (
     status_counts,
 )
 from workbench.store.reviews import (
+    work_log,
     labeller_of,
     last_review,
     record_review,
@@ -220,6 +221,7 @@ __all__ = [
     "set_standing",
     "test_items",
     "verdicts_since",
+    "work_log",
     # people
     "count_users",
     "create_user",

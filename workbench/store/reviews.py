@@ -145,3 +145,40 @@ def verdicts_on(engine: Engine, project_id: int, author: str) -> tuple[int, int]
     with engine.connect() as conn:
         counts = dict(conn.execute(query).all())
     return sum(counts.values()), counts.get("reject", 0)
+
+
+def work_log(engine: Engine, project_id: int | None = None,
+             limit: int = 500) -> list[dict[str, Any]]:
+    """Labellers' saves and reviewers' verdicts as audit-log lines (at, actor, action,
+    project_id, detail), newest first, at most `limit`: read from the revisions and reviews,
+    which are append-only, so the hot path of a save writes no second row."""
+    saves = (
+        sa.select(revisions.c.created_at.label("at"), revisions.c.author.label("actor"),
+                  revisions.c.op, revisions.c.segment_id, revisions.c.n, revisions.c.status,
+                  recordings.c.project_id)
+        .join(segments, segments.c.id == revisions.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(revisions.c.source == "human")
+        .order_by(revisions.c.id.desc()).limit(limit)
+    )
+    verdicts = (
+        sa.select(reviews.c.created_at.label("at"), reviews.c.reviewer.label("actor"),
+                  reviews.c.verdict, reviews.c.reason, reviews.c.segment_id,
+                  recordings.c.project_id)
+        .join(segments, segments.c.id == reviews.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .order_by(reviews.c.id.desc()).limit(limit)
+    )
+    if project_id is not None:
+        saves = saves.where(recordings.c.project_id == project_id)
+        verdicts = verdicts.where(recordings.c.project_id == project_id)
+    with engine.connect() as conn:
+        lines = [{"at": r.at, "actor": r.actor, "project_id": r.project_id,
+                  "action": "save" if r.op in (None, "edit") else f"save: {r.op}",
+                  "detail": {"segment_id": r.segment_id, "revision": r.n, "status": r.status}}
+                 for r in conn.execute(saves)]
+        lines += [{"at": r.at, "actor": r.actor, "project_id": r.project_id,
+                   "action": f"review: {r.verdict}",
+                   "detail": {"segment_id": r.segment_id, "reason": r.reason}}
+                  for r in conn.execute(verdicts)]
+    return sorted(lines, key=lambda line: line["at"], reverse=True)[:limit]
