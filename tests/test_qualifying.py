@@ -399,3 +399,21 @@ def test_gold_from_the_cli(wb, home, capsys):
                  *where]) != 0
     assert "not in this project" in capsys.readouterr().err
     assert store.gold_of(wb.db, _ids(wb, other)[0]) is None
+
+
+def test_the_double_draw_covers_work_labelled_before_the_share_was_set(wb):
+    project = _project(wb, per=200)
+    ids = _ids(wb, project)
+    ann = as_user(wb, "ann")
+    _save(ann, ids[0], "labelled before")
+    bob = as_user(wb, "bob")
+    assert next_step(bob, project.id).task is None
+    update_settings(wb, project.id, double_share=1.0)
+    assert next_step(bob, project.id).task.segment_id == ids[0]
+    answer(bob, project.id, ids[0], "labelled before")
+    update_settings(wb, project.id, double_share=0.25)  # drawn again; the answered one stays
+    with wb.db.connect() as conn:
+        drawn = set(conn.execute(sa.select(store.doubles.c.segment_id)).scalars())
+    assert ids[0] in drawn and 30 <= len(drawn - {ids[0]}) <= 70  # about a quarter of 199
+    _save(ann, ids[1], "x")
+    assert (ids[1] in drawn) == (next_step(bob, project.id).task is not None)

@@ -77,6 +77,7 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     revision = store.apply_edit(wb.db, segment_id, version,
                                 replace(edit, status=status, flags=flags), author)
     assignment.after_save(wb, view, project, TODO)  # the claim on it is released
+    qualifying.draw_double(wb, project, segment_id)  # a second label may be wanted
     return revision
 
 

@@ -186,9 +186,8 @@ def next_step(wb: Workbench, project_id: int) -> Step:
 def _blind_task(wb: Workbench, project: Project, user: str) -> Task | None:
     """A second label waiting for `user`, else hidden gold when it is due, else None."""
     if project.double_share > 0:
-        for row in store.second_candidates(wb.db, project.id, user):
-            if drawn_twice(row["id"], project):
-                return Task("second", row["id"])
+        for row in store.second_candidates(wb.db, project.id, user, limit=1):
+            return Task("second", row["id"])
     if project.gold_share > 0:
         answered = len(store.list_answers(wb.db, project.id, user=user, kind="gold"))
         if gold_due(store.labelled_count(wb.db, project.id, user), answered,
@@ -209,6 +208,21 @@ def task_view(wb: Workbench, project_id: int, task: Task) -> SegmentView:
     seg = replace(view.segment, status=Status.DRAFTED, flags=(), tags=(), comment="",
                   speaker=None)
     return replace(view, segment=seg, latest=view.draft)
+
+
+def draw_double(wb: Workbench, project: Project, segment_id: int) -> None:
+    """Keep a labelled segment as drawn for double labelling when the draw takes it (called
+    by every labeller save while the project's double share is above 0)."""
+    if project.double_share > 0 and drawn_twice(segment_id, project):
+        store.draw_doubles(wb.db, project.id, [segment_id])
+
+
+def redraw_doubles(wb: Workbench, project: Project) -> int:
+    """Draw the project's segments for double labelling anew at its double share (after the
+    share changed); drawn segments already labelled twice stay. Returns how many are drawn."""
+    drawn = [i for i in store.project_segment_ids(wb.db, project.id) if drawn_twice(i, project)]
+    store.draw_doubles(wb.db, project.id, drawn, replace=True)
+    return len(drawn)
 
 
 def check_open(wb: Workbench, project: Project, user: User) -> None:

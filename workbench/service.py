@@ -22,6 +22,7 @@ from workbench.context import Workbench, open_workbench
 from workbench.corpus import FINISHED, Edit, Project, Recording, Revision, Status
 from workbench.editing import save
 from workbench.quality import QUALITY_FIELDS, check_quality
+from workbench.qualifying import redraw_doubles
 from workbench.reviewing import clean_reasons
 from workbench.text import cer, headline_metric, lint, list_profiles, load_profile, render, wer
 
@@ -198,6 +199,8 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     if not changed:
         return project
     updated = store.update_project(wb.db, project_id, **changed)
+    if "double_share" in changed:
+        redraw_doubles(wb, updated)
     store.log_event(wb.db, user.name, "settings changed", project_id,
                     {k: (profile_label(v) if k == "conventions" else v) for k, v in changed.items()
                      if k != "guidelines"} | ({"guidelines": "changed"} if "guidelines" in changed else {}))

@@ -12,6 +12,7 @@ from workbench.corpus import FINISHED, Status
 from workbench.store.engine import now
 from workbench.store.schema import (
     answers,
+    doubles,
     gold,
     recordings,
     reviews,
@@ -175,9 +176,36 @@ def labelled_count(engine: Engine, project_id: int, user: str) -> int:
         return int(conn.execute(query).scalar() or 0)
 
 
-def second_candidates(engine: Engine, project_id: int, user: str) -> list[dict[str, Any]]:
-    """Labelled segments (labeled, passed, approved) that are not gold, have no second label,
-    and that `user` never touched: id, the label text and its labeller. By id."""
+def draw_doubles(engine: Engine, project_id: int, segment_ids: list[int],
+                 replace: bool = False) -> None:
+    """Keep `segment_ids` as drawn for double labelling (those kept already stay). With
+    `replace`, the project's drawn segments without a second label are forgotten first (the
+    share changed: the draw is made again)."""
+    with engine.begin() as conn:
+        if replace:
+            seconded = sa.select(answers.c.segment_id).where(answers.c.kind == "second")
+            conn.execute(sa.delete(doubles).where(doubles.c.project_id == project_id,
+                                                  doubles.c.segment_id.not_in(seconded)))
+        kept = set(conn.execute(sa.select(doubles.c.segment_id).where(
+            doubles.c.segment_id.in_(segment_ids))).scalars()) if segment_ids else set()
+        new = [{"segment_id": i, "project_id": project_id} for i in segment_ids if i not in kept]
+        if new:
+            conn.execute(sa.insert(doubles), new)
+
+
+def project_segment_ids(engine: Engine, project_id: int) -> list[int]:
+    """Every segment id of a project."""
+    with engine.connect() as conn:
+        return list(conn.execute(
+            sa.select(segments.c.id).join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(recordings.c.project_id == project_id)).scalars())
+
+
+def second_candidates(engine: Engine, project_id: int, user: str,
+                      limit: int = 1) -> list[dict[str, Any]]:
+    """Segments drawn for double labelling and labelled (labeled, passed, approved) that are
+    not gold, have no second label, and that `user` never touched: id, the label text and its
+    labeller. By id, at most `limit`."""
     latest_human = (
         sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
         .where(revisions.c.source == "human").group_by(revisions.c.segment_id).subquery()
@@ -189,6 +217,7 @@ def second_candidates(engine: Engine, project_id: int, user: str) -> list[dict[s
     touched = sa.select(revisions.c.segment_id).where(revisions.c.author == user)
     query = (
         sa.select(segments.c.id, current.c.text, first.c.author.label("labeller"))
+        .join(doubles, doubles.c.segment_id == segments.c.id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(latest_human, latest_human.c.segment_id == segments.c.id)
         .join(first, sa.and_(first.c.segment_id == segments.c.id,
@@ -199,7 +228,7 @@ def second_candidates(engine: Engine, project_id: int, user: str) -> list[dict[s
                segments.c.id.not_in(seconded), segments.c.id.not_in(touched),
                segments.c.id.not_in(sa.select(gold.c.segment_id)),
                first.c.author != user)
-        .order_by(segments.c.id)
+        .order_by(segments.c.id).limit(limit)
     )
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]

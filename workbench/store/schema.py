@@ -332,6 +332,13 @@ answers = sa.Table(  # a labeller's blind text of a segment, scored; never a rev
     sa.UniqueConstraint("segment_id", "user_name", "kind", "attempt", name="uq_answer"),
 )
 
+doubles = sa.Table(  # segments drawn for double labelling (see quality.drawn_twice)
+    "doubles",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+)
+
 standings = sa.Table(  # a labeller in a project: test attempt, pass, a pause lifted
     "standings",
     metadata,

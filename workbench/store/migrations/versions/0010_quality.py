@@ -1,4 +1,5 @@
 """Quality: gold segments, blind answers (qualification test, hidden gold, second labels),
+the segments drawn for double labelling,
 a labeller's standing per project, and the project's quality, defect-rule and pay settings.
 
 Revision ID: 0010
@@ -64,6 +65,12 @@ def upgrade() -> None:
         sa.Column("active_seconds", sa.Float, nullable=False, server_default="0"),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.UniqueConstraint("segment_id", "user_name", "kind", "attempt", name="uq_answer"),
+    )
+    op.create_table(
+        "doubles",
+        sa.Column("segment_id", sa.Integer, sa.ForeignKey("segments.id"), primary_key=True),
+        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
+                  index=True),
     )
     op.create_table(
         "standings",
