@@ -161,6 +161,7 @@ ADDED_IN = {
                       "pay_weighted"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
+INDEXES_ADDED = ("ix_revisions_author",)  # on old tables, by later revisions
 
 
 @pytest.fixture
@@ -227,6 +228,8 @@ def _old_style(url: str, version: int) -> None:
         cascade = " CASCADE" if conn.dialect.name == "postgresql" else ""  # later ones refer
         for table in sorted(set(sa.inspect(conn).get_table_names()) - OLD_TABLES):  # to others
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(table)}{cascade}")
+        for index in INDEXES_ADDED:
+            conn.exec_driver_sql(f"DROP INDEX {quote(index)}")
         for later in range(version + 1, max(ADDED_IN) + 1):
             for table, columns in ADDED_IN.get(later, {}).items():
                 for column in columns:

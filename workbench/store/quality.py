@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.corpus import FINISHED, Status
 from workbench.store.engine import now
+from workbench.store.reviews import last_labeller
 from workbench.store.schema import (
     answers,
     doubles,
@@ -206,32 +207,24 @@ def second_candidates(engine: Engine, project_id: int, user: str,
     """Segments drawn for double labelling and labelled (labeled, passed, approved) that are
     not gold, have no second label, and that `user` never touched: id, the label text and its
     labeller. By id, at most `limit`."""
-    latest_human = (
-        sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
-        .where(revisions.c.source == "human").group_by(revisions.c.segment_id).subquery()
-    )
-    first = revisions.alias("first")
-    current = revisions.alias("current")
     seconded = sa.select(answers.c.segment_id).where(answers.c.kind == "second",
                                                      answers.c.project_id == project_id)
     touched = sa.select(revisions.c.segment_id).where(revisions.c.author == user)
     query = (
-        sa.select(segments.c.id, current.c.text, first.c.author.label("labeller"))
+        sa.select(segments.c.id, revisions.c.text)
         .join(doubles, doubles.c.segment_id == segments.c.id)
-        .join(recordings, recordings.c.id == segments.c.recording_id)
-        .join(latest_human, latest_human.c.segment_id == segments.c.id)
-        .join(first, sa.and_(first.c.segment_id == segments.c.id,
-                             first.c.n == latest_human.c.n))
-        .join(current, current.c.id == segments.c.latest_revision_id)
-        .where(recordings.c.project_id == project_id,
+        .join(revisions, revisions.c.id == segments.c.latest_revision_id)
+        .where(doubles.c.project_id == project_id,
                segments.c.status.in_(FINISHED_VALUES),
                segments.c.id.not_in(seconded), segments.c.id.not_in(touched),
-               segments.c.id.not_in(sa.select(gold.c.segment_id)),
-               first.c.author != user)
+               segments.c.id.not_in(sa.select(gold.c.segment_id)))
         .order_by(segments.c.id).limit(limit)
     )
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        found = [dict(r._mapping) for r in conn.execute(query)]
+        for row in found:
+            row["labeller"] = last_labeller(conn, row["id"])
+    return found
 
 
 def verdicts_since(engine: Engine, project_id: int, author: str,

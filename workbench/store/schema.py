@@ -149,6 +149,7 @@ revisions = sa.Table(
     sa.Column("comment", sa.Text),
     sa.Column("active_seconds", sa.Float),
     sa.UniqueConstraint("segment_id", "n", name="uq_revision_n"),
+    sa.Index("ix_revisions_author", "author"),  # 0010: a labeller's work (quality, rules)
 )
 
 jobs = sa.Table(

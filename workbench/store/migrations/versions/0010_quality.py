@@ -33,6 +33,7 @@ PROJECT_COLUMNS = (
 
 
 def upgrade() -> None:
+    op.create_index("ix_revisions_author", "revisions", ["author"])
     for name, kind, default in PROJECT_COLUMNS:
         op.add_column("projects", sa.Column(name, kind, nullable=False, server_default=default))
     op.create_table(
