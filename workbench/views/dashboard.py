@@ -20,6 +20,12 @@ STATUS_COLOURS = {"new": "#9ca3af", "drafted": "#60a5fa", "labeled": "#f59e0b",
                   "deleted": "#6b7280"}
 PERCENT = st.column_config.NumberColumn(format="percent")
 
+
+def _duration(hours: float) -> str:
+    """Hours, or minutes under an hour."""
+    return f"{hours:,.2f} h" if hours >= 1 else f"{hours * 60:.1f} min"
+
+
 st.title("Dashboard")
 wb = workbench()
 project = current_project(wb)
@@ -42,11 +48,11 @@ done = status[status["status"].isin(["labeled", "passed", "approved"])]
 approved = status[status["status"] == "approved"]
 cols = st.columns(5)
 cols[0].metric("Recordings", f"{board.recordings:,}")
-cols[1].metric("Audio", f"{board.audio_hours:.2f} h")
+cols[1].metric("Audio", _duration(board.audio_hours))
 cols[2].metric("Segments", f"{board.segments:,}")
 cols[3].metric("Labelled", f"{int(done['segments'].sum()):,}",
                help="labeled (awaiting review), passed (not drawn for review) or approved")
-cols[4].metric("Approved", f"{float(approved['hours'].sum()):.2f} h")
+cols[4].metric("Approved", _duration(float(approved["hours"].sum())))
 
 st.subheader("Progress by status")
 colour = alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLOURS),
@@ -57,7 +63,7 @@ for col, field, title in ((charts[0], "segments", "segments"), (charts[1], "hour
     col.altair_chart(alt.Chart(status).mark_bar().encode(
         x=alt.X(f"{field}:Q", title=title), y=alt.Y("status:N", sort=order, title=None),
         color=colour, tooltip=["status", "segments", alt.Tooltip("hours:Q", format=".3f")],
-    ).properties(height=40 + 28 * len(order)), width="stretch")
+    ).properties(height=alt.Step(30)), width="stretch")
 
 # ---------------------------------------------------------------- throughput
 st.subheader("Labelled per day")
@@ -67,8 +73,10 @@ if board.days:
     charts = st.columns(2)
     for col, field in ((charts[0], "segments"), (charts[1], "minutes of audio")):
         col.altair_chart(alt.Chart(days).mark_bar(color="#2563eb").encode(
-            x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %d")),
-            y=alt.Y(f"{field}:Q", title=field), tooltip=[alt.Tooltip("day:T"), field],
+            x=alt.X("yearmonthdate(day):O", title=None,
+                    axis=alt.Axis(format="%b %d", labelAngle=0, labelOverlap="parity")),
+            y=alt.Y(f"{field}:Q", title=field),
+            tooltip=[alt.Tooltip("yearmonthdate(day):T", title="day"), field],
         ).properties(height=220), width="stretch")
     st.caption("A segment counts on the day (UTC) of its first save by a person.")
 else:
@@ -98,7 +106,7 @@ if board.labellers:
     charts[0].altair_chart(alt.Chart(people).mark_bar(color="#2563eb").encode(
         x=alt.X("segments:Q", title="segments labelled"), y=alt.Y("labeller:N", title=None),
         tooltip=["labeller", "segments", "audio (min)"],
-    ).properties(height=40 + 28 * len(people)), width="stretch")
+    ).properties(height=alt.Step(30)), width="stretch")
     rates = people.melt(id_vars="labeller", value_vars=["rejection rate", "gold accuracy",
                                                          "agreement"],
                         var_name="measure", value_name="rate").dropna()
@@ -112,7 +120,7 @@ if board.labellers:
                                                     "agreement"],
                                             range=["#dc2626", "#16a34a", "#7c3aed"])),
             tooltip=["labeller", "measure", alt.Tooltip("rate:Q", format=".0%")],
-        ).properties(height=60 + 48 * rates["labeller"].nunique()), width="stretch")
+        ).properties(height=alt.Step(12)), width="stretch")
     else:
         charts[1].caption("No reviews, gold answers or second labels yet.")
     if board.pairs:
