@@ -165,7 +165,8 @@ def test_only_owners_see_pay(wb, worked):
 
 def test_cli_prints_the_report_as_csv(wb, worked, home, capsys):
     project, _, _ = worked
-    args = ["--home", str(home), "--db", wb.db.url.render_as_string(hide_password=False), "pay", "--project", "demo",
+    db = wb.db.url.render_as_string(hide_password=False)
+    args = ["--home", str(home), "--db", db, "pay", "--project", "demo",
             "--from", "2025-03-01", "--to", "2025-04-01"]
     assert main([*args, "--unit", "item", "--rate", "1.25", "--weighted"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))

@@ -59,7 +59,8 @@ colour = alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLOURS),
                                                range=list(STATUS_COLOURS.values())), legend=None)
 order = [s for s in STATUS_COLOURS if s in set(status["status"])]
 charts = st.columns(2)
-for col, field, title in ((charts[0], "segments", "segments"), (charts[1], "hours", "hours of audio")):
+for col, field, title in ((charts[0], "segments", "segments"),
+                          (charts[1], "hours", "hours of audio")):
     col.altair_chart(alt.Chart(status).mark_bar().encode(
         x=alt.X(f"{field}:Q", title=title), y=alt.Y("status:N", sort=order, title=None),
         color=colour, tooltip=["status", "segments", alt.Tooltip("hours:Q", format=".3f")],
