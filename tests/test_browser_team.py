@@ -128,7 +128,7 @@ def team(wb, drafted):
 
 
 @pytest.mark.parametrize("who,password,pages", [
-    ("olga", "owner-pass-1", ["Overview", "Projects", "Drafts", "Editor", "Review",
+    ("olga", "owner-pass-1", ["Overview", "Dashboard", "Projects", "Drafts", "Editor", "Review",
                               "Corpus audit", "Export", "People", "Account"]),
     ("rita", "secret-pass", ["Overview", "Editor", "Review", "Corpus audit", "Account"]),
     ("lena", "secret-pass", ["Overview", "Editor", "Account"]),

@@ -19,6 +19,7 @@ st.set_page_config(page_title="Speech workbench", page_icon=":material/graphic_e
 
 PAGES = {  # file, title, icon, url path, roles
     "overview": ("views/overview.py", "Overview", ":material/home:", None),
+    "dashboard": ("views/dashboard.py", "Dashboard", ":material/monitoring:", {Role.OWNER}),
     "projects": ("views/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
     "drafts": ("views/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
     "editor": ("views/editor.py", "Editor", ":material/edit_note:", None),

@@ -311,6 +311,25 @@ def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pay(wb: Workbench, args: argparse.Namespace) -> int:
+    """The pay report of a period as CSV on stdout (owners)."""
+    from datetime import date
+
+    from workbench.pay import csv_text, pay_report
+
+    project = get_project(wb, args.project)
+    days = []
+    for option, value in (("--from", args.start), ("--to", args.end)):
+        try:
+            days.append(date.fromisoformat(value))
+        except ValueError:
+            raise ValueError(f"{option}: a date as YYYY-MM-DD, not {value!r}") from None
+    report = pay_report(wb, project.id, *days, unit=args.unit, rate=args.rate,
+                        weighted=args.weighted)
+    sys.stdout.write(csv_text(report))
+    return 0
+
+
 def cmd_audit_corpus(wb: Workbench, args: argparse.Namespace) -> int:
     """The corpus audit: optionally draft second opinions first, then the corpus's numbers,
     its segments out of range and the largest disagreements."""
@@ -554,6 +573,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project")
     p.add_argument("--limit", type=int, default=10000)
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("pay", parents=[common],
+                       help="the pay report of a period as CSV: approved segments per "
+                            "labeller, counted on the day of their approval (owners)")
+    p.add_argument("--project", required=True)
+    p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD",
+                   help="the first day (UTC) of the period")
+    p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD",
+                   help="the day after the last (UTC; not included): --from 2025-03-01 "
+                        "--to 2025-04-01 is March")
+    p.add_argument("--unit", choices=["item", "minute"],
+                   help="paid per approved segment or per minute of its audio (default: the "
+                        "project's)")
+    p.add_argument("--rate", type=float, help="per unit (default: the project's)")
+    p.add_argument("--weighted", action=argparse.BooleanOptionalAction, default=None,
+                   help="weight each item by the edit effort, 0.5 + the draft's error (at "
+                        "most 1.5) (default: the project's setting)")
+    p.set_defaults(func=cmd_pay)
 
     p = sub.add_parser("backup", parents=[common],
                        help="archive the database and the audio store (owners); safe while "

@@ -7,7 +7,7 @@ transaction, so a crash leaves either all of them or none.
 Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
 `migrations` (Alembic), `snapshots` (backups), and the queries by subject: `projects`,
 `recordings`, `segments` (revisions and edits), `queue`, `claims`, `reviews`, `opinions`,
-`reports`, `jobs`, `exports`. Callers use this package's names (`store.list_projects`,
+`reports`, `dashboard`, `jobs`, `exports`. Callers use this package's names (`store.list_projects`,
 `store.segments` the table...), not the modules'.
 """
 
@@ -25,6 +25,7 @@ from workbench.store.claims import (
     why_none,
     workload,
 )
+from workbench.store.dashboard import approved_work, first_labels, label_drafts
 from workbench.store.engine import now, open_store
 from workbench.store.errors import database_trouble
 from workbench.store.exports import list_exports, record_export
@@ -282,6 +283,10 @@ __all__ = [
     "labeller_stats",
     "speakers_and_labellers",
     "export_rows",
+    # the owner's dashboard and the pay report
+    "first_labels",
+    "label_drafts",
+    "approved_work",
     # reviews
     "record_review",
     "last_review",

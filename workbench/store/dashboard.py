@@ -1,0 +1,90 @@
+"""Queries of the owner's dashboard and the pay report: when segments were first labelled, and
+each labelled segment with its labeller, label and ASR draft (approved ones with the time of
+their approval)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from workbench.corpus import Status
+from workbench.store.schema import recordings, reviews, revisions, segments
+
+
+def first_labels(engine: Engine, project_id: int) -> list[dict[str, Any]]:
+    """Every live (not deleted) segment a person labelled: segment_id, `first` (the time of
+    its first 'human' revision) and `seconds` (its length now). By time."""
+    first = sa.func.min(revisions.c.created_at).label("first")
+    query = (
+        sa.select(revisions.c.segment_id, first,
+                  (segments.c.end - segments.c.start).label("seconds"))
+        .join(segments, segments.c.id == revisions.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id, revisions.c.source == "human",
+               segments.c.status != Status.DELETED.value)
+        .group_by(revisions.c.segment_id, segments.c.start, segments.c.end)
+        .order_by(first, revisions.c.segment_id)
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _labels(project_id: int) -> sa.Select:
+    """Live segments with a 'human' revision: segment_id, status, seconds, labeller (the
+    author of the latest 'human' revision), label (its text), draft (the text of revision 1
+    when the ASR wrote it, else None)."""
+    latest = (
+        sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
+        .where(revisions.c.source == "human").group_by(revisions.c.segment_id).subquery()
+    )
+    label = revisions.alias("label")
+    draft = revisions.alias("draft")
+    return (
+        sa.select(segments.c.id.label("segment_id"), segments.c.status,
+                  (segments.c.end - segments.c.start).label("seconds"),
+                  label.c.author.label("labeller"), label.c.text.label("label"),
+                  draft.c.text.label("draft"))
+        .select_from(segments)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .join(latest, latest.c.segment_id == segments.c.id)
+        .join(label, sa.and_(label.c.segment_id == latest.c.segment_id, label.c.n == latest.c.n))
+        .outerjoin(draft, sa.and_(draft.c.segment_id == segments.c.id, draft.c.n == 1,
+                                  draft.c.source == "asr"))
+        .where(recordings.c.project_id == project_id, segments.c.status != Status.DELETED.value)
+    )
+
+
+def label_drafts(engine: Engine, project_id: int) -> list[dict[str, Any]]:
+    """Every live labelled segment of a project with its labeller, label and ASR draft (see
+    `_labels` for the columns). By segment id."""
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(
+            _labels(project_id).order_by(segments.c.id))]
+
+
+def approved_work(engine: Engine, project_id: int, start: datetime,
+                  end: datetime) -> list[dict[str, Any]]:
+    """Approved segments whose latest approval was given in [start, end), with their
+    labeller, label and draft (as `label_drafts`) and `approved_at`. By approval time.
+
+    A segment approved, labelled again and approved again counts once, at its latest
+    approval. Segments no person labelled (an approved import) have no labeller: left out.
+    """
+    approval = (
+        sa.select(reviews.c.segment_id, sa.func.max(reviews.c.id).label("id"))
+        .where(reviews.c.verdict == "approve").group_by(reviews.c.segment_id).subquery()
+    )
+    query = (
+        _labels(project_id)
+        .add_columns(reviews.c.created_at.label("approved_at"))
+        .join(approval, approval.c.segment_id == segments.c.id)
+        .join(reviews, reviews.c.id == approval.c.id)
+        .where(segments.c.status == Status.APPROVED.value,
+               reviews.c.created_at >= start, reviews.c.created_at < end)
+        .order_by(reviews.c.created_at, segments.c.id)
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
