@@ -72,7 +72,7 @@ from workbench.store.projects import (
     list_projects,
     update_project,
 )
-from workbench.store.queue import queue_position, segment_queue
+from workbench.store.queue import counts_by_recording, queue_position, segment_queue
 from workbench.store.recordings import (
     add_recording,
     empty_drafts,
@@ -280,6 +280,7 @@ __all__ = [
     # queue
     "segment_queue",
     "queue_position",
+    "counts_by_recording",
     # reports
     "status_counts",
     "draft_final_pairs",

@@ -141,6 +141,7 @@ def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: 
         sa.insert(revisions).values(
             segment_id=segment_id, n=n + 1, text=edit.text, source=source, author=author,
             created_at=now(), op=edit.op, active_seconds=round(edit.active_seconds, 1),
+            asr_meta={"draft_text": edit.draft} if edit.draft is not None else None,
             **_state(edit),
         )
     ).inserted_primary_key[0]
