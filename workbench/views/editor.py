@@ -284,7 +284,8 @@ def _after(action: dict, outcome, seg_id: int) -> None:
         ss.pop("ed_last_deleted", None)
     if kind == "save_next" and outcome.kind == "success" and outcome.go_to not in (None, seg_id):
         ss["ed_back"] = (outcome.go_to, seg_id)
-    ss["ed_conflict"] = ({"segment_id": seg_id, "mine": outcome.mine, "theirs": outcome.theirs}
+    acted = int(action.get("segment_id", seg_id))  # a stale save may name another than shown
+    ss["ed_conflict"] = ({"segment_id": acted, "mine": outcome.mine, "theirs": outcome.theirs}
                          if outcome.theirs is not None else None)
     if outcome.go_to is not None:
         ss["ed_current"] = outcome.go_to
@@ -298,9 +299,9 @@ def _conflict(seg_id: int) -> None:
         return
     left, right = st.columns(2)
     left.caption("Your text (not saved)")
-    left.code(conflict["mine"], language=None, wrap_lines=True)
+    left.text(conflict["mine"])
     right.caption("The newer text (saved by someone else; in the editor now)")
-    right.code(conflict["theirs"], language=None, wrap_lines=True)
+    right.text(conflict["theirs"])
 
 
 def _queue_done(queue: QueueFilter) -> None:
