@@ -163,6 +163,9 @@ def test_an_empty_draft_is_flagged_and_redrafted_alone(app, wb, drafted):
     assert [r.id for r in empty_drafts(wb, drafted.id)] == [rec.id]
     at = app("views/editor.py", drafted.id)
     assert any("drafted without any segment" in w.value for w in at.warning)
+    page = app("views/projects.py", drafted.id)
+    _no_errors(page)
+    assert page.button(key=f"redraft_{rec.id}") is not None
     with pytest.raises(PermissionError):
         redraft(as_user(wb, "ann"), rec.id)
     owner = as_user(wb, "olga", "owner")
