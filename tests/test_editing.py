@@ -102,7 +102,8 @@ def test_restore_an_old_revision(wb, drafted):
 
 def test_apply_action_navigation_and_errors(wb, drafted):
     q = _first(wb, drafted)
-    base = {"segment_id": q["id"], "version": 1, "text": "t", "start": 0.0, "end": 1.0, "cursor": 0.5}
+    base = {"segment_id": q["id"], "version": 1, "text": "t", "start": q["start"], "end": q["end"],
+            "cursor": 0.5}
     ann, shown = as_user(wb, "ann"), q["id"]
     assert apply_action(ann, {**base, "type": "next"}, shown=shown, following=7).go_to == 7
     assert apply_action(ann, {**base, "type": "prev"}, shown=shown, previous=3).go_to == 3

@@ -141,7 +141,7 @@ def test_undo_is_refused_where_a_neighbour_grew_over_the_deleted_time(wb, rec):
     first, second = (v.segment for v in _segments(wb, rec)[:2])
     delete(ann, second.id, 1)
     save(ann, first.id, 1, Edit("w0 x0 w1", 0.0, 1.5))
-    with pytest.raises(InvalidEdit, match=f"would overlap segment {first.id}"):
+    with pytest.raises(InvalidEdit, match=f"would overlap segment #{first.id}"):
         undo_delete(ann, second.id, 2)
     save(ann, first.id, 2, Edit("w0 x0", 0.0, 1.0))  # gives the time back: undo goes through
     undo_delete(ann, second.id, 2)

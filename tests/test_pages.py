@@ -177,8 +177,9 @@ def test_editor_stale_save_shows_the_newer_text(app, wb, drafted):
     first = store.segment_queue(wb.db, drafted.id)[0]
     save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"])
     outcome = apply_action(as_user(wb, "ann"), {"type": "save", "segment_id": first["id"],
-                                                "version": 1, "text": "mine", "start": 0.0,
-                                                "end": 1.0}, shown=first["id"])
+                                                "version": 1, "text": "mine",
+                                                "start": first["start"], "end": first["end"]},
+                                shown=first["id"])
     assert outcome.kind == "error" and "saved in another tab" in outcome.message
 
 

@@ -23,6 +23,7 @@ PAGES = {  # file, title, icon, url path, roles
     "projects": ("views/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
     "drafts": ("views/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
     "editor": ("views/editor.py", "Editor", ":material/edit_note:", None),
+    "replace": ("views/replace.py", "Find & replace", ":material/find_replace:", {Role.REVIEWER, Role.OWNER}),
     "review": ("views/review.py", "Review", ":material/fact_check:", {Role.REVIEWER, Role.OWNER}),
     "audit": ("views/audit.py", "Corpus audit", ":material/troubleshoot:", {Role.REVIEWER, Role.OWNER}),
     "export": ("views/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),

@@ -162,6 +162,25 @@ def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_replace(wb: Workbench, args: argparse.Namespace) -> int:
+    """Find and replace in a project's transcripts: the preview, and with --apply the change."""
+    from workbench.replacing import Query, apply, preview
+
+    project = get_project(wb, args.project)
+    query = Query(args.find, args.replace, args.whole_word, not args.ignore_case)
+    matches = preview(wb, project.id, query)
+    for m in matches:
+        print(f"{m.segment_id:>8}  {pad(m.recording, 24)}  {m.start:9.2f}  {m.before!r} -> {m.after!r}")
+    if not args.apply:
+        print(f"{len(matches)} segment(s) would change; add --apply to replace")
+        return 0
+    done = apply(wb, project.id, query, {m.segment_id: m.version for m in matches})
+    for seg_id, why in done.skipped:
+        print(f"skipped {seg_id}: {why}")
+    print(f"replaced in {len(done.applied)} segment(s), skipped {len(done.skipped)}")
+    return 1 if done.skipped else 0
+
+
 def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
     job = cancel_draft_job(wb, project)
@@ -505,6 +524,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lint)
+
+    p = sub.add_parser("replace", parents=[common],
+                       help="find and replace in a project's transcripts (preview; --apply)")
+    p.add_argument("--project", required=True)
+    p.add_argument("--find", required=True)
+    p.add_argument("--replace", required=True)
+    p.add_argument("--whole-word", action="store_true")
+    p.add_argument("--ignore-case", action="store_true")
+    p.add_argument("--apply", action="store_true")
+    p.set_defaults(func=cmd_replace)
 
     p = sub.add_parser("cancel", parents=[common], help="stop a running draft job")
     p.add_argument("--project", required=True)

@@ -237,6 +237,8 @@ class Edit:
     op: str = "edit"
     active_seconds: float = 0.0
     flags: tuple[str, ...] | None = None  # the segment's flags after the edit; None: unchanged
+    draft: str | None = None  # the draft text this part came from (split, merge): kept on
+    # the revision's asr_meta as draft_text, so "vs draft" still has its draft
 
 
 class StaleEdit(Exception):
@@ -244,7 +246,7 @@ class StaleEdit(Exception):
 
     def __init__(self, segment_id: int, expected: int, current: int, current_text: str):
         super().__init__(
-            f"segment {segment_id} was saved by someone else since you opened it "
+            f"segment #{segment_id} was saved by someone else since you opened it "
             f"(your version {expected}, now {current}); the newer text is: {current_text!r}"
         )
         self.segment_id = segment_id

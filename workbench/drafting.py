@@ -37,7 +37,8 @@ class JobRunning(RuntimeError):
 
 
 def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
-    """Create the draft job for a project's undrafted recordings, unless one is running."""
+    """Create the draft job for a project's undrafted recordings (those of
+    params['recordings'] when it names some), unless one is running."""
     user = require(wb, Action.DRAFT, project.id)
     running = live_job(wb, project, "draft")
     if running is not None:
@@ -45,7 +46,7 @@ def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
             f"a draft job for {project.name!r} is already running "
             f"({running.done:.0f}/{running.total:.0f} s done)"
         )
-    todo = store.undrafted_recordings(wb.db, project.id)
+    todo = _only(store.undrafted_recordings(wb.db, project.id), params)
     total = sum(r.duration for r in todo)
     worker = this_worker()
     job = store.start_job(wb.db, project.id, "draft", params, total, worker.pid, worker.host)
@@ -53,6 +54,12 @@ def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
                     {"job": job.id, "recordings": len(todo), "engine": params.get("engine"),
                      "model": params.get("model")})
     return job
+
+
+def _only(todo: list[Recording], params: dict) -> list[Recording]:
+    """The recordings a job drafts: those its params name ('recordings': ids), else all."""
+    only = params.get("recordings")
+    return [r for r in todo if r.id in set(only)] if only else todo
 
 
 def live_job(wb: Workbench, project: Project, kind: str) -> Job | None:
@@ -179,7 +186,7 @@ def _draft_all(
     done = 0.0
     project = store.get_project(wb.db, job.project_id)
     cut_options = CutOptions(max_len=project.max_segment, min_len=project.min_segment)
-    todo = store.undrafted_recordings(wb.db, job.project_id)
+    todo = _only(store.undrafted_recordings(wb.db, job.project_id), job.params or {})
     for index, recording in enumerate(todo):
         current = store.get_job(wb.db, job.id)
         if current.state != "running":  # ended by someone who took this worker for dead

@@ -35,6 +35,11 @@ from workbench.text.clean import strip_controls
 MIN_PART = 0.05  # seconds: neither side of a split may be shorter
 
 
+def name(segment_id: int) -> str:
+    """How the editor names a segment, in its header and every message: "#12"."""
+    return f"#{segment_id}"
+
+
 def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
     """The segment, if the acting user may label in its project and nobody else holds it (see
     `assignment`) and their queue is open (`qualifying`); their name (the author); and the
@@ -52,7 +57,7 @@ def _live(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
     would bring it back without the checks of `undo_delete`."""
     view, author, project = _labelled(wb, segment_id)
     if view.segment.status is Status.DELETED:
-        raise InvalidEdit(f"segment {segment_id} is deleted: undo the delete to edit it")
+        raise InvalidEdit(f"segment {name(segment_id)} is deleted: undo the delete to edit it")
     return view, author, project
 
 
@@ -134,13 +139,17 @@ class EditorState:
     before: dict | None  # the segment just before in its recording: id, start, end, text...
     after: dict | None
     claim: assignment.Claim | None = None  # someone else holds it: shown, not editable
+    pinned: bool = False  # shown although it has left the filter (just saved, restored...)
 
 
 def open_segment(wb: Workbench, project_id: int, shown: int | None,
-                 queue: QueueFilter) -> EditorState | None:
+                 queue: QueueFilter, pinned: int | None = None) -> EditorState | None:
     """The segment to show: `shown` if it still matches the filter, else the next that does.
 
-    None when no segment matches. Checks that the acting user may see the project. Where the
+    `pinned` (the segment just saved, restored or refused as stale) is shown when it is
+    `shown` even if it has left the filter, between the queue's segments around its place,
+    so a typo can be fixed after Ctrl+Enter and the queue's end does not walk backwards.
+    None when no segment matches (and none is pinned). Checks that the acting user may see the project. Where the
     project hands out claims (see `assignment`), the segment is one the user holds or has just
     claimed, or one someone else holds (then `claim` says who; it is not editable); None when
     nothing can be handed out (`assignment.why_idle` says why). A labeller's queue leaves gold
@@ -160,6 +169,9 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
         nav = _rejected_first(wb, project_id, shown, queue, user.name, hide)
         if nav is None:
             nav = _position(wb, project_id, shown, queue, hide)
+    held = pinned is not None and pinned == shown and nav["current"] != shown and claim is None
+    if held:
+        nav = _around(nav, pinned)
     if nav["current"] is None:
         return None
     view = store.segment_view(wb.db, nav["current"])
@@ -168,7 +180,19 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
         gold = store.gold_ids(wb.db, project_id)
         before, after = (None if side and side["id"] in gold else side for side in (before, after))
     return EditorState(view, nav["index"], nav["total"], nav["previous"], nav["next"],
-                       before, after, claim)
+                       before, after, claim, pinned=held)
+
+
+def _around(nav: dict, pinned: int) -> dict:
+    """The queue step for a segment outside the filter, from the step the queue gave for its
+    place (the first segment at or after it, or the last one when it is past the end)."""
+    if nav["current"] is None:  # the filter is empty now
+        return {"current": pinned, "previous": None, "next": None, "index": 0, "total": 0}
+    if nav.get("past_end"):
+        return {"current": pinned, "previous": nav["current"], "next": None,
+                "index": nav["total"], "total": nav["total"]}
+    return {"current": pinned, "previous": nav["previous"], "next": nav["current"],
+            "index": nav["index"], "total": nav["total"]}
 
 
 def _position(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter,
@@ -240,14 +264,37 @@ def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str)
         )
     words = view.draft.words if view.draft else []
     left_text, right_text = split_text(clean_text(text), words, seg.start, seg.end, at)
+    base = draft_of(store.list_revisions(wb.db, segment_id))
+    left_draft, right_draft = (split_text(base, words, seg.start, seg.end, at)
+                               if base is not None else (None, None))
     # both halves keep the status: a split draft is still a draft to correct
     common = dict(status=after_labelling(seg.status), speaker=seg.speaker, tags=seg.tags, op="split")
     return store.split(
         wb.db, segment_id, version,
-        Edit(left_text, seg.start, at, comment=seg.comment, **common),
-        Edit(right_text, at, seg.end, **common),
+        Edit(left_text, seg.start, at, comment=seg.comment, draft=left_draft, **common),
+        Edit(right_text, at, seg.end, draft=right_draft, **common),
         author,
     )
+
+
+def drafts_of(revisions: list[Revision]) -> list[str | None]:
+    """For each revision (oldest first), the draft text it is compared with: the ASR draft,
+    or after a split or merge the part of the draft that the segment holds since (kept on
+    that revision as asr_meta['draft_text']); None before any draft."""
+    out, current = [], None
+    for rev in revisions:
+        if rev.source == "asr":
+            current = rev.text
+        elif rev.asr_meta and rev.asr_meta.get("draft_text") is not None:
+            current = rev.asr_meta["draft_text"]
+        out.append(current)
+    return out
+
+
+def draft_of(revisions: list[Revision]) -> str | None:
+    """The draft text a segment's latest revision is compared with (see `drafts_of`)."""
+    bases = drafts_of(revisions)
+    return bases[-1] if bases else None
 
 
 def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
@@ -257,9 +304,12 @@ def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
     if after is None:
         raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
     seg = view.segment
+    drafts = [draft_of(store.list_revisions(wb.db, i)) for i in (segment_id, after["id"])]
+    draft = (clean_text(" ".join(d or "" for d in drafts))
+             if any(d is not None for d in drafts) else None)
     merged = Edit(
         clean_text(f"{text} {after['text'] or ''}"), seg.start, max(seg.end, after["end"]),
-        after_labelling(seg.status), seg.speaker, seg.tags, seg.comment, op="merge",
+        after_labelling(seg.status), seg.speaker, seg.tags, seg.comment, op="merge", draft=draft,
     )
     store.merge(wb.db, (segment_id, version), (after["id"], after["version"]), merged, author)
     return after["id"]
@@ -271,7 +321,7 @@ def delete(wb: Workbench, segment_id: int, version: int) -> Revision:
     must not reverse)."""
     seg, author, project = _labelled(wb, segment_id)
     if seg.segment.status is Status.DELETED:
-        raise InvalidEdit(f"segment {segment_id} is deleted already")
+        raise InvalidEdit(f"segment {name(segment_id)} is deleted already")
     edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
     revision = store.apply_edit(wb.db, segment_id, version, edit, author)
     assignment.after_save(wb, seg, project, TODO)
@@ -289,7 +339,7 @@ def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
     view, author, _ = _labelled(wb, segment_id)
     seg = view.segment
     if seg.status is not Status.DELETED:
-        raise InvalidEdit(f"segment {segment_id} is not deleted")
+        raise InvalidEdit(f"segment {name(segment_id)} is not deleted")
     _refuse_overlaps(wb, seg, seg.start, seg.end, since=view.latest)
     history = store.list_revisions(wb.db, segment_id)
     before = next((r for r in reversed(history[:-1]) if r.status != Status.DELETED.value), None)
@@ -311,7 +361,7 @@ def restore(wb: Workbench, segment_id: int, version: int, n: int) -> Revision:
     _, author, _ = _labelled(wb, segment_id)
     history = {r.n: r for r in store.list_revisions(wb.db, segment_id)}
     if n not in history:
-        raise InvalidEdit(f"segment {segment_id} has no revision {n}")
+        raise InvalidEdit(f"segment {name(segment_id)} has no revision {n}")
     old = history[n]
     seg = store.get_segment(wb.db, segment_id)
     deleted = seg.status is Status.DELETED
@@ -332,7 +382,7 @@ def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
     Overlaps that were there already (two speakers talking at once, two channels) stay allowed.
     """
     if since is not None and since.op == "merged":
-        raise InvalidEdit(f"segment {seg.id} was merged into the segment before it, which "
+        raise InvalidEdit(f"segment {name(seg.id)} was merged into the segment before it, which "
                           "holds its text and time now: split that one to bring it back")
     before = since.id if since is not None else None
     clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg.id, before)
@@ -343,7 +393,8 @@ def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
     if clashes:
         other = clashes[0]
         raise InvalidEdit(
-            f"segment {seg.id} ({start:.2f}–{end:.2f} s) would overlap segment {other['id']} "
+            f"segment {name(seg.id)} ({start:.2f}–{end:.2f} s) would overlap segment "
+            f"{name(other['id'])} "
             f"({other['start']:.2f}–{other['end']:.2f} s), which covers that audio now: "
             "shorten or delete that one first"
         )
@@ -407,14 +458,19 @@ SEGMENT_TAGS = ("noise", "music", "overlap", "unintelligible", "foreign language
 class Outcome:
     """What an editor action did: a message for the labeller and where to go next.
 
-    go_to: the segment to show next (None: stay). confirm: set when a save was held back for
-    lint errors; saving the same text again goes through.
+    go_to: the segment to show next (None: stay); pin: show it even if it has left the filter
+    (the segment just saved or restored). confirm: set when a save was held back (convention
+    errors, a new overlap); saving the same text and bounds again goes through. mine/theirs:
+    a save refused as stale, the labeller's text and the newer one, to merge by hand.
     """
 
     kind: str  # 'success' | 'error' | 'warning' | 'none'
     message: str = ""
     go_to: int | None = None
     confirm: str | None = None
+    pin: bool = False
+    mine: str | None = None
+    theirs: str | None = None
 
 
 def text_token(text: str) -> str:
@@ -443,18 +499,27 @@ def apply_action(
     lint_blocks: bool = False,
     confirmed: str | None = None,
     queue: QueueFilter | None = None,
+    last_deleted: int | None = None,
 ) -> Outcome:
     """Carry out one action from the editor component, as the acting user.
 
     `action` holds type, segment_id, version, text, start, end, cursor, active_seconds.
     `shown` is the segment on screen now, `beside` its speaker/tags/comment fields, and
-    `previous`/`following` its neighbours in the labeller's queue. When the action names
-    another segment (the browser acted on one that has since left the queue, e.g. saved from
-    a second tab), that segment keeps its own speaker, tags and comment, and "next" comes back
-    to the one on screen. With `queue` (the editor's filter) in a project handing out claims,
-    "next" (a skip) and "save & next" release the segment and claim the next (`assignment`).
+    `previous`/`following` its neighbours in the labeller's queue (the page passes the segment
+    just saved as `previous`, so Ctrl+↑ reaches it after it left the filter). When the action
+    names another segment (the browser acted on one that has since left the queue, e.g. saved
+    from a second tab), that segment keeps its own speaker, tags and comment, and "next" comes
+    back to the one on screen. With `queue` (the editor's filter) in a project handing out
+    claims, "next" (a skip) and "save & next" release the segment and claim the next
+    (`assignment`). "undelete" of a live segment undoes the delete of `last_deleted` (Alt+Z
+    right after Alt+Delete, when the editor shows the next segment); "add" makes a new
+    segment over [start, end) in the recording of the segment named.
     """
     kind, seg_id, version = action["type"], int(action["segment_id"]), int(action["version"])
+    if kind == "undelete":
+        return _undelete(wb, seg_id, version, last_deleted)
+    if kind == "add":
+        return _add(wb, seg_id, action)
     if seg_id != shown:
         own = store.get_segment(wb.db, seg_id)
         beside = Beside(own.speaker, own.tags, own.comment)
@@ -463,7 +528,7 @@ def apply_action(
     text = action.get("text", "")
     try:
         if kind == "prev":
-            return Outcome("none", go_to=previous)
+            return Outcome("none", go_to=previous, pin=True)
         if kind == "next" and claims_in is not None:
             handed = assignment.skip(wb, claims_in, seg_id, queue)
             if handed.segment_id == seg_id:
@@ -473,40 +538,106 @@ def apply_action(
         if kind == "next":
             return Outcome("none", go_to=following)
         if kind in ("save", "save_next"):
-            held = _lint_gate(text, profile, lint_blocks, confirmed)
-            if held is not None:
-                return held
-            edit = Edit(text, float(action["start"]), float(action["end"]), Status.LABELED,
-                        beside.speaker, tuple(beside.tags), beside.comment,
-                        active_seconds=float(action.get("active_seconds") or 0.0))
-            rev = save(wb, seg_id, version, edit)
-            message = f"Saved segment {seg_id} (revision {rev.n})."
-            if kind == "save_next" and claims_in is not None:
-                handed = assignment.claim_next(wb, claims_in, queue, after=seg_id)
-                why = f" {handed.reason[:1].upper()}{handed.reason[1:]}." if handed.reason else ""
-                return Outcome("success", message + why, go_to=handed.segment_id or seg_id)
-            go = following if kind == "save_next" and following is not None else seg_id
-            return Outcome("success", message, go_to=go)
+            return _save(wb, action, kind, seg_id, version, beside, following, claims_in, queue,
+                         held=lambda start, end: _hold(wb, seg_id, text, start, end, profile,
+                                                       lint_blocks, confirmed))
         if kind == "split":
             new_id = split_at(wb, seg_id, version, float(action["cursor"]), text)
-            return Outcome("success", f"Split segment {seg_id}; the second half is {new_id}.",
-                           go_to=seg_id)
+            return Outcome("success", f"Split segment {name(seg_id)}; the second half is "
+                                      f"{name(new_id)}.", go_to=seg_id)
         if kind == "merge":
             other = merge_next(wb, seg_id, version, text)
-            return Outcome("success", f"Merged segment {other} into {seg_id}.", go_to=seg_id)
+            return Outcome("success", f"Merged segment {name(other)} into {name(seg_id)}.",
+                           go_to=seg_id)
         if kind == "delete":
             delete(wb, seg_id, version)
-            return Outcome("success", f"Deleted segment {seg_id}. Undo from its history, or "
-                                      "show 'deleted' segments and press Undo delete (Alt+Z).",
-                           go_to=following)
-        if kind == "undelete":
-            undo_delete(wb, seg_id, version)
-            return Outcome("success", f"Segment {seg_id} is back.", go_to=seg_id)
+            return Outcome("success", f"Deleted segment {name(seg_id)}. Alt+Z (or Undo delete) "
+                                      "brings it back.", go_to=following)
     except StaleEdit as exc:
         return Outcome("error", f"Not saved: {exc}")
     except (InvalidEdit, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not saved: {exc}")
     return Outcome("error", f"unknown editor action {kind!r}")
+
+
+def _save(wb: Workbench, action: dict, kind: str, seg_id: int, version: int, beside: Beside,
+          following: int | None, claims_in: int | None, queue: QueueFilter | None,
+          held) -> Outcome:
+    """Save (and for 'save_next' move on); a stale save stays on its segment with both texts."""
+    text = action.get("text", "")
+    start, end = float(action["start"]), float(action["end"])
+    current = store.get_segment(wb.db, seg_id).version == version
+    hold = held(start, end) if current else None  # a stale save is refused as such first
+    if hold is not None:
+        return hold
+    edit = Edit(text, start, end, Status.LABELED, beside.speaker, tuple(beside.tags),
+                beside.comment, active_seconds=float(action.get("active_seconds") or 0.0))
+    try:
+        rev = save(wb, seg_id, version, edit)
+    except StaleEdit as exc:
+        return Outcome("error", f"Not saved: {exc}. Your text and the newer one are side by "
+                                "side below: merge them by hand and save again.",
+                       go_to=seg_id, pin=True, mine=text, theirs=exc.current_text)
+    message = f"Saved segment {name(seg_id)} (revision {rev.n})."
+    if kind == "save_next" and claims_in is not None:
+        handed = assignment.claim_next(wb, claims_in, queue, after=seg_id)
+        why = f" {handed.reason[:1].upper()}{handed.reason[1:]}." if handed.reason else ""
+        return Outcome("success", message + why, go_to=handed.segment_id or seg_id)
+    if kind == "save_next" and following is not None:
+        return Outcome("success", message, go_to=following)
+    if kind == "save_next":  # the queue's end: stay, never walk back to an earlier one
+        return Outcome("success", message + " That was the last segment of this filter.",
+                       go_to=seg_id, pin=True)
+    return Outcome("success", message, go_to=seg_id, pin=True)
+
+
+def _undelete(wb: Workbench, seg_id: int, version: int, last_deleted: int | None) -> Outcome:
+    """Undo a delete: of the segment named if it is deleted, else of `last_deleted`."""
+    try:
+        if store.get_segment(wb.db, seg_id).status is not Status.DELETED:
+            if last_deleted is None:
+                return Outcome("error", f"Segment {name(seg_id)} is not deleted: nothing to undo.")
+            seg_id, version = last_deleted, store.get_segment(wb.db, last_deleted).version
+        undo_delete(wb, seg_id, version)
+    except StaleEdit as exc:
+        return Outcome("error", f"Not restored: {exc}")
+    except (InvalidEdit, ValueError, PermissionError) as exc:
+        return Outcome("error", f"Not restored: {exc}")
+    return Outcome("success", f"Segment {name(seg_id)} is back.", go_to=seg_id, pin=True)
+
+
+def _add(wb: Workbench, seg_id: int, action: dict) -> Outcome:
+    """A new segment over the action's [start, end) in the recording of segment `seg_id`."""
+    try:
+        recording_id = store.get_segment(wb.db, seg_id).recording_id
+        new_id = add_segment(wb, recording_id, float(action["start"]), float(action["end"]))
+    except (InvalidEdit, ValueError, PermissionError, KeyError, TypeError) as exc:
+        return Outcome("error", f"Not added: {exc}")
+    return Outcome("success", f"Added segment {name(new_id)} "
+                              f"({float(action['start']):.2f}–{float(action['end']):.2f} s): "
+                              "type what is said.", go_to=new_id, pin=True)
+
+
+MIN_ADDED = 0.1  # seconds: a segment added in a gap is at least this long
+
+
+def add_segment(wb: Workbench, recording_id: int, start: float, end: float) -> int:
+    """Add an empty segment (status 'new', op 'add') over [start, end) of a recording, where
+    speech no segment covers was found; returns its id. Refused (InvalidEdit) outside the
+    recording, under MIN_ADDED seconds, or over a live segment."""
+    recording = store.get_recording(wb.db, recording_id)
+    user = require(wb, Action.LABEL, recording.project_id)
+    qualifying.check_open(wb, store.get_project(wb.db, recording.project_id), user)
+    start, end = check_bounds(start, end, recording.duration)
+    if end - start < MIN_ADDED:
+        raise InvalidEdit(f"a new segment is at least {MIN_ADDED:.1f} s long")
+    clashes = store.live_overlaps(wb.db, recording_id, start, end, exclude_id=-1)
+    if clashes:
+        other = clashes[0]
+        raise InvalidEdit(f"{start:.2f}–{end:.2f} s overlaps segment {name(other['id'])} "
+                          f"({other['start']:.2f}–{other['end']:.2f} s): pick a gap")
+    return store.add_segment(wb.db, recording_id, Edit("", start, end, Status.NEW, op="add"),
+                             user.name)
 
 
 def _claims_in(wb: Workbench, segment_id: int) -> int | None:
@@ -516,18 +647,47 @@ def _claims_in(wb: Workbench, segment_id: int) -> int | None:
     return project_id if store.get_project(wb.db, project_id).assignment != "off" else None
 
 
-def _lint_gate(text: str, profile, lint_blocks: bool, confirmed: str | None) -> Outcome | None:
-    """An outcome that holds a save back for convention errors, or None to go on."""
-    if profile is None:
+def save_token(text: str, start: float, end: float) -> str:
+    """A fingerprint of a save (text and bounds), to recognise 'save the same again'."""
+    return text_token(f"{clean_text(text)}|{round(start, 3)}|{round(end, 3)}")
+
+
+def _hold(wb: Workbench, seg_id: int, text: str, start: float, end: float, profile,
+          lint_blocks: bool, confirmed: str | None) -> Outcome | None:
+    """An outcome that holds a save back (convention errors; a boundary over a neighbour it
+    did not overlap before), or None to go on. Held saves go through when saved again with
+    the same text and bounds (`confirmed` is then their `save_token`)."""
+    notes = []
+    findings = lint(clean_text(text), profile) if profile is not None else []
+    if has_errors(findings):
+        errors = sum(f.level == "error" for f in findings)
+        if lint_blocks:
+            return Outcome("error", f"Not saved: {errors} convention error(s) to fix first (this "
+                                    "project does not allow saving them).")
+        notes.append(f"{errors} convention error(s), listed below: save again to save anyway, "
+                     "or fix them first.")
+    notes += new_overlaps(wb, seg_id, start, end)
+    if not notes:
         return None
-    findings = lint(clean_text(text), profile)
-    if not has_errors(findings):
+    token = save_token(text, start, end)
+    if confirmed == token:
         return None
-    errors = sum(f.level == "error" for f in findings)
-    if lint_blocks:
-        return Outcome("error", f"Not saved: {errors} convention error(s) to fix first (this "
-                                "project does not allow saving them).")
-    if confirmed == text_token(text):
-        return None
-    return Outcome("warning", f"{errors} convention error(s), listed below. Save again to save "
-                              "anyway, or fix them first.", confirm=text_token(text))
+    return Outcome("warning", " ".join(notes), confirm=token)
+
+
+def new_overlaps(wb: Workbench, seg_id: int, start: float, end: float) -> list[str]:
+    """A warning per live neighbour that [start, end) overlaps and the segment's current
+    bounds do not (overlaps there already, e.g. two speakers, are not repeated)."""
+    seg = store.get_segment(wb.db, seg_id)
+    start, end = round(start, 3), round(end, 3)
+    if (start, end) == (round(seg.start, 3), round(seg.end, 3)):
+        return []  # bounds unchanged: no new overlap (the hot path costs one lookup)
+    clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg_id)
+    if clashes:
+        before = {c["id"] for c in store.live_overlaps(wb.db, seg.recording_id, seg.start,
+                                                       seg.end, seg_id)}
+        clashes = [c for c in clashes if c["id"] not in before]
+    return [f"Segment {name(seg_id)} would overlap segment {name(c['id'])} "
+            f"({c['start']:.2f}–{c['end']:.2f} s) by "
+            f"{min(end, c['end']) - max(start, c['start']):.2f} s: save again to keep the "
+            "overlap (two speakers), or move the boundary." for c in clashes]

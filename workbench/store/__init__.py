@@ -73,14 +73,17 @@ from workbench.store.projects import (
     list_projects,
     update_project,
 )
-from workbench.store.queue import queue_position, segment_queue
+from workbench.store.queue import counts_by_recording, queue_position, segment_queue
 from workbench.store.recordings import (
     add_recording,
+    empty_drafts,
     find_recording_by_hash,
     get_recording,
     list_recordings,
+    reopen_draft,
     undrafted_recordings,
 )
+from workbench.store.texts import segment_texts
 from workbench.store.opinions import audit_rows, audit_todo, opinion_of, save_opinion
 from workbench.store.quality import (
     add_answer,
@@ -133,12 +136,14 @@ from workbench.store.snapshots import (
 )
 from workbench.store.segments import (
     add_drafted_segments,
+    add_segment,
     adjacent,
     apply_edit,
     get_segment,
     list_revisions,
     merge,
     segment_view,
+    live_bounds,
     live_overlaps,
     split,
 )
@@ -264,8 +269,13 @@ __all__ = [
     "get_recording",
     "list_recordings",
     "undrafted_recordings",
+    "empty_drafts",
+    "reopen_draft",
     # segments, revisions, edits
     "add_drafted_segments",
+    "add_segment",
+    "live_bounds",
+    "segment_texts",
     "get_segment",
     "segment_view",
     "live_overlaps",
@@ -277,6 +287,7 @@ __all__ = [
     # queue
     "segment_queue",
     "queue_position",
+    "counts_by_recording",
     # reports
     "status_counts",
     "draft_final_pairs",

@@ -101,8 +101,9 @@ def queue_position(
 ) -> dict[str, Any]:
     """Where `current` stands in the labeller's queue, by keyset queries (no full listing).
 
-    Returns {current, previous, next, index, total}; `current` falls back to the first segment
-    at or after the given one's place when it no longer matches the filters (e.g. just saved),
+    Returns {current, previous, next, index, total, past_end}; `current` falls back to the
+    first segment at or after the given one's place when it no longer matches the filters
+    (e.g. just saved), or the last one when none is after it (then `past_end` is True),
     so the cost of a step does not grow with the number of segments. `without_gold` leaves
     gold segments out (a labeller's queue).
     """
@@ -127,7 +128,8 @@ def queue_position(
         here = place(conn, current) if current is not None else None
         first = base.order_by(*columns).limit(1)
         found = conn.execute(first.where(key >= here) if here is not None else first).scalar()
-        if found is None:  # past the end: the last one
+        past_end = found is None
+        if past_end:  # past the end: the last one
             found = conn.execute(base.order_by(*descending).limit(1)).scalar()
         here = place(conn, found)
         previous = conn.execute(base.where(key < here).order_by(*descending).limit(1)).scalar()
@@ -136,7 +138,7 @@ def queue_position(
             sa.select(sa.func.count()).select_from(base.where(key < here).subquery())
         ).scalar_one()
     return {"current": found, "previous": previous, "next": following, "index": index,
-            "total": total}
+            "total": total, "past_end": past_end}
 
 
 def _position_by_recording(
@@ -197,6 +199,7 @@ def _position_by_recording(
 
         found = None
         row = None
+        past_end = False
         if current is not None:
             row = conn.execute(sa.select(segments.c.recording_id, segments.c.start)
                                .where(segments.c.id == current)).first()
@@ -210,6 +213,7 @@ def _position_by_recording(
                     found = (rec, hit.start, hit.id)
                     break
             if found is None:  # past the end: the last one
+                past_end = True
                 hit = edge(order[-1], last=True)
                 found = (order[-1], hit.start, hit.id)
         else:
@@ -241,6 +245,22 @@ def _position_by_recording(
         "next": following,
         "index": sum(counts[r] for r in order[:at]) + within,
         "total": sum(counts[r] for r in order),
+        "past_end": past_end,
     }
 
 
+
+
+def counts_by_recording(engine: Engine, project_id: int) -> dict[int, dict[str, int]]:
+    """Segments per recording and status in a project: {recording_id: {status: count}}."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(segments.c.recording_id, segments.c.status, sa.func.count())
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(recordings.c.project_id == project_id)
+            .group_by(segments.c.recording_id, segments.c.status)
+        ).all()
+    out: dict[int, dict[str, int]] = {}
+    for rec, status, n in rows:
+        out.setdefault(rec, {})[status] = n
+    return out

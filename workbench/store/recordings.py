@@ -53,3 +53,33 @@ def undrafted_recordings(engine: Engine, project_id: int) -> list[Recording]:
         .order_by(recordings.c.id)
     )
     return all_records(engine, Recording, query)
+
+
+def empty_drafts(engine: Engine, project_id: int) -> list[Recording]:
+    """Recordings of a project that were drafted but have no segment at all (the engine heard
+    nothing it could write down): candidates for a second draft."""
+    from workbench.store.schema import segments
+
+    has_any = sa.select(segments.c.id).where(segments.c.recording_id == recordings.c.id).exists()
+    query = (
+        sa.select(recordings)
+        .where(recordings.c.project_id == project_id, recordings.c.drafted_at.is_not(None),
+               ~has_any)
+        .order_by(recordings.c.original_name, recordings.c.id)
+    )
+    return all_records(engine, Recording, query)
+
+
+def reopen_draft(engine: Engine, recording_id: int) -> bool:
+    """Mark a drafted recording without segments as not drafted, so the next draft job takes
+    it again; False when it has segments (or is not drafted), and nothing changes."""
+    from workbench.store.schema import segments
+
+    has_any = sa.select(segments.c.id).where(segments.c.recording_id == recording_id).exists()
+    with engine.begin() as conn:
+        done = conn.execute(
+            sa.update(recordings)
+            .where(recordings.c.id == recording_id, recordings.c.drafted_at.is_not(None), ~has_any)
+            .values(drafted_at=None)
+        )
+    return done.rowcount == 1

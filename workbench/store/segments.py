@@ -141,6 +141,7 @@ def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: 
         sa.insert(revisions).values(
             segment_id=segment_id, n=n + 1, text=edit.text, source=source, author=author,
             created_at=now(), op=edit.op, active_seconds=round(edit.active_seconds, 1),
+            asr_meta={"draft_text": edit.draft} if edit.draft is not None else None,
             **_state(edit),
         )
     ).inserted_primary_key[0]
@@ -271,3 +272,27 @@ def _overlapped_then(conn: Connection, segment_id: int, start: float, end: float
     return (then is not None and then.status != Status.DELETED.value
             and then.start is not None and then.end is not None
             and then.start < end - OVERLAP and then.end > start + OVERLAP)
+
+
+def add_segment(engine: Engine, recording_id: int, edit: Edit, author: str) -> int:
+    """Create a segment of a recording holding `edit` (its first revision, source 'human');
+    returns its id. The caller has checked the bounds against the live segments."""
+    with engine.begin() as conn:
+        new_id = conn.execute(
+            sa.insert(segments).values(recording_id=recording_id, version=1, flags=(),
+                                       **_state(edit))
+        ).inserted_primary_key[0]
+        _revise(conn, new_id, edit, author, "human")
+    return new_id
+
+
+def live_bounds(engine: Engine, recording_id: int) -> list[tuple[float, float]]:
+    """(start, end) of every live (not deleted) segment of a recording, by start."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(segments.c.start, segments.c.end)
+            .where(segments.c.recording_id == recording_id,
+                   segments.c.status != Status.DELETED.value)
+            .order_by(segments.c.start)
+        ).all()
+    return [(float(a), float(b)) for a, b in rows]

@@ -34,7 +34,7 @@ def _threads() -> dict[int, threading.Thread]:
     return {}
 
 
-def start_drafts(wb: Workbench, project: Project) -> int:
+def start_drafts(wb: Workbench, project: Project, recording_ids: list[int] | None = None) -> int:
     """Start drafting a project's undrafted recordings in a background thread; returns the job id.
 
     The job survives the page being left or closed: progress lives in the database. Raises
@@ -42,9 +42,10 @@ def start_drafts(wb: Workbench, project: Project) -> int:
     Forbidden for anyone but an owner.
     """
     language = project.language
-    job = start_draft_job(
-        wb, project, {"engine": project.asr_engine, "model": project.asr_model, "language": language}
-    )
+    params = {"engine": project.asr_engine, "model": project.asr_model, "language": language}
+    if recording_ids:
+        params["recordings"] = list(recording_ids)  # these alone (a redraft)
+    job = start_draft_job(wb, project, params)
     engine = _engine(wb, project, job)
     _spawn(job, run_draft_job, (wb, job, engine, options_for(project, language)))
     return job.id

@@ -4,17 +4,21 @@ import streamlit as st
 
 from workbench.assignment import why_idle
 from workbench.corpus import Status
+from workbench.coverage import empty_drafts, speech_gaps
 from workbench.editing import (
     SEGMENT_TAGS,
     TODO,
     Beside,
     QueueFilter,
     apply_action,
+    drafts_of,
     history,
+    name,
     open_segment,
     restore,
     undo_delete_now,
 )
+from workbench.queue_end import describe, queue_end
 from workbench.flags import FLAG_LABELS
 from workbench.people import set_pref
 from workbench.qualifying import Step, Task, answer, next_step, task_view
@@ -46,9 +50,9 @@ ALL = 0  # the recording filter's "all recordings" (ids start at 1)
 def _history(seg_id: int, version: int) -> None:
     revisions = history(wb, seg_id)
     language = project.language
-    draft = next((r for r in revisions if r.source == "asr"), revisions[0] if revisions else None)
+    drafts = drafts_of(revisions)  # after a split or merge: the part of the draft it holds
     with st.expander(f"History ({len(revisions)} revisions)", expanded=False):
-        for prev, rev in zip([None, *revisions], revisions):
+        for prev, rev, draft in zip([None, *revisions], revisions, drafts):
             cols = st.columns([5, 1])
             cols[0].markdown(
                 f"**{rev.n}** · {rev.source}{' · ' + rev.op if rev.op else ''} · "
@@ -59,8 +63,8 @@ def _history(seg_id: int, version: int) -> None:
             if prev is not None:
                 cols[0].markdown("vs previous: " + diff_md(prev.text, rev.text, language),
                                  unsafe_allow_html=True)
-            if draft is not None and rev.n != draft.n:
-                cols[0].markdown("vs draft: " + diff_md(draft.text, rev.text, language),
+            if draft is not None and rev.source != "asr":
+                cols[0].markdown("vs draft: " + diff_md(draft, rev.text, language),
                                  unsafe_allow_html=True)
             if rev.n != revisions[-1].n and cols[1].button("Restore", key=f"ed_restore_{seg_id}_{rev.n}"):
                 restore(wb, seg_id, version, rev.n)
@@ -173,27 +177,28 @@ def editor() -> None:
         _blind(step.task)
         return
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
-    state = open_segment(wb, project.id, shown, queue)
+    _empty_drafts()
+    state = open_segment(wb, project.id, shown, queue, pinned=st.session_state.get("ed_pinned"))
     if state is None:
         idle = why_idle(wb, project.id, queue)  # a project handing out claims says why
-        st.info(f"Nothing for you now: {idle}." if idle else
-                "No segments match. Draft some recordings, or widen the filters.")
+        if idle:
+            st.info(f"Nothing for you now: {idle}.")
+        else:
+            _queue_done(queue)
         return
     view, seg = state.view, state.view.segment
     keep_segment("ed_current", seg.id)
 
     deleted = st.session_state.get("ed_last_deleted")
-    if deleted and st.button("Undo delete", key="ed_undo_delete"):
+    if deleted and st.button(f"Undo delete of segment {name(deleted)}", key="ed_undo_delete"):
         undo_delete_now(wb, deleted)
         st.session_state.pop("ed_last_deleted")
-        st.session_state["ed_current"] = deleted
+        st.session_state["ed_current"] = st.session_state["ed_pinned"] = deleted
         rerun_fragment()
 
-    st.markdown(
-        f"**Segment {state.index + 1} of {state.total}** · {md(view.recording.original_name)} · "
-        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
-        f"version {seg.version}"
-    )
+    _header(state)
+    if state.pinned and state.total == 0:
+        _queue_done(queue)
     if state.claim is not None:
         st.warning(f"This segment is {md(state.claim.describe())}: you can read it, not save it.")
     if seg.flags:
@@ -202,15 +207,56 @@ def editor() -> None:
     if sent_back:
         st.error("Rejected by " + rejection_md(sent_back))
 
+    back = st.session_state.get("ed_back")  # (shown now, saved just before): Ctrl+↑ goes there
+    previous = back[1] if back and back[0] == seg.id else state.previous
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(
         view, wb.settings.home, project_id=project.id, user=wb.actor.name, tags=tags,
         before=state.before["text"] if state.before else None,
         after=state.after["text"] if state.after else None,
-        can_prev=state.previous is not None, can_next=state.following is not None,
+        can_prev=previous is not None, can_next=state.following is not None,
     )
     action, draft = segment_editor(data, key="ed_component")
+    _conflict(seg.id)
+    speaker, seg_tags, comment = _beside(view)
 
+    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+    # matched by the segment shown, not its version: a save from an outdated version must be
+    # refused loudly, even when that segment has meanwhile left the queue
+    if fresh and action.get("segment_id") in (seg.id, shown, deleted):
+        st.session_state["ed_last_nonce"] = action.get("nonce")
+        outcome = apply_action(
+            wb, action, shown=seg.id, beside=Beside(speaker, tuple(seg_tags), comment),
+            previous=previous, following=state.following, profile=profile,
+            lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
+            queue=queue, last_deleted=deleted,
+        )
+        _after(action, outcome, seg.id)
+        rerun_fragment()
+
+    text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+    findings = lint(text, profile)
+    if findings:
+        st.markdown(findings_md(findings))
+    _gaps(view)
+    _history(seg.id, seg.version)
+
+
+def _header(state) -> None:
+    """The segment's place and name: "Segment 3 of 40 · #12 · …" (messages say "#12" too)."""
+    view, seg = state.view, state.view.segment
+    place = (f"**Segment {name(seg.id)}** · saved, outside this filter ({state.total} left)"
+             if state.pinned else f"**Segment {state.index + 1} of {state.total}** · {name(seg.id)}")
+    st.markdown(
+        f"{place} · {md(view.recording.original_name)} · "
+        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
+        f"version {seg.version}"
+    )
+
+
+def _beside(view):
+    """Speaker, segment tags and comment, keyed by the segment version they edit."""
+    seg = view.segment
     side = st.columns([1, 2, 2])
     stem = f"{seg.id}_{seg.version}"
     speakers = sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])})
@@ -222,31 +268,74 @@ def editor() -> None:
                                    key=f"ed_tags_{stem}")
     comment = side[2].text_input("Comment", value=seg.comment, key=f"ed_comment_{stem}",
                                  max_chars=2000)
+    return speaker, seg_tags, comment
 
-    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
-    # matched by the segment shown, not its version: a save from an outdated version must be
-    # refused loudly, even when that segment has meanwhile left the queue
-    if fresh and action.get("segment_id") in (seg.id, shown):
-        st.session_state["ed_last_nonce"] = action.get("nonce")
-        outcome = apply_action(
-            wb, action, shown=seg.id, beside=Beside(speaker, tuple(seg_tags), comment),
-            previous=state.previous, following=state.following, profile=profile,
-            lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
-            queue=queue,
-        )
-        st.session_state["ed_confirm"] = outcome.confirm
-        if action["type"] == "delete" and outcome.kind == "success":
-            st.session_state["ed_last_deleted"] = seg.id
-        st.session_state["ed_flash"] = (outcome.kind, outcome.message) if outcome.message else None
-        if outcome.go_to is not None:
-            st.session_state["ed_current"] = outcome.go_to
-        rerun_fragment()
 
-    text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
-    findings = lint(text, profile)
-    if findings:
-        st.markdown(findings_md(findings))
-    _history(seg.id, seg.version)
+def _after(action: dict, outcome, seg_id: int) -> None:
+    """Remember what the next rerun needs: the message, where to go, what to pin, what to
+    undo, the segment just saved (for Ctrl+↑) and a refused stale save's two texts."""
+    ss = st.session_state
+    ss["ed_confirm"] = outcome.confirm
+    ss["ed_flash"] = (outcome.kind, outcome.message) if outcome.message else None
+    kind = action["type"]
+    if kind == "delete" and outcome.kind == "success":
+        ss["ed_last_deleted"] = seg_id
+    if kind == "undelete" and outcome.kind == "success":
+        ss.pop("ed_last_deleted", None)
+    if kind == "save_next" and outcome.kind == "success" and outcome.go_to not in (None, seg_id):
+        ss["ed_back"] = (outcome.go_to, seg_id)
+    acted = int(action.get("segment_id", seg_id))  # a stale save may name another than shown
+    ss["ed_conflict"] = ({"segment_id": acted, "mine": outcome.mine, "theirs": outcome.theirs}
+                         if outcome.theirs is not None else None)
+    if outcome.go_to is not None:
+        ss["ed_current"] = outcome.go_to
+        ss["ed_pinned"] = outcome.go_to if outcome.pin else None
+
+
+def _conflict(seg_id: int) -> None:
+    """A refused stale save: the labeller's text beside the newer one, to merge by hand."""
+    conflict = st.session_state.get("ed_conflict")
+    if not conflict or conflict["segment_id"] != seg_id:
+        return
+    left, right = st.columns(2)
+    left.caption("Your text (not saved)")
+    left.text(conflict["mine"])
+    right.caption("The newer text (saved by someone else; in the editor now)")
+    right.text(conflict["theirs"])
+
+
+def _queue_done(queue: QueueFilter) -> None:
+    """The queue is empty: say so, and what is next."""
+    head, nexts = describe(queue_end(wb, project.id, queue), queue)
+    st.info(head)
+    for line in nexts:
+        st.text(line)
+
+
+def _empty_drafts() -> None:
+    """Recordings whose draft wrote no segment: a note (an owner redrafts them on Projects)."""
+    empty = empty_drafts(wb, project.id)
+    if empty:
+        st.warning(f"{len(empty)} recording(s) drafted without any segment: "
+                   + ", ".join(md(r.original_name) for r in empty[:5])
+                   + ". An owner can draft them again from the Projects page.")
+
+
+def _gaps(view) -> None:
+    """Speech no segment covers in this recording, each with a button adding a segment."""
+    gaps = speech_gaps(wb, view.recording)
+    if not gaps:
+        return
+    with st.expander(f"Speech no segment covers ({len(gaps)})", expanded=False):
+        seg = view.segment
+        for gap in gaps[:50]:
+            label = f"Add a segment at {fmt_seconds(gap.start)}–{fmt_seconds(gap.end)}"
+            if st.button(label, key=f"ed_add_{view.recording.id}_{gap.start}_{gap.end}"):
+                outcome = apply_action(wb, {"type": "add", "segment_id": seg.id,
+                                            "version": seg.version, "start": gap.start,
+                                            "end": gap.end}, shown=seg.id)
+                _after({"type": "add"}, outcome, seg.id)
+                rerun_fragment()
 
 
 editor()

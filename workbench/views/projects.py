@@ -5,6 +5,7 @@ import streamlit as st
 
 from workbench.annotations import import_upload
 from workbench.config import MB, describe_size
+from workbench.coverage import empty_drafts, redraft
 from workbench.importing import AUDIO_SUFFIXES
 from workbench.reviewing import reasons, review_progress
 from workbench.sampling import MIN_REVIEWS
@@ -21,6 +22,7 @@ from workbench.service import (
     update_settings,
 )
 from workbench.ui.common import current_project, fmt_seconds, form_key, workbench
+from workbench.ui.jobs import start_drafts
 from workbench.ui.text import md
 
 ANNOTATION_TYPES = {"json", "jsonl", "csv", "tsv", "srt", "vtt", "textgrid", "eaf"}
@@ -185,3 +187,17 @@ if found:
     )
 else:
     st.caption("No recordings yet.")
+
+empty = empty_drafts(wb, project.id)
+if empty:
+    st.warning(f"{len(empty)} recording(s) drafted without any segment: draft them again, one "
+               "at a time.")
+    for rec in empty:
+        if st.button(f"Draft {rec.original_name} again", key=f"redraft_{rec.id}"):
+            try:
+                redraft(wb, rec.id)
+                start_drafts(wb, project, [rec.id])
+            except (ValueError, PermissionError, RuntimeError) as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Drafting {rec.original_name} again: see the Drafts page.")

@@ -1,0 +1,202 @@
+"""The transcriptionist's day in the editor: overlaps held back, the queue's end, Ctrl+↑ to the
+segment just saved, Alt+Z after Alt+Delete, stale saves side by side, split/merge drafts,
+coverage (gaps, added segments, empty drafts, redraft), find & replace page and CLI."""
+
+import numpy as np
+import pytest
+
+from workbench import store
+from workbench.cli import main
+from workbench.corpus import InvalidEdit
+from workbench.coverage import empty_drafts, redraft, speech_spans, uncovered
+from workbench.editing import add_segment, apply_action, delete, drafts_of, split_at
+from workbench.service import save_segment
+from tests.conftest import as_user
+from tests.test_pages import _act, _no_errors, app  # noqa: F401 (the fixture)
+
+
+def test_a_new_overlap_is_held_back_until_saved_again(wb, drafted):
+    first, second = store.segment_queue(wb.db, drafted.id)[:2]
+    ann = as_user(wb, "ann")
+    action = {"type": "save", "segment_id": first["id"], "version": 1, "text": "w0",
+              "start": first["start"], "end": second["start"] + 0.3}
+    held = apply_action(ann, action, shown=first["id"])
+    assert held.kind == "warning" and f"#{second['id']}" in held.message
+    assert "by 0.30 s" in held.message and held.confirm
+    assert store.get_segment(wb.db, first["id"]).version == 1
+    done = apply_action(ann, action, shown=first["id"], confirmed=held.confirm)
+    assert done.kind == "success" and store.get_segment(wb.db, first["id"]).version == 2
+    # the overlap is there already: a second save is not held again
+    again = apply_action(ann, {**action, "version": 2, "text": "w0 x0"}, shown=first["id"])
+    assert again.kind == "success"
+
+
+def test_save_next_at_the_queue_end_stays_and_says_so(app, wb, drafted):
+    queue = store.segment_queue(wb.db, drafted.id)
+    for q in queue[:-1]:
+        save_segment(as_user(wb, "bob"), q["id"], 1, "done", q["start"], q["end"])
+    at = app("views/editor.py", drafted.id)
+    last = queue[-1]["id"]
+    assert at.session_state["ed_current"] == last
+    _act(at, wb, "save_next", text="last one")
+    _no_errors(at)
+    assert at.session_state["ed_current"] == last  # not an earlier one
+    assert any(f"All {len(queue)} segments of this filter are labelled" in i.value for i in at.info)
+    assert any("last segment of this filter" in s.value for s in at.success)
+
+
+def test_ctrl_up_reaches_the_segment_just_saved(app, wb, drafted):
+    at = app("views/editor.py", drafted.id)
+    first = at.session_state["ed_current"]
+    _act(at, wb, "save_next", text="typo here")
+    assert at.session_state["ed_current"] != first
+    _act(at, wb, "prev")
+    _no_errors(at)
+    assert at.session_state["ed_current"] == first
+    assert "outside this filter" in at.markdown[0].value
+    _act(at, wb, "save", text="typo fixed")
+    assert store.segment_view(wb.db, first).text == "typo fixed"
+    assert at.session_state["ed_current"] == first
+
+
+def test_alt_z_after_alt_delete_restores_the_segment(app, wb, drafted):
+    at = app("views/editor.py", drafted.id)
+    first = at.session_state["ed_current"]
+    _act(at, wb, "delete")
+    assert at.session_state["ed_current"] != first
+    _act(at, wb, "undelete")  # Alt+Z: the editor sends the segment it shows now
+    _no_errors(at)
+    assert store.get_segment(wb.db, first).status.value == "drafted"
+    assert at.session_state["ed_current"] == first
+    assert any(f"{first} is back" in s.value for s in at.success)
+
+
+def test_a_stale_save_stays_with_both_texts(app, wb, drafted):
+    at = app("views/editor.py", drafted.id, user=("olga", "owner"))
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"],
+                 first["end"])
+    _act(at, wb, "save_next", text="my edit", version=1)
+    _no_errors(at)
+    assert at.session_state["ed_current"] == first["id"]  # although it left the filter
+    assert at.session_state["ed_conflict"]["theirs"] == "saved in another tab"
+    texts = [c.value for c in at.run().text]
+    assert "my edit" in texts and "saved in another tab" in texts
+
+
+def test_korean_history_diffs_by_character(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, language="auto")
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    owner = as_user(wb, "ann")
+    save_segment(owner, first["id"], 1, "안녕하세요 여러분", first["start"], first["end"])
+    save_segment(owner, first["id"], 2, "안녕하세요 여러븐", first["start"], first["end"])
+    at = app("views/editor.py", drafted.id, user=("olga", "owner"))
+    at.multiselect(key=f"ed_status_{drafted.id}").select("labeled").run()
+    at.session_state["ed_current"] = first["id"]
+    at.run()
+    assert any("여러<del" in m.value and "<ins style='color:#15803d'>븐</ins>" in m.value
+               for m in at.markdown)
+
+
+def test_split_and_merge_keep_the_draft_they_came_from(wb, drafted):
+    ann = as_user(wb, "ann")
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    right = split_at(ann, first["id"], 1, first["start"] + 0.4, "w0 x0 edited")
+    right_revs = store.list_revisions(wb.db, right)
+    assert drafts_of(right_revs)[-1] == "x0" and all(r.source != "asr" for r in right_revs)
+    assert drafts_of(store.list_revisions(wb.db, first["id"]))[-1] == "w0"
+    apply_action(ann, {"type": "merge", "segment_id": first["id"], "version": 2, "text": "w0"},
+                 shown=first["id"])
+    assert drafts_of(store.list_revisions(wb.db, first["id"]))[-1] == "w0 x0"
+
+
+def test_speech_spans_and_gaps():
+    energy = np.zeros(300)
+    energy[50:120] = 0.5  # 0.5-1.2 s
+    energy[200:230] = 0.5  # 0.3 s: a click
+    assert speech_spans(energy, 100) == [(0.5, 1.2)]
+    gaps = uncovered([(0.5, 2.5)], [(0.0, 1.0), (1.2, 1.4)])
+    assert [(g.start, g.end) for g in gaps] == [(1.4, 2.5)]
+
+
+def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
+    rec = store.list_recordings(wb.db, drafted.id)[0]
+    ann = as_user(wb, "ann")
+    second = store.segment_queue(wb.db, drafted.id, rec.id)[1]
+    delete(ann, second["id"], 1)
+    at = app("views/editor.py", drafted.id)
+    buttons = [b for b in at.button if b.key and b.key.startswith(f"ed_add_{rec.id}_")]
+    assert buttons
+    buttons[0].click().run()
+    _no_errors(at)
+    new = store.get_segment(wb.db, at.session_state["ed_current"])
+    assert new.status.value == "new" and store.segment_view(wb.db, new.id).text == ""
+    assert second["start"] - 0.01 <= new.start < new.end <= second["end"] + 0.01
+
+
+def test_add_is_checked(wb, drafted):
+    ann = as_user(wb, "ann")
+    first = store.segment_queue(wb.db, drafted.id)[0]
+    with pytest.raises(InvalidEdit, match="overlaps segment"):
+        add_segment(ann, first["recording_id"], first["start"], first["end"])
+    out = apply_action(ann, {"type": "add", "segment_id": first["id"], "version": 1,
+                             "start": 10.0, "end": 11.0}, shown=first["id"])
+    assert out.kind == "error" and "after the recording ends" in out.message
+    delete(ann, first["id"], 1)
+    out = apply_action(ann, {"type": "add", "segment_id": first["id"], "version": 2,
+                             "start": first["start"], "end": first["start"] + 0.05},
+                       shown=first["id"])
+    assert out.kind == "error" and "at least 0.1 s" in out.message
+
+
+def test_an_empty_draft_is_flagged_and_redrafted_alone(app, wb, drafted):
+    from workbench.drafting import start_draft_job
+
+    rec = store.list_recordings(wb.db, drafted.id)[1]
+    with wb.db.begin() as conn:  # as if the engine wrote nothing
+        ids = [r.id for r in conn.execute(store.segments.select().where(
+            store.segments.c.recording_id == rec.id))]
+        conn.execute(store.segments.update().where(store.segments.c.id.in_(ids))
+                     .values(latest_revision_id=None))
+        conn.execute(store.revisions.delete().where(store.revisions.c.segment_id.in_(ids)))
+        conn.execute(store.segments.delete().where(store.segments.c.id.in_(ids)))
+    assert [r.id for r in empty_drafts(wb, drafted.id)] == [rec.id]
+    at = app("views/editor.py", drafted.id)
+    assert any("drafted without any segment" in w.value for w in at.warning)
+    page = app("views/projects.py", drafted.id)
+    _no_errors(page)
+    assert page.button(key=f"redraft_{rec.id}") is not None
+    with pytest.raises(PermissionError):
+        redraft(as_user(wb, "ann"), rec.id)
+    owner = as_user(wb, "olga", "owner")
+    redraft(owner, rec.id)
+    job = start_draft_job(owner, drafted, {"recordings": [rec.id]})
+    assert job.total == pytest.approx(rec.duration)
+    with pytest.raises(InvalidEdit):
+        redraft(owner, store.list_recordings(wb.db, drafted.id)[0].id)  # it has segments
+
+
+def test_find_and_replace_page(app, wb, drafted):
+    at = app("views/replace.py", drafted.id)
+    _no_errors(at)
+    k = f"rp_{drafted.id}"
+    at.text_input(key=f"{k}_find").input("x1")
+    at.text_input(key=f"{k}_replace").input("ex one")
+    at.run()
+    at.button(key=f"{k}_preview").click().run()
+    _no_errors(at)
+    assert any("2** segment(s) would change" in m.value for m in at.markdown)
+    at.button(key=f"{k}_apply").click().run()
+    _no_errors(at)
+    assert any("Replaced in 2 segment(s)" in s.value for s in at.success)
+    assert sum("ex one" in q["text"] for q in store.segment_queue(wb.db, drafted.id)) == 2
+
+
+def test_replace_cli_previews_then_applies(wb, drafted, home, capsys):
+    assert main(["replace", "--project", "demo", "--find", "x1", "--replace", "y",
+                 "--home", str(home)]) == 0
+    assert "2 segment(s) would change" in capsys.readouterr().out
+    assert not any(q["text"].endswith(" y") for q in store.segment_queue(wb.db, drafted.id))
+    assert main(["replace", "--project", "demo", "--find", "x1", "--replace", "y", "--apply",
+                 "--home", str(home)]) == 0
+    assert "replaced in 2 segment(s)" in capsys.readouterr().out

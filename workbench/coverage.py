@@ -1,0 +1,105 @@
+"""Coverage: speech that no segment covers, and recordings whose draft wrote no segment.
+
+Speech is read from the stored peaks (min/max per 10 ms window): a stretch of at least
+MIN_SPEECH seconds whose peak-to-peak level stays over a threshold. The threshold adapts to
+the recording's noise floor (its 10th-percentile level) and never goes under SPEECH_LEVEL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from workbench import store
+from workbench.access import Action, require
+from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
+from workbench.context import Workbench
+from workbench.corpus import InvalidEdit, Recording
+
+__all__ = ["Gap", "empty_drafts", "redraft", "speech_gaps", "speech_spans", "uncovered"]
+
+MIN_SPEECH = 0.5  # seconds: shorter stretches over the threshold are clicks, not speech
+SPEECH_LEVEL = 0.05  # peak-to-peak, full scale 2.0: the lowest threshold (about -32 dBFS)
+NOISE_FACTOR = 4.0  # the threshold is at least this many times the noise floor
+BRIDGE = 0.2  # seconds: quieter moments this short inside speech do not end it
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Speech no live segment covers, in seconds from the recording's start."""
+
+    start: float
+    end: float
+
+
+def speech_spans(energy: np.ndarray, per_second: int = PEAKS_PER_SECOND,
+                 min_len: float = MIN_SPEECH) -> list[tuple[float, float]]:
+    """Stretches of `energy` (peak-to-peak per window) over the threshold, of at least
+    `min_len` seconds, pauses under BRIDGE seconds bridged; (start, end) in seconds."""
+    if len(energy) == 0:
+        return []
+    floor = float(np.percentile(energy, 10))
+    loud = np.asarray(energy) > max(SPEECH_LEVEL, NOISE_FACTOR * floor)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], loud.astype(np.int8), [0]))))
+    runs: list[list[int]] = []
+    for a, b in zip(edges[::2], edges[1::2]):
+        if runs and a - runs[-1][1] <= BRIDGE * per_second:
+            runs[-1][1] = int(b)
+        else:
+            runs.append([int(a), int(b)])
+    return [(round(a / per_second, 2), round(b / per_second, 2)) for a, b in runs
+            if (b - a) / per_second >= min_len]
+
+
+def uncovered(spans: list[tuple[float, float]], segments: list[tuple[float, float]],
+              min_len: float = MIN_SPEECH) -> list[Gap]:
+    """The parts of `spans` outside every segment, of at least `min_len` seconds."""
+    out = []
+    for start, end in spans:
+        pieces = [(start, end)]
+        for a, b in segments:
+            if b <= start or a >= end:
+                continue
+            pieces = [p for lo, hi in pieces for p in ((lo, min(hi, a)), (max(lo, b), hi))
+                      if p[1] > p[0]]
+        out += [Gap(round(lo, 2), round(hi, 2)) for lo, hi in pieces if hi - lo >= min_len]
+    return out
+
+
+@lru_cache(maxsize=32)
+def _speech_in(peaks_path: str, duration: float) -> tuple[tuple[float, float], ...]:
+    """The speech of a recording, read once per process (peaks never change)."""
+    peaks = load_peaks(peaks_path, 0.0, duration)
+    return tuple(speech_spans(peaks[:, 1] - peaks[:, 0]))
+
+
+def speech_gaps(wb: Workbench, recording: Recording) -> list[Gap]:
+    """Speech of a recording that no live segment covers, for whoever may see its project."""
+    require(wb, Action.VIEW, recording.project_id)
+    path = wb.path(recording.peaks_path)
+    if not path.is_file():
+        return []
+    spans = list(_speech_in(str(path), recording.duration))
+    return uncovered(spans, store.live_bounds(wb.db, recording.id)) if spans else []
+
+
+def empty_drafts(wb: Workbench, project_id: int) -> list[Recording]:
+    """Recordings of the project whose draft wrote no segment (flag them, redraft them)."""
+    require(wb, Action.VIEW, project_id)
+    return store.empty_drafts(wb.db, project_id)
+
+
+def redraft(wb: Workbench, recording_id: int) -> Recording:
+    """Make a recording whose draft wrote no segment undrafted again, so a draft job for it
+    alone (`drafting.start_draft_job` with params {'recordings': [id]}) drafts it anew.
+    Owners only; refused for a recording with segments (its work would be drafted over)."""
+    recording = store.get_recording(wb.db, recording_id)
+    user = require(wb, Action.DRAFT, recording.project_id)
+    if not store.reopen_draft(wb.db, recording_id):
+        raise InvalidEdit(f"{recording.original_name} has segments or no draft yet: only a "
+                          "drafted recording without segments is drafted again")
+    store.log_event(wb.db, user.name, "redraft", recording.project_id,
+                    {"recording": recording_id, "name": recording.original_name})
+    return recording
