@@ -120,3 +120,20 @@ def test_the_reviewer_sees_the_second_label_beside_the_first(home, wb, drafted, 
     shown = _texts(at.markdown)
     assert "Second label" in shown and "cat" in shown and "bob" in shown
     assert "<del" in shown and "cat" in shown
+
+
+def test_hidden_gold_is_headed_like_any_segment_of_the_queue(home, wb, drafted, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    ids = [r["id"] for r in store.segment_queue(wb.db, drafted.id)]
+    qualifying.mark_gold(wb, ids[-1], "the hidden reference", in_test=False)
+    update_settings(wb, drafted.id, gold_share=1.0)
+    _labeller(home, wb)
+    at = open_page(home, "views/editor.py", drafted.id, LABELLER)
+    _ok(at)
+    assert at.session_state["ed_current"] == ids[-1]
+    assert not at.info  # no heading announces it
+    assert at.markdown[0].value.startswith("**Segment 1 of 6** · #")  # 5 to do, and this one
+    at = _act(at, wb, "save_next", "what ann heard")
+    _ok(at)
+    assert f"Saved segment \\#{ids[-1]}." in _texts(at.success)  # md escapes the #
+    assert store.list_answers(wb.db, drafted.id, kind="gold")[0]["text"] == "what ann heard"

@@ -266,7 +266,7 @@ def answer(wb: Workbench, project_id: int, segment_id: int, text: str,
         reference=reference, other=other, audio_seconds=view.segment.duration,
         active_seconds=max(0.0, float(active_seconds or 0.0)), **rates)
     if kept is None:
-        return Answered(f"Segment {segment_id} was answered already.")
+        return Answered(f"Segment #{segment_id} was answered already.")
     if task.kind == "test":
         return _after_test_item(wb, project, user, task)
     if task.kind == "second":
@@ -276,8 +276,8 @@ def answer(wb: Workbench, project_id: int, segment_id: int, text: str,
         store.log_event(wb.db, user.name, "second label", project_id,
                         {"segment_id": segment_id, "first": other,
                          "error": round(rates["error"], 4), "to_review": to_review})
-        return Answered(f"Saved your label of segment {segment_id}.", to_review)
-    return Answered(f"Saved segment {segment_id}.")
+        return Answered(f"Saved your label of segment #{segment_id}.", to_review)
+    return Answered(f"Saved segment #{segment_id}.")  # as editing.name names it
 
 
 def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) -> Answered:

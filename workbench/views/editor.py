@@ -125,15 +125,22 @@ def _test_report(step: Step) -> None:
                    "text, not in the reference.")
 
 
-def _blind(task: Task) -> None:
-    """A blind item (test, hidden gold, second label): the draft, saved as an answer."""
+def _blind(task: Task, queue: QueueFilter) -> None:
+    """A blind item (test, hidden gold, second label): the draft, saved as an answer. Hidden
+    gold is headed like a segment of the queue (its place is where the labeller is)."""
     view = task_view(wb, project.id, task)
     seg = view.segment
-    keep_segment("ed_current", seg.id)
     if task.heading():
         st.info(task.heading())
-    st.markdown(f"**Segment {seg.id}** · {md(view.recording.original_name)} · "
-                f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `drafted`")
+        place = f"**Segment {name(seg.id)}**"
+    else:
+        here = open_segment(wb, project.id, st.session_state.get("ed_current"), queue)
+        total = here.total + 1 if here else 1
+        place = f"**Segment {(here.index + 1) if here else 1} of {total}** · {name(seg.id)}"
+    keep_segment("ed_current", seg.id)
+    st.markdown(f"{place} · {md(view.recording.original_name)} · "
+                f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `drafted` · "
+                "version 1")  # the labeller's own copy: their first version of it
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(view, wb.settings.home, project_id=project.id, user=wb.actor.name,
                        tags=tags, before=None, after=None, can_prev=False, can_next=False)
@@ -174,7 +181,7 @@ def editor() -> None:
         st.warning(f"Careful: {md(step.warning, 1000)}. Above the limit your work here is "
                    "paused.")
     if step.task is not None:
-        _blind(step.task)
+        _blind(step.task, queue)
         return
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     _empty_drafts()
