@@ -62,7 +62,9 @@ charts = st.columns(2)
 for col, field, title in ((charts[0], "segments", "segments"),
                           (charts[1], "hours", "hours of audio")):
     col.altair_chart(alt.Chart(status).mark_bar().encode(
-        x=alt.X(f"{field}:Q", title=title), y=alt.Y("status:N", sort=order, title=None),
+        x=alt.X(f"{field}:Q", title=title,
+                axis=alt.Axis(tickMinStep=1) if field == "segments" else alt.Axis()),
+        y=alt.Y("status:N", sort=order, title=None),
         color=colour, tooltip=["status", "segments", alt.Tooltip("hours:Q", format=".3f")],
     ).properties(height=alt.Step(30)), width="stretch")
 
@@ -76,7 +78,8 @@ if board.days:
         col.altair_chart(alt.Chart(days).mark_bar(color="#2563eb").encode(
             x=alt.X("yearmonthdate(day):O", title=None,
                     axis=alt.Axis(format="%b %d", labelAngle=0, labelOverlap="parity")),
-            y=alt.Y(f"{field}:Q", title=field),
+            y=alt.Y(f"{field}:Q", title=field,
+                    axis=alt.Axis(tickMinStep=1) if field == "segments" else alt.Axis()),
             tooltip=[alt.Tooltip("yearmonthdate(day):T", title="day"), field],
         ).properties(height=220), width="stretch")
     st.caption("A segment counts on the day (UTC) of its first save by a person.")
@@ -105,7 +108,8 @@ if board.labellers:
                "of segments labelled twice.")
     charts = st.columns(2)
     charts[0].altair_chart(alt.Chart(people).mark_bar(color="#2563eb").encode(
-        x=alt.X("segments:Q", title="segments labelled"), y=alt.Y("labeller:N", title=None),
+        x=alt.X("segments:Q", title="segments labelled", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("labeller:N", title=None),
         tooltip=["labeller", "segments", "audio (min)"],
     ).properties(height=alt.Step(30)), width="stretch")
     rates = people.melt(id_vars="labeller", value_vars=["rejection rate", "gold accuracy",
