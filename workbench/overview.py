@@ -72,13 +72,14 @@ def segment_at(wb: Workbench, project_id: int, recording_id: int, at: float) -> 
     return store.segment_at(wb.db, recording_id, at)
 
 
-def segment_span(wb: Workbench, project_id: int, segment_id: int) -> tuple[float, float, str]:
-    """(start, end, code) of a segment of the project as stored now: what the minimap draws
-    over its cached columns for a segment the user has just changed (code `GAP` if deleted)."""
-    if not segment_in_project(wb, project_id, segment_id):
-        raise LookupError(f"segment {segment_id} is not in this project")
-    seg = store.get_segment(wb.db, segment_id)
-    return seg.start, seg.end, CODES.get(seg.status.value, GAP)
+def changed_spans(wb: Workbench, project_id: int, segment_ids: Sequence[int]
+                  ) -> list[tuple[float, float, str]]:
+    """(start, end, code) of the project's segments among `segment_ids` as stored now (code
+    `GAP` for a deleted one): what the minimap draws over its cached columns for the segments
+    the user has just changed. One query, whatever the number."""
+    require(wb, Action.VIEW, project_id)
+    return [(start, end, CODES.get(status, GAP))
+            for _, start, end, status in store.spans_of(wb.db, project_id, list(segment_ids))]
 
 
 def segment_in_project(wb: Workbench, project_id: int, segment_id: int) -> bool:

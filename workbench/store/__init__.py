@@ -139,7 +139,13 @@ from workbench.store.segments import (
     live_overlaps,
     split,
 )
-from workbench.store.spans import project_of_segment, recording_spans, segment_at, spans_stamp
+from workbench.store.spans import (
+    project_of_segment,
+    recording_spans,
+    segment_at,
+    spans_of,
+    spans_stamp,
+)
 
 # Last: the tables take the names of the modules `projects`, `recordings`, `segments`, `jobs`
 # and `exports` in this namespace, so `store.segments` is the table (import the query modules
@@ -270,6 +276,7 @@ __all__ = [
     "project_of_segment",
     "recording_spans",
     "segment_at",
+    "spans_of",
     "spans_stamp",
     "merge",
     "adjacent",

@@ -55,6 +55,19 @@ def segment_at(engine: Engine, recording_id: int, at: float) -> int | None:
     return None
 
 
+def spans_of(engine: Engine, project_id: int, segment_ids: list[int]
+             ) -> list[tuple[int, float, float, str]]:
+    """(id, start, end, status) of those of `segment_ids` that are in the project, in one query."""
+    if not segment_ids:
+        return []
+    query = (sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.status)
+             .join(recordings, segments.c.recording_id == recordings.c.id)
+             .where(segments.c.id.in_([int(i) for i in segment_ids]),
+                    recordings.c.project_id == project_id))
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(query)]
+
+
 def project_of_segment(engine: Engine, segment_id: int) -> int | None:
     """The project a segment belongs to, or None when there is no such segment."""
     query = (sa.select(recordings.c.project_id)

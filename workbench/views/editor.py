@@ -273,7 +273,7 @@ def editor() -> None:
         st.session_state["ed_confirm"] = outcome.confirm
         if outcome.kind == "success":  # drawn on the minimap at once (its columns may lag)
             mine = st.session_state["ed_changed"].setdefault(view.recording.id, [])
-            mine[:] = [*[i for i in mine if i != action["segment_id"]], action["segment_id"]][-50:]
+            mine[:] = [*[i for i in mine if i != action["segment_id"]], action["segment_id"]][-20:]
         if action["type"] == "delete" and outcome.kind == "success":
             st.session_state["ed_last_deleted"] = seg.id
         st.session_state["ed_flash"] = (outcome.kind, outcome.message) if outcome.message else None

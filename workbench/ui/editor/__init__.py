@@ -77,13 +77,8 @@ def minimap_data(wb: Workbench, project_id: int, recording: Recording,
     and the spans of the segments the user has changed (`changed`, ids in this recording) as
     they are now, drawn over the columns, which may be up to MINIMAP_TTL seconds old."""
     home = str(wb.settings.home)
-    edits = []
-    for seg_id in changed:
-        try:
-            start, end, code = overview.segment_span(wb, project_id, seg_id)
-        except LookupError:
-            continue
-        edits.append([round(start, 2), round(end, 2), code])
+    edits = [[round(start, 2), round(end, 2), code]
+             for start, end, code in overview.changed_spans(wb, project_id, changed)]
     return {
         "duration": recording.duration,
         "peaks": _overview_peaks(str(wb.settings.home / recording.peaks_path), overview.COLUMNS),
