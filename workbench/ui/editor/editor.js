@@ -522,14 +522,16 @@ export default function (component) {
     b.setAttribute("aria-pressed", String(b.classList.contains("on")));
   });
   const gotoBox = $(".ed-goto");
-  on(gotoBox, "keydown", (ev) => {
-    if (ev.isComposing || ev.keyCode === 229) return;
+  // Enter in the go-to box (read by the one keydown listener below): go there
+  function gotoKey(ev) {
     if (ev.key === "Enter" && !ev.ctrlKey && !ev.altKey && !ev.metaKey && gotoBox.value.trim()) {
-      ev.preventDefault();
       send("goto", { query: gotoBox.value.trim() });
       gotoBox.value = "";
-    } else if (ev.key === "Escape") { gotoBox.value = ""; box.focus(); }
-  });
+      return true;
+    }
+    if (ev.key === "Escape") { gotoBox.value = ""; box.focus(); return true; }
+    return false;
+  }
   on(mini, "click", (ev) => {
     const m = data.minimap;
     if (!m || !mini.clientWidth) return;
@@ -617,6 +619,7 @@ export default function (component) {
   }
   on(document, "keydown", (ev) => {
     if (ev.isComposing || ev.keyCode === 229) return;  // an IME is composing: the key is its
+    if (ev.composedPath()[0] === gotoBox && gotoKey(ev)) { ev.preventDefault(); return; }
     const pressed = combo(ev.ctrlKey || ev.metaKey, ev.altKey, ev.shiftKey, ev.code);
     const [run, i] = keymap.get(pressed) || [];
     if (!run || run(i) === false) return;
