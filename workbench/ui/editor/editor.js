@@ -258,7 +258,9 @@ export default function (component) {
     }
     g.strokeStyle = "#2563eb"; g.lineWidth = 1;  // the view shown below
     g.strokeRect(mx(z0()) + 0.5, 0.5, Math.max(2, mx(z1()) - mx(z0())) - 1, h - 1);
-    g.fillStyle = "#f59e0b";  // the current segment
+    g.strokeStyle = "#f59e0b"; g.lineWidth = 2;  // the current segment, peaks visible inside
+    g.strokeRect(mx(st.start) + 1, 1, Math.max(3, mx(st.end) - mx(st.start)) - 2, h - band - 2);
+    g.globalAlpha = 0.25; g.fillStyle = "#f59e0b";
     g.fillRect(mx(st.start), 0, Math.max(3, mx(st.end) - mx(st.start)), h - band);
     g.globalAlpha = 1;
     if (st.playhead !== null) { g.fillStyle = "#111827"; g.fillRect(mx(st.playhead), 0, 1, h); }
