@@ -1,7 +1,7 @@
 """Editor latency on a long recording: a 10-hour recording with 10,000 segments against a 1-minute one.
 
 Times, server side, what the editor page does for "open segment N" (queue position by keyset,
-the segment and its neighbours, the peaks and audio slice sent to the browser) and for
+the segment and its neighbours, the peaks and audio slice sent to the browser, the minimap) and for
 "save & next" (the save, then opening the next segment). Prints median and 95th percentile for
 both recordings and their ratio, which should be close to 1: the cost follows the segment, not
 the recording.
@@ -32,7 +32,7 @@ from workbench.corpus import Role  # noqa: E402
 from workbench.editing import EditorState, QueueFilter, apply_action, open_segment  # noqa: E402
 from workbench.qualifying import next_step  # noqa: E402
 from workbench.service import ensure_project, open_workbench  # noqa: E402
-from workbench.ui.editor import _slice, editor_data  # noqa: E402
+from workbench.ui.editor import _slice, editor_data, minimap_data  # noqa: E402
 
 RATE = 16000
 SEGMENT_EVERY = 3.6  # seconds: 10,000 segments in 10 hours
@@ -71,10 +71,14 @@ def open_one(wb, project, current: int) -> EditorState:
     _slice.clear()  # cold: the 1-minute recording's few slices would otherwise all be cached
     next_step(wb, project.id)
     state = open_segment(wb, project.id, current, QueueFilter(statuses=()))
+    # the minimap: cached per recording (its columns for MINIMAP_TTL seconds), as in use; the
+    # segment the user changed last is read fresh and drawn over them
+    minimap = minimap_data(wb, project.id, state.view.recording, [current])
     editor_data(state.view, wb.settings.home, project_id=project.id, tags=[],
                 before=state.before and state.before["text"],
                 after=state.after and state.after["text"],
-                can_prev=state.previous is not None, can_next=state.following is not None)
+                can_prev=state.previous is not None, can_next=state.following is not None,
+                minimap=minimap)
     return state
 
 

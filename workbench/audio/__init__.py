@@ -4,7 +4,7 @@ Sample indices live only in this package; everything above it speaks seconds.
 """
 
 from workbench.audio.decode import AudioError, SourceInfo, probe, stream_mono
-from workbench.audio.peaks import PEAK_WINDOW, load_peaks
+from workbench.audio.peaks import PEAK_WINDOW, load_peaks, overview_peaks
 from workbench.audio.working import SAMPLE_RATE, convert, read_slice, to_wav_bytes
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "stream_mono",
     "PEAK_WINDOW",
     "load_peaks",
+    "overview_peaks",
     "SAMPLE_RATE",
     "convert",
     "read_slice",

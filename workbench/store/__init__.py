@@ -147,6 +147,13 @@ from workbench.store.segments import (
     live_overlaps,
     split,
 )
+from workbench.store.spans import (
+    project_of_segment,
+    recording_spans,
+    segment_at,
+    spans_of,
+    spans_stamp,
+)
 
 # Last: the tables take the names of the modules `projects`, `recordings`, `segments`, `jobs`
 # and `exports` in this namespace, so `store.segments` is the table (import the query modules
@@ -282,6 +289,12 @@ __all__ = [
     "list_revisions",
     "apply_edit",
     "split",
+    # spans (the editor's overview)
+    "project_of_segment",
+    "recording_spans",
+    "segment_at",
+    "spans_of",
+    "spans_stamp",
     "merge",
     "adjacent",
     # queue

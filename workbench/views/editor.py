@@ -20,6 +20,7 @@ from workbench.editing import (
 )
 from workbench.queue_end import describe, queue_end
 from workbench.flags import FLAG_LABELS
+from workbench.overview import parse_goto, segment_at, segment_in_project
 from workbench.people import set_pref
 from workbench.qualifying import Step, Task, answer, next_step, task_view
 from workbench.reviewing import rejection
@@ -34,7 +35,7 @@ from workbench.ui.common import (
     show_flash,
     workbench,
 )
-from workbench.ui.editor import editor_data, help_markdown, segment_editor
+from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
 st.title("Editor")
@@ -166,6 +167,35 @@ def _blind(task: Task, queue: QueueFilter) -> None:
         st.markdown(findings_md(findings))
 
 
+def _goto(action: dict, recording_id: int) -> tuple[int | None, str]:
+    """The segment a "goto" action asks for (a minimap click's time, or a typed "12:34" in
+    this recording or "#123" in this project), checked here; else None and why."""
+    asked = ("time", action["time"]) if "time" in action else parse_goto(str(action.get("query", "")))
+    if asked is None:
+        return None, "Go to what? Type a time (12:34) or a segment number (#123)."
+    kind, value = asked
+    try:
+        if kind == "time":
+            found = segment_at(wb, project.id, recording_id, float(value))
+            return found, "" if found else "This recording has no segments."
+        if segment_in_project(wb, project.id, int(value)):
+            return int(value), ""
+    except (LookupError, ValueError, TypeError):
+        pass
+    return None, f"There is no segment {md(str(value), 40)} in this project."
+
+
+def _beside(action: dict, speakers: list[str], choices: list[str], seg) -> Beside:
+    """Speaker, tags and comment as the component sent them with the action (only the
+    choices offered), or the segment's own when the action has none."""
+    if "comment" not in action:
+        return Beside(seg.speaker, tuple(seg.tags), seg.comment)
+    speaker = action.get("speaker")
+    return Beside(speaker if speaker in speakers else None,
+                  tuple(t for t in action.get("tags") or () if t in choices),
+                  str(action.get("comment") or ""))
+
+
 @st.fragment
 def editor() -> None:
     global wb  # a keystroke reruns only this fragment: check the session again every time,
@@ -214,31 +244,52 @@ def editor() -> None:
     if sent_back:
         st.error("Rejected by " + rejection_md(sent_back))
 
-    back = st.session_state.get("ed_back")  # (shown now, saved just before): Ctrl+↑ goes there
+    back = st.session_state.get("ed_back")  # (shown now, saved just before): "previous" goes there
     previous = back[1] if back and back[0] == seg.id else state.previous
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
+    speakers = sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])})
+    tag_choices = sorted({*SEGMENT_TAGS, *seg.tags})
+    changed = st.session_state.setdefault("ed_changed", {}).get(view.recording.id, [])
     data = editor_data(
         view, wb.settings.home, project_id=project.id, user=wb.actor.name, tags=tags,
         before=state.before["text"] if state.before else None,
         after=state.after["text"] if state.after else None,
         can_prev=previous is not None, can_next=state.following is not None,
+        context=st.session_state.get("ed_context", CONTEXTS[0]),
+        minimap=minimap_data(wb, project.id, view.recording, changed),
+        beside={"speaker": seg.speaker, "speakers": speakers, "tags": list(seg.tags),
+                "tag_choices": tag_choices, "comment": seg.comment},
     )
     action, draft = segment_editor(data, key="ed_component")
     _conflict(seg.id)
-    speaker, seg_tags, comment = _beside(view)
 
     fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+    if fresh and action.get("type") in ("goto", "context"):  # moves the view, saves nothing
+        st.session_state["ed_last_nonce"] = action.get("nonce")
+        if action["type"] == "context":
+            chosen = float(action.get("context") or 0)
+            st.session_state["ed_context"] = chosen if chosen in CONTEXTS else CONTEXTS[0]
+        else:
+            target, why = _goto(action, view.recording.id)
+            st.session_state["ed_flash"] = ("warning", why) if target is None else None
+            if target is not None:
+                st.session_state["ed_current"] = target
+        rerun_fragment()
     # matched by the segment shown, not its version: a save from an outdated version must be
     # refused loudly, even when that segment has meanwhile left the queue
     if fresh and action.get("segment_id") in (seg.id, shown, deleted):
         st.session_state["ed_last_nonce"] = action.get("nonce")
         outcome = apply_action(
-            wb, action, shown=seg.id, beside=Beside(speaker, tuple(seg_tags), comment),
+            wb, action, shown=seg.id, beside=_beside(action, speakers, tag_choices, seg),
             previous=previous, following=state.following, profile=profile,
             lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
             queue=queue, last_deleted=deleted,
         )
         _after(action, outcome, seg.id)
+        if outcome.kind == "success":  # drawn on the minimap at once (its columns may lag)
+            mine = st.session_state["ed_changed"].setdefault(view.recording.id, [])
+            acted = int(action["segment_id"])
+            mine[:] = [*[i for i in mine if i != acted], acted][-20:]
         rerun_fragment()
 
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
@@ -261,26 +312,9 @@ def _header(state) -> None:
     )
 
 
-def _beside(view):
-    """Speaker, segment tags and comment, keyed by the segment version they edit."""
-    seg = view.segment
-    side = st.columns([1, 2, 2])
-    stem = f"{seg.id}_{seg.version}"
-    speakers = sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])})
-    speaker = side[0].selectbox("Speaker", [None, *speakers], key=f"ed_speaker_{stem}",
-                                index=([None, *speakers].index(seg.speaker)),
-                                format_func=lambda s: "—" if s is None else s)
-    tag_choices = sorted({*SEGMENT_TAGS, *seg.tags})
-    seg_tags = side[1].multiselect("Segment tags", tag_choices, default=list(seg.tags),
-                                   key=f"ed_tags_{stem}")
-    comment = side[2].text_input("Comment", value=seg.comment, key=f"ed_comment_{stem}",
-                                 max_chars=2000)
-    return speaker, seg_tags, comment
-
-
 def _after(action: dict, outcome, seg_id: int) -> None:
     """Remember what the next rerun needs: the message, where to go, what to pin, what to
-    undo, the segment just saved (for Ctrl+↑) and a refused stale save's two texts."""
+    undo, the segment just saved (for "previous") and a refused stale save's two texts."""
     ss = st.session_state
     ss["ed_confirm"] = outcome.confirm
     ss["ed_flash"] = (outcome.kind, outcome.message) if outcome.message else None

@@ -1,6 +1,11 @@
 """The segment editor component: Streamlit components v2, HTML/CSS/JS of this project, no build.
 
 Only the segment's slice (plus CONTEXT seconds either side) and its peaks travel to the browser.
+A wider view (`CONTEXTS`: ±10 s, ±30 s) sends peaks only for the part beyond, at most
+`VIEW_PEAKS` pairs, so every zoom level costs about the same to send; the audio stays the
+segment ±2 s at 16 kHz (what is transcribed is heard at full quality).
+The minimap (`minimap_data`) is the whole recording in `overview.COLUMNS` columns of peaks and
+segment status: about 20 KB whatever the recording's length, cached per recording.
 The data for a segment version is identical from one rerun to the next, so Streamlit's message
 cache sends it once; lint findings and messages are drawn by the page, not passed in here.
 The keyboard shortcuts (shortcuts.py) travel with it: a constant, so they change nothing there.
@@ -12,16 +17,22 @@ import base64
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
-from workbench.audio import load_peaks, read_slice, to_wav_bytes
-from workbench.corpus import SegmentView, unsure_words
+from workbench import overview
+from workbench.audio import load_peaks, overview_peaks, read_slice, to_wav_bytes
+from workbench.context import Workbench
+from workbench.corpus import Recording, SegmentView, unsure_words
 from workbench.ui.editor.shortcuts import SHORTCUT_DATA, help_markdown
 
-__all__ = ["editor_data", "help_markdown", "segment_editor"]
+__all__ = ["CONTEXTS", "editor_data", "help_markdown", "minimap_data", "segment_editor"]
 
 _HERE = Path(__file__).parent
 CONTEXT = 2.0  # seconds of audio shown and sent either side of the segment
+CONTEXTS = (CONTEXT, 10.0, 30.0)  # the zoom levels: seconds shown either side of the segment
+VIEW_PEAKS = 2400  # at most this many peak pairs for a view (±30 s at 100 a second is 6,600)
+MINIMAP_TTL = 30  # seconds: other people's changes reach a minimap within this
 
 _component = st.components.v2.component(
     "workbench_segment_editor",
@@ -32,14 +43,48 @@ _component = st.components.v2.component(
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _slice(working: str, peaks: str, v0: float, v1: float) -> tuple[list, str]:
-    """Peaks (rounded) and a WAV data URL for [v0, v1] of a recording; cached per region."""
+def _slice(working: str, peaks: str, v0: float, v1: float, a0: float, a1: float
+           ) -> tuple[list, str]:
+    """Peaks (rounded, at most VIEW_PEAKS pairs) for [v0, v1] and a WAV data URL for [a0, a1]
+    of a recording; cached per region."""
     region = load_peaks(peaks, v0, v1)
-    audio = to_wav_bytes(read_slice(working, v0, v1))
+    if len(region) > VIEW_PEAKS:  # a wide view: min and max of equal shares
+        edges = np.linspace(0, len(region), VIEW_PEAKS + 1).astype(np.int64)[:-1]
+        region = np.stack([np.minimum.reduceat(region[:, 0], edges),
+                           np.maximum.reduceat(region[:, 1], edges)], axis=1)
+    audio = to_wav_bytes(read_slice(working, a0, a1))
     return (
         [[round(float(a), 3), round(float(b), 3)] for a, b in region],
         "data:audio/wav;base64," + base64.b64encode(audio).decode("ascii"),
     )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _overview_peaks(peaks: str, columns: int) -> list:
+    """The whole recording's peaks in `columns` pairs, rounded; cached per peaks file."""
+    return [[round(float(a), 2), round(float(b), 2)] for a, b in overview_peaks(peaks, columns)]
+
+
+@st.cache_data(max_entries=64, ttl=MINIMAP_TTL, show_spinner=False)
+def _columns(_wb: Workbench, home: str, project_id: int, recording_id: int) -> str:
+    """The minimap's status columns of a recording (read at most every MINIMAP_TTL seconds)."""
+    return overview.recording_columns(_wb, project_id, recording_id)
+
+
+def minimap_data(wb: Workbench, project_id: int, recording: Recording,
+                 changed: list[int] = ()) -> dict[str, Any]:
+    """The minimap of a recording: its peaks and segment status in `overview.COLUMNS` columns,
+    and the spans of the segments the user has changed (`changed`, ids in this recording) as
+    they are now, drawn over the columns, which may be up to MINIMAP_TTL seconds old."""
+    home = str(wb.settings.home)
+    edits = [[round(start, 2), round(end, 2), code]
+             for start, end, code in overview.changed_spans(wb, project_id, changed)]
+    return {
+        "duration": recording.duration,
+        "peaks": _overview_peaks(str(wb.settings.home / recording.peaks_path), overview.COLUMNS),
+        "columns": _columns(wb, home, project_id, recording.id),
+        "edits": edits,
+    }
 
 
 def editor_data(
@@ -53,20 +98,37 @@ def editor_data(
     after: str | None,
     can_prev: bool,
     can_next: bool,
+    context: float = CONTEXT,
+    minimap: dict[str, Any] | None = None,
+    beside: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the browser needs for one segment version."""
+    """Everything the browser needs for one segment version.
+
+    `context`: seconds shown either side (one of CONTEXTS); the audio is always the segment
+    ±CONTEXT. `minimap`: `minimap_data`'s, or None for no minimap. `beside`: the fields saved
+    with the text (speaker, speakers, tags, tag_choices, comment), or None to hide them.
+    """
     seg, recording = view.segment, view.recording
-    v0 = round(max(0.0, seg.start - CONTEXT), 3)
-    v1 = round(min(recording.duration, seg.end + CONTEXT), 3)
+    context = context if context in CONTEXTS else CONTEXT
+    a0 = round(max(0.0, seg.start - CONTEXT), 3)
+    a1 = round(min(recording.duration, seg.end + CONTEXT), 3)
+    v0 = round(max(0.0, seg.start - context), 3)
+    v1 = round(min(recording.duration, seg.end + context), 3)
     peaks, audio = _slice(str(home / recording.working_path), str(home / recording.peaks_path),
-                          v0, v1)
+                          v0, v1, a0, a1)
     words = view.draft.words if view.draft else []
     return {
         "key": f"{seg.id}-{seg.version}",
         "segment_id": seg.id,
         "version": seg.version,
         "view": [v0, v1],
+        "audio_span": [a0, a1],
+        "context": context,
+        "contexts": list(CONTEXTS),
         "segment": [seg.start, seg.end],
+        "status": seg.status.value,
+        "minimap": minimap,
+        "beside": beside,
         "peaks": peaks,
         "audio": audio,
         "words": [

@@ -14,6 +14,25 @@ const NUDGE = 0.05;           // seconds per boundary nudge
 const SKIP_BACK = 2.0;        // seconds the "back" shortcut goes back
 const IDLE_AFTER = 30000;     // ms: longer pauses do not count as time on task
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
+const FAR = 1.0;              // seconds: words further outside the segment fold into a marker
+const MAX_LANES = 4;          // word rows; a word that fits none is counted, never overlapped
+const LANE_PX = 18;
+const COLOURS = {             // the minimap's status colours (see overview.CODES)
+  n: "#cbd5e1", d: "#94a3b8", l: "#60a5fa", p: "#34d399", a: "#16a34a", r: "#ef4444",
+};
+const STATUS_NAMES = { n: "new", d: "drafted", l: "labeled", p: "passed", a: "approved", r: "rejected" };
+
+// Word lanes: each item ({left, width} in px, by left) gets the first lane that is free at its
+// left edge, or -1 when all `lanes` are taken there; so no two words of a lane overlap.
+export function laneLayout(items, lanes, gap = 4) {
+  const ends = [];
+  return items.map((it) => {
+    let lane = ends.findIndex((e) => e <= it.left);
+    if (lane < 0 && ends.length < lanes) { lane = ends.length; ends.push(0); }
+    if (lane >= 0) ends[lane] = it.left + it.width + gap;
+    return lane;
+  });
+}
 
 function fmt(t) {
   const m = Math.floor(t / 60);
@@ -27,9 +46,14 @@ const combo = (ctrl, alt, shift, code) => `${+ctrl}${+alt}${+shift} ${code}`;
 function build(root, shortcuts) {
   root.innerHTML = `
   <div class="ed">
+    <div class="ed-mini-wrap">
+      <canvas class="ed-minimap" title="The whole recording: click to go to the segment there"></canvas>
+      <div class="ed-legend"></div>
+    </div>
     <div class="ed-ctx ed-before"></div>
     <canvas class="ed-canvas"></canvas>
     <div class="ed-ruler"></div>
+    <div class="ed-folds"><span class="ed-fold-before"></span><span class="ed-fold-after"></span></div>
     <div class="ed-words"></div>
     <div class="ed-bar">
       <button class="ed-play">&#9654; Segment</button>
@@ -38,8 +62,10 @@ function build(root, shortcuts) {
       <button class="ed-back">&#8630; 2s</button>
       <button class="ed-loop">Loop</button>
       <select class="ed-speed"></select>
-      <button class="ed-zoom-in" title="Zoom in">+</button>
-      <button class="ed-zoom-out" title="Zoom out">&minus;</button>
+      <button class="ed-zoom-in">+</button>
+      <button class="ed-zoom-out">&minus;</button>
+      <span class="ed-zoom-level"></span>
+      <input class="ed-goto" type="text" placeholder="go to 12:34 or #123" aria-label="Go to">
       <span class="ed-spacer"></span>
       start <input class="ed-num ed-start" type="number" step="0.01">
       end <input class="ed-num ed-end" type="number" step="0.01">
@@ -48,6 +74,12 @@ function build(root, shortcuts) {
     <div class="ed-bar ed-tags"></div>
     <textarea class="ed-text" spellcheck="false" aria-label="Transcript"></textarea>
     <div class="ed-note"></div>
+    <div class="ed-bar ed-beside">
+      <label>Speaker <select class="ed-speaker" aria-label="Speaker"></select></label>
+      <span class="ed-segtags"></span>
+      <input class="ed-comment" type="text" maxlength="2000" placeholder="Comment"
+        aria-label="Comment">
+    </div>
     <div class="ed-ctx ed-after"></div>
     <div class="ed-bar">
       <button class="ed-save">Save</button>
@@ -55,7 +87,7 @@ function build(root, shortcuts) {
       <button class="ed-prev">Previous</button>
       <button class="ed-next">Skip</button>
       <span class="ed-spacer"></span>
-      <button class="ed-split">Split at cursor</button>
+      <button class="ed-split">Split here</button>
       <button class="ed-merge">Merge with next</button>
       <button class="ed-delete">Delete</button>
       <button class="ed-undelete">Undo delete</button>
@@ -97,6 +129,7 @@ export default function (component) {
   };
   const canvas = $(".ed-canvas"), audio = $(".ed-audio"), box = $(".ed-text"), note = $(".ed-note");
   const [v0, v1] = data.view;
+  const [a0, a1] = data.audio_span || data.view;  // the audio sent: the segment ±2 s
 
   // ---- per-segment state, reset only when the segment or its version changes
   let st = root._st;
@@ -106,7 +139,7 @@ export default function (component) {
     st = root._st = {
       key: data.key, start: data.segment[0], end: data.segment[1], cursor: data.segment[0],
       zoom: [v0, v1], playhead: null, stopAt: null, loop: st ? st.loop : false, drag: null,
-      composing: false, active: 0, lastActivity: 0, lintTimer: null, raf: 0,
+      composing: false, active: 0, lastActivity: 0, lintTimer: null, raf: 0, view: null,
     };
     const saved = JSON.parse(localStorage.getItem(data.autosave_key) || "null");
     box.value = data.text;
@@ -130,7 +163,12 @@ export default function (component) {
     $(".ed-prev").disabled = !data.can_prev;
     $(".ed-next").disabled = !data.can_next;
     buildTags();
+    buildBeside();
     if (data.focus !== false) setTimeout(() => box.focus({ preventScroll: true }), 0);
+  }
+  if (st.view !== `${v0}-${v1}`) {  // a new segment or zoom level: show all that was sent
+    st.view = `${v0}-${v1}`;
+    st.zoom = [v0, v1];
   }
 
   const z0 = () => st.zoom[0], z1 = () => st.zoom[1];
@@ -156,6 +194,11 @@ export default function (component) {
     const g = canvas.getContext("2d");
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, w, h);
+    if (a0 > z0() || a1 < z1()) {  // outside the audio sent: peaks only, shaded
+      g.fillStyle = "rgba(100,116,139,0.10)";
+      g.fillRect(0, 0, x(a0), h);
+      g.fillRect(x(a1), 0, w - x(a1), h);
+    }
     g.fillStyle = "rgba(59,130,246,0.12)";
     g.fillRect(x(st.start), 0, x(st.end) - x(st.start), h);
     const peaks = data.peaks, n = peaks.length, rate = n / (v1 - v0), mid = h / 2;
@@ -176,10 +219,65 @@ export default function (component) {
       g.fillRect(Math.min(Math.max(ex - 5, 0), w - 10), 0, 10, 8);
     }
     if (st.playhead !== null) { g.fillStyle = "#111827"; g.fillRect(x(st.playhead) - 1, 0, 2, h); }
+    drawMinimap();
     $(".ed-time").textContent = `${(st.end - st.start).toFixed(2)} s` +
       (st.playhead !== null ? `  ▶ ${fmt(st.playhead)}` : `  cursor ${fmt(st.cursor)}`);
     if (document.activeElement !== $(".ed-start") && root.getRootNode().activeElement !== $(".ed-start")) $(".ed-start").value = st.start.toFixed(2);
     if (document.activeElement !== $(".ed-end") && root.getRootNode().activeElement !== $(".ed-end")) $(".ed-end").value = st.end.toFixed(2);
+  }
+
+  // ---- the minimap: the whole recording, status per column, the segment and the view on it
+  const mini = $(".ed-minimap");
+  function drawMinimap() {
+    const m = data.minimap;
+    $(".ed-mini-wrap").style.display = m ? "" : "none";
+    if (!m) return;
+    const w = mini.clientWidth, h = mini.clientHeight, dpr = window.devicePixelRatio || 1;
+    if (!w) return;
+    if (mini.width !== Math.round(w * dpr)) { mini.width = Math.round(w * dpr); mini.height = Math.round(h * dpr); }
+    const g = mini.getContext("2d"), d = m.duration || 1, mx = (tt) => (tt / d) * w;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+    const cols = m.columns, cw = w / Math.max(1, cols.length), band = 10;
+    for (let i = 0; i < cols.length; i++) {  // the status band at the bottom
+      const c = cols[i].toLowerCase();
+      if (c === ".") continue;
+      g.fillStyle = COLOURS[c] || "#cbd5e1";
+      g.fillRect(i * cw, h - band, cw + 0.5, band);
+      if (cols[i] !== c && cw >= 3) { g.fillStyle = "#fff"; g.fillRect(i * cw, h - band, 1, band); }
+    }
+    for (const [s0, s1, c] of m.edits || []) {  // the user's own changes, as they are now
+      g.fillStyle = COLOURS[c] || "#fff";
+      g.fillRect(mx(s0), h - band, Math.max(1, mx(s1) - mx(s0)), band);
+    }
+    const peaks = m.peaks, n = peaks.length, mid = (h - band) / 2;
+    g.fillStyle = "#64748b";
+    for (let i = 0; i < n; i++) {
+      const px = (i / n) * w, hi = peaks[i][1], lo = peaks[i][0];
+      g.fillRect(px, mid - hi * mid, Math.max(1, w / n), Math.max(1, (hi - lo) * mid));
+    }
+    g.strokeStyle = "#2563eb"; g.lineWidth = 1;  // the view shown below
+    g.strokeRect(mx(z0()) + 0.5, 0.5, Math.max(2, mx(z1()) - mx(z0())) - 1, h - 1);
+    g.strokeStyle = "#f59e0b"; g.lineWidth = 2;  // the current segment, peaks visible inside
+    g.strokeRect(mx(st.start) + 1, 1, Math.max(3, mx(st.end) - mx(st.start)) - 2, h - band - 2);
+    g.globalAlpha = 0.25; g.fillStyle = "#f59e0b";
+    g.fillRect(mx(st.start), 0, Math.max(3, mx(st.end) - mx(st.start)), h - band);
+    g.globalAlpha = 1;
+    if (st.playhead !== null) { g.fillStyle = "#111827"; g.fillRect(mx(st.playhead), 0, 1, h); }
+  }
+  function buildLegend() {
+    const legend = $(".ed-legend");
+    if (legend.childElementCount) return;
+    for (const [c, name] of Object.entries(STATUS_NAMES)) {
+      const chip = document.createElement("span");
+      chip.innerHTML = `<i style="background:${COLOURS[c]}"></i>`;
+      chip.append(name);
+      legend.appendChild(chip);
+    }
+    const cur = document.createElement("span");
+    cur.innerHTML = `<i style="background:#f59e0b"></i>`;
+    cur.append("this segment");
+    legend.appendChild(cur);
   }
 
   function layout() {
@@ -196,24 +294,43 @@ export default function (component) {
       tick.textContent = fmt(s);
       ruler.appendChild(tick);
     }
+    layoutWords();
+    draw();
+  }
+
+  // the draft's words under the waveform, in lanes so that none covers another; words far
+  // outside the segment (a loop's runaway timestamps) and any no lane can take are counted
+  function layoutWords() {
     const words = $(".ed-words");
     words.innerHTML = "";
-    const laneEnds = [-Infinity, -Infinity];  // two rows, so neighbouring words never overlap
+    let before = 0, after = 0, dense = 0;
+    const shown = [];
     for (const wd of data.words) {
+      if (wd.e < st.start - FAR) { before++; continue; }
+      if (wd.s > st.end + FAR) { after++; continue; }
       if (wd.e < z0() || wd.s > z1()) continue;
       const span = document.createElement("span");
       span.textContent = wd.w;
       span.className = wd.unsure ? "unsure" : "";
       span.title = `${wd.s.toFixed(2)}–${wd.e.toFixed(2)} s, p=${wd.p.toFixed(2)}`;
       span.dataset.s = String(wd.s);
-      const left = x(wd.s);
-      span.style.left = `${left}px`;
+      span.style.left = `${x(wd.s)}px`;
       words.appendChild(span);
-      const lane = left >= laneEnds[0] ? 0 : left >= laneEnds[1] ? 1 : (laneEnds[0] <= laneEnds[1] ? 0 : 1);
-      span.style.top = `${2 + lane * 18}px`;
-      laneEnds[lane] = left + span.offsetWidth + 4;
+      shown.push({ span, left: x(wd.s), width: span.offsetWidth });
     }
-    draw();
+    shown.sort((p, q) => p.left - q.left);
+    const lanes = laneLayout(shown, MAX_LANES);
+    let used = 1;
+    shown.forEach((it, i) => {
+      if (lanes[i] < 0) { it.span.remove(); dense++; return; }
+      it.span.style.top = `${2 + lanes[i] * LANE_PX}px`;
+      used = Math.max(used, lanes[i] + 1);
+    });
+    words.style.height = `${4 + used * LANE_PX}px`;
+    const plural = (k, what) => `${k} word${k === 1 ? "" : "s"} ${what}`;
+    $(".ed-fold-before").textContent = before ? `◂ +${plural(before, "before")}` : "";
+    $(".ed-fold-after").textContent = [dense ? `+${plural(dense, "too close to show")}` : "",
+      after ? `+${plural(after, "after")} ▸` : ""].filter(Boolean).join(" · ");
   }
 
   function buildTags() {
@@ -229,6 +346,39 @@ export default function (component) {
     bar.style.display = data.tags.length ? "" : "none";
   }
 
+  function buildBeside() {
+    const b = data.beside, bar = $(".ed-beside");
+    bar.style.display = b ? "" : "none";
+    if (!b) return;
+    const sel = $(".ed-speaker");
+    sel.innerHTML = "";
+    for (const name of [null, ...b.speakers]) {
+      const o = document.createElement("option");
+      o.value = name ?? ""; o.textContent = name ?? "—";
+      sel.appendChild(o);
+    }
+    sel.value = b.speaker ?? "";
+    const tags = $(".ed-segtags");
+    tags.innerHTML = "";
+    for (const tag of b.tag_choices) {
+      const t = document.createElement("button");
+      t.textContent = tag; t.dataset.tag = tag;
+      t.classList.toggle("on", b.tags.includes(tag));
+      t.setAttribute("aria-pressed", String(b.tags.includes(tag)));
+      tags.appendChild(t);
+    }
+    $(".ed-comment").value = b.comment || "";
+  }
+  // what travels with every save: read from the fields at the moment of the key
+  function besideValues() {
+    if (!data.beside) return {};
+    return {
+      speaker: $(".ed-speaker").value || null,
+      tags: [...root.querySelectorAll(".ed-segtags button.on")].map((b) => b.dataset.tag),
+      comment: $(".ed-comment").value,
+    };
+  }
+
   function insertTag(text) {
     const a = box.selectionStart ?? box.value.length, b = box.selectionEnd ?? a;
     const before = box.value.slice(0, a), after = box.value.slice(b);
@@ -242,31 +392,46 @@ export default function (component) {
   }
 
   function play(from, to) {
+    from = Math.max(from, a0);
+    to = Math.min(to, a1);
+    if (to - from < 0.02) { note.textContent = "No audio there: it plays after a save, or from its own segment."; return; }
     audio.playbackRate = Number($(".ed-speed").value);
-    audio.currentTime = Math.max(0, from - v0);
+    audio.currentTime = from - a0;
     st.stopAt = to;
     audio.play();
     follow();
+  }
+  const clampT = (tt) => Math.min(Math.max(tt, v0), v1);
+  // pause, leaving the cursor where the audio stopped
+  function pause() {
+    if (!audio.paused) st.cursor = clampT(a0 + audio.currentTime);
+    audio.pause();
   }
   // the playhead follows the audio: one animation-frame loop, of the latest render
   function follow() {
     cancelAnimationFrame(st.raf);
     const tick = () => {
       if (audio.paused) { st.playhead = null; draw(); return; }
-      st.playhead = v0 + audio.currentTime;
+      st.playhead = a0 + audio.currentTime;
       if (st.stopAt !== null && st.playhead >= st.stopAt) {
-        if (st.loop) { audio.currentTime = Math.max(0, st.start - v0); }
-        else { audio.pause(); st.playhead = null; draw(); return; }
+        if (st.loop) { audio.currentTime = Math.max(0, st.start - a0); }
+        else { audio.pause(); st.cursor = clampT(st.stopAt); st.playhead = null; draw(); return; }
       }
       draw();
       st.raf = requestAnimationFrame(tick);
     };
     st.raf = requestAnimationFrame(tick);
   }
-  const toggle = () => (audio.paused ? play(st.start, st.end) : audio.pause());
+  // the play key: pause where it is; resume from there (the cursor), or from the segment's start
+  // when the cursor is not inside the segment
+  const toggle = () => {
+    if (!audio.paused) return pause();
+    const from = st.cursor >= st.start && st.cursor < st.end - 0.05 ? st.cursor : st.start;
+    play(from, st.end);
+  };
 
   function setBounds(start, end) {
-    const lo = Math.max(0, v0), hi = v1;
+    const lo = Math.max(0, v0), hi = v1;  // anywhere in the view sent, audio or not
     start = Math.min(Math.max(start, lo), hi);
     end = Math.min(Math.max(end, lo), hi);
     if (end - start < 0.05) return;
@@ -280,7 +445,8 @@ export default function (component) {
     setTriggerValue("action", {
       type, key: data.key, segment_id: data.segment_id, version: data.version,
       text: box.value, start: st.start, end: st.end, cursor: +st.cursor.toFixed(3),
-      active_seconds: Math.round(st.active / 100) / 10, nonce: Date.now(), ...extra,
+      active_seconds: Math.round(st.active / 100) / 10, nonce: Date.now(), ...besideValues(),
+      ...extra,
     });
   }
 
@@ -299,6 +465,24 @@ export default function (component) {
     st.zoom = [a, a + width];
     layout();
   }
+  // zoom levels: out shows all that was sent, then asks the page for a wider view (a rerun);
+  // in asks for a narrower one, and within ±2 s zooms closer here
+  const levels = data.contexts || [2], level = levels.indexOf(data.context);
+  function zoomOut() {
+    if (z1() - z0() < v1 - v0 - 1e-6) return zoom(2);
+    if (level >= 0 && level < levels.length - 1) send("context", { context: levels[level + 1] });
+  }
+  function zoomIn() {
+    if (level > 0) return send("context", { context: levels[level - 1] });
+    zoom(0.5);
+  }
+  function pan(dir, share = 0.25) {
+    const width = z1() - z0();
+    const a = Math.min(Math.max(z0() + dir * share * width, v0), v1 - width);
+    st.zoom = [a, a + width];
+    layout();
+  }
+  $(".ed-zoom-level").textContent = `±${data.context ?? 2} s`;
 
   // ---- wiring: this render's listeners, each through `on`, so the next render removes them
   on(box, "input", () => { if (!st.composing) edited(); });
@@ -307,16 +491,16 @@ export default function (component) {
   const clicks = {
     "ed-play": () => { touch(); play(st.start, st.end); },
     "ed-cursor": () => { touch(); play(st.cursor, st.end); },
-    "ed-stop": () => audio.pause(),
+    "ed-stop": () => pause(),
     "ed-back": () => skipBack(),
     "ed-loop": () => { st.loop = !st.loop; $(".ed-loop").classList.toggle("on", st.loop); },
-    "ed-zoom-in": () => zoom(0.5),
-    "ed-zoom-out": () => zoom(2),
+    "ed-zoom-in": () => zoomIn(),
+    "ed-zoom-out": () => zoomOut(),
     "ed-save": () => send("save"),
     "ed-save-next": () => send("save_next"),
     "ed-prev": () => send("prev"),
     "ed-next": () => send("next"),
-    "ed-split": () => send("split"),
+    "ed-split": () => split(),
     "ed-merge": () => send("merge"),
     "ed-delete": () => send("delete"),
     "ed-undelete": () => send("undelete"),
@@ -332,6 +516,36 @@ export default function (component) {
     const b = ev.target.closest("button[data-i]");
     if (b) insertTag(data.tags[Number(b.dataset.i)].insert);
   });
+  const segTags = $(".ed-segtags");
+  on(segTags, "click", (ev) => {
+    const b = ev.target.closest("button[data-tag]");
+    if (!b) return;
+    b.classList.toggle("on");
+    b.setAttribute("aria-pressed", String(b.classList.contains("on")));
+  });
+  const gotoBox = $(".ed-goto");
+  // Enter in the go-to box (read by the one keydown listener below): go there
+  function gotoKey(ev) {
+    if (ev.key === "Enter" && !ev.ctrlKey && !ev.altKey && !ev.metaKey && gotoBox.value.trim()) {
+      send("goto", { query: gotoBox.value.trim() });
+      gotoBox.value = "";
+      return true;
+    }
+    if (ev.key === "Escape") { gotoBox.value = ""; box.focus(); return true; }
+    return false;
+  }
+  on(mini, "click", (ev) => {
+    const m = data.minimap;
+    if (!m || !mini.clientWidth) return;
+    const at = (ev.offsetX / mini.clientWidth) * m.duration;
+    send("goto", { time: +at.toFixed(2) });
+  });
+  on(canvas, "wheel", (ev) => {  // scroll sideways (or Shift+wheel) pans a zoomed-in view
+    const d = Math.abs(ev.deltaX) > Math.abs(ev.deltaY) ? ev.deltaX : ev.shiftKey ? ev.deltaY : 0;
+    if (!d || z1() - z0() >= v1 - v0 - 1e-6) return;
+    ev.preventDefault();
+    pan(Math.sign(d), 0.1);
+  }, { passive: false });
   on($(".ed-words"), "click", (ev) => {
     const span = ev.target.closest("span[data-s]");
     if (span) { touch(); play(Number(span.dataset.s), st.end); }
@@ -340,7 +554,12 @@ export default function (component) {
   function skipBack() {
     touch();
     if (!audio.paused) audio.currentTime = Math.max(0, audio.currentTime - SKIP_BACK);
-    else { st.cursor = Math.max(v0, st.cursor - SKIP_BACK); play(st.cursor, st.end); }
+    else { st.cursor = Math.max(a0, st.cursor - SKIP_BACK); play(st.cursor, st.end); }
+  }
+  // split at the playhead while playing, else at the cursor (where the playback stopped)
+  function split() {
+    if (!audio.paused) pause();
+    send("split");
   }
   function stepSpeed(dir) {
     const sel = $(".ed-speed"), i = SPEEDS.indexOf(Number(sel.value));
@@ -381,12 +600,15 @@ export default function (component) {
     back: () => skipBack(),
     start: (i) => setBounds(st.start + (i ? NUDGE : -NUDGE), st.end),
     end: (i) => setBounds(st.start, st.end + (i ? NUDGE : -NUDGE)),
-    split: () => send("split"),
+    split: () => split(),
     merge: () => send("merge"),
     delete: () => send(data.deleted ? "undelete" : "delete"),
     undelete: () => send("undelete"),
     loop: () => $(".ed-loop").click(),
     speed: (i) => stepSpeed(i ? 1 : -1),
+    zoom: (i) => (i ? zoomIn() : zoomOut()),
+    pan: (i) => pan(i ? 1 : -1),
+    goto: () => { gotoBox.focus(); gotoBox.select(); },
     tag: (i) => (data.tags[i] ? insertTag(data.tags[i].insert) : false),
   };
   const keymap = new Map();
@@ -399,6 +621,7 @@ export default function (component) {
   }
   on(document, "keydown", (ev) => {
     if (ev.isComposing || ev.keyCode === 229) return;  // an IME is composing: the key is its
+    if (ev.composedPath()[0] === gotoBox && gotoKey(ev)) { ev.preventDefault(); return; }
     const pressed = combo(ev.ctrlKey || ev.metaKey, ev.altKey, ev.shiftKey, ev.code);
     const [run, i] = keymap.get(pressed) || [];
     if (!run || run(i) === false) return;
@@ -407,6 +630,7 @@ export default function (component) {
   }, true);
   on(window, "resize", () => layout());
 
+  buildLegend();
   layout();
   if (!audio.paused) follow();  // a render while playing: the playhead follows with this render
 

@@ -57,7 +57,7 @@ def _alt(code: str, shift: bool = False) -> Keys:
 
 
 _NAMES = {"ArrowUp": "↑", "ArrowDown": "↓", "ArrowLeft": "←", "ArrowRight": "→",
-          "Minus": "-", "Equal": "="}
+          "Minus": "-", "Equal": "=", "Comma": ",", "Period": "."}
 
 
 def _key_name(code: str) -> str:
@@ -75,15 +75,16 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              ("ed-prev",)),
     Shortcut("next", (_ctrl("ArrowDown"),), "Next without saving", "next segment without saving",
              ("ed-next",)),
-    Shortcut("play", (_ctrl("Space"),), "Play or stop the segment", "play or stop the segment",
+    Shortcut("play", (_ctrl("Space"),), "Play, pause, resume",
+             "play the segment; pause, and resume where it stopped (the cursor follows)",
              ("ed-play", "ed-stop")),
     Shortcut("back", (_ctrl("KeyB"),), "Back 2 s", "back 2 seconds", ("ed-back",)),
     Shortcut("start", (_alt("ArrowLeft"), _alt("ArrowRight")), "Move the start",
              "move the start 50 ms earlier / later"),
     Shortcut("end", (_alt("ArrowLeft", shift=True), _alt("ArrowRight", shift=True)),
              "Move the end", "move the end 50 ms earlier / later"),
-    Shortcut("split", (_alt("KeyS"),), "Split at the cursor", "split at the cursor",
-             ("ed-split",)),
+    Shortcut("split", (_alt("KeyS"),), "Split at the playhead",
+             "split at the playhead (at the cursor when stopped)", ("ed-split",)),
     Shortcut("merge", (_alt("KeyM"),), "Merge with the next segment", "merge with the next",
              ("ed-merge",)),
     Shortcut("delete", (_alt("Delete"), _alt("Backspace")), "Delete the segment",
@@ -94,6 +95,13 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              ("ed-loop",)),
     Shortcut("speed", (_alt("Minus"), _alt("Equal")), "Playback speed",
              "slower / faster (0.5x–2x)", ("ed-speed",)),
+    Shortcut("zoom", (_alt("Minus", shift=True), _alt("Equal", shift=True)), "Zoom out / in",
+             "show more / less around the segment (±2 s, ±10 s, ±30 s; closer in within ±2 s)",
+             ("ed-zoom-out", "ed-zoom-in")),
+    Shortcut("pan", (_alt("Comma"), _alt("Period")), "Pan",
+             "move a zoomed-in view earlier / later (or scroll over the waveform)"),
+    Shortcut("goto", (_alt("KeyG"),), "Go to a time or a segment",
+             "go to a time (12:34) or a segment (#123): type it, then Enter", ("ed-goto",)),
     Shortcut("tag", tuple(_alt(f"Digit{i}") for i in range(1, 10)), "Insert the tag",
              "insert the conventions' tags, in the order of the tag buttons"),
 )
@@ -101,6 +109,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
 MOUSE = (
     ("Click the waveform", "set the cursor; drag the green and red handles to move the boundaries"),
     ("Click a word", "play from that word"),
+    ("Click the overview", "go to the segment there (colours: the segments' status)"),
 )
 
 # what the browser gets: plain JSON, identical on every rerun
