@@ -195,7 +195,7 @@ def test_editor_drag_nudge_play_and_save_by_keyboard(wb, drafted, server, browse
     # type and save & next with one keystroke
     box_text.fill(NEW_TEXT)
     page.keyboard.press("Control+Enter")
-    expect(page.get_by_text(f"Saved segment {first['id']} (revision 2).")).to_be_visible()
+    expect(page.get_by_text(f"Saved segment #{first['id']} (revision 2).")).to_be_visible()
     expect(page.get_by_text(f"Segment 1 of {total - 1}")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "editor_after_save.png"))
     rev = store.list_revisions(wb.db, first["id"])[-1]
@@ -210,7 +210,7 @@ def test_editor_drag_nudge_play_and_save_by_keyboard(wb, drafted, server, browse
     second = store.segment_queue(wb.db, drafted.id, statuses=["drafted"])[0]
     expect(page.locator(".ed-text")).to_have_value(second["text"])
     page.keyboard.press("Control+Enter")
-    expect(page.get_by_text(f"Saved segment {second['id']} (revision 2).")).to_be_visible()
+    expect(page.get_by_text(f"Saved segment #{second['id']} (revision 2).")).to_be_visible()
     assert store.segment_view(wb.db, second["id"]).text == second["text"]
 
 
@@ -235,7 +235,7 @@ def test_second_tab_save_is_refused_with_the_newer_text(wb, drafted, server, bro
     other_box = _editor(other, server, total)
     other_box.fill("saved in the other tab")
     other.keyboard.press("Control+s")
-    expect(other.get_by_text(f"Saved segment {first['id']} (revision 2).")).to_be_visible()
+    expect(other.get_by_text(f"Saved segment #{first['id']} (revision 2).")).to_be_visible()
     box_text.fill("my late edit")
     page.keyboard.press("Control+s")
     expect(page.get_by_text("saved in the other tab").first).to_be_visible()
@@ -412,10 +412,13 @@ def _shown_key(page) -> str | None:
         return None
 
 
+DONE = re.compile(r"No segments match|segments of this filter are labelled")  # the queue end
+
+
 def _wait_key_change(page, old: str | None) -> str:
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while time.monotonic() < deadline:
-        if page.get_by_text("No segments match").count():
+        if page.get_by_text(DONE).count():
             return ""
         key = _shown_key(page)
         if key and key != old:
@@ -450,13 +453,19 @@ def test_one_set_of_listeners_across_segments_and_none_after_unmount(wb, drafted
     page.wait_for_timeout(1200)  # the draft state goes to Python after 500 ms: a rerun
     assert _live_listeners(page) == one
 
+    for _ in range(2):  # back to the first: save & next stays on the last one of the queue
+        page.keyboard.press("Control+ArrowUp")
+        key = _wait_key_change(page, key)
     for _ in range(len(queue) + 2):  # save and next until the queue is empty
         page.keyboard.press("Control+Enter")
         key = _wait_key_change(page, key)
         if not key:
             break
         assert _live_listeners(page) == one, (key, _live_listeners(page))
-    expect(page.get_by_text("No segments match")).to_be_visible()
+    expect(page.get_by_text(DONE).first).to_be_visible()
+    assert _live_listeners(page) == one  # the last one saved stays on screen
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview").click()
+    expect(page.locator(".ed-root")).to_have_count(0)
     page.wait_for_timeout(500)
     assert _live_listeners(page) == dict.fromkeys(one, 0)  # the unmount removed them all
 
@@ -513,5 +522,5 @@ def test_titles_and_keys_come_from_the_shortcut_table(wb, drafted, server, brows
     page.wait_for_timeout(800)
     assert store.get_segment(wb.db, first["id"]).version == 1
     page.keyboard.press("Control+KeyS")
-    expect(page.get_by_text(f"Saved segment {first['id']} (revision 2).")).to_be_visible()
+    expect(page.get_by_text(f"Saved segment #{first['id']} (revision 2).")).to_be_visible()
     assert store.segment_view(wb.db, first["id"]).text == "w0 [laughter] [noise]"

@@ -128,9 +128,11 @@ def team(wb, drafted):
 
 
 @pytest.mark.parametrize("who,password,pages", [
-    ("olga", "owner-pass-1", ["Overview", "Dashboard", "Projects", "Drafts", "Editor", "Review",
-                              "Corpus audit", "Export", "People", "Account"]),
-    ("rita", "secret-pass", ["Overview", "Editor", "Review", "Corpus audit", "Account"]),
+    ("olga", "owner-pass-1", ["Overview", "Dashboard", "Projects", "Drafts", "Editor",
+                              "Find & replace", "Review", "Corpus audit", "Export", "Team",
+                              "People", "Account"]),
+    ("rita", "secret-pass", ["Overview", "Editor", "Find & replace", "Review", "Corpus audit",
+                             "Account"]),
     ("lena", "secret-pass", ["Overview", "Editor", "Account"]),
 ])
 def test_each_role_signs_in_and_sees_only_its_pages(wb, team, server, browser_page, who,
