@@ -417,3 +417,27 @@ def test_the_double_draw_covers_work_labelled_before_the_share_was_set(wb):
     assert ids[0] in drawn and 30 <= len(drawn - {ids[0]}) <= 70  # about a quarter of 199
     _save(ann, ids[1], "x")
     assert (ids[1] in drawn) == (next_step(bob, project.id).task is not None)
+
+
+@pytest.mark.parametrize("unit", ["off", "segment"])
+def test_gold_never_reaches_a_labeller_as_work(wb, unit):
+    """Not by the queue, nor by claims, nor by a link; and a save of it is refused."""
+    project = _project(wb, per=3)
+    ids = _ids(wb, project)
+    qualifying.mark_gold(wb, ids[0], "the reference")
+    update_settings(wb, project.id, assignment=unit)
+    ann = as_user(wb, "ann")
+    for shown in (None, ids[0]):  # the queue's first, and a link to the gold one
+        state = open_segment(ann, project.id, shown, QueueFilter())
+        assert state.view.segment.id != ids[0]
+    handed = []
+    for _ in range(3):
+        state = open_segment(ann, project.id, None, QueueFilter())
+        if state is None:
+            break
+        handed.append(state.view.segment.id)
+        _save(ann, state.view.segment.id, "done")
+    assert ids[0] not in handed and sorted(handed) == ids[1:]
+    with pytest.raises(Closed, match="not open to you"):
+        _save(ann, ids[0], "over the reference")
+    _save(wb, ids[0], "an owner may still correct it")

@@ -48,7 +48,7 @@ def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project
     user = require(wb, Action.LABEL, view.recording.project_id)
     project = store.get_project(wb.db, view.recording.project_id)
     assignment.check_free(wb, view, project)
-    qualifying.check_open(wb, project, user)  # the test passed, no pause (labellers)
+    qualifying.check_open(wb, project, user, segment_id)  # test passed, no pause, not gold
     return view, user.name, project
 
 
@@ -156,7 +156,12 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     segments out, and a gold neighbour's text is not shown: it is the answer (`qualifying`).
     """
     user = require(wb, Action.VIEW, project_id)
-    hide = qualifying.crowd_rules_apply(user)
+    gold = store.gold_ids(wb.db, project_id) if qualifying.crowd_rules_apply(user) else set()
+    hide = bool(gold)  # the filter costs a lookup a row: only where there is gold
+    if shown in gold:  # a link, or the test's last item: never open to a labeller
+        shown = None
+    if pinned in gold:
+        pinned = None
     claim = None
     if allowed(user, Action.LABEL) and store.get_project(wb.db, project_id).assignment != "off":
         shown, claim = assignment.take(wb, project_id, shown, queue)
@@ -177,7 +182,6 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     view = store.segment_view(wb.db, nav["current"])
     before, after = store.adjacent(wb.db, view.segment)
     if hide and (before or after):
-        gold = store.gold_ids(wb.db, project_id)
         before, after = (None if side and side["id"] in gold else side for side in (before, after))
     return EditorState(view, nav["index"], nav["total"], nav["previous"], nav["next"],
                        before, after, claim, pinned=held)

@@ -225,11 +225,15 @@ def redraw_doubles(wb: Workbench, project: Project) -> int:
     return len(drawn)
 
 
-def check_open(wb: Workbench, project: Project, user: User) -> None:
-    """Refuse (Closed) a labeller's normal save while their queue is closed: the test not
-    passed, or a pause. Called by every labeller edit (`editing`)."""
+def check_open(wb: Workbench, project: Project, user: User,
+               segment_id: int | None = None) -> None:
+    """Refuse (Closed) a labeller's normal edit while their queue is closed (the test not
+    passed, or a pause) or of a gold segment (its text is the answer; it is never theirs to
+    label). Called by every labeller edit (`editing`)."""
     if not crowd_rules_apply(user):
         return
+    if segment_id is not None and store.gold_of(wb.db, segment_id) is not None:
+        raise Closed(f"segment #{segment_id} is not open to you")
     if project.qualify_required and store.get_standing(
             wb.db, project.id, user.name)["passed_at"] is None:
         raise Closed("pass the qualification test first")

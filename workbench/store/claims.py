@@ -179,7 +179,7 @@ def _capped(conn: Connection, project_id: int, user: str, at: datetime, unit: st
 def _next_segment(conn: Connection, *, project_id: int, user: str, at: datetime,
                   until: datetime, recording_id: int | None, statuses: Sequence[str],
                   flagged_only: bool, order: str, after: int | None) -> int | None:
-    base = _queue_query(project_id, recording_id, statuses, flagged_only)
+    base = _queue_query(project_id, recording_id, statuses, flagged_only, without_gold=True)
     columns = _queue_order(order)
     mine = sa.select(claims.c.segment_id).where(
         claims.c.project_id == project_id, claims.c.user_name == user, claims.c.expires_at > at)
@@ -249,7 +249,7 @@ def _first_taken(conn: Connection, candidates: sa.Select, table, take) -> int | 
 def _next_in_recording(conn: Connection, *, project_id: int, user: str, at: datetime,
                        until: datetime, recording_id: int | None, statuses: Sequence[str],
                        flagged_only: bool, order: str, after: int | None) -> int | None:
-    base = _queue_query(project_id, recording_id, statuses, flagged_only)
+    base = _queue_query(project_id, recording_id, statuses, flagged_only, without_gold=True)
     columns = _queue_order(order)
     place = _place(conn, columns, after)
     mine = base.where(_given_back(user))
@@ -315,7 +315,8 @@ def _why_none(conn: Connection, *, project_id: int, user: str, at: datetime,
         return "cap"
     left = conn.execute(
         sa.select(sa.func.count()).select_from(
-            _queue_query(project_id, recording_id, statuses, flagged_only).subquery())
+            _queue_query(project_id, recording_id, statuses, flagged_only,
+                         without_gold=True).subquery())
     ).scalar_one()
     return "taken" if left else "none"
 
@@ -419,7 +420,8 @@ def assign(engine: Engine, project_id: int, segment_ids: Sequence[int], user: st
 def segments_of(engine: Engine, project_id: int, recording_id: int | None = None,
                 statuses: Sequence[str] = ()) -> list[int]:
     """The ids of a project's segments (of one recording; with one of `statuses`)."""
-    query = _queue_query(project_id, recording_id, statuses, False).order_by(segments.c.id)
+    query = _queue_query(project_id, recording_id, statuses, False,
+                         without_gold=True).order_by(segments.c.id)
     with engine.connect() as conn:
         return list(conn.execute(query).scalars())
 
