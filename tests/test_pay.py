@@ -174,6 +174,9 @@ def test_cli_prints_the_report_as_csv(wb, worked, home, capsys):
         ("lena", "2", "1.88"), ("otto", "1", "1.88"), ("(total)", "3", "3.76")]
     assert main([*args, "--unit", "item", "--rate", "1", "--no-weighted"]) == 0
     assert csv_total(capsys.readouterr().out) == "3.00"
+    assert main([*args, "--unit", "item"]) == 0  # no rate given, none set: paid 0, and said
+    out, err = capsys.readouterr()
+    assert csv_total(out) == "0.00" and "the rate is 0" in err
     assert main([*args[:-4], "--from", "2025-03-01", "--to", "March"]) == 2
     assert "--to: a date as YYYY-MM-DD" in capsys.readouterr().err
     assert main([*args, "--user", "lena"]) == 2

@@ -441,3 +441,29 @@ def test_gold_never_reaches_a_labeller_as_work(wb, unit):
     with pytest.raises(Closed, match="not open to you"):
         _save(ann, ids[0], "over the reference")
     _save(wb, ids[0], "an owner may still correct it")
+
+
+def test_a_retake_draws_items_the_labeller_has_not_met(wb):
+    project = _project(wb, per=8)
+    ids = _ids(wb, project)
+    _gold(wb, project, ids[:6])
+    update_settings(wb, project.id, qualify_required=True, qualify_items=3,
+                    qualify_max_error=0.0)
+    bob = as_user(wb, "bob")
+    first = []
+    for _ in range(3):
+        task = next_step(bob, project.id).task
+        assert task.total == 3
+        first.append(task.segment_id)
+        answer(bob, project.id, task.segment_id, "wrong words entirely")
+    assert "did not pass" in next_step(bob, project.id).gate
+    qualifying.allow_retake(wb, project.id, "bob")
+    second = []
+    for _ in range(3):
+        task = next_step(bob, project.id).task
+        second.append(task.segment_id)
+        answer(bob, project.id, task.segment_id, store.gold_of(wb.db, task.segment_id)["text"])
+    assert not set(first) & set(second)  # a new test, not the answers shown
+    assert next_step(bob, project.id).gate is None
+    detail = [e["detail"] for e in store.list_events(wb.db) if e["action"].startswith("qualif")]
+    assert {d.get("attempt") for d in detail} == {1, 2}  # counted from 1, as shown

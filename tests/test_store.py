@@ -130,7 +130,7 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
         nav = store.queue_position(wb.db, project.id, seg_id, statuses=statuses, order=order)
         assert nav == {"current": seg_id, "previous": ids[i - 1] if i else None,
                        "next": ids[i + 1] if i + 1 < len(ids) else None, "index": i,
-                       "total": len(ids)}
+                       "total": len(ids), "past_end": False}
     if order == "time":
         # a segment outside the filter: the first at or after its place
         everything = [q["id"] for q in store.segment_queue(wb.db, project.id)]
@@ -155,7 +155,7 @@ ADDED_IN = {
     7: {"projects": ["review_share", "review_raise_above"]},
     8: {"jobs": ["worker_pid", "worker_host"]},
     9: {"projects": ["assignment", "claim_minutes"]},
-    10: {"projects": ["qualify_required", "qualify_max_error", "gold_share", "double_share",
+    10: {"projects": ["qualify_required", "qualify_max_error", "qualify_items", "gold_share", "double_share",
                       "agree_max_error", "warn_reject", "pause_reject", "warn_gold",
                       "pause_gold", "rules_min", "rules_days", "pay_unit", "pay_rate",
                       "pay_weighted"]},

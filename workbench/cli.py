@@ -345,6 +345,9 @@ def cmd_pay(wb: Workbench, args: argparse.Namespace) -> int:
             raise ValueError(f"{option}: a date as YYYY-MM-DD, not {value!r}") from None
     report = pay_report(wb, project.id, *days, unit=args.unit, rate=args.rate,
                         weighted=args.weighted)
+    if not report.rate:
+        print(f"warning: the rate is 0 (project {project.name!r} has no pay rate set): give "
+              "--rate, or set the project's pay defaults on the Dashboard", file=sys.stderr)
     sys.stdout.write(csv_text(report))
     return 0
 

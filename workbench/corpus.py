@@ -109,6 +109,7 @@ class Project:
     claim_minutes: int = 30  # a claim nobody saves is free again after this
     qualify_required: bool = False  # labellers pass the gold test before their queue opens
     qualify_max_error: float = 0.1  # the test's pass mark: error rate (CER or WER) at most
+    qualify_items: int = 0  # items an attempt draws from the test's gold (fresh ones first); 0: all
     gold_share: float = 0.0  # the share of a labeller's items that are hidden gold
     double_share: float = 0.0  # the share of segments labelled twice, blind
     agree_max_error: float = 0.1  # two labels further apart go to review

@@ -16,6 +16,7 @@ These apply to the labeller role; reviewers and owners label without them.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -88,6 +89,7 @@ class Answered:
 
     message: str
     to_review: bool = False
+    kind: str = "success"  # how the editor shows the message: 'success' | 'warning'
 
 
 def crowd_rules_apply(user: User) -> bool:
@@ -134,6 +136,24 @@ def standing_of(wb: Workbench, project: Project, user_name: str) -> Standing:
     return standing(project, reviews, rejections, golds)
 
 
+def attempt_items(wb: Workbench, project: Project, user_name: str, attempt: int) -> list[int]:
+    """The items of a labeller's attempt: the test's gold segments, or (the project's
+    `qualify_items`) that many drawn from them, those the labeller has not met in an earlier
+    attempt first, so that a retake is not the same test with its answers shown."""
+    pool = store.test_items(wb.db, project.id)
+    size = project.qualify_items
+    if size <= 0 or size >= len(pool):
+        return pool
+    met = {a["segment_id"] for a in store.list_answers(wb.db, project.id, user=user_name,
+                                                        kind="test") if a["attempt"] < attempt}
+
+    def draw(segment_id: int) -> tuple[bool, bytes]:
+        return segment_id in met, hashlib.sha256(
+            f"test:{user_name}:{attempt}:{segment_id}".encode()).digest()
+
+    return sorted(sorted(pool, key=draw)[:size])
+
+
 def test_report(wb: Workbench, project: Project, user_name: str) -> TestReport | None:
     """A labeller's latest qualification attempt (None before they answered any item)."""
     row = store.get_standing(wb.db, project.id, user_name)
@@ -141,7 +161,7 @@ def test_report(wb: Workbench, project: Project, user_name: str) -> TestReport |
                                attempt=row["attempt"])
     if not found:
         return None
-    total = len(store.test_items(wb.db, project.id))
+    total = len(attempt_items(wb, project, user_name, row["attempt"]))
     items = tuple({"segment_id": a["segment_id"], "text": a["text"],
                    "reference": a["reference"], "error": a["error"]} for a in found)
     done = len(found) >= total
@@ -158,7 +178,7 @@ def next_step(wb: Workbench, project_id: int) -> Step:
     row = store.get_standing(wb.db, project_id, user.name)
     report = None
     if project.qualify_required and row["passed_at"] is None:
-        items = store.test_items(wb.db, project_id)
+        items = attempt_items(wb, project, user.name, row["attempt"])
         if not items:
             return Step(gate="this project asks for a qualification test, and its test has "
                              "no items yet: ask the project's owner")
@@ -292,11 +312,12 @@ def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) ->
     if result is not None and result.passed:
         store.set_standing(wb.db, project.id, user.name, passed_at=store.now())
     store.log_event(wb.db, user.name, "qualification " + ("passed" if result.passed else "failed"),
-                    project.id, {"attempt": report.attempt, "error": round(result.error, 4),
+                    project.id, {"attempt": report.attempt + 1, "error": round(result.error, 4),
                                  "items": result.items})
     verdict = "passed" if result.passed else "did not pass"
     return Answered(f"Test finished: you {verdict} ({report.metric} {result.error:.1%}, "
-                    f"the pass mark is {project.qualify_max_error:.0%}).")
+                    f"the pass mark is {project.qualify_max_error:.0%}).",
+                    kind="success" if result.passed else "warning")
 
 
 # ---------------------------------------------------------------- the reviewer's and owner's side
@@ -364,7 +385,7 @@ def allow_retake(wb: Workbench, project_id: int, user_name: str) -> int:
     attempt = row["attempt"] + 1
     store.set_standing(wb.db, project_id, user_name, attempt=attempt, passed_at=None)
     store.log_event(wb.db, owner.name, "qualification retake allowed", project_id,
-                    {"user": user_name, "attempt": attempt})
+                    {"user": user_name, "attempt": attempt + 1})  # counted from 1, as shown
     return attempt
 
 
@@ -383,7 +404,7 @@ class Labeller:
     qualification: str  # 'not taken' | 'in progress' | 'passed' | 'failed'
     score: float | None  # the latest attempt's mean error, once every item is answered
     answered: int  # items of the latest attempt answered
-    items: int  # items in the test now
+    items: int  # items in their attempt now
     attempt: int  # 0 for the first attempt; each retake an owner allows adds one
     standing: Standing
 
@@ -393,7 +414,6 @@ def labellers(wb: Workbench, project_id: int) -> list[Labeller]:
     standing under the defect rules, by name (owners)."""
     require(wb, Action.ASSIGN, project_id)
     project = store.get_project(wb.db, project_id)
-    items = len(store.test_items(wb.db, project_id))
     out = []
     for user in store.project_members(wb.db, project_id):
         if not (user.active and crowd_rules_apply(user)):
@@ -409,6 +429,7 @@ def labellers(wb: Workbench, project_id: int) -> list[Labeller]:
             state = "in progress"
         else:
             state = "passed" if result.passed else "failed"
+        items = len(attempt_items(wb, project, user.name, row["attempt"]))
         out.append(Labeller(user.name, state, result.error if result else None,
                             len(report.items) if report else 0, items, row["attempt"],
                             standing_of(wb, project, user.name)))

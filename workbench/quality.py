@@ -113,8 +113,8 @@ def standing(project: Project, reviews: int, rejections: int,
 
 RATES = ("qualify_max_error", "gold_share", "double_share", "agree_max_error", "warn_reject",
          "pause_reject", "warn_gold", "pause_gold")  # shares and error rates, 0..1
-QUALITY_FIELDS = ("qualify_required", *RATES, "rules_min", "rules_days", "pay_unit",
-                  "pay_rate", "pay_weighted")
+QUALITY_FIELDS = ("qualify_required", "qualify_items", *RATES, "rules_min", "rules_days",
+                  "pay_unit", "pay_rate", "pay_weighted")
 PAY_UNITS = ("item", "minute")  # paid per approved segment, or per minute of its audio
 
 
@@ -129,7 +129,8 @@ def check_quality(values: dict) -> dict:
     for key in ("qualify_required", "pay_weighted"):
         if key in values:
             values[key] = bool(values[key])
-    for key, least, most in (("rules_min", 1, 10_000), ("rules_days", 1, 365)):
+    for key, least, most in (("rules_min", 1, 10_000), ("rules_days", 1, 365),
+                             ("qualify_items", 0, 10_000)):
         if key in values:
             value = values[key]
             if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:

@@ -68,6 +68,8 @@ projects = sa.Table(
     sa.Column("qualify_required", sa.Boolean, nullable=False, default=False,
               server_default=sa.false()),  # labellers pass the test before their queue opens
     sa.Column("qualify_max_error", sa.Float, nullable=False, default=0.1, server_default="0.1"),
+    sa.Column("qualify_items", sa.Integer, nullable=False, default=0,
+              server_default="0"),  # items an attempt draws from the test's gold; 0: all
     sa.Column("gold_share", sa.Float, nullable=False, default=0.0, server_default="0.0"),
     sa.Column("double_share", sa.Float, nullable=False, default=0.0, server_default="0.0"),
     sa.Column("agree_max_error", sa.Float, nullable=False, default=0.1, server_default="0.1"),

@@ -143,7 +143,9 @@ st.subheader("Pay")
 st.caption("Approved segments only, credited to the person who labelled them and counted on "
            "the day (UTC) of their approval. Weighted: each item counts 0.5 + the draft's "
            f"{board.metric} against the label (at most 1.5): a draft only checked earns half, "
-           "one rewritten entirely one and a half.")
+           "one rewritten entirely one and a half; a segment without a Whisper draft (imported "
+           "text, a split-off part) counts 1. Blind second labels and test answers are not "
+           "paid here.")
 show_flash(f"pay_flash_{project.id}")
 today = dt.datetime.now(dt.UTC).date()
 settings_key = form_key(project, "pay")  # fresh inputs after the defaults change

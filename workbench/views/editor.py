@@ -117,13 +117,18 @@ def _test_report(step: Step) -> None:
     verdict = "passed" if result.passed else "not passed"
     with st.expander(f"Your qualification test: {verdict}, {report.metric} "
                      f"{result.error:.1%} over {result.items} items",
-                     expanded=step.gate is not None):
+                     expanded=not result.passed):
         for k, item in enumerate(report.items, 1):
             st.markdown(f"**Item {k}** · {report.metric} {item['error']:.1%}: "
                         + diff_md(item["reference"], item["text"], project.language),
                         unsafe_allow_html=True)
         st.caption("Struck through: in the reference, not in your text; underlined: in your "
                    "text, not in the reference.")
+
+
+BLIND_HIDDEN = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-prev", "ed-next",
+                "ed-goto"]
+BLIND_OFF = ["split", "merge", "delete", "undelete", "prev", "next", "goto"]
 
 
 def _blind(task: Task, queue: QueueFilter) -> None:
@@ -145,6 +150,7 @@ def _blind(task: Task, queue: QueueFilter) -> None:
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(view, wb.settings.home, project_id=project.id, user=wb.actor.name,
                        tags=tags, before=None, after=None, can_prev=False, can_next=False)
+    data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
     action, draft = segment_editor(data, key="ed_component")
     fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
     if fresh and action.get("segment_id") == seg.id:
@@ -156,7 +162,7 @@ def _blind(task: Task, queue: QueueFilter) -> None:
             except (ValueError, PermissionError) as exc:
                 st.session_state["ed_flash"] = ("error", f"Not saved: {exc}")
             else:
-                st.session_state["ed_flash"] = ("success", done.message)
+                st.session_state["ed_flash"] = (done.kind, done.message)
         else:
             st.session_state["ed_flash"] = ("warning", "Save this segment first: it takes a "
                                                        "transcript, not a split, merge or skip.")

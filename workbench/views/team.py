@@ -160,14 +160,20 @@ st.header("Qualification and gold")
 with st.form(form_key(project, "team_qualify")):
     required = st.checkbox("Labellers pass a qualification test before their queue opens",
                            project.qualify_required, key=form_key(project, "team_required"))
-    cols = st.columns(2)
+    cols = st.columns(3)
     pass_mark = percent(cols[0], "Pass mark: error rate at most", "qualify_max_error",
                         "The mean error (CER for Korean, WER otherwise) over the test's items.")
-    gold_share = percent(cols[1], "Hidden gold: share of a labeller's items", "gold_share",
+    per_attempt = cols[1].number_input(
+        "Items per attempt (0: all)", 0, 10_000, project.qualify_items,
+        key=form_key(project, "team_qualify_items"),
+        help="Each attempt draws this many of the test's gold segments, ones the labeller has "
+             "not met before first: mark more gold for the test than an attempt takes, so a "
+             "retake is a new test (the result shows each item's reference).")
+    gold_share = percent(cols[2], "Hidden gold: share of a labeller's items", "gold_share",
                          "Gold segments handed out unannounced among the normal work.")
     if st.form_submit_button("Save", key=form_key(project, "team_qualify_save")):
         save("Qualification", qualify_required=required, qualify_max_error=pass_mark,
-             gold_share=gold_share)
+             qualify_items=int(per_attempt), gold_share=gold_share)
 
 golds = gold_list(wb, pid)
 in_test = [g for g in golds if g["in_test"] and g["status"] != Status.DELETED.value]

@@ -17,6 +17,7 @@ depends_on = None
 PROJECT_COLUMNS = (
     ("qualify_required", sa.Boolean, sa.false()),
     ("qualify_max_error", sa.Float, "0.1"),
+    ("qualify_items", sa.Integer, "0"),
     ("gold_share", sa.Float, "0.0"),
     ("double_share", sa.Float, "0.0"),
     ("agree_max_error", sa.Float, "0.1"),
