@@ -67,9 +67,9 @@ function build(root, shortcuts) {
       <span class="ed-zoom-level"></span>
       <input class="ed-goto" type="text" placeholder="go to 12:34 or #123" aria-label="Go to">
       <span class="ed-spacer"></span>
-      start <input class="ed-num ed-start" type="number" step="0.01">
+      <span class="ed-bounds">start <input class="ed-num ed-start" type="number" step="0.01">
       end <input class="ed-num ed-end" type="number" step="0.01">
-      <span class="ed-time"></span>
+      <span class="ed-time"></span></span>
     </div>
     <div class="ed-bar ed-tags"></div>
     <textarea class="ed-text" spellcheck="false" aria-label="Transcript"></textarea>
