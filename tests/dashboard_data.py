@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import as_user
@@ -80,3 +81,12 @@ def build_work(wb, project) -> dict[tuple[int, int], int]:
                      other="lena", kind="second", text="t", reference="r", wer=0.2, cer=0.2,
                      error=0.2, audio_seconds=1.0)
     return ids
+
+
+@pytest.fixture
+def worked(wb, drafted):
+    """The demo project with `build_work` done: (project, ids, seconds of each segment)."""
+    ids = build_work(wb, drafted)
+    seconds = {key: store.get_segment(wb.db, i).end - store.get_segment(wb.db, i).start
+               for key, i in ids.items()}
+    return drafted, ids, seconds

@@ -8,20 +8,12 @@ from datetime import date, datetime
 import pytest
 
 from tests.conftest import as_user, open_page
-from tests.dashboard_data import build_work
+from tests.dashboard_data import worked  # noqa: F401 (a fixture)
 from workbench import store
 from workbench.access import Forbidden
 from workbench.dashboard import by_day, dashboard, edit_scorer, labeller_rows, pair_rows
 from workbench.service import ensure_project, update_settings
 from workbench.ui.common import form_key
-
-
-@pytest.fixture
-def worked(wb, drafted):
-    ids = build_work(wb, drafted)
-    seconds = {key: store.get_segment(wb.db, i).end - store.get_segment(wb.db, i).start
-               for key, i in ids.items()}
-    return drafted, ids, seconds
 
 
 def test_progress_by_status(wb, worked):

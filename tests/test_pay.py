@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import as_user
-from tests.dashboard_data import build_work
+from tests.dashboard_data import worked  # noqa: F401 (a fixture)
 from workbench import store
 from workbench.access import Forbidden
 from workbench.cli import main
@@ -89,14 +89,6 @@ def test_csv_has_a_row_per_labeller_and_totals():
 
 
 # ---------------------------------------------------------------- the service
-
-@pytest.fixture
-def worked(wb, drafted):
-    ids = build_work(wb, drafted)
-    seconds = {key: store.get_segment(wb.db, i).end - store.get_segment(wb.db, i).start
-               for key, i in ids.items()}
-    return drafted, ids, seconds
-
 
 def test_approved_work_in_the_period_only(wb, worked):
     project, ids, seconds = worked

@@ -96,14 +96,10 @@ def list_answers(engine: Engine, project_id: int, *, user: str | None = None,
     """A project's answers (oldest first), narrowed to a person, kind, attempt, a time or a
     segment."""
     query = sa.select(answers).where(answers.c.project_id == project_id)
-    if segment_id is not None:
-        query = query.where(answers.c.segment_id == segment_id)
-    if user is not None:
-        query = query.where(answers.c.user_name == user)
-    if kind is not None:
-        query = query.where(answers.c.kind == kind)
-    if attempt is not None:
-        query = query.where(answers.c.attempt == attempt)
+    for column, value in ((answers.c.segment_id, segment_id), (answers.c.user_name, user),
+                          (answers.c.kind, kind), (answers.c.attempt, attempt)):
+        if value is not None:
+            query = query.where(column == value)
     if since is not None:
         query = query.where(answers.c.created_at >= since)
     with engine.connect() as conn:
