@@ -123,7 +123,7 @@ def _reviewing(wb: Workbench, segment_id: int, version: int) -> tuple[SegmentVie
         raise StaleEdit(segment_id, version, seg.version, view.text)
     audited = seg.status.value in AUDITED and store.opinion_of(wb.db, segment_id) is not None
     if seg.status is not Status.LABELED and not audited:
-        raise InvalidEdit(f"segment {segment_id} is {seg.status.value}, not awaiting review")
+        raise InvalidEdit(f"segment #{segment_id} is {seg.status.value}, not awaiting review")
     return view, reviewer
 
 
@@ -207,11 +207,11 @@ def apply_review_action(wb: Workbench, action: dict, *, state: ReviewState) -> O
         latest = store.segment_view(wb.db, seg_id).text
         if (text, start, end) == (latest, round(seg.start, 3), round(seg.end, 3)):
             approve(wb, seg_id, version)
-            return Outcome("success", f"Approved segment {seg_id}.", go_to=go)
+            return Outcome("success", f"Approved segment #{seg_id}.", go_to=go)
         rev = fix_and_approve(wb, seg_id, version, Edit(
             text, start, end, Status.APPROVED, seg.speaker, seg.tags, seg.comment,
             active_seconds=float(action.get("active_seconds") or 0.0)))
-        return Outcome("success", f"Fixed and approved segment {seg_id} (revision {rev.n}).",
+        return Outcome("success", f"Fixed and approved segment #{seg_id} (revision {rev.n}).",
                        go_to=go)
     except StaleEdit as exc:
         return Outcome("error", f"Not reviewed: {exc}")

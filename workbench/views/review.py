@@ -88,12 +88,12 @@ def review() -> None:
     keep_segment("rv_current", seg.id)
     seen = st.session_state.get("rv_seen")  # the version on screen before this run
     if seen and seen[0] == seg.id and seen[1] != seg.version:
-        st.warning(f"Not reviewed: segment {seg.id} was changed since you opened it (version "
+        st.warning(f"Not reviewed: segment #{seg.id} was changed since you opened it (version "
                    f"{seen[1]}, now {seg.version}). Check the text below, then review it.")
     st.session_state["rv_seen"] = (seg.id, seg.version)
 
     st.markdown(
-        f"**Segment {state.index + 1} of {state.total} to review** · "
+        f"**Segment {state.index + 1} of {state.total} to review** · #{seg.id} · "
         f"{md(view.recording.original_name)} · {fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
         f"labelled by **{md(state.labeller or 'import')}** · "
         f"{state.active_seconds:.0f} s active · version {seg.version}"
@@ -147,7 +147,7 @@ def review() -> None:
                            "press Approve & next (Ctrl+Enter): that is fix & approve."):
         try:
             approve(wb, seg.id, seg.version)
-            _done("success", f"Approved segment {seg.id}.", state.following)
+            _done("success", f"Approved segment #{seg.id}.", state.following)
         except (StaleEdit, ValueError, PermissionError) as exc:  # InvalidEdit is a ValueError
             _done("error", f"Not reviewed: {exc}", None)
     typed = draft["text"] if draft and draft.get("key") == data["key"] else view.text
@@ -156,7 +156,7 @@ def review() -> None:
         try:
             rev = fix_and_approve(wb, seg.id, seg.version, Edit(
                 typed, seg.start, seg.end, Status.APPROVED, seg.speaker, seg.tags, seg.comment))
-            _done("success", f"Fixed and approved segment {seg.id} (revision {rev.n}).",
+            _done("success", f"Fixed and approved segment #{seg.id} (revision {rev.n}).",
                   state.following)
         except (StaleEdit, ValueError, PermissionError) as exc:
             _done("error", f"Not reviewed: {exc}", None)
@@ -168,7 +168,7 @@ def review() -> None:
                       help="Send it back to its labeller, first in their queue, with the reason"):
         try:
             reject(wb, seg.id, seg.version, reason, comment)
-            _done("success", f"Rejected segment {seg.id}: back to "
+            _done("success", f"Rejected segment #{seg.id}: back to "
                              f"{state.labeller or 'the labelling queue'}.",
                   state.following)
         except (StaleEdit, ValueError, PermissionError) as exc:
