@@ -150,7 +150,7 @@ load = workload(wb, pid, TODO)
 if load:
     st.dataframe(pd.DataFrame([{"person": r["user"], "assigned, to do": r["assigned"],
                                 "labelled": r["labelled"], "live claims": r["claims"],
-                                "cap": "—" if r["cap"] is None else r["cap"]} for r in load]),
+                                "cap": r["cap"]} for r in load]),
                  hide_index=True, width="stretch", key=f"team_workload_{pid}")
 else:
     st.caption("Nobody has work in this project yet.")
