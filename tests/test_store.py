@@ -159,6 +159,8 @@ ADDED_IN = {
                       "agree_max_error", "warn_reject", "pause_reject", "warn_gold",
                       "pause_gold", "rules_min", "rules_days", "pay_unit", "pay_rate",
                       "pay_weighted"]},
+    11: {"projects": ["holdout_share", "queue_order", "use_terms"],
+         "recordings": ["draft_job"], "segments": ["confidence"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 INDEXES_ADDED = ("ix_revisions_author",)  # on old tables, by later revisions

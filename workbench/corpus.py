@@ -122,6 +122,9 @@ class Project:
     pay_unit: str = "minute"  # 'item' | 'minute' (of audio)
     pay_rate: float = 0.0  # per item or per audio minute
     pay_weighted: bool = False  # weight pay by edit effort
+    holdout_share: float = 0.1  # approved segments kept out of fine-tuning, to measure drafts on
+    queue_order: str = "time"  # labellers' order: 'time' | 'uncertain' (least sure draft first)
+    use_terms: bool = False  # prompt the next drafts with the project's enabled terms
 
 
 @dataclass(frozen=True)

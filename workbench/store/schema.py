@@ -84,6 +84,13 @@ projects = sa.Table(
     sa.Column("pay_rate", sa.Float, nullable=False, default=0.0, server_default="0.0"),
     sa.Column("pay_weighted", sa.Boolean, nullable=False, default=False,
               server_default=sa.false()),  # weight pay by the edit effort
+    # 0011: drafts that learn
+    sa.Column("holdout_share", sa.Float, nullable=False, default=0.1,
+              server_default="0.1"),  # approved segments kept out of training, to measure on
+    sa.Column("queue_order", sa.String(16), nullable=False, default="time",
+              server_default="time"),  # labellers' default order: 'time' | 'uncertain'
+    sa.Column("use_terms", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),  # prompt the next drafts with the enabled terms
 )
 
 recordings = sa.Table(
@@ -108,6 +115,7 @@ recordings = sa.Table(
     # 0002: for 2..8-channel sources, a 16 kHz copy that keeps the channels (per-channel drafts)
     sa.Column("channels_path", sa.String(2000)),
     sa.UniqueConstraint("project_id", "sha256", name="uq_recording_hash"),
+    sa.Column("draft_job", sa.Integer),  # 0011: the job that drafted it (its batch)
 )
 
 segments = sa.Table(
@@ -128,6 +136,7 @@ segments = sa.Table(
     sa.Column("tags", CommaList(500), nullable=False, default="", server_default=""),
     sa.Column("comment", sa.Text, nullable=False, default="", server_default=""),
     sa.Index("ix_segments_recording_start", "recording_id", "start"),
+    sa.Column("confidence", sa.Float),  # 0011: the draft's mean word probability
 )
 
 revisions = sa.Table(
@@ -350,4 +359,77 @@ standings = sa.Table(  # a labeller in a project: test attempt, pass, a pause li
     sa.Column("attempt", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Column("passed_at", sa.DateTime),
     sa.Column("lifted_at", sa.DateTime),  # defect rules count only what came after
+)
+
+
+# ---------------------------------------------------------------- adaptation (revision 0011)
+
+terms = sa.Table(  # the project's vocabulary for drafts: learned from approved fixes, or the owner's
+    "terms",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("term", sa.String(200), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),  # 'learned' | 'owner'
+    sa.Column("segments", sa.Integer, nullable=False, default=0, server_default="0"),  # evidence
+    sa.Column("people", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("enabled", sa.Boolean, nullable=False, default=True, server_default=sa.true()),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("project_id", "term", name="uq_term"),
+)
+
+rewrites = sa.Table(  # a recurring fix (draft span -> final span), suggested; applied once accepted
+    "rewrites",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("before", sa.String(500), nullable=False),
+    sa.Column("after", sa.String(500), nullable=False),
+    sa.Column("segments", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("people", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("state", sa.String(16), nullable=False),  # 'suggested' | 'accepted' | 'dismissed'
+    sa.Column("decided_by", sa.String(100)),
+    sa.Column("decided_at", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("project_id", "before", "after", name="uq_rewrite"),
+)
+
+models = sa.Table(  # a project's fine-tuned drafting model versions; none replaces another silently
+    "models",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("n", sa.Integer, nullable=False),  # version 1, 2, ... within the project
+    sa.Column("engine", sa.String(32), nullable=False),
+    sa.Column("path", sa.String(2000), nullable=False),  # relative to the workbench home
+    sa.Column("base", sa.String(500), nullable=False),  # the model it was trained from
+    sa.Column("method", sa.String(16), nullable=False),  # 'lora' | 'decoder' | 'full'
+    sa.Column("params", sa.JSON, nullable=False),  # steps, learning rate, seed...
+    sa.Column("state", sa.String(16), nullable=False),  # 'training' | 'ready' | 'failed' | 'cancelled'
+    sa.Column("job_id", sa.Integer),
+    sa.Column("train_segments", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("heldout_segments", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("metric", sa.String(8)),  # 'cer' | 'wer'
+    sa.Column("error_before", sa.Float),  # on the held-out set: the model it replaces
+    sa.Column("error_after", sa.Float),  # this model
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("promoted_at", sa.DateTime),  # made the project's drafting model
+    sa.UniqueConstraint("project_id", "n", name="uq_model_n"),
+)
+
+measures = sa.Table(  # draft error on held-out approved segments, one row per adaptation step
+    "measures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("step", sa.String(100), nullable=False),  # 'baseline', 'vocabulary', 'model 2'...
+    sa.Column("metric", sa.String(8), nullable=False),
+    sa.Column("error", sa.Float, nullable=False),
+    sa.Column("segments", sa.Integer, nullable=False),
+    sa.Column("seconds", sa.Float, nullable=False),  # of held-out audio
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
 )
