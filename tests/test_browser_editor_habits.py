@@ -6,8 +6,6 @@ key; the store is checked after each. Screenshot: tests/artifacts/editor_habits_
 
 from __future__ import annotations
 
-import time
-
 from workbench import store
 from workbench.coverage import speech_gaps
 from workbench.editing import delete
@@ -27,14 +25,6 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - skipped by pytestmark
     expect = None
-
-
-def _wait_store(check, what: str, limit: float = 20.0) -> None:
-    """Wait until `check()` holds: the page's save reaches the store after its rerun."""
-    deadline = time.monotonic() + limit
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
 
 
 def _label_all_but(wb, project, keep: set[int]) -> None:
