@@ -1,0 +1,210 @@
+"""The transcriptionist's habits in headless Chromium, on the long generated recording of
+test_browser_editor_day: a new overlap held until saved again, the queue's end, Ctrl+↑ to the
+segment just saved, Alt+Z after Alt+Delete, a stale save side by side, a segment added where
+speech no segment covers, and find & replace across the project. Keys where the behaviour is a
+key; the store is checked after each. Screenshot: tests/artifacts/editor_habits_stale.png."""
+
+from __future__ import annotations
+
+from workbench import store
+from workbench.coverage import speech_gaps
+from workbench.editing import delete
+from workbench.service import save_segment
+from workbench.ui.common import fmt_seconds
+from tests.test_browser import (  # noqa: F401  (fixtures)
+    ARTIFACTS,
+    _wait_key_change,
+    _wait_value,
+    browser_page,
+    pytestmark,
+    server,
+)
+from tests.test_browser_editor_day import _open, _st, long_project  # noqa: F401  (fixture)
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # pragma: no cover - skipped by pytestmark
+    expect = None
+
+
+def _label_all_but(wb, project, keep: set[int]) -> None:
+    """Save every queued segment but those in `keep`, as the local operator (no account)."""
+    for q in store.segment_queue(wb.db, project.id):
+        if q["id"] not in keep:
+            save_segment(wb, q["id"], 1, "done", q["start"], q["end"])
+
+
+def test_a_save_over_a_neighbour_is_held_then_kept_when_saved_again(wb, long_project, server,
+                                                                    browser_page):
+    page = browser_page
+    queue, key = _open(page, server, wb, long_project)
+    first, second = queue[0], queue[1]  # 0–3 s and 4–7 s
+    page.locator(".ed-text").focus()
+    for _ in range(22):  # the end 50 ms later each: 3.0 → 4.1 s, 0.1 s into the next one
+        page.keyboard.press("Alt+Shift+ArrowRight")
+    _wait_value(page, ".ed-end", 4.1, tol=0.002)
+    page.keyboard.press("Control+s")
+    warning = f"Segment #{first['id']} would overlap segment #{second['id']}"
+    expect(page.get_by_text(warning)).to_be_visible()
+    expect(page.get_by_text("by 0.10 s")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert store.get_segment(wb.db, first["id"]).version == 1  # held back
+    assert abs(_st(page, "el._st.end") - 4.1) < 0.001  # the bounds typed are kept
+    page.keyboard.press("Control+s")  # the same again: kept, an overlap of two speakers
+    expect(page.get_by_text(f"Saved segment #{first['id']} (revision 2).")).to_be_visible()
+    seg = store.get_segment(wb.db, first["id"])
+    assert seg.version == 2 and abs(seg.end - 4.1) < 0.001 and seg.start == 0.0
+    assert store.get_segment(wb.db, second["id"]).version == 1  # the neighbour is untouched
+
+
+def test_ctrl_enter_on_the_last_segment_stays_and_says_all_are_labelled(wb, long_project,
+                                                                        server, browser_page):
+    queue = store.segment_queue(wb.db, long_project.id)
+    last = queue[-1]
+    _label_all_but(wb, long_project, {last["id"]})
+    page = browser_page
+    page.goto(f"{server}/editor")
+    expect(page.get_by_text("Segment 1 of 1")).to_be_visible()
+    key = _wait_key_change(page, None)
+    assert key == f"{last['id']}-1"
+    page.locator(".ed-text").fill("the very last words")
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text(f"Saved segment #{last['id']} (revision 2). That was the last "
+                            "segment of this filter.")).to_be_visible()
+    expect(page.get_by_text(f"All {len(queue)} segments of this filter are labelled.")
+           ).to_be_visible()
+    page.wait_for_timeout(500)
+    assert _st(page, "el._st.key") == f"{last['id']}-2"  # stays on it, never walks back
+    expect(page.get_by_text(f"Segment #{last['id']} · saved, outside this filter (0 left)",
+                            exact=False)).to_be_visible()
+    assert store.segment_view(wb.db, last["id"]).text == "the very last words"
+
+
+def test_ctrl_up_after_ctrl_enter_reaches_the_segment_just_saved(wb, long_project, server,
+                                                                 browser_page):
+    page = browser_page
+    queue, key = _open(page, server, wb, long_project)
+    first = queue[0]
+    page.locator(".ed-text").fill("a typo herre")
+    page.keyboard.press("Control+Enter")
+    key = _wait_key_change(page, key)
+    assert key == f"{queue[1]['id']}-1"
+    expect(page.get_by_text(f"Segment 1 of {len(queue) - 1}")).to_be_visible()
+    page.keyboard.press("Control+ArrowUp")
+    key = _wait_key_change(page, key)
+    assert key == f"{first['id']}-2"  # although it left the to-do filter
+    expect(page.get_by_text("saved, outside this filter", exact=False)).to_be_visible()
+    expect(page.locator(".ed-text")).to_have_value("a typo herre")
+    page.locator(".ed-text").fill("a typo here")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_text(f"Saved segment #{first['id']} (revision 3).")).to_be_visible()
+    assert store.segment_view(wb.db, first["id"]).text == "a typo here"
+    assert store.segment_view(wb.db, queue[1]["id"]).segment.version == 1  # not the next one
+    assert _st(page, "el._st.key") == f"{first['id']}-3"
+
+
+def test_alt_z_right_after_alt_delete_brings_the_segment_back(wb, long_project, server,
+                                                              browser_page):
+    page = browser_page
+    queue, key = _open(page, server, wb, long_project)
+    first = queue[0]
+    page.locator(".ed-text").focus()
+    page.keyboard.press("Alt+Delete")
+    key = _wait_key_change(page, key)
+    assert key == f"{queue[1]['id']}-1"
+    expect(page.get_by_text(f"Deleted segment #{first['id']}.", exact=False)).to_be_visible()
+    assert store.get_segment(wb.db, first["id"]).status.value == "deleted"
+    page.locator(".ed-text").focus()
+    page.keyboard.press("Alt+z")
+    key = _wait_key_change(page, key)
+    assert key == f"{first['id']}-3"  # a delete and a restore: two revisions
+    expect(page.get_by_text(f"Segment #{first['id']} is back.")).to_be_visible()
+    seg = store.get_segment(wb.db, first["id"])
+    assert seg.status.value == "drafted" and (seg.start, seg.end) == (first["start"], first["end"])
+    assert store.get_segment(wb.db, queue[1]["id"]).version == 1
+
+
+def test_a_stale_save_is_refused_and_shows_both_texts(wb, long_project, server, browser_page):
+    page = browser_page
+    queue, key = _open(page, server, wb, long_project)
+    first = queue[0]
+    # meanwhile, another session saves it
+    save_segment(wb, first["id"], 1, "saved in another tab", first["start"], first["end"])
+    page.locator(".ed-text").fill("my own edit")
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text("Not saved:", exact=False)).to_be_visible()
+    expect(page.get_by_text("Your text (not saved)")).to_be_visible()
+    expect(page.get_by_text("my own edit", exact=True)).to_be_visible()
+    expect(page.get_by_text("The newer text (saved by someone else; in the editor now)")).to_be_visible()
+    expect(page.get_by_text("saved in another tab", exact=True).first).to_be_visible()
+    # it stays on that segment, now at the newer version, with the newer text to merge into
+    _wait_key_change(page, key)
+    assert _st(page, "el._st.key") == f"{first['id']}-2"
+    seg_view = store.segment_view(wb.db, first["id"])
+    assert (seg_view.text, seg_view.segment.version) == ("saved in another tab", 2)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1300, "height": 1250})  # the two texts below the editor
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "editor_habits_stale.png"))
+
+
+def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_project, server,
+                                                                      browser_page):
+    queue = store.segment_queue(wb.db, long_project.id)
+    gone = queue[1]  # 4–7 s: its tone bursts are now speech no live segment covers
+    delete(wb, gone["id"], 1)
+    rec = store.list_recordings(wb.db, long_project.id)[0]
+    gaps = speech_gaps(wb, rec)
+    inside = [g for g in gaps if gone["start"] <= g.start and g.end <= gone["end"]]
+    assert inside, gaps
+    gap = inside[0]
+    page = browser_page
+    page.goto(f"{server}/editor")
+    expect(page.get_by_text(f"Segment 1 of {len(queue) - 1}")).to_be_visible()
+    key = _wait_key_change(page, None)
+    page.get_by_text(f"Speech no segment covers ({len(gaps)})").click()
+    button = page.get_by_role(
+        "button", name=f"Add a segment at {fmt_seconds(gap.start)}–{fmt_seconds(gap.end)}")
+    expect(button).to_be_visible()
+    button.click()
+    expect(page.get_by_text("type what is said", exact=False)).to_be_visible()
+    added = [s for s in store.segment_queue(wb.db, long_project.id)
+             if s["id"] not in {q["id"] for q in queue}]
+    assert len(added) == 1
+    new = added[0]
+    assert (new["start"], new["end"]) == (gap.start, gap.end)
+    key = _wait_key_change(page, key)
+    assert key == f"{new['id']}-1"  # the editor shows it, ready to type
+    page.locator(".ed-text").fill("hello there")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_text(f"Saved segment #{new['id']} (revision 2).")).to_be_visible()
+    assert store.segment_view(wb.db, new["id"]).text == "hello there"
+
+
+def test_find_and_replace_previews_then_writes_revisions(wb, long_project, server, browser_page):
+    queue = store.segment_queue(wb.db, long_project.id)
+    texts = {q["id"]: store.segment_view(wb.db, q["id"]).text for q in queue}
+    having = [i for i, text in texts.items() if "w3" in text.split()]
+    assert len(having) == len(queue) - 1  # all but the loop
+    page = browser_page
+    page.goto(f"{server}/replace")
+    expect(page.get_by_role("heading", name="Find & replace")).to_be_visible()
+    find = page.get_by_role("textbox", name="Find", exact=True)
+    replace = page.get_by_role("textbox", name="Replace with", exact=True)
+    find.fill("w3")
+    find.press("Tab")
+    replace.fill("word three")
+    replace.press("Tab")
+    page.get_by_role("checkbox", name="Whole word").check(force=True)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text(f"{len(having)} segment(s) would change.")).to_be_visible()
+    expect(page.get_by_text(f"#{having[0]} ·", exact=False).first).to_be_visible()
+    assert all(store.get_segment(wb.db, i).version == 1 for i in having)  # a preview writes nothing
+    page.get_by_role("button", name=f"Replace in {len(having)} segment(s)").click()
+    expect(page.get_by_text(f"Replaced in {len(having)} segment(s).")).to_be_visible()
+    for seg_id in having:
+        view = store.segment_view(wb.db, seg_id)
+        assert view.segment.version == 2
+        assert view.text == texts[seg_id].replace("w3", "word three")
+    revisions = store.list_revisions(wb.db, having[0])
+    assert len(revisions) == 2 and revisions[0].text != revisions[1].text
