@@ -133,19 +133,28 @@ def test_a_stale_save_is_refused_and_shows_both_texts(wb, long_project, server, 
     page.locator(".ed-text").fill("my own edit")
     page.keyboard.press("Control+Enter")
     expect(page.get_by_text("Not saved:", exact=False)).to_be_visible()
-    expect(page.get_by_text("Your text (not saved)")).to_be_visible()
+    expect(page.get_by_text("Your text (not saved; in the editor now", exact=False)).to_be_visible()
     expect(page.get_by_text("my own edit", exact=True)).to_be_visible()
-    expect(page.get_by_text("The newer text (saved by someone else; in the editor now)")).to_be_visible()
+    expect(page.get_by_text("The newer text (saved by someone else)")).to_be_visible()
     expect(page.get_by_text("saved in another tab", exact=True).first).to_be_visible()
-    # it stays on that segment, now at the newer version, with the newer text to merge into
+    # it stays on that segment, now at the newer version, with the labeller's own text in the
+    # box (as the caption says) to merge the newer text into
     _wait_key_change(page, key)
     assert _st(page, "el._st.key") == f"{first['id']}-2"
     seg_view = store.segment_view(wb.db, first["id"])
     assert (seg_view.text, seg_view.segment.version) == ("saved in another tab", 2)
+    assert page.locator(".ed-text").input_value() == "my own edit"
+    expect(page.get_by_text("Restored unsaved text", exact=False)).to_be_visible()
+    shot = ARTIFACTS / "editor_habits_stale.png"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1300, "height": 1250})  # the two texts below the editor
     page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / "editor_habits_stale.png"))
+    page.screenshot(path=str(shot))
+    # merged by hand and saved again: now on top of the newer version, nothing lost
+    page.locator(".ed-text").fill("my own edit, saved in another tab")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_text(f"Saved segment #{first['id']} (revision 3).")).to_be_visible()
+    assert store.segment_view(wb.db, first["id"]).text == "my own edit, saved in another tab"
 
 
 def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_project, server,

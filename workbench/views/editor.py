@@ -345,9 +345,10 @@ def _conflict(seg_id: int) -> None:
     if not conflict or conflict["segment_id"] != seg_id:
         return
     left, right = st.columns(2)
-    left.caption("Your text (not saved)")
+    left.caption("Your text (not saved; in the editor now: merge the newer text into it, "
+                 "then save)")
     left.text(conflict["mine"])
-    right.caption("The newer text (saved by someone else; in the editor now)")
+    right.caption("The newer text (saved by someone else)")
     right.text(conflict["theirs"])
 
 
