@@ -217,3 +217,75 @@ def test_find_and_replace_previews_then_writes_revisions(wb, long_project, serve
         assert view.text == texts[seg_id].replace("w3", "word three")
     revisions = store.list_revisions(wb.db, having[0])
     assert len(revisions) == 2 and revisions[0].text != revisions[1].text
+
+
+def _gap_after_deleting_the_second(wb, project):
+    """Delete the second segment (4–7 s) and return (queue before, the gap its speech left)."""
+    queue = store.segment_queue(wb.db, project.id)
+    gone = queue[1]
+    delete(wb, gone["id"], 1)
+    rec = store.list_recordings(wb.db, project.id)[0]
+    (gap,) = [g for g in speech_gaps(wb, rec) if gone["start"] <= g.start and g.end <= gone["end"]][:1]
+    return queue, gap
+
+
+def _new_segment(wb, project, queue):
+    added = [s for s in store.segment_queue(wb.db, project.id)
+             if s["id"] not in {q["id"] for q in queue}]
+    assert len(added) == 1, added
+    return added[0]
+
+
+def test_alt_n_adds_a_segment_over_the_uncovered_speech_after_the_cursor(wb, long_project,
+                                                                         server, browser_page):
+    queue, _ = _gap_after_deleting_the_second(wb, long_project)
+    rec = store.list_recordings(wb.db, long_project.id)[0]
+    page = browser_page
+    page.goto(f"{server}/editor")
+    expect(page.get_by_text(f"Segment 1 of {len(queue) - 1}")).to_be_visible()
+    key = _wait_key_change(page, None)
+    assert key == f"{queue[0]['id']}-1"  # 0–3 s, shown ±2 s, the cursor at 0 s
+    gap = next(g for g in speech_gaps(wb, rec) if g.end > 0.01)  # the first after the cursor
+    assert gap.start < 5.0  # in view
+    page.locator(".ed-text").focus()
+    page.keyboard.press("Alt+n")
+    key = _wait_key_change(page, key)
+    new = _new_segment(wb, long_project, queue)
+    assert (new["start"], new["end"]) == (gap.start, gap.end)
+    assert key == f"{new['id']}-1"  # the editor shows it, ready to type
+    expect(page.get_by_text(f"Added segment #{new['id']}", exact=False)).to_be_visible()
+    page.keyboard.type("typed into the new one")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_text(f"Saved segment #{new['id']} (revision 2).")).to_be_visible()
+    assert store.segment_view(wb.db, new["id"]).text == "typed into the new one"
+
+
+def test_a_span_dragged_on_the_waveform_becomes_a_segment_with_alt_n(wb, long_project, server,
+                                                                    browser_page):
+    queue, _ = _gap_after_deleting_the_second(wb, long_project)
+    page = browser_page
+    page.goto(f"{server}/editor")
+    expect(page.get_by_text(f"Segment 1 of {len(queue) - 1}")).to_be_visible()
+    key = _wait_key_change(page, None)
+    v0, v1 = _st(page, "el._st.zoom")
+    box = page.locator(".ed-canvas").bounding_box()
+
+    def at(seconds: float) -> float:
+        return box["x"] + (seconds - v0) / (v1 - v0) * box["width"]
+
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(at(3.2), y)  # in the silence between the first segment and the deleted one
+    page.mouse.down()
+    page.mouse.move(at(3.5), y, steps=4)
+    page.mouse.move(at(3.8), y, steps=4)
+    page.mouse.up()
+    expect(page.get_by_text("Alt+N adds a segment there", exact=False)).to_be_visible()
+    a, b = _st(page, "el._st.sel")
+    assert abs(a - 3.2) < 0.05 and abs(b - 3.8) < 0.05
+    page.screenshot(path=str(ARTIFACTS / "editor_habits_select.png"))
+    page.keyboard.press("Alt+n")
+    key = _wait_key_change(page, key)
+    new = _new_segment(wb, long_project, queue)
+    assert (new["start"], new["end"]) == (a, b)
+    assert key == f"{new['id']}-1"
+    assert store.get_segment(wb.db, queue[0]["id"]).version == 1  # the one shown is untouched

@@ -128,7 +128,7 @@ def _test_report(step: Step) -> None:
 
 BLIND_HIDDEN = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-prev", "ed-next",
                 "ed-goto"]
-BLIND_OFF = ["split", "merge", "delete", "undelete", "prev", "next", "goto"]
+BLIND_OFF = ["split", "merge", "delete", "undelete", "add", "prev", "next", "goto"]
 
 
 def _blind(task: Task, queue: QueueFilter) -> None:
@@ -266,6 +266,9 @@ def editor() -> None:
         beside={"speaker": seg.speaker, "speakers": speakers, "tags": list(seg.tags),
                 "tag_choices": tag_choices, "comment": seg.comment},
     )
+    gaps = speech_gaps(wb, view.recording)
+    v0, v1 = data["view"]
+    data["gaps"] = [[g.start, g.end] for g in gaps if g.end > v0 and g.start < v1]
     action, draft = segment_editor(data, key="ed_component")
     _conflict(seg.id)
 
@@ -302,7 +305,7 @@ def editor() -> None:
     findings = lint(text, profile)
     if findings:
         st.markdown(findings_md(findings))
-    _gaps(view)
+    _gaps(view, gaps)
     _history(seg.id, seg.version)
 
 
@@ -369,9 +372,9 @@ def _empty_drafts() -> None:
                    + ". An owner can draft them again from the Projects page.")
 
 
-def _gaps(view) -> None:
-    """Speech no segment covers in this recording, each with a button adding a segment."""
-    gaps = speech_gaps(wb, view.recording)
+def _gaps(view, gaps) -> None:
+    """Speech no segment covers in this recording, each with a button adding a segment
+    (in the waveform: the amber strips, Alt+N)."""
     if not gaps:
         return
     with st.expander(f"Speech no segment covers ({len(gaps)})", expanded=False):

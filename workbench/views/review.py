@@ -35,7 +35,7 @@ from workbench.ui.text import diff_md, findings_md, md, rejection_md
 # the editor component's controls that are not review actions: hidden here (their shortcuts
 # are switched off too); Save & next (Ctrl+Enter) approves, with the reviewer's fix if any
 NOT_HERE = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-save"]
-OFF = ["split", "merge", "delete", "undelete", "tag", "save"]
+OFF = ["split", "merge", "delete", "undelete", "add", "tag", "save"]
 
 st.title("Review")
 wb = workbench()

@@ -139,6 +139,7 @@ export default function (component) {
     st = root._st = {
       key: data.key, start: data.segment[0], end: data.segment[1], cursor: data.segment[0],
       zoom: [v0, v1], playhead: null, stopAt: null, loop: st ? st.loop : false, drag: null,
+      sel: null, selFrom: null,
       composing: false, active: 0, lastActivity: 0, lintTimer: null, raf: 0, view: null,
     };
     const saved = JSON.parse(localStorage.getItem(data.autosave_key) || "null");
@@ -201,6 +202,15 @@ export default function (component) {
     }
     g.fillStyle = "rgba(59,130,246,0.12)";
     g.fillRect(x(st.start), 0, x(st.end) - x(st.start), h);
+    g.fillStyle = "rgba(245,158,11,0.55)";  // speech no segment covers: a strip along the foot
+    for (const [gs, ge] of data.gaps || []) g.fillRect(x(gs), h - 5, Math.max(2, x(ge) - x(gs)), 5);
+    if (st.sel) {  // a span dragged across the waveform (Alt+N adds a segment there)
+      g.fillStyle = "rgba(16,185,129,0.18)";
+      g.fillRect(x(st.sel[0]), 0, x(st.sel[1]) - x(st.sel[0]), h);
+      g.fillStyle = "#059669";
+      g.fillRect(x(st.sel[0]), 0, 1, h);
+      g.fillRect(x(st.sel[1]) - 1, 0, 1, h);
+    }
     const peaks = data.peaks, n = peaks.length, rate = n / (v1 - v0), mid = h / 2;
     for (let px = 0; px < w; px++) {
       const a = Math.floor((t(px) - v0) * rate), b = Math.max(a + 1, Math.floor((t(px + 1) - v0) * rate));
@@ -572,19 +582,39 @@ export default function (component) {
     const px = ev.offsetX;
     if (Math.abs(px - x(st.start)) <= HANDLE_PX) st.drag = "start";
     else if (Math.abs(px - x(st.end)) <= HANDLE_PX) st.drag = "end";
-    else { st.cursor = t(px); draw(); }
+    else { st.cursor = t(px); st.drag = "select"; st.selFrom = st.cursor; st.sel = null; draw(); }
   });
   on(canvas, "mousemove", (ev) => {
     const px = ev.offsetX;
     const near = Math.abs(px - x(st.start)) <= HANDLE_PX || Math.abs(px - x(st.end)) <= HANDLE_PX;
-    canvas.style.cursor = st.drag || near ? "ew-resize" : "crosshair";
+    canvas.style.cursor = (st.drag && st.drag !== "select") || near ? "ew-resize" : "crosshair";
     if (!st.drag) return;
     const at = Math.min(Math.max(t(px), v0), v1);
-    if (st.drag === "start") st.start = Math.min(at, st.end - 0.05);
+    if (st.drag === "select") {
+      const a = Math.min(at, st.selFrom), b = Math.max(at, st.selFrom);
+      st.sel = x(b) - x(a) >= 4 ? [+a.toFixed(3), +b.toFixed(3)] : null;
+    } else if (st.drag === "start") st.start = Math.min(at, st.end - 0.05);
     else st.end = Math.max(at, st.start + 0.05);
     draw();
   });
-  const release = () => { if (st.drag) { st.drag = null; setBounds(st.start, st.end); } };
+  const release = () => {
+    if (st.drag === "select") {
+      st.drag = null;
+      if (st.sel) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: Alt+N adds a segment there.`;
+    } else if (st.drag) { st.drag = null; setBounds(st.start, st.end); }
+  };
+  // Alt+N: a new segment over the span dragged, else over the speech no segment covers at or
+  // after the cursor (the amber strips); the page refuses one overlapping a live segment
+  function addSegment() {
+    const gap = (data.gaps || []).find(([gs, ge]) => ge > st.cursor + 0.01);
+    const span = st.sel || gap;
+    if (!span) {
+      note.textContent = "Drag across the waveform to select a span first (no uncovered speech after the cursor in view).";
+      return;
+    }
+    st.sel = null;
+    send("add", { start: span[0], end: span[1] });
+  }
   on(canvas, "mouseup", release);
   on(canvas, "mouseleave", release);
 
@@ -604,6 +634,7 @@ export default function (component) {
     merge: () => send("merge"),
     delete: () => send(data.deleted ? "undelete" : "delete"),
     undelete: () => send("undelete"),
+    add: () => addSegment(),
     loop: () => $(".ed-loop").click(),
     speed: (i) => stepSpeed(i ? 1 : -1),
     zoom: (i) => (i ? zoomIn() : zoomOut()),

@@ -89,6 +89,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              ("ed-merge",)),
     Shortcut("delete", (_alt("Delete"), _alt("Backspace")), "Delete the segment",
              "delete the segment (or bring a deleted one back)", ("ed-delete",)),
+    Shortcut("add", (_alt("KeyN"),), "Add a segment",
+             "add a segment over the span dragged on the waveform, or over the speech no "
+             "segment covers at or after the cursor"),
     Shortcut("undelete", (_alt("KeyZ"),), "Bring the segment back", "undo delete",
              ("ed-undelete",)),
     Shortcut("loop", (_alt("KeyL"),), "Loop the segment", "loop the segment on or off",
@@ -108,6 +111,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
 
 MOUSE = (
     ("Click the waveform", "set the cursor; drag the green and red handles to move the boundaries"),
+    ("Drag across the waveform", "select a span (Alt+N adds a segment over it)"),
     ("Click a word", "play from that word"),
     ("Click the overview", "go to the segment there (colours: the segments' status)"),
 )
