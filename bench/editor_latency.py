@@ -6,18 +6,28 @@ the segment and its neighbours, the peaks and audio slice sent to the browser, t
 both recordings and their ratio, which should be close to 1: the cost follows the segment, not
 the recording.
 
-    .venv/bin/python bench/editor_latency.py [--samples 200]
+Then, in headless Chromium (Debian's /usr/bin/chromium; skipped without it or with --no-browser)
+against the app served on the same workbench, the time a person waits: from the key press
+(Ctrl+↓ "next", Ctrl+Enter "save & next") to the next segment ready in the editor (its key,
+text and waveform replaced), timed in the page with performance.now().
+
+    .venv/bin/python bench/editor_latency.py [--samples 200] [--browser-samples 30] [--no-browser]
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import random
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +46,8 @@ from workbench.ui.editor import _slice, editor_data, minimap_data  # noqa: E402
 
 RATE = 16000
 SEGMENT_EVERY = 3.6  # seconds: 10,000 segments in 10 hours
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def make_recording(wb, project, name: str, seconds: int) -> None:
@@ -107,12 +119,109 @@ def stats(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
 
 
+@contextmanager
+def serving(home: str, url: str):
+    """The app (`streamlit run workbench/app.py`) on the bench's workbench; yields its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, WORKBENCH_HOME=home, WORKBENCH_DB_URL=url,
+               STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "workbench/app.py", "--server.headless",
+         "true", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://localhost:{port}"
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+# in the page: the time of the last Ctrl+Enter / Ctrl+↓, and when the editor shows a new key
+_ARM = """() => { window.addEventListener('keydown', (e) => {
+  if (e.ctrlKey && ['Enter', 'ArrowDown', 'ArrowUp'].includes(e.key)) window.__pressed = performance.now();
+}, true); }"""
+_READY = """([el, old]) => {
+  if (!el.isConnected || !el._st || el._st.key === old || !el.querySelector('.ed-canvas').width)
+    return false;
+  return performance.now() - window.__pressed; }"""
+
+
+def browser_measure(base: str, project: str, recording: str, samples: int) -> tuple[list[float], list[float]]:
+    """Seconds from key press to the next segment ready: Ctrl+↓ (next), Ctrl+Enter (save & next)."""
+    from playwright.sync_api import sync_playwright
+
+    nexts, saves = [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM),
+                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/editor")
+        page.get_by_text("Segment 1 of").first.wait_for()
+        picker = page.get_by_label("Project").first  # the sidebar's project picker
+        picker.click()
+        page.keyboard.type(project)
+        page.keyboard.press("Enter")
+        page.get_by_text(f"{recording} ·", exact=False).first.wait_for()  # the editor's header
+        root = page.locator(".ed-root").first  # in the component's shadow DOM: the locator
+        page.evaluate(_ARM)
+        page.wait_for_timeout(1500)  # the project's first render settles
+        key = root.evaluate("el => el._st.key")
+
+        def press(keys: str) -> float:
+            nonlocal key
+            page.keyboard.press(keys)
+            waited = page.wait_for_function(_READY, arg=[root.element_handle(), key],
+                                            polling="raf").json_value() / 1000
+            key = root.evaluate("el => el._st.key")
+            page.wait_for_timeout(150)  # a person reads before the next key
+            return waited
+
+        for i in range(samples + 1):  # the first round warms up
+            page.locator(".ed-text").focus()
+            ahead = press("Control+ArrowDown")
+            press("Control+ArrowUp")  # back, so "next" does not use up the short queue
+            page.locator(".ed-text").fill(f"corrected {i}")
+            saved = press("Control+Enter")
+            if i:
+                nexts.append(ahead)
+                saves.append(saved)
+        browser.close()
+    return nexts, saves
+
+
+def table(title: str, results: dict, columns: tuple[str, str]) -> None:
+    """Median and p95 of two timings per recording, and the 10 h / 1 min ratio."""
+    print(title)
+    print(f"{'':22}{columns[0]:>28}{columns[1]:>28}")
+    print(f"{'':22}{'median':>14}{'p95':>14}{'median':>14}{'p95':>14}")
+    for label, (first, second) in results.items():
+        (om, op), (sm, sp) = stats(first), stats(second)
+        print(f"{label:22}{om:11.1f} ms{op:11.1f} ms{sm:11.1f} ms{sp:11.1f} ms")
+    (om1, op1), (sm1, sp1) = map(stats, results["1-minute recording"])
+    (om2, op2), (sm2, sp2) = map(stats, results["10-hour recording"])
+    print(f"{'ratio 10 h / 1 min':22}{om2 / om1:13.2f}x{op2 / op1:13.2f}x"
+          f"{sm2 / sm1:13.2f}x{sp2 / sp1:13.2f}x\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--samples", type=int, default=200)
+    ap.add_argument("--browser-samples", type=int, default=12)  # the 1-minute queue has 16
+    ap.add_argument("--no-browser", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        wb = open_workbench(Path(tmp), f"sqlite:///{tmp}/bench.db")
+        url = f"sqlite:///{tmp}/bench.db"
+        wb = open_workbench(Path(tmp), url)
         long_p, short_p = ensure_project(wb, "ten hours"), ensure_project(wb, "one minute")
         t = time.perf_counter()
         make_recording(wb, long_p, "ten-hours", 10 * 3600)
@@ -120,6 +229,15 @@ def main() -> None:
         n_long = len(store.segment_queue(wb.db, long_p.id))
         print(f"set-up: {time.perf_counter() - t:.0f} s; {n_long} segments in 10 h, "
               f"{len(store.segment_queue(wb.db, short_p.id))} in 1 min; {args.samples} samples\n")
+        if not args.no_browser and CHROMIUM.exists():  # before any account: the local operator
+            shown = {}
+            with serving(tmp, url) as base:
+                for label, project, recording in (("1-minute recording", short_p, "one-minute"),
+                                                  ("10-hour recording", long_p, "ten-hours")):
+                    shown[label] = browser_measure(base, project.name, recording,
+                                                   args.browser_samples)
+            table(f"In Chromium, key press to the next segment ready ({args.browser_samples} "
+                  "samples each)", shown, ("Ctrl+↓ next", "Ctrl+Enter save & next"))
         labeller = store.create_user(wb.db, "bench", Role.LABELER, "!")  # a member, as in use
         for project in (long_p, short_p):
             store.add_member(wb.db, labeller.id, project.id)
@@ -127,15 +245,7 @@ def main() -> None:
         results = {}
         for label, project in (("1-minute recording", short_p), ("10-hour recording", long_p)):
             results[label] = measure(wb, project, args.samples)
-        print(f"{'':22}{'open segment N':>28}{'save & next':>28}")
-        print(f"{'':22}{'median':>14}{'p95':>14}{'median':>14}{'p95':>14}")
-        for label, (opens, saves) in results.items():
-            (om, op), (sm, sp) = stats(opens), stats(saves)
-            print(f"{label:22}{om:11.1f} ms{op:11.1f} ms{sm:11.1f} ms{sp:11.1f} ms")
-        (om1, op1), (sm1, sp1) = map(stats, results["1-minute recording"])
-        (om2, op2), (sm2, sp2) = map(stats, results["10-hour recording"])
-        print(f"{'ratio 10 h / 1 min':22}{om2 / om1:13.2f}x{op2 / op1:13.2f}x"
-              f"{sm2 / sm1:13.2f}x{sp2 / sp1:13.2f}x")
+        table("Server side, as a labeller", results, ("open segment N", "save & next"))
 
 
 if __name__ == "__main__":

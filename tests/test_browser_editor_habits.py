@@ -171,7 +171,7 @@ def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_p
     page.goto(f"{server}/editor")
     expect(page.get_by_text(f"Segment 1 of {len(queue) - 1}")).to_be_visible()
     key = _wait_key_change(page, None)
-    page.get_by_text(f"Speech no segment covers ({len(gaps)})").click()
+    page.get_by_text(f"Speech no segment covers, within 10 min ({len(gaps)})").click()
     button = page.get_by_role(
         "button", name=f"Add a segment at {fmt_seconds(gap.start)}–{fmt_seconds(gap.end)}")
     expect(button).to_be_visible()

@@ -4,6 +4,7 @@ coverage (gaps, added segments, empty drafts, redraft), find & replace page and 
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as hs
 
 from workbench import store
 from workbench.cli import main
@@ -117,6 +118,38 @@ def test_speech_spans_and_gaps():
     assert speech_spans(energy, 100) == [(0.5, 1.2)]
     gaps = uncovered([(0.5, 2.5)], [(0.0, 1.0), (1.2, 1.4)])
     assert [(g.start, g.end) for g in gaps] == [(1.4, 2.5)]
+
+
+def _uncovered_pairwise(spans, segments, min_len=0.5):
+    """The plain definition: cut every span by every segment, one pair at a time."""
+    out = []
+    for start, end in spans:
+        pieces = [(start, end)]
+        for a, b in segments:
+            if b <= start or a >= end:
+                continue
+            pieces = [p for lo, hi in pieces for p in ((lo, min(hi, a)), (max(lo, b), hi))
+                      if p[1] > p[0]]
+        out += [(round(lo, 2), round(hi, 2)) for lo, hi in pieces if hi - lo >= min_len]
+    return out
+
+
+_span = hs.tuples(hs.integers(0, 400), hs.integers(1, 80)).map(
+    lambda p: (p[0] / 10, (p[0] + p[1]) / 10))
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans=hs.lists(_span, max_size=8).map(lambda s: sorted(s)), segments=hs.lists(_span, max_size=12))
+def test_the_gaps_sweep_agrees_with_cutting_pair_by_pair(spans, segments):
+    """Speech spans never overlap (speech_spans' runs), segments may; any order."""
+    merged = []
+    for a, b in spans:  # spans as speech_spans gives them: apart and in order
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    got = [(g.start, g.end) for g in uncovered(merged, segments)]
+    assert got == _uncovered_pairwise(merged, segments)
 
 
 def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):

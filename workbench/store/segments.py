@@ -286,13 +286,16 @@ def add_segment(engine: Engine, recording_id: int, edit: Edit, author: str) -> i
     return new_id
 
 
-def live_bounds(engine: Engine, recording_id: int) -> list[tuple[float, float]]:
-    """(start, end) of every live (not deleted) segment of a recording, by start."""
+def live_bounds(engine: Engine, recording_id: int, start: float | None = None,
+                end: float | None = None) -> list[tuple[float, float]]:
+    """(start, end) of every live (not deleted) segment of a recording, by start; with
+    `start`/`end`, only those overlapping [start, end)."""
+    query = (sa.select(segments.c.start, segments.c.end)
+             .where(segments.c.recording_id == recording_id,
+                    segments.c.status != Status.DELETED.value)
+             .order_by(segments.c.start))
+    if start is not None and end is not None:
+        query = query.where(segments.c.start < end, segments.c.end > start)
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(segments.c.start, segments.c.end)
-            .where(segments.c.recording_id == recording_id,
-                   segments.c.status != Status.DELETED.value)
-            .order_by(segments.c.start)
-        ).all()
+        rows = conn.execute(query).all()
     return [(float(a), float(b)) for a, b in rows]

@@ -266,7 +266,7 @@ def editor() -> None:
         beside={"speaker": seg.speaker, "speakers": speakers, "tags": list(seg.tags),
                 "tag_choices": tag_choices, "comment": seg.comment},
     )
-    gaps = speech_gaps(wb, view.recording)
+    gaps = speech_gaps(wb, view.recording, (seg.start - NEARBY, seg.end + NEARBY))
     v0, v1 = data["view"]
     data["gaps"] = [[g.start, g.end] for g in gaps if g.end > v0 and g.start < v1]
     action, draft = segment_editor(data, key="ed_component")
@@ -372,12 +372,16 @@ def _empty_drafts() -> None:
                    + ". An owner can draft them again from the Projects page.")
 
 
+NEARBY = 600.0  # seconds either side of the segment where uncovered speech is looked for
+
+
 def _gaps(view, gaps) -> None:
-    """Speech no segment covers in this recording, each with a button adding a segment
-    (in the waveform: the amber strips, Alt+N)."""
+    """Speech no segment covers near this segment, each with a button adding a segment
+    (in the waveform: the amber strips, and the "add" key)."""
     if not gaps:
         return
-    with st.expander(f"Speech no segment covers ({len(gaps)})", expanded=False):
+    with st.expander(f"Speech no segment covers, within {NEARBY / 60:.0f} min ({len(gaps)})",
+                     expanded=False):
         seg = view.segment
         for gap in gaps[:50]:
             label = f"Add a segment at {fmt_seconds(gap.start)}–{fmt_seconds(gap.end)}"

@@ -204,7 +204,7 @@ export default function (component) {
     g.fillRect(x(st.start), 0, x(st.end) - x(st.start), h);
     g.fillStyle = "rgba(245,158,11,0.55)";  // speech no segment covers: a strip along the foot
     for (const [gs, ge] of data.gaps || []) g.fillRect(x(gs), h - 5, Math.max(2, x(ge) - x(gs)), 5);
-    if (st.sel) {  // a span dragged across the waveform (Alt+N adds a segment there)
+    if (st.sel) {  // a span dragged across the waveform (the "add" key makes it a segment)
       g.fillStyle = "rgba(16,185,129,0.18)";
       g.fillRect(x(st.sel[0]), 0, x(st.sel[1]) - x(st.sel[0]), h);
       g.fillStyle = "#059669";
@@ -600,10 +600,11 @@ export default function (component) {
   const release = () => {
     if (st.drag === "select") {
       st.drag = null;
-      if (st.sel) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: Alt+N adds a segment there.`;
+      const keys = (data.shortcuts.find((sc) => sc.action === "add") || {}).keys_text;
+      if (st.sel && keys) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: ${keys} adds a segment there.`;
     } else if (st.drag) { st.drag = null; setBounds(st.start, st.end); }
   };
-  // Alt+N: a new segment over the span dragged, else over the speech no segment covers at or
+  // "add": a new segment over the span dragged, else over the speech no segment covers at or
   // after the cursor (the amber strips); the page refuses one overlapping a live segment
   function addSegment() {
     const gap = (data.gaps || []).find(([gs, ge]) => ge > st.cursor + 0.01);
