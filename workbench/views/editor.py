@@ -351,7 +351,7 @@ def _rewritten(view) -> None:
     """A draft changed by the project's rules says so, under the draft."""
     applied = ((view.draft.asr_meta or {}).get("rewrites") if view.draft else None) or []
     if applied:
-        st.caption(md("Draft changed by rule: " + "; ".join(
+        st.caption("Draft changed by rule: " + md("; ".join(
             f"{r.get('before', '')} → {r.get('after', '')}" for r in applied), 1000))
 
 
