@@ -256,7 +256,10 @@ def _finish(
 
 
 def options_for(project: Project, language: str | None = None, **overrides) -> TranscribeOptions:
-    """The engine options a project asks for: its language (or `language`) and its prompt."""
+    """The engine options a project asks for: its language (or `language`) and its prompt.
+
+    A draft job adds the project's enabled terms when it runs (`with_terms`), whoever built
+    the options, and rewrites its drafts with the accepted rules."""
     return TranscribeOptions(
         language=language or project.language,
         initial_prompt=project.prompt or None,

@@ -24,7 +24,7 @@ from workbench.vocabulary import Example, hotwords_text, learn as learn_terms, p
 
 __all__ = ["Learning", "QUEUE_ORDERS", "learn", "terms_of", "add_term", "set_term_enabled",
            "remove_term", "rewrites_of", "decide_rewrite", "set_use_terms", "set_queue_order",
-           "draft_prompt", "accepted_rules"]
+           "draft_prompt", "prompts", "accepted_rules"]
 
 TERM_CHARS = 100  # the longest term kept (the column holds 200)
 RULE_CHARS = 200  # the longest side of a rule kept (the column holds 500)
