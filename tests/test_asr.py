@@ -151,3 +151,8 @@ def test_faster_whisper_is_asked_with_the_options():
     engine.transcribe(long, TranscribeOptions(language="en", batch_size=0, vad=False))
     assert asked[-1][0] == "sequential" and asked[-1][1]["vad_filter"] is False
     assert asked[-1][1]["initial_prompt"] is None
+    # a project's terms: hinted as hotwords on both paths, next to the prompt
+    engine.transcribe(long, TranscribeOptions(initial_prompt="Helm, kubectl", hotwords="kubectl"))
+    assert asked[-1][0] == "batched" and asked[-1][1]["hotwords"] == "kubectl"
+    engine.transcribe(short, TranscribeOptions(hotwords="Helm"))
+    assert asked[-1][0] == "sequential" and asked[-1][1]["hotwords"] == "Helm"

@@ -28,6 +28,7 @@ PAGES = {  # file, title, icon, url path, roles
     "audit": ("views/audit.py", "Corpus audit", ":material/troubleshoot:", {Role.REVIEWER, Role.OWNER}),
     "export": ("views/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
     "team": ("views/team.py", "Team", ":material/groups:", {Role.OWNER}),
+    "vocabulary": ("views/vocabulary.py", "Vocabulary", ":material/spellcheck:", {Role.OWNER}),
     "people": ("views/people.py", "People", ":material/group:", {Role.OWNER}),
     "account": ("views/account.py", "Account", ":material/person:", None),
 }

@@ -317,6 +317,60 @@ def cmd_gold(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
+    """The project's vocabulary for drafts: learn it from approved segments, add, enable,
+    disable or remove terms, choose whether drafts use it (--use), and list it."""
+    from workbench import learning
+
+    project = get_project(wb, args.project)
+    if args.action == "learn":
+        found = learning.learn(wb, project, args.min_segments, args.min_people)
+        print(f"read {found.segments} approved segments: {found.terms} terms "
+              f"({found.new_terms} new), {found.rules} rules ({found.new_rules} new)")
+    elif args.action == "add":
+        for term in args.terms:
+            learning.add_term(wb, project.id, term)
+    elif args.action in ("enable", "disable", "remove"):
+        by_text = {t.term: t.id for t in learning.terms_of(wb, project.id)}
+        missing = [t for t in args.terms if t not in by_text]
+        if missing:
+            raise NotFound(f"no term {missing[0]!r} in project {project.name!r}")
+        for term in args.terms:
+            if args.action == "remove":
+                learning.remove_term(wb, project.id, by_text[term])
+            else:
+                learning.set_term_enabled(wb, project.id, by_text[term], args.action == "enable")
+    if args.use is not None:
+        project = learning.set_use_terms(wb, project.id, args.use == "on")
+    terms = learning.terms_of(wb, project.id)
+    print(f"{project.name}: {len(terms)} terms, used in drafts: "
+          f"{'yes' if project.use_terms else 'no'}")
+    for t in terms:
+        print(f"  {'on ' if t.enabled else 'off'}  {t.source:<7}  {t.segments:>4} segments  "
+              f"{t.people:>3} people  {t.term}")
+    prompt, _ = learning.draft_prompt(wb, project)
+    print(f"prompt: {prompt or '(none)'}")
+    return 0
+
+
+def cmd_rules(wb: Workbench, args: argparse.Namespace) -> int:
+    """The project's rewrite rules: accept or dismiss suggested ones by id, and list them."""
+    from workbench import learning
+
+    project = get_project(wb, args.project)
+    if args.action in ("accept", "dismiss"):
+        if not args.ids:
+            raise ValueError(f"name the rules to {args.action} by id")
+        for rule_id in args.ids:
+            learning.decide_rewrite(wb, project.id, rule_id, args.action)
+    rules = learning.rewrites_of(wb, project.id)
+    print(f"{project.name}: {len(rules)} rules")
+    for r in rules:
+        print(f"  {r.id:>5}  {r.state:<9}  {r.segments:>4} segments  {r.people:>3} people  "
+              f"{r.before!r} -> {r.after!r}")
+    return 0
+
+
 def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
     """The audit log as CSV on stdout, newest first."""
     import csv
@@ -600,6 +654,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the added segments are part of the qualification test")
     p.add_argument("--remove", metavar="ID,ID", help="these segments are gold no more")
     p.set_defaults(func=cmd_gold)
+
+    p = sub.add_parser("terms", parents=[common],
+                       help="the vocabulary drafts are prompted with: list, learn (from "
+                            "approved segments), add, enable, disable, remove (owners change)")
+    p.add_argument("action", nargs="?", default="list",
+                   choices=["list", "learn", "add", "enable", "disable", "remove"])
+    p.add_argument("terms", nargs="*", metavar="TERM")
+    p.add_argument("--project", required=True)
+    p.add_argument("--min-segments", type=int, default=2,
+                   help="learn: the fewest approved segments a term or rule needs (default 2)")
+    p.add_argument("--min-people", type=int, default=2,
+                   help="learn: the fewest distinct labellers a term or rule needs (default 2)")
+    p.add_argument("--use", choices=["on", "off"],
+                   help="whether the next drafts are prompted with the enabled terms")
+    p.set_defaults(func=cmd_terms)
+
+    p = sub.add_parser("rules", parents=[common],
+                       help="rewrite rules learned from approved segments: list, accept or "
+                            "dismiss by id (accepted rules rewrite the next drafts)")
+    p.add_argument("action", nargs="?", default="list", choices=["list", "accept", "dismiss"])
+    p.add_argument("ids", nargs="*", type=int, metavar="ID")
+    p.add_argument("--project", required=True)
+    p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("audit", parents=[common], help="the audit log as CSV")
     p.add_argument("--project")

@@ -25,6 +25,7 @@ __all__ = [
     "InvalidEdit",
     "LOW_CONFIDENCE",
     "unsure_words",
+    "draft_confidence",
     "check_bounds",
     "clean_text",
     "segment_uid",
@@ -265,6 +266,19 @@ class InvalidEdit(ValueError):
 def unsure_words(words: list[Word], threshold: float = LOW_CONFIDENCE) -> list[bool]:
     """For each word, whether its probability is under `threshold`."""
     return [w.probability < threshold for w in words]
+
+
+def draft_confidence(asr_meta: dict[str, Any] | None) -> float | None:
+    """How sure the engine was of a draft: the mean probability of its words, else
+    exp(avg_logprob); None without either (the rule migration 0011 backfilled with)."""
+    meta = asr_meta or {}
+    probabilities = [w.get("probability") for w in meta.get("words") or []
+                     if w.get("probability") is not None]
+    if probabilities:
+        return sum(probabilities) / len(probabilities)
+    if meta.get("avg_logprob") is not None:
+        return math.exp(meta["avg_logprob"])
+    return None
 
 
 def check_bounds(start: float, end: float, duration: float) -> tuple[float, float]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import errno
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import soundfile as sf
@@ -21,6 +22,9 @@ from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
 from workbench.audio.working import read_all, read_channel
 from workbench.corpus import Job, Project, Recording
 from workbench.flags import DraftStats, draft_flags
+from workbench.learned import Rewrite
+from workbench.learning import prompts
+from workbench.rewrites import apply as apply_rules
 from workbench.segmenting import CutOptions, cut
 from workbench.access import Action, require
 from workbench.context import Workbench
@@ -186,6 +190,9 @@ def _draft_all(
     done = 0.0
     project = store.get_project(wb.db, job.project_id)
     cut_options = CutOptions(max_len=project.max_segment, min_len=project.min_segment)
+    options = with_terms(options, project, store.list_terms(wb.db, project.id, enabled_only=True)
+                         if project.use_terms else [])
+    rules = store.list_rewrites(wb.db, project.id, "accepted")
     todo = _only(store.undrafted_recordings(wb.db, job.project_id), job.params or {})
     for index, recording in enumerate(todo):
         current = store.get_job(wb.db, job.id)
@@ -202,7 +209,8 @@ def _draft_all(
 
         beat(0.0)
         try:
-            draft_recording(wb, recording, engine, options, cut_options, project.per_channel, beat)
+            draft_recording(wb, recording, engine, options, cut_options, project.per_channel, beat,
+                            rules=rules, job_id=job.id)
         except Exception as exc:  # one bad recording must not stop the job
             if environmental(exc):
                 raise
@@ -248,12 +256,24 @@ def _finish(
 
 
 def options_for(project: Project, language: str | None = None, **overrides) -> TranscribeOptions:
-    """The engine options a project asks for: its language (or `language`) and its prompt."""
+    """The engine options a project asks for: its language (or `language`) and its prompt.
+
+    A draft job adds the project's enabled terms when it runs (`with_terms`), whoever built
+    the options, and rewrites its drafts with the accepted rules."""
     return TranscribeOptions(
         language=language or project.language,
         initial_prompt=project.prompt or None,
         **overrides,
     )
+
+
+def with_terms(options: TranscribeOptions, project: Project, terms: Sequence) -> TranscribeOptions:
+    """`options` with the project's prompt and hotwords when it drafts with its terms (`terms`:
+    the enabled ones; see `learning.prompts`); unchanged otherwise."""
+    if not project.use_terms or not terms:
+        return options
+    prompt, hotwords = prompts(project, list(terms))
+    return replace(options, initial_prompt=prompt, hotwords=hotwords)
 
 
 def draft_recording(
@@ -264,12 +284,15 @@ def draft_recording(
     cut_options: CutOptions = CutOptions(),
     per_channel: bool = False,
     heartbeat: Callable[[float], None] | None = None,
+    rules: Sequence[Rewrite] = (),
+    job_id: int | None = None,
 ) -> int:
-    """Transcribe one recording, cut and flag its drafts, store them; returns how many.
+    """Transcribe one recording, cut, rewrite and flag its drafts, store them; returns how many.
 
     With `per_channel` and a kept-channels copy, each channel is drafted on its own and its
     segments get the channel as speaker ("channel 1", "channel 2", ...), overlapping freely
-    across channels as conversation does.
+    across channels as conversation does. The accepted `rules` rewrite each draft's text (see
+    `rewritten`); `job_id` is kept on the recording (its batch).
     """
     needed = [recording.working_path, recording.peaks_path]
     if per_channel and recording.channels_path:
@@ -293,11 +316,24 @@ def draft_recording(
             if draft is not None:
                 raw.append(draft)
         for draft in cut(raw, recording.duration, cut_options, energy):
-            drafts.append(_flagged(draft, speaker, peaks))
+            drafts.append(_flagged(rewritten(draft, rules), speaker, peaks))
     drafts.sort(key=lambda d: (d["start"], d["end"]))
     return store.add_drafted_segments(
-        wb.db, recording.id, drafts, author=f"{engine.name}:{engine.model}", language=language
+        wb.db, recording.id, drafts, author=f"{engine.name}:{engine.model}", language=language,
+        job_id=job_id,
     )
+
+
+def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
+    """A draft with `rules` applied to its text; when one changed it, its asr_meta keeps the
+    engine's text (`engine_text`) and the rules applied (`rewrites`: before, after), so the
+    change is marked."""
+    text, applied = apply_rules(draft["text"], list(rules))
+    if not applied:
+        return draft
+    meta = {**draft["asr_meta"], "engine_text": draft["text"],
+            "rewrites": [{"before": r.before, "after": r.after} for r in applied]}
+    return {**draft, "text": text, "asr_meta": meta}
 
 
 def _tracks(wb: Workbench, recording: Recording, per_channel: bool) -> list[tuple[str | None, np.ndarray]]:

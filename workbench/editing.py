@@ -124,7 +124,7 @@ class QueueFilter:
     recording_id: int | None = None
     statuses: tuple[str, ...] = TODO
     flagged_only: bool = False
-    order: str = "time"  # 'time' | 'flags first'
+    order: str = "time"  # 'time' | 'flags first' | 'uncertain' (least confident draft first)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ class TranscribeOptions:
     word_timestamps: word start/end/probability, which the editor needs.
     vad: skip silence with Silero VAD before decoding (faster-whisper only).
     initial_prompt: text that primes the decoder (names, jargon).
+    hotwords: words or phrases hinted to the decoder in every window (faster-whisper only;
+        openai-whisper has the initial prompt alone).
     batch_size: decode this many VAD chunks at once for audio longer than BATCH_AFTER seconds
         (faster-whisper only; 0 decodes sequentially, conditioning on the previous text).
     """
@@ -49,6 +51,7 @@ class TranscribeOptions:
     vad: bool = True
     initial_prompt: str | None = None
     batch_size: int = 8
+    hotwords: str | None = None
 
 
 @dataclass

@@ -57,6 +57,8 @@ class FasterWhisperEngine:
             word_timestamps=options.word_timestamps,
             initial_prompt=options.initial_prompt or None,
         )
+        if options.hotwords:  # hinted in every window (the prompt primes the first)
+            kwargs["hotwords"] = options.hotwords
         if options.batch_size > 0 and len(audio) > BATCH_AFTER * 16000:
             # batched: VAD chunks decoded together, each on its own (no loops carried over)
             segments, info = self._batched().transcribe(

@@ -7,8 +7,8 @@ transaction, so a crash leaves either all of them or none.
 Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
 `migrations` (Alembic), `snapshots` (backups), and the queries by subject: `projects`,
 `recordings`, `segments` (revisions and edits), `queue`, `claims`, `reviews`, `opinions`,
-`reports`, `dashboard`, `jobs`, `exports`. Callers use this package's names (`store.list_projects`,
-`store.segments` the table...), not the modules'.
+`reports`, `dashboard`, `jobs`, `exports`, `terms` (vocabulary and rewrite rules). Callers use
+this package's names (`store.list_projects`, `store.segments` the table...), not the modules'.
 """
 
 from workbench.store.claims import (
@@ -82,6 +82,19 @@ from workbench.store.recordings import (
     list_recordings,
     reopen_draft,
     undrafted_recordings,
+)
+from workbench.store.terms import (
+    add_owner_term,
+    approved_examples,
+    decide_rewrite,
+    delete_term,
+    get_rewrite,
+    get_term,
+    list_rewrites,
+    list_terms,
+    save_found_rewrites,
+    save_learned_terms,
+    set_term_enabled,
 )
 from workbench.store.texts import segment_texts
 from workbench.store.opinions import audit_rows, audit_todo, opinion_of, save_opinion
@@ -355,6 +368,18 @@ __all__ = [
     "stop_job",
     "request_cancel",
     "cancel_requested",
+    # vocabulary and rewrite rules (drafts that learn)
+    "approved_examples",
+    "list_terms",
+    "get_term",
+    "save_learned_terms",
+    "add_owner_term",
+    "set_term_enabled",
+    "delete_term",
+    "list_rewrites",
+    "get_rewrite",
+    "save_found_rewrites",
+    "decide_rewrite",
     # exports
     "record_export",
     "list_exports",

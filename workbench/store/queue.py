@@ -1,6 +1,7 @@
 """The labeller's queue: the full listing (`segment_queue`) and one step in it by keyset
-queries (`queue_position`), in time order, the most serious flags first, or (the corpus
-audit) the largest disagreement with a second opinion first."""
+queries (`queue_position`), in time order, the most serious flags first, the least confident
+draft first ('uncertain'), or (the corpus audit) the largest disagreement with a second
+opinion first."""
 
 from __future__ import annotations
 
@@ -76,12 +77,18 @@ def _joined(query: sa.Select, order: str) -> sa.Select:
     return query
 
 
+UNSURE_LAST = 2.0  # the rank of a segment without a draft confidence (confidences are 0..1)
+
+
 def _queue_order(order: str) -> tuple:
-    """The queue's sort key: time order; the most serious flags first then time; or the
+    """The queue's sort key: time order; the most serious flags first then time; the least
+    confident draft first, segments without a confidence last, then time ('uncertain'); or the
     largest disagreement between label and second opinion first (the corpus audit)."""
     by_time = (recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
     if order == "time":
         return by_time
+    if order == "uncertain":
+        return (sa.func.coalesce(segments.c.confidence, UNSURE_LAST), *by_time)
     if order == "disagreement":
         return (-opinions.c.disagreement, segments.c.id)
     serious = sa.or_(*[segments.c.flags.like(f"%{flag}%") for flag in SERIOUS_FLAGS])

@@ -9,7 +9,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from workbench.corpus import Edit, Recording, Revision, Segment, SegmentView, StaleEdit, Status
+from workbench.corpus import (
+    Edit,
+    Recording,
+    Revision,
+    Segment,
+    SegmentView,
+    StaleEdit,
+    Status,
+    draft_confidence,
+)
 from workbench.store.engine import now
 from workbench.store.records import all_records, fetch, to_record
 from workbench.store.schema import recordings, revisions, segments
@@ -21,12 +30,15 @@ def add_drafted_segments(
     drafts: Iterable[dict[str, Any]],
     author: str,
     language: str | None = None,
+    job_id: int | None = None,
 ) -> int:
     """Insert a recording's drafted segments, each with revision 1, and mark it drafted.
 
     All in one transaction. Each draft is a dict with start, end, text, speaker (optional) and
-    asr_meta. Returns how many segments were written. Refuses (returns 0) when the recording
-    was drafted already, so a second drafting run never duplicates.
+    asr_meta; a segment's confidence comes from its asr_meta (`corpus.draft_confidence`), and
+    the recording keeps `job_id` (the draft job: its batch). Returns how many segments were
+    written. Refuses (returns 0) when the recording was drafted already, so a second drafting
+    run never duplicates.
     """
     created = now()
     count = 0
@@ -34,7 +46,7 @@ def add_drafted_segments(
         claimed = conn.execute(
             sa.update(recordings)
             .where(recordings.c.id == recording_id, recordings.c.drafted_at.is_(None))
-            .values(drafted_at=created)
+            .values(drafted_at=created, draft_job=job_id)
         )
         if claimed.rowcount != 1:
             return 0
@@ -48,6 +60,7 @@ def add_drafted_segments(
                     status=Status.DRAFTED.value,
                     version=1,
                     flags=draft.get("flags", ()),
+                    confidence=draft_confidence(draft.get("asr_meta")),
                 )
             ).inserted_primary_key[0]
             rev_id = conn.execute(

@@ -46,6 +46,7 @@ if project is None:
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
+ORDERS = {"time": "time", "flags first": "flags first", "uncertain": "least confident first"}
 
 
 def _history(seg_id: int, version: int) -> None:
@@ -80,14 +81,18 @@ def _filters() -> QueueFilter:
     defaults = {
         "recording": saved.get("recording") if saved.get("recording") in names else ALL,
         "status": [s for s in saved.get("status", TODO) if s in {x.value for x in Status}],
-        "order": saved.get("order") if saved.get("order") in ("time", "flags first") else "time",
+        # the person's own choice of order, else the project's (set by its owner)
+        "order": saved.get("queue_order") if saved.get("queue_order") in ORDERS
+        else project.queue_order if project.queue_order in ORDERS else "time",
         "flagged": bool(saved.get("flagged", False)),
     }
     for name, key in keys.items():
         st.session_state.setdefault(key, defaults[name])
 
     def remember() -> None:
-        chosen = {name: st.session_state[key] for name, key in keys.items()}
+        chosen = {name: st.session_state[key] for name, key in keys.items() if name != "order"}
+        if st.session_state[keys["order"]] != project.queue_order:  # else: the project's
+            chosen["queue_order"] = st.session_state[keys["order"]]
         st.session_state["prefs"][PREFS] = chosen
         set_pref(workbench(), PREFS, chosen)
 
@@ -95,8 +100,10 @@ def _filters() -> QueueFilter:
     c1.selectbox("Recording", [ALL, *names], key=keys["recording"], on_change=remember,
                  format_func=lambda i: "All recordings" if i == ALL else names.get(i, str(i)))
     c2.multiselect("Status", [s.value for s in Status], key=keys["status"], on_change=remember)
-    c3.selectbox("Order", ["time", "flags first"], key=keys["order"], on_change=remember,
-                 help="'flags first' puts the drafts most likely wrong at the top.")
+    c3.selectbox("Order", list(ORDERS), key=keys["order"], on_change=remember,
+                 format_func=ORDERS.get,
+                 help="'flags first' puts the drafts most likely wrong at the top; 'least "
+                      "confident first' the drafts the model was least sure of.")
     c3.checkbox("Flagged only", key=keys["flagged"], on_change=remember,
                 help="Drafts Whisper was unsure of, or that look like its known failures "
                      "(loops, text over silence).")
@@ -270,6 +277,7 @@ def editor() -> None:
     v0, v1 = data["view"]
     data["gaps"] = [[g.start, g.end] for g in gaps if g.end > v0 and g.start < v1]
     action, draft = segment_editor(data, key="ed_component")
+    _rewritten(view)
     _conflict(seg.id)
 
     fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
@@ -340,6 +348,14 @@ def _after(action: dict, outcome, seg_id: int) -> None:
     if outcome.go_to is not None:
         ss["ed_current"] = outcome.go_to
         ss["ed_pinned"] = outcome.go_to if outcome.pin else None
+
+
+def _rewritten(view) -> None:
+    """A draft changed by the project's rules says so, under the draft."""
+    applied = ((view.draft.asr_meta or {}).get("rewrites") if view.draft else None) or []
+    if applied:
+        st.caption("Draft changed by rule: " + md("; ".join(
+            f"{r.get('before', '')} → {r.get('after', '')}" for r in applied), 1000))
 
 
 def _conflict(seg_id: int) -> None:
