@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from workbench import store
 from workbench.access import Action, require
 from workbench.context import Workbench
+from workbench.sampling import drawn
 from workbench.corpus import Project
 from workbench.learned import Rewrite, Term
 from workbench.rewrites import find
@@ -47,11 +48,14 @@ def learn(wb: Workbench, project: Project, min_segments: int = 2, min_people: in
     """Learn terms and suggest rules from the project's approved segments (owners).
 
     Both need at least `min_segments` segments and `min_people` distinct labellers of evidence.
-    Owner edits survive: see `workbench.store.terms`.
+    Owner edits survive: see `workbench.store.terms`. The held-out share of approved segments
+    (the project's `holdout_share`, drawn as fine-tuning draws it) teaches nothing, so the
+    drafts' error measured on it stays a fair test of what was learned.
     """
     user = require(wb, Action.SETTINGS, project.id)
     profile = load_profile(project.conventions)
-    rows = store.approved_examples(wb.db, project.id)
+    rows = [r for r in store.approved_examples(wb.db, project.id)
+            if not drawn(r["segment_id"], project.holdout_share, "heldout")]
     examples = [Example(plain(r["draft"], profile), plain(r["final"], profile), r["labeller"])
                 for r in rows]
     terms = [t for t in learn_terms(examples, min_segments, min_people)

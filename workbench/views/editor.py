@@ -53,7 +53,8 @@ def _history(seg_id: int, version: int) -> None:
     revisions = history(wb, seg_id)
     language = project.language
     drafts = drafts_of(revisions)  # after a split or merge: the part of the draft it holds
-    with st.expander(f"History ({len(revisions)} revisions)", expanded=False):
+    with st.expander(f"History ({len(revisions)} revision{'' if len(revisions) == 1 else 's'})",
+                     expanded=False):
         for prev, rev, draft in zip([None, *revisions], revisions, drafts):
             cols = st.columns([5, 1])
             cols[0].markdown(
