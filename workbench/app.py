@@ -29,6 +29,8 @@ PAGES = {  # file, title, icon, url path, roles
     "export": ("views/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
     "team": ("views/team.py", "Team", ":material/groups:", {Role.OWNER}),
     "vocabulary": ("views/vocabulary.py", "Vocabulary", ":material/spellcheck:", {Role.OWNER}),
+    "draft-quality": ("views/draft_quality.py", "Draft quality", ":material/trending_down:",
+                      {Role.OWNER}),
     "people": ("views/people.py", "People", ":material/group:", {Role.OWNER}),
     "account": ("views/account.py", "Account", ":material/person:", None),
 }

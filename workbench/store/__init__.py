@@ -25,6 +25,7 @@ from workbench.store.claims import (
     why_none,
     workload,
 )
+from workbench.store.batches import batch_rows
 from workbench.store.dashboard import approved_work, first_labels, label_drafts
 from workbench.store.engine import now, open_store
 from workbench.store.errors import database_trouble
@@ -330,6 +331,7 @@ __all__ = [
     "export_rows",
     # the owner's dashboard and the pay report
     "first_labels",
+    "batch_rows",
     "label_drafts",
     "approved_work",
     # reviews

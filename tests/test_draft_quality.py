@@ -1,0 +1,83 @@
+"""Draft quality: the drafts' error batch by batch (a batch: the draft job of the recordings),
+on the dashboard's constructed project (tests/dashboard_data.py), who may see it, the page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import as_user, open_page
+from tests.dashboard_data import worked  # noqa: F401 (a fixture)
+from tests.test_pages import _no_errors
+from workbench import store
+from workbench.access import Forbidden
+from workbench.adaptation import draft_batches
+from workbench.batches import by_batch
+
+
+def _two_jobs(wb, project):
+    """Recording a drafted by one job on 1 March, b by a later one (engine and model noted)."""
+    a, b = store.list_recordings(wb.db, project.id)
+    for rec, when, model in ((a, datetime(2025, 3, 1), "base"), (b, datetime(2025, 3, 4), "v2")):
+        job = store.start_job(wb.db, project.id, "draft",
+                              {"engine": "faster-whisper", "model": model}, rec.duration)
+        with wb.db.begin() as conn:
+            conn.execute(sa.update(store.recordings).where(store.recordings.c.id == rec.id)
+                         .values(draft_job=job.id, drafted_at=when))
+    return a, b
+
+
+def test_each_draft_job_is_a_batch_with_the_labour_its_drafts_left(wb, worked):
+    project, _, seconds = worked
+    _two_jobs(wb, project)
+    metric, batches = draft_batches(wb, project)
+    a = [seconds[(0, i)] for i in range(3)]
+    b = [seconds[(1, i)] for i in range(3)]
+    assert metric == "WER"
+    first, second = batches  # oldest first
+    # a: a1 kept (0), a2 'w1 x1' -> 'w1 y1' (0.5), a3 'w2 x2' -> 'w2 x2 and more' (2 of 4: 0.5)
+    assert (first.segments, first.model) == (3, "faster-whisper base")
+    assert first.error == pytest.approx((0.5 * a[1] + 0.5 * a[2]) / sum(a))
+    assert first.untouched == pytest.approx(1 / 3)
+    # b: b1 rewritten (1, capped; 1 s), b2 and b3 kept (1 s, 0.5 s): weighted by length
+    assert (second.segments, second.model) == (3, "faster-whisper v2")
+    assert second.error == pytest.approx(b[0] / sum(b)) and second.untouched == pytest.approx(2 / 3)
+    assert first.name.startswith("job ") and first.job < second.job
+
+
+def test_recordings_drafted_before_jobs_were_recorded_are_grouped_by_day():
+    rows = [{"job": None, "drafted_at": datetime(2025, 3, d, h), "seconds": 1.0, "draft": "a b",
+             "final": final, "params": None} for d, h, final in
+            ((1, 9, "a b"), (1, 17, "a c"), (2, 9, "x y"))]
+    batches = by_batch(rows, lambda draft, final: 0.0 if draft == final else 0.5)
+    assert [(b.name, b.segments, b.error, b.model) for b in batches] == [
+        ("drafted 2025-03-01", 2, 0.25, ""), ("drafted 2025-03-02", 1, 0.5, "")]
+
+
+def test_only_owners_see_the_draft_quality(wb, worked):
+    project, _, _ = worked
+    for name in ("lena", "rita"):
+        with pytest.raises(Forbidden):
+            draft_batches(as_user(wb, name), project)
+
+
+def test_draft_quality_page(home, wb, worked):
+    project, _, seconds = worked
+    _two_jobs(wb, project)
+    a = [seconds[(0, i)] for i in range(3)]
+    b = [seconds[(1, i)] for i in range(3)]
+    at = open_page(home, "views/draft_quality.py", project.id, ("olga", "owner"))
+    _no_errors(at)
+    assert at.title[0].value == "Draft quality"
+    assert at.subheader[0].value == "Draft WER by batch"
+    table = at.dataframe[0].value
+    assert list(table["segments"]) == [3, 3]
+    assert list(table["WER"]) == pytest.approx([(0.5 * a[1] + 0.5 * a[2]) / sum(a), b[0] / sum(b)])
+
+
+def test_draft_quality_page_before_any_label(home, wb, drafted):
+    at = open_page(home, "views/draft_quality.py", drafted.id, ("olga", "owner"))
+    _no_errors(at)
+    assert any("No labelled drafts yet" in i.value for i in at.info)

@@ -1,0 +1,54 @@
+"""The drafts' error batch by batch: how much people had to change each draft job's output.
+
+A batch is a draft job (recordings drafted before the job was recorded are grouped by the day
+they were drafted). Its error is the project's headline metric (CER for Korean, else WER) of
+the draft against the final label, per segment, capped at 1 and weighted by the segment's
+length: the labour the drafts left. As a project learns (vocabulary, rules, a fine-tuned
+model), later batches should need less.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Batch:
+    name: str  # "job 12" or "drafted 2026-12-01"
+    job: int | None
+    drafted_at: datetime | None  # the first recording of the batch drafted
+    model: str  # the engine and model that drafted it, as the job recorded them
+    segments: int
+    seconds: float
+    error: float  # length-weighted mean of the per-segment draft error, 0..1
+    untouched: float  # the share of segments whose draft was kept as it was
+
+
+def by_batch(rows: Iterable[dict[str, Any]], scorer: Callable[[str, str], float]) -> list[Batch]:
+    """Batches from `store.batch_rows`' rows, oldest first; `scorer(draft, final)` is the
+    project's (see `dashboard.edit_scorer`)."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for row in rows:
+        key = (("job", row["job"]) if row["job"] is not None else
+               ("day", row["drafted_at"].date() if row["drafted_at"] else None))
+        groups.setdefault(key, []).append(row)
+    out = []
+    for (kind, value), members in groups.items():
+        weights = [max(r["seconds"], 0.01) for r in members]
+        errors = [scorer(r["draft"], r["final"]) for r in members]
+        params = members[0].get("params") or {}
+        model = " ".join(str(params[k]) for k in ("engine", "model") if params.get(k))
+        out.append(Batch(
+            name=f"job {value}" if kind == "job" else f"drafted {value or 'earlier'}",
+            job=value if kind == "job" else None,
+            drafted_at=min((r["drafted_at"] for r in members if r["drafted_at"]), default=None),
+            model=model,
+            segments=len(members),
+            seconds=sum(r["seconds"] for r in members),
+            error=sum(w * e for w, e in zip(weights, errors)) / sum(weights),
+            untouched=sum(1 for e in errors if e == 0.0) / len(members),
+        ))
+    return sorted(out, key=lambda b: (b.drafted_at or datetime.min, b.job or 0))

@@ -1,0 +1,30 @@
+"""Draft batches: each labelled segment with the job that drafted its recording (its batch),
+for the drafts' error batch by batch ("draft CER by batch")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from workbench.store.dashboard import _labels
+from workbench.store.schema import jobs, recordings, revisions, segments
+
+
+def batch_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
+    """Every live segment a person labelled whose draft the ASR wrote: segment_id, status,
+    seconds, draft (revision 1), final (the current text: a reviewer's fix counts), job (the
+    draft job of its recording, None before 0011 recorded it), drafted_at (when its recording
+    was drafted) and params (the job's: engine, model...)."""
+    current = revisions.alias("current")
+    query = (
+        _labels(project_id)
+        .add_columns(current.c.text.label("final"), recordings.c.draft_job.label("job"),
+                     recordings.c.drafted_at, jobs.c.params)
+        .join(current, current.c.id == segments.c.latest_revision_id)
+        .outerjoin(jobs, jobs.c.id == recordings.c.draft_job)
+        .order_by(recordings.c.drafted_at, segments.c.id)
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query) if r.draft is not None]
