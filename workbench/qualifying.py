@@ -123,11 +123,13 @@ def _language(project: Project) -> str:
 # ---------------------------------------------------------------- the labeller's side
 
 
-def standing_of(wb: Workbench, project: Project, user_name: str) -> Standing:
+def standing_of(wb: Workbench, project: Project, user_name: str,
+                row: dict | None = None) -> Standing:
     """A labeller's standing under the project's defect rules over its window (since an
-    owner last lifted a pause, if later)."""
+    owner last lifted a pause, if later); `row`: their `store.get_standing` row when the
+    caller has read it already."""
     since = store.now() - timedelta(days=project.rules_days)
-    lifted = store.get_standing(wb.db, project.id, user_name)["lifted_at"]
+    lifted = (row or store.get_standing(wb.db, project.id, user_name))["lifted_at"]
     if lifted is not None and lifted > since:
         since = lifted
     reviews, rejections = store.verdicts_since(wb.db, project.id, user_name, since)
@@ -194,7 +196,7 @@ def next_step(wb: Workbench, project_id: int) -> Step:
                          "attempt", report=report)
     if project.qualify_required:
         report = test_report(wb, project, user.name)
-    rules = standing_of(wb, project, user.name)
+    rules = standing_of(wb, project, user.name, row)
     if rules.paused:
         return Step(gate=f"your work in this project is paused: {rules.describe()}; the owner "
                          "can lift the pause", report=report)
@@ -254,10 +256,10 @@ def check_open(wb: Workbench, project: Project, user: User,
         return
     if segment_id is not None and store.gold_of(wb.db, segment_id) is not None:
         raise Closed(f"segment #{segment_id} is not open to you")
-    if project.qualify_required and store.get_standing(
-            wb.db, project.id, user.name)["passed_at"] is None:
+    row = store.get_standing(wb.db, project.id, user.name)
+    if project.qualify_required and row["passed_at"] is None:
         raise Closed("pass the qualification test first")
-    rules = standing_of(wb, project, user.name)
+    rules = standing_of(wb, project, user.name, row)
     if rules.paused:
         raise Closed(f"your work in this project is paused: {rules.describe()}")
 
