@@ -1,0 +1,368 @@
+"""Fine-tune jobs and the model registry: an owner starts a job (one per project at a time);
+it trains on the project's final segments but the held-out share, writes the result as a
+new CTranslate2 version under the home (`models/project-<id>/v<n>`, written aside and renamed
+when complete), measures the model in use and the new one on the held-out segments, and makes
+the new one the project's drafting model only when it drafts them with fewer errors. Any
+ready version, or the base model, can be chosen again later; every switch is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench import store
+from workbench.access import Action, require
+from workbench.asr import ENGINES, EMBEDDED_NAME, Engine, load_engine
+from workbench.asr.models import embedded_model_dir
+from workbench.audio.working import read_slice
+from workbench.auditing import audit_options
+from workbench.context import Workbench
+from workbench.corpus import Job, ModelVersion, Project
+from workbench.drafting import JobRunning, cancel_job, live_job, run_as_worker
+from workbench.heldout import Approved, approved_examples, draft_error, held_out, record_measure, training
+from workbench.service import model_path
+from workbench.tuning.options import train_options
+from workbench.workers import this_worker
+
+log = logging.getLogger(__name__)
+
+KIND = "tune"
+ENGINE = "faster-whisper"  # what the versions are written for (CTranslate2 folders)
+MAX_SECONDS = 30.0  # Whisper's window: longer segments are not trained on
+MIN_TRAIN = 1  # final segments needed on each side of the split
+
+
+class Cancelled(Exception):
+    """The owner cancelled the job."""
+
+
+@dataclass(frozen=True)
+class TuneStatus:
+    """What the Models page shows: the model in use, the latest job, the versions."""
+
+    engine: str
+    model: str  # the project's drafting model: 'base', or 'project-<id>/v<n>'
+    job: Job | None
+    versions: tuple[ModelVersion, ...]
+    final: int  # final segments
+    heldout: int  # of them held out at the project's share
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.state == "running"
+
+
+def version_model(version: ModelVersion) -> str:
+    """The name a project's asr_model takes for a version: its folder inside `models/`."""
+    return Path(version.path).relative_to("models").as_posix()
+
+
+def in_use(project: Project, version: ModelVersion) -> bool:
+    """Whether the project drafts with this version now."""
+    return project.asr_engine == version.engine and project.asr_model == version_model(version)
+
+
+def outcome(project: Project, version: ModelVersion, job: Job | None = None) -> str:
+    """A version's state in words: in use, ready (and why it was not made the default),
+    training, failed (why) or cancelled."""
+    if version.state == "ready":
+        scores = f"{(version.metric or '').upper()} {_pct(version.error_before)} → {_pct(version.error_after)}"
+        if in_use(project, version):
+            return f"in use ({scores})"
+        if version.better:
+            return f"ready, not in use ({scores})"
+        return f"ready, not in use: not better on the held-out set ({scores})"
+    if version.state == "failed":
+        reason = job.error if job is not None and job.error else "the job stopped"
+        return f"failed: {reason.splitlines()[0]}"
+    return version.state
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def tune_status(wb: Workbench, project: Project) -> TuneStatus:
+    """The project's model in use, latest fine-tune job and versions (owners)."""
+    require(wb, Action.DRAFT, project.id)
+    return TuneStatus(project.asr_engine, project.asr_model, live_or_latest(wb, project),
+                      tuple(list_models(wb, project)), *_counts(wb, project))
+
+
+def _counts(wb: Workbench, project: Project) -> tuple[int, int]:
+    examples = approved_examples(wb, project)
+    return len(examples), len(held_out(examples, project.holdout_share))
+
+
+def live_or_latest(wb: Workbench, project: Project) -> Job | None:
+    """The latest fine-tune job (one whose worker died is failed first)."""
+    require(wb, Action.DRAFT, project.id)
+    live_job(wb, project, KIND)
+    return store.latest_job(wb.db, project.id, KIND)
+
+
+def list_models(wb: Workbench, project: Project) -> list[ModelVersion]:
+    """The project's versions, newest first; one left 'training' by a job that ended is
+    marked failed first."""
+    require(wb, Action.DRAFT, project.id)
+    running = live_job(wb, project, KIND)
+    out = []
+    for v in store.list_models(wb.db, project.id):
+        if v.state == "training" and (running is None or running.id != v.job_id):
+            ended = store.get_job(wb.db, v.job_id).state if v.job_id is not None else "failed"
+            v = store.update_model(wb.db, v.id,
+                                   state="cancelled" if ended == "cancelled" else "failed")
+        out.append(v)
+    return out
+
+
+def base_folder(wb: Workbench, project: Project) -> Path:
+    """The CTranslate2 folder of the project's drafting model, which training starts from."""
+    if project.asr_model == EMBEDDED_NAME:
+        return embedded_model_dir(wb.settings.models_dir)
+    if project.asr_engine != ENGINE:
+        raise ValueError("fine-tuning starts from a faster-whisper model: choose one on Drafts")
+    folder = Path(model_path(wb, project.asr_model))
+    if not (folder / "model.bin").is_file():
+        raise ValueError(f"the model {Path(project.asr_model).name!r} is not a CTranslate2 "
+                         "folder in the models folder")
+    return folder
+
+
+def start_tune_job(wb: Workbench, project: Project, params: dict) -> Job:
+    """Create a fine-tune job (params: method, steps, learning_rate, batch_size, seed) and
+    register its version as 'training'; JobRunning when one runs, ValueError when the
+    parameters are wrong or there is not enough to train and measure on."""
+    user = require(wb, Action.DRAFT, project.id)
+    running = live_job(wb, project, KIND)
+    if running is not None:
+        raise JobRunning(f"a fine-tune job for {project.name!r} is already running "
+                         f"({running.message or 'starting'})")
+    options = train_options(params)
+    examples = approved_examples(wb, project)
+    train_n = len(_trainable(training(examples, project.holdout_share)))
+    heldout_n = len(held_out(examples, project.holdout_share))
+    if train_n < MIN_TRAIN or heldout_n < MIN_TRAIN:
+        raise ValueError(f"not enough final segments: {train_n} to train on and {heldout_n} "
+                         "held out (approve more, or change the held-out share)")
+    base_folder(wb, project)
+    stored = {"method": options.method, "steps": options.steps,
+              "learning_rate": options.learning_rate, "batch_size": options.batch_size,
+              "seed": options.seed, "holdout_share": project.holdout_share,
+              "base_engine": project.asr_engine}
+    worker = this_worker()
+    job = store.start_job(wb.db, project.id, KIND, stored, float(options.steps + 2 * heldout_n),
+                          worker.pid, worker.host)
+    version = store.add_model(
+        wb.db, project.id, engine=ENGINE, path=f"models/project-{project.id}/v{{n}}",
+        base=project.asr_model, method=options.method, params=stored, state="training",
+        job_id=job.id, train_segments=train_n, heldout_segments=heldout_n, created_by=user.name)
+    store.log_event(wb.db, user.name, "fine-tune started", project.id,
+                    {"job": job.id, "version": version.n, **stored})
+    return job
+
+
+def cancel_tune_job(wb: Workbench, project: Project) -> Job | None:
+    """Ask the running fine-tune job to stop (after its current step); the job, or None."""
+    return cancel_job(wb, project, KIND)
+
+
+def _trainable(examples: list[Approved]) -> list[Approved]:
+    return [e for e in examples if 0 < e.duration <= MAX_SECONDS]
+
+
+def run_tune_job(wb: Workbench, job: Job, on_progress: Callable[[Job], None] | None = None,
+                 load: Callable[[str, str], Engine] | None = None) -> Job:
+    """Train, write, measure and maybe promote the job's version; the finished job.
+
+    `load(engine, model)` gives the engine that measures a model (a folder path for a new
+    version); by default the project's model is loaded once per process and a new version
+    fresh. Cancelling stops after the current step or measured segment; nothing is written
+    then. The calling process is the job's worker while it runs.
+    """
+    load = load or (lambda engine, model: _load(engine, model, wb.settings.models_dir))
+    return run_as_worker(wb, job, lambda: _tune(wb, job, on_progress, load))
+
+
+def _load(engine: str, model: str, models_dir: Path) -> Engine:
+    """The embedded model from the process's cache; a folder (a version) loaded afresh, so
+    that measured versions are not all kept in memory."""
+    if Path(model).is_absolute():
+        return ENGINES[engine](model, models_dir)
+    return load_engine(engine, model, models_dir)
+
+
+def _tune(wb: Workbench, job: Job, on_progress, load) -> Job:
+    version = store.model_of_job(wb.db, job.id)
+    try:
+        return _train_and_measure(wb, job, version, on_progress, load)
+    except Cancelled:
+        store.update_model(wb.db, version.id, state="cancelled")
+        return _finish(wb, job, "cancelled", "cancelled; nothing was written", on_progress)
+    except BaseException:
+        store.update_model(wb.db, version.id, state="failed")
+        raise
+
+
+def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progress, load) -> Job:
+    from workbench.tuning.ct2 import load_whisper, write_ct2
+    from workbench.tuning.train import Cancelled as Stopped, Example, train
+
+    project = store.get_project(wb.db, job.project_id)
+    share = job.params.get("holdout_share", project.holdout_share)
+    examples = approved_examples(wb, project)
+    measured, train_set = held_out(examples, share), _trainable(training(examples, share))
+    options = train_options(job.params)
+    beat = _Beat(wb, job, on_progress, len(measured), options.steps)
+    evaluate = audit_options(project)
+
+    current = load(project.asr_engine, model_path(wb, project.asr_model))
+    before = draft_error(wb, project, current, evaluate, measured,
+                         on_progress=lambda d, n: beat.measuring("the model in use", d, 0))
+    if beat.cancelled():
+        raise Cancelled
+    record_measure(wb, project, f"model {project.asr_model}", before)
+
+    base = base_folder(wb, project)
+    model = load_whisper(base)
+    pairs = [Example(read_slice(wb.path(e.working_path), e.start, e.end), e.text)
+             for e in train_set]
+    try:
+        losses = train(model, pairs, _language(project), options, on_step=beat.training)
+    except Stopped:
+        raise Cancelled from None
+    beat.say(f"writing v{version.n}")
+    folder = _write(wb, version, lambda tmp: write_ct2(model, tmp, base))
+    del model
+
+    new = load(ENGINE, str(folder))
+    after = draft_error(wb, project, new, evaluate, measured,
+                        on_progress=lambda d, n: beat.measuring(f"v{version.n}", d, len(measured)))
+    if beat.cancelled():
+        raise Cancelled
+    record_measure(wb, project, f"model v{version.n}", after)
+    params = {**version.params, "losses": [round(x, 4) for x in losses[:: max(1, len(losses) // 50)]],
+              "final_loss": round(losses[-1], 4)}
+    version = store.update_model(wb.db, version.id, state="ready", metric=before.metric,
+                                 error_before=before.error, error_after=after.error,
+                                 heldout_segments=after.segments, params=params)
+    if version.better:
+        _switch(wb, project, version, "model promoted")
+        message = f"v{version.n} is better and drafts from now on"
+    else:
+        message = f"v{version.n} is not better on the held-out set; the model in use stays"
+    return _finish(wb, job, "done", f"{message} ({outcome(store.get_project(wb.db, project.id), version)})",
+                   on_progress)
+
+
+def _language(project: Project) -> str:
+    """The language the model is taught to write: the project's, else its conventions'."""
+    if project.language != "auto":
+        return project.language
+    from workbench.text import load_profile
+
+    return load_profile(project.conventions).language or "en"
+
+
+def _write(wb: Workbench, version: ModelVersion, write: Callable[[Path], Path]) -> Path:
+    """Write the version aside, then rename it into place: a crash leaves no half folder
+    under its name (the aside folder is removed on an error)."""
+    final = wb.path(version.path)
+    aside = final.with_name(f".{final.name}.{os.getpid()}.part")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(aside, ignore_errors=True)
+    try:
+        write(aside)
+        os.replace(aside, final)
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    return final
+
+
+class _Beat:
+    """The job's progress: the model in use measured (units 0..H), the steps (H..H+S), the
+    new version measured (H+S..2H+S); each beat checks for a cancel."""
+
+    def __init__(self, wb: Workbench, job: Job, on_progress, heldout: int, steps: int):
+        self.wb, self.job, self.on_progress = wb, job, on_progress
+        self.heldout, self.steps = heldout, steps
+
+    def cancelled(self) -> bool:
+        return store.cancel_requested(self.wb.db, self.job.id)
+
+    def say(self, message: str, done: float | None = None) -> None:
+        values = {"message": message} if done is None else {"message": message, "done": done}
+        store.update_job(self.wb.db, self.job.id, **values)
+        if self.on_progress:
+            self.on_progress(store.get_job(self.wb.db, self.job.id))
+
+    def measuring(self, what: str, done: int, offset: int) -> bool:
+        extra = self.steps if offset else 0
+        self.say(f"measuring {what} on the held-out set: {done + 1}/{self.heldout}",
+                 float(offset + extra + done))
+        return not self.cancelled()
+
+    def training(self, step: int, loss: float) -> bool:
+        self.say(f"training: step {step}/{self.steps}, loss {loss:.3f}", float(self.heldout + step))
+        return not self.cancelled()
+
+
+def _finish(wb: Workbench, job: Job, state: str, message: str, on_progress) -> Job:
+    store.update_job(wb.db, job.id, state=state, message=message,
+                     done=job.total if state == "done" else store.get_job(wb.db, job.id).done)
+    job = store.get_job(wb.db, job.id)
+    if on_progress:
+        on_progress(job)
+    return job
+
+
+def _switch(wb: Workbench, project: Project, version: ModelVersion, event: str) -> None:
+    """Make the version the project's drafting model; logged."""
+    values = {"asr_engine": version.engine, "asr_model": version_model(version)}
+    store.update_project(wb.db, project.id, **values)
+    if version.promoted_at is None:
+        store.update_model(wb.db, version.id, promoted_at=store.now())
+    store.log_event(wb.db, wb.actor.name, event, project.id,
+                    {"version": version.n, "from": [project.asr_engine, project.asr_model],
+                     "error_before": version.error_before, "error_after": version.error_after})
+
+
+def promote(wb: Workbench, project: Project, model_n: int) -> Project:
+    """An owner makes the ready version `model_n` the project's drafting model."""
+    require(wb, Action.DRAFT, project.id)
+    version = store.get_model(wb.db, project.id, model_n)
+    if version is None or version.state != "ready":
+        raise ValueError(f"no ready version v{model_n} in this project")
+    if not (wb.path(version.path) / "model.bin").is_file():
+        raise ValueError(f"the files of v{model_n} are missing from the models folder")
+    _switch(wb, project, version, "model chosen")
+    return store.get_project(wb.db, project.id)
+
+
+def base_model(wb: Workbench, project: Project) -> tuple[str, str] | None:
+    """(engine, model) the project drafted with before its first version, or None when it has
+    no version."""
+    versions = store.list_models(wb.db, project.id)
+    if not versions:
+        return None
+    first = versions[-1]
+    return first.params.get("base_engine", ENGINE), first.base
+
+
+def use_base(wb: Workbench, project: Project) -> Project:
+    """An owner goes back to the model the project drafted with before any version."""
+    user = require(wb, Action.DRAFT, project.id)
+    base = base_model(wb, project)
+    if base is None:
+        raise ValueError("this project has no fine-tuned version: it drafts with its base model")
+    engine, model = base
+    store.update_project(wb.db, project.id, asr_engine=engine, asr_model=model)
+    store.log_event(wb.db, user.name, "model chosen", project.id,
+                    {"version": "base", "model": model,
+                     "from": [project.asr_engine, project.asr_model]})
+    return store.get_project(wb.db, project.id)
