@@ -14,10 +14,11 @@ from workbench.store.records import all_records, fetch, first_record
 from workbench.store.schema import models
 
 
-def add_model(engine: Engine, project_id: int, **values: Any) -> ModelVersion:
+def add_model(db: Engine, project_id: int, **values: Any) -> ModelVersion:
     """Register the project's next version (engine, path, base, method, params, state,
-    created_by, ...); `path` may use '{n}', filled with the version's number."""
-    with engine.begin() as conn:
+    created_by, ...); `path` may use '{n}', filled with the version's number. (The
+    database is `db`: `engine` is a column.)"""
+    with db.begin() as conn:
         last = conn.execute(sa.select(sa.func.max(models.c.n))
                             .where(models.c.project_id == project_id)).scalar()
         n = (last or 0) + 1
