@@ -444,7 +444,7 @@ def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
     """Fine-tune the project's model in the foreground, with progress lines; the new version
     drafts from then on only when it is better on the held-out segments."""
     from workbench.heldout import set_holdout_share
-    from workbench.tuning.jobs import outcome, run_tune_job, start_tune_job
+    from workbench.tuning.jobs import outcome, run_tune_job, scores, start_tune_job
 
     project = get_project(wb, args.project)
     if args.holdout is not None:
@@ -457,13 +457,14 @@ def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
     bar.close()
     version = store.model_of_job(wb.db, job.id)
     print(f"{project.name}: job {job.state}; v{version.n}: "
-          f"{outcome(get_project(wb, args.project), version, job)}")
+          f"{outcome(get_project(wb, args.project), version, job)} ({scores(version)})")
     return 0 if job.state == "done" else 1
 
 
 def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:
     """List the project's model versions, or choose one (or the base model) to draft with."""
-    from workbench.tuning.jobs import base_model, in_use, list_models, outcome, promote, use_base
+    from workbench.tuning.jobs import (
+        base_model, in_use, list_models, outcome, promote, scores, use_base)
 
     project = get_project(wb, args.project)
     if args.use is not None:
@@ -482,7 +483,8 @@ def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:
     for v in list_models(wb, project):
         mark = "*" if in_use(project, v) else " "
         print(f"{mark} v{v.n:<3} {v.method:<8} trained on {v.train_segments:>5}, held out "
-              f"{v.heldout_segments:>4}  {outcome(project, v)}")
+              f"{v.heldout_segments:>4}  {outcome(project, v)}"
+              + (f" ({scores(v)})" if v.state == "ready" else ""))
     return 0
 
 

@@ -68,19 +68,29 @@ def in_use(project: Project, version: ModelVersion) -> bool:
 
 
 def outcome(project: Project, version: ModelVersion, job: Job | None = None) -> str:
-    """A version's state in words: in use, ready (and why it was not made the default),
-    training, failed (why) or cancelled."""
+    """A version's state in words: in use, ready (and why it was not made the drafting
+    model), training, failed (why, when its job is given) or cancelled."""
     if version.state == "ready":
-        scores = f"{(version.metric or '').upper()} {_pct(version.error_before)} → {_pct(version.error_after)}"
         if in_use(project, version):
-            return f"in use ({scores})"
-        if version.better:
-            return f"ready, not in use ({scores})"
-        return f"ready, not in use: not better on the held-out set ({scores})"
+            return "in use"
+        return "ready, not in use" + ("" if version.better else ": not better on the held-out set")
     if version.state == "failed":
         reason = job.error if job is not None and job.error else "the job stopped"
         return f"failed: {reason.splitlines()[0]}"
     return version.state
+
+
+def scores(version: ModelVersion) -> str:
+    """'WER 31.0% → 24.5%': the held-out error of the model before and of this version."""
+    return f"{(version.metric or '').upper()} {_pct(version.error_before)} → {_pct(version.error_after)}"
+
+
+def label(project: Project, versions: list[ModelVersion] | tuple[ModelVersion, ...]) -> str:
+    """The project's drafting model as the owner knows it: 'v2', or the model's name."""
+    for version in versions:
+        if in_use(project, version):
+            return f"v{version.n}"
+    return project.asr_model
 
 
 def _pct(value: float | None) -> str:
@@ -253,11 +263,11 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
                                  heldout_segments=after.segments, params=params)
     if version.better:
         _switch(wb, project, version, "model promoted")
-        message = f"v{version.n} is better and drafts from now on"
+        message = f"v{version.n} is better on the held-out set ({scores(version)}) and drafts from now on"
     else:
-        message = f"v{version.n} is not better on the held-out set; the model in use stays"
-    return _finish(wb, job, "done", f"{message} ({outcome(store.get_project(wb.db, project.id), version)})",
-                   on_progress)
+        message = (f"v{version.n} is not better on the held-out set ({scores(version)}); "
+                   "the model in use stays")
+    return _finish(wb, job, "done", message, on_progress)
 
 
 def _language(project: Project) -> str:

@@ -7,7 +7,16 @@ import streamlit as st
 
 from workbench.drafting import JobRunning
 from workbench.heldout import set_holdout_share
-from workbench.tuning.jobs import base_model, in_use, live_or_latest, outcome, promote, tune_status, use_base
+from workbench.tuning.jobs import (
+    base_model,
+    in_use,
+    label,
+    live_or_latest,
+    outcome,
+    promote,
+    tune_status,
+    use_base,
+)
 from workbench.tuning.options import METHODS, TrainOptions
 from workbench.ui.common import current_project, form_key, workbench
 from workbench.ui.jobs import cancel_tune, start_tune
@@ -32,16 +41,17 @@ def done(message: str) -> None:
 
 
 status = tune_status(wb, project)
-st.markdown(f"Drafts use **{md(status.model, 200)}** ({md(status.engine)}). "
-            f"**{status.final}** final segment(s) (approved, or passed without review); "
-            f"**{status.heldout}** of them are held out to measure drafts on, never trained on.")
+st.markdown(f"Drafts use **{md(label(project, status.versions), 200)}** ({md(status.engine)}). "
+            f"**{status.final}** final segment(s) (approved, or passed without review), "
+            f"**{status.heldout}** of them held out: drafts are measured on them, never "
+            "trained on them.")
 
 defaults = TrainOptions()
 with st.form(form_key(project, f"tune_{project.holdout_share}")):
     st.subheader("Fine-tune")
     cols = st.columns(4)
     method = cols[0].selectbox("Method", list(METHODS), key=form_key(project, "tune_method"),
-                               format_func=lambda m: f"{m}: {METHODS[m]}")
+                               help="; ".join(f"**{m}**: {what}" for m, what in METHODS.items()))
     steps = cols[1].number_input("Steps", 1, 100_000, defaults.steps, step=10,
                                  key=form_key(project, "tune_steps"))
     rate = cols[2].number_input("Learning rate", 1e-7, 0.1, defaults.learning_rate, step=1e-5,
@@ -87,21 +97,25 @@ st.subheader("Versions")
 if not status.versions:
     st.info("No fine-tuned version yet: the project drafts with its base model.")
     st.stop()
+job = status.job
 rows = [{
     "version": f"v{v.n}",
     "method": v.method,
     "trained on": v.train_segments,
     "held out": v.heldout_segments,
     "metric": (v.metric or "").upper(),
-    "before": v.error_before,
-    "after": v.error_after,
-    "state": outcome(project, v),
+    "error before": v.error_before,
+    "error after": v.error_after,
+    "state": outcome(project, v, job if v.job_id == getattr(job, "id", None) else None),
     "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
     "by": v.created_by,
 } for v in status.versions]
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={"before": st.column_config.NumberColumn(format="percent"),
-                            "after": st.column_config.NumberColumn(format="percent")})
+             column_config={
+                 "error before": st.column_config.NumberColumn(
+                     format="percent", help="the model in use then, on the held-out segments"),
+                 "error after": st.column_config.NumberColumn(
+                     format="percent", help="this version, on the same segments")})
 
 
 
@@ -117,15 +131,11 @@ def switch(call, message: str) -> None:
 
 ready = [v for v in status.versions if v.state == "ready"]
 base = base_model(wb, project)
-per_row = 6
-for first in range(0, len(ready) + 1, per_row):
-    cols = st.columns(per_row)
-    for column, version in zip(cols, ready[first:first + per_row]):
-        if column.button(f"Use v{version.n}", key=f"use_model_{project.id}_{version.n}",
-                         disabled=in_use(project, version)):
+with st.container(horizontal=True):
+    for version in ready:
+        if st.button(f"Use v{version.n}", key=f"use_model_{project.id}_{version.n}",
+                     disabled=in_use(project, version)):
             switch(lambda n=version.n: promote(wb, project, n), f"v{version.n} drafts from now on.")
-    if first + per_row > len(ready) and base is not None:
-        column = cols[len(ready) - first]
-        if column.button("Back to the base model", key=f"use_base_{project.id}",
-                         disabled=(project.asr_engine, project.asr_model) == base):
-            switch(lambda: use_base(wb, project), f"The base model ({base[1]}) drafts from now on.")
+    if base is not None and st.button("Back to the base model", key=f"use_base_{project.id}",
+                                      disabled=(project.asr_engine, project.asr_model) == base):
+        switch(lambda: use_base(wb, project), f"The base model ({base[1]}) drafts from now on.")
