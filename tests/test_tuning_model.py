@@ -29,14 +29,17 @@ def tiny_dir(base_dir, tmp_path_factory):
 
 
 def test_tiny_model_written_as_ct2_loads_in_faster_whisper(tiny_dir, tmp_path):
-    from workbench.asr.faster import FasterWhisperEngine
+    from faster_whisper import WhisperModel
 
     names = {p.name for p in tiny_dir.iterdir()}
     assert {"model.bin", "config.json", "tokenizer.json", "vocabulary.json"} <= names
-    engine = FasterWhisperEngine(str(tiny_dir), tmp_path)
-    transcript = engine.transcribe(sine(1.0), TranscribeOptions(language="en", beam_size=1, vad=False))
-    segments = list(transcript.segments)  # random weights: any text, but no error
-    assert transcript.language == "en"
+    model = WhisperModel(str(tiny_dir), device="cpu", compute_type="int8")
+    # random weights: any text, but no error (greedy, a few tokens, word timings from the
+    # alignment heads the writer fitted to the tiny decoder)
+    segments, info = model.transcribe(sine(1.0), language="en", beam_size=1, temperature=0.0,
+                                      max_new_tokens=8, word_timestamps=True, vad_filter=False)
+    segments = list(segments)
+    assert info.language == "en" and info.duration == pytest.approx(1.0)
     assert all(0.0 <= s.start <= s.end for s in segments)
 
 
@@ -83,10 +86,10 @@ def test_training_lowers_the_loss(method):
     before = {k: v.clone() for k, v in model.state_dict().items()}
     steps = []
     losses = train(model, two_pairs(), "en",
-                   TrainOptions(method=method, steps=16, learning_rate=3e-3, batch_size=2),
+                   TrainOptions(method=method, steps=10, learning_rate=3e-3, batch_size=2),
                    on_step=lambda step, loss: steps.append(step))
-    assert steps == list(range(1, 17)) and len(losses) == 16
-    assert np.mean(losses[-4:]) < losses[0]
+    assert steps == list(range(1, 11)) and len(losses) == 10
+    assert np.mean(losses[-3:]) < losses[0]
     after = model.state_dict()
     assert after.keys() == before.keys()  # adapters merged away
     changed = {k for k in after if not torch.equal(after[k], before[k])}

@@ -73,7 +73,7 @@ def set_holdout_share(wb: Workbench, project: Project, share: float) -> Project:
     if share == project.holdout_share:
         return project
     store.log_event(wb.db, user.name, "settings changed", project.id,
-                    {"holdout_share": [project.holdout_share, share]})
+                    {"holdout_share": share})
     return store.update_project(wb.db, project.id, holdout_share=share)
 
 

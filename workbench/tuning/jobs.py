@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -240,8 +240,7 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
 
     base = base_folder(wb, project)
     model = load_whisper(base)
-    pairs = [Example(read_slice(wb.path(e.working_path), e.start, e.end), e.text)
-             for e in train_set]
+    pairs = _Slices(wb, train_set, Example)
     try:
         losses = train(model, pairs, _language(project), options, on_step=beat.training)
     except Stopped:
@@ -268,6 +267,21 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
         message = (f"v{version.n} is not better on the held-out set ({scores(version)}); "
                    "the model in use stays")
     return _finish(wb, job, "done", message, on_progress)
+
+
+class _Slices(Sequence):
+    """The training pairs, each slice of audio read when the training asks for it (an hour
+    of approved audio is 230 MB as float32: not all held in memory at once)."""
+
+    def __init__(self, wb: Workbench, examples: list[Approved], make):
+        self.wb, self.examples, self.make = wb, examples, make
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def __getitem__(self, i):
+        e = self.examples[i]
+        return self.make(read_slice(self.wb.path(e.working_path), e.start, e.end), e.text)
 
 
 def _language(project: Project) -> str:
