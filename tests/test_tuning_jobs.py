@@ -115,6 +115,9 @@ def test_draft_error_scores_rewrites_and_is_recorded(wb, project):
 
 def test_a_better_version_is_promoted(wb, project, monkeypatch):
     script(monkeypatch, wb, project, new_is_better=True)
+    killed = wb.settings.models_dir / f"project-{project.id}" / ".v9.part-999999999"
+    killed.mkdir(parents=True)  # a version a killed job was writing
+    (killed / "model.bin").write_bytes(b"half")
     job = start_tune_job(wb, project, PARAMS)
     assert [v.state for v in list_models(wb, project)] == ["training"]
     with pytest.raises(JobRunning):
@@ -134,7 +137,7 @@ def test_a_better_version_is_promoted(wb, project, monkeypatch):
     folder = wb.path(version.path)
     assert version.path == f"models/project-{project.id}/v1"
     assert {"model.bin", "config.json", "tokenizer.json"} <= {p.name for p in folder.iterdir()}
-    assert not list(folder.parent.glob(".*part"))  # nothing left aside
+    assert not list(folder.parent.glob(".*part*"))  # nothing left aside, nor the killed one's
     import ctranslate2
 
     ctranslate2.models.Whisper(str(folder))  # a CTranslate2 Whisper model

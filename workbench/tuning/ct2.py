@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import shutil
 import struct
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,6 @@ import torch
 
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: "bf16"}
 _OLD_DTYPES = {4: 0, 2: 2, 1: 1}  # binary_version < 4: item size -> dtype id
-SIDE_FILES = ("tokenizer.json", "vocabulary.txt", "vocabulary.json", "preprocessor_config.json")
 
 
 def read_model_bin(path: Path) -> tuple[str, dict[str, torch.Tensor]]:
@@ -169,7 +167,7 @@ def load_whisper(folder: Path):
 def write_ct2(model, folder: Path, base: Path, quantization: str = "float16") -> Path:
     """Write an openai-whisper model as a CTranslate2 folder `folder` (which must not exist),
     with the tokenizer, vocabulary and decoding config of the CT2 folder `base`."""
-    from ctranslate2.specs import common_spec, whisper_spec
+    from ctranslate2.specs import whisper_spec
 
     dims = model.dims
     sd = {k: v.detach().float().cpu() for k, v in model.state_dict().items()}
@@ -216,7 +214,6 @@ def write_ct2(model, folder: Path, base: Path, quantization: str = "float16") ->
         block(layer, f"decoder.blocks.{i}", cross=True)
     norm(decoder.layer_norm, "decoder.ln")
     decoder.projection.weight = sd["decoder.token_embedding.weight"]  # tied in openai-whisper
-    assert isinstance(decoder.projection, common_spec.LinearSpec)
 
     base = Path(base)
     spec.register_vocabulary(_vocabulary(base))
@@ -253,8 +250,3 @@ def _config(base: Path, dims) -> dict:
         heads = [[l, h] for l in range(dims.n_text_layer // 2, dims.n_text_layer)
                  for h in range(dims.n_text_head)]
     return {**config, "alignment_heads": heads}
-
-
-def dims_dict(model) -> dict[str, int]:
-    """A model's dimensions as a plain dict (for the registry's params)."""
-    return asdict(model.dims)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from workbench.context import Workbench
 from workbench.corpus import Job, ModelVersion, Project
 from workbench.drafting import JobRunning, cancel_job, live_job, run_as_worker
 from workbench.heldout import Approved, approved_examples, draft_error, held_out, record_measure, training
+from workbench.leftovers import TAG, owner_tag, remove_stale
 from workbench.service import model_path
 from workbench.tuning.options import train_options
 from workbench.workers import this_worker
@@ -35,6 +37,7 @@ KIND = "tune"
 ENGINE = "faster-whisper"  # what the versions are written for (CTranslate2 folders)
 MAX_SECONDS = 30.0  # Whisper's window: longer segments are not trained on
 MIN_TRAIN = 1  # final segments needed on each side of the split
+PART = re.compile(rf"\.v\d+\.part-{TAG}")  # a version being written, by its process
 
 
 class Cancelled(Exception):
@@ -295,11 +298,12 @@ def _language(project: Project) -> str:
 
 def _write(wb: Workbench, version: ModelVersion, write: Callable[[Path], Path]) -> Path:
     """Write the version aside, then rename it into place: a crash leaves no half folder
-    under its name (the aside folder is removed on an error)."""
+    under its name (the aside folder is removed on an error, or by the next job once the
+    process that wrote it is gone)."""
     final = wb.path(version.path)
-    aside = final.with_name(f".{final.name}.{os.getpid()}.part")
+    aside = final.with_name(f".{final.name}.part-{owner_tag()}")
     final.parent.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(aside, ignore_errors=True)
+    remove_stale(final.parent, PART)  # what a killed job left aside
     try:
         write(aside)
         os.replace(aside, final)
