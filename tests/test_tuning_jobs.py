@@ -186,6 +186,20 @@ def test_cancelling_stops_and_writes_nothing(wb, project, monkeypatch):
     assert cancel_tune_job(wb, project) is None  # nothing runs now
 
 
+def test_cancelling_while_the_new_version_is_measured_keeps_nothing(wb, project, monkeypatch):
+    script(monkeypatch, wb, project, new_is_better=True)
+    job = start_tune_job(wb, project, PARAMS)
+
+    def cancel_when_measuring_v1(j):
+        if j.message.startswith("measuring v1"):
+            cancel_tune_job(wb, project)
+
+    assert run_tune_job(wb, job, on_progress=cancel_when_measuring_v1).state == "cancelled"
+    [version] = list_models(wb, project)
+    assert version.state == "cancelled" and not wb.path(version.path).exists()
+    assert store.get_project(wb.db, project.id).asr_model == "tiny"
+
+
 def test_a_failed_write_leaves_no_folder(wb, project, monkeypatch):
     script(monkeypatch, wb, project, new_is_better=True)
     from workbench.tuning import ct2

@@ -195,8 +195,8 @@ def run_tune_job(wb: Workbench, job: Job, on_progress: Callable[[Job], None] | N
 
     `load(engine, model)` gives the engine that measures a model (a folder path for a new
     version); by default the project's model is loaded once per process and a new version
-    fresh. Cancelling stops after the current step or measured segment; nothing is written
-    then. The calling process is the job's worker while it runs.
+    fresh. Cancelling stops after the current step or measured segment, and no version is
+    kept. The calling process is the job's worker while it runs.
     """
     load = load or (lambda engine, model: _load(engine, model, wb.settings.models_dir))
     return run_as_worker(wb, job, lambda: _tune(wb, job, on_progress, load))
@@ -214,9 +214,10 @@ def _tune(wb: Workbench, job: Job, on_progress, load) -> Job:
     version = store.model_of_job(wb.db, job.id)
     try:
         return _train_and_measure(wb, job, version, on_progress, load)
-    except Cancelled:
+    except Cancelled:  # a version cancelled while it was being measured is removed too
+        shutil.rmtree(wb.path(version.path), ignore_errors=True)
         store.update_model(wb.db, version.id, state="cancelled")
-        return _finish(wb, job, "cancelled", "cancelled; nothing was written", on_progress)
+        return _finish(wb, job, "cancelled", "cancelled; no version was kept", on_progress)
     except BaseException:
         store.update_model(wb.db, version.id, state="failed")
         raise
