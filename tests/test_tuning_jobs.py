@@ -25,16 +25,9 @@ from workbench.heldout import (
     training,
 )
 from workbench.auditing import audit_options
-from workbench.tuning import jobs
-from workbench.tuning.jobs import (
-    cancel_tune_job,
-    list_models,
-    promote,
-    run_tune_job,
-    start_tune_job,
-    tune_status,
-    use_base,
-)
+from workbench.tuning import registry
+from workbench.tuning.jobs import cancel_tune_job, run_tune_job, start_tune_job, tune_status
+from workbench.tuning.registry import list_models, promote, use_base
 
 PARAMS = {"method": "decoder", "steps": 3, "learning_rate": 1e-3, "batch_size": 2}
 
@@ -143,7 +136,7 @@ def test_a_better_version_is_promoted(wb, project, monkeypatch):
     ctranslate2.models.Whisper(str(folder))  # a CTranslate2 Whisper model
     now = store.get_project(wb.db, project.id)
     assert (now.asr_engine, now.asr_model) == ("faster-whisper", f"project-{project.id}/v1")
-    assert jobs.in_use(now, version) and jobs.outcome(now, version).startswith("in use")
+    assert registry.in_use(now, version) and registry.outcome(now, version).startswith("in use")
     assert [m.step for m in list_measures(wb, project)] == ["model tiny", "model v1"]
     events = [e["action"] for e in store.list_events(wb.db, project.id)]
     assert "model promoted" in events and "fine-tune started" in events
@@ -161,7 +154,7 @@ def test_a_version_that_is_not_better_stays_unused(wb, project, monkeypatch):
     assert version.state == "ready" and not version.better and version.promoted_at is None
     now = store.get_project(wb.db, project.id)
     assert now.asr_model == "tiny"
-    assert "not better on the held-out set" in jobs.outcome(now, version)
+    assert "not better on the held-out set" in registry.outcome(now, version)
     # the owner may still choose it, knowingly
     assert promote(wb, now, 1).asr_model == f"project-{project.id}/v1"
     with pytest.raises(ValueError):

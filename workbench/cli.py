@@ -444,7 +444,8 @@ def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
     """Fine-tune the project's model in the foreground, with progress lines; the new version
     drafts from then on only when it is better on the held-out segments."""
     from workbench.heldout import set_holdout_share
-    from workbench.tuning.jobs import outcome, run_tune_job, scores, start_tune_job
+    from workbench.tuning.jobs import run_tune_job, start_tune_job
+    from workbench.tuning.registry import outcome, scores
 
     project = get_project(wb, args.project)
     if args.holdout is not None:
@@ -463,7 +464,7 @@ def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:
     """List the project's model versions, or choose one (or the base model) to draft with."""
-    from workbench.tuning.jobs import (
+    from workbench.tuning.registry import (
         base_model, in_use, list_models, outcome, promote, scores, use_base)
 
     project = get_project(wb, args.project)

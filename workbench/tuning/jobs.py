@@ -1,9 +1,9 @@
-"""Fine-tune jobs and the model registry: an owner starts a job (one per project at a time);
+"""Fine-tune jobs: an owner starts a job (one per project at a time);
 it trains on the project's final segments but the held-out share, writes the result as a
 new CTranslate2 version under the home (`models/project-<id>/v<n>`, written aside and renamed
 when complete), measures the model in use and the new one on the held-out segments, and makes
-the new one the project's drafting model only when it drafts them with fewer errors. Any
-ready version, or the base model, can be chosen again later; every switch is logged.
+the new one the project's drafting model only when it drafts them with fewer errors (the
+registry, `tuning.registry`, keeps every version and switches between them).
 """
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ from workbench.heldout import Approved, approved_examples, draft_error, held_out
 from workbench.leftovers import TAG, owner_tag, remove_stale
 from workbench.service import model_path
 from workbench.tuning.options import train_options
+from workbench.tuning.registry import ENGINE, KIND, list_models, scores, switch_to
 from workbench.workers import this_worker
 
 log = logging.getLogger(__name__)
 
-KIND = "tune"
-ENGINE = "faster-whisper"  # what the versions are written for (CTranslate2 folders)
 MAX_SECONDS = 30.0  # Whisper's window: longer segments are not trained on
 MIN_TRAIN = 1  # final segments needed on each side of the split
 PART = re.compile(rf"\.v\d+\.part-{TAG}")  # a version being written, by its process
@@ -60,46 +59,6 @@ class TuneStatus:
         return self.job is not None and self.job.state == "running"
 
 
-def version_model(version: ModelVersion) -> str:
-    """The name a project's asr_model takes for a version: its folder inside `models/`."""
-    return Path(version.path).relative_to("models").as_posix()
-
-
-def in_use(project: Project, version: ModelVersion) -> bool:
-    """Whether the project drafts with this version now."""
-    return project.asr_engine == version.engine and project.asr_model == version_model(version)
-
-
-def outcome(project: Project, version: ModelVersion, job: Job | None = None) -> str:
-    """A version's state in words: in use, ready (and why it was not made the drafting
-    model), training, failed (why, when its job is given) or cancelled."""
-    if version.state == "ready":
-        if in_use(project, version):
-            return "in use"
-        return "ready, not in use" + ("" if version.better else ": not better on the held-out set")
-    if version.state == "failed":
-        reason = job.error if job is not None and job.error else "the job stopped"
-        return f"failed: {reason.splitlines()[0]}"
-    return version.state
-
-
-def scores(version: ModelVersion) -> str:
-    """'WER 31.0% → 24.5%': the held-out error of the model before and of this version."""
-    return f"{(version.metric or '').upper()} {_pct(version.error_before)} → {_pct(version.error_after)}"
-
-
-def label(project: Project, versions: list[ModelVersion] | tuple[ModelVersion, ...]) -> str:
-    """The project's drafting model as the owner knows it: 'v2', or the model's name."""
-    for version in versions:
-        if in_use(project, version):
-            return f"v{version.n}"
-    return project.asr_model
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
-
-
 def tune_status(wb: Workbench, project: Project) -> TuneStatus:
     """The project's model in use, latest fine-tune job and versions (owners)."""
     require(wb, Action.DRAFT, project.id)
@@ -117,21 +76,6 @@ def live_or_latest(wb: Workbench, project: Project) -> Job | None:
     require(wb, Action.DRAFT, project.id)
     live_job(wb, project, KIND)
     return store.latest_job(wb.db, project.id, KIND)
-
-
-def list_models(wb: Workbench, project: Project) -> list[ModelVersion]:
-    """The project's versions, newest first; one left 'training' by a job that ended is
-    marked failed first."""
-    require(wb, Action.DRAFT, project.id)
-    running = live_job(wb, project, KIND)
-    out = []
-    for v in store.list_models(wb.db, project.id):
-        if v.state == "training" and (running is None or running.id != v.job_id):
-            ended = store.get_job(wb.db, v.job_id).state if v.job_id is not None else "failed"
-            v = store.update_model(wb.db, v.id,
-                                   state="cancelled" if ended == "cancelled" else "failed")
-        out.append(v)
-    return out
 
 
 def base_folder(wb: Workbench, project: Project) -> Path:
@@ -265,7 +209,7 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
                                  error_before=before.error, error_after=after.error,
                                  heldout_segments=after.segments, params=params)
     if version.better:
-        _switch(wb, project, version, "model promoted")
+        switch_to(wb, project, version, "model promoted")
         message = f"v{version.n} is better on the held-out set ({scores(version)}) and drafts from now on"
     else:
         message = (f"v{version.n} is not better on the held-out set ({scores(version)}); "
@@ -348,50 +292,3 @@ def _finish(wb: Workbench, job: Job, state: str, message: str, on_progress) -> J
     if on_progress:
         on_progress(job)
     return job
-
-
-def _switch(wb: Workbench, project: Project, version: ModelVersion, event: str) -> None:
-    """Make the version the project's drafting model; logged."""
-    values = {"asr_engine": version.engine, "asr_model": version_model(version)}
-    store.update_project(wb.db, project.id, **values)
-    if version.promoted_at is None:
-        store.update_model(wb.db, version.id, promoted_at=store.now())
-    store.log_event(wb.db, wb.actor.name, event, project.id,
-                    {"version": version.n, "from": [project.asr_engine, project.asr_model],
-                     "error_before": version.error_before, "error_after": version.error_after})
-
-
-def promote(wb: Workbench, project: Project, model_n: int) -> Project:
-    """An owner makes the ready version `model_n` the project's drafting model."""
-    require(wb, Action.DRAFT, project.id)
-    version = store.get_model(wb.db, project.id, model_n)
-    if version is None or version.state != "ready":
-        raise ValueError(f"no ready version v{model_n} in this project")
-    if not (wb.path(version.path) / "model.bin").is_file():
-        raise ValueError(f"the files of v{model_n} are missing from the models folder")
-    _switch(wb, project, version, "model chosen")
-    return store.get_project(wb.db, project.id)
-
-
-def base_model(wb: Workbench, project: Project) -> tuple[str, str] | None:
-    """(engine, model) the project drafted with before its first version, or None when it has
-    no version."""
-    versions = store.list_models(wb.db, project.id)
-    if not versions:
-        return None
-    first = versions[-1]
-    return first.params.get("base_engine", ENGINE), first.base
-
-
-def use_base(wb: Workbench, project: Project) -> Project:
-    """An owner goes back to the model the project drafted with before any version."""
-    user = require(wb, Action.DRAFT, project.id)
-    base = base_model(wb, project)
-    if base is None:
-        raise ValueError("this project has no fine-tuned version: it drafts with its base model")
-    engine, model = base
-    store.update_project(wb.db, project.id, asr_engine=engine, asr_model=model)
-    store.log_event(wb.db, user.name, "model chosen", project.id,
-                    {"version": "base", "model": model,
-                     "from": [project.asr_engine, project.asr_model]})
-    return store.get_project(wb.db, project.id)

@@ -7,16 +7,8 @@ import streamlit as st
 
 from workbench.drafting import JobRunning
 from workbench.heldout import set_holdout_share
-from workbench.tuning.jobs import (
-    base_model,
-    in_use,
-    label,
-    live_or_latest,
-    outcome,
-    promote,
-    tune_status,
-    use_base,
-)
+from workbench.tuning.jobs import live_or_latest, tune_status
+from workbench.tuning.registry import base_model, in_use, label, outcome, promote, use_base
 from workbench.tuning.options import METHODS, TrainOptions
 from workbench.ui.common import current_project, form_key, workbench
 from workbench.ui.jobs import cancel_tune, start_tune
