@@ -22,6 +22,7 @@ PAGES = {  # file, title, icon, url path, roles
     "dashboard": ("views/dashboard.py", "Dashboard", ":material/monitoring:", {Role.OWNER}),
     "projects": ("views/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
     "drafts": ("views/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
+    "models": ("views/models.py", "Models", ":material/model_training:", {Role.OWNER}),
     "editor": ("views/editor.py", "Editor", ":material/edit_note:", None),
     "replace": ("views/replace.py", "Find & replace", ":material/find_replace:", {Role.REVIEWER, Role.OWNER}),
     "review": ("views/review.py", "Review", ":material/fact_check:", {Role.REVIEWER, Role.OWNER}),

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench import assignment, qualifying
+from workbench import assignment, qualifying, store
 from workbench.annotations import AudioScope, import_any
 from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
 from workbench.audit import by_disagreement
@@ -494,6 +494,55 @@ def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
+    """Fine-tune the project's model in the foreground, with progress lines; the new version
+    drafts from then on only when it is better on the held-out segments."""
+    from workbench.heldout import set_holdout_share
+    from workbench.tuning.jobs import run_tune_job, start_tune_job
+    from workbench.tuning.registry import outcome, scores
+
+    project = get_project(wb, args.project)
+    if args.holdout is not None:
+        project = set_holdout_share(wb, project, args.holdout)
+    params = {"method": args.method, "steps": args.steps, "learning_rate": args.lr,
+              "batch_size": args.batch_size, "seed": args.seed}
+    job = start_tune_job(wb, project, params)
+    bar = Progress("fine-tune")
+    job = run_tune_job(wb, job, on_progress=lambda j: bar.show(j.done, j.total, j.message))
+    bar.close()
+    version = store.model_of_job(wb.db, job.id)
+    print(f"{project.name}: job {job.state}; v{version.n}: "
+          f"{outcome(get_project(wb, args.project), version, job)} ({scores(version)})")
+    return 0 if job.state == "done" else 1
+
+
+def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:
+    """List the project's model versions, or choose one (or the base model) to draft with."""
+    from workbench.tuning.registry import (
+        base_model, in_use, list_models, outcome, promote, scores, use_base)
+
+    project = get_project(wb, args.project)
+    if args.use is not None:
+        choice = args.use.strip().lower().removeprefix("v")
+        if choice == "base":
+            project = use_base(wb, project)
+        elif choice.isdigit():
+            project = promote(wb, project, int(choice))
+        else:
+            raise ValueError(f"--use: a version number (1, v2...) or 'base', not {args.use!r}")
+        print(f"{project.name}: drafts with {project.asr_model} ({project.asr_engine})")
+        return 0
+    base = base_model(wb, project)
+    print(f"{project.name}: drafts with {project.asr_model} ({project.asr_engine})"
+          + (f"; base model {base[1]}" if base else ""))
+    for v in list_models(wb, project):
+        mark = "*" if in_use(project, v) else " "
+        print(f"{mark} v{v.n:<3} {v.method:<8} trained on {v.train_segments:>5}, held out "
+              f"{v.heldout_segments:>4}  {outcome(project, v)}"
+              + (f" ({scores(v)})" if v.state == "ready" else ""))
+    return 0
+
+
 def _common_options(default: object) -> argparse.ArgumentParser:
     """--home, --db and --user, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -627,6 +676,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=20, help="rows of each list (default 20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit_corpus)
+
+    p = sub.add_parser("tune", parents=[common],
+                       help="fine-tune the project's model on its final segments (the "
+                            "held-out share kept out); used for drafts only if better")
+    p.add_argument("--project", required=True)
+    p.add_argument("--method", choices=["lora", "decoder", "full"], default="lora")
+    p.add_argument("--steps", type=int, default=100)
+    p.add_argument("--lr", type=float, default=1e-4, help="learning rate (default 1e-4)")
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--holdout", type=float, metavar="SHARE",
+                   help="set the project's held-out share first (0 to 0.5)")
+    p.set_defaults(func=cmd_tune)
+
+    p = sub.add_parser("models", parents=[common],
+                       help="list the project's fine-tuned versions, or choose one to draft with")
+    p.add_argument("--project", required=True)
+    p.add_argument("--use", metavar="VERSION", help="a version (1, v2...) or 'base'")
+    p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("assign", parents=[common],
                        help="hand out work: claims (off, by segment or by recording), batches "

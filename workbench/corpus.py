@@ -215,6 +215,57 @@ class Job:
 
 
 @dataclass(frozen=True)
+class ModelVersion:
+    """A project's fine-tuned drafting model (see workbench.tuning): version `n`, a CT2 folder
+    at `path` (relative to the home), trained from `base` by `method` on `train_segments`
+    approved segments, measured on `heldout_segments` others before (`error_before`: the
+    project's model then) and after (`error_after`)."""
+
+    id: int
+    project_id: int
+    n: int
+    engine: str
+    path: str
+    base: str
+    method: str  # 'lora' | 'decoder' | 'full'
+    params: dict[str, Any]
+    state: str  # 'training' | 'ready' | 'failed' | 'cancelled'
+    created_by: str
+    created_at: datetime
+    job_id: int | None = None
+    train_segments: int = 0
+    heldout_segments: int = 0
+    metric: str | None = None  # 'cer' | 'wer'
+    error_before: float | None = None
+    error_after: float | None = None
+    promoted_at: datetime | None = None  # when it first became the project's drafting model
+
+    @property
+    def better(self) -> bool:
+        """Whether it drafts the held-out segments with fewer errors than the model before."""
+        return (self.error_after is not None and self.error_before is not None
+                and self.error_after < self.error_before)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Draft error on held-out approved segments: `error` in `metric` ('cer' | 'wer') over
+    `segments` segments (`seconds` of audio); stored per adaptation `step` ('baseline',
+    'model 2', ...) when recorded."""
+
+    metric: str
+    error: float
+    segments: int
+    seconds: float
+    detail: dict[str, Any] = field(default_factory=dict)
+    step: str = ""
+    id: int | None = None
+    project_id: int | None = None
+    created_by: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class SegmentView:
     """A segment with its recording and its latest revision: what the editor shows."""
 

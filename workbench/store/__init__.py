@@ -98,6 +98,8 @@ from workbench.store.terms import (
     set_term_enabled,
 )
 from workbench.store.texts import segment_texts
+from workbench.store.measures import add_measure, final_segments, list_measures
+from workbench.store.models import add_model, get_model, list_models, model_of_job, update_model
 from workbench.store.opinions import audit_rows, audit_todo, opinion_of, save_opinion
 from workbench.store.quality import (
     add_answer,
@@ -385,4 +387,13 @@ __all__ = [
     # exports
     "record_export",
     "list_exports",
+    # fine-tuned model versions and held-out measures
+    "add_model",
+    "update_model",
+    "get_model",
+    "model_of_job",
+    "list_models",
+    "add_measure",
+    "final_segments",
+    "list_measures",
 ]

@@ -1,5 +1,5 @@
-"""Background jobs for the app (drafts, the audit's second opinion): a thread per job, the
-model cached per process."""
+"""Background jobs for the app (drafts, the audit's second opinion, fine-tuning): a thread
+per job, the model cached per process."""
 
 from __future__ import annotations
 
@@ -109,3 +109,21 @@ def wait(job_id: int, timeout: float | None = None) -> None:
     thread = _threads().get(job_id)
     if thread is not None:
         thread.join(timeout)
+
+
+def start_tune(wb: Workbench, project: Project, params: dict) -> int:
+    """Start fine-tuning the project's model in a background thread; returns the job id.
+    Raises JobRunning when one runs, ValueError for wrong parameters or too few final
+    segments, Forbidden for anyone but an owner."""
+    from workbench.tuning.jobs import run_tune_job, start_tune_job
+
+    job = start_tune_job(wb, project, params)
+    _spawn(job, run_tune_job, (wb, job))
+    return job.id
+
+
+def cancel_tune(wb: Workbench, project: Project) -> None:
+    """Ask the running fine-tune job to stop after its current step."""
+    from workbench.tuning.jobs import cancel_tune_job
+
+    cancel_tune_job(wb, project)
