@@ -81,3 +81,29 @@ def test_draft_quality_page_before_any_label(home, wb, drafted):
     at = open_page(home, "views/draft_quality.py", drafted.id, ("olga", "owner"))
     _no_errors(at)
     assert any("No labelled drafts yet" in i.value for i in at.info)
+
+
+def test_measuring_the_held_out_segments_from_the_page(home, wb, tmp_path, monkeypatch):
+    from tests.test_adaptation import Drafter
+    from tests.tuning_fixtures import final_project
+    from workbench import asr
+    from workbench.heldout import approved_examples, held_out
+    from workbench.ui.jobs import wait
+
+    project, _ = final_project(wb, tmp_path)
+    project = store.update_project(wb.db, project.id, holdout_share=0.5)
+    texts = [e.text for e in held_out(approved_examples(wb, project), 0.5)]
+    monkeypatch.setitem(asr.ENGINES, "faster-whisper", lambda model, _dir: Drafter(model, texts))
+    monkeypatch.setattr(asr, "_loaded", {})
+    at = open_page(home, "views/draft_quality.py", project.id, ("olga", "owner"))
+    _no_errors(at)
+    assert any("Nothing measured yet" in i.value for i in at.info)
+    assert any(f"{len(texts)} approved segment(s) are held out" in c.value for c in at.caption)
+    at.button(key=f"measure_{project.id}").click().run()
+    _no_errors(at)
+    (job,) = [j for j in [store.latest_job(wb.db, project.id, "measure")] if j]
+    wait(job.id, timeout=60)
+    at.run()
+    _no_errors(at)
+    (table,) = [d.value for d in at.dataframe if "step" in d.value.columns]
+    assert list(table["step"]) == ["base model"] and table["error"].iloc[0] > 0

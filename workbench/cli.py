@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -516,6 +517,39 @@ def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
     return 0 if job.state == "done" else 1
 
 
+def cmd_measure(wb: Workbench, args: argparse.Namespace) -> int:
+    """Draft the held-out segments at each adaptation step (base model, + vocabulary, + rules,
+    the fine-tuned model in use) and store the error of each, with progress lines."""
+    from workbench.adaptation import run_measure_job, start_measure_job
+
+    project = get_project(wb, args.project)
+    job = start_measure_job(wb, project)
+    bar = Progress("measure")
+    job = run_measure_job(wb, job, on_progress=lambda j: bar.show(j.done, j.total, j.message))
+    bar.close()
+    print(f"{project.name}: job {job.state}")
+    for step in (job.message or "").split("; "):
+        print(f"  {step}")
+    return 0 if job.state == "done" else 1
+
+
+def cmd_batches(wb: Workbench, args: argparse.Namespace) -> int:
+    """The drafts' error per draft batch (the labour each batch left), oldest first."""
+    from workbench.adaptation import draft_batches
+
+    project = get_project(wb, args.project)
+    metric, batches = draft_batches(wb, project)
+    if args.json:
+        print(json.dumps([{**dataclasses.asdict(b), "drafted_at": str(b.drafted_at)}
+                          for b in batches], ensure_ascii=False))
+        return 0
+    print(f"{'batch':<22}{'model':<28}{'segments':>9}{'minutes':>9}{metric:>8}{'kept':>7}")
+    for b in batches:
+        print(f"{b.name:<22}{b.model[:27]:<28}{b.segments:>9}{b.seconds / 60:>9.1f}"
+              f"{b.error:>8.1%}{b.untouched:>7.0%}")
+    return 0
+
+
 def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:
     """List the project's model versions, or choose one (or the base model) to draft with."""
     from workbench.tuning.registry import (
@@ -689,6 +723,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout", type=float, metavar="SHARE",
                    help="set the project's held-out share first (0 to 0.5)")
     p.set_defaults(func=cmd_tune)
+
+    p = sub.add_parser("measure", parents=[common],
+                       help="draft the held-out segments at each adaptation step and store "
+                            "the error of each (the Draft quality page shows them)")
+    p.add_argument("--project", required=True)
+    p.set_defaults(func=cmd_measure)
+
+    p = sub.add_parser("batches", parents=[common],
+                       help="the drafts' error per draft batch: the labour each one left")
+    p.add_argument("--project", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_batches)
 
     p = sub.add_parser("models", parents=[common],
                        help="list the project's fine-tuned versions, or choose one to draft with")

@@ -127,3 +127,20 @@ def cancel_tune(wb: Workbench, project: Project) -> None:
     from workbench.tuning.jobs import cancel_tune_job
 
     cancel_tune_job(wb, project)
+
+
+def start_measure(wb: Workbench, project: Project) -> int:
+    """Start measuring the adaptation ladder on the held-out segments in a background thread;
+    returns the job id. Raises JobRunning, ValueError (nothing held out) or Forbidden."""
+    from workbench.adaptation import run_measure_job, start_measure_job
+
+    job = start_measure_job(wb, project)
+    _spawn(job, run_measure_job, (wb, job))
+    return job.id
+
+
+def cancel_measure(wb: Workbench, project: Project) -> None:
+    """Ask the running measure job to stop after its current segment."""
+    from workbench.adaptation import cancel_measure_job
+
+    cancel_measure_job(wb, project)

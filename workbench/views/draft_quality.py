@@ -1,12 +1,17 @@
-"""Draft quality (owners): the drafts' error batch by batch, as the project learns."""
+"""Draft quality (owners): the drafts' error batch by batch, and on the held-out segments at
+each adaptation step (base model, + vocabulary, + rules, the fine-tuned model in use)."""
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from workbench.access import Forbidden
-from workbench.adaptation import draft_batches
+from workbench.adaptation import draft_batches, ladder, measure_job
+from workbench.drafting import JobRunning
+from workbench.heldout import approved_examples, held_out, list_measures
 from workbench.ui.common import current_project, workbench
+from workbench.ui.jobs import cancel_measure, start_measure
+from workbench.ui.text import md
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 
@@ -21,26 +26,88 @@ except Forbidden as exc:
     st.error(str(exc))
     st.stop()
 
-st.subheader(f"Draft {metric} by batch")
-st.caption(f"Each draft job is a batch. Its {metric} is how far its drafts were from the labels "
-           "people saved (per segment, capped at 100%, weighted by length): the labour the "
-           "drafts left. Learned vocabulary, accepted rules and a fine-tuned model should bring "
-           "later batches down.")
-if not batches:
-    st.info("No labelled drafts yet: draft some audio and label it; each draft job then shows "
-            "here as a batch.")
-    st.stop()
-table = pd.DataFrame([{"batch": b.name, "drafted": b.drafted_at, "model": b.model,
-                       "segments": b.segments, "minutes": round(b.seconds / 60, 1),
-                       metric: b.error, "kept as drafted": b.untouched} for b in batches])
-order = list(table["batch"])
-line = alt.Chart(table).mark_line(point=True).encode(
-    x=alt.X("batch:N", sort=order, title="draft batch (oldest first)"),
-    y=alt.Y(f"{metric}:Q", axis=alt.Axis(format="%"), title=f"draft {metric}"),
-    tooltip=["batch", "model", "segments", "minutes",
-             alt.Tooltip(f"{metric}:Q", format=".1%"),
-             alt.Tooltip("kept as drafted:Q", format=".0%")],
-)
-st.altair_chart(line, width="stretch")
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={metric: PERCENT, "kept as drafted": PERCENT})
+
+def by_batch() -> None:
+    st.subheader(f"Draft {metric} by batch")
+    st.caption(f"Each draft job is a batch. Its {metric} is how far its drafts were from the "
+               "labels people saved (per segment, capped at 100%, weighted by length): the "
+               "labour the drafts left. Learned vocabulary, accepted rules and a fine-tuned "
+               "model should bring later batches down.")
+    if not batches:
+        st.info("No labelled drafts yet: draft some audio and label it; each draft job then "
+                "shows here as a batch.")
+        return
+    table = pd.DataFrame([{"batch": b.name, "drafted": b.drafted_at, "model": b.model,
+                           "segments": b.segments, "minutes": round(b.seconds / 60, 1),
+                           metric: b.error, "kept as drafted": b.untouched} for b in batches])
+    line = alt.Chart(table).mark_line(point=True).encode(
+        x=alt.X("batch:N", sort=list(table["batch"]), title="draft batch (oldest first)"),
+        y=alt.Y(f"{metric}:Q", axis=alt.Axis(format="%"), title=f"draft {metric}"),
+        tooltip=["batch", "model", "segments", "minutes",
+                 alt.Tooltip(f"{metric}:Q", format=".1%"),
+                 alt.Tooltip("kept as drafted:Q", format=".0%")],
+    )
+    st.altair_chart(line, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={metric: PERCENT, "kept as drafted": PERCENT})
+
+
+def on_held_out() -> None:
+    st.subheader("On the held-out segments, step by step")
+    held = held_out(approved_examples(wb, project), project.holdout_share)
+    steps = [r.name for r in ladder(wb, project)]
+    st.caption(f"{len(held)} approved segment(s) are held out ({project.holdout_share:.0%}, a "
+               "stable draw): no vocabulary, rule or fine-tune learns from them. Measuring "
+               "drafts them again at each step the project has taken: "
+               + " → ".join(steps) + ".")
+    progress()
+    if not RUNNING and st.button("Measure the drafts now", key=f"measure_{project.id}",
+                                      disabled=not held):
+        try:
+            start_measure(wb, project)
+        except (JobRunning, ValueError, Forbidden) as exc:
+            st.error(md(f"Not started: {exc}", 2000))
+        else:
+            st.rerun()
+    found = list_measures(wb, project)
+    if not found:
+        st.info("Nothing measured yet." if held else "Approve some segments first: a share "
+                "of them is held out to measure the drafts on.")
+        return
+    table = pd.DataFrame([{"when": m.created_at, "step": m.step, "metric": m.metric.upper(),
+                           "error": m.error, "segments": m.segments,
+                           "terms": m.detail.get("terms"), "rules": m.detail.get("rules"),
+                           "by": m.created_by} for m in found])
+    latest = table.drop_duplicates("step", keep="last")
+    bars = alt.Chart(latest).mark_bar().encode(
+        x=alt.X("step:N", sort=list(latest["step"]), title=None),
+        y=alt.Y("error:Q", axis=alt.Axis(format="%"), title="held-out error"),
+        tooltip=["step", "metric", alt.Tooltip("error:Q", format=".1%"), "segments", "when"],
+    )
+    st.altair_chart(bars, width="stretch")
+    st.dataframe(table.iloc[::-1], hide_index=True, width="stretch",
+                 column_config={"error": PERCENT})
+
+
+job = measure_job(wb, project)
+RUNNING = job is not None and job.state == "running"
+
+
+@st.fragment(run_every=1.0 if RUNNING else None)
+def progress() -> None:
+    """The measure job's progress while it runs (the page refreshes when it ends)."""
+    job = measure_job(wb, project)
+    if job is None:
+        return
+    if RUNNING and job.state != "running":
+        st.rerun(scope="app")
+    if job.state == "running":
+        st.progress(job.progress, text=md(job.message or "starting", 300))
+        if st.button("Cancel", key=f"cancel_measure_{project.id}"):
+            cancel_measure(wb, project)
+    elif job.state == "failed":
+        st.error(f"The last measure failed: {md(job.error or job.message, 500)}")
+
+
+by_batch()
+on_held_out()

@@ -1,0 +1,50 @@
+"""In headless Chromium, the owner's Draft quality page with two draft batches and a measured
+ladder: both charts draw, the tables show. Takes the README's screenshot docs/draft_quality.png."""
+
+from __future__ import annotations
+
+import shutil
+
+from tests.dashboard_data import build_work
+from tests.test_browser import (  # noqa: F401 (fixtures)
+    ARTIFACTS,
+    DOCS,
+    browser_page,
+    pytestmark,
+    server,
+)
+from tests.test_browser_dashboard import CHARTS
+from tests.test_browser_review import _signed_in
+from tests.test_browser_team import expect
+from tests.test_draft_quality import _two_jobs
+from workbench import people, store
+from workbench.corpus import Measure
+from workbench.heldout import record_measure
+
+
+def test_draft_quality_in_the_browser(wb, drafted, server, browser_page):
+    people.create_first_owner(wb, "olga", "owner-pass-1")
+    build_work(wb, drafted)
+    _two_jobs(wb, drafted)
+    owner = wb.as_user(store.find_user(wb.db, "olga")[0])
+    for step, error in (("base model", 0.31), ("+ vocabulary", 0.22), ("+ rules", 0.18),
+                        ("model v1 (in use)", 0.12)):
+        record_measure(owner, drafted, step, Measure("wer", error, 12, 40.0,
+                                                     {"terms": 3, "rules": 1}))
+
+    page = browser_page
+    _signed_in(page, server, "olga", "owner-pass-1")
+    page.set_viewport_size({"width": 1300, "height": 1900})
+    page.goto(f"{server}/draft-quality?project={drafted.id}")
+    expect(page.get_by_role("heading", name="Draft WER by batch")).to_be_visible()
+    expect(page.get_by_role("heading", name="On the held-out segments, step by step")).to_be_visible()
+    drawn = page.locator(f"{CHARTS} canvas, {CHARTS} svg.marks")
+    expect(drawn.nth(1)).to_be_visible()  # both charts drew
+    expect(page.get_by_role("button", name="Measure the drafts now")).to_be_visible()
+    page.wait_for_timeout(800)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "draft_quality.png"
+    page.screenshot(path=str(shot), full_page=True)
+    DOCS.mkdir(exist_ok=True)
+    shutil.copyfile(shot, DOCS / "draft_quality.png")
+    assert store.list_measures(wb.db, drafted.id)
