@@ -121,13 +121,14 @@ def test_only_owners_measure(wb, project):
 def test_measure_and_batches_commands(wb, home, project, capsys):
     from workbench.cli import main
 
-    code = main(["measure", "--project", project.name, "--home", str(home)])
+    where = ["--home", str(home), "--db", wb.settings.db_url]
+    code = main(["measure", "--project", project.name, *where])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "measure [" in err  # progress lines on stderr
     assert f"{project.name}: job done" in out and "base model WER" in out
     assert [m.step for m in list_measures(wb, project)] == ["base model"]
-    code = main(["batches", "--project", project.name, "--home", str(home)])
+    code = main(["batches", "--project", project.name, *where])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert out.splitlines()[0].split()[:3] == ["batch", "model", "segments"]
