@@ -289,3 +289,25 @@ def test_a_span_dragged_on_the_waveform_becomes_a_segment_with_alt_n(wb, long_pr
     assert (new["start"], new["end"]) == (a, b)
     assert key == f"{new['id']}-1"
     assert store.get_segment(wb.db, queue[0]["id"]).version == 1  # the one shown is untouched
+
+
+def test_a_saved_segment_asked_for_by_number_or_link_opens_itself(wb, long_project, server,
+                                                                  browser_page):
+    """Once saved, a segment has left the to-do filter; Alt+G #N, the overview and a link
+    still open that segment (not the next one of the filter)."""
+    page = browser_page
+    queue, key = _open(page, server, wb, long_project)
+    first, second = queue[0], queue[1]
+    page.locator(".ed-text").fill("fixed")
+    page.keyboard.press("Control+Enter")
+    key = _wait_key_change(page, key)
+    assert key == f"{second['id']}-1"
+    page.keyboard.press("Alt+g")
+    page.keyboard.type(f"#{first['id']}")
+    page.keyboard.press("Enter")
+    key = _wait_key_change(page, key)
+    assert key == f"{first['id']}-2"  # itself, saved, outside the filter
+    expect(page.get_by_text("saved, outside this filter", exact=False)).to_be_visible()
+    page.goto(f"{server}/editor?segment={first['id']}")  # a link (or a reload) to it
+    key = _wait_key_change(page, None)
+    assert key == f"{first['id']}-2"

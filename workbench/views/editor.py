@@ -113,7 +113,9 @@ def _filters() -> QueueFilter:
                        st.session_state[keys["flagged"]], st.session_state[keys["order"]])
 
 
-segment_from_url("ed_current")  # a link or a reload names the segment
+if "ed_current" not in st.session_state:  # a link or a reload names the segment: it opens
+    segment_from_url("ed_current")        # even when it has left the filter (saved since)
+    st.session_state["ed_pinned"] = st.session_state["ed_current"]
 
 
 def _test_report(step: Step) -> None:
@@ -290,8 +292,8 @@ def editor() -> None:
         else:
             target, why = _goto(action, view.recording.id)
             st.session_state["ed_flash"] = ("warning", why) if target is None else None
-            if target is not None:
-                st.session_state["ed_current"] = target
+            if target is not None:  # asked for by name: shown even outside the filter
+                st.session_state["ed_current"] = st.session_state["ed_pinned"] = target
         rerun_fragment()
     # matched by the segment shown, not its version: a save from an outdated version must be
     # refused loudly, even when that segment has meanwhile left the queue
