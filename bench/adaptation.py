@@ -273,7 +273,9 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
         source = "the shared clip(s) only: espeak-ng is not on PATH, no generated speech"
     if not first:
         raise SystemExit(f"no speech: {SHARED / 'audio'} is missing and espeak-ng is not on PATH")
-    print(f"speech: {source}; terms said: {', '.join(TERMS)}")
+    said = [t for t in TERMS if any(normalise(t) in normalise(c.reference).split()
+                                    for c in first + following)]
+    print(f"speech: {source}; domain terms said: {', '.join(said)}")
 
     wb = open_workbench(temp / "home", f"sqlite:///{temp / 'home' / 'workbench.db'}")
     project = ensure_project(wb, "adaptation", "en")
@@ -303,8 +305,11 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
           f"{len(taught)} clips teach, {len(held)} held out"
           + (f", {len(mixed)} split between both (their taught segments teach; not measured)"
              if mixed else ""))
-    if not held:
-        raise SystemExit("no clip is held out: raise --holdout or --sentences")
+    if not held or not taught:
+        raise SystemExit(f"{len(taught)} clip(s) teach and {len(held)} are held out: nothing to "
+                         "measure" + (" (espeak-ng is not on PATH: install it for generated "
+                                      "speech)" if not following else
+                                      "; change --holdout or --sentences"))
 
     found = learning.learn(wb, project)
     for rule in learning.rewrites_of(wb, project.id, "suggested"):  # the owner accepts them all
@@ -394,8 +399,8 @@ def redraft_all(wb: Workbench, project: Project, engine: Engine, recordings: lis
 
 
 def labour(wb: Workbench, labellers: list[Workbench], project: Project, baseline: Project,
-           engine: Engine, clips: list[Clip], references: dict[str, str], rate: Callable, metric: str,
-           taught: list[Recording]) -> None:
+           engine: Engine, clips: list[Clip], references: dict[str, str], rate: Callable,
+           metric: str, taught: list[Recording]) -> None:
     """The next batch drafted by the real job with the adapted settings, corrected, approved:
     its draft-to-final edit distance, beside the training batch's and the same batch at
     baseline."""
