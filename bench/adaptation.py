@@ -14,12 +14,14 @@ pieces (`options_for`, `with_terms`, the engine, `to_draft`, `cut`, `rewritten`;
 write is left out), and scores it against the approved text with the language's headline
 metric (`workbench.text.metrics`, normalised):
   1. baseline: the project's model, no terms, no rules;
-  2. + vocabulary: the learned terms as prompt and hotwords (`use_terms` on);
+  2. + vocabulary: the learned terms in the prompt (`use_terms` on);
   3. + rules: the suggested rewrites, all accepted by the owner, applied to the step-2 drafts
      (and, as a side row, to the baseline drafts alone);
-  4. fine-tuned model: `fine_tuned_step`, when this checkout has `workbench.tuning`.
-A draft job gives the terms to faster-whisper twice, as the initial prompt and as hotwords;
-`--variants` adds diagnostic rows with each alone. The baseline re-drafts are compared with the
+  4. + fine-tuned: a real fine-tune job (LoRA by default, `--tune-steps`) on the training
+     half, its version then drafting the held-out clips with the terms and rules.
+A draft job gives the terms in the initial prompt only; `--variants` adds diagnostic rows with
+them as faster-whisper's hotwords instead, and as both (which makes Whisper base copy the
+list into the transcript on unclear audio). The baseline re-drafts are compared with the
 drafts the job stored for the same clips, which checks the re-drafting path against the job.
 The labour measure: a next batch of new clips (generated speech only) is drafted by the real
 draft job with the adapted settings, corrected and approved; its edit distance from draft to
@@ -27,7 +29,7 @@ final is printed beside the training batch's (baseline drafts) and beside the sa
 re-drafted at baseline. Nothing is asserted; timings are printed for the record only.
 
     .venv/bin/python bench/adaptation.py [--models data/models] [--sentences 18] [--next 6]
-        [--holdout 0.5] [--variants]
+        [--holdout 0.5] [--variants] [--tune-steps 30] [--tune-method lora]
 """
 
 from __future__ import annotations
@@ -199,24 +201,33 @@ def joined(drafts: list[dict], rules: list[Rewrite]) -> str:
     return " ".join(rewritten(d, rules)["text"].strip() for d in drafts)
 
 
-def fine_tuned_step(wb: Workbench, project: Project, held: list[Recording]) -> Step | None:
-    """Step 4: the project's fine-tuned model on the held-out clips.
+def fine_tuned_step(wb: Workbench, project: Project, held: list[Recording], terms: list[Term],
+                    rules: list[Rewrite], method: str, steps: int) -> Step | None:
+    """Step 4: a real fine-tune job on the project's training half (the held-out share is
+    never trained on), then its version drafts the held-out clips with the terms and rules.
+    The job's own verdict (its held-out check, segment by segment, without terms) is printed
+    too; the version is measured here whether or not the job made it the drafting model."""
+    from workbench.tuning.jobs import run_tune_job, start_tune_job
+    from workbench.tuning.registry import outcome, scores
 
-    Needs `workbench.tuning` (fine-tuning); without it this checkout cannot fine-tune, and the
-    step is reported as not available rather than measured.
-    """
-    try:
-        import workbench.tuning as tuning
-    except ImportError:
-        print("fine-tuning: not available in this checkout")
+    if steps <= 0:
+        print("fine-tuning: skipped (--tune-steps 0)")
         return None
-    where = Path(tuning.__file__).resolve()
-    if ROOT not in where.parents:  # the shared venv's editable install finds another checkout's
-        print(f"fine-tuning: not available in this checkout (workbench.tuning was found at "
-              f"{where.parent}, outside it: not used)")
+    t = time.perf_counter()
+    job = run_tune_job(wb, start_tune_job(wb, project, {"method": method, "steps": steps}))
+    version = store.model_of_job(wb.db, job.id)
+    trained = time.perf_counter() - t
+    if version is None or version.state != "ready":
+        print(f"fine-tuning: the job {job.state}: {job.error or job.message}")
         return None
-    print("fine-tuning: workbench.tuning is present, but this bench does not run it yet")
-    return None
+    print(f"fine-tuning: {method}, {steps} steps on {version.train_segments} training segments "
+          f"({trained:.0f} s); the job's own held-out check {scores(version)}: "
+          f"{outcome(store.get_project(wb.db, project.id), version, job)}")
+    tuned = load_engine("faster-whisper", str(wb.path(version.path)), wb.settings.models_dir)
+    drafts, seconds = redraft_all(wb, project, tuned, held, terms)
+    return Step("4 + fine-tuned", {i: joined(d, rules) for i, d in drafts.items()},
+                f"v{version.n} ({method}, {steps} steps) + {len(terms)} terms + "
+                f"{len(rules)} rules", seconds)
 
 
 def term_hits(refs: list[str], hyps: list[str]) -> tuple[int, int]:
@@ -246,7 +257,10 @@ def main() -> None:
                     help=f"generated sentences in the next batch (at most {len(NEXT_SENTENCES)})")
     ap.add_argument("--holdout", type=float, default=0.5, help="the project's held-out share")
     ap.add_argument("--variants", action="store_true",
-                    help="also re-draft with the terms as prompt only and as hotwords only")
+                    help="also re-draft with the terms as hotwords only, and as both")
+    ap.add_argument("--tune-steps", type=int, default=30,
+                    help="fine-tuning steps for step 4 (0: skip it)")
+    ap.add_argument("--tune-method", choices=["lora", "decoder", "full"], default="lora")
     args = ap.parse_args()
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)
     began = time.perf_counter()
@@ -317,11 +331,11 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
     project = learning.set_use_terms(wb, project.id, True)
     terms = store.list_terms(wb.db, project.id, enabled_only=True)
     rules = learning.accepted_rules(wb, project.id)
-    prompt, hotwords = learning.draft_prompt(wb, project)
+    prompt = learning.draft_prompt(wb, project)
     print(f"learned from {found.segments} approved training segments: {found.terms} terms "
           f"({', '.join(t.term for t in terms) or 'none'}), {found.rules} rules "
           f"({'; '.join(f'{r.before} -> {r.after}' for r in rules) or 'none'}), all accepted")
-    print(f"next drafts get: prompt {prompt!r}, hotwords {hotwords!r}")
+    print(f"next drafts get the prompt {prompt!r}")
 
     baseline_project = _without_terms(project)
     refs = [final_text(wb, project, r) for r in held]
@@ -332,25 +346,26 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
         Step("1 baseline", {i: joined(d, []) for i, d in base_drafts.items()},
              "no terms, no rules", base_s),
         Step("2 + vocabulary", {i: joined(d, []) for i, d in term_drafts.items()},
-             f"{n_terms} (prompt + hotwords)", term_s),
+             f"{n_terms} (in the prompt)", term_s),
         Step("3 + rules", {i: joined(d, rules) for i, d in term_drafts.items()},
              f"{n_terms} + {n_rules} on the step-2 drafts", 0.0),
     ]
     sides = [Step("  (rules alone)", {i: joined(d, rules) for i, d in base_drafts.items()},
                   f"{n_rules} on the baseline drafts, no terms", 0.0)]
-    if args.variants:  # the job gives the terms twice (prompt and hotwords): each alone
-        prompt_only, p_s = redraft_all(wb, project, engine, held, terms, hotwords=None)
-        hot_only, h_s = redraft_all(wb, project, engine, held, terms,
+    if args.variants:  # the terms as faster-whisper's hotwords instead, and as both
+        listed = ", ".join(t.term for t in terms)
+        both, b_s = redraft_all(wb, project, engine, held, terms, hotwords=listed)
+        hot_only, h_s = redraft_all(wb, project, engine, held, terms, hotwords=listed,
                                     initial_prompt=baseline_project.prompt or None)
-        sides += [Step("  (prompt only)", {i: joined(d, []) for i, d in prompt_only.items()},
-                       f"{n_terms} as the initial prompt, no hotwords (not what jobs do)", p_s),
-                  Step("  (hotwords only)", {i: joined(d, []) for i, d in hot_only.items()},
-                       f"{n_terms} as hotwords, no prompt (not what jobs do)", h_s)]
+        sides += [Step("  (hotwords only)", {i: joined(d, []) for i, d in hot_only.items()},
+                       f"{n_terms} as hotwords, no prompt (not what jobs do)", h_s),
+                  Step("  (prompt + hotwords)", {i: joined(d, []) for i, d in both.items()},
+                       f"{n_terms} twice: prompt and hotwords (not what jobs do)", b_s)]
     stored = {e["segment_id"]: e["draft"] for e in store.approved_examples(wb.db, project.id)}
     same = sum(joined(base_drafts[r.id], []) == " ".join(
         stored[q["id"]].strip() for q in store.segment_queue(wb.db, project.id, recording_id=r.id))
         for r in held)
-    tuned = fine_tuned_step(wb, project, held)
+    tuned = fine_tuned_step(wb, project, held, terms, rules, args.tune_method, args.tune_steps)
     if tuned is not None:
         steps.append(tuned)
 

@@ -239,7 +239,7 @@ def test_second_tab_save_is_refused_with_the_newer_text(wb, drafted, server, bro
     box_text.fill("my late edit")
     page.keyboard.press("Control+s")
     expect(page.get_by_text("saved in the other tab").first).to_be_visible()
-    expect(page.get_by_text("saved by someone else", exact=False).first).to_be_visible()
+    expect(page.get_by_text("was saved since you opened it", exact=False).first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "editor_stale_save.png"))
     assert store.segment_view(wb.db, first["id"]).text == "saved in the other tab"
 

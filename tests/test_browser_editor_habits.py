@@ -135,7 +135,7 @@ def test_a_stale_save_is_refused_and_shows_both_texts(wb, long_project, server, 
     expect(page.get_by_text("Not saved:", exact=False)).to_be_visible()
     expect(page.get_by_text("Your text (not saved; in the editor now", exact=False)).to_be_visible()
     expect(page.get_by_text("my own edit", exact=True)).to_be_visible()
-    expect(page.get_by_text("The newer text (saved by someone else)")).to_be_visible()
+    expect(page.get_by_text("The newer text (saved since you opened it)")).to_be_visible()
     expect(page.get_by_text("saved in another tab", exact=True).first).to_be_visible()
     # it stays on that segment, now at the newer version, with the labeller's own text in the
     # box (as the caption says) to merge the newer text into
@@ -311,3 +311,25 @@ def test_a_saved_segment_asked_for_by_number_or_link_opens_itself(wb, long_proje
     page.goto(f"{server}/editor?segment={first['id']}")  # a link (or a reload) to it
     key = _wait_key_change(page, None)
     assert key == f"{first['id']}-2"
+
+
+def test_a_span_dragged_over_a_segment_is_not_added(wb, long_project, server, browser_page):
+    """The other segments in view are drawn (grey bands); a span over one is refused at once."""
+    page = browser_page
+    queue, key = _open(page, server, wb, long_project)
+    v0, v1 = _st(page, "el._st.zoom")
+    box = page.locator(".ed-canvas").bounding_box()
+    y = box["y"] + box["height"] / 2
+
+    def at(seconds: float) -> float:
+        return box["x"] + (seconds - v0) / (v1 - v0) * box["width"]
+
+    page.mouse.move(at(3.5), y)  # from the silence into the second segment (4–7 s)
+    page.mouse.down()
+    page.mouse.move(at(4.5), y, steps=5)
+    page.mouse.up()
+    expect(page.get_by_text("it overlaps a segment", exact=False)).to_be_visible()
+    page.keyboard.press("Alt+n")
+    expect(page.get_by_text("The selection overlaps a segment", exact=False)).to_be_visible()
+    page.wait_for_timeout(500)
+    assert len(store.segment_queue(wb.db, long_project.id)) == len(queue)  # nothing added

@@ -111,7 +111,7 @@ def test_apply_action_navigation_and_errors(wb, drafted):
     assert (out.kind, out.go_to) == ("success", 9)
     assert store.list_revisions(wb.db, q["id"])[-1].author == "ann"
     out = apply_action(ann, {**base, "type": "save"}, shown=shown)
-    assert out.kind == "error" and "saved by someone else" in out.message
+    assert out.kind == "error" and "was saved since you opened it" in out.message
     assert apply_action(ann, {**base, "type": "dance"}, shown=shown).kind == "error"
 
 

@@ -147,8 +147,8 @@ def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engin
     job, rec = _draft_new_recording(wb, project, fake_engine, tmp_path, "d.wav")
     asked = fake_engine.asked[-1]
     assert asked.initial_prompt == "Cloud talk. Argo CD, kubectl"
-    assert asked.hotwords == "Argo CD, kubectl"
-    assert learning.draft_prompt(wb, project) == (asked.initial_prompt, asked.hotwords)
+    assert asked.hotwords is None  # the terms once, in the prompt (see learning.prompts)
+    assert learning.draft_prompt(wb, project) == asked.initial_prompt
 
     segments = store.segment_queue(wb.db, taught.id, recording_id=rec.id)
     first = store.segment_view(wb.db, segments[0]["id"]).draft

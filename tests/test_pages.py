@@ -170,8 +170,8 @@ def test_editor_refuses_a_stale_save(app, wb, drafted):
     at.run()
     _no_errors(at)
     # refused, with the newer text, although the segment has left the to-do queue meanwhile
-    assert any("saved in another tab" in e.value and "saved by someone else" in e.value
-               for e in at.error)
+    assert any("was saved since you opened it" in e.value for e in at.error)
+    assert any("saved in another tab" in t.value for t in at.text)  # the newer text, beside
     assert store.segment_view(wb.db, first["id"]).text == "saved in another tab"
 
 
@@ -184,7 +184,8 @@ def test_editor_stale_save_shows_the_newer_text(app, wb, drafted):
                                                 "version": 1, "text": "mine",
                                                 "start": first["start"], "end": first["end"]},
                                 shown=first["id"])
-    assert outcome.kind == "error" and "saved in another tab" in outcome.message
+    assert outcome.kind == "error" and "was saved since you opened it" in outcome.message
+    assert (outcome.mine, outcome.theirs) == ("mine", "saved in another tab")  # side by side
 
 
 def test_editor_split_merge_delete_undo(app, wb, drafted):

@@ -349,7 +349,7 @@ def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
     for t in terms:
         print(f"  {'on ' if t.enabled else 'off'}  {t.source:<7}  {t.segments:>4} segments  "
               f"{t.people:>3} people  {t.term}")
-    prompt, _ = learning.draft_prompt(wb, project)
+    prompt = learning.draft_prompt(wb, project)
     print(f"prompt: {prompt or '(none)'}")
     return 0
 

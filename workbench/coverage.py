@@ -19,7 +19,8 @@ from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
 from workbench.context import Workbench
 from workbench.corpus import InvalidEdit, Recording
 
-__all__ = ["Gap", "empty_drafts", "redraft", "speech_gaps", "speech_spans", "uncovered"]
+__all__ = ["Gap", "empty_drafts", "redraft", "segments_in", "speech_gaps", "speech_spans",
+           "uncovered"]
 
 MIN_SPEECH = 0.5  # seconds: shorter stretches over the threshold are clicks, not speech
 SPEECH_LEVEL = 0.05  # peak-to-peak, full scale 2.0: the lowest threshold (about -32 dBFS)
@@ -111,6 +112,14 @@ def speech_gaps(wb: Workbench, recording: Recording,
             spans, (hi,))] if b > lo and a < hi)
         bounds = store.live_bounds(wb.db, recording.id, lo, hi) if spans else []
     return uncovered(list(spans), bounds) if spans else []
+
+
+def segments_in(wb: Workbench, recording: Recording, start: float, end: float
+                ) -> list[tuple[float, float]]:
+    """(start, end) of the live segments of a recording overlapping [start, end): what the
+    editor draws around the segment, so a span dragged for a new segment avoids them."""
+    require(wb, Action.VIEW, recording.project_id)
+    return store.live_bounds(wb.db, recording.id, start, end)
 
 
 def empty_drafts(wb: Workbench, project_id: int) -> list[Recording]:

@@ -268,12 +268,11 @@ def options_for(project: Project, language: str | None = None, **overrides) -> T
 
 
 def with_terms(options: TranscribeOptions, project: Project, terms: Sequence) -> TranscribeOptions:
-    """`options` with the project's prompt and hotwords when it drafts with its terms (`terms`:
+    """`options` with the project's prompt and its terms when it drafts with them (`terms`:
     the enabled ones; see `learning.prompts`); unchanged otherwise."""
     if not project.use_terms or not terms:
         return options
-    prompt, hotwords = prompts(project, list(terms))
-    return replace(options, initial_prompt=prompt, hotwords=hotwords)
+    return replace(options, initial_prompt=prompts(project, list(terms)))
 
 
 def draft_recording(

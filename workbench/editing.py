@@ -579,8 +579,10 @@ def _save(wb: Workbench, action: dict, kind: str, seg_id: int, version: int, bes
     try:
         rev = save(wb, seg_id, version, edit)
     except StaleEdit as exc:
-        return Outcome("error", f"Not saved: {exc}. Your text and the newer one are side by "
-                                "side below: merge them by hand and save again.",
+        return Outcome("error", f"Not saved: segment {name(seg_id)} was saved since you opened "
+                                f"it (another tab or person; your version {version}, now "
+                                f"{exc.current_version}). Your text is in the box and the newer "
+                                "text beside it: merge them by hand and save again.",
                        go_to=seg_id, pin=True, mine=text, theirs=exc.current_text)
     message = f"Saved segment {name(seg_id)} (revision {rev.n})."
     if kind == "save_next" and claims_in is not None:

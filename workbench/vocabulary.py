@@ -22,10 +22,10 @@ from workbench.text.forms import spelling
 from workbench.text.markup import is_punct, nfc
 
 __all__ = ["Example", "Learned", "plain", "tokens", "learn", "prompt_text", "prompt_limit",
-           "ordered", "hotwords_text", "PROMPT_CHARS", "CJK_PROMPT_CHARS"]
+           "ordered", "PROMPT_CHARS", "CJK_PROMPT_CHARS"]
 
 # Whisper reads at most 223 prompt tokens (half its 448-token context); the limits keep the
-# prompt and the hotwords well inside that, since a long prompt also shortens the text decoded.
+# prompt well inside that, since a long prompt also shortens the text decoded.
 PROMPT_CHARS = 400  # characters of prompt for alphabetic scripts: about 100 tokens
 CJK_PROMPT_CHARS = 100  # Korean, Japanese, Chinese: a character is one token or more
 CJK_LANGUAGES = ("ko", "ja", "zh", "yue")
@@ -137,7 +137,3 @@ def prompt_text(terms: Iterable[Term], base_prompt: str | None = None,
     joined = ", ".join(picked)
     return f"{text} {joined}" if text else joined
 
-
-def hotwords_text(terms: Sequence[Term], limit: int = PROMPT_CHARS) -> str:
-    """The enabled terms as faster-whisper's hotwords: `prompt_text` without a base prompt."""
-    return prompt_text(terms, None, limit)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from workbench.assignment import why_idle
 from workbench.corpus import Status
-from workbench.coverage import empty_drafts, speech_gaps
+from workbench.coverage import empty_drafts, segments_in, speech_gaps
 from workbench.editing import (
     SEGMENT_TAGS,
     TODO,
@@ -279,9 +279,11 @@ def editor() -> None:
     gaps = speech_gaps(wb, view.recording, (seg.start - NEARBY, seg.end + NEARBY))
     v0, v1 = data["view"]
     data["gaps"] = [[g.start, g.end] for g in gaps if g.end > v0 and g.start < v1]
+    data["others"] = [[a, b] for a, b in segments_in(wb, view.recording, v0, v1)
+                      if (a, b) != (seg.start, seg.end)]
+    _conflict(seg.id)  # above the editor: in sight with the message
     action, draft = segment_editor(data, key="ed_component")
     _rewritten(view)
-    _conflict(seg.id)
 
     fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
     if fresh and action.get("type") in ("goto", "context"):  # moves the view, saves nothing
@@ -370,7 +372,7 @@ def _conflict(seg_id: int) -> None:
     left.caption("Your text (not saved; in the editor now: merge the newer text into it, "
                  "then save)")
     left.text(conflict["mine"])
-    right.caption("The newer text (saved by someone else)")
+    right.caption("The newer text (saved since you opened it)")
     right.text(conflict["theirs"])
 
 

@@ -102,16 +102,13 @@ with st.form(f"voc_add_{pid}", clear_on_submit=True):
 
 use = st.checkbox("Use these terms in the next drafts", value=project.use_terms,
                   key=f"voc_use_terms_{pid}_{int(project.use_terms)}",
-                  help="The enabled terms go into the prompt of the next drafts (and, with "
-                       "faster-whisper, its hotwords). Drafts made already stay as they are.")
+                  help="The enabled terms go into the prompt of the next drafts. Drafts made "
+                       "already stay as they are.")
 if use != project.use_terms and attempt("Not saved", set_use_terms, wb, pid, use):
     done("The next drafts use the terms." if use else "The next drafts do not use the terms.")
-prompt, hotwords = draft_prompt(wb, project)
+prompt = draft_prompt(wb, project)
 st.markdown("**The prompt the next drafts get**")
 st.text(prompt or "(none)")
-if hotwords:
-    st.markdown("**Hotwords (faster-whisper)**")
-    st.text(hotwords)
 
 # ------------------------------------------------------------------------- suggested rules
 st.header("Suggested rules")

@@ -202,6 +202,12 @@ export default function (component) {
     }
     g.fillStyle = "rgba(59,130,246,0.12)";
     g.fillRect(x(st.start), 0, x(st.end) - x(st.start), h);
+    for (const [os, oe] of data.others || []) {  // the other segments in view: a grey band
+      g.fillStyle = "rgba(100,116,139,0.10)";
+      g.fillRect(x(os), 0, x(oe) - x(os), h);
+      g.fillStyle = "rgba(100,116,139,0.55)";
+      g.fillRect(x(os), 0, Math.max(1, x(oe) - x(os) - 1), 4);
+    }
     g.fillStyle = "rgba(245,158,11,0.55)";  // speech no segment covers: a strip along the foot
     for (const [gs, ge] of data.gaps || []) g.fillRect(x(gs), h - 5, Math.max(2, x(ge) - x(gs)), 5);
     if (st.sel) {  // a span dragged across the waveform (the "add" key makes it a segment)
@@ -601,14 +607,21 @@ export default function (component) {
     if (st.drag === "select") {
       st.drag = null;
       const keys = (data.shortcuts.find((sc) => sc.action === "add") || {}).keys_text;
-      if (st.sel && keys) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: ${keys} adds a segment there.`;
+      if (st.sel && overlapping(st.sel)) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: it overlaps a segment (the grey bands); drag across a gap for a new one.`;
+      else if (st.sel && keys) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: ${keys} adds a segment there.`;
     } else if (st.drag) { st.drag = null; setBounds(st.start, st.end); }
   };
   // "add": a new segment over the span dragged, else over the speech no segment covers at or
   // after the cursor (the amber strips); the page refuses one overlapping a live segment
+  const overlapping = ([a, b]) => [[st.start, st.end], ...(data.others || [])]
+    .some(([s0, s1]) => a < s1 - 0.01 && b > s0 + 0.01);
   function addSegment() {
     const gap = (data.gaps || []).find(([gs, ge]) => ge > st.cursor + 0.01);
     const span = st.sel || gap;
+    if (st.sel && overlapping(st.sel)) {
+      note.textContent = "The selection overlaps a segment (the grey bands): drag across a gap for a new one.";
+      return;
+    }
     if (!span) {
       note.textContent = "Drag across the waveform to select a span first (no uncovered speech after the cursor in view).";
       return;
