@@ -412,7 +412,7 @@ def _shown_key(page) -> str | None:
         return None
 
 
-DONE = re.compile(r"No segments match|segments of this filter are labelled")  # the queue end
+DONE = re.compile(r"No segments match|segments? of this filter (are|is) labelled")  # the queue end
 
 
 def _wait_key_change(page, old: str | None) -> str:

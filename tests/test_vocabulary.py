@@ -51,10 +51,11 @@ def test_terms_need_enough_segments_and_people():
 
 
 def test_a_word_the_draft_usually_writes_right_is_not_a_term():
-    right = [Example(f"the plan {i}", f"the plan {i}", "x") for i in range(10)]
-    fixes = [Example("plan one", "the plan one", "ann"), Example("plan two", "the plan two", "bob")]
-    assert "the" not in {t.term for t in learn(right + fixes)}
-    assert "the" in {t.term for t in learn(fixes)}  # nothing says it is common
+    right = [Example(f"our meeting {i}", f"our meeting {i}", "x") for i in range(10)]
+    fixes = [Example("our one", "our meeting one", "ann"),
+             Example("our two", "our meeting two", "bob")]
+    assert "meeting" not in {t.term for t in learn(right + fixes)}
+    assert "meeting" in {t.term for t in learn(fixes)}  # nothing says it is common
     # a count of a fix in one segment: many insertions of one word in a segment count once
     twice = [Example("a", "Kafka Kafka a", "ann"), Example("b", "Kafka b", "bob")]
     assert [(t.term, t.segments) for t in learn(twice)] == [("Kafka", 2)]
@@ -156,3 +157,12 @@ def test_apply_takes_records_and_korean_particles():
 def test_apply_escapes_the_rule(before):
     text, applied = apply(f"say {before} now", [(before, "X")])
     assert (text, len(applied)) == ("say X now", 1)
+
+
+def test_function_words_labellers_insert_are_not_terms():
+    from workbench.vocabulary import Example, learn
+
+    examples = [Example("the graph panel is empty", "in the Grafana panel is empty", "ann"),
+                Example("restart graph on", "restart Grafana in", "bob"),
+                Example("the graph", "in Grafana", "cid")]
+    assert [t.term for t in learn(examples)] == ["Grafana"]

@@ -45,7 +45,8 @@ def describe(end: QueueEnd, queue: QueueFilter) -> tuple[str, list[str]]:
         return "No segments match. Draft some recordings, or widen the filters.", []
     left = sum(end.by_status.get(s, 0) for s in TODO)
     if todo_filter and left == 0:
-        head = f"All {end.live} segments of this filter are labelled."
+        head = ("The one segment of this filter is labelled." if end.live == 1 else
+                f"All {end.live} segments of this filter are labelled.")
     elif todo_filter and queue.flagged_only:
         head = f"No flagged segment of this filter is left to do ({left} unflagged are)."
     else:

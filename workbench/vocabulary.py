@@ -70,6 +70,21 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+# English function words: labellers insert them where a draft dropped them, but as terms they
+# teach nothing and a prompt of them invites Whisper to copy the list (bench/adaptation.py
+# learned "in" before this). Other languages' are rarely separate tokens (Korean particles
+# are part of the word) or are caught by `common_ratio`.
+FUNCTION_WORDS = frozenset("""
+a an the and or but nor so yet if then than that this these those there here
+in on at to of for from by with without into onto over under about above below after before
+between through during until up down out off again
+is am are was were be been being do does did done have has had having will would shall should
+can could may might must it its it's i me my we us our you your he him his she her they them
+their what which who whom whose when where why how not no yes all any some each both few more
+most other such only own same too very just also as well oh uh um okay ok
+""".split())
+
+
 def learn(examples: Iterable[Example], min_segments: int = 2, min_people: int = 2,
           common_ratio: float = 3.0, min_chars: int = 2) -> list[Learned]:
     """Terms labellers wrote over the draft, most evidenced first.
@@ -77,7 +92,8 @@ def learn(examples: Iterable[Example], min_segments: int = 2, min_people: int = 
     A token of the final text counts for a segment when the alignment of draft and final
     tokens puts it in an inserted or replaced span. Kept: at least `min_segments` segments and
     `min_people` distinct authors, at least `min_chars` characters, and not written right by
-    the draft in more than `common_ratio` times as many segments as it was fixed in.
+    the draft in more than `common_ratio` times as many segments as it was fixed in, nor an
+    English function word (`FUNCTION_WORDS`).
     """
     fixed: dict[str, set[int]] = defaultdict(set)
     people: dict[str, set[str]] = defaultdict(set)
@@ -100,7 +116,7 @@ def learn(examples: Iterable[Example], min_segments: int = 2, min_people: int = 
         for token, segs in fixed.items()
         if len(segs) >= min_segments and len(people[token]) >= min_people
         and len(token) >= min_chars and right[token] <= common_ratio * len(segs)
-        and not token.isdigit()
+        and not token.isdigit() and token.casefold() not in FUNCTION_WORDS
     ]
     return sorted(found, key=lambda t: (-t.people, -t.segments, t.term))
 

@@ -63,7 +63,7 @@ def _history(seg_id: int, version: int) -> None:
                 f"{rev.start:.2f}–{rev.end:.2f} s"
                 + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
             )
-            if prev is not None:
+            if prev is not None and not (draft is not None and prev.text == draft):
                 cols[0].markdown("vs previous: " + diff_md(prev.text, rev.text, language),
                                  unsafe_allow_html=True)
             if draft is not None and rev.source != "asr":
