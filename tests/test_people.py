@@ -249,3 +249,14 @@ def test_cli_acts_as_a_named_user(wb, team, drafted, home, capsys):
     assert "temporary password:" in capsys.readouterr().out
     assert main([*base, "members", "--project", "demo", "--set", "lena,newbie"]) == 0
     assert capsys.readouterr().out.split() == ["lena", "(labeler)", "newbie", "(reviewer)"]
+
+
+def test_the_first_account_is_an_owner(wb):
+    """A labeller made first would switch sign-in on with no owner to manage anything."""
+    from workbench import people
+
+    with pytest.raises(ValueError, match="first account must be an owner"):
+        people.create_user(wb, "lena", "labeler", "a-long-password-1")
+    assert not people.accounts_exist(wb)
+    people.create_user(wb, "olga", "owner", "a-long-password-1")
+    people.create_user(wb, "lena", "labeler", "a-long-password-2")

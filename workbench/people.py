@@ -174,6 +174,9 @@ def create_user(wb: Workbench, name: str, role: Role | str, password: str | None
     """An owner creates an account; returns it and its (temporary) password, shown once."""
     owner = require(wb, Action.MANAGE_PEOPLE)
     name, role = check_name(name), Role(role)
+    if role is not Role.OWNER and not accounts_exist(wb):
+        raise ValueError("the first account must be an owner: once an account exists everyone "
+                         "signs in, and without an owner nobody could manage the workbench")
     password = check_password(password) if password else new_password()
     try:
         user = store.create_user(wb.db, name, role, _hasher.hash(password),
