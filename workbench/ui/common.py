@@ -113,3 +113,18 @@ def show_flash(key: str) -> None:
     flash = st.session_state.get(key)
     if flash:
         getattr(st, flash[0])(md(flash[1], 2000))
+
+
+def page_flash(key: str) -> None:
+    """Show, once, the success message `done_then_rerun` left under `key` before its rerun."""
+    from workbench.ui.text import md
+
+    if message := st.session_state.pop(key, None):
+        st.success(md(message, 2000))
+
+
+def done_then_rerun(key: str, message: str) -> None:
+    """Rerun the page, which then shows `message` (see `page_flash`): the change and its
+    confirmation appear together."""
+    st.session_state[key] = message
+    st.rerun()

@@ -10,7 +10,7 @@ from workbench.heldout import set_holdout_share
 from workbench.tuning.jobs import live_or_latest, tune_status
 from workbench.tuning.registry import base_model, in_use, label, outcome, promote, use_base
 from workbench.tuning.options import METHODS, TrainOptions
-from workbench.ui.common import current_project, form_key, workbench
+from workbench.ui.common import current_project, done_then_rerun, form_key, page_flash, workbench
 from workbench.ui.jobs import cancel_tune, start_tune
 from workbench.ui.text import md
 
@@ -22,14 +22,12 @@ wb = workbench()
 project = current_project(wb)
 if project is None:
     st.stop()
-if flash := st.session_state.pop(FLASH, None):
-    st.success(md(flash, 2000))
+page_flash(FLASH)
 
 
 def done(message: str) -> None:
     """Show `message` after the rerun that shows the change."""
-    st.session_state[FLASH] = message
-    st.rerun()
+    done_then_rerun(FLASH, message)
 
 
 status = tune_status(wb, project)

@@ -17,7 +17,8 @@ from workbench.qualifying import (
     unmark_gold,
 )
 from workbench.service import recordings, update_settings
-from workbench.ui.common import current_project, fmt_seconds, form_key, workbench
+from workbench.ui.common import (current_project, done_then_rerun, fmt_seconds, form_key,
+                                 page_flash, workbench)
 from workbench.ui.text import md
 
 FLASH = "team_flash"
@@ -34,14 +35,12 @@ project = current_project(wb)
 if project is None:
     st.stop()
 pid = project.id
-if flash := st.session_state.pop(FLASH, None):
-    st.success(md(flash, 2000))
+page_flash(FLASH)
 
 
 def done(message: str) -> None:
     """Show `message` after the rerun that shows the change."""
-    st.session_state[FLASH] = message
-    st.rerun()
+    done_then_rerun(FLASH, message)
 
 
 def save(what: str, **values) -> None:

@@ -19,7 +19,7 @@ from workbench.learning import (
     set_use_terms,
     terms_of,
 )
-from workbench.ui.common import current_project, workbench
+from workbench.ui.common import current_project, done_then_rerun, page_flash, workbench
 from workbench.ui.text import md
 
 FLASH = "vocabulary_flash"
@@ -31,14 +31,12 @@ project = current_project(wb)
 if project is None:
     st.stop()
 pid = project.id
-if flash := st.session_state.pop(FLASH, None):
-    st.success(md(flash, 2000))
+page_flash(FLASH)
 
 
 def done(message: str) -> None:
     """Show `message` after the rerun that shows the change."""
-    st.session_state[FLASH] = message
-    st.rerun()
+    done_then_rerun(FLASH, message)
 
 
 def attempt(what: str, action, *args) -> bool:
