@@ -42,9 +42,11 @@ if token := st.session_state.pop("set_cookie", None):
     write_token(*token, key="cookie_set")
 
 user = signed_in()
-if user is None:
+if user is None:  # every page's address signs in first, then opens that page (with its link)
     page = st.navigation([st.Page("views/sign_in.py", title="Sign in", icon=":material/login:",
-                                  url_path="sign-in", default=True)], position="hidden")
+                                  url_path="sign-in", default=True)]
+                         + [st.Page("views/sign_in.py", title="Sign in", url_path=slug)
+                            for slug in PAGES], position="hidden")
 else:
     allowed = [
         st.Page(path, title=title, icon=icon, url_path=slug, default=slug == "overview")
