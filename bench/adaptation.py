@@ -374,14 +374,14 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
           f"{sum(len(normalise(x).split()) for x in refs)} words; {metric} normalised "
           f"(case, punctuation), pooled")
     base = rate(refs, [steps[0].texts[r.id] for r in held])
-    print(f"{'step':<18} {'held-out ' + metric:>13} {'vs baseline':>12} {'terms right':>12}  "
+    print(f"{'step':<21} {'held-out ' + metric:>13} {'vs baseline':>12} {'terms right':>12}  "
           f"{'re-draft s':>10}  used")
     for step in steps[:3] + sides + steps[3:]:
         hyps = [step.texts[r.id] for r in held]
         value = rate(refs, hyps)
         right, said = term_hits(refs, hyps)
         seconds = f"{step.seconds:10.1f}" if step.seconds else f"{'(reused)':>10}"
-        print(f"{step.name:<18} {value:13.1%} {value - base:+12.1%} {right:>6}/{said:<5}  "
+        print(f"{step.name:<21} {value:13.1%} {value - base:+12.1%} {right:>6}/{said:<5}  "
               f"{seconds}  {step.used}")
     print(f"(the baseline re-drafts equal the draft job's stored drafts for {same} of "
           f"{len(held)} held-out clips)")
