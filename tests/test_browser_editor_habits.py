@@ -7,7 +7,7 @@ key; the store is checked after each. Screenshot: tests/artifacts/editor_habits_
 from __future__ import annotations
 
 from workbench import store
-from workbench.coverage import speech_gaps
+from workbench.gaps import speech_gaps
 from workbench.editing import delete
 from workbench.service import save_segment
 from workbench.ui.common import fmt_seconds

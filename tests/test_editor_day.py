@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as hs
 from workbench import store
 from workbench.cli import main
 from workbench.corpus import InvalidEdit
-from workbench.coverage import empty_drafts, redraft, speech_spans, uncovered
+from workbench.gaps import empty_drafts, redraft, speech_spans, uncovered
 from workbench.editing import add_segment, apply_action, delete, drafts_of, split_at
 from workbench.service import save_segment
 from tests.conftest import as_user

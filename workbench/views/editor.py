@@ -4,7 +4,7 @@ import streamlit as st
 
 from workbench.assignment import why_idle
 from workbench.corpus import Status
-from workbench.coverage import empty_drafts, segments_in, speech_gaps
+from workbench.gaps import empty_drafts, segments_in, speech_gaps
 from workbench.editing import (
     SEGMENT_TAGS,
     TODO,

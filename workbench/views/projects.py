@@ -5,7 +5,7 @@ import streamlit as st
 
 from workbench.annotations import import_upload
 from workbench.config import MB, describe_size
-from workbench.coverage import empty_drafts, redraft
+from workbench.gaps import empty_drafts, redraft
 from workbench.importing import AUDIO_SUFFIXES
 from workbench.reviewing import reasons, review_progress
 from workbench.sampling import MIN_REVIEWS

@@ -1,8 +1,12 @@
-"""Coverage: speech that no segment covers, and recordings whose draft wrote no segment.
+"""Gaps: speech that no segment covers, and recordings whose draft wrote no segment.
 
 Speech is read from the stored peaks (min/max per 10 ms window): a stretch of at least
 MIN_SPEECH seconds whose peak-to-peak level stays over a threshold. The threshold adapts to
 the recording's noise floor (its 10th-percentile level) and never goes under SPEECH_LEVEL.
+
+(Not `coverage.py`: Streamlit puts `workbench/` first on sys.path, and numba, which
+openai-whisper imports for fine-tuning, then found this module as the `coverage` package and
+failed; tests/test_module_names.py guards the names.)
 """
 
 from __future__ import annotations
