@@ -30,7 +30,7 @@ def test_draft_quality_in_the_browser(wb, drafted, server, browser_page):
     for step, error in (("base model", 0.31), ("+ vocabulary", 0.22), ("+ rules", 0.18),
                         ("model v1 (in use)", 0.12)):
         record_measure(owner, drafted, step, Measure("wer", error, 12, 40.0,
-                                                     {"terms": 3, "rules": 1}))
+                                                     {"terms": 3, "rules": 1, "ladder": 1}))
 
     page = browser_page
     _signed_in(page, server, "olga", "owner-pass-1")

@@ -107,3 +107,19 @@ def test_measuring_the_held_out_segments_from_the_page(home, wb, tmp_path, monke
     _no_errors(at)
     (table,) = [d.value for d in at.dataframe if "step" in d.value.columns]
     assert list(table["step"]) == ["base model"] and table["error"].iloc[0] > 0
+
+
+def test_no_segment_held_out_says_so_and_the_share_is_set_here(home, wb, tmp_path):
+    from tests.tuning_fixtures import final_project
+
+    project, _ = final_project(wb, tmp_path)
+    project = store.update_project(wb.db, project.id, holdout_share=0.0)
+    at = open_page(home, "views/draft_quality.py", project.id, ("olga", "owner"))
+    _no_errors(at)
+    assert any("None of the 6 final segment(s) is drawn at 0%" in w.value for w in at.warning)
+    share = [n for n in at.number_input if n.label == "Held out (%)"][0]
+    share.set_value(50.0)
+    [b for b in at.button if b.label == "Save the share"][0].click().run()
+    _no_errors(at)
+    assert store.get_project(wb.db, project.id).holdout_share == 0.5
+    assert not at.warning and at.button(key=f"measure_{project.id}").disabled is False

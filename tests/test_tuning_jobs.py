@@ -137,7 +137,8 @@ def test_a_better_version_is_promoted(wb, project, monkeypatch):
     now = store.get_project(wb.db, project.id)
     assert (now.asr_engine, now.asr_model) == ("faster-whisper", f"project-{project.id}/v1")
     assert registry.in_use(now, version) and registry.outcome(now, version).startswith("in use")
-    assert [m.step for m in list_measures(wb, project)] == ["model tiny", "model v1"]
+    assert [m.step for m in list_measures(wb, project)] == ["fine-tune v1: the model in use (tiny)",
+                                                         "fine-tune v1: v1"]
     events = [e["action"] for e in store.list_events(wb.db, project.id)]
     assert "model promoted" in events and "fine-tune started" in events
     # the owner goes back to the base model, then to v1 again; each switch is logged

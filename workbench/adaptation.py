@@ -133,7 +133,8 @@ def _measure_all(wb: Workbench, job: Job, load, on_progress) -> Job:
             return _finish(wb, job, "cancelled", "cancelled; " + ("; ".join(results) or
                                                                   "nothing measured"), on_progress)
         detail = {**measure.detail, "terms": len(terms) if rung.terms else 0,
-                  "rules": len(rules) if rung.rules else 0, "model": rung.model}
+                  "rules": len(rules) if rung.rules else 0, "model": rung.model,
+                  "ladder": job.id}  # the chart shows the latest ladder's steps
         stored = record_measure(wb, project, rung.name, replace(measure, detail=detail))
         results.append(f"{rung.name} {stored.metric.upper()} {stored.error:.1%}")
     return _finish(wb, job, "done", "; ".join(results), on_progress)

@@ -24,7 +24,7 @@ from workbench.audio.working import read_slice
 from workbench.auditing import audit_options
 from workbench.context import Workbench
 from workbench.corpus import Job, ModelVersion, Project
-from workbench.drafting import JobRunning, cancel_job, live_job, run_as_worker
+from workbench.drafting import JobRunning, cancel_job, live_job, run_as_worker, with_terms
 from workbench.heldout import Approved, approved_examples, draft_error, held_out, record_measure, training
 from workbench.leftovers import TAG, owner_tag, remove_stale
 from workbench.service import model_path
@@ -177,14 +177,18 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
     measured, train_set = held_out(examples, share), _trainable(training(examples, share))
     options = train_options(job.params)
     beat = _Beat(wb, job, on_progress, len(measured), options.steps)
-    evaluate = audit_options(project)
+    # as the drafts are made: with the project's terms when it uses them, so "before" is what
+    # labellers get now and a version must beat that
+    evaluate = with_terms(audit_options(project), project,
+                          store.list_terms(wb.db, project.id, enabled_only=True))
 
     current = load(project.asr_engine, model_path(wb, project.asr_model))
     before = draft_error(wb, project, current, evaluate, measured,
                          on_progress=lambda d, n: beat.measuring("the model in use", d, 0))
     if beat.cancelled():
         raise Cancelled
-    record_measure(wb, project, f"model {project.asr_model}", before)
+    record_measure(wb, project, f"fine-tune v{version.n}: the model in use "
+                   f"({project.asr_model})", before)
 
     base = base_folder(wb, project)
     model = load_whisper(base)
@@ -202,7 +206,7 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
                         on_progress=lambda d, n: beat.measuring(f"v{version.n}", d, len(measured)))
     if beat.cancelled():
         raise Cancelled
-    record_measure(wb, project, f"model v{version.n}", after)
+    record_measure(wb, project, f"fine-tune v{version.n}: v{version.n}", after)
     params = {**version.params, "losses": [round(x, 4) for x in losses[:: max(1, len(losses) // 50)]],
               "final_loss": round(losses[-1], 4)}
     version = store.update_model(wb.db, version.id, state="ready", metric=before.metric,

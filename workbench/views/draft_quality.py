@@ -8,8 +8,8 @@ import streamlit as st
 from workbench.access import Forbidden
 from workbench.adaptation import draft_batches, ladder, measure_job
 from workbench.drafting import JobRunning
-from workbench.heldout import approved_examples, held_out, list_measures
-from workbench.ui.common import current_project, workbench
+from workbench.heldout import approved_examples, held_out, list_measures, set_holdout_share
+from workbench.ui.common import current_project, form_key, workbench
 from workbench.ui.jobs import cancel_measure, start_measure
 from workbench.ui.text import md
 
@@ -54,7 +54,8 @@ def by_batch() -> None:
 
 def on_held_out() -> None:
     st.subheader("On the held-out segments, step by step")
-    held = held_out(approved_examples(wb, project), project.holdout_share)
+    final = approved_examples(wb, project)
+    held = held_out(final, project.holdout_share)
     steps = [r.name for r in ladder(wb, project)]
     st.caption(f"{len(held)} approved segment(s) are held out ({project.holdout_share:.0%}, a "
                "stable draw): no vocabulary, rule or fine-tune learns from them. Measuring "
@@ -69,22 +70,44 @@ def on_held_out() -> None:
             st.error(md(f"Not started: {exc}", 2000))
         else:
             st.rerun()
+    if final and not held:
+        st.warning(f"None of the {len(final)} final segment(s) is drawn at "
+                   f"{project.holdout_share:.0%}: raise the held-out share.")
+    with st.form(form_key(project, f"holdout_{project.holdout_share}")):
+        share = st.number_input("Held out (%)", 0.0, 50.0, round(project.holdout_share * 100, 2),
+                                step=5.0, format="%.1f", key=form_key(project, "dq_share"),
+                                help="Final segments kept out of learning and fine-tuning (a "
+                                     "stable draw per segment), to measure the drafts on. "
+                                     "Learn the vocabulary again after changing it.")
+        if st.form_submit_button("Save the share", key=form_key(project, "dq_share_save")):
+            try:
+                set_holdout_share(wb, project, share / 100)
+            except (ValueError, Forbidden) as exc:
+                st.error(md(f"Not saved: {exc}", 2000))
+            else:
+                st.rerun()
     found = list_measures(wb, project)
     if not found:
-        st.info("Nothing measured yet." if held else "Approve some segments first: a share "
+        st.info("Nothing measured yet." if final else "Approve some segments first: a share "
                 "of them is held out to measure the drafts on.")
         return
-    table = pd.DataFrame([{"when": m.created_at, "step": m.step, "metric": m.metric.upper(),
-                           "error": m.error, "segments": m.segments,
-                           "terms": m.detail.get("terms"), "rules": m.detail.get("rules"),
-                           "by": m.created_by} for m in found])
-    latest = table.drop_duplicates("step", keep="last")
-    bars = alt.Chart(latest).mark_bar().encode(
-        x=alt.X("step:N", sort=list(latest["step"]), title=None),
-        y=alt.Y("error:Q", axis=alt.Axis(format="%"), title="held-out error"),
-        tooltip=["step", "metric", alt.Tooltip("error:Q", format=".1%"), "segments", "when"],
-    )
-    st.altair_chart(bars, width="stretch")
+    table = pd.DataFrame([{"when": m.created_at, "step": m.step,
+                           "by": "measure" if "ladder" in m.detail else "fine-tune job",
+                           "metric": m.metric.upper(), "error": m.error,
+                           "segments": m.segments, "terms": str(m.detail.get("terms", "")),
+                           "rules": str(m.detail.get("rules", "")), "who": m.created_by}
+                          for m in found])
+    ladders = [m.detail["ladder"] for m in found if "ladder" in m.detail]
+    if ladders:  # the chart: the latest measure's steps, in their order
+        latest = pd.DataFrame([{"step": m.step, "metric": m.metric.upper(), "error": m.error,
+                                "segments": m.segments, "when": m.created_at} for m in found
+                               if m.detail.get("ladder") == ladders[-1]])
+        bars = alt.Chart(latest).mark_bar().encode(
+            x=alt.X("step:N", sort=list(latest["step"]), title=None),
+            y=alt.Y("error:Q", axis=alt.Axis(format="%"), title="held-out error"),
+            tooltip=["step", "metric", alt.Tooltip("error:Q", format=".1%"), "segments", "when"],
+        )
+        st.altair_chart(bars, width="stretch")
     st.dataframe(table.iloc[::-1], hide_index=True, width="stretch",
                  column_config={"error": PERCENT})
 
