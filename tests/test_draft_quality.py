@@ -123,3 +123,20 @@ def test_no_segment_held_out_says_so_and_the_share_is_set_here(home, wb, tmp_pat
     _no_errors(at)
     assert store.get_project(wb.db, project.id).holdout_share == 0.5
     assert not at.warning and at.button(key=f"measure_{project.id}").disabled is False
+
+
+def test_a_draft_deleted_as_wrong_counts_in_its_batch_a_merged_one_does_not(wb, worked):
+    from workbench.editing import delete, merge_next
+
+    project, ids, seconds = worked
+    _two_jobs(wb, project)
+    otto = as_user(wb, "otto")
+    b1 = store.get_segment(wb.db, ids[(1, 1)])
+    delete(otto, b1.id, b1.version)  # its draft was all wrong: an error of 1 over its length
+    a0 = store.get_segment(wb.db, ids[(0, 0)])
+    merge_next(otto, a0.id, a0.version, "w0 x0 w1 y1")  # a1 merged away: no error of its own
+    first, second = draft_batches(wb, project)[1]
+    b = [seconds[(1, i)] for i in range(3)]
+    assert second.segments == 3
+    assert second.error == pytest.approx((b[0] + b[1]) / sum(b))
+    assert first.segments == 2
