@@ -125,7 +125,7 @@ def test_two_streamlit_servers_serve_one_home(wb, drafted, tmp_path):
             _sign_in(page, first, "olga", "owner-pass-1")
             page.goto(second)  # the same cookie (same host), the other process
             expect(page.get_by_text("Signed in as olga")).to_be_visible(timeout=20_000)
-            expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="People")) \
+            expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Export")) \
                 .to_be_visible(timeout=20_000)  # the owner's pages
         finally:
             browser.close()
