@@ -171,7 +171,11 @@ def browser_measure(base: str, project: str, recording: str, samples: int) -> tu
         picker.click()
         page.keyboard.type(project)
         page.keyboard.press("Enter")
-        page.get_by_text(f"{recording} ·", exact=False).first.wait_for()  # the editor's header
+        try:
+            page.get_by_text(f"{recording} ·", exact=False).first.wait_for()  # the header
+        except Exception:
+            page.screenshot(path="/tmp/bench_fail.png", full_page=True)
+            raise
         root = page.locator(".ed-root").first  # in the component's shadow DOM: the locator
         page.evaluate(_ARM)
         page.wait_for_timeout(1500)  # the project's first render settles

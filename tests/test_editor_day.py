@@ -233,3 +233,15 @@ def test_replace_cli_previews_then_applies(wb, drafted, home, capsys):
     assert main(["replace", "--project", "demo", "--find", "x1", "--replace", "y", "--apply",
                  "--home", str(home)]) == 0
     assert "replaced in 2 segment(s)" in capsys.readouterr().out
+
+
+def test_a_pinned_segment_of_another_project_is_not_shown(wb, drafted):
+    """A link (?segment=N) pins its segment; one of another project never opens here."""
+    from workbench.editing import QueueFilter, open_segment
+    from workbench.service import ensure_project
+
+    other = ensure_project(wb, "other")
+    theirs = store.segment_queue(wb.db, drafted.id)[0]["id"]
+    assert open_segment(wb, other.id, theirs, QueueFilter(), pinned=theirs) is None
+    mine = open_segment(wb, drafted.id, theirs, QueueFilter(), pinned=theirs)
+    assert mine.view.segment.id == theirs  # in its own project it opens

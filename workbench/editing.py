@@ -162,6 +162,8 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
         shown = None
     if pinned in gold:
         pinned = None
+    if pinned is not None and store.project_of_segment(wb.db, pinned) != project_id:
+        pinned = None  # a link to another project's segment opens this project's queue
     claim = None
     if allowed(user, Action.LABEL) and store.get_project(wb.db, project_id).assignment != "off":
         shown, claim = assignment.take(wb, project_id, shown, queue)
