@@ -155,7 +155,7 @@ _READY = """([el, old]) => {
   return performance.now() - window.__pressed; }"""
 
 
-def browser_measure(base: str, project: str, recording: str, samples: int) -> tuple[list[float], list[float]]:
+def browser_measure(base: str, project_id: int, recording: str, samples: int) -> tuple[list[float], list[float]]:
     """Seconds from key press to the next segment ready: Ctrl+↓ (next), Ctrl+Enter (save & next)."""
     from playwright.sync_api import sync_playwright
 
@@ -165,17 +165,8 @@ def browser_measure(base: str, project: str, recording: str, samples: int) -> tu
                                      args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         page.set_default_timeout(60_000)
-        page.goto(f"{base}/editor")
-        page.get_by_text("Segment 1 of").first.wait_for()
-        picker = page.get_by_label("Project").first  # the sidebar's project picker
-        picker.click()
-        page.keyboard.type(project)
-        page.keyboard.press("Enter")
-        try:
-            page.get_by_text(f"{recording} ·", exact=False).first.wait_for()  # the header
-        except Exception:
-            page.screenshot(path="/tmp/bench_fail.png", full_page=True)
-            raise
+        page.goto(f"{base}/editor?project={project_id}")  # the app opens the named project
+        page.get_by_text(f"{recording} ·", exact=False).first.wait_for()  # the editor's header
         root = page.locator(".ed-root").first  # in the component's shadow DOM: the locator
         page.evaluate(_ARM)
         page.wait_for_timeout(1500)  # the project's first render settles
@@ -238,7 +229,7 @@ def main() -> None:
             with serving(tmp, url) as base:
                 for label, project, recording in (("1-minute recording", short_p, "one-minute"),
                                                   ("10-hour recording", long_p, "ten-hours")):
-                    shown[label] = browser_measure(base, project.name, recording,
+                    shown[label] = browser_measure(base, project.id, recording,
                                                    args.browser_samples)
             table(f"In Chromium, key press to the next segment ready ({args.browser_samples} "
                   "samples each)", shown, ("Ctrl+↓ next", "Ctrl+Enter save & next"))
