@@ -172,10 +172,12 @@ def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_p
     expect(page.get_by_text(f"Segment 1 of {len(queue) - 1}")).to_be_visible()
     key = _wait_key_change(page, None)
     page.get_by_text(f"Speech no segment covers, within 10 min ({len(gaps)})").click()
-    button = page.get_by_role(
-        "button", name=f"Add a segment at {fmt_seconds(gap.start)}–{fmt_seconds(gap.end)}")
-    expect(button).to_be_visible()
-    button.click()
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Stretch of speech")
+    picker.scroll_into_view_if_needed()
+    picker.get_by_role("combobox").click()  # Streamlit's select: type to filter, Enter picks
+    page.keyboard.type(f"{fmt_seconds(gap.start)}–{fmt_seconds(gap.end)}")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Add a segment there").click()
     expect(page.get_by_text("type what is said", exact=False)).to_be_visible()
     added = [s for s in store.segment_queue(wb.db, long_project.id)
              if s["id"] not in {q["id"] for q in queue}]

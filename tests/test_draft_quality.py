@@ -14,7 +14,7 @@ from tests.test_pages import _no_errors
 from workbench import store
 from workbench.access import Forbidden
 from workbench.adaptation import draft_batches
-from workbench.batches import by_batch
+from workbench.batches import adapted, by_batch
 
 
 def _two_jobs(wb, project):
@@ -45,6 +45,14 @@ def test_each_draft_job_is_a_batch_with_the_labour_its_drafts_left(wb, worked):
     assert (second.segments, second.model) == (3, "faster-whisper v2")
     assert second.error == pytest.approx(b[0] / sum(b)) and second.untouched == pytest.approx(2 / 3)
     assert first.name.startswith("job ") and first.job < second.job
+
+
+def test_a_batch_says_what_it_was_drafted_with():
+    assert adapted({"engine": "faster-whisper"}) == ""  # a job from before it was recorded
+    assert adapted({"terms": 0, "rules": 0}) == "base"
+    assert adapted({"terms": 1, "rules": 0}) == "1 term"
+    assert adapted({"terms": 6, "rules": 2}) == "6 terms, 2 rules"
+    assert adapted({"terms": 0, "rules": 1}) == "1 rule"
 
 
 def test_recordings_drafted_before_jobs_were_recorded_are_grouped_by_day():

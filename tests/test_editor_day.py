@@ -158,9 +158,11 @@ def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
     second = store.segment_queue(wb.db, drafted.id, rec.id)[1]
     delete(ann, second["id"], 1)
     at = app("views/editor.py", drafted.id)
-    buttons = [b for b in at.button if b.key and b.key.startswith(f"ed_add_{rec.id}_")]
-    assert buttons
-    buttons[0].click().run()
+    shown = at.session_state["ed_current"]
+    picker = at.selectbox(key=f"ed_gap_{shown}")
+    inside = [g for g in picker.options if "–" in g]
+    assert inside and picker.value.start >= second["start"] - 0.01  # the next stretch, first
+    at.button(key=f"ed_add_{shown}").click().run()
     _no_errors(at)
     new = store.get_segment(wb.db, at.session_state["ed_current"])
     assert new.status.value == "new" and store.segment_view(wb.db, new.id).text == ""

@@ -13,6 +13,7 @@ from workbench import learning, store
 from workbench.access import Forbidden
 from workbench.asr import TranscribeOptions
 from workbench.cli import main
+from workbench.batches import adapted
 from workbench.drafting import run_draft_job, start_draft_job
 from workbench.importing import import_paths
 from workbench.reviewing import approve
@@ -140,6 +141,7 @@ def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engin
                                     tmp_path)
     asked = fake_engine.asked[-1]
     assert asked.hotwords is None and asked.initial_prompt is None  # terms not used yet
+    assert adapted(store.get_job(wb.db, job.id).params) == "base"  # what the batch had
 
     project = learning.set_use_terms(wb, taught.id, True)
     rule = learning.rewrites_of(wb, taught.id)[0]
@@ -160,15 +162,17 @@ def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engin
 
     [recording] = _rows(wb, store.recordings, id=rec.id)
     assert recording["draft_job"] == job.id
+    assert adapted(store.get_job(wb.db, job.id).params) == "2 terms, 1 rule"
     for seg in _rows(wb, store.segments, recording_id=rec.id):
         words = store.segment_view(wb.db, seg["id"]).draft.asr_meta["words"]
         assert seg["confidence"] == pytest.approx(sum(w["probability"] for w in words)
                                                   / len(words))
     # a rule undone is applied no more
     learning.decide_rewrite(wb, taught.id, rule.id, "dismiss")
-    _, rec = _draft_new_recording(wb, project, fake_engine, tmp_path, "e.wav")
+    job, rec = _draft_new_recording(wb, project, fake_engine, tmp_path, "e.wav")
     first = store.segment_queue(wb.db, taught.id, recording_id=rec.id)[0]
     assert first["text"] == "w0 x0"
+    assert adapted(store.get_job(wb.db, job.id).params) == "2 terms"
 
 
 def test_a_draft_without_words_gets_its_confidence_from_its_log_probability(wb, tmp_path):

@@ -17,24 +17,39 @@ configure_logging()
 st.set_page_config(page_title="Speech workbench", page_icon=":material/graphic_eq:",
                    layout="wide")
 
-PAGES = {  # file, title, icon, url path, roles
-    "overview": ("views/overview.py", "Overview", ":material/home:", None),
-    "dashboard": ("views/dashboard.py", "Dashboard", ":material/monitoring:", {Role.OWNER}),
-    "projects": ("views/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
-    "drafts": ("views/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
-    "models": ("views/models.py", "Models", ":material/model_training:", {Role.OWNER}),
-    "editor": ("views/editor.py", "Editor", ":material/edit_note:", None),
-    "replace": ("views/replace.py", "Find & replace", ":material/find_replace:", {Role.REVIEWER, Role.OWNER}),
-    "review": ("views/review.py", "Review", ":material/fact_check:", {Role.REVIEWER, Role.OWNER}),
-    "audit": ("views/audit.py", "Corpus audit", ":material/troubleshoot:", {Role.REVIEWER, Role.OWNER}),
-    "export": ("views/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
-    "team": ("views/team.py", "Team", ":material/groups:", {Role.OWNER}),
-    "vocabulary": ("views/vocabulary.py", "Vocabulary", ":material/spellcheck:", {Role.OWNER}),
-    "draft-quality": ("views/draft_quality.py", "Draft quality", ":material/trending_down:",
-                      {Role.OWNER}),
-    "people": ("views/people.py", "People", ":material/group:", {Role.OWNER}),
-    "account": ("views/account.py", "Account", ":material/person:", None),
+SECTIONS = {  # section: {url path: (file, title, icon, roles or None for everyone)}
+    "Work": {
+        "overview": ("views/overview.py", "Overview", ":material/home:", None),
+        "editor": ("views/editor.py", "Editor", ":material/edit_note:", None),
+    },
+    "Review": {
+        "review": ("views/review.py", "Review", ":material/fact_check:", {Role.REVIEWER, Role.OWNER}),
+        "replace": ("views/replace.py", "Find & replace", ":material/find_replace:",
+                    {Role.REVIEWER, Role.OWNER}),
+        "audit": ("views/audit.py", "Corpus audit", ":material/troubleshoot:",
+                  {Role.REVIEWER, Role.OWNER}),
+    },
+    "Project": {
+        "dashboard": ("views/dashboard.py", "Dashboard", ":material/monitoring:", {Role.OWNER}),
+        "projects": ("views/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
+        "drafts": ("views/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
+        "export": ("views/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
+    },
+    "Better drafts": {
+        "draft-quality": ("views/draft_quality.py", "Draft quality", ":material/trending_down:",
+                          {Role.OWNER}),
+        "vocabulary": ("views/vocabulary.py", "Vocabulary", ":material/spellcheck:", {Role.OWNER}),
+        "models": ("views/models.py", "Models", ":material/model_training:", {Role.OWNER}),
+    },
+    "Team": {
+        "team": ("views/team.py", "Team", ":material/groups:", {Role.OWNER}),
+        "people": ("views/people.py", "People", ":material/group:", {Role.OWNER}),
+    },
+    "You": {
+        "account": ("views/account.py", "Account", ":material/person:", None),
+    },
 }
+PAGES = {slug: page for pages in SECTIONS.values() for slug, page in pages.items()}
 
 if st.session_state.pop("clear_cookie", False):
     write_token(None, key="cookie_clear")
@@ -48,15 +63,18 @@ if user is None:  # every page's address signs in first, then opens that page (w
                          + [st.Page("views/sign_in.py", title="Sign in", url_path=slug)
                             for slug in PAGES], position="hidden")
 else:
-    allowed = [
-        st.Page(path, title=title, icon=icon, url_path=slug, default=slug == "overview")
-        for slug, (path, title, icon, roles) in PAGES.items()
-        if roles is None or user.role in roles
-    ]
+    allowed = {
+        section: [st.Page(path, title=title, icon=icon, url_path=slug, default=slug == "overview")
+                  for slug, (path, title, icon, roles) in pages.items()
+                  if roles is None or user.role in roles]
+        for section, pages in SECTIONS.items()
+    }
     if user.id is None:  # no account yet: the unprotected single-user default
-        allowed.append(st.Page("views/setup.py", title="Protect this workbench",
-                               icon=":material/lock:", url_path="setup"))
-    page = st.navigation(allowed)
+        allowed["You"].append(st.Page("views/setup.py", title="Protect this workbench",
+                                      icon=":material/lock:", url_path="setup"))
+    # grouped by what they are for, and all shown: Streamlit folds a long list after 10 pages
+    page = st.navigation({section: pages for section, pages in allowed.items() if pages},
+                         expanded=True)
     with st.sidebar:
         project_picker(user)
         account_box(user)

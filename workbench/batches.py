@@ -21,6 +21,7 @@ class Batch:
     job: int | None
     drafted_at: datetime | None  # the first recording of the batch drafted
     model: str  # the engine and model that drafted it, as the job recorded them
+    adapted: str  # what the job drafted with: "base", "6 terms, 1 rule"; "" if not recorded
     segments: int
     seconds: float
     error: float  # length-weighted mean of the per-segment draft error, 0..1
@@ -46,9 +47,20 @@ def by_batch(rows: Iterable[dict[str, Any]], scorer: Callable[[str, str], float]
             job=value if kind == "job" else None,
             drafted_at=min((r["drafted_at"] for r in members if r["drafted_at"]), default=None),
             model=model,
+            adapted=adapted(params),
             segments=len(members),
             seconds=sum(r["seconds"] for r in members),
             error=sum(w * e for w, e in zip(weights, errors)) / sum(weights),
             untouched=sum(1 for e in errors if e == 0.0) / len(members),
         ))
     return sorted(out, key=lambda b: (b.drafted_at or datetime.min, b.job or 0))
+
+
+def adapted(params: dict[str, Any]) -> str:
+    """What a draft job drafted with, from its params: "base" (no term, no rule), "6 terms",
+    "6 terms, 1 rule"; "" for a job from before they were recorded."""
+    if "terms" not in params:
+        return ""
+    parts = [f"{n} {word}{'' if n == 1 else 's'}"
+             for n, word in ((params["terms"], "term"), (params.get("rules", 0), "rule")) if n]
+    return ", ".join(parts) or "base"

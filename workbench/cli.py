@@ -543,10 +543,11 @@ def cmd_batches(wb: Workbench, args: argparse.Namespace) -> int:
         print(json.dumps([{**dataclasses.asdict(b), "drafted_at": str(b.drafted_at)}
                           for b in batches], ensure_ascii=False))
         return 0
-    print(f"{'batch':<22}{'model':<28}{'segments':>9}{'minutes':>9}{metric:>8}{'kept':>7}")
+    print(f"{'batch':<22}{'model':<28}{'with':<20}{'segments':>9}{'minutes':>9}{metric:>8}"
+          f"{'kept':>7}")
     for b in batches:
-        print(f"{b.name:<22}{b.model[:27]:<28}{b.segments:>9}{b.seconds / 60:>9.1f}"
-              f"{b.error:>8.1%}{b.untouched:>7.0%}")
+        print(f"{b.name:<22}{b.model[:27]:<28}{(b.adapted or '?')[:19]:<20}{b.segments:>9}"
+              f"{b.seconds / 60:>9.1f}{b.error:>8.1%}{b.untouched:>7.0%}")
     return 0
 
 

@@ -190,9 +190,12 @@ def _draft_all(
     done = 0.0
     project = store.get_project(wb.db, job.project_id)
     cut_options = CutOptions(max_len=project.max_segment, min_len=project.min_segment)
-    options = with_terms(options, project, store.list_terms(wb.db, project.id, enabled_only=True)
-                         if project.use_terms else [])
+    terms = store.list_terms(wb.db, project.id, enabled_only=True) if project.use_terms else []
+    options = with_terms(options, project, terms)
     rules = store.list_rewrites(wb.db, project.id, "accepted")
+    # what this batch was drafted with, for the drafts' error by batch (a resumed job: the last)
+    store.update_job(wb.db, job.id, params={**(job.params or {}), "terms": len(terms),
+                                            "rules": len(rules)})
     todo = _only(store.undrafted_recordings(wb.db, job.project_id), job.params or {})
     for index, recording in enumerate(todo):
         current = store.get_job(wb.db, job.id)

@@ -38,12 +38,13 @@ def by_batch() -> None:
                 "shows here as a batch.")
         return
     table = pd.DataFrame([{"batch": b.name, "drafted": b.drafted_at, "model": b.model,
+                           "with": b.adapted,
                            "segments": b.segments, "minutes": round(b.seconds / 60, 1),
                            metric: b.error, "kept as drafted": b.untouched} for b in batches])
     line = alt.Chart(table).mark_line(point=True).encode(
         x=alt.X("batch:N", sort=list(table["batch"]), title="draft batch (oldest first)"),
         y=alt.Y(f"{metric}:Q", axis=alt.Axis(format="%"), title=f"draft {metric}"),
-        tooltip=["batch", "model", "segments", "minutes",
+        tooltip=["batch", "model", "with", "segments", "minutes",
                  alt.Tooltip(f"{metric}:Q", format=".1%"),
                  alt.Tooltip("kept as drafted:Q", format=".0%")],
     )

@@ -397,21 +397,28 @@ NEARBY = 600.0  # seconds either side of the segment where uncovered speech is l
 
 
 def _gaps(view, gaps) -> None:
-    """Speech no segment covers near this segment, each with a button adding a segment
-    (in the waveform: the amber strips, and the "add" key)."""
+    """Speech no segment covers near this segment: one list to pick from and one button adding
+    a segment there (in the waveform: the amber strips, and the "add" key). One widget pair
+    whatever the count: a button per stretch (up to 50 on a long, sparsely segmented
+    recording) made every key slower in the browser (bench/editor_latency.py)."""
     if not gaps:
         return
+    seg = view.segment
     with st.expander(f"Speech no segment covers, within {NEARBY / 60:.0f} min ({len(gaps)})",
                      expanded=False):
-        seg = view.segment
-        for gap in gaps[:50]:
-            label = f"Add a segment at {fmt_seconds(gap.start)}–{fmt_seconds(gap.end)}"
-            if st.button(label, key=f"ed_add_{view.recording.id}_{gap.start}_{gap.end}"):
-                outcome = apply_action(wb, {"type": "add", "segment_id": seg.id,
-                                            "version": seg.version, "start": gap.start,
-                                            "end": gap.end}, shown=seg.id)
-                _after({"type": "add"}, outcome, seg.id)
-                rerun_fragment()
+        after = next((i for i, g in enumerate(gaps) if g.start >= seg.start), 0)
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        gap = left.selectbox(
+            "Stretch of speech", gaps, index=after,
+            format_func=lambda g: f"{fmt_seconds(g.start)}–{fmt_seconds(g.end)} "
+                                  f"({g.end - g.start:.1f} s)",
+            key=f"ed_gap_{seg.id}")
+        if right.button("Add a segment there", key=f"ed_add_{seg.id}"):
+            outcome = apply_action(wb, {"type": "add", "segment_id": seg.id,
+                                        "version": seg.version, "start": gap.start,
+                                        "end": gap.end}, shown=seg.id)
+            _after({"type": "add"}, outcome, seg.id)
+            rerun_fragment()
 
 
 editor()
