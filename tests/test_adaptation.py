@@ -131,4 +131,4 @@ def test_measure_and_batches_commands(wb, home, project, capsys):
     code = main(["batches", "--project", project.name, *where])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert out.splitlines()[0].split()[:3] == ["batch", "model", "segments"]
+    assert out.splitlines()[0].split()[:4] == ["batch", "model", "with", "segments"]

@@ -6,6 +6,8 @@ key; the store is checked after each. Screenshot: tests/artifacts/editor_habits_
 
 from __future__ import annotations
 
+import re
+
 from workbench import store
 from workbench.gaps import speech_gaps
 from workbench.editing import delete
@@ -186,9 +188,24 @@ def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_p
     assert (new["start"], new["end"]) == (gap.start, gap.end)
     key = _wait_key_change(page, key)
     assert key == f"{new['id']}-1"  # the editor shows it, ready to type
+    # or asks the project's model (the embedded Whisper base, in the server) for its draft:
+    # on a tone burst it may hear words or none; either way it says so, and nothing breaks
+    page.get_by_role("button", name="Draft it with Whisper").click()
+    said = page.get_by_text(re.compile(r"Drafted segment #\d+|Not drafted: Whisper heard no words"))
+    expect(said).to_be_visible(timeout=120_000)
+    view = store.segment_view(wb.db, new["id"])
+    if "Drafted" in said.inner_text():
+        assert view.draft is not None and view.segment.version == 2
+        key = _wait_key_change(page, key)
+        assert key == f"{new['id']}-2"
+        expect(page.locator(".ed-text")).to_have_value(view.text)
+        page.screenshot(path=str(ARTIFACTS / "editor_habits_drafted.png"))
+    else:
+        assert view.draft is None and view.segment.version == 1
     page.locator(".ed-text").fill("hello there")
     page.keyboard.press("Control+s")
-    expect(page.get_by_text(f"Saved segment #{new['id']} (revision 2).")).to_be_visible()
+    expect(page.get_by_text(f"Saved segment #{new['id']} (revision {view.segment.version + 1})."
+                            )).to_be_visible()
     assert store.segment_view(wb.db, new["id"]).text == "hello there"
 
 

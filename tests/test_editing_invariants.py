@@ -136,6 +136,20 @@ def test_undo_of_a_merged_away_segment_is_refused(wb, rec):
     _check(wb, rec)
 
 
+def test_restoring_a_deleted_part_to_its_bounds_before_a_split_is_refused(wb, rec):
+    """Found by the property above: split, delete the left part, restore its first revision
+    (the whole second): the right part, live since the split, holds half of it now."""
+    ann = as_user(wb, "ann")
+    first = _segments(wb, rec)[0].segment
+    right = split_at(ann, first.id, 1, 0.5, "w0 x0")
+    left = store.get_segment(wb.db, first.id)
+    delete(ann, first.id, left.version)
+    with pytest.raises(InvalidEdit, match=f"would overlap segment #{right}"):
+        restore(ann, first.id, left.version + 1, 1)
+    undo_delete(ann, first.id, left.version + 1)  # its own bounds still come back
+    _check(wb, rec)
+
+
 def test_undo_is_refused_where_a_neighbour_grew_over_the_deleted_time(wb, rec):
     ann = as_user(wb, "ann")
     first, second = (v.segment for v in _segments(wb, rec)[:2])

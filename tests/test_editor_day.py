@@ -8,7 +8,10 @@ from hypothesis import given, settings, strategies as hs
 
 from workbench import store
 from workbench.cli import main
-from workbench.corpus import InvalidEdit
+from workbench.access import Forbidden
+from workbench.asr import Transcript
+from workbench.corpus import InvalidEdit, Role, StaleEdit
+from workbench.drafting import draft_added
 from workbench.gaps import empty_drafts, redraft, speech_spans, uncovered
 from workbench.editing import add_segment, apply_action, delete, drafts_of, split_at
 from workbench.service import save_segment
@@ -167,6 +170,54 @@ def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
     new = store.get_segment(wb.db, at.session_state["ed_current"])
     assert new.status.value == "new" and store.segment_view(wb.db, new.id).text == ""
     assert second["start"] - 0.01 <= new.start < new.end <= second["end"] + 0.01
+    # the new segment asks the project's model for its draft (the fake engine: 'w0 x0 ...')
+    at.button(key=f"ed_draft_{new.id}_1").click().run()
+    _no_errors(at)
+    view = store.segment_view(wb.db, new.id)
+    assert view.segment.status.value == "drafted" and view.text.startswith("w0 x0")
+    assert any("Drafted segment" in s.value and f"{new.id}" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key and b.key.startswith(f"ed_draft_{new.id}_")]
+
+
+class _Silent:
+    """An engine that hears nothing."""
+
+    name, model = "silent", "none"
+
+    def transcribe(self, audio, options):
+        return Transcript(language="en", segments=iter(()))
+
+
+def test_an_added_segment_is_drafted_alone_as_a_job_would(wb, drafted, fake_engine):
+    rec = store.list_recordings(wb.db, drafted.id)[0]
+    ann = as_user(wb, "ann")
+    second = store.segment_queue(wb.db, drafted.id, rec.id)[1]
+    delete(ann, second["id"], 1)
+    new_id = add_segment(ann, rec.id, second["start"], second["end"])
+    with pytest.raises(InvalidEdit, match="heard no words"):  # nothing written
+        draft_added(ann, new_id, 1, _Silent())
+    assert store.get_segment(wb.db, new_id).version == 1
+    calls = fake_engine.calls
+    with pytest.raises(StaleEdit):  # saved since the editor showed it: refused at once
+        draft_added(ann, new_id, 7, fake_engine)
+    rev = draft_added(ann, new_id, 1, fake_engine)
+    assert fake_engine.calls == calls + 1  # the span alone
+    heard = fake_engine.asked[-1]
+    assert heard.language == "en"
+    view = store.segment_view(wb.db, new_id)
+    assert (rev.source, rev.op, rev.n) == ("asr", "draft", 2)
+    assert view.draft.id == rev.id and view.text == rev.text and rev.text.startswith("w0 x0")
+    assert view.segment.status.value == "drafted" and view.segment.version == 2
+    words = view.draft.asr_meta["words"]
+    assert words and all(second["start"] - 0.01 <= w["start"] <= second["end"] + 0.01
+                         for w in words)  # in the recording's time, not the span's
+    assert words[0]["start"] == pytest.approx(second["start"])
+    assert drafts_of(store.list_revisions(wb.db, new_id))[-1] == rev.text  # "vs draft"
+    with pytest.raises(InvalidEdit, match="has a draft"):
+        draft_added(ann, new_id, 2, fake_engine)
+    outsider = store.create_user(wb.db, "mallory", Role.LABELER, "!")
+    with pytest.raises(Forbidden):
+        draft_added(wb.as_user(outsider), new_id, 2, fake_engine)
 
 
 def test_add_is_checked(wb, drafted):

@@ -19,8 +19,11 @@ import soundfile as sf
 from workbench import store
 from workbench.asr import DraftSegment, Engine, TranscribeOptions
 from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
-from workbench.audio.working import read_all, read_channel
-from workbench.corpus import Job, Project, Recording
+from workbench.audio.working import read_all, read_channel, read_slice
+from workbench.corpus import (
+    Edit, InvalidEdit, Job, Project, Recording, Revision, StaleEdit, Status,
+)
+from workbench.editing import live_segment, name
 from workbench.flags import DraftStats, draft_flags
 from workbench.learned import Rewrite
 from workbench.learning import prompts
@@ -326,6 +329,53 @@ def draft_recording(
     )
 
 
+def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) -> Revision:
+    """Draft a segment a person added over speech no segment covered, as a draft job would
+    have: the engine hears the segment's span alone, with the project's prompt and terms; the
+    accepted rules rewrite the text; the words, scores and flags are kept. The draft becomes
+    the segment's revision from the ASR, compared with as any draft is.
+
+    For whoever may label the segment. Refused (InvalidEdit), writing nothing, when it has a
+    draft or text already, and when the engine hears no words; StaleEdit when it was saved
+    since `version`."""
+    view, _, project = live_segment(wb, segment_id)
+    seg, recording = view.segment, view.recording
+    if seg.version != version:  # before the engine's second of work, not after
+        raise StaleEdit(segment_id, version, seg.version, view.text or "")
+    if view.draft is not None or (view.text or "").strip():
+        raise InvalidEdit(f"segment {name(segment_id)} has a draft or text already")
+    terms = store.list_terms(wb.db, project.id, enabled_only=True) if project.use_terms else []
+    options = with_terms(options_for(project), project, terms)
+    transcript = engine.transcribe(read_slice(wb.path(recording.working_path), seg.start,
+                                              seg.end), options)
+    heard = [s for s in transcript.segments if s.text.strip()]
+    if not heard:
+        raise InvalidEdit(f"Whisper heard no words in segment {name(segment_id)}: type what is "
+                          "said, or delete it")
+    draft = to_draft(_joined(heard, seg.start, seg.end), recording.duration, engine,
+                     transcript.language)
+    since = max(0.0, seg.start - 1.0)
+    draft = _flagged(rewritten(draft, store.list_rewrites(wb.db, project.id, "accepted")),
+                     seg.speaker, load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),
+                     since)
+    edit = Edit(draft["text"], seg.start, seg.end, Status.DRAFTED, seg.speaker, seg.tags,
+                seg.comment, op="draft", flags=tuple(draft["flags"]))
+    return store.add_draft(wb.db, segment_id, version, edit, draft["asr_meta"],
+                           f"{engine.name}:{engine.model}")
+
+
+def _joined(heard: Sequence[DraftSegment], start: float, end: float) -> DraftSegment:
+    """The engine's segments of the span [start, end) as one draft over that span, in the
+    recording's time: the text and words in order, the worst of the scores (the flags then
+    err on the side of a look)."""
+    words = tuple(replace(w, start=w.start + start, end=w.end + start)
+                  for s in heard for w in s.words)
+    return DraftSegment(
+        start, end, " ".join(s.text.strip() for s in heard),
+        min(s.avg_logprob for s in heard), max(s.no_speech_prob for s in heard),
+        max(s.compression_ratio for s in heard), words)
+
+
 def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
     """A draft with `rules` applied to its text; when one changed it, its asr_meta keeps the
     engine's text (`engine_text`) and the rules applied (`rewrites`: before, after), so the
@@ -346,10 +396,12 @@ def _tracks(wb: Workbench, recording: Recording, per_channel: bool) -> list[tupl
     return [(None, read_all(wb.path(recording.working_path)))]
 
 
-def _flagged(draft: dict, speaker: str | None, peaks: np.ndarray) -> dict:
-    """Attach the speaker and the flags a person must look at."""
+def _flagged(draft: dict, speaker: str | None, peaks: np.ndarray, since: float = 0.0) -> dict:
+    """Attach the speaker and the flags a person must look at (`peaks`: the recording's from
+    `since` seconds on)."""
     meta = draft["asr_meta"]
-    a, b = int(draft["start"] * PEAKS_PER_SECOND), int(np.ceil(draft["end"] * PEAKS_PER_SECOND))
+    a = int((draft["start"] - since) * PEAKS_PER_SECOND)
+    b = int(np.ceil((draft["end"] - since) * PEAKS_PER_SECOND))
     region = peaks[a:b]
     level = float(np.abs(region).max()) if len(region) else None
     flags = draft_flags(

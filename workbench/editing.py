@@ -52,7 +52,7 @@ def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project
     return view, user.name, project
 
 
-def _live(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
+def live_segment(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
     """As `_labelled`, for an edit of a segment that is not deleted: editing a deleted one
     would bring it back without the checks of `undo_delete`."""
     view, author, project = _labelled(wb, segment_id)
@@ -69,7 +69,7 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     sampling a save may instead leave it 'passed' (see `sampling`). The draft's flags are
     re-evaluated against the saved text (`flags.after_human_edit`).
     """
-    view, author, project = _live(wb, segment_id)
+    view, author, project = live_segment(wb, segment_id)
     if edit.status in REVIEWED:
         raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
@@ -261,7 +261,7 @@ def split_text(text: str, words: list[Word], start: float, end: float, at: float
 
 def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str) -> int:
     """Split a segment at `at` seconds; returns the new (right-hand) segment's id."""
-    view, author, _ = _live(wb, segment_id)
+    view, author, _ = live_segment(wb, segment_id)
     seg = view.segment
     at = round(at, 3)
     if not (seg.start + MIN_PART <= at <= seg.end - MIN_PART):
@@ -305,7 +305,7 @@ def draft_of(revisions: list[Revision]) -> str | None:
 
 def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
     """Merge a segment with the next one in its recording; returns the next one's id."""
-    view, author, _ = _live(wb, segment_id)
+    view, author, _ = live_segment(wb, segment_id)
     _, after = store.adjacent(wb.db, view.segment)
     if after is None:
         raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
@@ -391,7 +391,9 @@ def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
         raise InvalidEdit(f"segment {name(seg.id)} was merged into the segment before it, which "
                           "holds its text and time now: split that one to bring it back")
     before = since.id if since is not None else None
-    clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg.id, before)
+    # a deleted segment brought back: only what overlapped it (its bounds when deleted) then
+    clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg.id, before,
+                                  then=(seg.start, seg.end))
     if since is None and seg.status is not Status.DELETED:
         already = {c["id"] for c in store.live_overlaps(wb.db, seg.recording_id, seg.start,
                                                          seg.end, seg.id)}
@@ -623,7 +625,8 @@ def _add(wb: Workbench, seg_id: int, action: dict) -> Outcome:
         return Outcome("error", f"Not added: {exc}")
     return Outcome("success", f"Added segment {name(new_id)} "
                               f"({float(action['start']):.2f}–{float(action['end']):.2f} s): "
-                              "type what is said.", go_to=new_id, pin=True)
+                              "type what is said, or draft it with Whisper.", go_to=new_id,
+                   pin=True)
 
 
 MIN_ADDED = 0.1  # seconds: a segment added in a gap is at least this long

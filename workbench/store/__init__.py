@@ -152,6 +152,7 @@ from workbench.store.snapshots import (
 )
 from workbench.store.segments import (
     add_drafted_segments,
+    add_draft,
     add_segment,
     adjacent,
     apply_edit,
@@ -304,6 +305,7 @@ __all__ = [
     "reopen_draft",
     # segments, revisions, edits
     "add_drafted_segments",
+    "add_draft",
     "add_segment",
     "live_bounds",
     "segment_texts",

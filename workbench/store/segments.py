@@ -143,8 +143,10 @@ def _bump(conn: Connection, segment_id: int, expected_version: int, **values: An
         raise StaleEdit(segment_id, expected_version, row.version, row.text or "")
 
 
-def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: str) -> int:
-    """Insert the next revision of a segment holding `edit`, and point the segment at it."""
+def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: str,
+            asr_meta: dict[str, Any] | None = None) -> int:
+    """Insert the next revision of a segment holding `edit`, and point the segment at it
+    (`asr_meta`: an ASR draft's words and scores; else the draft text a part came from)."""
     n = conn.execute(
         sa.select(sa.func.coalesce(sa.func.max(revisions.c.n), 0)).where(
             revisions.c.segment_id == segment_id
@@ -154,7 +156,8 @@ def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: 
         sa.insert(revisions).values(
             segment_id=segment_id, n=n + 1, text=edit.text, source=source, author=author,
             created_at=now(), op=edit.op, active_seconds=round(edit.active_seconds, 1),
-            asr_meta={"draft_text": edit.draft} if edit.draft is not None else None,
+            asr_meta=asr_meta if asr_meta is not None else
+            ({"draft_text": edit.draft} if edit.draft is not None else None),
             **_state(edit),
         )
     ).inserted_primary_key[0]
@@ -185,6 +188,18 @@ def apply_edit(
     with engine.begin() as conn:
         _bump(conn, segment_id, expected_version, **_segment_state(edit))
         rev_id = _revise(conn, segment_id, edit, author, source)
+        return fetch(conn, Revision, revisions, rev_id)
+
+
+def add_draft(engine: Engine, segment_id: int, expected_version: int, edit: Edit,
+              asr_meta: dict[str, Any], author: str) -> Revision:
+    """Append an ASR draft to a segment that had none (one a person added): a revision from
+    the engine (source 'asr', op 'draft') holding `edit` and the draft's `asr_meta`; the
+    segment takes its flags and confidence. StaleEdit if saved since `expected_version`."""
+    with engine.begin() as conn:
+        _bump(conn, segment_id, expected_version, **_segment_state(edit),
+              confidence=draft_confidence(asr_meta))
+        rev_id = _revise(conn, segment_id, edit, author, "asr", asr_meta)
         return fetch(conn, Revision, revisions, rev_id)
 
 
@@ -249,14 +264,15 @@ OVERLAP = 0.0005  # seconds: boundaries are kept to the millisecond, so closer i
 
 def live_overlaps(
     engine: Engine, recording_id: int, start: float, end: float, exclude_id: int,
-    before_revision_id: int | None = None,
+    before_revision_id: int | None = None, then: tuple[float, float] | None = None,
 ) -> list[dict]:
     """The live (not deleted) segments of a recording that overlap [start, end), but for
     `exclude_id`: dicts of id, start, end.
 
-    With `before_revision_id`, only those that did not overlap it already just before that
-    revision was saved (as their latest revision then had them), i.e. the overlaps that are new
-    since; what a delete undone may not bring back.
+    With `before_revision_id`, only those that did not overlap `then` (the excluded segment's
+    bounds at that revision; default [start, end)) already just before that revision was
+    saved (as their latest revision then had them), i.e. the overlaps that are new since;
+    what a delete undone may not bring back.
     """
     with engine.connect() as conn:
         rows = conn.execute(
@@ -269,8 +285,9 @@ def live_overlaps(
         found = [dict(r._mapping) for r in rows]
         if before_revision_id is None:
             return found
+        was = then or (start, end)
         return [s for s in found
-                if not _overlapped_then(conn, s["id"], start, end, before_revision_id)]
+                if not _overlapped_then(conn, s["id"], *was, before_revision_id)]
 
 
 def _overlapped_then(conn: Connection, segment_id: int, start: float, end: float,

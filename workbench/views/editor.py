@@ -1,9 +1,12 @@
 """Editor: one segment at a time — waveform, precise playback, the draft pre-filled, keyboard first."""
 
+import logging
+
 import streamlit as st
 
 from workbench.assignment import why_idle
-from workbench.corpus import Status
+from workbench.corpus import InvalidEdit, StaleEdit, Status
+from workbench.drafting import draft_added
 from workbench.gaps import empty_drafts, segments_in, speech_gaps
 from workbench.editing import (
     SEGMENT_TAGS,
@@ -24,7 +27,7 @@ from workbench.overview import parse_goto, segment_at, segment_in_project
 from workbench.people import set_pref
 from workbench.qualifying import Step, Task, answer, next_step, task_view
 from workbench.reviewing import rejection
-from workbench.service import recordings
+from workbench.service import model_path, recordings
 from workbench.text import lint, load_profile
 from workbench.ui.common import (
     current_project,
@@ -35,9 +38,11 @@ from workbench.ui.common import (
     show_flash,
     workbench,
 )
+from workbench.ui.jobs import cached_engine
 from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
+log = logging.getLogger(__name__)
 st.title("Editor")
 wb = workbench()
 project = current_project(wb)
@@ -315,6 +320,7 @@ def editor() -> None:
         rerun_fragment()
 
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+    _draft_it(view, text)
     findings = lint(text, profile)
     if findings:
         st.markdown(findings_md(findings))
@@ -361,6 +367,34 @@ def _rewritten(view) -> None:
     if applied:
         st.caption("Draft changed by rule: " + md("; ".join(
             f"{r.get('before', '')} → {r.get('after', '')}" for r in applied), 1000))
+
+
+def _draft_it(view, typed: str) -> None:
+    """A segment a person added has no draft: one button asks the project's model for one,
+    hearing that span alone (shown while nothing is typed in it, so nothing typed is lost)."""
+    seg = view.segment
+    if view.draft is not None or seg.status is not Status.NEW or (typed or "").strip():
+        return
+    if not st.button("Draft it with Whisper", key=f"ed_draft_{seg.id}_{seg.version}",
+                     icon=":material/smart_toy:",
+                     help="The project's model hears this segment alone, with the project's "
+                          "prompt, terms and rules, and writes its draft here to correct."):
+        return
+    try:
+        with st.spinner(f"Drafting segment {name(seg.id)}…"):
+            engine = cached_engine(project.asr_engine, model_path(wb, project.asr_model),
+                                   str(wb.settings.models_dir))
+            draft_added(wb, seg.id, seg.version, engine)
+        st.session_state["ed_flash"] = ("success", f"Drafted segment {name(seg.id)}: correct "
+                                        "it and save.")
+    except (InvalidEdit, StaleEdit) as exc:
+        st.session_state["ed_flash"] = ("warning", f"Not drafted: {exc}")
+    except Exception:  # the model would not load or failed: the log has the path and trace
+        log.exception("drafting segment %s with %s %r", seg.id, project.asr_engine,
+                      project.asr_model)
+        st.session_state["ed_flash"] = ("error", f"Not drafted: the {project.asr_engine} model "
+                                        "failed; the server log says why.")
+    rerun_fragment()
 
 
 def _conflict(seg_id: int) -> None:
