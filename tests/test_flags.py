@@ -1,6 +1,6 @@
 import pytest
 
-from workbench.flags import DraftStats, draft_flags, repeated_ngram
+from workbench.flags import DraftStats, draft_flags, echoes_prompt, repeated_ngram
 
 
 def _stats(**kw):
@@ -36,6 +36,8 @@ def test_repeated_ngram(text, looped):
         ({"words": [(0.1, 0.5, 0.9), (3.5, 4.0, 0.9)]}, "words_outside"),
         ({"avg_logprob": -1.3}, "low_logprob"),
         ({"words": [(0.1, 0.5, 0.2)]}, "unsure_words"),
+        ({"text": "Zentrolux, Quorvia, kubectl.", "prompt": "Zentrolux, Quorvia, kubectl, Grafana"},
+         "prompt_echo"),
     ],
 )
 def test_each_flag(change, flag):
@@ -46,3 +48,30 @@ def test_a_clean_draft_has_no_flags():
     assert draft_flags(_stats()) == []
     assert draft_flags(_stats(peak_level=None)) == []
 
+
+
+PROMPT = "Cloud operations call. Zentrolux, Quorvia, kubectl, Grafana, ComfyUI, Traefik"
+
+
+@pytest.mark.parametrize(
+    "text,echo",
+    [
+        ("Zentrolux, Quorvia, kubectl, Grafana.", True),  # the term list read back
+        ("cloud operations call", True),  # the prompt's sentence
+        ("kubectl Grafana ComfyUI", True),  # case and punctuation ignored
+        ("we restarted Traefik and looked at Grafana", False),  # two terms in a sentence
+        ("then kubectl, Grafana, ComfyUI showed the pods were fine after the restart", False),
+        ("so Zentrolux Quorvia kubectl Grafana ComfyUI Traefik and then the rest of it all "
+         "went on for a long while", True),  # six in a row, whatever the rest
+        ("Zentrolux Quorvia", False),  # too short to tell
+        ("", False),
+    ],
+)
+def test_echoes_prompt(text, echo):
+    assert echoes_prompt(text, PROMPT) is echo
+
+
+def test_no_prompt_no_echo():
+    assert not echoes_prompt("Zentrolux, Quorvia, kubectl, Grafana.", None)
+    assert not echoes_prompt("Zentrolux, Quorvia, kubectl, Grafana.", "")
+    assert echoes_prompt("그래서 오늘은 회의를", "그래서 오늘은 회의를 시작하겠습니다")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tests.conftest import as_user, tone
 from workbench import learning, store
 from workbench.access import Forbidden
-from workbench.asr import TranscribeOptions
+from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
 from workbench.cli import main
 from workbench.batches import adapted
 from workbench.drafting import run_draft_job, start_draft_job
@@ -173,6 +173,35 @@ def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engin
     first = store.segment_queue(wb.db, taught.id, recording_id=rec.id)[0]
     assert first["text"] == "w0 x0"
     assert adapted(store.get_job(wb.db, job.id).params) == "2 terms"
+
+
+class _Echo:
+    """An engine that, as Whisper base does over unclear audio, writes its prompt back."""
+
+    name, model = "echo", "1"
+
+    def transcribe(self, audio, options):
+        text = options.initial_prompt or "w0 x0 y0"
+        words = tuple(DraftWord(f" {w}", 0.1 * i, 0.1 * i + 0.1, 0.9)
+                      for i, w in enumerate(text.split()))
+        return Transcript(language="en", segments=iter(
+            [DraftSegment(0.0, min(1.0, len(audio) / 16000), text, -0.3, 0.01, 1.2, words)]))
+
+
+def test_a_draft_that_writes_its_prompt_back_is_flagged(wb, taught, tmp_path):
+    learning.learn(wb, taught)
+    learning.add_term(wb, taught.id, "Argo CD")
+    store.update_project(wb.db, taught.id, prompt="Cloud talk.")
+    _, plain = _draft_new_recording(wb, store.get_project(wb.db, taught.id), _Echo(), tmp_path)
+    [seg] = store.segment_queue(wb.db, taught.id, recording_id=plain.id)
+    assert "prompt_echo" not in store.get_segment(wb.db, seg["id"]).flags  # 'Cloud talk.'
+    project = learning.set_use_terms(wb, taught.id, True)
+    _, echoed = _draft_new_recording(wb, project, _Echo(), tmp_path, "d.wav")
+    [seg] = store.segment_queue(wb.db, taught.id, recording_id=echoed.id)
+    assert seg["text"] == "Cloud talk. Argo CD, kubectl"
+    assert "prompt_echo" in store.get_segment(wb.db, seg["id"]).flags
+    first = store.queue_position(wb.db, taught.id, None, order="flags first")["current"]
+    assert first == seg["id"]  # a serious flag: looked at first
 
 
 def test_a_draft_without_words_gets_its_confidence_from_its_log_probability(wb, tmp_path):

@@ -321,7 +321,8 @@ def draft_recording(
             if draft is not None:
                 raw.append(draft)
         for draft in cut(raw, recording.duration, cut_options, energy):
-            drafts.append(_flagged(rewritten(draft, rules), speaker, peaks))
+            drafts.append(_flagged(rewritten(draft, rules), speaker, peaks,
+                                   prompt=options.initial_prompt))
     drafts.sort(key=lambda d: (d["start"], d["end"]))
     return store.add_drafted_segments(
         wb.db, recording.id, drafts, author=f"{engine.name}:{engine.model}", language=language,
@@ -357,7 +358,7 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
     since = max(0.0, seg.start - 1.0)
     draft = _flagged(rewritten(draft, store.list_rewrites(wb.db, project.id, "accepted")),
                      seg.speaker, load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),
-                     since)
+                     since, options.initial_prompt)
     edit = Edit(draft["text"], seg.start, seg.end, Status.DRAFTED, seg.speaker, seg.tags,
                 seg.comment, op="draft", flags=tuple(draft["flags"]))
     return store.add_draft(wb.db, segment_id, version, edit, draft["asr_meta"],
@@ -396,9 +397,10 @@ def _tracks(wb: Workbench, recording: Recording, per_channel: bool) -> list[tupl
     return [(None, read_all(wb.path(recording.working_path)))]
 
 
-def _flagged(draft: dict, speaker: str | None, peaks: np.ndarray, since: float = 0.0) -> dict:
+def _flagged(draft: dict, speaker: str | None, peaks: np.ndarray, since: float = 0.0,
+             prompt: str | None = None) -> dict:
     """Attach the speaker and the flags a person must look at (`peaks`: the recording's from
-    `since` seconds on)."""
+    `since` seconds on; `prompt`: the one the engine was given)."""
     meta = draft["asr_meta"]
     a = int((draft["start"] - since) * PEAKS_PER_SECOND)
     b = int(np.ceil((draft["end"] - since) * PEAKS_PER_SECOND))
@@ -414,6 +416,7 @@ def _flagged(draft: dict, speaker: str | None, peaks: np.ndarray, since: float =
             compression_ratio=meta["compression_ratio"],
             words=[(w["start"], w["end"], w["probability"]) for w in meta["words"]],
             peak_level=level,
+            prompt=prompt,
         )
     )
     meta = {**meta, "flags": flags}

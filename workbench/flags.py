@@ -2,13 +2,15 @@
 
 Whisper's known failure modes (openai/whisper's own thresholds, faster-whisper's
 `hallucination_silence_threshold`, and what transcriptionists report): repetition loops,
-text over silence, words timed outside their segment, and low confidence.
+text over silence, its prompt written back as the transcript, words timed outside their
+segment, and low confidence.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from dataclasses import dataclass
 
 COMPRESSION_RATIO_MAX = 2.4  # gzip ratio over which Whisper's text is likely a loop
@@ -17,6 +19,8 @@ NO_SPEECH_MIN = 0.6  # with a low log-probability: text over silence
 WORD_PROBABILITY_MIN = 0.5  # words under this are unsure
 SILENCE_LEVEL = 0.01  # peak amplitude under which a segment's audio is silence
 OUTSIDE_SLACK = 0.5  # seconds a word may stray past its segment before it is flagged
+PROMPT_RUN = 3  # words in a row copied from the prompt that may be an echo of it...
+PROMPT_RUN_ALONE = 6  # ...when they are half the draft, or this many whatever the rest
 
 _PUNCT = re.compile(r"[^\w']+")
 
@@ -25,6 +29,7 @@ FLAG_LABELS = {
     "high_compression": "text compresses too well (likely a loop)",
     "no_speech": "text over what Whisper thinks is silence",
     "silent_audio": "text over near-silent audio",
+    "prompt_echo": "text copied from the drafting prompt (likely not said)",
     "words_outside": "words timed outside the segment",
     "low_logprob": "low average confidence",
     "unsure_words": "words under the confidence threshold",
@@ -43,6 +48,7 @@ class DraftStats:
     compression_ratio: float
     words: Sequence[tuple[float, float, float]]  # (start, end, probability)
     peak_level: float | None = None  # max |amplitude| of the segment's audio, if known
+    prompt: str | None = None  # the initial prompt the engine was given (terms included)
 
 
 def repeated_ngram(text: str, min_repeats: int = 3, max_n: int = 8) -> bool:
@@ -52,7 +58,7 @@ def repeated_ngram(text: str, min_repeats: int = 3, max_n: int = 8) -> bool:
     Case and punctuation are ignored: Whisper's loops vary both ("notice and the above
     copyright notice and the above copyright notice.").
     """
-    words = [w for w in (_PUNCT.sub("", w) for w in text.lower().split()) if w]
+    words = _plain_words(text)
     for n in range(1, max_n + 1):
         seen: dict[tuple[str, ...], int] = {}
         for i in range(0, len(words) - n + 1):
@@ -69,6 +75,29 @@ def repeated_ngram(text: str, min_repeats: int = 3, max_n: int = 8) -> bool:
     return False
 
 
+def _plain_words(text: str) -> list[str]:
+    return [w for w in (_PUNCT.sub("", w) for w in text.lower().split()) if w]
+
+
+def echoes_prompt(text: str, prompt: str | None) -> bool:
+    """Whether a draft writes its prompt back: PROMPT_RUN or more words in a row that are
+    also words in a row of the prompt, making up half the draft or PROMPT_RUN_ALONE words.
+
+    Given a prompt (the project's, with its learned terms), Whisper on unclear audio or
+    silence often returns the prompt, or its list of terms, as the transcript. A speaker
+    using two terms in a sentence is not flagged; the prompt's list read back is. Case and
+    punctuation are ignored.
+    """
+    if not prompt:
+        return False
+    said, given = _plain_words(text), _plain_words(prompt)
+    if len(said) < PROMPT_RUN or len(given) < PROMPT_RUN:
+        return False
+    run = SequenceMatcher(None, said, given, autojunk=False).find_longest_match(
+        0, len(said), 0, len(given)).size
+    return run >= PROMPT_RUN and (2 * run >= len(said) or run >= PROMPT_RUN_ALONE)
+
+
 def draft_flags(d: DraftStats) -> list[str]:
     """The flags of one draft, most serious first."""
     flags = []
@@ -80,6 +109,8 @@ def draft_flags(d: DraftStats) -> list[str]:
         flags.append("no_speech")
     if d.peak_level is not None and d.peak_level < SILENCE_LEVEL and d.text.strip():
         flags.append("silent_audio")
+    if echoes_prompt(d.text, d.prompt):
+        flags.append("prompt_echo")
     if any(
         ws < d.start - OUTSIDE_SLACK or we > d.end + OUTSIDE_SLACK or we < ws
         for ws, we, _ in d.words
@@ -111,4 +142,5 @@ def after_human_edit(flags: Sequence[str], draft_text: str | None, text: str) ->
 
 
 # flags that suggest the draft is wrong rather than merely unsure; the queue shows them first
-SERIOUS_FLAGS = ("repetition", "high_compression", "no_speech", "silent_audio", "words_outside")
+SERIOUS_FLAGS = ("repetition", "high_compression", "no_speech", "silent_audio", "prompt_echo",
+                 "words_outside")
