@@ -148,3 +148,40 @@ def test_a_draft_deleted_as_wrong_counts_in_its_batch_a_merged_one_does_not(wb, 
     assert second.segments == 3
     assert second.error == pytest.approx((b[0] + b[1]) / sum(b))
     assert first.segments == 2
+
+
+def test_a_split_alone_is_no_label_and_a_part_is_measured_against_its_own_draft(wb, drafted):
+    from workbench.editing import split_at
+    from workbench.service import save_segment
+
+    ann = as_user(wb, "ann")
+    first = store.segment_queue(wb.db, drafted.id)[0]  # 'w0 x0' over 0-1 s: w0, then x0
+    right = split_at(ann, first["id"], 1, first["start"] + 0.45, "w0 x0")
+    ids = {first["id"], right}
+    assert not ids & {r["segment_id"] for r in store.batch_rows(wb.db, drafted.id)}
+    assert not ids & {r["segment_id"] for r in store.label_drafts(wb.db, drafted.id)}
+    part = store.get_segment(wb.db, right)
+    save_segment(ann, right, part.version, "x0 fixed", part.start, part.end)
+    [row] = [r for r in store.batch_rows(wb.db, drafted.id) if r["segment_id"] in ids]
+    assert (row["segment_id"], row["draft"], row["final"]) == (right, "x0", "x0 fixed")
+    assert ("x0", "x0 fixed") in store.draft_final_pairs(wb.db, drafted.id)
+
+
+def test_a_span_drafted_alone_teaches_but_belongs_to_no_batch(wb, drafted, fake_engine):
+    from workbench.drafting import draft_added
+    from workbench.editing import add_segment, delete
+    from workbench.reviewing import approve
+    from workbench.service import save_segment
+
+    ann = as_user(wb, "ann")
+    second = store.segment_queue(wb.db, drafted.id)[1]
+    delete(ann, second["id"], 1)
+    new = add_segment(ann, second["recording_id"], second["start"], second["end"])
+    drafted_alone = draft_added(ann, new, 1, fake_engine).text
+    save_segment(ann, new, 2, "w0 kubectl", second["start"], second["end"])
+    approve(wb, new, 3)
+    [example] = [e for e in store.approved_examples(wb.db, drafted.id) if e["segment_id"] == new]
+    assert (example["draft"], example["final"]) == (drafted_alone, "w0 kubectl")
+    rows = store.batch_rows(wb.db, drafted.id)
+    assert new not in {r["segment_id"] for r in rows}
+    assert second["id"] in {r["segment_id"] for r in rows if r["final"] == ""}  # deleted: wrong

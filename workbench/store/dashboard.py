@@ -14,9 +14,13 @@ from workbench.corpus import Status
 from workbench.store.schema import recordings, reviews, revisions, segments
 
 
+NOT_LABELLED = (Status.NEW.value, Status.DRAFTED.value, Status.DELETED.value)
+
+
 def first_labels(engine: Engine, project_id: int) -> list[dict[str, Any]]:
-    """Every live (not deleted) segment a person labelled: segment_id, `first` (the time of
-    its first 'human' revision) and `seconds` (its length now). By time."""
+    """Every live segment a person labelled (not new, drafted or deleted): segment_id,
+    `first` (the time of its first 'human' revision) and `seconds` (its length now). By
+    time."""
     first = sa.func.min(revisions.c.created_at).label("first")
     query = (
         sa.select(revisions.c.segment_id, first,
@@ -24,7 +28,7 @@ def first_labels(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .join(segments, segments.c.id == revisions.c.segment_id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .where(recordings.c.project_id == project_id, revisions.c.source == "human",
-               segments.c.status != Status.DELETED.value)
+               segments.c.status.not_in(NOT_LABELLED))
         .group_by(revisions.c.segment_id, segments.c.start, segments.c.end)
         .order_by(first, revisions.c.segment_id)
     )
@@ -32,29 +36,49 @@ def first_labels(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
+def with_draft(query: sa.Select, outer: bool = True) -> tuple[sa.Select, Any, Any]:
+    """`query` (over `segments`) joined to each segment's draft as `editing.drafts_of` reads
+    it: its latest revision the ASR wrote (a job's draft, or one drafted alone in the
+    editor), or that holds the draft text of the part the segment is since a split or merge
+    (asr_meta draft_text). Returns (query, the draft text, that revision's op: None for a
+    job's draft, 'draft' for one drafted alone, else the split or merge). `outer`: keep
+    segments without a draft."""
+    carries = sa.or_(revisions.c.source == "asr",
+                     revisions.c.asr_meta["draft_text"].as_string().is_not(None))
+    last = (sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
+            .where(carries).group_by(revisions.c.segment_id).subquery("draft_n"))
+    base = revisions.alias("draft")
+    join = query.outerjoin if outer else query.join
+    query = join(last, last.c.segment_id == segments.c.id)
+    query = (query.outerjoin if outer else query.join)(
+        base, sa.and_(base.c.segment_id == last.c.segment_id, base.c.n == last.c.n))
+    text = sa.case((base.c.source == "asr", base.c.text),
+                   else_=base.c.asr_meta["draft_text"].as_string())
+    return query, text, base.c.op
+
+
 def _labels(project_id: int) -> sa.Select:
-    """Live segments with a 'human' revision: segment_id, status, seconds, labeller (the
-    author of the latest 'human' revision), label (its text), draft (the text of revision 1
-    when the ASR wrote it, else None)."""
+    """Live segments a person labelled (not new, drafted or deleted: a split or a merge alone
+    is no label): segment_id, status, seconds, labeller (the author of the latest 'human'
+    revision), label (its text), draft (the draft text it is compared with, see `with_draft`;
+    None when the ASR never drafted it) and draft_op (see `with_draft`)."""
     latest = (
         sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
         .where(revisions.c.source == "human").group_by(revisions.c.segment_id).subquery()
     )
     label = revisions.alias("label")
-    draft = revisions.alias("draft")
-    return (
+    query = (
         sa.select(segments.c.id.label("segment_id"), segments.c.status,
                   (segments.c.end - segments.c.start).label("seconds"),
-                  label.c.author.label("labeller"), label.c.text.label("label"),
-                  draft.c.text.label("draft"))
+                  label.c.author.label("labeller"), label.c.text.label("label"))
         .select_from(segments)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(latest, latest.c.segment_id == segments.c.id)
         .join(label, sa.and_(label.c.segment_id == latest.c.segment_id, label.c.n == latest.c.n))
-        .outerjoin(draft, sa.and_(draft.c.segment_id == segments.c.id, draft.c.n == 1,
-                                  draft.c.source == "asr"))
-        .where(recordings.c.project_id == project_id, segments.c.status != Status.DELETED.value)
+        .where(recordings.c.project_id == project_id, segments.c.status.not_in(NOT_LABELLED))
     )
+    query, draft, op = with_draft(query)
+    return query.add_columns(draft.label("draft"), op.label("draft_op"))
 
 
 def label_drafts(engine: Engine, project_id: int) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.corpus import FINISHED, Status
+from workbench.store.dashboard import with_draft
 from workbench.store.schema import recordings, revisions, segments
 
 
@@ -96,21 +97,19 @@ def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:
 
 
 def draft_final_pairs(engine: Engine, project_id: int) -> list[tuple[str, str]]:
-    """(ASR draft text, latest text) of every labelled or approved segment that was drafted."""
-    draft = revisions.alias("draft")
+    """(draft text, latest text) of every finished segment that was drafted (its draft as
+    `store.with_draft` reads it: a split part's own part)."""
     latest = revisions.alias("latest")
-    query = (
-        sa.select(draft.c.text, latest.c.text)
+    query, draft, _ = with_draft(
+        sa.select(latest.c.text.label("final"))
         .select_from(segments)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(latest, latest.c.id == segments.c.latest_revision_id)
-        .join(draft, sa.and_(draft.c.segment_id == segments.c.id, draft.c.n == 1,
-                             draft.c.source == "asr"))
         .where(recordings.c.project_id == project_id,
-               segments.c.status.in_([s.value for s in FINISHED]))
-    )
+               segments.c.status.in_([s.value for s in FINISHED])), outer=False)
+    query = query.add_columns(draft.label("draft"))
     with engine.connect() as conn:
-        return [(a, b) for a, b in conn.execute(query)]
+        return [(r.draft, r.final) for r in conn.execute(query) if r.draft is not None]
 
 
 def labeller_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
