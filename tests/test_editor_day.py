@@ -13,7 +13,9 @@ from workbench.asr import Transcript
 from workbench.corpus import InvalidEdit, Role, StaleEdit
 from workbench.drafting import draft_added
 from workbench.gaps import empty_drafts, redraft, speech_spans, uncovered
-from workbench.editing import add_segment, apply_action, delete, drafts_of, split_at
+from workbench.editing import (
+    TODO, QueueFilter, add_segment, apply_action, delete, drafts_of, open_segment, split_at,
+)
 from workbench.service import save_segment
 from tests.conftest import as_user
 from tests.test_pages import _act, _no_errors, app  # noqa: F401 (the fixture)
@@ -47,6 +49,21 @@ def test_save_next_at_the_queue_end_stays_and_says_so(app, wb, drafted):
     assert at.session_state["ed_current"] == last  # not an earlier one
     assert any(f"All {len(queue)} segments of this filter are labelled" in i.value for i in at.info)
     assert any("last segment of this filter" in s.value for s in at.success)
+
+
+def test_a_recording_whose_segments_are_all_deleted_says_how_to_reach_them(wb, drafted):
+    from workbench.queue_end import describe, queue_end
+
+    ann = as_user(wb, "ann")
+    rec = store.list_recordings(wb.db, drafted.id)[1]
+    for q in store.segment_queue(wb.db, drafted.id, rec.id):
+        delete(ann, q["id"], 1)
+    queue = QueueFilter(rec.id, TODO)
+    head, nexts = describe(queue_end(ann, drafted.id, queue), queue)
+    assert head.startswith("Every segment here is deleted") and "Status filter" in nexts[0]
+    with_deleted = QueueFilter(rec.id, (*TODO, "deleted"))
+    state = open_segment(ann, drafted.id, None, with_deleted)
+    assert state.view.recording.id == rec.id and state.view.segment.status.value == "deleted"
 
 
 def test_ctrl_up_reaches_the_segment_just_saved(app, wb, drafted):
@@ -170,6 +187,7 @@ def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
     new = store.get_segment(wb.db, at.session_state["ed_current"])
     assert new.status.value == "new" and store.segment_view(wb.db, new.id).text == ""
     assert second["start"] - 0.01 <= new.start < new.end <= second["end"] + 0.01
+    assert new.id in at.session_state["ed_changed"][rec.id]  # on the minimap at once
     # the new segment asks the project's model for its draft (the fake engine: 'w0 x0 ...')
     at.button(key=f"ed_draft_{new.id}_1").click().run()
     _no_errors(at)

@@ -20,6 +20,7 @@ class QueueEnd:
     live: int  # segments (not deleted) in the filter's recordings
     by_status: dict[str, int]
     others: tuple[tuple[str, int], ...]  # other recordings with segments to do: name, count
+    deleted: int = 0  # deleted segments in the filter's recordings
 
 
 def queue_end(wb: Workbench, project_id: int, queue: QueueFilter) -> QueueEnd:
@@ -32,15 +33,19 @@ def queue_end(wb: Workbench, project_id: int, queue: QueueFilter) -> QueueEnd:
     for rec in mine:
         for status, n in counts.get(rec, {}).items():
             by_status[status] = by_status.get(status, 0) + n
-    by_status.pop(Status.DELETED.value, None)
+    deleted = by_status.pop(Status.DELETED.value, 0)
     others = tuple((names[rec], todo) for rec in names if rec not in mine
                    for todo in [sum(counts.get(rec, {}).get(s, 0) for s in TODO)] if todo)
-    return QueueEnd(sum(by_status.values()), by_status, others)
+    return QueueEnd(sum(by_status.values()), by_status, others, deleted)
 
 
 def describe(end: QueueEnd, queue: QueueFilter) -> tuple[str, list[str]]:
     """The headline and what is next, as plain text (recording names are user text)."""
     todo_filter = set(queue.statuses) <= set(TODO) and bool(queue.statuses)
+    if end.live == 0 and end.deleted and Status.DELETED.value not in queue.statuses:
+        return (f"Every segment here is deleted ({end.deleted}).",
+                ["Add 'deleted' to the Status filter to open one: Alt+Z brings it back, and "
+                 "the speech no segment covers is listed under it, to add segments anew."])
     if end.live == 0:
         return "No segments match. Draft some recordings, or widen the filters.", []
     left = sum(end.by_status.get(s, 0) for s in TODO)

@@ -313,10 +313,9 @@ def editor() -> None:
             queue=queue, last_deleted=deleted,
         )
         _after(action, outcome, seg.id)
-        if outcome.kind == "success":  # drawn on the minimap at once (its columns may lag)
-            mine = st.session_state["ed_changed"].setdefault(view.recording.id, [])
-            acted = int(action["segment_id"])
-            mine[:] = [*[i for i in mine if i != acted], acted][-20:]
+        if outcome.kind == "success":
+            made = [outcome.go_to] if action["type"] in ("add", "split") else []
+            _changed(view.recording.id, int(action["segment_id"]), *made)
         rerun_fragment()
 
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
@@ -331,13 +330,22 @@ def editor() -> None:
 def _header(state) -> None:
     """The segment's place and name: "Segment 3 of 40 · #12 · …" (messages say "#12" too)."""
     view, seg = state.view, state.view.segment
-    place = (f"**Segment {name(seg.id)}** · saved, outside this filter ({state.total} left)"
+    why = "deleted" if seg.status is Status.DELETED else "saved"
+    place = (f"**Segment {name(seg.id)}** · {why}, outside this filter ({state.total} left)"
              if state.pinned else f"**Segment {state.index + 1} of {state.total}** · {name(seg.id)}")
     st.markdown(
         f"{place} · {md(view.recording.original_name)} · "
         f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
         f"version {seg.version}"
     )
+
+
+def _changed(recording_id: int, *segment_ids: int | None) -> None:
+    """Segments of the recording this user just changed or made: the minimap draws them as
+    they are now, over its cached columns (which may lag by MINIMAP_TTL seconds)."""
+    mine = st.session_state.setdefault("ed_changed", {}).setdefault(recording_id, [])
+    for acted in (i for i in segment_ids if i is not None):
+        mine[:] = [*[i for i in mine if i != acted], acted][-20:]
 
 
 def _after(action: dict, outcome, seg_id: int) -> None:
@@ -385,6 +393,7 @@ def _draft_it(view, typed: str) -> None:
             engine = cached_engine(project.asr_engine, model_path(wb, project.asr_model),
                                    str(wb.settings.models_dir))
             draft_added(wb, seg.id, seg.version, engine)
+        _changed(view.recording.id, seg.id)
         st.session_state["ed_flash"] = ("success", f"Drafted segment {name(seg.id)}: correct "
                                         "it and save.")
     except (InvalidEdit, StaleEdit) as exc:
@@ -452,6 +461,8 @@ def _gaps(view, gaps) -> None:
                                         "version": seg.version, "start": gap.start,
                                         "end": gap.end}, shown=seg.id)
             _after({"type": "add"}, outcome, seg.id)
+            if outcome.kind == "success":
+                _changed(view.recording.id, outcome.go_to)
             rerun_fragment()
 
 
