@@ -134,10 +134,17 @@ def test_split_and_merge_keep_the_draft_they_came_from(wb, drafted):
 def test_speech_spans_and_gaps():
     energy = np.zeros(300)
     energy[50:120] = 0.5  # 0.5-1.2 s
-    energy[200:230] = 0.5  # 0.3 s: a click
-    assert speech_spans(energy, 100) == [(0.5, 1.2)]
+    energy[135:150] = 0.5  # 1.35-1.5 s: a word after a pause of 0.15 s, bridged
+    energy[200:220] = 0.5  # 0.2 s: a click
+    energy[270:282] = 0.5  # 0.12 s, alone
+    assert speech_spans(energy, 100) == [(0.5, 1.5)]
+    energy[200:235] = 0.5  # 0.35 s: a short word, then 0.35 s to the next one (bridged)
+    assert speech_spans(energy, 100) == [(0.5, 1.5), (2.0, 2.82)]
     gaps = uncovered([(0.5, 2.5)], [(0.0, 1.0), (1.2, 1.4)])
     assert [(g.start, g.end) for g in gaps] == [(1.4, 2.5)]
+    # rounded inwards: never over the segments around them
+    gaps = uncovered([(0.0, 3.0)], [(0.0, 0.995), (1.995, 3.0)])
+    assert [(g.start, g.end) for g in gaps] == [(1.0, 1.99)]
 
 
 def _uncovered_pairwise(spans, segments, min_len=0.5):

@@ -12,6 +12,7 @@ failed; tests/test_module_names.py guards the names.)
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,10 +27,12 @@ from workbench.corpus import InvalidEdit, Recording
 __all__ = ["Gap", "empty_drafts", "redraft", "segments_in", "speech_gaps", "speech_spans",
            "uncovered"]
 
-MIN_SPEECH = 0.5  # seconds: shorter stretches over the threshold are clicks, not speech
+MIN_SPEECH = 0.3  # seconds: shorter stretches over the threshold are clicks, not speech
+MIN_GAP = 0.5  # seconds: shorter uncovered speech is a segment's edge drawn a little tight
 SPEECH_LEVEL = 0.05  # peak-to-peak, full scale 2.0: the lowest threshold (about -32 dBFS)
 NOISE_FACTOR = 4.0  # the threshold is at least this many times the noise floor
-BRIDGE = 0.2  # seconds: quieter moments this short inside speech do not end it
+BRIDGE = 0.4  # seconds: quieter moments this short inside speech do not end it (slow,
+# deliberate speech pauses between words: "ask · not · what" in the shared jfk.flac)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def speech_spans(energy: np.ndarray, per_second: int = PEAKS_PER_SECOND,
 
 
 def uncovered(spans: list[tuple[float, float]], segments: list[tuple[float, float]],
-              min_len: float = MIN_SPEECH) -> list[Gap]:
+              min_len: float = MIN_GAP) -> list[Gap]:
     """The parts of `spans` outside every segment, of at least `min_len` seconds.
 
     One sweep over both, sorted (segments may overlap): linear in their number, so a 10-hour
@@ -79,12 +82,18 @@ def uncovered(spans: list[tuple[float, float]], segments: list[tuple[float, floa
         lo, j = start, i
         while j < len(covered) and covered[j][0] < end:
             if covered[j][0] - lo >= min_len:
-                out.append(Gap(round(lo, 2), round(covered[j][0], 2)))
+                out.append(_inside(lo, covered[j][0]))
             lo = max(lo, covered[j][1])
             j += 1
         if end - lo >= min_len:
-            out.append(Gap(round(lo, 2), round(end, 2)))
+            out.append(_inside(lo, end))
     return out
+
+
+def _inside(start: float, end: float) -> Gap:
+    """A gap in hundredths of a second rounded inwards: a segment ending at 0.995 s must not
+    be overlapped by a gap said to start at 0.99 s."""
+    return Gap(math.ceil(round(start * 100, 6)) / 100, math.floor(round(end * 100, 6)) / 100)
 
 
 @lru_cache(maxsize=32)
