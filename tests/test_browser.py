@@ -13,6 +13,7 @@ import re
 import shutil
 import socket
 import subprocess
+import urllib.parse
 import sys
 import time
 import urllib.error
@@ -224,6 +225,25 @@ def test_unsaved_text_survives_a_reload(wb, drafted, server, browser_page):
     box_text = _editor(page, server, total)
     expect(box_text).to_have_value("typed but not saved 한국어")
     expect(page.locator(".ed-note")).to_contain_text("Restored your unsaved text")
+
+
+def test_the_browser_asks_nothing_of_the_internet(wb, drafted, server, browser_page):
+    """An offline workbench works whole: every request the pages make goes to the server
+    (the page icon was once fetched from Google's font servers)."""
+    page = browser_page
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    total = len(store.segment_queue(wb.db, drafted.id))
+    _editor(page, server, total)
+    for path in ("", "/projects", "/drafts", "/draft-quality"):
+        page.goto(f"{server}{path}")
+        expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+        page.wait_for_timeout(500)
+    local = urllib.parse.urlsplit(server).netloc
+    outside = [u for u in asked if urllib.parse.urlsplit(u).scheme in ("http", "https", "ws",
+                                                                       "wss")
+               and urllib.parse.urlsplit(u).netloc != local]
+    assert asked and not outside, outside
 
 
 def test_second_tab_save_is_refused_with_the_newer_text(wb, drafted, server, browser_page):

@@ -31,6 +31,7 @@ NEEDED = (  # what the app reads at run time besides Python modules
     "workbench/conventions/verbatim-en.yaml",
     "workbench/conventions/kspon.md",
     "workbench/views/editor.py",
+    "workbench/ui/icon.png",
 )
 
 pytestmark = pytest.mark.slow

@@ -5,6 +5,8 @@ box live here, so they are the same on every page. The chosen project (and the e
 segment) are kept in the URL, so a link, a reload or a new tab opens the same place.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from workbench.corpus import Role
@@ -14,8 +16,10 @@ from workbench.ui.common import signed_in
 from workbench.ui.sidebar import account_box, project_picker
 
 configure_logging()
-st.set_page_config(page_title="Speech workbench", page_icon=":material/graphic_eq:",
-                   layout="wide")
+# the icon from a file the server serves: a `:material/...:` one is fetched from Google's
+# font servers by the browser, which an offline workbench cannot reach
+st.set_page_config(page_title="Speech workbench",
+                   page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
 
 SECTIONS = {  # section: {url path: (file, title, icon, roles or None for everyone)}
     "Work": {
