@@ -377,7 +377,7 @@ def test_cli_import_all_good_exits_0(home, tmp_path, capsys):
     lines, _ = _stdout_lines(capsys)
     assert code == 0
     assert sum(line.startswith("duplicate: ") for line in lines) == 3
-    assert lines[-1].startswith("demo: 0 imported (0.00 h), 3 duplicate, 0 failed")
+    assert lines[-1].startswith("demo: 0 imported (0.0 s), 3 duplicate, 0 failed")
 
 
 def test_cli_import_missing_path_fails(home, tmp_path, capsys):

@@ -40,3 +40,13 @@ def test_guidelines_keep_formatting_but_load_nothing():
     out = guidelines_md("# Rules\n**numbers** as words ![x](http://e/p.png) <img src=x>")
     assert out.startswith("# Rules") and "**numbers**" in out
     assert "\\![x]" in out and "<img" not in out
+
+
+def test_audio_lengths_read_as_hours_minutes_or_seconds():
+    from workbench.lengths import audio_length
+
+    assert audio_length(0) == "0.0 s"
+    assert audio_length(9.84) == "9.8 s"
+    assert audio_length(750) == "12.5 min"
+    assert audio_length(3600 * 2.345) == "2.35 h"
+    assert audio_length(-1) == "0.0 s"

@@ -117,7 +117,8 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
     for line in (job.error or "").splitlines():
         print(f"failed: {line}")
     counts = project_status(wb, project)["segments"]
-    print(f"{project.name}: job {job.state}; {counts['drafted']} segments drafted in all")
+    print(f"{project.name}: job {job.state}; the project has {counts['drafted']} drafted "
+          "segment(s) to label")
     return 0 if job.state == "done" and not job.error else 1
 
 
@@ -248,8 +249,12 @@ def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
         if missing:
             raise NotFound(f"no account named {missing[0]!r}")
         people.set_members(wb, project.id, [by_name[n] for n in names])
-    for u in people.members(wb, project.id):
+    members = people.members(wb, project.id)
+    for u in members:
         print(f"{u.name} ({u.role.value})")
+    if not members:
+        print(f"{project.name}: no members yet (owners see every project); add them with "
+              "--set NAME,NAME")
     return 0
 
 
@@ -344,7 +349,7 @@ def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
     if args.use is not None:
         project = learning.set_use_terms(wb, project.id, args.use == "on")
     terms = learning.terms_of(wb, project.id)
-    print(f"{project.name}: {len(terms)} terms, used in drafts: "
+    print(f"{project.name}: {len(terms)} term{'' if len(terms) == 1 else 's'}, used in drafts: "
           f"{'yes' if project.use_terms else 'no'}")
     for t in terms:
         print(f"  {'on ' if t.enabled else 'off'}  {t.source:<7}  {t.segments:>4} segments  "
@@ -876,3 +881,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("workbench %s interrupted", args.command)
         print("interrupted", file=sys.stderr)
         return 130
+
+
+if __name__ == "__main__":  # `python -m workbench.cli` as `python -m workbench`
+    sys.exit(main())

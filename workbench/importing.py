@@ -27,6 +27,7 @@ from workbench.config import MB, Limits, describe_size
 from workbench.corpus import Project
 from workbench.access import Action, require
 from workbench.context import Workbench
+from workbench.lengths import audio_length
 from workbench.failures import environmental
 from workbench.leftovers import TAG, owner_tag, remove_stale
 
@@ -82,9 +83,9 @@ class ImportReport:
         return [i for i in self.items if i.outcome == "failed"]
 
     def summary(self) -> str:
-        hours = sum(i.duration for i in self.items if i.outcome == "imported") / 3600
+        seconds = sum(i.duration for i in self.items if i.outcome == "imported")
         return (
-            f"{self.count('imported')} imported ({hours:.2f} h), "
+            f"{self.count('imported')} imported ({audio_length(seconds)}), "
             f"{self.count('duplicate')} duplicate, {self.count('failed')} failed"
         )
 

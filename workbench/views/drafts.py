@@ -4,6 +4,7 @@ import streamlit as st
 
 from workbench.asr import ENGINES
 from workbench.drafting import JobRunning, draft_progress
+from workbench.lengths import audio_length
 from workbench.service import LANGUAGES, model_choices, update_settings
 from workbench.ui.common import current_project, fmt_seconds, form_key, workbench
 from workbench.ui.jobs import DraftStartFailed, cancel_drafts, start_drafts
@@ -79,8 +80,8 @@ def job_progress() -> None:
         st.rerun(scope="app")  # the job ended: refresh the counts above, stop polling
     if job.state == "running":
         st.progress(job.progress, text=f"Drafting recording {md(job.message, 120)} — "
-                                       f"{job.done / 3600:.2f} of {job.total / 3600:.2f} h of "
-                                       f"audio{now.eta}")
+                                       f"{audio_length(job.done)} of "
+                                       f"{audio_length(job.total)} of audio{now.eta}")
         if st.button("Cancel after this recording", key="cancel_drafts"):
             cancel_drafts(wb, project)
     else:

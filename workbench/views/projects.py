@@ -7,6 +7,7 @@ from workbench.annotations import import_upload
 from workbench.config import MB, describe_size
 from workbench.gaps import empty_drafts, redraft
 from workbench.importing import AUDIO_SUFFIXES
+from workbench.lengths import audio_length
 from workbench.reviewing import reasons, review_progress
 from workbench.sampling import MIN_REVIEWS
 from workbench.service import (
@@ -58,9 +59,9 @@ if project is None:
 status = project_status(wb, project)
 cols = st.columns(4)
 cols[0].metric("Recordings", status["recordings"])
-cols[1].metric("Audio", f"{status['audio_hours']:.2f} h")
+cols[1].metric("Audio", audio_length(status["audio_hours"] * 3600))
 cols[2].metric("Segments", sum(status["segments"].values()))
-cols[3].metric("Labelled", f"{status['labelled_hours']:.2f} h")
+cols[3].metric("Labelled", audio_length(status["labelled_hours"] * 3600))
 
 quality = draft_quality(wb, project)
 if quality:
