@@ -51,8 +51,9 @@ def workbench() -> Workbench:
     return anonymous().as_user(user)
 
 
-def current_project(wb: Workbench) -> Project | None:
-    """The project chosen in the sidebar (None, with a hint shown, when there is none)."""
+def current_project(wb: Workbench, here: str = "") -> Project | None:
+    """The project chosen in the sidebar (None, with a hint shown, when there is none;
+    `here`: the hint for an owner with no project, where the page has its own way)."""
     project_id = st.session_state.get("project_id")
     if project_id is not None:
         try:
@@ -62,7 +63,7 @@ def current_project(wb: Workbench) -> Project | None:
     if projects(wb):
         st.info("Choose a project in the sidebar.")
     else:
-        st.info("No project yet." + (" Create one on the **Projects** page."
+        st.info("No project yet." + ((here or " Create one on the **Projects** page.")
                                      if wb.actor.role.value == "owner" else
                                      " Ask the project owner to add you to one."))
     return None

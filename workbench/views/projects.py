@@ -52,7 +52,7 @@ with st.expander("New project", expanded=not projects(wb)):
                 st.session_state["picked"] = created.id  # the sidebar switches to it
                 st.rerun()
 
-project = current_project(wb)
+project = current_project(wb, " Create one above: name, language and conventions.")
 if project is None:
     st.stop()
 

@@ -259,7 +259,8 @@ def rate(value: float | None, count: int) -> str:
 
 team = labellers(wb, pid)
 if not team:
-    st.caption("No labellers are members of this project.")
+    st.caption("No labellers are members of this project: add accounts to it on the People "
+               "page (or `workbench members --set`).")
 else:
     st.dataframe(pd.DataFrame([{"labeller": r.name, "qualification": qualification(r),
                                 "attempt": r.attempt + 1,
