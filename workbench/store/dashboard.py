@@ -43,15 +43,14 @@ def with_draft(query: sa.Select, outer: bool = True) -> tuple[sa.Select, Any, An
     (asr_meta draft_text). Returns (query, the draft text, that revision's op: None for a
     job's draft, 'draft' for one drafted alone, else the split or merge). `outer`: keep
     segments without a draft."""
-    carries = sa.or_(revisions.c.source == "asr",
-                     revisions.c.asr_meta["draft_text"].as_string().is_not(None))
-    last = (sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
-            .where(carries).group_by(revisions.c.segment_id).subquery("draft_n"))
+    mine = revisions.alias("carries")
+    carries = sa.or_(mine.c.source == "asr",
+                     mine.c.asr_meta["draft_text"].as_string().is_not(None))
+    last = (sa.select(sa.func.max(mine.c.n)).where(mine.c.segment_id == segments.c.id, carries)
+            .correlate(segments).scalar_subquery())  # per segment, by the (segment_id, n) key
     base = revisions.alias("draft")
-    join = query.outerjoin if outer else query.join
-    query = join(last, last.c.segment_id == segments.c.id)
     query = (query.outerjoin if outer else query.join)(
-        base, sa.and_(base.c.segment_id == last.c.segment_id, base.c.n == last.c.n))
+        base, sa.and_(base.c.segment_id == segments.c.id, base.c.n == last))
     text = sa.case((base.c.source == "asr", base.c.text),
                    else_=base.c.asr_meta["draft_text"].as_string())
     return query, text, base.c.op
