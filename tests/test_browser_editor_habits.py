@@ -166,7 +166,7 @@ def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_p
     delete(wb, gone["id"], 1)
     rec = store.list_recordings(wb.db, long_project.id)[0]
     gaps = speech_gaps(wb, rec)
-    inside = [g for g in gaps if gone["start"] <= g.start and g.end <= gone["end"]]
+    inside = _over(gaps, gone)
     assert inside, gaps
     gap = inside[0]
     page = browser_page
@@ -244,8 +244,15 @@ def _gap_after_deleting_the_second(wb, project):
     gone = queue[1]
     delete(wb, gone["id"], 1)
     rec = store.list_recordings(wb.db, project.id)[0]
-    (gap,) = [g for g in speech_gaps(wb, rec) if gone["start"] <= g.start and g.end <= gone["end"]][:1]
+    (gap,) = _over(speech_gaps(wb, rec), gone)[:1]
     return queue, gap
+
+
+def _over(gaps, segment):
+    """The gaps over a segment's time: the speech it covered, and any next to it (the tone's
+    0.3 s pauses are bridged as pauses inside speech, so the stretch runs on to the next
+    segments)."""
+    return [g for g in gaps if g.start < segment["end"] and g.end > segment["start"]]
 
 
 def _new_segment(wb, project, queue):

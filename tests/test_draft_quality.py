@@ -18,11 +18,14 @@ from workbench.batches import adapted, by_batch
 
 
 def _two_jobs(wb, project):
-    """Recording a drafted by one job on 1 March, b by a later one (engine and model noted)."""
+    """Recording a drafted by one job on 1 March with the base model and nothing learned, b
+    by a later one with model v2, 3 terms and a rule (as the jobs record them)."""
     a, b = store.list_recordings(wb.db, project.id)
-    for rec, when, model in ((a, datetime(2025, 3, 1), "base"), (b, datetime(2025, 3, 4), "v2")):
+    for rec, when, model, terms, rules in ((a, datetime(2025, 3, 1), "base", 0, 0),
+                                           (b, datetime(2025, 3, 4), "v2", 3, 1)):
         job = store.start_job(wb.db, project.id, "draft",
-                              {"engine": "faster-whisper", "model": model}, rec.duration)
+                              {"engine": "faster-whisper", "model": model, "terms": terms,
+                               "rules": rules}, rec.duration)
         with wb.db.begin() as conn:
             conn.execute(sa.update(store.recordings).where(store.recordings.c.id == rec.id)
                          .values(draft_job=job.id, drafted_at=when))
@@ -82,6 +85,7 @@ def test_draft_quality_page(home, wb, worked):
     assert at.subheader[0].value == "Draft WER by batch"
     table = at.dataframe[0].value
     assert list(table["segments"]) == [3, 3]
+    assert list(table["with"]) == ["base", "3 terms, 1 rule"]
     assert list(table["WER"]) == pytest.approx([(0.5 * a[1] + 0.5 * a[2]) / sum(a), b[0] / sum(b)])
 
 
