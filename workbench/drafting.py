@@ -25,7 +25,7 @@ from workbench.corpus import (
 )
 from workbench.editing import live_segment, name
 from workbench.flags import DraftStats, draft_flags
-from workbench.learned import Rewrite
+from workbench.learned import Rewrite, Term
 from workbench.learning import prompts
 from workbench.rewrites import apply as apply_rules
 from workbench.segmenting import CutOptions, cut
@@ -193,9 +193,8 @@ def _draft_all(
     done = 0.0
     project = store.get_project(wb.db, job.project_id)
     cut_options = CutOptions(max_len=project.max_segment, min_len=project.min_segment)
-    terms = store.list_terms(wb.db, project.id, enabled_only=True) if project.use_terms else []
+    terms, rules = _learned(wb, project)
     options = with_terms(options, project, terms)
-    rules = store.list_rewrites(wb.db, project.id, "accepted")
     # what this batch was drafted with, for the drafts' error by batch (a resumed job: the last)
     store.update_job(wb.db, job.id, params={**(job.params or {}), "terms": len(terms),
                                             "rules": len(rules)})
@@ -230,6 +229,13 @@ def _draft_all(
         done += recording.duration
     state = "failed" if todo and len(failures) == len(todo) else "done"
     return _finish(wb, job.id, state, done, failures, on_progress)
+
+
+def _learned(wb: Workbench, project: Project) -> tuple[list[Term], list[Rewrite]]:
+    """What the project's drafts use of what it learned: its enabled terms (none unless it
+    drafts with them) and its accepted rules."""
+    terms = store.list_terms(wb.db, project.id, enabled_only=True) if project.use_terms else []
+    return terms, store.list_rewrites(wb.db, project.id, "accepted")
 
 
 def _reason(exc: Exception) -> str:
@@ -345,7 +351,7 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
         raise StaleEdit(segment_id, version, seg.version, view.text or "")
     if view.draft is not None or (view.text or "").strip():
         raise InvalidEdit(f"segment {name(segment_id)} has a draft or text already")
-    terms = store.list_terms(wb.db, project.id, enabled_only=True) if project.use_terms else []
+    terms, rules = _learned(wb, project)
     options = with_terms(options_for(project), project, terms)
     transcript = engine.transcribe(read_slice(wb.path(recording.working_path), seg.start,
                                               seg.end), options)
@@ -356,7 +362,7 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
     draft = to_draft(_joined(heard, seg.start, seg.end), recording.duration, engine,
                      transcript.language)
     since = max(0.0, seg.start - 1.0)
-    draft = _flagged(rewritten(draft, store.list_rewrites(wb.db, project.id, "accepted")),
+    draft = _flagged(rewritten(draft, rules),
                      seg.speaker, load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),
                      since, options.initial_prompt)
     edit = Edit(draft["text"], seg.start, seg.end, Status.DRAFTED, seg.speaker, seg.tags,

@@ -60,12 +60,17 @@ def start_audit(wb: Workbench, project: Project) -> int:
     return job.id
 
 
+def project_engine(wb: Workbench, project: Project) -> Engine:
+    """The project's drafting model (its engine and model version), loaded once per process."""
+    return cached_engine(project.asr_engine, model_path(wb, project.asr_model),
+                         str(wb.settings.models_dir))
+
+
 def _engine(wb: Workbench, project: Project, job: Job) -> Engine:
     """The project's model for `job`; the job fails and DraftStartFailed is raised when it
     cannot be loaded."""
     try:
-        return cached_engine(project.asr_engine, model_path(wb, project.asr_model),
-                             str(wb.settings.models_dir))
+        return project_engine(wb, project)
     except Exception as exc:
         log.exception("%s job %s: cannot load %s model %r", job.kind, job.id, project.asr_engine,
                       project.asr_model)

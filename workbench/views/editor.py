@@ -27,7 +27,7 @@ from workbench.overview import parse_goto, segment_at, segment_in_project
 from workbench.people import set_pref
 from workbench.qualifying import Step, Task, answer, next_step, task_view
 from workbench.reviewing import rejection
-from workbench.service import model_path, recordings
+from workbench.service import recordings
 from workbench.text import lint, load_profile
 from workbench.ui.common import (
     current_project,
@@ -38,7 +38,7 @@ from workbench.ui.common import (
     show_flash,
     workbench,
 )
-from workbench.ui.jobs import cached_engine
+from workbench.ui.jobs import project_engine
 from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
@@ -390,9 +390,7 @@ def _draft_it(view, typed: str) -> None:
         return
     try:
         with st.spinner(f"Drafting segment {name(seg.id)}…"):
-            engine = cached_engine(project.asr_engine, model_path(wb, project.asr_model),
-                                   str(wb.settings.models_dir))
-            draft_added(wb, seg.id, seg.version, engine)
+            draft_added(wb, seg.id, seg.version, project_engine(wb, project))
         _changed(view.recording.id, seg.id)
         st.session_state["ed_flash"] = ("success", f"Drafted segment {name(seg.id)}: correct "
                                         "it and save.")
