@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 ADDRESS ?= localhost
 
 run: install
-	$(PY) -m streamlit run workbench/app.py --server.address $(ADDRESS) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run streamlit_app.py --server.address $(ADDRESS) --server.headless true --browser.gatherUsageStats false
 
 test: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q

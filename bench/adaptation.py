@@ -7,7 +7,7 @@ generated sentences naming made-up and uncommon products (Zentrolux, Quorvia, ku
 ComfyUI, Traefik) at several voices and speeds. Two labellers correct every segment to its
 reference text and the owner approves it. The project's held-out share (`holdout_share`, drawn
 per segment as learning and fine-tuning draw it) splits the clips: the training half teaches
-(`learning.learn`), the held-out half is only measured.
+(`learning_learn.learn`), the held-out half is only measured.
 
 Each step re-drafts the held-out audio with that step's options, through the pipeline's own
 pieces (`options_for`, `with_terms`, the engine, `to_draft`, `cut`, `rewritten`; only the store
@@ -49,20 +49,32 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from workbench import learning, store  # noqa: E402
+from workbench import store
 from workbench.asr import Engine, load_engine  # noqa: E402
 from workbench.audio.peaks import load_peaks  # noqa: E402
 from workbench.audio.working import read_all  # noqa: E402
-from workbench.corpus import Project, Recording, Role  # noqa: E402
-from workbench.drafting import options_for, rewritten, run_draft_job, start_draft_job, \
-    to_draft, with_terms  # noqa: E402
-from workbench.importing import import_paths  # noqa: E402
-from workbench.learned import Rewrite, Term  # noqa: E402
-from workbench.reviewing import approve  # noqa: E402
-from workbench.sampling import drawn  # noqa: E402
-from workbench.segmenting import CutOptions, cut  # noqa: E402
-from workbench.service import Workbench, ensure_project, open_workbench, save_segment, \
-    update_settings  # noqa: E402
+from workbench.core.records import Project, Recording, Role
+from workbench.drafts.cutting import CutOptions, cut
+from workbench.drafts.draft_job import (
+    options_for,
+    rewritten,
+    run_draft_job,
+    start_draft_job,
+    to_draft,
+    with_terms,
+)
+from workbench.intake.audio_files import import_paths
+from workbench.labelling.segment_edits import save_segment
+from workbench.learning import learn as learning_learn
+from workbench.learning.records import Rewrite, Term
+from workbench.projects.settings import (
+    Workbench,
+    ensure_project,
+    open_workbench,
+    update_settings,
+)
+from workbench.review.sampling import drawn
+from workbench.review.verdicts import approve
 from workbench.text.metrics import cer, headline_metric, normalise, wer  # noqa: E402
 
 # The domain vocabulary: the words the base model is expected to get wrong.
@@ -325,13 +337,13 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
                                       "speech)" if not following else
                                       "; change --holdout or --sentences"))
 
-    found = learning.learn(wb, project)
-    for rule in learning.rewrites_of(wb, project.id, "suggested"):  # the owner accepts them all
-        learning.decide_rewrite(wb, project.id, rule.id, "accept")
-    project = learning.set_use_terms(wb, project.id, True)
+    found = learning_learn.learn(wb, project)
+    for rule in learning_learn.rewrites_of(wb, project.id, "suggested"):  # the owner accepts them all
+        learning_learn.decide_rewrite(wb, project.id, rule.id, "accept")
+    project = learning_learn.set_use_terms(wb, project.id, True)
     terms = store.list_terms(wb.db, project.id, enabled_only=True)
-    rules = learning.accepted_rules(wb, project.id)
-    prompt = learning.draft_prompt(wb, project)
+    rules = learning_learn.accepted_rules(wb, project.id)
+    prompt = learning_learn.draft_prompt(wb, project)
     print(f"learned from {found.segments} approved training segments: {found.terms} terms "
           f"({', '.join(t.term for t in terms) or 'none'}), {found.rules} rules "
           f"({'; '.join(f'{r.before} -> {r.after}' for r in rules) or 'none'}), all accepted")

@@ -42,10 +42,11 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from workbench import store  # noqa: E402
 from workbench.audio.peaks import PeakAccumulator, save_peaks  # noqa: E402
-from workbench.corpus import Role  # noqa: E402
-from workbench.editing import EditorState, QueueFilter, apply_action, open_segment  # noqa: E402
-from workbench.qualifying import next_step  # noqa: E402
-from workbench.service import ensure_project, open_workbench  # noqa: E402
+from workbench.core.records import QueueFilter, Role
+from workbench.crowd.qualification import next_step
+from workbench.labelling.editor_actions import apply_action
+from workbench.labelling.queue import EditorState, open_segment
+from workbench.projects.settings import ensure_project, open_workbench
 from workbench.ui.editor import _slice, editor_data, minimap_data  # noqa: E402
 
 RATE = 16000
@@ -128,14 +129,14 @@ def stats(values: list[float]) -> tuple[float, float]:
 
 @contextmanager
 def serving(home: str, url: str):
-    """The app (`streamlit run workbench/app.py`) on the bench's workbench; yields its URL."""
+    """The app (`streamlit run streamlit_app.py`) on the bench's workbench; yields its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, WORKBENCH_HOME=home, WORKBENCH_DB_URL=url,
                STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "workbench/app.py", "--server.headless",
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
          "true", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://localhost:{port}"

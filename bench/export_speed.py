@@ -20,9 +20,9 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workbench import store  # noqa: E402
-from workbench.exporting import ExportOptions, export_batch  # noqa: E402
-from workbench.importing import import_paths  # noqa: E402
-from workbench.service import ensure_project, open_workbench  # noqa: E402
+from workbench.formats.corpus_export import ExportOptions, export_batch
+from workbench.intake.audio_files import import_paths
+from workbench.projects.settings import ensure_project, open_workbench
 
 RATE = 16000  # Hz: generated at the working copies' rate, so import only re-encodes
 CHUNK = 60 * RATE  # samples generated at a time (one minute)

@@ -1,7 +1,7 @@
 """Load: N simulated labellers claim, edit and save at once for a bounded time.
 
 Each labeller is a thread acting as its own account through the real use cases: claim the next
-segment (`assignment.claim_next`), now and then skip it (`assignment.skip`), else change its
+segment (`crowd_claims.claim_next`), now and then skip it (`crowd_claims.skip`), else change its
 text and save it (`editing.save`, which releases the claim). Prints saves per second, the
 p50/p95 latency of a save and of a claim, and then checks that nothing went wrong: no segment
 held by two labellers at once (the claims as each labeller saw them, with times), every save
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -33,10 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
 
-from workbench import assignment, store  # noqa: E402
-from workbench.corpus import Edit, Role, StaleEdit, Status  # noqa: E402
-from workbench.editing import QueueFilter, save  # noqa: E402
-from workbench.service import ensure_project, open_workbench, update_settings  # noqa: E402
+from workbench import store
+from workbench.core.records import Edit, QueueFilter, Role, StaleEdit, Status
+from workbench.crowd import claims as crowd_claims
+from workbench.labelling.segment_edits import save
+from workbench.projects.settings import ensure_project, open_workbench, update_settings
 
 PER_RECORDING = 500  # segments in each generated recording
 QUEUE = QueueFilter()
@@ -89,7 +89,7 @@ def work(wb, project_id: int, me: Labeller, deadline: float, skip: float, seed: 
     while time.monotonic() < deadline:
         if handed is None:
             t = time.perf_counter()
-            handed = assignment.claim_next(wb, project_id, QUEUE)
+            handed = crowd_claims.claim_next(wb, project_id, QUEUE)
             me.claim_seconds.append(time.perf_counter() - t)
         if handed.segment_id is None:
             me.idle = handed.reason
@@ -100,7 +100,7 @@ def work(wb, project_id: int, me: Labeller, deadline: float, skip: float, seed: 
         if rng.random() < skip:
             me.held.append((seg_id, since, time.monotonic()))
             t = time.perf_counter()
-            handed = assignment.skip(wb, project_id, seg_id, QUEUE)
+            handed = crowd_claims.skip(wb, project_id, seg_id, QUEUE)
             me.claim_seconds.append(time.perf_counter() - t)
             me.skips += 1
             continue
@@ -117,7 +117,7 @@ def work(wb, project_id: int, me: Labeller, deadline: float, skip: float, seed: 
         me.saves.append((seg_id, text))
     t = time.perf_counter()
     for seg_id in {last, handed and handed.segment_id} - {None}:
-        assignment.release(wb, seg_id)
+        crowd_claims.release(wb, seg_id)
     me.release_seconds = time.perf_counter() - t
 
 

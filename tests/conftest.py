@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from workbench import asr
+from workbench import asr, store
 from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
-from workbench.service import Workbench, ensure_project, open_workbench
-from workbench import store
+from workbench.projects.settings import Workbench, ensure_project, open_workbench
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -110,8 +109,8 @@ def tones(tmp_path) -> list[Path]:
 @pytest.fixture
 def drafted(wb, tones, fake_engine):
     """A project 'demo' with two recordings drafted by the fake engine."""
-    from workbench.drafting import run_draft_job, start_draft_job
-    from workbench.importing import import_paths
+    from workbench.drafts.draft_job import run_draft_job, start_draft_job
+    from workbench.intake.audio_files import import_paths
 
     project = ensure_project(wb, "demo", "en")
     project = store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
@@ -124,7 +123,7 @@ def drafted(wb, tones, fake_engine):
 def as_user(wb: Workbench, name: str, role: str = "labeler") -> Workbench:
     """`wb` acting as the account `name` (made on first use, with an unusable password), a
     member of every project that exists now."""
-    from workbench.corpus import Role
+    from workbench.core.records import Role
 
     found = store.find_user(wb.db, name)
     user = found[0] if found else store.create_user(wb.db, name, Role(role), "!unusable")
@@ -133,13 +132,13 @@ def as_user(wb: Workbench, name: str, role: str = "labeler") -> Workbench:
     return wb.as_user(user)
 
 
-APP = ROOT / "workbench" / "app.py"
+APP = ROOT / "streamlit_app.py"
 
 
 def session_token(home: Path, name: str, role: str = "owner") -> str:
     """A live sign-in token for the account `name` in the workbench at `home` (made with `role`
     and membership of every project if missing; the owner 'olga' is made first if missing)."""
-    from workbench import people
+    from workbench.projects import people
 
     wb = open_workbench(home)  # acting as the local operator, an owner
     if store.find_user(wb.db, "olga") is None:
@@ -152,14 +151,14 @@ def session_token(home: Path, name: str, role: str = "owner") -> str:
     return people.sign_in(wb, name, "owner-pass-1" if name == "olga" else "secret-pass").token
 
 
-def open_page(home: Path, page: str = "views/overview.py", project_id: int | None = None,
+def open_page(home: Path, page: str = "workbench/pages/overview.py", project_id: int | None = None,
               user: tuple[str, str] | None = None):
     """An AppTest of the app, through its router as a browser would reach `page`: `?project=ID`
     in the URL, signed in as `user` (name, role). Without `user` it is unprotected while no
     account exists, else signed in as the owner 'olga'."""
     from streamlit.testing.v1 import AppTest
 
-    from workbench import people
+    from workbench.projects import people
 
     os.environ["WORKBENCH_HOME"] = str(home)
     os.environ.pop("WORKBENCH_DB_URL", None)
@@ -171,7 +170,7 @@ def open_page(home: Path, page: str = "views/overview.py", project_id: int | Non
     if user is not None:
         at.session_state["wb_token"] = session_token(home, *user)
     at.run()
-    if page != "views/overview.py":
+    if page != "workbench/pages/overview.py":
         at.switch_page(page).run()
     return at
 

@@ -22,9 +22,9 @@ import sqlalchemy as sa
 
 from tests.conftest import as_user
 from workbench import store
-from workbench.corpus import Edit
-from workbench.editing import save
-from workbench.reviewing import approve, reject
+from workbench.core.records import Edit
+from workbench.labelling.segment_edits import save
+from workbench.review.verdicts import approve, reject
 
 LABELS = {  # (recording index, segment index): (labeller, text, first labelled)
     (0, 0): ("lena", "w0 x0", datetime(2025, 3, 1, 9, 0)),

@@ -6,10 +6,9 @@ from __future__ import annotations
 import sys
 import time
 
+from tests.conftest import FakeEngine
 from workbench import asr
 from workbench.cli import main
-
-from tests.conftest import FakeEngine
 
 
 class SlowEngine(FakeEngine):

@@ -9,18 +9,17 @@ import pytest
 from tests.conftest import as_user
 from tests.tuning_fixtures import final_project
 from workbench import asr, store
-from workbench.access import Forbidden
-from workbench.adaptation import (
+from workbench.asr import DraftSegment, Transcript
+from workbench.core.access import Forbidden
+from workbench.jobs.lifecycle import JobRunning
+from workbench.learning.heldout import approved_examples, held_out, list_measures
+from workbench.learning.ladder import (
     cancel_measure_job,
     ladder,
     run_measure_job,
     start_measure_job,
 )
-from workbench.asr import DraftSegment, Transcript
-from workbench.corpus import ModelVersion
-from workbench.drafting import JobRunning
-from workbench.heldout import approved_examples, held_out, list_measures
-from workbench.learning import add_term, decide_rewrite
+from workbench.learning.learn import add_term, decide_rewrite
 from workbench.tuning.registry import version_model
 
 

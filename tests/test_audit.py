@@ -9,10 +9,17 @@ import pytest
 
 from tests.conftest import PG_URL, SHARED_AUDIO, as_user, needs_shared, tone
 from workbench import store
-from workbench.access import Forbidden
-from workbench.annotations import AudioScope, import_any
 from workbench.asr import DraftSegment, TranscribeOptions, Transcript
-from workbench.audit import (
+from workbench.cli import main
+from workbench.core.access import Forbidden
+from workbench.core.records import Edit, InvalidEdit, QueueFilter, Status
+from workbench.formats.corpus_export import export_batch
+from workbench.formats.select import Filters
+from workbench.intake.transcripts import AudioScope, import_any
+from workbench.labelling.queue import open_segment
+from workbench.labelling.segment_edits import save
+from workbench.projects.settings import ensure_project
+from workbench.review.audit_measures import (
     FIXED_RATE,
     AuditRow,
     alphabet,
@@ -21,20 +28,14 @@ from workbench.audit import (
     out_of_range,
     rate_range,
 )
-from workbench.auditing import (
+from workbench.review.corpus_audit import (
     audit_options,
     audit_report,
     cancel_audit_job,
     run_audit_job,
     start_audit_job,
 )
-from workbench.cli import main
-from workbench.corpus import Edit, InvalidEdit, Status
-from workbench.editing import QueueFilter, open_segment, save
-from workbench.exporting import export_batch
-from workbench.export.select import Filters
-from workbench.reviewing import fix_and_approve, open_review, reject, rejection
-from workbench.service import ensure_project
+from workbench.review.verdicts import fix_and_approve, open_review, reject, rejection
 
 
 def _row(seg_id: int, text: str, start: float = 0.0, end: float = 2.0, **more) -> AuditRow:
@@ -273,7 +274,7 @@ def test_audit_of_a_real_nemo_manifest_ranks_the_wrong_label_first(tmp_path, cap
 pages = pytest.mark.skipif(bool(PG_URL), reason="the pages open the home's SQLite database")
 
 
-def _page(home, project_id, user=("rita", "reviewer"), page="views/audit.py"):
+def _page(home, project_id, user=("rita", "reviewer"), page="workbench/pages/audit.py"):
     from tests.conftest import open_page
 
     at = open_page(home, page, project_id, user)

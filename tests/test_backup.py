@@ -16,19 +16,21 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PG_URL, as_user, tone
-from workbench import people, store
-from workbench.access import Forbidden
+from workbench import store
 from workbench.asr import TranscribeOptions
 from workbench.audio.peaks import load_peaks
 from workbench.audio.working import read_all
-from workbench.backup import BackupError, backup, restore
 from workbench.cli import main
-from workbench.corpus import Edit
-from workbench.drafting import run_draft_job, start_draft_job
-from workbench.editing import QueueFilter, open_segment
-from workbench.importing import import_paths
-from workbench.reviewing import DEFAULT_REASONS, approve, reject
-from workbench.service import ensure_project, open_workbench, save_segment
+from workbench.core.access import Forbidden
+from workbench.core.records import Edit, QueueFilter
+from workbench.drafts.draft_job import run_draft_job, start_draft_job
+from workbench.intake.audio_files import import_paths
+from workbench.labelling.queue import open_segment
+from workbench.labelling.segment_edits import save_segment
+from workbench.projects import people
+from workbench.projects.backup import BackupError, backup, restore
+from workbench.projects.settings import ensure_project, open_workbench
+from workbench.review.verdicts import DEFAULT_REASONS, approve, reject
 
 PROFILE = Path(__file__).resolve().parents[1] / "workbench" / "conventions" / "plain.yaml"
 
@@ -298,8 +300,8 @@ def test_postgresql_round_trip(wb, tmp_path, fake_engine):
 
 
 def test_postgresql_without_pg_dump_says_what_is_missing(tmp_path, monkeypatch):
-    from workbench.config import load_settings
-    from workbench.context import Workbench
+    from workbench.core.config import load_settings
+    from workbench.core.workbench import Workbench
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     url = "postgresql+psycopg://nobody@localhost/never_connected"

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench import store
-from workbench.annotations import AudioScope, import_any
-from workbench.service import ensure_project
-
 from tests.conftest import tone
+from workbench import store
+from workbench.intake.transcripts import AudioScope, import_any
+from workbench.projects.settings import ensure_project
 
 GOOD_SRT = "1\n00:00:00,000 --> 00:00:01,000\ngood one\n\n2\n00:00:01,000 --> 00:00:02,000\ngood two\n"
 EAF_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n<TIME_ORDER>\n'
@@ -282,7 +281,7 @@ def test_bad_input_is_named_and_the_rest_imports(wb, tmp_path, name):
 def test_a_bad_row_leaves_the_rest_of_an_upload_and_names_no_server_path(wb, tmp_path):
     case = CASES["nemo-negative-offset"]
     project = ensure_project(wb, "upload")
-    from workbench.annotations import import_upload
+    from workbench.intake.transcripts import import_upload
 
     audio = tone(tmp_path / "bad.wav", 3.0)
     result = import_upload(wb, project, [("bad.wav", audio.read_bytes()),
@@ -357,7 +356,7 @@ def _fuzz_input(fmt: str):
 
 
 def _source(folder: Path, fmt: str, data: bytes):
-    from workbench.annotations import Source
+    from workbench.intake.transcripts import Source
 
     names = SEEDS[fmt][0]
     for name in names:
@@ -376,7 +375,7 @@ def test_readers_raise_nothing_but_annotation_errors(fmt, tmp_path_factory):
 
     from hypothesis import HealthCheck, given, settings
 
-    from workbench.annotations import AnnotationError, read_source
+    from workbench.intake.transcripts import AnnotationError, read_source
     from workbench.text.clean import UNWANTED
 
     root = tmp_path_factory.mktemp(fmt)

@@ -1,6 +1,6 @@
 """End to end in headless Chromium: the editor page, a dragged boundary, an edited transcript, a save.
 
-Starts `streamlit run workbench/app.py` on a free port against a workbench home prepared by the
+Starts `streamlit run streamlit_app.py` on a free port against a workbench home prepared by the
 `drafted` fixture, drives it with Playwright, and checks the database afterwards. Screenshots go
 to docs/editor.png (used in the README) and tests/artifacts/.
 """
@@ -13,10 +13,10 @@ import re
 import shutil
 import socket
 import subprocess
-import urllib.parse
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from workbench import store
-from workbench.corpus import Status
+from workbench.core.records import Status
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -107,7 +107,7 @@ def server(home, tmp_path):
     """The Streamlit app serving the workbench in `home`; yields its base URL."""
     env = dict(os.environ, WORKBENCH_HOME=str(home), STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
     env.pop("WORKBENCH_DB_URL", None)
-    with serving("workbench/app.py", ROOT, env, tmp_path / "streamlit.log") as base:
+    with serving("streamlit_app.py", ROOT, env, tmp_path / "streamlit.log") as base:
         yield base
 
 
@@ -281,7 +281,7 @@ def jfk_drafted(wb, tmp_path):
 
 def test_readme_screenshot_of_the_editor(wb, jfk_drafted, server, browser_page):
     """The editor as a signed-in transcriptionist sees it, for the README."""
-    from workbench import people
+    from workbench.projects import people
 
     owner = people.create_first_owner(wb, "olga", "owner-pass-1").user
     minji, _ = people.create_user(wb.as_user(owner), "minji", "labeler", "secret-pass",
@@ -309,7 +309,7 @@ def test_readme_screenshot_of_the_editor(wb, jfk_drafted, server, browser_page):
 
 def test_upload_and_import_from_the_projects_page(wb, server, browser_page, tmp_path):
     from tests.conftest import tone
-    from workbench.service import ensure_project
+    from workbench.projects.settings import ensure_project
 
     project = ensure_project(wb, "uploads")
     files = [tone(tmp_path / "up" / "one.wav", 1.5), tone(tmp_path / "up" / "two.flac", 2.0)]

@@ -15,11 +15,12 @@ from tests.test_audit import WRONG, licence_manifest
 from tests.test_browser import ARTIFACTS, DOCS, browser_page, server  # noqa: F401 (fixtures)
 from tests.test_browser_review import _signed_in, _wait_status
 from tests.test_browser_team import expect
-from workbench import people, store
-from workbench.annotations import AudioScope, import_any
+from workbench import store
 from workbench.asr import load_engine
-from workbench.auditing import audit_options, run_audit_job, start_audit_job
-from workbench.service import ensure_project
+from workbench.intake.transcripts import AudioScope, import_any
+from workbench.projects import people
+from workbench.projects.settings import ensure_project
+from workbench.review.corpus_audit import audit_options, run_audit_job, start_audit_job
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_shared]
 

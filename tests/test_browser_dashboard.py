@@ -20,8 +20,8 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
 )
 from tests.test_browser_review import _signed_in
 from tests.test_browser_team import expect
-from workbench import people
-from workbench.service import update_settings
+from workbench.projects import people
+from workbench.projects.settings import update_settings
 
 try:
     from playwright.sync_api import Error as PlaywrightError

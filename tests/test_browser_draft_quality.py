@@ -17,9 +17,10 @@ from tests.test_browser_dashboard import CHARTS
 from tests.test_browser_review import _signed_in
 from tests.test_browser_team import expect
 from tests.test_draft_quality import _two_jobs
-from workbench import people, store
-from workbench.corpus import Measure
-from workbench.heldout import record_measure
+from workbench import store
+from workbench.core.records import Measure
+from workbench.learning.heldout import record_measure
+from workbench.projects import people
 
 
 def test_draft_quality_in_the_browser(wb, drafted, server, browser_page):

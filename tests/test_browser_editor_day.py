@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from workbench import store
 from tests.conftest import tone
 from tests.test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
@@ -16,6 +15,7 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
     pytestmark,
     server,
 )
+from workbench import store
 
 try:
     from playwright.sync_api import expect
@@ -29,8 +29,8 @@ LOOP_AT = 2  # this segment's draft is a loop: piled words and words far outside
 
 @pytest.fixture
 def long_project(wb, tmp_path):
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
 
     project = ensure_project(wb, "long call", "en")
     import_paths(wb, project, [tone(tmp_path / "src" / "call.wav", SECONDS)])

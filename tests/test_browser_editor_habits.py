@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import re
 
-from workbench import store
-from workbench.gaps import speech_gaps
-from workbench.editing import delete
-from workbench.service import save_segment
-from workbench.ui.common import fmt_seconds
 from tests.test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
     _wait_key_change,
@@ -22,6 +17,10 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
     server,
 )
 from tests.test_browser_editor_day import _open, _st, long_project  # noqa: F401  (fixture)
+from workbench import store
+from workbench.labelling.gaps import speech_gaps
+from workbench.labelling.segment_edits import delete, save_segment
+from workbench.ui.common import fmt_seconds
 
 try:
     from playwright.sync_api import expect

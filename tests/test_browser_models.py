@@ -11,7 +11,8 @@ from tests.test_browser import ARTIFACTS, DOCS, browser_page, pytestmark, server
 from tests.test_browser_review import _signed_in
 from tests.test_browser_team import expect
 from tests.test_tuning_jobs import PARAMS, project, script, tiny_src  # noqa: F401 (fixtures)
-from workbench import people, store
+from workbench import store
+from workbench.projects import people
 from workbench.tuning.jobs import run_tune_job, start_tune_job
 
 

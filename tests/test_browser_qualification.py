@@ -14,11 +14,11 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
 )
 from tests.test_browser_review import _signed_in
 from tests.test_browser_team import expect
-from workbench import people, qualifying, store
-from workbench.corpus import Edit
-from workbench.editing import save
-
-
+from workbench import store
+from workbench.core.records import Edit
+from workbench.crowd import gold as crowd_gold
+from workbench.labelling.segment_edits import save
+from workbench.projects import people
 
 
 def test_qualification_then_a_second_label_in_the_browser(wb, drafted, server, browser_page):
@@ -31,7 +31,7 @@ def test_qualification_then_a_second_label_in_the_browser(wb, drafted, server, b
     ids = [q["id"] for q in store.segment_queue(wb.db, drafted.id)]
     gold = {ids[0]: "the quick brown fox", ids[1]: "jumps over the lazy dog"}
     for sid, text in gold.items():
-        qualifying.mark_gold(as_owner, sid, text, in_test=True)
+        crowd_gold.mark_gold(as_owner, sid, text, in_test=True)
     store.update_project(wb.db, drafted.id, qualify_required=True, qualify_max_error=0.3,
                          double_share=1.0)
     mia = wb.as_user(store.find_user(wb.db, "mia")[0])

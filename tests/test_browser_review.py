@@ -14,7 +14,8 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
     server,
 )
 from tests.test_browser_team import _sign_in, expect
-from workbench import people, store
+from workbench import store
+from workbench.projects import people
 from workbench.ui.cookie import COOKIE
 
 

@@ -13,8 +13,9 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
     pytestmark,
     server,
 )
-from workbench import people, store
-from workbench.service import ensure_project
+from workbench import store
+from workbench.projects import people
+from workbench.projects.settings import ensure_project
 
 try:
     from playwright.sync_api import expect

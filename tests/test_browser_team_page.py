@@ -10,9 +10,13 @@ import time
 from tests.test_browser import ARTIFACTS, DOCS, browser_page, pytestmark, server  # noqa: F401
 from tests.test_browser_review import _signed_in
 from tests.test_browser_team import expect
-from workbench import assignment, people, qualifying, store
-from workbench.reviewing import reject
-from workbench.service import save_segment, update_settings
+from workbench import store
+from workbench.crowd import claims, qualification
+from workbench.crowd import gold as crowd_gold
+from workbench.labelling.segment_edits import save_segment
+from workbench.projects import people
+from workbench.projects.settings import update_settings
+from workbench.review.verdicts import reject
 
 REFERENCE = "alpha beta gamma delta"
 
@@ -28,17 +32,17 @@ def _crowd(wb, project) -> None:
     first, second = store.list_recordings(wb.db, project.id)
     items = store.segments_of(wb.db, project.id, second.id)[:2]
     for seg in items:
-        qualifying.mark_gold(boss, seg, REFERENCE, in_test=True)
+        crowd_gold.mark_gold(boss, seg, REFERENCE, in_test=True)
     update_settings(boss, project.id, assignment="segment", qualify_required=True,
                     gold_share=0.05, rules_min=1, double_share=0.1)
     for seg in items:
-        qualifying.answer(lena, project.id, seg, REFERENCE)
-        qualifying.answer(mia, project.id, seg, "nothing like the reference")
+        qualification.answer(lena, project.id, seg, REFERENCE)
+        qualification.answer(mia, project.id, seg, "nothing like the reference")
     q = store.segment_queue(wb.db, project.id)[0]
     save_segment(lena, q["id"], 1, "lena's words", q["start"], q["end"])
     reject(rita, q["id"], store.get_segment(wb.db, q["id"]).version, "wrong text")
-    assignment.assign(boss, project.id, "lena", recording_id=first.id)
-    assignment.set_cap(boss, project.id, "mia", 20)
+    claims.assign(boss, project.id, "lena", recording_id=first.id)
+    claims.set_cap(boss, project.id, "mia", 20)
 
 
 def test_team_page_in_the_browser(wb, drafted, server, browser_page):

@@ -10,9 +10,11 @@ import time
 from tests.test_browser import ARTIFACTS, DOCS, browser_page, pytestmark, server  # noqa: F401
 from tests.test_browser_review import _signed_in
 from tests.test_browser_team import expect
-from workbench import learning, people, store
-from workbench.reviewing import approve
-from workbench.service import save_segment
+from workbench import store
+from workbench.labelling.segment_edits import save_segment
+from workbench.learning import learn
+from workbench.projects import people
+from workbench.review.verdicts import approve
 
 
 def _taught(wb, project) -> None:
@@ -29,9 +31,9 @@ def _taught(wb, project) -> None:
         save_segment(wb.as_user(store.find_user(wb.db, name)[0]), q["id"], 1, "w0 kubectl",
                      q["start"], q["end"])
         approve(boss, q["id"], 2)
-    learning.learn(boss, project)
-    learning.add_term(boss, project.id, "Argo CD")
-    learning.set_use_terms(boss, project.id, True)
+    learn.learn(boss, project)
+    learn.add_term(boss, project.id, "Argo CD")
+    learn.set_use_terms(boss, project.id, True)
 
 
 def test_vocabulary_page_in_the_browser(wb, drafted, server, browser_page):
@@ -51,7 +53,7 @@ def test_vocabulary_page_in_the_browser(wb, drafted, server, browser_page):
 
     page.get_by_role("button", name="Accept").click()
     deadline = time.monotonic() + 20
-    while not learning.rewrites_of(wb, drafted.id, "accepted"):
+    while not learn.rewrites_of(wb, drafted.id, "accepted"):
         assert time.monotonic() < deadline, "the acceptance never reached the store"
         time.sleep(0.1)
     expect(page.get_by_text("Rule accepted")).to_be_visible()

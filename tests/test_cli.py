@@ -2,9 +2,8 @@ import json
 
 import pytest
 
-from workbench.cli import main
-
 from tests.conftest import tone
+from workbench.cli import main
 
 
 @pytest.fixture
@@ -86,7 +85,7 @@ def test_bad_format_and_missing_model(run, tmp_path):
 
 def test_cancel_stops_a_running_job(run, tmp_path, fake_engine, wb):
     from workbench import store
-    from workbench.drafting import start_draft_job
+    from workbench.drafts.draft_job import start_draft_job
 
     run("import", str(tone(tmp_path / "one.wav", 1.0)), "--project", "c")
     code, out, _ = run("cancel", "--project", "c")

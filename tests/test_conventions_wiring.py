@@ -4,10 +4,11 @@ import json
 
 import pytest
 
+from tests.conftest import as_user
 from workbench import store
 from workbench.cli import main
-from workbench.service import draft_quality, ensure_project, save_segment
-from tests.conftest import as_user
+from workbench.labelling.segment_edits import save_segment
+from workbench.projects.settings import draft_quality, ensure_project
 
 KSPON_LINES = [
     "o/ (70%)/(칠십 퍼센트) 정도 b/ 되는 것 같아요 음/ 그+ 그래서",
@@ -33,7 +34,7 @@ def test_import_creates_a_project_with_conventions(home, tmp_path, capsys):
                  "--home", str(home)]) == 2
     err = capsys.readouterr().err
     assert "nope.yaml" in err and "Traceback" not in err
-    from workbench.service import open_workbench
+    from workbench.projects.settings import open_workbench
 
     wb = open_workbench(home, f"sqlite:///{home / 'workbench.db'}")
     assert store.find_project(wb.db, "ko").conventions == "kspon"
@@ -101,7 +102,7 @@ def test_projects_page_settings_and_quality(wb, kspon, home, monkeypatch):
     from workbench.ui.common import form_key
 
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    at = open_page(home, "views/projects.py", kspon.id)
+    at = open_page(home, "workbench/pages/projects.py", kspon.id)
     assert not at.exception
     assert any("CER" in c.value for c in at.caption)
 

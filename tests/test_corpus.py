@@ -1,6 +1,13 @@
 import pytest
 
-from workbench.corpus import InvalidEdit, Word, check_bounds, clean_text, segment_uid, unsure_words
+from workbench.core.records import (
+    InvalidEdit,
+    Word,
+    check_bounds,
+    clean_text,
+    segment_uid,
+    unsure_words,
+)
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,15 @@ import pytest
 from tests.conftest import as_user, open_page
 from tests.dashboard_data import worked  # noqa: F401 (a fixture)
 from workbench import store
-from workbench.access import Forbidden
-from workbench.dashboard import by_day, dashboard, edit_scorer, labeller_rows, pair_rows
-from workbench.service import ensure_project, update_settings
+from workbench.core.access import Forbidden
+from workbench.crowd.dashboard import (
+    by_day,
+    dashboard,
+    edit_scorer,
+    labeller_rows,
+    pair_rows,
+)
+from workbench.projects.settings import ensure_project, update_settings
 from workbench.ui.common import form_key
 
 
@@ -31,7 +37,7 @@ def test_throughput_counts_a_segment_on_its_first_labelled_day(wb, worked):
     project, ids, seconds = worked
     lena = as_user(wb, "lena")
     seg = store.get_segment(wb.db, ids[(0, 0)])  # labelled again today: still 1 March's
-    from workbench.service import save_segment
+    from workbench.labelling.segment_edits import save_segment
     save_segment(lena, seg.id, seg.version, "w0 x0 again", seg.start, seg.end)
     days = dashboard(wb, project.id).days
     assert [(d.day, d.segments) for d in days] == [
@@ -114,7 +120,7 @@ def _no_errors(at) -> None:
 
 def test_dashboard_page_for_an_owner(home, wb, worked):
     project, _, _ = worked
-    at = open_page(home, "views/dashboard.py", project.id, ("olga", "owner"))
+    at = open_page(home, "workbench/pages/dashboard.py", project.id, ("olga", "owner"))
     _no_errors(at)
     assert at.title[0].value == "Dashboard"
     people = _table(at, "gold accuracy")
@@ -151,14 +157,14 @@ def _table(at, column: str):
 
 def test_dashboard_page_of_an_empty_project(home, wb):
     project = ensure_project(wb, "empty", "en")
-    at = open_page(home, "views/dashboard.py", project.id, ("olga", "owner"))
+    at = open_page(home, "workbench/pages/dashboard.py", project.id, ("olga", "owner"))
     _no_errors(at)
     assert any("No segments yet" in i.value for i in at.info)
 
 
 def test_dashboard_page_before_any_label(home, wb, drafted):
     update_settings(wb, drafted.id, pay_rate=1.0)
-    at = open_page(home, "views/dashboard.py", drafted.id, ("olga", "owner"))
+    at = open_page(home, "workbench/pages/dashboard.py", drafted.id, ("olga", "owner"))
     _no_errors(at)
     infos = [i.value for i in at.info]
     assert "Nothing labelled yet." in infos and "No labeller has saved a segment yet." in infos
@@ -168,8 +174,8 @@ def test_dashboard_page_before_any_label(home, wb, drafted):
 def test_labellers_and_reviewers_do_not_get_the_page(home, wb, worked):
     project, _, _ = worked
     for name, role in (("nina", "labeler"), ("remy", "reviewer")):  # accounts that sign in
-        at = open_page(home, "views/overview.py", project.id, (name, role))
+        at = open_page(home, "workbench/pages/overview.py", project.id, (name, role))
         _no_errors(at)
         with pytest.raises(Exception):
-            at.switch_page("views/dashboard.py").run()
+            at.switch_page("workbench/pages/dashboard.py").run()
         assert not any(t.value == "Dashboard" for t in at.title)

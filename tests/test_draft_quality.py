@@ -12,9 +12,9 @@ from tests.conftest import as_user, open_page
 from tests.dashboard_data import worked  # noqa: F401 (a fixture)
 from tests.test_pages import _no_errors
 from workbench import store
-from workbench.access import Forbidden
-from workbench.adaptation import draft_batches
-from workbench.batches import adapted, by_batch
+from workbench.core.access import Forbidden
+from workbench.learning.batches import adapted, by_batch
+from workbench.learning.ladder import draft_batches
 
 
 def _two_jobs(wb, project):
@@ -79,7 +79,7 @@ def test_draft_quality_page(home, wb, worked):
     _two_jobs(wb, project)
     a = [seconds[(0, i)] for i in range(3)]
     b = [seconds[(1, i)] for i in range(3)]
-    at = open_page(home, "views/draft_quality.py", project.id, ("olga", "owner"))
+    at = open_page(home, "workbench/pages/draft_quality.py", project.id, ("olga", "owner"))
     _no_errors(at)
     assert at.title[0].value == "Draft quality"
     assert at.subheader[0].value == "Draft WER by batch"
@@ -90,7 +90,7 @@ def test_draft_quality_page(home, wb, worked):
 
 
 def test_draft_quality_page_before_any_label(home, wb, drafted):
-    at = open_page(home, "views/draft_quality.py", drafted.id, ("olga", "owner"))
+    at = open_page(home, "workbench/pages/draft_quality.py", drafted.id, ("olga", "owner"))
     _no_errors(at)
     assert any("No labelled drafts yet" in i.value for i in at.info)
 
@@ -99,7 +99,7 @@ def test_measuring_the_held_out_segments_from_the_page(home, wb, tmp_path, monke
     from tests.test_adaptation import Drafter
     from tests.tuning_fixtures import final_project
     from workbench import asr
-    from workbench.heldout import approved_examples, held_out
+    from workbench.learning.heldout import approved_examples, held_out
     from workbench.ui.jobs import wait
 
     project, _ = final_project(wb, tmp_path)
@@ -107,7 +107,7 @@ def test_measuring_the_held_out_segments_from_the_page(home, wb, tmp_path, monke
     texts = [e.text for e in held_out(approved_examples(wb, project), 0.5)]
     monkeypatch.setitem(asr.ENGINES, "faster-whisper", lambda model, _dir: Drafter(model, texts))
     monkeypatch.setattr(asr, "_loaded", {})
-    at = open_page(home, "views/draft_quality.py", project.id, ("olga", "owner"))
+    at = open_page(home, "workbench/pages/draft_quality.py", project.id, ("olga", "owner"))
     _no_errors(at)
     assert any("Nothing measured yet" in i.value for i in at.info)
     assert any(f"{len(texts)} approved segment(s) are held out" in c.value for c in at.caption)
@@ -126,7 +126,7 @@ def test_no_segment_held_out_says_so_and_the_share_is_set_here(home, wb, tmp_pat
 
     project, _ = final_project(wb, tmp_path)
     project = store.update_project(wb.db, project.id, holdout_share=0.0)
-    at = open_page(home, "views/draft_quality.py", project.id, ("olga", "owner"))
+    at = open_page(home, "workbench/pages/draft_quality.py", project.id, ("olga", "owner"))
     _no_errors(at)
     assert any("None of the 6 final segment(s) is drawn at 0%" in w.value for w in at.warning)
     share = [n for n in at.number_input if n.label == "Held out (%)"][0]
@@ -138,7 +138,7 @@ def test_no_segment_held_out_says_so_and_the_share_is_set_here(home, wb, tmp_pat
 
 
 def test_a_draft_deleted_as_wrong_counts_in_its_batch_a_merged_one_does_not(wb, worked):
-    from workbench.editing import delete, merge_next
+    from workbench.labelling.segment_edits import delete, merge_next
 
     project, ids, seconds = worked
     _two_jobs(wb, project)
@@ -155,8 +155,7 @@ def test_a_draft_deleted_as_wrong_counts_in_its_batch_a_merged_one_does_not(wb, 
 
 
 def test_a_split_alone_is_no_label_and_a_part_is_measured_against_its_own_draft(wb, drafted):
-    from workbench.editing import split_at
-    from workbench.service import save_segment
+    from workbench.labelling.segment_edits import save_segment, split_at
 
     ann = as_user(wb, "ann")
     first = store.segment_queue(wb.db, drafted.id)[0]  # 'w0 x0' over 0-1 s: w0, then x0
@@ -172,10 +171,9 @@ def test_a_split_alone_is_no_label_and_a_part_is_measured_against_its_own_draft(
 
 
 def test_a_span_drafted_alone_teaches_but_belongs_to_no_batch(wb, drafted, fake_engine):
-    from workbench.drafting import draft_added
-    from workbench.editing import add_segment, delete
-    from workbench.reviewing import approve
-    from workbench.service import save_segment
+    from workbench.drafts.draft_job import draft_added
+    from workbench.labelling.segment_edits import add_segment, delete, save_segment
+    from workbench.review.verdicts import approve
 
     ann = as_user(wb, "ann")
     second = store.segment_queue(wb.db, drafted.id)[1]

@@ -2,20 +2,19 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.conftest import FakeEngine, tone
 from workbench import store
 from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
-from workbench.drafting import (
-    JobRunning,
+from workbench.drafts.draft_job import (
     draft_recording,
     options_for,
     run_draft_job,
     start_draft_job,
     to_draft,
 )
-from workbench.importing import import_paths
-from workbench.service import ensure_project
-
-from tests.conftest import FakeEngine, tone
+from workbench.intake.audio_files import import_paths
+from workbench.jobs.lifecycle import JobRunning
+from workbench.projects.settings import ensure_project
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 import pytest
 
+from tests.conftest import as_user
 from workbench import store
-from workbench.corpus import Edit, InvalidEdit, StaleEdit, Status, Word
-from workbench.editing import (
-    Beside,
-    apply_action,
+from workbench.core.records import Edit, InvalidEdit, StaleEdit, Status, Word
+from workbench.labelling.editor_actions import Beside, apply_action
+from workbench.labelling.history import word_diff
+from workbench.labelling.segment_edits import (
     delete,
     merge_next,
     restore,
@@ -12,9 +13,7 @@ from workbench.editing import (
     split_at,
     split_text,
     undo_delete,
-    word_diff,
 )
-from tests.conftest import as_user
 
 WORDS = [Word(" ask", 0.0, 0.4, 0.9), Word(" not", 0.5, 0.8, 0.9), Word(" what", 1.2, 1.5, 0.9)]
 
@@ -130,8 +129,8 @@ def test_apply_action_on_a_segment_that_left_the_queue_keeps_its_own_fields(wb, 
 
 
 def test_a_labeller_outside_the_project_cannot_edit(wb, drafted):
-    from workbench.access import Forbidden
-    from workbench.corpus import Role
+    from workbench.core.access import Forbidden
+    from workbench.core.records import Role
 
     q = _first(wb, drafted)
     outsider = wb.as_user(store.create_user(wb.db, "eve", Role.LABELER, "!"))

@@ -11,12 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import store
-from workbench.corpus import Edit, InvalidEdit, Status
-from workbench.editing import delete, merge_next, restore, save, split_at, undo_delete
-from workbench.service import ensure_project
-
 from tests.conftest import as_user
+from workbench import store
+from workbench.core.records import Edit, InvalidEdit, Status
+from workbench.labelling.segment_edits import (
+    delete,
+    merge_next,
+    restore,
+    save,
+    split_at,
+    undo_delete,
+)
+from workbench.projects.settings import ensure_project
 
 DURATION = 6.0  # seconds: six drafted segments of a second each
 _names = itertools.count()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from workbench import qualifying, store
-from workbench.corpus import Edit
-from workbench.editing import save
-from workbench.qualifying import next_step
-from workbench.service import update_settings
 from tests.conftest import as_user, open_page, session_token
+from workbench import store
+from workbench.core.records import Edit
+from workbench.crowd import gold as crowd_gold
+from workbench.crowd import qualification as crowd_qualification
+from workbench.crowd.qualification import next_step
+from workbench.labelling.segment_edits import save
+from workbench.projects.settings import update_settings
 
 LABELLER = ("ann", "labeler")
 
@@ -43,11 +45,11 @@ def _texts(elements) -> str:
 def test_the_qualification_test_in_the_editor(home, wb, drafted, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     ids = [r["id"] for r in store.segment_queue(wb.db, drafted.id)]
-    qualifying.mark_gold(wb, ids[0], "the first gold text", in_test=True)
-    qualifying.mark_gold(wb, ids[1], "the second gold text", in_test=True)
+    crowd_gold.mark_gold(wb, ids[0], "the first gold text", in_test=True)
+    crowd_gold.mark_gold(wb, ids[1], "the second gold text", in_test=True)
     update_settings(wb, drafted.id, qualify_required=True, qualify_max_error=0.2)
     _labeller(home, wb)
-    at = open_page(home, "views/editor.py", drafted.id, LABELLER)
+    at = open_page(home, "workbench/pages/editor.py", drafted.id, LABELLER)
     _ok(at)
     assert "item 1 of 2" in _texts(at.info)
     first = at.session_state["ed_current"]
@@ -73,13 +75,13 @@ def test_a_paused_labeller_reads_why(home, wb, drafted, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     ids = [r["id"] for r in store.segment_queue(wb.db, drafted.id)]
     for sid in ids[:3]:
-        qualifying.mark_gold(wb, sid, "nothing like the draft", in_test=False)
+        crowd_gold.mark_gold(wb, sid, "nothing like the draft", in_test=False)
     update_settings(wb, drafted.id, gold_share=1.0, rules_min=3, warn_gold=0.1, pause_gold=0.2)
     ann = _labeller(home, wb)
     for _ in range(3):
         task = next_step(ann, drafted.id).task
-        qualifying.answer(ann, drafted.id, task.segment_id, "totally wrong")
-    at = open_page(home, "views/editor.py", drafted.id, LABELLER)
+        crowd_qualification.answer(ann, drafted.id, task.segment_id, "totally wrong")
+    at = open_page(home, "workbench/pages/editor.py", drafted.id, LABELLER)
     _ok(at)
     assert "paused" in _texts(at.error) and "check segments" in _texts(at.error)
 
@@ -94,9 +96,9 @@ def test_a_second_label_shows_the_draft_and_the_answer_is_kept(home, wb, drafted
     save(bob, ids[0], seg.version, Edit("bob's own words", seg.start, seg.end))
     ann = _labeller(home, wb)
     task = next_step(ann, drafted.id).task
-    view = qualifying.task_view(ann, drafted.id, task)
+    view = crowd_qualification.task_view(ann, drafted.id, task)
     assert view.text == store.segment_view(wb.db, ids[0]).draft.text != "bob's own words"
-    at = open_page(home, "views/editor.py", drafted.id, LABELLER)
+    at = open_page(home, "workbench/pages/editor.py", drafted.id, LABELLER)
     _ok(at)
     assert "Second label" in _texts(at.info)
     at = _act(at, wb, "save", "bob's own words")
@@ -114,8 +116,8 @@ def test_the_reviewer_sees_the_second_label_beside_the_first(home, wb, drafted, 
     bob, cat = as_user(wb, "bob"), as_user(wb, "cat")
     seg = store.get_segment(wb.db, sid)
     save(bob, sid, seg.version, Edit("the words bob heard", seg.start, seg.end))
-    qualifying.answer(cat, drafted.id, sid, "the words cat heard")
-    at = open_page(home, "views/review.py", drafted.id, ("rita", "reviewer"))
+    crowd_qualification.answer(cat, drafted.id, sid, "the words cat heard")
+    at = open_page(home, "workbench/pages/review.py", drafted.id, ("rita", "reviewer"))
     _ok(at)
     shown = _texts(at.markdown)
     assert "Second label" in shown and "cat" in shown and "bob" in shown
@@ -125,10 +127,10 @@ def test_the_reviewer_sees_the_second_label_beside_the_first(home, wb, drafted, 
 def test_hidden_gold_is_headed_like_any_segment_of_the_queue(home, wb, drafted, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     ids = [r["id"] for r in store.segment_queue(wb.db, drafted.id)]
-    qualifying.mark_gold(wb, ids[-1], "the hidden reference", in_test=False)
+    crowd_gold.mark_gold(wb, ids[-1], "the hidden reference", in_test=False)
     update_settings(wb, drafted.id, gold_share=1.0)
     _labeller(home, wb)
-    at = open_page(home, "views/editor.py", drafted.id, LABELLER)
+    at = open_page(home, "workbench/pages/editor.py", drafted.id, LABELLER)
     _ok(at)
     assert at.session_state["ed_current"] == ids[-1]
     assert not at.info  # no heading announces it

@@ -4,21 +4,27 @@ coverage (gaps, added segments, empty drafts, redraft), find & replace page and 
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as hs
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
-from workbench import store
-from workbench.cli import main
-from workbench.access import Forbidden
-from workbench.asr import Transcript
-from workbench.corpus import InvalidEdit, Role, StaleEdit
-from workbench.drafting import draft_added
-from workbench.gaps import empty_drafts, redraft, speech_spans, uncovered
-from workbench.editing import (
-    TODO, QueueFilter, add_segment, apply_action, delete, drafts_of, open_segment, split_at,
-)
-from workbench.service import save_segment
 from tests.conftest import as_user
 from tests.test_pages import _act, _no_errors, app  # noqa: F401 (the fixture)
+from workbench import store
+from workbench.asr import Transcript
+from workbench.cli import main
+from workbench.core.access import Forbidden
+from workbench.core.records import TODO, InvalidEdit, QueueFilter, Role, StaleEdit
+from workbench.drafts.draft_job import draft_added
+from workbench.labelling.editor_actions import apply_action
+from workbench.labelling.gaps import empty_drafts, redraft, speech_spans, uncovered
+from workbench.labelling.history import drafts_of
+from workbench.labelling.queue import open_segment
+from workbench.labelling.segment_edits import (
+    add_segment,
+    delete,
+    save_segment,
+    split_at,
+)
 
 
 def test_a_new_overlap_is_held_back_until_saved_again(wb, drafted):
@@ -41,7 +47,7 @@ def test_save_next_at_the_queue_end_stays_and_says_so(app, wb, drafted):
     queue = store.segment_queue(wb.db, drafted.id)
     for q in queue[:-1]:
         save_segment(as_user(wb, "bob"), q["id"], 1, "done", q["start"], q["end"])
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     last = queue[-1]["id"]
     assert at.session_state["ed_current"] == last
     _act(at, wb, "save_next", text="last one")
@@ -52,7 +58,7 @@ def test_save_next_at_the_queue_end_stays_and_says_so(app, wb, drafted):
 
 
 def test_a_recording_whose_segments_are_all_deleted_says_how_to_reach_them(wb, drafted):
-    from workbench.queue_end import describe, queue_end
+    from workbench.labelling.queue_end import describe, queue_end
 
     ann = as_user(wb, "ann")
     rec = store.list_recordings(wb.db, drafted.id)[1]
@@ -67,7 +73,7 @@ def test_a_recording_whose_segments_are_all_deleted_says_how_to_reach_them(wb, d
 
 
 def test_ctrl_up_reaches_the_segment_just_saved(app, wb, drafted):
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     first = at.session_state["ed_current"]
     _act(at, wb, "save_next", text="typo here")
     assert at.session_state["ed_current"] != first
@@ -81,7 +87,7 @@ def test_ctrl_up_reaches_the_segment_just_saved(app, wb, drafted):
 
 
 def test_alt_z_after_alt_delete_restores_the_segment(app, wb, drafted):
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     first = at.session_state["ed_current"]
     _act(at, wb, "delete")
     assert at.session_state["ed_current"] != first
@@ -93,7 +99,7 @@ def test_alt_z_after_alt_delete_restores_the_segment(app, wb, drafted):
 
 
 def test_a_stale_save_stays_with_both_texts(app, wb, drafted):
-    at = app("views/editor.py", drafted.id, user=("olga", "owner"))
+    at = app("workbench/pages/editor.py", drafted.id, user=("olga", "owner"))
     first = store.segment_queue(wb.db, drafted.id)[0]
     save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"],
                  first["end"])
@@ -111,7 +117,7 @@ def test_korean_history_diffs_by_character(app, wb, drafted):
     owner = as_user(wb, "ann")
     save_segment(owner, first["id"], 1, "안녕하세요 여러분", first["start"], first["end"])
     save_segment(owner, first["id"], 2, "안녕하세요 여러븐", first["start"], first["end"])
-    at = app("views/editor.py", drafted.id, user=("olga", "owner"))
+    at = app("workbench/pages/editor.py", drafted.id, user=("olga", "owner"))
     at.multiselect(key=f"ed_status_{drafted.id}").select("labeled").run()
     at.session_state["ed_current"] = first["id"]
     at.run()
@@ -184,7 +190,7 @@ def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
     ann = as_user(wb, "ann")
     second = store.segment_queue(wb.db, drafted.id, rec.id)[1]
     delete(ann, second["id"], 1)
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     shown = at.session_state["ed_current"]
     picker = at.selectbox(key=f"ed_gap_{shown}")
     inside = [g for g in picker.options if "–" in g]
@@ -261,7 +267,7 @@ def test_add_is_checked(wb, drafted):
 
 
 def test_an_empty_draft_is_flagged_and_redrafted_alone(app, wb, drafted):
-    from workbench.drafting import start_draft_job
+    from workbench.drafts.draft_job import start_draft_job
 
     rec = store.list_recordings(wb.db, drafted.id)[1]
     with wb.db.begin() as conn:  # as if the engine wrote nothing
@@ -272,9 +278,9 @@ def test_an_empty_draft_is_flagged_and_redrafted_alone(app, wb, drafted):
         conn.execute(store.revisions.delete().where(store.revisions.c.segment_id.in_(ids)))
         conn.execute(store.segments.delete().where(store.segments.c.id.in_(ids)))
     assert [r.id for r in empty_drafts(wb, drafted.id)] == [rec.id]
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     assert any("drafted without any segment" in w.value for w in at.warning)
-    page = app("views/projects.py", drafted.id)
+    page = app("workbench/pages/projects.py", drafted.id)
     _no_errors(page)
     assert page.button(key=f"redraft_{rec.id}") is not None
     with pytest.raises(PermissionError):
@@ -288,7 +294,7 @@ def test_an_empty_draft_is_flagged_and_redrafted_alone(app, wb, drafted):
 
 
 def test_find_and_replace_page(app, wb, drafted):
-    at = app("views/replace.py", drafted.id)
+    at = app("workbench/pages/replace.py", drafted.id)
     _no_errors(at)
     k = f"rp_{drafted.id}"
     at.text_input(key=f"{k}_find").input("x1")
@@ -315,8 +321,9 @@ def test_replace_cli_previews_then_applies(wb, drafted, home, capsys):
 
 def test_a_pinned_segment_of_another_project_is_not_shown(wb, drafted):
     """A link (?segment=N) pins its segment; one of another project never opens here."""
-    from workbench.editing import QueueFilter, open_segment
-    from workbench.service import ensure_project
+    from workbench.core.records import QueueFilter
+    from workbench.labelling.queue import open_segment
+    from workbench.projects.settings import ensure_project
 
     other = ensure_project(wb, "other")
     theirs = store.segment_queue(wb.db, drafted.id)[0]["id"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import as_user, open_page, tone
 from workbench import store
-from workbench.access import Forbidden
-from workbench.overview import (
+from workbench.core.access import Forbidden
+from workbench.labelling.overview import (
     GAP,
     parse_goto,
     recording_columns,
@@ -15,7 +16,6 @@ from workbench.overview import (
     segment_in_project,
     status_columns,
 )
-from tests.conftest import as_user, open_page, tone
 
 
 def test_status_columns_mark_spans_gaps_and_starts():
@@ -38,7 +38,7 @@ def test_parse_goto(text, expected):
 
 
 def test_segment_at_and_in_project_are_checked_by_project(wb, drafted):
-    from workbench.service import ensure_project
+    from workbench.projects.settings import ensure_project
 
     rec = store.list_recordings(wb.db, drafted.id)[0]
     queue = store.segment_queue(wb.db, drafted.id, recording_id=rec.id)
@@ -68,8 +68,8 @@ def _send(at, wb, kind: str, nonce: str, **fields):
 
 
 def test_goto_by_time_by_number_and_refused_for_another_project(home, wb, drafted, monkeypatch):
-    from workbench.service import ensure_project
-    from workbench.importing import import_paths
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
 
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     other = ensure_project(wb, "other")
@@ -77,7 +77,7 @@ def test_goto_by_time_by_number_and_refused_for_another_project(home, wb, drafte
     store.add_drafted_segments(wb.db, store.list_recordings(wb.db, other.id)[0].id,
                                [{"start": 0.0, "end": 1.0, "text": "elsewhere"}], author="t")
     foreign = store.segment_queue(wb.db, other.id)[0]["id"]
-    at = open_page(home, "views/editor.py", drafted.id)
+    at = open_page(home, "workbench/pages/editor.py", drafted.id)
     assert not at.exception
     first = at.session_state["ed_current"]
     rec_id = store.get_segment(wb.db, first).recording_id
@@ -101,7 +101,7 @@ def test_goto_by_time_by_number_and_refused_for_another_project(home, wb, drafte
 
 def test_context_action_widens_the_view_sent(home, wb, drafted, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    at = open_page(home, "views/editor.py", drafted.id)
+    at = open_page(home, "workbench/pages/editor.py", drafted.id)
     _send(at, wb, "context", "c1", context=10.0)
     assert not at.exception
     assert at.session_state["ed_context"] == 10.0
@@ -110,9 +110,10 @@ def test_context_action_widens_the_view_sent(home, wb, drafted, monkeypatch):
 
 
 def test_editor_data_sends_a_wider_view_with_the_same_audio(wb, tmp_path):
-    from workbench.editing import QueueFilter, open_segment
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+    from workbench.core.records import QueueFilter
+    from workbench.intake.audio_files import import_paths
+    from workbench.labelling.queue import open_segment
+    from workbench.projects.settings import ensure_project
     from workbench.ui.editor import VIEW_PEAKS, editor_data, minimap_data
 
     project = ensure_project(wb, "long")
@@ -136,7 +137,8 @@ def test_editor_data_sends_a_wider_view_with_the_same_audio(wb, tmp_path):
 
 
 def test_minimap_draws_the_users_changes_at_once(wb, drafted):
-    from workbench.service import ensure_project, save_segment
+    from workbench.labelling.segment_edits import save_segment
+    from workbench.projects.settings import ensure_project
     from workbench.ui.editor import minimap_data
 
     rec = store.list_recordings(wb.db, drafted.id)[0]
@@ -145,7 +147,7 @@ def test_minimap_draws_the_users_changes_at_once(wb, drafted):
     other = ensure_project(wb, "other")
     mini = minimap_data(wb, drafted.id, rec, [first["id"], 10**6])
     assert mini["edits"] == [[round(first["start"], 2), round(first["end"], 2), "l"]]
-    from workbench.overview import changed_spans
+    from workbench.labelling.overview import changed_spans
 
     assert changed_spans(wb, other.id, [first["id"]]) == []  # not that project's
     with pytest.raises(LookupError):

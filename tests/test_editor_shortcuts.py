@@ -38,7 +38,7 @@ def test_the_controls_named_in_the_table_exist_and_no_key_is_written_elsewhere()
     assert {c for s in SHORTCUTS for c in s.controls} <= names
     # titles and dispatch come from the table: no key combination is spelled out in the JS
     # or in the editor page
-    page = (ROOT / "workbench" / "views" / "editor.py").read_text()
+    page = (ROOT / "workbench" / "pages" / "editor.py").read_text()
     assert not re.search(r"\b(Ctrl|Alt)\+", JS + page)
 
 

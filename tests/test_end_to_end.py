@@ -18,13 +18,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.conftest import SHARED_AUDIO, needs_shared, open_page
 from workbench import store
 from workbench.cli import main
-from workbench.corpus import Project
-from workbench.flags import FLAG_LABELS, OUTSIDE_SLACK, repeated_ngram
-from workbench.service import Workbench
-
-from tests.conftest import SHARED_AUDIO, needs_shared, open_page
+from workbench.core.records import Project
+from workbench.labelling.flags import FLAG_LABELS, OUTSIDE_SLACK, repeated_ngram
+from workbench.projects.settings import Workbench
 
 pytestmark = [needs_shared, pytest.mark.slow]
 
@@ -68,9 +67,9 @@ def _draft_with_base(wb: Workbench, name: str, source: Path, language: str = "au
                      per_channel: bool = False, **project: object) -> tuple[Project, list[dict]]:
     """Import `source` into a new project and draft it with the embedded model."""
     from workbench.asr import load_engine
-    from workbench.drafting import draft_recording, options_for
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+    from workbench.drafts.draft_job import draft_recording, options_for
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
 
     found = ensure_project(wb, name, language)
     found = store.update_project(wb.db, found.id, per_channel=per_channel, **project)
@@ -97,7 +96,7 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     queue = store.segment_queue(wb.db, project.id)
 
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    at = open_page(home, "views/editor.py", project.id, user=("minji", "labeler"))
+    at = open_page(home, "workbench/pages/editor.py", project.id, user=("minji", "labeler"))
     seg = store.get_segment(wb.db, queue[0]["id"])
     corrected = "And so, my fellow Americans (corrected): ask not what your country can do for you"
     at.session_state["ed_component"] = {"action": {  # what the editor sends on Ctrl+Enter

@@ -13,23 +13,23 @@ import pytest
 import soundfile as sf
 import sqlalchemy as sa
 
+from tests.conftest import as_user
 from workbench import store
-from workbench.export import FORMATS
-from workbench.export.kaldi import speaker_id
-from workbench.export.select import parse_when
-from workbench.export.subtitles import timestamp
-from workbench.export.split import assign_splits, parse_split
-from workbench.export.textform import lower, strip_tags
-from workbench.exporting import (
+from workbench.formats import FORMATS
+from workbench.formats.corpus_export import (
     CHECKSUMS,
     ExportCancelled,
     ExportOptions,
     Filters,
-    exported_segment_ids,
     export_batch,
+    exported_segment_ids,
 )
-from workbench.service import save_segment
-from tests.conftest import as_user
+from workbench.formats.kaldi import speaker_id
+from workbench.formats.select import parse_when
+from workbench.formats.split import assign_splits, parse_split
+from workbench.formats.subtitles import timestamp
+from workbench.formats.textform import lower, strip_tags
+from workbench.labelling.segment_edits import save_segment
 
 # text, speaker for the six segments of `noisy_project` (recordings a.wav 3 s, b.flac 2.5 s)
 SEGMENTS = [
@@ -78,9 +78,9 @@ def sources(tmp_path) -> list[Path]:
 def noisy_project(wb, sources, fake_engine):
     """Like conftest's `drafted` (project 'demo', 6 drafted segments), from noisy audio."""
     from workbench.asr import TranscribeOptions
-    from workbench.drafting import run_draft_job, start_draft_job
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+    from workbench.drafts.draft_job import run_draft_job, start_draft_job
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
 
     project = ensure_project(wb, "demo", "en")
     project = store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
@@ -447,7 +447,7 @@ def test_not_exported_before(wb, labelled, tmp_path):
 
 
 def test_split_is_groupwise_and_deterministic():
-    from workbench.export.select import Row
+    from workbench.formats.select import Row
 
     rows = [Row(i, i % 7, f"r{i % 7}", "", "", 10.0, None, 0.0, 1.0 + i % 3,
                 f"spk{i % 5}" if i % 4 else None, "labeled", "", "a", None) for i in range(200)]
@@ -551,7 +551,7 @@ def test_export_page_offers_formats_and_options(home, wb, labelled, monkeypatch)
     from tests.conftest import open_page
 
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    at = open_page(home, "views/export.py", labelled.id)
+    at = open_page(home, "workbench/pages/export.py", labelled.id)
     assert not at.exception
     at.selectbox(key="export_format").select("kaldi").run()
     at.selectbox(key="export_clips").select("none")

@@ -14,15 +14,20 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from workbench import store, workers
+from tests.conftest import PG_URL, FakeEngine, tone
+from workbench import store
 from workbench.asr import TranscribeOptions
 from workbench.cli import error_line, main
-from workbench.drafting import cancel_draft_job, draft_progress, run_draft_job, start_draft_job
-from workbench.importing import import_paths
-from workbench.service import ensure_project
-from workbench.workers import Worker, gone_reason, pid_alive
-
-from tests.conftest import PG_URL, FakeEngine, tone
+from workbench.drafts.draft_job import (
+    cancel_draft_job,
+    draft_progress,
+    run_draft_job,
+    start_draft_job,
+)
+from workbench.intake.audio_files import import_paths
+from workbench.jobs import workers
+from workbench.jobs.workers import Worker, gone_reason, pid_alive
+from workbench.projects.settings import ensure_project
 
 
 def _dead_pid() -> int:
@@ -240,7 +245,7 @@ def test_cli_full_disk_during_export(run, tmp_path, fake_engine, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "x"))
 
-    monkeypatch.setattr("workbench.exporting.write_manifests", full)
+    monkeypatch.setattr("workbench.formats.corpus_export.write_manifests", full)
     code, _, err = run("export", "--project", "d", "--out", str(tmp_path / "out"),
                        "--status", "drafted")
     _one_error(code, err, "no space left on device")
@@ -254,7 +259,7 @@ def test_cli_full_disk_during_import_stops_the_batch_in_one_line(run, tmp_path, 
         calls.append(source)
         raise OSError(errno.ENOSPC, "No space left on device", str(working))
 
-    monkeypatch.setattr("workbench.importing.convert", full)
+    monkeypatch.setattr("workbench.intake.audio_files.convert", full)
     files = [str(tone(tmp_path / f"{n}.wav", 1.0, freq=300.0 + 50 * n)) for n in range(3)]
     code, out, err = run("import", *files, "--project", "full")
     _one_error(code, err, "no space left on device")

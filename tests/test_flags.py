@@ -1,6 +1,11 @@
 import pytest
 
-from workbench.flags import DraftStats, draft_flags, echoes_prompt, repeated_ngram
+from workbench.labelling.flags import (
+    DraftStats,
+    draft_flags,
+    echoes_prompt,
+    repeated_ngram,
+)
 
 
 def _stats(**kw):

@@ -17,14 +17,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, tone
-from workbench import annotations, importing, store
-from workbench.annotations import import_upload
+from workbench import store
 from workbench.cli import main
-from workbench.config import MB, Limits, load_limits, load_settings
-from workbench.exporting import export_batch
-from workbench.importing import import_paths
-from workbench.leftovers import owner_tag
-from workbench.service import ensure_project
+from workbench.core.config import MB, Limits, load_limits, load_settings
+from workbench.formats.corpus_export import export_batch
+from workbench.intake import audio_files, transcripts
+from workbench.intake.audio_files import import_paths
+from workbench.intake.transcripts import import_upload
+from workbench.jobs.leftovers import owner_tag
+from workbench.projects.settings import ensure_project
 
 
 def _limited(wb, **limits):
@@ -50,13 +51,13 @@ def _outcomes(report) -> dict[str, tuple[str, str]]:
 def extracted(monkeypatch) -> list[str]:
     """The zip entries extracted from now on (by name)."""
     seen: list[str] = []
-    real = importing._extract_entry
+    real = audio_files._extract_entry
 
     def spy(zf, info, dest):
         seen.append(info.filename)
         return real(zf, info, dest)
 
-    monkeypatch.setattr(importing, "_extract_entry", spy)
+    monkeypatch.setattr(audio_files, "_extract_entry", spy)
     return seen
 
 
@@ -151,10 +152,10 @@ def test_a_zip_inside_a_zip_is_reported_by_name_and_not_unpacked(wb, tmp_path):
     report = import_paths(wb, project, [outer])
     assert _outcomes(report) == {
         "outer.zip/a.wav": ("imported", ""),
-        "outer.zip/more/inner.zip": ("failed", importing.NESTED),
+        "outer.zip/more/inner.zip": ("failed", audio_files.NESTED),
     }
     upload = import_upload(wb, ensure_project(wb, "nested2"), [("outer.zip", outer.read_bytes())])
-    assert _outcomes(upload.report)["outer.zip/more/inner.zip"] == ("failed", importing.NESTED)
+    assert _outcomes(upload.report)["outer.zip/more/inner.zip"] == ("failed", audio_files.NESTED)
 
 
 def test_entries_of_the_same_name_import_the_first_and_report_the_others(wb, tmp_path):
@@ -174,7 +175,7 @@ def test_entries_of_the_same_name_import_the_first_and_report_the_others(wb, tmp
         ("twice.zip/dir\\b.wav", "failed", same),
     ]
     [a] = [r for r in store.list_recordings(wb.db, project.id) if r.original_name.endswith("a.wav")]
-    assert a.sha256 == importing._sha256(tmp_path / "1.wav")  # the first entry's audio
+    assert a.sha256 == audio_files._sha256(tmp_path / "1.wav")  # the first entry's audio
 
 
 # ---------------------------------------------------------------- truncated files in a batch
@@ -236,8 +237,8 @@ def test_the_cli_prints_such_a_name_without_a_traceback(home, latin1_named, caps
 
 def test_a_file_over_the_upload_limit_is_refused_alone(wb, tmp_path, monkeypatch):
     written: list[str] = []
-    real = annotations.uploads.write_upload
-    monkeypatch.setattr(annotations.uploads, "write_upload",
+    real = transcripts.upload_limits.write_upload
+    monkeypatch.setattr(transcripts.upload_limits, "write_upload",
                         lambda target, *a: written.append(target.name) or real(target, *a))
     small = tone(tmp_path / "small.wav", 1.0).read_bytes()
     big = tone(tmp_path / "big.wav", 40.0).read_bytes()  # 1.2 MB
@@ -252,7 +253,7 @@ def test_a_file_over_the_upload_limit_is_refused_alone(wb, tmp_path, monkeypatch
 
 
 def test_an_upload_over_the_batch_limit_writes_nothing(wb, home, tmp_path, monkeypatch):
-    monkeypatch.setattr(annotations.uploads, "write_upload", lambda *a: pytest.fail("written"))
+    monkeypatch.setattr(transcripts.upload_limits, "write_upload", lambda *a: pytest.fail("written"))
     audio = tone(tmp_path / "a.wav", 20.0).read_bytes()  # 0.6 MB each; 2.4 MB in all
     files = [(f"{n}.wav", audio) for n in range(4)]
     result = import_upload(_limited(wb, upload_batch_mb=2), ensure_project(wb, "batch"), files)
@@ -278,8 +279,8 @@ class _Stream(io.RawIOBase):
 def test_a_stream_of_unknown_length_is_cut_off_at_the_limit(wb, home, tmp_path, monkeypatch):
     big = tone(tmp_path / "big.wav", 40.0).read_bytes()
     left: list[list[Path]] = []
-    real = annotations.import_any
-    monkeypatch.setattr(annotations, "import_any", lambda wb, project, paths, *a, **k:
+    real = transcripts.import_any
+    monkeypatch.setattr(transcripts, "import_any", lambda wb, project, paths, *a, **k:
                         left.append(list(paths)) or real(wb, project, paths, *a, **k))
     result = import_upload(_limited(wb, upload_file_mb=1), ensure_project(wb, "stream"),
                            [("big.wav", _Stream(big))])
@@ -297,7 +298,7 @@ def _killed_while(code: str, home: Path) -> str:
     a line, and return that line."""
     script = textwrap.dedent(f"""
         import sys, time
-        from workbench.service import open_workbench
+        from workbench.core.workbench import open_workbench
         wb = open_workbench({str(home)!r})
     """) + textwrap.dedent(code)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -312,8 +313,8 @@ def _killed_while(code: str, home: Path) -> str:
 
 def test_a_killed_import_leaves_scratch_that_the_next_import_removes(wb, home, tmp_path):
     folder, tag = _killed_while("""
-        from workbench.importing import scratch_folder
-        from workbench.leftovers import owner_tag
+        from workbench.intake.audio_files import scratch_folder
+        from workbench.jobs.leftovers import owner_tag
         with scratch_folder(wb) as scratch:
             open(scratch + "/half.wav", "wb").write(b"RIFF" * 1000)
             print(scratch, owner_tag(), flush=True)
@@ -344,7 +345,8 @@ def test_a_killed_export_leaves_a_part_folder_that_the_next_export_removes(wb, h
     out = tmp_path / "exports" / "first"
     part = Path(_killed_while(f"""
         from pathlib import Path
-        from workbench import exporting, store
+        from workbench import store
+        from workbench.formats import corpus_export as exporting
         def stuck(*args, **kwargs):
             print(next(Path({str(out.parent)!r}).glob(".first.part-*")), flush=True)
             time.sleep(60)

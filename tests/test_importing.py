@@ -13,9 +13,8 @@ import soundfile as sf
 from tests.conftest import tone
 from workbench import store
 from workbench.cli import main
-from workbench.importing import import_paths
-from workbench.service import ensure_project, open_workbench
-
+from workbench.intake.audio_files import import_paths
+from workbench.projects.settings import ensure_project, open_workbench
 
 # ---------------------------------------------------------------- helpers
 
@@ -194,7 +193,7 @@ def test_duplicates_are_reported_and_not_added(wb, home, tmp_path, monkeypatch):
     assert {i.recording_id for i in again.items} == {original.id}
 
     # the same file in another project imports, reusing the working copy (no second decode)
-    import workbench.importing as importing
+    import workbench.intake.audio_files as importing
 
     calls = []
     real_convert = importing.convert

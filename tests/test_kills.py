@@ -15,16 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PG_URL, ROOT, FakeEngine, as_user, tone
 from workbench import store
 from workbench.asr import TranscribeOptions
-from workbench.corpus import Edit
-from workbench.drafting import run_draft_job, start_draft_job
-from workbench.editing import save
-from workbench.exporting import CHECKSUMS, export_batch
-from workbench.importing import import_paths
-from workbench.service import ensure_project
-
-from tests.conftest import PG_URL, ROOT, FakeEngine, as_user, tone
+from workbench.core.records import Edit
+from workbench.drafts.draft_job import run_draft_job, start_draft_job
+from workbench.formats.corpus_export import CHECKSUMS, export_batch
+from workbench.intake.audio_files import import_paths
+from workbench.labelling.segment_edits import save
+from workbench.projects.settings import ensure_project
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(bool(PG_URL), reason="checks the SQLite file's integrity")]

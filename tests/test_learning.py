@@ -9,15 +9,16 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import as_user, tone
-from workbench import learning, store
-from workbench.access import Forbidden
+from workbench import store
 from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
 from workbench.cli import main
-from workbench.batches import adapted
-from workbench.drafting import run_draft_job, start_draft_job
-from workbench.importing import import_paths
-from workbench.reviewing import approve
-from workbench.service import save_segment
+from workbench.core.access import Forbidden
+from workbench.drafts.draft_job import run_draft_job, start_draft_job
+from workbench.intake.audio_files import import_paths
+from workbench.labelling.segment_edits import save_segment
+from workbench.learning import learn as learning_learn
+from workbench.learning.batches import adapted
+from workbench.review.verdicts import approve
 
 
 def _label_and_approve(wb, project, fixes) -> None:
@@ -51,77 +52,77 @@ def _rows(wb, table, **where):
 
 
 def test_learning_finds_terms_and_rules_with_enough_people(wb, taught):
-    found = learning.learn(wb, taught)
+    found = learning_learn.learn(wb, taught)
     assert (found.segments, found.terms, found.new_terms, found.rules) == (4, 1, 1, 1)
-    terms = learning.terms_of(wb, taught.id)
+    terms = learning_learn.terms_of(wb, taught.id)
     assert [(t.term, t.source, t.segments, t.people, t.enabled) for t in terms] == [
         ("kubectl", "learned", 2, 2, True)]
-    rules = learning.rewrites_of(wb, taught.id)
+    rules = learning_learn.rewrites_of(wb, taught.id)
     assert [(r.before, r.after, r.segments, r.people, r.state) for r in rules] == [
         ("x0", "kubectl", 2, 2, "suggested")]
-    loose = learning.learn(wb, taught, min_people=1)  # Helm: one person, two segments
-    assert loose.new_terms == 1 and "Helm" in {t.term for t in learning.terms_of(wb, taught.id)}
+    loose = learning_learn.learn(wb, taught, min_people=1)  # Helm: one person, two segments
+    assert loose.new_terms == 1 and "Helm" in {t.term for t in learning_learn.terms_of(wb, taught.id)}
     assert [e["action"] for e in store.list_events(wb.db, taught.id)][:2] == [
         "vocabulary learned", "vocabulary learned"]
 
 
 def test_owner_decisions_survive_learning_again(wb, taught):
-    learning.learn(wb, taught)
-    kubectl = learning.terms_of(wb, taught.id)[0]
-    learning.set_term_enabled(wb, taught.id, kubectl.id, False)
-    argo = learning.add_term(wb, taught.id, "  Argo   CD ")
+    learning_learn.learn(wb, taught)
+    kubectl = learning_learn.terms_of(wb, taught.id)[0]
+    learning_learn.set_term_enabled(wb, taught.id, kubectl.id, False)
+    argo = learning_learn.add_term(wb, taught.id, "  Argo   CD ")
     assert (argo.term, argo.source, argo.enabled) == ("Argo CD", "owner", True)
-    rule = learning.rewrites_of(wb, taught.id)[0]
-    learning.decide_rewrite(wb, taught.id, rule.id, "dismiss")
+    rule = learning_learn.rewrites_of(wb, taught.id)[0]
+    learning_learn.decide_rewrite(wb, taught.id, rule.id, "dismiss")
 
-    again = learning.learn(wb, taught)
+    again = learning_learn.learn(wb, taught)
     assert (again.new_terms, again.new_rules) == (0, 0)
-    terms = {t.term: t for t in learning.terms_of(wb, taught.id)}
+    terms = {t.term: t for t in learning_learn.terms_of(wb, taught.id)}
     assert terms["kubectl"].enabled is False and terms["Argo CD"].source == "owner"
-    assert learning.rewrites_of(wb, taught.id, "suggested") == []
-    assert learning.rewrites_of(wb, taught.id, "dismissed")[0].id == rule.id
+    assert learning_learn.rewrites_of(wb, taught.id, "suggested") == []
+    assert learning_learn.rewrites_of(wb, taught.id, "dismissed")[0].id == rule.id
 
-    learning.decide_rewrite(wb, taught.id, rule.id, "accept")  # the owner changes their mind
-    learning.learn(wb, taught)
-    assert learning.rewrites_of(wb, taught.id, "accepted")[0].decided_by == wb.actor.name
+    learning_learn.decide_rewrite(wb, taught.id, rule.id, "accept")  # the owner changes their mind
+    learning_learn.learn(wb, taught)
+    assert learning_learn.rewrites_of(wb, taught.id, "accepted")[0].decided_by == wb.actor.name
     # an owner adding a learned term makes it theirs; removing it lets learning bring it back
-    learning.add_term(wb, taught.id, "kubectl")
-    owned = {t.term: t for t in learning.terms_of(wb, taught.id)}["kubectl"]
+    learning_learn.add_term(wb, taught.id, "kubectl")
+    owned = {t.term: t for t in learning_learn.terms_of(wb, taught.id)}["kubectl"]
     assert (owned.source, owned.enabled) == ("owner", True)
-    learning.remove_term(wb, taught.id, owned.id)
-    assert "kubectl" not in {t.term for t in learning.terms_of(wb, taught.id)}
-    learning.learn(wb, taught)
-    assert {t.term: t.source for t in learning.terms_of(wb, taught.id)}["kubectl"] == "learned"
+    learning_learn.remove_term(wb, taught.id, owned.id)
+    assert "kubectl" not in {t.term for t in learning_learn.terms_of(wb, taught.id)}
+    learning_learn.learn(wb, taught)
+    assert {t.term: t.source for t in learning_learn.terms_of(wb, taught.id)}["kubectl"] == "learned"
 
 
 def test_only_owners_change_and_members_read(wb, taught):
-    learning.learn(wb, taught)
-    term = learning.terms_of(wb, taught.id)[0]
-    rule = learning.rewrites_of(wb, taught.id)[0]
+    learning_learn.learn(wb, taught)
+    term = learning_learn.terms_of(wb, taught.id)[0]
+    rule = learning_learn.rewrites_of(wb, taught.id)[0]
     for role in ("labeler", "reviewer"):
         someone = as_user(wb, f"pat-{role}", role)
-        assert learning.terms_of(someone, taught.id) == learning.terms_of(wb, taught.id)
-        assert learning.rewrites_of(someone, taught.id)[0].id == rule.id
-        for call in (lambda: learning.learn(someone, taught),
-                     lambda: learning.add_term(someone, taught.id, "x"),
-                     lambda: learning.set_term_enabled(someone, taught.id, term.id, False),
-                     lambda: learning.remove_term(someone, taught.id, term.id),
-                     lambda: learning.decide_rewrite(someone, taught.id, rule.id, "accept"),
-                     lambda: learning.set_use_terms(someone, taught.id, True),
-                     lambda: learning.set_queue_order(someone, taught.id, "uncertain")):
+        assert learning_learn.terms_of(someone, taught.id) == learning_learn.terms_of(wb, taught.id)
+        assert learning_learn.rewrites_of(someone, taught.id)[0].id == rule.id
+        for call in (lambda: learning_learn.learn(someone, taught),
+                     lambda: learning_learn.add_term(someone, taught.id, "x"),
+                     lambda: learning_learn.set_term_enabled(someone, taught.id, term.id, False),
+                     lambda: learning_learn.remove_term(someone, taught.id, term.id),
+                     lambda: learning_learn.decide_rewrite(someone, taught.id, rule.id, "accept"),
+                     lambda: learning_learn.set_use_terms(someone, taught.id, True),
+                     lambda: learning_learn.set_queue_order(someone, taught.id, "uncertain")):
             with pytest.raises(Forbidden):
                 call()
-    assert learning.terms_of(wb, taught.id)[0].enabled is True
-    assert learning.rewrites_of(wb, taught.id)[0].state == "suggested"
+    assert learning_learn.terms_of(wb, taught.id)[0].enabled is True
+    assert learning_learn.rewrites_of(wb, taught.id)[0].state == "suggested"
     with pytest.raises(ValueError):
-        learning.decide_rewrite(wb, taught.id, rule.id, "maybe")
+        learning_learn.decide_rewrite(wb, taught.id, rule.id, "maybe")
     with pytest.raises(ValueError):
-        learning.set_queue_order(wb, taught.id, "random")
+        learning_learn.set_queue_order(wb, taught.id, "random")
     with pytest.raises(ValueError):
-        learning.add_term(wb, taught.id, "   ")
+        learning_learn.add_term(wb, taught.id, "   ")
     other = store.create_project(wb.db, "other")
     with pytest.raises(LookupError):
-        learning.set_term_enabled(wb, other.id, term.id, False)
+        learning_learn.set_term_enabled(wb, other.id, term.id, False)
 
 
 def _draft_new_recording(wb, project, engine, tmp_path, name="c.wav"):
@@ -134,8 +135,8 @@ def _draft_new_recording(wb, project, engine, tmp_path, name="c.wav"):
 
 
 def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engine, tmp_path):
-    learning.learn(wb, taught)
-    learning.add_term(wb, taught.id, "Argo CD")
+    learning_learn.learn(wb, taught)
+    learning_learn.add_term(wb, taught.id, "Argo CD")
     store.update_project(wb.db, taught.id, prompt="Cloud talk.")
     job, rec = _draft_new_recording(wb, store.get_project(wb.db, taught.id), fake_engine,
                                     tmp_path)
@@ -143,14 +144,14 @@ def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engin
     assert asked.hotwords is None and asked.initial_prompt is None  # terms not used yet
     assert adapted(store.get_job(wb.db, job.id).params) == "base"  # what the batch had
 
-    project = learning.set_use_terms(wb, taught.id, True)
-    rule = learning.rewrites_of(wb, taught.id)[0]
-    learning.decide_rewrite(wb, taught.id, rule.id, "accept")
+    project = learning_learn.set_use_terms(wb, taught.id, True)
+    rule = learning_learn.rewrites_of(wb, taught.id)[0]
+    learning_learn.decide_rewrite(wb, taught.id, rule.id, "accept")
     job, rec = _draft_new_recording(wb, project, fake_engine, tmp_path, "d.wav")
     asked = fake_engine.asked[-1]
     assert asked.initial_prompt == "Cloud talk. Argo CD, kubectl"
-    assert asked.hotwords is None  # the terms once, in the prompt (see learning.prompts)
-    assert learning.draft_prompt(wb, project) == asked.initial_prompt
+    assert asked.hotwords is None  # the terms once, in the prompt (see learning_learn.prompts)
+    assert learning_learn.draft_prompt(wb, project) == asked.initial_prompt
 
     segments = store.segment_queue(wb.db, taught.id, recording_id=rec.id)
     first = store.segment_view(wb.db, segments[0]["id"]).draft
@@ -168,7 +169,7 @@ def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engin
         assert seg["confidence"] == pytest.approx(sum(w["probability"] for w in words)
                                                   / len(words))
     # a rule undone is applied no more
-    learning.decide_rewrite(wb, taught.id, rule.id, "dismiss")
+    learning_learn.decide_rewrite(wb, taught.id, rule.id, "dismiss")
     job, rec = _draft_new_recording(wb, project, fake_engine, tmp_path, "e.wav")
     first = store.segment_queue(wb.db, taught.id, recording_id=rec.id)[0]
     assert first["text"] == "w0 x0"
@@ -189,13 +190,13 @@ class _Echo:
 
 
 def test_a_draft_that_writes_its_prompt_back_is_flagged(wb, taught, tmp_path):
-    learning.learn(wb, taught)
-    learning.add_term(wb, taught.id, "Argo CD")
+    learning_learn.learn(wb, taught)
+    learning_learn.add_term(wb, taught.id, "Argo CD")
     store.update_project(wb.db, taught.id, prompt="Cloud talk.")
     _, plain = _draft_new_recording(wb, store.get_project(wb.db, taught.id), _Echo(), tmp_path)
     [seg] = store.segment_queue(wb.db, taught.id, recording_id=plain.id)
     assert "prompt_echo" not in store.get_segment(wb.db, seg["id"]).flags  # 'Cloud talk.'
-    project = learning.set_use_terms(wb, taught.id, True)
+    project = learning_learn.set_use_terms(wb, taught.id, True)
     _, echoed = _draft_new_recording(wb, project, _Echo(), tmp_path, "d.wav")
     [seg] = store.segment_queue(wb.db, taught.id, recording_id=echoed.id)
     assert seg["text"] == "Cloud talk. Argo CD, kubectl"
@@ -207,7 +208,7 @@ def test_a_draft_that_writes_its_prompt_back_is_flagged(wb, taught, tmp_path):
 def test_a_draft_without_words_gets_its_confidence_from_its_log_probability(wb, tmp_path):
     import math
 
-    from workbench.service import ensure_project
+    from workbench.projects.settings import ensure_project
 
     project = ensure_project(wb, "bare")
     import_paths(wb, project, [tone(tmp_path / "bare.wav", 2.0)])
@@ -261,14 +262,14 @@ def test_the_terms_and_rules_commands(wb, taught, home, capsys):
     assert main(["terms", "remove", "nope", "--project", "demo", *where]) == 2
     assert "no term 'nope'" in capsys.readouterr().err
 
-    rule = learning.rewrites_of(wb, taught.id)[0]
+    rule = learning_learn.rewrites_of(wb, taught.id)[0]
     assert main(["rules", "--project", "demo", *where]) == 0
     assert f"{rule.id:>5}  suggested" in capsys.readouterr().out
     assert main(["rules", "accept", str(rule.id), "--project", "demo", *where]) == 0
     assert "accepted" in capsys.readouterr().out
-    assert learning.rewrites_of(wb, taught.id, "accepted")[0].id == rule.id
+    assert learning_learn.rewrites_of(wb, taught.id, "accepted")[0].id == rule.id
     as_user(wb, "lee", "labeler")
     assert main(["rules", "dismiss", str(rule.id), "--project", "demo", "--user", "lee",
                  *where]) == 2
     assert "may not" in capsys.readouterr().err
-    assert learning.rewrites_of(wb, taught.id, "accepted")[0].id == rule.id
+    assert learning_learn.rewrites_of(wb, taught.id, "accepted")[0].id == rule.id

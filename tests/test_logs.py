@@ -5,13 +5,13 @@ import logging
 
 import pytest
 
-from workbench import logs, store
-from workbench.asr import TranscribeOptions
-from workbench.drafting import run_draft_job, start_draft_job
-from workbench.importing import import_paths
-from workbench.service import ensure_project
-
 from tests.conftest import FakeEngine, tone
+from workbench import store
+from workbench.asr import TranscribeOptions
+from workbench.core import logs
+from workbench.drafts.draft_job import run_draft_job, start_draft_job
+from workbench.intake.audio_files import import_paths
+from workbench.projects.settings import ensure_project
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_a_failing_recording_in_a_draft_job_is_logged_by_name(wb, tones, caplog)
     with caplog.at_level(logging.INFO, logger="workbench"):
         job = run_draft_job(wb, job, FakeEngine(fail_on_seconds=3.0), TranscribeOptions())
     assert job.state == "done" and "a.wav" in job.error  # the job goes on with b.flac
-    [record] = _records(caplog, "workbench.drafting", logging.ERROR)
+    [record] = _records(caplog, "workbench.drafts.draft_job", logging.ERROR)
     message = record.getMessage()
     assert "a.wav" in message and f"draft job {job.id}" in message
     assert record.exc_info and "fails on this length" in str(record.exc_info[1])  # the traceback
@@ -49,7 +49,7 @@ def test_a_corrupt_file_in_an_import_is_logged_by_name(wb, tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="workbench"):
         report = import_paths(wb, project, [good, broken])
     assert report.count("imported") == 1 and [i.name for i in report.failed] == ["broken.wav"]
-    [record] = _records(caplog, "workbench.importing", logging.WARNING)
+    [record] = _records(caplog, "workbench.intake.audio_files", logging.WARNING)
     assert "broken.wav" in record.getMessage() and "'imports'" in record.getMessage()
     assert report.failed[0].reason in record.getMessage()
 
@@ -62,7 +62,7 @@ def test_a_broken_zip_is_logged_by_name(wb, tmp_path, caplog):
         report = import_paths(wb, project, [archive])
     assert [i.name for i in report.failed] == ["batch.zip"]
     assert any("batch.zip" in r.getMessage()
-               for r in _records(caplog, "workbench.importing", logging.WARNING))
+               for r in _records(caplog, "workbench.intake.audio_files", logging.WARNING))
 
 
 def test_a_crashed_draft_thread_fails_its_job_and_is_logged(wb, tones, caplog, monkeypatch):
@@ -90,10 +90,10 @@ def test_configure_sends_workbench_records_to_stderr_once(workbench_logger, monk
     logs.configure_logging()  # again, as every rerun of the app does: still one handler
     ours = [h for h in workbench_logger.handlers if isinstance(h, logs._Stderr)]
     assert len(ours) == 1 and workbench_logger.level == logging.WARNING
-    logging.getLogger("workbench.importing").info("not shown at WARNING")
-    logging.getLogger("workbench.importing").warning("import of %s failed", "x.wav")
+    logging.getLogger("workbench.intake.audio_files").info("not shown at WARNING")
+    logging.getLogger("workbench.intake.audio_files").warning("import of %s failed", "x.wav")
     err = capsys.readouterr().err  # the handler writes to the stderr of the moment
-    assert "WARNING workbench.importing: import of x.wav failed" in err
+    assert "WARNING workbench.intake.audio_files: import of x.wav failed" in err
     assert "not shown" not in err
 
     monkeypatch.setenv(logs.LEVEL_VARIABLE, "chatty")
@@ -110,4 +110,4 @@ def test_the_cli_logs_a_failed_import_to_stderr(workbench_logger, home, tmp_path
     assert main(["import", str(broken), "--project", "cli", "--home", str(home)]) == 1
     out, err = capsys.readouterr()
     assert "failed: broken.wav" in out
-    assert "WARNING workbench.importing:" in err and "broken.wav" in err
+    assert "WARNING workbench.intake.audio_files:" in err and "broken.wav" in err

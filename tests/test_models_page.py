@@ -11,7 +11,7 @@ from workbench import store
 from workbench.tuning.jobs import run_tune_job, start_tune_job
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="the pages open the home's SQLite database")
-PAGE = "views/models.py"
+PAGE = "workbench/pages/models.py"
 
 
 def _page(home, project_id, user=("olga", "owner")):
@@ -83,13 +83,13 @@ def test_other_roles_are_not_offered_the_page(home, wb, project, role):
 
     from tests.conftest import APP, session_token
 
-    at = open_page(home, "views/overview.py", project.id, ("lee", role))
+    at = open_page(home, "workbench/pages/overview.py", project.id, ("lee", role))
     assert not at.exception
     with pytest.raises(Exception):
         at.switch_page(PAGE).run()
     # the page itself, reached without the router, is refused by the service
-    page = AppTest.from_file(str(APP.parent / "views" / "models.py"), default_timeout=60)
+    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "models.py"), default_timeout=60)
     page.session_state["wb_token"] = session_token(home, "lee", role)
     page.session_state["project_id"] = project.id
     page.run()
-    assert [e.proto.type for e in page.exception] == ["workbench.access.Forbidden"]
+    assert [e.proto.type for e in page.exception] == ["workbench.core.access.Forbidden"]

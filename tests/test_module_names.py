@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-APP_DIR = Path(__file__).resolve().parents[1] / "workbench"
+APP_DIR = Path(__file__).resolve().parents[1]  # streamlit_app.py's folder
 
 
 def test_the_libraries_import_with_the_app_folder_first_on_the_path():
@@ -25,7 +25,7 @@ def test_no_app_module_is_named_like_an_installed_package():
         p.name for p in APP_DIR.iterdir() if (p / "__init__.py").is_file()}
     path = [p for p in sys.path if Path(p or ".").resolve() != APP_DIR]
     clashes = sorted(n for n in names if n in sys.builtin_module_names or _outside(n, path))
-    assert not clashes, f"workbench/ modules named like installed packages: {clashes}"
+    assert not clashes, f"modules beside streamlit_app.py named like installed packages: {clashes}"
 
 
 def _outside(name: str, path: list[str]) -> bool:

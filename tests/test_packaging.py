@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench import store
-
 from tests import test_browser as tb
 from tests.test_browser import browser_page  # noqa: F401 - a fixture
+from workbench import store
 
 ROOT = Path(__file__).resolve().parents[1]
 NEEDED = (  # what the app reads at run time besides Python modules
@@ -30,7 +29,7 @@ NEEDED = (  # what the app reads at run time besides Python modules
     "workbench/conventions/kspon.yaml",
     "workbench/conventions/verbatim-en.yaml",
     "workbench/conventions/kspon.md",
-    "workbench/views/editor.py",
+    "workbench/pages/editor.py",
     "workbench/ui/icon.png",
 )
 
@@ -58,6 +57,8 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     [wheel] = (tmp / "dist").glob("speech_workbench-*.whl")
     site = tmp / "site"
     _pip("install", "--no-deps", "--no-index", "--target", str(site), str(wheel), cwd=tmp)
+    # the router is not in the wheel: a deployment puts the checkout's entry beside the package
+    shutil.copy2(ROOT / "streamlit_app.py", site / "streamlit_app.py")
     return wheel, site
 
 
@@ -90,9 +91,9 @@ APP_FROM_WHEEL = textwrap.dedent("""
     assert Path(workbench.__file__).is_relative_to(site), workbench.__file__
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(site / "workbench" / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(site / "streamlit_app.py"), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
-    at = AppTest.from_file(str(site / "workbench" / "views" / "editor.py"), default_timeout=60)
+    at = AppTest.from_file(str(site / "workbench" / "pages" / "editor.py"), default_timeout=60)
     at.session_state["project_id"] = project_id
     at.session_state["author"] = "ann"
     at.run()
@@ -124,7 +125,7 @@ def _browser(test):
 def test_streamlit_serves_the_editor_from_the_installed_wheel(
     installed, wb, drafted, home, tmp_path, browser_page  # noqa: F811
 ):
-    """`streamlit run <site>/workbench/app.py` with only the wheel on the path: the editor's
+    """`streamlit run <site>/streamlit_app.py` with only the wheel on the path: the editor's
     component (its JS and CSS come from the wheel) draws the waveform."""
     _, site = installed
     cwd = tmp_path / "elsewhere"
@@ -134,7 +135,7 @@ def test_streamlit_serves_the_editor_from_the_installed_wheel(
                            cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     assert Path(where.stdout.strip()).is_relative_to(site), where
     log = tmp_path / "streamlit.log"
-    with tb.serving(site / "workbench" / "app.py", cwd, env, log) as base:
+    with tb.serving(site / "streamlit_app.py", cwd, env, log) as base:
         queue = store.segment_queue(wb.db, drafted.id)
         box = tb._editor(browser_page, base, len(queue))  # the canvas and the words are shown
         tb.expect(box).to_have_value(queue[0]["text"])

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import APP, as_user, open_page, session_token
 from workbench import store
-from workbench.service import save_segment
+from workbench.labelling.segment_edits import save_segment
 from workbench.ui import jobs
 from workbench.ui.common import form_key
-from tests.conftest import APP, as_user, open_page, session_token
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def app(home, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
 
-    def _open(page: str = "views/overview.py", project_id: int | None = None,
+    def _open(page: str = "workbench/pages/overview.py", project_id: int | None = None,
               user: tuple[str, str] | None = None) -> AppTest:
         return open_page(home, page, project_id, user)
 
@@ -49,7 +49,7 @@ def test_overview_without_projects_says_what_to_do(app, wb):
 
 
 def test_projects_page_creates_a_project(app, wb):
-    at = app("views/projects.py")
+    at = app("workbench/pages/projects.py")
     _no_errors(at)
     at.text_input(key="new_project_name").input("Korean calls")
     at.selectbox(key="new_project_language").select("ko")
@@ -62,7 +62,7 @@ def test_projects_page_creates_a_project(app, wb):
 
 
 def test_projects_page_lists_recordings(app, drafted):
-    at = app("views/projects.py", drafted.id)
+    at = app("workbench/pages/projects.py", drafted.id)
     _no_errors(at)
     table = at.dataframe[-1].value
     assert sorted(table["name"]) == ["a.wav", "b.flac"]
@@ -70,12 +70,12 @@ def test_projects_page_lists_recordings(app, drafted):
 
 
 def test_drafts_page_runs_a_job_to_the_end(app, wb, tones, fake_engine):
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
 
     project = ensure_project(wb, "d")
     import_paths(wb, project, tones)
-    at = app("views/drafts.py", project.id)
+    at = app("workbench/pages/drafts.py", project.id)
     _no_errors(at)
     store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
     at.run()
@@ -92,13 +92,13 @@ def test_drafts_page_runs_a_job_to_the_end(app, wb, tones, fake_engine):
 
 
 def test_drafts_page_reports_a_missing_model(app, wb, tones):
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
 
     project = ensure_project(wb, "m")
     store.update_project(wb.db, project.id, asr_model="/nowhere/model")
     import_paths(wb, project, tones[:1])
-    at = app("views/drafts.py", project.id)
+    at = app("workbench/pages/drafts.py", project.id)
     at.button(key="start_drafts").click().run()
     _no_errors(at)
     assert any("could not be loaded" in e.value for e in at.error)
@@ -116,7 +116,7 @@ def _act(at: AppTest, wb, kind: str, **fields) -> AppTest:
 
 
 def test_editor_saves_and_moves_to_the_next_segment(app, wb, drafted):
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     _no_errors(at)
     first = store.segment_queue(wb.db, drafted.id)[0]
     assert at.session_state["ed_current"] == first["id"]
@@ -134,7 +134,7 @@ def test_editor_saves_and_moves_to_the_next_segment(app, wb, drafted):
 
 def test_editor_saves_speaker_tags_and_comment(app, wb, drafted):
     store.update_project(wb.db, drafted.id, speakers=["Kim Min-ji", "Lee"])
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     # the component sends the fields beside the text with the save; choices the page did not
     # offer (a speaker or a tag not listed) are dropped
     seg_id = at.session_state["ed_current"]
@@ -152,7 +152,7 @@ def test_editor_saves_speaker_tags_and_comment(app, wb, drafted):
 
 
 def test_editor_previous_and_skip(app, wb, drafted):
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     _act(at, wb, "next")
     assert "Segment 2 of 6" in at.markdown[0].value
     _act(at, wb, "prev")
@@ -160,7 +160,7 @@ def test_editor_previous_and_skip(app, wb, drafted):
 
 
 def test_editor_refuses_a_stale_save(app, wb, drafted):
-    at = app("views/editor.py", drafted.id, user=("olga", "owner"))
+    at = app("workbench/pages/editor.py", drafted.id, user=("olga", "owner"))
     first = store.segment_queue(wb.db, drafted.id)[0]
     seg = store.get_segment(wb.db, first["id"])
     save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"])
@@ -176,7 +176,7 @@ def test_editor_refuses_a_stale_save(app, wb, drafted):
 
 
 def test_editor_stale_save_shows_the_newer_text(app, wb, drafted):
-    from workbench.editing import apply_action
+    from workbench.labelling.editor_actions import apply_action
 
     first = store.segment_queue(wb.db, drafted.id)[0]
     save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"])
@@ -189,7 +189,7 @@ def test_editor_stale_save_shows_the_newer_text(app, wb, drafted):
 
 
 def test_editor_split_merge_delete_undo(app, wb, drafted):
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     first = at.session_state["ed_current"]
     _act(at, wb, "split", text="w0 x0", cursor=0.45)
     _no_errors(at)
@@ -208,7 +208,7 @@ def test_editor_split_merge_delete_undo(app, wb, drafted):
 
 def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
     store.update_project(wb.db, drafted.id, conventions="kspon")
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     seg_id = at.session_state["ed_current"]
     at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "(70%)/(칠십 퍼센트 정도"}}
     at.run()
@@ -223,7 +223,7 @@ def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
 def test_editor_history_restores_a_revision(app, wb, drafted):
     first = store.segment_queue(wb.db, drafted.id)[0]
     save_segment(as_user(wb, "ann"), first["id"], 1, "second words", first["start"], first["end"])
-    at = app("views/editor.py", drafted.id, user=("olga", "owner"))
+    at = app("workbench/pages/editor.py", drafted.id, user=("olga", "owner"))
     at.multiselect(key=f"ed_status_{drafted.id}").select("labeled").run()
     at.session_state["ed_current"] = first["id"]
     at.run()
@@ -234,10 +234,10 @@ def test_editor_history_restores_a_revision(app, wb, drafted):
 
 
 def test_editor_without_segments_explains(app, wb):
-    from workbench.service import ensure_project
+    from workbench.projects.settings import ensure_project
 
     project = ensure_project(wb, "empty")
-    at = app("views/editor.py", project.id)
+    at = app("workbench/pages/editor.py", project.id)
     _no_errors(at)
     assert "No segments match" in at.info[0].value
 
@@ -245,7 +245,7 @@ def test_editor_without_segments_explains(app, wb):
 def test_export_page_exports_and_lists(app, wb, drafted):
     for q in store.segment_queue(wb.db, drafted.id)[:2]:
         save_segment(as_user(wb, "ann"), q["id"], 1, "ok", q["start"], q["end"])
-    at = app("views/export.py", drafted.id, user=("olga", "owner"))
+    at = app("workbench/pages/export.py", drafted.id, user=("olga", "owner"))
     _no_errors(at)
     at.button(key="export_button").click().run()
     _no_errors(at)
@@ -255,14 +255,14 @@ def test_export_page_exports_and_lists(app, wb, drafted):
 
 
 def test_export_page_says_when_nothing_matches(app, wb, drafted):
-    at = app("views/export.py", drafted.id)
+    at = app("workbench/pages/export.py", drafted.id)
     at.selectbox(key="export_status").select("approved")
     at.button(key="export_button").click().run()
     assert any("no segments with status 'approved'" in e.value for e in at.error)
 
 
 def test_drafts_page_saves_prompt_and_cutting_settings(app, wb, drafted):
-    at = app("views/drafts.py", drafted.id)
+    at = app("workbench/pages/drafts.py", drafted.id)
     at.text_area(key=_key(wb, drafted.id, "asr_prompt")).input("ComfyUI, KsponSpeech")
     at.number_input(key=_key(wb, drafted.id, "asr_max_segment")).set_value(15.0)
     at.number_input(key=_key(wb, drafted.id, "asr_min_segment")).set_value(1.0)
@@ -282,7 +282,7 @@ def test_editor_filters_flagged_and_shows_why(app, wb, drafted):
         conn.execute(sa.update(store.segments).values(flags=""))
         conn.execute(sa.update(store.segments).where(store.segments.c.id == first["id"])
                      .values(flags="repetition"))
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     at.checkbox(key=f"ed_flagged_{drafted.id}").check().run()
     _no_errors(at)
     assert "Segment 1 of 1" in at.markdown[0].value
@@ -293,12 +293,12 @@ def test_editor_filters_flagged_and_shows_why(app, wb, drafted):
 
 
 def test_settings_form_follows_the_chosen_project(app, wb):
-    from workbench.service import ensure_project
+    from workbench.projects.settings import ensure_project
 
     ko = ensure_project(wb, "Korean calls", "ko", "kspon")
     en = ensure_project(wb, "English", "en", "plain")
     store.update_project(wb.db, ko.id, guidelines="숫자는 한글로")
-    at = app("views/projects.py", en.id)
+    at = app("workbench/pages/projects.py", en.id)
     assert at.text_area(key=_key(wb, en.id, "set_guidelines")).value == ""
     at.selectbox(key="sidebar_project").select(ko.id).run()
     _no_errors(at)
@@ -315,12 +315,12 @@ def test_settings_form_follows_the_chosen_project(app, wb):
 
 
 def test_drafts_form_follows_the_chosen_project(app, wb):
-    from workbench.service import ensure_project
+    from workbench.projects.settings import ensure_project
 
     one = ensure_project(wb, "one")
     two = ensure_project(wb, "two")
     store.update_project(wb.db, two.id, prompt="KsponSpeech", max_segment=12.0)
-    at = app("views/drafts.py", one.id)
+    at = app("workbench/pages/drafts.py", one.id)
     at.selectbox(key="sidebar_project").select(two.id).run()
     assert at.text_area(key=_key(wb, two.id, "asr_prompt")).value == "KsponSpeech"
     assert at.number_input(key=_key(wb, two.id, "asr_max_segment")).value == 12.0
@@ -329,11 +329,11 @@ def test_drafts_form_follows_the_chosen_project(app, wb):
 
 
 def test_the_url_names_the_project_and_creating_one_switches_to_it(app, wb):
-    from workbench.service import ensure_project
+    from workbench.projects.settings import ensure_project
 
     ensure_project(wb, "alpha")
     beta = ensure_project(wb, "beta")
-    at = app("views/projects.py", beta.id)
+    at = app("workbench/pages/projects.py", beta.id)
     assert at.session_state["project_id"] == beta.id  # not the first by name
     at.text_input(key="new_project_name").input("gamma")
     at.button(key="create_project").click().run()
@@ -343,13 +343,13 @@ def test_the_url_names_the_project_and_creating_one_switches_to_it(app, wb):
 
 
 def test_editor_filters_are_kept_per_user(app, wb, drafted):
-    at = app("views/editor.py", drafted.id)
+    at = app("workbench/pages/editor.py", drafted.id)
     at.checkbox(key=f"ed_flagged_{drafted.id}").check().run()
     at.selectbox(key=f"ed_order_{drafted.id}").select("flags first").run()
-    at.switch_page("views/overview.py").run()
-    at.switch_page("views/editor.py").run()
+    at.switch_page("workbench/pages/overview.py").run()
+    at.switch_page("workbench/pages/editor.py").run()
     assert at.checkbox(key=f"ed_flagged_{drafted.id}").value is True
-    fresh = app("views/editor.py", drafted.id)  # a new session of the same user
+    fresh = app("workbench/pages/editor.py", drafted.id)  # a new session of the same user
     assert fresh.selectbox(key=f"ed_order_{drafted.id}").value == "flags first"
 
 
@@ -359,7 +359,7 @@ def test_the_url_names_the_editor_segment(app, wb, drafted):
     at.query_params["project"] = str(drafted.id)
     at.query_params["segment"] = str(third["id"])
     at.run()
-    at.switch_page("views/editor.py").run()
+    at.switch_page("workbench/pages/editor.py").run()
     _no_errors(at)
     assert at.session_state["ed_current"] == third["id"]
     assert "Segment 3 of 6" in at.markdown[0].value
@@ -371,7 +371,7 @@ def test_the_url_names_the_editor_segment(app, wb, drafted):
 def test_without_accounts_the_app_says_it_is_unprotected(app, wb):
     at = app()
     assert any("Unprotected" in w.value for w in at.sidebar.warning)
-    at.switch_page("views/setup.py").run()
+    at.switch_page("workbench/pages/setup.py").run()
     at.text_input(key="owner_name").input("olga")
     at.text_input(key="owner_password").input("owner-pass-1")
     at.text_input(key="owner_password_again").input("owner-pass-1")
@@ -400,15 +400,15 @@ def test_once_accounts_exist_strangers_see_only_sign_in(app, wb, drafted):
 
 
 def test_a_labeller_gets_only_the_labelling_pages(app, wb, drafted):
-    at = app("views/editor.py", drafted.id, user=("lena", "labeler"))
+    at = app("workbench/pages/editor.py", drafted.id, user=("lena", "labeler"))
     _no_errors(at)
     assert "Segment 1 of 6" in at.markdown[0].value
     with pytest.raises(Exception):
-        at.switch_page("views/export.py").run()
+        at.switch_page("workbench/pages/export.py").run()
 
 
 def test_people_page_adds_an_account_and_shows_its_password_once(app, wb, drafted):
-    at = app("views/people.py", drafted.id, user=("olga", "owner"))
+    at = app("workbench/pages/people.py", drafted.id, user=("olga", "owner"))
     _no_errors(at)
     at.text_input(key="add_name").input("newbie")
     at.selectbox(key="add_role").select("reviewer")
@@ -428,7 +428,7 @@ def test_user_text_is_shown_as_text(app, wb, drafted):
         conn.execute(sa.update(store.recordings).values(original_name=evil))
     first = store.segment_queue(wb.db, drafted.id)[0]
     save_segment(as_user(wb, "ann"), first["id"], 1, evil, first["start"], first["end"])
-    at = app("views/editor.py", drafted.id, user=("olga", "owner"))
+    at = app("workbench/pages/editor.py", drafted.id, user=("olga", "owner"))
     at.multiselect(key=f"ed_status_{drafted.id}").select("labeled").run()
     at.session_state["ed_current"] = first["id"]
     at.run()
@@ -439,9 +439,9 @@ def test_user_text_is_shown_as_text(app, wb, drafted):
 
 
 def test_a_deactivated_labeller_cannot_save_from_an_open_editor(app, wb, drafted):
-    from workbench import people
+    from workbench.projects import people
 
-    at = app("views/editor.py", drafted.id, user=("lena", "labeler"))
+    at = app("workbench/pages/editor.py", drafted.id, user=("lena", "labeler"))
     seg_id = at.session_state["ed_current"]
     olga = wb.as_user(store.find_user(wb.db, "olga")[0])
     people.set_active(olga, store.find_user(wb.db, "lena")[0].id, False)

@@ -12,12 +12,19 @@ import pytest
 from tests.conftest import as_user
 from tests.dashboard_data import worked  # noqa: F401 (a fixture)
 from workbench import store
-from workbench.access import Forbidden
 from workbench.cli import main
-from workbench.corpus import Edit
-from workbench.pay import PayItem, csv_text, pay_report, pay_rows, report_of, weight
-from workbench.reviewing import fix_and_approve
-from workbench.service import update_settings
+from workbench.core.access import Forbidden
+from workbench.core.records import Edit
+from workbench.crowd.pay import (
+    PayItem,
+    csv_text,
+    pay_report,
+    pay_rows,
+    report_of,
+    weight,
+)
+from workbench.projects.settings import update_settings
+from workbench.review.verdicts import fix_and_approve
 
 MARCH = (date(2025, 3, 1), date(2025, 4, 1))
 

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from workbench import people, store
-from workbench.access import Action, Forbidden, allowed
-from workbench.corpus import Role, User
-from workbench.editing import Beside, apply_action, restore, split_at
-from workbench.reviewing import reject
-from workbench.exporting import export_batch, past_exports
-from workbench.service import (
+from workbench import store
+from workbench.core.access import Action, Forbidden, allowed
+from workbench.core.records import Role, User
+from workbench.formats.corpus_export import export_batch, past_exports
+from workbench.labelling.editor_actions import Beside, apply_action
+from workbench.labelling.segment_edits import restore, split_at
+from workbench.projects import people
+from workbench.projects.settings import (
     NotFound,
     ensure_project,
     get_project,
@@ -20,7 +21,7 @@ from workbench.service import (
     projects,
     update_settings,
 )
-
+from workbench.review.verdicts import reject
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_role_grants_are_nested():
         if allowed(user(Role.REVIEWER), action):
             assert allowed(user(Role.OWNER), action)
     assert not allowed(User(1, "x", Role.OWNER, active=False), Action.VIEW)
-    from workbench.context import NOBODY
+    from workbench.core.workbench import NOBODY
 
     assert not any(allowed(NOBODY, action) for action in Action)  # a browser not signed in
 
@@ -167,8 +168,8 @@ def test_labellers_and_reviewers_cannot_change_settings_export_or_create(team, d
 
 
 def test_labellers_cannot_import_or_draft(team, drafted, tones):
-    from workbench.drafting import cancel_draft_job, start_draft_job
-    from workbench.importing import import_paths
+    from workbench.drafts.draft_job import cancel_draft_job, start_draft_job
+    from workbench.intake.audio_files import import_paths
 
     with pytest.raises(Forbidden):
         import_paths(team["lena"], drafted, tones)
@@ -224,7 +225,7 @@ def test_settings_refuse_server_paths(team, drafted, tmp_path):
 
 
 def test_profiles_in_the_home_folder_are_offered(team, drafted, wb):
-    from workbench.service import profile_choices, profile_label
+    from workbench.projects.settings import profile_choices, profile_label
 
     folder = wb.settings.profiles_dir
     folder.mkdir(parents=True)
@@ -253,7 +254,7 @@ def test_cli_acts_as_a_named_user(wb, team, drafted, home, capsys):
 
 def test_the_first_account_is_an_owner(wb):
     """A labeller made first would switch sign-in on with no owner to manage anything."""
-    from workbench import people
+    from workbench.projects import people
 
     with pytest.raises(ValueError, match="first account must be an owner"):
         people.create_user(wb, "lena", "labeler", "a-long-password-1")

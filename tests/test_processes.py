@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 import textwrap
+
 import pytest
 
 from tests.conftest import ROOT, as_user
 from tests.test_browser import pytestmark as BROWSER_MARKS
 from tests.test_browser import serving
-from workbench import people, store
+from workbench import store
+from workbench.projects import people
 
 ROUNDS = 5
 
@@ -23,8 +25,9 @@ WORKER = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
     from workbench import store
-    from workbench.corpus import StaleEdit
-    from workbench.service import open_workbench, save_segment
+    from workbench.core.records import StaleEdit
+    from workbench.core.workbench import open_workbench
+    from workbench.labelling.segment_edits import save_segment
 
     home, me, other, rounds, shared, *mine = sys.argv[1:]
     rounds, shared, mine = int(rounds), int(shared), [int(i) for i in mine]
@@ -113,7 +116,7 @@ def test_two_streamlit_servers_serve_one_home(wb, drafted, tmp_path):
     env = dict(os.environ, WORKBENCH_HOME=str(wb.settings.home),
                STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
     env.pop("WORKBENCH_DB_URL", None)
-    app = "workbench/app.py"
+    app = "streamlit_app.py"
     with serving(app, ROOT, env, tmp_path / "a.log") as first, \
             serving(app, ROOT, env, tmp_path / "b.log") as second, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -11,15 +11,18 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
-from workbench import qualifying, store
-from workbench.access import Forbidden
-from workbench.corpus import Edit, InvalidEdit, Project, Status
-from workbench.editing import QueueFilter, open_segment, save
-from workbench.quality import check_quality, gold_due, score_test, standing
-from workbench.qualifying import Closed, answer, next_step
-from workbench.reviewing import approve, reject
-from workbench.service import ensure_project, update_settings
 from tests.conftest import as_user
+from workbench import store
+from workbench.core.access import Forbidden
+from workbench.core.records import Edit, InvalidEdit, Project, QueueFilter, Status
+from workbench.crowd import gold as crowd_gold
+from workbench.crowd import qualification as crowd_qualification
+from workbench.crowd.qualification import Closed, answer, next_step
+from workbench.crowd.rules import check_quality, gold_due, score_test, standing
+from workbench.labelling.queue import open_segment
+from workbench.labelling.segment_edits import save
+from workbench.projects.settings import ensure_project, update_settings
+from workbench.review.verdicts import approve, reject
 
 
 def _project(wb, per: int = 12, language: str = "en", name: str = "crowd"):
@@ -47,7 +50,7 @@ def _save(wb, segment_id: int, text: str):
 
 def _gold(wb, project, ids, in_test=True):
     for i, sid in enumerate(ids):
-        qualifying.mark_gold(wb, sid, f"the gold words number {i}", in_test=in_test)
+        crowd_gold.mark_gold(wb, sid, f"the gold words number {i}", in_test=in_test)
 
 
 # ---------------------------------------------------------------- pure rules
@@ -156,8 +159,8 @@ def test_a_failed_test_keeps_the_queue_closed_until_the_owner_allows_a_retake(wb
     with pytest.raises(Closed):
         _save(bob, ids[5], "x")
     with pytest.raises(Forbidden):  # a labeller cannot let themselves retake
-        qualifying.allow_retake(bob, project.id, "bob")
-    assert qualifying.allow_retake(wb, project.id, "bob") == 1
+        crowd_qualification.allow_retake(bob, project.id, "bob")
+    assert crowd_qualification.allow_retake(wb, project.id, "bob") == 1
     task = next_step(bob, project.id).task
     assert task.kind == "test" and task.index == 0  # a fresh attempt
     for _ in range(2):
@@ -180,7 +183,7 @@ def test_reviewers_and_owners_skip_the_crowd_rules(wb):
     _gold(wb, project, _ids(wb, project)[:1])
     update_settings(wb, project.id, qualify_required=True, gold_share=0.5)
     rev = as_user(wb, "rita", "reviewer")
-    assert next_step(rev, project.id) == qualifying.Step()
+    assert next_step(rev, project.id) == crowd_qualification.Step()
     _save(rev, _ids(wb, project)[4], "a reviewer labels freely")
 
 
@@ -205,7 +208,7 @@ def test_only_the_task_handed_out_can_be_answered(wb):
 def test_gold_answers_are_scored_in_the_languages_metric(wb):
     project = _project(wb, language="ko", name="korean")
     sid = _ids(wb, project)[0]
-    qualifying.mark_gold(wb, sid, "안녕하세요 여러분", in_test=True)
+    crowd_gold.mark_gold(wb, sid, "안녕하세요 여러분", in_test=True)
     update_settings(wb, project.id, qualify_required=True, qualify_max_error=0.5)
     ann = as_user(wb, "ann")
     answer(ann, project.id, sid, "안녕하세여 여러분")  # one syllable of eight wrong
@@ -218,7 +221,7 @@ def test_gold_answers_are_scored_in_the_languages_metric(wb):
 def test_gold_text_is_never_shown_to_a_labeller_in_their_queue(wb):
     project = _project(wb, per=4)
     ids = _ids(wb, project)
-    qualifying.mark_gold(wb, ids[1], "secret reference")
+    crowd_gold.mark_gold(wb, ids[1], "secret reference")
     ann = as_user(wb, "ann")
     seen = []
     state = open_segment(ann, project.id, None, QueueFilter(statuses=()))
@@ -238,15 +241,15 @@ def test_marking_gold_is_for_owners_and_needs_a_text(wb):
     project = _project(wb)
     sid = _ids(wb, project)[0]
     with pytest.raises(Forbidden):
-        qualifying.mark_gold(as_user(wb, "rita", "reviewer"), sid, "x")
+        crowd_gold.mark_gold(as_user(wb, "rita", "reviewer"), sid, "x")
     with pytest.raises(ValueError):
-        qualifying.mark_gold(wb, sid, "   ")
-    qualifying.mark_gold(wb, sid)  # by default: its current text
+        crowd_gold.mark_gold(wb, sid, "   ")
+    crowd_gold.mark_gold(wb, sid)  # by default: its current text
     assert store.gold_of(wb.db, sid)["text"] == "draft number 0"
-    qualifying.unmark_gold(wb, sid)
+    crowd_gold.unmark_gold(wb, sid)
     assert store.gold_of(wb.db, sid) is None
     with pytest.raises(ValueError):
-        qualifying.unmark_gold(wb, sid)
+        crowd_gold.unmark_gold(wb, sid)
 
 
 def test_hidden_gold_is_mixed_into_the_queue_at_its_share(wb):
@@ -343,7 +346,7 @@ def test_a_high_rejection_rate_pauses_a_labeller_until_the_owner_lifts_it(wb):
     assert "paused" in step.gate and "33%" in step.gate
     with pytest.raises(Closed, match="paused"):
         _save(ann, ids[12], "while paused")
-    qualifying.lift_pause(wb, project.id, "ann")
+    crowd_qualification.lift_pause(wb, project.id, "ann")
     assert next_step(ann, project.id).gate is None
     _save(ann, ids[12], "after the lift")
     assert "pause lifted" in [e["action"] for e in store.list_events(wb.db)]
@@ -424,7 +427,7 @@ def test_gold_never_reaches_a_labeller_as_work(wb, unit):
     """Not by the queue, nor by claims, nor by a link; and a save of it is refused."""
     project = _project(wb, per=3)
     ids = _ids(wb, project)
-    qualifying.mark_gold(wb, ids[0], "the reference")
+    crowd_gold.mark_gold(wb, ids[0], "the reference")
     update_settings(wb, project.id, assignment=unit)
     ann = as_user(wb, "ann")
     for shown in (None, ids[0]):  # the queue's first, and a link to the gold one
@@ -457,7 +460,7 @@ def test_a_retake_draws_items_the_labeller_has_not_met(wb):
         first.append(task.segment_id)
         answer(bob, project.id, task.segment_id, "wrong words entirely")
     assert "did not pass" in next_step(bob, project.id).gate
-    qualifying.allow_retake(wb, project.id, "bob")
+    crowd_qualification.allow_retake(wb, project.id, "bob")
     second = []
     for _ in range(3):
         task = next_step(bob, project.id).task

@@ -2,12 +2,12 @@
 
 import pytest
 
-from workbench import store
-from workbench.access import Forbidden
-from workbench.corpus import InvalidEdit
-from workbench.replacing import Query, apply, preview, replace_in
-from workbench.service import save_segment
 from tests.conftest import as_user
+from workbench import store
+from workbench.core.access import Forbidden
+from workbench.core.records import InvalidEdit
+from workbench.labelling.find_replace import Query, apply, preview, replace_in
+from workbench.labelling.segment_edits import save_segment
 
 
 def test_plain_whole_word_and_case():

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import as_user, open_page, session_token
 from workbench import store
-from workbench.service import save_segment
+from workbench.labelling.segment_edits import save_segment
 from workbench.ui.common import form_key
 
 
@@ -49,7 +49,7 @@ def test_review_page_approves_fixes_and_rejects(app, wb, drafted):
     for q in queue[:3]:
         save_segment(lena, q["id"], 1, f"lena {q['id']}", q["start"], q["end"])
     first, second, third = (q["id"] for q in queue[:3])
-    at = app("views/review.py", drafted.id, ("rita", "reviewer"))
+    at = app("workbench/pages/review.py", drafted.id, ("rita", "reviewer"))
     _no_errors(at)
     assert at.session_state["rv_current"] == first
     assert "Segment 1 of 3 to review" in at.markdown[0].value
@@ -76,7 +76,7 @@ def test_review_page_approves_fixes_and_rejects(app, wb, drafted):
     assert store.get_segment(wb.db, third).status.value == "rejected"
     assert "Nothing awaits review" in at.info[0].value
     # the labeller sees it first, with the reason, escaped
-    ed = app("views/editor.py", drafted.id, ("lena", "labeler"))
+    ed = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))
     _no_errors(ed)
     assert ed.session_state["ed_current"] == third
     assert "wrong boundary" in ed.error[0].value and r"\*too\*" in ed.error[0].value
@@ -86,7 +86,7 @@ def test_stale_review_from_the_page_is_refused(app, wb, drafted):
     lena = _account(wb, "lena")
     q = store.segment_queue(wb.db, drafted.id)[0]
     save_segment(lena, q["id"], 1, "lena", q["start"], q["end"])
-    at = app("views/review.py", drafted.id, ("rita", "reviewer"))
+    at = app("workbench/pages/review.py", drafted.id, ("rita", "reviewer"))
     stem = _stem(wb, q["id"])
     save_segment(lena, q["id"], 2, "lena again", q["start"], q["end"])  # meanwhile
     at.button(key=f"rv_approve_{stem}").click().run()
@@ -103,43 +103,43 @@ def test_the_whole_loop_through_the_pages(app, wb, drafted):
     _account(wb, "lena")
     _account(wb, "rita", "reviewer")
     project = store.update_project(wb.db, drafted.id, review_required=True)
-    ed = app("views/editor.py", project.id, ("lena", "labeler"))
+    ed = app("workbench/pages/editor.py", project.id, ("lena", "labeler"))
     _send(ed, wb, "ed_component", "ed_current", "save_next", text="first try")
     _send(ed, wb, "ed_component", "ed_current", "save_next", text="second one")
     _no_errors(ed)
     first, second = (q["id"] for q in store.segment_queue(wb.db, project.id)[:2])
-    rv = app("views/review.py", project.id, ("rita", "reviewer"))
+    rv = app("workbench/pages/review.py", project.id, ("rita", "reviewer"))
     stem = _stem(wb, first)
     rv.selectbox(key=f"rv_reason_{stem}").select("wrong text")
     rv.text_input(key=f"rv_comment_{stem}").input("it says 'fast'")
     rv.button(key=f"rv_reject_{stem}").click().run()
     _no_errors(rv)
-    ed = app("views/editor.py", project.id, ("lena", "labeler"))
+    ed = app("workbench/pages/editor.py", project.id, ("lena", "labeler"))
     assert ed.session_state["ed_current"] == first  # first in the queue
     assert "wrong text" in ed.error[0].value and "fast" in ed.error[0].value
     _send(ed, wb, "ed_component", "ed_current", "save_next", text="first try, fixed")
     _no_errors(ed)
     assert store.get_segment(wb.db, first).status.value == "labeled"
-    rv = app("views/review.py", project.id, ("rita", "reviewer"))
+    rv = app("workbench/pages/review.py", project.id, ("rita", "reviewer"))
     assert rv.session_state["rv_current"] == first
     assert any("Rejected before" in i.value for i in rv.info)
     _send(rv, wb, "rv_component", "rv_current", "save_next")  # Ctrl+Enter, unchanged: approve
     _no_errors(rv)
     assert store.get_segment(wb.db, first).status.value == "approved"
     assert store.get_segment(wb.db, second).status.value == "labeled"
-    ex = app("views/export.py", project.id, ("olga", "owner"))
+    ex = app("workbench/pages/export.py", project.id, ("olga", "owner"))
     assert ex.selectbox(key="export_status").value == "approved"
     ex.button(key="export_button").click().run()
     _no_errors(ex)
     assert any("Exported 1 segment" in s.value for s in ex.success), [s.value for s in ex.success]
-    pr = app("views/projects.py", project.id, ("olga", "owner"))
+    pr = app("workbench/pages/projects.py", project.id, ("olga", "owner"))
     _no_errors(pr)
     (table,) = [d.value for d in pr.dataframe if "rejection rate" in d.value.columns]
     assert list(table["labeller"]) == ["lena"] and list(table["rejection rate"]) == ["50%"]
 
 
 def test_owner_turns_review_on_in_settings(app, wb, drafted):
-    at = app("views/projects.py", drafted.id, ("olga", "owner"))
+    at = app("workbench/pages/projects.py", drafted.id, ("olga", "owner"))
     project = store.get_project(wb.db, drafted.id)
     at.checkbox(key=form_key(project, "set_review_required")).check()
     at.text_area(key=form_key(project, "set_review_reasons")).input("typo\nmissing tag\n")

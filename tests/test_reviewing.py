@@ -6,11 +6,21 @@ import pytest
 
 from tests.conftest import as_user
 from workbench import store
-from workbench.access import Forbidden
-from workbench.corpus import Edit, InvalidEdit, Role, StaleEdit, Status
-from workbench.editing import QueueFilter, char_level, open_segment, save, text_diff
-from workbench.exporting import default_status
-from workbench.reviewing import (
+from workbench.core.access import Forbidden
+from workbench.core.records import (
+    Edit,
+    InvalidEdit,
+    QueueFilter,
+    Role,
+    StaleEdit,
+    Status,
+)
+from workbench.formats.corpus_export import default_status
+from workbench.labelling.history import char_level, text_diff
+from workbench.labelling.queue import open_segment
+from workbench.labelling.segment_edits import save, save_segment
+from workbench.projects.settings import ensure_project, update_settings
+from workbench.review.verdicts import (
     DEFAULT_REASONS,
     approve,
     fix_and_approve,
@@ -21,7 +31,6 @@ from workbench.reviewing import (
     review_progress,
     review_queue,
 )
-from workbench.service import ensure_project, save_segment, update_settings
 
 
 @pytest.fixture

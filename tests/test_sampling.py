@@ -7,13 +7,24 @@ import pytest
 
 from tests.conftest import as_user
 from workbench import store
-from workbench.corpus import Edit, Project, Status
-from workbench.editing import save
-from workbench.exporting import default_status
-from workbench.flags import after_human_edit
-from workbench.reviewing import approve, fix_and_approve, reject, review_progress, review_queue
-from workbench.sampling import MIN_REVIEWS, drawn, share_for, status_after_labelling
-from workbench.service import ensure_project, update_settings
+from workbench.core.records import Edit, Project, Status
+from workbench.formats.corpus_export import default_status
+from workbench.labelling.flags import after_human_edit
+from workbench.labelling.segment_edits import save
+from workbench.projects.settings import ensure_project, update_settings
+from workbench.review.sampling import (
+    MIN_REVIEWS,
+    drawn,
+    share_for,
+    status_after_labelling,
+)
+from workbench.review.verdicts import (
+    approve,
+    fix_and_approve,
+    reject,
+    review_progress,
+    review_queue,
+)
 
 
 def _project(**settings) -> Project:

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.segmenting import CutOptions, cut
+from workbench.drafts.cutting import CutOptions, cut
 
 
 def _draft(words, start, end):

@@ -6,13 +6,11 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tests.conftest import PG_URL, as_user
 from workbench import store
-from workbench.corpus import Edit, StaleEdit, Status
+from workbench.core.records import Edit, StaleEdit, Status
+from workbench.labelling.segment_edits import save_segment
 from workbench.store import migrations
-from workbench.service import save_segment
-
-from tests.conftest import PG_URL
-from tests.conftest import as_user
 
 
 @pytest.mark.skipif(PG_URL is not None, reason="SQLite's journal mode")
@@ -107,8 +105,8 @@ def test_status_counts(drafted, wb):
 @pytest.mark.parametrize("order", ["time", "flags first"])
 def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, order):
     from tests.conftest import tone
-    from workbench.importing import import_paths
-    from workbench.service import ensure_project
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
 
     project = ensure_project(wb, "q")
     # names out of id order, so the recording order matters

@@ -7,9 +7,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, as_user, open_page, session_token
-from workbench import qualifying, store
-from workbench.reviewing import reject
-from workbench.service import save_segment
+from workbench import store
+from workbench.crowd import gold as crowd_gold
+from workbench.crowd import qualification as crowd_qualification
+from workbench.labelling.segment_edits import save_segment
+from workbench.review.verdicts import reject
 from workbench.ui.common import form_key
 
 
@@ -17,7 +19,7 @@ from workbench.ui.common import form_key
 def app(home, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
-    return lambda project_id, user=("olga", "owner"): open_page(home, "views/team.py",
+    return lambda project_id, user=("olga", "owner"): open_page(home, "workbench/pages/team.py",
                                                                   project_id, user)
 
 
@@ -188,9 +190,9 @@ def test_allow_another_attempt_after_a_failed_test(app, wb, drafted):
     lena = _account(wb, "lena")
     item = store.segments_of(wb.db, pid)[0]
     owner = wb  # the local operator is an owner
-    qualifying.mark_gold(owner, item, "alpha beta gamma delta", in_test=True)
+    crowd_gold.mark_gold(owner, item, "alpha beta gamma delta", in_test=True)
     store.update_project(wb.db, pid, qualify_required=True)
-    qualifying.answer(lena, pid, item, "nothing like it at all")
+    crowd_qualification.answer(lena, pid, item, "nothing like it at all")
     at = app(pid)
     _no_errors(at)
     row = _table(at, "standings").set_index("labeller").loc["lena"]
@@ -201,7 +203,7 @@ def test_allow_another_attempt_after_a_failed_test(app, wb, drafted):
     row = _table(at, "standings").set_index("labeller").loc["lena"]
     assert (row["qualification"], row["attempt"]) == ("not taken", 2)
     assert f"team_retake_{pid}_lena" not in [b.key for b in at.button]
-    assert qualifying.next_step(lena, pid).task.kind == "test"  # her test is open again
+    assert crowd_qualification.next_step(lena, pid).task.kind == "test"  # her test is open again
 
 
 def test_lift_a_pause(app, wb, drafted):
@@ -223,19 +225,19 @@ def test_lift_a_pause(app, wb, drafted):
     _no_errors(at)
     assert store.get_standing(wb.db, pid, "lena")["lifted_at"] is not None
     assert _table(at, "standings").set_index("labeller").loc["lena", "standing"] == "ok"
-    assert qualifying.next_step(lena, pid).gate is None
+    assert crowd_qualification.next_step(lena, pid).gate is None
 
 
 @pytest.mark.parametrize("role", ["labeler", "reviewer"])
 def test_only_owners_get_the_team_page(app, wb, drafted, role):
-    at = open_page(wb.settings.home, "views/overview.py", drafted.id, ("pat", role))
+    at = open_page(wb.settings.home, "workbench/pages/overview.py", drafted.id, ("pat", role))
     assert not at.exception
     with pytest.raises(Exception):
-        at.switch_page("views/team.py").run()
+        at.switch_page("workbench/pages/team.py").run()
     # the page itself, reached without the router, is refused by the service
-    page = AppTest.from_file(str(APP.parent / "views" / "team.py"), default_timeout=60)
+    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "team.py"), default_timeout=60)
     page.session_state["wb_token"] = session_token(wb.settings.home, "pat", role)
     page.session_state["project_id"] = drafted.id
     page.run()
-    assert [e.proto.type for e in page.exception] == ["workbench.access.Forbidden"]
+    assert [e.proto.type for e in page.exception] == ["workbench.core.access.Forbidden"]
     assert not page.header

@@ -8,18 +8,17 @@ import xml.etree.ElementTree as ET
 import pytest
 import sqlalchemy as sa
 
-from workbench import store
-from workbench.annotations import AudioScope, import_any
-from workbench.corpus import Edit
-from workbench.editing import save
-from workbench.exporting import ExportOptions, export_batch
-from workbench.reviewing import fix_and_approve
-from workbench.service import ensure_project
-from workbench.text.clean import UNWANTED, clean_text, one_line, strip_controls
-
 from tests.conftest import as_user
-from tests.test_annotations import ROUND_TRIPS, segments_of, same
+from tests.test_annotations import ROUND_TRIPS, same, segments_of
 from tests.test_export_formats import label, noisy_project, sources  # noqa: F401  (fixtures)
+from workbench import store
+from workbench.core.records import Edit
+from workbench.formats.corpus_export import ExportOptions, export_batch
+from workbench.intake.transcripts import AudioScope, import_any
+from workbench.labelling.segment_edits import save
+from workbench.projects.settings import ensure_project
+from workbench.review.verdicts import fix_and_approve
+from workbench.text.clean import UNWANTED, clean_text, one_line, strip_controls
 
 DIRTY = "\x01안녕\u202e하세요\x00 \x1b[31mred\x7f\x9b\tand\nnew\rline\x85end\u2066\ud800\ufffe"
 CLEAN = "안녕하세요 [31mred and new line end"

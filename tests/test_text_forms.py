@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.text import display_width, lint, pad, pronunciation, render, spelling, written
+from workbench.text import (
+    display_width,
+    lint,
+    pad,
+    pronunciation,
+    render,
+    spelling,
+    written,
+)
 from workbench.text.width import char_width
 
 LINE = "o/ (70%)/(칠십 퍼센트) 정도 b/ 되는 것 같아요 음/ 그+ 그래서"

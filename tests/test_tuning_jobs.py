@@ -11,11 +11,11 @@ import pytest
 from tests.conftest import as_user
 from tests.tuning_fixtures import final_project, write_tiny
 from workbench import asr, store
-from workbench.access import Forbidden
 from workbench.asr import DraftSegment, Transcript
 from workbench.asr.models import embedded_model_dir
-from workbench.drafting import JobRunning
-from workbench.heldout import (
+from workbench.core.access import Forbidden
+from workbench.jobs.lifecycle import JobRunning
+from workbench.learning.heldout import (
     approved_examples,
     draft_error,
     held_out,
@@ -24,9 +24,14 @@ from workbench.heldout import (
     set_holdout_share,
     training,
 )
-from workbench.auditing import audit_options
+from workbench.review.corpus_audit import audit_options
 from workbench.tuning import registry
-from workbench.tuning.jobs import cancel_tune_job, run_tune_job, start_tune_job, tune_status
+from workbench.tuning.jobs import (
+    cancel_tune_job,
+    run_tune_job,
+    start_tune_job,
+    tune_status,
+)
 from workbench.tuning.registry import list_models, promote, use_base
 
 PARAMS = {"method": "decoder", "steps": 3, "learning_rate": 1e-3, "batch_size": 2}

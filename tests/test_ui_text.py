@@ -43,7 +43,7 @@ def test_guidelines_keep_formatting_but_load_nothing():
 
 
 def test_audio_lengths_read_as_hours_minutes_or_seconds():
-    from workbench.lengths import audio_length
+    from workbench.core.lengths import audio_length
 
     assert audio_length(0) == "0.0 s"
     assert audio_length(9.84) == "9.8 s"

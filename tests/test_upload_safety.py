@@ -22,10 +22,16 @@ import pytest
 from tests.conftest import tone
 from tests.test_annotations import ROUND_TRIPS, assert_round_trip, labelled, segments_of  # noqa: F401
 from tests.test_export_formats import label, noisy_project, sources  # noqa: F401  (fixtures)
-from workbench import annotations, store
-from workbench.annotations import AudioScope, import_any, import_upload, upload_name
-from workbench.exporting import ExportOptions, export_batch
-from workbench.service import ensure_project
+from workbench import store
+from workbench.formats.corpus_export import ExportOptions, export_batch
+from workbench.intake import transcripts
+from workbench.intake.transcripts import (
+    AudioScope,
+    import_any,
+    import_upload,
+    upload_name,
+)
+from workbench.projects.settings import ensure_project
 
 # a path at the start of a word: /x, \x, ~/x, C:\x
 ABSOLUTE = re.compile(r"(?:^|[\s'\"(\[=:,])(?:[A-Za-z]:[\\/]|~?[\\/])\w")
@@ -362,7 +368,7 @@ def test_the_scratch_folder_is_removed_when_the_import_fails(wb, home, monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(annotations, "import_any", boom)
+    monkeypatch.setattr(transcripts, "import_any", boom)
     with pytest.raises(RuntimeError):
         import_upload(wb, ensure_project(wb, "boom"), [("a.wav", b"RIFF")])
     assert list((home / "tmp").iterdir()) == []

@@ -7,10 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from workbench.learned import Rewrite, Term
-from workbench.rewrites import apply, changes, find
-from workbench.text import load_profile
-from workbench.vocabulary import (
+from workbench.learning.records import Rewrite, Term
+from workbench.learning.rewrites import apply, changes, find
+from workbench.learning.vocabulary import (
     CJK_PROMPT_CHARS,
     Example,
     learn,
@@ -19,6 +18,7 @@ from workbench.vocabulary import (
     prompt_text,
     tokens,
 )
+from workbench.text import load_profile
 
 AT = datetime(2026, 1, 1)
 
@@ -160,7 +160,7 @@ def test_apply_escapes_the_rule(before):
 
 
 def test_function_words_labellers_insert_are_not_terms():
-    from workbench.vocabulary import Example, learn
+    from workbench.learning.vocabulary import Example, learn
 
     examples = [Example("the graph panel is empty", "in the Grafana panel is empty", "ann"),
                 Example("restart graph on", "restart Grafana in", "bob"),

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, as_user, open_page, session_token
-from workbench import learning, store
-from workbench.reviewing import approve
-from workbench.service import save_segment
+from workbench import store
+from workbench.labelling.segment_edits import save_segment
+from workbench.learning import learn
+from workbench.review.verdicts import approve
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def _texts(at: AppTest) -> list[str]:
 
 def test_owner_learns_edits_terms_and_decides_rules(app, wb, taught):
     pid = taught.id
-    at = app("views/vocabulary.py", pid)
+    at = app("workbench/pages/vocabulary.py", pid)
     _no_errors(at)
     assert [h.value for h in at.header] == ["Learned vocabulary", "Suggested rules",
                                             "Labellers' queue"]
@@ -59,7 +60,7 @@ def test_owner_learns_edits_terms_and_decides_rules(app, wb, taught):
     at.text_input(key=f"voc_add_term_{pid}").input("Argo CD")
     at.button(key=f"voc_add_go_{pid}").click().run()
     _no_errors(at)
-    assert [t.term for t in learning.terms_of(wb, pid)] == ["Argo CD", "kubectl"]
+    assert [t.term for t in learn.terms_of(wb, pid)] == ["Argo CD", "kubectl"]
 
     at.checkbox(key=f"voc_use_terms_{pid}_0").check().run()
     _no_errors(at)
@@ -73,18 +74,18 @@ def test_owner_learns_edits_terms_and_decides_rules(app, wb, taught):
     at.run()
     at.button(key=f"voc_terms_save_{pid}").click().run()
     _no_errors(at)
-    assert [(t.term, t.enabled) for t in learning.terms_of(wb, pid)] == [("kubectl", False)]
+    assert [(t.term, t.enabled) for t in learn.terms_of(wb, pid)] == [("kubectl", False)]
     assert "2 term(s) changed." in at.success[0].value
     assert "(none)" in _texts(at)  # no enabled term, no owner prompt
 
-    rule = learning.rewrites_of(wb, pid)[0]
+    rule = learn.rewrites_of(wb, pid)[0]
     at.button(key=f"voc_accept_{rule.id}").click().run()
     _no_errors(at)
-    assert learning.rewrites_of(wb, pid)[0].state == "accepted"
+    assert learn.rewrites_of(wb, pid)[0].state == "accepted"
     assert not [b for b in at.button if b.key == f"voc_accept_{rule.id}"]
     at.button(key=f"voc_undo_{rule.id}").click().run()
     _no_errors(at)
-    assert learning.rewrites_of(wb, pid)[0].state == "dismissed"
+    assert learn.rewrites_of(wb, pid)[0].state == "dismissed"
     assert not [b for b in at.button if b.key in (f"voc_accept_{rule.id}", f"voc_undo_{rule.id}")]
 
     at.selectbox(key=f"voc_queue_order_{pid}_time").select("uncertain").run()
@@ -94,26 +95,26 @@ def test_owner_learns_edits_terms_and_decides_rules(app, wb, taught):
 
 
 def test_user_text_is_shown_as_text(app, wb, taught):
-    learning.add_term(wb, taught.id, "**bold** :red[x] [link](http://e.x)")
-    learning.set_use_terms(wb, taught.id, True)
-    at = app("views/vocabulary.py", taught.id)
+    learn.add_term(wb, taught.id, "**bold** :red[x] [link](http://e.x)")
+    learn.set_use_terms(wb, taught.id, True)
+    at = app("workbench/pages/vocabulary.py", taught.id)
     _no_errors(at)
     assert "**bold** :red[x] [link](http://e.x)" in _texts(at)
 
 
 def test_labellers_do_not_reach_the_page(app, wb, taught):
-    at = app("views/overview.py", taught.id, ("lee", "labeler"))
+    at = app("workbench/pages/overview.py", taught.id, ("lee", "labeler"))
     with pytest.raises(Exception):
-        at.switch_page("views/vocabulary.py").run()
+        at.switch_page("workbench/pages/vocabulary.py").run()
     # the page itself, reached without the router: they may read, the service refuses changes
-    page = AppTest.from_file(str(APP.parent / "views" / "vocabulary.py"), default_timeout=60)
+    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "vocabulary.py"), default_timeout=60)
     page.session_state["wb_token"] = session_token(wb.settings.home, "lee", "labeler")
     page.session_state["project_id"] = taught.id
     page.run()
     assert not page.exception
     page.button(key=f"voc_learn_{taught.id}").click().run()
     assert "may not change project settings" in page.error[0].value
-    assert learning.terms_of(wb, taught.id) == []
+    assert learn.terms_of(wb, taught.id) == []
 
 
 def test_the_editor_marks_a_draft_a_rule_changed(app, wb, taught):
@@ -124,7 +125,7 @@ def test_the_editor_marks_a_draft_a_rule_changed(app, wb, taught):
             store.revisions.c.segment_id == seg["id"], store.revisions.c.n == 1).values(
             text="w1 **kubectl**", asr_meta={**meta, "engine_text": "w1 x1",
                                              "rewrites": [{"before": "x1", "after": "**kubectl**"}]}))
-    at = app("views/editor.py", taught.id)
+    at = app("workbench/pages/editor.py", taught.id)
     _no_errors(at)
     captions = [c.value for c in at.caption if "Draft changed by rule" in c.value]
     assert captions == [r"Draft changed by rule: x1 → \*\*kubectl\*\*"]
@@ -137,16 +138,16 @@ def test_the_editor_queue_follows_the_projects_order(app, wb, drafted):
         conn.execute(sa.update(store.segments).values(confidence=0.9))
         conn.execute(sa.update(store.segments).where(store.segments.c.id == least)
                      .values(confidence=0.1))
-    at = app("views/editor.py", drafted.id, ("lee", "labeler"))
+    at = app("workbench/pages/editor.py", drafted.id, ("lee", "labeler"))
     _no_errors(at)
     assert at.selectbox(key=f"ed_order_{drafted.id}").value == "time"
     assert at.session_state["ed_current"] == every[0]["id"]
-    learning.set_queue_order(wb, drafted.id, "uncertain")
-    fresh = app("views/editor.py", drafted.id, ("lee", "labeler"))
+    learn.set_queue_order(wb, drafted.id, "uncertain")
+    fresh = app("workbench/pages/editor.py", drafted.id, ("lee", "labeler"))
     _no_errors(fresh)
     assert fresh.selectbox(key=f"ed_order_{drafted.id}").value == "uncertain"
     assert fresh.session_state["ed_current"] == least
     # the labeller's own choice wins over the project's, and is kept
     fresh.selectbox(key=f"ed_order_{drafted.id}").select("time").run()
-    again = app("views/editor.py", drafted.id, ("lee", "labeler"))
+    again = app("workbench/pages/editor.py", drafted.id, ("lee", "labeler"))
     assert again.selectbox(key=f"ed_order_{drafted.id}").value == "time"

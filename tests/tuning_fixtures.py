@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from tests.conftest import tone
 from workbench import store
-from workbench.annotations import AudioScope, import_any
-from workbench.service import ensure_project
+from workbench.intake.transcripts import AudioScope, import_any
+from workbench.projects.settings import ensure_project
 
 TINY = dict(n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=2,
             n_vocab=51865, n_text_ctx=448, n_text_state=64, n_text_head=2, n_text_layer=2)

@@ -15,7 +15,7 @@ import soundfile as sf
 
 from workbench.audio.decode import AudioError, probe, stream_blocks
 from workbench.audio.peaks import PeakAccumulator, save_peaks
-from workbench.leftovers import TAG, owner_tag
+from workbench.jobs.leftovers import TAG, owner_tag
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, n
 this package's names (`store.list_projects`, `store.segments` the table...), not the modules'.
 """
 
+# ruff: noqa: I001  (the order matters: the tables come last, see there)
 from workbench.store.claims import (
     assign,
     claim_item,

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Status
+from workbench.core.records import Status
 from workbench.store.dashboard import _labels, with_draft
 from workbench.store.schema import jobs, recordings, revisions, segments
 

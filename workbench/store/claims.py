@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from workbench.corpus import Status
+from workbench.core.records import Status
 from workbench.store.engine import now
 from workbench.store.queue import _queue_order, _queue_query
 from workbench.store.schema import caps, claims, recordings, revisions, segments

@@ -10,9 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Status
+from workbench.core.records import Status
 from workbench.store.schema import recordings, reviews, revisions, segments
-
 
 NOT_LABELLED = (Status.NEW.value, Status.DRAFTED.value, Status.DELETED.value)
 

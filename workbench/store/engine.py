@@ -11,7 +11,6 @@ from sqlalchemy.engine import Engine
 
 from workbench.store.migrations import migrate
 
-
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock, then "locked"
 
 

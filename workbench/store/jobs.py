@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Job
+from workbench.core.records import Job
 from workbench.store.engine import now
 from workbench.store.records import fetch, first_record
 from workbench.store.schema import jobs

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Measure, Status
+from workbench.core.records import Measure, Status
 from workbench.store.engine import now
 from workbench.store.records import all_records, fetch
 from workbench.store.schema import measures, recordings, revisions, segments

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import ModelVersion
+from workbench.core.records import ModelVersion
 from workbench.store.engine import now
 from workbench.store.records import all_records, fetch, first_record
 from workbench.store.schema import models

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Status
+from workbench.core.records import Status
 from workbench.store.engine import now
 from workbench.store.schema import opinions, recordings, revisions, segments
 

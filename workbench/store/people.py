@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Role, User
+from workbench.core.records import Role, User
 from workbench.store.engine import now
 from workbench.store.records import to_record
 from workbench.store.schema import events, memberships, prefs, sessions, users

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import FINISHED, Status
+from workbench.core.records import FINISHED, Status
 from workbench.store.engine import now
 from workbench.store.reviews import last_labeller
 from workbench.store.schema import (

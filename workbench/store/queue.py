@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from workbench.flags import SERIOUS_FLAGS
+from workbench.labelling.flags import SERIOUS_FLAGS
 from workbench.store.schema import gold, opinions, recordings, revisions, segments
 
 

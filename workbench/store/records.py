@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from workbench.corpus import Job, Project, Recording, Role, Segment, Status, User
+from workbench.core.records import Job, Project, Recording, Role, Segment, Status, User
 
 R = TypeVar("R")
 

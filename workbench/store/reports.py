@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import FINISHED, Status
+from workbench.core.records import FINISHED, Status
 from workbench.store.dashboard import with_draft
 from workbench.store.schema import recordings, revisions, segments
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from workbench.corpus import Edit, Status
+from workbench.core.records import Edit, Status
 from workbench.store.engine import now
 from workbench.store.schema import recordings, reviews, revisions, segments
 from workbench.store.segments import _bump, _revise, _segment_state

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from workbench.corpus import (
+from workbench.core.records import (
     Edit,
     Recording,
     Revision,

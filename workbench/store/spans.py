@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Status
+from workbench.core.records import Status
 from workbench.store.schema import recordings, segments
 
 _LIVE = segments.c.status != Status.DELETED.value

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.corpus import Status
-from workbench.learned import Rewrite, Term
+from workbench.core.records import Status
+from workbench.learning.records import Rewrite, Term
 from workbench.store.dashboard import _labels
 from workbench.store.engine import now
 from workbench.store.records import all_records, first_record

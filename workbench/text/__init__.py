@@ -14,7 +14,14 @@ from workbench.text.conventions import (
     list_profiles,
     load_profile,
 )
-from workbench.text.forms import FORMS, TAG_MODES, pronunciation, render, spelling, written
+from workbench.text.forms import (
+    FORMS,
+    TAG_MODES,
+    pronunciation,
+    render,
+    spelling,
+    written,
+)
 from workbench.text.lint import Finding, has_errors, lint
 from workbench.text.metrics import Score, cer, headline_metric, normalise, score, wer
 from workbench.text.width import display_width, pad

@@ -17,20 +17,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench import store
-from workbench.access import Action, require
-from workbench.asr import ENGINES, EMBEDDED_NAME, Engine, load_engine
+from workbench.asr import EMBEDDED_NAME, ENGINES, Engine, load_engine
 from workbench.asr.models import embedded_model_dir
 from workbench.audio.working import read_slice
-from workbench.auditing import audit_options
-from workbench.context import Workbench
-from workbench.corpus import Job, ModelVersion, Project
-from workbench.drafting import JobRunning, cancel_job, live_job, run_as_worker, with_terms
-from workbench.heldout import Approved, approved_examples, draft_error, held_out, record_measure, training
-from workbench.leftovers import TAG, owner_tag, remove_stale
-from workbench.service import model_path
+from workbench.core.access import Action, require
+from workbench.core.records import Job, ModelVersion, Project
+from workbench.core.workbench import Workbench
+from workbench.drafts.draft_job import with_terms
+from workbench.jobs.leftovers import TAG, owner_tag, remove_stale
+from workbench.jobs.lifecycle import JobRunning, cancel_job, live_job, run_as_worker
+from workbench.jobs.workers import this_worker
+from workbench.learning.heldout import (
+    Approved,
+    approved_examples,
+    draft_error,
+    held_out,
+    record_measure,
+    training,
+)
+from workbench.projects.settings import model_path
+from workbench.review.corpus_audit import audit_options
 from workbench.tuning.options import train_options
 from workbench.tuning.registry import ENGINE, KIND, list_models, scores, switch_to
-from workbench.workers import this_worker
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +177,8 @@ def _tune(wb: Workbench, job: Job, on_progress, load) -> Job:
 
 def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progress, load) -> Job:
     from workbench.tuning.ct2 import load_whisper, write_ct2
-    from workbench.tuning.train import Cancelled as Stopped, Example, train
+    from workbench.tuning.train import Cancelled as Stopped
+    from workbench.tuning.train import Example, train
 
     project = store.get_project(wb.db, job.project_id)
     share = job.params.get("holdout_share", project.holdout_share)

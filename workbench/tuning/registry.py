@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench import store
-from workbench.access import Action, require
-from workbench.context import Workbench
-from workbench.corpus import Job, ModelVersion, Project
-from workbench.drafting import live_job
+from workbench.core.access import Action, require
+from workbench.core.records import Job, ModelVersion, Project
+from workbench.core.workbench import Workbench
+from workbench.jobs.lifecycle import live_job
 
 KIND = "tune"  # the fine-tune jobs' kind
 ENGINE = "faster-whisper"  # what the versions are written for (CTranslate2 folders)

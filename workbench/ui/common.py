@@ -1,6 +1,6 @@
 """Helpers every page uses: the workbench acting as the signed-in user, the chosen project.
 
-The router (`workbench/app.py`) resolves who is signed in and which project is chosen on every
+The router (`streamlit_app.py`) resolves who is signed in and which project is chosen on every
 run; pages ask for them here. Nothing here decides what a user may do: the use cases do.
 """
 
@@ -10,10 +10,15 @@ import os
 
 import streamlit as st
 
-from workbench.context import LOCAL, NOBODY, Workbench, open_workbench
-from workbench.corpus import Project, User
-from workbench.people import accounts_exist, resume
-from workbench.service import NotFound, open_project, projects, settings_digest
+from workbench.core.records import Project, User
+from workbench.core.workbench import LOCAL, NOBODY, Workbench, open_workbench
+from workbench.projects.people import accounts_exist, resume
+from workbench.projects.settings import (
+    NotFound,
+    open_project,
+    projects,
+    settings_digest,
+)
 from workbench.ui.cookie import read_token
 
 

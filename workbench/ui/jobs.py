@@ -10,11 +10,22 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.asr import Engine, load_engine
-from workbench.auditing import audit_options, cancel_audit_job, run_audit_job, start_audit_job
-from workbench.context import Workbench
-from workbench.corpus import Job, Project
-from workbench.drafting import cancel_draft_job, fail_job, options_for, run_draft_job, start_draft_job
-from workbench.service import model_path
+from workbench.core.records import Job, Project
+from workbench.core.workbench import Workbench
+from workbench.drafts.draft_job import (
+    cancel_draft_job,
+    options_for,
+    run_draft_job,
+    start_draft_job,
+)
+from workbench.jobs.lifecycle import fail_job
+from workbench.projects.settings import model_path
+from workbench.review.corpus_audit import (
+    audit_options,
+    cancel_audit_job,
+    run_audit_job,
+    start_audit_job,
+)
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +148,7 @@ def cancel_tune(wb: Workbench, project: Project) -> None:
 def start_measure(wb: Workbench, project: Project) -> int:
     """Start measuring the adaptation ladder on the held-out segments in a background thread;
     returns the job id. Raises JobRunning, ValueError (nothing held out) or Forbidden."""
-    from workbench.adaptation import run_measure_job, start_measure_job
+    from workbench.learning.ladder import run_measure_job, start_measure_job
 
     job = start_measure_job(wb, project)
     _spawn(job, run_measure_job, (wb, job))
@@ -146,6 +157,6 @@ def start_measure(wb: Workbench, project: Project) -> int:
 
 def cancel_measure(wb: Workbench, project: Project) -> None:
     """Ask the running measure job to stop after its current segment."""
-    from workbench.adaptation import cancel_measure_job
+    from workbench.learning.ladder import cancel_measure_job
 
     cancel_measure_job(wb, project)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.corpus import User
-from workbench.people import prefs as saved_prefs
-from workbench.people import set_pref, sign_out
-from workbench.service import projects
+from workbench.core.records import User
+from workbench.projects.people import prefs as saved_prefs
+from workbench.projects.people import set_pref, sign_out
+from workbench.projects.settings import projects
 from workbench.ui.common import anonymous, workbench
 from workbench.ui.text import md
 

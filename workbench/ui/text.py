@@ -39,7 +39,7 @@ def guidelines_md(text: str) -> str:
 def diff_md(before: str, after: str, language: str | None = None) -> str:
     """A diff as Markdown with <del>/<ins>, by character for Korean, Japanese, Chinese (see
     `editing.text_diff`), else by word; every piece escaped (user text)."""
-    from workbench.editing import text_diff
+    from workbench.labelling.history import text_diff
 
     parts, joiner = text_diff(before, after, language)
     out = []

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from workbench import overview
 from workbench.audio import load_peaks, overview_peaks, read_slice, to_wav_bytes
-from workbench.context import Workbench
-from workbench.corpus import Recording, SegmentView, unsure_words
+from workbench.core.records import Recording, SegmentView, unsure_words
+from workbench.core.workbench import Workbench
+from workbench.labelling import overview
 from workbench.ui.editor.shortcuts import SHORTCUT_DATA, help_markdown
 
 __all__ = ["CONTEXTS", "editor_data", "help_markdown", "minimap_data", "segment_editor"]

@@ -1,0 +1,58 @@
+"""The `Workbench` every use case works on: settings, the database, and who is acting.
+
+Kept apart from the use-case modules so that they can all import it without importing each
+other (`editing` and `service` used to import one another through it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from workbench import store
+from workbench.core.config import Settings, load_settings
+from workbench.core.records import Role, User
+
+# The operator of a workbench that has no accounts yet, and of the command line run on the
+# server by someone who can read the database file anyway. Never a signed-in browser user once
+# an account exists (see workbench.people.browser_actor).
+LOCAL = User(id=None, name="local", role=Role.OWNER, display_name="local operator")
+
+# A browser that has not signed in: inactive, so every role check refuses it. It may only sign
+# in, or create the first owner while no account exists (workbench.people).
+NOBODY = User(id=None, name="anonymous", role=Role.LABELER, active=False)
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """The settings, the database engine, and the acting user every use case checks."""
+
+    settings: Settings
+    db: Engine
+    actor: User = LOCAL
+
+    def path(self, relative: str) -> Path:
+        """A path stored relative to the home, made absolute."""
+        return self.settings.home / relative
+
+    def as_user(self, user: User) -> Workbench:
+        """The same workbench, acting as `user`."""
+        return replace(self, actor=user)
+
+
+def open_workbench(home: str | Path | None = None, db_url: str | None = None) -> Workbench:
+    """Open (and create or upgrade) the workbench at `home` with the database at `db_url`.
+
+    It acts as the local operator until `as_user` names someone else.
+    """
+    settings = load_settings(home, db_url)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return Workbench(settings, _engine(settings.db_url))
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    return store.open_store(url)

@@ -1,0 +1,409 @@
+"""Draft a project's recordings with an ASR engine, as a resumable job.
+
+Each recording's segments are written in one transaction after the engine has finished it, so
+a crash leaves every recording either fully drafted or not at all, and a new run picks up the
+recordings that are not drafted yet.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import soundfile as sf
+
+from workbench import store
+from workbench.asr import DraftSegment, Engine, TranscribeOptions
+from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
+from workbench.audio.working import read_all, read_channel, read_slice
+from workbench.core.access import Action, require
+from workbench.core.records import (
+    Edit,
+    InvalidEdit,
+    Job,
+    Project,
+    Recording,
+    Revision,
+    StaleEdit,
+    Status,
+)
+from workbench.core.workbench import Workbench
+from workbench.drafts.cutting import CutOptions, cut
+from workbench.jobs.failures import environmental
+from workbench.jobs.lifecycle import JobRunning, cancel_job, live_job, run_as_worker
+from workbench.jobs.workers import this_worker
+from workbench.labelling.flags import DraftStats, draft_flags
+from workbench.labelling.segment_edits import live_segment, name
+from workbench.learning.learn import prompts
+from workbench.learning.records import Rewrite, Term
+from workbench.learning.rewrites import apply as apply_rules
+
+log = logging.getLogger(__name__)
+
+
+
+MIN_SEGMENT = 0.05  # seconds: shorter drafts are dropped as timing noise
+
+
+def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
+    """Create the draft job for a project's undrafted recordings (those of
+    params['recordings'] when it names some), unless one is running."""
+    user = require(wb, Action.DRAFT, project.id)
+    running = live_job(wb, project, "draft")
+    if running is not None:
+        raise JobRunning(
+            f"a draft job for {project.name!r} is already running "
+            f"({running.done:.0f}/{running.total:.0f} s done)"
+        )
+    todo = _only(store.undrafted_recordings(wb.db, project.id), params)
+    total = sum(r.duration for r in todo)
+    worker = this_worker()
+    job = store.start_job(wb.db, project.id, "draft", params, total, worker.pid, worker.host)
+    store.log_event(wb.db, user.name, "draft started", project.id,
+                    {"job": job.id, "recordings": len(todo), "engine": params.get("engine"),
+                     "model": params.get("model")})
+    return job
+
+
+def _only(todo: list[Recording], params: dict) -> list[Recording]:
+    """The recordings a job drafts: those its params name ('recordings': ids), else all."""
+    only = params.get("recordings")
+    return [r for r in todo if r.id in set(only)] if only else todo
+
+
+@dataclass(frozen=True)
+class DraftProgress:
+    """What the Drafts page shows: the work left, and the latest job with an ETA."""
+
+    todo_count: int
+    todo_seconds: float
+    job: Job | None
+    eta: str  # ' · about N min left', or ''
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.state == "running"
+
+
+def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
+    """The undrafted recordings of a project and its latest draft job."""
+    require(wb, Action.VIEW, project.id)
+    live_job(wb, project, "draft")  # a job whose worker died shows as failed, not running
+    todo = store.undrafted_recordings(wb.db, project.id)
+    job = store.latest_job(wb.db, project.id, "draft")
+    eta = ""
+    if job is not None and job.state == "running" and job.done > 0:
+        elapsed = (store.now() - job.created_at).total_seconds()
+        if elapsed > 0:
+            eta = f" · about {max(1, round((job.total - job.done) * elapsed / job.done / 60))} min left"
+    return DraftProgress(len(todo), sum(r.duration for r in todo), job, eta)
+
+
+def cancel_draft_job(wb: Workbench, project: Project) -> Job | None:
+    """Cancel the running draft job of a project; returns it as it is now, or None when none
+    is running.
+
+    A live worker is asked to stop after its current recording (the job stays 'running' until
+    it does); a job whose worker is gone is marked 'cancelled' at once.
+    """
+    return cancel_job(wb, project, "draft")
+
+
+def run_draft_job(
+    wb: Workbench,
+    job: Job,
+    engine: Engine,
+    options: TranscribeOptions,
+    on_progress: Callable[[Job], None] | None = None,
+) -> Job:
+    """Draft every undrafted recording of the job's project; returns the finished job.
+
+    A recording that fails is reported in the job's error and the job goes on with the next;
+    a full disk or an unusable database ends the job (raised: the next recording would fail
+    the same way). Cancelling (store.request_cancel) stops after the current recording. The
+    calling process becomes the job's worker and beats its heartbeat while it runs.
+    """
+    return run_as_worker(wb, job, lambda: _draft_all(wb, job, engine, options, on_progress))
+
+
+def _draft_all(
+    wb: Workbench,
+    job: Job,
+    engine: Engine,
+    options: TranscribeOptions,
+    on_progress: Callable[[Job], None] | None,
+) -> Job:
+    failures: list[str] = []
+    done = 0.0
+    project = store.get_project(wb.db, job.project_id)
+    cut_options = CutOptions(max_len=project.max_segment, min_len=project.min_segment)
+    terms, rules = _learned(wb, project)
+    options = with_terms(options, project, terms)
+    # what this batch was drafted with, for the drafts' error by batch (a resumed job: the last)
+    store.update_job(wb.db, job.id, params={**(job.params or {}), "terms": len(terms),
+                                            "rules": len(rules)})
+    todo = _only(store.undrafted_recordings(wb.db, job.project_id), job.params or {})
+    for index, recording in enumerate(todo):
+        current = store.get_job(wb.db, job.id)
+        if current.state != "running":  # ended by someone who took this worker for dead
+            return current
+        if store.cancel_requested(wb.db, job.id):
+            return _finish(wb, job.id, "cancelled", done, failures, on_progress)
+        label = f"{index + 1}/{len(todo)}: {recording.original_name}"
+
+        def beat(seconds: float, base: float = done, label: str = label) -> None:
+            store.update_job(wb.db, job.id, done=base + seconds, message=label)
+            if on_progress:
+                on_progress(store.get_job(wb.db, job.id))
+
+        beat(0.0)
+        try:
+            draft_recording(wb, recording, engine, options, cut_options, project.per_channel, beat,
+                            rules=rules, job_id=job.id)
+        except Exception as exc:  # one bad recording must not stop the job
+            if environmental(exc):
+                raise
+            if isinstance(exc, FileNotFoundError):
+                log.warning("draft job %s: recording %s (%s): %s", job.id, recording.id,
+                            recording.original_name, exc)
+            else:
+                log.exception("draft job %s: recording %s (%s) failed", job.id, recording.id,
+                              recording.original_name)
+            failures.append(f"{recording.original_name}: {_reason(exc)}")
+        done += recording.duration
+    state = "failed" if todo and len(failures) == len(todo) else "done"
+    return _finish(wb, job.id, state, done, failures, on_progress)
+
+
+def _learned(wb: Workbench, project: Project) -> tuple[list[Term], list[Rewrite]]:
+    """What the project's drafts use of what it learned: its enabled terms (none unless it
+    drafts with them) and its accepted rules."""
+    terms = store.list_terms(wb.db, project.id, enabled_only=True) if project.use_terms else []
+    return terms, store.list_rewrites(wb.db, project.id, "accepted")
+
+
+def _reason(exc: Exception) -> str:
+    """A failure as the browser may see it: no server path, no raw exception text."""
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if isinstance(exc, FileNotFoundError):
+        return "its working copy is missing (import the recording again)"
+    if isinstance(exc, OSError):
+        return "its working copy cannot be read"
+    return f"the engine failed ({type(exc).__name__}); the server log has the details"
+
+
+def _finish(
+    wb: Workbench,
+    job_id: int,
+    state: str,
+    done: float,
+    failures: list[str],
+    on_progress: Callable[[Job], None] | None,
+) -> Job:
+    message = f"{len(failures)} recording(s) failed" if failures else state
+    store.update_job(
+        wb.db, job_id, state=state, done=done, message=message, error="\n".join(failures) or None
+    )
+    job = store.get_job(wb.db, job_id)
+    if on_progress:
+        on_progress(job)
+    return job
+
+
+def options_for(project: Project, language: str | None = None, **overrides) -> TranscribeOptions:
+    """The engine options a project asks for: its language (or `language`) and its prompt.
+
+    A draft job adds the project's enabled terms when it runs (`with_terms`), whoever built
+    the options, and rewrites its drafts with the accepted rules."""
+    return TranscribeOptions(
+        language=language or project.language,
+        initial_prompt=project.prompt or None,
+        **overrides,
+    )
+
+
+def with_terms(options: TranscribeOptions, project: Project, terms: Sequence) -> TranscribeOptions:
+    """`options` with the project's prompt and its terms when it drafts with them (`terms`:
+    the enabled ones; see `learning.prompts`); unchanged otherwise."""
+    if not project.use_terms or not terms:
+        return options
+    return replace(options, initial_prompt=prompts(project, list(terms)))
+
+
+def draft_recording(
+    wb: Workbench,
+    recording: Recording,
+    engine: Engine,
+    options: TranscribeOptions,
+    cut_options: CutOptions = CutOptions(),
+    per_channel: bool = False,
+    heartbeat: Callable[[float], None] | None = None,
+    rules: Sequence[Rewrite] = (),
+    job_id: int | None = None,
+) -> int:
+    """Transcribe one recording, cut, rewrite and flag its drafts, store them; returns how many.
+
+    With `per_channel` and a kept-channels copy, each channel is drafted on its own and its
+    segments get the channel as speaker ("channel 1", "channel 2", ...), overlapping freely
+    across channels as conversation does. The accepted `rules` rewrite each draft's text (see
+    `rewritten`); `job_id` is kept on the recording (its batch).
+    """
+    needed = [recording.working_path, recording.peaks_path]
+    if per_channel and recording.channels_path:
+        needed.append(recording.channels_path)
+    for stored in needed:
+        if not wb.path(stored).is_file():  # soundfile would say only "System error"
+            raise FileNotFoundError(errno.ENOENT, "the working copy is missing", str(wb.path(stored)))
+    peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
+    energy = peaks[:, 1] - peaks[:, 0]
+    tracks = _tracks(wb, recording, per_channel)
+    drafts: list[dict] = []
+    language = None
+    for k, (speaker, audio) in enumerate(tracks):
+        transcript = engine.transcribe(audio, options)
+        language = language or transcript.language
+        raw = []
+        for seg in transcript.segments:
+            if heartbeat:
+                heartbeat((k * recording.duration + min(seg.end, recording.duration)) / len(tracks))
+            draft = to_draft(seg, recording.duration, engine, transcript.language)
+            if draft is not None:
+                raw.append(draft)
+        for draft in cut(raw, recording.duration, cut_options, energy):
+            drafts.append(_flagged(rewritten(draft, rules), speaker, peaks,
+                                   prompt=options.initial_prompt))
+    drafts.sort(key=lambda d: (d["start"], d["end"]))
+    return store.add_drafted_segments(
+        wb.db, recording.id, drafts, author=f"{engine.name}:{engine.model}", language=language,
+        job_id=job_id,
+    )
+
+
+def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) -> Revision:
+    """Draft a segment a person added over speech no segment covered, as a draft job would
+    have: the engine hears the segment's span alone, with the project's prompt and terms; the
+    accepted rules rewrite the text; the words, scores and flags are kept. The draft becomes
+    the segment's revision from the ASR, compared with as any draft is.
+
+    For whoever may label the segment. Refused (InvalidEdit), writing nothing, when it has a
+    draft or text already, and when the engine hears no words; StaleEdit when it was saved
+    since `version`."""
+    view, _, project = live_segment(wb, segment_id)
+    seg, recording = view.segment, view.recording
+    if seg.version != version:  # before the engine's second of work, not after
+        raise StaleEdit(segment_id, version, seg.version, view.text or "")
+    if view.draft is not None or (view.text or "").strip():
+        raise InvalidEdit(f"segment {name(segment_id)} has a draft or text already")
+    terms, rules = _learned(wb, project)
+    options = with_terms(options_for(project), project, terms)
+    transcript = engine.transcribe(read_slice(wb.path(recording.working_path), seg.start,
+                                              seg.end), options)
+    heard = [s for s in transcript.segments if s.text.strip()]
+    if not heard:
+        raise InvalidEdit(f"Whisper heard no words in segment {name(segment_id)}: type what is "
+                          "said, or delete it")
+    draft = to_draft(_joined(heard, seg.start, seg.end), recording.duration, engine,
+                     transcript.language)
+    since = max(0.0, seg.start - 1.0)
+    draft = _flagged(rewritten(draft, rules),
+                     seg.speaker, load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),
+                     since, options.initial_prompt)
+    edit = Edit(draft["text"], seg.start, seg.end, Status.DRAFTED, seg.speaker, seg.tags,
+                seg.comment, op="draft", flags=tuple(draft["flags"]))
+    return store.add_draft(wb.db, segment_id, version, edit, draft["asr_meta"],
+                           f"{engine.name}:{engine.model}")
+
+
+def _joined(heard: Sequence[DraftSegment], start: float, end: float) -> DraftSegment:
+    """The engine's segments of the span [start, end) as one draft over that span, in the
+    recording's time: the text and words in order, the worst of the scores (the flags then
+    err on the side of a look)."""
+    words = tuple(replace(w, start=w.start + start, end=w.end + start)
+                  for s in heard for w in s.words)
+    return DraftSegment(
+        start, end, " ".join(s.text.strip() for s in heard),
+        min(s.avg_logprob for s in heard), max(s.no_speech_prob for s in heard),
+        max(s.compression_ratio for s in heard), words)
+
+
+def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
+    """A draft with `rules` applied to its text; when one changed it, its asr_meta keeps the
+    engine's text (`engine_text`) and the rules applied (`rewrites`: before, after), so the
+    change is marked."""
+    text, applied = apply_rules(draft["text"], list(rules))
+    if not applied:
+        return draft
+    meta = {**draft["asr_meta"], "engine_text": draft["text"],
+            "rewrites": [{"before": r.before, "after": r.after} for r in applied]}
+    return {**draft, "text": text, "asr_meta": meta}
+
+
+def _tracks(wb: Workbench, recording: Recording, per_channel: bool) -> list[tuple[str | None, np.ndarray]]:
+    if per_channel and recording.channels_path:
+        path = wb.path(recording.channels_path)
+        channels = sf.info(str(path)).channels
+        return [(f"channel {c + 1}", read_channel(path, c)) for c in range(channels)]
+    return [(None, read_all(wb.path(recording.working_path)))]
+
+
+def _flagged(draft: dict, speaker: str | None, peaks: np.ndarray, since: float = 0.0,
+             prompt: str | None = None) -> dict:
+    """Attach the speaker and the flags a person must look at (`peaks`: the recording's from
+    `since` seconds on; `prompt`: the one the engine was given)."""
+    meta = draft["asr_meta"]
+    a = int((draft["start"] - since) * PEAKS_PER_SECOND)
+    b = int(np.ceil((draft["end"] - since) * PEAKS_PER_SECOND))
+    region = peaks[a:b]
+    level = float(np.abs(region).max()) if len(region) else None
+    flags = draft_flags(
+        DraftStats(
+            text=draft["text"],
+            start=draft["start"],
+            end=draft["end"],
+            avg_logprob=meta["avg_logprob"],
+            no_speech_prob=meta["no_speech_prob"],
+            compression_ratio=meta["compression_ratio"],
+            words=[(w["start"], w["end"], w["probability"]) for w in meta["words"]],
+            peak_level=level,
+            prompt=prompt,
+        )
+    )
+    meta = {**meta, "flags": flags}
+    for key in ("avg_logprob", "no_speech_prob"):
+        meta[key] = round(meta[key], 4)
+    return {**draft, "speaker": speaker, "flags": flags, "asr_meta": meta}
+
+
+def to_draft(seg: DraftSegment, duration: float, engine: Engine, language: str) -> dict | None:
+    """A stored draft from an engine segment, clipped to the recording; None when empty."""
+    start = round(max(0.0, min(seg.start, duration)), 3)
+    end = round(max(0.0, min(seg.end, duration)), 3)
+    if end - start < MIN_SEGMENT:
+        return None
+    words = [
+        {
+            "word": w.word,
+            "start": round(w.start, 3),
+            "end": round(w.end, 3),
+            "probability": round(w.probability, 4),
+        }
+        for w in seg.words
+    ]
+    return {
+        "start": start,
+        "end": end,
+        "text": seg.text,
+        "asr_meta": {
+            "engine": engine.name,
+            "model": engine.model,
+            "language": language,
+            "avg_logprob": round(seg.avg_logprob, 4),
+            "no_speech_prob": round(seg.no_speech_prob, 4),
+            "compression_ratio": round(seg.compression_ratio, 3),
+            "words": words,
+        },
+    }

@@ -1,0 +1,42 @@
+"""Common Voice style TSV: the clips under clips/ and one tab-separated line per clip.
+
+Columns as Common Voice releases them; `client_id` carries the speaker name, `locale` the
+language, and `up_votes` is 1 for segments a reviewer approved. Like Common Voice, no quoting:
+fields never hold a tab or a newline (whitespace is collapsed), so read with QUOTE_NONE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from workbench.formats.utterance import Utterance, one_line
+
+__all__ = ["COLUMNS", "write_tsv"]
+
+COLUMNS = ("client_id", "path", "sentence", "up_votes", "down_votes", "age", "gender",
+           "accents", "locale", "segment")
+
+
+def write_tsv(utterances: Iterable[Utterance], f: TextIO, approved: set[int] | None = None) -> int:
+    """Header and one line per clip (`path` relative to clips/); returns how many lines."""
+    approved = approved or set()
+    f.write("\t".join(COLUMNS) + "\n")
+    count = 0
+    for u in utterances:
+        assert u.audio is not None and u.clip
+        fields = [
+            one_line(u.speaker or ""),
+            u.audio.path.removeprefix("clips/"),
+            one_line(u.text),
+            "1" if u.segment_id in approved else "0",
+            "0",
+            "",
+            "",
+            "",
+            u.language or "",
+            "",
+        ]
+        f.write("\t".join(fields) + "\n")
+        count += 1
+    return count

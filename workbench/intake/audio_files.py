@@ -1,0 +1,405 @@
+"""Import audio into a project: files, folders and zip archives, each file on its own.
+
+Each file is probed, hashed (a duplicate within the project is reported and skipped), converted
+once into the 16 kHz mono FLAC working copy with its peaks, and only then recorded in the
+database. A file that fails is reported with its name and the reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from workbench import store
+from workbench.audio import AudioError, convert
+from workbench.audio.working import PART
+from workbench.core.access import Action, require
+from workbench.core.config import MB, Limits, describe_size
+from workbench.core.lengths import audio_length
+from workbench.core.records import Project
+from workbench.core.workbench import Workbench
+from workbench.jobs.failures import environmental
+from workbench.jobs.leftovers import TAG, owner_tag, remove_stale
+
+log = logging.getLogger(__name__)
+
+AUDIO_SUFFIXES = {
+    ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma",
+    ".aif", ".aiff",
+}
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """The outcome for one file: 'imported', 'duplicate' or 'failed'.
+
+    `name` and `reason` are made printable (see `printable`) whatever they were given as.
+    """
+
+    name: str
+    outcome: str
+    reason: str = ""
+    recording_id: int | None = None
+    duration: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", printable(self.name))
+        object.__setattr__(self, "reason", printable(self.reason))
+
+
+def printable(text: str) -> str:
+    """`text` as it can be printed and stored: the bytes of a file name that is not UTF-8
+    (which Python holds as surrogates) written as \\xNN escapes, 'caf\\xe9.wav'."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that came from no file name
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    items: tuple[ImportItem, ...]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for i in self.items if i.outcome == outcome)
+
+    @property
+    def failed(self) -> list[ImportItem]:
+        return [i for i in self.items if i.outcome == "failed"]
+
+    def summary(self) -> str:
+        seconds = sum(i.duration for i in self.items if i.outcome == "imported")
+        return (
+            f"{self.count('imported')} imported ({audio_length(seconds)}), "
+            f"{self.count('duplicate')} duplicate, {self.count('failed')} failed"
+        )
+
+
+Progress = Callable[[int, int, str], None]  # (files done, files in all, current name)
+
+
+def import_paths(
+    wb: Workbench, project: Project, paths: Iterable[str | Path], progress: Progress | None = None
+) -> ImportReport:
+    """Import files, folders (recursively, audio suffixes only) and zip archives (owners)."""
+    require(wb, Action.IMPORT, project.id)
+    with scratch_folder(wb) as scratch:
+        sources = list(_expand(paths, Path(scratch), wb.settings.limits))
+        items = []
+        for done, (name, path, error) in enumerate(sources):
+            if progress:
+                progress(done, len(sources), printable(name))
+            items.append(ImportItem(name, "failed", error) if error else import_file(wb, project, path, name))
+        if progress:
+            progress(len(sources), len(sources), "")
+    return ImportReport(tuple(items))
+
+
+def import_file(
+    wb: Workbench, project: Project, path: Path, name: str | None = None, *, uploaded: bool = False
+) -> ImportItem:
+    """Import one audio file under `name` (default: its file name).
+
+    `uploaded`: the file came from a browser, so the reason of a failure is plain words (the
+    exception, which may hold server paths, goes to the log) and the recording keeps `name`
+    rather than a server path as its source.
+    """
+    name = printable(name or path.name)
+    try:
+        digest = _sha256(path)
+    except OSError as exc:
+        if uploaded:
+            log.warning("cannot read the upload %s (%s)", name, path, exc_info=exc)
+            return ImportItem(name, "failed", "the file cannot be read")
+        return ImportItem(name, "failed", f"cannot read the file ({exc.strerror or exc})")
+    existing = store.find_recording_by_hash(wb.db, project.id, digest)
+    if existing is not None:
+        return ImportItem(name, "duplicate", f"same audio as {existing.original_name}", existing.id)
+    working = f"audio/{digest[:2]}/{digest}.flac"
+    peaks = f"peaks/{digest[:2]}/{digest}.npy"
+    channels = f"audio/{digest[:2]}/{digest}.channels.flac"
+    try:
+        if wb.path(working).is_file() and wb.path(peaks).is_file():
+            info = _reuse(wb.path(working), wb.path(channels), path)  # in another project too
+        else:
+            info = convert(path, wb.path(working), wb.path(peaks), wb.path(channels))
+    except AudioError as exc:
+        log.warning("import into %r: %s (%s) failed: %s", project.name, name, path, exc.reason)
+        return ImportItem(name, "failed", exc.plain if uploaded else exc.reason)
+    except Exception as exc:  # an unexpected decoder failure must not stop the batch
+        if environmental(exc):  # a full disk or a read-only home: every next file would fail
+            raise
+        log.exception("importing %s (%s) failed", name, path)
+        reason = "the file cannot be decoded as audio" if uploaded else f"{type(exc).__name__}: {exc}"
+        return ImportItem(name, "failed", reason)
+    recording = store.add_recording(
+        wb.db,
+        project_id=project.id,
+        original_name=name,
+        sha256=digest,
+        source_path=name if uploaded or _is_scratch(wb, path) else printable(str(path)),
+        working_path=working,
+        peaks_path=peaks,
+        sample_rate=info.sample_rate,
+        channels=info.channels,
+        num_samples=info.num_samples,
+        duration=info.duration,
+        channels_path=channels if info.kept_channels else None,
+    )
+    return ImportItem(name, "imported", "", recording.id, recording.duration)
+
+
+def _reuse(working: Path, channels: Path, source: Path):
+    import soundfile as sf
+
+    from workbench.audio import probe
+    from workbench.audio.working import Converted
+
+    src = probe(source)
+    return Converted(src.sample_rate, src.channels, sf.info(str(working)).frames, channels.is_file())
+
+
+def _expand(
+    paths: Iterable[str | Path], scratch: Path, limits: Limits
+) -> Iterator[tuple[str, Path, str]]:
+    """(display name, file path, error) for every file to import; error is '' when fine."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _is_audio(p.name))
+            if not found:
+                yield path.name, path, "the folder holds no audio files"
+            for p in found:
+                yield str(p.relative_to(path.parent)), p, ""
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            target = scratch / f"zip-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+            yield from extract_zip(path, target, limits=limits)
+        elif path.is_file():
+            yield path.name, path, ""
+        else:
+            yield str(path), path, "no such file or folder"
+
+
+RATIO_FLOOR = 16 * MB  # smaller than this unpacked, an archive or entry may pack any amount
+NESTED = "a zip archive inside a zip archive is not unpacked; unpack it and import its files"
+
+
+def extract_zip(
+    archive: Path, target: Path, wanted: Callable[[str], bool] | None = None,
+    public: bool = False, limits: Limits | None = None,
+) -> Iterator[tuple[str, Path, str]]:
+    """Extract a zip's wanted entries (audio, by default) into `target`: (the entry as shown,
+    the extracted file or the archive, an error or '').
+
+    Before anything is written, the archive is refused whole when it holds more entries, would
+    unpack to more bytes (or more times its own size) than `limits` allow, or more than the
+    disk has free; an entry packed more tightly than the ratio allows is refused alone. While
+    extracting, an entry that yields more bytes than it declares is stopped and removed.
+    Entries that would escape `target` (absolute, '..') are refused; so is an entry whose name
+    an earlier entry already took (the first is imported), and a zip archive inside the
+    archive (it is not unpacked). `public`: for a browser, so an unsafe entry is shown by its
+    base name and a reason holds no exception text (that goes to the log).
+    """
+    wanted = wanted or _is_audio
+    limits = limits or Limits()
+    try:
+        too_many = _entry_count_refusal(archive, limits)
+        if too_many:
+            yield archive.name, archive, too_many
+            return
+        with zipfile.ZipFile(archive) as zf:
+            entries = [i for i in zf.infolist()
+                       if not i.is_dir() and (wanted(i.filename) or _is_zip(i.filename))]
+            unpacked = [i for i in entries if not _is_zip(i.filename)]
+            refusal = _size_refusal(archive, zf.infolist(), unpacked, target, limits)
+            if refusal:
+                yield archive.name, archive, refusal
+                return
+            if not entries:
+                yield archive.name, archive, "the zip archive holds no audio files"
+            taken: set[Path] = set()
+            for info in entries:
+                shown_name = f"{archive.name}/{info.filename}"
+                parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+                unsafe = info.filename.startswith(("/", "\\")) or ".." in parts
+                if unsafe or not parts or ":" in parts[0]:
+                    if public:
+                        shown_name = f"{archive.name}/…/{parts[-1] if parts else ''}"
+                    yield shown_name, archive, "unsafe path in the zip archive (absolute or '..'); skipped"
+                    continue
+                if public:
+                    shown_name = f"{archive.name}/{'/'.join(parts)}"
+                dest = target.joinpath(*parts)
+                if not dest.resolve().is_relative_to(target.resolve()):
+                    yield shown_name, archive, "unsafe path in the zip archive; skipped"
+                    continue
+                why = _entry_refusal(info, dest, taken, limits)
+                if why:
+                    yield shown_name, archive, why
+                    continue
+                taken.add(dest)
+                try:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    _extract_entry(zf, info, dest)
+                except Exception as exc:  # a bad entry (CRC, compression, encryption) fails alone
+                    dest.unlink(missing_ok=True)
+                    log.warning("cannot extract %s from %s", info.filename, archive, exc_info=exc)
+                    detail = "" if public else f" ({exc})"
+                    yield shown_name, archive, f"cannot extract from the zip archive{detail}"
+                    continue
+                yield shown_name, dest, ""
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        log.warning("%s is not a valid zip archive", archive, exc_info=exc)
+        yield archive.name, archive, "not a valid zip archive" + ("" if public else f" ({exc})")
+
+
+def _entry_count_refusal(archive: Path, limits: Limits) -> str:
+    """The archive's own count of entries (its end record), read before zipfile builds an
+    object for each, against the limit."""
+    try:
+        with open(archive, "rb") as f:
+            end = zipfile._EndRecData(f)  # type: ignore[attr-defined]  # stable since Python 2
+        count = int(end[zipfile._ECD_ENTRIES_TOTAL]) if end else 0  # type: ignore[attr-defined]
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return ""  # zipfile's private reader changed: the count is checked after opening
+    if count > limits.zip_members:
+        return (f"the zip archive holds {count} entries, more than the limit of "
+                f"{limits.zip_members}; nothing was unpacked")
+    return ""
+
+
+def _size_refusal(
+    archive: Path, every: list[zipfile.ZipInfo], entries: list[zipfile.ZipInfo], target: Path,
+    limits: Limits,
+) -> str:
+    """Why the archive is refused whole by what its central directory declares, or ''."""
+    if len(every) > limits.zip_members:
+        return (f"the zip archive holds {len(every)} entries, more than the limit of "
+                f"{limits.zip_members}; nothing was unpacked")
+    total = sum(i.file_size for i in entries)
+    if total > limits.zip_total_mb * MB:
+        return (f"the zip archive would unpack to {describe_size(total)}, more than the limit "
+                f"of {describe_size(limits.zip_total_mb * MB)}; nothing was unpacked")
+    packed = max(archive.stat().st_size, 1)
+    if total > RATIO_FLOOR and total > packed * limits.zip_ratio:
+        return (f"the zip archive would unpack to {describe_size(total)}, {total // packed} "
+                f"times its own size (the limit is {limits.zip_ratio} times); nothing was "
+                f"unpacked")
+    free = shutil.disk_usage(_existing(target)).free
+    if total > free:
+        return (f"the zip archive would unpack to {describe_size(total)} but only "
+                f"{describe_size(free)} of disk space is free; nothing was unpacked")
+    return ""
+
+
+def _entry_refusal(info: zipfile.ZipInfo, dest: Path, taken: set[Path], limits: Limits) -> str:
+    """Why one entry is skipped (the rest go on), or ''."""
+    if _is_zip(info.filename):
+        return NESTED
+    if dest in taken:
+        return "another entry of the zip archive has the same name (the first was taken); skipped"
+    packed = max(info.compress_size, 1)
+    if info.file_size > RATIO_FLOOR and info.file_size > packed * limits.zip_ratio:
+        return (f"the entry would unpack to {describe_size(info.file_size)}, "
+                f"{info.file_size // packed} times its packed size (the limit is "
+                f"{limits.zip_ratio} times); skipped")
+    return ""
+
+
+class _Overflow(Exception):
+    """An entry yields more bytes than the archive declares for it."""
+
+
+def _extract_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> None:
+    """Copy one entry out, stopping as soon as it yields more than its declared size."""
+    written = 0
+    with zf.open(info) as src, open(dest, "wb") as out:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > info.file_size:
+                raise _Overflow(f"the entry holds more than the {info.file_size} bytes it declares")
+            out.write(chunk)
+
+
+def _existing(path: Path) -> Path:
+    """`path`, or its nearest folder that exists (for asking how much space is free there)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _is_zip(name: str) -> bool:
+    return name.lower().endswith(".zip")
+
+
+def _is_audio(name: str) -> bool:
+    return Path(name).suffix.lower() in AUDIO_SUFFIXES
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+SCRATCH = re.compile(rf"scratch-{TAG}-[a-z0-9_]+")  # scratch_folder's folders
+LEGACY_SCRATCH = re.compile(r"tmp[a-z0-9_]{8}")  # tempfile's, made before scratch folders had owners
+LEGACY_AGE = 24 * 3600  # seconds: older legacy folders are left by a killed import
+
+
+@contextlib.contextmanager
+def scratch_folder(wb: Workbench) -> Iterator[str]:
+    """A folder of this call's own in the home's tmp folder, removed when its `with` block ends,
+    however it ends.
+
+    Its name carries this process's tag (see `leftovers`), so what a killed import leaves (this
+    kind of folder, and half-written working copies) is removed here by the next import, once
+    the process that made it is gone.
+    """
+    tmp = wb.settings.tmp_dir
+    tmp.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(wb)
+    folder = tempfile.mkdtemp(prefix=f"scratch-{owner_tag()}-", dir=tmp)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_leftovers(wb: Workbench) -> list[Path]:
+    """Remove the scratch folders and half-written working copies of imports whose process is
+    gone (killed); the paths removed."""
+    removed = remove_stale(wb.settings.tmp_dir, SCRATCH)
+    for top in (wb.settings.audio_dir, wb.settings.peaks_dir):
+        with contextlib.suppress(OSError):
+            for sub in os.scandir(top):
+                if sub.is_dir(follow_symlinks=False):
+                    removed += remove_stale(Path(sub.path), PART)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(wb.settings.tmp_dir):
+            if (LEGACY_SCRATCH.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+                    and time.time() - entry.stat().st_mtime > LEGACY_AGE):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _is_scratch(wb: Workbench, path: Path) -> bool:
+    return path.resolve().is_relative_to(wb.settings.tmp_dir.resolve())

@@ -1,0 +1,119 @@
+"""The editor's queue: which segment it shows (the filter, the order, a pinned segment, claims
+taken on the way) and that segment's neighbours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench import store
+from workbench.core.access import Action, allowed, require
+from workbench.core.records import QueueFilter, SegmentView, Status
+from workbench.core.workbench import Workbench
+from workbench.crowd import claims as crowd_claims
+from workbench.crowd import qualification
+
+
+@dataclass(frozen=True)
+class EditorState:
+    """What the editor shows: the segment, its place in the queue, its neighbours in time."""
+
+    view: SegmentView
+    index: int
+    total: int
+    previous: int | None
+    following: int | None
+    before: dict | None  # the segment just before in its recording: id, start, end, text...
+    after: dict | None
+    claim: crowd_claims.Claim | None = None  # someone else holds it: shown, not editable
+    pinned: bool = False  # shown although it has left the filter (just saved, restored...)
+
+
+def open_segment(wb: Workbench, project_id: int, shown: int | None,
+                 queue: QueueFilter, pinned: int | None = None) -> EditorState | None:
+    """The segment to show: `shown` if it still matches the filter, else the next that does.
+
+    `pinned` (the segment just saved, restored or refused as stale) is shown when it is
+    `shown` even if it has left the filter, between the queue's segments around its place,
+    so a typo can be fixed after Ctrl+Enter and the queue's end does not walk backwards.
+    None when no segment matches (and none is pinned). Checks that the acting user may see the project. Where the
+    project hands out claims (see `assignment`), the segment is one the user holds or has just
+    claimed, or one someone else holds (then `claim` says who; it is not editable); None when
+    nothing can be handed out (`crowd_claims.why_idle` says why). A labeller's queue leaves gold
+    segments out, and a gold neighbour's text is not shown: it is the answer (`qualifying`).
+    """
+    user = require(wb, Action.VIEW, project_id)
+    gold = store.gold_ids(wb.db, project_id) if qualification.crowd_rules_apply(user) else set()
+    hide = bool(gold)  # the filter costs a lookup a row: only where there is gold
+    if shown in gold:  # a link, or the test's last item: never open to a labeller
+        shown = None
+    if pinned in gold:
+        pinned = None
+    if pinned is not None and store.project_of_segment(wb.db, pinned) != project_id:
+        pinned = None  # a link to another project's segment opens this project's queue
+    claim = None
+    if allowed(user, Action.LABEL) and store.get_project(wb.db, project_id).assignment != "off":
+        shown, claim = crowd_claims.take(wb, project_id, shown, queue)
+        if shown is None:
+            return None
+        nav = _position(wb, project_id, shown, queue, hide)
+        if nav["current"] != shown:  # someone else's, outside this queue
+            nav = dict(nav, current=shown, previous=None, next=None)
+    else:
+        nav = _rejected_first(wb, project_id, shown, queue, user.name, hide)
+        if nav is None:
+            nav = _position(wb, project_id, shown, queue, hide)
+    held = pinned is not None and pinned == shown and nav["current"] != shown and claim is None
+    if held:
+        nav = _around(nav, pinned)
+    if nav["current"] is None:
+        return None
+    view = store.segment_view(wb.db, nav["current"])
+    before, after = store.adjacent(wb.db, view.segment)
+    if hide and (before or after):
+        before, after = (None if side and side["id"] in gold else side for side in (before, after))
+    return EditorState(view, nav["index"], nav["total"], nav["previous"], nav["next"],
+                       before, after, claim, pinned=held)
+
+
+def _around(nav: dict, pinned: int) -> dict:
+    """The queue step for a segment outside the filter, from the step the queue gave for its
+    place (the first segment at or after it, or the last one when it is past the end)."""
+    if nav["current"] is None:  # the filter is empty now
+        return {"current": pinned, "previous": None, "next": None, "index": 0, "total": 0}
+    if nav.get("past_end"):
+        return {"current": pinned, "previous": nav["current"], "next": None,
+                "index": nav["total"], "total": nav["total"]}
+    return {"current": pinned, "previous": nav["previous"], "next": nav["current"],
+            "index": nav["index"], "total": nav["total"]}
+
+
+def _position(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter,
+              without_gold: bool = False) -> dict:
+    return store.queue_position(wb.db, project_id, shown, queue.recording_id,
+                                list(queue.statuses), flagged_only=queue.flagged_only,
+                                order=queue.order, without_gold=without_gold)
+
+
+def _rejected_first(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter,
+                    name: str, without_gold: bool = False) -> dict | None:
+    """The queue step when segments a reviewer gave back to `name` come first, else None.
+
+    They come first when the editor opens (nothing shown yet) and while one of them is shown;
+    the last one's "next" is the first other segment of the queue.
+    """
+    if Status.REJECTED.value not in queue.statuses or queue.flagged_only:
+        return None
+    mine = store.rejected_for(wb.db, project_id, name, queue.recording_id)
+    if not mine or (shown is not None and shown not in mine):
+        return None
+    i = mine.index(shown) if shown in mine else 0
+    rest = _position(wb, project_id, None, queue, without_gold)
+    if i + 1 < len(mine):
+        following = mine[i + 1]
+    else:  # the first segment of the queue not given back
+        following = rest["current"]
+        while following is not None and following in mine:
+            following = _position(wb, project_id, following, queue, without_gold)["next"]
+    return {"current": mine[i], "previous": mine[i - 1] if i else None, "next": following,
+            "index": i, "total": rest["total"]}

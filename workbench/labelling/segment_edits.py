@@ -1,0 +1,328 @@
+"""The editor's operations on segments: save, split, merge, delete and undo, restore, diff.
+
+Every operation appends revisions (never overwrites), names the version it started from, and
+is refused with StaleEdit when someone saved the segment in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from workbench import store
+from workbench.core.access import Action, require
+from workbench.core.records import (
+    TODO,
+    Edit,
+    InvalidEdit,
+    Project,
+    Revision,
+    Segment,
+    SegmentView,
+    Status,
+    Word,
+    check_bounds,
+    clean_text,
+)
+from workbench.core.workbench import Workbench
+from workbench.crowd import claims as crowd_claims
+from workbench.crowd import double_labelling, qualification
+from workbench.labelling.flags import after_human_edit
+from workbench.labelling.history import draft_of
+from workbench.review.sampling import status_after_labelling
+from workbench.text.clean import strip_controls
+
+MIN_PART = 0.05  # seconds: neither side of a split may be shorter
+
+
+def name(segment_id: int) -> str:
+    """How the editor names a segment, in its header and every message: "#12"."""
+    return f"#{segment_id}"
+
+
+def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
+    """The segment, if the acting user may label in its project and nobody else holds it (see
+    `assignment`) and their queue is open (`qualifying`); their name (the author); and the
+    project (read once per edit)."""
+    view = store.segment_view(wb.db, segment_id)
+    user = require(wb, Action.LABEL, view.recording.project_id)
+    project = store.get_project(wb.db, view.recording.project_id)
+    crowd_claims.check_free(wb, view, project)
+    qualification.check_open(wb, project, user, segment_id)  # test passed, no pause, not gold
+    return view, user.name, project
+
+
+def live_segment(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
+    """As `_labelled`, for an edit of a segment that is not deleted: editing a deleted one
+    would bring it back without the checks of `undo_delete`."""
+    view, author, project = _labelled(wb, segment_id)
+    if view.segment.status is Status.DELETED:
+        raise InvalidEdit(f"segment {name(segment_id)} is deleted: undo the delete to edit it")
+    return view, author, project
+
+
+def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
+    """Save the acting user's edit (text NFC-normalised, bounds checked) as a new revision.
+
+    A labeller's save never approves or rejects (only a review does, see `reviewing`); saving
+    a rejected or approved segment makes it 'labeled', to be reviewed again. Under review
+    sampling a save may instead leave it 'passed' (see `sampling`). The draft's flags are
+    re-evaluated against the saved text (`flags.after_human_edit`).
+    """
+    view, author, project = live_segment(wb, segment_id)
+    if edit.status in REVIEWED:
+        raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
+    start, end = check_bounds(edit.start, edit.end, view.recording.duration)
+    edit = tidy(edit, start, end)
+    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None,
+                             edit.text)
+    status = edit.status
+    if status is Status.LABELED:
+        status = _to_review_or_passed(wb, view, project, flags, author)
+    revision = store.apply_edit(wb.db, segment_id, version,
+                                replace(edit, status=status, flags=flags), author)
+    crowd_claims.after_save(wb, view, project, TODO)  # the claim on it is released
+    double_labelling.draw_double(wb, project, segment_id)  # a second label may be wanted
+    return revision
+
+
+def tidy(edit: Edit, start: float, end: float) -> Edit:
+    """An edit as stored, with checked bounds: text and speaker cleaned (`clean_text`: no
+    control characters or bidi overrides, one line), tags sorted, the comment without control
+    characters (its lines kept) and at most 2000 characters."""
+    comment = strip_controls(edit.comment, keep_newlines=True).strip()[:2000]
+    return replace(edit, text=clean_text(edit.text), start=start, end=end,
+                   speaker=clean_text(edit.speaker or "") or None,
+                   tags=tuple(sorted(set(edit.tags))), comment=comment)
+
+
+def _to_review_or_passed(wb: Workbench, view: SegmentView, project: Project,
+                         flags: tuple[str, ...], author: str) -> Status:
+    """'labeled' (to review) or 'passed', as the project's review sampling draws the save."""
+    if project.review_share >= 1.0:  # no sampling: skip the query on the editor's hot path
+        return Status.LABELED
+    reviews, rejections = store.verdicts_on(wb.db, project.id, author)
+    return status_after_labelling(project, view.segment.id, view.segment.status, flags,
+                                  reviews, rejections)
+
+
+REVIEWED = (Status.APPROVED, Status.REJECTED)  # statuses only a review sets
+
+
+def after_labelling(status: Status) -> Status:
+    """The status a labeller's change leaves: a reviewed segment is 'labeled' again."""
+    return Status.LABELED if status in REVIEWED else status
+
+
+def split_text(text: str, words: list[Word], start: float, end: float, at: float) -> tuple[str, str]:
+    """Split `text` at time `at`, at the word boundary nearest to it.
+
+    With word timings whose words make up the text, the words whose middle lies before `at` go
+    left. When the text was edited since (its words differ), the same share of its words goes
+    left; without timings, the share of time.
+    """
+    tokens = text.split()
+    if words:
+        left_count = sum(1 for w in words if (w.start + w.end) / 2 < at)
+        if [w.word.strip() for w in words] == tokens:
+            k = left_count
+        else:
+            k = round(len(tokens) * left_count / len(words))
+    else:
+        k = round(len(tokens) * (at - start) / max(end - start, 1e-9))
+    k = max(0, min(len(tokens), k))
+    return " ".join(tokens[:k]), " ".join(tokens[k:])
+
+
+def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str) -> int:
+    """Split a segment at `at` seconds; returns the new (right-hand) segment's id."""
+    view, author, _ = live_segment(wb, segment_id)
+    seg = view.segment
+    at = round(at, 3)
+    if not (seg.start + MIN_PART <= at <= seg.end - MIN_PART):
+        raise InvalidEdit(
+            f"put the cursor inside the segment ({seg.start:.2f}–{seg.end:.2f} s) to split it"
+        )
+    words = view.draft.words if view.draft else []
+    left_text, right_text = split_text(clean_text(text), words, seg.start, seg.end, at)
+    base = draft_of(store.list_revisions(wb.db, segment_id))
+    left_draft, right_draft = (split_text(base, words, seg.start, seg.end, at)
+                               if base is not None else (None, None))
+    # both halves keep the status: a split draft is still a draft to correct
+    common = dict(status=after_labelling(seg.status), speaker=seg.speaker, tags=seg.tags, op="split")
+    return store.split(
+        wb.db, segment_id, version,
+        Edit(left_text, seg.start, at, comment=seg.comment, draft=left_draft, **common),
+        Edit(right_text, at, seg.end, draft=right_draft, **common),
+        author,
+    )
+
+
+def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
+    """Merge a segment with the next one in its recording; returns the next one's id."""
+    view, author, _ = live_segment(wb, segment_id)
+    _, after = store.adjacent(wb.db, view.segment)
+    if after is None:
+        raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
+    seg = view.segment
+    drafts = [draft_of(store.list_revisions(wb.db, i)) for i in (segment_id, after["id"])]
+    draft = (clean_text(" ".join(d or "" for d in drafts))
+             if any(d is not None for d in drafts) else None)
+    merged = Edit(
+        clean_text(f"{text} {after['text'] or ''}"), seg.start, max(seg.end, after["end"]),
+        after_labelling(seg.status), seg.speaker, seg.tags, seg.comment, op="merge", draft=draft,
+    )
+    store.merge(wb.db, (segment_id, version), (after["id"], after["version"]), merged, author)
+    return after["id"]
+
+
+def delete(wb: Workbench, segment_id: int, version: int) -> Revision:
+    """Mark a segment deleted (kept in history; `undo_delete` brings it back). Refused for a
+    segment deleted already: a second delete would hide how it went (a merge, which undo
+    must not reverse)."""
+    seg, author, project = _labelled(wb, segment_id)
+    if seg.segment.status is Status.DELETED:
+        raise InvalidEdit(f"segment {name(segment_id)} is deleted already")
+    edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
+    revision = store.apply_edit(wb.db, segment_id, version, edit, author)
+    crowd_claims.after_save(wb, seg, project, TODO)
+    return revision
+
+
+def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
+    """Bring a deleted segment back with the status it had before.
+
+    Refused (InvalidEdit) when that would put the same audio in two live segments: the segment
+    was merged into its neighbour (the neighbour holds its text and time now), or a live
+    segment has grown over its time since it was deleted. Refusing keeps every second of audio,
+    and so every word, in at most one segment, which a silent repair could not promise.
+    """
+    view, author, _ = _labelled(wb, segment_id)
+    seg = view.segment
+    if seg.status is not Status.DELETED:
+        raise InvalidEdit(f"segment {name(segment_id)} is not deleted")
+    _refuse_overlaps(wb, seg, seg.start, seg.end, since=view.latest)
+    history = store.list_revisions(wb.db, segment_id)
+    before = next((r for r in reversed(history[:-1]) if r.status != Status.DELETED.value), None)
+    status = after_labelling(Status(before.status)) if before and before.status else Status.DRAFTED
+    edit = _edit_of(view.latest, view.segment, status=status, op="undelete")
+    return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+def undo_delete_now(wb: Workbench, segment_id: int) -> Revision:
+    """Undo the delete of a segment at whatever version it is now (the editor's Undo button)."""
+    return undo_delete(wb, segment_id, store.get_segment(wb.db, segment_id).version)
+
+
+def restore(wb: Workbench, segment_id: int, version: int, n: int) -> Revision:
+    """Make revision `n`'s text, bounds, speaker and tags current again, as a new revision.
+
+    Refused, as `undo_delete` is, when its bounds would overlap a live segment anew.
+    """
+    _, author, _ = _labelled(wb, segment_id)
+    history = {r.n: r for r in store.list_revisions(wb.db, segment_id)}
+    if n not in history:
+        raise InvalidEdit(f"segment {name(segment_id)} has no revision {n}")
+    old = history[n]
+    seg = store.get_segment(wb.db, segment_id)
+    deleted = seg.status is Status.DELETED
+    _refuse_overlaps(wb, seg, old.start, old.end,
+                     since=history[max(history)] if deleted else None)
+    edit = Edit(old.text, old.start, old.end, Status.LABELED,
+                old.speaker if old.op else seg.speaker, old.tags if old.op else seg.tags,
+                old.comment if old.op else seg.comment, op="restore")
+    return store.apply_edit(wb.db, segment_id, version, edit, author)
+
+
+def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
+                     since: Revision | None) -> None:
+    """InvalidEdit when `seg` at [start, end) would overlap a live segment it does not overlap
+    now (a live `seg`), or did not overlap when it was deleted by `since` (a deleted one); or
+    when `since` merged it into its neighbour, which holds its text and time since.
+
+    Overlaps that were there already (two speakers talking at once, two channels) stay allowed.
+    """
+    if since is not None and since.op == "merged":
+        raise InvalidEdit(f"segment {name(seg.id)} was merged into the segment before it, which "
+                          "holds its text and time now: split that one to bring it back")
+    before = since.id if since is not None else None
+    # a deleted segment brought back: only what overlapped it (its bounds when deleted) then
+    clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg.id, before,
+                                  then=(seg.start, seg.end))
+    if since is None and seg.status is not Status.DELETED:
+        already = {c["id"] for c in store.live_overlaps(wb.db, seg.recording_id, seg.start,
+                                                         seg.end, seg.id)}
+        clashes = [c for c in clashes if c["id"] not in already]
+    if clashes:
+        other = clashes[0]
+        raise InvalidEdit(
+            f"segment {name(seg.id)} ({start:.2f}–{end:.2f} s) would overlap segment "
+            f"{name(other['id'])} "
+            f"({other['start']:.2f}–{other['end']:.2f} s), which covers that audio now: "
+            "shorten or delete that one first"
+        )
+
+
+def _edit_of(rev: Revision | None, seg, status: Status, op: str) -> Edit:
+    return Edit(rev.text if rev else "", seg.start, seg.end, status, seg.speaker, seg.tags,
+                seg.comment, op=op)
+
+
+MIN_ADDED = 0.1  # seconds: a segment added in a gap is at least this long
+
+
+def add_segment(wb: Workbench, recording_id: int, start: float, end: float) -> int:
+    """Add an empty segment (status 'new', op 'add') over [start, end) of a recording, where
+    speech no segment covers was found; returns its id. Refused (InvalidEdit) outside the
+    recording, under MIN_ADDED seconds, or over a live segment."""
+    recording = store.get_recording(wb.db, recording_id)
+    user = require(wb, Action.LABEL, recording.project_id)
+    qualification.check_open(wb, store.get_project(wb.db, recording.project_id), user)
+    start, end = check_bounds(start, end, recording.duration)
+    if end - start < MIN_ADDED:
+        raise InvalidEdit(f"a new segment is at least {MIN_ADDED:.1f} s long")
+    clashes = store.live_overlaps(wb.db, recording_id, start, end, exclude_id=-1)
+    if clashes:
+        other = clashes[0]
+        raise InvalidEdit(f"{start:.2f}–{end:.2f} s overlaps segment {name(other['id'])} "
+                          f"({other['start']:.2f}–{other['end']:.2f} s): pick a gap")
+    return store.add_segment(wb.db, recording_id, Edit("", start, end, Status.NEW, op="add"),
+                             user.name)
+
+
+def _claims_in(wb: Workbench, segment_id: int) -> int | None:
+    """The project of a segment if it hands out claims, else None."""
+    project_id = store.get_recording(wb.db, store.get_segment(wb.db, segment_id).recording_id
+                                     ).project_id
+    return project_id if store.get_project(wb.db, project_id).assignment != "off" else None
+
+
+def new_overlaps(wb: Workbench, seg_id: int, start: float, end: float) -> list[str]:
+    """A warning per live neighbour that [start, end) overlaps and the segment's current
+    bounds do not (overlaps there already, e.g. two speakers, are not repeated)."""
+    seg = store.get_segment(wb.db, seg_id)
+    start, end = round(start, 3), round(end, 3)
+    if (start, end) == (round(seg.start, 3), round(seg.end, 3)):
+        return []  # bounds unchanged: no new overlap (the hot path costs one lookup)
+    clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg_id)
+    if clashes:
+        before = {c["id"] for c in store.live_overlaps(wb.db, seg.recording_id, seg.start,
+                                                       seg.end, seg_id)}
+        clashes = [c for c in clashes if c["id"] not in before]
+    return [f"Segment {name(seg_id)} would overlap segment {name(c['id'])} "
+            f"({c['start']:.2f}–{c['end']:.2f} s) by "
+            f"{min(end, c['end']) - max(start, c['start']):.2f} s: save again to keep the "
+            "overlap (two speakers), or move the boundary." for c in clashes]
+
+
+def save_segment(
+    wb: Workbench, segment_id: int, expected_version: int, text: str, start: float, end: float,
+) -> Revision:
+    """Save the acting user's text and boundaries as a new revision; the segment is `labeled`.
+
+    Speaker, tags and comment stay as they are (see `editing.save` for the full edit). Raises
+    InvalidEdit for bad boundaries and StaleEdit when someone saved since `expected_version`
+    (the newer text is in the exception).
+    """
+    seg = store.get_segment(wb.db, segment_id)
+    edit = Edit(text, start, end, Status.LABELED, seg.speaker, seg.tags, seg.comment)
+    return save(wb, segment_id, expected_version, edit)

@@ -1,0 +1,28 @@
+"""Account: who you are, and changing your password."""
+
+import streamlit as st
+
+from workbench.projects.people import SignInError, change_password
+from workbench.ui.common import workbench
+
+st.title("Account")
+wb = workbench()
+user = wb.actor
+st.text(f"Name: {user.name}\nRole: {user.role.value}"
+        + (f"\nShown as: {user.display_name}" if user.display_name else ""))
+if user.id is None:
+    st.info("You act as the local operator because no account exists yet.")
+    st.stop()
+with st.form("change_password", clear_on_submit=True):
+    current = st.text_input("Current password", type="password", key="pw_current")
+    new = st.text_input("New password (at least 8 characters)", type="password", key="pw_new")
+    again = st.text_input("New password again", type="password", key="pw_again")
+    if st.form_submit_button("Change password", key="pw_change"):
+        if new != again:
+            st.error("The two new passwords differ.")
+        else:
+            try:
+                change_password(wb, current, new)
+                st.success("Password changed.")
+            except (SignInError, ValueError) as exc:
+                st.error(str(exc))

@@ -1,0 +1,470 @@
+"""Editor: one segment at a time — waveform, precise playback, the draft pre-filled, keyboard first."""
+
+import logging
+
+import streamlit as st
+
+from workbench.core.records import TODO, InvalidEdit, QueueFilter, StaleEdit, Status
+from workbench.crowd.claims import why_idle
+from workbench.crowd.qualification import Step, Task, answer, next_step, task_view
+from workbench.drafts.draft_job import draft_added
+from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
+from workbench.labelling.flags import FLAG_LABELS
+from workbench.labelling.gaps import empty_drafts, segments_in, speech_gaps
+from workbench.labelling.history import drafts_of, history
+from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
+from workbench.labelling.queue import open_segment
+from workbench.labelling.queue_end import describe, queue_end
+from workbench.labelling.segment_edits import name, restore, undo_delete_now
+from workbench.projects.people import set_pref
+from workbench.projects.settings import recordings
+from workbench.review.verdicts import rejection
+from workbench.text import lint, load_profile
+from workbench.ui.common import (
+    current_project,
+    fmt_seconds,
+    keep_segment,
+    rerun_fragment,
+    segment_from_url,
+    show_flash,
+    workbench,
+)
+from workbench.ui.editor import (
+    CONTEXTS,
+    editor_data,
+    help_markdown,
+    minimap_data,
+    segment_editor,
+)
+from workbench.ui.jobs import project_engine
+from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
+
+log = logging.getLogger(__name__)
+st.title("Editor")
+wb = workbench()
+project = current_project(wb)
+if project is None:
+    st.stop()
+profile = load_profile(project.conventions)
+PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
+ALL = 0  # the recording filter's "all recordings" (ids start at 1)
+ORDERS = {"time": "time", "flags first": "flags first", "uncertain": "least confident first"}
+
+
+def _history(seg_id: int, version: int) -> None:
+    revisions = history(wb, seg_id)
+    language = project.language
+    drafts = drafts_of(revisions)  # after a split or merge: the part of the draft it holds
+    with st.expander(f"History ({len(revisions)} revision{'' if len(revisions) == 1 else 's'})",
+                     expanded=False):
+        for prev, rev, draft in zip([None, *revisions], revisions, drafts):
+            cols = st.columns([5, 1])
+            cols[0].markdown(
+                f"**{rev.n}** · {rev.source}{' · ' + rev.op if rev.op else ''} · "
+                f"{md(rev.author)} · {rev.created_at:%Y-%m-%d %H:%M} · "
+                f"{rev.start:.2f}–{rev.end:.2f} s"
+                + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
+            )
+            if prev is not None and not (draft is not None and prev.text == draft):
+                cols[0].markdown("vs previous: " + diff_md(prev.text, rev.text, language),
+                                 unsafe_allow_html=True)
+            if draft is not None and rev.source != "asr":
+                cols[0].markdown("vs draft: " + diff_md(draft, rev.text, language),
+                                 unsafe_allow_html=True)
+            if rev.n != revisions[-1].n and cols[1].button("Restore", key=f"ed_restore_{seg_id}_{rev.n}"):
+                restore(wb, seg_id, version, rev.n)
+                rerun_fragment()
+
+
+def _filters() -> QueueFilter:
+    """The queue filter widgets, keyed by project, starting from the user's saved choice."""
+    saved = st.session_state.setdefault("prefs", {}).get(PREFS) or {}
+    names = {r.id: r.original_name for r in recordings(wb, project)}
+    keys = {name: f"ed_{name}_{project.id}" for name in ("recording", "status", "order", "flagged")}
+    defaults = {
+        "recording": saved.get("recording") if saved.get("recording") in names else ALL,
+        "status": [s for s in saved.get("status", TODO) if s in {x.value for x in Status}],
+        # the person's own choice of order, else the project's (set by its owner)
+        "order": saved.get("queue_order") if saved.get("queue_order") in ORDERS
+        else project.queue_order if project.queue_order in ORDERS else "time",
+        "flagged": bool(saved.get("flagged", False)),
+    }
+    for name, key in keys.items():
+        st.session_state.setdefault(key, defaults[name])
+
+    def remember() -> None:
+        chosen = {name: st.session_state[key] for name, key in keys.items() if name != "order"}
+        if st.session_state[keys["order"]] != project.queue_order:  # else: the project's
+            chosen["queue_order"] = st.session_state[keys["order"]]
+        st.session_state["prefs"][PREFS] = chosen
+        set_pref(workbench(), PREFS, chosen)
+
+    c1, c2, c3 = st.columns([2, 2, 1])
+    c1.selectbox("Recording", [ALL, *names], key=keys["recording"], on_change=remember,
+                 format_func=lambda i: "All recordings" if i == ALL else names.get(i, str(i)))
+    c2.multiselect("Status", [s.value for s in Status], key=keys["status"], on_change=remember)
+    c3.selectbox("Order", list(ORDERS), key=keys["order"], on_change=remember,
+                 format_func=ORDERS.get,
+                 help="'flags first' puts the drafts most likely wrong at the top; 'least "
+                      "confident first' the drafts the model was least sure of.")
+    c3.checkbox("Flagged only", key=keys["flagged"], on_change=remember,
+                help="Drafts Whisper was unsure of, or that look like its known failures "
+                     "(loops, text over silence).")
+    return QueueFilter(st.session_state[keys["recording"]] or None,
+                       tuple(st.session_state[keys["status"]]),
+                       st.session_state[keys["flagged"]], st.session_state[keys["order"]])
+
+
+if "ed_current" not in st.session_state:  # a link or a reload names the segment: it opens
+    segment_from_url("ed_current")        # even when it has left the filter (saved since)
+    st.session_state["ed_pinned"] = st.session_state["ed_current"]
+
+
+def _test_report(step: Step) -> None:
+    """The labeller's qualification result with each item's diff against the gold text."""
+    report = step.report
+    if report is None or report.result is None:
+        return
+    result = report.result
+    verdict = "passed" if result.passed else "not passed"
+    with st.expander(f"Your qualification test: {verdict}, {report.metric} "
+                     f"{result.error:.1%} over {result.items} items",
+                     expanded=not result.passed):
+        for k, item in enumerate(report.items, 1):
+            st.markdown(f"**Item {k}** · {report.metric} {item['error']:.1%}: "
+                        + diff_md(item["reference"], item["text"], project.language),
+                        unsafe_allow_html=True)
+        st.caption("Struck through: in the reference, not in your text; underlined: in your "
+                   "text, not in the reference.")
+
+
+BLIND_HIDDEN = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-prev", "ed-next",
+                "ed-goto"]
+BLIND_OFF = ["split", "merge", "delete", "undelete", "add", "prev", "next", "goto"]
+
+
+def _blind(task: Task, queue: QueueFilter) -> None:
+    """A blind item (test, hidden gold, second label): the draft, saved as an answer. Hidden
+    gold is headed like a segment of the queue (its place is where the labeller is)."""
+    view = task_view(wb, project.id, task)
+    seg = view.segment
+    if task.heading():
+        st.info(task.heading())
+        place = f"**Segment {name(seg.id)}**"
+    else:
+        here = open_segment(wb, project.id, st.session_state.get("ed_current"), queue)
+        total = here.total + 1 if here else 1
+        place = f"**Segment {(here.index + 1) if here else 1} of {total}** · {name(seg.id)}"
+    keep_segment("ed_current", seg.id)
+    st.markdown(f"{place} · {md(view.recording.original_name)} · "
+                f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `drafted` · "
+                "version 1")  # the labeller's own copy: their first version of it
+    tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
+    data = editor_data(view, wb.settings.home, project_id=project.id, user=wb.actor.name,
+                       tags=tags, before=None, after=None, can_prev=False, can_next=False)
+    data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
+    action, draft = segment_editor(data, key="ed_component")
+    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+    if fresh and action.get("segment_id") == seg.id:
+        st.session_state["ed_last_nonce"] = action.get("nonce")
+        if action["type"] in ("save", "save_next"):
+            try:
+                done = answer(wb, project.id, seg.id, action.get("text", ""),
+                              float(action.get("active_seconds") or 0.0))
+            except (ValueError, PermissionError) as exc:
+                st.session_state["ed_flash"] = ("error", f"Not saved: {exc}")
+            else:
+                st.session_state["ed_flash"] = (done.kind, done.message)
+        else:
+            st.session_state["ed_flash"] = ("warning", "Save this segment first: it takes a "
+                                                       "transcript, not a split, merge or skip.")
+        rerun_fragment()
+    text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+    findings = lint(text, profile)
+    if findings:
+        st.markdown(findings_md(findings))
+
+
+def _goto(action: dict, recording_id: int) -> tuple[int | None, str]:
+    """The segment a "goto" action asks for (a minimap click's time, or a typed "12:34" in
+    this recording or "#123" in this project), checked here; else None and why."""
+    asked = ("time", action["time"]) if "time" in action else parse_goto(str(action.get("query", "")))
+    if asked is None:
+        return None, "Go to what? Type a time (12:34) or a segment number (#123)."
+    kind, value = asked
+    try:
+        if kind == "time":
+            found = segment_at(wb, project.id, recording_id, float(value))
+            return found, "" if found else "This recording has no segments."
+        if segment_in_project(wb, project.id, int(value)):
+            return int(value), ""
+    except (LookupError, ValueError, TypeError):
+        pass
+    return None, f"There is no segment {md(str(value), 40)} in this project."
+
+
+def _beside(action: dict, speakers: list[str], choices: list[str], seg) -> Beside:
+    """Speaker, tags and comment as the component sent them with the action (only the
+    choices offered), or the segment's own when the action has none."""
+    if "comment" not in action:
+        return Beside(seg.speaker, tuple(seg.tags), seg.comment)
+    speaker = action.get("speaker")
+    return Beside(speaker if speaker in speakers else None,
+                  tuple(t for t in action.get("tags") or () if t in choices),
+                  str(action.get("comment") or ""))
+
+
+@st.fragment
+def editor() -> None:
+    global wb  # a keystroke reruns only this fragment: check the session again every time,
+    wb = workbench()  # so a sign-out or a deactivation elsewhere stops the next save here
+    queue = _filters()
+    step = next_step(wb, project.id)  # a labeller's test, pause, or blind item comes first
+    show_flash("ed_flash")  # stays until the next action replaces it
+    _test_report(step)
+    if step.gate:
+        st.error(f"Your queue is closed: {md(step.gate, 1000)}.")
+        return
+    if step.warning:
+        st.warning(f"Careful: {md(step.warning, 1000)}. Above the limit your work here is "
+                   "paused.")
+    if step.task is not None:
+        _blind(step.task, queue)
+        return
+    shown = st.session_state.get("ed_current")  # what the browser showed when it acted
+    _empty_drafts()
+    state = open_segment(wb, project.id, shown, queue, pinned=st.session_state.get("ed_pinned"))
+    if state is None:
+        idle = why_idle(wb, project.id, queue)  # a project handing out claims says why
+        if idle:
+            st.info(f"Nothing for you now: {idle}.")
+        else:
+            _queue_done(queue)
+        return
+    view, seg = state.view, state.view.segment
+    keep_segment("ed_current", seg.id)
+
+    deleted = st.session_state.get("ed_last_deleted")
+    if deleted and st.button(f"Undo delete of segment {name(deleted)}", key="ed_undo_delete"):
+        undo_delete_now(wb, deleted)
+        st.session_state.pop("ed_last_deleted")
+        st.session_state["ed_current"] = st.session_state["ed_pinned"] = deleted
+        rerun_fragment()
+
+    _header(state)
+    if state.pinned and state.total == 0:
+        _queue_done(queue)
+    if state.claim is not None:
+        st.warning(f"This segment is {md(state.claim.describe())}: you can read it, not save it.")
+    if seg.flags:
+        st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
+    sent_back = rejection(wb, seg.id) if seg.status is Status.REJECTED else None
+    if sent_back:
+        st.error("Rejected by " + rejection_md(sent_back))
+
+    back = st.session_state.get("ed_back")  # (shown now, saved just before): "previous" goes there
+    previous = back[1] if back and back[0] == seg.id else state.previous
+    tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
+    speakers = sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])})
+    tag_choices = sorted({*SEGMENT_TAGS, *seg.tags})
+    changed = st.session_state.setdefault("ed_changed", {}).get(view.recording.id, [])
+    data = editor_data(
+        view, wb.settings.home, project_id=project.id, user=wb.actor.name, tags=tags,
+        before=state.before["text"] if state.before else None,
+        after=state.after["text"] if state.after else None,
+        can_prev=previous is not None, can_next=state.following is not None,
+        context=st.session_state.get("ed_context", CONTEXTS[0]),
+        minimap=minimap_data(wb, project.id, view.recording, changed),
+        beside={"speaker": seg.speaker, "speakers": speakers, "tags": list(seg.tags),
+                "tag_choices": tag_choices, "comment": seg.comment},
+    )
+    gaps = speech_gaps(wb, view.recording, (seg.start - NEARBY, seg.end + NEARBY))
+    v0, v1 = data["view"]
+    data["gaps"] = [[g.start, g.end] for g in gaps if g.end > v0 and g.start < v1]
+    data["others"] = [[a, b] for a, b in segments_in(wb, view.recording, v0, v1)
+                      if (a, b) != (seg.start, seg.end)]
+    _conflict(seg.id)  # above the editor: in sight with the message
+    action, draft = segment_editor(data, key="ed_component")
+    _rewritten(view)
+
+    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+    if fresh and action.get("type") in ("goto", "context"):  # moves the view, saves nothing
+        st.session_state["ed_last_nonce"] = action.get("nonce")
+        if action["type"] == "context":
+            chosen = float(action.get("context") or 0)
+            st.session_state["ed_context"] = chosen if chosen in CONTEXTS else CONTEXTS[0]
+        else:
+            target, why = _goto(action, view.recording.id)
+            st.session_state["ed_flash"] = ("warning", why) if target is None else None
+            if target is not None:  # asked for by name: shown even outside the filter
+                st.session_state["ed_current"] = st.session_state["ed_pinned"] = target
+        rerun_fragment()
+    # matched by the segment shown, not its version: a save from an outdated version must be
+    # refused loudly, even when that segment has meanwhile left the queue
+    if fresh and action.get("segment_id") in (seg.id, shown, deleted):
+        st.session_state["ed_last_nonce"] = action.get("nonce")
+        outcome = apply_action(
+            wb, action, shown=seg.id, beside=_beside(action, speakers, tag_choices, seg),
+            previous=previous, following=state.following, profile=profile,
+            lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
+            queue=queue, last_deleted=deleted,
+        )
+        _after(action, outcome, seg.id)
+        if outcome.kind == "success":
+            made = [outcome.go_to] if action["type"] in ("add", "split") else []
+            _changed(view.recording.id, int(action["segment_id"]), *made)
+        rerun_fragment()
+
+    text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+    _draft_it(view, text)
+    findings = lint(text, profile)
+    if findings:
+        st.markdown(findings_md(findings))
+    _gaps(view, gaps)
+    _history(seg.id, seg.version)
+
+
+def _header(state) -> None:
+    """The segment's place and name: "Segment 3 of 40 · #12 · …" (messages say "#12" too)."""
+    view, seg = state.view, state.view.segment
+    why = "deleted" if seg.status is Status.DELETED else "saved"
+    place = (f"**Segment {name(seg.id)}** · {why}, outside this filter ({state.total} left)"
+             if state.pinned else f"**Segment {state.index + 1} of {state.total}** · {name(seg.id)}")
+    st.markdown(
+        f"{place} · {md(view.recording.original_name)} · "
+        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
+        f"version {seg.version}"
+    )
+
+
+def _changed(recording_id: int, *segment_ids: int | None) -> None:
+    """Segments of the recording this user just changed or made: the minimap draws them as
+    they are now, over its cached columns (which may lag by MINIMAP_TTL seconds)."""
+    mine = st.session_state.setdefault("ed_changed", {}).setdefault(recording_id, [])
+    for acted in (i for i in segment_ids if i is not None):
+        mine[:] = [*[i for i in mine if i != acted], acted][-20:]
+
+
+def _after(action: dict, outcome, seg_id: int) -> None:
+    """Remember what the next rerun needs: the message, where to go, what to pin, what to
+    undo, the segment just saved (for "previous") and a refused stale save's two texts."""
+    ss = st.session_state
+    ss["ed_confirm"] = outcome.confirm
+    ss["ed_flash"] = (outcome.kind, outcome.message) if outcome.message else None
+    kind = action["type"]
+    if kind == "delete" and outcome.kind == "success":
+        ss["ed_last_deleted"] = seg_id
+    if kind == "undelete" and outcome.kind == "success":
+        ss.pop("ed_last_deleted", None)
+    if kind == "save_next" and outcome.kind == "success" and outcome.go_to not in (None, seg_id):
+        ss["ed_back"] = (outcome.go_to, seg_id)
+    acted = int(action.get("segment_id", seg_id))  # a stale save may name another than shown
+    ss["ed_conflict"] = ({"segment_id": acted, "mine": outcome.mine, "theirs": outcome.theirs}
+                         if outcome.theirs is not None else None)
+    if outcome.go_to is not None:
+        ss["ed_current"] = outcome.go_to
+        ss["ed_pinned"] = outcome.go_to if outcome.pin else None
+
+
+def _rewritten(view) -> None:
+    """A draft changed by the project's rules says so, under the draft."""
+    applied = ((view.draft.asr_meta or {}).get("rewrites") if view.draft else None) or []
+    if applied:
+        st.caption("Draft changed by rule: " + md("; ".join(
+            f"{r.get('before', '')} → {r.get('after', '')}" for r in applied), 1000))
+
+
+def _draft_it(view, typed: str) -> None:
+    """A segment a person added has no draft: one button asks the project's model for one,
+    hearing that span alone (shown while nothing is typed in it, so nothing typed is lost)."""
+    seg = view.segment
+    if view.draft is not None or seg.status is not Status.NEW or (typed or "").strip():
+        return
+    if not st.button("Draft it with Whisper", key=f"ed_draft_{seg.id}_{seg.version}",
+                     icon=":material/smart_toy:",
+                     help="The project's model hears this segment alone, with the project's "
+                          "prompt, terms and rules, and writes its draft here to correct."):
+        return
+    try:
+        with st.spinner(f"Drafting segment {name(seg.id)}…"):
+            draft_added(wb, seg.id, seg.version, project_engine(wb, project))
+        _changed(view.recording.id, seg.id)
+        st.session_state["ed_flash"] = ("success", f"Drafted segment {name(seg.id)}: correct "
+                                        "it and save.")
+    except (InvalidEdit, StaleEdit) as exc:
+        st.session_state["ed_flash"] = ("warning", f"Not drafted: {exc}")
+    except Exception:  # the model would not load or failed: the log has the path and trace
+        log.exception("drafting segment %s with %s %r", seg.id, project.asr_engine,
+                      project.asr_model)
+        st.session_state["ed_flash"] = ("error", f"Not drafted: the {project.asr_engine} model "
+                                        "failed; the server log says why.")
+    rerun_fragment()
+
+
+def _conflict(seg_id: int) -> None:
+    """A refused stale save: the labeller's text beside the newer one, to merge by hand."""
+    conflict = st.session_state.get("ed_conflict")
+    if not conflict or conflict["segment_id"] != seg_id:
+        return
+    left, right = st.columns(2)
+    left.caption("Your text (not saved; in the editor now: merge the newer text into it, "
+                 "then save)")
+    left.text(conflict["mine"])
+    right.caption("The newer text (saved since you opened it)")
+    right.text(conflict["theirs"])
+
+
+def _queue_done(queue: QueueFilter) -> None:
+    """The queue is empty: say so, and what is next."""
+    head, nexts = describe(queue_end(wb, project.id, queue), queue)
+    st.info(head)
+    for line in nexts:
+        st.text(line)
+
+
+def _empty_drafts() -> None:
+    """Recordings whose draft wrote no segment: a note (an owner redrafts them on Projects)."""
+    empty = empty_drafts(wb, project.id)
+    if empty:
+        st.warning(f"{len(empty)} recording(s) drafted without any segment: "
+                   + ", ".join(md(r.original_name) for r in empty[:5])
+                   + ". An owner can draft them again from the Projects page.")
+
+
+NEARBY = 600.0  # seconds either side of the segment where uncovered speech is looked for
+
+
+def _gaps(view, gaps) -> None:
+    """Speech no segment covers near this segment: one list to pick from and one button adding
+    a segment there (in the waveform: the amber strips, and the "add" key). One widget pair
+    whatever the count: a button per stretch (up to 50 on a long, sparsely segmented
+    recording) made every key slower in the browser (bench/editor_latency.py)."""
+    if not gaps:
+        return
+    seg = view.segment
+    with st.expander(f"Speech no segment covers, within {NEARBY / 60:.0f} min ({len(gaps)})",
+                     expanded=False):
+        after = next((i for i, g in enumerate(gaps) if g.start >= seg.start), 0)
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        gap = left.selectbox(
+            "Stretch of speech", gaps, index=after,
+            format_func=lambda g: f"{fmt_seconds(g.start)}–{fmt_seconds(g.end)} "
+                                  f"({g.end - g.start:.1f} s)",
+            key=f"ed_gap_{seg.id}")
+        if right.button("Add a segment there", key=f"ed_add_{seg.id}"):
+            outcome = apply_action(wb, {"type": "add", "segment_id": seg.id,
+                                        "version": seg.version, "start": gap.start,
+                                        "end": gap.end}, shown=seg.id)
+            _after({"type": "add"}, outcome, seg.id)
+            if outcome.kind == "success":
+                _changed(view.recording.id, outcome.go_to)
+            rerun_fragment()
+
+
+editor()
+
+with st.sidebar:
+    with st.expander("Keyboard shortcuts", expanded=False):
+        st.markdown(help_markdown())  # the table the editor's keys and titles come from
+    with st.expander(f"Guidelines · {profile.title}", expanded=False):
+        st.markdown(guidelines_md(project.guidelines or profile.guidelines))

@@ -1,0 +1,140 @@
+"""Export (owners): write a batch as a training corpus and download it; past exports stay listed."""
+
+import streamlit as st
+
+from workbench.formats import FORMAT_INFO, FORMATS
+from workbench.formats.corpus_export import (
+    CONVENTION_FORMS,
+    RATE_CHOICES,
+    STATUS_CHOICES,
+    build_request,
+    default_out,
+    default_status,
+    export_batch,
+    export_zip,
+    filter_choices,
+    past_exports,
+    zip_folder,
+)
+from workbench.formats.split import SPLIT_BY
+from workbench.formats.textform import TAG_MODES, TEXT_FORMS
+from workbench.projects.settings import profile_label
+from workbench.ui.common import current_project, workbench
+from workbench.ui.text import md
+
+CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "none": "whole recordings, with offsets"}
+RATES = ["16000", *(str(r) for r in RATE_CHOICES if r != 16000), "original"]
+
+st.title("Export")
+wb = workbench()
+project = current_project(wb)
+if project is None:
+    st.stop()
+choices = filter_choices(wb, project)
+
+cols = st.columns(2)
+fmt = cols[0].selectbox("Format", FORMATS, key="export_format",
+                        format_func=lambda f: FORMAT_INFO[f].label)
+status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
+                           index=STATUS_CHOICES.index(default_status(project)),
+                           key="export_status",
+                           help="labeled: all labelled work (passed and approved too). "
+                                "accepted: approved, or passed without review under sampling. "
+                                "Where the project requires review, approved (or accepted when "
+                                "it reviews a sample) is the default")
+info = FORMAT_INFO[fmt]
+
+cols = st.columns(3)
+clips = cols[0].selectbox("Audio", info.clips, key="export_clips", format_func=CLIP_LABELS.get,
+                          disabled=len(info.clips) == 1 or not info.audio)
+rate = cols[1].selectbox(
+    "Sample rate (Hz)", RATES, key="export_rate", disabled=not info.audio,
+    help="16000 is the working copies' rate; others are resampled. 'original' cuts from the "
+         "imported source file at its own rate, and is not available when that file is gone.",
+)
+padding = cols[2].number_input("Padding (s)", min_value=0.0, max_value=10.0, value=0.0, step=0.05,
+                               key="export_padding", disabled=not info.audio,
+                               help="added either side of each segment, within its recording")
+
+cols = st.columns(3)
+text_forms = [*CONVENTION_FORMS, *(f for f in TEXT_FORMS if f != "as-written")]
+text_form = cols[0].selectbox(
+    "Text", text_forms, key="export_text_form",
+    help=f"written: as the labeller wrote it; spelling / pronunciation: the two sides of the "
+         f"'{profile_label(project.conventions)}' conventions' dual transcriptions, tags and "
+         "marks removed; lower: lower case, punctuation and symbols removed")
+tags = cols[1].selectbox("Inline tags of the conventions", list(TAG_MODES), key="export_tags",
+                         help="drop leaves out segments that carry a tag unusable for training "
+                              "(e.g. KsponSpeech's u/)")
+split = cols[2].text_input("Split train,dev,test", key="export_split", placeholder="0.8,0.1,0.1",
+                           help="shares of audio time; leave empty for one corpus")
+cols = st.columns(2)
+split_by = cols[0].selectbox("Split by", SPLIT_BY, key="export_split_by",
+                             help="what may not straddle two splits")
+seed = cols[1].number_input("Seed", min_value=0, value=0, step=1, key="export_seed")
+
+with st.expander("Filters"):
+    recordings = st.multiselect("Recordings", choices["recordings"],
+                                key=f"export_recordings_{project.id}")
+    speakers = st.multiselect("Speakers", choices["speakers"],
+                              key=f"export_speakers_{project.id}")
+    labellers = st.multiselect("Labellers (author of the latest revision)", choices["labellers"],
+                               key=f"export_labellers_{project.id}")
+    exclude = st.text_input("Leave out segments tagged (comma-separated)", key="export_exclude_tags")
+    cols = st.columns(2)
+    since = cols[0].date_input("Revised since", value=None, key="export_since")
+    until = cols[1].date_input("Revised until", value=None, key="export_until")
+    fresh = st.checkbox("Only segments not exported before", key="export_not_exported")
+
+if st.button("Export", key="export_button", type="primary"):
+    bar = st.progress(0.0, text="Exporting…")
+    try:
+        filters, options = build_request(
+            status, recordings, speakers, labellers, exclude, since, until, fresh,
+            clips=clips, sample_rate=rate, padding=padding, text_form=text_form, tags=tags,
+            split=split, split_by=split_by, seed=seed,
+        )
+        result = export_batch(
+            wb, project, default_out(wb, project, fmt), fmt=fmt, filters=filters, options=options,
+            progress=lambda d, t: bar.progress(d / t, text=f"{d}/{t} segments"),
+        )
+        zip_folder(result.path)
+        parts = "".join(f" {n}: {c}." for n, (c, _) in result.splits.items())
+        st.session_state["export_done"] = (
+            project.id,
+            f"Exported {result.segments} segments ({result.hours:.3f} h) to {result.path.name}."
+            + parts + "".join(f" Warning: {w}." for w in result.warnings),
+        )
+    except (ValueError, PermissionError) as exc:
+        st.session_state["export_done"] = None
+        st.error(md(exc, 1000))
+    except OSError:
+        st.session_state["export_done"] = None
+        st.error("The export could not be written (disk full or not writable?); nothing was "
+                 "left half-written. The server log has the details.")
+    bar.empty()
+
+done = st.session_state.get("export_done")
+if done and done[0] == project.id:
+    st.success(md(done[1], 2000))
+
+st.subheader("Past exports")
+past = past_exports(wb, project)
+if not past:
+    st.caption("None yet.")
+for row in past:
+    c1, c2 = st.columns([3, 1])
+    c1.markdown(
+        f"**{md(row['name'])}** · {row['format']} · status `{row['filters'].get('status')}` · "
+        f"{row['counts'].get('segments')} segments · {row['hours']:.3f} h · by "
+        f"{md(row['created_by'])} · {row['created_at']:%Y-%m-%d %H:%M} · "
+        f"sha256 `{row['checksum'][:12]}`"
+    )
+    if row["available"]:
+        c2.download_button(
+            "Download zip", data=lambda i=row["id"]: open(export_zip(wb, project, i), "rb"),
+            file_name=f"{row['name']}.zip", mime="application/zip", key=f"download_{row['id']}",
+            on_click="ignore",
+        )
+    else:
+        c2.caption("folder removed")

@@ -1,0 +1,144 @@
+"""Models (owners): fine-tune the project's drafting model on its final segments, watch the
+job, and choose which version drafts (a new one is chosen by itself only when it drafts the
+held-out segments better)."""
+
+import pandas as pd
+import streamlit as st
+
+from workbench.jobs.lifecycle import JobRunning
+from workbench.learning.heldout import set_holdout_share
+from workbench.tuning.jobs import live_or_latest, tune_status
+from workbench.tuning.options import METHODS, TrainOptions
+from workbench.tuning.registry import (
+    base_model,
+    in_use,
+    label,
+    outcome,
+    promote,
+    use_base,
+)
+from workbench.ui.common import (
+    current_project,
+    done_then_rerun,
+    form_key,
+    page_flash,
+    workbench,
+)
+from workbench.ui.jobs import cancel_tune, start_tune
+from workbench.ui.text import md
+
+FLASH = "models_flash"
+FAILURES = (ValueError, PermissionError, LookupError, JobRunning)
+
+st.title("Models")
+wb = workbench()
+project = current_project(wb)
+if project is None:
+    st.stop()
+page_flash(FLASH)
+
+
+def done(message: str) -> None:
+    """Show `message` after the rerun that shows the change."""
+    done_then_rerun(FLASH, message)
+
+
+status = tune_status(wb, project)
+st.markdown(f"Drafts use **{md(label(project, status.versions), 200)}** ({md(status.engine)}). "
+            f"**{status.final}** final segment(s) (approved, or passed without review), "
+            f"**{status.heldout}** of them held out: drafts are measured on them, never "
+            "trained on them.")
+
+defaults = TrainOptions()
+with st.form(form_key(project, f"tune_{project.holdout_share}")):
+    st.subheader("Fine-tune")
+    cols = st.columns(4)
+    method = cols[0].selectbox("Method", list(METHODS), key=form_key(project, "tune_method"),
+                               help="; ".join(f"**{m}**: {what}" for m, what in METHODS.items()))
+    steps = cols[1].number_input("Steps", 1, 100_000, defaults.steps, step=10,
+                                 key=form_key(project, "tune_steps"))
+    rate = cols[2].number_input("Learning rate", 1e-7, 0.1, defaults.learning_rate, step=1e-5,
+                                format="%.6f", key=form_key(project, "tune_lr"))
+    share = cols[3].number_input("Held out (%)", 0.0, 50.0, round(project.holdout_share * 100, 2),
+                                 step=1.0, format="%.1f", key=form_key(project, "tune_share"),
+                                 help="Final segments kept out of training (a stable draw per "
+                                      "segment): the new model is measured on them.")
+    st.caption("The new version is written beside the others and becomes the drafting model "
+               "only if it drafts the held-out segments with fewer errors than the model in use.")
+    if st.form_submit_button("Start fine-tuning", type="primary", disabled=status.running,
+                             key=form_key(project, "start_tune")):
+        try:
+            fresh = set_holdout_share(wb, project, share / 100)
+            start_tune(wb, fresh, {"method": method, "steps": int(steps), "learning_rate": float(rate)})
+        except FAILURES as exc:
+            st.error(md(f"Not started: {exc}", 2000))
+        else:
+            st.rerun()
+
+
+@st.fragment(run_every=1.0 if status.running else None)
+def job_progress() -> None:
+    job = live_or_latest(wb, project)
+    if job is None:
+        return
+    if status.running and job.state != "running":
+        st.rerun(scope="app")  # the job ended: refresh the registry, stop polling
+    if job.state == "running":
+        st.progress(job.progress, text=md(job.message or "starting", 300))
+        if st.button("Cancel", key=f"cancel_tune_{project.id}"):
+            cancel_tune(wb, project)
+    else:
+        text = f"Last fine-tune job: **{job.state}**. {md(job.message, 500)}"
+        (st.error if job.state == "failed" else st.success)(text)
+        if job.error:
+            st.text(job.error)
+
+
+job_progress()
+
+st.subheader("Versions")
+if not status.versions:
+    st.info("No fine-tuned version yet: the project drafts with its base model.")
+    st.stop()
+job = status.job
+rows = [{
+    "version": f"v{v.n}",
+    "method": v.method,
+    "trained on": v.train_segments,
+    "held out": v.heldout_segments,
+    "metric": (v.metric or "").upper(),
+    "error before": v.error_before,
+    "error after": v.error_after,
+    "state": outcome(project, v, job if v.job_id == getattr(job, "id", None) else None),
+    "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
+    "by": v.created_by,
+} for v in status.versions]
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+             column_config={
+                 "error before": st.column_config.NumberColumn(
+                     format="percent", help="the model in use then, on the held-out segments"),
+                 "error after": st.column_config.NumberColumn(
+                     format="percent", help="this version, on the same segments")})
+
+
+
+def switch(call, message: str) -> None:
+    """Run a model switch; its refusal is shown, its success after the rerun."""
+    try:
+        call()
+    except FAILURES as exc:
+        st.error(md(str(exc), 2000))
+    else:
+        done(message)
+
+
+ready = [v for v in status.versions if v.state == "ready"]
+base = base_model(wb, project)
+with st.container(horizontal=True):
+    for version in ready:
+        if st.button(f"Use v{version.n}", key=f"use_model_{project.id}_{version.n}",
+                     disabled=in_use(project, version)):
+            switch(lambda n=version.n: promote(wb, project, n), f"v{version.n} drafts from now on.")
+    if base is not None and st.button("Back to the base model", key=f"use_base_{project.id}",
+                                      disabled=(project.asr_engine, project.asr_model) == base):
+        switch(lambda: use_base(wb, project), f"The base model ({base[1]}) drafts from now on.")

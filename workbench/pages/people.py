@@ -1,0 +1,108 @@
+"""People (owners): accounts and roles, who works on the current project, the audit log."""
+
+import pandas as pd
+import streamlit as st
+
+from workbench.core.records import Role
+from workbench.projects.people import (
+    audit_log,
+    create_user,
+    list_users,
+    members,
+    reset_password,
+    set_active,
+    set_members,
+    set_role,
+)
+from workbench.projects.settings import projects
+from workbench.ui.common import current_project, workbench
+from workbench.ui.text import md
+
+st.title("People")
+wb = workbench()
+if wb.actor.id is None:
+    st.info("Create the owner account first (Protect this workbench): accounts need an owner.")
+    st.stop()
+ROLES = [r.value for r in Role]
+HELP = "labeler: labels; reviewer: labels and reviews; owner: everything"
+
+handed = st.session_state.pop("handed_password", None)
+if handed:
+    st.success(f"Password for {md(handed[0])}, shown once: hand it over privately. They can change "
+               "it on their Account page.")
+    st.code(handed[1], language=None)
+
+users = list_users(wb)
+st.dataframe(pd.DataFrame([{"name": u.name, "shown as": u.display_name, "role": u.role.value,
+                            "active": u.active, "since": u.created_at} for u in users]),
+             hide_index=True, width="stretch", key="people_table")
+
+with st.expander("Add a person", expanded=len(users) < 2):
+    with st.form("add_person", clear_on_submit=True):
+        cols = st.columns(3)
+        name = cols[0].text_input("Sign-in name", key="add_name", max_chars=40)
+        shown = cols[1].text_input("Shown as (optional)", key="add_display", max_chars=200)
+        role = cols[2].selectbox("Role", ROLES, key="add_role", help=HELP)
+        if st.form_submit_button("Add", type="primary", key="add_person_button"):
+            try:
+                user, password = create_user(wb, name, role, display_name=shown)
+            except (ValueError, LookupError) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["handed_password"] = (user.name, password)
+                st.rerun()
+
+st.subheader("Change an account")
+by_id = {u.id: u for u in users}
+chosen = st.selectbox("Account", list(by_id), key="people_pick",
+                      format_func=lambda i: f"{by_id[i].name} ({by_id[i].role.value}"
+                                            f"{'' if by_id[i].active else ', deactivated'})")
+if chosen is not None:
+    target = by_id[chosen]
+    cols = st.columns(3)
+    role = cols[0].selectbox("Role", ROLES, index=ROLES.index(target.role.value),
+                             key=f"role_{target.id}_{target.role.value}", help=HELP)
+    if role != target.role.value and cols[0].button("Change role", key=f"set_role_{target.id}"):
+        try:
+            set_role(wb, target.id, role)
+            st.rerun()
+        except ValueError as exc:
+            st.error(str(exc))
+    label = "Deactivate" if target.active else "Reactivate"
+    if cols[1].button(label, key=f"active_{target.id}",
+                      help="A deactivated account cannot sign in; its work stays attributed."):
+        try:
+            set_active(wb, target.id, not target.active)
+            st.rerun()
+        except ValueError as exc:
+            st.error(str(exc))
+    if cols[2].button("Reset password", key=f"reset_{target.id}"):
+        st.session_state["handed_password"] = (target.name, reset_password(wb, target.id))
+        st.rerun()
+
+project = current_project(wb)
+if project is not None:
+    st.subheader("Who works on this project")
+    st.caption("Labellers and reviewers see only the projects they are members of; owners see all.")
+    workers = [u for u in users if u.role is not Role.OWNER]  # deactivated ones too: kept
+    current = [u.id for u in members(wb, project.id) if u.id in {w.id for w in workers}]
+    names = {u.id: u.name + ("" if u.active else " (deactivated)") for u in workers}
+    with st.form(f"members_{project.id}"):
+        picked = st.multiselect("Members", list(names), default=current,
+                                format_func=names.get, key=f"members_pick_{project.id}")
+        if st.form_submit_button("Save members", key=f"members_save_{project.id}"):
+            set_members(wb, project.id, picked)
+            st.rerun()
+
+st.subheader("Audit log")
+project_names = {p.id: p.name for p in projects(wb)}
+log = pd.DataFrame([{"at": e["at"], "who": e["actor"], "what": e["action"],
+                     "project": project_names.get(e["project_id"], e["project_id"] or ""),
+                     "detail": str(e["detail"] or "")}
+                    for e in audit_log(wb, limit=1000)])
+if log.empty:
+    st.caption("Nothing yet.")
+else:
+    st.dataframe(log.head(200), hide_index=True, width="stretch", key="audit_table")
+    st.download_button("Download the audit log (CSV)", log.to_csv(index=False).encode(),
+                       "audit-log.csv", "text/csv", key="audit_download")

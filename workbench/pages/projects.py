@@ -1,0 +1,205 @@
+"""Projects (owners): create one, import audio into it, its settings, recordings and progress."""
+
+import pandas as pd
+import streamlit as st
+
+from workbench.core.config import MB, describe_size
+from workbench.core.lengths import audio_length
+from workbench.intake.audio_files import AUDIO_SUFFIXES
+from workbench.intake.transcripts import import_upload
+from workbench.labelling.gaps import empty_drafts, redraft
+from workbench.projects.settings import (
+    LANGUAGES,
+    draft_quality,
+    ensure_project,
+    labeller_stats,
+    profile_choices,
+    profile_label,
+    project_status,
+    projects,
+    recordings,
+    update_settings,
+)
+from workbench.review.sampling import MIN_REVIEWS
+from workbench.review.verdicts import reasons, review_progress
+from workbench.ui.common import current_project, fmt_seconds, form_key, workbench
+from workbench.ui.jobs import start_drafts
+from workbench.ui.text import md
+
+ANNOTATION_TYPES = {"json", "jsonl", "csv", "tsv", "srt", "vtt", "textgrid", "eaf"}
+
+st.title("Projects")
+wb = workbench()
+choices = profile_choices(wb)
+
+with st.expander("New project", expanded=not projects(wb)):
+    with st.form("new_project", clear_on_submit=True):
+        name = st.text_input("Name", key="new_project_name", max_chars=200)
+        language = st.selectbox("Language", LANGUAGES, key="new_project_language",
+                                help="'auto' lets Whisper detect it per recording.")
+        conventions = st.selectbox("Transcription conventions", choices,
+                                   index=choices.index("plain"), format_func=profile_label,
+                                   key="new_project_conventions",
+                                   help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
+                                        "English clean verbatim with [noise] tags. Your own "
+                                        "profiles: YAML files in the home's profiles/ folder.")
+        if st.form_submit_button("Create project", key="create_project"):
+            try:
+                created = ensure_project(wb, name, language, conventions)
+            except (ValueError, PermissionError) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["picked"] = created.id  # the sidebar switches to it
+                st.rerun()
+
+project = current_project(wb, " Create one above: name, language and conventions.")
+if project is None:
+    st.stop()
+
+status = project_status(wb, project)
+cols = st.columns(4)
+cols[0].metric("Recordings", status["recordings"])
+cols[1].metric("Audio", audio_length(status["audio_hours"] * 3600))
+live = sum(n for state, n in status["segments"].items() if state != "deleted")
+cols[2].metric("Segments", live, help="Live segments (the deleted ones are not counted).")
+cols[3].metric("Labelled", audio_length(status["labelled_hours"] * 3600))
+
+quality = draft_quality(wb, project)
+if quality:
+    headline = quality["headline"]
+    other = "WER" if headline == "CER" else "CER"
+    st.caption(
+        f"Drafts against labelled text over {quality['segments']} segments: "
+        f"**{headline} {quality[headline.lower()]:.1%}** ({other} {quality[other.lower()]:.1%}): "
+        "the share of the draft the labellers corrected."
+    )
+labellers = labeller_stats(wb, project)
+if labellers:
+    with st.expander("Labellers", expanded=False):
+        st.dataframe(pd.DataFrame([
+            {"labeller": r["author"], "saves": r["saves"], "segments": r["segments"],
+             "audio (min)": round(r["audio_seconds"] / 60, 1),
+             "active (min)": round(r["active"] / 60, 1),
+             "s of work per min of audio": round(r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1)}
+            for r in labellers]), hide_index=True, width="stretch", key="labellers_table")
+
+progress = review_progress(wb, project.id)
+if progress:
+    with st.expander("Review", expanded=False):
+        st.dataframe(pd.DataFrame([
+            {"labeller": r["labeller"], "awaiting review": r["awaiting"],
+             "passed unreviewed": r["passed"], "approved": r["approved"],
+             "rejected now": r["rejected"], "reviews": r["reviews"],
+             "rejection rate": f"{r['rejection_rate']:.0%}",
+             "reviewed share": f"{r['review_share']:.0%}"}
+            for r in progress]), hide_index=True, width="stretch", key="review_table")
+
+with st.expander("Settings: conventions, speakers, guidelines, review", expanded=False):
+    options = choices if project.conventions in choices else [project.conventions, *choices]
+    with st.form(form_key(project, "project_settings")):
+        chosen = st.selectbox("Transcription conventions", options,
+                              index=options.index(project.conventions), format_func=profile_label,
+                              key=form_key(project, "set_conventions"),
+                              help="A built-in profile, or one of the YAML files in the home's "
+                                   "profiles/ folder.")
+        speakers = st.text_input("Speakers (comma-separated)", ", ".join(project.speakers),
+                                 key=form_key(project, "set_speakers"))
+        guidelines = st.text_area(
+            "Guidelines for labellers (Markdown; empty: the conventions' own)",
+            project.guidelines or "", key=form_key(project, "set_guidelines"), height=150)
+        blocks = st.checkbox("Convention errors block saving (otherwise: save after a warning)",
+                             project.lint_blocks, key=form_key(project, "set_lint_blocks"))
+        review_required = st.checkbox(
+            "Review required: export takes approved segments unless told otherwise",
+            project.review_required, key=form_key(project, "set_review_required"))
+        review_reasons = st.text_area(
+            "Reasons a reviewer picks from when rejecting (one a line; 'other' is always there)",
+            "\n".join(reasons(project)), key=form_key(project, "set_review_reasons"), height=120)
+        share_cols = st.columns(2)
+        review_share = share_cols[0].number_input(
+            "Share of each labeller's work reviewed (%)", 1, 100,
+            round(project.review_share * 100), key=form_key(project, "set_review_share"),
+            help="Under 100%, a labelled segment not drawn for review is 'passed'. Flagged "
+                 "segments and fixes of rejected ones are always reviewed.")
+        raise_above = share_cols[1].number_input(
+            "Review everything from labellers rejected more than (%)", 0, 100,
+            round(project.review_raise_above * 100),
+            key=form_key(project, "set_review_raise_above"),
+            help=f"Counted once {MIN_REVIEWS} of their segments have been reviewed.")
+        if st.form_submit_button("Save settings", key=form_key(project, "save_project_settings")):
+            try:
+                update_settings(wb, project.id, conventions=chosen, speakers=speakers.split(","),
+                                guidelines=guidelines, lint_blocks=blocks,
+                                review_required=review_required,
+                                review_reasons=review_reasons.splitlines(),
+                                review_share=review_share / 100,
+                                review_raise_above=raise_above / 100)
+            except (ValueError, PermissionError) as exc:
+                st.error(f"Not saved: {exc}")
+            else:
+                st.rerun()
+
+st.subheader(f"Import audio into {md(project.name)}")
+upload_key = f"upload_{project.id}_{st.session_state.setdefault('upload_round', 0)}"
+limits = wb.settings.limits
+# the server refuses a file over server.maxUploadSize whatever the widget says: keep the smaller
+per_file_mb = min(limits.upload_file_mb, int(st.get_option("server.maxUploadSize")))
+files = st.file_uploader(
+    "Audio files or zip archives (WAV, FLAC, MP3, M4A, OGG, Opus, WebM), and transcripts to "
+    "import with them (NeMo, audiofolder metadata, SRT, VTT, TextGrid, EAF, CSV/TSV)",
+    accept_multiple_files=True,
+    type=sorted({s.lstrip(".") for s in AUDIO_SUFFIXES} | {"zip"} | ANNOTATION_TYPES),
+    key=upload_key,
+    max_upload_size=per_file_mb,
+)
+st.caption(f"At most {describe_size(per_file_mb * MB)} a file and "
+           f"{describe_size(limits.upload_batch_mb * MB)} an upload; a zip archive may unpack to "
+           f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries.")
+if st.button("Import", key="import_button", disabled=not files, type="primary"):
+    bar = st.progress(0.0, text="Importing…")
+    result = import_upload(
+        wb, project, [(f.name, f) for f in files],
+        progress=lambda d, t, n: bar.progress(d / max(t, 1), text=f"{d}/{t} {n}"),
+    )
+    bar.empty()
+    st.session_state["import_report"] = (project.id, result.report)
+    st.session_state["upload_round"] += 1
+    st.rerun()
+
+shown = st.session_state.get("import_report")
+if shown is not None and shown[0] == project.id:
+    report = shown[1]
+    (st.warning if report.failed else st.success)(md(report.summary(), 2000))
+    problems = [i for i in report.items if i.outcome != "imported"]
+    st.markdown("\n".join(f"- **{i.outcome}**: {md(i.name)}: {md(i.reason)}"
+                          for i in problems[:30]))
+    if len(problems) > 30:
+        st.dataframe(pd.DataFrame([{"file": i.name, "outcome": i.outcome, "reason": i.reason}
+                                   for i in problems[30:]]),
+                     hide_index=True, width="stretch", key="import_problems")
+
+found = recordings(wb, project)
+st.subheader("Recordings")
+if found:
+    st.dataframe(
+        pd.DataFrame([{"name": r.original_name, "duration": fmt_seconds(r.duration),
+                       "original rate (Hz)": r.sample_rate, "channels": r.channels,
+                       "language": r.language or ""} for r in found]),
+        hide_index=True, width="stretch", key="recordings_table",
+    )
+else:
+    st.caption("No recordings yet.")
+
+empty = empty_drafts(wb, project.id)
+if empty:
+    st.warning(f"{len(empty)} recording(s) drafted without any segment: draft them again, one "
+               "at a time.")
+    for rec in empty:
+        if st.button(f"Draft {rec.original_name} again", key=f"redraft_{rec.id}"):
+            try:
+                redraft(wb, rec.id)
+                start_drafts(wb, project, [rec.id])
+            except (ValueError, PermissionError, RuntimeError) as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Drafting {rec.original_name} again: see the Drafts page.")

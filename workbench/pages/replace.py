@@ -1,0 +1,50 @@
+"""Find & replace (reviewers, owners): preview every segment a replace changes, then apply."""
+
+import streamlit as st
+
+from workbench.core.records import Status
+from workbench.labelling.find_replace import DEFAULT_STATUSES, Query, apply, preview
+from workbench.labelling.segment_edits import name
+from workbench.ui.common import current_project, fmt_seconds, workbench
+from workbench.ui.text import diff_md, md
+
+st.title("Find & replace")
+wb = workbench()
+project = current_project(wb)
+if project is None:
+    st.stop()
+st.caption("Whole word: not next to another letter or digit. In Korean a word is the eojeol "
+           "with its particles: whole-word 학교 does not match 학교에; leave it off to fix "
+           "a noun whatever particle follows.")
+k = f"rp_{project.id}"
+c1, c2 = st.columns(2)
+find = c1.text_input("Find", key=f"{k}_find", max_chars=200)
+repl = c2.text_input("Replace with", key=f"{k}_replace", max_chars=200)
+c3, c4, c5 = st.columns([1, 1, 3])
+whole = c3.checkbox("Whole word", key=f"{k}_whole")
+case = c4.checkbox("Match case", value=True, key=f"{k}_case")
+statuses = c5.multiselect("Statuses", [s.value for s in Status], default=list(DEFAULT_STATUSES),
+                          key=f"{k}_statuses")
+query = Query(find, repl, whole, case, tuple(statuses))
+if st.button("Preview", key=f"{k}_preview", disabled=not find.strip()):
+    try:
+        st.session_state[f"{k}_seen"] = (query, preview(wb, project.id, query))
+    except (ValueError, PermissionError) as exc:
+        st.error(str(exc))
+seen = st.session_state.get(f"{k}_seen")
+if seen and seen[0] == query:
+    matches = seen[1]
+    st.write(f"**{len(matches)}** segment(s) would change.")
+    for m in matches[:500]:
+        st.markdown(f"{name(m.segment_id)} · {md(m.recording)} · {fmt_seconds(m.start)}–"
+                    f"{fmt_seconds(m.end)} · `{m.status}`: "
+                    + diff_md(m.before, m.after, project.language), unsafe_allow_html=True)
+    if matches and st.button(f"Replace in {len(matches)} segment(s)", key=f"{k}_apply",
+                             type="primary"):
+        done = apply(wb, project.id, query, {m.segment_id: m.version for m in matches})
+        st.session_state.pop(f"{k}_seen")
+        st.success(f"Replaced in {len(done.applied)} segment(s).")
+        for seg_id, why in done.skipped:
+            st.warning(f"Skipped segment {name(seg_id)}: {why}")
+elif seen:
+    st.caption("The search changed: preview again.")

@@ -1,0 +1,183 @@
+"""Review (reviewers, owners): each labelled segment with the editor's waveform and playback,
+its text against the draft and the labeller's previous version; approve, fix & approve, reject.
+In the audit's order (?order=disagreement) the queue is every audited segment not yet
+reviewed, the largest disagreement with Whisper's second opinion first."""
+
+import streamlit as st
+
+from workbench.core.access import Forbidden
+from workbench.core.records import Edit, StaleEdit, Status
+from workbench.crowd.double_labelling import second_label
+from workbench.labelling.flags import FLAG_LABELS
+from workbench.review.verdicts import (
+    ORDERS,
+    OTHER,
+    apply_review_action,
+    approve,
+    fix_and_approve,
+    open_review,
+    reasons,
+    reject,
+)
+from workbench.text import headline_metric, load_profile
+from workbench.ui.common import (
+    current_project,
+    fmt_seconds,
+    keep_segment,
+    rerun_fragment,
+    segment_from_url,
+    show_flash,
+    workbench,
+)
+from workbench.ui.editor import editor_data, help_markdown, segment_editor
+from workbench.ui.text import diff_md, findings_md, md, rejection_md
+
+# the editor component's controls that are not review actions: hidden here (their shortcuts
+# are switched off too); Save & next (Ctrl+Enter) approves, with the reviewer's fix if any
+NOT_HERE = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-save"]
+OFF = ["split", "merge", "delete", "undelete", "add", "tag", "save"]
+
+st.title("Review")
+wb = workbench()
+project = current_project(wb)
+if project is None:
+    st.stop()
+profile = load_profile(project.conventions)
+
+segment_from_url("rv_current")  # a link or a reload names the segment
+ORDER_LABELS = {"time": "Awaiting review, in time order",
+                "disagreement": "Audit: largest disagreement with the second opinion first"}
+if "rv_order" not in st.session_state:
+    sent = st.query_params.get("order")
+    st.session_state["rv_order"] = sent if sent in ORDERS else "time"
+
+
+def _order_changed() -> None:
+    st.session_state["rv_current"] = None
+    st.query_params.pop("segment", None)
+    st.query_params["order"] = st.session_state["rv_order"]
+
+
+order = st.radio("Queue", ORDERS, format_func=ORDER_LABELS.get, key="rv_order", horizontal=True,
+                 on_change=_order_changed, label_visibility="collapsed")
+
+
+def _done(kind: str, message: str, go_to: int | None) -> None:
+    st.session_state["rv_flash"] = (kind, message) if message else None
+    if go_to is not None:
+        st.session_state["rv_current"] = go_to
+    rerun_fragment()
+
+
+@st.fragment
+def review() -> None:
+    global wb  # a click reruns only this fragment: check the session again every time
+    wb = workbench()
+    try:
+        state = open_review(wb, project.id, st.session_state.get("rv_current"), order=order)
+    except Forbidden as exc:
+        st.error(md(str(exc)))
+        return
+    show_flash("rv_flash")
+    if state is None:
+        st.info("Nothing awaits review: every labelled segment has a verdict." if order == "time"
+                else "No audited segment awaits review: draft second opinions on the Audit "
+                     "page, or every audited segment has a verdict.")
+        return
+    view, seg = state.view, state.view.segment
+    keep_segment("rv_current", seg.id)
+    seen = st.session_state.get("rv_seen")  # the version on screen before this run
+    if seen and seen[0] == seg.id and seen[1] != seg.version:
+        st.warning(f"Not reviewed: segment #{seg.id} was changed since you opened it (version "
+                   f"{seen[1]}, now {seg.version}). Check the text below, then review it.")
+    st.session_state["rv_seen"] = (seg.id, seg.version)
+
+    st.markdown(
+        f"**Segment {state.index + 1} of {state.total} to review** · #{seg.id} · "
+        f"{md(view.recording.original_name)} · {fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
+        f"labelled by **{md(state.labeller or 'import')}** · "
+        f"{state.active_seconds:.0f} s active · version {seg.version}"
+    )
+    last = state.last_review
+    if last and last["verdict"] == "reject":
+        st.info("Rejected before by " + rejection_md(last))
+    if seg.flags:
+        st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
+
+    data = editor_data(view, wb.settings.home, project_id=project.id, tags=[], before=None,
+                       after=None, can_prev=state.previous is not None,
+                       can_next=state.following is not None)
+    data.update(autosave_key=f"workbench-review-{wb.actor.name}-{project.id}-{seg.id}",
+                hidden=NOT_HERE,
+                off=OFF, labels={"ed-save-next": "Approve & next"})
+    action, draft = segment_editor(data, key="rv_component")
+    if action and action.get("nonce") != st.session_state.get("rv_last_nonce") and \
+            action.get("segment_id") == seg.id:
+        st.session_state["rv_last_nonce"] = action.get("nonce")
+        outcome = apply_review_action(wb, action, state=state)
+        _done(outcome.kind, outcome.message, outcome.go_to)
+
+    language = view.recording.language or project.language
+    if state.draft_text is not None:
+        st.markdown("**vs draft:** " + diff_md(state.draft_text, view.text, language),
+                    unsafe_allow_html=True)
+    if state.previous_text is not None and state.previous_text != state.draft_text:
+        st.markdown("**vs previous version:** " + diff_md(state.previous_text, view.text,
+                                                          language),
+                    unsafe_allow_html=True)
+    opinion = state.opinion
+    if opinion is not None:
+        st.markdown(f"**Second opinion** ({md(opinion['model'])}; WER {opinion['wer']:.2f}, "
+                    f"CER {opinion['cer']:.2f}) **vs label:** "
+                    + diff_md(view.text, opinion["text"], language), unsafe_allow_html=True)
+    second = second_label(wb, seg.id)
+    if second is not None:
+        st.markdown(f"**Second label** by {md(second['user_name'])}, blind "
+                    f"({headline_metric(language)} "
+                    f"{second['error']:.1%} from the first, by {md(second['other'] or '—')}) "
+                    "**vs label:** " + diff_md(view.text, second["text"], language),
+                    unsafe_allow_html=True)
+    if state.findings:
+        st.markdown(findings_md(state.findings))
+
+    stem = f"{seg.id}_{seg.version}"
+    cols = st.columns([1, 2, 3, 1])
+    if cols[0].button("Approve", key=f"rv_approve_{stem}", type="primary",
+                      help="Approve the text as labelled. To fix it first, edit it above and "
+                           "press Approve & next (Ctrl+Enter): that is fix & approve."):
+        try:
+            approve(wb, seg.id, seg.version)
+            _done("success", f"Approved segment #{seg.id}.", state.following)
+        except (StaleEdit, ValueError, PermissionError) as exc:  # InvalidEdit is a ValueError
+            _done("error", f"Not reviewed: {exc}", None)
+    typed = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+    if cols[0].button("Fix & approve", key=f"rv_fix_{stem}", disabled=typed == view.text,
+                      help="Approve with the text as you corrected it above"):
+        try:
+            rev = fix_and_approve(wb, seg.id, seg.version, Edit(
+                typed, seg.start, seg.end, Status.APPROVED, seg.speaker, seg.tags, seg.comment))
+            _done("success", f"Fixed and approved segment #{seg.id} (revision {rev.n}).",
+                  state.following)
+        except (StaleEdit, ValueError, PermissionError) as exc:
+            _done("error", f"Not reviewed: {exc}", None)
+    choices = [*reasons(project), OTHER]
+    reason = cols[1].selectbox("Reason", choices, key=f"rv_reason_{stem}")
+    comment = cols[2].text_input("Comment for the labeller", key=f"rv_comment_{stem}",
+                                 max_chars=2000)
+    if cols[3].button("Reject", key=f"rv_reject_{stem}",
+                      help="Send it back to its labeller, first in their queue, with the reason"):
+        try:
+            reject(wb, seg.id, seg.version, reason, comment)
+            _done("success", f"Rejected segment #{seg.id}: back to "
+                             f"{state.labeller or 'the labelling queue'}.",
+                  state.following)
+        except (StaleEdit, ValueError, PermissionError) as exc:
+            _done("error", f"Not reviewed: {exc}", None)
+
+
+review()
+
+with st.sidebar:
+    with st.expander("Keyboard shortcuts", expanded=False):
+        st.markdown("- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
+                    "boundaries) and go to the next\n" + help_markdown(("save_next", *OFF)))

@@ -1,0 +1,33 @@
+"""Protect this workbench: create the first owner account (only while no account exists)."""
+
+import streamlit as st
+
+from workbench.core.access import Forbidden
+from workbench.projects.people import MAX_DAYS, create_first_owner
+from workbench.ui.common import anonymous
+
+st.title("Protect this workbench")
+st.write(
+    "No account exists yet, so anyone who can reach this server acts as its owner. Create the "
+    "owner account: from then on everyone signs in, and you add labellers and reviewers on "
+    "the People page. Work done so far stays attributed to 'local'."
+)
+with st.form("first_owner"):
+    name = st.text_input("Your sign-in name", key="owner_name", max_chars=40,
+                         help="lower-case letters, digits, '.', '_' or '-'")
+    password = st.text_input("Password (at least 8 characters)", type="password",
+                             key="owner_password", max_chars=1024)
+    again = st.text_input("Password again", type="password", key="owner_password_again",
+                          max_chars=1024)
+    if st.form_submit_button("Create the owner account", type="primary", key="create_owner"):
+        if password != again:
+            st.error("The two passwords differ.")
+        else:
+            try:
+                session = create_first_owner(anonymous(), name, password)
+            except (ValueError, Forbidden) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["wb_token"] = session.token
+                st.session_state["set_cookie"] = (session.token, MAX_DAYS * 86400)
+                st.rerun()

@@ -1,0 +1,1 @@
+"""Projects and their settings, people and access, backup and restore."""

@@ -1,0 +1,426 @@
+"""Backing up a workbench to one archive and restoring it (owners only).
+
+An archive is a tar file (`.tar`, or `.tar.gz` / `.tgz` compressed) holding:
+
+- `database/workbench.db` (SQLite, copied with the online backup API) or
+  `database/workbench.pgdump` (PostgreSQL, `pg_dump`'s custom format);
+- `home/audio/...` and `home/peaks/...`: the working copies, channel copies and peaks of every
+  recording in that database snapshot, and `home/profiles/*`: the owner's conventions profiles;
+- `manifest.json`, last: the SHA-256 and size of every other member, the database's schema
+  revision and rows per table, and the home it came from.
+
+Left out, as they can be made again or live elsewhere: `models/` (the embedded model is joined
+again on first use; the owner's own models are copied by hand), `exports/` (corpora already
+handed out), `tmp/`, and imported source files outside the home (`--sample-rate original`
+exports need them).
+
+Consistency: the database snapshot is taken first, then the files it points at are copied. The
+audio store only ever gains files (content-addressed names, written under a temporary name and
+renamed), so while the app keeps running the snapshot's files are all there and never change.
+
+A restore reads the whole archive into a folder beside the home and checks every checksum
+(and, for SQLite, that the snapshot opens and that every file it points at is in the archive)
+before anything in the home is replaced; then files are moved in, then the database replaced
+in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tarfile
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from workbench import store
+from workbench.core.access import Action, require
+from workbench.core.workbench import Workbench
+
+log = logging.getLogger(__name__)
+
+FORMAT = "workbench-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DB_MEMBER = {"sqlite": "database/workbench.db", "postgresql": "database/workbench.pgdump"}
+HOME_PREFIX = "home/"
+HOME_FOLDERS = ("audio", "peaks", "profiles")  # the only folders a restore writes into
+CHUNK = 1 << 20
+
+Progress = Callable[[float, float, str], None]  # (bytes done, bytes in all, what)
+
+
+class BackupError(ValueError):
+    """A backup or restore that cannot go on; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """What `backup` wrote: the archive, its size, how many home files, the database's rows
+    per table and schema, and files the database points at that were not in the home."""
+
+    path: Path
+    bytes: int
+    files: int
+    database: str  # 'sqlite' | 'postgresql'
+    schema: str | None
+    rows: dict[str, int]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """What `restore` put in place: from which archive (made when, from which home)."""
+
+    archive: Path
+    made_at: str
+    source_home: str
+    files: int
+    rows: dict[str, int]
+    missing: tuple[str, ...]
+
+
+def _db_kind(wb: Workbench) -> str:
+    name = wb.db.dialect.name
+    if name not in DB_MEMBER:
+        raise BackupError(f"cannot back up a {name} database: only SQLite and PostgreSQL")
+    if name == "sqlite" and store.sqlite_file(wb.db) is None:
+        raise BackupError("an in-memory SQLite database cannot be backed up")
+    return name
+
+
+def default_name() -> str:
+    """`workbench-YYYYMMDD-HHMMSS.tar`, UTC."""
+    return f"workbench-{store.now():%Y%m%d-%H%M%S}.tar"
+
+
+# ---------------------------------------------------------------- backup
+
+
+def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> BackupResult:
+    """Write an archive of the workbench (database and audio store) to `dest`.
+
+    `dest` may be a folder (the archive is named `default_name()` there). An existing file is
+    never overwritten. The archive appears under its name only when complete.
+    """
+    require(wb, Action.BACKUP)
+    kind = _db_kind(wb)
+    dest = Path(dest)
+    if dest.is_dir():
+        dest = dest / default_name()
+    if dest.exists():
+        raise FileExistsError(f"{dest} already exists: name a new archive")
+    if not dest.parent.is_dir():
+        raise BackupError(f"the folder {dest.parent} does not exist")
+    part = dest.with_name(dest.name + ".part")
+    wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir, prefix="backup-") as scratch:
+            db_file = Path(scratch) / Path(DB_MEMBER[kind]).name
+            if kind == "sqlite":
+                snapshot = store.snapshot_sqlite(wb.db, db_file)
+            else:
+                snapshot = _pg(lambda: store.dump_postgres(wb.db, db_file))
+            result = _write_archive(wb, part, kind, db_file, snapshot, progress)
+        os.replace(part, dest)
+    finally:
+        part.unlink(missing_ok=True)
+    store.log_event(wb.db, wb.actor.name, "backup", None,
+                    {"archive": dest.name, "files": result.files, "missing": len(result.missing)})
+    log.info("backup of %s written to %s (%d files)", wb.settings.home, dest, result.files)
+    return BackupResult(dest, dest.stat().st_size, result.files, kind, snapshot.schema,
+                        snapshot.rows, result.missing)
+
+
+def _pg(call):
+    try:
+        return call()
+    except store.DumpToolMissing as exc:
+        raise BackupError(str(exc)) from None
+    except RuntimeError as exc:
+        raise BackupError(str(exc)) from None
+
+
+def _home_files(wb: Workbench, snapshot: store.Snapshot) -> tuple[list[str], list[str]]:
+    """The home files to copy (relative paths) and those the snapshot names that are gone."""
+    home = wb.settings.home
+    present, missing = [], []
+    for rel in snapshot.files:
+        (present if _safe(rel) and (home / rel).is_file() else missing).append(rel)
+    profiles = wb.settings.profiles_dir
+    if profiles.is_dir():
+        present += sorted(rel for p in profiles.iterdir()
+                          if p.is_file() and _safe(rel := str(p.relative_to(home))))
+    return present, missing
+
+
+@dataclass(frozen=True)
+class _Written:
+    files: int
+    missing: tuple[str, ...]
+
+
+def _write_archive(wb: Workbench, part: Path, kind: str, db_file: Path,
+                   snapshot: store.Snapshot, progress: Progress | None) -> _Written:
+    present, missing = _home_files(wb, snapshot)
+    home = wb.settings.home
+    sizes = {rel: (home / rel).stat().st_size for rel in present}
+    total = db_file.stat().st_size + sum(sizes.values())
+    done = 0
+    entries: dict[str, dict] = {}
+
+    def add(tar: tarfile.TarFile, path: Path, name: str) -> None:
+        nonlocal done
+        info = tarfile.TarInfo(name)
+        info.size = path.stat().st_size
+        info.mtime = int(path.stat().st_mtime)
+        info.mode = 0o644
+        with path.open("rb") as f:
+            reader = _Hashing(f)
+            tar.addfile(info, reader)
+        entries[name] = {"sha256": reader.hash.hexdigest(), "size": info.size}
+        done += info.size
+        if progress:
+            progress(done, total, name.removeprefix(HOME_PREFIX))
+
+    mode = "w:gz" if part.name.removesuffix(".part").endswith((".gz", ".tgz")) else "w"
+    with tarfile.open(part, mode, format=tarfile.PAX_FORMAT) as tar:
+        add(tar, db_file, DB_MEMBER[kind])
+        for rel in present:
+            add(tar, home / rel, HOME_PREFIX + rel)
+        manifest = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "made_at": store.now().isoformat(timespec="seconds") + "Z",
+            "made_by": wb.actor.name,
+            "home": str(home),
+            "database": {"kind": kind, "member": DB_MEMBER[kind], "schema": snapshot.schema,
+                         "rows": snapshot.rows},
+            "members": entries,
+            "missing": missing,
+        }
+        raw = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mtime, info.mode = len(raw), int(datetime.now().timestamp()), 0o644
+        tar.addfile(info, _Hashing(_BytesReader(raw)))
+    for rel in missing:
+        log.warning("backup: %s is named by the database but not in %s", rel, home)
+    return _Written(len(present), tuple(missing))
+
+
+class _Hashing:
+    """A file wrapper that hashes what is read through it."""
+
+    def __init__(self, f: IO[bytes]):
+        self.f = f
+        self.hash = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.f.read(size)
+        self.hash.update(data)
+        return data
+
+
+class _BytesReader:
+    def __init__(self, data: bytes):
+        self.data, self.at = data, 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.data) if size < 0 else self.at + size
+        chunk, self.at = self.data[self.at:end], min(end, len(self.data))
+        return chunk
+
+
+def _safe(rel: str) -> bool:
+    """A relative path inside one of the folders a restore writes into."""
+    path = PurePosixPath(rel)
+    return (not path.is_absolute() and ".." not in path.parts and len(path.parts) >= 2
+            and path.parts[0] in HOME_FOLDERS and "\\" not in rel)
+
+
+# ---------------------------------------------------------------- restore
+
+
+def restore(wb: Workbench, archive: Path, force: bool = False,
+            progress: Progress | None = None) -> RestoreResult:
+    """Replace the workbench's database and audio store by those in `archive`.
+
+    Refused when the workbench already holds data (rows, or files in audio/ or peaks/) unless
+    `force`. The whole archive is read and checked first; on any mismatch nothing is replaced.
+    """
+    require(wb, Action.BACKUP)
+    kind = _db_kind(wb)
+    archive = Path(archive)
+    if not archive.is_file():
+        raise FileNotFoundError(f"{archive}: no such archive")
+    if not force:
+        _refuse_if_in_use(wb)
+    wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir, prefix="restore-") as scratch:
+        staged = Path(scratch)
+        manifest, hashes = _unpack(archive, staged, progress)
+        _verify(archive, manifest, hashes, kind)
+        db_file = staged / manifest["database"]["member"]
+        if kind == "sqlite":
+            _check_sqlite(archive, db_file, manifest)
+        files = [name.removeprefix(HOME_PREFIX) for name in manifest["members"]
+                 if name.startswith(HOME_PREFIX)]
+        home = wb.settings.home
+        for rel in files:  # files first: the database never names a file that is not there
+            (home / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged / (HOME_PREFIX + rel), home / rel)
+        if kind == "sqlite":
+            store.load_sqlite(wb.db, db_file)
+        else:
+            _pg(lambda: store.load_postgres(wb.db, db_file))
+    try:
+        store.migrate(wb.db)
+    except RuntimeError as exc:
+        raise BackupError(str(exc)) from None
+    rows = store.describe_store(wb.db).rows
+    if diff := _count_diff(manifest["database"]["rows"], rows):
+        raise BackupError(f"{archive}: the restored database holds other rows than the backup "
+                          f"recorded ({diff})")
+    source_home = manifest.get("home", "")
+    if source_home and source_home != str(wb.settings.home):
+        store.move_profiles(wb.db, str(Path(source_home) / "profiles"),
+                            str(wb.settings.profiles_dir))
+    store.log_event(wb.db, wb.actor.name, "restore", None,
+                    {"archive": archive.name, "made_at": manifest.get("made_at", ""),
+                     "files": len(files)})
+    log.info("restored %s from %s (%d files)", wb.settings.home, archive, len(files))
+    return RestoreResult(archive, manifest.get("made_at", ""), source_home, len(files), rows,
+                         tuple(manifest.get("missing", ())))
+
+
+def _refuse_if_in_use(wb: Workbench) -> None:
+    rows = store.has_rows(wb.db)
+    home = wb.settings.home
+    stored = [d for d in (wb.settings.audio_dir, wb.settings.peaks_dir)
+              if d.is_dir() and any(p.is_file() for p in d.rglob("*"))]
+    if rows or stored:
+        held = ", ".join(f"{n} {t}" for t, n in rows.items()) or \
+            ", ".join(f"files in {d.name}/" for d in stored)
+        raise BackupError(f"the workbench at {home} already holds data ({held}): restore into "
+                          "an empty home, or add --force to replace it")
+
+
+def _unpack(archive: Path, staged: Path,
+            progress: Progress | None) -> tuple[dict, dict[str, tuple[str, int]]]:
+    """Copy every member into `staged`, hashing it; the manifest and (sha256, size) by name."""
+    hashes: dict[str, tuple[str, int]] = {}
+    manifest: dict | None = None
+    total = archive.stat().st_size
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            for member in tar:
+                name = member.name
+                if not member.isfile():
+                    raise BackupError(f"{archive}: {name!r} is not a plain file")
+                if name != MANIFEST and not _member_ok(name):
+                    raise BackupError(f"{archive}: unexpected member {name!r}")
+                if name in hashes or (name == MANIFEST and manifest is not None):
+                    raise BackupError(f"{archive}: {name!r} appears twice")
+                source = tar.extractfile(member)
+                if name == MANIFEST:
+                    manifest = _parse_manifest(archive, source.read())
+                    continue
+                target = staged / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                digest = hashlib.sha256()
+                with target.open("wb") as out:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+                hashes[name] = (digest.hexdigest(), member.size)
+                if progress:
+                    progress(min(tar.fileobj.tell(), total), total, name.removeprefix(HOME_PREFIX))
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError | PermissionError):
+            raise
+        raise BackupError(f"{archive}: not a readable workbench archive ({exc})") from None
+    if manifest is None:
+        raise BackupError(f"{archive}: no {MANIFEST}: not a complete workbench archive")
+    if progress:
+        progress(total, total, "read")
+    return manifest, hashes
+
+
+def _member_ok(name: str) -> bool:
+    return name in DB_MEMBER.values() or (name.startswith(HOME_PREFIX)
+                                           and _safe(name.removeprefix(HOME_PREFIX)))
+
+
+def _parse_manifest(archive: Path, raw: bytes) -> dict:
+    try:
+        manifest = json.loads(raw)
+    except ValueError:
+        raise BackupError(f"{archive}: {MANIFEST} is not valid JSON") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{archive}: not a workbench archive")
+    if manifest.get("version") != FORMAT_VERSION:
+        raise BackupError(f"{archive}: archive format version {manifest.get('version')!r}; this "
+                          f"workbench reads version {FORMAT_VERSION}")
+    return manifest
+
+
+def _verify(archive: Path, manifest: dict, hashes: dict[str, tuple[str, int]], kind: str) -> None:
+    """Every member listed with its checksum and size, nothing more, nothing less."""
+    members = manifest.get("members") or {}
+    database = manifest.get("database") or {}
+    for name, (digest, size) in hashes.items():
+        entry = members.get(name)
+        if entry is None:
+            raise BackupError(f"{archive}: {name} is not in the manifest")
+        if entry.get("size") != size or entry.get("sha256") != digest:
+            raise BackupError(f"{archive}: {name} is damaged (its checksum does not match the "
+                              "manifest); nothing was restored")
+    absent = [name for name in members if name not in hashes]
+    if absent:
+        raise BackupError(f"{archive}: {absent[0]} is listed in the manifest but missing"
+                          + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
+    if database.get("kind") != kind or database.get("member") not in hashes:
+        raise BackupError(
+            f"{archive}: it holds a {database.get('kind')} database and this workbench uses "
+            f"{kind}: restore it with --db naming a {database.get('kind')} database")
+    if not store.known_schema(database.get("schema")):
+        raise BackupError(f"{archive}: its database is at schema version "
+                          f"{database.get('schema')}, newer than this workbench "
+                          f"({store.SCHEMA_VERSION}); upgrade the workbench first")
+
+
+def _check_sqlite(archive: Path, db_file: Path, manifest: dict) -> None:
+    """The snapshot opens, holds the rows the manifest says, and every file it names is in
+    the archive (or was already missing when the backup was made); then it is brought to this
+    workbench's schema, so loading it needs nothing more."""
+    engine = None
+    try:
+        engine = store.open_store(f"sqlite:///{db_file}")  # migrates a copy, never the home
+        snapshot = store.describe_store(engine)
+    except Exception as exc:  # a damaged file must not reach the home
+        log.debug("restore: the snapshot in %s does not open", archive, exc_info=True)
+        raise BackupError(f"{archive}: its database does not open ({exc})") from None
+    finally:
+        if engine is not None:
+            engine.dispose()
+    if diff := _count_diff(manifest["database"]["rows"], snapshot.rows):
+        raise BackupError(f"{archive}: its database holds other rows than the manifest says "
+                          f"({diff})")
+    members = set(manifest["members"])
+    known_missing = set(manifest.get("missing", ()))
+    absent = [f for f in snapshot.files if HOME_PREFIX + f not in members and f not in known_missing]
+    if absent:
+        raise BackupError(f"{archive}: the database names {absent[0]}, which is not in the "
+                          f"archive" + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
+
+
+def _count_diff(expected: dict[str, int], found: dict[str, int]) -> str:
+    """The tables whose counts differ (a table one side lacks counts as empty); '' if none."""
+    diffs = [f"{t}: {expected.get(t, 0)} expected, {found.get(t, 0)} found"
+             for t in sorted(set(expected) | set(found)) if expected.get(t, 0) != found.get(t, 0)]
+    return "; ".join(diffs[:3])

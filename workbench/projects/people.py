@@ -1,0 +1,289 @@
+"""People: accounts and roles, sign-in sessions, project membership, preferences, audit log.
+
+Passwords are hashed with argon2id (argon2-cffi). A browser session is a random token the
+browser keeps in a cookie; the database keeps only its SHA-256, so a stolen database does not
+sign anyone in. Sessions end at sign-out, after IDLE_HOURS without use, or MAX_DAYS after
+sign-in. Deactivating an account ends its sessions; its work stays attributed to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+
+from workbench import store
+from workbench.core.access import Action, Forbidden, require
+from workbench.core.records import Role, User
+from workbench.core.workbench import LOCAL, Workbench
+
+IDLE_HOURS = 12  # a session unused this long ends
+MAX_DAYS = 7  # and none lasts longer than this after sign-in
+MIN_PASSWORD = 8  # characters
+LOCKOUT_FAILURES = 5  # failed sign-ins for one name within LOCKOUT_MINUTES lock it that long
+LOCKOUT_MINUTES = 15
+NAME_RULE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")  # sign-in names: plain, lower case
+
+_hasher = PasswordHasher()
+
+
+class SignInError(ValueError):
+    """Sign-in refused. The message never says whether the name or the password was wrong."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in browser: the token to keep in its cookie, and who it is."""
+
+    token: str
+    user: User
+    expires_at: datetime
+
+
+def accounts_exist(wb: Workbench) -> bool:
+    """Whether any account exists; until one does, the workbench is unprotected."""
+    return store.count_users(wb.db) > 0
+
+
+def check_name(name: str) -> str:
+    """A sign-in name, normalised, or ValueError saying what is wrong with it."""
+    name = name.strip().lower()
+    if not NAME_RULE.match(name):
+        raise ValueError("a name is 2–40 characters: lower-case letters, digits, '.', '_' or "
+                         "'-', starting with a letter or digit")
+    if name == LOCAL.name:
+        raise ValueError(f"'{LOCAL.name}' is reserved for the server's own operator")
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise ValueError("a password may have at most 1024 characters")
+    return password
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_first_owner(wb: Workbench, name: str, password: str) -> Session:
+    """The first-run step: make the first account, an owner, and sign it in.
+
+    Refused once any account exists, so a stranger cannot use the first-run page later.
+    """
+    name, password = check_name(name), check_password(password)
+    user = store.create_first_owner(wb.db, name, _hasher.hash(password))
+    if user is None:
+        raise Forbidden("the first owner exists already: sign in instead")
+    store.log_event(wb.db, name, "first owner")
+    return _open_session(wb, user)
+
+
+def sign_in(wb: Workbench, name: str, password: str) -> Session:
+    """A session for `name` if the password is right and the account active; else SignInError."""
+    name = name.strip().lower()
+    since = store.now() - timedelta(minutes=LOCKOUT_MINUTES)
+    if store.count_events(wb.db, "sign-in failed", name, since) >= LOCKOUT_FAILURES:
+        raise SignInError(f"too many failed attempts: try again in {LOCKOUT_MINUTES} minutes")
+    found = store.find_user(wb.db, name)
+    ok = False
+    if found is not None:
+        try:
+            ok = _hasher.verify(found[1], password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        _hasher.hash(password)  # spend the same time, so timing does not reveal the name
+    if not ok or found is None or not found[0].active:
+        store.log_event(wb.db, name[:100], "sign-in failed")
+        raise SignInError("wrong name or password, or the account is deactivated")
+    user, stored = found
+    if _hasher.check_needs_rehash(stored):
+        store.update_user(wb.db, user.id, password_hash=_hasher.hash(password))
+    store.log_event(wb.db, user.name, "sign-in")
+    return _open_session(wb, user)
+
+
+def _open_session(wb: Workbench, user: User) -> Session:
+    token = secrets.token_urlsafe(32)
+    expires = store.now() + timedelta(hours=IDLE_HOURS)
+    store.delete_sessions(wb.db, expired=True)
+    store.create_session(wb.db, _token_hash(token), user.id, expires)
+    return Session(token, user, expires)
+
+
+def resume(wb: Workbench, token: str | None) -> User | None:
+    """The user of a live session token, extending its idle expiry; None when it has ended."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    digest = _token_hash(token)
+    found = store.session_user(wb.db, digest)
+    if found is None:
+        return None
+    user, created, expires = found
+    stamp = store.now()
+    if not user.active or expires < stamp or stamp - created > timedelta(days=MAX_DAYS):
+        store.delete_sessions(wb.db, token_hash=digest)
+        return None
+    if expires - stamp < timedelta(hours=IDLE_HOURS, minutes=-5):  # extend at most every 5 min
+        store.touch_session(wb.db, digest, min(stamp + timedelta(hours=IDLE_HOURS),
+                                               created + timedelta(days=MAX_DAYS)))
+    return user
+
+
+def sign_out(wb: Workbench, token: str | None) -> None:
+    """End a session (the cookie holding it is useless afterwards)."""
+    if token:
+        store.delete_sessions(wb.db, token_hash=_token_hash(token))
+        store.log_event(wb.db, wb.actor.name, "sign-out")
+
+
+def change_password(wb: Workbench, current: str, new: str) -> None:
+    """The acting user changes their own password; their other sessions end."""
+    user = wb.actor
+    found = store.find_user(wb.db, user.name) if user.id is not None else None
+    if found is None:
+        raise Forbidden("only an account has a password to change")
+    try:
+        _hasher.verify(found[1], current)
+    except (VerificationError, InvalidHashError):
+        raise SignInError("the current password is wrong") from None
+    store.update_user(wb.db, user.id, password_hash=_hasher.hash(check_password(new)))
+    store.log_event(wb.db, user.name, "password changed")
+
+
+# ---------------------------------------------------------------- owners manage people
+
+
+def new_password() -> str:
+    """A temporary password for a new or reset account, to hand over once."""
+    return secrets.token_urlsafe(9)
+
+
+def create_user(wb: Workbench, name: str, role: Role | str, password: str | None = None,
+                display_name: str = "") -> tuple[User, str]:
+    """An owner creates an account; returns it and its (temporary) password, shown once."""
+    owner = require(wb, Action.MANAGE_PEOPLE)
+    name, role = check_name(name), Role(role)
+    if role is not Role.OWNER and not accounts_exist(wb):
+        raise ValueError("the first account must be an owner: once an account exists everyone "
+                         "signs in, and without an owner nobody could manage the workbench")
+    password = check_password(password) if password else new_password()
+    try:
+        user = store.create_user(wb.db, name, role, _hasher.hash(password),
+                                 display_name=display_name.strip()[:200], created_by=owner.name)
+    except IntegrityError:
+        raise ValueError(f"the name {name!r} is taken") from None
+    store.log_event(wb.db, owner.name, "user created", detail={"user": name, "role": role.value})
+    return user, password
+
+
+def list_users(wb: Workbench) -> list[User]:
+    require(wb, Action.MANAGE_PEOPLE)
+    return store.list_users(wb.db)
+
+
+def _target(wb: Workbench, user_id: int) -> User:
+    user = store.get_user(wb.db, user_id)
+    if user is None:
+        raise LookupError(f"no account with id {user_id}")
+    return user
+
+
+def _keep_an_owner(wb: Workbench, target: User, role: Role, active: bool) -> None:
+    if target.role is Role.OWNER and target.active and (role is not Role.OWNER or not active):
+        if store.count_active_owners(wb.db) <= 1:
+            raise ValueError("the workbench needs at least one active owner")
+
+
+def set_role(wb: Workbench, user_id: int, role: Role | str) -> User:
+    """An owner changes someone's role (never leaving the workbench without an active owner)."""
+    owner = require(wb, Action.MANAGE_PEOPLE)
+    target, role = _target(wb, user_id), Role(role)
+    _keep_an_owner(wb, target, role, target.active)
+    store.update_user(wb.db, user_id, role=role)
+    store.log_event(wb.db, owner.name, "role changed",
+                    detail={"user": target.name, "from": target.role.value, "to": role.value})
+    return _target(wb, user_id)
+
+
+def set_active(wb: Workbench, user_id: int, active: bool) -> User:
+    """Deactivate (sessions end, sign-in refused, work stays attributed) or reactivate."""
+    owner = require(wb, Action.MANAGE_PEOPLE)
+    target = _target(wb, user_id)
+    _keep_an_owner(wb, target, target.role, active)
+    store.update_user(wb.db, user_id, active=active)
+    if not active:
+        store.delete_sessions(wb.db, user_id=user_id)
+    store.log_event(wb.db, owner.name, "user activated" if active else "user deactivated",
+                    detail={"user": target.name})
+    return _target(wb, user_id)
+
+
+def reset_password(wb: Workbench, user_id: int) -> str:
+    """An owner gives someone a new temporary password (returned, shown once); sessions end."""
+    owner = require(wb, Action.MANAGE_PEOPLE)
+    target = _target(wb, user_id)
+    password = new_password()
+    store.update_user(wb.db, user_id, password_hash=_hasher.hash(password))
+    store.delete_sessions(wb.db, user_id=user_id)
+    store.log_event(wb.db, owner.name, "password reset", detail={"user": target.name})
+    return password
+
+
+def members(wb: Workbench, project_id: int) -> list[User]:
+    require(wb, Action.MANAGE_PEOPLE, project_id)
+    return store.project_members(wb.db, project_id)
+
+
+def set_members(wb: Workbench, project_id: int, user_ids: list[int]) -> None:
+    """An owner decides who works on a project (owners see every project anyway)."""
+    owner = require(wb, Action.MANAGE_PEOPLE, project_id)
+    known = {u.id: u.name for u in store.list_users(wb.db)}
+    unknown = [u for u in user_ids if u not in known]
+    if unknown:
+        raise LookupError(f"no account with id {unknown[0]}")
+    store.set_members(wb.db, project_id, user_ids)
+    store.log_event(wb.db, owner.name, "members set", project_id,
+                    {"members": sorted(known[u] for u in user_ids)})
+
+
+def resolve_cli_user(wb: Workbench, name: str | None) -> Workbench:
+    """The workbench acting as `--user NAME` (an active account), or as the local operator."""
+    if not name:
+        return wb.as_user(LOCAL)
+    found = store.find_user(wb.db, name.strip().lower())
+    if found is None or not found[0].active:
+        raise LookupError(f"no active account named {name!r}")
+    return wb.as_user(found[0])
+
+
+# ---------------------------------------------------------------- preferences and audit
+
+
+def prefs(wb: Workbench) -> dict[str, Any]:
+    """The acting user's saved preferences (editor filters...)."""
+    return store.get_prefs(wb.db, wb.actor.name)
+
+
+def set_pref(wb: Workbench, key: str, value: Any) -> None:
+    store.set_pref(wb.db, wb.actor.name, key, value)
+
+
+def audit_log(wb: Workbench, project_id: int | None = None, limit: int = 500) -> list[dict]:
+    """The audit log, newest first, at most `limit` lines: owners only. It holds the events
+    (sign-ins, imports, drafts, exports, settings, roles...) and every labeller's save and
+    reviewer's verdict (`store.work_log`)."""
+    require(wb, Action.MANAGE_PEOPLE)
+    lines = store.list_events(wb.db, project_id=project_id, limit=limit)
+    lines += store.work_log(wb.db, project_id=project_id, limit=limit)
+    return sorted(lines, key=lambda line: line["at"], reverse=True)[:limit]
