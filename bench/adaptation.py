@@ -165,7 +165,7 @@ def split_reference(reference: str, drafts: list[str]) -> list[str]:
 
 def add_labeller(wb: Workbench, project: Project, name: str) -> Workbench:
     """A labeller account, member of the project; `wb` acting as them."""
-    user = store.create_user(wb.db, name, Role.LABELER, "!unusable", created_by=wb.actor.name)
+    user = store.create_user(wb.db, name, Role.LABELLER, "!unusable", created_by=wb.actor.name)
     store.add_member(wb.db, user.id, project.id)
     return wb.as_user(user)
 

@@ -241,7 +241,7 @@ def main() -> None:
                                                    args.browser_samples)
             table(f"In Chromium, key press to the next segment ready ({args.browser_samples} "
                   "samples each)", shown, ("Ctrl+↓ next", "Ctrl+Enter save & next"))
-        labeller = store.create_user(wb.db, "bench", Role.LABELER, "!")  # a member, as in use
+        labeller = store.create_user(wb.db, "bench", Role.LABELLER, "!")  # a member, as in use
         for project in (long_p, short_p):
             store.add_member(wb.db, labeller.id, project.id)
         wb = wb.as_user(labeller)

@@ -73,7 +73,7 @@ def build(wb, segments: int, unit: str, labellers: int):
     project = update_settings(wb, project.id, assignment=unit)
     people = []
     for k in range(labellers):
-        user = store.create_user(wb.db, f"labeller{k:02d}", Role.LABELER, "!")
+        user = store.create_user(wb.db, f"labeller{k:02d}", Role.LABELLER, "!")
         store.add_member(wb.db, user.id, project.id)
         people.append(wb.as_user(user))
     return project, people
@@ -109,7 +109,7 @@ def work(wb, project_id: int, me: Labeller, deadline: float, skip: float, seed: 
         me.held.append((seg_id, since, time.monotonic()))  # held at least until the save
         t = time.perf_counter()
         try:
-            save(wb, seg_id, seg.version, Edit(text, seg.start, seg.end, Status.LABELED))
+            save(wb, seg_id, seg.version, Edit(text, seg.start, seg.end, Status.LABELLED))
         except (StaleEdit, ValueError, PermissionError) as exc:
             me.errors.append(f"segment {seg_id}: {exc}")
             continue

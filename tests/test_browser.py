@@ -205,7 +205,7 @@ def test_editor_drag_nudge_play_and_save_by_keyboard(wb, drafted, server, browse
     assert rev.end == pytest.approx(dragged + 0.05, abs=0.002)
     assert rev.active_seconds > 0
     segment = store.get_segment(wb.db, first["id"])
-    assert (segment.status, segment.version) == (Status.LABELED, 2)
+    assert (segment.status, segment.version) == (Status.LABELLED, 2)
 
     # accepting a correct draft as it is: one keystroke
     second = store.segment_queue(wb.db, drafted.id, statuses=["drafted"])[0]

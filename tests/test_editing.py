@@ -133,7 +133,7 @@ def test_a_labeller_outside_the_project_cannot_edit(wb, drafted):
     from workbench.core.records import Role
 
     q = _first(wb, drafted)
-    outsider = wb.as_user(store.create_user(wb.db, "eve", Role.LABELER, "!"))
+    outsider = wb.as_user(store.create_user(wb.db, "eve", Role.LABELLER, "!"))
     with pytest.raises(Forbidden):
         save(outsider, q["id"], 1, Edit("mine now", q["start"], q["end"]))
     out = apply_action(outsider, {"type": "save", "segment_id": q["id"], "version": 1,

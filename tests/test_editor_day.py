@@ -246,7 +246,7 @@ def test_an_added_segment_is_drafted_alone_as_a_job_would(wb, drafted, fake_engi
     assert drafts_of(store.list_revisions(wb.db, new_id))[-1] == rev.text  # "vs draft"
     with pytest.raises(InvalidEdit, match="has a draft"):
         draft_added(ann, new_id, 2, fake_engine)
-    outsider = store.create_user(wb.db, "mallory", Role.LABELER, "!")
+    outsider = store.create_user(wb.db, "mallory", Role.LABELLER, "!")
     with pytest.raises(Forbidden):
         draft_added(wb.as_user(outsider), new_id, 2, fake_engine)
 

@@ -42,7 +42,7 @@ def test_role_grants_are_nested():
         return User(1, "x", role)
 
     for action in Action:
-        if allowed(user(Role.LABELER), action):
+        if allowed(user(Role.LABELLER), action):
             assert allowed(user(Role.REVIEWER), action)
         if allowed(user(Role.REVIEWER), action):
             assert allowed(user(Role.OWNER), action)

@@ -138,7 +138,7 @@ def test_qualification_gate_opens_the_queue_only_after_a_pass(wb):
     assert step.gate is None and step.task is None
     assert step.report.result.passed and step.report.result.error == 0.0
     _save(ann, ids[5], "now it opens")  # the queue is open
-    assert store.get_segment(wb.db, ids[5]).status is Status.LABELED
+    assert store.get_segment(wb.db, ids[5]).status is Status.LABELLED
 
 
 def test_a_failed_test_keeps_the_queue_closed_until_the_owner_allows_a_retake(wb):
@@ -295,7 +295,7 @@ def test_double_labelling_is_blind_and_disagreement_goes_to_review(wb):
     task = next_step(bob, project.id).task
     disagreed = answer(bob, project.id, task.segment_id, "something else was said")
     assert disagreed.to_review
-    assert store.get_segment(wb.db, ids[1]).status is Status.LABELED
+    assert store.get_segment(wb.db, ids[1]).status is Status.LABELLED
     assert store.get_segment(wb.db, ids[0]).status is statuses[ids[0]]  # unchanged
     assert next_step(bob, project.id).task is None  # nothing left to second
     rows = store.list_answers(wb.db, project.id, kind="second")

@@ -58,7 +58,7 @@ def test_labeller_may_not_review(wb, labelled):
                  lambda: review_queue(lena, labelled["project"].id)):
         with pytest.raises(Forbidden, match="may not review"):
             call()
-    assert store.get_segment(wb.db, seg).status is Status.LABELED
+    assert store.get_segment(wb.db, seg).status is Status.LABELLED
     assert store.last_review(wb.db, seg) is None
 
 
@@ -72,7 +72,7 @@ def test_reviewer_of_another_project_may_not_review_this_one(wb, labelled):
         approve(rex, seg, 2)
     with pytest.raises(Forbidden, match="not a member"):
         open_review(rex, labelled["project"].id, None)
-    assert store.get_segment(wb.db, seg).status is Status.LABELED
+    assert store.get_segment(wb.db, seg).status is Status.LABELLED
 
 
 def test_stale_review_is_refused(wb, labelled):
@@ -83,7 +83,7 @@ def test_stale_review_is_refused(wb, labelled):
                  lambda: fix_and_approve(rita, seg, 2, Edit("x", q.start, q.end))):
         with pytest.raises(StaleEdit):
             call()
-    assert store.get_segment(wb.db, seg).status is Status.LABELED
+    assert store.get_segment(wb.db, seg).status is Status.LABELLED
     assert store.last_review(wb.db, seg) is None
     approve(rita, seg, 3)
     with pytest.raises(StaleEdit):  # a second reviewer on the same version
@@ -150,13 +150,13 @@ def test_rejected_goes_back_to_its_labeller_first_with_the_reason(wb, labelled):
     assert (after.previous, after.index) == (first, 1) and after.following not in (first, second)
 
 
-def test_labeller_save_after_rejection_makes_it_labeled(wb, labelled):
+def test_labeller_save_after_rejection_makes_it_labelled(wb, labelled):
     rita, lena, seg = labelled["rita"], labelled["lena"], labelled["ids"][0]
     reject(rita, seg, 2, "wrong text")
     q = store.get_segment(wb.db, seg)
     assert q.status is Status.REJECTED
     save_segment(lena, seg, 3, "lena, fixed", q.start, q.end)
-    assert store.get_segment(wb.db, seg).status is Status.LABELED
+    assert store.get_segment(wb.db, seg).status is Status.LABELLED
     assert rejection(lena, seg) is None
     state = open_review(rita, labelled["project"].id, seg)
     assert state.view.segment.id == seg and state.last_review["verdict"] == "reject"
@@ -172,7 +172,7 @@ def test_a_labeller_save_can_never_approve_or_reject(wb, labelled):
             save(lena, seg, 2, Edit("x", q.start, q.end, status))
     approve(labelled["rita"], seg, 2)
     save_segment(lena, seg, 3, "changed after approval", q.start, q.end)
-    assert store.get_segment(wb.db, seg).status is Status.LABELED  # to be reviewed again
+    assert store.get_segment(wb.db, seg).status is Status.LABELLED  # to be reviewed again
 
 
 def test_open_review_shows_what_the_reviewer_needs(wb, labelled):

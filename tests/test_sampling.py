@@ -49,9 +49,9 @@ def test_share_is_raised_for_a_labeller_rejected_often_after_enough_reviews():
 
 
 @pytest.mark.parametrize("current, flags, expected", [
-    (Status.REJECTED, (), Status.LABELED),  # a fix of a rejection is always checked
-    (Status.LABELED, (), Status.LABELED),  # saving again cannot dodge a review
-    (Status.DRAFTED, ("repetition",), Status.LABELED),  # flagged: always reviewed
+    (Status.REJECTED, (), Status.LABELLED),  # a fix of a rejection is always checked
+    (Status.LABELLED, (), Status.LABELLED),  # saving again cannot dodge a review
+    (Status.DRAFTED, ("repetition",), Status.LABELLED),  # flagged: always reviewed
 ])
 def test_some_saves_are_always_reviewed(current, flags, expected):
     project = _project(review_share=0.01)
@@ -86,7 +86,7 @@ def crowd(wb):
 
 def _label(wb, seg_id: int, text: str) -> Status:
     seg = store.get_segment(wb.db, seg_id)
-    save(wb, seg_id, seg.version, Edit(text, seg.start, seg.end, Status.LABELED))
+    save(wb, seg_id, seg.version, Edit(text, seg.start, seg.end, Status.LABELLED))
     return store.get_segment(wb.db, seg_id).status
 
 
@@ -94,7 +94,7 @@ def test_a_sample_goes_to_review_and_the_rest_passes(wb, crowd):
     project, ids = crowd
     lena = as_user(wb, "lena")
     statuses = {i: _label(lena, i, f"fixed {i}") for i in ids[:200]}
-    reviewed = [i for i, s in statuses.items() if s is Status.LABELED]
+    reviewed = [i for i, s in statuses.items() if s is Status.LABELLED]
     passed = [i for i, s in statuses.items() if s is Status.PASSED]
     assert len(reviewed) + len(passed) == 200 and 40 <= len(reviewed) <= 80
     assert reviewed == [i for i in ids[:200] if drawn(i, 0.3)]
@@ -106,7 +106,7 @@ def test_a_sample_goes_to_review_and_the_rest_passes(wb, crowd):
     assert _label(lena, passed[0], "again") is Status.PASSED
     # unchanged draft text keeps its flags, and a flagged segment is always reviewed
     kept = next(i for i in ids[200:] if not drawn(i, 0.3))
-    assert _label(lena, kept, f"draft {ids.index(kept)}") is Status.LABELED
+    assert _label(lena, kept, f"draft {ids.index(kept)}") is Status.LABELLED
     assert store.get_segment(wb.db, kept).flags == ("unsure_words",)
     # export: 'accepted' (approved or passed) is the default of a sampled, review-required project
     project = store.get_project(wb.db, project.id)
@@ -119,7 +119,7 @@ def test_a_labeller_rejected_often_is_reviewed_in_full(wb, crowd):
     otto, rita = as_user(wb, "otto"), as_user(wb, "rita", "reviewer")
     drawn_ids = [i for i in ids if drawn(i, 0.3)][:MIN_REVIEWS]
     for i in drawn_ids:
-        assert _label(otto, i, f"otto {i}") is Status.LABELED
+        assert _label(otto, i, f"otto {i}") is Status.LABELLED
     for k, i in enumerate(drawn_ids):  # 2 of 5 rejected: 40% > 20%
         version = store.get_segment(wb.db, i).version
         if k < 2:
@@ -127,7 +127,7 @@ def test_a_labeller_rejected_often_is_reviewed_in_full(wb, crowd):
         else:
             approve(rita, i, version)
     undrawn = [i for i in ids if not drawn(i, 0.3)][:20]
-    assert all(_label(otto, i, f"otto {i}") is Status.LABELED for i in undrawn)
+    assert all(_label(otto, i, f"otto {i}") is Status.LABELLED for i in undrawn)
     (row,) = [r for r in review_progress(wb, project.id) if r["labeller"] == "otto"]
     assert (row["reviews"], row["rejections"], row["review_share"]) == (5, 2, 1.0)
     # someone not rejected keeps the project's share
@@ -142,7 +142,7 @@ def test_a_reviewers_fix_re_evaluates_flags(wb, crowd):
     update_settings(wb, project.id, review_share=1.0)
     lena, rita = as_user(wb, "lena"), as_user(wb, "rita", "reviewer")
     seg_id = ids[0]
-    assert _label(lena, seg_id, "draft 0") is Status.LABELED  # unchanged: flags kept
+    assert _label(lena, seg_id, "draft 0") is Status.LABELLED  # unchanged: flags kept
     assert store.get_segment(wb.db, seg_id).flags == ("unsure_words",)
     seg = store.get_segment(wb.db, seg_id)
     fix_and_approve(rita, seg_id, seg.version, Edit("the real words", seg.start, seg.end))

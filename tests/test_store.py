@@ -58,7 +58,7 @@ def test_save_appends_revisions_and_keeps_history(drafted, wb):
         (3, "human", "bob", "second fix"),
     ]
     view = store.segment_view(wb.db, seg["id"])
-    assert view.segment.status is Status.LABELED and view.segment.version == 3
+    assert view.segment.status is Status.LABELLED and view.segment.version == 3
     assert view.segment.end == pytest.approx(seg["end"] - 0.1)
     assert view.draft.n == 1 and view.draft.words  # the ASR draft keeps its word timings
 

@@ -34,7 +34,7 @@ class Action(StrEnum):
 
 
 GRANTS: dict[Role, frozenset[Action]] = {
-    Role.LABELER: frozenset({Action.VIEW, Action.LABEL}),
+    Role.LABELLER: frozenset({Action.VIEW, Action.LABEL}),
     Role.REVIEWER: frozenset({Action.VIEW, Action.LABEL, Action.REVIEW}),
     Role.OWNER: frozenset(Action),
 }

@@ -43,14 +43,14 @@ class Status(StrEnum):
 
     NEW = "new"
     DRAFTED = "drafted"
-    LABELED = "labeled"
+    LABELLED = "labeled"  # stored values keep the spelling they were first stored with
     APPROVED = "approved"
     REJECTED = "rejected"
     PASSED = "passed"  # labelled, not drawn for review (sampling): final without a review
     DELETED = "deleted"  # removed by a labeller (undo restores it); never exported
 
 
-FINISHED = (Status.LABELED, Status.PASSED, Status.APPROVED)  # labelled work (review or not)
+FINISHED = (Status.LABELLED, Status.PASSED, Status.APPROVED)  # labelled work (review or not)
 TODO = (Status.NEW.value, Status.DRAFTED.value, Status.REJECTED.value)  # the labeller's queue
 
 
@@ -67,7 +67,7 @@ class QueueFilter:
 class Role(StrEnum):
     """What a person may do: a labeller labels, a reviewer also reviews, an owner does all."""
 
-    LABELER = "labeler"
+    LABELLER = "labeler"  # the stored value; names in code say "labeller"
     REVIEWER = "reviewer"
     OWNER = "owner"
 
@@ -297,7 +297,7 @@ class Edit:
     text: str
     start: float
     end: float
-    status: Status = Status.LABELED
+    status: Status = Status.LABELLED
     speaker: str | None = None
     tags: tuple[str, ...] = ()
     comment: str = ""

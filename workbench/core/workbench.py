@@ -23,7 +23,7 @@ LOCAL = User(id=None, name="local", role=Role.OWNER, display_name="local operato
 
 # A browser that has not signed in: inactive, so every role check refuses it. It may only sign
 # in, or create the first owner while no account exists (workbench.people).
-NOBODY = User(id=None, name="anonymous", role=Role.LABELER, active=False)
+NOBODY = User(id=None, name="anonymous", role=Role.LABELLER, active=False)
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ class Answered:
 
 def crowd_rules_apply(user: User) -> bool:
     """Whether the crowd rules (test, gold, double labelling, pauses) apply to `user`."""
-    return user.role is Role.LABELER
+    return user.role is Role.LABELLER
 
 
 def scores(project: Project, reference: str, text: str) -> dict[str, float]:

@@ -150,7 +150,7 @@ def _save(wb: Workbench, action: dict, kind: str, seg_id: int, version: int, bes
     hold = held(start, end) if current else None  # a stale save is refused as such first
     if hold is not None:
         return hold
-    edit = Edit(text, start, end, Status.LABELED, beside.speaker, tuple(beside.tags),
+    edit = Edit(text, start, end, Status.LABELLED, beside.speaker, tuple(beside.tags),
                 beside.comment, active_seconds=float(action.get("active_seconds") or 0.0))
     try:
         rev = save(wb, seg_id, version, edit)

@@ -57,7 +57,7 @@ def describe(end: QueueEnd, queue: QueueFilter) -> tuple[str, list[str]]:
         head = "No segments match this filter."
     nexts = []
     review = [f"{end.by_status[s]} {s}" for s in
-              (Status.LABELED.value, Status.PASSED.value, Status.APPROVED.value)
+              (Status.LABELLED.value, Status.PASSED.value, Status.APPROVED.value)
               if end.by_status.get(s)]
     if review:
         nexts.append("Review state: " + ", ".join(review) + " (labeled ones wait for review).")

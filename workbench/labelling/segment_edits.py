@@ -76,7 +76,7 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None,
                              edit.text)
     status = edit.status
-    if status is Status.LABELED:
+    if status is Status.LABELLED:
         status = _to_review_or_passed(wb, view, project, flags, author)
     revision = store.apply_edit(wb.db, segment_id, version,
                                 replace(edit, status=status, flags=flags), author)
@@ -99,7 +99,7 @@ def _to_review_or_passed(wb: Workbench, view: SegmentView, project: Project,
                          flags: tuple[str, ...], author: str) -> Status:
     """'labeled' (to review) or 'passed', as the project's review sampling draws the save."""
     if project.review_share >= 1.0:  # no sampling: skip the query on the editor's hot path
-        return Status.LABELED
+        return Status.LABELLED
     reviews, rejections = store.verdicts_on(wb.db, project.id, author)
     return status_after_labelling(project, view.segment.id, view.segment.status, flags,
                                   reviews, rejections)
@@ -110,7 +110,7 @@ REVIEWED = (Status.APPROVED, Status.REJECTED)  # statuses only a review sets
 
 def after_labelling(status: Status) -> Status:
     """The status a labeller's change leaves: a reviewed segment is 'labeled' again."""
-    return Status.LABELED if status in REVIEWED else status
+    return Status.LABELLED if status in REVIEWED else status
 
 
 def split_text(text: str, words: list[Word], start: float, end: float, at: float) -> tuple[str, str]:
@@ -227,7 +227,7 @@ def restore(wb: Workbench, segment_id: int, version: int, n: int) -> Revision:
     deleted = seg.status is Status.DELETED
     _refuse_overlaps(wb, seg, old.start, old.end,
                      since=history[max(history)] if deleted else None)
-    edit = Edit(old.text, old.start, old.end, Status.LABELED,
+    edit = Edit(old.text, old.start, old.end, Status.LABELLED,
                 old.speaker if old.op else seg.speaker, old.tags if old.op else seg.tags,
                 old.comment if old.op else seg.comment, op="restore")
     return store.apply_edit(wb.db, segment_id, version, edit, author)
@@ -324,5 +324,5 @@ def save_segment(
     (the newer text is in the exception).
     """
     seg = store.get_segment(wb.db, segment_id)
-    edit = Edit(text, start, end, Status.LABELED, seg.speaker, seg.tags, seg.comment)
+    edit = Edit(text, start, end, Status.LABELLED, seg.speaker, seg.tags, seg.comment)
     return save(wb, segment_id, expected_version, edit)

@@ -41,7 +41,7 @@ def drawn(segment_id: int, share: float, what: str = "review") -> bool:
 def status_after_labelling(project: Project, segment_id: int, current: Status,
                            flags: tuple[str, ...], reviews: int, rejections: int) -> Status:
     """'labeled' (to be reviewed) or 'passed' for a labeller's save of a segment now `current`."""
-    if project.review_share >= 1.0 or current in (Status.REJECTED, Status.LABELED) or flags:
-        return Status.LABELED
+    if project.review_share >= 1.0 or current in (Status.REJECTED, Status.LABELLED) or flags:
+        return Status.LABELLED
     share = share_for(project, reviews, rejections)
-    return Status.LABELED if drawn(segment_id, share) else Status.PASSED
+    return Status.LABELLED if drawn(segment_id, share) else Status.PASSED

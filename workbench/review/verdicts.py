@@ -35,7 +35,7 @@ from workbench.text import Finding, lint, load_profile
 
 DEFAULT_REASONS = ("wrong text", "missing tag", "wrong boundary", "unusable audio")
 OTHER = "other"  # a reason outside the list: it needs a comment
-TO_REVIEW = (Status.LABELED.value,)  # the review queue
+TO_REVIEW = (Status.LABELLED.value,)  # the review queue
 ORDERS = ("time", "disagreement")  # disagreement: the corpus audit's queue (see `auditing`)
 
 
@@ -123,7 +123,7 @@ def _reviewing(wb: Workbench, segment_id: int, version: int) -> tuple[SegmentVie
     if seg.version != version:
         raise StaleEdit(segment_id, version, seg.version, view.text)
     audited = seg.status.value in AUDITED and store.opinion_of(wb.db, segment_id) is not None
-    if seg.status is not Status.LABELED and not audited:
+    if seg.status is not Status.LABELLED and not audited:
         raise InvalidEdit(f"segment #{segment_id} is {seg.status.value}, not awaiting review")
     return view, reviewer
 

@@ -14,7 +14,7 @@ from workbench.store.schema import opinions, recordings, revisions, segments
 
 JUDGED = revisions.alias("judged")  # the label revision a second opinion was compared with
 LABELLED_SOURCES = ("import", "human", "review")  # a text a person wrote: worth a second opinion
-AUDITED = (Status.DRAFTED.value, Status.LABELED.value, Status.PASSED.value)  # open to audit review
+AUDITED = (Status.DRAFTED.value, Status.LABELLED.value, Status.PASSED.value)  # open to audit review
 
 
 def _labelled(project_id: int):

@@ -249,4 +249,4 @@ def send_to_review(engine: Engine, segment_id: int) -> bool:
         return bool(conn.execute(
             sa.update(segments).where(segments.c.id == segment_id,
                                       segments.c.status == Status.PASSED.value)
-            .values(status=Status.LABELED.value)).rowcount)
+            .values(status=Status.LABELLED.value)).rowcount)

@@ -119,7 +119,7 @@ def review_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
 
     with engine.connect() as conn:
         for author, status, count in conn.execute(by_status):
-            if status == Status.LABELED.value:
+            if status == Status.LABELLED.value:
                 row(author)["awaiting"] += count
             elif status in (Status.APPROVED.value, Status.REJECTED.value, Status.PASSED.value):
                 row(author)[status] += count
