@@ -9,12 +9,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 from workbench import store
+from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Role, User
 from workbench.core.workbench import Workbench
 
 
-class Forbidden(PermissionError):
+class Forbidden(WorkbenchError, PermissionError):
     """The acting user may not do this. The message names the action, never a secret."""
+
+    kind = Kind.FORBIDDEN
 
 
 class Action(StrEnum):

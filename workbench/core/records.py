@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from workbench.core.errors import Kind, WorkbenchError
+
 __all__ = [
     "FINISHED",
     "Status",
@@ -308,8 +310,10 @@ class Edit:
     # the revision's asr_meta as draft_text, so "vs draft" still has its draft
 
 
-class StaleEdit(Exception):
+class StaleEdit(WorkbenchError):
     """A save named a segment version that another save has since replaced."""
+
+    kind = Kind.CONFLICT
 
     def __init__(self, segment_id: int, expected: int, current: int, current_text: str):
         super().__init__(
@@ -321,7 +325,7 @@ class StaleEdit(Exception):
         self.current_text = current_text
 
 
-class InvalidEdit(ValueError):
+class InvalidEdit(WorkbenchError, ValueError):
     """An edit that breaks a rule (boundaries outside the recording, end before start...)."""
 
 
