@@ -6,6 +6,7 @@ opinion first."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,14 +52,19 @@ def _queue_query(
     order: str = "time", without_gold: bool = False,
 ):
     query = _joined(sa.select(segments.c.id), order).where(recordings.c.project_id == project_id)
-    if without_gold:
-        query = query.where(_not_gold())
     if recording_id is not None:
         query = query.where(segments.c.recording_id == recording_id)
+    return _filtered(query, statuses, flagged_only, without_gold)
+
+
+def _filtered(query, statuses: Sequence[str] | None, flagged_only: bool, without_gold: bool):
+    """`query` over segments narrowed to the statuses, the flagged ones, the non-gold ones."""
     if statuses:
         query = query.where(segments.c.status.in_(list(statuses)))
     if flagged_only:
         query = query.where(segments.c.flags != "")
+    if without_gold:
+        query = query.where(_not_gold())
     return query
 
 
@@ -162,90 +168,23 @@ def _position_by_recording(
     Recordings are ordered by name in Python (they are few); within a recording, previous and
     next are index range scans, so a step costs the same in a 10-hour recording as in a short one.
     """
-    def matching(query):
-        if statuses:
-            query = query.where(segments.c.status.in_(list(statuses)))
-        if flagged_only:
-            query = query.where(segments.c.flags != "")
-        if without_gold:
-            query = query.where(_not_gold())
-        return query
-
-    empty = {"current": None, "previous": None, "next": None, "index": 0, "total": 0}
     with engine.connect() as conn:
-        every = [
-            r.id for r in conn.execute(
-                sa.select(recordings.c.id).where(recordings.c.project_id == project_id)
-                .order_by(recordings.c.original_name, recordings.c.id)
-            )
-        ]
-        if recording_id is not None:
-            every = [r for r in every if r == recording_id]
-        counts = dict(conn.execute(matching(
-            sa.select(segments.c.recording_id, sa.func.count())
-            .where(segments.c.recording_id.in_(every)).group_by(segments.c.recording_id)
-        )).all()) if every else {}
+        queue = _TimeQueue(conn, statuses, flagged_only, without_gold)
+        every = _recordings_by_name(conn, project_id, recording_id)
+        counts = queue.counts(every)
         order = [r for r in every if counts.get(r)]
         if not order:
-            return empty
-
-        def edge(rec: int, last: bool = False, after=None, before=None):
-            """First (or last) matching segment of a recording, optionally past a key."""
-            key = sa.tuple_(segments.c.start, segments.c.id)
-            query = matching(sa.select(segments.c.id, segments.c.start)
-                             .where(segments.c.recording_id == rec))
-            if after is not None:
-                query = query.where(key >= sa.tuple_(*map(sa.literal, after)))
-            if before is not None:
-                query = query.where(key < sa.tuple_(*map(sa.literal, before)))
-            if last:
-                query = query.order_by(segments.c.start.desc(), segments.c.id.desc())
-            else:
-                query = query.order_by(segments.c.start, segments.c.id)
-            return conn.execute(query.limit(1)).first()
-
-        found = None
-        row = None
-        past_end = False
-        if current is not None:
-            row = conn.execute(sa.select(segments.c.recording_id, segments.c.start)
-                               .where(segments.c.id == current)).first()
-        if row is not None and row.recording_id in every:
-            at = every.index(row.recording_id)
-            for k, rec in enumerate(every[at:]):
-                if not counts.get(rec):
-                    continue
-                hit = edge(rec, after=(row.start, current) if k == 0 else None)
-                if hit is not None:
-                    found = (rec, hit.start, hit.id)
-                    break
-            if found is None:  # past the end: the last one
-                past_end = True
-                hit = edge(order[-1], last=True)
-                found = (order[-1], hit.start, hit.id)
-        else:
-            hit = edge(order[0])
-            found = (order[0], hit.start, hit.id)
-        rec, start, seg_id = found
+            return {"current": None, "previous": None, "next": None, "index": 0, "total": 0}
+        (rec, start, seg_id), past_end = _landing(queue, current, every, counts, order)
         here = (start, seg_id)
         at = order.index(rec)
-        previous = edge(rec, last=True, before=here)
+        previous = queue.edge(rec, last=True, before=here)
         if previous is None and at > 0:
-            previous = edge(order[at - 1], last=True)
-        following = conn.execute(matching(
-            sa.select(segments.c.id).where(
-                segments.c.recording_id == rec,
-                sa.tuple_(segments.c.start, segments.c.id) > sa.tuple_(*map(sa.literal, here)),
-            )
-        ).order_by(segments.c.start, segments.c.id).limit(1)).scalar()
+            previous = queue.edge(order[at - 1], last=True)
+        following = queue.following(rec, here)
         if following is None and at + 1 < len(order):
-            following = edge(order[at + 1]).id
-        within = conn.execute(matching(
-            sa.select(sa.func.count()).where(
-                segments.c.recording_id == rec,
-                sa.tuple_(segments.c.start, segments.c.id) < sa.tuple_(*map(sa.literal, here)),
-            )
-        )).scalar_one()
+            following = queue.edge(order[at + 1]).id
+        within = queue.count_before(rec, here)
     return {
         "current": seg_id,
         "previous": previous.id if previous is not None else None,
@@ -256,6 +195,101 @@ def _position_by_recording(
     }
 
 
+def _recordings_by_name(conn: Connection, project_id: int, recording_id: int | None) -> list[int]:
+    """The project's recording ids in the queue's order (by name), or only `recording_id`."""
+    every = [
+        r.id for r in conn.execute(
+            sa.select(recordings.c.id).where(recordings.c.project_id == project_id)
+            .order_by(recordings.c.original_name, recordings.c.id)
+        )
+    ]
+    if recording_id is not None:
+        every = [r for r in every if r == recording_id]
+    return every
+
+
+_TIME_KEY = sa.tuple_(segments.c.start, segments.c.id)  # a segment's place within its recording
+
+
+def _key_of(here: tuple[float, int]):
+    return sa.tuple_(*map(sa.literal, here))
+
+
+@dataclass(frozen=True)
+class _TimeQueue:
+    """The time-ordered queue's filters on one connection, and the steps within a recording."""
+
+    conn: Connection
+    statuses: Sequence[str] | None
+    flagged_only: bool
+    without_gold: bool
+
+    def matching(self, query):
+        """`query` narrowed to the segments that pass the filters."""
+        return _filtered(query, self.statuses, self.flagged_only, self.without_gold)
+
+    def counts(self, every: list[int]) -> dict[int, int]:
+        """Recording id -> how many of its segments match (recordings with none left out)."""
+        if not every:
+            return {}
+        return dict(self.conn.execute(self.matching(
+            sa.select(segments.c.recording_id, sa.func.count())
+            .where(segments.c.recording_id.in_(every)).group_by(segments.c.recording_id)
+        )).all())
+
+    def edge(self, rec: int, last: bool = False, after=None, before=None):
+        """First (or last) matching segment of a recording, optionally past a key."""
+        query = self.matching(sa.select(segments.c.id, segments.c.start)
+                              .where(segments.c.recording_id == rec))
+        if after is not None:
+            query = query.where(_TIME_KEY >= _key_of(after))
+        if before is not None:
+            query = query.where(_TIME_KEY < _key_of(before))
+        if last:
+            query = query.order_by(segments.c.start.desc(), segments.c.id.desc())
+        else:
+            query = query.order_by(segments.c.start, segments.c.id)
+        return self.conn.execute(query.limit(1)).first()
+
+    def following(self, rec: int, here: tuple[float, int]) -> int | None:
+        """The matching segment right after `here` in the same recording."""
+        return self.conn.execute(self.matching(
+            sa.select(segments.c.id).where(segments.c.recording_id == rec,
+                                           _TIME_KEY > _key_of(here))
+        ).order_by(segments.c.start, segments.c.id).limit(1)).scalar()
+
+    def count_before(self, rec: int, here: tuple[float, int]) -> int:
+        """How many matching segments of the recording come before `here`."""
+        return self.conn.execute(self.matching(
+            sa.select(sa.func.count()).where(segments.c.recording_id == rec,
+                                             _TIME_KEY < _key_of(here))
+        )).scalar_one()
+
+
+def _landing(
+    queue: _TimeQueue, current: int | None, every: list[int], counts: dict[int, int],
+    order: list[int],
+) -> tuple[tuple[int, float, int], bool]:
+    """Where a step lands, as (recording, start, segment id), and whether it is past the end:
+    the first matching segment at or after `current`'s place, the last one when none is after
+    it, or the queue's first when there is no current one (or it is not in the queue's
+    recordings)."""
+    row = None
+    if current is not None:
+        row = queue.conn.execute(sa.select(segments.c.recording_id, segments.c.start)
+                                 .where(segments.c.id == current)).first()
+    if row is None or row.recording_id not in every:
+        hit = queue.edge(order[0])
+        return (order[0], hit.start, hit.id), False
+    at = every.index(row.recording_id)
+    for k, rec in enumerate(every[at:]):
+        if not counts.get(rec):
+            continue
+        hit = queue.edge(rec, after=(row.start, current) if k == 0 else None)
+        if hit is not None:
+            return (rec, hit.start, hit.id), False
+    hit = queue.edge(order[-1], last=True)  # past the end: the last one
+    return (order[-1], hit.start, hit.id), True
 
 
 def counts_by_recording(engine: Engine, project_id: int) -> dict[int, dict[str, int]]:
