@@ -4,6 +4,7 @@ merge) that append a revision and bump the segment's version in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,34 +52,7 @@ def add_drafted_segments(
         if claimed.rowcount != 1:
             return 0
         for draft in drafts:
-            seg_id = conn.execute(
-                sa.insert(segments).values(
-                    recording_id=recording_id,
-                    start=draft["start"],
-                    end=draft["end"],
-                    speaker=draft.get("speaker"),
-                    status=Status.DRAFTED.value,
-                    version=1,
-                    flags=draft.get("flags", ()),
-                    confidence=draft_confidence(draft.get("asr_meta")),
-                )
-            ).inserted_primary_key[0]
-            rev_id = conn.execute(
-                sa.insert(revisions).values(
-                    segment_id=seg_id,
-                    n=1,
-                    text=draft["text"],
-                    start=draft["start"],
-                    end=draft["end"],
-                    source=draft.get("source", "asr"),
-                    author=author,
-                    created_at=created,
-                    asr_meta=draft.get("asr_meta"),
-                )
-            ).inserted_primary_key[0]
-            conn.execute(
-                sa.update(segments).where(segments.c.id == seg_id).values(latest_revision_id=rev_id)
-            )
+            _insert_draft(conn, recording_id, draft, author, created)
             count += 1
         if language:
             conn.execute(
@@ -87,6 +61,40 @@ def add_drafted_segments(
                 .values(language=language)
             )
     return count
+
+
+def _insert_draft(
+    conn: Connection, recording_id: int, draft: dict[str, Any], author: str, created: datetime,
+) -> None:
+    """One drafted segment of the recording with its revision 1 (its latest)."""
+    seg_id = conn.execute(
+        sa.insert(segments).values(
+            recording_id=recording_id,
+            start=draft["start"],
+            end=draft["end"],
+            speaker=draft.get("speaker"),
+            status=Status.DRAFTED.value,
+            version=1,
+            flags=draft.get("flags", ()),
+            confidence=draft_confidence(draft.get("asr_meta")),
+        )
+    ).inserted_primary_key[0]
+    rev_id = conn.execute(
+        sa.insert(revisions).values(
+            segment_id=seg_id,
+            n=1,
+            text=draft["text"],
+            start=draft["start"],
+            end=draft["end"],
+            source=draft.get("source", "asr"),
+            author=author,
+            created_at=created,
+            asr_meta=draft.get("asr_meta"),
+        )
+    ).inserted_primary_key[0]
+    conn.execute(
+        sa.update(segments).where(segments.c.id == seg_id).values(latest_revision_id=rev_id)
+    )
 
 
 def get_segment(engine: Engine, segment_id: int) -> Segment:
