@@ -205,43 +205,61 @@ def export_batch(
     ratios = parse_split(options.split)
     if options.split_by not in SPLIT_BY:
         raise ValueError(f"unknown split-by {options.split_by!r}; choose one of {', '.join(SPLIT_BY)}")
-    tag_hook, text_hook = text_hooks(project, options)
+    hooks = text_hooks(project, options)
     out = Path(out).resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} already exists and is not an empty folder")
 
-    rows = _rows(wb.db, project.id, statuses)
-    _check_recordings(wb, project, filters)
-    exported = exported_segment_ids(wb, project) if filters.not_exported_before else set()
-    chosen = select(rows, filters, exported)
-    texts, dropped = _shape_texts(chosen, tag_hook, text_hook)
-    chosen = [r for r in chosen if r.segment_id in texts]
-    if not chosen:
-        raise ValueError(_nothing_matches(project, filters, len(rows), dropped))
+    chosen, texts, dropped = _choose(wb, project, filters, statuses, hooks)
     if plan.original:
         _check_originals(wb, chosen)
     splits = assign_splits(chosen, ratios, options.split_by, options.seed) if ratios else {"": chosen}
     warnings = tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
+    ticker = _Ticker(len(chosen), progress, cancel)
+    corpus = _write_atomically(wb, project, plan, splits, texts, out, ticker)
+    return _recorded(wb, project, author, out, plan.fmt, filters, options, corpus, dropped,
+                     warnings)
 
+
+@dataclass(frozen=True)
+class _Corpus:
+    """What an export wrote: the utterances of each split ('' without splits), the manifests
+    (relative to the corpus folder) and the checksum of their list."""
+
+    written: dict[str, list[Utterance]]
+    manifests: list[str]
+    checksum: str
+
+
+def _choose(
+    wb: Workbench, project: Project, filters: Filters, statuses: list[str] | None,
+    hooks: tuple[TextHook, TextHook],
+) -> tuple[list[Row], dict[int, str], int]:
+    """The batch: the rows passing `filters` whose text the hooks keep, those texts shaped by
+    the hooks (by segment id), and how many the hooks dropped. Nothing left is a ValueError."""
+    rows = _rows(wb.db, project.id, statuses)
+    _check_recordings(wb, project, filters)
+    exported = exported_segment_ids(wb, project) if filters.not_exported_before else set()
+    chosen = select(rows, filters, exported)
+    texts, dropped = _shape_texts(chosen, *hooks)
+    chosen = [r for r in chosen if r.segment_id in texts]
+    if not chosen:
+        raise ValueError(_nothing_matches(project, filters, len(rows), dropped))
+    return chosen, texts, dropped
+
+
+def _write_atomically(
+    wb: Workbench, project: Project, plan: _Plan, splits: dict[str, list[Row]],
+    texts: dict[int, str], out: Path, ticker: _Ticker,
+) -> _Corpus:
+    """Write the corpus into a hidden folder beside `out` and rename it into place when
+    complete; on any failure (or a cancel) remove that folder and raise."""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out.parent, PART)  # what killed exports left beside it
     tmp = out.with_name(f".{out.name}.part-{owner_tag()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    ticker = _Ticker(len(chosen), progress, cancel)
     try:
-        written: dict[str, list[Utterance]] = {}
-        manifests: list[str] = []
-        for name, part in splits.items():
-            if not part:
-                continue
-            folder = tmp / name if name else tmp
-            folder.mkdir(parents=True)
-            utterances = _write_audio(wb, plan, part, texts, folder, ticker)
-            approved = frozenset(r.segment_id for r in part if r.status == Status.APPROVED.value)
-            files = write_manifests(fmt, utterances, folder, approved)
-            files.append(write_lines(folder / SEGMENTS, [str(u.segment_id) for u in utterances]))
-            manifests += [f"{name}/{f}" if name else f for f in files]
-            written[name] = utterances
+        written, manifests = _write_splits(wb, plan, splits, texts, tmp, ticker)
         checksum = _write_checksums(tmp, manifests)
         if out.exists():
             out.rmdir()
@@ -254,6 +272,37 @@ def export_batch(
             log.exception("export of project %r to %s failed; nothing was left behind",
                           project.name, out)
         raise
+    return _Corpus(written, manifests, checksum)
+
+
+def _write_splits(
+    wb: Workbench, plan: _Plan, splits: dict[str, list[Row]], texts: dict[int, str],
+    tmp: Path, ticker: _Ticker,
+) -> tuple[dict[str, list[Utterance]], list[str]]:
+    """Each non-empty split's audio, manifests and segment list, in its own folder of `tmp`
+    (in `tmp` itself without splits): its utterances by split, and the manifests written."""
+    written: dict[str, list[Utterance]] = {}
+    manifests: list[str] = []
+    for name, part in splits.items():
+        if not part:
+            continue
+        folder = tmp / name if name else tmp
+        folder.mkdir(parents=True)
+        utterances = _write_audio(wb, plan, part, texts, folder, ticker)
+        approved = frozenset(r.segment_id for r in part if r.status == Status.APPROVED.value)
+        files = write_manifests(plan.fmt, utterances, folder, approved)
+        files.append(write_lines(folder / SEGMENTS, [str(u.segment_id) for u in utterances]))
+        manifests += [f"{name}/{f}" if name else f for f in files]
+        written[name] = utterances
+    return written, manifests
+
+
+def _recorded(
+    wb: Workbench, project: Project, author: str, out: Path, fmt: str, filters: Filters,
+    options: ExportOptions, corpus: _Corpus, dropped: int, warnings: tuple[str, ...],
+) -> ExportResult:
+    """Record the export (and log the event) with the acting user; its result."""
+    written = corpus.written
     every = [u for part in written.values() for u in part]
     seconds = sum(u.duration for u in every)
     export_id = store.record_export(
@@ -264,7 +313,7 @@ def export_batch(
         filters={**filters.describe(), "options": options.describe()},
         counts=_counts(every, written, dropped),
         hours=seconds / 3600,
-        checksum=checksum,
+        checksum=corpus.checksum,
         created_by=author,
     )
     store.log_event(wb.db, author, "export", project.id,
@@ -274,10 +323,10 @@ def export_batch(
         path=out,
         segments=len(every),
         seconds=seconds,
-        checksum=checksum,
+        checksum=corpus.checksum,
         export_id=export_id,
         splits={n: (len(p), sum(u.duration for u in p)) for n, p in written.items() if n},
-        files=tuple(manifests),
+        files=tuple(corpus.manifests),
         dropped=dropped,
         warnings=warnings,
     )
