@@ -90,48 +90,66 @@ def read_ct2(folder: Path) -> tuple[dict[str, int], dict[str, torch.Tensor]]:
     spec, t = read_model_bin(Path(folder) / "model.bin")
     if spec and spec != "WhisperSpec":
         raise ValueError(f"not a Whisper model (its spec is {spec!r})")
-    sd: dict[str, torch.Tensor] = {}
-
-    def linear(dst: str, src: str) -> None:
-        sd[dst + ".weight"], sd[dst + ".bias"] = _float(t, src + "/weight"), _float(t, src + "/bias")
-
-    def norm(dst: str, src: str) -> None:
-        sd[dst + ".weight"], sd[dst + ".bias"] = _float(t, src + "/gamma"), _float(t, src + "/beta")
-
-    def split(dst_names: list[str], src: str) -> None:
-        """Unfuse a fused QKV or KV projection; openai-whisper's key has no bias."""
-        weights = _float(t, src + "/weight").chunk(len(dst_names))
-        biases = _float(t, src + "/bias").chunk(len(dst_names))
-        for dst, w, b in zip(dst_names, weights, biases):
-            sd[dst + ".weight"] = w.contiguous()
-            if not dst.endswith(".key"):
-                sd[dst + ".bias"] = b.contiguous()
-
-    def block(p: str, q: str, cross: bool) -> None:
-        split([f"{p}.attn.query", f"{p}.attn.key", f"{p}.attn.value"], f"{q}/self_attention/linear_0")
-        linear(f"{p}.attn.out", f"{q}/self_attention/linear_1")
-        norm(f"{p}.attn_ln", f"{q}/self_attention/layer_norm")
-        if cross:
-            linear(f"{p}.cross_attn.query", f"{q}/attention/linear_0")
-            split([f"{p}.cross_attn.key", f"{p}.cross_attn.value"], f"{q}/attention/linear_1")
-            linear(f"{p}.cross_attn.out", f"{q}/attention/linear_2")
-            norm(f"{p}.cross_attn_ln", f"{q}/attention/layer_norm")
-        linear(f"{p}.mlp.0", f"{q}/ffn/linear_0")
-        linear(f"{p}.mlp.2", f"{q}/ffn/linear_1")
-        norm(f"{p}.mlp_ln", f"{q}/ffn/layer_norm")
-
+    sd = _StateDict(t)
     for conv in ("conv1", "conv2"):
-        linear(f"encoder.{conv}", f"encoder/{conv}")
-    sd["encoder.positional_embedding"] = _float(t, "encoder/position_encodings/encodings")
-    n_audio_layer, n_text_layer = _layers(t, "encoder"), _layers(t, "decoder")
-    for i in range(n_audio_layer):
-        block(f"encoder.blocks.{i}", f"encoder/layer_{i}", cross=False)
-    norm("encoder.ln_post", "encoder/layer_norm")
-    sd["decoder.token_embedding.weight"] = _float(t, "decoder/embeddings/weight")
-    sd["decoder.positional_embedding"] = _float(t, "decoder/position_encodings/encodings")
-    for i in range(n_text_layer):
-        block(f"decoder.blocks.{i}", f"decoder/layer_{i}", cross=True)
-    norm("decoder.ln", "decoder/layer_norm")
+        sd.linear(f"encoder.{conv}", f"encoder/{conv}")
+    sd.tensor("encoder.positional_embedding", "encoder/position_encodings/encodings")
+    for i in range(_layers(t, "encoder")):
+        sd.block(f"encoder.blocks.{i}", f"encoder/layer_{i}", cross=False)
+    sd.norm("encoder.ln_post", "encoder/layer_norm")
+    sd.tensor("decoder.token_embedding.weight", "decoder/embeddings/weight")
+    sd.tensor("decoder.positional_embedding", "decoder/position_encodings/encodings")
+    for i in range(_layers(t, "decoder")):
+        sd.block(f"decoder.blocks.{i}", f"decoder/layer_{i}", cross=True)
+    sd.norm("decoder.ln", "decoder/layer_norm")
+    return _dims(t, sd.out), sd.out
+
+
+class _StateDict:
+    """An openai-whisper state dict filled from the variables `t` of a CT2 model (float32)."""
+
+    def __init__(self, t: dict[str, torch.Tensor]):
+        self.t = t
+        self.out: dict[str, torch.Tensor] = {}
+
+    def tensor(self, dst: str, src: str) -> None:
+        self.out[dst] = _float(self.t, src)
+
+    def linear(self, dst: str, src: str) -> None:
+        self.tensor(dst + ".weight", src + "/weight")
+        self.tensor(dst + ".bias", src + "/bias")
+
+    def norm(self, dst: str, src: str) -> None:
+        self.tensor(dst + ".weight", src + "/gamma")
+        self.tensor(dst + ".bias", src + "/beta")
+
+    def split(self, dst_names: list[str], src: str) -> None:
+        """Unfuse a fused QKV or KV projection; openai-whisper's key has no bias."""
+        weights = _float(self.t, src + "/weight").chunk(len(dst_names))
+        biases = _float(self.t, src + "/bias").chunk(len(dst_names))
+        for dst, w, b in zip(dst_names, weights, biases):
+            self.out[dst + ".weight"] = w.contiguous()
+            if not dst.endswith(".key"):
+                self.out[dst + ".bias"] = b.contiguous()
+
+    def block(self, p: str, q: str, cross: bool) -> None:
+        """One encoder (or, with `cross`, decoder) layer: `q` in CT2, `p` in openai-whisper."""
+        self.split([f"{p}.attn.query", f"{p}.attn.key", f"{p}.attn.value"],
+                   f"{q}/self_attention/linear_0")
+        self.linear(f"{p}.attn.out", f"{q}/self_attention/linear_1")
+        self.norm(f"{p}.attn_ln", f"{q}/self_attention/layer_norm")
+        if cross:
+            self.linear(f"{p}.cross_attn.query", f"{q}/attention/linear_0")
+            self.split([f"{p}.cross_attn.key", f"{p}.cross_attn.value"], f"{q}/attention/linear_1")
+            self.linear(f"{p}.cross_attn.out", f"{q}/attention/linear_2")
+            self.norm(f"{p}.cross_attn_ln", f"{q}/attention/layer_norm")
+        self.linear(f"{p}.mlp.0", f"{q}/ffn/linear_0")
+        self.linear(f"{p}.mlp.2", f"{q}/ffn/linear_1")
+        self.norm(f"{p}.mlp_ln", f"{q}/ffn/layer_norm")
+
+
+def _dims(t: dict[str, torch.Tensor], sd: dict[str, torch.Tensor]) -> dict[str, int]:
+    """openai-whisper's ModelDimensions (as a dict) of a model read from CT2 variables `t`."""
 
     def heads(side: str, state: int) -> int:  # WhisperSpec stores them as an int16 scalar
         value = t.get(f"{side}/num_heads")
@@ -144,14 +162,14 @@ def read_ct2(folder: Path) -> tuple[dict[str, int], dict[str, torch.Tensor]]:
         n_audio_ctx=sd["encoder.positional_embedding"].shape[0],
         n_audio_state=n_audio_state,
         n_audio_head=heads("encoder", n_audio_state),
-        n_audio_layer=n_audio_layer,
+        n_audio_layer=_layers(t, "encoder"),
         n_vocab=n_vocab,
         n_text_ctx=sd["decoder.positional_embedding"].shape[0],
         n_text_state=n_text_state,
         n_text_head=heads("decoder", n_text_state),
-        n_text_layer=n_text_layer,
+        n_text_layer=_layers(t, "decoder"),
     )
-    return {k: int(v) for k, v in dims.items()}, sd
+    return {k: int(v) for k, v in dims.items()}
 
 
 def load_whisper(folder: Path):
@@ -170,51 +188,9 @@ def write_ct2(model, folder: Path, base: Path, quantization: str = "float16") ->
     from ctranslate2.specs import whisper_spec
 
     dims = model.dims
-    sd = {k: v.detach().float().cpu() for k, v in model.state_dict().items()}
     spec = whisper_spec.WhisperSpec(dims.n_audio_layer, dims.n_audio_head,
                                     dims.n_text_layer, dims.n_text_head)
-
-    def linear(target, name: str) -> None:
-        target.weight = sd[name + ".weight"]
-        if name + ".bias" in sd:
-            target.bias = sd[name + ".bias"]
-
-    def fused(target, names: list[str]) -> None:
-        """A fused projection; a missing bias (openai-whisper's key) is zeros."""
-        target.weight = torch.cat([sd[n + ".weight"] for n in names])
-        target.bias = torch.cat([sd.get(n + ".bias", torch.zeros(sd[n + ".weight"].shape[0]))
-                                 for n in names])
-
-    def norm(target, name: str) -> None:
-        target.gamma, target.beta = sd[name + ".weight"], sd[name + ".bias"]
-
-    def block(layer, p: str, cross: bool) -> None:
-        fused(layer.self_attention.linear[0], [f"{p}.attn.query", f"{p}.attn.key", f"{p}.attn.value"])
-        linear(layer.self_attention.linear[1], f"{p}.attn.out")
-        norm(layer.self_attention.layer_norm, f"{p}.attn_ln")
-        if cross:
-            linear(layer.attention.linear[0], f"{p}.cross_attn.query")
-            fused(layer.attention.linear[1], [f"{p}.cross_attn.key", f"{p}.cross_attn.value"])
-            linear(layer.attention.linear[2], f"{p}.cross_attn.out")
-            norm(layer.attention.layer_norm, f"{p}.cross_attn_ln")
-        linear(layer.ffn.linear_0, f"{p}.mlp.0")
-        linear(layer.ffn.linear_1, f"{p}.mlp.2")
-        norm(layer.ffn.layer_norm, f"{p}.mlp_ln")
-
-    encoder, decoder = spec.encoder, spec.decoder
-    linear(encoder.conv1, "encoder.conv1")
-    linear(encoder.conv2, "encoder.conv2")
-    encoder.position_encodings.encodings = sd["encoder.positional_embedding"]
-    for i, layer in enumerate(encoder.layer):
-        block(layer, f"encoder.blocks.{i}", cross=False)
-    norm(encoder.layer_norm, "encoder.ln_post")
-    decoder.embeddings.weight = sd["decoder.token_embedding.weight"]
-    decoder.position_encodings.encodings = sd["decoder.positional_embedding"]
-    for i, layer in enumerate(decoder.layer):
-        block(layer, f"decoder.blocks.{i}", cross=True)
-    norm(decoder.layer_norm, "decoder.ln")
-    decoder.projection.weight = sd["decoder.token_embedding.weight"]  # tied in openai-whisper
-
+    _fill_spec(spec, {k: v.detach().float().cpu() for k, v in model.state_dict().items()})
     base = Path(base)
     spec.register_vocabulary(_vocabulary(base))
     config = _config(base, dims)
@@ -231,6 +207,56 @@ def write_ct2(model, folder: Path, base: Path, quantization: str = "float16") ->
         if (base / name).is_file():
             shutil.copyfile(base / name, folder / name)
     return folder
+
+
+def _fill_spec(spec, sd: dict[str, torch.Tensor]) -> None:
+    """Set the variables of a ctranslate2 `WhisperSpec` from an openai-whisper state dict."""
+    encoder, decoder = spec.encoder, spec.decoder
+    _set_linear(encoder.conv1, sd, "encoder.conv1")
+    _set_linear(encoder.conv2, sd, "encoder.conv2")
+    encoder.position_encodings.encodings = sd["encoder.positional_embedding"]
+    for i, layer in enumerate(encoder.layer):
+        _set_block(layer, sd, f"encoder.blocks.{i}", cross=False)
+    _set_norm(encoder.layer_norm, sd, "encoder.ln_post")
+    decoder.embeddings.weight = sd["decoder.token_embedding.weight"]
+    decoder.position_encodings.encodings = sd["decoder.positional_embedding"]
+    for i, layer in enumerate(decoder.layer):
+        _set_block(layer, sd, f"decoder.blocks.{i}", cross=True)
+    _set_norm(decoder.layer_norm, sd, "decoder.ln")
+    decoder.projection.weight = sd["decoder.token_embedding.weight"]  # tied in openai-whisper
+
+
+def _set_linear(target, sd: dict[str, torch.Tensor], name: str) -> None:
+    target.weight = sd[name + ".weight"]
+    if name + ".bias" in sd:
+        target.bias = sd[name + ".bias"]
+
+
+def _set_fused(target, sd: dict[str, torch.Tensor], names: list[str]) -> None:
+    """A fused projection; a missing bias (openai-whisper's key) is zeros."""
+    target.weight = torch.cat([sd[n + ".weight"] for n in names])
+    target.bias = torch.cat([sd.get(n + ".bias", torch.zeros(sd[n + ".weight"].shape[0]))
+                             for n in names])
+
+
+def _set_norm(target, sd: dict[str, torch.Tensor], name: str) -> None:
+    target.gamma, target.beta = sd[name + ".weight"], sd[name + ".bias"]
+
+
+def _set_block(layer, sd: dict[str, torch.Tensor], p: str, cross: bool) -> None:
+    """One encoder (or, with `cross`, decoder) layer of the spec from openai-whisper's `p`."""
+    self_attn = layer.self_attention
+    _set_fused(self_attn.linear[0], sd, [f"{p}.attn.query", f"{p}.attn.key", f"{p}.attn.value"])
+    _set_linear(self_attn.linear[1], sd, f"{p}.attn.out")
+    _set_norm(self_attn.layer_norm, sd, f"{p}.attn_ln")
+    if cross:
+        _set_linear(layer.attention.linear[0], sd, f"{p}.cross_attn.query")
+        _set_fused(layer.attention.linear[1], sd, [f"{p}.cross_attn.key", f"{p}.cross_attn.value"])
+        _set_linear(layer.attention.linear[2], sd, f"{p}.cross_attn.out")
+        _set_norm(layer.attention.layer_norm, sd, f"{p}.cross_attn_ln")
+    _set_linear(layer.ffn.linear_0, sd, f"{p}.mlp.0")
+    _set_linear(layer.ffn.linear_1, sd, f"{p}.mlp.2")
+    _set_norm(layer.ffn.layer_norm, sd, f"{p}.mlp_ln")
 
 
 def _vocabulary(base: Path) -> list[str]:
