@@ -234,38 +234,55 @@ def extract_zip(
                 yield archive.name, archive, "the zip archive holds no audio files"
             taken: set[Path] = set()
             for info in entries:
-                shown_name = f"{archive.name}/{info.filename}"
-                parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-                unsafe = info.filename.startswith(("/", "\\")) or ".." in parts
-                if unsafe or not parts or ":" in parts[0]:
-                    if public:
-                        shown_name = f"{archive.name}/…/{parts[-1] if parts else ''}"
-                    yield shown_name, archive, "unsafe path in the zip archive (absolute or '..'); skipped"
-                    continue
-                if public:
-                    shown_name = f"{archive.name}/{'/'.join(parts)}"
-                dest = target.joinpath(*parts)
-                if not dest.resolve().is_relative_to(target.resolve()):
-                    yield shown_name, archive, "unsafe path in the zip archive; skipped"
-                    continue
-                why = _entry_refusal(info, dest, taken, limits)
-                if why:
-                    yield shown_name, archive, why
-                    continue
-                taken.add(dest)
-                try:
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    _extract_entry(zf, info, dest)
-                except Exception as exc:  # a bad entry (CRC, compression, encryption) fails alone
-                    dest.unlink(missing_ok=True)
-                    log.warning("cannot extract %s from %s", info.filename, archive, exc_info=exc)
-                    detail = "" if public else f" ({exc})"
-                    yield shown_name, archive, f"cannot extract from the zip archive{detail}"
-                    continue
-                yield shown_name, dest, ""
+                yield _extract_checked(zf, info, archive, target, taken, limits, public)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         log.warning("%s is not a valid zip archive", archive, exc_info=exc)
         yield archive.name, archive, "not a valid zip archive" + ("" if public else f" ({exc})")
+
+
+def _extract_checked(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: Path, target: Path, taken: set[Path],
+    limits: Limits, public: bool,
+) -> tuple[str, Path, str]:
+    """One entry extracted under `target` unless it is unsafe or refused (`taken`: the files
+    earlier entries took; this one's is added): (the entry as shown, the extracted file or
+    the archive, an error or '')."""
+    shown_name, dest, unsafe = _destination(archive.name, info.filename, target, public)
+    if dest is None:
+        return shown_name, archive, unsafe
+    why = _entry_refusal(info, dest, taken, limits)
+    if why:
+        return shown_name, archive, why
+    taken.add(dest)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _extract_entry(zf, info, dest)
+    except Exception as exc:  # a bad entry (CRC, compression, encryption) fails alone
+        dest.unlink(missing_ok=True)
+        log.warning("cannot extract %s from %s", info.filename, archive, exc_info=exc)
+        detail = "" if public else f" ({exc})"
+        return shown_name, archive, f"cannot extract from the zip archive{detail}"
+    return shown_name, dest, ""
+
+
+def _destination(
+    archive_name: str, filename: str, target: Path, public: bool,
+) -> tuple[str, Path | None, str]:
+    """(the entry as shown, where it is extracted to under `target`, '') or, for an entry that
+    would escape `target` (absolute, '..', a drive), (the entry as shown, None, why)."""
+    shown_name = f"{archive_name}/{filename}"
+    parts = PurePosixPath(filename.replace("\\", "/")).parts
+    unsafe = filename.startswith(("/", "\\")) or ".." in parts
+    if unsafe or not parts or ":" in parts[0]:
+        if public:
+            shown_name = f"{archive_name}/…/{parts[-1] if parts else ''}"
+        return shown_name, None, "unsafe path in the zip archive (absolute or '..'); skipped"
+    if public:
+        shown_name = f"{archive_name}/{'/'.join(parts)}"
+    dest = target.joinpath(*parts)
+    if not dest.resolve().is_relative_to(target.resolve()):
+        return shown_name, None, "unsafe path in the zip archive; skipped"
+    return shown_name, dest, ""
 
 
 def _entry_count_refusal(archive: Path, limits: Limits) -> str:
