@@ -285,14 +285,42 @@ def main() -> None:
 
 def run(args: argparse.Namespace, temp: Path, began: float) -> None:
     """The bench in the temporary folder `temp`: speech, workbench, steps, table."""
-    audio = temp / "audio"
+    first, following = speech(temp / "audio", args.sentences, args.next)
+    wb, project, labellers = bench_workbench(temp, args.holdout)
+    metric = headline_metric(project.language)
+    rate = cer if metric == "CER" else wer
+    engine = load_engine(project.asr_engine, project.asr_model, Path(args.models))
+    references = {c.path.name: c.reference for c in first + following}
+    batch1 = first_batch(wb, labellers, project, engine, first, references)
+    held, taught = split_held_out(wb, project, batch1, following)
+    project, terms, rules = learn_and_accept(wb, project)
+    refs = [final_text(wb, project, r) for r in held]
+    steps, sides, base_drafts = measured_steps(wb, project, engine, held, terms, rules,
+                                               args.variants)
+    same = same_as_stored(wb, project, held, base_drafts)
+    tuned = fine_tuned_step(wb, project, held, terms, rules, args.tune_method, args.tune_steps)
+    if tuned is not None:
+        steps.append(tuned)
+    print_steps(held, refs, steps, sides, metric, rate, same)
+    if following:
+        labour(wb, labellers, project, _without_terms(project), engine, following, references,
+               rate, metric, taught)
+    print(f"\ntotal {time.perf_counter() - began:.0f} s")
+    print("command: " + " ".join([Path(sys.executable).name, "bench/adaptation.py",
+                                  *sys.argv[1:]]))
+
+
+def speech(audio: Path, sentences: int, following_n: int) -> tuple[list[Clip], list[Clip]]:
+    """The clips of the first batch (the shared clip(s), and `sentences` generated ones when
+    espeak-ng is on PATH) and of the next batch (`following_n` generated ones, else none),
+    written into the new folder `audio`; prints what speech there is and the terms it says."""
     audio.mkdir()
     first = [Clip(SHARED / "audio" / name, ref) for name, ref in SHARED_CLIPS.items()
              if (SHARED / "audio" / name).is_file()]
     following: list[Clip] = []
     if shutil.which("espeak-ng"):
-        first += generated(audio, SENTENCES[:args.sentences], "a")
-        following = generated(audio, NEXT_SENTENCES[:args.next], "b", start=args.sentences)
+        first += generated(audio, SENTENCES[:sentences], "a")
+        following = generated(audio, NEXT_SENTENCES[:following_n], "b", start=sentences)
         source = (f"{len(first) - len(SHARED_CLIPS)} generated sentences (espeak-ng, "
                   f"{len(VOICES)} voices/speeds) + the shared clip(s)")
     else:
@@ -302,27 +330,42 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
     said = [t for t in TERMS if any(normalise(t) in normalise(c.reference).split()
                                     for c in first + following)]
     print(f"speech: {source}; domain terms said: {', '.join(said)}")
+    return first, following
 
+
+def bench_workbench(temp: Path, holdout: float) -> tuple[Workbench, Project, list[Workbench]]:
+    """A workbench in `temp` with the English project (one clip, one segment; the held-out
+    share `holdout`) and two labellers of it."""
     wb = open_workbench(temp / "home", f"sqlite:///{temp / 'home' / 'workbench.db'}")
     project = ensure_project(wb, "adaptation", "en")
     project = update_settings(wb, project.id, max_segment=60.0)  # one clip, one segment
     # not an owner's setting on this branch: the draw learning and fine-tuning share
-    project = store.update_project(wb.db, project.id, holdout_share=args.holdout)
+    project = store.update_project(wb.db, project.id, holdout_share=holdout)
     labellers = [add_labeller(wb, project, name) for name in ("ann", "bob")]
-    metric = headline_metric(project.language)
-    rate = cer if metric == "CER" else wer
-    engine = load_engine(project.asr_engine, project.asr_model, Path(args.models))
-    references = {c.path.name: c.reference for c in first + following}
+    return wb, project, labellers
 
+
+def first_batch(wb: Workbench, labellers: list[Workbench], project: Project, engine: Engine,
+                clips: list[Clip], references: dict[str, str]) -> list[Recording]:
+    """The first batch imported, drafted by the real draft job, corrected and approved."""
     t = time.perf_counter()
-    import_paths(wb, project, [c.path for c in first])
+    import_paths(wb, project, [c.path for c in clips])
     draft_batch(wb, project, engine)
     batch1 = store.list_recordings(wb.db, project.id)
     label_and_approve(wb, labellers, project, batch1, references)
     print(f"batch 1: {len(batch1)} clips drafted (real draft job), corrected by 2 labellers, "
           f"approved ({time.perf_counter() - t:.0f} s)")
+    return batch1
 
-    held, taught, mixed = [], [], []
+
+def split_held_out(wb: Workbench, project: Project, batch1: list[Recording],
+                   following: list[Clip]) -> tuple[list[Recording], list[Recording]]:
+    """(the clips held out, the clips that teach), each whole: a clip whose segments the
+    held-out draw splits is in neither (its taught segments teach; it is not measured).
+    Stops when either is empty, saying why (`following`: none when espeak-ng is missing)."""
+    held: list[Recording] = []
+    taught: list[Recording] = []
+    mixed: list[Recording] = []
     for recording in batch1:
         draws = [drawn(q["id"], project.holdout_share, "heldout")
                  for q in store.segment_queue(wb.db, project.id, recording_id=recording.id)]
@@ -336,7 +379,12 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
                          "measure" + (" (espeak-ng is not on PATH: install it for generated "
                                       "speech)" if not following else
                                       "; change --holdout or --sentences"))
+    return held, taught
 
+
+def learn_and_accept(wb: Workbench, project: Project) -> tuple[Project, list[Term], list[Rewrite]]:
+    """Learn from the approved training segments, the owner accepting every suggested rule and
+    turning the terms on: the project then, its enabled terms and its accepted rules."""
     found = learning_learn.learn(wb, project)
     for rule in learning_learn.rewrites_of(wb, project.id, "suggested"):  # the owner accepts them all
         learning_learn.decide_rewrite(wb, project.id, rule.id, "accept")
@@ -348,10 +396,16 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
           f"({', '.join(t.term for t in terms) or 'none'}), {found.rules} rules "
           f"({'; '.join(f'{r.before} -> {r.after}' for r in rules) or 'none'}), all accepted")
     print(f"next drafts get the prompt {prompt!r}")
+    return project, terms, rules
 
-    baseline_project = _without_terms(project)
-    refs = [final_text(wb, project, r) for r in held]
-    base_drafts, base_s = redraft_all(wb, baseline_project, engine, held, [])
+
+def measured_steps(
+    wb: Workbench, project: Project, engine: Engine, held: list[Recording], terms: list[Term],
+    rules: list[Rewrite], variants: bool,
+) -> tuple[list[Step], list[Step], dict[int, list[dict]]]:
+    """Steps 1 to 3 on the held-out clips, the side rows (rules alone; with `variants` the
+    terms as hotwords), and the baseline re-drafts."""
+    base_drafts, base_s = redraft_all(wb, _without_terms(project), engine, held, [])
     term_drafts, term_s = redraft_all(wb, project, engine, held, terms)
     n_terms, n_rules = f"{len(terms)} terms", f"{len(rules)} rules"
     steps = [
@@ -364,23 +418,36 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
     ]
     sides = [Step("  (rules alone)", {i: joined(d, rules) for i, d in base_drafts.items()},
                   f"{n_rules} on the baseline drafts, no terms", 0.0)]
-    if args.variants:  # the terms as faster-whisper's hotwords instead, and as both
-        listed = ", ".join(t.term for t in terms)
-        both, b_s = redraft_all(wb, project, engine, held, terms, hotwords=listed)
-        hot_only, h_s = redraft_all(wb, project, engine, held, terms, hotwords=listed,
-                                    initial_prompt=baseline_project.prompt or None)
-        sides += [Step("  (hotwords only)", {i: joined(d, []) for i, d in hot_only.items()},
-                       f"{n_terms} as hotwords, no prompt (not what jobs do)", h_s),
-                  Step("  (prompt + hotwords)", {i: joined(d, []) for i, d in both.items()},
-                       f"{n_terms} twice: prompt and hotwords (not what jobs do)", b_s)]
+    if variants:
+        sides += hotword_steps(wb, project, engine, held, terms)
+    return steps, sides, base_drafts
+
+
+def hotword_steps(wb: Workbench, project: Project, engine: Engine, held: list[Recording],
+                  terms: list[Term]) -> list[Step]:
+    """The diagnostic rows: the terms as faster-whisper's hotwords instead, and as both."""
+    listed, n_terms = ", ".join(t.term for t in terms), f"{len(terms)} terms"
+    both, b_s = redraft_all(wb, project, engine, held, terms, hotwords=listed)
+    hot_only, h_s = redraft_all(wb, project, engine, held, terms, hotwords=listed,
+                                initial_prompt=project.prompt or None)
+    return [Step("  (hotwords only)", {i: joined(d, []) for i, d in hot_only.items()},
+                 f"{n_terms} as hotwords, no prompt (not what jobs do)", h_s),
+            Step("  (prompt + hotwords)", {i: joined(d, []) for i, d in both.items()},
+                 f"{n_terms} twice: prompt and hotwords (not what jobs do)", b_s)]
+
+
+def same_as_stored(wb: Workbench, project: Project, held: list[Recording],
+                   base_drafts: dict[int, list[dict]]) -> int:
+    """How many held-out clips the baseline re-drafts write as the draft job stored them."""
     stored = {e["segment_id"]: e["draft"] for e in store.approved_examples(wb.db, project.id)}
-    same = sum(joined(base_drafts[r.id], []) == " ".join(
+    return sum(joined(base_drafts[r.id], []) == " ".join(
         stored[q["id"]].strip() for q in store.segment_queue(wb.db, project.id, recording_id=r.id))
         for r in held)
-    tuned = fine_tuned_step(wb, project, held, terms, rules, args.tune_method, args.tune_steps)
-    if tuned is not None:
-        steps.append(tuned)
 
+
+def print_steps(held: list[Recording], refs: list[str], steps: list[Step], sides: list[Step],
+                metric: str, rate: Callable, same: int) -> None:
+    """The table of steps on the held-out clips, then each clip through steps 1 to 3."""
     print()
     print(f"held-out: {len(held)} clips, {sum(r.duration for r in held):.0f} s of speech, "
           f"{sum(len(normalise(x).split()) for x in refs)} words; {metric} normalised "
@@ -403,13 +470,6 @@ def run(args: argparse.Namespace, temp: Path, began: float) -> None:
         row = [rate([ref], [s.texts[recording.id]]) for s in steps[:3]]
         print(f"  {recording.original_name:<34} " + " -> ".join(f"{v:6.1%}" for v in row)
               + f"   {steps[1].texts[recording.id]!r}")
-
-    if following:
-        labour(wb, labellers, project, baseline_project, engine, following, references, rate,
-               metric, taught)
-    print(f"\ntotal {time.perf_counter() - began:.0f} s")
-    print("command: " + " ".join([Path(sys.executable).name, "bench/adaptation.py",
-                                  *sys.argv[1:]]))
 
 
 def _without_terms(project: Project) -> Project:
