@@ -17,6 +17,7 @@ from workbench.asr.base import (
     Transcript,
 )
 from workbench.asr.models import EMBEDDED_NAME, embedded_model_dir
+from workbench.core.config import downloads_allowed
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class FasterWhisperEngine:
                 compute_type=compute_type,
                 cpu_threads=threads,
                 download_root=str(models_dir / "faster-whisper"),
-                local_files_only=not _online_allowed(),
+                local_files_only=not downloads_allowed(),
             )
         except Exception as exc:
             log.debug("faster-whisper cannot load %s", path, exc_info=True)  # callers report it
@@ -108,8 +109,3 @@ def _resolve(model: str, models_dir: Path) -> Path | str:
             raise ModelNotFound(f"{path} is not a CTranslate2 model folder (no model.bin in it)")
         return path
     return model
-
-
-def _online_allowed() -> bool:
-    """Fetching a named model from the hub is opt-in: WORKBENCH_ALLOW_DOWNLOAD=1."""
-    return os.environ.get("WORKBENCH_ALLOW_DOWNLOAD") == "1"

@@ -16,6 +16,7 @@ from workbench.asr.base import (
     TranscribeOptions,
     Transcript,
 )
+from workbench.core.config import downloads_allowed
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class OpenAIWhisperEngine:
             source = str(path)
         elif model in whisper._MODELS:
             cached = root / os.path.basename(urlparse(whisper._MODELS[model]).path)
-            if not cached.is_file() and os.environ.get("WORKBENCH_ALLOW_DOWNLOAD") != "1":
+            if not cached.is_file() and not downloads_allowed():
                 raise ModelNotFound(
                     f"openai-whisper model {model!r} is not on disk (looked for {cached}); "
                     "give a checkpoint path, or set WORKBENCH_ALLOW_DOWNLOAD=1 on a machine online"

@@ -1,4 +1,10 @@
-"""Where the workbench keeps its files, and which database it talks to."""
+"""Where the workbench keeps its files, which database it talks to, and every environment
+variable it reads.
+
+This is the one module that reads `WORKBENCH_*` variables; the others ask it. `VARIABLES` lists
+them as data (name, default, what each sets), and the README's configuration table is written
+from it (`markdown_table`; tests/test_config_docs.py checks both).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +32,74 @@ class Limits:
     zip_ratio: int = 200  # unpacked size : packed size (WORKBENCH_MAX_ZIP_RATIO)
 
 
+@dataclass(frozen=True)
+class Variable:
+    """An environment variable the workbench reads: its name, its default in words, what it
+    sets, and whether only the tests read it."""
+
+    name: str
+    default: str
+    sets: str
+    test_only: bool = False
+
+
+LEVEL_VARIABLE = "WORKBENCH_LOG_LEVEL"
+DEFAULT_LOG_LEVEL = "INFO"
+
+VARIABLES = (
+    Variable("WORKBENCH_HOME", f"`{DEFAULT_HOME}`",
+             "the home folder: the SQLite database, working copies, peaks, exports, models, "
+             "profiles, scratch space (`--home` on the command line wins)"),
+    Variable("WORKBENCH_DB_URL", "SQLite in the home",
+             "the database, any SQLAlchemy URL, e.g. `postgresql+psycopg://user@host/workbench` "
+             "(`--db` on the command line wins)"),
+    Variable(LEVEL_VARIABLE, f"`{DEFAULT_LOG_LEVEL}`",
+             "how much the app and the CLI log to stderr: `DEBUG`, `INFO`, `WARNING` or `ERROR`"),
+    Variable("WORKBENCH_ALLOW_DOWNLOAD", "unset",
+             "`1`: a model named but not on disk is fetched from the hub (a machine online)"),
+    Variable("WORKBENCH_MAX_UPLOAD_MB", str(Limits.upload_file_mb),
+             "one file uploaded in the browser, in MB (Streamlit's `server.maxUploadSize` in "
+             "`.streamlit/config.toml` caps it too: raise both)"),
+    Variable("WORKBENCH_MAX_UPLOAD_BATCH_MB", str(Limits.upload_batch_mb),
+             "all files of one upload together, in MB"),
+    Variable("WORKBENCH_MAX_ZIP_MB", str(Limits.zip_total_mb),
+             "the members of a zip archive, unpacked, in MB"),
+    Variable("WORKBENCH_MAX_ZIP_MEMBERS", str(Limits.zip_members), "entries in one zip archive"),
+    Variable("WORKBENCH_MAX_ZIP_RATIO", str(Limits.zip_ratio),
+             "unpacked size to packed size, for archives and entries over 16 MB unpacked"),
+    Variable("WORKBENCH_TEST_PG", "unset",
+             "tests only: a PostgreSQL URL; the store-level tests then run against that database "
+             "too (`.ci/run` sets it after `make test`)", test_only=True),
+)
+
+
+def markdown_table() -> str:
+    """The README's configuration table: one row per variable of `VARIABLES`."""
+    rows = ["| variable | default | sets |", "|---|---|---|"]
+    rows += [f"| `{v.name}` | {v.default} | {v.sets} |" for v in VARIABLES]
+    return "\n".join(rows) + "\n"
+
+
+def _read(name: str) -> str | None:
+    """The value of the variable `name` (one of VARIABLES), None when it is unset."""
+    return os.environ.get(name)
+
+
+def named_home() -> tuple[str | None, str | None]:
+    """The home folder and database URL the environment names (None where unset)."""
+    return _read("WORKBENCH_HOME"), _read("WORKBENCH_DB_URL")
+
+
+def log_level() -> str | None:
+    """The log level the environment names (WORKBENCH_LOG_LEVEL), None when unset."""
+    return _read(LEVEL_VARIABLE)
+
+
+def downloads_allowed() -> bool:
+    """Fetching a named model from the hub is opt-in: WORKBENCH_ALLOW_DOWNLOAD=1."""
+    return _read("WORKBENCH_ALLOW_DOWNLOAD") == "1"
+
+
 _LIMIT_VARIABLES = {
     "upload_file_mb": "WORKBENCH_MAX_UPLOAD_MB",
     "upload_batch_mb": "WORKBENCH_MAX_UPLOAD_BATCH_MB",
@@ -48,7 +122,7 @@ def load_limits() -> Limits:
     variable that is not a positive whole number."""
     values = {}
     for field, variable in _LIMIT_VARIABLES.items():
-        raw = os.environ.get(variable, "").strip()
+        raw = (_read(variable) or "").strip()
         if not raw:
             continue
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
@@ -98,6 +172,7 @@ class Settings:
 
 def load_settings(home: str | os.PathLike | None = None, db_url: str | None = None) -> Settings:
     """Settings from arguments, else `WORKBENCH_HOME` / `WORKBENCH_DB_URL`, else `data/`."""
-    home_path = Path(home or os.environ.get("WORKBENCH_HOME") or DEFAULT_HOME).resolve()
-    url = db_url or os.environ.get("WORKBENCH_DB_URL") or f"sqlite:///{home_path / 'workbench.db'}"
+    named, named_url = named_home()
+    home_path = Path(home or named or DEFAULT_HOME).resolve()
+    url = db_url or named_url or f"sqlite:///{home_path / 'workbench.db'}"
     return Settings(home=home_path, db_url=url, limits=load_limits())

@@ -9,11 +9,10 @@ comes from WORKBENCH_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR; INFO by default).
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
-LEVEL_VARIABLE = "WORKBENCH_LOG_LEVEL"
-DEFAULT_LEVEL = "INFO"
+from workbench.core.config import DEFAULT_LOG_LEVEL, LEVEL_VARIABLE, log_level
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -73,11 +72,12 @@ def configure_logging(level: str | None = None, tracebacks: bool = True) -> logg
         logger.addHandler(handler)
     if isinstance(handler.formatter, _Formatter):
         handler.formatter.tracebacks = tracebacks
-    name = (level or os.environ.get(LEVEL_VARIABLE) or DEFAULT_LEVEL).strip().upper()
+    name = (level or log_level() or DEFAULT_LOG_LEVEL).strip().upper()
     value = logging.getLevelName(name)
     if isinstance(value, int):
         logger.setLevel(value)
     else:
-        logger.setLevel(DEFAULT_LEVEL)
-        logger.warning("%s=%r is not a log level; using %s", LEVEL_VARIABLE, name, DEFAULT_LEVEL)
+        logger.setLevel(DEFAULT_LOG_LEVEL)
+        logger.warning("%s=%r is not a log level; using %s", LEVEL_VARIABLE, name,
+                       DEFAULT_LOG_LEVEL)
     return logger

@@ -6,10 +6,9 @@ run; pages ask for them here. Nothing here decides what a user may do: the use c
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
+from workbench.core.config import named_home
 from workbench.core.records import Project, User
 from workbench.core.workbench import LOCAL, NOBODY, Workbench, open_workbench
 from workbench.projects.people import accounts_exist, resume
@@ -30,7 +29,7 @@ def _open(home: str | None, db_url: str | None) -> Workbench:
 def anonymous() -> Workbench:
     """The workbench named by the environment (WORKBENCH_HOME, WORKBENCH_DB_URL), opened once,
     acting as nobody: every role check refuses it (it signs in, or makes the first owner)."""
-    wb = _open(os.environ.get("WORKBENCH_HOME"), os.environ.get("WORKBENCH_DB_URL"))
+    wb = _open(*named_home())
     return wb.as_user(NOBODY)
 
 
