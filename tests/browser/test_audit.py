@@ -10,11 +10,9 @@ import shutil
 
 import pytest
 
-from tests.conftest import needs_shared
-from tests.test_audit import WRONG, licence_manifest
-from tests.test_browser import ARTIFACTS, DOCS, browser_page, server  # noqa: F401 (fixtures)
-from tests.test_browser_review import _signed_in, _wait_status
-from tests.test_browser_team import expect
+from tests.browser.helpers import DOCS, _signed_in, _wait_status, expect
+from tests.conftest import ARTIFACTS, needs_shared
+from tests.helpers.audit import WRONG, licence_manifest
 from workbench import store
 from workbench.asr import load_engine
 from workbench.intake.transcripts import AudioScope, import_any

@@ -1,5 +1,5 @@
-"""In headless Chromium, the owner's dashboard with work in it (tests/dashboard_data.py): the
-charts draw, the labellers' table shows, and March's pay report appears once its dates are
+"""In headless Chromium, the owner's dashboard with work in it (tests/helpers/dashboard_data.py):
+the charts draw, the labellers' table shows, and March's pay report appears once its dates are
 typed in. Takes the README's screenshot docs/dashboard.png."""
 
 from __future__ import annotations
@@ -10,25 +10,18 @@ import shutil
 import time
 from pathlib import Path
 
-from tests.dashboard_data import build_work
-from tests.test_browser import (  # noqa: F401 (fixtures)
-    ARTIFACTS,
-    DOCS,
-    browser_page,
-    pytestmark,
-    server,
-)
-from tests.test_browser_review import _signed_in
-from tests.test_browser_team import expect
+from tests.browser.helpers import BROWSER_MARKS, CHARTS, DOCS, _signed_in, expect
+from tests.conftest import ARTIFACTS
+from tests.helpers.dashboard_data import build_work
 from workbench.projects import people
 from workbench.projects.settings import update_settings
 
 try:
     from playwright.sync_api import Error as PlaywrightError
-except ImportError:  # pragma: no cover - the tests are skipped then (see tests/test_browser.py)
+except ImportError:  # pragma: no cover - the tests are skipped then (see tests/browser/helpers.py)
     PlaywrightError = Exception
 
-CHARTS = "[data-testid='stVegaLiteChart']"
+pytestmark = BROWSER_MARKS
 
 
 def _fill_date(page, label: str, year: str, month: str, day: str) -> None:

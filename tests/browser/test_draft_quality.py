@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import shutil
 
-from tests.dashboard_data import build_work
-from tests.test_browser import (  # noqa: F401 (fixtures)
-    ARTIFACTS,
-    DOCS,
-    browser_page,
-    pytestmark,
-    server,
-)
-from tests.test_browser_dashboard import CHARTS
-from tests.test_browser_review import _signed_in
-from tests.test_browser_team import expect
-from tests.test_draft_quality import _two_jobs
+from tests.browser.helpers import BROWSER_MARKS, CHARTS, DOCS, _signed_in, expect
+from tests.conftest import ARTIFACTS
+from tests.helpers.dashboard_data import _two_jobs, build_work
 from workbench import store
 from workbench.core.records import Measure
 from workbench.learning.heldout import record_measure
 from workbench.projects import people
+
+pytestmark = BROWSER_MARKS
 
 
 def test_draft_quality_in_the_browser(wb, drafted, server, browser_page):

@@ -7,144 +7,31 @@ to docs/editor.png (used in the README) and tests/artifacts/.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import (
+    BROWSER_MARKS,
+    DOCS,
+    DONE,
+    _editor,
+    _value,
+    _wait_key_change,
+    _wait_value,
+    expect,
+)
+from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.core.records import Status
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-DOCS = ROOT / "docs"
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    _PLAYWRIGHT_ERROR: str | None = f"playwright cannot be imported: {exc}"
-else:
-    _PLAYWRIGHT_ERROR = None
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"headless Chromium not found at {CHROMIUM}"),
-    pytest.mark.skipif(_PLAYWRIGHT_ERROR is not None, reason=_PLAYWRIGHT_ERROR or ""),
-]
+pytestmark = BROWSER_MARKS
 
 NEW_TEXT = "corrected by the browser"
-TIMEOUT_MS = 20_000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, limit: float = 60.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit not healthy after {limit:.0f} s:\n{log.read_text()}")
-
-
-@contextlib.contextmanager
-def serving(app: str | Path, cwd: Path, env: dict[str, str], log: Path) -> Iterator[str]:
-    """`streamlit run app` from `cwd` on a free port, its output in `log`; yields the base URL
-    once the server is healthy, and stops it afterwards."""
-    port = _free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(app),
-             "--server.headless", "true", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false"],
-            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        base = f"http://localhost:{port}"
-        _wait_healthy(f"{base}/_stcore/health", proc, log)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-@pytest.fixture
-def server(home, tmp_path):
-    """The Streamlit app serving the workbench in `home`; yields its base URL."""
-    env = dict(os.environ, WORKBENCH_HOME=str(home), STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
-    env.pop("WORKBENCH_DB_URL", None)
-    with serving("streamlit_app.py", ROOT, env, tmp_path / "streamlit.log") as base:
-        yield base
-
-
-@pytest.fixture
-def browser_page():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1300, "height": 1000})
-            page = context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            yield page
-        finally:
-            browser.close()
-
-
-def _editor(page, base: str, total: int):
-    page.goto(f"{base}/editor")
-    expect(page.get_by_text(f"Segment 1 of {total}")).to_be_visible()
-    expect(page.locator(".ed-canvas")).to_be_visible()
-    expect(page.locator(".ed-words span").first).to_be_visible()
-    return page.locator(".ed-text")
-
-
-def _value(page, selector: str) -> float:
-    return float(page.locator(selector).input_value())
-
-
-def _wait_value(page, selector: str, expected: float, tol: float = 0.02) -> float:
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    value = float("nan")
-    while time.monotonic() < deadline:
-        value = _value(page, selector)
-        if abs(value - expected) <= tol:
-            return value
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{selector} shows {value}, expected about {expected}")
 
 
 def test_editor_drag_nudge_play_and_save_by_keyboard(wb, drafted, server, browser_page):
@@ -416,36 +303,6 @@ def _live_listeners(page) -> dict[str, int]:
     counts = page.evaluate("() => ({...window.__editorListeners})")
     types = ("keydown", "resize", "compositionstart", "compositionend")
     return {k: counts.get(k, 0) for k in types}
-
-
-def _shown_key(page) -> str | None:
-    """The key of the segment the editor shows; None while no editor is on the page (it may be
-    gone between two looks, when the last save empties the queue: never wait for it)."""
-    from playwright.sync_api import Error as PlaywrightError
-
-    root = page.locator(".ed-root")  # in the component's shadow root: locators reach it
-    if not root.count():
-        return None
-    try:
-        return root.first.evaluate("el => el._st && el._st.key", timeout=1000)
-    except PlaywrightError:  # removed between the count and the look
-        return None
-
-
-DONE = re.compile(r"No segments match|segments? of this filter (are|is) labelled")  # the queue end
-
-
-def _wait_key_change(page, old: str | None) -> str:
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while time.monotonic() < deadline:
-        if page.get_by_text(DONE).count():
-            return ""
-        key = _shown_key(page)
-        if key and key != old:
-            page.wait_for_timeout(300)  # let the reruns after the move settle
-            return key
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the editor still shows {old}")
 
 
 def test_one_set_of_listeners_across_segments_and_none_after_unmount(wb, drafted, server,

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import tone
-from tests.test_browser import (  # noqa: F401  (fixtures)
-    ARTIFACTS,
+from tests.browser.helpers import (
+    BROWSER_MARKS,
     DOCS,
+    LOOP_AT,
+    SECONDS,
+    _open,
+    _st,
     _wait_key_change,
-    browser_page,
-    pytestmark,
-    server,
 )
+from tests.conftest import ARTIFACTS
 from workbench import store
 
 try:
@@ -22,50 +23,7 @@ try:
 except ImportError:  # pragma: no cover - skipped by pytestmark
     expect = None
 
-SECONDS = 240.0  # the generated recording
-EVERY = 4.0  # a segment every 4 s, 3 s long
-LOOP_AT = 2  # this segment's draft is a loop: piled words and words far outside it
-
-
-@pytest.fixture
-def long_project(wb, tmp_path):
-    from workbench.intake.audio_files import import_paths
-    from workbench.projects.settings import ensure_project
-
-    project = ensure_project(wb, "long call", "en")
-    import_paths(wb, project, [tone(tmp_path / "src" / "call.wav", SECONDS)])
-    rec = store.list_recordings(wb.db, project.id)[0]
-    drafts = []
-    for i in range(int(SECONDS // EVERY)):
-        s = i * EVERY
-        words = [{"word": f" w{k}", "start": s + k * 0.5, "end": s + k * 0.5 + 0.4,
-                  "probability": 0.9} for k in range(6)]
-        if i == LOOP_AT:  # a loop: 30 words at nearly the same time, 12 far before, 5 after
-            words = ([{"word": " far", "start": max(0.0, s - 5 + k * 0.1), "end": s - 4.5 + k * 0.1,
-                       "probability": 0.3} for k in range(12)]
-                     + [{"word": f" again{k}", "start": s + 0.5 + k * 0.02,
-                         "end": s + 0.6 + k * 0.02, "probability": 0.4} for k in range(30)]
-                     + [{"word": " late", "start": s + 9 + k, "end": s + 9.5 + k,
-                         "probability": 0.3} for k in range(5)])
-        drafts.append({"start": s, "end": s + 3.0,
-                       "text": " ".join(w["word"].strip() for w in words),
-                       "asr_meta": {"words": words}})
-    store.add_drafted_segments(wb.db, rec.id, drafts, author="asr")
-    return project
-
-
-def _open(page, base, wb, project):
-    queue = store.segment_queue(wb.db, project.id)
-    page.goto(f"{base}/editor")
-    expect(page.get_by_text(f"Segment 1 of {len(queue)}")).to_be_visible()
-    expect(page.locator(".ed-minimap")).to_be_visible()
-    key = _wait_key_change(page, None)
-    assert key == f"{queue[0]['id']}-1"
-    return queue, key
-
-
-def _st(page, expr: str):
-    return page.locator(".ed-root").first.evaluate(f"el => {expr}")
+pytestmark = BROWSER_MARKS
 
 
 def test_minimap_click_and_go_to_a_time(wb, long_project, server, browser_page):

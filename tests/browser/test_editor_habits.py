@@ -1,5 +1,5 @@
 """The transcriptionist's habits in headless Chromium, on the long generated recording of
-test_browser_editor_day: a new overlap held until saved again, the queue's end, Ctrl+↑ to the
+browser/test_editor_day: a new overlap held until saved again, the queue's end, Ctrl+↑ to the
 segment just saved, Alt+Z after Alt+Delete, a stale save side by side, a segment added where
 speech no segment covers, and find & replace across the project. Keys where the behaviour is a
 key; the store is checked after each. Screenshot: tests/artifacts/editor_habits_stale.png."""
@@ -8,15 +8,8 @@ from __future__ import annotations
 
 import re
 
-from tests.test_browser import (  # noqa: F401  (fixtures)
-    ARTIFACTS,
-    _wait_key_change,
-    _wait_value,
-    browser_page,
-    pytestmark,
-    server,
-)
-from tests.test_browser_editor_day import _open, _st, long_project  # noqa: F401  (fixture)
+from tests.browser.helpers import BROWSER_MARKS, _open, _st, _wait_key_change, _wait_value
+from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.labelling.gaps import speech_gaps
 from workbench.labelling.segment_edits import delete, save_segment
@@ -26,6 +19,8 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - skipped by pytestmark
     expect = None
+
+pytestmark = BROWSER_MARKS
 
 
 def _label_all_but(wb, project, keep: set[int]) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import shutil
 import time
 
-from tests.test_browser import ARTIFACTS, DOCS, browser_page, pytestmark, server  # noqa: F401
-from tests.test_browser_review import _signed_in
-from tests.test_browser_team import expect
-from tests.test_tuning_jobs import PARAMS, project, script, tiny_src  # noqa: F401 (fixtures)
+from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
+from tests.conftest import ARTIFACTS
+from tests.helpers.tuning import PARAMS, script
 from workbench import store
 from workbench.projects import people
 from workbench.tuning.jobs import run_tune_job, start_tune_job
+
+pytestmark = BROWSER_MARKS
 
 
 def test_models_page_in_the_browser(wb, project, server, browser_page, monkeypatch):

@@ -5,20 +5,15 @@ which shows the draft, not the colleague's text."""
 
 from __future__ import annotations
 
-from tests.test_browser import (  # noqa: F401 (fixtures)
-    ARTIFACTS,
-    DOCS,
-    browser_page,
-    pytestmark,
-    server,
-)
-from tests.test_browser_review import _signed_in
-from tests.test_browser_team import expect
+from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
+from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.core.records import Edit
 from workbench.crowd import gold as crowd_gold
 from workbench.labelling.segment_edits import save
 from workbench.projects import people
+
+pytestmark = BROWSER_MARKS
 
 
 def test_qualification_then_a_second_label_in_the_browser(wb, drafted, server, browser_page):

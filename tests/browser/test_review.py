@@ -5,35 +5,13 @@ with a reason, the labeller finds it first with the reason and fixes it, the rev
 from __future__ import annotations
 
 import re
-import time
 
-from tests.test_browser import (  # noqa: F401 (fixtures)
-    ARTIFACTS,
-    browser_page,
-    pytestmark,
-    server,
-)
-from tests.test_browser_team import _sign_in, expect
+from tests.browser.helpers import BROWSER_MARKS, _signed_in, _wait_status, expect
+from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.projects import people
-from workbench.ui.cookie import COOKIE
 
-
-def _wait_status(wb, seg_id: int, status: str) -> None:
-    deadline = time.monotonic() + 20
-    while store.get_segment(wb.db, seg_id).status.value != status:
-        assert time.monotonic() < deadline, store.get_segment(wb.db, seg_id)
-        time.sleep(0.1)
-
-
-def _signed_in(page, base: str, name: str, password: str) -> None:
-    """Sign in, and wait until the browser holds the session cookie (a component writes it
-    just after the page says who is signed in; a page opened before would find none)."""
-    _sign_in(page, base, name, password)
-    deadline = time.monotonic() + 20
-    while not any(c["name"] == COOKIE for c in page.context.cookies()):
-        assert time.monotonic() < deadline, "no session cookie after signing in"
-        page.wait_for_timeout(100)
+pytestmark = BROWSER_MARKS
 
 
 def _sign_out(page) -> None:

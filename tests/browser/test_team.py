@@ -7,40 +7,18 @@ import re
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401 (fixtures)
-    ARTIFACTS,
-    browser_page,
-    pytestmark,
-    server,
-)
+from tests.browser.helpers import BROWSER_MARKS, _sign_in, expect
+from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.projects import people
 from workbench.projects.settings import ensure_project
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # pragma: no cover - skipped by pytestmark
-    expect = None
-else:
-    expect.set_options(timeout=20_000)
+pytestmark = BROWSER_MARKS
 
 
 def _pick_project(page, name: str) -> None:
     page.get_by_test_id("stSidebar").get_by_role("combobox").click()
     page.get_by_role("option", name=name).click()
-
-
-def _sign_in(page, base: str, name: str, password: str) -> None:
-    page.goto(base)
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(re.compile(f"Signed in as {name}"))).to_be_visible()
-    for _ in range(100):  # the cookie is written by the page just after: a new load needs it
-        if any(c["name"] == "workbench_session" for c in page.context.cookies()):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the session cookie was never set")
 
 
 def test_settings_follow_the_project_chosen_in_the_sidebar(wb, server, browser_page):

@@ -7,9 +7,8 @@ from __future__ import annotations
 import shutil
 import time
 
-from tests.test_browser import ARTIFACTS, DOCS, browser_page, pytestmark, server  # noqa: F401
-from tests.test_browser_review import _signed_in
-from tests.test_browser_team import expect
+from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
+from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.crowd import claims, qualification
 from workbench.crowd import gold as crowd_gold
@@ -17,6 +16,8 @@ from workbench.labelling.segment_edits import save_segment
 from workbench.projects import people
 from workbench.projects.settings import update_settings
 from workbench.review.verdicts import reject
+
+pytestmark = BROWSER_MARKS
 
 REFERENCE = "alpha beta gamma delta"
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 import shutil
 import time
 
-from tests.test_browser import ARTIFACTS, DOCS, browser_page, pytestmark, server  # noqa: F401
-from tests.test_browser_review import _signed_in
-from tests.test_browser_team import expect
+from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
+from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.labelling.segment_edits import save_segment
 from workbench.learning import learn
 from workbench.projects import people
 from workbench.review.verdicts import approve
+
+pytestmark = BROWSER_MARKS
 
 
 def _taught(wb, project) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_tuning_jobs import project, script, tiny_src  # noqa: F401 (fixtures)
+from tests.helpers.tuning import script
 from workbench import store
 from workbench.cli import main
 

@@ -1,5 +1,5 @@
-"""The owner's dashboard: its numbers on a constructed project (see tests/dashboard_data.py),
-the pure pieces, who may see it, and the page (AppTest)."""
+"""The owner's dashboard: its numbers on a constructed project (see
+tests/helpers/dashboard_data.py), the pure pieces, who may see it, and the page (AppTest)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import date, datetime
 import pytest
 
 from tests.conftest import as_user, open_page
-from tests.dashboard_data import worked  # noqa: F401 (a fixture)
 from workbench import store
 from workbench.core.access import Forbidden
 from workbench.crowd.dashboard import (

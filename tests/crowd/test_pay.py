@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import as_user
-from tests.dashboard_data import worked  # noqa: F401 (a fixture)
 from workbench import store
 from workbench.cli import main
 from workbench.core.access import Forbidden

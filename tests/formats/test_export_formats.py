@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 import sqlalchemy as sa
 
-from tests.conftest import as_user
+from tests.helpers.corpus import label
 from workbench import store
 from workbench.formats import FORMATS
 from workbench.formats.corpus_export import (
@@ -29,70 +29,6 @@ from workbench.formats.select import parse_when
 from workbench.formats.split import assign_splits, parse_split
 from workbench.formats.subtitles import timestamp
 from workbench.formats.textform import lower, strip_tags
-from workbench.labelling.segment_edits import save_segment
-
-# text, speaker for the six segments of `noisy_project` (recordings a.wav 3 s, b.flac 2.5 s)
-SEGMENTS = [
-    ("안녕하세요, 반갑습니다!", "Kim Min-su"),
-    ("Café crème à la française", "Kim Min-su"),
-    ("emoji 🎉 party [laughter]", None),
-    ("", "Anne O'Neil"),
-    ("don't STOP—now", "Anne O'Neil"),
-    ("마지막 segment.", None),  # ends exactly where its recording ends
-]
-
-
-def label(wb, project, segments=SEGMENTS) -> list[dict]:
-    """Give the drafted segments the texts and speakers above; the last ends its recording."""
-    queue = store.segment_queue(wb.db, project.id)
-    for q, (text, speaker) in zip(queue, segments, strict=True):
-        with wb.db.begin() as conn:
-            conn.execute(sa.update(store.segments).where(store.segments.c.id == q["id"])
-                         .values(speaker=speaker))
-        end = q["end"]
-        if q is queue[-1]:
-            end = store.get_recording(wb.db, q["recording_id"]).duration
-        save_segment(as_user(wb, "ann"), q["id"], 1, text, q["start"], end)
-    return store.segment_queue(wb.db, project.id)
-
-
-def noisy(path: Path, seconds: float, rate: int, channels: int, seed: int) -> Path:
-    """A tone with a quiet gap every second, plus noise where it sounds: no two clips are equal."""
-    t = np.arange(int(seconds * rate)) / rate
-    on = t % 1.0 < 0.7
-    noise = 0.05 * np.random.default_rng(seed).standard_normal(len(t))
-    signal = (0.4 * np.sin(2 * np.pi * 440 * t) + noise) * on
-    data = np.stack([signal] * channels, axis=1) if channels > 1 else signal
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), data.astype(np.float32), rate)
-    return path
-
-
-@pytest.fixture
-def sources(tmp_path) -> list[Path]:
-    return [noisy(tmp_path / "src" / "a.wav", 3.0, 16000, 1, 1),
-            noisy(tmp_path / "src" / "b.flac", 2.5, 48000, 2, 2)]
-
-
-@pytest.fixture
-def noisy_project(wb, sources, fake_engine):
-    """Like conftest's `drafted` (project 'demo', 6 drafted segments), from noisy audio."""
-    from workbench.asr import TranscribeOptions
-    from workbench.drafts.draft_job import run_draft_job, start_draft_job
-    from workbench.intake.audio_files import import_paths
-    from workbench.projects.settings import ensure_project
-
-    project = ensure_project(wb, "demo", "en")
-    project = store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
-    import_paths(wb, project, sources)
-    run_draft_job(wb, start_draft_job(wb, project, {}), fake_engine, TranscribeOptions(language="en"))
-    return project
-
-
-@pytest.fixture
-def labelled(wb, noisy_project):
-    label(wb, noisy_project)
-    return noisy_project
 
 
 def expected(wb, project) -> list[tuple[float, float, str, str | None]]:

@@ -1,5 +1,6 @@
-"""A project with work to show on the dashboard and to pay: shared by the dashboard, pay and
-browser tests.
+"""A project with work to show on the dashboard and to pay (`build_work`, which the `worked`
+fixture of tests/conftest.py does on `drafted`), and two draft jobs for the draft quality
+tests: shared by the dashboard, pay, draft quality and browser tests.
 
 'demo' (English, WER) from the `drafted` fixture: recording a.wav has three 1 s segments
 drafted 'w0 x0', 'w1 x1', 'w2 x2'; b.flac has 'w0 x0' (1 s), 'w1 x1' (1 s), 'w2 x2' (0.5 s).
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 import sqlalchemy as sa
 
 from tests.conftest import as_user
@@ -83,10 +83,16 @@ def build_work(wb, project) -> dict[tuple[int, int], int]:
     return ids
 
 
-@pytest.fixture
-def worked(wb, drafted):
-    """The demo project with `build_work` done: (project, ids, seconds of each segment)."""
-    ids = build_work(wb, drafted)
-    seconds = {key: store.get_segment(wb.db, i).end - store.get_segment(wb.db, i).start
-               for key, i in ids.items()}
-    return drafted, ids, seconds
+def _two_jobs(wb, project):
+    """Recording a drafted by one job on 1 March with the base model and nothing learned, b
+    by a later one with model v2, 3 terms and a rule (as the jobs record them)."""
+    a, b = store.list_recordings(wb.db, project.id)
+    for rec, when, model, terms, rules in ((a, datetime(2025, 3, 1), "base", 0, 0),
+                                           (b, datetime(2025, 3, 4), "v2", 3, 1)):
+        job = store.start_job(wb.db, project.id, "draft",
+                              {"engine": "faster-whisper", "model": model, "terms": terms,
+                               "rules": rules}, rec.duration)
+        with wb.db.begin() as conn:
+            conn.execute(sa.update(store.recordings).where(store.recordings.c.id == rec.id)
+                         .values(draft_job=job.id, drafted_at=when))
+    return a, b

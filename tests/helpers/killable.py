@@ -1,5 +1,5 @@
-"""`python -m tests.killable ARGS...`: the command line with a slow fake engine named 'slow',
-for tests that SIGKILL a command half-way (tests/test_kills.py)."""
+"""`python -m tests.helpers.killable ARGS...`: the command line with a slow fake engine named
+'slow', for tests that SIGKILL a command half-way (tests/test_kills.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import tone
-from tests.test_export_formats import label, noisy_project, sources  # noqa: F401  (fixtures)
+from tests.helpers.corpus import ROUND_TRIPS, assert_round_trip, segments_of
 from workbench import store
 from workbench.cli import main
 from workbench.formats.corpus_export import ExportOptions, export_batch
@@ -15,45 +15,6 @@ from workbench.intake.transcripts import AudioScope, detect, find_sources, impor
 from workbench.projects.settings import ensure_project
 
 SERVER = AudioScope.server()  # these import files on the server, as the command line does
-
-# (format, clips): clip formats import a recording per clip; the others keep recording times
-ROUND_TRIPS = [
-    ("nemo", "wav"), ("nemo", "none"), ("hf", "flac"), ("kaldi", "wav"), ("kaldi", "none"),
-    ("lhotse", "none"), ("lhotse", "wav"), ("cv", "wav"), ("srt", None), ("vtt", None),
-    ("textgrid", None), ("eaf", None), ("csv", None),
-]
-
-
-def segments_of(wb, project) -> list[tuple[float, float, str, str | None]]:
-    rows = store.export_rows(wb.db, project.id, None)
-    return [(r["start"], r["end"], r["text"], r["speaker"]) for r in rows]
-
-
-def same(got, want, clips: bool) -> None:
-    if clips:  # a clip is its own recording: compare lengths, not times in the recording
-        got = [(0.0, e - s, t, spk) for s, e, t, spk in got]
-        want = [(0.0, e - s, t, spk) for s, e, t, spk in want]
-    key = lambda x: (x[2], x[3] or "", x[0])  # noqa: E731
-    got, want = sorted(got, key=key), sorted(want, key=key)
-    assert [(t, spk) for _, _, t, spk in got] == [(t, spk) for _, _, t, spk in want]
-    for (s1, e1, *_), (s2, e2, *_) in zip(got, want, strict=True):
-        assert s1 == pytest.approx(s2, abs=1e-3) and e1 == pytest.approx(e2, abs=1e-3)
-
-
-def assert_round_trip(wb, exported, target, result, fmt: str, clips: str | None) -> None:
-    """`target` got the segments of `exported` back from its export in `fmt`."""
-    assert not result.report.failed, result.report.failed
-    want = segments_of(wb, exported)
-    if fmt == "textgrid":  # an empty interval is a gap in a TextGrid
-        want = [w for w in want if w[2]]
-    assert result.segments == len(want)
-    same(segments_of(wb, target), want, clips in ("wav", "flac"))
-
-
-@pytest.fixture
-def labelled(wb, noisy_project):  # noqa: F811
-    label(wb, noisy_project)
-    return noisy_project
 
 
 @pytest.mark.parametrize("fmt,clips", ROUND_TRIPS, ids=[f"{f}-{c}" for f, c in ROUND_TRIPS])

@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import tone
-from tests.test_annotations import ROUND_TRIPS, assert_round_trip, labelled, segments_of  # noqa: F401
-from tests.test_export_formats import label, noisy_project, sources  # noqa: F401  (fixtures)
+from tests.helpers.corpus import ROUND_TRIPS, assert_round_trip, segments_of
 from workbench import store
 from workbench.formats.corpus_export import ExportOptions, export_batch
 from workbench.intake import transcripts
@@ -223,7 +222,7 @@ def test_the_cli_reads_server_paths_but_never_runs_a_command(wb, tmp_path, secre
     assert result.segments == 2
 
 
-def test_the_kaldi_writers_flac_pipe_still_round_trips_on_the_cli(wb, labelled, tmp_path):  # noqa: F811
+def test_the_kaldi_writers_flac_pipe_still_round_trips_on_the_cli(wb, labelled, tmp_path):
     out = tmp_path / "corpus"
     export_batch(wb, labelled, out, "kaldi", options=ExportOptions(clips="flac"))
     assert "flac -c -d -s" in (out / "wav.scp").read_text()
@@ -314,7 +313,7 @@ def test_an_ambiguous_reference_fails_alone(wb, tmp_path):
 
 
 @pytest.mark.parametrize("fmt,clips", ROUND_TRIPS, ids=[f"{f}-{c}" for f, c in ROUND_TRIPS])
-def test_an_exported_corpus_uploaded_as_a_zip_round_trips(  # noqa: F811
+def test_an_exported_corpus_uploaded_as_a_zip_round_trips(
         wb, labelled, tmp_path, fmt, clips):
     out = tmp_path / "corpus"
     export_batch(wb, labelled, out, fmt, options=ExportOptions(clips=clips))

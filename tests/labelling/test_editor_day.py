@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from tests.conftest import as_user
-from tests.test_pages import _act, _no_errors, app  # noqa: F401 (the fixture)
+from tests.helpers.pages import _act, _no_errors
 from workbench import store
 from workbench.asr import Transcript
 from workbench.cli import main

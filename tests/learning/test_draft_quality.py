@@ -1,35 +1,20 @@
 """Draft quality: the drafts' error batch by batch (a batch: the draft job of the recordings),
-on the dashboard's constructed project (tests/dashboard_data.py), who may see it, the page."""
+on the dashboard's constructed project (tests/helpers/dashboard_data.py), who may see it, the
+page."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 
 from tests.conftest import as_user, open_page
-from tests.dashboard_data import worked  # noqa: F401 (a fixture)
-from tests.test_pages import _no_errors
+from tests.helpers.dashboard_data import _two_jobs
+from tests.helpers.pages import _no_errors
 from workbench import store
 from workbench.core.access import Forbidden
 from workbench.learning.batches import adapted, by_batch
 from workbench.learning.ladder import draft_batches
-
-
-def _two_jobs(wb, project):
-    """Recording a drafted by one job on 1 March with the base model and nothing learned, b
-    by a later one with model v2, 3 terms and a rule (as the jobs record them)."""
-    a, b = store.list_recordings(wb.db, project.id)
-    for rec, when, model, terms, rules in ((a, datetime(2025, 3, 1), "base", 0, 0),
-                                           (b, datetime(2025, 3, 4), "v2", 3, 1)):
-        job = store.start_job(wb.db, project.id, "draft",
-                              {"engine": "faster-whisper", "model": model, "terms": terms,
-                               "rules": rules}, rec.duration)
-        with wb.db.begin() as conn:
-            conn.execute(sa.update(store.recordings).where(store.recordings.c.id == rec.id)
-                         .values(draft_job=job.id, drafted_at=when))
-    return a, b
 
 
 def test_each_draft_job_is_a_batch_with_the_labour_its_drafts_left(wb, worked):
@@ -96,8 +81,7 @@ def test_draft_quality_page_before_any_label(home, wb, drafted):
 
 
 def test_measuring_the_held_out_segments_from_the_page(home, wb, tmp_path, monkeypatch):
-    from tests.test_adaptation import Drafter
-    from tests.tuning_fixtures import final_project
+    from tests.helpers.tuning import Drafter, final_project
     from workbench import asr
     from workbench.learning.heldout import approved_examples, held_out
     from workbench.ui.jobs import wait
@@ -122,7 +106,7 @@ def test_measuring_the_held_out_segments_from_the_page(home, wb, tmp_path, monke
 
 
 def test_no_segment_held_out_says_so_and_the_share_is_set_here(home, wb, tmp_path):
-    from tests.tuning_fixtures import final_project
+    from tests.helpers.tuning import final_project
 
     project, _ = final_project(wb, tmp_path)
     project = store.update_project(wb.db, project.id, holdout_share=0.0)

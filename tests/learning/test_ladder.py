@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import as_user
-from tests.tuning_fixtures import final_project
+from tests.helpers.tuning import Drafter, final_project
 from workbench import asr, store
-from workbench.asr import DraftSegment, Transcript
 from workbench.core.access import Forbidden
 from workbench.jobs.lifecycle import JobRunning
 from workbench.learning.heldout import approved_examples, held_out, list_measures
@@ -21,23 +20,6 @@ from workbench.learning.ladder import (
 )
 from workbench.learning.learn import add_term, decide_rewrite
 from workbench.tuning.registry import version_model
-
-
-class Drafter:
-    """Drafts each held-out text in turn: its first word as 'zzz' unless the prompt names
-    the term 'Kubectl'; with `model` 'v1' (the fine-tuned one) every word right."""
-
-    name = "faster-whisper"
-
-    def __init__(self, model: str, texts: list[str]):
-        self.model, self.texts, self.calls = model, texts, 0
-
-    def transcribe(self, audio, options) -> Transcript:
-        text = self.texts[self.calls % len(self.texts)]
-        self.calls += 1
-        if "Kubectl" not in (options.initial_prompt or "") and not self.model.endswith("v1"):
-            text = " ".join(["zzz", *text.split()[1:]])
-        return Transcript("en", iter([DraftSegment(0.0, 1.0, text, -0.2, 0.01, 1.2)]))
 
 
 @pytest.fixture

@@ -5,34 +5,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP, as_user, open_page, session_token
+from tests.conftest import APP, as_user, session_token
+from tests.helpers.pages import _act, _no_errors
 from workbench import store
 from workbench.labelling.segment_edits import save_segment
 from workbench.ui import jobs
 from workbench.ui.common import form_key
 
 
-@pytest.fixture
-def app(home, monkeypatch):
-    """Open a page through the router, as a browser would: `?project=ID`, optionally signed in
-    as `user` (an account made with that role); without accounts the workbench is unprotected
-    and acts as the local owner."""
-    monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
-
-    def _open(page: str = "workbench/pages/overview.py", project_id: int | None = None,
-              user: tuple[str, str] | None = None) -> AppTest:
-        return open_page(home, page, project_id, user)
-
-    return _open
-
-
 def _key(wb, project_id: int, name: str) -> str:
     return form_key(store.get_project(wb.db, project_id), name)
-
-
-def _no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def test_overview_lists_projects(app, drafted):
@@ -103,16 +85,6 @@ def test_drafts_page_reports_a_missing_model(app, wb, tones):
     _no_errors(at)
     assert any("could not be loaded" in e.value for e in at.error)
     assert not any("/nowhere" in e.value for e in at.error)  # no server path reaches the browser
-
-
-def _act(at: AppTest, wb, kind: str, **fields) -> AppTest:
-    """Do what the editor component does in the browser: send one action trigger."""
-    seg = store.get_segment(wb.db, at.session_state["ed_current"])
-    action = {"type": kind, "key": f"{seg.id}-{seg.version}", "segment_id": seg.id,
-              "version": seg.version, "text": "", "start": seg.start, "end": seg.end,
-              "cursor": seg.start, "active_seconds": 2.5, "nonce": f"{kind}-{seg.version}"}
-    at.session_state["ed_component"] = {"action": {**action, **fields}}
-    return at.run()
 
 
 def test_editor_saves_and_moves_to_the_next_segment(app, wb, drafted):

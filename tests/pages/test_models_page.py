@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PG_URL, open_page
-from tests.test_tuning_jobs import PARAMS, project, script, tiny_src  # noqa: F401 (fixtures)
+from tests.helpers.tuning import PARAMS, script
 from workbench import store
 from workbench.tuning.jobs import run_tune_job, start_tune_job
 

@@ -32,7 +32,7 @@ from workbench.projects.backup import BackupError, backup, restore
 from workbench.projects.settings import ensure_project, open_workbench
 from workbench.review.verdicts import DEFAULT_REASONS, approve, reject
 
-PROFILE = Path(__file__).resolve().parents[1] / "workbench" / "conventions" / "plain.yaml"
+PROFILE = Path(__file__).resolve().parents[2] / "workbench" / "conventions" / "plain.yaml"
 
 
 def sqlite_bench(home: Path):

@@ -9,8 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import as_user
-from tests.test_annotations import ROUND_TRIPS, same, segments_of
-from tests.test_export_formats import label, noisy_project, sources  # noqa: F401  (fixtures)
+from tests.helpers.corpus import ROUND_TRIPS, label, same, segments_of
 from workbench import store
 from workbench.core.records import Edit
 from workbench.formats.corpus_export import ExportOptions, export_batch
@@ -46,10 +45,10 @@ def test_the_editor_and_the_review_store_clean_text_speaker_and_comment(wb, draf
     assert fixed.text == f"fixed {CLEAN}"
 
 
-# formats whose export a person can re-import; (format, clips) as in test_annotations
+# formats whose export a person can re-import; (format, clips) as in intake/test_annotations
 @pytest.mark.parametrize("fmt,clips", ROUND_TRIPS, ids=[f"{f}-{c}" for f, c in ROUND_TRIPS])
 def test_exports_of_text_stored_with_control_characters_read_back(
-        wb, noisy_project, tmp_path, fmt, clips):  # noqa: F811
+        wb, noisy_project, tmp_path, fmt, clips):
     """Text and speakers stored before the rule (written straight into the store) come out
     cleaned: every export is well-formed and imports back."""
     label(wb, noisy_project, [(f"{DIRTY} {n}", None) for n in range(6)])

@@ -4,15 +4,11 @@ the new version written and registered, promoted only when it is better on the h
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.conftest import as_user
-from tests.tuning_fixtures import final_project, write_tiny
-from workbench import asr, store
-from workbench.asr import DraftSegment, Transcript
-from workbench.asr.models import embedded_model_dir
+from tests.helpers.tuning import PARAMS, Scripted, measured_texts, script
+from workbench import store
 from workbench.core.access import Forbidden
 from workbench.jobs.lifecycle import JobRunning
 from workbench.learning.heldout import (
@@ -33,59 +29,6 @@ from workbench.tuning.jobs import (
     tune_status,
 )
 from workbench.tuning.registry import list_models, promote, use_base
-
-PARAMS = {"method": "decoder", "steps": 3, "learning_rate": 1e-3, "batch_size": 2}
-
-
-class Scripted:
-    """Answers the given texts in turn (a perfect or a hopeless drafter, as told)."""
-
-    name = "faster-whisper"
-
-    def __init__(self, model: str, texts: list[str]):
-        self.model, self.texts, self.calls = model, texts, 0
-
-    def transcribe(self, audio, options) -> Transcript:
-        text = self.texts[self.calls % len(self.texts)]
-        self.calls += 1
-        duration = len(audio) / 16000
-        return Transcript("en", iter([DraftSegment(0.0, duration, text, -0.2, 0.01, 1.2)]))
-
-
-@pytest.fixture(scope="module")
-def tiny_src(tmp_path_factory):
-    base = embedded_model_dir(tmp_path_factory.mktemp("models"))
-    return write_tiny(tmp_path_factory.mktemp("tiny") / "tiny", base)
-
-
-@pytest.fixture
-def project(wb, tmp_path, tiny_src):
-    """Six approved segments, a third held out; the tiny model drafts."""
-    shutil.copytree(tiny_src, wb.settings.models_dir / "tiny")
-    project, _ = final_project(wb, tmp_path)
-    project = store.update_project(wb.db, project.id, asr_engine="faster-whisper",
-                                   asr_model="tiny", holdout_share=0.34)
-    examples = approved_examples(wb, project)
-    assert held_out(examples, 0.34) and training(examples, 0.34)
-    return project
-
-
-def measured_texts(wb, project) -> list[str]:
-    return [e.text for e in held_out(approved_examples(wb, project), project.holdout_share)]
-
-
-def script(monkeypatch, wb, project, new_is_better: bool) -> None:
-    """faster-whisper measures: the newest version perfect and any other model hopeless, or
-    the other way round."""
-    right, wrong = measured_texts(wb, project), ["zzz qqq"]
-
-    def factory(model, models_dir):
-        newest = max((v.n for v in store.list_models(wb.db, project.id)), default=0)
-        new = str(model).endswith(f"project-{project.id}/v{newest}")
-        return Scripted(model, right if new == new_is_better else wrong)
-
-    monkeypatch.setitem(asr.ENGINES, "faster-whisper", factory)
-    monkeypatch.setattr(asr, "_loaded", {})
 
 
 def test_split_is_stable_and_disjoint(wb, project):

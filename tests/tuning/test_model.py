@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from tests.conftest import SHARED_AUDIO, needs_shared
-from tests.tuning_fixtures import TINY, sine, tiny_whisper, write_tiny
+from tests.helpers.tuning import TINY, sine, tiny_whisper, write_tiny
 from workbench.asr import TranscribeOptions
 from workbench.asr.models import embedded_model_dir
 from workbench.tuning import ct2

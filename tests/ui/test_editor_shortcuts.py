@@ -7,7 +7,7 @@ from pathlib import Path
 
 from workbench.ui.editor.shortcuts import SHORTCUT_DATA, SHORTCUTS, Keys, help_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 JS = (ROOT / "workbench" / "ui" / "editor" / "editor.js").read_text()
 
 
