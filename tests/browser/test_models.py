@@ -9,7 +9,8 @@ import time
 
 from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
 from tests.conftest import ARTIFACTS
-from tests.helpers.tuning import PARAMS, script
+from tests.helpers.scripted_engines import script
+from tests.helpers.tuning import PARAMS
 from workbench import store
 from workbench.projects import people
 from workbench.tuning.jobs import run_tune_job, start_tune_job

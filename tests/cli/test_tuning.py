@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers.tuning import script
+from tests.helpers.scripted_engines import script
 from workbench import store
 from workbench.cli import main
 

@@ -1,8 +1,7 @@
 """A tiny Whisper model built in the test (random weights, the real multilingual vocabulary),
-written as a CTranslate2 folder with the embedded base model's tokenizer files, a project
-whose final segments are generated tones with texts, and scripted engines that draft the
-held-out segments (for the fine-tune jobs and the adaptation ladder). The fixtures `tiny_src`
-and `project` are in tests/conftest.py."""
+written as a CTranslate2 folder with the embedded base model's tokenizer files, and a project
+whose final segments are generated tones with texts. (The fixtures `tiny_src` and `project`
+are in tests/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -13,10 +12,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from tests.conftest import tone
-from workbench import asr, store
-from workbench.asr import DraftSegment, Transcript
+from workbench import store
 from workbench.intake.transcripts import AudioScope, import_any
-from workbench.learning.heldout import approved_examples, held_out
 from workbench.projects.settings import ensure_project
 
 TINY = dict(n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=2,
@@ -68,54 +65,5 @@ def sine(seconds: float = 1.0, freq: float = 440.0) -> np.ndarray:
     return (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
+# a fine-tune of the tiny model in a few steps
 PARAMS = {"method": "decoder", "steps": 3, "learning_rate": 1e-3, "batch_size": 2}
-
-
-class Scripted:
-    """Answers the given texts in turn (a perfect or a hopeless drafter, as told)."""
-
-    name = "faster-whisper"
-
-    def __init__(self, model: str, texts: list[str]):
-        self.model, self.texts, self.calls = model, texts, 0
-
-    def transcribe(self, audio, options) -> Transcript:
-        text = self.texts[self.calls % len(self.texts)]
-        self.calls += 1
-        duration = len(audio) / 16000
-        return Transcript("en", iter([DraftSegment(0.0, duration, text, -0.2, 0.01, 1.2)]))
-
-
-def measured_texts(wb, project) -> list[str]:
-    return [e.text for e in held_out(approved_examples(wb, project), project.holdout_share)]
-
-
-def script(monkeypatch, wb, project, new_is_better: bool) -> None:
-    """faster-whisper measures: the newest version perfect and any other model hopeless, or
-    the other way round."""
-    right, wrong = measured_texts(wb, project), ["zzz qqq"]
-
-    def factory(model, models_dir):
-        newest = max((v.n for v in store.list_models(wb.db, project.id)), default=0)
-        new = str(model).endswith(f"project-{project.id}/v{newest}")
-        return Scripted(model, right if new == new_is_better else wrong)
-
-    monkeypatch.setitem(asr.ENGINES, "faster-whisper", factory)
-    monkeypatch.setattr(asr, "_loaded", {})
-
-
-class Drafter:
-    """Drafts each held-out text in turn: its first word as 'zzz' unless the prompt names
-    the term 'Kubectl'; with `model` 'v1' (the fine-tuned one) every word right."""
-
-    name = "faster-whisper"
-
-    def __init__(self, model: str, texts: list[str]):
-        self.model, self.texts, self.calls = model, texts, 0
-
-    def transcribe(self, audio, options) -> Transcript:
-        text = self.texts[self.calls % len(self.texts)]
-        self.calls += 1
-        if "Kubectl" not in (options.initial_prompt or "") and not self.model.endswith("v1"):
-            text = " ".join(["zzz", *text.split()[1:]])
-        return Transcript("en", iter([DraftSegment(0.0, 1.0, text, -0.2, 0.01, 1.2)]))

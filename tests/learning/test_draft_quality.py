@@ -81,7 +81,8 @@ def test_draft_quality_page_before_any_label(home, wb, drafted):
 
 
 def test_measuring_the_held_out_segments_from_the_page(home, wb, tmp_path, monkeypatch):
-    from tests.helpers.tuning import Drafter, final_project
+    from tests.helpers.scripted_engines import Drafter
+    from tests.helpers.tuning import final_project
     from workbench import asr
     from workbench.learning.heldout import approved_examples, held_out
     from workbench.ui.jobs import wait

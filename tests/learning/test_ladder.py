@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import as_user
-from tests.helpers.tuning import Drafter, final_project
+from tests.helpers.scripted_engines import Drafter
+from tests.helpers.tuning import final_project
 from workbench import asr, store
 from workbench.core.access import Forbidden
 from workbench.jobs.lifecycle import JobRunning

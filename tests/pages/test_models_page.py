@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PG_URL, open_page
-from tests.helpers.tuning import PARAMS, script
+from tests.helpers.scripted_engines import script
+from tests.helpers.tuning import PARAMS
 from workbench import store
 from workbench.tuning.jobs import run_tune_job, start_tune_job
 

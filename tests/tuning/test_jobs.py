@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import as_user
-from tests.helpers.tuning import PARAMS, Scripted, measured_texts, script
+from tests.helpers.scripted_engines import Scripted, measured_texts, script
+from tests.helpers.tuning import PARAMS
 from workbench import store
 from workbench.core.access import Forbidden
 from workbench.jobs.lifecycle import JobRunning
