@@ -1,4 +1,7 @@
-"""Shared fixtures: a workbench in a temporary folder, generated audio, a fake ASR engine."""
+"""Shared fixtures: a workbench in a temporary folder, generated audio, a fake ASR engine; and
+those that tests in several folders use (a page through the router, a headless Chromium page, the
+dashboard's worked project, a labelled noisy corpus, a tiny fine-tunable model). Their helpers
+are in tests/helpers/ and tests/browser/helpers.py."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import soundfile as sf
 from workbench import asr, store
 from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
 from workbench.projects.settings import Workbench, ensure_project, open_workbench
+
+pytest.register_assert_rewrite("tests.helpers", "tests.browser.helpers")  # their asserts explain
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -120,6 +125,72 @@ def drafted(wb, tones, fake_engine):
     return project
 
 
+@pytest.fixture
+def worked(wb, drafted):
+    """The demo project with `build_work` done: (project, ids, seconds of each segment)."""
+    from tests.helpers.dashboard_data import build_work
+
+    ids = build_work(wb, drafted)
+    seconds = {key: store.get_segment(wb.db, i).end - store.get_segment(wb.db, i).start
+               for key, i in ids.items()}
+    return drafted, ids, seconds
+
+
+@pytest.fixture
+def sources(tmp_path) -> list[Path]:
+    from tests.helpers.corpus import noisy
+
+    return [noisy(tmp_path / "src" / "a.wav", 3.0, 16000, 1, 1),
+            noisy(tmp_path / "src" / "b.flac", 2.5, 48000, 2, 2)]
+
+
+@pytest.fixture
+def noisy_project(wb, sources, fake_engine):
+    """Like `drafted` (project 'demo', 6 drafted segments), from noisy audio."""
+    from workbench.drafts.draft_job import run_draft_job, start_draft_job
+    from workbench.intake.audio_files import import_paths
+
+    project = ensure_project(wb, "demo", "en")
+    project = store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
+    import_paths(wb, project, sources)
+    run_draft_job(wb, start_draft_job(wb, project, {}), fake_engine, TranscribeOptions(language="en"))
+    return project
+
+
+@pytest.fixture
+def labelled(wb, noisy_project):
+    from tests.helpers.corpus import label
+
+    label(wb, noisy_project)
+    return noisy_project
+
+
+@pytest.fixture(scope="module")
+def tiny_src(tmp_path_factory):
+    from tests.helpers.tuning import write_tiny
+    from workbench.asr.models import embedded_model_dir
+
+    base = embedded_model_dir(tmp_path_factory.mktemp("models"))
+    return write_tiny(tmp_path_factory.mktemp("tiny") / "tiny", base)
+
+
+@pytest.fixture
+def project(wb, tmp_path, tiny_src):
+    """Six approved segments, a third held out; the tiny model drafts."""
+    import shutil
+
+    from tests.helpers.tuning import final_project
+    from workbench.learning.heldout import approved_examples, held_out, training
+
+    shutil.copytree(tiny_src, wb.settings.models_dir / "tiny")
+    project, _ = final_project(wb, tmp_path)
+    project = store.update_project(wb.db, project.id, asr_engine="faster-whisper",
+                                   asr_model="tiny", holdout_share=0.34)
+    examples = approved_examples(wb, project)
+    assert held_out(examples, 0.34) and training(examples, 0.34)
+    return project
+
+
 def as_user(wb: Workbench, name: str, role: str = "labeler") -> Workbench:
     """`wb` acting as the account `name` (made on first use, with an unusable password), a
     member of every project that exists now."""
@@ -173,6 +244,41 @@ def open_page(home: Path, page: str = "workbench/pages/overview.py", project_id:
     if page != "workbench/pages/overview.py":
         at.switch_page(page).run()
     return at
+
+
+@pytest.fixture
+def app(home, monkeypatch):
+    """Open a page through the router, as a browser would: `?project=ID`, optionally signed in
+    as `user` (an account made with that role); without accounts the workbench is unprotected
+    and acts as the local owner."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
+
+    def _open(page: str = "workbench/pages/overview.py", project_id: int | None = None,
+              user: tuple[str, str] | None = None) -> AppTest:
+        return open_page(home, page, project_id, user)
+
+    return _open
+
+
+@pytest.fixture
+def browser_page():
+    """A page in headless Chromium (tests/browser/helpers.py: where it is, how it starts)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1300, "height": 1000})
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            yield page
+        finally:
+            browser.close()
 
 
 def pytest_collection_modifyitems(items):

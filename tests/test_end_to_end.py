@@ -7,7 +7,7 @@ these tests assert only what holds for any sensible draft: times in order and in
 recording, words inside their segments, text where there is speech, flags that match the text,
 and the one phrase of jfk.flac every model gets ("ask not what your country can do for you").
 What the workbench does with a given draft (flagging loops, per-channel speakers, the prompt
-passed on) is tested on constructed drafts in test_drafting.py and test_asr.py.
+passed on) is tested on constructed drafts in drafts/test_draft_job.py and asr/test_engines.py.
 """
 
 import json
@@ -118,8 +118,8 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
 def test_long_multilingual_file_drafts_keep_the_invariants(wb):
     """multilingual.mp3 (60 s, language detected, decoded in VAD-chunk batches): whatever the
     model writes, the drafts are well formed and flagged by their own text. That a loop is
-    flagged is tested on a constructed draft (test_drafting.py): whether Whisper base loops on
-    this file depends on the CPU's int8 kernels."""
+    flagged is tested on a constructed draft (drafts/test_draft_job.py): whether Whisper base
+    loops on this file depends on the CPU's int8 kernels."""
     project, drafts = _draft_with_base(wb, "ml", SHARED_AUDIO / "multilingual.mp3")
     assert_draft_invariants(drafts)
     assert drafts[-1]["end"] > drafts[0]["duration"] / 2  # the drafts reach past the first window

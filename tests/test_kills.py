@@ -39,7 +39,7 @@ def _killed(home: Path, argv: list[str], ready, seed: int, within: float) -> Non
     """Run the command line on `home` in a process, and SIGKILL it at a point chosen by `seed`
     in the `within` seconds after `ready()` says it is under way (or when it has ended)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.killable", *argv, "--home", str(home)],
+        [sys.executable, "-m", "tests.helpers.killable", *argv, "--home", str(home)],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_browser as tb
-from tests.test_browser import browser_page  # noqa: F401 - a fixture
+from tests.browser import helpers as tb
 from workbench import store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,14 +115,14 @@ def test_the_app_runs_from_the_installed_wheel(installed, drafted, home, tmp_pat
 
 
 def _browser(test):
-    for mark in tb.pytestmark:  # the browser tests' marks: skipped without Chromium
+    for mark in tb.BROWSER_MARKS:  # the browser tests' marks: skipped without Chromium
         test = mark(test)
     return test
 
 
 @_browser
 def test_streamlit_serves_the_editor_from_the_installed_wheel(
-    installed, wb, drafted, home, tmp_path, browser_page  # noqa: F811
+    installed, wb, drafted, home, tmp_path, browser_page
 ):
     """`streamlit run <site>/streamlit_app.py` with only the wheel on the path: the editor's
     component (its JS and CSS come from the wheel) draws the waveform."""

@@ -11,9 +11,8 @@ import textwrap
 
 import pytest
 
+from tests.browser.helpers import BROWSER_MARKS, serving
 from tests.conftest import ROOT, as_user
-from tests.test_browser import pytestmark as BROWSER_MARKS
-from tests.test_browser import serving
 from workbench import store
 from workbench.projects import people
 
@@ -107,8 +106,7 @@ def test_two_streamlit_servers_serve_one_home(wb, drafted, tmp_path):
     known to the other (sessions live in the database; only the websocket is per process)."""
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-    from tests.test_browser_team import _sign_in
+    from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, _sign_in
 
     if wb.db.dialect.name != "sqlite":
         pytest.skip("the servers open the home's SQLite database")

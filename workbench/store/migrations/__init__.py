@@ -8,7 +8,7 @@ builds the configuration, and env.py runs on the connection `migrate` holds, in 
 Adding a revision, e.g. 0004 (users, sessions...):
 
 1. change `schema.py` in the same commit: new databases are made from it, old ones upgraded by
-   the revisions, and tests/test_store.py checks that both give the same tables and columns;
+   the revisions, and tests/store/test_store.py checks that both give the same tables and columns;
 2. add `versions/0004_<what>.py`, by hand or from script.py.mako with
    `alembic.command.revision(workbench.store.migrations.config(), "<what>", rev_id="0004")`:
    `down_revision = "0003"`, and an `upgrade()` making the change with `op`, tables and columns

@@ -1,0 +1,350 @@
+"""Backup and restore: a round trip keeps every row and byte, a damaged archive changes nothing,
+a snapshot taken while another connection writes is consistent, and a home with data is only
+replaced on purpose."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+import tarfile
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PG_URL, as_user, tone
+from workbench import store
+from workbench.asr import TranscribeOptions
+from workbench.audio.peaks import load_peaks
+from workbench.audio.working import read_all
+from workbench.cli import main
+from workbench.core.access import Forbidden
+from workbench.core.records import Edit, QueueFilter
+from workbench.drafts.draft_job import run_draft_job, start_draft_job
+from workbench.intake.audio_files import import_paths
+from workbench.labelling.queue import open_segment
+from workbench.labelling.segment_edits import save_segment
+from workbench.projects import people
+from workbench.projects.backup import BackupError, backup, restore
+from workbench.projects.settings import ensure_project, open_workbench
+from workbench.review.verdicts import DEFAULT_REASONS, approve, reject
+
+PROFILE = Path(__file__).resolve().parents[2] / "workbench" / "conventions" / "plain.yaml"
+
+
+def sqlite_bench(home: Path):
+    return open_workbench(home, f"sqlite:///{home / 'workbench.db'}")
+
+
+def populate(wb, sources: list[Path], engine) -> dict:
+    """Two projects (one on a profile file of the home), recordings drafted by the fake
+    engine, saves by a labeller, an approval and a rejection by a reviewer, accounts."""
+    wb.settings.profiles_dir.mkdir(parents=True, exist_ok=True)
+    profile = shutil.copy(PROFILE, wb.settings.profiles_dir / "team.yaml")
+    project = ensure_project(wb, "demo", "en")
+    store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
+    ensure_project(wb, "own profile", "en", conventions=str(profile))
+    import_paths(wb, project, sources)
+    run_draft_job(wb, start_draft_job(wb, project, {}), engine, TranscribeOptions(language="en"))
+    people.create_first_owner(wb, "olga", "owner-pass-1")
+    lena, rita = as_user(wb, "lena"), as_user(wb, "rita", "reviewer")
+    ids = [q["id"] for q in store.segment_queue(wb.db, project.id)]
+    for i in ids[:3]:
+        save_segment(lena, i, 1, f"lena wrote {i}", *_bounds(wb, i))
+    approve(rita, ids[0], 2)
+    reject(rita, ids[1], 2, DEFAULT_REASONS[0], "listen again")
+    return {"project": project, "ids": ids}
+
+
+def _bounds(wb, segment_id: int) -> tuple[float, float]:
+    seg = store.get_segment(wb.db, segment_id)
+    return seg.start, seg.end
+
+
+def all_rows(wb, skip_actions: tuple[str, ...] = ("backup", "restore")) -> dict[str, list]:
+    """Every row of every table, ordered; audit lines of backups and restores left out."""
+    found = {}
+    with wb.db.connect() as conn:
+        for table in store.metadata.sorted_tables:
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            if table.name == "events":
+                rows = [r for r in rows if r.action not in skip_actions]
+            found[table.name] = [tuple(r) for r in rows]
+    return found
+
+
+def _but_projects(rows: dict[str, list]) -> dict[str, list]:
+    """All rows but the projects' (whose profile files move with the home)."""
+    return {t: r for t, r in rows.items() if t != "projects"}
+
+
+def _files(home: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(home)): p.read_bytes()
+            for folder in ("audio", "peaks", "profiles") for p in (home / folder).rglob("*")
+            if p.is_file()}
+
+
+@pytest.fixture
+def source(tmp_path, fake_engine):
+    """A SQLite workbench with data, and its contents."""
+    bench = sqlite_bench(tmp_path / "source")
+    sources = [tone(tmp_path / "src" / "a.wav", 3.0), tone(tmp_path / "src" / "b.flac", 2.5,
+                                                             48000, channels=2, freq=330)]
+    info = populate(bench, sources, fake_engine)
+    return bench, info
+
+
+def test_round_trip_keeps_every_row_and_byte(source, tmp_path):
+    bench, info = source
+    before = all_rows(bench)
+    made = backup(bench, tmp_path)  # a folder: named by the date
+    assert made.path.parent == tmp_path and made.path.name.startswith("workbench-")
+    assert not list(tmp_path.glob("*.part"))
+    assert made.missing == () and made.rows["reviews"] == 2 and made.files == 6  # 2 + 3 (stereo: the channels copy) + profile
+
+    target = sqlite_bench(tmp_path / "target")
+    done = restore(target, made.path)
+    assert done.files == made.files
+    assert _but_projects(all_rows(target)) == _but_projects(before)  # profile paths: below
+    assert _files(target.settings.home) == _files(bench.settings.home)
+
+    # the project on a profile file now names the restored home's copy of it
+    own = store.find_project(target.db, "own profile")
+    assert own.conventions == str(target.settings.profiles_dir / "team.yaml")
+    assert [p.name for p in store.list_projects(target.db)] == \
+           [p.name for p in store.list_projects(bench.db)]
+
+    for rec in store.list_recordings(target.db, info["project"].id):  # the audio opens
+        assert len(read_all(target.path(rec.working_path))) == rec.num_samples
+        assert load_peaks(target.path(rec.peaks_path), 0.0, rec.duration) is not None
+    assert store.segment_view(target.db, info["ids"][2]).text == f"lena wrote {info['ids'][2]}"
+    state = open_segment(as_user(target, "lena"), info["project"].id, None, QueueFilter())
+    assert state.view.segment.id == info["ids"][1]  # her rejected segment comes first
+    assert [e["action"] for e in store.list_events(target.db, limit=1)] == ["restore"]
+    assert people.sign_in(target, "olga", "owner-pass-1").user.name == "olga"
+
+
+def test_restore_refuses_a_damaged_archive_and_changes_nothing(source, tmp_path):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    with tarfile.open(archive) as tar:
+        member = next(m for m in tar.getmembers() if m.name.startswith("home/audio/"))
+    with archive.open("r+b") as f:  # one byte of one FLAC file
+        f.seek(member.offset_data + member.size // 2)
+        byte = f.read(1)
+        f.seek(-1, 1)
+        f.write(bytes([byte[0] ^ 0xFF]))
+
+    target = sqlite_bench(tmp_path / "target")
+    ensure_project(target, "kept")
+    kept_rows, kept_files = all_rows(target), _files(target.settings.home)
+    with pytest.raises(BackupError, match=f"{member.name} is damaged"):
+        restore(target, archive, force=True)
+    assert all_rows(target) == kept_rows and _files(target.settings.home) == kept_files
+    assert not list(target.settings.tmp_dir.iterdir())  # the unpacked copy is gone
+
+    fresh = sqlite_bench(tmp_path / "fresh")
+    with pytest.raises(BackupError, match="damaged"):
+        restore(fresh, archive)
+    assert store.has_rows(fresh.db) == {} and _files(fresh.settings.home) == {}
+
+
+def test_restore_refuses_a_truncated_archive(source, tmp_path):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    fresh = sqlite_bench(tmp_path / "fresh")
+    with pytest.raises(BackupError, match="cut.tar"):
+        restore(fresh, cut)
+    assert store.has_rows(fresh.db) == {}
+
+
+def test_restore_onto_data_needs_force(source, tmp_path):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar.gz").path  # compressed too
+    target = sqlite_bench(tmp_path / "target")
+    ensure_project(target, "will go")
+    with pytest.raises(BackupError, match="already holds data.*--force"):
+        restore(target, archive)
+    assert store.find_project(target.db, "will go") is not None
+    restore(target, archive, force=True)
+    assert store.find_project(target.db, "will go") is None
+    assert _but_projects(all_rows(target)) == _but_projects(all_rows(bench))
+
+
+def test_backup_never_overwrites_and_only_owners_back_up(source, tmp_path):
+    bench, _ = source
+    taken = tmp_path / "taken.tar"
+    taken.write_text("keep me")
+    with pytest.raises(FileExistsError):
+        backup(bench, taken)
+    assert taken.read_text() == "keep me"
+    with pytest.raises(Forbidden):
+        backup(as_user(bench, "rita", "reviewer"), tmp_path / "x.tar")
+    archive = backup(bench, tmp_path / "ok.tar").path
+    with pytest.raises(Forbidden):
+        restore(as_user(bench, "lena"), archive, force=True)
+
+
+def test_a_snapshot_taken_while_another_connection_writes_is_consistent(source, tmp_path):
+    bench, info = source
+    ids = info["ids"]
+    # the saves before the backup sit in the WAL file (a plain file copy would miss them)
+    for i in ids:
+        seg = store.get_segment(bench.db, i)
+        store.apply_edit(bench.db, i, seg.version, Edit("before", seg.start, seg.end), "lena")
+    stop, saved = threading.Event(), []
+    other = sa.create_engine(bench.settings.db_url, connect_args={"timeout": 30})
+
+    def write():
+        n = 0
+        while not stop.is_set():
+            i = ids[n % len(ids)]
+            seg = store.get_segment(other, i)
+            store.apply_edit(other, i, seg.version, Edit(f"during {n}", seg.start, seg.end), "x")
+            saved.append(n)
+            n += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while len(saved) < 5 and writer.is_alive():
+            threading.Event().wait(0.01)
+        archive = backup(bench, tmp_path / "live.tar").path
+        while len(saved) < 10 and writer.is_alive():  # still writing after the backup
+            threading.Event().wait(0.01)
+    finally:
+        stop.set()
+        writer.join()
+        other.dispose()
+    assert len(saved) >= 10  # the writer never failed
+
+    with tarfile.open(archive) as tar:
+        tar.extract("database/workbench.db", tmp_path / "x", filter="data")
+    db = sqlite3.connect(tmp_path / "x" / "database" / "workbench.db")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    for seg_id, version, latest in db.execute(
+            "SELECT id, version, latest_revision_id FROM segments").fetchall():
+        count, top = db.execute("SELECT count(*), max(id) FROM revisions WHERE segment_id = ?",
+                                (seg_id,)).fetchone()
+        reviews = db.execute("SELECT count(*) FROM reviews WHERE segment_id = ?",
+                             (seg_id,)).fetchone()[0]
+        assert latest == top  # each save: one revision and one version, a review one version
+        assert version == count + reviews
+        if seg_id in ids:
+            assert db.execute("SELECT count(*) FROM revisions WHERE segment_id = ? AND "
+                              "text = 'before'", (seg_id,)).fetchone() == (1,)
+    db.close()
+    restore(sqlite_bench(tmp_path / "target"), archive)  # and its manifest agrees with it
+
+
+def test_cli_backup_and_restore(source, tmp_path, capsys):
+    bench, _ = source
+    home = str(bench.settings.home)
+    archive = tmp_path / "cli.tar"
+    assert main(["backup", str(archive), "--home", home]) == 0
+    out, err = capsys.readouterr()
+    assert f"wrote {archive}" in out and "2 recordings" in out and "backup [" in err
+
+    assert main(["restore", str(archive), "--home", home]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("error: ") and "--force" in err and "Traceback" not in err
+
+    target = str(tmp_path / "target")
+    assert main(["restore", str(archive), "--home", target]) == 0
+    out, _ = capsys.readouterr()
+    assert "restored cli.tar" in out and "2 recordings" in out
+    assert main(["restore", str(archive), "--home", target, "--force", "--user", "olga"]) == 0
+    capsys.readouterr()
+    assert main(["backup", str(tmp_path / "l.tar"), "--home", target, "--user", "lena"]) == 2
+    assert "may not back up" in capsys.readouterr().err
+
+
+def test_a_sqlite_archive_does_not_restore_into_postgresql(source, tmp_path):
+    if not PG_URL:
+        pytest.skip("needs WORKBENCH_TEST_PG")
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    with pytest.raises(BackupError, match="holds a sqlite database"):
+        restore(open_workbench(tmp_path / "pg", PG_URL), archive, force=True)
+
+
+@pytest.mark.skipif(not PG_URL or not shutil.which("pg_dump"),
+                    reason="needs WORKBENCH_TEST_PG and pg_dump on PATH")
+def test_postgresql_round_trip(wb, tmp_path, fake_engine):
+    sources = [tone(tmp_path / "src" / "a.wav", 3.0)]
+    info = populate(wb, sources, fake_engine)
+    before, files = all_rows(wb), _files(wb.settings.home)
+    archive = backup(wb, tmp_path / "pg.tar").path
+    assert "database/workbench.pgdump" in tarfile.open(archive).getnames()
+
+    i = info["ids"][-1]  # a change after the backup, that the restore takes back
+    version = store.get_segment(wb.db, i).version
+    save_segment(as_user(wb, "lena"), i, version, "after the backup", *_bounds(wb, i))
+    target = open_workbench(tmp_path / "pg-target", PG_URL)  # the same database, a new home
+    with pytest.raises(BackupError, match="--force"):
+        restore(target, archive)
+    restore(target, archive, force=True)
+    assert _but_projects(all_rows(target)) == _but_projects(before)
+    assert _files(target.settings.home) == files
+    assert store.get_segment(target.db, i).version == version
+
+    sqlite_target = sqlite_bench(tmp_path / "sqlite-target")
+    with pytest.raises(BackupError, match="holds a postgresql database"):
+        restore(sqlite_target, archive)
+
+
+def test_postgresql_without_pg_dump_says_what_is_missing(tmp_path, monkeypatch):
+    from workbench.core.config import load_settings
+    from workbench.core.workbench import Workbench
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    url = "postgresql+psycopg://nobody@localhost/never_connected"
+    bench = Workbench(load_settings(tmp_path, url), sa.create_engine(url))
+    with pytest.raises(BackupError, match="pg_dump was not found on PATH.*client tools"):
+        backup(bench, tmp_path / "pg.tar")
+    assert not list(tmp_path.glob("pg.tar*"))
+
+
+def test_a_file_gone_from_the_home_is_reported_and_the_rest_restores(source, tmp_path, capsys):
+    bench, info = source
+    recording = store.list_recordings(bench.db, info["project"].id)[0]
+    bench.path(recording.peaks_path).unlink()
+    archive = tmp_path / "gap.tar"
+    assert main(["backup", str(archive), "--home", str(bench.settings.home)]) == 1
+    out, _ = capsys.readouterr()
+    assert f"missing: {recording.peaks_path}" in out and archive.is_file()
+
+    target = sqlite_bench(tmp_path / "target")
+    done = restore(target, archive)
+    assert done.missing == (recording.peaks_path,)
+    assert target.path(recording.working_path).read_bytes() == \
+           bench.path(recording.working_path).read_bytes()
+    assert not target.path(recording.peaks_path).exists()
+
+
+def test_an_archive_lacking_a_file_its_database_names_is_refused(source, tmp_path):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    forged = tmp_path / "forged.tar"  # one FLAC left out, and out of the manifest too
+    with tarfile.open(archive) as tar, tarfile.open(forged, "w") as out:
+        dropped = next(m.name for m in tar if m.name.endswith(".flac"))
+        for member in tar.getmembers():
+            data = tar.extractfile(member).read()
+            if member.name == dropped:
+                continue
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                del manifest["members"][dropped]
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
+    fresh = sqlite_bench(tmp_path / "fresh")
+    with pytest.raises(BackupError, match="the database names .*flac, which is not in the archive"):
+        restore(fresh, forged)
+    assert store.has_rows(fresh.db) == {} and _files(fresh.settings.home) == {}

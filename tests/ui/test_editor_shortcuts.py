@@ -1,0 +1,62 @@
+"""The shortcut table is the one place the editor's keys are written (dispatch, titles, help)."""
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from workbench.ui.editor.shortcuts import SHORTCUT_DATA, SHORTCUTS, Keys, help_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+JS = (ROOT / "workbench" / "ui" / "editor" / "editor.js").read_text()
+
+
+def _js_actions() -> set[str]:
+    """The names of the handlers in editor.js's `const actions = { … };`."""
+    block = re.search(r"\n  const actions = \{\n(.*?)\n  \};\n", JS, re.S)
+    assert block, "editor.js has no `const actions = {…}` block"
+    return set(re.findall(r"^    (\w+): ", block.group(1), re.M))
+
+
+def test_every_action_in_the_table_has_a_handler_in_the_js_and_no_handler_is_unbound():
+    assert {s.action for s in SHORTCUTS} == _js_actions()
+
+
+def test_no_two_entries_share_a_key_combination():
+    combos = Counter((k.code, k.ctrl, k.alt, k.shift) for s in SHORTCUTS for k in s.keys)
+    assert [c for c, n in combos.items() if n > 1] == []
+    assert len({s.action for s in SHORTCUTS}) == len(SHORTCUTS)
+
+
+def test_every_shortcut_has_a_modifier_so_typing_never_triggers_one():
+    assert all(k.ctrl or k.alt for s in SHORTCUTS for k in s.keys)
+
+
+def test_the_controls_named_in_the_table_exist_and_no_key_is_written_elsewhere():
+    classes = set(re.findall(r'class="([^"]+)"', JS))
+    names = {name for cls in classes for name in cls.split()}
+    assert {c for s in SHORTCUTS for c in s.controls} <= names
+    # titles and dispatch come from the table: no key combination is spelled out in the JS
+    # or in the editor page
+    page = (ROOT / "workbench" / "pages" / "editor.py").read_text()
+    assert not re.search(r"\b(Ctrl|Alt)\+", JS + page)
+
+
+def test_keys_read_as_people_write_them():
+    assert Keys("Enter", ctrl=True).text == "Ctrl+Enter"
+    assert Keys("ArrowRight", alt=True, shift=True).text == "Alt+Shift+→"
+    assert Keys("KeyS", alt=True).text == "Alt+S"
+    assert Keys("Digit1", alt=True).text == "Alt+1"
+    assert Keys("Equal", alt=True).text == "Alt+="
+    tag = next(s for s in SHORTCUTS if s.action == "tag")
+    assert tag.keys_text == "Alt+1 … Alt+9"
+
+
+def test_the_help_lists_every_shortcut_and_the_browser_gets_plain_json():
+    help_text = help_markdown()
+    for s in SHORTCUTS:
+        assert f"**{s.keys_text}**: {s.description}" in help_text
+    sent = json.loads(json.dumps(SHORTCUT_DATA))
+    assert sent == SHORTCUT_DATA  # nothing lost on the way, the same on every rerun
+    assert [d["action"] for d in sent] == [s.action for s in SHORTCUTS]
+    assert all({"code", "ctrl", "alt", "shift", "text"} <= set(k) for d in sent for k in d["keys"])
