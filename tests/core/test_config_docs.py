@@ -10,7 +10,7 @@ import pytest
 
 from workbench.core import config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "workbench" / "core" / "config.py"
 CODE = sorted(
     [ROOT / "streamlit_app.py", *ROOT.glob("workbench/**/*.py"), *ROOT.glob("bench/*.py")]
