@@ -19,7 +19,7 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
 from tests.test_browser_editor_day import _open, _st, long_project  # noqa: F401  (fixture)
 from workbench import store
 from workbench.labelling.gaps import speech_gaps
-from workbench.labelling.segment_edits import delete, save_segment
+from workbench.labelling.labeller_edits import delete, save_segment
 from workbench.ui.common import fmt_seconds
 
 try:

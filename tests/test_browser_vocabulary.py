@@ -11,7 +11,7 @@ from tests.test_browser import ARTIFACTS, DOCS, browser_page, pytestmark, server
 from tests.test_browser_review import _signed_in
 from tests.test_browser_team import expect
 from workbench import store
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.learning import learn
 from workbench.projects import people
 from workbench.review.verdicts import approve

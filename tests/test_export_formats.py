@@ -29,7 +29,7 @@ from workbench.formats.select import parse_when
 from workbench.formats.split import assign_splits, parse_split
 from workbench.formats.subtitles import timestamp
 from workbench.formats.textform import lower, strip_tags
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 
 # text, speaker for the six segments of `noisy_project` (recordings a.wav 3 s, b.flac 2.5 s)
 SEGMENTS = [
