@@ -64,7 +64,7 @@ from workbench.drafts.draft_job import (
     with_terms,
 )
 from workbench.intake.audio_files import import_paths
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.learning import learn as learning_learn
 from workbench.learning.records import Rewrite, Term
 from workbench.projects.settings import (

@@ -2,7 +2,7 @@
 
 Each labeller is a thread acting as its own account through the real use cases: claim the next
 segment (`crowd_claims.claim_next`), now and then skip it (`crowd_claims.skip`), else change its
-text and save it (`editing.save`, which releases the claim). Prints saves per second, the
+text and save it (`labeller_edits.save`, which releases the claim). Prints saves per second, the
 p50/p95 latency of a save and of a claim, and then checks that nothing went wrong: no segment
 held by two labellers at once (the claims as each labeller saw them, with times), every save
 stored as exactly one revision with its text (nothing lost), and every segment's revisions
@@ -35,7 +35,7 @@ import sqlalchemy as sa  # noqa: E402
 from workbench import store
 from workbench.core.records import Edit, QueueFilter, Role, StaleEdit, Status
 from workbench.crowd import claims as crowd_claims
-from workbench.labelling.segment_edits import save
+from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import ensure_project, open_workbench, update_settings
 
 PER_RECORDING = 500  # segments in each generated recording

@@ -22,7 +22,7 @@ from workbench.core.records import Edit
 from workbench.drafts.draft_job import run_draft_job, start_draft_job
 from workbench.formats.corpus_export import CHECKSUMS, export_batch
 from workbench.intake.audio_files import import_paths
-from workbench.labelling.segment_edits import save
+from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import ensure_project
 
 pytestmark = [pytest.mark.slow,

@@ -26,7 +26,7 @@ WORKER = textwrap.dedent("""
     from workbench import store
     from workbench.core.records import StaleEdit
     from workbench.core.workbench import open_workbench
-    from workbench.labelling.segment_edits import save_segment
+    from workbench.labelling.labeller_edits import save_segment
 
     home, me, other, rounds, shared, *mine = sys.argv[1:]
     rounds, shared, mine = int(rounds), int(shared), [int(i) for i in mine]

@@ -12,7 +12,7 @@ from tests.browser.helpers import BROWSER_MARKS, _open, _st, _wait_key_change, _
 from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.labelling.gaps import speech_gaps
-from workbench.labelling.segment_edits import delete, save_segment
+from workbench.labelling.labeller_edits import delete, save_segment
 from workbench.ui.common import fmt_seconds
 
 try:

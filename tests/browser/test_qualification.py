@@ -10,7 +10,7 @@ from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.core.records import Edit
 from workbench.crowd import gold as crowd_gold
-from workbench.labelling.segment_edits import save
+from workbench.labelling.labeller_edits import save
 from workbench.projects import people
 
 pytestmark = BROWSER_MARKS

@@ -12,7 +12,7 @@ from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.crowd import claims, qualification
 from workbench.crowd import gold as crowd_gold
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.projects import people
 from workbench.projects.settings import update_settings
 from workbench.review.verdicts import reject

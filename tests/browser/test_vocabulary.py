@@ -10,7 +10,7 @@ import time
 from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
 from tests.conftest import ARTIFACTS
 from workbench import store
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.learning import learn
 from workbench.projects import people
 from workbench.review.verdicts import approve

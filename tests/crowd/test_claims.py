@@ -19,8 +19,8 @@ from workbench.core.records import Edit, QueueFilter, Status
 from workbench.crowd import claims as crowd_claims
 from workbench.crowd.claims import Claimed
 from workbench.labelling.editor_actions import apply_action
+from workbench.labelling.labeller_edits import save
 from workbench.labelling.queue import open_segment
-from workbench.labelling.segment_edits import save
 from workbench.projects.settings import ensure_project, update_settings
 from workbench.review.verdicts import reject
 

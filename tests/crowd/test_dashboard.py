@@ -36,7 +36,7 @@ def test_throughput_counts_a_segment_on_its_first_labelled_day(wb, worked):
     project, ids, seconds = worked
     lena = as_user(wb, "lena")
     seg = store.get_segment(wb.db, ids[(0, 0)])  # labelled again today: still 1 March's
-    from workbench.labelling.segment_edits import save_segment
+    from workbench.labelling.labeller_edits import save_segment
     save_segment(lena, seg.id, seg.version, "w0 x0 again", seg.start, seg.end)
     days = dashboard(wb, project.id).days
     assert [(d.day, d.segments) for d in days] == [

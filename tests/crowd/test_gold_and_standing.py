@@ -11,7 +11,7 @@ from workbench.core.access import Forbidden
 from workbench.crowd import gold as crowd_gold
 from workbench.crowd import qualification as crowd_qualification
 from workbench.intake.audio_files import import_paths
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.projects.settings import ensure_project
 from workbench.review.verdicts import reject
 

@@ -19,8 +19,8 @@ from workbench.crowd import gold as crowd_gold
 from workbench.crowd import qualification as crowd_qualification
 from workbench.crowd.qualification import Closed, answer, next_step
 from workbench.crowd.rules import check_quality, gold_due, score_test, standing
+from workbench.labelling.labeller_edits import save
 from workbench.labelling.queue import open_segment
-from workbench.labelling.segment_edits import save
 from workbench.projects.settings import ensure_project, update_settings
 from workbench.review.verdicts import approve, reject
 

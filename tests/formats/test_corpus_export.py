@@ -7,7 +7,7 @@ from tests.conftest import as_user
 from workbench import store
 from workbench.formats import clips
 from workbench.formats.corpus_export import export_batch, statuses_for, zip_folder
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 
 
 def _label_all(wb, project):
@@ -101,7 +101,7 @@ def test_statuses_for():
 def test_deleted_segments_are_never_exported_and_tags_filter(wb, drafted, tmp_path):
     from workbench.core.records import Edit
     from workbench.formats.corpus_export import Filters
-    from workbench.labelling.segment_edits import delete, save
+    from workbench.labelling.labeller_edits import delete, save
 
     queue = store.segment_queue(wb.db, drafted.id)
     delete(as_user(wb, "ann"), queue[0]["id"], 1)

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from tests.conftest import as_user
 from workbench import store
 from workbench.core.records import Edit
-from workbench.labelling.segment_edits import save
+from workbench.labelling.labeller_edits import save
 from workbench.review.verdicts import approve, reject
 
 LABELS = {  # (recording index, segment index): (labeller, text, first labelled)

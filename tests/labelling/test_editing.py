@@ -5,15 +5,15 @@ from workbench import store
 from workbench.core.records import Edit, InvalidEdit, StaleEdit, Status, Word
 from workbench.labelling.editor_actions import Beside, apply_action
 from workbench.labelling.history import word_diff
-from workbench.labelling.segment_edits import (
+from workbench.labelling.labeller_edits import (
     delete,
     merge_next,
     restore,
     save,
     split_at,
-    split_text,
     undo_delete,
 )
+from workbench.labelling.segment_edits import split_text
 
 WORDS = [Word(" ask", 0.0, 0.4, 0.9), Word(" not", 0.5, 0.8, 0.9), Word(" what", 1.2, 1.5, 0.9)]
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.conftest import as_user
 from workbench import store
 from workbench.core.records import Edit, InvalidEdit, Status
-from workbench.labelling.segment_edits import (
+from workbench.labelling.labeller_edits import (
     delete,
     merge_next,
     restore,

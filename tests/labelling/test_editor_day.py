@@ -18,13 +18,13 @@ from workbench.drafts.draft_job import draft_added
 from workbench.labelling.editor_actions import apply_action
 from workbench.labelling.gaps import empty_drafts, redraft, speech_spans, uncovered
 from workbench.labelling.history import drafts_of
-from workbench.labelling.queue import open_segment
-from workbench.labelling.segment_edits import (
+from workbench.labelling.labeller_edits import (
     add_segment,
     delete,
     save_segment,
     split_at,
 )
+from workbench.labelling.queue import open_segment
 
 
 def test_a_new_overlap_is_held_back_until_saved_again(wb, drafted):

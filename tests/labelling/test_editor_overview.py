@@ -137,7 +137,7 @@ def test_editor_data_sends_a_wider_view_with_the_same_audio(wb, tmp_path):
 
 
 def test_minimap_draws_the_users_changes_at_once(wb, drafted):
-    from workbench.labelling.segment_edits import save_segment
+    from workbench.labelling.labeller_edits import save_segment
     from workbench.projects.settings import ensure_project
     from workbench.ui.editor import minimap_data
 

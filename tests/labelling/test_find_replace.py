@@ -7,7 +7,7 @@ from workbench import store
 from workbench.core.access import Forbidden
 from workbench.core.records import InvalidEdit
 from workbench.labelling.find_replace import Query, apply, preview, replace_in
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 
 
 def test_plain_whole_word_and_case():

@@ -123,7 +123,7 @@ def test_no_segment_held_out_says_so_and_the_share_is_set_here(home, wb, tmp_pat
 
 
 def test_a_draft_deleted_as_wrong_counts_in_its_batch_a_merged_one_does_not(wb, worked):
-    from workbench.labelling.segment_edits import delete, merge_next
+    from workbench.labelling.labeller_edits import delete, merge_next
 
     project, ids, seconds = worked
     _two_jobs(wb, project)
@@ -140,7 +140,7 @@ def test_a_draft_deleted_as_wrong_counts_in_its_batch_a_merged_one_does_not(wb, 
 
 
 def test_a_split_alone_is_no_label_and_a_part_is_measured_against_its_own_draft(wb, drafted):
-    from workbench.labelling.segment_edits import save_segment, split_at
+    from workbench.labelling.labeller_edits import save_segment, split_at
 
     ann = as_user(wb, "ann")
     first = store.segment_queue(wb.db, drafted.id)[0]  # 'w0 x0' over 0-1 s: w0, then x0
@@ -157,7 +157,7 @@ def test_a_split_alone_is_no_label_and_a_part_is_measured_against_its_own_draft(
 
 def test_a_span_drafted_alone_teaches_but_belongs_to_no_batch(wb, drafted, fake_engine):
     from workbench.drafts.draft_job import draft_added
-    from workbench.labelling.segment_edits import add_segment, delete, save_segment
+    from workbench.labelling.labeller_edits import add_segment, delete, save_segment
     from workbench.review.verdicts import approve
 
     ann = as_user(wb, "ann")

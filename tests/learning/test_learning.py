@@ -15,7 +15,7 @@ from workbench.cli import main
 from workbench.core.access import Forbidden
 from workbench.drafts.draft_job import run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.learning import learn as learning_learn
 from workbench.learning.batches import adapted
 from workbench.review.verdicts import approve

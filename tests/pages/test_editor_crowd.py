@@ -12,7 +12,7 @@ from workbench.core.records import Edit
 from workbench.crowd import gold as crowd_gold
 from workbench.crowd import qualification as crowd_qualification
 from workbench.crowd.qualification import next_step
-from workbench.labelling.segment_edits import save
+from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import update_settings
 
 LABELLER = ("ann", "labeler")

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import APP, as_user, session_token
 from tests.helpers.pages import _act, _no_errors
 from workbench import store
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.ui import jobs
 from workbench.ui.common import form_key
 

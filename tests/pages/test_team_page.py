@@ -10,7 +10,7 @@ from tests.conftest import APP, as_user, open_page, session_token
 from workbench import store
 from workbench.crowd import gold as crowd_gold
 from workbench.crowd import qualification as crowd_qualification
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.review.verdicts import reject
 from workbench.ui.common import form_key
 

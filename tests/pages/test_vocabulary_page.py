@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, as_user, open_page, session_token
 from workbench import store
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.learning import learn
 from workbench.review.verdicts import approve
 

@@ -25,8 +25,8 @@ from workbench.core.access import Forbidden
 from workbench.core.records import Edit, QueueFilter
 from workbench.drafts.draft_job import run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
+from workbench.labelling.labeller_edits import save_segment
 from workbench.labelling.queue import open_segment
-from workbench.labelling.segment_edits import save_segment
 from workbench.projects import people
 from workbench.projects.backup import BackupError, backup, restore
 from workbench.projects.settings import ensure_project, open_workbench

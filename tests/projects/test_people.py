@@ -11,7 +11,7 @@ from workbench.core.access import Action, Forbidden, allowed
 from workbench.core.records import Role, User
 from workbench.formats.corpus_export import export_batch, past_exports
 from workbench.labelling.editor_actions import Beside, apply_action
-from workbench.labelling.segment_edits import restore, split_at
+from workbench.labelling.labeller_edits import restore, split_at
 from workbench.projects import people
 from workbench.projects.settings import (
     NotFound,

@@ -17,8 +17,8 @@ from workbench.core.records import Edit, InvalidEdit, QueueFilter, Status
 from workbench.formats.corpus_export import export_batch
 from workbench.formats.select import Filters
 from workbench.intake.transcripts import AudioScope, import_any
+from workbench.labelling.labeller_edits import save
 from workbench.labelling.queue import open_segment
-from workbench.labelling.segment_edits import save
 from workbench.projects.settings import ensure_project
 from workbench.review.audit_measures import (
     FIXED_RATE,

@@ -10,7 +10,7 @@ from workbench import store
 from workbench.core.records import Edit, Project, Status
 from workbench.formats.corpus_export import default_status
 from workbench.labelling.flags import after_human_edit
-from workbench.labelling.segment_edits import save
+from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import ensure_project, update_settings
 from workbench.review.sampling import (
     MIN_REVIEWS,

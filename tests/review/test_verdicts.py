@@ -17,8 +17,8 @@ from workbench.core.records import (
 )
 from workbench.formats.corpus_export import default_status
 from workbench.labelling.history import char_level, text_diff
+from workbench.labelling.labeller_edits import save, save_segment
 from workbench.labelling.queue import open_segment
-from workbench.labelling.segment_edits import save, save_segment
 from workbench.projects.settings import ensure_project, update_settings
 from workbench.review.verdicts import (
     DEFAULT_REASONS,

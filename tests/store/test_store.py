@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tests.conftest import PG_URL, as_user
 from workbench import store
 from workbench.core.records import Edit, StaleEdit, Status
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.store import migrations
 
 

@@ -14,7 +14,7 @@ from workbench import store
 from workbench.core.records import Edit
 from workbench.formats.corpus_export import ExportOptions, export_batch
 from workbench.intake.transcripts import AudioScope, import_any
-from workbench.labelling.segment_edits import save
+from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import ensure_project
 from workbench.review.verdicts import fix_and_approve
 from workbench.text.clean import UNWANTED, clean_text, one_line, strip_controls

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import as_user
 from workbench import store
 from workbench.cli import main
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 from workbench.projects.settings import draft_quality, ensure_project
 
 KSPON_LINES = [

@@ -242,7 +242,7 @@ def check_open(wb: Workbench, project: Project, user: User,
                segment_id: int | None = None) -> None:
     """Refuse (Closed) a labeller's normal edit while their queue is closed (the test not
     passed, or a pause) or of a gold segment (its text is the answer; it is never theirs to
-    label). Called by every labeller edit (`editing`)."""
+    label). Called by every labeller edit (`labelling.labeller_edits`)."""
     if not crowd_rules_apply(user):
         return
     if segment_id is not None and store.gold_of(wb.db, segment_id) is not None:

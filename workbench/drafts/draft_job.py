@@ -36,7 +36,8 @@ from workbench.jobs.failures import environmental
 from workbench.jobs.lifecycle import JobRunning, cancel_job, live_job, run_as_worker
 from workbench.jobs.workers import this_worker
 from workbench.labelling.flags import DraftStats, draft_flags
-from workbench.labelling.segment_edits import live_segment, name
+from workbench.labelling.labeller_edits import live_segment
+from workbench.labelling.segment_edits import name
 from workbench.learning.learn import prompts
 from workbench.learning.records import Rewrite, Term
 from workbench.learning.rewrites import apply as apply_rules
@@ -292,7 +293,8 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
     For whoever may label the segment. Refused (InvalidEdit), writing nothing, when it has a
     draft or text already, and when the engine hears no words; StaleEdit when it was saved
     since `version`."""
-    view, _, project = live_segment(wb, segment_id)
+    target = live_segment(wb, segment_id)
+    view, project = target.view, target.project
     seg, recording = view.segment, view.recording
     if seg.version != version:  # before the engine's second of work, not after
         raise StaleEdit(segment_id, version, seg.version, view.text or "")

@@ -8,27 +8,20 @@ import hashlib
 from dataclasses import dataclass
 
 from workbench import store
-from workbench.core.records import (
-    Edit,
-    InvalidEdit,
-    QueueFilter,
-    StaleEdit,
-    Status,
-    clean_text,
-)
+from workbench.core.errors import WorkbenchError
+from workbench.core.records import Edit, QueueFilter, StaleEdit, Status, clean_text
 from workbench.core.workbench import Workbench
 from workbench.crowd import claims as crowd_claims
-from workbench.labelling.segment_edits import (
-    _claims_in,
+from workbench.labelling.labeller_edits import (
     add_segment,
+    claims_project,
     delete,
     merge_next,
-    name,
-    new_overlaps,
     save,
     split_at,
     undo_delete,
 )
+from workbench.labelling.segment_edits import name, new_overlaps
 from workbench.text import has_errors, lint
 
 SEGMENT_TAGS = ("noise", "music", "overlap", "unintelligible", "foreign language")
@@ -104,39 +97,51 @@ def apply_action(
         own = store.get_segment(wb.db, seg_id)
         beside = Beside(own.speaker, own.tags, own.comment)
         previous, following = None, shown
-    claims_in = _claims_in(wb, seg_id) if queue is not None and seg_id == shown else None
+    claims_in = claims_project(wb, seg_id) if queue is not None and seg_id == shown else None
     text = action.get("text", "")
     try:
         if kind == "prev":
             return Outcome("none", go_to=previous, pin=True)
-        if kind == "next" and claims_in is not None:
-            handed = crowd_claims.skip(wb, claims_in, seg_id, queue)
-            if handed.segment_id == seg_id:
-                return Outcome("warning", "No other segment is free for you now.", go_to=seg_id)
-            return Outcome("none" if handed.segment_id else "warning", handed.reason,
-                           go_to=handed.segment_id)
         if kind == "next":
-            return Outcome("none", go_to=following)
+            return _next(wb, seg_id, following, claims_in, queue)
         if kind in ("save", "save_next"):
             return _save(wb, action, kind, seg_id, version, beside, following, claims_in, queue,
                          held=lambda start, end: _hold(wb, seg_id, text, start, end, profile,
                                                        lint_blocks, confirmed))
-        if kind == "split":
-            new_id = split_at(wb, seg_id, version, float(action["cursor"]), text)
-            return Outcome("success", f"Split segment {name(seg_id)}; the second half is "
-                                      f"{name(new_id)}.", go_to=seg_id)
-        if kind == "merge":
-            other = merge_next(wb, seg_id, version, text)
-            return Outcome("success", f"Merged segment {name(other)} into {name(seg_id)}.",
-                           go_to=seg_id)
-        if kind == "delete":
-            delete(wb, seg_id, version)
-            return Outcome("success", f"Deleted segment {name(seg_id)}. Alt+Z (or Undo delete) "
-                                      "brings it back.", go_to=following)
-    except StaleEdit as exc:
+        return _change(wb, action, kind, seg_id, version, following)
+    except (WorkbenchError, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not saved: {exc}")
-    except (InvalidEdit, ValueError, PermissionError) as exc:
-        return Outcome("error", f"Not saved: {exc}")
+
+
+def _next(wb: Workbench, seg_id: int, following: int | None, claims_in: int | None,
+          queue: QueueFilter | None) -> Outcome:
+    """Move on without saving: to the next segment of the queue, or, where the project hands
+    out claims, to the next one claimed (the skipped one released)."""
+    if claims_in is None or queue is None:
+        return Outcome("none", go_to=following)
+    handed = crowd_claims.skip(wb, claims_in, seg_id, queue)
+    if handed.segment_id == seg_id:
+        return Outcome("warning", "No other segment is free for you now.", go_to=seg_id)
+    return Outcome("none" if handed.segment_id else "warning", handed.reason,
+                   go_to=handed.segment_id)
+
+
+def _change(wb: Workbench, action: dict, kind: str, seg_id: int, version: int,
+            following: int | None) -> Outcome:
+    """Split, merge or delete the segment."""
+    text = action.get("text", "")
+    if kind == "split":
+        new_id = split_at(wb, seg_id, version, float(action["cursor"]), text)
+        return Outcome("success", f"Split segment {name(seg_id)}; the second half is "
+                                  f"{name(new_id)}.", go_to=seg_id)
+    if kind == "merge":
+        other = merge_next(wb, seg_id, version, text)
+        return Outcome("success", f"Merged segment {name(other)} into {name(seg_id)}.",
+                       go_to=seg_id)
+    if kind == "delete":
+        delete(wb, seg_id, version)
+        return Outcome("success", f"Deleted segment {name(seg_id)}. Alt+Z (or Undo delete) "
+                                  "brings it back.", go_to=following)
     return Outcome("error", f"unknown editor action {kind!r}")
 
 
@@ -181,9 +186,7 @@ def _undelete(wb: Workbench, seg_id: int, version: int, last_deleted: int | None
                 return Outcome("error", f"Segment {name(seg_id)} is not deleted: nothing to undo.")
             seg_id, version = last_deleted, store.get_segment(wb.db, last_deleted).version
         undo_delete(wb, seg_id, version)
-    except StaleEdit as exc:
-        return Outcome("error", f"Not restored: {exc}")
-    except (InvalidEdit, ValueError, PermissionError) as exc:
+    except (WorkbenchError, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not restored: {exc}")
     return Outcome("success", f"Segment {name(seg_id)} is back.", go_to=seg_id, pin=True)
 
@@ -193,7 +196,7 @@ def _add(wb: Workbench, seg_id: int, action: dict) -> Outcome:
     try:
         recording_id = store.get_segment(wb.db, seg_id).recording_id
         new_id = add_segment(wb, recording_id, float(action["start"]), float(action["end"]))
-    except (InvalidEdit, ValueError, PermissionError, KeyError, TypeError) as exc:
+    except (WorkbenchError, ValueError, PermissionError, KeyError, TypeError) as exc:
         return Outcome("error", f"Not added: {exc}")
     return Outcome("success", f"Added segment {name(new_id)} "
                               f"({float(action['start']):.2f}–{float(action['end']):.2f} s): "

@@ -1,20 +1,23 @@
-"""The editor's operations on segments: save, split, merge, delete and undo, restore, diff.
+"""The operations on a segment: the revision a save writes, split, merge, delete and undo,
+restore, add.
 
 Every operation appends revisions (never overwrites), names the version it started from, and
-is refused with StaleEdit when someone saved the segment in between.
+is refused with StaleEdit when someone saved the segment in between. An operation on a segment
+takes a `Target`: one the acting user was cleared to edit. Who may edit, and what a save sets
+off beyond its revision (review sampling, claims, double labelling), is `labeller_edits`,
+which every caller goes through.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from workbench import store
-from workbench.core.access import Action, require
 from workbench.core.records import (
-    TODO,
     Edit,
     InvalidEdit,
     Project,
+    Recording,
     Revision,
     Segment,
     SegmentView,
@@ -24,11 +27,8 @@ from workbench.core.records import (
     clean_text,
 )
 from workbench.core.workbench import Workbench
-from workbench.crowd import claims as crowd_claims
-from workbench.crowd import double_labelling, qualification
 from workbench.labelling.flags import after_human_edit
 from workbench.labelling.history import draft_of
-from workbench.review.sampling import status_after_labelling
 from workbench.text.clean import strip_controls
 
 MIN_PART = 0.05  # seconds: neither side of a split may be shorter
@@ -39,50 +39,45 @@ def name(segment_id: int) -> str:
     return f"#{segment_id}"
 
 
-def _labelled(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
-    """The segment, if the acting user may label in its project and nobody else holds it (see
-    `assignment`) and their queue is open (`qualifying`); their name (the author); and the
-    project (read once per edit)."""
-    view = store.segment_view(wb.db, segment_id)
-    user = require(wb, Action.LABEL, view.recording.project_id)
-    project = store.get_project(wb.db, view.recording.project_id)
-    crowd_claims.check_free(wb, view, project)
-    qualification.check_open(wb, project, user, segment_id)  # test passed, no pause, not gold
-    return view, user.name, project
+@dataclass(frozen=True)
+class Target:
+    """A segment the acting user was cleared to edit (see `labeller_edits.cleared`): the
+    segment as it is, their name (the revision's author) and its project (read once per edit)."""
+
+    view: SegmentView
+    author: str
+    project: Project
 
 
-def live_segment(wb: Workbench, segment_id: int) -> tuple[SegmentView, str, Project]:
-    """As `_labelled`, for an edit of a segment that is not deleted: editing a deleted one
-    would bring it back without the checks of `undo_delete`."""
-    view, author, project = _labelled(wb, segment_id)
-    if view.segment.status is Status.DELETED:
-        raise InvalidEdit(f"segment {name(segment_id)} is deleted: undo the delete to edit it")
-    return view, author, project
+def live(target: Target) -> Target:
+    """`target`, for an edit of a segment that is not deleted: editing a deleted one would
+    bring it back without the checks of `undo_delete`."""
+    if target.view.segment.status is Status.DELETED:
+        raise InvalidEdit(f"segment {name(target.view.segment.id)} is deleted: undo the delete "
+                          "to edit it")
+    return target
 
 
-def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
-    """Save the acting user's edit (text NFC-normalised, bounds checked) as a new revision.
-
-    A labeller's save never approves or rejects (only a review does, see `reviewing`); saving
-    a rejected or approved segment makes it 'labeled', to be reviewed again. Under review
-    sampling a save may instead leave it 'passed' (see `sampling`). The draft's flags are
-    re-evaluated against the saved text (`flags.after_human_edit`).
+def checked(target: Target, edit: Edit) -> Edit:
+    """The acting user's edit of a live `target` as it would be stored: text NFC-normalised,
+    bounds checked, and the draft's flags re-evaluated against the text
+    (`flags.after_human_edit`). A labeller's save never approves or rejects (only a review
+    does, see `review.verdicts`): InvalidEdit for those statuses.
     """
-    view, author, project = live_segment(wb, segment_id)
+    view = live(target).view
     if edit.status in REVIEWED:
         raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
     edit = tidy(edit, start, end)
     flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None,
                              edit.text)
-    status = edit.status
-    if status is Status.LABELLED:
-        status = _to_review_or_passed(wb, view, project, flags, author)
-    revision = store.apply_edit(wb.db, segment_id, version,
-                                replace(edit, status=status, flags=flags), author)
-    crowd_claims.after_save(wb, view, project, TODO)  # the claim on it is released
-    double_labelling.draw_double(wb, project, segment_id)  # a second label may be wanted
-    return revision
+    return replace(edit, flags=flags)
+
+
+def revise(wb: Workbench, target: Target, version: int, edit: Edit) -> Revision:
+    """Write `edit` (see `checked`) as the segment's new revision, by the target's author;
+    StaleEdit when someone saved it since `version`."""
+    return store.apply_edit(wb.db, target.view.segment.id, version, edit, target.author)
 
 
 def tidy(edit: Edit, start: float, end: float) -> Edit:
@@ -93,16 +88,6 @@ def tidy(edit: Edit, start: float, end: float) -> Edit:
     return replace(edit, text=clean_text(edit.text), start=start, end=end,
                    speaker=clean_text(edit.speaker or "") or None,
                    tags=tuple(sorted(set(edit.tags))), comment=comment)
-
-
-def _to_review_or_passed(wb: Workbench, view: SegmentView, project: Project,
-                         flags: tuple[str, ...], author: str) -> Status:
-    """'labeled' (to review) or 'passed', as the project's review sampling draws the save."""
-    if project.review_share >= 1.0:  # no sampling: skip the query on the editor's hot path
-        return Status.LABELLED
-    reviews, rejections = store.verdicts_on(wb.db, project.id, author)
-    return status_after_labelling(project, view.segment.id, view.segment.status, flags,
-                                  reviews, rejections)
 
 
 REVIEWED = (Status.APPROVED, Status.REJECTED)  # statuses only a review sets
@@ -133,10 +118,10 @@ def split_text(text: str, words: list[Word], start: float, end: float, at: float
     return " ".join(tokens[:k]), " ".join(tokens[k:])
 
 
-def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str) -> int:
-    """Split a segment at `at` seconds; returns the new (right-hand) segment's id."""
-    view, author, _ = live_segment(wb, segment_id)
-    seg = view.segment
+def split_at(wb: Workbench, target: Target, version: int, at: float, text: str) -> int:
+    """Split a live segment at `at` seconds; returns the new (right-hand) segment's id."""
+    view = live(target).view
+    seg, segment_id = view.segment, view.segment.id
     at = round(at, 3)
     if not (seg.start + MIN_PART <= at <= seg.end - MIN_PART):
         raise InvalidEdit(
@@ -153,13 +138,14 @@ def split_at(wb: Workbench, segment_id: int, version: int, at: float, text: str)
         wb.db, segment_id, version,
         Edit(left_text, seg.start, at, comment=seg.comment, draft=left_draft, **common),
         Edit(right_text, at, seg.end, draft=right_draft, **common),
-        author,
+        target.author,
     )
 
 
-def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
-    """Merge a segment with the next one in its recording; returns the next one's id."""
-    view, author, _ = live_segment(wb, segment_id)
+def merge_next(wb: Workbench, target: Target, version: int, text: str) -> int:
+    """Merge a live segment with the next one in its recording; returns the next one's id."""
+    view = live(target).view
+    segment_id = view.segment.id
     _, after = store.adjacent(wb.db, view.segment)
     if after is None:
         raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
@@ -171,24 +157,23 @@ def merge_next(wb: Workbench, segment_id: int, version: int, text: str) -> int:
         clean_text(f"{text} {after['text'] or ''}"), seg.start, max(seg.end, after["end"]),
         after_labelling(seg.status), seg.speaker, seg.tags, seg.comment, op="merge", draft=draft,
     )
-    store.merge(wb.db, (segment_id, version), (after["id"], after["version"]), merged, author)
+    store.merge(wb.db, (segment_id, version), (after["id"], after["version"]), merged,
+                target.author)
     return after["id"]
 
 
-def delete(wb: Workbench, segment_id: int, version: int) -> Revision:
+def delete(wb: Workbench, target: Target, version: int) -> Revision:
     """Mark a segment deleted (kept in history; `undo_delete` brings it back). Refused for a
     segment deleted already: a second delete would hide how it went (a merge, which undo
     must not reverse)."""
-    seg, author, project = _labelled(wb, segment_id)
+    seg = target.view
     if seg.segment.status is Status.DELETED:
-        raise InvalidEdit(f"segment {name(segment_id)} is deleted already")
+        raise InvalidEdit(f"segment {name(seg.segment.id)} is deleted already")
     edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
-    revision = store.apply_edit(wb.db, segment_id, version, edit, author)
-    crowd_claims.after_save(wb, seg, project, TODO)
-    return revision
+    return revise(wb, target, version, edit)
 
 
-def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
+def undo_delete(wb: Workbench, target: Target, version: int) -> Revision:
     """Bring a deleted segment back with the status it had before.
 
     Refused (InvalidEdit) when that would put the same audio in two live segments: the segment
@@ -196,41 +181,35 @@ def undo_delete(wb: Workbench, segment_id: int, version: int) -> Revision:
     segment has grown over its time since it was deleted. Refusing keeps every second of audio,
     and so every word, in at most one segment, which a silent repair could not promise.
     """
-    view, author, _ = _labelled(wb, segment_id)
+    view = target.view
     seg = view.segment
     if seg.status is not Status.DELETED:
-        raise InvalidEdit(f"segment {name(segment_id)} is not deleted")
+        raise InvalidEdit(f"segment {name(seg.id)} is not deleted")
     _refuse_overlaps(wb, seg, seg.start, seg.end, since=view.latest)
-    history = store.list_revisions(wb.db, segment_id)
+    history = store.list_revisions(wb.db, seg.id)
     before = next((r for r in reversed(history[:-1]) if r.status != Status.DELETED.value), None)
     status = after_labelling(Status(before.status)) if before and before.status else Status.DRAFTED
     edit = _edit_of(view.latest, view.segment, status=status, op="undelete")
-    return store.apply_edit(wb.db, segment_id, version, edit, author)
+    return revise(wb, target, version, edit)
 
 
-def undo_delete_now(wb: Workbench, segment_id: int) -> Revision:
-    """Undo the delete of a segment at whatever version it is now (the editor's Undo button)."""
-    return undo_delete(wb, segment_id, store.get_segment(wb.db, segment_id).version)
-
-
-def restore(wb: Workbench, segment_id: int, version: int, n: int) -> Revision:
+def restore(wb: Workbench, target: Target, version: int, n: int) -> Revision:
     """Make revision `n`'s text, bounds, speaker and tags current again, as a new revision.
 
     Refused, as `undo_delete` is, when its bounds would overlap a live segment anew.
     """
-    _, author, _ = _labelled(wb, segment_id)
-    history = {r.n: r for r in store.list_revisions(wb.db, segment_id)}
+    seg = target.view.segment
+    history = {r.n: r for r in store.list_revisions(wb.db, seg.id)}
     if n not in history:
-        raise InvalidEdit(f"segment {name(segment_id)} has no revision {n}")
+        raise InvalidEdit(f"segment {name(seg.id)} has no revision {n}")
     old = history[n]
-    seg = store.get_segment(wb.db, segment_id)
     deleted = seg.status is Status.DELETED
     _refuse_overlaps(wb, seg, old.start, old.end,
                      since=history[max(history)] if deleted else None)
     edit = Edit(old.text, old.start, old.end, Status.LABELLED,
                 old.speaker if old.op else seg.speaker, old.tags if old.op else seg.tags,
                 old.comment if old.op else seg.comment, op="restore")
-    return store.apply_edit(wb.db, segment_id, version, edit, author)
+    return revise(wb, target, version, edit)
 
 
 def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
@@ -270,30 +249,21 @@ def _edit_of(rev: Revision | None, seg, status: Status, op: str) -> Edit:
 MIN_ADDED = 0.1  # seconds: a segment added in a gap is at least this long
 
 
-def add_segment(wb: Workbench, recording_id: int, start: float, end: float) -> int:
-    """Add an empty segment (status 'new', op 'add') over [start, end) of a recording, where
-    speech no segment covers was found; returns its id. Refused (InvalidEdit) outside the
-    recording, under MIN_ADDED seconds, or over a live segment."""
-    recording = store.get_recording(wb.db, recording_id)
-    user = require(wb, Action.LABEL, recording.project_id)
-    qualification.check_open(wb, store.get_project(wb.db, recording.project_id), user)
+def add_segment(wb: Workbench, recording: Recording, author: str, start: float,
+                end: float) -> int:
+    """Add an empty segment (status 'new', op 'add', by `author`) over [start, end) of a
+    recording, where speech no segment covers was found; returns its id. Refused (InvalidEdit)
+    outside the recording, under MIN_ADDED seconds, or over a live segment."""
     start, end = check_bounds(start, end, recording.duration)
     if end - start < MIN_ADDED:
         raise InvalidEdit(f"a new segment is at least {MIN_ADDED:.1f} s long")
-    clashes = store.live_overlaps(wb.db, recording_id, start, end, exclude_id=-1)
+    clashes = store.live_overlaps(wb.db, recording.id, start, end, exclude_id=-1)
     if clashes:
         other = clashes[0]
         raise InvalidEdit(f"{start:.2f}–{end:.2f} s overlaps segment {name(other['id'])} "
                           f"({other['start']:.2f}–{other['end']:.2f} s): pick a gap")
-    return store.add_segment(wb.db, recording_id, Edit("", start, end, Status.NEW, op="add"),
-                             user.name)
-
-
-def _claims_in(wb: Workbench, segment_id: int) -> int | None:
-    """The project of a segment if it hands out claims, else None."""
-    project_id = store.get_recording(wb.db, store.get_segment(wb.db, segment_id).recording_id
-                                     ).project_id
-    return project_id if store.get_project(wb.db, project_id).assignment != "off" else None
+    return store.add_segment(wb.db, recording.id, Edit("", start, end, Status.NEW, op="add"),
+                             author)
 
 
 def new_overlaps(wb: Workbench, seg_id: int, start: float, end: float) -> list[str]:
@@ -313,16 +283,3 @@ def new_overlaps(wb: Workbench, seg_id: int, start: float, end: float) -> list[s
             f"{min(end, c['end']) - max(start, c['start']):.2f} s: save again to keep the "
             "overlap (two speakers), or move the boundary." for c in clashes]
 
-
-def save_segment(
-    wb: Workbench, segment_id: int, expected_version: int, text: str, start: float, end: float,
-) -> Revision:
-    """Save the acting user's text and boundaries as a new revision; the segment is `labeled`.
-
-    Speaker, tags and comment stay as they are (see `editing.save` for the full edit). Raises
-    InvalidEdit for bad boundaries and StaleEdit when someone saved since `expected_version`
-    (the newer text is in the exception).
-    """
-    seg = store.get_segment(wb.db, segment_id)
-    edit = Edit(text, start, end, Status.LABELLED, seg.speaker, seg.tags, seg.comment)
-    return save(wb, segment_id, expected_version, edit)

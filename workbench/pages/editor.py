@@ -4,21 +4,24 @@ import logging
 
 import streamlit as st
 
-from workbench.core.records import TODO, InvalidEdit, QueueFilter, StaleEdit, Status
-from workbench.crowd.claims import why_idle
-from workbench.crowd.qualification import Step, Task, answer, next_step, task_view
+from workbench.core.errors import WorkbenchError
+from workbench.core.records import TODO, QueueFilter, Segment, Status
+from workbench.crowd.qualification import TestReport, answer
 from workbench.drafts.draft_job import draft_added
 from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
+from workbench.labelling.editor_screen import (
+    NEARBY,
+    BlindItem,
+    EditorScreen,
+    open_editor,
+)
 from workbench.labelling.flags import FLAG_LABELS
-from workbench.labelling.gaps import empty_drafts, segments_in, speech_gaps
-from workbench.labelling.history import drafts_of, history
+from workbench.labelling.labeller_edits import restore, undo_delete_now
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
-from workbench.labelling.queue import open_segment
-from workbench.labelling.queue_end import describe, queue_end
-from workbench.labelling.segment_edits import name, restore, undo_delete_now
+from workbench.labelling.queue import EditorState
+from workbench.labelling.segment_edits import name
 from workbench.projects.people import set_pref
 from workbench.projects.settings import recordings
-from workbench.review.verdicts import rejection
 from workbench.text import lint, load_profile
 from workbench.ui.common import (
     current_project,
@@ -51,10 +54,10 @@ ALL = 0  # the recording filter's "all recordings" (ids start at 1)
 ORDERS = {"time": "time", "flags first": "flags first", "uncertain": "least confident first"}
 
 
-def _history(seg_id: int, version: int) -> None:
-    revisions = history(wb, seg_id)
+def _history(seg: Segment, screen: EditorScreen) -> None:
+    seg_id, version, revisions = seg.id, seg.version, screen.history
     language = project.language
-    drafts = drafts_of(revisions)  # after a split or merge: the part of the draft it holds
+    drafts = screen.drafts  # after a split or merge: the part of the draft it holds
     with st.expander(f"History ({len(revisions)} revision{'' if len(revisions) == 1 else 's'})",
                      expanded=False):
         for prev, rev, draft in zip([None, *revisions], revisions, drafts):
@@ -120,9 +123,8 @@ if "ed_current" not in st.session_state:  # a link or a reload names the segment
     st.session_state["ed_pinned"] = st.session_state["ed_current"]
 
 
-def _test_report(step: Step) -> None:
+def _test_report(report: TestReport | None) -> None:
     """The labeller's qualification result with each item's diff against the gold text."""
-    report = step.report
     if report is None or report.result is None:
         return
     result = report.result
@@ -143,18 +145,16 @@ BLIND_HIDDEN = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-prev", "
 BLIND_OFF = ["split", "merge", "delete", "undelete", "add", "prev", "next", "goto"]
 
 
-def _blind(task: Task, queue: QueueFilter) -> None:
+def _blind(blind: BlindItem) -> None:
     """A blind item (test, hidden gold, second label): the draft, saved as an answer. Hidden
     gold is headed like a segment of the queue (its place is where the labeller is)."""
-    view = task_view(wb, project.id, task)
+    task, view = blind.task, blind.view
     seg = view.segment
-    if task.heading():
+    if blind.place is None:
         st.info(task.heading())
         place = f"**Segment {name(seg.id)}**"
     else:
-        here = open_segment(wb, project.id, st.session_state.get("ed_current"), queue)
-        total = here.total + 1 if here else 1
-        place = f"**Segment {(here.index + 1) if here else 1} of {total}** · {name(seg.id)}"
+        place = f"**Segment {blind.place[0]} of {blind.place[1]}** · {name(seg.id)}"
     keep_segment("ed_current", seg.id)
     st.markdown(f"{place} · {md(view.recording.original_name)} · "
                 f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `drafted` · "
@@ -171,7 +171,7 @@ def _blind(task: Task, queue: QueueFilter) -> None:
             try:
                 done = answer(wb, project.id, seg.id, action.get("text", ""),
                               float(action.get("active_seconds") or 0.0))
-            except (ValueError, PermissionError) as exc:
+            except WorkbenchError as exc:
                 st.session_state["ed_flash"] = ("error", f"Not saved: {exc}")
             else:
                 st.session_state["ed_flash"] = (done.kind, done.message)
@@ -219,54 +219,80 @@ def editor() -> None:
     global wb  # a keystroke reruns only this fragment: check the session again every time,
     wb = workbench()  # so a sign-out or a deactivation elsewhere stops the next save here
     queue = _filters()
-    step = next_step(wb, project.id)  # a labeller's test, pause, or blind item comes first
-    show_flash("ed_flash")  # stays until the next action replaces it
-    _test_report(step)
-    if step.gate:
-        st.error(f"Your queue is closed: {md(step.gate, 1000)}.")
-        return
-    if step.warning:
-        st.warning(f"Careful: {md(step.warning, 1000)}. Above the limit your work here is "
-                   "paused.")
-    if step.task is not None:
-        _blind(step.task, queue)
-        return
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
-    _empty_drafts()
-    state = open_segment(wb, project.id, shown, queue, pinned=st.session_state.get("ed_pinned"))
+    screen = open_editor(wb, project.id, queue, shown=shown,
+                         pinned=st.session_state.get("ed_pinned"))
+    show_flash("ed_flash")  # stays until the next action replaces it
+    _test_report(screen.report)
+    if screen.gate:
+        st.error(f"Your queue is closed: {md(screen.gate, 1000)}.")
+        return
+    if screen.warning:
+        st.warning(f"Careful: {md(screen.warning, 1000)}. Above the limit your work here is "
+                   "paused.")
+    if screen.blind is not None:
+        _blind(screen.blind)
+        return
+    _empty_drafts(screen)
+    state = screen.segment
     if state is None:
-        idle = why_idle(wb, project.id, queue)  # a project handing out claims says why
-        if idle:
-            st.info(f"Nothing for you now: {idle}.")
+        if screen.idle:
+            st.info(f"Nothing for you now: {screen.idle}.")
         else:
-            _queue_done(queue)
+            _queue_done(screen.done)
         return
     view, seg = state.view, state.view.segment
     keep_segment("ed_current", seg.id)
+    deleted = _undo_delete()
+    _notes(screen, state)
+    back = st.session_state.get("ed_back")  # (shown now, saved just before): "previous" goes there
+    previous = back[1] if back and back[0] == seg.id else state.previous
+    data = _editor_data(screen, state, previous)
+    _conflict(seg.id)  # above the editor: in sight with the message
+    action, draft = segment_editor(data, key="ed_component")
+    _rewritten(view)
+    if action and action.get("nonce") != st.session_state.get("ed_last_nonce"):
+        _act(action, state, queue, shown=shown, deleted=deleted, previous=previous,
+             beside=data["beside"])
+    text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+    _draft_it(view, text)
+    findings = lint(text, profile)
+    if findings:
+        st.markdown(findings_md(findings))
+    _gaps(view, screen.gaps)
+    _history(seg, screen)
 
+
+def _undo_delete() -> int | None:
+    """The segment this user deleted last, with a button that brings it back."""
     deleted = st.session_state.get("ed_last_deleted")
     if deleted and st.button(f"Undo delete of segment {name(deleted)}", key="ed_undo_delete"):
         undo_delete_now(wb, deleted)
         st.session_state.pop("ed_last_deleted")
         st.session_state["ed_current"] = st.session_state["ed_pinned"] = deleted
         rerun_fragment()
+    return deleted
 
+
+def _notes(screen: EditorScreen, state: EditorState) -> None:
+    """Above the editor: the segment's place, the queue's end (the segment shown is past it),
+    a claim, flags, a rejection."""
+    seg = state.view.segment
     _header(state)
-    if state.pinned and state.total == 0:
-        _queue_done(queue)
+    _queue_done(screen.done)
     if state.claim is not None:
         st.warning(f"This segment is {md(state.claim.describe())}: you can read it, not save it.")
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
-    sent_back = rejection(wb, seg.id) if seg.status is Status.REJECTED else None
-    if sent_back:
-        st.error("Rejected by " + rejection_md(sent_back))
+    if screen.rejection:
+        st.error("Rejected by " + rejection_md(screen.rejection))
 
-    back = st.session_state.get("ed_back")  # (shown now, saved just before): "previous" goes there
-    previous = back[1] if back and back[0] == seg.id else state.previous
+
+def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None) -> dict:
+    """The component's data for the segment: its audio and waveform, the neighbours' text,
+    the minimap, the fields beside the text, the speech no segment covers in view."""
+    view, seg = state.view, state.view.segment
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
-    speakers = sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])})
-    tag_choices = sorted({*SEGMENT_TAGS, *seg.tags})
     changed = st.session_state.setdefault("ed_changed", {}).get(view.recording.id, [])
     data = editor_data(
         view, wb.settings.home, project_id=project.id, user=wb.actor.name, tags=tags,
@@ -275,20 +301,24 @@ def editor() -> None:
         can_prev=previous is not None, can_next=state.following is not None,
         context=st.session_state.get("ed_context", CONTEXTS[0]),
         minimap=minimap_data(wb, project.id, view.recording, changed),
-        beside={"speaker": seg.speaker, "speakers": speakers, "tags": list(seg.tags),
-                "tag_choices": tag_choices, "comment": seg.comment},
+        beside={"speaker": seg.speaker,
+                "speakers": sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])}),
+                "tags": list(seg.tags), "tag_choices": sorted({*SEGMENT_TAGS, *seg.tags}),
+                "comment": seg.comment},
     )
-    gaps = speech_gaps(wb, view.recording, (seg.start - NEARBY, seg.end + NEARBY))
     v0, v1 = data["view"]
-    data["gaps"] = [[g.start, g.end] for g in gaps if g.end > v0 and g.start < v1]
-    data["others"] = [[a, b] for a, b in segments_in(wb, view.recording, v0, v1)
-                      if (a, b) != (seg.start, seg.end)]
-    _conflict(seg.id)  # above the editor: in sight with the message
-    action, draft = segment_editor(data, key="ed_component")
-    _rewritten(view)
+    data["gaps"] = [[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1]
+    data["others"] = [[a, b] for a, b in screen.nearby
+                      if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)]
+    return data
 
-    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
-    if fresh and action.get("type") in ("goto", "context"):  # moves the view, saves nothing
+
+def _act(action: dict, state: EditorState, queue: QueueFilter, *, shown: int | None,
+         deleted: int | None, previous: int | None, beside: dict) -> None:
+    """A fresh action of the component: a move of the view (goto, context), or an edit
+    through `apply_action`; then the fragment runs again."""
+    view, seg = state.view, state.view.segment
+    if action.get("type") in ("goto", "context"):  # moves the view, saves nothing
         st.session_state["ed_last_nonce"] = action.get("nonce")
         if action["type"] == "context":
             chosen = float(action.get("context") or 0)
@@ -301,10 +331,11 @@ def editor() -> None:
         rerun_fragment()
     # matched by the segment shown, not its version: a save from an outdated version must be
     # refused loudly, even when that segment has meanwhile left the queue
-    if fresh and action.get("segment_id") in (seg.id, shown, deleted):
+    if action.get("segment_id") in (seg.id, shown, deleted):
         st.session_state["ed_last_nonce"] = action.get("nonce")
         outcome = apply_action(
-            wb, action, shown=seg.id, beside=_beside(action, speakers, tag_choices, seg),
+            wb, action, shown=seg.id,
+            beside=_beside(action, beside["speakers"], beside["tag_choices"], seg),
             previous=previous, following=state.following, profile=profile,
             lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
             queue=queue, last_deleted=deleted,
@@ -314,14 +345,6 @@ def editor() -> None:
             made = [outcome.go_to] if action["type"] in ("add", "split") else []
             _changed(view.recording.id, int(action["segment_id"]), *made)
         rerun_fragment()
-
-    text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
-    _draft_it(view, text)
-    findings = lint(text, profile)
-    if findings:
-        st.markdown(findings_md(findings))
-    _gaps(view, gaps)
-    _history(seg.id, seg.version)
 
 
 def _header(state) -> None:
@@ -391,7 +414,7 @@ def _draft_it(view, typed: str) -> None:
         _changed(view.recording.id, seg.id)
         st.session_state["ed_flash"] = ("success", f"Drafted segment {name(seg.id)}: correct "
                                         "it and save.")
-    except (InvalidEdit, StaleEdit) as exc:
+    except WorkbenchError as exc:
         st.session_state["ed_flash"] = ("warning", f"Not drafted: {exc}")
     except Exception:  # the model would not load or failed: the log has the path and trace
         log.exception("drafting segment %s with %s %r", seg.id, project.asr_engine,
@@ -414,24 +437,23 @@ def _conflict(seg_id: int) -> None:
     right.text(conflict["theirs"])
 
 
-def _queue_done(queue: QueueFilter) -> None:
-    """The queue is empty: say so, and what is next."""
-    head, nexts = describe(queue_end(wb, project.id, queue), queue)
+def _queue_done(done: tuple[str, tuple[str, ...]] | None) -> None:
+    """The queue is empty (`done` is set): say so, and what is next."""
+    if done is None:
+        return
+    head, nexts = done
     st.info(head)
     for line in nexts:
         st.text(line)
 
 
-def _empty_drafts() -> None:
+def _empty_drafts(screen: EditorScreen) -> None:
     """Recordings whose draft wrote no segment: a note (an owner redrafts them on Projects)."""
-    empty = empty_drafts(wb, project.id)
+    empty = screen.empty_drafts
     if empty:
         st.warning(f"{len(empty)} recording(s) drafted without any segment: "
                    + ", ".join(md(r.original_name) for r in empty[:5])
                    + ". An owner can draft them again from the Projects page.")
-
-
-NEARBY = 600.0  # seconds either side of the segment where uncovered speech is looked for
 
 
 def _gaps(view, gaps) -> None:

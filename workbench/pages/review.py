@@ -3,15 +3,17 @@ its text against the draft and the labeller's previous version; approve, fix & a
 In the audit's order (?order=disagreement) the queue is every audited segment not yet
 reviewed, the largest disagreement with Whisper's second opinion first."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from workbench.core.access import Forbidden
-from workbench.core.records import Edit, StaleEdit, Status
-from workbench.crowd.double_labelling import second_label
+from workbench.core.errors import WorkbenchError
+from workbench.core.records import Edit, Status
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.review.verdicts import (
     ORDERS,
     OTHER,
+    ReviewState,
     apply_review_action,
     approve,
     fix_and_approve,
@@ -75,7 +77,7 @@ def review() -> None:
     wb = workbench()
     try:
         state = open_review(wb, project.id, st.session_state.get("rv_current"), order=order)
-    except Forbidden as exc:
+    except WorkbenchError as exc:
         st.error(md(str(exc)))
         return
     show_flash("rv_flash")
@@ -91,19 +93,7 @@ def review() -> None:
         st.warning(f"Not reviewed: segment #{seg.id} was changed since you opened it (version "
                    f"{seen[1]}, now {seg.version}). Check the text below, then review it.")
     st.session_state["rv_seen"] = (seg.id, seg.version)
-
-    st.markdown(
-        f"**Segment {state.index + 1} of {state.total} to review** · #{seg.id} · "
-        f"{md(view.recording.original_name)} · {fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
-        f"labelled by **{md(state.labeller or 'import')}** · "
-        f"{state.active_seconds:.0f} s active · version {seg.version}"
-    )
-    last = state.last_review
-    if last and last["verdict"] == "reject":
-        st.info("Rejected before by " + rejection_md(last))
-    if seg.flags:
-        st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
-
+    _header(state)
     data = editor_data(view, wb.settings.home, project_id=project.id, tags=[], before=None,
                        after=None, can_prev=state.previous is not None,
                        can_next=state.following is not None)
@@ -116,7 +106,30 @@ def review() -> None:
         st.session_state["rv_last_nonce"] = action.get("nonce")
         outcome = apply_review_action(wb, action, state=state)
         _done(outcome.kind, outcome.message, outcome.go_to)
+    _against(state)
+    _verdicts(state, draft["text"] if draft and draft.get("key") == data["key"] else view.text)
 
+
+def _header(state: ReviewState) -> None:
+    """The segment's place, who labelled it, a rejection before, its flags."""
+    view, seg = state.view, state.view.segment
+    st.markdown(
+        f"**Segment {state.index + 1} of {state.total} to review** · #{seg.id} · "
+        f"{md(view.recording.original_name)} · {fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
+        f"labelled by **{md(state.labeller or 'import')}** · "
+        f"{state.active_seconds:.0f} s active · version {seg.version}"
+    )
+    last = state.last_review
+    if last and last["verdict"] == "reject":
+        st.info("Rejected before by " + rejection_md(last))
+    if seg.flags:
+        st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
+
+
+def _against(state: ReviewState) -> None:
+    """The label against the draft, the version before, the second opinion, the second
+    label; and its convention findings."""
+    view = state.view
     language = view.recording.language or project.language
     if state.draft_text is not None:
         st.markdown("**vs draft:** " + diff_md(state.draft_text, view.text, language),
@@ -130,7 +143,7 @@ def review() -> None:
         st.markdown(f"**Second opinion** ({md(opinion['model'])}; WER {opinion['wer']:.2f}, "
                     f"CER {opinion['cer']:.2f}) **vs label:** "
                     + diff_md(view.text, opinion["text"], language), unsafe_allow_html=True)
-    second = second_label(wb, seg.id)
+    second = state.second_label
     if second is not None:
         st.markdown(f"**Second label** by {md(second['user_name'])}, blind "
                     f"({headline_metric(language)} "
@@ -140,39 +153,52 @@ def review() -> None:
     if state.findings:
         st.markdown(findings_md(state.findings))
 
+
+def _verdicts(state: ReviewState, typed: str) -> None:
+    """Approve, fix & approve (with `typed`, the text as corrected above), reject."""
+    view, seg = state.view, state.view.segment
     stem = f"{seg.id}_{seg.version}"
+
+    def approved() -> str:
+        approve(wb, seg.id, seg.version)
+        return f"Approved segment #{seg.id}."
+
+    def fixed() -> str:
+        rev = fix_and_approve(wb, seg.id, seg.version, Edit(
+            typed, seg.start, seg.end, Status.APPROVED, seg.speaker, seg.tags, seg.comment))
+        return f"Fixed and approved segment #{seg.id} (revision {rev.n})."
+
+    def rejected() -> str:
+        reject(wb, seg.id, seg.version, reason, comment)
+        return (f"Rejected segment #{seg.id}: back to "
+                f"{state.labeller or 'the labelling queue'}.")
+
     cols = st.columns([1, 2, 3, 1])
     if cols[0].button("Approve", key=f"rv_approve_{stem}", type="primary",
                       help="Approve the text as labelled. To fix it first, edit it above and "
                            "press Approve & next (Ctrl+Enter): that is fix & approve."):
-        try:
-            approve(wb, seg.id, seg.version)
-            _done("success", f"Approved segment #{seg.id}.", state.following)
-        except (StaleEdit, ValueError, PermissionError) as exc:  # InvalidEdit is a ValueError
-            _done("error", f"Not reviewed: {exc}", None)
-    typed = draft["text"] if draft and draft.get("key") == data["key"] else view.text
+        _verdict(approved, state.following)
     if cols[0].button("Fix & approve", key=f"rv_fix_{stem}", disabled=typed == view.text,
                       help="Approve with the text as you corrected it above"):
-        try:
-            rev = fix_and_approve(wb, seg.id, seg.version, Edit(
-                typed, seg.start, seg.end, Status.APPROVED, seg.speaker, seg.tags, seg.comment))
-            _done("success", f"Fixed and approved segment #{seg.id} (revision {rev.n}).",
-                  state.following)
-        except (StaleEdit, ValueError, PermissionError) as exc:
-            _done("error", f"Not reviewed: {exc}", None)
+        _verdict(fixed, state.following)
     choices = [*reasons(project), OTHER]
     reason = cols[1].selectbox("Reason", choices, key=f"rv_reason_{stem}")
     comment = cols[2].text_input("Comment for the labeller", key=f"rv_comment_{stem}",
                                  max_chars=2000)
     if cols[3].button("Reject", key=f"rv_reject_{stem}",
                       help="Send it back to its labeller, first in their queue, with the reason"):
-        try:
-            reject(wb, seg.id, seg.version, reason, comment)
-            _done("success", f"Rejected segment #{seg.id}: back to "
-                             f"{state.labeller or 'the labelling queue'}.",
-                  state.following)
-        except (StaleEdit, ValueError, PermissionError) as exc:
-            _done("error", f"Not reviewed: {exc}", None)
+        _verdict(rejected, state.following)
+
+
+def _verdict(verdict: Callable[[], str], go_to: int | None) -> None:
+    """Give a verdict (`verdict` returns what to say); then the next segment, or, refused,
+    why, on this one."""
+    try:
+        message = verdict()
+    except WorkbenchError as exc:
+        _done("error", f"Not reviewed: {exc}", None)
+    else:
+        _done("success", message, go_to)
 
 
 review()

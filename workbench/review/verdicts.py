@@ -26,6 +26,7 @@ from workbench.core.records import (
     clean_text,
 )
 from workbench.core.workbench import Workbench
+from workbench.crowd.double_labelling import second_label
 from workbench.labelling.editor_actions import Outcome
 from workbench.labelling.flags import after_human_edit
 from workbench.labelling.segment_edits import tidy
@@ -57,7 +58,8 @@ def clean_reasons(values) -> list[str]:
 
 @dataclass(frozen=True)
 class ReviewState:
-    """What the review page shows for one labelled segment, and its place in the queue."""
+    """What the review page shows for one labelled segment, and its place in the queue
+    (built by `open_review`)."""
 
     view: SegmentView
     index: int
@@ -71,6 +73,7 @@ class ReviewState:
     findings: tuple[Finding, ...]
     last_review: dict | None  # the review before (e.g. the rejection this relabelling answers)
     opinion: dict | None = None  # the audit's second opinion (text, wer, cer, disagreement)
+    second_label: dict | None = None  # a blind second label (`crowd.double_labelling`)
 
 
 def _queue(order: str) -> list[str]:
@@ -84,8 +87,8 @@ def _queue(order: str) -> list[str]:
 def open_review(wb: Workbench, project_id: int, shown: int | None,
                 recording_id: int | None = None, order: str = "time") -> ReviewState | None:
     """The segment to review: `shown` if it still awaits review, else the next that does
-    (labelled segments in time order, or audited ones by disagreement). None when nothing
-    awaits review."""
+    (labelled segments in time order, or audited ones by disagreement), with everything the
+    review page shows of it. None when nothing awaits review."""
     require(wb, Action.REVIEW, project_id)
     nav = store.queue_position(wb.db, project_id, shown, recording_id, _queue(order),
                                order=order)
@@ -106,6 +109,7 @@ def open_review(wb: Workbench, project_id: int, shown: int | None,
         findings=tuple(lint(view.text, load_profile(project.conventions))),
         last_review=store.last_review(wb.db, view.segment.id),
         opinion=store.opinion_of(wb.db, view.segment.id),
+        second_label=second_label(wb, view.segment.id),
     )
 
 
