@@ -84,6 +84,15 @@ def error_line(exc: BaseException, home: Path | None = None) -> tuple[str, int]:
     return " ".join(message.split()), status
 
 
+def _home(args: argparse.Namespace) -> Path | None:
+    """The workbench home, to recognise a missing working copy; None when the settings are what
+    failed (a WORKBENCH_* variable that is not a number)."""
+    try:
+        return load_settings(args.home, args.db).home
+    except WorkbenchError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; an error prints one line ("error: ...") and no traceback."""
     args = build_parser().parse_args(argv)
@@ -93,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(wb, args)
     except Exception as exc:
         log.debug("workbench %s failed", args.command, exc_info=True)  # the traceback, at DEBUG
-        message, status = error_line(exc, load_settings(args.home, args.db).home)
+        message, status = error_line(exc, _home(args))
         print(f"error: {message}", file=sys.stderr)
         return status
     except KeyboardInterrupt:

@@ -57,7 +57,7 @@ def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
         try:
             ids = [int(i) for i in (args.segments or "").split(",") if i.strip()]
         except ValueError:
-            raise WorkbenchError(f"--segments: ids separated by commas, "
+            raise WorkbenchError("--segments: ids separated by commas, "
                                  f"not {args.segments!r}") from None
         to = None if args.unassign else args.to.lower()
         count = crowd_claims.assign(wb, project.id, to, segment_ids=ids,

@@ -208,7 +208,7 @@ def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:
         elif choice.isdigit():
             project = promote(wb, project, int(choice))
         else:
-            raise WorkbenchError(f"--use: a version number (1, v2...) or 'base', "
+            raise WorkbenchError("--use: a version number (1, v2...) or 'base', "
                                  f"not {args.use!r}")
         print(f"{project.name}: drafts with {project.asr_model} ({project.asr_engine})")
         return 0

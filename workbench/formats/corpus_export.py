@@ -315,7 +315,7 @@ def parse_rate(value: int | str | None) -> tuple[int | None, bool]:
     try:
         rate = int(value)
     except (TypeError, ValueError):
-        raise WorkbenchError(f"sample rate must be a number of Hz or 'original', "
+        raise WorkbenchError("sample rate must be a number of Hz or 'original', "
                              f"not {value!r}") from None
     if not 1000 <= rate <= 384000:
         raise WorkbenchError(f"sample rate must be between 1000 and 384000 Hz, not {rate}")
