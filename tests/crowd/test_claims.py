@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from tests.conftest import as_user
 from workbench import store
 from workbench.core.access import Forbidden
+from workbench.core.errors import NotFound, WorkbenchError
 from workbench.core.records import Edit, QueueFilter, Status
 from workbench.crowd import claims as crowd_claims
 from workbench.crowd.claims import Claimed
@@ -177,7 +178,7 @@ def test_assigned_items_go_to_their_assignee_only(wb):
     assert "assigned to someone else" in crowd_claims.claim_next(ann, project.id, QUEUE).reason
     bob_first = _claim(bob, project)
     assert store.get_segment(wb.db, bob_first).recording_id == first_rec
-    with pytest.raises(ValueError, match="no active account"):
+    with pytest.raises(NotFound, match="no active account"):
         crowd_claims.assign(wb, project.id, "nobody", segment_ids=[bob_first])
 
 
@@ -267,12 +268,12 @@ def test_by_recording_a_claim_takes_the_whole_recording(wb):
 
 def test_assignment_settings_are_checked(wb):
     project = _team_project(wb, "off", per=1, recordings=1)
-    with pytest.raises(ValueError, match="assignment: one of"):
+    with pytest.raises(WorkbenchError, match="assignment: one of"):
         update_settings(wb, project.id, assignment="people")
-    with pytest.raises(ValueError, match="claim_minutes"):
+    with pytest.raises(WorkbenchError, match="claim_minutes"):
         update_settings(wb, project.id, claim_minutes=0)
     assert update_settings(wb, project.id, claim_minutes=45).claim_minutes == 45
-    with pytest.raises(ValueError, match="assignment setting is off"):
+    with pytest.raises(WorkbenchError, match="assignment setting is off"):
         crowd_claims.claim_next(as_user(wb, "ann"), project.id, QUEUE)
     ann = as_user(wb, "ann")  # off: the editor steps through the queue, no claims
     state = open_segment(ann, project.id, None, QUEUE)

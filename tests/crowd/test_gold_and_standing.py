@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import as_user, tone
 from workbench import store
 from workbench.core.access import Forbidden
+from workbench.core.errors import NotFound
 from workbench.crowd import gold as crowd_gold
 from workbench.crowd import qualification as crowd_qualification
 from workbench.intake.audio_files import import_paths
@@ -18,13 +19,13 @@ from workbench.review.verdicts import reject
 
 def test_gold_names_a_segment_of_the_project(wb, drafted, tmp_path):
     seg = store.segments_of(wb.db, drafted.id)[0]
-    with pytest.raises(ValueError, match="no such segment"):
+    with pytest.raises(NotFound, match="no such segment"):
         crowd_gold.mark_gold(wb, 999_999, "words")
-    with pytest.raises(ValueError, match="no such segment"):
+    with pytest.raises(NotFound, match="no such segment"):
         crowd_gold.unmark_gold(wb, 999_999)
     other = ensure_project(wb, "other", "en")
     import_paths(wb, other, [tone(tmp_path / "o.wav", 2.0)])
-    with pytest.raises(ValueError, match="not in this project"):
+    with pytest.raises(NotFound, match="not in this project"):
         crowd_gold.mark_gold(wb, seg, "words", project_id=other.id)
     assert store.gold_of(wb.db, seg) is None
     crowd_gold.mark_gold(wb, seg, "words", project_id=drafted.id)

@@ -13,6 +13,7 @@ from tests.conftest import as_user
 from workbench import store
 from workbench.cli import main
 from workbench.core.access import Forbidden
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit
 from workbench.crowd.pay import (
     PayItem,
@@ -75,11 +76,11 @@ def test_totals_are_the_sums_of_the_rounded_rows():
 
 
 def test_report_checks_its_arguments():
-    with pytest.raises(ValueError, match="end must be after"):
+    with pytest.raises(WorkbenchError, match="end must be after"):
         report_of(1, date(2025, 3, 2), date(2025, 3, 2), [], "item", 1.0, False)
-    with pytest.raises(ValueError, match="pay unit"):
+    with pytest.raises(WorkbenchError, match="pay unit"):
         report_of(1, *MARCH, [], "hour", 1.0, False)
-    with pytest.raises(ValueError, match="0 or more"):
+    with pytest.raises(WorkbenchError, match="0 or more"):
         report_of(1, *MARCH, [], "item", -1.0, False)
 
 
@@ -135,9 +136,9 @@ def test_project_defaults_and_overrides(wb, worked):
     assert report.total.units == Decimal("3.0000")
     plain = pay_report(wb, project.id, *MARCH, weighted=False, rate=3)
     assert (plain.weighted, plain.total.amount) == (False, Decimal("9.00"))
-    with pytest.raises(ValueError, match="pay unit"):
+    with pytest.raises(WorkbenchError, match="pay unit"):
         pay_report(wb, project.id, *MARCH, unit="hour")
-    with pytest.raises(ValueError, match="pay rate"):
+    with pytest.raises(WorkbenchError, match="pay rate"):
         pay_report(wb, project.id, *MARCH, rate=-2)
 
 

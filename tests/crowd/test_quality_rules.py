@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from tests.conftest import as_user
 from workbench import store
 from workbench.core.access import Forbidden
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit, InvalidEdit, Project, QueueFilter, Status
 from workbench.crowd import gold as crowd_gold
 from workbench.crowd import qualification as crowd_qualification
@@ -100,15 +101,15 @@ def test_quality_settings_are_checked():
     assert check_quality({"gold_share": "0.05"}) == {"gold_share": 0.05}
     for bad in ({"gold_share": 1.5}, {"rules_min": 0}, {"rules_days": 2.5},
                 {"pay_unit": "hour"}, {"pay_rate": -1}):
-        with pytest.raises(ValueError):
+        with pytest.raises(WorkbenchError):
             check_quality(dict(bad))
 
 
 def test_a_warning_threshold_above_the_pause_is_refused_against_the_stored_one(wb):
     project = _project(wb)
-    with pytest.raises(ValueError, match="warn reject is above pause reject"):
+    with pytest.raises(WorkbenchError, match="warn reject is above pause reject"):
         update_settings(wb, project.id, warn_reject=0.5)  # the pause stays at 30%
-    with pytest.raises(ValueError, match="warn gold"):
+    with pytest.raises(WorkbenchError, match="warn gold"):
         update_settings(wb, project.id, warn_gold=0.2, pause_gold=0.1)
     update_settings(wb, project.id, warn_reject=0.5, pause_reject=0.6)
     assert store.get_project(wb.db, project.id).warn_reject == 0.5
@@ -242,13 +243,13 @@ def test_marking_gold_is_for_owners_and_needs_a_text(wb):
     sid = _ids(wb, project)[0]
     with pytest.raises(Forbidden):
         crowd_gold.mark_gold(as_user(wb, "rita", "reviewer"), sid, "x")
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         crowd_gold.mark_gold(wb, sid, "   ")
     crowd_gold.mark_gold(wb, sid)  # by default: its current text
     assert store.gold_of(wb.db, sid)["text"] == "draft number 0"
     crowd_gold.unmark_gold(wb, sid)
     assert store.gold_of(wb.db, sid) is None
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         crowd_gold.unmark_gold(wb, sid)
 
 

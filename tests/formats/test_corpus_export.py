@@ -5,6 +5,7 @@ import soundfile as sf
 
 from tests.conftest import as_user
 from workbench import store
+from workbench.core.errors import WorkbenchError
 from workbench.formats import clips
 from workbench.formats.corpus_export import export_batch, statuses_for, zip_folder
 from workbench.labelling.labeller_edits import save_segment
@@ -44,7 +45,7 @@ def test_export_takes_only_the_status_asked(wb, drafted, tmp_path):
     export_batch(wb, drafted, tmp_path / "one", status="labeled")
     entries = (tmp_path / "one" / "manifest.json").read_text().splitlines()
     assert len(entries) == 1 and json.loads(entries[0])["text"] == "only me"
-    with pytest.raises(ValueError, match="no segments with status 'approved'"):
+    with pytest.raises(WorkbenchError, match="no segments with status 'approved'"):
         export_batch(wb, drafted, tmp_path / "none", status="approved")
     export_batch(wb, drafted, tmp_path / "all", status="any")
     assert len((tmp_path / "all" / "manifest.json").read_text().splitlines()) == 6
@@ -73,7 +74,7 @@ def test_export_refuses_a_folder_with_files(wb, drafted, tmp_path):
     _label_all(wb, drafted)
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "keep.txt").write_text("mine")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(WorkbenchError):
         export_batch(wb, drafted, tmp_path / "busy")
     assert (tmp_path / "busy" / "keep.txt").read_text() == "mine"
     (tmp_path / "empty").mkdir()
@@ -94,7 +95,7 @@ def test_statuses_for():
     assert statuses_for("labeled") == ["labeled", "passed", "approved"]
     assert statuses_for("accepted") == ["approved", "passed"]  # final, reviewed or sampled out
     assert statuses_for("any") is None
-    with pytest.raises(ValueError, match="unknown status"):
+    with pytest.raises(WorkbenchError, match="unknown status"):
         statuses_for("done")
 
 

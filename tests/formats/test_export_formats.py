@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from tests.helpers.corpus import label
 from workbench import store
+from workbench.core.errors import NotFound, WorkbenchError
 from workbench.formats import FORMATS
 from workbench.formats.corpus_export import (
     CHECKSUMS,
@@ -93,7 +94,7 @@ def test_original_rate_reads_the_source_or_says_it_is_gone(wb, labelled, tmp_pat
     rates = {sf.info(str(tmp_path / "c" / e["audio_filepath"])).samplerate for e in entries}
     assert rates == {16000, 48000} and result.segments == 6  # a.wav at 16 kHz, b.flac at 48 kHz
     sources[1].unlink()
-    with pytest.raises(ValueError, match="original rate is not available for b.flac"):
+    with pytest.raises(WorkbenchError, match="original rate is not available for b.flac"):
         export_batch(wb, labelled, tmp_path / "d", options=ExportOptions(sample_rate="original"))
     assert not (tmp_path / "d").exists()
 
@@ -347,7 +348,7 @@ def test_text_options_apply_and_drop(wb, labelled, tmp_path):
     custom = ExportOptions(text_form=lambda t: None if not t else t.upper())
     result = export_batch(wb, labelled, tmp_path / "d", "txt", options=custom)
     assert result.dropped == 1 and result.segments == 5
-    with pytest.raises(ValueError, match="unknown text form"):
+    with pytest.raises(WorkbenchError, match="unknown text form"):
         export_batch(wb, labelled, tmp_path / "e", "txt", options=ExportOptions(text_form="nope"))
 
 
@@ -359,12 +360,12 @@ def test_filters(wb, labelled, tmp_path):
     assert count(speakers=("Kim Min-su",)) == 2
     assert count(recordings=("a.wav",)) == 3 and count(recordings=("b",)) == 3
     assert count(labellers=("ann",)) == 6
-    with pytest.raises(ValueError, match="no segments"):
+    with pytest.raises(WorkbenchError, match="no segments"):
         count(labellers=("bob",))
-    with pytest.raises(ValueError, match="no recording 'zz'"):
+    with pytest.raises(NotFound, match="no recording 'zz'"):
         count(recordings=("zz",))
     assert count(since=parse_when("2000-01-01"), until=parse_when("2999-01-01", end=True)) == 6
-    with pytest.raises(ValueError, match="no segments"):
+    with pytest.raises(WorkbenchError, match="no segments"):
         count(until=parse_when("2000-01-01", end=True))
     first = store.segment_queue(wb.db, labelled.id)[0]["id"]
     with wb.db.begin() as conn:
@@ -378,7 +379,7 @@ def test_not_exported_before(wb, labelled, tmp_path):
     assert len(exported_segment_ids(wb, labelled)) == 3
     again = export_batch(wb, labelled, tmp_path / "two", "txt", filters=Filters(not_exported_before=True))
     assert again.segments == 3
-    with pytest.raises(ValueError, match="no segments"):
+    with pytest.raises(WorkbenchError, match="no segments"):
         export_batch(wb, labelled, tmp_path / "three", "txt", filters=Filters(not_exported_before=True))
 
 
@@ -401,7 +402,7 @@ def test_split_is_groupwise_and_deterministic():
     assert sum(r.end - r.start for r in seg["train"]) / total == pytest.approx(0.8, abs=0.02)
     assert assign_splits(rows, ratios, "segment", seed=2) != seg
     for bad in ("0.8,0.3", "a,b", "1,1,1,1", "-0.2,1.2"):
-        with pytest.raises(ValueError):
+        with pytest.raises(WorkbenchError):
             parse_split(bad)
     assert parse_split("80,20") == (("train", 0.8), ("test", 0.2))
 
@@ -441,13 +442,13 @@ def test_cancel_leaves_nothing(wb, labelled, tmp_path):
 
 @pytest.mark.parametrize("fmt,clips", [("hf", "none"), ("srt", "wav"), ("cv", "none")])
 def test_clip_modes_a_format_cannot_take(wb, labelled, tmp_path, fmt, clips):
-    with pytest.raises(ValueError, match=f"{fmt} takes clips"):
+    with pytest.raises(WorkbenchError, match=f"{fmt} takes clips"):
         export_batch(wb, labelled, tmp_path / "x", fmt, options=ExportOptions(clips=clips))
 
 
 @pytest.mark.parametrize("bad", [{"sample_rate": "fast"}, {"padding": -1}, {"split_by": "day"}])
 def test_bad_options(wb, labelled, tmp_path, bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         export_batch(wb, labelled, tmp_path / "x", options=ExportOptions(**bad))
 
 

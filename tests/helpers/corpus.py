@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from tests.conftest import as_user
 from workbench import store
-from workbench.labelling.segment_edits import save_segment
+from workbench.labelling.labeller_edits import save_segment
 
 # text, speaker for the six segments of `noisy_project` (recordings a.wav 3 s, b.flac 2.5 s)
 SEGMENTS = [

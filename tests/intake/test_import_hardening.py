@@ -20,6 +20,7 @@ from tests.conftest import ROOT, tone
 from workbench import store
 from workbench.cli import main
 from workbench.core.config import MB, Limits, load_limits, load_settings
+from workbench.core.errors import WorkbenchError
 from workbench.formats.corpus_export import export_batch
 from workbench.intake import audio_files, transcripts
 from workbench.intake.audio_files import import_paths
@@ -135,7 +136,7 @@ def test_limits_come_from_the_environment(monkeypatch):
     assert load_limits() == replace(Limits(), upload_file_mb=12, zip_ratio=50)
     assert load_settings("somewhere").limits.upload_file_mb == 12
     monkeypatch.setenv("WORKBENCH_MAX_ZIP_MEMBERS", "-3")
-    with pytest.raises(ValueError, match="WORKBENCH_MAX_ZIP_MEMBERS='-3' is not a positive"):
+    with pytest.raises(WorkbenchError, match="WORKBENCH_MAX_ZIP_MEMBERS='-3' is not a positive"):
         load_limits()
 
 

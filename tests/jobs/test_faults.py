@@ -18,6 +18,7 @@ from tests.conftest import PG_URL, FakeEngine, tone
 from workbench import store
 from workbench.asr import TranscribeOptions
 from workbench.cli import error_line, main
+from workbench.core.errors import Kind, WorkbenchError
 from workbench.drafts.draft_job import (
     cancel_draft_job,
     draft_progress,
@@ -187,6 +188,12 @@ def test_error_line_names_the_cause(exc, expected):
     assert message.startswith(expected) and status == 2
 
 
+@pytest.mark.parametrize("kind", list(Kind))
+def test_error_line_exits_2_for_every_kind_of_workbench_error(kind):
+    assert error_line(WorkbenchError("no project named 'x'\n(projects: demo)", kind=kind)) == (
+        "no project named 'x' (projects: demo)", 2)
+
+
 def test_error_line_follows_the_cause_and_calls_a_bug_a_bug():
     try:
         try:
@@ -273,6 +280,12 @@ def test_cli_read_only_home(run, monkeypatch, home):
     monkeypatch.setattr("workbench.cli.open_workbench", read_only)
     code, _, err = run("status", "--project", "p")
     _one_error(code, err, f"read-only file system: {home}")
+
+
+def test_cli_wrong_limit_variable(run, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_MAX_ZIP_MEMBERS", "-3")
+    code, _, err = run("status", "--project", "demo")
+    _one_error(code, err, "WORKBENCH_MAX_ZIP_MEMBERS='-3' is not a positive whole number")
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="a SQLite file opened read-only")

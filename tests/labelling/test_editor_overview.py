@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import as_user, open_page, tone
 from workbench import store
 from workbench.core.access import Forbidden
+from workbench.core.errors import NotFound
 from workbench.labelling.overview import (
     GAP,
     parse_goto,
@@ -48,7 +49,7 @@ def test_segment_at_and_in_project_are_checked_by_project(wb, drafted):
     other = ensure_project(wb, "other")
     assert not segment_in_project(wb, other.id, queue[0]["id"])
     assert not segment_in_project(wb, drafted.id, 10**6)
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         segment_at(wb, other.id, rec.id, 0.0)  # the recording is not in that project
     stranger = as_user(wb, "stranger")  # a member of both projects made so far...
     store.set_members(wb.db, drafted.id, [])  # ...then of none of drafted's
@@ -150,5 +151,5 @@ def test_minimap_draws_the_users_changes_at_once(wb, drafted):
     from workbench.labelling.overview import changed_spans
 
     assert changed_spans(wb, other.id, [first["id"]]) == []  # not that project's
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         minimap_data(wb, other.id, rec, [])

@@ -11,6 +11,7 @@ from tests.helpers.scripted_engines import Drafter
 from tests.helpers.tuning import final_project
 from workbench import asr, store
 from workbench.core.access import Forbidden
+from workbench.core.errors import WorkbenchError
 from workbench.jobs.lifecycle import JobRunning
 from workbench.learning.heldout import approved_examples, held_out, list_measures
 from workbench.learning.ladder import (
@@ -90,7 +91,7 @@ def test_one_measure_at_a_time_and_a_cancel_keeps_what_was_measured(wb, project)
 
 def test_nothing_held_out_is_refused_with_the_share(wb, project):
     store.update_project(wb.db, project.id, holdout_share=0.0)
-    with pytest.raises(ValueError, match="held-out share is 0%"):
+    with pytest.raises(WorkbenchError, match="held-out share is 0%"):
         start_measure_job(wb, store.get_project(wb.db, project.id))
 
 

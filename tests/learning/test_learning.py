@@ -13,6 +13,7 @@ from workbench import store
 from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
 from workbench.cli import main
 from workbench.core.access import Forbidden
+from workbench.core.errors import NotFound, WorkbenchError
 from workbench.drafts.draft_job import run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
 from workbench.labelling.labeller_edits import save_segment
@@ -114,14 +115,14 @@ def test_only_owners_change_and_members_read(wb, taught):
                 call()
     assert learning_learn.terms_of(wb, taught.id)[0].enabled is True
     assert learning_learn.rewrites_of(wb, taught.id)[0].state == "suggested"
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         learning_learn.decide_rewrite(wb, taught.id, rule.id, "maybe")
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         learning_learn.set_queue_order(wb, taught.id, "random")
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         learning_learn.add_term(wb, taught.id, "   ")
     other = store.create_project(wb.db, "other")
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         learning_learn.set_term_enabled(wb, other.id, term.id, False)
 
 

@@ -113,7 +113,7 @@ def test_labellers_do_not_reach_the_page(app, wb, taught):
     page.run()
     assert not page.exception
     page.button(key=f"voc_learn_{taught.id}").click().run()
-    assert "may not change project settings" in page.error[0].value
+    assert "may not change project settings" in page.warning[0].value  # a refusal
     assert learn.terms_of(wb, taught.id) == []
 
 

@@ -180,7 +180,7 @@ def test_backup_never_overwrites_and_only_owners_back_up(source, tmp_path):
     bench, _ = source
     taken = tmp_path / "taken.tar"
     taken.write_text("keep me")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(BackupError):
         backup(bench, taken)
     assert taken.read_text() == "keep me"
     with pytest.raises(Forbidden):

@@ -8,13 +8,13 @@ import pytest
 
 from workbench import store
 from workbench.core.access import Action, Forbidden, allowed
+from workbench.core.errors import NotFound, WorkbenchError
 from workbench.core.records import Role, User
 from workbench.formats.corpus_export import export_batch, past_exports
 from workbench.labelling.editor_actions import Beside, apply_action
 from workbench.labelling.labeller_edits import restore, split_at
 from workbench.projects import people
 from workbench.projects.settings import (
-    NotFound,
     ensure_project,
     get_project,
     open_project,
@@ -111,19 +111,19 @@ def test_deactivated_work_stays_attributed(wb, team, drafted):
 
 def test_the_last_owner_cannot_be_demoted_or_deactivated(team):
     olga = team["olga"]
-    with pytest.raises(ValueError, match="at least one active owner"):
+    with pytest.raises(WorkbenchError, match="at least one active owner"):
         people.set_role(olga, olga.actor.id, "labeler")
-    with pytest.raises(ValueError, match="at least one active owner"):
+    with pytest.raises(WorkbenchError, match="at least one active owner"):
         people.set_active(olga, olga.actor.id, False)
 
 
 def test_names_and_passwords_are_checked(team):
     for bad in ("", "A B", "../x", "x" * 41, "local", "<b>"):
-        with pytest.raises(ValueError):
+        with pytest.raises(WorkbenchError):
             people.create_user(team["olga"], bad, "labeler")
-    with pytest.raises(ValueError, match="at least 8"):
+    with pytest.raises(WorkbenchError, match="at least 8"):
         people.create_user(team["olga"], "short", "labeler", "1234567")
-    with pytest.raises(ValueError, match="taken"):
+    with pytest.raises(WorkbenchError, match="taken"):
         people.create_user(team["olga"], "lena", "labeler")
 
 
@@ -214,13 +214,13 @@ def test_saves_and_settings_are_attributed_and_audited(wb, team, drafted):
 def test_settings_refuse_server_paths(team, drafted, tmp_path):
     secret = tmp_path / "secret.yaml"
     secret.write_text("name: secret\n")
-    with pytest.raises(ValueError, match="no conventions profile named 'secret.yaml'") as info:
+    with pytest.raises(NotFound, match="no conventions profile named 'secret.yaml'") as info:
         update_settings(team["olga"], drafted.id, conventions=str(secret))
     assert str(tmp_path) not in str(info.value)
-    with pytest.raises(ValueError, match="no model"):
+    with pytest.raises(NotFound, match="no model"):
         update_settings(team["olga"], drafted.id, asr_engine="faster-whisper",
                         asr_model="/etc/passwd")
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         ensure_project(team["olga"], "p", conventions="/etc/passwd")
 
 
@@ -256,7 +256,7 @@ def test_the_first_account_is_an_owner(wb):
     """A labeller made first would switch sign-in on with no owner to manage anything."""
     from workbench.projects import people
 
-    with pytest.raises(ValueError, match="first account must be an owner"):
+    with pytest.raises(WorkbenchError, match="first account must be an owner"):
         people.create_user(wb, "lena", "labeler", "a-long-password-1")
     assert not people.accounts_exist(wb)
     people.create_user(wb, "olga", "owner", "a-long-password-1")

@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import as_user
 from workbench import store
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit, Project, Status
 from workbench.formats.corpus_export import default_status
 from workbench.labelling.flags import after_human_edit
@@ -151,7 +152,7 @@ def test_a_reviewers_fix_re_evaluates_flags(wb, crowd):
 
 def test_sampling_settings_are_checked(wb, crowd):
     project, _ = crowd
-    with pytest.raises(ValueError, match="review share"):
+    with pytest.raises(WorkbenchError, match="review share"):
         update_settings(wb, project.id, review_share=0)
-    with pytest.raises(ValueError, match="review raise above"):
+    with pytest.raises(WorkbenchError, match="review raise above"):
         update_settings(wb, project.id, review_raise_above=1.5)

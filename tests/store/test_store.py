@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tests.conftest import PG_URL, as_user
 from workbench import store
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit, StaleEdit, Status
 from workbench.labelling.labeller_edits import save_segment
 from workbench.store import migrations
@@ -289,13 +290,13 @@ def test_newer_schema_is_refused(empty_url):
     engine = store.open_store(empty_url)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(RuntimeError, match="newer than this workbench"):
+    with pytest.raises(WorkbenchError, match="newer than this workbench"):
         store.migrate(engine)
     with engine.begin() as conn:  # a pre-Alembic version number this code never wrote
         conn.exec_driver_sql("DROP TABLE alembic_version")
         conn.exec_driver_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
         conn.exec_driver_sql("INSERT INTO schema_version (version) VALUES (4)")
-    with pytest.raises(RuntimeError, match="newer than this workbench"):
+    with pytest.raises(WorkbenchError, match="newer than this workbench"):
         store.migrate(engine)
     engine.dispose()
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from workbench.core.errors import NotFound
 from workbench.text import RULES, Dual, Profile, lint, list_profiles, load_profile
+from workbench.text.conventions import ProfileError
 
 BUILTINS = ["kspon", "plain", "verbatim-en"]
 
@@ -120,18 +122,18 @@ def test_user_profile_extends_a_builtin(tmp_path):
 def test_extends_chain_and_cycle(tmp_path):
     write(tmp_path, "extends: b.yaml\n", "a.yaml")
     write(tmp_path, "extends: a.yaml\n", "b.yaml")
-    with pytest.raises(ValueError, match="extends"):
+    with pytest.raises(ProfileError, match="extends"):
         load_profile(tmp_path / "a.yaml")
 
 
 @pytest.mark.parametrize("name", ["nosuch", "KSPON", ""])
 def test_unknown_name_lists_builtins(name):
-    with pytest.raises(ValueError, match="kspon, plain, verbatim-en"):
+    with pytest.raises(NotFound, match="kspon, plain, verbatim-en"):
         load_profile(name)
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ValueError, match="not found"):
+    with pytest.raises(NotFound, match="not found"):
         load_profile(tmp_path / "gone.yaml")
 
 
@@ -172,7 +174,7 @@ MALFORMED = [
 @pytest.mark.parametrize("text, field", MALFORMED)
 def test_malformed_profile_names_file_and_field(tmp_path, text, field):
     path = write(tmp_path, text)
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ProfileError) as caught:
         load_profile(path)
     assert str(path) in str(caught.value)
     assert field in str(caught.value)
@@ -181,7 +183,7 @@ def test_malformed_profile_names_file_and_field(tmp_path, text, field):
 def test_malformed_base_is_reported_with_its_own_file(tmp_path):
     base = write(tmp_path, "numbers: roman\n", "base.yaml")
     path = write(tmp_path, "extends: base.yaml\n")
-    with pytest.raises(ValueError, match="base.yaml") as caught:
+    with pytest.raises(ProfileError, match="base.yaml") as caught:
         load_profile(path)
     assert "numbers" in str(caught.value) and str(base) in str(caught.value)
 

@@ -11,6 +11,7 @@ from tests.helpers.scripted_engines import Scripted, measured_texts, script
 from tests.helpers.tuning import PARAMS
 from workbench import store
 from workbench.core.access import Forbidden
+from workbench.core.errors import NotFound, WorkbenchError
 from workbench.jobs.lifecycle import JobRunning
 from workbench.learning.heldout import (
     approved_examples,
@@ -107,7 +108,7 @@ def test_a_version_that_is_not_better_stays_unused(wb, project, monkeypatch):
     assert "not better on the held-out set" in registry.outcome(now, version)
     # the owner may still choose it, knowingly
     assert promote(wb, now, 1).asr_model == f"project-{project.id}/v1"
-    with pytest.raises(ValueError):
+    with pytest.raises(NotFound):
         promote(wb, now, 7)
 
 
@@ -164,16 +165,16 @@ def test_a_failed_write_leaves_no_folder(wb, project, monkeypatch):
 
 
 def test_too_few_final_segments_and_wrong_params_are_refused(wb, project):
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         start_tune_job(wb, project, {**PARAMS, "method": "magic"})
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         start_tune_job(wb, project, {**PARAMS, "steps": 0})
     none_held = set_holdout_share(wb, project, 0.0)
-    with pytest.raises(ValueError, match="not enough final segments"):
+    with pytest.raises(WorkbenchError, match="not enough final segments"):
         start_tune_job(wb, none_held, PARAMS)
-    with pytest.raises(ValueError):
+    with pytest.raises(WorkbenchError):
         set_holdout_share(wb, project, 0.9)
-    with pytest.raises(ValueError, match="no fine-tuned version"):
+    with pytest.raises(WorkbenchError, match="no fine-tuned version"):
         use_base(wb, project)
     assert store.latest_job(wb.db, project.id, "tune") is None
 

@@ -11,10 +11,11 @@ from tests.conftest import SHARED_AUDIO, needs_shared
 from tests.helpers.tuning import TINY, sine, tiny_whisper, write_tiny
 from workbench.asr import TranscribeOptions
 from workbench.asr.models import embedded_model_dir
+from workbench.core.errors import Cancelled, WorkbenchError
 from workbench.tuning import ct2
 from workbench.tuning.lora import LoraLinear, add_adapters, merge_adapters
 from workbench.tuning.options import TrainOptions, train_options
-from workbench.tuning.train import Cancelled, Example, batch_tensors, train
+from workbench.tuning.train import Example, batch_tensors, train
 
 
 @pytest.fixture(scope="module")
@@ -149,5 +150,5 @@ def test_adapters_freeze_the_rest_and_merge_back():
 def test_options_are_checked():
     assert train_options({"method": "full", "steps": "5"}).steps == 5
     for wrong in ({"method": "magic"}, {"steps": 0}, {"learning_rate": 0}, {"steps": "x"}):
-        with pytest.raises(ValueError):
+        with pytest.raises(WorkbenchError):
             train_options(wrong)

@@ -8,6 +8,8 @@ from typing import Protocol
 
 import numpy as np
 
+from workbench.core.errors import Kind, WorkbenchError
+
 SAMPLE_RATE = 16000  # Hz: engines take the working copy's rate
 
 
@@ -74,5 +76,7 @@ class Engine(Protocol):
         ...
 
 
-class ModelNotFound(Exception):
+class ModelNotFound(WorkbenchError):
     """The named model is not on disk and could not be fetched; the message says where we looked."""
+
+    kind = Kind.UNAVAILABLE

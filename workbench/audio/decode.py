@@ -19,13 +19,14 @@ import numpy as np
 import soundfile as sf
 
 from workbench.audio.integrity import truncation
+from workbench.core.errors import WorkbenchError
 
 log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 30  # decode this much audio at a time, whatever the file's length
 
 
-class AudioError(Exception):
+class AudioError(WorkbenchError):
     """A file that cannot be used as audio; the message names the file and the reason.
 
     `plain` is the reason alone; `reason` adds the decoder's own words (`detail`), which may

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.core.errors import WorkbenchError
+
 DEFAULT_HOME = "data"
 MB = 1024 * 1024  # a megabyte as Streamlit's server.maxUploadSize counts it
 
@@ -118,7 +120,7 @@ def describe_size(n: int) -> str:
 
 
 def load_limits() -> Limits:
-    """Limits from the environment, the defaults where a variable is unset; ValueError names a
+    """Limits from the environment, the defaults where a variable is unset; WorkbenchError names a
     variable that is not a positive whole number."""
     values = {}
     for field, variable in _LIMIT_VARIABLES.items():
@@ -126,7 +128,7 @@ def load_limits() -> Limits:
         if not raw:
             continue
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-            raise ValueError(f"{variable}={raw!r} is not a positive whole number")
+            raise WorkbenchError(f"{variable}={raw!r} is not a positive whole number")
         values[field] = int(raw)
     return Limits(**values)
 

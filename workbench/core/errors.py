@@ -23,7 +23,8 @@ class Kind(StrEnum):
 
 
 class WorkbenchError(Exception):
-    """An error a person can act on: the message says what and why; `kind` says what sort."""
+    """An error a person can act on: the message says what and why; `kind` says what sort
+    (invalid unless the class or the raise says otherwise)."""
 
     kind: Kind = Kind.INVALID
 
@@ -35,3 +36,16 @@ class WorkbenchError(Exception):
     @property
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class NotFound(WorkbenchError, LookupError):
+    """A named thing (project, recording, account, term...) does not exist, or not for the
+    acting user. Also a LookupError: the editor page's go-to still catches that."""
+
+    kind = Kind.NOT_FOUND
+
+
+class Cancelled(WorkbenchError):
+    """Someone stopped the work (a job, an export) before it finished; nothing half-done stays."""
+
+    kind = Kind.CONFLICT  # another hand changed what was under way

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from workbench import store
 from workbench.core.access import Action, allowed, require
+from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import InvalidEdit, Project, QueueFilter, Role, SegmentView
 from workbench.core.workbench import Workbench
 
@@ -48,6 +49,8 @@ class Claim:
 class Claimed(InvalidEdit):
     """An edit of an item that someone else holds."""
 
+    kind = Kind.CONFLICT
+
 
 @dataclass(frozen=True)
 class Handed:
@@ -58,14 +61,14 @@ class Handed:
 
 
 def check_settings(values: dict) -> dict:
-    """The assignment settings among `values`, checked (ValueError naming the field)."""
+    """The assignment settings among `values`, checked (WorkbenchError naming the field)."""
     if "assignment" in values and values["assignment"] not in UNITS:
-        raise ValueError(f"assignment: one of {', '.join(UNITS)}, not {values['assignment']!r}")
+        raise WorkbenchError(f"assignment: one of {', '.join(UNITS)}, not {values['assignment']!r}")
     if "claim_minutes" in values:
         minutes = values["claim_minutes"]
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not (
                 1 <= minutes <= MAX_CLAIM_MINUTES):
-            raise ValueError(f"claim_minutes: a whole number of minutes, 1–{MAX_CLAIM_MINUTES}")
+            raise WorkbenchError(f"claim_minutes: a whole number of minutes, 1–{MAX_CLAIM_MINUTES}")
     return values
 
 
@@ -88,7 +91,7 @@ def claim_next(wb: Workbench, project_id: int, queue: QueueFilter,
     user = require(wb, Action.LABEL, project_id)
     project = _project(wb, project_id)
     if project.assignment == "off":
-        raise ValueError("this project hands out no claims (its assignment setting is off)")
+        raise WorkbenchError("this project hands out no claims (its assignment setting is off)")
     found, why = store.claim_next(wb.db, project_id, user.name, project.claim_minutes,
                                   unit=project.assignment, after=after, **_filters(queue))
     if found is not None:
@@ -202,10 +205,10 @@ def assign(wb: Workbench, project_id: int, user_name: str | None, *,
     ids = list(segment_ids)
     if recording_id is not None:
         if store.get_recording(wb.db, recording_id).project_id != project_id:
-            raise ValueError(f"recording {recording_id} is not in this project")
+            raise NotFound(f"recording {recording_id} is not in this project")
         ids += store.segments_of(wb.db, project_id, recording_id, statuses)
     if not ids:
-        raise ValueError("name the segments or the recording to assign")
+        raise WorkbenchError("name the segments or the recording to assign")
     count = store.assign(wb.db, project_id, ids, user_name)
     store.log_event(wb.db, owner.name, "work assigned", project_id,
                     {"to": user_name, "segments": count, "recording_id": recording_id})
@@ -217,9 +220,9 @@ def _labeller(wb: Workbench, project_id: int, name: str) -> None:
     found = store.find_user(wb.db, name)
     user = found[0] if found else None
     if user is None or not user.active:
-        raise ValueError(f"no active account named {name!r}")
+        raise NotFound(f"no active account named {name!r}")
     if user.role is not Role.OWNER and not store.is_member(wb.db, user.id, project_id):
-        raise ValueError(f"{name} is not a member of this project")
+        raise WorkbenchError(f"{name} is not a member of this project")
 
 
 def set_cap(wb: Workbench, project_id: int, user_name: str, cap: int | None) -> None:
@@ -231,7 +234,7 @@ def set_cap(wb: Workbench, project_id: int, user_name: str, cap: int | None) -> 
     owner = require(wb, Action.ASSIGN, project_id)
     _labeller(wb, project_id, user_name)
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-        raise ValueError("a cap is a whole number of segments, 0 or more")
+        raise WorkbenchError("a cap is a whole number of segments, 0 or more")
     store.set_cap(wb.db, project_id, user_name, cap)
     store.log_event(wb.db, owner.name, "cap set", project_id, {"user": user_name, "cap": cap})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import (
     clean_text,
 )
@@ -22,9 +23,9 @@ def mark_gold(wb: Workbench, segment_id: int, text: str | None = None,
     owner = require(wb, Action.SETTINGS, view.recording.project_id)
     reference = clean_text(view.text if text is None else text)
     if not reference:
-        raise ValueError(f"segment {segment_id}: a gold segment needs its reference text")
+        raise WorkbenchError(f"segment {segment_id}: a gold segment needs its reference text")
     if view.segment.status.value == "deleted":
-        raise ValueError(f"segment {segment_id} is deleted")
+        raise WorkbenchError(f"segment {segment_id} is deleted")
     store.set_gold(wb.db, view.recording.project_id, segment_id, reference, in_test, owner.name)
     store.log_event(wb.db, owner.name, "gold set", view.recording.project_id,
                     {"segment_id": segment_id, "in_test": bool(in_test)})
@@ -35,7 +36,7 @@ def unmark_gold(wb: Workbench, segment_id: int, project_id: int | None = None) -
     view = _segment(wb, segment_id, project_id)
     owner = require(wb, Action.SETTINGS, view.recording.project_id)
     if not store.drop_gold(wb.db, segment_id):
-        raise ValueError(f"segment {segment_id} is not gold")
+        raise WorkbenchError(f"segment {segment_id} is not gold")
     store.log_event(wb.db, owner.name, "gold removed", view.recording.project_id,
                     {"segment_id": segment_id})
 

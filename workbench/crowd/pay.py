@@ -37,6 +37,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import WorkbenchError
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer
 from workbench.crowd.rules import PAY_UNITS, check_quality
@@ -136,12 +137,12 @@ def report_of(project_id: int, start: date, end: date, items: Iterable[PayItem],
               rate: float | Decimal, weighted: bool) -> PayReport:
     """The report of `items` (checked: a known unit, a rate of 0 or more, start before end)."""
     if not start < end:
-        raise ValueError("the period's end must be after its start")
+        raise WorkbenchError("the period's end must be after its start")
     rate = rate if isinstance(rate, Decimal) else Decimal(str(rate))
     if unit not in PAY_UNITS:
-        raise ValueError(f"pay unit: one of {', '.join(PAY_UNITS)}")
+        raise WorkbenchError(f"pay unit: one of {', '.join(PAY_UNITS)}")
     if rate < 0:
-        raise ValueError("pay rate: 0 or more")
+        raise WorkbenchError("pay rate: 0 or more")
     rows = pay_rows(items, unit, rate, weighted)
     return PayReport(project_id, start, end, unit, rate, bool(weighted), rows, totals(rows))
 

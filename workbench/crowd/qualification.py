@@ -24,6 +24,7 @@ from sqlalchemy.exc import NoResultFound
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import Kind, NotFound
 from workbench.core.records import (
     InvalidEdit,
     Project,
@@ -49,6 +50,8 @@ KINDS = ("test", "gold", "second")
 
 class Closed(InvalidEdit):
     """A labeller's save refused because their queue is closed (test or pause)."""
+
+    kind = Kind.FORBIDDEN
 
 
 @dataclass(frozen=True)
@@ -314,13 +317,13 @@ def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) ->
 
 
 def _segment(wb: Workbench, segment_id: int, project_id: int | None) -> SegmentView:
-    """The segment; ValueError when it does not exist or is not in `project_id` (if given)."""
+    """The segment; NotFound when it does not exist or is not in `project_id` (if given)."""
     try:
         view = store.segment_view(wb.db, segment_id)
     except NoResultFound:
-        raise ValueError(f"segment {segment_id}: there is no such segment") from None
+        raise NotFound(f"segment {segment_id}: there is no such segment") from None
     if project_id not in (None, view.recording.project_id):
-        raise ValueError(f"segment {segment_id} is not in this project")
+        raise NotFound(f"segment {segment_id} is not in this project")
     return view
 
 

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Project
 from workbench.review.sampling import drawn
 
@@ -120,12 +121,12 @@ PAY_UNITS = ("item", "minute")  # paid per approved segment, or per minute of it
 
 def check_quality(values: dict) -> dict:
     """The quality, rule and pay settings among `values`, checked and normalised in place
-    (ValueError naming the field)."""
+    (WorkbenchError naming the field)."""
     for key in RATES:
         if key in values:
             values[key] = round(float(values[key]), 4)
             if not 0.0 <= values[key] <= 1.0:
-                raise ValueError(f"{key.replace('_', ' ')}: between 0% and 100%")
+                raise WorkbenchError(f"{key.replace('_', ' ')}: between 0% and 100%")
     for key in ("qualify_required", "pay_weighted"):
         if key in values:
             values[key] = bool(values[key])
@@ -134,11 +135,11 @@ def check_quality(values: dict) -> dict:
         if key in values:
             value = values[key]
             if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-                raise ValueError(f"{key.replace('_', ' ')}: a whole number, {least}–{most}")
+                raise WorkbenchError(f"{key.replace('_', ' ')}: a whole number, {least}–{most}")
     if "pay_unit" in values and values["pay_unit"] not in PAY_UNITS:
-        raise ValueError(f"pay unit: one of {', '.join(PAY_UNITS)}")
+        raise WorkbenchError(f"pay unit: one of {', '.join(PAY_UNITS)}")
     if "pay_rate" in values:
         values["pay_rate"] = round(float(values["pay_rate"]), 4)
         if not 0.0 <= values["pay_rate"] <= 1e6:
-            raise ValueError("pay rate: 0 or more")
+            raise WorkbenchError("pay rate: 0 or more")
     return values

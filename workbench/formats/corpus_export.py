@@ -29,6 +29,7 @@ import soundfile as sf
 from workbench import store
 from workbench.audio.working import SAMPLE_RATE
 from workbench.core.access import Action, require
+from workbench.core.errors import Cancelled, Kind, NotFound, WorkbenchError
 from workbench.core.records import Project, Status, segment_uid
 from workbench.core.workbench import Workbench
 from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS, nemo
@@ -116,7 +117,7 @@ def text_hooks(project: Project, options: "ExportOptions") -> tuple[TextHook, Te
     return resolve_tag_mode(options.tags), lambda text: render(text, profile, form=form, tags="keep")
 
 
-class ExportCancelled(Exception):
+class ExportCancelled(Cancelled):
     """The export was cancelled; nothing was left behind."""
 
 
@@ -204,11 +205,13 @@ def export_batch(
     statuses = statuses_for(filters.status)
     ratios = parse_split(options.split)
     if options.split_by not in SPLIT_BY:
-        raise ValueError(f"unknown split-by {options.split_by!r}; choose one of {', '.join(SPLIT_BY)}")
+        raise WorkbenchError(f"unknown split-by {options.split_by!r}; choose one of "
+                             f"{', '.join(SPLIT_BY)}")
     hooks = text_hooks(project, options)
     out = Path(out).resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise FileExistsError(f"{out} already exists and is not an empty folder")
+        raise WorkbenchError(f"{out} already exists and is not an empty folder",
+                             kind=Kind.CONFLICT)
 
     chosen, texts, dropped = _choose(wb, project, filters, statuses, hooks)
     if plan.original:
@@ -244,7 +247,7 @@ def _choose(
     texts, dropped = _shape_texts(chosen, *hooks)
     chosen = [r for r in chosen if r.segment_id in texts]
     if not chosen:
-        raise ValueError(_nothing_matches(project, filters, len(rows), dropped))
+        raise WorkbenchError(_nothing_matches(project, filters, len(rows), dropped))
     return chosen, texts, dropped
 
 
@@ -337,17 +340,17 @@ def _recorded(
 
 def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise WorkbenchError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     info = FORMAT_INFO[fmt]
     clips = options.clips or info.clips[0]
     if clips not in CLIP_MODES:
-        raise ValueError(f"unknown clips {clips!r}; choose one of {', '.join(CLIP_MODES)}")
+        raise WorkbenchError(f"unknown clips {clips!r}; choose one of {', '.join(CLIP_MODES)}")
     if clips not in info.clips:
-        raise ValueError(f"{fmt} takes clips {' or '.join(info.clips)}, not {clips!r}")
+        raise WorkbenchError(f"{fmt} takes clips {' or '.join(info.clips)}, not {clips!r}")
     rate, original = parse_rate(options.sample_rate)
     padding = float(options.padding)
     if not padding >= 0 or padding > 60:
-        raise ValueError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
+        raise WorkbenchError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
     language = None if project.language in ("", "auto") else project.language
     return _Plan(fmt, clips, rate, original, padding, language)
 
@@ -361,9 +364,10 @@ def parse_rate(value: int | str | None) -> tuple[int | None, bool]:
     try:
         rate = int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"sample rate must be a number of Hz or 'original', not {value!r}") from None
+        raise WorkbenchError("sample rate must be a number of Hz or 'original', "
+                             f"not {value!r}") from None
     if not 1000 <= rate <= 384000:
-        raise ValueError(f"sample rate must be between 1000 and 384000 Hz, not {rate}")
+        raise WorkbenchError(f"sample rate must be between 1000 and 384000 Hz, not {rate}")
     return rate, False
 
 
@@ -374,7 +378,7 @@ def _check_recordings(wb: Workbench, project: Project, filters: Filters) -> None
     known = [(r.id, r.original_name) for r in store.list_recordings(wb.db, project.id)]
     for wanted in filters.recordings:
         if not any(matches_recording(rid, name, wanted) for rid, name in known):
-            raise ValueError(f"no recording {wanted!r} in project {project.name!r}")
+            raise NotFound(f"no recording {wanted!r} in project {project.name!r}")
 
 
 def _check_originals(wb: Workbench, rows: list[Row]) -> None:
@@ -388,14 +392,16 @@ def _original_path(wb: Workbench, row: Row) -> Path:
     candidates = [path] if path.is_absolute() else [Path.cwd() / path, wb.settings.home / path]
     found = next((p for p in candidates if p.is_file()), None)
     if found is None:
-        raise ValueError(f"the original rate is not available for {row.recording}: its source "
-                         f"file {row.source_path} is gone; choose a sample rate")
+        raise WorkbenchError(f"the original rate is not available for {row.recording}: its source "
+                             f"file {row.source_path} is gone; choose a sample rate",
+                             kind=Kind.UNAVAILABLE)
     try:
         sf.info(str(found))
     except (sf.LibsndfileError, RuntimeError) as exc:
         log.warning("export: cannot read the original file %s of %s: %s", found, row.recording, exc)
-        raise ValueError(f"the original rate is not available for {row.recording}: "
-                         f"{found.suffix} files cannot be read by seeking; choose a sample rate") from None
+        raise WorkbenchError(f"the original rate is not available for {row.recording}: "
+                             f"{found.suffix} files cannot be read by seeking; choose a sample "
+                             "rate", kind=Kind.UNAVAILABLE) from None
     return found
 
 
@@ -566,7 +572,7 @@ def build_request(
     """The filters and options of an export from plain values, as the page and the CLI get them.
 
     `exclude_tags` may be a comma-separated string; `since`/`until` dates, datetimes or ISO
-    strings; numbers may come as strings (a bad one is a ValueError naming the field).
+    strings; numbers may come as strings (a bad one is a WorkbenchError naming the field).
     """
     if isinstance(exclude_tags, str):
         exclude_tags = exclude_tags.split(",")
@@ -588,7 +594,7 @@ def _number(value: Any, name: str, kind: type) -> Any:
     try:
         return kind(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} takes a number, not {value!r}") from None
+        raise WorkbenchError(f"{name} takes a number, not {value!r}") from None
 
 
 def default_out(wb: Workbench, project: Project, fmt: str) -> Path:
@@ -614,7 +620,7 @@ def export_zip(wb: Workbench, project: Project, export_id: int) -> Path:
     require(wb, Action.EXPORT, project.id)
     match = [r for r in store.list_exports(wb.db, project.id) if r["id"] == export_id]
     if not match or not Path(match[0]["path"]).is_dir():
-        raise LookupError(f"export {export_id} of this project is gone")
+        raise NotFound(f"export {export_id} of this project is gone")
     return zip_folder(Path(match[0]["path"]))
 
 

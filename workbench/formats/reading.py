@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from workbench.core.errors import WorkbenchError
 from workbench.formats.utterance import Annotation
 
 __all__ = [
@@ -42,7 +43,7 @@ _SHOWN = 40  # characters of a bad value shown in a message
 T = TypeVar("T")
 
 
-class AnnotationError(ValueError):
+class AnnotationError(WorkbenchError):
     """An annotation file (or one of its rows) that cannot be imported, and why, on one line.
 
     `where` names the row ('line 3', 'cue 2', 'annotation a7'), '' for the whole file; `file` is

@@ -6,6 +6,7 @@ import random
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
+from workbench.core.errors import WorkbenchError
 from workbench.formats.utterance import recording_uid
 
 __all__ = ["SPLIT_BY", "SPLIT_NAMES", "parse_split", "group_key", "assign_splits"]
@@ -32,15 +33,15 @@ def parse_split(spec: str | Sequence[float] | None) -> tuple[tuple[str, float], 
     try:
         ratios = [float(x) for x in spec.split(",")] if isinstance(spec, str) else list(spec)
     except ValueError:
-        raise ValueError(f"cannot read the split {spec!r}; write it as 0.8,0.1,0.1") from None
+        raise WorkbenchError(f"cannot read the split {spec!r}; write it as 0.8,0.1,0.1") from None
     if len(ratios) == 1 and abs(ratios[0] - 1) < 1e-9:
         return ()
     if len(ratios) not in SPLIT_NAMES:
-        raise ValueError(f"a split has two (train,test) or three (train,dev,test) ratios, "
-                         f"not {len(ratios)}")
+        raise WorkbenchError(f"a split has two (train,test) or three (train,dev,test) ratios, "
+                             f"not {len(ratios)}")
     total = sum(ratios)
     if any(r < 0 for r in ratios) or not (abs(total - 1) < 1e-6 or abs(total - 100) < 1e-4):
-        raise ValueError(f"split ratios must be positive and add up to 1, not {total:g}")
+        raise WorkbenchError(f"split ratios must be positive and add up to 1, not {total:g}")
     return tuple(zip(SPLIT_NAMES[len(ratios)], (r / total for r in ratios), strict=True))
 
 

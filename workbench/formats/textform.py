@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from workbench.core.errors import WorkbenchError
+
 __all__ = [
     "TextHook",
     "TEXT_FORMS",
@@ -95,7 +97,7 @@ def _resolve(choice: str | TextHook, table: dict[str, TextHook], what: str) -> T
     if callable(choice):
         return choice
     if choice not in table:
-        raise ValueError(f"unknown {what} {choice!r}; choose one of {', '.join(table)}")
+        raise WorkbenchError(f"unknown {what} {choice!r}; choose one of {', '.join(table)}")
     return table[choice]
 
 

@@ -25,6 +25,7 @@ from workbench.audio import AudioError, convert
 from workbench.audio.working import PART
 from workbench.core.access import Action, require
 from workbench.core.config import MB, Limits, describe_size
+from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
 from workbench.core.records import Project
 from workbench.core.workbench import Workbench
@@ -338,7 +339,7 @@ def _entry_refusal(info: zipfile.ZipInfo, dest: Path, taken: set[Path], limits: 
     return ""
 
 
-class _Overflow(Exception):
+class _Overflow(WorkbenchError):
     """An entry yields more bytes than the archive declares for it."""
 
 

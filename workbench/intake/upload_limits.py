@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from workbench.core.config import MB, Limits, describe_size
+from workbench.core.errors import WorkbenchError
 
 Content = bytes | bytearray | memoryview | BinaryIO | os.PathLike
 
 
-class TooLarge(Exception):
+class TooLarge(WorkbenchError):
     """An upload (or the rest of its batch) passed its limit while being written."""
 
 
@@ -111,4 +112,4 @@ def write_upload(target: Path, content: Content, limit: int) -> int:
 
 def _check(size: int, limit: int) -> None:
     if size > limit:
-        raise TooLarge(size)
+        raise TooLarge(f"more than the limit of {describe_size(limit)}")

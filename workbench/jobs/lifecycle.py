@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import (
     Job,
     Project,
@@ -21,8 +22,10 @@ log = logging.getLogger(__name__)
 
 
 
-class JobRunning(RuntimeError):
+class JobRunning(WorkbenchError):
     """Another job of the same kind is running for the project."""
+
+    kind = Kind.BUSY
 
 
 def live_job(wb: Workbench, project: Project, kind: str) -> Job | None:

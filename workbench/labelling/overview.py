@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import NotFound
 from workbench.core.workbench import Workbench
 
 COLUMNS = 1000  # minimap columns (pixels at full width) the overview is drawn at
@@ -92,7 +93,7 @@ def _recording_in(wb: Workbench, project_id: int, recording_id: int):
     require(wb, Action.VIEW, project_id)
     recording = store.get_recording(wb.db, recording_id)
     if recording.project_id != project_id:
-        raise LookupError(f"recording {recording_id} is not in this project")
+        raise NotFound(f"recording {recording_id} is not in this project")
     return recording
 
 

@@ -17,6 +17,7 @@ from workbench import store
 from workbench.asr import Engine, TranscribeOptions
 from workbench.audio.working import read_slice
 from workbench.core.access import Action, require
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Measure, Project
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import metric_of
@@ -69,7 +70,7 @@ def set_holdout_share(wb: Workbench, project: Project, share: float) -> Project:
     user = require(wb, Action.SETTINGS, project.id)
     share = round(float(share), 4)
     if not 0.0 <= share <= MAX_SHARE:
-        raise ValueError(f"the held-out share is between 0% and {MAX_SHARE:.0%}")
+        raise WorkbenchError(f"the held-out share is between 0% and {MAX_SHARE:.0%}")
     if share == project.holdout_share:
         return project
     store.log_event(wb.db, user.name, "settings changed", project.id,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from workbench import store
 from workbench.asr import Engine, load_engine
 from workbench.core.access import Action, require
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer, metric_of
@@ -76,15 +77,15 @@ def ladder(wb: Workbench, project: Project) -> list[Rung]:
 
 def start_measure_job(wb: Workbench, project: Project) -> Job:
     """Create the job measuring the ladder on the held-out segments (owners), unless one runs;
-    ValueError when no segment is held out yet."""
+    WorkbenchError when no segment is held out yet."""
     user = require(wb, Action.DRAFT, project.id)
     running = live_job(wb, project, KIND)
     if running is not None:
         raise JobRunning(f"the drafts of {project.name!r} are being measured already")
     measured = held_out(approved_examples(wb, project), project.holdout_share)
     if not measured:
-        raise ValueError(f"no approved segment is held out yet (the held-out share is "
-                         f"{project.holdout_share:.0%}): approve more, or raise the share")
+        raise WorkbenchError(f"no approved segment is held out yet (the held-out share is "
+                             f"{project.holdout_share:.0%}): approve more, or raise the share")
     rungs = ladder(wb, project)
     job = store.start_job(wb.db, project.id, KIND, {"steps": [r.name for r in rungs]},
                           float(len(rungs) * len(measured)))

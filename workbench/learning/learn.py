@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import NotFound, WorkbenchError
 from workbench.core.records import Project
 from workbench.core.workbench import Workbench
 from workbench.learning.records import Rewrite, Term
@@ -92,9 +93,9 @@ def add_term(wb: Workbench, project_id: int, term: str) -> Term:
     user = require(wb, Action.SETTINGS, project_id)
     cleaned = " ".join((term or "").split())
     if not cleaned:
-        raise ValueError("a term needs some text")
+        raise WorkbenchError("a term needs some text")
     if len(cleaned) > TERM_CHARS:
-        raise ValueError(f"a term is at most {TERM_CHARS} characters")
+        raise WorkbenchError(f"a term is at most {TERM_CHARS} characters")
     added = store.add_owner_term(wb.db, project_id, cleaned, user.name)
     store.log_event(wb.db, user.name, "term added", project_id, {"term": cleaned})
     return added
@@ -103,7 +104,7 @@ def add_term(wb: Workbench, project_id: int, term: str) -> Term:
 def _term(wb: Workbench, project_id: int, term_id: int) -> Term:
     found = store.get_term(wb.db, term_id)
     if found is None or found.project_id != project_id:
-        raise LookupError(f"no term #{term_id} in this project")
+        raise NotFound(f"no term #{term_id} in this project")
     return found
 
 
@@ -138,10 +139,10 @@ def decide_rewrite(wb: Workbench, project_id: int, rewrite_id: int, decision: st
     again; dismissing an accepted rule undoes it)."""
     user = require(wb, Action.SETTINGS, project_id)
     if decision not in DECISIONS:
-        raise ValueError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
+        raise WorkbenchError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
     rule = store.get_rewrite(wb.db, rewrite_id)
     if rule is None or rule.project_id != project_id:
-        raise LookupError(f"no rule #{rewrite_id} in this project")
+        raise NotFound(f"no rule #{rewrite_id} in this project")
     store.decide_rewrite(wb.db, rewrite_id, DECISIONS[decision], user.name)
     store.log_event(wb.db, user.name, f"rule {DECISIONS[decision]}", project_id,
                     {"before": rule.before, "after": rule.after})
@@ -157,7 +158,7 @@ def set_queue_order(wb: Workbench, project_id: int, order: str) -> Project:
     """The labellers' default queue order: 'time', or 'uncertain' (least confident draft
     first, so the first hours labelled teach the model most) (owners)."""
     if order not in QUEUE_ORDERS:
-        raise ValueError(f"a queue order is one of {', '.join(QUEUE_ORDERS)}, not {order!r}")
+        raise WorkbenchError(f"a queue order is one of {', '.join(QUEUE_ORDERS)}, not {order!r}")
     return _setting(wb, project_id, "queue_order", order)
 
 

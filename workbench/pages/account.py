@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from workbench.projects.people import SignInError, change_password
-from workbench.ui.common import workbench
+from workbench.core.errors import WorkbenchError
+from workbench.projects.people import change_password
+from workbench.ui.common import show_error, workbench
 
 st.title("Account")
 wb = workbench()
@@ -24,5 +25,5 @@ with st.form("change_password", clear_on_submit=True):
             try:
                 change_password(wb, current, new)
                 st.success("Password changed.")
-            except (SignInError, ValueError) as exc:
-                st.error(str(exc))
+            except WorkbenchError as exc:
+                show_error(exc)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.core.access import Action, allowed
-from workbench.jobs.lifecycle import JobRunning
+from workbench.core.errors import WorkbenchError
 from workbench.review.audit_measures import (
     LONGEST,
     ROBUST_AFTER,
@@ -14,8 +14,8 @@ from workbench.review.audit_measures import (
     by_disagreement,
 )
 from workbench.review.corpus_audit import audit_job, audit_report
-from workbench.ui.common import current_project, fmt_seconds, workbench
-from workbench.ui.jobs import DraftStartFailed, cancel_audit, start_audit
+from workbench.ui.common import current_project, fmt_seconds, show_error, workbench
+from workbench.ui.jobs import cancel_audit, start_audit
 from workbench.ui.text import md
 
 TOP = 200  # rows of the disagreement table
@@ -55,8 +55,8 @@ if allowed(wb.actor, Action.DRAFT):
         try:
             start_audit(wb, project)
             st.rerun()
-        except (JobRunning, DraftStartFailed, PermissionError) as exc:
-            st.error(str(exc))
+        except WorkbenchError as exc:
+            show_error(exc)
 elif report.todo:
     st.write(f"{report.todo:,} labelled segment(s) without a second opinion; an owner starts it.")
 

@@ -8,12 +8,18 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from workbench.core.access import Forbidden
+from workbench.core.errors import WorkbenchError
 from workbench.crowd.dashboard import dashboard
 from workbench.crowd.pay import csv_text, pay_report
 from workbench.crowd.rules import PAY_UNITS
 from workbench.projects.settings import update_settings
-from workbench.ui.common import current_project, form_key, show_flash, workbench
+from workbench.ui.common import (
+    current_project,
+    form_key,
+    show_error,
+    show_flash,
+    workbench,
+)
 
 STATUS_COLOURS = {"new": "#9ca3af", "drafted": "#60a5fa", "labeled": "#f59e0b",
                   "passed": "#a3e635", "approved": "#16a34a", "rejected": "#dc2626",
@@ -33,8 +39,8 @@ if project is None:
     st.stop()
 try:
     board = dashboard(wb, project.id)
-except Forbidden as exc:
-    st.error(str(exc))
+except WorkbenchError as exc:
+    show_error(exc)
     st.stop()
 if board.empty:
     st.info("No segments yet: import audio and draft it (Projects, Drafts); progress, "
@@ -169,13 +175,13 @@ if st.button("Save as the project's pay defaults", key=f"pay_save_{project.id}",
         update_settings(wb, project.id, pay_unit=unit, pay_rate=rate, pay_weighted=weighted)
         st.session_state[f"pay_flash_{project.id}"] = ("success", "Pay defaults saved.")
         st.rerun()
-    except (ValueError, Forbidden) as exc:
-        st.error(str(exc))
+    except WorkbenchError as exc:
+        show_error(exc)
 
 try:
     report = pay_report(wb, project.id, start, end, unit=unit, rate=rate, weighted=weighted)
-except (ValueError, Forbidden) as exc:
-    st.error(str(exc))
+except WorkbenchError as exc:
+    show_error(exc)
     st.stop()
 if not report.rows:
     st.info(f"No segment was approved from {start:%Y-%m-%d} to {end:%Y-%m-%d} (not included).")

@@ -5,8 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from workbench.core.access import Forbidden
-from workbench.jobs.lifecycle import JobRunning
+from workbench.core.errors import WorkbenchError
 from workbench.learning.heldout import (
     approved_examples,
     held_out,
@@ -14,7 +13,7 @@ from workbench.learning.heldout import (
     set_holdout_share,
 )
 from workbench.learning.ladder import draft_batches, ladder, measure_job
-from workbench.ui.common import current_project, form_key, workbench
+from workbench.ui.common import current_project, form_key, show_error, workbench
 from workbench.ui.jobs import cancel_measure, start_measure
 from workbench.ui.text import md
 
@@ -27,8 +26,8 @@ if project is None:
     st.stop()
 try:
     metric, batches = draft_batches(wb, project)
-except Forbidden as exc:
-    st.error(str(exc))
+except WorkbenchError as exc:
+    show_error(exc)
     st.stop()
 
 
@@ -72,8 +71,8 @@ def on_held_out() -> None:
                                       disabled=not held):
         try:
             start_measure(wb, project)
-        except (JobRunning, ValueError, Forbidden) as exc:
-            st.error(md(f"Not started: {exc}", 2000))
+        except WorkbenchError as exc:
+            show_error(exc, "Not started: ")
         else:
             st.rerun()
     if final and not held:
@@ -88,8 +87,8 @@ def on_held_out() -> None:
         if st.form_submit_button("Save the share", key=form_key(project, "dq_share_save")):
             try:
                 set_holdout_share(wb, project, share / 100)
-            except (ValueError, Forbidden) as exc:
-                st.error(md(f"Not saved: {exc}", 2000))
+            except WorkbenchError as exc:
+                show_error(exc, "Not saved: ")
             else:
                 st.rerun()
     found = list_measures(wb, project)

@@ -3,12 +3,18 @@
 import streamlit as st
 
 from workbench.asr import ENGINES
+from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
 from workbench.drafts.draft_job import draft_progress
-from workbench.jobs.lifecycle import JobRunning
 from workbench.projects.settings import LANGUAGES, model_choices, update_settings
-from workbench.ui.common import current_project, fmt_seconds, form_key, workbench
-from workbench.ui.jobs import DraftStartFailed, cancel_drafts, start_drafts
+from workbench.ui.common import (
+    current_project,
+    fmt_seconds,
+    form_key,
+    show_error,
+    workbench,
+)
+from workbench.ui.jobs import cancel_drafts, start_drafts
 from workbench.ui.text import md
 
 st.title("Drafts")
@@ -55,8 +61,8 @@ with st.form(form_key(project, "asr_settings")):
             update_settings(wb, project.id, asr_engine=engine, asr_model=model, language=language,
                             prompt=prompt, max_segment=max_segment, min_segment=min_segment,
                             per_channel=per_channel)
-        except (ValueError, PermissionError) as exc:
-            st.error(f"Not saved: {exc}")
+        except WorkbenchError as exc:
+            show_error(exc, "Not saved: ")
         else:
             st.rerun()
 
@@ -67,8 +73,8 @@ if st.button("Start drafts", key="start_drafts", type="primary", disabled=not pr
     try:
         start_drafts(wb, project)
         st.rerun()
-    except (JobRunning, DraftStartFailed, PermissionError) as exc:
-        st.error(str(exc))
+    except WorkbenchError as exc:
+        show_error(exc)
 
 
 @st.fragment(run_every=1.0 if progress.running else None)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from workbench.core.errors import WorkbenchError
 from workbench.formats import FORMAT_INFO, FORMATS
 from workbench.formats.corpus_export import (
     CONVENTION_FORMS,
@@ -19,7 +20,7 @@ from workbench.formats.corpus_export import (
 from workbench.formats.split import SPLIT_BY
 from workbench.formats.textform import TAG_MODES, TEXT_FORMS
 from workbench.projects.settings import profile_label
-from workbench.ui.common import current_project, workbench
+from workbench.ui.common import current_project, show_error, workbench
 from workbench.ui.text import md
 
 CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "none": "whole recordings, with offsets"}
@@ -105,9 +106,9 @@ if st.button("Export", key="export_button", type="primary"):
             f"Exported {result.segments} segments ({result.hours:.3f} h) to {result.path.name}."
             + parts + "".join(f" Warning: {w}." for w in result.warnings),
         )
-    except (ValueError, PermissionError) as exc:
+    except WorkbenchError as exc:
         st.session_state["export_done"] = None
-        st.error(md(exc, 1000))
+        show_error(exc)
     except OSError:
         st.session_state["export_done"] = None
         st.error("The export could not be written (disk full or not writable?); nothing was "

@@ -5,7 +5,7 @@ held-out segments better)."""
 import pandas as pd
 import streamlit as st
 
-from workbench.jobs.lifecycle import JobRunning
+from workbench.core.errors import WorkbenchError
 from workbench.learning.heldout import set_holdout_share
 from workbench.tuning.jobs import live_or_latest, tune_status
 from workbench.tuning.options import METHODS, TrainOptions
@@ -22,13 +22,13 @@ from workbench.ui.common import (
     done_then_rerun,
     form_key,
     page_flash,
+    show_error,
     workbench,
 )
 from workbench.ui.jobs import cancel_tune, start_tune
 from workbench.ui.text import md
 
 FLASH = "models_flash"
-FAILURES = (ValueError, PermissionError, LookupError, JobRunning)
 
 st.title("Models")
 wb = workbench()
@@ -70,8 +70,8 @@ with st.form(form_key(project, f"tune_{project.holdout_share}")):
         try:
             fresh = set_holdout_share(wb, project, share / 100)
             start_tune(wb, fresh, {"method": method, "steps": int(steps), "learning_rate": float(rate)})
-        except FAILURES as exc:
-            st.error(md(f"Not started: {exc}", 2000))
+        except WorkbenchError as exc:
+            show_error(exc, "Not started: ")
         else:
             st.rerun()
 
@@ -126,8 +126,8 @@ def switch(call, message: str) -> None:
     """Run a model switch; its refusal is shown, its success after the rerun."""
     try:
         call()
-    except FAILURES as exc:
-        st.error(md(str(exc), 2000))
+    except WorkbenchError as exc:
+        show_error(exc)
     else:
         done(message)
 

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Role
 from workbench.projects.people import (
     audit_log,
@@ -15,7 +16,7 @@ from workbench.projects.people import (
     set_role,
 )
 from workbench.projects.settings import projects
-from workbench.ui.common import current_project, workbench
+from workbench.ui.common import current_project, show_error, workbench
 from workbench.ui.text import md
 
 st.title("People")
@@ -46,8 +47,8 @@ with st.expander("Add a person", expanded=len(users) < 2):
         if st.form_submit_button("Add", type="primary", key="add_person_button"):
             try:
                 user, password = create_user(wb, name, role, display_name=shown)
-            except (ValueError, LookupError) as exc:
-                st.error(str(exc))
+            except WorkbenchError as exc:
+                show_error(exc)
             else:
                 st.session_state["handed_password"] = (user.name, password)
                 st.rerun()
@@ -66,16 +67,16 @@ if chosen is not None:
         try:
             set_role(wb, target.id, role)
             st.rerun()
-        except ValueError as exc:
-            st.error(str(exc))
+        except WorkbenchError as exc:
+            show_error(exc)
     label = "Deactivate" if target.active else "Reactivate"
     if cols[1].button(label, key=f"active_{target.id}",
                       help="A deactivated account cannot sign in; its work stays attributed."):
         try:
             set_active(wb, target.id, not target.active)
             st.rerun()
-        except ValueError as exc:
-            st.error(str(exc))
+        except WorkbenchError as exc:
+            show_error(exc)
     if cols[2].button("Reset password", key=f"reset_{target.id}"):
         st.session_state["handed_password"] = (target.name, reset_password(wb, target.id))
         st.rerun()

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.core.config import MB, describe_size
+from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
 from workbench.intake.audio_files import AUDIO_SUFFIXES
 from workbench.intake.transcripts import import_upload
@@ -22,7 +23,13 @@ from workbench.projects.settings import (
 )
 from workbench.review.sampling import MIN_REVIEWS
 from workbench.review.verdicts import reasons, review_progress
-from workbench.ui.common import current_project, fmt_seconds, form_key, workbench
+from workbench.ui.common import (
+    current_project,
+    fmt_seconds,
+    form_key,
+    show_error,
+    workbench,
+)
 from workbench.ui.jobs import start_drafts
 from workbench.ui.text import md
 
@@ -46,8 +53,8 @@ with st.expander("New project", expanded=not projects(wb)):
         if st.form_submit_button("Create project", key="create_project"):
             try:
                 created = ensure_project(wb, name, language, conventions)
-            except (ValueError, PermissionError) as exc:
-                st.error(str(exc))
+            except WorkbenchError as exc:
+                show_error(exc)
             else:
                 st.session_state["picked"] = created.id  # the sidebar switches to it
                 st.rerun()
@@ -134,8 +141,8 @@ with st.expander("Settings: conventions, speakers, guidelines, review", expanded
                                 review_reasons=review_reasons.splitlines(),
                                 review_share=review_share / 100,
                                 review_raise_above=raise_above / 100)
-            except (ValueError, PermissionError) as exc:
-                st.error(f"Not saved: {exc}")
+            except WorkbenchError as exc:
+                show_error(exc, "Not saved: ")
             else:
                 st.rerun()
 
@@ -199,7 +206,7 @@ if empty:
             try:
                 redraft(wb, rec.id)
                 start_drafts(wb, project, [rec.id])
-            except (ValueError, PermissionError, RuntimeError) as exc:
-                st.error(str(exc))
+            except WorkbenchError as exc:
+                show_error(exc)
             else:
                 st.success(f"Drafting {rec.original_name} again: see the Drafts page.")

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Status
 from workbench.labelling.find_replace import DEFAULT_STATUSES, Query, apply, preview
 from workbench.labelling.segment_edits import name
-from workbench.ui.common import current_project, fmt_seconds, workbench
+from workbench.ui.common import current_project, fmt_seconds, show_error, workbench
 from workbench.ui.text import diff_md, md
 
 st.title("Find & replace")
@@ -29,8 +30,8 @@ query = Query(find, repl, whole, case, tuple(statuses))
 if st.button("Preview", key=f"{k}_preview", disabled=not find.strip()):
     try:
         st.session_state[f"{k}_seen"] = (query, preview(wb, project.id, query))
-    except (ValueError, PermissionError) as exc:
-        st.error(str(exc))
+    except WorkbenchError as exc:
+        show_error(exc)
 seen = st.session_state.get(f"{k}_seen")
 if seen and seen[0] == query:
     matches = seen[1]

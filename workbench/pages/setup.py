@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from workbench.core.access import Forbidden
+from workbench.core.errors import WorkbenchError
 from workbench.projects.people import MAX_DAYS, create_first_owner
-from workbench.ui.common import anonymous
+from workbench.ui.common import anonymous, show_error
 
 st.title("Protect this workbench")
 st.write(
@@ -25,8 +25,8 @@ with st.form("first_owner"):
         else:
             try:
                 session = create_first_owner(anonymous(), name, password)
-            except (ValueError, Forbidden) as exc:
-                st.error(str(exc))
+            except WorkbenchError as exc:
+                show_error(exc)
             else:
                 st.session_state["wb_token"] = session.token
                 st.session_state["set_cookie"] = (session.token, MAX_DAYS * 86400)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from workbench.projects.people import MAX_DAYS, SignInError, sign_in
-from workbench.ui.common import anonymous
+from workbench.ui.common import anonymous, show_error
 
 st.title("Speech workbench")
 st.caption("Sign in with the name and password your project owner gave you.")
@@ -14,7 +14,7 @@ with st.form("sign_in"):
         try:
             session = sign_in(anonymous(), name, password)
         except SignInError as exc:
-            st.error(str(exc))
+            show_error(exc)
         else:
             st.session_state["wb_token"] = session.token
             st.session_state["set_cookie"] = (session.token, MAX_DAYS * 86400)

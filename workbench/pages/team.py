@@ -4,6 +4,7 @@ defect rules with each labeller's standing."""
 import pandas as pd
 import streamlit as st
 
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import TODO, Status
 from workbench.crowd.claims import UNITS, assign, set_cap, workload
 from workbench.crowd.gold import gold_list, mark_gold, unmark_gold
@@ -16,12 +17,12 @@ from workbench.ui.common import (
     fmt_seconds,
     form_key,
     page_flash,
+    show_error,
     workbench,
 )
 from workbench.ui.text import md
 
 FLASH = "team_flash"
-FAILURES = (ValueError, PermissionError, LookupError)
 MODES = {"off": "off: everyone steps through the whole queue",
          "segment": "by segment: each person claims one segment at a time",
          "recording": "by recording: each person claims a whole recording"}
@@ -46,8 +47,8 @@ def save(what: str, **values) -> None:
     """Store settings; a refusal is shown naming the setting (the service's message)."""
     try:
         update_settings(wb, pid, **values)
-    except (ValueError, PermissionError) as exc:
-        st.error(md(f"{what} not saved: {exc}", 2000))
+    except WorkbenchError as exc:
+        show_error(exc, f"{what} not saved: ")
     else:
         done(f"{what} saved.")
 
@@ -66,9 +67,9 @@ def segment_ids(text: str) -> list[int]:
     for part in text.replace(",", " ").split():
         first, _, last = part.partition("-")
         if not first.isdigit() or (last and not last.isdigit()):
-            raise ValueError(f"segment ids: {part!r} is not a number or a range like 20-25")
+            raise WorkbenchError(f"segment ids: {part!r} is not a number or a range like 20-25")
         if last and int(last) - int(first) > 100_000:
-            raise ValueError(f"segment ids: the range {part} is too long")
+            raise WorkbenchError(f"segment ids: the range {part} is too long")
         out += range(int(first), int(last or first) + 1)
     return out
 
@@ -109,8 +110,8 @@ with left.form(f"team_assign_recording_{pid}", clear_on_submit=True):
     if st.form_submit_button("Assign", key=f"team_assign_rec_go_{pid}"):
         try:
             count = assign(wb, pid, to, recording_id=rec, statuses=only)
-        except FAILURES as exc:
-            st.error(md(f"Not assigned: {exc}", 2000))
+        except WorkbenchError as exc:
+            show_error(exc, "Not assigned: ")
         else:
             done(f"{count} segments of {records[rec]} handed to {to or 'anyone'}.")
 with right.form(f"team_assign_segments_{pid}", clear_on_submit=True):
@@ -121,8 +122,8 @@ with right.form(f"team_assign_segments_{pid}", clear_on_submit=True):
     if st.form_submit_button("Assign", key=f"team_assign_ids_go_{pid}"):
         try:
             count = assign(wb, pid, to, segment_ids=segment_ids(typed))
-        except FAILURES as exc:
-            st.error(md(f"Not assigned: {exc}", 2000))
+        except WorkbenchError as exc:
+            show_error(exc, "Not assigned: ")
         else:
             done(f"{count} segments handed to {to or 'anyone'}.")
 
@@ -137,10 +138,10 @@ with st.form(f"team_cap_{pid}", clear_on_submit=True):
     if st.form_submit_button("Set cap", key=f"team_cap_go_{pid}"):
         try:
             if who is None:
-                raise ValueError("person: the project has no members yet (see People)")
+                raise WorkbenchError("person: the project has no members yet (see People)")
             set_cap(wb, pid, who, None if cap is None else int(cap))
-        except FAILURES as exc:
-            st.error(md(f"Cap not set: {exc}", 2000))
+        except WorkbenchError as exc:
+            show_error(exc, "Cap not set: ")
         else:
             done(f"Cap of {who}: {'none' if cap is None else int(cap)}.")
 
@@ -190,8 +191,8 @@ if golds:
     if cols[1].button("Remove from gold", key=f"team_gold_remove_{pid}"):
         try:
             unmark_gold(wb, drop)
-        except FAILURES as exc:
-            st.error(md(f"Not removed: {exc}", 2000))
+        except WorkbenchError as exc:
+            show_error(exc, "Not removed: ")
         else:
             done(f"Segment {drop} is gold no more.")
 else:
@@ -207,11 +208,11 @@ with st.form(f"team_gold_add_{pid}", clear_on_submit=True):
     if st.form_submit_button("Make gold", key=f"team_gold_add_go_{pid}"):
         try:
             if seg is None:
-                raise ValueError("segment id: name the segment")
+                raise WorkbenchError("segment id: name the segment")
             mark_gold(wb, int(seg), reference if reference.strip() else None, test_item,
                       project_id=pid)
-        except FAILURES as exc:
-            st.error(md(f"Not made gold: {exc}", 2000))
+        except WorkbenchError as exc:
+            show_error(exc, "Not made gold: ")
         else:
             done(f"Segment {int(seg)} is gold" + (", in the test." if test_item else "."))
 

@@ -6,6 +6,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from workbench.core.errors import WorkbenchError
 from workbench.learning.learn import (
     QUEUE_ORDERS,
     add_term,
@@ -19,11 +20,15 @@ from workbench.learning.learn import (
     set_use_terms,
     terms_of,
 )
-from workbench.ui.common import current_project, done_then_rerun, page_flash, workbench
-from workbench.ui.text import md
+from workbench.ui.common import (
+    current_project,
+    done_then_rerun,
+    page_flash,
+    show_error,
+    workbench,
+)
 
 FLASH = "vocabulary_flash"
-FAILURES = (ValueError, PermissionError, LookupError)
 
 st.title("Vocabulary")
 wb = workbench()
@@ -43,8 +48,8 @@ def attempt(what: str, action, *args) -> bool:
     """Run a use case; a refusal is shown as an error naming `what`. Whether it ran."""
     try:
         action(*args)
-    except FAILURES as exc:
-        st.error(md(f"{what}: {exc}", 2000))
+    except WorkbenchError as exc:
+        show_error(exc, f"{what}: ")
         return False
     return True
 
@@ -56,8 +61,8 @@ st.caption("Words labellers keep writing where the draft had something else (nam
 if st.button("Learn from approved segments", key=f"voc_learn_{pid}"):
     try:
         found = learn(wb, project)
-    except FAILURES as exc:
-        st.error(md(f"Not learned: {exc}", 2000))
+    except WorkbenchError as exc:
+        show_error(exc, "Not learned: ")
     else:
         done(f"Read {found.segments} approved segments: {found.terms} terms "
              f"({found.new_terms} new), {found.rules} rules ({found.new_rules} new).")

@@ -40,6 +40,7 @@ from typing import IO
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.workbench import Workbench
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ CHUNK = 1 << 20
 Progress = Callable[[float, float, str], None]  # (bytes done, bytes in all, what)
 
 
-class BackupError(ValueError):
+class BackupError(WorkbenchError):
     """A backup or restore that cannot go on; the message says why and what to do."""
 
 
@@ -114,7 +115,7 @@ def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> Backu
     if dest.is_dir():
         dest = dest / default_name()
     if dest.exists():
-        raise FileExistsError(f"{dest} already exists: name a new archive")
+        raise BackupError(f"{dest} already exists: name a new archive", kind=Kind.CONFLICT)
     if not dest.parent.is_dir():
         raise BackupError(f"the folder {dest.parent} does not exist")
     part = dest.with_name(dest.name + ".part")
@@ -140,10 +141,8 @@ def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> Backu
 def _pg(call):
     try:
         return call()
-    except store.DumpToolMissing as exc:
-        raise BackupError(str(exc)) from None
-    except RuntimeError as exc:
-        raise BackupError(str(exc)) from None
+    except WorkbenchError as exc:  # a PostgreSQL tool missing or failing
+        raise BackupError(exc.message, kind=exc.kind) from None
 
 
 def _home_files(wb: Workbench, snapshot: store.Snapshot) -> tuple[list[str], list[str]]:
@@ -257,7 +256,7 @@ def restore(wb: Workbench, archive: Path, force: bool = False,
     kind = _db_kind(wb)
     archive = Path(archive)
     if not archive.is_file():
-        raise FileNotFoundError(f"{archive}: no such archive")
+        raise NotFound(f"{archive}: no such archive")
     if not force:
         _refuse_if_in_use(wb)
     wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -278,10 +277,7 @@ def restore(wb: Workbench, archive: Path, force: bool = False,
             store.load_sqlite(wb.db, db_file)
         else:
             _pg(lambda: store.load_postgres(wb.db, db_file))
-    try:
-        store.migrate(wb.db)
-    except RuntimeError as exc:
-        raise BackupError(str(exc)) from None
+    store.migrate(wb.db)  # a WorkbenchError when the archive's schema is newer than this code
     rows = store.describe_store(wb.db).rows
     if diff := _count_diff(manifest["database"]["rows"], rows):
         raise BackupError(f"{archive}: the restored database holds other rows than the backup "
@@ -307,7 +303,7 @@ def _refuse_if_in_use(wb: Workbench) -> None:
         held = ", ".join(f"{n} {t}" for t, n in rows.items()) or \
             ", ".join(f"files in {d.name}/" for d in stored)
         raise BackupError(f"the workbench at {home} already holds data ({held}): restore into "
-                          "an empty home, or add --force to replace it")
+                          "an empty home, or add --force to replace it", kind=Kind.CONFLICT)
 
 
 def _unpack(archive: Path, staged: Path,

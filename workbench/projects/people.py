@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workbench import store
 from workbench.core.access import Action, Forbidden, require
+from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import Role, User
 from workbench.core.workbench import LOCAL, Workbench
 
@@ -34,7 +35,7 @@ NAME_RULE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")  # sign-in names: plain, 
 _hasher = PasswordHasher()
 
 
-class SignInError(ValueError):
+class SignInError(WorkbenchError):
     """Sign-in refused. The message never says whether the name or the password was wrong."""
 
 
@@ -53,21 +54,21 @@ def accounts_exist(wb: Workbench) -> bool:
 
 
 def check_name(name: str) -> str:
-    """A sign-in name, normalised, or ValueError saying what is wrong with it."""
+    """A sign-in name, normalised, or WorkbenchError saying what is wrong with it."""
     name = name.strip().lower()
     if not NAME_RULE.match(name):
-        raise ValueError("a name is 2–40 characters: lower-case letters, digits, '.', '_' or "
-                         "'-', starting with a letter or digit")
+        raise WorkbenchError("a name is 2–40 characters: lower-case letters, digits, '.', '_' or "
+                             "'-', starting with a letter or digit")
     if name == LOCAL.name:
-        raise ValueError(f"'{LOCAL.name}' is reserved for the server's own operator")
+        raise WorkbenchError(f"'{LOCAL.name}' is reserved for the server's own operator")
     return name
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise WorkbenchError(f"a password needs at least {MIN_PASSWORD} characters")
     if len(password) > 1024:
-        raise ValueError("a password may have at most 1024 characters")
+        raise WorkbenchError("a password may have at most 1024 characters")
     return password
 
 
@@ -175,14 +176,14 @@ def create_user(wb: Workbench, name: str, role: Role | str, password: str | None
     owner = require(wb, Action.MANAGE_PEOPLE)
     name, role = check_name(name), Role(role)
     if role is not Role.OWNER and not accounts_exist(wb):
-        raise ValueError("the first account must be an owner: once an account exists everyone "
-                         "signs in, and without an owner nobody could manage the workbench")
+        raise WorkbenchError("the first account must be an owner: once an account exists everyone "
+                             "signs in, and without an owner nobody could manage the workbench")
     password = check_password(password) if password else new_password()
     try:
         user = store.create_user(wb.db, name, role, _hasher.hash(password),
                                  display_name=display_name.strip()[:200], created_by=owner.name)
     except IntegrityError:
-        raise ValueError(f"the name {name!r} is taken") from None
+        raise WorkbenchError(f"the name {name!r} is taken", kind=Kind.CONFLICT) from None
     store.log_event(wb.db, owner.name, "user created", detail={"user": name, "role": role.value})
     return user, password
 
@@ -195,14 +196,14 @@ def list_users(wb: Workbench) -> list[User]:
 def _target(wb: Workbench, user_id: int) -> User:
     user = store.get_user(wb.db, user_id)
     if user is None:
-        raise LookupError(f"no account with id {user_id}")
+        raise NotFound(f"no account with id {user_id}")
     return user
 
 
 def _keep_an_owner(wb: Workbench, target: User, role: Role, active: bool) -> None:
     if target.role is Role.OWNER and target.active and (role is not Role.OWNER or not active):
         if store.count_active_owners(wb.db) <= 1:
-            raise ValueError("the workbench needs at least one active owner")
+            raise WorkbenchError("the workbench needs at least one active owner")
 
 
 def set_role(wb: Workbench, user_id: int, role: Role | str) -> User:
@@ -251,7 +252,7 @@ def set_members(wb: Workbench, project_id: int, user_ids: list[int]) -> None:
     known = {u.id: u.name for u in store.list_users(wb.db)}
     unknown = [u for u in user_ids if u not in known]
     if unknown:
-        raise LookupError(f"no account with id {unknown[0]}")
+        raise NotFound(f"no account with id {unknown[0]}")
     store.set_members(wb.db, project_id, user_ids)
     store.log_event(wb.db, owner.name, "members set", project_id,
                     {"members": sorted(known[u] for u in user_ids)})
@@ -263,7 +264,7 @@ def resolve_cli_user(wb: Workbench, name: str | None) -> Workbench:
         return wb.as_user(LOCAL)
     found = store.find_user(wb.db, name.strip().lower())
     if found is None or not found[0].active:
-        raise LookupError(f"no active account named {name!r}")
+        raise NotFound(f"no active account named {name!r}")
     return wb.as_user(found[0])
 
 

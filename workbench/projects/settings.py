@@ -17,6 +17,7 @@ from sqlalchemy.exc import NoResultFound
 from workbench import store
 from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.core.access import Action, Forbidden, require, visible_project_ids
+from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import FINISHED, Project, Recording, Status
 from workbench.core.workbench import Workbench, open_workbench
 from workbench.crowd.claims import check_settings
@@ -34,7 +35,7 @@ from workbench.text import (
 )
 
 __all__ = [
-    "LANGUAGES", "NotFound", "Workbench", "open_workbench", "projects", "open_project",
+    "LANGUAGES", "Workbench", "open_workbench", "projects", "open_project",
     "get_project", "ensure_project", "settings_digest", "update_settings", "profile_choices",
     "profile_label", "model_choices", "recordings", "lint_project",
     "project_status", "draft_quality",
@@ -45,10 +46,6 @@ SETTINGS_FIELDS = ("language", "conventions", "speakers", "guidelines", "lint_bl
                    "asr_engine", "asr_model", "prompt", "max_segment", "min_segment",
                    "per_channel", "review_required", "review_reasons", "review_share",
                    "review_raise_above", "assignment", "claim_minutes", *QUALITY_FIELDS)
-
-
-class NotFound(LookupError):
-    """A named thing (project, segment) does not exist, or not for the acting user."""
 
 
 def projects(wb: Workbench) -> list[Project]:
@@ -90,9 +87,9 @@ def ensure_project(
     """
     name = name.strip()
     if not name:
-        raise ValueError("a project needs a name")
+        raise WorkbenchError("a project needs a name")
     if len(name) > 200:
-        raise ValueError("a project name has at most 200 characters")
+        raise WorkbenchError("a project name has at most 200 characters")
     existing = store.find_project(wb.db, name)
     if existing is not None:
         return open_project(wb, existing.id)
@@ -119,15 +116,16 @@ def profile_label(conventions: str) -> str:
 
 def _check_profile(wb: Workbench, conventions: str, allow_path: bool) -> None:
     if not allow_path and conventions not in profile_choices(wb):
-        raise ValueError(f"no conventions profile named {profile_label(conventions)!r}: choose "
-                         "a built-in one or a file the owner put in the profiles folder")
+        raise NotFound(f"no conventions profile named {profile_label(conventions)!r}: choose "
+                       "a built-in one or a file the owner put in the profiles folder")
     try:
         load_profile(conventions)
-    except (ValueError, OSError) as exc:
+    except (WorkbenchError, OSError) as exc:
         message = str(exc)
         if not allow_path:
             message = message.replace(str(Path(conventions).parent) + "/", "")
-        raise ValueError(message) from None
+        kind = exc.kind if isinstance(exc, WorkbenchError) else Kind.INVALID
+        raise WorkbenchError(message, kind=kind) from None
 
 
 def model_choices(wb: Workbench, engine: str) -> list[str]:
@@ -168,15 +166,15 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     project = store.get_project(wb.db, project_id)
     unknown = sorted(set(values) - set(SETTINGS_FIELDS))
     if unknown:
-        raise ValueError(f"unknown setting {unknown[0]!r}")
+        raise WorkbenchError(f"unknown setting {unknown[0]!r}")
     if "conventions" in values and values["conventions"] != project.conventions:
         _check_profile(wb, values["conventions"], allow_path=False)
     engine = values.get("asr_engine", project.asr_engine)
     if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}")
+        raise WorkbenchError(f"unknown engine {engine!r}")
     model = values.get("asr_model", project.asr_model)
     if "asr_model" in values and model != project.asr_model and model not in model_choices(wb, engine):
-        raise ValueError(f"no model {model!r} in the models folder")
+        raise NotFound(f"no model {model!r} in the models folder")
     if "speakers" in values:
         values["speakers"] = [s.strip()[:200] for s in values["speakers"] if s.strip()]
     if "review_reasons" in values:
@@ -187,18 +185,18 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
         if key in values:
             values[key] = round(float(values[key]), 4)
             if not least <= values[key] <= 1.0:
-                raise ValueError(f"{key.replace('_', ' ')}: between {least:.0%} and 100%")
+                raise WorkbenchError(f"{key.replace('_', ' ')}: between {least:.0%} and 100%")
     check_settings(values)
     check_quality(values)
     for warn, pause in (("warn_reject", "pause_reject"), ("warn_gold", "pause_gold")):
         if values.get(warn, getattr(project, warn)) > values.get(pause, getattr(project, pause)):
-            raise ValueError(f"{warn.replace('_', ' ')} is above {pause.replace('_', ' ')}")
+            raise WorkbenchError(f"{warn.replace('_', ' ')} is above {pause.replace('_', ' ')}")
     for key in ("guidelines", "prompt"):
         if key in values:
             values[key] = (values[key] or "").strip() or None
     lo, hi = values.get("min_segment", project.min_segment), values.get("max_segment", project.max_segment)
     if not (0 <= lo <= 5 and 2 <= hi <= 60):
-        raise ValueError("segments: the shortest is 0–5 s and the longest 2–60 s")
+        raise WorkbenchError("segments: the shortest is 0–5 s and the longest 2–60 s")
     if "min_segment" in values:
         values["min_segment"] = min(lo, hi)
     changed = {k: v for k, v in values.items() if getattr(project, k) != (

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import (
     Edit,
     InvalidEdit,
@@ -80,7 +81,7 @@ def _queue(order: str) -> list[str]:
     """The statuses a review queue holds: labelled work awaiting review; in the audit's
     disagreement order, every audited segment not yet reviewed (imported labels included)."""
     if order not in ORDERS:
-        raise ValueError(f"unknown review order {order!r}")
+        raise WorkbenchError(f"unknown review order {order!r}")
     return list(AUDITED if order == "disagreement" else TO_REVIEW)
 
 

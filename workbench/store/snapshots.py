@@ -20,12 +20,15 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from workbench.core.errors import Kind, WorkbenchError
 from workbench.store.migrations import current_version, is_known_version
 from workbench.store.schema import metadata, projects, recordings
 
 
-class DumpToolMissing(LookupError):
+class DumpToolMissing(WorkbenchError):
     """pg_dump or pg_restore is not on PATH."""
+
+    kind = Kind.UNAVAILABLE
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> None:
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         reason = detail[-1] if detail else f"exit status {done.returncode}"
-        raise RuntimeError(f"{what} failed: {reason}")
+        raise WorkbenchError(f"{what} failed: {reason}", kind=Kind.UNAVAILABLE)
 
 
 def dump_postgres(engine: Engine, dest: Path) -> Snapshot:

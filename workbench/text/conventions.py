@@ -25,7 +25,7 @@ File format (every field but `name` is optional; a user file may start from a bu
       spelling: {case: keep, punctuation: keep}
       pronunciation: {case: keep, punctuation: strip, keep_in_words: "'-"}
 
-A malformed file raises ValueError naming the file and the field.
+A malformed file raises ProfileError naming the file and the field.
 
 KsponSpeech (`kspon`), as understood here from the published corpus (Bang et al., 2020) and
 its transcripts; where the conventions were not at hand, the assumption is stated:
@@ -54,6 +54,8 @@ from typing import Any
 
 import yaml
 
+from workbench.core.errors import NotFound, WorkbenchError
+
 __all__ = [
     "BUILTIN_DIR",
     "RULES",
@@ -62,11 +64,16 @@ __all__ = [
     "Dual",
     "Style",
     "Profile",
+    "ProfileError",
     "load_profile",
     "list_profiles",
 ]
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "conventions"
+
+
+class ProfileError(WorkbenchError):
+    """A conventions profile that cannot be used: the message names the file and the field."""
 
 RULES = {  # every lint rule a profile may enable, with what it checks
     "dual-transcription": "dual transcription as (spelling)/(pronunciation), both sides filled, not nested",
@@ -187,12 +194,12 @@ def load_profile(name_or_path: str | Path | Profile) -> Profile:
     path = Path(name_or_path)
     if isinstance(name_or_path, str) and not _looks_like_path(name_or_path):
         names = ", ".join(list_profiles())
-        raise ValueError(
+        raise NotFound(
             f"no conventions profile named {name_or_path!r} (built-in: {names}); "
             "give the path of a .yaml file for your own"
         )
     if not path.is_file():
-        raise ValueError(f"{path}: conventions profile file not found")
+        raise NotFound(f"{path}: conventions profile file not found")
     return _build(_read(path, depth=0), path)
 
 
@@ -213,14 +220,14 @@ def _read(path: Path, depth: int) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {exc}") from None
+        raise ProfileError(f"{path}: not valid YAML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read the profile: {exc}") from None
+        raise ProfileError(f"{path}: cannot read the profile: {exc}") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: a profile is a mapping of fields, got {type(data).__name__}")
+        raise ProfileError(f"{path}: a profile is a mapping of fields, got {type(data).__name__}")
     unknown = sorted(str(k) for k in data if k not in _FIELDS)
     if unknown:
-        raise ValueError(f"{path}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(_FIELDS))})")
+        raise ProfileError(f"{path}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(_FIELDS))})")
     data = dict(data)
     data.setdefault("name", path.stem)
     if "guidelines" in data:
@@ -235,24 +242,24 @@ def _read(path: Path, depth: int) -> dict[str, Any]:
 
 def _guidelines_path(path: Path, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{path}: field 'guidelines': expected a Markdown file name, got {value!r}")
+        raise ProfileError(f"{path}: field 'guidelines': expected a Markdown file name, got {value!r}")
     found = (path.parent / value).resolve()
     if not found.is_file():
-        raise ValueError(f"{path}: field 'guidelines': file {value!r} not found beside the profile")
+        raise ProfileError(f"{path}: field 'guidelines': file {value!r} not found beside the profile")
     return str(found)
 
 
 def _base(path: Path, base: Any, depth: int) -> dict[str, Any]:
     if not isinstance(base, str):
-        raise ValueError(f"{path}: field 'extends': expected a profile name or path, got {base!r}")
+        raise ProfileError(f"{path}: field 'extends': expected a profile name or path, got {base!r}")
     if depth >= _MAX_EXTENDS:
-        raise ValueError(f"{path}: field 'extends': profiles extend each other more than {_MAX_EXTENDS} deep")
+        raise ProfileError(f"{path}: field 'extends': profiles extend each other more than {_MAX_EXTENDS} deep")
     if base in list_profiles():
         found = BUILTIN_DIR / f"{base}.yaml"
     else:
         found = (path.parent / base).resolve()
         if not found.is_file():
-            raise ValueError(f"{path}: field 'extends': no built-in profile or file named {base!r}")
+            raise ProfileError(f"{path}: field 'extends': no built-in profile or file named {base!r}")
     data = _read(found, depth + 1)
     _build(data, found)  # a base is a profile of its own: its mistakes are named in its file
     data.pop("name", None)
@@ -307,13 +314,13 @@ def _text(data: dict[str, Any], field: str, src: str, required: bool = False) ->
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
-        raise ValueError(f"{src}: field {field!r}: expected text, got {value!r}")
+        raise ProfileError(f"{src}: field {field!r}: expected text, got {value!r}")
     return value.strip()
 
 
 def _choice(value: Any, field: str, src: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ValueError(f"{src}: field {field!r}: {value!r} is not one of {', '.join(allowed)}")
+        raise ProfileError(f"{src}: field {field!r}: {value!r} is not one of {', '.join(allowed)}")
     return value
 
 
@@ -321,17 +328,17 @@ def _mapping(value: Any, field: str, src: str, keys: set[str] | None = None) -> 
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ValueError(f"{src}: field {field!r}: expected a mapping, got {value!r}")
+        raise ProfileError(f"{src}: field {field!r}: expected a mapping, got {value!r}")
     extra = sorted(str(k) for k in value if keys is not None and k not in keys)
     if extra:
         expected = ", ".join(sorted(keys or ()))
-        raise ValueError(f"{src}: field '{field}.{extra[0]}': unknown (expected {expected})")
+        raise ProfileError(f"{src}: field '{field}.{extra[0]}': unknown (expected {expected})")
     return value
 
 
 def _char(value: Any, field: str, src: str) -> str:
     if not isinstance(value, str) or len(value) != 1 or value.isspace() or value.isalnum():
-        raise ValueError(f"{src}: field {field!r}: expected one punctuation character, got {value!r}")
+        raise ProfileError(f"{src}: field {field!r}: expected one punctuation character, got {value!r}")
     return value
 
 
@@ -341,20 +348,20 @@ def _tags(value: Any, src: str) -> tuple[str, tuple[Tag, ...]]:
     spec = _mapping(value, "tags", src, {"syntax", "names", "unusable"})
     syntax = spec.get("syntax", "[{}]")
     if not isinstance(syntax, str) or syntax.count("{}") != 1 or syntax == "{}":
-        raise ValueError(f"{src}: field 'tags.syntax': expected one {{}} as in '{{}}/', got {syntax!r}")
+        raise ProfileError(f"{src}: field 'tags.syntax': expected one {{}} as in '{{}}/', got {syntax!r}")
     if any(c.isalnum() or c.isspace() for c in syntax.replace("{}", "")):
-        raise ValueError(f"{src}: field 'tags.syntax': only punctuation may surround {{}}, got {syntax!r}")
+        raise ProfileError(f"{src}: field 'tags.syntax': only punctuation may surround {{}}, got {syntax!r}")
     names = _mapping(spec.get("names"), "tags.names", src)
     suffix_only = not syntax.split("{}")[0] or not syntax.split("{}")[1]
     for name, meaning in names.items():
         pattern = r"[A-Za-z]+" if suffix_only else _TAG_NAME.pattern
         if not isinstance(name, str) or not re.fullmatch(pattern, name):
-            raise ValueError(f"{src}: field 'tags.names': {name!r} is not a tag name (letters only)")
+            raise ProfileError(f"{src}: field 'tags.names': {name!r} is not a tag name (letters only)")
         if not isinstance(meaning, str):
-            raise ValueError(f"{src}: field 'tags.names.{name}': expected a description, got {meaning!r}")
+            raise ProfileError(f"{src}: field 'tags.names.{name}': expected a description, got {meaning!r}")
     unusable = spec.get("unusable") or []
     if not isinstance(unusable, list) or any(u not in names for u in unusable):
-        raise ValueError(f"{src}: field 'tags.unusable': expected a list of tags.names, got {unusable!r}")
+        raise ProfileError(f"{src}: field 'tags.unusable': expected a list of tags.names, got {unusable!r}")
     return syntax, tuple(Tag(n, m, n not in unusable) for n, m in names.items())
 
 
@@ -368,7 +375,7 @@ def _dual(value: Any, src: str) -> Dual | None:
         **{k: _char(v, f"dual.{k}", src) for k, v in spec.items()}
     )
     if len({dual.open, dual.separator, dual.close}) != 3:
-        raise ValueError(f"{src}: field 'dual': open, separator and close must differ, got {value!r}")
+        raise ProfileError(f"{src}: field 'dual': open, separator and close must differ, got {value!r}")
     return dual
 
 
@@ -376,10 +383,10 @@ def _marks(value: Any, src: str, dual: Dual | None) -> dict[str, str]:
     spec = _mapping(value, "marks", src, {"filler", "repetition", "uncertain"})
     marks = {k: _char(v, f"marks.{k}", src) for k, v in spec.items() if v is not None}
     if len(set(marks.values())) != len(marks):
-        raise ValueError(f"{src}: field 'marks': each mark needs its own character, got {value!r}")
+        raise ProfileError(f"{src}: field 'marks': each mark needs its own character, got {value!r}")
     for kind, mark in marks.items():
         if dual and mark in (dual.open, dual.close):
-            raise ValueError(f"{src}: field 'marks.{kind}': {mark!r} is a dual transcription bracket")
+            raise ProfileError(f"{src}: field 'marks.{kind}': {mark!r} is a dual transcription bracket")
     return marks
 
 
@@ -387,7 +394,7 @@ def _fillers(value: Any, src: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValueError(f"{src}: field 'fillers': expected a list of words, got {value!r}")
+        raise ProfileError(f"{src}: field 'fillers': expected a list of words, got {value!r}")
     return tuple(unicodedata.normalize("NFC", v.strip()) for v in value)
 
 
@@ -396,11 +403,11 @@ def _rules(value: Any, src: str) -> tuple[tuple[str, str], ...]:
     rules = []
     for rule, level in spec.items():
         if rule not in RULES:
-            raise ValueError(f"{src}: field 'lint.{rule}': unknown rule (rules: {', '.join(RULES)})")
+            raise ProfileError(f"{src}: field 'lint.{rule}': unknown rule (rules: {', '.join(RULES)})")
         if level is False or level == "off":
             continue
         if level not in LEVELS:
-            raise ValueError(f"{src}: field 'lint.{rule}': {level!r} is not error, warning or off")
+            raise ProfileError(f"{src}: field 'lint.{rule}': {level!r} is not error, warning or off")
         rules.append((rule, level))
     return tuple(rules)
 
@@ -409,7 +416,7 @@ def _style(value: Any, field: str, src: str) -> Style:
     spec = _mapping(value, field, src, {"case", "punctuation", "keep_in_words"})
     keep = spec.get("keep_in_words", "")
     if not isinstance(keep, str):
-        raise ValueError(f"{src}: field '{field}.keep_in_words': expected characters, got {keep!r}")
+        raise ProfileError(f"{src}: field '{field}.keep_in_words': expected characters, got {keep!r}")
     return Style(
         case=_choice(spec.get("case", "keep"), f"{field}.case", src, ("keep", "lower")),
         punctuation=_choice(spec.get("punctuation", "keep"), f"{field}.punctuation", src, ("keep", "strip")),
@@ -423,7 +430,7 @@ def _guidelines_text(path: str | None, src: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8").strip() + "\n"
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{src}: field 'guidelines': cannot read {path}: {exc}") from None
+        raise ProfileError(f"{src}: field 'guidelines': cannot read {path}: {exc}") from None
 
 
 def _summary(p: Profile) -> str:

@@ -21,6 +21,7 @@ from workbench.asr import EMBEDDED_NAME, ENGINES, Engine, load_engine
 from workbench.asr.models import embedded_model_dir
 from workbench.audio.working import read_slice
 from workbench.core.access import Action, require
+from workbench.core.errors import Cancelled, WorkbenchError
 from workbench.core.records import Job, ModelVersion, Project
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import with_terms
@@ -45,10 +46,6 @@ log = logging.getLogger(__name__)
 MAX_SECONDS = 30.0  # Whisper's window: longer segments are not trained on
 MIN_TRAIN = 1  # final segments needed on each side of the split
 PART = re.compile(rf"\.v\d+\.part-{TAG}")  # a version being written, by its process
-
-
-class Cancelled(Exception):
-    """The owner cancelled the job."""
 
 
 @dataclass(frozen=True)
@@ -91,17 +88,17 @@ def base_folder(wb: Workbench, project: Project) -> Path:
     if project.asr_model == EMBEDDED_NAME:
         return embedded_model_dir(wb.settings.models_dir)
     if project.asr_engine != ENGINE:
-        raise ValueError("fine-tuning starts from a faster-whisper model: choose one on Drafts")
+        raise WorkbenchError("fine-tuning starts from a faster-whisper model: choose one on Drafts")
     folder = Path(model_path(wb, project.asr_model))
     if not (folder / "model.bin").is_file():
-        raise ValueError(f"the model {Path(project.asr_model).name!r} is not a CTranslate2 "
-                         "folder in the models folder")
+        raise WorkbenchError(f"the model {Path(project.asr_model).name!r} is not a CTranslate2 "
+                             "folder in the models folder")
     return folder
 
 
 def start_tune_job(wb: Workbench, project: Project, params: dict) -> Job:
     """Create a fine-tune job (params: method, steps, learning_rate, batch_size, seed) and
-    register its version as 'training'; JobRunning when one runs, ValueError when the
+    register its version as 'training'; JobRunning when one runs, WorkbenchError when the
     parameters are wrong or there is not enough to train and measure on."""
     user = require(wb, Action.DRAFT, project.id)
     running = live_job(wb, project, KIND)
@@ -113,8 +110,8 @@ def start_tune_job(wb: Workbench, project: Project, params: dict) -> Job:
     train_n = len(_trainable(training(examples, project.holdout_share)))
     heldout_n = len(held_out(examples, project.holdout_share))
     if train_n < MIN_TRAIN or heldout_n < MIN_TRAIN:
-        raise ValueError(f"not enough final segments: {train_n} to train on and {heldout_n} "
-                         "held out (approve more, or change the held-out share)")
+        raise WorkbenchError(f"not enough final segments: {train_n} to train on and {heldout_n} "
+                             "held out (approve more, or change the held-out share)")
     base_folder(wb, project)
     stored = {"method": options.method, "steps": options.steps,
               "learning_rate": options.learning_rate, "batch_size": options.batch_size,
@@ -177,7 +174,6 @@ def _tune(wb: Workbench, job: Job, on_progress, load) -> Job:
 
 def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progress, load) -> Job:
     from workbench.tuning.ct2 import load_whisper, write_ct2
-    from workbench.tuning.train import Cancelled as Stopped
     from workbench.tuning.train import Example, train
 
     project = store.get_project(wb.db, job.project_id)
@@ -202,10 +198,7 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
     base = base_folder(wb, project)
     model = load_whisper(base)
     pairs = _Slices(wb, train_set, Example)
-    try:
-        losses = train(model, pairs, _language(project), options, on_step=beat.training)
-    except Stopped:
-        raise Cancelled from None
+    losses = train(model, pairs, _language(project), options, on_step=beat.training)
     beat.say(f"writing v{version.n}")
     folder = _write(wb, version, lambda tmp: write_ct2(model, tmp, base))
     del model

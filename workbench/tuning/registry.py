@@ -7,6 +7,7 @@ from pathlib import Path
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import Job, ModelVersion, Project
 from workbench.core.workbench import Workbench
 from workbench.jobs.lifecycle import live_job
@@ -86,9 +87,10 @@ def promote(wb: Workbench, project: Project, model_n: int) -> Project:
     require(wb, Action.DRAFT, project.id)
     version = store.get_model(wb.db, project.id, model_n)
     if version is None or version.state != "ready":
-        raise ValueError(f"no ready version v{model_n} in this project")
+        raise NotFound(f"no ready version v{model_n} in this project")
     if not (wb.path(version.path) / "model.bin").is_file():
-        raise ValueError(f"the files of v{model_n} are missing from the models folder")
+        raise WorkbenchError(f"the files of v{model_n} are missing from the models folder",
+                             kind=Kind.UNAVAILABLE)
     switch_to(wb, project, version, "model chosen")
     return store.get_project(wb.db, project.id)
 
@@ -108,7 +110,7 @@ def use_base(wb: Workbench, project: Project) -> Project:
     user = require(wb, Action.DRAFT, project.id)
     base = base_model(wb, project)
     if base is None:
-        raise ValueError("this project has no fine-tuned version: it drafts with its base model")
+        raise WorkbenchError("this project has no fine-tuned version: it drafts with its base model")
     engine, model = base
     store.update_project(wb.db, project.id, asr_engine=engine, asr_model=model)
     store.log_event(wb.db, user.name, "model chosen", project.id,

@@ -17,16 +17,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from workbench.core.errors import Cancelled
 from workbench.tuning.lora import add_adapters, merge_adapters
 from workbench.tuning.options import METHODS, TrainOptions
 
-__all__ = ["METHODS", "Cancelled", "Example", "TrainOptions", "train"]
+__all__ = ["METHODS", "Example", "TrainOptions", "train"]
 
 IGNORE = -100  # target id the loss skips (the prompt, the padding)
-
-
-class Cancelled(Exception):
-    """The step callback asked training to stop."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Helpers every page uses: the workbench acting as the signed-in user, the chosen project.
+"""Helpers every page uses: the workbench acting as the signed-in user, the chosen project,
+and an error shown by its kind.
 
 The router (`streamlit_app.py`) resolves who is signed in and which project is chosen on every
 run; pages ask for them here. Nothing here decides what a user may do: the use cases do.
@@ -9,11 +10,11 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.core.config import named_home
+from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import Project, User
 from workbench.core.workbench import LOCAL, NOBODY, Workbench, open_workbench
 from workbench.projects.people import accounts_exist, resume
 from workbench.projects.settings import (
-    NotFound,
     open_project,
     projects,
     settings_digest,
@@ -109,6 +110,21 @@ def keep_segment(key: str, segment_id: int) -> None:
     st.session_state[key] = segment_id
     if st.query_params.get("segment") != str(segment_id):
         st.query_params["segment"] = str(segment_id)
+
+
+def error_level(exc: WorkbenchError) -> str:
+    """How a page shows `exc`: 'error' for wrong input or the machine's trouble (invalid,
+    unavailable), 'warning' for a refusal or a clash (forbidden, not found, conflict, busy).
+    The name of the Streamlit call, as in a flash's (kind, text)."""
+    return "error" if exc.kind in (Kind.INVALID, Kind.UNAVAILABLE) else "warning"
+
+
+def show_error(exc: WorkbenchError, before: str = "") -> None:
+    """Show `exc` as text (never Markdown), by its kind (see `error_level`); `before` goes in
+    front of its message, e.g. "Not saved: "."""
+    from workbench.ui.text import md
+
+    getattr(st, error_level(exc))(md(before + str(exc), 2000))
 
 
 def show_flash(key: str) -> None:

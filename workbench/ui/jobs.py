@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.asr import Engine, load_engine
+from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import (
@@ -30,8 +31,10 @@ from workbench.review.corpus_audit import (
 log = logging.getLogger(__name__)
 
 
-class DraftStartFailed(RuntimeError):
+class DraftStartFailed(WorkbenchError):
     """The model could not be loaded; the message is safe to show (no server path)."""
+
+    kind = Kind.UNAVAILABLE
 
 
 @st.cache_resource(show_spinner="Loading the Whisper model…")
@@ -129,7 +132,7 @@ def wait(job_id: int, timeout: float | None = None) -> None:
 
 def start_tune(wb: Workbench, project: Project, params: dict) -> int:
     """Start fine-tuning the project's model in a background thread; returns the job id.
-    Raises JobRunning when one runs, ValueError for wrong parameters or too few final
+    Raises JobRunning when one runs, WorkbenchError for wrong parameters or too few final
     segments, Forbidden for anyone but an owner."""
     from workbench.tuning.jobs import run_tune_job, start_tune_job
 
@@ -147,7 +150,7 @@ def cancel_tune(wb: Workbench, project: Project) -> None:
 
 def start_measure(wb: Workbench, project: Project) -> int:
     """Start measuring the adaptation ladder on the held-out segments in a background thread;
-    returns the job id. Raises JobRunning, ValueError (nothing held out) or Forbidden."""
+    returns the job id. Raises JobRunning, WorkbenchError (nothing held out) or Forbidden."""
     from workbench.learning.ladder import run_measure_job, start_measure_job
 
     job = start_measure_job(wb, project)

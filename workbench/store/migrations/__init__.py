@@ -30,6 +30,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+from workbench.core.errors import Kind, WorkbenchError
 from workbench.store.schema import metadata
 
 # the version table before Alembic, and the revision of each version it held: migrate stamps a
@@ -81,7 +82,7 @@ def migrate(engine: Engine) -> str:
 
     An empty database (or one with no version) is created from `schema.metadata` and stamped;
     one made before Alembic is stamped with its revision; then the revisions since run. A
-    revision this code does not know is refused (RuntimeError). All in one transaction that
+    revision this code does not know is refused (a WorkbenchError). All in one transaction that
     holds the database's write lock (SQLite) or an advisory lock (PostgreSQL) from the start,
     so of two processes opening a fresh database one creates it and the other finds it made.
     """
@@ -94,9 +95,9 @@ def migrate(engine: Engine) -> str:
             command.stamp(config(conn), "head", purge=True)
         else:
             if version not in _revisions():
-                raise RuntimeError(
+                raise WorkbenchError(
                     f"the database is at schema version {version}, newer than this workbench "
-                    f"({SCHEMA_VERSION}); upgrade the workbench"
+                    f"({SCHEMA_VERSION}); upgrade the workbench", kind=Kind.UNAVAILABLE
                 )
             if "alembic_version" not in tables:
                 command.stamp(config(conn), version)

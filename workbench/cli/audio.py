@@ -1,0 +1,134 @@
+"""Audio in, drafts out: import, transcribe, cancel (the draft job) and status (what the
+project holds)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+
+from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
+from workbench.cli.progress import Progress
+from workbench.core.records import Job
+from workbench.drafts.draft_job import (
+    cancel_draft_job,
+    options_for,
+    run_draft_job,
+    start_draft_job,
+)
+from workbench.intake.transcripts import AudioScope, import_any
+from workbench.jobs.lifecycle import fail_job
+from workbench.projects.settings import (
+    Workbench,
+    ensure_project,
+    get_project,
+    project_status,
+)
+
+log = logging.getLogger(__name__)
+
+
+def add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("import", parents=[common],
+                       help="import audio files, folders or zips, and transcripts with their audio "
+                            "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--project", required=True)
+    p.add_argument("--language", default="auto", help="for a new project: auto or a code (ko, en)")
+    p.add_argument("--conventions", default="plain", metavar="PROFILE",
+                   help="for a new project: plain, kspon, verbatim-en, or a profile file's path")
+    p.set_defaults(func=cmd_import)
+
+
+def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
+    project = ensure_project(wb, args.project, language=args.language,
+                             conventions=args.conventions, allow_path=True)
+    bar = Progress("import")
+    result = import_any(wb, project, args.paths, progress=lambda d, t, n: bar.show(d, t, n),
+                        audio_from=AudioScope.server())  # the operator's own files
+    bar.close()
+    report = result.report
+    for item in report.items:
+        if item.outcome != "imported" or item.reason:
+            print(f"{item.outcome}: {item.name}: {item.reason}")
+    attached = f"; {result.segments} segments from annotations" if result.segments else ""
+    print(f"{project.name}: {report.summary()}{attached}")
+    return 1 if report.failed else 0
+
+
+def add_transcribe(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("transcribe", parents=[common], help="draft undrafted recordings")
+    p.add_argument("--project", required=True)
+    p.add_argument("--engine", choices=sorted(ENGINES), help="default: the project's")
+    p.add_argument("--model", help=f"model name or path (default: the project's, {EMBEDDED_NAME})")
+    p.add_argument("--language", help="auto or a code (default: the project's)")
+    p.add_argument("--beam-size", type=int, default=5)
+    p.set_defaults(func=cmd_transcribe)
+
+
+def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
+    project = get_project(wb, args.project)
+    engine_name = args.engine or project.asr_engine
+    model = args.model or (project.asr_model if engine_name == project.asr_engine else EMBEDDED_NAME)
+    language = args.language or project.language
+    options = options_for(project, language, beam_size=args.beam_size)
+    job = start_draft_job(wb, project, {"engine": engine_name, "model": model, "language": language})
+    try:
+        engine = load_engine(engine_name, model, wb.settings.models_dir)
+    except ModelNotFound as exc:
+        log.warning("draft job %d for project %r: cannot load %s model %r: %s",
+                    job.id, project.name, engine_name, model, exc)
+        fail_job(wb, job, str(exc))
+        raise
+    bar = Progress("draft")
+
+    def show(j: Job) -> None:
+        bar.show(j.done, j.total, j.message)
+
+    job = run_draft_job(wb, job, engine, options, on_progress=show)
+    bar.close()
+    for line in (job.error or "").splitlines():
+        print(f"failed: {line}")
+    counts = project_status(wb, project)["segments"]
+    print(f"{project.name}: job {job.state}; the project has {counts['drafted']} drafted "
+          "segment(s) to label")
+    return 0 if job.state == "done" and not job.error else 1
+
+
+def add_cancel(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("cancel", parents=[common], help="stop a running draft job")
+    p.add_argument("--project", required=True)
+    p.set_defaults(func=cmd_cancel)
+
+
+def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
+    project = get_project(wb, args.project)
+    job = cancel_draft_job(wb, project)
+    if job is None:
+        print(f"{project.name}: no draft job is running")
+        return 1
+    if job.state == "running":
+        print(f"{project.name}: job {job.id} will stop after the recording it is drafting")
+    else:
+        print(f"{project.name}: job {job.id} {job.message}; marked {job.state}")
+    return 0
+
+
+def add_status(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("status", parents=[common], help="counts by status and hours")
+    p.add_argument("--project", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+
+def cmd_status(wb: Workbench, args: argparse.Namespace) -> int:
+    status = project_status(wb, get_project(wb, args.project))
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    print(f"{status['project']} (language {status['language']})")
+    print(f"  recordings      {status['recordings']}  ({status['audio_hours']:.3f} h of audio)")
+    for name, count in status["segments"].items():
+        print(f"  {name:<15} {count}")
+    print(f"  labelled        {status['labelled_hours']:.3f} h")
+    return 0

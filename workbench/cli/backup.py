@@ -1,0 +1,65 @@
+"""backup and restore: the database and the audio store, as one archive."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workbench.cli.progress import Progress
+from workbench.projects.settings import Workbench
+
+
+def add_backup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("backup", parents=[common],
+                       help="archive the database and the audio store (owners); safe while "
+                            "the app runs")
+    p.add_argument("dest", nargs="?", default=".", metavar="DEST",
+                   help="archive to write (.tar, or .tar.gz), or a folder for "
+                        "workbench-DATE-TIME.tar (default: the current folder)")
+    p.set_defaults(func=cmd_backup)
+
+
+def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
+    """Archive the database and the audio store; exits 1 when the database names a file that
+    the home lacks (the archive is written all the same)."""
+    from workbench.projects.backup import backup
+
+    bar = Progress("backup")
+    result = backup(wb, Path(args.dest), progress=lambda d, t, n: bar.show(d, t, n))
+    bar.close()
+    rows = result.rows
+    print(f"wrote {result.path} ({result.bytes / 1e6:.1f} MB): {result.database} database at "
+          f"schema {result.schema}, {rows.get('projects', 0)} projects, "
+          f"{rows.get('recordings', 0)} recordings, {rows.get('segments', 0)} segments, "
+          f"{rows.get('users', 0)} accounts; {result.files} files")
+    for rel in result.missing:
+        print(f"  missing: {rel} is named by the database but not in the home")
+    return 1 if result.missing else 0
+
+
+def add_restore(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("restore", parents=[common],
+                       help="replace the database and audio store by an archive's (owners); "
+                            "stop the app first")
+    p.add_argument("archive", metavar="ARCHIVE")
+    p.add_argument("--force", action="store_true",
+                   help="replace a workbench that already holds data")
+    p.set_defaults(func=cmd_restore)
+
+
+def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:
+    """Replace the database and audio store by an archive's, after checking all of it."""
+    from workbench.projects.backup import restore
+
+    bar = Progress("restore")
+    result = restore(wb, Path(args.archive), force=args.force,
+                     progress=lambda d, t, n: bar.show(d, t, n))
+    bar.close()
+    rows = result.rows
+    print(f"restored {result.archive.name} (made {result.made_at} from {result.source_home}) "
+          f"into {wb.settings.home}: {rows.get('projects', 0)} projects, "
+          f"{rows.get('recordings', 0)} recordings, {rows.get('segments', 0)} segments, "
+          f"{rows.get('users', 0)} accounts; {result.files} files")
+    for rel in result.missing:
+        print(f"  missing: {rel} was already missing when the backup was made")
+    return 0

@@ -1,0 +1,101 @@
+"""Accounts and who did what: user, members and audit (the audit log)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from workbench.core.errors import NotFound, WorkbenchError
+from workbench.projects import people
+from workbench.projects.settings import Workbench, get_project
+from workbench.text import pad
+
+
+def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("user", parents=[common], help="accounts: add, list, role, deactivate, "
+                                                      "activate, reset-password")
+    p.add_argument("action", choices=["add", "list", "role", "deactivate", "activate",
+                                      "reset-password"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["labeler", "reviewer", "owner"])
+    p.add_argument("--display-name")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the new account's password from stdin instead of generating one")
+    p.set_defaults(func=cmd_user)
+
+
+def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
+    """Accounts: add, list, role, deactivate, activate, reset-password (owners only)."""
+    if args.action == "list":
+        for u in people.list_users(wb):
+            state = "" if u.active else "  (deactivated)"
+            print(f"{u.id:>4}  {pad(u.name, 20)}  {u.role.value:<9} {u.display_name}{state}")
+        return 0
+    if args.action == "add":
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+        user, password = people.create_user(wb, args.name, args.role or "labeler", password,
+                                            display_name=args.display_name or "")
+        print(f"added {user.name} ({user.role.value})")
+        if not args.password_stdin:
+            print(f"temporary password: {password}")
+        return 0
+    target = next((u for u in people.list_users(wb) if u.name == (args.name or "").lower()), None)
+    if target is None:
+        raise NotFound(f"no account named {args.name!r}")
+    if args.action == "role":
+        if not args.role:
+            raise WorkbenchError("--role is required")
+        people.set_role(wb, target.id, args.role)
+    elif args.action in ("deactivate", "activate"):
+        people.set_active(wb, target.id, args.action == "activate")
+    elif args.action == "reset-password":
+        print(f"temporary password: {people.reset_password(wb, target.id)}")
+    print(f"{target.name}: {args.action} done")
+    return 0
+
+
+def add_members(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("members", parents=[common], help="show or set a project's members")
+    p.add_argument("--project", required=True)
+    p.add_argument("--set", metavar="NAME,NAME", help="make exactly these accounts members")
+    p.set_defaults(func=cmd_members)
+
+
+def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
+    """Show or set who works on a project."""
+    project = get_project(wb, args.project)
+    if args.set is not None:
+        by_name = {u.name: u.id for u in people.list_users(wb)}
+        names = [n.strip().lower() for n in args.set.split(",") if n.strip()]
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise NotFound(f"no account named {missing[0]!r}")
+        people.set_members(wb, project.id, [by_name[n] for n in names])
+    members = people.members(wb, project.id)
+    for u in members:
+        print(f"{u.name} ({u.role.value})")
+    if not members:
+        print(f"{project.name}: no members yet (owners see every project); add them with "
+              "--set NAME,NAME")
+    return 0
+
+
+def add_audit(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("audit", parents=[common], help="the audit log as CSV")
+    p.add_argument("--project")
+    p.add_argument("--limit", type=int, default=10000)
+    p.set_defaults(func=cmd_audit)
+
+
+def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
+    """The audit log as CSV on stdout, newest first."""
+    import csv
+
+    project_id = get_project(wb, args.project).id if args.project else None
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["at", "actor", "action", "project_id", "detail"])
+    for e in people.audit_log(wb, project_id, limit=args.limit):
+        writer.writerow([e["at"].isoformat(), e["actor"], e["action"], e["project_id"] or "",
+                         json.dumps(e["detail"], ensure_ascii=False)])
+    return 0
