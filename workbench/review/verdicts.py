@@ -219,7 +219,5 @@ def apply_review_action(wb: Workbench, action: dict, *, state: ReviewState) -> O
             active_seconds=float(action.get("active_seconds") or 0.0)))
         return Outcome("success", f"Fixed and approved segment #{seg_id} (revision {rev.n}).",
                        go_to=go)
-    except StaleEdit as exc:
-        return Outcome("error", f"Not reviewed: {exc}")
-    except (InvalidEdit, ValueError, PermissionError) as exc:
+    except WorkbenchError as exc:
         return Outcome("error", f"Not reviewed: {exc}")
