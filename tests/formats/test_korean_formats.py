@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import tone
-from tests.test_annotations import same, segments_of
-from tests.test_export_formats import label, noisy_project, sources  # noqa: F401  (fixtures)
+from tests.helpers.corpus import label, same, segments_of
 from workbench import store
 from workbench.asr import DraftSegment, TranscribeOptions, Transcript
 from workbench.cli import main
