@@ -17,11 +17,17 @@ from tests.helpers.corpus import label, same, segments_of
 from workbench import store
 from workbench.asr import DraftSegment, TranscribeOptions, Transcript
 from workbench.cli import main
+from workbench.core.errors import WorkbenchError
 from workbench.formats.corpus_export import ExportOptions, export_batch
 from workbench.formats.kspon import clip_path
 from workbench.intake.transcripts import AudioScope, detect, import_any, import_upload
 from workbench.projects.settings import ensure_project
-from workbench.review.corpus_audit import audit_options, audit_report, run_audit_job, start_audit_job
+from workbench.review.corpus_audit import (
+    audit_options,
+    audit_report,
+    run_audit_job,
+    start_audit_job,
+)
 from workbench.text import load_profile
 
 SERVER = AudioScope.server()
@@ -112,7 +118,7 @@ def test_kspon_split_corpus_lists_each_split(wb, korean, tmp_path):
 
 
 def test_headerless_pcm_clips_are_16_khz(wb, korean, tmp_path):
-    with pytest.raises(ValueError, match="16000 Hz"):
+    with pytest.raises(WorkbenchError, match="16000 Hz"):
         export_batch(wb, korean, tmp_path / "x", "kspon", options=ExportOptions(sample_rate=8000))
 
 
@@ -201,12 +207,12 @@ def test_tags_spelled_as_the_profile_maps_them(wb, korean, tmp_path):
 def test_bad_delivery_options_name_their_field(tmp_path, export, field):
     path = tmp_path / "bad.yaml"
     path.write_text(f"extends: kspon\nexport: {export}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=re.escape(field)):
+    with pytest.raises(WorkbenchError, match=re.escape(field)):
         load_profile(str(path))
 
 
 def test_fillers_are_dropped_from_a_side_only(wb, korean, tmp_path):
-    with pytest.raises(ValueError, match="spelling or pronunciation form only"):
+    with pytest.raises(WorkbenchError, match="spelling or pronunciation form only"):
         export_batch(wb, korean, tmp_path / "x", "kspon", options=ExportOptions(fillers="drop"))
 
 
