@@ -179,6 +179,40 @@ def test_entries_of_the_same_name_import_the_first_and_report_the_others(wb, tmp
     assert a.sha256 == audio_files._sha256(tmp_path / "1.wav")  # the first entry's audio
 
 
+@pytest.mark.parametrize("bad, why", [
+    ("x" * 300 + ".wav", "its name is too long for the file system"),
+    ("/".join(["d" * 200] * 30) + "/y.wav", "its name is too long for the file system"),
+    ("a.wav/y.wav", "its path runs through a file of another entry"),
+])
+def test_an_entry_that_cannot_be_written_fails_alone_and_the_rest_imports(wb, tmp_path, bad,
+                                                                          why):
+    """A name part over 255 bytes, a path too deep for the file system, or a path through a
+    file an earlier entry wrote: that entry fails by name, the entries after it import."""
+    archive = _zip(tmp_path / "odd.zip", [
+        ("a.wav", tone(tmp_path / "a.wav", 1.0, freq=300).read_bytes()),
+        (bad, tone(tmp_path / "b.wav", 1.0, freq=400).read_bytes()),
+        ("c.wav", tone(tmp_path / "c.wav", 1.0, freq=500).read_bytes()),
+    ])
+    report = import_paths(wb, ensure_project(wb, "odd"), [archive])
+    outcomes = _outcomes(report)
+    assert outcomes.pop(f"odd.zip/{bad}") == ("failed", f"cannot extract from the zip archive: "
+                                                        f"{why}; skipped")
+    assert outcomes == {"odd.zip/a.wav": ("imported", ""), "odd.zip/c.wav": ("imported", "")}
+
+
+def test_an_entry_whose_path_a_folder_took_fails_alone_in_an_upload(wb, tmp_path):
+    archive = _zip(tmp_path / "up.zip", [
+        ("a.wav/y.wav", tone(tmp_path / "y.wav", 1.0, freq=300).read_bytes()),
+        ("a.wav", tone(tmp_path / "a.wav", 1.0, freq=400).read_bytes()),
+    ])
+    result = import_upload(wb, ensure_project(wb, "up"), [("up.zip", archive.read_bytes())])
+    assert _outcomes(result.report) == {
+        "up.zip/a.wav/y.wav": ("imported", ""),
+        "up.zip/a.wav": ("failed", "cannot extract from the zip archive: another entry's "
+                                   "folder has its name; skipped"),
+    }
+
+
 # ---------------------------------------------------------------- truncated files in a batch
 
 

@@ -8,6 +8,7 @@ database. A file that fails is reported with its name and the reason; the others
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import logging
 import os
@@ -279,12 +280,28 @@ def _extract_checked(
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         _extract_entry(zf, info, dest)
-    except Exception as exc:  # a bad entry (CRC, compression, encryption) fails alone
-        dest.unlink(missing_ok=True)
+    except Exception as exc:  # a bad entry (CRC, compression, encryption, its name) fails alone
+        with contextlib.suppress(OSError):  # a path the file system refuses cannot be removed
+            dest.unlink(missing_ok=True)
         log.warning("cannot extract %s from %s", info.filename, archive, exc_info=exc)
+        why = _unwritable(exc)
+        if why:
+            return shown_name, archive, f"cannot extract from the zip archive: {why}; skipped"
         detail = "" if public else f" ({exc})"
         return shown_name, archive, f"cannot extract from the zip archive{detail}"
     return shown_name, dest, ""
+
+
+def _unwritable(exc: Exception) -> str:
+    """Why the file system refused an entry's path, in words, or '' for another failure."""
+    number = exc.errno if isinstance(exc, OSError) else None
+    if number == errno.ENAMETOOLONG:  # a part over 255 bytes, or the whole path too deep
+        return "its name is too long for the file system"
+    if number in (errno.ENOTDIR, errno.EEXIST):  # 'x.wav', then 'x.wav/y.wav'
+        return "its path runs through a file of another entry"
+    if number == errno.EISDIR:  # 'x.wav/y.wav', then 'x.wav'
+        return "another entry's folder has its name"
+    return ""
 
 
 def _destination(
