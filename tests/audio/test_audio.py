@@ -254,6 +254,14 @@ def _missing(d: Path) -> Path:
     return d / "not-there.wav"
 
 
+def _one_hz_wav(d: Path) -> Path:
+    """40 KB of 16-bit samples declared at 1 Hz: 5.6 hours, were it taken at its word."""
+    path = d / "slow.wav"
+    noise = np.random.default_rng(3).uniform(-0.5, 0.5, 20_000).astype(np.float32)
+    sf.write(str(path), noise, 1, subtype="PCM_16")
+    return path
+
+
 def _random_bytes_m4a(d: Path) -> Path:
     path = d / "garbage.m4a"
     path.write_bytes(np.random.default_rng(7).integers(0, 256, 4096, dtype=np.uint8).tobytes())
@@ -268,6 +276,8 @@ BAD_INPUTS = {
     "zero-length-wav": (_zero_length_wav, "no audio"),
     "missing-path": (_missing, "no such file"),
     "random-bytes-m4a": (_random_bytes_m4a, "not a readable audio file"),
+    "one-hz-wav": (_one_hz_wav, "its sample rate is 1 Hz, below the 4000 Hz the workbench "
+                                "takes (a damaged header, or not a recording)"),
 }
 
 

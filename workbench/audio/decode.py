@@ -24,6 +24,7 @@ from workbench.core.errors import WorkbenchError
 log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 30  # decode this much audio at a time, whatever the file's length
+MIN_SAMPLE_RATE = 4000  # Hz: below this no speech is left (telephone audio is 8000 Hz)
 
 
 class AudioError(WorkbenchError):
@@ -69,9 +70,16 @@ def probe(path: str | Path) -> SourceInfo:
         info = sf.info(_sf_name(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
         log.debug("libsndfile cannot read %s (%s); trying PyAV", path, exc)
-        return _probe_av(path)
-    _check_wav_length(path, info.extra_info)
-    return SourceInfo(info.samplerate, info.channels, info.duration, info.format, "soundfile")
+        source = _probe_av(path)
+    else:
+        _check_wav_length(path, info.extra_info)
+        source = SourceInfo(info.samplerate, info.channels, info.duration, info.format,
+                            "soundfile")
+    if source.sample_rate < MIN_SAMPLE_RATE:  # decoding it would make hours of nothing
+        raise AudioError(path, f"its sample rate is {source.sample_rate} Hz, below the "
+                               f"{MIN_SAMPLE_RATE} Hz the workbench takes (a damaged header, "
+                               f"or not a recording)")
+    return source
 
 
 def _sf_name(path: Path) -> bytes:
