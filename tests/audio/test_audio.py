@@ -39,9 +39,11 @@ MP3_WRITABLE = "MP3" in sf.available_formats()
 
 
 def _write_aac(path: Path, seconds: float, rate: int, channels: int = 1,
-               faststart: bool = False, fmt: str = "ipod", codec: str = "aac") -> Path:
+               faststart: bool = False, fmt: str = "ipod", codec: str = "aac",
+               options: dict[str, str] | None = None) -> Path:
     """An M4A (AAC in an MP4/iPod container) of conftest's tone, encoded with PyAV; with
-    `faststart` its index ('moov') comes before the audio ('mdat'), as for streaming."""
+    `faststart` its index ('moov') comes before the audio ('mdat'), as for streaming;
+    `options`: the muxer's own (FFmpeg's names)."""
     import av
 
     t = np.arange(int(seconds * rate)) / rate
@@ -49,7 +51,7 @@ def _write_aac(path: Path, seconds: float, rate: int, channels: int = 1,
     planes = np.stack([signal] * channels)
     layout = "stereo" if channels == 2 else "mono"
     path.parent.mkdir(parents=True, exist_ok=True)
-    options = {"movflags": "faststart"} if faststart else {}
+    options = {**({"movflags": "faststart"} if faststart else {}), **(options or {})}
     with av.open(str(path), "w", format=fmt, options=options) as out:
         stream = out.add_stream(codec, rate=rate, layout=layout)
         for i in range(0, planes.shape[1], 1024):
@@ -323,6 +325,30 @@ def _webm(d: Path) -> Path:
     return _write_aac(d / "a.webm", 8.0, 48000, fmt="webm", codec="libopus")
 
 
+def _live_webm(d: Path) -> Path:
+    """A WebM written as a live stream: its Segment's size unknown, no index (Cues)."""
+    return _write_aac(d / "a.webm", 8.0, 48000, fmt="webm", codec="libopus",
+                      options={"live": "1"})
+
+
+def _live_webm_open_clusters(d: Path) -> Path:
+    """A live WebM whose Clusters too are of unknown size, as a browser's MediaRecorder writes."""
+    path = _live_webm(d)
+    data = bytearray(path.read_bytes())
+    pos = data.index(b"\x18\x53\x80\x67") + 4
+    pos += 9 - data[pos].bit_length()  # the Segment's size (unknown): its children follow
+    while pos < len(data):
+        ident = data[pos:pos + 9 - data[pos].bit_length()]
+        at = pos + len(ident)
+        width = 9 - data[at].bit_length()
+        size = int.from_bytes(data[at:at + width], "big") & ((1 << (7 * width)) - 1)
+        if bytes(ident) == b"\x1f\x43\xb6\x75":  # a Cluster: its size written as unknown
+            data[at:at + width] = ((1 << (8 * width - width + 1)) - 1).to_bytes(width, "big")
+        pos = at + width + size
+    path.write_bytes(data)
+    return path
+
+
 # id -> a writer of a 8 s file, then where to cut it
 TRUNCATED = {
     "wav-half": (lambda d: tone(d / "a.wav", 8.0), 0.5),
@@ -339,6 +365,8 @@ TRUNCATED = {
     "m4a-index-cut": (lambda d: _write_aac(d / "a.m4a", 8.0, 44100), 0.995),
     "m4a-faststart": (lambda d: _write_aac(d / "a.m4a", 8.0, 44100, faststart=True), 0.7),
     "webm": (_webm, 0.8),
+    "webm-live": (_live_webm, 0.5),
+    "webm-live-open-clusters": (_live_webm_open_clusters, 0.5),
 }
 
 
@@ -366,6 +394,68 @@ def test_a_truncated_file_of_each_format_is_reported_as_truncated(tmp_path, case
     assert caught.value.plain.startswith("the file is truncated")  # not the decoder's words
     assert str(caught.value).startswith(f"{cut.name}: ")
     assert _files_under(out) == []
+
+
+def _streamed_flac(d: Path) -> Path:
+    """A FLAC whose STREAMINFO holds no length (total samples 0, no MD5), as an encoder writing
+    to a stream leaves it."""
+    data = bytearray(tone(d / "whole.flac", 3.0, 44100).read_bytes())
+    assert data[:4] == b"fLaC" and data[4] & 0x7F == 0  # STREAMINFO comes first
+    fields = int.from_bytes(data[18:26], "big")  # rate 20 bits, channels 3, depth 5, total 36
+    data[18:26] = (fields & ~((1 << 36) - 1)).to_bytes(8, "big")
+    data[26:42] = bytes(16)
+    path = d / "streamed.flac"
+    path.write_bytes(data)
+    return path
+
+
+def _piped_wav(d: Path) -> Path:
+    """A WAV whose RIFF and data sizes are 0xFFFFFFFF, as FFmpeg writes it to a pipe."""
+    data = bytearray(tone(d / "whole.wav", 3.0, 16000).read_bytes())
+    at = data.index(b"data") + 4
+    data[4:8] = data[at:at + 4] = b"\xff\xff\xff\xff"
+    path = d / "piped.wav"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("make", [_streamed_flac, _piped_wav], ids=["flac", "wav"])
+def test_a_file_written_to_a_stream_decodes_whole(tmp_path, make):
+    """Its length unknown to its header is not a cut: what is there is decoded, all of it."""
+    converted = convert(make(tmp_path), tmp_path / "out" / "w.flac", tmp_path / "out" / "p.npy")
+    assert abs(converted.num_samples - 3 * SAMPLE_RATE) <= 2
+    assert converted.doubt == ""
+
+
+def _fragmented_mp4(d: Path) -> Path:
+    """An MP4 written in fragments of a second ('moof' and 'mdat' after an empty 'moov'), as
+    FFmpeg streams it; it ends with the fragments' index ('mfra')."""
+    return _write_aac(d / "a.mp4", 8.0, 44100, fmt="mp4",
+                      options={"movflags": "frag_keyframe+empty_moov", "frag_duration": "1000000"})
+
+
+def test_a_fragmented_mp4_cut_at_a_fragment_imports_with_a_warning(wb, tmp_path):
+    """Cut where a fragment starts, every box left is whole: nothing proves the cut, and a
+    recorder that never writes 'mfra' (a browser's) makes such files whole. What is there is
+    imported, and the report says it may be cut short."""
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
+
+    whole = _fragmented_mp4(tmp_path / "src")
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[:data.rindex(b"moof", 0, len(data) // 2) - 4])
+    report = import_paths(wb, ensure_project(wb, "frag"), [whole, cut])
+    done = {i.name: i for i in report.items}
+    assert (done["a.mp4"].outcome, done["a.mp4"].reason, done["a.mp4"].warning) == (
+        "imported", "", False)
+    item = done["cut.mp4"]
+    assert (item.outcome, item.warning) == ("imported", True)
+    assert 2.0 < item.duration < 5.0
+    assert item.reason == (
+        "it may be cut short: a fragmented MP4 that does not end with the index of its "
+        f"fragments ('mfra') that a finished recording has; the {item.duration:.1f} s there "
+        "were imported")
 
 
 def test_an_unknown_wav_format_tag_is_named(tmp_path):

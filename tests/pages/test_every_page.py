@@ -51,6 +51,21 @@ def test_projects_page_lists_recordings(app, drafted):
     assert sorted(table["original rate (Hz)"]) == [16000, 48000]
 
 
+def test_the_import_report_lists_a_file_imported_with_a_warning(app, drafted):
+    from workbench.intake.audio_files import ImportItem, ImportReport
+
+    at = app("workbench/pages/projects.py", drafted.id)
+    at.session_state["import_report"] = (drafted.id, ImportReport((
+        ImportItem("whole.wav", "imported", "", 1, 3.0),
+        ImportItem("cut.mp4", "imported", "it may be cut short: ...", 2, 3.0, warning=True),
+    )))
+    at.run()
+    _no_errors(at)
+    listed = "\n".join(m.value for m in at.markdown)
+    assert "cut.mp4" in listed and "it may be cut short" in listed
+    assert "whole.wav" not in listed
+
+
 def test_drafts_page_runs_a_job_to_the_end(app, wb, tones, fake_engine):
     from workbench.intake.audio_files import import_paths
     from workbench.projects.settings import ensure_project

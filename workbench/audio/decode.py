@@ -12,19 +12,21 @@ import os
 import re
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
-from workbench.audio.integrity import truncation
+from workbench.audio.integrity import doubt, truncation
 from workbench.core.errors import WorkbenchError
 
 log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 30  # decode this much audio at a time, whatever the file's length
 MIN_SAMPLE_RATE = 4000  # Hz: below this no speech is left (telephone audio is 8000 Hz)
+UNKNOWN_FRAMES = 2**63 - 1  # libsndfile's count of a stream that did not say its length
+UNKNOWN_SIZE = 0xFFFFFFFF  # a WAV chunk size written to a pipe, where it cannot be filled in
 
 
 class AudioError(WorkbenchError):
@@ -50,6 +52,7 @@ class SourceInfo:
     duration: float  # seconds, as declared by the container (may be an estimate for MP3)
     format: str
     backend: str  # 'soundfile' or 'av'
+    doubt: str = ""  # why it may be cut short where nothing proves it (see integrity.doubt)
 
 
 def probe(path: str | Path) -> SourceInfo:
@@ -60,10 +63,10 @@ def probe(path: str | Path) -> SourceInfo:
     if path.stat().st_size == 0:
         raise AudioError(path, "the file is empty (0 bytes)")
     try:
-        cut = truncation(path)
+        cut, unsure = truncation(path), doubt(path)
     except (OSError, ValueError):  # not a regular file that can be mapped: the decoders judge
         log.debug("cannot check the structure of %s", path, exc_info=True)
-        cut = None
+        cut, unsure = None, None
     if cut:
         raise AudioError(path, cut)
     try:
@@ -75,6 +78,10 @@ def probe(path: str | Path) -> SourceInfo:
         _check_wav_length(path, info.extra_info)
         source = SourceInfo(info.samplerate, info.channels, info.duration, info.format,
                             "soundfile")
+        if info.frames >= UNKNOWN_FRAMES:  # a FLAC streamed without its length: libsndfile
+            source = _probe_av(path)  # fails reading it; FFmpeg reads to the end
+    if unsure:
+        source = replace(source, doubt=unsure)
     if source.sample_rate < MIN_SAMPLE_RATE:  # decoding it would make hours of nothing
         raise AudioError(path, f"its sample rate is {source.sample_rate} Hz, below the "
                                f"{MIN_SAMPLE_RATE} Hz the workbench takes (a damaged header, "
@@ -135,8 +142,10 @@ def _wav_tag_words(tag: int) -> str:
 
 def _check_wav_length(path: Path, extra_info: str) -> None:
     """libsndfile quietly shortens a WAV (or AIFF) whose audio chunk is cut off; report it as
-    truncated."""
+    truncated. A size of 0xFFFFFFFF claims nothing: the writer could not fill it in."""
     match = _WAV_DATA_SIZE.search(extra_info)
+    if match and int(match.group(1)) == UNKNOWN_SIZE:
+        return  # written to a pipe: libsndfile reads the audio to the end of the file
     if match and int(match.group(2)) < int(match.group(1)):
         declared, present = int(match.group(1)), int(match.group(2))
         raise AudioError(

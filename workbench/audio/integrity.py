@@ -26,6 +26,26 @@ _BITRATES = {
 _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 _MP4_TYPES = (b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot")
 _EBML, _SEGMENT = b"\x1a\x45\xdf\xa3", b"\x18\x53\x80\x67"  # Matroska/WebM element IDs
+_CLUSTER = b"\x1f\x43\xb6\x75"
+_ELEMENTS = {_SEGMENT: "Segment", _CLUSTER: "Cluster", b"\xa3": "SimpleBlock",
+             b"\xa0": "BlockGroup"}
+
+
+def doubt(path: str | Path) -> str | None:
+    """Why `path` may be cut short where its structure cannot prove it (a sentence starting
+    'it may be cut short'), or None: a fragmented MP4 that ends on a whole fragment but lacks
+    the index of its fragments ('mfra') that FFmpeg writes last, even to a pipe. A recorder
+    that never writes one (a browser's) makes such files whole, so this is no refusal."""
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[4:8] not in _MP4_TYPES:
+            return None
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            kinds, cut = _mp4_boxes(data)
+    if cut is None and b"moof" in kinds and b"mfra" not in kinds:
+        return ("it may be cut short: a fragmented MP4 that does not end with the index of its "
+                "fragments ('mfra') that a finished recording has")
+    return None
 
 
 def truncation(path: str | Path) -> str | None:
@@ -76,51 +96,80 @@ def _ogg(data: mmap.mmap) -> str | None:
 
 
 def _mp4(data: mmap.mmap) -> str | None:
-    size, pos = len(data), 0
-    seen: set[bytes] = set()
-    while pos + 8 <= size:
-        length, kind = struct.unpack_from(">I4s", data, pos)
-        header = 8
-        if length == 1:
-            if pos + 16 > size:
-                return "the file is truncated: its last MP4 box is cut off"
-            length, header = struct.unpack_from(">Q", data, pos + 8)[0], 16
-        elif length == 0:
-            return None  # the last box runs to the end of the file
-        if length < header:
-            return None  # not a box: this walk does not judge
-        if pos + length > size:
-            name = kind.decode("latin-1")
-            return (f"the file is truncated: its '{name}' box declares {length} bytes "
-                    f"but only {size - pos} are present")
-        seen.add(kind)
-        pos += length
-    if b"moov" not in seen:
+    kinds, cut = _mp4_boxes(data)
+    if cut is not None:
+        return cut or None
+    if b"moov" not in kinds:
         return ("the file is truncated: it has no 'moov' box, the index of its audio "
                 "(cut short, or a recording never finished)")
     return None
 
 
-def _matroska(data: mmap.mmap) -> str | None:
-    """A WebM/Matroska file's top-level elements (the EBML header, then the Segment holding
-    everything) against the file's length; a Segment of unknown size (live) is not judged."""
+def _mp4_boxes(data: mmap.mmap) -> tuple[list[bytes], str | None]:
+    """The kinds of an MP4 file's top-level boxes, in order, and why the walk stopped: a cut
+    (a sentence), '' where it cannot judge what follows (or the last box runs to the end of
+    the file), None where every box is whole."""
     size, pos = len(data), 0
+    kinds: list[bytes] = []
+    while pos + 8 <= size:
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        header = 8
+        if length == 1:
+            if pos + 16 > size:
+                return kinds, "the file is truncated: its last MP4 box is cut off"
+            length, header = struct.unpack_from(">Q", data, pos + 8)[0], 16
+        elif length == 0:
+            return kinds, ""  # the last box runs to the end of the file
+        if length < header:
+            return kinds, ""  # not a box: this walk does not judge
+        if pos + length > size:
+            name = kind.decode("latin-1")
+            return kinds, (f"the file is truncated: its '{name}' box declares {length} bytes "
+                           f"but only {size - pos} are present")
+        kinds.append(kind)
+        pos += length
+    return kinds, None
+
+
+def _matroska(data: mmap.mmap) -> str | None:
+    """A WebM/Matroska file's elements against the file's length: the top-level ones (the
+    EBML header, then the Segment holding everything), and where the Segment's size is unknown
+    (written live) the elements in it, stepping into Clusters of unknown size (a browser's
+    recorder writes those) to their blocks."""
+    size, pos, live = len(data), 0, False
     while pos < size:
         ident = _vint(data, pos, keep_marker=True)
-        if ident is None:
-            return None
-        length = _vint(data, pos + ident[1], keep_marker=False)
-        if length is None:
+        length = None if ident is None else _vint(data, pos + ident[1], keep_marker=False)
+        if ident is None or length is None:
+            if live and _header_cut(data, pos):
+                return "the file is truncated: its last element is cut off"
             return None
         start = pos + ident[1] + length[1]
-        if length[0] == (1 << (7 * length[1])) - 1:
-            return None  # unknown size: runs to the end of the file
+        if length[0] == (1 << (7 * length[1])) - 1:  # unknown size: runs to the end of the file
+            if data[pos:pos + 4] not in (_SEGMENT, _CLUSTER):
+                return None
+            pos, live = start, True  # a live Segment or Cluster: walk what it holds
+            continue
         if start + length[0] > size:
-            name = "Segment" if data[pos:pos + 4] == _SEGMENT else "top-level"
+            name = _ELEMENTS.get(bytes(data[pos:pos + ident[1]]), "last" if live else "top-level")
             return (f"the file is truncated: its {name} element declares {length[0]} bytes "
                     f"but only {size - start} are present")
         pos = start + length[0]
     return None
+
+
+def _header_cut(data: mmap.mmap, pos: int) -> bool:
+    """Whether the element header at `pos` (its ID, then its size) runs past the end of the
+    file; False where it is no header at all."""
+    for _ in range(2):  # the ID, then the size
+        if pos >= len(data):
+            return True
+        if data[pos] == 0:
+            return False
+        pos += 9 - data[pos].bit_length()
+        if pos > len(data):
+            return True
+    return False
 
 
 def _vint(data: mmap.mmap, pos: int, keep_marker: bool) -> tuple[int, int] | None:

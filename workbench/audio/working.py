@@ -35,6 +35,7 @@ class Converted:
     channels: int
     num_samples: int  # at SAMPLE_RATE
     kept_channels: bool = False  # whether a channels copy was written
+    doubt: str = ""  # why the source may be cut short where nothing proves it, or ''
 
     @property
     def duration(self) -> float:
@@ -100,7 +101,7 @@ def convert(
         for part in parts:
             part.unlink(missing_ok=True)
         raise
-    return Converted(info.sample_rate, info.channels, total, keep)
+    return Converted(info.sample_rate, info.channels, total, keep, info.doubt)
 
 
 def read_channel(channels_path: str | Path, channel: int) -> np.ndarray:

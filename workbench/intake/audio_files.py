@@ -48,6 +48,7 @@ class ImportItem:
     """The outcome for one file: 'imported', 'duplicate' or 'failed'.
 
     `name` and `reason` are made printable (see `printable`) whatever they were given as.
+    `warning`: the reason of an imported file is one to read (it may be cut short), not a note.
     """
 
     name: str
@@ -55,6 +56,7 @@ class ImportItem:
     reason: str = ""
     recording_id: int | None = None
     duration: float = 0.0
+    warning: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", printable(self.name))
@@ -184,6 +186,9 @@ def _import_decodable(
         duration=info.duration,
         channels_path=channels if info.kept_channels else None,
     )
+    if info.doubt:
+        warning = f"{info.doubt}; the {audio_length(recording.duration)} there were imported"
+        return ImportItem(name, "imported", warning, recording.id, recording.duration, True)
     return ImportItem(name, "imported", "", recording.id, recording.duration)
 
 
@@ -194,7 +199,8 @@ def _reuse(working: Path, channels: Path, source: Path):
     from workbench.audio.working import Converted
 
     src = probe(source)
-    return Converted(src.sample_rate, src.channels, sf.info(str(working)).frames, channels.is_file())
+    frames = sf.info(str(working)).frames
+    return Converted(src.sample_rate, src.channels, frames, channels.is_file(), src.doubt)
 
 
 def _expand(

@@ -894,7 +894,8 @@ def _import_annotated(
                 f"from {name} not attached")
     if skipped:
         note += f"; {len(skipped)} that do not fit in the audio skipped"
-    if item.outcome == "duplicate":
+    if item.outcome == "duplicate" or item.warning:
         note = f"{item.reason}; {note}"
-    done = ImportItem(item.name, item.outcome, note, item.recording_id, item.duration)
+    done = ImportItem(item.name, item.outcome, note, item.recording_id, item.duration,
+                      item.warning)
     return [done, *skipped[:MAX_ROW_PROBLEMS]], n

@@ -178,7 +178,7 @@ shown = st.session_state.get("import_report")
 if shown is not None and shown[0] == project.id:
     report = shown[1]
     (st.warning if report.failed else st.success)(md(report.summary(), 2000))
-    problems = [i for i in report.items if i.outcome != "imported"]
+    problems = [i for i in report.items if i.outcome != "imported" or i.warning]
     st.markdown("\n".join(f"- **{i.outcome}**: {md(i.name)}: {md(i.reason)}"
                           for i in problems[:30]))
     if len(problems) > 30:
