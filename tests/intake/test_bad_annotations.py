@@ -234,6 +234,13 @@ CASES = {
          ("bad.TextGrid", "cannot read textgrid: tier 1's size '2' is not a count of what the "
                           "file holds")],
         segments=1, audio=("a.wav", "bad.wav"), texts=("fine",)),
+    # ---- the same row twice: one segment, the other reported
+    "csv-exact-duplicate-rows": Case(
+        {"t.csv": "file,start,end,text,speaker\nbad.wav,0,1,same,Bo\nbad.wav,0,1,same,Bo\n"
+                  "bad.wav,0,1,same,Al\nbad.wav,1,2,other,Bo\n"},
+        [("t.csv", "line 3: the same segment as t.csv line 2 (times, text and speaker); "
+                   "skipped")],
+        segments=3, texts=("same", "other")),
     # ---- control characters and bidi overrides in text are stripped
     "control-characters": Case(
         {"bad.srt": "1\n00:00:00,000 --> 00:00:01,000\nK\x01im\u202e: he\x00l\x1b\x7flo\u2066 "
@@ -298,6 +305,60 @@ def test_a_speaker_with_control_characters_is_cleaned(wb, tmp_path):
     project = ensure_project(wb, "speaker")
     import_any(wb, project, [tmp_path / "a.vtt"], audio_from=AudioScope.server())
     assert texts_of(wb, project) == [("hi there", "Bob")]
+
+
+UNRECOGNISED = {  # a file named like a transcript that is none -> why, as the report says
+    "long.json": ('{"audio_filepath": "good.wav", "text": "' + "x" * 70_000 + '"}\n',
+                  "not a transcript the importer reads: its first line is longer than 64 KB"),
+    "notext.csv": ("file,speaker\ngood.wav,Bo\n",
+                   "not a transcript the importer reads: a table needs a file and a text "
+                   "column (its header: file,speaker)"),
+    "empty.json": ("", "not a transcript the importer reads: the file is empty"),
+    "sub/wav.scp": ("r good.wav\n", "not a transcript the importer reads: a Kaldi folder "
+                                    "needs wav.scp and text together"),
+}
+
+
+def _with_unrecognised(folder: Path) -> Path:
+    tone(folder / "good.wav", 3.0)
+    (folder / "good.srt").write_text(GOOD_SRT, encoding="utf-8")
+    for name, (content, _) in UNRECOGNISED.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
+def test_unrecognised_transcripts_in_a_folder_are_reported(wb, tmp_path):
+    folder = _with_unrecognised(tmp_path / "batch")
+    result = import_any(wb, ensure_project(wb, "folder"), [folder],
+                        audio_from=AudioScope.server())
+    assert sorted((i.name, i.reason) for i in result.report.failed) == sorted(
+        (name.rsplit("/", 1)[-1], why) for name, (_, why) in UNRECOGNISED.items())
+    assert result.segments == 2  # good.srt, beside them
+
+
+def test_unrecognised_transcripts_in_an_uploaded_zip_are_reported(wb, tmp_path):
+    import zipfile
+
+    from workbench.intake.transcripts import import_upload
+
+    folder = _with_unrecognised(tmp_path / "batch")
+    with zipfile.ZipFile(tmp_path / "up.zip", "w") as zf:
+        for file in folder.rglob("*"):
+            zf.write(file, file.relative_to(folder).as_posix())
+    result = import_upload(wb, ensure_project(wb, "zip"),
+                           [("up.zip", (tmp_path / "up.zip").read_bytes())])
+    assert sorted((i.name, i.reason) for i in result.report.failed) == sorted(
+        (f"up.zip/{name}", why) for name, (_, why) in UNRECOGNISED.items())
+    assert result.segments == 2
+
+
+def test_an_unrecognised_transcript_uploaded_alone_is_reported_the_same_way(wb, tmp_path):
+    from workbench.intake.transcripts import import_upload
+
+    content, why = UNRECOGNISED["notext.csv"]
+    result = import_upload(wb, ensure_project(wb, "alone"), [("notext.csv", content.encode())])
+    assert [(i.name, i.reason) for i in result.report.items] == [("notext.csv", why)]
 
 
 # ---------------------------------------------------------------- fuzzing the readers

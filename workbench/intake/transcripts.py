@@ -138,15 +138,23 @@ class AnnotatedImport:
 # ---------------------------------------------------------------- recognising
 
 
-def _first_line(path: Path) -> str:
-    """The first non-blank line of a file (UTF-8 or UTF-16, gzip unpacked), '' when unreadable."""
+HEAD_BYTES = 1 << 16  # a file's format is recognised from this much of its start (64 KB)
+
+
+def _head(path: Path) -> bytes:
+    """A file's first HEAD_BYTES and one more (gzip unpacked), b'' when unreadable."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:  # type: ignore[operator]
-            head = f.read(1 << 16)
+            return f.read(HEAD_BYTES + 1)
     except (OSError, EOFError, zlib.error):
         log.debug("cannot read %s to recognise its format", path, exc_info=True)
-        return ""
+        return b""
+
+
+def _first_line(path: Path) -> str:
+    """The first non-blank line of a file (UTF-8 or UTF-16, gzip unpacked), '' when unreadable."""
+    head = _head(path)[:HEAD_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:200]:
         head = head[: len(head) // 2 * 2]  # UTF-16 cut in the middle of a character
     try:
@@ -206,6 +214,37 @@ def _json_shape(path: Path) -> str | None:
     return next((fmt for fmt, shape in JSON_SHAPES.items() if shape.looks_like(value)), None)
 
 
+def _named_as_transcript(name: str) -> bool:
+    """Whether a file in a folder or zip is named as transcripts are (not '.txt': notes are
+    too), so that not reading it as one is worth a word."""
+    lower = name.lower()
+    return lower in kaldi.FILES or Path(lower.removesuffix(".gz")).suffix in _NAMED_AS_TRANSCRIPTS
+
+
+def _not_recognised(path: Path) -> str:
+    """Why a file given (or found in a folder or zip) is read neither as audio nor as a
+    transcript, in words for the report."""
+    name = path.name.lower()
+    suffix = Path(name.removesuffix(".gz")).suffix
+    if not _named_as_transcript(name):
+        return "neither audio nor a transcript format the importer reads"
+    head = _head(path)
+    if not head.strip():
+        why = "the file is empty"
+    elif len(head) > HEAD_BYTES and b"\n" not in head.lstrip()[:HEAD_BYTES]:
+        why = f"its first line is longer than {HEAD_BYTES // 1024} KB"
+    elif name in kaldi.FILES:
+        why = "a Kaldi folder needs wav.scp and text together"
+    elif suffix in (".csv", ".tsv"):
+        why = f"a table needs a file and a text column (its header: {_shown(_first_line(path))})"
+    elif suffix == ".jsonl":
+        why = "its first line is not a NeMo manifest's (a JSON object with audio_filepath)"
+    else:
+        why = ("neither a NeMo manifest (a JSON object with audio_filepath a line) nor an AI Hub "
+               "label file")
+    return f"not a transcript the importer reads: {why}"
+
+
 def _lhotse_pair(folder: Path) -> tuple[Path, Path] | None:
     for ext in (".jsonl.gz", ".jsonl"):
         recs, sups = folder / f"recordings{ext}", folder / f"supervisions{ext}"
@@ -216,8 +255,16 @@ def _lhotse_pair(folder: Path) -> tuple[Path, Path] | None:
 
 def find_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[Path]]:
     """Annotation sources among `paths` (folders searched), and the other paths and audio files."""
+    sources, others, _ = _find(paths)
+    return sources, others
+
+
+def _find(paths: Iterable[str | Path]) -> tuple[list[Source], list[Path], list[Path]]:
+    """`find_sources`, and the files in the folders searched that are named like transcripts
+    but are none (see `_not_recognised`)."""
     sources: list[Source] = []
     others: list[Path] = []
+    unrecognised: list[Path] = []
     for raw in paths:
         path = Path(raw)
         fmt = detect(path)
@@ -225,18 +272,20 @@ def find_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[Path]]
             folder_format = fmt in ("kaldi", "hf", "lhotse")
             sources.append(Source(fmt, path.parent if folder_format and path.is_file() else path))
         elif path.is_dir():
-            found, loose = _walk(path)
+            found, loose, odd = _walk(path)
             sources += found
             others += loose if found else [path]
+            unrecognised += odd
         else:
             others.append(path)
     unique = list(dict.fromkeys(Source(s.fmt, s.path.resolve()) for s in sources))
-    return unique, others
+    return unique, others, unrecognised
 
 
-def _walk(folder: Path) -> tuple[list[Source], list[Path]]:
-    """Annotation sources under `folder` and its audio files (not inside annotation folders)."""
-    sources, audio = [], []
+def _walk(folder: Path) -> tuple[list[Source], list[Path], list[Path]]:
+    """Annotation sources under `folder`, its audio files (not inside annotation folders), and
+    the files named like transcripts that are none."""
+    sources, audio, unrecognised = [], [], []
     for root, dirs, files in os.walk(folder):
         here = Path(root)
         fmt = detect(here)
@@ -251,7 +300,9 @@ def _walk(folder: Path) -> tuple[list[Source], list[Path]]:
                 audio.append(path)
             elif (fmt := detect(path)) is not None:
                 sources.append(Source(fmt, path))
-    return sources, audio
+            elif _named_as_transcript(name):
+                unrecognised.append(path)
+    return sources, audio, unrecognised
 
 
 # ---------------------------------------------------------------- reading
@@ -431,6 +482,7 @@ class _ServerAudio:
 
 
 _TRANSCRIPT_SUFFIXES = {".json", ".jsonl", ".gz", ".csv", ".tsv", ".txt", ".trn", *SIDECARS}
+_NAMED_AS_TRANSCRIPTS = {".json", ".jsonl", ".csv", ".tsv", ".trn"}  # and Kaldi's files
 
 
 def _wanted_in_upload(name: str) -> bool:
@@ -559,8 +611,8 @@ class _UploadedAudio:
                 if file.suffix.lower() in AUDIO_SUFFIXES:
                     items.append(import_file(wb, project, file, self.names[resolved], uploaded=True))
                 elif not path.is_dir() and resolved.parent not in folders:
-                    why = "neither audio nor a transcript format the importer reads"
-                    items.append(ImportItem(self.names[resolved], "failed", why))
+                    items.append(ImportItem(self.names[resolved], "failed",
+                                            _not_recognised(file)))
         return items
 
 
@@ -735,8 +787,8 @@ _Audio = _ServerAudio | _UploadedAudio
 def _import(
     wb: Workbench, project: Project, roots: list[Path], audio: _Audio, progress: Progress | None
 ) -> AnnotatedImport:
-    sources, others = find_sources(roots)
-    items: list[ImportItem] = []
+    sources, others, unrecognised = _find(roots)
+    items = [ImportItem(audio.audio_name(p), "failed", _not_recognised(p)) for p in unrecognised]
     groups: Groups = {}
     reorder = _delivered_order(project, sources)
     for source in sources:
@@ -870,32 +922,54 @@ def _import_annotated(
     wb: Workbench, project: Project, path: Path, source: Source, found: Found, audio: _Audio,
 ) -> tuple[list[ImportItem], int]:
     """Import one audio file and attach its annotations; (the audio's item and a failed one
-    per annotation that does not fit in the audio, segments attached)."""
+    per annotation that does not fit in the audio or repeats another, segments attached)."""
     item = import_file(wb, project, path, audio.audio_name(path), uploaded=audio.public)
     if item.outcome == "failed" or item.recording_id is None:
         return [item], 0
     recording = store.get_recording(wb.db, item.recording_id)
-    drafts, skipped = [], []
-    for name, a in found:
-        try:
-            end = recording.duration if a.end is None else a.end
-            start, end = check_bounds(a.start or 0.0, end, recording.duration)
-        except InvalidEdit as exc:
-            skipped.append(ImportItem(name, "failed", str(AnnotationError(str(exc), a.where))))
-            continue
-        drafts.append({"start": start, "end": end, "text": clean_text(a.text),
-                       "speaker": clean_text(a.speaker or "") or None, "source": "import"})
-    drafts.sort(key=lambda d: (d["start"], d["end"]))
+    drafts, outside, repeated = _drafts(found, recording.duration)
     n = store.add_drafted_segments(wb.db, recording.id, drafts, author=f"import:{source.fmt}")
     name = audio.source_name(source)
     note = f"{n} segments from {name} ({source.fmt})"
     if drafts and n == 0:
         note = (f"the recording already has segments (or was drafted); {len(drafts)} segments "
                 f"from {name} not attached")
-    if skipped:
-        note += f"; {len(skipped)} that do not fit in the audio skipped"
+    if outside:
+        note += f"; {len(outside)} that do not fit in the audio skipped"
+    if repeated:
+        note += f"; {len(repeated)} repeated rows skipped"
     if item.outcome == "duplicate" or item.warning:
         note = f"{item.reason}; {note}"
     done = ImportItem(item.name, item.outcome, note, item.recording_id, item.duration,
                       item.warning)
-    return [done, *skipped[:MAX_ROW_PROBLEMS]], n
+    return [done, *(outside + repeated)[:MAX_ROW_PROBLEMS]], n
+
+
+def _drafts(
+    found: Found, duration: float,
+) -> tuple[list[dict], list[ImportItem], list[ImportItem]]:
+    """The segments to draft from a recording's annotations, in time order, and a failed item
+    for each annotation that does not fit in its `duration` and each exact copy of one taken
+    (the same times, text and speaker)."""
+    drafts: list[dict] = []
+    outside: list[ImportItem] = []
+    repeated: list[ImportItem] = []
+    taken: dict[tuple, str] = {}  # (start, end, text, speaker) -> where it was first read
+    for name, a in found:
+        try:
+            end = duration if a.end is None else a.end
+            start, end = check_bounds(a.start or 0.0, end, duration)
+        except InvalidEdit as exc:
+            outside.append(ImportItem(name, "failed", str(AnnotationError(str(exc), a.where))))
+            continue
+        draft = {"start": start, "end": end, "text": clean_text(a.text),
+                 "speaker": clean_text(a.speaker or "") or None, "source": "import"}
+        same = (start, end, draft["text"], draft["speaker"])
+        if same in taken:
+            why = f"the same segment as {taken[same]} (times, text and speaker); skipped"
+            repeated.append(ImportItem(name, "failed", str(AnnotationError(why, a.where))))
+            continue
+        taken[same] = " ".join(p for p in (name, a.where) if p)
+        drafts.append(draft)
+    drafts.sort(key=lambda d: (d["start"], d["end"]))
+    return drafts, outside, repeated
