@@ -325,6 +325,43 @@ def test_a_stream_of_unknown_length_is_cut_off_at_the_limit(wb, home, tmp_path, 
     assert list((home / "tmp").iterdir()) == []
 
 
+def test_ten_concurrent_uploads_of_one_file_import_it_once(wb, home, tmp_path):
+    """Streamlit runs each session in a thread of one process: the same file uploaded by ten
+    at once is imported once and reported as a duplicate nine times, whichever wins."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    audio = tone(tmp_path / "same.wav", 20.0, 44100, channels=2).read_bytes()
+    project = ensure_project(wb, "race")
+    start = Barrier(10)
+
+    def upload(n: int):
+        start.wait()
+        return import_upload(wb, project, [(f"copy{n}.wav", audio)]).report.items
+
+    with ThreadPoolExecutor(10) as pool:
+        items = [i for found in pool.map(upload, range(10)) for i in found]
+    assert sorted(i.outcome for i in items) == ["duplicate"] * 9 + ["imported"], items
+    [recording] = store.list_recordings(wb.db, project.id)
+    assert all(i.recording_id == recording.id for i in items)
+    assert {i.reason for i in items if i.outcome == "duplicate"} == {
+        f"same audio as {recording.original_name}"}
+    assert not list((home / "audio").rglob("*.part-*"))
+
+
+def test_a_duplicate_recorded_after_the_check_is_a_duplicate(wb, tmp_path, monkeypatch):
+    """The check before converting passes both of two racing imports; the table's unique
+    constraint decides, and the second is reported as a duplicate, not an IntegrityError."""
+    audio = tone(tmp_path / "a.wav", 1.0)
+    project = ensure_project(wb, "late")
+    assert import_paths(wb, project, [audio]).count("imported") == 1
+    monkeypatch.setattr(store, "find_recording_by_hash", lambda *a: None)  # as if not there yet
+    [item] = import_upload(wb, project, [("again.wav", audio.read_bytes())]).report.items
+    [recording] = store.list_recordings(wb.db, project.id)
+    assert (item.outcome, item.reason, item.recording_id) == (
+        "duplicate", "same audio as a.wav", recording.id)
+
+
 # ---------------------------------------------------------------- leftovers of killed processes
 
 

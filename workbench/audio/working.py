@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,9 @@ SAMPLE_RATE = 16000  # Hz, of every working copy
 MIN_SAMPLES = 160  # 10 ms: anything shorter is reported as holding no audio
 TRUNCATION_TOLERANCE = 0.9  # decoded under this share of an estimated length: truncated
 ESTIMATED = {"MP3", "MPEG", "OGG"}  # lengths that may be estimates (their cuts: see integrity)
-PART = re.compile(rf".+\.part-{TAG}")  # a working file being written, by the process it names
+# a working file being written, by the process it names (and a token of the call's own: the
+# threads of one process may convert the same audio at once)
+PART = re.compile(rf".+\.part-{TAG}(?:\.[0-9a-f]+)?")
 MAX_KEPT_CHANNELS = 8  # sources with 2..8 channels also get a copy that keeps them
 
 
@@ -52,13 +55,13 @@ def convert(
     whole source decoded; on any failure nothing is left behind and AudioError names the file
     and the reason. A file that decodes shorter than its header declares is truncated (exactly,
     for lossless formats; by a tenth, where the length is an estimate). Until then they are
-    written beside their targets as `*.part-<owner>` (see `PART`; a killed process's are
+    written beside their targets as `*.part-<owner>.<token>` (see `PART`; a killed process's are
     removed by the next import).
     """
     info = probe(source)
     keep = channels_path is not None and 2 <= info.channels <= MAX_KEPT_CHANNELS
     targets = [working_path, peaks_path] + ([channels_path] if keep else [])
-    tag = owner_tag()
+    tag = f"{owner_tag()}.{secrets.token_hex(4)}"
     parts = [t.with_name(f"{t.name}.part-{tag}") for t in targets]
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +97,8 @@ def convert(
                 f"but only {total / SAMPLE_RATE:.2f} s could be decoded",
             )
         save_peaks(peaks.finish(), parts[1])
-        for part, target in zip(parts, targets):
-            os.replace(part, target)
+        for part, target in reversed(list(zip(parts, targets))):  # the working copy last:
+            os.replace(part, target)  # once it is there, the others are (see `_reuse`)
     except BaseException:
         log.debug("converting %s failed; removing its partial working files", source)
         for part in parts:

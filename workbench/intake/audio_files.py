@@ -23,12 +23,12 @@ from pathlib import Path, PurePosixPath
 
 from workbench import store
 from workbench.audio import AudioError, convert
-from workbench.audio.working import PART
+from workbench.audio.working import PART, Converted
 from workbench.core.access import Action, require
 from workbench.core.config import MB, Limits, describe_size
 from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
-from workbench.core.records import Project
+from workbench.core.records import Project, Recording
 from workbench.core.workbench import Workbench
 from workbench.formats import kspon
 from workbench.jobs.failures import environmental
@@ -155,9 +155,7 @@ def _import_decodable(
     existing = store.find_recording_by_hash(wb.db, project.id, digest)
     if existing is not None:
         return ImportItem(name, "duplicate", f"same audio as {existing.original_name}", existing.id)
-    working = f"audio/{digest[:2]}/{digest}.flac"
-    peaks = f"peaks/{digest[:2]}/{digest}.npy"
-    channels = f"audio/{digest[:2]}/{digest}.channels.flac"
+    working, peaks, channels = _working_paths(digest)
     try:
         if wb.path(working).is_file() and wb.path(peaks).is_file():
             info = _reuse(wb.path(working), wb.path(channels), path)  # in another project too
@@ -172,7 +170,25 @@ def _import_decodable(
         log.exception("importing %s (%s) failed", name, path)
         reason = "the file cannot be decoded as audio" if uploaded else f"{type(exc).__name__}: {exc}"
         return ImportItem(name, "failed", reason)
-    recording = store.add_recording(
+    try:
+        recording = _record(wb, project, name, digest, info, source, uploaded)
+    except store.DuplicateRecording as exc:  # an import of the same audio, at the same time
+        existing = exc.existing
+        return ImportItem(name, "duplicate", f"same audio as {existing.original_name}", existing.id)
+    if info.doubt:
+        warning = f"{info.doubt}; the {audio_length(recording.duration)} there were imported"
+        return ImportItem(name, "imported", warning, recording.id, recording.duration, True)
+    return ImportItem(name, "imported", "", recording.id, recording.duration)
+
+
+def _record(
+    wb: Workbench, project: Project, name: str, digest: str, info: Converted, source: Path,
+    uploaded: bool,
+) -> Recording:
+    """The recording of an imported file (`source`), its working copy (named by `digest`)
+    written; store.DuplicateRecording when the project got the same audio meanwhile."""
+    working, peaks, channels = _working_paths(digest)
+    return store.add_recording(
         wb.db,
         project_id=project.id,
         original_name=name,
@@ -186,17 +202,19 @@ def _import_decodable(
         duration=info.duration,
         channels_path=channels if info.kept_channels else None,
     )
-    if info.doubt:
-        warning = f"{info.doubt}; the {audio_length(recording.duration)} there were imported"
-        return ImportItem(name, "imported", warning, recording.id, recording.duration, True)
-    return ImportItem(name, "imported", "", recording.id, recording.duration)
 
 
-def _reuse(working: Path, channels: Path, source: Path):
+def _working_paths(digest: str) -> tuple[str, str, str]:
+    """Where the working copy, its peaks and its channels copy of audio `digest` live, in the
+    home: shared by every project that imports the same audio."""
+    return (f"audio/{digest[:2]}/{digest}.flac", f"peaks/{digest[:2]}/{digest}.npy",
+            f"audio/{digest[:2]}/{digest}.channels.flac")
+
+
+def _reuse(working: Path, channels: Path, source: Path) -> Converted:
     import soundfile as sf
 
     from workbench.audio import probe
-    from workbench.audio.working import Converted
 
     src = probe(source)
     frames = sf.info(str(working)).frames

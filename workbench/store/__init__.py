@@ -77,6 +77,7 @@ from workbench.store.projects import (
 )
 from workbench.store.queue import counts_by_recording, queue_position, segment_queue
 from workbench.store.recordings import (
+    DuplicateRecording,
     add_recording,
     empty_drafts,
     find_recording_by_hash,
@@ -297,6 +298,7 @@ __all__ = [
     "list_projects",
     "update_project",
     # recordings
+    "DuplicateRecording",
     "add_recording",
     "find_recording_by_hash",
     "get_recording",

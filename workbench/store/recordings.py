@@ -13,12 +13,29 @@ from workbench.store.records import all_records, fetch, first_record
 from workbench.store.schema import recordings
 
 
+class DuplicateRecording(Exception):
+    """The project has a recording of the same content already (`existing`): another import of
+    the same audio was recorded first."""
+
+    def __init__(self, existing: Recording):
+        super().__init__(f"the project has this audio already, as {existing.original_name}")
+        self.existing = existing
+
+
 def add_recording(engine: Engine, **values: Any) -> Recording:
-    """Insert a recording from its columns (`metadata` is stored as `meta`)."""
+    """Insert a recording from its columns (`metadata` is stored as `meta`); DuplicateRecording
+    when the project holds its sha256 already (the table's unique constraint decides, so two
+    imports racing each other record it once)."""
     values = {**values, "meta": values.pop("metadata", {}) or {}, "created_at": now()}
-    with engine.begin() as conn:
-        new_id = conn.execute(sa.insert(recordings).values(**values)).inserted_primary_key[0]
-        return fetch(conn, Recording, recordings, new_id)
+    try:
+        with engine.begin() as conn:
+            new_id = conn.execute(sa.insert(recordings).values(**values)).inserted_primary_key[0]
+            return fetch(conn, Recording, recordings, new_id)
+    except sa.exc.IntegrityError:
+        existing = find_recording_by_hash(engine, values["project_id"], values["sha256"])
+        if existing is None:  # another constraint: a bug, not a race
+            raise
+        raise DuplicateRecording(existing) from None
 
 
 def find_recording_by_hash(engine: Engine, project_id: int, sha256: str) -> Recording | None:
