@@ -228,6 +228,45 @@ def test_error_line_for_a_locked_database(tmp_path):
     assert message.startswith("the database is locked by another process") and status == 2
 
 
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's lock")
+def test_a_save_while_another_process_holds_the_lock_is_refused_in_words(drafted, home, tmp_path,
+                                                                        monkeypatch):
+    """Another process (a backup, a second server) writes past the wait: the labeller is told
+    the save failed and why, and nothing of it is written."""
+    from tests.conftest import as_user
+    from workbench.core.errors import Kind, WorkbenchError
+    from workbench.labelling.editor_actions import apply_action
+    from workbench.labelling.labeller_edits import save_segment
+    from workbench.projects.settings import open_workbench
+
+    monkeypatch.setattr("workbench.store.engine.SQLITE_BUSY_TIMEOUT", 0.2)
+    monkeypatch.chdir(tmp_path)  # open_store makes the folder of "file:..." relative to here
+    # a new engine (one per address), which waits 0.2 s for a lock
+    bench = open_workbench(home, f"sqlite:///file:{home / 'workbench.db'}?uri=true")
+    lab = as_user(bench, "lab")
+    first = store.segment_queue(bench.db, drafted.id)[0]
+    before = store.get_segment(bench.db, first["id"])
+    save = {"type": "save", "segment_id": before.id, "version": before.version,
+            "text": "typed", "start": before.start, "end": before.end}
+    holder = sqlite3.connect(home / "workbench.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing for a long time
+    try:
+        with pytest.raises(WorkbenchError) as caught:
+            save_segment(lab, before.id, before.version, "typed", before.start, before.end)
+        outcome = apply_action(lab, save, shown=before.id)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert caught.value.kind is Kind.UNAVAILABLE
+    assert caught.value.message == (
+        "the database is locked by another process, which did not finish in time; nothing was "
+        "saved: try again in a moment")
+    assert (outcome.kind, outcome.message) == ("error", f"Not saved: {caught.value.message}")
+    after = store.get_segment(bench.db, before.id)
+    assert (after.version, after.status) == (before.version, before.status)
+    assert len(store.list_revisions(bench.db, before.id)) == 1  # the draft alone
+
+
 @pytest.fixture
 def run(home, capsys):
     def _run(*argv, db=None):

@@ -100,15 +100,16 @@ def apply_action(
     claims_in = claims_project(wb, seg_id) if queue is not None and seg_id == shown else None
     text = action.get("text", "")
     try:
-        if kind == "prev":
-            return Outcome("none", go_to=previous, pin=True)
-        if kind == "next":
-            return _next(wb, seg_id, following, claims_in, queue)
-        if kind in ("save", "save_next"):
-            return _save(wb, action, kind, seg_id, version, beside, following, claims_in, queue,
-                         held=lambda start, end: _hold(wb, seg_id, text, start, end, profile,
-                                                       lint_blocks, confirmed))
-        return _change(wb, action, kind, seg_id, version, following)
+        with store.refused_while_locked():  # another process's lock: nothing done
+            if kind == "prev":
+                return Outcome("none", go_to=previous, pin=True)
+            if kind == "next":
+                return _next(wb, seg_id, following, claims_in, queue)
+            if kind in ("save", "save_next"):
+                return _save(wb, action, kind, seg_id, version, beside, following, claims_in,
+                             queue, held=lambda start, end: _hold(
+                                 wb, seg_id, text, start, end, profile, lint_blocks, confirmed))
+            return _change(wb, action, kind, seg_id, version, following)
     except (WorkbenchError, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not saved: {exc}")
 
@@ -185,7 +186,8 @@ def _undelete(wb: Workbench, seg_id: int, version: int, last_deleted: int | None
             if last_deleted is None:
                 return Outcome("error", f"Segment {name(seg_id)} is not deleted: nothing to undo.")
             seg_id, version = last_deleted, store.get_segment(wb.db, last_deleted).version
-        undo_delete(wb, seg_id, version)
+        with store.refused_while_locked():
+            undo_delete(wb, seg_id, version)
     except (WorkbenchError, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not restored: {exc}")
     return Outcome("success", f"Segment {name(seg_id)} is back.", go_to=seg_id, pin=True)
@@ -195,7 +197,8 @@ def _add(wb: Workbench, seg_id: int, action: dict) -> Outcome:
     """A new segment over the action's [start, end) in the recording of segment `seg_id`."""
     try:
         recording_id = store.get_segment(wb.db, seg_id).recording_id
-        new_id = add_segment(wb, recording_id, float(action["start"]), float(action["end"]))
+        with store.refused_while_locked():
+            new_id = add_segment(wb, recording_id, float(action["start"]), float(action["end"]))
     except (WorkbenchError, ValueError, PermissionError, KeyError, TypeError) as exc:
         return Outcome("error", f"Not added: {exc}")
     return Outcome("success", f"Added segment {name(new_id)} "

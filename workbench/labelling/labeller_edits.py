@@ -12,6 +12,7 @@ benchmarks edit through here, never through `segment_edits` alone.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from workbench import store
@@ -23,6 +24,8 @@ from workbench.crowd import double_labelling, qualification
 from workbench.labelling import segment_edits
 from workbench.labelling.segment_edits import Target
 from workbench.review.sampling import status_after_labelling
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "add_segment",
@@ -68,14 +71,24 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
     3. the revision written (StaleEdit when someone saved since `version`);
     4. the acting user's claim on it released (by recording: when none of it is left to do);
     5. the draw for double labelling: the segment may be wanted for a blind second label.
+
+    While another process holds the database past the wait, store.DatabaseLocked says so and
+    nothing is saved; once the revision is written, a lock on 4 and 5 is logged (the claim
+    expires on its own), and the save stands.
     """
-    target = cleared(wb, segment_id)  # 1. the gates
-    edit = segment_edits.checked(target, edit)
-    if edit.status is Status.LABELLED:  # 2. to review, or passed
-        edit = replace(edit, status=_to_review_or_passed(wb, target, edit.flags or ()))
-    revision = segment_edits.revise(wb, target, version, edit)  # 3. the revision
-    crowd_claims.after_save(wb, target.view, target.project, TODO)  # 4. the claim released
-    double_labelling.draw_double(wb, target.project, segment_id)  # 5. a second label drawn?
+    with store.refused_while_locked():
+        target = cleared(wb, segment_id)  # 1. the gates
+        edit = segment_edits.checked(target, edit)
+        if edit.status is Status.LABELLED:  # 2. to review, or passed
+            edit = replace(edit, status=_to_review_or_passed(wb, target, edit.flags or ()))
+        revision = segment_edits.revise(wb, target, version, edit)  # 3. the revision
+    try:
+        with store.refused_while_locked():
+            crowd_claims.after_save(wb, target.view, target.project, TODO)  # 4. claim released
+            double_labelling.draw_double(wb, target.project, segment_id)  # 5. a second label?
+    except store.DatabaseLocked:
+        log.warning("segment %d saved as revision %d, but the database was locked for its claim "
+                    "and the double-labelling draw", segment_id, revision.n, exc_info=True)
     return revision
 
 

@@ -29,7 +29,7 @@ from workbench.store.claims import (
 from workbench.store.batches import batch_rows
 from workbench.store.dashboard import approved_work, first_labels, label_drafts
 from workbench.store.engine import now, open_store
-from workbench.store.errors import database_trouble
+from workbench.store.errors import DatabaseLocked, database_trouble, refused_while_locked
 from workbench.store.exports import list_exports, record_export
 from workbench.store.jobs import (
     cancel_requested,
@@ -221,6 +221,8 @@ __all__ = [
     "open_store",
     "now",
     "database_trouble",
+    "DatabaseLocked",
+    "refused_while_locked",
     "migrate",
     "current_version",
     "SCHEMA_VERSION",
