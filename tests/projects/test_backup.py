@@ -102,7 +102,7 @@ def test_round_trip_keeps_every_row_and_byte(source, tmp_path):
     before = all_rows(bench)
     made = backup(bench, tmp_path)  # a folder: named by the date
     assert made.path.parent == tmp_path and made.path.name.startswith("workbench-")
-    assert not list(tmp_path.glob("*.part"))
+    assert not list(tmp_path.glob("*.part*"))
     assert made.missing == () and made.rows["reviews"] == 2 and made.files == 6  # 2 + 3 (stereo: the channels copy) + profile
 
     target = sqlite_bench(tmp_path / "target")
@@ -188,6 +188,39 @@ def test_backup_never_overwrites_and_only_owners_back_up(source, tmp_path):
     archive = backup(bench, tmp_path / "ok.tar").path
     with pytest.raises(Forbidden):
         restore(as_user(bench, "lena"), archive, force=True)
+
+
+def test_a_killed_backup_leaves_what_the_next_backup_removes(source, tmp_path):
+    """Its copy of the database (password hashes included) in tmp/ and its half-written
+    archive: once its process is gone, the next backup removes both, never a live one's."""
+    from tests.test_import_hardening import _killed_while
+    from workbench.jobs.leftovers import owner_tag
+
+    bench, _ = source
+    home, out = bench.settings.home, tmp_path / "backups"
+    out.mkdir()
+    scratch, part = map(Path, _killed_while(f"""
+        from pathlib import Path
+        from workbench.projects import backup as backing_up
+        real = backing_up._write_archive
+        def stuck(wb, part, *args):
+            real(wb, part, *args)
+            print(next(wb.settings.tmp_dir.glob("backup-*")), part, flush=True)
+            time.sleep(60)
+        backing_up._write_archive = stuck
+        backing_up.backup(wb, Path({str(out)!r}))
+    """, home).split())
+    assert (scratch / "workbench.db").is_file() and scratch.parent == home / "tmp"
+    assert part.is_file() and part.parent == out
+    live = [home / "tmp" / f"backup-{owner_tag()}-alive123", out / f".x.tar.part-{owner_tag()}"]
+    live[0].mkdir()
+    live[1].write_bytes(b"being written")
+
+    made = backup(bench, out)
+
+    assert not scratch.exists() and not part.exists()
+    assert all(p.exists() for p in live)
+    assert sorted(p.name for p in out.iterdir()) == sorted([made.path.name, live[1].name])
 
 
 def test_a_snapshot_taken_while_another_connection_writes_is_consistent(source, tmp_path):

@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tarfile
 import tempfile
 from collections.abc import Callable
@@ -42,6 +43,7 @@ from workbench import store
 from workbench.core.access import Action, require
 from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.workbench import Workbench
+from workbench.jobs.leftovers import TAG, owner_tag, remove_stale
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +120,11 @@ def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> Backu
         raise BackupError(f"{dest} already exists: name a new archive", kind=Kind.CONFLICT)
     if not dest.parent.is_dir():
         raise BackupError(f"the folder {dest.parent} does not exist")
-    part = dest.with_name(dest.name + ".part")
-    wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(wb, dest.parent)
+    part = dest.with_name(f".{dest.name}.part-{owner_tag()}")
     try:
-        with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir, prefix="backup-") as scratch:
+        with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir,
+                                         prefix=f"backup-{owner_tag()}-") as scratch:
             db_file = Path(scratch) / Path(DB_MEMBER[kind]).name
             if kind == "sqlite":
                 snapshot = store.snapshot_sqlite(wb.db, db_file)
@@ -136,6 +139,19 @@ def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> Backu
     log.info("backup of %s written to %s (%d files)", wb.settings.home, dest, result.files)
     return BackupResult(dest, dest.stat().st_size, result.files, kind, snapshot.schema,
                         snapshot.rows, result.missing)
+
+
+SCRATCH = re.compile(rf"(?:backup|restore)-{TAG}-[a-z0-9_]+")  # in tmp/, by the process named
+PART = re.compile(rf"\..+\.part-{TAG}")  # an archive being written beside its name
+
+
+def remove_leftovers(wb: Workbench, folder: Path | None = None) -> list[Path]:
+    """Remove what killed backups and restores left: their scratch folders in tmp/ (a copy
+    of the database, password hashes included, or of a whole archive) and, in `folder`,
+    half-written archives; only those whose process is gone (see `leftovers`)."""
+    wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    removed = remove_stale(wb.settings.tmp_dir, SCRATCH)
+    return removed + (remove_stale(folder, PART) if folder is not None else [])
 
 
 def _pg(call):
@@ -259,8 +275,9 @@ def restore(wb: Workbench, archive: Path, force: bool = False,
         raise NotFound(f"{archive}: no such archive")
     if not force:
         _refuse_if_in_use(wb)
-    wb.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir, prefix="restore-") as scratch:
+    remove_leftovers(wb)
+    with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir,
+                                     prefix=f"restore-{owner_tag()}-") as scratch:
         staged = Path(scratch)
         manifest, hashes = _unpack(archive, staged, progress)
         _verify(archive, manifest, hashes, kind)
