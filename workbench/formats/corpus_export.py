@@ -235,9 +235,10 @@ def export_batch(
     splits = assign_splits(chosen, ratios, options.split_by, options.seed) if ratios else {"": chosen}
     warnings = tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
     ticker = _Ticker(len(chosen), progress, cancel)
-    corpus = _write_atomically(wb, project, plan, splits, texts, out, ticker)
-    return _recorded(wb, project, author, out, plan.fmt, filters, options, corpus, dropped,
-                     warnings)
+    return _write_atomically(
+        wb, project, plan, splits, texts, out, ticker,
+        record=lambda corpus: _recorded(wb, project, author, out, plan.fmt, filters, options,
+                                        corpus, dropped, warnings))
 
 
 @dataclass(frozen=True)
@@ -270,20 +271,25 @@ def _choose(
 def _write_atomically(
     wb: Workbench, project: Project, plan: _Plan, splits: dict[str, list[Row]],
     texts: dict[int, str], out: Path, ticker: _Ticker,
-) -> _Corpus:
-    """Write the corpus into a hidden folder beside `out` and rename it into place when
-    complete; on any failure (or a cancel) remove that folder and raise."""
+    record: Callable[[_Corpus], ExportResult],
+) -> ExportResult:
+    """Write the corpus into a hidden folder beside `out`, `record` it when complete, then
+    rename it into place; on any failure (or a cancel) remove that folder (and the record, if
+    the rename failed) and raise: the folder is in place exactly when it is recorded."""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out.parent, PART)  # what killed exports left beside it
     tmp = out.with_name(f".{out.name}.part-{owner_tag()}")
     shutil.rmtree(tmp, ignore_errors=True)
+    result = None
     try:
         written, manifests = _write_splits(wb, plan, splits, texts, tmp, ticker)
-        checksum = _write_checksums(tmp, manifests)
+        result = record(_Corpus(written, manifests, _write_checksums(tmp, manifests)))
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
     except BaseException as exc:
+        if result is not None:
+            store.forget_export(wb.db, result.export_id)
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, ExportCancelled):
             log.info("export of project %r to %s cancelled", project.name, out)
@@ -291,7 +297,7 @@ def _write_atomically(
             log.exception("export of project %r to %s failed; nothing was left behind",
                           project.name, out)
         raise
-    return _Corpus(written, manifests, checksum)
+    return result
 
 
 def _write_splits(

@@ -30,7 +30,7 @@ from workbench.store.batches import batch_rows
 from workbench.store.dashboard import approved_work, first_labels, label_drafts
 from workbench.store.engine import now, open_store
 from workbench.store.errors import DatabaseLocked, database_trouble, refused_while_locked
-from workbench.store.exports import list_exports, record_export
+from workbench.store.exports import forget_export, list_exports, record_export
 from workbench.store.jobs import (
     cancel_requested,
     claim_job,
@@ -393,6 +393,7 @@ __all__ = [
     "decide_rewrite",
     # exports
     "record_export",
+    "forget_export",
     "list_exports",
     # fine-tuned model versions and held-out measures
     "add_model",

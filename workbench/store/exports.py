@@ -1,4 +1,4 @@
-"""The log of exports written: record one, list a project's."""
+"""The log of exports written: record one (or forget it), list a project's."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ def record_export(engine: Engine, **values: Any) -> int:
         return conn.execute(
             sa.insert(exports).values(created_at=now(), **values)
         ).inserted_primary_key[0]
+
+
+def forget_export(engine: Engine, export_id: int) -> None:
+    """Remove the record of an export that was not put in place after all."""
+    with engine.begin() as conn:
+        conn.execute(sa.delete(exports).where(exports.c.id == export_id))
 
 
 def list_exports(engine: Engine, project_id: int) -> list[dict[str, Any]]:
