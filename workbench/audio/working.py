@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import logging
 import os
 import re
 import secrets
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ ESTIMATED = {"MP3", "MPEG", "OGG"}  # lengths that may be estimates (their cuts:
 # threads of one process may convert the same audio at once)
 PART = re.compile(rf".+\.part-{TAG}(?:\.[0-9a-f]+)?")
 MAX_KEPT_CHANNELS = 8  # sources with 2..8 channels also get a copy that keeps them
+FULL_BELOW = 1 << 20  # bytes free: a write that failed with less left has filled the disk
 
 
 @dataclass(frozen=True)
@@ -66,26 +69,12 @@ def convert(
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
     peaks = PeakAccumulator()
-    total = 0
     try:
-        with contextlib.ExitStack() as stack:
-            mono_out = stack.enter_context(
-                sf.SoundFile(str(parts[0]), "w", SAMPLE_RATE, 1, "PCM_16", format="FLAC")
-            )
-            multi_out = stack.enter_context(
-                sf.SoundFile(str(parts[2]), "w", SAMPLE_RATE, info.channels, "PCM_16",
-                             format="FLAC")
-            ) if keep else None
-            for block in stream_blocks(source, SAMPLE_RATE):
-                if not np.all(np.isfinite(block)):
-                    block = np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
-                block = np.clip(block, -1.0, 1.0)
-                mono = block.mean(axis=1, dtype=np.float32)
-                mono_out.write(mono)
-                if multi_out is not None:
-                    multi_out.write(block)
-                peaks.add(mono)
-                total += mono.size
+        try:
+            total = _decode_into(source, parts[0], parts[2] if keep else None, info.channels,
+                                 peaks)
+        except sf.LibsndfileError as exc:  # it says only "System error." for a full disk
+            raise _full_disk(working_path.parent) or exc from exc
         if total < MIN_SAMPLES:
             raise AudioError(source, "the file holds no audio (zero length)")
         declared = info.duration * SAMPLE_RATE
@@ -105,6 +94,42 @@ def convert(
             part.unlink(missing_ok=True)
         raise
     return Converted(info.sample_rate, info.channels, total, keep, info.doubt)
+
+
+def _decode_into(source: str | Path, mono_path: Path, multi_path: Path | None, channels: int,
+                 peaks: PeakAccumulator) -> int:
+    """Decode `source` into a 16 kHz mono FLAC at `mono_path` (and, with `multi_path`, one
+    that keeps its `channels`), adding to `peaks`; the samples written, at SAMPLE_RATE."""
+    total = 0
+    with contextlib.ExitStack() as stack:
+        mono_out = stack.enter_context(
+            sf.SoundFile(str(mono_path), "w", SAMPLE_RATE, 1, "PCM_16", format="FLAC"))
+        multi_out = stack.enter_context(
+            sf.SoundFile(str(multi_path), "w", SAMPLE_RATE, channels, "PCM_16", format="FLAC")
+        ) if multi_path is not None else None
+        for block in stream_blocks(source, SAMPLE_RATE):
+            if not np.all(np.isfinite(block)):
+                block = np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
+            block = np.clip(block, -1.0, 1.0)
+            mono = block.mean(axis=1, dtype=np.float32)
+            mono_out.write(mono)
+            if multi_out is not None:
+                multi_out.write(block)
+            peaks.add(mono)
+            total += mono.size
+    return total
+
+
+def _full_disk(folder: Path) -> OSError | None:
+    """For a write libsndfile failed: an OSError saying the disk is full, when it is (less
+    than FULL_BELOW free in `folder`), else None."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    if free >= FULL_BELOW:
+        return None
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
 
 
 def read_channel(channels_path: str | Path, channel: int) -> np.ndarray:
