@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import errno
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -265,6 +266,68 @@ def test_a_save_while_another_process_holds_the_lock_is_refused_in_words(drafted
     after = store.get_segment(bench.db, before.id)
     assert (after.version, after.status) == (before.version, before.status)
     assert len(store.list_revisions(bench.db, before.id)) == 1  # the draft alone
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="a SQLite file opened read-only")
+def test_an_export_the_database_cannot_record_is_not_put_in_place(drafted, home, tmp_path,
+                                                                  monkeypatch):
+    """The export's folder and its record agree: neither, when the record cannot be written."""
+    from workbench.formats.corpus_export import export_batch
+    from workbench.projects.settings import open_workbench
+
+    monkeypatch.chdir(tmp_path)  # open_store makes the folder of "file:..." relative to here
+    read_only = open_workbench(home, f"sqlite:///file:{home / 'workbench.db'}?mode=ro&uri=true")
+    out = tmp_path / "exports" / "corpus"
+    with pytest.raises(sa.exc.OperationalError, match="readonly database"):
+        export_batch(read_only, drafted, out, status="any")
+    assert list((tmp_path / "exports").iterdir()) == []
+    assert store.list_exports(read_only.db, drafted.id) == []
+
+
+def test_a_full_disk_under_an_import_says_so(wb, tmp_path, monkeypatch):
+    """libsndfile says only "System error." when the disk fills under the working copy."""
+    import soundfile as sf
+
+    from workbench.jobs.failures import describe
+
+    def full(self, data):
+        raise sf.LibsndfileError(2)
+
+    files = [tone(tmp_path / f"{n}.wav", 1.0, freq=300.0 + 50 * n) for n in range(2)]
+    monkeypatch.setattr(sf.SoundFile, "write", full)
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(
+        10 << 30, (10 << 30) - 4096, 4096))
+    with pytest.raises(OSError) as caught:  # the batch stops: the next file would fail too
+        import_paths(wb, ensure_project(wb, "full"), files)
+    assert describe(caught.value, paths=False) == "no space left on device"
+    assert not list(wb.settings.audio_dir.rglob("*.part-*"))
+
+
+def test_a_job_whose_end_cannot_be_written_ends_failed_with_its_reason(wb, project,
+                                                                      monkeypatch):
+    """The database's disk is full: the job cannot even be marked failed. It is shown failed
+    with the reason at once, and recorded so as soon as the database takes writes again."""
+    full = sa.exc.OperationalError("UPDATE jobs", {}, sqlite3.OperationalError(
+        "database or disk is full"))
+
+    def cannot(*args, **kwargs):
+        raise full
+
+    job = start_draft_job(wb, project, {})
+    writable = store.stop_job
+    monkeypatch.setattr(store, "add_drafted_segments", cannot)
+    monkeypatch.setattr(store, "stop_job", cannot)
+    with pytest.raises(sa.exc.OperationalError):
+        run_draft_job(wb, job, FakeEngine(), TranscribeOptions())
+    assert store.get_job(wb.db, job.id).state == "running"  # as the database has it
+    reason = "no space left on device: the database cannot grow"
+    shown = draft_progress(wb, project).job
+    assert (shown.id, shown.state, shown.error) == (job.id, "failed", reason)
+
+    monkeypatch.setattr(store, "stop_job", writable)  # room again
+    assert draft_progress(wb, project).job.state == "failed"
+    recorded = store.get_job(wb.db, job.id)
+    assert (recorded.state, recorded.error) == ("failed", reason)
 
 
 @pytest.fixture

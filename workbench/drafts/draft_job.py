@@ -33,7 +33,13 @@ from workbench.core.records import (
 from workbench.core.workbench import Workbench
 from workbench.drafts.cutting import CutOptions, cut
 from workbench.jobs.failures import environmental
-from workbench.jobs.lifecycle import JobRunning, cancel_job, live_job, run_as_worker
+from workbench.jobs.lifecycle import (
+    JobRunning,
+    as_known,
+    cancel_job,
+    live_job,
+    run_as_worker,
+)
 from workbench.jobs.workers import this_worker
 from workbench.labelling.flags import DraftStats, draft_flags
 from workbench.labelling.labeller_edits import live_segment
@@ -94,7 +100,7 @@ def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
     require(wb, Action.VIEW, project.id)
     live_job(wb, project, "draft")  # a job whose worker died shows as failed, not running
     todo = store.undrafted_recordings(wb.db, project.id)
-    job = store.latest_job(wb.db, project.id, "draft")
+    job = as_known(wb, store.latest_job(wb.db, project.id, "draft"))
     eta = ""
     if job is not None and job.state == "running" and job.done > 0:
         elapsed = (store.now() - job.created_at).total_seconds()
