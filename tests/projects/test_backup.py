@@ -223,6 +223,39 @@ def test_a_killed_backup_leaves_what_the_next_backup_removes(source, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted([made.path.name, live[1].name])
 
 
+def test_a_fine_tuned_model_comes_back_with_the_project_drafting_with_it(source, tmp_path):
+    from workbench.projects.settings import model_path
+    from workbench.tuning.registry import version_model
+
+    bench, info = source
+    project = info["project"]
+
+    def version(state: str):
+        return store.add_model(bench.db, project.id, engine="faster-whisper",
+                               path=f"models/project-{project.id}/v{{n}}", base="base",
+                               method="lora", params={}, state=state, job_id=None,
+                               created_by="olga")
+
+    ready = version("ready")
+    folder = bench.path(ready.path)
+    folder.mkdir(parents=True)
+    written = {"model.bin": bytes(range(256)) * 40, "config.json": b"{}",
+               "vocabulary.json": b'["a"]'}
+    for name, data in written.items():
+        (folder / name).write_bytes(data)
+    version("failed")  # no folder: nothing to keep, nothing missing
+    store.update_project(bench.db, project.id, asr_model=version_model(ready))
+
+    made = backup(bench, tmp_path / "b.tar")
+    assert made.missing == () and made.files == 6 + len(written)
+    target = sqlite_bench(tmp_path / "target")
+    restore(target, made.path)
+
+    drafting = store.get_project(target.db, project.id).asr_model
+    assert model_path(target, drafting) == str(target.path(ready.path))  # found, not a name
+    assert {p.name: p.read_bytes() for p in target.path(ready.path).iterdir()} == written
+
+
 def test_a_snapshot_taken_while_another_connection_writes_is_consistent(source, tmp_path):
     bench, info = source
     ids = info["ids"]

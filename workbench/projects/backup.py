@@ -5,14 +5,17 @@ An archive is a tar file (`.tar`, or `.tar.gz` / `.tgz` compressed) holding:
 - `database/workbench.db` (SQLite, copied with the online backup API) or
   `database/workbench.pgdump` (PostgreSQL, `pg_dump`'s custom format);
 - `home/audio/...` and `home/peaks/...`: the working copies, channel copies and peaks of every
-  recording in that database snapshot, and `home/profiles/*`: the owner's conventions profiles;
+  recording in that database snapshot, `home/models/project-<id>/v<n>/...`: the folders of its
+  fine-tuned model versions that are ready (a project may draft with one; a version of Whisper
+  base is some 75-150 MB, one of a larger model more), and `home/profiles/*`: the owner's
+  conventions profiles;
 - `manifest.json`, last: the SHA-256 and size of every other member, the database's schema
   revision and rows per table, and the home it came from.
 
-Left out, as they can be made again or live elsewhere: `models/` (the embedded model is joined
-again on first use; the owner's own models are copied by hand), `exports/` (corpora already
-handed out), `tmp/`, and imported source files outside the home (`--sample-rate original`
-exports need them).
+Left out, as they can be made again or live elsewhere: the rest of `models/` (the embedded
+model is joined again on first use; other models the owner put there are copied by hand),
+`exports/` (corpora already handed out), `tmp/`, and imported source files outside the home
+(`--sample-rate original` exports need them).
 
 Consistency: the database snapshot is taken first, then the files it points at are copied. The
 audio store only ever gains files (content-addressed names, written under a temporary name and
@@ -52,7 +55,8 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DB_MEMBER = {"sqlite": "database/workbench.db", "postgresql": "database/workbench.pgdump"}
 HOME_PREFIX = "home/"
-HOME_FOLDERS = ("audio", "peaks", "profiles")  # the only folders a restore writes into
+HOME_FOLDERS = ("audio", "peaks", "profiles")  # the folders a restore writes into, and:
+MODEL_VERSION = re.compile(r"models/project-\d+/v\d+")  # a fine-tuned version's folder
 CHUNK = 1 << 20
 
 Progress = Callable[[float, float, str], None]  # (bytes done, bytes in all, what)
@@ -167,6 +171,12 @@ def _home_files(wb: Workbench, snapshot: store.Snapshot) -> tuple[list[str], lis
     present, missing = [], []
     for rel in snapshot.files:
         (present if _safe(rel) and (home / rel).is_file() else missing).append(rel)
+    for folder in snapshot.models:  # a fine-tuned version's files, for a project drafting with it
+        found = sorted(p for p in (home / folder).rglob("*") if p.is_file()) \
+            if MODEL_VERSION.fullmatch(folder) and (home / folder).is_dir() else []
+        present += [rel for p in found if _safe(rel := p.relative_to(home).as_posix())]
+        if not found:
+            missing.append(folder)
     profiles = wb.settings.profiles_dir
     if profiles.is_dir():
         present += sorted(rel for p in profiles.iterdir()
@@ -252,10 +262,13 @@ class _BytesReader:
 
 
 def _safe(rel: str) -> bool:
-    """A relative path inside one of the folders a restore writes into."""
+    """A relative path inside one of the folders a restore writes into (HOME_FOLDERS, or a
+    fine-tuned version's folder)."""
     path = PurePosixPath(rel)
-    return (not path.is_absolute() and ".." not in path.parts and len(path.parts) >= 2
-            and path.parts[0] in HOME_FOLDERS and "\\" not in rel)
+    if path.is_absolute() or ".." in path.parts or len(path.parts) < 2 or "\\" in rel:
+        return False
+    return path.parts[0] in HOME_FOLDERS or (
+        len(path.parts) > 3 and MODEL_VERSION.fullmatch("/".join(path.parts[:3])) is not None)
 
 
 # ---------------------------------------------------------------- restore
@@ -427,6 +440,8 @@ def _check_sqlite(archive: Path, db_file: Path, manifest: dict) -> None:
     members = set(manifest["members"])
     known_missing = set(manifest.get("missing", ()))
     absent = [f for f in snapshot.files if HOME_PREFIX + f not in members and f not in known_missing]
+    absent += [folder for folder in snapshot.models if folder not in known_missing
+               and not any(m.startswith(f"{HOME_PREFIX}{folder}/") for m in members)]
     if absent:
         raise BackupError(f"{archive}: the database names {absent[0]}, which is not in the "
                           f"archive" + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.store.migrations import current_version, is_known_version
-from workbench.store.schema import metadata, projects, recordings
+from workbench.store.schema import metadata, models, projects, recordings
 
 
 class DumpToolMissing(WorkbenchError):
@@ -33,12 +33,14 @@ class DumpToolMissing(WorkbenchError):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What a database snapshot holds: its schema revision, rows per table, and the home
-    files (relative paths) its recordings point at."""
+    """What a database snapshot holds: its schema revision, rows per table, the home files
+    (relative paths) its recordings point at, and the home folders of its fine-tuned model
+    versions that are ready (a project may draft with one)."""
 
     schema: str | None
     rows: dict[str, int]
     files: tuple[str, ...]
+    models: tuple[str, ...] = ()
 
 
 def sqlite_file(engine: Engine) -> Path | None:
@@ -54,7 +56,8 @@ def describe(conn: Connection) -> Snapshot:
     found = conn.execute(sa.select(recordings.c.working_path, recordings.c.peaks_path,
                                    recordings.c.channels_path)).all()
     files = sorted({path for row in found for path in row if path})
-    return Snapshot(current_version(conn), rows, tuple(files))
+    ready = conn.execute(sa.select(models.c.path).where(models.c.state == "ready")).scalars()
+    return Snapshot(current_version(conn), rows, tuple(files), tuple(sorted(set(ready))))
 
 
 def known_schema(revision: str | None) -> bool:
