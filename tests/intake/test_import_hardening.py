@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import signal
-import subprocess
-import sys
-import textwrap
 import warnings
 import zipfile
 from dataclasses import replace
@@ -16,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, tone
+from tests.conftest import tone
+from tests.helpers.killed import killed_while
 from workbench import store
 from workbench.cli import main
 from workbench.core.config import MB, Limits, load_limits, load_settings
@@ -365,26 +362,8 @@ def test_a_duplicate_recorded_after_the_check_is_a_duplicate(wb, tmp_path, monke
 # ---------------------------------------------------------------- leftovers of killed processes
 
 
-def _killed_while(code: str, home: Path) -> str:
-    """Run `code` in a new process with `wb` open at `home`; kill it (SIGKILL) once it prints
-    a line, and return that line."""
-    script = textwrap.dedent(f"""
-        import sys, time
-        from workbench.core.workbench import open_workbench
-        wb = open_workbench({str(home)!r})
-    """) + textwrap.dedent(code)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                          env=env) as child:
-        line = child.stdout.readline().strip()
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-    assert line, "the child failed before it got to the point of being killed"
-    return line
-
-
 def test_a_killed_import_leaves_scratch_that_the_next_import_removes(wb, home, tmp_path):
-    folder, tag = _killed_while("""
+    folder, tag = killed_while("""
         from workbench.intake.audio_files import scratch_folder
         from workbench.jobs.leftovers import owner_tag
         with scratch_folder(wb) as scratch:
@@ -415,7 +394,7 @@ def test_a_killed_export_leaves_a_part_folder_that_the_next_export_removes(wb, h
                                [{"start": 0.0, "end": 1.0, "text": "hello", "source": "import"}],
                                author="test")
     out = tmp_path / "exports" / "first"
-    part = Path(_killed_while(f"""
+    part = Path(killed_while(f"""
         from pathlib import Path
         from workbench import store
         from workbench.formats import corpus_export as exporting

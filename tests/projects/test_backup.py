@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PG_URL, as_user, tone
+from tests.helpers.killed import killed_while
 from workbench import store
 from workbench.asr import TranscribeOptions
 from workbench.audio.peaks import load_peaks
@@ -193,13 +194,12 @@ def test_backup_never_overwrites_and_only_owners_back_up(source, tmp_path):
 def test_a_killed_backup_leaves_what_the_next_backup_removes(source, tmp_path):
     """Its copy of the database (password hashes included) in tmp/ and its half-written
     archive: once its process is gone, the next backup removes both, never a live one's."""
-    from tests.test_import_hardening import _killed_while
     from workbench.jobs.leftovers import owner_tag
 
     bench, _ = source
     home, out = bench.settings.home, tmp_path / "backups"
     out.mkdir()
-    scratch, part = map(Path, _killed_while(f"""
+    scratch, part = map(Path, killed_while(f"""
         from pathlib import Path
         from workbench.projects import backup as backing_up
         real = backing_up._write_archive
