@@ -58,6 +58,8 @@ HOME_PREFIX = "home/"
 HOME_FOLDERS = ("audio", "peaks", "profiles")  # the folders a restore writes into, and:
 MODEL_VERSION = re.compile(r"models/project-\d+/v\d+")  # a fine-tuned version's folder
 CHUNK = 1 << 20
+SCRATCH = re.compile(rf"(?:backup|restore)-{TAG}-[a-z0-9_]+")  # in tmp/, by the process named
+PART = re.compile(rf"\..+\.part-{TAG}")  # an archive being written beside its name
 
 Progress = Callable[[float, float, str], None]  # (bytes done, bytes in all, what)
 
@@ -143,10 +145,6 @@ def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> Backu
     log.info("backup of %s written to %s (%d files)", wb.settings.home, dest, result.files)
     return BackupResult(dest, dest.stat().st_size, result.files, kind, snapshot.schema,
                         snapshot.rows, result.missing)
-
-
-SCRATCH = re.compile(rf"(?:backup|restore)-{TAG}-[a-z0-9_]+")  # in tmp/, by the process named
-PART = re.compile(rf"\..+\.part-{TAG}")  # an archive being written beside its name
 
 
 def remove_leftovers(wb: Workbench, folder: Path | None = None) -> list[Path]:

@@ -7,15 +7,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Recording
 from workbench.store.engine import now
 from workbench.store.records import all_records, fetch, first_record
 from workbench.store.schema import recordings
 
 
-class DuplicateRecording(Exception):
+class DuplicateRecording(WorkbenchError):
     """The project has a recording of the same content already (`existing`): another import of
     the same audio was recorded first."""
+
+    kind = Kind.CONFLICT
 
     def __init__(self, existing: Recording):
         super().__init__(f"the project has this audio already, as {existing.original_name}")
