@@ -158,7 +158,10 @@ def _probe_av(path: Path) -> SourceInfo:
                 raise AudioError(path, "the audio stream has no sample rate")
             return SourceInfo(int(rate), int(channels), duration, container.format.name, "av")
     except AudioError as exc:
-        raise _unsupported_wav(path, exc) or exc
+        unsupported = _unsupported_wav(path, exc)
+        if unsupported is None:
+            raise
+        raise unsupported from exc
     except Exception as exc:  # PyAV raises a family of FFmpeg errors
         log.debug("PyAV cannot open %s", path, exc_info=True)  # the caller reports the reason
         error = AudioError(path, "not a readable audio file", _short(exc))

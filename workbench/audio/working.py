@@ -93,7 +93,7 @@ def convert(
                 f"but only {total / SAMPLE_RATE:.2f} s could be decoded",
             )
         save_peaks(peaks.finish(), parts[1])
-        for part, target in zip(parts, targets):
+        for part, target in zip(parts, targets, strict=True):
             os.replace(part, target)
     except BaseException:
         log.debug("converting %s failed; removing its partial working files", source)
@@ -112,8 +112,8 @@ def read_channel(channels_path: str | Path, channel: int) -> np.ndarray:
 def read_slice(working_path: str | Path, start: float, end: float) -> np.ndarray:
     """Samples between `start` and `end` seconds of a working copy, by a seek and a short read."""
     with sf.SoundFile(str(working_path)) as f:
-        first = max(0, min(f.frames, int(round(start * SAMPLE_RATE))))
-        last = max(first, min(f.frames, int(round(end * SAMPLE_RATE))))
+        first = max(0, min(f.frames, round(start * SAMPLE_RATE)))
+        last = max(first, min(f.frames, round(end * SAMPLE_RATE)))
         f.seek(first)
         return f.read(last - first, dtype="float32")
 

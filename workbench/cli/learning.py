@@ -51,7 +51,8 @@ def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
             if args.action == "remove":
                 learning_learn.remove_term(wb, project.id, by_text[term])
             else:
-                learning_learn.set_term_enabled(wb, project.id, by_text[term], args.action == "enable")
+                learning_learn.set_term_enabled(wb, project.id, by_text[term],
+                                                args.action == "enable")
     if args.use is not None:
         project = learning_learn.set_use_terms(wb, project.id, args.use == "on")
     terms = learning_learn.terms_of(wb, project.id)

@@ -97,7 +97,7 @@ ORIGINAL = "original"
 CONVENTION_FORMS = ("written", "spelling", "pronunciation")  # rendered by the project's profile
 
 
-def text_hooks(project: Project, options: "ExportOptions") -> tuple[TextHook, TextHook]:
+def text_hooks(project: Project, options: ExportOptions) -> tuple[TextHook, TextHook]:
     """The (tag handling, text form) hooks of an export.
 
     The forms of the transcription conventions (written, spelling, pronunciation; 'as-written'
@@ -114,7 +114,8 @@ def text_hooks(project: Project, options: "ExportOptions") -> tuple[TextHook, Te
     if profile.tags and isinstance(options.tags, str) and options.tags in ("keep", "strip", "drop"):
         mode = options.tags
         return keep_tags, lambda text: render(text, profile, form=form, tags=mode)
-    return resolve_tag_mode(options.tags), lambda text: render(text, profile, form=form, tags="keep")
+    return (resolve_tag_mode(options.tags),
+            lambda text: render(text, profile, form=form, tags="keep"))
 
 
 class ExportCancelled(Cancelled):
@@ -153,7 +154,8 @@ class ExportResult:
     seconds: float
     checksum: str  # sha256 of MANIFESTS.sha256, the list of the manifests' sha256
     export_id: int
-    splits: dict[str, tuple[int, float]] = field(default_factory=dict)  # name -> (segments, seconds)
+    # name -> (segments, seconds)
+    splits: dict[str, tuple[int, float]] = field(default_factory=dict)
     files: tuple[str, ...] = ()  # manifests written, relative to `path`
     dropped: int = 0  # segments the text hooks left out
     warnings: tuple[str, ...] = ()
@@ -216,7 +218,8 @@ def export_batch(
     chosen, texts, dropped = _choose(wb, project, filters, statuses, hooks)
     if plan.original:
         _check_originals(wb, chosen)
-    splits = assign_splits(chosen, ratios, options.split_by, options.seed) if ratios else {"": chosen}
+    splits = (assign_splits(chosen, ratios, options.split_by, options.seed) if ratios
+              else {"": chosen})
     warnings = tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
     ticker = _Ticker(len(chosen), progress, cancel)
     corpus = _write_atomically(wb, project, plan, splits, texts, out, ticker)
@@ -405,7 +408,9 @@ def _original_path(wb: Workbench, row: Row) -> Path:
     return found
 
 
-def _shape_texts(rows: list[Row], tag_hook: TextHook, text_hook: TextHook) -> tuple[dict[int, str], int]:
+def _shape_texts(
+    rows: list[Row], tag_hook: TextHook, text_hook: TextHook
+) -> tuple[dict[int, str], int]:
     """Segment id -> text after the tag and text hooks, and how many they dropped."""
     texts, dropped = {}, 0
     for row in rows:
@@ -474,7 +479,12 @@ def _utterance(plan: _Plan, row: Row, text: str, audio: AudioFile | None, clip: 
 
 
 def _write_audio(
-    wb: Workbench, plan: _Plan, rows: list[Row], texts: dict[int, str], folder: Path, ticker: _Ticker
+    wb: Workbench,
+    plan: _Plan,
+    rows: list[Row],
+    texts: dict[int, str],
+    folder: Path,
+    ticker: _Ticker,
 ) -> list[Utterance]:
     """Cut the clips (or copy the whole recordings) of `rows` into `folder`; their utterances."""
     info = FORMAT_INFO[plan.fmt]
@@ -503,7 +513,12 @@ def _write_audio(
 
 
 def _write_clips(
-    wb: Workbench, plan: _Plan, rows: list[Row], texts: dict[int, str], folder: Path, ticker: _Ticker
+    wb: Workbench,
+    plan: _Plan,
+    rows: list[Row],
+    texts: dict[int, str],
+    folder: Path,
+    ticker: _Ticker,
 ) -> list[Utterance]:
     (folder / "clips").mkdir()
     cutter = Cutter(plan.clips, plan.rate)
@@ -532,7 +547,8 @@ def _by_recording(rows: list[Row]) -> Iterator[tuple[int, list[Row]]]:
 
 def _write_checksums(folder: Path, manifests: list[str]) -> str:
     """Write MANIFESTS.sha256 (sha256sum's format) and return the sha256 of that list."""
-    lines = [f"{hashlib.sha256((folder / m).read_bytes()).hexdigest()}  {m}" for m in sorted(manifests)]
+    lines = [f"{hashlib.sha256((folder / m).read_bytes()).hexdigest()}  {m}"
+             for m in sorted(manifests)]
     write_lines(folder / CHECKSUMS, lines)
     return hashlib.sha256((folder / CHECKSUMS).read_bytes()).hexdigest()
 
@@ -578,7 +594,8 @@ def build_request(
         exclude_tags = exclude_tags.split(",")
     filters = Filters(
         status=status, recordings=tuple(recordings), speakers=tuple(speakers),
-        labellers=tuple(labellers), exclude_tags=tuple(t.strip() for t in exclude_tags if t.strip()),
+        labellers=tuple(labellers),
+        exclude_tags=tuple(t.strip() for t in exclude_tags if t.strip()),
         since=parse_when(since), until=parse_when(until, end=True),
         not_exported_before=not_exported_before,
     )

@@ -224,4 +224,4 @@ def _cells(header: list[str], rows: list[tuple[int, list[str]]]) -> Iterator[tup
                                   "(a delimiter in an unquoted cell, or a cell missing?)")
             yield f"line {n}", why
         else:
-            yield f"line {n}", dict(zip(header, cells))
+            yield f"line {n}", dict(zip(header, cells, strict=True))

@@ -105,7 +105,8 @@ def import_paths(
         for done, (name, path, error) in enumerate(sources):
             if progress:
                 progress(done, len(sources), printable(name))
-            items.append(ImportItem(name, "failed", error) if error else import_file(wb, project, path, name))
+            items.append(ImportItem(name, "failed", error) if error
+                         else import_file(wb, project, path, name))
         if progress:
             progress(len(sources), len(sources), "")
     return ImportReport(tuple(items))
@@ -146,7 +147,8 @@ def import_file(
         if environmental(exc):  # a full disk or a read-only home: every next file would fail
             raise
         log.exception("importing %s (%s) failed", name, path)
-        reason = "the file cannot be decoded as audio" if uploaded else f"{type(exc).__name__}: {exc}"
+        reason = ("the file cannot be decoded as audio" if uploaded
+                  else f"{type(exc).__name__}: {exc}")
         return ImportItem(name, "failed", reason)
     recording = store.add_recording(
         wb.db,
@@ -172,7 +174,8 @@ def _reuse(working: Path, channels: Path, source: Path):
     from workbench.audio.working import Converted
 
     src = probe(source)
-    return Converted(src.sample_rate, src.channels, sf.info(str(working)).frames, channels.is_file())
+    return Converted(src.sample_rate, src.channels, sf.info(str(working)).frames,
+                     channels.is_file())
 
 
 def _expand(
@@ -378,7 +381,8 @@ def _sha256(path: Path) -> str:
 
 
 SCRATCH = re.compile(rf"scratch-{TAG}-[a-z0-9_]+")  # scratch_folder's folders
-LEGACY_SCRATCH = re.compile(r"tmp[a-z0-9_]{8}")  # tempfile's, made before scratch folders had owners
+# tempfile's, made before scratch folders had owners
+LEGACY_SCRATCH = re.compile(r"tmp[a-z0-9_]{8}")
 LEGACY_AGE = 24 * 3600  # seconds: older legacy folders are left by a killed import
 
 

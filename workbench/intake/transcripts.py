@@ -483,7 +483,8 @@ class _UploadedAudio:
                 if resolved in named or resolved not in self.names:
                     continue
                 if file.suffix.lower() in AUDIO_SUFFIXES:
-                    items.append(import_file(wb, project, file, self.names[resolved], uploaded=True))
+                    items.append(import_file(wb, project, file, self.names[resolved],
+                                             uploaded=True))
                 elif not path.is_dir() and resolved.parent not in folders:
                     why = "neither audio nor a transcript format the importer reads"
                     items.append(ImportItem(self.names[resolved], "failed", why))
@@ -617,7 +618,7 @@ def import_upload(
     room = limits.upload_batch_mb * MB
     with scratch_folder(wb) as scratch:
         paths, failed, taken = [], [], set()
-        for n, ((sent, content), size) in enumerate(zip(files, sizes)):
+        for n, ((sent, content), size) in enumerate(zip(files, sizes, strict=True)):
             name = upload_name(sent)
             refusal = upload_limits.file_refusal(size, limits) or whole
             if refusal:
@@ -627,9 +628,11 @@ def import_upload(
             taken.add(name)
             try:
                 target.parent.mkdir(exist_ok=True)
-                room -= upload_limits.write_upload(target, content, min(limits.upload_file_mb * MB, room))
+                room -= upload_limits.write_upload(target, content,
+                                                   min(limits.upload_file_mb * MB, room))
             except upload_limits.TooLarge:  # a stream whose size was not known beforehand
-                failed.append(ImportItem(name, "failed", upload_limits.stream_refusal(room, limits)))
+                failed.append(ImportItem(name, "failed",
+                                         upload_limits.stream_refusal(room, limits)))
                 continue
             except (OSError, TypeError, ValueError) as exc:
                 log.warning("cannot store the upload %r", sent, exc_info=exc)
@@ -668,7 +671,7 @@ def _import(
         name = audio.source_name(source)
         try:
             read, bases = read_source(source)
-        except Exception as exc:  # a malformed or hostile file fails alone
+        except Exception as exc:  # noqa: BLE001 (a malformed or hostile file fails alone)
             items.append(ImportItem(name, "failed", audio.unreadable(source, exc)))
             continue
         items += _row_problems(name, read.problems)

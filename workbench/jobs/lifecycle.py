@@ -81,6 +81,6 @@ def run_as_worker(wb: Workbench, job: Job, work: Callable[[], Job]) -> Job:
         try:
             fail_job(wb, job, describe(exc, paths=False) or f"{type(exc).__name__}; the server "
                      "log has the details", message="the job stopped on an error")
-        except Exception as again:  # the database itself is the trouble
+        except Exception as again:  # noqa: BLE001 (the database itself is the trouble)
             log.warning("%s job %d: cannot mark it failed: %s", job.kind, job.id, again)
         raise

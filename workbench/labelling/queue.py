@@ -36,11 +36,12 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     `pinned` (the segment just saved, restored or refused as stale) is shown when it is
     `shown` even if it has left the filter, between the queue's segments around its place,
     so a typo can be fixed after Ctrl+Enter and the queue's end does not walk backwards.
-    None when no segment matches (and none is pinned). Checks that the acting user may see the project. Where the
-    project hands out claims (see `assignment`), the segment is one the user holds or has just
-    claimed, or one someone else holds (then `claim` says who; it is not editable); None when
-    nothing can be handed out (`crowd_claims.why_idle` says why). A labeller's queue leaves gold
-    segments out, and a gold neighbour's text is not shown: it is the answer (`qualifying`).
+    None when no segment matches (and none is pinned). Checks that the acting user may see the
+    project. Where the project hands out claims (see `assignment`), the segment is one the user
+    holds or has just claimed, or one someone else holds (then `claim` says who; it is not
+    editable); None when nothing can be handed out (`crowd_claims.why_idle` says why). A
+    labeller's queue leaves gold segments out, and a gold neighbour's text is not shown: it is
+    the answer (`qualifying`).
     """
     user = require(wb, Action.VIEW, project_id)
     gold = store.gold_ids(wb.db, project_id) if qualification.crowd_rules_apply(user) else set()

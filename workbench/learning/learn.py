@@ -73,8 +73,8 @@ def learn(wb: Workbench, project: Project, min_segments: int = 2, min_people: in
     raw = [Example(r["draft"], r["final"], r["labeller"]) for r in rows]
     rules = [r for r in find(raw, min_people=min_people, min_segments=min_segments)
              if max(len(r.before), len(r.after)) <= RULE_CHARS]
-    new_rules = store.save_found_rewrites(wb.db, project.id,
-                                          [(r.before, r.after, r.segments, r.people) for r in rules])
+    new_rules = store.save_found_rewrites(
+        wb.db, project.id, [(r.before, r.after, r.segments, r.people) for r in rules])
     result = Learning(len(rows), len(terms), new_terms, len(rules), new_rules)
     store.log_event(wb.db, user.name, "vocabulary learned", project.id,
                     {"segments": result.segments, "terms": result.terms, "new terms": new_terms,

@@ -82,7 +82,7 @@ is am are was were be been being do does did done have has had having will would
 can could may might must it its it's i me my we us our you your he him his she her they them
 their what which who whom whose when where why how not no yes all any some each both few more
 most other such only own same too very just also as well oh uh um okay ok
-""".split())
+""".split())  # noqa: SIM905 (a word list reads best as text)
 
 
 def learn(examples: Iterable[Example], min_segments: int = 2, min_people: int = 2,

@@ -106,8 +106,8 @@ if board.labellers:
         "second labels": r.seconds, "agreement": r.agreement,
     } for r in board.labellers])
     st.dataframe(people, hide_index=True, width="stretch", key=f"dash_people_{project.id}",
-                 column_config={c: PERCENT for c in ("rejection rate", "gold accuracy",
-                                                     f"draft edit ({metric})", "agreement")})
+                 column_config=dict.fromkeys(("rejection rate", "gold accuracy",
+                                              f"draft edit ({metric})", "agreement"), PERCENT))
     st.caption(f"Gold accuracy: 1 − mean {metric} on hidden gold. Draft edit: mean {metric} of "
                "the ASR draft against their latest label (how much they changed; high: the "
                f"draft saved them little). Agreement: 1 − mean {metric} between the two labels "

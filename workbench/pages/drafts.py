@@ -41,7 +41,8 @@ with st.form(form_key(project, "asr_settings")):
     language = cols[2].selectbox("Language", languages, index=languages.index(project.language),
                                  key=form_key(project, "asr_language"))
     prompt = st.text_area(
-        "Hotwords / initial prompt", value=project.prompt or "", key=form_key(project, "asr_prompt"),
+        "Hotwords / initial prompt", value=project.prompt or "",
+        key=form_key(project, "asr_prompt"),
         height=68, max_chars=1000,
         help="Product names and jargon, comma-separated; passed to Whisper as its initial prompt.",
     )

@@ -1,5 +1,7 @@
 """Export (owners): write a batch as a training corpus and download it; past exports stay listed."""
 
+from functools import partial
+
 import streamlit as st
 
 from workbench.core.errors import WorkbenchError
@@ -81,7 +83,8 @@ with st.expander("Filters"):
                               key=f"export_speakers_{project.id}")
     labellers = st.multiselect("Labellers (author of the latest revision)", choices["labellers"],
                                key=f"export_labellers_{project.id}")
-    exclude = st.text_input("Leave out segments tagged (comma-separated)", key="export_exclude_tags")
+    exclude = st.text_input("Leave out segments tagged (comma-separated)",
+                            key="export_exclude_tags")
     cols = st.columns(2)
     since = cols[0].date_input("Revised since", value=None, key="export_since")
     until = cols[1].date_input("Revised until", value=None, key="export_until")
@@ -119,6 +122,13 @@ done = st.session_state.get("export_done")
 if done and done[0] == project.id:
     st.success(md(done[1], 2000))
 
+
+
+def _zip_bytes(export_id: int) -> bytes:
+    """A past export's zip, read when its download is clicked."""
+    return export_zip(wb, project, export_id).read_bytes()
+
+
 st.subheader("Past exports")
 past = past_exports(wb, project)
 if not past:
@@ -133,7 +143,7 @@ for row in past:
     )
     if row["available"]:
         c2.download_button(
-            "Download zip", data=lambda i=row["id"]: open(export_zip(wb, project, i), "rb"),
+            "Download zip", data=partial(_zip_bytes, row["id"]),
             file_name=f"{row['name']}.zip", mime="application/zip", key=f"download_{row['id']}",
             on_click="ignore",
         )

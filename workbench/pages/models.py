@@ -69,7 +69,8 @@ with st.form(form_key(project, f"tune_{project.holdout_share}")):
                              key=form_key(project, "start_tune")):
         try:
             fresh = set_holdout_share(wb, project, share / 100)
-            start_tune(wb, fresh, {"method": method, "steps": int(steps), "learning_rate": float(rate)})
+            start_tune(wb, fresh,
+                       {"method": method, "steps": int(steps), "learning_rate": float(rate)})
         except WorkbenchError as exc:
             show_error(exc, "Not started: ")
         else:

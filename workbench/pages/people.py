@@ -38,20 +38,20 @@ st.dataframe(pd.DataFrame([{"name": u.name, "shown as": u.display_name, "role": 
                             "active": u.active, "since": u.created_at} for u in users]),
              hide_index=True, width="stretch", key="people_table")
 
-with st.expander("Add a person", expanded=len(users) < 2):
-    with st.form("add_person", clear_on_submit=True):
-        cols = st.columns(3)
-        name = cols[0].text_input("Sign-in name", key="add_name", max_chars=40)
-        shown = cols[1].text_input("Shown as (optional)", key="add_display", max_chars=200)
-        role = cols[2].selectbox("Role", ROLES, key="add_role", help=HELP)
-        if st.form_submit_button("Add", type="primary", key="add_person_button"):
-            try:
-                user, password = create_user(wb, name, role, display_name=shown)
-            except WorkbenchError as exc:
-                show_error(exc)
-            else:
-                st.session_state["handed_password"] = (user.name, password)
-                st.rerun()
+with (st.expander("Add a person", expanded=len(users) < 2),
+      st.form("add_person", clear_on_submit=True)):
+    cols = st.columns(3)
+    name = cols[0].text_input("Sign-in name", key="add_name", max_chars=40)
+    shown = cols[1].text_input("Shown as (optional)", key="add_display", max_chars=200)
+    role = cols[2].selectbox("Role", ROLES, key="add_role", help=HELP)
+    if st.form_submit_button("Add", type="primary", key="add_person_button"):
+        try:
+            user, password = create_user(wb, name, role, display_name=shown)
+        except WorkbenchError as exc:
+            show_error(exc)
+        else:
+            st.session_state["handed_password"] = (user.name, password)
+            st.rerun()
 
 st.subheader("Change an account")
 by_id = {u.id: u for u in users}

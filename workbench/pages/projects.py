@@ -39,25 +39,25 @@ st.title("Projects")
 wb = workbench()
 choices = profile_choices(wb)
 
-with st.expander("New project", expanded=not projects(wb)):
-    with st.form("new_project", clear_on_submit=True):
-        name = st.text_input("Name", key="new_project_name", max_chars=200)
-        language = st.selectbox("Language", LANGUAGES, key="new_project_language",
-                                help="'auto' lets Whisper detect it per recording.")
-        conventions = st.selectbox("Transcription conventions", choices,
-                                   index=choices.index("plain"), format_func=profile_label,
-                                   key="new_project_conventions",
-                                   help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
-                                        "English clean verbatim with [noise] tags. Your own "
-                                        "profiles: YAML files in the home's profiles/ folder.")
-        if st.form_submit_button("Create project", key="create_project"):
-            try:
-                created = ensure_project(wb, name, language, conventions)
-            except WorkbenchError as exc:
-                show_error(exc)
-            else:
-                st.session_state["picked"] = created.id  # the sidebar switches to it
-                st.rerun()
+with (st.expander("New project", expanded=not projects(wb)),
+      st.form("new_project", clear_on_submit=True)):
+    name = st.text_input("Name", key="new_project_name", max_chars=200)
+    language = st.selectbox("Language", LANGUAGES, key="new_project_language",
+                            help="'auto' lets Whisper detect it per recording.")
+    conventions = st.selectbox("Transcription conventions", choices,
+                               index=choices.index("plain"), format_func=profile_label,
+                               key="new_project_conventions",
+                               help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
+                                    "English clean verbatim with [noise] tags. Your own "
+                                    "profiles: YAML files in the home's profiles/ folder.")
+    if st.form_submit_button("Create project", key="create_project"):
+        try:
+            created = ensure_project(wb, name, language, conventions)
+        except WorkbenchError as exc:
+            show_error(exc)
+        else:
+            st.session_state["picked"] = created.id  # the sidebar switches to it
+            st.rerun()
 
 project = current_project(wb, " Create one above: name, language and conventions.")
 if project is None:
@@ -87,7 +87,8 @@ if labellers:
             {"labeller": r["author"], "saves": r["saves"], "segments": r["segments"],
              "audio (min)": round(r["audio_seconds"] / 60, 1),
              "active (min)": round(r["active"] / 60, 1),
-             "s of work per min of audio": round(r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1)}
+             "s of work per min of audio":
+                 round(r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1)}
             for r in labellers]), hide_index=True, width="stretch", key="labellers_table")
 
 progress = review_progress(wb, project.id)

@@ -203,7 +203,6 @@ def _verdict(verdict: Callable[[], str], go_to: int | None) -> None:
 
 review()
 
-with st.sidebar:
-    with st.expander("Keyboard shortcuts", expanded=False):
-        st.markdown("- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
-                    "boundaries) and go to the next\n" + help_markdown(("save_next", *OFF)))
+with st.sidebar, st.expander("Keyboard shortcuts", expanded=False):
+    st.markdown("- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
+                "boundaries) and go to the next\n" + help_markdown(("save_next", *OFF)))

@@ -83,7 +83,7 @@ if terms:
                        "remove": st.column_config.CheckboxColumn("remove")})
     if st.button("Save term changes", key=f"voc_terms_save_{pid}"):
         changed = 0
-        for term, row in zip(terms, edited.to_dict("records")):
+        for term, row in zip(terms, edited.to_dict("records"), strict=True):
             if row["remove"]:
                 changed += attempt(f"{term.term} not removed", remove_term, wb, pid, term.id)
             elif bool(row["enabled"]) != term.enabled:
@@ -99,9 +99,9 @@ else:
 with st.form(f"voc_add_{pid}", clear_on_submit=True):
     typed = st.text_input("Add a term", key=f"voc_add_term_{pid}", max_chars=100,
                           placeholder="a name, product or word drafts get wrong")
-    if st.form_submit_button("Add", key=f"voc_add_go_{pid}") and typed.strip():
-        if attempt("Not added", add_term, wb, pid, typed):
-            done("Term added.")
+    if (st.form_submit_button("Add", key=f"voc_add_go_{pid}") and typed.strip()
+            and attempt("Not added", add_term, wb, pid, typed)):
+        done("Term added.")
 
 use = st.checkbox("Use these terms in the next drafts", value=project.use_terms,
                   key=f"voc_use_terms_{pid}_{int(project.use_terms)}",
@@ -124,12 +124,12 @@ for rule in suggested:
     cols = st.columns([5, 2, 1, 1])
     cols[0].text(f"{rule.before} → {rule.after}")
     cols[1].text(f"{rule.segments} segments, {rule.people} people")
-    if cols[2].button("Accept", key=f"voc_accept_{rule.id}"):
-        if attempt("Not accepted", decide_rewrite, wb, pid, rule.id, "accept"):
-            done("Rule accepted: the next drafts use it.")
-    if cols[3].button("Dismiss", key=f"voc_dismiss_{rule.id}"):
-        if attempt("Not dismissed", decide_rewrite, wb, pid, rule.id, "dismiss"):
-            done("Rule dismissed: it will not be suggested again.")
+    if (cols[2].button("Accept", key=f"voc_accept_{rule.id}")
+            and attempt("Not accepted", decide_rewrite, wb, pid, rule.id, "accept")):
+        done("Rule accepted: the next drafts use it.")
+    if (cols[3].button("Dismiss", key=f"voc_dismiss_{rule.id}")
+            and attempt("Not dismissed", decide_rewrite, wb, pid, rule.id, "dismiss")):
+        done("Rule dismissed: it will not be suggested again.")
 
 accepted = rewrites_of(wb, pid, "accepted")
 if accepted:
@@ -138,9 +138,9 @@ for rule in accepted:
     cols = st.columns([5, 2, 2])
     cols[0].text(f"{rule.before} → {rule.after}")
     cols[1].text(f"{rule.segments} segments, {rule.people} people")
-    if cols[2].button("Undo", key=f"voc_undo_{rule.id}"):
-        if attempt("Not undone", decide_rewrite, wb, pid, rule.id, "dismiss"):
-            done("Rule undone: the next drafts no longer use it.")
+    if (cols[2].button("Undo", key=f"voc_undo_{rule.id}")
+            and attempt("Not undone", decide_rewrite, wb, pid, rule.id, "dismiss")):
+        done("Rule undone: the next drafts no longer use it.")
 
 # ------------------------------------------------------------------------------ queue order
 st.header("Labellers' queue")

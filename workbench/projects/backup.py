@@ -409,10 +409,12 @@ def _check_sqlite(archive: Path, db_file: Path, manifest: dict) -> None:
                           f"({diff})")
     members = set(manifest["members"])
     known_missing = set(manifest.get("missing", ()))
-    absent = [f for f in snapshot.files if HOME_PREFIX + f not in members and f not in known_missing]
+    absent = [f for f in snapshot.files
+              if HOME_PREFIX + f not in members and f not in known_missing]
     if absent:
+        more = f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""
         raise BackupError(f"{archive}: the database names {absent[0]}, which is not in the "
-                          f"archive" + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
+                          f"archive" + more)
 
 
 def _count_diff(expected: dict[str, int], found: dict[str, int]) -> str:

@@ -201,9 +201,9 @@ def _target(wb: Workbench, user_id: int) -> User:
 
 
 def _keep_an_owner(wb: Workbench, target: User, role: Role, active: bool) -> None:
-    if target.role is Role.OWNER and target.active and (role is not Role.OWNER or not active):
-        if store.count_active_owners(wb.db) <= 1:
-            raise WorkbenchError("the workbench needs at least one active owner")
+    if (target.role is Role.OWNER and target.active and (role is not Role.OWNER or not active)
+            and store.count_active_owners(wb.db) <= 1):
+        raise WorkbenchError("the workbench needs at least one active owner")
 
 
 def set_role(wb: Workbench, user_id: int, role: Role | str) -> User:

@@ -29,7 +29,8 @@ def record_review(
         reviewed = conn.execute(
             sa.select(segments.c.latest_revision_id).where(segments.c.id == segment_id)
         ).scalar_one()
-        values: dict[str, Any] = _segment_state(fix) if fix is not None else {"status": status.value}
+        values: dict[str, Any] = (_segment_state(fix) if fix is not None
+                                  else {"status": status.value})
         values["status"] = status.value
         if assignee is not None:
             values["assignee"] = assignee

@@ -143,13 +143,13 @@ def dump_postgres(engine: Engine, dest: Path) -> Snapshot:
     tool = _pg_tool("pg_dump")
     _pg_tool("pg_restore")  # a backup nobody here can restore is not worth making
     target, env = _pg_target(engine)
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        with conn.begin():
-            exported = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
-            snapshot = describe(conn)
-            _run([tool, "--format=custom", "--no-owner", "--no-privileges",
-                  f"--snapshot={exported}", f"--file={dest}", f"--dbname={target}"],
-                 env, "pg_dump")
+    with (engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+          conn.begin()):
+        exported = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
+        snapshot = describe(conn)
+        _run([tool, "--format=custom", "--no-owner", "--no-privileges",
+              f"--snapshot={exported}", f"--file={dest}", f"--dbname={target}"],
+             env, "pg_dump")
     return snapshot
 
 

@@ -91,7 +91,8 @@ def score(refs: Texts, hyps: Texts, *, unit: str = "word", ignore_spaces: bool =
         refs, hyps = [r.replace(" ", "") for r in refs], [h.replace(" ", "") for h in hyps]
     if not refs:
         return Score(unit, 0, 0, 0, 0)
-    out = jiwer.process_words(refs, hyps) if unit == "word" else jiwer.process_characters(refs, hyps)
+    out = (jiwer.process_words(refs, hyps) if unit == "word"
+           else jiwer.process_characters(refs, hyps))
     return Score(unit, out.hits, out.substitutions, out.deletions, out.insertions)
 
 

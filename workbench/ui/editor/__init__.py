@@ -133,7 +133,7 @@ def editor_data(
         "audio": audio,
         "words": [
             {"w": w.word.strip(), "s": w.start, "e": w.end, "p": w.probability, "unsure": u}
-            for w, u in zip(words, unsure_words(words))
+            for w, u in zip(words, unsure_words(words), strict=True)
         ],
         "text": view.text,
         # per person: unsaved text in a shared browser never reaches the next one signed in
