@@ -22,7 +22,9 @@ st.set_page_config(page_title="Speech workbench",
                    page_icon=str(Path(__file__).parent / "workbench" / "ui" / "icon.png"),
                    layout="wide")
 
-SECTIONS = {  # section: {url path: (file, title, icon, roles or None for everyone)}
+# file, title, icon, roles (None: everyone)
+PageSpec = tuple[str, str, str, set[Role] | None]
+SECTIONS: dict[str, dict[str, PageSpec]] = {  # section: {url path: the page}
     "Work": {
         "overview": ("workbench/pages/overview.py", "Overview", ":material/home:", None),
         "editor": ("workbench/pages/editor.py", "Editor", ":material/edit_note:", None),
@@ -64,7 +66,8 @@ PAGES = {slug: page for pages in SECTIONS.values() for slug, page in pages.items
 if st.session_state.pop("clear_cookie", False):
     write_token(None, key="cookie_clear")
 if token := st.session_state.pop("set_cookie", None):
-    write_token(*token, key="cookie_set")
+    value, max_age = token
+    write_token(value, max_age, key="cookie_set")
 
 user = signed_in()
 if user is None:  # every page's address signs in first, then opens that page (with its link)

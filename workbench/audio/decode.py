@@ -143,7 +143,7 @@ def _probe_av(path: Path) -> SourceInfo:
 
     try:
         with av.open(str(path)) as container:
-            streams = [s for s in container.streams if s.type == "audio"]
+            streams = container.streams.audio
             if not streams:
                 raise AudioError(path, "no audio stream in the file")
             stream = streams[0]
@@ -233,7 +233,7 @@ def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
 
     try:
         with av.open(str(path)) as container:
-            stream = next(s for s in container.streams if s.type == "audio")
+            stream = next(iter(container.streams.audio))
             # keep the channels (planar) and let the caller average them: FFmpeg's own
             # downmix sums at 1/sqrt(2), 3 dB louder than the soundfile path
             resampler = av.AudioResampler(format="fltp", rate=rate)

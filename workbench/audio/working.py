@@ -56,7 +56,9 @@ def convert(
     """
     info = probe(source)
     keep = channels_path is not None and 2 <= info.channels <= MAX_KEPT_CHANNELS
-    targets = [working_path, peaks_path] + ([channels_path] if keep else [])
+    targets = [working_path, peaks_path]
+    if channels_path is not None and keep:
+        targets.append(channels_path)
     tag = owner_tag()
     parts = [t.with_name(f"{t.name}.part-{tag}") for t in targets]
     for target in targets:

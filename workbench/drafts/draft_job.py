@@ -312,6 +312,8 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
                           "said, or delete it")
     draft = to_draft(_joined(heard, seg.start, seg.end), recording.duration, engine,
                      transcript.language)
+    if draft is None:
+        raise InvalidEdit(f"segment {name(segment_id)} is too short to draft: type what is said")
     since = max(0.0, seg.start - 1.0)
     draft = _flagged(rewritten(draft, rules),
                      seg.speaker, load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),

@@ -190,9 +190,8 @@ def csv_rows(text: str, delimiter: str) -> tuple[list[str], Iterator[tuple[str, 
     would be read as one cell), a field too large for Python's csv module.
     """
     text = text.lstrip("\ufeff")
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting,
-                        strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True,
+                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
     try:
         rows = list(_lines(reader, delimiter))
     except csv.Error as exc:

@@ -120,7 +120,7 @@ def _first_line(path: Path) -> str:
     """The first non-blank line of a file (UTF-8 or UTF-16, gzip unpacked), '' when unreadable."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rb") as f:  # type: ignore[operator]
+        with opener(path, "rb") as f:
             head = f.read(1 << 16)
     except (OSError, EOFError, zlib.error):
         log.debug("cannot read %s to recognise its format", path, exc_info=True)
@@ -229,7 +229,7 @@ def _read_text(path: Path) -> str:
     """A file's text (UTF-8 or UTF-16, gzip unpacked); AnnotationError when it cannot be had."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rb") as f:  # type: ignore[operator]
+        with opener(path, "rb") as f:
             raw = f.read(MAX_ANNOTATION_BYTES + 1)
     except (EOFError, zlib.error, gzip.BadGzipFile):
         raise AnnotationError("the file is truncated or not valid gzip", file=path.name) from None
@@ -551,8 +551,9 @@ def _row_problems(name: str, problems: Iterable[AnnotationError]) -> list[Import
 def _places(wheres: list[str]) -> str:
     """Rows of a file for a message: 'line 3', 'text lines 2, 3, 4', 'cue 1, cue 4 and 2 more'."""
     more = f" and {len(wheres) - 5} more" if len(wheres) > 5 else ""
-    numbered = [re.fullmatch(r"(.*\S) (\d+)", w) for w in wheres]
-    if len(wheres) > 1 and all(numbered) and len({m.group(1) for m in numbered}) == 1:
+    numbered = [m for w in wheres if (m := re.fullmatch(r"(.*\S) (\d+)", w))]
+    if (len(wheres) > 1 and len(numbered) == len(wheres)
+            and len({m.group(1) for m in numbered}) == 1):
         return f"{numbered[0].group(1)}s " + ", ".join(m.group(2) for m in numbered[:5]) + more
     return ", ".join(wheres[:5]) + more
 
@@ -680,7 +681,7 @@ def _import(
                 items.append(ImportItem(name, "failed", f"holds no {_UNITS[source.fmt]}"))
             continue
         if source.fmt in SIDECARS.values():
-            got = audio.find("", source, bases)
+            got: Path | _Refused = audio.find("", source, bases)
             if isinstance(got, _Refused):
                 items.append(ImportItem(got.name, "failed", f"{name}: {got.why}"))
             else:
@@ -689,7 +690,7 @@ def _import(
         refused: dict[_Refused, list[str]] = {}
         for row, a in enumerate(read.annotations, 1):
             if not a.audio.strip():
-                got: Path | _Refused = _Refused(name, "names no audio file")
+                got = _Refused(name, "names no audio file")
             elif source.fmt == "kaldi" and kaldi.is_command(a.audio):
                 got = _Refused(name, "audio is a command in wav.scp, and commands are never run")
             else:
@@ -707,8 +708,8 @@ def _import(
     for done, (path, source, found) in enumerate(merged):
         if progress:
             progress(done, total, audio.audio_name(path))
-        done, n = _import_annotated(wb, project, path, source, found, audio)
-        items += done
+        imported, n = _import_annotated(wb, project, path, source, found, audio)
+        items += imported
         attached += n
     if others:
         if progress:

@@ -61,11 +61,10 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
         if nav["current"] != shown:  # someone else's, outside this queue
             nav = dict(nav, current=shown, previous=None, next=None)
     else:
-        nav = _rejected_first(wb, project_id, shown, queue, user.name, hide)
-        if nav is None:
-            nav = _position(wb, project_id, shown, queue, hide)
+        rejected = _rejected_first(wb, project_id, shown, queue, user.name, hide)
+        nav = rejected if rejected is not None else _position(wb, project_id, shown, queue, hide)
     held = pinned is not None and pinned == shown and nav["current"] != shown and claim is None
-    if held:
+    if held and pinned is not None:
         nav = _around(nav, pinned)
     if nav["current"] is None:
         return None

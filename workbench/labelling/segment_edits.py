@@ -11,6 +11,7 @@ which every caller goes through.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from workbench import store
 from workbench.core.records import (
@@ -135,8 +136,8 @@ def split_at(wb: Workbench, target: Target, version: int, at: float, text: str) 
     left_draft, right_draft = (split_text(base, words, seg.start, seg.end, at)
                                if base is not None else (None, None))
     # both halves keep the status: a split draft is still a draft to correct
-    common = dict(status=after_labelling(seg.status), speaker=seg.speaker, tags=seg.tags,
-                  op="split")
+    common: dict[str, Any] = dict(status=after_labelling(seg.status), speaker=seg.speaker,
+                                  tags=seg.tags, op="split")
     return store.split(
         wb.db, segment_id, version,
         Edit(left_text, seg.start, at, comment=seg.comment, draft=left_draft, **common),

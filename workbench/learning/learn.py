@@ -146,7 +146,9 @@ def decide_rewrite(wb: Workbench, project_id: int, rewrite_id: int, decision: st
     store.decide_rewrite(wb.db, rewrite_id, DECISIONS[decision], user.name)
     store.log_event(wb.db, user.name, f"rule {DECISIONS[decision]}", project_id,
                     {"before": rule.before, "after": rule.after})
-    return store.get_rewrite(wb.db, rewrite_id)
+    decided = store.get_rewrite(wb.db, rewrite_id)
+    assert decided is not None  # rules are never deleted
+    return decided
 
 
 def set_use_terms(wb: Workbench, project_id: int, use: bool) -> Project:

@@ -3,10 +3,12 @@ the pay report of a period."""
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from workbench.core.errors import WorkbenchError
 from workbench.crowd.dashboard import dashboard
@@ -14,8 +16,8 @@ from workbench.crowd.pay import csv_text, pay_report
 from workbench.crowd.rules import PAY_UNITS
 from workbench.projects.settings import update_settings
 from workbench.ui.common import (
-    current_project,
     form_key,
+    require_project,
     show_error,
     show_flash,
     workbench,
@@ -34,9 +36,7 @@ def _duration(hours: float) -> str:
 
 st.title("Dashboard")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 try:
     board = dashboard(wb, project.id)
 except WorkbenchError as exc:
@@ -52,7 +52,7 @@ status = pd.DataFrame([{"status": r.status, "segments": r.segments, "hours": r.h
                        for r in board.status if r.segments])
 done = status[status["status"].isin(["labeled", "passed", "approved"])]
 approved = status[status["status"] == "approved"]
-cols = st.columns(5)
+cols: Sequence[DeltaGenerator] = st.columns(5)
 cols[0].metric("Recordings", f"{board.recordings:,}")
 cols[1].metric("Audio", _duration(board.audio_hours))
 cols[2].metric("Segments", f"{board.segments:,}")

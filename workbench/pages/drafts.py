@@ -8,9 +8,9 @@ from workbench.core.lengths import audio_length
 from workbench.drafts.draft_job import draft_progress
 from workbench.projects.settings import LANGUAGES, model_choices, update_settings
 from workbench.ui.common import (
-    current_project,
     fmt_seconds,
     form_key,
+    require_project,
     show_error,
     workbench,
 )
@@ -19,9 +19,7 @@ from workbench.ui.text import md
 
 st.title("Drafts")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 
 with st.form(form_key(project, "asr_settings")):
     cols = st.columns(3)

@@ -25,9 +25,9 @@ from workbench.projects.people import set_pref
 from workbench.projects.settings import recordings
 from workbench.text import lint, load_profile
 from workbench.ui.common import (
-    current_project,
     fmt_seconds,
     keep_segment,
+    require_project,
     rerun_fragment,
     segment_from_url,
     show_flash,
@@ -46,9 +46,7 @@ from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection
 log = logging.getLogger(__name__)
 st.title("Editor")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
@@ -110,7 +108,7 @@ def _filters() -> QueueFilter:
                  format_func=lambda i: "All recordings" if i == ALL else names.get(i, str(i)))
     c2.multiselect("Status", [s.value for s in Status], key=keys["status"], on_change=remember)
     c3.selectbox("Order", list(ORDERS), key=keys["order"], on_change=remember,
-                 format_func=ORDERS.get,
+                 format_func=ORDERS.__getitem__,
                  help="'flags first' puts the drafts most likely wrong at the top; 'least "
                       "confident first' the drafts the model was least sure of.")
     c3.checkbox("Flagged only", key=keys["flagged"], on_change=remember,
@@ -167,8 +165,8 @@ def _blind(blind: BlindItem) -> None:
                        tags=tags, before=None, after=None, can_prev=False, can_next=False)
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
     action, draft = segment_editor(data, key="ed_component")
-    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
-    if fresh and action.get("segment_id") == seg.id:
+    fresh = action is not None and action.get("nonce") != st.session_state.get("ed_last_nonce")
+    if action is not None and fresh and action.get("segment_id") == seg.id:
         st.session_state["ed_last_nonce"] = action.get("nonce")
         if action["type"] in ("save", "save_next"):
             try:

@@ -1,8 +1,10 @@
 """Export (owners): write a batch as a training corpus and download it; past exports stay listed."""
 
+from collections.abc import Sequence
 from functools import partial
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from workbench.core.errors import WorkbenchError
 from workbench.formats import FORMAT_INFO, FORMATS
@@ -22,7 +24,7 @@ from workbench.formats.corpus_export import (
 from workbench.formats.split import SPLIT_BY
 from workbench.formats.textform import TAG_MODES, TEXT_FORMS
 from workbench.projects.settings import profile_label
-from workbench.ui.common import current_project, show_error, workbench
+from workbench.ui.common import require_project, show_error, workbench
 from workbench.ui.text import md
 
 CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "none": "whole recordings, with offsets"}
@@ -30,12 +32,10 @@ RATES = ["16000", *(str(r) for r in RATE_CHOICES if r != 16000), "original"]
 
 st.title("Export")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 choices = filter_choices(wb, project)
 
-cols = st.columns(2)
+cols: Sequence[DeltaGenerator] = st.columns(2)
 fmt = cols[0].selectbox("Format", FORMATS, key="export_format",
                         format_func=lambda f: FORMAT_INFO[f].label)
 status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
@@ -48,7 +48,8 @@ status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
 info = FORMAT_INFO[fmt]
 
 cols = st.columns(3)
-clips = cols[0].selectbox("Audio", info.clips, key="export_clips", format_func=CLIP_LABELS.get,
+clips = cols[0].selectbox("Audio", info.clips, key="export_clips",
+                          format_func=CLIP_LABELS.__getitem__,
                           disabled=len(info.clips) == 1 or not info.audio)
 rate = cols[1].selectbox(
     "Sample rate (Hz)", RATES, key="export_rate", disabled=not info.audio,
@@ -92,6 +93,10 @@ with st.expander("Filters"):
 
 if st.button("Export", key="export_button", type="primary"):
     bar = st.progress(0.0, text="Exporting…")
+
+    def show_progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"{done}/{total} segments")
+
     try:
         filters, options = build_request(
             status, recordings, speakers, labellers, exclude, since, until, fresh,
@@ -100,7 +105,7 @@ if st.button("Export", key="export_button", type="primary"):
         )
         result = export_batch(
             wb, project, default_out(wb, project, fmt), fmt=fmt, filters=filters, options=options,
-            progress=lambda d, t: bar.progress(d / t, text=f"{d}/{t} segments"),
+            progress=show_progress,
         )
         zip_folder(result.path)
         parts = "".join(f" {n}: {c}." for n, (c, _) in result.splits.items())

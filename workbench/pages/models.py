@@ -18,10 +18,10 @@ from workbench.tuning.registry import (
     use_base,
 )
 from workbench.ui.common import (
-    current_project,
     done_then_rerun,
     form_key,
     page_flash,
+    require_project,
     show_error,
     workbench,
 )
@@ -32,9 +32,7 @@ FLASH = "models_flash"
 
 st.title("Models")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 page_flash(FLASH)
 
 

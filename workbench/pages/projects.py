@@ -24,9 +24,9 @@ from workbench.projects.settings import (
 from workbench.review.sampling import MIN_REVIEWS
 from workbench.review.verdicts import reasons, review_progress
 from workbench.ui.common import (
-    current_project,
     fmt_seconds,
     form_key,
+    require_project,
     show_error,
     workbench,
 )
@@ -59,9 +59,7 @@ with (st.expander("New project", expanded=not projects(wb)),
             st.session_state["picked"] = created.id  # the sidebar switches to it
             st.rerun()
 
-project = current_project(wb, " Create one above: name, language and conventions.")
-if project is None:
-    st.stop()
+project = require_project(wb, " Create one above: name, language and conventions.")
 
 status = project_status(wb, project)
 cols = st.columns(4)
@@ -165,10 +163,11 @@ st.caption(f"At most {describe_size(per_file_mb * MB)} a file and "
            f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries.")
 if st.button("Import", key="import_button", disabled=not files, type="primary"):
     bar = st.progress(0.0, text="Importing…")
-    result = import_upload(
-        wb, project, [(f.name, f) for f in files],
-        progress=lambda d, t, n: bar.progress(d / max(t, 1), text=f"{d}/{t} {n}"),
-    )
+
+    def show_progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"{done}/{total} {name}")
+
+    result = import_upload(wb, project, [(f.name, f) for f in files], progress=show_progress)
     bar.empty()
     st.session_state["import_report"] = (project.id, result.report)
     st.session_state["upload_round"] += 1

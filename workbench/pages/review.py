@@ -23,9 +23,9 @@ from workbench.review.verdicts import (
 )
 from workbench.text import headline_metric, load_profile
 from workbench.ui.common import (
-    current_project,
     fmt_seconds,
     keep_segment,
+    require_project,
     rerun_fragment,
     segment_from_url,
     show_flash,
@@ -41,9 +41,7 @@ OFF = ["split", "merge", "delete", "undelete", "add", "tag", "save"]
 
 st.title("Review")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 profile = load_profile(project.conventions)
 
 segment_from_url("rv_current")  # a link or a reload names the segment

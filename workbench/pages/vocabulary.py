@@ -21,9 +21,9 @@ from workbench.learning.learn import (
     terms_of,
 )
 from workbench.ui.common import (
-    current_project,
     done_then_rerun,
     page_flash,
+    require_project,
     show_error,
     workbench,
 )
@@ -32,9 +32,7 @@ FLASH = "vocabulary_flash"
 
 st.title("Vocabulary")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 pid = project.id
 page_flash(FLASH)
 
@@ -144,7 +142,7 @@ for rule in accepted:
 
 # ------------------------------------------------------------------------------ queue order
 st.header("Labellers' queue")
-order = st.selectbox("Queue order", list(QUEUE_ORDERS), format_func=QUEUE_ORDERS.get,
+order = st.selectbox("Queue order", list(QUEUE_ORDERS), format_func=QUEUE_ORDERS.__getitem__,
                      index=list(QUEUE_ORDERS).index(project.queue_order)
                      if project.queue_order in QUEUE_ORDERS else 0,
                      key=f"voc_queue_order_{pid}_{project.queue_order}",

@@ -27,6 +27,7 @@ in one transaction.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -36,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Literal
 
 from workbench import store
 from workbench.core.access import Action, require
@@ -148,7 +149,8 @@ def _pg(call):
 def _home_files(wb: Workbench, snapshot: store.Snapshot) -> tuple[list[str], list[str]]:
     """The home files to copy (relative paths) and those the snapshot names that are gone."""
     home = wb.settings.home
-    present, missing = [], []
+    present: list[str] = []
+    missing: list[str] = []
     for rel in snapshot.files:
         (present if _safe(rel) and (home / rel).is_file() else missing).append(rel)
     profiles = wb.settings.profiles_dir
@@ -187,7 +189,8 @@ def _write_archive(wb: Workbench, part: Path, kind: str, db_file: Path,
         if progress:
             progress(done, total, name.removeprefix(HOME_PREFIX))
 
-    mode = "w:gz" if part.name.removesuffix(".part").endswith((".gz", ".tgz")) else "w"
+    mode: Literal["w:gz", "w"] = (
+        "w:gz" if part.name.removesuffix(".part").endswith((".gz", ".tgz")) else "w")
     with tarfile.open(part, mode, format=tarfile.PAX_FORMAT) as tar:
         add(tar, db_file, DB_MEMBER[kind])
         for rel in present:
@@ -206,7 +209,7 @@ def _write_archive(wb: Workbench, part: Path, kind: str, db_file: Path,
         raw = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
         info = tarfile.TarInfo(MANIFEST)
         info.size, info.mtime, info.mode = len(raw), int(datetime.now().timestamp()), 0o644
-        tar.addfile(info, _Hashing(_BytesReader(raw)))
+        tar.addfile(info, _Hashing(io.BytesIO(raw)))
     for rel in missing:
         log.warning("backup: %s is named by the database but not in %s", rel, home)
     return _Written(len(present), tuple(missing))
@@ -223,16 +226,6 @@ class _Hashing:
         data = self.f.read(size)
         self.hash.update(data)
         return data
-
-
-class _BytesReader:
-    def __init__(self, data: bytes):
-        self.data, self.at = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size < 0 else self.at + size
-        chunk, self.at = self.data[self.at:end], min(end, len(self.data))
-        return chunk
 
 
 def _safe(rel: str) -> bool:
@@ -323,6 +316,7 @@ def _unpack(archive: Path, staged: Path,
                 if name in hashes or (name == MANIFEST and manifest is not None):
                     raise BackupError(f"{archive}: {name!r} appears twice")
                 source = tar.extractfile(member)
+                assert source is not None  # a plain file (checked above)
                 if name == MANIFEST:
                     manifest = _parse_manifest(archive, source.read())
                     continue

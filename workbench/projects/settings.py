@@ -226,7 +226,7 @@ def lint_project(wb: Workbench, project: Project) -> list[dict[str, Any]]:
     """Every convention finding in the latest text of the project's live segments."""
     require(wb, Action.VIEW, project.id)
     profile = load_profile(project.conventions)
-    findings = []
+    findings: list[dict[str, Any]] = []
     for q in store.segment_queue(wb.db, project.id):
         if q["status"] == Status.DELETED.value:
             continue

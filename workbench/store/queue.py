@@ -142,8 +142,8 @@ def queue_position(
         first = base.order_by(*columns).limit(1)
         found = conn.execute(first.where(key >= here) if here is not None else first).scalar()
         past_end = found is None
-        if past_end:  # past the end: the last one
-            found = conn.execute(base.order_by(*descending).limit(1)).scalar()
+        if found is None:  # past the end: the last one
+            found = conn.execute(base.order_by(*descending).limit(1)).scalar_one()
         here = place(conn, found)
         previous = conn.execute(base.where(key < here).order_by(*descending).limit(1)).scalar()
         following = conn.execute(base.where(key > here).order_by(*columns).limit(1)).scalar()

@@ -83,7 +83,9 @@ def snapshot_sqlite(engine: Engine, dest: Path) -> Snapshot:
     source = engine.raw_connection()
     try:
         with contextlib.closing(sqlite3.connect(dest)) as target:
-            source.driver_connection.backup(target)
+            driver = source.driver_connection
+            assert driver is not None  # a connection just checked out of the pool
+            driver.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     finally:
         source.close()
@@ -100,7 +102,9 @@ def load_sqlite(engine: Engine, snapshot: Path) -> None:
     target = engine.raw_connection()
     try:
         with contextlib.closing(sqlite3.connect(snapshot)) as source:
-            source.backup(target.driver_connection)
+            driver = target.driver_connection
+            assert driver is not None  # a connection just checked out of the pool
+            source.backup(driver)
     finally:
         target.close()
 

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-_DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: "bf16"}
+_DTYPES: dict[int, type[np.generic] | str] = {0: np.float32, 1: np.int8, 2: np.int16,
+                                               3: np.int32, 4: np.float16, 5: "bf16"}
 _OLD_DTYPES = {4: 0, 2: 2, 1: 1}  # binary_version < 4: item size -> dtype id
 
 

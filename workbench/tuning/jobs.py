@@ -162,6 +162,7 @@ def _load(engine: str, model: str, models_dir: Path) -> Engine:
 
 def _tune(wb: Workbench, job: Job, on_progress, load) -> Job:
     version = store.model_of_job(wb.db, job.id)
+    assert version is not None  # start_tune_job adds the job's version with it
     try:
         return _train_and_measure(wb, job, version, on_progress, load)
     except Cancelled:  # a version cancelled while it was being measured is removed too
