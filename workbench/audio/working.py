@@ -55,10 +55,8 @@ def convert(
     removed by the next import).
     """
     info = probe(source)
-    keep = channels_path is not None and 2 <= info.channels <= MAX_KEPT_CHANNELS
-    targets = [working_path, peaks_path]
-    if channels_path is not None and keep:
-        targets.append(channels_path)
+    kept = channels_path if 2 <= info.channels <= MAX_KEPT_CHANNELS else None  # channels copy
+    targets = [working_path, peaks_path] + ([kept] if kept is not None else [])
     tag = owner_tag()
     parts = [t.with_name(f"{t.name}.part-{tag}") for t in targets]
     for target in targets:
@@ -73,7 +71,7 @@ def convert(
             multi_out = stack.enter_context(
                 sf.SoundFile(str(parts[2]), "w", SAMPLE_RATE, info.channels, "PCM_16",
                              format="FLAC")
-            ) if keep else None
+            ) if kept is not None else None
             for block in stream_blocks(source, SAMPLE_RATE):
                 if not np.all(np.isfinite(block)):
                     block = np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
@@ -102,7 +100,7 @@ def convert(
         for part in parts:
             part.unlink(missing_ok=True)
         raise
-    return Converted(info.sample_rate, info.channels, total, keep)
+    return Converted(info.sample_rate, info.channels, total, kept is not None)
 
 
 def read_channel(channels_path: str | Path, channel: int) -> np.ndarray:

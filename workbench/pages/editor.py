@@ -165,8 +165,8 @@ def _blind(blind: BlindItem) -> None:
                        tags=tags, before=None, after=None, can_prev=False, can_next=False)
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
     action, draft = segment_editor(data, key="ed_component")
-    fresh = action is not None and action.get("nonce") != st.session_state.get("ed_last_nonce")
-    if action is not None and fresh and action.get("segment_id") == seg.id:
+    if (action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+            and action.get("segment_id") == seg.id):
         st.session_state["ed_last_nonce"] = action.get("nonce")
         if action["type"] in ("save", "save_next"):
             try:

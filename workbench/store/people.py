@@ -164,7 +164,7 @@ def delete_sessions(engine: Engine, token_hash: str | None = None, user_id: int 
 def get_prefs(engine: Engine, user_name: str) -> dict[str, Any]:
     with engine.connect() as conn:
         return dict(conn.execute(
-            sa.select(prefs.c.key, prefs.c.value).where(prefs.c.user_name == user_name)).tuples())
+            sa.select(prefs.c.key, prefs.c.value).where(prefs.c.user_name == user_name)).all())
 
 
 def set_pref(engine: Engine, user_name: str, key: str, value: Any) -> None:

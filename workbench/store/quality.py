@@ -84,8 +84,8 @@ def add_answer(engine: Engine, **values: Any) -> int | None:
             return None
     try:
         with engine.begin() as conn:
-            return inserted_id(conn.execute(sa.insert(answers).values(created_at=now(), **values)
-                                ))
+            return inserted_id(conn.execute(
+                sa.insert(answers).values(created_at=now(), **values)))
     except sa.exc.IntegrityError:
         return None
 

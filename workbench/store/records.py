@@ -44,7 +44,7 @@ CONVERTED: dict[type, dict[str, Callable[[Any], Any]]] = {
 def to_record(record: type[R], row: Any) -> R:
     """The `record` (a corpus dataclass) holding `row`, a result row of its table."""
     values = row._mapping
-    kind: type = record
+    kind: type = record  # a plain type for the cache: mypy does not take type[R] as Hashable
     return record(**{name: fill(values[column]) for name, column, fill in _plan(kind)})
 
 
