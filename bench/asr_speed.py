@@ -39,11 +39,11 @@ REFERENCES = {
     # any text there, looping or German, would count as insertions against English alone
     "multilingual.mp3": ("Permission is hereby granted, free of charge, to any person obtaining a "
     "copy of the software and associated documentation files to deal in the software without "
-    "restriction, including without limitation the rights to use, copy, modify, merge, publish, "
-    "distribute, sublicense, and/or sell copies of the software, and to permit persons to whom "
-    "the software is furnished to do so, subject to the following conditions: the above "
-    "copyright notice and this permission notice shall be included in all copies or substantial "
-    "portions of the software.", 30.0),
+    "restriction, including without limitation the rights to use, copy, modify, merge, "
+    "publish, distribute, sublicense, and/or sell copies of the software, and to permit "
+    "persons to whom the software is furnished to do so, subject to the following conditions: "
+    "the above copyright notice and this permission notice shall be included in all copies or "
+    "substantial portions of the software.", 30.0),
 }
 
 
