@@ -1,4 +1,5 @@
-# Two commands: `make run` (install, then start the app) and `make test` (install, then test).
+# Two commands: `make run` (install, then start the app) and `make test` (install, then lint,
+# type-check and test).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -23,7 +24,9 @@ run: install
 	$(PY) -m streamlit run streamlit_app.py --server.address $(ADDRESS) --server.headless true --browser.gatherUsageStats false
 
 test: install
+	$(PY) -m ruff check
+	$(PY) -m mypy
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/artifacts

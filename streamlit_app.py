@@ -19,31 +19,39 @@ configure_logging()
 # the icon from a file the server serves: a `:material/...:` one is fetched from Google's
 # font servers by the browser, which an offline workbench cannot reach
 st.set_page_config(page_title="Speech workbench",
-                   page_icon=str(Path(__file__).parent / "workbench" / "ui" / "icon.png"), layout="wide")
+                   page_icon=str(Path(__file__).parent / "workbench" / "ui" / "icon.png"),
+                   layout="wide")
 
-SECTIONS = {  # section: {url path: (file, title, icon, roles or None for everyone)}
+# file, title, icon, roles (None: everyone)
+PageSpec = tuple[str, str, str, set[Role] | None]
+SECTIONS: dict[str, dict[str, PageSpec]] = {  # section: {url path: the page}
     "Work": {
         "overview": ("workbench/pages/overview.py", "Overview", ":material/home:", None),
         "editor": ("workbench/pages/editor.py", "Editor", ":material/edit_note:", None),
     },
     "Review": {
-        "review": ("workbench/pages/review.py", "Review", ":material/fact_check:", {Role.REVIEWER, Role.OWNER}),
+        "review": ("workbench/pages/review.py", "Review", ":material/fact_check:",
+                   {Role.REVIEWER, Role.OWNER}),
         "replace": ("workbench/pages/replace.py", "Find & replace", ":material/find_replace:",
                     {Role.REVIEWER, Role.OWNER}),
         "audit": ("workbench/pages/audit.py", "Corpus audit", ":material/troubleshoot:",
                   {Role.REVIEWER, Role.OWNER}),
     },
     "Project": {
-        "dashboard": ("workbench/pages/dashboard.py", "Dashboard", ":material/monitoring:", {Role.OWNER}),
-        "projects": ("workbench/pages/projects.py", "Projects", ":material/folder_open:", {Role.OWNER}),
+        "dashboard": ("workbench/pages/dashboard.py", "Dashboard", ":material/monitoring:",
+                      {Role.OWNER}),
+        "projects": ("workbench/pages/projects.py", "Projects", ":material/folder_open:",
+                     {Role.OWNER}),
         "drafts": ("workbench/pages/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
         "export": ("workbench/pages/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
     },
     "Better drafts": {
-        "draft-quality": ("workbench/pages/draft_quality.py", "Draft quality", ":material/trending_down:",
-                          {Role.OWNER}),
-        "vocabulary": ("workbench/pages/vocabulary.py", "Vocabulary", ":material/spellcheck:", {Role.OWNER}),
-        "models": ("workbench/pages/models.py", "Models", ":material/model_training:", {Role.OWNER}),
+        "draft-quality": ("workbench/pages/draft_quality.py", "Draft quality",
+                          ":material/trending_down:", {Role.OWNER}),
+        "vocabulary": ("workbench/pages/vocabulary.py", "Vocabulary", ":material/spellcheck:",
+                       {Role.OWNER}),
+        "models": ("workbench/pages/models.py", "Models", ":material/model_training:",
+                   {Role.OWNER}),
     },
     "Team": {
         "team": ("workbench/pages/team.py", "Team", ":material/groups:", {Role.OWNER}),
@@ -58,12 +66,13 @@ PAGES = {slug: page for pages in SECTIONS.values() for slug, page in pages.items
 if st.session_state.pop("clear_cookie", False):
     write_token(None, key="cookie_clear")
 if token := st.session_state.pop("set_cookie", None):
-    write_token(*token, key="cookie_set")
+    value, max_age = token
+    write_token(value, max_age, key="cookie_set")
 
 user = signed_in()
 if user is None:  # every page's address signs in first, then opens that page (with its link)
-    page = st.navigation([st.Page("workbench/pages/sign_in.py", title="Sign in", icon=":material/login:",
-                                  url_path="sign-in", default=True)]
+    page = st.navigation([st.Page("workbench/pages/sign_in.py", title="Sign in",
+                                  icon=":material/login:", url_path="sign-in", default=True)]
                          + [st.Page("workbench/pages/sign_in.py", title="Sign in", url_path=slug)
                             for slug in PAGES], position="hidden")
 else:

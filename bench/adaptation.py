@@ -45,14 +45,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workbench import store
-from workbench.asr import Engine, load_engine  # noqa: E402
-from workbench.audio.peaks import load_peaks  # noqa: E402
-from workbench.audio.working import read_all  # noqa: E402
+from workbench.asr import Engine, load_engine
+from workbench.audio.peaks import load_peaks
+from workbench.audio.working import read_all
 from workbench.core.records import Project, Recording, Role
 from workbench.drafts.cutting import CutOptions, cut
 from workbench.drafts.draft_job import (
@@ -75,7 +73,10 @@ from workbench.projects.settings import (
 )
 from workbench.review.sampling import drawn
 from workbench.review.verdicts import approve
-from workbench.text.metrics import cer, headline_metric, normalise, wer  # noqa: E402
+from workbench.text.metrics import cer, headline_metric, normalise, wer
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 
 # The domain vocabulary: the words the base model is expected to get wrong.
 TERMS = ("Zentrolux", "Quorvia", "kubectl", "Grafana", "ComfyUI", "Traefik")
@@ -187,7 +188,7 @@ def label_and_approve(wb: Workbench, labellers: list[Workbench], project: Projec
         queue = store.segment_queue(wb.db, project.id, recording_id=recording.id)
         parts = split_reference(references[recording.original_name],
                                 [q["text"] or "" for q in queue])
-        for q, text in zip(queue, parts):
+        for q, text in zip(queue, parts, strict=False):  # no segment: one part
             version = store.get_segment(wb.db, q["id"]).version
             save_segment(who, q["id"], version, text, q["start"], q["end"])
             approve(wb, q["id"], store.get_segment(wb.db, q["id"]).version)
@@ -245,7 +246,7 @@ def fine_tuned_step(wb: Workbench, project: Project, held: list[Recording], term
 def term_hits(refs: list[str], hyps: list[str]) -> tuple[int, int]:
     """(domain terms the drafts write right, domain terms said), counted per text."""
     right = said = 0
-    for ref, hyp in zip(refs, hyps):
+    for ref, hyp in zip(refs, hyps, strict=True):
         ref_words, hyp_words = normalise(ref).split(), normalise(hyp).split()
         for term in TERMS:
             key = normalise(term)
@@ -386,7 +387,8 @@ def learn_and_accept(wb: Workbench, project: Project) -> tuple[Project, list[Ter
     """Learn from the approved training segments, the owner accepting every suggested rule and
     turning the terms on: the project then, its enabled terms and its accepted rules."""
     found = learning_learn.learn(wb, project)
-    for rule in learning_learn.rewrites_of(wb, project.id, "suggested"):  # the owner accepts them all
+    # the owner accepts them all
+    for rule in learning_learn.rewrites_of(wb, project.id, "suggested"):
         learning_learn.decide_rewrite(wb, project.id, rule.id, "accept")
     project = learning_learn.set_use_terms(wb, project.id, True)
     terms = store.list_terms(wb.db, project.id, enabled_only=True)
@@ -466,7 +468,7 @@ def print_steps(held: list[Recording], refs: list[str], steps: list[Step], sides
           f"{len(held)} held-out clips)")
     print()
     print("held-out clips, baseline -> vocabulary -> rules, and the step-2 draft:")
-    for recording, ref in zip(held, refs):
+    for recording, ref in zip(held, refs, strict=True):
         row = [rate([ref], [s.texts[recording.id]]) for s in steps[:3]]
         print(f"  {recording.original_name:<34} " + " -> ".join(f"{v:6.1%}" for v in row)
               + f"   {steps[1].texts[recording.id]!r}")

@@ -1,4 +1,5 @@
-"""Drafting speed and accuracy: the workbench's faster-whisper pipeline against plain openai-whisper.
+"""Drafting speed and accuracy: the workbench's faster-whisper pipeline against plain
+openai-whisper.
 
 Both sides run Whisper base with the same weights (the embedded CTranslate2 model, converted to an
 openai-whisper checkpoint with ../shared/tools/ct2_to_openai_whisper.py) on the same clips, as
@@ -38,11 +39,11 @@ REFERENCES = {
     # any text there, looping or German, would count as insertions against English alone
     "multilingual.mp3": ("Permission is hereby granted, free of charge, to any person obtaining a "
     "copy of the software and associated documentation files to deal in the software without "
-    "restriction, including without limitation the rights to use, copy, modify, merge, publish, "
-    "distribute, sublicense, and/or sell copies of the software, and to permit persons to whom "
-    "the software is furnished to do so, subject to the following conditions: the above "
-    "copyright notice and this permission notice shall be included in all copies or substantial "
-    "portions of the software.", 30.0),
+    "restriction, including without limitation the rights to use, copy, modify, merge, "
+    "publish, distribute, sublicense, and/or sell copies of the software, and to permit "
+    "persons to whom the software is furnished to do so, subject to the following conditions: "
+    "the above copyright notice and this permission notice shall be included in all copies or "
+    "substantial portions of the software.", 30.0),
 }
 
 
@@ -97,8 +98,8 @@ def main() -> None:
     variants = {
         "openai-whisper CLI": None,
         "workbench (default)": ours,
-        "workbench, no word timestamps": ours + ["--no-words"],
-        "workbench, sequential (no batching)": ours + ["--sequential"],
+        "workbench, no word timestamps": [*ours, "--no-words"],
+        "workbench, sequential (no batching)": [*ours, "--sequential"],
     }
     print(f"{os.cpu_count()} CPU cores; Whisper base, same weights; {args.runs} alternating runs\n")
     totals = {name: [0.0, 0.0] for name in variants}
@@ -116,7 +117,7 @@ def main() -> None:
                            "--output_dir", str(out), "--output_format", "json",
                            "--verbose", "False"]
                 else:
-                    cmd = cmd + [str(clip)]
+                    cmd = [*cmd, str(clip)]
                 elapsed, stdout = timed(cmd, env)
                 times[name].append(elapsed)
                 texts[name] = text_until(segments_of(stdout, out), until)

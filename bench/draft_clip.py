@@ -14,8 +14,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.asr import TranscribeOptions, load_engine  # noqa: E402
-from workbench.audio.decode import stream_mono  # noqa: E402
+from workbench.asr import TranscribeOptions, load_engine
+from workbench.audio.decode import stream_mono
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Editor latency on a long recording: a 10-hour recording with 9,000 segments against a 1-minute one.
+"""Editor latency on a long recording: a 10-hour recording with 9,000 segments against a
+1-minute one.
 
 Both are built alike: a tone burst every 3.6 s, each covered by a drafted segment except every
 tenth, left as speech no segment covers (the editor lists it, and draws it), so the two differ
@@ -40,14 +41,14 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
-from workbench import store  # noqa: E402
-from workbench.audio.peaks import PeakAccumulator, save_peaks  # noqa: E402
+from workbench import store
+from workbench.audio.peaks import PeakAccumulator, save_peaks
 from workbench.core.records import QueueFilter, Role
 from workbench.crowd.qualification import next_step
 from workbench.labelling.editor_actions import apply_action
 from workbench.labelling.queue import EditorState, open_segment
 from workbench.projects.settings import ensure_project, open_workbench
-from workbench.ui.editor import _slice, editor_data, minimap_data  # noqa: E402
+from workbench.ui.editor import _slice, editor_data, minimap_data
 
 RATE = 16000
 SEGMENT_EVERY = 3.6  # seconds: a burst of "speech" (3 s) and its segment
@@ -68,7 +69,8 @@ def make_recording(wb, project, name: str, seconds: int) -> None:
     block *= (np.arange(BLOCK * RATE) / RATE % SEGMENT_EVERY < 3.0)  # speech-like gaps
     with sf.SoundFile(str(wb.path(working)), "w", RATE, 1, "PCM_16", format="FLAC") as out:
         for start in range(0, seconds, BLOCK):
-            chunk = block[: min(BLOCK, seconds - start) * RATE] + rng.normal(0, 0.001, 1).astype(np.float32)
+            chunk = (block[: min(BLOCK, seconds - start) * RATE]
+                     + rng.normal(0, 0.001, 1).astype(np.float32))
             out.write(chunk)
             peaks.add(chunk)
     save_peaks(peaks.finish(), wb.path(peaks_path))
@@ -155,7 +157,8 @@ def serving(home: str, url: str):
 
 # in the page: the time of the last Ctrl+Enter / Ctrl+↓, and when the editor shows a new key
 _ARM = """() => { window.addEventListener('keydown', (e) => {
-  if (e.ctrlKey && ['Enter', 'ArrowDown', 'ArrowUp'].includes(e.key)) window.__pressed = performance.now();
+  if (e.ctrlKey && ['Enter', 'ArrowDown', 'ArrowUp'].includes(e.key))
+    window.__pressed = performance.now();
 }, true); }"""
 _READY = """([el, old]) => {
   if (!el.isConnected || !el._st || el._st.key === old || !el.querySelector('.ed-canvas').width)
@@ -163,7 +166,9 @@ _READY = """([el, old]) => {
   return performance.now() - window.__pressed; }"""
 
 
-def browser_measure(base: str, project_id: int, recording: str, samples: int) -> tuple[list[float], list[float]]:
+def browser_measure(
+    base: str, project_id: int, recording: str, samples: int
+) -> tuple[list[float], list[float]]:
     """Seconds from key press to the next segment ready: Ctrl+↓ (next), Ctrl+Enter (save & next)."""
     from playwright.sync_api import sync_playwright
 

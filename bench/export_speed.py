@@ -19,7 +19,7 @@ import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench import store  # noqa: E402
+from workbench import store
 from workbench.formats.corpus_export import ExportOptions, export_batch
 from workbench.intake.audio_files import import_paths
 from workbench.projects.settings import ensure_project, open_workbench

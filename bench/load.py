@@ -26,11 +26,12 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
 from workbench import store
 from workbench.core.records import Edit, QueueFilter, Role, StaleEdit, Status
@@ -130,7 +131,7 @@ def overlaps(crew: list[Labeller]) -> list[str]:
     found = []
     for seg_id, held in spans.items():
         held.sort()
-        for (_, end_a, a), (start_b, _, b) in zip(held, held[1:]):
+        for (_, end_a, a), (start_b, _, b) in pairwise(held):
             if start_b < end_a:
                 found.append(f"segment {seg_id}: {a} and {b}")
     return found
@@ -219,7 +220,7 @@ def main() -> int:
         deadline = time.monotonic() + args.seconds
         threads = [threading.Thread(target=work, args=(p, project.id, me, deadline, args.skip,
                                                        k, start))
-                   for k, (p, me) in enumerate(zip(people, crew))]
+                   for k, (p, me) in enumerate(zip(people, crew, strict=True))]
         began = time.perf_counter()
         for th in threads:
             th.start()

@@ -153,7 +153,8 @@ def noisy_project(wb, sources, fake_engine):
     project = ensure_project(wb, "demo", "en")
     project = store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
     import_paths(wb, project, sources)
-    run_draft_job(wb, start_draft_job(wb, project, {}), fake_engine, TranscribeOptions(language="en"))
+    run_draft_job(wb, start_draft_job(wb, project, {}), fake_engine,
+                  TranscribeOptions(language="en"))
     return project
 
 

@@ -12,6 +12,7 @@ passed on) is tested on constructed drafts in drafts/test_draft_job.py and asr/t
 
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,7 @@ def assert_draft_invariants(drafts: list[dict]) -> None:
         assert starts == sorted(starts), d
     for speaker in {d["speaker"] for d in drafts}:  # one speaker's drafts follow each other
         own = [d for d in drafts if d["speaker"] == speaker]
-        assert all(a["end"] <= b["start"] for a, b in zip(own, own[1:])), own
+        assert all(a["end"] <= b["start"] for a, b in pairwise(own)), own
 
 
 def _draft_with_base(wb: Workbench, name: str, source: Path, language: str = "auto",

@@ -3,6 +3,7 @@ and clear messages for models that are not on disk."""
 
 import os
 from dataclasses import asdict
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -87,7 +88,7 @@ def test_openai_engine_loads_a_checkpoint_and_drafts_within_the_recording(
     queue = store.segment_queue(wb.db, project.id)
     for q in queue:
         assert 0 <= q["start"] < q["end"] <= recording.duration
-    assert all(a["end"] <= b["start"] for a, b in zip(queue, queue[1:]))
+    assert all(a["end"] <= b["start"] for a, b in pairwise(queue))
     for q in queue:
         meta = store.segment_view(wb.db, q["id"]).latest.asr_meta
         assert meta["engine"] == "openai-whisper" and np.isfinite(meta["avg_logprob"])
@@ -95,7 +96,7 @@ def test_openai_engine_loads_a_checkpoint_and_drafts_within_the_recording(
 
 def test_openai_named_model_offline_names_where_it_looked(tmp_path):
     os.environ.pop("WORKBENCH_ALLOW_DOWNLOAD", None)
-    with pytest.raises(ModelNotFound, match="'small' is not on disk .*openai-whisper"):
+    with pytest.raises(ModelNotFound, match=r"'small' is not on disk .*openai-whisper"):
         load_engine("openai-whisper", "small", tmp_path)
     with pytest.raises(ModelNotFound, match="neither a checkpoint file"):
         load_engine("openai-whisper", "no-such-model", tmp_path)
@@ -105,7 +106,7 @@ def test_faster_whisper_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(ModelNotFound, match="not on disk"):
         load_engine("faster-whisper", "large-v3", tmp_path)
     (tmp_path / "notamodel").mkdir()
-    with pytest.raises(ModelNotFound, match="no model.bin"):
+    with pytest.raises(ModelNotFound, match=r"no model\.bin"):
         load_engine("faster-whisper", str(tmp_path / "notamodel"), tmp_path)
     with pytest.raises(ModelNotFound, match="unknown engine"):
         load_engine("vosk", "x", tmp_path)

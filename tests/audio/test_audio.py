@@ -598,7 +598,7 @@ def test_load_peaks_has_100_rows_a_second(peaks_file):
 def _accumulate(signal: np.ndarray, cuts: list[int]) -> np.ndarray:
     acc = PeakAccumulator()
     previous = 0
-    for cut in sorted(set(c for c in cuts if 0 < c < len(signal))) + [len(signal)]:
+    for cut in [*sorted({c for c in cuts if 0 < c < len(signal)}), len(signal)]:
         acc.add(signal[previous:cut])
         previous = cut
     return acc.finish()

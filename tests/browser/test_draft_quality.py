@@ -31,7 +31,8 @@ def test_draft_quality_in_the_browser(wb, drafted, server, browser_page):
     page.set_viewport_size({"width": 1300, "height": 1900})
     page.goto(f"{server}/draft-quality?project={drafted.id}")
     expect(page.get_by_role("heading", name="Draft WER by batch")).to_be_visible()
-    expect(page.get_by_role("heading", name="On the held-out segments, step by step")).to_be_visible()
+    expect(page.get_by_role("heading",
+                            name="On the held-out segments, step by step")).to_be_visible()
     drawn = page.locator(f"{CHARTS} canvas, {CHARTS} svg.marks")
     expect(drawn.nth(1)).to_be_visible()  # both charts drew
     expect(page.get_by_role("button", name="Measure the drafts now")).to_be_visible()

@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: the editor page, a dragged boundary, an edited transcript, a save.
+"""End to end in headless Chromium: the editor page, a dragged boundary, an edited transcript, a
+save.
 
 Starts `streamlit run streamlit_app.py` on a free port against a workbench home prepared by the
 `drafted` fixture, drives it with Playwright, and checks the database afterwards. Screenshots go
@@ -76,7 +77,8 @@ def test_editor_drag_nudge_play_and_save_by_keyboard(wb, drafted, server, browse
 
     # a key the IME is composing is the IME's: Ctrl+Enter while composing saves nothing
     box_text.evaluate("""el => el.dispatchEvent(new KeyboardEvent('keydown',
-        {code: 'Enter', key: 'Enter', ctrlKey: true, isComposing: true, bubbles: true, composed: true}))""")
+        {code: 'Enter', key: 'Enter', ctrlKey: true, isComposing: true, bubbles: true,
+         composed: true}))""")
     page.wait_for_timeout(800)
     assert store.get_segment(wb.db, first["id"]).version == 1
 

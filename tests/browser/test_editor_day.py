@@ -150,8 +150,10 @@ def test_word_lanes_never_overlap_and_far_words_fold(wb, long_project, server, b
     assert len(boxes) >= 4
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
-            apart = (a["x"] + a["width"] <= b["x"] + 0.5 or b["x"] + b["width"] <= a["x"] + 0.5
-                     or a["y"] + a["height"] <= b["y"] + 0.5 or b["y"] + b["height"] <= a["y"] + 0.5)
+            apart = (a["x"] + a["width"] <= b["x"] + 0.5
+                     or b["x"] + b["width"] <= a["x"] + 0.5
+                     or a["y"] + a["height"] <= b["y"] + 0.5
+                     or b["y"] + b["height"] <= a["y"] + 0.5)
             assert apart, (a, b)
     expect(page.locator(".ed-fold-before")).to_have_text("◂ +12 words before")
     expect(page.locator(".ed-fold-after")).to_contain_text("+5 words after")

@@ -33,7 +33,7 @@ def _label_all_but(wb, project, keep: set[int]) -> None:
 def test_a_save_over_a_neighbour_is_held_then_kept_when_saved_again(wb, long_project, server,
                                                                     browser_page):
     page = browser_page
-    queue, key = _open(page, server, wb, long_project)
+    queue, _ = _open(page, server, wb, long_project)
     first, second = queue[0], queue[1]  # 0–3 s and 4–7 s
     page.locator(".ed-text").focus()
     for _ in range(22):  # the end 50 ms later each: 3.0 → 4.1 s, 0.1 s into the next one
@@ -336,7 +336,7 @@ def test_a_saved_segment_asked_for_by_number_or_link_opens_itself(wb, long_proje
 def test_a_span_dragged_over_a_segment_is_not_added(wb, long_project, server, browser_page):
     """The other segments in view are drawn (grey bands); a span over one is refused at once."""
     page = browser_page
-    queue, key = _open(page, server, wb, long_project)
+    queue, _ = _open(page, server, wb, long_project)
     v0, v1 = _st(page, "el._st.zoom")
     box = page.locator(".ed-canvas").bounding_box()
     y = box["y"] + box["height"] / 2

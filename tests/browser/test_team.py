@@ -100,7 +100,7 @@ def team(wb, drafted):
     as_owner = wb.as_user(owner)
     other = ensure_project(as_owner, "other project")
     for name, role in (("rita", "reviewer"), ("lena", "labeler")):
-        user, _ = people.create_user(as_owner, name, role, "secret-pass")
+        people.create_user(as_owner, name, role, "secret-pass")
         people.set_members(as_owner, drafted.id, [u.id for u in store.list_users(wb.db)
                                                   if u.role.value != "owner"])
     return {"demo": drafted, "other": other}

@@ -30,7 +30,8 @@ def test_import_transcribe_export_status(run, tmp_path, fake_engine):
     assert status["recordings"] == 2 and status["segments"]["drafted"] == 4
     assert status["audio_hours"] == pytest.approx(3.5 / 3600, abs=1e-4)
 
-    code, out, err = run("export", "--project", "cli", "--out", str(tmp_path / "x"), "--status", "drafted")
+    code, out, err = run("export", "--project", "cli", "--out", str(tmp_path / "x"),
+                         "--status", "drafted")
     assert code == 0, err
     assert "wrote 4 segments" in out
     assert len((tmp_path / "x" / "manifest.json").read_text().splitlines()) == 4
@@ -52,7 +53,7 @@ def test_transcribe_asks_the_engine_with_the_project_prompt(run, tmp_path, fake_
 def test_transcribe_again_drafts_nothing_new(run, tmp_path, fake_engine):
     run("import", str(tone(tmp_path / "one.wav", 2.0)), "--project", "again")
     run("transcribe", "--project", "again", "--engine", "fake")
-    code, out, _ = run("transcribe", "--project", "again", "--engine", "fake")
+    code, _, _ = run("transcribe", "--project", "again", "--engine", "fake")
     assert code == 0 and fake_engine.calls == 1
 
 
@@ -65,7 +66,7 @@ def test_transcribe_again_drafts_nothing_new(run, tmp_path, fake_engine):
     ],
 )
 def test_errors_are_one_line_without_traceback(run, argv, message):
-    code, out, err = run(*argv)
+    code, _, err = run(*argv)
     assert code == 2
     assert err.strip().startswith("error:") and message in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1

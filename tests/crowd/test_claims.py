@@ -36,7 +36,8 @@ def _team_project(wb, unit: str = "segment", recordings: int = 2, per: int = 10,
     for r in range(recordings):
         rec = store.add_recording(
             wb.db, project_id=project.id, original_name=f"r{r}.wav",
-            sha256=hashlib.sha256(f"{name}/{r}".encode()).hexdigest(), source_path="-", working_path="-",
+            sha256=hashlib.sha256(f"{name}/{r}".encode()).hexdigest(), source_path="-",
+            working_path="-",
             peaks_path="-", sample_rate=16000, channels=1, num_samples=16000 * per,
             duration=float(per))
         store.add_drafted_segments(wb.db, rec.id, [

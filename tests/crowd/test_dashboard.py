@@ -175,6 +175,6 @@ def test_labellers_and_reviewers_do_not_get_the_page(home, wb, worked):
     for name, role in (("nina", "labeler"), ("remy", "reviewer")):  # accounts that sign in
         at = open_page(home, "workbench/pages/overview.py", project.id, (name, role))
         _no_errors(at)
-        with pytest.raises(Exception):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page("workbench/pages/dashboard.py").run()
         assert not any(t.value == "Dashboard" for t in at.title)

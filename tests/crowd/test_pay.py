@@ -98,7 +98,7 @@ def test_csv_has_a_row_per_labeller_and_totals():
 # ---------------------------------------------------------------- the service
 
 def test_approved_work_in_the_period_only(wb, worked):
-    project, ids, seconds = worked
+    project, _, _ = worked
     report = pay_report(wb, project.id, *MARCH, unit="item", rate=1.25, weighted=False)
     rows = {r.labeller: r for r in report.rows}
     # lena: a1 (1 March 00:00) and a2 (31 March 23:59:59); otto: b1 only (a3 rejected, b2 not
@@ -115,7 +115,7 @@ def test_approved_work_in_the_period_only(wb, worked):
 
 
 def test_per_minute_and_weighted_from_the_store(wb, worked):
-    project, ids, seconds = worked
+    project, _, seconds = worked
     report = pay_report(wb, project.id, *MARCH, unit="minute", rate=60, weighted=False)
     rows = {r.labeller: r for r in report.rows}
     lena_seconds = Decimal(str(round(seconds[(0, 0)], 3))) + Decimal(str(round(seconds[(0, 1)], 3)))
@@ -163,7 +163,6 @@ def test_only_owners_see_pay(wb, worked):
 # ---------------------------------------------------------------- the CLI
 
 def test_cli_prints_the_report_as_csv(wb, worked, home, capsys):
-    project, _, _ = worked
     db = wb.db.url.render_as_string(hide_password=False)
     args = ["--home", str(home), "--db", db, "pay", "--project", "demo",
             "--from", "2025-03-01", "--to", "2025-04-01"]

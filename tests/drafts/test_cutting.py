@@ -1,5 +1,7 @@
 """Property tests for cutting drafts into training segments."""
 
+from itertools import pairwise
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,7 +32,7 @@ def recordings(draw, overlapping=False):
         t += length
     duration = round(t + draw(st.floats(0.01, 3)), 3)
     cuts = sorted(set(draw(st.lists(st.integers(1, max(1, n - 1)), max_size=n))))
-    groups = [words[a:b] for a, b in zip([0, *cuts], [*cuts, n]) if words[a:b]]
+    groups = [words[a:b] for a, b in zip([0, *cuts], [*cuts, n], strict=True) if words[a:b]]
     drafts = []
     for g in groups:
         pad = 0.5 if overlapping else 0.0
@@ -43,7 +45,7 @@ def recordings(draw, overlapping=False):
 def _check_common(out, drafts, duration):
     for d in out:
         assert 0 <= d["start"] < d["end"] <= duration
-    for a, b in zip(out, out[1:]):
+    for a, b in pairwise(out):
         assert a["end"] <= b["start"]
     ids_in = sorted(w["id"] for d in drafts for w in d["asr_meta"]["words"])
     ids_out = sorted(w["id"] for d in out for w in d["asr_meta"]["words"])
@@ -64,7 +66,7 @@ def test_cut_keeps_every_word_inside_its_segment(rec, max_len, min_len):
             assert d["start"] <= w["start"] + 1e-6 and w["end"] <= d["end"] + 1e-6
         if d["end"] - d["start"] > max_len + 1e-6:
             assert len(d["asr_meta"]["words"]) < 2 or max(
-                b["start"] - a["end"] for a, b in zip(d["asr_meta"]["words"], d["asr_meta"]["words"][1:])
+                b["start"] - a["end"] for a, b in pairwise(d["asr_meta"]["words"])
             ) <= 0
     # a segment stays short only when no neighbour could take it: merged, the pair would have
     # been longer than max_len before snapping, which moves each outer edge by at most a window

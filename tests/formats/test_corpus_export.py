@@ -112,7 +112,8 @@ def test_deleted_segments_are_never_exported_and_tags_filter(wb, drafted, tmp_pa
     ids = [json.loads(line)["segment_id"] for line in
            (tmp_path / "any" / "manifest.json").read_text().splitlines()]
     assert queue[0]["id"] not in ids and len(ids) == 5
-    export_batch(wb, drafted, tmp_path / "clean", filters=Filters(status="any", exclude_tags=("noise",)))
+    export_batch(wb, drafted, tmp_path / "clean",
+                 filters=Filters(status="any", exclude_tags=("noise",)))
     ids = [json.loads(line)["segment_id"] for line in
            (tmp_path / "clean" / "manifest.json").read_text().splitlines()]
     assert queue[1]["id"] not in ids and len(ids) == 4

@@ -6,6 +6,7 @@ import csv
 import gzip
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -89,12 +90,13 @@ def test_whole_recordings_resampled(wb, labelled, tmp_path, fmt, suffix):
 
 
 def test_original_rate_reads_the_source_or_says_it_is_gone(wb, labelled, tmp_path, sources):
-    result = export_batch(wb, labelled, tmp_path / "c", options=ExportOptions(sample_rate="original"))
+    result = export_batch(wb, labelled, tmp_path / "c",
+                          options=ExportOptions(sample_rate="original"))
     entries = [json.loads(x) for x in (tmp_path / "c" / "manifest.json").read_text().splitlines()]
     rates = {sf.info(str(tmp_path / "c" / e["audio_filepath"])).samplerate for e in entries}
     assert rates == {16000, 48000} and result.segments == 6  # a.wav at 16 kHz, b.flac at 48 kHz
     sources[1].unlink()
-    with pytest.raises(WorkbenchError, match="original rate is not available for b.flac"):
+    with pytest.raises(WorkbenchError, match=r"original rate is not available for b\.flac"):
         export_batch(wb, labelled, tmp_path / "d", options=ExportOptions(sample_rate="original"))
     assert not (tmp_path / "d").exists()
 
@@ -164,7 +166,7 @@ def validate_kaldi_dir(folder: Path) -> None:
         segments = lines("segments")
         assert _c_sorted(segments) and [x.split()[0] for x in segments] == utts
         for line in segments:
-            utt, reco, start, end = line.split()
+            _, reco, start, end = line.split()
             assert reco in recos and 0 <= float(start) < float(end)
         assert {x.split()[1] for x in segments} == set(recos)
     else:
@@ -179,7 +181,8 @@ def validate_kaldi_dir(folder: Path) -> None:
 def test_kaldi_data_dir_passes_validation_rules(wb, labelled, tmp_path, clips):
     export_batch(wb, labelled, tmp_path / "k", "kaldi", options=ExportOptions(clips=clips))
     validate_kaldi_dir(tmp_path / "k")
-    spk2name = dict(line.split(" ", 1) for line in (tmp_path / "k" / "spk2name").read_text().splitlines())
+    spk2name = dict(line.split(" ", 1)
+                    for line in (tmp_path / "k" / "spk2name").read_text().splitlines())
     assert spk2name == {"Anne_O_Neil": "Anne O'Neil", "Kim_Min_su": "Kim Min-su"}
     text = (tmp_path / "k" / "text").read_text(encoding="utf-8")
     assert "안녕하세요, 반갑습니다!" in text and "🎉" in text
@@ -213,7 +216,7 @@ def test_lhotse_manifests_load_and_validate(wb, labelled, tmp_path, clips):
     supervisions = lhotse.load_manifest(out / "supervisions.jsonl.gz")
     lhotse.validate_recordings_and_supervisions(recordings, supervisions)
     assert len(supervisions) == 6 and len(recordings) == (2 if clips == "none" else 6)
-    sup = [s for s in supervisions if s.text == "마지막 segment."][0]
+    sup = next(s for s in supervisions if s.text == "마지막 segment.")
     audio = recordings[sup.recording_id].load_audio(offset=sup.start, duration=sup.duration)
     assert audio.shape[1] == pytest.approx(sup.duration * 16000, abs=2)
     assert {s.speaker for s in supervisions} == {"Kim Min-su", "Anne O'Neil", None}
@@ -286,7 +289,7 @@ def test_textgrid_reads_with_praatio(wb, labelled, tmp_path):
         for name in tg.tierNames:
             entries = tg.getTier(name).entries
             assert entries[0].start == 0 and entries[-1].end == pytest.approx(duration)
-            for a, b in zip(entries, entries[1:], strict=False):
+            for a, b in pairwise(entries):
                 assert a.end == b.start  # tiles: no overlap, no hole
     first = praatio.openTextgrid(str(_recording_files(tmp_path / "t", ".TextGrid")[0]), False)
     assert set(first.tierNames) == {"Kim Min-su", "transcription"}
@@ -300,7 +303,7 @@ def test_textgrid_overlapping_segments_never_overlap(wb, labelled, tmp_path):
         tg = praatio.openTextgrid(str(path), includeEmptyIntervals=True)
         for name in tg.tierNames:
             entries = tg.getTier(name).entries
-            assert all(a.end <= b.start for a, b in zip(entries, entries[1:], strict=False))
+            assert all(a.end <= b.start for a, b in pairwise(entries))
             assert all(0 <= e.start < e.end <= tg.maxTimestamp for e in entries)
 
 
@@ -321,8 +324,8 @@ def test_csv_and_txt(wb, labelled, tmp_path):
     export_batch(wb, labelled, tmp_path / "c", "csv")
     with open(tmp_path / "c" / "segments.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [(float(r["start"]), float(r["end"]), r["text"], r["speaker"] or None) for r in rows] == \
-        expected(wb, labelled)
+    got = [(float(r["start"]), float(r["end"]), r["text"], r["speaker"] or None) for r in rows]
+    assert got == expected(wb, labelled)
     assert all((tmp_path / "c" / r["file"]).is_file() for r in rows)
     export_batch(wb, labelled, tmp_path / "t", "txt", status="any")
     lines = (tmp_path / "t" / "transcripts.txt").read_text(encoding="utf-8").split("\n")[:-1]
@@ -377,10 +380,12 @@ def test_filters(wb, labelled, tmp_path):
 def test_not_exported_before(wb, labelled, tmp_path):
     export_batch(wb, labelled, tmp_path / "one", "txt", filters=Filters(recordings=("a.wav",)))
     assert len(exported_segment_ids(wb, labelled)) == 3
-    again = export_batch(wb, labelled, tmp_path / "two", "txt", filters=Filters(not_exported_before=True))
+    again = export_batch(wb, labelled, tmp_path / "two", "txt",
+                         filters=Filters(not_exported_before=True))
     assert again.segments == 3
     with pytest.raises(WorkbenchError, match="no segments"):
-        export_batch(wb, labelled, tmp_path / "three", "txt", filters=Filters(not_exported_before=True))
+        export_batch(wb, labelled, tmp_path / "three", "txt",
+                     filters=Filters(not_exported_before=True))
 
 
 def test_split_is_groupwise_and_deterministic():
@@ -414,7 +419,8 @@ def test_split_writes_a_corpus_per_split(wb, labelled, tmp_path):
     for name in ("train", "test"):
         lines = (tmp_path / "n" / name / "manifest.json").read_text().splitlines()
         assert len({json.loads(x)["recording"] for x in lines}) == 1
-        assert all((tmp_path / "n" / name / json.loads(x)["audio_filepath"]).is_file() for x in lines)
+        assert all((tmp_path / "n" / name / json.loads(x)["audio_filepath"]).is_file()
+                   for x in lines)
     past = store.list_exports(wb.db, labelled.id)[0]
     assert past["filters"]["options"]["split_by"] == "recording"
     assert set(past["counts"]["splits"]) == {"train", "test"}

@@ -24,7 +24,8 @@ def test_round_trip(wb, labelled, tmp_path, fmt, clips):
     target = ensure_project(wb, f"back-{fmt}")
     result = import_any(wb, target, [out], audio_from=SERVER)
     assert_round_trip(wb, labelled, target, result, fmt, clips)
-    revisions = store.list_revisions(wb.db, store.export_rows(wb.db, target.id, None)[0]["segment_id"])
+    first = store.export_rows(wb.db, target.id, None)[0]
+    revisions = store.list_revisions(wb.db, first["segment_id"])
     assert [(r.n, r.source, r.author) for r in revisions] == [(1, "import", f"import:{fmt}")]
     assert set(store.status_counts(wb.db, target.id)["segments"]) == {"drafted"}
 
@@ -84,7 +85,8 @@ def test_duplicate_audio_gets_segments_only_when_it_has_none(wb, tmp_path):
 
 
 def test_missing_audio_and_bad_files_are_reported(wb, tmp_path):
-    (tmp_path / "m.jsonl").write_text(json.dumps({"audio_filepath": "gone.wav", "text": "x"}) + "\n")
+    (tmp_path / "m.jsonl").write_text(json.dumps({"audio_filepath": "gone.wav", "text": "x"})
+                                      + "\n")
     (tmp_path / "lonely.eaf").write_text(
         '<ANNOTATION_DOCUMENT><TIME_ORDER><TIME_SLOT TIME_SLOT_ID="t1" TIME_VALUE="0"/>'
         '<TIME_SLOT TIME_SLOT_ID="t2" TIME_VALUE="500"/></TIME_ORDER>'
@@ -112,7 +114,8 @@ def test_segments_outside_the_audio_are_skipped(wb, tmp_path):
                                     "2\n00:00:01,500 --> 00:00:09,000\nout\n\n")
     project = ensure_project(wb, "skip")
     result = import_any(wb, project, [tmp_path / "s.srt"], audio_from=SERVER)
-    assert result.segments == 1 and "1 that do not fit in the audio" in result.report.items[0].reason
+    assert result.segments == 1
+    assert "1 that do not fit in the audio" in result.report.items[0].reason
     assert [(i.name, i.reason) for i in result.report.failed] == [
         ("s.srt", "cue 2 (line 6): end 9.000 s is after the recording ends (2.000 s)")]
 

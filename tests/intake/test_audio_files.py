@@ -108,7 +108,7 @@ def test_folder_with_good_and_bad_files(wb, home, tmp_path):
     assert len(working) == 3
     assert len(list((home / "peaks").rglob("*.npy"))) == 3
     assert _part_files(home) == []
-    assert [p for p in (home / "tmp").rglob("*")] == []
+    assert list((home / "tmp").rglob("*")) == []
 
     assert seen[-1] == (6, 6, "")
     assert [d for d, _, _ in seen] == list(range(7))
@@ -262,7 +262,7 @@ def test_zip_with_nested_folders(wb, home, tmp_path):
     assert sorted(r.original_name for r in recordings) == sorted(i.name for i in report.items)
     # the extracted copies were scratch files: not recorded as sources, and cleaned up
     assert all(r.source_path == r.original_name for r in recordings)
-    assert [p for p in (home / "tmp").rglob("*")] == []
+    assert list((home / "tmp").rglob("*")) == []
     assert {r.channels for r in recordings if r.original_name.endswith("y.flac")} == {2}
 
 
@@ -273,7 +273,7 @@ def test_zip_entries_that_would_escape_are_refused(wb, home, tmp_path):
     abs_existed = abs_target.exists()
     unsafe = ["../escape.wav", "/abs.wav", "dir/../../escape2.wav", "..\\escape3.wav"]
     archive = _zip(tmp_path / "in" / "evil.zip", {
-        **{name: other for name in unsafe},
+        **dict.fromkeys(unsafe, other),
         "inside/ok.wav": good,
     })
     project = ensure_project(wb, "demo")
@@ -292,7 +292,7 @@ def test_zip_entries_that_would_escape_are_refused(wb, home, tmp_path):
         assert list(tmp_path.rglob(escaped)) == []
         assert not (tmp_path.parent / escaped).exists()
     assert abs_target.exists() == abs_existed
-    assert [p for p in (home / "tmp").rglob("*")] == []
+    assert list((home / "tmp").rglob("*")) == []
 
 
 def test_corrupt_zip_is_reported(wb, tmp_path):

@@ -19,7 +19,8 @@ from workbench import store
 from workbench.intake.transcripts import AudioScope, import_any
 from workbench.projects.settings import ensure_project
 
-GOOD_SRT = "1\n00:00:00,000 --> 00:00:01,000\ngood one\n\n2\n00:00:01,000 --> 00:00:02,000\ngood two\n"
+GOOD_SRT = ("1\n00:00:00,000 --> 00:00:01,000\ngood one\n\n"
+            "2\n00:00:01,000 --> 00:00:02,000\ngood two\n")
 EAF_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n<TIME_ORDER>\n'
 EAF_TYPE = '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="t"/>\n</ANNOTATION_DOCUMENT>\n'
 
@@ -74,7 +75,7 @@ CASES = {
     "eaf-entity-bomb": Case(
         {"bad.eaf": '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
                     + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">'
-                              for p, c in zip("abcdefgh", "bcdefghi"))
+                              for p, c in zip("abcdefgh", "bcdefghi", strict=True))
                     + "]><ANNOTATION_DOCUMENT>&i;</ANNOTATION_DOCUMENT>"},
         [("bad.eaf", "cannot read eaf: not valid XML (line 1, column *")]),  # expat's own words
     # ---- a slot without a time, a time that is not a number: the annotation alone is skipped
@@ -93,7 +94,8 @@ CASES = {
                         {"audio_filepath": "bad.wav", "offset": 0, "duration": 1, "text": {"x": 1}},
                         {"audio_filepath": ["bad.wav"], "text": "b"},
                         {"audio_filepath": "bad.wav", "offset": True, "duration": 1, "text": "c"},
-                        {"audio_filepath": "bad.wav", "offset": 1, "duration": "1e999", "text": "d"},
+                        {"audio_filepath": "bad.wav", "offset": 1, "duration": "1e999",
+                         "text": "d"},
                         [1, 2, 3],
                         "{not json",
                         {"audio_filepath": "bad.wav", "offset": 2, "duration": 0.5, "text": 7})},
@@ -114,7 +116,8 @@ CASES = {
          ("12", "hf line 2: audio '12': no such audio file")],
         audio=("hf/bad.wav",)),
     "lhotse-wrong-types": Case(
-        {"lh/recordings.jsonl": nemo({"id": "r", "sources": [{"type": "file", "source": "bad.wav"}]},
+        {"lh/recordings.jsonl": nemo({"id": "r",
+                                      "sources": [{"type": "file", "source": "bad.wav"}]},
                                      {"id": "s", "sources": "nothing"}),
          "lh/supervisions.jsonl": nemo({"id": "1", "recording_id": "r", "start": 0, "duration": 1,
                                         "text": "ok"},
@@ -273,7 +276,8 @@ def texts_of(wb, project) -> list[tuple[str, str | None]]:
 def test_bad_input_is_named_and_the_rest_imports(wb, tmp_path, name):
     case = CASES[name]
     project = ensure_project(wb, name)
-    result = import_any(wb, project, build(tmp_path / "batch", case), audio_from=AudioScope.server())
+    result = import_any(wb, project, build(tmp_path / "batch", case),
+                        audio_from=AudioScope.server())
     failed = sorted((i.name, i.reason) for i in result.report.failed)
     want = sorted(case.failed)
     assert [(n, r[: len(w) - 1] + "*" if w.endswith("*") else r)

@@ -285,7 +285,8 @@ def test_a_file_over_the_upload_limit_is_refused_alone(wb, tmp_path, monkeypatch
 
 
 def test_an_upload_over_the_batch_limit_writes_nothing(wb, home, tmp_path, monkeypatch):
-    monkeypatch.setattr(transcripts.upload_limits, "write_upload", lambda *a: pytest.fail("written"))
+    monkeypatch.setattr(transcripts.upload_limits, "write_upload",
+                        lambda *a: pytest.fail("written"))
     audio = tone(tmp_path / "a.wav", 20.0).read_bytes()  # 0.6 MB each; 2.4 MB in all
     files = [(f"{n}.wav", audio) for n in range(4)]
     result = import_upload(_limited(wb, upload_batch_mb=2), ensure_project(wb, "batch"), files)

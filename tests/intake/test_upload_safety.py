@@ -89,7 +89,8 @@ def _gz(text: str) -> bytes:
 UPLOADS = {  # format -> the upload (name, content) of one annotation naming `ref`
     "csv": lambda ref: [("list.csv", _table(["file", "text"], [ref, "hello"]))],
     "tsv": lambda ref: [("list.tsv", f"path\tsentence\n{ref}\thello\n")],
-    "commonvoice": lambda ref: [("validated.tsv", f"client_id\tpath\tsentence\nc1\t{ref}\thello\n")],
+    "commonvoice": lambda ref: [("validated.tsv",
+                                 f"client_id\tpath\tsentence\nc1\t{ref}\thello\n")],
     "nemo-json": lambda ref: [("manifest.json", json.dumps({"audio_filepath": ref, "text": "hi"}))],
     "nemo-jsonl": lambda ref: [("train.jsonl", json.dumps({"audio_filepath": ref, "text": "hi",
                                                            "offset": 0.0, "duration": 0.5}))],
@@ -252,7 +253,8 @@ def test_a_legit_upload_imports_with_its_text(wb, tmp_path):
     recordings = {r.original_name: r for r in store.list_recordings(wb.db, project.id)}
     assert set(recordings) == {"a.wav", "b.wav"}
     assert all(r.source_path == r.original_name for r in recordings.values())
-    assert sorted(segments_of(wb, project)) == [(0.0, 1.0, "whole", None), (0.1, 0.9, "hello", "Bo")]
+    assert sorted(segments_of(wb, project)) == [(0.0, 1.0, "whole", None),
+                                                (0.1, 0.9, "hello", "Bo")]
     assert "1 segments from list.csv (csv)" in [i.reason for i in result.report.items]
 
 
@@ -377,7 +379,7 @@ def test_zip_entries_that_would_escape_are_refused_in_an_upload(wb, home, tmp_pa
     good = tone(tmp_path / "src" / "ok.wav", 1.0).read_bytes()
     unsafe = ["../escape.wav", "/abs.wav", "dir/../../escape2.wav", "..\\escape3.wav",
               "C:/escape4.wav", f"{tmp_path}/escape5.wav"]
-    archive = _zip({**{name: good for name in unsafe}, "inside/ok.wav": good,
+    archive = _zip({**dict.fromkeys(unsafe, good), "inside/ok.wav": good,
                     "../list.csv": "file,text\nok.wav,hi\n"})
     project = ensure_project(wb, "evil")
     result = import_upload(wb, project, [("evil.zip", archive)])
@@ -402,7 +404,7 @@ def test_bad_audio_and_bad_transcripts_are_reported_in_plain_words(wb, tmp_path,
             ("empty.flac", b""),
             ("m.json", b'{"audio_filepath": "a.wav", "text": "x"}\n{broken'),
             ("t.eaf", b"<ANNOTATION_DOCUMENT><oops></ANNOTATION_DOCUMENT>"),
-            ("l.csv", "file,text\n".encode("utf-8") + b"\xff\xfe\x00bad,x\n"),
+            ("l.csv", b"file,text\n" + b"\xff\xfe\x00bad,x\n"),
             ("readme.txt", b"hello"),
             ("broken.zip", b"PK\x03\x04" + bytes(300)),
         ])

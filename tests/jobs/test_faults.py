@@ -130,7 +130,8 @@ def test_heartbeat_touches_a_running_job(wb, project):
     job = _job_of(wb, project, workers.this_worker().pid, silent=datetime.timedelta(hours=1))
     with workers.Heartbeat(wb.db, job.id, every=0.01):
         for _ in range(500):
-            if store.now() - store.get_job(wb.db, job.id).updated_at < datetime.timedelta(minutes=1):
+            beat = store.get_job(wb.db, job.id).updated_at
+            if store.now() - beat < datetime.timedelta(minutes=1):
                 break
             time.sleep(0.01)
     assert store.now() - store.get_job(wb.db, job.id).updated_at < datetime.timedelta(minutes=1)
@@ -370,7 +371,7 @@ def test_cli_full_disk_during_import_stops_the_batch_in_one_line(run, tmp_path, 
 
     monkeypatch.setattr("workbench.intake.audio_files.convert", full)
     files = [str(tone(tmp_path / f"{n}.wav", 1.0, freq=300.0 + 50 * n)) for n in range(3)]
-    code, out, err = run("import", *files, "--project", "full")
+    code, _, err = run("import", *files, "--project", "full")
     _one_error(code, err, "no space left on device")
     assert len(calls) == 1  # stopped at the first file, not one failure line per file
 

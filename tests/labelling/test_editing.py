@@ -49,8 +49,8 @@ def test_save_normalises_and_records_everything(wb, drafted):
     rev = save(as_user(wb, "ann"), q["id"], 1, Edit("  \u1100\u1161  b ", 0.1, 0.9, speaker="A B",
                                                     tags=("noise", "noise"), comment=" c ",
                                                     active_seconds=12.34))
-    assert (rev.text, rev.start, rev.end, rev.speaker, rev.tags, rev.comment, rev.active_seconds) == (
-        "가 b", 0.1, 0.9, "A B", ("noise",), "c", 12.3)
+    assert (rev.text, rev.start, rev.end, rev.speaker, rev.tags, rev.comment,
+            rev.active_seconds) == ("가 b", 0.1, 0.9, "A B", ("noise",), "c", 12.3)
     with pytest.raises(InvalidEdit):
         save(as_user(wb, "ann"), q["id"], 2, Edit("x", 0.9, 0.1))
 
@@ -81,7 +81,8 @@ def test_delete_and_undo_keep_history(wb, drafted):
     q = _first(wb, drafted)
     delete(as_user(wb, "ann"), q["id"], 1)
     assert store.get_segment(wb.db, q["id"]).status is Status.DELETED
-    assert q["id"] not in [x["id"] for x in store.segment_queue(wb.db, drafted.id, statuses=["drafted"])]
+    assert q["id"] not in [x["id"] for x in
+                           store.segment_queue(wb.db, drafted.id, statuses=["drafted"])]
     undo_delete(as_user(wb, "ann"), q["id"], 2)
     assert store.get_segment(wb.db, q["id"]).status is Status.DRAFTED
     assert [r.op for r in store.list_revisions(wb.db, q["id"])] == [None, "delete", "undelete"]

@@ -4,6 +4,7 @@ is in at most one live segment, and each segment's revisions are 1..n with its v
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import Counter
 
@@ -92,7 +93,7 @@ def _check(wb, rec):
     views = _segments(wb, rec)
     live = [v for v in views if v.segment.status is not Status.DELETED]
     spans = sorted((v.segment.start, v.segment.end, v.segment.id) for v in live)
-    for (s1, e1, id1), (s2, e2, id2) in zip(spans, spans[1:]):
+    for (s1, e1, id1), (s2, e2, id2) in itertools.pairwise(spans):
         assert e1 <= s2 + 0.0005, f"segments {id1} ({s1}-{e1}) and {id2} ({s2}-{e2}) overlap"
     drafted_words = [w for v in views if v.draft for w in v.draft.words]
     for w in drafted_words:
@@ -112,17 +113,16 @@ OPS = st.sampled_from(["save", "split", "merge", "delete", "undo", "restore"])
 UNIT = st.floats(0.0, 1.0, allow_nan=False)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(OPS, st.integers(0, 40), UNIT, UNIT), min_size=1, max_size=20))
 def test_random_edits_keep_the_recording_consistent(wb, steps):
     project = ensure_project(wb, "invariants")
     rec = _recording(wb, project)
     ann = as_user(wb, "ann")
     for step, (op, index, a, b) in enumerate(steps):
-        try:
-            _apply(ann, rec, step, op, index, a, b)
-        except InvalidEdit:
-            pass  # a refusal is allowed; what it leaves must still be consistent
+        with contextlib.suppress(InvalidEdit):  # a refusal is allowed; what it leaves must
+            _apply(ann, rec, step, op, index, a, b)  # still be consistent
         _check(wb, rec)
 
 

@@ -172,7 +172,8 @@ _span = hs.tuples(hs.integers(0, 400), hs.integers(1, 80)).map(
 
 
 @settings(max_examples=300, deadline=None)
-@given(spans=hs.lists(_span, max_size=8).map(lambda s: sorted(s)), segments=hs.lists(_span, max_size=12))
+@given(spans=hs.lists(_span, max_size=8).map(lambda s: sorted(s)),
+       segments=hs.lists(_span, max_size=12))
 def test_the_gaps_sweep_agrees_with_cutting_pair_by_pair(spans, segments):
     """Speech spans never overlap (speech_spans' runs), segments may; any order."""
     merged = []

@@ -25,7 +25,8 @@ def test_status_columns_mark_spans_gaps_and_starts():
     assert cols == "DdddLlllll..Rrrr...."
     assert status_columns([(1, 0.0, 5.0, "deleted")], 5.0, 10) == GAP * 10
     # a segment shorter than a column still shows, and the one that needs a person wins
-    assert status_columns([(1, 0.0, 0.01, "approved"), (2, 0.02, 0.03, "rejected")], 10.0, 4)[0] == "R"
+    spans = [(1, 0.0, 0.01, "approved"), (2, 0.02, 0.03, "rejected")]
+    assert status_columns(spans, 10.0, 4)[0] == "R"
     assert len(status_columns([(1, 0.0, 36000.0, "drafted")], 36000.0)) == 1000
 
 

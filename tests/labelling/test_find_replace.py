@@ -40,7 +40,8 @@ def test_preview_then_apply_as_revisions(wb, drafted):
     assert sorted(done.applied) == sorted(m.segment_id for m in found) and not done.skipped
     for m in found:
         rev = store.list_revisions(wb.db, m.segment_id)[-1]
-        assert (rev.text, rev.source, rev.op, rev.author) == ("w1 ex one", "human", "replace", "olga")
+        assert (rev.text, rev.source, rev.op, rev.author) == ("w1 ex one", "human", "replace",
+                                                              "olga")
         assert store.get_segment(wb.db, m.segment_id).status.value == "drafted"  # kept
     event = store.list_events(wb.db, drafted.id, action="replace")[0]
     assert sorted(event["detail"]["applied"]) == sorted(done.applied)

@@ -17,7 +17,8 @@ def _stats(**kw):
 @pytest.mark.parametrize(
     "text,looped",
     [
-        ("the above copyright notice and the above copyright notice and the above copyright notice and", True),
+        ("the above copyright notice and the above copyright notice and the above copyright "
+         "notice and", True),
         ("no no no", True),
         ("conditions, the above copyright notice and the above copyright notice and the above "
          "copyright notice.", True),

@@ -114,9 +114,9 @@ def test_no_segment_held_out_says_so_and_the_share_is_set_here(home, wb, tmp_pat
     at = open_page(home, "workbench/pages/draft_quality.py", project.id, ("olga", "owner"))
     _no_errors(at)
     assert any("None of the 6 final segment(s) is drawn at 0%" in w.value for w in at.warning)
-    share = [n for n in at.number_input if n.label == "Held out (%)"][0]
+    share = next(n for n in at.number_input if n.label == "Held out (%)")
     share.set_value(50.0)
-    [b for b in at.button if b.label == "Save the share"][0].click().run()
+    next(b for b in at.button if b.label == "Save the share").click().run()
     _no_errors(at)
     assert store.get_project(wb.db, project.id).holdout_share == 0.5
     assert not at.warning and at.button(key=f"measure_{project.id}").disabled is False

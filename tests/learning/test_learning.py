@@ -5,6 +5,8 @@ and the `terms` and `rules` commands."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 import sqlalchemy as sa
 
@@ -62,7 +64,8 @@ def test_learning_finds_terms_and_rules_with_enough_people(wb, taught):
     assert [(r.before, r.after, r.segments, r.people, r.state) for r in rules] == [
         ("x0", "kubectl", 2, 2, "suggested")]
     loose = learning_learn.learn(wb, taught, min_people=1)  # Helm: one person, two segments
-    assert loose.new_terms == 1 and "Helm" in {t.term for t in learning_learn.terms_of(wb, taught.id)}
+    assert loose.new_terms == 1
+    assert "Helm" in {t.term for t in learning_learn.terms_of(wb, taught.id)}
     assert [e["action"] for e in store.list_events(wb.db, taught.id)][:2] == [
         "vocabulary learned", "vocabulary learned"]
 
@@ -93,7 +96,8 @@ def test_owner_decisions_survive_learning_again(wb, taught):
     learning_learn.remove_term(wb, taught.id, owned.id)
     assert "kubectl" not in {t.term for t in learning_learn.terms_of(wb, taught.id)}
     learning_learn.learn(wb, taught)
-    assert {t.term: t.source for t in learning_learn.terms_of(wb, taught.id)}["kubectl"] == "learned"
+    sources = {t.term: t.source for t in learning_learn.terms_of(wb, taught.id)}
+    assert sources["kubectl"] == "learned"
 
 
 def test_only_owners_change_and_members_read(wb, taught):
@@ -104,13 +108,13 @@ def test_only_owners_change_and_members_read(wb, taught):
         someone = as_user(wb, f"pat-{role}", role)
         assert learning_learn.terms_of(someone, taught.id) == learning_learn.terms_of(wb, taught.id)
         assert learning_learn.rewrites_of(someone, taught.id)[0].id == rule.id
-        for call in (lambda: learning_learn.learn(someone, taught),
-                     lambda: learning_learn.add_term(someone, taught.id, "x"),
-                     lambda: learning_learn.set_term_enabled(someone, taught.id, term.id, False),
-                     lambda: learning_learn.remove_term(someone, taught.id, term.id),
-                     lambda: learning_learn.decide_rewrite(someone, taught.id, rule.id, "accept"),
-                     lambda: learning_learn.set_use_terms(someone, taught.id, True),
-                     lambda: learning_learn.set_queue_order(someone, taught.id, "uncertain")):
+        for call in (partial(learning_learn.learn, someone, taught),
+                     partial(learning_learn.add_term, someone, taught.id, "x"),
+                     partial(learning_learn.set_term_enabled, someone, taught.id, term.id, False),
+                     partial(learning_learn.remove_term, someone, taught.id, term.id),
+                     partial(learning_learn.decide_rewrite, someone, taught.id, rule.id, "accept"),
+                     partial(learning_learn.set_use_terms, someone, taught.id, True),
+                     partial(learning_learn.set_queue_order, someone, taught.id, "uncertain")):
             with pytest.raises(Forbidden):
                 call()
     assert learning_learn.terms_of(wb, taught.id)[0].enabled is True
@@ -227,10 +231,10 @@ def test_the_uncertain_queue_puts_the_least_confident_first(wb, drafted):
     every = store.segment_queue(wb.db, drafted.id)
     confidences = [0.7, None, 0.2, 0.9, 0.2, None]
     with wb.db.begin() as conn:
-        for q, c in zip(every, confidences):
+        for q, c in zip(every, confidences, strict=True):
             conn.execute(sa.update(store.segments).where(store.segments.c.id == q["id"])
                          .values(confidence=c))
-    ranked = sorted(zip(every, confidences),
+    ranked = sorted(zip(every, confidences, strict=True),
                     key=lambda qc: (qc[1] is None, qc[1] or 0, every.index(qc[0])))
     ids = [q["id"] for q, _ in ranked]
     assert ids[-2:] == [every[1]["id"], every[5]["id"]]  # no confidence: last, in time order

@@ -77,7 +77,7 @@ def test_conventions_markup_is_never_a_term():
     finals = ["n/ (70%)/(칠십 퍼센트) 정도 음/ 그래서 쿠버네티스를",
               "b/ (70%)/(칠십 퍼센트) 정도 어/ 그래서 쿠버네티스를"]
     examples = [Example(plain(d, kspon), plain(f, kspon), who)
-                for d, f, who in zip(drafts, finals, ["민지", "서준"])]
+                for d, f, who in zip(drafts, finals, ["민지", "서준"], strict=True)]
     learned = {t.term for t in learn(examples)}
     assert learned == {"쿠버네티스를"}  # no n/, b/, fillers or their marks; 70 is a number
     verbatim = load_profile("verbatim-en")
@@ -106,8 +106,10 @@ def test_changes_are_short_replaced_spans():
     assert changes("one two three four five six", "1 2 3 4 5 6") == []  # longer than 3 words
     assert changes("a b", "a b c") == []  # an insertion replaces nothing
     # Korean: a one-eojeol change keeping its particle is learned without it
-    assert changes("쿠버네티스를 설치했어요", "큐버네티스를 설치했어요") == [("쿠버네티스", "큐버네티스")]
-    assert changes("쿠버네티스를 봤어요", "쿠버네티스가 봤어요") == [("쿠버네티스를", "쿠버네티스가")]
+    assert changes("쿠버네티스를 설치했어요", "큐버네티스를 설치했어요") == [
+        ("쿠버네티스", "큐버네티스")]
+    assert changes("쿠버네티스를 봤어요", "쿠버네티스가 봤어요") == [
+        ("쿠버네티스를", "쿠버네티스가")]
 
 
 def test_rules_need_enough_people():
@@ -140,7 +142,7 @@ def test_apply_makes_no_chains_and_keeps_a_fixed_order():
     assert text == "b c z w"  # each word rewritten once: 'a' became 'b', not 'c'
     reordered = apply("a b x y x", list(reversed(rules)))
     assert reordered[0] == text
-    assert [r for r in applied] == [("a", "b"), ("b", "c"), ("x y", "z"), ("x", "w")]
+    assert list(applied) == [("a", "b"), ("b", "c"), ("x y", "z"), ("x", "w")]
     # two rules for one span: the first by text wins, whatever order they come in
     assert apply("cat", [("cat", "dog"), ("cat", "cow")])[0] == apply(
         "cat", [("cat", "cow"), ("cat", "dog")])[0] == "cow"

@@ -54,7 +54,8 @@ def test_the_qualification_test_in_the_editor(home, wb, drafted, monkeypatch):
     assert "item 1 of 2" in _texts(at.info)
     first = at.session_state["ed_current"]
     assert first in ids[:2]
-    at = _act(at, wb, "save_next", "the first gold text" if first == ids[0] else "the second gold text")
+    at = _act(at, wb, "save_next",
+              "the first gold text" if first == ids[0] else "the second gold text")
     _ok(at)
     assert "Saved test item 1 of 2" in _texts(at.success)
     assert "item 2 of 2" in _texts(at.info)

@@ -150,7 +150,8 @@ def test_editor_refuses_a_stale_save(app, wb, drafted):
     at = app("workbench/pages/editor.py", drafted.id, user=("olga", "owner"))
     first = store.segment_queue(wb.db, drafted.id)[0]
     seg = store.get_segment(wb.db, first["id"])
-    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"])
+    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"],
+                 first["end"])
     at.session_state["ed_component"] = {"action": {
         "type": "save", "key": f"{seg.id}-1", "segment_id": seg.id, "version": 1,
         "text": "my edit", "start": seg.start, "end": seg.end, "cursor": 0, "nonce": "x"}}
@@ -166,7 +167,8 @@ def test_editor_stale_save_shows_the_newer_text(app, wb, drafted):
     from workbench.labelling.editor_actions import apply_action
 
     first = store.segment_queue(wb.db, drafted.id)[0]
-    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"])
+    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"],
+                 first["end"])
     outcome = apply_action(as_user(wb, "ann"), {"type": "save", "segment_id": first["id"],
                                                 "version": 1, "text": "mine",
                                                 "start": first["start"], "end": first["end"]},
@@ -197,7 +199,8 @@ def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
     store.update_project(wb.db, drafted.id, conventions="kspon")
     at = app("workbench/pages/editor.py", drafted.id)
     seg_id = at.session_state["ed_current"]
-    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "(70%)/(칠십 퍼센트 정도"}}
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1",
+                                                  "text": "(70%)/(칠십 퍼센트 정도"}}
     at.run()
     assert any("dual-transcription" in m.value for m in at.markdown)
     _act(at, wb, "save", text="(70%)/(칠십 퍼센트 정도")
@@ -390,7 +393,7 @@ def test_a_labeller_gets_only_the_labelling_pages(app, wb, drafted):
     at = app("workbench/pages/editor.py", drafted.id, user=("lena", "labeler"))
     _no_errors(at)
     assert "Segment 1 of 6" in at.markdown[0].value
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("workbench/pages/export.py").run()
 
 

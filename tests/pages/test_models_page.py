@@ -28,8 +28,10 @@ def test_owner_starts_a_fine_tune_and_sees_the_new_version(home, wb, project, mo
     at = _page(home, project.id)
     assert any("No fine-tuned version yet" in i.value for i in at.info)
     assert any("**tiny**" in m.value for m in at.markdown)
-    at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("tune_method"))).set_value("decoder")
-    at.number_input(key=next(n.key for n in at.number_input if n.key.startswith("tune_steps"))).set_value(2)
+    method = next(s.key for s in at.selectbox if s.key.startswith("tune_method"))
+    at.selectbox(key=method).set_value("decoder")
+    steps = next(n.key for n in at.number_input if n.key.startswith("tune_steps"))
+    at.number_input(key=steps).set_value(2)
     at.button(key=next(b.key for b in at.button if "start_tune" in b.key)).click().run()
     assert not at.exception, [e.value for e in at.exception]
     job = store.latest_job(wb.db, project.id, "tune")
@@ -74,7 +76,8 @@ def test_wrong_settings_are_refused_on_the_page(home, wb, project):
     store.update_project(wb.db, project.id, holdout_share=0.0)
     at = _page(home, project.id)
     at.button(key=next(b.key for b in at.button if "start_tune" in b.key)).click().run()
-    assert any("Not started" in e.value and "not enough final segments" in e.value for e in at.error)
+    assert any("Not started" in e.value and "not enough final segments" in e.value
+               for e in at.error)
     assert store.latest_job(wb.db, project.id, "tune") is None
 
 
@@ -86,10 +89,11 @@ def test_other_roles_are_not_offered_the_page(home, wb, project, role):
 
     at = open_page(home, "workbench/pages/overview.py", project.id, ("lee", role))
     assert not at.exception
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE).run()
     # the page itself, reached without the router, is refused by the service
-    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "models.py"), default_timeout=60)
+    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "models.py"),
+                             default_timeout=60)
     page.session_state["wb_token"] = session_token(home, "lee", role)
     page.session_state["project_id"] = project.id
     page.run()

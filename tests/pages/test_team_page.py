@@ -232,10 +232,11 @@ def test_lift_a_pause(app, wb, drafted):
 def test_only_owners_get_the_team_page(app, wb, drafted, role):
     at = open_page(wb.settings.home, "workbench/pages/overview.py", drafted.id, ("pat", role))
     assert not at.exception
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("workbench/pages/team.py").run()
     # the page itself, reached without the router, is refused by the service
-    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "team.py"), default_timeout=60)
+    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "team.py"),
+                             default_timeout=60)
     page.session_state["wb_token"] = session_token(wb.settings.home, "pat", role)
     page.session_state["project_id"] = drafted.id
     page.run()

@@ -104,10 +104,11 @@ def test_user_text_is_shown_as_text(app, wb, taught):
 
 def test_labellers_do_not_reach_the_page(app, wb, taught):
     at = app("workbench/pages/overview.py", taught.id, ("lee", "labeler"))
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("workbench/pages/vocabulary.py").run()
     # the page itself, reached without the router: they may read, the service refuses changes
-    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "vocabulary.py"), default_timeout=60)
+    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "vocabulary.py"),
+                             default_timeout=60)
     page.session_state["wb_token"] = session_token(wb.settings.home, "lee", "labeler")
     page.session_state["project_id"] = taught.id
     page.run()
@@ -123,8 +124,9 @@ def test_the_editor_marks_a_draft_a_rule_changed(app, wb, taught):
     with wb.db.begin() as conn:  # as a draft written with an accepted rule
         conn.execute(sa.update(store.revisions).where(
             store.revisions.c.segment_id == seg["id"], store.revisions.c.n == 1).values(
-            text="w1 **kubectl**", asr_meta={**meta, "engine_text": "w1 x1",
-                                             "rewrites": [{"before": "x1", "after": "**kubectl**"}]}))
+            text="w1 **kubectl**",
+            asr_meta={**meta, "engine_text": "w1 x1",
+                      "rewrites": [{"before": "x1", "after": "**kubectl**"}]}))
     at = app("workbench/pages/editor.py", taught.id)
     _no_errors(at)
     captions = [c.value for c in at.caption if "Draft changed by rule" in c.value]

@@ -214,7 +214,7 @@ def test_saves_and_settings_are_attributed_and_audited(wb, team, drafted):
 def test_settings_refuse_server_paths(team, drafted, tmp_path):
     secret = tmp_path / "secret.yaml"
     secret.write_text("name: secret\n")
-    with pytest.raises(NotFound, match="no conventions profile named 'secret.yaml'") as info:
+    with pytest.raises(NotFound, match=r"no conventions profile named 'secret\.yaml'") as info:
         update_settings(team["olga"], drafted.id, conventions=str(secret))
     assert str(tmp_path) not in str(info.value)
     with pytest.raises(NotFound, match="no model"):
@@ -230,7 +230,7 @@ def test_profiles_in_the_home_folder_are_offered(team, drafted, wb):
     folder = wb.settings.profiles_dir
     folder.mkdir(parents=True)
     (folder / "house.yaml").write_text("extends: plain\nname: house\n")
-    choice = [c for c in profile_choices(wb) if c.endswith("house.yaml")][0]
+    choice = next(c for c in profile_choices(wb) if c.endswith("house.yaml"))
     assert profile_label(choice) == "house.yaml"
     project = update_settings(team["olga"], drafted.id, conventions=choice)
     assert project.conventions == choice

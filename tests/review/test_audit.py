@@ -90,7 +90,8 @@ class SayEngine:
     def transcribe(self, audio, options: TranscribeOptions) -> Transcript:
         self.calls += 1
         duration = len(audio) / 16000
-        return Transcript("en", iter([DraftSegment(0.0, duration, f" {self.words}", -0.2, 0.01, 1.2)]))
+        return Transcript(
+            "en", iter([DraftSegment(0.0, duration, f" {self.words}", -0.2, 0.01, 1.2)]))
 
 
 @pytest.fixture
@@ -182,7 +183,7 @@ def test_who_may_audit(wb, corpus):
 
 
 def test_a_cancelled_audit_keeps_what_it_judged(wb, corpus):
-    project, ids = corpus
+    project, _ = corpus
     job = start_audit_job(wb, project, {})
 
     class Cancelling(SayEngine):
@@ -265,7 +266,7 @@ def test_audit_page_shows_numbers_charts_and_the_ranking(home, wb, corpus):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Utterances"] == "4" and metrics["Second opinions"] == "4 / 4"
     ranked = at.dataframe[0].value  # the ranking first, the alphabet last
-    assert list(ranked["segment"])[0] == ids[2] and "second opinion" in ranked.columns
+    assert next(iter(ranked["segment"])) == ids[2] and "second opinion" in ranked.columns
     alphabet_table = at.dataframe[-1].value
     assert set(list(alphabet_table["character"])[:2]) == {",", "!"}  # not letters first
     assert len(at.get("vega_lite_chart")) == 2  # duration and speaking-rate histograms

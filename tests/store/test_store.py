@@ -32,7 +32,8 @@ def test_drafted_segments_written_once(drafted, wb):
     recordings = store.list_recordings(wb.db, drafted.id)
     queue = store.segment_queue(wb.db, drafted.id)
     assert len(queue) == 6  # 3 one-second segments + 3 for 2.5 s (last one 0.5 s)
-    assert store.add_drafted_segments(wb.db, recordings[0].id, [{"start": 0, "end": 1, "text": "x"}], "a") == 0
+    assert store.add_drafted_segments(wb.db, recordings[0].id,
+                                      [{"start": 0, "end": 1, "text": "x"}], "a") == 0
     assert len(store.segment_queue(wb.db, drafted.id)) == 6
     assert store.undrafted_recordings(wb.db, drafted.id) == []
 
@@ -111,7 +112,8 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
 
     project = ensure_project(wb, "q")
     # names out of id order, so the recording order matters
-    import_paths(wb, project, [tone(tmp_path / "z.wav", 1.0), tone(tmp_path / "a.wav", 1.2, freq=300),
+    import_paths(wb, project, [tone(tmp_path / "z.wav", 1.0),
+                               tone(tmp_path / "a.wav", 1.2, freq=300),
                                tone(tmp_path / "m.wav", 1.4, freq=500)])
     for i, rec in enumerate(store.list_recordings(wb.db, project.id)):
         drafts = [{"start": s / 10, "end": s / 10 + 0.1, "text": f"{rec.original_name} {s}",
@@ -138,8 +140,10 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
                 continue
             later = [s for s in everything[pos:] if s in ids]
             expected = later[0] if later else ids[-1]
-            assert store.queue_position(wb.db, project.id, seg_id, statuses=statuses)["current"] == expected
-    assert store.queue_position(wb.db, project.id, None, statuses=statuses, order=order)["current"] == ids[0]
+            place = store.queue_position(wb.db, project.id, seg_id, statuses=statuses)
+            assert place["current"] == expected
+    first = store.queue_position(wb.db, project.id, None, statuses=statuses, order=order)
+    assert first["current"] == ids[0]
 
 
 # ---------------------------------------------------------------- schema and migrations
@@ -154,8 +158,8 @@ ADDED_IN = {
     7: {"projects": ["review_share", "review_raise_above"]},
     8: {"jobs": ["worker_pid", "worker_host"]},
     9: {"projects": ["assignment", "claim_minutes"]},
-    10: {"projects": ["qualify_required", "qualify_max_error", "qualify_items", "gold_share", "double_share",
-                      "agree_max_error", "warn_reject", "pause_reject", "warn_gold",
+    10: {"projects": ["qualify_required", "qualify_max_error", "qualify_items", "gold_share",
+                      "double_share", "agree_max_error", "warn_reject", "pause_reject", "warn_gold",
                       "pause_gold", "rules_min", "rules_days", "pay_unit", "pay_rate",
                       "pay_weighted"]},
     11: {"projects": ["holdout_share", "queue_order", "use_terms"],

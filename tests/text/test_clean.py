@@ -69,5 +69,6 @@ def test_exports_of_text_stored_with_control_characters_read_back(
     speaker = "Kim Min-su"
     want = [(s, e, CLEAN, speaker) for s, e, _, _ in segments_of(wb, noisy_project)]
     if fmt == "cv":  # Common Voice keeps a client id, not a speaker name
-        want = [(s, e, t, spk) for (s, e, t, _), (*_, spk) in zip(want, segments_of(wb, target))]
+        want = [(s, e, t, spk) for (s, e, t, _), (*_, spk)
+                in zip(want, segments_of(wb, target), strict=True)]
     same(segments_of(wb, target), want, clips in ("wav", "flac"))

@@ -20,7 +20,7 @@ KSPON_LINES = [
 @pytest.fixture
 def kspon(wb, drafted):
     store.update_project(wb.db, drafted.id, conventions="kspon", language="ko")
-    for q, text in zip(store.segment_queue(wb.db, drafted.id), KSPON_LINES):
+    for q, text in zip(store.segment_queue(wb.db, drafted.id), KSPON_LINES, strict=False):
         save_segment(as_user(wb, "ann"), q["id"], 1, text, q["start"], q["end"])
     return store.get_project(wb.db, drafted.id)
 
@@ -29,7 +29,8 @@ def test_import_creates_a_project_with_conventions(home, tmp_path, capsys):
     from tests.conftest import tone
 
     wav = str(tone(tmp_path / "k.wav", 1.0))
-    assert main(["import", wav, "--project", "ko", "--conventions", "kspon", "--home", str(home)]) == 0
+    assert main(["import", wav, "--project", "ko", "--conventions", "kspon",
+                 "--home", str(home)]) == 0
     assert main(["import", wav, "--project", "bad", "--conventions", str(tmp_path / "nope.yaml"),
                  "--home", str(home)]) == 2
     err = capsys.readouterr().err
@@ -69,8 +70,9 @@ def test_lint_command_passes_a_clean_project(wb, drafted, home, capsys):
 )
 def test_export_text_forms_follow_the_conventions(kspon, home, tmp_path, capsys, form, tags, first):
     out = tmp_path / f"{form}-{tags}"
-    assert main(["export", "--project", "demo", "--format", "nemo", "--out", str(out),
-                 "--text-form", form, "--tags", tags, "--home", str(home)]) == 0, capsys.readouterr()
+    code = main(["export", "--project", "demo", "--format", "nemo", "--out", str(out),
+                 "--text-form", form, "--tags", tags, "--home", str(home)])
+    assert code == 0, capsys.readouterr()
     entries = [json.loads(line) for line in (out / "manifest.json").read_text().splitlines()]
     assert entries[0]["text"] == first
 
@@ -86,7 +88,7 @@ def test_export_drop_leaves_out_unusable_tags(kspon, home, tmp_path):
 def test_draft_quality_uses_cer_for_korean(wb, kspon):
     quality = draft_quality(wb, kspon)
     assert quality["headline"] == "CER" and quality["segments"] == 3
-    assert 0 < quality["cer"] and 0 < quality["wer"]
+    assert quality["cer"] > 0 and quality["wer"] > 0
 
 
 def test_draft_quality_is_zero_when_drafts_were_right(wb, drafted):

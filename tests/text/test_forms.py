@@ -96,7 +96,8 @@ TAGGED = [
     ("kspon", "spelling", "keep", "u/ 했어요", "u/ 했어요"),
     ("kspon", "spelling", "keep", "안녕b/ 하세요", "안녕 b/ 하세요"),
     ("kspon", "spelling", "drop", "x/ 했어요", "했어요"),  # unknown tags are not unusable
-    ("verbatim-en", "spelling", "keep", "Hello [NOISE]? [noise] there", "hello [NOISE] [noise] there"),
+    ("verbatim-en", "spelling", "keep", "Hello [NOISE]? [noise] there",
+     "hello [NOISE] [noise] there"),
     ("verbatim-en", "spelling", "drop", "Hello [inaudible] there", None),
     ("verbatim-en", "pronunciation", "drop", "Hello [noise] there", "hello there"),
     ("verbatim-en", "written", "strip", "Hello, [laughter] there.", "Hello, there."),
@@ -170,7 +171,8 @@ MARKUP = st.text(alphabet="()/+*[] 음어그7aU b/u/x/\t가.,", max_size=40)
 
 @settings(max_examples=300, deadline=None)
 @given(MARKUP, st.sampled_from(["kspon", "verbatim-en", "plain"]),
-       st.sampled_from(["written", "spelling", "pronunciation"]), st.sampled_from(["keep", "strip", "drop"]))
+       st.sampled_from(["written", "spelling", "pronunciation"]),
+       st.sampled_from(["keep", "strip", "drop"]))
 def test_render_never_fails_and_is_tidy(text, profile, form, tags):
     out = render(text, profile, form, tags)
     assert out is None or out == " ".join(out.split())
@@ -208,7 +210,8 @@ def test_display_width(text, width):
     assert display_width(text) == width
 
 
-@pytest.mark.parametrize("ch, width", [("가", 2), ("a", 1), ("\u0301", 0), ("\u1161", 0), ("\u3000", 2)])
+@pytest.mark.parametrize("ch, width",
+                         [("가", 2), ("a", 1), ("\u0301", 0), ("\u1161", 0), ("\u3000", 2)])
 def test_char_width(ch, width):
     assert char_width(ch) == width
 

@@ -72,7 +72,8 @@ def test_a_better_version_is_promoted(wb, project, monkeypatch):
     assert any(m.startswith("training: step 3/3") for m in seen)
     assert any(m.startswith("measuring") for m in seen)
     [version] = list_models(wb, project)
-    assert (version.n, version.state, version.method, version.metric) == (1, "ready", "decoder", "wer")
+    assert (version.n, version.state, version.method, version.metric) == (1, "ready", "decoder",
+                                                                          "wer")
     assert version.error_after == 0.0 and version.error_before > 0 and version.better
     heldout = len(measured_texts(wb, project))
     assert (version.train_segments, version.heldout_segments) == (6 - heldout, heldout)

@@ -32,6 +32,7 @@ def _package_data(package: str) -> Path:
             f"the embedded Whisper base model needs the package {package.replace('_', '-')}; "
             "install requirements.txt"
         ) from exc
+    assert module.__file__ is not None  # a package installed from files
     return Path(module.__file__).parent / "data"
 
 

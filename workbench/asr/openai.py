@@ -1,4 +1,5 @@
-"""openai-whisper engine: the reference implementation, for any openai checkpoint by name or path."""
+"""openai-whisper engine: the reference implementation, for any openai checkpoint by name or
+path."""
 
 from __future__ import annotations
 

@@ -160,7 +160,7 @@ def _probe_av(path: Path) -> SourceInfo:
 
     try:
         with av.open(str(path)) as container:
-            streams = [s for s in container.streams if s.type == "audio"]
+            streams = container.streams.audio
             if not streams:
                 raise AudioError(path, "no audio stream in the file")
             stream = streams[0]
@@ -175,7 +175,10 @@ def _probe_av(path: Path) -> SourceInfo:
                 raise AudioError(path, "the audio stream has no sample rate")
             return SourceInfo(int(rate), int(channels), duration, container.format.name, "av")
     except AudioError as exc:
-        raise _unsupported_wav(path, exc) or exc
+        unsupported = _unsupported_wav(path, exc)
+        if unsupported is None:
+            raise
+        raise unsupported from exc
     except Exception as exc:  # PyAV raises a family of FFmpeg errors
         log.debug("PyAV cannot open %s", path, exc_info=True)  # the caller reports the reason
         error = AudioError(path, "not a readable audio file", _short(exc))
@@ -247,7 +250,7 @@ def _stream_av(path: Path, rate: int) -> Iterator[np.ndarray]:
 
     try:
         with av.open(str(path)) as container:
-            stream = next(s for s in container.streams if s.type == "audio")
+            stream = next(iter(container.streams.audio))
             # keep the channels (planar) and let the caller average them: FFmpeg's own
             # downmix sums at 1/sqrt(2), 3 dB louder than the soundfile path
             resampler = av.AudioResampler(format="fltp", rate=rate)

@@ -209,7 +209,8 @@ def _mp3(data: mmap.mmap) -> str | None:
     size, pos = len(data), 0
     while pos + 10 <= size and data[pos:pos + 3] == b"ID3":  # ID3v2 tags, their size syncsafe
         flags, tag = data[pos + 5], data[pos + 6:pos + 10]
-        pos += 10 + (tag[0] << 21 | tag[1] << 14 | tag[2] << 7 | tag[3]) + (10 if flags & 0x10 else 0)
+        body = tag[0] << 21 | tag[1] << 14 | tag[2] << 7 | tag[3]
+        pos += 10 + body + (10 if flags & 0x10 else 0)
     end = size
     if end >= 128 and data[end - 128:end - 125] == b"TAG":  # ID3v1, at the end
         end -= 128

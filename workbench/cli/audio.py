@@ -70,10 +70,12 @@ def add_transcribe(sub: argparse._SubParsersAction, common: argparse.ArgumentPar
 def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
     engine_name = args.engine or project.asr_engine
-    model = args.model or (project.asr_model if engine_name == project.asr_engine else EMBEDDED_NAME)
+    model = args.model or (project.asr_model if engine_name == project.asr_engine
+                           else EMBEDDED_NAME)
     language = args.language or project.language
     options = options_for(project, language, beam_size=args.beam_size)
-    job = start_draft_job(wb, project, {"engine": engine_name, "model": model, "language": language})
+    job = start_draft_job(wb, project,
+                          {"engine": engine_name, "model": model, "language": language})
     try:
         engine = load_engine(engine_name, model, wb.settings.models_dir)
     except ModelNotFound as exc:

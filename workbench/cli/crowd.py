@@ -71,9 +71,9 @@ def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
     print(f"{project.name}: assignment {project.assignment}, claims last "
           f"{project.claim_minutes} min")
     for row in crowd_claims.workload(wb, project.id, TODO):
-        cap = "" if row["cap"] is None else f"  cap {row['cap']}"
+        shown_cap = "" if row["cap"] is None else f"  cap {row['cap']}"
         print(f"  {pad(row['user'], 20)}  {row['assigned']:>6} assigned  {row['labelled']:>6} "
-              f"labelled  {row['claims']:>3} claims{cap}")
+              f"labelled  {row['claims']:>3} claims{shown_cap}")
     return 0
 
 

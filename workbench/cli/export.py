@@ -73,7 +73,8 @@ def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     project = get_project(wb, args.project)
     filters, options = build_request(
-        args.status or default_status(project), args.recording, args.speaker, args.labeller, args.exclude_tag,
+        args.status or default_status(project), args.recording, args.speaker, args.labeller,
+        args.exclude_tag,
         args.since, args.until, args.not_exported_before, clips=args.clips,
         sample_rate=args.sample_rate, padding=args.padding, text_form=args.text_form,
         tags=args.tags, split=args.split, split_by=args.split_by, seed=args.seed,

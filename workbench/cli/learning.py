@@ -51,7 +51,8 @@ def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
             if args.action == "remove":
                 learning_learn.remove_term(wb, project.id, by_text[term])
             else:
-                learning_learn.set_term_enabled(wb, project.id, by_text[term], args.action == "enable")
+                learning_learn.set_term_enabled(wb, project.id, by_text[term],
+                                                args.action == "enable")
     if args.use is not None:
         project = learning_learn.set_use_terms(wb, project.id, args.use == "on")
     terms = learning_learn.terms_of(wb, project.id)
@@ -175,6 +176,7 @@ def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
     job = run_tune_job(wb, job, on_progress=lambda j: bar.show(j.done, j.total, j.message))
     bar.close()
     version = store.model_of_job(wb.db, job.id)
+    assert version is not None  # start_tune_job adds the job's version with it
     print(f"{project.name}: job {job.state}; v{version.n}: "
           f"{outcome(get_project(wb, args.project), version, job)} ({scores(version)})")
     return 0 if job.state == "done" else 1

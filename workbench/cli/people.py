@@ -46,11 +46,11 @@ def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
     if args.action == "role":
         if not args.role:
             raise WorkbenchError("--role is required")
-        people.set_role(wb, target.id, args.role)
+        people.set_role(wb, target.account_id, args.role)
     elif args.action in ("deactivate", "activate"):
-        people.set_active(wb, target.id, args.action == "activate")
+        people.set_active(wb, target.account_id, args.action == "activate")
     elif args.action == "reset-password":
-        print(f"temporary password: {people.reset_password(wb, target.id)}")
+        print(f"temporary password: {people.reset_password(wb, target.account_id)}")
     print(f"{target.name}: {args.action} done")
     return 0
 
@@ -66,7 +66,7 @@ def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
     """Show or set who works on a project."""
     project = get_project(wb, args.project)
     if args.set is not None:
-        by_name = {u.name: u.id for u in people.list_users(wb)}
+        by_name = {u.name: u.account_id for u in people.list_users(wb)}
         names = [n.strip().lower() for n in args.set.split(",") if n.strip()]
         missing = [n for n in names if n not in by_name]
         if missing:

@@ -35,7 +35,8 @@ def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
         print(json.dumps(findings, ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            print(f"{f['segment_id']:>8}  {pad(f['recording'], 24)}  {f['level']:<7}  {f['message']}")
+            print(f"{f['segment_id']:>8}  {pad(f['recording'], 24)}  {f['level']:<7}  "
+                  f"{f['message']}")
         print(f"{project.name} ({project.conventions}): {errors} error(s), "
               f"{len(findings) - errors} warning(s)")
     return 1 if errors else 0
@@ -61,7 +62,8 @@ def cmd_replace(wb: Workbench, args: argparse.Namespace) -> int:
     query = Query(args.find, args.replace, args.whole_word, not args.ignore_case)
     matches = preview(wb, project.id, query)
     for m in matches:
-        print(f"{m.segment_id:>8}  {pad(m.recording, 24)}  {m.start:9.2f}  {m.before!r} -> {m.after!r}")
+        print(f"{m.segment_id:>8}  {pad(m.recording, 24)}  {m.start:9.2f}  "
+              f"{m.before!r} -> {m.after!r}")
     if not args.apply:
         print(f"{len(matches)} segment(s) would change; add --apply to replace")
         return 0

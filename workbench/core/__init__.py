@@ -1,1 +1,2 @@
-"""The core every package uses: records (frozen dataclasses), the Workbench, config, access rules, errors, logs."""
+"""The core every package uses: records (frozen dataclasses), the Workbench, config, access rules,
+errors, logs."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from workbench.core.errors import Kind, WorkbenchError
+from workbench.core.errors import Kind, NotFound, WorkbenchError
 
 __all__ = [
     "FINISHED",
@@ -89,6 +89,13 @@ class User:
     def label(self) -> str:
         """How the person is shown: display name, else sign-in name."""
         return self.display_name or self.name
+
+    @property
+    def account_id(self) -> int:
+        """The id of the person's account (NotFound for the local operator, who has none)."""
+        if self.id is None:
+            raise NotFound("the local operator has no account")
+        return self.id
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,2 @@
-"""Running a crowd: claims, the qualification test and hidden gold, double labelling, defect rules, the dashboard and pay."""
+"""Running a crowd: claims, the qualification test and hidden gold, double labelling, defect rules,
+the dashboard and pay."""

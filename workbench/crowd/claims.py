@@ -221,7 +221,7 @@ def _labeller(wb: Workbench, project_id: int, name: str) -> None:
     user = found[0] if found else None
     if user is None or not user.active:
         raise NotFound(f"no active account named {name!r}")
-    if user.role is not Role.OWNER and not store.is_member(wb.db, user.id, project_id):
+    if user.role is not Role.OWNER and not store.is_member(wb.db, user.account_id, project_id):
         raise WorkbenchError(f"{name} is not a member of this project")
 
 

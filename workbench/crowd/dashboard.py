@@ -232,5 +232,5 @@ def pair_rows(answers: Iterable[dict[str, Any]]) -> tuple[PairRow, ...]:
     for a in answers:
         if a["kind"] == "second" and a["other"]:
             errors[(a["other"], a["user_name"])].append(a["error"])
-    return tuple(PairRow(first, second, len(e), mean(e))
+    return tuple(PairRow(first, second, len(e), sum(e) / len(e))
                  for (first, second), e in sorted(errors.items()))

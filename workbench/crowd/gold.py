@@ -1,5 +1,6 @@
-"""Gold segments: the owner marks a segment's reference text; a labeller meets it blind as hidden gold
-(when it is due is `crowd.rules.gold_due`; which step comes next is `crowd.qualification.next_step`).
+"""Gold segments: the owner marks a segment's reference text; a labeller meets it blind as
+hidden gold (when it is due is `crowd.rules.gold_due`; which step comes next is
+`crowd.qualification.next_step`).
 """
 
 from __future__ import annotations

@@ -199,6 +199,7 @@ def next_step(wb: Workbench, project_id: int) -> Step:
         if todo:
             return Step(task=Task("test", todo[0], len(items) - len(todo), len(items)))
         report = test_report(wb, project, user.name)
+        assert report is not None and report.result is not None  # every item is answered
         return Step(gate=f"you did not pass the qualification test ({report.metric} "
                          f"{report.result.error:.1%}, the pass mark is "
                          f"{project.qualify_max_error:.0%}); the owner can allow another "
@@ -277,7 +278,9 @@ def answer(wb: Workbench, project_id: int, segment_id: int, text: str,
     if task.kind == "second":
         reference, other = view.text, store.labeller_of(wb.db, segment_id)
     else:
-        reference, other = store.gold_of(wb.db, segment_id)["text"], None
+        gold = store.gold_of(wb.db, segment_id)
+        assert gold is not None  # the task is a gold segment
+        reference, other = gold["text"], None
     attempt = store.get_standing(wb.db, project_id, user.name)["attempt"]
     rates = scores(project, reference, text)
     kept = store.add_answer(
@@ -304,8 +307,9 @@ def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) ->
     if task.index + 1 < task.total:
         return Answered(f"Saved test item {task.index + 1} of {task.total}.")
     report = test_report(wb, project, user.name)
+    assert report is not None and report.result is not None  # the last item is answered
     result = report.result
-    if result is not None and result.passed:
+    if result.passed:
         store.set_standing(wb.db, project.id, user.name, passed_at=store.now())
     store.log_event(wb.db, user.name, "qualification " + ("passed" if result.passed else "failed"),
                     project.id, {"attempt": report.attempt + 1, "error": round(result.error, 4),

@@ -39,7 +39,7 @@ def score_test(errors: Sequence[float], max_error: float) -> TestResult:
     """Score a finished attempt: passed when the mean error is at most `max_error`."""
     if not errors:
         raise ValueError("a test needs at least one answer to be scored")
-    error = mean(errors)
+    error = sum(errors) / len(errors)
     return TestResult(len(errors), error, error <= max_error + 1e-12)
 
 
@@ -93,13 +93,13 @@ def standing(project: Project, reviews: int, rejections: int,
     gold = mean(gold_errors)
     level, reasons = OK, []
     checks = (
-        (reviews >= project.rules_min and rate is not None, rate, project.warn_reject,
+        (reviews >= project.rules_min, rate, project.warn_reject,
          project.pause_reject, "of your reviewed segments were rejected", reviews),
-        (len(gold_errors) >= project.rules_min and gold is not None, gold, project.warn_gold,
+        (len(gold_errors) >= project.rules_min, gold, project.warn_gold,
          project.pause_gold, "error rate on check segments", len(gold_errors)),
     )
     for counts, value, warn, pause, what, n in checks:
-        if not counts:
+        if not counts or value is None:
             continue
         if value > pause:
             level = PAUSE

@@ -1,1 +1,2 @@
-"""Whisper drafts: the draft job over a project's recordings, a span drafted alone, and cutting drafts into segments."""
+"""Whisper drafts: the draft job over a project's recordings, a span drafted alone, and cutting
+drafts into segments."""

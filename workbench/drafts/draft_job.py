@@ -105,7 +105,8 @@ def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
     if job is not None and job.state == "running" and job.done > 0:
         elapsed = (store.now() - job.created_at).total_seconds()
         if elapsed > 0:
-            eta = f" · about {max(1, round((job.total - job.done) * elapsed / job.done / 60))} min left"
+            minutes = round((job.total - job.done) * elapsed / job.done / 60)
+            eta = f" · about {max(1, minutes)} min left"
     return DraftProgress(len(todo), sum(r.duration for r in todo), job, eta)
 
 
@@ -264,7 +265,8 @@ def draft_recording(
         needed.append(recording.channels_path)
     for stored in needed:
         if not wb.path(stored).is_file():  # soundfile would say only "System error"
-            raise FileNotFoundError(errno.ENOENT, "the working copy is missing", str(wb.path(stored)))
+            raise FileNotFoundError(errno.ENOENT, "the working copy is missing",
+                                    str(wb.path(stored)))
     peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
     energy = peaks[:, 1] - peaks[:, 0]
     tracks = _tracks(wb, recording, per_channel)
@@ -280,9 +282,9 @@ def draft_recording(
             draft = to_draft(seg, recording.duration, engine, transcript.language)
             if draft is not None:
                 raw.append(draft)
-        for draft in cut(raw, recording.duration, cut_options, energy):
-            drafts.append(_flagged(rewritten(draft, rules), speaker, peaks,
-                                   prompt=options.initial_prompt))
+        drafts.extend(_flagged(rewritten(draft, rules), speaker, peaks,
+                               prompt=options.initial_prompt)
+                      for draft in cut(raw, recording.duration, cut_options, energy))
     drafts.sort(key=lambda d: (d["start"], d["end"]))
     return store.add_drafted_segments(
         wb.db, recording.id, drafts, author=f"{engine.name}:{engine.model}", language=language,
@@ -316,6 +318,8 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
                           "said, or delete it")
     draft = to_draft(_joined(heard, seg.start, seg.end), recording.duration, engine,
                      transcript.language)
+    if draft is None:
+        raise InvalidEdit(f"segment {name(segment_id)} is too short to draft: type what is said")
     since = max(0.0, seg.start - 1.0)
     draft = _flagged(rewritten(draft, rules),
                      seg.speaker, load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),
@@ -350,7 +354,8 @@ def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
     return {**draft, "text": text, "asr_meta": meta}
 
 
-def _tracks(wb: Workbench, recording: Recording, per_channel: bool) -> list[tuple[str | None, np.ndarray]]:
+def _tracks(wb: Workbench, recording: Recording,
+            per_channel: bool) -> list[tuple[str | None, np.ndarray]]:
     if per_channel and recording.channels_path:
         path = wb.path(recording.channels_path)
         channels = sf.info(str(path)).channels

@@ -53,12 +53,13 @@ class Reader:
         Several channels are mixed down (in float32, whatever `dtype` asks).
         """
         f = self.file
-        first = max(0, min(f.frames, int(round(start * self.rate))))
-        last = max(first, min(f.frames, int(round(end * self.rate))))
+        first = max(0, min(f.frames, round(start * self.rate)))
+        last = max(first, min(f.frames, round(end * self.rate)))
         if f.tell() != first:
             f.seek(first)
         if f.channels > 1:
-            return f.read(last - first, dtype="float32", always_2d=True).mean(axis=1, dtype=np.float32)
+            mixed = f.read(last - first, dtype="float32", always_2d=True)
+            return mixed.mean(axis=1, dtype=np.float32)
         return f.read(last - first, dtype=dtype, always_2d=True)[:, 0]
 
     def close(self) -> None:
@@ -119,7 +120,8 @@ def write_whole(source: Path, dest: Path, kind: str = "flac", rate: int | None =
         shutil.copyfile(source, dest)
         return AudioFile(dest.name, rate, info.frames)
     reader = Reader(source)
-    stream = soxr.ResampleStream(reader.rate, rate, 1, dtype="float32") if rate != reader.rate else None
+    stream = (soxr.ResampleStream(reader.rate, rate, 1, dtype="float32")
+              if rate != reader.rate else None)
     written = 0
     try:
         with sf.SoundFile(str(dest), "w", rate, 1, "PCM_16", format=fmt) as out:

@@ -8,6 +8,7 @@ fields never hold a tab or a newline (whitespace is collapsed), so read with QUO
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import TextIO
 
 from workbench.formats.utterance import Utterance, one_line
@@ -18,7 +19,8 @@ COLUMNS = ("client_id", "path", "sentence", "up_votes", "down_votes", "age", "ge
            "accents", "locale", "segment")
 
 
-def write_tsv(utterances: Iterable[Utterance], f: TextIO, approved: set[int] | None = None) -> int:
+def write_tsv(utterances: Iterable[Utterance], f: TextIO,
+              approved: AbstractSet[int] | None = None) -> int:
     """Header and one line per clip (`path` relative to clips/); returns how many lines."""
     approved = approved or set()
     f.write("\t".join(COLUMNS) + "\n")

@@ -55,9 +55,12 @@ def _text(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
 @contextmanager
 def _gzip_text(path: Path) -> Iterator[TextIO]:
     """A gzip text stream with no time stamp in its header, so equal corpora are equal bytes."""
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0) as gz:
-        with io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as f:
-            yield f
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0) as gz,
+        io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as f,
+    ):
+        yield f
 
 
 def write_lines(path: Path, lines: list[str]) -> str:
@@ -108,7 +111,9 @@ def _cv(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -
     return [name]
 
 
-def _per_recording(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _per_recording(
+    fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]
+) -> list[str]:
     files = []
     by_audio: dict[str, list[Utterance]] = {}
     for u in us:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from workbench.formats.reading import (
     AnnotationError,
@@ -59,7 +59,7 @@ def write_manifest(entries: Iterable[ManifestEntry], f: TextIO) -> int:
     """Write entries as JSON lines (UTF-8 text kept as is); returns how many were written."""
     count = 0
     for e in entries:
-        record = {"audio_filepath": e.audio_filepath}
+        record: dict[str, Any] = {"audio_filepath": e.audio_filepath}
         if e.offset is not None:
             record["offset"] = round(e.offset, 3)
         record |= {

@@ -238,9 +238,8 @@ def csv_rows(text: str, delimiter: str) -> tuple[list[str], Iterator[tuple[str, 
     would be read as one cell), a field too large for Python's csv module.
     """
     text = text.lstrip("\ufeff")
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting,
-                        strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True,
+                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
     try:
         rows = list(_lines(reader, delimiter))
     except csv.Error as exc:
@@ -272,4 +271,4 @@ def _cells(header: list[str], rows: list[tuple[int, list[str]]]) -> Iterator[tup
                                   "(a delimiter in an unquoted cell, or a cell missing?)")
             yield f"line {n}", why
         else:
-            yield f"line {n}", dict(zip(header, cells))
+            yield f"line {n}", dict(zip(header, cells, strict=True))

@@ -161,8 +161,9 @@ def parse_when(text: str | date | datetime | None, end: bool = False) -> datetim
                                  f"or 2025-03-31T18:00") from None
         if end and len(text.strip()) == 10:
             value = value + timedelta(days=1) - timedelta(microseconds=1)
-    if value.tzinfo is not None:
-        value = (value - value.utcoffset()).replace(tzinfo=None)
+    offset = value.utcoffset()
+    if offset is not None:
+        value = (value - offset).replace(tzinfo=None)
     return value
 
 

@@ -16,11 +16,18 @@ SPLIT_NAMES = {2: ("train", "test"), 3: ("train", "dev", "test")}
 
 
 class Splittable(Protocol):
-    segment_id: int
-    recording_id: int
-    speaker: str | None
-    start: float
-    end: float
+    """What a split reads of a row (read-only, so frozen dataclasses fit)."""
+
+    @property
+    def segment_id(self) -> int: ...
+    @property
+    def recording_id(self) -> int: ...
+    @property
+    def speaker(self) -> str | None: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
 
 
 def parse_split(spec: str | Sequence[float] | None) -> tuple[tuple[str, float], ...]:

@@ -66,7 +66,7 @@ def write_vtt(utterances: Iterable[Utterance], f: TextIO) -> int:
 
 _TIME = r"(?:(\d{1,9}):)?(\d{1,2}):(\d{2})[,.](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s|$)")
-_PREFIX = re.compile(r"^([^:?!]{1,%d}):(?: (.*))?$" % MAX_SPEAKER_PREFIX, re.S)
+_PREFIX = re.compile(rf"^([^:?!]{{1,{MAX_SPEAKER_PREFIX}}}):(?: (.*))?$", re.S)
 _VOICE = re.compile(r"^<v(?:\.[^\s>]*)?\s+([^>]*)>")
 _TAG = re.compile(r"</?[^>]*>")
 

@@ -16,7 +16,9 @@ from typing import TextIO
 from workbench.formats.reading import AnnotationError, Read, collect, seconds, shown
 from workbench.formats.utterance import Annotation, Utterance, one_line
 
-__all__ = ["NO_SPEAKER", "Interval", "disjoint", "tier_intervals", "write_textgrid", "read_textgrid"]
+__all__ = [
+    "NO_SPEAKER", "Interval", "disjoint", "tier_intervals", "write_textgrid", "read_textgrid",
+]
 
 NO_SPEAKER = "transcription"  # tier name for utterances without a speaker
 

@@ -1,1 +1,2 @@
-"""Bringing material in: audio files, folders and zips, transcripts with their audio, and browser upload limits."""
+"""Bringing material in: audio files, folders and zips, transcripts with their audio, and browser
+upload limits."""

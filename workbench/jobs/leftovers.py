@@ -60,7 +60,7 @@ def owner_alive(pid: int, start: int | None = None) -> bool:
 def remove_stale(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
     """Remove the entries of `folder` whose names match `pattern` (holding a `TAG`) and whose
     owner is no longer running; the paths removed."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -106,5 +106,5 @@ class Heartbeat:
         while not self._stop.wait(self.every):
             try:
                 store.touch_job(self.db, self.job_id)
-            except Exception as exc:  # a locked database now and then must not end the job
+            except Exception as exc:  # noqa: BLE001 (a locked database now and then must not end the job)
                 log.warning("job %d: heartbeat failed: %s", self.job_id, exc)

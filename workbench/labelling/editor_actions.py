@@ -167,7 +167,7 @@ def _save(wb: Workbench, action: dict, kind: str, seg_id: int, version: int, bes
                                 "text beside it: merge them by hand and save again.",
                        go_to=seg_id, pin=True, mine=text, theirs=exc.current_text)
     message = f"Saved segment {name(seg_id)} (revision {rev.n})."
-    if kind == "save_next" and claims_in is not None:
+    if kind == "save_next" and claims_in is not None and queue is not None:
         handed = crowd_claims.claim_next(wb, claims_in, queue, after=seg_id)
         why = f" {handed.reason[:1].upper()}{handed.reason[1:]}." if handed.reason else ""
         return Outcome("success", message + why, go_to=handed.segment_id or seg_id)

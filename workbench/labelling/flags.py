@@ -61,7 +61,7 @@ def repeated_ngram(text: str, min_repeats: int = 3, max_n: int = 8) -> bool:
     words = _plain_words(text)
     for n in range(1, max_n + 1):
         seen: dict[tuple[str, ...], int] = {}
-        for i in range(0, len(words) - n + 1):
+        for i in range(len(words) - n + 1):
             gram = words[i : i + n]
             if i + n * min_repeats <= len(words) and all(
                 words[i + k * n : i + (k + 1) * n] == gram for k in range(1, min_repeats)

@@ -53,7 +53,7 @@ def speech_spans(energy: np.ndarray, per_second: int = PEAKS_PER_SECOND,
     loud = np.asarray(energy) > max(SPEECH_LEVEL, NOISE_FACTOR * floor)
     edges = np.flatnonzero(np.diff(np.concatenate(([0], loud.astype(np.int8), [0]))))
     runs: list[list[int]] = []
-    for a, b in zip(edges[::2], edges[1::2]):
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
         if runs and a - runs[-1][1] <= BRIDGE * per_second:
             runs[-1][1] = int(b)
         else:

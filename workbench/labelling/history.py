@@ -66,7 +66,9 @@ def char_level(language: str | None, *texts: str) -> bool:
     return any(_UNSPACED.search(t or "") for t in texts)
 
 
-def text_diff(before: str, after: str, language: str | None = None) -> tuple[list[tuple[str, str]], str]:
+def text_diff(
+    before: str, after: str, language: str | None = None
+) -> tuple[list[tuple[str, str]], str]:
     """A diff at the right level for the language: (parts, joiner).
 
     parts are (op, text) with op 'same' | 'del' | 'add'; joining the texts of the parts with

@@ -47,7 +47,7 @@ def status_columns(spans: Sequence[tuple[int, float, float, str]], duration: flo
         for col in range(first, last + 1):
             if PRIORITY[code] > PRIORITY[out[col]]:
                 out[col] = code
-    return "".join(c.upper() if s and c != GAP else c for c, s in zip(out, starts))
+    return "".join(c.upper() if s and c != GAP else c for c, s in zip(out, starts, strict=True))
 
 
 def spans_stamp(wb: Workbench, project_id: int, recording_id: int) -> tuple:

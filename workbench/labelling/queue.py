@@ -36,11 +36,12 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     `pinned` (the segment just saved, restored or refused as stale) is shown when it is
     `shown` even if it has left the filter, between the queue's segments around its place,
     so a typo can be fixed after Ctrl+Enter and the queue's end does not walk backwards.
-    None when no segment matches (and none is pinned). Checks that the acting user may see the project. Where the
-    project hands out claims (see `assignment`), the segment is one the user holds or has just
-    claimed, or one someone else holds (then `claim` says who; it is not editable); None when
-    nothing can be handed out (`crowd_claims.why_idle` says why). A labeller's queue leaves gold
-    segments out, and a gold neighbour's text is not shown: it is the answer (`qualifying`).
+    None when no segment matches (and none is pinned). Checks that the acting user may see the
+    project. Where the project hands out claims (see `assignment`), the segment is one the user
+    holds or has just claimed, or one someone else holds (then `claim` says who; it is not
+    editable); None when nothing can be handed out (`crowd_claims.why_idle` says why). A
+    labeller's queue leaves gold segments out, and a gold neighbour's text is not shown: it is
+    the answer (`qualifying`).
     """
     user = require(wb, Action.VIEW, project_id)
     gold = store.gold_ids(wb.db, project_id) if qualification.crowd_rules_apply(user) else set()
@@ -60,11 +61,10 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
         if nav["current"] != shown:  # someone else's, outside this queue
             nav = dict(nav, current=shown, previous=None, next=None)
     else:
-        nav = _rejected_first(wb, project_id, shown, queue, user.name, hide)
-        if nav is None:
-            nav = _position(wb, project_id, shown, queue, hide)
+        rejected = _rejected_first(wb, project_id, shown, queue, user.name, hide)
+        nav = rejected if rejected is not None else _position(wb, project_id, shown, queue, hide)
     held = pinned is not None and pinned == shown and nav["current"] != shown and claim is None
-    if held:
+    if held and pinned is not None:
         nav = _around(nav, pinned)
     if nav["current"] is None:
         return None

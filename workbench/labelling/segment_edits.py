@@ -11,6 +11,7 @@ which every caller goes through.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from workbench import store
 from workbench.core.records import (
@@ -98,7 +99,9 @@ def after_labelling(status: Status) -> Status:
     return Status.LABELLED if status in REVIEWED else status
 
 
-def split_text(text: str, words: list[Word], start: float, end: float, at: float) -> tuple[str, str]:
+def split_text(
+    text: str, words: list[Word], start: float, end: float, at: float
+) -> tuple[str, str]:
     """Split `text` at time `at`, at the word boundary nearest to it.
 
     With word timings whose words make up the text, the words whose middle lies before `at` go
@@ -133,7 +136,8 @@ def split_at(wb: Workbench, target: Target, version: int, at: float, text: str) 
     left_draft, right_draft = (split_text(base, words, seg.start, seg.end, at)
                                if base is not None else (None, None))
     # both halves keep the status: a split draft is still a draft to correct
-    common = dict(status=after_labelling(seg.status), speaker=seg.speaker, tags=seg.tags, op="split")
+    common: dict[str, Any] = dict(status=after_labelling(seg.status), speaker=seg.speaker,
+                                  tags=seg.tags, op="split")
     return store.split(
         wb.db, segment_id, version,
         Edit(left_text, seg.start, at, comment=seg.comment, draft=left_draft, **common),

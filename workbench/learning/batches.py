@@ -50,7 +50,7 @@ def by_batch(rows: Iterable[dict[str, Any]], scorer: Callable[[str, str], float]
             adapted=adapted(params),
             segments=len(members),
             seconds=sum(r["seconds"] for r in members),
-            error=sum(w * e for w, e in zip(weights, errors)) / sum(weights),
+            error=sum(w * e for w, e in zip(weights, errors, strict=True)) / sum(weights),
             untouched=sum(1 for e in errors if e == 0.0) / len(members),
         ))
     return sorted(out, key=lambda b: (b.drafted_at or datetime.min, b.job or 0))

@@ -73,8 +73,8 @@ def learn(wb: Workbench, project: Project, min_segments: int = 2, min_people: in
     raw = [Example(r["draft"], r["final"], r["labeller"]) for r in rows]
     rules = [r for r in find(raw, min_people=min_people, min_segments=min_segments)
              if max(len(r.before), len(r.after)) <= RULE_CHARS]
-    new_rules = store.save_found_rewrites(wb.db, project.id,
-                                          [(r.before, r.after, r.segments, r.people) for r in rules])
+    new_rules = store.save_found_rewrites(
+        wb.db, project.id, [(r.before, r.after, r.segments, r.people) for r in rules])
     result = Learning(len(rows), len(terms), new_terms, len(rules), new_rules)
     store.log_event(wb.db, user.name, "vocabulary learned", project.id,
                     {"segments": result.segments, "terms": result.terms, "new terms": new_terms,
@@ -146,7 +146,9 @@ def decide_rewrite(wb: Workbench, project_id: int, rewrite_id: int, decision: st
     store.decide_rewrite(wb.db, rewrite_id, DECISIONS[decision], user.name)
     store.log_event(wb.db, user.name, f"rule {DECISIONS[decision]}", project_id,
                     {"before": rule.before, "after": rule.after})
-    return store.get_rewrite(wb.db, rewrite_id)
+    decided = store.get_rewrite(wb.db, rewrite_id)
+    assert decided is not None  # rules are never deleted
+    return decided
 
 
 def set_use_terms(wb: Workbench, project_id: int, use: bool) -> Project:

@@ -121,8 +121,10 @@ def apply(text: str, rules: Sequence[R]) -> tuple[str, list[R]]:
                                 for k, (_, rule) in enumerate(listed)))
     applied: list[R] = []
 
-    def swap(match: re.Match) -> str:
-        rule = listed[int(match.lastgroup[1:])][1]
+    def swap(match: re.Match[str]) -> str:
+        group = match.lastgroup
+        assert group is not None  # every alternative is a named group
+        rule = listed[int(group[1:])][1]
         if all(rule is not seen for seen in applied):
             applied.append(rule)
         return _pair(rule)[1]

@@ -74,7 +74,8 @@ def tokens(text: str) -> list[str]:
 # teach nothing and a prompt of them invites Whisper to copy the list (bench/adaptation.py
 # learned "in" before this). Other languages' are rarely separate tokens (Korean particles
 # are part of the word) or are caught by `common_ratio`.
-FUNCTION_WORDS = frozenset("""
+FUNCTION_WORDS = frozenset(
+    """
 a an the and or but nor so yet if then than that this these those there here
 in on at to of for from by with without into onto over under about above below after before
 between through during until up down out off again
@@ -82,7 +83,8 @@ is am are was were be been being do does did done have has had having will would
 can could may might must it its it's i me my we us our you your he him his she her they them
 their what which who whom whose when where why how not no yes all any some each both few more
 most other such only own same too very just also as well oh uh um okay ok
-""".split())
+""".split()  # noqa: SIM905 (a word list reads best as text)
+)
 
 
 def learn(examples: Iterable[Example], min_segments: int = 2, min_people: int = 2,

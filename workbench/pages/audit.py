@@ -14,7 +14,7 @@ from workbench.review.audit_measures import (
     by_disagreement,
 )
 from workbench.review.corpus_audit import audit_job, audit_report
-from workbench.ui.common import current_project, fmt_seconds, show_error, workbench
+from workbench.ui.common import fmt_seconds, require_project, show_error, workbench
 from workbench.ui.jobs import cancel_audit, start_audit
 from workbench.ui.text import md
 
@@ -22,9 +22,7 @@ TOP = 200  # rows of the disagreement table
 
 st.title("Corpus audit")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 st.caption("For a corpus imported with its transcripts (NeMo, audiofolder, Kaldi, CSV…): "
            "Whisper gives a second opinion on every label without replacing it; the labels "
            "it disagrees with most are reviewed first.")
@@ -85,6 +83,12 @@ def audit_progress() -> None:
 
 audit_progress()
 
+
+def _rate(value: float | None) -> float | None:
+    """A rate to 3 decimals; none without a second opinion."""
+    return None if value is None else round(value, 3)
+
+
 ranked = by_disagreement(list(report.rows))
 if ranked:
     st.subheader(f"Largest disagreement ({report.metric}) first")
@@ -96,7 +100,7 @@ if ranked:
     st.dataframe(pd.DataFrame([
         {"segment": r.segment_id, "recording": r.recording,
          "time": f"{fmt_seconds(r.start)}–{fmt_seconds(r.end)}", "status": r.status,
-         report.metric: round(r.disagreement, 3), "WER": round(r.wer, 3), "CER": round(r.cer, 3),
+         report.metric: _rate(r.disagreement), "WER": _rate(r.wer), "CER": _rate(r.cer),
          "label": r.text, "second opinion": r.opinion}
         for r in ranked[:TOP]]), hide_index=True, width="stretch", key="audit_ranked")
 

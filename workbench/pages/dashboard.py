@@ -3,10 +3,12 @@ the pay report of a period."""
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from workbench.core.errors import WorkbenchError
 from workbench.crowd.dashboard import dashboard
@@ -14,8 +16,8 @@ from workbench.crowd.pay import csv_text, pay_report
 from workbench.crowd.rules import PAY_UNITS
 from workbench.projects.settings import update_settings
 from workbench.ui.common import (
-    current_project,
     form_key,
+    require_project,
     show_error,
     show_flash,
     workbench,
@@ -34,9 +36,7 @@ def _duration(hours: float) -> str:
 
 st.title("Dashboard")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 try:
     board = dashboard(wb, project.id)
 except WorkbenchError as exc:
@@ -52,7 +52,7 @@ status = pd.DataFrame([{"status": r.status, "segments": r.segments, "hours": r.h
                        for r in board.status if r.segments])
 done = status[status["status"].isin(["labeled", "passed", "approved"])]
 approved = status[status["status"] == "approved"]
-cols = st.columns(5)
+cols: Sequence[DeltaGenerator] = st.columns(5)
 cols[0].metric("Recordings", f"{board.recordings:,}")
 cols[1].metric("Audio", _duration(board.audio_hours))
 cols[2].metric("Segments", f"{board.segments:,}")
@@ -106,8 +106,8 @@ if board.labellers:
         "second labels": r.seconds, "agreement": r.agreement,
     } for r in board.labellers])
     st.dataframe(people, hide_index=True, width="stretch", key=f"dash_people_{project.id}",
-                 column_config={c: PERCENT for c in ("rejection rate", "gold accuracy",
-                                                     f"draft edit ({metric})", "agreement")})
+                 column_config=dict.fromkeys(("rejection rate", "gold accuracy",
+                                              f"draft edit ({metric})", "agreement"), PERCENT))
     st.caption(f"Gold accuracy: 1 − mean {metric} on hidden gold. Draft edit: mean {metric} of "
                "the ASR draft against their latest label (how much they changed; high: the "
                f"draft saved them little). Agreement: 1 − mean {metric} between the two labels "

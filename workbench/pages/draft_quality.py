@@ -13,7 +13,7 @@ from workbench.learning.heldout import (
     set_holdout_share,
 )
 from workbench.learning.ladder import draft_batches, ladder, measure_job
-from workbench.ui.common import current_project, form_key, show_error, workbench
+from workbench.ui.common import form_key, require_project, show_error, workbench
 from workbench.ui.jobs import cancel_measure, start_measure
 from workbench.ui.text import md
 
@@ -21,9 +21,7 @@ PERCENT = st.column_config.NumberColumn(format="percent")
 
 st.title("Draft quality")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 try:
     metric, batches = draft_batches(wb, project)
 except WorkbenchError as exc:

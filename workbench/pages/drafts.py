@@ -8,9 +8,9 @@ from workbench.core.lengths import audio_length
 from workbench.drafts.draft_job import draft_progress
 from workbench.projects.settings import LANGUAGES, model_choices, update_settings
 from workbench.ui.common import (
-    current_project,
     fmt_seconds,
     form_key,
+    require_project,
     show_error,
     workbench,
 )
@@ -19,9 +19,7 @@ from workbench.ui.text import md
 
 st.title("Drafts")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 
 with st.form(form_key(project, "asr_settings")):
     cols = st.columns(3)
@@ -41,7 +39,8 @@ with st.form(form_key(project, "asr_settings")):
     language = cols[2].selectbox("Language", languages, index=languages.index(project.language),
                                  key=form_key(project, "asr_language"))
     prompt = st.text_area(
-        "Hotwords / initial prompt", value=project.prompt or "", key=form_key(project, "asr_prompt"),
+        "Hotwords / initial prompt", value=project.prompt or "",
+        key=form_key(project, "asr_prompt"),
         height=68, max_chars=1000,
         help="Product names and jargon, comma-separated; passed to Whisper as its initial prompt.",
     )

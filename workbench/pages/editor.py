@@ -1,4 +1,5 @@
-"""Editor: one segment at a time — waveform, precise playback, the draft pre-filled, keyboard first."""
+"""Editor: one segment at a time — waveform, precise playback, the draft pre-filled, keyboard
+first."""
 
 import logging
 
@@ -24,9 +25,9 @@ from workbench.projects.people import set_pref
 from workbench.projects.settings import recordings
 from workbench.text import lint, load_profile
 from workbench.ui.common import (
-    current_project,
     fmt_seconds,
     keep_segment,
+    require_project,
     rerun_fragment,
     segment_from_url,
     show_flash,
@@ -45,9 +46,7 @@ from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection
 log = logging.getLogger(__name__)
 st.title("Editor")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
@@ -60,7 +59,7 @@ def _history(seg: Segment, screen: EditorScreen) -> None:
     drafts = screen.drafts  # after a split or merge: the part of the draft it holds
     with st.expander(f"History ({len(revisions)} revision{'' if len(revisions) == 1 else 's'})",
                      expanded=False):
-        for prev, rev, draft in zip([None, *revisions], revisions, drafts):
+        for prev, rev, draft in zip([None, *revisions], revisions, drafts, strict=False):
             cols = st.columns([5, 1])
             cols[0].markdown(
                 f"**{rev.n}** · {rev.source}{' · ' + rev.op if rev.op else ''} · "
@@ -74,7 +73,8 @@ def _history(seg: Segment, screen: EditorScreen) -> None:
             if draft is not None and rev.source != "asr":
                 cols[0].markdown("vs draft: " + diff_md(draft, rev.text, language),
                                  unsafe_allow_html=True)
-            if rev.n != revisions[-1].n and cols[1].button("Restore", key=f"ed_restore_{seg_id}_{rev.n}"):
+            if rev.n != revisions[-1].n and cols[1].button("Restore",
+                                                           key=f"ed_restore_{seg_id}_{rev.n}"):
                 restore(wb, seg_id, version, rev.n)
                 rerun_fragment()
 
@@ -83,7 +83,8 @@ def _filters() -> QueueFilter:
     """The queue filter widgets, keyed by project, starting from the user's saved choice."""
     saved = st.session_state.setdefault("prefs", {}).get(PREFS) or {}
     names = {r.id: r.original_name for r in recordings(wb, project)}
-    keys = {name: f"ed_{name}_{project.id}" for name in ("recording", "status", "order", "flagged")}
+    keys = {field: f"ed_{field}_{project.id}"
+            for field in ("recording", "status", "order", "flagged")}
     defaults = {
         "recording": saved.get("recording") if saved.get("recording") in names else ALL,
         "status": [s for s in saved.get("status", TODO) if s in {x.value for x in Status}],
@@ -92,11 +93,11 @@ def _filters() -> QueueFilter:
         else project.queue_order if project.queue_order in ORDERS else "time",
         "flagged": bool(saved.get("flagged", False)),
     }
-    for name, key in keys.items():
-        st.session_state.setdefault(key, defaults[name])
+    for field, key in keys.items():
+        st.session_state.setdefault(key, defaults[field])
 
     def remember() -> None:
-        chosen = {name: st.session_state[key] for name, key in keys.items() if name != "order"}
+        chosen = {field: st.session_state[key] for field, key in keys.items() if field != "order"}
         if st.session_state[keys["order"]] != project.queue_order:  # else: the project's
             chosen["queue_order"] = st.session_state[keys["order"]]
         st.session_state["prefs"][PREFS] = chosen
@@ -107,7 +108,7 @@ def _filters() -> QueueFilter:
                  format_func=lambda i: "All recordings" if i == ALL else names.get(i, str(i)))
     c2.multiselect("Status", [s.value for s in Status], key=keys["status"], on_change=remember)
     c3.selectbox("Order", list(ORDERS), key=keys["order"], on_change=remember,
-                 format_func=ORDERS.get,
+                 format_func=ORDERS.__getitem__,
                  help="'flags first' puts the drafts most likely wrong at the top; 'least "
                       "confident first' the drafts the model was least sure of.")
     c3.checkbox("Flagged only", key=keys["flagged"], on_change=remember,
@@ -164,8 +165,8 @@ def _blind(blind: BlindItem) -> None:
                        tags=tags, before=None, after=None, can_prev=False, can_next=False)
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
     action, draft = segment_editor(data, key="ed_component")
-    fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
-    if fresh and action.get("segment_id") == seg.id:
+    if (action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+            and action.get("segment_id") == seg.id):
         st.session_state["ed_last_nonce"] = action.get("nonce")
         if action["type"] in ("save", "save_next"):
             try:
@@ -188,7 +189,8 @@ def _blind(blind: BlindItem) -> None:
 def _goto(action: dict, recording_id: int) -> tuple[int | None, str]:
     """The segment a "goto" action asks for (a minimap click's time, or a typed "12:34" in
     this recording or "#123" in this project), checked here; else None and why."""
-    asked = ("time", action["time"]) if "time" in action else parse_goto(str(action.get("query", "")))
+    asked = (("time", action["time"]) if "time" in action
+             else parse_goto(str(action.get("query", ""))))
     if asked is None:
         return None, "Go to what? Type a time (12:34) or a segment number (#123)."
     kind, value = asked
@@ -352,7 +354,8 @@ def _header(state) -> None:
     view, seg = state.view, state.view.segment
     why = "deleted" if seg.status is Status.DELETED else "saved"
     place = (f"**Segment {name(seg.id)}** · {why}, outside this filter ({state.total} left)"
-             if state.pinned else f"**Segment {state.index + 1} of {state.total}** · {name(seg.id)}")
+             if state.pinned
+             else f"**Segment {state.index + 1} of {state.total}** · {name(seg.id)}")
     st.markdown(
         f"{place} · {md(view.recording.original_name)} · "
         f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "

@@ -1,6 +1,10 @@
 """Export (owners): write a batch as a training corpus and download it; past exports stay listed."""
 
+from collections.abc import Sequence
+from functools import partial
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from workbench.core.errors import WorkbenchError
 from workbench.formats import FORMAT_INFO, FORMATS
@@ -22,7 +26,7 @@ from workbench.formats.corpus_export import (
 from workbench.formats.split import SPLIT_BY
 from workbench.formats.textform import TAG_MODES, TEXT_FORMS
 from workbench.projects.settings import profile_label
-from workbench.ui.common import current_project, show_error, workbench
+from workbench.ui.common import require_project, show_error, workbench
 from workbench.ui.text import md
 
 CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "pcm": "headerless 16 kHz PCM clips",
@@ -31,12 +35,10 @@ RATES = ["16000", *(str(r) for r in RATE_CHOICES if r != 16000), "original"]
 
 st.title("Export")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 choices = filter_choices(wb, project)
 
-cols = st.columns(2)
+cols: Sequence[DeltaGenerator] = st.columns(2)
 fmt = cols[0].selectbox("Format", FORMATS, key="export_format",
                         format_func=lambda f: FORMAT_INFO[f].label)
 status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
@@ -49,7 +51,8 @@ status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
 info = FORMAT_INFO[fmt]
 
 cols = st.columns(3)
-clips = cols[0].selectbox("Audio", info.clips, key="export_clips", format_func=CLIP_LABELS.get,
+clips = cols[0].selectbox("Audio", info.clips, key="export_clips",
+                          format_func=CLIP_LABELS.__getitem__,
                           disabled=len(info.clips) == 1 or not info.audio)
 rate = cols[1].selectbox(
     "Sample rate (Hz)", RATES, key="export_rate", disabled=not info.audio,
@@ -90,7 +93,8 @@ with st.expander("Filters"):
                               key=f"export_speakers_{project.id}")
     labellers = st.multiselect("Labellers (author of the latest revision)", choices["labellers"],
                                key=f"export_labellers_{project.id}")
-    exclude = st.text_input("Leave out segments tagged (comma-separated)", key="export_exclude_tags")
+    exclude = st.text_input("Leave out segments tagged (comma-separated)",
+                            key="export_exclude_tags")
     cols = st.columns(2)
     since = cols[0].date_input("Revised since", value=None, key="export_since")
     until = cols[1].date_input("Revised until", value=None, key="export_until")
@@ -98,6 +102,10 @@ with st.expander("Filters"):
 
 if st.button("Export", key="export_button", type="primary"):
     bar = st.progress(0.0, text="Exporting…")
+
+    def show_progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"{done}/{total} segments")
+
     try:
         filters, options = build_request(
             status, recordings, speakers, labellers, exclude, since, until, fresh,
@@ -106,7 +114,7 @@ if st.button("Export", key="export_button", type="primary"):
         )
         result = export_batch(
             wb, project, default_out(wb, project, fmt), fmt=fmt, filters=filters, options=options,
-            progress=lambda d, t: bar.progress(d / t, text=f"{d}/{t} segments"),
+            progress=show_progress,
         )
         zip_folder(result.path)
         parts = "".join(f" {n}: {c}." for n, (c, _) in result.splits.items())
@@ -128,6 +136,13 @@ done = st.session_state.get("export_done")
 if done and done[0] == project.id:
     st.success(md(done[1], 2000))
 
+
+
+def _zip_bytes(export_id: int) -> bytes:
+    """A past export's zip, read when its download is clicked."""
+    return export_zip(wb, project, export_id).read_bytes()
+
+
 st.subheader("Past exports")
 past = past_exports(wb, project)
 if not past:
@@ -142,7 +157,7 @@ for row in past:
     )
     if row["available"]:
         c2.download_button(
-            "Download zip", data=lambda i=row["id"]: open(export_zip(wb, project, i), "rb"),
+            "Download zip", data=partial(_zip_bytes, row["id"]),
             file_name=f"{row['name']}.zip", mime="application/zip", key=f"download_{row['id']}",
             on_click="ignore",
         )

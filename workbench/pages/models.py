@@ -18,10 +18,10 @@ from workbench.tuning.registry import (
     use_base,
 )
 from workbench.ui.common import (
-    current_project,
     done_then_rerun,
     form_key,
     page_flash,
+    require_project,
     show_error,
     workbench,
 )
@@ -32,9 +32,7 @@ FLASH = "models_flash"
 
 st.title("Models")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 page_flash(FLASH)
 
 
@@ -69,7 +67,8 @@ with st.form(form_key(project, f"tune_{project.holdout_share}")):
                              key=form_key(project, "start_tune")):
         try:
             fresh = set_holdout_share(wb, project, share / 100)
-            start_tune(wb, fresh, {"method": method, "steps": int(steps), "learning_rate": float(rate)})
+            start_tune(wb, fresh,
+                       {"method": method, "steps": int(steps), "learning_rate": float(rate)})
         except WorkbenchError as exc:
             show_error(exc, "Not started: ")
         else:

@@ -38,20 +38,20 @@ st.dataframe(pd.DataFrame([{"name": u.name, "shown as": u.display_name, "role": 
                             "active": u.active, "since": u.created_at} for u in users]),
              hide_index=True, width="stretch", key="people_table")
 
-with st.expander("Add a person", expanded=len(users) < 2):
-    with st.form("add_person", clear_on_submit=True):
-        cols = st.columns(3)
-        name = cols[0].text_input("Sign-in name", key="add_name", max_chars=40)
-        shown = cols[1].text_input("Shown as (optional)", key="add_display", max_chars=200)
-        role = cols[2].selectbox("Role", ROLES, key="add_role", help=HELP)
-        if st.form_submit_button("Add", type="primary", key="add_person_button"):
-            try:
-                user, password = create_user(wb, name, role, display_name=shown)
-            except WorkbenchError as exc:
-                show_error(exc)
-            else:
-                st.session_state["handed_password"] = (user.name, password)
-                st.rerun()
+with (st.expander("Add a person", expanded=len(users) < 2),
+      st.form("add_person", clear_on_submit=True)):
+    cols = st.columns(3)
+    name = cols[0].text_input("Sign-in name", key="add_name", max_chars=40)
+    shown = cols[1].text_input("Shown as (optional)", key="add_display", max_chars=200)
+    role = cols[2].selectbox("Role", ROLES, key="add_role", help=HELP)
+    if st.form_submit_button("Add", type="primary", key="add_person_button"):
+        try:
+            user, password = create_user(wb, name, role, display_name=shown)
+        except WorkbenchError as exc:
+            show_error(exc)
+        else:
+            st.session_state["handed_password"] = (user.name, password)
+            st.rerun()
 
 st.subheader("Change an account")
 by_id = {u.id: u for u in users}
@@ -65,7 +65,7 @@ if chosen is not None:
                              key=f"role_{target.id}_{target.role.value}", help=HELP)
     if role != target.role.value and cols[0].button("Change role", key=f"set_role_{target.id}"):
         try:
-            set_role(wb, target.id, role)
+            set_role(wb, target.account_id, role)
             st.rerun()
         except WorkbenchError as exc:
             show_error(exc)
@@ -73,12 +73,12 @@ if chosen is not None:
     if cols[1].button(label, key=f"active_{target.id}",
                       help="A deactivated account cannot sign in; its work stays attributed."):
         try:
-            set_active(wb, target.id, not target.active)
+            set_active(wb, target.account_id, not target.active)
             st.rerun()
         except WorkbenchError as exc:
             show_error(exc)
     if cols[2].button("Reset password", key=f"reset_{target.id}"):
-        st.session_state["handed_password"] = (target.name, reset_password(wb, target.id))
+        st.session_state["handed_password"] = (target.name, reset_password(wb, target.account_id))
         st.rerun()
 
 project = current_project(wb)
@@ -86,11 +86,11 @@ if project is not None:
     st.subheader("Who works on this project")
     st.caption("Labellers and reviewers see only the projects they are members of; owners see all.")
     workers = [u for u in users if u.role is not Role.OWNER]  # deactivated ones too: kept
-    current = [u.id for u in members(wb, project.id) if u.id in {w.id for w in workers}]
-    names = {u.id: u.name + ("" if u.active else " (deactivated)") for u in workers}
+    current = [u.account_id for u in members(wb, project.id) if u.id in {w.id for w in workers}]
+    names = {u.account_id: u.name + ("" if u.active else " (deactivated)") for u in workers}
     with st.form(f"members_{project.id}"):
         picked = st.multiselect("Members", list(names), default=current,
-                                format_func=names.get, key=f"members_pick_{project.id}")
+                                format_func=names.__getitem__, key=f"members_pick_{project.id}")
         if st.form_submit_button("Save members", key=f"members_save_{project.id}"):
             set_members(wb, project.id, picked)
             st.rerun()

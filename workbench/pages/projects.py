@@ -24,9 +24,9 @@ from workbench.projects.settings import (
 from workbench.review.sampling import MIN_REVIEWS
 from workbench.review.verdicts import reasons, review_progress
 from workbench.ui.common import (
-    current_project,
     fmt_seconds,
     form_key,
+    require_project,
     show_error,
     workbench,
 )
@@ -39,29 +39,27 @@ st.title("Projects")
 wb = workbench()
 choices = profile_choices(wb)
 
-with st.expander("New project", expanded=not projects(wb)):
-    with st.form("new_project", clear_on_submit=True):
-        name = st.text_input("Name", key="new_project_name", max_chars=200)
-        language = st.selectbox("Language", LANGUAGES, key="new_project_language",
-                                help="'auto' lets Whisper detect it per recording.")
-        conventions = st.selectbox("Transcription conventions", choices,
-                                   index=choices.index("plain"), format_func=profile_label,
-                                   key="new_project_conventions",
-                                   help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
-                                        "English clean verbatim with [noise] tags. Your own "
-                                        "profiles: YAML files in the home's profiles/ folder.")
-        if st.form_submit_button("Create project", key="create_project"):
-            try:
-                created = ensure_project(wb, name, language, conventions)
-            except WorkbenchError as exc:
-                show_error(exc)
-            else:
-                st.session_state["picked"] = created.id  # the sidebar switches to it
-                st.rerun()
+with (st.expander("New project", expanded=not projects(wb)),
+      st.form("new_project", clear_on_submit=True)):
+    name = st.text_input("Name", key="new_project_name", max_chars=200)
+    language = st.selectbox("Language", LANGUAGES, key="new_project_language",
+                            help="'auto' lets Whisper detect it per recording.")
+    conventions = st.selectbox("Transcription conventions", choices,
+                               index=choices.index("plain"), format_func=profile_label,
+                               key="new_project_conventions",
+                               help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
+                                    "English clean verbatim with [noise] tags. Your own "
+                                    "profiles: YAML files in the home's profiles/ folder.")
+    if st.form_submit_button("Create project", key="create_project"):
+        try:
+            created = ensure_project(wb, name, language, conventions)
+        except WorkbenchError as exc:
+            show_error(exc)
+        else:
+            st.session_state["picked"] = created.id  # the sidebar switches to it
+            st.rerun()
 
-project = current_project(wb, " Create one above: name, language and conventions.")
-if project is None:
-    st.stop()
+project = require_project(wb, " Create one above: name, language and conventions.")
 
 status = project_status(wb, project)
 cols = st.columns(4)
@@ -87,7 +85,8 @@ if labellers:
             {"labeller": r["author"], "saves": r["saves"], "segments": r["segments"],
              "audio (min)": round(r["audio_seconds"] / 60, 1),
              "active (min)": round(r["active"] / 60, 1),
-             "s of work per min of audio": round(r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1)}
+             "s of work per min of audio":
+                 round(r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1)}
             for r in labellers]), hide_index=True, width="stretch", key="labellers_table")
 
 progress = review_progress(wb, project.id)
@@ -165,10 +164,11 @@ st.caption(f"At most {describe_size(per_file_mb * MB)} a file and "
            f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries.")
 if st.button("Import", key="import_button", disabled=not files, type="primary"):
     bar = st.progress(0.0, text="Importing…")
-    result = import_upload(
-        wb, project, [(f.name, f) for f in files],
-        progress=lambda d, t, n: bar.progress(d / max(t, 1), text=f"{d}/{t} {n}"),
-    )
+
+    def show_progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"{done}/{total} {name}")
+
+    result = import_upload(wb, project, [(f.name, f) for f in files], progress=show_progress)
     bar.empty()
     st.session_state["import_report"] = (project.id, result.report)
     st.session_state["upload_round"] += 1

@@ -23,9 +23,9 @@ from workbench.review.verdicts import (
 )
 from workbench.text import headline_metric, load_profile
 from workbench.ui.common import (
-    current_project,
     fmt_seconds,
     keep_segment,
+    require_project,
     rerun_fragment,
     segment_from_url,
     show_flash,
@@ -41,9 +41,7 @@ OFF = ["split", "merge", "delete", "undelete", "add", "tag", "save"]
 
 st.title("Review")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 profile = load_profile(project.conventions)
 
 segment_from_url("rv_current")  # a link or a reload names the segment
@@ -203,7 +201,6 @@ def _verdict(verdict: Callable[[], str], go_to: int | None) -> None:
 
 review()
 
-with st.sidebar:
-    with st.expander("Keyboard shortcuts", expanded=False):
-        st.markdown("- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
-                    "boundaries) and go to the next\n" + help_markdown(("save_next", *OFF)))
+with st.sidebar, st.expander("Keyboard shortcuts", expanded=False):
+    st.markdown("- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
+                "boundaries) and go to the next\n" + help_markdown(("save_next", *OFF)))

@@ -1,8 +1,11 @@
 """Team (owners): hand out work, the qualification test and gold, double labelling, and the
 defect rules with each labeller's standing."""
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import TODO, Status
@@ -12,11 +15,11 @@ from workbench.crowd.qualification import allow_retake, labellers, lift_pause
 from workbench.projects.people import members
 from workbench.projects.settings import recordings, update_settings
 from workbench.ui.common import (
-    current_project,
     done_then_rerun,
     fmt_seconds,
     form_key,
     page_flash,
+    require_project,
     show_error,
     workbench,
 )
@@ -31,9 +34,7 @@ LEVELS = {"ok": "ok", "warn": "warned", "pause": "paused"}
 
 st.title("Team")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 pid = project.id
 page_flash(FLASH)
 
@@ -80,9 +81,9 @@ anyone = [None, *people]
 # ------------------------------------------------------------------------ hand out work
 st.header("Hand out work")
 with st.form(form_key(project, "team_assignment")):
-    cols = st.columns(2)
+    cols: Sequence[DeltaGenerator] = st.columns(2)
     mode = cols[0].selectbox("Hand out work", UNITS, index=UNITS.index(project.assignment),
-                             format_func=MODES.get, key=form_key(project, "team_mode"))
+                             format_func=MODES.__getitem__, key=form_key(project, "team_mode"))
     minutes = cols[1].number_input(
         "A claim lasts (minutes)", 1, 24 * 60, project.claim_minutes,
         key=form_key(project, "team_claim_minutes"),
@@ -102,7 +103,7 @@ left, right = st.columns(2)
 with left.form(f"team_assign_recording_{pid}", clear_on_submit=True):
     st.markdown("**Assign a recording**")
     records = {r.id: r.original_name for r in recordings(wb, project)}
-    rec = st.selectbox("Recording", list(records), format_func=records.get,
+    rec = st.selectbox("Recording", list(records), format_func=records.__getitem__,
                        key=f"team_assign_rec_{pid}")
     only = st.multiselect("Only segments that are (empty: all)", STATUSES,
                           key=f"team_assign_statuses_{pid}")

@@ -21,9 +21,9 @@ from workbench.learning.learn import (
     terms_of,
 )
 from workbench.ui.common import (
-    current_project,
     done_then_rerun,
     page_flash,
+    require_project,
     show_error,
     workbench,
 )
@@ -32,9 +32,7 @@ FLASH = "vocabulary_flash"
 
 st.title("Vocabulary")
 wb = workbench()
-project = current_project(wb)
-if project is None:
-    st.stop()
+project = require_project(wb)
 pid = project.id
 page_flash(FLASH)
 
@@ -83,7 +81,7 @@ if terms:
                        "remove": st.column_config.CheckboxColumn("remove")})
     if st.button("Save term changes", key=f"voc_terms_save_{pid}"):
         changed = 0
-        for term, row in zip(terms, edited.to_dict("records")):
+        for term, row in zip(terms, edited.to_dict("records"), strict=True):
             if row["remove"]:
                 changed += attempt(f"{term.term} not removed", remove_term, wb, pid, term.id)
             elif bool(row["enabled"]) != term.enabled:
@@ -99,9 +97,9 @@ else:
 with st.form(f"voc_add_{pid}", clear_on_submit=True):
     typed = st.text_input("Add a term", key=f"voc_add_term_{pid}", max_chars=100,
                           placeholder="a name, product or word drafts get wrong")
-    if st.form_submit_button("Add", key=f"voc_add_go_{pid}") and typed.strip():
-        if attempt("Not added", add_term, wb, pid, typed):
-            done("Term added.")
+    if (st.form_submit_button("Add", key=f"voc_add_go_{pid}") and typed.strip()
+            and attempt("Not added", add_term, wb, pid, typed)):
+        done("Term added.")
 
 use = st.checkbox("Use these terms in the next drafts", value=project.use_terms,
                   key=f"voc_use_terms_{pid}_{int(project.use_terms)}",
@@ -124,12 +122,12 @@ for rule in suggested:
     cols = st.columns([5, 2, 1, 1])
     cols[0].text(f"{rule.before} → {rule.after}")
     cols[1].text(f"{rule.segments} segments, {rule.people} people")
-    if cols[2].button("Accept", key=f"voc_accept_{rule.id}"):
-        if attempt("Not accepted", decide_rewrite, wb, pid, rule.id, "accept"):
-            done("Rule accepted: the next drafts use it.")
-    if cols[3].button("Dismiss", key=f"voc_dismiss_{rule.id}"):
-        if attempt("Not dismissed", decide_rewrite, wb, pid, rule.id, "dismiss"):
-            done("Rule dismissed: it will not be suggested again.")
+    if (cols[2].button("Accept", key=f"voc_accept_{rule.id}")
+            and attempt("Not accepted", decide_rewrite, wb, pid, rule.id, "accept")):
+        done("Rule accepted: the next drafts use it.")
+    if (cols[3].button("Dismiss", key=f"voc_dismiss_{rule.id}")
+            and attempt("Not dismissed", decide_rewrite, wb, pid, rule.id, "dismiss")):
+        done("Rule dismissed: it will not be suggested again.")
 
 accepted = rewrites_of(wb, pid, "accepted")
 if accepted:
@@ -138,13 +136,13 @@ for rule in accepted:
     cols = st.columns([5, 2, 2])
     cols[0].text(f"{rule.before} → {rule.after}")
     cols[1].text(f"{rule.segments} segments, {rule.people} people")
-    if cols[2].button("Undo", key=f"voc_undo_{rule.id}"):
-        if attempt("Not undone", decide_rewrite, wb, pid, rule.id, "dismiss"):
-            done("Rule undone: the next drafts no longer use it.")
+    if (cols[2].button("Undo", key=f"voc_undo_{rule.id}")
+            and attempt("Not undone", decide_rewrite, wb, pid, rule.id, "dismiss")):
+        done("Rule undone: the next drafts no longer use it.")
 
 # ------------------------------------------------------------------------------ queue order
 st.header("Labellers' queue")
-order = st.selectbox("Queue order", list(QUEUE_ORDERS), format_func=QUEUE_ORDERS.get,
+order = st.selectbox("Queue order", list(QUEUE_ORDERS), format_func=QUEUE_ORDERS.__getitem__,
                      index=list(QUEUE_ORDERS).index(project.queue_order)
                      if project.queue_order in QUEUE_ORDERS else 0,
                      key=f"voc_queue_order_{pid}_{project.queue_order}",

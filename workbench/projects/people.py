@@ -109,7 +109,7 @@ def sign_in(wb: Workbench, name: str, password: str) -> Session:
         raise SignInError("wrong name or password, or the account is deactivated")
     user, stored = found
     if _hasher.check_needs_rehash(stored):
-        store.update_user(wb.db, user.id, password_hash=_hasher.hash(password))
+        store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(password))
     store.log_event(wb.db, user.name, "sign-in")
     return _open_session(wb, user)
 
@@ -118,7 +118,7 @@ def _open_session(wb: Workbench, user: User) -> Session:
     token = secrets.token_urlsafe(32)
     expires = store.now() + timedelta(hours=IDLE_HOURS)
     store.delete_sessions(wb.db, expired=True)
-    store.create_session(wb.db, _token_hash(token), user.id, expires)
+    store.create_session(wb.db, _token_hash(token), user.account_id, expires)
     return Session(token, user, expires)
 
 
@@ -158,7 +158,7 @@ def change_password(wb: Workbench, current: str, new: str) -> None:
         _hasher.verify(found[1], current)
     except (VerificationError, InvalidHashError):
         raise SignInError("the current password is wrong") from None
-    store.update_user(wb.db, user.id, password_hash=_hasher.hash(check_password(new)))
+    store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(check_password(new)))
     store.log_event(wb.db, user.name, "password changed")
 
 
@@ -201,9 +201,9 @@ def _target(wb: Workbench, user_id: int) -> User:
 
 
 def _keep_an_owner(wb: Workbench, target: User, role: Role, active: bool) -> None:
-    if target.role is Role.OWNER and target.active and (role is not Role.OWNER or not active):
-        if store.count_active_owners(wb.db) <= 1:
-            raise WorkbenchError("the workbench needs at least one active owner")
+    if (target.role is Role.OWNER and target.active and (role is not Role.OWNER or not active)
+            and store.count_active_owners(wb.db) <= 1):
+        raise WorkbenchError("the workbench needs at least one active owner")
 
 
 def set_role(wb: Workbench, user_id: int, role: Role | str) -> User:

@@ -173,7 +173,8 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     if engine not in ENGINES:
         raise WorkbenchError(f"unknown engine {engine!r}")
     model = values.get("asr_model", project.asr_model)
-    if "asr_model" in values and model != project.asr_model and model not in model_choices(wb, engine):
+    if ("asr_model" in values and model != project.asr_model
+            and model not in model_choices(wb, engine)):
         raise NotFound(f"no model {model!r} in the models folder")
     if "speakers" in values:
         values["speakers"] = [s.strip()[:200] for s in values["speakers"] if s.strip()]
@@ -194,7 +195,8 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     for key in ("guidelines", "prompt"):
         if key in values:
             values[key] = (values[key] or "").strip() or None
-    lo, hi = values.get("min_segment", project.min_segment), values.get("max_segment", project.max_segment)
+    lo = values.get("min_segment", project.min_segment)
+    hi = values.get("max_segment", project.max_segment)
     if not (0 <= lo <= 5 and 2 <= hi <= 60):
         raise WorkbenchError("segments: the shortest is 0–5 s and the longest 2–60 s")
     if "min_segment" in values:
@@ -206,9 +208,11 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     updated = store.update_project(wb.db, project_id, **changed)
     if "double_share" in changed:
         redraw_doubles(wb, updated)
-    store.log_event(wb.db, user.name, "settings changed", project_id,
-                    {k: (profile_label(v) if k == "conventions" else v) for k, v in changed.items()
-                     if k != "guidelines"} | ({"guidelines": "changed"} if "guidelines" in changed else {}))
+    shown = {k: (profile_label(v) if k == "conventions" else v) for k, v in changed.items()
+             if k != "guidelines"}
+    if "guidelines" in changed:
+        shown["guidelines"] = "changed"
+    store.log_event(wb.db, user.name, "settings changed", project_id, shown)
     return updated
 
 
@@ -222,14 +226,13 @@ def lint_project(wb: Workbench, project: Project) -> list[dict[str, Any]]:
     """Every convention finding in the latest text of the project's live segments."""
     require(wb, Action.VIEW, project.id)
     profile = load_profile(project.conventions)
-    findings = []
+    findings: list[dict[str, Any]] = []
     for q in store.segment_queue(wb.db, project.id):
         if q["status"] == Status.DELETED.value:
             continue
-        for f in lint(q["text"] or "", profile):
-            findings.append({"segment_id": q["id"], "recording": q["recording"],
-                             "start": q["start"], "rule": f.rule, "level": f.level,
-                             "message": f.message})
+        findings.extend({"segment_id": q["id"], "recording": q["recording"],
+                         "start": q["start"], "rule": f.rule, "level": f.level,
+                         "message": f.message} for f in lint(q["text"] or "", profile))
     return findings
 
 

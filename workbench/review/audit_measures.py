@@ -131,5 +131,5 @@ def corpus_stats(rows: list[AuditRow]) -> CorpusStats:
 
 def by_disagreement(rows: list[AuditRow]) -> list[AuditRow]:
     """Rows with a current second opinion, the largest disagreement first."""
-    judged = [r for r in rows if r.disagreement is not None and not r.stale]
-    return sorted(judged, key=lambda r: (-r.disagreement, r.segment_id))
+    judged = [(r.disagreement, r) for r in rows if r.disagreement is not None and not r.stale]
+    return [r for _, r in sorted(judged, key=lambda dr: (-dr[0], dr[1].segment_id))]

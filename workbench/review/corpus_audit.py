@@ -69,7 +69,8 @@ def audit_job(wb: Workbench, project: Project) -> Job | None:
 
 def disagreement(label: str, opinion: str, language: str, profile: str | None) -> dict:
     """WER, CER and the language's headline rate between a label and a second opinion."""
-    rates = {"wer": wer(label, opinion, profile=profile), "cer": cer(label, opinion, profile=profile)}
+    rates = {"wer": wer(label, opinion, profile=profile),
+             "cer": cer(label, opinion, profile=profile)}
     return rates | {"disagreement": rates[headline_metric(language).lower()]}
 
 
@@ -143,8 +144,8 @@ def _judge_all(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptio
             text = " ".join(p.text.strip() for p in parts if p.text.strip())
             logprob = (sum(p.avg_logprob for p in parts) / len(parts)) if parts else None
             store.save_opinion(
-                wb.db, seg["id"], seg["latest_revision_id"], text, f"{engine.name}:{Path(engine.model).name}",
-                transcript.language, logprob,
+                wb.db, seg["id"], seg["latest_revision_id"], text,
+                f"{engine.name}:{Path(engine.model).name}", transcript.language, logprob,
                 **disagreement(seg["text"], text, project.language, project.conventions))
         except Exception as exc:  # one segment must not stop the audit
             if environmental(exc):

@@ -177,7 +177,7 @@ from workbench.store.spans import (
 # Last: the tables take the names of the modules `projects`, `recordings`, `segments`, `jobs`
 # and `exports` in this namespace, so `store.segments` is the table (import the query modules
 # with `from workbench.store.segments import ...`).
-from workbench.store.schema import (  # noqa: E402
+from workbench.store.schema import (
     answers,
     caps,
     claims,

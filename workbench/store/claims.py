@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -144,6 +144,20 @@ def set_cap(engine: Engine, project_id: int, user: str, cap: int | None) -> None
             conn.execute(sa.insert(caps).values(project_id=project_id, user_name=user, cap=cap))
 
 
+class _Ask(TypedDict):
+    """What `claim_next` looks for: the arguments its queries share."""
+
+    project_id: int
+    user: str
+    at: datetime
+    until: datetime
+    recording_id: int | None
+    statuses: Sequence[str]
+    flagged_only: bool
+    order: str
+    after: int | None
+
+
 def claim_next(
     engine: Engine, project_id: int, user: str, minutes: float, *, unit: str,
     recording_id: int | None = None, statuses: Sequence[str] = (), flagged_only: bool = False,
@@ -161,7 +175,7 @@ def claim_next(
     """
     at = now()
     until = at + timedelta(minutes=minutes)
-    args = dict(project_id=project_id, user=user, at=at, until=until, recording_id=recording_id,
+    args = _Ask(project_id=project_id, user=user, at=at, until=until, recording_id=recording_id,
                 statuses=statuses, flagged_only=flagged_only, order=order, after=after)
     with engine.begin() as conn:
         _claiming(conn)
@@ -288,7 +302,7 @@ def _new_recording(conn: Connection, project_id: int, user: str, at: datetime,
     segment in the queue; its first such segment."""
     outer = recordings.alias("candidate")
     key = (outer.c.original_name, outer.c.id)
-    wrap = sa.literal(0)
+    wrap: sa.ColumnElement[int] = sa.literal(0)
     if place is not None:
         row = conn.execute(sa.select(recordings.c.original_name, recordings.c.id)
                            .where(recordings.c.id == place.recording_id)).one()

@@ -8,15 +8,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.store.engine import now
+from workbench.store.records import inserted_id
 from workbench.store.schema import exports
 
 
 def record_export(engine: Engine, **values: Any) -> int:
     """Log an export (format, path, filters, counts, hours, checksum, created_by); its id."""
     with engine.begin() as conn:
-        return conn.execute(
+        return inserted_id(conn.execute(
             sa.insert(exports).values(created_at=now(), **values)
-        ).inserted_primary_key[0]
+        ))
 
 
 def forget_export(engine: Engine, export_id: int) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import Job
 from workbench.store.engine import now
-from workbench.store.records import fetch, first_record
+from workbench.store.records import fetch, first_record, inserted_id
 from workbench.store.schema import jobs
 
 
@@ -46,7 +46,7 @@ def start_job(
     on `worker_host`."""
     stamp = now()
     with engine.begin() as conn:
-        new_id = conn.execute(
+        new_id = inserted_id(conn.execute(
             sa.insert(jobs).values(
                 project_id=project_id,
                 kind=kind,
@@ -61,7 +61,7 @@ def start_job(
                 worker_pid=worker_pid,
                 worker_host=worker_host,
             )
-        ).inserted_primary_key[0]
+        ))
         return fetch(conn, Job, jobs, new_id)
 
 

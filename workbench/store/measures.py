@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import Measure, Status
 from workbench.store.engine import now
-from workbench.store.records import all_records, fetch
+from workbench.store.records import all_records, fetch, inserted_id
 from workbench.store.schema import measures, recordings, revisions, segments
 
 FINAL = (Status.APPROVED.value, Status.PASSED.value)  # final: approved, or passed without review
@@ -18,8 +18,8 @@ FINAL = (Status.APPROVED.value, Status.PASSED.value)  # final: approved, or pass
 def add_measure(engine: Engine, project_id: int, **values: Any) -> Measure:
     """Store a measure (step, metric, error, segments, seconds, detail, created_by)."""
     with engine.begin() as conn:
-        new_id = conn.execute(sa.insert(measures).values(
-            project_id=project_id, created_at=now(), **values)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(sa.insert(measures).values(
+            project_id=project_id, created_at=now(), **values)))
         return fetch(conn, Measure, measures, new_id)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import ModelVersion
 from workbench.store.engine import now
-from workbench.store.records import all_records, fetch, first_record
+from workbench.store.records import all_records, fetch, first_record, inserted_id
 from workbench.store.schema import models
 
 
@@ -23,8 +23,8 @@ def add_model(db: Engine, project_id: int, **values: Any) -> ModelVersion:
                             .where(models.c.project_id == project_id)).scalar()
         n = (last or 0) + 1
         values["path"] = values["path"].format(n=n)
-        new_id = conn.execute(sa.insert(models).values(
-            project_id=project_id, n=n, created_at=now(), **values)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(sa.insert(models).values(
+            project_id=project_id, n=n, created_at=now(), **values)))
         return fetch(conn, ModelVersion, models, new_id)
 
 

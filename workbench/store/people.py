@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import Role, User
 from workbench.store.engine import now
-from workbench.store.records import to_record
+from workbench.store.records import inserted_id, to_record
 from workbench.store.schema import events, memberships, prefs, sessions, users
 
 
@@ -29,10 +29,10 @@ def create_user(engine: Engine, name: str, role: Role, password_hash: str,
                 display_name: str = "", created_by: str = "") -> User:
     """Insert an account; the unique name is enforced by the database."""
     with engine.begin() as conn:
-        new_id = conn.execute(sa.insert(users).values(
+        new_id = inserted_id(conn.execute(sa.insert(users).values(
             name=name, role=role.value, password_hash=password_hash, display_name=display_name,
             active=True, created_at=now(), created_by=created_by,
-        )).inserted_primary_key[0]
+        )))
         return _user(conn.execute(sa.select(users).where(users.c.id == new_id)).one())
 
 
@@ -44,10 +44,10 @@ def create_first_owner(engine: Engine, name: str, password_hash: str) -> User | 
     with engine.begin() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one():
             return None
-        new_id = conn.execute(sa.insert(users).values(
+        new_id = inserted_id(conn.execute(sa.insert(users).values(
             name=name, role=Role.OWNER.value, password_hash=password_hash, display_name="",
             active=True, created_at=now(), created_by="first run",
-        )).inserted_primary_key[0]
+        )))
         return _user(conn.execute(sa.select(users).where(users.c.id == new_id)).one())
 
 
@@ -163,8 +163,8 @@ def delete_sessions(engine: Engine, token_hash: str | None = None, user_id: int 
 
 def get_prefs(engine: Engine, user_name: str) -> dict[str, Any]:
     with engine.connect() as conn:
-        return {k: v for k, v in conn.execute(
-            sa.select(prefs.c.key, prefs.c.value).where(prefs.c.user_name == user_name))}
+        return dict(conn.execute(
+            sa.select(prefs.c.key, prefs.c.value).where(prefs.c.user_name == user_name)).all())
 
 
 def set_pref(engine: Engine, user_name: str, key: str, value: Any) -> None:

@@ -9,16 +9,16 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import Project
 from workbench.store.engine import now
-from workbench.store.records import all_records, fetch, first_record
+from workbench.store.records import all_records, fetch, first_record, inserted_id
 from workbench.store.schema import projects
 
 
 def create_project(engine: Engine, name: str, language: str = "auto", **settings: str) -> Project:
     """Insert a project; `settings` may set conventions, asr_engine and asr_model."""
     with engine.begin() as conn:
-        new_id = conn.execute(
+        new_id = inserted_id(conn.execute(
             sa.insert(projects).values(name=name, language=language, created_at=now(), **settings)
-        ).inserted_primary_key[0]
+        ))
         return fetch(conn, Project, projects, new_id)
 
 

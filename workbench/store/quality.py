@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import FINISHED, Status
 from workbench.store.engine import now
+from workbench.store.records import inserted_id
 from workbench.store.reviews import last_labeller
 from workbench.store.schema import (
     answers,
@@ -83,8 +84,8 @@ def add_answer(engine: Engine, **values: Any) -> int | None:
             return None
     try:
         with engine.begin() as conn:
-            return conn.execute(sa.insert(answers).values(created_at=now(), **values)
-                                ).inserted_primary_key[0]
+            return inserted_id(conn.execute(
+                sa.insert(answers).values(created_at=now(), **values)))
     except sa.exc.IntegrityError:
         return None
 
@@ -237,7 +238,7 @@ def verdicts_since(engine: Engine, project_id: int, author: str,
         .group_by(reviews.c.verdict)
     )
     with engine.connect() as conn:
-        counts = dict(conn.execute(query).all())
+        counts: dict[str, int] = dict(conn.execute(query).tuples().all())
     return sum(counts.values()), counts.get("reject", 0)
 
 

@@ -142,8 +142,8 @@ def queue_position(
         first = base.order_by(*columns).limit(1)
         found = conn.execute(first.where(key >= here) if here is not None else first).scalar()
         past_end = found is None
-        if past_end:  # past the end: the last one
-            found = conn.execute(base.order_by(*descending).limit(1)).scalar()
+        if found is None:  # past the end: the last one
+            found = conn.execute(base.order_by(*descending).limit(1)).scalar_one()
         here = place(conn, found)
         previous = conn.execute(base.where(key < here).order_by(*descending).limit(1)).scalar()
         following = conn.execute(base.where(key > here).order_by(*columns).limit(1)).scalar()
@@ -208,7 +208,7 @@ def _recordings_by_name(conn: Connection, project_id: int, recording_id: int | N
     return every
 
 
-_TIME_KEY = sa.tuple_(segments.c.start, segments.c.id)  # a segment's place within its recording
+_time_key = sa.tuple_(segments.c.start, segments.c.id)  # a segment's place within its recording
 
 
 def _key_of(here: tuple[float, int]):
@@ -242,9 +242,9 @@ class _TimeQueue:
         query = self.matching(sa.select(segments.c.id, segments.c.start)
                               .where(segments.c.recording_id == rec))
         if after is not None:
-            query = query.where(_TIME_KEY >= _key_of(after))
+            query = query.where(_time_key >= _key_of(after))
         if before is not None:
-            query = query.where(_TIME_KEY < _key_of(before))
+            query = query.where(_time_key < _key_of(before))
         if last:
             query = query.order_by(segments.c.start.desc(), segments.c.id.desc())
         else:
@@ -255,14 +255,14 @@ class _TimeQueue:
         """The matching segment right after `here` in the same recording."""
         return self.conn.execute(self.matching(
             sa.select(segments.c.id).where(segments.c.recording_id == rec,
-                                           _TIME_KEY > _key_of(here))
+                                           _time_key > _key_of(here))
         ).order_by(segments.c.start, segments.c.id).limit(1)).scalar()
 
     def count_before(self, rec: int, here: tuple[float, int]) -> int:
         """How many matching segments of the recording come before `here`."""
         return self.conn.execute(self.matching(
             sa.select(sa.func.count()).where(segments.c.recording_id == rec,
-                                             _TIME_KEY < _key_of(here))
+                                             _time_key < _key_of(here))
         )).scalar_one()
 
 

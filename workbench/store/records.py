@@ -1,5 +1,6 @@
 """Rows to records: one mapper from a result row to a frozen dataclass of `workbench.corpus`,
-and the queries' ways to read records (`fetch` by id, `first_record`, `all_records`).
+and the queries' ways to read records (`fetch` by id, `first_record`, `all_records`) and the id
+of a row just inserted (`inserted_id`).
 
 A record's fields are read from the row's columns of the same name, except where `RENAMED`
 says otherwise; a field in `CONVERTED` goes through its function, and any other NULL becomes
@@ -14,7 +15,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 
 from workbench.core.records import Job, Project, Recording, Role, Segment, Status, User
 
@@ -43,7 +44,8 @@ CONVERTED: dict[type, dict[str, Callable[[Any], Any]]] = {
 def to_record(record: type[R], row: Any) -> R:
     """The `record` (a corpus dataclass) holding `row`, a result row of its table."""
     values = row._mapping
-    return record(**{name: fill(values[column]) for name, column, fill in _plan(record)})
+    kind: type = record  # a plain type for the cache: mypy does not take type[R] as Hashable
+    return record(**{name: fill(values[column]) for name, column, fill in _plan(kind)})
 
 
 def fetch(conn: Connection, record: type[R], table: sa.Table, row_id: int) -> R:
@@ -64,6 +66,13 @@ def all_records(engine: Engine, record: type[R], query: sa.Select) -> list[R]:
         return [to_record(record, row) for row in conn.execute(query)]
 
 
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id of the row a one-row INSERT made."""
+    key = result.inserted_primary_key
+    assert key is not None, "a one-row INSERT makes a row"
+    return key[0]
+
+
 @cache
 def _plan(record: type) -> tuple[tuple[str, str, Callable[[Any], Any]], ...]:
     """(field, column, function making the field's value from the column's) for each field."""
@@ -78,6 +87,7 @@ def _plan(record: type) -> tuple[tuple[str, str, Callable[[Any], Any]], ...]:
 def _or_default(field: dataclasses.Field) -> Callable[[Any], Any]:
     if field.default is not dataclasses.MISSING:
         return lambda value: field.default if value is None else value
-    if field.default_factory is not dataclasses.MISSING:
-        return lambda value: field.default_factory() if value is None else value
+    factory = field.default_factory
+    if callable(factory):  # else MISSING: the field has no default factory
+        return lambda value: factory() if value is None else value
     return lambda value: value

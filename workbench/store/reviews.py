@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from workbench.core.records import Edit, Status
 from workbench.store.engine import now
+from workbench.store.records import inserted_id
 from workbench.store.schema import recordings, reviews, revisions, segments
 from workbench.store.segments import _bump, _revise, _segment_state
 
@@ -29,19 +30,20 @@ def record_review(
         reviewed = conn.execute(
             sa.select(segments.c.latest_revision_id).where(segments.c.id == segment_id)
         ).scalar_one()
-        values: dict[str, Any] = _segment_state(fix) if fix is not None else {"status": status.value}
+        values: dict[str, Any] = (_segment_state(fix) if fix is not None
+                                  else {"status": status.value})
         values["status"] = status.value
         if assignee is not None:
             values["assignee"] = assignee
         _bump(conn, segment_id, expected_version, **values)
         if fix is not None:
             _revise(conn, segment_id, fix, reviewer, "review")
-        return conn.execute(
+        return inserted_id(conn.execute(
             sa.insert(reviews).values(
                 segment_id=segment_id, revision_id=reviewed, reviewer=reviewer, verdict=verdict,
                 reason=reason, comment=comment, created_at=now(),
             )
-        ).inserted_primary_key[0]
+        ))
 
 
 def last_review(engine: Engine, segment_id: int) -> dict[str, Any] | None:
@@ -143,7 +145,7 @@ def verdicts_on(engine: Engine, project_id: int, author: str) -> tuple[int, int]
         .group_by(reviews.c.verdict)
     )
     with engine.connect() as conn:
-        counts = dict(conn.execute(query).all())
+        counts: dict[str, int] = dict(conn.execute(query).tuples().all())
     return sum(counts.values()), counts.get("reject", 0)
 
 

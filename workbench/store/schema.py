@@ -364,7 +364,8 @@ standings = sa.Table(  # a labeller in a project: test attempt, pass, a pause li
 
 # ---------------------------------------------------------------- adaptation (revision 0011)
 
-terms = sa.Table(  # the project's vocabulary for drafts: learned from approved fixes, or the owner's
+# the project's vocabulary for drafts: learned from approved fixes, or the owner's
+terms = sa.Table(
     "terms",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -406,7 +407,8 @@ models = sa.Table(  # a project's fine-tuned drafting model versions; none repla
     sa.Column("base", sa.String(500), nullable=False),  # the model it was trained from
     sa.Column("method", sa.String(16), nullable=False),  # 'lora' | 'decoder' | 'full'
     sa.Column("params", sa.JSON, nullable=False),  # steps, learning rate, seed...
-    sa.Column("state", sa.String(16), nullable=False),  # 'training' | 'ready' | 'failed' | 'cancelled'
+    # 'training' | 'ready' | 'failed' | 'cancelled'
+    sa.Column("state", sa.String(16), nullable=False),
     sa.Column("job_id", sa.Integer),
     sa.Column("train_segments", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Column("heldout_segments", sa.Integer, nullable=False, default=0, server_default="0"),

@@ -21,7 +21,7 @@ from workbench.core.records import (
     draft_confidence,
 )
 from workbench.store.engine import now
-from workbench.store.records import all_records, fetch, to_record
+from workbench.store.records import all_records, fetch, inserted_id, to_record
 from workbench.store.schema import recordings, revisions, segments
 
 
@@ -67,7 +67,7 @@ def _insert_draft(
     conn: Connection, recording_id: int, draft: dict[str, Any], author: str, created: datetime,
 ) -> None:
     """One drafted segment of the recording with its revision 1 (its latest)."""
-    seg_id = conn.execute(
+    seg_id = inserted_id(conn.execute(
         sa.insert(segments).values(
             recording_id=recording_id,
             start=draft["start"],
@@ -78,8 +78,8 @@ def _insert_draft(
             flags=draft.get("flags", ()),
             confidence=draft_confidence(draft.get("asr_meta")),
         )
-    ).inserted_primary_key[0]
-    rev_id = conn.execute(
+    ))
+    rev_id = inserted_id(conn.execute(
         sa.insert(revisions).values(
             segment_id=seg_id,
             n=1,
@@ -91,7 +91,7 @@ def _insert_draft(
             created_at=created,
             asr_meta=draft.get("asr_meta"),
         )
-    ).inserted_primary_key[0]
+    ))
     conn.execute(
         sa.update(segments).where(segments.c.id == seg_id).values(latest_revision_id=rev_id)
     )
@@ -160,7 +160,7 @@ def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: 
             revisions.c.segment_id == segment_id
         )
     ).scalar_one()
-    rev_id = conn.execute(
+    rev_id = inserted_id(conn.execute(
         sa.insert(revisions).values(
             segment_id=segment_id, n=n + 1, text=edit.text, source=source, author=author,
             created_at=now(), op=edit.op, active_seconds=round(edit.active_seconds, 1),
@@ -168,7 +168,7 @@ def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: 
             ({"draft_text": edit.draft} if edit.draft is not None else None),
             **_state(edit),
         )
-    ).inserted_primary_key[0]
+    ))
     conn.execute(
         sa.update(segments).where(segments.c.id == segment_id).values(latest_revision_id=rev_id)
     )
@@ -224,10 +224,10 @@ def split(
         ).scalar_one()
         _bump(conn, segment_id, expected_version, **_state(left))
         _revise(conn, segment_id, left, author, "human")
-        new_id = conn.execute(
+        new_id = inserted_id(conn.execute(
             sa.insert(segments).values(recording_id=recording_id, version=1, flags=(),
                                        **_state(right))
-        ).inserted_primary_key[0]
+        ))
         _revise(conn, new_id, right, author, "human")
     return new_id
 
@@ -316,10 +316,10 @@ def add_segment(engine: Engine, recording_id: int, edit: Edit, author: str) -> i
     """Create a segment of a recording holding `edit` (its first revision, source 'human');
     returns its id. The caller has checked the bounds against the live segments."""
     with engine.begin() as conn:
-        new_id = conn.execute(
+        new_id = inserted_id(conn.execute(
             sa.insert(segments).values(recording_id=recording_id, version=1, flags=(),
                                        **_state(edit))
-        ).inserted_primary_key[0]
+        ))
         _revise(conn, new_id, edit, author, "human")
     return new_id
 

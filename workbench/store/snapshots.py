@@ -86,7 +86,9 @@ def snapshot_sqlite(engine: Engine, dest: Path) -> Snapshot:
     source = engine.raw_connection()
     try:
         with contextlib.closing(sqlite3.connect(dest)) as target:
-            source.driver_connection.backup(target)
+            driver = source.driver_connection
+            assert driver is not None  # a connection just checked out of the pool
+            driver.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     finally:
         source.close()
@@ -103,7 +105,9 @@ def load_sqlite(engine: Engine, snapshot: Path) -> None:
     target = engine.raw_connection()
     try:
         with contextlib.closing(sqlite3.connect(snapshot)) as source:
-            source.backup(target.driver_connection)
+            driver = target.driver_connection
+            assert driver is not None  # a connection just checked out of the pool
+            source.backup(driver)
     finally:
         target.close()
 
@@ -146,13 +150,13 @@ def dump_postgres(engine: Engine, dest: Path) -> Snapshot:
     tool = _pg_tool("pg_dump")
     _pg_tool("pg_restore")  # a backup nobody here can restore is not worth making
     target, env = _pg_target(engine)
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        with conn.begin():
-            exported = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
-            snapshot = describe(conn)
-            _run([tool, "--format=custom", "--no-owner", "--no-privileges",
-                  f"--snapshot={exported}", f"--file={dest}", f"--dbname={target}"],
-                 env, "pg_dump")
+    with (engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+          conn.begin()):
+        exported = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
+        snapshot = describe(conn)
+        _run([tool, "--format=custom", "--no-owner", "--no-privileges",
+              f"--snapshot={exported}", f"--file={dest}", f"--dbname={target}"],
+             env, "pg_dump")
     return snapshot
 
 

@@ -18,7 +18,7 @@ from workbench.core.records import Status
 from workbench.learning.records import Rewrite, Term
 from workbench.store.dashboard import _labels
 from workbench.store.engine import now
-from workbench.store.records import all_records, first_record
+from workbench.store.records import all_records, first_record, to_record
 from workbench.store.schema import revisions, rewrites, segments, terms
 
 
@@ -92,8 +92,8 @@ def add_owner_term(engine: Engine, project_id: int, term: str, by: str) -> Term:
         else:
             conn.execute(sa.update(terms).where(terms.c.id == found).values(
                 source="owner", enabled=True, updated_by=by, updated_at=at))
-    return first_record(engine, Term, sa.select(terms).where(
-        terms.c.project_id == project_id, terms.c.term == term))
+        return to_record(Term, conn.execute(sa.select(terms).where(
+            terms.c.project_id == project_id, terms.c.term == term)).one())
 
 
 def set_term_enabled(engine: Engine, term_id: int, enabled: bool, by: str) -> None:

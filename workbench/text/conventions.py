@@ -84,11 +84,13 @@ class ProfileError(WorkbenchError):
 DUAL_ORDERS = ("spelling-first", "pronunciation-first")
 
 RULES = {  # every lint rule a profile may enable, with what it checks
-    "dual-transcription": "dual transcription as (spelling)/(pronunciation), both sides filled, not nested",
+    "dual-transcription": "dual transcription as (spelling)/(pronunciation), both sides filled, "
+                          "not nested",
     "unknown-tag": "a tag that the profile does not define, or an unclosed tag bracket",
     "tag-placement": "a tag glued to a word instead of standing alone",
     "digits": "digits where the profile wants numbers written as words",
-    "mark-placement": "a filler, repetition or uncertainty mark not directly after a word, or doubled",
+    "mark-placement": "a filler, repetition or uncertainty mark not directly after a word, or "
+                      "doubled",
     "filler-unknown": "a filler mark on a word that is not a known filler",
     "filler-word": "a filler word written in a profile whose fillers are left out",
     "latin-letters": "Latin letters outside the spelling side of a dual transcription",
@@ -173,7 +175,8 @@ class Profile:
     @property
     def marks(self) -> str:
         """The mark characters in use, filler first."""
-        return "".join(m for m in (self.filler_mark, self.repetition_mark, self.uncertain_mark) if m)
+        return "".join(m for m in (self.filler_mark, self.repetition_mark, self.uncertain_mark)
+                       if m)
 
     def tag_text(self, name: str) -> str:
         """A tag as written: "b" -> "b/" in kspon, "noise" -> "[noise]" in verbatim-en."""
@@ -237,7 +240,8 @@ def _read(path: Path, depth: int) -> dict[str, Any]:
         raise ProfileError(f"{path}: a profile is a mapping of fields, got {type(data).__name__}")
     unknown = sorted(str(k) for k in data if k not in _FIELDS)
     if unknown:
-        raise ProfileError(f"{path}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(_FIELDS))})")
+        raise ProfileError(f"{path}: unknown field {unknown[0]!r} (fields: "
+                           f"{', '.join(sorted(_FIELDS))})")
     data = dict(data)
     data.setdefault("name", path.stem)
     if "guidelines" in data:
@@ -252,24 +256,29 @@ def _read(path: Path, depth: int) -> dict[str, Any]:
 
 def _guidelines_path(path: Path, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ProfileError(f"{path}: field 'guidelines': expected a Markdown file name, got {value!r}")
+        raise ProfileError(f"{path}: field 'guidelines': expected a Markdown file name, got "
+                           f"{value!r}")
     found = (path.parent / value).resolve()
     if not found.is_file():
-        raise ProfileError(f"{path}: field 'guidelines': file {value!r} not found beside the profile")
+        raise ProfileError(f"{path}: field 'guidelines': file {value!r} not found beside the "
+                           "profile")
     return str(found)
 
 
 def _base(path: Path, base: Any, depth: int) -> dict[str, Any]:
     if not isinstance(base, str):
-        raise ProfileError(f"{path}: field 'extends': expected a profile name or path, got {base!r}")
+        raise ProfileError(f"{path}: field 'extends': expected a profile name or path, got "
+                           f"{base!r}")
     if depth >= _MAX_EXTENDS:
-        raise ProfileError(f"{path}: field 'extends': profiles extend each other more than {_MAX_EXTENDS} deep")
+        raise ProfileError(f"{path}: field 'extends': profiles extend each other more than "
+                           f"{_MAX_EXTENDS} deep")
     if base in list_profiles():
         found = BUILTIN_DIR / f"{base}.yaml"
     else:
         found = (path.parent / base).resolve()
         if not found.is_file():
-            raise ProfileError(f"{path}: field 'extends': no built-in profile or file named {base!r}")
+            raise ProfileError(f"{path}: field 'extends': no built-in profile or file named "
+                               f"{base!r}")
     data = _read(found, depth + 1)
     _build(data, found)  # a base is a profile of its own: its mistakes are named in its file
     data.pop("name", None)
@@ -352,7 +361,8 @@ def _mapping(value: Any, field: str, src: str, keys: set[str] | None = None) -> 
 
 def _char(value: Any, field: str, src: str) -> str:
     if not isinstance(value, str) or len(value) != 1 or value.isspace() or value.isalnum():
-        raise ProfileError(f"{src}: field {field!r}: expected one punctuation character, got {value!r}")
+        raise ProfileError(f"{src}: field {field!r}: expected one punctuation character, got "
+                           f"{value!r}")
     return value
 
 
@@ -362,20 +372,25 @@ def _tags(value: Any, src: str) -> tuple[str, tuple[Tag, ...]]:
     spec = _mapping(value, "tags", src, {"syntax", "names", "unusable"})
     syntax = spec.get("syntax", "[{}]")
     if not isinstance(syntax, str) or syntax.count("{}") != 1 or syntax == "{}":
-        raise ProfileError(f"{src}: field 'tags.syntax': expected one {{}} as in '{{}}/', got {syntax!r}")
+        raise ProfileError(f"{src}: field 'tags.syntax': expected one {{}} as in '{{}}/', got "
+                           f"{syntax!r}")
     if any(c.isalnum() or c.isspace() for c in syntax.replace("{}", "")):
-        raise ProfileError(f"{src}: field 'tags.syntax': only punctuation may surround {{}}, got {syntax!r}")
+        raise ProfileError(f"{src}: field 'tags.syntax': only punctuation may surround {{}}, got "
+                           f"{syntax!r}")
     names = _mapping(spec.get("names"), "tags.names", src)
     suffix_only = not syntax.split("{}")[0] or not syntax.split("{}")[1]
     for name, meaning in names.items():
         pattern = r"[A-Za-z]+" if suffix_only else _TAG_NAME.pattern
         if not isinstance(name, str) or not re.fullmatch(pattern, name):
-            raise ProfileError(f"{src}: field 'tags.names': {name!r} is not a tag name (letters only)")
+            raise ProfileError(f"{src}: field 'tags.names': {name!r} is not a tag name (letters "
+                               "only)")
         if not isinstance(meaning, str):
-            raise ProfileError(f"{src}: field 'tags.names.{name}': expected a description, got {meaning!r}")
+            raise ProfileError(f"{src}: field 'tags.names.{name}': expected a description, got "
+                               f"{meaning!r}")
     unusable = spec.get("unusable") or []
     if not isinstance(unusable, list) or any(u not in names for u in unusable):
-        raise ProfileError(f"{src}: field 'tags.unusable': expected a list of tags.names, got {unusable!r}")
+        raise ProfileError(f"{src}: field 'tags.unusable': expected a list of tags.names, got "
+                           f"{unusable!r}")
     return syntax, tuple(Tag(n, m, n not in unusable) for n, m in names.items())
 
 
@@ -401,7 +416,8 @@ def _dual(value: Any, src: str) -> Dual | None:
         **{k: _char(v, f"dual.{k}", src) for k, v in spec.items()}
     )
     if len({dual.open, dual.separator, dual.close}) != 3:
-        raise ProfileError(f"{src}: field 'dual': open, separator and close must differ, got {value!r}")
+        raise ProfileError(f"{src}: field 'dual': open, separator and close must differ, got "
+                           f"{value!r}")
     return dual
 
 
@@ -409,10 +425,12 @@ def _marks(value: Any, src: str, dual: Dual | None) -> dict[str, str]:
     spec = _mapping(value, "marks", src, {"filler", "repetition", "uncertain"})
     marks = {k: _char(v, f"marks.{k}", src) for k, v in spec.items() if v is not None}
     if len(set(marks.values())) != len(marks):
-        raise ProfileError(f"{src}: field 'marks': each mark needs its own character, got {value!r}")
+        raise ProfileError(f"{src}: field 'marks': each mark needs its own character, got "
+                           f"{value!r}")
     for kind, mark in marks.items():
         if dual and mark in (dual.open, dual.close):
-            raise ProfileError(f"{src}: field 'marks.{kind}': {mark!r} is a dual transcription bracket")
+            raise ProfileError(f"{src}: field 'marks.{kind}': {mark!r} is a dual transcription "
+                               "bracket")
     return marks
 
 
@@ -429,11 +447,13 @@ def _rules(value: Any, src: str) -> tuple[tuple[str, str], ...]:
     rules = []
     for rule, level in spec.items():
         if rule not in RULES:
-            raise ProfileError(f"{src}: field 'lint.{rule}': unknown rule (rules: {', '.join(RULES)})")
+            raise ProfileError(f"{src}: field 'lint.{rule}': unknown rule (rules: "
+                               f"{', '.join(RULES)})")
         if level is False or level == "off":
             continue
         if level not in LEVELS:
-            raise ProfileError(f"{src}: field 'lint.{rule}': {level!r} is not error, warning or off")
+            raise ProfileError(f"{src}: field 'lint.{rule}': {level!r} is not error, warning or "
+                               "off")
         rules.append((rule, level))
     return tuple(rules)
 
@@ -442,10 +462,12 @@ def _style(value: Any, field: str, src: str) -> Style:
     spec = _mapping(value, field, src, {"case", "punctuation", "keep_in_words"})
     keep = spec.get("keep_in_words", "")
     if not isinstance(keep, str):
-        raise ProfileError(f"{src}: field '{field}.keep_in_words': expected characters, got {keep!r}")
+        raise ProfileError(f"{src}: field '{field}.keep_in_words': expected characters, got "
+                           f"{keep!r}")
     return Style(
         case=_choice(spec.get("case", "keep"), f"{field}.case", src, ("keep", "lower")),
-        punctuation=_choice(spec.get("punctuation", "keep"), f"{field}.punctuation", src, ("keep", "strip")),
+        punctuation=_choice(spec.get("punctuation", "keep"), f"{field}.punctuation", src,
+                            ("keep", "strip")),
         keep_in_words=keep,
     )
 
@@ -470,9 +492,11 @@ def _summary(p: Profile) -> str:
     if p.dual:
         o, s, c = p.dual.open, p.dual.separator, p.dual.close
         lines.append(f"- dual transcription: `{o}spelling{c}{s}{o}pronunciation{c}`")
-    marks = {"filler": p.filler_mark, "repetition": p.repetition_mark, "uncertain word": p.uncertain_mark}
+    marks = {"filler": p.filler_mark, "repetition": p.repetition_mark,
+             "uncertain word": p.uncertain_mark}
     for kind, mark in marks.items():
         if mark:
             lines.append(f"- `{mark}` right after a word marks a {kind}")
-    lines.append("- numbers: " + ("write them as words" if p.numbers == "words" else "digits are fine"))
+    lines.append("- numbers: "
+                 + ("write them as words" if p.numbers == "words" else "digits are fine"))
     return "\n".join(lines) + "\n"

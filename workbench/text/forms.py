@@ -81,7 +81,8 @@ def render(text: str, profile: Profile | str, form: str = "spelling", tags: str 
     if form == "written" and tags == "keep" and not swap:
         return written(text)
     parsed = parse(text, profile)
-    if tags == "drop" and any(t.name in profile.unusable_tags for w in parsed.words for t in w.tags):
+    if tags == "drop" and any(t.name in profile.unusable_tags
+                              for w in parsed.words for t in w.tags):
         return None
     tag_text = _tag_writer(tags, profile)
     out: list[str] = []
@@ -131,7 +132,8 @@ def _render_word(parsed: Parsed, word: Word, profile: Profile, form: str,
     `1/2` outside a dual transcription) is text the labeller must fix, and stays.
     """
     style = None if form == "written" else profile.style(form)
-    marks = {at for _, at in word_marks(parsed, word, profile)[1]} if strip_marks and style else set()
+    marks = ({at for _, at in word_marks(parsed, word, profile)[1]} if strip_marks and style
+             else set())
     kept = "" if strip_marks else profile.marks
     out: list[str] = []
     run: list[str] = []

@@ -188,7 +188,8 @@ def _scan_bracket_tags(text: str, profile: Profile, atoms: list[Piece],
             i += 1
             continue
         if text.startswith(closer, i):
-            problems.append(Problem("unknown-tag", i, i + len(closer), f"'{closer}' without '{opener}'"))
+            problems.append(Problem("unknown-tag", i, i + len(closer),
+                                    f"'{closer}' without '{opener}'"))
             i += len(closer)
         elif text.startswith(opener, i):
             i = _bracket_tag_at(text, i, profile, atoms, problems)
@@ -203,7 +204,8 @@ def _bracket_tag_at(text: str, i: int, profile: Profile, atoms: list[Piece],
     reopen = text.find(opener, i + len(opener))
     if close < 0 or 0 <= reopen < close:
         end = reopen if reopen >= 0 else len(text)
-        problems.append(Problem("unknown-tag", i, end, f"tag '{opener}' never closed with '{closer}'"))
+        problems.append(Problem("unknown-tag", i, end,
+                                f"tag '{opener}' never closed with '{closer}'"))
         return end
     end = close + len(closer)
     atoms.append(Piece("tag", i, end, text[i:end], name=text[i + len(opener):close]))
@@ -287,7 +289,8 @@ def word_marks(parsed: Parsed, word: Word, profile: Profile) -> tuple[Chars, Cha
         elif piece.kind == "text":
             chars.extend((parsed.text[j], j) for j in range(piece.start, piece.end))
     marks = profile.marks
-    while chars and chars[-1][0] not in marks and chars[-1][0] != DUAL_SLOT and is_punct(chars[-1][0]):
+    while (chars and chars[-1][0] not in marks and chars[-1][0] != DUAL_SLOT
+           and is_punct(chars[-1][0])):
         chars.pop()
     suffix: Chars = []
     while chars and chars[-1][0] in marks:

@@ -84,14 +84,16 @@ def score(refs: Texts, hyps: Texts, *, unit: str = "word", ignore_spaces: bool =
     """Edit counts between references and hypotheses, pooled; `ignore_spaces` is for "char"."""
     if unit not in ("word", "char"):
         raise ValueError(f"unit must be 'word' or 'char', got {unit!r}")
-    refs, hyps = _prepare(refs, profile), _prepare(hyps, profile)
-    if len(refs) != len(hyps):
-        raise ValueError(f"{len(refs)} references but {len(hyps)} hypotheses")
+    ref_texts, hyp_texts = _prepare(refs, profile), _prepare(hyps, profile)
+    if len(ref_texts) != len(hyp_texts):
+        raise ValueError(f"{len(ref_texts)} references but {len(hyp_texts)} hypotheses")
     if unit == "char" and ignore_spaces:
-        refs, hyps = [r.replace(" ", "") for r in refs], [h.replace(" ", "") for h in hyps]
-    if not refs:
+        ref_texts = [r.replace(" ", "") for r in ref_texts]
+        hyp_texts = [h.replace(" ", "") for h in hyp_texts]
+    if not ref_texts:
         return Score(unit, 0, 0, 0, 0)
-    out = jiwer.process_words(refs, hyps) if unit == "word" else jiwer.process_characters(refs, hyps)
+    out = (jiwer.process_words(ref_texts, hyp_texts) if unit == "word"
+           else jiwer.process_characters(ref_texts, hyp_texts))
     return Score(unit, out.hits, out.substitutions, out.deletions, out.insertions)
 
 

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-_DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: "bf16"}
+_DTYPES: dict[int, type[np.generic] | str] = {0: np.float32, 1: np.int8, 2: np.int16,
+                                               3: np.int32, 4: np.float16, 5: "bf16"}
 _OLD_DTYPES = {4: 0, 2: 2, 1: 1}  # binary_version < 4: item size -> dtype id
 
 
@@ -47,7 +48,7 @@ def read_model_bin(path: Path) -> tuple[str, dict[str, torch.Tensor]]:
         for _ in range(u("I")[0]):
             name = s()
             (rank,) = u("B")
-            shape = u("%dI" % rank)
+            shape = u(f"{rank}I")
             if version >= 4:
                 dtype_id, nbytes = u("BI")
             else:
@@ -127,7 +128,7 @@ class _StateDict:
         """Unfuse a fused QKV or KV projection; openai-whisper's key has no bias."""
         weights = _float(self.t, src + "/weight").chunk(len(dst_names))
         biases = _float(self.t, src + "/bias").chunk(len(dst_names))
-        for dst, w, b in zip(dst_names, weights, biases):
+        for dst, w, b in zip(dst_names, weights, biases, strict=True):
             self.out[dst + ".weight"] = w.contiguous()
             if not dst.endswith(".key"):
                 self.out[dst + ".bias"] = b.contiguous()
@@ -272,7 +273,8 @@ def _config(base: Path, dims) -> dict:
     path = base / "config.json"
     config = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     heads = config.get("alignment_heads") or []
-    if not heads or any(l >= dims.n_text_layer or h >= dims.n_text_head for l, h in heads):
-        heads = [[l, h] for l in range(dims.n_text_layer // 2, dims.n_text_layer)
+    if not heads or any(layer >= dims.n_text_layer or h >= dims.n_text_head
+                        for layer, h in heads):
+        heads = [[layer, h] for layer in range(dims.n_text_layer // 2, dims.n_text_layer)
                  for h in range(dims.n_text_head)]
     return {**config, "alignment_heads": heads}

@@ -14,6 +14,7 @@ import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from workbench import store
@@ -161,6 +162,7 @@ def _load(engine: str, model: str, models_dir: Path) -> Engine:
 
 def _tune(wb: Workbench, job: Job, on_progress, load) -> Job:
     version = store.model_of_job(wb.db, job.id)
+    assert version is not None  # start_tune_job adds the job's version with it
     try:
         return _train_and_measure(wb, job, version, on_progress, load)
     except Cancelled:  # a version cancelled while it was being measured is removed too
@@ -200,7 +202,7 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
     pairs = _Slices(wb, train_set, Example)
     losses = train(model, pairs, _language(project), options, on_step=beat.training)
     beat.say(f"writing v{version.n}")
-    folder = _write(wb, version, lambda tmp: write_ct2(model, tmp, base))
+    folder = _write(wb, version, partial(write_ct2, model, base=base))
     del model
 
     new = load(ENGINE, str(folder))
@@ -209,14 +211,16 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
     if beat.cancelled():
         raise Cancelled
     record_measure(wb, project, f"fine-tune v{version.n}: v{version.n}", after)
-    params = {**version.params, "losses": [round(x, 4) for x in losses[:: max(1, len(losses) // 50)]],
+    every = max(1, len(losses) // 50)
+    params = {**version.params, "losses": [round(x, 4) for x in losses[::every]],
               "final_loss": round(losses[-1], 4)}
     version = store.update_model(wb.db, version.id, state="ready", metric=before.metric,
                                  error_before=before.error, error_after=after.error,
                                  heldout_segments=after.segments, params=params)
     if version.better:
         switch_to(wb, project, version, "model promoted")
-        message = f"v{version.n} is better on the held-out set ({scores(version)}) and drafts from now on"
+        message = (f"v{version.n} is better on the held-out set ({scores(version)}) and drafts "
+                   "from now on")
     else:
         message = (f"v{version.n} is not better on the held-out set ({scores(version)}); "
                    "the model in use stays")

@@ -44,7 +44,9 @@ def attention_modules(model: nn.Module):
     return [m for m in model.modules() if isinstance(m, MultiHeadAttention)]
 
 
-def add_adapters(model: nn.Module, rank: int = 8, alpha: float = 16.0, seed: int = 0) -> list[nn.Parameter]:
+def add_adapters(
+    model: nn.Module, rank: int = 8, alpha: float = 16.0, seed: int = 0
+) -> list[nn.Parameter]:
     """Freeze the model and put an adapter on each attention query and value; the trainable
     parameters (the adapters')."""
     generator = torch.Generator().manual_seed(seed)

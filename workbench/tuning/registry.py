@@ -41,7 +41,8 @@ def outcome(project: Project, version: ModelVersion, job: Job | None = None) -> 
 
 def scores(version: ModelVersion) -> str:
     """'WER 31.0% → 24.5%': the held-out error of the model before and of this version."""
-    return f"{(version.metric or '').upper()} {_pct(version.error_before)} → {_pct(version.error_after)}"
+    metric = (version.metric or "").upper()
+    return f"{metric} {_pct(version.error_before)} → {_pct(version.error_after)}"
 
 
 def label(project: Project, versions: list[ModelVersion] | tuple[ModelVersion, ...]) -> str:
@@ -110,7 +111,8 @@ def use_base(wb: Workbench, project: Project) -> Project:
     user = require(wb, Action.DRAFT, project.id)
     base = base_model(wb, project)
     if base is None:
-        raise WorkbenchError("this project has no fine-tuned version: it drafts with its base model")
+        raise WorkbenchError(
+            "this project has no fine-tuned version: it drafts with its base model")
     engine, model = base
     store.update_project(wb.db, project.id, asr_engine=engine, asr_model=model)
     store.log_event(wb.db, user.name, "model chosen", project.id,

@@ -46,7 +46,9 @@ def token_sequence(tokenizer, text: str, max_tokens: int) -> tuple[list[int], in
     return prompt + body + [tokenizer.eot], len(prompt)
 
 
-def batch_tensors(tokenizer, texts: Sequence[str], max_tokens: int) -> tuple[torch.Tensor, torch.Tensor]:
+def batch_tensors(
+    tokenizer, texts: Sequence[str], max_tokens: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Decoder inputs and targets for a batch: inputs are the sequence but its last token,
     targets the sequence shifted by one, with the prompt and the padding ignored."""
     sequences = [token_sequence(tokenizer, t, max_tokens) for t in texts]

@@ -74,6 +74,14 @@ def current_project(wb: Workbench, here: str = "") -> Project | None:
     return None
 
 
+def require_project(wb: Workbench, here: str = "") -> Project:
+    """The project chosen in the sidebar; stops the page (the hint shown) when there is none."""
+    project = current_project(wb, here)
+    if project is None:
+        st.stop()
+    return project
+
+
 def form_key(project: Project, name: str) -> str:
     """A widget key tied to a project and its stored settings: switching project, or a save
     by anyone, gives fresh widgets showing the stored values (never the previous project's)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -56,7 +57,8 @@ def start_drafts(wb: Workbench, project: Project, recording_ids: list[int] | Non
     Forbidden for anyone but an owner.
     """
     language = project.language
-    params = {"engine": project.asr_engine, "model": project.asr_model, "language": language}
+    params: dict[str, Any] = {"engine": project.asr_engine, "model": project.asr_model,
+                              "language": language}
     if recording_ids:
         params["recordings"] = list(recording_ids)  # these alone (a redraft)
     job = start_draft_job(wb, project, params)

@@ -58,7 +58,8 @@ def _revisions() -> frozenset[str]:
     return frozenset(script.revision for script in _scripts().walk_revisions())
 
 
-SCHEMA_VERSION: str = _scripts().get_current_head()  # the head revision: what migrate reaches
+# the head revision: what migrate reaches (exactly one: the revisions form a line)
+(SCHEMA_VERSION,) = _scripts().get_heads()
 
 
 def is_known_version(revision: str) -> bool:

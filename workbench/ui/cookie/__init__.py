@@ -24,7 +24,7 @@ def read_token() -> str | None:
     """The token the browser sent with this session's connection, if any."""
     try:
         token = st.context.cookies.get(COOKIE)
-    except Exception:  # AppTest and bare script runs have no request
+    except Exception:  # noqa: BLE001 (AppTest and bare script runs have no request)
         return None
     return token if isinstance(token, str) else None
 

@@ -14,6 +14,7 @@ The keyboard shortcuts (shortcuts.py) travel with it: a constant, so they change
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ def _columns(_wb: Workbench, home: str, project_id: int, recording_id: int) -> s
 
 
 def minimap_data(wb: Workbench, project_id: int, recording: Recording,
-                 changed: list[int] = ()) -> dict[str, Any]:
+                 changed: Sequence[int] = ()) -> dict[str, Any]:
     """The minimap of a recording: its peaks and segment status in `overview.COLUMNS` columns,
     and the spans of the segments the user has changed (`changed`, ids in this recording) as
     they are now, drawn over the columns, which may be up to MINIMAP_TTL seconds old."""
@@ -133,7 +134,7 @@ def editor_data(
         "audio": audio,
         "words": [
             {"w": w.word.strip(), "s": w.start, "e": w.end, "p": w.probability, "unsure": u}
-            for w, u in zip(words, unsure_words(words))
+            for w, u in zip(words, unsure_words(words), strict=True)
         ],
         "text": view.text,
         # per person: unsaved text in a shared browser never reaches the next one signed in
