@@ -1,5 +1,5 @@
 """The transcriptionist's day in the editor: overlaps held back, the queue's end, Ctrl+↑ to the
-segment just saved, Alt+Z after Alt+Delete, stale saves side by side, split/merge drafts,
+segment just saved, Alt+Z after Alt+Shift+Delete, stale saves side by side, split/merge drafts,
 coverage (gaps, added segments, empty drafts, redraft), find & replace page and CLI."""
 
 import numpy as np

@@ -132,9 +132,12 @@ def to_opus_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE, bitrate: int = O
     """Ogg/Opus bytes of a float32 mono signal (a tenth of the WAV's size), for the browser.
 
     The stream's pre-skip undoes the encoder's delay, so a decoder gives back exactly the
-    samples' duration and time 0 is the first sample: playback positions stay precise."""
+    samples' duration and time 0 is the first sample: playback positions stay precise. The
+    same samples always give the same bytes."""
     buf = io.BytesIO()
-    with av.open(buf, "w", format="ogg") as out:
+    # bitexact: the stream's serial number is fixed, not random, so the same samples give
+    # the same bytes (a rerun sends nothing new; a cache key stays a cache key)
+    with av.open(buf, "w", format="ogg", options={"fflags": "+bitexact"}) as out:
         # complexity 3 of 10: a third of the default's time, the same size at this rate
         stream = out.add_stream("libopus", rate=rate, options={"compression_level": "3"})
         stream.bit_rate = bitrate
