@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 def add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("import", parents=[common],
                        help="import audio files, folders or zips, and transcripts with their audio "
-                            "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV)")
+                            "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV, "
+                            "KsponSpeech, AI Hub JSON)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--project", required=True)
     p.add_argument("--language", default="auto", help="for a new project: auto or a code (ko, en)")

@@ -8,6 +8,7 @@ from pathlib import Path
 from workbench.cli.progress import Progress
 from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS
 from workbench.formats.corpus_export import (
+    FILLERS,
     STATUS_CHOICES,
     build_request,
     default_status,
@@ -49,8 +50,12 @@ def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
                         f"퍼센트)); also {', '.join(f for f in TEXT_FORMS if f != 'as-written')} "
                         "(lower case, no punctuation)")
     p.add_argument("--tags", default="keep",
-                   help=f"inline tags of the conventions (b/, [noise]): {', '.join(TAG_MODES)} "
-                        "(drop leaves out segments with a tag unusable for training, e.g. u/)")
+                   help=f"inline tags of the conventions (b/, [noise]): {', '.join(TAG_MODES)}, "
+                        "map (drop leaves out segments with a tag unusable for training, e.g. "
+                        "u/; map writes them as the conventions' export.tag_map says)")
+    p.add_argument("--fillers", default="keep", choices=FILLERS,
+                   help="drop leaves fillers and repeated fragments out of the spelling or "
+                        "pronunciation form (default: %(default)s)")
     p.add_argument("--recording", action="append", default=[], metavar="ID|NAME",
                    help="only these recordings (repeat the option for more)")
     p.add_argument("--speaker", action="append", default=[], help="only these speakers")
@@ -72,6 +77,7 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
         args.since, args.until, args.not_exported_before, clips=args.clips,
         sample_rate=args.sample_rate, padding=args.padding, text_form=args.text_form,
         tags=args.tags, split=args.split, split_by=args.split_by, seed=args.seed,
+        fillers=args.fillers,
     )
     bar = Progress("export")
     result = export_batch(

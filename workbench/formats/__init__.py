@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 __all__ = ["FormatInfo", "FORMAT_INFO", "FORMATS", "CLIP_MODES"]
 
-CLIP_MODES = ("wav", "flac", "none")  # 'none': no clips, offsets into whole recordings
+CLIP_MODES = ("wav", "flac", "pcm", "none")  # 'none': no clips, offsets into whole recordings
+# 'pcm': headerless 16 kHz 16-bit little-endian mono, as KsponSpeech is distributed
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class FormatInfo:
     clips: tuple[str, ...]  # clip modes it takes; the first is its default
     per_recording: bool = False  # one file per recording, beside that recording's audio
     audio: bool = True  # whether the corpus holds audio at all
+    whole: str = "flac"  # how whole recordings are written (clips "none"): wav or flac
+    dual_order: bool = False  # dual transcriptions in the profile's export.dual_order (AI Hub)
 
 
 FORMAT_INFO = {
@@ -28,7 +31,7 @@ FORMAT_INFO = {
     for f in (
         FormatInfo("nemo", "NeMo ASR manifest", ("wav", "flac", "none")),
         FormatInfo("hf", "Hugging Face audiofolder", ("wav", "flac")),
-        FormatInfo("kaldi", "Kaldi data directory", ("wav", "flac", "none")),
+        FormatInfo("kaldi", "Kaldi data directory", ("wav", "flac", "none"), whole="wav"),
         FormatInfo("lhotse", "lhotse manifests", ("none", "wav", "flac")),
         FormatInfo("cv", "Common Voice TSV", ("wav", "flac")),
         FormatInfo("srt", "SubRip subtitles per recording", ("none",), per_recording=True),
@@ -37,6 +40,14 @@ FORMAT_INFO = {
         FormatInfo("eaf", "ELAN .eaf per recording", ("none",), per_recording=True),
         FormatInfo("csv", "CSV of segments (spreadsheets)", ("none",)),
         FormatInfo("txt", "Plain text, a segment per line", ("none",), audio=False),
+        FormatInfo("kspon", "KsponSpeech layout (.pcm and .txt per utterance, scripts/*.trn)",
+                   ("pcm",)),
+        FormatInfo("aihub-doc", "AI Hub JSON per recording (metadata, speaker, utterance)",
+                   ("none",), per_recording=True, whole="wav", dual_order=True),
+        FormatInfo("aihub-dialogs", "AI Hub JSON per session (dataSet, dialogs), a WAV and a "
+                   "TXT per utterance", ("wav",), dual_order=True),
+        FormatInfo("aihub-stt", "AI Hub JSON per utterance WAV (발화정보, 대화정보, 녹음자정보)",
+                   ("wav",), dual_order=True),
     )
 }
 FORMATS = tuple(FORMAT_INFO)  # formats `exporting.export_batch` can write

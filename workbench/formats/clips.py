@@ -20,7 +20,8 @@ from workbench.formats.utterance import AudioFile
 
 __all__ = ["CLIP_KINDS", "Reader", "Cutter", "write_whole", "to_pcm16", "wav_header"]
 
-CLIP_KINDS = {"wav": ("WAV", ".wav"), "flac": ("FLAC", ".flac")}  # soundfile format, suffix
+# soundfile format, suffix; RAW: headerless 16-bit little-endian samples (KsponSpeech's .pcm)
+CLIP_KINDS = {"wav": ("WAV", ".wav"), "flac": ("FLAC", ".flac"), "pcm": ("RAW", ".pcm")}
 BLOCK = 1 << 16  # frames per block when converting a whole recording
 
 
@@ -65,7 +66,8 @@ class Reader:
 
 
 class Cutter:
-    """Writes clips at `rate` (None: the source's own) as WAV or FLAC, 16-bit, mono."""
+    """Writes clips at `rate` (None: the source's own) as WAV, FLAC or headerless PCM, 16-bit,
+    mono."""
 
     def __init__(self, kind: str = "wav", rate: int | None = None):
         if kind not in CLIP_KINDS:
@@ -93,8 +95,9 @@ class Cutter:
         samples = to_pcm16(data)
         # written through a Python file object: soundfile's own files fsync on close
         with open(dest, "wb") as f:
-            if self.format == "WAV":
-                f.write(wav_header(len(samples), rate))
+            if self.format in ("WAV", "RAW"):
+                if self.format == "WAV":
+                    f.write(wav_header(len(samples), rate))
                 f.write(samples.astype("<i2", copy=False).tobytes())
             else:
                 sf.write(f, samples, rate, subtype="PCM_16", format=self.format)

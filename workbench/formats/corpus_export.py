@@ -32,7 +32,7 @@ from workbench.core.access import Action, require
 from workbench.core.errors import Cancelled, Kind, NotFound, WorkbenchError
 from workbench.core.records import Project, Status, segment_uid
 from workbench.core.workbench import Workbench
-from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS, nemo
+from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS, kspon, nemo
 from workbench.formats.clips import Cutter, write_whole
 from workbench.formats.layout import MANIFEST, write_lines, write_manifests
 from workbench.formats.select import (
@@ -63,10 +63,15 @@ from workbench.formats.utterance import (
     safe_stem,
 )
 from workbench.jobs.leftovers import TAG, owner_tag, remove_stale
+from workbench.text.conventions import DUAL_ORDERS, load_profile
+from workbench.text.forms import TAG_MODES, render
 
 __all__ = [
     "DEFAULT_STATUS",
     "STATUS_CHOICES",
+    "CONVENTION_FORMS",
+    "CONVENTION_TAG_MODES",
+    "FILLERS",
     "default_status",
     "MANIFEST",
     "SEGMENTS",
@@ -95,26 +100,36 @@ ORIGINAL = "original"
 
 
 CONVENTION_FORMS = ("written", "spelling", "pronunciation")  # rendered by the project's profile
+CONVENTION_TAG_MODES = TAG_MODES  # the profile's own tags; map: as its export.tag_map says
+FILLERS = ("keep", "drop")  # filler words and repeated fragments in the spelling/pronunciation form
 
 
-def text_hooks(project: Project, options: "ExportOptions") -> tuple[TextHook, TextHook]:
-    """The (tag handling, text form) hooks of an export.
+def text_hooks(project: Project, options: "ExportOptions", fmt: str) -> tuple[TextHook, TextHook]:
+    """The (tag handling, text form) hooks of an export in `fmt`.
 
     The forms of the transcription conventions (written, spelling, pronunciation; 'as-written'
     is 'written') are rendered by the project's convention profile, which also knows its own
-    tags (KsponSpeech's `u/`, verbatim-en's [inaudible]) and which of them make a segment
-    unusable for training. A profile without tags leaves tags to the generic bracket hooks.
+    tags (KsponSpeech's `u/`, verbatim-en's [inaudible]), which of them make a segment
+    unusable for training, what they map to ('map'), which words are fillers (`fillers`
+    'drop' leaves them out, with repeated fragments) and, for AI Hub label files, in which
+    order their dual transcriptions are written. A profile without tags leaves tags to the
+    generic bracket hooks.
     """
     form = "written" if options.text_form == "as-written" else options.text_form
+    if options.fillers not in FILLERS:
+        raise WorkbenchError(f"fillers must be one of {', '.join(FILLERS)}, not {options.fillers!r}")
+    if options.fillers == "drop" and form not in ("spelling", "pronunciation"):
+        raise WorkbenchError("fillers are left out of the spelling or pronunciation form only")
     if not (isinstance(form, str) and form in CONVENTION_FORMS):
         return resolve_tag_mode(options.tags), resolve_text_form(options.text_form)
-    from workbench.text import load_profile, render
-
     profile = load_profile(project.conventions)
-    if profile.tags and isinstance(options.tags, str) and options.tags in ("keep", "strip", "drop"):
+    delivered = fmt in FORMAT_INFO and FORMAT_INFO[fmt].dual_order
+    order = profile.dual_order if delivered else DUAL_ORDERS[0]
+    shape = {"form": form, "disfluencies": options.fillers, "dual_order": order}
+    if profile.tags and isinstance(options.tags, str) and options.tags in CONVENTION_TAG_MODES:
         mode = options.tags
-        return keep_tags, lambda text: render(text, profile, form=form, tags=mode)
-    return resolve_tag_mode(options.tags), lambda text: render(text, profile, form=form, tags="keep")
+        return keep_tags, lambda text: render(text, profile, tags=mode, **shape)
+    return resolve_tag_mode(options.tags), lambda text: render(text, profile, tags="keep", **shape)
 
 
 class ExportCancelled(Cancelled):
@@ -130,6 +145,7 @@ class ExportOptions:
     padding: float = 0.0  # seconds added either side of each segment, within its recording
     text_form: str | TextHook = "as-written"  # a name in textform.TEXT_FORMS or a callable
     tags: str | TextHook = "keep"  # inline tag handling: a name in textform.TAG_MODES or a callable
+    fillers: str = "keep"  # 'drop': fillers and repeated fragments left out (ESPnet's 'fl')
     split: str | tuple[float, ...] = ()  # '0.8,0.1,0.1': train, dev, test shares of audio time
     split_by: str = "segment"  # 'segment' | 'recording' | 'speaker': what may not straddle splits
     seed: int = 0
@@ -141,7 +157,7 @@ class ExportOptions:
 
         return {
             "clips": self.clips, "sample_rate": self.sample_rate, "padding": self.padding,
-            "text_form": name(self.text_form), "tags": name(self.tags),
+            "text_form": name(self.text_form), "tags": name(self.tags), "fillers": self.fillers,
             "split": list(parse_split(self.split)), "split_by": self.split_by, "seed": self.seed,
         }
 
@@ -207,7 +223,7 @@ def export_batch(
     if options.split_by not in SPLIT_BY:
         raise WorkbenchError(f"unknown split-by {options.split_by!r}; choose one of "
                              f"{', '.join(SPLIT_BY)}")
-    hooks = text_hooks(project, options)
+    hooks = text_hooks(project, options, fmt)
     out = Path(out).resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise WorkbenchError(f"{out} already exists and is not an empty folder",
@@ -348,6 +364,9 @@ def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
     if clips not in info.clips:
         raise WorkbenchError(f"{fmt} takes clips {' or '.join(info.clips)}, not {clips!r}")
     rate, original = parse_rate(options.sample_rate)
+    if clips == "pcm" and rate != kspon.SAMPLE_RATE:
+        raise WorkbenchError(f"headerless PCM clips are {kspon.SAMPLE_RATE} Hz (nothing in the file "
+                         "says its rate); choose that sample rate")
     padding = float(options.padding)
     if not padding >= 0 or padding > 60:
         raise WorkbenchError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
@@ -470,6 +489,7 @@ def _utterance(plan: _Plan, row: Row, text: str, audio: AudioFile | None, clip: 
         audio=audio,
         offset=0.0 if clip else start,
         clip=clip,
+        written=row.text,
     )
 
 
@@ -484,7 +504,7 @@ def _write_audio(
         return [_utterance(plan, r, texts[r.segment_id], None, False) for r in rows]
     if plan.clips != "none":
         return _write_clips(wb, plan, rows, texts, folder, ticker)
-    kind = "wav" if plan.fmt == "kaldi" else "flac"
+    kind = info.whole
     where = "" if info.per_recording else "audio/"
     if where:
         (folder / "audio").mkdir()
@@ -505,14 +525,14 @@ def _write_audio(
 def _write_clips(
     wb: Workbench, plan: _Plan, rows: list[Row], texts: dict[int, str], folder: Path, ticker: _Ticker
 ) -> list[Utterance]:
-    (folder / "clips").mkdir()
     cutter = Cutter(plan.clips, plan.rate)
     utterances = []
     try:
-        for row in rows:
+        for n, row in enumerate(rows, 1):
             ticker.check()
             uid = segment_uid(row.recording_id, row.segment_id)
-            relative = f"clips/{uid}{cutter.suffix}"
+            relative = kspon.clip_path(n) if plan.fmt == "kspon" else f"clips/{uid}{cutter.suffix}"
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
             start, end = _span(plan, row)
             audio = cutter.cut(_source(wb, plan, row), start, end, folder / relative)
             utterances.append(_utterance(plan, row, texts[row.segment_id],
@@ -567,7 +587,7 @@ def build_request(
     not_exported_before: bool = False, clips: str | None = None,
     sample_rate: int | str | None = None, padding: float | str = 0.0,
     text_form: str = "as-written", tags: str = "keep", split: str = "",
-    split_by: str = "segment", seed: int | str = 0,
+    split_by: str = "segment", seed: int | str = 0, fillers: str = "keep",
 ) -> tuple[Filters, ExportOptions]:
     """The filters and options of an export from plain values, as the page and the CLI get them.
 
@@ -584,7 +604,7 @@ def build_request(
     )
     options = ExportOptions(
         clips=clips, sample_rate=sample_rate, padding=_number(padding, "padding", float),
-        text_form=text_form, tags=tags, split=split or (), split_by=split_by,
+        text_form=text_form, tags=tags, fillers=fillers, split=split or (), split_by=split_by,
         seed=_number(seed, "seed", int),
     )
     return filters, options

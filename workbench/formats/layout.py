@@ -14,21 +14,26 @@ from pathlib import Path
 from typing import TextIO
 
 from workbench.formats import (
+    aihub_dialogs,
+    aihub_doc,
+    aihub_stt,
     commonvoice,
     eaf,
     hf,
     kaldi,
+    kspon,
     lhotse,
     nemo,
     subtitles,
     table,
     textgrid,
 )
-from workbench.formats.utterance import Utterance
+from workbench.formats.utterance import Utterance, safe_stem
 
 __all__ = ["MANIFEST", "write_manifests", "write_lines"]
 
 MANIFEST = "manifest.json"  # NeMo
+SPLIT_FOLDERS = ("train", "dev", "test")  # folders of a split corpus, whose lists are named so
 
 
 def write_manifests(
@@ -97,7 +102,7 @@ def _lhotse(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int
 
 
 def _cv(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
-    name = f"{folder.name}.tsv" if folder.name in ("train", "dev", "test") else "validated.tsv"
+    name = f"{folder.name}.tsv" if folder.name in SPLIT_FOLDERS else "validated.tsv"
     with _text(folder / name) as f:
         commonvoice.write_tsv(us, f, approved)
     return [name]
@@ -137,9 +142,72 @@ def _txt(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) 
     return ["transcripts.txt"]
 
 
+def _kspon(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+    """A .txt beside each .pcm, and the split's list of them all."""
+    files, lines = [], []
+    for u in us:
+        assert u.audio is not None
+        name = u.audio.path.rsplit(".", 1)[0] + ".txt"
+        (folder / name).write_bytes(kspon.encode_text(u.text))
+        files.append(name)
+        lines.append(kspon.trn_line(u.audio.path, u.text))
+    listing = kspon.trn_name(folder.name if folder.name in SPLIT_FOLDERS else "")
+    (folder / listing).parent.mkdir(exist_ok=True)
+    write_lines(folder / listing, lines)
+    return [listing, *files]
+
+
+def _by_recording(us: list[Utterance]) -> dict[int, list[Utterance]]:
+    groups: dict[int, list[Utterance]] = {}
+    for u in us:
+        groups.setdefault(u.recording_id, []).append(u)
+    return groups
+
+
+def _aihub_doc(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+    """A JSON beside each whole recording's WAV, of its base name."""
+    files = []
+    for part in _by_recording(us).values():
+        assert part[0].audio is not None
+        stem = part[0].audio.path.rsplit(".", 1)[0]
+        with _text(folder / f"{stem}.json") as f:
+            aihub_doc.write_document(part, stem.rsplit("/", 1)[-1], f)
+        files.append(f"{stem}.json")
+    return files
+
+
+def _aihub_dialogs(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+    """A TXT beside each clip, and a JSON per recording (a session) naming them."""
+    files = []
+    for u in us:
+        assert u.audio is not None
+        name = aihub_dialogs.text_path(u.audio.path)
+        write_lines(folder / name, [u.text])
+        files.append(name)
+    for part in _by_recording(us).values():
+        name = f"{part[0].recording_uid}-{safe_stem(part[0].recording)}.json"
+        with _text(folder / name) as f:
+            aihub_dialogs.write_session(part, f)
+        files.append(name)
+    return files
+
+
+def _aihub_stt(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+    """A JSON beside each clip, of its base name."""
+    files = []
+    for u in us:
+        assert u.audio is not None
+        name = u.audio.path.rsplit(".", 1)[0] + ".json"
+        with _text(folder / name) as f:
+            aihub_stt.write_label(u, f)
+        files.append(name)
+    return files
+
+
 Writer = Callable[[str, list[Utterance], Path, frozenset[int]], list[str]]
 WRITERS: dict[str, Writer] = {
     "nemo": _nemo, "hf": _hf, "kaldi": _kaldi, "lhotse": _lhotse, "cv": _cv,
     "srt": _per_recording, "vtt": _per_recording, "textgrid": _per_recording,
-    "eaf": _per_recording, "csv": _csv, "txt": _txt,
+    "eaf": _per_recording, "csv": _csv, "txt": _txt, "kspon": _kspon, "aihub-doc": _aihub_doc,
+    "aihub-dialogs": _aihub_dialogs, "aihub-stt": _aihub_stt,
 }

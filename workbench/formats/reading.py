@@ -4,7 +4,8 @@ checked conversions of the values a file holds.
 A reader raises `AnnotationError` for a file it cannot read at all (malformed XML, no cues, a
 missing column) and nothing else; a row it cannot use (a time that is not a number, a list where
 text belongs, a reversed or negative span, a huge field) it skips, keeping the error in
-`Read.problems`, so that the rest of the file imports.
+`Read.problems`, so that the rest of the file imports. What it read but found amiss without
+skipping anything (fields a documented layout lacks, or it does not know) goes to `Read.notes`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from workbench.formats.utterance import Annotation
 __all__ = [
     "AnnotationError",
     "Read",
+    "Fields",
     "MAX_TEXT",
     "MAX_SPEAKER",
     "collect",
@@ -32,6 +34,7 @@ __all__ = [
     "string",
     "json_lines",
     "json_object",
+    "json_document",
     "csv_rows",
     "unwrap",
 ]
@@ -67,10 +70,47 @@ class AnnotationError(WorkbenchError):
 
 @dataclass(frozen=True)
 class Read:
-    """What a reader got from a file: the annotations, and the rows it skipped, each an error."""
+    """What a reader got from a file: the annotations, the rows it skipped (each an error) and
+    notes on what it read without skipping (fields missing or unknown)."""
 
     annotations: tuple[Annotation, ...]
     problems: tuple[AnnotationError, ...] = ()
+    notes: tuple[AnnotationError, ...] = ()
+
+
+class Fields:
+    """The fields of a file checked against its documented layout: those it lacks and those
+    the layout does not have, each named once by its path ('metadata.date', 'speaker.age')."""
+
+    SHOWN = 8  # field names a note lists before counting the rest
+
+    def __init__(self) -> None:
+        self.missing: dict[str, None] = {}
+        self.unknown: dict[str, None] = {}
+
+    def check(self, value: Any, documented: tuple[str, ...], path: str = "",
+              optional: tuple[str, ...] = ()) -> dict:
+        """`value` as an object (AnnotationError when it is not one), its fields noted: a
+        documented one it lacks is missing, one neither documented nor `optional` is unknown."""
+        if not isinstance(value, dict):
+            raise AnnotationError(f"{path or 'the file'} is {_kind(value)}, not a JSON object")
+        prefix = f"{path}." if path else ""
+        self.missing.update((f"{prefix}{k}", None) for k in documented if k not in value)
+        known = set(documented) | set(optional)
+        self.unknown.update((f"{prefix}{k}", None) for k in value if k not in known)
+        return value
+
+    def notes(self) -> tuple[AnnotationError, ...]:
+        """A note per kind of finding, '' where (the whole file)."""
+        found = [("lacks the documented fields", self.missing, ""),
+                 ("has fields its layout does not document", self.unknown, " (ignored)")]
+        return tuple(AnnotationError(f"{what} {self._names(names)}{done}")
+                     for what, names, done in found if names)
+
+    def _names(self, names: dict[str, None]) -> str:
+        shown = ", ".join(list(names)[: self.SHOWN])
+        rest = len(names) - self.SHOWN
+        return f"{shown} and {rest} more" if rest > 0 else shown
 
 
 def shown(value: Any) -> str:
@@ -165,6 +205,14 @@ def json_lines(text: str) -> Iterator[tuple[str, Any]]:
             yield f"line {n}", json.loads(line)
         except (ValueError, RecursionError):
             yield f"line {n}", AnnotationError("not valid JSON")
+
+
+def json_document(text: str) -> Any:
+    """A whole file's JSON value; AnnotationError when it is not valid JSON."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise AnnotationError("not valid JSON") from None
 
 
 def unwrap(value: T | AnnotationError) -> T:

@@ -41,6 +41,7 @@ class Utterance:
     audio: AudioFile | None  # None for formats that write no audio (txt)
     offset: float  # seconds into `audio` where the utterance starts (0 for a clip)
     clip: bool  # whether `audio` holds this utterance alone (else a whole recording)
+    written: str = ""  # the text as the labeller wrote it, before the export's text options
 
     @property
     def duration(self) -> float:

@@ -29,6 +29,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
 from workbench.core.records import Project
 from workbench.core.workbench import Workbench
+from workbench.formats import kspon
 from workbench.jobs.failures import environmental
 from workbench.jobs.leftovers import TAG, owner_tag, remove_stale
 
@@ -36,8 +37,9 @@ log = logging.getLogger(__name__)
 
 AUDIO_SUFFIXES = {
     ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma",
-    ".aif", ".aiff",
+    ".aif", ".aiff", ".pcm",
 }
+HEADERLESS = ".pcm"  # no header: taken as KsponSpeech's 16 kHz 16-bit mono (formats.kspon)
 
 
 @dataclass(frozen=True)
@@ -121,13 +123,32 @@ def import_file(
     rather than a server path as its source.
     """
     name = printable(name or path.name)
+    if path.suffix.lower() != HEADERLESS:
+        return _import_decodable(wb, project, path, path, name, uploaded)
+    with scratch_folder(wb) as tmp:
+        wav = Path(tmp) / "headerless.wav"
+        try:
+            kspon.pcm_as_wav(path, wav)
+        except OSError as exc:
+            return _unreadable(name, path, exc, uploaded)
+        return _import_decodable(wb, project, wav, path, name, uploaded)
+
+
+def _unreadable(name: str, path: Path, exc: OSError, uploaded: bool) -> ImportItem:
+    if uploaded:
+        log.warning("cannot read the upload %s (%s)", name, path, exc_info=exc)
+        return ImportItem(name, "failed", "the file cannot be read")
+    return ImportItem(name, "failed", f"cannot read the file ({exc.strerror or exc})")
+
+
+def _import_decodable(
+    wb: Workbench, project: Project, path: Path, source: Path, name: str, uploaded: bool
+) -> ImportItem:
+    """`import_file` of `path`, a file the decoders read: `source` itself, or a WAV made of it."""
     try:
         digest = _sha256(path)
     except OSError as exc:
-        if uploaded:
-            log.warning("cannot read the upload %s (%s)", name, path, exc_info=exc)
-            return ImportItem(name, "failed", "the file cannot be read")
-        return ImportItem(name, "failed", f"cannot read the file ({exc.strerror or exc})")
+        return _unreadable(name, source, exc, uploaded)
     existing = store.find_recording_by_hash(wb.db, project.id, digest)
     if existing is not None:
         return ImportItem(name, "duplicate", f"same audio as {existing.original_name}", existing.id)
@@ -153,7 +174,7 @@ def import_file(
         project_id=project.id,
         original_name=name,
         sha256=digest,
-        source_path=name if uploaded or _is_scratch(wb, path) else printable(str(path)),
+        source_path=name if uploaded or _is_scratch(wb, source) else printable(str(source)),
         working_path=working,
         peaks_path=peaks,
         sample_rate=info.sample_rate,

@@ -1,11 +1,14 @@
 """Import existing transcripts with their audio: NeMo, Hugging Face, Kaldi, lhotse, subtitles,
-TextGrid, ELAN and CSV/TSV.
+TextGrid, ELAN, CSV/TSV, KsponSpeech as distributed and AI Hub's three label shapes.
 
 Annotation files are recognised by name and content (`detect`); folders are searched for them.
 Each audio file an annotation names goes through `importing.import_file` (so a duplicate is
 still caught by its hash), then its transcribed regions become drafted segments whose revision 1
 has source 'import' and author 'import:<format>'. A duplicate recording gets the segments only
-while it has none. Audio files that no annotation names are imported as plain audio.
+while it has none. Audio files that no annotation names are imported as plain audio. What a
+reader notes without skipping anything (fields a documented layout lacks or does not know) is
+reported per file as 'noted'. AI Hub label files write their dual transcriptions in the order
+of the project's profile (`export.dual_order`); they are turned back to its own order here.
 
 Where that audio may come from is the import's trust boundary (`AudioScope`). Files from a
 browser (`import_upload`, and `import_any` unless told otherwise) may name only audio of the same
@@ -37,7 +40,21 @@ from workbench.core.access import Action, require
 from workbench.core.config import MB, Limits
 from workbench.core.records import InvalidEdit, Project, check_bounds, clean_text
 from workbench.core.workbench import Workbench
-from workbench.formats import eaf, hf, kaldi, lhotse, nemo, subtitles, table, textgrid
+from workbench.formats import (
+    FORMAT_INFO,
+    aihub_dialogs,
+    aihub_doc,
+    aihub_stt,
+    eaf,
+    hf,
+    kaldi,
+    kspon,
+    lhotse,
+    nemo,
+    subtitles,
+    table,
+    textgrid,
+)
 from workbench.formats.reading import AnnotationError, Read, decode
 from workbench.formats.table import ALIASES
 from workbench.formats.utterance import Annotation
@@ -52,6 +69,8 @@ from workbench.intake.audio_files import (
     printable,
     scratch_folder,
 )
+from workbench.text.conventions import DUAL_ORDERS, load_profile
+from workbench.text.forms import swap_dual_sides
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +88,11 @@ __all__ = [
     "upload_name",
 ]
 
-ANNOTATION_FORMATS = ("nemo", "hf", "kaldi", "lhotse", "srt", "vtt", "textgrid", "eaf", "csv", "cv")
+ANNOTATION_FORMATS = ("nemo", "hf", "kaldi", "lhotse", "srt", "vtt", "textgrid", "eaf", "csv", "cv",
+                      "kspon", "aihub-doc", "aihub-dialogs", "aihub-stt")
 SIDECARS = {".srt": "srt", ".vtt": "vtt", ".textgrid": "textgrid", ".eaf": "eaf"}
+JSON_SHAPES = {"aihub-doc": aihub_doc, "aihub-dialogs": aihub_dialogs, "aihub-stt": aihub_stt}
+BESIDE_ITS_AUDIO = {*SIDECARS.values(), "aihub-doc", "aihub-stt"}  # the audio of its own name
 AUDIO_PREFERENCE = (".wav", ".flac")  # for a sidecar with several audio files of its stem
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, current name)
@@ -150,7 +172,7 @@ def detect(path: Path) -> str | None:
             return "hf"
         if _lhotse_pair(path) is not None:
             return "lhotse"
-        return None
+        return "kspon" if kspon.looks_like_tree(path) else None
     if not path.is_file():
         return None
     name, suffix = path.name.lower(), path.suffix.lower()
@@ -159,16 +181,29 @@ def detect(path: Path) -> str | None:
         return detect(path.parent)
     if suffix in SIDECARS:
         return SIDECARS[suffix]
+    if suffix == ".trn" or (suffix == ".txt" and path.with_suffix(".pcm").is_file()):
+        return "kspon"
     if suffix in (".json", ".jsonl"):
         try:
             first = json.loads(_first_line(path) or "null")
         except ValueError:
-            return None
-        return "nemo" if isinstance(first, dict) and "audio_filepath" in first else None
+            first = None
+        if isinstance(first, dict) and "audio_filepath" in first:
+            return "nemo"
+        return _json_shape(path) if suffix == ".json" else None
     if suffix in (".csv", ".tsv") and _header_has(path, "file", "text"):
         header = _first_line(path).split("\t")
         return "cv" if {"client_id", "path", "sentence"} <= set(header) else "csv"
     return None
+
+
+def _json_shape(path: Path) -> str | None:
+    """The AI Hub label shape of a whole JSON file, or None."""
+    try:
+        value = json.loads(_read_text(path))
+    except (AnnotationError, ValueError, RecursionError):
+        return None
+    return next((fmt for fmt, shape in JSON_SHAPES.items() if shape.looks_like(value)), None)
 
 
 def _lhotse_pair(folder: Path) -> tuple[Path, Path] | None:
@@ -298,11 +333,50 @@ def _read_source(source: Source) -> tuple[Read, list[Path]]:
         with _text(path) as f:
             delimiter = "\t" if path.suffix.lower() == ".tsv" else None
             return table.read_table(f, delimiter), [path.parent, path.parent / "clips", Path.cwd()]
+    if fmt in ("kspon", "aihub-doc", "aihub-dialogs", "aihub-stt"):
+        return _read_korean(source)
     readers = {"srt": subtitles.read_srt, "vtt": subtitles.read_vtt,
                "textgrid": textgrid.read_textgrid, "eaf": eaf.read_eaf}
     with _text(path) as f:
         read = readers[fmt](f)
     return Read(tuple(replace(a, audio="") for a in read.annotations), read.problems), []
+
+
+def _read_korean(source: Source) -> tuple[Read, list[Path]]:
+    """KsponSpeech (a tree, a .trn list or a .txt beside its .pcm) and AI Hub label files."""
+    path, fmt = source.path, source.fmt
+    if fmt == "kspon" and path.is_dir():
+        read, bases = kspon.read_tree(path)
+        return read, [*bases, Path.cwd()]
+    if fmt == "kspon":
+        one = path.suffix.lower() == ".txt"  # a transcript; else a .trn list
+        limit = kspon.MAX_TEXT_BYTES if one else kspon.MAX_LIST_BYTES
+        text = kspon.decode_text(kspon.read_bytes(path, limit))
+        if one:
+            return kspon.read_transcript(text), []
+        return kspon.read_trn(text), [path.parent, path.parent.parent, Path.cwd()]
+    with _text(path) as f:
+        if fmt == "aihub-doc":
+            return aihub_doc.read_document(f), []
+        if fmt == "aihub-stt":
+            return aihub_stt.read_label(f, path.stem), []
+        return aihub_dialogs.read_session(f, _text_beside(path)), [path.parent, Path.cwd()]
+
+
+def _text_beside(json_path: Path) -> Callable[[str], str]:
+    """A session's textPath -> its text: the file at that path under the JSON's folder, else
+    of that name beside the JSON; nothing outside that folder is read."""
+    home = json_path.parent.resolve()
+
+    def text_of(ref: str) -> str:
+        written = Path(ref.replace("\\", "/"))
+        for candidate in (home / written, home / written.name):
+            found = candidate.resolve()
+            if found.is_relative_to(home) and found.is_file():
+                return kspon.decode_text(kspon.read_bytes(found, kspon.MAX_TEXT_BYTES))
+        raise AnnotationError(f"text file '{_shown(ref)}' not found beside the JSON")
+
+    return text_of
 
 
 def _resolve(ref: str, bases: list[Path]) -> Path | None:
@@ -356,7 +430,7 @@ class _ServerAudio:
         return list(import_paths(wb, project, loose).items) if loose else []
 
 
-_TRANSCRIPT_SUFFIXES = {".json", ".jsonl", ".gz", ".csv", ".tsv", *SIDECARS}
+_TRANSCRIPT_SUFFIXES = {".json", ".jsonl", ".gz", ".csv", ".tsv", ".txt", ".trn", *SIDECARS}
 
 
 def _wanted_in_upload(name: str) -> bool:
@@ -663,40 +737,10 @@ def _import(
 ) -> AnnotatedImport:
     sources, others = find_sources(roots)
     items: list[ImportItem] = []
-    groups: dict[Path, tuple[Source, list[tuple[str, Annotation]]]] = {}
+    groups: Groups = {}
+    reorder = _delivered_order(project, sources)
     for source in sources:
-        name = audio.source_name(source)
-        try:
-            read, bases = read_source(source)
-        except Exception as exc:  # a malformed or hostile file fails alone
-            items.append(ImportItem(name, "failed", audio.unreadable(source, exc)))
-            continue
-        items += _row_problems(name, read.problems)
-        if not read.annotations:
-            if not read.problems:
-                items.append(ImportItem(name, "failed", f"holds no {_UNITS[source.fmt]}"))
-            continue
-        if source.fmt in SIDECARS.values():
-            got = audio.find("", source, bases)
-            if isinstance(got, _Refused):
-                items.append(ImportItem(got.name, "failed", f"{name}: {got.why}"))
-            else:
-                groups.setdefault(got, (source, []))[1].extend((name, a) for a in read.annotations)
-            continue
-        refused: dict[_Refused, list[str]] = {}
-        for row, a in enumerate(read.annotations, 1):
-            if not a.audio.strip():
-                got: Path | _Refused = _Refused(name, "names no audio file")
-            elif source.fmt == "kaldi" and kaldi.is_command(a.audio):
-                got = _Refused(name, "audio is a command in wav.scp, and commands are never run")
-            else:
-                got = audio.find(a.audio, source, bases)
-            if isinstance(got, _Refused):
-                refused.setdefault(got, []).append(a.where or f"row {row}")
-            else:
-                groups.setdefault(got, (source, []))[1].append((name, a))
-        items += [ImportItem(r.name, "failed", f"{name} {_places(wheres)}: {r.why}")
-                  for r, wheres in refused.items()]
+        items += _gather(source, audio, groups, reorder)
     named = set(groups)
     merged = _merge_copies(groups)
     total = len(merged) + (1 if others else 0)
@@ -716,16 +760,74 @@ def _import(
     return AnnotatedImport(ImportReport(tuple(items)), attached)
 
 
+def _gather(source: Source, audio: _Audio, groups: Groups,
+            reorder: Callable[[str], str] | None) -> list[ImportItem]:
+    """Read `source` and add its annotations to `groups` by the audio they name; the items of
+    what could not be read or found, and of what the reader noted."""
+    name = audio.source_name(source)
+    try:
+        read, bases = read_source(source)
+    except Exception as exc:  # a malformed or hostile file fails alone
+        return [ImportItem(name, "failed", audio.unreadable(source, exc))]
+    items = [ImportItem(name, "noted", str(n.at(file=""))) for n in read.notes]
+    items += _row_problems(name, read.problems)
+    if not read.annotations:
+        if not read.problems:
+            items.append(ImportItem(name, "failed", f"holds no {_UNITS[source.fmt]}"))
+        return items
+    found = read.annotations
+    if reorder is not None and FORMAT_INFO[source.fmt].dual_order:
+        found = tuple(replace(a, text=reorder(a.text)) for a in found)
+    if _beside_its_audio(source):
+        own = audio.find("", source, bases)
+        if isinstance(own, _Refused):
+            return [*items, ImportItem(own.name, "failed", f"{name}: {own.why}")]
+        groups.setdefault(own, (source, []))[1].extend((name, a) for a in found)
+        return items
+    refused: dict[_Refused, list[str]] = {}
+    for row, a in enumerate(found, 1):
+        if not a.audio.strip():
+            got: Path | _Refused = _Refused(name, "names no audio file")
+        elif source.fmt == "kaldi" and kaldi.is_command(a.audio):
+            got = _Refused(name, "audio is a command in wav.scp, and commands are never run")
+        else:
+            got = audio.find(a.audio, source, bases)
+        if isinstance(got, _Refused):
+            refused.setdefault(got, []).append(a.where or f"row {row}")
+        else:
+            groups.setdefault(got, (source, []))[1].append((name, a))
+    return items + [ImportItem(r.name, "failed", f"{name} {_places(wheres)}: {r.why}")
+                    for r, wheres in refused.items()]
+
+
+def _beside_its_audio(source: Source) -> bool:
+    """Whether a source's annotations are of the audio file of its own name beside it."""
+    kspon_txt = source.fmt == "kspon" and source.path.suffix.lower() == ".txt"
+    return source.fmt in BESIDE_ITS_AUDIO or kspon_txt
+
+
+def _delivered_order(project: Project, sources: list[Source]) -> Callable[[str], str] | None:
+    """What turns the dual transcriptions of AI Hub label files into the order of the project's
+    profile, when its `export.dual_order` is not the profile's own; else None."""
+    if not any(FORMAT_INFO[s.fmt].dual_order for s in sources if s.fmt in FORMAT_INFO):
+        return None
+    profile = load_profile(project.conventions)
+    if profile.dual_order == DUAL_ORDERS[0]:
+        return None
+    return lambda text: swap_dual_sides(text, profile)
+
+
 _UNITS = {"srt": "cues", "vtt": "cues", "textgrid": "non-empty intervals",
           "eaf": "time-aligned annotations", "nemo": "manifest lines", "hf": "rows",
-          "kaldi": "utterances", "lhotse": "supervisions", "csv": "rows", "cv": "rows"}
+          "kaldi": "utterances", "lhotse": "supervisions", "csv": "rows", "cv": "rows",
+          "kspon": "transcripts", "aihub-doc": "utterances", "aihub-dialogs": "dialogs",
+          "aihub-stt": "transcripts"}
 
 Found = list[tuple[str, Annotation]]  # (the name of the source, an annotation it holds)
+Groups = dict[Path, tuple[Source, Found]]  # audio file -> its source and annotations
 
 
-def _merge_copies(
-    groups: dict[Path, tuple[Source, Found]],
-) -> list[tuple[Path, Source, Found]]:
+def _merge_copies(groups: Groups) -> list[tuple[Path, Source, Found]]:
     """One entry per distinct audio content and format: the splits of one corpus may each hold
     a copy of a recording, and its segments belong together."""
     merged: dict[tuple[str, str], tuple[Path, Source, Found]] = {}
@@ -735,7 +837,21 @@ def _merge_copies(
             merged[key][2].extend(found)
         else:
             merged[key] = (audio, source, list(found))
-    return list(merged.values())
+    return [(audio, source, _once(found) if source.fmt == "kspon" else found)
+            for audio, source, found in merged.values()]
+
+
+def _once(found: Found) -> Found:
+    """KsponSpeech annotations less repeats: a .txt and the .trn line naming its .pcm, given
+    as two sources, hold the same transcript."""
+    seen: set[tuple] = set()
+    kept = []
+    for name, a in found:
+        key = (a.start, a.end, a.text, a.speaker)
+        if key not in seen:
+            seen.add(key)
+            kept.append((name, a))
+    return kept
 
 
 def _digest(path: Path) -> str:

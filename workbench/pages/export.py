@@ -6,6 +6,8 @@ from workbench.core.errors import WorkbenchError
 from workbench.formats import FORMAT_INFO, FORMATS
 from workbench.formats.corpus_export import (
     CONVENTION_FORMS,
+    CONVENTION_TAG_MODES,
+    FILLERS,
     RATE_CHOICES,
     STATUS_CHOICES,
     build_request,
@@ -23,7 +25,8 @@ from workbench.projects.settings import profile_label
 from workbench.ui.common import current_project, show_error, workbench
 from workbench.ui.text import md
 
-CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "none": "whole recordings, with offsets"}
+CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "pcm": "headerless 16 kHz PCM clips",
+               "none": "whole recordings, with offsets"}
 RATES = ["16000", *(str(r) for r in RATE_CHOICES if r != 16000), "original"]
 
 st.title("Export")
@@ -57,17 +60,23 @@ padding = cols[2].number_input("Padding (s)", min_value=0.0, max_value=10.0, val
                                key="export_padding", disabled=not info.audio,
                                help="added either side of each segment, within its recording")
 
-cols = st.columns(3)
+cols = st.columns(4)
 text_forms = [*CONVENTION_FORMS, *(f for f in TEXT_FORMS if f != "as-written")]
 text_form = cols[0].selectbox(
     "Text", text_forms, key="export_text_form",
     help=f"written: as the labeller wrote it; spelling / pronunciation: the two sides of the "
          f"'{profile_label(project.conventions)}' conventions' dual transcriptions, tags and "
          "marks removed; lower: lower case, punctuation and symbols removed")
-tags = cols[1].selectbox("Inline tags of the conventions", list(TAG_MODES), key="export_tags",
+tags = cols[1].selectbox("Inline tags of the conventions",
+                         list(dict.fromkeys([*CONVENTION_TAG_MODES, *TAG_MODES])), key="export_tags",
                          help="drop leaves out segments that carry a tag unusable for training "
-                              "(e.g. KsponSpeech's u/)")
-split = cols[2].text_input("Split train,dev,test", key="export_split", placeholder="0.8,0.1,0.1",
+                              "(e.g. KsponSpeech's u/); map writes each tag as the conventions' "
+                              "export.tag_map says (KsponSpeech: u/ becomes [unk], as ESPnet's "
+                              "recipe does) and removes the others")
+fillers = cols[2].selectbox("Fillers", FILLERS, key="export_fillers",
+                            help="drop leaves filler words and repeated fragments (음/, 그+) out "
+                                 "of the spelling or pronunciation form")
+split = cols[3].text_input("Split train,dev,test", key="export_split", placeholder="0.8,0.1,0.1",
                            help="shares of audio time; leave empty for one corpus")
 cols = st.columns(2)
 split_by = cols[0].selectbox("Split by", SPLIT_BY, key="export_split_by",
@@ -93,7 +102,7 @@ if st.button("Export", key="export_button", type="primary"):
         filters, options = build_request(
             status, recordings, speakers, labellers, exclude, since, until, fresh,
             clips=clips, sample_rate=rate, padding=padding, text_form=text_form, tags=tags,
-            split=split, split_by=split_by, seed=seed,
+            fillers=fillers, split=split, split_by=split_by, seed=seed,
         )
         result = export_batch(
             wb, project, default_out(wb, project, fmt), fmt=fmt, filters=filters, options=options,

@@ -33,7 +33,7 @@ from workbench.ui.common import (
 from workbench.ui.jobs import start_drafts
 from workbench.ui.text import md
 
-ANNOTATION_TYPES = {"json", "jsonl", "csv", "tsv", "srt", "vtt", "textgrid", "eaf"}
+ANNOTATION_TYPES = {"json", "jsonl", "csv", "tsv", "srt", "vtt", "textgrid", "eaf", "txt", "trn"}
 
 st.title("Projects")
 wb = workbench()
@@ -153,7 +153,8 @@ limits = wb.settings.limits
 per_file_mb = min(limits.upload_file_mb, int(st.get_option("server.maxUploadSize")))
 files = st.file_uploader(
     "Audio files or zip archives (WAV, FLAC, MP3, M4A, OGG, Opus, WebM), and transcripts to "
-    "import with them (NeMo, audiofolder metadata, SRT, VTT, TextGrid, EAF, CSV/TSV)",
+    "import with them (NeMo, audiofolder metadata, SRT, VTT, TextGrid, EAF, CSV/TSV, "
+    "KsponSpeech .pcm with .txt or .trn, AI Hub JSON)",
     accept_multiple_files=True,
     type=sorted({s.lstrip(".") for s in AUDIO_SUFFIXES} | {"zip"} | ANNOTATION_TYPES),
     key=upload_key,

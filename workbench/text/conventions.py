@@ -24,6 +24,10 @@ File format (every field but `name` is optional; a user file may start from a bu
     export:                         # per text form: case keep|lower, punctuation keep|strip
       spelling: {case: keep, punctuation: keep}
       pronunciation: {case: keep, punctuation: strip, keep_in_words: "'-"}
+      dual_order: spelling-first    # how AI Hub label files write a dual transcription:
+                                    # pronunciation-first writes (11월)/(십일월) as (십일월)/(11월)
+      tag_map: {u: "[unk]"}         # an export with tags "map": a tag named here becomes its
+                                    # text ('' removes it); a tag not named is removed
 
 A malformed file raises ProfileError naming the file and the field.
 
@@ -58,6 +62,7 @@ from workbench.core.errors import NotFound, WorkbenchError
 
 __all__ = [
     "BUILTIN_DIR",
+    "DUAL_ORDERS",
     "RULES",
     "LEVELS",
     "Tag",
@@ -74,6 +79,9 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent / "conventions"
 
 class ProfileError(WorkbenchError):
     """A conventions profile that cannot be used: the message names the file and the field."""
+
+
+DUAL_ORDERS = ("spelling-first", "pronunciation-first")
 
 RULES = {  # every lint rule a profile may enable, with what it checks
     "dual-transcription": "dual transcription as (spelling)/(pronunciation), both sides filled, not nested",
@@ -143,6 +151,8 @@ class Profile:
     pronunciation_style: Style
     guidelines: str  # Markdown for the editor's guidelines panel
     source: str  # the file it came from
+    dual_order: str = "spelling-first"  # in AI Hub label files; one of DUAL_ORDERS
+    tag_map: tuple[tuple[str, str], ...] = ()  # (tag name, text) for an export with tags "map"
 
     @property
     def tag_open(self) -> str:
@@ -285,7 +295,8 @@ def _build(data: dict[str, Any], path: Path) -> Profile:
     tag_syntax, tags = _tags(data.get("tags"), src)
     dual = _dual(data.get("dual"), src)
     marks = _marks(data.get("marks"), src, dual)
-    export = _mapping(data.get("export"), "export", src, {"spelling", "pronunciation"})
+    export = _mapping(data.get("export"), "export", src,
+                      {"spelling", "pronunciation", "dual_order", "tag_map"})
     profile = Profile(
         name=name,
         title=_text(data, "title", src) or name,
@@ -304,6 +315,9 @@ def _build(data: dict[str, Any], path: Path) -> Profile:
         pronunciation_style=_style(export.get("pronunciation"), "export.pronunciation", src),
         guidelines="",
         source=src,
+        dual_order=_choice(export.get("dual_order", DUAL_ORDERS[0]), "export.dual_order", src,
+                           DUAL_ORDERS),
+        tag_map=_tag_map(export.get("tag_map"), tags, src),
     )
     text = _guidelines_text(data.get("guidelines"), src) or _summary(profile)
     return replace(profile, guidelines=text)
@@ -363,6 +377,18 @@ def _tags(value: Any, src: str) -> tuple[str, tuple[Tag, ...]]:
     if not isinstance(unusable, list) or any(u not in names for u in unusable):
         raise ProfileError(f"{src}: field 'tags.unusable': expected a list of tags.names, got {unusable!r}")
     return syntax, tuple(Tag(n, m, n not in unusable) for n, m in names.items())
+
+
+def _tag_map(value: Any, tags: tuple[Tag, ...], src: str) -> tuple[tuple[str, str], ...]:
+    spec = _mapping(value, "export.tag_map", src)
+    names = {t.name for t in tags}
+    for name, text in spec.items():
+        if name not in names:
+            raise ProfileError(f"{src}: field 'export.tag_map.{name}': not a tag of tags.names")
+        if not isinstance(text, str) or any(c.isspace() for c in text):
+            raise ProfileError(f"{src}: field 'export.tag_map.{name}': expected one word or '', "
+                             f"got {text!r}")
+    return tuple(spec.items())
 
 
 def _dual(value: Any, src: str) -> Dual | None:

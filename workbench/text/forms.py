@@ -16,7 +16,13 @@ misplaced one stays, for the linter to point at.
 
 Tags: "keep" leaves them in as written (a tag glued to a word is split off as its own
 word), "strip" removes them, "drop" returns None for text carrying a tag the profile marks
-unusable for training (kspon `u/`, verbatim-en `[inaudible]`) and otherwise strips.
+unusable for training (kspon `u/`, verbatim-en `[inaudible]`) and otherwise strips, "map"
+writes each tag as the profile's `tag_map` says (kspon: `u/` -> `[unk]`, as ESPnet's
+ksponspeech recipe does) and removes the tags it does not name.
+
+`dual_order="pronunciation-first"` writes the written form's dual transcriptions the other
+way round, `(pronunciation)/(spelling)`, as some AI Hub label files do; `swap_dual_sides`
+turns such text back (swapping twice is the identity).
 
 The profile's export style (case, punctuation) applies to the spelling and pronunciation
 forms, never to tags. Text with lint errors gets a best effort, never an exception:
@@ -26,14 +32,16 @@ malformed dual transcriptions are kept as written, minus the marks.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
-from workbench.text.conventions import Profile, Style, load_profile
-from workbench.text.markup import Parsed, Word, is_punct, nfc, parse, word_marks
+from workbench.text.conventions import DUAL_ORDERS, Dual, Profile, Style, load_profile
+from workbench.text.markup import Parsed, Piece, Word, is_punct, nfc, parse, word_marks
 
-__all__ = ["FORMS", "TAG_MODES", "written", "spelling", "pronunciation", "render", "apply_style"]
+__all__ = ["FORMS", "TAG_MODES", "written", "spelling", "pronunciation", "render", "apply_style",
+           "swap_dual_sides"]
 
 FORMS = ("written", "spelling", "pronunciation")
-TAG_MODES = ("keep", "strip", "drop")
+TAG_MODES = ("keep", "strip", "drop", "map")
 _SPLITTING = "/…‥·"  # besides dashes: punctuation that separates words when stripped
 
 
@@ -55,28 +63,49 @@ def pronunciation(text: str, profile: Profile | str, tags: str = "strip", *, mar
 
 
 def render(text: str, profile: Profile | str, form: str = "spelling", tags: str = "strip", *,
-           marks: str = "strip", disfluencies: str = "keep") -> str | None:
-    """`text` in `form` with `tags` kept, stripped or dropped; None when dropped.
+           marks: str = "strip", disfluencies: str = "keep",
+           dual_order: str = "spelling-first") -> str | None:
+    """`text` in `form` with `tags` kept, stripped, dropped or mapped; None when dropped.
 
     `marks` ("strip" | "keep") and `disfluencies` ("keep" | "drop") apply to the spelling and
-    pronunciation forms; the written form keeps everything but the tags it is told to strip.
+    pronunciation forms; the written form keeps everything but the tags it is told to strip,
+    its dual transcriptions in `dual_order` (see DUAL_ORDERS).
     """
     _check(form, FORMS, "form")
     _check(tags, TAG_MODES, "tags")
     _check(marks, ("strip", "keep"), "marks")
     _check(disfluencies, ("keep", "drop"), "disfluencies")
+    _check(dual_order, DUAL_ORDERS, "dual_order")
     profile = load_profile(profile)
-    if form == "written" and tags == "keep":
+    swap = form == "written" and dual_order != DUAL_ORDERS[0]
+    if form == "written" and tags == "keep" and not swap:
         return written(text)
     parsed = parse(text, profile)
     if tags == "drop" and any(t.name in profile.unusable_tags for w in parsed.words for t in w.tags):
         return None
+    tag_text = _tag_writer(tags, profile)
     out: list[str] = []
     for word in parsed.words:
         if form != "written" and disfluencies == "drop" and _disfluent(parsed, word, profile):
             continue
-        out += _render_word(parsed, word, profile, form, tags == "keep", marks == "strip")
+        out += _render_word(parsed, word, profile, form, tag_text, marks == "strip", swap)
     return " ".join(" ".join(out).split())
+
+
+def swap_dual_sides(text: str, profile: Profile | str) -> str:
+    """`text` with both sides of each dual transcription swapped, everything else as written:
+    AI Hub's `(십일월)/(11월)` <-> the profile's `(11월)/(십일월)`."""
+    return render(text, profile, "written", "keep", dual_order=DUAL_ORDERS[1]) or ""
+
+
+def _tag_writer(tags: str, profile: Profile) -> Callable[[str, str], str]:
+    """(tag name, tag as written) -> what the output holds in its place."""
+    if tags == "keep":
+        return lambda name, as_written: as_written
+    if tags == "map":
+        mapping = dict(profile.tag_map)
+        return lambda name, as_written: mapping.get(name, "")
+    return lambda name, as_written: ""
 
 
 def apply_style(text: str, style: Style, keep: str = "") -> str:
@@ -94,8 +123,8 @@ def _check(value: str, allowed: tuple[str, ...], name: str) -> None:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
 
 
-def _render_word(parsed: Parsed, word: Word, profile: Profile, form: str, keep_tags: bool,
-                 strip_marks: bool) -> list[str]:
+def _render_word(parsed: Parsed, word: Word, profile: Profile, form: str,
+                 tag_text: Callable[[str, str], str], strip_marks: bool, swap: bool) -> list[str]:
     """The word as one or more output words: a kept tag glued to it becomes its own word.
 
     Only marks where they belong (ending the word) are removed; a misplaced one (`+그`,
@@ -108,14 +137,23 @@ def _render_word(parsed: Parsed, word: Word, profile: Profile, form: str, keep_t
     run: list[str] = []
     for piece in word.pieces:
         if piece.kind == "tag":
-            out += [_finish(run, style, kept), piece.text if keep_tags else ""]
+            out += [_finish(run, style, kept), tag_text(piece.name, piece.text)]
             run = []
         elif piece.kind == "dual" and style:
             run.append(parsed.side(piece, form))
+        elif piece.kind == "dual" and swap and profile.dual:
+            run.append(_swapped(parsed, piece, profile.dual))
         else:
             run += [c for at, c in enumerate(piece.text, piece.start) if at not in marks]
     out.append(_finish(run, style, kept))
     return [w for w in out if w]
+
+
+def _swapped(parsed: Parsed, piece: Piece, dual: Dual) -> str:
+    """A dual transcription written with its sides the other way round, each side as written."""
+    (a, b), (c, d) = piece.spelling, piece.pronunciation
+    first, second = parsed.text[c:d], parsed.text[a:b]
+    return f"{dual.open}{first}{dual.close}{dual.separator}{dual.open}{second}{dual.close}"
 
 
 def _finish(run: list[str], style: Style | None, kept: str) -> str:
