@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from tests.conftest import as_user
-from tests.helpers.pages import _act, _no_errors
+from tests.helpers.pages import _act, _no_errors, said
 from workbench import store
 from workbench.asr import Transcript
 from workbench.cli import main
@@ -54,7 +54,7 @@ def test_save_next_at_the_queue_end_stays_and_says_so(app, wb, drafted):
     _no_errors(at)
     assert at.session_state["ed_current"] == last  # not an earlier one
     assert any(f"All {len(queue)} segments of this filter are labelled" in i.value for i in at.info)
-    assert any("last segment of this filter" in s.value for s in at.success)
+    assert "last segment of this filter" in said(at, "success")
 
 
 def test_a_recording_whose_segments_are_all_deleted_says_how_to_reach_them(wb, drafted):
@@ -95,7 +95,7 @@ def test_alt_z_after_alt_delete_restores_the_segment(app, wb, drafted):
     _no_errors(at)
     assert store.get_segment(wb.db, first).status.value == "drafted"
     assert at.session_state["ed_current"] == first
-    assert any(f"{first} is back" in s.value for s in at.success)
+    assert f"{first} is back" in said(at, "success")
 
 
 def test_a_stale_save_stays_with_both_texts(app, wb, drafted):
@@ -206,7 +206,7 @@ def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
     _no_errors(at)
     view = store.segment_view(wb.db, new.id)
     assert view.segment.status.value == "drafted" and view.text.startswith("w0 x0")
-    assert any("Drafted segment" in s.value and f"{new.id}" in s.value for s in at.success)
+    assert "Drafted segment" in said(at, "success") and f"{new.id}" in said(at, "success")
     assert not [b for b in at.button if b.key and b.key.startswith(f"ed_draft_{new.id}_")]
 
 

@@ -382,7 +382,6 @@ def editor() -> None:
     data = _editor_data(screen, state, previous)
     _conflict(seg.id)  # above the editor: in sight with the message
     action, draft = segment_editor(_windowed(data, screen, state, queue), key="ed_component")
-    show_flash("ed_flash")  # below the editor (and in its status line): it never moves it
     _rewritten(view)
     for fresh in _fresh(action or {}):  # actions this run did not apply before drawing
         _act(fresh, state, queue, shown=shown, deleted=deleted, previous=previous,

@@ -123,8 +123,9 @@ function build(root, shortcuts) {
 const WINDOW_KEEP = 12;       // payloads kept in the browser (the window and a few behind)
 
 export function choose(win, data) {
-  // which payload to show after a rerun: the browser's while its actions are pending
-  win.pending = win.pending.filter((a) => a.nonce > (data.ack || 0));
+  // which payload to show after a rerun: the browser's while its actions are pending (a page
+  // without the window, the review page, acknowledges nothing: the server always decides)
+  win.pending = "ack" in data ? win.pending.filter((a) => a.nonce > data.ack) : [];
   const mine = win.shown && win.cache.get(win.shown);
   if (win.pending.length && mine) return mine;
   return data;
