@@ -14,6 +14,7 @@ The keyboard shortcuts (shortcuts.py) travel with it: a constant, so they change
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +35,14 @@ CONTEXTS = (CONTEXT, 10.0, 30.0)  # the zoom levels: seconds shown either side o
 VIEW_PEAKS = 2400  # at most this many peak pairs for a view (±30 s at 100 a second is 6,600)
 MINIMAP_TTL = 30  # seconds: other people's changes reach a minimap within this
 
+EDITOR_JS = (_HERE / "editor.js").read_text()
+EDITOR_VERSION = hashlib.sha256(EDITOR_JS.encode()).hexdigest()[:12]
+# the inline script is a small loader: the editor's code goes once a session (see loader.js)
 _component = st.components.v2.component(
     "workbench_segment_editor",
     html="",
     css=(_HERE / "editor.css").read_text(),
-    js=(_HERE / "editor.js").read_text(),
+    js=(_HERE / "loader.js").read_text(),
 )
 
 
@@ -149,7 +153,18 @@ def editor_data(
 
 
 def segment_editor(data: dict[str, Any], key: str) -> tuple[dict | None, dict | None]:
-    """Mount the editor; returns (action triggered this run or None, latest draft text state)."""
+    """Mount the editor; returns (action triggered this run or None, latest draft text state).
+
+    The editor's code goes with the data of the first render of a session (and after the
+    browser asks for it again: an action of type "refresh"), else only its version."""
+    sent = st.session_state.setdefault("_editor_code", set())
+    action = _get(st.session_state.get(key), "action") if key in st.session_state else None
+    if isinstance(action, dict) and action.get("type") == "refresh":
+        sent.discard(key)
+    data = {**data, "code_version": EDITOR_VERSION}
+    if key not in sent:
+        data["code"] = EDITOR_JS
+        sent.add(key)
     result = _component(
         data=data, key=key, on_action_change=lambda: None, on_draft_change=lambda: None
     )
