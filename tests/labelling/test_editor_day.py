@@ -280,6 +280,9 @@ def test_an_empty_draft_is_flagged_and_redrafted_alone(app, wb, drafted):
     assert [r.id for r in empty_drafts(wb, drafted.id)] == [rec.id]
     at = app("workbench/pages/editor.py", drafted.id)
     assert any("drafted without any segment" in w.value for w in at.warning)
+    at = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))  # an owner's to-do
+    assert any("Segment 1 of" in m.value for m in at.markdown)
+    assert not any("drafted without any segment" in w.value for w in at.warning)
     page = app("workbench/pages/projects.py", drafted.id)
     _no_errors(page)
     assert page.button(key=f"redraft_{rec.id}") is not None

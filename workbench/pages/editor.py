@@ -164,6 +164,7 @@ def _blind(blind: BlindItem) -> None:
     data = editor_data(view, wb.settings.home, project_id=project.id, user=wb.actor.name,
                        tags=tags, before=None, after=None, can_prev=False, can_next=False)
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
+    st.session_state["ed_off"] = tuple(BLIND_OFF)  # the help leaves them out
     action, draft = segment_editor(data, key="ed_component")
     fresh = action and action.get("nonce") != st.session_state.get("ed_last_nonce")
     if fresh and action.get("segment_id") == seg.id:
@@ -366,6 +367,7 @@ def editor() -> None:
     if screen.blind is not None:
         _blind(screen.blind)
         return
+    st.session_state["ed_off"] = ()
     _empty_drafts(screen)
     state = screen.segment
     if state is None:
@@ -640,6 +642,7 @@ editor()
 
 with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):
-        st.markdown(help_markdown())  # the table the editor's keys and titles come from
+        # the table the editor's keys and titles come from, less what a blind item offers not
+        st.markdown(help_markdown(st.session_state.get("ed_off", ())))
     with st.expander(f"Guidelines · {profile.title}", expanded=False):
         st.markdown(guidelines_md(project.guidelines or profile.guidelines))

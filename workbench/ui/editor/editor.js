@@ -755,10 +755,13 @@ function render(component, root, data, win) {
   };
   const keymap = new Map();
   const off = new Set(data.off || []);  // actions this page does not offer
+  // an action this page does not offer still takes its keys, and says so: else Alt+G and the
+  // time typed after it would land in the transcript
+  const unavailable = (label) => () => { note.textContent = `${label}: not available here.`; };
   for (const sc of win.shortcuts) {
-    if (off.has(sc.action)) continue;
+    const run = off.has(sc.action) ? unavailable(sc.label) : actions[sc.action];
     sc.keys.forEach((k, i) => {
-      keymap.set(combo(k.ctrl, k.alt, k.shift, k.code), [actions[sc.action], i]);
+      keymap.set(combo(k.ctrl, k.alt, k.shift, k.code), [run, i]);
     });
   }
   on(document, "keydown", (ev) => {
