@@ -333,3 +333,37 @@ def test_a_pinned_segment_of_another_project_is_not_shown(wb, drafted):
     assert open_segment(wb, other.id, theirs, QueueFilter(), pinned=theirs) is None
     mine = open_segment(wb, drafted.id, theirs, QueueFilter(), pinned=theirs)
     assert mine.view.segment.id == theirs  # in its own project it opens
+
+
+def test_save_and_next_on_a_segment_just_added_goes_on_not_back(app, wb, drafted):
+    """Alt+N from a segment, then Ctrl+Enter on the new one: the editor goes on in the queue,
+    not back to the segment it was added from."""
+    rec = store.list_recordings(wb.db, drafted.id)[0]
+    queue = store.segment_queue(wb.db, drafted.id, rec.id)
+    delete(as_user(wb, "ann"), queue[1]["id"], 1)  # a gap after the first segment
+    at = app("workbench/pages/editor.py", drafted.id)
+    first = at.session_state["ed_current"]
+    at.button(key=f"ed_add_{first}").click().run()
+    new = at.session_state["ed_current"]
+    assert new != first
+    _act(at, wb, "save_next", text="added by hand")
+    _no_errors(at)
+    assert store.segment_view(wb.db, new).text == "added by hand"
+    assert at.session_state["ed_current"] not in (first, new)
+
+
+def test_a_segment_rejected_while_the_labeller_works_comes_next_without_a_reload(
+        app, wb, drafted):
+    from workbench.review.verdicts import reject
+
+    at = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))
+    queue = store.segment_queue(wb.db, drafted.id)
+    lena = as_user(wb, "lena")
+    save_segment(lena, queue[3]["id"], 1, "lena's label", queue[3]["start"], queue[3]["end"])
+    reject(as_user(wb, "olga", "owner"), queue[3]["id"], 2, "wrong text", "a word is missing")
+    _act(at, wb, "save_next", text="first")
+    assert at.session_state["ed_current"] == queue[3]["id"]
+    assert "came back from review" in said(at, "warning")
+    assert any("a word is missing" in e.value for e in at.error)  # the reason, above
+    _act(at, wb, "next")
+    assert at.session_state["ed_current"] != queue[3]["id"]  # once: it does not hold them there

@@ -117,3 +117,9 @@ def _rejected_first(wb: Workbench, project_id: int, shown: int | None, queue: Qu
             following = _position(wb, project_id, following, queue, without_gold)["next"]
     return {"current": mine[i], "previous": mine[i - 1] if i else None, "next": following,
             "index": i, "total": rest["total"]}
+
+
+def given_back(wb: Workbench, project_id: int) -> list[int]:
+    """The acting user's segments a reviewer rejected (given back to them), in time order."""
+    user = require(wb, Action.VIEW, project_id)
+    return store.rejected_for(wb.db, project_id, user.name)

@@ -18,7 +18,7 @@ from workbench.labelling.editor_screen import (
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.labeller_edits import restore, undo_delete_now
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
-from workbench.labelling.queue import EditorState, open_segment
+from workbench.labelling.queue import EditorState, given_back, open_segment
 from workbench.labelling.window import window_after
 from workbench.labelling.segment_edits import name
 from workbench.projects.people import set_pref
@@ -270,6 +270,8 @@ def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
     anything is drawn, so a key costs one run and the segment the browser moved to is drawn."""
     pinned = st.session_state.get("ed_pinned")
     screen = open_editor(wb, project.id, queue, shown=shown, pinned=pinned)
+    if f"ed_given_back_{project.id}" not in st.session_state:  # those come first on opening
+        st.session_state[f"ed_given_back_{project.id}"] = set(given_back(wb, project.id))
     pending = _fresh(_incoming())
     if screen.segment is None or screen.blind is not None or not pending:
         return screen
@@ -290,8 +292,23 @@ def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
                deleted=st.session_state.get("ed_last_deleted"), previous=_previous(state),
                beside=_beside_data(state.view.segment))
         state = None
+    _given_back()
     return open_editor(wb, project.id, queue, shown=st.session_state.get("ed_current"),
                        pinned=st.session_state.get("ed_pinned"))
+
+
+def _given_back() -> None:
+    """A segment of the user's that a reviewer rejected since the editor last looked comes
+    next, with the reason in sight: they need not reload to see it (once per rejection)."""
+    ss = st.session_state
+    back = given_back(wb, project.id)
+    seen = ss[f"ed_given_back_{project.id}"]  # set when the editor opened (see `_screen`)
+    new = [i for i in back if i not in seen]
+    seen.update(back)
+    if new and ss.get("ed_flash", ("",))[0] != "error":  # a refusal keeps the labeller there
+        ss["ed_current"] = ss["ed_pinned"] = new[0]
+        ss["ed_flash"] = ("warning", f"Segment {name(new[0])} came back from review: the "
+                                     "reviewer's reason is above the editor.")
 
 
 def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter) -> dict:
