@@ -367,3 +367,18 @@ def test_a_segment_rejected_while_the_labeller_works_comes_next_without_a_reload
     assert any("a word is missing" in e.value for e in at.error)  # the reason, above
     _act(at, wb, "next")
     assert at.session_state["ed_current"] != queue[3]["id"]  # once: it does not hold them there
+
+
+def test_save_stays_on_the_segment_when_claims_are_handed_out_by_segment(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, assignment="segment")
+    at = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))
+    first = at.session_state["ed_current"]
+    _act(at, wb, "save", text="kept on screen")
+    _no_errors(at)
+    assert at.session_state["ed_current"] == first  # Ctrl+S is save and stay
+    assert store.segment_view(wb.db, first).text == "kept on screen"
+    _act(at, wb, "save_next", text="kept on screen, then on")
+    second = at.session_state["ed_current"]
+    assert second != first
+    _act(at, wb, "prev")
+    assert at.session_state["ed_current"] == first  # Ctrl+↑ goes back to it
