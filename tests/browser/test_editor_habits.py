@@ -1,6 +1,6 @@
 """The transcriptionist's habits in headless Chromium, on the long generated recording of
 browser/test_editor_day: a new overlap held until saved again, the queue's end, Ctrl+↑ to the
-segment just saved, Alt+Z after Alt+Delete, a stale save side by side, a segment added where
+segment just saved, Alt+Z after Alt+Shift+Delete, a stale save side by side, a segment added where
 speech no segment covers, and find & replace across the project. Keys where the behaviour is a
 key; the store is checked after each. Screenshot: tests/artifacts/editor_habits_stale.png."""
 
@@ -105,7 +105,7 @@ def test_alt_z_right_after_alt_delete_brings_the_segment_back(wb, long_project, 
     queue, key = _open(page, server, wb, long_project)
     first = queue[0]
     page.locator(".ed-text").focus()
-    page.keyboard.press("Alt+Delete")
+    page.keyboard.press("Alt+Shift+Delete")
     key = _wait_key_change(page, key)
     assert key == f"{queue[1]['id']}-1"
     expect(page.get_by_text(f"Deleted segment #{first['id']}.", exact=False)).to_be_visible()

@@ -1,5 +1,5 @@
 """The transcriptionist's day in the editor: overlaps held back, the queue's end, Ctrl+↑ to the
-segment just saved, Alt+Z after Alt+Delete, stale saves side by side, split/merge drafts,
+segment just saved, Alt+Z after Alt+Shift+Delete, stale saves side by side, split/merge drafts,
 coverage (gaps, added segments, empty drafts, redraft), find & replace page and CLI."""
 
 import numpy as np
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from tests.conftest import as_user
-from tests.helpers.pages import _act, _no_errors
+from tests.helpers.pages import _act, _no_errors, said
 from workbench import store
 from workbench.asr import Transcript
 from workbench.cli import main
@@ -54,7 +54,7 @@ def test_save_next_at_the_queue_end_stays_and_says_so(app, wb, drafted):
     _no_errors(at)
     assert at.session_state["ed_current"] == last  # not an earlier one
     assert any(f"All {len(queue)} segments of this filter are labelled" in i.value for i in at.info)
-    assert any("last segment of this filter" in s.value for s in at.success)
+    assert "last segment of this filter" in said(at, "success")
 
 
 def test_a_recording_whose_segments_are_all_deleted_says_how_to_reach_them(wb, drafted):
@@ -95,7 +95,7 @@ def test_alt_z_after_alt_delete_restores_the_segment(app, wb, drafted):
     _no_errors(at)
     assert store.get_segment(wb.db, first).status.value == "drafted"
     assert at.session_state["ed_current"] == first
-    assert any(f"{first} is back" in s.value for s in at.success)
+    assert f"{first} is back" in said(at, "success")
 
 
 def test_a_stale_save_stays_with_both_texts(app, wb, drafted):
@@ -207,7 +207,7 @@ def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
     _no_errors(at)
     view = store.segment_view(wb.db, new.id)
     assert view.segment.status.value == "drafted" and view.text.startswith("w0 x0")
-    assert any("Drafted segment" in s.value and f"{new.id}" in s.value for s in at.success)
+    assert "Drafted segment" in said(at, "success") and f"{new.id}" in said(at, "success")
     assert not [b for b in at.button if b.key and b.key.startswith(f"ed_draft_{new.id}_")]
 
 
@@ -281,6 +281,9 @@ def test_an_empty_draft_is_flagged_and_redrafted_alone(app, wb, drafted):
     assert [r.id for r in empty_drafts(wb, drafted.id)] == [rec.id]
     at = app("workbench/pages/editor.py", drafted.id)
     assert any("drafted without any segment" in w.value for w in at.warning)
+    at = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))  # an owner's to-do
+    assert any("Segment 1 of" in m.value for m in at.markdown)
+    assert not any("drafted without any segment" in w.value for w in at.warning)
     page = app("workbench/pages/projects.py", drafted.id)
     _no_errors(page)
     assert page.button(key=f"redraft_{rec.id}") is not None
@@ -331,3 +334,52 @@ def test_a_pinned_segment_of_another_project_is_not_shown(wb, drafted):
     assert open_segment(wb, other.id, theirs, QueueFilter(), pinned=theirs) is None
     mine = open_segment(wb, drafted.id, theirs, QueueFilter(), pinned=theirs)
     assert mine.view.segment.id == theirs  # in its own project it opens
+
+
+def test_save_and_next_on_a_segment_just_added_goes_on_not_back(app, wb, drafted):
+    """Alt+N from a segment, then Ctrl+Enter on the new one: the editor goes on in the queue,
+    not back to the segment it was added from."""
+    rec = store.list_recordings(wb.db, drafted.id)[0]
+    queue = store.segment_queue(wb.db, drafted.id, rec.id)
+    delete(as_user(wb, "ann"), queue[1]["id"], 1)  # a gap after the first segment
+    at = app("workbench/pages/editor.py", drafted.id)
+    first = at.session_state["ed_current"]
+    at.button(key=f"ed_add_{first}").click().run()
+    new = at.session_state["ed_current"]
+    assert new != first
+    _act(at, wb, "save_next", text="added by hand")
+    _no_errors(at)
+    assert store.segment_view(wb.db, new).text == "added by hand"
+    assert at.session_state["ed_current"] not in (first, new)
+
+
+def test_a_segment_rejected_while_the_labeller_works_comes_next_without_a_reload(
+        app, wb, drafted):
+    from workbench.review.verdicts import reject
+
+    at = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))
+    queue = store.segment_queue(wb.db, drafted.id)
+    lena = as_user(wb, "lena")
+    save_segment(lena, queue[3]["id"], 1, "lena's label", queue[3]["start"], queue[3]["end"])
+    reject(as_user(wb, "olga", "owner"), queue[3]["id"], 2, "wrong text", "a word is missing")
+    _act(at, wb, "save_next", text="first")
+    assert at.session_state["ed_current"] == queue[3]["id"]
+    assert "came back from review" in said(at, "warning")
+    assert any("a word is missing" in e.value for e in at.error)  # the reason, above
+    _act(at, wb, "next")
+    assert at.session_state["ed_current"] != queue[3]["id"]  # once: it does not hold them there
+
+
+def test_save_stays_on_the_segment_when_claims_are_handed_out_by_segment(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, assignment="segment")
+    at = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))
+    first = at.session_state["ed_current"]
+    _act(at, wb, "save", text="kept on screen")
+    _no_errors(at)
+    assert at.session_state["ed_current"] == first  # Ctrl+S is save and stay
+    assert store.segment_view(wb.db, first).text == "kept on screen"
+    _act(at, wb, "save_next", text="kept on screen, then on")
+    second = at.session_state["ed_current"]
+    assert second != first
+    _act(at, wb, "prev")
+    assert at.session_state["ed_current"] == first  # Ctrl+↑ goes back to it

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import as_user, open_page, tone
+from tests.helpers.pages import said
 from workbench import store
 from workbench.core.access import Forbidden
 from workbench.core.errors import NotFound
@@ -95,9 +96,9 @@ def test_goto_by_time_by_number_and_refused_for_another_project(home, wb, drafte
 
     _send(at, wb, "goto", "t4", query=f"#{foreign}")  # not this project's: refused, stays
     assert at.session_state["ed_current"] == queue[0]["id"]
-    assert any(f"no segment {foreign} in this project" in w.value for w in at.warning)
+    assert f"no segment {foreign} in this project" in said(at, "warning")
     _send(at, wb, "goto", "t5", query="soon")
-    assert any("Go to what?" in w.value for w in at.warning)
+    assert "Go to what?" in said(at, "warning")
     assert store.get_segment(wb.db, queue[0]["id"]).version == 1  # nothing saved by a goto
 
 

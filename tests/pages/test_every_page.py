@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, as_user, session_token
-from tests.helpers.pages import _act, _no_errors
+from tests.helpers.pages import _act, _no_errors, said
 from workbench import store
 from workbench.labelling.labeller_edits import save_segment
 from workbench.ui import jobs
@@ -116,7 +116,7 @@ def test_editor_saves_and_moves_to_the_next_segment(app, wb, drafted):
     assert store.get_segment(wb.db, first["id"]).status.value == "labeled"
     assert "Segment 1 of 5" in at.markdown[0].value  # the saved one left the to-do filter
     assert at.session_state["ed_current"] == store.segment_queue(wb.db, drafted.id)[1]["id"]
-    assert any("Saved segment" in s.value for s in at.success)
+    assert "Saved segment" in said(at, "success")
 
 
 def test_editor_saves_speaker_tags_and_comment(app, wb, drafted):
@@ -158,7 +158,7 @@ def test_editor_refuses_a_stale_save(app, wb, drafted):
     at.run()
     _no_errors(at)
     # refused, with the newer text, although the segment has left the to-do queue meanwhile
-    assert any("was saved since you opened it" in e.value for e in at.error)
+    assert "was saved since you opened it" in said(at, "error")
     assert any("saved in another tab" in t.value for t in at.text)  # the newer text, beside
     assert store.segment_view(wb.db, first["id"]).text == "saved in another tab"
 
@@ -182,7 +182,7 @@ def test_editor_split_merge_delete_undo(app, wb, drafted):
     first = at.session_state["ed_current"]
     _act(at, wb, "split", text="w0 x0", cursor=0.45)
     _no_errors(at)
-    assert any("Split segment" in s.value for s in at.success)
+    assert "Split segment" in said(at, "success")
     assert "of 7" in at.markdown[0].value
     _act(at, wb, "merge", text="w0")
     _no_errors(at)
@@ -204,7 +204,7 @@ def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
     at.run()
     assert any("dual-transcription" in m.value for m in at.markdown)
     _act(at, wb, "save", text="(70%)/(칠십 퍼센트 정도")
-    assert any("convention error" in w.value for w in at.warning)
+    assert "convention error" in said(at, "warning")
     assert store.get_segment(wb.db, seg_id).version == 1
     _act(at, wb, "save", text="(70%)/(칠십 퍼센트 정도", nonce="again")
     assert store.get_segment(wb.db, seg_id).version == 2

@@ -5,7 +5,7 @@ Sample indices live only in this package; everything above it speaks seconds.
 
 from workbench.audio.decode import AudioError, SourceInfo, probe, stream_mono
 from workbench.audio.peaks import PEAK_WINDOW, load_peaks, overview_peaks
-from workbench.audio.working import SAMPLE_RATE, convert, read_slice, to_wav_bytes
+from workbench.audio.working import SAMPLE_RATE, convert, read_slice, to_opus_bytes, to_wav_bytes
 
 __all__ = [
     "AudioError",
@@ -18,5 +18,6 @@ __all__ = [
     "SAMPLE_RATE",
     "convert",
     "read_slice",
+    "to_opus_bytes",
     "to_wav_bytes",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.core.records import QueueFilter, Recording, Revision, SegmentView, Status
+from workbench.core.records import QueueFilter, Recording, Revision, Role, SegmentView, Status
 from workbench.core.workbench import Workbench
 from workbench.crowd.claims import why_idle
 from workbench.crowd.qualification import Task, TestReport, next_step, task_view
@@ -47,7 +47,7 @@ class EditorScreen:
     gate: str | None = None  # their queue is closed: why (safe to show as text)
     warning: str | None = None  # a defect rule warns
     blind: BlindItem | None = None  # shown instead of the queue
-    empty_drafts: tuple[Recording, ...] = ()  # drafted without any segment
+    empty_drafts: tuple[Recording, ...] = ()  # drafted without any segment (owners only)
     segment: EditorState | None = None  # the queue's segment; None: nothing to show
     idle: str = ""  # nothing handed out to them (a project handing out claims): why
     done: tuple[str, tuple[str, ...]] | None = None  # the queue's end: headline, what is next
@@ -68,7 +68,8 @@ def open_editor(wb: Workbench, project_id: int, queue: QueueFilter, *, shown: in
     if step.task is not None:
         return EditorScreen(report=step.report, warning=step.warning,
                             blind=_blind(wb, project_id, step.task, queue, shown))
-    empty = tuple(empty_drafts(wb, project_id))
+    # an owner's to-do (they redraft on Projects): not a labeller's banner
+    empty = tuple(empty_drafts(wb, project_id)) if wb.actor.role is Role.OWNER else ()
     state = open_segment(wb, project_id, shown, queue, pinned=pinned)
     if state is None:
         idle = why_idle(wb, project_id, queue)  # a project handing out claims says why

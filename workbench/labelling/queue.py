@@ -53,7 +53,11 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     if pinned is not None and store.project_of_segment(wb.db, pinned) != project_id:
         pinned = None  # a link to another project's segment opens this project's queue
     claim = None
-    if allowed(user, Action.LABEL) and store.get_project(wb.db, project_id).assignment != "off":
+    claims = allowed(user, Action.LABEL) and store.get_project(wb.db, project_id).assignment != "off"
+    if claims and pinned is not None and pinned == shown:  # saved, restored, refused: it stays
+        claim = crowd_claims.blocking_claim(wb, shown)  # (its claim went with the save)
+        nav = _position(wb, project_id, shown, queue, hide)
+    elif claims:
         shown, claim = crowd_claims.take(wb, project_id, shown, queue)
         if shown is None:
             return None
@@ -63,7 +67,7 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     else:
         rejected = _rejected_first(wb, project_id, shown, queue, user.name, hide)
         nav = rejected if rejected is not None else _position(wb, project_id, shown, queue, hide)
-    held = pinned is not None and pinned == shown and nav["current"] != shown and claim is None
+    held = pinned is not None and pinned == shown and nav["current"] != shown
     if held and pinned is not None:
         nav = _around(nav, pinned)
     if nav["current"] is None:
@@ -117,3 +121,9 @@ def _rejected_first(wb: Workbench, project_id: int, shown: int | None, queue: Qu
             following = _position(wb, project_id, following, queue, without_gold)["next"]
     return {"current": mine[i], "previous": mine[i - 1] if i else None, "next": following,
             "index": i, "total": rest["total"]}
+
+
+def given_back(wb: Workbench, project_id: int) -> list[int]:
+    """The acting user's segments a reviewer rejected (given back to them), in time order."""
+    user = require(wb, Action.VIEW, project_id)
+    return store.rejected_for(wb.db, project_id, user.name)

@@ -19,7 +19,8 @@ from workbench.labelling.editor_screen import (
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.labeller_edits import restore, undo_delete_now
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
-from workbench.labelling.queue import EditorState
+from workbench.labelling.queue import EditorState, given_back, open_segment
+from workbench.labelling.window import window_after
 from workbench.labelling.segment_edits import name
 from workbench.projects.people import set_pref
 from workbench.projects.settings import recordings
@@ -164,6 +165,7 @@ def _blind(blind: BlindItem) -> None:
     data = editor_data(view, wb.settings.home, project_id=project.id, user=wb.actor.name,
                        tags=tags, before=None, after=None, can_prev=False, can_next=False)
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
+    st.session_state["ed_off"] = tuple(BLIND_OFF)  # the help leaves them out
     action, draft = segment_editor(data, key="ed_component")
     if (action and action.get("nonce") != st.session_state.get("ed_last_nonce")
             and action.get("segment_id") == seg.id):
@@ -216,15 +218,164 @@ def _beside(action: dict, speakers: list[str], choices: list[str], seg) -> Besid
                   str(action.get("comment") or ""))
 
 
+MAX_BATCH = 20  # actions applied from one trigger at most (the browser resends the rest)
+HEAVY = ("peaks", "audio", "words")  # what a segment the browser holds is not sent again
+SENT_KEEP = 8  # segment versions remembered as held by the browser (it keeps 12)
+
+
+def _incoming() -> dict:
+    """The component's action of this run (read before the component is drawn), or {}."""
+    value = st.session_state.get("ed_component")
+    action = value.get("action") if hasattr(value, "get") else getattr(value, "action", None)
+    return action if isinstance(action, dict) else {}
+
+
+def _fresh(action: dict) -> list[dict]:
+    """The actions of `action` this session has not applied, oldest first. The browser sends
+    with each action every earlier one not yet acknowledged (`actions`, numbered by their
+    `nonce`), so an action whose run Streamlit cut short comes again; one action alone (as
+    AppTest sends it) is fresh when its nonce differs from the last applied."""
+    batch = action.get("actions")
+    if not isinstance(batch, list):
+        return [action] if action and action.get("nonce") != st.session_state.get(
+            "ed_last_nonce") else []
+    done = st.session_state.get("ed_ack", 0)
+    return [a for a in batch[-MAX_BATCH:] if isinstance(a, dict)
+            and type(a.get("nonce")) in (int, float) and a["nonce"] > done]
+
+
+def _applied(action: dict) -> None:
+    """Mark `action` applied: it is acknowledged to the browser with the next data."""
+    nonce = action.get("nonce")
+    st.session_state["ed_last_nonce"] = nonce
+    if type(nonce) in (int, float):
+        st.session_state["ed_ack"] = max(st.session_state.get("ed_ack", 0), nonce)
+
+
+def _following(action: dict, state: EditorState) -> int | None:
+    """Where save & next and next go: the segment the browser moved to from its window (the
+    queue's next when it was drawn), else the queue's next now."""
+    moved = action.get("moved_to")
+    if action.get("type") in ("save_next", "next") and type(moved) is int:
+        return moved
+    return state.following
+
+
+def _previous(state: EditorState) -> int | None:
+    """Where "previous" goes: the segment saved just before this one, else the queue's."""
+    back = st.session_state.get("ed_back")  # (shown now, saved just before)
+    return back[1] if back and back[0] == state.view.segment.id else state.previous
+
+
+def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
+    """What the editor shows, once the browser's actions not applied yet are applied: before
+    anything is drawn, so a key costs one run and the segment the browser moved to is drawn."""
+    pinned = st.session_state.get("ed_pinned")
+    screen = open_editor(wb, project.id, queue, shown=shown, pinned=pinned)
+    if f"ed_given_back_{project.id}" not in st.session_state:  # those come first on opening
+        st.session_state[f"ed_given_back_{project.id}"] = set(given_back(wb, project.id))
+    pending = _fresh(_incoming())
+    if screen.segment is None or screen.blind is not None or not pending:
+        return screen
+    state: EditorState | None = screen.segment
+    for action in pending:
+        if action.get("type") == "refresh":  # the browser lost what it held: send it all
+            _applied(action)
+            st.session_state["ed_sent"] = []
+            continue
+        acted = action.get("segment_id")
+        if state is None or acted != state.view.segment.id:  # the browser had moved on
+            state = (open_segment(wb, project.id, acted, queue, pinned=acted)
+                     if type(acted) is int else None)
+        if state is None or acted != state.view.segment.id:
+            _applied(action)  # a segment this user cannot open: nothing to apply it to
+            continue
+        _apply(action, state, queue, shown=state.view.segment.id,
+               deleted=st.session_state.get("ed_last_deleted"), previous=_previous(state),
+               beside=_beside_data(state.view.segment))
+        state = None
+    _given_back()
+    return open_editor(wb, project.id, queue, shown=st.session_state.get("ed_current"),
+                       pinned=st.session_state.get("ed_pinned"))
+
+
+def _given_back() -> None:
+    """A segment of the user's that a reviewer rejected since the editor last looked comes
+    next, with the reason in sight: they need not reload to see it (once per rejection)."""
+    ss = st.session_state
+    back = given_back(wb, project.id)
+    seen = ss[f"ed_given_back_{project.id}"]  # set when the editor opened (see `_screen`)
+    new = [i for i in back if i not in seen]
+    seen.update(back)
+    if new and ss.get("ed_flash", ("",))[0] != "error":  # a refusal keeps the labeller there
+        ss["ed_current"] = ss["ed_pinned"] = new[0]
+        ss["ed_flash"] = ("warning", f"Segment {name(new[0])} came back from review: the "
+                                     "reviewer's reason is above the editor.")
+
+
+def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter) -> dict:
+    """The component's data with the window (the next segments of the queue, which the
+    browser shows at once on save & next), sending only what the browser does not hold: a
+    segment version it has comes as a reference, without its audio, peaks and words."""
+    ss = st.session_state
+    sent = ss.setdefault("ed_sent", [])
+    window = window_after(wb, project.id, state, queue)
+    keys = [data["key"], *(_key(step) for step in window)]
+    data["next_key"] = keys[1] if len(keys) > 1 else None
+    data["recording_id"] = state.view.recording.id
+    payloads = [_window_item(screen, step, keys[i + 2] if i + 2 < len(keys) else None)
+                for i, step in enumerate(window) if keys[i + 1] not in sent]
+    out = {k: v for k, v in data.items() if k not in HEAVY} if data["key"] in sent else data
+    if data["key"] in sent:
+        out["ref"] = data["key"]
+        del out["shortcuts"]
+    for key in keys:
+        if key in sent:
+            sent.remove(key)
+        sent.append(key)
+    del sent[:-SENT_KEEP]
+    out.update(window=payloads, ack=ss.get("ed_ack", 0), saved=ss.pop("ed_saved", []),
+               status=[ss["ed_flash"][1], ss["ed_flash"][0]] if ss.get("ed_flash") else None)
+    if out.get("minimap") is not None:
+        out["minimap"]["recording_id"] = state.view.recording.id
+    return out
+
+
+def _key(step: EditorState) -> str:
+    seg = step.view.segment
+    return f"{seg.id}-{seg.version}"
+
+
+def _window_item(screen: EditorScreen, step: EditorState, next_key: str | None) -> dict:
+    """A segment of the window as the component shows it when the labeller moves on to it."""
+    view, seg = step.view, step.view.segment
+    tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
+    data = editor_data(
+        view, wb.settings.home, project_id=project.id, user=wb.actor.name, tags=tags,
+        before=step.before["text"] if step.before else None,
+        after=step.after["text"] if step.after else None,
+        can_prev=True, can_next=step.following is not None,
+        context=st.session_state.get("ed_context", CONTEXTS[0]), beside=_beside_data(seg),
+    )
+    del data["shortcuts"]
+    v0, v1 = data["view"]
+    data.update(next_key=next_key, recording_id=view.recording.id,
+                gaps=[[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1],
+                others=[[a, b] for a, b in screen.nearby
+                        if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)])
+    return data
+
+
 @st.fragment
 def editor() -> None:
     global wb  # a keystroke reruns only this fragment: check the session again every time,
     wb = workbench()  # so a sign-out or a deactivation elsewhere stops the next save here
     queue = _filters()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
-    screen = open_editor(wb, project.id, queue, shown=shown,
-                         pinned=st.session_state.get("ed_pinned"))
-    show_flash("ed_flash")  # stays until the next action replaces it
+    screen = _screen(queue, shown)
+    shown = st.session_state.get("ed_current")
+    if screen.segment is None or screen.blind is not None:
+        show_flash("ed_flash")  # stays until the next action replaces it
     _test_report(screen.report)
     if screen.gate:
         st.error(f"Your queue is closed: {md(screen.gate, 1000)}.")
@@ -235,6 +386,7 @@ def editor() -> None:
     if screen.blind is not None:
         _blind(screen.blind)
         return
+    st.session_state["ed_off"] = ()
     _empty_drafts(screen)
     state = screen.segment
     if state is None:
@@ -247,14 +399,13 @@ def editor() -> None:
     keep_segment("ed_current", seg.id)
     deleted = _undo_delete()
     _notes(screen, state)
-    back = st.session_state.get("ed_back")  # (shown now, saved just before): "previous" goes there
-    previous = back[1] if back and back[0] == seg.id else state.previous
+    previous = _previous(state)
     data = _editor_data(screen, state, previous)
     _conflict(seg.id)  # above the editor: in sight with the message
-    action, draft = segment_editor(data, key="ed_component")
+    action, draft = segment_editor(_windowed(data, screen, state, queue), key="ed_component")
     _rewritten(view)
-    if action and action.get("nonce") != st.session_state.get("ed_last_nonce"):
-        _act(action, state, queue, shown=shown, deleted=deleted, previous=previous,
+    for fresh in _fresh(action or {}):  # actions this run did not apply before drawing
+        _act(fresh, state, queue, shown=shown, deleted=deleted, previous=previous,
              beside=data["beside"])
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
     _draft_it(view, text)
@@ -303,10 +454,7 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
         can_prev=previous is not None, can_next=state.following is not None,
         context=st.session_state.get("ed_context", CONTEXTS[0]),
         minimap=minimap_data(wb, project.id, view.recording, changed),
-        beside={"speaker": seg.speaker,
-                "speakers": sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])}),
-                "tags": list(seg.tags), "tag_choices": sorted({*SEGMENT_TAGS, *seg.tags}),
-                "comment": seg.comment},
+        beside=_beside_data(seg),
     )
     v0, v1 = data["view"]
     data["gaps"] = [[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1]
@@ -315,13 +463,29 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
     return data
 
 
+def _beside_data(seg: Segment) -> dict:
+    """The fields saved with the text, as the component shows them, with the choices offered."""
+    return {"speaker": seg.speaker,
+            "speakers": sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])}),
+            "tags": list(seg.tags), "tag_choices": sorted({*SEGMENT_TAGS, *seg.tags}),
+            "comment": seg.comment}
+
+
 def _act(action: dict, state: EditorState, queue: QueueFilter, *, shown: int | None,
          deleted: int | None, previous: int | None, beside: dict) -> None:
-    """A fresh action of the component: a move of the view (goto, context), or an edit
-    through `apply_action`; then the fragment runs again."""
+    """A fresh action of the component, applied (`_apply`); then the fragment runs again."""
+    if _apply(action, state, queue, shown=shown, deleted=deleted, previous=previous,
+              beside=beside):
+        rerun_fragment()
+
+
+def _apply(action: dict, state: EditorState, queue: QueueFilter, *, shown: int | None,
+           deleted: int | None, previous: int | None, beside: dict) -> bool:
+    """A move of the view (goto, context), or an edit through `apply_action`; whether it was
+    applied (an action naming a segment other than the one shown is not)."""
     view, seg = state.view, state.view.segment
     if action.get("type") in ("goto", "context"):  # moves the view, saves nothing
-        st.session_state["ed_last_nonce"] = action.get("nonce")
+        _applied(action)
         if action["type"] == "context":
             chosen = float(action.get("context") or 0)
             st.session_state["ed_context"] = chosen if chosen in CONTEXTS else CONTEXTS[0]
@@ -330,15 +494,15 @@ def _act(action: dict, state: EditorState, queue: QueueFilter, *, shown: int | N
             st.session_state["ed_flash"] = ("warning", why) if target is None else None
             if target is not None:  # asked for by name: shown even outside the filter
                 st.session_state["ed_current"] = st.session_state["ed_pinned"] = target
-        rerun_fragment()
+        return True
     # matched by the segment shown, not its version: a save from an outdated version must be
     # refused loudly, even when that segment has meanwhile left the queue
     if action.get("segment_id") in (seg.id, shown, deleted):
-        st.session_state["ed_last_nonce"] = action.get("nonce")
+        _applied(action)
         outcome = apply_action(
             wb, action, shown=seg.id,
             beside=_beside(action, beside["speakers"], beside["tag_choices"], seg),
-            previous=previous, following=state.following, profile=profile,
+            previous=previous, following=_following(action, state), profile=profile,
             lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
             queue=queue, last_deleted=deleted,
         )
@@ -346,7 +510,8 @@ def _act(action: dict, state: EditorState, queue: QueueFilter, *, shown: int | N
         if outcome.kind == "success":
             made = [outcome.go_to] if action["type"] in ("add", "split") else []
             _changed(view.recording.id, int(action["segment_id"]), *made)
-        rerun_fragment()
+        return True
+    return False
 
 
 def _header(state) -> None:
@@ -384,12 +549,19 @@ def _after(action: dict, outcome, seg_id: int) -> None:
         ss.pop("ed_last_deleted", None)
     if kind == "save_next" and outcome.kind == "success" and outcome.go_to not in (None, seg_id):
         ss["ed_back"] = (outcome.go_to, seg_id)
+    if kind in ("save", "save_next") and outcome.kind == "success":  # its autosave may go
+        ss.setdefault("ed_saved", []).append({
+            "autosave_key": f"workbench-autosave-{wb.actor.name}-{project.id}-{seg_id}",
+            "text": str(action.get("text", ""))})
     acted = int(action.get("segment_id", seg_id))  # a stale save may name another than shown
     ss["ed_conflict"] = ({"segment_id": acted, "mine": outcome.mine, "theirs": outcome.theirs}
                          if outcome.theirs is not None else None)
     if outcome.go_to is not None:
         ss["ed_current"] = outcome.go_to
-        ss["ed_pinned"] = outcome.go_to if outcome.pin else None
+        # the segment the browser moved on to stays on screen even if it left the filter
+        # meanwhile (saved in another tab): the labeller may be typing in it already
+        moved = outcome.go_to == action.get("moved_to")
+        ss["ed_pinned"] = outcome.go_to if outcome.pin or moved else None
 
 
 def _rewritten(view) -> None:
@@ -490,6 +662,7 @@ editor()
 
 with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):
-        st.markdown(help_markdown())  # the table the editor's keys and titles come from
+        # the table the editor's keys and titles come from, less what a blind item offers not
+        st.markdown(help_markdown(st.session_state.get("ed_off", ())))
     with st.expander(f"Guidelines · {profile.title}", expanded=False):
         st.markdown(guidelines_md(project.guidelines or profile.guidelines))

@@ -40,8 +40,13 @@ def project_picker(user: User) -> None:
     names = {p.id: p.name for p in visible}
     prefs = st.session_state.setdefault("prefs", dict(saved_prefs(wb)))
     chosen = _choose(list(names), prefs.get("project"))
-    if chosen != st.session_state.get("project_id"):
+    before = st.session_state.get("project_id")
+    if chosen != before:
         st.session_state.pop("ed_current", None)  # the editor's segment belongs to the old one
+        if before is not None:  # a switch, not a first look at a link: its segment goes too
+            for key in ("ed_pinned", "ed_back", "ed_conflict", "ed_last_deleted", "ed_sent"):
+                st.session_state.pop(key, None)
+            st.query_params.pop("segment", None)
     st.session_state["project_id"] = chosen
     if chosen is None:
         st.query_params.pop("project", None)

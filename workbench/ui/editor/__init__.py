@@ -3,7 +3,7 @@
 Only the segment's slice (plus CONTEXT seconds either side) and its peaks travel to the browser.
 A wider view (`CONTEXTS`: ±10 s, ±30 s) sends peaks only for the part beyond, at most
 `VIEW_PEAKS` pairs, so every zoom level costs about the same to send; the audio stays the
-segment ±2 s at 16 kHz (what is transcribed is heard at full quality).
+segment ±2 s, as Ogg/Opus at 32 kbit/s (speech stays clear; a tenth of a WAV).
 The minimap (`minimap_data`) is the whole recording in `overview.COLUMNS` columns of peaks and
 segment status: about 20 KB whatever the recording's length, cached per recording.
 The data for a segment version is identical from one rerun to the next, so Streamlit's message
@@ -14,6 +14,7 @@ The keyboard shortcuts (shortcuts.py) travel with it: a constant, so they change
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from workbench.audio import load_peaks, overview_peaks, read_slice, to_wav_bytes
+from workbench.audio import load_peaks, overview_peaks, read_slice, to_opus_bytes
 from workbench.core.records import Recording, SegmentView, unsure_words
 from workbench.core.workbench import Workbench
 from workbench.labelling import overview
@@ -35,28 +36,31 @@ CONTEXTS = (CONTEXT, 10.0, 30.0)  # the zoom levels: seconds shown either side o
 VIEW_PEAKS = 2400  # at most this many peak pairs for a view (±30 s at 100 a second is 6,600)
 MINIMAP_TTL = 30  # seconds: other people's changes reach a minimap within this
 
+EDITOR_JS = (_HERE / "editor.js").read_text()
+EDITOR_VERSION = hashlib.sha256(EDITOR_JS.encode()).hexdigest()[:12]
+# the inline script is a small loader: the editor's code goes once a session (see loader.js)
 _component = st.components.v2.component(
     "workbench_segment_editor",
     html="",
     css=(_HERE / "editor.css").read_text(),
-    js=(_HERE / "editor.js").read_text(),
+    js=(_HERE / "loader.js").read_text(),
 )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _slice(working: str, peaks: str, v0: float, v1: float, a0: float, a1: float
            ) -> tuple[list, str]:
-    """Peaks (rounded, at most VIEW_PEAKS pairs) for [v0, v1] and a WAV data URL for [a0, a1]
-    of a recording; cached per region."""
+    """Peaks (rounded, at most VIEW_PEAKS pairs) for [v0, v1] and an Ogg/Opus data URL for
+    [a0, a1] of a recording (a tenth of a WAV's bytes); cached per region."""
     region = load_peaks(peaks, v0, v1)
     if len(region) > VIEW_PEAKS:  # a wide view: min and max of equal shares
         edges = np.linspace(0, len(region), VIEW_PEAKS + 1).astype(np.int64)[:-1]
         region = np.stack([np.minimum.reduceat(region[:, 0], edges),
                            np.maximum.reduceat(region[:, 1], edges)], axis=1)
-    audio = to_wav_bytes(read_slice(working, a0, a1))
+    audio = to_opus_bytes(read_slice(working, a0, a1))
     return (
         [[round(float(a), 3), round(float(b), 3)] for a, b in region],
-        "data:audio/wav;base64," + base64.b64encode(audio).decode("ascii"),
+        "data:audio/ogg;codecs=opus;base64," + base64.b64encode(audio).decode("ascii"),
     )
 
 
@@ -150,7 +154,18 @@ def editor_data(
 
 
 def segment_editor(data: dict[str, Any], key: str) -> tuple[dict | None, dict | None]:
-    """Mount the editor; returns (action triggered this run or None, latest draft text state)."""
+    """Mount the editor; returns (action triggered this run or None, latest draft text state).
+
+    The editor's code goes with the data of the first render of a session (and after the
+    browser asks for it again: an action of type "refresh"), else only its version."""
+    sent = st.session_state.setdefault("_editor_code", set())
+    action = _get(st.session_state.get(key), "action") if key in st.session_state else None
+    if isinstance(action, dict) and action.get("type") == "refresh":
+        sent.discard(key)
+    data = {**data, "code_version": EDITOR_VERSION}
+    if key not in sent:
+        data["code"] = EDITOR_JS
+        sent.add(key)
     result = _component(
         data=data, key=key, on_action_change=lambda: None, on_draft_change=lambda: None
     )

@@ -72,6 +72,7 @@ function build(root, shortcuts) {
       <span class="ed-time"></span></span>
     </div>
     <div class="ed-bar ed-tags"></div>
+    <div class="ed-status" role="status" aria-live="polite"></div>
     <textarea class="ed-text" spellcheck="false" aria-label="Transcript"></textarea>
     <div class="ed-note"></div>
     <div class="ed-bar ed-beside">
@@ -111,15 +112,73 @@ function build(root, shortcuts) {
   for (const [cls, parts] of titles) root.querySelector(`.${cls}`).title = parts.join("; ");
 }
 
+// ---- the window: the segment shown and the next few of the queue live here, so moving on
+// (save & next, next, previous) shows the next segment at once, from the browser; the actions
+// wait in `pending` until a rerun acknowledges them (data.ack: the last nonce it applied), and
+// each trigger carries every action not yet acknowledged, so none is lost to a rerun that
+// Streamlit cut short. Until then a rerun's data never replaces the segment on screen: the
+// keys typed meanwhile stay in the segment they were typed into. Once all is acknowledged the
+// server decides: the same segment (nothing changes on screen), or another (a refused save
+// brings the labeller back to it, their text restored from the autosave).
+const WINDOW_KEEP = 12;       // payloads kept in the browser (the window and a few behind)
+
+export function choose(win, data) {
+  // which payload to show after a rerun: the browser's while its actions are pending (a page
+  // without the window, the review page, acknowledges nothing: the server always decides)
+  win.pending = "ack" in data ? win.pending.filter((a) => a.nonce > data.ack) : [];
+  const mine = win.shown && win.cache.get(win.shown);
+  if (win.pending.length && mine) return mine;
+  return data;
+}
+
+function payloadOf(win, data) {
+  // a rerun sends a segment the browser has as a reference ({ref: key, ...live fields})
+  const base = data.ref ? win.cache.get(data.ref) : null;
+  return base ? { ...base, ...data, ref: undefined } : data;
+}
+
 export default function (component) {
-  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  const { parentElement } = component;
   let root = parentElement.querySelector(".ed-root");
+  const win = (root && root._win) || { cache: new Map(), pending: [], shown: null, seq: 0 };
+  if (component.data.shortcuts) win.shortcuts = component.data.shortcuts;
+  if (component.data.minimap) win.minimap = component.data.minimap;
+  if ("status" in component.data) win.status = component.data.status || null;
+  if (component.data.ref && !win.cache.has(component.data.ref)) {
+    // a reference to a segment this browser does not hold (a reconnect emptied it): ask for
+    // the whole of it, and keep what is on screen meanwhile
+    win.seq = Math.max(Date.now(), win.seq + 1);
+    win.pending.push({ type: "refresh", nonce: win.seq, segment_id: component.data.segment_id });
+    component.setTriggerValue("action", { ...win.pending.at(-1), actions: win.pending });
+    const shown = root && win.cache.get(win.shown);
+    return shown ? render(component, root, shown, win) : undefined;
+  }
+  const data = payloadOf(win, component.data);
+  for (const p of [data, ...(component.data.window || [])]) {
+    if (p.key && p.peaks) win.cache.set(p.key, p);
+  }
+  while (win.cache.size > WINDOW_KEEP) win.cache.delete(win.cache.keys().next().value);
+  for (const done of component.data.saved || []) forget(done);
   if (!root) {
     root = document.createElement("div");
     root.className = "ed-root";
     parentElement.appendChild(root);
-    build(root, data.shortcuts);
+    build(root, win.shortcuts || []);
   }
+  root._win = win;
+  const show = choose(win, data);
+  win.shown = show.key;
+  return render(component, root, show.key === data.key ? data : show, win);
+}
+
+// a save the server stored: its autosave goes, unless the labeller typed on since
+function forget({ autosave_key: k, text }) {
+  const saved = JSON.parse(localStorage.getItem(k) || "null");
+  if (saved && norm(saved.text) === norm(text)) localStorage.removeItem(k);
+}
+
+function render(component, root, data, win) {
+  const { setStateValue, setTriggerValue } = component;
   if (root._teardown) root._teardown();  // the previous render's listeners go first
   const $ = (sel) => root.querySelector(sel);
   const live = [];  // this render's listeners, removed by teardown
@@ -155,18 +214,22 @@ export default function (component) {
     } else if (saved) {
       localStorage.removeItem(data.autosave_key);
     }
-    $(".ed-before").textContent = data.before ? `↑ ${data.before}` : "";
-    $(".ed-after").textContent = data.after ? `↓ ${data.after}` : "";
     $(".ed-undelete").style.display = data.deleted ? "" : "none";
     $(".ed-delete").style.display = data.deleted ? "none" : "";
     for (const cls of data.hidden || []) $(`.${cls}`).style.display = "none";  // the review page
     for (const [cls, label] of Object.entries(data.labels || {})) $(`.${cls}`).textContent = label;
-    $(".ed-prev").disabled = !data.can_prev;
-    $(".ed-next").disabled = !data.can_next;
     buildTags();
     buildBeside();
     if (data.focus !== false) setTimeout(() => box.focus({ preventScroll: true }), 0);
   }
+  // what may change while the segment stays: its neighbours' text, where it can go
+  $(".ed-before").textContent = data.before ? `↑ ${data.before}` : "";
+  $(".ed-after").textContent = data.after ? `↓ ${data.after}` : "";
+  $(".ed-prev").disabled = !data.can_prev;
+  $(".ed-next").disabled = !data.can_next;
+  const status = $(".ed-status");  // one line, always there: messages never move the editor
+  status.textContent = win.status ? win.status[0] : "";
+  status.dataset.level = win.status ? win.status[1] : "";
   if (st.view !== `${v0}-${v1}`) {  // a new segment or zoom level: show all that was sent
     st.view = `${v0}-${v1}`;
     st.zoom = [v0, v1];
@@ -245,7 +308,8 @@ export default function (component) {
   // ---- the minimap: the whole recording, status per column, the segment and the view on it
   const mini = $(".ed-minimap");
   function drawMinimap() {
-    const m = data.minimap;
+    const m = data.minimap || (win.minimap && win.minimap.recording_id === data.recording_id
+      ? win.minimap : null);
     $(".ed-mini-wrap").style.display = m ? "" : "none";
     if (!m) return;
     const w = mini.clientWidth, h = mini.clientHeight, dpr = window.devicePixelRatio || 1;
@@ -350,7 +414,7 @@ export default function (component) {
   }
 
   function buildTags() {
-    const bar = $(".ed-tags"), keys = data.shortcuts.find((sc) => sc.action === "tag")?.keys || [];
+    const bar = $(".ed-tags"), keys = win.shortcuts.find((sc) => sc.action === "tag")?.keys || [];
     bar.innerHTML = "";
     data.tags.forEach((tag, i) => {
       const b = document.createElement("button");
@@ -456,14 +520,37 @@ export default function (component) {
     draw();
   }
 
+  // every action goes to the server with those still unacknowledged (oldest first); save &
+  // next, next and previous show the segment they go to at once when the window holds it
+  const MOVES = { save_next: "next_key", next: "next_key", prev: "prev_key" };
+  // the playhead while playing, else the cursor (where playback stopped, or a click)
+  const here = () => (audio.paused ? st.cursor : a0 + audio.currentTime);
+  // the speaker by number: 1 the first of the list beside the text, 0 none
+  function pickSpeaker(i) {
+    const sel = $(".ed-speaker");
+    if (!data.beside || i > data.beside.speakers.length) return false;
+    sel.value = i === 0 ? "" : data.beside.speakers[i - 1];
+    note.textContent = `Speaker: ${sel.value || "none"}`;
+    return true;
+  }
   function send(type, extra = {}) {
     touch();
-    setTriggerValue("action", {
+    win.seq = Math.max(Date.now(), win.seq + 1);
+    const target = MOVES[type] && !data.deleted ? win.cache.get(data[MOVES[type]]) : null;
+    const act = {
       type, key: data.key, segment_id: data.segment_id, version: data.version,
       text: box.value, start: st.start, end: st.end, cursor: +st.cursor.toFixed(3),
-      active_seconds: Math.round(st.active / 100) / 10, nonce: Date.now(), ...besideValues(),
-      ...extra,
-    });
+      active_seconds: Math.round(st.active / 100) / 10, nonce: win.seq, ...besideValues(),
+      ...extra, ...(target ? { moved_to: target.segment_id } : {}),
+    };
+    win.pending.push(act);
+    setTriggerValue("action", { ...act, actions: win.pending });
+    if (!target) return;
+    pause();
+    win.shown = target.key;
+    win.status = [type === "save_next" ? `Saving #${data.segment_id}…` : `#${target.segment_id}`,
+      "info"];
+    render(component, root, target, win);
   }
 
   function edited() {
@@ -503,7 +590,14 @@ export default function (component) {
   // ---- wiring: this render's listeners, each through `on`, so the next render removes them
   on(box, "input", () => { if (!st.composing) edited(); });
   on(box, "compositionstart", () => { st.composing = true; });
-  on(box, "compositionend", () => { st.composing = false; edited(); });
+  on(box, "compositionend", () => {
+    st.composing = false;
+    edited();
+    // a shortcut pressed while Hangul was composing runs once, with the syllable committed
+    const deferred = st.deferred;
+    st.deferred = null;
+    if (deferred) setTimeout(() => deferred[0](deferred[1]), 0);
+  });
   const clicks = {
     "ed-play": () => { touch(); play(st.start, st.end); },
     "ed-cursor": () => { touch(); play(st.cursor, st.end); },
@@ -551,7 +645,7 @@ export default function (component) {
     return false;
   }
   on(mini, "click", (ev) => {
-    const m = data.minimap;
+    const m = data.minimap || win.minimap;
     if (!m || !mini.clientWidth) return;
     const at = (ev.offsetX / mini.clientWidth) * m.duration;
     send("goto", { time: +at.toFixed(2) });
@@ -606,7 +700,7 @@ export default function (component) {
   const release = () => {
     if (st.drag === "select") {
       st.drag = null;
-      const keys = (data.shortcuts.find((sc) => sc.action === "add") || {}).keys_text;
+      const keys = (win.shortcuts.find((sc) => sc.action === "add") || {}).keys_text;
       if (st.sel && overlapping(st.sel)) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: it overlaps a segment (the grey bands); drag across a gap for a new one.`;
       else if (st.sel && keys) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: ${keys} adds a segment there.`;
     } else if (st.drag) { st.drag = null; setBounds(st.start, st.end); }
@@ -644,6 +738,9 @@ export default function (component) {
     back: () => skipBack(),
     start: (i) => setBounds(st.start + (i ? NUDGE : -NUDGE), st.end),
     end: (i) => setBounds(st.start, st.end + (i ? NUDGE : -NUDGE)),
+    start_here: () => setBounds(here(), st.end),
+    end_here: () => setBounds(st.start, here()),
+    speaker: (i) => pickSpeaker(i),
     split: () => split(),
     merge: () => send("merge"),
     delete: () => send(data.deleted ? "undelete" : "delete"),
@@ -658,17 +755,26 @@ export default function (component) {
   };
   const keymap = new Map();
   const off = new Set(data.off || []);  // actions this page does not offer
-  for (const sc of data.shortcuts) {
-    if (off.has(sc.action)) continue;
+  // an action this page does not offer still takes its keys, and says so: else Alt+G and the
+  // time typed after it would land in the transcript
+  const unavailable = (label) => () => { note.textContent = `${label}: not available here.`; };
+  for (const sc of win.shortcuts) {
+    const run = off.has(sc.action) ? unavailable(sc.label) : actions[sc.action];
     sc.keys.forEach((k, i) => {
-      keymap.set(combo(k.ctrl, k.alt, k.shift, k.code), [actions[sc.action], i]);
+      keymap.set(combo(k.ctrl, k.alt, k.shift, k.code), [run, i]);
     });
   }
   on(document, "keydown", (ev) => {
-    if (ev.isComposing || ev.keyCode === 229) return;  // an IME is composing: the key is its
-    if (ev.composedPath()[0] === gotoBox && gotoKey(ev)) { ev.preventDefault(); return; }
     const pressed = combo(ev.ctrlKey || ev.metaKey, ev.altKey, ev.shiftKey, ev.code);
     const [run, i] = keymap.get(pressed) || [];
+    if (ev.isComposing || ev.keyCode === 229) {  // an IME is composing: plain keys are its
+      if (run && (ev.ctrlKey || ev.metaKey || ev.altKey)) {  // a shortcut: after it commits
+        st.deferred = [run, i];
+        ev.preventDefault();
+      }
+      return;
+    }
+    if (ev.composedPath()[0] === gotoBox && gotoKey(ev)) { ev.preventDefault(); return; }
     if (!run || run(i) === false) return;
     ev.preventDefault();
     ev.stopPropagation();

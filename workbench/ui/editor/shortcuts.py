@@ -57,7 +57,8 @@ def _alt(code: str, shift: bool = False) -> Keys:
 
 
 _NAMES = {"ArrowUp": "↑", "ArrowDown": "↓", "ArrowLeft": "←", "ArrowRight": "→",
-          "Minus": "-", "Equal": "=", "Comma": ",", "Period": "."}
+          "Minus": "-", "Equal": "=", "Comma": ",", "Period": ".", "BracketLeft": "[",
+          "BracketRight": "]"}
 
 
 def _key_name(code: str) -> str:
@@ -83,12 +84,18 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              "move the start 50 ms earlier / later"),
     Shortcut("end", (_alt("ArrowLeft", shift=True), _alt("ArrowRight", shift=True)),
              "Move the end", "move the end 50 ms earlier / later"),
+    Shortcut("start_here", (_alt("BracketLeft"),), "Start at the playhead",
+             "set the start at the playhead (at the cursor when stopped)"),
+    Shortcut("end_here", (_alt("BracketRight"),), "End at the playhead",
+             "set the end at the playhead (at the cursor when stopped)"),
     Shortcut("split", (_alt("KeyS"),), "Split at the playhead",
              "split at the playhead (at the cursor when stopped)", ("ed-split",)),
     Shortcut("merge", (_alt("KeyM"),), "Merge with the next segment", "merge with the next",
              ("ed-merge",)),
-    Shortcut("delete", (_alt("Delete"), _alt("Backspace")), "Delete the segment",
-             "delete the segment (or bring a deleted one back)", ("ed-delete",)),
+    # with Shift: Alt+Backspace deletes a word on a Mac and must stay the text box's
+    Shortcut("delete", (_alt("Delete", shift=True), _alt("Backspace", shift=True)),
+             "Delete the segment", "delete the segment (or bring a deleted one back)",
+             ("ed-delete",)),
     Shortcut("add", (_alt("KeyN"),), "Add a segment",
              "add a segment over the span dragged on the waveform, or over the speech no "
              "segment covers at or after the cursor"),
@@ -107,6 +114,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              "go to a time (12:34) or a segment (#123): type it, then Enter", ("ed-goto",)),
     Shortcut("tag", tuple(_alt(f"Digit{i}") for i in range(1, 10)), "Insert the tag",
              "insert the conventions' tags, in the order of the tag buttons"),
+    Shortcut("speaker", tuple(_alt(f"Digit{i}", shift=True) for i in range(10)), "Speaker",
+             "choose the speaker: 1 the first of the list beside the text, 2 the second…, 0 none"),
 )
 
 MOUSE = (
