@@ -41,11 +41,12 @@ KOREAN = [
     ("(SNS)/(에스엔에스)에 올렸어요", "0002"),
     ("마지막 문장.", None),
 ]
-PRONUNCIATION_FIRST = "extends: kspon\nname: aihub-pron\nexport: {dual_order: pronunciation-first}\n"
+PRONUNCIATION_FIRST = ("extends: kspon\nname: aihub-pron\n"
+                       "export: {dual_order: pronunciation-first}\n")
 
 
 @pytest.fixture
-def korean(wb, noisy_project):  # noqa: F811
+def korean(wb, noisy_project):
     """`noisy_project` under the kspon conventions, labelled with KOREAN."""
     project = store.update_project(wb.db, noisy_project.id, language="ko", conventions="kspon")
     label(wb, project, KOREAN)
@@ -76,15 +77,16 @@ def _round_trip(wb, project, tmp_path, fmt, clips, target_conventions="kspon", *
 @pytest.mark.parametrize("fmt,clips", [("aihub-doc", False), ("aihub-dialogs", True),
                                        ("aihub-stt", True)])
 def test_ai_hub_shapes_round_trip(wb, korean, tmp_path, fmt, clips):
-    out, target, result = _round_trip(wb, korean, tmp_path, fmt, clips)
+    _, target, result = _round_trip(wb, korean, tmp_path, fmt, clips)
     assert result.segments == 6
     same(segments_of(wb, target), segments_of(wb, korean), clips)
-    revisions = store.list_revisions(wb.db, store.export_rows(wb.db, target.id, None)[0]["segment_id"])
+    first = store.export_rows(wb.db, target.id, None)[0]["segment_id"]
+    revisions = store.list_revisions(wb.db, first)
     assert [(r.source, r.author) for r in revisions] == [("import", f"import:{fmt}")]
 
 
 def test_kspon_round_trips_text_and_lengths(wb, korean, tmp_path):
-    out, target, result = _round_trip(wb, korean, tmp_path, "kspon", True)
+    _, target, result = _round_trip(wb, korean, tmp_path, "kspon", True)
     assert result.segments == 6
     want = [(s, e, t, None) for s, e, t, _ in segments_of(wb, korean)]  # no speakers in the layout
     same(segments_of(wb, target), want, clips=True)
@@ -113,7 +115,8 @@ def test_kspon_split_corpus_lists_each_split(wb, korean, tmp_path):
     export_batch(wb, korean, out, "kspon", options=ExportOptions(split="0.5,0.5"))
     assert (out / "train" / "scripts" / "train.trn").is_file()
     assert (out / "test" / "scripts" / "test.trn").is_file()
-    result = import_any(wb, ensure_project(wb, "split-back", "ko", "kspon"), [out], audio_from=SERVER)
+    result = import_any(wb, ensure_project(wb, "split-back", "ko", "kspon"), [out],
+                        audio_from=SERVER)
     assert result.segments == 6 and not result.report.failed
 
 
@@ -134,7 +137,8 @@ def test_the_ai_hub_document_as_written(wb, korean, tmp_path):
                                "sex": ""}]
     u = doc["utterance"][0]
     assert u["id"] == f"{first.stem}.1" and u["speaker_id"] == "0001"
-    assert u["form"] == "b/ 아/ 모+ 몬 소리야 (칠십 퍼센트)/(70%) 확률이라니 n/"  # as the profile says
+    # as the profile says
+    assert u["form"] == "b/ 아/ 모+ 몬 소리야 (칠십 퍼센트)/(70%) 확률이라니 n/"
     assert u["original_form"] == KOREAN[0][0]  # as the labeller wrote it
     assert u["end"] > u["start"] >= 0
 
@@ -192,7 +196,8 @@ def test_espnet_and_kospeech_text_options(wb, korean, tmp_path):
 
 def test_tags_spelled_as_the_profile_maps_them(wb, korean, tmp_path):
     profile = tmp_path / "noise.yaml"
-    profile.write_text('extends: kspon\nexport: {tag_map: {n: "<noise>", b: ""}}\n', encoding="utf-8")
+    profile.write_text('extends: kspon\nexport: {tag_map: {n: "<noise>", b: ""}}\n',
+                       encoding="utf-8")
     project = store.update_project(wb.db, korean.id, conventions=str(profile))
     lines = _trn(wb, project, tmp_path, "mapped", tags="map")
     assert lines[0] == "아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 <noise>"
@@ -291,7 +296,8 @@ def test_fields_the_layout_lacks_or_does_not_know_are_noted_per_file(wb, tmp_pat
     project = ensure_project(wb, "notes", "ko", "kspon")
     result = import_any(wb, project, [src], audio_from=SERVER)
     assert result.segments == 2
-    notes = [i.reason for i in result.report.items if i.outcome == "noted" and i.name == "talk.json"]
+    notes = [i.reason for i in result.report.items
+             if i.outcome == "noted" and i.name == "talk.json"]
     assert any("lacks the documented fields" in n and "metadata.date" in n
                and "utterance.original_form" in n for n in notes), notes
     assert any("extra" in n and "utterance.emotion" in n and "(ignored)" in n for n in notes), notes
@@ -307,8 +313,8 @@ def test_a_dialogs_session_imports_its_wav_and_txt(wb, tmp_path):
     (src / "wav" / "S0001_1.txt").write_bytes("여보세요 (3시)/(세 시)에 뵐게요".encode("cp949"))
     (src / "wav" / "S0001_2.txt").write_text("네 알겠습니다\n", encoding="utf-8")
     session = {"dataSet": {"version": "1.0", "date": "2021-09-01",
-                           "typeInfo": {"category": "상담", "subcategory": "금융", "place": "콜센터",
-                                        "inputType": "전화",
+                           "typeInfo": {"category": "상담", "subcategory": "금융",
+                                        "place": "콜센터", "inputType": "전화",
                                         "speakers": [{"id": "A", "age": "30", "gender": "여",
                                                       "residence": "서울"}]},
                            "dialogs": [{"speaker": "A", "audioPath": "wav/S0001_1.wav",
@@ -337,7 +343,8 @@ def test_a_korean_keys_label_imports_with_its_recorder(wb, tmp_path):
              "대화정보": {"recrdEnvrn": "실내", "colctUnitCode": "집", "cityCode": "서울",
                        "recrdUnit": "휴대폰", "convrsThema": "일상"},
              "녹음자정보": {"gender": "여", "recorderId": "R042", "age": 31}}
-    (src / "일반남여_001.json").write_text(json.dumps(label, ensure_ascii=False), encoding="utf-8-sig")
+    (src / "일반남여_001.json").write_text(json.dumps(label, ensure_ascii=False),
+                                       encoding="utf-8-sig")
     project = ensure_project(wb, "free", "ko", "kspon")
     result = import_any(wb, project, [src], audio_from=SERVER)
     assert not result.report.failed and result.segments == 1
@@ -358,11 +365,13 @@ def _kspon_tree(root: Path) -> Path:
     part = root / "KsponSpeech_01" / "KsponSpeech_0001"
     _pcm(part / "KsponSpeech_000001.pcm", 1.5, 300)
     _pcm(part / "KsponSpeech_000002.pcm", 2.0, 500)
-    (part / "KsponSpeech_000001.txt").write_bytes("b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)\n".encode("cp949"))
+    (part / "KsponSpeech_000001.txt").write_bytes(
+        "b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)\n".encode("cp949"))
     (part / "KsponSpeech_000002.txt").write_text("그+ 그래서 u/ 했어요\n", encoding="utf-8")
     (root / "KsponSpeech_scripts").mkdir(parents=True)
     (root / "KsponSpeech_scripts" / "train.trn").write_text(
-        "KsponSpeech_01/KsponSpeech_0001/KsponSpeech_000001.pcm :: b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)\n",
+        "KsponSpeech_01/KsponSpeech_0001/KsponSpeech_000001.pcm :: "
+        "b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)\n",
         encoding="utf-8")
     return root
 

@@ -26,5 +26,5 @@ def _act(at: AppTest, wb, kind: str, **fields) -> AppTest:
 def said(at: AppTest, kind: str) -> str:
     """The editor's status line (inside the component) when it says `kind` ('success',
     'warning', 'error', 'info'): the last action's message, as the page hands it over."""
-    flash = at.session_state["ed_flash"] if "ed_flash" in at.session_state else None
+    flash = at.session_state.get("ed_flash")
     return flash[1] if flash and flash[0] == kind else ""

@@ -104,7 +104,8 @@ def test_round_trip_keeps_every_row_and_byte(source, tmp_path):
     made = backup(bench, tmp_path)  # a folder: named by the date
     assert made.path.parent == tmp_path and made.path.name.startswith("workbench-")
     assert not list(tmp_path.glob("*.part*"))
-    assert made.missing == () and made.rows["reviews"] == 2 and made.files == 6  # 2 + 3 (stereo: the channels copy) + profile
+    # files: 2 + 3 (stereo: the channels copy) + profile
+    assert made.missing == () and made.rows["reviews"] == 2 and made.files == 6
 
     target = sqlite_bench(tmp_path / "target")
     done = restore(target, made.path)
@@ -159,7 +160,7 @@ def test_restore_refuses_a_truncated_archive(source, tmp_path):
     cut = tmp_path / "cut.tar"
     cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     fresh = sqlite_bench(tmp_path / "fresh")
-    with pytest.raises(BackupError, match="cut.tar"):
+    with pytest.raises(BackupError, match=r"cut\.tar"):
         restore(fresh, cut)
     assert store.has_rows(fresh.db) == {}
 
@@ -169,7 +170,7 @@ def test_restore_onto_data_needs_force(source, tmp_path):
     archive = backup(bench, tmp_path / "b.tar.gz").path  # compressed too
     target = sqlite_bench(tmp_path / "target")
     ensure_project(target, "will go")
-    with pytest.raises(BackupError, match="already holds data.*--force"):
+    with pytest.raises(BackupError, match=r"already holds data.*--force"):
         restore(target, archive)
     assert store.find_project(target.db, "will go") is not None
     restore(target, archive, force=True)
@@ -347,7 +348,8 @@ def test_postgresql_round_trip(wb, tmp_path, fake_engine):
     info = populate(wb, sources, fake_engine)
     before, files = all_rows(wb), _files(wb.settings.home)
     archive = backup(wb, tmp_path / "pg.tar").path
-    assert "database/workbench.pgdump" in tarfile.open(archive).getnames()
+    with tarfile.open(archive) as tar:
+        assert "database/workbench.pgdump" in tar.getnames()
 
     i = info["ids"][-1]  # a change after the backup, that the restore takes back
     version = store.get_segment(wb.db, i).version
@@ -372,7 +374,7 @@ def test_postgresql_without_pg_dump_says_what_is_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     url = "postgresql+psycopg://nobody@localhost/never_connected"
     bench = Workbench(load_settings(tmp_path, url), sa.create_engine(url))
-    with pytest.raises(BackupError, match="pg_dump was not found on PATH.*client tools"):
+    with pytest.raises(BackupError, match=r"pg_dump was not found on PATH.*client tools"):
         backup(bench, tmp_path / "pg.tar")
     assert not list(tmp_path.glob("pg.tar*"))
 
@@ -411,6 +413,7 @@ def test_an_archive_lacking_a_file_its_database_names_is_refused(source, tmp_pat
                 member.size = len(data)
             out.addfile(member, io.BytesIO(data))
     fresh = sqlite_bench(tmp_path / "fresh")
-    with pytest.raises(BackupError, match="the database names .*flac, which is not in the archive"):
+    with pytest.raises(BackupError,
+                       match=r"the database names .*flac, which is not in the archive"):
         restore(fresh, forged)
     assert store.has_rows(fresh.db) == {} and _files(fresh.settings.home) == {}

@@ -63,8 +63,8 @@ def convert(
     removed by the next import).
     """
     info = probe(source)
-    keep = channels_path is not None and 2 <= info.channels <= MAX_KEPT_CHANNELS
-    targets = [working_path, peaks_path] + ([channels_path] if keep else [])
+    kept = channels_path if 2 <= info.channels <= MAX_KEPT_CHANNELS else None  # channels copy
+    targets = [working_path, peaks_path] + ([kept] if kept is not None else [])
     tag = f"{owner_tag()}.{secrets.token_hex(4)}"
     parts = [t.with_name(f"{t.name}.part-{tag}") for t in targets]
     for target in targets:
@@ -72,8 +72,8 @@ def convert(
     peaks = PeakAccumulator()
     try:
         try:
-            total = _decode_into(source, parts[0], parts[2] if keep else None, info.channels,
-                                 peaks)
+            total = _decode_into(source, parts[0], parts[2] if kept is not None else None,
+                                 info.channels, peaks)
         except sf.LibsndfileError as exc:  # it says only "System error." for a full disk
             raise _full_disk(working_path.parent) or exc from exc
         if total < MIN_SAMPLES:
@@ -87,14 +87,15 @@ def convert(
                 f"but only {total / SAMPLE_RATE:.2f} s could be decoded",
             )
         save_peaks(peaks.finish(), parts[1])
-        for part, target in reversed(list(zip(parts, targets))):  # the working copy last:
-            os.replace(part, target)  # once it is there, the others are (see `_reuse`)
+        # the working copy last: once it is there, the others are (see `_reuse`)
+        for part, target in reversed(list(zip(parts, targets, strict=True))):
+            os.replace(part, target)
     except BaseException:
         log.debug("converting %s failed; removing its partial working files", source)
         for part in parts:
             part.unlink(missing_ok=True)
         raise
-    return Converted(info.sample_rate, info.channels, total, keep, info.doubt)
+    return Converted(info.sample_rate, info.channels, total, kept is not None, info.doubt)
 
 
 def _decode_into(source: str | Path, mono_path: Path, multi_path: Path | None, channels: int,
@@ -142,8 +143,8 @@ def read_channel(channels_path: str | Path, channel: int) -> np.ndarray:
 def read_slice(working_path: str | Path, start: float, end: float) -> np.ndarray:
     """Samples between `start` and `end` seconds of a working copy, by a seek and a short read."""
     with sf.SoundFile(str(working_path)) as f:
-        first = max(0, min(f.frames, int(round(start * SAMPLE_RATE))))
-        last = max(first, min(f.frames, int(round(end * SAMPLE_RATE))))
+        first = max(0, min(f.frames, round(start * SAMPLE_RATE)))
+        last = max(first, min(f.frames, round(end * SAMPLE_RATE)))
         f.seek(first)
         return f.read(last - first, dtype="float32")
 
@@ -157,7 +158,8 @@ def read_all(working_path: str | Path) -> np.ndarray:
 OPUS_BITRATE = 32000  # bits a second: speech at this rate is transparent for transcribing
 
 
-def to_opus_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE, bitrate: int = OPUS_BITRATE) -> bytes:
+def to_opus_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE,
+                  bitrate: int = OPUS_BITRATE) -> bytes:
     """Ogg/Opus bytes of a float32 mono signal (a tenth of the WAV's size), for the browser.
 
     The stream's pre-skip undoes the encoder's delay, so a decoder gives back exactly the

@@ -96,7 +96,9 @@ def _speaker_id(fields: Fields, speaker: Any) -> str:
     return string(fields.check(speaker, DOCUMENT_SPEAKER, "speaker").get("id"), "speaker.id")
 
 
-def _utterance(fields: Fields, speakers: set[str], strangers: dict[str, None], u: Any) -> Annotation:
+def _utterance(
+    fields: Fields, speakers: set[str], strangers: dict[str, None], u: Any
+) -> Annotation:
     u = fields.check(u, UTTERANCE, "utterance", UTTERANCE_MORE)
     start, end = seconds(u.get("start"), "start"), seconds(u.get("end"), "end")
     if start is None or end is None:

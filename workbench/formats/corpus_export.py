@@ -104,7 +104,7 @@ CONVENTION_TAG_MODES = TAG_MODES  # the profile's own tags; map: as its export.t
 FILLERS = ("keep", "drop")  # filler words and repeated fragments in the spelling/pronunciation form
 
 
-def text_hooks(project: Project, options: "ExportOptions", fmt: str) -> tuple[TextHook, TextHook]:
+def text_hooks(project: Project, options: ExportOptions, fmt: str) -> tuple[TextHook, TextHook]:
     """The (tag handling, text form) hooks of an export in `fmt`.
 
     The forms of the transcription conventions (written, spelling, pronunciation; 'as-written'
@@ -117,7 +117,8 @@ def text_hooks(project: Project, options: "ExportOptions", fmt: str) -> tuple[Te
     """
     form = "written" if options.text_form == "as-written" else options.text_form
     if options.fillers not in FILLERS:
-        raise WorkbenchError(f"fillers must be one of {', '.join(FILLERS)}, not {options.fillers!r}")
+        raise WorkbenchError(f"fillers must be one of {', '.join(FILLERS)}, "
+                             f"not {options.fillers!r}")
     if options.fillers == "drop" and form not in ("spelling", "pronunciation"):
         raise WorkbenchError("fillers are left out of the spelling or pronunciation form only")
     if not (isinstance(form, str) and form in CONVENTION_FORMS):
@@ -169,7 +170,8 @@ class ExportResult:
     seconds: float
     checksum: str  # sha256 of MANIFESTS.sha256, the list of the manifests' sha256
     export_id: int
-    splits: dict[str, tuple[int, float]] = field(default_factory=dict)  # name -> (segments, seconds)
+    # name -> (segments, seconds)
+    splits: dict[str, tuple[int, float]] = field(default_factory=dict)
     files: tuple[str, ...] = ()  # manifests written, relative to `path`
     dropped: int = 0  # segments the text hooks left out
     warnings: tuple[str, ...] = ()
@@ -232,7 +234,8 @@ def export_batch(
     chosen, texts, dropped = _choose(wb, project, filters, statuses, hooks)
     if plan.original:
         _check_originals(wb, chosen)
-    splits = assign_splits(chosen, ratios, options.split_by, options.seed) if ratios else {"": chosen}
+    splits = (assign_splits(chosen, ratios, options.split_by, options.seed) if ratios
+              else {"": chosen})
     warnings = tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
     ticker = _Ticker(len(chosen), progress, cancel)
     return _write_atomically(
@@ -371,8 +374,8 @@ def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
         raise WorkbenchError(f"{fmt} takes clips {' or '.join(info.clips)}, not {clips!r}")
     rate, original = parse_rate(options.sample_rate)
     if clips == "pcm" and rate != kspon.SAMPLE_RATE:
-        raise WorkbenchError(f"headerless PCM clips are {kspon.SAMPLE_RATE} Hz (nothing in the file "
-                         "says its rate); choose that sample rate")
+        raise WorkbenchError(f"headerless PCM clips are {kspon.SAMPLE_RATE} Hz (nothing in the "
+                             "file says its rate); choose that sample rate")
     padding = float(options.padding)
     if not padding >= 0 or padding > 60:
         raise WorkbenchError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
@@ -430,7 +433,9 @@ def _original_path(wb: Workbench, row: Row) -> Path:
     return found
 
 
-def _shape_texts(rows: list[Row], tag_hook: TextHook, text_hook: TextHook) -> tuple[dict[int, str], int]:
+def _shape_texts(
+    rows: list[Row], tag_hook: TextHook, text_hook: TextHook
+) -> tuple[dict[int, str], int]:
     """Segment id -> text after the tag and text hooks, and how many they dropped."""
     texts, dropped = {}, 0
     for row in rows:
@@ -500,7 +505,12 @@ def _utterance(plan: _Plan, row: Row, text: str, audio: AudioFile | None, clip: 
 
 
 def _write_audio(
-    wb: Workbench, plan: _Plan, rows: list[Row], texts: dict[int, str], folder: Path, ticker: _Ticker
+    wb: Workbench,
+    plan: _Plan,
+    rows: list[Row],
+    texts: dict[int, str],
+    folder: Path,
+    ticker: _Ticker,
 ) -> list[Utterance]:
     """Cut the clips (or copy the whole recordings) of `rows` into `folder`; their utterances."""
     info = FORMAT_INFO[plan.fmt]
@@ -529,7 +539,12 @@ def _write_audio(
 
 
 def _write_clips(
-    wb: Workbench, plan: _Plan, rows: list[Row], texts: dict[int, str], folder: Path, ticker: _Ticker
+    wb: Workbench,
+    plan: _Plan,
+    rows: list[Row],
+    texts: dict[int, str],
+    folder: Path,
+    ticker: _Ticker,
 ) -> list[Utterance]:
     cutter = Cutter(plan.clips, plan.rate)
     utterances = []
@@ -558,7 +573,8 @@ def _by_recording(rows: list[Row]) -> Iterator[tuple[int, list[Row]]]:
 
 def _write_checksums(folder: Path, manifests: list[str]) -> str:
     """Write MANIFESTS.sha256 (sha256sum's format) and return the sha256 of that list."""
-    lines = [f"{hashlib.sha256((folder / m).read_bytes()).hexdigest()}  {m}" for m in sorted(manifests)]
+    lines = [f"{hashlib.sha256((folder / m).read_bytes()).hexdigest()}  {m}"
+             for m in sorted(manifests)]
     write_lines(folder / CHECKSUMS, lines)
     return hashlib.sha256((folder / CHECKSUMS).read_bytes()).hexdigest()
 
@@ -604,7 +620,8 @@ def build_request(
         exclude_tags = exclude_tags.split(",")
     filters = Filters(
         status=status, recordings=tuple(recordings), speakers=tuple(speakers),
-        labellers=tuple(labellers), exclude_tags=tuple(t.strip() for t in exclude_tags if t.strip()),
+        labellers=tuple(labellers),
+        exclude_tags=tuple(t.strip() for t in exclude_tags if t.strip()),
         since=parse_when(since), until=parse_when(until, end=True),
         not_exported_before=not_exported_before,
     )

@@ -153,7 +153,8 @@ def read_tree(folder: Path) -> tuple[Read, list[Path]]:
             problems.append(exc.at(where))
             continue
         audio = pcm.relative_to(folder).as_posix()
-        found += [Annotation(audio, a.start, a.end, a.text, a.speaker, where) for a in read.annotations]
+        found += [Annotation(audio, a.start, a.end, a.text, a.speaker, where)
+                  for a in read.annotations]
     return Read(tuple(found), tuple(problems)), bases
 
 

@@ -181,7 +181,9 @@ def _aihub_doc(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[
     return files
 
 
-def _aihub_dialogs(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _aihub_dialogs(
+    fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]
+) -> list[str]:
     """A TXT beside each clip, and a JSON per recording (a session) naming them."""
     files = []
     for u in us:

@@ -110,7 +110,8 @@ def import_paths(
         for done, (name, path, error) in enumerate(sources):
             if progress:
                 progress(done, len(sources), printable(name))
-            items.append(ImportItem(name, "failed", error) if error else import_file(wb, project, path, name))
+            items.append(ImportItem(name, "failed", error) if error
+                         else import_file(wb, project, path, name))
         if progress:
             progress(len(sources), len(sources), "")
     return ImportReport(tuple(items))
@@ -168,7 +169,8 @@ def _import_decodable(
         if environmental(exc):  # a full disk or a read-only home: every next file would fail
             raise
         log.exception("importing %s (%s) failed", name, path)
-        reason = "the file cannot be decoded as audio" if uploaded else f"{type(exc).__name__}: {exc}"
+        reason = ("the file cannot be decoded as audio" if uploaded
+                  else f"{type(exc).__name__}: {exc}")
         return ImportItem(name, "failed", reason)
     try:
         recording = _record(wb, project, name, digest, info, source, uploaded)
@@ -440,7 +442,8 @@ def _sha256(path: Path) -> str:
 
 
 SCRATCH = re.compile(rf"scratch-{TAG}-[a-z0-9_]+")  # scratch_folder's folders
-LEGACY_SCRATCH = re.compile(r"tmp[a-z0-9_]{8}")  # tempfile's, made before scratch folders had owners
+# tempfile's, made before scratch folders had owners
+LEGACY_SCRATCH = re.compile(r"tmp[a-z0-9_]{8}")
 LEGACY_AGE = 24 * 3600  # seconds: older legacy folders are left by a killed import
 
 

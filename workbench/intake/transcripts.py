@@ -145,7 +145,7 @@ def _head(path: Path) -> bytes:
     """A file's first HEAD_BYTES and one more (gzip unpacked), b'' when unreadable."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rb") as f:  # type: ignore[operator]
+        with opener(path, "rb") as f:
             return f.read(HEAD_BYTES + 1)
     except (OSError, EOFError, zlib.error):
         log.debug("cannot read %s to recognise its format", path, exc_info=True)
@@ -315,7 +315,7 @@ def _read_text(path: Path) -> str:
     """A file's text (UTF-8 or UTF-16, gzip unpacked); AnnotationError when it cannot be had."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rb") as f:  # type: ignore[operator]
+        with opener(path, "rb") as f:
             raw = f.read(MAX_ANNOTATION_BYTES + 1)
     except (EOFError, zlib.error, gzip.BadGzipFile):
         raise AnnotationError("the file is truncated or not valid gzip", file=path.name) from None
@@ -609,7 +609,8 @@ class _UploadedAudio:
                 if resolved in named or resolved not in self.names:
                     continue
                 if file.suffix.lower() in AUDIO_SUFFIXES:
-                    items.append(import_file(wb, project, file, self.names[resolved], uploaded=True))
+                    items.append(import_file(wb, project, file, self.names[resolved],
+                                             uploaded=True))
                 elif not path.is_dir() and resolved.parent not in folders:
                     items.append(ImportItem(self.names[resolved], "failed",
                                             _not_recognised(file)))
@@ -676,8 +677,9 @@ def _row_problems(name: str, problems: Iterable[AnnotationError]) -> list[Import
 def _places(wheres: list[str]) -> str:
     """Rows of a file for a message: 'line 3', 'text lines 2, 3, 4', 'cue 1, cue 4 and 2 more'."""
     more = f" and {len(wheres) - 5} more" if len(wheres) > 5 else ""
-    numbered = [re.fullmatch(r"(.*\S) (\d+)", w) for w in wheres]
-    if len(wheres) > 1 and all(numbered) and len({m.group(1) for m in numbered}) == 1:
+    numbered = [m for w in wheres if (m := re.fullmatch(r"(.*\S) (\d+)", w))]
+    if (len(wheres) > 1 and len(numbered) == len(wheres)
+            and len({m.group(1) for m in numbered}) == 1):
         return f"{numbered[0].group(1)}s " + ", ".join(m.group(2) for m in numbered[:5]) + more
     return ", ".join(wheres[:5]) + more
 
@@ -743,7 +745,7 @@ def import_upload(
     room = limits.upload_batch_mb * MB
     with scratch_folder(wb) as scratch:
         paths, failed, taken = [], [], set()
-        for n, ((sent, content), size) in enumerate(zip(files, sizes)):
+        for n, ((sent, content), size) in enumerate(zip(files, sizes, strict=True)):
             name = upload_name(sent)
             refusal = upload_limits.file_refusal(size, limits) or whole
             if refusal:
@@ -753,9 +755,11 @@ def import_upload(
             taken.add(name)
             try:
                 target.parent.mkdir(exist_ok=True)
-                room -= upload_limits.write_upload(target, content, min(limits.upload_file_mb * MB, room))
+                room -= upload_limits.write_upload(target, content,
+                                                   min(limits.upload_file_mb * MB, room))
             except upload_limits.TooLarge:  # a stream whose size was not known beforehand
-                failed.append(ImportItem(name, "failed", upload_limits.stream_refusal(room, limits)))
+                failed.append(ImportItem(name, "failed",
+                                         upload_limits.stream_refusal(room, limits)))
                 continue
             except (OSError, TypeError, ValueError) as exc:
                 log.warning("cannot store the upload %r", sent, exc_info=exc)
@@ -800,8 +804,8 @@ def _import(
     for done, (path, source, found) in enumerate(merged):
         if progress:
             progress(done, total, audio.audio_name(path))
-        done, n = _import_annotated(wb, project, path, source, found, audio)
-        items += done
+        imported, n = _import_annotated(wb, project, path, source, found, audio)
+        items += imported
         attached += n
     if others:
         if progress:
@@ -819,7 +823,7 @@ def _gather(source: Source, audio: _Audio, groups: Groups,
     name = audio.source_name(source)
     try:
         read, bases = read_source(source)
-    except Exception as exc:  # a malformed or hostile file fails alone
+    except Exception as exc:  # noqa: BLE001 (a malformed or hostile file fails alone)
         return [ImportItem(name, "failed", audio.unreadable(source, exc))]
     items = [ImportItem(name, "noted", str(n.at(file=""))) for n in read.notes]
     items += _row_problems(name, read.problems)

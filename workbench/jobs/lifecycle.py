@@ -118,7 +118,7 @@ def run_as_worker(wb: Workbench, job: Job, work: Callable[[], Job]) -> Job:
                   or f"{type(exc).__name__}; the server log has the details")
         try:
             fail_job(wb, job, reason, message="the job stopped on an error")
-        except Exception as again:  # the database itself is the trouble: written when it can
+        except Exception as again:  # noqa: BLE001 (the database itself is the trouble: written when it can)
             log.warning("%s job %d: cannot mark it failed: %s", job.kind, job.id, again)
             _UNRECORDED[_key(wb, job)] = reason
         raise

@@ -1,4 +1,5 @@
-"""Numbers typed in a Korean project's editor, offered as dual forms: `70%` -> `(70%)/(칠십 퍼센트)`.
+"""Numbers typed in a Korean project's editor, offered as dual forms: `70%` ->
+`(70%)/(칠십 퍼센트)`.
 
 The editor shows a suggestion and the labeller accepts it with one key; nothing is applied
 silently. The readings are `workbench.text.numerals`; this module decides where they apply.

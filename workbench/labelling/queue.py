@@ -53,7 +53,8 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     if pinned is not None and store.project_of_segment(wb.db, pinned) != project_id:
         pinned = None  # a link to another project's segment opens this project's queue
     claim = None
-    claims = allowed(user, Action.LABEL) and store.get_project(wb.db, project_id).assignment != "off"
+    claims = (allowed(user, Action.LABEL)
+              and store.get_project(wb.db, project_id).assignment != "off")
     if claims and pinned is not None and pinned == shown:  # saved, restored, refused: it stays
         claim = crowd_claims.blocking_claim(wb, shown)  # (its claim went with the save)
         nav = _position(wb, project_id, shown, queue, hide)

@@ -20,8 +20,8 @@ from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.labeller_edits import restore, undo_delete_now
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
 from workbench.labelling.queue import EditorState, given_back, open_segment
-from workbench.labelling.window import window_after
 from workbench.labelling.segment_edits import name
+from workbench.labelling.window import window_after
 from workbench.projects.people import set_pref
 from workbench.projects.settings import recordings
 from workbench.text import lint, load_profile
@@ -226,6 +226,8 @@ SENT_KEEP = 8  # segment versions remembered as held by the browser (it keeps 12
 def _incoming() -> dict:
     """The component's action of this run (read before the component is drawn), or {}."""
     value = st.session_state.get("ed_component")
+    if value is None:  # no action yet
+        return {}
     action = value.get("action") if hasattr(value, "get") else getattr(value, "action", None)
     return action if isinstance(action, dict) else {}
 

@@ -71,7 +71,8 @@ text_form = cols[0].selectbox(
          f"'{profile_label(project.conventions)}' conventions' dual transcriptions, tags and "
          "marks removed; lower: lower case, punctuation and symbols removed")
 tags = cols[1].selectbox("Inline tags of the conventions",
-                         list(dict.fromkeys([*CONVENTION_TAG_MODES, *TAG_MODES])), key="export_tags",
+                         list(dict.fromkeys([*CONVENTION_TAG_MODES, *TAG_MODES])),
+                         key="export_tags",
                          help="drop leaves out segments that carry a tag unusable for training "
                               "(e.g. KsponSpeech's u/); map writes each tag as the conventions' "
                               "export.tag_map says (KsponSpeech: u/ becomes [unk], as ESPnet's "

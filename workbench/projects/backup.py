@@ -30,6 +30,7 @@ in one transaction.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -40,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Literal
 
 from workbench import store
 from workbench.core.access import Action, require
@@ -166,7 +167,8 @@ def _pg(call):
 def _home_files(wb: Workbench, snapshot: store.Snapshot) -> tuple[list[str], list[str]]:
     """The home files to copy (relative paths) and those the snapshot names that are gone."""
     home = wb.settings.home
-    present, missing = [], []
+    present: list[str] = []
+    missing: list[str] = []
     for rel in snapshot.files:
         (present if _safe(rel) and (home / rel).is_file() else missing).append(rel)
     for folder in snapshot.models:  # a fine-tuned version's files, for a project drafting with it
@@ -211,7 +213,8 @@ def _write_archive(wb: Workbench, part: Path, kind: str, db_file: Path,
         if progress:
             progress(done, total, name.removeprefix(HOME_PREFIX))
 
-    mode = "w:gz" if part.name.removesuffix(".part").endswith((".gz", ".tgz")) else "w"
+    mode: Literal["w:gz", "w"] = (
+        "w:gz" if part.name.removesuffix(".part").endswith((".gz", ".tgz")) else "w")
     with tarfile.open(part, mode, format=tarfile.PAX_FORMAT) as tar:
         add(tar, db_file, DB_MEMBER[kind])
         for rel in present:
@@ -230,7 +233,7 @@ def _write_archive(wb: Workbench, part: Path, kind: str, db_file: Path,
         raw = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
         info = tarfile.TarInfo(MANIFEST)
         info.size, info.mtime, info.mode = len(raw), int(datetime.now().timestamp()), 0o644
-        tar.addfile(info, _Hashing(_BytesReader(raw)))
+        tar.addfile(info, _Hashing(io.BytesIO(raw)))
     for rel in missing:
         log.warning("backup: %s is named by the database but not in %s", rel, home)
     return _Written(len(present), tuple(missing))
@@ -247,16 +250,6 @@ class _Hashing:
         data = self.f.read(size)
         self.hash.update(data)
         return data
-
-
-class _BytesReader:
-    def __init__(self, data: bytes):
-        self.data, self.at = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size < 0 else self.at + size
-        chunk, self.at = self.data[self.at:end], min(end, len(self.data))
-        return chunk
 
 
 def _safe(rel: str) -> bool:
@@ -351,6 +344,7 @@ def _unpack(archive: Path, staged: Path,
                 if name in hashes or (name == MANIFEST and manifest is not None):
                     raise BackupError(f"{archive}: {name!r} appears twice")
                 source = tar.extractfile(member)
+                assert source is not None  # a plain file (checked above)
                 if name == MANIFEST:
                     manifest = _parse_manifest(archive, source.read())
                     continue
@@ -437,12 +431,14 @@ def _check_sqlite(archive: Path, db_file: Path, manifest: dict) -> None:
                           f"({diff})")
     members = set(manifest["members"])
     known_missing = set(manifest.get("missing", ()))
-    absent = [f for f in snapshot.files if HOME_PREFIX + f not in members and f not in known_missing]
+    absent = [f for f in snapshot.files
+              if HOME_PREFIX + f not in members and f not in known_missing]
     absent += [folder for folder in snapshot.models if folder not in known_missing
                and not any(m.startswith(f"{HOME_PREFIX}{folder}/") for m in members)]
     if absent:
+        more = f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""
         raise BackupError(f"{archive}: the database names {absent[0]}, which is not in the "
-                          f"archive" + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
+                          f"archive" + more)
 
 
 def _count_diff(expected: dict[str, int], found: dict[str, int]) -> str:

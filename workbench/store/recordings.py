@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Recording
 from workbench.store.engine import now
-from workbench.store.records import all_records, fetch, first_record
+from workbench.store.records import all_records, fetch, first_record, inserted_id
 from workbench.store.schema import recordings
 
 
@@ -32,7 +32,7 @@ def add_recording(engine: Engine, **values: Any) -> Recording:
     values = {**values, "meta": values.pop("metadata", {}) or {}, "created_at": now()}
     try:
         with engine.begin() as conn:
-            new_id = conn.execute(sa.insert(recordings).values(**values)).inserted_primary_key[0]
+            new_id = inserted_id(conn.execute(sa.insert(recordings).values(**values)))
             return fetch(conn, Recording, recordings, new_id)
     except sa.exc.IntegrityError:
         existing = find_recording_by_hash(engine, values["project_id"], values["sha256"])

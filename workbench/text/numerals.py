@@ -140,7 +140,7 @@ def reading(token: str) -> str | None:
     for r in reads:
         out += [text[at:r.start], r.words]
         at = r.end
-    return "".join(out + [text[at:]])
+    return "".join([*out, text[at:]])
 
 
 def suggest(text: str, caret: int | None = None, *,
@@ -210,7 +210,8 @@ def _chained(first: str, then: str) -> bool:
 
 def _left_ok(text: str, i: int) -> bool:
     before = text[i - 1] if i else ""
-    return not (before.isdecimal() or _LATIN.match(before) or (before and before in _NUMERIC_PUNCT + "~_"))
+    return not (before.isdecimal() or _LATIN.match(before)
+                or (before and before in _NUMERIC_PUNCT + "~_"))
 
 
 def _right_ok(text: str, i: int) -> bool:
