@@ -4,6 +4,7 @@ coverage (gaps, added segments, empty drafts, redraft), find & replace page and 
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
@@ -383,3 +384,13 @@ def test_save_stays_on_the_segment_when_claims_are_handed_out_by_segment(app, wb
     assert second != first
     _act(at, wb, "prev")
     assert at.session_state["ed_current"] == first  # Ctrl+↑ goes back to it
+
+
+def test_an_owner_browsing_the_editor_takes_no_claim(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, assignment="segment")
+    at = app("workbench/pages/editor.py", drafted.id, ("olga", "owner"))
+    _act(at, wb, "next")
+    _act(at, wb, "next")
+    _no_errors(at)
+    with wb.db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(store.claims)).scalar() == 0

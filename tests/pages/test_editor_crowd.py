@@ -109,6 +109,18 @@ def test_a_second_label_shows_the_draft_and_the_answer_is_kept(home, wb, drafted
     row = store.list_answers(wb.db, drafted.id, kind="second")[0]
     assert (row["user_name"], row["other"], row["error"]) == ("ann", "bob", 0.0)
     assert "Segment 1 of" in at.markdown[0].value  # the normal queue again
+    assert at.session_state["ed_current"] != ids[0]
+    # a browser still showing the blind item sends its save again (a second Ctrl+Enter): it
+    # never writes over the first label
+    latest = store.get_segment(wb.db, ids[0])
+    at.session_state["ed_component"] = {"action": {
+        "type": "save_next", "key": f"{ids[0]}-{latest.version}", "segment_id": ids[0],
+        "version": latest.version, "text": "ann's words", "start": latest.start,
+        "end": latest.end, "cursor": latest.start, "active_seconds": 1.0, "nonce": 99}}
+    at.run()
+    _ok(at)
+    assert store.segment_view(wb.db, ids[0]).text == "bob's own words"
+    assert store.get_segment(wb.db, ids[0]).version == latest.version
 
 
 def test_the_reviewer_sees_the_second_label_beside_the_first(home, wb, drafted, monkeypatch):

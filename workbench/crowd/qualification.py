@@ -245,12 +245,18 @@ def task_view(wb: Workbench, project_id: int, task: Task) -> SegmentView:
 def check_open(wb: Workbench, project: Project, user: User,
                segment_id: int | None = None) -> None:
     """Refuse (Closed) a labeller's normal edit while their queue is closed (the test not
-    passed, or a pause) or of a gold segment (its text is the answer; it is never theirs to
-    label). Called by every labeller edit (`labelling.labeller_edits`)."""
+    passed, or a pause), of a gold segment (its text is the answer; it is never theirs to
+    label) or of a segment they labelled blind as a second label (the first label is kept).
+    Called by every labeller edit (`labelling.labeller_edits`)."""
     if not crowd_rules_apply(user):
         return
     if segment_id is not None and store.gold_of(wb.db, segment_id) is not None:
         raise Closed(f"segment #{segment_id} is not open to you")
+    if segment_id is not None and store.list_answers(wb.db, project.id, user=user.name,
+                                                     kind="second", segment_id=segment_id):
+        # their blind second label is kept as an answer: a save would write over the first
+        raise Closed(f"segment #{segment_id} was yours to label blind, as a second label: the "
+                     "first label stays as it is")
     row = store.get_standing(wb.db, project.id, user.name)
     if project.qualify_required and row["passed_at"] is None:
         raise Closed("pass the qualification test first")

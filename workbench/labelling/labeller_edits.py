@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from workbench import store
 from workbench.core.access import Action, require
-from workbench.core.records import TODO, Edit, Revision, Status
+from workbench.core.records import TODO, Edit, Revision, Role, Status
 from workbench.core.workbench import Workbench
 from workbench.crowd import claims as crowd_claims
 from workbench.crowd import double_labelling, qualification
@@ -162,7 +162,10 @@ def add_segment(wb: Workbench, recording_id: int, start: float, end: float) -> i
 
 
 def claims_project(wb: Workbench, segment_id: int) -> int | None:
-    """The project of a segment if it hands out claims (`crowd.claims`), else None."""
+    """The project of a segment if it hands out claims (`crowd.claims`) to the acting user (a
+    labeller: owners and reviewers move through the queue without taking any), else None."""
+    if wb.actor.role is not Role.LABELLER:
+        return None
     project_id = store.get_recording(wb.db, store.get_segment(wb.db, segment_id).recording_id
                                      ).project_id
     return project_id if store.get_project(wb.db, project_id).assignment != "off" else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from workbench import store
 from workbench.core.access import Action, allowed, require
-from workbench.core.records import QueueFilter, SegmentView, Status
+from workbench.core.records import QueueFilter, Role, SegmentView, Status
 from workbench.core.workbench import Workbench
 from workbench.crowd import claims as crowd_claims
 from workbench.crowd import qualification
@@ -53,7 +53,8 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     if pinned is not None and store.project_of_segment(wb.db, pinned) != project_id:
         pinned = None  # a link to another project's segment opens this project's queue
     claim = None
-    claims = (allowed(user, Action.LABEL)
+    # labellers are handed claims; an owner or a reviewer browsing the editor takes none
+    claims = (user.role is Role.LABELLER and allowed(user, Action.LABEL)
               and store.get_project(wb.db, project_id).assignment != "off")
     if claims and pinned is not None and pinned == shown:  # saved, restored, refused: it stays
         claim = crowd_claims.blocking_claim(wb, shown)  # (its claim went with the save)
