@@ -755,7 +755,7 @@ function render(component, root, data, win) {
   };
   const keymap = new Map();
   const off = new Set(data.off || []);  // actions this page does not offer
-  // an action this page does not offer still takes its keys, and says so: else Alt+G and the
+  // an action this page does not offer still takes its keys, and says so: else the go-to key and the
   // time typed after it would land in the transcript
   const unavailable = (label) => () => { note.textContent = `${label}: not available here.`; };
   for (const sc of win.shortcuts) {
