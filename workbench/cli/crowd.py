@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbench.cli.parsers import add_command
 from workbench.core.errors import NotFound, WorkbenchError
 from workbench.core.records import TODO
 from workbench.crowd import claims as crowd_claims
@@ -20,10 +21,9 @@ from workbench.text import pad
 
 
 def add_assign(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("assign", parents=[common],
-                       help="hand out work: claims (off, by segment or by recording), batches "
-                            "for a person, a person's cap; lists who has what")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "assign", cmd_assign,
+                    "hand out work: claims (off, by segment or by recording), batches "
+                    "for a person, a person's cap; lists who has what")
     p.add_argument("--mode", choices=crowd_claims.UNITS,
                    help="what one claim takes; off: everyone steps through the whole queue")
     p.add_argument("--minutes", type=int, help="how long a claim lasts unsaved (default 30)")
@@ -34,7 +34,6 @@ def add_assign(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.add_argument("--unassign", action="store_true",
                    help="hand the named segments back to anyone")
     p.add_argument("--cap", metavar="N|none", help="the most segments --to may label here")
-    p.set_defaults(func=cmd_assign)
 
 
 def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
@@ -78,16 +77,14 @@ def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_gold(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("gold", parents=[common],
-                       help="gold segments: mark with a reference text (for the qualification "
-                            "test, or hidden in queues), unmark, list")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "gold", cmd_gold,
+                    "gold segments: mark with a reference text (for the qualification "
+                    "test, or hidden in queues), unmark, list")
     p.add_argument("--add", metavar="ID,ID", help="make these segments gold")
     p.add_argument("--text", help="the reference text (one segment; default: its current text)")
     p.add_argument("--test", action="store_true",
                    help="the added segments are part of the qualification test")
     p.add_argument("--remove", metavar="ID,ID", help="these segments are gold no more")
-    p.set_defaults(func=cmd_gold)
 
 
 def cmd_gold(wb: Workbench, args: argparse.Namespace) -> int:
@@ -117,10 +114,9 @@ def cmd_gold(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("pay", parents=[common],
-                       help="the pay report of a period as CSV: approved segments per "
-                            "labeller, counted on the day of their approval (owners)")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "pay", cmd_pay,
+                    "the pay report of a period as CSV: approved segments per "
+                    "labeller, counted on the day of their approval (owners)")
     p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD",
                    help="the first day (UTC) of the period")
     p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD",
@@ -133,7 +129,6 @@ def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
     p.add_argument("--weighted", action=argparse.BooleanOptionalAction, default=None,
                    help="weight each item by the edit effort, 0.5 + the draft's error (at "
                         "most 1.5) (default: the project's setting)")
-    p.set_defaults(func=cmd_pay)
 
 
 def cmd_pay(wb: Workbench, args: argparse.Namespace) -> int:

@@ -7,26 +7,25 @@ import dataclasses
 import json
 
 from workbench import store
+from workbench.cli.parsers import add_command
 from workbench.cli.progress import Progress
 from workbench.core.errors import NotFound, WorkbenchError
 from workbench.projects.settings import Workbench, get_project
 
 
 def add_terms(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("terms", parents=[common],
-                       help="the vocabulary drafts are prompted with: list, learn (from "
-                            "approved segments), add, enable, disable, remove (owners change)")
+    p = add_command(sub, common, "terms", cmd_terms,
+                    "the vocabulary drafts are prompted with: list, learn (from "
+                    "approved segments), add, enable, disable, remove (owners change)")
     p.add_argument("action", nargs="?", default="list",
                    choices=["list", "learn", "add", "enable", "disable", "remove"])
     p.add_argument("terms", nargs="*", metavar="TERM")
-    p.add_argument("--project", required=True)
     p.add_argument("--min-segments", type=int, default=2,
                    help="learn: the fewest approved segments a term or rule needs (default 2)")
     p.add_argument("--min-people", type=int, default=2,
                    help="learn: the fewest distinct labellers a term or rule needs (default 2)")
     p.add_argument("--use", choices=["on", "off"],
                    help="whether the next drafts are prompted with the enabled terms")
-    p.set_defaults(func=cmd_terms)
 
 
 def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
@@ -67,13 +66,11 @@ def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_rules(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("rules", parents=[common],
-                       help="rewrite rules learned from approved segments: list, accept or "
-                            "dismiss by id (accepted rules rewrite the next drafts)")
+    p = add_command(sub, common, "rules", cmd_rules,
+                    "rewrite rules learned from approved segments: list, accept or "
+                    "dismiss by id (accepted rules rewrite the next drafts)")
     p.add_argument("action", nargs="?", default="list", choices=["list", "accept", "dismiss"])
     p.add_argument("ids", nargs="*", type=int, metavar="ID")
-    p.add_argument("--project", required=True)
-    p.set_defaults(func=cmd_rules)
 
 
 def cmd_rules(wb: Workbench, args: argparse.Namespace) -> int:
@@ -95,11 +92,9 @@ def cmd_rules(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_batches(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("batches", parents=[common],
-                       help="the drafts' error per draft batch: the labour each one left")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "batches", cmd_batches,
+                    "the drafts' error per draft batch: the labour each one left")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_batches)
 
 
 def cmd_batches(wb: Workbench, args: argparse.Namespace) -> int:
@@ -121,11 +116,9 @@ def cmd_batches(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_measure(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("measure", parents=[common],
-                       help="draft the held-out segments at each adaptation step and store "
-                            "the error of each (the Draft quality page shows them)")
-    p.add_argument("--project", required=True)
-    p.set_defaults(func=cmd_measure)
+    add_command(sub, common, "measure", cmd_measure,
+                "draft the held-out segments at each adaptation step and store "
+                "the error of each (the Draft quality page shows them)")
 
 
 def cmd_measure(wb: Workbench, args: argparse.Namespace) -> int:
@@ -145,10 +138,9 @@ def cmd_measure(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_tune(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("tune", parents=[common],
-                       help="fine-tune the project's model on its final segments (the "
-                            "held-out share kept out); used for drafts only if better")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "tune", cmd_tune,
+                    "fine-tune the project's model on its final segments (the "
+                    "held-out share kept out); used for drafts only if better")
     p.add_argument("--method", choices=["lora", "decoder", "full"], default="lora")
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--lr", type=float, default=1e-4, help="learning rate (default 1e-4)")
@@ -156,7 +148,6 @@ def add_tune(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--holdout", type=float, metavar="SHARE",
                    help="set the project's held-out share first (0 to 0.5)")
-    p.set_defaults(func=cmd_tune)
 
 
 def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
@@ -183,11 +174,9 @@ def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_models(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("models", parents=[common],
-                       help="list the project's fine-tuned versions, or choose one to draft with")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "models", cmd_models,
+                    "list the project's fine-tuned versions, or choose one to draft with")
     p.add_argument("--use", metavar="VERSION", help="a version (1, v2...) or 'base'")
-    p.set_defaults(func=cmd_models)
 
 
 def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:

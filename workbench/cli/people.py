@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from workbench.cli.parsers import add_command
 from workbench.core.errors import NotFound, WorkbenchError
 from workbench.projects import people
 from workbench.projects.settings import Workbench, get_project
@@ -13,8 +14,9 @@ from workbench.text import pad
 
 
 def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("user", parents=[common], help="accounts: add, list, role, deactivate, "
-                                                      "activate, reset-password")
+    p = add_command(sub, common, "user", cmd_user,
+                    "accounts: add, list, role, deactivate, activate, reset-password",
+                    project=False)
     p.add_argument("action", choices=["add", "list", "role", "deactivate", "activate",
                                       "reset-password"])
     p.add_argument("name", nargs="?")
@@ -22,7 +24,6 @@ def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--display-name")
     p.add_argument("--password-stdin", action="store_true",
                    help="read the new account's password from stdin instead of generating one")
-    p.set_defaults(func=cmd_user)
 
 
 def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
@@ -56,10 +57,8 @@ def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_members(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("members", parents=[common], help="show or set a project's members")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "members", cmd_members, "show or set a project's members")
     p.add_argument("--set", metavar="NAME,NAME", help="make exactly these accounts members")
-    p.set_defaults(func=cmd_members)
 
 
 def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
@@ -82,10 +81,9 @@ def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_audit(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("audit", parents=[common], help="the audit log as CSV")
+    p = add_command(sub, common, "audit", cmd_audit, "the audit log as CSV", project=False)
     p.add_argument("--project")
     p.add_argument("--limit", type=int, default=10000)
-    p.set_defaults(func=cmd_audit)
 
 
 def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:

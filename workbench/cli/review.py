@@ -6,6 +6,7 @@ import argparse
 import json
 
 from workbench.asr import ModelNotFound, load_engine
+from workbench.cli.parsers import add_command
 from workbench.cli.progress import Progress
 from workbench.jobs.lifecycle import fail_job
 from workbench.projects.settings import Workbench, get_project, lint_project
@@ -20,11 +21,9 @@ from workbench.text import pad
 
 
 def add_lint(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("lint", parents=[common],
-                       help="check every segment against the project's conventions")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "lint", cmd_lint,
+                    "check every segment against the project's conventions")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_lint)
 
 
 def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
@@ -43,15 +42,13 @@ def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_replace(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("replace", parents=[common],
-                       help="find and replace in a project's transcripts (preview; --apply)")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "replace", cmd_replace,
+                    "find and replace in a project's transcripts (preview; --apply)")
     p.add_argument("--find", required=True)
     p.add_argument("--replace", required=True)
     p.add_argument("--whole-word", action="store_true")
     p.add_argument("--ignore-case", action="store_true")
     p.add_argument("--apply", action="store_true")
-    p.set_defaults(func=cmd_replace)
 
 
 def cmd_replace(wb: Workbench, args: argparse.Namespace) -> int:
@@ -75,16 +72,14 @@ def cmd_replace(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_audit_corpus(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("audit-corpus", parents=[common],
-                       help="the corpus audit: numbers, out-of-range segments, and the labels "
-                            "Whisper's second opinion disagrees with most")
-    p.add_argument("--project", required=True)
+    p = add_command(sub, common, "audit-corpus", cmd_audit_corpus,
+                    "the corpus audit: numbers, out-of-range segments, and the labels "
+                    "Whisper's second opinion disagrees with most")
     p.add_argument("--second-opinion", action="store_true",
                    help="first draft a second opinion (the project's engine and model) for "
                         "labelled segments without one; resumes where a stopped run left off")
     p.add_argument("--top", type=int, default=20, help="rows of each list (default 20)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_audit_corpus)
 
 
 def cmd_audit_corpus(wb: Workbench, args: argparse.Namespace) -> int:
