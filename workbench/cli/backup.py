@@ -13,8 +13,7 @@ from workbench.projects.settings import Workbench
 def add_backup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = add_command(sub, common, "backup", cmd_backup,
                     "archive the database and the audio store (owners); safe while "
-                    "the app runs",
-                    project=False)
+                    "the app runs")
     p.add_argument("dest", nargs="?", default=".", metavar="DEST",
                    help="archive to write (.tar, or .tar.gz), or a folder for "
                         "workbench-DATE-TIME.tar (default: the current folder)")
@@ -41,8 +40,7 @@ def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
 def add_restore(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = add_command(sub, common, "restore", cmd_restore,
                     "replace the database and audio store by an archive's (owners); "
-                    "stop the app first",
-                    project=False)
+                    "stop the app first")
     p.add_argument("archive", metavar="ARCHIVE")
     p.add_argument("--force", action="store_true",
                    help="replace a workbench that already holds data")

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbench.cli.parsers import add_command
+from workbench.cli.parsers import add_project_command
 from workbench.core.errors import NotFound, WorkbenchError
-from workbench.core.records import TODO
+from workbench.core.records import TODO, Project
 from workbench.crowd import claims as crowd_claims
 from workbench.crowd import gold as crowd_gold
 from workbench.formats.select import matches_recording
 from workbench.projects.settings import (
     Workbench,
-    get_project,
     recordings,
     update_settings,
 )
@@ -21,9 +20,9 @@ from workbench.text import pad
 
 
 def add_assign(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "assign", cmd_assign,
-                    "hand out work: claims (off, by segment or by recording), batches "
-                    "for a person, a person's cap; lists who has what")
+    p = add_project_command(sub, common, "assign", cmd_assign,
+                            "hand out work: claims (off, by segment or by recording), batches "
+                            "for a person, a person's cap; lists who has what")
     p.add_argument("--mode", choices=crowd_claims.UNITS,
                    help="what one claim takes; off: everyone steps through the whole queue")
     p.add_argument("--minutes", type=int, help="how long a claim lasts unsaved (default 30)")
@@ -36,9 +35,8 @@ def add_assign(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.add_argument("--cap", metavar="N|none", help="the most segments --to may label here")
 
 
-def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_assign(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Hand out work: the project's assignment mode, a batch for a person, a person's cap."""
-    project = get_project(wb, args.project)
     settings = {k: v for k, v in (("assignment", args.mode), ("claim_minutes", args.minutes))
                 if v is not None}
     if settings:
@@ -77,9 +75,9 @@ def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_gold(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "gold", cmd_gold,
-                    "gold segments: mark with a reference text (for the qualification "
-                    "test, or hidden in queues), unmark, list")
+    p = add_project_command(sub, common, "gold", cmd_gold,
+                            "gold segments: mark with a reference text (for the qualification "
+                            "test, or hidden in queues), unmark, list")
     p.add_argument("--add", metavar="ID,ID", help="make these segments gold")
     p.add_argument("--text", help="the reference text (one segment; default: its current text)")
     p.add_argument("--test", action="store_true",
@@ -87,10 +85,9 @@ def add_gold(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--remove", metavar="ID,ID", help="these segments are gold no more")
 
 
-def cmd_gold(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_gold(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Gold segments: mark (with a reference text, in the qualification test or hidden),
     unmark, and list them."""
-    project = get_project(wb, args.project)
     for name in ("add", "remove"):
         try:
             setattr(args, name, [int(i) for i in (getattr(args, name) or "").split(",")
@@ -114,9 +111,9 @@ def cmd_gold(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "pay", cmd_pay,
-                    "the pay report of a period as CSV: approved segments per "
-                    "labeller, counted on the day of their approval (owners)")
+    p = add_project_command(sub, common, "pay", cmd_pay,
+                            "the pay report of a period as CSV: approved segments per "
+                            "labeller, counted on the day of their approval (owners)")
     p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD",
                    help="the first day (UTC) of the period")
     p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD",
@@ -131,13 +128,12 @@ def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
                         "most 1.5) (default: the project's setting)")
 
 
-def cmd_pay(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_pay(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """The pay report of a period as CSV on stdout (owners)."""
     from datetime import date
 
     from workbench.crowd.pay import csv_text, pay_report
 
-    project = get_project(wb, args.project)
     days = []
     for option, value in (("--from", args.start), ("--to", args.end)):
         try:

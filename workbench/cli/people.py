@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 
-from workbench.cli.parsers import add_command
+from workbench.cli.parsers import add_command, add_project_command
 from workbench.core.errors import NotFound, WorkbenchError
+from workbench.core.records import Project
 from workbench.projects import people
 from workbench.projects.settings import Workbench, get_project
 from workbench.text import pad
@@ -15,8 +16,7 @@ from workbench.text import pad
 
 def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = add_command(sub, common, "user", cmd_user,
-                    "accounts: add, list, role, deactivate, activate, reset-password",
-                    project=False)
+                    "accounts: add, list, role, deactivate, activate, reset-password")
     p.add_argument("action", choices=["add", "list", "role", "deactivate", "activate",
                                       "reset-password"])
     p.add_argument("name", nargs="?")
@@ -57,13 +57,12 @@ def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_members(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "members", cmd_members, "show or set a project's members")
+    p = add_project_command(sub, common, "members", cmd_members, "show or set a project's members")
     p.add_argument("--set", metavar="NAME,NAME", help="make exactly these accounts members")
 
 
-def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_members(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Show or set who works on a project."""
-    project = get_project(wb, args.project)
     if args.set is not None:
         by_name = {u.name: u.account_id for u in people.list_users(wb)}
         names = [n.strip().lower() for n in args.set.split(",") if n.strip()]
@@ -81,7 +80,7 @@ def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_audit(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "audit", cmd_audit, "the audit log as CSV", project=False)
+    p = add_command(sub, common, "audit", cmd_audit, "the audit log as CSV")
     p.add_argument("--project")
     p.add_argument("--limit", type=int, default=10000)
 
