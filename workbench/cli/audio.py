@@ -34,7 +34,7 @@ def add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
                     "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV, "
                     "KsponSpeech, AI Hub JSON)")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--project", required=True)  # after PATH: argparse names the missing in order
+    p.add_argument("--project", required=True)
     p.add_argument("--language", default="auto", help="for a new project: auto or a code (ko, en)")
     p.add_argument("--conventions", default="plain", metavar="PROFILE",
                    help="for a new project: plain, kspon, verbatim-en, or a profile file's path")
