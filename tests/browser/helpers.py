@@ -1,5 +1,6 @@
 """What the headless Chromium tests share: where Chromium is and how it starts, their marks, a
-Streamlit server on a free port, signing in, and waits on what the editor shows.
+Streamlit server on a free port, an owner and a crowd, signing in, waits on the store and on
+what the editor shows, and the screenshots for docs/.
 
 The fixtures are in conftest.py: `browser_page` (tests/conftest.py, the packaging test uses it
 too), `server` and `long_project` (tests/browser/conftest.py)."""
@@ -8,19 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ARTIFACTS, ROOT
 from workbench import store
+from workbench.projects import people
 from workbench.ui.cookie import COOKIE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -103,6 +106,18 @@ def serving(app: str | Path, cwd: Path, env: dict[str, str], log: Path) -> Itera
             proc.wait(timeout=10)
 
 
+def _owner_and_crowd(wb, project, roles: dict[str, str]):
+    """'olga', the first owner (password owner-pass-1), and accounts of these roles by name
+    (password secret-pass), all members of `project`; the workbench acting as olga."""
+    owner = people.create_first_owner(wb, "olga", "owner-pass-1").user
+    as_owner = wb.as_user(owner)
+    for name, role in roles.items():
+        people.create_user(as_owner, name, role, "secret-pass")
+    people.set_members(as_owner, project.id, [u.id for u in store.list_users(wb.db)
+                                              if u.role.value != "owner"])
+    return as_owner
+
+
 def _sign_in(page, base: str, name: str, password: str) -> None:
     page.goto(base)
     page.get_by_label("Name").fill(name)
@@ -124,6 +139,24 @@ def _signed_in(page, base: str, name: str, password: str) -> None:
     while not any(c["name"] == COOKIE for c in page.context.cookies()):
         assert time.monotonic() < deadline, "no session cookie after signing in"
         page.wait_for_timeout(100)
+
+
+def _wait_until(done: Callable[[], bool], what: str) -> None:
+    """Wait (20 s at most) until `done()`, e.g. until a click on the page reaches the store;
+    `what` fails the test when it never does."""
+    deadline = time.monotonic() + 20
+    while not done():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def _docs_screenshot(page, name: str) -> None:
+    """The whole page as docs/`name` (and in the artifacts), once its charts and tables drew."""
+    page.wait_for_timeout(1500)  # the charts and tables draw
+    DOCS.mkdir(parents=True, exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / name), full_page=True)
+    shutil.copyfile(DOCS / name, ARTIFACTS / name)
 
 
 def _wait_status(wb, seg_id: int, status: str) -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import time
 from pathlib import Path
 
-from tests.browser.helpers import BROWSER_MARKS, CHARTS, DOCS, _signed_in, expect
-from tests.conftest import ARTIFACTS
+from tests.browser.helpers import BROWSER_MARKS, CHARTS, _docs_screenshot, _signed_in, expect
 from tests.helpers.dashboard_data import build_work
 from workbench.projects import people
 from workbench.projects.settings import update_settings
@@ -69,8 +67,4 @@ def test_dashboard_in_the_browser(wb, drafted, server, browser_page):
     assert [(r["labeller"], r["amount"]) for r in rows] == [
         ("lena", "1.88"), ("otto", "1.88"), ("(total)", "3.76")]  # March, weighted, 1.25 each
     page.set_viewport_size({"width": 1300, "height": 1950})  # the page, without blank below
-    page.wait_for_timeout(1500)  # the charts and tables settle
-    DOCS.mkdir(parents=True, exist_ok=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
-    shutil.copyfile(DOCS / "dashboard.png", ARTIFACTS / "dashboard.png")
+    _docs_screenshot(page, "dashboard.png")

@@ -4,11 +4,7 @@ version from the page. Takes docs/models.png."""
 
 from __future__ import annotations
 
-import shutil
-import time
-
-from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
-from tests.conftest import ARTIFACTS
+from tests.browser.helpers import BROWSER_MARKS, _docs_screenshot, _signed_in, _wait_until, expect
 from tests.helpers.scripted_engines import script
 from tests.helpers.tuning import PARAMS
 from workbench import store
@@ -31,16 +27,10 @@ def test_models_page_in_the_browser(wb, project, server, browser_page, monkeypat
     expect(page.get_by_role("heading", name="Versions")).to_be_visible()
     expect(page.get_by_role("button", name="Use v2")).to_be_enabled()
     expect(page.get_by_role("button", name="Use v1")).to_be_disabled()
-    page.wait_for_timeout(1500)  # the table draws
-    DOCS.mkdir(parents=True, exist_ok=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / "models.png"), full_page=True)
-    shutil.copyfile(DOCS / "models.png", ARTIFACTS / "models.png")
+    _docs_screenshot(page, "models.png")
 
     page.get_by_role("button", name="Use v2").click()
-    deadline = time.monotonic() + 20
-    while store.get_project(wb.db, project.id).asr_model != f"project-{project.id}/v2":
-        assert time.monotonic() < deadline, "the choice never reached the store"
-        time.sleep(0.1)
+    _wait_until(lambda: store.get_project(wb.db, project.id).asr_model
+                == f"project-{project.id}/v2", "the choice never reached the store")
     expect(page.get_by_text("v2 drafts from now on.")).to_be_visible()
     expect(page.get_by_role("button", name="Use v1")).to_be_enabled()

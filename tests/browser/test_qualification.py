@@ -5,24 +5,18 @@ which shows the draft, not the colleague's text."""
 
 from __future__ import annotations
 
-from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
+from tests.browser.helpers import BROWSER_MARKS, DOCS, _owner_and_crowd, _signed_in, expect
 from tests.conftest import ARTIFACTS
 from workbench import store
 from workbench.core.records import Edit
 from workbench.crowd import gold as crowd_gold
 from workbench.labelling.labeller_edits import save
-from workbench.projects import people
 
 pytestmark = BROWSER_MARKS
 
 
 def test_qualification_then_a_second_label_in_the_browser(wb, drafted, server, browser_page):
-    owner = people.create_first_owner(wb, "olga", "owner-pass-1").user
-    as_owner = wb.as_user(owner)
-    for name in ("lena", "mia"):
-        people.create_user(as_owner, name, "labeler", "secret-pass")
-    people.set_members(as_owner, drafted.id, [u.id for u in store.list_users(wb.db)
-                                              if u.role.value != "owner"])
+    as_owner = _owner_and_crowd(wb, drafted, {"lena": "labeler", "mia": "labeler"})
     ids = [q["id"] for q in store.segment_queue(wb.db, drafted.id)]
     gold = {ids[0]: "the quick brown fox", ids[1]: "jumps over the lazy dog"}
     for sid, text in gold.items():

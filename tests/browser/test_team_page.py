@@ -4,16 +4,18 @@ the test. The owner allows another attempt from the page. Takes docs/team.png.""
 
 from __future__ import annotations
 
-import shutil
-import time
-
-from tests.browser.helpers import BROWSER_MARKS, DOCS, _signed_in, expect
-from tests.conftest import ARTIFACTS
+from tests.browser.helpers import (
+    BROWSER_MARKS,
+    _docs_screenshot,
+    _owner_and_crowd,
+    _signed_in,
+    _wait_until,
+    expect,
+)
 from workbench import store
 from workbench.crowd import claims, qualification
 from workbench.crowd import gold as crowd_gold
 from workbench.labelling.labeller_edits import save_segment
-from workbench.projects import people
 from workbench.projects.settings import update_settings
 from workbench.review.verdicts import reject
 
@@ -23,12 +25,7 @@ REFERENCE = "alpha beta gamma delta"
 
 
 def _crowd(wb, project) -> None:
-    owner = people.create_first_owner(wb, "olga", "owner-pass-1").user
-    boss = wb.as_user(owner)
-    for name, role in (("lena", "labeler"), ("mia", "labeler"), ("rita", "reviewer")):
-        people.create_user(boss, name, role, "secret-pass")
-    people.set_members(boss, project.id, [u.id for u in store.list_users(wb.db)
-                                          if u.role.value != "owner"])
+    boss = _owner_and_crowd(wb, project, {"lena": "labeler", "mia": "labeler", "rita": "reviewer"})
     lena, mia, rita = (wb.as_user(store.find_user(wb.db, n)[0]) for n in ("lena", "mia", "rita"))
     first, second = store.list_recordings(wb.db, project.id)
     items = store.segments_of(wb.db, project.id, second.id)[:2]
@@ -55,16 +52,10 @@ def test_team_page_in_the_browser(wb, drafted, server, browser_page):
     expect(page.get_by_role("button", name="Allow another attempt")).to_be_visible()
     expect(page.get_by_role("button", name="Lift pause")).to_be_visible()
     page.set_viewport_size({"width": 1300, "height": 3000})
-    page.wait_for_timeout(1500)  # the tables draw
-    DOCS.mkdir(parents=True, exist_ok=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / "team.png"), full_page=True)
-    shutil.copyfile(DOCS / "team.png", ARTIFACTS / "team.png")
+    _docs_screenshot(page, "team.png")
 
     page.get_by_role("button", name="Allow another attempt").click()
-    deadline = time.monotonic() + 20
-    while store.get_standing(wb.db, drafted.id, "mia")["attempt"] != 1:
-        assert time.monotonic() < deadline, "the retake never reached the store"
-        time.sleep(0.1)
+    _wait_until(lambda: store.get_standing(wb.db, drafted.id, "mia")["attempt"] == 1,
+                "the retake never reached the store")
     expect(page.get_by_text("mia may take the test again")).to_be_visible()
     expect(page.get_by_role("button", name="Allow another attempt")).to_have_count(0)

@@ -54,6 +54,16 @@ def _gold(wb, project, ids, in_test=True):
         crowd_gold.mark_gold(wb, sid, f"the gold words number {i}", in_test=in_test)
 
 
+def _gated(wb, items: int, per: int = 12, **settings):
+    """`_project` whose first `items` segments are the qualification test, which labellers
+    must pass (the test's `settings` besides); the project and its segment ids."""
+    project = _project(wb, per=per)
+    ids = _ids(wb, project)
+    _gold(wb, project, ids[:items])
+    update_settings(wb, project.id, qualify_required=True, **settings)
+    return project, ids
+
+
 # ---------------------------------------------------------------- pure rules
 
 
@@ -119,10 +129,7 @@ def test_a_warning_threshold_above_the_pause_is_refused_against_the_stored_one(w
 
 
 def test_qualification_gate_opens_the_queue_only_after_a_pass(wb):
-    project = _project(wb)
-    ids = _ids(wb, project)
-    _gold(wb, project, ids[:3])
-    update_settings(wb, project.id, qualify_required=True, qualify_max_error=0.2)
+    project, ids = _gated(wb, 3, qualify_max_error=0.2)
     ann = as_user(wb, "ann")
 
     with pytest.raises(Closed):  # the queue is closed: a normal save is refused
@@ -143,10 +150,7 @@ def test_qualification_gate_opens_the_queue_only_after_a_pass(wb):
 
 
 def test_a_failed_test_keeps_the_queue_closed_until_the_owner_allows_a_retake(wb):
-    project = _project(wb)
-    ids = _ids(wb, project)
-    _gold(wb, project, ids[:2])
-    update_settings(wb, project.id, qualify_required=True, qualify_max_error=0.1)
+    project, ids = _gated(wb, 2, qualify_max_error=0.1)
     bob = as_user(wb, "bob")
     for _ in range(2):
         task = next_step(bob, project.id).task
@@ -189,10 +193,7 @@ def test_reviewers_and_owners_skip_the_crowd_rules(wb):
 
 
 def test_only_the_task_handed_out_can_be_answered(wb):
-    project = _project(wb)
-    ids = _ids(wb, project)
-    _gold(wb, project, ids[:2])
-    update_settings(wb, project.id, qualify_required=True)
+    project, ids = _gated(wb, 2)
     ann = as_user(wb, "ann")
     first = next_step(ann, project.id).task.segment_id
     other = ids[1] if first == ids[0] else ids[0]
@@ -448,11 +449,7 @@ def test_gold_never_reaches_a_labeller_as_work(wb, unit):
 
 
 def test_a_retake_draws_items_the_labeller_has_not_met(wb):
-    project = _project(wb, per=8)
-    ids = _ids(wb, project)
-    _gold(wb, project, ids[:6])
-    update_settings(wb, project.id, qualify_required=True, qualify_items=3,
-                    qualify_max_error=0.0)
+    project, _ = _gated(wb, 6, per=8, qualify_items=3, qualify_max_error=0.0)
     bob = as_user(wb, "bob")
     first = []
     for _ in range(3):

@@ -17,10 +17,17 @@ class Scripted:
         self.model, self.texts, self.calls = model, texts, 0
 
     def transcribe(self, audio, options) -> Transcript:
+        return _transcript(self._next_text(), len(audio) / 16000)
+
+    def _next_text(self) -> str:
         text = self.texts[self.calls % len(self.texts)]
         self.calls += 1
-        duration = len(audio) / 16000
-        return Transcript("en", iter([DraftSegment(0.0, duration, text, -0.2, 0.01, 1.2)]))
+        return text
+
+
+def _transcript(text: str, end: float) -> Transcript:
+    """One drafted segment, 0 to `end` seconds, of `text`."""
+    return Transcript("en", iter([DraftSegment(0.0, end, text, -0.2, 0.01, 1.2)]))
 
 
 def measured_texts(wb, project) -> list[str]:
@@ -41,18 +48,12 @@ def script(monkeypatch, wb, project, new_is_better: bool) -> None:
     monkeypatch.setattr(asr, "_loaded", {})
 
 
-class Drafter:
+class Drafter(Scripted):
     """Drafts each held-out text in turn: its first word as 'zzz' unless the prompt names
     the term 'Kubectl'; with `model` 'v1' (the fine-tuned one) every word right."""
 
-    name = "faster-whisper"
-
-    def __init__(self, model: str, texts: list[str]):
-        self.model, self.texts, self.calls = model, texts, 0
-
     def transcribe(self, audio, options) -> Transcript:
-        text = self.texts[self.calls % len(self.texts)]
-        self.calls += 1
+        text = self._next_text()
         if "Kubectl" not in (options.initial_prompt or "") and not self.model.endswith("v1"):
             text = " ".join(["zzz", *text.split()[1:]])
-        return Transcript("en", iter([DraftSegment(0.0, 1.0, text, -0.2, 0.01, 1.2)]))
+        return _transcript(text, 1.0)

@@ -8,8 +8,9 @@ import json
 import logging
 
 from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
+from workbench.cli.parsers import add_command, add_project_command
 from workbench.cli.progress import Progress
-from workbench.core.records import Job
+from workbench.core.records import Job, Project
 from workbench.drafts.draft_job import (
     cancel_draft_job,
     options_for,
@@ -21,7 +22,6 @@ from workbench.jobs.lifecycle import fail_job
 from workbench.projects.settings import (
     Workbench,
     ensure_project,
-    get_project,
     project_status,
 )
 
@@ -29,16 +29,15 @@ log = logging.getLogger(__name__)
 
 
 def add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("import", parents=[common],
-                       help="import audio files, folders or zips, and transcripts with their audio "
-                            "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV, "
-                            "KsponSpeech, AI Hub JSON)")
+    p = add_command(sub, common, "import", cmd_import,
+                    "import audio files, folders or zips, and transcripts with their audio "
+                    "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV, "
+                    "KsponSpeech, AI Hub JSON)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--project", required=True)
     p.add_argument("--language", default="auto", help="for a new project: auto or a code (ko, en)")
     p.add_argument("--conventions", default="plain", metavar="PROFILE",
                    help="for a new project: plain, kspon, verbatim-en, or a profile file's path")
-    p.set_defaults(func=cmd_import)
 
 
 def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
@@ -58,17 +57,14 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_transcribe(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("transcribe", parents=[common], help="draft undrafted recordings")
-    p.add_argument("--project", required=True)
+    p = add_project_command(sub, common, "transcribe", cmd_transcribe, "draft undrafted recordings")
     p.add_argument("--engine", choices=sorted(ENGINES), help="default: the project's")
     p.add_argument("--model", help=f"model name or path (default: the project's, {EMBEDDED_NAME})")
     p.add_argument("--language", help="auto or a code (default: the project's)")
     p.add_argument("--beam-size", type=int, default=5)
-    p.set_defaults(func=cmd_transcribe)
 
 
-def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
-    project = get_project(wb, args.project)
+def cmd_transcribe(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     engine_name = args.engine or project.asr_engine
     model = args.model or (project.asr_model if engine_name == project.asr_engine
                            else EMBEDDED_NAME)
@@ -99,13 +95,10 @@ def cmd_transcribe(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_cancel(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("cancel", parents=[common], help="stop a running draft job")
-    p.add_argument("--project", required=True)
-    p.set_defaults(func=cmd_cancel)
+    add_project_command(sub, common, "cancel", cmd_cancel, "stop a running draft job")
 
 
-def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
-    project = get_project(wb, args.project)
+def cmd_cancel(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     job = cancel_draft_job(wb, project)
     if job is None:
         print(f"{project.name}: no draft job is running")
@@ -118,14 +111,12 @@ def cmd_cancel(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_status(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("status", parents=[common], help="counts by status and hours")
-    p.add_argument("--project", required=True)
+    p = add_project_command(sub, common, "status", cmd_status, "counts by status and hours")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_status)
 
 
-def cmd_status(wb: Workbench, args: argparse.Namespace) -> int:
-    status = project_status(wb, get_project(wb, args.project))
+def cmd_status(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
+    status = project_status(wb, project)
     if args.json:
         print(json.dumps(status, indent=2))
         return 0

@@ -5,18 +5,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workbench.cli.parsers import add_command
 from workbench.cli.progress import Progress
 from workbench.projects.settings import Workbench
 
 
 def add_backup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("backup", parents=[common],
-                       help="archive the database and the audio store (owners); safe while "
-                            "the app runs")
+    p = add_command(sub, common, "backup", cmd_backup,
+                    "archive the database and the audio store (owners); safe while "
+                    "the app runs")
     p.add_argument("dest", nargs="?", default=".", metavar="DEST",
                    help="archive to write (.tar, or .tar.gz), or a folder for "
                         "workbench-DATE-TIME.tar (default: the current folder)")
-    p.set_defaults(func=cmd_backup)
 
 
 def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
@@ -38,13 +38,12 @@ def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_restore(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("restore", parents=[common],
-                       help="replace the database and audio store by an archive's (owners); "
-                            "stop the app first")
+    p = add_command(sub, common, "restore", cmd_restore,
+                    "replace the database and audio store by an archive's (owners); "
+                    "stop the app first")
     p.add_argument("archive", metavar="ARCHIVE")
     p.add_argument("--force", action="store_true",
                    help="replace a workbench that already holds data")
-    p.set_defaults(func=cmd_restore)
 
 
 def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbench.cli.parsers import add_project_command
 from workbench.core.errors import NotFound, WorkbenchError
-from workbench.core.records import TODO
+from workbench.core.records import TODO, Project
 from workbench.crowd import claims as crowd_claims
 from workbench.crowd import gold as crowd_gold
 from workbench.formats.select import matches_recording
 from workbench.projects.settings import (
     Workbench,
-    get_project,
     recordings,
     update_settings,
 )
@@ -20,10 +20,9 @@ from workbench.text import pad
 
 
 def add_assign(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("assign", parents=[common],
-                       help="hand out work: claims (off, by segment or by recording), batches "
+    p = add_project_command(sub, common, "assign", cmd_assign,
+                            "hand out work: claims (off, by segment or by recording), batches "
                             "for a person, a person's cap; lists who has what")
-    p.add_argument("--project", required=True)
     p.add_argument("--mode", choices=crowd_claims.UNITS,
                    help="what one claim takes; off: everyone steps through the whole queue")
     p.add_argument("--minutes", type=int, help="how long a claim lasts unsaved (default 30)")
@@ -34,12 +33,10 @@ def add_assign(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.add_argument("--unassign", action="store_true",
                    help="hand the named segments back to anyone")
     p.add_argument("--cap", metavar="N|none", help="the most segments --to may label here")
-    p.set_defaults(func=cmd_assign)
 
 
-def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_assign(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Hand out work: the project's assignment mode, a batch for a person, a person's cap."""
-    project = get_project(wb, args.project)
     settings = {k: v for k, v in (("assignment", args.mode), ("claim_minutes", args.minutes))
                 if v is not None}
     if settings:
@@ -78,22 +75,19 @@ def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_gold(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("gold", parents=[common],
-                       help="gold segments: mark with a reference text (for the qualification "
+    p = add_project_command(sub, common, "gold", cmd_gold,
+                            "gold segments: mark with a reference text (for the qualification "
                             "test, or hidden in queues), unmark, list")
-    p.add_argument("--project", required=True)
     p.add_argument("--add", metavar="ID,ID", help="make these segments gold")
     p.add_argument("--text", help="the reference text (one segment; default: its current text)")
     p.add_argument("--test", action="store_true",
                    help="the added segments are part of the qualification test")
     p.add_argument("--remove", metavar="ID,ID", help="these segments are gold no more")
-    p.set_defaults(func=cmd_gold)
 
 
-def cmd_gold(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_gold(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Gold segments: mark (with a reference text, in the qualification test or hidden),
     unmark, and list them."""
-    project = get_project(wb, args.project)
     for name in ("add", "remove"):
         try:
             setattr(args, name, [int(i) for i in (getattr(args, name) or "").split(",")
@@ -117,10 +111,9 @@ def cmd_gold(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("pay", parents=[common],
-                       help="the pay report of a period as CSV: approved segments per "
+    p = add_project_command(sub, common, "pay", cmd_pay,
+                            "the pay report of a period as CSV: approved segments per "
                             "labeller, counted on the day of their approval (owners)")
-    p.add_argument("--project", required=True)
     p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD",
                    help="the first day (UTC) of the period")
     p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD",
@@ -133,16 +126,14 @@ def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
     p.add_argument("--weighted", action=argparse.BooleanOptionalAction, default=None,
                    help="weight each item by the edit effort, 0.5 + the draft's error (at "
                         "most 1.5) (default: the project's setting)")
-    p.set_defaults(func=cmd_pay)
 
 
-def cmd_pay(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_pay(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """The pay report of a period as CSV on stdout (owners)."""
     from datetime import date
 
     from workbench.crowd.pay import csv_text, pay_report
 
-    project = get_project(wb, args.project)
     days = []
     for option, value in (("--from", args.start), ("--to", args.end)):
         try:

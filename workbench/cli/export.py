@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workbench.cli.parsers import add_project_command
 from workbench.cli.progress import Progress
+from workbench.core.records import Project
 from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS
 from workbench.formats.corpus_export import (
     FILLERS,
@@ -16,12 +18,12 @@ from workbench.formats.corpus_export import (
 )
 from workbench.formats.split import SPLIT_BY
 from workbench.formats.textform import TAG_MODES, TEXT_FORMS
-from workbench.projects.settings import Workbench, get_project
+from workbench.projects.settings import Workbench
 
 
 def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("export", parents=[common], help="export a batch as a training corpus")
-    p.add_argument("--project", required=True)
+    p = add_project_command(sub, common, "export", cmd_export,
+                            "export a batch as a training corpus")
     p.add_argument("--format", default="nemo", choices=FORMATS,
                    help="; ".join(f"{f.name}: {f.label}" for f in FORMAT_INFO.values()))
     p.add_argument("--out", required=True, help="folder to create")
@@ -67,11 +69,9 @@ def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.add_argument("--until", help="latest revision on or before this date (UTC)")
     p.add_argument("--not-exported-before", action="store_true",
                    help="only segments that no earlier export of the project took")
-    p.set_defaults(func=cmd_export)
 
 
-def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
-    project = get_project(wb, args.project)
+def cmd_export(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     filters, options = build_request(
         args.status or default_status(project), args.recording, args.speaker, args.labeller,
         args.exclude_tag,

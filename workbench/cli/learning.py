@@ -7,34 +7,33 @@ import dataclasses
 import json
 
 from workbench import store
+from workbench.cli.parsers import add_project_command
 from workbench.cli.progress import Progress
 from workbench.core.errors import NotFound, WorkbenchError
+from workbench.core.records import Project
 from workbench.projects.settings import Workbench, get_project
 
 
 def add_terms(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("terms", parents=[common],
-                       help="the vocabulary drafts are prompted with: list, learn (from "
+    p = add_project_command(sub, common, "terms", cmd_terms,
+                            "the vocabulary drafts are prompted with: list, learn (from "
                             "approved segments), add, enable, disable, remove (owners change)")
     p.add_argument("action", nargs="?", default="list",
                    choices=["list", "learn", "add", "enable", "disable", "remove"])
     p.add_argument("terms", nargs="*", metavar="TERM")
-    p.add_argument("--project", required=True)
     p.add_argument("--min-segments", type=int, default=2,
                    help="learn: the fewest approved segments a term or rule needs (default 2)")
     p.add_argument("--min-people", type=int, default=2,
                    help="learn: the fewest distinct labellers a term or rule needs (default 2)")
     p.add_argument("--use", choices=["on", "off"],
                    help="whether the next drafts are prompted with the enabled terms")
-    p.set_defaults(func=cmd_terms)
 
 
-def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_terms(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """The project's vocabulary for drafts: learn it from approved segments, add, enable,
     disable or remove terms, choose whether drafts use it (--use), and list it."""
     from workbench.learning import learn as learning_learn
 
-    project = get_project(wb, args.project)
     if args.action == "learn":
         found = learning_learn.learn(wb, project, args.min_segments, args.min_people)
         print(f"read {found.segments} approved segments: {found.terms} terms "
@@ -67,20 +66,17 @@ def cmd_terms(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_rules(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("rules", parents=[common],
-                       help="rewrite rules learned from approved segments: list, accept or "
+    p = add_project_command(sub, common, "rules", cmd_rules,
+                            "rewrite rules learned from approved segments: list, accept or "
                             "dismiss by id (accepted rules rewrite the next drafts)")
     p.add_argument("action", nargs="?", default="list", choices=["list", "accept", "dismiss"])
     p.add_argument("ids", nargs="*", type=int, metavar="ID")
-    p.add_argument("--project", required=True)
-    p.set_defaults(func=cmd_rules)
 
 
-def cmd_rules(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_rules(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """The project's rewrite rules: accept or dismiss suggested ones by id, and list them."""
     from workbench.learning import learn as learning_learn
 
-    project = get_project(wb, args.project)
     if args.action in ("accept", "dismiss"):
         if not args.ids:
             raise WorkbenchError(f"name the rules to {args.action} by id")
@@ -95,18 +91,15 @@ def cmd_rules(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_batches(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("batches", parents=[common],
-                       help="the drafts' error per draft batch: the labour each one left")
-    p.add_argument("--project", required=True)
+    p = add_project_command(sub, common, "batches", cmd_batches,
+                            "the drafts' error per draft batch: the labour each one left")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_batches)
 
 
-def cmd_batches(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_batches(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """The drafts' error per draft batch (the labour each batch left), oldest first."""
     from workbench.learning.ladder import draft_batches
 
-    project = get_project(wb, args.project)
     metric, batches = draft_batches(wb, project)
     if args.json:
         print(json.dumps([{**dataclasses.asdict(b), "drafted_at": str(b.drafted_at)}
@@ -121,19 +114,16 @@ def cmd_batches(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_measure(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("measure", parents=[common],
-                       help="draft the held-out segments at each adaptation step and store "
-                            "the error of each (the Draft quality page shows them)")
-    p.add_argument("--project", required=True)
-    p.set_defaults(func=cmd_measure)
+    add_project_command(sub, common, "measure", cmd_measure,
+                        "draft the held-out segments at each adaptation step and store "
+                        "the error of each (the Draft quality page shows them)")
 
 
-def cmd_measure(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_measure(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Draft the held-out segments at each adaptation step (base model, + vocabulary, + rules,
     the fine-tuned model in use) and store the error of each, with progress lines."""
     from workbench.learning.ladder import run_measure_job, start_measure_job
 
-    project = get_project(wb, args.project)
     job = start_measure_job(wb, project)
     bar = Progress("measure")
     job = run_measure_job(wb, job, on_progress=lambda j: bar.show(j.done, j.total, j.message))
@@ -145,10 +135,9 @@ def cmd_measure(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_tune(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("tune", parents=[common],
-                       help="fine-tune the project's model on its final segments (the "
+    p = add_project_command(sub, common, "tune", cmd_tune,
+                            "fine-tune the project's model on its final segments (the "
                             "held-out share kept out); used for drafts only if better")
-    p.add_argument("--project", required=True)
     p.add_argument("--method", choices=["lora", "decoder", "full"], default="lora")
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--lr", type=float, default=1e-4, help="learning rate (default 1e-4)")
@@ -156,17 +145,15 @@ def add_tune(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--holdout", type=float, metavar="SHARE",
                    help="set the project's held-out share first (0 to 0.5)")
-    p.set_defaults(func=cmd_tune)
 
 
-def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_tune(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Fine-tune the project's model in the foreground, with progress lines; the new version
     drafts from then on only when it is better on the held-out segments."""
     from workbench.learning.heldout import set_holdout_share
     from workbench.tuning.jobs import run_tune_job, start_tune_job
     from workbench.tuning.registry import outcome, scores
 
-    project = get_project(wb, args.project)
     if args.holdout is not None:
         project = set_holdout_share(wb, project, args.holdout)
     params = {"method": args.method, "steps": args.steps, "learning_rate": args.lr,
@@ -183,14 +170,12 @@ def cmd_tune(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_models(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("models", parents=[common],
-                       help="list the project's fine-tuned versions, or choose one to draft with")
-    p.add_argument("--project", required=True)
+    p = add_project_command(sub, common, "models", cmd_models,
+                            "list the project's fine-tuned versions, or choose one to draft with")
     p.add_argument("--use", metavar="VERSION", help="a version (1, v2...) or 'base'")
-    p.set_defaults(func=cmd_models)
 
 
-def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_models(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """List the project's model versions, or choose one (or the base model) to draft with."""
     from workbench.tuning.registry import (
         base_model,
@@ -202,7 +187,6 @@ def cmd_models(wb: Workbench, args: argparse.Namespace) -> int:
         use_base,
     )
 
-    project = get_project(wb, args.project)
     if args.use is not None:
         choice = args.use.strip().lower().removeprefix("v")
         if choice == "base":

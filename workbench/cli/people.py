@@ -6,15 +6,17 @@ import argparse
 import json
 import sys
 
+from workbench.cli.parsers import add_command, add_project_command
 from workbench.core.errors import NotFound, WorkbenchError
+from workbench.core.records import Project
 from workbench.projects import people
 from workbench.projects.settings import Workbench, get_project
 from workbench.text import pad
 
 
 def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("user", parents=[common], help="accounts: add, list, role, deactivate, "
-                                                      "activate, reset-password")
+    p = add_command(sub, common, "user", cmd_user,
+                    "accounts: add, list, role, deactivate, activate, reset-password")
     p.add_argument("action", choices=["add", "list", "role", "deactivate", "activate",
                                       "reset-password"])
     p.add_argument("name", nargs="?")
@@ -22,7 +24,6 @@ def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--display-name")
     p.add_argument("--password-stdin", action="store_true",
                    help="read the new account's password from stdin instead of generating one")
-    p.set_defaults(func=cmd_user)
 
 
 def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
@@ -56,15 +57,12 @@ def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_members(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("members", parents=[common], help="show or set a project's members")
-    p.add_argument("--project", required=True)
+    p = add_project_command(sub, common, "members", cmd_members, "show or set a project's members")
     p.add_argument("--set", metavar="NAME,NAME", help="make exactly these accounts members")
-    p.set_defaults(func=cmd_members)
 
 
-def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_members(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Show or set who works on a project."""
-    project = get_project(wb, args.project)
     if args.set is not None:
         by_name = {u.name: u.account_id for u in people.list_users(wb)}
         names = [n.strip().lower() for n in args.set.split(",") if n.strip()]
@@ -82,10 +80,9 @@ def cmd_members(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_audit(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("audit", parents=[common], help="the audit log as CSV")
+    p = add_command(sub, common, "audit", cmd_audit, "the audit log as CSV")
     p.add_argument("--project")
     p.add_argument("--limit", type=int, default=10000)
-    p.set_defaults(func=cmd_audit)
 
 
 def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:

@@ -6,9 +6,11 @@ import argparse
 import json
 
 from workbench.asr import ModelNotFound, load_engine
+from workbench.cli.parsers import add_project_command
 from workbench.cli.progress import Progress
+from workbench.core.records import Project
 from workbench.jobs.lifecycle import fail_job
-from workbench.projects.settings import Workbench, get_project, lint_project
+from workbench.projects.settings import Workbench, lint_project
 from workbench.review.audit_measures import by_disagreement
 from workbench.review.corpus_audit import (
     audit_options,
@@ -20,15 +22,12 @@ from workbench.text import pad
 
 
 def add_lint(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("lint", parents=[common],
-                       help="check every segment against the project's conventions")
-    p.add_argument("--project", required=True)
+    p = add_project_command(sub, common, "lint", cmd_lint,
+                            "check every segment against the project's conventions")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_lint)
 
 
-def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
-    project = get_project(wb, args.project)
+def cmd_lint(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     findings = lint_project(wb, project)
     errors = sum(f["level"] == "error" for f in findings)
     if args.json:
@@ -43,22 +42,19 @@ def cmd_lint(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_replace(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("replace", parents=[common],
-                       help="find and replace in a project's transcripts (preview; --apply)")
-    p.add_argument("--project", required=True)
+    p = add_project_command(sub, common, "replace", cmd_replace,
+                            "find and replace in a project's transcripts (preview; --apply)")
     p.add_argument("--find", required=True)
     p.add_argument("--replace", required=True)
     p.add_argument("--whole-word", action="store_true")
     p.add_argument("--ignore-case", action="store_true")
     p.add_argument("--apply", action="store_true")
-    p.set_defaults(func=cmd_replace)
 
 
-def cmd_replace(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_replace(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """Find and replace in a project's transcripts: the preview, and with --apply the change."""
     from workbench.labelling.find_replace import Query, apply, preview
 
-    project = get_project(wb, args.project)
     query = Query(args.find, args.replace, args.whole_word, not args.ignore_case)
     matches = preview(wb, project.id, query)
     for m in matches:
@@ -75,22 +71,19 @@ def cmd_replace(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def add_audit_corpus(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("audit-corpus", parents=[common],
-                       help="the corpus audit: numbers, out-of-range segments, and the labels "
+    p = add_project_command(sub, common, "audit-corpus", cmd_audit_corpus,
+                            "the corpus audit: numbers, out-of-range segments, and the labels "
                             "Whisper's second opinion disagrees with most")
-    p.add_argument("--project", required=True)
     p.add_argument("--second-opinion", action="store_true",
                    help="first draft a second opinion (the project's engine and model) for "
                         "labelled segments without one; resumes where a stopped run left off")
     p.add_argument("--top", type=int, default=20, help="rows of each list (default 20)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_audit_corpus)
 
 
-def cmd_audit_corpus(wb: Workbench, args: argparse.Namespace) -> int:
+def cmd_audit_corpus(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """The corpus audit: optionally draft second opinions first, then the corpus's numbers,
     its segments out of range and the largest disagreements."""
-    project = get_project(wb, args.project)
     if args.second_opinion:
         job = start_audit_job(wb, project, {"engine": project.asr_engine,
                                             "model": project.asr_model})

@@ -514,17 +514,28 @@ def _write_audio(
 ) -> list[Utterance]:
     """Cut the clips (or copy the whole recordings) of `rows` into `folder`; their utterances."""
     info = FORMAT_INFO[plan.fmt]
+    clip = info.audio and plan.clips != "none"
+    audios: Sequence[tuple[Row, AudioFile | None]]
     if not info.audio:
         ticker.check()
         ticker.tick(len(rows))
-        return [_utterance(plan, r, texts[r.segment_id], None, False) for r in rows]
-    if plan.clips != "none":
-        return _write_clips(wb, plan, rows, texts, folder, ticker)
+        audios = [(r, None) for r in rows]
+    elif clip:
+        audios = _cut_clips(wb, plan, rows, folder, ticker)
+    else:
+        audios = _copy_recordings(wb, plan, rows, folder, ticker)
+    return [_utterance(plan, r, texts[r.segment_id], audio, clip) for r, audio in audios]
+
+
+def _copy_recordings(wb: Workbench, plan: _Plan, rows: list[Row], folder: Path,
+                     ticker: _Ticker) -> list[tuple[Row, AudioFile]]:
+    """Write the whole recordings of `rows` into `folder`: each row with its recording's file."""
+    info = FORMAT_INFO[plan.fmt]
     kind = info.whole
     where = "" if info.per_recording else "audio/"
     if where:
         (folder / "audio").mkdir()
-    utterances = []
+    copies = []
     for rec_id, part in _by_recording(rows):
         ticker.check()
         stem = recording_uid(rec_id)
@@ -533,21 +544,16 @@ def _write_audio(
         relative = f"{where}{stem}.{kind}"
         audio = write_whole(_source(wb, plan, part[0]), folder / relative, kind, plan.rate)
         audio = replace(audio, path=relative)
-        utterances += [_utterance(plan, r, texts[r.segment_id], audio, False) for r in part]
+        copies += [(r, audio) for r in part]
         ticker.tick(len(part))
-    return utterances
+    return copies
 
 
-def _write_clips(
-    wb: Workbench,
-    plan: _Plan,
-    rows: list[Row],
-    texts: dict[int, str],
-    folder: Path,
-    ticker: _Ticker,
-) -> list[Utterance]:
+def _cut_clips(wb: Workbench, plan: _Plan, rows: list[Row], folder: Path,
+               ticker: _Ticker) -> list[tuple[Row, AudioFile]]:
+    """Cut the clip of each row into `folder`: each row with its clip."""
     cutter = Cutter(plan.clips, plan.rate)
-    utterances = []
+    clips = []
     try:
         for n, row in enumerate(rows, 1):
             ticker.check()
@@ -556,12 +562,11 @@ def _write_clips(
             (folder / relative).parent.mkdir(parents=True, exist_ok=True)
             start, end = _span(plan, row)
             audio = cutter.cut(_source(wb, plan, row), start, end, folder / relative)
-            utterances.append(_utterance(plan, row, texts[row.segment_id],
-                                         replace(audio, path=relative), True))
+            clips.append((row, replace(audio, path=relative)))
             ticker.tick()
     finally:
         cutter.close()
-    return utterances
+    return clips
 
 
 def _by_recording(rows: list[Row]) -> Iterator[tuple[int, list[Row]]]:

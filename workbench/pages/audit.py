@@ -14,15 +14,13 @@ from workbench.review.audit_measures import (
     by_disagreement,
 )
 from workbench.review.corpus_audit import audit_job, audit_report
-from workbench.ui.common import fmt_seconds, require_project, show_error, workbench
+from workbench.ui.common import fmt_seconds, project_page, show_error
 from workbench.ui.jobs import cancel_audit, start_audit
 from workbench.ui.text import md
 
 TOP = 200  # rows of the disagreement table
 
-st.title("Corpus audit")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Corpus audit")
 st.caption("For a corpus imported with its transcripts (NeMo, audiofolder, Kaldi, CSV…): "
            "Whisper gives a second opinion on every label without replacing it; the labels "
            "it disagrees with most are reviewed first.")

@@ -17,10 +17,9 @@ from workbench.crowd.rules import PAY_UNITS
 from workbench.projects.settings import update_settings
 from workbench.ui.common import (
     form_key,
-    require_project,
+    project_page,
     show_error,
     show_flash,
-    workbench,
 )
 
 STATUS_COLOURS = {"new": "#9ca3af", "drafted": "#60a5fa", "labeled": "#f59e0b",
@@ -34,9 +33,7 @@ def _duration(hours: float) -> str:
     return f"{hours:,.2f} h" if hours >= 1 else f"{hours * 60:.1f} min"
 
 
-st.title("Dashboard")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Dashboard")
 try:
     board = dashboard(wb, project.id)
 except WorkbenchError as exc:

@@ -13,15 +13,13 @@ from workbench.learning.heldout import (
     set_holdout_share,
 )
 from workbench.learning.ladder import draft_batches, ladder, measure_job
-from workbench.ui.common import form_key, require_project, show_error, workbench
+from workbench.ui.common import form_key, project_page, show_error
 from workbench.ui.jobs import cancel_measure, start_measure
 from workbench.ui.text import md
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 
-st.title("Draft quality")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Draft quality")
 try:
     metric, batches = draft_batches(wb, project)
 except WorkbenchError as exc:

@@ -10,16 +10,13 @@ from workbench.projects.settings import LANGUAGES, model_choices, update_setting
 from workbench.ui.common import (
     fmt_seconds,
     form_key,
-    require_project,
+    project_page,
     show_error,
-    workbench,
 )
 from workbench.ui.jobs import cancel_drafts, start_drafts
 from workbench.ui.text import md
 
-st.title("Drafts")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Drafts")
 
 with st.form(form_key(project, "asr_settings")):
     cols = st.columns(3)

@@ -26,16 +26,14 @@ from workbench.formats.corpus_export import (
 from workbench.formats.split import SPLIT_BY
 from workbench.formats.textform import TAG_MODES, TEXT_FORMS
 from workbench.projects.settings import profile_label
-from workbench.ui.common import require_project, show_error, workbench
+from workbench.ui.common import project_page, show_error
 from workbench.ui.text import md
 
 CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "pcm": "headerless 16 kHz PCM clips",
                "none": "whole recordings, with offsets"}
 RATES = ["16000", *(str(r) for r in RATE_CHOICES if r != 16000), "original"]
 
-st.title("Export")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Export")
 choices = filter_choices(wb, project)
 
 cols: Sequence[DeltaGenerator] = st.columns(2)

@@ -18,28 +18,16 @@ from workbench.tuning.registry import (
     use_base,
 )
 from workbench.ui.common import (
-    done_then_rerun,
     form_key,
     page_flash,
-    require_project,
+    project_page,
     show_error,
-    workbench,
 )
 from workbench.ui.jobs import cancel_tune, start_tune
 from workbench.ui.text import md
 
-FLASH = "models_flash"
-
-st.title("Models")
-wb = workbench()
-project = require_project(wb)
-page_flash(FLASH)
-
-
-def done(message: str) -> None:
-    """Show `message` after the rerun that shows the change."""
-    done_then_rerun(FLASH, message)
-
+wb, project = project_page("Models")
+done = page_flash("models_flash")  # done(message): shown after the rerun that shows the change
 
 status = tune_status(wb, project)
 st.markdown(f"Drafts use **{md(label(project, status.versions), 200)}** ({md(status.engine)}). "

@@ -6,12 +6,10 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.records import Status
 from workbench.labelling.find_replace import DEFAULT_STATUSES, Query, apply, preview
 from workbench.labelling.segment_edits import name
-from workbench.ui.common import fmt_seconds, require_project, show_error, workbench
+from workbench.ui.common import fmt_seconds, project_page, show_error
 from workbench.ui.text import diff_md, md
 
-st.title("Find & replace")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Find & replace")
 st.caption("Whole word: not next to another letter or digit. In Korean a word is the eojeol "
            "with its particles: whole-word 학교 does not match 학교에; leave it off to fix "
            "a noun whatever particle follows.")

@@ -25,7 +25,7 @@ from workbench.text import headline_metric, load_profile
 from workbench.ui.common import (
     fmt_seconds,
     keep_segment,
-    require_project,
+    project_page,
     rerun_fragment,
     segment_from_url,
     show_flash,
@@ -39,9 +39,7 @@ from workbench.ui.text import diff_md, findings_md, md, rejection_md
 NOT_HERE = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-save"]
 OFF = ["split", "merge", "delete", "undelete", "add", "tag", "save"]
 
-st.title("Review")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Review")
 profile = load_profile(project.conventions)
 
 segment_from_url("rv_current")  # a link or a reload names the segment

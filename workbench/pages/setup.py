@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from workbench.core.errors import WorkbenchError
-from workbench.projects.people import MAX_DAYS, create_first_owner
-from workbench.ui.common import anonymous, show_error
+from workbench.projects.people import create_first_owner
+from workbench.ui.common import start_session
 
 st.title("Protect this workbench")
 st.write(
@@ -23,11 +22,4 @@ with st.form("first_owner"):
         if password != again:
             st.error("The two passwords differ.")
         else:
-            try:
-                session = create_first_owner(anonymous(), name, password)
-            except WorkbenchError as exc:
-                show_error(exc)
-            else:
-                st.session_state["wb_token"] = session.token
-                st.session_state["set_cookie"] = (session.token, MAX_DAYS * 86400)
-                st.rerun()
+            start_session(create_first_owner, name, password)

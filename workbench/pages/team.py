@@ -15,33 +15,23 @@ from workbench.crowd.qualification import allow_retake, labellers, lift_pause
 from workbench.projects.people import members
 from workbench.projects.settings import recordings, update_settings
 from workbench.ui.common import (
-    done_then_rerun,
     fmt_seconds,
     form_key,
     page_flash,
-    require_project,
+    project_page,
     show_error,
-    workbench,
 )
 from workbench.ui.text import md
 
-FLASH = "team_flash"
 MODES = {"off": "off: everyone steps through the whole queue",
          "segment": "by segment: each person claims one segment at a time",
          "recording": "by recording: each person claims a whole recording"}
 STATUSES = [s.value for s in Status if s is not Status.DELETED]
 LEVELS = {"ok": "ok", "warn": "warned", "pause": "paused"}
 
-st.title("Team")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Team")
 pid = project.id
-page_flash(FLASH)
-
-
-def done(message: str) -> None:
-    """Show `message` after the rerun that shows the change."""
-    done_then_rerun(FLASH, message)
+done = page_flash("team_flash")  # done(message): shown after the rerun that shows the change
 
 
 def save(what: str, **values) -> None:

@@ -21,25 +21,14 @@ from workbench.learning.learn import (
     terms_of,
 )
 from workbench.ui.common import (
-    done_then_rerun,
     page_flash,
-    require_project,
+    project_page,
     show_error,
-    workbench,
 )
 
-FLASH = "vocabulary_flash"
-
-st.title("Vocabulary")
-wb = workbench()
-project = require_project(wb)
+wb, project = project_page("Vocabulary")
 pid = project.id
-page_flash(FLASH)
-
-
-def done(message: str) -> None:
-    """Show `message` after the rerun that shows the change."""
-    done_then_rerun(FLASH, message)
+done = page_flash("vocabulary_flash")  # done(message): shown after the rerun that shows the change
 
 
 def attempt(what: str, action, *args) -> bool:

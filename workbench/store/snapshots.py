@@ -14,8 +14,10 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -83,15 +85,9 @@ def snapshot_sqlite(engine: Engine, dest: Path) -> Snapshot:
     moment saw it, even while other connections (other processes) write; WAL mode lets them go
     on writing meanwhile.
     """
-    source = engine.raw_connection()
-    try:
-        with contextlib.closing(sqlite3.connect(dest)) as target:
-            driver = source.driver_connection
-            assert driver is not None  # a connection just checked out of the pool
-            driver.backup(target)
-            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-    finally:
-        source.close()
+    with _sqlite_and_file(engine, dest) as (database, target):
+        database.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     copy = sa.create_engine(f"sqlite:///{dest}")
     try:
         return describe_store(copy)
@@ -102,14 +98,22 @@ def snapshot_sqlite(engine: Engine, dest: Path) -> Snapshot:
 def load_sqlite(engine: Engine, snapshot: Path) -> None:
     """Replace the whole SQLite database of `engine` by the file `snapshot`, in one transaction
     (the backup API again, the other way), so no connection ever sees half of it."""
-    target = engine.raw_connection()
+    with _sqlite_and_file(engine, snapshot) as (database, source):
+        source.backup(database)
+
+
+@contextlib.contextmanager
+def _sqlite_and_file(engine: Engine, path: Path) -> Iterator[tuple[Any, sqlite3.Connection]]:
+    """The sqlite3 connection under one of `engine`'s, and one to the database file `path`:
+    the two ends of a backup; both closed after."""
+    pooled = engine.raw_connection()
     try:
-        with contextlib.closing(sqlite3.connect(snapshot)) as source:
-            driver = target.driver_connection
+        with contextlib.closing(sqlite3.connect(path)) as other:
+            driver = pooled.driver_connection
             assert driver is not None  # a connection just checked out of the pool
-            source.backup(driver)
+            yield driver, other
     finally:
-        target.close()
+        pooled.close()
 
 
 def _pg_tool(name: str) -> str:

@@ -7,13 +7,16 @@ run; pages ask for them here. Nothing here decides what a user may do: the use c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 from workbench.core.config import named_home
 from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import Project, User
 from workbench.core.workbench import LOCAL, NOBODY, Workbench, open_workbench
-from workbench.projects.people import accounts_exist, resume
+from workbench.projects.people import MAX_DAYS, Session, accounts_exist, resume
 from workbench.projects.settings import (
     open_project,
     projects,
@@ -45,6 +48,21 @@ def signed_in() -> User | None:
         return user
     st.session_state.pop("wb_token", None)
     return None if accounts_exist(wb) else LOCAL
+
+
+def start_session(begin: Callable[[Workbench, str, str], Session], name: str, password: str,
+                  refused: type[WorkbenchError] = WorkbenchError) -> None:
+    """Sign in by `begin` (`sign_in`, or the first owner's creation) with `name` and `password`:
+    the session's token kept in this browser session and, by the router after the rerun, in a
+    cookie; the page reruns as its user. A `refused` error is shown instead."""
+    try:
+        session = begin(anonymous(), name, password)
+    except refused as exc:
+        show_error(exc)
+    else:
+        st.session_state["wb_token"] = session.token
+        st.session_state["set_cookie"] = (session.token, MAX_DAYS * 86400)
+        st.rerun()
 
 
 def workbench() -> Workbench:
@@ -80,6 +98,15 @@ def require_project(wb: Workbench, here: str = "") -> Project:
     if project is None:
         st.stop()
     return project
+
+
+def project_page(title: str) -> tuple[Workbench, Project]:
+    """Start a page that works on the chosen project: its title, then the workbench acting as
+    the signed-in user and the project chosen in the sidebar (`workbench`, `require_project`:
+    the page stops when there is no user or no project)."""
+    st.title(title)
+    wb = workbench()
+    return wb, require_project(wb)
 
 
 def form_key(project: Project, name: str) -> str:
@@ -144,12 +171,14 @@ def show_flash(key: str) -> None:
         getattr(st, flash[0])(md(flash[1], 2000))
 
 
-def page_flash(key: str) -> None:
-    """Show, once, the success message `done_then_rerun` left under `key` before its rerun."""
+def page_flash(key: str) -> Callable[[str], None]:
+    """Show, once, the success message `done_then_rerun` left under `key` before its rerun;
+    returns the page's `done(message)`: `done_then_rerun` under that key."""
     from workbench.ui.text import md
 
     if message := st.session_state.pop(key, None):
         st.success(md(message, 2000))
+    return partial(done_then_rerun, key)
 
 
 def done_then_rerun(key: str, message: str) -> None:
