@@ -18,9 +18,11 @@ from workbench.ui.sidebar import account_box, project_picker
 configure_logging()
 # the icon from a file the server serves: a `:material/...:` one is fetched from Google's
 # font servers by the browser, which an offline workbench cannot reach
-st.set_page_config(page_title="Speech workbench",
-                   page_icon=str(Path(__file__).parent / "workbench" / "ui" / "icon.png"),
-                   layout="wide")
+st.set_page_config(
+    page_title="Speech workbench",
+    page_icon=str(Path(__file__).parent / "workbench" / "ui" / "icon.png"),
+    layout="wide",
+)
 
 # file, title, icon, roles (None: everyone)
 PageSpec = tuple[str, str, str, set[Role] | None]
@@ -30,36 +32,66 @@ SECTIONS: dict[str, dict[str, PageSpec]] = {  # section: {url path: the page}
         "editor": ("workbench/pages/editor.py", "Editor", ":material/edit_note:", None),
     },
     "Review": {
-        "review": ("workbench/pages/review.py", "Review", ":material/fact_check:",
-                   {Role.REVIEWER, Role.OWNER}),
-        "replace": ("workbench/pages/replace.py", "Find & replace", ":material/find_replace:",
-                    {Role.REVIEWER, Role.OWNER}),
-        "audit": ("workbench/pages/audit.py", "Corpus audit", ":material/troubleshoot:",
-                  {Role.REVIEWER, Role.OWNER}),
+        "review": (
+            "workbench/pages/review.py",
+            "Review",
+            ":material/fact_check:",
+            {Role.REVIEWER, Role.OWNER},
+        ),
+        "replace": (
+            "workbench/pages/replace.py",
+            "Find & replace",
+            ":material/find_replace:",
+            {Role.REVIEWER, Role.OWNER},
+        ),
+        "audit": (
+            "workbench/pages/audit.py",
+            "Corpus audit",
+            ":material/troubleshoot:",
+            {Role.REVIEWER, Role.OWNER},
+        ),
     },
     "Project": {
-        "dashboard": ("workbench/pages/dashboard.py", "Dashboard", ":material/monitoring:",
-                      {Role.OWNER}),
-        "projects": ("workbench/pages/projects.py", "Projects", ":material/folder_open:",
-                     {Role.OWNER}),
+        "dashboard": (
+            "workbench/pages/dashboard.py",
+            "Dashboard",
+            ":material/monitoring:",
+            {Role.OWNER},
+        ),
+        "projects": (
+            "workbench/pages/projects.py",
+            "Projects",
+            ":material/folder_open:",
+            {Role.OWNER},
+        ),
         "drafts": ("workbench/pages/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
         "export": ("workbench/pages/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
     },
     "Better drafts": {
-        "draft-quality": ("workbench/pages/draft_quality.py", "Draft quality",
-                          ":material/trending_down:", {Role.OWNER}),
-        "vocabulary": ("workbench/pages/vocabulary.py", "Vocabulary", ":material/spellcheck:",
-                       {Role.OWNER}),
-        "models": ("workbench/pages/models.py", "Models", ":material/model_training:",
-                   {Role.OWNER}),
+        "draft-quality": (
+            "workbench/pages/draft_quality.py",
+            "Draft quality",
+            ":material/trending_down:",
+            {Role.OWNER},
+        ),
+        "vocabulary": (
+            "workbench/pages/vocabulary.py",
+            "Vocabulary",
+            ":material/spellcheck:",
+            {Role.OWNER},
+        ),
+        "models": (
+            "workbench/pages/models.py",
+            "Models",
+            ":material/model_training:",
+            {Role.OWNER},
+        ),
     },
     "Team": {
         "team": ("workbench/pages/team.py", "Team", ":material/groups:", {Role.OWNER}),
         "people": ("workbench/pages/people.py", "People", ":material/group:", {Role.OWNER}),
     },
-    "You": {
-        "account": ("workbench/pages/account.py", "Account", ":material/person:", None),
-    },
+    "You": {"account": ("workbench/pages/account.py", "Account", ":material/person:", None)},
 }
 PAGES = {slug: page for pages in SECTIONS.values() for slug, page in pages.items()}
 
@@ -71,23 +103,41 @@ if token := st.session_state.pop("set_cookie", None):
 
 user = signed_in()
 if user is None:  # every page's address signs in first, then opens that page (with its link)
-    page = st.navigation([st.Page("workbench/pages/sign_in.py", title="Sign in",
-                                  icon=":material/login:", url_path="sign-in", default=True)]
-                         + [st.Page("workbench/pages/sign_in.py", title="Sign in", url_path=slug)
-                            for slug in PAGES], position="hidden")
+    page = st.navigation(
+        [
+            st.Page(
+                "workbench/pages/sign_in.py",
+                title="Sign in",
+                icon=":material/login:",
+                url_path="sign-in",
+                default=True,
+            )
+        ]
+        + [st.Page("workbench/pages/sign_in.py", title="Sign in", url_path=slug) for slug in PAGES],
+        position="hidden",
+    )
 else:
     allowed = {
-        section: [st.Page(path, title=title, icon=icon, url_path=slug, default=slug == "overview")
-                  for slug, (path, title, icon, roles) in pages.items()
-                  if roles is None or user.role in roles]
+        section: [
+            st.Page(path, title=title, icon=icon, url_path=slug, default=slug == "overview")
+            for slug, (path, title, icon, roles) in pages.items()
+            if roles is None or user.role in roles
+        ]
         for section, pages in SECTIONS.items()
     }
     if user.id is None:  # no account yet: the unprotected single-user default
-        allowed["You"].append(st.Page("workbench/pages/setup.py", title="Protect this workbench",
-                                      icon=":material/lock:", url_path="setup"))
+        allowed["You"].append(
+            st.Page(
+                "workbench/pages/setup.py",
+                title="Protect this workbench",
+                icon=":material/lock:",
+                url_path="setup",
+            )
+        )
     # grouped by what they are for, and all shown: Streamlit folds a long list after 10 pages
-    page = st.navigation({section: pages for section, pages in allowed.items() if pages},
-                         expanded=True)
+    page = st.navigation(
+        {section: pages for section, pages in allowed.items() if pages}, expanded=True
+    )
     with st.sidebar:
         project_picker(user)
         account_box(user)

@@ -33,17 +33,23 @@ from workbench.text import wer  # noqa: E402
 
 # clip -> (reference, seconds of the clip it covers: None for all)
 REFERENCES = {
-    "jfk.flac": ("And so my fellow Americans, ask not what your country can do for you, ask what "
-    "you can do for your country.", None),
+    "jfk.flac": (
+        "And so my fellow Americans, ask not what your country can do for you, ask what "
+        "you can do for your country.",
+        None,
+    ),
     # the README gives the English part (up to 30 s); the German part repeats it in German, and
     # any text there, looping or German, would count as insertions against English alone
-    "multilingual.mp3": ("Permission is hereby granted, free of charge, to any person obtaining a "
-    "copy of the software and associated documentation files to deal in the software without "
-    "restriction, including without limitation the rights to use, copy, modify, merge, "
-    "publish, distribute, sublicense, and/or sell copies of the software, and to permit "
-    "persons to whom the software is furnished to do so, subject to the following conditions: "
-    "the above copyright notice and this permission notice shall be included in all copies or "
-    "substantial portions of the software.", 30.0),
+    "multilingual.mp3": (
+        "Permission is hereby granted, free of charge, to any person obtaining a "
+        "copy of the software and associated documentation files to deal in the software without "
+        "restriction, including without limitation the rights to use, copy, modify, merge, "
+        "publish, distribute, sublicense, and/or sell copies of the software, and to permit "
+        "persons to whom the software is furnished to do so, subject to the following conditions: "
+        "the above copyright notice and this permission notice shall be included in all copies or "
+        "substantial portions of the software.",
+        30.0,
+    ),
 }
 
 
@@ -51,8 +57,16 @@ def openai_checkpoint(models: Path) -> Path:
     target = models / "bench" / "whisper-base-from-ct2.pt"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(SHARED / "tools" / "ct2_to_openai_whisper.py"),
-                        str(embedded_model_dir(models)), str(target), "--fp32"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(SHARED / "tools" / "ct2_to_openai_whisper.py"),
+                str(embedded_model_dir(models)),
+                str(target),
+                "--fp32",
+            ],
+            check=True,
+        )
     return target
 
 
@@ -113,9 +127,20 @@ def main() -> None:
                 out = None
                 if cmd is None:
                     out = Path(tempfile.mkdtemp())
-                    cmd = [whisper_cli, str(clip), "--model", str(ckpt), "--device", "cpu",
-                           "--output_dir", str(out), "--output_format", "json",
-                           "--verbose", "False"]
+                    cmd = [
+                        whisper_cli,
+                        str(clip),
+                        "--model",
+                        str(ckpt),
+                        "--device",
+                        "cpu",
+                        "--output_dir",
+                        str(out),
+                        "--output_format",
+                        "json",
+                        "--verbose",
+                        "False",
+                    ]
                 else:
                     cmd = [*cmd, str(clip)]
                 elapsed, stdout = timed(cmd, env)
@@ -128,8 +153,10 @@ def main() -> None:
             median = statistics.median(times[name])
             totals[name][0] += median
             totals[name][1] += seconds
-            print(f"  {name:<38} {median:6.2f} s  RTF {median / seconds:5.3f}  "
-                  f"x{base / median:5.2f} vs openai  WER {wer([reference], [texts[name]]):6.1%}")
+            print(
+                f"  {name:<38} {median:6.2f} s  RTF {median / seconds:5.3f}  "
+                f"x{base / median:5.2f} vs openai  WER {wer([reference], [texts[name]]):6.1%}"
+            )
         print()
     base = totals["openai-whisper CLI"][0]
     print("both clips together")

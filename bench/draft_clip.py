@@ -27,8 +27,9 @@ def main() -> None:
     args = ap.parse_args()
     audio = np.concatenate(list(stream_mono(args.clip, 16000)))
     engine = load_engine("faster-whisper", "base", Path(args.models))
-    options = TranscribeOptions(word_timestamps=not args.no_words,
-                                batch_size=0 if args.sequential else 8)
+    options = TranscribeOptions(
+        word_timestamps=not args.no_words, batch_size=0 if args.sequential else 8
+    )
     transcript = engine.transcribe(audio, options)
     for seg in transcript.segments:
         print(json.dumps({"start": seg.start, "end": seg.end, "text": seg.text}))

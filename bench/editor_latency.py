@@ -66,24 +66,48 @@ def make_recording(wb, project, name: str, seconds: int) -> None:
     peaks = PeakAccumulator()
     rng = np.random.default_rng(0)
     block = (0.2 * np.sin(2 * np.pi * 220 * np.arange(BLOCK * RATE) / RATE)).astype(np.float32)
-    block *= (np.arange(BLOCK * RATE) / RATE % SEGMENT_EVERY < 3.0)  # speech-like gaps
+    block *= np.arange(BLOCK * RATE) / RATE % SEGMENT_EVERY < 3.0  # speech-like gaps
     with sf.SoundFile(str(wb.path(working)), "w", RATE, 1, "PCM_16", format="FLAC") as out:
         for start in range(0, seconds, BLOCK):
-            chunk = (block[: min(BLOCK, seconds - start) * RATE]
-                     + rng.normal(0, 0.001, 1).astype(np.float32))
+            chunk = block[: min(BLOCK, seconds - start) * RATE] + rng.normal(0, 0.001, 1).astype(
+                np.float32
+            )
             out.write(chunk)
             peaks.add(chunk)
     save_peaks(peaks.finish(), wb.path(peaks_path))
     rec = store.add_recording(
-        wb.db, project_id=project.id, original_name=name, sha256=name * 8, source_path=name,
-        working_path=working, peaks_path=peaks_path, sample_rate=RATE, channels=1,
-        num_samples=seconds * RATE, duration=float(seconds),
+        wb.db,
+        project_id=project.id,
+        original_name=name,
+        sha256=name * 8,
+        source_path=name,
+        working_path=working,
+        peaks_path=peaks_path,
+        sample_rate=RATE,
+        channels=1,
+        num_samples=seconds * RATE,
+        duration=float(seconds),
     )
     starts = np.arange(0, seconds - SEGMENT_EVERY, SEGMENT_EVERY)
-    drafts = [{"start": float(s), "end": float(s + 3.0), "text": f"segment at {s:.1f} seconds",
-               "asr_meta": {"words": [{"word": " segment", "start": float(s), "end": float(s) + 0.5,
-                                       "probability": 0.9}]}}
-              for i, s in enumerate(starts) if i % UNCOVERED_EVERY != UNCOVERED_EVERY - 1]
+    drafts = [
+        {
+            "start": float(s),
+            "end": float(s + 3.0),
+            "text": f"segment at {s:.1f} seconds",
+            "asr_meta": {
+                "words": [
+                    {
+                        "word": " segment",
+                        "start": float(s),
+                        "end": float(s) + 0.5,
+                        "probability": 0.9,
+                    }
+                ]
+            },
+        }
+        for i, s in enumerate(starts)
+        if i % UNCOVERED_EVERY != UNCOVERED_EVERY - 1
+    ]
     store.add_drafted_segments(wb.db, rec.id, drafts, author="bench")
 
 
@@ -96,11 +120,17 @@ def open_one(wb, project, current: int) -> EditorState:
     # the minimap: cached per recording (its columns for MINIMAP_TTL seconds), as in use; the
     # segment the user changed last is read fresh and drawn over them
     minimap = minimap_data(wb, project.id, state.view.recording, [current])
-    editor_data(state.view, wb.settings.home, project_id=project.id, tags=[],
-                before=state.before and state.before["text"],
-                after=state.after and state.after["text"],
-                can_prev=state.previous is not None, can_next=state.following is not None,
-                minimap=minimap)
+    editor_data(
+        state.view,
+        wb.settings.home,
+        project_id=project.id,
+        tags=[],
+        before=state.before and state.before["text"],
+        after=state.after and state.after["text"],
+        can_prev=state.previous is not None,
+        can_next=state.following is not None,
+        minimap=minimap,
+    )
     return state
 
 
@@ -114,11 +144,18 @@ def measure(wb, project, samples: int) -> tuple[list[float], list[float]]:
         state = open_one(wb, project, target)
         opens.append(time.perf_counter() - t)
         seg = state.view.segment
-        action = {"type": "save_next", "segment_id": seg.id, "version": seg.version,
-                  "text": "corrected text", "start": seg.start, "end": seg.end}
+        action = {
+            "type": "save_next",
+            "segment_id": seg.id,
+            "version": seg.version,
+            "text": "corrected text",
+            "start": seg.start,
+            "end": seg.end,
+        }
         t = time.perf_counter()
-        outcome = apply_action(wb, action, shown=seg.id, previous=state.previous,
-                               following=state.following)
+        outcome = apply_action(
+            wb, action, shown=seg.id, previous=state.previous, following=state.following
+        )
         open_one(wb, project, outcome.go_to)
         saves.append(time.perf_counter() - t)
     return opens, saves
@@ -135,12 +172,31 @@ def serving(home: str, url: str):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, WORKBENCH_HOME=home, WORKBENCH_DB_URL=url,
-               STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    env = dict(
+        os.environ,
+        WORKBENCH_HOME=home,
+        WORKBENCH_DB_URL=url,
+        STREAMLIT_SERVER_FILE_WATCHER_TYPE="none",
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
-         "true", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://localhost:{port}"
     try:
         for _ in range(600):
@@ -174,8 +230,9 @@ def browser_measure(
 
     nexts, saves = [], []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM),
-                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(f"{base}/editor?project={project_id}")  # the app opens the named project
@@ -188,8 +245,12 @@ def browser_measure(
         def press(keys: str) -> float:
             nonlocal key
             page.keyboard.press(keys)
-            waited = page.wait_for_function(_READY, arg=[root.element_handle(), key],
-                                            polling="raf").json_value() / 1000
+            waited = (
+                page.wait_for_function(
+                    _READY, arg=[root.element_handle(), key], polling="raf"
+                ).json_value()
+                / 1000
+            )
             key = root.evaluate("el => el._st.key")
             page.wait_for_timeout(150)  # a person reads before the next key
             return waited
@@ -217,8 +278,10 @@ def table(title: str, results: dict, columns: tuple[str, str]) -> None:
         print(f"{label:22}{om:11.1f} ms{op:11.1f} ms{sm:11.1f} ms{sp:11.1f} ms")
     (om1, op1), (sm1, sp1) = map(stats, results["1-minute recording"])
     (om2, op2), (sm2, sp2) = map(stats, results["10-hour recording"])
-    print(f"{'ratio 10 h / 1 min':22}{om2 / om1:13.2f}x{op2 / op1:13.2f}x"
-          f"{sm2 / sm1:13.2f}x{sp2 / sp1:13.2f}x\n")
+    print(
+        f"{'ratio 10 h / 1 min':22}{om2 / om1:13.2f}x{op2 / op1:13.2f}x"
+        f"{sm2 / sm1:13.2f}x{sp2 / sp1:13.2f}x\n"
+    )
 
 
 def main() -> None:
@@ -235,17 +298,26 @@ def main() -> None:
         make_recording(wb, long_p, "ten-hours", 10 * 3600)
         make_recording(wb, short_p, "one-minute", 60)
         n_long = len(store.segment_queue(wb.db, long_p.id))
-        print(f"set-up: {time.perf_counter() - t:.0f} s; {n_long} segments in 10 h, "
-              f"{len(store.segment_queue(wb.db, short_p.id))} in 1 min; {args.samples} samples\n")
+        print(
+            f"set-up: {time.perf_counter() - t:.0f} s; {n_long} segments in 10 h, "
+            f"{len(store.segment_queue(wb.db, short_p.id))} in 1 min; {args.samples} samples\n"
+        )
         if not args.no_browser and CHROMIUM.exists():  # before any account: the local operator
             shown = {}
             with serving(tmp, url) as base:
-                for label, project, recording in (("1-minute recording", short_p, "one-minute"),
-                                                  ("10-hour recording", long_p, "ten-hours")):
-                    shown[label] = browser_measure(base, project.id, recording,
-                                                   args.browser_samples)
-            table(f"In Chromium, key press to the next segment ready ({args.browser_samples} "
-                  "samples each)", shown, ("Ctrl+↓ next", "Ctrl+Enter save & next"))
+                for label, project, recording in (
+                    ("1-minute recording", short_p, "one-minute"),
+                    ("10-hour recording", long_p, "ten-hours"),
+                ):
+                    shown[label] = browser_measure(
+                        base, project.id, recording, args.browser_samples
+                    )
+            table(
+                f"In Chromium, key press to the next segment ready ({args.browser_samples} "
+                "samples each)",
+                shown,
+                ("Ctrl+↓ next", "Ctrl+Enter save & next"),
+            )
         labeller = store.create_user(wb.db, "bench", Role.LABELLER, "!")  # a member, as in use
         for project in (long_p, short_p):
             store.add_member(wb.db, labeller.id, project.id)

@@ -51,8 +51,12 @@ def build(home: Path, hours: float, segments: int, recordings: int):
     length = seconds / per
     for rec in store.list_recordings(wb.db, project.id):
         drafts = [
-            {"start": round(i * length, 3), "end": round(min(rec.duration, (i + 1) * length), 3),
-             "text": f"세그먼트 {i} segment", "speaker": f"speaker {i % 7}"}
+            {
+                "start": round(i * length, 3),
+                "end": round(min(rec.duration, (i + 1) * length), 3),
+                "text": f"세그먼트 {i} segment",
+                "speaker": f"speaker {i % 7}",
+            }
             for i in range(per)
         ]
         store.add_drafted_segments(wb.db, rec.id, drafts, author="bench")
@@ -71,16 +75,28 @@ def main() -> None:
         home = Path(scratch)
         started = time.perf_counter()
         wb, project = build(home, args.hours, args.segments, args.recordings)
-        print(f"setup: {args.hours:g} h in {args.recordings} recordings, {args.segments} segments, "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"setup: {args.hours:g} h in {args.recordings} recordings, {args.segments} segments, "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         started = time.perf_counter()
-        result = export_batch(wb, project, home / "out", args.format, status="drafted",
-                              options=ExportOptions(clips=args.clips))
+        result = export_batch(
+            wb,
+            project,
+            home / "out",
+            args.format,
+            status="drafted",
+            options=ExportOptions(clips=args.clips),
+        )
         wall = time.perf_counter() - started
-        print(f"export: {args.format} with {args.clips} clips: {result.segments} segments, "
-              f"{result.seconds:.0f} s of audio in {wall:.2f} s wall")
-        print(f"throughput: {result.seconds / wall:.0f} audio-seconds per wall second "
-              f"({result.seconds / wall:.0f}x real time)")
+        print(
+            f"export: {args.format} with {args.clips} clips: {result.segments} segments, "
+            f"{result.seconds:.0f} s of audio in {wall:.2f} s wall"
+        )
+        print(
+            f"throughput: {result.seconds / wall:.0f} audio-seconds per wall second "
+            f"({result.seconds / wall:.0f}x real time)"
+        )
 
 
 if __name__ == "__main__":

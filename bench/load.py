@@ -64,13 +64,27 @@ def build(wb, segments: int, unit: str, labellers: int):
     for r in range(0, segments, PER_RECORDING):
         count = min(PER_RECORDING, segments - r)
         rec = store.add_recording(
-            wb.db, project_id=project.id, original_name=f"rec{r // PER_RECORDING:04d}.wav",
-            sha256=hashlib.sha256(f"load/{r}".encode()).hexdigest(), source_path="-",
-            working_path="-", peaks_path="-", sample_rate=16000, channels=1,
-            num_samples=16000 * 2 * count, duration=2.0 * count)
-        store.add_drafted_segments(wb.db, rec.id, [
-            {"start": 2.0 * i, "end": 2.0 * i + 1.5, "text": f"draft {r + i}"}
-            for i in range(count)], author="asr")
+            wb.db,
+            project_id=project.id,
+            original_name=f"rec{r // PER_RECORDING:04d}.wav",
+            sha256=hashlib.sha256(f"load/{r}".encode()).hexdigest(),
+            source_path="-",
+            working_path="-",
+            peaks_path="-",
+            sample_rate=16000,
+            channels=1,
+            num_samples=16000 * 2 * count,
+            duration=2.0 * count,
+        )
+        store.add_drafted_segments(
+            wb.db,
+            rec.id,
+            [
+                {"start": 2.0 * i, "end": 2.0 * i + 1.5, "text": f"draft {r + i}"}
+                for i in range(count)
+            ],
+            author="asr",
+        )
     project = update_settings(wb, project.id, assignment=unit)
     people = []
     for k in range(labellers):
@@ -80,8 +94,15 @@ def build(wb, segments: int, unit: str, labellers: int):
     return project, people
 
 
-def work(wb, project_id: int, me: Labeller, deadline: float, skip: float, seed: int,
-         start: threading.Barrier) -> None:
+def work(
+    wb,
+    project_id: int,
+    me: Labeller,
+    deadline: float,
+    skip: float,
+    seed: int,
+    start: threading.Barrier,
+) -> None:
     """Claim, edit and save (or skip) until the deadline, as the editor does; then give up
     the last claim (what expiry does for a labeller who leaves)."""
     rng = random.Random(seed)
@@ -142,22 +163,29 @@ def check_store(wb, project_id: int, crew: list[Labeller]) -> list[str]:
     problems = []
     with wb.db.connect() as conn:
         human = conn.execute(
-            sa.select(store.revisions.c.segment_id, store.revisions.c.text,
-                      store.revisions.c.author)
+            sa.select(
+                store.revisions.c.segment_id, store.revisions.c.text, store.revisions.c.author
+            )
             .join(store.segments, store.segments.c.id == store.revisions.c.segment_id)
             .join(store.recordings, store.recordings.c.id == store.segments.c.recording_id)
-            .where(store.recordings.c.project_id == project_id,
-                   store.revisions.c.source == "human")).all()
+            .where(store.recordings.c.project_id == project_id, store.revisions.c.source == "human")
+        ).all()
         chains = conn.execute(
-            sa.select(store.segments.c.id, store.segments.c.version,
-                      store.segments.c.latest_revision_id,
-                      sa.func.count(store.revisions.c.id), sa.func.max(store.revisions.c.n),
-                      sa.func.max(store.revisions.c.id))
+            sa.select(
+                store.segments.c.id,
+                store.segments.c.version,
+                store.segments.c.latest_revision_id,
+                sa.func.count(store.revisions.c.id),
+                sa.func.max(store.revisions.c.n),
+                sa.func.max(store.revisions.c.id),
+            )
             .join(store.revisions, store.revisions.c.segment_id == store.segments.c.id)
             .join(store.recordings, store.recordings.c.id == store.segments.c.recording_id)
             .where(store.recordings.c.project_id == project_id)
-            .group_by(store.segments.c.id, store.segments.c.version,
-                      store.segments.c.latest_revision_id)).all()
+            .group_by(
+                store.segments.c.id, store.segments.c.version, store.segments.c.latest_revision_id
+            )
+        ).all()
     stored = defaultdict(int)
     for seg_id, text, author in human:
         stored[(seg_id, text, author)] += 1
@@ -168,8 +196,10 @@ def check_store(wb, project_id: int, crew: list[Labeller]) -> list[str]:
     problems += [f"stored {n} times: segment {s}" for (s, _, _), n in stored.items() if n > 1]
     for seg_id, version, latest, count, top, last_id in chains:
         if not (count == top == version and latest == last_id):
-            problems.append(f"segment {seg_id}: version {version}, {count} revisions, "
-                            f"last n {top}, latest revision {latest} (newest {last_id})")
+            problems.append(
+                f"segment {seg_id}: version {version}, {count} revisions, "
+                f"last n {top}, latest revision {latest} (newest {last_id})"
+            )
     saved_twice = [s for s, n in _counts(s for s, _, _ in human).items() if n > 1]
     problems += [f"segment {s} saved by two labellers" for s in saved_twice]
     return problems
@@ -212,15 +242,18 @@ def main() -> int:
         wb = open_bench(args.db, Path(tmp))
         t = time.perf_counter()
         project, people = build(wb, args.segments, args.unit, args.labellers)
-        print(f"{wb.db.dialect.name}: {args.segments} segments by {args.unit}, "
-              f"{args.labellers} labellers, {args.seconds:.0f} s "
-              f"(set-up {time.perf_counter() - t:.0f} s)")
+        print(
+            f"{wb.db.dialect.name}: {args.segments} segments by {args.unit}, "
+            f"{args.labellers} labellers, {args.seconds:.0f} s "
+            f"(set-up {time.perf_counter() - t:.0f} s)"
+        )
         crew = [Labeller(p.actor.name) for p in people]
         start = threading.Barrier(len(people))
         deadline = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=work, args=(p, project.id, me, deadline, args.skip,
-                                                       k, start))
-                   for k, (p, me) in enumerate(zip(people, crew, strict=True))]
+        threads = [
+            threading.Thread(target=work, args=(p, project.id, me, deadline, args.skip, k, start))
+            for k, (p, me) in enumerate(zip(people, crew, strict=True))
+        ]
         began = time.perf_counter()
         for th in threads:
             th.start()
@@ -229,11 +262,15 @@ def main() -> int:
         elapsed = time.perf_counter() - began
         saves = [s for me in crew for s in me.save_seconds]
         claims = [s for me in crew for s in me.claim_seconds]
-        print(f"saves {len(saves)} in {elapsed:.1f} s: {len(saves) / elapsed:.1f} saves/s; "
-              f"skips {sum(me.skips for me in crew)}")
+        print(
+            f"saves {len(saves)} in {elapsed:.1f} s: {len(saves) / elapsed:.1f} saves/s; "
+            f"skips {sum(me.skips for me in crew)}"
+        )
         for label, values in (("save ", saves), ("claim", claims)):
-            print(f"{label} latency p50 {pct(values, 0.5):7.1f} ms  p95 {pct(values, 0.95):7.1f}"
-                  f" ms  max {pct(values, 1.0):7.1f} ms")
+            print(
+                f"{label} latency p50 {pct(values, 0.5):7.1f} ms  p95 {pct(values, 0.95):7.1f}"
+                f" ms  max {pct(values, 1.0):7.1f} ms"
+            )
         idle = {me.idle for me in crew if me.idle}
         if idle:
             print(f"queue ran dry: {'; '.join(sorted(idle))}")
@@ -245,9 +282,15 @@ def main() -> int:
             problems.append(f"{live} claims still held after every labeller stopped")
         for line in problems[:20]:
             print(f"  PROBLEM {line}")
-        print("checks: " + ("FAILED, " + f"{len(problems)} problems" if problems else
-                            "no segment held twice at once, no save lost, no revision "
-                            "overwritten, no claim left"))
+        print(
+            "checks: "
+            + (
+                "FAILED, " + f"{len(problems)} problems"
+                if problems
+                else "no segment held twice at once, no save lost, no revision "
+                "overwritten, no claim left"
+            )
+        )
         wb.db.dispose()
         return 1 if problems else 0
 

@@ -30,8 +30,15 @@ needs_shared = pytest.mark.skipif(
 )
 
 
-def tone(path: Path, seconds: float = 3.0, rate: int = 16000, channels: int = 1,
-         freq: float = 440.0, fmt: str | None = None, subtype: str | None = None) -> Path:
+def tone(
+    path: Path,
+    seconds: float = 3.0,
+    rate: int = 16000,
+    channels: int = 1,
+    freq: float = 440.0,
+    fmt: str | None = None,
+    subtype: str | None = None,
+) -> Path:
     """Write a sine (with a quiet gap every second) to `path`; returns the path."""
     t = np.arange(int(seconds * rate)) / rate
     signal = 0.4 * np.sin(2 * np.pi * freq * t) * (t % 1.0 < 0.7)
@@ -131,8 +138,10 @@ def worked(wb, drafted):
     from tests.helpers.dashboard_data import build_work
 
     ids = build_work(wb, drafted)
-    seconds = {key: store.get_segment(wb.db, i).end - store.get_segment(wb.db, i).start
-               for key, i in ids.items()}
+    seconds = {
+        key: store.get_segment(wb.db, i).end - store.get_segment(wb.db, i).start
+        for key, i in ids.items()
+    }
     return drafted, ids, seconds
 
 
@@ -140,8 +149,10 @@ def worked(wb, drafted):
 def sources(tmp_path) -> list[Path]:
     from tests.helpers.corpus import noisy
 
-    return [noisy(tmp_path / "src" / "a.wav", 3.0, 16000, 1, 1),
-            noisy(tmp_path / "src" / "b.flac", 2.5, 48000, 2, 2)]
+    return [
+        noisy(tmp_path / "src" / "a.wav", 3.0, 16000, 1, 1),
+        noisy(tmp_path / "src" / "b.flac", 2.5, 48000, 2, 2),
+    ]
 
 
 @pytest.fixture
@@ -153,8 +164,9 @@ def noisy_project(wb, sources, fake_engine):
     project = ensure_project(wb, "demo", "en")
     project = store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
     import_paths(wb, project, sources)
-    run_draft_job(wb, start_draft_job(wb, project, {}), fake_engine,
-                  TranscribeOptions(language="en"))
+    run_draft_job(
+        wb, start_draft_job(wb, project, {}), fake_engine, TranscribeOptions(language="en")
+    )
     return project
 
 
@@ -185,8 +197,9 @@ def project(wb, tmp_path, tiny_src):
 
     shutil.copytree(tiny_src, wb.settings.models_dir / "tiny")
     project, _ = final_project(wb, tmp_path)
-    project = store.update_project(wb.db, project.id, asr_engine="faster-whisper",
-                                   asr_model="tiny", holdout_share=0.34)
+    project = store.update_project(
+        wb.db, project.id, asr_engine="faster-whisper", asr_model="tiny", holdout_share=0.34
+    )
     examples = approved_examples(wb, project)
     assert held_out(examples, 0.34) and training(examples, 0.34)
     return project
@@ -223,8 +236,12 @@ def session_token(home: Path, name: str, role: str = "owner") -> str:
     return people.sign_in(wb, name, "owner-pass-1" if name == "olga" else "secret-pass").token
 
 
-def open_page(home: Path, page: str = "workbench/pages/overview.py", project_id: int | None = None,
-              user: tuple[str, str] | None = None):
+def open_page(
+    home: Path,
+    page: str = "workbench/pages/overview.py",
+    project_id: int | None = None,
+    user: tuple[str, str] | None = None,
+):
     """An AppTest of the app, through its router as a browser would reach `page`: `?project=ID`
     in the URL, signed in as `user` (name, role). Without `user` it is unprotected while no
     account exists, else signed in as the owner 'olga'."""
@@ -257,8 +274,11 @@ def app(home, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
 
-    def _open(page: str = "workbench/pages/overview.py", project_id: int | None = None,
-              user: tuple[str, str] | None = None) -> AppTest:
+    def _open(
+        page: str = "workbench/pages/overview.py",
+        project_id: int | None = None,
+        user: tuple[str, str] | None = None,
+    ) -> AppTest:
         return open_page(home, page, project_id, user)
 
     return _open

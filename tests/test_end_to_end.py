@@ -41,8 +41,15 @@ def _drafts(wb: Workbench, project: Project) -> list[dict]:
     out = []
     for q in store.segment_queue(wb.db, project.id):
         view = store.segment_view(wb.db, q["id"])
-        out.append({**q, "speaker": view.segment.speaker, "duration": view.recording.duration,
-                    "words": view.latest.asr_meta["words"], "meta": view.latest.asr_meta})
+        out.append(
+            {
+                **q,
+                "speaker": view.segment.speaker,
+                "duration": view.recording.duration,
+                "words": view.latest.asr_meta["words"],
+                "meta": view.latest.asr_meta,
+            }
+        )
     return out
 
 
@@ -64,8 +71,14 @@ def assert_draft_invariants(drafts: list[dict]) -> None:
         assert all(a["end"] <= b["start"] for a, b in pairwise(own)), own
 
 
-def _draft_with_base(wb: Workbench, name: str, source: Path, language: str = "auto",
-                     per_channel: bool = False, **project: object) -> tuple[Project, list[dict]]:
+def _draft_with_base(
+    wb: Workbench,
+    name: str,
+    source: Path,
+    language: str = "auto",
+    per_channel: bool = False,
+    **project: object,
+) -> tuple[Project, list[dict]]:
     """Import `source` into a new project and draft it with the embedded model."""
     from workbench.asr import load_engine
     from workbench.drafts.draft_job import draft_recording, options_for
@@ -82,8 +95,21 @@ def _draft_with_base(wb: Workbench, name: str, source: Path, language: str = "au
 
 
 def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys):
-    assert main(["import", str(SHARED_AUDIO / "jfk.flac"), "--project", "jfk", "--home", str(home),
-                 "--language", "en"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                str(SHARED_AUDIO / "jfk.flac"),
+                "--project",
+                "jfk",
+                "--home",
+                str(home),
+                "--language",
+                "en",
+            ]
+        )
+        == 0
+    )
     assert main(["transcribe", "--project", "jfk", "--home", str(home)]) == 0
     project = store.find_project(wb.db, "jfk")
     drafts = _drafts(wb, project)
@@ -100,9 +126,19 @@ def test_jfk_import_draft_correct_export(home, wb, tmp_path, monkeypatch, capsys
     at = open_page(home, "workbench/pages/editor.py", project.id, user=("minji", "labeler"))
     seg = store.get_segment(wb.db, queue[0]["id"])
     corrected = "And so, my fellow Americans (corrected): ask not what your country can do for you"
-    at.session_state["ed_component"] = {"action": {  # what the editor sends on Ctrl+Enter
-        "type": "save_next", "key": f"{seg.id}-1", "segment_id": seg.id, "version": 1,
-        "text": corrected, "start": seg.start, "end": seg.end, "cursor": 0, "nonce": 1}}
+    at.session_state["ed_component"] = {
+        "action": {  # what the editor sends on Ctrl+Enter
+            "type": "save_next",
+            "key": f"{seg.id}-1",
+            "segment_id": seg.id,
+            "version": 1,
+            "text": corrected,
+            "start": seg.start,
+            "end": seg.end,
+            "cursor": 0,
+            "nonce": 1,
+        }
+    }
     at.run()
     assert not at.exception
     assert store.segment_view(wb.db, seg.id).text == corrected
@@ -138,7 +174,7 @@ def test_stereo_call_drafts_each_channel_as_its_speaker(wb, tmp_path):
     half = len(speech) / rate
     call = np.zeros((2 * len(speech), 2), dtype=np.float32)
     call[: len(speech), 0] = speech
-    call[len(speech):, 1] = speech
+    call[len(speech) :, 1] = speech
     sf.write(str(tmp_path / "call.wav"), call, rate)
 
     _, drafts = _draft_with_base(wb, "calls", tmp_path / "call.wav", "en", per_channel=True)
@@ -168,8 +204,9 @@ def test_project_prompt_reaches_the_engine(wb, monkeypatch):
         return real(audio, **kwargs)
 
     monkeypatch.setattr(engine._model, "transcribe", spy)
-    _, drafts = _draft_with_base(wb, "prompted", SHARED_AUDIO / "hotwords.mp3", "en",
-                                 prompt="ComfyUI")
+    _, drafts = _draft_with_base(
+        wb, "prompted", SHARED_AUDIO / "hotwords.mp3", "en", prompt="ComfyUI"
+    )
     assert [(a["initial_prompt"], a["language"]) for a in asked] == [("ComfyUI", "en")]
     assert asked[0]["word_timestamps"] is True
     assert_draft_invariants(drafts)

@@ -25,8 +25,10 @@ from workbench.intake.audio_files import import_paths
 from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import ensure_project
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(bool(PG_URL), reason="checks the SQLite file's integrity")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(PG_URL), reason="checks the SQLite file's integrity"),
+]
 
 SEEDS = [3, 17]
 
@@ -40,8 +42,10 @@ def _killed(home: Path, argv: list[str], ready, seed: int, within: float) -> Non
     in the `within` seconds after `ready()` says it is under way (or when it has ended)."""
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.helpers.killable", *argv, "--home", str(home)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(3000):
@@ -59,16 +63,23 @@ def _consistent(home: Path) -> None:
     with sqlite3.connect(home / "workbench.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert db.execute(
-            "SELECT s.id FROM segments s LEFT JOIN revisions r ON r.id = s.latest_revision_id "
-            "WHERE r.id IS NULL OR r.segment_id != s.id").fetchall() == []
-        chains = db.execute("SELECT s.id, s.version, COUNT(r.id), MAX(r.n) FROM segments s "
-                            "JOIN revisions r ON r.segment_id = s.id GROUP BY s.id").fetchall()
+        assert (
+            db.execute(
+                "SELECT s.id FROM segments s LEFT JOIN revisions r ON r.id = s.latest_revision_id "
+                "WHERE r.id IS NULL OR r.segment_id != s.id"
+            ).fetchall()
+            == []
+        )
+        chains = db.execute(
+            "SELECT s.id, s.version, COUNT(r.id), MAX(r.n) FROM segments s "
+            "JOIN revisions r ON r.segment_id = s.id GROUP BY s.id"
+        ).fetchall()
         assert all(version == count == top for _, version, count, top in chains)
         assert db.execute("SELECT COUNT(*) FROM segments").fetchone()[0] == len(chains)
         undrafted_with_segments = db.execute(
             "SELECT COUNT(*) FROM recordings r JOIN segments s ON s.recording_id = r.id "
-            "WHERE r.drafted_at IS NULL").fetchone()[0]
+            "WHERE r.drafted_at IS NULL"
+        ).fetchone()[0]
         assert undrafted_with_segments == 0  # a recording's drafts come whole or not at all
 
 
@@ -81,8 +92,13 @@ def _rows(wb, sql: str) -> list[tuple]:
 def test_killed_import(wb, home, tmp_path, seed):
     sources = _sources(tmp_path / "src", 12)
     ensure_project(wb, "k")
-    _killed(home, ["import", *map(str, sources), "--project", "k"],
-            lambda: any((home / "audio").glob("*/*")), seed, 0.1)
+    _killed(
+        home,
+        ["import", *map(str, sources), "--project", "k"],
+        lambda: any((home / "audio").glob("*/*")),
+        seed,
+        0.1,
+    )
     _consistent(home)
     for working, peaks in _rows(wb, "SELECT working_path, peaks_path FROM recordings"):
         assert (home / working).is_file() and (home / peaks).is_file()  # no recording half-made
@@ -96,8 +112,13 @@ def test_killed_drafting_resumes(wb, home, tmp_path, seed):
     project = ensure_project(wb, "k")
     sources = _sources(tmp_path / "src")
     import_paths(wb, project, sources)
-    _killed(home, ["transcribe", "--project", "k", "--engine", "slow"],
-            lambda: bool(_rows(wb, "SELECT id FROM jobs WHERE done > 0")), seed, 0.6)
+    _killed(
+        home,
+        ["transcribe", "--project", "k", "--engine", "slow"],
+        lambda: bool(_rows(wb, "SELECT id FROM jobs WHERE done > 0")),
+        seed,
+        0.6,
+    )
     _consistent(home)
     before = set(_rows(wb, "SELECT id, recording_id FROM segments"))
     killed = store.latest_job(wb.db, project.id, "draft")
@@ -112,8 +133,10 @@ def test_killed_drafting_resumes(wb, home, tmp_path, seed):
     reference = ensure_project(wb, "never killed")  # the same audio drafted in one go
     import_paths(wb, reference, sources)
     run_draft_job(wb, start_draft_job(wb, reference, {}), FakeEngine(), TranscribeOptions())
-    counts = ("SELECT r.original_name, COUNT(s.id) FROM recordings r JOIN segments s "
-              "ON s.recording_id = r.id WHERE r.project_id = {} GROUP BY r.id ORDER BY 1")
+    counts = (
+        "SELECT r.original_name, COUNT(s.id) FROM recordings r JOIN segments s "
+        "ON s.recording_id = r.id WHERE r.project_id = {} GROUP BY r.id ORDER BY 1"
+    )
     # every recording drafted once: none twice, none missing
     assert _rows(wb, counts.format(project.id)) == _rows(wb, counts.format(reference.id))
 
@@ -129,9 +152,13 @@ def test_killed_export(wb, home, tmp_path, seed):
         save(ann, seg_id, s.version, Edit(f"saved {seg_id}", s.start, s.end))
     saved = set(_rows(wb, "SELECT id, segment_id, n, text FROM revisions"))
     out = tmp_path / "corpus"
-    _killed(home, ["export", "--project", "k", "--out", str(out), "--status", "drafted",
-                   "--clips", "wav"],
-            lambda: any(tmp_path.glob(".corpus.part-*")), seed, 0.05)
+    _killed(
+        home,
+        ["export", "--project", "k", "--out", str(out), "--status", "drafted", "--clips", "wav"],
+        lambda: any(tmp_path.glob(".corpus.part-*")),
+        seed,
+        0.05,
+    )
     _consistent(home)
     assert saved <= set(_rows(wb, "SELECT id, segment_id, n, text FROM revisions"))
     if out.exists():  # the kill came after the corpus was moved into place: it is whole

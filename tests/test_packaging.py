@@ -37,8 +37,14 @@ pytestmark = pytest.mark.slow
 
 def _pip(*args: str, cwd: Path) -> None:
     env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
-    done = subprocess.run([sys.executable, "-m", "pip", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"pip {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
 
 
@@ -49,10 +55,19 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     src = tmp / "src"
     src.mkdir()
     shutil.copy2(ROOT / "pyproject.toml", src)
-    shutil.copytree(ROOT / "workbench", src / "workbench",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    _pip("wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(tmp / "dist"),
-         str(src), cwd=tmp)
+    shutil.copytree(
+        ROOT / "workbench", src / "workbench", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    _pip(
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-w",
+        str(tmp / "dist"),
+        str(src),
+        cwd=tmp,
+    )
     [wheel] = (tmp / "dist").glob("speech_workbench-*.whl")
     site = tmp / "site"
     _pip("install", "--no-deps", "--no-index", "--target", str(site), str(wheel), cwd=tmp)
@@ -63,8 +78,12 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
 
 def _isolated_env(site: Path, home: Path) -> dict[str, str]:
     """The environment of a process that can import the workbench only from `site`."""
-    env = dict(os.environ, PYTHONPATH=str(site), WORKBENCH_HOME=str(home),
-               STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(site),
+        WORKBENCH_HOME=str(home),
+        STREAMLIT_SERVER_FILE_WATCHER_TYPE="none",
+    )
     env.pop("WORKBENCH_DB_URL", None)
     return env
 
@@ -107,9 +126,14 @@ def test_the_app_runs_from_the_installed_wheel(installed, drafted, home, tmp_pat
     _, site = installed
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
-    done = subprocess.run([sys.executable, "-c", APP_FROM_WHEEL, str(site), str(drafted.id)],
-                          cwd=cwd, env=_isolated_env(site, home), capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", APP_FROM_WHEEL, str(site), str(drafted.id)],
+        cwd=cwd,
+        env=_isolated_env(site, home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "Segment 1 of 6" in done.stdout
 
@@ -130,8 +154,14 @@ def test_streamlit_serves_the_editor_from_the_installed_wheel(
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
     env = _isolated_env(site, home)
-    where = subprocess.run([sys.executable, "-c", "import workbench; print(workbench.__file__)"],
-                           cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    where = subprocess.run(
+        [sys.executable, "-c", "import workbench; print(workbench.__file__)"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert Path(where.stdout.strip()).is_relative_to(site), where
     log = tmp_path / "streamlit.log"
     with tb.serving(site / "streamlit_app.py", cwd, env, log) as base:

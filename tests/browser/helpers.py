@@ -88,10 +88,23 @@ def serving(app: str | Path, cwd: Path, env: dict[str, str], log: Path) -> Itera
     port = _free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(app),
-             "--server.headless", "true", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false"],
-            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(app),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         base = f"http://localhost:{port}"
@@ -113,8 +126,9 @@ def _owner_and_crowd(wb, project, roles: dict[str, str]):
     as_owner = wb.as_user(owner)
     for name, role in roles.items():
         people.create_user(as_owner, name, role, "secret-pass")
-    people.set_members(as_owner, project.id, [u.id for u in store.list_users(wb.db)
-                                              if u.role.value != "owner"])
+    people.set_members(
+        as_owner, project.id, [u.id for u in store.list_users(wb.db) if u.role.value != "owner"]
+    )
     return as_owner
 
 

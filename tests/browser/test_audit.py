@@ -32,8 +32,7 @@ def test_audit_and_review_by_disagreement_in_the_browser(wb, tmp_path, server, b
     manifest, count = licence_manifest(tmp_path)
     import_any(as_owner, project, [manifest], audio_from=AudioScope.server())
     engine = load_engine(project.asr_engine, project.asr_model, wb.settings.models_dir)
-    run_audit_job(as_owner, start_audit_job(as_owner, project, {}), engine,
-                  audit_options(project))
+    run_audit_job(as_owner, start_audit_job(as_owner, project, {}), engine, audit_options(project))
     wrong = next(q["id"] for q in store.segment_queue(wb.db, project.id) if q["text"] == WRONG)
 
     page = browser_page

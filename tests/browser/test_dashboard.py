@@ -65,6 +65,9 @@ def test_dashboard_in_the_browser(wb, drafted, server, browser_page):
             continue
         rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["labeller"], r["amount"]) for r in rows] == [
-        ("lena", "1.88"), ("otto", "1.88"), ("(total)", "3.76")]  # March, weighted, 1.25 each
+        ("lena", "1.88"),
+        ("otto", "1.88"),
+        ("(total)", "3.76"),
+    ]  # March, weighted, 1.25 each
     page.set_viewport_size({"width": 1300, "height": 1950})  # the page, without blank below
     _docs_screenshot(page, "dashboard.png")

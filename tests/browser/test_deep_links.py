@@ -13,8 +13,10 @@ from tests.conftest import ROOT
 pytestmark = BROWSER_MARKS
 
 # the router's table: "slug": ("workbench/pages/<file>.py", "Title", ...
-SLUGS = re.findall(r'"([a-z-]+)": \("workbench/pages/\w+\.py"',
-                   (ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+SLUGS = re.findall(
+    r'"([a-z-]+)": \("workbench/pages/\w+\.py"',
+    (ROOT / "streamlit_app.py").read_text(encoding="utf-8"),
+)
 
 
 def test_the_router_lists_every_page():

@@ -129,9 +129,12 @@ def test_the_browser_asks_nothing_of_the_internet(wb, drafted, server, browser_p
         expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
         page.wait_for_timeout(500)
     local = urllib.parse.urlsplit(server).netloc
-    outside = [u for u in asked if urllib.parse.urlsplit(u).scheme in ("http", "https", "ws",
-                                                                       "wss")
-               and urllib.parse.urlsplit(u).netloc != local]
+    outside = [
+        u
+        for u in asked
+        if urllib.parse.urlsplit(u).scheme in ("http", "https", "ws", "wss")
+        and urllib.parse.urlsplit(u).netloc != local
+    ]
     assert asked and not outside, outside
 
 
@@ -162,8 +165,21 @@ def jfk_drafted(wb, tmp_path):
     if not (SHARED_AUDIO / "jfk.flac").is_file():
         pytest.skip(f"{SHARED_AUDIO / 'jfk.flac'} not found")
     home = str(wb.settings.home)
-    assert main(["import", str(SHARED_AUDIO / "jfk.flac"), "--project", "JFK inaugural",
-                 "--language", "en", "--home", home]) == 0
+    assert (
+        main(
+            [
+                "import",
+                str(SHARED_AUDIO / "jfk.flac"),
+                "--project",
+                "JFK inaugural",
+                "--language",
+                "en",
+                "--home",
+                home,
+            ]
+        )
+        == 0
+    )
     assert main(["transcribe", "--project", "JFK inaugural", "--home", home]) == 0
     return store.find_project(wb.db, "JFK inaugural")
 
@@ -173,8 +189,9 @@ def test_readme_screenshot_of_the_editor(wb, jfk_drafted, server, browser_page):
     from workbench.projects import people
 
     owner = people.create_first_owner(wb, "olga", "owner-pass-1").user
-    minji, _ = people.create_user(wb.as_user(owner), "minji", "labeler", "secret-pass",
-                                  display_name="Kim Min-ji")
+    minji, _ = people.create_user(
+        wb.as_user(owner), "minji", "labeler", "secret-pass", display_name="Kim Min-ji"
+    )
     people.set_members(wb.as_user(owner), jfk_drafted.id, [minji.id])
     page = browser_page
     DOCS.mkdir(parents=True, exist_ok=True)
@@ -207,7 +224,8 @@ def test_upload_and_import_from_the_projects_page(wb, server, browser_page, tmp_
     page.goto(f"{server}/projects")
     expect(page.get_by_text(f"Import audio into {project.name}")).to_be_visible()
     page.locator("input[type=file]").set_input_files(
-        [str(f) for f in files] + [str(tmp_path / "up" / "broken.wav")])
+        [str(f) for f in files] + [str(tmp_path / "up" / "broken.wav")]
+    )
     expect(page.get_by_text("two.flac")).to_be_visible()
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("2 imported")).to_be_visible()
@@ -307,8 +325,9 @@ def _live_listeners(page) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in types}
 
 
-def test_one_set_of_listeners_across_segments_and_none_after_unmount(wb, drafted, server,
-                                                                     browser_page):
+def test_one_set_of_listeners_across_segments_and_none_after_unmount(
+    wb, drafted, server, browser_page
+):
     """Listeners added by a render are removed by the next render, and all at unmount."""
     page = browser_page
     page.add_init_script(LIVE_LISTENERS_JS)
@@ -361,13 +380,15 @@ def test_titles_and_keys_come_from_the_shortcut_table(wb, drafted, server, brows
     save_next = by_action["save_next"]
     assert save_next.keys_text == "Ctrl+Enter"
     expect(page.locator(".ed-save-next")).to_have_attribute(
-        "title", f"{save_next.label} ({save_next.keys_text})")
+        "title", f"{save_next.label} ({save_next.keys_text})"
+    )
     for s in SHORTCUTS:
         for cls in s.controls:
             expect(page.locator(f".{cls}")).to_have_attribute("title", f"{s.label} ({s.keys_text})")
     tag_keys = by_action["tag"].keys
     expect(page.locator(".ed-tags button").nth(1)).to_have_attribute(
-        "title", f"laughter ({tag_keys[1].text})")
+        "title", f"laughter ({tag_keys[1].text})"
+    )
     page.locator(".ed-save-next").hover()
     page.wait_for_timeout(1500)  # the browser's tooltip, for the screenshot if it draws one
     page.screenshot(path=str(ARTIFACTS / "editor_titles.png"))

@@ -37,8 +37,9 @@ def test_minimap_click_and_go_to_a_time(wb, long_project, server, browser_page):
     assert painted > 0
     box = mini.bounding_box()
     target = queue[40]  # 160 s into 240 s
-    page.mouse.click(box["x"] + (target["start"] + 1.5) / SECONDS * box["width"],
-                     box["y"] + box["height"] / 2)
+    page.mouse.click(
+        box["x"] + (target["start"] + 1.5) / SECONDS * box["width"], box["y"] + box["height"] / 2
+    )
     key = _wait_key_change(page, key)
     assert key == f"{target['id']}-1"
     page.screenshot(path=str(ARTIFACTS / "editor_day_minimap.png"))
@@ -92,8 +93,9 @@ def test_zoom_levels_send_a_wider_view_and_pan(wb, long_project, server, browser
     assert _st(page, "el._st.zoom")[0] < p0
 
 
-def test_pause_resumes_where_it_stopped_and_alt_s_splits_there(wb, long_project, server,
-                                                               browser_page):
+def test_pause_resumes_where_it_stopped_and_alt_s_splits_there(
+    wb, long_project, server, browser_page
+):
     page = browser_page
     queue, key = _open(page, server, wb, long_project)
     first = queue[0]
@@ -114,15 +116,16 @@ def test_pause_resumes_where_it_stopped_and_alt_s_splits_there(wb, long_project,
     at = _st(page, "el._st.playhead")
     page.keyboard.press("Alt+s")  # split at the playhead, no click
     key = _wait_key_change(page, key)
-    segs = sorted((s for s in store.segment_queue(wb.db, long_project.id) if s["start"] < 4.0),
-                  key=lambda s: s["start"])
+    segs = sorted(
+        (s for s in store.segment_queue(wb.db, long_project.id) if s["start"] < 4.0),
+        key=lambda s: s["start"],
+    )
     assert len(segs) == 2
     assert segs[0]["id"] == first["id"] and at <= segs[0]["end"] <= at + 0.5
     assert segs[1]["start"] == segs[0]["end"]
 
 
-def test_comment_typed_then_ctrl_enter_at_once_is_saved(wb, long_project, server,
-                                                       browser_page):
+def test_comment_typed_then_ctrl_enter_at_once_is_saved(wb, long_project, server, browser_page):
     store.update_project(wb.db, long_project.id, speakers=["Kim Min-ji", "Lee"])
     page = browser_page
     queue, key = _open(page, server, wb, long_project)
@@ -149,11 +152,13 @@ def test_word_lanes_never_overlap_and_far_words_fold(wb, long_project, server, b
     boxes = [b for b in (s.bounding_box() for s in page.locator(".ed-words span").all()) if b]
     assert len(boxes) >= 4
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            apart = (a["x"] + a["width"] <= b["x"] + 0.5
-                     or b["x"] + b["width"] <= a["x"] + 0.5
-                     or a["y"] + a["height"] <= b["y"] + 0.5
-                     or b["y"] + b["height"] <= a["y"] + 0.5)
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"] + 0.5
+                or b["x"] + b["width"] <= a["x"] + 0.5
+                or a["y"] + a["height"] <= b["y"] + 0.5
+                or b["y"] + b["height"] <= a["y"] + 0.5
+            )
             assert apart, (a, b)
     expect(page.locator(".ed-fold-before")).to_have_text("◂ +12 words before")
     expect(page.locator(".ed-fold-after")).to_contain_text("+5 words after")

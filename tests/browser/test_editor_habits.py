@@ -30,8 +30,9 @@ def _label_all_but(wb, project, keep: set[int]) -> None:
             save_segment(wb, q["id"], 1, "done", q["start"], q["end"])
 
 
-def test_a_save_over_a_neighbour_is_held_then_kept_when_saved_again(wb, long_project, server,
-                                                                    browser_page):
+def test_a_save_over_a_neighbour_is_held_then_kept_when_saved_again(
+    wb, long_project, server, browser_page
+):
     page = browser_page
     queue, _ = _open(page, server, wb, long_project)
     first, second = queue[0], queue[1]  # 0–3 s and 4–7 s
@@ -53,8 +54,9 @@ def test_a_save_over_a_neighbour_is_held_then_kept_when_saved_again(wb, long_pro
     assert store.get_segment(wb.db, second["id"]).version == 1  # the neighbour is untouched
 
 
-def test_ctrl_enter_on_the_last_segment_stays_and_says_all_are_labelled(wb, long_project,
-                                                                        server, browser_page):
+def test_ctrl_enter_on_the_last_segment_stays_and_says_all_are_labelled(
+    wb, long_project, server, browser_page
+):
     queue = store.segment_queue(wb.db, long_project.id)
     last = queue[-1]
     _label_all_but(wb, long_project, {last["id"]})
@@ -65,19 +67,27 @@ def test_ctrl_enter_on_the_last_segment_stays_and_says_all_are_labelled(wb, long
     assert key == f"{last['id']}-1"
     page.locator(".ed-text").fill("the very last words")
     page.keyboard.press("Control+Enter")
-    expect(page.get_by_text(f"Saved segment #{last['id']} (revision 2). That was the last "
-                            "segment of this filter.")).to_be_visible()
-    expect(page.get_by_text(f"All {len(queue)} segments of this filter are labelled.")
-           ).to_be_visible()
+    expect(
+        page.get_by_text(
+            f"Saved segment #{last['id']} (revision 2). That was the last segment of this filter."
+        )
+    ).to_be_visible()
+    expect(
+        page.get_by_text(f"All {len(queue)} segments of this filter are labelled.")
+    ).to_be_visible()
     page.wait_for_timeout(500)
     assert _st(page, "el._st.key") == f"{last['id']}-2"  # stays on it, never walks back
-    expect(page.get_by_text(f"Segment #{last['id']} · saved, outside this filter (0 left)",
-                            exact=False)).to_be_visible()
+    expect(
+        page.get_by_text(
+            f"Segment #{last['id']} · saved, outside this filter (0 left)", exact=False
+        )
+    ).to_be_visible()
     assert store.segment_view(wb.db, last["id"]).text == "the very last words"
 
 
-def test_ctrl_up_after_ctrl_enter_reaches_the_segment_just_saved(wb, long_project, server,
-                                                                 browser_page):
+def test_ctrl_up_after_ctrl_enter_reaches_the_segment_just_saved(
+    wb, long_project, server, browser_page
+):
     page = browser_page
     queue, key = _open(page, server, wb, long_project)
     first = queue[0]
@@ -99,8 +109,9 @@ def test_ctrl_up_after_ctrl_enter_reaches_the_segment_just_saved(wb, long_projec
     assert _st(page, "el._st.key") == f"{first['id']}-3"
 
 
-def test_alt_z_right_after_alt_delete_brings_the_segment_back(wb, long_project, server,
-                                                              browser_page):
+def test_alt_z_right_after_alt_delete_brings_the_segment_back(
+    wb, long_project, server, browser_page
+):
     page = browser_page
     queue, key = _open(page, server, wb, long_project)
     first = queue[0]
@@ -153,8 +164,9 @@ def test_a_stale_save_is_refused_and_shows_both_texts(wb, long_project, server, 
     assert store.segment_view(wb.db, first["id"]).text == "my own edit, saved in another tab"
 
 
-def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_project, server,
-                                                                      browser_page):
+def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(
+    wb, long_project, server, browser_page
+):
     queue = store.segment_queue(wb.db, long_project.id)
     gone = queue[1]  # 4–7 s: its tone bursts are now speech no live segment covers
     delete(wb, gone["id"], 1)
@@ -175,8 +187,11 @@ def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_p
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Add a segment there").click()
     expect(page.get_by_text("type what is said", exact=False)).to_be_visible()
-    added = [s for s in store.segment_queue(wb.db, long_project.id)
-             if s["id"] not in {q["id"] for q in queue}]
+    added = [
+        s
+        for s in store.segment_queue(wb.db, long_project.id)
+        if s["id"] not in {q["id"] for q in queue}
+    ]
     assert len(added) == 1
     new = added[0]
     assert (new["start"], new["end"]) == (gap.start, gap.end)
@@ -198,8 +213,9 @@ def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(wb, long_p
         assert view.draft is None and view.segment.version == 1
     page.locator(".ed-text").fill("hello there")
     page.keyboard.press("Control+s")
-    expect(page.get_by_text(f"Saved segment #{new['id']} (revision {view.segment.version + 1})."
-                            )).to_be_visible()
+    expect(
+        page.get_by_text(f"Saved segment #{new['id']} (revision {view.segment.version + 1}).")
+    ).to_be_visible()
     assert store.segment_view(wb.db, new["id"]).text == "hello there"
 
 
@@ -250,14 +266,16 @@ def _over(gaps, segment):
 
 
 def _new_segment(wb, project, queue):
-    added = [s for s in store.segment_queue(wb.db, project.id)
-             if s["id"] not in {q["id"] for q in queue}]
+    added = [
+        s for s in store.segment_queue(wb.db, project.id) if s["id"] not in {q["id"] for q in queue}
+    ]
     assert len(added) == 1, added
     return added[0]
 
 
-def test_alt_n_adds_a_segment_over_the_uncovered_speech_after_the_cursor(wb, long_project,
-                                                                         server, browser_page):
+def test_alt_n_adds_a_segment_over_the_uncovered_speech_after_the_cursor(
+    wb, long_project, server, browser_page
+):
     queue, _ = _gap_after_deleting_the_second(wb, long_project)
     rec = store.list_recordings(wb.db, long_project.id)[0]
     page = browser_page
@@ -280,8 +298,9 @@ def test_alt_n_adds_a_segment_over_the_uncovered_speech_after_the_cursor(wb, lon
     assert store.segment_view(wb.db, new["id"]).text == "typed into the new one"
 
 
-def test_a_span_dragged_on_the_waveform_becomes_a_segment_with_alt_n(wb, long_project, server,
-                                                                    browser_page):
+def test_a_span_dragged_on_the_waveform_becomes_a_segment_with_alt_n(
+    wb, long_project, server, browser_page
+):
     queue, _ = _gap_after_deleting_the_second(wb, long_project)
     page = browser_page
     page.goto(f"{server}/editor")
@@ -311,8 +330,9 @@ def test_a_span_dragged_on_the_waveform_becomes_a_segment_with_alt_n(wb, long_pr
     assert store.get_segment(wb.db, queue[0]["id"]).version == 1  # the one shown is untouched
 
 
-def test_a_saved_segment_asked_for_by_number_or_link_opens_itself(wb, long_project, server,
-                                                                  browser_page):
+def test_a_saved_segment_asked_for_by_number_or_link_opens_itself(
+    wb, long_project, server, browser_page
+):
     """Once saved, a segment has left the to-do filter; Alt+G #N, the overview and a link
     still open that segment (not the next one of the filter)."""
     page = browser_page

@@ -45,7 +45,8 @@ def test_save_and_next_shows_the_next_segment_from_the_browser(wb, drafted, serv
 
 
 def test_keys_typed_during_a_transition_land_in_the_segment_on_screen(
-        wb, drafted, server, browser_page):
+    wb, drafted, server, browser_page
+):
     page = browser_page
     queue = store.segment_queue(wb.db, drafted.id)
     box = _editor(page, server, len(queue))
@@ -62,15 +63,18 @@ def test_keys_typed_during_a_transition_land_in_the_segment_on_screen(
     _settled(page)
     _wait_status(wb, queue[3]["id"], "labeled")
     texts = [store.segment_view(wb.db, q["id"]).text for q in queue[:4]]
-    assert texts == [queue[0]["text"], queue[1]["text"] + " typed0",
-                     queue[2]["text"] + " typed1", queue[3]["text"] + " typed2"]
+    assert texts == [
+        queue[0]["text"],
+        queue[1]["text"] + " typed0",
+        queue[2]["text"] + " typed1",
+        queue[3]["text"] + " typed2",
+    ]
     for q in queue[:4]:
         assert store.get_segment(wb.db, q["id"]).status is Status.LABELLED
         assert len(store.list_revisions(wb.db, q["id"])) == 2  # each saved once
 
 
-def test_a_refused_save_brings_the_labeller_back_with_their_text(
-        wb, drafted, server, browser_page):
+def test_a_refused_save_brings_the_labeller_back_with_their_text(wb, drafted, server, browser_page):
     page = browser_page
     queue = store.segment_queue(wb.db, drafted.id)
     box = _editor(page, server, len(queue))
@@ -88,6 +92,7 @@ def test_a_refused_save_brings_the_labeller_back_with_their_text(
     on_screen = box.input_value()
     # never lost: either saved over the newer version knowingly (the editor had shown it,
     # with the text restored), or refused and still in the box with the reason in sight
-    assert "mine" in stored or ("mine" in on_screen and _st(page, "el._win.status[1]") in (
-        "error", "warning")), (stored, on_screen)
+    assert "mine" in stored or (
+        "mine" in on_screen and _st(page, "el._win.status[1]") in ("error", "warning")
+    ), (stored, on_screen)
     assert "mine" not in stored or stored.endswith(" mine")

@@ -18,8 +18,9 @@ def test_models_page_in_the_browser(wb, project, server, browser_page, monkeypat
     script(monkeypatch, wb, project, new_is_better=True)
     run_tune_job(wb, start_tune_job(wb, project, PARAMS))
     script(monkeypatch, wb, project, new_is_better=False)
-    run_tune_job(wb, start_tune_job(wb, store.get_project(wb.db, project.id),
-                                    {**PARAMS, "method": "lora"}))
+    run_tune_job(
+        wb, start_tune_job(wb, store.get_project(wb.db, project.id), {**PARAMS, "method": "lora"})
+    )
     people.create_first_owner(wb, "olga", "owner-pass-1")
     page = browser_page
     _signed_in(page, server, "olga", "owner-pass-1")
@@ -30,7 +31,9 @@ def test_models_page_in_the_browser(wb, project, server, browser_page, monkeypat
     _docs_screenshot(page, "models.png")
 
     page.get_by_role("button", name="Use v2").click()
-    _wait_until(lambda: store.get_project(wb.db, project.id).asr_model
-                == f"project-{project.id}/v2", "the choice never reached the store")
+    _wait_until(
+        lambda: store.get_project(wb.db, project.id).asr_model == f"project-{project.id}/v2",
+        "the choice never reached the store",
+    )
     expect(page.get_by_text("v2 drafts from now on.")).to_be_visible()
     expect(page.get_by_role("button", name="Use v1")).to_be_enabled()

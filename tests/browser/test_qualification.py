@@ -21,8 +21,9 @@ def test_qualification_then_a_second_label_in_the_browser(wb, drafted, server, b
     gold = {ids[0]: "the quick brown fox", ids[1]: "jumps over the lazy dog"}
     for sid, text in gold.items():
         crowd_gold.mark_gold(as_owner, sid, text, in_test=True)
-    store.update_project(wb.db, drafted.id, qualify_required=True, qualify_max_error=0.3,
-                         double_share=1.0)
+    store.update_project(
+        wb.db, drafted.id, qualify_required=True, qualify_max_error=0.3, double_share=1.0
+    )
     mia = wb.as_user(store.find_user(wb.db, "mia")[0])
     store.set_standing(wb.db, drafted.id, "mia", passed_at=store.now())
     seg = store.get_segment(wb.db, ids[2])

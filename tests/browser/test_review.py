@@ -26,8 +26,9 @@ def test_review_loop_in_the_browser(wb, drafted, server, browser_page):
     as_owner = wb.as_user(owner)
     for name, role in (("rita", "reviewer"), ("lena", "labeler")):
         people.create_user(as_owner, name, role, "secret-pass")
-    people.set_members(as_owner, drafted.id, [u.id for u in store.list_users(wb.db)
-                                              if u.role.value != "owner"])
+    people.set_members(
+        as_owner, drafted.id, [u.id for u in store.list_users(wb.db) if u.role.value != "owner"]
+    )
     store.update_project(wb.db, drafted.id, review_required=True)
     first, second = (q["id"] for q in store.segment_queue(wb.db, drafted.id)[:2])
     page = browser_page

@@ -47,8 +47,9 @@ def test_settings_follow_the_project_chosen_in_the_sidebar(wb, server, browser_p
     assert (en.conventions, en.guidelines, en.speakers) == ("plain", None, ())
 
 
-def test_a_reload_and_a_new_tab_open_the_same_project_and_segment(wb, drafted, server,
-                                                                 browser_page):
+def test_a_reload_and_a_new_tab_open_the_same_project_and_segment(
+    wb, drafted, server, browser_page
+):
     ensure_project(wb, "aaa first by name")
     page = browser_page
     page.goto(f"{server}/editor?project={drafted.id}")
@@ -101,28 +102,55 @@ def team(wb, drafted):
     other = ensure_project(as_owner, "other project")
     for name, role in (("rita", "reviewer"), ("lena", "labeler")):
         people.create_user(as_owner, name, role, "secret-pass")
-        people.set_members(as_owner, drafted.id, [u.id for u in store.list_users(wb.db)
-                                                  if u.role.value != "owner"])
+        people.set_members(
+            as_owner, drafted.id, [u.id for u in store.list_users(wb.db) if u.role.value != "owner"]
+        )
     return {"demo": drafted, "other": other}
 
 
-@pytest.mark.parametrize("who,password,pages", [
-    ("olga", "owner-pass-1", ["Overview", "Editor", "Review", "Find & replace", "Corpus audit",
-                              "Dashboard", "Projects", "Drafts", "Export", "Draft quality",
-                              "Vocabulary", "Models", "Team", "People", "Account"]),
-    ("rita", "secret-pass", ["Overview", "Editor", "Review", "Find & replace", "Corpus audit",
-                             "Account"]),
-    ("lena", "secret-pass", ["Overview", "Editor", "Account"]),
-])
-def test_each_role_signs_in_and_sees_only_its_pages(wb, team, server, browser_page, who,
-                                                    password, pages):
+@pytest.mark.parametrize(
+    "who,password,pages",
+    [
+        (
+            "olga",
+            "owner-pass-1",
+            [
+                "Overview",
+                "Editor",
+                "Review",
+                "Find & replace",
+                "Corpus audit",
+                "Dashboard",
+                "Projects",
+                "Drafts",
+                "Export",
+                "Draft quality",
+                "Vocabulary",
+                "Models",
+                "Team",
+                "People",
+                "Account",
+            ],
+        ),
+        (
+            "rita",
+            "secret-pass",
+            ["Overview", "Editor", "Review", "Find & replace", "Corpus audit", "Account"],
+        ),
+        ("lena", "secret-pass", ["Overview", "Editor", "Account"]),
+    ],
+)
+def test_each_role_signs_in_and_sees_only_its_pages(
+    wb, team, server, browser_page, who, password, pages
+):
     page = browser_page
     page.goto(f"{server}/export")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.get_by_text("Past exports")).to_have_count(0)
     _sign_in(page, server, who, password)
-    expect(page.get_by_test_id("stSidebarNav").get_by_text(re.compile(r"View \d+ more"))
-           ).to_have_count(0)  # grouped, and all shown
+    expect(
+        page.get_by_test_id("stSidebarNav").get_by_text(re.compile(r"View \d+ more"))
+    ).to_have_count(0)  # grouped, and all shown
     links = page.get_by_test_id("stSidebarNav").get_by_role("link")
     expect(links).to_have_count(len(pages))
     assert [" ".join(t.split()[1:]) for t in links.all_inner_texts()] == pages  # after the icon
@@ -173,8 +201,9 @@ def test_signing_out_in_one_tab_stops_saves_from_another(wb, team, server, brows
     expect(page.get_by_text("KeyError")).to_have_count(0)
 
 
-def test_a_link_opened_signed_out_signs_in_then_opens_its_segment(wb, drafted, server,
-                                                                  browser_page):
+def test_a_link_opened_signed_out_signs_in_then_opens_its_segment(
+    wb, drafted, server, browser_page
+):
     """A link to a segment, opened before signing in, shows the sign-in form (not 'page not
     found') and, once signed in, that page and segment."""
     people.create_first_owner(wb, "olga", "owner-pass-1")

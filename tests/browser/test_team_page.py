@@ -31,8 +31,15 @@ def _crowd(wb, project) -> None:
     items = store.segments_of(wb.db, project.id, second.id)[:2]
     for seg in items:
         crowd_gold.mark_gold(boss, seg, REFERENCE, in_test=True)
-    update_settings(boss, project.id, assignment="segment", qualify_required=True,
-                    gold_share=0.05, rules_min=1, double_share=0.1)
+    update_settings(
+        boss,
+        project.id,
+        assignment="segment",
+        qualify_required=True,
+        gold_share=0.05,
+        rules_min=1,
+        double_share=0.1,
+    )
     for seg in items:
         qualification.answer(lena, project.id, seg, REFERENCE)
         qualification.answer(mia, project.id, seg, "nothing like the reference")
@@ -55,7 +62,9 @@ def test_team_page_in_the_browser(wb, drafted, server, browser_page):
     _docs_screenshot(page, "team.png")
 
     page.get_by_role("button", name="Allow another attempt").click()
-    _wait_until(lambda: store.get_standing(wb.db, drafted.id, "mia")["attempt"] == 1,
-                "the retake never reached the store")
+    _wait_until(
+        lambda: store.get_standing(wb.db, drafted.id, "mia")["attempt"] == 1,
+        "the retake never reached the store",
+    )
     expect(page.get_by_text("mia may take the test again")).to_be_visible()
     expect(page.get_by_role("button", name="Allow another attempt")).to_have_count(0)

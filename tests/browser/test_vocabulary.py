@@ -26,8 +26,14 @@ def _taught(wb, project) -> None:
     queue = store.segment_queue(wb.db, project.id)
     for index, name in ((0, "lena"), (3, "mia")):
         q = queue[index]
-        save_segment(wb.as_user(store.find_user(wb.db, name)[0]), q["id"], 1, "w0 kubectl",
-                     q["start"], q["end"])
+        save_segment(
+            wb.as_user(store.find_user(wb.db, name)[0]),
+            q["id"],
+            1,
+            "w0 kubectl",
+            q["start"],
+            q["end"],
+        )
         approve(boss, q["id"], 2)
     learn.learn(boss, project)
     learn.add_term(boss, project.id, "Argo CD")
@@ -46,7 +52,9 @@ def test_vocabulary_page_in_the_browser(wb, drafted, server, browser_page):
     _docs_screenshot(page, "vocabulary.png")
 
     page.get_by_role("button", name="Accept").click()
-    _wait_until(lambda: bool(learn.rewrites_of(wb, drafted.id, "accepted")),
-                "the acceptance never reached the store")
+    _wait_until(
+        lambda: bool(learn.rewrites_of(wb, drafted.id, "accepted")),
+        "the acceptance never reached the store",
+    )
     expect(page.get_by_text("Rule accepted")).to_be_visible()
     expect(page.get_by_role("button", name="Undo")).to_be_visible()

@@ -30,8 +30,9 @@ def test_import_transcribe_export_status(run, tmp_path, fake_engine):
     assert status["recordings"] == 2 and status["segments"]["drafted"] == 4
     assert status["audio_hours"] == pytest.approx(3.5 / 3600, abs=1e-4)
 
-    code, out, err = run("export", "--project", "cli", "--out", str(tmp_path / "x"),
-                         "--status", "drafted")
+    code, out, err = run(
+        "export", "--project", "cli", "--out", str(tmp_path / "x"), "--status", "drafted"
+    )
     assert code == 0, err
     assert "wrote 4 segments" in out
     assert len((tmp_path / "x" / "manifest.json").read_text().splitlines()) == 4
@@ -77,8 +78,9 @@ def test_bad_format_and_missing_model(run, tmp_path):
         main(["export", "--project", "x", "--format", "mp4", "--out", "o"])
     assert exit_.value.code == 2
     run("import", str(tone(tmp_path / "one.wav", 1.0)), "--project", "m")
-    code, _, err = run("transcribe", "--project", "m", "--engine", "openai-whisper",
-                       "--model", "large-v9")
+    code, _, err = run(
+        "transcribe", "--project", "m", "--engine", "openai-whisper", "--model", "large-v9"
+    )
     assert code == 2 and "large-v9" in err
     code, _, err = run("transcribe", "--project", "m", "--model", str(tmp_path / "missing-model"))
     assert code == 2 and "missing-model" in err

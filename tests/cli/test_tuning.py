@@ -15,8 +15,19 @@ def test_tune_then_list_and_choose_models(wb, home, project, monkeypatch, capsys
         out, err = capsys.readouterr()
         return code, out, err
 
-    code, out, err = run("tune", "--project", project.name, "--steps", "2", "--method",
-                         "decoder", "--lr", "0.001", "--holdout", "0.34")
+    code, out, err = run(
+        "tune",
+        "--project",
+        project.name,
+        "--steps",
+        "2",
+        "--method",
+        "decoder",
+        "--lr",
+        "0.001",
+        "--holdout",
+        "0.34",
+    )
     assert code == 0, err
     assert "fine-tune [" in err  # progress lines on stderr
     assert "job done; v1: ready, not in use: not better" in out

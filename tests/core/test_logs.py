@@ -61,8 +61,10 @@ def test_a_broken_zip_is_logged_by_name(wb, tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="workbench"):
         report = import_paths(wb, project, [archive])
     assert [i.name for i in report.failed] == ["batch.zip"]
-    assert any("batch.zip" in r.getMessage()
-               for r in _records(caplog, "workbench.intake.audio_files", logging.WARNING))
+    assert any(
+        "batch.zip" in r.getMessage()
+        for r in _records(caplog, "workbench.intake.audio_files", logging.WARNING)
+    )
 
 
 def test_a_crashed_draft_thread_fails_its_job_and_is_logged(wb, tones, caplog, monkeypatch):

@@ -28,21 +28,32 @@ from workbench.review.verdicts import reject
 QUEUE = QueueFilter()
 
 
-def _team_project(wb, unit: str = "segment", recordings: int = 2, per: int = 10,
-                  name: str = "team"):
+def _team_project(
+    wb, unit: str = "segment", recordings: int = 2, per: int = 10, name: str = "team"
+):
     """A project of `recordings` drafted recordings of `per` one-second segments (no audio
     files: nothing here plays them), handing out claims by `unit`."""
     project = ensure_project(wb, name, "en")
     for r in range(recordings):
         rec = store.add_recording(
-            wb.db, project_id=project.id, original_name=f"r{r}.wav",
-            sha256=hashlib.sha256(f"{name}/{r}".encode()).hexdigest(), source_path="-",
+            wb.db,
+            project_id=project.id,
+            original_name=f"r{r}.wav",
+            sha256=hashlib.sha256(f"{name}/{r}".encode()).hexdigest(),
+            source_path="-",
             working_path="-",
-            peaks_path="-", sample_rate=16000, channels=1, num_samples=16000 * per,
-            duration=float(per))
-        store.add_drafted_segments(wb.db, rec.id, [
-            {"start": float(i), "end": i + 0.9, "text": f"draft {r}.{i}"} for i in range(per)],
-            author="asr")
+            peaks_path="-",
+            sample_rate=16000,
+            channels=1,
+            num_samples=16000 * per,
+            duration=float(per),
+        )
+        store.add_drafted_segments(
+            wb.db,
+            rec.id,
+            [{"start": float(i), "end": i + 0.9, "text": f"draft {r}.{i}"} for i in range(per)],
+            author="asr",
+        )
     return update_settings(wb, project.id, assignment=unit)
 
 
@@ -57,21 +68,23 @@ def _save(wb, segment_id: int, text: str = "done"):
 
 def _expire_claims(wb) -> None:
     with wb.db.begin() as conn:
-        conn.execute(sa.update(store.claims).values(
-            expires_at=store.now().replace(year=2000)))
+        conn.execute(sa.update(store.claims).values(expires_at=store.now().replace(year=2000)))
 
 
 def _live_claims(wb) -> list[tuple]:
     with wb.db.connect() as conn:
-        return conn.execute(sa.select(store.claims.c.segment_id, store.claims.c.recording_id,
-                                      store.claims.c.user_name)
-                            .where(store.claims.c.expires_at > store.now())).all()
+        return conn.execute(
+            sa.select(
+                store.claims.c.segment_id, store.claims.c.recording_id, store.claims.c.user_name
+            ).where(store.claims.c.expires_at > store.now())
+        ).all()
 
 
 @pytest.mark.parametrize("unit", ["segment", "recording"])
 def test_two_labellers_racing_for_one_item_never_both_get_it(wb, unit):
-    project = _team_project(wb, unit, recordings=12 if unit == "recording" else 2,
-                            per=1 if unit == "recording" else 12)
+    project = _team_project(
+        wb, unit, recordings=12 if unit == "recording" else 2, per=1 if unit == "recording" else 12
+    )
     ann, bob = as_user(wb, "ann"), as_user(wb, "bob")
     barrier = threading.Barrier(2)
     rounds: list[dict[str, int | None]] = []
@@ -123,9 +136,13 @@ def test_two_processes_on_one_database_never_claim_the_same_item(wb, home):
     as_user(wb, "ann"), as_user(wb, "bob")
     spawn = multiprocessing.get_context("spawn")
     start, out = spawn.Barrier(2), spawn.Queue()
-    procs = [spawn.Process(target=_labeller_process,
-                           args=(str(home), wb.settings.db_url, name, project.id, start, out))
-             for name in ("ann", "bob")]
+    procs = [
+        spawn.Process(
+            target=_labeller_process,
+            args=(str(home), wb.settings.db_url, name, project.id, start, out),
+        )
+        for name in ("ann", "bob")
+    ]
     for p in procs:
         p.start()
     results = dict(out.get(timeout=120) for _ in procs)
@@ -220,8 +237,14 @@ def test_an_edit_of_an_item_someone_else_holds_is_refused(wb):
     seg = _claim(ann, project)
     with pytest.raises(Claimed, match="claimed by ann"):
         _save(bob, seg)
-    action = {"type": "save", "segment_id": seg, "version": 1, "text": "bob's", "start": 0.0,
-              "end": 0.9}
+    action = {
+        "type": "save",
+        "segment_id": seg,
+        "version": 1,
+        "text": "bob's",
+        "start": 0.0,
+        "end": 0.9,
+    }
     out = apply_action(bob, action, shown=seg, queue=QUEUE)
     assert out.kind == "error" and "claimed by ann until" in out.message
     assert store.get_segment(wb.db, seg).version == 1
@@ -236,16 +259,24 @@ def test_the_editor_hands_each_labeller_their_own_item(wb):
     a = open_segment(ann, project.id, None, QUEUE)
     b = open_segment(bob, project.id, None, QUEUE)
     assert a.view.segment.id != b.view.segment.id and a.claim is b.claim is None
-    assert open_segment(ann, project.id, a.view.segment.id, QUEUE).view.segment.id == \
-        a.view.segment.id  # a rerun keeps it
+    assert (
+        open_segment(ann, project.id, a.view.segment.id, QUEUE).view.segment.id == a.view.segment.id
+    )  # a rerun keeps it
     seg = a.view.segment
-    action = {"type": "save_next", "segment_id": seg.id, "version": seg.version,
-              "text": "ann's", "start": seg.start, "end": seg.end}
+    action = {
+        "type": "save_next",
+        "segment_id": seg.id,
+        "version": seg.version,
+        "text": "ann's",
+        "start": seg.start,
+        "end": seg.end,
+    }
     out = apply_action(ann, action, shown=seg.id, queue=QUEUE)
     third = out.go_to
     assert out.kind == "success" and third not in (seg.id, b.view.segment.id)
-    out = apply_action(ann, {**action, "type": "next", "segment_id": third}, shown=third,
-                       queue=QUEUE)
+    out = apply_action(
+        ann, {**action, "type": "next", "segment_id": third}, shown=third, queue=QUEUE
+    )
     assert (out.kind, out.go_to) == ("warning", third)  # nothing else free: she keeps it
     assert "No other segment is free" in out.message
 
@@ -287,8 +318,10 @@ def test_cli_assigns_a_recording_and_caps(wb, home, capsys):
     project = _team_project(wb, per=2)
     as_user(wb, "ann")
     argv = ["assign", "--project", "team", "--home", str(home), "--db", wb.settings.db_url]
-    assert main([*argv, "--mode", "recording", "--to", "ann", "--recording", "r1.wav",
-                 "--cap", "5"]) == 0
+    assert (
+        main([*argv, "--mode", "recording", "--to", "ann", "--recording", "r1.wav", "--cap", "5"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "2 segments handed to ann" in out and "assignment recording" in out
     assert "cap 5" in out and store.get_project(wb.db, project.id).assignment == "recording"

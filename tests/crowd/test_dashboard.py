@@ -10,13 +10,7 @@ import pytest
 from tests.conftest import as_user, open_page
 from workbench import store
 from workbench.core.access import Forbidden
-from workbench.crowd.dashboard import (
-    by_day,
-    dashboard,
-    edit_scorer,
-    labeller_rows,
-    pair_rows,
-)
+from workbench.crowd.dashboard import by_day, dashboard, edit_scorer, labeller_rows, pair_rows
 from workbench.projects.settings import ensure_project, update_settings
 from workbench.ui.common import form_key
 
@@ -26,7 +20,10 @@ def test_progress_by_status(wb, worked):
     board = dashboard(wb, project.id)
     rows = {r.status: r for r in board.status}
     assert {s: r.segments for s, r in rows.items() if r.segments} == {
-        "approved": 4, "rejected": 1, "labeled": 1}
+        "approved": 4,
+        "rejected": 1,
+        "labeled": 1,
+    }
     approved = sum(seconds[k] for k in ((0, 0), (0, 1), (1, 0), (1, 2)))
     assert rows["approved"].hours == pytest.approx(approved / 3600)
     assert (board.segments, board.recordings, board.metric, board.empty) == (6, 2, "WER", False)
@@ -37,11 +34,16 @@ def test_throughput_counts_a_segment_on_its_first_labelled_day(wb, worked):
     lena = as_user(wb, "lena")
     seg = store.get_segment(wb.db, ids[(0, 0)])  # labelled again today: still 1 March's
     from workbench.labelling.labeller_edits import save_segment
+
     save_segment(lena, seg.id, seg.version, "w0 x0 again", seg.start, seg.end)
     days = dashboard(wb, project.id).days
     assert [(d.day, d.segments) for d in days] == [
-        (date(2025, 3, 1), 1), (date(2025, 3, 2), 0), (date(2025, 3, 3), 2),
-        (date(2025, 3, 4), 0), (date(2025, 3, 5), 3)]
+        (date(2025, 3, 1), 1),
+        (date(2025, 3, 2), 0),
+        (date(2025, 3, 3), 2),
+        (date(2025, 3, 4), 0),
+        (date(2025, 3, 5), 3),
+    ]
     march_5 = seconds[(1, 0)] + seconds[(1, 1)] + seconds[(1, 2)]
     assert days[-1].minutes == pytest.approx(march_5 / 60)
 
@@ -81,14 +83,23 @@ def test_korean_projects_score_by_character(wb):
 
 def test_pure_pieces():
     assert by_day([]) == ()
-    days = by_day([{"first": "2025-03-01 10:00:00.000000", "seconds": 30.0},
-                   {"first": datetime(2025, 3, 3, 23, 59), "seconds": 90.0}])
+    days = by_day(
+        [
+            {"first": "2025-03-01 10:00:00.000000", "seconds": 30.0},
+            {"first": datetime(2025, 3, 3, 23, 59), "seconds": 90.0},
+        ]
+    )
     assert [(d.day, d.segments, d.minutes) for d in days] == [
-        (date(2025, 3, 1), 1, 0.5), (date(2025, 3, 2), 0, 0.0), (date(2025, 3, 3), 1, 1.5)]
-    answers = [{"kind": "second", "user_name": "b", "other": "a", "error": 0.1},
-               {"kind": "second", "user_name": "b", "other": "a", "error": 0.3},
-               {"kind": "second", "user_name": "a", "other": "c", "error": 0.0},
-               {"kind": "test", "user_name": "d", "other": None, "error": 0.9}]
+        (date(2025, 3, 1), 1, 0.5),
+        (date(2025, 3, 2), 0, 0.0),
+        (date(2025, 3, 3), 1, 1.5),
+    ]
+    answers = [
+        {"kind": "second", "user_name": "b", "other": "a", "error": 0.1},
+        {"kind": "second", "user_name": "b", "other": "a", "error": 0.3},
+        {"kind": "second", "user_name": "a", "other": "c", "error": 0.0},
+        {"kind": "test", "user_name": "d", "other": None, "error": 0.9},
+    ]
     pairs = {(p.first, p.second): p for p in pair_rows(answers)}
     assert set(pairs) == {("a", "b"), ("c", "a")}
     assert pairs[("a", "b")].error == pytest.approx(0.2)
@@ -112,6 +123,7 @@ def test_only_owners_see_the_dashboard(wb, worked):
 
 
 # ---------------------------------------------------------------- the page
+
 
 def _no_errors(at) -> None:
     assert not at.exception, [e.value for e in at.exception]

@@ -43,7 +43,10 @@ def test_labellers_qualification_and_standing(wb, drafted):
     rows = {r.name: r for r in crowd_qualification.labellers(wb, pid)}
     assert sorted(rows) == ["lena", "mia"]  # labellers only
     assert (rows["lena"].qualification, rows["lena"].items, rows["lena"].score) == (
-        "not taken", 2, None)
+        "not taken",
+        2,
+        None,
+    )
 
     crowd_qualification.answer(lena, pid, items[0], "alpha beta gamma delta")
     row = {r.name: r for r in crowd_qualification.labellers(wb, pid)}["lena"]

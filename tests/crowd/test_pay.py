@@ -15,14 +15,7 @@ from workbench.cli import main
 from workbench.core.access import Forbidden
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit
-from workbench.crowd.pay import (
-    PayItem,
-    csv_text,
-    pay_report,
-    pay_rows,
-    report_of,
-    weight,
-)
+from workbench.crowd.pay import PayItem, csv_text, pay_report, pay_rows, report_of, weight
 from workbench.projects.settings import update_settings
 from workbench.review.verdicts import fix_and_approve
 
@@ -30,6 +23,7 @@ MARCH = (date(2025, 3, 1), date(2025, 4, 1))
 
 
 # ---------------------------------------------------------------- arithmetic (pure)
+
 
 def test_weight_is_half_plus_the_clamped_edit():
     assert weight(0.0) == Decimal("0.5")
@@ -43,11 +37,16 @@ def test_per_item_and_per_minute():
     items = [PayItem("ann", 30.0), PayItem("ann", 90.0), PayItem("bob", 60.0)]
     per_item = {r.labeller: r for r in pay_rows(items, "item", Decimal("2.5"), False)}
     assert (per_item["ann"].items, per_item["ann"].units, per_item["ann"].amount) == (
-        2, Decimal("2.0000"), Decimal("5.00"))
+        2,
+        Decimal("2.0000"),
+        Decimal("5.00"),
+    )
     assert per_item["bob"].amount == Decimal("2.50")
     per_minute = {r.labeller: r for r in pay_rows(items, "minute", Decimal("0.8"), False)}
-    assert (per_minute["ann"].minutes, per_minute["ann"].amount) == (Decimal("2.00"),
-                                                                     Decimal("1.60"))
+    assert (per_minute["ann"].minutes, per_minute["ann"].amount) == (
+        Decimal("2.00"),
+        Decimal("1.60"),
+    )
     assert per_minute["bob"].amount == Decimal("0.80")
 
 
@@ -69,8 +68,14 @@ def test_totals_are_the_sums_of_the_rounded_rows():
     assert report.total.amount == Decimal("1.02")  # not 1.005 rounded
     many = report_of(1, *MARCH, [PayItem("ann", 1.0)] * 10, "item", 0.1, False)
     assert many.total.amount == Decimal("1.00")  # no float drift (0.1 * 10 in floats)
-    thirds = report_of(1, *MARCH, [PayItem("ann", 20.0), PayItem("bob", 20.0),
-                                   PayItem("cy", 20.0)], "minute", 1.0, False)
+    thirds = report_of(
+        1,
+        *MARCH,
+        [PayItem("ann", 20.0), PayItem("bob", 20.0), PayItem("cy", 20.0)],
+        "minute",
+        1.0,
+        False,
+    )
     assert [r.amount for r in thirds.rows] == [Decimal("0.33")] * 3
     assert thirds.total.amount == Decimal("0.99") == sum(r.amount for r in thirds.rows)
 
@@ -85,17 +90,22 @@ def test_report_checks_its_arguments():
 
 
 def test_csv_has_a_row_per_labeller_and_totals():
-    report = report_of(1, *MARCH, [PayItem("ann", 90.0), PayItem("=cmd", 30.0)], "minute",
-                       2.0, False)
+    report = report_of(
+        1, *MARCH, [PayItem("ann", 90.0), PayItem("=cmd", 30.0)], "minute", 2.0, False
+    )
     rows = list(csv.DictReader(io.StringIO(csv_text(report))))
     assert [r["labeller"] for r in rows] == ["'=cmd", "ann", "(total)"]  # never a formula
     assert [r["amount"] for r in rows] == ["1.00", "3.00", "4.00"]
     assert rows[-1]["items"] == "2" and rows[-1]["audio_minutes"] == "2.00"
-    assert (rows[0]["from"], rows[0]["to"], rows[0]["unit"]) == ("2025-03-01", "2025-04-01",
-                                                                "minute")
+    assert (rows[0]["from"], rows[0]["to"], rows[0]["unit"]) == (
+        "2025-03-01",
+        "2025-04-01",
+        "minute",
+    )
 
 
 # ---------------------------------------------------------------- the service
+
 
 def test_approved_work_in_the_period_only(wb, worked):
     project, _, _ = worked
@@ -148,8 +158,9 @@ def test_a_reviewers_fix_keeps_the_credit_with_the_labeller(wb, worked):
     seg = store.get_segment(wb.db, ids[(1, 1)])  # otto's, not reviewed
     fix_and_approve(rita, seg.id, seg.version, Edit("fixed by rita", seg.start, seg.end))
     today = store.now().date()
-    report = pay_report(wb, project.id, today, date.fromordinal(today.toordinal() + 1),
-                        unit="item", rate=1)
+    report = pay_report(
+        wb, project.id, today, date.fromordinal(today.toordinal() + 1), unit="item", rate=1
+    )
     assert [(r.labeller, r.items) for r in report.rows] == [("otto", 1)]
 
 
@@ -162,14 +173,29 @@ def test_only_owners_see_pay(wb, worked):
 
 # ---------------------------------------------------------------- the CLI
 
+
 def test_cli_prints_the_report_as_csv(wb, worked, home, capsys):
     db = wb.db.url.render_as_string(hide_password=False)
-    args = ["--home", str(home), "--db", db, "pay", "--project", "demo",
-            "--from", "2025-03-01", "--to", "2025-04-01"]
+    args = [
+        "--home",
+        str(home),
+        "--db",
+        db,
+        "pay",
+        "--project",
+        "demo",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-04-01",
+    ]
     assert main([*args, "--unit", "item", "--rate", "1.25", "--weighted"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["labeller"], r["items"], r["amount"]) for r in rows] == [
-        ("lena", "2", "1.88"), ("otto", "1", "1.88"), ("(total)", "3", "3.76")]
+        ("lena", "2", "1.88"),
+        ("otto", "1", "1.88"),
+        ("(total)", "3", "3.76"),
+    ]
     assert main([*args, "--unit", "item", "--rate", "1", "--no-weighted"]) == 0
     assert csv_total(capsys.readouterr().out) == "3.00"
     assert main([*args, "--unit", "item"]) == 0  # no rate given, none set: paid 0, and said

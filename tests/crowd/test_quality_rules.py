@@ -30,13 +30,24 @@ def _project(wb, per: int = 12, language: str = "en", name: str = "crowd"):
     """A project with one drafted recording of `per` one-second segments (no audio files)."""
     project = ensure_project(wb, name, language)
     rec = store.add_recording(
-        wb.db, project_id=project.id, original_name="r.wav",
-        sha256=hashlib.sha256(name.encode()).hexdigest(), source_path="-", working_path="-",
-        peaks_path="-", sample_rate=16000, channels=1, num_samples=16000 * per,
-        duration=float(per))
-    store.add_drafted_segments(wb.db, rec.id, [
-        {"start": float(i), "end": i + 0.9, "text": f"draft number {i}"} for i in range(per)],
-        author="asr")
+        wb.db,
+        project_id=project.id,
+        original_name="r.wav",
+        sha256=hashlib.sha256(name.encode()).hexdigest(),
+        source_path="-",
+        working_path="-",
+        peaks_path="-",
+        sample_rate=16000,
+        channels=1,
+        num_samples=16000 * per,
+        duration=float(per),
+    )
+    store.add_drafted_segments(
+        wb.db,
+        rec.id,
+        [{"start": float(i), "end": i + 0.9, "text": f"draft number {i}"} for i in range(per)],
+        author="asr",
+    )
     return project
 
 
@@ -109,8 +120,13 @@ def test_standing_thresholds_warn_then_pause_and_count_only_after_the_minimum():
 
 def test_quality_settings_are_checked():
     assert check_quality({"gold_share": "0.05"}) == {"gold_share": 0.05}
-    for bad in ({"gold_share": 1.5}, {"rules_min": 0}, {"rules_days": 2.5},
-                {"pay_unit": "hour"}, {"pay_rate": -1}):
+    for bad in (
+        {"gold_share": 1.5},
+        {"rules_min": 0},
+        {"rules_days": 2.5},
+        {"pay_unit": "hour"},
+        {"pay_rate": -1},
+    ):
         with pytest.raises(WorkbenchError):
             check_quality(dict(bad))
 
@@ -170,8 +186,7 @@ def test_a_failed_test_keeps_the_queue_closed_until_the_owner_allows_a_retake(wb
     assert task.kind == "test" and task.index == 0  # a fresh attempt
     for _ in range(2):
         task = next_step(bob, project.id).task
-        answer(bob, project.id, task.segment_id,
-               store.gold_of(wb.db, task.segment_id)["text"])
+        answer(bob, project.id, task.segment_id, store.gold_of(wb.db, task.segment_id)["text"])
     assert next_step(bob, project.id).gate is None
     events = [e["action"] for e in store.list_events(wb.db)]
     assert "qualification failed" in events and "qualification passed" in events
@@ -336,8 +351,9 @@ def _judge(wb, project, labeller, ids, rejected: int):
 
 def test_a_high_rejection_rate_pauses_a_labeller_until_the_owner_lifts_it(wb):
     project = _project(wb, per=14)
-    update_settings(wb, project.id, review_required=True, rules_min=10, warn_reject=0.1,
-                    pause_reject=0.3)
+    update_settings(
+        wb, project.id, review_required=True, rules_min=10, warn_reject=0.1, pause_reject=0.3
+    )
     ids = _ids(wb, project)
     ann = as_user(wb, "ann")
     _judge(wb, project, ann, ids[:10], rejected=2)
@@ -361,8 +377,7 @@ def test_rules_count_only_the_window(wb):
     _judge(wb, project, ann, _ids(wb, project)[:6], rejected=6)
     assert next_step(ann, project.id).gate is not None
     with wb.db.begin() as conn:  # the verdicts were eight days ago
-        conn.execute(sa.update(store.reviews).values(
-            created_at=store.now().replace(year=2000)))
+        conn.execute(sa.update(store.reviews).values(created_at=store.now().replace(year=2000)))
     assert next_step(ann, project.id).gate is None
 
 
@@ -370,8 +385,7 @@ def test_gold_error_above_the_limit_pauses(wb):
     project = _project(wb, per=12)
     ids = _ids(wb, project)
     _gold(wb, project, ids[:10], in_test=False)
-    update_settings(wb, project.id, rules_min=3, pause_gold=0.3, warn_gold=0.1,
-                    gold_share=1.0)
+    update_settings(wb, project.id, rules_min=3, pause_gold=0.3, warn_gold=0.1, gold_share=1.0)
     ann = as_user(wb, "ann")
     for _ in range(3):
         task = next_step(ann, project.id).task
@@ -390,18 +404,30 @@ def test_gold_from_the_cli(wb, home, capsys):
     where = ["--home", str(home), "--db", wb.db.url.render_as_string(hide_password=False)]
     project = _project(wb, per=4)
     ids = _ids(wb, project)
-    assert main(["gold", "--project", "crowd", "--add", str(ids[0]), "--text", "정답 문장",
-                 "--test", *where]) == 0
-    assert main(["gold", "--project", "crowd", "--add", f"{ids[1]},{ids[2]}",
-                 *where]) == 0
+    assert (
+        main(
+            [
+                "gold",
+                "--project",
+                "crowd",
+                "--add",
+                str(ids[0]),
+                "--text",
+                "정답 문장",
+                "--test",
+                *where,
+            ]
+        )
+        == 0
+    )
+    assert main(["gold", "--project", "crowd", "--add", f"{ids[1]},{ids[2]}", *where]) == 0
     out = capsys.readouterr().out
     assert "3 gold segments, 1 in the qualification test" in out and "정답 문장" in out
     assert store.gold_of(wb.db, ids[1])["text"] == "draft number 1"
     assert main(["gold", "--project", "crowd", "--remove", str(ids[1]), *where]) == 0
     assert "2 gold segments" in capsys.readouterr().out
     other = _project(wb, per=1, name="other")
-    assert main(["gold", "--project", "crowd", "--add", str(_ids(wb, other)[0]),
-                 *where]) != 0
+    assert main(["gold", "--project", "crowd", "--add", str(_ids(wb, other)[0]), *where]) != 0
     assert "not in this project" in capsys.readouterr().err
     assert store.gold_of(wb.db, _ids(wb, other)[0]) is None
 

@@ -14,8 +14,12 @@ def _draft(words, start, end):
         "start": start,
         "end": end,
         "text": "".join(w["word"] for w in words).strip(),
-        "asr_meta": {"avg_logprob": -0.3, "no_speech_prob": 0.1, "compression_ratio": 1.3,
-                     "words": words},
+        "asr_meta": {
+            "avg_logprob": -0.3,
+            "no_speech_prob": 0.1,
+            "compression_ratio": 1.3,
+            "words": words,
+        },
     }
 
 
@@ -27,8 +31,15 @@ def recordings(draw, overlapping=False):
     for i in range(n):
         t += draw(st.floats(0.0, 3.0))  # pause before the word
         length = draw(st.floats(0.05, 1.5))
-        words.append({"id": i, "word": f" w{i}", "start": round(t, 3), "end": round(t + length, 3),
-                      "probability": 0.9})
+        words.append(
+            {
+                "id": i,
+                "word": f" w{i}",
+                "start": round(t, 3),
+                "end": round(t + length, 3),
+                "probability": 0.9,
+            }
+        )
         t += length
     duration = round(t + draw(st.floats(0.01, 3)), 3)
     cuts = sorted(set(draw(st.lists(st.integers(1, max(1, n - 1)), max_size=n))))
@@ -54,8 +65,13 @@ def _check_common(out, drafts, duration):
         assert d["text"] == "".join(w["word"] for w in d["asr_meta"]["words"]).strip()
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(recordings(), st.floats(2.0, 25.0), st.floats(0.0, 1.5))
 def test_cut_keeps_every_word_inside_its_segment(rec, max_len, min_len):
     drafts, duration, energy = rec
@@ -65,9 +81,10 @@ def test_cut_keeps_every_word_inside_its_segment(rec, max_len, min_len):
         for w in d["asr_meta"]["words"]:  # no word clipped by a boundary
             assert d["start"] <= w["start"] + 1e-6 and w["end"] <= d["end"] + 1e-6
         if d["end"] - d["start"] > max_len + 1e-6:
-            assert len(d["asr_meta"]["words"]) < 2 or max(
-                b["start"] - a["end"] for a, b in pairwise(d["asr_meta"]["words"])
-            ) <= 0
+            assert (
+                len(d["asr_meta"]["words"]) < 2
+                or max(b["start"] - a["end"] for a, b in pairwise(d["asr_meta"]["words"])) <= 0
+            )
     # a segment stays short only when no neighbour could take it: merged, the pair would have
     # been longer than max_len before snapping, which moves each outer edge by at most a window
     window = CutOptions().snap_window
@@ -79,8 +96,13 @@ def test_cut_keeps_every_word_inside_its_segment(rec, max_len, min_len):
                     assert hi - lo > max_len - 2 * window - 1e-6
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(recordings(overlapping=True), st.floats(2.0, 25.0), st.floats(0.0, 1.5))
 def test_cut_removes_overlaps_and_loses_no_word(rec, max_len, min_len):
     drafts, duration, energy = rec

@@ -144,10 +144,14 @@ def test_per_channel_drafts_come_from_their_channel(wb, call):
     recording = store.list_recordings(wb.db, project.id)[0]
     assert recording.channels_path and wb.path(recording.channels_path).is_file()
     run_draft_job(wb, start_draft_job(wb, project, {}), LoudnessEngine(), TranscribeOptions())
-    spans = {store.get_segment(wb.db, q["id"]).speaker: (q["start"], q["end"])
-             for q in store.segment_queue(wb.db, project.id)}
-    assert spans == {"channel 1": pytest.approx((0.0, 1.0), abs=0.25),
-                     "channel 2": pytest.approx((2.0, 3.0), abs=0.25)}
+    spans = {
+        store.get_segment(wb.db, q["id"]).speaker: (q["start"], q["end"])
+        for q in store.segment_queue(wb.db, project.id)
+    }
+    assert spans == {
+        "channel 1": pytest.approx((0.0, 1.0), abs=0.25),
+        "channel 2": pytest.approx((2.0, 3.0), abs=0.25),
+    }
 
 
 def test_without_per_channel_the_mix_is_drafted_once(wb, call):
@@ -185,8 +189,10 @@ def _spoken(start: float, end: float, text: str) -> DraftSegment:
     """A confident draft of `text` with its words spread evenly over [start, end]."""
     words = text.split()
     step = (end - start) / len(words)
-    timed = tuple(DraftWord(f" {w}", start + i * step, start + (i + 0.8) * step, 0.9)
-                  for i, w in enumerate(words))
+    timed = tuple(
+        DraftWord(f" {w}", start + i * step, start + (i + 0.8) * step, 0.9)
+        for i, w in enumerate(words)
+    )
     return DraftSegment(start, end, text, -0.2, 0.05, 1.4, timed)
 
 
@@ -199,25 +205,32 @@ def test_a_looping_draft_is_flagged_and_the_clean_ones_are_not(wb, tmp_path):
     project = ensure_project(wb, "loops", "en")
     import_paths(wb, project, [tone(tmp_path / "long.wav", 40.0)])
     recording = store.list_recordings(wb.db, project.id)[0]
-    engine = ScriptedEngine([
-        _spoken(0.0, 3.0, "ask not what your country can do for you"),
-        _spoken(3.0, 7.0, f"conditions, {LOOP} {LOOP} {LOOP.capitalize()} notice."),
-        _spoken(7.0, 9.0, "I think, I think I said I think so"),
-        _spoken(9.0, 33.0, " ".join([LOOP] * 8)),  # longer than max_len: cut in two
-        _spoken(33.0, 36.0, "no no no"),
-        _spoken(36.0, 39.0, "permission is hereby granted free of charge"),
-    ])
+    engine = ScriptedEngine(
+        [
+            _spoken(0.0, 3.0, "ask not what your country can do for you"),
+            _spoken(3.0, 7.0, f"conditions, {LOOP} {LOOP} {LOOP.capitalize()} notice."),
+            _spoken(7.0, 9.0, "I think, I think I said I think so"),
+            _spoken(9.0, 33.0, " ".join([LOOP] * 8)),  # longer than max_len: cut in two
+            _spoken(33.0, 36.0, "no no no"),
+            _spoken(36.0, 39.0, "permission is hereby granted free of charge"),
+        ]
+    )
     draft_recording(wb, recording, engine, TranscribeOptions(language="en"))
     queue = store.segment_queue(wb.db, project.id)
     looped = [q["text"] for q in queue if "repetition" in q["flags"]]
     clean = [q["text"] for q in queue if "repetition" not in q["flags"]]
     half = " ".join([LOOP] * 4)
-    assert looped == [f"conditions, {LOOP} {LOOP} {LOOP.capitalize()} notice.",
-                      half, half,  # the long loop, cut into two parts: each still a loop
-                      "no no no"]
-    assert clean == ["ask not what your country can do for you",
-                     "I think, I think I said I think so",
-                     "permission is hereby granted free of charge"]
+    assert looped == [
+        f"conditions, {LOOP} {LOOP} {LOOP.capitalize()} notice.",
+        half,
+        half,  # the long loop, cut into two parts: each still a loop
+        "no no no",
+    ]
+    assert clean == [
+        "ask not what your country can do for you",
+        "I think, I think I said I think so",
+        "permission is hereby granted free of charge",
+    ]
     # the flag is stored with the draft and shown to the labeller as a serious one
     view = store.segment_view(wb.db, next(q["id"] for q in queue if q["text"] == "no no no"))
     assert view.segment.flags[0] == "repetition"

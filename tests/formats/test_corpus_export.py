@@ -106,14 +106,23 @@ def test_deleted_segments_are_never_exported_and_tags_filter(wb, drafted, tmp_pa
 
     queue = store.segment_queue(wb.db, drafted.id)
     delete(as_user(wb, "ann"), queue[0]["id"], 1)
-    save(as_user(wb, "ann"), queue[1]["id"], 1,
-         Edit("noisy one", queue[1]["start"], queue[1]["end"], tags=("noise",)))
+    save(
+        as_user(wb, "ann"),
+        queue[1]["id"],
+        1,
+        Edit("noisy one", queue[1]["start"], queue[1]["end"], tags=("noise",)),
+    )
     export_batch(wb, drafted, tmp_path / "any", status="any")
-    ids = [json.loads(line)["segment_id"] for line in
-           (tmp_path / "any" / "manifest.json").read_text().splitlines()]
+    ids = [
+        json.loads(line)["segment_id"]
+        for line in (tmp_path / "any" / "manifest.json").read_text().splitlines()
+    ]
     assert queue[0]["id"] not in ids and len(ids) == 5
-    export_batch(wb, drafted, tmp_path / "clean",
-                 filters=Filters(status="any", exclude_tags=("noise",)))
-    ids = [json.loads(line)["segment_id"] for line in
-           (tmp_path / "clean" / "manifest.json").read_text().splitlines()]
+    export_batch(
+        wb, drafted, tmp_path / "clean", filters=Filters(status="any", exclude_tags=("noise",))
+    )
+    ids = [
+        json.loads(line)["segment_id"]
+        for line in (tmp_path / "clean" / "manifest.json").read_text().splitlines()
+    ]
     assert queue[1]["id"] not in ids and len(ids) == 4

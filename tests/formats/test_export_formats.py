@@ -77,8 +77,9 @@ def test_nemo_flac_clips_resampled_and_padded(wb, labelled, tmp_path):
 
 @pytest.mark.parametrize("fmt,suffix", [("nemo", ".flac"), ("kaldi", ".wav")])
 def test_whole_recordings_resampled(wb, labelled, tmp_path, fmt, suffix):
-    export_batch(wb, labelled, tmp_path / "c", fmt,
-                 options=ExportOptions(clips="none", sample_rate=22050))
+    export_batch(
+        wb, labelled, tmp_path / "c", fmt, options=ExportOptions(clips="none", sample_rate=22050)
+    )
     files = sorted((tmp_path / "c" / "audio").iterdir())
     assert [f.suffix for f in files] == [suffix, suffix]
     for path, duration in zip(files, durations(wb, labelled).values(), strict=True):
@@ -90,8 +91,9 @@ def test_whole_recordings_resampled(wb, labelled, tmp_path, fmt, suffix):
 
 
 def test_original_rate_reads_the_source_or_says_it_is_gone(wb, labelled, tmp_path, sources):
-    result = export_batch(wb, labelled, tmp_path / "c",
-                          options=ExportOptions(sample_rate="original"))
+    result = export_batch(
+        wb, labelled, tmp_path / "c", options=ExportOptions(sample_rate="original")
+    )
     entries = [json.loads(x) for x in (tmp_path / "c" / "manifest.json").read_text().splitlines()]
     rates = {sf.info(str(tmp_path / "c" / e["audio_filepath"])).samplerate for e in entries}
     assert rates == {16000, 48000} and result.segments == 6  # a.wav at 16 kHz, b.flac at 48 kHz
@@ -107,8 +109,9 @@ def test_original_rate_reads_the_source_or_says_it_is_gone(wb, labelled, tmp_pat
 def test_hf_audiofolder_loads_with_datasets(wb, labelled, tmp_path):
     datasets = pytest.importorskip("datasets")
     export_batch(wb, labelled, tmp_path / "hf", "hf")
-    ds = datasets.load_dataset("audiofolder", data_dir=str(tmp_path / "hf"),
-                               cache_dir=str(tmp_path / "cache"))["train"]
+    ds = datasets.load_dataset(
+        "audiofolder", data_dir=str(tmp_path / "hf"), cache_dir=str(tmp_path / "cache")
+    )["train"]
     assert len(ds) == 6
     want = {(t, s) for _, _, t, s in expected(wb, labelled)}
     assert {(r["transcription"], r["speaker"] or None) for r in ds} == want
@@ -121,12 +124,13 @@ def test_hf_splits_load_as_dataset_splits(wb, labelled, tmp_path):
     datasets = pytest.importorskip("datasets")
     opts = ExportOptions(split="0.5,0.25,0.25", split_by="speaker", seed=3)
     result = export_batch(wb, labelled, tmp_path / "hf", "hf", options=opts)
-    ds = datasets.load_dataset("audiofolder", data_dir=str(tmp_path / "hf"),
-                               cache_dir=str(tmp_path / "cache"))
+    ds = datasets.load_dataset(
+        "audiofolder", data_dir=str(tmp_path / "hf"), cache_dir=str(tmp_path / "cache")
+    )
     assert set(ds) <= {"train", "validation", "test"} and sum(len(d) for d in ds.values()) == 6
     speakers = [set(d["speaker"]) for d in ds.values()]
     named = [s - {""} for s in speakers]
-    assert all(not (a & b) for i, a in enumerate(named) for b in named[i + 1:])
+    assert all(not (a & b) for i, a in enumerate(named) for b in named[i + 1 :])
     assert set(result.splits) == {"train", "dev", "test"}
 
 
@@ -140,6 +144,7 @@ def _c_sorted(lines: list[str]) -> bool:
 
 def validate_kaldi_dir(folder: Path) -> None:
     """The checks of Kaldi's utils/validate_data_dir.sh (--no-feats) that apply to these files."""
+
     def lines(name: str) -> list[str]:
         text = (folder / name).read_text(encoding="utf-8")
         assert text.endswith("\n") and "\r" not in text, name
@@ -181,14 +186,17 @@ def validate_kaldi_dir(folder: Path) -> None:
 def test_kaldi_data_dir_passes_validation_rules(wb, labelled, tmp_path, clips):
     export_batch(wb, labelled, tmp_path / "k", "kaldi", options=ExportOptions(clips=clips))
     validate_kaldi_dir(tmp_path / "k")
-    spk2name = dict(line.split(" ", 1)
-                    for line in (tmp_path / "k" / "spk2name").read_text().splitlines())
+    spk2name = dict(
+        line.split(" ", 1) for line in (tmp_path / "k" / "spk2name").read_text().splitlines()
+    )
     assert spk2name == {"Anne_O_Neil": "Anne O'Neil", "Kim_Min_su": "Kim Min-su"}
     text = (tmp_path / "k" / "text").read_text(encoding="utf-8")
     assert "안녕하세요, 반갑습니다!" in text and "🎉" in text
     if clips == "none":
-        assert all(x.split()[1].startswith("audio/") for x in
-                   (tmp_path / "k" / "wav.scp").read_text().splitlines())
+        assert all(
+            x.split()[1].startswith("audio/")
+            for x in (tmp_path / "k" / "wav.scp").read_text().splitlines()
+        )
 
 
 def test_kaldi_speaker_ids_keep_prefix_order():
@@ -230,10 +238,25 @@ def test_lhotse_manifests_load_and_validate(wb, labelled, tmp_path, clips):
 def test_common_voice_tsv(wb, labelled, tmp_path):
     pandas = pytest.importorskip("pandas")
     export_batch(wb, labelled, tmp_path / "cv", "cv")
-    tsv = pandas.read_csv(tmp_path / "cv" / "validated.tsv", sep="\t", quoting=csv.QUOTE_NONE,
-                          keep_default_na=False, dtype=str)
-    assert list(tsv.columns) == ["client_id", "path", "sentence", "up_votes", "down_votes", "age",
-                                 "gender", "accents", "locale", "segment"]
+    tsv = pandas.read_csv(
+        tmp_path / "cv" / "validated.tsv",
+        sep="\t",
+        quoting=csv.QUOTE_NONE,
+        keep_default_na=False,
+        dtype=str,
+    )
+    assert list(tsv.columns) == [
+        "client_id",
+        "path",
+        "sentence",
+        "up_votes",
+        "down_votes",
+        "age",
+        "gender",
+        "accents",
+        "locale",
+        "segment",
+    ]
     assert list(tsv["sentence"]) == [t for _, _, t, _ in expected(wb, labelled)]
     assert set(tsv["locale"]) == {"en"}
     for path in tsv["path"]:
@@ -315,8 +338,10 @@ def test_eaf_reads_with_pympi(wb, labelled, tmp_path):
         doc = pympi.Elan.Eaf(str(path))
         for tier in doc.get_tier_names():
             speaker = doc.tiers[tier][2].get("PARTICIPANT")
-            found += [(a / 1000, b / 1000, v, speaker)
-                      for a, b, v in doc.get_annotation_data_for_tier(tier)]
+            found += [
+                (a / 1000, b / 1000, v, speaker)
+                for a, b, v in doc.get_annotation_data_for_tier(tier)
+            ]
     assert sorted(found, key=lambda x: x[:2]) == sorted(expected(wb, labelled), key=lambda x: x[:2])
 
 
@@ -372,27 +397,49 @@ def test_filters(wb, labelled, tmp_path):
         count(until=parse_when("2000-01-01", end=True))
     first = store.segment_queue(wb.db, labelled.id)[0]["id"]
     with wb.db.begin() as conn:
-        conn.execute(sa.update(store.revisions).where(store.revisions.c.segment_id == first)
-                     .values(asr_meta={"tags": ["music"]}))
+        conn.execute(
+            sa.update(store.revisions)
+            .where(store.revisions.c.segment_id == first)
+            .values(asr_meta={"tags": ["music"]})
+        )
     assert count(exclude_tags=("music",)) == 5
 
 
 def test_not_exported_before(wb, labelled, tmp_path):
     export_batch(wb, labelled, tmp_path / "one", "txt", filters=Filters(recordings=("a.wav",)))
     assert len(exported_segment_ids(wb, labelled)) == 3
-    again = export_batch(wb, labelled, tmp_path / "two", "txt",
-                         filters=Filters(not_exported_before=True))
+    again = export_batch(
+        wb, labelled, tmp_path / "two", "txt", filters=Filters(not_exported_before=True)
+    )
     assert again.segments == 3
     with pytest.raises(WorkbenchError, match="no segments"):
-        export_batch(wb, labelled, tmp_path / "three", "txt",
-                     filters=Filters(not_exported_before=True))
+        export_batch(
+            wb, labelled, tmp_path / "three", "txt", filters=Filters(not_exported_before=True)
+        )
 
 
 def test_split_is_groupwise_and_deterministic():
     from workbench.formats.select import Row
 
-    rows = [Row(i, i % 7, f"r{i % 7}", "", "", 10.0, None, 0.0, 1.0 + i % 3,
-                f"spk{i % 5}" if i % 4 else None, "labeled", "", "a", None) for i in range(200)]
+    rows = [
+        Row(
+            i,
+            i % 7,
+            f"r{i % 7}",
+            "",
+            "",
+            10.0,
+            None,
+            0.0,
+            1.0 + i % 3,
+            f"spk{i % 5}" if i % 4 else None,
+            "labeled",
+            "",
+            "a",
+            None,
+        )
+        for i in range(200)
+    ]
     ratios = parse_split("0.8,0.1,0.1")
     for by in ("segment", "recording", "speaker"):
         a = assign_splits(rows, ratios, by, seed=1)
@@ -400,7 +447,7 @@ def test_split_is_groupwise_and_deterministic():
         assert sum(len(p) for p in a.values()) == 200
         if by == "recording":
             owners = [{r.recording_id for r in p} for p in a.values()]
-            assert all(not (x & y) for i, x in enumerate(owners) for y in owners[i + 1:])
+            assert all(not (x & y) for i, x in enumerate(owners) for y in owners[i + 1 :])
             assert all(a.values())  # 7 recordings: each split gets one at least
     seg = assign_splits(rows, ratios, "segment", seed=1)
     total = sum(r.end - r.start for r in rows)
@@ -419,8 +466,9 @@ def test_split_writes_a_corpus_per_split(wb, labelled, tmp_path):
     for name in ("train", "test"):
         lines = (tmp_path / "n" / name / "manifest.json").read_text().splitlines()
         assert len({json.loads(x)["recording"] for x in lines}) == 1
-        assert all((tmp_path / "n" / name / json.loads(x)["audio_filepath"]).is_file()
-                   for x in lines)
+        assert all(
+            (tmp_path / "n" / name / json.loads(x)["audio_filepath"]).is_file() for x in lines
+        )
     past = store.list_exports(wb.db, labelled.id)[0]
     assert past["filters"]["options"]["split_by"] == "recording"
     assert set(past["counts"]["splits"]) == {"train", "test"}
@@ -470,9 +518,29 @@ def test_every_format_writes(wb, labelled, tmp_path):
 def test_cli_export_with_options(home, wb, labelled, tmp_path, capsys):
     from workbench.cli import main
 
-    code = main(["export", "--project", "demo", "--format", "kaldi", "--out", str(tmp_path / "k"),
-                 "--split", "0.5,0.5", "--split-by", "recording", "--clips", "none",
-                 "--speaker", "Kim Min-su", "--speaker", "Anne O'Neil", "--home", str(home)])
+    code = main(
+        [
+            "export",
+            "--project",
+            "demo",
+            "--format",
+            "kaldi",
+            "--out",
+            str(tmp_path / "k"),
+            "--split",
+            "0.5,0.5",
+            "--split-by",
+            "recording",
+            "--clips",
+            "none",
+            "--speaker",
+            "Kim Min-su",
+            "--speaker",
+            "Anne O'Neil",
+            "--home",
+            str(home),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "wrote 4 segments" in out and " h, to " in out
     assert (tmp_path / "k" / "train" / "wav.scp").is_file()
@@ -484,8 +552,18 @@ def test_cli_export_with_options(home, wb, labelled, tmp_path, capsys):
         (["--text-form", "odd"], "unknown text form"),
         (["--format", "hf", "--clips", "none"], "hf takes clips"),
     ]:
-        code = main(["export", "--project", "demo", "--out", str(tmp_path / "bad"), *argv,
-                     "--home", str(home)])
+        code = main(
+            [
+                "export",
+                "--project",
+                "demo",
+                "--out",
+                str(tmp_path / "bad"),
+                *argv,
+                "--home",
+                str(home),
+            ]
+        )
         err = capsys.readouterr().err
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, (argv, err)
 

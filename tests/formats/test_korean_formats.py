@@ -41,8 +41,9 @@ KOREAN = [
     ("(SNS)/(에스엔에스)에 올렸어요", "0002"),
     ("마지막 문장.", None),
 ]
-PRONUNCIATION_FIRST = ("extends: kspon\nname: aihub-pron\n"
-                       "export: {dual_order: pronunciation-first}\n")
+PRONUNCIATION_FIRST = (
+    "extends: kspon\nname: aihub-pron\nexport: {dual_order: pronunciation-first}\n"
+)
 
 
 @pytest.fixture
@@ -74,8 +75,9 @@ def _round_trip(wb, project, tmp_path, fmt, clips, target_conventions="kspon", *
 # ---------------------------------------------------------------- round trips: export, import
 
 
-@pytest.mark.parametrize("fmt,clips", [("aihub-doc", False), ("aihub-dialogs", True),
-                                       ("aihub-stt", True)])
+@pytest.mark.parametrize(
+    "fmt,clips", [("aihub-doc", False), ("aihub-dialogs", True), ("aihub-stt", True)]
+)
 def test_ai_hub_shapes_round_trip(wb, korean, tmp_path, fmt, clips):
     _, target, result = _round_trip(wb, korean, tmp_path, fmt, clips)
     assert result.segments == 6
@@ -106,8 +108,9 @@ def test_the_kspon_layout_as_distributed(wb, korean, tmp_path):
     assert len(lines) == 6
     assert clip_path(124_000) == "KsponSpeech_01/KsponSpeech_0124/KsponSpeech_124000.pcm"
     assert clip_path(124_001) == "KsponSpeech_02/KsponSpeech_0125/KsponSpeech_124001.pcm"
-    assert clip_path(124_001 + 124 * 1000) == ("KsponSpeech_03/KsponSpeech_0249/"
-                                                "KsponSpeech_248001.pcm")
+    assert clip_path(124_001 + 124 * 1000) == (
+        "KsponSpeech_03/KsponSpeech_0249/KsponSpeech_248001.pcm"
+    )
 
 
 def test_kspon_split_corpus_lists_each_split(wb, korean, tmp_path):
@@ -115,8 +118,9 @@ def test_kspon_split_corpus_lists_each_split(wb, korean, tmp_path):
     export_batch(wb, korean, out, "kspon", options=ExportOptions(split="0.5,0.5"))
     assert (out / "train" / "scripts" / "train.trn").is_file()
     assert (out / "test" / "scripts" / "test.trn").is_file()
-    result = import_any(wb, ensure_project(wb, "split-back", "ko", "kspon"), [out],
-                        audio_from=SERVER)
+    result = import_any(
+        wb, ensure_project(wb, "split-back", "ko", "kspon"), [out], audio_from=SERVER
+    )
     assert result.segments == 6 and not result.report.failed
 
 
@@ -133,8 +137,9 @@ def test_the_ai_hub_document_as_written(wb, korean, tmp_path):
     doc = json.loads(first.read_text(encoding="utf-8"))
     assert list(doc) == ["metadata", "speaker", "utterance"]
     assert doc["metadata"]["speaker_num"] == 1 and doc["metadata"]["date"] == ""
-    assert doc["speaker"] == [{"id": "0001", "name": "", "age": "", "occupation": "", "role": "",
-                               "sex": ""}]
+    assert doc["speaker"] == [
+        {"id": "0001", "name": "", "age": "", "occupation": "", "role": "", "sex": ""}
+    ]
     u = doc["utterance"][0]
     assert u["id"] == f"{first.stem}.1" and u["speaker_id"] == "0001"
     # as the profile says
@@ -145,14 +150,17 @@ def test_the_ai_hub_document_as_written(wb, korean, tmp_path):
 
 def test_pronunciation_first_files_come_back_in_the_profile_order(wb, korean, tmp_path):
     project = _pron_first(wb, korean, tmp_path)
-    _, target, _ = _round_trip(wb, project, tmp_path, "aihub-stt", True,
-                               target_conventions=project.conventions)
+    _, target, _ = _round_trip(
+        wb, project, tmp_path, "aihub-stt", True, target_conventions=project.conventions
+    )
     texts = {t for _, _, t, _ in segments_of(wb, target)}
     assert texts == {t for t, _ in KOREAN}
     label_file = next((tmp_path / "aihub-stt" / "clips").glob("*.json"))
     assert label_file.with_suffix(".wav").is_file()
-    stt = {json.loads(p.read_text(encoding="utf-8"))["발화정보"]["stt"]
-           for p in (tmp_path / "aihub-stt" / "clips").glob("*.json")}
+    stt = {
+        json.loads(p.read_text(encoding="utf-8"))["발화정보"]["stt"]
+        for p in (tmp_path / "aihub-stt" / "clips").glob("*.json")
+    }
     assert "(에스엔에스)/(SNS)에 올렸어요" in stt
 
 
@@ -196,19 +204,23 @@ def test_espnet_and_kospeech_text_options(wb, korean, tmp_path):
 
 def test_tags_spelled_as_the_profile_maps_them(wb, korean, tmp_path):
     profile = tmp_path / "noise.yaml"
-    profile.write_text('extends: kspon\nexport: {tag_map: {n: "<noise>", b: ""}}\n',
-                       encoding="utf-8")
+    profile.write_text(
+        'extends: kspon\nexport: {tag_map: {n: "<noise>", b: ""}}\n', encoding="utf-8"
+    )
     project = store.update_project(wb.db, korean.id, conventions=str(profile))
     lines = _trn(wb, project, tmp_path, "mapped", tags="map")
     assert lines[0] == "아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 <noise>"
     assert lines[2] == "음/ 그래서 [unk] 했어요"  # kspon's own mapping, merged
 
 
-@pytest.mark.parametrize("export,field", [
-    ("{dual_order: backwards}", "export.dual_order"),
-    ("{tag_map: {x: '[x]'}}", "export.tag_map.x"),
-    ("{tag_map: {u: 'two words'}}", "export.tag_map.u"),
-])
+@pytest.mark.parametrize(
+    "export,field",
+    [
+        ("{dual_order: backwards}", "export.dual_order"),
+        ("{tag_map: {x: '[x]'}}", "export.tag_map.x"),
+        ("{tag_map: {u: 'two words'}}", "export.tag_map.u"),
+    ],
+)
 def test_bad_delivery_options_name_their_field(tmp_path, export, field):
     path = tmp_path / "bad.yaml"
     path.write_text(f"extends: kspon\nexport: {export}\n", encoding="utf-8")
@@ -222,9 +234,25 @@ def test_fillers_are_dropped_from_a_side_only(wb, korean, tmp_path):
 
 
 def test_cli_exports_kspon_with_the_recipe_options(home, wb, korean, tmp_path, capsys):
-    code = main(["export", "--project", "demo", "--format", "kspon", "--out", str(tmp_path / "c"),
-                 "--text-form", "pronunciation", "--tags", "map", "--fillers", "drop",
-                 "--home", str(home)])
+    code = main(
+        [
+            "export",
+            "--project",
+            "demo",
+            "--format",
+            "kspon",
+            "--out",
+            str(tmp_path / "c"),
+            "--text-form",
+            "pronunciation",
+            "--tags",
+            "map",
+            "--fillers",
+            "drop",
+            "--home",
+            str(home),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     text = (tmp_path / "c" / "scripts" / "train.trn").read_text(encoding="utf-8")
     assert ":: 몬 소리야 칠십 퍼센트 확률이라니\n" in text
@@ -242,15 +270,41 @@ def _pcm(path: Path, seconds: float, freq: float) -> Path:
 
 def _document(utterances: list[dict]) -> dict:
     return {
-        "metadata": {"title": "회의", "creator": "NIA", "distributor": "AI Hub", "year": 2021,
-                     "category": "회의", "sampling": "16kHz", "date": "2021-10-08",
-                     "topic": "예산", "media": "대면", "communication": "다자", "type": "회의",
-                     "domain": "공공", "speaker_num": 2, "organization": "x",
-                     "annotation_level": "전사"},
-        "speaker": [{"id": "0001", "name": "화자1", "age": "40", "occupation": "공무원",
-                     "role": "사회자", "sex": "남"},
-                    {"id": "0002", "name": "화자2", "age": "30", "occupation": "회사원",
-                     "role": "참석자", "sex": "여"}],
+        "metadata": {
+            "title": "회의",
+            "creator": "NIA",
+            "distributor": "AI Hub",
+            "year": 2021,
+            "category": "회의",
+            "sampling": "16kHz",
+            "date": "2021-10-08",
+            "topic": "예산",
+            "media": "대면",
+            "communication": "다자",
+            "type": "회의",
+            "domain": "공공",
+            "speaker_num": 2,
+            "organization": "x",
+            "annotation_level": "전사",
+        },
+        "speaker": [
+            {
+                "id": "0001",
+                "name": "화자1",
+                "age": "40",
+                "occupation": "공무원",
+                "role": "사회자",
+                "sex": "남",
+            },
+            {
+                "id": "0002",
+                "name": "화자2",
+                "age": "30",
+                "occupation": "회사원",
+                "role": "참석자",
+                "sex": "여",
+            },
+        ],
         "utterance": utterances,
     }
 
@@ -259,47 +313,92 @@ def test_a_document_set_imports_and_exports_as_it_came(wb, tmp_path):
     src = tmp_path / "set"
     tone(src / "A220002.wav", 6.0)
     utterances = [
-        {"id": "A220002.1", "start": 0.5, "end": 2.25, "form": "네 (십일월)/(11월) 둘째 주부터요.",
-         "original_form": "네 11월 둘째 주부터요.", "speaker_id": "0001", "environment": "",
-         "isIdiom": False, "hangeulToEnglish": [], "hangeulToNumber": [], "term": ""},
-        {"id": "A220002.2", "start": 3.0, "end": 5.5, "form": "안녕하세요.",
-         "original_form": "안녕하세요.", "speaker_id": "0002", "environment": "",
-         "isIdiom": False, "hangeulToEnglish": [], "hangeulToNumber": [], "term": ""},
+        {
+            "id": "A220002.1",
+            "start": 0.5,
+            "end": 2.25,
+            "form": "네 (십일월)/(11월) 둘째 주부터요.",
+            "original_form": "네 11월 둘째 주부터요.",
+            "speaker_id": "0001",
+            "environment": "",
+            "isIdiom": False,
+            "hangeulToEnglish": [],
+            "hangeulToNumber": [],
+            "term": "",
+        },
+        {
+            "id": "A220002.2",
+            "start": 3.0,
+            "end": 5.5,
+            "form": "안녕하세요.",
+            "original_form": "안녕하세요.",
+            "speaker_id": "0002",
+            "environment": "",
+            "isIdiom": False,
+            "hangeulToEnglish": [],
+            "hangeulToNumber": [],
+            "term": "",
+        },
     ]
-    (src / "A220002.json").write_text(json.dumps(_document(utterances), ensure_ascii=False),
-                                      encoding="utf-8")
+    (src / "A220002.json").write_text(
+        json.dumps(_document(utterances), ensure_ascii=False), encoding="utf-8"
+    )
     assert detect(src / "A220002.json") == "aihub-doc"
     project = _pron_first(wb, ensure_project(wb, "meeting", "ko", "kspon"), tmp_path)
     result = import_any(wb, project, [src], audio_from=SERVER)
     assert result.segments == 2 and not result.report.failed
     assert not [i for i in result.report.items if i.outcome == "noted"]
-    assert segments_of(wb, project) == [(0.5, 2.25, "네 (11월)/(십일월) 둘째 주부터요.", "0001"),
-                                         (3.0, 5.5, "안녕하세요.", "0002")]
+    assert segments_of(wb, project) == [
+        (0.5, 2.25, "네 (11월)/(십일월) 둘째 주부터요.", "0001"),
+        (3.0, 5.5, "안녕하세요.", "0002"),
+    ]
     out = tmp_path / "again"
     export_batch(wb, project, out, "aihub-doc", status="drafted")  # as imported
     again = json.loads(next(out.glob("*.json")).read_text(encoding="utf-8"))
     assert [(u["start"], u["end"], u["form"], u["speaker_id"]) for u in again["utterance"]] == [
-        (u["start"], u["end"], u["form"], u["speaker_id"]) for u in utterances]
+        (u["start"], u["end"], u["form"], u["speaker_id"]) for u in utterances
+    ]
 
 
 def test_fields_the_layout_lacks_or_does_not_know_are_noted_per_file(wb, tmp_path):
     src = tmp_path / "set"
     tone(src / "talk.wav", 4.0)
-    doc = _document([{"id": "t.1", "start": 0.0, "end": 1.0, "form": "하나", "speaker_id": "0009",
-                      "emotion": "joy"},
-                     {"id": "t.2", "start": 1.0, "end": 2.0, "original_form": "둘"},
-                     {"id": "t.3", "start": 2.0, "end": 3.0, "form": "셋", "original_form": "셋",
-                      "speaker_id": "0001"}])
+    doc = _document(
+        [
+            {
+                "id": "t.1",
+                "start": 0.0,
+                "end": 1.0,
+                "form": "하나",
+                "speaker_id": "0009",
+                "emotion": "joy",
+            },
+            {"id": "t.2", "start": 1.0, "end": 2.0, "original_form": "둘"},
+            {
+                "id": "t.3",
+                "start": 2.0,
+                "end": 3.0,
+                "form": "셋",
+                "original_form": "셋",
+                "speaker_id": "0001",
+            },
+        ]
+    )
     del doc["metadata"]["date"]
     doc["extra"] = 1
     (src / "talk.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     project = ensure_project(wb, "notes", "ko", "kspon")
     result = import_any(wb, project, [src], audio_from=SERVER)
     assert result.segments == 2
-    notes = [i.reason for i in result.report.items
-             if i.outcome == "noted" and i.name == "talk.json"]
-    assert any("lacks the documented fields" in n and "metadata.date" in n
-               and "utterance.original_form" in n for n in notes), notes
+    notes = [
+        i.reason for i in result.report.items if i.outcome == "noted" and i.name == "talk.json"
+    ]
+    assert any(
+        "lacks the documented fields" in n
+        and "metadata.date" in n
+        and "utterance.original_form" in n
+        for n in notes
+    ), notes
     assert any("extra" in n and "utterance.emotion" in n and "(ignored)" in n for n in notes), notes
     assert any("speaker_id 0009 not in the speaker list" in n for n in notes), notes
     failed = [(i.name, i.reason) for i in result.report.failed]
@@ -312,39 +411,63 @@ def test_a_dialogs_session_imports_its_wav_and_txt(wb, tmp_path):
         tone(src / "wav" / f"S0001_{n}.wav", seconds)
     (src / "wav" / "S0001_1.txt").write_bytes("여보세요 (3시)/(세 시)에 뵐게요".encode("cp949"))
     (src / "wav" / "S0001_2.txt").write_text("네 알겠습니다\n", encoding="utf-8")
-    session = {"dataSet": {"version": "1.0", "date": "2021-09-01",
-                           "typeInfo": {"category": "상담", "subcategory": "금융",
-                                        "place": "콜센터", "inputType": "전화",
-                                        "speakers": [{"id": "A", "age": "30", "gender": "여",
-                                                      "residence": "서울"}]},
-                           "dialogs": [{"speaker": "A", "audioPath": "wav/S0001_1.wav",
-                                        "textPath": "wav/S0001_1.txt"},
-                                       {"speaker": "B", "audioPath": "wav/S0001_2.wav",
-                                        "textPath": "wav/S0001_2.txt"},
-                                       {"speaker": "B", "audioPath": "wav/S0001_1.wav",
-                                        "textPath": "../../secret.txt"}]}}
+    session = {
+        "dataSet": {
+            "version": "1.0",
+            "date": "2021-09-01",
+            "typeInfo": {
+                "category": "상담",
+                "subcategory": "금융",
+                "place": "콜센터",
+                "inputType": "전화",
+                "speakers": [{"id": "A", "age": "30", "gender": "여", "residence": "서울"}],
+            },
+            "dialogs": [
+                {"speaker": "A", "audioPath": "wav/S0001_1.wav", "textPath": "wav/S0001_1.txt"},
+                {"speaker": "B", "audioPath": "wav/S0001_2.wav", "textPath": "wav/S0001_2.txt"},
+                {"speaker": "B", "audioPath": "wav/S0001_1.wav", "textPath": "../../secret.txt"},
+            ],
+        }
+    }
     (tmp_path / "secret.txt").write_text("server file", encoding="utf-8")
     (src / "S0001.json").write_text(json.dumps(session, ensure_ascii=False), encoding="utf-8")
     project = ensure_project(wb, "call", "ko", "kspon")
     result = import_any(wb, project, [src], audio_from=SERVER)
     assert result.segments == 2
     assert sorted(t for _, _, t, _ in segments_of(wb, project)) == [
-        "네 알겠습니다", "여보세요 (3시)/(세 시)에 뵐게요"]
+        "네 알겠습니다",
+        "여보세요 (3시)/(세 시)에 뵐게요",
+    ]
     assert [i.reason for i in result.report.failed] == [
-        "dialog 3: text file '…/secret.txt' not found beside the JSON"]
+        "dialog 3: text file '…/secret.txt' not found beside the JSON"
+    ]
 
 
 def test_a_korean_keys_label_imports_with_its_recorder(wb, tmp_path):
     src = tmp_path / "free"
     tone(src / "일반남여_001.wav", 2.0)
-    label = {"발화정보": {"stt": "안녕하세요. 연습입니다.", "scriptId": "s1",
-                       "fileNm": "일반남여_001.wav", "recrdTime": "2.000", "recrdQuality": "16K",
-                       "recrdDt": "2021-01-01 10:00:00", "scriptSetNo": "w01"},
-             "대화정보": {"recrdEnvrn": "실내", "colctUnitCode": "집", "cityCode": "서울",
-                       "recrdUnit": "휴대폰", "convrsThema": "일상"},
-             "녹음자정보": {"gender": "여", "recorderId": "R042", "age": 31}}
-    (src / "일반남여_001.json").write_text(json.dumps(label, ensure_ascii=False),
-                                       encoding="utf-8-sig")
+    label = {
+        "발화정보": {
+            "stt": "안녕하세요. 연습입니다.",
+            "scriptId": "s1",
+            "fileNm": "일반남여_001.wav",
+            "recrdTime": "2.000",
+            "recrdQuality": "16K",
+            "recrdDt": "2021-01-01 10:00:00",
+            "scriptSetNo": "w01",
+        },
+        "대화정보": {
+            "recrdEnvrn": "실내",
+            "colctUnitCode": "집",
+            "cityCode": "서울",
+            "recrdUnit": "휴대폰",
+            "convrsThema": "일상",
+        },
+        "녹음자정보": {"gender": "여", "recorderId": "R042", "age": 31},
+    }
+    (src / "일반남여_001.json").write_text(
+        json.dumps(label, ensure_ascii=False), encoding="utf-8-sig"
+    )
     project = ensure_project(wb, "free", "ko", "kspon")
     result = import_any(wb, project, [src], audio_from=SERVER)
     assert not result.report.failed and result.segments == 1
@@ -357,7 +480,8 @@ def test_a_korean_keys_label_imports_with_its_recorder(wb, tmp_path):
     result = import_any(wb, project, [src / "일반남여_002.json"], audio_from=SERVER)
     assert result.segments == 1
     assert [(i.name, i.outcome) for i in result.report.items if "fileNm" in i.reason] == [
-        ("일반남여_002.json", "noted")]
+        ("일반남여_002.json", "noted")
+    ]
 
 
 def _kspon_tree(root: Path) -> Path:
@@ -366,13 +490,15 @@ def _kspon_tree(root: Path) -> Path:
     _pcm(part / "KsponSpeech_000001.pcm", 1.5, 300)
     _pcm(part / "KsponSpeech_000002.pcm", 2.0, 500)
     (part / "KsponSpeech_000001.txt").write_bytes(
-        "b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)\n".encode("cp949"))
+        "b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)\n".encode("cp949")
+    )
     (part / "KsponSpeech_000002.txt").write_text("그+ 그래서 u/ 했어요\n", encoding="utf-8")
     (root / "KsponSpeech_scripts").mkdir(parents=True)
     (root / "KsponSpeech_scripts" / "train.trn").write_text(
         "KsponSpeech_01/KsponSpeech_0001/KsponSpeech_000001.pcm :: "
         "b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return root
 
 
@@ -384,11 +510,17 @@ def test_a_kspon_tree_imports_once_per_utterance(wb, tmp_path):
     assert not result.report.failed and result.segments == 2
     got = segments_of(wb, project)
     assert [(round(e - s, 3), t) for s, e, t, _ in got] == [
-        (1.5, "b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)"), (2.0, "그+ 그래서 u/ 했어요")]
+        (1.5, "b/ 아/ 몬 소리야 (70%)/(칠십 퍼센트)"),
+        (2.0, "그+ 그래서 u/ 했어요"),
+    ]
     # a list given apart from its audio folder holds the same transcript: taken once
     other = ensure_project(wb, "apart", "ko", "kspon")
-    result = import_any(wb, other, [root / "KsponSpeech_01", root / "KsponSpeech_scripts"],
-                        audio_from=AudioScope.server(root))
+    result = import_any(
+        wb,
+        other,
+        [root / "KsponSpeech_01", root / "KsponSpeech_scripts"],
+        audio_from=AudioScope.server(root),
+    )
     assert result.segments == 2 and len(segments_of(wb, other)) == 2
 
 
@@ -411,8 +543,9 @@ class SayEngine:
 
     def transcribe(self, audio, options: TranscribeOptions) -> Transcript:
         seconds = len(audio) / 16000
-        return Transcript("ko", iter([DraftSegment(0.0, seconds, " 아 몬 소리야 칠십 퍼센트",
-                                                   -0.2, 0.01, 1.2)]))
+        return Transcript(
+            "ko", iter([DraftSegment(0.0, seconds, " 아 몬 소리야 칠십 퍼센트", -0.2, 0.01, 1.2)])
+        )
 
 
 def test_the_corpus_audit_runs_on_an_imported_kspon_tree(wb, tmp_path):

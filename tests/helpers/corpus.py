@@ -31,8 +31,11 @@ def label(wb, project, segments=SEGMENTS) -> list[dict]:
     queue = store.segment_queue(wb.db, project.id)
     for q, (text, speaker) in zip(queue, segments, strict=True):
         with wb.db.begin() as conn:
-            conn.execute(sa.update(store.segments).where(store.segments.c.id == q["id"])
-                         .values(speaker=speaker))
+            conn.execute(
+                sa.update(store.segments)
+                .where(store.segments.c.id == q["id"])
+                .values(speaker=speaker)
+            )
         end = q["end"]
         if q is queue[-1]:
             end = store.get_recording(wb.db, q["recording_id"]).duration
@@ -54,9 +57,19 @@ def noisy(path: Path, seconds: float, rate: int, channels: int, seed: int) -> Pa
 
 # (format, clips): clip formats import a recording per clip; the others keep recording times
 ROUND_TRIPS = [
-    ("nemo", "wav"), ("nemo", "none"), ("hf", "flac"), ("kaldi", "wav"), ("kaldi", "none"),
-    ("lhotse", "none"), ("lhotse", "wav"), ("cv", "wav"), ("srt", None), ("vtt", None),
-    ("textgrid", None), ("eaf", None), ("csv", None),
+    ("nemo", "wav"),
+    ("nemo", "none"),
+    ("hf", "flac"),
+    ("kaldi", "wav"),
+    ("kaldi", "none"),
+    ("lhotse", "none"),
+    ("lhotse", "wav"),
+    ("cv", "wav"),
+    ("srt", None),
+    ("vtt", None),
+    ("textgrid", None),
+    ("eaf", None),
+    ("csv", None),
 ]
 
 

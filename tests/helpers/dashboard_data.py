@@ -34,8 +34,12 @@ LABELS = {  # (recording index, segment index): (labeller, text, first labelled)
     (1, 1): ("otto", "w1 x1", datetime(2025, 3, 5, 12, 0)),
     (1, 2): ("otto", "w2 x2", datetime(2025, 3, 5, 13, 0)),
 }
-APPROVED = {(0, 0): datetime(2025, 3, 1, 0, 0), (0, 1): datetime(2025, 3, 31, 23, 59, 59),
-            (1, 0): datetime(2025, 3, 15, 10, 0), (1, 2): datetime(2025, 4, 1, 0, 0)}
+APPROVED = {
+    (0, 0): datetime(2025, 3, 1, 0, 0),
+    (0, 1): datetime(2025, 3, 31, 23, 59, 59),
+    (1, 0): datetime(2025, 3, 15, 10, 0),
+    (1, 2): datetime(2025, 4, 1, 0, 0),
+}
 REJECTED = {(0, 2): datetime(2025, 3, 20, 10, 0)}
 
 
@@ -63,23 +67,47 @@ def build_work(wb, project) -> dict[tuple[int, int], int]:
     rita = as_user(wb, "rita", "reviewer")
     for key, (name, text, when) in LABELS.items():
         seg = store.get_segment(wb.db, ids[key])
-        rev = save(people[name], seg.id, seg.version,
-                   Edit(text, seg.start, seg.end, active_seconds=30.0 if name == "lena" else 0.0))
+        rev = save(
+            people[name],
+            seg.id,
+            seg.version,
+            Edit(text, seg.start, seg.end, active_seconds=30.0 if name == "lena" else 0.0),
+        )
         _at(wb, store.revisions, rev.id, when)
     for key, when in APPROVED.items():
         review_id = approve(rita, ids[key], store.get_segment(wb.db, ids[key]).version)
         _at(wb, store.reviews, review_id, when)
     for key, when in REJECTED.items():
-        review_id = reject(rita, ids[key], store.get_segment(wb.db, ids[key]).version,
-                           "wrong text")
+        review_id = reject(rita, ids[key], store.get_segment(wb.db, ids[key]).version, "wrong text")
         _at(wb, store.reviews, review_id, when)
     for seg, error in ((ids[(1, 1)], 0.1), (ids[(0, 2)], 0.3)):
-        store.add_answer(wb.db, project_id=project.id, segment_id=seg, user_name="lena",
-                         kind="gold", text="t", reference="r", wer=error, cer=error, error=error,
-                         audio_seconds=1.0)
-    store.add_answer(wb.db, project_id=project.id, segment_id=ids[(0, 1)], user_name="otto",
-                     other="lena", kind="second", text="t", reference="r", wer=0.2, cer=0.2,
-                     error=0.2, audio_seconds=1.0)
+        store.add_answer(
+            wb.db,
+            project_id=project.id,
+            segment_id=seg,
+            user_name="lena",
+            kind="gold",
+            text="t",
+            reference="r",
+            wer=error,
+            cer=error,
+            error=error,
+            audio_seconds=1.0,
+        )
+    store.add_answer(
+        wb.db,
+        project_id=project.id,
+        segment_id=ids[(0, 1)],
+        user_name="otto",
+        other="lena",
+        kind="second",
+        text="t",
+        reference="r",
+        wer=0.2,
+        cer=0.2,
+        error=0.2,
+        audio_seconds=1.0,
+    )
     return ids
 
 
@@ -87,12 +115,21 @@ def _two_jobs(wb, project):
     """Recording a drafted by one job on 1 March with the base model and nothing learned, b
     by a later one with model v2, 3 terms and a rule (as the jobs record them)."""
     a, b = store.list_recordings(wb.db, project.id)
-    for rec, when, model, terms, rules in ((a, datetime(2025, 3, 1), "base", 0, 0),
-                                           (b, datetime(2025, 3, 4), "v2", 3, 1)):
-        job = store.start_job(wb.db, project.id, "draft",
-                              {"engine": "faster-whisper", "model": model, "terms": terms,
-                               "rules": rules}, rec.duration)
+    for rec, when, model, terms, rules in (
+        (a, datetime(2025, 3, 1), "base", 0, 0),
+        (b, datetime(2025, 3, 4), "v2", 3, 1),
+    ):
+        job = store.start_job(
+            wb.db,
+            project.id,
+            "draft",
+            {"engine": "faster-whisper", "model": model, "terms": terms, "rules": rules},
+            rec.duration,
+        )
         with wb.db.begin() as conn:
-            conn.execute(sa.update(store.recordings).where(store.recordings.c.id == rec.id)
-                         .values(draft_job=job.id, drafted_at=when))
+            conn.execute(
+                sa.update(store.recordings)
+                .where(store.recordings.c.id == rec.id)
+                .values(draft_job=job.id, drafted_at=when)
+            )
     return a, b

@@ -22,8 +22,9 @@ def killed_while(code: str, home: Path) -> str:
         wb = open_workbench({str(home)!r})
     """) + textwrap.dedent(code)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                          env=env) as child:
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
+    ) as child:
         line = child.stdout.readline().strip()
         child.send_signal(signal.SIGKILL)
         child.wait()

@@ -16,9 +16,18 @@ def _no_errors(at: AppTest) -> None:
 def _act(at: AppTest, wb, kind: str, **fields) -> AppTest:
     """Do what the editor component does in the browser: send one action trigger."""
     seg = store.get_segment(wb.db, at.session_state["ed_current"])
-    action = {"type": kind, "key": f"{seg.id}-{seg.version}", "segment_id": seg.id,
-              "version": seg.version, "text": "", "start": seg.start, "end": seg.end,
-              "cursor": seg.start, "active_seconds": 2.5, "nonce": f"{kind}-{seg.version}"}
+    action = {
+        "type": kind,
+        "key": f"{seg.id}-{seg.version}",
+        "segment_id": seg.id,
+        "version": seg.version,
+        "text": "",
+        "start": seg.start,
+        "end": seg.end,
+        "cursor": seg.start,
+        "active_seconds": 2.5,
+        "nonce": f"{kind}-{seg.version}",
+    }
     at.session_state["ed_component"] = {"action": {**action, **fields}}
     return at.run()
 

@@ -16,10 +16,30 @@ from workbench import store
 from workbench.intake.transcripts import AudioScope, import_any
 from workbench.projects.settings import ensure_project
 
-TINY = dict(n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=2,
-            n_vocab=51865, n_text_ctx=448, n_text_state=64, n_text_head=2, n_text_layer=2)
-TEXTS = ["hello world", "good morning", "the quick fox", "a green apple", "one two three",
-         "see you soon", "thank you", "open the door", "fine weather", "slow river"]
+TINY = dict(
+    n_mels=80,
+    n_audio_ctx=1500,
+    n_audio_state=64,
+    n_audio_head=2,
+    n_audio_layer=2,
+    n_vocab=51865,
+    n_text_ctx=448,
+    n_text_state=64,
+    n_text_head=2,
+    n_text_layer=2,
+)
+TEXTS = [
+    "hello world",
+    "good morning",
+    "the quick fox",
+    "a green apple",
+    "one two three",
+    "see you soon",
+    "thank you",
+    "open the door",
+    "fine weather",
+    "slow river",
+]
 
 
 def tiny_whisper(seed: int = 0):
@@ -47,16 +67,19 @@ def write_tiny(folder: Path, base: Path, seed: int = 0) -> Path:
 def final_project(wb, tmp_path: Path, n: int = 6, name: str = "tune"):
     """A project whose `n` segments (1.5 s of tone each, a text each) are approved."""
     audio = tone(tmp_path / "tune-src" / "talk.wav", 2.0 * n)
-    lines = [{"audio_filepath": str(audio), "offset": 2.0 * i, "duration": 1.5, "text": TEXTS[i]}
-             for i in range(n)]
+    lines = [
+        {"audio_filepath": str(audio), "offset": 2.0 * i, "duration": 1.5, "text": TEXTS[i]}
+        for i in range(n)
+    ]
     manifest = tmp_path / "tune-src" / "manifest.json"
     manifest.write_text("".join(json.dumps(line) + "\n" for line in lines))
     project = ensure_project(wb, name, "en")
     import_any(wb, project, [manifest], audio_from=AudioScope.server())
     ids = [q["id"] for q in store.segment_queue(wb.db, project.id)]
     with wb.db.begin() as conn:
-        conn.execute(sa.update(store.segments).where(store.segments.c.id.in_(ids))
-                     .values(status="approved"))
+        conn.execute(
+            sa.update(store.segments).where(store.segments.c.id.in_(ids)).values(status="approved")
+        )
     return store.get_project(wb.db, project.id), ids
 
 

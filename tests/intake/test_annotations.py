@@ -55,16 +55,22 @@ def test_csv_with_speakers_and_a_sidecar_srt(wb, tmp_path):
     audio = tone(tmp_path / "talk.wav", 4.0)
     (tmp_path / "talk.srt").write_text(
         "1\n00:00:00,500 --> 00:00:01,250\nKim Min-su: 안녕\n\n"
-        "2\n00:00:02,000 --> 00:00:03,000\nno speaker here\n\n", encoding="utf-8")
+        "2\n00:00:02,000 --> 00:00:03,000\nno speaker here\n\n",
+        encoding="utf-8",
+    )
     project = ensure_project(wb, "sidecar")
     result = import_any(wb, project, [tmp_path / "talk.srt"], audio_from=SERVER)
     assert result.segments == 2
-    assert segments_of(wb, project) == [(0.5, 1.25, "안녕", "Kim Min-su"),
-                                        (2.0, 3.0, "no speaker here", None)]
+    assert segments_of(wb, project) == [
+        (0.5, 1.25, "안녕", "Kim Min-su"),
+        (2.0, 3.0, "no speaker here", None),
+    ]
     other = tone(tmp_path / "call.wav", 2.0, freq=220)
     (tmp_path / "list.csv").write_text(
-        f"file,start,end,text,speaker\n{other.name},0.1,0.9,\"one, two\",Anne O'Neil\n"
-        f"{other.name},1.0,1.5,three,\n", encoding="utf-8")
+        f'file,start,end,text,speaker\n{other.name},0.1,0.9,"one, two",Anne O\'Neil\n'
+        f"{other.name},1.0,1.5,three,\n",
+        encoding="utf-8",
+    )
     project = ensure_project(wb, "table")
     assert import_any(wb, project, [tmp_path / "list.csv"], audio_from=SERVER).segments == 2
     assert segments_of(wb, project)[0] == (0.1, 0.9, "one, two", "Anne O'Neil")
@@ -85,22 +91,32 @@ def test_duplicate_audio_gets_segments_only_when_it_has_none(wb, tmp_path):
 
 
 def test_missing_audio_and_bad_files_are_reported(wb, tmp_path):
-    (tmp_path / "m.jsonl").write_text(json.dumps({"audio_filepath": "gone.wav", "text": "x"})
-                                      + "\n")
+    (tmp_path / "m.jsonl").write_text(
+        json.dumps({"audio_filepath": "gone.wav", "text": "x"}) + "\n"
+    )
     (tmp_path / "lonely.eaf").write_text(
         '<ANNOTATION_DOCUMENT><TIME_ORDER><TIME_SLOT TIME_SLOT_ID="t1" TIME_VALUE="0"/>'
         '<TIME_SLOT TIME_SLOT_ID="t2" TIME_VALUE="500"/></TIME_ORDER>'
         '<TIER TIER_ID="A" LINGUISTIC_TYPE_REF="x"><ANNOTATION><ALIGNABLE_ANNOTATION '
         'ANNOTATION_ID="a1" TIME_SLOT_REF1="t1" TIME_SLOT_REF2="t2"><ANNOTATION_VALUE>hi'
-        '</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER>'
-        '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="x"/></ANNOTATION_DOCUMENT>')
+        "</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER>"
+        '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="x"/></ANNOTATION_DOCUMENT>'
+    )
     (tmp_path / "empty.eaf").write_text("<ANNOTATION_DOCUMENT/>")
     (tmp_path / "broken.TextGrid").write_text("nonsense")
     tone(tmp_path / "broken.wav", 1.0)
     project = ensure_project(wb, "bad")
-    result = import_any(wb, project, [tmp_path / "m.jsonl", tmp_path / "lonely.eaf",
-                                      tmp_path / "broken.TextGrid", tmp_path / "empty.eaf"],
-                        audio_from=SERVER)
+    result = import_any(
+        wb,
+        project,
+        [
+            tmp_path / "m.jsonl",
+            tmp_path / "lonely.eaf",
+            tmp_path / "broken.TextGrid",
+            tmp_path / "empty.eaf",
+        ],
+        audio_from=SERVER,
+    )
     reasons = {i.name: i.reason for i in result.report.failed}
     assert "no such audio file" in reasons["gone.wav"]
     assert "no audio file named lonely" in reasons["lonely.eaf"]
@@ -110,14 +126,16 @@ def test_missing_audio_and_bad_files_are_reported(wb, tmp_path):
 
 def test_segments_outside_the_audio_are_skipped(wb, tmp_path):
     tone(tmp_path / "s.wav", 2.0)
-    (tmp_path / "s.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nin\n\n"
-                                    "2\n00:00:01,500 --> 00:00:09,000\nout\n\n")
+    (tmp_path / "s.srt").write_text(
+        "1\n00:00:00,000 --> 00:00:01,000\nin\n\n2\n00:00:01,500 --> 00:00:09,000\nout\n\n"
+    )
     project = ensure_project(wb, "skip")
     result = import_any(wb, project, [tmp_path / "s.srt"], audio_from=SERVER)
     assert result.segments == 1
     assert "1 that do not fit in the audio" in result.report.items[0].reason
     assert [(i.name, i.reason) for i in result.report.failed] == [
-        ("s.srt", "cue 2 (line 6): end 9.000 s is after the recording ends (2.000 s)")]
+        ("s.srt", "cue 2 (line 6): end 9.000 s is after the recording ends (2.000 s)")
+    ]
 
 
 def test_cli_import_routes_annotations_and_audio(home, wb, labelled, tmp_path, capsys):

@@ -36,8 +36,9 @@ def _good_files(folder: Path) -> dict[str, Path]:
     return {
         "one.wav": tone(folder / "one.wav", 1.0, 16000, freq=440),
         "two.flac": tone(folder / "two.flac", 1.5, 48000, channels=2, freq=330),
-        "sub/three.ogg": tone(folder / "sub" / "three.ogg", 1.2, 22050, freq=550, fmt="OGG",
-                              subtype="VORBIS"),
+        "sub/three.ogg": tone(
+            folder / "sub" / "three.ogg", 1.2, 22050, freq=550, fmt="OGG", subtype="VORBIS"
+        ),
     }
 
 
@@ -120,7 +121,8 @@ def test_files_given_one_by_one_are_named_by_file_name(wb, tmp_path):
     project = ensure_project(wb, "demo")
     report = import_paths(wb, project, [files["one.wav"], str(files["two.flac"])])
     assert [(i.name, i.outcome) for i in report.items] == [
-        ("one.wav", "imported"), ("two.flac", "imported")
+        ("one.wav", "imported"),
+        ("two.flac", "imported"),
     ]
     recordings = store.list_recordings(wb.db, project.id)
     assert {r.source_path for r in recordings} == {str(files["one.wav"]), str(files["two.flac"])}
@@ -141,19 +143,28 @@ def test_missing_path_is_reported_as_failed(wb, tmp_path):
     missing = tmp_path / "nowhere" / "gone.wav"
     report = import_paths(wb, project, [missing, good])
     assert [(i.name, i.outcome) for i in report.items] == [
-        (str(missing), "failed"), ("ok.wav", "imported")
+        (str(missing), "failed"),
+        ("ok.wav", "imported"),
     ]
     assert "no such file" in report.items[0].reason
     assert _names(wb, project) == ["ok.wav"]
 
 
-@pytest.mark.parametrize("make,rate,channels,seconds", [
-    (lambda d: tone(d / "st48.wav", 2.5, 48000, channels=2), 48000, 2, 2.5),
-    (lambda d: tone(d / "m44.flac", 1.7, 44100), 44100, 1, 1.7),
-    (lambda d: tone(d / "m8.wav", 1.25, 8000), 8000, 1, 1.25),
-    (lambda d: tone(d / "st22.ogg", 2.0, 22050, channels=2, fmt="OGG", subtype="VORBIS"),
-     22050, 2, 2.0),
-], ids=["wav-48k-stereo", "flac-44k1-mono", "wav-8k-mono", "ogg-22k-stereo"])
+@pytest.mark.parametrize(
+    "make,rate,channels,seconds",
+    [
+        (lambda d: tone(d / "st48.wav", 2.5, 48000, channels=2), 48000, 2, 2.5),
+        (lambda d: tone(d / "m44.flac", 1.7, 44100), 44100, 1, 1.7),
+        (lambda d: tone(d / "m8.wav", 1.25, 8000), 8000, 1, 1.25),
+        (
+            lambda d: tone(d / "st22.ogg", 2.0, 22050, channels=2, fmt="OGG", subtype="VORBIS"),
+            22050,
+            2,
+            2.0,
+        ),
+    ],
+    ids=["wav-48k-stereo", "flac-44k1-mono", "wav-8k-mono", "ogg-22k-stereo"],
+)
 def test_recording_metadata_is_stored(wb, tmp_path, make, rate, channels, seconds):
     source = make(tmp_path / "src")
     project = ensure_project(wb, "demo")
@@ -185,7 +196,8 @@ def test_duplicates_are_reported_and_not_added(wb, home, tmp_path, monkeypatch):
     assert import_paths(wb, first, [source]).items[0].outcome == "imported"
     again = import_paths(wb, first, [source, renamed])
     assert [(i.name, i.outcome) for i in again.items] == [
-        ("a.wav", "duplicate"), ("renamed.wav", "duplicate")
+        ("a.wav", "duplicate"),
+        ("renamed.wav", "duplicate"),
     ]
     assert all("a.wav" in i.reason for i in again.items)  # names the recording it repeats
     assert again.count("failed") == 0
@@ -206,7 +218,9 @@ def test_duplicates_are_reported_and_not_added(wb, home, tmp_path, monkeypatch):
     assert copy.working_path == original.working_path
     assert copy.peaks_path == original.peaks_path
     assert (copy.sample_rate, copy.channels, copy.num_samples) == (
-        original.sample_rate, original.channels, original.num_samples
+        original.sample_rate,
+        original.channels,
+        original.num_samples,
     )
     assert copy.duration == pytest.approx(original.duration)
     assert len(list((home / "audio").rglob("*.flac"))) == 1
@@ -220,7 +234,8 @@ def test_duplicate_within_one_batch(wb, tmp_path):
     project = ensure_project(wb, "demo")
     report = import_paths(wb, project, [folder])
     assert [(i.name, i.outcome) for i in report.items] == [
-        ("batch/a.wav", "imported"), ("batch/b.wav", "duplicate")
+        ("batch/a.wav", "imported"),
+        ("batch/b.wav", "duplicate"),
     ]
     assert _names(wb, project) == ["batch/a.wav"]
 
@@ -272,10 +287,9 @@ def test_zip_entries_that_would_escape_are_refused(wb, home, tmp_path):
     abs_target = Path("/abs.wav")
     abs_existed = abs_target.exists()
     unsafe = ["../escape.wav", "/abs.wav", "dir/../../escape2.wav", "..\\escape3.wav"]
-    archive = _zip(tmp_path / "in" / "evil.zip", {
-        **dict.fromkeys(unsafe, other),
-        "inside/ok.wav": good,
-    })
+    archive = _zip(
+        tmp_path / "in" / "evil.zip", {**dict.fromkeys(unsafe, other), "inside/ok.wav": good}
+    )
     project = ensure_project(wb, "demo")
 
     report = import_paths(wb, project, [archive])
@@ -306,7 +320,8 @@ def test_corrupt_zip_is_reported(wb, tmp_path):
     report = import_paths(wb, project, [corrupt, cut])
 
     assert [(i.name, i.outcome) for i in report.items] == [
-        ("broken.zip", "failed"), ("cut.zip", "failed")
+        ("broken.zip", "failed"),
+        ("cut.zip", "failed"),
     ]
     assert all("not a valid zip archive" in i.reason for i in report.items)
     assert _names(wb, project) == []
@@ -320,11 +335,14 @@ def test_zip_without_audio_is_reported(wb, tmp_path):
 
 
 def test_bad_audio_inside_a_zip_is_reported_by_entry(wb, home, tmp_path):
-    archive = _zip(tmp_path / "mixed.zip", {
-        "good.wav": tone(tmp_path / "g.wav", 1.0).read_bytes(),
-        "bad/notes.wav": b"not audio at all" * 10,
-        "bad/empty.wav": b"",
-    })
+    archive = _zip(
+        tmp_path / "mixed.zip",
+        {
+            "good.wav": tone(tmp_path / "g.wav", 1.0).read_bytes(),
+            "bad/notes.wav": b"not audio at all" * 10,
+            "bad/empty.wav": b"",
+        },
+    )
     report = import_paths(wb, ensure_project(wb, "demo"), [archive])
     assert sorted((i.name, i.outcome) for i in report.items) == [
         ("mixed.zip/bad/empty.wav", "failed"),
@@ -362,8 +380,9 @@ def test_cli_import_reports_each_failure_and_exits_1(home, tmp_path, capsys):
 
 def test_cli_import_all_good_exits_0(home, tmp_path, capsys):
     files = _good_files(tmp_path / "src")
-    code = main(["import", "--home", str(home), "--project", "demo",
-                 *(str(p) for p in files.values())])
+    code = main(
+        ["import", "--home", str(home), "--project", "demo", *(str(p) for p in files.values())]
+    )
     lines, _ = _stdout_lines(capsys)
     assert code == 0
     assert lines == [lines[-1]]
@@ -371,8 +390,9 @@ def test_cli_import_all_good_exits_0(home, tmp_path, capsys):
     assert lines[-1].endswith("0 duplicate, 0 failed")
 
     # importing again: all duplicates, nothing failed, still exit 0
-    code = main(["import", "--home", str(home), "--project", "demo",
-                 *(str(p) for p in files.values())])
+    code = main(
+        ["import", "--home", str(home), "--project", "demo", *(str(p) for p in files.values())]
+    )
     lines, _ = _stdout_lines(capsys)
     assert code == 0
     assert sum(line.startswith("duplicate: ") for line in lines) == 3
@@ -406,11 +426,15 @@ def test_cli_home_before_the_command_is_honoured(home, tmp_path, capsys, monkeyp
     assert _names(wb, store.find_project(wb.db, "demo")) == ["a.wav"]
 
 
-@pytest.mark.parametrize("argv", [
-    ["status", "--project", "nope"],
-    ["status", "--project", "nope", "--json"],
-    ["export", "--project", "nope", "--out", "OUT"],
-], ids=["status", "status-json", "export"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status", "--project", "nope"],
+        ["status", "--project", "nope", "--json"],
+        ["export", "--project", "nope", "--out", "OUT"],
+    ],
+    ids=["status", "status-json", "export"],
+)
 def test_cli_unknown_project_is_a_one_line_error(home, tmp_path, capsys, argv):
     ensure_project(open_workbench(home), "demo")
     out = tmp_path / "export-out"

@@ -85,12 +85,18 @@ def test_a_zip_bomb_is_refused_before_anything_is_extracted(wb, home, tmp_path, 
 
 
 def test_the_unpacked_size_limit_refuses_the_archive_whole(wb, home, tmp_path, extracted):
-    archive = _zip(tmp_path / "big.zip", [("a.wav", tone(tmp_path / "a.wav", 1.0).read_bytes()),
-                                          ("b.wav", bytes(2 * MB))])
+    archive = _zip(
+        tmp_path / "big.zip",
+        [("a.wav", tone(tmp_path / "a.wav", 1.0).read_bytes()), ("b.wav", bytes(2 * MB))],
+    )
     report = import_paths(_limited(wb, zip_total_mb=1), ensure_project(wb, "big"), [archive])
-    assert _outcomes(report) == {"big.zip": (
-        "failed", "the zip archive would unpack to 2.0 MB, more than the limit of 1.0 MB; "
-                  "nothing was unpacked")}
+    assert _outcomes(report) == {
+        "big.zip": (
+            "failed",
+            "the zip archive would unpack to 2.0 MB, more than the limit of 1.0 MB; "
+            "nothing was unpacked",
+        )
+    }
     assert extracted == [] and _tmp_files(home) == []
 
 
@@ -99,9 +105,12 @@ def test_the_entry_count_limit_refuses_the_archive_whole(wb, home, tmp_path, ext
     archive = _zip(tmp_path / "many.zip", [(f"{n}.wav", audio) for n in range(11)])
     project = ensure_project(wb, "many")
     report = import_paths(_limited(wb, zip_members=10), project, [archive])
-    assert _outcomes(report) == {"many.zip": (
-        "failed", "the zip archive holds 11 entries, more than the limit of 10; "
-                  "nothing was unpacked")}
+    assert _outcomes(report) == {
+        "many.zip": (
+            "failed",
+            "the zip archive holds 11 entries, more than the limit of 10; nothing was unpacked",
+        )
+    }
     assert extracted == []
     assert import_paths(_limited(wb, zip_members=11), project, [archive]).count("imported") == 1
 
@@ -142,10 +151,13 @@ def test_limits_come_from_the_environment(monkeypatch):
 
 def test_a_zip_inside_a_zip_is_reported_by_name_and_not_unpacked(wb, tmp_path):
     inner = _zip(tmp_path / "inner.zip", [("x.wav", tone(tmp_path / "x.wav", 1.0).read_bytes())])
-    outer = _zip(tmp_path / "outer.zip", [
-        ("a.wav", tone(tmp_path / "a.wav", 1.0, freq=300).read_bytes()),
-        ("more/inner.zip", inner.read_bytes()),
-    ])
+    outer = _zip(
+        tmp_path / "outer.zip",
+        [
+            ("a.wav", tone(tmp_path / "a.wav", 1.0, freq=300).read_bytes()),
+            ("more/inner.zip", inner.read_bytes()),
+        ],
+    )
     project = ensure_project(wb, "nested")
     report = import_paths(wb, project, [outer])
     assert _outcomes(report) == {
@@ -159,8 +171,10 @@ def test_a_zip_inside_a_zip_is_reported_by_name_and_not_unpacked(wb, tmp_path):
 def test_entries_of_the_same_name_import_the_first_and_report_the_others(wb, tmp_path):
     first = tone(tmp_path / "1.wav", 1.0, freq=300).read_bytes()
     second = tone(tmp_path / "2.wav", 1.0, freq=600).read_bytes()
-    archive = _zip(tmp_path / "twice.zip", [("a.wav", first), ("a.wav", second),
-                                            ("dir/b.wav", second), ("dir\\b.wav", first)])
+    archive = _zip(
+        tmp_path / "twice.zip",
+        [("a.wav", first), ("a.wav", second), ("dir/b.wav", second), ("dir\\b.wav", first)],
+    )
     project = ensure_project(wb, "twice")
 
     report = import_paths(wb, project, [archive])
@@ -176,37 +190,49 @@ def test_entries_of_the_same_name_import_the_first_and_report_the_others(wb, tmp
     assert a.sha256 == audio_files._sha256(tmp_path / "1.wav")  # the first entry's audio
 
 
-@pytest.mark.parametrize("bad, why", [
-    ("x" * 300 + ".wav", "its name is too long for the file system"),
-    ("/".join(["d" * 200] * 30) + "/y.wav", "its name is too long for the file system"),
-    ("a.wav/y.wav", "its path runs through a file of another entry"),
-])
-def test_an_entry_that_cannot_be_written_fails_alone_and_the_rest_imports(wb, tmp_path, bad,
-                                                                          why):
+@pytest.mark.parametrize(
+    "bad, why",
+    [
+        ("x" * 300 + ".wav", "its name is too long for the file system"),
+        ("/".join(["d" * 200] * 30) + "/y.wav", "its name is too long for the file system"),
+        ("a.wav/y.wav", "its path runs through a file of another entry"),
+    ],
+)
+def test_an_entry_that_cannot_be_written_fails_alone_and_the_rest_imports(wb, tmp_path, bad, why):
     """A name part over 255 bytes, a path too deep for the file system, or a path through a
     file an earlier entry wrote: that entry fails by name, the entries after it import."""
-    archive = _zip(tmp_path / "odd.zip", [
-        ("a.wav", tone(tmp_path / "a.wav", 1.0, freq=300).read_bytes()),
-        (bad, tone(tmp_path / "b.wav", 1.0, freq=400).read_bytes()),
-        ("c.wav", tone(tmp_path / "c.wav", 1.0, freq=500).read_bytes()),
-    ])
+    archive = _zip(
+        tmp_path / "odd.zip",
+        [
+            ("a.wav", tone(tmp_path / "a.wav", 1.0, freq=300).read_bytes()),
+            (bad, tone(tmp_path / "b.wav", 1.0, freq=400).read_bytes()),
+            ("c.wav", tone(tmp_path / "c.wav", 1.0, freq=500).read_bytes()),
+        ],
+    )
     report = import_paths(wb, ensure_project(wb, "odd"), [archive])
     outcomes = _outcomes(report)
-    assert outcomes.pop(f"odd.zip/{bad}") == ("failed", f"cannot extract from the zip archive: "
-                                                        f"{why}; skipped")
+    assert outcomes.pop(f"odd.zip/{bad}") == (
+        "failed",
+        f"cannot extract from the zip archive: {why}; skipped",
+    )
     assert outcomes == {"odd.zip/a.wav": ("imported", ""), "odd.zip/c.wav": ("imported", "")}
 
 
 def test_an_entry_whose_path_a_folder_took_fails_alone_in_an_upload(wb, tmp_path):
-    archive = _zip(tmp_path / "up.zip", [
-        ("a.wav/y.wav", tone(tmp_path / "y.wav", 1.0, freq=300).read_bytes()),
-        ("a.wav", tone(tmp_path / "a.wav", 1.0, freq=400).read_bytes()),
-    ])
+    archive = _zip(
+        tmp_path / "up.zip",
+        [
+            ("a.wav/y.wav", tone(tmp_path / "y.wav", 1.0, freq=300).read_bytes()),
+            ("a.wav", tone(tmp_path / "a.wav", 1.0, freq=400).read_bytes()),
+        ],
+    )
     result = import_upload(wb, ensure_project(wb, "up"), [("up.zip", archive.read_bytes())])
     assert _outcomes(result.report) == {
         "up.zip/a.wav/y.wav": ("imported", ""),
-        "up.zip/a.wav": ("failed", "cannot extract from the zip archive: another entry's "
-                                   "folder has its name; skipped"),
+        "up.zip/a.wav": (
+            "failed",
+            "cannot extract from the zip archive: another entry's folder has its name; skipped",
+        ),
     }
 
 
@@ -216,16 +242,20 @@ def test_an_entry_whose_path_a_folder_took_fails_alone_in_an_upload(wb, tmp_path
 def test_truncated_files_fail_alone_with_their_names(wb, tmp_path):
     folder = tmp_path / "batch"
     tone(folder / "good.wav", 1.0)
-    for name, kwargs in {"a.flac": {}, "b.ogg": {"fmt": "OGG", "subtype": "VORBIS"},
-                         "c.opus": {"fmt": "OGG", "subtype": "OPUS", "rate": 48000}}.items():
+    for name, kwargs in {
+        "a.flac": {},
+        "b.ogg": {"fmt": "OGG", "subtype": "VORBIS"},
+        "c.opus": {"fmt": "OGG", "subtype": "OPUS", "rate": 48000},
+    }.items():
         data = tone(tmp_path / name, 4.0, **kwargs).read_bytes()
         (folder / name).write_bytes(data[: len(data) * 2 // 3])
     report = import_paths(wb, ensure_project(wb, "cut"), [folder])
     outcomes = _outcomes(report)
     assert outcomes.pop("batch/good.wav") == ("imported", "")
     assert sorted(outcomes) == ["batch/a.flac", "batch/b.ogg", "batch/c.opus"]
-    assert all(o == "failed" and r.startswith("the file is truncated")
-               for o, r in outcomes.values())
+    assert all(
+        o == "failed" and r.startswith("the file is truncated") for o, r in outcomes.values()
+    )
 
 
 # ---------------------------------------------------------------- names that are not UTF-8
@@ -270,28 +300,39 @@ def test_the_cli_prints_such_a_name_without_a_traceback(home, latin1_named, caps
 def test_a_file_over_the_upload_limit_is_refused_alone(wb, tmp_path, monkeypatch):
     written: list[str] = []
     real = transcripts.upload_limits.write_upload
-    monkeypatch.setattr(transcripts.upload_limits, "write_upload",
-                        lambda target, *a: written.append(target.name) or real(target, *a))
+    monkeypatch.setattr(
+        transcripts.upload_limits,
+        "write_upload",
+        lambda target, *a: written.append(target.name) or real(target, *a),
+    )
     small = tone(tmp_path / "small.wav", 1.0).read_bytes()
     big = tone(tmp_path / "big.wav", 40.0).read_bytes()  # 1.2 MB
-    result = import_upload(_limited(wb, upload_file_mb=1), ensure_project(wb, "up"),
-                           [("small.wav", small), ("big.wav", io.BytesIO(big))])
+    result = import_upload(
+        _limited(wb, upload_file_mb=1),
+        ensure_project(wb, "up"),
+        [("small.wav", small), ("big.wav", io.BytesIO(big))],
+    )
     assert _outcomes(result.report) == {
         "small.wav": ("imported", ""),
-        "big.wav": ("failed", "the file is 1.2 MB, more than the limit of 1.0 MB a file; "
-                              "not imported"),
+        "big.wav": (
+            "failed",
+            "the file is 1.2 MB, more than the limit of 1.0 MB a file; not imported",
+        ),
     }
     assert written == ["small.wav"]
 
 
 def test_an_upload_over_the_batch_limit_writes_nothing(wb, home, tmp_path, monkeypatch):
-    monkeypatch.setattr(transcripts.upload_limits, "write_upload",
-                        lambda *a: pytest.fail("written"))
+    monkeypatch.setattr(
+        transcripts.upload_limits, "write_upload", lambda *a: pytest.fail("written")
+    )
     audio = tone(tmp_path / "a.wav", 20.0).read_bytes()  # 0.6 MB each; 2.4 MB in all
     files = [(f"{n}.wav", audio) for n in range(4)]
     result = import_upload(_limited(wb, upload_batch_mb=2), ensure_project(wb, "batch"), files)
-    reason = ("the upload holds 2.4 MB in all, more than the limit of 2.0 MB an upload; "
-              "nothing was imported")
+    reason = (
+        "the upload holds 2.4 MB in all, more than the limit of 2.0 MB an upload; "
+        "nothing was imported"
+    )
     assert _outcomes(result.report) == {f"{n}.wav": ("failed", reason) for n in range(4)}
     assert list((home / "tmp").iterdir()) == []
 
@@ -313,12 +354,19 @@ def test_a_stream_of_unknown_length_is_cut_off_at_the_limit(wb, home, tmp_path, 
     big = tone(tmp_path / "big.wav", 40.0).read_bytes()
     left: list[list[Path]] = []
     real = transcripts.import_any
-    monkeypatch.setattr(transcripts, "import_any", lambda wb, project, paths, *a, **k:
-                        left.append(list(paths)) or real(wb, project, paths, *a, **k))
-    result = import_upload(_limited(wb, upload_file_mb=1), ensure_project(wb, "stream"),
-                           [("big.wav", _Stream(big))])
+    monkeypatch.setattr(
+        transcripts,
+        "import_any",
+        lambda wb, project, paths, *a, **k: (
+            left.append(list(paths)) or real(wb, project, paths, *a, **k)
+        ),
+    )
+    result = import_upload(
+        _limited(wb, upload_file_mb=1), ensure_project(wb, "stream"), [("big.wav", _Stream(big))]
+    )
     assert _outcomes(result.report) == {
-        "big.wav": ("failed", "the file is more than the limit of 1.0 MB a file; not imported")}
+        "big.wav": ("failed", "the file is more than the limit of 1.0 MB a file; not imported")
+    }
     assert left == [[]]  # nothing of it was left for the import
     assert list((home / "tmp").iterdir()) == []
 
@@ -343,7 +391,8 @@ def test_ten_concurrent_uploads_of_one_file_import_it_once(wb, home, tmp_path):
     [recording] = store.list_recordings(wb.db, project.id)
     assert all(i.recording_id == recording.id for i in items)
     assert {i.reason for i in items if i.outcome == "duplicate"} == {
-        f"same audio as {recording.original_name}"}
+        f"same audio as {recording.original_name}"
+    }
     assert not list((home / "audio").rglob("*.part-*"))
 
 
@@ -357,21 +406,27 @@ def test_a_duplicate_recorded_after_the_check_is_a_duplicate(wb, tmp_path, monke
     [item] = import_upload(wb, project, [("again.wav", audio.read_bytes())]).report.items
     [recording] = store.list_recordings(wb.db, project.id)
     assert (item.outcome, item.reason, item.recording_id) == (
-        "duplicate", "same audio as a.wav", recording.id)
+        "duplicate",
+        "same audio as a.wav",
+        recording.id,
+    )
 
 
 # ---------------------------------------------------------------- leftovers of killed processes
 
 
 def test_a_killed_import_leaves_scratch_that_the_next_import_removes(wb, home, tmp_path):
-    folder, tag = killed_while("""
+    folder, tag = killed_while(
+        """
         from workbench.intake.audio_files import scratch_folder
         from workbench.jobs.leftovers import owner_tag
         with scratch_folder(wb) as scratch:
             open(scratch + "/half.wav", "wb").write(b"RIFF" * 1000)
             print(scratch, owner_tag(), flush=True)
             time.sleep(60)
-    """, home).split()
+    """,
+        home,
+    ).split()
     scratch = Path(folder)
     part = home / "audio" / "ab" / f"abcdef.flac.part-{tag}"  # as convert() names its files
     part.parent.mkdir(parents=True)
@@ -391,11 +446,16 @@ def test_a_killed_export_leaves_a_part_folder_that_the_next_export_removes(wb, h
     project = ensure_project(wb, "exp")
     import_paths(wb, project, [tone(tmp_path / "a.wav", 2.0)])
     [recording] = store.list_recordings(wb.db, project.id)
-    store.add_drafted_segments(wb.db, recording.id,
-                               [{"start": 0.0, "end": 1.0, "text": "hello", "source": "import"}],
-                               author="test")
+    store.add_drafted_segments(
+        wb.db,
+        recording.id,
+        [{"start": 0.0, "end": 1.0, "text": "hello", "source": "import"}],
+        author="test",
+    )
     out = tmp_path / "exports" / "first"
-    part = Path(killed_while(f"""
+    part = Path(
+        killed_while(
+            f"""
         from pathlib import Path
         from workbench import store
         from workbench.formats import corpus_export as exporting
@@ -405,7 +465,10 @@ def test_a_killed_export_leaves_a_part_folder_that_the_next_export_removes(wb, h
         exporting._write_checksums = stuck
         project = store.find_project(wb.db, "exp")
         exporting.export_batch(wb, project, Path({str(out)!r}), status="any")
-    """, home))
+    """,
+            home,
+        )
+    )
     assert part.is_dir() and part.name.startswith(".first.part-") and not out.exists()
     live = out.parent / f".other.part-{owner_tag()}"  # this process's: in use
     live.mkdir()

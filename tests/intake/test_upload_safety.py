@@ -24,12 +24,7 @@ from tests.helpers.corpus import ROUND_TRIPS, assert_round_trip, segments_of
 from workbench import store
 from workbench.formats.corpus_export import ExportOptions, export_batch
 from workbench.intake import transcripts
-from workbench.intake.transcripts import (
-    AudioScope,
-    import_any,
-    import_upload,
-    upload_name,
-)
+from workbench.intake.transcripts import AudioScope, import_any, import_upload, upload_name
 from workbench.projects.settings import ensure_project
 
 # a path at the start of a word: /x, \x, ~/x, C:\x
@@ -75,11 +70,18 @@ def _table(header: list[str], row: list[str], delimiter: str = ",") -> str:
 
 
 def _lhotse(ref: str) -> dict[str, str]:
-    recording = {"id": "r1", "sources": [{"type": "file", "channels": [0], "source": ref}],
-                 "sampling_rate": 16000, "num_samples": 16000, "duration": 1.0}
+    recording = {
+        "id": "r1",
+        "sources": [{"type": "file", "channels": [0], "source": ref}],
+        "sampling_rate": 16000,
+        "num_samples": 16000,
+        "duration": 1.0,
+    }
     supervision = {"id": "s1", "recording_id": "r1", "start": 0.0, "duration": 0.5, "text": "hello"}
-    return {"recordings.jsonl": json.dumps(recording) + "\n",
-            "supervisions.jsonl": json.dumps(supervision) + "\n"}
+    return {
+        "recordings.jsonl": json.dumps(recording) + "\n",
+        "supervisions.jsonl": json.dumps(supervision) + "\n",
+    }
 
 
 def _gz(text: str) -> bytes:
@@ -89,23 +91,35 @@ def _gz(text: str) -> bytes:
 UPLOADS = {  # format -> the upload (name, content) of one annotation naming `ref`
     "csv": lambda ref: [("list.csv", _table(["file", "text"], [ref, "hello"]))],
     "tsv": lambda ref: [("list.tsv", f"path\tsentence\n{ref}\thello\n")],
-    "commonvoice": lambda ref: [("validated.tsv",
-                                 f"client_id\tpath\tsentence\nc1\t{ref}\thello\n")],
+    "commonvoice": lambda ref: [
+        ("validated.tsv", f"client_id\tpath\tsentence\nc1\t{ref}\thello\n")
+    ],
     "nemo-json": lambda ref: [("manifest.json", json.dumps({"audio_filepath": ref, "text": "hi"}))],
-    "nemo-jsonl": lambda ref: [("train.jsonl", json.dumps({"audio_filepath": ref, "text": "hi",
-                                                           "offset": 0.0, "duration": 0.5}))],
+    "nemo-jsonl": lambda ref: [
+        (
+            "train.jsonl",
+            json.dumps({"audio_filepath": ref, "text": "hi", "offset": 0.0, "duration": 0.5}),
+        )
+    ],
     "hf-jsonl": lambda ref: [("metadata.jsonl", json.dumps({"file_name": ref, "text": "hi"}))],
     "hf-csv": lambda ref: [("metadata.csv", _table(["file_name", "transcription"], [ref, "hi"]))],
-    "csv-in-zip": lambda ref: [("corpus.zip", _zip({"list.csv": _table(["file", "text"],
-                                                                         [ref, "x"])}))],
-    "kaldi-in-zip": lambda ref: [("corpus.zip", _zip({"data/wav.scp": f"u1 {ref}\n",
-                                                      "data/text": "u1 hello\n"}))],
-    "kaldi-segments-in-zip": lambda ref: [("corpus.zip", _zip({
-        "wav.scp": f"r1 {ref}\n", "text": "u1 hello\n", "segments": "u1 r1 0.0 0.5\n"}))],
+    "csv-in-zip": lambda ref: [
+        ("corpus.zip", _zip({"list.csv": _table(["file", "text"], [ref, "x"])}))
+    ],
+    "kaldi-in-zip": lambda ref: [
+        ("corpus.zip", _zip({"data/wav.scp": f"u1 {ref}\n", "data/text": "u1 hello\n"}))
+    ],
+    "kaldi-segments-in-zip": lambda ref: [
+        (
+            "corpus.zip",
+            _zip({"wav.scp": f"r1 {ref}\n", "text": "u1 hello\n", "segments": "u1 r1 0.0 0.5\n"}),
+        )
+    ],
     "lhotse": lambda ref: list(_lhotse(ref).items()),
     "lhotse-in-zip": lambda ref: [("corpus.zip", _zip(_lhotse(ref)))],
-    "lhotse-gz-in-zip": lambda ref: [("corpus.zip", _zip({
-        f"{name}.gz": _gz(text) for name, text in _lhotse(ref).items()}))],
+    "lhotse-gz-in-zip": lambda ref: [
+        ("corpus.zip", _zip({f"{name}.gz": _gz(text) for name, text in _lhotse(ref).items()}))
+    ],
 }
 
 
@@ -169,7 +183,7 @@ SIDECARS = {
         'File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0\nxmax = 1\n'
         'tiers? <exists>\nsize = 1\nitem []:\n    item [1]:\n        class = "IntervalTier"\n'
         '        name = "Bo"\n        xmin = 0\n        xmax = 1\n        intervals: size = 1\n'
-        '        intervals [1]:\n            xmin = 0\n            xmax = 0.5\n'
+        "        intervals [1]:\n            xmin = 0\n            xmax = 0.5\n"
         '            text = "hello"\n'
     ),
     "eaf": (
@@ -180,7 +194,7 @@ SIDECARS = {
         '<TIME_SLOT TIME_SLOT_ID="ts2" TIME_VALUE="500"/></TIME_ORDER>\n'
         '<TIER TIER_ID="Bo" LINGUISTIC_TYPE_REF="lt"><ANNOTATION><ALIGNABLE_ANNOTATION '
         'ANNOTATION_ID="a1" TIME_SLOT_REF1="ts1" TIME_SLOT_REF2="ts2"><ANNOTATION_VALUE>hello'
-        '</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER>\n'
+        "</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER>\n"
         '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="lt" TIME_ALIGNABLE="true"/>\n</ANNOTATION_DOCUMENT>\n'
     ),
 }
@@ -192,8 +206,10 @@ def test_a_sidecar_finds_only_uploaded_audio(wb, tmp_path, secret, suffix):
     sidecar = secret.with_suffix(f".{suffix}")
     sidecar.write_text(text)  # beside the server's secret.wav, where a sidecar looks on the CLI
     project = ensure_project(wb, "sidecar")
-    for result in (import_upload(wb, project, [(sidecar.name, text.encode())]),
-                   import_any(wb, project, [sidecar])):
+    for result in (
+        import_upload(wb, project, [(sidecar.name, text.encode())]),
+        import_any(wb, project, [sidecar]),
+    ):
         assert_nothing_from_outside(wb, project, result, tmp_path)
         [item] = result.report.items
         assert item.name == f"secret.{suffix}"
@@ -211,7 +227,8 @@ def test_the_cli_reads_server_paths_but_never_runs_a_command(wb, tmp_path, secre
     tone(folder / "a.wav", 1.0)
     (folder / "wav.scp").write_text(
         f"u1 a.wav\nu2 touch {tmp_path}/ran |\nu3 a.wav; touch {tmp_path}/ran2\n"
-        f"u4 $(touch {tmp_path}/ran3)\nu5 sox {secret} -t wav - |\nu6 {secret}\n")
+        f"u4 $(touch {tmp_path}/ran3)\nu5 sox {secret} -t wav - |\nu6 {secret}\n"
+    )
     (folder / "text").write_text("u1 one\nu2 two\nu3 three\nu4 four\nu5 five\nu6 six\n")
     project = ensure_project(wb, "cli")
     result = import_any(wb, project, [folder], audio_from=AudioScope.server())
@@ -219,7 +236,9 @@ def test_the_cli_reads_server_paths_but_never_runs_a_command(wb, tmp_path, secre
     refused = [i for i in result.report.failed if "a command in wav.scp" in i.reason]
     assert len(refused) == 1 and refused[0].reason.startswith("kaldi text lines 2, 3, 4, 5: ")
     assert sorted(r.original_name for r in store.list_recordings(wb.db, project.id)) == [
-        "a.wav", "secret.wav"]  # trusted: an absolute path on the server is the operator's
+        "a.wav",
+        "secret.wav",
+    ]  # trusted: an absolute path on the server is the operator's
     assert result.segments == 2
 
 
@@ -237,8 +256,10 @@ def test_the_kaldi_writers_flac_pipe_still_round_trips_on_the_cli(wb, labelled, 
 
 def two_tones(tmp_path) -> tuple[bytes, bytes]:
     """The bytes of a 2 s and of a 1 s WAV."""
-    return (tone(tmp_path / "src" / "a.wav", 2.0).read_bytes(),
-            tone(tmp_path / "src" / "b.wav", 1.0, freq=300).read_bytes())
+    return (
+        tone(tmp_path / "src" / "a.wav", 2.0).read_bytes(),
+        tone(tmp_path / "src" / "b.wav", 1.0, freq=300).read_bytes(),
+    )
 
 
 def test_a_legit_upload_imports_with_its_text(wb, tmp_path):
@@ -247,28 +268,39 @@ def test_a_legit_upload_imports_with_its_text(wb, tmp_path):
     read.read()
     listing = "file,start,end,text,speaker\nclips/a.wav,0.1,0.9,hello,Bo\nb.wav,,,whole,\n"
     project = ensure_project(wb, "legit")
-    result = import_upload(wb, project, [("list.csv", listing.encode()), ("a.wav", memoryview(a)),
-                                         ("b.wav", read)])
+    result = import_upload(
+        wb, project, [("list.csv", listing.encode()), ("a.wav", memoryview(a)), ("b.wav", read)]
+    )
     assert not result.report.failed and result.segments == 2
     recordings = {r.original_name: r for r in store.list_recordings(wb.db, project.id)}
     assert set(recordings) == {"a.wav", "b.wav"}
     assert all(r.source_path == r.original_name for r in recordings.values())
-    assert sorted(segments_of(wb, project)) == [(0.0, 1.0, "whole", None),
-                                                (0.1, 0.9, "hello", "Bo")]
+    assert sorted(segments_of(wb, project)) == [
+        (0.0, 1.0, "whole", None),
+        (0.1, 0.9, "hello", "Bo"),
+    ]
     assert "1 segments from list.csv (csv)" in [i.reason for i in result.report.items]
 
 
 def test_a_legit_zip_upload_imports_with_its_text(wb, tmp_path):
     a, b = two_tones(tmp_path)
-    archive = _zip({"set/list.csv": "file,text\nclips/a.wav,hello\n/home/me/set/b.wav,bye\n",
-                    "set/clips/a.wav": a, "set/b.wav": b,
-                    "set/loose.wav": tone(tmp_path / "src" / "c.wav", 1.5, freq=900).read_bytes(),
-                    "set/readme.txt": "not extracted"})
+    archive = _zip(
+        {
+            "set/list.csv": "file,text\nclips/a.wav,hello\n/home/me/set/b.wav,bye\n",
+            "set/clips/a.wav": a,
+            "set/b.wav": b,
+            "set/loose.wav": tone(tmp_path / "src" / "c.wav", 1.5, freq=900).read_bytes(),
+            "set/readme.txt": "not extracted",
+        }
+    )
     project = ensure_project(wb, "zip")
     result = import_upload(wb, project, [("corpus.zip", archive)])
     assert result.segments == 2, result.report.items
     assert sorted(r.original_name for r in store.list_recordings(wb.db, project.id)) == [
-        "corpus.zip/set/b.wav", "corpus.zip/set/clips/a.wav", "corpus.zip/set/loose.wav"]
+        "corpus.zip/set/b.wav",
+        "corpus.zip/set/clips/a.wav",
+        "corpus.zip/set/loose.wav",
+    ]
     assert sorted(t for _, _, t, _ in segments_of(wb, project)) == ["bye", "hello"]
 
 
@@ -276,8 +308,9 @@ def test_the_message_names_the_row_and_the_reference(wb, tmp_path):
     a, b = two_tones(tmp_path)
     metadata = "file_name,transcription\na.wav,one\nb.wav,two\nx.wav,three\n"
     project = ensure_project(wb, "rows")
-    result = import_upload(wb, project, [("metadata.csv", metadata.encode()), ("a.wav", a),
-                                         ("b.wav", b)])
+    result = import_upload(
+        wb, project, [("metadata.csv", metadata.encode()), ("a.wav", a), ("b.wav", b)]
+    )
     assert result.segments == 2
     [failed] = result.report.failed
     assert failed.name == "x.wav"
@@ -287,8 +320,9 @@ def test_the_message_names_the_row_and_the_reference(wb, tmp_path):
 def test_an_absolute_path_finds_the_uploaded_file_of_its_base_name(wb, tmp_path, secret):
     uploaded = tone(tmp_path / "up" / "secret.wav", 2.0, freq=700).read_bytes()
     project = ensure_project(wb, "base")
-    result = import_upload(wb, project, [("list.csv", f"file,text\n{secret},hi\n".encode()),
-                                         ("secret.wav", uploaded)])
+    result = import_upload(
+        wb, project, [("list.csv", f"file,text\n{secret},hi\n".encode()), ("secret.wav", uploaded)]
+    )
     assert result.segments == 1
     [recording] = store.list_recordings(wb.db, project.id)
     assert recording.duration == pytest.approx(2.0)  # the upload's, not the server's (1 s)
@@ -297,26 +331,30 @@ def test_an_absolute_path_finds_the_uploaded_file_of_its_base_name(wb, tmp_path,
 def test_an_ambiguous_reference_fails_alone(wb, tmp_path):
     one = tone(tmp_path / "src" / "1.wav", 1.0).read_bytes()
     two = tone(tmp_path / "src" / "2.wav", 2.0, freq=300).read_bytes()
-    archive = _zip({"list.csv": "file,text\nx.wav,which\na/x.wav,this one\n",
-                    "a/x.wav": one, "b/x.wav": two})
+    archive = _zip(
+        {"list.csv": "file,text\nx.wav,which\na/x.wav,this one\n", "a/x.wav": one, "b/x.wav": two}
+    )
     project = ensure_project(wb, "ambiguous")
     result = import_upload(wb, project, [("corpus.zip", archive)])
     [failed] = result.report.failed
-    assert failed.reason == ("corpus.zip/list.csv line 2: audio 'x.wav' matches several uploaded "
-                             "files (corpus.zip/a/x.wav, corpus.zip/b/x.wav)")
+    assert failed.reason == (
+        "corpus.zip/list.csv line 2: audio 'x.wav' matches several uploaded "
+        "files (corpus.zip/a/x.wav, corpus.zip/b/x.wav)"
+    )
     assert result.segments == 1 and segments_of(wb, project)[0][2] == "this one"
     # two uploads of one name are two files, and a reference to that name is ambiguous too
     project = ensure_project(wb, "twice")
-    result = import_upload(wb, project, [("x.wav", one), ("x.wav", two),
-                                         ("list.csv", b"file,text\nx.wav,which\n")])
+    result = import_upload(
+        wb, project, [("x.wav", one), ("x.wav", two), ("list.csv", b"file,text\nx.wav,which\n")]
+    )
     assert [i.reason for i in result.report.failed] == [
-        "list.csv line 2: audio 'x.wav' matches several uploaded files (x.wav, x.wav)"]
+        "list.csv line 2: audio 'x.wav' matches several uploaded files (x.wav, x.wav)"
+    ]
     assert sorted(r.duration for r in store.list_recordings(wb.db, project.id)) == [1.0, 2.0]
 
 
 @pytest.mark.parametrize("fmt,clips", ROUND_TRIPS, ids=[f"{f}-{c}" for f, c in ROUND_TRIPS])
-def test_an_exported_corpus_uploaded_as_a_zip_round_trips(
-        wb, labelled, tmp_path, fmt, clips):
+def test_an_exported_corpus_uploaded_as_a_zip_round_trips(wb, labelled, tmp_path, fmt, clips):
     out = tmp_path / "corpus"
     export_batch(wb, labelled, out, fmt, options=ExportOptions(clips=clips))
     buffer = io.BytesIO()
@@ -326,24 +364,29 @@ def test_an_exported_corpus_uploaded_as_a_zip_round_trips(
     target = ensure_project(wb, f"back-{fmt}")
     result = import_upload(wb, target, [("corpus.zip", buffer.getvalue())])
     assert_round_trip(wb, labelled, target, result, fmt, clips)
-    assert all(r.original_name.startswith("corpus.zip/corpus/")
-               for r in store.list_recordings(wb.db, target.id))
+    assert all(
+        r.original_name.startswith("corpus.zip/corpus/")
+        for r in store.list_recordings(wb.db, target.id)
+    )
 
 
 # ---------------------------------------------------------------- names, archives, scratch
 
 
-@pytest.mark.parametrize("sent,stored", [
-    ("a.wav", "a.wav"),
-    ("../../evil.wav", "evil.wav"),
-    ("/etc/passwd", "passwd"),
-    ("C:\\Users\\me\\talk.wav", "talk.wav"),
-    (".hidden.wav", "hidden.wav"),
-    ("..", "upload"),
-    ("", "upload"),
-    ("a\x00b\nc.wav", "abc.wav"),
-    ("dir/ ..  .wav", "wav"),
-])
+@pytest.mark.parametrize(
+    "sent,stored",
+    [
+        ("a.wav", "a.wav"),
+        ("../../evil.wav", "evil.wav"),
+        ("/etc/passwd", "passwd"),
+        ("C:\\Users\\me\\talk.wav", "talk.wav"),
+        (".hidden.wav", "hidden.wav"),
+        ("..", "upload"),
+        ("", "upload"),
+        ("a\x00b\nc.wav", "abc.wav"),
+        ("dir/ ..  .wav", "wav"),
+    ],
+)
 def test_upload_names_are_safe_base_names(sent, stored):
     assert upload_name(sent) == stored
 
@@ -357,8 +400,11 @@ def test_long_upload_names_are_cut_keeping_the_suffix(stem):
 def test_hostile_names_stay_inside_the_scratch_folder_which_is_removed(wb, home, tmp_path):
     audio = tone(tmp_path / "src" / "a.wav", 1.0).read_bytes()
     project = ensure_project(wb, "names")
-    result = import_upload(wb, project, [("../../../../escape.wav", audio),
-                                         (str(tmp_path / "abs.wav"), audio[:44] + bytes(100))])
+    result = import_upload(
+        wb,
+        project,
+        [("../../../../escape.wav", audio), (str(tmp_path / "abs.wav"), audio[:44] + bytes(100))],
+    )
     assert sorted(i.name for i in result.report.items) == ["abs.wav", "escape.wav"]
     assert not list(tmp_path.rglob("escape.wav")) and not (tmp_path / "abs.wav").exists()
     assert list((home / "tmp").iterdir()) == []
@@ -377,16 +423,34 @@ def test_the_scratch_folder_is_removed_when_the_import_fails(wb, home, monkeypat
 
 def test_zip_entries_that_would_escape_are_refused_in_an_upload(wb, home, tmp_path):
     good = tone(tmp_path / "src" / "ok.wav", 1.0).read_bytes()
-    unsafe = ["../escape.wav", "/abs.wav", "dir/../../escape2.wav", "..\\escape3.wav",
-              "C:/escape4.wav", f"{tmp_path}/escape5.wav"]
-    archive = _zip({**dict.fromkeys(unsafe, good), "inside/ok.wav": good,
-                    "../list.csv": "file,text\nok.wav,hi\n"})
+    unsafe = [
+        "../escape.wav",
+        "/abs.wav",
+        "dir/../../escape2.wav",
+        "..\\escape3.wav",
+        "C:/escape4.wav",
+        f"{tmp_path}/escape5.wav",
+    ]
+    archive = _zip(
+        {
+            **dict.fromkeys(unsafe, good),
+            "inside/ok.wav": good,
+            "../list.csv": "file,text\nok.wav,hi\n",
+        }
+    )
     project = ensure_project(wb, "evil")
     result = import_upload(wb, project, [("evil.zip", archive)])
     outcomes = {i.name: i for i in result.report.items}
     assert outcomes["evil.zip/inside/ok.wav"].outcome == "imported"
-    for leaf in ("escape.wav", "abs.wav", "escape2.wav", "escape3.wav", "escape4.wav",
-                 "escape5.wav", "list.csv"):
+    for leaf in (
+        "escape.wav",
+        "abs.wav",
+        "escape2.wav",
+        "escape3.wav",
+        "escape4.wav",
+        "escape5.wav",
+        "list.csv",
+    ):
         item = outcomes[f"evil.zip/…/{leaf}"]
         assert item.outcome == "failed" and "unsafe path" in item.reason
     assert result.segments == 0  # the escaping list.csv was never read
@@ -399,15 +463,19 @@ def test_zip_entries_that_would_escape_are_refused_in_an_upload(wb, home, tmp_pa
 def test_bad_audio_and_bad_transcripts_are_reported_in_plain_words(wb, tmp_path, caplog):
     project = ensure_project(wb, "bad")
     with caplog.at_level(logging.WARNING):
-        result = import_upload(wb, project, [
-            ("notes.wav", b"not a recording at all\n" * 40),
-            ("empty.flac", b""),
-            ("m.json", b'{"audio_filepath": "a.wav", "text": "x"}\n{broken'),
-            ("t.eaf", b"<ANNOTATION_DOCUMENT><oops></ANNOTATION_DOCUMENT>"),
-            ("l.csv", b"file,text\n" + b"\xff\xfe\x00bad,x\n"),
-            ("readme.txt", b"hello"),
-            ("broken.zip", b"PK\x03\x04" + bytes(300)),
-        ])
+        result = import_upload(
+            wb,
+            project,
+            [
+                ("notes.wav", b"not a recording at all\n" * 40),
+                ("empty.flac", b""),
+                ("m.json", b'{"audio_filepath": "a.wav", "text": "x"}\n{broken'),
+                ("t.eaf", b"<ANNOTATION_DOCUMENT><oops></ANNOTATION_DOCUMENT>"),
+                ("l.csv", b"file,text\n" + b"\xff\xfe\x00bad,x\n"),
+                ("readme.txt", b"hello"),
+                ("broken.zip", b"PK\x03\x04" + bytes(300)),
+            ],
+        )
     reasons = {i.name: i.reason for i in result.report.items}
     assert reasons == {
         "notes.wav": "not a readable audio file",

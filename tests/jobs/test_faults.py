@@ -50,8 +50,11 @@ def _job_of(wb, project, pid, host=None, silent=datetime.timedelta(0)):
     """A running draft job as a worker `pid` on `host` (this one by default) left it."""
     job = store.start_job(wb.db, project.id, "draft", {}, 5.5, pid, host or workers.host_id())
     with wb.db.begin() as conn:
-        conn.execute(sa.update(store.jobs).where(store.jobs.c.id == job.id)
-                     .values(updated_at=store.now() - silent))
+        conn.execute(
+            sa.update(store.jobs)
+            .where(store.jobs.c.id == job.id)
+            .values(updated_at=store.now() - silent)
+        )
     return store.get_job(wb.db, job.id)
 
 
@@ -137,8 +140,9 @@ def test_heartbeat_touches_a_running_job(wb, project):
     assert store.now() - store.get_job(wb.db, job.id).updated_at < datetime.timedelta(minutes=1)
 
 
-def test_a_full_disk_ends_the_job_as_failed_instead_of_failing_each_recording(wb, project,
-                                                                              monkeypatch):
+def test_a_full_disk_ends_the_job_as_failed_instead_of_failing_each_recording(
+    wb, project, monkeypatch
+):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", "/srv/home/workbench.db")
 
@@ -174,15 +178,21 @@ def test_a_missing_working_copy_fails_its_recording_only(wb, project):
 @pytest.mark.parametrize(
     "exc,expected",
     [
-        (OSError(errno.ENOSPC, "No space left on device", "/h/audio/x.flac"),
-         "no space left on device (writing /h/audio/x.flac)"),
+        (
+            OSError(errno.ENOSPC, "No space left on device", "/h/audio/x.flac"),
+            "no space left on device (writing /h/audio/x.flac)",
+        ),
         (OSError(errno.EDQUOT, "Disk quota exceeded"), "no space left on device"),
         (OSError(errno.EROFS, "Read-only file system", "/h"), "read-only file system: /h"),
         (PermissionError(errno.EACCES, "Permission denied", "/h/tmp"), "permission denied: /h/tmp"),
-        (FileNotFoundError(errno.ENOENT, "No such file", "/elsewhere/a.wav"),
-         "no such file or directory: /elsewhere/a.wav"),
-        (FileNotFoundError(errno.ENOENT, "No such file", "/h/audio/ab/abc.flac"),
-         "a recording's working copy is missing: /h/audio/ab/abc.flac"),
+        (
+            FileNotFoundError(errno.ENOENT, "No such file", "/elsewhere/a.wav"),
+            "no such file or directory: /elsewhere/a.wav",
+        ),
+        (
+            FileNotFoundError(errno.ENOENT, "No such file", "/h/audio/ab/abc.flac"),
+            "a recording's working copy is missing: /h/audio/ab/abc.flac",
+        ),
     ],
 )
 def test_error_line_names_the_cause(exc, expected):
@@ -193,7 +203,9 @@ def test_error_line_names_the_cause(exc, expected):
 @pytest.mark.parametrize("kind", list(Kind))
 def test_error_line_exits_2_for_every_kind_of_workbench_error(kind):
     assert error_line(WorkbenchError("no project named 'x'\n(projects: demo)", kind=kind)) == (
-        "no project named 'x' (projects: demo)", 2)
+        "no project named 'x' (projects: demo)",
+        2,
+    )
 
 
 def test_error_line_follows_the_cause_and_calls_a_bug_a_bug():
@@ -231,8 +243,9 @@ def test_error_line_for_a_locked_database(tmp_path):
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite's lock")
-def test_a_save_while_another_process_holds_the_lock_is_refused_in_words(drafted, home, tmp_path,
-                                                                        monkeypatch):
+def test_a_save_while_another_process_holds_the_lock_is_refused_in_words(
+    drafted, home, tmp_path, monkeypatch
+):
     """Another process (a backup, a second server) writes past the wait: the labeller is told
     the save failed and why, and nothing of it is written."""
     from tests.conftest import as_user
@@ -248,8 +261,14 @@ def test_a_save_while_another_process_holds_the_lock_is_refused_in_words(drafted
     lab = as_user(bench, "lab")
     first = store.segment_queue(bench.db, drafted.id)[0]
     before = store.get_segment(bench.db, first["id"])
-    save = {"type": "save", "segment_id": before.id, "version": before.version,
-            "text": "typed", "start": before.start, "end": before.end}
+    save = {
+        "type": "save",
+        "segment_id": before.id,
+        "version": before.version,
+        "text": "typed",
+        "start": before.start,
+        "end": before.end,
+    }
     holder = sqlite3.connect(home / "workbench.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process writing for a long time
     try:
@@ -262,7 +281,8 @@ def test_a_save_while_another_process_holds_the_lock_is_refused_in_words(drafted
     assert caught.value.kind is Kind.UNAVAILABLE
     assert caught.value.message == (
         "the database is locked by another process, which did not finish in time; nothing was "
-        "saved: try again in a moment")
+        "saved: try again in a moment"
+    )
     assert (outcome.kind, outcome.message) == ("error", f"Not saved: {caught.value.message}")
     after = store.get_segment(bench.db, before.id)
     assert (after.version, after.status) == (before.version, before.status)
@@ -270,8 +290,9 @@ def test_a_save_while_another_process_holds_the_lock_is_refused_in_words(drafted
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="a SQLite file opened read-only")
-def test_an_export_the_database_cannot_record_is_not_put_in_place(drafted, home, tmp_path,
-                                                                  monkeypatch):
+def test_an_export_the_database_cannot_record_is_not_put_in_place(
+    drafted, home, tmp_path, monkeypatch
+):
     """The export's folder and its record agree: neither, when the record cannot be written."""
     from workbench.formats.corpus_export import export_batch
     from workbench.projects.settings import open_workbench
@@ -296,20 +317,23 @@ def test_a_full_disk_under_an_import_says_so(wb, tmp_path, monkeypatch):
 
     files = [tone(tmp_path / f"{n}.wav", 1.0, freq=300.0 + 50 * n) for n in range(2)]
     monkeypatch.setattr(sf.SoundFile, "write", full)
-    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(
-        10 << 30, (10 << 30) - 4096, 4096))
+    monkeypatch.setattr(
+        shutil,
+        "disk_usage",
+        lambda folder: shutil._ntuple_diskusage(10 << 30, (10 << 30) - 4096, 4096),
+    )
     with pytest.raises(OSError) as caught:  # the batch stops: the next file would fail too
         import_paths(wb, ensure_project(wb, "full"), files)
     assert describe(caught.value, paths=False) == "no space left on device"
     assert not list(wb.settings.audio_dir.rglob("*.part-*"))
 
 
-def test_a_job_whose_end_cannot_be_written_ends_failed_with_its_reason(wb, project,
-                                                                      monkeypatch):
+def test_a_job_whose_end_cannot_be_written_ends_failed_with_its_reason(wb, project, monkeypatch):
     """The database's disk is full: the job cannot even be marked failed. It is shown failed
     with the reason at once, and recorded so as soon as the database takes writes again."""
-    full = sa.exc.OperationalError("UPDATE jobs", {}, sqlite3.OperationalError(
-        "database or disk is full"))
+    full = sa.exc.OperationalError(
+        "UPDATE jobs", {}, sqlite3.OperationalError("database or disk is full")
+    )
 
     def cannot(*args, **kwargs):
         raise full
@@ -356,8 +380,9 @@ def test_cli_full_disk_during_export(run, tmp_path, fake_engine, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "x"))
 
     monkeypatch.setattr("workbench.formats.corpus_export.write_manifests", full)
-    code, _, err = run("export", "--project", "d", "--out", str(tmp_path / "out"),
-                       "--status", "drafted")
+    code, _, err = run(
+        "export", "--project", "d", "--out", str(tmp_path / "out"), "--status", "drafted"
+    )
     _one_error(code, err, "no space left on device")
     assert not (tmp_path / "out").exists()
 
@@ -396,8 +421,9 @@ def test_cli_read_only_database(run, tmp_path, home, monkeypatch):
     run("import", str(tone(tmp_path / "one.wav", 1.0)), "--project", "r")
     monkeypatch.chdir(tmp_path)  # open_store makes the folder of "file:..." relative to here
     url = f"sqlite:///file:{home / 'workbench.db'}?mode=ro&uri=true"
-    code, _, err = run("import", str(tone(tmp_path / "two.wav", 1.0, freq=300)), "--project", "r",
-                       db=url)
+    code, _, err = run(
+        "import", str(tone(tmp_path / "two.wav", 1.0, freq=300)), "--project", "r", db=url
+    )
     _one_error(code, err, "the database is read-only")
 
 
@@ -411,8 +437,7 @@ def test_cli_locked_database(run, tmp_path, home, monkeypatch):
     try:
         # a new engine: the one opened above waits as long as it was told when it was made
         url = f"sqlite:///file:{home / 'workbench.db'}?uri=true"
-        code, _, err = run("import", str(tone(tmp_path / "two.wav", 1.0)), "--project", "l",
-                           db=url)
+        code, _, err = run("import", str(tone(tmp_path / "two.wav", 1.0)), "--project", "l", db=url)
     finally:
         holder.rollback()
         holder.close()
@@ -426,8 +451,9 @@ def test_cli_missing_working_copy(run, tmp_path, home, fake_engine):
     assert copies
     for copy in copies:
         copy.unlink()
-    code, _, err = run("export", "--project", "m", "--out", str(tmp_path / "out"),
-                       "--status", "drafted")
+    code, _, err = run(
+        "export", "--project", "m", "--out", str(tmp_path / "out"), "--status", "drafted"
+    )
     _one_error(code, err, "a recording's working copy is missing: ")
     assert not (tmp_path / "out").exists()
 

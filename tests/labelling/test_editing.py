@@ -37,7 +37,12 @@ def test_split_text_without_timings_goes_by_time():
 
 def test_word_diff():
     assert word_diff("ask not what", "ask now what you") == [
-        ("same", "ask"), ("del", "not"), ("add", "now"), ("same", "what"), ("add", "you")]
+        ("same", "ask"),
+        ("del", "not"),
+        ("add", "now"),
+        ("same", "what"),
+        ("add", "you"),
+    ]
 
 
 def _first(wb, project):
@@ -46,11 +51,29 @@ def _first(wb, project):
 
 def test_save_normalises_and_records_everything(wb, drafted):
     q = _first(wb, drafted)
-    rev = save(as_user(wb, "ann"), q["id"], 1, Edit("  \u1100\u1161  b ", 0.1, 0.9, speaker="A B",
-                                                    tags=("noise", "noise"), comment=" c ",
-                                                    active_seconds=12.34))
-    assert (rev.text, rev.start, rev.end, rev.speaker, rev.tags, rev.comment,
-            rev.active_seconds) == ("가 b", 0.1, 0.9, "A B", ("noise",), "c", 12.3)
+    rev = save(
+        as_user(wb, "ann"),
+        q["id"],
+        1,
+        Edit(
+            "  \u1100\u1161  b ",
+            0.1,
+            0.9,
+            speaker="A B",
+            tags=("noise", "noise"),
+            comment=" c ",
+            active_seconds=12.34,
+        ),
+    )
+    assert (
+        rev.text,
+        rev.start,
+        rev.end,
+        rev.speaker,
+        rev.tags,
+        rev.comment,
+        rev.active_seconds,
+    ) == ("가 b", 0.1, 0.9, "A B", ("noise",), "c", 12.3)
     with pytest.raises(InvalidEdit):
         save(as_user(wb, "ann"), q["id"], 2, Edit("x", 0.9, 0.1))
 
@@ -81,8 +104,9 @@ def test_delete_and_undo_keep_history(wb, drafted):
     q = _first(wb, drafted)
     delete(as_user(wb, "ann"), q["id"], 1)
     assert store.get_segment(wb.db, q["id"]).status is Status.DELETED
-    assert q["id"] not in [x["id"] for x in
-                           store.segment_queue(wb.db, drafted.id, statuses=["drafted"])]
+    assert q["id"] not in [
+        x["id"] for x in store.segment_queue(wb.db, drafted.id, statuses=["drafted"])
+    ]
     undo_delete(as_user(wb, "ann"), q["id"], 2)
     assert store.get_segment(wb.db, q["id"]).status is Status.DRAFTED
     assert [r.op for r in store.list_revisions(wb.db, q["id"])] == [None, "delete", "undelete"]
@@ -102,8 +126,14 @@ def test_restore_an_old_revision(wb, drafted):
 
 def test_apply_action_navigation_and_errors(wb, drafted):
     q = _first(wb, drafted)
-    base = {"segment_id": q["id"], "version": 1, "text": "t", "start": q["start"], "end": q["end"],
-            "cursor": 0.5}
+    base = {
+        "segment_id": q["id"],
+        "version": 1,
+        "text": "t",
+        "start": q["start"],
+        "end": q["end"],
+        "cursor": 0.5,
+    }
     ann, shown = as_user(wb, "ann"), q["id"]
     assert apply_action(ann, {**base, "type": "next"}, shown=shown, following=7).go_to == 7
     assert apply_action(ann, {**base, "type": "prev"}, shown=shown, previous=3).go_to == 3
@@ -120,10 +150,22 @@ def test_apply_action_on_a_segment_that_left_the_queue_keeps_its_own_fields(wb, 
     gone, shown = queue[0], queue[1]
     ann = as_user(wb, "ann")
     save(ann, gone["id"], 1, Edit("first", gone["start"], gone["end"], speaker="A", comment="mine"))
-    action = {"type": "save_next", "segment_id": gone["id"], "version": 2, "text": "again",
-              "start": gone["start"], "end": gone["end"]}
-    out = apply_action(ann, action, shown=shown["id"], beside=Beside("B", ("noise",), "other"),
-                       previous=1, following=99)
+    action = {
+        "type": "save_next",
+        "segment_id": gone["id"],
+        "version": 2,
+        "text": "again",
+        "start": gone["start"],
+        "end": gone["end"],
+    }
+    out = apply_action(
+        ann,
+        action,
+        shown=shown["id"],
+        beside=Beside("B", ("noise",), "other"),
+        previous=1,
+        following=99,
+    )
     seg = store.get_segment(wb.db, gone["id"])
     assert (seg.speaker, seg.tags, seg.comment) == ("A", (), "mine")
     assert out.go_to == shown["id"]  # back to the segment on screen, not past it
@@ -137,8 +179,18 @@ def test_a_labeller_outside_the_project_cannot_edit(wb, drafted):
     outsider = wb.as_user(store.create_user(wb.db, "eve", Role.LABELLER, "!"))
     with pytest.raises(Forbidden):
         save(outsider, q["id"], 1, Edit("mine now", q["start"], q["end"]))
-    out = apply_action(outsider, {"type": "save", "segment_id": q["id"], "version": 1,
-                                  "text": "x", "start": q["start"], "end": q["end"]}, shown=q["id"])
+    out = apply_action(
+        outsider,
+        {
+            "type": "save",
+            "segment_id": q["id"],
+            "version": 1,
+            "text": "x",
+            "start": q["start"],
+            "end": q["end"],
+        },
+        shown=q["id"],
+    )
     assert out.kind == "error" and "not a member" in out.message
     assert store.get_segment(wb.db, q["id"]).version == 1
 
@@ -147,8 +199,14 @@ def test_apply_action_lint_blocks_when_the_project_says_so(wb, drafted):
     from workbench.text import load_profile
 
     q = _first(wb, drafted)
-    bad = {"type": "save", "segment_id": q["id"], "version": 1, "text": "(70%)/(칠십",
-           "start": 0.0, "end": 1.0}
+    bad = {
+        "type": "save",
+        "segment_id": q["id"],
+        "version": 1,
+        "text": "(70%)/(칠십",
+        "start": 0.0,
+        "end": 1.0,
+    }
     ann, kspon = as_user(wb, "ann"), load_profile("kspon")
     out = apply_action(ann, bad, shown=q["id"], profile=kspon, lint_blocks=True)
     assert out.kind == "error" and "convention error" in out.message

@@ -32,16 +32,27 @@ _names = itertools.count()
 def _recording(wb, project):
     """A new recording of DURATION seconds drafted as one segment per second, words timed."""
     rec = store.add_recording(
-        wb.db, project_id=project.id, original_name=f"r{next(_names)}.wav",
-        sha256=f"{next(_names):064d}", source_path="x", working_path="x.flac",
-        peaks_path="x.npy", sample_rate=16000, channels=1, num_samples=int(DURATION * 16000),
-        duration=DURATION)
+        wb.db,
+        project_id=project.id,
+        original_name=f"r{next(_names)}.wav",
+        sha256=f"{next(_names):064d}",
+        source_path="x",
+        working_path="x.flac",
+        peaks_path="x.npy",
+        sample_rate=16000,
+        channels=1,
+        num_samples=int(DURATION * 16000),
+        duration=DURATION,
+    )
     drafts = []
     for i in range(int(DURATION)):
-        words = [{"word": f" w{i}", "start": i + 0.1, "end": i + 0.4, "probability": 0.9},
-                 {"word": f" x{i}", "start": i + 0.5, "end": i + 0.9, "probability": 0.9}]
-        drafts.append({"start": float(i), "end": i + 1.0, "text": f"w{i} x{i}",
-                       "asr_meta": {"words": words}})
+        words = [
+            {"word": f" w{i}", "start": i + 0.1, "end": i + 0.4, "probability": 0.9},
+            {"word": f" x{i}", "start": i + 0.5, "end": i + 0.9, "probability": 0.9},
+        ]
+        drafts.append(
+            {"start": float(i), "end": i + 1.0, "text": f"w{i} x{i}", "asr_meta": {"words": words}}
+        )
     store.add_drafted_segments(wb.db, rec.id, drafts, "fake:1")
     return rec
 
@@ -50,7 +61,8 @@ def _segments(wb, rec):
     """Every segment of the recording, deleted ones included, in time order."""
     with wb.db.connect() as conn:
         rows = conn.execute(
-            store.segments.select().where(store.segments.c.recording_id == rec.id)
+            store.segments.select()
+            .where(store.segments.c.recording_id == rec.id)
             .order_by(store.segments.c.start, store.segments.c.id)
         ).all()
     return [store.segment_view(wb.db, r.id) for r in rows]
@@ -58,8 +70,11 @@ def _segments(wb, rec):
 
 def _free_space(views, shown):
     """The time between the live neighbours of `shown`: where its bounds may go."""
-    live = [v.segment for v in views if v.segment.status is not Status.DELETED
-            and v.segment.id != shown.id]
+    live = [
+        v.segment
+        for v in views
+        if v.segment.status is not Status.DELETED and v.segment.id != shown.id
+    ]
     lo = max((s.end for s in live if s.end <= shown.start + 1e-6), default=0.0)
     hi = min((s.start for s in live if s.start >= shown.end - 1e-6), default=DURATION)
     return lo, hi
@@ -113,8 +128,9 @@ OPS = st.sampled_from(["save", "split", "merge", "delete", "undo", "restore"])
 UNIT = st.floats(0.0, 1.0, allow_nan=False)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(st.tuples(OPS, st.integers(0, 40), UNIT, UNIT), min_size=1, max_size=20))
 def test_random_edits_keep_the_recording_consistent(wb, steps):
     project = ensure_project(wb, "invariants")
@@ -183,8 +199,10 @@ def test_a_deleted_segment_is_not_edited_back_to_life(wb, rec):
     ann = as_user(wb, "ann")
     seg = _segments(wb, rec)[0].segment
     delete(ann, seg.id, 1)
-    for edit in (lambda: save(ann, seg.id, 2, Edit("x", 0.0, 1.0)),
-                 lambda: split_at(ann, seg.id, 2, 0.5, "w0 x0"),
-                 lambda: merge_next(ann, seg.id, 2, "w0 x0")):
+    for edit in (
+        lambda: save(ann, seg.id, 2, Edit("x", 0.0, 1.0)),
+        lambda: split_at(ann, seg.id, 2, 0.5, "w0 x0"),
+        lambda: merge_next(ann, seg.id, 2, "w0 x0"),
+    ):
         with pytest.raises(InvalidEdit, match="is deleted"):
             edit()

@@ -19,20 +19,21 @@ from workbench.drafts.draft_job import draft_added
 from workbench.labelling.editor_actions import apply_action
 from workbench.labelling.gaps import empty_drafts, redraft, speech_spans, uncovered
 from workbench.labelling.history import drafts_of
-from workbench.labelling.labeller_edits import (
-    add_segment,
-    delete,
-    save_segment,
-    split_at,
-)
+from workbench.labelling.labeller_edits import add_segment, delete, save_segment, split_at
 from workbench.labelling.queue import open_segment
 
 
 def test_a_new_overlap_is_held_back_until_saved_again(wb, drafted):
     first, second = store.segment_queue(wb.db, drafted.id)[:2]
     ann = as_user(wb, "ann")
-    action = {"type": "save", "segment_id": first["id"], "version": 1, "text": "w0",
-              "start": first["start"], "end": second["start"] + 0.3}
+    action = {
+        "type": "save",
+        "segment_id": first["id"],
+        "version": 1,
+        "text": "w0",
+        "start": first["start"],
+        "end": second["start"] + 0.3,
+    }
     held = apply_action(ann, action, shown=first["id"])
     assert held.kind == "warning" and f"#{second['id']}" in held.message
     assert "by 0.30 s" in held.message and held.confirm
@@ -102,8 +103,9 @@ def test_alt_z_after_alt_delete_restores_the_segment(app, wb, drafted):
 def test_a_stale_save_stays_with_both_texts(app, wb, drafted):
     at = app("workbench/pages/editor.py", drafted.id, user=("olga", "owner"))
     first = store.segment_queue(wb.db, drafted.id)[0]
-    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"],
-                 first["end"])
+    save_segment(
+        as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"]
+    )
     _act(at, wb, "save_next", text="my edit", version=1)
     _no_errors(at)
     assert at.session_state["ed_current"] == first["id"]  # although it left the filter
@@ -122,8 +124,10 @@ def test_korean_history_diffs_by_character(app, wb, drafted):
     at.multiselect(key=f"ed_status_{drafted.id}").select("labeled").run()
     at.session_state["ed_current"] = first["id"]
     at.run()
-    assert any("여러<del" in m.value and "<ins style='color:#15803d'>븐</ins>" in m.value
-               for m in at.markdown)
+    assert any(
+        "여러<del" in m.value and "<ins style='color:#15803d'>븐</ins>" in m.value
+        for m in at.markdown
+    )
 
 
 def test_split_and_merge_keep_the_draft_they_came_from(wb, drafted):
@@ -133,8 +137,11 @@ def test_split_and_merge_keep_the_draft_they_came_from(wb, drafted):
     right_revs = store.list_revisions(wb.db, right)
     assert drafts_of(right_revs)[-1] == "x0" and all(r.source != "asr" for r in right_revs)
     assert drafts_of(store.list_revisions(wb.db, first["id"]))[-1] == "w0"
-    apply_action(ann, {"type": "merge", "segment_id": first["id"], "version": 2, "text": "w0"},
-                 shown=first["id"])
+    apply_action(
+        ann,
+        {"type": "merge", "segment_id": first["id"], "version": 2, "text": "w0"},
+        shown=first["id"],
+    )
     assert drafts_of(store.list_revisions(wb.db, first["id"]))[-1] == "w0 x0"
 
 
@@ -162,19 +169,23 @@ def _uncovered_pairwise(spans, segments, min_len=0.5):
         for a, b in segments:
             if b <= start or a >= end:
                 continue
-            pieces = [p for lo, hi in pieces for p in ((lo, min(hi, a)), (max(lo, b), hi))
-                      if p[1] > p[0]]
+            pieces = [
+                p for lo, hi in pieces for p in ((lo, min(hi, a)), (max(lo, b), hi)) if p[1] > p[0]
+            ]
         out += [(round(lo, 2), round(hi, 2)) for lo, hi in pieces if hi - lo >= min_len]
     return out
 
 
 _span = hs.tuples(hs.integers(0, 400), hs.integers(1, 80)).map(
-    lambda p: (p[0] / 10, (p[0] + p[1]) / 10))
+    lambda p: (p[0] / 10, (p[0] + p[1]) / 10)
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(spans=hs.lists(_span, max_size=8).map(lambda s: sorted(s)),
-       segments=hs.lists(_span, max_size=12))
+@given(
+    spans=hs.lists(_span, max_size=8).map(lambda s: sorted(s)),
+    segments=hs.lists(_span, max_size=12),
+)
 def test_the_gaps_sweep_agrees_with_cutting_pair_by_pair(spans, segments):
     """Speech spans never overlap (speech_spans' runs), segments may; any order."""
     merged = []
@@ -242,8 +253,9 @@ def test_an_added_segment_is_drafted_alone_as_a_job_would(wb, drafted, fake_engi
     assert view.draft.id == rev.id and view.text == rev.text and rev.text.startswith("w0 x0")
     assert view.segment.status.value == "drafted" and view.segment.version == 2
     words = view.draft.asr_meta["words"]
-    assert words and all(second["start"] - 0.01 <= w["start"] <= second["end"] + 0.01
-                         for w in words)  # in the recording's time, not the span's
+    assert words and all(
+        second["start"] - 0.01 <= w["start"] <= second["end"] + 0.01 for w in words
+    )  # in the recording's time, not the span's
     assert words[0]["start"] == pytest.approx(second["start"])
     assert drafts_of(store.list_revisions(wb.db, new_id))[-1] == rev.text  # "vs draft"
     with pytest.raises(InvalidEdit, match="has a draft"):
@@ -258,13 +270,24 @@ def test_add_is_checked(wb, drafted):
     first = store.segment_queue(wb.db, drafted.id)[0]
     with pytest.raises(InvalidEdit, match="overlaps segment"):
         add_segment(ann, first["recording_id"], first["start"], first["end"])
-    out = apply_action(ann, {"type": "add", "segment_id": first["id"], "version": 1,
-                             "start": 10.0, "end": 11.0}, shown=first["id"])
+    out = apply_action(
+        ann,
+        {"type": "add", "segment_id": first["id"], "version": 1, "start": 10.0, "end": 11.0},
+        shown=first["id"],
+    )
     assert out.kind == "error" and "after the recording ends" in out.message
     delete(ann, first["id"], 1)
-    out = apply_action(ann, {"type": "add", "segment_id": first["id"], "version": 2,
-                             "start": first["start"], "end": first["start"] + 0.05},
-                       shown=first["id"])
+    out = apply_action(
+        ann,
+        {
+            "type": "add",
+            "segment_id": first["id"],
+            "version": 2,
+            "start": first["start"],
+            "end": first["start"] + 0.05,
+        },
+        shown=first["id"],
+    )
     assert out.kind == "error" and "at least 0.1 s" in out.message
 
 
@@ -273,10 +296,17 @@ def test_an_empty_draft_is_flagged_and_redrafted_alone(app, wb, drafted):
 
     rec = store.list_recordings(wb.db, drafted.id)[1]
     with wb.db.begin() as conn:  # as if the engine wrote nothing
-        ids = [r.id for r in conn.execute(store.segments.select().where(
-            store.segments.c.recording_id == rec.id))]
-        conn.execute(store.segments.update().where(store.segments.c.id.in_(ids))
-                     .values(latest_revision_id=None))
+        ids = [
+            r.id
+            for r in conn.execute(
+                store.segments.select().where(store.segments.c.recording_id == rec.id)
+            )
+        ]
+        conn.execute(
+            store.segments.update()
+            .where(store.segments.c.id.in_(ids))
+            .values(latest_revision_id=None)
+        )
         conn.execute(store.revisions.delete().where(store.revisions.c.segment_id.in_(ids)))
         conn.execute(store.segments.delete().where(store.segments.c.id.in_(ids)))
     assert [r.id for r in empty_drafts(wb, drafted.id)] == [rec.id]
@@ -315,12 +345,31 @@ def test_find_and_replace_page(app, wb, drafted):
 
 
 def test_replace_cli_previews_then_applies(wb, drafted, home, capsys):
-    assert main(["replace", "--project", "demo", "--find", "x1", "--replace", "y",
-                 "--home", str(home)]) == 0
+    assert (
+        main(
+            ["replace", "--project", "demo", "--find", "x1", "--replace", "y", "--home", str(home)]
+        )
+        == 0
+    )
     assert "2 segment(s) would change" in capsys.readouterr().out
     assert not any(q["text"].endswith(" y") for q in store.segment_queue(wb.db, drafted.id))
-    assert main(["replace", "--project", "demo", "--find", "x1", "--replace", "y", "--apply",
-                 "--home", str(home)]) == 0
+    assert (
+        main(
+            [
+                "replace",
+                "--project",
+                "demo",
+                "--find",
+                "x1",
+                "--replace",
+                "y",
+                "--apply",
+                "--home",
+                str(home),
+            ]
+        )
+        == 0
+    )
     assert "replaced in 2 segment(s)" in capsys.readouterr().out
 
 
@@ -354,8 +403,7 @@ def test_save_and_next_on_a_segment_just_added_goes_on_not_back(app, wb, drafted
     assert at.session_state["ed_current"] not in (first, new)
 
 
-def test_a_segment_rejected_while_the_labeller_works_comes_next_without_a_reload(
-        app, wb, drafted):
+def test_a_segment_rejected_while_the_labeller_works_comes_next_without_a_reload(app, wb, drafted):
     from workbench.review.verdicts import reject
 
     at = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))

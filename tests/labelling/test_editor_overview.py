@@ -31,11 +31,22 @@ def test_status_columns_mark_spans_gaps_and_starts():
     assert len(status_columns([(1, 0.0, 36000.0, "drafted")], 36000.0)) == 1000
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("#123", ("segment", 123)), ("# 7", ("segment", 7)), ("12:34", ("time", 754.0)),
-    ("1:02:03.5", ("time", 3723.5)), ("75.5", ("time", 75.5)), ("0:05", ("time", 5.0)),
-    ("1:75", None), ("abc", None), ("", None), ("#", None), ("-3", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("#123", ("segment", 123)),
+        ("# 7", ("segment", 7)),
+        ("12:34", ("time", 754.0)),
+        ("1:02:03.5", ("time", 3723.5)),
+        ("75.5", ("time", 75.5)),
+        ("0:05", ("time", 5.0)),
+        ("1:75", None),
+        ("abc", None),
+        ("", None),
+        ("#", None),
+        ("-3", None),
+    ],
+)
 def test_parse_goto(text, expected):
     assert parse_goto(text) == expected
 
@@ -63,10 +74,20 @@ def test_segment_at_and_in_project_are_checked_by_project(wb, drafted):
 
 def _send(at, wb, kind: str, nonce: str, **fields):
     seg = store.get_segment(wb.db, at.session_state["ed_current"])
-    at.session_state["ed_component"] = {"action": {
-        "type": kind, "key": f"{seg.id}-{seg.version}", "segment_id": seg.id,
-        "version": seg.version, "text": "", "start": seg.start, "end": seg.end,
-        "cursor": seg.start, "nonce": nonce, **fields}}
+    at.session_state["ed_component"] = {
+        "action": {
+            "type": kind,
+            "key": f"{seg.id}-{seg.version}",
+            "segment_id": seg.id,
+            "version": seg.version,
+            "text": "",
+            "start": seg.start,
+            "end": seg.end,
+            "cursor": seg.start,
+            "nonce": nonce,
+            **fields,
+        }
+    }
     return at.run()
 
 
@@ -77,8 +98,12 @@ def test_goto_by_time_by_number_and_refused_for_another_project(home, wb, drafte
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     other = ensure_project(wb, "other")
     import_paths(wb, other, [tone(home.parent / "o" / "o.wav", 2.0)])
-    store.add_drafted_segments(wb.db, store.list_recordings(wb.db, other.id)[0].id,
-                               [{"start": 0.0, "end": 1.0, "text": "elsewhere"}], author="t")
+    store.add_drafted_segments(
+        wb.db,
+        store.list_recordings(wb.db, other.id)[0].id,
+        [{"start": 0.0, "end": 1.0, "text": "elsewhere"}],
+        author="t",
+    )
     foreign = store.segment_queue(wb.db, other.id)[0]["id"]
     at = open_page(home, "workbench/pages/editor.py", drafted.id)
     assert not at.exception
@@ -122,13 +147,23 @@ def test_editor_data_sends_a_wider_view_with_the_same_audio(wb, tmp_path):
     project = ensure_project(wb, "long")
     import_paths(wb, project, [tone(tmp_path / "long.wav", 120.0)])
     rec = store.list_recordings(wb.db, project.id)[0]
-    store.add_drafted_segments(wb.db, rec.id, [{"start": 60.0, "end": 62.0, "text": "x"}],
-                               author="t")
+    store.add_drafted_segments(
+        wb.db, rec.id, [{"start": 60.0, "end": 62.0, "text": "x"}], author="t"
+    )
     view = open_segment(wb, project.id, None, QueueFilter()).view
 
     def data(context):
-        return editor_data(view, wb.settings.home, project_id=project.id, tags=[], before=None,
-                           after=None, can_prev=False, can_next=False, context=context)
+        return editor_data(
+            view,
+            wb.settings.home,
+            project_id=project.id,
+            tags=[],
+            before=None,
+            after=None,
+            can_prev=False,
+            can_next=False,
+            context=context,
+        )
 
     narrow, wide = data(2.0), data(30.0)
     assert narrow["view"] == [58.0, 64.0] and wide["view"] == [30.0, 92.0]

@@ -12,11 +12,17 @@ from workbench.labelling.labeller_edits import save_segment
 
 def test_plain_whole_word_and_case():
     assert replace_in("Colour colour discolour", Query("colour", "color")) == (
-        "Colour color discolor", 2)
+        "Colour color discolor",
+        2,
+    )
     assert replace_in("Colour colour discolour", Query("colour", "color", whole_word=True)) == (
-        "Colour color discolour", 1)
+        "Colour color discolour",
+        1,
+    )
     assert replace_in("Colour colour", Query("colour", "color", case_sensitive=False)) == (
-        "color color", 2)
+        "color color",
+        2,
+    )
 
 
 def test_whole_word_in_korean_is_the_eojeol():
@@ -40,8 +46,12 @@ def test_preview_then_apply_as_revisions(wb, drafted):
     assert sorted(done.applied) == sorted(m.segment_id for m in found) and not done.skipped
     for m in found:
         rev = store.list_revisions(wb.db, m.segment_id)[-1]
-        assert (rev.text, rev.source, rev.op, rev.author) == ("w1 ex one", "human", "replace",
-                                                              "olga")
+        assert (rev.text, rev.source, rev.op, rev.author) == (
+            "w1 ex one",
+            "human",
+            "replace",
+            "olga",
+        )
         assert store.get_segment(wb.db, m.segment_id).status.value == "drafted"  # kept
     event = store.list_events(wb.db, drafted.id, action="replace")[0]
     assert sorted(event["detail"]["applied"]) == sorted(done.applied)
@@ -52,8 +62,14 @@ def test_a_segment_saved_since_the_preview_is_skipped(wb, drafted):
     owner = as_user(wb, "olga", "owner")
     found = preview(owner, drafted.id, Query("x1", "ex one"))
     first, second = found
-    save_segment(as_user(wb, "ann"), first.segment_id, first.version, "w1 x1 and more",
-                 first.start, first.end)
+    save_segment(
+        as_user(wb, "ann"),
+        first.segment_id,
+        first.version,
+        "w1 x1 and more",
+        first.start,
+        first.end,
+    )
     done = apply(owner, drafted.id, Query("x1", "ex one"), {m.segment_id: m.version for m in found})
     assert done.applied == (second.segment_id,)
     assert [s for s, _ in done.skipped] == [first.segment_id]

@@ -44,12 +44,22 @@ def test_a_batch_says_what_it_was_drafted_with():
 
 
 def test_recordings_drafted_before_jobs_were_recorded_are_grouped_by_day():
-    rows = [{"job": None, "drafted_at": datetime(2025, 3, d, h), "seconds": 1.0, "draft": "a b",
-             "final": final, "params": None} for d, h, final in
-            ((1, 9, "a b"), (1, 17, "a c"), (2, 9, "x y"))]
+    rows = [
+        {
+            "job": None,
+            "drafted_at": datetime(2025, 3, d, h),
+            "seconds": 1.0,
+            "draft": "a b",
+            "final": final,
+            "params": None,
+        }
+        for d, h, final in ((1, 9, "a b"), (1, 17, "a c"), (2, 9, "x y"))
+    ]
     batches = by_batch(rows, lambda draft, final: 0.0 if draft == final else 0.5)
     assert [(b.name, b.segments, b.error, b.model) for b in batches] == [
-        ("drafted 2025-03-01", 2, 0.25, ""), ("drafted 2025-03-02", 1, 0.5, "")]
+        ("drafted 2025-03-01", 2, 0.25, ""),
+        ("drafted 2025-03-02", 1, 0.5, ""),
+    ]
 
 
 def test_only_owners_see_the_draft_quality(wb, worked):

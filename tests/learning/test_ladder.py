@@ -14,12 +14,7 @@ from workbench.core.access import Forbidden
 from workbench.core.errors import WorkbenchError
 from workbench.jobs.lifecycle import JobRunning
 from workbench.learning.heldout import approved_examples, held_out, list_measures
-from workbench.learning.ladder import (
-    cancel_measure_job,
-    ladder,
-    run_measure_job,
-    start_measure_job,
-)
+from workbench.learning.ladder import cancel_measure_job, ladder, run_measure_job, start_measure_job
 from workbench.learning.learn import add_term, decide_rewrite
 from workbench.tuning.registry import version_model
 
@@ -69,10 +64,18 @@ def test_each_step_is_measured_and_what_it_used_is_kept(wb, project):
 
 
 def test_the_fine_tuned_model_in_use_is_the_last_step(wb, project):
-    version = store.add_model(wb.db, project.id, engine="faster-whisper",
-                              path=f"models/project-{project.id}/v1", base=project.asr_model,
-                              method="lora", params={}, state="ready", job_id=None,
-                              created_by="olga")
+    version = store.add_model(
+        wb.db,
+        project.id,
+        engine="faster-whisper",
+        path=f"models/project-{project.id}/v1",
+        base=project.asr_model,
+        method="lora",
+        params={},
+        state="ready",
+        job_id=None,
+        created_by="olga",
+    )
     store.update_project(wb.db, project.id, asr_model=version_model(version))
     project = store.get_project(wb.db, project.id)
     assert [r.name for r in ladder(wb, project)] == ["base model", "model v1 (in use)"]

@@ -37,12 +37,16 @@ def _label_and_approve(wb, project, fixes) -> None:
 def taught(wb, drafted):
     """The demo project (drafts 'w0 x0', 'w1 x1', 'w2 x2' in each of its two recordings) with
     four approved fixes: 'x0' written 'kubectl' by ann and bob, 'Helm' added twice by ann."""
-    _label_and_approve(wb, drafted, [
-        (0, "ann", "w0 kubectl"),  # a.wav 'w0 x0'
-        (3, "bob", "w0 kubectl."),  # b.flac 'w0 x0'
-        (1, "ann", "w1 x1 Helm"),
-        (4, "ann", "Helm w1 x1"),
-    ])
+    _label_and_approve(
+        wb,
+        drafted,
+        [
+            (0, "ann", "w0 kubectl"),  # a.wav 'w0 x0'
+            (3, "bob", "w0 kubectl."),  # b.flac 'w0 x0'
+            (1, "ann", "w1 x1 Helm"),
+            (4, "ann", "Helm w1 x1"),
+        ],
+    )
     return drafted
 
 
@@ -59,15 +63,19 @@ def test_learning_finds_terms_and_rules_with_enough_people(wb, taught):
     assert (found.segments, found.terms, found.new_terms, found.rules) == (4, 1, 1, 1)
     terms = learning_learn.terms_of(wb, taught.id)
     assert [(t.term, t.source, t.segments, t.people, t.enabled) for t in terms] == [
-        ("kubectl", "learned", 2, 2, True)]
+        ("kubectl", "learned", 2, 2, True)
+    ]
     rules = learning_learn.rewrites_of(wb, taught.id)
     assert [(r.before, r.after, r.segments, r.people, r.state) for r in rules] == [
-        ("x0", "kubectl", 2, 2, "suggested")]
+        ("x0", "kubectl", 2, 2, "suggested")
+    ]
     loose = learning_learn.learn(wb, taught, min_people=1)  # Helm: one person, two segments
     assert loose.new_terms == 1
     assert "Helm" in {t.term for t in learning_learn.terms_of(wb, taught.id)}
     assert [e["action"] for e in store.list_events(wb.db, taught.id)][:2] == [
-        "vocabulary learned", "vocabulary learned"]
+        "vocabulary learned",
+        "vocabulary learned",
+    ]
 
 
 def test_owner_decisions_survive_learning_again(wb, taught):
@@ -108,13 +116,15 @@ def test_only_owners_change_and_members_read(wb, taught):
         someone = as_user(wb, f"pat-{role}", role)
         assert learning_learn.terms_of(someone, taught.id) == learning_learn.terms_of(wb, taught.id)
         assert learning_learn.rewrites_of(someone, taught.id)[0].id == rule.id
-        for call in (partial(learning_learn.learn, someone, taught),
-                     partial(learning_learn.add_term, someone, taught.id, "x"),
-                     partial(learning_learn.set_term_enabled, someone, taught.id, term.id, False),
-                     partial(learning_learn.remove_term, someone, taught.id, term.id),
-                     partial(learning_learn.decide_rewrite, someone, taught.id, rule.id, "accept"),
-                     partial(learning_learn.set_use_terms, someone, taught.id, True),
-                     partial(learning_learn.set_queue_order, someone, taught.id, "uncertain")):
+        for call in (
+            partial(learning_learn.learn, someone, taught),
+            partial(learning_learn.add_term, someone, taught.id, "x"),
+            partial(learning_learn.set_term_enabled, someone, taught.id, term.id, False),
+            partial(learning_learn.remove_term, someone, taught.id, term.id),
+            partial(learning_learn.decide_rewrite, someone, taught.id, rule.id, "accept"),
+            partial(learning_learn.set_use_terms, someone, taught.id, True),
+            partial(learning_learn.set_queue_order, someone, taught.id, "uncertain"),
+        ):
             with pytest.raises(Forbidden):
                 call()
     assert learning_learn.terms_of(wb, taught.id)[0].enabled is True
@@ -143,8 +153,7 @@ def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engin
     learning_learn.learn(wb, taught)
     learning_learn.add_term(wb, taught.id, "Argo CD")
     store.update_project(wb.db, taught.id, prompt="Cloud talk.")
-    job, rec = _draft_new_recording(wb, store.get_project(wb.db, taught.id), fake_engine,
-                                    tmp_path)
+    job, rec = _draft_new_recording(wb, store.get_project(wb.db, taught.id), fake_engine, tmp_path)
     asked = fake_engine.asked[-1]
     assert asked.hotwords is None and asked.initial_prompt is None  # terms not used yet
     assert adapted(store.get_job(wb.db, job.id).params) == "base"  # what the batch had
@@ -171,8 +180,7 @@ def test_next_drafts_get_the_terms_and_the_accepted_rules(wb, taught, fake_engin
     assert adapted(store.get_job(wb.db, job.id).params) == "2 terms, 1 rule"
     for seg in _rows(wb, store.segments, recording_id=rec.id):
         words = store.segment_view(wb.db, seg["id"]).draft.asr_meta["words"]
-        assert seg["confidence"] == pytest.approx(sum(w["probability"] for w in words)
-                                                  / len(words))
+        assert seg["confidence"] == pytest.approx(sum(w["probability"] for w in words) / len(words))
     # a rule undone is applied no more
     learning_learn.decide_rewrite(wb, taught.id, rule.id, "dismiss")
     job, rec = _draft_new_recording(wb, project, fake_engine, tmp_path, "e.wav")
@@ -188,10 +196,15 @@ class _Echo:
 
     def transcribe(self, audio, options):
         text = options.initial_prompt or "w0 x0 y0"
-        words = tuple(DraftWord(f" {w}", 0.1 * i, 0.1 * i + 0.1, 0.9)
-                      for i, w in enumerate(text.split()))
-        return Transcript(language="en", segments=iter(
-            [DraftSegment(0.0, min(1.0, len(audio) / 16000), text, -0.3, 0.01, 1.2, words)]))
+        words = tuple(
+            DraftWord(f" {w}", 0.1 * i, 0.1 * i + 0.1, 0.9) for i, w in enumerate(text.split())
+        )
+        return Transcript(
+            language="en",
+            segments=iter(
+                [DraftSegment(0.0, min(1.0, len(audio) / 16000), text, -0.3, 0.01, 1.2, words)]
+            ),
+        )
 
 
 def test_a_draft_that_writes_its_prompt_back_is_flagged(wb, taught, tmp_path):
@@ -218,8 +231,10 @@ def test_a_draft_without_words_gets_its_confidence_from_its_log_probability(wb, 
     project = ensure_project(wb, "bare")
     import_paths(wb, project, [tone(tmp_path / "bare.wav", 2.0)])
     [rec] = store.list_recordings(wb.db, project.id)
-    drafts = [{"start": 0.0, "end": 1.0, "text": "a", "asr_meta": {"avg_logprob": -0.5}},
-              {"start": 1.0, "end": 2.0, "text": "b", "asr_meta": None}]
+    drafts = [
+        {"start": 0.0, "end": 1.0, "text": "a", "asr_meta": {"avg_logprob": -0.5}},
+        {"start": 1.0, "end": 2.0, "text": "b", "asr_meta": None},
+    ]
     assert store.add_drafted_segments(wb.db, rec.id, drafts, author="t") == 2
     rows = sorted(_rows(wb, store.segments, recording_id=rec.id), key=lambda r: r["start"])
     assert rows[0]["confidence"] == pytest.approx(math.exp(-0.5))
@@ -232,24 +247,34 @@ def test_the_uncertain_queue_puts_the_least_confident_first(wb, drafted):
     confidences = [0.7, None, 0.2, 0.9, 0.2, None]
     with wb.db.begin() as conn:
         for q, c in zip(every, confidences, strict=True):
-            conn.execute(sa.update(store.segments).where(store.segments.c.id == q["id"])
-                         .values(confidence=c))
-    ranked = sorted(zip(every, confidences, strict=True),
-                    key=lambda qc: (qc[1] is None, qc[1] or 0, every.index(qc[0])))
+            conn.execute(
+                sa.update(store.segments).where(store.segments.c.id == q["id"]).values(confidence=c)
+            )
+    ranked = sorted(
+        zip(every, confidences, strict=True),
+        key=lambda qc: (qc[1] is None, qc[1] or 0, every.index(qc[0])),
+    )
     ids = [q["id"] for q, _ in ranked]
     assert ids[-2:] == [every[1]["id"], every[5]["id"]]  # no confidence: last, in time order
     for i, seg_id in enumerate(ids):
         nav = store.queue_position(wb.db, drafted.id, seg_id, order="uncertain")
-        assert nav == {"current": seg_id, "previous": ids[i - 1] if i else None,
-                       "next": ids[i + 1] if i + 1 < len(ids) else None, "index": i,
-                       "total": len(ids), "past_end": False}
+        assert nav == {
+            "current": seg_id,
+            "previous": ids[i - 1] if i else None,
+            "next": ids[i + 1] if i + 1 < len(ids) else None,
+            "index": i,
+            "total": len(ids),
+            "past_end": False,
+        }
     assert store.queue_position(wb.db, drafted.id, None, order="uncertain")["current"] == ids[0]
     # claims hand out work in the same order
-    first, why = store.claim_next(wb.db, drafted.id, "ann", 30, unit="segment",
-                                  statuses=["drafted"], order="uncertain")
+    first, why = store.claim_next(
+        wb.db, drafted.id, "ann", 30, unit="segment", statuses=["drafted"], order="uncertain"
+    )
     assert (first, why) == (ids[0], "")
-    second, _ = store.claim_next(wb.db, drafted.id, "bob", 30, unit="segment",
-                                 statuses=["drafted"], order="uncertain")
+    second, _ = store.claim_next(
+        wb.db, drafted.id, "bob", 30, unit="segment", statuses=["drafted"], order="uncertain"
+    )
     assert second == ids[1]
 
 
@@ -274,7 +299,8 @@ def test_the_terms_and_rules_commands(wb, taught, home, capsys):
     assert "accepted" in capsys.readouterr().out
     assert learning_learn.rewrites_of(wb, taught.id, "accepted")[0].id == rule.id
     as_user(wb, "lee", "labeler")
-    assert main(["rules", "dismiss", str(rule.id), "--project", "demo", "--user", "lee",
-                 *where]) == 2
+    assert (
+        main(["rules", "dismiss", str(rule.id), "--project", "demo", "--user", "lee", *where]) == 2
+    )
     assert "may not" in capsys.readouterr().err
     assert learning_learn.rewrites_of(wb, taught.id, "accepted")[0].id == rule.id

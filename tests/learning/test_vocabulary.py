@@ -23,14 +23,21 @@ from workbench.text import load_profile
 AT = datetime(2026, 1, 1)
 
 
-def term(text: str, source: str = "learned", segments: int = 2, people: int = 2,
-         enabled: bool = True) -> Term:
+def term(
+    text: str, source: str = "learned", segments: int = 2, people: int = 2, enabled: bool = True
+) -> Term:
     return Term(0, 1, text, source, segments, people, enabled, "olga", AT)
 
 
 def test_tokens_drop_the_punctuation_at_word_ends_only():
     assert tokens("Well, we use kubectl's  ‘apply’ -- daily.") == [
-        "Well", "we", "use", "kubectl's", "apply", "daily"]
+        "Well",
+        "we",
+        "use",
+        "kubectl's",
+        "apply",
+        "daily",
+    ]
     assert tokens("쿠버네티스를 설치했어요.") == ["쿠버네티스를", "설치했어요"]
 
 
@@ -52,8 +59,10 @@ def test_terms_need_enough_segments_and_people():
 
 def test_a_word_the_draft_usually_writes_right_is_not_a_term():
     right = [Example(f"our meeting {i}", f"our meeting {i}", "x") for i in range(10)]
-    fixes = [Example("our one", "our meeting one", "ann"),
-             Example("our two", "our meeting two", "bob")]
+    fixes = [
+        Example("our one", "our meeting one", "ann"),
+        Example("our two", "our meeting two", "bob"),
+    ]
     assert "meeting" not in {t.term for t in learn(right + fixes)}
     assert "meeting" in {t.term for t in learn(fixes)}  # nothing says it is common
     # a count of a fix in one segment: many insertions of one word in a segment count once
@@ -74,10 +83,14 @@ def test_conventions_markup_is_never_a_term():
     text = "o/ (70%)/(칠십 퍼센트) 정도 b/ 음/ 그+ 그래서 쿠버네티스를"
     assert plain(text, kspon) == "70% 정도 그래서 쿠버네티스를"
     drafts = ["칠십 퍼센트 정도 그래서", "칠십 퍼센트 정도 그래서"]
-    finals = ["n/ (70%)/(칠십 퍼센트) 정도 음/ 그래서 쿠버네티스를",
-              "b/ (70%)/(칠십 퍼센트) 정도 어/ 그래서 쿠버네티스를"]
-    examples = [Example(plain(d, kspon), plain(f, kspon), who)
-                for d, f, who in zip(drafts, finals, ["민지", "서준"], strict=True)]
+    finals = [
+        "n/ (70%)/(칠십 퍼센트) 정도 음/ 그래서 쿠버네티스를",
+        "b/ (70%)/(칠십 퍼센트) 정도 어/ 그래서 쿠버네티스를",
+    ]
+    examples = [
+        Example(plain(d, kspon), plain(f, kspon), who)
+        for d, f, who in zip(drafts, finals, ["민지", "서준"], strict=True)
+    ]
     learned = {t.term for t in learn(examples)}
     assert learned == {"쿠버네티스를"}  # no n/, b/, fillers or their marks; 70 is a number
     verbatim = load_profile("verbatim-en")
@@ -85,8 +98,12 @@ def test_conventions_markup_is_never_a_term():
 
 
 def test_the_prompt_puts_the_owners_terms_first_and_stays_in_its_limit():
-    terms = [term("kubectl", people=3), term("Helm", segments=9, people=2),
-             term("ArgoCD", "owner", 0, 0), term("Istio", people=5, enabled=False)]
+    terms = [
+        term("kubectl", people=3),
+        term("Helm", segments=9, people=2),
+        term("ArgoCD", "owner", 0, 0),
+        term("Istio", people=5, enabled=False),
+    ]
     assert prompt_text(terms, "Cloud talk.") == "Cloud talk. ArgoCD, kubectl, Helm"
     assert prompt_text(terms) == "ArgoCD, kubectl, Helm"
     assert prompt_text([], "Cloud talk.") == "Cloud talk."
@@ -100,16 +117,19 @@ def test_the_prompt_puts_the_owners_terms_first_and_stays_in_its_limit():
 
 def test_changes_are_short_replaced_spans():
     assert changes("I use cube control, daily.", "I use kubectl, daily.") == [
-        ("cube control", "kubectl")]
+        ("cube control", "kubectl")
+    ]
     assert changes("so we went", "So we went") == []  # sentence case is no rule
     assert changes("an iphone here", "an iPhone here") == [("iphone", "iPhone")]
     assert changes("one two three four five six", "1 2 3 4 5 6") == []  # longer than 3 words
     assert changes("a b", "a b c") == []  # an insertion replaces nothing
     # Korean: a one-eojeol change keeping its particle is learned without it
     assert changes("쿠버네티스를 설치했어요", "큐버네티스를 설치했어요") == [
-        ("쿠버네티스", "큐버네티스")]
+        ("쿠버네티스", "큐버네티스")
+    ]
     assert changes("쿠버네티스를 봤어요", "쿠버네티스가 봤어요") == [
-        ("쿠버네티스를", "쿠버네티스가")]
+        ("쿠버네티스를", "쿠버네티스가")
+    ]
 
 
 def test_rules_need_enough_people():
@@ -121,9 +141,12 @@ def test_rules_need_enough_people():
     ]
     found = find(examples)
     assert [(r.before, r.after, r.segments, r.people) for r in found] == [
-        ("cube control", "kubectl", 2, 2)]
+        ("cube control", "kubectl", 2, 2)
+    ]
     assert {(r.before, r.after) for r in find(examples, min_people=1)} == {
-        ("cube control", "kubectl"), ("hell", "Helm")}
+        ("cube control", "kubectl"),
+        ("hell", "Helm"),
+    }
     assert find(examples, min_people=3) == []
 
 
@@ -144,8 +167,11 @@ def test_apply_makes_no_chains_and_keeps_a_fixed_order():
     assert reordered[0] == text
     assert list(applied) == [("a", "b"), ("b", "c"), ("x y", "z"), ("x", "w")]
     # two rules for one span: the first by text wins, whatever order they come in
-    assert apply("cat", [("cat", "dog"), ("cat", "cow")])[0] == apply(
-        "cat", [("cat", "cow"), ("cat", "dog")])[0] == "cow"
+    assert (
+        apply("cat", [("cat", "dog"), ("cat", "cow")])[0]
+        == apply("cat", [("cat", "cow"), ("cat", "dog")])[0]
+        == "cow"
+    )
 
 
 def test_apply_takes_records_and_korean_particles():
@@ -164,7 +190,9 @@ def test_apply_escapes_the_rule(before):
 def test_function_words_labellers_insert_are_not_terms():
     from workbench.learning.vocabulary import Example, learn
 
-    examples = [Example("the graph panel is empty", "in the Grafana panel is empty", "ann"),
-                Example("restart graph on", "restart Grafana in", "bob"),
-                Example("the graph", "in Grafana", "cid")]
+    examples = [
+        Example("the graph panel is empty", "in the Grafana panel is empty", "ann"),
+        Example("restart graph on", "restart Grafana in", "bob"),
+        Example("the graph", "in Grafana", "cid"),
+    ]
     assert [t.term for t in learn(examples)] == ["Grafana"]

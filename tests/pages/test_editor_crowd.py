@@ -28,10 +28,20 @@ def _labeller(home, wb):
 def _act(at: AppTest, wb, kind: str, text: str) -> AppTest:
     """Send one action from the editor component, as the browser does."""
     seg = store.get_segment(wb.db, at.session_state["ed_current"])
-    at.session_state["ed_component"] = {"action": {
-        "type": kind, "key": f"{seg.id}-{seg.version}", "segment_id": seg.id,
-        "version": seg.version, "text": text, "start": seg.start, "end": seg.end,
-        "cursor": seg.start, "active_seconds": 3.0, "nonce": f"{kind}-{seg.id}-{text}"}}
+    at.session_state["ed_component"] = {
+        "action": {
+            "type": kind,
+            "key": f"{seg.id}-{seg.version}",
+            "segment_id": seg.id,
+            "version": seg.version,
+            "text": text,
+            "start": seg.start,
+            "end": seg.end,
+            "cursor": seg.start,
+            "active_seconds": 3.0,
+            "nonce": f"{kind}-{seg.id}-{text}",
+        }
+    }
     return at.run()
 
 
@@ -55,8 +65,9 @@ def test_the_qualification_test_in_the_editor(home, wb, drafted, monkeypatch):
     assert "item 1 of 2" in _texts(at.info)
     first = at.session_state["ed_current"]
     assert first in ids[:2]
-    at = _act(at, wb, "save_next",
-              "the first gold text" if first == ids[0] else "the second gold text")
+    at = _act(
+        at, wb, "save_next", "the first gold text" if first == ids[0] else "the second gold text"
+    )
     _ok(at)
     assert "Saved test item 1 of 2" in _texts(at.success)
     assert "item 2 of 2" in _texts(at.info)
@@ -88,8 +99,7 @@ def test_a_paused_labeller_reads_why(home, wb, drafted, monkeypatch):
     assert "paused" in _texts(at.error) and "check segments" in _texts(at.error)
 
 
-def test_a_second_label_shows_the_draft_and_the_answer_is_kept(home, wb, drafted,
-                                                               monkeypatch):
+def test_a_second_label_shows_the_draft_and_the_answer_is_kept(home, wb, drafted, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     update_settings(wb, drafted.id, double_share=1.0)
     ids = [r["id"] for r in store.segment_queue(wb.db, drafted.id)]
@@ -113,10 +123,20 @@ def test_a_second_label_shows_the_draft_and_the_answer_is_kept(home, wb, drafted
     # a browser still showing the blind item sends its save again (a second Ctrl+Enter): it
     # never writes over the first label
     latest = store.get_segment(wb.db, ids[0])
-    at.session_state["ed_component"] = {"action": {
-        "type": "save_next", "key": f"{ids[0]}-{latest.version}", "segment_id": ids[0],
-        "version": latest.version, "text": "ann's words", "start": latest.start,
-        "end": latest.end, "cursor": latest.start, "active_seconds": 1.0, "nonce": 99}}
+    at.session_state["ed_component"] = {
+        "action": {
+            "type": "save_next",
+            "key": f"{ids[0]}-{latest.version}",
+            "segment_id": ids[0],
+            "version": latest.version,
+            "text": "ann's words",
+            "start": latest.start,
+            "end": latest.end,
+            "cursor": latest.start,
+            "active_seconds": 1.0,
+            "nonce": 99,
+        }
+    }
     at.run()
     _ok(at)
     assert store.segment_view(wb.db, ids[0]).text == "bob's own words"

@@ -55,10 +55,15 @@ def test_the_import_report_lists_a_file_imported_with_a_warning(app, drafted):
     from workbench.intake.audio_files import ImportItem, ImportReport
 
     at = app("workbench/pages/projects.py", drafted.id)
-    at.session_state["import_report"] = (drafted.id, ImportReport((
-        ImportItem("whole.wav", "imported", "", 1, 3.0),
-        ImportItem("cut.mp4", "imported", "it may be cut short: ...", 2, 3.0, warning=True),
-    )))
+    at.session_state["import_report"] = (
+        drafted.id,
+        ImportReport(
+            (
+                ImportItem("whole.wav", "imported", "", 1, 3.0),
+                ImportItem("cut.mp4", "imported", "it may be cut short: ...", 2, 3.0, warning=True),
+            )
+        ),
+    )
     at.run()
     _no_errors(at)
     listed = "\n".join(m.value for m in at.markdown)
@@ -130,8 +135,16 @@ def test_editor_saves_speaker_tags_and_comment(app, wb, drafted):
     seg = store.get_segment(wb.db, seg_id)
     assert (seg.version, seg.speaker, seg.tags, seg.comment) == (2, None, (), "")
     seg_id = at.session_state["ed_current"]  # the saved one left the to-do queue
-    _act(at, wb, "save", text="w0 x0", speaker="Kim Min-ji", tags=["noise", "made-up"],
-         comment="door slam at 0.4 s", nonce="second")
+    _act(
+        at,
+        wb,
+        "save",
+        text="w0 x0",
+        speaker="Kim Min-ji",
+        tags=["noise", "made-up"],
+        comment="door slam at 0.4 s",
+        nonce="second",
+    )
     _no_errors(at)
     seg = store.get_segment(wb.db, seg_id)
     assert (seg.speaker, seg.tags, seg.comment) == ("Kim Min-ji", ("noise",), "door slam at 0.4 s")
@@ -150,11 +163,22 @@ def test_editor_refuses_a_stale_save(app, wb, drafted):
     at = app("workbench/pages/editor.py", drafted.id, user=("olga", "owner"))
     first = store.segment_queue(wb.db, drafted.id)[0]
     seg = store.get_segment(wb.db, first["id"])
-    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"],
-                 first["end"])
-    at.session_state["ed_component"] = {"action": {
-        "type": "save", "key": f"{seg.id}-1", "segment_id": seg.id, "version": 1,
-        "text": "my edit", "start": seg.start, "end": seg.end, "cursor": 0, "nonce": "x"}}
+    save_segment(
+        as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"]
+    )
+    at.session_state["ed_component"] = {
+        "action": {
+            "type": "save",
+            "key": f"{seg.id}-1",
+            "segment_id": seg.id,
+            "version": 1,
+            "text": "my edit",
+            "start": seg.start,
+            "end": seg.end,
+            "cursor": 0,
+            "nonce": "x",
+        }
+    }
     at.run()
     _no_errors(at)
     # refused, with the newer text, although the segment has left the to-do queue meanwhile
@@ -167,12 +191,21 @@ def test_editor_stale_save_shows_the_newer_text(app, wb, drafted):
     from workbench.labelling.editor_actions import apply_action
 
     first = store.segment_queue(wb.db, drafted.id)[0]
-    save_segment(as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"],
-                 first["end"])
-    outcome = apply_action(as_user(wb, "ann"), {"type": "save", "segment_id": first["id"],
-                                                "version": 1, "text": "mine",
-                                                "start": first["start"], "end": first["end"]},
-                                shown=first["id"])
+    save_segment(
+        as_user(wb, "bob"), first["id"], 1, "saved in another tab", first["start"], first["end"]
+    )
+    outcome = apply_action(
+        as_user(wb, "ann"),
+        {
+            "type": "save",
+            "segment_id": first["id"],
+            "version": 1,
+            "text": "mine",
+            "start": first["start"],
+            "end": first["end"],
+        },
+        shown=first["id"],
+    )
     assert outcome.kind == "error" and "was saved since you opened it" in outcome.message
     assert (outcome.mine, outcome.theirs) == ("mine", "saved in another tab")  # side by side
 
@@ -199,8 +232,9 @@ def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
     store.update_project(wb.db, drafted.id, conventions="kspon")
     at = app("workbench/pages/editor.py", drafted.id)
     seg_id = at.session_state["ed_current"]
-    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1",
-                                                  "text": "(70%)/(칠십 퍼센트 정도"}}
+    at.session_state["ed_component"] = {
+        "draft": {"key": f"{seg_id}-1", "text": "(70%)/(칠십 퍼센트 정도"}
+    }
     at.run()
     assert any("dual-transcription" in m.value for m in at.markdown)
     _act(at, wb, "save", text="(70%)/(칠십 퍼센트 정도")
@@ -261,7 +295,11 @@ def test_drafts_page_saves_prompt_and_cutting_settings(app, wb, drafted):
     _no_errors(at)
     project = store.get_project(wb.db, drafted.id)
     assert (project.prompt, project.max_segment, project.min_segment, project.per_channel) == (
-        "ComfyUI, KsponSpeech", 15.0, 1.0, True)
+        "ComfyUI, KsponSpeech",
+        15.0,
+        1.0,
+        True,
+    )
 
 
 def test_editor_filters_flagged_and_shows_why(app, wb, drafted):
@@ -270,8 +308,11 @@ def test_editor_filters_flagged_and_shows_why(app, wb, drafted):
     first = store.segment_queue(wb.db, drafted.id)[0]
     with wb.db.begin() as conn:
         conn.execute(sa.update(store.segments).values(flags=""))
-        conn.execute(sa.update(store.segments).where(store.segments.c.id == first["id"])
-                     .values(flags="repetition"))
+        conn.execute(
+            sa.update(store.segments)
+            .where(store.segments.c.id == first["id"])
+            .values(flags="repetition")
+        )
     at = app("workbench/pages/editor.py", drafted.id)
     at.checkbox(key=f"ed_flagged_{drafted.id}").check().run()
     _no_errors(at)
@@ -300,7 +341,11 @@ def test_settings_form_follows_the_chosen_project(app, wb):
     _no_errors(at)
     ko, en = store.get_project(wb.db, ko.id), store.get_project(wb.db, en.id)
     assert (ko.conventions, ko.language, ko.speakers, ko.guidelines) == (
-        "kspon", "ko", ("A", "B"), "숫자는 한글로")
+        "kspon",
+        "ko",
+        ("A", "B"),
+        "숫자는 한글로",
+    )
     assert (en.conventions, en.speakers) == ("plain", ())
 
 
@@ -438,5 +483,6 @@ def test_a_deactivated_labeller_cannot_save_from_an_open_editor(app, wb, drafted
     _act(at, wb, "save", text="saved after deactivation")
     assert store.get_segment(wb.db, seg_id).version == 1  # refused: the session has ended
     # a full rerun shows the sign-in page; a rerun of the editor alone says the session ended
-    assert at.button(key="sign_in_button") or any("session has ended" in w.value
-                                                  for w in at.warning)
+    assert at.button(key="sign_in_button") or any(
+        "session has ended" in w.value for w in at.warning
+    )

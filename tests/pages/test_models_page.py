@@ -76,8 +76,9 @@ def test_wrong_settings_are_refused_on_the_page(home, wb, project):
     store.update_project(wb.db, project.id, holdout_share=0.0)
     at = _page(home, project.id)
     at.button(key=next(b.key for b in at.button if "start_tune" in b.key)).click().run()
-    assert any("Not started" in e.value and "not enough final segments" in e.value
-               for e in at.error)
+    assert any(
+        "Not started" in e.value and "not enough final segments" in e.value for e in at.error
+    )
     assert store.latest_job(wb.db, project.id, "tune") is None
 
 
@@ -92,8 +93,9 @@ def test_other_roles_are_not_offered_the_page(home, wb, project, role):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE).run()
     # the page itself, reached without the router, is refused by the service
-    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "models.py"),
-                             default_timeout=60)
+    page = AppTest.from_file(
+        str(APP.parent / "workbench" / "pages" / "models.py"), default_timeout=60
+    )
     page.session_state["wb_token"] = session_token(home, "lee", role)
     page.session_state["project_id"] = project.id
     page.run()

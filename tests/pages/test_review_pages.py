@@ -26,9 +26,18 @@ def _send(at: AppTest, wb, component: str, current: str, kind: str, **fields) ->
     """What the editor component sends from the browser: one action trigger."""
     seg = store.get_segment(wb.db, at.session_state[current])
     view = store.segment_view(wb.db, seg.id)
-    action = {"type": kind, "key": f"{seg.id}-{seg.version}", "segment_id": seg.id,
-              "version": seg.version, "text": view.text, "start": seg.start, "end": seg.end,
-              "cursor": seg.start, "active_seconds": 1.5, "nonce": f"{kind}-{seg.id}-{seg.version}"}
+    action = {
+        "type": kind,
+        "key": f"{seg.id}-{seg.version}",
+        "segment_id": seg.id,
+        "version": seg.version,
+        "text": view.text,
+        "start": seg.start,
+        "end": seg.end,
+        "cursor": seg.start,
+        "active_seconds": 1.5,
+        "nonce": f"{kind}-{seg.id}-{seg.version}",
+    }
     at.session_state[component] = {"action": {**action, **fields}}
     return at.run()
 

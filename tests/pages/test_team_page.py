@@ -19,8 +19,9 @@ from workbench.ui.common import form_key
 def app(home, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
-    return lambda project_id, user=("olga", "owner"): open_page(home, "workbench/pages/team.py",
-                                                                  project_id, user)
+    return lambda project_id, user=("olga", "owner"): open_page(
+        home, "workbench/pages/team.py", project_id, user
+    )
 
 
 def _no_errors(at: AppTest) -> None:
@@ -47,8 +48,12 @@ def _table(at: AppTest, name: str):
 def test_owner_changes_every_setting(app, wb, drafted):
     at = app(drafted.id)
     _no_errors(at)
-    assert [h.value for h in at.header] == ["Hand out work", "Qualification and gold",
-                                            "Double labelling", "Defect rules"]
+    assert [h.value for h in at.header] == [
+        "Hand out work",
+        "Qualification and gold",
+        "Double labelling",
+        "Defect rules",
+    ]
     p = store.get_project(wb.db, drafted.id)
     at.selectbox(key=form_key(p, "team_mode")).select("recording")
     at.number_input(key=form_key(p, "team_claim_minutes")).set_value(45)
@@ -75,16 +80,26 @@ def test_owner_changes_every_setting(app, wb, drafted):
     p = store.get_project(wb.db, drafted.id)
     assert (p.double_share, p.agree_max_error) == (0.2, 0.15)
 
-    for field, value in (("warn_reject", 5.0), ("pause_reject", 40.0), ("warn_gold", 10.0),
-                         ("pause_gold", 50.0)):
+    for field, value in (
+        ("warn_reject", 5.0),
+        ("pause_reject", 40.0),
+        ("warn_gold", 10.0),
+        ("pause_gold", 50.0),
+    ):
         at.number_input(key=form_key(p, f"team_{field}")).set_value(value)
     at.number_input(key=form_key(p, "team_rules_min")).set_value(3)
     at.number_input(key=form_key(p, "team_rules_days")).set_value(14)
     at.button(key=form_key(p, "team_rules_save")).click().run()
     _no_errors(at)
     p = store.get_project(wb.db, drafted.id)
-    assert (p.warn_reject, p.pause_reject, p.warn_gold, p.pause_gold, p.rules_min,
-            p.rules_days) == (0.05, 0.4, 0.1, 0.5, 3, 14)
+    assert (
+        p.warn_reject,
+        p.pause_reject,
+        p.warn_gold,
+        p.pause_gold,
+        p.rules_min,
+        p.rules_days,
+    ) == (0.05, 0.4, 0.1, 0.5, 3, 14)
     # the fresh widgets show the stored values, in %
     assert at.number_input(key=form_key(p, "team_pause_reject")).value == 40.0
 
@@ -95,8 +110,7 @@ def test_a_refused_setting_is_named_and_not_stored(app, wb, drafted):
     at.number_input(key=form_key(p, "team_warn_reject")).set_value(60.0)  # above the pause
     at.button(key=form_key(p, "team_rules_save")).click().run()
     assert not at.exception
-    assert any("Defect rules not saved" in e.value and "warn reject" in e.value
-               for e in at.error)
+    assert any("Defect rules not saved" in e.value and "warn reject" in e.value for e in at.error)
     assert store.get_project(wb.db, drafted.id).warn_reject == p.warn_reject
 
 
@@ -126,7 +140,9 @@ def test_assign_a_recording_and_segments_and_cap_a_person(app, wb, drafted):
     assert store.get_segment(wb.db, mine[0]).assignee == "rita"
     load = _table(at, "workload").set_index("person")
     assert (load.loc["lena", "assigned, to do"], load.loc["rita", "assigned, to do"]) == (
-        len(mine) - 1, 2)
+        len(mine) - 1,
+        2,
+    )
 
     at.text_input(key=f"team_assign_ids_{pid}").input(f"{other[0]}")  # back to anyone
     at.selectbox(key=f"team_assign_ids_to_{pid}").select(None)
@@ -235,8 +251,9 @@ def test_only_owners_get_the_team_page(app, wb, drafted, role):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("workbench/pages/team.py").run()
     # the page itself, reached without the router, is refused by the service
-    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "team.py"),
-                             default_timeout=60)
+    page = AppTest.from_file(
+        str(APP.parent / "workbench" / "pages" / "team.py"), default_timeout=60
+    )
     page.session_state["wb_token"] = session_token(wb.settings.home, "pat", role)
     page.session_state["project_id"] = drafted.id
     page.run()

@@ -19,8 +19,7 @@ from workbench.review.verdicts import approve
 def app(home, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.delenv("WORKBENCH_DB_URL", raising=False)
-    return lambda page, project_id, user=("olga", "owner"): open_page(home, page, project_id,
-                                                                        user)
+    return lambda page, project_id, user=("olga", "owner"): open_page(home, page, project_id, user)
 
 
 def _no_errors(at: AppTest) -> None:
@@ -47,8 +46,11 @@ def test_owner_learns_edits_terms_and_decides_rules(app, wb, taught):
     pid = taught.id
     at = app("workbench/pages/vocabulary.py", pid)
     _no_errors(at)
-    assert [h.value for h in at.header] == ["Learned vocabulary", "Suggested rules",
-                                            "Labellers' queue"]
+    assert [h.value for h in at.header] == [
+        "Learned vocabulary",
+        "Suggested rules",
+        "Labellers' queue",
+    ]
     assert not at.data_editor  # no terms yet
     at.button(key=f"voc_learn_{pid}").click().run()
     _no_errors(at)
@@ -69,8 +71,11 @@ def test_owner_learns_edits_terms_and_decides_rules(app, wb, taught):
 
     # the table: kubectl disabled, Argo CD removed, with one save
     [table] = at.data_editor
-    at.session_state[table.key] = {"edited_rows": {1: {"enabled": False}, 0: {"remove": True}},
-                                   "added_rows": [], "deleted_rows": []}
+    at.session_state[table.key] = {
+        "edited_rows": {1: {"enabled": False}, 0: {"remove": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     at.button(key=f"voc_terms_save_{pid}").click().run()
     _no_errors(at)
@@ -107,8 +112,9 @@ def test_labellers_do_not_reach_the_page(app, wb, taught):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("workbench/pages/vocabulary.py").run()
     # the page itself, reached without the router: they may read, the service refuses changes
-    page = AppTest.from_file(str(APP.parent / "workbench" / "pages" / "vocabulary.py"),
-                             default_timeout=60)
+    page = AppTest.from_file(
+        str(APP.parent / "workbench" / "pages" / "vocabulary.py"), default_timeout=60
+    )
     page.session_state["wb_token"] = session_token(wb.settings.home, "lee", "labeler")
     page.session_state["project_id"] = taught.id
     page.run()
@@ -122,11 +128,18 @@ def test_the_editor_marks_a_draft_a_rule_changed(app, wb, taught):
     seg = store.segment_queue(wb.db, taught.id)[1]
     meta = store.segment_view(wb.db, seg["id"]).draft.asr_meta
     with wb.db.begin() as conn:  # as a draft written with an accepted rule
-        conn.execute(sa.update(store.revisions).where(
-            store.revisions.c.segment_id == seg["id"], store.revisions.c.n == 1).values(
-            text="w1 **kubectl**",
-            asr_meta={**meta, "engine_text": "w1 x1",
-                      "rewrites": [{"before": "x1", "after": "**kubectl**"}]}))
+        conn.execute(
+            sa.update(store.revisions)
+            .where(store.revisions.c.segment_id == seg["id"], store.revisions.c.n == 1)
+            .values(
+                text="w1 **kubectl**",
+                asr_meta={
+                    **meta,
+                    "engine_text": "w1 x1",
+                    "rewrites": [{"before": "x1", "after": "**kubectl**"}],
+                },
+            )
+        )
     at = app("workbench/pages/editor.py", taught.id)
     _no_errors(at)
     captions = [c.value for c in at.caption if "Draft changed by rule" in c.value]
@@ -138,8 +151,9 @@ def test_the_editor_queue_follows_the_projects_order(app, wb, drafted):
     least = every[4]["id"]
     with wb.db.begin() as conn:
         conn.execute(sa.update(store.segments).values(confidence=0.9))
-        conn.execute(sa.update(store.segments).where(store.segments.c.id == least)
-                     .values(confidence=0.1))
+        conn.execute(
+            sa.update(store.segments).where(store.segments.c.id == least).values(confidence=0.1)
+        )
     at = app("workbench/pages/editor.py", drafted.id, ("lee", "labeler"))
     _no_errors(at)
     assert at.selectbox(key=f"ed_order_{drafted.id}").value == "time"

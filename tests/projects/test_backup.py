@@ -83,17 +83,22 @@ def _but_projects(rows: dict[str, list]) -> dict[str, list]:
 
 
 def _files(home: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(home)): p.read_bytes()
-            for folder in ("audio", "peaks", "profiles") for p in (home / folder).rglob("*")
-            if p.is_file()}
+    return {
+        str(p.relative_to(home)): p.read_bytes()
+        for folder in ("audio", "peaks", "profiles")
+        for p in (home / folder).rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.fixture
 def source(tmp_path, fake_engine):
     """A SQLite workbench with data, and its contents."""
     bench = sqlite_bench(tmp_path / "source")
-    sources = [tone(tmp_path / "src" / "a.wav", 3.0), tone(tmp_path / "src" / "b.flac", 2.5,
-                                                             48000, channels=2, freq=330)]
+    sources = [
+        tone(tmp_path / "src" / "a.wav", 3.0),
+        tone(tmp_path / "src" / "b.flac", 2.5, 48000, channels=2, freq=330),
+    ]
     info = populate(bench, sources, fake_engine)
     return bench, info
 
@@ -116,8 +121,9 @@ def test_round_trip_keeps_every_row_and_byte(source, tmp_path):
     # the project on a profile file now names the restored home's copy of it
     own = store.find_project(target.db, "own profile")
     assert own.conventions == str(target.settings.profiles_dir / "team.yaml")
-    assert [p.name for p in store.list_projects(target.db)] == \
-           [p.name for p in store.list_projects(bench.db)]
+    assert [p.name for p in store.list_projects(target.db)] == [
+        p.name for p in store.list_projects(bench.db)
+    ]
 
     for rec in store.list_recordings(target.db, info["project"].id):  # the audio opens
         assert len(read_all(target.path(rec.working_path))) == rec.num_samples
@@ -200,7 +206,10 @@ def test_a_killed_backup_leaves_what_the_next_backup_removes(source, tmp_path):
     bench, _ = source
     home, out = bench.settings.home, tmp_path / "backups"
     out.mkdir()
-    scratch, part = map(Path, killed_while(f"""
+    scratch, part = map(
+        Path,
+        killed_while(
+            f"""
         from pathlib import Path
         from workbench.projects import backup as backing_up
         real = backing_up._write_archive
@@ -210,7 +219,10 @@ def test_a_killed_backup_leaves_what_the_next_backup_removes(source, tmp_path):
             time.sleep(60)
         backing_up._write_archive = stuck
         backing_up.backup(wb, Path({str(out)!r}))
-    """, home).split())
+    """,
+            home,
+        ).split(),
+    )
     assert (scratch / "workbench.db").is_file() and scratch.parent == home / "tmp"
     assert part.is_file() and part.parent == out
     live = [home / "tmp" / f"backup-{owner_tag()}-alive123", out / f".x.tar.part-{owner_tag()}"]
@@ -232,16 +244,27 @@ def test_a_fine_tuned_model_comes_back_with_the_project_drafting_with_it(source,
     project = info["project"]
 
     def version(state: str):
-        return store.add_model(bench.db, project.id, engine="faster-whisper",
-                               path=f"models/project-{project.id}/v{{n}}", base="base",
-                               method="lora", params={}, state=state, job_id=None,
-                               created_by="olga")
+        return store.add_model(
+            bench.db,
+            project.id,
+            engine="faster-whisper",
+            path=f"models/project-{project.id}/v{{n}}",
+            base="base",
+            method="lora",
+            params={},
+            state=state,
+            job_id=None,
+            created_by="olga",
+        )
 
     ready = version("ready")
     folder = bench.path(ready.path)
     folder.mkdir(parents=True)
-    written = {"model.bin": bytes(range(256)) * 40, "config.json": b"{}",
-               "vocabulary.json": b'["a"]'}
+    written = {
+        "model.bin": bytes(range(256)) * 40,
+        "config.json": b"{}",
+        "vocabulary.json": b'["a"]',
+    }
     for name, data in written.items():
         (folder / name).write_bytes(data)
     version("failed")  # no folder: nothing to keep, nothing missing
@@ -296,16 +319,20 @@ def test_a_snapshot_taken_while_another_connection_writes_is_consistent(source, 
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     for seg_id, version, latest in db.execute(
-            "SELECT id, version, latest_revision_id FROM segments").fetchall():
-        count, top = db.execute("SELECT count(*), max(id) FROM revisions WHERE segment_id = ?",
-                                (seg_id,)).fetchone()
-        reviews = db.execute("SELECT count(*) FROM reviews WHERE segment_id = ?",
-                             (seg_id,)).fetchone()[0]
+        "SELECT id, version, latest_revision_id FROM segments"
+    ).fetchall():
+        count, top = db.execute(
+            "SELECT count(*), max(id) FROM revisions WHERE segment_id = ?", (seg_id,)
+        ).fetchone()
+        reviews = db.execute(
+            "SELECT count(*) FROM reviews WHERE segment_id = ?", (seg_id,)
+        ).fetchone()[0]
         assert latest == top  # each save: one revision and one version, a review one version
         assert version == count + reviews
         if seg_id in ids:
-            assert db.execute("SELECT count(*) FROM revisions WHERE segment_id = ? AND "
-                              "text = 'before'", (seg_id,)).fetchone() == (1,)
+            assert db.execute(
+                "SELECT count(*) FROM revisions WHERE segment_id = ? AND text = 'before'", (seg_id,)
+            ).fetchone() == (1,)
     db.close()
     restore(sqlite_bench(tmp_path / "target"), archive)  # and its manifest agrees with it
 
@@ -341,8 +368,9 @@ def test_a_sqlite_archive_does_not_restore_into_postgresql(source, tmp_path):
         restore(open_workbench(tmp_path / "pg", PG_URL), archive, force=True)
 
 
-@pytest.mark.skipif(not PG_URL or not shutil.which("pg_dump"),
-                    reason="needs WORKBENCH_TEST_PG and pg_dump on PATH")
+@pytest.mark.skipif(
+    not PG_URL or not shutil.which("pg_dump"), reason="needs WORKBENCH_TEST_PG and pg_dump on PATH"
+)
 def test_postgresql_round_trip(wb, tmp_path, fake_engine):
     sources = [tone(tmp_path / "src" / "a.wav", 3.0)]
     info = populate(wb, sources, fake_engine)
@@ -391,8 +419,10 @@ def test_a_file_gone_from_the_home_is_reported_and_the_rest_restores(source, tmp
     target = sqlite_bench(tmp_path / "target")
     done = restore(target, archive)
     assert done.missing == (recording.peaks_path,)
-    assert target.path(recording.working_path).read_bytes() == \
-           bench.path(recording.working_path).read_bytes()
+    assert (
+        target.path(recording.working_path).read_bytes()
+        == bench.path(recording.working_path).read_bytes()
+    )
     assert not target.path(recording.peaks_path).exists()
 
 
@@ -413,7 +443,8 @@ def test_an_archive_lacking_a_file_its_database_names_is_refused(source, tmp_pat
                 member.size = len(data)
             out.addfile(member, io.BytesIO(data))
     fresh = sqlite_bench(tmp_path / "fresh")
-    with pytest.raises(BackupError,
-                       match=r"the database names .*flac, which is not in the archive"):
+    with pytest.raises(
+        BackupError, match=r"the database names .*flac, which is not in the archive"
+    ):
         restore(fresh, forged)
     assert store.has_rows(fresh.db) == {} and _files(fresh.settings.home) == {}

@@ -102,9 +102,18 @@ def test_sessions_end_at_sign_out_expiry_and_deactivation(wb, team, monkeypatch)
 
 def test_deactivated_work_stays_attributed(wb, team, drafted):
     q = store.segment_queue(wb.db, drafted.id)[0]
-    apply_action(team["lena"], {"type": "save", "segment_id": q["id"], "version": 1,
-                                "text": "by lena", "start": q["start"], "end": q["end"]},
-                 shown=q["id"])
+    apply_action(
+        team["lena"],
+        {
+            "type": "save",
+            "segment_id": q["id"],
+            "version": 1,
+            "text": "by lena",
+            "start": q["start"],
+            "end": q["end"],
+        },
+        shown=q["id"],
+    )
     people.set_active(team["olga"], team["lena"].actor.id, False)
     assert store.list_revisions(wb.db, q["id"])[-1].author == "lena"
 
@@ -131,12 +140,14 @@ def test_names_and_passwords_are_checked(team):
 def test_only_owners_manage_people(team, who):
     wb = team[who]
     target = team["otto"].actor.id
-    for call in (lambda: people.create_user(wb, "newbie", "labeler"),
-                 lambda: people.list_users(wb),
-                 lambda: people.set_role(wb, target, "owner"),
-                 lambda: people.set_active(wb, target, False),
-                 lambda: people.reset_password(wb, target),
-                 lambda: people.audit_log(wb)):
+    for call in (
+        lambda: people.create_user(wb, "newbie", "labeler"),
+        lambda: people.list_users(wb),
+        lambda: people.set_role(wb, target, "owner"),
+        lambda: people.set_active(wb, target, False),
+        lambda: people.reset_password(wb, target),
+        lambda: people.audit_log(wb),
+    ):
         with pytest.raises(Forbidden):
             call()
 
@@ -153,8 +164,9 @@ def test_a_labeller_sees_only_their_projects(wb, team, drafted):
 
 
 @pytest.mark.parametrize("who", ["rita", "lena"])
-def test_labellers_and_reviewers_cannot_change_settings_export_or_create(team, drafted, who,
-                                                                         tmp_path):
+def test_labellers_and_reviewers_cannot_change_settings_export_or_create(
+    team, drafted, who, tmp_path
+):
     wb = team[who]
     with pytest.raises(Forbidden):
         update_settings(wb, drafted.id, guidelines="mine now")
@@ -181,9 +193,19 @@ def test_labellers_cannot_import_or_draft(team, drafted, tones):
 
 def test_an_outsider_cannot_label(wb, team, drafted):
     q = store.segment_queue(wb.db, drafted.id)[0]
-    out = apply_action(team["otto"], {"type": "save", "segment_id": q["id"], "version": 1,
-                                      "text": "x", "start": q["start"], "end": q["end"]},
-                       shown=q["id"], beside=Beside())
+    out = apply_action(
+        team["otto"],
+        {
+            "type": "save",
+            "segment_id": q["id"],
+            "version": 1,
+            "text": "x",
+            "start": q["start"],
+            "end": q["end"],
+        },
+        shown=q["id"],
+        beside=Beside(),
+    )
     assert out.kind == "error" and "not a member" in out.message
     with pytest.raises(Forbidden):
         split_at(team["otto"], q["id"], 1, q["start"] + 0.3, "w0 x0")
@@ -193,9 +215,18 @@ def test_an_outsider_cannot_label(wb, team, drafted):
 
 def test_saves_and_settings_are_attributed_and_audited(wb, team, drafted):
     q = store.segment_queue(wb.db, drafted.id)[0]
-    apply_action(team["rita"], {"type": "save", "segment_id": q["id"], "version": 1,
-                                "text": "by rita", "start": q["start"], "end": q["end"]},
-                 shown=q["id"])
+    apply_action(
+        team["rita"],
+        {
+            "type": "save",
+            "segment_id": q["id"],
+            "version": 1,
+            "text": "by rita",
+            "start": q["start"],
+            "end": q["end"],
+        },
+        shown=q["id"],
+    )
     assert store.list_revisions(wb.db, q["id"])[-1].author == "rita"
     update_settings(team["olga"], drafted.id, guidelines="Write numbers as words.")
     actions = [(e["actor"], e["action"]) for e in people.audit_log(team["olga"])]
@@ -218,8 +249,9 @@ def test_settings_refuse_server_paths(team, drafted, tmp_path):
         update_settings(team["olga"], drafted.id, conventions=str(secret))
     assert str(tmp_path) not in str(info.value)
     with pytest.raises(NotFound, match="no model"):
-        update_settings(team["olga"], drafted.id, asr_engine="faster-whisper",
-                        asr_model="/etc/passwd")
+        update_settings(
+            team["olga"], drafted.id, asr_engine="faster-whisper", asr_model="/etc/passwd"
+        )
     with pytest.raises(WorkbenchError):
         ensure_project(team["olga"], "p", conventions="/etc/passwd")
 

@@ -68,10 +68,12 @@ def test_out_of_range_names_why():
 
 
 def test_corpus_stats_and_ranking():
-    rows = [_row(1, "Hello world", disagreement=0.0, opinion="hello world"),
-            _row(2, "hello there", 2.0, 4.0, disagreement=0.5, opinion="hello"),
-            _row(3, "bye", 4.0, 4.1),
-            _row(4, "old label", 5.0, 6.0, disagreement=1.0, opinion="x", stale=True)]
+    rows = [
+        _row(1, "Hello world", disagreement=0.0, opinion="hello world"),
+        _row(2, "hello there", 2.0, 4.0, disagreement=0.5, opinion="hello"),
+        _row(3, "bye", 4.0, 4.1),
+        _row(4, "old label", 5.0, 6.0, disagreement=1.0, opinion="x", stale=True),
+    ]
     stats = corpus_stats(rows)
     assert (stats.utterances, stats.words, stats.vocabulary) == (4, 7, 6)
     assert stats.hours == pytest.approx(5.1 / 3600)
@@ -91,16 +93,20 @@ class SayEngine:
         self.calls += 1
         duration = len(audio) / 16000
         return Transcript(
-            "en", iter([DraftSegment(0.0, duration, f" {self.words}", -0.2, 0.01, 1.2)]))
+            "en", iter([DraftSegment(0.0, duration, f" {self.words}", -0.2, 0.01, 1.2)])
+        )
 
 
 @pytest.fixture
 def corpus(wb, tmp_path):
     """A NeMo manifest of four segments of one recording, imported: one label is wrong."""
     audio = tone(tmp_path / "c" / "talk.wav", 8.0)
-    lines = [{"audio_filepath": str(audio), "offset": 2.0 * i, "duration": 1.9, "text": text}
-             for i, text in enumerate(["hello world", "Hello, world!", "completely other words",
-                                       "hello word"])]
+    lines = [
+        {"audio_filepath": str(audio), "offset": 2.0 * i, "duration": 1.9, "text": text}
+        for i, text in enumerate(
+            ["hello world", "Hello, world!", "completely other words", "hello word"]
+        )
+    ]
     manifest = tmp_path / "c" / "manifest.json"
     manifest.write_text("".join(json.dumps(line) + "\n" for line in lines))
     project = ensure_project(wb, "corpus", "en")
@@ -156,8 +162,7 @@ def test_audit_fixes_and_rejections_are_kept_and_exported(wb, corpus, tmp_path):
     lena = as_user(wb, "lena")
     assert open_segment(lena, project.id, ids[3], QueueFilter()).view.segment.id == ids[3]
     assert rejection(lena, ids[3])["comment"] == "listen again"
-    result = export_batch(wb, project, tmp_path / "out", "nemo",
-                          filters=Filters(status="approved"))
+    result = export_batch(wb, project, tmp_path / "out", "nemo", filters=Filters(status="approved"))
     assert result.segments == 1
     manifest = (tmp_path / "out" / "manifest.json").read_text().splitlines()
     assert [json.loads(line)["text"] for line in manifest] == ["hello world"]
@@ -235,11 +240,36 @@ def test_audit_of_a_real_nemo_manifest_ranks_the_wrong_label_first(tmp_path, cap
     Whisper writes)."""
     manifest, count = licence_manifest(tmp_path)
     home = tmp_path / "home"
-    assert main(["--home", str(home), "import", str(manifest), "--project", "corpus",
-                 "--language", "en"]) == 0
+    assert (
+        main(
+            [
+                "--home",
+                str(home),
+                "import",
+                str(manifest),
+                "--project",
+                "corpus",
+                "--language",
+                "en",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
-    assert main(["--home", str(home), "audit-corpus", "--project", "corpus",
-                 "--second-opinion", "--json"]) == 0
+    assert (
+        main(
+            [
+                "--home",
+                str(home),
+                "audit-corpus",
+                "--project",
+                "corpus",
+                "--second-opinion",
+                "--json",
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["judged"] == count and report["todo"] == 0
     ranked = report["disagreement"]
@@ -288,8 +318,7 @@ def test_audit_page_owner_starts_the_second_opinion(home, wb, corpus, monkeypatc
     engine = SayEngine()
     monkeypatch.setattr(jobs, "cached_engine", lambda *a: engine)
     at = _page(home, project.id, ("olga", "owner"))
-    assert any("**4** labelled segment(s) without a second opinion" in m.value
-               for m in at.markdown)
+    assert any("**4** labelled segment(s) without a second opinion" in m.value for m in at.markdown)
     at.button(key="start_audit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     job = store.latest_job(wb.db, project.id, "audit")

@@ -13,12 +13,7 @@ from workbench.formats.corpus_export import default_status
 from workbench.labelling.flags import after_human_edit
 from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import ensure_project, update_settings
-from workbench.review.sampling import (
-    MIN_REVIEWS,
-    drawn,
-    share_for,
-    status_after_labelling,
-)
+from workbench.review.sampling import MIN_REVIEWS, drawn, share_for, status_after_labelling
 from workbench.review.verdicts import (
     approve,
     fix_and_approve,
@@ -49,11 +44,14 @@ def test_share_is_raised_for_a_labeller_rejected_often_after_enough_reviews():
     assert share_for(project, 10, 3) == 1.0
 
 
-@pytest.mark.parametrize("current, flags, expected", [
-    (Status.REJECTED, (), Status.LABELLED),  # a fix of a rejection is always checked
-    (Status.LABELLED, (), Status.LABELLED),  # saving again cannot dodge a review
-    (Status.DRAFTED, ("repetition",), Status.LABELLED),  # flagged: always reviewed
-])
+@pytest.mark.parametrize(
+    "current, flags, expected",
+    [
+        (Status.REJECTED, (), Status.LABELLED),  # a fix of a rejection is always checked
+        (Status.LABELLED, (), Status.LABELLED),  # saving again cannot dodge a review
+        (Status.DRAFTED, ("repetition",), Status.LABELLED),  # flagged: always reviewed
+    ],
+)
 def test_some_saves_are_always_reviewed(current, flags, expected):
     project = _project(review_share=0.01)
     never = next(i for i in range(1, 1000) if not drawn(i, 0.01))
@@ -76,12 +74,32 @@ def crowd(wb):
     project = ensure_project(wb, "crowd", "en")
     project = update_settings(wb, project.id, review_share=0.3, review_required=True)
     rec = store.add_recording(
-        wb.db, project_id=project.id, original_name="long.wav", sha256="1" * 64,
-        source_path="long.wav", working_path="long.flac", peaks_path="long.npy",
-        sample_rate=16000, channels=1, num_samples=16000 * 150, duration=150.0)
-    store.add_drafted_segments(wb.db, rec.id, [
-        {"start": i * 0.5, "end": i * 0.5 + 0.4, "text": f"draft {i}", "flags": ("unsure_words",)}
-        for i in range(300)], "fake:fake-1")
+        wb.db,
+        project_id=project.id,
+        original_name="long.wav",
+        sha256="1" * 64,
+        source_path="long.wav",
+        working_path="long.flac",
+        peaks_path="long.npy",
+        sample_rate=16000,
+        channels=1,
+        num_samples=16000 * 150,
+        duration=150.0,
+    )
+    store.add_drafted_segments(
+        wb.db,
+        rec.id,
+        [
+            {
+                "start": i * 0.5,
+                "end": i * 0.5 + 0.4,
+                "text": f"draft {i}",
+                "flags": ("unsure_words",),
+            }
+            for i in range(300)
+        ],
+        "fake:fake-1",
+    )
     return project, [q["id"] for q in store.segment_queue(wb.db, project.id)]
 
 

@@ -7,14 +7,7 @@ import pytest
 from tests.conftest import as_user
 from workbench import store
 from workbench.core.access import Forbidden
-from workbench.core.records import (
-    Edit,
-    InvalidEdit,
-    QueueFilter,
-    Role,
-    StaleEdit,
-    Status,
-)
+from workbench.core.records import Edit, InvalidEdit, QueueFilter, Role, StaleEdit, Status
 from workbench.formats.corpus_export import default_status
 from workbench.labelling.history import char_level, text_diff
 from workbench.labelling.labeller_edits import save, save_segment
@@ -41,8 +34,7 @@ def labelled(wb, drafted):
     queue = store.segment_queue(wb.db, drafted.id)
     for q in queue[:2]:
         save_segment(lena, q["id"], 1, f"lena's {q['id']}", q["start"], q["end"])
-    return {"lena": lena, "rita": rita, "ids": [q["id"] for q in queue[:2]],
-            "project": drafted}
+    return {"lena": lena, "rita": rita, "ids": [q["id"] for q in queue[:2]], "project": drafted}
 
 
 def _version(wb, seg_id):
@@ -51,11 +43,13 @@ def _version(wb, seg_id):
 
 def test_labeller_may_not_review(wb, labelled):
     lena, seg = labelled["lena"], labelled["ids"][0]
-    for call in (lambda: approve(lena, seg, 2),
-                 lambda: reject(lena, seg, 2, DEFAULT_REASONS[0]),
-                 lambda: fix_and_approve(lena, seg, 2, Edit("x", 0.0, 0.5)),
-                 lambda: open_review(lena, labelled["project"].id, None),
-                 lambda: review_queue(lena, labelled["project"].id)):
+    for call in (
+        lambda: approve(lena, seg, 2),
+        lambda: reject(lena, seg, 2, DEFAULT_REASONS[0]),
+        lambda: fix_and_approve(lena, seg, 2, Edit("x", 0.0, 0.5)),
+        lambda: open_review(lena, labelled["project"].id, None),
+        lambda: review_queue(lena, labelled["project"].id),
+    ):
         with pytest.raises(Forbidden, match="may not review"):
             call()
     assert store.get_segment(wb.db, seg).status is Status.LABELLED
@@ -79,8 +73,11 @@ def test_stale_review_is_refused(wb, labelled):
     rita, lena, seg = labelled["rita"], labelled["lena"], labelled["ids"][0]
     q = store.get_segment(wb.db, seg)
     save_segment(lena, seg, 2, "changed meanwhile", q.start, q.end)  # now version 3
-    for call in (lambda: approve(rita, seg, 2), lambda: reject(rita, seg, 2, "wrong text"),
-                 lambda: fix_and_approve(rita, seg, 2, Edit("x", q.start, q.end))):
+    for call in (
+        lambda: approve(rita, seg, 2),
+        lambda: reject(rita, seg, 2, "wrong text"),
+        lambda: fix_and_approve(rita, seg, 2, Edit("x", q.start, q.end)),
+    ):
         with pytest.raises(StaleEdit):
             call()
     assert store.get_segment(wb.db, seg).status is Status.LABELLED
@@ -99,7 +96,10 @@ def test_approve_keeps_revisions_unchanged(wb, labelled):
     assert store.list_revisions(wb.db, seg) == before  # no revision: the text stays lena's
     review = store.last_review(wb.db, seg)
     assert (review["verdict"], review["reviewer"], review["revision_id"]) == (
-        "approve", "rita", before[-1].id)
+        "approve",
+        "rita",
+        before[-1].id,
+    )
     assert seg not in [q["id"] for q in review_queue(rita, labelled["project"].id)]
 
 
@@ -108,7 +108,12 @@ def test_fix_and_approve_adds_a_review_revision(wb, labelled):
     q = store.get_segment(wb.db, seg)
     rev = fix_and_approve(rita, seg, 2, Edit("  fixed   text ", q.start, q.end))
     assert (rev.source, rev.author, rev.text, rev.status, rev.op) == (
-        "review", "rita", "fixed text", "approved", "review")
+        "review",
+        "rita",
+        "fixed text",
+        "approved",
+        "review",
+    )
     assert store.get_segment(wb.db, seg).status is Status.APPROVED
     assert [r.source for r in store.list_revisions(wb.db, seg)] == ["asr", "human", "review"]
     reviewed = store.last_review(wb.db, seg)["revision_id"]
@@ -138,7 +143,10 @@ def test_rejected_goes_back_to_its_labeller_first_with_the_reason(wb, labelled):
     assert state.following is not None and state.following != second
     note = rejection(lena, second)
     assert (note["reason"], note["comment"], note["reviewer"]) == (
-        "missing tag", "[noise] at the start", "rita")
+        "missing tag",
+        "[noise] at the start",
+        "rita",
+    )
     other = open_segment(otto, project.id, None, queue)  # not otto's: time order as before
     in_time = store.queue_position(wb.db, project.id, None, None, list(queue.statuses))
     assert rejection(lena, first) is None  # labelled, not rejected
@@ -188,8 +196,14 @@ def test_review_progress_per_labeller_for_owners(wb, labelled):
     approve(rita, first, 2)
     reject(rita, second, 2, "wrong text")
     (row,) = review_progress(wb, labelled["project"].id)
-    assert (row["labeller"], row["approved"], row["rejected"], row["awaiting"],
-            row["reviews"], row["rejection_rate"]) == ("lena", 1, 1, 0, 2, 0.5)
+    assert (
+        row["labeller"],
+        row["approved"],
+        row["rejected"],
+        row["awaiting"],
+        row["reviews"],
+        row["rejection_rate"],
+    ) == ("lena", 1, 1, 0, 2, 0.5)
     with pytest.raises(Forbidden):
         review_progress(rita, labelled["project"].id)
 
@@ -208,6 +222,10 @@ def test_char_diff_for_korean_word_diff_otherwise():
     parts, joiner = text_diff("나는 학교에 갔다", "나는 학교를 갔다", "auto")  # by the script
     assert joiner == "" and ("add", "를") in parts
     parts, joiner = text_diff("the cat sat", "the dog sat", "en")
-    assert joiner == " " and parts == [("same", "the"), ("del", "cat"), ("add", "dog"),
-                                       ("same", "sat")]
+    assert joiner == " " and parts == [
+        ("same", "the"),
+        ("del", "cat"),
+        ("add", "dog"),
+        ("same", "sat"),
+    ]
     assert char_level("ja") and char_level(None, "東京") and not char_level("en", "Tokyo")

@@ -32,8 +32,12 @@ def test_drafted_segments_written_once(drafted, wb):
     recordings = store.list_recordings(wb.db, drafted.id)
     queue = store.segment_queue(wb.db, drafted.id)
     assert len(queue) == 6  # 3 one-second segments + 3 for 2.5 s (last one 0.5 s)
-    assert store.add_drafted_segments(wb.db, recordings[0].id,
-                                      [{"start": 0, "end": 1, "text": "x"}], "a") == 0
+    assert (
+        store.add_drafted_segments(
+            wb.db, recordings[0].id, [{"start": 0, "end": 1, "text": "x"}], "a"
+        )
+        == 0
+    )
     assert len(store.segment_queue(wb.db, drafted.id)) == 6
     assert store.undrafted_recordings(wb.db, drafted.id) == []
 
@@ -112,12 +116,25 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
 
     project = ensure_project(wb, "q")
     # names out of id order, so the recording order matters
-    import_paths(wb, project, [tone(tmp_path / "z.wav", 1.0),
-                               tone(tmp_path / "a.wav", 1.2, freq=300),
-                               tone(tmp_path / "m.wav", 1.4, freq=500)])
+    import_paths(
+        wb,
+        project,
+        [
+            tone(tmp_path / "z.wav", 1.0),
+            tone(tmp_path / "a.wav", 1.2, freq=300),
+            tone(tmp_path / "m.wav", 1.4, freq=500),
+        ],
+    )
     for i, rec in enumerate(store.list_recordings(wb.db, project.id)):
-        drafts = [{"start": s / 10, "end": s / 10 + 0.1, "text": f"{rec.original_name} {s}",
-                   "flags": ["repetition"] if (s + i) % 4 == 0 else []} for s in range(0, 9, 2)]
+        drafts = [
+            {
+                "start": s / 10,
+                "end": s / 10 + 0.1,
+                "text": f"{rec.original_name} {s}",
+                "flags": ["repetition"] if (s + i) % 4 == 0 else [],
+            }
+            for s in range(0, 9, 2)
+        ]
         store.add_drafted_segments(wb.db, rec.id, drafts, author="t")
     every = store.segment_queue(wb.db, project.id)
     for q in every[::3]:
@@ -129,9 +146,14 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
     ids = [q["id"] for q in listing]
     for i, seg_id in enumerate(ids):
         nav = store.queue_position(wb.db, project.id, seg_id, statuses=statuses, order=order)
-        assert nav == {"current": seg_id, "previous": ids[i - 1] if i else None,
-                       "next": ids[i + 1] if i + 1 < len(ids) else None, "index": i,
-                       "total": len(ids), "past_end": False}
+        assert nav == {
+            "current": seg_id,
+            "previous": ids[i - 1] if i else None,
+            "next": ids[i + 1] if i + 1 < len(ids) else None,
+            "index": i,
+            "total": len(ids),
+            "past_end": False,
+        }
     if order == "time":
         # a segment outside the filter: the first at or after its place
         everything = [q["id"] for q in store.segment_queue(wb.db, project.id)]
@@ -150,20 +172,44 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
 
 # the columns each schema_version added before Alembic (revisions 0002 and 0003 since)
 ADDED_IN = {
-    2: {"projects": ["prompt", "max_segment", "min_segment", "per_channel"],
-        "recordings": ["channels_path"], "segments": ["flags"]},
-    3: {"projects": ["speakers", "guidelines", "lint_blocks"], "segments": ["tags", "comment"],
-        "revisions": ["op", "status", "speaker", "tags", "comment", "active_seconds"]},
+    2: {
+        "projects": ["prompt", "max_segment", "min_segment", "per_channel"],
+        "recordings": ["channels_path"],
+        "segments": ["flags"],
+    },
+    3: {
+        "projects": ["speakers", "guidelines", "lint_blocks"],
+        "segments": ["tags", "comment"],
+        "revisions": ["op", "status", "speaker", "tags", "comment", "active_seconds"],
+    },
     6: {"projects": ["review_required", "review_reasons"]},
     7: {"projects": ["review_share", "review_raise_above"]},
     8: {"jobs": ["worker_pid", "worker_host"]},
     9: {"projects": ["assignment", "claim_minutes"]},
-    10: {"projects": ["qualify_required", "qualify_max_error", "qualify_items", "gold_share",
-                      "double_share", "agree_max_error", "warn_reject", "pause_reject", "warn_gold",
-                      "pause_gold", "rules_min", "rules_days", "pay_unit", "pay_rate",
-                      "pay_weighted"]},
-    11: {"projects": ["holdout_share", "queue_order", "use_terms"],
-         "recordings": ["draft_job"], "segments": ["confidence"]},
+    10: {
+        "projects": [
+            "qualify_required",
+            "qualify_max_error",
+            "qualify_items",
+            "gold_share",
+            "double_share",
+            "agree_max_error",
+            "warn_reject",
+            "pause_reject",
+            "warn_gold",
+            "pause_gold",
+            "rules_min",
+            "rules_days",
+            "pay_unit",
+            "pay_rate",
+            "pay_weighted",
+        ]
+    },
+    11: {
+        "projects": ["holdout_share", "queue_order", "use_terms"],
+        "recordings": ["draft_job"],
+        "segments": ["confidence"],
+    },
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 INDEXES_ADDED = ("ix_revisions_author",)  # on old tables, by later revisions
@@ -203,15 +249,22 @@ def _describe(conn) -> dict:
 
     return {
         table: {
-            "columns": {c["name"]: (kind(c), c["nullable"], c.get("default"))
-                        for c in inspector.get_columns(table)},
+            "columns": {
+                c["name"]: (kind(c), c["nullable"], c.get("default"))
+                for c in inspector.get_columns(table)
+            },
             "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
-            "foreign_keys": sorted((tuple(f["constrained_columns"]), f["referred_table"])
-                                   for f in inspector.get_foreign_keys(table)),
-            "unique": sorted(tuple(u["column_names"])
-                             for u in inspector.get_unique_constraints(table)),
-            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                              for i in inspector.get_indexes(table)),
+            "foreign_keys": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "unique": sorted(
+                tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
         }
         for table in inspector.get_table_names()
         if table != "alembic_version"
@@ -224,9 +277,18 @@ def _old_style(url: str, version: int) -> None:
     engine = store.open_store(url)
     project = store.create_project(engine, "old project", language="ko")
     rec = store.add_recording(
-        engine, project_id=project.id, original_name="a.wav", sha256="0" * 64, source_path="a",
-        working_path="a.flac", peaks_path="a.npy", sample_rate=16000, channels=1,
-        num_samples=16000, duration=1.0)
+        engine,
+        project_id=project.id,
+        original_name="a.wav",
+        sha256="0" * 64,
+        source_path="a",
+        working_path="a.flac",
+        peaks_path="a.npy",
+        sample_rate=16000,
+        channels=1,
+        num_samples=16000,
+        duration=1.0,
+    )
     store.add_drafted_segments(engine, rec.id, [{"start": 0.0, "end": 0.5, "text": "draft"}], "t")
     with engine.begin() as conn:
         quote = conn.dialect.identifier_preparer.quote
@@ -256,8 +318,14 @@ def test_database_before_alembic_is_taken_over_without_loss(empty_url, version):
         assert not sa.inspect(conn).has_table("schema_version")  # dropped once stamped
         taken_over = _describe(conn)
     project = store.find_project(upgraded, "old project")
-    assert (project.language, project.max_segment, project.min_segment, project.per_channel,
-            project.speakers, project.lint_blocks) == ("ko", 20.0, 0.5, False, (), False)
+    assert (
+        project.language,
+        project.max_segment,
+        project.min_segment,
+        project.per_channel,
+        project.speakers,
+        project.lint_blocks,
+    ) == ("ko", 20.0, 0.5, False, (), False)
     (seg,) = store.segment_queue(upgraded, project.id)
     assert (seg["text"], seg["flags"]) == ("draft", ())
     (draft,) = store.list_revisions(upgraded, seg["id"])
@@ -328,7 +396,8 @@ def test_openers_of_a_fresh_database_at_once_all_succeed(empty_url):
     engine = sa.create_engine(empty_url)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
-            (store.SCHEMA_VERSION,)]
+            (store.SCHEMA_VERSION,)
+        ]
     engine.dispose()
 
 
@@ -342,16 +411,33 @@ def test_comma_lists_store_joined_and_compare_as_strings(wb, drafted):
     first, second = store.segment_queue(wb.db, drafted.id)[:2]
     with wb.db.begin() as conn:
         conn.execute(sa.update(store.segments).values(flags=()))
-        conn.execute(sa.update(store.segments).where(store.segments.c.id == first["id"])
-                     .values(flags=("repetition", "low confidence")))
-        conn.execute(sa.update(store.segments).where(store.segments.c.id == second["id"])
-                     .values(flags="silence"))  # a plain str is stored as it is
-        stored = dict(conn.execute(sa.select(store.segments.c.id,
-                                             sa.cast(store.segments.c.flags, sa.String))).all())
-        flagged = conn.execute(sa.select(store.segments.c.id)
-                               .where(store.segments.c.flags != "")).scalars().all()
-        repeating = conn.execute(sa.select(store.segments.c.id).where(
-            store.segments.c.flags.like("%repetition%"))).scalars().all()
+        conn.execute(
+            sa.update(store.segments)
+            .where(store.segments.c.id == first["id"])
+            .values(flags=("repetition", "low confidence"))
+        )
+        conn.execute(
+            sa.update(store.segments)
+            .where(store.segments.c.id == second["id"])
+            .values(flags="silence")
+        )  # a plain str is stored as it is
+        stored = dict(
+            conn.execute(
+                sa.select(store.segments.c.id, sa.cast(store.segments.c.flags, sa.String))
+            ).all()
+        )
+        flagged = (
+            conn.execute(sa.select(store.segments.c.id).where(store.segments.c.flags != ""))
+            .scalars()
+            .all()
+        )
+        repeating = (
+            conn.execute(
+                sa.select(store.segments.c.id).where(store.segments.c.flags.like("%repetition%"))
+            )
+            .scalars()
+            .all()
+        )
     assert stored[first["id"]] == "repetition,low confidence" and stored[second["id"]] == "silence"
     assert sorted(flagged) == sorted([first["id"], second["id"]]) and repeating == [first["id"]]
     assert store.get_segment(wb.db, first["id"]).flags == ("repetition", "low confidence")
@@ -359,6 +445,8 @@ def test_comma_lists_store_joined_and_compare_as_strings(wb, drafted):
     for dialect in (sqlite.dialect(), postgresql.psycopg.dialect()):
         for column in (store.segments.c.flags, plain.c.flags):
             assert str((column != "").compile(dialect=dialect)) == str(
-                (plain.c.flags != "").compile(dialect=dialect))
+                (plain.c.flags != "").compile(dialect=dialect)
+            )
             assert str(column.like("%x%").compile(dialect=dialect)) == str(
-                plain.c.flags.like("%x%").compile(dialect=dialect))
+                plain.c.flags.like("%x%").compile(dialect=dialect)
+            )

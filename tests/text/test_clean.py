@@ -29,16 +29,38 @@ def test_clean_text_removes_controls_and_bidi_overrides_and_keeps_the_rest():
     assert clean_text(kept) == kept.replace("e\u0301", "é")
     assert one_line("  a\u2028b\u2029c  ") == "a b c"
     assert strip_controls("one\r\ntwo\x00\rthree\x0b", keep_newlines=True) == "one\ntwo\nthree "
-    for c in map(chr, [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
-                       *range(0x2066, 0x206A), 0xD800, 0xDFFF, 0xFEFF, 0xFFFE, 0xFFFF]):
+    for c in map(
+        chr,
+        [
+            *range(0x20),
+            *range(0x7F, 0xA0),
+            *range(0x202A, 0x202F),
+            *range(0x2066, 0x206A),
+            0xD800,
+            0xDFFF,
+            0xFEFF,
+            0xFFFE,
+            0xFFFF,
+        ],
+    ):
         assert clean_text(f"a{c}b") in ("ab", "a b"), hex(ord(c))
 
 
 def test_the_editor_and_the_review_store_clean_text_speaker_and_comment(wb, drafted):
     lena, rita = as_user(wb, "lena"), as_user(wb, "rita", "reviewer")
     seg = store.segment_queue(wb.db, drafted.id)[0]
-    rev = save(lena, seg["id"], 1, Edit(DIRTY, seg["start"], seg["end"],
-                                        speaker="\u202eKim\x07", comment="look\x00 here\n\x1bthen"))
+    rev = save(
+        lena,
+        seg["id"],
+        1,
+        Edit(
+            DIRTY,
+            seg["start"],
+            seg["end"],
+            speaker="\u202eKim\x07",
+            comment="look\x00 here\n\x1bthen",
+        ),
+    )
     stored = store.get_segment(wb.db, seg["id"])
     assert (rev.text, stored.speaker, stored.comment) == (CLEAN, "Kim", "look here\nthen")
     fixed = fix_and_approve(rita, seg["id"], 2, Edit(f"fixed {DIRTY}", seg["start"], seg["end"]))
@@ -48,7 +70,8 @@ def test_the_editor_and_the_review_store_clean_text_speaker_and_comment(wb, draf
 # formats whose export a person can re-import; (format, clips) as in intake/test_annotations
 @pytest.mark.parametrize("fmt,clips", ROUND_TRIPS, ids=[f"{f}-{c}" for f, c in ROUND_TRIPS])
 def test_exports_of_text_stored_with_control_characters_read_back(
-        wb, noisy_project, tmp_path, fmt, clips):
+    wb, noisy_project, tmp_path, fmt, clips
+):
     """Text and speakers stored before the rule (written straight into the store) come out
     cleaned: every export is well-formed and imports back."""
     label(wb, noisy_project, [(f"{DIRTY} {n}", None) for n in range(6)])
@@ -69,6 +92,8 @@ def test_exports_of_text_stored_with_control_characters_read_back(
     speaker = "Kim Min-su"
     want = [(s, e, CLEAN, speaker) for s, e, _, _ in segments_of(wb, noisy_project)]
     if fmt == "cv":  # Common Voice keeps a client id, not a speaker name
-        want = [(s, e, t, spk) for (s, e, t, _), (*_, spk)
-                in zip(want, segments_of(wb, target), strict=True)]
+        want = [
+            (s, e, t, spk)
+            for (s, e, t, _), (*_, spk) in zip(want, segments_of(wb, target), strict=True)
+        ]
     same(segments_of(wb, target), want, clips in ("wav", "flac"))

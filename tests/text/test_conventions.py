@@ -72,7 +72,9 @@ def test_plain_profile_has_no_markup():
 
 
 def test_user_profile_file(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 name: call-centre
 title: Call centre (Korean)
 language: ko
@@ -87,7 +89,8 @@ numbers: words
 lint: {digits: warning, unknown-tag: error, double-space: off}
 export:
   pronunciation: {punctuation: strip}
-""")
+""",
+    )
     (tmp_path / "team.md").write_text("# Call centre rules\n", encoding="utf-8")
     p = load_profile(path)
     assert p.name == "call-centre" and p.title == "Call centre (Korean)"
@@ -101,16 +104,18 @@ export:
 
 
 def test_user_profile_without_guidelines_gets_a_summary(tmp_path):
-    p = load_profile(write(tmp_path, 'tags: {syntax: "<{}>", names: {cough: coughing}}\n',
-                           "mine.yaml"))
+    p = load_profile(
+        write(tmp_path, 'tags: {syntax: "<{}>", names: {cough: coughing}}\n', "mine.yaml")
+    )
     assert p.name == "mine"  # defaults to the file's stem
     assert p.guidelines.startswith("# mine")
     assert "`<cough>`: coughing" in p.guidelines
 
 
 def test_user_profile_extends_a_builtin(tmp_path):
-    path = write(tmp_path,
-                 "name: kspon-digits\nextends: kspon\nnumbers: digits\nlint: {digits: off}\n")
+    path = write(
+        tmp_path, "name: kspon-digits\nextends: kspon\nnumbers: digits\nlint: {digits: off}\n"
+    )
     p = load_profile(path)
     base = load_profile("kspon")
     assert p.name == "kspon-digits"

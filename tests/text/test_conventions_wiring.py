@@ -29,10 +29,24 @@ def test_import_creates_a_project_with_conventions(home, tmp_path, capsys):
     from tests.conftest import tone
 
     wav = str(tone(tmp_path / "k.wav", 1.0))
-    assert main(["import", wav, "--project", "ko", "--conventions", "kspon",
-                 "--home", str(home)]) == 0
-    assert main(["import", wav, "--project", "bad", "--conventions", str(tmp_path / "nope.yaml"),
-                 "--home", str(home)]) == 2
+    assert (
+        main(["import", wav, "--project", "ko", "--conventions", "kspon", "--home", str(home)]) == 0
+    )
+    assert (
+        main(
+            [
+                "import",
+                wav,
+                "--project",
+                "bad",
+                "--conventions",
+                str(tmp_path / "nope.yaml"),
+                "--home",
+                str(home),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "nope.yaml" in err and "Traceback" not in err
     from workbench.projects.settings import open_workbench
@@ -52,7 +66,8 @@ def test_lint_command_lists_findings_and_fails_on_errors(wb, kspon, home, capsys
     # the unbalanced line, and the fake drafts' digits ("w3 x3"), which kspon writes as words
     assert {f["rule"] for f in errors} == {"dual-transcription", "digits"}
     assert [f["segment_id"] for f in errors if f["rule"] == "dual-transcription"] == [
-        store.segment_queue(wb.db, kspon.id)[2]["id"]]
+        store.segment_queue(wb.db, kspon.id)[2]["id"]
+    ]
     assert all({"segment_id", "rule", "message"} <= set(f) for f in findings)
 
 
@@ -70,8 +85,23 @@ def test_lint_command_passes_a_clean_project(wb, drafted, home, capsys):
 )
 def test_export_text_forms_follow_the_conventions(kspon, home, tmp_path, capsys, form, tags, first):
     out = tmp_path / f"{form}-{tags}"
-    code = main(["export", "--project", "demo", "--format", "nemo", "--out", str(out),
-                 "--text-form", form, "--tags", tags, "--home", str(home)])
+    code = main(
+        [
+            "export",
+            "--project",
+            "demo",
+            "--format",
+            "nemo",
+            "--out",
+            str(out),
+            "--text-form",
+            form,
+            "--tags",
+            tags,
+            "--home",
+            str(home),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     entries = [json.loads(line) for line in (out / "manifest.json").read_text().splitlines()]
     assert entries[0]["text"] == first
@@ -79,8 +109,26 @@ def test_export_text_forms_follow_the_conventions(kspon, home, tmp_path, capsys,
 
 def test_export_drop_leaves_out_unusable_tags(kspon, home, tmp_path):
     out = tmp_path / "dropped"
-    assert main(["export", "--project", "demo", "--format", "nemo", "--out", str(out),
-                 "--text-form", "spelling", "--tags", "drop", "--home", str(home)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--project",
+                "demo",
+                "--format",
+                "nemo",
+                "--out",
+                str(out),
+                "--text-form",
+                "spelling",
+                "--tags",
+                "drop",
+                "--home",
+                str(home),
+            ]
+        )
+        == 0
+    )
     texts = [json.loads(line)["text"] for line in (out / "manifest.json").read_text().splitlines()]
     assert len(texts) == 2 and not any("뭐라고" in t for t in texts)  # the u/ line is gone
 

@@ -32,10 +32,7 @@ VERBATIM_CLEAN = [
     "Mm-hmm, yeah.",
 ]
 
-PLAIN_CLEAN = [
-    "Anything (with) brackets [x] b/ 음/ 그+ and 70% goes.",
-    "안녕하세요",
-]
+PLAIN_CLEAN = ["Anything (with) brackets [x] b/ 음/ 그+ and 70% goes.", "안녕하세요"]
 
 
 @pytest.mark.parametrize(
@@ -114,10 +111,10 @@ def test_each_rule_finds_its_mistake(profile, text, rule, level, span):
     findings = lint(text, profile)
     hits = [f for f in findings if f.rule == rule]
     assert hits, findings
-    assert any(text[f.start:f.end] == span and f.level == level for f in hits), hits
+    assert any(text[f.start : f.end] == span and f.level == level for f in hits), hits
     for f in hits:
         assert f.message.startswith(f"{rule}: ")
-        assert repr(text[f.start:f.end][:39]).rstrip("'") in f.message
+        assert repr(text[f.start : f.end][:39]).rstrip("'") in f.message
 
 
 @pytest.mark.parametrize("profile, text, rule, level, span", MISTAKES)
@@ -149,8 +146,13 @@ def test_several_findings_sorted_by_position():
     text = " x/ 7시에  안녕b/ 그++ "
     findings = lint(text, "kspon")
     assert [f.rule for f in findings] == [
-        "edge-space", "unknown-tag", "digits", "double-space",
-        "tag-placement", "mark-placement", "edge-space",
+        "edge-space",
+        "unknown-tag",
+        "digits",
+        "double-space",
+        "tag-placement",
+        "mark-placement",
+        "edge-space",
     ]
     assert findings == sorted(findings, key=lambda f: f.start)
 
@@ -165,7 +167,7 @@ def test_nfd_input_is_linted_as_nfc():
     findings = lint(unicodedata.normalize("NFD", "사과/ 먹었어"), "kspon")
     nfc = "사과/ 먹었어"
     (unknown,) = [f for f in findings if f.rule == "filler-unknown"]
-    assert nfc[unknown.start:unknown.end] == "사과/"
+    assert nfc[unknown.start : unknown.end] == "사과/"
 
 
 def test_profile_by_object_or_name_and_rules_off():

@@ -65,10 +65,13 @@ def test_cer_with_and_without_spaces(refs, hyps, no_spaces, with_spaces):
     assert cer(refs, hyps, ignore_spaces=False) == pytest.approx(with_spaces)
 
 
-@pytest.mark.parametrize("refs, hyps", [
-    (["the cat sat on the mat", "hello there"], ["the cat sat on a mat", "hello"]),
-    (["그래서 우리는 갔어요", "네"], ["그래서 우린 갔어요", "네 네"]),
-])
+@pytest.mark.parametrize(
+    "refs, hyps",
+    [
+        (["the cat sat on the mat", "hello there"], ["the cat sat on a mat", "hello"]),
+        (["그래서 우리는 갔어요", "네"], ["그래서 우린 갔어요", "네 네"]),
+    ],
+)
 def test_agrees_with_jiwer_on_normalised_text(refs, hyps):
     assert wer(refs, hyps) == pytest.approx(jiwer.wer(refs, hyps))
     assert cer(refs, hyps, ignore_spaces=False) == pytest.approx(jiwer.cer(refs, hyps))
@@ -107,22 +110,43 @@ def test_score_counts():
         score("a", "a", unit="phone")
 
 
-@pytest.mark.parametrize("ref, hyp, metric, expected", [
-    ("o/ (70%)/(칠십 퍼센트) 정도 b/ 되는 것 같아요 음/ 그+ 그래서",
-     "70% 정도 되는 것 같아요 음 그 그래서", wer, 0.0),
-    ("(3시)/(세 시)에 만나요 u/", "3시에 만나요", cer, 0.0),
-    ("[noise] Um, I think so.", "um i think so", wer, 0.0),
-])
+@pytest.mark.parametrize(
+    "ref, hyp, metric, expected",
+    [
+        (
+            "o/ (70%)/(칠십 퍼센트) 정도 b/ 되는 것 같아요 음/ 그+ 그래서",
+            "70% 정도 되는 것 같아요 음 그 그래서",
+            wer,
+            0.0,
+        ),
+        ("(3시)/(세 시)에 만나요 u/", "3시에 만나요", cer, 0.0),
+        ("[noise] Um, I think so.", "um i think so", wer, 0.0),
+    ],
+)
 def test_markup_is_resolved_with_a_profile(ref, hyp, metric, expected):
     profile = "verbatim-en" if "[" in ref else "kspon"
     assert metric([ref], [hyp], profile=profile) == pytest.approx(expected)
     assert metric([ref], [hyp]) > 0  # without the profile the markup counts as errors
 
 
-@pytest.mark.parametrize("language, metric", [
-    ("ko", "CER"), ("ja", "CER"), ("zh", "CER"), ("th", "CER"),
-    ("ko-KR", "CER"), ("zh_Hans", "CER"), ("KO", "CER"), ("yue", "CER"),
-    ("en", "WER"), ("de", "WER"), ("fr", "WER"), ("auto", "WER"), ("", "WER"), (None, "WER"),
-])
+@pytest.mark.parametrize(
+    "language, metric",
+    [
+        ("ko", "CER"),
+        ("ja", "CER"),
+        ("zh", "CER"),
+        ("th", "CER"),
+        ("ko-KR", "CER"),
+        ("zh_Hans", "CER"),
+        ("KO", "CER"),
+        ("yue", "CER"),
+        ("en", "WER"),
+        ("de", "WER"),
+        ("fr", "WER"),
+        ("auto", "WER"),
+        ("", "WER"),
+        (None, "WER"),
+    ],
+)
 def test_headline_metric(language, metric):
     assert headline_metric(language) == metric

@@ -118,8 +118,20 @@ READINGS = [
 ]
 
 # digits this module does not read: nothing is better than a guess
-UNREAD = ["", "안녕하세요", "3~4개", "5G", "mp3", "2024.3.1", "2024-03-01", "3/15", "2째",
-          "3:75", "1.2.3", "1" + "0" * 20]
+UNREAD = [
+    "",
+    "안녕하세요",
+    "3~4개",
+    "5G",
+    "mp3",
+    "2024.3.1",
+    "2024-03-01",
+    "3/15",
+    "2째",
+    "3:75",
+    "1.2.3",
+    "1" + "0" * 20,
+]
 
 
 @pytest.mark.parametrize("token, said", READINGS)
@@ -139,7 +151,15 @@ def test_what_is_not_read(token):
 def test_sino_and_native_words():
     assert [sino(n) for n in (0, 10000, 100000000, 10100)] == ["영", "만", "일억", "만 백"]
     assert [native(n) for n in (1, 4, 10, 20, 21, 99, 100, 101)] == [
-        "한", "네", "열", "스무", "스물한", "아흔아홉", "백", "백한"]
+        "한",
+        "네",
+        "열",
+        "스무",
+        "스물한",
+        "아흔아홉",
+        "백",
+        "백한",
+    ]
 
 
 def test_a_native_counter_before_an_unknown_ending_is_not_guessed():
@@ -173,8 +193,11 @@ def test_several_numbers_in_one_line():
     line = "사과 3개랑 배 2개, 모두 5,000원"
     found = suggest(line)
     assert [(s.start, s.end, s.original) for s in found] == [
-        (3, 5, "3개"), (9, 11, "2개"), (16, 22, "5,000원")]
-    assert [line[s.start:s.end] for s in found] == [s.original for s in found]
+        (3, 5, "3개"),
+        (9, 11, "2개"),
+        (16, 22, "5,000원"),
+    ]
+    assert [line[s.start : s.end] for s in found] == [s.original for s in found]
     assert [s.dual_form for s in found] == ["(3개)/(세 개)", "(2개)/(두 개)", "(5,000원)/(오천 원)"]
 
 
@@ -185,7 +208,9 @@ def test_digits_before_a_word_not_known_as_a_counter_are_read_alone():
 def test_a_date_and_a_time_are_one_suggestion_each():
     found = suggest("2024년 3월 1일에 3시 10분까지")
     assert [s.dual_form for s in found] == [
-        "(2024년 3월 1일)/(이천이십사 년 삼 월 일 일)", "(3시 10분)/(세 시 십 분)"]
+        "(2024년 3월 1일)/(이천이십사 년 삼 월 일 일)",
+        "(3시 10분)/(세 시 십 분)",
+    ]
 
 
 def test_numbers_already_in_a_dual_form_are_skipped():
@@ -215,10 +240,14 @@ def test_the_dual_syntax_is_the_profiles():
 # the conventions' own examples (workbench/conventions/kspon.md, tests/test_lint.py), with the
 # digits as a labeller types them
 KSPON = [
-    ("o/ 70% 정도 b/ 되는 것 같아요 음/ 그+ 그래서",
-     "o/ (70%)/(칠십 퍼센트) 정도 b/ 되는 것 같아요 음/ 그+ 그래서"),
-    ("n/ 어/ 그러니까 3시에 만나기로 했는데 l/",
-     "n/ 어/ 그러니까 (3시)/(세 시)에 만나기로 했는데 l/"),
+    (
+        "o/ 70% 정도 b/ 되는 것 같아요 음/ 그+ 그래서",
+        "o/ (70%)/(칠십 퍼센트) 정도 b/ 되는 것 같아요 음/ 그+ 그래서",
+    ),
+    (
+        "n/ 어/ 그러니까 3시에 만나기로 했는데 l/",
+        "n/ 어/ 그러니까 (3시)/(세 시)에 만나기로 했는데 l/",
+    ),
     ("5분만 기다려 주세요", "(5분)/(오 분)만 기다려 주세요"),
     ("1/2 정도", "(1/2)/(이분의 일) 정도"),
 ]
@@ -228,7 +257,7 @@ KSPON = [
 def test_accepting_every_suggestion_gives_the_conventions_example(typed, written):
     text = typed
     for s in reversed(suggest(typed)):
-        text = text[:s.start] + s.dual_form + text[s.end:]
+        text = text[: s.start] + s.dual_form + text[s.end :]
     assert text == written
     assert lint(text, "kspon") == []
     assert spelling(text, "kspon") == spelling(typed, "kspon")
@@ -249,7 +278,9 @@ def test_a_korean_project_is_offered_dual_forms():
     assert number_suggestions(auto, "70%") == suggest("70%")
 
 
-@pytest.mark.parametrize("language, conventions", [
-    ("en", "verbatim-en"), ("en", "kspon"), ("auto", "plain"), ("ko", "plain"), ("ja", "plain")])
+@pytest.mark.parametrize(
+    "language, conventions",
+    [("en", "verbatim-en"), ("en", "kspon"), ("auto", "plain"), ("ko", "plain"), ("ja", "plain")],
+)
 def test_other_projects_are_offered_nothing(language, conventions):
     assert number_suggestions(_project(language, conventions), "70% 3시") == []

@@ -24,12 +24,7 @@ from workbench.learning.heldout import (
 )
 from workbench.review.corpus_audit import audit_options
 from workbench.tuning import registry
-from workbench.tuning.jobs import (
-    cancel_tune_job,
-    run_tune_job,
-    start_tune_job,
-    tune_status,
-)
+from workbench.tuning.jobs import cancel_tune_job, run_tune_job, start_tune_job, tune_status
 from workbench.tuning.registry import list_models, promote, use_base
 
 
@@ -48,8 +43,14 @@ def test_draft_error_scores_rewrites_and_is_recorded(wb, project):
     measure = draft_error(wb, project, perfect, audit_options(project), examples)
     assert (measure.metric, measure.error, measure.segments) == ("wer", 0.0, len(examples))
     assert measure.seconds == pytest.approx(1.5 * len(examples))
-    shouted = draft_error(wb, project, Scripted("p", [e.text for e in examples]),
-                          audit_options(project), examples, rewrite=lambda t: t + " extra")
+    shouted = draft_error(
+        wb,
+        project,
+        Scripted("p", [e.text for e in examples]),
+        audit_options(project),
+        examples,
+        rewrite=lambda t: t + " extra",
+    )
     assert shouted.error > 0
     stored = record_measure(wb, project, "baseline", shouted)
     assert [m.step for m in list_measures(wb, project)] == ["baseline"]
@@ -72,8 +73,12 @@ def test_a_better_version_is_promoted(wb, project, monkeypatch):
     assert any(m.startswith("training: step 3/3") for m in seen)
     assert any(m.startswith("measuring") for m in seen)
     [version] = list_models(wb, project)
-    assert (version.n, version.state, version.method, version.metric) == (1, "ready", "decoder",
-                                                                          "wer")
+    assert (version.n, version.state, version.method, version.metric) == (
+        1,
+        "ready",
+        "decoder",
+        "wer",
+    )
     assert version.error_after == 0.0 and version.error_before > 0 and version.better
     heldout = len(measured_texts(wb, project))
     assert (version.train_segments, version.heldout_segments) == (6 - heldout, heldout)
@@ -88,8 +93,10 @@ def test_a_better_version_is_promoted(wb, project, monkeypatch):
     now = store.get_project(wb.db, project.id)
     assert (now.asr_engine, now.asr_model) == ("faster-whisper", f"project-{project.id}/v1")
     assert registry.in_use(now, version) and registry.outcome(now, version).startswith("in use")
-    assert [m.step for m in list_measures(wb, project)] == ["fine-tune v1: the model in use (tiny)",
-                                                         "fine-tune v1: v1"]
+    assert [m.step for m in list_measures(wb, project)] == [
+        "fine-tune v1: the model in use (tiny)",
+        "fine-tune v1: v1",
+    ]
     events = [e["action"] for e in store.list_events(wb.db, project.id)]
     assert "model promoted" in events and "fine-tune started" in events
     # the owner goes back to the base model, then to v1 again; each switch is logged
@@ -126,7 +133,8 @@ def test_cancelling_stops_and_writes_nothing(wb, project, monkeypatch):
     [version] = list_models(wb, project)
     assert version.state == "cancelled" and version.error_after is None
     assert not (wb.settings.models_dir / f"project-{project.id}").exists() or not any(
-        (wb.settings.models_dir / f"project-{project.id}").iterdir())
+        (wb.settings.models_dir / f"project-{project.id}").iterdir()
+    )
     assert store.get_project(wb.db, project.id).asr_model == "tiny"
     assert cancel_tune_job(wb, project) is None  # nothing runs now
 
@@ -183,10 +191,14 @@ def test_too_few_final_segments_and_wrong_params_are_refused(wb, project):
 @pytest.mark.parametrize("role", ["labeler", "reviewer"])
 def test_only_owners_tune_or_switch_models(wb, project, role):
     other = as_user(wb, "lee", role)
-    for call in (lambda: start_tune_job(other, project, PARAMS), lambda: promote(other, project, 1),
-                 lambda: use_base(other, project), lambda: tune_status(other, project),
-                 lambda: cancel_tune_job(other, project),
-                 lambda: set_holdout_share(other, project, 0.2)):
+    for call in (
+        lambda: start_tune_job(other, project, PARAMS),
+        lambda: promote(other, project, 1),
+        lambda: use_base(other, project),
+        lambda: tune_status(other, project),
+        lambda: cancel_tune_job(other, project),
+        lambda: set_holdout_share(other, project, 0.2),
+    ):
         with pytest.raises(Forbidden):
             call()
     assert store.latest_job(wb.db, project.id, "tune") is None

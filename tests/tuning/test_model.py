@@ -37,8 +37,15 @@ def test_tiny_model_written_as_ct2_loads_in_faster_whisper(tiny_dir, tmp_path):
     model = WhisperModel(str(tiny_dir), device="cpu", compute_type="int8")
     # random weights: any text, but no error (greedy, a few tokens, word timings from the
     # alignment heads the writer fitted to the tiny decoder)
-    segments, info = model.transcribe(sine(1.0), language="en", beam_size=1, temperature=0.0,
-                                      max_new_tokens=8, word_timestamps=True, vad_filter=False)
+    segments, info = model.transcribe(
+        sine(1.0),
+        language="en",
+        beam_size=1,
+        temperature=0.0,
+        max_new_tokens=8,
+        word_timestamps=True,
+        vad_filter=False,
+    )
     segments = list(segments)
     assert info.language == "en" and info.duration == pytest.approx(1.0)
     assert all(0.0 <= s.start <= s.end for s in segments)
@@ -71,8 +78,13 @@ def test_base_model_converted_and_back_decodes_the_same(base_dir, tmp_path):
 
     audio = np.concatenate(list(stream_mono(SHARED_AUDIO / "jfk.flac", 16000)))
     options = TranscribeOptions(language="en", beam_size=1, word_timestamps=False, vad=False)
-    texts = [" ".join(s.text for s in FasterWhisperEngine(str(folder), tmp_path)
-                      .transcribe(audio, options).segments) for folder in (base_dir, back)]
+    texts = [
+        " ".join(
+            s.text
+            for s in FasterWhisperEngine(str(folder), tmp_path).transcribe(audio, options).segments
+        )
+        for folder in (base_dir, back)
+    ]
     assert texts[0].strip() and texts[0] == texts[1]
 
 
@@ -86,9 +98,13 @@ def test_training_lowers_the_loss(method):
     model = tiny_whisper()
     before = {k: v.clone() for k, v in model.state_dict().items()}
     steps = []
-    losses = train(model, two_pairs(), "en",
-                   TrainOptions(method=method, steps=10, learning_rate=3e-3, batch_size=2),
-                   on_step=lambda step, loss: steps.append(step))
+    losses = train(
+        model,
+        two_pairs(),
+        "en",
+        TrainOptions(method=method, steps=10, learning_rate=3e-3, batch_size=2),
+        on_step=lambda step, loss: steps.append(step),
+    )
     assert steps == list(range(1, 11)) and len(losses) == 10
     assert np.mean(losses[-3:]) < losses[0]
     after = model.state_dict()
@@ -102,16 +118,27 @@ def test_training_lowers_the_loss(method):
 
 
 def test_training_is_seeded():
-    runs = [train(tiny_whisper(), two_pairs(), "en", TrainOptions(method="decoder", steps=3,
-                                                                   learning_rate=1e-3))
-            for _ in range(2)]
+    runs = [
+        train(
+            tiny_whisper(),
+            two_pairs(),
+            "en",
+            TrainOptions(method="decoder", steps=3, learning_rate=1e-3),
+        )
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1]
 
 
 def test_a_step_callback_stops_training():
     with pytest.raises(Cancelled):
-        train(tiny_whisper(), two_pairs(), "en", TrainOptions(method="lora", steps=50),
-              on_step=lambda step, loss: step < 2)
+        train(
+            tiny_whisper(),
+            two_pairs(),
+            "en",
+            TrainOptions(method="lora", steps=50),
+            on_step=lambda step, loss: step < 2,
+        )
 
 
 def test_targets_skip_the_prompt_and_padding():
@@ -123,7 +150,7 @@ def test_targets_skip_the_prompt_and_padding():
     assert inputs[0, :prompt].tolist() == list(tokenizer.sot_sequence_including_notimestamps)
     assert (targets[:, : prompt - 1] == -100).all()
     text = tokenizer.encode(" hello world")
-    assert targets[0, prompt - 1: prompt - 1 + len(text)].tolist() == text
+    assert targets[0, prompt - 1 : prompt - 1 + len(text)].tolist() == text
     assert targets[0, prompt - 1 + len(text)] == tokenizer.eot
     assert (targets[1] == tokenizer.eot).sum() == 1 and targets[1, -1] == -100  # padded
 

@@ -9,13 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.asr.base import (
-    DraftSegment,
-    DraftWord,
-    ModelNotFound,
-    TranscribeOptions,
-    Transcript,
-)
+from workbench.asr.base import DraftSegment, DraftWord, ModelNotFound, TranscribeOptions, Transcript
 from workbench.asr.models import EMBEDDED_NAME, embedded_model_dir
 from workbench.core.config import downloads_allowed
 
@@ -72,7 +66,6 @@ class FasterWhisperEngine:
             segments=_convert(segments),
             meta={"language_probability": info.language_probability},
         )
-
 
     def _batched(self):
         from faster_whisper import BatchedInferencePipeline

@@ -10,13 +10,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from workbench.asr.base import (
-    DraftSegment,
-    DraftWord,
-    ModelNotFound,
-    TranscribeOptions,
-    Transcript,
-)
+from workbench.asr.base import DraftSegment, DraftWord, ModelNotFound, TranscribeOptions, Transcript
 from workbench.core.config import downloads_allowed
 
 log = logging.getLogger(__name__)

@@ -76,16 +76,18 @@ def probe(path: str | Path) -> SourceInfo:
         source = _probe_av(path)
     else:
         _check_wav_length(path, info.extra_info)
-        source = SourceInfo(info.samplerate, info.channels, info.duration, info.format,
-                            "soundfile")
+        source = SourceInfo(info.samplerate, info.channels, info.duration, info.format, "soundfile")
         if info.frames >= UNKNOWN_FRAMES:  # a FLAC streamed without its length: libsndfile
             source = _probe_av(path)  # fails reading it; FFmpeg reads to the end
     if unsure:
         source = replace(source, doubt=unsure)
     if source.sample_rate < MIN_SAMPLE_RATE:  # decoding it would make hours of nothing
-        raise AudioError(path, f"its sample rate is {source.sample_rate} Hz, below the "
-                               f"{MIN_SAMPLE_RATE} Hz the workbench takes (a damaged header, "
-                               f"or not a recording)")
+        raise AudioError(
+            path,
+            f"its sample rate is {source.sample_rate} Hz, below the "
+            f"{MIN_SAMPLE_RATE} Hz the workbench takes (a damaged header, "
+            f"or not a recording)",
+        )
     return source
 
 
@@ -99,11 +101,22 @@ _WAV_DATA_SIZE = re.compile(r"^[ \t]*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d
 
 # WAVE_FORMAT tags with a name worth showing; any other is shown by its number
 _WAV_TAGS = {
-    0x0001: "PCM", 0x0002: "Microsoft ADPCM", 0x0003: "IEEE float", 0x0006: "A-law",
-    0x0007: "mu-law", 0x0011: "IMA ADPCM", 0x0031: "GSM 6.10", 0x0050: "MPEG",
-    0x0055: "MPEG layer 3", 0x0092: "Dolby AC-3", 0x0160: "Windows Media Audio 1",
-    0x0161: "Windows Media Audio 2", 0x0162: "Windows Media Audio Pro", 0x1610: "AAC",
-    0x2000: "AC-3", 0xFFFE: "extensible",
+    0x0001: "PCM",
+    0x0002: "Microsoft ADPCM",
+    0x0003: "IEEE float",
+    0x0006: "A-law",
+    0x0007: "mu-law",
+    0x0011: "IMA ADPCM",
+    0x0031: "GSM 6.10",
+    0x0050: "MPEG",
+    0x0055: "MPEG layer 3",
+    0x0092: "Dolby AC-3",
+    0x0160: "Windows Media Audio 1",
+    0x0161: "Windows Media Audio 2",
+    0x0162: "Windows Media Audio Pro",
+    0x1610: "AAC",
+    0x2000: "AC-3",
+    0xFFFE: "extensible",
 }
 
 
@@ -216,8 +229,12 @@ def stream_mono(path: str | Path, rate: int) -> Iterator[np.ndarray]:
 def _stream_soundfile(path: Path, info: SourceInfo, rate: int) -> Iterator[np.ndarray]:
     import soxr
 
-    resampler = None if info.sample_rate == rate else soxr.ResampleStream(
-        info.sample_rate, rate, info.channels, dtype="float32", quality="HQ"
+    resampler = (
+        None
+        if info.sample_rate == rate
+        else soxr.ResampleStream(
+            info.sample_rate, rate, info.channels, dtype="float32", quality="HQ"
+        )
     )
     decoded = 0
     try:

@@ -27,8 +27,12 @@ _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 
 _MP4_TYPES = (b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot")
 _EBML, _SEGMENT = b"\x1a\x45\xdf\xa3", b"\x18\x53\x80\x67"  # Matroska/WebM element IDs
 _CLUSTER = b"\x1f\x43\xb6\x75"
-_ELEMENTS = {_SEGMENT: "Segment", _CLUSTER: "Cluster", b"\xa3": "SimpleBlock",
-             b"\xa0": "BlockGroup"}
+_ELEMENTS = {
+    _SEGMENT: "Segment",
+    _CLUSTER: "Cluster",
+    b"\xa3": "SimpleBlock",
+    b"\xa0": "BlockGroup",
+}
 
 
 def doubt(path: str | Path) -> str | None:
@@ -43,8 +47,10 @@ def doubt(path: str | Path) -> str | None:
         with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
             kinds, cut = _mp4_boxes(data)
     if cut is None and b"moof" in kinds and b"mfra" not in kinds:
-        return ("it may be cut short: a fragmented MP4 that does not end with the index of its "
-                "fragments ('mfra') that a finished recording has")
+        return (
+            "it may be cut short: a fragmented MP4 that does not end with the index of its "
+            "fragments ('mfra') that a finished recording has"
+        )
     return None
 
 
@@ -70,8 +76,8 @@ def _ogg(data: mmap.mmap) -> str | None:
     size, pos = len(data), 0
     open_streams: set[int] = set()
     while pos < size:
-        if data[pos:pos + 4] != b"OggS":
-            if b"OggS".startswith(data[pos:pos + 4]):  # the first bytes of a page
+        if data[pos : pos + 4] != b"OggS":
+            if b"OggS".startswith(data[pos : pos + 4]):  # the first bytes of a page
                 return "the file is truncated: its last Ogg page is cut off"
             return None  # not a page: trailing data this walk does not judge
         if pos + 27 > size:
@@ -81,7 +87,7 @@ def _ogg(data: mmap.mmap) -> str | None:
         segments = data[pos + 26]
         if pos + 27 + segments > size:
             return "the file is truncated: its last Ogg page is cut off"
-        body = sum(data[pos + 27:pos + 27 + segments])
+        body = sum(data[pos + 27 : pos + 27 + segments])
         end = pos + 27 + segments + body
         if end > size:
             return "the file is truncated: its last Ogg page is cut off"
@@ -100,8 +106,10 @@ def _mp4(data: mmap.mmap) -> str | None:
     if cut is not None:
         return cut or None
     if b"moov" not in kinds:
-        return ("the file is truncated: it has no 'moov' box, the index of its audio "
-                "(cut short, or a recording never finished)")
+        return (
+            "the file is truncated: it has no 'moov' box, the index of its audio "
+            "(cut short, or a recording never finished)"
+        )
     return None
 
 
@@ -124,8 +132,10 @@ def _mp4_boxes(data: mmap.mmap) -> tuple[list[bytes], str | None]:
             return kinds, ""  # not a box: this walk does not judge
         if pos + length > size:
             name = kind.decode("latin-1")
-            return kinds, (f"the file is truncated: its '{name}' box declares {length} bytes "
-                           f"but only {size - pos} are present")
+            return kinds, (
+                f"the file is truncated: its '{name}' box declares {length} bytes "
+                f"but only {size - pos} are present"
+            )
         kinds.append(kind)
         pos += length
     return kinds, None
@@ -146,14 +156,16 @@ def _matroska(data: mmap.mmap) -> str | None:
             return None
         start = pos + ident[1] + length[1]
         if length[0] == (1 << (7 * length[1])) - 1:  # unknown size: runs to the end of the file
-            if data[pos:pos + 4] not in (_SEGMENT, _CLUSTER):
+            if data[pos : pos + 4] not in (_SEGMENT, _CLUSTER):
                 return None
             pos, live = start, True  # a live Segment or Cluster: walk what it holds
             continue
         if start + length[0] > size:
-            name = _ELEMENTS.get(bytes(data[pos:pos + ident[1]]), "last" if live else "top-level")
-            return (f"the file is truncated: its {name} element declares {length[0]} bytes "
-                    f"but only {size - start} are present")
+            name = _ELEMENTS.get(bytes(data[pos : pos + ident[1]]), "last" if live else "top-level")
+            return (
+                f"the file is truncated: its {name} element declares {length[0]} bytes "
+                f"but only {size - start} are present"
+            )
         pos = start + length[0]
     return None
 
@@ -179,7 +191,7 @@ def _vint(data: mmap.mmap, pos: int, keep_marker: bool) -> tuple[int, int] | Non
     width = 9 - data[pos].bit_length()
     if pos + width > len(data):
         return None
-    value = int.from_bytes(data[pos:pos + width], "big")
+    value = int.from_bytes(data[pos : pos + width], "big")
     return (value if keep_marker else value & ((1 << (7 * width)) - 1)), width
 
 
@@ -207,14 +219,14 @@ def _mp3_frame(data: mmap.mmap, pos: int) -> tuple[int, int, bool, bool] | None:
 
 def _mp3(data: mmap.mmap) -> str | None:
     size, pos = len(data), 0
-    while pos + 10 <= size and data[pos:pos + 3] == b"ID3":  # ID3v2 tags, their size syncsafe
-        flags, tag = data[pos + 5], data[pos + 6:pos + 10]
+    while pos + 10 <= size and data[pos : pos + 3] == b"ID3":  # ID3v2 tags, their size syncsafe
+        flags, tag = data[pos + 5], data[pos + 6 : pos + 10]
         body = tag[0] << 21 | tag[1] << 14 | tag[2] << 7 | tag[3]
         pos += 10 + body + (10 if flags & 0x10 else 0)
     end = size
-    if end >= 128 and data[end - 128:end - 125] == b"TAG":  # ID3v1, at the end
+    if end >= 128 and data[end - 128 : end - 125] == b"TAG":  # ID3v1, at the end
         end -= 128
-    if end >= 32 and data[end - 32:end - 24] == b"APETAGEX":  # an APE tag's footer
+    if end >= 32 and data[end - 32 : end - 24] == b"APETAGEX":  # an APE tag's footer
         length, flags = struct.unpack_from("<I4xI", data, end - 20)
         end -= length + (32 if flags & 0x80000000 else 0)
     first = _mp3_frame(data, pos)
@@ -233,15 +245,17 @@ def _mp3(data: mmap.mmap) -> str | None:
         pos += frame[0]
         frames += 1
     if declared is not None and frames - 1 < declared:  # the Xing frame holds no audio
-        return (f"the file is truncated: its header declares {declared} MP3 frames "
-                f"but only {frames - 1} are present")
+        return (
+            f"the file is truncated: its header declares {declared} MP3 frames "
+            f"but only {frames - 1} are present"
+        )
     return None
 
 
 def _xing_frames(data: mmap.mmap, pos: int, frame: tuple[int, int, bool, bool]) -> int | None:
     """The count of audio frames a Xing/Info header in the frame at `pos` declares, if any."""
     at = pos + 4 + frame[1]
-    if data[at:at + 4] not in (b"Xing", b"Info") or at + 12 > len(data):
+    if data[at : at + 4] not in (b"Xing", b"Info") or at + 12 > len(data):
         return None
     flags = struct.unpack_from(">I", data, at + 4)[0]
     return struct.unpack_from(">I", data, at + 8)[0] if flags & 1 else None

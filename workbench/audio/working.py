@@ -72,8 +72,9 @@ def convert(
     peaks = PeakAccumulator()
     try:
         try:
-            total = _decode_into(source, parts[0], parts[2] if kept is not None else None,
-                                 info.channels, peaks)
+            total = _decode_into(
+                source, parts[0], parts[2] if kept is not None else None, info.channels, peaks
+            )
         except sf.LibsndfileError as exc:  # it says only "System error." for a full disk
             raise _full_disk(working_path.parent) or exc from exc
         if total < MIN_SAMPLES:
@@ -98,17 +99,27 @@ def convert(
     return Converted(info.sample_rate, info.channels, total, kept is not None, info.doubt)
 
 
-def _decode_into(source: str | Path, mono_path: Path, multi_path: Path | None, channels: int,
-                 peaks: PeakAccumulator) -> int:
+def _decode_into(
+    source: str | Path,
+    mono_path: Path,
+    multi_path: Path | None,
+    channels: int,
+    peaks: PeakAccumulator,
+) -> int:
     """Decode `source` into a 16 kHz mono FLAC at `mono_path` (and, with `multi_path`, one
     that keeps its `channels`), adding to `peaks`; the samples written, at SAMPLE_RATE."""
     total = 0
     with contextlib.ExitStack() as stack:
         mono_out = stack.enter_context(
-            sf.SoundFile(str(mono_path), "w", SAMPLE_RATE, 1, "PCM_16", format="FLAC"))
-        multi_out = stack.enter_context(
-            sf.SoundFile(str(multi_path), "w", SAMPLE_RATE, channels, "PCM_16", format="FLAC")
-        ) if multi_path is not None else None
+            sf.SoundFile(str(mono_path), "w", SAMPLE_RATE, 1, "PCM_16", format="FLAC")
+        )
+        multi_out = (
+            stack.enter_context(
+                sf.SoundFile(str(multi_path), "w", SAMPLE_RATE, channels, "PCM_16", format="FLAC")
+            )
+            if multi_path is not None
+            else None
+        )
         for block in stream_blocks(source, SAMPLE_RATE):
             if not np.all(np.isfinite(block)):
                 block = np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
@@ -158,8 +169,9 @@ def read_all(working_path: str | Path) -> np.ndarray:
 OPUS_BITRATE = 32000  # bits a second: speech at this rate is transparent for transcribing
 
 
-def to_opus_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE,
-                  bitrate: int = OPUS_BITRATE) -> bytes:
+def to_opus_bytes(
+    samples: np.ndarray, rate: int = SAMPLE_RATE, bitrate: int = OPUS_BITRATE
+) -> bytes:
     """Ogg/Opus bytes of a float32 mono signal (a tenth of the WAV's size), for the browser.
 
     The stream's pre-skip undoes the encoder's delay, so a decoder gives back exactly the
@@ -174,7 +186,8 @@ def to_opus_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE,
         stream.bit_rate = bitrate
         stream.layout = "mono"
         frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(samples, dtype=np.float32)[None, :], format="flt", layout="mono")
+            np.ascontiguousarray(samples, dtype=np.float32)[None, :], format="flt", layout="mono"
+        )
         frame.sample_rate = rate
         for packet in (*stream.encode(frame), *stream.encode(None)):
             out.mux(packet)

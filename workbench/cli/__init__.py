@@ -19,11 +19,28 @@ log = logging.getLogger(__name__)
 
 # each command's parser (one module per command group adds it), in the order --help lists them
 COMMANDS = (
-    audio.add_import, audio.add_transcribe, export.add_export, review.add_lint,
-    review.add_replace, audio.add_cancel, audio.add_status, people.add_user, people.add_members,
-    review.add_audit_corpus, learning.add_tune, learning.add_measure, learning.add_batches,
-    learning.add_models, crowd.add_assign, crowd.add_gold, learning.add_terms, learning.add_rules,
-    people.add_audit, crowd.add_pay, backup.add_backup, backup.add_restore,
+    audio.add_import,
+    audio.add_transcribe,
+    export.add_export,
+    review.add_lint,
+    review.add_replace,
+    audio.add_cancel,
+    audio.add_status,
+    people.add_user,
+    people.add_members,
+    review.add_audit_corpus,
+    learning.add_tune,
+    learning.add_measure,
+    learning.add_batches,
+    learning.add_models,
+    crowd.add_assign,
+    crowd.add_gold,
+    learning.add_terms,
+    learning.add_rules,
+    people.add_audit,
+    crowd.add_pay,
+    backup.add_backup,
+    backup.add_restore,
 )
 
 # the exit status of a command refused by a WorkbenchError, by its kind. All are 2, as for a
@@ -42,20 +59,27 @@ EXIT_STATUS = {
 def _common_options(default: object) -> argparse.ArgumentParser:
     """--home, --db and --user, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--home", default=default,
-                        help="workbench folder (default: $WORKBENCH_HOME or data)")
-    common.add_argument("--db", default=default,
-                        help="SQLAlchemy database URL (default: SQLite in the home)")
-    common.add_argument("--user", default=default, metavar="NAME",
-                        help="act as this account (default: the local operator, an owner: "
-                             "whoever runs this on the server can read the database anyway)")
+    common.add_argument(
+        "--home", default=default, help="workbench folder (default: $WORKBENCH_HOME or data)"
+    )
+    common.add_argument(
+        "--db", default=default, help="SQLAlchemy database URL (default: SQLite in the home)"
+    )
+    common.add_argument(
+        "--user",
+        default=default,
+        metavar="NAME",
+        help="act as this account (default: the local operator, an owner: "
+        "whoever runs this on the server can read the database anyway)",
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options(argparse.SUPPRESS)  # a subcommand's copy must not reset the top's
-    parser = argparse.ArgumentParser(prog="python -m workbench", parents=[_common_options(None)],
-                                     description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m workbench", parents=[_common_options(None)], description=__doc__
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(sub, common)
@@ -78,8 +102,10 @@ def error_line(exc: BaseException, home: Path | None = None) -> tuple[str, int]:
     elif isinstance(exc, OSError):
         message, status = str(exc), 2
     else:
-        message = (f"internal error ({type(exc).__name__}: {exc}); run again with "
-                   "WORKBENCH_LOG_LEVEL=DEBUG for the details")
+        message = (
+            f"internal error ({type(exc).__name__}: {exc}); run again with "
+            "WORKBENCH_LOG_LEVEL=DEBUG for the details"
+        )
         status = 1
     return " ".join(message.split()), status
 

@@ -11,41 +11,47 @@ from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
 from workbench.cli.parsers import add_command, add_project_command
 from workbench.cli.progress import Progress
 from workbench.core.records import Job, Project
-from workbench.drafts.draft_job import (
-    cancel_draft_job,
-    options_for,
-    run_draft_job,
-    start_draft_job,
-)
+from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
 from workbench.intake.transcripts import AudioScope, import_any
 from workbench.jobs.lifecycle import fail_job
-from workbench.projects.settings import (
-    Workbench,
-    ensure_project,
-    project_status,
-)
+from workbench.projects.settings import Workbench, ensure_project, project_status
 
 log = logging.getLogger(__name__)
 
 
 def add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "import", cmd_import,
-                    "import audio files, folders or zips, and transcripts with their audio "
-                    "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV, "
-                    "KsponSpeech, AI Hub JSON)")
+    p = add_command(
+        sub,
+        common,
+        "import",
+        cmd_import,
+        "import audio files, folders or zips, and transcripts with their audio "
+        "(NeMo, audiofolder, Kaldi, lhotse, SRT, VTT, TextGrid, EAF, CSV/TSV, "
+        "KsponSpeech, AI Hub JSON)",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--project", required=True)
     p.add_argument("--language", default="auto", help="for a new project: auto or a code (ko, en)")
-    p.add_argument("--conventions", default="plain", metavar="PROFILE",
-                   help="for a new project: plain, kspon, verbatim-en, or a profile file's path")
+    p.add_argument(
+        "--conventions",
+        default="plain",
+        metavar="PROFILE",
+        help="for a new project: plain, kspon, verbatim-en, or a profile file's path",
+    )
 
 
 def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
-    project = ensure_project(wb, args.project, language=args.language,
-                             conventions=args.conventions, allow_path=True)
+    project = ensure_project(
+        wb, args.project, language=args.language, conventions=args.conventions, allow_path=True
+    )
     bar = Progress("import")
-    result = import_any(wb, project, args.paths, progress=lambda d, t, n: bar.show(d, t, n),
-                        audio_from=AudioScope.server())  # the operator's own files
+    result = import_any(
+        wb,
+        project,
+        args.paths,
+        progress=lambda d, t, n: bar.show(d, t, n),
+        audio_from=AudioScope.server(),
+    )  # the operator's own files
     bar.close()
     report = result.report
     for item in report.items:
@@ -66,17 +72,25 @@ def add_transcribe(sub: argparse._SubParsersAction, common: argparse.ArgumentPar
 
 def cmd_transcribe(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     engine_name = args.engine or project.asr_engine
-    model = args.model or (project.asr_model if engine_name == project.asr_engine
-                           else EMBEDDED_NAME)
+    model = args.model or (
+        project.asr_model if engine_name == project.asr_engine else EMBEDDED_NAME
+    )
     language = args.language or project.language
     options = options_for(project, language, beam_size=args.beam_size)
-    job = start_draft_job(wb, project,
-                          {"engine": engine_name, "model": model, "language": language})
+    job = start_draft_job(
+        wb, project, {"engine": engine_name, "model": model, "language": language}
+    )
     try:
         engine = load_engine(engine_name, model, wb.settings.models_dir)
     except ModelNotFound as exc:
-        log.warning("draft job %d for project %r: cannot load %s model %r: %s",
-                    job.id, project.name, engine_name, model, exc)
+        log.warning(
+            "draft job %d for project %r: cannot load %s model %r: %s",
+            job.id,
+            project.name,
+            engine_name,
+            model,
+            exc,
+        )
         fail_job(wb, job, str(exc))
         raise
     bar = Progress("draft")
@@ -89,8 +103,10 @@ def cmd_transcribe(wb: Workbench, project: Project, args: argparse.Namespace) ->
     for line in (job.error or "").splitlines():
         print(f"failed: {line}")
     counts = project_status(wb, project)["segments"]
-    print(f"{project.name}: job {job.state}; the project has {counts['drafted']} drafted "
-          "segment(s) to label")
+    print(
+        f"{project.name}: job {job.state}; the project has {counts['drafted']} drafted "
+        "segment(s) to label"
+    )
     return 0 if job.state == "done" and not job.error else 1
 
 

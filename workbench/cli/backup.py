@@ -11,12 +11,21 @@ from workbench.projects.settings import Workbench
 
 
 def add_backup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "backup", cmd_backup,
-                    "archive the database and the audio store (owners); safe while "
-                    "the app runs")
-    p.add_argument("dest", nargs="?", default=".", metavar="DEST",
-                   help="archive to write (.tar, or .tar.gz), or a folder for "
-                        "workbench-DATE-TIME.tar (default: the current folder)")
+    p = add_command(
+        sub,
+        common,
+        "backup",
+        cmd_backup,
+        "archive the database and the audio store (owners); safe while the app runs",
+    )
+    p.add_argument(
+        "dest",
+        nargs="?",
+        default=".",
+        metavar="DEST",
+        help="archive to write (.tar, or .tar.gz), or a folder for "
+        "workbench-DATE-TIME.tar (default: the current folder)",
+    )
 
 
 def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
@@ -28,22 +37,29 @@ def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
     result = backup(wb, Path(args.dest), progress=lambda d, t, n: bar.show(d, t, n))
     bar.close()
     rows = result.rows
-    print(f"wrote {result.path} ({result.bytes / 1e6:.1f} MB): {result.database} database at "
-          f"schema {result.schema}, {rows.get('projects', 0)} projects, "
-          f"{rows.get('recordings', 0)} recordings, {rows.get('segments', 0)} segments, "
-          f"{rows.get('users', 0)} accounts; {result.files} files")
+    print(
+        f"wrote {result.path} ({result.bytes / 1e6:.1f} MB): {result.database} database at "
+        f"schema {result.schema}, {rows.get('projects', 0)} projects, "
+        f"{rows.get('recordings', 0)} recordings, {rows.get('segments', 0)} segments, "
+        f"{rows.get('users', 0)} accounts; {result.files} files"
+    )
     for rel in result.missing:
         print(f"  missing: {rel} is named by the database but not in the home")
     return 1 if result.missing else 0
 
 
 def add_restore(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "restore", cmd_restore,
-                    "replace the database and audio store by an archive's (owners); "
-                    "stop the app first")
+    p = add_command(
+        sub,
+        common,
+        "restore",
+        cmd_restore,
+        "replace the database and audio store by an archive's (owners); stop the app first",
+    )
     p.add_argument("archive", metavar="ARCHIVE")
-    p.add_argument("--force", action="store_true",
-                   help="replace a workbench that already holds data")
+    p.add_argument(
+        "--force", action="store_true", help="replace a workbench that already holds data"
+    )
 
 
 def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:
@@ -51,14 +67,17 @@ def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:
     from workbench.projects.backup import restore
 
     bar = Progress("restore")
-    result = restore(wb, Path(args.archive), force=args.force,
-                     progress=lambda d, t, n: bar.show(d, t, n))
+    result = restore(
+        wb, Path(args.archive), force=args.force, progress=lambda d, t, n: bar.show(d, t, n)
+    )
     bar.close()
     rows = result.rows
-    print(f"restored {result.archive.name} (made {result.made_at} from {result.source_home}) "
-          f"into {wb.settings.home}: {rows.get('projects', 0)} projects, "
-          f"{rows.get('recordings', 0)} recordings, {rows.get('segments', 0)} segments, "
-          f"{rows.get('users', 0)} accounts; {result.files} files")
+    print(
+        f"restored {result.archive.name} (made {result.made_at} from {result.source_home}) "
+        f"into {wb.settings.home}: {rows.get('projects', 0)} projects, "
+        f"{rows.get('recordings', 0)} recordings, {rows.get('segments', 0)} segments, "
+        f"{rows.get('users', 0)} accounts; {result.files} files"
+    )
     for rel in result.missing:
         print(f"  missing: {rel} was already missing when the backup was made")
     return 0

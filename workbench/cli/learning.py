@@ -15,18 +15,38 @@ from workbench.projects.settings import Workbench, get_project
 
 
 def add_terms(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_project_command(sub, common, "terms", cmd_terms,
-                            "the vocabulary drafts are prompted with: list, learn (from "
-                            "approved segments), add, enable, disable, remove (owners change)")
-    p.add_argument("action", nargs="?", default="list",
-                   choices=["list", "learn", "add", "enable", "disable", "remove"])
+    p = add_project_command(
+        sub,
+        common,
+        "terms",
+        cmd_terms,
+        "the vocabulary drafts are prompted with: list, learn (from "
+        "approved segments), add, enable, disable, remove (owners change)",
+    )
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=["list", "learn", "add", "enable", "disable", "remove"],
+    )
     p.add_argument("terms", nargs="*", metavar="TERM")
-    p.add_argument("--min-segments", type=int, default=2,
-                   help="learn: the fewest approved segments a term or rule needs (default 2)")
-    p.add_argument("--min-people", type=int, default=2,
-                   help="learn: the fewest distinct labellers a term or rule needs (default 2)")
-    p.add_argument("--use", choices=["on", "off"],
-                   help="whether the next drafts are prompted with the enabled terms")
+    p.add_argument(
+        "--min-segments",
+        type=int,
+        default=2,
+        help="learn: the fewest approved segments a term or rule needs (default 2)",
+    )
+    p.add_argument(
+        "--min-people",
+        type=int,
+        default=2,
+        help="learn: the fewest distinct labellers a term or rule needs (default 2)",
+    )
+    p.add_argument(
+        "--use",
+        choices=["on", "off"],
+        help="whether the next drafts are prompted with the enabled terms",
+    )
 
 
 def cmd_terms(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
@@ -36,8 +56,10 @@ def cmd_terms(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
 
     if args.action == "learn":
         found = learning_learn.learn(wb, project, args.min_segments, args.min_people)
-        print(f"read {found.segments} approved segments: {found.terms} terms "
-              f"({found.new_terms} new), {found.rules} rules ({found.new_rules} new)")
+        print(
+            f"read {found.segments} approved segments: {found.terms} terms "
+            f"({found.new_terms} new), {found.rules} rules ({found.new_rules} new)"
+        )
     elif args.action == "add":
         for term in args.terms:
             learning_learn.add_term(wb, project.id, term)
@@ -50,25 +72,35 @@ def cmd_terms(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
             if args.action == "remove":
                 learning_learn.remove_term(wb, project.id, by_text[term])
             else:
-                learning_learn.set_term_enabled(wb, project.id, by_text[term],
-                                                args.action == "enable")
+                learning_learn.set_term_enabled(
+                    wb, project.id, by_text[term], args.action == "enable"
+                )
     if args.use is not None:
         project = learning_learn.set_use_terms(wb, project.id, args.use == "on")
     terms = learning_learn.terms_of(wb, project.id)
-    print(f"{project.name}: {len(terms)} term{'' if len(terms) == 1 else 's'}, used in drafts: "
-          f"{'yes' if project.use_terms else 'no'}")
+    print(
+        f"{project.name}: {len(terms)} term{'' if len(terms) == 1 else 's'}, used in drafts: "
+        f"{'yes' if project.use_terms else 'no'}"
+    )
     for t in terms:
-        print(f"  {'on ' if t.enabled else 'off'}  {t.source:<7}  {t.segments:>4} segments  "
-              f"{t.people:>3} people  {t.term}")
+        print(
+            f"  {'on ' if t.enabled else 'off'}  {t.source:<7}  {t.segments:>4} segments  "
+            f"{t.people:>3} people  {t.term}"
+        )
     prompt = learning_learn.draft_prompt(wb, project)
     print(f"prompt: {prompt or '(none)'}")
     return 0
 
 
 def add_rules(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_project_command(sub, common, "rules", cmd_rules,
-                            "rewrite rules learned from approved segments: list, accept or "
-                            "dismiss by id (accepted rules rewrite the next drafts)")
+    p = add_project_command(
+        sub,
+        common,
+        "rules",
+        cmd_rules,
+        "rewrite rules learned from approved segments: list, accept or "
+        "dismiss by id (accepted rules rewrite the next drafts)",
+    )
     p.add_argument("action", nargs="?", default="list", choices=["list", "accept", "dismiss"])
     p.add_argument("ids", nargs="*", type=int, metavar="ID")
 
@@ -85,14 +117,21 @@ def cmd_rules(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     rules = learning_learn.rewrites_of(wb, project.id)
     print(f"{project.name}: {len(rules)} rules")
     for r in rules:
-        print(f"  {r.id:>5}  {r.state:<9}  {r.segments:>4} segments  {r.people:>3} people  "
-              f"{r.before!r} -> {r.after!r}")
+        print(
+            f"  {r.id:>5}  {r.state:<9}  {r.segments:>4} segments  {r.people:>3} people  "
+            f"{r.before!r} -> {r.after!r}"
+        )
     return 0
 
 
 def add_batches(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_project_command(sub, common, "batches", cmd_batches,
-                            "the drafts' error per draft batch: the labour each one left")
+    p = add_project_command(
+        sub,
+        common,
+        "batches",
+        cmd_batches,
+        "the drafts' error per draft batch: the labour each one left",
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -102,21 +141,33 @@ def cmd_batches(wb: Workbench, project: Project, args: argparse.Namespace) -> in
 
     metric, batches = draft_batches(wb, project)
     if args.json:
-        print(json.dumps([{**dataclasses.asdict(b), "drafted_at": str(b.drafted_at)}
-                          for b in batches], ensure_ascii=False))
+        print(
+            json.dumps(
+                [{**dataclasses.asdict(b), "drafted_at": str(b.drafted_at)} for b in batches],
+                ensure_ascii=False,
+            )
+        )
         return 0
-    print(f"{'batch':<22}{'model':<28}{'with':<20}{'segments':>9}{'minutes':>9}{metric:>8}"
-          f"{'kept':>7}")
+    print(
+        f"{'batch':<22}{'model':<28}{'with':<20}{'segments':>9}{'minutes':>9}{metric:>8}{'kept':>7}"
+    )
     for b in batches:
-        print(f"{b.name:<22}{b.model[:27]:<28}{(b.adapted or '?')[:19]:<20}{b.segments:>9}"
-              f"{b.seconds / 60:>9.1f}{b.error:>8.1%}{b.untouched:>7.0%}")
+        print(
+            f"{b.name:<22}{b.model[:27]:<28}{(b.adapted or '?')[:19]:<20}{b.segments:>9}"
+            f"{b.seconds / 60:>9.1f}{b.error:>8.1%}{b.untouched:>7.0%}"
+        )
     return 0
 
 
 def add_measure(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    add_project_command(sub, common, "measure", cmd_measure,
-                        "draft the held-out segments at each adaptation step and store "
-                        "the error of each (the Draft quality page shows them)")
+    add_project_command(
+        sub,
+        common,
+        "measure",
+        cmd_measure,
+        "draft the held-out segments at each adaptation step and store "
+        "the error of each (the Draft quality page shows them)",
+    )
 
 
 def cmd_measure(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
@@ -135,16 +186,25 @@ def cmd_measure(wb: Workbench, project: Project, args: argparse.Namespace) -> in
 
 
 def add_tune(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_project_command(sub, common, "tune", cmd_tune,
-                            "fine-tune the project's model on its final segments (the "
-                            "held-out share kept out); used for drafts only if better")
+    p = add_project_command(
+        sub,
+        common,
+        "tune",
+        cmd_tune,
+        "fine-tune the project's model on its final segments (the "
+        "held-out share kept out); used for drafts only if better",
+    )
     p.add_argument("--method", choices=["lora", "decoder", "full"], default="lora")
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--lr", type=float, default=1e-4, help="learning rate (default 1e-4)")
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--holdout", type=float, metavar="SHARE",
-                   help="set the project's held-out share first (0 to 0.5)")
+    p.add_argument(
+        "--holdout",
+        type=float,
+        metavar="SHARE",
+        help="set the project's held-out share first (0 to 0.5)",
+    )
 
 
 def cmd_tune(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
@@ -156,22 +216,34 @@ def cmd_tune(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
 
     if args.holdout is not None:
         project = set_holdout_share(wb, project, args.holdout)
-    params = {"method": args.method, "steps": args.steps, "learning_rate": args.lr,
-              "batch_size": args.batch_size, "seed": args.seed}
+    params = {
+        "method": args.method,
+        "steps": args.steps,
+        "learning_rate": args.lr,
+        "batch_size": args.batch_size,
+        "seed": args.seed,
+    }
     job = start_tune_job(wb, project, params)
     bar = Progress("fine-tune")
     job = run_tune_job(wb, job, on_progress=lambda j: bar.show(j.done, j.total, j.message))
     bar.close()
     version = store.model_of_job(wb.db, job.id)
     assert version is not None  # start_tune_job adds the job's version with it
-    print(f"{project.name}: job {job.state}; v{version.n}: "
-          f"{outcome(get_project(wb, args.project), version, job)} ({scores(version)})")
+    print(
+        f"{project.name}: job {job.state}; v{version.n}: "
+        f"{outcome(get_project(wb, args.project), version, job)} ({scores(version)})"
+    )
     return 0 if job.state == "done" else 1
 
 
 def add_models(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_project_command(sub, common, "models", cmd_models,
-                            "list the project's fine-tuned versions, or choose one to draft with")
+    p = add_project_command(
+        sub,
+        common,
+        "models",
+        cmd_models,
+        "list the project's fine-tuned versions, or choose one to draft with",
+    )
     p.add_argument("--use", metavar="VERSION", help="a version (1, v2...) or 'base'")
 
 
@@ -194,16 +266,19 @@ def cmd_models(wb: Workbench, project: Project, args: argparse.Namespace) -> int
         elif choice.isdigit():
             project = promote(wb, project, int(choice))
         else:
-            raise WorkbenchError("--use: a version number (1, v2...) or 'base', "
-                                 f"not {args.use!r}")
+            raise WorkbenchError(f"--use: a version number (1, v2...) or 'base', not {args.use!r}")
         print(f"{project.name}: drafts with {project.asr_model} ({project.asr_engine})")
         return 0
     base = base_model(wb, project)
-    print(f"{project.name}: drafts with {project.asr_model} ({project.asr_engine})"
-          + (f"; base model {base[1]}" if base else ""))
+    print(
+        f"{project.name}: drafts with {project.asr_model} ({project.asr_engine})"
+        + (f"; base model {base[1]}" if base else "")
+    )
     for v in list_models(wb, project):
         mark = "*" if in_use(project, v) else " "
-        print(f"{mark} v{v.n:<3} {v.method:<8} trained on {v.train_segments:>5}, held out "
-              f"{v.heldout_segments:>4}  {outcome(project, v)}"
-              + (f" ({scores(v)})" if v.state == "ready" else ""))
+        print(
+            f"{mark} v{v.n:<3} {v.method:<8} trained on {v.train_segments:>5}, held out "
+            f"{v.heldout_segments:>4}  {outcome(project, v)}"
+            + (f" ({scores(v)})" if v.state == "ready" else "")
+        )
     return 0

@@ -14,8 +14,13 @@ Handler = Callable[[Workbench, argparse.Namespace], int]  # runs the command; it
 ProjectHandler = Callable[[Workbench, Project, argparse.Namespace], int]
 
 
-def add_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, name: str,
-                handler: Handler, help: str) -> argparse.ArgumentParser:
+def add_command(
+    sub: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,
+    name: str,
+    handler: Handler,
+    help: str,
+) -> argparse.ArgumentParser:
     """The parser of the command `name`, run by `handler`, with the common options (--home,
     --db, --user); the caller adds the rest."""
     p = sub.add_parser(name, parents=[common], help=help)
@@ -23,8 +28,13 @@ def add_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     return p
 
 
-def add_project_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
-                        name: str, handler: ProjectHandler, help: str) -> argparse.ArgumentParser:
+def add_project_command(
+    sub: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,
+    name: str,
+    handler: ProjectHandler,
+    help: str,
+) -> argparse.ArgumentParser:
     """`add_command` for a command on one project: a required --project, the project it names
     handed to `handler` (NotFound when there is none)."""
 

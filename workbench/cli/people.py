@@ -15,15 +15,24 @@ from workbench.text import pad
 
 
 def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "user", cmd_user,
-                    "accounts: add, list, role, deactivate, activate, reset-password")
-    p.add_argument("action", choices=["add", "list", "role", "deactivate", "activate",
-                                      "reset-password"])
+    p = add_command(
+        sub,
+        common,
+        "user",
+        cmd_user,
+        "accounts: add, list, role, deactivate, activate, reset-password",
+    )
+    p.add_argument(
+        "action", choices=["add", "list", "role", "deactivate", "activate", "reset-password"]
+    )
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=["labeler", "reviewer", "owner"])
     p.add_argument("--display-name")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the new account's password from stdin instead of generating one")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new account's password from stdin instead of generating one",
+    )
 
 
 def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
@@ -35,8 +44,9 @@ def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
         return 0
     if args.action == "add":
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-        user, password = people.create_user(wb, args.name, args.role or "labeler", password,
-                                            display_name=args.display_name or "")
+        user, password = people.create_user(
+            wb, args.name, args.role or "labeler", password, display_name=args.display_name or ""
+        )
         print(f"added {user.name} ({user.role.value})")
         if not args.password_stdin:
             print(f"temporary password: {password}")
@@ -74,8 +84,10 @@ def cmd_members(wb: Workbench, project: Project, args: argparse.Namespace) -> in
     for u in members:
         print(f"{u.name} ({u.role.value})")
     if not members:
-        print(f"{project.name}: no members yet (owners see every project); add them with "
-              "--set NAME,NAME")
+        print(
+            f"{project.name}: no members yet (owners see every project); add them with "
+            "--set NAME,NAME"
+        )
     return 0
 
 
@@ -93,6 +105,13 @@ def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout)
     writer.writerow(["at", "actor", "action", "project_id", "detail"])
     for e in people.audit_log(wb, project_id, limit=args.limit):
-        writer.writerow([e["at"].isoformat(), e["actor"], e["action"], e["project_id"] or "",
-                         json.dumps(e["detail"], ensure_ascii=False)])
+        writer.writerow(
+            [
+                e["at"].isoformat(),
+                e["actor"],
+                e["action"],
+                e["project_id"] or "",
+                json.dumps(e["detail"], ensure_ascii=False),
+            ]
+        )
     return 0

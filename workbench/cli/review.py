@@ -22,8 +22,9 @@ from workbench.text import pad
 
 
 def add_lint(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_project_command(sub, common, "lint", cmd_lint,
-                            "check every segment against the project's conventions")
+    p = add_project_command(
+        sub, common, "lint", cmd_lint, "check every segment against the project's conventions"
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -34,16 +35,24 @@ def cmd_lint(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
         print(json.dumps(findings, ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            print(f"{f['segment_id']:>8}  {pad(f['recording'], 24)}  {f['level']:<7}  "
-                  f"{f['message']}")
-        print(f"{project.name} ({project.conventions}): {errors} error(s), "
-              f"{len(findings) - errors} warning(s)")
+            print(
+                f"{f['segment_id']:>8}  {pad(f['recording'], 24)}  {f['level']:<7}  {f['message']}"
+            )
+        print(
+            f"{project.name} ({project.conventions}): {errors} error(s), "
+            f"{len(findings) - errors} warning(s)"
+        )
     return 1 if errors else 0
 
 
 def add_replace(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_project_command(sub, common, "replace", cmd_replace,
-                            "find and replace in a project's transcripts (preview; --apply)")
+    p = add_project_command(
+        sub,
+        common,
+        "replace",
+        cmd_replace,
+        "find and replace in a project's transcripts (preview; --apply)",
+    )
     p.add_argument("--find", required=True)
     p.add_argument("--replace", required=True)
     p.add_argument("--whole-word", action="store_true")
@@ -58,8 +67,10 @@ def cmd_replace(wb: Workbench, project: Project, args: argparse.Namespace) -> in
     query = Query(args.find, args.replace, args.whole_word, not args.ignore_case)
     matches = preview(wb, project.id, query)
     for m in matches:
-        print(f"{m.segment_id:>8}  {pad(m.recording, 24)}  {m.start:9.2f}  "
-              f"{m.before!r} -> {m.after!r}")
+        print(
+            f"{m.segment_id:>8}  {pad(m.recording, 24)}  {m.start:9.2f}  "
+            f"{m.before!r} -> {m.after!r}"
+        )
     if not args.apply:
         print(f"{len(matches)} segment(s) would change; add --apply to replace")
         return 0
@@ -71,12 +82,20 @@ def cmd_replace(wb: Workbench, project: Project, args: argparse.Namespace) -> in
 
 
 def add_audit_corpus(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = add_project_command(sub, common, "audit-corpus", cmd_audit_corpus,
-                            "the corpus audit: numbers, out-of-range segments, and the labels "
-                            "Whisper's second opinion disagrees with most")
-    p.add_argument("--second-opinion", action="store_true",
-                   help="first draft a second opinion (the project's engine and model) for "
-                        "labelled segments without one; resumes where a stopped run left off")
+    p = add_project_command(
+        sub,
+        common,
+        "audit-corpus",
+        cmd_audit_corpus,
+        "the corpus audit: numbers, out-of-range segments, and the labels "
+        "Whisper's second opinion disagrees with most",
+    )
+    p.add_argument(
+        "--second-opinion",
+        action="store_true",
+        help="first draft a second opinion (the project's engine and model) for "
+        "labelled segments without one; resumes where a stopped run left off",
+    )
     p.add_argument("--top", type=int, default=20, help="rows of each list (default 20)")
     p.add_argument("--json", action="store_true")
 
@@ -85,48 +104,82 @@ def cmd_audit_corpus(wb: Workbench, project: Project, args: argparse.Namespace) 
     """The corpus audit: optionally draft second opinions first, then the corpus's numbers,
     its segments out of range and the largest disagreements."""
     if args.second_opinion:
-        job = start_audit_job(wb, project, {"engine": project.asr_engine,
-                                            "model": project.asr_model})
+        job = start_audit_job(
+            wb, project, {"engine": project.asr_engine, "model": project.asr_model}
+        )
         try:
             engine = load_engine(project.asr_engine, project.asr_model, wb.settings.models_dir)
         except ModelNotFound as exc:
             fail_job(wb, job, str(exc))
             raise
         bar = Progress("second opinion")
-        job = run_audit_job(wb, job, engine, audit_options(project),
-                            on_progress=lambda j: bar.show(j.done, j.total, j.message))
+        job = run_audit_job(
+            wb,
+            job,
+            engine,
+            audit_options(project),
+            on_progress=lambda j: bar.show(j.done, j.total, j.message),
+        )
         bar.close()
         for line in (job.error or "").splitlines():
             print(f"failed: {line}")
     report = audit_report(wb, project)
-    ranked = by_disagreement(list(report.rows))[:args.top]
+    ranked = by_disagreement(list(report.rows))[: args.top]
     stats = report.stats
     if args.json:
-        print(json.dumps({
-            "utterances": stats.utterances, "hours": stats.hours, "words": stats.words,
-            "vocabulary": stats.vocabulary, "judged": report.judged, "todo": report.todo,
-            "alphabet": {c.char: c.count for c in stats.alphabet},
-            "rate_range": stats.rate_range,
-            "out_of_range": [{"segment": s, "why": why} for s, why in stats.out_of_range],
-            "disagreement": [{"segment": r.segment_id, "recording": r.recording,
-                              "start": r.start, "end": r.end, "wer": r.wer, "cer": r.cer,
-                              "text": r.text, "second_opinion": r.opinion} for r in ranked],
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "utterances": stats.utterances,
+                    "hours": stats.hours,
+                    "words": stats.words,
+                    "vocabulary": stats.vocabulary,
+                    "judged": report.judged,
+                    "todo": report.todo,
+                    "alphabet": {c.char: c.count for c in stats.alphabet},
+                    "rate_range": stats.rate_range,
+                    "out_of_range": [{"segment": s, "why": why} for s, why in stats.out_of_range],
+                    "disagreement": [
+                        {
+                            "segment": r.segment_id,
+                            "recording": r.recording,
+                            "start": r.start,
+                            "end": r.end,
+                            "wer": r.wer,
+                            "cer": r.cer,
+                            "text": r.text,
+                            "second_opinion": r.opinion,
+                        }
+                        for r in ranked
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
-    print(f"{project.name}: {stats.utterances} utterances, {stats.hours:.3f} h, {stats.words} "
-          f"words, vocabulary {stats.vocabulary}, {len(stats.alphabet)} characters; "
-          f"second opinions on {report.judged} ({report.todo} without)")
+    print(
+        f"{project.name}: {stats.utterances} utterances, {stats.hours:.3f} h, {stats.words} "
+        f"words, vocabulary {stats.vocabulary}, {len(stats.alphabet)} characters; "
+        f"second opinions on {report.judged} ({report.todo} without)"
+    )
     odd = [c for c in stats.alphabet if not c.letter_or_digit]
     if odd:
-        print("  not letters or digits: " + ", ".join(
-            f"{c.char if c.category[0] != 'C' else ''} U+{ord(c.char):04X} x{c.count}"
-            for c in odd))
+        print(
+            "  not letters or digits: "
+            + ", ".join(
+                f"{c.char if c.category[0] != 'C' else ''} U+{ord(c.char):04X} x{c.count}"
+                for c in odd
+            )
+        )
     print(f"  out of range: {len(stats.out_of_range)}")
-    for seg_id, why in stats.out_of_range[:args.top]:
+    for seg_id, why in stats.out_of_range[: args.top]:
         print(f"    {seg_id:>8}  {why}")
     if ranked:
         print(f"  largest disagreement ({report.metric}) first:")
         for r in ranked:
-            print(f"    {r.segment_id:>8}  {r.disagreement:5.2f}  {pad(r.recording, 20)}  "
-                  f"label: {r.text!r}  second opinion: {r.opinion!r}")
+            print(
+                f"    {r.segment_id:>8}  {r.disagreement:5.2f}  {pad(r.recording, 20)}  "
+                f"label: {r.text!r}  second opinion: {r.opinion!r}"
+            )
     return 0

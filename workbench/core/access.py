@@ -57,8 +57,11 @@ def require(wb: Workbench, action: Action, project_id: int | None = None) -> Use
     user = wb.actor
     if not allowed(user, action):
         raise Forbidden(f"your role ({user.role.value}) may not {action.value}")
-    if project_id is not None and user.role is not Role.OWNER and (
-            user.id is None or not store.is_member(wb.db, user.id, project_id)):
+    if (
+        project_id is not None
+        and user.role is not Role.OWNER
+        and (user.id is None or not store.is_member(wb.db, user.id, project_id))
+    ):
         raise Forbidden("you are not a member of this project")
     return user
 

@@ -49,29 +49,57 @@ LEVEL_VARIABLE = "WORKBENCH_LOG_LEVEL"
 DEFAULT_LOG_LEVEL = "INFO"
 
 VARIABLES = (
-    Variable("WORKBENCH_HOME", f"`{DEFAULT_HOME}`",
-             "the home folder: the SQLite database, working copies, peaks, exports, models, "
-             "profiles, scratch space (`--home` on the command line wins)"),
-    Variable("WORKBENCH_DB_URL", "SQLite in the home",
-             "the database, any SQLAlchemy URL, e.g. `postgresql+psycopg://user@host/workbench` "
-             "(`--db` on the command line wins)"),
-    Variable(LEVEL_VARIABLE, f"`{DEFAULT_LOG_LEVEL}`",
-             "how much the app and the CLI log to stderr: `DEBUG`, `INFO`, `WARNING` or `ERROR`"),
-    Variable("WORKBENCH_ALLOW_DOWNLOAD", "unset",
-             "`1`: a model named but not on disk is fetched from the hub (a machine online)"),
-    Variable("WORKBENCH_MAX_UPLOAD_MB", str(Limits.upload_file_mb),
-             "one file uploaded in the browser, in MB (Streamlit's `server.maxUploadSize` in "
-             "`.streamlit/config.toml` caps it too: raise both)"),
-    Variable("WORKBENCH_MAX_UPLOAD_BATCH_MB", str(Limits.upload_batch_mb),
-             "all files of one upload together, in MB"),
-    Variable("WORKBENCH_MAX_ZIP_MB", str(Limits.zip_total_mb),
-             "the members of a zip archive, unpacked, in MB"),
+    Variable(
+        "WORKBENCH_HOME",
+        f"`{DEFAULT_HOME}`",
+        "the home folder: the SQLite database, working copies, peaks, exports, models, "
+        "profiles, scratch space (`--home` on the command line wins)",
+    ),
+    Variable(
+        "WORKBENCH_DB_URL",
+        "SQLite in the home",
+        "the database, any SQLAlchemy URL, e.g. `postgresql+psycopg://user@host/workbench` "
+        "(`--db` on the command line wins)",
+    ),
+    Variable(
+        LEVEL_VARIABLE,
+        f"`{DEFAULT_LOG_LEVEL}`",
+        "how much the app and the CLI log to stderr: `DEBUG`, `INFO`, `WARNING` or `ERROR`",
+    ),
+    Variable(
+        "WORKBENCH_ALLOW_DOWNLOAD",
+        "unset",
+        "`1`: a model named but not on disk is fetched from the hub (a machine online)",
+    ),
+    Variable(
+        "WORKBENCH_MAX_UPLOAD_MB",
+        str(Limits.upload_file_mb),
+        "one file uploaded in the browser, in MB (Streamlit's `server.maxUploadSize` in "
+        "`.streamlit/config.toml` caps it too: raise both)",
+    ),
+    Variable(
+        "WORKBENCH_MAX_UPLOAD_BATCH_MB",
+        str(Limits.upload_batch_mb),
+        "all files of one upload together, in MB",
+    ),
+    Variable(
+        "WORKBENCH_MAX_ZIP_MB",
+        str(Limits.zip_total_mb),
+        "the members of a zip archive, unpacked, in MB",
+    ),
     Variable("WORKBENCH_MAX_ZIP_MEMBERS", str(Limits.zip_members), "entries in one zip archive"),
-    Variable("WORKBENCH_MAX_ZIP_RATIO", str(Limits.zip_ratio),
-             "unpacked size to packed size, for archives and entries over 16 MB unpacked"),
-    Variable("WORKBENCH_TEST_PG", "unset",
-             "tests only: a PostgreSQL URL; the store-level tests then run against that database "
-             "too (`.ci/run` sets it after `make test`)", test_only=True),
+    Variable(
+        "WORKBENCH_MAX_ZIP_RATIO",
+        str(Limits.zip_ratio),
+        "unpacked size to packed size, for archives and entries over 16 MB unpacked",
+    ),
+    Variable(
+        "WORKBENCH_TEST_PG",
+        "unset",
+        "tests only: a PostgreSQL URL; the store-level tests then run against that database "
+        "too (`.ci/run` sets it after `make test`)",
+        test_only=True,
+    ),
 )
 
 

@@ -78,6 +78,7 @@ def configure_logging(level: str | None = None, tracebacks: bool = True) -> logg
         logger.setLevel(value)
     else:
         logger.setLevel(DEFAULT_LOG_LEVEL)
-        logger.warning("%s=%r is not a log level; using %s", LEVEL_VARIABLE, name,
-                       DEFAULT_LOG_LEVEL)
+        logger.warning(
+            "%s=%r is not a log level; using %s", LEVEL_VARIABLE, name, DEFAULT_LOG_LEVEL
+        )
     return logger

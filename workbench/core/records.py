@@ -263,8 +263,11 @@ class ModelVersion:
     @property
     def better(self) -> bool:
         """Whether it drafts the held-out segments with fewer errors than the model before."""
-        return (self.error_after is not None and self.error_before is not None
-                and self.error_after < self.error_before)
+        return (
+            self.error_after is not None
+            and self.error_before is not None
+            and self.error_after < self.error_before
+        )
 
 
 @dataclass(frozen=True)
@@ -345,8 +348,9 @@ def draft_confidence(asr_meta: dict[str, Any] | None) -> float | None:
     """How sure the engine was of a draft: the mean probability of its words, else
     exp(avg_logprob); None without either (the rule migration 0011 backfilled with)."""
     meta = asr_meta or {}
-    probabilities = [w.get("probability") for w in meta.get("words") or []
-                     if w.get("probability") is not None]
+    probabilities = [
+        w.get("probability") for w in meta.get("words") or [] if w.get("probability") is not None
+    ]
     if probabilities:
         return sum(probabilities) / len(probabilities)
     if meta.get("avg_logprob") is not None:

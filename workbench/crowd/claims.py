@@ -22,9 +22,23 @@ from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import InvalidEdit, Project, QueueFilter, Role, SegmentView
 from workbench.core.workbench import Workbench
 
-__all__ = ["UNITS", "Claim", "Claimed", "Handed", "claim_next", "take", "skip", "release",
-           "blocking_claim", "check_free", "after_save", "why_idle", "assign", "set_cap",
-           "workload"]
+__all__ = [
+    "UNITS",
+    "Claim",
+    "Claimed",
+    "Handed",
+    "claim_next",
+    "take",
+    "skip",
+    "release",
+    "blocking_claim",
+    "check_free",
+    "after_save",
+    "why_idle",
+    "assign",
+    "set_cap",
+    "workload",
+]
 
 UNITS = ("off", "segment", "recording")  # the project setting `assignment`
 MAX_CLAIM_MINUTES = 24 * 60
@@ -66,8 +80,11 @@ def check_settings(values: dict) -> dict:
         raise WorkbenchError(f"assignment: one of {', '.join(UNITS)}, not {values['assignment']!r}")
     if "claim_minutes" in values:
         minutes = values["claim_minutes"]
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or not (
-                1 <= minutes <= MAX_CLAIM_MINUTES):
+        if (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, int)
+            or not (1 <= minutes <= MAX_CLAIM_MINUTES)
+        ):
             raise WorkbenchError(f"claim_minutes: a whole number of minutes, 1–{MAX_CLAIM_MINUTES}")
     return values
 
@@ -77,12 +94,17 @@ def _project(wb: Workbench, project_id: int) -> Project:
 
 
 def _filters(queue: QueueFilter) -> dict:
-    return {"recording_id": queue.recording_id, "statuses": list(queue.statuses),
-            "flagged_only": queue.flagged_only, "order": queue.order}
+    return {
+        "recording_id": queue.recording_id,
+        "statuses": list(queue.statuses),
+        "flagged_only": queue.flagged_only,
+        "order": queue.order,
+    }
 
 
-def claim_next(wb: Workbench, project_id: int, queue: QueueFilter,
-               after: int | None = None) -> Handed:
+def claim_next(
+    wb: Workbench, project_id: int, queue: QueueFilter, after: int | None = None
+) -> Handed:
     """Claim the acting labeller's next item of `queue` (past `after`, a segment skipped).
 
     The segments they hold already come first, then those given back to them, then the first
@@ -92,8 +114,15 @@ def claim_next(wb: Workbench, project_id: int, queue: QueueFilter,
     project = _project(wb, project_id)
     if project.assignment == "off":
         raise WorkbenchError("this project hands out no claims (its assignment setting is off)")
-    found, why = store.claim_next(wb.db, project_id, user.name, project.claim_minutes,
-                                  unit=project.assignment, after=after, **_filters(queue))
+    found, why = store.claim_next(
+        wb.db,
+        project_id,
+        user.name,
+        project.claim_minutes,
+        unit=project.assignment,
+        after=after,
+        **_filters(queue),
+    )
     if found is not None:
         return Handed(found)
     return Handed(None, _reason(wb, project_id, user.name, why))
@@ -103,8 +132,9 @@ def _reason(wb: Workbench, project_id: int, user: str, why: str) -> str:
     return REASONS[why].format(cap=store.get_cap(wb.db, project_id, user))
 
 
-def take(wb: Workbench, project_id: int, shown: int | None,
-         queue: QueueFilter) -> tuple[int | None, Claim | None]:
+def take(
+    wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter
+) -> tuple[int | None, Claim | None]:
     """The segment the editor shows in a project handing out claims, and someone else's claim
     on it (then it is shown but not editable); (None, None) when nothing can be handed out.
 
@@ -119,7 +149,8 @@ def take(wb: Workbench, project_id: int, shown: int | None,
             return shown, other
         nav = store.queue_position(wb.db, project_id, shown, **_filters(queue))
         if nav["current"] == shown and store.claim_item(
-                wb.db, project_id, shown, user, project.claim_minutes, project.assignment):
+            wb.db, project_id, shown, user, project.claim_minutes, project.assignment
+        ):
             return shown, None
     return claim_next(wb, project_id, queue, after=shown).segment_id, None
 
@@ -141,8 +172,7 @@ def release(wb: Workbench, segment_id: int) -> None:
         store.release(wb.db, user, segment_id=segment_id)
 
 
-def blocking_claim(wb: Workbench, segment_id: int, project: Project | None = None
-                   ) -> Claim | None:
+def blocking_claim(wb: Workbench, segment_id: int, project: Project | None = None) -> Claim | None:
     """Someone else's live claim on the segment (or its recording) that keeps the acting user
     from editing it; None when assignment is off or the segment is assigned to them."""
     if project is None:
@@ -164,8 +194,7 @@ def check_free(wb: Workbench, view: SegmentView, project: Project) -> None:
         raise Claimed(f"segment {view.segment.id} is {claim.describe()}")
 
 
-def after_save(wb: Workbench, view: SegmentView, project: Project,
-               todo: Sequence[str]) -> None:
+def after_save(wb: Workbench, view: SegmentView, project: Project, todo: Sequence[str]) -> None:
     """Release the acting user's claim once the item is done: a segment on its save; a
     recording when none of its segments is left to do (`todo`), else its claim is renewed."""
     user = wb.actor.name
@@ -173,8 +202,9 @@ def after_save(wb: Workbench, view: SegmentView, project: Project,
         store.release(wb.db, user, segment_id=view.segment.id)
     elif project.assignment == "recording":
         if store.todo_left(wb.db, view.recording.id, todo):
-            store.renew(wb.db, project.id, user, project.claim_minutes,
-                        recording_id=view.recording.id)
+            store.renew(
+                wb.db, project.id, user, project.claim_minutes, recording_id=view.recording.id
+            )
         else:
             store.release(wb.db, user, recording_id=view.recording.id)
 
@@ -185,14 +215,19 @@ def why_idle(wb: Workbench, project_id: int, queue: QueueFilter) -> str:
     project = _project(wb, project_id)
     if project.assignment == "off" or not allowed(user, Action.LABEL):
         return ""
-    why = store.why_none(wb.db, project_id, user.name, unit=project.assignment,
-                         **_filters(queue))
+    why = store.why_none(wb.db, project_id, user.name, unit=project.assignment, **_filters(queue))
     return _reason(wb, project_id, user.name, why)
 
 
-def assign(wb: Workbench, project_id: int, user_name: str | None, *,
-           segment_ids: Sequence[int] = (), recording_id: int | None = None,
-           statuses: Sequence[str] = ()) -> int:
+def assign(
+    wb: Workbench,
+    project_id: int,
+    user_name: str | None,
+    *,
+    segment_ids: Sequence[int] = (),
+    recording_id: int | None = None,
+    statuses: Sequence[str] = (),
+) -> int:
     """An owner hands segments to one person: `segment_ids`, or the segments of a recording
     (with one of `statuses`, if given); None hands them back to anyone. Returns how many.
 
@@ -210,8 +245,13 @@ def assign(wb: Workbench, project_id: int, user_name: str | None, *,
     if not ids:
         raise WorkbenchError("name the segments or the recording to assign")
     count = store.assign(wb.db, project_id, ids, user_name)
-    store.log_event(wb.db, owner.name, "work assigned", project_id,
-                    {"to": user_name, "segments": count, "recording_id": recording_id})
+    store.log_event(
+        wb.db,
+        owner.name,
+        "work assigned",
+        project_id,
+        {"to": user_name, "segments": count, "recording_id": recording_id},
+    )
     return count
 
 

@@ -32,8 +32,19 @@ from workbench.crowd.rules import mean
 from workbench.text import headline_metric, load_profile
 from workbench.text.metrics import cer, wer
 
-__all__ = ["StatusRow", "DayRow", "LabellerRow", "PairRow", "Dashboard", "dashboard",
-           "edit_scorer", "progress", "by_day", "labeller_rows", "pair_rows"]
+__all__ = [
+    "StatusRow",
+    "DayRow",
+    "LabellerRow",
+    "PairRow",
+    "Dashboard",
+    "dashboard",
+    "edit_scorer",
+    "progress",
+    "by_day",
+    "labeller_rows",
+    "pair_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -116,8 +127,11 @@ def dashboard(wb: Workbench, project_id: int) -> Dashboard:
     project = store.get_project(wb.db, project_id)
     counts = store.status_counts(wb.db, project_id)
     scorer = edit_scorer(project)
-    edits = [(r["labeller"], scorer(r["draft"], r["label"]))
-             for r in store.label_drafts(wb.db, project_id) if r["draft"] is not None]
+    edits = [
+        (r["labeller"], scorer(r["draft"], r["label"]))
+        for r in store.label_drafts(wb.db, project_id)
+        if r["draft"] is not None
+    ]
     answers = store.list_answers(wb.db, project_id)
     return Dashboard(
         project_id=project_id,
@@ -126,8 +140,12 @@ def dashboard(wb: Workbench, project_id: int) -> Dashboard:
         audio_hours=counts["audio_hours"],
         status=progress(counts),
         days=by_day(store.first_labels(wb.db, project_id)),
-        labellers=labeller_rows(store.labeller_stats(wb.db, project_id),
-                                store.review_stats(wb.db, project_id), answers, edits),
+        labellers=labeller_rows(
+            store.labeller_stats(wb.db, project_id),
+            store.review_stats(wb.db, project_id),
+            answers,
+            edits,
+        ),
         pairs=pair_rows(answers),
     )
 
@@ -158,8 +176,12 @@ def edit_scorer(project: Project) -> Callable[[str, str], float]:
 def progress(counts: dict[str, Any]) -> tuple[StatusRow, ...]:
     """Segments and hours per status (every status, in the workflow's order) from
     `store.status_counts`."""
-    return tuple(StatusRow(s.value, counts["segments"].get(s.value, 0),
-                           counts["segment_hours"].get(s.value, 0.0)) for s in Status)
+    return tuple(
+        StatusRow(
+            s.value, counts["segments"].get(s.value, 0), counts["segment_hours"].get(s.value, 0.0)
+        )
+        for s in Status
+    )
 
 
 def by_day(first_labels: Iterable[dict[str, Any]]) -> tuple[DayRow, ...]:
@@ -184,9 +206,12 @@ def _day(moment: datetime | str) -> date:
     return moment.date()
 
 
-def labeller_rows(stats: Sequence[dict[str, Any]], review_stats: Sequence[dict[str, Any]],
-                  answers: Sequence[dict[str, Any]],
-                  edits: Sequence[tuple[str, float]]) -> tuple[LabellerRow, ...]:
+def labeller_rows(
+    stats: Sequence[dict[str, Any]],
+    review_stats: Sequence[dict[str, Any]],
+    answers: Sequence[dict[str, Any]],
+    edits: Sequence[tuple[str, float]],
+) -> tuple[LabellerRow, ...]:
     """One row per person with labels, reviews of their work, or gold or second answers.
 
     `stats` is `store.labeller_stats`, `review_stats` is `store.review_stats`, `answers` the
@@ -211,14 +236,22 @@ def labeller_rows(stats: Sequence[dict[str, Any]], review_stats: Sequence[dict[s
         v = verdicts.get(name, {})
         minutes = w.get("audio_seconds", 0.0) / 60
         reviews = v.get("reviews", 0)
-        rows.append(LabellerRow(
-            labeller=name, items=w.get("segments", 0), minutes=minutes,
-            active_per_minute=w["active"] / minutes if minutes and w.get("active") else None,
-            reviews=reviews, rejection_rate=v["rejections"] / reviews if reviews else None,
-            golds=len(gold[name]), gold_accuracy=_one_minus(mean(gold[name])),
-            drafted=len(draft[name]), draft_edit=mean(draft[name]),
-            seconds=len(second[name]), agreement=_one_minus(mean(second[name])),
-        ))
+        rows.append(
+            LabellerRow(
+                labeller=name,
+                items=w.get("segments", 0),
+                minutes=minutes,
+                active_per_minute=w["active"] / minutes if minutes and w.get("active") else None,
+                reviews=reviews,
+                rejection_rate=v["rejections"] / reviews if reviews else None,
+                golds=len(gold[name]),
+                gold_accuracy=_one_minus(mean(gold[name])),
+                drafted=len(draft[name]),
+                draft_edit=mean(draft[name]),
+                seconds=len(second[name]),
+                agreement=_one_minus(mean(second[name])),
+            )
+        )
     return tuple(rows)
 
 
@@ -232,5 +265,7 @@ def pair_rows(answers: Iterable[dict[str, Any]]) -> tuple[PairRow, ...]:
     for a in answers:
         if a["kind"] == "second" and a["other"]:
             errors[(a["other"], a["user_name"])].append(a["error"])
-    return tuple(PairRow(first, second, len(e), sum(e) / len(e))
-                 for (first, second), e in sorted(errors.items()))
+    return tuple(
+        PairRow(first, second, len(e), sum(e) / len(e))
+        for (first, second), e in sorted(errors.items())
+    )

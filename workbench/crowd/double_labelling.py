@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from workbench import store
 from workbench.core.access import Action, require
-from workbench.core.records import (
-    Project,
-)
+from workbench.core.records import Project
 from workbench.core.workbench import Workbench
-from workbench.crowd.rules import (
-    drawn_twice,
-)
+from workbench.crowd.rules import drawn_twice
 
 
 def draw_double(wb: Workbench, project: Project, segment_id: int) -> None:
@@ -35,6 +31,7 @@ def second_label(wb: Workbench, segment_id: int) -> dict | None:
     reviewers and owners; None without one."""
     view = store.segment_view(wb.db, segment_id)
     require(wb, Action.REVIEW, view.recording.project_id)
-    found = store.list_answers(wb.db, view.recording.project_id, kind="second",
-                               segment_id=segment_id)
+    found = store.list_answers(
+        wb.db, view.recording.project_id, kind="second", segment_id=segment_id
+    )
     return found[-1] if found else None

@@ -42,8 +42,17 @@ from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer
 from workbench.crowd.rules import PAY_UNITS, check_quality
 
-__all__ = ["PayItem", "PayRow", "PayReport", "weight", "units_of", "pay_rows", "report_of",
-           "csv_text", "pay_report"]
+__all__ = [
+    "PayItem",
+    "PayRow",
+    "PayReport",
+    "weight",
+    "units_of",
+    "pay_rows",
+    "report_of",
+    "csv_text",
+    "pay_report",
+]
 
 CENT = Decimal("0.01")
 UNIT_PLACES = Decimal("0.0001")  # units (items, minutes, weighted) are kept to 4 places
@@ -107,8 +116,9 @@ def units_of(item: PayItem, unit: str, weighted: bool) -> Decimal:
     return base * weight(item.edit) if weighted else base
 
 
-def pay_rows(items: Iterable[PayItem], unit: str, rate: Decimal,
-             weighted: bool) -> tuple[PayRow, ...]:
+def pay_rows(
+    items: Iterable[PayItem], unit: str, rate: Decimal, weighted: bool
+) -> tuple[PayRow, ...]:
     """One row per labeller (by name): items, minutes, units and the amount, rounded."""
     count: dict[str, int] = defaultdict(int)
     minutes: dict[str, Decimal] = defaultdict(Decimal)
@@ -120,21 +130,39 @@ def pay_rows(items: Iterable[PayItem], unit: str, rate: Decimal,
     rows = []
     for name in sorted(count):
         u = units[name].quantize(UNIT_PLACES, ROUND_HALF_UP)
-        rows.append(PayRow(name, count[name], minutes[name].quantize(CENT, ROUND_HALF_UP), u,
-                           (u * rate).quantize(CENT, ROUND_HALF_UP)))
+        rows.append(
+            PayRow(
+                name,
+                count[name],
+                minutes[name].quantize(CENT, ROUND_HALF_UP),
+                u,
+                (u * rate).quantize(CENT, ROUND_HALF_UP),
+            )
+        )
     return tuple(rows)
 
 
 def totals(rows: Iterable[PayRow]) -> PayRow:
     """The sums of the (rounded) rows."""
     rows = list(rows)
-    return PayRow(TOTAL, sum(r.items for r in rows), sum((r.minutes for r in rows), Decimal(0)),
-                  sum((r.units for r in rows), Decimal(0)),
-                  sum((r.amount for r in rows), Decimal(0)))
+    return PayRow(
+        TOTAL,
+        sum(r.items for r in rows),
+        sum((r.minutes for r in rows), Decimal(0)),
+        sum((r.units for r in rows), Decimal(0)),
+        sum((r.amount for r in rows), Decimal(0)),
+    )
 
 
-def report_of(project_id: int, start: date, end: date, items: Iterable[PayItem], unit: str,
-              rate: float | Decimal, weighted: bool) -> PayReport:
+def report_of(
+    project_id: int,
+    start: date,
+    end: date,
+    items: Iterable[PayItem],
+    unit: str,
+    rate: float | Decimal,
+    weighted: bool,
+) -> PayReport:
     """The report of `items` (checked: a known unit, a rate of 0 or more, start before end)."""
     if not start < end:
         raise WorkbenchError("the period's end must be after its start")
@@ -151,12 +179,35 @@ def csv_text(report: PayReport) -> str:
     """The report as CSV: a row per labeller and a last row of totals."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["labeller", "items", "audio_minutes", "unit", "rate", "weighted", "units",
-                     "amount", "from", "to"])
+    writer.writerow(
+        [
+            "labeller",
+            "items",
+            "audio_minutes",
+            "unit",
+            "rate",
+            "weighted",
+            "units",
+            "amount",
+            "from",
+            "to",
+        ]
+    )
     for row in (*report.rows, report.total):
-        writer.writerow([_cell(row.labeller), row.items, f"{row.minutes:.2f}", report.unit,
-                         report.rate, "yes" if report.weighted else "no", f"{row.units:.4f}",
-                         f"{row.amount:.2f}", report.start.isoformat(), report.end.isoformat()])
+        writer.writerow(
+            [
+                _cell(row.labeller),
+                row.items,
+                f"{row.minutes:.2f}",
+                report.unit,
+                report.rate,
+                "yes" if report.weighted else "no",
+                f"{row.units:.4f}",
+                f"{row.amount:.2f}",
+                report.start.isoformat(),
+                report.end.isoformat(),
+            ]
+        )
     return out.getvalue()
 
 
@@ -165,22 +216,49 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def pay_report(wb: Workbench, project_id: int, start: date, end: date, *,
-               unit: str | None = None, rate: float | None = None,
-               weighted: bool | None = None) -> PayReport:
+def pay_report(
+    wb: Workbench,
+    project_id: int,
+    start: date,
+    end: date,
+    *,
+    unit: str | None = None,
+    rate: float | None = None,
+    weighted: bool | None = None,
+) -> PayReport:
     """An owner's pay report for [start, end) (UTC days): the project's pay unit, rate and
     weighting unless named here (see the module's notes for what is paid and how)."""
     require(wb, Action.SETTINGS, project_id)
     project = store.get_project(wb.db, project_id)
-    chosen = check_quality({"pay_unit": project.pay_unit if unit is None else unit,
-                            "pay_rate": project.pay_rate if rate is None else rate,
-                            "pay_weighted": project.pay_weighted if weighted is None
-                            else weighted})
-    rows = store.approved_work(wb.db, project_id, datetime.combine(start, time()),
-                               datetime.combine(end, time())) if start < end else []
+    chosen = check_quality(
+        {
+            "pay_unit": project.pay_unit if unit is None else unit,
+            "pay_rate": project.pay_rate if rate is None else rate,
+            "pay_weighted": project.pay_weighted if weighted is None else weighted,
+        }
+    )
+    rows = (
+        store.approved_work(
+            wb.db, project_id, datetime.combine(start, time()), datetime.combine(end, time())
+        )
+        if start < end
+        else []
+    )
     scorer = edit_scorer(project) if chosen["pay_weighted"] else None
-    items = [PayItem(r["labeller"], r["seconds"],
-                     scorer(r["draft"], r["label"]) if scorer and r["draft"] is not None
-                     else None) for r in rows]
-    return report_of(project_id, start, end, items, chosen["pay_unit"], chosen["pay_rate"],
-                     chosen["pay_weighted"])
+    items = [
+        PayItem(
+            r["labeller"],
+            r["seconds"],
+            scorer(r["draft"], r["label"]) if scorer and r["draft"] is not None else None,
+        )
+        for r in rows
+    ]
+    return report_of(
+        project_id,
+        start,
+        end,
+        items,
+        chosen["pay_unit"],
+        chosen["pay_rate"],
+        chosen["pay_weighted"],
+    )

@@ -25,23 +25,9 @@ from sqlalchemy.exc import NoResultFound
 from workbench import store
 from workbench.core.access import Action, require
 from workbench.core.errors import Kind, NotFound
-from workbench.core.records import (
-    InvalidEdit,
-    Project,
-    Role,
-    SegmentView,
-    Status,
-    User,
-    clean_text,
-)
+from workbench.core.records import InvalidEdit, Project, Role, SegmentView, Status, User, clean_text
 from workbench.core.workbench import Workbench
-from workbench.crowd.rules import (
-    Standing,
-    TestResult,
-    gold_due,
-    score_test,
-    standing,
-)
+from workbench.crowd.rules import Standing, TestResult, gold_due, score_test, standing
 from workbench.text import load_profile
 from workbench.text.metrics import cer, headline_metric, wer
 
@@ -66,11 +52,15 @@ class Task:
     def heading(self) -> str:
         """What the editor says about the item (nothing for hidden gold)."""
         if self.kind == "test":
-            return (f"Qualification test: item {self.index + 1} of {self.total}. Transcribe "
-                    "it as the guidelines say; your score is shown at the end.")
+            return (
+                f"Qualification test: item {self.index + 1} of {self.total}. Transcribe "
+                "it as the guidelines say; your score is shown at the end."
+            )
         if self.kind == "second":
-            return ("Second label: this segment is labelled twice, independently. Transcribe "
-                    "it from the audio; the first label is not shown.")
+            return (
+                "Second label: this segment is labelled twice, independently. Transcribe "
+                "it from the audio; the first label is not shown."
+            )
         return ""
 
 
@@ -113,8 +103,10 @@ def scores(project: Project, reference: str, text: str) -> dict[str, float]:
     """WER, CER and the language's headline error of `text` against `reference`, in the
     spelling form of the project's conventions (tags and marks aside)."""
     profile = load_profile(project.conventions)
-    rates = {"wer": _rate(wer, reference, text, profile),
-             "cer": _rate(cer, reference, text, profile)}
+    rates = {
+        "wer": _rate(wer, reference, text, profile),
+        "cer": _rate(cer, reference, text, profile),
+    }
     return rates | {"error": rates[headline_metric(_language(project)).lower()]}
 
 
@@ -132,8 +124,9 @@ def _language(project: Project) -> str:
     return load_profile(project.conventions).language or "en"
 
 
-def standing_of(wb: Workbench, project: Project, user_name: str,
-                row: dict | None = None) -> Standing:
+def standing_of(
+    wb: Workbench, project: Project, user_name: str, row: dict | None = None
+) -> Standing:
     """A labeller's standing under the project's defect rules over its window (since an
     owner last lifted a pause, if later); `row`: their `store.get_standing` row when the
     caller has read it already."""
@@ -142,8 +135,10 @@ def standing_of(wb: Workbench, project: Project, user_name: str,
     if lifted is not None and lifted > since:
         since = lifted
     reviews, rejections = store.verdicts_since(wb.db, project.id, user_name, since)
-    golds = [a["error"] for a in store.list_answers(wb.db, project.id, user=user_name,
-                                                    kind="gold", since=since)]
+    golds = [
+        a["error"]
+        for a in store.list_answers(wb.db, project.id, user=user_name, kind="gold", since=since)
+    ]
     return standing(project, reviews, rejections, golds)
 
 
@@ -155,12 +150,16 @@ def attempt_items(wb: Workbench, project: Project, user_name: str, attempt: int)
     size = project.qualify_items
     if size <= 0 or size >= len(pool):
         return pool
-    met = {a["segment_id"] for a in store.list_answers(wb.db, project.id, user=user_name,
-                                                        kind="test") if a["attempt"] < attempt}
+    met = {
+        a["segment_id"]
+        for a in store.list_answers(wb.db, project.id, user=user_name, kind="test")
+        if a["attempt"] < attempt
+    }
 
     def draw(segment_id: int) -> tuple[bool, bytes]:
         return segment_id in met, hashlib.sha256(
-            f"test:{user_name}:{attempt}:{segment_id}".encode()).digest()
+            f"test:{user_name}:{attempt}:{segment_id}".encode()
+        ).digest()
 
     return sorted(sorted(pool, key=draw)[:size])
 
@@ -168,13 +167,21 @@ def attempt_items(wb: Workbench, project: Project, user_name: str, attempt: int)
 def test_report(wb: Workbench, project: Project, user_name: str) -> TestReport | None:
     """A labeller's latest qualification attempt (None before they answered any item)."""
     row = store.get_standing(wb.db, project.id, user_name)
-    found = store.list_answers(wb.db, project.id, user=user_name, kind="test",
-                               attempt=row["attempt"])
+    found = store.list_answers(
+        wb.db, project.id, user=user_name, kind="test", attempt=row["attempt"]
+    )
     if not found:
         return None
     total = len(attempt_items(wb, project, user_name, row["attempt"]))
-    items = tuple({"segment_id": a["segment_id"], "text": a["text"],
-                   "reference": a["reference"], "error": a["error"]} for a in found)
+    items = tuple(
+        {
+            "segment_id": a["segment_id"],
+            "text": a["text"],
+            "reference": a["reference"],
+            "error": a["error"],
+        }
+        for a in found
+    )
     done = len(found) >= total
     result = score_test([a["error"] for a in found], project.qualify_max_error) if done else None
     return TestReport(row["attempt"], items, total, result, headline_metric(_language(project)))
@@ -191,25 +198,37 @@ def next_step(wb: Workbench, project_id: int) -> Step:
     if project.qualify_required and row["passed_at"] is None:
         items = attempt_items(wb, project, user.name, row["attempt"])
         if not items:
-            return Step(gate="this project asks for a qualification test, and its test has "
-                             "no items yet: ask the project's owner")
-        done = {a["segment_id"] for a in store.list_answers(
-            wb.db, project_id, user=user.name, kind="test", attempt=row["attempt"])}
+            return Step(
+                gate="this project asks for a qualification test, and its test has "
+                "no items yet: ask the project's owner"
+            )
+        done = {
+            a["segment_id"]
+            for a in store.list_answers(
+                wb.db, project_id, user=user.name, kind="test", attempt=row["attempt"]
+            )
+        }
         todo = [i for i in items if i not in done]
         if todo:
             return Step(task=Task("test", todo[0], len(items) - len(todo), len(items)))
         report = test_report(wb, project, user.name)
         assert report is not None and report.result is not None  # every item is answered
-        return Step(gate=f"you did not pass the qualification test ({report.metric} "
-                         f"{report.result.error:.1%}, the pass mark is "
-                         f"{project.qualify_max_error:.0%}); the owner can allow another "
-                         "attempt", report=report)
+        return Step(
+            gate=f"you did not pass the qualification test ({report.metric} "
+            f"{report.result.error:.1%}, the pass mark is "
+            f"{project.qualify_max_error:.0%}); the owner can allow another "
+            "attempt",
+            report=report,
+        )
     if project.qualify_required:
         report = test_report(wb, project, user.name)
     rules = standing_of(wb, project, user.name, row)
     if rules.paused:
-        return Step(gate=f"your work in this project is paused: {rules.describe()}; the owner "
-                         "can lift the pause", report=report)
+        return Step(
+            gate=f"your work in this project is paused: {rules.describe()}; the owner "
+            "can lift the pause",
+            report=report,
+        )
     warning = rules.describe() if rules.level == "warn" else None
     task = _blind_task(wb, project, user.name)
     return Step(task=task, warning=warning, report=report)
@@ -222,8 +241,9 @@ def _blind_task(wb: Workbench, project: Project, user: str) -> Task | None:
             return Task("second", row["id"])
     if project.gold_share > 0:
         answered = len(store.list_answers(wb.db, project.id, user=user, kind="gold"))
-        if gold_due(store.labelled_count(wb.db, project.id, user), answered,
-                    project.gold_share, user):
+        if gold_due(
+            store.labelled_count(wb.db, project.id, user), answered, project.gold_share, user
+        ):
             todo = store.hidden_gold_todo(wb.db, project.id, user)
             if todo:
                 return Task("gold", todo[0])
@@ -237,13 +257,11 @@ def task_view(wb: Workbench, project_id: int, task: Task) -> SegmentView:
     view = store.segment_view(wb.db, task.segment_id)
     if view.recording.project_id != project_id:
         raise InvalidEdit(f"segment {task.segment_id} is not in this project")
-    seg = replace(view.segment, status=Status.DRAFTED, flags=(), tags=(), comment="",
-                  speaker=None)
+    seg = replace(view.segment, status=Status.DRAFTED, flags=(), tags=(), comment="", speaker=None)
     return replace(view, segment=seg, latest=view.draft)
 
 
-def check_open(wb: Workbench, project: Project, user: User,
-               segment_id: int | None = None) -> None:
+def check_open(wb: Workbench, project: Project, user: User, segment_id: int | None = None) -> None:
     """Refuse (Closed) a labeller's normal edit while their queue is closed (the test not
     passed, or a pause), of a gold segment (its text is the answer; it is never theirs to
     label) or of a segment they labelled blind as a second label (the first label is kept).
@@ -252,11 +270,14 @@ def check_open(wb: Workbench, project: Project, user: User,
         return
     if segment_id is not None and store.gold_of(wb.db, segment_id) is not None:
         raise Closed(f"segment #{segment_id} is not open to you")
-    if segment_id is not None and store.list_answers(wb.db, project.id, user=user.name,
-                                                     kind="second", segment_id=segment_id):
+    if segment_id is not None and store.list_answers(
+        wb.db, project.id, user=user.name, kind="second", segment_id=segment_id
+    ):
         # their blind second label is kept as an answer: a save would write over the first
-        raise Closed(f"segment #{segment_id} was yours to label blind, as a second label: the "
-                     "first label stays as it is")
+        raise Closed(
+            f"segment #{segment_id} was yours to label blind, as a second label: the "
+            "first label stays as it is"
+        )
     row = store.get_standing(wb.db, project.id, user.name)
     if project.qualify_required and row["passed_at"] is None:
         raise Closed("pass the qualification test first")
@@ -265,8 +286,9 @@ def check_open(wb: Workbench, project: Project, user: User,
         raise Closed(f"your work in this project is paused: {rules.describe()}")
 
 
-def answer(wb: Workbench, project_id: int, segment_id: int, text: str,
-           active_seconds: float = 0.0) -> Answered:
+def answer(
+    wb: Workbench, project_id: int, segment_id: int, text: str, active_seconds: float = 0.0
+) -> Answered:
     """Keep the acting labeller's text for the blind task they are on.
 
     Refused (InvalidEdit) unless `segment_id` is that task: nobody answers a gold segment
@@ -290,10 +312,19 @@ def answer(wb: Workbench, project_id: int, segment_id: int, text: str,
     attempt = store.get_standing(wb.db, project_id, user.name)["attempt"]
     rates = scores(project, reference, text)
     kept = store.add_answer(
-        wb.db, project_id=project_id, segment_id=segment_id, user_name=user.name,
-        kind=task.kind, attempt=attempt if task.kind == "test" else 0, text=text,
-        reference=reference, other=other, audio_seconds=view.segment.duration,
-        active_seconds=max(0.0, float(active_seconds or 0.0)), **rates)
+        wb.db,
+        project_id=project_id,
+        segment_id=segment_id,
+        user_name=user.name,
+        kind=task.kind,
+        attempt=attempt if task.kind == "test" else 0,
+        text=text,
+        reference=reference,
+        other=other,
+        audio_seconds=view.segment.duration,
+        active_seconds=max(0.0, float(active_seconds or 0.0)),
+        **rates,
+    )
     if kept is None:
         return Answered(f"Segment #{segment_id} was answered already.")
     if task.kind == "test":
@@ -302,9 +333,18 @@ def answer(wb: Workbench, project_id: int, segment_id: int, text: str,
         to_review = rates["error"] > project.agree_max_error
         if to_review:
             store.send_to_review(wb.db, segment_id)
-        store.log_event(wb.db, user.name, "second label", project_id,
-                        {"segment_id": segment_id, "first": other,
-                         "error": round(rates["error"], 4), "to_review": to_review})
+        store.log_event(
+            wb.db,
+            user.name,
+            "second label",
+            project_id,
+            {
+                "segment_id": segment_id,
+                "first": other,
+                "error": round(rates["error"], 4),
+                "to_review": to_review,
+            },
+        )
         return Answered(f"Saved your label of segment #{segment_id}.", to_review)
     return Answered(f"Saved segment #{segment_id}.")  # as editing.name names it
 
@@ -317,13 +357,19 @@ def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) ->
     result = report.result
     if result.passed:
         store.set_standing(wb.db, project.id, user.name, passed_at=store.now())
-    store.log_event(wb.db, user.name, "qualification " + ("passed" if result.passed else "failed"),
-                    project.id, {"attempt": report.attempt + 1, "error": round(result.error, 4),
-                                 "items": result.items})
+    store.log_event(
+        wb.db,
+        user.name,
+        "qualification " + ("passed" if result.passed else "failed"),
+        project.id,
+        {"attempt": report.attempt + 1, "error": round(result.error, 4), "items": result.items},
+    )
     verdict = "passed" if result.passed else "did not pass"
-    return Answered(f"Test finished: you {verdict} ({report.metric} {result.error:.1%}, "
-                    f"the pass mark is {project.qualify_max_error:.0%}).",
-                    kind="success" if result.passed else "warning")
+    return Answered(
+        f"Test finished: you {verdict} ({report.metric} {result.error:.1%}, "
+        f"the pass mark is {project.qualify_max_error:.0%}).",
+        kind="success" if result.passed else "warning",
+    )
 
 
 def _segment(wb: Workbench, segment_id: int, project_id: int | None) -> SegmentView:
@@ -343,8 +389,13 @@ def allow_retake(wb: Workbench, project_id: int, user_name: str) -> int:
     row = store.get_standing(wb.db, project_id, user_name)
     attempt = row["attempt"] + 1
     store.set_standing(wb.db, project_id, user_name, attempt=attempt, passed_at=None)
-    store.log_event(wb.db, owner.name, "qualification retake allowed", project_id,
-                    {"user": user_name, "attempt": attempt + 1})  # counted from 1, as shown
+    store.log_event(
+        wb.db,
+        owner.name,
+        "qualification retake allowed",
+        project_id,
+        {"user": user_name, "attempt": attempt + 1},
+    )  # counted from 1, as shown
     return attempt
 
 
@@ -389,7 +440,15 @@ def labellers(wb: Workbench, project_id: int) -> list[Labeller]:
         else:
             state = "passed" if result.passed else "failed"
         items = len(attempt_items(wb, project, user.name, row["attempt"]))
-        out.append(Labeller(user.name, state, result.error if result else None,
-                            len(report.items) if report else 0, items, row["attempt"],
-                            standing_of(wb, project, user.name)))
+        out.append(
+            Labeller(
+                user.name,
+                state,
+                result.error if result else None,
+                len(report.items) if report else 0,
+                items,
+                row["attempt"],
+                standing_of(wb, project, user.name),
+            )
+        )
     return out

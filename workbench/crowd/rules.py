@@ -15,8 +15,18 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.records import Project
 from workbench.review.sampling import drawn
 
-__all__ = ["Standing", "TestResult", "score_test", "gold_due", "drawn_twice", "standing",
-           "mean", "check_quality", "QUALITY_FIELDS", "PAY_UNITS"]
+__all__ = [
+    "Standing",
+    "TestResult",
+    "score_test",
+    "gold_due",
+    "drawn_twice",
+    "standing",
+    "mean",
+    "check_quality",
+    "QUALITY_FIELDS",
+    "PAY_UNITS",
+]
 
 OK, WARN, PAUSE = "ok", "warn", "pause"
 
@@ -81,8 +91,9 @@ class Standing:
         return "; ".join(self.reasons)
 
 
-def standing(project: Project, reviews: int, rejections: int,
-             gold_errors: Sequence[float]) -> Standing:
+def standing(
+    project: Project, reviews: int, rejections: int, gold_errors: Sequence[float]
+) -> Standing:
     """Apply the project's defect rules to a labeller's recent record (its window).
 
     A rate counts once `rules_min` items stand behind it: reviews of their work for the
@@ -93,29 +104,61 @@ def standing(project: Project, reviews: int, rejections: int,
     gold = mean(gold_errors)
     level, reasons = OK, []
     checks = (
-        (reviews >= project.rules_min, rate, project.warn_reject,
-         project.pause_reject, "of your reviewed segments were rejected", reviews),
-        (len(gold_errors) >= project.rules_min, gold, project.warn_gold,
-         project.pause_gold, "error rate on check segments", len(gold_errors)),
+        (
+            reviews >= project.rules_min,
+            rate,
+            project.warn_reject,
+            project.pause_reject,
+            "of your reviewed segments were rejected",
+            reviews,
+        ),
+        (
+            len(gold_errors) >= project.rules_min,
+            gold,
+            project.warn_gold,
+            project.pause_gold,
+            "error rate on check segments",
+            len(gold_errors),
+        ),
     )
     for counts, value, warn, pause, what, n in checks:
         if not counts or value is None:
             continue
         if value > pause:
             level = PAUSE
-            reasons.append(f"{value:.0%} {what} in the last {project.rules_days} days "
-                           f"({n} items; the limit is {pause:.0%})")
+            reasons.append(
+                f"{value:.0%} {what} in the last {project.rules_days} days "
+                f"({n} items; the limit is {pause:.0%})"
+            )
         elif value > warn:
             level = WARN if level == OK else level
-            reasons.append(f"{value:.0%} {what} in the last {project.rules_days} days "
-                           f"({n} items; a warning above {warn:.0%}, a pause above {pause:.0%})")
+            reasons.append(
+                f"{value:.0%} {what} in the last {project.rules_days} days "
+                f"({n} items; a warning above {warn:.0%}, a pause above {pause:.0%})"
+            )
     return Standing(level, tuple(reasons), reviews, rate, len(gold_errors), gold)
 
 
-RATES = ("qualify_max_error", "gold_share", "double_share", "agree_max_error", "warn_reject",
-         "pause_reject", "warn_gold", "pause_gold")  # shares and error rates, 0..1
-QUALITY_FIELDS = ("qualify_required", "qualify_items", *RATES, "rules_min", "rules_days",
-                  "pay_unit", "pay_rate", "pay_weighted")
+RATES = (
+    "qualify_max_error",
+    "gold_share",
+    "double_share",
+    "agree_max_error",
+    "warn_reject",
+    "pause_reject",
+    "warn_gold",
+    "pause_gold",
+)  # shares and error rates, 0..1
+QUALITY_FIELDS = (
+    "qualify_required",
+    "qualify_items",
+    *RATES,
+    "rules_min",
+    "rules_days",
+    "pay_unit",
+    "pay_rate",
+    "pay_weighted",
+)
 PAY_UNITS = ("item", "minute")  # paid per approved segment, or per minute of its audio
 
 
@@ -130,8 +173,11 @@ def check_quality(values: dict) -> dict:
     for key in ("qualify_required", "pay_weighted"):
         if key in values:
             values[key] = bool(values[key])
-    for key, least, most in (("rules_min", 1, 10_000), ("rules_days", 1, 365),
-                             ("qualify_items", 0, 10_000)):
+    for key, least, most in (
+        ("rules_min", 1, 10_000),
+        ("rules_days", 1, 365),
+        ("qualify_items", 0, 10_000),
+    ):
         if key in values:
             value = values[key]
             if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:

@@ -45,8 +45,15 @@ def cut(
         split.extend(_split(draft, options.max_len))
     merged = _merge(split, options.min_len, options.max_len)
     if energy is not None and len(energy):
-        merged = _snap(merged, duration, energy, energy_rate, options.snap_window,
-                       options.min_len, options.max_len)
+        merged = _snap(
+            merged,
+            duration,
+            energy,
+            energy_rate,
+            options.snap_window,
+            options.min_len,
+            options.max_len,
+        )
     return [_rounded(d) for d in merged]
 
 
@@ -107,8 +114,10 @@ def _join(a: dict, b: dict) -> dict:
             meta[key] = (ma[key] * da + mb[key] * db) / total
     if "compression_ratio" in ma and "compression_ratio" in mb:
         meta["compression_ratio"] = max(ma["compression_ratio"], mb["compression_ratio"])
-    text = "".join(w["word"] for w in meta["words"]).strip() if meta["words"] else (
-        f"{a['text']} {b['text']}".strip()
+    text = (
+        "".join(w["word"] for w in meta["words"]).strip()
+        if meta["words"]
+        else (f"{a['text']} {b['text']}".strip())
     )
     return {**a, "start": a["start"], "end": b["end"], "text": text, "asr_meta": meta}
 
@@ -151,8 +160,13 @@ def _quietest(energy: np.ndarray, rate: float, lo: float, hi: float, near: float
 
 
 def _snap(
-    drafts: list[dict], duration: float, energy: np.ndarray, rate: float, window: float,
-    min_len: float, max_len: float,
+    drafts: list[dict],
+    duration: float,
+    energy: np.ndarray,
+    rate: float,
+    window: float,
+    min_len: float,
+    max_len: float,
 ) -> list[dict]:
     """Move each boundary to the quietest point within `window`, never into a word or neighbour,
     and never taking a segment outside [min_len, max_len] (or past its own length, if it was
@@ -166,10 +180,20 @@ def _snap(
         next_start = drafts[i + 1]["start"] if i + 1 < len(drafts) else duration
         first = min((w["start"] for w in words), default=d["end"]) - MIN_GAP
         last = max((w["end"] for w in words), default=d["start"]) + MIN_GAP
-        start = _quietest(energy, rate, max(prev_end, d["start"] - window, 0.0, d["end"] - longest),
-                          min(first, d["start"] + window, d["end"] - shortest), d["start"])
-        end = _quietest(energy, rate, max(last, d["end"] - window, start + max(MIN_GAP, shortest)),
-                        min(next_start, d["end"] + window, duration, start + longest), d["end"])
+        start = _quietest(
+            energy,
+            rate,
+            max(prev_end, d["start"] - window, 0.0, d["end"] - longest),
+            min(first, d["start"] + window, d["end"] - shortest),
+            d["start"],
+        )
+        end = _quietest(
+            energy,
+            rate,
+            max(last, d["end"] - window, start + max(MIN_GAP, shortest)),
+            min(next_start, d["end"] + window, duration, start + longest),
+            d["end"],
+        )
         start = max(start, prev_end)
         if end <= start:
             start, end = max(prev_end, d["start"]), d["end"]

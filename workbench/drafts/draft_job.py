@@ -33,13 +33,7 @@ from workbench.core.records import (
 from workbench.core.workbench import Workbench
 from workbench.drafts.cutting import CutOptions, cut
 from workbench.jobs.failures import environmental
-from workbench.jobs.lifecycle import (
-    JobRunning,
-    as_known,
-    cancel_job,
-    live_job,
-    run_as_worker,
-)
+from workbench.jobs.lifecycle import JobRunning, as_known, cancel_job, live_job, run_as_worker
 from workbench.jobs.workers import this_worker
 from workbench.labelling.flags import DraftStats, draft_flags
 from workbench.labelling.labeller_edits import live_segment
@@ -49,7 +43,6 @@ from workbench.learning.records import Rewrite, Term
 from workbench.learning.rewrites import apply as apply_rules
 
 log = logging.getLogger(__name__)
-
 
 
 MIN_SEGMENT = 0.05  # seconds: shorter drafts are dropped as timing noise
@@ -69,9 +62,18 @@ def start_draft_job(wb: Workbench, project: Project, params: dict) -> Job:
     total = sum(r.duration for r in todo)
     worker = this_worker()
     job = store.start_job(wb.db, project.id, "draft", params, total, worker.pid, worker.host)
-    store.log_event(wb.db, user.name, "draft started", project.id,
-                    {"job": job.id, "recordings": len(todo), "engine": params.get("engine"),
-                     "model": params.get("model")})
+    store.log_event(
+        wb.db,
+        user.name,
+        "draft started",
+        project.id,
+        {
+            "job": job.id,
+            "recordings": len(todo),
+            "engine": params.get("engine"),
+            "model": params.get("model"),
+        },
+    )
     return job
 
 
@@ -151,8 +153,9 @@ def _draft_all(
     terms, rules = _learned(wb, project)
     options = with_terms(options, project, terms)
     # what this batch was drafted with, for the drafts' error by batch (a resumed job: the last)
-    store.update_job(wb.db, job.id, params={**(job.params or {}), "terms": len(terms),
-                                            "rules": len(rules)})
+    store.update_job(
+        wb.db, job.id, params={**(job.params or {}), "terms": len(terms), "rules": len(rules)}
+    )
     todo = _only(store.undrafted_recordings(wb.db, job.project_id), job.params or {})
     for index, recording in enumerate(todo):
         current = store.get_job(wb.db, job.id)
@@ -169,17 +172,35 @@ def _draft_all(
 
         beat(0.0)
         try:
-            draft_recording(wb, recording, engine, options, cut_options, project.per_channel, beat,
-                            rules=rules, job_id=job.id)
+            draft_recording(
+                wb,
+                recording,
+                engine,
+                options,
+                cut_options,
+                project.per_channel,
+                beat,
+                rules=rules,
+                job_id=job.id,
+            )
         except Exception as exc:  # one bad recording must not stop the job
             if environmental(exc):
                 raise
             if isinstance(exc, FileNotFoundError):
-                log.warning("draft job %s: recording %s (%s): %s", job.id, recording.id,
-                            recording.original_name, exc)
+                log.warning(
+                    "draft job %s: recording %s (%s): %s",
+                    job.id,
+                    recording.id,
+                    recording.original_name,
+                    exc,
+                )
             else:
-                log.exception("draft job %s: recording %s (%s) failed", job.id, recording.id,
-                              recording.original_name)
+                log.exception(
+                    "draft job %s: recording %s (%s) failed",
+                    job.id,
+                    recording.id,
+                    recording.original_name,
+                )
             failures.append(f"{recording.original_name}: {_reason(exc)}")
         done += recording.duration
     state = "failed" if todo and len(failures) == len(todo) else "done"
@@ -228,9 +249,7 @@ def options_for(project: Project, language: str | None = None, **overrides) -> T
     A draft job adds the project's enabled terms when it runs (`with_terms`), whoever built
     the options, and rewrites its drafts with the accepted rules."""
     return TranscribeOptions(
-        language=language or project.language,
-        initial_prompt=project.prompt or None,
-        **overrides,
+        language=language or project.language, initial_prompt=project.prompt or None, **overrides
     )
 
 
@@ -265,8 +284,9 @@ def draft_recording(
         needed.append(recording.channels_path)
     for stored in needed:
         if not wb.path(stored).is_file():  # soundfile would say only "System error"
-            raise FileNotFoundError(errno.ENOENT, "the working copy is missing",
-                                    str(wb.path(stored)))
+            raise FileNotFoundError(
+                errno.ENOENT, "the working copy is missing", str(wb.path(stored))
+            )
     peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
     energy = peaks[:, 1] - peaks[:, 0]
     tracks = _tracks(wb, recording, per_channel)
@@ -282,12 +302,17 @@ def draft_recording(
             draft = to_draft(seg, recording.duration, engine, transcript.language)
             if draft is not None:
                 raw.append(draft)
-        drafts.extend(_flagged(rewritten(draft, rules), speaker, peaks,
-                               prompt=options.initial_prompt)
-                      for draft in cut(raw, recording.duration, cut_options, energy))
+        drafts.extend(
+            _flagged(rewritten(draft, rules), speaker, peaks, prompt=options.initial_prompt)
+            for draft in cut(raw, recording.duration, cut_options, energy)
+        )
     drafts.sort(key=lambda d: (d["start"], d["end"]))
     return store.add_drafted_segments(
-        wb.db, recording.id, drafts, author=f"{engine.name}:{engine.model}", language=language,
+        wb.db,
+        recording.id,
+        drafts,
+        author=f"{engine.name}:{engine.model}",
+        language=language,
         job_id=job_id,
     )
 
@@ -310,36 +335,59 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
         raise InvalidEdit(f"segment {name(segment_id)} has a draft or text already")
     terms, rules = _learned(wb, project)
     options = with_terms(options_for(project), project, terms)
-    transcript = engine.transcribe(read_slice(wb.path(recording.working_path), seg.start,
-                                              seg.end), options)
+    transcript = engine.transcribe(
+        read_slice(wb.path(recording.working_path), seg.start, seg.end), options
+    )
     heard = [s for s in transcript.segments if s.text.strip()]
     if not heard:
-        raise InvalidEdit(f"Whisper heard no words in segment {name(segment_id)}: type what is "
-                          "said, or delete it")
-    draft = to_draft(_joined(heard, seg.start, seg.end), recording.duration, engine,
-                     transcript.language)
+        raise InvalidEdit(
+            f"Whisper heard no words in segment {name(segment_id)}: type what is said, or delete it"
+        )
+    draft = to_draft(
+        _joined(heard, seg.start, seg.end), recording.duration, engine, transcript.language
+    )
     if draft is None:
         raise InvalidEdit(f"segment {name(segment_id)} is too short to draft: type what is said")
     since = max(0.0, seg.start - 1.0)
-    draft = _flagged(rewritten(draft, rules),
-                     seg.speaker, load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),
-                     since, options.initial_prompt)
-    edit = Edit(draft["text"], seg.start, seg.end, Status.DRAFTED, seg.speaker, seg.tags,
-                seg.comment, op="draft", flags=tuple(draft["flags"]))
-    return store.add_draft(wb.db, segment_id, version, edit, draft["asr_meta"],
-                           f"{engine.name}:{engine.model}")
+    draft = _flagged(
+        rewritten(draft, rules),
+        seg.speaker,
+        load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),
+        since,
+        options.initial_prompt,
+    )
+    edit = Edit(
+        draft["text"],
+        seg.start,
+        seg.end,
+        Status.DRAFTED,
+        seg.speaker,
+        seg.tags,
+        seg.comment,
+        op="draft",
+        flags=tuple(draft["flags"]),
+    )
+    return store.add_draft(
+        wb.db, segment_id, version, edit, draft["asr_meta"], f"{engine.name}:{engine.model}"
+    )
 
 
 def _joined(heard: Sequence[DraftSegment], start: float, end: float) -> DraftSegment:
     """The engine's segments of the span [start, end) as one draft over that span, in the
     recording's time: the text and words in order, the worst of the scores (the flags then
     err on the side of a look)."""
-    words = tuple(replace(w, start=w.start + start, end=w.end + start)
-                  for s in heard for w in s.words)
+    words = tuple(
+        replace(w, start=w.start + start, end=w.end + start) for s in heard for w in s.words
+    )
     return DraftSegment(
-        start, end, " ".join(s.text.strip() for s in heard),
-        min(s.avg_logprob for s in heard), max(s.no_speech_prob for s in heard),
-        max(s.compression_ratio for s in heard), words)
+        start,
+        end,
+        " ".join(s.text.strip() for s in heard),
+        min(s.avg_logprob for s in heard),
+        max(s.no_speech_prob for s in heard),
+        max(s.compression_ratio for s in heard),
+        words,
+    )
 
 
 def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
@@ -349,13 +397,17 @@ def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
     text, applied = apply_rules(draft["text"], list(rules))
     if not applied:
         return draft
-    meta = {**draft["asr_meta"], "engine_text": draft["text"],
-            "rewrites": [{"before": r.before, "after": r.after} for r in applied]}
+    meta = {
+        **draft["asr_meta"],
+        "engine_text": draft["text"],
+        "rewrites": [{"before": r.before, "after": r.after} for r in applied],
+    }
     return {**draft, "text": text, "asr_meta": meta}
 
 
-def _tracks(wb: Workbench, recording: Recording,
-            per_channel: bool) -> list[tuple[str | None, np.ndarray]]:
+def _tracks(
+    wb: Workbench, recording: Recording, per_channel: bool
+) -> list[tuple[str | None, np.ndarray]]:
     if per_channel and recording.channels_path:
         path = wb.path(recording.channels_path)
         channels = sf.info(str(path)).channels
@@ -363,8 +415,13 @@ def _tracks(wb: Workbench, recording: Recording,
     return [(None, read_all(wb.path(recording.working_path)))]
 
 
-def _flagged(draft: dict, speaker: str | None, peaks: np.ndarray, since: float = 0.0,
-             prompt: str | None = None) -> dict:
+def _flagged(
+    draft: dict,
+    speaker: str | None,
+    peaks: np.ndarray,
+    since: float = 0.0,
+    prompt: str | None = None,
+) -> dict:
     """Attach the speaker and the flags a person must look at (`peaks`: the recording's from
     `since` seconds on; `prompt`: the one the engine was given)."""
     meta = draft["asr_meta"]

@@ -40,14 +40,29 @@ FORMAT_INFO = {
         FormatInfo("eaf", "ELAN .eaf per recording", ("none",), per_recording=True),
         FormatInfo("csv", "CSV of segments (spreadsheets)", ("none",)),
         FormatInfo("txt", "Plain text, a segment per line", ("none",), audio=False),
-        FormatInfo("kspon", "KsponSpeech layout (.pcm and .txt per utterance, scripts/*.trn)",
-                   ("pcm",)),
-        FormatInfo("aihub-doc", "AI Hub JSON per recording (metadata, speaker, utterance)",
-                   ("none",), per_recording=True, whole="wav", dual_order=True),
-        FormatInfo("aihub-dialogs", "AI Hub JSON per session (dataSet, dialogs), a WAV and a "
-                   "TXT per utterance", ("wav",), dual_order=True),
-        FormatInfo("aihub-stt", "AI Hub JSON per utterance WAV (발화정보, 대화정보, 녹음자정보)",
-                   ("wav",), dual_order=True),
+        FormatInfo(
+            "kspon", "KsponSpeech layout (.pcm and .txt per utterance, scripts/*.trn)", ("pcm",)
+        ),
+        FormatInfo(
+            "aihub-doc",
+            "AI Hub JSON per recording (metadata, speaker, utterance)",
+            ("none",),
+            per_recording=True,
+            whole="wav",
+            dual_order=True,
+        ),
+        FormatInfo(
+            "aihub-dialogs",
+            "AI Hub JSON per session (dataSet, dialogs), a WAV and a TXT per utterance",
+            ("wav",),
+            dual_order=True,
+        ),
+        FormatInfo(
+            "aihub-stt",
+            "AI Hub JSON per utterance WAV (발화정보, 대화정보, 녹음자정보)",
+            ("wav",),
+            dual_order=True,
+        ),
     )
 }
 FORMATS = tuple(FORMAT_INFO)  # formats `exporting.export_batch` can write

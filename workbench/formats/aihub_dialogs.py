@@ -19,19 +19,19 @@ import json
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from workbench.formats.reading import (
-    AnnotationError,
-    Fields,
-    Read,
-    collect,
-    json_document,
-    string,
-)
+from workbench.formats.reading import AnnotationError, Fields, Read, collect, json_document, string
 from workbench.formats.speakers import SESSION_SPEAKER, speaker_record
 from workbench.formats.utterance import Annotation, Utterance
 
-__all__ = ["DATASET", "TYPE_INFO", "DIALOG", "looks_like", "text_path", "write_session",
-           "read_session"]
+__all__ = [
+    "DATASET",
+    "TYPE_INFO",
+    "DIALOG",
+    "looks_like",
+    "text_path",
+    "write_session",
+    "read_session",
+]
 
 DATASET = ("version", "date", "typeInfo", "dialogs")
 TYPE_INFO = ("category", "subcategory", "place", "inputType", "speakers")
@@ -42,8 +42,11 @@ TextOf = Callable[[str], str]  # textPath -> the transcript it holds (Annotation
 
 def looks_like(value: Any) -> bool:
     """Whether a file's JSON value has this shape: a dataSet holding dialogs."""
-    return (isinstance(value, dict) and isinstance(value.get("dataSet"), dict)
-            and "dialogs" in value["dataSet"])
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("dataSet"), dict)
+        and "dialogs" in value["dataSet"]
+    )
 
 
 def text_path(audio_path: str) -> str:
@@ -59,8 +62,13 @@ def write_session(utterances: list[Utterance], f: TextIO) -> None:
     dialogs = []
     for u in utterances:
         assert u.audio is not None
-        dialogs.append({"speaker": u.speaker or "", "audioPath": u.audio.path,
-                        "textPath": text_path(u.audio.path)})
+        dialogs.append(
+            {
+                "speaker": u.speaker or "",
+                "audioPath": u.audio.path,
+                "textPath": text_path(u.audio.path),
+            }
+        )
     session = {"dataSet": {"version": "", "date": "", "typeInfo": type_info, "dialogs": dialogs}}
     json.dump(session, f, ensure_ascii=False, indent=2)
     f.write("\n")

@@ -37,9 +37,23 @@ from workbench.formats.utterance import Annotation, Utterance
 __all__ = ["TOP", "METADATA", "UTTERANCE", "looks_like", "write_document", "read_document"]
 
 TOP = ("metadata", "speaker", "utterance")
-METADATA = ("title", "creator", "distributor", "year", "category", "sampling", "date", "topic",
-            "media", "communication", "type", "domain", "speaker_num", "organization",
-            "annotation_level")
+METADATA = (
+    "title",
+    "creator",
+    "distributor",
+    "year",
+    "category",
+    "sampling",
+    "date",
+    "topic",
+    "media",
+    "communication",
+    "type",
+    "domain",
+    "speaker_num",
+    "organization",
+    "annotation_level",
+)
 UTTERANCE = ("id", "start", "end", "form", "original_form", "speaker_id")
 # utterance fields the public loaders show besides those (not read)
 UTTERANCE_MORE = ("term", "environment", "isIdiom", "hangeulToEnglish", "hangeulToNumber")
@@ -47,8 +61,11 @@ UTTERANCE_MORE = ("term", "environment", "isIdiom", "hangeulToEnglish", "hangeul
 
 def looks_like(value: Any) -> bool:
     """Whether a file's JSON value has this shape: an utterance list beside speakers or metadata."""
-    return (isinstance(value, dict) and isinstance(value.get("utterance"), list)
-            and ("speaker" in value or "metadata" in value))
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("utterance"), list)
+        and ("speaker" in value or "metadata" in value)
+    )
 
 
 def write_document(utterances: list[Utterance], stem: str, f: TextIO) -> None:
@@ -61,9 +78,14 @@ def write_document(utterances: list[Utterance], stem: str, f: TextIO) -> None:
         "metadata": metadata,
         "speaker": [speaker_record(s, DOCUMENT_SPEAKER) for s in speakers],
         "utterance": [
-            {"id": f"{stem}.{n}", "start": round(u.offset, 3),
-             "end": round(u.offset + u.duration, 3), "form": u.text, "original_form": u.written,
-             "speaker_id": u.speaker or ""}
+            {
+                "id": f"{stem}.{n}",
+                "start": round(u.offset, 3),
+                "end": round(u.offset + u.duration, 3),
+                "form": u.text,
+                "original_form": u.written,
+                "speaker_id": u.speaker or "",
+            }
             for n, u in enumerate(utterances, 1)
         ],
     }

@@ -39,11 +39,17 @@ def write_label(u: Utterance, f: TextIO) -> None:
     assert u.audio is not None
     rate = u.audio.sample_rate
     utterance = dict.fromkeys(UTTERANCE, "")
-    utterance.update(stt=u.text, fileNm=u.audio.path.rsplit("/", 1)[-1],
-                     recrdTime=f"{u.audio.duration:.3f}",
-                     recrdQuality=f"{rate // 1000}K" if rate % 1000 == 0 else "")
-    label = {"발화정보": utterance, "대화정보": dict.fromkeys(DIALOGUE, ""),
-             "녹음자정보": speaker_record(u.speaker, RECORDER)}
+    utterance.update(
+        stt=u.text,
+        fileNm=u.audio.path.rsplit("/", 1)[-1],
+        recrdTime=f"{u.audio.duration:.3f}",
+        recrdQuality=f"{rate // 1000}K" if rate % 1000 == 0 else "",
+    )
+    label = {
+        "발화정보": utterance,
+        "대화정보": dict.fromkeys(DIALOGUE, ""),
+        "녹음자정보": speaker_record(u.speaker, RECORDER),
+    }
     json.dump(label, f, ensure_ascii=False, indent=2)
     f.write("\n")
 
@@ -52,8 +58,11 @@ def read_label(f: TextIO, stem: str) -> Read:
     """The utterance of a label JSON whose file's base name is `stem`."""
     fields = Fields()
     label = fields.check(json_document(f.read()), tuple(SECTIONS))
-    sections = {name: fields.check(label.get(name, {}), keys, name)
-                for name, keys in SECTIONS.items() if name in label}
+    sections = {
+        name: fields.check(label.get(name, {}), keys, name)
+        for name, keys in SECTIONS.items()
+        if name in label
+    }
     utterance = sections.get("발화정보", {})
     if "stt" not in utterance:
         raise AnnotationError("no 발화정보.stt (its transcript)")
@@ -61,7 +70,11 @@ def read_label(f: TextIO, stem: str) -> Read:
     notes = fields.notes()
     named = string(utterance.get("fileNm"), "발화정보.fileNm")
     if named and named.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0] != stem:
-        notes += (AnnotationError(f"발화정보.fileNm {named!r} names another file than the JSON's "
-                                  f"own name; the audio named {stem}.* is used"),)
+        notes += (
+            AnnotationError(
+                f"발화정보.fileNm {named!r} names another file than the JSON's "
+                f"own name; the audio named {stem}.* is used"
+            ),
+        )
     text = string(utterance["stt"], "발화정보.stt")
     return Read((Annotation("", None, None, text, speaker or None),), (), notes)

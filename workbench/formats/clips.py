@@ -35,8 +35,22 @@ def to_pcm16(data: np.ndarray) -> np.ndarray:
 def wav_header(num_samples: int, rate: int) -> bytes:
     """The 44-byte header of a 16-bit mono PCM WAV file of `num_samples` samples."""
     data = 2 * num_samples
-    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, 1, 1,
-                       rate, 2 * rate, 2, 16, b"data", data)
+    return struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        36 + data,
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        1,
+        rate,
+        2 * rate,
+        2,
+        16,
+        b"data",
+        data,
+    )
 
 
 class Reader:
@@ -115,13 +129,19 @@ def write_whole(source: Path, dest: Path, kind: str = "flac", rate: int | None =
     fmt, _ = CLIP_KINDS[kind]
     info = sf.info(str(source))
     rate = rate or info.samplerate
-    if (kind == "flac" and info.format == "FLAC" and info.channels == 1
-            and info.samplerate == rate == SAMPLE_RATE and info.subtype == "PCM_16"):
+    if (
+        kind == "flac"
+        and info.format == "FLAC"
+        and info.channels == 1
+        and info.samplerate == rate == SAMPLE_RATE
+        and info.subtype == "PCM_16"
+    ):
         shutil.copyfile(source, dest)
         return AudioFile(dest.name, rate, info.frames)
     reader = Reader(source)
-    stream = (soxr.ResampleStream(reader.rate, rate, 1, dtype="float32")
-              if rate != reader.rate else None)
+    stream = (
+        soxr.ResampleStream(reader.rate, rate, 1, dtype="float32") if rate != reader.rate else None
+    )
     written = 0
     try:
         with sf.SoundFile(str(dest), "w", rate, 1, "PCM_16", format=fmt) as out:

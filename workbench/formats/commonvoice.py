@@ -15,12 +15,23 @@ from workbench.formats.utterance import Utterance, one_line
 
 __all__ = ["COLUMNS", "write_tsv"]
 
-COLUMNS = ("client_id", "path", "sentence", "up_votes", "down_votes", "age", "gender",
-           "accents", "locale", "segment")
+COLUMNS = (
+    "client_id",
+    "path",
+    "sentence",
+    "up_votes",
+    "down_votes",
+    "age",
+    "gender",
+    "accents",
+    "locale",
+    "segment",
+)
 
 
-def write_tsv(utterances: Iterable[Utterance], f: TextIO,
-              approved: AbstractSet[int] | None = None) -> int:
+def write_tsv(
+    utterances: Iterable[Utterance], f: TextIO, approved: AbstractSet[int] | None = None
+) -> int:
     """Header and one line per clip (`path` relative to clips/); returns how many lines."""
     approved = approved or set()
     f.write("\t".join(COLUMNS) + "\n")

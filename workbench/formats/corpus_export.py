@@ -49,19 +49,8 @@ from workbench.formats.select import (
     to_ranges,
 )
 from workbench.formats.split import SPLIT_BY, assign_splits, parse_split
-from workbench.formats.textform import (
-    TextHook,
-    keep_tags,
-    resolve_tag_mode,
-    resolve_text_form,
-)
-from workbench.formats.utterance import (
-    AudioFile,
-    Utterance,
-    one_line,
-    recording_uid,
-    safe_stem,
-)
+from workbench.formats.textform import TextHook, keep_tags, resolve_tag_mode, resolve_text_form
+from workbench.formats.utterance import AudioFile, Utterance, one_line, recording_uid, safe_stem
 from workbench.jobs.leftovers import TAG, owner_tag, remove_stale
 from workbench.text.conventions import DUAL_ORDERS, load_profile
 from workbench.text.forms import TAG_MODES, render
@@ -117,8 +106,9 @@ def text_hooks(project: Project, options: ExportOptions, fmt: str) -> tuple[Text
     """
     form = "written" if options.text_form == "as-written" else options.text_form
     if options.fillers not in FILLERS:
-        raise WorkbenchError(f"fillers must be one of {', '.join(FILLERS)}, "
-                             f"not {options.fillers!r}")
+        raise WorkbenchError(
+            f"fillers must be one of {', '.join(FILLERS)}, not {options.fillers!r}"
+        )
     if options.fillers == "drop" and form not in ("spelling", "pronunciation"):
         raise WorkbenchError("fillers are left out of the spelling or pronunciation form only")
     if not (isinstance(form, str) and form in CONVENTION_FORMS):
@@ -153,13 +143,20 @@ class ExportOptions:
 
     def describe(self) -> dict[str, Any]:
         """The options as JSON for the exports table."""
+
         def name(hook: str | TextHook) -> str:
             return hook if isinstance(hook, str) else getattr(hook, "__name__", "custom")
 
         return {
-            "clips": self.clips, "sample_rate": self.sample_rate, "padding": self.padding,
-            "text_form": name(self.text_form), "tags": name(self.tags), "fillers": self.fillers,
-            "split": list(parse_split(self.split)), "split_by": self.split_by, "seed": self.seed,
+            "clips": self.clips,
+            "sample_rate": self.sample_rate,
+            "padding": self.padding,
+            "text_form": name(self.text_form),
+            "tags": name(self.tags),
+            "fillers": self.fillers,
+            "split": list(parse_split(self.split)),
+            "split_by": self.split_by,
+            "seed": self.seed,
         }
 
 
@@ -223,25 +220,34 @@ def export_batch(
     statuses = statuses_for(filters.status)
     ratios = parse_split(options.split)
     if options.split_by not in SPLIT_BY:
-        raise WorkbenchError(f"unknown split-by {options.split_by!r}; choose one of "
-                             f"{', '.join(SPLIT_BY)}")
+        raise WorkbenchError(
+            f"unknown split-by {options.split_by!r}; choose one of {', '.join(SPLIT_BY)}"
+        )
     hooks = text_hooks(project, options, fmt)
     out = Path(out).resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise WorkbenchError(f"{out} already exists and is not an empty folder",
-                             kind=Kind.CONFLICT)
+        raise WorkbenchError(f"{out} already exists and is not an empty folder", kind=Kind.CONFLICT)
 
     chosen, texts, dropped = _choose(wb, project, filters, statuses, hooks)
     if plan.original:
         _check_originals(wb, chosen)
-    splits = (assign_splits(chosen, ratios, options.split_by, options.seed) if ratios
-              else {"": chosen})
+    splits = (
+        assign_splits(chosen, ratios, options.split_by, options.seed) if ratios else {"": chosen}
+    )
     warnings = tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
     ticker = _Ticker(len(chosen), progress, cancel)
     return _write_atomically(
-        wb, project, plan, splits, texts, out, ticker,
-        record=lambda corpus: _recorded(wb, project, author, out, plan.fmt, filters, options,
-                                        corpus, dropped, warnings))
+        wb,
+        project,
+        plan,
+        splits,
+        texts,
+        out,
+        ticker,
+        record=lambda corpus: _recorded(
+            wb, project, author, out, plan.fmt, filters, options, corpus, dropped, warnings
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,10 @@ class _Corpus:
 
 
 def _choose(
-    wb: Workbench, project: Project, filters: Filters, statuses: list[str] | None,
+    wb: Workbench,
+    project: Project,
+    filters: Filters,
+    statuses: list[str] | None,
     hooks: tuple[TextHook, TextHook],
 ) -> tuple[list[Row], dict[int, str], int]:
     """The batch: the rows passing `filters` whose text the hooks keep, those texts shaped by
@@ -272,8 +281,13 @@ def _choose(
 
 
 def _write_atomically(
-    wb: Workbench, project: Project, plan: _Plan, splits: dict[str, list[Row]],
-    texts: dict[int, str], out: Path, ticker: _Ticker,
+    wb: Workbench,
+    project: Project,
+    plan: _Plan,
+    splits: dict[str, list[Row]],
+    texts: dict[int, str],
+    out: Path,
+    ticker: _Ticker,
     record: Callable[[_Corpus], ExportResult],
 ) -> ExportResult:
     """Write the corpus into a hidden folder beside `out`, `record` it when complete, then
@@ -297,15 +311,20 @@ def _write_atomically(
         if isinstance(exc, ExportCancelled):
             log.info("export of project %r to %s cancelled", project.name, out)
         else:
-            log.exception("export of project %r to %s failed; nothing was left behind",
-                          project.name, out)
+            log.exception(
+                "export of project %r to %s failed; nothing was left behind", project.name, out
+            )
         raise
     return result
 
 
 def _write_splits(
-    wb: Workbench, plan: _Plan, splits: dict[str, list[Row]], texts: dict[int, str],
-    tmp: Path, ticker: _Ticker,
+    wb: Workbench,
+    plan: _Plan,
+    splits: dict[str, list[Row]],
+    texts: dict[int, str],
+    tmp: Path,
+    ticker: _Ticker,
 ) -> tuple[dict[str, list[Utterance]], list[str]]:
     """Each non-empty split's audio, manifests and segment list, in its own folder of `tmp`
     (in `tmp` itself without splits): its utterances by split, and the manifests written."""
@@ -326,8 +345,16 @@ def _write_splits(
 
 
 def _recorded(
-    wb: Workbench, project: Project, author: str, out: Path, fmt: str, filters: Filters,
-    options: ExportOptions, corpus: _Corpus, dropped: int, warnings: tuple[str, ...],
+    wb: Workbench,
+    project: Project,
+    author: str,
+    out: Path,
+    fmt: str,
+    filters: Filters,
+    options: ExportOptions,
+    corpus: _Corpus,
+    dropped: int,
+    warnings: tuple[str, ...],
 ) -> ExportResult:
     """Record the export (and log the event) with the acting user; its result."""
     written = corpus.written
@@ -344,9 +371,18 @@ def _recorded(
         checksum=corpus.checksum,
         created_by=author,
     )
-    store.log_event(wb.db, author, "export", project.id,
-                    {"export": export_id, "format": fmt, "segments": len(every),
-                     "hours": round(seconds / 3600, 4)})
+    store.log_event(
+        wb.db,
+        author,
+        "export",
+        project.id,
+        {
+            "export": export_id,
+            "format": fmt,
+            "segments": len(every),
+            "hours": round(seconds / 3600, 4),
+        },
+    )
     return ExportResult(
         path=out,
         segments=len(every),
@@ -374,8 +410,10 @@ def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
         raise WorkbenchError(f"{fmt} takes clips {' or '.join(info.clips)}, not {clips!r}")
     rate, original = parse_rate(options.sample_rate)
     if clips == "pcm" and rate != kspon.SAMPLE_RATE:
-        raise WorkbenchError(f"headerless PCM clips are {kspon.SAMPLE_RATE} Hz (nothing in the "
-                             "file says its rate); choose that sample rate")
+        raise WorkbenchError(
+            f"headerless PCM clips are {kspon.SAMPLE_RATE} Hz (nothing in the "
+            "file says its rate); choose that sample rate"
+        )
     padding = float(options.padding)
     if not padding >= 0 or padding > 60:
         raise WorkbenchError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
@@ -392,8 +430,9 @@ def parse_rate(value: int | str | None) -> tuple[int | None, bool]:
     try:
         rate = int(value)
     except (TypeError, ValueError):
-        raise WorkbenchError("sample rate must be a number of Hz or 'original', "
-                             f"not {value!r}") from None
+        raise WorkbenchError(
+            f"sample rate must be a number of Hz or 'original', not {value!r}"
+        ) from None
     if not 1000 <= rate <= 384000:
         raise WorkbenchError(f"sample rate must be between 1000 and 384000 Hz, not {rate}")
     return rate, False
@@ -420,16 +459,21 @@ def _original_path(wb: Workbench, row: Row) -> Path:
     candidates = [path] if path.is_absolute() else [Path.cwd() / path, wb.settings.home / path]
     found = next((p for p in candidates if p.is_file()), None)
     if found is None:
-        raise WorkbenchError(f"the original rate is not available for {row.recording}: its source "
-                             f"file {row.source_path} is gone; choose a sample rate",
-                             kind=Kind.UNAVAILABLE)
+        raise WorkbenchError(
+            f"the original rate is not available for {row.recording}: its source "
+            f"file {row.source_path} is gone; choose a sample rate",
+            kind=Kind.UNAVAILABLE,
+        )
     try:
         sf.info(str(found))
     except (sf.LibsndfileError, RuntimeError) as exc:
         log.warning("export: cannot read the original file %s of %s: %s", found, row.recording, exc)
-        raise WorkbenchError(f"the original rate is not available for {row.recording}: "
-                             f"{found.suffix} files cannot be read by seeking; choose a sample "
-                             "rate", kind=Kind.UNAVAILABLE) from None
+        raise WorkbenchError(
+            f"the original rate is not available for {row.recording}: "
+            f"{found.suffix} files cannot be read by seeking; choose a sample "
+            "rate",
+            kind=Kind.UNAVAILABLE,
+        ) from None
     return found
 
 
@@ -462,8 +506,12 @@ def _nothing_matches(project: Project, filters: Filters, with_status: int, dropp
 
 
 class _Ticker:
-    def __init__(self, total: int, progress: Callable[[int, int], None] | None,
-                 cancel: Callable[[], bool] | None):
+    def __init__(
+        self,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+        cancel: Callable[[], bool] | None,
+    ):
         self.total, self.done, self.progress, self.cancel = total, 0, progress, cancel
 
     def check(self) -> None:
@@ -527,8 +575,9 @@ def _write_audio(
     return [_utterance(plan, r, texts[r.segment_id], audio, clip) for r, audio in audios]
 
 
-def _copy_recordings(wb: Workbench, plan: _Plan, rows: list[Row], folder: Path,
-                     ticker: _Ticker) -> list[tuple[Row, AudioFile]]:
+def _copy_recordings(
+    wb: Workbench, plan: _Plan, rows: list[Row], folder: Path, ticker: _Ticker
+) -> list[tuple[Row, AudioFile]]:
     """Write the whole recordings of `rows` into `folder`: each row with its recording's file."""
     info = FORMAT_INFO[plan.fmt]
     kind = info.whole
@@ -549,8 +598,9 @@ def _copy_recordings(wb: Workbench, plan: _Plan, rows: list[Row], folder: Path,
     return copies
 
 
-def _cut_clips(wb: Workbench, plan: _Plan, rows: list[Row], folder: Path,
-               ticker: _Ticker) -> list[tuple[Row, AudioFile]]:
+def _cut_clips(
+    wb: Workbench, plan: _Plan, rows: list[Row], folder: Path, ticker: _Ticker
+) -> list[tuple[Row, AudioFile]]:
     """Cut the clip of each row into `folder`: each row with its clip."""
     cutter = Cutter(plan.clips, plan.rate)
     clips = []
@@ -578,8 +628,9 @@ def _by_recording(rows: list[Row]) -> Iterator[tuple[int, list[Row]]]:
 
 def _write_checksums(folder: Path, manifests: list[str]) -> str:
     """Write MANIFESTS.sha256 (sha256sum's format) and return the sha256 of that list."""
-    lines = [f"{hashlib.sha256((folder / m).read_bytes()).hexdigest()}  {m}"
-             for m in sorted(manifests)]
+    lines = [
+        f"{hashlib.sha256((folder / m).read_bytes()).hexdigest()}  {m}" for m in sorted(manifests)
+    ]
     write_lines(folder / CHECKSUMS, lines)
     return hashlib.sha256((folder / CHECKSUMS).read_bytes()).hexdigest()
 
@@ -609,12 +660,23 @@ def _rows(db, project_id: int, statuses: list[str] | None) -> list[Row]:
 
 
 def build_request(
-    status: str = DEFAULT_STATUS, recordings=(), speakers=(), labellers=(),
-    exclude_tags: str | Sequence[str] = (), since=None, until=None,
-    not_exported_before: bool = False, clips: str | None = None,
-    sample_rate: int | str | None = None, padding: float | str = 0.0,
-    text_form: str = "as-written", tags: str = "keep", split: str = "",
-    split_by: str = "segment", seed: int | str = 0, fillers: str = "keep",
+    status: str = DEFAULT_STATUS,
+    recordings=(),
+    speakers=(),
+    labellers=(),
+    exclude_tags: str | Sequence[str] = (),
+    since=None,
+    until=None,
+    not_exported_before: bool = False,
+    clips: str | None = None,
+    sample_rate: int | str | None = None,
+    padding: float | str = 0.0,
+    text_form: str = "as-written",
+    tags: str = "keep",
+    split: str = "",
+    split_by: str = "segment",
+    seed: int | str = 0,
+    fillers: str = "keep",
 ) -> tuple[Filters, ExportOptions]:
     """The filters and options of an export from plain values, as the page and the CLI get them.
 
@@ -624,15 +686,24 @@ def build_request(
     if isinstance(exclude_tags, str):
         exclude_tags = exclude_tags.split(",")
     filters = Filters(
-        status=status, recordings=tuple(recordings), speakers=tuple(speakers),
+        status=status,
+        recordings=tuple(recordings),
+        speakers=tuple(speakers),
         labellers=tuple(labellers),
         exclude_tags=tuple(t.strip() for t in exclude_tags if t.strip()),
-        since=parse_when(since), until=parse_when(until, end=True),
+        since=parse_when(since),
+        until=parse_when(until, end=True),
         not_exported_before=not_exported_before,
     )
     options = ExportOptions(
-        clips=clips, sample_rate=sample_rate, padding=_number(padding, "padding", float),
-        text_form=text_form, tags=tags, fillers=fillers, split=split or (), split_by=split_by,
+        clips=clips,
+        sample_rate=sample_rate,
+        padding=_number(padding, "padding", float),
+        text_form=text_form,
+        tags=tags,
+        fillers=fillers,
+        split=split or (),
+        split_by=split_by,
         seed=_number(seed, "seed", int),
     )
     return filters, options

@@ -23,26 +23,41 @@ MIME = {".wav": "audio/x-wav", ".flac": "audio/flac", ".mp3": "audio/mpeg"}
 
 
 def write_eaf(
-    utterances: Iterable[Utterance], duration: float, media: str, f: TextIO,
+    utterances: Iterable[Utterance],
+    duration: float,
+    media: str,
+    f: TextIO,
     date: datetime | None = None,
 ) -> int:
     """An EAF 3.0 document with a tier per speaker (sorted by name); returns the tier count."""
     tiers: dict[str, list[tuple[float, float, str]]] = {}
     for u in utterances:
         tiers.setdefault(one_line(u.speaker or "") or NO_SPEAKER, []).append(
-            (u.offset, u.offset + u.duration, one_line(u.text)))
+            (u.offset, u.offset + u.duration, one_line(u.text))
+        )
     stamp = (date or datetime.now()).replace(microsecond=0).isoformat()
-    root = ET.Element("ANNOTATION_DOCUMENT", {
-        "AUTHOR": "workbench", "DATE": stamp, "FORMAT": "3.0", "VERSION": "3.0",
-        "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
-        "xsi:noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
-    })
+    root = ET.Element(
+        "ANNOTATION_DOCUMENT",
+        {
+            "AUTHOR": "workbench",
+            "DATE": stamp,
+            "FORMAT": "3.0",
+            "VERSION": "3.0",
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
+        },
+    )
     header = ET.SubElement(root, "HEADER", {"MEDIA_FILE": "", "TIME_UNITS": "milliseconds"})
-    suffix = media[media.rfind("."):].lower() if "." in media else ""
-    ET.SubElement(header, "MEDIA_DESCRIPTOR", {
-        "MEDIA_URL": f"file:///{media}", "RELATIVE_MEDIA_URL": f"./{media}",
-        "MIME_TYPE": MIME.get(suffix, "audio/*"),
-    })
+    suffix = media[media.rfind(".") :].lower() if "." in media else ""
+    ET.SubElement(
+        header,
+        "MEDIA_DESCRIPTOR",
+        {
+            "MEDIA_URL": f"file:///{media}",
+            "RELATIVE_MEDIA_URL": f"./{media}",
+            "MIME_TYPE": MIME.get(suffix, "audio/*"),
+        },
+    )
     order = ET.SubElement(root, "TIME_ORDER")
     slots = 0
     annotations = 0
@@ -56,24 +71,37 @@ def write_eaf(
             refs = []
             for t in (start, end):
                 slots += 1
-                ET.SubElement(order, "TIME_SLOT",
-                              {"TIME_SLOT_ID": f"ts{slots}", "TIME_VALUE": str(round(t * 1000))})
+                ET.SubElement(
+                    order,
+                    "TIME_SLOT",
+                    {"TIME_SLOT_ID": f"ts{slots}", "TIME_VALUE": str(round(t * 1000))},
+                )
                 refs.append(f"ts{slots}")
             annotations += 1
             holder = ET.SubElement(tier, "ANNOTATION")
-            aligned = ET.SubElement(holder, "ALIGNABLE_ANNOTATION", {
-                "ANNOTATION_ID": f"a{annotations}", "TIME_SLOT_REF1": refs[0],
-                "TIME_SLOT_REF2": refs[1],
-            })
+            aligned = ET.SubElement(
+                holder,
+                "ALIGNABLE_ANNOTATION",
+                {
+                    "ANNOTATION_ID": f"a{annotations}",
+                    "TIME_SLOT_REF1": refs[0],
+                    "TIME_SLOT_REF2": refs[1],
+                },
+            )
             ET.SubElement(aligned, "ANNOTATION_VALUE").text = text
         tier_elements.append(tier)
     prop = ET.SubElement(header, "PROPERTY", {"NAME": "lastUsedAnnotationId"})
     prop.text = str(annotations)
     root.extend(tier_elements)
-    ET.SubElement(root, "LINGUISTIC_TYPE", {
-        "GRAPHIC_REFERENCES": "false", "LINGUISTIC_TYPE_ID": LINGUISTIC_TYPE,
-        "TIME_ALIGNABLE": "true",
-    })
+    ET.SubElement(
+        root,
+        "LINGUISTIC_TYPE",
+        {
+            "GRAPHIC_REFERENCES": "false",
+            "LINGUISTIC_TYPE_ID": LINGUISTIC_TYPE,
+            "TIME_ALIGNABLE": "true",
+        },
+    )
     ET.indent(root)
     f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     f.write(ET.tostring(root, encoding="unicode"))
@@ -102,7 +130,8 @@ def read_eaf(f: TextIO) -> Read:
         raise AnnotationError("not an ELAN annotation document")
     times = {slot.get("TIME_SLOT_ID"): slot.get("TIME_VALUE") for slot in root.iter("TIME_SLOT")}
     aligned_types = {
-        lt.get("LINGUISTIC_TYPE_ID") for lt in root.iter("LINGUISTIC_TYPE")
+        lt.get("LINGUISTIC_TYPE_ID")
+        for lt in root.iter("LINGUISTIC_TYPE")
         if lt.get("TIME_ALIGNABLE", "true") == "true"
     }
     rows = []
@@ -111,7 +140,8 @@ def read_eaf(f: TextIO) -> Read:
             continue
         tier_id = tier.get("TIER_ID") or ""
         speaker = one_line(tier.get("PARTICIPANT") or "") or (
-            None if tier_id in (NO_SPEAKER, "default", "") else one_line(tier_id) or None)
+            None if tier_id in (NO_SPEAKER, "default", "") else one_line(tier_id) or None
+        )
         for n, ann in enumerate(tier.iter("ALIGNABLE_ANNOTATION"), 1):
             where = f"annotation {shown(ann.get('ANNOTATION_ID') or n)} on tier {shown(tier_id)}"
             rows.append((where, (ann, speaker)))
@@ -121,15 +151,18 @@ def read_eaf(f: TextIO) -> Read:
         if name not in times:
             raise AnnotationError(f"its time slot {shown(name)} is not in the time order")
         if times[name] is None:
-            raise AnnotationError(f"its time slot {shown(name)} has no time (ELAN interpolates "
-                                  "it; the importer cannot)")
+            raise AnnotationError(
+                f"its time slot {shown(name)} has no time (ELAN interpolates "
+                "it; the importer cannot)"
+            )
         return (seconds(times[name], f"the time of slot {shown(name)}") or 0.0) / 1000
 
     def parse(row: tuple[ET.Element, str | None]) -> Annotation:
         ann, speaker = row
         value = ann.findtext("ANNOTATION_VALUE") or ""
-        return Annotation("", slot(ann, "TIME_SLOT_REF1"), slot(ann, "TIME_SLOT_REF2"),
-                          one_line(value), speaker)
+        return Annotation(
+            "", slot(ann, "TIME_SLOT_REF1"), slot(ann, "TIME_SLOT_REF2"), one_line(value), speaker
+        )
 
     read = collect(rows, parse)
     ordered = sorted(read.annotations, key=lambda x: (x.start or 0.0, x.speaker or ""))

@@ -17,14 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from workbench.formats.reading import (
-    AnnotationError,
-    Read,
-    collect,
-    decode,
-    seconds,
-    shown,
-)
+from workbench.formats.reading import AnnotationError, Read, collect, decode, seconds, shown
 from workbench.formats.utterance import Annotation, Utterance, one_line
 
 __all__ = [
@@ -89,16 +82,18 @@ def kaldi_entries(utterances: Iterable[Utterance]) -> list[KaldiUtt]:
         else:
             spk = u.recording_uid
             utt = u.uid  # already starts with the recording id and '-'
-        out.append(KaldiUtt(
-            utt_id=utt,
-            reco_id=utt if u.clip else u.recording_uid,
-            speaker_id=spk,
-            speaker=u.speaker or None,
-            text=one_line(u.text),
-            start=None if u.clip else u.offset,
-            end=None if u.clip else u.offset + u.duration,
-            audio=u.audio.path,
-        ))
+        out.append(
+            KaldiUtt(
+                utt_id=utt,
+                reco_id=utt if u.clip else u.recording_uid,
+                speaker_id=spk,
+                speaker=u.speaker or None,
+                text=one_line(u.text),
+                start=None if u.clip else u.offset,
+                end=None if u.clip else u.offset + u.duration,
+                audio=u.audio.path,
+            )
+        )
     return sorted(out, key=lambda e: _c_order(e.utt_id))
 
 
@@ -184,9 +179,13 @@ def _table(path: Path, problems: list[AnnotationError], required: bool = False) 
         if line.strip():
             key, _, rest = line.strip().partition(" ")
             if key in table:
-                problems.append(AnnotationError(
-                    f"{shown(key)} is written again (first on line {table[key][0]}); "
-                    "this line is skipped", f"{path.name} line {n}"))
+                problems.append(
+                    AnnotationError(
+                        f"{shown(key)} is written again (first on line {table[key][0]}); "
+                        "this line is skipped",
+                        f"{path.name} line {n}",
+                    )
+                )
                 continue
             table[key] = (n, rest.strip())
     return table
@@ -232,15 +231,17 @@ def read_data_dir(folder: Path) -> Read:
                 raise AnnotationError(f"utterance {shown(utt)} is not in segments")
             fields = segments[utt][1].split()
             if len(fields) < 3:
-                raise AnnotationError(f"segments line {segments[utt][0]} has no recording, "
-                                      "start and end")
+                raise AnnotationError(
+                    f"segments line {segments[utt][0]} has no recording, start and end"
+                )
             reco, start, end = fields[0], seconds(fields[1], "start"), seconds(fields[2], "end")
             span = (start, None if end == -1 else end)
         else:
             reco, span = utt, (None, None)
         if reco not in wav:
-            raise AnnotationError(f"recording {shown(reco)} of utterance {shown(utt)} is not in "
-                                  "wav.scp")
+            raise AnnotationError(
+                f"recording {shown(reco)} of utterance {shown(utt)} is not in wav.scp"
+            )
         spk = utt2spk[utt][1] if utt in utt2spk else None
         if spk in spk2name:
             speaker: str | None = spk2name[spk][1]
@@ -248,8 +249,12 @@ def read_data_dir(folder: Path) -> Read:
             speaker = None
         else:
             speaker = spk
-        return Annotation(audio_path_of(wav[reco][1]), *span, one_line(text[utt][1]),
-                          one_line(speaker or "") or None)
+        return Annotation(
+            audio_path_of(wav[reco][1]),
+            *span,
+            one_line(text[utt][1]),
+            one_line(speaker or "") or None,
+        )
 
     read = collect(((f"text line {n}", utt) for utt, (n, _) in text.items()), parse)
     return Read(read.annotations, (*problems, *read.problems))

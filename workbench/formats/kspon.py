@@ -95,8 +95,9 @@ def read_transcript(text: str) -> Read:
 def read_trn(text: str, where: str = "") -> Read:
     """The lines of a .trn list: `path :: text`, a path relative to the corpus folder."""
     prefix = f"{where} " if where else ""
-    rows = [(f"{prefix}line {n}", line) for n, line in enumerate(text.splitlines(), 1)
-            if line.strip()]
+    rows = [
+        (f"{prefix}line {n}", line) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+    ]
     return collect(rows, _trn_row)
 
 
@@ -115,8 +116,10 @@ def looks_like_tree(folder: Path) -> bool:
     except OSError:
         return False
     for child in children:
-        if child.is_dir() and (_TREE.fullmatch(child.name) or (
-                child.name.lower().endswith("scripts") and any(child.glob("*.trn")))):
+        if child.is_dir() and (
+            _TREE.fullmatch(child.name)
+            or (child.name.lower().endswith("scripts") and any(child.glob("*.trn")))
+        ):
             return True
         if child.suffix.lower() == ".trn" and child.is_file():
             return True
@@ -153,8 +156,9 @@ def read_tree(folder: Path) -> tuple[Read, list[Path]]:
             problems.append(exc.at(where))
             continue
         audio = pcm.relative_to(folder).as_posix()
-        found += [Annotation(audio, a.start, a.end, a.text, a.speaker, where)
-                  for a in read.annotations]
+        found += [
+            Annotation(audio, a.start, a.end, a.text, a.speaker, where) for a in read.annotations
+        ]
     return Read(tuple(found), tuple(problems)), bases
 
 

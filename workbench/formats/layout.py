@@ -85,8 +85,11 @@ def _hf(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -
 def _kaldi(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
     entries = kaldi.kaldi_entries(us)
     writers = {
-        "wav.scp": kaldi.write_wav_scp, "text": kaldi.write_text, "utt2spk": kaldi.write_utt2spk,
-        "spk2utt": kaldi.write_spk2utt, "spk2name": kaldi.write_spk2name,
+        "wav.scp": kaldi.write_wav_scp,
+        "text": kaldi.write_text,
+        "utt2spk": kaldi.write_utt2spk,
+        "spk2utt": kaldi.write_spk2utt,
+        "spk2name": kaldi.write_spk2name,
     }
     if any(not u.clip for u in us):
         writers["segments"] = kaldi.write_segments
@@ -213,8 +216,19 @@ def _aihub_stt(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[
 
 Writer = Callable[[str, list[Utterance], Path, frozenset[int]], list[str]]
 WRITERS: dict[str, Writer] = {
-    "nemo": _nemo, "hf": _hf, "kaldi": _kaldi, "lhotse": _lhotse, "cv": _cv,
-    "srt": _per_recording, "vtt": _per_recording, "textgrid": _per_recording,
-    "eaf": _per_recording, "csv": _csv, "txt": _txt, "kspon": _kspon, "aihub-doc": _aihub_doc,
-    "aihub-dialogs": _aihub_dialogs, "aihub-stt": _aihub_stt,
+    "nemo": _nemo,
+    "hf": _hf,
+    "kaldi": _kaldi,
+    "lhotse": _lhotse,
+    "cv": _cv,
+    "srt": _per_recording,
+    "vtt": _per_recording,
+    "textgrid": _per_recording,
+    "eaf": _per_recording,
+    "csv": _csv,
+    "txt": _txt,
+    "kspon": _kspon,
+    "aihub-doc": _aihub_doc,
+    "aihub-dialogs": _aihub_dialogs,
+    "aihub-stt": _aihub_stt,
 }

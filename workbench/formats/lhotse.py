@@ -79,8 +79,12 @@ def write_supervisions(utterances: Iterable[Utterance], f: TextIO) -> int:
             record["language"] = u.language
         if u.speaker:
             record["speaker"] = u.speaker
-        record["custom"] = {"segment_id": u.segment_id, "recording": u.recording,
-                            "start": round(u.start, 3), "end": round(u.end, 3)}
+        record["custom"] = {
+            "segment_id": u.segment_id,
+            "recording": u.recording,
+            "start": round(u.start, 3),
+            "end": round(u.end, 3),
+        }
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count
@@ -108,15 +112,20 @@ def read_annotations(recordings: TextIO, supervisions: TextIO) -> Read:
         sup = json_object(raw)
         rec_id = string(sup.get("recording_id"), "recording_id")
         if rec_id not in sources:
-            raise AnnotationError(f"supervision {shown(sup.get('id'))} names an unknown "
-                                  f"recording {shown(rec_id)}")
+            raise AnnotationError(
+                f"supervision {shown(sup.get('id'))} names an unknown recording {shown(rec_id)}"
+            )
         start = seconds(sup.get("start"), "start")
         duration = seconds(sup.get("duration"), "duration")
         if start is None or duration is None:
             raise AnnotationError("a supervision needs a start and a duration")
-        return Annotation(sources[rec_id], start, start + duration,
-                          one_line(string(sup.get("text"), "text")),
-                          one_line(string(sup.get("speaker"), "speaker")) or None)
+        return Annotation(
+            sources[rec_id],
+            start,
+            start + duration,
+            one_line(string(sup.get("text"), "text")),
+            one_line(string(sup.get("speaker"), "speaker")) or None,
+        )
 
     rows = ((f"supervisions {where}", raw) for where, raw in json_lines(supervisions.read()))
     read = collect(rows, parse)

@@ -94,7 +94,12 @@ def read_annotations(f: TextIO) -> Read:
         start = seconds(record.get("offset"), "offset")
         duration = seconds(record.get("duration"), "duration")
         end = start + duration if start is not None and duration is not None else None
-        return Annotation(audio, start, end, one_line(string(record.get("text"), "text")),
-                          one_line(string(record.get("speaker"), "speaker")) or None)
+        return Annotation(
+            audio,
+            start,
+            end,
+            one_line(string(record.get("text"), "text")),
+            one_line(string(record.get("speaker"), "speaker")) or None,
+        )
 
     return collect(json_lines(f.read()), parse)

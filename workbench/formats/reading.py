@@ -88,8 +88,13 @@ class Fields:
         self.missing: dict[str, None] = {}
         self.unknown: dict[str, None] = {}
 
-    def check(self, value: Any, documented: tuple[str, ...], path: str = "",
-              optional: tuple[str, ...] = ()) -> dict:
+    def check(
+        self,
+        value: Any,
+        documented: tuple[str, ...],
+        path: str = "",
+        optional: tuple[str, ...] = (),
+    ) -> dict:
         """`value` as an object (AnnotationError when it is not one), its fields noted: a
         documented one it lacks is missing, one neither documented nor `optional` is unknown."""
         if not isinstance(value, dict):
@@ -102,10 +107,15 @@ class Fields:
 
     def notes(self) -> tuple[AnnotationError, ...]:
         """A note per kind of finding, '' where (the whole file)."""
-        found = [("lacks the documented fields", self.missing, ""),
-                 ("has fields its layout does not document", self.unknown, " (ignored)")]
-        return tuple(AnnotationError(f"{what} {self._names(names)}{done}")
-                     for what, names, done in found if names)
+        found = [
+            ("lacks the documented fields", self.missing, ""),
+            ("has fields its layout does not document", self.unknown, " (ignored)"),
+        ]
+        return tuple(
+            AnnotationError(f"{what} {self._names(names)}{done}")
+            for what, names, done in found
+            if names
+        )
 
     def _names(self, names: dict[str, None]) -> str:
         shown = ", ".join(list(names)[: self.SHOWN])
@@ -238,8 +248,12 @@ def csv_rows(text: str, delimiter: str) -> tuple[list[str], Iterator[tuple[str, 
     would be read as one cell), a field too large for Python's csv module.
     """
     text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True,
-                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        strict=True,
+        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL,
+    )
     try:
         rows = list(_lines(reader, delimiter))
     except csv.Error as exc:
@@ -259,7 +273,8 @@ def _lines(reader: Any, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         if runs_on:
             raise AnnotationError(
                 f"line {first}: a quoted cell runs on to line {last} over what look like rows "
-                "(a quote left open?)")
+                "(a quote left open?)"
+            )
         if any(c.strip() for c in cells):
             yield first, cells
 
@@ -267,8 +282,10 @@ def _lines(reader: Any, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 def _cells(header: list[str], rows: list[tuple[int, list[str]]]) -> Iterator[tuple[str, Any]]:
     for n, cells in rows:
         if len(cells) != len(header):
-            why = AnnotationError(f"has {len(cells)} cells, the header {len(header)} "
-                                  "(a delimiter in an unquoted cell, or a cell missing?)")
+            why = AnnotationError(
+                f"has {len(cells)} cells, the header {len(header)} "
+                "(a delimiter in an unquoted cell, or a cell missing?)"
+            )
             yield f"line {n}", why
         else:
             yield f"line {n}", dict(zip(header, cells, strict=True))

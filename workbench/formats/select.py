@@ -93,8 +93,9 @@ class Filters:
 def statuses_for(choice: str) -> list[str] | None:
     """The segment statuses an export's --status takes; None means any."""
     if choice not in STATUS_CHOICES:
-        raise WorkbenchError(f"unknown status {choice!r}; choose one of "
-                             f"{', '.join(STATUS_CHOICES)}")
+        raise WorkbenchError(
+            f"unknown status {choice!r}; choose one of {', '.join(STATUS_CHOICES)}"
+        )
     if choice == "any":
         return None
     if choice == "labeled":  # labelled work includes what a reviewer has approved since
@@ -157,8 +158,9 @@ def parse_when(text: str | date | datetime | None, end: bool = False) -> datetim
         try:
             value = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise WorkbenchError(f"cannot read the date {text!r}; write it as 2025-03-31 "
-                                 f"or 2025-03-31T18:00") from None
+            raise WorkbenchError(
+                f"cannot read the date {text!r}; write it as 2025-03-31 or 2025-03-31T18:00"
+            ) from None
         if end and len(text.strip()) == 10:
             value = value + timedelta(days=1) - timedelta(microseconds=1)
     offset = value.utcoffset()

@@ -44,8 +44,9 @@ def parse_split(spec: str | Sequence[float] | None) -> tuple[tuple[str, float], 
     if len(ratios) == 1 and abs(ratios[0] - 1) < 1e-9:
         return ()
     if len(ratios) not in SPLIT_NAMES:
-        raise WorkbenchError(f"a split has two (train,test) or three (train,dev,test) ratios, "
-                             f"not {len(ratios)}")
+        raise WorkbenchError(
+            f"a split has two (train,test) or three (train,dev,test) ratios, not {len(ratios)}"
+        )
     total = sum(ratios)
     if any(r < 0 for r in ratios) or not (abs(total - 1) < 1e-6 or abs(total - 100) < 1e-4):
         raise WorkbenchError(f"split ratios must be positive and add up to 1, not {total:g}")

@@ -95,8 +95,14 @@ def _cues(f: TextIO) -> list[tuple[str, Cue | AnnotationError]]:
             i += 1
         match = _TIMING.match(line)
         if match is None:
-            cues.append((where, AnnotationError(f"the timing {shown(line.strip())} is not "
-                                                "HH:MM:SS,mmm --> HH:MM:SS,mmm")))
+            cues.append(
+                (
+                    where,
+                    AnnotationError(
+                        f"the timing {shown(line.strip())} is not HH:MM:SS,mmm --> HH:MM:SS,mmm"
+                    ),
+                )
+            )
             continue
         g = match.groups()
         cues.append((where, (_seconds(*g[:4]), _seconds(*g[4:]), payload)))

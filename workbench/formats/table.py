@@ -12,20 +12,23 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
-from workbench.formats.reading import (
-    AnnotationError,
-    Read,
-    collect,
-    csv_rows,
-    seconds,
-    unwrap,
-)
+from workbench.formats.reading import AnnotationError, Read, collect, csv_rows, seconds, unwrap
 from workbench.formats.utterance import Annotation, Utterance, one_line
 
 __all__ = ["CSV_COLUMNS", "ALIASES", "write_csv", "write_txt", "read_table"]
 
-CSV_COLUMNS = ("file", "start", "end", "duration", "text", "speaker", "segment_id", "uid",
-               "recording", "language")
+CSV_COLUMNS = (
+    "file",
+    "start",
+    "end",
+    "duration",
+    "text",
+    "speaker",
+    "segment_id",
+    "uid",
+    "recording",
+    "language",
+)
 
 # column names accepted on import, for each field, in order of preference
 ALIASES = {
@@ -44,18 +47,20 @@ def write_csv(utterances: Iterable[Utterance], f: TextIO) -> int:
     out.writerow(CSV_COLUMNS)
     count = 0
     for u in utterances:
-        out.writerow([
-            u.audio.path if u.audio else "",
-            f"{u.offset:.3f}",
-            f"{u.offset + u.duration:.3f}",
-            f"{u.duration:.3f}",
-            one_line(u.text),
-            u.speaker or "",
-            u.segment_id,
-            u.uid,
-            u.recording,
-            u.language or "",
-        ])
+        out.writerow(
+            [
+                u.audio.path if u.audio else "",
+                f"{u.offset:.3f}",
+                f"{u.offset + u.duration:.3f}",
+                f"{u.duration:.3f}",
+                one_line(u.text),
+                u.speaker or "",
+                u.segment_id,
+                u.uid,
+                u.recording,
+                u.language or "",
+            ]
+        )
         count += 1
     return count
 
@@ -96,7 +101,8 @@ def read_table(f: TextIO, delimiter: str | None = None) -> Read:
         duration = seconds(cell["duration"], "duration")
         if end is None and duration is not None:
             end = (start or 0.0) + duration
-        return Annotation(cell["file"], start, end, one_line(cell["text"]),
-                          one_line(cell["speaker"]) or None)
+        return Annotation(
+            cell["file"], start, end, one_line(cell["text"]), one_line(cell["speaker"]) or None
+        )
 
     return collect(rows, parse)

@@ -55,8 +55,12 @@ def lower(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower()
     out = []
     for i, ch in enumerate(text):
-        kept = _keep(ch) or (ch in APOSTROPHES and 0 < i < len(text) - 1
-                             and _keep(text[i - 1]) and _keep(text[i + 1]))
+        kept = _keep(ch) or (
+            ch in APOSTROPHES
+            and 0 < i < len(text) - 1
+            and _keep(text[i - 1])
+            and _keep(text[i + 1])
+        )
         out.append(ch if kept else " ")
     return " ".join("".join(out).split())
 

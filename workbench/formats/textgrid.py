@@ -17,7 +17,12 @@ from workbench.formats.reading import AnnotationError, Read, collect, seconds, s
 from workbench.formats.utterance import Annotation, Utterance, one_line
 
 __all__ = [
-    "NO_SPEAKER", "Interval", "disjoint", "tier_intervals", "write_textgrid", "read_textgrid",
+    "NO_SPEAKER",
+    "Interval",
+    "disjoint",
+    "tier_intervals",
+    "write_textgrid",
+    "read_textgrid",
 ]
 
 NO_SPEAKER = "transcription"  # tier name for utterances without a speaker
@@ -67,18 +72,21 @@ def write_textgrid(utterances: Iterable[Utterance], duration: float, f: TextIO) 
     tiers: dict[str, list[tuple[float, float, str]]] = {}
     for u in utterances:
         tiers.setdefault(one_line(u.speaker or "") or NO_SPEAKER, []).append(
-            (u.offset, u.offset + u.duration, one_line(u.text)))
+            (u.offset, u.offset + u.duration, one_line(u.text))
+        )
     xmax = round(duration, 6)
     f.write('File type = "ooTextFile"\nObject class = "TextGrid"\n\n')
     f.write(f"xmin = 0\nxmax = {xmax!r}\ntiers? <exists>\nsize = {len(tiers)}\nitem []:\n")
     for i, name in enumerate(sorted(tiers), 1):
         intervals = tier_intervals(tiers[name], duration)
-        f.write(f"    item [{i}]:\n        class = \"IntervalTier\"\n        name = {_q(name)}\n")
+        f.write(f'    item [{i}]:\n        class = "IntervalTier"\n        name = {_q(name)}\n')
         f.write(f"        xmin = 0\n        xmax = {xmax!r}\n")
         f.write(f"        intervals: size = {len(intervals)}\n")
         for j, (start, end, text) in enumerate(intervals, 1):
-            f.write(f"        intervals [{j}]:\n            xmin = {start!r}\n"
-                    f"            xmax = {end!r}\n            text = {_q(text)}\n")
+            f.write(
+                f"        intervals [{j}]:\n            xmin = {start!r}\n"
+                f"            xmax = {end!r}\n            text = {_q(text)}\n"
+            )
     return len(tiers)
 
 
@@ -163,8 +171,7 @@ def read_textgrid(f: TextIO) -> Read:
 
     def parse(row: tuple[str, str, str, str | None]) -> Annotation:
         start, end, text, speaker = row
-        return Annotation("", seconds(start, "xmin"), seconds(end, "xmax"), one_line(text),
-                          speaker)
+        return Annotation("", seconds(start, "xmin"), seconds(end, "xmax"), one_line(text), speaker)
 
     read = collect(rows, parse)
     ordered = sorted(read.annotations, key=lambda a: (a.start or 0.0, a.speaker or ""))

@@ -37,8 +37,20 @@ from workbench.jobs.leftovers import TAG, owner_tag, remove_stale
 log = logging.getLogger(__name__)
 
 AUDIO_SUFFIXES = {
-    ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma",
-    ".aif", ".aiff", ".pcm",
+    ".wav",
+    ".flac",
+    ".mp3",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".m4a",
+    ".aac",
+    ".mp4",
+    ".webm",
+    ".wma",
+    ".aif",
+    ".aiff",
+    ".pcm",
 }
 HEADERLESS = ".pcm"  # no header: taken as KsponSpeech's 16 kHz 16-bit mono (formats.kspon)
 
@@ -110,8 +122,9 @@ def import_paths(
         for done, (name, path, error) in enumerate(sources):
             if progress:
                 progress(done, len(sources), printable(name))
-            items.append(ImportItem(name, "failed", error) if error
-                         else import_file(wb, project, path, name))
+            items.append(
+                ImportItem(name, "failed", error) if error else import_file(wb, project, path, name)
+            )
         if progress:
             progress(len(sources), len(sources), "")
     return ImportReport(tuple(items))
@@ -169,8 +182,9 @@ def _import_decodable(
         if environmental(exc):  # a full disk or a read-only home: every next file would fail
             raise
         log.exception("importing %s (%s) failed", name, path)
-        reason = ("the file cannot be decoded as audio" if uploaded
-                  else f"{type(exc).__name__}: {exc}")
+        reason = (
+            "the file cannot be decoded as audio" if uploaded else f"{type(exc).__name__}: {exc}"
+        )
         return ImportItem(name, "failed", reason)
     try:
         recording = _record(wb, project, name, digest, info, source, uploaded)
@@ -184,7 +198,12 @@ def _import_decodable(
 
 
 def _record(
-    wb: Workbench, project: Project, name: str, digest: str, info: Converted, source: Path,
+    wb: Workbench,
+    project: Project,
+    name: str,
+    digest: str,
+    info: Converted,
+    source: Path,
     uploaded: bool,
 ) -> Recording:
     """The recording of an imported file (`source`), its working copy (named by `digest`)
@@ -209,8 +228,11 @@ def _record(
 def _working_paths(digest: str) -> tuple[str, str, str]:
     """Where the working copy, its peaks and its channels copy of audio `digest` live, in the
     home: shared by every project that imports the same audio."""
-    return (f"audio/{digest[:2]}/{digest}.flac", f"peaks/{digest[:2]}/{digest}.npy",
-            f"audio/{digest[:2]}/{digest}.channels.flac")
+    return (
+        f"audio/{digest[:2]}/{digest}.flac",
+        f"peaks/{digest[:2]}/{digest}.npy",
+        f"audio/{digest[:2]}/{digest}.channels.flac",
+    )
 
 
 def _reuse(working: Path, channels: Path, source: Path) -> Converted:
@@ -249,8 +271,11 @@ NESTED = "a zip archive inside a zip archive is not unpacked; unpack it and impo
 
 
 def extract_zip(
-    archive: Path, target: Path, wanted: Callable[[str], bool] | None = None,
-    public: bool = False, limits: Limits | None = None,
+    archive: Path,
+    target: Path,
+    wanted: Callable[[str], bool] | None = None,
+    public: bool = False,
+    limits: Limits | None = None,
 ) -> Iterator[tuple[str, Path, str]]:
     """Extract a zip's wanted entries (audio, by default) into `target`: (the entry as shown,
     the extracted file or the archive, an error or '').
@@ -272,8 +297,11 @@ def extract_zip(
             yield archive.name, archive, too_many
             return
         with zipfile.ZipFile(archive) as zf:
-            entries = [i for i in zf.infolist()
-                       if not i.is_dir() and (wanted(i.filename) or _is_zip(i.filename))]
+            entries = [
+                i
+                for i in zf.infolist()
+                if not i.is_dir() and (wanted(i.filename) or _is_zip(i.filename))
+            ]
             unpacked = [i for i in entries if not _is_zip(i.filename)]
             refusal = _size_refusal(archive, zf.infolist(), unpacked, target, limits)
             if refusal:
@@ -290,8 +318,13 @@ def extract_zip(
 
 
 def _extract_checked(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: Path, target: Path, taken: set[Path],
-    limits: Limits, public: bool,
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    archive: Path,
+    target: Path,
+    taken: set[Path],
+    limits: Limits,
+    public: bool,
 ) -> tuple[str, Path, str]:
     """One entry extracted under `target` unless it is unsafe or refused (`taken`: the files
     earlier entries took; this one's is added): (the entry as shown, the extracted file or
@@ -331,7 +364,7 @@ def _unwritable(exc: Exception) -> str:
 
 
 def _destination(
-    archive_name: str, filename: str, target: Path, public: bool,
+    archive_name: str, filename: str, target: Path, public: bool
 ) -> tuple[str, Path | None, str]:
     """(the entry as shown, where it is extracted to under `target`, '') or, for an entry that
     would escape `target` (absolute, '..', a drive), (the entry as shown, None, why)."""
@@ -360,32 +393,45 @@ def _entry_count_refusal(archive: Path, limits: Limits) -> str:
     except (AttributeError, IndexError, TypeError, ValueError):
         return ""  # zipfile's private reader changed: the count is checked after opening
     if count > limits.zip_members:
-        return (f"the zip archive holds {count} entries, more than the limit of "
-                f"{limits.zip_members}; nothing was unpacked")
+        return (
+            f"the zip archive holds {count} entries, more than the limit of "
+            f"{limits.zip_members}; nothing was unpacked"
+        )
     return ""
 
 
 def _size_refusal(
-    archive: Path, every: list[zipfile.ZipInfo], entries: list[zipfile.ZipInfo], target: Path,
+    archive: Path,
+    every: list[zipfile.ZipInfo],
+    entries: list[zipfile.ZipInfo],
+    target: Path,
     limits: Limits,
 ) -> str:
     """Why the archive is refused whole by what its central directory declares, or ''."""
     if len(every) > limits.zip_members:
-        return (f"the zip archive holds {len(every)} entries, more than the limit of "
-                f"{limits.zip_members}; nothing was unpacked")
+        return (
+            f"the zip archive holds {len(every)} entries, more than the limit of "
+            f"{limits.zip_members}; nothing was unpacked"
+        )
     total = sum(i.file_size for i in entries)
     if total > limits.zip_total_mb * MB:
-        return (f"the zip archive would unpack to {describe_size(total)}, more than the limit "
-                f"of {describe_size(limits.zip_total_mb * MB)}; nothing was unpacked")
+        return (
+            f"the zip archive would unpack to {describe_size(total)}, more than the limit "
+            f"of {describe_size(limits.zip_total_mb * MB)}; nothing was unpacked"
+        )
     packed = max(archive.stat().st_size, 1)
     if total > RATIO_FLOOR and total > packed * limits.zip_ratio:
-        return (f"the zip archive would unpack to {describe_size(total)}, {total // packed} "
-                f"times its own size (the limit is {limits.zip_ratio} times); nothing was "
-                f"unpacked")
+        return (
+            f"the zip archive would unpack to {describe_size(total)}, {total // packed} "
+            f"times its own size (the limit is {limits.zip_ratio} times); nothing was "
+            f"unpacked"
+        )
     free = shutil.disk_usage(_existing(target)).free
     if total > free:
-        return (f"the zip archive would unpack to {describe_size(total)} but only "
-                f"{describe_size(free)} of disk space is free; nothing was unpacked")
+        return (
+            f"the zip archive would unpack to {describe_size(total)} but only "
+            f"{describe_size(free)} of disk space is free; nothing was unpacked"
+        )
     return ""
 
 
@@ -397,9 +443,11 @@ def _entry_refusal(info: zipfile.ZipInfo, dest: Path, taken: set[Path], limits: 
         return "another entry of the zip archive has the same name (the first was taken); skipped"
     packed = max(info.compress_size, 1)
     if info.file_size > RATIO_FLOOR and info.file_size > packed * limits.zip_ratio:
-        return (f"the entry would unpack to {describe_size(info.file_size)}, "
-                f"{info.file_size // packed} times its packed size (the limit is "
-                f"{limits.zip_ratio} times); skipped")
+        return (
+            f"the entry would unpack to {describe_size(info.file_size)}, "
+            f"{info.file_size // packed} times its packed size (the limit is "
+            f"{limits.zip_ratio} times); skipped"
+        )
     return ""
 
 
@@ -477,8 +525,11 @@ def remove_leftovers(wb: Workbench) -> list[Path]:
                     removed += remove_stale(Path(sub.path), PART)
     with contextlib.suppress(OSError):
         for entry in os.scandir(wb.settings.tmp_dir):
-            if (LEGACY_SCRATCH.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
-                    and time.time() - entry.stat().st_mtime > LEGACY_AGE):
+            if (
+                LEGACY_SCRATCH.fullmatch(entry.name)
+                and entry.is_dir(follow_symlinks=False)
+                and time.time() - entry.stat().st_mtime > LEGACY_AGE
+            ):
                 shutil.rmtree(entry.path, ignore_errors=True)
                 removed.append(Path(entry.path))
     return removed

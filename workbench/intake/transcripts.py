@@ -88,8 +88,22 @@ __all__ = [
     "upload_name",
 ]
 
-ANNOTATION_FORMATS = ("nemo", "hf", "kaldi", "lhotse", "srt", "vtt", "textgrid", "eaf", "csv", "cv",
-                      "kspon", "aihub-doc", "aihub-dialogs", "aihub-stt")
+ANNOTATION_FORMATS = (
+    "nemo",
+    "hf",
+    "kaldi",
+    "lhotse",
+    "srt",
+    "vtt",
+    "textgrid",
+    "eaf",
+    "csv",
+    "cv",
+    "kspon",
+    "aihub-doc",
+    "aihub-dialogs",
+    "aihub-stt",
+)
 SIDECARS = {".srt": "srt", ".vtt": "vtt", ".textgrid": "textgrid", ".eaf": "eaf"}
 JSON_SHAPES = {"aihub-doc": aihub_doc, "aihub-dialogs": aihub_dialogs, "aihub-stt": aihub_stt}
 BESIDE_ITS_AUDIO = {*SIDECARS.values(), "aihub-doc", "aihub-stt"}  # the audio of its own name
@@ -185,7 +199,8 @@ def detect(path: Path) -> str | None:
         return None
     name, suffix = path.name.lower(), path.suffix.lower()
     if name in ("wav.scp", "metadata.jsonl", "metadata.csv") or name.startswith(
-            ("recordings.jsonl", "supervisions.jsonl")):
+        ("recordings.jsonl", "supervisions.jsonl")
+    ):
         return detect(path.parent)
     if suffix in SIDECARS:
         return SIDECARS[suffix]
@@ -240,8 +255,10 @@ def _not_recognised(path: Path) -> str:
     elif suffix == ".jsonl":
         why = "its first line is not a NeMo manifest's (a JSON object with audio_filepath)"
     else:
-        why = ("neither a NeMo manifest (a JSON object with audio_filepath a line) nor an AI Hub "
-               "label file")
+        why = (
+            "neither a NeMo manifest (a JSON object with audio_filepath a line) nor an AI Hub "
+            "label file"
+        )
     return f"not a transcript the importer reads: {why}"
 
 
@@ -335,8 +352,11 @@ def _text(path: Path) -> io.StringIO:
 
 
 def _sidecar_audio(path: Path) -> Path | None:
-    candidates = [p for p in path.parent.glob(f"{_glob_escape(path.stem)}.*")
-                  if p.suffix.lower() in AUDIO_SUFFIXES and p.stem == path.stem]
+    candidates = [
+        p
+        for p in path.parent.glob(f"{_glob_escape(path.stem)}.*")
+        if p.suffix.lower() in AUDIO_SUFFIXES and p.stem == path.stem
+    ]
     candidates.sort(key=_preference)
     return candidates[0] if candidates else None
 
@@ -386,8 +406,12 @@ def _read_source(source: Source) -> tuple[Read, list[Path]]:
             return table.read_table(f, delimiter), [path.parent, path.parent / "clips", Path.cwd()]
     if fmt in ("kspon", "aihub-doc", "aihub-dialogs", "aihub-stt"):
         return _read_korean(source)
-    readers = {"srt": subtitles.read_srt, "vtt": subtitles.read_vtt,
-               "textgrid": textgrid.read_textgrid, "eaf": eaf.read_eaf}
+    readers = {
+        "srt": subtitles.read_srt,
+        "vtt": subtitles.read_vtt,
+        "textgrid": textgrid.read_textgrid,
+        "eaf": eaf.read_eaf,
+    }
     with _text(path) as f:
         read = readers[fmt](f)
     return Read(tuple(replace(a, audio="") for a in read.annotations), read.problems), []
@@ -468,13 +492,18 @@ class _ServerAudio:
     def find(self, ref: str, source: Source, bases: list[Path]) -> Path | _Refused:
         if not ref:  # a sidecar's: the audio file of its stem beside it
             audio = _sidecar_audio(source.path)
-            return audio or _Refused(source.path.name,
-                                     f"no audio file named {source.path.stem}.* beside it")
+            return audio or _Refused(
+                source.path.name, f"no audio file named {source.path.stem}.* beside it"
+            )
         found = _resolve(ref, bases + self.folders)
         return found or _Refused(ref, f"audio {ref!r}: no such audio file")
 
     def import_loose(
-        self, wb: Workbench, project: Project, others: list[Path], named: set[Path],
+        self,
+        wb: Workbench,
+        project: Project,
+        others: list[Path],
+        named: set[Path],
         sources: list[Source],
     ) -> list[ImportItem]:
         loose = [p for p in others if not (p.is_file() and p.resolve() in named)]
@@ -528,8 +557,9 @@ class _UploadedAudio:
         self.roots.append(root)
 
     def _unzip(self, archive: Path, target: Path) -> None:
-        for shown, file, error in extract_zip(archive, target, _wanted_in_upload, public=True,
-                                              limits=self.limits):
+        for shown, file, error in extract_zip(
+            archive, target, _wanted_in_upload, public=True, limits=self.limits
+        ):
             if error:
                 self.failed.append(ImportItem(shown, "failed", error))
             else:
@@ -572,7 +602,7 @@ class _UploadedAudio:
         if len(found) > 1:  # the folders written, then the annotation's own folder, may tell
             parts = PurePosixPath(ref.replace("\\", "/")).parts
             written = [p for p in parts if p not in ("/", ".", "..")]
-            found = _narrowed(found, lambda p: self._name(p).split("/")[-len(written):] == written)
+            found = _narrowed(found, lambda p: self._name(p).split("/")[-len(written) :] == written)
             home = source.path if source.path.is_dir() else source.path.parent
             found = _narrowed(found, lambda p: p.is_relative_to(home.resolve()))
         if len(found) == 1:
@@ -596,7 +626,11 @@ class _UploadedAudio:
         return _Refused(name, f"several uploaded audio files are named {found[0].name}")
 
     def import_loose(
-        self, wb: Workbench, project: Project, others: list[Path], named: set[Path],
+        self,
+        wb: Workbench,
+        project: Project,
+        others: list[Path],
+        named: set[Path],
         sources: list[Source],
     ) -> list[ImportItem]:
         """Audio that no annotation names, as plain audio; a file given that is neither audio nor
@@ -609,11 +643,11 @@ class _UploadedAudio:
                 if resolved in named or resolved not in self.names:
                     continue
                 if file.suffix.lower() in AUDIO_SUFFIXES:
-                    items.append(import_file(wb, project, file, self.names[resolved],
-                                             uploaded=True))
+                    items.append(
+                        import_file(wb, project, file, self.names[resolved], uploaded=True)
+                    )
                 elif not path.is_dir() and resolved.parent not in folders:
-                    items.append(ImportItem(self.names[resolved], "failed",
-                                            _not_recognised(file)))
+                    items.append(ImportItem(self.names[resolved], "failed", _not_recognised(file)))
         return items
 
 
@@ -678,8 +712,11 @@ def _places(wheres: list[str]) -> str:
     """Rows of a file for a message: 'line 3', 'text lines 2, 3, 4', 'cue 1, cue 4 and 2 more'."""
     more = f" and {len(wheres) - 5} more" if len(wheres) > 5 else ""
     numbered = [m for w in wheres if (m := re.fullmatch(r"(.*\S) (\d+)", w))]
-    if (len(wheres) > 1 and len(numbered) == len(wheres)
-            and len({m.group(1) for m in numbered}) == 1):
+    if (
+        len(wheres) > 1
+        and len(numbered) == len(wheres)
+        and len({m.group(1) for m in numbered}) == 1
+    ):
         return f"{numbered[0].group(1)}s " + ", ".join(m.group(2) for m in numbered[:5]) + more
     return ", ".join(wheres[:5]) + more
 
@@ -710,14 +747,24 @@ def import_any(
         with scratch_folder(wb) as scratch:
             upload = _UploadedAudio(paths, Path(scratch), wb.settings.limits)
             found = _import(wb, project, upload.roots, upload, progress)
-        items = [replace(i, name=_public(i.name, Path(scratch)),
-                         reason=_public(i.reason, Path(scratch)))
-                 for i in (*upload.failed, *found.report.items)]
+        items = [
+            replace(i, name=_public(i.name, Path(scratch)), reason=_public(i.reason, Path(scratch)))
+            for i in (*upload.failed, *found.report.items)
+        ]
         result = AnnotatedImport(ImportReport(tuple(items)), found.segments)
     report = result.report
-    store.log_event(wb.db, user.name, "import", project.id,
-                    {"imported": report.count("imported"), "duplicates": report.count("duplicate"),
-                     "failed": len(report.failed), "segments": result.segments})
+    store.log_event(
+        wb.db,
+        user.name,
+        "import",
+        project.id,
+        {
+            "imported": report.count("imported"),
+            "duplicates": report.count("duplicate"),
+            "failed": len(report.failed),
+            "segments": result.segments,
+        },
+    )
     return result
 
 
@@ -755,11 +802,13 @@ def import_upload(
             taken.add(name)
             try:
                 target.parent.mkdir(exist_ok=True)
-                room -= upload_limits.write_upload(target, content,
-                                                   min(limits.upload_file_mb * MB, room))
+                room -= upload_limits.write_upload(
+                    target, content, min(limits.upload_file_mb * MB, room)
+                )
             except upload_limits.TooLarge:  # a stream whose size was not known beforehand
-                failed.append(ImportItem(name, "failed",
-                                         upload_limits.stream_refusal(room, limits)))
+                failed.append(
+                    ImportItem(name, "failed", upload_limits.stream_refusal(room, limits))
+                )
                 continue
             except (OSError, TypeError, ValueError) as exc:
                 log.warning("cannot store the upload %r", sent, exc_info=exc)
@@ -816,8 +865,9 @@ def _import(
     return AnnotatedImport(ImportReport(tuple(items)), attached)
 
 
-def _gather(source: Source, audio: _Audio, groups: Groups,
-            reorder: Callable[[str], str] | None) -> list[ImportItem]:
+def _gather(
+    source: Source, audio: _Audio, groups: Groups, reorder: Callable[[str], str] | None
+) -> list[ImportItem]:
     """Read `source` and add its annotations to `groups` by the audio they name; the items of
     what could not be read or found, and of what the reader noted."""
     name = audio.source_name(source)
@@ -852,8 +902,10 @@ def _gather(source: Source, audio: _Audio, groups: Groups,
             refused.setdefault(got, []).append(a.where or f"row {row}")
         else:
             groups.setdefault(got, (source, []))[1].append((name, a))
-    return items + [ImportItem(r.name, "failed", f"{name} {_places(wheres)}: {r.why}")
-                    for r, wheres in refused.items()]
+    return items + [
+        ImportItem(r.name, "failed", f"{name} {_places(wheres)}: {r.why}")
+        for r, wheres in refused.items()
+    ]
 
 
 def _beside_its_audio(source: Source) -> bool:
@@ -873,11 +925,22 @@ def _delivered_order(project: Project, sources: list[Source]) -> Callable[[str],
     return lambda text: swap_dual_sides(text, profile)
 
 
-_UNITS = {"srt": "cues", "vtt": "cues", "textgrid": "non-empty intervals",
-          "eaf": "time-aligned annotations", "nemo": "manifest lines", "hf": "rows",
-          "kaldi": "utterances", "lhotse": "supervisions", "csv": "rows", "cv": "rows",
-          "kspon": "transcripts", "aihub-doc": "utterances", "aihub-dialogs": "dialogs",
-          "aihub-stt": "transcripts"}
+_UNITS = {
+    "srt": "cues",
+    "vtt": "cues",
+    "textgrid": "non-empty intervals",
+    "eaf": "time-aligned annotations",
+    "nemo": "manifest lines",
+    "hf": "rows",
+    "kaldi": "utterances",
+    "lhotse": "supervisions",
+    "csv": "rows",
+    "cv": "rows",
+    "kspon": "transcripts",
+    "aihub-doc": "utterances",
+    "aihub-dialogs": "dialogs",
+    "aihub-stt": "transcripts",
+}
 
 Found = list[tuple[str, Annotation]]  # (the name of the source, an annotation it holds)
 Groups = dict[Path, tuple[Source, Found]]  # audio file -> its source and annotations
@@ -893,8 +956,10 @@ def _merge_copies(groups: Groups) -> list[tuple[Path, Source, Found]]:
             merged[key][2].extend(found)
         else:
             merged[key] = (audio, source, list(found))
-    return [(audio, source, _once(found) if source.fmt == "kspon" else found)
-            for audio, source, found in merged.values()]
+    return [
+        (audio, source, _once(found) if source.fmt == "kspon" else found)
+        for audio, source, found in merged.values()
+    ]
 
 
 def _once(found: Found) -> Found:
@@ -923,7 +988,7 @@ def _digest(path: Path) -> str:
 
 
 def _import_annotated(
-    wb: Workbench, project: Project, path: Path, source: Source, found: Found, audio: _Audio,
+    wb: Workbench, project: Project, path: Path, source: Source, found: Found, audio: _Audio
 ) -> tuple[list[ImportItem], int]:
     """Import one audio file and attach its annotations; (the audio's item and a failed one
     per annotation that does not fit in the audio or repeats another, segments attached)."""
@@ -936,22 +1001,21 @@ def _import_annotated(
     name = audio.source_name(source)
     note = f"{n} segments from {name} ({source.fmt})"
     if drafts and n == 0:
-        note = (f"the recording already has segments (or was drafted); {len(drafts)} segments "
-                f"from {name} not attached")
+        note = (
+            f"the recording already has segments (or was drafted); {len(drafts)} segments "
+            f"from {name} not attached"
+        )
     if outside:
         note += f"; {len(outside)} that do not fit in the audio skipped"
     if repeated:
         note += f"; {len(repeated)} repeated rows skipped"
     if item.outcome == "duplicate" or item.warning:
         note = f"{item.reason}; {note}"
-    done = ImportItem(item.name, item.outcome, note, item.recording_id, item.duration,
-                      item.warning)
+    done = ImportItem(item.name, item.outcome, note, item.recording_id, item.duration, item.warning)
     return [done, *(outside + repeated)[:MAX_ROW_PROBLEMS]], n
 
 
-def _drafts(
-    found: Found, duration: float,
-) -> tuple[list[dict], list[ImportItem], list[ImportItem]]:
+def _drafts(found: Found, duration: float) -> tuple[list[dict], list[ImportItem], list[ImportItem]]:
     """The segments to draft from a recording's annotations, in time order, and a failed item
     for each annotation that does not fit in its `duration` and each exact copy of one taken
     (the same times, text and speaker)."""
@@ -966,8 +1030,13 @@ def _drafts(
         except InvalidEdit as exc:
             outside.append(ImportItem(name, "failed", str(AnnotationError(str(exc), a.where))))
             continue
-        draft = {"start": start, "end": end, "text": clean_text(a.text),
-                 "speaker": clean_text(a.speaker or "") or None, "source": "import"}
+        draft = {
+            "start": start,
+            "end": end,
+            "text": clean_text(a.text),
+            "speaker": clean_text(a.speaker or "") or None,
+            "source": "import",
+        }
         same = (start, end, draft["text"], draft["speaker"])
         if same in taken:
             why = f"the same segment as {taken[same]} (times, text and speaker); skipped"

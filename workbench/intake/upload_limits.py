@@ -52,8 +52,10 @@ def file_refusal(size: int | None, limits: Limits) -> str:
     """Why one file of an upload is refused by its size alone, or ''."""
     limit = limits.upload_file_mb * MB
     if size is not None and size > limit:
-        return (f"the file is {describe_size(size)}, more than the limit of "
-                f"{describe_size(limit)} a file; not imported")
+        return (
+            f"the file is {describe_size(size)}, more than the limit of "
+            f"{describe_size(limit)} a file; not imported"
+        )
     return ""
 
 
@@ -63,8 +65,10 @@ def batch_refusal(sizes: list[int | None], limits: Limits) -> str:
     total = sum(s for s in sizes if s is not None and not file_refusal(s, limits))
     limit = limits.upload_batch_mb * MB
     if total > limit:
-        return (f"the upload holds {describe_size(total)} in all, more than the limit of "
-                f"{describe_size(limit)} an upload; nothing was imported")
+        return (
+            f"the upload holds {describe_size(total)} in all, more than the limit of "
+            f"{describe_size(limit)} an upload; nothing was imported"
+        )
     return ""
 
 
@@ -72,10 +76,14 @@ def stream_refusal(room: int, limits: Limits) -> str:
     """Why a file of unknown size was refused once it passed what was left (`room`, of the
     batch limit) or the limit a file."""
     if room < limits.upload_file_mb * MB:
-        return (f"with this file the upload passes the limit of "
-                f"{describe_size(limits.upload_batch_mb * MB)} an upload; not imported")
-    return (f"the file is more than the limit of {describe_size(limits.upload_file_mb * MB)} "
-            f"a file; not imported")
+        return (
+            f"with this file the upload passes the limit of "
+            f"{describe_size(limits.upload_batch_mb * MB)} an upload; not imported"
+        )
+    return (
+        f"the file is more than the limit of {describe_size(limits.upload_file_mb * MB)} "
+        f"a file; not imported"
+    )
 
 
 def write_upload(target: Path, content: Content, limit: int) -> int:

@@ -83,8 +83,10 @@ def _soundfile_line(exc: BaseException, home: Path | None, paths: bool) -> str |
 def _missing(path: str, home: Path | None, paths: bool) -> str:
     where = f": {path}" if paths else ""
     if home is not None and _inside(Path(path), home.resolve() / "audio", home.resolve() / "peaks"):
-        return (f"a recording's working copy is missing{where} (import the recording again, "
-                "or restore the home from a backup)")
+        return (
+            f"a recording's working copy is missing{where} (import the recording again, "
+            "or restore the home from a backup)"
+        )
     return f"no such file or directory{where}"
 
 

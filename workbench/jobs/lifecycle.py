@@ -11,16 +11,12 @@ from dataclasses import replace
 from workbench import store
 from workbench.core.access import Action, require
 from workbench.core.errors import Kind, WorkbenchError
-from workbench.core.records import (
-    Job,
-    Project,
-)
+from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
 from workbench.jobs.failures import describe
 from workbench.jobs.workers import Heartbeat, gone_reason, this_worker
 
 log = logging.getLogger(__name__)
-
 
 
 class JobRunning(WorkbenchError):
@@ -52,10 +48,16 @@ def live_job(wb: Workbench, project: Project, kind: str) -> Job | None:
     reason = gone_reason(job, store.now(), this_worker())
     if reason is None:
         return job
-    if store.stop_job(wb.db, job.id, "failed", error=f"interrupted: {reason}",
-                      message="the job stopped: " + reason):
-        log.warning("%s job %d for project %r: %s; marked failed", kind, job.id, project.name,
-                    reason)
+    if store.stop_job(
+        wb.db,
+        job.id,
+        "failed",
+        error=f"interrupted: {reason}",
+        message="the job stopped: " + reason,
+    ):
+        log.warning(
+            "%s job %d for project %r: %s; marked failed", kind, job.id, project.name, reason
+        )
     return None
 
 
@@ -71,8 +73,13 @@ def as_known(wb: Workbench, job: Job | None) -> Job | None:
 def _record_end(wb: Workbench, job: Job) -> None:
     """Write the end of a job that stopped here unrecorded, if the database takes it now."""
     try:
-        store.stop_job(wb.db, job.id, "failed", error=_UNRECORDED[_key(wb, job)],
-                       message="the job stopped on an error")
+        store.stop_job(
+            wb.db,
+            job.id,
+            "failed",
+            error=_UNRECORDED[_key(wb, job)],
+            message="the job stopped on an error",
+        )
     except Exception as exc:
         if store.database_trouble(exc) is None:
             raise
@@ -98,10 +105,21 @@ def cancel_job(wb: Workbench, project: Project, kind: str) -> Job | None:
     if reason is None:
         store.request_cancel(wb.db, job.id)
     else:
-        store.stop_job(wb.db, job.id, "cancelled", cancel_requested=True,
-                       error=f"interrupted: {reason}", message="cancelled: " + reason)
-    store.log_event(wb.db, user.name, f"{kind} cancelled", project.id,
-                    {"job": job.id, "worker gone": reason is not None})
+        store.stop_job(
+            wb.db,
+            job.id,
+            "cancelled",
+            cancel_requested=True,
+            error=f"interrupted: {reason}",
+            message="cancelled: " + reason,
+        )
+    store.log_event(
+        wb.db,
+        user.name,
+        f"{kind} cancelled",
+        project.id,
+        {"job": job.id, "worker gone": reason is not None},
+    )
     return store.get_job(wb.db, job.id)
 
 
@@ -114,8 +132,9 @@ def run_as_worker(wb: Workbench, job: Job, work: Callable[[], Job]) -> Job:
         with Heartbeat(wb.db, job.id):
             return work()
     except Exception as exc:  # the job ends with it, rather than 'running' until found dead
-        reason = (describe(exc, paths=False)
-                  or f"{type(exc).__name__}; the server log has the details")
+        reason = (
+            describe(exc, paths=False) or f"{type(exc).__name__}; the server log has the details"
+        )
         try:
             fail_job(wb, job, reason, message="the job stopped on an error")
         except Exception as again:  # noqa: BLE001 (the database itself is the trouble: written when it can)

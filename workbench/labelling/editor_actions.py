@@ -106,16 +106,32 @@ def apply_action(
             if kind == "next":
                 return _next(wb, seg_id, following, claims_in, queue)
             if kind in ("save", "save_next"):
-                return _save(wb, action, kind, seg_id, version, beside, following, claims_in,
-                             queue, held=lambda start, end: _hold(
-                                 wb, seg_id, text, start, end, profile, lint_blocks, confirmed))
+                return _save(
+                    wb,
+                    action,
+                    kind,
+                    seg_id,
+                    version,
+                    beside,
+                    following,
+                    claims_in,
+                    queue,
+                    held=lambda start, end: _hold(
+                        wb, seg_id, text, start, end, profile, lint_blocks, confirmed
+                    ),
+                )
             return _change(wb, action, kind, seg_id, version, following)
     except (WorkbenchError, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not saved: {exc}")
 
 
-def _next(wb: Workbench, seg_id: int, following: int | None, claims_in: int | None,
-          queue: QueueFilter | None) -> Outcome:
+def _next(
+    wb: Workbench,
+    seg_id: int,
+    following: int | None,
+    claims_in: int | None,
+    queue: QueueFilter | None,
+) -> Outcome:
     """Move on without saving: to the next segment of the queue, or, where the project hands
     out claims, to the next one claimed (the skipped one released)."""
     if claims_in is None or queue is None:
@@ -123,32 +139,50 @@ def _next(wb: Workbench, seg_id: int, following: int | None, claims_in: int | No
     handed = crowd_claims.skip(wb, claims_in, seg_id, queue)
     if handed.segment_id == seg_id:
         return Outcome("warning", "No other segment is free for you now.", go_to=seg_id)
-    return Outcome("none" if handed.segment_id else "warning", handed.reason,
-                   go_to=handed.segment_id)
+    return Outcome(
+        "none" if handed.segment_id else "warning", handed.reason, go_to=handed.segment_id
+    )
 
 
-def _change(wb: Workbench, action: dict, kind: str, seg_id: int, version: int,
-            following: int | None) -> Outcome:
+def _change(
+    wb: Workbench, action: dict, kind: str, seg_id: int, version: int, following: int | None
+) -> Outcome:
     """Split, merge or delete the segment."""
     text = action.get("text", "")
     if kind == "split":
         new_id = split_at(wb, seg_id, version, float(action["cursor"]), text)
-        return Outcome("success", f"Split segment {name(seg_id)}; the second half is "
-                                  f"{name(new_id)}.", go_to=seg_id)
+        return Outcome(
+            "success",
+            f"Split segment {name(seg_id)}; the second half is {name(new_id)}.",
+            go_to=seg_id,
+        )
     if kind == "merge":
         other = merge_next(wb, seg_id, version, text)
-        return Outcome("success", f"Merged segment {name(other)} into {name(seg_id)}.",
-                       go_to=seg_id)
+        return Outcome(
+            "success", f"Merged segment {name(other)} into {name(seg_id)}.", go_to=seg_id
+        )
     if kind == "delete":
         delete(wb, seg_id, version)
-        return Outcome("success", f"Deleted segment {name(seg_id)}. Alt+Z (or Undo delete) "
-                                  "brings it back.", go_to=following)
+        return Outcome(
+            "success",
+            f"Deleted segment {name(seg_id)}. Alt+Z (or Undo delete) brings it back.",
+            go_to=following,
+        )
     return Outcome("error", f"unknown editor action {kind!r}")
 
 
-def _save(wb: Workbench, action: dict, kind: str, seg_id: int, version: int, beside: Beside,
-          following: int | None, claims_in: int | None, queue: QueueFilter | None,
-          held) -> Outcome:
+def _save(
+    wb: Workbench,
+    action: dict,
+    kind: str,
+    seg_id: int,
+    version: int,
+    beside: Beside,
+    following: int | None,
+    claims_in: int | None,
+    queue: QueueFilter | None,
+    held,
+) -> Outcome:
     """Save (and for 'save_next' move on); a stale save stays on its segment with both texts."""
     text = action.get("text", "")
     start, end = float(action["start"]), float(action["end"])
@@ -156,16 +190,30 @@ def _save(wb: Workbench, action: dict, kind: str, seg_id: int, version: int, bes
     hold = held(start, end) if current else None  # a stale save is refused as such first
     if hold is not None:
         return hold
-    edit = Edit(text, start, end, Status.LABELLED, beside.speaker, tuple(beside.tags),
-                beside.comment, active_seconds=float(action.get("active_seconds") or 0.0))
+    edit = Edit(
+        text,
+        start,
+        end,
+        Status.LABELLED,
+        beside.speaker,
+        tuple(beside.tags),
+        beside.comment,
+        active_seconds=float(action.get("active_seconds") or 0.0),
+    )
     try:
         rev = save(wb, seg_id, version, edit)
     except StaleEdit as exc:
-        return Outcome("error", f"Not saved: segment {name(seg_id)} was saved since you opened "
-                                f"it (another tab or person; your version {version}, now "
-                                f"{exc.current_version}). Your text is in the box and the newer "
-                                "text beside it: merge them by hand and save again.",
-                       go_to=seg_id, pin=True, mine=text, theirs=exc.current_text)
+        return Outcome(
+            "error",
+            f"Not saved: segment {name(seg_id)} was saved since you opened "
+            f"it (another tab or person; your version {version}, now "
+            f"{exc.current_version}). Your text is in the box and the newer "
+            "text beside it: merge them by hand and save again.",
+            go_to=seg_id,
+            pin=True,
+            mine=text,
+            theirs=exc.current_text,
+        )
     message = f"Saved segment {name(seg_id)} (revision {rev.n})."
     if kind == "save_next" and claims_in is not None and queue is not None:
         handed = crowd_claims.claim_next(wb, claims_in, queue, after=seg_id)
@@ -174,8 +222,12 @@ def _save(wb: Workbench, action: dict, kind: str, seg_id: int, version: int, bes
     if kind == "save_next" and following is not None:
         return Outcome("success", message, go_to=following)
     if kind == "save_next":  # the queue's end: stay, never walk back to an earlier one
-        return Outcome("success", message + " That was the last segment of this filter.",
-                       go_to=seg_id, pin=True)
+        return Outcome(
+            "success",
+            message + " That was the last segment of this filter.",
+            go_to=seg_id,
+            pin=True,
+        )
     return Outcome("success", message, go_to=seg_id, pin=True)
 
 
@@ -201,10 +253,14 @@ def _add(wb: Workbench, seg_id: int, action: dict) -> Outcome:
             new_id = add_segment(wb, recording_id, float(action["start"]), float(action["end"]))
     except (WorkbenchError, ValueError, PermissionError, KeyError, TypeError) as exc:
         return Outcome("error", f"Not added: {exc}")
-    return Outcome("success", f"Added segment {name(new_id)} "
-                              f"({float(action['start']):.2f}–{float(action['end']):.2f} s): "
-                              "type what is said, or draft it with Whisper.", go_to=new_id,
-                   pin=True)
+    return Outcome(
+        "success",
+        f"Added segment {name(new_id)} "
+        f"({float(action['start']):.2f}–{float(action['end']):.2f} s): "
+        "type what is said, or draft it with Whisper.",
+        go_to=new_id,
+        pin=True,
+    )
 
 
 def save_token(text: str, start: float, end: float) -> str:
@@ -212,8 +268,16 @@ def save_token(text: str, start: float, end: float) -> str:
     return text_token(f"{clean_text(text)}|{round(start, 3)}|{round(end, 3)}")
 
 
-def _hold(wb: Workbench, seg_id: int, text: str, start: float, end: float, profile,
-          lint_blocks: bool, confirmed: str | None) -> Outcome | None:
+def _hold(
+    wb: Workbench,
+    seg_id: int,
+    text: str,
+    start: float,
+    end: float,
+    profile,
+    lint_blocks: bool,
+    confirmed: str | None,
+) -> Outcome | None:
     """An outcome that holds a save back (convention errors; a boundary over a neighbour it
     did not overlap before), or None to go on. Held saves go through when saved again with
     the same text and bounds (`confirmed` is then their `save_token`)."""
@@ -222,10 +286,15 @@ def _hold(wb: Workbench, seg_id: int, text: str, start: float, end: float, profi
     if has_errors(findings):
         errors = sum(f.level == "error" for f in findings)
         if lint_blocks:
-            return Outcome("error", f"Not saved: {errors} convention error(s) to fix first (this "
-                                    "project does not allow saving them).")
-        notes.append(f"{errors} convention error(s), listed below: save again to save anyway, "
-                     "or fix them first.")
+            return Outcome(
+                "error",
+                f"Not saved: {errors} convention error(s) to fix first (this "
+                "project does not allow saving them).",
+            )
+        notes.append(
+            f"{errors} convention error(s), listed below: save again to save anyway, "
+            "or fix them first."
+        )
     notes += new_overlaps(wb, seg_id, start, end)
     if not notes:
         return None

@@ -58,37 +58,56 @@ class EditorScreen:
     drafts: tuple[str | None, ...] = ()  # per revision: the part of the draft it holds
 
 
-def open_editor(wb: Workbench, project_id: int, queue: QueueFilter, *, shown: int | None,
-                pinned: int | None = None) -> EditorScreen:
+def open_editor(
+    wb: Workbench,
+    project_id: int,
+    queue: QueueFilter,
+    *,
+    shown: int | None,
+    pinned: int | None = None,
+) -> EditorScreen:
     """What the acting user's editor shows (see the module). `shown` is the segment the
     browser showed, `pinned` one shown even if it has left the filter (see `open_segment`)."""
     step = next_step(wb, project_id)  # a labeller's test, pause, or blind item comes first
     if step.gate:
         return EditorScreen(report=step.report, gate=step.gate)
     if step.task is not None:
-        return EditorScreen(report=step.report, warning=step.warning,
-                            blind=_blind(wb, project_id, step.task, queue, shown))
+        return EditorScreen(
+            report=step.report,
+            warning=step.warning,
+            blind=_blind(wb, project_id, step.task, queue, shown),
+        )
     # an owner's to-do (they redraft on Projects): not a labeller's banner
     empty = tuple(empty_drafts(wb, project_id)) if wb.actor.role is Role.OWNER else ()
     state = open_segment(wb, project_id, shown, queue, pinned=pinned)
     if state is None:
         idle = why_idle(wb, project_id, queue)  # a project handing out claims says why
-        return EditorScreen(report=step.report, warning=step.warning, empty_drafts=empty,
-                            idle=idle, done=None if idle else _done(wb, project_id, queue))
+        return EditorScreen(
+            report=step.report,
+            warning=step.warning,
+            empty_drafts=empty,
+            idle=idle,
+            done=None if idle else _done(wb, project_id, queue),
+        )
     view, seg = state.view, state.view.segment
     revisions = history(wb, seg.id)
     return EditorScreen(
-        report=step.report, warning=step.warning, empty_drafts=empty, segment=state,
+        report=step.report,
+        warning=step.warning,
+        empty_drafts=empty,
+        segment=state,
         done=_done(wb, project_id, queue) if state.pinned and state.total == 0 else None,
         rejection=rejection(wb, seg.id) if seg.status is Status.REJECTED else None,
         gaps=tuple(speech_gaps(wb, view.recording, (seg.start - NEARBY, seg.end + NEARBY))),
         nearby=tuple(segments_in(wb, view.recording, seg.start - NEARBY, seg.end + NEARBY)),
-        history=tuple(revisions), drafts=tuple(drafts_of(revisions)),
+        history=tuple(revisions),
+        drafts=tuple(drafts_of(revisions)),
     )
 
 
-def _blind(wb: Workbench, project_id: int, task: Task, queue: QueueFilter,
-           shown: int | None) -> BlindItem:
+def _blind(
+    wb: Workbench, project_id: int, task: Task, queue: QueueFilter, shown: int | None
+) -> BlindItem:
     """The blind item; hidden gold is placed where the labeller is in their queue."""
     view = task_view(wb, project_id, task)
     if task.heading():

@@ -91,13 +91,23 @@ def preview(wb: Workbench, project_id: int, query: Query) -> list[Match]:
             continue
         after, count = replace_in(row["text"], query)
         if after != row["text"]:
-            found.append(Match(row["id"], row["version"], row["recording"], row["start"],
-                               row["end"], row["status"], row["text"], after, count))
+            found.append(
+                Match(
+                    row["id"],
+                    row["version"],
+                    row["recording"],
+                    row["start"],
+                    row["end"],
+                    row["status"],
+                    row["text"],
+                    after,
+                    count,
+                )
+            )
     return found
 
 
-def apply(wb: Workbench, project_id: int, query: Query,
-          seen: dict[int, int]) -> Outcome:
+def apply(wb: Workbench, project_id: int, query: Query, seen: dict[int, int]) -> Outcome:
     """Apply the replace to the segments of a preview, `seen` mapping each segment id to the
     version the preview showed. Each is one revision (source 'human', op 'replace', by the
     acting user) keeping the segment's status, bounds, speaker, tags and comment; a segment
@@ -112,23 +122,39 @@ def apply(wb: Workbench, project_id: int, query: Query,
             continue
         seg = view.segment
         if seg.version != version:
-            skipped.append((seg_id, f"saved since the preview (version {version}, now "
-                                    f"{seg.version}): run the preview again"))
+            skipped.append(
+                (
+                    seg_id,
+                    f"saved since the preview (version {version}, now "
+                    f"{seg.version}): run the preview again",
+                )
+            )
             continue
         after, count = replace_in(view.text, query)
         if not count or after == view.text:
             skipped.append((seg_id, "no longer matches"))
             continue
-        edit = Edit(after, seg.start, seg.end, seg.status, seg.speaker, seg.tags, seg.comment,
-                    op="replace")
+        edit = Edit(
+            after, seg.start, seg.end, seg.status, seg.speaker, seg.tags, seg.comment, op="replace"
+        )
         try:
             store.apply_edit(wb.db, seg_id, version, edit, user.name)
         except StaleEdit:
             skipped.append((seg_id, "saved by someone else at the same moment"))
             continue
         applied.append(seg_id)
-    store.log_event(wb.db, user.name, "replace", project_id, {
-        "find": query.find, "replace": query.replace, "whole_word": query.whole_word,
-        "case_sensitive": query.case_sensitive, "applied": applied,
-        "skipped": [s for s, _ in skipped]})
+    store.log_event(
+        wb.db,
+        user.name,
+        "replace",
+        project_id,
+        {
+            "find": query.find,
+            "replace": query.replace,
+            "whole_word": query.whole_word,
+            "case_sensitive": query.case_sensitive,
+            "applied": applied,
+            "skipped": [s for s, _ in skipped],
+        },
+    )
     return Outcome(tuple(applied), tuple(skipped))

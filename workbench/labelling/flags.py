@@ -93,8 +93,11 @@ def echoes_prompt(text: str, prompt: str | None) -> bool:
     said, given = _plain_words(text), _plain_words(prompt)
     if len(said) < PROMPT_RUN or len(given) < PROMPT_RUN:
         return False
-    run = SequenceMatcher(None, said, given, autojunk=False).find_longest_match(
-        0, len(said), 0, len(given)).size
+    run = (
+        SequenceMatcher(None, said, given, autojunk=False)
+        .find_longest_match(0, len(said), 0, len(given))
+        .size
+    )
     return run >= PROMPT_RUN and (2 * run >= len(said) or run >= PROMPT_RUN_ALONE)
 
 
@@ -142,5 +145,11 @@ def after_human_edit(flags: Sequence[str], draft_text: str | None, text: str) ->
 
 
 # flags that suggest the draft is wrong rather than merely unsure; the queue shows them first
-SERIOUS_FLAGS = ("repetition", "high_compression", "no_speech", "silent_audio", "prompt_echo",
-                 "words_outside")
+SERIOUS_FLAGS = (
+    "repetition",
+    "high_compression",
+    "no_speech",
+    "silent_audio",
+    "prompt_echo",
+    "words_outside",
+)

@@ -24,8 +24,15 @@ from workbench.core.access import Action, require
 from workbench.core.records import InvalidEdit, Recording
 from workbench.core.workbench import Workbench
 
-__all__ = ["Gap", "empty_drafts", "redraft", "segments_in", "speech_gaps", "speech_spans",
-           "uncovered"]
+__all__ = [
+    "Gap",
+    "empty_drafts",
+    "redraft",
+    "segments_in",
+    "speech_gaps",
+    "speech_spans",
+    "uncovered",
+]
 
 MIN_SPEECH = 0.3  # seconds: shorter stretches over the threshold are clicks, not speech
 MIN_GAP = 0.5  # seconds: shorter uncovered speech is a segment's edge drawn a little tight
@@ -43,8 +50,9 @@ class Gap:
     end: float
 
 
-def speech_spans(energy: np.ndarray, per_second: int = PEAKS_PER_SECOND,
-                 min_len: float = MIN_SPEECH) -> list[tuple[float, float]]:
+def speech_spans(
+    energy: np.ndarray, per_second: int = PEAKS_PER_SECOND, min_len: float = MIN_SPEECH
+) -> list[tuple[float, float]]:
     """Stretches of `energy` (peak-to-peak per window) over the threshold, of at least
     `min_len` seconds, pauses under BRIDGE seconds bridged; (start, end) in seconds."""
     if len(energy) == 0:
@@ -58,12 +66,16 @@ def speech_spans(energy: np.ndarray, per_second: int = PEAKS_PER_SECOND,
             runs[-1][1] = int(b)
         else:
             runs.append([int(a), int(b)])
-    return [(round(a / per_second, 2), round(b / per_second, 2)) for a, b in runs
-            if (b - a) / per_second >= min_len]
+    return [
+        (round(a / per_second, 2), round(b / per_second, 2))
+        for a, b in runs
+        if (b - a) / per_second >= min_len
+    ]
 
 
-def uncovered(spans: list[tuple[float, float]], segments: list[tuple[float, float]],
-              min_len: float = MIN_GAP) -> list[Gap]:
+def uncovered(
+    spans: list[tuple[float, float]], segments: list[tuple[float, float]], min_len: float = MIN_GAP
+) -> list[Gap]:
     """The parts of `spans` outside every segment, of at least `min_len` seconds.
 
     One sweep over both, sorted (segments may overlap): linear in their number, so a 10-hour
@@ -103,8 +115,9 @@ def _speech_in(peaks_path: str, duration: float) -> tuple[tuple[float, float], .
     return tuple(speech_spans(peaks[:, 1] - peaks[:, 0]))
 
 
-def speech_gaps(wb: Workbench, recording: Recording,
-                window: tuple[float, float] | None = None) -> list[Gap]:
+def speech_gaps(
+    wb: Workbench, recording: Recording, window: tuple[float, float] | None = None
+) -> list[Gap]:
     """Speech of a recording that no live segment covers, for whoever may see its project.
 
     With `window` (start, end in seconds), only the speech inside it, cut at its edges: the
@@ -121,14 +134,18 @@ def speech_gaps(wb: Workbench, recording: Recording,
     else:
         lo, hi = window
         first = max(0, bisect.bisect_left(spans, (lo,)) - 1)
-        spans = tuple((max(a, lo), min(b, hi)) for a, b in spans[first:bisect.bisect_left(
-            spans, (hi,))] if b > lo and a < hi)
+        spans = tuple(
+            (max(a, lo), min(b, hi))
+            for a, b in spans[first : bisect.bisect_left(spans, (hi,))]
+            if b > lo and a < hi
+        )
         bounds = store.live_bounds(wb.db, recording.id, lo, hi) if spans else []
     return uncovered(list(spans), bounds) if spans else []
 
 
-def segments_in(wb: Workbench, recording: Recording, start: float, end: float
-                ) -> list[tuple[float, float]]:
+def segments_in(
+    wb: Workbench, recording: Recording, start: float, end: float
+) -> list[tuple[float, float]]:
     """(start, end) of the live segments of a recording overlapping [start, end): what the
     editor draws around the segment, so a span dragged for a new segment avoids them."""
     require(wb, Action.VIEW, recording.project_id)
@@ -148,8 +165,15 @@ def redraft(wb: Workbench, recording_id: int) -> Recording:
     recording = store.get_recording(wb.db, recording_id)
     user = require(wb, Action.DRAFT, recording.project_id)
     if not store.reopen_draft(wb.db, recording_id):
-        raise InvalidEdit(f"{recording.original_name} has segments or no draft yet: only a "
-                          "drafted recording without segments is drafted again")
-    store.log_event(wb.db, user.name, "redraft", recording.project_id,
-                    {"recording": recording_id, "name": recording.original_name})
+        raise InvalidEdit(
+            f"{recording.original_name} has segments or no draft yet: only a "
+            "drafted recording without segments is drafted again"
+        )
+    store.log_event(
+        wb.db,
+        user.name,
+        "redraft",
+        recording.project_id,
+        {"recording": recording_id, "name": recording.original_name},
+    )
     return recording

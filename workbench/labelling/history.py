@@ -9,9 +9,7 @@ import re
 
 from workbench import store
 from workbench.core.access import Action, require
-from workbench.core.records import (
-    Revision,
-)
+from workbench.core.records import Revision
 from workbench.core.workbench import Workbench
 
 
@@ -50,8 +48,10 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 UNSPACED_LANGUAGES = frozenset({"ko", "ja", "zh", "yue", "th", "lo", "my", "km"})
 
 
-_UNSPACED = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
-                       r"\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+_UNSPACED = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
+    r"\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]"
+)
 
 
 def char_level(language: str | None, *texts: str) -> bool:

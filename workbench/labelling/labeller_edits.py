@@ -87,8 +87,13 @@ def save(wb: Workbench, segment_id: int, version: int, edit: Edit) -> Revision:
             crowd_claims.after_save(wb, target.view, target.project, TODO)  # 4. claim released
             double_labelling.draw_double(wb, target.project, segment_id)  # 5. a second label?
     except store.DatabaseLocked:
-        log.warning("segment %d saved as revision %d, but the database was locked for its claim "
-                    "and the double-labelling draw", segment_id, revision.n, exc_info=True)
+        log.warning(
+            "segment %d saved as revision %d, but the database was locked for its claim "
+            "and the double-labelling draw",
+            segment_id,
+            revision.n,
+            exc_info=True,
+        )
     return revision
 
 
@@ -102,7 +107,7 @@ def _to_review_or_passed(wb: Workbench, target: Target, flags: tuple[str, ...]) 
 
 
 def save_segment(
-    wb: Workbench, segment_id: int, expected_version: int, text: str, start: float, end: float,
+    wb: Workbench, segment_id: int, expected_version: int, text: str, start: float, end: float
 ) -> Revision:
     """Save the acting user's text and boundaries as a new revision; the segment is `labeled`.
 
@@ -166,6 +171,7 @@ def claims_project(wb: Workbench, segment_id: int) -> int | None:
     labeller: owners and reviewers move through the queue without taking any), else None."""
     if wb.actor.role is not Role.LABELLER:
         return None
-    project_id = store.get_recording(wb.db, store.get_segment(wb.db, segment_id).recording_id
-                                     ).project_id
+    project_id = store.get_recording(
+        wb.db, store.get_segment(wb.db, segment_id).recording_id
+    ).project_id
     return project_id if store.get_project(wb.db, project_id).assignment != "off" else None

@@ -21,14 +21,21 @@ from workbench.core.workbench import Workbench
 COLUMNS = 1000  # minimap columns (pixels at full width) the overview is drawn at
 GAP = "."  # a column no segment covers
 # one letter per status (deleted segments are not shown); upper case where a segment starts
-CODES = {"new": "n", "drafted": "d", "labeled": "l", "passed": "p", "approved": "a",
-         "rejected": "r"}
+CODES = {
+    "new": "n",
+    "drafted": "d",
+    "labeled": "l",
+    "passed": "p",
+    "approved": "a",
+    "rejected": "r",
+}
 # when several segments share a column, the one that most needs a person wins
 PRIORITY = {"r": 6, "n": 5, "d": 4, "l": 3, "p": 2, "a": 1, GAP: 0}
 
 
-def status_columns(spans: Sequence[tuple[int, float, float, str]], duration: float,
-                   columns: int = COLUMNS) -> str:
+def status_columns(
+    spans: Sequence[tuple[int, float, float, str]], duration: float, columns: int = COLUMNS
+) -> str:
     """One code per column of `duration / columns` seconds: the status letter of the segment
     covering it (`PRIORITY` decides between several), `GAP` where none does; a column where a
     segment starts is upper case, so touching segments stay apart."""
@@ -57,12 +64,12 @@ def spans_stamp(wb: Workbench, project_id: int, recording_id: int) -> tuple:
     return store.spans_stamp(wb.db, recording_id)
 
 
-def recording_columns(wb: Workbench, project_id: int, recording_id: int,
-                      columns: int = COLUMNS) -> str:
+def recording_columns(
+    wb: Workbench, project_id: int, recording_id: int, columns: int = COLUMNS
+) -> str:
     """The minimap's status columns of a recording of the project (see `status_columns`)."""
     recording = _recording_in(wb, project_id, recording_id)
-    return status_columns(store.recording_spans(wb.db, recording_id), recording.duration,
-                          columns)
+    return status_columns(store.recording_spans(wb.db, recording_id), recording.duration, columns)
 
 
 def segment_at(wb: Workbench, project_id: int, recording_id: int, at: float) -> int | None:
@@ -73,14 +80,17 @@ def segment_at(wb: Workbench, project_id: int, recording_id: int, at: float) -> 
     return store.segment_at(wb.db, recording_id, at)
 
 
-def changed_spans(wb: Workbench, project_id: int, segment_ids: Sequence[int]
-                  ) -> list[tuple[float, float, str]]:
+def changed_spans(
+    wb: Workbench, project_id: int, segment_ids: Sequence[int]
+) -> list[tuple[float, float, str]]:
     """(start, end, code) of the project's segments among `segment_ids` as stored now (code
     `GAP` for a deleted one): what the minimap draws over its cached columns for the segments
     the user has just changed. One query, whatever the number."""
     require(wb, Action.VIEW, project_id)
-    return [(start, end, CODES.get(status, GAP))
-            for _, start, end, status in store.spans_of(wb.db, project_id, list(segment_ids))]
+    return [
+        (start, end, CODES.get(status, GAP))
+        for _, start, end, status in store.spans_of(wb.db, project_id, list(segment_ids))
+    ]
 
 
 def segment_in_project(wb: Workbench, project_id: int, segment_id: int) -> bool:

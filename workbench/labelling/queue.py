@@ -29,8 +29,9 @@ class EditorState:
     pinned: bool = False  # shown although it has left the filter (just saved, restored...)
 
 
-def open_segment(wb: Workbench, project_id: int, shown: int | None,
-                 queue: QueueFilter, pinned: int | None = None) -> EditorState | None:
+def open_segment(
+    wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter, pinned: int | None = None
+) -> EditorState | None:
     """The segment to show: `shown` if it still matches the filter, else the next that does.
 
     `pinned` (the segment just saved, restored or refused as stale) is shown when it is
@@ -54,8 +55,11 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
         pinned = None  # a link to another project's segment opens this project's queue
     claim = None
     # labellers are handed claims; an owner or a reviewer browsing the editor takes none
-    claims = (user.role is Role.LABELLER and allowed(user, Action.LABEL)
-              and store.get_project(wb.db, project_id).assignment != "off")
+    claims = (
+        user.role is Role.LABELLER
+        and allowed(user, Action.LABEL)
+        and store.get_project(wb.db, project_id).assignment != "off"
+    )
     if claims and pinned is not None and pinned == shown:  # saved, restored, refused: it stays
         claim = crowd_claims.blocking_claim(wb, shown)  # (its claim went with the save)
         nav = _position(wb, project_id, shown, queue, hide)
@@ -78,8 +82,17 @@ def open_segment(wb: Workbench, project_id: int, shown: int | None,
     before, after = store.adjacent(wb.db, view.segment)
     if hide and (before or after):
         before, after = (None if side and side["id"] in gold else side for side in (before, after))
-    return EditorState(view, nav["index"], nav["total"], nav["previous"], nav["next"],
-                       before, after, claim, pinned=held)
+    return EditorState(
+        view,
+        nav["index"],
+        nav["total"],
+        nav["previous"],
+        nav["next"],
+        before,
+        after,
+        claim,
+        pinned=held,
+    )
 
 
 def _around(nav: dict, pinned: int) -> dict:
@@ -88,21 +101,49 @@ def _around(nav: dict, pinned: int) -> dict:
     if nav["current"] is None:  # the filter is empty now
         return {"current": pinned, "previous": None, "next": None, "index": 0, "total": 0}
     if nav.get("past_end"):
-        return {"current": pinned, "previous": nav["current"], "next": None,
-                "index": nav["total"], "total": nav["total"]}
-    return {"current": pinned, "previous": nav["previous"], "next": nav["current"],
-            "index": nav["index"], "total": nav["total"]}
+        return {
+            "current": pinned,
+            "previous": nav["current"],
+            "next": None,
+            "index": nav["total"],
+            "total": nav["total"],
+        }
+    return {
+        "current": pinned,
+        "previous": nav["previous"],
+        "next": nav["current"],
+        "index": nav["index"],
+        "total": nav["total"],
+    }
 
 
-def _position(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter,
-              without_gold: bool = False) -> dict:
-    return store.queue_position(wb.db, project_id, shown, queue.recording_id,
-                                list(queue.statuses), flagged_only=queue.flagged_only,
-                                order=queue.order, without_gold=without_gold)
+def _position(
+    wb: Workbench,
+    project_id: int,
+    shown: int | None,
+    queue: QueueFilter,
+    without_gold: bool = False,
+) -> dict:
+    return store.queue_position(
+        wb.db,
+        project_id,
+        shown,
+        queue.recording_id,
+        list(queue.statuses),
+        flagged_only=queue.flagged_only,
+        order=queue.order,
+        without_gold=without_gold,
+    )
 
 
-def _rejected_first(wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter,
-                    name: str, without_gold: bool = False) -> dict | None:
+def _rejected_first(
+    wb: Workbench,
+    project_id: int,
+    shown: int | None,
+    queue: QueueFilter,
+    name: str,
+    without_gold: bool = False,
+) -> dict | None:
     """The queue step when segments a reviewer gave back to `name` come first, else None.
 
     They come first when the editor opens (nothing shown yet) and while one of them is shown;
@@ -121,8 +162,13 @@ def _rejected_first(wb: Workbench, project_id: int, shown: int | None, queue: Qu
         following = rest["current"]
         while following is not None and following in mine:
             following = _position(wb, project_id, following, queue, without_gold)["next"]
-    return {"current": mine[i], "previous": mine[i - 1] if i else None, "next": following,
-            "index": i, "total": rest["total"]}
+    return {
+        "current": mine[i],
+        "previous": mine[i - 1] if i else None,
+        "next": following,
+        "index": i,
+        "total": rest["total"],
+    }
 
 
 def given_back(wb: Workbench, project_id: int) -> list[int]:

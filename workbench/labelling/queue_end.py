@@ -33,8 +33,13 @@ def queue_end(wb: Workbench, project_id: int, queue: QueueFilter) -> QueueEnd:
         for status, n in counts.get(rec, {}).items():
             by_status[status] = by_status.get(status, 0) + n
     deleted = by_status.pop(Status.DELETED.value, 0)
-    others = tuple((names[rec], todo) for rec in names if rec not in mine
-                   for todo in [sum(counts.get(rec, {}).get(s, 0) for s in TODO)] if todo)
+    others = tuple(
+        (names[rec], todo)
+        for rec in names
+        if rec not in mine
+        for todo in [sum(counts.get(rec, {}).get(s, 0) for s in TODO)]
+        if todo
+    )
     return QueueEnd(sum(by_status.values()), by_status, others, deleted)
 
 
@@ -42,23 +47,32 @@ def describe(end: QueueEnd, queue: QueueFilter) -> tuple[str, list[str]]:
     """The headline and what is next, as plain text (recording names are user text)."""
     todo_filter = set(queue.statuses) <= set(TODO) and bool(queue.statuses)
     if end.live == 0 and end.deleted and Status.DELETED.value not in queue.statuses:
-        return (f"Every segment here is deleted ({end.deleted}).",
-                ["Add 'deleted' to the Status filter to open one: Alt+Z brings it back, and "
-                 "the speech no segment covers is listed under it, to add segments anew."])
+        return (
+            f"Every segment here is deleted ({end.deleted}).",
+            [
+                "Add 'deleted' to the Status filter to open one: Alt+Z brings it back, and "
+                "the speech no segment covers is listed under it, to add segments anew."
+            ],
+        )
     if end.live == 0:
         return "No segments match. Draft some recordings, or widen the filters.", []
     left = sum(end.by_status.get(s, 0) for s in TODO)
     if todo_filter and left == 0:
-        head = ("The one segment of this filter is labelled." if end.live == 1 else
-                f"All {end.live} segments of this filter are labelled.")
+        head = (
+            "The one segment of this filter is labelled."
+            if end.live == 1
+            else f"All {end.live} segments of this filter are labelled."
+        )
     elif todo_filter and queue.flagged_only:
         head = f"No flagged segment of this filter is left to do ({left} unflagged are)."
     else:
         head = "No segments match this filter."
     nexts = []
-    review = [f"{end.by_status[s]} {s}" for s in
-              (Status.LABELLED.value, Status.PASSED.value, Status.APPROVED.value)
-              if end.by_status.get(s)]
+    review = [
+        f"{end.by_status[s]} {s}"
+        for s in (Status.LABELLED.value, Status.PASSED.value, Status.APPROVED.value)
+        if end.by_status.get(s)
+    ]
     if review:
         nexts.append("Review state: " + ", ".join(review) + " (labeled ones wait for review).")
     if queue.flagged_only:
@@ -66,8 +80,10 @@ def describe(end: QueueEnd, queue: QueueFilter) -> tuple[str, list[str]]:
     if not todo_filter:
         nexts.append("Widen the Status filter to see more.")
     if end.others:
-        nexts.append("Other recordings with work left: " + ", ".join(
-            f"{name} ({n})" for name, n in end.others[:5])
+        nexts.append(
+            "Other recordings with work left: "
+            + ", ".join(f"{name} ({n})" for name, n in end.others[:5])
             + (f" and {len(end.others) - 5} more" if len(end.others) > 5 else "")
-            + ": pick one in the Recording filter, or choose all recordings.")
+            + ": pick one in the Recording filter, or choose all recordings."
+        )
     return head, nexts

@@ -54,8 +54,9 @@ def live(target: Target) -> Target:
     """`target`, for an edit of a segment that is not deleted: editing a deleted one would
     bring it back without the checks of `undo_delete`."""
     if target.view.segment.status is Status.DELETED:
-        raise InvalidEdit(f"segment {name(target.view.segment.id)} is deleted: undo the delete "
-                          "to edit it")
+        raise InvalidEdit(
+            f"segment {name(target.view.segment.id)} is deleted: undo the delete to edit it"
+        )
     return target
 
 
@@ -70,8 +71,7 @@ def checked(target: Target, edit: Edit) -> Edit:
         raise InvalidEdit(f"only a review may make a segment {edit.status.value}")
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
     edit = tidy(edit, start, end)
-    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None,
-                             edit.text)
+    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None, edit.text)
     return replace(edit, flags=flags)
 
 
@@ -86,9 +86,15 @@ def tidy(edit: Edit, start: float, end: float) -> Edit:
     control characters or bidi overrides, one line), tags sorted, the comment without control
     characters (its lines kept) and at most 2000 characters."""
     comment = strip_controls(edit.comment, keep_newlines=True).strip()[:2000]
-    return replace(edit, text=clean_text(edit.text), start=start, end=end,
-                   speaker=clean_text(edit.speaker or "") or None,
-                   tags=tuple(sorted(set(edit.tags))), comment=comment)
+    return replace(
+        edit,
+        text=clean_text(edit.text),
+        start=start,
+        end=end,
+        speaker=clean_text(edit.speaker or "") or None,
+        tags=tuple(sorted(set(edit.tags))),
+        comment=comment,
+    )
 
 
 REVIEWED = (Status.APPROVED, Status.REJECTED)  # statuses only a review sets
@@ -133,13 +139,17 @@ def split_at(wb: Workbench, target: Target, version: int, at: float, text: str) 
     words = view.draft.words if view.draft else []
     left_text, right_text = split_text(clean_text(text), words, seg.start, seg.end, at)
     base = draft_of(store.list_revisions(wb.db, segment_id))
-    left_draft, right_draft = (split_text(base, words, seg.start, seg.end, at)
-                               if base is not None else (None, None))
+    left_draft, right_draft = (
+        split_text(base, words, seg.start, seg.end, at) if base is not None else (None, None)
+    )
     # both halves keep the status: a split draft is still a draft to correct
-    common: dict[str, Any] = dict(status=after_labelling(seg.status), speaker=seg.speaker,
-                                  tags=seg.tags, op="split")
+    common: dict[str, Any] = dict(
+        status=after_labelling(seg.status), speaker=seg.speaker, tags=seg.tags, op="split"
+    )
     return store.split(
-        wb.db, segment_id, version,
+        wb.db,
+        segment_id,
+        version,
         Edit(left_text, seg.start, at, comment=seg.comment, draft=left_draft, **common),
         Edit(right_text, at, seg.end, draft=right_draft, **common),
         target.author,
@@ -155,14 +165,25 @@ def merge_next(wb: Workbench, target: Target, version: int, text: str) -> int:
         raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
     seg = view.segment
     drafts = [draft_of(store.list_revisions(wb.db, i)) for i in (segment_id, after["id"])]
-    draft = (clean_text(" ".join(d or "" for d in drafts))
-             if any(d is not None for d in drafts) else None)
-    merged = Edit(
-        clean_text(f"{text} {after['text'] or ''}"), seg.start, max(seg.end, after["end"]),
-        after_labelling(seg.status), seg.speaker, seg.tags, seg.comment, op="merge", draft=draft,
+    draft = (
+        clean_text(" ".join(d or "" for d in drafts))
+        if any(d is not None for d in drafts)
+        else None
     )
-    store.merge(wb.db, (segment_id, version), (after["id"], after["version"]), merged,
-                target.author)
+    merged = Edit(
+        clean_text(f"{text} {after['text'] or ''}"),
+        seg.start,
+        max(seg.end, after["end"]),
+        after_labelling(seg.status),
+        seg.speaker,
+        seg.tags,
+        seg.comment,
+        op="merge",
+        draft=draft,
+    )
+    store.merge(
+        wb.db, (segment_id, version), (after["id"], after["version"]), merged, target.author
+    )
     return after["id"]
 
 
@@ -208,16 +229,23 @@ def restore(wb: Workbench, target: Target, version: int, n: int) -> Revision:
         raise InvalidEdit(f"segment {name(seg.id)} has no revision {n}")
     old = history[n]
     deleted = seg.status is Status.DELETED
-    _refuse_overlaps(wb, seg, old.start, old.end,
-                     since=history[max(history)] if deleted else None)
-    edit = Edit(old.text, old.start, old.end, Status.LABELLED,
-                old.speaker if old.op else seg.speaker, old.tags if old.op else seg.tags,
-                old.comment if old.op else seg.comment, op="restore")
+    _refuse_overlaps(wb, seg, old.start, old.end, since=history[max(history)] if deleted else None)
+    edit = Edit(
+        old.text,
+        old.start,
+        old.end,
+        Status.LABELLED,
+        old.speaker if old.op else seg.speaker,
+        old.tags if old.op else seg.tags,
+        old.comment if old.op else seg.comment,
+        op="restore",
+    )
     return revise(wb, target, version, edit)
 
 
-def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
-                     since: Revision | None) -> None:
+def _refuse_overlaps(
+    wb: Workbench, seg: Segment, start: float, end: float, since: Revision | None
+) -> None:
     """InvalidEdit when `seg` at [start, end) would overlap a live segment it does not overlap
     now (a live `seg`), or did not overlap when it was deleted by `since` (a deleted one); or
     when `since` merged it into its neighbour, which holds its text and time since.
@@ -225,15 +253,20 @@ def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
     Overlaps that were there already (two speakers talking at once, two channels) stay allowed.
     """
     if since is not None and since.op == "merged":
-        raise InvalidEdit(f"segment {name(seg.id)} was merged into the segment before it, which "
-                          "holds its text and time now: split that one to bring it back")
+        raise InvalidEdit(
+            f"segment {name(seg.id)} was merged into the segment before it, which "
+            "holds its text and time now: split that one to bring it back"
+        )
     before = since.id if since is not None else None
     # a deleted segment brought back: only what overlapped it (its bounds when deleted) then
-    clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg.id, before,
-                                  then=(seg.start, seg.end))
+    clashes = store.live_overlaps(
+        wb.db, seg.recording_id, start, end, seg.id, before, then=(seg.start, seg.end)
+    )
     if since is None and seg.status is not Status.DELETED:
-        already = {c["id"] for c in store.live_overlaps(wb.db, seg.recording_id, seg.start,
-                                                         seg.end, seg.id)}
+        already = {
+            c["id"]
+            for c in store.live_overlaps(wb.db, seg.recording_id, seg.start, seg.end, seg.id)
+        }
         clashes = [c for c in clashes if c["id"] not in already]
     if clashes:
         other = clashes[0]
@@ -246,15 +279,22 @@ def _refuse_overlaps(wb: Workbench, seg: Segment, start: float, end: float,
 
 
 def _edit_of(rev: Revision | None, seg, status: Status, op: str) -> Edit:
-    return Edit(rev.text if rev else "", seg.start, seg.end, status, seg.speaker, seg.tags,
-                seg.comment, op=op)
+    return Edit(
+        rev.text if rev else "",
+        seg.start,
+        seg.end,
+        status,
+        seg.speaker,
+        seg.tags,
+        seg.comment,
+        op=op,
+    )
 
 
 MIN_ADDED = 0.1  # seconds: a segment added in a gap is at least this long
 
 
-def add_segment(wb: Workbench, recording: Recording, author: str, start: float,
-                end: float) -> int:
+def add_segment(wb: Workbench, recording: Recording, author: str, start: float, end: float) -> int:
     """Add an empty segment (status 'new', op 'add', by `author`) over [start, end) of a
     recording, where speech no segment covers was found; returns its id. Refused (InvalidEdit)
     outside the recording, under MIN_ADDED seconds, or over a live segment."""
@@ -264,10 +304,13 @@ def add_segment(wb: Workbench, recording: Recording, author: str, start: float,
     clashes = store.live_overlaps(wb.db, recording.id, start, end, exclude_id=-1)
     if clashes:
         other = clashes[0]
-        raise InvalidEdit(f"{start:.2f}–{end:.2f} s overlaps segment {name(other['id'])} "
-                          f"({other['start']:.2f}–{other['end']:.2f} s): pick a gap")
-    return store.add_segment(wb.db, recording.id, Edit("", start, end, Status.NEW, op="add"),
-                             author)
+        raise InvalidEdit(
+            f"{start:.2f}–{end:.2f} s overlaps segment {name(other['id'])} "
+            f"({other['start']:.2f}–{other['end']:.2f} s): pick a gap"
+        )
+    return store.add_segment(
+        wb.db, recording.id, Edit("", start, end, Status.NEW, op="add"), author
+    )
 
 
 def new_overlaps(wb: Workbench, seg_id: int, start: float, end: float) -> list[str]:
@@ -279,11 +322,15 @@ def new_overlaps(wb: Workbench, seg_id: int, start: float, end: float) -> list[s
         return []  # bounds unchanged: no new overlap (the hot path costs one lookup)
     clashes = store.live_overlaps(wb.db, seg.recording_id, start, end, seg_id)
     if clashes:
-        before = {c["id"] for c in store.live_overlaps(wb.db, seg.recording_id, seg.start,
-                                                       seg.end, seg_id)}
+        before = {
+            c["id"]
+            for c in store.live_overlaps(wb.db, seg.recording_id, seg.start, seg.end, seg_id)
+        }
         clashes = [c for c in clashes if c["id"] not in before]
-    return [f"Segment {name(seg_id)} would overlap segment {name(c['id'])} "
-            f"({c['start']:.2f}–{c['end']:.2f} s) by "
-            f"{min(end, c['end']) - max(start, c['start']):.2f} s: save again to keep the "
-            "overlap (two speakers), or move the boundary." for c in clashes]
-
+    return [
+        f"Segment {name(seg_id)} would overlap segment {name(c['id'])} "
+        f"({c['start']:.2f}–{c['end']:.2f} s) by "
+        f"{min(end, c['end']) - max(start, c['start']):.2f} s: save again to keep the "
+        "overlap (two speakers), or move the boundary."
+        for c in clashes
+    ]

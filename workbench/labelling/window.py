@@ -17,8 +17,9 @@ __all__ = ["WINDOW", "window_after"]
 WINDOW = 3  # segments after the one shown that the browser holds
 
 
-def window_after(wb: Workbench, project_id: int, state: EditorState, queue: QueueFilter,
-                 size: int = WINDOW) -> list[EditorState]:
+def window_after(
+    wb: Workbench, project_id: int, state: EditorState, queue: QueueFilter, size: int = WINDOW
+) -> list[EditorState]:
     """The next `size` segments of the queue after `state` (fewer at the queue's end, or where
     the next one is someone else's or has left the queue meanwhile)."""
     found: list[EditorState] = []

@@ -33,8 +33,11 @@ def by_batch(rows: Iterable[dict[str, Any]], scorer: Callable[[str, str], float]
     project's (see `dashboard.edit_scorer`)."""
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for row in rows:
-        key = (("job", row["job"]) if row["job"] is not None else
-               ("day", row["drafted_at"].date() if row["drafted_at"] else None))
+        key = (
+            ("job", row["job"])
+            if row["job"] is not None
+            else ("day", row["drafted_at"].date() if row["drafted_at"] else None)
+        )
         groups.setdefault(key, []).append(row)
     out = []
     for (kind, value), members in groups.items():
@@ -42,17 +45,19 @@ def by_batch(rows: Iterable[dict[str, Any]], scorer: Callable[[str, str], float]
         errors = [scorer(r["draft"], r["final"]) for r in members]
         params = members[0].get("params") or {}
         model = " ".join(str(params[k]) for k in ("engine", "model") if params.get(k))
-        out.append(Batch(
-            name=f"job {value}" if kind == "job" else f"drafted {value or 'earlier'}",
-            job=value if kind == "job" else None,
-            drafted_at=min((r["drafted_at"] for r in members if r["drafted_at"]), default=None),
-            model=model,
-            adapted=adapted(params),
-            segments=len(members),
-            seconds=sum(r["seconds"] for r in members),
-            error=sum(w * e for w, e in zip(weights, errors, strict=True)) / sum(weights),
-            untouched=sum(1 for e in errors if e == 0.0) / len(members),
-        ))
+        out.append(
+            Batch(
+                name=f"job {value}" if kind == "job" else f"drafted {value or 'earlier'}",
+                job=value if kind == "job" else None,
+                drafted_at=min((r["drafted_at"] for r in members if r["drafted_at"]), default=None),
+                model=model,
+                adapted=adapted(params),
+                segments=len(members),
+                seconds=sum(r["seconds"] for r in members),
+                error=sum(w * e for w, e in zip(weights, errors, strict=True)) / sum(weights),
+                untouched=sum(1 for e in errors if e == 0.0) / len(members),
+            )
+        )
     return sorted(out, key=lambda b: (b.drafted_at or datetime.min, b.job or 0))
 
 
@@ -61,6 +66,9 @@ def adapted(params: dict[str, Any]) -> str:
     "6 terms, 1 rule"; "" for a job from before they were recorded."""
     if "terms" not in params:
         return ""
-    parts = [f"{n} {word}{'' if n == 1 else 's'}"
-             for n, word in ((params["terms"], "term"), (params.get("rules", 0), "rule")) if n]
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((params["terms"], "term"), (params.get("rules", 0), "rule"))
+        if n
+    ]
     return ", ".join(parts) or "base"

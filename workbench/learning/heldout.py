@@ -51,7 +51,8 @@ def approved_examples(wb: Workbench, project: Project) -> list[Approved]:
     require(wb, Action.VIEW, project.id)
     return [
         Approved(r["id"], r["original_name"], r["working_path"], r["start"], r["end"], r["text"])
-        for r in store.final_segments(wb.db, project.id) if (r["text"] or "").strip()
+        for r in store.final_segments(wb.db, project.id)
+        if (r["text"] or "").strip()
     ]
 
 
@@ -73,8 +74,7 @@ def set_holdout_share(wb: Workbench, project: Project, share: float) -> Project:
         raise WorkbenchError(f"the held-out share is between 0% and {MAX_SHARE:.0%}")
     if share == project.holdout_share:
         return project
-    store.log_event(wb.db, user.name, "settings changed", project.id,
-                    {"holdout_share": share})
+    store.log_event(wb.db, user.name, "settings changed", project.id, {"holdout_share": share})
     return store.update_project(wb.db, project.id, holdout_share=share)
 
 
@@ -109,8 +109,11 @@ def draft_error(
         errors, length, seconds = errors + e, length + n, seconds + example.duration
         per_segment.append([example.segment_id, e, n])
     rate = errors / length if length else float(errors)
-    detail = {"engine": getattr(engine, "name", ""), "model": str(getattr(engine, "model", "")),
-              "segments": per_segment}
+    detail = {
+        "engine": getattr(engine, "name", ""),
+        "model": str(getattr(engine, "model", "")),
+        "segments": per_segment,
+    }
     return Measure(metric, round(rate, 6), len(per_segment), round(seconds, 3), detail)
 
 
@@ -127,9 +130,17 @@ def _edits(final: str, draft: str, metric: str, profile) -> tuple[int, int]:
 def record_measure(wb: Workbench, project: Project, step: str, measure: Measure) -> Measure:
     """Store a measure under `step` ('model base', 'model v2', 'vocabulary'...); as stored."""
     user = require(wb, Action.DRAFT, project.id)
-    return store.add_measure(wb.db, project.id, step=step[:100], metric=measure.metric,
-                             error=measure.error, segments=measure.segments,
-                             seconds=measure.seconds, detail=measure.detail, created_by=user.name)
+    return store.add_measure(
+        wb.db,
+        project.id,
+        step=step[:100],
+        metric=measure.metric,
+        error=measure.error,
+        segments=measure.segments,
+        seconds=measure.seconds,
+        detail=measure.detail,
+        created_by=user.name,
+    )
 
 
 def list_measures(wb: Workbench, project: Project) -> list[Measure]:

@@ -25,12 +25,7 @@ from workbench.crowd.dashboard import edit_scorer, metric_of
 from workbench.drafts.draft_job import with_terms
 from workbench.jobs.lifecycle import JobRunning, cancel_job, live_job, run_as_worker
 from workbench.learning.batches import Batch, by_batch
-from workbench.learning.heldout import (
-    approved_examples,
-    draft_error,
-    held_out,
-    record_measure,
-)
+from workbench.learning.heldout import approved_examples, draft_error, held_out, record_measure
 from workbench.learning.rewrites import apply as apply_rules
 from workbench.projects.settings import model_path
 from workbench.review.corpus_audit import audit_options
@@ -70,8 +65,15 @@ def ladder(wb: Workbench, project: Project) -> list[Rung]:
         rungs.append(Rung("+ rules", engine, model, terms, True))
     if (project.asr_engine, project.asr_model) != (engine, model):
         versions = store.list_models(wb.db, project.id)
-        rungs.append(Rung(f"model {label(project, versions)} (in use)", project.asr_engine,
-                          project.asr_model, terms, rules))
+        rungs.append(
+            Rung(
+                f"model {label(project, versions)} (in use)",
+                project.asr_engine,
+                project.asr_model,
+                terms,
+                rules,
+            )
+        )
     return rungs
 
 
@@ -84,13 +86,25 @@ def start_measure_job(wb: Workbench, project: Project) -> Job:
         raise JobRunning(f"the drafts of {project.name!r} are being measured already")
     measured = held_out(approved_examples(wb, project), project.holdout_share)
     if not measured:
-        raise WorkbenchError(f"no approved segment is held out yet (the held-out share is "
-                             f"{project.holdout_share:.0%}): approve more, or raise the share")
+        raise WorkbenchError(
+            f"no approved segment is held out yet (the held-out share is "
+            f"{project.holdout_share:.0%}): approve more, or raise the share"
+        )
     rungs = ladder(wb, project)
-    job = store.start_job(wb.db, project.id, KIND, {"steps": [r.name for r in rungs]},
-                          float(len(rungs) * len(measured)))
-    store.log_event(wb.db, user.name, "measure started", project.id,
-                    {"job": job.id, "segments": len(measured), "steps": len(rungs)})
+    job = store.start_job(
+        wb.db,
+        project.id,
+        KIND,
+        {"steps": [r.name for r in rungs]},
+        float(len(rungs) * len(measured)),
+    )
+    store.log_event(
+        wb.db,
+        user.name,
+        "measure started",
+        project.id,
+        {"job": job.id, "segments": len(measured), "steps": len(rungs)},
+    )
     return job
 
 
@@ -106,8 +120,12 @@ def cancel_measure_job(wb: Workbench, project: Project) -> Job | None:
     return cancel_job(wb, project, KIND)
 
 
-def run_measure_job(wb: Workbench, job: Job, load: Callable[[str, str], Engine] | None = None,
-                    on_progress: Callable[[Job], None] | None = None) -> Job:
+def run_measure_job(
+    wb: Workbench,
+    job: Job,
+    load: Callable[[str, str], Engine] | None = None,
+    on_progress: Callable[[Job], None] | None = None,
+) -> Job:
     """Draft the held-out segments at each rung and store a measure per rung; the finished
     job. `load(engine, model)` gives an engine (default: the process's cache). Cancelling
     stops after the current segment; the rungs measured in full stay stored."""
@@ -129,19 +147,32 @@ def _measure_all(wb: Workbench, job: Job, load, on_progress) -> Job:
         rewrite = (lambda text: apply_rules(text, rules)[0]) if rung.rules else None
 
         def beat(done: int, total: int, k: int = k, name: str = rung.name) -> bool:
-            store.update_job(wb.db, job.id, done=float(k * len(measured) + done),
-                             message=f"{name}: {done}/{total}")
+            store.update_job(
+                wb.db,
+                job.id,
+                done=float(k * len(measured) + done),
+                message=f"{name}: {done}/{total}",
+            )
             if on_progress:
                 on_progress(store.get_job(wb.db, job.id))
             return not store.cancel_requested(wb.db, job.id)
 
         measure = draft_error(wb, project, engine, options, measured, rewrite, beat)
         if store.cancel_requested(wb.db, job.id):
-            return _finish(wb, job, "cancelled", "cancelled; " + ("; ".join(results) or
-                                                                  "nothing measured"), on_progress)
-        detail = {**measure.detail, "terms": len(terms) if rung.terms else 0,
-                  "rules": len(rules) if rung.rules else 0, "model": rung.model,
-                  "ladder": job.id}  # the chart shows the latest ladder's steps
+            return _finish(
+                wb,
+                job,
+                "cancelled",
+                "cancelled; " + ("; ".join(results) or "nothing measured"),
+                on_progress,
+            )
+        detail = {
+            **measure.detail,
+            "terms": len(terms) if rung.terms else 0,
+            "rules": len(rules) if rung.rules else 0,
+            "model": rung.model,
+            "ladder": job.id,
+        }  # the chart shows the latest ladder's steps
         stored = record_measure(wb, project, rung.name, replace(measure, detail=detail))
         results.append(f"{rung.name} {stored.metric.upper()} {stored.error:.1%}")
     return _finish(wb, job, "done", "; ".join(results), on_progress)
@@ -154,4 +185,3 @@ def _finish(wb: Workbench, job: Job, state: str, message: str, on_progress) -> J
     if on_progress:
         on_progress(finished)
     return finished
-

@@ -19,21 +19,27 @@ from workbench.core.records import Project
 from workbench.core.workbench import Workbench
 from workbench.learning.records import Rewrite, Term
 from workbench.learning.rewrites import find
-from workbench.learning.vocabulary import (
-    Example,
-    plain,
-    prompt_limit,
-    prompt_text,
-)
-from workbench.learning.vocabulary import (
-    learn as learn_terms,
-)
+from workbench.learning.vocabulary import Example, plain, prompt_limit, prompt_text
+from workbench.learning.vocabulary import learn as learn_terms
 from workbench.review.sampling import drawn
 from workbench.text import load_profile
 
-__all__ = ["Learning", "QUEUE_ORDERS", "learn", "terms_of", "add_term", "set_term_enabled",
-           "remove_term", "rewrites_of", "decide_rewrite", "set_use_terms", "set_queue_order",
-           "draft_prompt", "prompts", "accepted_rules"]
+__all__ = [
+    "Learning",
+    "QUEUE_ORDERS",
+    "learn",
+    "terms_of",
+    "add_term",
+    "set_term_enabled",
+    "remove_term",
+    "rewrites_of",
+    "decide_rewrite",
+    "set_use_terms",
+    "set_queue_order",
+    "draft_prompt",
+    "prompts",
+    "accepted_rules",
+]
 
 TERM_CHARS = 100  # the longest term kept (the column holds 200)
 RULE_CHARS = 200  # the longest side of a rule kept (the column holds 500)
@@ -62,23 +68,43 @@ def learn(wb: Workbench, project: Project, min_segments: int = 2, min_people: in
     """
     user = require(wb, Action.SETTINGS, project.id)
     profile = load_profile(project.conventions)
-    rows = [r for r in store.approved_examples(wb.db, project.id)
-            if not drawn(r["segment_id"], project.holdout_share, "heldout")]
-    examples = [Example(plain(r["draft"], profile), plain(r["final"], profile), r["labeller"])
-                for r in rows]
-    terms = [t for t in learn_terms(examples, min_segments, min_people)
-             if len(t.term) <= TERM_CHARS]
-    new_terms = store.save_learned_terms(wb.db, project.id,
-                                         [(t.term, t.segments, t.people) for t in terms], user.name)
+    rows = [
+        r
+        for r in store.approved_examples(wb.db, project.id)
+        if not drawn(r["segment_id"], project.holdout_share, "heldout")
+    ]
+    examples = [
+        Example(plain(r["draft"], profile), plain(r["final"], profile), r["labeller"]) for r in rows
+    ]
+    terms = [
+        t for t in learn_terms(examples, min_segments, min_people) if len(t.term) <= TERM_CHARS
+    ]
+    new_terms = store.save_learned_terms(
+        wb.db, project.id, [(t.term, t.segments, t.people) for t in terms], user.name
+    )
     raw = [Example(r["draft"], r["final"], r["labeller"]) for r in rows]
-    rules = [r for r in find(raw, min_people=min_people, min_segments=min_segments)
-             if max(len(r.before), len(r.after)) <= RULE_CHARS]
+    rules = [
+        r
+        for r in find(raw, min_people=min_people, min_segments=min_segments)
+        if max(len(r.before), len(r.after)) <= RULE_CHARS
+    ]
     new_rules = store.save_found_rewrites(
-        wb.db, project.id, [(r.before, r.after, r.segments, r.people) for r in rules])
+        wb.db, project.id, [(r.before, r.after, r.segments, r.people) for r in rules]
+    )
     result = Learning(len(rows), len(terms), new_terms, len(rules), new_rules)
-    store.log_event(wb.db, user.name, "vocabulary learned", project.id,
-                    {"segments": result.segments, "terms": result.terms, "new terms": new_terms,
-                     "rules": result.rules, "new rules": new_rules})
+    store.log_event(
+        wb.db,
+        user.name,
+        "vocabulary learned",
+        project.id,
+        {
+            "segments": result.segments,
+            "terms": result.terms,
+            "new terms": new_terms,
+            "rules": result.rules,
+            "new rules": new_rules,
+        },
+    )
     return result
 
 
@@ -115,8 +141,13 @@ def set_term_enabled(wb: Workbench, project_id: int, term_id: int, enabled: bool
     if term.enabled == bool(enabled):
         return
     store.set_term_enabled(wb.db, term_id, bool(enabled), user.name)
-    store.log_event(wb.db, user.name, "term enabled" if enabled else "term disabled",
-                    project_id, {"term": term.term})
+    store.log_event(
+        wb.db,
+        user.name,
+        "term enabled" if enabled else "term disabled",
+        project_id,
+        {"term": term.term},
+    )
 
 
 def remove_term(wb: Workbench, project_id: int, term_id: int) -> None:
@@ -144,8 +175,13 @@ def decide_rewrite(wb: Workbench, project_id: int, rewrite_id: int, decision: st
     if rule is None or rule.project_id != project_id:
         raise NotFound(f"no rule #{rewrite_id} in this project")
     store.decide_rewrite(wb.db, rewrite_id, DECISIONS[decision], user.name)
-    store.log_event(wb.db, user.name, f"rule {DECISIONS[decision]}", project_id,
-                    {"before": rule.before, "after": rule.after})
+    store.log_event(
+        wb.db,
+        user.name,
+        f"rule {DECISIONS[decision]}",
+        project_id,
+        {"before": rule.before, "after": rule.after},
+    )
     decided = store.get_rewrite(wb.db, rewrite_id)
     assert decided is not None  # rules are never deleted
     return decided
@@ -178,8 +214,9 @@ def draft_prompt(wb: Workbench, project: Project) -> str | None:
     """The initial prompt the project's next drafts get: the owner's prompt with the enabled
     terms when the project uses them, else the owner's prompt."""
     require(wb, Action.VIEW, project.id)
-    return prompts(project, store.list_terms(wb.db, project.id, enabled_only=True)
-                   if project.use_terms else [])
+    return prompts(
+        project, store.list_terms(wb.db, project.id, enabled_only=True) if project.use_terms else []
+    )
 
 
 def prompts(project: Project, terms: list[Term]) -> str | None:

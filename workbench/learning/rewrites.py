@@ -27,8 +27,30 @@ __all__ = ["Found", "changes", "find", "apply", "PARTICLES"]
 R = TypeVar("R")
 
 # Korean particles a word may carry after a rule's span (longest first, so "에서" beats "에")
-PARTICLES = ("에서", "으로", "한테", "께서", "까지", "부터", "처럼", "보다", "은", "는", "이", "가",
-             "을", "를", "에", "의", "도", "로", "와", "과", "만", "요")
+PARTICLES = (
+    "에서",
+    "으로",
+    "한테",
+    "께서",
+    "까지",
+    "부터",
+    "처럼",
+    "보다",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "에",
+    "의",
+    "도",
+    "로",
+    "와",
+    "과",
+    "만",
+    "요",
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +96,9 @@ def changes(draft: str, final: str, max_words: int = 3) -> list[tuple[str, str]]
     return out
 
 
-def find(examples: Iterable[Example], min_people: int = 2, min_segments: int = 2,
-         max_words: int = 3) -> list[Found]:
+def find(
+    examples: Iterable[Example], min_people: int = 2, min_segments: int = 2, max_words: int = 3
+) -> list[Found]:
     """Changes made in at least `min_segments` segments by at least `min_people` distinct
     people, the most people first. A change counts once per segment."""
     segments: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -84,9 +107,11 @@ def find(examples: Iterable[Example], min_people: int = 2, min_segments: int = 2
         for change in changes(example.draft, example.final, max_words):
             segments[change].add(k)
             people[change].add(example.author)
-    found = [Found(b, a, len(segments[(b, a)]), len(people[(b, a)]))
-             for (b, a) in segments
-             if len(segments[(b, a)]) >= min_segments and len(people[(b, a)]) >= min_people]
+    found = [
+        Found(b, a, len(segments[(b, a)]), len(people[(b, a)]))
+        for (b, a) in segments
+        if len(segments[(b, a)]) >= min_segments and len(people[(b, a)]) >= min_people
+    ]
     return sorted(found, key=lambda r: (-r.people, -r.segments, r.before, r.after))
 
 
@@ -117,8 +142,9 @@ def apply(text: str, rules: Sequence[R]) -> tuple[str, list[R]]:
     if not chosen or not text:
         return text, []
     listed = list(chosen.values())
-    regex = re.compile("|".join(f"(?P<r{k}>{_pattern(_pair(rule)[0])})"
-                                for k, (_, rule) in enumerate(listed)))
+    regex = re.compile(
+        "|".join(f"(?P<r{k}>{_pattern(_pair(rule)[0])})" for k, (_, rule) in enumerate(listed))
+    )
     applied: list[R] = []
 
     def swap(match: re.Match[str]) -> str:

@@ -21,8 +21,18 @@ from workbench.text.conventions import Profile
 from workbench.text.forms import spelling
 from workbench.text.markup import is_punct, nfc
 
-__all__ = ["Example", "Learned", "plain", "tokens", "learn", "prompt_text", "prompt_limit",
-           "ordered", "PROMPT_CHARS", "CJK_PROMPT_CHARS"]
+__all__ = [
+    "Example",
+    "Learned",
+    "plain",
+    "tokens",
+    "learn",
+    "prompt_text",
+    "prompt_limit",
+    "ordered",
+    "PROMPT_CHARS",
+    "CJK_PROMPT_CHARS",
+]
 
 # Whisper reads at most 223 prompt tokens (half its 448-token context); the limits keep the
 # prompt well inside that, since a long prompt also shortens the text decoded.
@@ -87,8 +97,13 @@ most other such only own same too very just also as well oh uh um okay ok
 )
 
 
-def learn(examples: Iterable[Example], min_segments: int = 2, min_people: int = 2,
-          common_ratio: float = 3.0, min_chars: int = 2) -> list[Learned]:
+def learn(
+    examples: Iterable[Example],
+    min_segments: int = 2,
+    min_people: int = 2,
+    common_ratio: float = 3.0,
+    min_chars: int = 2,
+) -> list[Learned]:
     """Terms labellers wrote over the draft, most evidenced first.
 
     A token of the final text counts for a segment when the alignment of draft and final
@@ -116,9 +131,12 @@ def learn(examples: Iterable[Example], min_segments: int = 2, min_people: int = 
     found = [
         Learned(token, len(segs), len(people[token]))
         for token, segs in fixed.items()
-        if len(segs) >= min_segments and len(people[token]) >= min_people
-        and len(token) >= min_chars and right[token] <= common_ratio * len(segs)
-        and not token.isdigit() and token.casefold() not in FUNCTION_WORDS
+        if len(segs) >= min_segments
+        and len(people[token]) >= min_people
+        and len(token) >= min_chars
+        and right[token] <= common_ratio * len(segs)
+        and not token.isdigit()
+        and token.casefold() not in FUNCTION_WORDS
     ]
     return sorted(found, key=lambda t: (-t.people, -t.segments, t.term))
 
@@ -126,8 +144,10 @@ def learn(examples: Iterable[Example], min_segments: int = 2, min_people: int = 
 def ordered(terms: Iterable[Term]) -> list[Term]:
     """The enabled terms as the prompt takes them: the owner's first, then the most evidenced
     (people, then segments), then by name."""
-    return sorted((t for t in terms if t.enabled),
-                  key=lambda t: (t.source != "owner", -t.people, -t.segments, t.term))
+    return sorted(
+        (t for t in terms if t.enabled),
+        key=lambda t: (t.source != "owner", -t.people, -t.segments, t.term),
+    )
 
 
 def prompt_limit(language: str | None) -> int:
@@ -135,8 +155,9 @@ def prompt_limit(language: str | None) -> int:
     return CJK_PROMPT_CHARS if (language or "").split("-")[0] in CJK_LANGUAGES else PROMPT_CHARS
 
 
-def prompt_text(terms: Iterable[Term], base_prompt: str | None = None,
-                limit: int = PROMPT_CHARS) -> str:
+def prompt_text(
+    terms: Iterable[Term], base_prompt: str | None = None, limit: int = PROMPT_CHARS
+) -> str:
     """The initial prompt for drafts: the owner's `base_prompt`, then the enabled terms
     (`ordered`) joined by ", " while the whole stays within `limit` characters. The base
     prompt is kept whole even when it is longer; a term that does not fit is left out and
@@ -154,4 +175,3 @@ def prompt_text(terms: Iterable[Term], base_prompt: str | None = None,
         return text
     joined = ", ".join(picked)
     return f"{text} {joined}" if text else joined
-

@@ -9,8 +9,10 @@ from workbench.ui.common import show_error, workbench
 st.title("Account")
 wb = workbench()
 user = wb.actor
-st.text(f"Name: {user.name}\nRole: {user.role.value}"
-        + (f"\nShown as: {user.display_name}" if user.display_name else ""))
+st.text(
+    f"Name: {user.name}\nRole: {user.role.value}"
+    + (f"\nShown as: {user.display_name}" if user.display_name else "")
+)
 if user.id is None:
     st.info("You act as the local operator because no account exists yet.")
     st.stop()

@@ -7,12 +7,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
 from workbench.drafts.draft_job import draft_progress
 from workbench.projects.settings import LANGUAGES, model_choices, update_settings
-from workbench.ui.common import (
-    fmt_seconds,
-    form_key,
-    project_page,
-    show_error,
-)
+from workbench.ui.common import fmt_seconds, form_key, project_page, show_error
 from workbench.ui.jobs import cancel_drafts, start_drafts
 from workbench.ui.text import md
 
@@ -21,50 +16,87 @@ wb, project = project_page("Drafts")
 with st.form(form_key(project, "asr_settings")):
     cols = st.columns(3)
     engines = sorted(ENGINES)
-    engine = cols[0].selectbox("Engine", engines, index=engines.index(project.asr_engine)
-                               if project.asr_engine in engines else 0,
-                               key=form_key(project, "asr_engine"))
+    engine = cols[0].selectbox(
+        "Engine",
+        engines,
+        index=engines.index(project.asr_engine) if project.asr_engine in engines else 0,
+        key=form_key(project, "asr_engine"),
+    )
     models = model_choices(wb, project.asr_engine)
     if project.asr_model not in models:
         models = [project.asr_model, *models]
-    model = cols[1].selectbox("Model", models, index=models.index(project.asr_model),
-                              key=form_key(project, "asr_model"),
-                              help="'base' is the embedded Whisper base model. Others: "
-                                   "CTranslate2 folders (faster-whisper) or .pt checkpoints "
-                                   "(openai-whisper) the owner put in the home's models/ folder.")
+    model = cols[1].selectbox(
+        "Model",
+        models,
+        index=models.index(project.asr_model),
+        key=form_key(project, "asr_model"),
+        help="'base' is the embedded Whisper base model. Others: "
+        "CTranslate2 folders (faster-whisper) or .pt checkpoints "
+        "(openai-whisper) the owner put in the home's models/ folder.",
+    )
     languages = list(LANGUAGES) if project.language in LANGUAGES else [project.language, *LANGUAGES]
-    language = cols[2].selectbox("Language", languages, index=languages.index(project.language),
-                                 key=form_key(project, "asr_language"))
+    language = cols[2].selectbox(
+        "Language",
+        languages,
+        index=languages.index(project.language),
+        key=form_key(project, "asr_language"),
+    )
     prompt = st.text_area(
-        "Hotwords / initial prompt", value=project.prompt or "",
+        "Hotwords / initial prompt",
+        value=project.prompt or "",
         key=form_key(project, "asr_prompt"),
-        height=68, max_chars=1000,
+        height=68,
+        max_chars=1000,
         help="Product names and jargon, comma-separated; passed to Whisper as its initial prompt.",
     )
     cols = st.columns(3)
-    max_segment = cols[0].number_input("Longest segment (s)", 2.0, 60.0, project.max_segment,
-                                       step=1.0, key=form_key(project, "asr_max_segment"),
-                                       help="Longer drafts are split at the largest pause.")
-    min_segment = cols[1].number_input("Shortest segment (s)", 0.0, 5.0, project.min_segment,
-                                       step=0.1, key=form_key(project, "asr_min_segment"),
-                                       help="Shorter drafts are merged into a neighbour.")
-    per_channel = cols[2].checkbox("One speaker per channel", value=project.per_channel,
-                                   key=form_key(project, "asr_per_channel"),
-                                   help="Stereo call recordings: draft each channel on its own, "
-                                        "with the channel as speaker.")
+    max_segment = cols[0].number_input(
+        "Longest segment (s)",
+        2.0,
+        60.0,
+        project.max_segment,
+        step=1.0,
+        key=form_key(project, "asr_max_segment"),
+        help="Longer drafts are split at the largest pause.",
+    )
+    min_segment = cols[1].number_input(
+        "Shortest segment (s)",
+        0.0,
+        5.0,
+        project.min_segment,
+        step=0.1,
+        key=form_key(project, "asr_min_segment"),
+        help="Shorter drafts are merged into a neighbour.",
+    )
+    per_channel = cols[2].checkbox(
+        "One speaker per channel",
+        value=project.per_channel,
+        key=form_key(project, "asr_per_channel"),
+        help="Stereo call recordings: draft each channel on its own, with the channel as speaker.",
+    )
     if st.form_submit_button("Save settings", key=form_key(project, "save_asr_settings")):
         try:
-            update_settings(wb, project.id, asr_engine=engine, asr_model=model, language=language,
-                            prompt=prompt, max_segment=max_segment, min_segment=min_segment,
-                            per_channel=per_channel)
+            update_settings(
+                wb,
+                project.id,
+                asr_engine=engine,
+                asr_model=model,
+                language=language,
+                prompt=prompt,
+                max_segment=max_segment,
+                min_segment=min_segment,
+                per_channel=per_channel,
+            )
         except WorkbenchError as exc:
             show_error(exc, "Not saved: ")
         else:
             st.rerun()
 
 progress = draft_progress(wb, project)
-st.write(f"**{progress.todo_count}** recording(s) without a draft "
-         f"({fmt_seconds(progress.todo_seconds)} of audio).")
+st.write(
+    f"**{progress.todo_count}** recording(s) without a draft "
+    f"({fmt_seconds(progress.todo_seconds)} of audio)."
+)
 if st.button("Start drafts", key="start_drafts", type="primary", disabled=not progress.todo_count):
     try:
         start_drafts(wb, project)
@@ -82,9 +114,12 @@ def job_progress() -> None:
     if progress.running and job.state != "running":
         st.rerun(scope="app")  # the job ended: refresh the counts above, stop polling
     if job.state == "running":
-        st.progress(job.progress, text=f"Drafting recording {md(job.message, 120)} — "
-                                       f"{audio_length(job.done)} of "
-                                       f"{audio_length(job.total)} of audio{now.eta}")
+        st.progress(
+            job.progress,
+            text=f"Drafting recording {md(job.message, 120)} — "
+            f"{audio_length(job.done)} of "
+            f"{audio_length(job.total)} of audio{now.eta}",
+        )
         if st.button("Cancel after this recording", key="cancel_drafts"):
             cancel_drafts(wb, project)
     else:

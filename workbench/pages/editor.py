@@ -10,12 +10,7 @@ from workbench.core.records import TODO, QueueFilter, Segment, Status
 from workbench.crowd.qualification import TestReport, answer
 from workbench.drafts.draft_job import draft_added
 from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
-from workbench.labelling.editor_screen import (
-    NEARBY,
-    BlindItem,
-    EditorScreen,
-    open_editor,
-)
+from workbench.labelling.editor_screen import NEARBY, BlindItem, EditorScreen, open_editor
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.labeller_edits import restore, undo_delete_now
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
@@ -34,13 +29,7 @@ from workbench.ui.common import (
     show_flash,
     workbench,
 )
-from workbench.ui.editor import (
-    CONTEXTS,
-    editor_data,
-    help_markdown,
-    minimap_data,
-    segment_editor,
-)
+from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
 from workbench.ui.jobs import project_engine
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
@@ -58,8 +47,9 @@ def _history(seg: Segment, screen: EditorScreen) -> None:
     seg_id, version, revisions = seg.id, seg.version, screen.history
     language = project.language
     drafts = screen.drafts  # after a split or merge: the part of the draft it holds
-    with st.expander(f"History ({len(revisions)} revision{'' if len(revisions) == 1 else 's'})",
-                     expanded=False):
+    with st.expander(
+        f"History ({len(revisions)} revision{'' if len(revisions) == 1 else 's'})", expanded=False
+    ):
         for prev, rev, draft in zip([None, *revisions], revisions, drafts, strict=False):
             cols = st.columns([5, 1])
             cols[0].markdown(
@@ -69,13 +59,16 @@ def _history(seg: Segment, screen: EditorScreen) -> None:
                 + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
             )
             if prev is not None and not (draft is not None and prev.text == draft):
-                cols[0].markdown("vs previous: " + diff_md(prev.text, rev.text, language),
-                                 unsafe_allow_html=True)
+                cols[0].markdown(
+                    "vs previous: " + diff_md(prev.text, rev.text, language), unsafe_allow_html=True
+                )
             if draft is not None and rev.source != "asr":
-                cols[0].markdown("vs draft: " + diff_md(draft, rev.text, language),
-                                 unsafe_allow_html=True)
-            if rev.n != revisions[-1].n and cols[1].button("Restore",
-                                                           key=f"ed_restore_{seg_id}_{rev.n}"):
+                cols[0].markdown(
+                    "vs draft: " + diff_md(draft, rev.text, language), unsafe_allow_html=True
+                )
+            if rev.n != revisions[-1].n and cols[1].button(
+                "Restore", key=f"ed_restore_{seg_id}_{rev.n}"
+            ):
                 restore(wb, seg_id, version, rev.n)
                 rerun_fragment()
 
@@ -84,14 +77,18 @@ def _filters() -> QueueFilter:
     """The queue filter widgets, keyed by project, starting from the user's saved choice."""
     saved = st.session_state.setdefault("prefs", {}).get(PREFS) or {}
     names = {r.id: r.original_name for r in recordings(wb, project)}
-    keys = {field: f"ed_{field}_{project.id}"
-            for field in ("recording", "status", "order", "flagged")}
+    keys = {
+        field: f"ed_{field}_{project.id}" for field in ("recording", "status", "order", "flagged")
+    }
     defaults = {
         "recording": saved.get("recording") if saved.get("recording") in names else ALL,
         "status": [s for s in saved.get("status", TODO) if s in {x.value for x in Status}],
         # the person's own choice of order, else the project's (set by its owner)
-        "order": saved.get("queue_order") if saved.get("queue_order") in ORDERS
-        else project.queue_order if project.queue_order in ORDERS else "time",
+        "order": saved.get("queue_order")
+        if saved.get("queue_order") in ORDERS
+        else project.queue_order
+        if project.queue_order in ORDERS
+        else "time",
         "flagged": bool(saved.get("flagged", False)),
     }
     for field, key in keys.items():
@@ -105,23 +102,40 @@ def _filters() -> QueueFilter:
         set_pref(workbench(), PREFS, chosen)
 
     c1, c2, c3 = st.columns([2, 2, 1])
-    c1.selectbox("Recording", [ALL, *names], key=keys["recording"], on_change=remember,
-                 format_func=lambda i: "All recordings" if i == ALL else names.get(i, str(i)))
+    c1.selectbox(
+        "Recording",
+        [ALL, *names],
+        key=keys["recording"],
+        on_change=remember,
+        format_func=lambda i: "All recordings" if i == ALL else names.get(i, str(i)),
+    )
     c2.multiselect("Status", [s.value for s in Status], key=keys["status"], on_change=remember)
-    c3.selectbox("Order", list(ORDERS), key=keys["order"], on_change=remember,
-                 format_func=ORDERS.__getitem__,
-                 help="'flags first' puts the drafts most likely wrong at the top; 'least "
-                      "confident first' the drafts the model was least sure of.")
-    c3.checkbox("Flagged only", key=keys["flagged"], on_change=remember,
-                help="Drafts Whisper was unsure of, or that look like its known failures "
-                     "(loops, text over silence).")
-    return QueueFilter(st.session_state[keys["recording"]] or None,
-                       tuple(st.session_state[keys["status"]]),
-                       st.session_state[keys["flagged"]], st.session_state[keys["order"]])
+    c3.selectbox(
+        "Order",
+        list(ORDERS),
+        key=keys["order"],
+        on_change=remember,
+        format_func=ORDERS.__getitem__,
+        help="'flags first' puts the drafts most likely wrong at the top; 'least "
+        "confident first' the drafts the model was least sure of.",
+    )
+    c3.checkbox(
+        "Flagged only",
+        key=keys["flagged"],
+        on_change=remember,
+        help="Drafts Whisper was unsure of, or that look like its known failures "
+        "(loops, text over silence).",
+    )
+    return QueueFilter(
+        st.session_state[keys["recording"]] or None,
+        tuple(st.session_state[keys["status"]]),
+        st.session_state[keys["flagged"]],
+        st.session_state[keys["order"]],
+    )
 
 
 if "ed_current" not in st.session_state:  # a link or a reload names the segment: it opens
-    segment_from_url("ed_current")        # even when it has left the filter (saved since)
+    segment_from_url("ed_current")  # even when it has left the filter (saved since)
     st.session_state["ed_pinned"] = st.session_state["ed_current"]
 
 
@@ -131,19 +145,24 @@ def _test_report(report: TestReport | None) -> None:
         return
     result = report.result
     verdict = "passed" if result.passed else "not passed"
-    with st.expander(f"Your qualification test: {verdict}, {report.metric} "
-                     f"{result.error:.1%} over {result.items} items",
-                     expanded=not result.passed):
+    with st.expander(
+        f"Your qualification test: {verdict}, {report.metric} "
+        f"{result.error:.1%} over {result.items} items",
+        expanded=not result.passed,
+    ):
         for k, item in enumerate(report.items, 1):
-            st.markdown(f"**Item {k}** · {report.metric} {item['error']:.1%}: "
-                        + diff_md(item["reference"], item["text"], project.language),
-                        unsafe_allow_html=True)
-        st.caption("Struck through: in the reference, not in your text; underlined: in your "
-                   "text, not in the reference.")
+            st.markdown(
+                f"**Item {k}** · {report.metric} {item['error']:.1%}: "
+                + diff_md(item["reference"], item["text"], project.language),
+                unsafe_allow_html=True,
+            )
+        st.caption(
+            "Struck through: in the reference, not in your text; underlined: in your "
+            "text, not in the reference."
+        )
 
 
-BLIND_HIDDEN = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-prev", "ed-next",
-                "ed-goto"]
+BLIND_HIDDEN = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-prev", "ed-next", "ed-goto"]
 BLIND_OFF = ["split", "merge", "delete", "undelete", "add", "prev", "next", "goto"]
 
 
@@ -158,29 +177,50 @@ def _blind(blind: BlindItem) -> None:
     else:
         place = f"**Segment {blind.place[0]} of {blind.place[1]}** · {name(seg.id)}"
     keep_segment("ed_current", seg.id)
-    st.markdown(f"{place} · {md(view.recording.original_name)} · "
-                f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `drafted` · "
-                "version 1")  # the labeller's own copy: their first version of it
+    st.markdown(
+        f"{place} · {md(view.recording.original_name)} · "
+        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `drafted` · "
+        "version 1"
+    )  # the labeller's own copy: their first version of it
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
-    data = editor_data(view, wb.settings.home, project_id=project.id, user=wb.actor.name,
-                       tags=tags, before=None, after=None, can_prev=False, can_next=False)
+    data = editor_data(
+        view,
+        wb.settings.home,
+        project_id=project.id,
+        user=wb.actor.name,
+        tags=tags,
+        before=None,
+        after=None,
+        can_prev=False,
+        can_next=False,
+    )
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
     st.session_state["ed_off"] = tuple(BLIND_OFF)  # the help leaves them out
     action, draft = segment_editor(data, key="ed_component")
-    if (action and action.get("nonce") != st.session_state.get("ed_last_nonce")
-            and action.get("segment_id") == seg.id):
+    if (
+        action
+        and action.get("nonce") != st.session_state.get("ed_last_nonce")
+        and action.get("segment_id") == seg.id
+    ):
         st.session_state["ed_last_nonce"] = action.get("nonce")
         if action["type"] in ("save", "save_next"):
             try:
-                done = answer(wb, project.id, seg.id, action.get("text", ""),
-                              float(action.get("active_seconds") or 0.0))
+                done = answer(
+                    wb,
+                    project.id,
+                    seg.id,
+                    action.get("text", ""),
+                    float(action.get("active_seconds") or 0.0),
+                )
             except WorkbenchError as exc:
                 st.session_state["ed_flash"] = ("error", f"Not saved: {exc}")
             else:
                 st.session_state["ed_flash"] = (done.kind, done.message)
         else:
-            st.session_state["ed_flash"] = ("warning", "Save this segment first: it takes a "
-                                                       "transcript, not a split, merge or skip.")
+            st.session_state["ed_flash"] = (
+                "warning",
+                "Save this segment first: it takes a transcript, not a split, merge or skip.",
+            )
         rerun_fragment()
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
     findings = lint(text, profile)
@@ -191,8 +231,9 @@ def _blind(blind: BlindItem) -> None:
 def _goto(action: dict, recording_id: int) -> tuple[int | None, str]:
     """The segment a "goto" action asks for (a minimap click's time, or a typed "12:34" in
     this recording or "#123" in this project), checked here; else None and why."""
-    asked = (("time", action["time"]) if "time" in action
-             else parse_goto(str(action.get("query", ""))))
+    asked = (
+        ("time", action["time"]) if "time" in action else parse_goto(str(action.get("query", "")))
+    )
     if asked is None:
         return None, "Go to what? Type a time (12:34) or a segment number (#123)."
     kind, value = asked
@@ -213,9 +254,11 @@ def _beside(action: dict, speakers: list[str], choices: list[str], seg) -> Besid
     if "comment" not in action:
         return Beside(seg.speaker, tuple(seg.tags), seg.comment)
     speaker = action.get("speaker")
-    return Beside(speaker if speaker in speakers else None,
-                  tuple(t for t in action.get("tags") or () if t in choices),
-                  str(action.get("comment") or ""))
+    return Beside(
+        speaker if speaker in speakers else None,
+        tuple(t for t in action.get("tags") or () if t in choices),
+        str(action.get("comment") or ""),
+    )
 
 
 MAX_BATCH = 20  # actions applied from one trigger at most (the browser resends the rest)
@@ -239,11 +282,17 @@ def _fresh(action: dict) -> list[dict]:
     AppTest sends it) is fresh when its nonce differs from the last applied."""
     batch = action.get("actions")
     if not isinstance(batch, list):
-        return [action] if action and action.get("nonce") != st.session_state.get(
-            "ed_last_nonce") else []
+        return (
+            [action]
+            if action and action.get("nonce") != st.session_state.get("ed_last_nonce")
+            else []
+        )
     done = st.session_state.get("ed_ack", 0)
-    return [a for a in batch[-MAX_BATCH:] if isinstance(a, dict)
-            and type(a.get("nonce")) in (int, float) and a["nonce"] > done]
+    return [
+        a
+        for a in batch[-MAX_BATCH:]
+        if isinstance(a, dict) and type(a.get("nonce")) in (int, float) and a["nonce"] > done
+    ]
 
 
 def _applied(action: dict) -> None:
@@ -287,18 +336,32 @@ def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
             continue
         acted = action.get("segment_id")
         if state is None or acted != state.view.segment.id:  # the browser had moved on
-            state = (open_segment(wb, project.id, acted, queue, pinned=acted)
-                     if type(acted) is int else None)
+            state = (
+                open_segment(wb, project.id, acted, queue, pinned=acted)
+                if type(acted) is int
+                else None
+            )
         if state is None or acted != state.view.segment.id:
             _applied(action)  # a segment this user cannot open: nothing to apply it to
             continue
-        _apply(action, state, queue, shown=state.view.segment.id,
-               deleted=st.session_state.get("ed_last_deleted"), previous=_previous(state),
-               beside=_beside_data(state.view.segment))
+        _apply(
+            action,
+            state,
+            queue,
+            shown=state.view.segment.id,
+            deleted=st.session_state.get("ed_last_deleted"),
+            previous=_previous(state),
+            beside=_beside_data(state.view.segment),
+        )
         state = None
     _given_back()
-    return open_editor(wb, project.id, queue, shown=st.session_state.get("ed_current"),
-                       pinned=st.session_state.get("ed_pinned"))
+    return open_editor(
+        wb,
+        project.id,
+        queue,
+        shown=st.session_state.get("ed_current"),
+        pinned=st.session_state.get("ed_pinned"),
+    )
 
 
 def _given_back() -> None:
@@ -311,8 +374,11 @@ def _given_back() -> None:
     seen.update(back)
     if new and ss.get("ed_flash", ("",))[0] != "error":  # a refusal keeps the labeller there
         ss["ed_current"] = ss["ed_pinned"] = new[0]
-        ss["ed_flash"] = ("warning", f"Segment {name(new[0])} came back from review: the "
-                                     "reviewer's reason is above the editor.")
+        ss["ed_flash"] = (
+            "warning",
+            f"Segment {name(new[0])} came back from review: the "
+            "reviewer's reason is above the editor.",
+        )
 
 
 def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter) -> dict:
@@ -325,8 +391,11 @@ def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: Queue
     keys = [data["key"], *(_key(step) for step in window)]
     data["next_key"] = keys[1] if len(keys) > 1 else None
     data["recording_id"] = state.view.recording.id
-    payloads = [_window_item(screen, step, keys[i + 2] if i + 2 < len(keys) else None)
-                for i, step in enumerate(window) if keys[i + 1] not in sent]
+    payloads = [
+        _window_item(screen, step, keys[i + 2] if i + 2 < len(keys) else None)
+        for i, step in enumerate(window)
+        if keys[i + 1] not in sent
+    ]
     out = {k: v for k, v in data.items() if k not in HEAVY} if data["key"] in sent else data
     if data["key"] in sent:
         out["ref"] = data["key"]
@@ -336,8 +405,12 @@ def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: Queue
             sent.remove(key)
         sent.append(key)
     del sent[:-SENT_KEEP]
-    out.update(window=payloads, ack=ss.get("ed_ack", 0), saved=ss.pop("ed_saved", []),
-               status=[ss["ed_flash"][1], ss["ed_flash"][0]] if ss.get("ed_flash") else None)
+    out.update(
+        window=payloads,
+        ack=ss.get("ed_ack", 0),
+        saved=ss.pop("ed_saved", []),
+        status=[ss["ed_flash"][1], ss["ed_flash"][0]] if ss.get("ed_flash") else None,
+    )
     if out.get("minimap") is not None:
         out["minimap"]["recording_id"] = state.view.recording.id
     return out
@@ -353,18 +426,28 @@ def _window_item(screen: EditorScreen, step: EditorState, next_key: str | None) 
     view, seg = step.view, step.view.segment
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(
-        view, wb.settings.home, project_id=project.id, user=wb.actor.name, tags=tags,
+        view,
+        wb.settings.home,
+        project_id=project.id,
+        user=wb.actor.name,
+        tags=tags,
         before=step.before["text"] if step.before else None,
         after=step.after["text"] if step.after else None,
-        can_prev=True, can_next=step.following is not None,
-        context=st.session_state.get("ed_context", CONTEXTS[0]), beside=_beside_data(seg),
+        can_prev=True,
+        can_next=step.following is not None,
+        context=st.session_state.get("ed_context", CONTEXTS[0]),
+        beside=_beside_data(seg),
     )
     del data["shortcuts"]
     v0, v1 = data["view"]
-    data.update(next_key=next_key, recording_id=view.recording.id,
-                gaps=[[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1],
-                others=[[a, b] for a, b in screen.nearby
-                        if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)])
+    data.update(
+        next_key=next_key,
+        recording_id=view.recording.id,
+        gaps=[[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1],
+        others=[
+            [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
+        ],
+    )
     return data
 
 
@@ -383,8 +466,9 @@ def editor() -> None:
         st.error(f"Your queue is closed: {md(screen.gate, 1000)}.")
         return
     if screen.warning:
-        st.warning(f"Careful: {md(screen.warning, 1000)}. Above the limit your work here is "
-                   "paused.")
+        st.warning(
+            f"Careful: {md(screen.warning, 1000)}. Above the limit your work here is paused."
+        )
     if screen.blind is not None:
         _blind(screen.blind)
         return
@@ -407,8 +491,15 @@ def editor() -> None:
     action, draft = segment_editor(_windowed(data, screen, state, queue), key="ed_component")
     _rewritten(view)
     for fresh in _fresh(action or {}):  # actions this run did not apply before drawing
-        _act(fresh, state, queue, shown=shown, deleted=deleted, previous=previous,
-             beside=data["beside"])
+        _act(
+            fresh,
+            state,
+            queue,
+            shown=shown,
+            deleted=deleted,
+            previous=previous,
+            beside=data["beside"],
+        )
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
     _draft_it(view, text)
     findings = lint(text, profile)
@@ -450,39 +541,63 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     changed = st.session_state.setdefault("ed_changed", {}).get(view.recording.id, [])
     data = editor_data(
-        view, wb.settings.home, project_id=project.id, user=wb.actor.name, tags=tags,
+        view,
+        wb.settings.home,
+        project_id=project.id,
+        user=wb.actor.name,
+        tags=tags,
         before=state.before["text"] if state.before else None,
         after=state.after["text"] if state.after else None,
-        can_prev=previous is not None, can_next=state.following is not None,
+        can_prev=previous is not None,
+        can_next=state.following is not None,
         context=st.session_state.get("ed_context", CONTEXTS[0]),
         minimap=minimap_data(wb, project.id, view.recording, changed),
         beside=_beside_data(seg),
     )
     v0, v1 = data["view"]
     data["gaps"] = [[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1]
-    data["others"] = [[a, b] for a, b in screen.nearby
-                      if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)]
+    data["others"] = [
+        [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
+    ]
     return data
 
 
 def _beside_data(seg: Segment) -> dict:
     """The fields saved with the text, as the component shows them, with the choices offered."""
-    return {"speaker": seg.speaker,
-            "speakers": sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])}),
-            "tags": list(seg.tags), "tag_choices": sorted({*SEGMENT_TAGS, *seg.tags}),
-            "comment": seg.comment}
+    return {
+        "speaker": seg.speaker,
+        "speakers": sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])}),
+        "tags": list(seg.tags),
+        "tag_choices": sorted({*SEGMENT_TAGS, *seg.tags}),
+        "comment": seg.comment,
+    }
 
 
-def _act(action: dict, state: EditorState, queue: QueueFilter, *, shown: int | None,
-         deleted: int | None, previous: int | None, beside: dict) -> None:
+def _act(
+    action: dict,
+    state: EditorState,
+    queue: QueueFilter,
+    *,
+    shown: int | None,
+    deleted: int | None,
+    previous: int | None,
+    beside: dict,
+) -> None:
     """A fresh action of the component, applied (`_apply`); then the fragment runs again."""
-    if _apply(action, state, queue, shown=shown, deleted=deleted, previous=previous,
-              beside=beside):
+    if _apply(action, state, queue, shown=shown, deleted=deleted, previous=previous, beside=beside):
         rerun_fragment()
 
 
-def _apply(action: dict, state: EditorState, queue: QueueFilter, *, shown: int | None,
-           deleted: int | None, previous: int | None, beside: dict) -> bool:
+def _apply(
+    action: dict,
+    state: EditorState,
+    queue: QueueFilter,
+    *,
+    shown: int | None,
+    deleted: int | None,
+    previous: int | None,
+    beside: dict,
+) -> bool:
     """A move of the view (goto, context), or an edit through `apply_action`; whether it was
     applied (an action naming a segment other than the one shown is not)."""
     view, seg = state.view, state.view.segment
@@ -502,11 +617,17 @@ def _apply(action: dict, state: EditorState, queue: QueueFilter, *, shown: int |
     if action.get("segment_id") in (seg.id, shown, deleted):
         _applied(action)
         outcome = apply_action(
-            wb, action, shown=seg.id,
+            wb,
+            action,
+            shown=seg.id,
             beside=_beside(action, beside["speakers"], beside["tag_choices"], seg),
-            previous=previous, following=_following(action, state), profile=profile,
-            lint_blocks=project.lint_blocks, confirmed=st.session_state.get("ed_confirm"),
-            queue=queue, last_deleted=deleted,
+            previous=previous,
+            following=_following(action, state),
+            profile=profile,
+            lint_blocks=project.lint_blocks,
+            confirmed=st.session_state.get("ed_confirm"),
+            queue=queue,
+            last_deleted=deleted,
         )
         _after(action, outcome, seg.id)
         if outcome.kind == "success":
@@ -520,9 +641,11 @@ def _header(state) -> None:
     """The segment's place and name: "Segment 3 of 40 · #12 · …" (messages say "#12" too)."""
     view, seg = state.view, state.view.segment
     why = "deleted" if seg.status is Status.DELETED else "saved"
-    place = (f"**Segment {name(seg.id)}** · {why}, outside this filter ({state.total} left)"
-             if state.pinned
-             else f"**Segment {state.index + 1} of {state.total}** · {name(seg.id)}")
+    place = (
+        f"**Segment {name(seg.id)}** · {why}, outside this filter ({state.total} left)"
+        if state.pinned
+        else f"**Segment {state.index + 1} of {state.total}** · {name(seg.id)}"
+    )
     st.markdown(
         f"{place} · {md(view.recording.original_name)} · "
         f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
@@ -552,12 +675,18 @@ def _after(action: dict, outcome, seg_id: int) -> None:
     if kind == "save_next" and outcome.kind == "success" and outcome.go_to not in (None, seg_id):
         ss["ed_back"] = (outcome.go_to, seg_id)
     if kind in ("save", "save_next") and outcome.kind == "success":  # its autosave may go
-        ss.setdefault("ed_saved", []).append({
-            "autosave_key": f"workbench-autosave-{wb.actor.name}-{project.id}-{seg_id}",
-            "text": str(action.get("text", ""))})
+        ss.setdefault("ed_saved", []).append(
+            {
+                "autosave_key": f"workbench-autosave-{wb.actor.name}-{project.id}-{seg_id}",
+                "text": str(action.get("text", "")),
+            }
+        )
     acted = int(action.get("segment_id", seg_id))  # a stale save may name another than shown
-    ss["ed_conflict"] = ({"segment_id": acted, "mine": outcome.mine, "theirs": outcome.theirs}
-                         if outcome.theirs is not None else None)
+    ss["ed_conflict"] = (
+        {"segment_id": acted, "mine": outcome.mine, "theirs": outcome.theirs}
+        if outcome.theirs is not None
+        else None
+    )
     if outcome.go_to is not None:
         ss["ed_current"] = outcome.go_to
         # the segment the browser moved on to stays on screen even if it left the filter
@@ -570,8 +699,10 @@ def _rewritten(view) -> None:
     """A draft changed by the project's rules says so, under the draft."""
     applied = ((view.draft.asr_meta or {}).get("rewrites") if view.draft else None) or []
     if applied:
-        st.caption("Draft changed by rule: " + md("; ".join(
-            f"{r.get('before', '')} → {r.get('after', '')}" for r in applied), 1000))
+        st.caption(
+            "Draft changed by rule: "
+            + md("; ".join(f"{r.get('before', '')} → {r.get('after', '')}" for r in applied), 1000)
+        )
 
 
 def _draft_it(view, typed: str) -> None:
@@ -580,24 +711,32 @@ def _draft_it(view, typed: str) -> None:
     seg = view.segment
     if view.draft is not None or seg.status is not Status.NEW or (typed or "").strip():
         return
-    if not st.button("Draft it with Whisper", key=f"ed_draft_{seg.id}_{seg.version}",
-                     icon=":material/smart_toy:",
-                     help="The project's model hears this segment alone, with the project's "
-                          "prompt, terms and rules, and writes its draft here to correct."):
+    if not st.button(
+        "Draft it with Whisper",
+        key=f"ed_draft_{seg.id}_{seg.version}",
+        icon=":material/smart_toy:",
+        help="The project's model hears this segment alone, with the project's "
+        "prompt, terms and rules, and writes its draft here to correct.",
+    ):
         return
     try:
         with st.spinner(f"Drafting segment {name(seg.id)}…"):
             draft_added(wb, seg.id, seg.version, project_engine(wb, project))
         _changed(view.recording.id, seg.id)
-        st.session_state["ed_flash"] = ("success", f"Drafted segment {name(seg.id)}: correct "
-                                        "it and save.")
+        st.session_state["ed_flash"] = (
+            "success",
+            f"Drafted segment {name(seg.id)}: correct it and save.",
+        )
     except WorkbenchError as exc:
         st.session_state["ed_flash"] = ("warning", f"Not drafted: {exc}")
     except Exception:  # the model would not load or failed: the log has the path and trace
-        log.exception("drafting segment %s with %s %r", seg.id, project.asr_engine,
-                      project.asr_model)
-        st.session_state["ed_flash"] = ("error", f"Not drafted: the {project.asr_engine} model "
-                                        "failed; the server log says why.")
+        log.exception(
+            "drafting segment %s with %s %r", seg.id, project.asr_engine, project.asr_model
+        )
+        st.session_state["ed_flash"] = (
+            "error",
+            f"Not drafted: the {project.asr_engine} model failed; the server log says why.",
+        )
     rerun_fragment()
 
 
@@ -607,8 +746,9 @@ def _conflict(seg_id: int) -> None:
     if not conflict or conflict["segment_id"] != seg_id:
         return
     left, right = st.columns(2)
-    left.caption("Your text (not saved; in the editor now: merge the newer text into it, "
-                 "then save)")
+    left.caption(
+        "Your text (not saved; in the editor now: merge the newer text into it, then save)"
+    )
     left.text(conflict["mine"])
     right.caption("The newer text (saved since you opened it)")
     right.text(conflict["theirs"])
@@ -628,9 +768,11 @@ def _empty_drafts(screen: EditorScreen) -> None:
     """Recordings whose draft wrote no segment: a note (an owner redrafts them on Projects)."""
     empty = screen.empty_drafts
     if empty:
-        st.warning(f"{len(empty)} recording(s) drafted without any segment: "
-                   + ", ".join(md(r.original_name) for r in empty[:5])
-                   + ". An owner can draft them again from the Projects page.")
+        st.warning(
+            f"{len(empty)} recording(s) drafted without any segment: "
+            + ", ".join(md(r.original_name) for r in empty[:5])
+            + ". An owner can draft them again from the Projects page."
+        )
 
 
 def _gaps(view, gaps) -> None:
@@ -641,19 +783,32 @@ def _gaps(view, gaps) -> None:
     if not gaps:
         return
     seg = view.segment
-    with st.expander(f"Speech no segment covers, within {NEARBY / 60:.0f} min ({len(gaps)})",
-                     expanded=False):
+    with st.expander(
+        f"Speech no segment covers, within {NEARBY / 60:.0f} min ({len(gaps)})", expanded=False
+    ):
         after = next((i for i, g in enumerate(gaps) if g.start >= seg.start), 0)
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         gap = left.selectbox(
-            "Stretch of speech", gaps, index=after,
-            format_func=lambda g: f"{fmt_seconds(g.start)}–{fmt_seconds(g.end)} "
-                                  f"({g.end - g.start:.1f} s)",
-            key=f"ed_gap_{seg.id}")
+            "Stretch of speech",
+            gaps,
+            index=after,
+            format_func=lambda g: (
+                f"{fmt_seconds(g.start)}–{fmt_seconds(g.end)} ({g.end - g.start:.1f} s)"
+            ),
+            key=f"ed_gap_{seg.id}",
+        )
         if right.button("Add a segment there", key=f"ed_add_{seg.id}"):
-            outcome = apply_action(wb, {"type": "add", "segment_id": seg.id,
-                                        "version": seg.version, "start": gap.start,
-                                        "end": gap.end}, shown=seg.id)
+            outcome = apply_action(
+                wb,
+                {
+                    "type": "add",
+                    "segment_id": seg.id,
+                    "version": seg.version,
+                    "start": gap.start,
+                    "end": gap.end,
+                },
+                shown=seg.id,
+            )
             _after({"type": "add"}, outcome, seg.id)
             if outcome.kind == "success":
                 _changed(view.recording.id, outcome.go_to)

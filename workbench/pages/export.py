@@ -29,71 +29,111 @@ from workbench.projects.settings import profile_label
 from workbench.ui.common import project_page, show_error
 from workbench.ui.text import md
 
-CLIP_LABELS = {"wav": "WAV clips", "flac": "FLAC clips", "pcm": "headerless 16 kHz PCM clips",
-               "none": "whole recordings, with offsets"}
+CLIP_LABELS = {
+    "wav": "WAV clips",
+    "flac": "FLAC clips",
+    "pcm": "headerless 16 kHz PCM clips",
+    "none": "whole recordings, with offsets",
+}
 RATES = ["16000", *(str(r) for r in RATE_CHOICES if r != 16000), "original"]
 
 wb, project = project_page("Export")
 choices = filter_choices(wb, project)
 
 cols: Sequence[DeltaGenerator] = st.columns(2)
-fmt = cols[0].selectbox("Format", FORMATS, key="export_format",
-                        format_func=lambda f: FORMAT_INFO[f].label)
-status = cols[1].selectbox("Segments with status", STATUS_CHOICES,
-                           index=STATUS_CHOICES.index(default_status(project)),
-                           key="export_status",
-                           help="labeled: all labelled work (passed and approved too). "
-                                "accepted: approved, or passed without review under sampling. "
-                                "Where the project requires review, approved (or accepted when "
-                                "it reviews a sample) is the default")
+fmt = cols[0].selectbox(
+    "Format", FORMATS, key="export_format", format_func=lambda f: FORMAT_INFO[f].label
+)
+status = cols[1].selectbox(
+    "Segments with status",
+    STATUS_CHOICES,
+    index=STATUS_CHOICES.index(default_status(project)),
+    key="export_status",
+    help="labeled: all labelled work (passed and approved too). "
+    "accepted: approved, or passed without review under sampling. "
+    "Where the project requires review, approved (or accepted when "
+    "it reviews a sample) is the default",
+)
 info = FORMAT_INFO[fmt]
 
 cols = st.columns(3)
-clips = cols[0].selectbox("Audio", info.clips, key="export_clips",
-                          format_func=CLIP_LABELS.__getitem__,
-                          disabled=len(info.clips) == 1 or not info.audio)
-rate = cols[1].selectbox(
-    "Sample rate (Hz)", RATES, key="export_rate", disabled=not info.audio,
-    help="16000 is the working copies' rate; others are resampled. 'original' cuts from the "
-         "imported source file at its own rate, and is not available when that file is gone.",
+clips = cols[0].selectbox(
+    "Audio",
+    info.clips,
+    key="export_clips",
+    format_func=CLIP_LABELS.__getitem__,
+    disabled=len(info.clips) == 1 or not info.audio,
 )
-padding = cols[2].number_input("Padding (s)", min_value=0.0, max_value=10.0, value=0.0, step=0.05,
-                               key="export_padding", disabled=not info.audio,
-                               help="added either side of each segment, within its recording")
+rate = cols[1].selectbox(
+    "Sample rate (Hz)",
+    RATES,
+    key="export_rate",
+    disabled=not info.audio,
+    help="16000 is the working copies' rate; others are resampled. 'original' cuts from the "
+    "imported source file at its own rate, and is not available when that file is gone.",
+)
+padding = cols[2].number_input(
+    "Padding (s)",
+    min_value=0.0,
+    max_value=10.0,
+    value=0.0,
+    step=0.05,
+    key="export_padding",
+    disabled=not info.audio,
+    help="added either side of each segment, within its recording",
+)
 
 cols = st.columns(4)
 text_forms = [*CONVENTION_FORMS, *(f for f in TEXT_FORMS if f != "as-written")]
 text_form = cols[0].selectbox(
-    "Text", text_forms, key="export_text_form",
+    "Text",
+    text_forms,
+    key="export_text_form",
     help=f"written: as the labeller wrote it; spelling / pronunciation: the two sides of the "
-         f"'{profile_label(project.conventions)}' conventions' dual transcriptions, tags and "
-         "marks removed; lower: lower case, punctuation and symbols removed")
-tags = cols[1].selectbox("Inline tags of the conventions",
-                         list(dict.fromkeys([*CONVENTION_TAG_MODES, *TAG_MODES])),
-                         key="export_tags",
-                         help="drop leaves out segments that carry a tag unusable for training "
-                              "(e.g. KsponSpeech's u/); map writes each tag as the conventions' "
-                              "export.tag_map says (KsponSpeech: u/ becomes [unk], as ESPnet's "
-                              "recipe does) and removes the others")
-fillers = cols[2].selectbox("Fillers", FILLERS, key="export_fillers",
-                            help="drop leaves filler words and repeated fragments (음/, 그+) out "
-                                 "of the spelling or pronunciation form")
-split = cols[3].text_input("Split train,dev,test", key="export_split", placeholder="0.8,0.1,0.1",
-                           help="shares of audio time; leave empty for one corpus")
+    f"'{profile_label(project.conventions)}' conventions' dual transcriptions, tags and "
+    "marks removed; lower: lower case, punctuation and symbols removed",
+)
+tags = cols[1].selectbox(
+    "Inline tags of the conventions",
+    list(dict.fromkeys([*CONVENTION_TAG_MODES, *TAG_MODES])),
+    key="export_tags",
+    help="drop leaves out segments that carry a tag unusable for training "
+    "(e.g. KsponSpeech's u/); map writes each tag as the conventions' "
+    "export.tag_map says (KsponSpeech: u/ becomes [unk], as ESPnet's "
+    "recipe does) and removes the others",
+)
+fillers = cols[2].selectbox(
+    "Fillers",
+    FILLERS,
+    key="export_fillers",
+    help="drop leaves filler words and repeated fragments (음/, 그+) out "
+    "of the spelling or pronunciation form",
+)
+split = cols[3].text_input(
+    "Split train,dev,test",
+    key="export_split",
+    placeholder="0.8,0.1,0.1",
+    help="shares of audio time; leave empty for one corpus",
+)
 cols = st.columns(2)
-split_by = cols[0].selectbox("Split by", SPLIT_BY, key="export_split_by",
-                             help="what may not straddle two splits")
+split_by = cols[0].selectbox(
+    "Split by", SPLIT_BY, key="export_split_by", help="what may not straddle two splits"
+)
 seed = cols[1].number_input("Seed", min_value=0, value=0, step=1, key="export_seed")
 
 with st.expander("Filters"):
-    recordings = st.multiselect("Recordings", choices["recordings"],
-                                key=f"export_recordings_{project.id}")
-    speakers = st.multiselect("Speakers", choices["speakers"],
-                              key=f"export_speakers_{project.id}")
-    labellers = st.multiselect("Labellers (author of the latest revision)", choices["labellers"],
-                               key=f"export_labellers_{project.id}")
-    exclude = st.text_input("Leave out segments tagged (comma-separated)",
-                            key="export_exclude_tags")
+    recordings = st.multiselect(
+        "Recordings", choices["recordings"], key=f"export_recordings_{project.id}"
+    )
+    speakers = st.multiselect("Speakers", choices["speakers"], key=f"export_speakers_{project.id}")
+    labellers = st.multiselect(
+        "Labellers (author of the latest revision)",
+        choices["labellers"],
+        key=f"export_labellers_{project.id}",
+    )
+    exclude = st.text_input(
+        "Leave out segments tagged (comma-separated)", key="export_exclude_tags"
+    )
     cols = st.columns(2)
     since = cols[0].date_input("Revised since", value=None, key="export_since")
     until = cols[1].date_input("Revised until", value=None, key="export_until")
@@ -107,12 +147,31 @@ if st.button("Export", key="export_button", type="primary"):
 
     try:
         filters, options = build_request(
-            status, recordings, speakers, labellers, exclude, since, until, fresh,
-            clips=clips, sample_rate=rate, padding=padding, text_form=text_form, tags=tags,
-            fillers=fillers, split=split, split_by=split_by, seed=seed,
+            status,
+            recordings,
+            speakers,
+            labellers,
+            exclude,
+            since,
+            until,
+            fresh,
+            clips=clips,
+            sample_rate=rate,
+            padding=padding,
+            text_form=text_form,
+            tags=tags,
+            fillers=fillers,
+            split=split,
+            split_by=split_by,
+            seed=seed,
         )
         result = export_batch(
-            wb, project, default_out(wb, project, fmt), fmt=fmt, filters=filters, options=options,
+            wb,
+            project,
+            default_out(wb, project, fmt),
+            fmt=fmt,
+            filters=filters,
+            options=options,
             progress=show_progress,
         )
         zip_folder(result.path)
@@ -120,21 +179,23 @@ if st.button("Export", key="export_button", type="primary"):
         st.session_state["export_done"] = (
             project.id,
             f"Exported {result.segments} segments ({result.hours:.3f} h) to {result.path.name}."
-            + parts + "".join(f" Warning: {w}." for w in result.warnings),
+            + parts
+            + "".join(f" Warning: {w}." for w in result.warnings),
         )
     except WorkbenchError as exc:
         st.session_state["export_done"] = None
         show_error(exc)
     except OSError:
         st.session_state["export_done"] = None
-        st.error("The export could not be written (disk full or not writable?); nothing was "
-                 "left half-written. The server log has the details.")
+        st.error(
+            "The export could not be written (disk full or not writable?); nothing was "
+            "left half-written. The server log has the details."
+        )
     bar.empty()
 
 done = st.session_state.get("export_done")
 if done and done[0] == project.id:
     st.success(md(done[1], 2000))
-
 
 
 def _zip_bytes(export_id: int) -> bytes:
@@ -156,8 +217,11 @@ for row in past:
     )
     if row["available"]:
         c2.download_button(
-            "Download zip", data=partial(_zip_bytes, row["id"]),
-            file_name=f"{row['name']}.zip", mime="application/zip", key=f"download_{row['id']}",
+            "Download zip",
+            data=partial(_zip_bytes, row["id"]),
+            file_name=f"{row['name']}.zip",
+            mime="application/zip",
+            key=f"download_{row['id']}",
             on_click="ignore",
         )
     else:

@@ -9,20 +9,8 @@ from workbench.core.errors import WorkbenchError
 from workbench.learning.heldout import set_holdout_share
 from workbench.tuning.jobs import live_or_latest, tune_status
 from workbench.tuning.options import METHODS, TrainOptions
-from workbench.tuning.registry import (
-    base_model,
-    in_use,
-    label,
-    outcome,
-    promote,
-    use_base,
-)
-from workbench.ui.common import (
-    form_key,
-    page_flash,
-    project_page,
-    show_error,
-)
+from workbench.tuning.registry import base_model, in_use, label, outcome, promote, use_base
+from workbench.ui.common import form_key, page_flash, project_page, show_error
 from workbench.ui.jobs import cancel_tune, start_tune
 from workbench.ui.text import md
 
@@ -30,33 +18,61 @@ wb, project = project_page("Models")
 done = page_flash("models_flash")  # done(message): shown after the rerun that shows the change
 
 status = tune_status(wb, project)
-st.markdown(f"Drafts use **{md(label(project, status.versions), 200)}** ({md(status.engine)}). "
-            f"**{status.final}** final segment(s) (approved, or passed without review), "
-            f"**{status.heldout}** of them held out: drafts are measured on them, never "
-            "trained on them.")
+st.markdown(
+    f"Drafts use **{md(label(project, status.versions), 200)}** ({md(status.engine)}). "
+    f"**{status.final}** final segment(s) (approved, or passed without review), "
+    f"**{status.heldout}** of them held out: drafts are measured on them, never "
+    "trained on them."
+)
 
 defaults = TrainOptions()
 with st.form(form_key(project, f"tune_{project.holdout_share}")):
     st.subheader("Fine-tune")
     cols = st.columns(4)
-    method = cols[0].selectbox("Method", list(METHODS), key=form_key(project, "tune_method"),
-                               help="; ".join(f"**{m}**: {what}" for m, what in METHODS.items()))
-    steps = cols[1].number_input("Steps", 1, 100_000, defaults.steps, step=10,
-                                 key=form_key(project, "tune_steps"))
-    rate = cols[2].number_input("Learning rate", 1e-7, 0.1, defaults.learning_rate, step=1e-5,
-                                format="%.6f", key=form_key(project, "tune_lr"))
-    share = cols[3].number_input("Held out (%)", 0.0, 50.0, round(project.holdout_share * 100, 2),
-                                 step=1.0, format="%.1f", key=form_key(project, "tune_share"),
-                                 help="Final segments kept out of training (a stable draw per "
-                                      "segment): the new model is measured on them.")
-    st.caption("The new version is written beside the others and becomes the drafting model "
-               "only if it drafts the held-out segments with fewer errors than the model in use.")
-    if st.form_submit_button("Start fine-tuning", type="primary", disabled=status.running,
-                             key=form_key(project, "start_tune")):
+    method = cols[0].selectbox(
+        "Method",
+        list(METHODS),
+        key=form_key(project, "tune_method"),
+        help="; ".join(f"**{m}**: {what}" for m, what in METHODS.items()),
+    )
+    steps = cols[1].number_input(
+        "Steps", 1, 100_000, defaults.steps, step=10, key=form_key(project, "tune_steps")
+    )
+    rate = cols[2].number_input(
+        "Learning rate",
+        1e-7,
+        0.1,
+        defaults.learning_rate,
+        step=1e-5,
+        format="%.6f",
+        key=form_key(project, "tune_lr"),
+    )
+    share = cols[3].number_input(
+        "Held out (%)",
+        0.0,
+        50.0,
+        round(project.holdout_share * 100, 2),
+        step=1.0,
+        format="%.1f",
+        key=form_key(project, "tune_share"),
+        help="Final segments kept out of training (a stable draw per "
+        "segment): the new model is measured on them.",
+    )
+    st.caption(
+        "The new version is written beside the others and becomes the drafting model "
+        "only if it drafts the held-out segments with fewer errors than the model in use."
+    )
+    if st.form_submit_button(
+        "Start fine-tuning",
+        type="primary",
+        disabled=status.running,
+        key=form_key(project, "start_tune"),
+    ):
         try:
             fresh = set_holdout_share(wb, project, share / 100)
-            start_tune(wb, fresh,
-                       {"method": method, "steps": int(steps), "learning_rate": float(rate)})
+            start_tune(
+                wb, fresh, {"method": method, "steps": int(steps), "learning_rate": float(rate)}
+            )
         except WorkbenchError as exc:
             show_error(exc, "Not started: ")
         else:
@@ -88,25 +104,34 @@ if not status.versions:
     st.info("No fine-tuned version yet: the project drafts with its base model.")
     st.stop()
 job = status.job
-rows = [{
-    "version": f"v{v.n}",
-    "method": v.method,
-    "trained on": v.train_segments,
-    "held out": v.heldout_segments,
-    "metric": (v.metric or "").upper(),
-    "error before": v.error_before,
-    "error after": v.error_after,
-    "state": outcome(project, v, job if v.job_id == getattr(job, "id", None) else None),
-    "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
-    "by": v.created_by,
-} for v in status.versions]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={
-                 "error before": st.column_config.NumberColumn(
-                     format="percent", help="the model in use then, on the held-out segments"),
-                 "error after": st.column_config.NumberColumn(
-                     format="percent", help="this version, on the same segments")})
-
+rows = [
+    {
+        "version": f"v{v.n}",
+        "method": v.method,
+        "trained on": v.train_segments,
+        "held out": v.heldout_segments,
+        "metric": (v.metric or "").upper(),
+        "error before": v.error_before,
+        "error after": v.error_after,
+        "state": outcome(project, v, job if v.job_id == getattr(job, "id", None) else None),
+        "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
+        "by": v.created_by,
+    }
+    for v in status.versions
+]
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "error before": st.column_config.NumberColumn(
+            format="percent", help="the model in use then, on the held-out segments"
+        ),
+        "error after": st.column_config.NumberColumn(
+            format="percent", help="this version, on the same segments"
+        ),
+    },
+)
 
 
 def switch(call, message: str) -> None:
@@ -123,9 +148,15 @@ ready = [v for v in status.versions if v.state == "ready"]
 base = base_model(wb, project)
 with st.container(horizontal=True):
     for version in ready:
-        if st.button(f"Use v{version.n}", key=f"use_model_{project.id}_{version.n}",
-                     disabled=in_use(project, version)):
+        if st.button(
+            f"Use v{version.n}",
+            key=f"use_model_{project.id}_{version.n}",
+            disabled=in_use(project, version),
+        ):
             switch(lambda n=version.n: promote(wb, project, n), f"v{version.n} drafts from now on.")
-    if base is not None and st.button("Back to the base model", key=f"use_base_{project.id}",
-                                      disabled=(project.asr_engine, project.asr_model) == base):
+    if base is not None and st.button(
+        "Back to the base model",
+        key=f"use_base_{project.id}",
+        disabled=(project.asr_engine, project.asr_model) == base,
+    ):
         switch(lambda: use_base(wb, project), f"The base model ({base[1]}) drafts from now on.")

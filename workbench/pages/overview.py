@@ -9,11 +9,15 @@ from workbench.ui.common import workbench
 st.title("Speech workbench")
 wb = workbench()
 if wb.actor.role.value == "owner":
-    st.markdown("Import audio → draft with Whisper → correct segment by segment → export a "
-                "training corpus. Pick a project in the sidebar.")
+    st.markdown(
+        "Import audio → draft with Whisper → correct segment by segment → export a "
+        "training corpus. Pick a project in the sidebar."
+    )
 else:
-    st.markdown("Pick a project in the sidebar and open the **Editor**: one segment at a time, "
-                "Ctrl+Enter saves and moves on.")
+    st.markdown(
+        "Pick a project in the sidebar and open the **Editor**: one segment at a time, "
+        "Ctrl+Enter saves and moves on."
+    )
 rows = []
 for project in projects(wb):
     status = project_status(wb, project)

@@ -29,17 +29,35 @@ HELP = "labeler: labels; reviewer: labels and reviews; owner: everything"
 
 handed = st.session_state.pop("handed_password", None)
 if handed:
-    st.success(f"Password for {md(handed[0])}, shown once: hand it over privately. They can change "
-               "it on their Account page.")
+    st.success(
+        f"Password for {md(handed[0])}, shown once: hand it over privately. They can change "
+        "it on their Account page."
+    )
     st.code(handed[1], language=None)
 
 users = list_users(wb)
-st.dataframe(pd.DataFrame([{"name": u.name, "shown as": u.display_name, "role": u.role.value,
-                            "active": u.active, "since": u.created_at} for u in users]),
-             hide_index=True, width="stretch", key="people_table")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "name": u.name,
+                "shown as": u.display_name,
+                "role": u.role.value,
+                "active": u.active,
+                "since": u.created_at,
+            }
+            for u in users
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+    key="people_table",
+)
 
-with (st.expander("Add a person", expanded=len(users) < 2),
-      st.form("add_person", clear_on_submit=True)):
+with (
+    st.expander("Add a person", expanded=len(users) < 2),
+    st.form("add_person", clear_on_submit=True),
+):
     cols = st.columns(3)
     name = cols[0].text_input("Sign-in name", key="add_name", max_chars=40)
     shown = cols[1].text_input("Shown as (optional)", key="add_display", max_chars=200)
@@ -55,14 +73,24 @@ with (st.expander("Add a person", expanded=len(users) < 2),
 
 st.subheader("Change an account")
 by_id = {u.id: u for u in users}
-chosen = st.selectbox("Account", list(by_id), key="people_pick",
-                      format_func=lambda i: f"{by_id[i].name} ({by_id[i].role.value}"
-                                            f"{'' if by_id[i].active else ', deactivated'})")
+chosen = st.selectbox(
+    "Account",
+    list(by_id),
+    key="people_pick",
+    format_func=lambda i: (
+        f"{by_id[i].name} ({by_id[i].role.value}{'' if by_id[i].active else ', deactivated'})"
+    ),
+)
 if chosen is not None:
     target = by_id[chosen]
     cols = st.columns(3)
-    role = cols[0].selectbox("Role", ROLES, index=ROLES.index(target.role.value),
-                             key=f"role_{target.id}_{target.role.value}", help=HELP)
+    role = cols[0].selectbox(
+        "Role",
+        ROLES,
+        index=ROLES.index(target.role.value),
+        key=f"role_{target.id}_{target.role.value}",
+        help=HELP,
+    )
     if role != target.role.value and cols[0].button("Change role", key=f"set_role_{target.id}"):
         try:
             set_role(wb, target.account_id, role)
@@ -70,8 +98,11 @@ if chosen is not None:
         except WorkbenchError as exc:
             show_error(exc)
     label = "Deactivate" if target.active else "Reactivate"
-    if cols[1].button(label, key=f"active_{target.id}",
-                      help="A deactivated account cannot sign in; its work stays attributed."):
+    if cols[1].button(
+        label,
+        key=f"active_{target.id}",
+        help="A deactivated account cannot sign in; its work stays attributed.",
+    ):
         try:
             set_active(wb, target.account_id, not target.active)
             st.rerun()
@@ -89,21 +120,39 @@ if project is not None:
     current = [u.account_id for u in members(wb, project.id) if u.id in {w.id for w in workers}]
     names = {u.account_id: u.name + ("" if u.active else " (deactivated)") for u in workers}
     with st.form(f"members_{project.id}"):
-        picked = st.multiselect("Members", list(names), default=current,
-                                format_func=names.__getitem__, key=f"members_pick_{project.id}")
+        picked = st.multiselect(
+            "Members",
+            list(names),
+            default=current,
+            format_func=names.__getitem__,
+            key=f"members_pick_{project.id}",
+        )
         if st.form_submit_button("Save members", key=f"members_save_{project.id}"):
             set_members(wb, project.id, picked)
             st.rerun()
 
 st.subheader("Audit log")
 project_names = {p.id: p.name for p in projects(wb)}
-log = pd.DataFrame([{"at": e["at"], "who": e["actor"], "what": e["action"],
-                     "project": project_names.get(e["project_id"], e["project_id"] or ""),
-                     "detail": str(e["detail"] or "")}
-                    for e in audit_log(wb, limit=1000)])
+log = pd.DataFrame(
+    [
+        {
+            "at": e["at"],
+            "who": e["actor"],
+            "what": e["action"],
+            "project": project_names.get(e["project_id"], e["project_id"] or ""),
+            "detail": str(e["detail"] or ""),
+        }
+        for e in audit_log(wb, limit=1000)
+    ]
+)
 if log.empty:
     st.caption("Nothing yet.")
 else:
     st.dataframe(log.head(200), hide_index=True, width="stretch", key="audit_table")
-    st.download_button("Download the audit log (CSV)", log.to_csv(index=False).encode(),
-                       "audit-log.csv", "text/csv", key="audit_download")
+    st.download_button(
+        "Download the audit log (CSV)",
+        log.to_csv(index=False).encode(),
+        "audit-log.csv",
+        "text/csv",
+        key="audit_download",
+    )

@@ -23,13 +23,7 @@ from workbench.projects.settings import (
 )
 from workbench.review.sampling import MIN_REVIEWS
 from workbench.review.verdicts import reasons, review_progress
-from workbench.ui.common import (
-    fmt_seconds,
-    form_key,
-    require_project,
-    show_error,
-    workbench,
-)
+from workbench.ui.common import fmt_seconds, form_key, require_project, show_error, workbench
 from workbench.ui.jobs import start_drafts
 from workbench.ui.text import md
 
@@ -39,17 +33,27 @@ st.title("Projects")
 wb = workbench()
 choices = profile_choices(wb)
 
-with (st.expander("New project", expanded=not projects(wb)),
-      st.form("new_project", clear_on_submit=True)):
+with (
+    st.expander("New project", expanded=not projects(wb)),
+    st.form("new_project", clear_on_submit=True),
+):
     name = st.text_input("Name", key="new_project_name", max_chars=200)
-    language = st.selectbox("Language", LANGUAGES, key="new_project_language",
-                            help="'auto' lets Whisper detect it per recording.")
-    conventions = st.selectbox("Transcription conventions", choices,
-                               index=choices.index("plain"), format_func=profile_label,
-                               key="new_project_conventions",
-                               help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
-                                    "English clean verbatim with [noise] tags. Your own "
-                                    "profiles: YAML files in the home's profiles/ folder.")
+    language = st.selectbox(
+        "Language",
+        LANGUAGES,
+        key="new_project_language",
+        help="'auto' lets Whisper detect it per recording.",
+    )
+    conventions = st.selectbox(
+        "Transcription conventions",
+        choices,
+        index=choices.index("plain"),
+        format_func=profile_label,
+        key="new_project_conventions",
+        help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
+        "English clean verbatim with [noise] tags. Your own "
+        "profiles: YAML files in the home's profiles/ folder.",
+    )
     if st.form_submit_button("Create project", key="create_project"):
         try:
             created = ensure_project(wb, name, language, conventions)
@@ -81,65 +85,121 @@ if quality:
 labellers = labeller_stats(wb, project)
 if labellers:
     with st.expander("Labellers", expanded=False):
-        st.dataframe(pd.DataFrame([
-            {"labeller": r["author"], "saves": r["saves"], "segments": r["segments"],
-             "audio (min)": round(r["audio_seconds"] / 60, 1),
-             "active (min)": round(r["active"] / 60, 1),
-             "s of work per min of audio":
-                 round(r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1)}
-            for r in labellers]), hide_index=True, width="stretch", key="labellers_table")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "labeller": r["author"],
+                        "saves": r["saves"],
+                        "segments": r["segments"],
+                        "audio (min)": round(r["audio_seconds"] / 60, 1),
+                        "active (min)": round(r["active"] / 60, 1),
+                        "s of work per min of audio": round(
+                            r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1
+                        ),
+                    }
+                    for r in labellers
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="labellers_table",
+        )
 
 progress = review_progress(wb, project.id)
 if progress:
     with st.expander("Review", expanded=False):
-        st.dataframe(pd.DataFrame([
-            {"labeller": r["labeller"], "awaiting review": r["awaiting"],
-             "passed unreviewed": r["passed"], "approved": r["approved"],
-             "rejected now": r["rejected"], "reviews": r["reviews"],
-             "rejection rate": f"{r['rejection_rate']:.0%}",
-             "reviewed share": f"{r['review_share']:.0%}"}
-            for r in progress]), hide_index=True, width="stretch", key="review_table")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "labeller": r["labeller"],
+                        "awaiting review": r["awaiting"],
+                        "passed unreviewed": r["passed"],
+                        "approved": r["approved"],
+                        "rejected now": r["rejected"],
+                        "reviews": r["reviews"],
+                        "rejection rate": f"{r['rejection_rate']:.0%}",
+                        "reviewed share": f"{r['review_share']:.0%}",
+                    }
+                    for r in progress
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="review_table",
+        )
 
 with st.expander("Settings: conventions, speakers, guidelines, review", expanded=False):
     options = choices if project.conventions in choices else [project.conventions, *choices]
     with st.form(form_key(project, "project_settings")):
-        chosen = st.selectbox("Transcription conventions", options,
-                              index=options.index(project.conventions), format_func=profile_label,
-                              key=form_key(project, "set_conventions"),
-                              help="A built-in profile, or one of the YAML files in the home's "
-                                   "profiles/ folder.")
-        speakers = st.text_input("Speakers (comma-separated)", ", ".join(project.speakers),
-                                 key=form_key(project, "set_speakers"))
+        chosen = st.selectbox(
+            "Transcription conventions",
+            options,
+            index=options.index(project.conventions),
+            format_func=profile_label,
+            key=form_key(project, "set_conventions"),
+            help="A built-in profile, or one of the YAML files in the home's profiles/ folder.",
+        )
+        speakers = st.text_input(
+            "Speakers (comma-separated)",
+            ", ".join(project.speakers),
+            key=form_key(project, "set_speakers"),
+        )
         guidelines = st.text_area(
             "Guidelines for labellers (Markdown; empty: the conventions' own)",
-            project.guidelines or "", key=form_key(project, "set_guidelines"), height=150)
-        blocks = st.checkbox("Convention errors block saving (otherwise: save after a warning)",
-                             project.lint_blocks, key=form_key(project, "set_lint_blocks"))
+            project.guidelines or "",
+            key=form_key(project, "set_guidelines"),
+            height=150,
+        )
+        blocks = st.checkbox(
+            "Convention errors block saving (otherwise: save after a warning)",
+            project.lint_blocks,
+            key=form_key(project, "set_lint_blocks"),
+        )
         review_required = st.checkbox(
             "Review required: export takes approved segments unless told otherwise",
-            project.review_required, key=form_key(project, "set_review_required"))
+            project.review_required,
+            key=form_key(project, "set_review_required"),
+        )
         review_reasons = st.text_area(
             "Reasons a reviewer picks from when rejecting (one a line; 'other' is always there)",
-            "\n".join(reasons(project)), key=form_key(project, "set_review_reasons"), height=120)
+            "\n".join(reasons(project)),
+            key=form_key(project, "set_review_reasons"),
+            height=120,
+        )
         share_cols = st.columns(2)
         review_share = share_cols[0].number_input(
-            "Share of each labeller's work reviewed (%)", 1, 100,
-            round(project.review_share * 100), key=form_key(project, "set_review_share"),
+            "Share of each labeller's work reviewed (%)",
+            1,
+            100,
+            round(project.review_share * 100),
+            key=form_key(project, "set_review_share"),
             help="Under 100%, a labelled segment not drawn for review is 'passed'. Flagged "
-                 "segments and fixes of rejected ones are always reviewed.")
+            "segments and fixes of rejected ones are always reviewed.",
+        )
         raise_above = share_cols[1].number_input(
-            "Review everything from labellers rejected more than (%)", 0, 100,
+            "Review everything from labellers rejected more than (%)",
+            0,
+            100,
             round(project.review_raise_above * 100),
             key=form_key(project, "set_review_raise_above"),
-            help=f"Counted once {MIN_REVIEWS} of their segments have been reviewed.")
+            help=f"Counted once {MIN_REVIEWS} of their segments have been reviewed.",
+        )
         if st.form_submit_button("Save settings", key=form_key(project, "save_project_settings")):
             try:
-                update_settings(wb, project.id, conventions=chosen, speakers=speakers.split(","),
-                                guidelines=guidelines, lint_blocks=blocks,
-                                review_required=review_required,
-                                review_reasons=review_reasons.splitlines(),
-                                review_share=review_share / 100,
-                                review_raise_above=raise_above / 100)
+                update_settings(
+                    wb,
+                    project.id,
+                    conventions=chosen,
+                    speakers=speakers.split(","),
+                    guidelines=guidelines,
+                    lint_blocks=blocks,
+                    review_required=review_required,
+                    review_reasons=review_reasons.splitlines(),
+                    review_share=review_share / 100,
+                    review_raise_above=raise_above / 100,
+                )
             except WorkbenchError as exc:
                 show_error(exc, "Not saved: ")
             else:
@@ -159,9 +219,11 @@ files = st.file_uploader(
     key=upload_key,
     max_upload_size=per_file_mb,
 )
-st.caption(f"At most {describe_size(per_file_mb * MB)} a file and "
-           f"{describe_size(limits.upload_batch_mb * MB)} an upload; a zip archive may unpack to "
-           f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries.")
+st.caption(
+    f"At most {describe_size(per_file_mb * MB)} a file and "
+    f"{describe_size(limits.upload_batch_mb * MB)} an upload; a zip archive may unpack to "
+    f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries."
+)
 if st.button("Import", key="import_button", disabled=not files, type="primary"):
     bar = st.progress(0.0, text="Importing…")
 
@@ -179,29 +241,47 @@ if shown is not None and shown[0] == project.id:
     report = shown[1]
     (st.warning if report.failed else st.success)(md(report.summary(), 2000))
     problems = [i for i in report.items if i.outcome != "imported" or i.warning]
-    st.markdown("\n".join(f"- **{i.outcome}**: {md(i.name)}: {md(i.reason)}"
-                          for i in problems[:30]))
+    st.markdown(
+        "\n".join(f"- **{i.outcome}**: {md(i.name)}: {md(i.reason)}" for i in problems[:30])
+    )
     if len(problems) > 30:
-        st.dataframe(pd.DataFrame([{"file": i.name, "outcome": i.outcome, "reason": i.reason}
-                                   for i in problems[30:]]),
-                     hide_index=True, width="stretch", key="import_problems")
+        st.dataframe(
+            pd.DataFrame(
+                [{"file": i.name, "outcome": i.outcome, "reason": i.reason} for i in problems[30:]]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="import_problems",
+        )
 
 found = recordings(wb, project)
 st.subheader("Recordings")
 if found:
     st.dataframe(
-        pd.DataFrame([{"name": r.original_name, "duration": fmt_seconds(r.duration),
-                       "original rate (Hz)": r.sample_rate, "channels": r.channels,
-                       "language": r.language or ""} for r in found]),
-        hide_index=True, width="stretch", key="recordings_table",
+        pd.DataFrame(
+            [
+                {
+                    "name": r.original_name,
+                    "duration": fmt_seconds(r.duration),
+                    "original rate (Hz)": r.sample_rate,
+                    "channels": r.channels,
+                    "language": r.language or "",
+                }
+                for r in found
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="recordings_table",
     )
 else:
     st.caption("No recordings yet.")
 
 empty = empty_drafts(wb, project.id)
 if empty:
-    st.warning(f"{len(empty)} recording(s) drafted without any segment: draft them again, one "
-               "at a time.")
+    st.warning(
+        f"{len(empty)} recording(s) drafted without any segment: draft them again, one at a time."
+    )
     for rec in empty:
         if st.button(f"Draft {rec.original_name} again", key=f"redraft_{rec.id}"):
             try:

@@ -10,9 +10,11 @@ from workbench.ui.common import fmt_seconds, project_page, show_error
 from workbench.ui.text import diff_md, md
 
 wb, project = project_page("Find & replace")
-st.caption("Whole word: not next to another letter or digit. In Korean a word is the eojeol "
-           "with its particles: whole-word 학교 does not match 학교에; leave it off to fix "
-           "a noun whatever particle follows.")
+st.caption(
+    "Whole word: not next to another letter or digit. In Korean a word is the eojeol "
+    "with its particles: whole-word 학교 does not match 학교에; leave it off to fix "
+    "a noun whatever particle follows."
+)
 k = f"rp_{project.id}"
 c1, c2 = st.columns(2)
 find = c1.text_input("Find", key=f"{k}_find", max_chars=200)
@@ -20,8 +22,9 @@ repl = c2.text_input("Replace with", key=f"{k}_replace", max_chars=200)
 c3, c4, c5 = st.columns([1, 1, 3])
 whole = c3.checkbox("Whole word", key=f"{k}_whole")
 case = c4.checkbox("Match case", value=True, key=f"{k}_case")
-statuses = c5.multiselect("Statuses", [s.value for s in Status], default=list(DEFAULT_STATUSES),
-                          key=f"{k}_statuses")
+statuses = c5.multiselect(
+    "Statuses", [s.value for s in Status], default=list(DEFAULT_STATUSES), key=f"{k}_statuses"
+)
 query = Query(find, repl, whole, case, tuple(statuses))
 if st.button("Preview", key=f"{k}_preview", disabled=not find.strip()):
     try:
@@ -33,11 +36,14 @@ if seen and seen[0] == query:
     matches = seen[1]
     st.write(f"**{len(matches)}** segment(s) would change.")
     for m in matches[:500]:
-        st.markdown(f"{name(m.segment_id)} · {md(m.recording)} · {fmt_seconds(m.start)}–"
-                    f"{fmt_seconds(m.end)} · `{m.status}`: "
-                    + diff_md(m.before, m.after, project.language), unsafe_allow_html=True)
-    if matches and st.button(f"Replace in {len(matches)} segment(s)", key=f"{k}_apply",
-                             type="primary"):
+        st.markdown(
+            f"{name(m.segment_id)} · {md(m.recording)} · {fmt_seconds(m.start)}–"
+            f"{fmt_seconds(m.end)} · `{m.status}`: " + diff_md(m.before, m.after, project.language),
+            unsafe_allow_html=True,
+        )
+    if matches and st.button(
+        f"Replace in {len(matches)} segment(s)", key=f"{k}_apply", type="primary"
+    ):
         done = apply(wb, project.id, query, {m.segment_id: m.version for m in matches})
         st.session_state.pop(f"{k}_seen")
         st.success(f"Replaced in {len(done.applied)} segment(s).")

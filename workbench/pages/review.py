@@ -43,8 +43,10 @@ wb, project = project_page("Review")
 profile = load_profile(project.conventions)
 
 segment_from_url("rv_current")  # a link or a reload names the segment
-ORDER_LABELS = {"time": "Awaiting review, in time order",
-                "disagreement": "Audit: largest disagreement with the second opinion first"}
+ORDER_LABELS = {
+    "time": "Awaiting review, in time order",
+    "disagreement": "Audit: largest disagreement with the second opinion first",
+}
 if "rv_order" not in st.session_state:
     sent = st.query_params.get("order")
     st.session_state["rv_order"] = sent if sent in ORDERS else "time"
@@ -56,8 +58,15 @@ def _order_changed() -> None:
     st.query_params["order"] = st.session_state["rv_order"]
 
 
-order = st.radio("Queue", ORDERS, format_func=ORDER_LABELS.get, key="rv_order", horizontal=True,
-                 on_change=_order_changed, label_visibility="collapsed")
+order = st.radio(
+    "Queue",
+    ORDERS,
+    format_func=ORDER_LABELS.get,
+    key="rv_order",
+    horizontal=True,
+    on_change=_order_changed,
+    label_visibility="collapsed",
+)
 
 
 def _done(kind: str, message: str, go_to: int | None) -> None:
@@ -78,27 +87,45 @@ def review() -> None:
         return
     show_flash("rv_flash")
     if state is None:
-        st.info("Nothing awaits review: every labelled segment has a verdict." if order == "time"
-                else "No audited segment awaits review: draft second opinions on the Audit "
-                     "page, or every audited segment has a verdict.")
+        st.info(
+            "Nothing awaits review: every labelled segment has a verdict."
+            if order == "time"
+            else "No audited segment awaits review: draft second opinions on the Audit "
+            "page, or every audited segment has a verdict."
+        )
         return
     view, seg = state.view, state.view.segment
     keep_segment("rv_current", seg.id)
     seen = st.session_state.get("rv_seen")  # the version on screen before this run
     if seen and seen[0] == seg.id and seen[1] != seg.version:
-        st.warning(f"Not reviewed: segment #{seg.id} was changed since you opened it (version "
-                   f"{seen[1]}, now {seg.version}). Check the text below, then review it.")
+        st.warning(
+            f"Not reviewed: segment #{seg.id} was changed since you opened it (version "
+            f"{seen[1]}, now {seg.version}). Check the text below, then review it."
+        )
     st.session_state["rv_seen"] = (seg.id, seg.version)
     _header(state)
-    data = editor_data(view, wb.settings.home, project_id=project.id, tags=[], before=None,
-                       after=None, can_prev=state.previous is not None,
-                       can_next=state.following is not None)
-    data.update(autosave_key=f"workbench-review-{wb.actor.name}-{project.id}-{seg.id}",
-                hidden=NOT_HERE,
-                off=OFF, labels={"ed-save-next": "Approve & next"})
+    data = editor_data(
+        view,
+        wb.settings.home,
+        project_id=project.id,
+        tags=[],
+        before=None,
+        after=None,
+        can_prev=state.previous is not None,
+        can_next=state.following is not None,
+    )
+    data.update(
+        autosave_key=f"workbench-review-{wb.actor.name}-{project.id}-{seg.id}",
+        hidden=NOT_HERE,
+        off=OFF,
+        labels={"ed-save-next": "Approve & next"},
+    )
     action, draft = segment_editor(data, key="rv_component")
-    if action and action.get("nonce") != st.session_state.get("rv_last_nonce") and \
-            action.get("segment_id") == seg.id:
+    if (
+        action
+        and action.get("nonce") != st.session_state.get("rv_last_nonce")
+        and action.get("segment_id") == seg.id
+    ):
         st.session_state["rv_last_nonce"] = action.get("nonce")
         outcome = apply_review_action(wb, action, state=state)
         _done(outcome.kind, outcome.message, outcome.go_to)
@@ -128,24 +155,32 @@ def _against(state: ReviewState) -> None:
     view = state.view
     language = view.recording.language or project.language
     if state.draft_text is not None:
-        st.markdown("**vs draft:** " + diff_md(state.draft_text, view.text, language),
-                    unsafe_allow_html=True)
+        st.markdown(
+            "**vs draft:** " + diff_md(state.draft_text, view.text, language),
+            unsafe_allow_html=True,
+        )
     if state.previous_text is not None and state.previous_text != state.draft_text:
-        st.markdown("**vs previous version:** " + diff_md(state.previous_text, view.text,
-                                                          language),
-                    unsafe_allow_html=True)
+        st.markdown(
+            "**vs previous version:** " + diff_md(state.previous_text, view.text, language),
+            unsafe_allow_html=True,
+        )
     opinion = state.opinion
     if opinion is not None:
-        st.markdown(f"**Second opinion** ({md(opinion['model'])}; WER {opinion['wer']:.2f}, "
-                    f"CER {opinion['cer']:.2f}) **vs label:** "
-                    + diff_md(view.text, opinion["text"], language), unsafe_allow_html=True)
+        st.markdown(
+            f"**Second opinion** ({md(opinion['model'])}; WER {opinion['wer']:.2f}, "
+            f"CER {opinion['cer']:.2f}) **vs label:** "
+            + diff_md(view.text, opinion["text"], language),
+            unsafe_allow_html=True,
+        )
     second = state.second_label
     if second is not None:
-        st.markdown(f"**Second label** by {md(second['user_name'])}, blind "
-                    f"({headline_metric(language)} "
-                    f"{second['error']:.1%} from the first, by {md(second['other'] or '—')}) "
-                    "**vs label:** " + diff_md(view.text, second["text"], language),
-                    unsafe_allow_html=True)
+        st.markdown(
+            f"**Second label** by {md(second['user_name'])}, blind "
+            f"({headline_metric(language)} "
+            f"{second['error']:.1%} from the first, by {md(second['other'] or '—')}) "
+            "**vs label:** " + diff_md(view.text, second["text"], language),
+            unsafe_allow_html=True,
+        )
     if state.findings:
         st.markdown(findings_md(state.findings))
 
@@ -160,29 +195,44 @@ def _verdicts(state: ReviewState, typed: str) -> None:
         return f"Approved segment #{seg.id}."
 
     def fixed() -> str:
-        rev = fix_and_approve(wb, seg.id, seg.version, Edit(
-            typed, seg.start, seg.end, Status.APPROVED, seg.speaker, seg.tags, seg.comment))
+        rev = fix_and_approve(
+            wb,
+            seg.id,
+            seg.version,
+            Edit(typed, seg.start, seg.end, Status.APPROVED, seg.speaker, seg.tags, seg.comment),
+        )
         return f"Fixed and approved segment #{seg.id} (revision {rev.n})."
 
     def rejected() -> str:
         reject(wb, seg.id, seg.version, reason, comment)
-        return (f"Rejected segment #{seg.id}: back to "
-                f"{state.labeller or 'the labelling queue'}.")
+        return f"Rejected segment #{seg.id}: back to {state.labeller or 'the labelling queue'}."
 
     cols = st.columns([1, 2, 3, 1])
-    if cols[0].button("Approve", key=f"rv_approve_{stem}", type="primary",
-                      help="Approve the text as labelled. To fix it first, edit it above and "
-                           "press Approve & next (Ctrl+Enter): that is fix & approve."):
+    if cols[0].button(
+        "Approve",
+        key=f"rv_approve_{stem}",
+        type="primary",
+        help="Approve the text as labelled. To fix it first, edit it above and "
+        "press Approve & next (Ctrl+Enter): that is fix & approve.",
+    ):
         _verdict(approved, state.following)
-    if cols[0].button("Fix & approve", key=f"rv_fix_{stem}", disabled=typed == view.text,
-                      help="Approve with the text as you corrected it above"):
+    if cols[0].button(
+        "Fix & approve",
+        key=f"rv_fix_{stem}",
+        disabled=typed == view.text,
+        help="Approve with the text as you corrected it above",
+    ):
         _verdict(fixed, state.following)
     choices = [*reasons(project), OTHER]
     reason = cols[1].selectbox("Reason", choices, key=f"rv_reason_{stem}")
-    comment = cols[2].text_input("Comment for the labeller", key=f"rv_comment_{stem}",
-                                 max_chars=2000)
-    if cols[3].button("Reject", key=f"rv_reject_{stem}",
-                      help="Send it back to its labeller, first in their queue, with the reason"):
+    comment = cols[2].text_input(
+        "Comment for the labeller", key=f"rv_comment_{stem}", max_chars=2000
+    )
+    if cols[3].button(
+        "Reject",
+        key=f"rv_reject_{stem}",
+        help="Send it back to its labeller, first in their queue, with the reason",
+    ):
         _verdict(rejected, state.following)
 
 
@@ -200,5 +250,7 @@ def _verdict(verdict: Callable[[], str], go_to: int | None) -> None:
 review()
 
 with st.sidebar, st.expander("Keyboard shortcuts", expanded=False):
-    st.markdown("- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
-                "boundaries) and go to the next\n" + help_markdown(("save_next", *OFF)))
+    st.markdown(
+        "- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
+        "boundaries) and go to the next\n" + help_markdown(("save_next", *OFF))
+    )

@@ -12,12 +12,18 @@ st.write(
     "the People page. Work done so far stays attributed to 'local'."
 )
 with st.form("first_owner"):
-    name = st.text_input("Your sign-in name", key="owner_name", max_chars=40,
-                         help="lower-case letters, digits, '.', '_' or '-'")
-    password = st.text_input("Password (at least 8 characters)", type="password",
-                             key="owner_password", max_chars=1024)
-    again = st.text_input("Password again", type="password", key="owner_password_again",
-                          max_chars=1024)
+    name = st.text_input(
+        "Your sign-in name",
+        key="owner_name",
+        max_chars=40,
+        help="lower-case letters, digits, '.', '_' or '-'",
+    )
+    password = st.text_input(
+        "Password (at least 8 characters)", type="password", key="owner_password", max_chars=1024
+    )
+    again = st.text_input(
+        "Password again", type="password", key="owner_password_again", max_chars=1024
+    )
     if st.form_submit_button("Create the owner account", type="primary", key="create_owner"):
         if password != again:
             st.error("The two passwords differ.")

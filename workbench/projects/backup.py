@@ -130,8 +130,9 @@ def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> Backu
     remove_leftovers(wb, dest.parent)
     part = dest.with_name(f".{dest.name}.part-{owner_tag()}")
     try:
-        with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir,
-                                         prefix=f"backup-{owner_tag()}-") as scratch:
+        with tempfile.TemporaryDirectory(
+            dir=wb.settings.tmp_dir, prefix=f"backup-{owner_tag()}-"
+        ) as scratch:
             db_file = Path(scratch) / Path(DB_MEMBER[kind]).name
             if kind == "sqlite":
                 snapshot = store.snapshot_sqlite(wb.db, db_file)
@@ -141,11 +142,23 @@ def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> Backu
         os.replace(part, dest)
     finally:
         part.unlink(missing_ok=True)
-    store.log_event(wb.db, wb.actor.name, "backup", None,
-                    {"archive": dest.name, "files": result.files, "missing": len(result.missing)})
+    store.log_event(
+        wb.db,
+        wb.actor.name,
+        "backup",
+        None,
+        {"archive": dest.name, "files": result.files, "missing": len(result.missing)},
+    )
     log.info("backup of %s written to %s (%d files)", wb.settings.home, dest, result.files)
-    return BackupResult(dest, dest.stat().st_size, result.files, kind, snapshot.schema,
-                        snapshot.rows, result.missing)
+    return BackupResult(
+        dest,
+        dest.stat().st_size,
+        result.files,
+        kind,
+        snapshot.schema,
+        snapshot.rows,
+        result.missing,
+    )
 
 
 def remove_leftovers(wb: Workbench, folder: Path | None = None) -> list[Path]:
@@ -172,15 +185,21 @@ def _home_files(wb: Workbench, snapshot: store.Snapshot) -> tuple[list[str], lis
     for rel in snapshot.files:
         (present if _safe(rel) and (home / rel).is_file() else missing).append(rel)
     for folder in snapshot.models:  # a fine-tuned version's files, for a project drafting with it
-        found = sorted(p for p in (home / folder).rglob("*") if p.is_file()) \
-            if MODEL_VERSION.fullmatch(folder) and (home / folder).is_dir() else []
+        found = (
+            sorted(p for p in (home / folder).rglob("*") if p.is_file())
+            if MODEL_VERSION.fullmatch(folder) and (home / folder).is_dir()
+            else []
+        )
         present += [rel for p in found if _safe(rel := p.relative_to(home).as_posix())]
         if not found:
             missing.append(folder)
     profiles = wb.settings.profiles_dir
     if profiles.is_dir():
-        present += sorted(rel for p in profiles.iterdir()
-                          if p.is_file() and _safe(rel := str(p.relative_to(home))))
+        present += sorted(
+            rel
+            for p in profiles.iterdir()
+            if p.is_file() and _safe(rel := str(p.relative_to(home)))
+        )
     return present, missing
 
 
@@ -190,8 +209,14 @@ class _Written:
     missing: tuple[str, ...]
 
 
-def _write_archive(wb: Workbench, part: Path, kind: str, db_file: Path,
-                   snapshot: store.Snapshot, progress: Progress | None) -> _Written:
+def _write_archive(
+    wb: Workbench,
+    part: Path,
+    kind: str,
+    db_file: Path,
+    snapshot: store.Snapshot,
+    progress: Progress | None,
+) -> _Written:
     present, missing = _home_files(wb, snapshot)
     home = wb.settings.home
     sizes = {rel: (home / rel).stat().st_size for rel in present}
@@ -214,7 +239,8 @@ def _write_archive(wb: Workbench, part: Path, kind: str, db_file: Path,
             progress(done, total, name.removeprefix(HOME_PREFIX))
 
     mode: Literal["w:gz", "w"] = (
-        "w:gz" if part.name.removesuffix(".part").endswith((".gz", ".tgz")) else "w")
+        "w:gz" if part.name.removesuffix(".part").endswith((".gz", ".tgz")) else "w"
+    )
     with tarfile.open(part, mode, format=tarfile.PAX_FORMAT) as tar:
         add(tar, db_file, DB_MEMBER[kind])
         for rel in present:
@@ -225,8 +251,12 @@ def _write_archive(wb: Workbench, part: Path, kind: str, db_file: Path,
             "made_at": store.now().isoformat(timespec="seconds") + "Z",
             "made_by": wb.actor.name,
             "home": str(home),
-            "database": {"kind": kind, "member": DB_MEMBER[kind], "schema": snapshot.schema,
-                         "rows": snapshot.rows},
+            "database": {
+                "kind": kind,
+                "member": DB_MEMBER[kind],
+                "schema": snapshot.schema,
+                "rows": snapshot.rows,
+            },
             "members": entries,
             "missing": missing,
         }
@@ -259,14 +289,16 @@ def _safe(rel: str) -> bool:
     if path.is_absolute() or ".." in path.parts or len(path.parts) < 2 or "\\" in rel:
         return False
     return path.parts[0] in HOME_FOLDERS or (
-        len(path.parts) > 3 and MODEL_VERSION.fullmatch("/".join(path.parts[:3])) is not None)
+        len(path.parts) > 3 and MODEL_VERSION.fullmatch("/".join(path.parts[:3])) is not None
+    )
 
 
 # ---------------------------------------------------------------- restore
 
 
-def restore(wb: Workbench, archive: Path, force: bool = False,
-            progress: Progress | None = None) -> RestoreResult:
+def restore(
+    wb: Workbench, archive: Path, force: bool = False, progress: Progress | None = None
+) -> RestoreResult:
     """Replace the workbench's database and audio store by those in `archive`.
 
     Refused when the workbench already holds data (rows, or files in audio/ or peaks/) unless
@@ -280,16 +312,20 @@ def restore(wb: Workbench, archive: Path, force: bool = False,
     if not force:
         _refuse_if_in_use(wb)
     remove_leftovers(wb)
-    with tempfile.TemporaryDirectory(dir=wb.settings.tmp_dir,
-                                     prefix=f"restore-{owner_tag()}-") as scratch:
+    with tempfile.TemporaryDirectory(
+        dir=wb.settings.tmp_dir, prefix=f"restore-{owner_tag()}-"
+    ) as scratch:
         staged = Path(scratch)
         manifest, hashes = _unpack(archive, staged, progress)
         _verify(archive, manifest, hashes, kind)
         db_file = staged / manifest["database"]["member"]
         if kind == "sqlite":
             _check_sqlite(archive, db_file, manifest)
-        files = [name.removeprefix(HOME_PREFIX) for name in manifest["members"]
-                 if name.startswith(HOME_PREFIX)]
+        files = [
+            name.removeprefix(HOME_PREFIX)
+            for name in manifest["members"]
+            if name.startswith(HOME_PREFIX)
+        ]
         home = wb.settings.home
         for rel in files:  # files first: the database never names a file that is not there
             (home / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -301,34 +337,54 @@ def restore(wb: Workbench, archive: Path, force: bool = False,
     store.migrate(wb.db)  # a WorkbenchError when the archive's schema is newer than this code
     rows = store.describe_store(wb.db).rows
     if diff := _count_diff(manifest["database"]["rows"], rows):
-        raise BackupError(f"{archive}: the restored database holds other rows than the backup "
-                          f"recorded ({diff})")
+        raise BackupError(
+            f"{archive}: the restored database holds other rows than the backup recorded ({diff})"
+        )
     source_home = manifest.get("home", "")
     if source_home and source_home != str(wb.settings.home):
-        store.move_profiles(wb.db, str(Path(source_home) / "profiles"),
-                            str(wb.settings.profiles_dir))
-    store.log_event(wb.db, wb.actor.name, "restore", None,
-                    {"archive": archive.name, "made_at": manifest.get("made_at", ""),
-                     "files": len(files)})
+        store.move_profiles(
+            wb.db, str(Path(source_home) / "profiles"), str(wb.settings.profiles_dir)
+        )
+    store.log_event(
+        wb.db,
+        wb.actor.name,
+        "restore",
+        None,
+        {"archive": archive.name, "made_at": manifest.get("made_at", ""), "files": len(files)},
+    )
     log.info("restored %s from %s (%d files)", wb.settings.home, archive, len(files))
-    return RestoreResult(archive, manifest.get("made_at", ""), source_home, len(files), rows,
-                         tuple(manifest.get("missing", ())))
+    return RestoreResult(
+        archive,
+        manifest.get("made_at", ""),
+        source_home,
+        len(files),
+        rows,
+        tuple(manifest.get("missing", ())),
+    )
 
 
 def _refuse_if_in_use(wb: Workbench) -> None:
     rows = store.has_rows(wb.db)
     home = wb.settings.home
-    stored = [d for d in (wb.settings.audio_dir, wb.settings.peaks_dir)
-              if d.is_dir() and any(p.is_file() for p in d.rglob("*"))]
+    stored = [
+        d
+        for d in (wb.settings.audio_dir, wb.settings.peaks_dir)
+        if d.is_dir() and any(p.is_file() for p in d.rglob("*"))
+    ]
     if rows or stored:
-        held = ", ".join(f"{n} {t}" for t, n in rows.items()) or \
-            ", ".join(f"files in {d.name}/" for d in stored)
-        raise BackupError(f"the workbench at {home} already holds data ({held}): restore into "
-                          "an empty home, or add --force to replace it", kind=Kind.CONFLICT)
+        held = ", ".join(f"{n} {t}" for t, n in rows.items()) or ", ".join(
+            f"files in {d.name}/" for d in stored
+        )
+        raise BackupError(
+            f"the workbench at {home} already holds data ({held}): restore into "
+            "an empty home, or add --force to replace it",
+            kind=Kind.CONFLICT,
+        )
 
 
-def _unpack(archive: Path, staged: Path,
-            progress: Progress | None) -> tuple[dict, dict[str, tuple[str, int]]]:
+def _unpack(
+    archive: Path, staged: Path, progress: Progress | None
+) -> tuple[dict, dict[str, tuple[str, int]]]:
     """Copy every member into `staged`, hashing it; the manifest and (sha256, size) by name."""
     hashes: dict[str, tuple[str, int]] = {}
     manifest: dict | None = None
@@ -370,8 +426,9 @@ def _unpack(archive: Path, staged: Path,
 
 
 def _member_ok(name: str) -> bool:
-    return name in DB_MEMBER.values() or (name.startswith(HOME_PREFIX)
-                                           and _safe(name.removeprefix(HOME_PREFIX)))
+    return name in DB_MEMBER.values() or (
+        name.startswith(HOME_PREFIX) and _safe(name.removeprefix(HOME_PREFIX))
+    )
 
 
 def _parse_manifest(archive: Path, raw: bytes) -> dict:
@@ -382,8 +439,10 @@ def _parse_manifest(archive: Path, raw: bytes) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{archive}: not a workbench archive")
     if manifest.get("version") != FORMAT_VERSION:
-        raise BackupError(f"{archive}: archive format version {manifest.get('version')!r}; this "
-                          f"workbench reads version {FORMAT_VERSION}")
+        raise BackupError(
+            f"{archive}: archive format version {manifest.get('version')!r}; this "
+            f"workbench reads version {FORMAT_VERSION}"
+        )
     return manifest
 
 
@@ -396,20 +455,27 @@ def _verify(archive: Path, manifest: dict, hashes: dict[str, tuple[str, int]], k
         if entry is None:
             raise BackupError(f"{archive}: {name} is not in the manifest")
         if entry.get("size") != size or entry.get("sha256") != digest:
-            raise BackupError(f"{archive}: {name} is damaged (its checksum does not match the "
-                              "manifest); nothing was restored")
+            raise BackupError(
+                f"{archive}: {name} is damaged (its checksum does not match the "
+                "manifest); nothing was restored"
+            )
     absent = [name for name in members if name not in hashes]
     if absent:
-        raise BackupError(f"{archive}: {absent[0]} is listed in the manifest but missing"
-                          + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
+        raise BackupError(
+            f"{archive}: {absent[0]} is listed in the manifest but missing"
+            + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else "")
+        )
     if database.get("kind") != kind or database.get("member") not in hashes:
         raise BackupError(
             f"{archive}: it holds a {database.get('kind')} database and this workbench uses "
-            f"{kind}: restore it with --db naming a {database.get('kind')} database")
+            f"{kind}: restore it with --db naming a {database.get('kind')} database"
+        )
     if not store.known_schema(database.get("schema")):
-        raise BackupError(f"{archive}: its database is at schema version "
-                          f"{database.get('schema')}, newer than this workbench "
-                          f"({store.SCHEMA_VERSION}); upgrade the workbench first")
+        raise BackupError(
+            f"{archive}: its database is at schema version "
+            f"{database.get('schema')}, newer than this workbench "
+            f"({store.SCHEMA_VERSION}); upgrade the workbench first"
+        )
 
 
 def _check_sqlite(archive: Path, db_file: Path, manifest: dict) -> None:
@@ -427,22 +493,32 @@ def _check_sqlite(archive: Path, db_file: Path, manifest: dict) -> None:
         if engine is not None:
             engine.dispose()
     if diff := _count_diff(manifest["database"]["rows"], snapshot.rows):
-        raise BackupError(f"{archive}: its database holds other rows than the manifest says "
-                          f"({diff})")
+        raise BackupError(
+            f"{archive}: its database holds other rows than the manifest says ({diff})"
+        )
     members = set(manifest["members"])
     known_missing = set(manifest.get("missing", ()))
-    absent = [f for f in snapshot.files
-              if HOME_PREFIX + f not in members and f not in known_missing]
-    absent += [folder for folder in snapshot.models if folder not in known_missing
-               and not any(m.startswith(f"{HOME_PREFIX}{folder}/") for m in members)]
+    absent = [
+        f for f in snapshot.files if HOME_PREFIX + f not in members and f not in known_missing
+    ]
+    absent += [
+        folder
+        for folder in snapshot.models
+        if folder not in known_missing
+        and not any(m.startswith(f"{HOME_PREFIX}{folder}/") for m in members)
+    ]
     if absent:
         more = f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""
-        raise BackupError(f"{archive}: the database names {absent[0]}, which is not in the "
-                          f"archive" + more)
+        raise BackupError(
+            f"{archive}: the database names {absent[0]}, which is not in the archive" + more
+        )
 
 
 def _count_diff(expected: dict[str, int], found: dict[str, int]) -> str:
     """The tables whose counts differ (a table one side lacks counts as empty); '' if none."""
-    diffs = [f"{t}: {expected.get(t, 0)} expected, {found.get(t, 0)} found"
-             for t in sorted(set(expected) | set(found)) if expected.get(t, 0) != found.get(t, 0)]
+    diffs = [
+        f"{t}: {expected.get(t, 0)} expected, {found.get(t, 0)} found"
+        for t in sorted(set(expected) | set(found))
+        if expected.get(t, 0) != found.get(t, 0)
+    ]
     return "; ".join(diffs[:3])

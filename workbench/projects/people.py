@@ -57,8 +57,10 @@ def check_name(name: str) -> str:
     """A sign-in name, normalised, or WorkbenchError saying what is wrong with it."""
     name = name.strip().lower()
     if not NAME_RULE.match(name):
-        raise WorkbenchError("a name is 2–40 characters: lower-case letters, digits, '.', '_' or "
-                             "'-', starting with a letter or digit")
+        raise WorkbenchError(
+            "a name is 2–40 characters: lower-case letters, digits, '.', '_' or "
+            "'-', starting with a letter or digit"
+        )
     if name == LOCAL.name:
         raise WorkbenchError(f"'{LOCAL.name}' is reserved for the server's own operator")
     return name
@@ -136,8 +138,11 @@ def resume(wb: Workbench, token: str | None) -> User | None:
         store.delete_sessions(wb.db, token_hash=digest)
         return None
     if expires - stamp < timedelta(hours=IDLE_HOURS, minutes=-5):  # extend at most every 5 min
-        store.touch_session(wb.db, digest, min(stamp + timedelta(hours=IDLE_HOURS),
-                                               created + timedelta(days=MAX_DAYS)))
+        store.touch_session(
+            wb.db,
+            digest,
+            min(stamp + timedelta(hours=IDLE_HOURS), created + timedelta(days=MAX_DAYS)),
+        )
     return user
 
 
@@ -170,18 +175,27 @@ def new_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def create_user(wb: Workbench, name: str, role: Role | str, password: str | None = None,
-                display_name: str = "") -> tuple[User, str]:
+def create_user(
+    wb: Workbench, name: str, role: Role | str, password: str | None = None, display_name: str = ""
+) -> tuple[User, str]:
     """An owner creates an account; returns it and its (temporary) password, shown once."""
     owner = require(wb, Action.MANAGE_PEOPLE)
     name, role = check_name(name), Role(role)
     if role is not Role.OWNER and not accounts_exist(wb):
-        raise WorkbenchError("the first account must be an owner: once an account exists everyone "
-                             "signs in, and without an owner nobody could manage the workbench")
+        raise WorkbenchError(
+            "the first account must be an owner: once an account exists everyone "
+            "signs in, and without an owner nobody could manage the workbench"
+        )
     password = check_password(password) if password else new_password()
     try:
-        user = store.create_user(wb.db, name, role, _hasher.hash(password),
-                                 display_name=display_name.strip()[:200], created_by=owner.name)
+        user = store.create_user(
+            wb.db,
+            name,
+            role,
+            _hasher.hash(password),
+            display_name=display_name.strip()[:200],
+            created_by=owner.name,
+        )
     except IntegrityError:
         raise WorkbenchError(f"the name {name!r} is taken", kind=Kind.CONFLICT) from None
     store.log_event(wb.db, owner.name, "user created", detail={"user": name, "role": role.value})
@@ -201,8 +215,12 @@ def _target(wb: Workbench, user_id: int) -> User:
 
 
 def _keep_an_owner(wb: Workbench, target: User, role: Role, active: bool) -> None:
-    if (target.role is Role.OWNER and target.active and (role is not Role.OWNER or not active)
-            and store.count_active_owners(wb.db) <= 1):
+    if (
+        target.role is Role.OWNER
+        and target.active
+        and (role is not Role.OWNER or not active)
+        and store.count_active_owners(wb.db) <= 1
+    ):
         raise WorkbenchError("the workbench needs at least one active owner")
 
 
@@ -212,8 +230,12 @@ def set_role(wb: Workbench, user_id: int, role: Role | str) -> User:
     target, role = _target(wb, user_id), Role(role)
     _keep_an_owner(wb, target, role, target.active)
     store.update_user(wb.db, user_id, role=role)
-    store.log_event(wb.db, owner.name, "role changed",
-                    detail={"user": target.name, "from": target.role.value, "to": role.value})
+    store.log_event(
+        wb.db,
+        owner.name,
+        "role changed",
+        detail={"user": target.name, "from": target.role.value, "to": role.value},
+    )
     return _target(wb, user_id)
 
 
@@ -225,8 +247,12 @@ def set_active(wb: Workbench, user_id: int, active: bool) -> User:
     store.update_user(wb.db, user_id, active=active)
     if not active:
         store.delete_sessions(wb.db, user_id=user_id)
-    store.log_event(wb.db, owner.name, "user activated" if active else "user deactivated",
-                    detail={"user": target.name})
+    store.log_event(
+        wb.db,
+        owner.name,
+        "user activated" if active else "user deactivated",
+        detail={"user": target.name},
+    )
     return _target(wb, user_id)
 
 
@@ -254,8 +280,13 @@ def set_members(wb: Workbench, project_id: int, user_ids: list[int]) -> None:
     if unknown:
         raise NotFound(f"no account with id {unknown[0]}")
     store.set_members(wb.db, project_id, user_ids)
-    store.log_event(wb.db, owner.name, "members set", project_id,
-                    {"members": sorted(known[u] for u in user_ids)})
+    store.log_event(
+        wb.db,
+        owner.name,
+        "members set",
+        project_id,
+        {"members": sorted(known[u] for u in user_ids)},
+    )
 
 
 def resolve_cli_user(wb: Workbench, name: str | None) -> Workbench:

@@ -24,28 +24,48 @@ from workbench.crowd.claims import check_settings
 from workbench.crowd.double_labelling import redraw_doubles
 from workbench.crowd.rules import QUALITY_FIELDS, check_quality
 from workbench.review.verdicts import clean_reasons
-from workbench.text import (
-    cer,
-    headline_metric,
-    lint,
-    list_profiles,
-    load_profile,
-    render,
-    wer,
-)
+from workbench.text import cer, headline_metric, lint, list_profiles, load_profile, render, wer
 
 __all__ = [
-    "LANGUAGES", "Workbench", "open_workbench", "projects", "open_project",
-    "get_project", "ensure_project", "settings_digest", "update_settings", "profile_choices",
-    "profile_label", "model_choices", "recordings", "lint_project",
-    "project_status", "draft_quality",
+    "LANGUAGES",
+    "Workbench",
+    "open_workbench",
+    "projects",
+    "open_project",
+    "get_project",
+    "ensure_project",
+    "settings_digest",
+    "update_settings",
+    "profile_choices",
+    "profile_label",
+    "model_choices",
+    "recordings",
+    "lint_project",
+    "project_status",
+    "draft_quality",
 ]
 
 LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
-SETTINGS_FIELDS = ("language", "conventions", "speakers", "guidelines", "lint_blocks",
-                   "asr_engine", "asr_model", "prompt", "max_segment", "min_segment",
-                   "per_channel", "review_required", "review_reasons", "review_share",
-                   "review_raise_above", "assignment", "claim_minutes", *QUALITY_FIELDS)
+SETTINGS_FIELDS = (
+    "language",
+    "conventions",
+    "speakers",
+    "guidelines",
+    "lint_blocks",
+    "asr_engine",
+    "asr_model",
+    "prompt",
+    "max_segment",
+    "min_segment",
+    "per_channel",
+    "review_required",
+    "review_reasons",
+    "review_share",
+    "review_raise_above",
+    "assignment",
+    "claim_minutes",
+    *QUALITY_FIELDS,
+)
 
 
 def projects(wb: Workbench) -> list[Project]:
@@ -76,7 +96,10 @@ def get_project(wb: Workbench, name: str) -> Project:
 
 
 def ensure_project(
-    wb: Workbench, name: str, language: str = "auto", conventions: str = "plain",
+    wb: Workbench,
+    name: str,
+    language: str = "auto",
+    conventions: str = "plain",
     allow_path: bool = False,
 ) -> Project:
     """The project called `name`, created with `language` and `conventions` if it is new.
@@ -96,8 +119,13 @@ def ensure_project(
     user = require(wb, Action.CREATE_PROJECT)
     _check_profile(wb, conventions, allow_path)
     project = store.create_project(wb.db, name, language=language, conventions=str(conventions))
-    store.log_event(wb.db, user.name, "project created", project.id,
-                    {"name": name, "language": language, "conventions": profile_label(conventions)})
+    store.log_event(
+        wb.db,
+        user.name,
+        "project created",
+        project.id,
+        {"name": name, "language": language, "conventions": profile_label(conventions)},
+    )
     return project
 
 
@@ -116,8 +144,10 @@ def profile_label(conventions: str) -> str:
 
 def _check_profile(wb: Workbench, conventions: str, allow_path: bool) -> None:
     if not allow_path and conventions not in profile_choices(wb):
-        raise NotFound(f"no conventions profile named {profile_label(conventions)!r}: choose "
-                       "a built-in one or a file the owner put in the profiles folder")
+        raise NotFound(
+            f"no conventions profile named {profile_label(conventions)!r}: choose "
+            "a built-in one or a file the owner put in the profiles folder"
+        )
     try:
         load_profile(conventions)
     except (WorkbenchError, OSError) as exc:
@@ -137,8 +167,11 @@ def model_choices(wb: Workbench, engine: str) -> list[str]:
         if engine == "openai-whisper":
             found = sorted(p.name for p in folder.glob("*.pt"))
         else:
-            found = sorted(p.name for p in folder.iterdir()
-                           if (p / "model.bin").is_file() and not p.name.startswith("whisper-base"))
+            found = sorted(
+                p.name
+                for p in folder.iterdir()
+                if (p / "model.bin").is_file() and not p.name.startswith("whisper-base")
+            )
     return [EMBEDDED_NAME, *found]
 
 
@@ -173,8 +206,11 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     if engine not in ENGINES:
         raise WorkbenchError(f"unknown engine {engine!r}")
     model = values.get("asr_model", project.asr_model)
-    if ("asr_model" in values and model != project.asr_model
-            and model not in model_choices(wb, engine)):
+    if (
+        "asr_model" in values
+        and model != project.asr_model
+        and model not in model_choices(wb, engine)
+    ):
         raise NotFound(f"no model {model!r} in the models folder")
     if "speakers" in values:
         values["speakers"] = [s.strip()[:200] for s in values["speakers"] if s.strip()]
@@ -201,15 +237,21 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
         raise WorkbenchError("segments: the shortest is 0–5 s and the longest 2–60 s")
     if "min_segment" in values:
         values["min_segment"] = min(lo, hi)
-    changed = {k: v for k, v in values.items() if getattr(project, k) != (
-        tuple(v) if k in ("speakers", "review_reasons") else v)}
+    changed = {
+        k: v
+        for k, v in values.items()
+        if getattr(project, k) != (tuple(v) if k in ("speakers", "review_reasons") else v)
+    }
     if not changed:
         return project
     updated = store.update_project(wb.db, project_id, **changed)
     if "double_share" in changed:
         redraw_doubles(wb, updated)
-    shown = {k: (profile_label(v) if k == "conventions" else v) for k, v in changed.items()
-             if k != "guidelines"}
+    shown = {
+        k: (profile_label(v) if k == "conventions" else v)
+        for k, v in changed.items()
+        if k != "guidelines"
+    }
     if "guidelines" in changed:
         shown["guidelines"] = "changed"
     store.log_event(wb.db, user.name, "settings changed", project_id, shown)
@@ -230,9 +272,17 @@ def lint_project(wb: Workbench, project: Project) -> list[dict[str, Any]]:
     for q in store.segment_queue(wb.db, project.id):
         if q["status"] == Status.DELETED.value:
             continue
-        findings.extend({"segment_id": q["id"], "recording": q["recording"],
-                         "start": q["start"], "rule": f.rule, "level": f.level,
-                         "message": f.message} for f in lint(q["text"] or "", profile))
+        findings.extend(
+            {
+                "segment_id": q["id"],
+                "recording": q["recording"],
+                "start": q["start"],
+                "rule": f.rule,
+                "level": f.level,
+                "message": f.message,
+            }
+            for f in lint(q["text"] or "", profile)
+        )
     return findings
 
 
@@ -267,8 +317,12 @@ def draft_quality(wb: Workbench, project: Project) -> dict[str, Any] | None:
     hyps = [render(d, profile, form="spelling") or "" for d, _ in pairs]
     refs = [render(f, profile, form="spelling") or "" for _, f in pairs]
     language = project.language if project.language != "auto" else (profile.language or "en")
-    return {"segments": len(pairs), "wer": wer(refs, hyps), "cer": cer(refs, hyps),
-            "headline": headline_metric(language)}
+    return {
+        "segments": len(pairs),
+        "wer": wer(refs, hyps),
+        "cer": cer(refs, hyps),
+        "headline": headline_metric(language),
+    }
 
 
 def labeller_stats(wb: Workbench, project: Project) -> list[dict[str, Any]]:

@@ -84,10 +84,11 @@ class CorpusStats:
 def alphabet(texts: Iterable[str]) -> tuple[Character, ...]:
     """Every character of the texts but the space, with its count: what is not a letter or a
     digit first (so stray symbols and control characters show), then by count, rarest first."""
-    counts = Counter(ch for text in texts for ch in unicodedata.normalize("NFC", text)
-                     if ch != " ")
-    chars = [Character(ch, n, unicodedata.name(ch, f"U+{ord(ch):04X}"), unicodedata.category(ch))
-             for ch, n in counts.items()]
+    counts = Counter(ch for text in texts for ch in unicodedata.normalize("NFC", text) if ch != " ")
+    chars = [
+        Character(ch, n, unicodedata.name(ch, f"U+{ord(ch):04X}"), unicodedata.category(ch))
+        for ch, n in counts.items()
+    ]
     return tuple(sorted(chars, key=lambda c: (c.letter_or_digit, c.count, c.char)))
 
 
@@ -124,9 +125,14 @@ def corpus_stats(rows: list[AuditRow]) -> CorpusStats:
     rates = rate_range([r.char_rate for r in rows if r.duration > 0 and r.chars])
     out = tuple((r.segment_id, why) for r in rows if (why := out_of_range(r, rates)) is not None)
     return CorpusStats(
-        utterances=len(rows), hours=sum(r.duration for r in rows) / 3600, words=len(words),
-        vocabulary=len(set(words)), alphabet=alphabet(r.text for r in rows),
-        rate_range=rates, out_of_range=out)
+        utterances=len(rows),
+        hours=sum(r.duration for r in rows) / 3600,
+        words=len(words),
+        vocabulary=len(set(words)),
+        alphabet=alphabet(r.text for r in rows),
+        rate_range=rates,
+        out_of_range=out,
+    )
 
 
 def by_disagreement(rows: list[AuditRow]) -> list[AuditRow]:

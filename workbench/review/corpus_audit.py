@@ -49,14 +49,31 @@ def audit_report(wb: Workbench, project: Project) -> AuditReport:
     require(wb, Action.REVIEW, project.id)
     rows = tuple(
         AuditRow(
-            segment_id=r["id"], recording=r["recording"], start=r["start"], end=r["end"],
-            status=r["status"], text=r["text"] or "", flags=tuple(r["flags"] or ()),
-            opinion=r["opinion"], wer=r["wer"], cer=r["cer"], disagreement=r["disagreement"],
-            stale=r["opinion"] is not None and r["judged_text"] != r["text"])
-        for r in store.audit_rows(wb.db, project.id) if r["source"] in LABELLED_SOURCES)
+            segment_id=r["id"],
+            recording=r["recording"],
+            start=r["start"],
+            end=r["end"],
+            status=r["status"],
+            text=r["text"] or "",
+            flags=tuple(r["flags"] or ()),
+            opinion=r["opinion"],
+            wer=r["wer"],
+            cer=r["cer"],
+            disagreement=r["disagreement"],
+            stale=r["opinion"] is not None and r["judged_text"] != r["text"],
+        )
+        for r in store.audit_rows(wb.db, project.id)
+        if r["source"] in LABELLED_SOURCES
+    )
     judged = sum(r.opinion is not None and not r.stale for r in rows)
-    return AuditReport(rows, corpus_stats(list(rows)), headline_metric(project.language),
-                       judged, len(rows) - judged, audit_job(wb, project))
+    return AuditReport(
+        rows,
+        corpus_stats(list(rows)),
+        headline_metric(project.language),
+        judged,
+        len(rows) - judged,
+        audit_job(wb, project),
+    )
 
 
 def audit_job(wb: Workbench, project: Project) -> Job | None:
@@ -69,8 +86,10 @@ def audit_job(wb: Workbench, project: Project) -> Job | None:
 
 def disagreement(label: str, opinion: str, language: str, profile: str | None) -> dict:
     """WER, CER and the language's headline rate between a label and a second opinion."""
-    rates = {"wer": wer(label, opinion, profile=profile),
-             "cer": cer(label, opinion, profile=profile)}
+    rates = {
+        "wer": wer(label, opinion, profile=profile),
+        "cer": cer(label, opinion, profile=profile),
+    }
     return rates | {"disagreement": rates[headline_metric(language).lower()]}
 
 
@@ -79,15 +98,27 @@ def start_audit_job(wb: Workbench, project: Project, params: dict) -> Job:
     user = require(wb, Action.DRAFT, project.id)
     running = live_job(wb, project, KIND)
     if running is not None:
-        raise JobRunning(f"a second opinion for {project.name!r} is already running "
-                         f"({running.done:.0f}/{running.total:.0f} segments done)")
+        raise JobRunning(
+            f"a second opinion for {project.name!r} is already running "
+            f"({running.done:.0f}/{running.total:.0f} segments done)"
+        )
     todo = store.audit_todo(wb.db, project.id)
     worker = this_worker()
-    job = store.start_job(wb.db, project.id, KIND, params, float(len(todo)), worker.pid,
-                          worker.host)
-    store.log_event(wb.db, user.name, "audit started", project.id,
-                    {"job": job.id, "segments": len(todo), "engine": params.get("engine"),
-                     "model": params.get("model")})
+    job = store.start_job(
+        wb.db, project.id, KIND, params, float(len(todo)), worker.pid, worker.host
+    )
+    store.log_event(
+        wb.db,
+        user.name,
+        "audit started",
+        project.id,
+        {
+            "job": job.id,
+            "segments": len(todo),
+            "engine": params.get("engine"),
+            "model": params.get("model"),
+        },
+    )
     return job
 
 
@@ -104,7 +135,10 @@ def audit_options(project: Project) -> TranscribeOptions:
 
 
 def run_audit_job(
-    wb: Workbench, job: Job, engine: Engine, options: TranscribeOptions,
+    wb: Workbench,
+    job: Job,
+    engine: Engine,
+    options: TranscribeOptions,
     on_progress: Callable[[Job], None] | None = None,
 ) -> Job:
     """Transcribe every labelled segment still without a second opinion; the finished job.
@@ -117,8 +151,13 @@ def run_audit_job(
     return run_as_worker(wb, job, lambda: _judge_all(wb, job, engine, options, on_progress))
 
 
-def _judge_all(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptions,
-               on_progress: Callable[[Job], None] | None) -> Job:
+def _judge_all(
+    wb: Workbench,
+    job: Job,
+    engine: Engine,
+    options: TranscribeOptions,
+    on_progress: Callable[[Job], None] | None,
+) -> Job:
     project = store.get_project(wb.db, job.project_id)
     todo = store.audit_todo(wb.db, job.project_id)
     recordings = {r.id: r for r in store.list_recordings(wb.db, project.id)}
@@ -132,9 +171,13 @@ def _judge_all(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptio
             state = "cancelled"
             break
         recording = recordings[seg["recording_id"]]
-        store.update_job(wb.db, job.id, done=float(done), total=float(len(todo)),
-                         message=f"{done + 1}/{len(todo)}: {recording.original_name} "
-                                 f"at {seg['start']:.1f} s")
+        store.update_job(
+            wb.db,
+            job.id,
+            done=float(done),
+            total=float(len(todo)),
+            message=f"{done + 1}/{len(todo)}: {recording.original_name} at {seg['start']:.1f} s",
+        )
         if on_progress:
             on_progress(store.get_job(wb.db, job.id))
         try:
@@ -144,22 +187,36 @@ def _judge_all(wb: Workbench, job: Job, engine: Engine, options: TranscribeOptio
             text = " ".join(p.text.strip() for p in parts if p.text.strip())
             logprob = (sum(p.avg_logprob for p in parts) / len(parts)) if parts else None
             store.save_opinion(
-                wb.db, seg["id"], seg["latest_revision_id"], text,
-                f"{engine.name}:{Path(engine.model).name}", transcript.language, logprob,
-                **disagreement(seg["text"], text, project.language, project.conventions))
+                wb.db,
+                seg["id"],
+                seg["latest_revision_id"],
+                text,
+                f"{engine.name}:{Path(engine.model).name}",
+                transcript.language,
+                logprob,
+                **disagreement(seg["text"], text, project.language, project.conventions),
+            )
         except Exception as exc:  # one segment must not stop the audit
             if environmental(exc):
                 raise
             log.exception("audit job %s: segment %s failed", job.id, seg["id"])
-            failures.append(f"segment {seg['id']} ({recording.original_name} at "
-                            f"{seg['start']:.1f} s): {_reason(exc)}")
+            failures.append(
+                f"segment {seg['id']} ({recording.original_name} at "
+                f"{seg['start']:.1f} s): {_reason(exc)}"
+            )
     else:
         done = len(todo)
     if todo and len(failures) == len(todo):
         state = "failed"
     message = f"{len(failures)} segment(s) failed" if failures else state
-    store.update_job(wb.db, job.id, state=state, done=float(done), message=message,
-                     error="\n".join(failures[:50]) or None)
+    store.update_job(
+        wb.db,
+        job.id,
+        state=state,
+        done=float(done),
+        message=message,
+        error="\n".join(failures[:50]) or None,
+    )
     job = store.get_job(wb.db, job.id)
     if on_progress:
         on_progress(job)

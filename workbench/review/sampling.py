@@ -38,8 +38,14 @@ def drawn(segment_id: int, share: float, what: str = "review") -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < share
 
 
-def status_after_labelling(project: Project, segment_id: int, current: Status,
-                           flags: tuple[str, ...], reviews: int, rejections: int) -> Status:
+def status_after_labelling(
+    project: Project,
+    segment_id: int,
+    current: Status,
+    flags: tuple[str, ...],
+    reviews: int,
+    rejections: int,
+) -> Status:
     """'labeled' (to be reviewed) or 'passed' for a labeller's save of a segment now `current`."""
     if project.review_share >= 1.0 or current in (Status.REJECTED, Status.LABELLED) or flags:
         return Status.LABELLED

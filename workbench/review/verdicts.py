@@ -85,14 +85,18 @@ def _queue(order: str) -> list[str]:
     return list(AUDITED if order == "disagreement" else TO_REVIEW)
 
 
-def open_review(wb: Workbench, project_id: int, shown: int | None,
-                recording_id: int | None = None, order: str = "time") -> ReviewState | None:
+def open_review(
+    wb: Workbench,
+    project_id: int,
+    shown: int | None,
+    recording_id: int | None = None,
+    order: str = "time",
+) -> ReviewState | None:
     """The segment to review: `shown` if it still awaits review, else the next that does
     (labelled segments in time order, or audited ones by disagreement), with everything the
     review page shows of it. None when nothing awaits review."""
     require(wb, Action.REVIEW, project_id)
-    nav = store.queue_position(wb.db, project_id, shown, recording_id, _queue(order),
-                               order=order)
+    nav = store.queue_position(wb.db, project_id, shown, recording_id, _queue(order), order=order)
     if nav["current"] is None:
         return None
     view = store.segment_view(wb.db, nav["current"])
@@ -101,7 +105,10 @@ def open_review(wb: Workbench, project_id: int, shown: int | None,
     previous = revisions[-2] if len(revisions) >= 2 else None
     project = store.get_project(wb.db, project_id)
     return ReviewState(
-        view=view, index=nav["index"], total=nav["total"], previous=nav["previous"],
+        view=view,
+        index=nav["index"],
+        total=nav["total"],
+        previous=nav["previous"],
         following=nav["next"],
         draft_text=view.draft.text if view.draft else None,
         previous_text=previous.text if previous is not None else None,
@@ -144,11 +151,9 @@ def fix_and_approve(wb: Workbench, segment_id: int, version: int, edit: Edit) ->
     view, reviewer = _reviewing(wb, segment_id, version)
     start, end = check_bounds(edit.start, edit.end, view.recording.duration)
     fix = tidy(edit, start, end)
-    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None,
-                             fix.text)
+    flags = after_human_edit(view.segment.flags, view.draft.text if view.draft else None, fix.text)
     fix = replace(fix, status=Status.APPROVED, op="review", flags=flags)
-    store.record_review(wb.db, segment_id, version, reviewer, "approve", Status.APPROVED,
-                        fix=fix)
+    store.record_review(wb.db, segment_id, version, reviewer, "approve", Status.APPROVED, fix=fix)
     return store.list_revisions(wb.db, segment_id)[-1]
 
 
@@ -166,8 +171,17 @@ def reject(wb: Workbench, segment_id: int, version: int, reason: str, comment: s
     elif reason not in reasons(project):
         raise InvalidEdit(f"unknown reason {reason!r}: pick one of the project's reasons")
     labeller = store.labeller_of(wb.db, segment_id)
-    return store.record_review(wb.db, segment_id, version, reviewer, "reject", Status.REJECTED,
-                               reason=reason, comment=comment, assignee=labeller)
+    return store.record_review(
+        wb.db,
+        segment_id,
+        version,
+        reviewer,
+        "reject",
+        Status.REJECTED,
+        reason=reason,
+        comment=comment,
+        assignee=labeller,
+    )
 
 
 def rejection(wb: Workbench, segment_id: int) -> dict | None:
@@ -187,8 +201,10 @@ def review_progress(wb: Workbench, project_id: int) -> list[dict]:
     review now (raised to all when their rejection rate is high; see `sampling`)."""
     require(wb, Action.SETTINGS, project_id)
     project = store.get_project(wb.db, project_id)
-    return [r | {"review_share": share_for(project, r["reviews"], r["rejections"])}
-            for r in store.review_stats(wb.db, project_id)]
+    return [
+        r | {"review_share": share_for(project, r["reviews"], r["rejections"])}
+        for r in store.review_stats(wb.db, project_id)
+    ]
 
 
 def apply_review_action(wb: Workbench, action: dict, *, state: ReviewState) -> Outcome:
@@ -214,10 +230,23 @@ def apply_review_action(wb: Workbench, action: dict, *, state: ReviewState) -> O
         if (text, start, end) == (latest, round(seg.start, 3), round(seg.end, 3)):
             approve(wb, seg_id, version)
             return Outcome("success", f"Approved segment #{seg_id}.", go_to=go)
-        rev = fix_and_approve(wb, seg_id, version, Edit(
-            text, start, end, Status.APPROVED, seg.speaker, seg.tags, seg.comment,
-            active_seconds=float(action.get("active_seconds") or 0.0)))
-        return Outcome("success", f"Fixed and approved segment #{seg_id} (revision {rev.n}).",
-                       go_to=go)
+        rev = fix_and_approve(
+            wb,
+            seg_id,
+            version,
+            Edit(
+                text,
+                start,
+                end,
+                Status.APPROVED,
+                seg.speaker,
+                seg.tags,
+                seg.comment,
+                active_seconds=float(action.get("active_seconds") or 0.0),
+            ),
+        )
+        return Outcome(
+            "success", f"Fixed and approved segment #{seg_id} (revision {rev.n}).", go_to=go
+        )
     except WorkbenchError as exc:
         return Outcome("error", f"Not reviewed: {exc}")

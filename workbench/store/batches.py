@@ -29,9 +29,16 @@ def batch_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     current = revisions.alias("current")
     labels = _labels(project_id).subquery("labels")
     query = (
-        sa.select(labels.c.segment_id, labels.c.status, labels.c.seconds, labels.c.draft,
-                  current.c.text.label("final"), recordings.c.draft_job.label("job"),
-                  recordings.c.drafted_at, jobs.c.params)
+        sa.select(
+            labels.c.segment_id,
+            labels.c.status,
+            labels.c.seconds,
+            labels.c.draft,
+            current.c.text.label("final"),
+            recordings.c.draft_job.label("job"),
+            recordings.c.drafted_at,
+            jobs.c.params,
+        )
         .select_from(labels)
         .join(segments, segments.c.id == labels.c.segment_id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
@@ -42,22 +49,35 @@ def batch_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     )
     last = revisions.alias("last")
     deleted, draft, op = with_draft(
-        sa.select(segments.c.id.label("segment_id"), segments.c.status,
-                  (segments.c.end - segments.c.start).label("seconds"))
+        sa.select(
+            segments.c.id.label("segment_id"),
+            segments.c.status,
+            (segments.c.end - segments.c.start).label("seconds"),
+        )
         .select_from(segments)
-        .join(recordings, recordings.c.id == segments.c.recording_id), outer=False)
+        .join(recordings, recordings.c.id == segments.c.recording_id),
+        outer=False,
+    )
     deleted = (  # a draft a person deleted (text over silence, a loop): all of it was wrong
-        deleted.add_columns(draft.label("draft"), sa.literal("").label("final"),
-                            recordings.c.draft_job.label("job"), recordings.c.drafted_at,
-                            jobs.c.params)
+        deleted.add_columns(
+            draft.label("draft"),
+            sa.literal("").label("final"),
+            recordings.c.draft_job.label("job"),
+            recordings.c.drafted_at,
+            jobs.c.params,
+        )
         .join(last, last.c.id == segments.c.latest_revision_id)
         .outerjoin(jobs, jobs.c.id == recordings.c.draft_job)
-        .where(recordings.c.project_id == project_id,
-               segments.c.status == Status.DELETED.value, _by_a_job(op),
-               last.c.op == "delete")  # not one merged into its neighbour
+        .where(
+            recordings.c.project_id == project_id,
+            segments.c.status == Status.DELETED.value,
+            _by_a_job(op),
+            last.c.op == "delete",
+        )  # not one merged into its neighbour
     )
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query) if r.draft is not None]
         rows += [dict(r._mapping) for r in conn.execute(deleted)]
-    return sorted(rows, key=lambda r: (r["drafted_at"] is None, r["drafted_at"] or 0,
-                                       r["segment_id"]))
+    return sorted(
+        rows, key=lambda r: (r["drafted_at"] is None, r["drafted_at"] or 0, r["segment_id"])
+    )

@@ -36,18 +36,29 @@ def _claiming(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _take(conn: Connection, project_id: int, user: str, at: datetime, until: datetime,
-          *, segment_id: int | None = None, recording_id: int | None = None) -> bool:
+def _take(
+    conn: Connection,
+    project_id: int,
+    user: str,
+    at: datetime,
+    until: datetime,
+    *,
+    segment_id: int | None = None,
+    recording_id: int | None = None,
+) -> bool:
     """Claim one item for `user` until `until` if nobody else holds it live; whether it did."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(claims).values(
-        project_id=project_id, segment_id=segment_id, recording_id=recording_id,
-        user_name=user, claimed_at=at, expires_at=until,
+        project_id=project_id,
+        segment_id=segment_id,
+        recording_id=recording_id,
+        user_name=user,
+        claimed_at=at,
+        expires_at=until,
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["segment_id" if segment_id is not None else "recording_id"],
-        set_={"project_id": project_id, "user_name": user, "claimed_at": at,
-              "expires_at": until},
+        set_={"project_id": project_id, "user_name": user, "claimed_at": at, "expires_at": until},
         where=sa.or_(claims.c.expires_at <= at, claims.c.user_name == user),
     ).returning(claims.c.id)
     return conn.execute(stmt).first() is not None
@@ -56,8 +67,11 @@ def _take(conn: Connection, project_id: int, user: str, at: datetime, until: dat
 def _free_for(user: str, at: datetime, unit: str):
     """The condition on a segment row: no live claim by anyone else on it (or its recording)
     and not assigned to anyone else."""
-    item = (claims.c.segment_id == segments.c.id if unit == "segment"
-            else claims.c.recording_id == segments.c.recording_id)
+    item = (
+        claims.c.segment_id == segments.c.id
+        if unit == "segment"
+        else claims.c.recording_id == segments.c.recording_id
+    )
     taken = sa.exists().where(item, claims.c.expires_at > at, claims.c.user_name != user)
     return sa.and_(~taken, sa.or_(segments.c.assignee.is_(None), segments.c.assignee == user))
 
@@ -68,8 +82,14 @@ def _place(conn: Connection, columns: Sequence, segment_id: int | None):
     if segment_id is None:
         return None
     return conn.execute(
-        sa.select(*columns, segments.c.recording_id, segments.c.status, segments.c.assignee,
-                  segments.c.start.label("seg_start"), segments.c.id.label("seg_id"))
+        sa.select(
+            *columns,
+            segments.c.recording_id,
+            segments.c.status,
+            segments.c.assignee,
+            segments.c.start.label("seg_start"),
+            segments.c.id.label("seg_id"),
+        )
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .where(segments.c.id == segment_id)
     ).first()
@@ -77,7 +97,7 @@ def _place(conn: Connection, columns: Sequence, segment_id: int | None):
 
 def _past(columns: Sequence, place) -> Any:
     """The condition: a segment comes after `place` in the queue."""
-    values = tuple(place)[:len(columns)]
+    values = tuple(place)[: len(columns)]
     return sa.tuple_(*columns) > sa.tuple_(*map(sa.literal, values))
 
 
@@ -94,8 +114,11 @@ def _order(columns: Sequence, user: str, place) -> tuple:
         return (sa.case((_given_back(user), 0), else_=1), *columns)
     past = _past(columns, place)
     skipped_mine = place.status == Status.REJECTED.value and place.assignee == user
-    mine = sa.case((sa.and_(_given_back(user), past), 0), (_given_back(user), 3), else_=1) \
-        if skipped_mine else sa.case((_given_back(user), 0), else_=1)
+    mine = (
+        sa.case((sa.and_(_given_back(user), past), 0), (_given_back(user), 3), else_=1)
+        if skipped_mine
+        else sa.case((_given_back(user), 0), else_=1)
+    )
     return (mine, sa.case((past, 0), else_=2), *columns)
 
 
@@ -105,8 +128,11 @@ def _labelled_by(project_id: int, user: str):
         sa.select(revisions.c.segment_id)
         .join(segments, segments.c.id == revisions.c.segment_id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
-        .where(recordings.c.project_id == project_id, revisions.c.author == user,
-               revisions.c.source == "human")
+        .where(
+            recordings.c.project_id == project_id,
+            revisions.c.author == user,
+            revisions.c.source == "human",
+        )
         .distinct()
     )
 
@@ -118,10 +144,15 @@ def _share(conn: Connection, project_id: int, user: str, at: datetime, unit: str
     count = conn.execute(sa.select(sa.func.count()).select_from(labelled.subquery())).scalar_one()
     if unit == "segment":
         count += conn.execute(
-            sa.select(sa.func.count()).select_from(claims).where(
-                claims.c.project_id == project_id, claims.c.user_name == user,
-                claims.c.expires_at > at, claims.c.segment_id.is_not(None),
-                claims.c.segment_id.not_in(labelled))
+            sa.select(sa.func.count())
+            .select_from(claims)
+            .where(
+                claims.c.project_id == project_id,
+                claims.c.user_name == user,
+                claims.c.expires_at > at,
+                claims.c.segment_id.is_not(None),
+                claims.c.segment_id.not_in(labelled),
+            )
         ).scalar_one()
     return count
 
@@ -138,8 +169,9 @@ def get_cap(conn_or_engine: Connection | Engine, project_id: int, user: str) -> 
 def set_cap(engine: Engine, project_id: int, user: str, cap: int | None) -> None:
     """Set (or with None remove) a person's cap in a project."""
     with engine.begin() as conn:
-        conn.execute(sa.delete(caps).where(caps.c.project_id == project_id,
-                                           caps.c.user_name == user))
+        conn.execute(
+            sa.delete(caps).where(caps.c.project_id == project_id, caps.c.user_name == user)
+        )
         if cap is not None:
             conn.execute(sa.insert(caps).values(project_id=project_id, user_name=user, cap=cap))
 
@@ -159,9 +191,17 @@ class _Ask(TypedDict):
 
 
 def claim_next(
-    engine: Engine, project_id: int, user: str, minutes: float, *, unit: str,
-    recording_id: int | None = None, statuses: Sequence[str] = (), flagged_only: bool = False,
-    order: str = "time", after: int | None = None,
+    engine: Engine,
+    project_id: int,
+    user: str,
+    minutes: float,
+    *,
+    unit: str,
+    recording_id: int | None = None,
+    statuses: Sequence[str] = (),
+    flagged_only: bool = False,
+    order: str = "time",
+    after: int | None = None,
 ) -> tuple[int | None, str]:
     """Claim the next item of the queue for `user` (for `minutes`) and return (segment, why).
 
@@ -175,8 +215,17 @@ def claim_next(
     """
     at = now()
     until = at + timedelta(minutes=minutes)
-    args = _Ask(project_id=project_id, user=user, at=at, until=until, recording_id=recording_id,
-                statuses=statuses, flagged_only=flagged_only, order=order, after=after)
+    args = _Ask(
+        project_id=project_id,
+        user=user,
+        at=at,
+        until=until,
+        recording_id=recording_id,
+        statuses=statuses,
+        flagged_only=flagged_only,
+        order=order,
+        after=after,
+    )
     with engine.begin() as conn:
         _claiming(conn)
         found = (_next_segment if unit == "segment" else _next_in_recording)(conn, **args)
@@ -190,13 +239,24 @@ def _capped(conn: Connection, project_id: int, user: str, at: datetime, unit: st
     return cap is not None and _share(conn, project_id, user, at, unit) >= cap
 
 
-def _next_segment(conn: Connection, *, project_id: int, user: str, at: datetime,
-                  until: datetime, recording_id: int | None, statuses: Sequence[str],
-                  flagged_only: bool, order: str, after: int | None) -> int | None:
+def _next_segment(
+    conn: Connection,
+    *,
+    project_id: int,
+    user: str,
+    at: datetime,
+    until: datetime,
+    recording_id: int | None,
+    statuses: Sequence[str],
+    flagged_only: bool,
+    order: str,
+    after: int | None,
+) -> int | None:
     base = _queue_query(project_id, recording_id, statuses, flagged_only, without_gold=True)
     columns = _queue_order(order)
     mine = sa.select(claims.c.segment_id).where(
-        claims.c.project_id == project_id, claims.c.user_name == user, claims.c.expires_at > at)
+        claims.c.project_id == project_id, claims.c.user_name == user, claims.c.expires_at > at
+    )
     held = conn.execute(base.where(segments.c.id.in_(mine)).order_by(*columns).limit(1)).scalar()
     if held is not None:
         _take(conn, project_id, user, at, until, segment_id=held)  # renewed
@@ -210,35 +270,50 @@ def _next_segment(conn: Connection, *, project_id: int, user: str, at: datetime,
     if _capped(conn, project_id, user, at, "segment"):  # only their rejected segments
         free = free.where(_given_back(user))
     elif order == "time":  # the given-back ones first, then recording by recording
-        found = _first_taken(conn, free.where(_given_back(user)).order_by(
-            *_order(columns, user, place)), segments, take)
-        return found if found is not None else _first_by_time(conn, project_id, recording_id,
-                                                               free, place, take)
+        found = _first_taken(
+            conn,
+            free.where(_given_back(user)).order_by(*_order(columns, user, place)),
+            segments,
+            take,
+        )
+        return (
+            found
+            if found is not None
+            else _first_by_time(conn, project_id, recording_id, free, place, take)
+        )
     return _first_taken(conn, free.order_by(*_order(columns, user, place)), segments, take)
 
 
-def _first_by_time(conn: Connection, project_id: int, recording_id: int | None, free,
-                   place, take) -> int | None:
+def _first_by_time(
+    conn: Connection, project_id: int, recording_id: int | None, free, place, take
+) -> int | None:
     """The first of the `free` segments that `take` claims, in time order past `place` and
     round again, asking one recording at a time so that each query is a range of the
     (recording_id, start) index, not a sort of the whole queue."""
-    recs = conn.execute(
-        sa.select(recordings.c.id).where(recordings.c.project_id == project_id,
-                                         *([recordings.c.id == recording_id]
-                                           if recording_id is not None else []))
-        .order_by(recordings.c.original_name, recordings.c.id)).scalars().all()
+    recs = (
+        conn.execute(
+            sa.select(recordings.c.id)
+            .where(
+                recordings.c.project_id == project_id,
+                *([recordings.c.id == recording_id] if recording_id is not None else []),
+            )
+            .order_by(recordings.c.original_name, recordings.c.id)
+        )
+        .scalars()
+        .all()
+    )
     steps: list[tuple[int, Any]] = [(rec, None) for rec in recs]
     if place is not None and place.recording_id in recs:
         at = recs.index(place.recording_id)
         here = sa.tuple_(segments.c.start, segments.c.id) > sa.tuple_(
-            sa.literal(place.seg_start), sa.literal(place.seg_id))
-        steps = [(recs[at], here), *steps[at + 1:], *steps[:at], (recs[at], ~here)]
+            sa.literal(place.seg_start), sa.literal(place.seg_id)
+        )
+        steps = [(recs[at], here), *steps[at + 1 :], *steps[:at], (recs[at], ~here)]
     for rec, where in steps:
         query = free.where(segments.c.recording_id == rec)
         if where is not None:
             query = query.where(where)
-        found = _first_taken(conn, query.order_by(segments.c.start, segments.c.id), segments,
-                             take)
+        found = _first_taken(conn, query.order_by(segments.c.start, segments.c.id), segments, take)
         if found is not None:
             return found
     return None
@@ -254,15 +329,26 @@ def _first_taken(conn: Connection, candidates: sa.Select, table, take) -> int | 
     """
     for _ in range(TRIES):
         found = conn.execute(
-            candidates.limit(1).with_for_update(skip_locked=True, of=table)).scalar()
+            candidates.limit(1).with_for_update(skip_locked=True, of=table)
+        ).scalar()
         if found is None or take(found):
             return found
     return None
 
 
-def _next_in_recording(conn: Connection, *, project_id: int, user: str, at: datetime,
-                       until: datetime, recording_id: int | None, statuses: Sequence[str],
-                       flagged_only: bool, order: str, after: int | None) -> int | None:
+def _next_in_recording(
+    conn: Connection,
+    *,
+    project_id: int,
+    user: str,
+    at: datetime,
+    until: datetime,
+    recording_id: int | None,
+    statuses: Sequence[str],
+    flagged_only: bool,
+    order: str,
+    after: int | None,
+) -> int | None:
     base = _queue_query(project_id, recording_id, statuses, flagged_only, without_gold=True)
     columns = _queue_order(order)
     place = _place(conn, columns, after)
@@ -273,13 +359,20 @@ def _next_in_recording(conn: Connection, *, project_id: int, user: str, at: date
     if found is not None:  # given back to them: theirs whoever holds the recording
         return found
     capped = _capped(conn, project_id, user, at, "recording")
-    held = conn.execute(
-        sa.select(claims.c.recording_id)
-        .join(recordings, recordings.c.id == claims.c.recording_id)
-        .where(claims.c.project_id == project_id, claims.c.user_name == user,
-               claims.c.expires_at > at)
-        .order_by(recordings.c.original_name, recordings.c.id)
-    ).scalars().all()
+    held = (
+        conn.execute(
+            sa.select(claims.c.recording_id)
+            .join(recordings, recordings.c.id == claims.c.recording_id)
+            .where(
+                claims.c.project_id == project_id,
+                claims.c.user_name == user,
+                claims.c.expires_at > at,
+            )
+            .order_by(recordings.c.original_name, recordings.c.id)
+        )
+        .scalars()
+        .all()
+    )
     free = base.where(_free_for(user, at, "recording"))
     for rec in held:
         query = free.where(segments.c.recording_id == rec)
@@ -296,99 +389,157 @@ def _next_in_recording(conn: Connection, *, project_id: int, user: str, at: date
     return _new_recording(conn, project_id, user, at, until, free, columns, place)
 
 
-def _new_recording(conn: Connection, project_id: int, user: str, at: datetime,
-                   until: datetime, free, columns: Sequence, place) -> int | None:
+def _new_recording(
+    conn: Connection,
+    project_id: int,
+    user: str,
+    at: datetime,
+    until: datetime,
+    free,
+    columns: Sequence,
+    place,
+) -> int | None:
     """Claim the first free recording (after the one of `place`, wrapping round) with a
     segment in the queue; its first such segment."""
     outer = recordings.alias("candidate")
     key = (outer.c.original_name, outer.c.id)
     wrap: sa.ColumnElement[int] = sa.literal(0)
     if place is not None:
-        row = conn.execute(sa.select(recordings.c.original_name, recordings.c.id)
-                           .where(recordings.c.id == place.recording_id)).one()
+        row = conn.execute(
+            sa.select(recordings.c.original_name, recordings.c.id).where(
+                recordings.c.id == place.recording_id
+            )
+        ).one()
         wrap = sa.case((sa.tuple_(*key) > sa.tuple_(*map(sa.literal, row)), 0), else_=1)
     candidates = (
         sa.select(outer.c.id)
-        .where(outer.c.project_id == project_id,
-               sa.exists(free.where(segments.c.recording_id == outer.c.id)))
+        .where(
+            outer.c.project_id == project_id,
+            sa.exists(free.where(segments.c.recording_id == outer.c.id)),
+        )
         .order_by(wrap, *key)
     )
-    rec = _first_taken(conn, candidates, outer,
-                       lambda rec: _take(conn, project_id, user, at, until, recording_id=rec))
+    rec = _first_taken(
+        conn,
+        candidates,
+        outer,
+        lambda rec: _take(conn, project_id, user, at, until, recording_id=rec),
+    )
     if rec is None:
         return None
-    return conn.execute(free.where(segments.c.recording_id == rec)
-                        .order_by(*columns).limit(1)).scalar()
+    return conn.execute(
+        free.where(segments.c.recording_id == rec).order_by(*columns).limit(1)
+    ).scalar()
 
 
-def _why_none(conn: Connection, *, project_id: int, user: str, at: datetime,
-              recording_id: int | None, statuses: Sequence[str], flagged_only: bool,
-              unit: str, **_: Any) -> str:
+def _why_none(
+    conn: Connection,
+    *,
+    project_id: int,
+    user: str,
+    at: datetime,
+    recording_id: int | None,
+    statuses: Sequence[str],
+    flagged_only: bool,
+    unit: str,
+    **_: Any,
+) -> str:
     """Why nothing can be handed out: 'cap', 'taken' or 'none'."""
     if _capped(conn, project_id, user, at, unit):
         return "cap"
     left = conn.execute(
         sa.select(sa.func.count()).select_from(
-            _queue_query(project_id, recording_id, statuses, flagged_only,
-                         without_gold=True).subquery())
+            _queue_query(
+                project_id, recording_id, statuses, flagged_only, without_gold=True
+            ).subquery()
+        )
     ).scalar_one()
     return "taken" if left else "none"
 
 
-def why_none(engine: Engine, project_id: int, user: str, *, unit: str,
-             recording_id: int | None = None, statuses: Sequence[str] = (),
-             flagged_only: bool = False, **_: Any) -> str:
+def why_none(
+    engine: Engine,
+    project_id: int,
+    user: str,
+    *,
+    unit: str,
+    recording_id: int | None = None,
+    statuses: Sequence[str] = (),
+    flagged_only: bool = False,
+    **_: Any,
+) -> str:
     """Why `claim_next` would hand `user` nothing now ('cap', 'taken', 'none'), read only."""
     with engine.connect() as conn:
-        return _why_none(conn, project_id=project_id, user=user, at=now(),
-                         recording_id=recording_id, statuses=statuses,
-                         flagged_only=flagged_only, unit=unit)
+        return _why_none(
+            conn,
+            project_id=project_id,
+            user=user,
+            at=now(),
+            recording_id=recording_id,
+            statuses=statuses,
+            flagged_only=flagged_only,
+            unit=unit,
+        )
 
 
-def claim_item(engine: Engine, project_id: int, segment_id: int, user: str, minutes: float,
-               unit: str) -> bool:
+def claim_item(
+    engine: Engine, project_id: int, segment_id: int, user: str, minutes: float, unit: str
+) -> bool:
     """Claim one segment (or, by recording, its recording) for `user`, e.g. opened by a link:
     whether they hold it now. Refused when someone else holds it, it is assigned to someone
     else, or (a new claim) the person's cap is reached."""
     at = now()
     with engine.begin() as conn:
         _claiming(conn)
-        row = conn.execute(sa.select(segments.c.recording_id, segments.c.assignee)
-                           .where(segments.c.id == segment_id)).one()
+        row = conn.execute(
+            sa.select(segments.c.recording_id, segments.c.assignee).where(
+                segments.c.id == segment_id
+            )
+        ).one()
         if row.assignee not in (None, user):
             return False
-        item = ({"segment_id": segment_id} if unit == "segment"
-                else {"recording_id": row.recording_id})
-        mine = conn.execute(sa.select(claims.c.id).where(
-            claims.c.user_name == user, claims.c.expires_at > at,
-            *[claims.c[k] == v for k, v in item.items()])).first()
+        item = (
+            {"segment_id": segment_id} if unit == "segment" else {"recording_id": row.recording_id}
+        )
+        mine = conn.execute(
+            sa.select(claims.c.id).where(
+                claims.c.user_name == user,
+                claims.c.expires_at > at,
+                *[claims.c[k] == v for k, v in item.items()],
+            )
+        ).first()
         if mine is None and _capped(conn, project_id, user, at, unit):
             return False
         return _take(conn, project_id, user, at, at + timedelta(minutes=minutes), **item)
 
 
-def _release(conn: Connection, user: str, *, segment_id: int | None = None,
-             recording_id: int | None = None) -> None:
-    item = (claims.c.segment_id == segment_id if segment_id is not None
-            else claims.c.recording_id == recording_id)
+def _release(
+    conn: Connection, user: str, *, segment_id: int | None = None, recording_id: int | None = None
+) -> None:
+    item = (
+        claims.c.segment_id == segment_id
+        if segment_id is not None
+        else claims.c.recording_id == recording_id
+    )
     conn.execute(sa.delete(claims).where(item, claims.c.user_name == user))
 
 
-def release(engine: Engine, user: str, *, segment_id: int | None = None,
-            recording_id: int | None = None) -> None:
+def release(
+    engine: Engine, user: str, *, segment_id: int | None = None, recording_id: int | None = None
+) -> None:
     """Give up `user`'s claim on a segment or a recording (nothing when they hold none)."""
     with engine.begin() as conn:
         _release(conn, user, segment_id=segment_id, recording_id=recording_id)
 
 
-def renew(engine: Engine, project_id: int, user: str, minutes: float, *,
-          recording_id: int) -> bool:
+def renew(engine: Engine, project_id: int, user: str, minutes: float, *, recording_id: int) -> bool:
     """Extend `user`'s claim on a recording (a save in it); whether they still hold it."""
     at = now()
     with engine.begin() as conn:
         _claiming(conn)
-        return _take(conn, project_id, user, at, at + timedelta(minutes=minutes),
-                     recording_id=recording_id)
+        return _take(
+            conn, project_id, user, at, at + timedelta(minutes=minutes), recording_id=recording_id
+        )
 
 
 def holder(engine: Engine, segment_id: int, unit: str) -> dict[str, Any] | None:
@@ -398,19 +549,26 @@ def holder(engine: Engine, segment_id: int, unit: str) -> dict[str, Any] | None:
         if unit == "segment":
             item = claims.c.segment_id == segment_id
         else:
-            item = claims.c.recording_id == sa.select(segments.c.recording_id).where(
-                segments.c.id == segment_id).scalar_subquery()
-        row = conn.execute(sa.select(claims.c.user_name, claims.c.expires_at)
-                           .where(item, claims.c.expires_at > at)).first()
+            item = (
+                claims.c.recording_id
+                == sa.select(segments.c.recording_id)
+                .where(segments.c.id == segment_id)
+                .scalar_subquery()
+            )
+        row = conn.execute(
+            sa.select(claims.c.user_name, claims.c.expires_at).where(item, claims.c.expires_at > at)
+        ).first()
     return dict(row._mapping) if row else None
 
 
 def todo_left(engine: Engine, recording_id: int, statuses: Sequence[str]) -> int:
     """How many segments of a recording have one of `statuses`."""
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).where(
-            segments.c.recording_id == recording_id,
-            segments.c.status.in_(list(statuses)))).scalar_one()
+        return conn.execute(
+            sa.select(sa.func.count()).where(
+                segments.c.recording_id == recording_id, segments.c.status.in_(list(statuses))
+            )
+        ).scalar_one()
 
 
 def assign(engine: Engine, project_id: int, segment_ids: Sequence[int], user: str | None) -> int:
@@ -418,24 +576,29 @@ def assign(engine: Engine, project_id: int, segment_ids: Sequence[int], user: st
     claims on them are released. Returns how many segments were assigned."""
     with engine.begin() as conn:
         _claiming(conn)
-        in_project = sa.select(segments.c.id).join(
-            recordings, recordings.c.id == segments.c.recording_id).where(
-            recordings.c.project_id == project_id, segments.c.id.in_(list(segment_ids)))
+        in_project = (
+            sa.select(segments.c.id)
+            .join(recordings, recordings.c.id == segments.c.recording_id)
+            .where(recordings.c.project_id == project_id, segments.c.id.in_(list(segment_ids)))
+        )
         ids = conn.execute(in_project).scalars().all()
         if not ids:
             return 0
         conn.execute(sa.update(segments).where(segments.c.id.in_(ids)).values(assignee=user))
         if user is not None:
-            conn.execute(sa.delete(claims).where(claims.c.segment_id.in_(ids),
-                                                 claims.c.user_name != user))
+            conn.execute(
+                sa.delete(claims).where(claims.c.segment_id.in_(ids), claims.c.user_name != user)
+            )
         return len(ids)
 
 
-def segments_of(engine: Engine, project_id: int, recording_id: int | None = None,
-                statuses: Sequence[str] = ()) -> list[int]:
+def segments_of(
+    engine: Engine, project_id: int, recording_id: int | None = None, statuses: Sequence[str] = ()
+) -> list[int]:
     """The ids of a project's segments (of one recording; with one of `statuses`)."""
-    query = _queue_query(project_id, recording_id, statuses, False,
-                         without_gold=True).order_by(segments.c.id)
+    query = _queue_query(project_id, recording_id, statuses, False, without_gold=True).order_by(
+        segments.c.id
+    )
     with engine.connect() as conn:
         return list(conn.execute(query).scalars())
 
@@ -447,14 +610,17 @@ def workload(engine: Engine, project_id: int, statuses: Sequence[str]) -> list[d
     out: dict[str, dict[str, Any]] = {}
 
     def row(name: str) -> dict[str, Any]:
-        return out.setdefault(name, {"user": name, "assigned": 0, "labelled": 0, "claims": 0,
-                                     "cap": None})
+        return out.setdefault(
+            name, {"user": name, "assigned": 0, "labelled": 0, "claims": 0, "cap": None}
+        )
 
-    in_project = sa.and_(recordings.c.id == segments.c.recording_id,
-                         recordings.c.project_id == project_id)
+    in_project = sa.and_(
+        recordings.c.id == segments.c.recording_id, recordings.c.project_id == project_id
+    )
     with engine.connect() as conn:
         for name, count in conn.execute(
-            sa.select(segments.c.assignee, sa.func.count()).select_from(segments)
+            sa.select(segments.c.assignee, sa.func.count())
+            .select_from(segments)
             .join(recordings, in_project)
             .where(segments.c.assignee.is_not(None), segments.c.status.in_(list(statuses)))
             .group_by(segments.c.assignee)
@@ -464,7 +630,8 @@ def workload(engine: Engine, project_id: int, statuses: Sequence[str]) -> list[d
             sa.select(revisions.c.author, sa.func.count(sa.distinct(revisions.c.segment_id)))
             .join(segments, segments.c.id == revisions.c.segment_id)
             .join(recordings, in_project)
-            .where(revisions.c.source == "human").group_by(revisions.c.author)
+            .where(revisions.c.source == "human")
+            .group_by(revisions.c.author)
         ):
             row(name)["labelled"] = count
         for name, count in conn.execute(
@@ -473,7 +640,8 @@ def workload(engine: Engine, project_id: int, statuses: Sequence[str]) -> list[d
             .group_by(claims.c.user_name)
         ):
             row(name)["claims"] = count
-        for name, cap in conn.execute(sa.select(caps.c.user_name, caps.c.cap)
-                                      .where(caps.c.project_id == project_id)):
+        for name, cap in conn.execute(
+            sa.select(caps.c.user_name, caps.c.cap).where(caps.c.project_id == project_id)
+        ):
             row(name)["cap"] = cap
     return [out[name] for name in sorted(out)]

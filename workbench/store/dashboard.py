@@ -22,12 +22,16 @@ def first_labels(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     time."""
     first = sa.func.min(revisions.c.created_at).label("first")
     query = (
-        sa.select(revisions.c.segment_id, first,
-                  (segments.c.end - segments.c.start).label("seconds"))
+        sa.select(
+            revisions.c.segment_id, first, (segments.c.end - segments.c.start).label("seconds")
+        )
         .join(segments, segments.c.id == revisions.c.segment_id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
-        .where(recordings.c.project_id == project_id, revisions.c.source == "human",
-               segments.c.status.not_in(NOT_LABELLED))
+        .where(
+            recordings.c.project_id == project_id,
+            revisions.c.source == "human",
+            segments.c.status.not_in(NOT_LABELLED),
+        )
         .group_by(revisions.c.segment_id, segments.c.start, segments.c.end)
         .order_by(first, revisions.c.segment_id)
     )
@@ -43,15 +47,20 @@ def with_draft(query: sa.Select, outer: bool = True) -> tuple[sa.Select, Any, An
     job's draft, 'draft' for one drafted alone, else the split or merge). `outer`: keep
     segments without a draft."""
     mine = revisions.alias("carries")
-    carries = sa.or_(mine.c.source == "asr",
-                     mine.c.asr_meta["draft_text"].as_string().is_not(None))
-    last = (sa.select(sa.func.max(mine.c.n)).where(mine.c.segment_id == segments.c.id, carries)
-            .correlate(segments).scalar_subquery())  # per segment, by the (segment_id, n) key
+    carries = sa.or_(mine.c.source == "asr", mine.c.asr_meta["draft_text"].as_string().is_not(None))
+    last = (
+        sa.select(sa.func.max(mine.c.n))
+        .where(mine.c.segment_id == segments.c.id, carries)
+        .correlate(segments)
+        .scalar_subquery()
+    )  # per segment, by the (segment_id, n) key
     base = revisions.alias("draft")
     query = (query.outerjoin if outer else query.join)(
-        base, sa.and_(base.c.segment_id == segments.c.id, base.c.n == last))
-    text = sa.case((base.c.source == "asr", base.c.text),
-                   else_=base.c.asr_meta["draft_text"].as_string())
+        base, sa.and_(base.c.segment_id == segments.c.id, base.c.n == last)
+    )
+    text = sa.case(
+        (base.c.source == "asr", base.c.text), else_=base.c.asr_meta["draft_text"].as_string()
+    )
     return query, text, base.c.op
 
 
@@ -62,13 +71,19 @@ def _labels(project_id: int) -> sa.Select:
     None when the ASR never drafted it) and draft_op (see `with_draft`)."""
     latest = (
         sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
-        .where(revisions.c.source == "human").group_by(revisions.c.segment_id).subquery()
+        .where(revisions.c.source == "human")
+        .group_by(revisions.c.segment_id)
+        .subquery()
     )
     label = revisions.alias("label")
     query = (
-        sa.select(segments.c.id.label("segment_id"), segments.c.status,
-                  (segments.c.end - segments.c.start).label("seconds"),
-                  label.c.author.label("labeller"), label.c.text.label("label"))
+        sa.select(
+            segments.c.id.label("segment_id"),
+            segments.c.status,
+            (segments.c.end - segments.c.start).label("seconds"),
+            label.c.author.label("labeller"),
+            label.c.text.label("label"),
+        )
         .select_from(segments)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(latest, latest.c.segment_id == segments.c.id)
@@ -83,12 +98,12 @@ def label_drafts(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     """Every live labelled segment of a project with its labeller, label and ASR draft (see
     `_labels` for the columns). By segment id."""
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(
-            _labels(project_id).order_by(segments.c.id))]
+        return [dict(r._mapping) for r in conn.execute(_labels(project_id).order_by(segments.c.id))]
 
 
-def approved_work(engine: Engine, project_id: int, start: datetime,
-                  end: datetime) -> list[dict[str, Any]]:
+def approved_work(
+    engine: Engine, project_id: int, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
     """Approved segments whose latest approval was given in [start, end), with their
     labeller, label and draft (as `label_drafts`) and `approved_at`. By approval time.
 
@@ -97,15 +112,20 @@ def approved_work(engine: Engine, project_id: int, start: datetime,
     """
     approval = (
         sa.select(reviews.c.segment_id, sa.func.max(reviews.c.id).label("id"))
-        .where(reviews.c.verdict == "approve").group_by(reviews.c.segment_id).subquery()
+        .where(reviews.c.verdict == "approve")
+        .group_by(reviews.c.segment_id)
+        .subquery()
     )
     query = (
         _labels(project_id)
         .add_columns(reviews.c.created_at.label("approved_at"))
         .join(approval, approval.c.segment_id == segments.c.id)
         .join(reviews, reviews.c.id == approval.c.id)
-        .where(segments.c.status == Status.APPROVED.value,
-               reviews.c.created_at >= start, reviews.c.created_at < end)
+        .where(
+            segments.c.status == Status.APPROVED.value,
+            reviews.c.created_at >= start,
+            reviews.c.created_at < end,
+        )
         .order_by(reviews.c.created_at, segments.c.id)
     )
     with engine.connect() as conn:

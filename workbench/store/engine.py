@@ -23,8 +23,9 @@ def open_store(url: str) -> Engine:
     """Connect to `url`, creating or upgrading the schema; SQLite files run in WAL mode."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False,
-                                                    "timeout": SQLITE_BUSY_TIMEOUT})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}
+        )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)

@@ -21,10 +21,14 @@ _KNOWN = (
     ("database is locked", LOCKED),
     ("database table is locked", LOCKED),
     ("database or disk is full", "no space left on device: the database cannot grow"),
-    ("readonly database", "the database is read-only (check the permissions of its file and "
-                          "folder)"),
-    ("unable to open database file", "cannot open the database file (its folder is missing, "
-                                     "read-only or full)"),
+    (
+        "readonly database",
+        "the database is read-only (check the permissions of its file and folder)",
+    ),
+    (
+        "unable to open database file",
+        "cannot open the database file (its folder is missing, read-only or full)",
+    ),
     ("disk i/o error", "a disk I/O error while using the database"),
     ("no space left on device", "no space left on device: the database cannot grow"),
     ("could not extend file", "no space left on device: the database cannot grow"),
@@ -50,8 +54,10 @@ def refused_while_locked(what: str = "nothing was saved") -> Iterator[None]:
     except sa_exc.OperationalError as exc:
         if database_trouble(exc) != LOCKED:
             raise
-        raise DatabaseLocked(f"the database is locked by another process, which did not finish "
-                             f"in time; {what}: try again in a moment") from exc
+        raise DatabaseLocked(
+            f"the database is locked by another process, which did not finish "
+            f"in time; {what}: try again in a moment"
+        ) from exc
 
 
 def database_trouble(exc: BaseException) -> str | None:

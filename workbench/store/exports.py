@@ -15,9 +15,7 @@ from workbench.store.schema import exports
 def record_export(engine: Engine, **values: Any) -> int:
     """Log an export (format, path, filters, counts, hours, checksum, created_by); its id."""
     with engine.begin() as conn:
-        return inserted_id(conn.execute(
-            sa.insert(exports).values(created_at=now(), **values)
-        ))
+        return inserted_id(conn.execute(sa.insert(exports).values(created_at=now(), **values)))
 
 
 def forget_export(engine: Engine, export_id: int) -> None:

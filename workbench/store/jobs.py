@@ -39,29 +39,36 @@ def get_job(engine: Engine, job_id: int) -> Job:
 
 
 def start_job(
-    engine: Engine, project_id: int, kind: str, params: dict[str, Any], total: float,
-    worker_pid: int | None = None, worker_host: str | None = None,
+    engine: Engine,
+    project_id: int,
+    kind: str,
+    params: dict[str, Any],
+    total: float,
+    worker_pid: int | None = None,
+    worker_host: str | None = None,
 ) -> Job:
     """Insert a running job with `total` units of work to do, run by the process `worker_pid`
     on `worker_host`."""
     stamp = now()
     with engine.begin() as conn:
-        new_id = inserted_id(conn.execute(
-            sa.insert(jobs).values(
-                project_id=project_id,
-                kind=kind,
-                state="running",
-                params=params,
-                total=total,
-                done=0.0,
-                message="",
-                cancel_requested=False,
-                created_at=stamp,
-                updated_at=stamp,
-                worker_pid=worker_pid,
-                worker_host=worker_host,
+        new_id = inserted_id(
+            conn.execute(
+                sa.insert(jobs).values(
+                    project_id=project_id,
+                    kind=kind,
+                    state="running",
+                    params=params,
+                    total=total,
+                    done=0.0,
+                    message="",
+                    cancel_requested=False,
+                    created_at=stamp,
+                    updated_at=stamp,
+                    worker_pid=worker_pid,
+                    worker_host=worker_host,
+                )
             )
-        ))
+        )
         return fetch(conn, Job, jobs, new_id)
 
 
@@ -75,7 +82,8 @@ def touch_job(engine: Engine, job_id: int) -> None:
     """The heartbeat of a running job: its `updated_at` becomes now (a stopped job's stays)."""
     with engine.begin() as conn:
         conn.execute(
-            sa.update(jobs).where(jobs.c.id == job_id, jobs.c.state == "running")
+            sa.update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.state == "running")
             .values(updated_at=now())
         )
 
@@ -92,7 +100,8 @@ def stop_job(engine: Engine, job_id: int, state: str, **values: Any) -> bool:
     """
     with engine.begin() as conn:
         ended = conn.execute(
-            sa.update(jobs).where(jobs.c.id == job_id, jobs.c.state == "running")
+            sa.update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.state == "running")
             .values(state=state, updated_at=now(), **values)
         )
     return ended.rowcount == 1

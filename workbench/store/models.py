@@ -19,12 +19,16 @@ def add_model(db: Engine, project_id: int, **values: Any) -> ModelVersion:
     created_by, ...); `path` may use '{n}', filled with the version's number. (The
     database is `db`: `engine` is a column.)"""
     with db.begin() as conn:
-        last = conn.execute(sa.select(sa.func.max(models.c.n))
-                            .where(models.c.project_id == project_id)).scalar()
+        last = conn.execute(
+            sa.select(sa.func.max(models.c.n)).where(models.c.project_id == project_id)
+        ).scalar()
         n = (last or 0) + 1
         values["path"] = values["path"].format(n=n)
-        new_id = inserted_id(conn.execute(sa.insert(models).values(
-            project_id=project_id, n=n, created_at=now(), **values)))
+        new_id = inserted_id(
+            conn.execute(
+                sa.insert(models).values(project_id=project_id, n=n, created_at=now(), **values)
+            )
+        )
         return fetch(conn, ModelVersion, models, new_id)
 
 
@@ -37,8 +41,11 @@ def update_model(engine: Engine, model_id: int, **values: Any) -> ModelVersion:
 
 def get_model(engine: Engine, project_id: int, n: int) -> ModelVersion | None:
     """The project's version `n`, or None."""
-    return first_record(engine, ModelVersion, sa.select(models).where(
-        models.c.project_id == project_id, models.c.n == n))
+    return first_record(
+        engine,
+        ModelVersion,
+        sa.select(models).where(models.c.project_id == project_id, models.c.n == n),
+    )
 
 
 def model_of_job(engine: Engine, job_id: int) -> ModelVersion | None:
@@ -48,5 +55,8 @@ def model_of_job(engine: Engine, job_id: int) -> ModelVersion | None:
 
 def list_models(engine: Engine, project_id: int) -> list[ModelVersion]:
     """The project's versions, newest first."""
-    return all_records(engine, ModelVersion, sa.select(models).where(
-        models.c.project_id == project_id).order_by(models.c.n.desc()))
+    return all_records(
+        engine,
+        ModelVersion,
+        sa.select(models).where(models.c.project_id == project_id).order_by(models.c.n.desc()),
+    )

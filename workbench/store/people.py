@@ -25,14 +25,29 @@ def count_users(engine: Engine) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one()
 
 
-def create_user(engine: Engine, name: str, role: Role, password_hash: str,
-                display_name: str = "", created_by: str = "") -> User:
+def create_user(
+    engine: Engine,
+    name: str,
+    role: Role,
+    password_hash: str,
+    display_name: str = "",
+    created_by: str = "",
+) -> User:
     """Insert an account; the unique name is enforced by the database."""
     with engine.begin() as conn:
-        new_id = inserted_id(conn.execute(sa.insert(users).values(
-            name=name, role=role.value, password_hash=password_hash, display_name=display_name,
-            active=True, created_at=now(), created_by=created_by,
-        )))
+        new_id = inserted_id(
+            conn.execute(
+                sa.insert(users).values(
+                    name=name,
+                    role=role.value,
+                    password_hash=password_hash,
+                    display_name=display_name,
+                    active=True,
+                    created_at=now(),
+                    created_by=created_by,
+                )
+            )
+        )
         return _user(conn.execute(sa.select(users).where(users.c.id == new_id)).one())
 
 
@@ -44,10 +59,19 @@ def create_first_owner(engine: Engine, name: str, password_hash: str) -> User | 
     with engine.begin() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one():
             return None
-        new_id = inserted_id(conn.execute(sa.insert(users).values(
-            name=name, role=Role.OWNER.value, password_hash=password_hash, display_name="",
-            active=True, created_at=now(), created_by="first run",
-        )))
+        new_id = inserted_id(
+            conn.execute(
+                sa.insert(users).values(
+                    name=name,
+                    role=Role.OWNER.value,
+                    password_hash=password_hash,
+                    display_name="",
+                    active=True,
+                    created_at=now(),
+                    created_by="first run",
+                )
+            )
+        )
         return _user(conn.execute(sa.select(users).where(users.c.id == new_id)).one())
 
 
@@ -79,8 +103,11 @@ def update_user(engine: Engine, user_id: int, **values: Any) -> None:
 
 def count_active_owners(engine: Engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(users).where(
-            users.c.role == Role.OWNER.value, users.c.active.is_(True))).scalar_one()
+        return conn.execute(
+            sa.select(sa.func.count())
+            .select_from(users)
+            .where(users.c.role == Role.OWNER.value, users.c.active.is_(True))
+        ).scalar_one()
 
 
 # ---------------------------------------------------------------- membership
@@ -88,20 +115,32 @@ def count_active_owners(engine: Engine) -> int:
 
 def is_member(engine: Engine, user_id: int, project_id: int) -> bool:
     with engine.connect() as conn:
-        return conn.execute(sa.select(memberships.c.user_id).where(
-            memberships.c.user_id == user_id, memberships.c.project_id == project_id)
-        ).first() is not None
+        return (
+            conn.execute(
+                sa.select(memberships.c.user_id).where(
+                    memberships.c.user_id == user_id, memberships.c.project_id == project_id
+                )
+            ).first()
+            is not None
+        )
 
 
 def member_project_ids(engine: Engine, user_id: int) -> list[int]:
     with engine.connect() as conn:
-        return list(conn.execute(sa.select(memberships.c.project_id).where(
-            memberships.c.user_id == user_id)).scalars())
+        return list(
+            conn.execute(
+                sa.select(memberships.c.project_id).where(memberships.c.user_id == user_id)
+            ).scalars()
+        )
 
 
 def project_members(engine: Engine, project_id: int) -> list[User]:
-    query = (sa.select(users).join(memberships, memberships.c.user_id == users.c.id)
-             .where(memberships.c.project_id == project_id).order_by(users.c.name))
+    query = (
+        sa.select(users)
+        .join(memberships, memberships.c.user_id == users.c.id)
+        .where(memberships.c.project_id == project_id)
+        .order_by(users.c.name)
+    )
     with engine.connect() as conn:
         return [_user(r) for r in conn.execute(query)]
 
@@ -111,9 +150,13 @@ def set_members(engine: Engine, project_id: int, user_ids: Sequence[int]) -> Non
     with engine.begin() as conn:
         conn.execute(sa.delete(memberships).where(memberships.c.project_id == project_id))
         if user_ids:
-            conn.execute(sa.insert(memberships), [
-                {"user_id": u, "project_id": project_id, "added_at": now()}
-                for u in dict.fromkeys(user_ids)])
+            conn.execute(
+                sa.insert(memberships),
+                [
+                    {"user_id": u, "project_id": project_id, "added_at": now()}
+                    for u in dict.fromkeys(user_ids)
+                ],
+            )
 
 
 # ---------------------------------------------------------------- sessions
@@ -122,17 +165,24 @@ def set_members(engine: Engine, project_id: int, user_ids: Sequence[int]) -> Non
 def create_session(engine: Engine, token_hash: str, user_id: int, expires_at: datetime) -> None:
     stamp = now()
     with engine.begin() as conn:
-        conn.execute(sa.insert(sessions).values(token_hash=token_hash, user_id=user_id,
-                                                created_at=stamp, last_seen_at=stamp,
-                                                expires_at=expires_at))
+        conn.execute(
+            sa.insert(sessions).values(
+                token_hash=token_hash,
+                user_id=user_id,
+                created_at=stamp,
+                last_seen_at=stamp,
+                expires_at=expires_at,
+            )
+        )
 
 
 def session_user(engine: Engine, token_hash: str) -> tuple[User, datetime, datetime] | None:
     """(user, created_at, expires_at) of a session, or None when there is no such session."""
-    query = (sa.select(users, sessions.c.created_at.label("session_created"),
-                       sessions.c.expires_at)
-             .join(users, users.c.id == sessions.c.user_id)
-             .where(sessions.c.token_hash == token_hash))
+    query = (
+        sa.select(users, sessions.c.created_at.label("session_created"), sessions.c.expires_at)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(sessions.c.token_hash == token_hash)
+    )
     with engine.connect() as conn:
         row = conn.execute(query).first()
     return (_user(row), row.session_created, row.expires_at) if row else None
@@ -140,12 +190,16 @@ def session_user(engine: Engine, token_hash: str) -> tuple[User, datetime, datet
 
 def touch_session(engine: Engine, token_hash: str, expires_at: datetime) -> None:
     with engine.begin() as conn:
-        conn.execute(sa.update(sessions).where(sessions.c.token_hash == token_hash)
-                     .values(last_seen_at=now(), expires_at=expires_at))
+        conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.token_hash == token_hash)
+            .values(last_seen_at=now(), expires_at=expires_at)
+        )
 
 
-def delete_sessions(engine: Engine, token_hash: str | None = None, user_id: int | None = None,
-                    expired: bool = False) -> int:
+def delete_sessions(
+    engine: Engine, token_hash: str | None = None, user_id: int | None = None, expired: bool = False
+) -> int:
     """Delete one session, all of a user's, or the expired ones; returns how many."""
     query = sa.delete(sessions)
     if token_hash is not None:
@@ -163,8 +217,11 @@ def delete_sessions(engine: Engine, token_hash: str | None = None, user_id: int 
 
 def get_prefs(engine: Engine, user_name: str) -> dict[str, Any]:
     with engine.connect() as conn:
-        return dict(conn.execute(
-            sa.select(prefs.c.key, prefs.c.value).where(prefs.c.user_name == user_name)).all())
+        return dict(
+            conn.execute(
+                sa.select(prefs.c.key, prefs.c.value).where(prefs.c.user_name == user_name)
+            ).all()
+        )
 
 
 def set_pref(engine: Engine, user_name: str, key: str, value: Any) -> None:
@@ -177,17 +234,30 @@ def set_pref(engine: Engine, user_name: str, key: str, value: Any) -> None:
 # ---------------------------------------------------------------- audit log
 
 
-def log_event(engine: Engine, actor: str, action: str, project_id: int | None = None,
-              detail: dict[str, Any] | None = None) -> None:
+def log_event(
+    engine: Engine,
+    actor: str,
+    action: str,
+    project_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """Append one line to the audit log (never updated or deleted)."""
     with engine.begin() as conn:
-        conn.execute(sa.insert(events).values(at=now(), actor=actor, action=action,
-                                              project_id=project_id, detail=detail or {}))
+        conn.execute(
+            sa.insert(events).values(
+                at=now(), actor=actor, action=action, project_id=project_id, detail=detail or {}
+            )
+        )
 
 
-def list_events(engine: Engine, project_id: int | None = None, actor: str | None = None,
-                action: str | None = None, since: datetime | None = None,
-                limit: int = 500) -> list[dict[str, Any]]:
+def list_events(
+    engine: Engine,
+    project_id: int | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
     """Audit log lines, newest first."""
     query = sa.select(events).order_by(events.c.id.desc()).limit(limit)
     if project_id is not None:
@@ -204,16 +274,24 @@ def list_events(engine: Engine, project_id: int | None = None, actor: str | None
 
 def count_events(engine: Engine, action: str, actor: str, since: datetime) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(events).where(
-            events.c.action == action, events.c.actor == actor, events.c.at >= since)
+        return conn.execute(
+            sa.select(sa.func.count())
+            .select_from(events)
+            .where(events.c.action == action, events.c.actor == actor, events.c.at >= since)
         ).scalar_one()
 
 
 def add_member(engine: Engine, user_id: int, project_id: int) -> None:
     """Make a user a member of a project (nothing happens when they are one already)."""
     with engine.begin() as conn:
-        present = conn.execute(sa.select(memberships.c.user_id).where(
-            memberships.c.user_id == user_id, memberships.c.project_id == project_id)).first()
+        present = conn.execute(
+            sa.select(memberships.c.user_id).where(
+                memberships.c.user_id == user_id, memberships.c.project_id == project_id
+            )
+        ).first()
         if present is None:
-            conn.execute(sa.insert(memberships).values(user_id=user_id, project_id=project_id,
-                                                       added_at=now()))
+            conn.execute(
+                sa.insert(memberships).values(
+                    user_id=user_id, project_id=project_id, added_at=now()
+                )
+            )

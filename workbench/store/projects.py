@@ -16,9 +16,13 @@ from workbench.store.schema import projects
 def create_project(engine: Engine, name: str, language: str = "auto", **settings: str) -> Project:
     """Insert a project; `settings` may set conventions, asr_engine and asr_model."""
     with engine.begin() as conn:
-        new_id = inserted_id(conn.execute(
-            sa.insert(projects).values(name=name, language=language, created_at=now(), **settings)
-        ))
+        new_id = inserted_id(
+            conn.execute(
+                sa.insert(projects).values(
+                    name=name, language=language, created_at=now(), **settings
+                )
+            )
+        )
         return fetch(conn, Project, projects, new_id)
 
 

@@ -48,8 +48,12 @@ def segment_queue(
 
 
 def _queue_query(
-    project_id: int, recording_id: int | None, statuses: Sequence[str] | None, flagged_only: bool,
-    order: str = "time", without_gold: bool = False,
+    project_id: int,
+    recording_id: int | None,
+    statuses: Sequence[str] | None,
+    flagged_only: bool,
+    order: str = "time",
+    without_gold: bool = False,
 ):
     query = _joined(sa.select(segments.c.id), order).where(recordings.c.project_id == project_id)
     if recording_id is not None:
@@ -76,8 +80,7 @@ def _not_gold():
 def _joined(query: sa.Select, order: str) -> sa.Select:
     """`query` over segments joined to what the order sorts by: the recording, and for
     'disagreement' the second opinion (so that queue holds audited segments only)."""
-    query = query.select_from(segments).join(recordings,
-                                             recordings.c.id == segments.c.recording_id)
+    query = query.select_from(segments).join(recordings, recordings.c.id == segments.c.recording_id)
     if order == "disagreement":
         query = query.join(opinions, opinions.c.segment_id == segments.c.id)
     return query
@@ -121,8 +124,9 @@ def queue_position(
     gold segments out (a labeller's queue).
     """
     if order == "time":
-        return _position_by_recording(engine, project_id, current, recording_id, statuses,
-                                      flagged_only, without_gold)
+        return _position_by_recording(
+            engine, project_id, current, recording_id, statuses, flagged_only, without_gold
+        )
     base = _queue_query(project_id, recording_id, statuses, flagged_only, order, without_gold)
     columns = _queue_order(order)
     key = sa.tuple_(*columns)
@@ -150,8 +154,14 @@ def queue_position(
         index = conn.execute(
             sa.select(sa.func.count()).select_from(base.where(key < here).subquery())
         ).scalar_one()
-    return {"current": found, "previous": previous, "next": following, "index": index,
-            "total": total, "past_end": past_end}
+    return {
+        "current": found,
+        "previous": previous,
+        "next": following,
+        "index": index,
+        "total": total,
+        "past_end": past_end,
+    }
 
 
 def _position_by_recording(
@@ -198,8 +208,10 @@ def _position_by_recording(
 def _recordings_by_name(conn: Connection, project_id: int, recording_id: int | None) -> list[int]:
     """The project's recording ids in the queue's order (by name), or only `recording_id`."""
     every = [
-        r.id for r in conn.execute(
-            sa.select(recordings.c.id).where(recordings.c.project_id == project_id)
+        r.id
+        for r in conn.execute(
+            sa.select(recordings.c.id)
+            .where(recordings.c.project_id == project_id)
             .order_by(recordings.c.original_name, recordings.c.id)
         )
     ]
@@ -232,15 +244,21 @@ class _TimeQueue:
         """Recording id -> how many of its segments match (recordings with none left out)."""
         if not every:
             return {}
-        return dict(self.conn.execute(self.matching(
-            sa.select(segments.c.recording_id, sa.func.count())
-            .where(segments.c.recording_id.in_(every)).group_by(segments.c.recording_id)
-        )).all())
+        return dict(
+            self.conn.execute(
+                self.matching(
+                    sa.select(segments.c.recording_id, sa.func.count())
+                    .where(segments.c.recording_id.in_(every))
+                    .group_by(segments.c.recording_id)
+                )
+            ).all()
+        )
 
     def edge(self, rec: int, last: bool = False, after=None, before=None):
         """First (or last) matching segment of a recording, optionally past a key."""
-        query = self.matching(sa.select(segments.c.id, segments.c.start)
-                              .where(segments.c.recording_id == rec))
+        query = self.matching(
+            sa.select(segments.c.id, segments.c.start).where(segments.c.recording_id == rec)
+        )
         if after is not None:
             query = query.where(_time_key >= _key_of(after))
         if before is not None:
@@ -253,21 +271,32 @@ class _TimeQueue:
 
     def following(self, rec: int, here: tuple[float, int]) -> int | None:
         """The matching segment right after `here` in the same recording."""
-        return self.conn.execute(self.matching(
-            sa.select(segments.c.id).where(segments.c.recording_id == rec,
-                                           _time_key > _key_of(here))
-        ).order_by(segments.c.start, segments.c.id).limit(1)).scalar()
+        return self.conn.execute(
+            self.matching(
+                sa.select(segments.c.id).where(
+                    segments.c.recording_id == rec, _time_key > _key_of(here)
+                )
+            )
+            .order_by(segments.c.start, segments.c.id)
+            .limit(1)
+        ).scalar()
 
     def count_before(self, rec: int, here: tuple[float, int]) -> int:
         """How many matching segments of the recording come before `here`."""
-        return self.conn.execute(self.matching(
-            sa.select(sa.func.count()).where(segments.c.recording_id == rec,
-                                             _time_key < _key_of(here))
-        )).scalar_one()
+        return self.conn.execute(
+            self.matching(
+                sa.select(sa.func.count()).where(
+                    segments.c.recording_id == rec, _time_key < _key_of(here)
+                )
+            )
+        ).scalar_one()
 
 
 def _landing(
-    queue: _TimeQueue, current: int | None, every: list[int], counts: dict[int, int],
+    queue: _TimeQueue,
+    current: int | None,
+    every: list[int],
+    counts: dict[int, int],
     order: list[int],
 ) -> tuple[tuple[int, float, int], bool]:
     """Where a step lands, as (recording, start, segment id), and whether it is past the end:
@@ -276,8 +305,9 @@ def _landing(
     recordings)."""
     row = None
     if current is not None:
-        row = queue.conn.execute(sa.select(segments.c.recording_id, segments.c.start)
-                                 .where(segments.c.id == current)).first()
+        row = queue.conn.execute(
+            sa.select(segments.c.recording_id, segments.c.start).where(segments.c.id == current)
+        ).first()
     if row is None or row.recording_id not in every:
         hit = queue.edge(order[0])
         return (order[0], hit.start, hit.id), False

@@ -83,8 +83,9 @@ def empty_drafts(engine: Engine, project_id: int) -> list[Recording]:
     has_any = sa.select(segments.c.id).where(segments.c.recording_id == recordings.c.id).exists()
     query = (
         sa.select(recordings)
-        .where(recordings.c.project_id == project_id, recordings.c.drafted_at.is_not(None),
-               ~has_any)
+        .where(
+            recordings.c.project_id == project_id, recordings.c.drafted_at.is_not(None), ~has_any
+        )
         .order_by(recordings.c.original_name, recordings.c.id)
     )
     return all_records(engine, Recording, query)

@@ -43,8 +43,7 @@ def export_rows(
         )
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(revisions, revisions.c.id == segments.c.latest_revision_id)
-        .where(recordings.c.project_id == project_id,
-               segments.c.status != Status.DELETED.value)
+        .where(recordings.c.project_id == project_id, segments.c.status != Status.DELETED.value)
         .order_by(recordings.c.id, segments.c.start, segments.c.id)
     )
     if statuses:
@@ -56,18 +55,29 @@ def export_rows(
 def speakers_and_labellers(engine: Engine, project_id: int) -> tuple[list[str], list[str]]:
     """The speakers (segment's or recording's) and the latest revisions' authors of a project."""
     speaker = sa.func.coalesce(segments.c.speaker, recordings.c.speaker)
-    base = sa.select().select_from(
-        segments.join(recordings, recordings.c.id == segments.c.recording_id)
-    ).where(recordings.c.project_id == project_id)
+    base = (
+        sa.select()
+        .select_from(segments.join(recordings, recordings.c.id == segments.c.recording_id))
+        .where(recordings.c.project_id == project_id)
+    )
     with engine.connect() as conn:
-        speakers = conn.execute(
-            base.add_columns(speaker).distinct().where(speaker.is_not(None)).order_by(speaker)
-        ).scalars().all()
-        labellers = conn.execute(
-            base.add_columns(revisions.c.author)
-            .join(revisions, revisions.c.id == segments.c.latest_revision_id)
-            .distinct().order_by(revisions.c.author)
-        ).scalars().all()
+        speakers = (
+            conn.execute(
+                base.add_columns(speaker).distinct().where(speaker.is_not(None)).order_by(speaker)
+            )
+            .scalars()
+            .all()
+        )
+        labellers = (
+            conn.execute(
+                base.add_columns(revisions.c.author)
+                .join(revisions, revisions.c.id == segments.c.latest_revision_id)
+                .distinct()
+                .order_by(revisions.c.author)
+            )
+            .scalars()
+            .all()
+        )
     return list(speakers), list(labellers)
 
 
@@ -75,8 +85,9 @@ def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:
     """Segments per status, hours of audio, hours of segments per status."""
     with engine.connect() as conn:
         audio_seconds, n_recordings = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(recordings.c.duration), 0.0), sa.func.count())
-            .where(recordings.c.project_id == project_id)
+            sa.select(
+                sa.func.coalesce(sa.func.sum(recordings.c.duration), 0.0), sa.func.count()
+            ).where(recordings.c.project_id == project_id)
         ).one()
         rows = conn.execute(
             sa.select(
@@ -105,8 +116,12 @@ def draft_final_pairs(engine: Engine, project_id: int) -> list[tuple[str, str]]:
         .select_from(segments)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(latest, latest.c.id == segments.c.latest_revision_id)
-        .where(recordings.c.project_id == project_id,
-               segments.c.status.in_([s.value for s in FINISHED])), outer=False)
+        .where(
+            recordings.c.project_id == project_id,
+            segments.c.status.in_([s.value for s in FINISHED]),
+        ),
+        outer=False,
+    )
     query = query.add_columns(draft.label("draft"))
     with engine.connect() as conn:
         return [(r.draft, r.final) for r in conn.execute(query) if r.draft is not None]
@@ -142,4 +157,3 @@ def labeller_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     for row in rows:
         row["audio_seconds"] = seconds.get(row["author"], 0.0)
     return rows
-

@@ -16,8 +16,16 @@ from workbench.store.segments import _bump, _revise, _segment_state
 
 
 def record_review(
-    engine: Engine, segment_id: int, expected_version: int, reviewer: str, verdict: str,
-    status: Status, *, reason: str | None = None, comment: str = "", fix: Edit | None = None,
+    engine: Engine,
+    segment_id: int,
+    expected_version: int,
+    reviewer: str,
+    verdict: str,
+    status: Status,
+    *,
+    reason: str | None = None,
+    comment: str = "",
+    fix: Edit | None = None,
     assignee: str | None = None,
 ) -> int:
     """Give a segment at `expected_version` its verdict (StaleEdit if it moved on); its id.
@@ -30,28 +38,38 @@ def record_review(
         reviewed = conn.execute(
             sa.select(segments.c.latest_revision_id).where(segments.c.id == segment_id)
         ).scalar_one()
-        values: dict[str, Any] = (_segment_state(fix) if fix is not None
-                                  else {"status": status.value})
+        values: dict[str, Any] = (
+            _segment_state(fix) if fix is not None else {"status": status.value}
+        )
         values["status"] = status.value
         if assignee is not None:
             values["assignee"] = assignee
         _bump(conn, segment_id, expected_version, **values)
         if fix is not None:
             _revise(conn, segment_id, fix, reviewer, "review")
-        return inserted_id(conn.execute(
-            sa.insert(reviews).values(
-                segment_id=segment_id, revision_id=reviewed, reviewer=reviewer, verdict=verdict,
-                reason=reason, comment=comment, created_at=now(),
+        return inserted_id(
+            conn.execute(
+                sa.insert(reviews).values(
+                    segment_id=segment_id,
+                    revision_id=reviewed,
+                    reviewer=reviewer,
+                    verdict=verdict,
+                    reason=reason,
+                    comment=comment,
+                    created_at=now(),
+                )
             )
-        ))
+        )
 
 
 def last_review(engine: Engine, segment_id: int) -> dict[str, Any] | None:
     """The latest review of a segment as a dict (verdict, reason, comment, reviewer...), or None."""
     with engine.connect() as conn:
         row = conn.execute(
-            sa.select(reviews).where(reviews.c.segment_id == segment_id)
-            .order_by(reviews.c.id.desc()).limit(1)
+            sa.select(reviews)
+            .where(reviews.c.segment_id == segment_id)
+            .order_by(reviews.c.id.desc())
+            .limit(1)
         ).first()
     return dict(row._mapping) if row else None
 
@@ -63,8 +81,11 @@ def rejected_for(
     query = (
         sa.select(segments.c.id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
-        .where(recordings.c.project_id == project_id,
-               segments.c.status == Status.REJECTED.value, segments.c.assignee == assignee)
+        .where(
+            recordings.c.project_id == project_id,
+            segments.c.status == Status.REJECTED.value,
+            segments.c.assignee == assignee,
+        )
         .order_by(recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
     )
     if recording_id is not None:
@@ -78,7 +99,8 @@ def last_labeller(conn: Connection, segment_id: int) -> str | None:
     return conn.execute(
         sa.select(revisions.c.author)
         .where(revisions.c.segment_id == segment_id, revisions.c.source == "human")
-        .order_by(revisions.c.n.desc()).limit(1)
+        .order_by(revisions.c.n.desc())
+        .limit(1)
     ).scalar()
 
 
@@ -93,12 +115,16 @@ def review_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     on their revisions (reviews, rejections)."""
     latest = (
         sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
-        .where(revisions.c.source == "human").group_by(revisions.c.segment_id).subquery()
+        .where(revisions.c.source == "human")
+        .group_by(revisions.c.segment_id)
+        .subquery()
     )
     by_status = (
         sa.select(revisions.c.author, segments.c.status, sa.func.count())
-        .join(latest, sa.and_(latest.c.segment_id == revisions.c.segment_id,
-                              latest.c.n == revisions.c.n))
+        .join(
+            latest,
+            sa.and_(latest.c.segment_id == revisions.c.segment_id, latest.c.n == revisions.c.n),
+        )
         .join(segments, segments.c.id == revisions.c.segment_id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .where(recordings.c.project_id == project_id)
@@ -115,9 +141,18 @@ def review_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
 
     def row(author: str) -> dict[str, Any]:
-        return out.setdefault(author, {"labeller": author, "awaiting": 0, "passed": 0,
-                                       "approved": 0, "rejected": 0, "reviews": 0,
-                                       "rejections": 0})
+        return out.setdefault(
+            author,
+            {
+                "labeller": author,
+                "awaiting": 0,
+                "passed": 0,
+                "approved": 0,
+                "rejected": 0,
+                "reviews": 0,
+                "rejections": 0,
+            },
+        )
 
     with engine.connect() as conn:
         for author, status, count in conn.execute(by_status):
@@ -149,38 +184,64 @@ def verdicts_on(engine: Engine, project_id: int, author: str) -> tuple[int, int]
     return sum(counts.values()), counts.get("reject", 0)
 
 
-def work_log(engine: Engine, project_id: int | None = None,
-             limit: int = 500) -> list[dict[str, Any]]:
+def work_log(
+    engine: Engine, project_id: int | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
     """Labellers' saves and reviewers' verdicts as audit-log lines (at, actor, action,
     project_id, detail), newest first, at most `limit`: read from the revisions and reviews,
     which are append-only, so the hot path of a save writes no second row."""
     saves = (
-        sa.select(revisions.c.created_at.label("at"), revisions.c.author.label("actor"),
-                  revisions.c.op, revisions.c.segment_id, revisions.c.n, revisions.c.status,
-                  recordings.c.project_id)
+        sa.select(
+            revisions.c.created_at.label("at"),
+            revisions.c.author.label("actor"),
+            revisions.c.op,
+            revisions.c.segment_id,
+            revisions.c.n,
+            revisions.c.status,
+            recordings.c.project_id,
+        )
         .join(segments, segments.c.id == revisions.c.segment_id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .where(revisions.c.source == "human")
-        .order_by(revisions.c.id.desc()).limit(limit)
+        .order_by(revisions.c.id.desc())
+        .limit(limit)
     )
     verdicts = (
-        sa.select(reviews.c.created_at.label("at"), reviews.c.reviewer.label("actor"),
-                  reviews.c.verdict, reviews.c.reason, reviews.c.segment_id,
-                  recordings.c.project_id)
+        sa.select(
+            reviews.c.created_at.label("at"),
+            reviews.c.reviewer.label("actor"),
+            reviews.c.verdict,
+            reviews.c.reason,
+            reviews.c.segment_id,
+            recordings.c.project_id,
+        )
         .join(segments, segments.c.id == reviews.c.segment_id)
         .join(recordings, recordings.c.id == segments.c.recording_id)
-        .order_by(reviews.c.id.desc()).limit(limit)
+        .order_by(reviews.c.id.desc())
+        .limit(limit)
     )
     if project_id is not None:
         saves = saves.where(recordings.c.project_id == project_id)
         verdicts = verdicts.where(recordings.c.project_id == project_id)
     with engine.connect() as conn:
-        lines = [{"at": r.at, "actor": r.actor, "project_id": r.project_id,
-                  "action": "save" if r.op in (None, "edit") else f"save: {r.op}",
-                  "detail": {"segment_id": r.segment_id, "revision": r.n, "status": r.status}}
-                 for r in conn.execute(saves)]
-        lines += [{"at": r.at, "actor": r.actor, "project_id": r.project_id,
-                   "action": f"review: {r.verdict}",
-                   "detail": {"segment_id": r.segment_id, "reason": r.reason}}
-                  for r in conn.execute(verdicts)]
+        lines = [
+            {
+                "at": r.at,
+                "actor": r.actor,
+                "project_id": r.project_id,
+                "action": "save" if r.op in (None, "edit") else f"save: {r.op}",
+                "detail": {"segment_id": r.segment_id, "revision": r.n, "status": r.status},
+            }
+            for r in conn.execute(saves)
+        ]
+        lines += [
+            {
+                "at": r.at,
+                "actor": r.actor,
+                "project_id": r.project_id,
+                "action": f"review: {r.verdict}",
+                "detail": {"segment_id": r.segment_id, "reason": r.reason},
+            }
+            for r in conn.execute(verdicts)
+        ]
     return sorted(lines, key=lambda line: line["at"], reverse=True)[:limit]

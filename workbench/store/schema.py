@@ -53,23 +53,28 @@ projects = sa.Table(
     sa.Column("guidelines", sa.Text),  # Markdown the owner writes; default: the profile's
     sa.Column("lint_blocks", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
     # 0006
-    sa.Column("review_required", sa.Boolean, nullable=False, default=False,
-              server_default=sa.false()),
+    sa.Column(
+        "review_required", sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    ),
     sa.Column("review_reasons", sa.JSON),  # the reasons a reviewer picks from; NULL: default
     # 0007: review sampling
     sa.Column("review_share", sa.Float, nullable=False, default=1.0, server_default="1.0"),
     sa.Column("review_raise_above", sa.Float, nullable=False, default=0.2, server_default="0.2"),
     # 0009: who works on what (see workbench.assignment)
-    sa.Column("assignment", sa.String(16), nullable=False, default="off",
-              server_default="off"),  # 'off' | 'segment' | 'recording'
-    sa.Column("claim_minutes", sa.Integer, nullable=False, default=30,
-              server_default="30"),  # minutes: a claim nobody saves is free again after
+    sa.Column(
+        "assignment", sa.String(16), nullable=False, default="off", server_default="off"
+    ),  # 'off' | 'segment' | 'recording'
+    sa.Column(
+        "claim_minutes", sa.Integer, nullable=False, default=30, server_default="30"
+    ),  # minutes: a claim nobody saves is free again after
     # 0010: qualification, gold, double labelling, defect rules, pay (see workbench.quality)
-    sa.Column("qualify_required", sa.Boolean, nullable=False, default=False,
-              server_default=sa.false()),  # labellers pass the test before their queue opens
+    sa.Column(
+        "qualify_required", sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    ),  # labellers pass the test before their queue opens
     sa.Column("qualify_max_error", sa.Float, nullable=False, default=0.1, server_default="0.1"),
-    sa.Column("qualify_items", sa.Integer, nullable=False, default=0,
-              server_default="0"),  # items an attempt draws from the test's gold; 0: all
+    sa.Column(
+        "qualify_items", sa.Integer, nullable=False, default=0, server_default="0"
+    ),  # items an attempt draws from the test's gold; 0: all
     sa.Column("gold_share", sa.Float, nullable=False, default=0.0, server_default="0.0"),
     sa.Column("double_share", sa.Float, nullable=False, default=0.0, server_default="0.0"),
     sa.Column("agree_max_error", sa.Float, nullable=False, default=0.1, server_default="0.1"),
@@ -79,18 +84,23 @@ projects = sa.Table(
     sa.Column("pause_gold", sa.Float, nullable=False, default=0.3, server_default="0.3"),
     sa.Column("rules_min", sa.Integer, nullable=False, default=10, server_default="10"),
     sa.Column("rules_days", sa.Integer, nullable=False, default=7, server_default="7"),
-    sa.Column("pay_unit", sa.String(16), nullable=False, default="minute",
-              server_default="minute"),  # 'item' | 'minute' (of audio)
+    sa.Column(
+        "pay_unit", sa.String(16), nullable=False, default="minute", server_default="minute"
+    ),  # 'item' | 'minute' (of audio)
     sa.Column("pay_rate", sa.Float, nullable=False, default=0.0, server_default="0.0"),
-    sa.Column("pay_weighted", sa.Boolean, nullable=False, default=False,
-              server_default=sa.false()),  # weight pay by the edit effort
+    sa.Column(
+        "pay_weighted", sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    ),  # weight pay by the edit effort
     # 0011: drafts that learn
-    sa.Column("holdout_share", sa.Float, nullable=False, default=0.1,
-              server_default="0.1"),  # approved segments kept out of training, to measure on
-    sa.Column("queue_order", sa.String(16), nullable=False, default="time",
-              server_default="time"),  # labellers' default order: 'time' | 'uncertain'
-    sa.Column("use_terms", sa.Boolean, nullable=False, default=False,
-              server_default=sa.false()),  # prompt the next drafts with the enabled terms
+    sa.Column(
+        "holdout_share", sa.Float, nullable=False, default=0.1, server_default="0.1"
+    ),  # approved segments kept out of training, to measure on
+    sa.Column(
+        "queue_order", sa.String(16), nullable=False, default="time", server_default="time"
+    ),  # labellers' default order: 'time' | 'uncertain'
+    sa.Column(
+        "use_terms", sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    ),  # prompt the next drafts with the enabled terms
 )
 
 recordings = sa.Table(
@@ -317,8 +327,9 @@ gold = sa.Table(  # a segment with its reference transcript, owner-set; the labe
     sa.Column("segment_id", sa.ForeignKey("segments.id"), primary_key=True),
     sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("in_test", sa.Boolean, nullable=False, default=False,
-              server_default=sa.false()),  # part of the qualification test
+    sa.Column(
+        "in_test", sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    ),  # part of the qualification test
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )

@@ -64,34 +64,38 @@ def add_drafted_segments(
 
 
 def _insert_draft(
-    conn: Connection, recording_id: int, draft: dict[str, Any], author: str, created: datetime,
+    conn: Connection, recording_id: int, draft: dict[str, Any], author: str, created: datetime
 ) -> None:
     """One drafted segment of the recording with its revision 1 (its latest)."""
-    seg_id = inserted_id(conn.execute(
-        sa.insert(segments).values(
-            recording_id=recording_id,
-            start=draft["start"],
-            end=draft["end"],
-            speaker=draft.get("speaker"),
-            status=Status.DRAFTED.value,
-            version=1,
-            flags=draft.get("flags", ()),
-            confidence=draft_confidence(draft.get("asr_meta")),
+    seg_id = inserted_id(
+        conn.execute(
+            sa.insert(segments).values(
+                recording_id=recording_id,
+                start=draft["start"],
+                end=draft["end"],
+                speaker=draft.get("speaker"),
+                status=Status.DRAFTED.value,
+                version=1,
+                flags=draft.get("flags", ()),
+                confidence=draft_confidence(draft.get("asr_meta")),
+            )
         )
-    ))
-    rev_id = inserted_id(conn.execute(
-        sa.insert(revisions).values(
-            segment_id=seg_id,
-            n=1,
-            text=draft["text"],
-            start=draft["start"],
-            end=draft["end"],
-            source=draft.get("source", "asr"),
-            author=author,
-            created_at=created,
-            asr_meta=draft.get("asr_meta"),
+    )
+    rev_id = inserted_id(
+        conn.execute(
+            sa.insert(revisions).values(
+                segment_id=seg_id,
+                n=1,
+                text=draft["text"],
+                start=draft["start"],
+                end=draft["end"],
+                source=draft.get("source", "asr"),
+                author=author,
+                created_at=created,
+                asr_meta=draft.get("asr_meta"),
+            )
         )
-    ))
+    )
     conn.execute(
         sa.update(segments).where(segments.c.id == seg_id).values(latest_revision_id=rev_id)
     )
@@ -151,8 +155,14 @@ def _bump(conn: Connection, segment_id: int, expected_version: int, **values: An
         raise StaleEdit(segment_id, expected_version, row.version, row.text or "")
 
 
-def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: str,
-            asr_meta: dict[str, Any] | None = None) -> int:
+def _revise(
+    conn: Connection,
+    segment_id: int,
+    edit: Edit,
+    author: str,
+    source: str,
+    asr_meta: dict[str, Any] | None = None,
+) -> int:
     """Insert the next revision of a segment holding `edit`, and point the segment at it
     (`asr_meta`: an ASR draft's words and scores; else the draft text a part came from)."""
     n = conn.execute(
@@ -160,15 +170,24 @@ def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: 
             revisions.c.segment_id == segment_id
         )
     ).scalar_one()
-    rev_id = inserted_id(conn.execute(
-        sa.insert(revisions).values(
-            segment_id=segment_id, n=n + 1, text=edit.text, source=source, author=author,
-            created_at=now(), op=edit.op, active_seconds=round(edit.active_seconds, 1),
-            asr_meta=asr_meta if asr_meta is not None else
-            ({"draft_text": edit.draft} if edit.draft is not None else None),
-            **_state(edit),
+    rev_id = inserted_id(
+        conn.execute(
+            sa.insert(revisions).values(
+                segment_id=segment_id,
+                n=n + 1,
+                text=edit.text,
+                source=source,
+                author=author,
+                created_at=now(),
+                op=edit.op,
+                active_seconds=round(edit.active_seconds, 1),
+                asr_meta=asr_meta
+                if asr_meta is not None
+                else ({"draft_text": edit.draft} if edit.draft is not None else None),
+                **_state(edit),
+            )
         )
-    ))
+    )
     conn.execute(
         sa.update(segments).where(segments.c.id == segment_id).values(latest_revision_id=rev_id)
     )
@@ -178,8 +197,12 @@ def _revise(conn: Connection, segment_id: int, edit: Edit, author: str, source: 
 def _state(edit: Edit) -> dict[str, Any]:
     """The columns a segment and its revision share, as `edit` sets them."""
     return {
-        "start": edit.start, "end": edit.end, "status": edit.status.value,
-        "speaker": edit.speaker, "tags": edit.tags, "comment": edit.comment,
+        "start": edit.start,
+        "end": edit.end,
+        "status": edit.status.value,
+        "speaker": edit.speaker,
+        "tags": edit.tags,
+        "comment": edit.comment,
     }
 
 
@@ -189,7 +212,11 @@ def _segment_state(edit: Edit) -> dict[str, Any]:
 
 
 def apply_edit(
-    engine: Engine, segment_id: int, expected_version: int, edit: Edit, author: str,
+    engine: Engine,
+    segment_id: int,
+    expected_version: int,
+    edit: Edit,
+    author: str,
     source: str = "human",
 ) -> Revision:
     """Append a revision holding `edit` if nobody saved the segment since `expected_version`."""
@@ -199,14 +226,25 @@ def apply_edit(
         return fetch(conn, Revision, revisions, rev_id)
 
 
-def add_draft(engine: Engine, segment_id: int, expected_version: int, edit: Edit,
-              asr_meta: dict[str, Any], author: str) -> Revision:
+def add_draft(
+    engine: Engine,
+    segment_id: int,
+    expected_version: int,
+    edit: Edit,
+    asr_meta: dict[str, Any],
+    author: str,
+) -> Revision:
     """Append an ASR draft to a segment that had none (one a person added): a revision from
     the engine (source 'asr', op 'draft') holding `edit` and the draft's `asr_meta`; the
     segment takes its flags and confidence. StaleEdit if saved since `expected_version`."""
     with engine.begin() as conn:
-        _bump(conn, segment_id, expected_version, **_segment_state(edit),
-              confidence=draft_confidence(asr_meta))
+        _bump(
+            conn,
+            segment_id,
+            expected_version,
+            **_segment_state(edit),
+            confidence=draft_confidence(asr_meta),
+        )
         rev_id = _revise(conn, segment_id, edit, author, "asr", asr_meta)
         return fetch(conn, Revision, revisions, rev_id)
 
@@ -224,10 +262,13 @@ def split(
         ).scalar_one()
         _bump(conn, segment_id, expected_version, **_state(left))
         _revise(conn, segment_id, left, author, "human")
-        new_id = inserted_id(conn.execute(
-            sa.insert(segments).values(recording_id=recording_id, version=1, flags=(),
-                                       **_state(right))
-        ))
+        new_id = inserted_id(
+            conn.execute(
+                sa.insert(segments).values(
+                    recording_id=recording_id, version=1, flags=(), **_state(right)
+                )
+            )
+        )
         _revise(conn, new_id, right, author, "human")
     return new_id
 
@@ -240,8 +281,16 @@ def merge(
         _bump(conn, first[0], first[1], **_state(merged))
         _revise(conn, first[0], merged, author, "human")
         row = fetch(conn, Segment, segments, second[0])
-        gone = Edit(merged.text, row.start, row.end, Status.DELETED, row.speaker, row.tags,
-                    row.comment, op="merged")
+        gone = Edit(
+            merged.text,
+            row.start,
+            row.end,
+            Status.DELETED,
+            row.speaker,
+            row.tags,
+            row.comment,
+            op="merged",
+        )
         _bump(conn, second[0], second[1], **_state(gone))
         _revise(conn, second[0], gone, author, "human")
 
@@ -249,11 +298,20 @@ def merge(
 def adjacent(engine: Engine, segment: Segment) -> tuple[dict | None, dict | None]:
     """The segments just before and after `segment` in time in its recording (not deleted)."""
     base = (
-        sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.version,
-                  segments.c.speaker, revisions.c.text)
+        sa.select(
+            segments.c.id,
+            segments.c.start,
+            segments.c.end,
+            segments.c.version,
+            segments.c.speaker,
+            revisions.c.text,
+        )
         .outerjoin(revisions, revisions.c.id == segments.c.latest_revision_id)
-        .where(segments.c.recording_id == segment.recording_id,
-               segments.c.status != Status.DELETED.value, segments.c.id != segment.id)
+        .where(
+            segments.c.recording_id == segment.recording_id,
+            segments.c.status != Status.DELETED.value,
+            segments.c.id != segment.id,
+        )
     )
     key = sa.tuple_(segments.c.start, segments.c.id)
     here = sa.tuple_(sa.literal(segment.start), sa.literal(segment.id))
@@ -271,8 +329,13 @@ OVERLAP = 0.0005  # seconds: boundaries are kept to the millisecond, so closer i
 
 
 def live_overlaps(
-    engine: Engine, recording_id: int, start: float, end: float, exclude_id: int,
-    before_revision_id: int | None = None, then: tuple[float, float] | None = None,
+    engine: Engine,
+    recording_id: int,
+    start: float,
+    end: float,
+    exclude_id: int,
+    before_revision_id: int | None = None,
+    then: tuple[float, float] | None = None,
 ) -> list[dict]:
     """The live (not deleted) segments of a recording that overlap [start, end), but for
     `exclude_id`: dicts of id, start, end.
@@ -285,53 +348,68 @@ def live_overlaps(
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(segments.c.id, segments.c.start, segments.c.end)
-            .where(segments.c.recording_id == recording_id, segments.c.id != exclude_id,
-                   segments.c.status != Status.DELETED.value,
-                   segments.c.start < end - OVERLAP, segments.c.end > start + OVERLAP)
+            .where(
+                segments.c.recording_id == recording_id,
+                segments.c.id != exclude_id,
+                segments.c.status != Status.DELETED.value,
+                segments.c.start < end - OVERLAP,
+                segments.c.end > start + OVERLAP,
+            )
             .order_by(segments.c.start, segments.c.id)
         ).all()
         found = [dict(r._mapping) for r in rows]
         if before_revision_id is None:
             return found
         was = then or (start, end)
-        return [s for s in found
-                if not _overlapped_then(conn, s["id"], *was, before_revision_id)]
+        return [s for s in found if not _overlapped_then(conn, s["id"], *was, before_revision_id)]
 
 
-def _overlapped_then(conn: Connection, segment_id: int, start: float, end: float,
-                     before_revision_id: int) -> bool:
+def _overlapped_then(
+    conn: Connection, segment_id: int, start: float, end: float, before_revision_id: int
+) -> bool:
     """Whether the segment was live over [start, end) as of its last revision before
     `before_revision_id` (revision ids grow with time)."""
     then = conn.execute(
         sa.select(revisions.c.start, revisions.c.end, revisions.c.status)
         .where(revisions.c.segment_id == segment_id, revisions.c.id < before_revision_id)
-        .order_by(revisions.c.id.desc()).limit(1)
+        .order_by(revisions.c.id.desc())
+        .limit(1)
     ).first()
-    return (then is not None and then.status != Status.DELETED.value
-            and then.start is not None and then.end is not None
-            and then.start < end - OVERLAP and then.end > start + OVERLAP)
+    return (
+        then is not None
+        and then.status != Status.DELETED.value
+        and then.start is not None
+        and then.end is not None
+        and then.start < end - OVERLAP
+        and then.end > start + OVERLAP
+    )
 
 
 def add_segment(engine: Engine, recording_id: int, edit: Edit, author: str) -> int:
     """Create a segment of a recording holding `edit` (its first revision, source 'human');
     returns its id. The caller has checked the bounds against the live segments."""
     with engine.begin() as conn:
-        new_id = inserted_id(conn.execute(
-            sa.insert(segments).values(recording_id=recording_id, version=1, flags=(),
-                                       **_state(edit))
-        ))
+        new_id = inserted_id(
+            conn.execute(
+                sa.insert(segments).values(
+                    recording_id=recording_id, version=1, flags=(), **_state(edit)
+                )
+            )
+        )
         _revise(conn, new_id, edit, author, "human")
     return new_id
 
 
-def live_bounds(engine: Engine, recording_id: int, start: float | None = None,
-                end: float | None = None) -> list[tuple[float, float]]:
+def live_bounds(
+    engine: Engine, recording_id: int, start: float | None = None, end: float | None = None
+) -> list[tuple[float, float]]:
     """(start, end) of every live (not deleted) segment of a recording, by start; with
     `start`/`end`, only those overlapping [start, end)."""
-    query = (sa.select(segments.c.start, segments.c.end)
-             .where(segments.c.recording_id == recording_id,
-                    segments.c.status != Status.DELETED.value)
-             .order_by(segments.c.start))
+    query = (
+        sa.select(segments.c.start, segments.c.end)
+        .where(segments.c.recording_id == recording_id, segments.c.status != Status.DELETED.value)
+        .order_by(segments.c.start)
+    )
     if start is not None and end is not None:
         query = query.where(segments.c.start < end, segments.c.end > start)
     with engine.connect() as conn:

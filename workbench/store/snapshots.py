@@ -53,10 +53,13 @@ def sqlite_file(engine: Engine) -> Path | None:
 
 def describe(conn: Connection) -> Snapshot:
     """The schema revision, the rows per table and the referenced files, as `conn` sees them."""
-    rows = {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in metadata.sorted_tables}
-    found = conn.execute(sa.select(recordings.c.working_path, recordings.c.peaks_path,
-                                   recordings.c.channels_path)).all()
+    rows = {
+        t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+        for t in metadata.sorted_tables
+    }
+    found = conn.execute(
+        sa.select(recordings.c.working_path, recordings.c.peaks_path, recordings.c.channels_path)
+    ).all()
     files = sorted({path for row in found for path in row if path})
     ready = conn.execute(sa.select(models.c.path).where(models.c.state == "ready")).scalars()
     return Snapshot(current_version(conn), rows, tuple(files), tuple(sorted(set(ready))))
@@ -122,7 +125,8 @@ def _pg_tool(name: str) -> str:
         raise DumpToolMissing(
             f"{name} was not found on PATH: install PostgreSQL's client tools (the package "
             f"postgresql-client of the server's major version) to back up or restore a "
-            "PostgreSQL workbench")
+            "PostgreSQL workbench"
+        )
     return found
 
 
@@ -154,13 +158,25 @@ def dump_postgres(engine: Engine, dest: Path) -> Snapshot:
     tool = _pg_tool("pg_dump")
     _pg_tool("pg_restore")  # a backup nobody here can restore is not worth making
     target, env = _pg_target(engine)
-    with (engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
-          conn.begin()):
+    with (
+        engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+        conn.begin(),
+    ):
         exported = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
         snapshot = describe(conn)
-        _run([tool, "--format=custom", "--no-owner", "--no-privileges",
-              f"--snapshot={exported}", f"--file={dest}", f"--dbname={target}"],
-             env, "pg_dump")
+        _run(
+            [
+                tool,
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={exported}",
+                f"--file={dest}",
+                f"--dbname={target}",
+            ],
+            env,
+            "pg_dump",
+        )
     return snapshot
 
 
@@ -169,9 +185,21 @@ def load_postgres(engine: Engine, dump: Path) -> None:
     (its tables are dropped and made again; on any error nothing changes)."""
     tool = _pg_tool("pg_restore")
     target, env = _pg_target(engine)
-    _run([tool, "--clean", "--if-exists", "--no-owner", "--no-privileges",
-          "--single-transaction", "--exit-on-error", f"--dbname={target}", str(dump)],
-         env, "pg_restore")
+    _run(
+        [
+            tool,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={target}",
+            str(dump),
+        ],
+        env,
+        "pg_restore",
+    )
 
 
 def move_profiles(engine: Engine, old_dir: str, new_dir: str) -> int:
@@ -181,10 +209,12 @@ def move_profiles(engine: Engine, old_dir: str, new_dir: str) -> int:
     moved = 0
     with engine.begin() as conn:
         for pid, conventions in conn.execute(
-                sa.select(projects.c.id, projects.c.conventions)).all():
+            sa.select(projects.c.id, projects.c.conventions)
+        ).all():
             if conventions.startswith(prefix):
                 new = str(Path(new_dir) / conventions.removeprefix(prefix))
-                conn.execute(sa.update(projects).where(projects.c.id == pid)
-                             .values(conventions=new))
+                conn.execute(
+                    sa.update(projects).where(projects.c.id == pid).values(conventions=new)
+                )
                 moved += 1
     return moved

@@ -20,9 +20,11 @@ _LIVE = segments.c.status != Status.DELETED.value
 
 def recording_spans(engine: Engine, recording_id: int) -> list[tuple[int, float, float, str]]:
     """(id, start, end, status) of every live segment of a recording, by start time."""
-    query = (sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.status)
-             .where(segments.c.recording_id == recording_id, _LIVE)
-             .order_by(segments.c.start, segments.c.id))
+    query = (
+        sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.status)
+        .where(segments.c.recording_id == recording_id, _LIVE)
+        .order_by(segments.c.start, segments.c.id)
+    )
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(query)]
 
@@ -31,9 +33,12 @@ def spans_stamp(engine: Engine, recording_id: int) -> tuple[Any, ...]:
     """A value that changes whenever a segment of the recording changes its bounds or status:
     the sum of the versions (every edit bumps one) and the count per status (a status changed
     without a bump, e.g. sent to review)."""
-    query = (sa.select(segments.c.status, sa.func.count(), sa.func.sum(segments.c.version))
-             .where(segments.c.recording_id == recording_id)
-             .group_by(segments.c.status).order_by(segments.c.status))
+    query = (
+        sa.select(segments.c.status, sa.func.count(), sa.func.sum(segments.c.version))
+        .where(segments.c.recording_id == recording_id)
+        .group_by(segments.c.status)
+        .order_by(segments.c.status)
+    )
     with engine.connect() as conn:
         return tuple(tuple(r) for r in conn.execute(query))
 
@@ -45,7 +50,8 @@ def segment_at(engine: Engine, recording_id: int, at: float) -> int | None:
     with engine.connect() as conn:
         for query in (
             base.where(segments.c.start <= at, segments.c.end > at)
-            .order_by(segments.c.start.desc(), segments.c.id.desc()).limit(1),
+            .order_by(segments.c.start.desc(), segments.c.id.desc())
+            .limit(1),
             base.where(segments.c.start > at).order_by(segments.c.start, segments.c.id).limit(1),
             base.order_by(segments.c.start.desc(), segments.c.id.desc()).limit(1),
         ):
@@ -55,23 +61,29 @@ def segment_at(engine: Engine, recording_id: int, at: float) -> int | None:
     return None
 
 
-def spans_of(engine: Engine, project_id: int, segment_ids: list[int]
-             ) -> list[tuple[int, float, float, str]]:
+def spans_of(
+    engine: Engine, project_id: int, segment_ids: list[int]
+) -> list[tuple[int, float, float, str]]:
     """(id, start, end, status) of those of `segment_ids` that are in the project, in one query."""
     if not segment_ids:
         return []
-    query = (sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.status)
-             .join(recordings, segments.c.recording_id == recordings.c.id)
-             .where(segments.c.id.in_([int(i) for i in segment_ids]),
-                    recordings.c.project_id == project_id))
+    query = (
+        sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.status)
+        .join(recordings, segments.c.recording_id == recordings.c.id)
+        .where(
+            segments.c.id.in_([int(i) for i in segment_ids]), recordings.c.project_id == project_id
+        )
+    )
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(query)]
 
 
 def project_of_segment(engine: Engine, segment_id: int) -> int | None:
     """The project a segment belongs to, or None when there is no such segment."""
-    query = (sa.select(recordings.c.project_id)
-             .join(segments, segments.c.recording_id == recordings.c.id)
-             .where(segments.c.id == segment_id))
+    query = (
+        sa.select(recordings.c.project_id)
+        .join(segments, segments.c.recording_id == recordings.c.id)
+        .where(segments.c.id == segment_id)
+    )
     with engine.connect() as conn:
         return conn.execute(query).scalar()

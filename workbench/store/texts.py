@@ -12,7 +12,7 @@ from workbench.store.schema import recordings, revisions, segments
 
 
 def segment_texts(
-    engine: Engine, project_id: int, statuses: Sequence[str], contains: str | None = None,
+    engine: Engine, project_id: int, statuses: Sequence[str], contains: str | None = None
 ) -> list[dict[str, Any]]:
     """The project's segments in `statuses` with their latest text, in time order: dicts of
     id, version, recording, start, end, status, text.
@@ -21,8 +21,15 @@ def segment_texts(
     case-sensitive match on every database; the caller matches exactly).
     """
     query = (
-        sa.select(segments.c.id, segments.c.version, recordings.c.original_name.label("recording"),
-                  segments.c.start, segments.c.end, segments.c.status, revisions.c.text)
+        sa.select(
+            segments.c.id,
+            segments.c.version,
+            recordings.c.original_name.label("recording"),
+            segments.c.start,
+            segments.c.end,
+            segments.c.status,
+            revisions.c.text,
+        )
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(revisions, revisions.c.id == segments.c.latest_revision_id)
         .where(recordings.c.project_id == project_id, segments.c.status.in_(list(statuses)))

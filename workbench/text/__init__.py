@@ -5,23 +5,8 @@ Pure logic, no Streamlit. A convention profile is data (`workbench/conventions/*
 pronunciation form for export and metrics.
 """
 
-from workbench.text.conventions import (
-    RULES,
-    Dual,
-    Profile,
-    Style,
-    Tag,
-    list_profiles,
-    load_profile,
-)
-from workbench.text.forms import (
-    FORMS,
-    TAG_MODES,
-    pronunciation,
-    render,
-    spelling,
-    written,
-)
+from workbench.text.conventions import RULES, Dual, Profile, Style, Tag, list_profiles, load_profile
+from workbench.text.forms import FORMS, TAG_MODES, pronunciation, render, spelling, written
 from workbench.text.lint import Finding, has_errors, lint
 from workbench.text.metrics import Score, cer, headline_metric, normalise, score, wer
 from workbench.text.width import display_width, pad

@@ -85,12 +85,12 @@ DUAL_ORDERS = ("spelling-first", "pronunciation-first")
 
 RULES = {  # every lint rule a profile may enable, with what it checks
     "dual-transcription": "dual transcription as (spelling)/(pronunciation), both sides filled, "
-                          "not nested",
+    "not nested",
     "unknown-tag": "a tag that the profile does not define, or an unclosed tag bracket",
     "tag-placement": "a tag glued to a word instead of standing alone",
     "digits": "digits where the profile wants numbers written as words",
     "mark-placement": "a filler, repetition or uncertainty mark not directly after a word, or "
-                      "doubled",
+    "doubled",
     "filler-unknown": "a filler mark on a word that is not a known filler",
     "filler-word": "a filler word written in a profile whose fillers are left out",
     "latin-letters": "Latin letters outside the spelling side of a dual transcription",
@@ -102,8 +102,19 @@ RULES = {  # every lint rule a profile may enable, with what it checks
 LEVELS = ("error", "warning")
 
 _FIELDS = {
-    "name", "title", "language", "description", "guidelines", "tags", "dual", "marks",
-    "fillers", "numbers", "lint", "export", "extends",
+    "name",
+    "title",
+    "language",
+    "description",
+    "guidelines",
+    "tags",
+    "dual",
+    "marks",
+    "fillers",
+    "numbers",
+    "lint",
+    "export",
+    "extends",
 }
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _MAX_EXTENDS = 5  # profiles extending profiles, at most this deep
@@ -175,15 +186,16 @@ class Profile:
     @property
     def marks(self) -> str:
         """The mark characters in use, filler first."""
-        return "".join(m for m in (self.filler_mark, self.repetition_mark, self.uncertain_mark)
-                       if m)
+        return "".join(
+            m for m in (self.filler_mark, self.repetition_mark, self.uncertain_mark) if m
+        )
 
     def tag_text(self, name: str) -> str:
         """A tag as written: "b" -> "b/" in kspon, "noise" -> "[noise]" in verbatim-en."""
         return self.tag_syntax.replace("{}", name)
 
     def level(self, rule: str) -> str | None:
-        """"error" or "warning" for an enabled rule, None for one that is off."""
+        """ "error" or "warning" for an enabled rule, None for one that is off."""
         return dict(self.rules).get(rule)
 
     def style(self, form: str) -> Style:
@@ -240,8 +252,9 @@ def _read(path: Path, depth: int) -> dict[str, Any]:
         raise ProfileError(f"{path}: a profile is a mapping of fields, got {type(data).__name__}")
     unknown = sorted(str(k) for k in data if k not in _FIELDS)
     if unknown:
-        raise ProfileError(f"{path}: unknown field {unknown[0]!r} (fields: "
-                           f"{', '.join(sorted(_FIELDS))})")
+        raise ProfileError(
+            f"{path}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(_FIELDS))})"
+        )
     data = dict(data)
     data.setdefault("name", path.stem)
     if "guidelines" in data:
@@ -256,29 +269,34 @@ def _read(path: Path, depth: int) -> dict[str, Any]:
 
 def _guidelines_path(path: Path, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ProfileError(f"{path}: field 'guidelines': expected a Markdown file name, got "
-                           f"{value!r}")
+        raise ProfileError(
+            f"{path}: field 'guidelines': expected a Markdown file name, got {value!r}"
+        )
     found = (path.parent / value).resolve()
     if not found.is_file():
-        raise ProfileError(f"{path}: field 'guidelines': file {value!r} not found beside the "
-                           "profile")
+        raise ProfileError(
+            f"{path}: field 'guidelines': file {value!r} not found beside the profile"
+        )
     return str(found)
 
 
 def _base(path: Path, base: Any, depth: int) -> dict[str, Any]:
     if not isinstance(base, str):
-        raise ProfileError(f"{path}: field 'extends': expected a profile name or path, got "
-                           f"{base!r}")
+        raise ProfileError(
+            f"{path}: field 'extends': expected a profile name or path, got {base!r}"
+        )
     if depth >= _MAX_EXTENDS:
-        raise ProfileError(f"{path}: field 'extends': profiles extend each other more than "
-                           f"{_MAX_EXTENDS} deep")
+        raise ProfileError(
+            f"{path}: field 'extends': profiles extend each other more than {_MAX_EXTENDS} deep"
+        )
     if base in list_profiles():
         found = BUILTIN_DIR / f"{base}.yaml"
     else:
         found = (path.parent / base).resolve()
         if not found.is_file():
-            raise ProfileError(f"{path}: field 'extends': no built-in profile or file named "
-                               f"{base!r}")
+            raise ProfileError(
+                f"{path}: field 'extends': no built-in profile or file named {base!r}"
+            )
     data = _read(found, depth + 1)
     _build(data, found)  # a base is a profile of its own: its mistakes are named in its file
     data.pop("name", None)
@@ -304,8 +322,9 @@ def _build(data: dict[str, Any], path: Path) -> Profile:
     tag_syntax, tags = _tags(data.get("tags"), src)
     dual = _dual(data.get("dual"), src)
     marks = _marks(data.get("marks"), src, dual)
-    export = _mapping(data.get("export"), "export", src,
-                      {"spelling", "pronunciation", "dual_order", "tag_map"})
+    export = _mapping(
+        data.get("export"), "export", src, {"spelling", "pronunciation", "dual_order", "tag_map"}
+    )
     profile = Profile(
         name=name,
         title=_text(data, "title", src) or name,
@@ -324,8 +343,9 @@ def _build(data: dict[str, Any], path: Path) -> Profile:
         pronunciation_style=_style(export.get("pronunciation"), "export.pronunciation", src),
         guidelines="",
         source=src,
-        dual_order=_choice(export.get("dual_order", DUAL_ORDERS[0]), "export.dual_order", src,
-                           DUAL_ORDERS),
+        dual_order=_choice(
+            export.get("dual_order", DUAL_ORDERS[0]), "export.dual_order", src, DUAL_ORDERS
+        ),
         tag_map=_tag_map(export.get("tag_map"), tags, src),
     )
     text = _guidelines_text(data.get("guidelines"), src) or _summary(profile)
@@ -361,8 +381,9 @@ def _mapping(value: Any, field: str, src: str, keys: set[str] | None = None) -> 
 
 def _char(value: Any, field: str, src: str) -> str:
     if not isinstance(value, str) or len(value) != 1 or value.isspace() or value.isalnum():
-        raise ProfileError(f"{src}: field {field!r}: expected one punctuation character, got "
-                           f"{value!r}")
+        raise ProfileError(
+            f"{src}: field {field!r}: expected one punctuation character, got {value!r}"
+        )
     return value
 
 
@@ -372,25 +393,30 @@ def _tags(value: Any, src: str) -> tuple[str, tuple[Tag, ...]]:
     spec = _mapping(value, "tags", src, {"syntax", "names", "unusable"})
     syntax = spec.get("syntax", "[{}]")
     if not isinstance(syntax, str) or syntax.count("{}") != 1 or syntax == "{}":
-        raise ProfileError(f"{src}: field 'tags.syntax': expected one {{}} as in '{{}}/', got "
-                           f"{syntax!r}")
+        raise ProfileError(
+            f"{src}: field 'tags.syntax': expected one {{}} as in '{{}}/', got {syntax!r}"
+        )
     if any(c.isalnum() or c.isspace() for c in syntax.replace("{}", "")):
-        raise ProfileError(f"{src}: field 'tags.syntax': only punctuation may surround {{}}, got "
-                           f"{syntax!r}")
+        raise ProfileError(
+            f"{src}: field 'tags.syntax': only punctuation may surround {{}}, got {syntax!r}"
+        )
     names = _mapping(spec.get("names"), "tags.names", src)
     suffix_only = not syntax.split("{}")[0] or not syntax.split("{}")[1]
     for name, meaning in names.items():
         pattern = r"[A-Za-z]+" if suffix_only else _TAG_NAME.pattern
         if not isinstance(name, str) or not re.fullmatch(pattern, name):
-            raise ProfileError(f"{src}: field 'tags.names': {name!r} is not a tag name (letters "
-                               "only)")
+            raise ProfileError(
+                f"{src}: field 'tags.names': {name!r} is not a tag name (letters only)"
+            )
         if not isinstance(meaning, str):
-            raise ProfileError(f"{src}: field 'tags.names.{name}': expected a description, got "
-                               f"{meaning!r}")
+            raise ProfileError(
+                f"{src}: field 'tags.names.{name}': expected a description, got {meaning!r}"
+            )
     unusable = spec.get("unusable") or []
     if not isinstance(unusable, list) or any(u not in names for u in unusable):
-        raise ProfileError(f"{src}: field 'tags.unusable': expected a list of tags.names, got "
-                           f"{unusable!r}")
+        raise ProfileError(
+            f"{src}: field 'tags.unusable': expected a list of tags.names, got {unusable!r}"
+        )
     return syntax, tuple(Tag(n, m, n not in unusable) for n, m in names.items())
 
 
@@ -401,8 +427,9 @@ def _tag_map(value: Any, tags: tuple[Tag, ...], src: str) -> tuple[tuple[str, st
         if name not in names:
             raise ProfileError(f"{src}: field 'export.tag_map.{name}': not a tag of tags.names")
         if not isinstance(text, str) or any(c.isspace() for c in text):
-            raise ProfileError(f"{src}: field 'export.tag_map.{name}': expected one word or '', "
-                             f"got {text!r}")
+            raise ProfileError(
+                f"{src}: field 'export.tag_map.{name}': expected one word or '', got {text!r}"
+            )
     return tuple(spec.items())
 
 
@@ -412,12 +439,11 @@ def _dual(value: Any, src: str) -> Dual | None:
     if value is True:
         return Dual()
     spec = _mapping(value, "dual", src, {"open", "separator", "close"})
-    dual = Dual(
-        **{k: _char(v, f"dual.{k}", src) for k, v in spec.items()}
-    )
+    dual = Dual(**{k: _char(v, f"dual.{k}", src) for k, v in spec.items()})
     if len({dual.open, dual.separator, dual.close}) != 3:
-        raise ProfileError(f"{src}: field 'dual': open, separator and close must differ, got "
-                           f"{value!r}")
+        raise ProfileError(
+            f"{src}: field 'dual': open, separator and close must differ, got {value!r}"
+        )
     return dual
 
 
@@ -425,12 +451,14 @@ def _marks(value: Any, src: str, dual: Dual | None) -> dict[str, str]:
     spec = _mapping(value, "marks", src, {"filler", "repetition", "uncertain"})
     marks = {k: _char(v, f"marks.{k}", src) for k, v in spec.items() if v is not None}
     if len(set(marks.values())) != len(marks):
-        raise ProfileError(f"{src}: field 'marks': each mark needs its own character, got "
-                           f"{value!r}")
+        raise ProfileError(
+            f"{src}: field 'marks': each mark needs its own character, got {value!r}"
+        )
     for kind, mark in marks.items():
         if dual and mark in (dual.open, dual.close):
-            raise ProfileError(f"{src}: field 'marks.{kind}': {mark!r} is a dual transcription "
-                               "bracket")
+            raise ProfileError(
+                f"{src}: field 'marks.{kind}': {mark!r} is a dual transcription bracket"
+            )
     return marks
 
 
@@ -447,13 +475,15 @@ def _rules(value: Any, src: str) -> tuple[tuple[str, str], ...]:
     rules = []
     for rule, level in spec.items():
         if rule not in RULES:
-            raise ProfileError(f"{src}: field 'lint.{rule}': unknown rule (rules: "
-                               f"{', '.join(RULES)})")
+            raise ProfileError(
+                f"{src}: field 'lint.{rule}': unknown rule (rules: {', '.join(RULES)})"
+            )
         if level is False or level == "off":
             continue
         if level not in LEVELS:
-            raise ProfileError(f"{src}: field 'lint.{rule}': {level!r} is not error, warning or "
-                               "off")
+            raise ProfileError(
+                f"{src}: field 'lint.{rule}': {level!r} is not error, warning or off"
+            )
         rules.append((rule, level))
     return tuple(rules)
 
@@ -462,12 +492,14 @@ def _style(value: Any, field: str, src: str) -> Style:
     spec = _mapping(value, field, src, {"case", "punctuation", "keep_in_words"})
     keep = spec.get("keep_in_words", "")
     if not isinstance(keep, str):
-        raise ProfileError(f"{src}: field '{field}.keep_in_words': expected characters, got "
-                           f"{keep!r}")
+        raise ProfileError(
+            f"{src}: field '{field}.keep_in_words': expected characters, got {keep!r}"
+        )
     return Style(
         case=_choice(spec.get("case", "keep"), f"{field}.case", src, ("keep", "lower")),
-        punctuation=_choice(spec.get("punctuation", "keep"), f"{field}.punctuation", src,
-                            ("keep", "strip")),
+        punctuation=_choice(
+            spec.get("punctuation", "keep"), f"{field}.punctuation", src, ("keep", "strip")
+        ),
         keep_in_words=keep,
     )
 
@@ -492,11 +524,15 @@ def _summary(p: Profile) -> str:
     if p.dual:
         o, s, c = p.dual.open, p.dual.separator, p.dual.close
         lines.append(f"- dual transcription: `{o}spelling{c}{s}{o}pronunciation{c}`")
-    marks = {"filler": p.filler_mark, "repetition": p.repetition_mark,
-             "uncertain word": p.uncertain_mark}
+    marks = {
+        "filler": p.filler_mark,
+        "repetition": p.repetition_mark,
+        "uncertain word": p.uncertain_mark,
+    }
     for kind, mark in marks.items():
         if mark:
             lines.append(f"- `{mark}` right after a word marks a {kind}")
-    lines.append("- numbers: "
-                 + ("write them as words" if p.numbers == "words" else "digits are fine"))
+    lines.append(
+        "- numbers: " + ("write them as words" if p.numbers == "words" else "digits are fine")
+    )
     return "\n".join(lines) + "\n"

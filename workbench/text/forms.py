@@ -37,8 +37,16 @@ from collections.abc import Callable
 from workbench.text.conventions import DUAL_ORDERS, Dual, Profile, Style, load_profile
 from workbench.text.markup import Parsed, Piece, Word, is_punct, nfc, parse, word_marks
 
-__all__ = ["FORMS", "TAG_MODES", "written", "spelling", "pronunciation", "render", "apply_style",
-           "swap_dual_sides"]
+__all__ = [
+    "FORMS",
+    "TAG_MODES",
+    "written",
+    "spelling",
+    "pronunciation",
+    "render",
+    "apply_style",
+    "swap_dual_sides",
+]
 
 FORMS = ("written", "spelling", "pronunciation")
 TAG_MODES = ("keep", "strip", "drop", "map")
@@ -50,21 +58,40 @@ def written(text: str) -> str:
     return " ".join(nfc(text).split())
 
 
-def spelling(text: str, profile: Profile | str, tags: str = "strip", *, marks: str = "strip",
-             disfluencies: str = "keep") -> str | None:
+def spelling(
+    text: str,
+    profile: Profile | str,
+    tags: str = "strip",
+    *,
+    marks: str = "strip",
+    disfluencies: str = "keep",
+) -> str | None:
     """The written form of what was said; see `render`."""
     return render(text, profile, "spelling", tags, marks=marks, disfluencies=disfluencies)
 
 
-def pronunciation(text: str, profile: Profile | str, tags: str = "strip", *, marks: str = "strip",
-                  disfluencies: str = "keep") -> str | None:
+def pronunciation(
+    text: str,
+    profile: Profile | str,
+    tags: str = "strip",
+    *,
+    marks: str = "strip",
+    disfluencies: str = "keep",
+) -> str | None:
     """What was said, for acoustic training; see `render`."""
     return render(text, profile, "pronunciation", tags, marks=marks, disfluencies=disfluencies)
 
 
-def render(text: str, profile: Profile | str, form: str = "spelling", tags: str = "strip", *,
-           marks: str = "strip", disfluencies: str = "keep",
-           dual_order: str = "spelling-first") -> str | None:
+def render(
+    text: str,
+    profile: Profile | str,
+    form: str = "spelling",
+    tags: str = "strip",
+    *,
+    marks: str = "strip",
+    disfluencies: str = "keep",
+    dual_order: str = "spelling-first",
+) -> str | None:
     """`text` in `form` with `tags` kept, stripped, dropped or mapped; None when dropped.
 
     `marks` ("strip" | "keep") and `disfluencies` ("keep" | "drop") apply to the spelling and
@@ -81,8 +108,9 @@ def render(text: str, profile: Profile | str, form: str = "spelling", tags: str 
     if form == "written" and tags == "keep" and not swap:
         return written(text)
     parsed = parse(text, profile)
-    if tags == "drop" and any(t.name in profile.unusable_tags
-                              for w in parsed.words for t in w.tags):
+    if tags == "drop" and any(
+        t.name in profile.unusable_tags for w in parsed.words for t in w.tags
+    ):
         return None
     tag_text = _tag_writer(tags, profile)
     out: list[str] = []
@@ -124,16 +152,24 @@ def _check(value: str, allowed: tuple[str, ...], name: str) -> None:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
 
 
-def _render_word(parsed: Parsed, word: Word, profile: Profile, form: str,
-                 tag_text: Callable[[str, str], str], strip_marks: bool, swap: bool) -> list[str]:
+def _render_word(
+    parsed: Parsed,
+    word: Word,
+    profile: Profile,
+    form: str,
+    tag_text: Callable[[str, str], str],
+    strip_marks: bool,
+    swap: bool,
+) -> list[str]:
     """The word as one or more output words: a kept tag glued to it becomes its own word.
 
     Only marks where they belong (ending the word) are removed; a misplaced one (`+그`,
     `1/2` outside a dual transcription) is text the labeller must fix, and stays.
     """
     style = None if form == "written" else profile.style(form)
-    marks = ({at for _, at in word_marks(parsed, word, profile)[1]} if strip_marks and style
-             else set())
+    marks = (
+        {at for _, at in word_marks(parsed, word, profile)[1]} if strip_marks and style else set()
+    )
     kept = "" if strip_marks else profile.marks
     out: list[str] = []
     run: list[str] = []

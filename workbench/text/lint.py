@@ -113,8 +113,12 @@ def _tags(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
                 same_case = [n for n in known if n.lower() == tag.name.lower()]
                 hint = same_case or difflib.get_close_matches(tag.name, known, n=1, cutoff=0.6)
                 did = f"; did you mean {profile.tag_text(hint[0])}?" if hint else ""
-                yield ("unknown-tag", tag.start, tag.end,
-                       f"not a tag of {profile.name} (tags: {listed}){did}")
+                yield (
+                    "unknown-tag",
+                    tag.start,
+                    tag.end,
+                    f"not a tag of {profile.name} (tags: {listed}){did}",
+                )
             if not word.is_tag:
                 yield "tag-placement", tag.start, tag.end, "tag glued to a word; a tag stands alone"
 
@@ -129,19 +133,28 @@ def _marks(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
         yield from _mark_placement(core, suffix, profile)
         if profile.filler_mark in {c for c, _ in suffix} and core and not _is_filler(core, profile):
             end = suffix[-1][1] + 1
-            yield ("filler-unknown", word.start, end,
-                   "filler mark on a word that is not a known filler")
+            yield (
+                "filler-unknown",
+                word.start,
+                end,
+                "filler mark on a word that is not a known filler",
+            )
 
 
-def _mark_placement(core: list[tuple[str, int]], suffix: list[tuple[str, int]],
-                    profile: Profile) -> Iterator[Raw]:
+def _mark_placement(
+    core: list[tuple[str, int]], suffix: list[tuple[str, int]], profile: Profile
+) -> Iterator[Raw]:
     marks = profile.marks
     if suffix and not [c for c, _ in core if not is_punct(c) or c in marks]:
         yield "mark-placement", suffix[0][1], suffix[-1][1] + 1, "mark with no word before it"
     for ch, at in core:
         if ch in marks:
-            yield ("mark-placement", at, at + 1,
-                   f"mark {ch!r} inside or before a word; it goes right after it")
+            yield (
+                "mark-placement",
+                at,
+                at + 1,
+                f"mark {ch!r} inside or before a word; it goes right after it",
+            )
     seen: set[str] = set()
     for ch, at in suffix:
         if ch in seen:
@@ -163,8 +176,12 @@ def _digits(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
     where = " outside the spelling side of a dual transcription" if profile.dual else ""
     for start, end in _checked_spans(parsed):
         for m in re.finditer(r"\d+", parsed.text[start:end]):
-            yield ("digits", start + m.start(), start + m.end(),
-                   f"digits{where}; write the number as words")
+            yield (
+                "digits",
+                start + m.start(),
+                start + m.end(),
+                f"digits{where}; write the number as words",
+            )
 
 
 def _latin(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
@@ -173,8 +190,12 @@ def _latin(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
             at = start + m.start()
             for a, b in _latin_runs(m.group()):
                 hint = " (spelling)/(pronunciation)" if profile.dual else ""
-                yield ("latin-letters", at + a, at + b,
-                       f"Latin letters; write what was said in Hangul{hint}")
+                yield (
+                    "latin-letters",
+                    at + a,
+                    at + b,
+                    f"Latin letters; write what was said in Hangul{hint}",
+                )
 
 
 def _latin_runs(letters: str) -> Iterator[tuple[int, int]]:
@@ -205,5 +226,9 @@ def _filler_words(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
         core, _ = word_marks(parsed, word, profile)
         bare = "".join(c for c, _ in core if not is_punct(c)).casefold()
         if bare in fillers:
-            yield ("filler-word", word.start, word.end,
-                   "filler word; clean verbatim leaves fillers out")
+            yield (
+                "filler-word",
+                word.start,
+                word.end,
+                "filler word; clean verbatim leaves fillers out",
+            )

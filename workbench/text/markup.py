@@ -94,8 +94,13 @@ def parse(text: str, profile: Profile) -> Parsed:
 # ---- dual transcriptions: (spelling)/(pronunciation)
 
 
-def _scan_dual(text: str, d: Dual, atoms: list[Piece], problems: list[Problem],
-               malformed: list[tuple[int, int]]) -> None:
+def _scan_dual(
+    text: str,
+    d: Dual,
+    atoms: list[Piece],
+    problems: list[Problem],
+    malformed: list[tuple[int, int]],
+) -> None:
     i = 0
     while i < len(text):
         if text[i] == d.close:
@@ -107,8 +112,14 @@ def _scan_dual(text: str, d: Dual, atoms: list[Piece], problems: list[Problem],
             i += 1
 
 
-def _dual_at(text: str, i: int, d: Dual, atoms: list[Piece], problems: list[Problem],
-             malformed: list[tuple[int, int]]) -> int:
+def _dual_at(
+    text: str,
+    i: int,
+    d: Dual,
+    atoms: list[Piece],
+    problems: list[Problem],
+    malformed: list[tuple[int, int]],
+) -> int:
     """Read the dual transcription opening at `i`; returns where scanning goes on.
 
     A broken one is reported once, over everything that belongs to it (both sides).
@@ -121,19 +132,36 @@ def _dual_at(text: str, i: int, d: Dual, atoms: list[Piece], problems: list[Prob
     problem = problem or second_problem
     if problem is None:
         spelling, pronunciation = (i + 1, first_end - 1), (first_end + 2, second_end - 1)
-        empty = [name for name, (a, b) in (("spelling", spelling), ("pronunciation", pronunciation))
-                 if not text[a:b].strip()]
+        empty = [
+            name
+            for name, (a, b) in (("spelling", spelling), ("pronunciation", pronunciation))
+            if not text[a:b].strip()
+        ]
         if not empty:
-            atoms.append(Piece("dual", i, second_end, text[i:second_end],
-                               spelling=spelling, pronunciation=pronunciation))
+            atoms.append(
+                Piece(
+                    "dual",
+                    i,
+                    second_end,
+                    text[i:second_end],
+                    spelling=spelling,
+                    pronunciation=pronunciation,
+                )
+            )
             return second_end
         problem = f"empty {' and '.join(empty)} side in dual transcription"
     _bad(problems, malformed, i, second_end, problem)
     return second_end
 
 
-def _unpaired(text: str, i: int, first_end: int, d: Dual, problems: list[Problem],
-              malformed: list[tuple[int, int]]) -> int:
+def _unpaired(
+    text: str,
+    i: int,
+    first_end: int,
+    d: Dual,
+    problems: list[Problem],
+    malformed: list[tuple[int, int]],
+) -> int:
     """A (spelling) group not followed by /(pronunciation)."""
     shape = f"{d.open}...{d.close}{d.separator}{d.open}...{d.close}"
     rest = text[first_end:]
@@ -169,8 +197,9 @@ def _group(text: str, i: int, d: Dual) -> tuple[int, str | None]:
     return len(text), f"'{d.open}' never closed"
 
 
-def _bad(problems: list[Problem], malformed: list[tuple[int, int]], start: int, end: int,
-         message: str) -> None:
+def _bad(
+    problems: list[Problem], malformed: list[tuple[int, int]], start: int, end: int, message: str
+) -> None:
     problems.append(Problem("dual-transcription", start, end, message))
     malformed.append((start, end))
 
@@ -178,8 +207,9 @@ def _bad(problems: list[Problem], malformed: list[tuple[int, int]], start: int, 
 # ---- tags: [noise] style found in the whole text; b/ style found inside words
 
 
-def _scan_bracket_tags(text: str, profile: Profile, atoms: list[Piece],
-                       problems: list[Problem]) -> None:
+def _scan_bracket_tags(
+    text: str, profile: Profile, atoms: list[Piece], problems: list[Problem]
+) -> None:
     opener, closer = profile.tag_open, profile.tag_close
     taken = [(a.start, a.end) for a in atoms]
     i = 0
@@ -188,8 +218,9 @@ def _scan_bracket_tags(text: str, profile: Profile, atoms: list[Piece],
             i += 1
             continue
         if text.startswith(closer, i):
-            problems.append(Problem("unknown-tag", i, i + len(closer),
-                                    f"'{closer}' without '{opener}'"))
+            problems.append(
+                Problem("unknown-tag", i, i + len(closer), f"'{closer}' without '{opener}'")
+            )
             i += len(closer)
         elif text.startswith(opener, i):
             i = _bracket_tag_at(text, i, profile, atoms, problems)
@@ -197,18 +228,20 @@ def _scan_bracket_tags(text: str, profile: Profile, atoms: list[Piece],
             i += 1
 
 
-def _bracket_tag_at(text: str, i: int, profile: Profile, atoms: list[Piece],
-                    problems: list[Problem]) -> int:
+def _bracket_tag_at(
+    text: str, i: int, profile: Profile, atoms: list[Piece], problems: list[Problem]
+) -> int:
     opener, closer = profile.tag_open, profile.tag_close
     close = text.find(closer, i + len(opener))
     reopen = text.find(opener, i + len(opener))
     if close < 0 or 0 <= reopen < close:
         end = reopen if reopen >= 0 else len(text)
-        problems.append(Problem("unknown-tag", i, end,
-                                f"tag '{opener}' never closed with '{closer}'"))
+        problems.append(
+            Problem("unknown-tag", i, end, f"tag '{opener}' never closed with '{closer}'")
+        )
         return end
     end = close + len(closer)
-    atoms.append(Piece("tag", i, end, text[i:end], name=text[i + len(opener):close]))
+    atoms.append(Piece("tag", i, end, text[i:end], name=text[i + len(opener) : close]))
     return end
 
 
@@ -239,11 +272,11 @@ def _split_tags(word: Word, text: str, profile: Profile) -> Word:
         at = piece.start
         for m in pattern.finditer(text, piece.start, piece.end):
             if m.start() > at:
-                pieces.append(Piece("text", at, m.start(), text[at:m.start()]))
+                pieces.append(Piece("text", at, m.start(), text[at : m.start()]))
             pieces.append(Piece("tag", m.start(), m.end(), m.group(), name=m.group(1)))
             at = m.end()
         if at < piece.end:
-            pieces.append(Piece("text", at, piece.end, text[at:piece.end]))
+            pieces.append(Piece("text", at, piece.end, text[at : piece.end]))
     return Word(word.start, word.end, tuple(pieces))
 
 
@@ -289,8 +322,9 @@ def word_marks(parsed: Parsed, word: Word, profile: Profile) -> tuple[Chars, Cha
         elif piece.kind == "text":
             chars.extend((parsed.text[j], j) for j in range(piece.start, piece.end))
     marks = profile.marks
-    while (chars and chars[-1][0] not in marks and chars[-1][0] != DUAL_SLOT
-           and is_punct(chars[-1][0])):
+    while (
+        chars and chars[-1][0] not in marks and chars[-1][0] != DUAL_SLOT and is_punct(chars[-1][0])
+    ):
         chars.pop()
     suffix: Chars = []
     while chars and chars[-1][0] in marks:

@@ -79,8 +79,14 @@ def normalise(text: str | None) -> str:
     return " ".join("".join(out).split())
 
 
-def score(refs: Texts, hyps: Texts, *, unit: str = "word", ignore_spaces: bool = True,
-          profile: Profile | str | None = None) -> Score:
+def score(
+    refs: Texts,
+    hyps: Texts,
+    *,
+    unit: str = "word",
+    ignore_spaces: bool = True,
+    profile: Profile | str | None = None,
+) -> Score:
     """Edit counts between references and hypotheses, pooled; `ignore_spaces` is for "char"."""
     if unit not in ("word", "char"):
         raise ValueError(f"unit must be 'word' or 'char', got {unit!r}")
@@ -92,8 +98,11 @@ def score(refs: Texts, hyps: Texts, *, unit: str = "word", ignore_spaces: bool =
         hyp_texts = [h.replace(" ", "") for h in hyp_texts]
     if not ref_texts:
         return Score(unit, 0, 0, 0, 0)
-    out = (jiwer.process_words(ref_texts, hyp_texts) if unit == "word"
-           else jiwer.process_characters(ref_texts, hyp_texts))
+    out = (
+        jiwer.process_words(ref_texts, hyp_texts)
+        if unit == "word"
+        else jiwer.process_characters(ref_texts, hyp_texts)
+    )
     return Score(unit, out.hits, out.substitutions, out.deletions, out.insertions)
 
 
@@ -102,14 +111,15 @@ def wer(refs: Texts, hyps: Texts, *, profile: Profile | str | None = None) -> fl
     return score(refs, hyps, unit="word", profile=profile).rate
 
 
-def cer(refs: Texts, hyps: Texts, *, ignore_spaces: bool = True,
-        profile: Profile | str | None = None) -> float:
+def cer(
+    refs: Texts, hyps: Texts, *, ignore_spaces: bool = True, profile: Profile | str | None = None
+) -> float:
     """Character error rate over normalised text; spaces ignored unless told otherwise."""
     return score(refs, hyps, unit="char", ignore_spaces=ignore_spaces, profile=profile).rate
 
 
 def headline_metric(language: str | None) -> str:
-    """"CER" for ko, ja, zh, th (and other languages written without spaces), else "WER"."""
+    """ "CER" for ko, ja, zh, th (and other languages written without spaces), else "WER"."""
     code = (language or "").strip().lower().replace("_", "-").split("-")[0]
     return "CER" if code in CER_LANGUAGES else "WER"
 

@@ -41,32 +41,197 @@ from workbench.text.markup import nfc, parse
 
 __all__ = ["NATIVE_COUNTERS", "SINO_COUNTERS", "Suggestion", "native", "reading", "sino", "suggest"]
 
-NATIVE_COUNTERS = frozenset({
-    "개", "명", "사람", "마리", "살", "시", "시간", "달", "번째", "잔", "권", "병", "장", "벌",
-    "켤레", "그루", "송이", "자루", "채", "척", "통", "줄", "모금", "알", "방울", "조각", "봉지",
-    "상자", "박스", "판", "쌍", "짝", "가지", "곳", "군데", "배", "바퀴", "끼", "걸음", "개비",
-    "포기", "접시", "그릇", "숟가락", "마디", "다발", "컵",
-})
-SINO_COUNTERS = frozenset({  # read Sino-Korean anyway; listed for the space before them
-    "분", "분기", "초", "원", "년", "년대", "년도", "월", "일", "층", "호", "호선", "번", "번지",
-    "등", "위", "회", "회차", "차", "주", "주일", "주년", "개월", "개국", "개년", "학년", "세",
-    "세기", "세트", "시즌", "인", "인분", "도", "점", "퍼센트", "프로", "킬로", "미터", "센티",
-    "그램", "리터", "달러", "엔", "위안", "유로", "파운드", "페이지", "쪽", "단계", "박", "평",
-    "부", "편", "화", "기", "교시", "동", "대",
-})
+NATIVE_COUNTERS = frozenset(
+    {
+        "개",
+        "명",
+        "사람",
+        "마리",
+        "살",
+        "시",
+        "시간",
+        "달",
+        "번째",
+        "잔",
+        "권",
+        "병",
+        "장",
+        "벌",
+        "켤레",
+        "그루",
+        "송이",
+        "자루",
+        "채",
+        "척",
+        "통",
+        "줄",
+        "모금",
+        "알",
+        "방울",
+        "조각",
+        "봉지",
+        "상자",
+        "박스",
+        "판",
+        "쌍",
+        "짝",
+        "가지",
+        "곳",
+        "군데",
+        "배",
+        "바퀴",
+        "끼",
+        "걸음",
+        "개비",
+        "포기",
+        "접시",
+        "그릇",
+        "숟가락",
+        "마디",
+        "다발",
+        "컵",
+    }
+)
+SINO_COUNTERS = frozenset(
+    {  # read Sino-Korean anyway; listed for the space before them
+        "분",
+        "분기",
+        "초",
+        "원",
+        "년",
+        "년대",
+        "년도",
+        "월",
+        "일",
+        "층",
+        "호",
+        "호선",
+        "번",
+        "번지",
+        "등",
+        "위",
+        "회",
+        "회차",
+        "차",
+        "주",
+        "주일",
+        "주년",
+        "개월",
+        "개국",
+        "개년",
+        "학년",
+        "세",
+        "세기",
+        "세트",
+        "시즌",
+        "인",
+        "인분",
+        "도",
+        "점",
+        "퍼센트",
+        "프로",
+        "킬로",
+        "미터",
+        "센티",
+        "그램",
+        "리터",
+        "달러",
+        "엔",
+        "위안",
+        "유로",
+        "파운드",
+        "페이지",
+        "쪽",
+        "단계",
+        "박",
+        "평",
+        "부",
+        "편",
+        "화",
+        "기",
+        "교시",
+        "동",
+        "대",
+    }
+)
 _COUNTERS = sorted(NATIVE_COUNTERS | SINO_COUNTERS, key=len, reverse=True)
 # What may follow a counter in the same word: particles and endings (`5시쯤에`, `3개예요`).
-_ENDINGS = sorted({
-    "이", "가", "은", "는", "을", "를", "에", "서", "게", "의", "도", "만", "과", "와", "로",
-    "으", "나", "요", "예", "였", "었", "어", "야", "다", "고", "랑", "면", "라", "지", "죠",
-    "께", "반", "간", "인", "씩", "쯤", "째", "밖", "까지", "부터", "보다", "처럼", "입니다",
-    "짜리", "하고", "인데", "정도", "만큼", "마다", "한테", "동안", "즈음", "니까", "잖아",
-}, key=len, reverse=True)
+_ENDINGS = sorted(
+    {
+        "이",
+        "가",
+        "은",
+        "는",
+        "을",
+        "를",
+        "에",
+        "서",
+        "게",
+        "의",
+        "도",
+        "만",
+        "과",
+        "와",
+        "로",
+        "으",
+        "나",
+        "요",
+        "예",
+        "였",
+        "었",
+        "어",
+        "야",
+        "다",
+        "고",
+        "랑",
+        "면",
+        "라",
+        "지",
+        "죠",
+        "께",
+        "반",
+        "간",
+        "인",
+        "씩",
+        "쯤",
+        "째",
+        "밖",
+        "까지",
+        "부터",
+        "보다",
+        "처럼",
+        "입니다",
+        "짜리",
+        "하고",
+        "인데",
+        "정도",
+        "만큼",
+        "마다",
+        "한테",
+        "동안",
+        "즈음",
+        "니까",
+        "잖아",
+    },
+    key=len,
+    reverse=True,
+)
 _UNSURE = ("째",)  # glued to digits: 첫째, 둘째, 셋째... not read here
 _SYMBOLS = {  # written right after the number; the longer first
-    "%": "퍼센트", "℃": "도", "°C": "도", "°": "도", "km": "킬로미터", "kg": "킬로그램",
-    "cm": "센티미터", "mm": "밀리미터", "mg": "밀리그램", "ml": "밀리리터", "mL": "밀리리터",
-    "m": "미터", "g": "그램", "L": "리터",
+    "%": "퍼센트",
+    "℃": "도",
+    "°C": "도",
+    "°": "도",
+    "km": "킬로미터",
+    "kg": "킬로그램",
+    "cm": "센티미터",
+    "mm": "밀리미터",
+    "mg": "밀리그램",
+    "ml": "밀리리터",
+    "mL": "밀리리터",
+    "m": "미터",
+    "g": "그램",
+    "L": "리터",
 }
 _SIGNS = {"$": "달러", "₩": "원", "€": "유로", "¥": "엔", "£": "파운드"}  # written before it
 _SPECIAL = {("월", 6): "유월", ("월", 10): "시월", ("번째", 1): "첫 번째"}
@@ -82,8 +247,9 @@ _PHONE = re.compile(r"\d{2,4}-\d{3,4}-\d{4}")
 _CLOCK = re.compile(r"(\d{1,2}):(\d\d)")
 _FRACTION = re.compile(r"(\d+)/(\d+)")
 # a magnitude is not the start of a counter or particle: 3조각 is 세 조각, 2만큼 이만큼
-_NOT_MAGNITUDE = "|".join(sorted(
-    {w[1:] for w in [*_COUNTERS, *_ENDINGS] if len(w) > 1 and w[0] in _MAGNITUDES}))
+_NOT_MAGNITUDE = "|".join(
+    sorted({w[1:] for w in [*_COUNTERS, *_ENDINGS] if len(w) > 1 and w[0] in _MAGNITUDES})
+)
 _PART = re.compile(
     r"(\d{1,3}(?:,\d{3})+(?![\d,])|\d+)"  # 5,000 or 5000
     r"(\.\d+)?"  # .14
@@ -138,13 +304,14 @@ def reading(token: str) -> str | None:
         return None
     out, at = [], 0
     for r in reads:
-        out += [text[at:r.start], r.words]
+        out += [text[at : r.start], r.words]
         at = r.end
     return "".join([*out, text[at:]])
 
 
-def suggest(text: str, caret: int | None = None, *,
-            profile: Profile | str = "kspon") -> list[Suggestion]:
+def suggest(
+    text: str, caret: int | None = None, *, profile: Profile | str = "kspon"
+) -> list[Suggestion]:
     """The numbers in `text` outside dual forms (and tags), each with its dual form, in order;
     with `caret`, only the one the caret is in or right after. The dual syntax is the
     profile's; a profile without one raises ValueError."""
@@ -162,7 +329,7 @@ def suggest(text: str, caret: int | None = None, *,
             continue
         if caret is not None and not r.start <= caret <= r.end:
             continue
-        original = text[r.start:r.end]
+        original = text[r.start : r.end]
         form = f"{d.open}{original}{d.close}{d.separator}{d.open}{r.words}{d.close}"
         out.append(Suggestion(r.start, r.end, original, form))
     return out
@@ -197,7 +364,7 @@ def _group(text: str, reads: list[_Read]) -> list[_Read]:
     out: list[_Read] = []
     for r in reads:
         last = out[-1] if out else None
-        if last and text[last.end:r.start] in ("", " ") and _chained(last.unit, r.unit):
+        if last and text[last.end : r.start] in ("", " ") and _chained(last.unit, r.unit):
             out[-1] = _Read(last.start, r.end, f"{last.words} {r.words}", r.unit)
         else:
             out.append(r)
@@ -210,12 +377,13 @@ def _chained(first: str, then: str) -> bool:
 
 def _left_ok(text: str, i: int) -> bool:
     before = text[i - 1] if i else ""
-    return not (before.isdecimal() or _LATIN.match(before)
-                or (before and before in _NUMERIC_PUNCT + "~_"))
+    return not (
+        before.isdecimal() or _LATIN.match(before) or (before and before in _NUMERIC_PUNCT + "~_")
+    )
 
 
 def _right_ok(text: str, i: int) -> bool:
-    after, then = text[i:i + 1], text[i + 1:i + 2]
+    after, then = text[i : i + 1], text[i + 1 : i + 2]
     if after.isdecimal() or _LATIN.match(after) or after == "~":
         return False
     return not (after and after in _NUMERIC_PUNCT and then.isdecimal())
@@ -268,7 +436,7 @@ def _amount_at(text: str, i: int) -> _Amount | None:
         return _Amount(m.end(), int(number), code=number)
     value, end, big = _part_value(m), m.end(), _big(magnitude)
     while big:  # 2억 5천만, 1만 2천, 3만 5000: each part under the one before
-        nxt = _PART.match(text, end + (text[end:end + 1] == " "))
+        nxt = _PART.match(text, end + (text[end : end + 1] == " "))
         if nxt is None or nxt.group(2) or (not nxt.group(3) and len(nxt.group(1)) < 3):
             break
         if _part_value(nxt) >= big:
@@ -319,7 +487,7 @@ def _fraction(m: re.Match[str]) -> str | None:
 def _with_unit(text: str, i: int, amount: _Amount, sino_only: bool) -> _Read | None:
     end = amount.end
     for symbol, word in _SYMBOLS.items():
-        if text.startswith(symbol, end) and not _LATIN.match(text[end + len(symbol):][:1]):
+        if text.startswith(symbol, end) and not _LATIN.match(text[end + len(symbol) :][:1]):
             return _Read(i, end + len(symbol), f"{amount.words()} {word}")
     if text.startswith(_UNSURE, end):
         return None
@@ -339,7 +507,7 @@ def _with_unit(text: str, i: int, amount: _Amount, sino_only: bool) -> _Read | N
 
 def _counter_at(text: str, end: int) -> tuple[str, int]:
     """The counter right after the number (glued, or after one space), and where it ends."""
-    at = end + (text[end:end + 1] == " ")
+    at = end + (text[end : end + 1] == " ")
     for counter in _COUNTERS:
         if text.startswith(counter, at):
             return counter, at + len(counter)
@@ -381,4 +549,4 @@ def _counted(value: int, counter: str) -> str:
 
 def _after_je(text: str, i: int) -> bool:
     """`제3장`, `제1회`: an ordinal number, Sino-Korean whatever the counter."""
-    return text[i - 1:i] == "제" and (i < 2 or not text[i - 2].isalnum())
+    return text[i - 1 : i] == "제" and (i < 2 or not text[i - 2].isalnum())

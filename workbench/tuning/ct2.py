@@ -26,8 +26,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-_DTYPES: dict[int, type[np.generic] | str] = {0: np.float32, 1: np.int8, 2: np.int16,
-                                               3: np.int32, 4: np.float16, 5: "bf16"}
+_DTYPES: dict[int, type[np.generic] | str] = {
+    0: np.float32,
+    1: np.int8,
+    2: np.int16,
+    3: np.int32,
+    4: np.float16,
+    5: "bf16",
+}
 _OLD_DTYPES = {4: 0, 2: 2, 1: 1}  # binary_version < 4: item size -> dtype id
 
 
@@ -135,8 +141,9 @@ class _StateDict:
 
     def block(self, p: str, q: str, cross: bool) -> None:
         """One encoder (or, with `cross`, decoder) layer: `q` in CT2, `p` in openai-whisper."""
-        self.split([f"{p}.attn.query", f"{p}.attn.key", f"{p}.attn.value"],
-                   f"{q}/self_attention/linear_0")
+        self.split(
+            [f"{p}.attn.query", f"{p}.attn.key", f"{p}.attn.value"], f"{q}/self_attention/linear_0"
+        )
         self.linear(f"{p}.attn.out", f"{q}/self_attention/linear_1")
         self.norm(f"{p}.attn_ln", f"{q}/self_attention/layer_norm")
         if cross:
@@ -189,8 +196,9 @@ def write_ct2(model, folder: Path, base: Path, quantization: str = "float16") ->
     from ctranslate2.specs import whisper_spec
 
     dims = model.dims
-    spec = whisper_spec.WhisperSpec(dims.n_audio_layer, dims.n_audio_head,
-                                    dims.n_text_layer, dims.n_text_head)
+    spec = whisper_spec.WhisperSpec(
+        dims.n_audio_layer, dims.n_audio_head, dims.n_text_layer, dims.n_text_head
+    )
     _fill_spec(spec, {k: v.detach().float().cpu() for k, v in model.state_dict().items()})
     base = Path(base)
     spec.register_vocabulary(_vocabulary(base))
@@ -236,8 +244,9 @@ def _set_linear(target, sd: dict[str, torch.Tensor], name: str) -> None:
 def _set_fused(target, sd: dict[str, torch.Tensor], names: list[str]) -> None:
     """A fused projection; a missing bias (openai-whisper's key) is zeros."""
     target.weight = torch.cat([sd[n + ".weight"] for n in names])
-    target.bias = torch.cat([sd.get(n + ".bias", torch.zeros(sd[n + ".weight"].shape[0]))
-                             for n in names])
+    target.bias = torch.cat(
+        [sd.get(n + ".bias", torch.zeros(sd[n + ".weight"].shape[0])) for n in names]
+    )
 
 
 def _set_norm(target, sd: dict[str, torch.Tensor], name: str) -> None:
@@ -273,8 +282,10 @@ def _config(base: Path, dims) -> dict:
     path = base / "config.json"
     config = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     heads = config.get("alignment_heads") or []
-    if not heads or any(layer >= dims.n_text_layer or h >= dims.n_text_head
-                        for layer, h in heads):
-        heads = [[layer, h] for layer in range(dims.n_text_layer // 2, dims.n_text_layer)
-                 for h in range(dims.n_text_head)]
+    if not heads or any(layer >= dims.n_text_layer or h >= dims.n_text_head for layer, h in heads):
+        heads = [
+            [layer, h]
+            for layer in range(dims.n_text_layer // 2, dims.n_text_layer)
+            for h in range(dims.n_text_head)
+        ]
     return {**config, "alignment_heads": heads}

@@ -68,8 +68,13 @@ class TuneStatus:
 def tune_status(wb: Workbench, project: Project) -> TuneStatus:
     """The project's model in use, latest fine-tune job and versions (owners)."""
     require(wb, Action.DRAFT, project.id)
-    return TuneStatus(project.asr_engine, project.asr_model, live_or_latest(wb, project),
-                      tuple(list_models(wb, project)), *_counts(wb, project))
+    return TuneStatus(
+        project.asr_engine,
+        project.asr_model,
+        live_or_latest(wb, project),
+        tuple(list_models(wb, project)),
+        *_counts(wb, project),
+    )
 
 
 def _counts(wb: Workbench, project: Project) -> tuple[int, int]:
@@ -92,8 +97,10 @@ def base_folder(wb: Workbench, project: Project) -> Path:
         raise WorkbenchError("fine-tuning starts from a faster-whisper model: choose one on Drafts")
     folder = Path(model_path(wb, project.asr_model))
     if not (folder / "model.bin").is_file():
-        raise WorkbenchError(f"the model {Path(project.asr_model).name!r} is not a CTranslate2 "
-                             "folder in the models folder")
+        raise WorkbenchError(
+            f"the model {Path(project.asr_model).name!r} is not a CTranslate2 "
+            "folder in the models folder"
+        )
     return folder
 
 
@@ -104,29 +111,60 @@ def start_tune_job(wb: Workbench, project: Project, params: dict) -> Job:
     user = require(wb, Action.DRAFT, project.id)
     running = live_job(wb, project, KIND)
     if running is not None:
-        raise JobRunning(f"a fine-tune job for {project.name!r} is already running "
-                         f"({running.message or 'starting'})")
+        raise JobRunning(
+            f"a fine-tune job for {project.name!r} is already running "
+            f"({running.message or 'starting'})"
+        )
     options = train_options(params)
     examples = approved_examples(wb, project)
     train_n = len(_trainable(training(examples, project.holdout_share)))
     heldout_n = len(held_out(examples, project.holdout_share))
     if train_n < MIN_TRAIN or heldout_n < MIN_TRAIN:
-        raise WorkbenchError(f"not enough final segments: {train_n} to train on and {heldout_n} "
-                             "held out (approve more, or change the held-out share)")
+        raise WorkbenchError(
+            f"not enough final segments: {train_n} to train on and {heldout_n} "
+            "held out (approve more, or change the held-out share)"
+        )
     base_folder(wb, project)
-    stored = {"method": options.method, "steps": options.steps,
-              "learning_rate": options.learning_rate, "batch_size": options.batch_size,
-              "seed": options.seed, "holdout_share": project.holdout_share,
-              "base_engine": project.asr_engine}
+    stored = {
+        "method": options.method,
+        "steps": options.steps,
+        "learning_rate": options.learning_rate,
+        "batch_size": options.batch_size,
+        "seed": options.seed,
+        "holdout_share": project.holdout_share,
+        "base_engine": project.asr_engine,
+    }
     worker = this_worker()
-    job = store.start_job(wb.db, project.id, KIND, stored, float(options.steps + 2 * heldout_n),
-                          worker.pid, worker.host)
+    job = store.start_job(
+        wb.db,
+        project.id,
+        KIND,
+        stored,
+        float(options.steps + 2 * heldout_n),
+        worker.pid,
+        worker.host,
+    )
     version = store.add_model(
-        wb.db, project.id, engine=ENGINE, path=f"models/project-{project.id}/v{{n}}",
-        base=project.asr_model, method=options.method, params=stored, state="training",
-        job_id=job.id, train_segments=train_n, heldout_segments=heldout_n, created_by=user.name)
-    store.log_event(wb.db, user.name, "fine-tune started", project.id,
-                    {"job": job.id, "version": version.n, **stored})
+        wb.db,
+        project.id,
+        engine=ENGINE,
+        path=f"models/project-{project.id}/v{{n}}",
+        base=project.asr_model,
+        method=options.method,
+        params=stored,
+        state="training",
+        job_id=job.id,
+        train_segments=train_n,
+        heldout_segments=heldout_n,
+        created_by=user.name,
+    )
+    store.log_event(
+        wb.db,
+        user.name,
+        "fine-tune started",
+        project.id,
+        {"job": job.id, "version": version.n, **stored},
+    )
     return job
 
 
@@ -139,8 +177,12 @@ def _trainable(examples: list[Approved]) -> list[Approved]:
     return [e for e in examples if 0 < e.duration <= MAX_SECONDS]
 
 
-def run_tune_job(wb: Workbench, job: Job, on_progress: Callable[[Job], None] | None = None,
-                 load: Callable[[str, str], Engine] | None = None) -> Job:
+def run_tune_job(
+    wb: Workbench,
+    job: Job,
+    on_progress: Callable[[Job], None] | None = None,
+    load: Callable[[str, str], Engine] | None = None,
+) -> Job:
     """Train, write, measure and maybe promote the job's version; the finished job.
 
     `load(engine, model)` gives the engine that measures a model (a folder path for a new
@@ -186,16 +228,24 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
     beat = _Beat(wb, job, on_progress, len(measured), options.steps)
     # as the drafts are made: with the project's terms when it uses them, so "before" is what
     # labellers get now and a version must beat that
-    evaluate = with_terms(audit_options(project), project,
-                          store.list_terms(wb.db, project.id, enabled_only=True))
+    evaluate = with_terms(
+        audit_options(project), project, store.list_terms(wb.db, project.id, enabled_only=True)
+    )
 
     current = load(project.asr_engine, model_path(wb, project.asr_model))
-    before = draft_error(wb, project, current, evaluate, measured,
-                         on_progress=lambda d, n: beat.measuring("the model in use", d, 0))
+    before = draft_error(
+        wb,
+        project,
+        current,
+        evaluate,
+        measured,
+        on_progress=lambda d, n: beat.measuring("the model in use", d, 0),
+    )
     if beat.cancelled():
         raise Cancelled
-    record_measure(wb, project, f"fine-tune v{version.n}: the model in use "
-                   f"({project.asr_model})", before)
+    record_measure(
+        wb, project, f"fine-tune v{version.n}: the model in use ({project.asr_model})", before
+    )
 
     base = base_folder(wb, project)
     model = load_whisper(base)
@@ -206,24 +256,43 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
     del model
 
     new = load(ENGINE, str(folder))
-    after = draft_error(wb, project, new, evaluate, measured,
-                        on_progress=lambda d, n: beat.measuring(f"v{version.n}", d, len(measured)))
+    after = draft_error(
+        wb,
+        project,
+        new,
+        evaluate,
+        measured,
+        on_progress=lambda d, n: beat.measuring(f"v{version.n}", d, len(measured)),
+    )
     if beat.cancelled():
         raise Cancelled
     record_measure(wb, project, f"fine-tune v{version.n}: v{version.n}", after)
     every = max(1, len(losses) // 50)
-    params = {**version.params, "losses": [round(x, 4) for x in losses[::every]],
-              "final_loss": round(losses[-1], 4)}
-    version = store.update_model(wb.db, version.id, state="ready", metric=before.metric,
-                                 error_before=before.error, error_after=after.error,
-                                 heldout_segments=after.segments, params=params)
+    params = {
+        **version.params,
+        "losses": [round(x, 4) for x in losses[::every]],
+        "final_loss": round(losses[-1], 4),
+    }
+    version = store.update_model(
+        wb.db,
+        version.id,
+        state="ready",
+        metric=before.metric,
+        error_before=before.error,
+        error_after=after.error,
+        heldout_segments=after.segments,
+        params=params,
+    )
     if version.better:
         switch_to(wb, project, version, "model promoted")
-        message = (f"v{version.n} is better on the held-out set ({scores(version)}) and drafts "
-                   "from now on")
+        message = (
+            f"v{version.n} is better on the held-out set ({scores(version)}) and drafts from now on"
+        )
     else:
-        message = (f"v{version.n} is not better on the held-out set ({scores(version)}); "
-                   "the model in use stays")
+        message = (
+            f"v{version.n} is not better on the held-out set ({scores(version)}); "
+            "the model in use stays"
+        )
     return _finish(wb, job, "done", message, on_progress)
 
 
@@ -286,8 +355,10 @@ class _Beat:
 
     def measuring(self, what: str, done: int, offset: int) -> bool:
         extra = self.steps if offset else 0
-        self.say(f"measuring {what} on the held-out set: {done + 1}/{self.heldout}",
-                 float(offset + extra + done))
+        self.say(
+            f"measuring {what} on the held-out set: {done + 1}/{self.heldout}",
+            float(offset + extra + done),
+        )
         return not self.cancelled()
 
     def training(self, step: int, loss: float) -> bool:
@@ -296,8 +367,13 @@ class _Beat:
 
 
 def _finish(wb: Workbench, job: Job, state: str, message: str, on_progress) -> Job:
-    store.update_job(wb.db, job.id, state=state, message=message,
-                     done=job.total if state == "done" else store.get_job(wb.db, job.id).done)
+    store.update_job(
+        wb.db,
+        job.id,
+        state=state,
+        message=message,
+        done=job.total if state == "done" else store.get_job(wb.db, job.id).done,
+    )
     job = store.get_job(wb.db, job.id)
     if on_progress:
         on_progress(job)

@@ -37,10 +37,12 @@ class TrainOptions:
 def train_options(params: dict) -> TrainOptions:
     """TrainOptions from a job's params (other keys ignored); WorkbenchError when one is wrong."""
     try:
-        return TrainOptions(method=str(params.get("method", "lora")),
-                            steps=int(params.get("steps", 100)),
-                            learning_rate=float(params.get("learning_rate", 1e-4)),
-                            batch_size=int(params.get("batch_size", 4)),
-                            seed=int(params.get("seed", 0)))
+        return TrainOptions(
+            method=str(params.get("method", "lora")),
+            steps=int(params.get("steps", 100)),
+            learning_rate=float(params.get("learning_rate", 1e-4)),
+            batch_size=int(params.get("batch_size", 4)),
+            seed=int(params.get("seed", 0)),
+        )
     except (TypeError, ValueError) as exc:  # a value that is not a number
         raise WorkbenchError(f"wrong fine-tune parameters: {exc}") from None

@@ -66,8 +66,9 @@ def list_models(wb: Workbench, project: Project) -> list[ModelVersion]:
     for v in store.list_models(wb.db, project.id):
         if v.state == "training" and (running is None or running.id != v.job_id):
             ended = store.get_job(wb.db, v.job_id).state if v.job_id is not None else "failed"
-            v = store.update_model(wb.db, v.id,
-                                   state="cancelled" if ended == "cancelled" else "failed")
+            v = store.update_model(
+                wb.db, v.id, state="cancelled" if ended == "cancelled" else "failed"
+            )
         out.append(v)
     return out
 
@@ -78,9 +79,18 @@ def switch_to(wb: Workbench, project: Project, version: ModelVersion, event: str
     store.update_project(wb.db, project.id, **values)
     if version.promoted_at is None:
         store.update_model(wb.db, version.id, promoted_at=store.now())
-    store.log_event(wb.db, wb.actor.name, event, project.id,
-                    {"version": version.n, "from": [project.asr_engine, project.asr_model],
-                     "error_before": version.error_before, "error_after": version.error_after})
+    store.log_event(
+        wb.db,
+        wb.actor.name,
+        event,
+        project.id,
+        {
+            "version": version.n,
+            "from": [project.asr_engine, project.asr_model],
+            "error_before": version.error_before,
+            "error_after": version.error_after,
+        },
+    )
 
 
 def promote(wb: Workbench, project: Project, model_n: int) -> Project:
@@ -90,8 +100,9 @@ def promote(wb: Workbench, project: Project, model_n: int) -> Project:
     if version is None or version.state != "ready":
         raise NotFound(f"no ready version v{model_n} in this project")
     if not (wb.path(version.path) / "model.bin").is_file():
-        raise WorkbenchError(f"the files of v{model_n} are missing from the models folder",
-                             kind=Kind.UNAVAILABLE)
+        raise WorkbenchError(
+            f"the files of v{model_n} are missing from the models folder", kind=Kind.UNAVAILABLE
+        )
     switch_to(wb, project, version, "model chosen")
     return store.get_project(wb.db, project.id)
 
@@ -112,10 +123,15 @@ def use_base(wb: Workbench, project: Project) -> Project:
     base = base_model(wb, project)
     if base is None:
         raise WorkbenchError(
-            "this project has no fine-tuned version: it drafts with its base model")
+            "this project has no fine-tuned version: it drafts with its base model"
+        )
     engine, model = base
     store.update_project(wb.db, project.id, asr_engine=engine, asr_model=model)
-    store.log_event(wb.db, user.name, "model chosen", project.id,
-                    {"version": "base", "model": model,
-                     "from": [project.asr_engine, project.asr_model]})
+    store.log_event(
+        wb.db,
+        user.name,
+        "model chosen",
+        project.id,
+        {"version": "base", "model": model, "from": [project.asr_engine, project.asr_model]},
+    )
     return store.get_project(wb.db, project.id)

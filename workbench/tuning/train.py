@@ -58,7 +58,7 @@ def batch_tensors(
     for row, (tokens, prompt) in enumerate(sequences):
         n = len(tokens) - 1
         inputs[row, :n] = torch.tensor(tokens[:-1])
-        targets[row, prompt - 1:n] = torch.tensor(tokens[prompt:])
+        targets[row, prompt - 1 : n] = torch.tensor(tokens[prompt:])
     return inputs, targets
 
 
@@ -66,11 +66,14 @@ def mels(model, audios: Sequence[np.ndarray]) -> torch.Tensor:
     """Log-Mel spectrograms of 30-s windows (padded or trimmed), as the model expects."""
     from whisper.audio import log_mel_spectrogram, pad_or_trim
 
-    return torch.stack([
-        log_mel_spectrogram(pad_or_trim(torch.from_numpy(np.asarray(a, dtype=np.float32))),
-                            model.dims.n_mels)
-        for a in audios
-    ])
+    return torch.stack(
+        [
+            log_mel_spectrogram(
+                pad_or_trim(torch.from_numpy(np.asarray(a, dtype=np.float32))), model.dims.n_mels
+            )
+            for a in audios
+        ]
+    )
 
 
 def trainable(model, options: TrainOptions) -> list[torch.nn.Parameter]:
@@ -104,8 +107,12 @@ def train(
         raise ValueError("nothing to train on")
     torch.manual_seed(options.seed)
     order = random.Random(options.seed)
-    tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages,
-                              language=language, task="transcribe")
+    tokenizer = get_tokenizer(
+        model.is_multilingual,
+        num_languages=model.num_languages,
+        language=language,
+        task="transcribe",
+    )
     where = device()
     model.to(where).train()
     params = trainable(model, options)
@@ -133,8 +140,15 @@ def train(
     return losses
 
 
-def _step(model, tokenizer, picked: Sequence[Example], options: TrainOptions, optimizer,
-          params, where: torch.device) -> float:
+def _step(
+    model,
+    tokenizer,
+    picked: Sequence[Example],
+    options: TrainOptions,
+    optimizer,
+    params,
+    where: torch.device,
+) -> float:
     inputs, targets = batch_tensors(tokenizer, [e.text for e in picked], model.dims.n_text_ctx)
     mel = mels(model, [e.audio for e in picked]).to(where)
     if options.method == "decoder":

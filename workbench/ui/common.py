@@ -17,11 +17,7 @@ from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import Project, User
 from workbench.core.workbench import LOCAL, NOBODY, Workbench, open_workbench
 from workbench.projects.people import MAX_DAYS, Session, accounts_exist, resume
-from workbench.projects.settings import (
-    open_project,
-    projects,
-    settings_digest,
-)
+from workbench.projects.settings import open_project, projects, settings_digest
 from workbench.ui.cookie import read_token
 
 
@@ -50,8 +46,12 @@ def signed_in() -> User | None:
     return None if accounts_exist(wb) else LOCAL
 
 
-def start_session(begin: Callable[[Workbench, str, str], Session], name: str, password: str,
-                  refused: type[WorkbenchError] = WorkbenchError) -> None:
+def start_session(
+    begin: Callable[[Workbench, str, str], Session],
+    name: str,
+    password: str,
+    refused: type[WorkbenchError] = WorkbenchError,
+) -> None:
     """Sign in by `begin` (`sign_in`, or the first owner's creation) with `name` and `password`:
     the session's token kept in this browser session and, by the router after the rerun, in a
     cookie; the page reruns as its user. A `refused` error is shown instead."""
@@ -86,9 +86,14 @@ def current_project(wb: Workbench, here: str = "") -> Project | None:
     if projects(wb):
         st.info("Choose a project in the sidebar.")
     else:
-        st.info("No project yet." + ((here or " Create one on the **Projects** page.")
-                                     if wb.actor.role.value == "owner" else
-                                     " Ask the project owner to add you to one."))
+        st.info(
+            "No project yet."
+            + (
+                (here or " Create one on the **Projects** page.")
+                if wb.actor.role.value == "owner"
+                else " Ask the project owner to add you to one."
+            )
+        )
     return None
 
 

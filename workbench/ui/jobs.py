@@ -14,12 +14,7 @@ from workbench.asr import Engine, load_engine
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
-from workbench.drafts.draft_job import (
-    cancel_draft_job,
-    options_for,
-    run_draft_job,
-    start_draft_job,
-)
+from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
 from workbench.jobs.lifecycle import fail_job
 from workbench.projects.settings import model_path
 from workbench.review.corpus_audit import (
@@ -57,8 +52,11 @@ def start_drafts(wb: Workbench, project: Project, recording_ids: list[int] | Non
     Forbidden for anyone but an owner.
     """
     language = project.language
-    params: dict[str, Any] = {"engine": project.asr_engine, "model": project.asr_model,
-                              "language": language}
+    params: dict[str, Any] = {
+        "engine": project.asr_engine,
+        "model": project.asr_model,
+        "language": language,
+    }
     if recording_ids:
         params["recordings"] = list(recording_ids)  # these alone (a redraft)
     job = start_draft_job(wb, project, params)
@@ -78,8 +76,9 @@ def start_audit(wb: Workbench, project: Project) -> int:
 
 def project_engine(wb: Workbench, project: Project) -> Engine:
     """The project's drafting model (its engine and model version), loaded once per process."""
-    return cached_engine(project.asr_engine, model_path(wb, project.asr_model),
-                         str(wb.settings.models_dir))
+    return cached_engine(
+        project.asr_engine, model_path(wb, project.asr_model), str(wb.settings.models_dir)
+    )
 
 
 def _engine(wb: Workbench, project: Project, job: Job) -> Engine:
@@ -88,17 +87,25 @@ def _engine(wb: Workbench, project: Project, job: Job) -> Engine:
     try:
         return project_engine(wb, project)
     except Exception as exc:
-        log.exception("%s job %s: cannot load %s model %r", job.kind, job.id, project.asr_engine,
-                      project.asr_model)
+        log.exception(
+            "%s job %s: cannot load %s model %r",
+            job.kind,
+            job.id,
+            project.asr_engine,
+            project.asr_model,
+        )
         fail_job(wb, job, "the model could not be loaded")
-        raise DraftStartFailed(f"the {project.asr_engine} model {Path(project.asr_model).name!r} "
-                               "could not be loaded; the server log says why") from exc
+        raise DraftStartFailed(
+            f"the {project.asr_engine} model {Path(project.asr_model).name!r} "
+            "could not be loaded; the server log says why"
+        ) from exc
 
 
 def _spawn(job: Job, work, args: tuple) -> None:
     """Run `work(*args)` for `job` in a daemon thread (tests `wait` for it)."""
-    thread = threading.Thread(target=_run, args=(job, work, args), name=f"{job.kind}-{job.id}",
-                              daemon=True)
+    thread = threading.Thread(
+        target=_run, args=(job, work, args), name=f"{job.kind}-{job.id}", daemon=True
+    )
     _threads()[job.id] = thread
     thread.start()
 
@@ -121,8 +128,12 @@ def _run(job: Job, work, args: tuple) -> None:
         work(*args)
     except Exception as exc:
         log.exception("%s job %d for project %d crashed", job.kind, job.id, job.project_id)
-        fail_job(wb, job, f"{type(exc).__name__}; the server log has the details",
-                 message="the job stopped on an error")
+        fail_job(
+            wb,
+            job,
+            f"{type(exc).__name__}; the server log has the details",
+            message="the job stopped on an error",
+        )
 
 
 def wait(job_id: int, timeout: float | None = None) -> None:

@@ -58,16 +58,23 @@ def project_picker(user: User) -> None:
         prefs["project"] = chosen
         set_pref(wb, "project", chosen)
     st.session_state[PICK_KEY] = chosen
-    st.selectbox("Project", list(names), key=PICK_KEY, on_change=_picked,
-                 format_func=lambda i: names.get(i, f"project {i}"))
+    st.selectbox(
+        "Project",
+        list(names),
+        key=PICK_KEY,
+        on_change=_picked,
+        format_func=lambda i: names.get(i, f"project {i}"),
+    )
 
 
 def account_box(user: User) -> None:
     """Who is signed in, and sign-out; a warning while the workbench has no accounts."""
     st.divider()
     if user.id is None:
-        st.warning("Unprotected: no account exists yet, so anyone who can open this page acts "
-                   "as the owner. Open **Protect this workbench** to create the owner account.")
+        st.warning(
+            "Unprotected: no account exists yet, so anyone who can open this page acts "
+            "as the owner. Open **Protect this workbench** to create the owner account."
+        )
         return
     st.caption(f"Signed in as {md(user.label)} ({user.role.value})")
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):

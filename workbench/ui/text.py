@@ -47,10 +47,18 @@ def diff_md(before: str, after: str, language: str | None = None) -> str:
         if not piece.strip():  # a changed space: visible inside <del>/<ins>
             text = "&nbsp;" if op != "same" else " "
         else:  # md folds the spaces at the ends, which a character diff needs
-            text = (" " if piece[0].isspace() else "") + md(piece, 10_000) + (
-                " " if piece[-1].isspace() else "")
-        out.append({"same": text, "del": f"<del style='color:#b91c1c'>{text}</del>",
-                    "add": f"<ins style='color:#15803d'>{text}</ins>"}[op])
+            text = (
+                (" " if piece[0].isspace() else "")
+                + md(piece, 10_000)
+                + (" " if piece[-1].isspace() else "")
+            )
+        out.append(
+            {
+                "same": text,
+                "del": f"<del style='color:#b91c1c'>{text}</del>",
+                "add": f"<ins style='color:#15803d'>{text}</ins>",
+            }[op]
+        )
     return joiner.join(out)
 
 

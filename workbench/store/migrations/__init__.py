@@ -98,7 +98,8 @@ def migrate(engine: Engine) -> str:
             if version not in _revisions():
                 raise WorkbenchError(
                     f"the database is at schema version {version}, newer than this workbench "
-                    f"({SCHEMA_VERSION}); upgrade the workbench", kind=Kind.UNAVAILABLE
+                    f"({SCHEMA_VERSION}); upgrade the workbench",
+                    kind=Kind.UNAVAILABLE,
                 )
             if "alembic_version" not in tables:
                 command.stamp(config(conn), version)

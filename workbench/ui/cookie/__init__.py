@@ -14,9 +14,7 @@ import streamlit as st
 COOKIE = "workbench_session"
 
 _component = st.components.v2.component(
-    "workbench_session_cookie",
-    html="",
-    js=(Path(__file__).parent / "cookie.js").read_text(),
+    "workbench_session_cookie", html="", js=(Path(__file__).parent / "cookie.js").read_text()
 )
 
 

@@ -48,15 +48,18 @@ _component = st.components.v2.component(
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _slice(working: str, peaks: str, v0: float, v1: float, a0: float, a1: float
-           ) -> tuple[list, str]:
+def _slice(
+    working: str, peaks: str, v0: float, v1: float, a0: float, a1: float
+) -> tuple[list, str]:
     """Peaks (rounded, at most VIEW_PEAKS pairs) for [v0, v1] and an Ogg/Opus data URL for
     [a0, a1] of a recording (a tenth of a WAV's bytes); cached per region."""
     region = load_peaks(peaks, v0, v1)
     if len(region) > VIEW_PEAKS:  # a wide view: min and max of equal shares
         edges = np.linspace(0, len(region), VIEW_PEAKS + 1).astype(np.int64)[:-1]
-        region = np.stack([np.minimum.reduceat(region[:, 0], edges),
-                           np.maximum.reduceat(region[:, 1], edges)], axis=1)
+        region = np.stack(
+            [np.minimum.reduceat(region[:, 0], edges), np.maximum.reduceat(region[:, 1], edges)],
+            axis=1,
+        )
     audio = to_opus_bytes(read_slice(working, a0, a1))
     return (
         [[round(float(a), 3), round(float(b), 3)] for a, b in region],
@@ -76,14 +79,17 @@ def _columns(_wb: Workbench, home: str, project_id: int, recording_id: int) -> s
     return overview.recording_columns(_wb, project_id, recording_id)
 
 
-def minimap_data(wb: Workbench, project_id: int, recording: Recording,
-                 changed: Sequence[int] = ()) -> dict[str, Any]:
+def minimap_data(
+    wb: Workbench, project_id: int, recording: Recording, changed: Sequence[int] = ()
+) -> dict[str, Any]:
     """The minimap of a recording: its peaks and segment status in `overview.COLUMNS` columns,
     and the spans of the segments the user has changed (`changed`, ids in this recording) as
     they are now, drawn over the columns, which may be up to MINIMAP_TTL seconds old."""
     home = str(wb.settings.home)
-    edits = [[round(start, 2), round(end, 2), code]
-             for start, end, code in overview.changed_spans(wb, project_id, changed)]
+    edits = [
+        [round(start, 2), round(end, 2), code]
+        for start, end, code in overview.changed_spans(wb, project_id, changed)
+    ]
     return {
         "duration": recording.duration,
         "peaks": _overview_peaks(str(wb.settings.home / recording.peaks_path), overview.COLUMNS),
@@ -119,8 +125,9 @@ def editor_data(
     a1 = round(min(recording.duration, seg.end + CONTEXT), 3)
     v0 = round(max(0.0, seg.start - context), 3)
     v1 = round(min(recording.duration, seg.end + context), 3)
-    peaks, audio = _slice(str(home / recording.working_path), str(home / recording.peaks_path),
-                          v0, v1, a0, a1)
+    peaks, audio = _slice(
+        str(home / recording.working_path), str(home / recording.peaks_path), v0, v1, a0, a1
+    )
     words = view.draft.words if view.draft else []
     return {
         "key": f"{seg.id}-{seg.version}",

@@ -23,8 +23,11 @@ class Keys:
 
     @property
     def text(self) -> str:
-        mods = [name for name, on in (("Ctrl", self.ctrl), ("Alt", self.alt),
-                                      ("Shift", self.shift)) if on]
+        mods = [
+            name
+            for name, on in (("Ctrl", self.ctrl), ("Alt", self.alt), ("Shift", self.shift))
+            if on
+        ]
         return "+".join([*mods, _key_name(self.code)])
 
 
@@ -56,9 +59,18 @@ def _alt(code: str, shift: bool = False) -> Keys:
     return Keys(code, alt=True, shift=shift)
 
 
-_NAMES = {"ArrowUp": "↑", "ArrowDown": "↓", "ArrowLeft": "←", "ArrowRight": "→",
-          "Minus": "-", "Equal": "=", "Comma": ",", "Period": ".", "BracketLeft": "[",
-          "BracketRight": "]"}
+_NAMES = {
+    "ArrowUp": "↑",
+    "ArrowDown": "↓",
+    "ArrowLeft": "←",
+    "ArrowRight": "→",
+    "Minus": "-",
+    "Equal": "=",
+    "Comma": ",",
+    "Period": ".",
+    "BracketLeft": "[",
+    "BracketRight": "]",
+}
 
 
 def _key_name(code: str) -> str:
@@ -69,53 +81,130 @@ def _key_name(code: str) -> str:
 
 
 SHORTCUTS: tuple[Shortcut, ...] = (
-    Shortcut("save_next", (_ctrl("Enter"),), "Save and go to the next",
-             "save and go to the next segment (accepts the draft as it is)", ("ed-save-next",)),
+    Shortcut(
+        "save_next",
+        (_ctrl("Enter"),),
+        "Save and go to the next",
+        "save and go to the next segment (accepts the draft as it is)",
+        ("ed-save-next",),
+    ),
     Shortcut("save", (_ctrl("KeyS"),), "Save", "save", ("ed-save",)),
-    Shortcut("prev", (_ctrl("ArrowUp"),), "Previous", "previous segment without saving",
-             ("ed-prev",)),
-    Shortcut("next", (_ctrl("ArrowDown"),), "Next without saving", "next segment without saving",
-             ("ed-next",)),
-    Shortcut("play", (_ctrl("Space"),), "Play, pause, resume",
-             "play the segment; pause, and resume where it stopped (the cursor follows)",
-             ("ed-play", "ed-stop")),
+    Shortcut(
+        "prev", (_ctrl("ArrowUp"),), "Previous", "previous segment without saving", ("ed-prev",)
+    ),
+    Shortcut(
+        "next",
+        (_ctrl("ArrowDown"),),
+        "Next without saving",
+        "next segment without saving",
+        ("ed-next",),
+    ),
+    Shortcut(
+        "play",
+        (_ctrl("Space"),),
+        "Play, pause, resume",
+        "play the segment; pause, and resume where it stopped (the cursor follows)",
+        ("ed-play", "ed-stop"),
+    ),
     Shortcut("back", (_ctrl("KeyB"),), "Back 2 s", "back 2 seconds", ("ed-back",)),
-    Shortcut("start", (_alt("ArrowLeft"), _alt("ArrowRight")), "Move the start",
-             "move the start 50 ms earlier / later"),
-    Shortcut("end", (_alt("ArrowLeft", shift=True), _alt("ArrowRight", shift=True)),
-             "Move the end", "move the end 50 ms earlier / later"),
-    Shortcut("start_here", (_alt("BracketLeft"),), "Start at the playhead",
-             "set the start at the playhead (at the cursor when stopped)"),
-    Shortcut("end_here", (_alt("BracketRight"),), "End at the playhead",
-             "set the end at the playhead (at the cursor when stopped)"),
-    Shortcut("split", (_alt("KeyS"),), "Split at the playhead",
-             "split at the playhead (at the cursor when stopped)", ("ed-split",)),
-    Shortcut("merge", (_alt("KeyM"),), "Merge with the next segment", "merge with the next",
-             ("ed-merge",)),
+    Shortcut(
+        "start",
+        (_alt("ArrowLeft"), _alt("ArrowRight")),
+        "Move the start",
+        "move the start 50 ms earlier / later",
+    ),
+    Shortcut(
+        "end",
+        (_alt("ArrowLeft", shift=True), _alt("ArrowRight", shift=True)),
+        "Move the end",
+        "move the end 50 ms earlier / later",
+    ),
+    Shortcut(
+        "start_here",
+        (_alt("BracketLeft"),),
+        "Start at the playhead",
+        "set the start at the playhead (at the cursor when stopped)",
+    ),
+    Shortcut(
+        "end_here",
+        (_alt("BracketRight"),),
+        "End at the playhead",
+        "set the end at the playhead (at the cursor when stopped)",
+    ),
+    Shortcut(
+        "split",
+        (_alt("KeyS"),),
+        "Split at the playhead",
+        "split at the playhead (at the cursor when stopped)",
+        ("ed-split",),
+    ),
+    Shortcut(
+        "merge",
+        (_alt("KeyM"),),
+        "Merge with the next segment",
+        "merge with the next",
+        ("ed-merge",),
+    ),
     # with Shift: Alt+Backspace deletes a word on a Mac and must stay the text box's
-    Shortcut("delete", (_alt("Delete", shift=True), _alt("Backspace", shift=True)),
-             "Delete the segment", "delete the segment (or bring a deleted one back)",
-             ("ed-delete",)),
-    Shortcut("add", (_alt("KeyN"),), "Add a segment",
-             "add a segment over the span dragged on the waveform, or over the speech no "
-             "segment covers at or after the cursor"),
-    Shortcut("undelete", (_alt("KeyZ"),), "Bring the segment back", "undo delete",
-             ("ed-undelete",)),
-    Shortcut("loop", (_alt("KeyL"),), "Loop the segment", "loop the segment on or off",
-             ("ed-loop",)),
-    Shortcut("speed", (_alt("Minus"), _alt("Equal")), "Playback speed",
-             "slower / faster (0.5x–2x)", ("ed-speed",)),
-    Shortcut("zoom", (_alt("Minus", shift=True), _alt("Equal", shift=True)), "Zoom out / in",
-             "show more / less around the segment (±2 s, ±10 s, ±30 s; closer in within ±2 s)",
-             ("ed-zoom-out", "ed-zoom-in")),
-    Shortcut("pan", (_alt("Comma"), _alt("Period")), "Pan",
-             "move a zoomed-in view earlier / later (or scroll over the waveform)"),
-    Shortcut("goto", (_alt("KeyG"),), "Go to a time or a segment",
-             "go to a time (12:34) or a segment (#123): type it, then Enter", ("ed-goto",)),
-    Shortcut("tag", tuple(_alt(f"Digit{i}") for i in range(1, 10)), "Insert the tag",
-             "insert the conventions' tags, in the order of the tag buttons"),
-    Shortcut("speaker", tuple(_alt(f"Digit{i}", shift=True) for i in range(10)), "Speaker",
-             "choose the speaker: 1 the first of the list beside the text, 2 the second…, 0 none"),
+    Shortcut(
+        "delete",
+        (_alt("Delete", shift=True), _alt("Backspace", shift=True)),
+        "Delete the segment",
+        "delete the segment (or bring a deleted one back)",
+        ("ed-delete",),
+    ),
+    Shortcut(
+        "add",
+        (_alt("KeyN"),),
+        "Add a segment",
+        "add a segment over the span dragged on the waveform, or over the speech no "
+        "segment covers at or after the cursor",
+    ),
+    Shortcut(
+        "undelete", (_alt("KeyZ"),), "Bring the segment back", "undo delete", ("ed-undelete",)
+    ),
+    Shortcut(
+        "loop", (_alt("KeyL"),), "Loop the segment", "loop the segment on or off", ("ed-loop",)
+    ),
+    Shortcut(
+        "speed",
+        (_alt("Minus"), _alt("Equal")),
+        "Playback speed",
+        "slower / faster (0.5x–2x)",
+        ("ed-speed",),
+    ),
+    Shortcut(
+        "zoom",
+        (_alt("Minus", shift=True), _alt("Equal", shift=True)),
+        "Zoom out / in",
+        "show more / less around the segment (±2 s, ±10 s, ±30 s; closer in within ±2 s)",
+        ("ed-zoom-out", "ed-zoom-in"),
+    ),
+    Shortcut(
+        "pan",
+        (_alt("Comma"), _alt("Period")),
+        "Pan",
+        "move a zoomed-in view earlier / later (or scroll over the waveform)",
+    ),
+    Shortcut(
+        "goto",
+        (_alt("KeyG"),),
+        "Go to a time or a segment",
+        "go to a time (12:34) or a segment (#123): type it, then Enter",
+        ("ed-goto",),
+    ),
+    Shortcut(
+        "tag",
+        tuple(_alt(f"Digit{i}") for i in range(1, 10)),
+        "Insert the tag",
+        "insert the conventions' tags, in the order of the tag buttons",
+    ),
+    Shortcut(
+        "speaker",
+        tuple(_alt(f"Digit{i}", shift=True) for i in range(10)),
+        "Speaker",
+        "choose the speaker: 1 the first of the list beside the text, 2 the second…, 0 none",
+    ),
 )
 
 MOUSE = (
@@ -127,8 +216,13 @@ MOUSE = (
 
 # what the browser gets: plain JSON, identical on every rerun
 SHORTCUT_DATA: list[dict[str, Any]] = [
-    {"action": s.action, "keys": [{**asdict(k), "text": k.text} for k in s.keys],
-     "keys_text": s.keys_text, "label": s.label, "controls": list(s.controls)}
+    {
+        "action": s.action,
+        "keys": [{**asdict(k), "text": k.text} for k in s.keys],
+        "keys_text": s.keys_text,
+        "label": s.label,
+        "controls": list(s.controls),
+    }
     for s in SHORTCUTS
 ]
 

@@ -27,8 +27,9 @@ def upgrade() -> None:
     op.create_table(
         "recordings",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
         sa.Column("original_name", sa.String(1000), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("source_path", sa.String(2000), nullable=False),

@@ -15,12 +15,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("projects", sa.Column("prompt", sa.Text))
-    op.add_column("projects", sa.Column("max_segment", sa.Float, nullable=False,
-                                        server_default="20.0"))
-    op.add_column("projects", sa.Column("min_segment", sa.Float, nullable=False,
-                                        server_default="0.5"))
-    op.add_column("projects", sa.Column("per_channel", sa.Boolean, nullable=False,
-                                        server_default=sa.false()))
+    op.add_column(
+        "projects", sa.Column("max_segment", sa.Float, nullable=False, server_default="20.0")
+    )
+    op.add_column(
+        "projects", sa.Column("min_segment", sa.Float, nullable=False, server_default="0.5")
+    )
+    op.add_column(
+        "projects", sa.Column("per_channel", sa.Boolean, nullable=False, server_default=sa.false())
+    )
     op.add_column("recordings", sa.Column("channels_path", sa.String(2000)))
-    op.add_column("segments", sa.Column("flags", sa.String(500), nullable=False,
-                                        server_default=""))
+    op.add_column("segments", sa.Column("flags", sa.String(500), nullable=False, server_default=""))

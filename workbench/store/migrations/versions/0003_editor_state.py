@@ -17,8 +17,9 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("projects", sa.Column("speakers", sa.JSON))
     op.add_column("projects", sa.Column("guidelines", sa.Text))
-    op.add_column("projects", sa.Column("lint_blocks", sa.Boolean, nullable=False,
-                                        server_default=sa.false()))
+    op.add_column(
+        "projects", sa.Column("lint_blocks", sa.Boolean, nullable=False, server_default=sa.false())
+    )
     op.add_column("segments", sa.Column("tags", sa.String(500), nullable=False, server_default=""))
     op.add_column("segments", sa.Column("comment", sa.Text, nullable=False, server_default=""))
     for column in [

@@ -18,5 +18,10 @@ depends_on = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
-        op.alter_column("projects", "conventions", type_=sa.String(2000),
-                        existing_type=sa.String(64), existing_nullable=False)
+        op.alter_column(
+            "projects",
+            "conventions",
+            type_=sa.String(2000),
+            existing_type=sa.String(64),
+            existing_nullable=False,
+        )

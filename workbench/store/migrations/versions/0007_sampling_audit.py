@@ -14,15 +14,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("projects", sa.Column("review_share", sa.Float, nullable=False,
-                                        server_default="1.0"))
-    op.add_column("projects", sa.Column("review_raise_above", sa.Float, nullable=False,
-                                        server_default="0.2"))
+    op.add_column(
+        "projects", sa.Column("review_share", sa.Float, nullable=False, server_default="1.0")
+    )
+    op.add_column(
+        "projects", sa.Column("review_raise_above", sa.Float, nullable=False, server_default="0.2")
+    )
     op.create_table(
         "opinions",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("segment_id", sa.Integer, sa.ForeignKey("segments.id"), nullable=False,
-                  unique=True),
+        sa.Column(
+            "segment_id", sa.Integer, sa.ForeignKey("segments.id"), nullable=False, unique=True
+        ),
         sa.Column("revision_id", sa.Integer, sa.ForeignKey("revisions.id"), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("model", sa.String(200), nullable=False),

@@ -14,15 +14,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("projects", sa.Column("assignment", sa.String(16), nullable=False,
-                                        server_default="off"))
-    op.add_column("projects", sa.Column("claim_minutes", sa.Integer, nullable=False,
-                                        server_default="30"))
+    op.add_column(
+        "projects", sa.Column("assignment", sa.String(16), nullable=False, server_default="off")
+    )
+    op.add_column(
+        "projects", sa.Column("claim_minutes", sa.Integer, nullable=False, server_default="30")
+    )
     op.create_table(
         "claims",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
         sa.Column("segment_id", sa.Integer, sa.ForeignKey("segments.id"), unique=True),
         sa.Column("recording_id", sa.Integer, sa.ForeignKey("recordings.id"), unique=True),
         sa.Column("user_name", sa.String(100), nullable=False),

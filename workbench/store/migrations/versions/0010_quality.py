@@ -40,8 +40,9 @@ def upgrade() -> None:
     op.create_table(
         "gold",
         sa.Column("segment_id", sa.Integer, sa.ForeignKey("segments.id"), primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("in_test", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("created_by", sa.String(100), nullable=False),
@@ -50,10 +51,12 @@ def upgrade() -> None:
     op.create_table(
         "answers",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
-        sa.Column("segment_id", sa.Integer, sa.ForeignKey("segments.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
+        sa.Column(
+            "segment_id", sa.Integer, sa.ForeignKey("segments.id"), nullable=False, index=True
+        ),
         sa.Column("user_name", sa.String(100), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("attempt", sa.Integer, nullable=False, server_default="0"),
@@ -71,8 +74,9 @@ def upgrade() -> None:
     op.create_table(
         "doubles",
         sa.Column("segment_id", sa.Integer, sa.ForeignKey("segments.id"), primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
     )
     op.create_table(
         "standings",

@@ -18,19 +18,23 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("projects", sa.Column("holdout_share", sa.Float, nullable=False,
-                                        server_default="0.1"))
-    op.add_column("projects", sa.Column("queue_order", sa.String(16), nullable=False,
-                                        server_default="time"))
-    op.add_column("projects", sa.Column("use_terms", sa.Boolean, nullable=False,
-                                        server_default=sa.false()))
+    op.add_column(
+        "projects", sa.Column("holdout_share", sa.Float, nullable=False, server_default="0.1")
+    )
+    op.add_column(
+        "projects", sa.Column("queue_order", sa.String(16), nullable=False, server_default="time")
+    )
+    op.add_column(
+        "projects", sa.Column("use_terms", sa.Boolean, nullable=False, server_default=sa.false())
+    )
     op.add_column("recordings", sa.Column("draft_job", sa.Integer))
     op.add_column("segments", sa.Column("confidence", sa.Float))
     op.create_table(
         "terms",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
         sa.Column("term", sa.String(200), nullable=False),
         sa.Column("source", sa.String(16), nullable=False),
         sa.Column("segments", sa.Integer, nullable=False, server_default="0"),
@@ -43,8 +47,9 @@ def upgrade() -> None:
     op.create_table(
         "rewrites",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
         sa.Column("before", sa.String(500), nullable=False),
         sa.Column("after", sa.String(500), nullable=False),
         sa.Column("segments", sa.Integer, nullable=False, server_default="0"),
@@ -58,8 +63,9 @@ def upgrade() -> None:
     op.create_table(
         "models",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
         sa.Column("n", sa.Integer, nullable=False),
         sa.Column("engine", sa.String(32), nullable=False),
         sa.Column("path", sa.String(2000), nullable=False),
@@ -81,8 +87,9 @@ def upgrade() -> None:
     op.create_table(
         "measures",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False,
-                  index=True),
+        sa.Column(
+            "project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True
+        ),
         sa.Column("step", sa.String(100), nullable=False),
         sa.Column("metric", sa.String(8), nullable=False),
         sa.Column("error", sa.Float, nullable=False),
@@ -98,13 +105,19 @@ def upgrade() -> None:
 def _backfill_confidence() -> None:
     """Each drafted segment's confidence: the mean probability of its draft's words."""
     revisions = sa.table(
-        "revisions", sa.column("segment_id", sa.Integer), sa.column("n", sa.Integer),
-        sa.column("source", sa.String), sa.column("asr_meta", sa.JSON))
-    segments = sa.table("segments", sa.column("id", sa.Integer),
-                        sa.column("confidence", sa.Float))
+        "revisions",
+        sa.column("segment_id", sa.Integer),
+        sa.column("n", sa.Integer),
+        sa.column("source", sa.String),
+        sa.column("asr_meta", sa.JSON),
+    )
+    segments = sa.table("segments", sa.column("id", sa.Integer), sa.column("confidence", sa.Float))
     conn = op.get_bind()
-    rows = conn.execute(sa.select(revisions.c.segment_id, revisions.c.asr_meta).where(
-        revisions.c.n == 1, revisions.c.source == "asr"))
+    rows = conn.execute(
+        sa.select(revisions.c.segment_id, revisions.c.asr_meta).where(
+            revisions.c.n == 1, revisions.c.source == "asr"
+        )
+    )
     values = []
     for segment_id, meta in rows:
         words = (meta or {}).get("words") or []
@@ -114,5 +127,9 @@ def _backfill_confidence() -> None:
         elif (meta or {}).get("avg_logprob") is not None:
             values.append({"sid": segment_id, "c": math.exp(meta["avg_logprob"])})
     if values:
-        conn.execute(sa.update(segments).where(segments.c.id == sa.bindparam("sid"))
-                     .values(confidence=sa.bindparam("c")), values)
+        conn.execute(
+            sa.update(segments)
+            .where(segments.c.id == sa.bindparam("sid"))
+            .values(confidence=sa.bindparam("c")),
+            values,
+        )
