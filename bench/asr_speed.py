@@ -99,6 +99,24 @@ def text_until(segments: list[dict], until: float | None) -> str:
     return " ".join(s["text"].strip() for s in segments if until is None or s["start"] < until)
 
 
+def whisper_command(whisper_cli: str, clip: Path, ckpt: Path, out: Path) -> list[str]:
+    """The openai-whisper CLI transcribing `clip` on the CPU into a JSON file in `out`."""
+    return [
+        whisper_cli,
+        str(clip),
+        "--model",
+        str(ckpt),
+        "--device",
+        "cpu",
+        "--output_dir",
+        str(out),
+        "--output_format",
+        "json",
+        "--verbose",
+        "False",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=2)
@@ -127,20 +145,7 @@ def main() -> None:
                 out = None
                 if cmd is None:
                     out = Path(tempfile.mkdtemp())
-                    cmd = [
-                        whisper_cli,
-                        str(clip),
-                        "--model",
-                        str(ckpt),
-                        "--device",
-                        "cpu",
-                        "--output_dir",
-                        str(out),
-                        "--output_format",
-                        "json",
-                        "--verbose",
-                        "False",
-                    ]
+                    cmd = whisper_command(whisper_cli, clip, ckpt, out)
                 else:
                     cmd = [*cmd, str(clip)]
                 elapsed, stdout = timed(cmd, env)

@@ -229,6 +229,37 @@ def open_bench(db: str, home: Path):
     return wb
 
 
+def run_crew(people, project_id: int, seconds: float, skip: float) -> tuple[list[Labeller], float]:
+    """Every labeller at work in a thread of their own for `seconds`; the crew and the time
+    taken."""
+    crew = [Labeller(p.actor.name) for p in people]
+    start = threading.Barrier(len(people))
+    deadline = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=work, args=(p, project_id, me, deadline, skip, k, start))
+        for k, (p, me) in enumerate(zip(people, crew, strict=True))
+    ]
+    began = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - began
+    return crew, elapsed
+
+
+def find_problems(wb, project_id: int, crew: list[Labeller]) -> list[str]:
+    """What went wrong: the labellers' errors, overlapping claims, the store's checks and
+    claims left held."""
+    problems = [e for me in crew for e in me.errors]
+    problems += overlaps(crew) + check_store(wb, project_id, crew)
+    left = store.workload(wb.db, project_id, ["drafted"])
+    live = sum(r["claims"] for r in left)
+    if live:
+        problems.append(f"{live} claims still held after every labeller stopped")
+    return problems
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labellers", type=int, default=20)
@@ -247,19 +278,7 @@ def main() -> int:
             f"{args.labellers} labellers, {args.seconds:.0f} s "
             f"(set-up {time.perf_counter() - t:.0f} s)"
         )
-        crew = [Labeller(p.actor.name) for p in people]
-        start = threading.Barrier(len(people))
-        deadline = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(target=work, args=(p, project.id, me, deadline, args.skip, k, start))
-            for k, (p, me) in enumerate(zip(people, crew, strict=True))
-        ]
-        began = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        elapsed = time.perf_counter() - began
+        crew, elapsed = run_crew(people, project.id, args.seconds, args.skip)
         saves = [s for me in crew for s in me.save_seconds]
         claims = [s for me in crew for s in me.claim_seconds]
         print(
@@ -274,12 +293,7 @@ def main() -> int:
         idle = {me.idle for me in crew if me.idle}
         if idle:
             print(f"queue ran dry: {'; '.join(sorted(idle))}")
-        problems = [e for me in crew for e in me.errors]
-        problems += overlaps(crew) + check_store(wb, project.id, crew)
-        left = store.workload(wb.db, project.id, ["drafted"])
-        live = sum(r["claims"] for r in left)
-        if live:
-            problems.append(f"{live} claims still held after every labeller stopped")
+        problems = find_problems(wb, project.id, crew)
         for line in problems[:20]:
             print(f"  PROBLEM {line}")
         print(

@@ -25,6 +25,14 @@ def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p = add_project_command(
         sub, common, "export", cmd_export, "export a batch as a training corpus"
     )
+    _add_corpus_options(p)
+    _add_audio_options(p)
+    _add_text_options(p)
+    _add_filter_options(p)
+
+
+def _add_corpus_options(p: argparse.ArgumentParser) -> None:
+    """The format, the folder, the status taken and the split."""
     p.add_argument(
         "--format",
         default="nemo",
@@ -52,6 +60,10 @@ def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         help="what never straddles two splits (default: %(default)s)",
     )
     p.add_argument("--seed", default="0", help="the same seed gives the same split")
+
+
+def _add_audio_options(p: argparse.ArgumentParser) -> None:
+    """How the audio is cut: clips, sample rate, padding."""
     p.add_argument(
         "--clips",
         choices=CLIP_MODES,
@@ -73,6 +85,10 @@ def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         metavar="SECONDS",
         help="added either side of each segment, within its recording",
     )
+
+
+def _add_text_options(p: argparse.ArgumentParser) -> None:
+    """Which form of the text is written, and what becomes of tags and fillers."""
     p.add_argument(
         "--text-form",
         default="written",
@@ -95,6 +111,10 @@ def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         help="drop leaves fillers and repeated fragments out of the spelling or "
         "pronunciation form (default: %(default)s)",
     )
+
+
+def _add_filter_options(p: argparse.ArgumentParser) -> None:
+    """Which segments are taken: recordings, speakers, labellers, tags, dates."""
     p.add_argument(
         "--recording",
         action="append",

@@ -11,8 +11,9 @@ from workbench.cli.progress import Progress
 from workbench.core.records import Project
 from workbench.jobs.lifecycle import fail_job
 from workbench.projects.settings import Workbench, lint_project
-from workbench.review.audit_measures import by_disagreement
+from workbench.review.audit_measures import AuditRow, by_disagreement
 from workbench.review.corpus_audit import (
+    AuditReport,
     audit_options,
     audit_report,
     run_audit_job,
@@ -104,60 +105,75 @@ def cmd_audit_corpus(wb: Workbench, project: Project, args: argparse.Namespace) 
     """The corpus audit: optionally draft second opinions first, then the corpus's numbers,
     its segments out of range and the largest disagreements."""
     if args.second_opinion:
-        job = start_audit_job(
-            wb, project, {"engine": project.asr_engine, "model": project.asr_model}
-        )
-        try:
-            engine = load_engine(project.asr_engine, project.asr_model, wb.settings.models_dir)
-        except ModelNotFound as exc:
-            fail_job(wb, job, str(exc))
-            raise
-        bar = Progress("second opinion")
-        job = run_audit_job(
-            wb,
-            job,
-            engine,
-            audit_options(project),
-            on_progress=lambda j: bar.show(j.done, j.total, j.message),
-        )
-        bar.close()
-        for line in (job.error or "").splitlines():
-            print(f"failed: {line}")
+        _second_opinion(wb, project)
     report = audit_report(wb, project)
     ranked = by_disagreement(list(report.rows))[: args.top]
-    stats = report.stats
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "utterances": stats.utterances,
-                    "hours": stats.hours,
-                    "words": stats.words,
-                    "vocabulary": stats.vocabulary,
-                    "judged": report.judged,
-                    "todo": report.todo,
-                    "alphabet": {c.char: c.count for c in stats.alphabet},
-                    "rate_range": stats.rate_range,
-                    "out_of_range": [{"segment": s, "why": why} for s, why in stats.out_of_range],
-                    "disagreement": [
-                        {
-                            "segment": r.segment_id,
-                            "recording": r.recording,
-                            "start": r.start,
-                            "end": r.end,
-                            "wer": r.wer,
-                            "cer": r.cer,
-                            "text": r.text,
-                            "second_opinion": r.opinion,
-                        }
-                        for r in ranked
-                    ],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
+        _print_audit_json(report, ranked)
+    else:
+        _print_audit(project, report, ranked, args.top)
+    return 0
+
+
+def _second_opinion(wb: Workbench, project: Project) -> None:
+    """Draft a second opinion for the labelled segments without one, with a progress bar."""
+    job = start_audit_job(wb, project, {"engine": project.asr_engine, "model": project.asr_model})
+    try:
+        engine = load_engine(project.asr_engine, project.asr_model, wb.settings.models_dir)
+    except ModelNotFound as exc:
+        fail_job(wb, job, str(exc))
+        raise
+    bar = Progress("second opinion")
+    job = run_audit_job(
+        wb,
+        job,
+        engine,
+        audit_options(project),
+        on_progress=lambda j: bar.show(j.done, j.total, j.message),
+    )
+    bar.close()
+    for line in (job.error or "").splitlines():
+        print(f"failed: {line}")
+
+
+def _print_audit_json(report: AuditReport, ranked: list[AuditRow]) -> None:
+    """The audit as JSON."""
+    stats = report.stats
+    print(
+        json.dumps(
+            {
+                "utterances": stats.utterances,
+                "hours": stats.hours,
+                "words": stats.words,
+                "vocabulary": stats.vocabulary,
+                "judged": report.judged,
+                "todo": report.todo,
+                "alphabet": {c.char: c.count for c in stats.alphabet},
+                "rate_range": stats.rate_range,
+                "out_of_range": [{"segment": s, "why": why} for s, why in stats.out_of_range],
+                "disagreement": [
+                    {
+                        "segment": r.segment_id,
+                        "recording": r.recording,
+                        "start": r.start,
+                        "end": r.end,
+                        "wer": r.wer,
+                        "cer": r.cer,
+                        "text": r.text,
+                        "second_opinion": r.opinion,
+                    }
+                    for r in ranked
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
         )
-        return 0
+    )
+
+
+def _print_audit(project: Project, report: AuditReport, ranked: list[AuditRow], top: int) -> None:
+    """The audit as text: the numbers, then out-of-range segments and the disagreements."""
+    stats = report.stats
     print(
         f"{project.name}: {stats.utterances} utterances, {stats.hours:.3f} h, {stats.words} "
         f"words, vocabulary {stats.vocabulary}, {len(stats.alphabet)} characters; "
@@ -173,7 +189,7 @@ def cmd_audit_corpus(wb: Workbench, project: Project, args: argparse.Namespace) 
             )
         )
     print(f"  out of range: {len(stats.out_of_range)}")
-    for seg_id, why in stats.out_of_range[: args.top]:
+    for seg_id, why in stats.out_of_range[:top]:
         print(f"    {seg_id:>8}  {why}")
     if ranked:
         print(f"  largest disagreement ({report.metric}) first:")
@@ -182,4 +198,3 @@ def cmd_audit_corpus(wb: Workbench, project: Project, args: argparse.Namespace) 
                 f"    {r.segment_id:>8}  {r.disagreement:5.2f}  {pad(r.recording, 20)}  "
                 f"label: {r.text!r}  second opinion: {r.opinion!r}"
             )
-    return 0

@@ -330,23 +330,32 @@ def answer(
     if task.kind == "test":
         return _after_test_item(wb, project, user, task)
     if task.kind == "second":
-        to_review = rates["error"] > project.agree_max_error
-        if to_review:
-            store.send_to_review(wb.db, segment_id)
-        store.log_event(
-            wb.db,
-            user.name,
-            "second label",
-            project_id,
-            {
-                "segment_id": segment_id,
-                "first": other,
-                "error": round(rates["error"], 4),
-                "to_review": to_review,
-            },
-        )
-        return Answered(f"Saved your label of segment #{segment_id}.", to_review)
+        return _after_second_label(wb, project, user, segment_id, (other, rates["error"]))
     return Answered(f"Saved segment #{segment_id}.")  # as editing.name names it
+
+
+def _after_second_label(
+    wb: Workbench, project: Project, user: User, segment_id: int, first: tuple[str | None, float]
+) -> Answered:
+    """A second label kept: the segment goes to review when it is further from the first
+    label (`first`: its labeller and the error between them) than the project allows."""
+    other, error = first
+    to_review = error > project.agree_max_error
+    if to_review:
+        store.send_to_review(wb.db, segment_id)
+    store.log_event(
+        wb.db,
+        user.name,
+        "second label",
+        project.id,
+        {
+            "segment_id": segment_id,
+            "first": other,
+            "error": round(error, 4),
+            "to_review": to_review,
+        },
+    )
+    return Answered(f"Saved your label of segment #{segment_id}.", to_review)
 
 
 def _after_test_item(wb: Workbench, project: Project, user: User, task: Task) -> Answered:

@@ -186,25 +186,31 @@ def _draft_all(
         except Exception as exc:  # one bad recording must not stop the job
             if environmental(exc):
                 raise
-            if isinstance(exc, FileNotFoundError):
-                log.warning(
-                    "draft job %s: recording %s (%s): %s",
-                    job.id,
-                    recording.id,
-                    recording.original_name,
-                    exc,
-                )
-            else:
-                log.exception(
-                    "draft job %s: recording %s (%s) failed",
-                    job.id,
-                    recording.id,
-                    recording.original_name,
-                )
+            _log_failure(job.id, recording, exc)
             failures.append(f"{recording.original_name}: {_reason(exc)}")
         done += recording.duration
     state = "failed" if todo and len(failures) == len(todo) else "done"
     return _finish(wb, job.id, state, done, failures, on_progress)
+
+
+def _log_failure(job_id: int, recording: Recording, exc: Exception) -> None:
+    """A recording that failed: a missing file in a line, anything else with its traceback."""
+    if isinstance(exc, FileNotFoundError):
+        log.warning(
+            "draft job %s: recording %s (%s): %s",
+            job_id,
+            recording.id,
+            recording.original_name,
+            exc,
+        )
+    else:
+        log.error(
+            "draft job %s: recording %s (%s) failed",
+            job_id,
+            recording.id,
+            recording.original_name,
+            exc_info=exc,
+        )
 
 
 def _learned(wb: Workbench, project: Project) -> tuple[list[Term], list[Rewrite]]:

@@ -35,6 +35,30 @@ def write_eaf(
         tiers.setdefault(one_line(u.speaker or "") or NO_SPEAKER, []).append(
             (u.offset, u.offset + u.duration, one_line(u.text))
         )
+    root, header = _document(media, date)
+    order = ET.SubElement(root, "TIME_ORDER")
+    tier_elements, annotations = _tiers(tiers, duration, order)
+    prop = ET.SubElement(header, "PROPERTY", {"NAME": "lastUsedAnnotationId"})
+    prop.text = str(annotations)
+    root.extend(tier_elements)
+    ET.SubElement(
+        root,
+        "LINGUISTIC_TYPE",
+        {
+            "GRAPHIC_REFERENCES": "false",
+            "LINGUISTIC_TYPE_ID": LINGUISTIC_TYPE,
+            "TIME_ALIGNABLE": "true",
+        },
+    )
+    ET.indent(root)
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    f.write(ET.tostring(root, encoding="unicode"))
+    f.write("\n")
+    return len(tiers)
+
+
+def _document(media: str, date: datetime | None) -> tuple[ET.Element, ET.Element]:
+    """The document's root and its header, which describes the media file."""
     stamp = (date or datetime.now()).replace(microsecond=0).isoformat()
     root = ET.Element(
         "ANNOTATION_DOCUMENT",
@@ -58,7 +82,14 @@ def write_eaf(
             "MIME_TYPE": MIME.get(suffix, "audio/*"),
         },
     )
-    order = ET.SubElement(root, "TIME_ORDER")
+    return root, header
+
+
+def _tiers(
+    tiers: dict[str, list[tuple[float, float, str]]], duration: float, order: ET.Element
+) -> tuple[list[ET.Element], int]:
+    """A TIER per speaker (sorted by name), their time slots added to order; and the
+    annotation count."""
     slots = 0
     annotations = 0
     tier_elements = []
@@ -90,23 +121,7 @@ def write_eaf(
             )
             ET.SubElement(aligned, "ANNOTATION_VALUE").text = text
         tier_elements.append(tier)
-    prop = ET.SubElement(header, "PROPERTY", {"NAME": "lastUsedAnnotationId"})
-    prop.text = str(annotations)
-    root.extend(tier_elements)
-    ET.SubElement(
-        root,
-        "LINGUISTIC_TYPE",
-        {
-            "GRAPHIC_REFERENCES": "false",
-            "LINGUISTIC_TYPE_ID": LINGUISTIC_TYPE,
-            "TIME_ALIGNABLE": "true",
-        },
-    )
-    ET.indent(root)
-    f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    f.write(ET.tostring(root, encoding="unicode"))
-    f.write("\n")
-    return len(tiers)
+    return tier_elements, annotations
 
 
 def _xml(text: str) -> ET.Element:

@@ -93,12 +93,9 @@ def apply_action(
         return _undelete(wb, seg_id, version, last_deleted)
     if kind == "add":
         return _add(wb, seg_id, action)
-    if seg_id != shown:
-        own = store.get_segment(wb.db, seg_id)
-        beside = Beside(own.speaker, own.tags, own.comment)
-        previous, following = None, shown
+    if seg_id != shown:  # acted on another segment: it keeps its own fields
+        beside, previous, following = _own_fields(wb, seg_id), None, shown
     claims_in = claims_project(wb, seg_id) if queue is not None and seg_id == shown else None
-    text = action.get("text", "")
     try:
         with store.refused_while_locked():  # another process's lock: nothing done
             if kind == "prev":
@@ -116,13 +113,19 @@ def apply_action(
                     following,
                     claims_in,
                     queue,
-                    held=lambda start, end: _hold(
+                    held=lambda text, start, end: _hold(
                         wb, seg_id, text, start, end, profile, lint_blocks, confirmed
                     ),
                 )
             return _change(wb, action, kind, seg_id, version, following)
     except (WorkbenchError, ValueError, PermissionError) as exc:
         return Outcome("error", f"Not saved: {exc}")
+
+
+def _own_fields(wb: Workbench, seg_id: int) -> Beside:
+    """A segment's own speaker, tags and comment."""
+    own = store.get_segment(wb.db, seg_id)
+    return Beside(own.speaker, own.tags, own.comment)
 
 
 def _next(
@@ -187,7 +190,7 @@ def _save(
     text = action.get("text", "")
     start, end = float(action["start"]), float(action["end"])
     current = store.get_segment(wb.db, seg_id).version == version
-    hold = held(start, end) if current else None  # a stale save is refused as such first
+    hold = held(text, start, end) if current else None  # a stale save is refused as such first
     if hold is not None:
         return hold
     edit = Edit(

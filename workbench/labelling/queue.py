@@ -78,9 +78,17 @@ def open_segment(
         nav = _around(nav, pinned)
     if nav["current"] is None:
         return None
+    return _state(wb, nav, gold, claim, held)
+
+
+def _state(
+    wb: Workbench, nav: dict, gold: set[int], claim: crowd_claims.Claim | None, held: bool
+) -> EditorState:
+    """The editor's state for the segment `nav` points at; a gold neighbour's text is not
+    shown (`gold` is empty where nothing is hidden)."""
     view = store.segment_view(wb.db, nav["current"])
     before, after = store.adjacent(wb.db, view.segment)
-    if hide and (before or after):
+    if gold and (before or after):
         before, after = (None if side and side["id"] in gold else side for side in (before, after))
     return EditorState(
         view,

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.records import Measure
 from workbench.learning.heldout import approved_examples, held_out, list_measures, set_holdout_share
 from workbench.learning.ladder import draft_batches, ladder, measure_job
 from workbench.ui.common import form_key, project_page, show_error
@@ -102,6 +103,21 @@ def on_held_out() -> None:
             f"None of the {len(final)} final segment(s) is drawn at "
             f"{project.holdout_share:.0%}: raise the held-out share."
         )
+    share_form()
+    found = list_measures(wb, project)
+    if not found:
+        st.info(
+            "Nothing measured yet."
+            if final
+            else "Approve some segments first: a share "
+            "of them is held out to measure the drafts on."
+        )
+        return
+    measures_shown(found)
+
+
+def share_form() -> None:
+    """The form that sets the held-out share."""
     with st.form(form_key(project, f"holdout_{project.holdout_share}")):
         share = st.number_input(
             "Held out (%)",
@@ -122,15 +138,10 @@ def on_held_out() -> None:
                 show_error(exc, "Not saved: ")
             else:
                 st.rerun()
-    found = list_measures(wb, project)
-    if not found:
-        st.info(
-            "Nothing measured yet."
-            if final
-            else "Approve some segments first: a share "
-            "of them is held out to measure the drafts on."
-        )
-        return
+
+
+def measures_shown(found: list[Measure]) -> None:
+    """The latest ladder measure's chart, then every measure, newest first."""
     table = pd.DataFrame(
         [
             {
@@ -149,38 +160,36 @@ def on_held_out() -> None:
     )
     ladders = [m.detail["ladder"] for m in found if "ladder" in m.detail]
     if ladders:  # the chart: the latest measure's steps, in their order
-        latest = pd.DataFrame(
-            [
-                {
-                    "step": m.step,
-                    "metric": m.metric.upper(),
-                    "error": m.error,
-                    "segments": m.segments,
-                    "when": m.created_at,
-                }
-                for m in found
-                if m.detail.get("ladder") == ladders[-1]
-            ]
-        )
-        bars = (
-            alt.Chart(latest)
-            .mark_bar()
-            .encode(
-                x=alt.X("step:N", sort=list(latest["step"]), title=None),
-                y=alt.Y("error:Q", axis=alt.Axis(format="%"), title="held-out error"),
-                tooltip=[
-                    "step",
-                    "metric",
-                    alt.Tooltip("error:Q", format=".1%"),
-                    "segments",
-                    "when",
-                ],
-            )
-        )
-        st.altair_chart(bars, width="stretch")
+        ladder_chart([m for m in found if m.detail.get("ladder") == ladders[-1]])
     st.dataframe(
         table.iloc[::-1], hide_index=True, width="stretch", column_config={"error": PERCENT}
     )
+
+
+def ladder_chart(latest_steps: list[Measure]) -> None:
+    """A bar per step of one ladder measure, in its order."""
+    latest = pd.DataFrame(
+        [
+            {
+                "step": m.step,
+                "metric": m.metric.upper(),
+                "error": m.error,
+                "segments": m.segments,
+                "when": m.created_at,
+            }
+            for m in latest_steps
+        ]
+    )
+    bars = (
+        alt.Chart(latest)
+        .mark_bar()
+        .encode(
+            x=alt.X("step:N", sort=list(latest["step"]), title=None),
+            y=alt.Y("error:Q", axis=alt.Axis(format="%"), title="held-out error"),
+            tooltip=["step", "metric", alt.Tooltip("error:Q", format=".1%"), "segments", "when"],
+        )
+    )
+    st.altair_chart(bars, width="stretch")
 
 
 job = measure_job(wb, project)

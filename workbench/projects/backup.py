@@ -321,19 +321,7 @@ def restore(
         db_file = staged / manifest["database"]["member"]
         if kind == "sqlite":
             _check_sqlite(archive, db_file, manifest)
-        files = [
-            name.removeprefix(HOME_PREFIX)
-            for name in manifest["members"]
-            if name.startswith(HOME_PREFIX)
-        ]
-        home = wb.settings.home
-        for rel in files:  # files first: the database never names a file that is not there
-            (home / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged / (HOME_PREFIX + rel), home / rel)
-        if kind == "sqlite":
-            store.load_sqlite(wb.db, db_file)
-        else:
-            _pg(lambda: store.load_postgres(wb.db, db_file))
+        files = _put_in_place(wb, kind, staged, manifest, db_file)
     store.migrate(wb.db)  # a WorkbenchError when the archive's schema is newer than this code
     rows = store.describe_store(wb.db).rows
     if diff := _count_diff(manifest["database"]["rows"], rows):
@@ -361,6 +349,27 @@ def restore(
         rows,
         tuple(manifest.get("missing", ())),
     )
+
+
+def _put_in_place(
+    wb: Workbench, kind: str, staged: Path, manifest: dict, db_file: Path
+) -> list[str]:
+    """Move the checked archive's home files into the home, then load its database; the
+    files moved (relative to the home)."""
+    files = [
+        name.removeprefix(HOME_PREFIX)
+        for name in manifest["members"]
+        if name.startswith(HOME_PREFIX)
+    ]
+    home = wb.settings.home
+    for rel in files:  # files first: the database never names a file that is not there
+        (home / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged / (HOME_PREFIX + rel), home / rel)
+    if kind == "sqlite":
+        store.load_sqlite(wb.db, db_file)
+    else:
+        _pg(lambda: store.load_postgres(wb.db, db_file))
+    return files
 
 
 def _refuse_if_in_use(wb: Workbench) -> None:

@@ -200,18 +200,7 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     unknown = sorted(set(values) - set(SETTINGS_FIELDS))
     if unknown:
         raise WorkbenchError(f"unknown setting {unknown[0]!r}")
-    if "conventions" in values and values["conventions"] != project.conventions:
-        _check_profile(wb, values["conventions"], allow_path=False)
-    engine = values.get("asr_engine", project.asr_engine)
-    if engine not in ENGINES:
-        raise WorkbenchError(f"unknown engine {engine!r}")
-    model = values.get("asr_model", project.asr_model)
-    if (
-        "asr_model" in values
-        and model != project.asr_model
-        and model not in model_choices(wb, engine)
-    ):
-        raise NotFound(f"no model {model!r} in the models folder")
+    _check_choices(wb, project, values)
     if "speakers" in values:
         values["speakers"] = [s.strip()[:200] for s in values["speakers"] if s.strip()]
     if "review_reasons" in values:
@@ -256,6 +245,22 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
         shown["guidelines"] = "changed"
     store.log_event(wb.db, user.name, "settings changed", project_id, shown)
     return updated
+
+
+def _check_choices(wb: Workbench, project: Project, values: dict[str, Any]) -> None:
+    """The conventions, engine and model chosen must be ones offered."""
+    if "conventions" in values and values["conventions"] != project.conventions:
+        _check_profile(wb, values["conventions"], allow_path=False)
+    engine = values.get("asr_engine", project.asr_engine)
+    if engine not in ENGINES:
+        raise WorkbenchError(f"unknown engine {engine!r}")
+    model = values.get("asr_model", project.asr_model)
+    if (
+        "asr_model" in values
+        and model != project.asr_model
+        and model not in model_choices(wb, engine)
+    ):
+        raise NotFound(f"no model {model!r} in the models folder")
 
 
 def recordings(wb: Workbench, project: Project) -> list[Recording]:

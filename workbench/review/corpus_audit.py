@@ -18,7 +18,7 @@ from workbench import store
 from workbench.asr import Engine, TranscribeOptions
 from workbench.audio.working import read_slice
 from workbench.core.access import Action, require
-from workbench.core.records import Job, Project
+from workbench.core.records import Job, Project, Recording
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import options_for
 from workbench.jobs.failures import environmental
@@ -181,21 +181,7 @@ def _judge_all(
         if on_progress:
             on_progress(store.get_job(wb.db, job.id))
         try:
-            audio = read_slice(wb.path(recording.working_path), seg["start"], seg["end"])
-            transcript = engine.transcribe(audio, options)
-            parts = list(transcript.segments)
-            text = " ".join(p.text.strip() for p in parts if p.text.strip())
-            logprob = (sum(p.avg_logprob for p in parts) / len(parts)) if parts else None
-            store.save_opinion(
-                wb.db,
-                seg["id"],
-                seg["latest_revision_id"],
-                text,
-                f"{engine.name}:{Path(engine.model).name}",
-                transcript.language,
-                logprob,
-                **disagreement(seg["text"], text, project.language, project.conventions),
-            )
+            _judge(wb, project, recording, seg, engine, options)
         except Exception as exc:  # one segment must not stop the audit
             if environmental(exc):
                 raise
@@ -221,6 +207,32 @@ def _judge_all(
     if on_progress:
         on_progress(job)
     return job
+
+
+def _judge(
+    wb: Workbench,
+    project: Project,
+    recording: Recording,
+    seg: dict,
+    engine: Engine,
+    options: TranscribeOptions,
+) -> None:
+    """Transcribe one segment and keep the transcript as its second opinion."""
+    audio = read_slice(wb.path(recording.working_path), seg["start"], seg["end"])
+    transcript = engine.transcribe(audio, options)
+    parts = list(transcript.segments)
+    text = " ".join(p.text.strip() for p in parts if p.text.strip())
+    logprob = (sum(p.avg_logprob for p in parts) / len(parts)) if parts else None
+    store.save_opinion(
+        wb.db,
+        seg["id"],
+        seg["latest_revision_id"],
+        text,
+        f"{engine.name}:{Path(engine.model).name}",
+        transcript.language,
+        logprob,
+        **disagreement(seg["text"], text, project.language, project.conventions),
+    )
 
 
 def _reason(exc: Exception) -> str:

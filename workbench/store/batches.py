@@ -26,9 +26,20 @@ def batch_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     text: a reviewer's fix counts), job (the draft job of its recording, None before 0011
     recorded it), drafted_at (when its recording was drafted) and params (the job's: engine,
     model...). A segment drafted alone in the editor belongs to no batch."""
+    query, deleted = _labelled(project_id), _deleted(project_id)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query) if r.draft is not None]
+        rows += [dict(r._mapping) for r in conn.execute(deleted)]
+    return sorted(
+        rows, key=lambda r: (r["drafted_at"] is None, r["drafted_at"] or 0, r["segment_id"])
+    )
+
+
+def _labelled(project_id: int) -> sa.Select:
+    """The project's labelled segments whose draft a draft job wrote, with their batch."""
     current = revisions.alias("current")
     labels = _labels(project_id).subquery("labels")
-    query = (
+    return (
         sa.select(
             labels.c.segment_id,
             labels.c.status,
@@ -47,6 +58,11 @@ def batch_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .where(_by_a_job(labels.c.draft_op))
         .order_by(recordings.c.drafted_at, labels.c.segment_id)
     )
+
+
+def _deleted(project_id: int) -> sa.Select:
+    """The project's segments a person deleted whose draft a draft job wrote, with their
+    batch."""
     last = revisions.alias("last")
     deleted, draft, op = with_draft(
         sa.select(
@@ -58,7 +74,7 @@ def batch_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .join(recordings, recordings.c.id == segments.c.recording_id),
         outer=False,
     )
-    deleted = (  # a draft a person deleted (text over silence, a loop): all of it was wrong
+    return (  # a draft a person deleted (text over silence, a loop): all of it was wrong
         deleted.add_columns(
             draft.label("draft"),
             sa.literal("").label("final"),
@@ -74,10 +90,4 @@ def batch_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
             _by_a_job(op),
             last.c.op == "delete",
         )  # not one merged into its neighbour
-    )
-    with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query) if r.draft is not None]
-        rows += [dict(r._mapping) for r in conn.execute(deleted)]
-    return sorted(
-        rows, key=lambda r: (r["drafted_at"] is None, r["drafted_at"] or 0, r["segment_id"])
     )

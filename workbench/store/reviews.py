@@ -190,36 +190,7 @@ def work_log(
     """Labellers' saves and reviewers' verdicts as audit-log lines (at, actor, action,
     project_id, detail), newest first, at most `limit`: read from the revisions and reviews,
     which are append-only, so the hot path of a save writes no second row."""
-    saves = (
-        sa.select(
-            revisions.c.created_at.label("at"),
-            revisions.c.author.label("actor"),
-            revisions.c.op,
-            revisions.c.segment_id,
-            revisions.c.n,
-            revisions.c.status,
-            recordings.c.project_id,
-        )
-        .join(segments, segments.c.id == revisions.c.segment_id)
-        .join(recordings, recordings.c.id == segments.c.recording_id)
-        .where(revisions.c.source == "human")
-        .order_by(revisions.c.id.desc())
-        .limit(limit)
-    )
-    verdicts = (
-        sa.select(
-            reviews.c.created_at.label("at"),
-            reviews.c.reviewer.label("actor"),
-            reviews.c.verdict,
-            reviews.c.reason,
-            reviews.c.segment_id,
-            recordings.c.project_id,
-        )
-        .join(segments, segments.c.id == reviews.c.segment_id)
-        .join(recordings, recordings.c.id == segments.c.recording_id)
-        .order_by(reviews.c.id.desc())
-        .limit(limit)
-    )
+    saves, verdicts = _saves(limit), _verdicts(limit)
     if project_id is not None:
         saves = saves.where(recordings.c.project_id == project_id)
         verdicts = verdicts.where(recordings.c.project_id == project_id)
@@ -245,3 +216,41 @@ def work_log(
             for r in conn.execute(verdicts)
         ]
     return sorted(lines, key=lambda line: line["at"], reverse=True)[:limit]
+
+
+def _saves(limit: int) -> sa.Select:
+    """The latest saves by people, newest first."""
+    return (
+        sa.select(
+            revisions.c.created_at.label("at"),
+            revisions.c.author.label("actor"),
+            revisions.c.op,
+            revisions.c.segment_id,
+            revisions.c.n,
+            revisions.c.status,
+            recordings.c.project_id,
+        )
+        .join(segments, segments.c.id == revisions.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(revisions.c.source == "human")
+        .order_by(revisions.c.id.desc())
+        .limit(limit)
+    )
+
+
+def _verdicts(limit: int) -> sa.Select:
+    """The latest reviewers' verdicts, newest first."""
+    return (
+        sa.select(
+            reviews.c.created_at.label("at"),
+            reviews.c.reviewer.label("actor"),
+            reviews.c.verdict,
+            reviews.c.reason,
+            reviews.c.segment_id,
+            recordings.c.project_id,
+        )
+        .join(segments, segments.c.id == reviews.c.segment_id)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .order_by(reviews.c.id.desc())
+        .limit(limit)
+    )

@@ -18,12 +18,12 @@ from functools import partial
 from pathlib import Path
 
 from workbench import store
-from workbench.asr import EMBEDDED_NAME, ENGINES, Engine, load_engine
+from workbench.asr import EMBEDDED_NAME, ENGINES, Engine, TranscribeOptions, load_engine
 from workbench.asr.models import embedded_model_dir
 from workbench.audio.working import read_slice
 from workbench.core.access import Action, require
 from workbench.core.errors import Cancelled, WorkbenchError
-from workbench.core.records import Job, ModelVersion, Project
+from workbench.core.records import Job, Measure, ModelVersion, Project
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import with_terms
 from workbench.jobs.leftovers import TAG, owner_tag, remove_stale
@@ -116,14 +116,7 @@ def start_tune_job(wb: Workbench, project: Project, params: dict) -> Job:
             f"({running.message or 'starting'})"
         )
     options = train_options(params)
-    examples = approved_examples(wb, project)
-    train_n = len(_trainable(training(examples, project.holdout_share)))
-    heldout_n = len(held_out(examples, project.holdout_share))
-    if train_n < MIN_TRAIN or heldout_n < MIN_TRAIN:
-        raise WorkbenchError(
-            f"not enough final segments: {train_n} to train on and {heldout_n} "
-            "held out (approve more, or change the held-out share)"
-        )
+    train_n, heldout_n = _sizes(wb, project)
     base_folder(wb, project)
     stored = {
         "method": options.method,
@@ -166,6 +159,19 @@ def start_tune_job(wb: Workbench, project: Project, params: dict) -> Job:
         {"job": job.id, "version": version.n, **stored},
     )
     return job
+
+
+def _sizes(wb: Workbench, project: Project) -> tuple[int, int]:
+    """The final segments to train on and held out; WorkbenchError when either is too few."""
+    examples = approved_examples(wb, project)
+    train_n = len(_trainable(training(examples, project.holdout_share)))
+    heldout_n = len(held_out(examples, project.holdout_share))
+    if train_n < MIN_TRAIN or heldout_n < MIN_TRAIN:
+        raise WorkbenchError(
+            f"not enough final segments: {train_n} to train on and {heldout_n} "
+            "held out (approve more, or change the held-out share)"
+        )
+    return train_n, heldout_n
 
 
 def cancel_tune_job(wb: Workbench, project: Project) -> Job | None:
@@ -233,18 +239,14 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
     )
 
     current = load(project.asr_engine, model_path(wb, project.asr_model))
-    before = draft_error(
+    before = _measure(
         wb,
         project,
-        current,
-        evaluate,
+        (current, evaluate),
         measured,
-        on_progress=lambda d, n: beat.measuring("the model in use", d, 0),
-    )
-    if beat.cancelled():
-        raise Cancelled
-    record_measure(
-        wb, project, f"fine-tune v{version.n}: the model in use ({project.asr_model})", before
+        beat,
+        ("the model in use", 0),
+        f"fine-tune v{version.n}: the model in use ({project.asr_model})",
     )
 
     base = base_folder(wb, project)
@@ -256,17 +258,56 @@ def _train_and_measure(wb: Workbench, job: Job, version: ModelVersion, on_progre
     del model
 
     new = load(ENGINE, str(folder))
-    after = draft_error(
+    after = _measure(
         wb,
         project,
-        new,
-        evaluate,
+        (new, evaluate),
         measured,
-        on_progress=lambda d, n: beat.measuring(f"v{version.n}", d, len(measured)),
+        beat,
+        (f"v{version.n}", len(measured)),
+        f"fine-tune v{version.n}: v{version.n}",
+    )
+    return _conclude(wb, job, project, version, (before, after), losses, on_progress)
+
+
+def _measure(
+    wb: Workbench,
+    project: Project,
+    drafting: tuple[Engine, TranscribeOptions],
+    measured: list[Approved],
+    beat: _Beat,
+    shown: tuple[str, int],
+    step: str,
+) -> Measure:
+    """Draft the held-out segments with one model and record the measure as `step`;
+    `shown` is the model's name in the progress and the segments measured before it."""
+    engine, options = drafting
+    name, done_before = shown
+    measure = draft_error(
+        wb,
+        project,
+        engine,
+        options,
+        measured,
+        on_progress=lambda d, n: beat.measuring(name, d, done_before),
     )
     if beat.cancelled():
         raise Cancelled
-    record_measure(wb, project, f"fine-tune v{version.n}: v{version.n}", after)
+    record_measure(wb, project, step, measure)
+    return measure
+
+
+def _conclude(
+    wb: Workbench,
+    job: Job,
+    project: Project,
+    version: ModelVersion,
+    measures: tuple[Measure, Measure],
+    losses: list[float],
+    on_progress,
+) -> Job:
+    """Store the version's scores and losses, promote it when it is better, end the job."""
+    before, after = measures
     every = max(1, len(losses) // 50)
     params = {
         **version.params,
