@@ -14,7 +14,7 @@ pytestmark = BROWSER_MARKS
 
 # the router's table: "slug": ("workbench/pages/<file>.py", "Title", ...
 SLUGS = re.findall(
-    r'"([a-z-]+)": \("workbench/pages/\w+\.py"',
+    r'"([a-z-]+)": \(\s*"workbench/pages/\w+\.py"',
     (ROOT / "streamlit_app.py").read_text(encoding="utf-8"),
 )
 
