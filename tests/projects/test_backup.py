@@ -4,10 +4,12 @@ replaced on purpose."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
 import sqlite3
+import subprocess
 import tarfile
 import threading
 from pathlib import Path
@@ -16,6 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PG_URL, as_user, tone
+from tests.helpers.every_table import all_rows as every_row
+from tests.helpers.every_table import drop_everything, fill_every_table
 from tests.helpers.killed import killed_while
 from workbench import store
 from workbench.asr import TranscribeOptions
@@ -26,6 +30,7 @@ from workbench.core.access import Forbidden
 from workbench.core.records import Edit, QueueFilter
 from workbench.drafts.draft_job import run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
+from workbench.labelling.history import history
 from workbench.labelling.labeller_edits import save_segment
 from workbench.labelling.queue import open_segment
 from workbench.projects import people
@@ -359,25 +364,51 @@ def test_cli_backup_and_restore(source, tmp_path, capsys):
     assert "may not back up" in capsys.readouterr().err
 
 
-def test_a_sqlite_archive_does_not_restore_into_postgresql(source, tmp_path):
-    if not PG_URL:
-        pytest.skip("needs WORKBENCH_TEST_PG")
-    bench, _ = source
-    archive = backup(bench, tmp_path / "b.tar").path
-    with pytest.raises(BackupError, match="holds a sqlite database"):
-        restore(open_workbench(tmp_path / "pg", PG_URL), archive, force=True)
+needs_pg = pytest.mark.skipif(not PG_URL, reason="needs WORKBENCH_TEST_PG (a PostgreSQL)")
 
 
-@pytest.mark.skipif(
-    not PG_URL or not shutil.which("pg_dump"), reason="needs WORKBENCH_TEST_PG and pg_dump on PATH"
-)
+@needs_pg
+def test_an_archive_restores_into_the_other_engine(tmp_path, fake_engine):
+    """SQLite to PostgreSQL and back, on a workbench with rows in every table."""
+    sqlite = sqlite_bench(tmp_path / "sqlite")
+    sources = [
+        tone(tmp_path / "src" / "a.wav", 3.0),
+        tone(tmp_path / "src" / "b.flac", 2.5, 48000, channels=2, freq=330),
+    ]
+    _, ids = fill_every_table(sqlite, sources, fake_engine)
+    before = every_row(sqlite, skip_actions=("backup", "restore"))
+    archive = backup(sqlite, tmp_path / "sqlite.tar").path
+
+    drop_everything(PG_URL)
+    pg = open_workbench(tmp_path / "pg", PG_URL)
+    restore(pg, archive)  # an empty PostgreSQL workbench: no --force needed
+    assert every_row(pg, skip_actions=("backup", "restore")) == before
+    assert _files(pg.settings.home) == _files(sqlite.settings.home)
+    assert history(pg, ids[(0, 1)]) == history(sqlite, ids[(0, 1)])
+    seg = store.get_segment(pg.db, ids[(1, 1)])
+    otto = as_user(pg, "otto")
+    saved = save_segment(otto, seg.id, seg.version, "after the restore", seg.start, seg.end)
+    assert saved.id == len(before["revisions"]) + 1  # PostgreSQL's ids go on after the restored
+
+    archive = backup(pg, tmp_path / "pg.tar").path
+    with tarfile.open(archive) as tar:
+        assert "database/workbench.db" in tar.getnames()  # a SQLite file, from PostgreSQL
+    again = sqlite_bench(tmp_path / "sqlite-again")
+    restore(again, archive)
+    assert every_row(again, skip_actions=("backup", "restore")) == every_row(
+        pg, skip_actions=("backup", "restore")
+    )
+    assert store.segment_view(again.db, seg.id).text == "after the restore"
+    assert _files(again.settings.home) == _files(sqlite.settings.home)
+    drop_everything(PG_URL)
+
+
+@needs_pg
 def test_postgresql_round_trip(wb, tmp_path, fake_engine):
     sources = [tone(tmp_path / "src" / "a.wav", 3.0)]
     info = populate(wb, sources, fake_engine)
     before, files = all_rows(wb), _files(wb.settings.home)
     archive = backup(wb, tmp_path / "pg.tar").path
-    with tarfile.open(archive) as tar:
-        assert "database/workbench.pgdump" in tar.getnames()
 
     i = info["ids"][-1]  # a change after the backup, that the restore takes back
     version = store.get_segment(wb.db, i).version
@@ -390,21 +421,76 @@ def test_postgresql_round_trip(wb, tmp_path, fake_engine):
     assert _files(target.settings.home) == files
     assert store.get_segment(target.db, i).version == version
 
-    sqlite_target = sqlite_bench(tmp_path / "sqlite-target")
-    with pytest.raises(BackupError, match="holds a postgresql database"):
-        restore(sqlite_target, archive)
+
+def _pg_dump_archive(wb, path: Path, dump: bytes) -> Path:
+    """An archive as earlier versions wrote of PostgreSQL: `pg_dump`'s file (`dump`) as
+    database/workbench.pgdump, and no home files."""
+    snapshot = store.describe_store(wb.db)
+    manifest = {
+        "format": "workbench-backup",
+        "version": 1,
+        "made_at": "2025-03-01T12:00:00Z",
+        "made_by": "olga",
+        "home": str(wb.settings.home),
+        "database": {
+            "kind": "postgresql",
+            "member": "database/workbench.pgdump",
+            "schema": snapshot.schema,
+            "rows": snapshot.rows,
+        },
+        "members": {
+            "database/workbench.pgdump": {
+                "sha256": hashlib.sha256(dump).hexdigest(),
+                "size": len(dump),
+            }
+        },
+        "missing": [],
+    }
+    with tarfile.open(path, "w") as tar:
+        for name, data in (
+            ("database/workbench.pgdump", dump),
+            ("manifest.json", json.dumps(manifest).encode()),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
 
 
-def test_postgresql_without_pg_dump_says_what_is_missing(tmp_path, monkeypatch):
+@pytest.mark.skipif(
+    not PG_URL or not shutil.which("pg_dump"), reason="needs WORKBENCH_TEST_PG and pg_dump on PATH"
+)
+def test_an_archive_made_with_pg_dump_restores_into_postgresql_only(wb, tmp_path):
+    people.create_first_owner(wb, "olga", "owner-pass-1")
+    ensure_project(wb, "demo", "en")
+    before = all_rows(wb)
+    dump = tmp_path / "db.pgdump"
+    url = wb.db.url.set(drivername="postgresql")
+    subprocess.run(
+        ["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", url.render_as_string(False)],
+        check=True,
+    )
+    archive = _pg_dump_archive(wb, tmp_path / "old.tar", dump.read_bytes())
+
+    with pytest.raises(BackupError, match="an earlier version made it of PostgreSQL with pg_dump"):
+        restore(sqlite_bench(tmp_path / "sqlite"), archive)
+    ensure_project(wb, "after the backup", "en")
+    restore(open_workbench(tmp_path / "pg-target", PG_URL), archive, force=True)
+    assert all_rows(wb) == before
+
+
+def test_an_archive_made_with_pg_dump_needs_pg_restore(tmp_path, monkeypatch):
     from workbench.core.config import load_settings
     from workbench.core.workbench import Workbench
 
+    made = sqlite_bench(tmp_path / "made")
+    archive = _pg_dump_archive(made, tmp_path / "old.tar", b"PGDMP not restored here")
     monkeypatch.setattr(shutil, "which", lambda name: None)
     url = "postgresql+psycopg://nobody@localhost/never_connected"
-    bench = Workbench(load_settings(tmp_path, url), sa.create_engine(url))
-    with pytest.raises(BackupError, match=r"pg_dump was not found on PATH.*client tools"):
-        backup(bench, tmp_path / "pg.tar")
-    assert not list(tmp_path.glob("pg.tar*"))
+    bench = Workbench(load_settings(tmp_path / "pg", url), sa.create_engine(url))
+    with pytest.raises(BackupError, match=r"pg_restore was not found on PATH.*client tools"):
+        restore(bench, archive, force=True)  # refused before anything is replaced
+    assert not (tmp_path / "pg" / "audio").exists()
 
 
 def test_a_file_gone_from_the_home_is_reported_and_the_rest_restores(source, tmp_path, capsys):

@@ -41,6 +41,7 @@ COMMANDS = (
     crowd.add_pay,
     backup.add_backup,
     backup.add_restore,
+    backup.add_move_database,
 )
 
 # the exit status of a command refused by a WorkbenchError, by its kind. All are 2, as for a

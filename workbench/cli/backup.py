@@ -1,4 +1,5 @@
-"""backup and restore: the database and the audio store, as one archive."""
+"""backup and restore (the database and the audio store, as one archive), and move-database
+(the database to PostgreSQL, the files staying in the home)."""
 
 from __future__ import annotations
 
@@ -80,4 +81,37 @@ def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:
     )
     for rel in result.missing:
         print(f"  missing: {rel} was already missing when the backup was made")
+    return 0
+
+
+def add_move_database(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = add_command(
+        sub,
+        common,
+        "move-database",
+        cmd_move_database,
+        "copy every table into an empty database, e.g. PostgreSQL, and check it (owners); "
+        "stop the app first",
+    )
+    p.add_argument(
+        "target",
+        metavar="URL",
+        help="the empty database, e.g. postgresql+psycopg://user:password@host/workbench",
+    )
+
+
+def cmd_move_database(wb: Workbench, args: argparse.Namespace) -> int:
+    """Copy the workbench's database into the one at URL, one line per table, then say what
+    was checked and how to go on."""
+    from workbench.projects.database_move import move_database, next_step, shown
+
+    print(f"moving {shown(wb.db.url)} to {shown(args.target)}", flush=True)
+    result = move_database(
+        wb, args.target, progress=lambda table, rows: print(f"  {table}: {rows} rows", flush=True)
+    )
+    print(
+        f"verified: {len(result.tables)} tables, {result.rows} rows; row counts and checksums "
+        "equal in both databases, table by table"
+    )
+    print(next_step(wb, result))
     return 0

@@ -34,6 +34,7 @@ class Action(StrEnum):
     CREATE_PROJECT = "create projects"
     MANAGE_PEOPLE = "manage accounts and membership"
     BACKUP = "back up or restore the workbench"
+    MOVE_DATABASE = "move the workbench's database to another"
 
 
 GRANTS: dict[Role, frozenset[Action]] = {

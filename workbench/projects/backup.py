@@ -2,15 +2,18 @@
 
 An archive is a tar file (`.tar`, or `.tar.gz` / `.tgz` compressed) holding:
 
-- `database/workbench.db` (SQLite, copied with the online backup API) or
-  `database/workbench.pgdump` (PostgreSQL, `pg_dump`'s custom format);
+- `database/workbench.db`: the database as a SQLite file, whichever engine the workbench uses
+  (SQLite's is copied with the online backup API, PostgreSQL's table by table), so an archive
+  restores into a SQLite or a PostgreSQL workbench alike (archives of PostgreSQL made by
+  earlier versions hold `database/workbench.pgdump`, `pg_dump`'s custom format, instead: those
+  restore into PostgreSQL only, with `pg_restore`);
 - `home/audio/...` and `home/peaks/...`: the working copies, channel copies and peaks of every
   recording in that database snapshot, `home/models/project-<id>/v<n>/...`: the folders of its
   fine-tuned model versions that are ready (a project may draft with one; a version of Whisper
   base is some 75-150 MB, one of a larger model more), and `home/profiles/*`: the owner's
   conventions profiles;
-- `manifest.json`, last: the SHA-256 and size of every other member, the database's schema
-  revision and rows per table, and the home it came from.
+- `manifest.json`, last: the SHA-256 and size of every other member, the engine the database
+  was copied from, its schema revision and rows per table, and the home it came from.
 
 Left out, as they can be made again or live elsewhere: the rest of `models/` (the embedded
 model is joined again on first use; other models the owner put there are copied by hand),
@@ -22,9 +25,10 @@ audio store only ever gains files (content-addressed names, written under a temp
 renamed), so while the app keeps running the snapshot's files are all there and never change.
 
 A restore reads the whole archive into a folder beside the home and checks every checksum
-(and, for SQLite, that the snapshot opens and that every file it points at is in the archive)
-before anything in the home is replaced; then files are moved in, then the database replaced
-in one transaction.
+(and that the snapshot opens and that every file it points at is in the archive) before
+anything in the home is replaced; then files are moved in, then the database replaced in one
+transaction: the SQLite file itself, or its rows copied into PostgreSQL (every table's count
+and checksum compared before that transaction commits).
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ log = logging.getLogger(__name__)
 FORMAT = "workbench-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-DB_MEMBER = {"sqlite": "database/workbench.db", "postgresql": "database/workbench.pgdump"}
+DB_MEMBER = "database/workbench.db"  # a SQLite file, whatever the engine backed up
+PG_DUMP = "database/workbench.pgdump"  # PostgreSQL as earlier versions backed it up
 HOME_PREFIX = "home/"
 HOME_FOLDERS = ("audio", "peaks", "profiles")  # the folders a restore writes into, and:
 MODEL_VERSION = re.compile(r"models/project-\d+/v\d+")  # a fine-tuned version's folder
@@ -97,7 +102,7 @@ class RestoreResult:
 
 def _db_kind(wb: Workbench) -> str:
     name = wb.db.dialect.name
-    if name not in DB_MEMBER:
+    if name not in ("sqlite", "postgresql"):
         raise BackupError(f"cannot back up a {name} database: only SQLite and PostgreSQL")
     if name == "sqlite" and store.sqlite_file(wb.db) is None:
         raise BackupError("an in-memory SQLite database cannot be backed up")
@@ -133,11 +138,11 @@ def backup(wb: Workbench, dest: Path, progress: Progress | None = None) -> Backu
         with tempfile.TemporaryDirectory(
             dir=wb.settings.tmp_dir, prefix=f"backup-{owner_tag()}-"
         ) as scratch:
-            db_file = Path(scratch) / Path(DB_MEMBER[kind]).name
+            db_file = Path(scratch) / Path(DB_MEMBER).name
             if kind == "sqlite":
                 snapshot = store.snapshot_sqlite(wb.db, db_file)
             else:
-                snapshot = _pg(lambda: store.dump_postgres(wb.db, db_file))
+                snapshot = store.copy_to_sqlite(wb.db, db_file)
             result = _write_archive(wb, part, kind, db_file, snapshot, progress)
         os.replace(part, dest)
     finally:
@@ -242,7 +247,7 @@ def _write_archive(
         "w:gz" if part.name.removesuffix(".part").endswith((".gz", ".tgz")) else "w"
     )
     with tarfile.open(part, mode, format=tarfile.PAX_FORMAT) as tar:
-        add(tar, db_file, DB_MEMBER[kind])
+        add(tar, db_file, DB_MEMBER)
         for rel in present:
             add(tar, home / rel, HOME_PREFIX + rel)
         manifest = {
@@ -252,8 +257,8 @@ def _write_archive(
             "made_by": wb.actor.name,
             "home": str(home),
             "database": {
-                "kind": kind,
-                "member": DB_MEMBER[kind],
+                "kind": kind,  # the engine it was copied from
+                "member": DB_MEMBER,
                 "schema": snapshot.schema,
                 "rows": snapshot.rows,
             },
@@ -319,7 +324,9 @@ def restore(
         manifest, hashes = _unpack(archive, staged, progress)
         _verify(archive, manifest, hashes, kind)
         db_file = staged / manifest["database"]["member"]
-        if kind == "sqlite":
+        if db_file.name == Path(PG_DUMP).name:
+            _pg(lambda: store.pg_tool("pg_restore"))  # before anything is replaced
+        else:
             _check_sqlite(archive, db_file, manifest)
         files = _put_in_place(wb, kind, staged, manifest, db_file)
     store.migrate(wb.db)  # a WorkbenchError when the archive's schema is newer than this code
@@ -365,10 +372,12 @@ def _put_in_place(
     for rel in files:  # files first: the database never names a file that is not there
         (home / rel).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged / (HOME_PREFIX + rel), home / rel)
-    if kind == "sqlite":
+    if db_file.name == Path(PG_DUMP).name:
+        _pg(lambda: store.load_postgres(wb.db, db_file))
+    elif kind == "sqlite":
         store.load_sqlite(wb.db, db_file)
     else:
-        _pg(lambda: store.load_postgres(wb.db, db_file))
+        store.load_into(wb.db, db_file)
     return files
 
 
@@ -435,7 +444,7 @@ def _unpack(
 
 
 def _member_ok(name: str) -> bool:
-    return name in DB_MEMBER.values() or (
+    return name in (DB_MEMBER, PG_DUMP) or (
         name.startswith(HOME_PREFIX) and _safe(name.removeprefix(HOME_PREFIX))
     )
 
@@ -474,10 +483,14 @@ def _verify(archive: Path, manifest: dict, hashes: dict[str, tuple[str, int]], k
             f"{archive}: {absent[0]} is listed in the manifest but missing"
             + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else "")
         )
-    if database.get("kind") != kind or database.get("member") not in hashes:
+    member = database.get("member")
+    if member not in hashes or member not in (DB_MEMBER, PG_DUMP):
+        raise BackupError(f"{archive}: its database ({member!r}) is not in the archive")
+    if member == PG_DUMP and kind != "postgresql":
         raise BackupError(
-            f"{archive}: it holds a {database.get('kind')} database and this workbench uses "
-            f"{kind}: restore it with --db naming a {database.get('kind')} database"
+            f"{archive}: an earlier version made it of PostgreSQL with pg_dump, and this "
+            f"workbench uses {kind}: restore it into a PostgreSQL workbench (--db), then back "
+            "that up: the new archive restores into either"
         )
     if not store.known_schema(database.get("schema")):
         raise BackupError(

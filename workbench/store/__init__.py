@@ -5,7 +5,8 @@ that belong together (a recording's drafted segments, a save and its version bum
 transaction, so a crash leaves either all of them or none.
 
 Modules: `schema` (tables), `records` (rows to records), `engine` (open_store, now),
-`migrations` (Alembic), `snapshots` (backups), and the queries by subject: `projects`,
+`migrations` (Alembic), `snapshots` (backups), `transfer` (copying every table to another
+database, and checksums), and the queries by subject: `projects`,
 `recordings`, `segments` (revisions and edits), `queue`, `claims`, `reviews`, `opinions`,
 `reports`, `dashboard`, `jobs`, `exports`, `terms` (vocabulary and rewrite rules). Callers use
 this package's names (`store.list_projects`, `store.segments` the table...), not the modules'.
@@ -143,14 +144,25 @@ from workbench.store.snapshots import (
     DumpToolMissing,
     Snapshot,
     describe_store,
-    dump_postgres,
+    copy_to_sqlite,
     has_rows,
     known_schema,
+    load_into,
     load_postgres,
     load_sqlite,
     move_profiles,
+    pg_tool,
     snapshot_sqlite,
     sqlite_file,
+)
+from workbench.store.transfer import (
+    TransferProgress,
+    TableSum,
+    TransferError,
+    consistent_read,
+    copy_tables,
+    reason,
+    table_sums,
 )
 from workbench.store.segments import (
     add_drafted_segments,
@@ -209,14 +221,24 @@ __all__ = [
     "DumpToolMissing",
     "Snapshot",
     "describe_store",
-    "dump_postgres",
+    "copy_to_sqlite",
     "has_rows",
     "known_schema",
+    "load_into",
     "load_postgres",
     "load_sqlite",
     "move_profiles",
+    "pg_tool",
     "snapshot_sqlite",
     "sqlite_file",
+    # copying between databases (transfer)
+    "TransferProgress",
+    "TableSum",
+    "TransferError",
+    "consistent_read",
+    "copy_tables",
+    "reason",
+    "table_sums",
     # engine and schema
     "open_store",
     "now",

@@ -1,10 +1,13 @@
 """The database side of a backup: a consistent snapshot, the files it points at, and loading one.
 
+Every snapshot is a SQLite file, whatever the engine, so an archive restores into either.
 SQLite goes through the sqlite3 online backup API (`snapshot_sqlite`, `load_sqlite`): a copy
-taken in one read transaction, consistent while the app writes, WAL included. PostgreSQL goes
-through `pg_dump` / `pg_restore`, which must be on PATH: `dump_postgres` holds a repeatable-read
-transaction, reads the referenced files and row counts in it and has `pg_dump` dump that same
-snapshot (`--snapshot`), so the dump and the file list agree.
+taken in one read transaction, consistent while the app writes, WAL included. PostgreSQL is
+copied table by table (`copy_to_sqlite`) in one repeatable-read transaction, which also reads
+the referenced files and row counts, so the copy and the file list agree; a SQLite snapshot is
+loaded into PostgreSQL the same way (`load_into`), in one transaction. Archives that earlier
+versions made of PostgreSQL with `pg_dump` are loaded with `pg_restore` (`load_postgres`),
+which must then be on PATH.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.store.migrations import current_version, is_known_version
 from workbench.store.schema import metadata, models, projects, recordings
+from workbench.store.transfer import consistent_read, copy_tables
 
 
 class DumpToolMissing(WorkbenchError):
@@ -119,13 +123,14 @@ def _sqlite_and_file(engine: Engine, path: Path) -> Iterator[tuple[Any, sqlite3.
         pooled.close()
 
 
-def _pg_tool(name: str) -> str:
+def pg_tool(name: str) -> str:
+    """The path of PostgreSQL's client tool `name`; DumpToolMissing when it is not on PATH."""
     found = shutil.which(name)
     if found is None:
         raise DumpToolMissing(
             f"{name} was not found on PATH: install PostgreSQL's client tools (the package "
-            f"postgresql-client of the server's major version) to back up or restore a "
-            "PostgreSQL workbench"
+            f"postgresql-client of the server's major version) to restore an archive that "
+            "an earlier version made with pg_dump"
         )
     return found
 
@@ -149,41 +154,35 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> None:
         raise WorkbenchError(f"{what} failed: {reason}", kind=Kind.UNAVAILABLE)
 
 
-def dump_postgres(engine: Engine, dest: Path) -> Snapshot:
-    """`pg_dump` the PostgreSQL database of `engine` to `dest` (custom format), and describe it.
-
-    A repeatable-read transaction exports its snapshot; the description is read in it and
-    pg_dump dumps exactly that snapshot, so the files listed are those the dump points at.
-    """
-    tool = _pg_tool("pg_dump")
-    _pg_tool("pg_restore")  # a backup nobody here can restore is not worth making
-    target, env = _pg_target(engine)
-    with (
-        engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
-        conn.begin(),
-    ):
-        exported = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
-        snapshot = describe(conn)
-        _run(
-            [
-                tool,
-                "--format=custom",
-                "--no-owner",
-                "--no-privileges",
-                f"--snapshot={exported}",
-                f"--file={dest}",
-                f"--dbname={target}",
-            ],
-            env,
-            "pg_dump",
-        )
+def copy_to_sqlite(engine: Engine, dest: Path) -> Snapshot:
+    """Copy every table of `engine`'s database into a new SQLite file `dest`, and describe it,
+    all in one transaction that sees one moment of the database (see `transfer`)."""
+    copy = sa.create_engine(f"sqlite:///{dest}")
+    try:
+        with consistent_read(engine) as conn:
+            snapshot = describe(conn)
+            copy_tables(conn, copy)
+    finally:
+        copy.dispose()
     return snapshot
 
 
+def load_into(engine: Engine, snapshot: Path) -> None:
+    """Replace every row of `engine`'s database (PostgreSQL, or any) by those of the SQLite
+    file `snapshot`, at the same schema version, in one transaction (see `transfer`)."""
+    source = sa.create_engine(f"sqlite:///{snapshot}")
+    try:
+        with consistent_read(source) as conn:
+            copy_tables(conn, engine, replace=True)
+    finally:
+        source.dispose()
+
+
 def load_postgres(engine: Engine, dump: Path) -> None:
-    """Replace the workbench's tables by those of `dump` with `pg_restore`, in one transaction
-    (its tables are dropped and made again; on any error nothing changes)."""
-    tool = _pg_tool("pg_restore")
+    """Replace the workbench's tables by those of `dump` (`pg_dump`'s custom format, as earlier
+    versions backed up PostgreSQL) with `pg_restore`, in one transaction (its tables are dropped
+    and made again; on any error nothing changes)."""
+    tool = pg_tool("pg_restore")
     target, env = _pg_target(engine)
     _run(
         [

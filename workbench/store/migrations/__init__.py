@@ -88,12 +88,11 @@ def migrate(engine: Engine) -> str:
     so of two processes opening a fresh database one creates it and the other finds it made.
     """
     with engine.begin() as conn:
-        _lock(conn)
+        lock_schema(conn)
         tables = set(sa.inspect(conn).get_table_names())
         version = current_version(conn)
         if version is None or not tables & set(metadata.tables):
-            metadata.create_all(conn)
-            command.stamp(config(conn), "head", purge=True)
+            create_schema(conn)
         else:
             if version not in _revisions():
                 raise WorkbenchError(
@@ -110,7 +109,17 @@ def migrate(engine: Engine) -> str:
     return SCHEMA_VERSION
 
 
-def _lock(conn: Connection) -> None:
+def create_schema(conn: Connection) -> None:
+    """Create every table in the empty database of `conn` and stamp it at the head, in the
+    transaction `conn` holds (begun with `lock_schema`)."""
+    metadata.create_all(conn)
+    command.stamp(config(conn), "head", purge=True)
+
+
+def lock_schema(conn: Connection) -> None:
+    """Take the lock `migrate` holds, as the first statement of `conn`'s transaction: SQLite's
+    write lock (which also makes DDL transactional under pysqlite), or PostgreSQL's advisory
+    lock (one schema change at a time per database)."""
     if conn.dialect.name == "sqlite":  # also makes the DDL transactional under pysqlite
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":
