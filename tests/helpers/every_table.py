@@ -6,8 +6,9 @@ the schema later fails these tests until this helper fills it too.
 The `drafted`-style project 'demo' (two recordings drafted by the fake engine) with
 `build_work` done (labels, reviews, answers by lena, otto and rita), then: the first owner olga
 signed in; gold in the test, a double, a cap, a lifted pause, otto's claim (the project hands
-out segment claims: he holds his rejected segment), a term and a suggested rule, a model version, a measure, a second opinion,
-an export record; preferences with a JSON null, and text in Korean.
+out segment claims: he holds his rejected segment), a term and a suggested rule, a model
+version, a measure, a second opinion, an export record; preferences with a JSON null, and text
+in Korean.
 """
 
 from __future__ import annotations

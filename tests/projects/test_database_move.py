@@ -113,8 +113,9 @@ def test_an_empty_workbench_database_is_a_target(source, target_url):
 @needs_pg
 def test_a_table_the_target_refuses_rolls_back_everything_and_is_named(source, target_url):
     wb, _, _ = source
+    users = store.users
     with wb.db.begin() as conn:  # SQLite keeps a name longer than VARCHAR(100); PostgreSQL not
-        conn.execute(store.users.update().where(store.users.c.name == "otto").values(name="o" * 101))
+        conn.execute(users.update().where(users.c.name == "otto").values(name="o" * 101))
     with pytest.raises(store.TransferError) as err:
         move_database(wb, target_url)
     message = str(err.value)

@@ -63,9 +63,9 @@ def test_a_copy_that_does_not_check_out_is_rolled_back(tmp_path, monkeypatch):
         return copied
 
     monkeypatch.setattr(transfer, "_copy_table", losing_a_row)
-    with pytest.raises(store.TransferError, match="the table events differs after the copy"):
-        with store.consistent_read(source) as conn:
-            store.copy_tables(conn, target)
+    differs = "the table events differs after the copy"
+    with pytest.raises(store.TransferError, match=differs), store.consistent_read(source) as conn:
+        store.copy_tables(conn, target)
     with target.connect() as conn:
         assert sa.inspect(conn).get_table_names() == []
 
@@ -75,9 +75,9 @@ def test_a_target_at_another_schema_version_is_refused(tmp_path):
     target = store.open_store(f"sqlite:///{tmp_path / 'b.db'}")
     with target.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0005'")
-    with pytest.raises(store.TransferError, match="at schema version 0005"):
-        with store.consistent_read(source) as conn:
-            store.copy_tables(conn, target)
+    refused = pytest.raises(store.TransferError, match="at schema version 0005")
+    with refused, store.consistent_read(source) as conn:
+        store.copy_tables(conn, target)
 
 
 def test_a_restore_replaces_what_the_target_held(tmp_path):

@@ -32,12 +32,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import SQLAlchemyError
 
 from workbench.core.errors import Kind, WorkbenchError
-from workbench.store.migrations import (
-    SCHEMA_VERSION,
-    create_schema,
-    current_version,
-    lock_schema,
-)
+from workbench.store.migrations import SCHEMA_VERSION, create_schema, current_version, lock_schema
 from workbench.store.schema import metadata
 
 BATCH = 1000  # rows read, and inserted, at a time
@@ -82,7 +77,10 @@ def consistent_read(engine: Engine) -> Iterator[Connection]:
 
 
 def copy_tables(
-    source: Connection, target: Engine, replace: bool = False, progress: TransferProgress | None = None
+    source: Connection,
+    target: Engine,
+    replace: bool = False,
+    progress: TransferProgress | None = None,
 ) -> dict[str, TableSum]:
     """Copy every table from `source` into the database of `target` in one transaction, and
     return each table's count and checksum, found equal on both sides.
@@ -99,12 +97,13 @@ def copy_tables(
         )
     with target.begin() as conn:
         _prepare_target(conn, replace)
+        read = {}  # the sums of the rows read from the source
         for table in metadata.sorted_tables:
-            copied = _copy_table(source, conn, table)
+            read[table.name] = _copy_table(source, conn, table)
             if progress:
-                progress(table.name, copied)
+                progress(table.name, read[table.name].rows)
         _move_sequences(conn)
-        return _verify(source, conn)
+        return _verify(read, conn)
 
 
 def _prepare_target(conn: Connection, replace: bool) -> None:
@@ -139,22 +138,24 @@ def _count(conn: Connection, table: sa.Table) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
-def _copy_table(source: Connection, target: Connection, table: sa.Table) -> int:
-    """Insert `table`'s rows from `source` into `target`, in batches; the rows copied."""
+def _copy_table(source: Connection, target: Connection, table: sa.Table) -> TableSum:
+    """Insert `table`'s rows from `source` into `target`, in batches; the count and checksum
+    of the rows read."""
     insert = table.insert().values(
         {c.name: sa.bindparam(BIND + c.name, type_=_stored_type(c)) for c in table.columns}
     )
-    copied = 0
+    keys = [BIND + c.name for c in table.columns]
+    summed = _Sum(table)
     try:
         for batch in _batches(source, table):
-            target.execute(insert, [{BIND + k: v for k, v in row.items()} for row in batch])
-            copied += len(batch)
+            target.execute(insert, [dict(zip(keys, row, strict=True)) for row in batch])
+            summed.add(batch)
     except SQLAlchemyError as exc:
         raise TransferError(
-            f"copying the table {table.name} failed after {copied} of its rows, so nothing "
-            f"was written: {reason(exc)}"
+            f"copying the table {table.name} failed after {summed.rows} of its rows, so "
+            f"nothing was written: {reason(exc)}"
         ) from exc
-    return copied
+    return summed.result()
 
 
 def reason(exc: BaseException) -> str:
@@ -174,24 +175,25 @@ def _stored_type(column: sa.Column) -> sa.types.TypeEngine:
     return kind
 
 
-def _batches(conn: Connection, table: sa.Table) -> Iterator[list[dict[str, Any]]]:
-    """`table`'s rows as stored, `BATCH` at a time in primary-key order: values by column name,
-    JSON null as `sa.JSON.NULL` and SQL NULL as None."""
-    json_columns = [c for c in table.columns if isinstance(c.type, sa.JSON)]
+def _batches(conn: Connection, table: sa.Table) -> Iterator[list[list[Any]]]:
+    """`table`'s rows as stored, `BATCH` at a time in primary-key order: each a list of values
+    in the order of the table's columns, JSON null as `sa.JSON.NULL` and SQL NULL as None."""
+    json_at = [i for i, c in enumerate(table.columns) if isinstance(c.type, sa.JSON)]
+    width = len(table.columns)
     query = sa.select(
         *(sa.type_coerce(c, _stored_type(c)).label(c.name) for c in table.columns),
-        *(c.is_(None).label(SQL_NULL + c.name) for c in json_columns),
+        *(table.columns[i].is_(None).label(SQL_NULL + str(i)) for i in json_at),
     ).order_by(*table.primary_key.columns)
     result = conn.execute(query, execution_options={"yield_per": BATCH})
     for part in result.partitions():
-        yield [_as_stored(row, table, json_columns) for row in part]
+        yield [_as_stored(row, width, json_at) for row in part]
 
 
-def _as_stored(row: Row, table: sa.Table, json_columns: list[sa.Column]) -> dict[str, Any]:
-    values = {c.name: row._mapping[c.name] for c in table.columns}
-    for c in json_columns:
-        if values[c.name] is None and not row._mapping[SQL_NULL + c.name]:
-            values[c.name] = sa.JSON.NULL
+def _as_stored(row: Row, width: int, json_at: list[int]) -> list[Any]:
+    values = list(row[:width])
+    for n, i in enumerate(json_at):
+        if values[i] is None and not row[width + n]:  # None, but not SQL NULL
+            values[i] = sa.JSON.NULL
     return values
 
 
@@ -209,9 +211,9 @@ def _move_sequences(conn: Connection) -> None:
         conn.execute(sa.select(sa.func.setval(sequence, after, False)))
 
 
-def _verify(source: Connection, target: Connection) -> dict[str, TableSum]:
-    """The target's sums, if every table's count and checksum equal the source's."""
-    expected, found = table_sums(source), table_sums(target)
+def _verify(expected: dict[str, TableSum], target: Connection) -> dict[str, TableSum]:
+    """The target's sums, if every table's count and checksum are those `expected`."""
+    found = table_sums(target)
     for name, want in expected.items():
         got = found[name]
         if got != want:
@@ -227,30 +229,43 @@ def table_sums(conn: Connection) -> dict[str, TableSum]:
     """Every table's row count and checksum, as `conn` sees them (see the module's text)."""
     sums = {}
     for table in metadata.sorted_tables:
-        rows, total = 0, 0
+        summed = _Sum(table)
         for batch in _batches(conn, table):
-            for values in batch:
-                line = json.dumps([_plain(c, values[c.name]) for c in table.columns])
-                total += int.from_bytes(hashlib.sha256(line.encode()).digest())
-                rows += 1
-        sums[table.name] = TableSum(rows, f"{total % 2**256:064x}")
+            summed.add(batch)
+        sums[table.name] = summed.result()
     return sums
 
 
-def _plain(column: sa.Column, value: Any) -> Any:
-    """A stored value in one form whatever the engine gave back (an int for a boolean, a float
-    for an integral REAL...)."""
-    kind = _stored_type(column)
-    if value is None:
-        return None
+class _Sum:
+    """The count and checksum of a table's rows, added batch by batch (see the module)."""
+
+    def __init__(self, table: sa.Table):
+        self.plain = [_plain_form(_stored_type(c)) for c in table.columns]
+        self.rows = 0
+        self.total = 0
+
+    def add(self, batch: list[list[Any]]) -> None:
+        for values in batch:
+            plain = zip(self.plain, values, strict=True)
+            line = json.dumps([None if v is None else f(v) for f, v in plain])
+            self.total += int.from_bytes(hashlib.sha256(line.encode()).digest())
+        self.rows += len(batch)
+
+    def result(self) -> TableSum:
+        return TableSum(self.rows, f"{self.total % 2**256:064x}")
+
+
+def _plain_form(kind: sa.types.TypeEngine) -> Callable[[Any], Any]:
+    """How a stored value of type `kind` is written for the checksum: in one form whatever
+    the engine gave back (an int for a boolean, a float for an integral REAL...)."""
     if isinstance(kind, sa.JSON):
-        return "null" if value is sa.JSON.NULL else json.dumps(value, sort_keys=True)
+        return lambda v: "null" if v is sa.JSON.NULL else json.dumps(v, sort_keys=True)
     if isinstance(kind, sa.Boolean):
-        return bool(value)
+        return bool
     if isinstance(kind, sa.Float):
-        return repr(float(value))
+        return lambda v: repr(float(v))
     if isinstance(kind, sa.Integer):
-        return int(value)
+        return int
     if isinstance(kind, sa.DateTime):
-        return value.isoformat()
-    return str(value)
+        return lambda v: v.isoformat()
+    return str
