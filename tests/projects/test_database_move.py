@@ -152,3 +152,8 @@ def test_cli_move_database(source, target_url, capsys):
     assert main(["move-database", target_url, "--home", home]) == 2
     _, err = capsys.readouterr()
     assert err.startswith("error: ") and "already holds rows" in err
+    assert main(["move-database", "db.example.org/workbench", "--home", home]) == 2
+    out, err = capsys.readouterr()
+    assert not out and "'db.example.org/workbench' is not a database URL" in err
+    assert main(["move-database", "pg://db.example.org/workbench", "--home", home]) == 2
+    assert "Can't load plugin: sqlalchemy.dialects:pg" in capsys.readouterr().err

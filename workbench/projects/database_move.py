@@ -44,9 +44,17 @@ class MoveResult:
         return sum(t.rows for t in self.tables.values())
 
 
-def shown(url: str | sa.URL) -> str:
+def database_url(text: str) -> sa.URL:
+    """The database URL `text` names; a WorkbenchError when it names none."""
+    try:
+        return sa.make_url(text)
+    except (ArgumentError, ValueError) as exc:
+        raise WorkbenchError(f"{text!r} is not a database URL ({exc})") from None
+
+
+def shown(url: sa.URL) -> str:
     """A database URL with its password hidden."""
-    return sa.make_url(url).render_as_string(hide_password=True)
+    return url.render_as_string(hide_password=True)
 
 
 def move_database(
@@ -56,10 +64,11 @@ def move_database(
     and check that both hold the same rows (see the module); `progress` hears of each table
     as it is copied. The move is written to the new database's audit log."""
     user = require(wb, Action.MOVE_DATABASE)
+    url = database_url(target_url)
     try:
-        target = sa.create_engine(target_url)
-    except (ArgumentError, ValueError) as exc:
-        raise WorkbenchError(f"{target_url!r} is not a database URL ({exc})") from None
+        target = sa.create_engine(url)
+    except ArgumentError as exc:  # a driver that is not installed, say
+        raise WorkbenchError(f"{shown(url)}: {exc}") from None
     source, to = shown(wb.db.url), shown(target.url)
     if target.url == wb.db.url:
         raise WorkbenchError(f"{to} is this workbench's own database: name another")
