@@ -422,10 +422,12 @@ def test_postgresql_round_trip(wb, tmp_path, fake_engine):
     assert store.get_segment(target.db, i).version == version
 
 
-def _pg_dump_archive(wb, path: Path, dump: bytes) -> Path:
+def _pg_dump_archive(wb, path: Path, dump: bytes, files: dict[str, bytes] | None = None) -> Path:
     """An archive as earlier versions wrote of PostgreSQL: `pg_dump`'s file (`dump`) as
-    database/workbench.pgdump, and no home files."""
+    database/workbench.pgdump, and `files` (by their path in the home)."""
     snapshot = store.describe_store(wb.db)
+    members = {"database/workbench.pgdump": dump}
+    members |= {f"home/{rel}": data for rel, data in (files or {}).items()}
     manifest = {
         "format": "workbench-backup",
         "version": 1,
@@ -439,18 +441,13 @@ def _pg_dump_archive(wb, path: Path, dump: bytes) -> Path:
             "rows": snapshot.rows,
         },
         "members": {
-            "database/workbench.pgdump": {
-                "sha256": hashlib.sha256(dump).hexdigest(),
-                "size": len(dump),
-            }
+            name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            for name, data in members.items()
         },
         "missing": [],
     }
     with tarfile.open(path, "w") as tar:
-        for name, data in (
-            ("database/workbench.pgdump", dump),
-            ("manifest.json", json.dumps(manifest).encode()),
-        ):
+        for name, data in [*members.items(), ("manifest.json", json.dumps(manifest).encode())]:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
@@ -484,7 +481,8 @@ def test_an_archive_made_with_pg_dump_needs_pg_restore(tmp_path, monkeypatch):
     from workbench.core.workbench import Workbench
 
     made = sqlite_bench(tmp_path / "made")
-    archive = _pg_dump_archive(made, tmp_path / "old.tar", b"PGDMP not restored here")
+    audio = {"audio/ab/abcd.flac": b"fLaC not played here"}
+    archive = _pg_dump_archive(made, tmp_path / "old.tar", b"PGDMP not restored here", audio)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     url = "postgresql+psycopg://nobody@localhost/never_connected"
     bench = Workbench(load_settings(tmp_path / "pg", url), sa.create_engine(url))
