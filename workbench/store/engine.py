@@ -1,4 +1,7 @@
-"""Connecting to a store (`open_store`: SQLite files run in WAL mode) and `now` for timestamps."""
+"""Connecting to a store (`open_store`: SQLite files run in WAL mode) and `now` for timestamps.
+
+A process's threads take pooled connections, and on SQLite the write lock, in the order they
+asked (`turns`): with more labellers than connections none waits for ever."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.store.migrations import migrate
+from workbench.store.turns import FairQueuePool, fair_sqlite_writes
 
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock, then "locked"
 
@@ -24,11 +28,15 @@ def open_store(url: str) -> Engine:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}
+            url,
+            poolclass=FairQueuePool,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT},
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        fair_sqlite_writes(engine, SQLITE_BUSY_TIMEOUT)
+    else:  # SQLite in memory keeps SQLAlchemy's pool for it (one connection)
+        pool = {} if url.startswith("sqlite") else {"poolclass": FairQueuePool}
+        engine = sa.create_engine(url, pool_pre_ping=True, **pool)
     migrate(engine)
     return engine
 
