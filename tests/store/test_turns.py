@@ -49,8 +49,13 @@ def test_a_thread_waiting_for_the_pool_is_not_passed_by_one_asking_again(tmp_pat
     """One connection, one thread using and returning it in a loop: a second thread asking
     gets it at the next return (SQLAlchemy's QueuePool: after 0.8 to 9 s, when the loop's
     thread happens to be descheduled between a return and its next checkout)."""
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'pool.db'}", poolclass=FairQueuePool,
-                              pool_size=1, max_overflow=0, pool_timeout=3)
+    engine = sa.create_engine(
+        f"sqlite:///{tmp_path / 'pool.db'}",
+        poolclass=FairQueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=3,
+    )
     stop = threading.Event()
 
     def loop() -> None:
@@ -94,4 +99,9 @@ def test_sqlite_writers_take_the_lock_in_the_order_they_came(tmp_path):
         th.join(10)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT k FROM came ORDER BY rowid").scalars().all() == [
-            -1, 0, 1, 2, 3]
+            -1,
+            0,
+            1,
+            2,
+            3,
+        ]

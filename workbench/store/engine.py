@@ -41,8 +41,9 @@ def open_store(url: str) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         fair_sqlite_writes(engine, SQLITE_BUSY_TIMEOUT)
     else:  # SQLite in memory keeps SQLAlchemy's pool for it (one connection)
-        pool = ({} if url.startswith("sqlite")
-                else {"poolclass": FairQueuePool, "pool_size": POOL_SIZE})
+        pool = (
+            {} if url.startswith("sqlite") else {"poolclass": FairQueuePool, "pool_size": POOL_SIZE}
+        )
         engine = sa.create_engine(url, pool_pre_ping=True, **pool)
     migrate(engine)
     return engine
