@@ -128,6 +128,19 @@ def claim_next(
     return Handed(None, _reason(wb, project_id, user.name, why))
 
 
+def claim_ahead(wb: Workbench, project_id: int, queue: QueueFilter, after: int) -> int | None:
+    """By segment: claim for the acting labeller the first segment of `queue` past `after`
+    that nobody else holds, for the editor's window to hold ahead; None when the project hands
+    out no segments, at the person's cap, or when none is left past `after`."""
+    user = require(wb, Action.LABEL, project_id)
+    project = _project(wb, project_id)
+    if project.assignment != "segment":
+        return None
+    return store.claim_ahead(
+        wb.db, project_id, user.name, project.claim_minutes, after=after, **_filters(queue)
+    )
+
+
 def _reason(wb: Workbench, project_id: int, user: str, why: str) -> str:
     return REASONS[why].format(cap=store.get_cap(wb.db, project_id, user))
 

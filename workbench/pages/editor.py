@@ -12,6 +12,7 @@ from workbench.drafts.draft_job import draft_added
 from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
 from workbench.labelling.editor_screen import NEARBY, BlindItem, EditorScreen, open_editor
 from workbench.labelling.flags import FLAG_LABELS
+from workbench.labelling.keymap import my_shortcuts
 from workbench.labelling.labeller_edits import restore, undo_delete_now
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
 from workbench.labelling.queue import EditorState, given_back, open_segment
@@ -163,7 +164,8 @@ def _test_report(report: TestReport | None) -> None:
 
 
 BLIND_HIDDEN = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-prev", "ed-next", "ed-goto"]
-BLIND_OFF = ["split", "merge", "delete", "undelete", "add", "prev", "next", "goto"]
+EDITOR_OFF = ["reject"]  # the reviewer's (the review page offers it)
+BLIND_OFF = [*EDITOR_OFF, "split", "merge", "delete", "undelete", "add", "prev", "next", "goto"]
 
 
 def _blind(blind: BlindItem) -> None:
@@ -193,6 +195,7 @@ def _blind(blind: BlindItem) -> None:
         after=None,
         can_prev=False,
         can_next=False,
+        shortcuts=my_shortcuts(wb),
     )
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
     st.session_state["ed_off"] = tuple(BLIND_OFF)  # the help leaves them out
@@ -441,6 +444,7 @@ def _window_item(screen: EditorScreen, step: EditorState, next_key: str | None) 
     del data["shortcuts"]
     v0, v1 = data["view"]
     data.update(
+        off=EDITOR_OFF,
         next_key=next_key,
         recording_id=view.recording.id,
         gaps=[[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1],
@@ -472,7 +476,7 @@ def editor() -> None:
     if screen.blind is not None:
         _blind(screen.blind)
         return
-    st.session_state["ed_off"] = ()
+    st.session_state["ed_off"] = tuple(EDITOR_OFF)
     _empty_drafts(screen)
     state = screen.segment
     if state is None:
@@ -553,12 +557,14 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
         context=st.session_state.get("ed_context", CONTEXTS[0]),
         minimap=minimap_data(wb, project.id, view.recording, changed),
         beside=_beside_data(seg),
+        shortcuts=my_shortcuts(wb),
     )
     v0, v1 = data["view"]
     data["gaps"] = [[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1]
     data["others"] = [
         [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
     ]
+    data["off"] = EDITOR_OFF
     return data
 
 
@@ -820,6 +826,7 @@ editor()
 with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):
         # the table the editor's keys and titles come from, less what a blind item offers not
-        st.markdown(help_markdown(st.session_state.get("ed_off", ())))
+        st.markdown(help_markdown(st.session_state.get("ed_off", ()), my_shortcuts(workbench())))
+        st.caption("Change your keys on the Account page.")
     with st.expander(f"Guidelines · {profile.title}", expanded=False):
         st.markdown(guidelines_md(project.guidelines or profile.guidelines))

@@ -15,6 +15,7 @@ this package's names (`store.list_projects`, `store.segments` the table...), not
 from workbench.store.claims import (
     assign,
     claim_item,
+    claim_ahead,
     claim_next,
     get_cap,
     holder,
@@ -356,6 +357,7 @@ __all__ = [
     "opinion_of",
     "save_opinion",
     # claims and assignment
+    "claim_ahead",
     "claim_next",
     "claim_item",
     "release",

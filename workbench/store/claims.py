@@ -234,6 +234,40 @@ def claim_next(
         return None, _why_none(conn, **args, unit=unit)
 
 
+def claim_ahead(
+    engine: Engine,
+    project_id: int,
+    user: str,
+    minutes: float,
+    *,
+    after: int,
+    recording_id: int | None = None,
+    statuses: Sequence[str] = (),
+    flagged_only: bool = False,
+    order: str = "time",
+) -> int | None:
+    """Claim for `user` the first segment of the queue past `after` that nobody else holds
+    (by segment: the editor's window holds a few ahead of the one shown, past colleagues'
+    claims). None at the person's cap, or when nothing is left past `after`."""
+    at = now()
+    until = at + timedelta(minutes=minutes)
+    with engine.begin() as conn:
+        _claiming(conn)
+        columns = _queue_order(order)
+        place = _place(conn, columns, after)
+        if place is None or _capped(conn, project_id, user, at, "segment"):
+            return None
+        base = _queue_query(project_id, recording_id, statuses, flagged_only, without_gold=True)
+        free = base.where(_free_for(user, at, "segment"), _past(columns, place))
+
+        def take(segment_id: int) -> bool:
+            return _take(conn, project_id, user, at, until, segment_id=segment_id)
+
+        if order == "time":
+            return _first_by_time(conn, project_id, recording_id, free, place, take)
+        return _first_taken(conn, free.order_by(*columns), segments, take)
+
+
 def _capped(conn: Connection, project_id: int, user: str, at: datetime, unit: str) -> bool:
     cap = get_cap(conn, project_id, user)
     return cap is not None and _share(conn, project_id, user, at, unit) >= cap
