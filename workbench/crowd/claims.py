@@ -185,6 +185,17 @@ def release(wb: Workbench, segment_id: int) -> None:
         store.release(wb.db, user, segment_id=segment_id)
 
 
+def leave(wb: Workbench, project_id: int) -> int:
+    """The acting labeller leaves the editor (another page, another project, sign-out): by
+    segment, the segments they hold unsaved (the one shown and the window's, claimed ahead) go
+    back to the queue at once; by recording the claim stays (the recording is theirs to
+    finish). A closed tab tells nobody: its claims expire (`claim_minutes`). How many went."""
+    user = require(wb, Action.VIEW, project_id)
+    if user.role is not Role.LABELLER or _project(wb, project_id).assignment != "segment":
+        return 0
+    return store.release_segments(wb.db, project_id, user.name)
+
+
 def blocking_claim(wb: Workbench, segment_id: int, project: Project | None = None) -> Claim | None:
     """Someone else's live claim on the segment (or its recording) that keeps the acting user
     from editing it; None when assignment is off or the segment is assigned to them."""

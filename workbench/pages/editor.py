@@ -8,7 +8,6 @@ import streamlit as st
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import TODO, QueueFilter, Segment, Status
 from workbench.crowd.qualification import TestReport, answer
-from workbench.drafts.draft_job import draft_added
 from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
 from workbench.labelling.editor_screen import NEARBY, BlindItem, EditorScreen, open_editor
 from workbench.labelling.flags import FLAG_LABELS
@@ -31,7 +30,12 @@ from workbench.ui.common import (
     workbench,
 )
 from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
-from workbench.ui.jobs import project_engine
+from workbench.ui.jobs import (
+    span_drafts_done,
+    span_drafts_running,
+    span_drafts_waiting,
+    start_span_draft,
+)
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
 log = logging.getLogger(__name__)
@@ -713,37 +717,43 @@ def _rewritten(view) -> None:
 
 def _draft_it(view, typed: str) -> None:
     """A segment a person added has no draft: one button asks the project's model for one,
-    hearing that span alone (shown while nothing is typed in it, so nothing typed is lost)."""
+    hearing that span alone (shown while nothing is typed in it, so nothing typed is lost).
+    It drafts in the background: the labeller works on, and the draft comes when it is ready."""
     seg = view.segment
     if view.draft is not None or seg.status is not Status.NEW or (typed or "").strip():
+        return
+    if seg.id in span_drafts_running(wb):
+        st.caption(f"Drafting segment {name(seg.id)} in the background: its draft comes here.")
         return
     if not st.button(
         "Draft it with Whisper",
         key=f"ed_draft_{seg.id}_{seg.version}",
         icon=":material/smart_toy:",
         help="The project's model hears this segment alone, with the project's "
-        "prompt, terms and rules, and writes its draft here to correct.",
+        "prompt, terms and rules, and writes its draft here to correct. It runs in the "
+        "background: keep working meanwhile.",
     ):
         return
-    try:
-        with st.spinner(f"Drafting segment {name(seg.id)}…"):
-            draft_added(wb, seg.id, seg.version, project_engine(wb, project))
-        _changed(view.recording.id, seg.id)
-        st.session_state["ed_flash"] = (
-            "success",
-            f"Drafted segment {name(seg.id)}: correct it and save.",
-        )
-    except WorkbenchError as exc:
-        st.session_state["ed_flash"] = ("warning", f"Not drafted: {exc}")
-    except Exception:  # the model would not load or failed: the log has the path and trace
-        log.exception(
-            "drafting segment %s with %s %r", seg.id, project.asr_engine, project.asr_model
-        )
-        st.session_state["ed_flash"] = (
-            "error",
-            f"Not drafted: the {project.asr_engine} model failed; the server log says why.",
-        )
-    rerun_fragment()
+    start_span_draft(wb, project, view)
+    st.session_state["ed_flash"] = (
+        "info",
+        f"Drafting segment {name(seg.id)} in the background: keep working, its draft comes "
+        "when it is ready.",
+    )
+    st.rerun()  # the whole page: it watches for the draft (`_span_drafts_news`)
+
+
+@st.fragment(run_every=1.0)
+def _span_drafts_news() -> None:
+    """While a segment the labeller added is drafted in the background: once it is done, say
+    so in the editor and show it (its new version replaces the empty one on screen)."""
+    done = span_drafts_done(wb)
+    if not done:
+        return
+    for recording_id, segment_id, said in done:
+        _changed(recording_id, segment_id)
+        st.session_state["ed_flash"] = said
+    st.rerun()
 
 
 def _conflict(seg_id: int) -> None:
@@ -822,6 +832,8 @@ def _gaps(view, gaps) -> None:
 
 
 editor()
+if span_drafts_waiting(wb):
+    _span_drafts_news()
 
 with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):

@@ -566,6 +566,18 @@ def release(
         _release(conn, user, segment_id=segment_id, recording_id=recording_id)
 
 
+def release_segments(engine: Engine, project_id: int, user: str) -> int:
+    """Give up every claim `user` holds on a segment of the project; how many there were."""
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.delete(claims).where(
+                claims.c.project_id == project_id,
+                claims.c.user_name == user,
+                claims.c.segment_id.is_not(None),
+            )
+        ).rowcount
+
+
 def renew(engine: Engine, project_id: int, user: str, minutes: float, *, recording_id: int) -> bool:
     """Extend `user`'s claim on a recording (a save in it); whether they still hold it."""
     at = now()
