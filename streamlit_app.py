@@ -13,7 +13,7 @@ from workbench.core.logs import configure_logging
 from workbench.core.records import Role
 from workbench.ui.common import signed_in
 from workbench.ui.cookie import write_token
-from workbench.ui.sidebar import account_box, project_picker
+from workbench.ui.sidebar import account_box, on_page, project_picker
 
 configure_logging()
 # the icon from a file the server serves: a `:material/...:` one is fetched from Google's
@@ -141,4 +141,5 @@ else:
     with st.sidebar:
         project_picker(user)
         account_box(user)
+    on_page(page.url_path)
 page.run()

@@ -369,7 +369,7 @@ def test_one_set_of_listeners_across_segments_and_none_after_unmount(
 
 
 def test_titles_and_keys_come_from_the_shortcut_table(wb, drafted, server, browser_page):
-    from workbench.ui.editor.shortcuts import SHORTCUTS
+    from workbench.labelling.shortcuts import SHORTCUTS
 
     store.update_project(wb.db, drafted.id, conventions="verbatim-en")  # it has tags
     first = store.segment_queue(wb.db, drafted.id)[0]

@@ -200,7 +200,7 @@ def test_speech_no_segment_covers_is_listed_and_a_segment_added_there(
     # or asks the project's model (the embedded Whisper base, in the server) for its draft:
     # on a tone burst it may hear words or none; either way it says so, and nothing breaks
     page.get_by_role("button", name="Draft it with Whisper").click()
-    said = page.get_by_text(re.compile(r"Drafted segment #\d+|Not drafted: Whisper heard no words"))
+    said = page.get_by_text(re.compile(r"Drafted segment #\d+|not drafted: Whisper heard no words"))
     expect(said).to_be_visible(timeout=120_000)
     view = store.segment_view(wb.db, new["id"])
     if "Drafted" in said.inner_text():

@@ -96,3 +96,23 @@ def test_a_refused_save_brings_the_labeller_back_with_their_text(wb, drafted, se
         "mine" in on_screen and _st(page, "el._win.status[1]") in ("error", "warning")
     ), (stored, on_screen)
     assert "mine" not in stored or stored.endswith(" mine")
+
+
+def test_a_persons_own_keys_drive_the_editor_and_its_titles(wb, drafted, server, browser_page):
+    from workbench.labelling.keymap import set_my_keymap
+
+    set_my_keymap(wb, {"save_next": "Alt+Enter", "start_here": "Alt+Q"})  # the local operator's
+    page = browser_page
+    queue = store.segment_queue(wb.db, drafted.id)
+    box = _editor(page, server, len(queue))
+    expect(page.locator(".ed-save-next")).to_have_attribute(
+        "title", "Save and go to the next (Alt+Enter)"
+    )
+    _window(page)
+    box.press("Control+Enter")  # the default no longer saves
+    page.wait_for_timeout(300)
+    expect(box).to_have_value(queue[0]["text"])
+    box.press("Alt+Enter")
+    expect(box).to_have_value(queue[1]["text"])
+    _settled(page)
+    assert store.get_segment(wb.db, queue[0]["id"]).status is Status.LABELLED

@@ -92,3 +92,52 @@ def test_review_loop_in_the_browser(wb, drafted, server, browser_page):
     page.get_by_role("button", name="Export").click()
     expect(page.get_by_text(re.compile(r"Exported 1 segments"))).to_be_visible()
     assert store.get_segment(wb.db, second).status.value == "labeled"
+
+
+def test_a_reviewer_rejects_by_keyboard_with_a_reason_and_a_comment(
+    wb, drafted, server, browser_page
+):
+    from tests.conftest import as_user
+    from workbench.core.records import Edit
+    from workbench.labelling.labeller_edits import save
+
+    owner = people.create_first_owner(wb, "olga", "owner-pass-1").user
+    as_owner = wb.as_user(owner)
+    people.create_user(as_owner, "rita", "reviewer", "secret-pass")
+    people.create_user(as_owner, "lena", "labeler", "secret-pass")
+    people.set_members(
+        as_owner, drafted.id, [u.id for u in store.list_users(wb.db) if u.role.value != "owner"]
+    )
+    store.update_project(wb.db, drafted.id, review_required=True)
+    first, second = (q["id"] for q in store.segment_queue(wb.db, drafted.id)[:2])
+    lena = as_user(wb, "lena")
+    for seg_id, text in ((first, "first try"), (second, "second one")):
+        seg = store.get_segment(wb.db, seg_id)
+        save(lena, seg_id, seg.version, Edit(text, seg.start, seg.end))
+    page = browser_page
+    _signed_in(page, server, "rita", "secret-pass")
+    page.goto(f"{server}/review?project={drafted.id}")
+    expect(page.locator(".ed-text")).to_have_value("first try")
+    page.locator(".ed-text").click()
+    page.keyboard.press("Alt+KeyR")
+    expect(page.locator(".ed-reject")).to_be_visible()
+    expect(page.locator(".ed-reject-reason")).to_be_focused()
+    page.keyboard.press("Escape")  # cancels: nothing sent, the text box has the keys again
+    expect(page.locator(".ed-reject")).to_be_hidden()
+    expect(page.locator(".ed-text")).to_be_focused()
+    page.keyboard.press("Alt+KeyR")
+    page.keyboard.press("2")  # the second reason; the comment box has the keys
+    expect(page.locator(".ed-reject-comment")).to_be_focused()
+    page.keyboard.type("the tag is missing after '예'")
+    page.keyboard.press("Enter")
+    _wait_status(wb, first, "rejected")
+    last = store.last_review(wb.db, first)
+    assert (last["reason"], last["comment"]) == ("missing tag", "the tag is missing after '예'")
+    expect(page.locator(".ed-text")).to_have_value("second one")  # and on to the next
+    expect(page.get_by_text(re.compile(r"Rejected segment #\d+: back to lena"))).to_be_visible()
+    # "other" needs a comment: Enter without one says so and sends nothing
+    page.keyboard.press("Alt+KeyR")
+    page.locator(".ed-reject-reason").select_option("other")
+    page.locator(".ed-reject-reason").press("Enter")
+    expect(page.locator(".ed-note")).to_contain_text("Say why in the comment")
+    assert store.get_segment(wb.db, second).status.value == "labeled"

@@ -327,3 +327,34 @@ def test_cli_assigns_a_recording_and_caps(wb, home, capsys):
     assert "cap 5" in out and store.get_project(wb.db, project.id).assignment == "recording"
     assert main([*argv, "--cap", "many", "--to", "ann"]) == 2
     assert "--cap: a number" in capsys.readouterr().err
+
+
+def test_the_window_passes_a_colleagues_claims_for_the_next_free_segments(wb):
+    from workbench.labelling.window import window_after
+
+    project = _team_project(wb, per=10, recordings=1)
+    ann, bob = as_user(wb, "ann"), as_user(wb, "bob")
+    a = open_segment(ann, project.id, None, QUEUE)
+    order = [s["id"] for s in store.segment_queue(wb.db, project.id)]
+    held_by_bob = order[1:3]  # the two after ann's first are bob's
+    for segment_id in held_by_bob:
+        assert open_segment(bob, project.id, segment_id, QUEUE).claim is None
+    window = [step.view.segment.id for step in window_after(ann, project.id, a, QUEUE)]
+    assert window == order[3:6]  # past bob's two, and claimed for ann
+    mine = {s for s, _r, user in _live_claims(wb) if user == "ann"}
+    assert mine == {order[0], *order[3:6]}
+    assert not set(window) & {s for s, _r, user in _live_claims(wb) if user == "bob"}
+
+
+def test_the_window_stops_at_the_cap(wb):
+    from workbench.labelling.window import window_after
+
+    project = _team_project(wb, per=10, recordings=1)
+    ann, bob = as_user(wb, "ann"), as_user(wb, "bob")
+    crowd_claims.set_cap(wb, project.id, "ann", 2)
+    a = open_segment(ann, project.id, None, QUEUE)
+    order = [s["id"] for s in store.segment_queue(wb.db, project.id)]
+    open_segment(bob, project.id, order[1], QUEUE)
+    window = [step.view.segment.id for step in window_after(ann, project.id, a, QUEUE)]
+    assert window == [order[2]]  # past bob's, one more: her cap
+    assert {s for s, _r, user in _live_claims(wb) if user == "ann"} == {order[0], order[2]}

@@ -2,6 +2,8 @@
 segment just saved, Alt+Z after Alt+Shift+Delete, stale saves side by side, split/merge drafts,
 coverage (gaps, added segments, empty drafts, redraft), find & replace page and CLI."""
 
+import threading
+
 import numpy as np
 import pytest
 import sqlalchemy as sa
@@ -21,6 +23,7 @@ from workbench.labelling.gaps import empty_drafts, redraft, speech_spans, uncove
 from workbench.labelling.history import drafts_of
 from workbench.labelling.labeller_edits import add_segment, delete, save_segment, split_at
 from workbench.labelling.queue import open_segment
+from workbench.ui.jobs import wait_span_drafts
 
 
 def test_a_new_overlap_is_held_back_until_saved_again(wb, drafted):
@@ -198,7 +201,7 @@ def test_the_gaps_sweep_agrees_with_cutting_pair_by_pair(spans, segments):
     assert got == _uncovered_pairwise(merged, segments)
 
 
-def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
+def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted, fake_engine, monkeypatch):
     rec = store.list_recordings(wb.db, drafted.id)[0]
     ann = as_user(wb, "ann")
     second = store.segment_queue(wb.db, drafted.id, rec.id)[1]
@@ -215,7 +218,17 @@ def test_a_gap_is_listed_and_a_segment_added_there(app, wb, drafted):
     assert second["start"] - 0.01 <= new.start < new.end <= second["end"] + 0.01
     assert new.id in at.session_state["ed_changed"][rec.id]  # on the minimap at once
     # the new segment asks the project's model for its draft (the fake engine: 'w0 x0 ...')
+    hearing = threading.Event()  # the model takes its time: the page does not wait for it
+    heard = fake_engine.transcribe
+    monkeypatch.setattr(fake_engine, "transcribe", lambda *a: (hearing.wait(30), heard(*a))[1])
     at.button(key=f"ed_draft_{new.id}_1").click().run()
+    _no_errors(at)
+    assert "in the background" in said(at, "info")  # the editor is the labeller's meanwhile
+    assert store.segment_view(wb.db, new.id).segment.status.value == "new"
+    assert any("Drafting segment" in c.value for c in at.caption)
+    hearing.set()
+    wait_span_drafts(60)
+    at.run()  # the page watches for it (every second in a browser)
     _no_errors(at)
     view = store.segment_view(wb.db, new.id)
     assert view.segment.status.value == "drafted" and view.text.startswith("w0 x0")

@@ -173,3 +173,42 @@ def test_hidden_gold_is_headed_like_any_segment_of_the_queue(home, wb, drafted, 
     _ok(at)
     assert f"Saved segment #{ids[-1]}." in said(at, "success")
     assert store.list_answers(wb.db, drafted.id, kind="gold")[0]["text"] == "what ann heard"
+
+
+def _claims_of(wb, user: str) -> set[int]:
+    import sqlalchemy as sa
+
+    with wb.db.connect() as conn:
+        return set(
+            conn.execute(
+                sa.select(store.claims.c.segment_id).where(store.claims.c.user_name == user)
+            ).scalars()
+        )
+
+
+def test_leaving_the_editor_gives_back_the_segments_claimed_for_its_window(home, wb, drafted):
+    _labeller(home, wb)
+    update_settings(wb, drafted.id, assignment="segment")
+    at = open_page(home, "workbench/pages/editor.py", drafted.id, LABELLER)
+    _ok(at)
+    held = _claims_of(wb, "ann")
+    assert at.session_state["ed_current"] in held and len(held) > 1  # the window's, ahead
+    _act(at, wb, "save_next", "ann's first")
+    _ok(at)
+    assert _claims_of(wb, "ann")  # still at work: she holds the next ones
+    at.switch_page("workbench/pages/account.py").run()
+    _ok(at)
+    assert _claims_of(wb, "ann") == set()  # gone back to the queue for colleagues
+    at.switch_page("workbench/pages/editor.py").run()
+    _ok(at)
+    assert at.session_state["ed_current"] in _claims_of(wb, "ann")  # back: claimed again
+
+
+def test_leaving_keeps_a_claim_by_recording(home, wb, drafted):
+    from workbench.crowd.claims import leave
+
+    ann = _labeller(home, wb)
+    update_settings(wb, drafted.id, assignment="recording")
+    at = open_page(home, "workbench/pages/editor.py", drafted.id, LABELLER)
+    _ok(at)
+    assert leave(ann, drafted.id) == 0  # the recording is hers to finish

@@ -156,3 +156,56 @@ def test_owner_turns_review_on_in_settings(app, wb, drafted):
     _no_errors(at)
     project = store.get_project(wb.db, drafted.id)
     assert project.review_required and project.review_reasons == ("typo", "missing tag")
+
+
+def test_the_review_page_rejects_what_the_keyboard_sends(app, wb, drafted):
+    lena = _account(wb, "lena")
+    queue = store.segment_queue(wb.db, drafted.id)
+    for q in queue[:2]:
+        save_segment(lena, q["id"], 1, f"lena {q['id']}", q["start"], q["end"])
+    first, second = (q["id"] for q in queue[:2])
+    at = app("workbench/pages/review.py", drafted.id, ("rita", "reviewer"))
+    # the component's data offers the project's reasons, and "other" last
+    _send(at, wb, "rv_component", "rv_current", "reject", reason="other", comment="")
+    assert any("comment" in e.value for e in at.error)  # "other" needs one: refused
+    assert store.get_segment(wb.db, first).status.value == "labeled"
+    _send(
+        at,
+        wb,
+        "rv_component",
+        "rv_current",
+        "reject",
+        reason="missing tag",
+        comment="no (ㅋ)",
+        nonce=2,
+    )
+    _no_errors(at)
+    last = store.last_review(wb.db, first)
+    assert (last["reason"], last["comment"], last["verdict"]) == (
+        "missing tag",
+        "no (ㅋ)",
+        "reject",
+    )
+    assert store.get_segment(wb.db, first).status.value == "rejected"
+    assert at.session_state["rv_current"] == second  # and on to the next
+    assert any("Rejected segment" in s.value and "lena" in s.value for s in at.success)
+
+
+def test_editor_keys_are_changed_on_the_account_page_and_reach_the_editor(app, wb, drafted):
+    from workbench.labelling.keymap import my_shortcuts
+
+    lena = _account(wb, "lena")
+    at = app("workbench/pages/account.py", None, ("lena", "labeler"))
+    _no_errors(at)
+    at.text_input(key="keys_save_next").input("Alt+Enter")
+    at.text_input(key="keys_merge").input("Alt+L")  # the loop's: refused, nothing saved
+    at.button(key="FormSubmitter:keys_lena-Save my keys").click().run()
+    assert any("Alt+L is taken twice" in e.value for e in at.error)
+    assert my_shortcuts(lena)[0].keys_text == "Ctrl+Enter"
+    at.text_input(key="keys_merge").input("Alt+Shift+M")
+    at.button(key="FormSubmitter:keys_lena-Save my keys").click().run()
+    _no_errors(at)
+    assert "Saved: 2 action(s)" in at.success[0].value
+    ed = app("workbench/pages/editor.py", drafted.id, ("lena", "labeler"))
+    _no_errors(ed)
+    assert "**Alt+Enter**: save and go to the next" in ed.sidebar.markdown[0].value

@@ -128,6 +128,19 @@ def claim_next(
     return Handed(None, _reason(wb, project_id, user.name, why))
 
 
+def claim_ahead(wb: Workbench, project_id: int, queue: QueueFilter, after: int) -> int | None:
+    """By segment: claim for the acting labeller the first segment of `queue` past `after`
+    that nobody else holds, for the editor's window to hold ahead; None when the project hands
+    out no segments, at the person's cap, or when none is left past `after`."""
+    user = require(wb, Action.LABEL, project_id)
+    project = _project(wb, project_id)
+    if project.assignment != "segment":
+        return None
+    return store.claim_ahead(
+        wb.db, project_id, user.name, project.claim_minutes, after=after, **_filters(queue)
+    )
+
+
 def _reason(wb: Workbench, project_id: int, user: str, why: str) -> str:
     return REASONS[why].format(cap=store.get_cap(wb.db, project_id, user))
 
@@ -170,6 +183,17 @@ def release(wb: Workbench, segment_id: int) -> None:
         store.release(wb.db, user, recording_id=view.recording.id)
     else:
         store.release(wb.db, user, segment_id=segment_id)
+
+
+def leave(wb: Workbench, project_id: int) -> int:
+    """The acting labeller leaves the editor (another page, another project, sign-out): by
+    segment, the segments they hold unsaved (the one shown and the window's, claimed ahead) go
+    back to the queue at once; by recording the claim stays (the recording is theirs to
+    finish). A closed tab tells nobody: its claims expire (`claim_minutes`). How many went."""
+    user = require(wb, Action.VIEW, project_id)
+    if user.role is not Role.LABELLER or _project(wb, project_id).assignment != "segment":
+        return 0
+    return store.release_segments(wb.db, project_id, user.name)
 
 
 def blocking_claim(wb: Workbench, segment_id: int, project: Project | None = None) -> Claim | None:

@@ -2,14 +2,17 @@
 browser can show the next one at once (save & next, next) while the server catches up.
 
 In a project handing out claims, opening a segment of the window claims it for the acting
-labeller (a few ahead, `WINDOW` at most); the window stops before a segment someone else
-holds, so the browser never moves on to a segment the labeller cannot save.
+labeller (a few ahead, `WINDOW` at most). By segment, a segment someone else holds is passed
+over for the next free one, claimed (colleagues' claims interleave with one's own, and a window
+that stopped there would empty every few keys); by recording the window stops there. The browser
+never moves on to a segment the labeller cannot save.
 """
 
 from __future__ import annotations
 
 from workbench.core.records import QueueFilter
 from workbench.core.workbench import Workbench
+from workbench.crowd import claims as crowd_claims
 from workbench.labelling.queue import EditorState, open_segment
 
 __all__ = ["WINDOW", "window_after"]
@@ -20,13 +23,18 @@ WINDOW = 3  # segments after the one shown that the browser holds
 def window_after(
     wb: Workbench, project_id: int, state: EditorState, queue: QueueFilter, size: int = WINDOW
 ) -> list[EditorState]:
-    """The next `size` segments of the queue after `state` (fewer at the queue's end, or where
-    the next one is someone else's or has left the queue meanwhile)."""
+    """The next `size` segments of the queue after `state` that the acting user may label
+    (fewer at the queue's end, at a claims cap, or where the next one has left the queue)."""
     found: list[EditorState] = []
     seen = {state.view.segment.id}
     following = state.following
     while following is not None and following not in seen and len(found) < size:
         step = open_segment(wb, project_id, following, queue)
+        if step is not None and step.claim is not None:  # someone else's: the next free one
+            following = crowd_claims.claim_ahead(wb, project_id, queue, after=following)
+            if following is None or following in seen:
+                break
+            step = open_segment(wb, project_id, following, queue)
         if step is None or step.view.segment.id != following or step.claim is not None:
             break
         found.append(step)

@@ -1,10 +1,50 @@
-"""Account: who you are, and changing your password."""
+"""Account: who you are, your editor keys, and changing your password."""
 
 import streamlit as st
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.workbench import Workbench
+from workbench.labelling.keymap import keymap_problem, my_shortcuts, set_my_keymap
+from workbench.labelling.shortcuts import SHORTCUTS
 from workbench.projects.people import change_password
 from workbench.ui.common import show_error, workbench
+
+
+def editor_keys(wb: Workbench) -> None:
+    """The editor's shortcuts, each changeable: the table, the titles and the help follow."""
+    st.caption(
+        "Type a key combination with Ctrl or Alt (e.g. Alt+K, Ctrl+Shift+Enter); an action with "
+        "several keys takes them in order, separated by ' / '. Blank: the default."
+    )
+    problem = keymap_problem(wb)
+    if problem:
+        st.warning(problem[0].upper() + problem[1:] + ".")
+    mine = {s.action: s.keys_text_all for s in my_shortcuts(wb)}
+    with st.form(f"keys_{wb.actor.name}"):
+        typed = {
+            s.action: st.text_input(
+                s.label, value=mine[s.action], key=f"keys_{s.action}", help=s.description
+            )
+            for s in SHORTCUTS
+        }
+        save, reset = st.columns(2)
+        if save.form_submit_button("Save my keys", type="primary"):
+            _save_keys(wb, typed)
+        if reset.form_submit_button("Back to the defaults"):
+            _save_keys(wb, {})
+            for s in SHORTCUTS:  # the boxes show the defaults again
+                st.session_state.pop(f"keys_{s.action}", None)
+            st.rerun()
+
+
+def _save_keys(wb: Workbench, typed: dict[str, str]) -> None:
+    try:
+        changed = set_my_keymap(wb, typed)
+    except WorkbenchError as exc:
+        show_error(exc, "Not saved: ")
+    else:
+        st.success(f"Saved: {len(changed)} action(s) with your own keys, the rest the defaults.")
+
 
 st.title("Account")
 wb = workbench()
@@ -13,6 +53,8 @@ st.text(
     f"Name: {user.name}\nRole: {user.role.value}"
     + (f"\nShown as: {user.display_name}" if user.display_name else "")
 )
+with st.expander("Editor keys", expanded=False):
+    editor_keys(wb)
 if user.id is None:
     st.info("You act as the local operator because no account exists yet.")
     st.stop()

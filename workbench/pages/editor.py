@@ -8,10 +8,10 @@ import streamlit as st
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import TODO, QueueFilter, Segment, Status
 from workbench.crowd.qualification import TestReport, answer
-from workbench.drafts.draft_job import draft_added
 from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
 from workbench.labelling.editor_screen import NEARBY, BlindItem, EditorScreen, open_editor
 from workbench.labelling.flags import FLAG_LABELS
+from workbench.labelling.keymap import my_shortcuts
 from workbench.labelling.labeller_edits import restore, undo_delete_now
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
 from workbench.labelling.queue import EditorState, given_back, open_segment
@@ -30,7 +30,12 @@ from workbench.ui.common import (
     workbench,
 )
 from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
-from workbench.ui.jobs import project_engine
+from workbench.ui.jobs import (
+    span_drafts_done,
+    span_drafts_running,
+    span_drafts_waiting,
+    start_span_draft,
+)
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
 log = logging.getLogger(__name__)
@@ -163,7 +168,8 @@ def _test_report(report: TestReport | None) -> None:
 
 
 BLIND_HIDDEN = ["ed-split", "ed-merge", "ed-delete", "ed-undelete", "ed-prev", "ed-next", "ed-goto"]
-BLIND_OFF = ["split", "merge", "delete", "undelete", "add", "prev", "next", "goto"]
+EDITOR_OFF = ["reject"]  # the reviewer's (the review page offers it)
+BLIND_OFF = [*EDITOR_OFF, "split", "merge", "delete", "undelete", "add", "prev", "next", "goto"]
 
 
 def _blind(blind: BlindItem) -> None:
@@ -193,6 +199,7 @@ def _blind(blind: BlindItem) -> None:
         after=None,
         can_prev=False,
         can_next=False,
+        shortcuts=my_shortcuts(wb),
     )
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
     st.session_state["ed_off"] = tuple(BLIND_OFF)  # the help leaves them out
@@ -441,6 +448,7 @@ def _window_item(screen: EditorScreen, step: EditorState, next_key: str | None) 
     del data["shortcuts"]
     v0, v1 = data["view"]
     data.update(
+        off=EDITOR_OFF,
         next_key=next_key,
         recording_id=view.recording.id,
         gaps=[[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1],
@@ -472,7 +480,7 @@ def editor() -> None:
     if screen.blind is not None:
         _blind(screen.blind)
         return
-    st.session_state["ed_off"] = ()
+    st.session_state["ed_off"] = tuple(EDITOR_OFF)
     _empty_drafts(screen)
     state = screen.segment
     if state is None:
@@ -553,12 +561,14 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
         context=st.session_state.get("ed_context", CONTEXTS[0]),
         minimap=minimap_data(wb, project.id, view.recording, changed),
         beside=_beside_data(seg),
+        shortcuts=my_shortcuts(wb),
     )
     v0, v1 = data["view"]
     data["gaps"] = [[g.start, g.end] for g in screen.gaps if g.end > v0 and g.start < v1]
     data["others"] = [
         [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
     ]
+    data["off"] = EDITOR_OFF
     return data
 
 
@@ -707,37 +717,43 @@ def _rewritten(view) -> None:
 
 def _draft_it(view, typed: str) -> None:
     """A segment a person added has no draft: one button asks the project's model for one,
-    hearing that span alone (shown while nothing is typed in it, so nothing typed is lost)."""
+    hearing that span alone (shown while nothing is typed in it, so nothing typed is lost).
+    It drafts in the background: the labeller works on, and the draft comes when it is ready."""
     seg = view.segment
     if view.draft is not None or seg.status is not Status.NEW or (typed or "").strip():
+        return
+    if seg.id in span_drafts_running(wb):
+        st.caption(f"Drafting segment {name(seg.id)} in the background: its draft comes here.")
         return
     if not st.button(
         "Draft it with Whisper",
         key=f"ed_draft_{seg.id}_{seg.version}",
         icon=":material/smart_toy:",
         help="The project's model hears this segment alone, with the project's "
-        "prompt, terms and rules, and writes its draft here to correct.",
+        "prompt, terms and rules, and writes its draft here to correct. It runs in the "
+        "background: keep working meanwhile.",
     ):
         return
-    try:
-        with st.spinner(f"Drafting segment {name(seg.id)}…"):
-            draft_added(wb, seg.id, seg.version, project_engine(wb, project))
-        _changed(view.recording.id, seg.id)
-        st.session_state["ed_flash"] = (
-            "success",
-            f"Drafted segment {name(seg.id)}: correct it and save.",
-        )
-    except WorkbenchError as exc:
-        st.session_state["ed_flash"] = ("warning", f"Not drafted: {exc}")
-    except Exception:  # the model would not load or failed: the log has the path and trace
-        log.exception(
-            "drafting segment %s with %s %r", seg.id, project.asr_engine, project.asr_model
-        )
-        st.session_state["ed_flash"] = (
-            "error",
-            f"Not drafted: the {project.asr_engine} model failed; the server log says why.",
-        )
-    rerun_fragment()
+    start_span_draft(wb, project, view)
+    st.session_state["ed_flash"] = (
+        "info",
+        f"Drafting segment {name(seg.id)} in the background: keep working, its draft comes "
+        "when it is ready.",
+    )
+    st.rerun()  # the whole page: it watches for the draft (`_span_drafts_news`)
+
+
+@st.fragment(run_every=1.0)
+def _span_drafts_news() -> None:
+    """While a segment the labeller added is drafted in the background: once it is done, say
+    so in the editor and show it (its new version replaces the empty one on screen)."""
+    done = span_drafts_done(wb)
+    if not done:
+        return
+    for recording_id, segment_id, said in done:
+        _changed(recording_id, segment_id)
+        st.session_state["ed_flash"] = said
+    st.rerun()
 
 
 def _conflict(seg_id: int) -> None:
@@ -816,10 +832,13 @@ def _gaps(view, gaps) -> None:
 
 
 editor()
+if span_drafts_waiting(wb):
+    _span_drafts_news()
 
 with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):
         # the table the editor's keys and titles come from, less what a blind item offers not
-        st.markdown(help_markdown(st.session_state.get("ed_off", ())))
+        st.markdown(help_markdown(st.session_state.get("ed_off", ()), my_shortcuts(workbench())))
+        st.caption("Change your keys on the Account page.")
     with st.expander(f"Guidelines · {profile.title}", expanded=False):
         st.markdown(guidelines_md(project.guidelines or profile.guidelines))

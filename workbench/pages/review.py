@@ -10,6 +10,7 @@ import streamlit as st
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit, Status
 from workbench.labelling.flags import FLAG_LABELS
+from workbench.labelling.keymap import my_shortcuts
 from workbench.review.verdicts import (
     ORDERS,
     OTHER,
@@ -113,12 +114,14 @@ def review() -> None:
         after=None,
         can_prev=state.previous is not None,
         can_next=state.following is not None,
+        shortcuts=my_shortcuts(wb),
     )
     data.update(
         autosave_key=f"workbench-review-{wb.actor.name}-{project.id}-{seg.id}",
         hidden=NOT_HERE,
         off=OFF,
         labels={"ed-save-next": "Approve & next"},
+        reasons=[*reasons(project), OTHER],  # Alt+R: reject with one of them
     )
     action, draft = segment_editor(data, key="rv_component")
     if (
@@ -252,5 +255,6 @@ review()
 with st.sidebar, st.expander("Keyboard shortcuts", expanded=False):
     st.markdown(
         "- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
-        "boundaries) and go to the next\n" + help_markdown(("save_next", *OFF))
+        "boundaries) and go to the next\n"
+        + help_markdown(("save_next", *OFF), my_shortcuts(workbench()))
     )

@@ -207,11 +207,24 @@ def review_progress(wb: Workbench, project_id: int) -> list[dict]:
     ]
 
 
+def _reject_action(wb: Workbench, action: dict, state: ReviewState, go: int | None) -> Outcome:
+    seg_id, version = int(action["segment_id"]), int(action["version"])
+    try:
+        reject(wb, seg_id, version, str(action.get("reason", "")), str(action.get("comment", "")))
+    except WorkbenchError as exc:
+        return Outcome("error", f"Not reviewed: {exc}")
+    back = state.labeller if seg_id == state.view.segment.id and state.labeller else None
+    return Outcome(
+        "success", f"Rejected segment #{seg_id}: back to {back or 'the labelling queue'}.", go_to=go
+    )
+
+
 def apply_review_action(wb: Workbench, action: dict, *, state: ReviewState) -> Outcome:
     """Carry out one action of the editor component on the review page, as the acting user.
 
     'save' and 'save_next' (Ctrl+S, Ctrl+Enter) approve the segment: as it is, or, when the
     reviewer changed its text or boundaries, as fixed (fix & approve); then the next segment.
+    'reject' (Alt+R, with `reason` and `comment`) sends it back to its labeller, then the next.
     'prev' and 'next' move without a verdict. Nothing else is a review action.
     """
     kind, seg_id, version = action["type"], int(action["segment_id"]), int(action["version"])
@@ -219,10 +232,12 @@ def apply_review_action(wb: Workbench, action: dict, *, state: ReviewState) -> O
         return Outcome("none", go_to=state.previous)
     if kind == "next":
         return Outcome("none", go_to=state.following)
-    if kind not in ("save", "save_next"):
+    if kind not in ("save", "save_next", "reject"):
         return Outcome("error", f"{kind!r} is not a review action: use the editor for it")
     seg = store.get_segment(wb.db, seg_id)
     go = state.following if seg_id == state.view.segment.id else seg_id
+    if kind == "reject":
+        return _reject_action(wb, action, state, go)
     try:
         text = clean_text(action.get("text", ""))
         start, end = round(float(action["start"]), 3), round(float(action["end"]), 3)

@@ -234,6 +234,40 @@ def claim_next(
         return None, _why_none(conn, **args, unit=unit)
 
 
+def claim_ahead(
+    engine: Engine,
+    project_id: int,
+    user: str,
+    minutes: float,
+    *,
+    after: int,
+    recording_id: int | None = None,
+    statuses: Sequence[str] = (),
+    flagged_only: bool = False,
+    order: str = "time",
+) -> int | None:
+    """Claim for `user` the first segment of the queue past `after` that nobody else holds
+    (by segment: the editor's window holds a few ahead of the one shown, past colleagues'
+    claims). None at the person's cap, or when nothing is left past `after`."""
+    at = now()
+    until = at + timedelta(minutes=minutes)
+    with engine.begin() as conn:
+        _claiming(conn)
+        columns = _queue_order(order)
+        place = _place(conn, columns, after)
+        if place is None or _capped(conn, project_id, user, at, "segment"):
+            return None
+        base = _queue_query(project_id, recording_id, statuses, flagged_only, without_gold=True)
+        free = base.where(_free_for(user, at, "segment"), _past(columns, place))
+
+        def take(segment_id: int) -> bool:
+            return _take(conn, project_id, user, at, until, segment_id=segment_id)
+
+        if order == "time":
+            return _first_by_time(conn, project_id, recording_id, free, place, take)
+        return _first_taken(conn, free.order_by(*columns), segments, take)
+
+
 def _capped(conn: Connection, project_id: int, user: str, at: datetime, unit: str) -> bool:
     cap = get_cap(conn, project_id, user)
     return cap is not None and _share(conn, project_id, user, at, unit) >= cap
@@ -530,6 +564,18 @@ def release(
     """Give up `user`'s claim on a segment or a recording (nothing when they hold none)."""
     with engine.begin() as conn:
         _release(conn, user, segment_id=segment_id, recording_id=recording_id)
+
+
+def release_segments(engine: Engine, project_id: int, user: str) -> int:
+    """Give up every claim `user` holds on a segment of the project; how many there were."""
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.delete(claims).where(
+                claims.c.project_id == project_id,
+                claims.c.user_name == user,
+                claims.c.segment_id.is_not(None),
+            )
+        ).rowcount
 
 
 def renew(engine: Engine, project_id: int, user: str, minutes: float, *, recording_id: int) -> bool:

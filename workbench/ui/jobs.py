@@ -12,7 +12,7 @@ import streamlit as st
 
 from workbench.asr import Engine, load_engine
 from workbench.core.errors import Kind, WorkbenchError
-from workbench.core.records import Job, Project
+from workbench.core.records import Job, Project, SegmentView
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
 from workbench.jobs.lifecycle import fail_job
@@ -176,3 +176,86 @@ def cancel_measure(wb: Workbench, project: Project) -> None:
     from workbench.learning.ladder import cancel_measure_job
 
     cancel_measure_job(wb, project)
+
+
+# ---- a segment a person added, drafted in the background (the editor stays usable)
+
+Said = tuple[str, str]  # (message kind, message)
+
+
+@st.cache_resource
+def _span_drafts() -> dict[tuple[str, int, int], Said | None]:
+    """(user, recording, segment) → None while its draft runs, then what to say."""
+    return {}
+
+
+def start_span_draft(wb: Workbench, project: Project, view: SegmentView) -> bool:
+    """Draft a segment the acting user added (`draft_job.draft_added`) in a background thread,
+    loading the model there when it is not loaded yet; False when one runs for it already."""
+    key = (wb.actor.name, view.recording.id, view.segment.id)
+    drafts = _span_drafts()
+    if key in drafts and drafts[key] is None:
+        return False
+    drafts[key] = None
+    thread = threading.Thread(
+        target=_span_draft,
+        args=(wb, project, view.segment.version, key),
+        name=f"span-draft-{view.segment.id}",
+        daemon=True,
+    )
+    _span_threads().append(thread)
+    thread.start()
+    return True
+
+
+@st.cache_resource
+def _span_threads() -> list[threading.Thread]:
+    return []
+
+
+def wait_span_drafts(timeout: float | None = None) -> None:
+    """Block until every span draft's thread ends (tests use this)."""
+    threads = _span_threads()
+    while threads:
+        threads.pop().join(timeout)
+
+
+def _span_draft(wb: Workbench, project: Project, version: int, key: tuple[str, int, int]) -> None:
+    from workbench.drafts.draft_job import draft_added
+    from workbench.labelling.segment_edits import name
+
+    segment_id = key[2]
+    said: Said
+    try:
+        draft_added(wb, segment_id, version, project_engine(wb, project))
+        said = ("success", f"Drafted segment {name(segment_id)}: correct it and save.")
+    except WorkbenchError as exc:
+        said = ("warning", f"Segment {name(segment_id)} not drafted: {exc}")
+    except Exception:  # the model would not load or failed: the log has the path and trace
+        log.exception("drafting segment %s with %s", segment_id, project.asr_engine)
+        said = (
+            "error",
+            f"Segment {name(segment_id)} not drafted: the {project.asr_engine} model failed; "
+            "the server log says why.",
+        )
+    _span_drafts()[key] = said
+
+
+def span_drafts_waiting(wb: Workbench) -> bool:
+    """Whether the acting user has a span draft running, or finished and not told yet."""
+    return any(key[0] == wb.actor.name for key in _span_drafts())
+
+
+def span_drafts_running(wb: Workbench) -> list[int]:
+    """The acting user's segments whose draft runs now."""
+    drafts = _span_drafts()
+    return [key[2] for key, said in list(drafts.items()) if key[0] == wb.actor.name and not said]
+
+
+def span_drafts_done(wb: Workbench) -> list[tuple[int, int, Said]]:
+    """The acting user's finished span drafts, each told once: (recording, segment, said)."""
+    drafts = _span_drafts()
+    done = [(key, said) for key, said in list(drafts.items()) if key[0] == wb.actor.name and said]
+    for key, _said in done:
+        drafts.pop(key, None)
+    return [(key[1], key[2], said) for key, said in done]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import User
+from workbench.crowd.claims import leave
 from workbench.projects.people import prefs as saved_prefs
 from workbench.projects.people import set_pref, sign_out
 from workbench.projects.settings import projects
@@ -44,6 +46,7 @@ def project_picker(user: User) -> None:
     if chosen != before:
         st.session_state.pop("ed_current", None)  # the editor's segment belongs to the old one
         if before is not None:  # a switch, not a first look at a link: its segment goes too
+            _left_editor(before)
             for key in ("ed_pinned", "ed_back", "ed_conflict", "ed_last_deleted", "ed_sent"):
                 st.session_state.pop(key, None)
             st.query_params.pop("segment", None)
@@ -67,6 +70,24 @@ def project_picker(user: User) -> None:
     )
 
 
+def on_page(slug: str) -> None:
+    """Note the page this run shows; leaving the editor gives back the segments claimed for
+    it (`crowd.claims.leave`), so colleagues need not wait for them to expire."""
+    before = st.session_state.get("on_page")
+    st.session_state["on_page"] = slug
+    if before == "editor" and slug != "editor":
+        _left_editor(st.session_state.get("project_id"))
+
+
+def _left_editor(project_id: int | None) -> None:
+    if project_id is None:
+        return
+    try:
+        leave(workbench(), project_id)
+    except WorkbenchError:  # a project no longer visible to them: nothing of theirs to give
+        return
+
+
 def account_box(user: User) -> None:
     """Who is signed in, and sign-out; a warning while the workbench has no accounts."""
     st.divider()
@@ -78,6 +99,7 @@ def account_box(user: User) -> None:
         return
     st.caption(f"Signed in as {md(user.label)} ({user.role.value})")
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+        _left_editor(st.session_state.get("project_id"))
         sign_out(anonymous().as_user(user), st.session_state.pop("wb_token", None))
         st.session_state.clear()
         st.session_state["clear_cookie"] = True

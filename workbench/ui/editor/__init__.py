@@ -8,7 +8,7 @@ The minimap (`minimap_data`) is the whole recording in `overview.COLUMNS` column
 segment status: about 20 KB whatever the recording's length, cached per recording.
 The data for a segment version is identical from one rerun to the next, so Streamlit's message
 cache sends it once; lint findings and messages are drawn by the page, not passed in here.
-The keyboard shortcuts (shortcuts.py) travel with it: a constant, so they change nothing there.
+The keyboard shortcuts (labelling/shortcuts.py, with the person's own keys) travel with it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ from workbench.audio import load_peaks, overview_peaks, read_slice, to_opus_byte
 from workbench.core.records import Recording, SegmentView, unsure_words
 from workbench.core.workbench import Workbench
 from workbench.labelling import overview
-from workbench.ui.editor.shortcuts import SHORTCUT_DATA, help_markdown
+from workbench.labelling.shortcuts import (
+    SHORTCUT_DATA,
+    SHORTCUTS,
+    Shortcut,
+    help_markdown,
+    shortcut_data,
+)
 
 __all__ = ["CONTEXTS", "editor_data", "help_markdown", "minimap_data", "segment_editor"]
 
@@ -112,12 +118,14 @@ def editor_data(
     context: float = CONTEXT,
     minimap: dict[str, Any] | None = None,
     beside: dict[str, Any] | None = None,
+    shortcuts: Sequence[Shortcut] = SHORTCUTS,
 ) -> dict[str, Any]:
     """Everything the browser needs for one segment version.
 
     `context`: seconds shown either side (one of CONTEXTS); the audio is always the segment
     ±CONTEXT. `minimap`: `minimap_data`'s, or None for no minimap. `beside`: the fields saved
     with the text (speaker, speakers, tags, tag_choices, comment), or None to hide them.
+    `shortcuts`: the acting user's key table (`keymap.my_shortcuts`).
     """
     seg, recording = view.segment, view.recording
     context = context if context in CONTEXTS else CONTEXT
@@ -156,7 +164,7 @@ def editor_data(
         "can_prev": can_prev,
         "can_next": can_next,
         "deleted": seg.status.value == "deleted",
-        "shortcuts": SHORTCUT_DATA,
+        "shortcuts": SHORTCUT_DATA if shortcuts is SHORTCUTS else shortcut_data(shortcuts),
     }
 
 

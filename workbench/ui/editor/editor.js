@@ -82,6 +82,13 @@ function build(root, shortcuts) {
         aria-label="Comment">
     </div>
     <div class="ed-ctx ed-after"></div>
+    <div class="ed-bar ed-reject" hidden>
+      <label>Reject: reason <select class="ed-reject-reason" aria-label="Reason"></select></label>
+      <input class="ed-reject-comment" type="text" maxlength="2000"
+        placeholder="Comment for the labeller" aria-label="Reject comment">
+      <button class="ed-reject-send">Reject &amp; next</button>
+      <span class="ed-reject-help">1–9 picks a reason · Enter sends · Esc cancels</span>
+    </div>
     <div class="ed-bar">
       <button class="ed-save">Save</button>
       <button class="ed-save-next primary">Save &amp; next</button>
@@ -644,6 +651,49 @@ function render(component, root, data, win) {
     if (ev.key === "Escape") { gotoBox.value = ""; box.focus(); return true; }
     return false;
   }
+  // the reviewer's reject by keyboard: the reason (1–9 or the arrows), a comment, Enter
+  const rejectBar = $(".ed-reject"), reason = $(".ed-reject-reason");
+  const comment = $(".ed-reject-comment");
+  function openReject() {
+    reason.replaceChildren(...(data.reasons || []).map((r, i) => {
+      const o = document.createElement("option");
+      o.value = r;
+      o.textContent = i < 9 ? `${i + 1}. ${r}` : r;
+      return o;
+    }));
+    rejectBar.hidden = false;
+    reason.focus();
+  }
+  function closeReject() {
+    rejectBar.hidden = true;
+    comment.value = "";
+    box.focus({ preventScroll: true });
+  }
+  function rejectKey(ev) {  // keys inside the panel (read by the one keydown listener below)
+    const plain = !ev.ctrlKey && !ev.altKey && !ev.metaKey;
+    if (ev.key === "Escape") { closeReject(); return true; }
+    if (plain && ev.key === "Enter") {
+      const other = reason.value === data.reasons.at(-1);  // "other" needs a comment
+      if (other && !comment.value.trim()) {
+        note.textContent = "Say why in the comment: the reason is \u201cother\u201d.";
+        comment.focus();
+        return true;
+      }
+      const picked = { reason: reason.value, comment: comment.value.trim() };
+      rejectBar.hidden = true;
+      comment.value = "";
+      send("reject", picked);
+      return true;
+    }
+    const n = Number(ev.key);
+    if (plain && ev.composedPath()[0] === reason && n >= 1 && n <= reason.options.length) {
+      reason.selectedIndex = n - 1;
+      comment.focus();
+      return true;
+    }
+    return false;
+  }
+  on($(".ed-reject-send"), "click", () => rejectKey({ key: "Enter", composedPath: () => [] }));
   on(mini, "click", (ev) => {
     const m = data.minimap || win.minimap;
     if (!m || !mini.clientWidth) return;
@@ -751,6 +801,7 @@ function render(component, root, data, win) {
     zoom: (i) => (i ? zoomIn() : zoomOut()),
     pan: (i) => pan(i ? 1 : -1),
     goto: () => { gotoBox.focus(); gotoBox.select(); },
+    reject: () => (rejectBar.hidden ? openReject() : closeReject()),
     tag: (i) => (data.tags[i] ? insertTag(data.tags[i].insert) : false),
   };
   const keymap = new Map();
@@ -775,6 +826,10 @@ function render(component, root, data, win) {
       return;
     }
     if (ev.composedPath()[0] === gotoBox && gotoKey(ev)) { ev.preventDefault(); return; }
+    if (rejectBar.contains(ev.composedPath()[0]) && rejectKey(ev)) {
+      ev.preventDefault();
+      return;
+    }
     if (!run || run(i) === false) return;
     ev.preventDefault();
     ev.stopPropagation();

@@ -1,15 +1,22 @@
 """The editor's keyboard shortcuts: one table for the key handler, the buttons' titles and the help.
 
-The browser builds its keydown dispatch and the `title` of each control from `SHORTCUT_DATA`
+The browser builds its keydown dispatch and the `title` of each control from `shortcut_data`
 (sent once with the editor's data); the page's help panel is `help_markdown()`. Keys are
 `KeyboardEvent.code` values (the physical key), so they work the same under a Korean layout;
 Ctrl also matches Cmd on a Mac. Every shortcut has Ctrl or Alt, so none collides with typing.
+
+Each person may change the keys of any action (`custom_shortcuts`, from the overrides
+`check_keymap` accepted): the table, the titles and the help then follow their keys.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+from workbench.core.errors import WorkbenchError
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,11 @@ class Shortcut:
     label: str  # short, for a button's title
     description: str  # for the help panel
     controls: tuple[str, ...] = ()  # CSS classes of the editor's controls that do the same
+
+    @property
+    def keys_text_all(self) -> str:
+        """Every combination, as a person types them to change them ("Alt+← / Alt+→")."""
+        return " / ".join(k.text for k in self.keys)
 
     @property
     def keys_text(self) -> str:
@@ -194,6 +206,13 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         ("ed-goto",),
     ),
     Shortcut(
+        "reject",
+        (_alt("KeyR"),),
+        "Reject with a reason",
+        "reject (review): pick the reason (1–9 or the arrows), add a comment, Enter sends it "
+        "back to its labeller and goes to the next; Esc cancels",
+    ),
+    Shortcut(
         "tag",
         tuple(_alt(f"Digit{i}") for i in range(1, 10)),
         "Insert the tag",
@@ -214,21 +233,118 @@ MOUSE = (
     ("Click the overview", "go to the segment there (colours: the segments' status)"),
 )
 
-# what the browser gets: plain JSON, identical on every rerun
-SHORTCUT_DATA: list[dict[str, Any]] = [
-    {
-        "action": s.action,
-        "keys": [{**asdict(k), "text": k.text} for k in s.keys],
-        "keys_text": s.keys_text,
-        "label": s.label,
-        "controls": list(s.controls),
-    }
-    for s in SHORTCUTS
-]
+
+def shortcut_data(shortcuts: Sequence[Shortcut] = SHORTCUTS) -> list[dict[str, Any]]:
+    """What the browser gets: plain JSON, identical on every rerun."""
+    return [
+        {
+            "action": s.action,
+            "keys": [{**asdict(k), "text": k.text} for k in s.keys],
+            "keys_text": s.keys_text,
+            "label": s.label,
+            "controls": list(s.controls),
+        }
+        for s in shortcuts
+    ]
 
 
-def help_markdown(without: tuple[str, ...] = ()) -> str:
+SHORTCUT_DATA = shortcut_data()
+
+
+def help_markdown(without: tuple[str, ...] = (), shortcuts: Sequence[Shortcut] = SHORTCUTS) -> str:
     """The help panel: every shortcut (but the actions `without`), then what the mouse does."""
-    rows = [(s.keys_text, s.description) for s in SHORTCUTS if s.action not in without]
+    rows = [(s.keys_text, s.description) for s in shortcuts if s.action not in without]
     rows += list(MOUSE)
     return "\n".join(f"- **{keys}**: {what}" for keys, what in rows)
+
+
+# ---- a person's own keys
+
+# combinations the browser, the system or text editing keep: a shortcut there would take them
+RESERVED = frozenset(
+    {f"Ctrl+{k}" for k in "ACVXZYWTNQRLFPHJ"}
+    | {"Ctrl+Shift+Z", "Ctrl+Shift+T", "Ctrl+Shift+N", "Ctrl+Shift+W", "Ctrl+Shift+I"}
+    | {"Ctrl+Backspace", "Ctrl+Delete", "Alt+Backspace", "Alt+Delete", "Ctrl+Tab", "Alt+Tab"}
+    | {"Ctrl+←", "Ctrl+→", "Alt+F4"}
+)
+_CODES = {v: k for k, v in _NAMES.items()}
+_PLAIN = {"Enter", "Space", "Tab", "Backspace", "Delete", "Home", "End", "PageUp", "PageDown"}
+
+
+def parse_keys(text: str) -> Keys:
+    """ "Ctrl+Shift+K" (as the help writes keys) as a key combination; WorkbenchError when it
+    is not one: an unknown key, no key, or no Ctrl or Alt (it would type instead)."""
+    parts = [p.strip() for p in re.split(r"\+(?=.)", text.strip())]
+    *mods, key = parts if parts and parts[-1] else ["", ""]
+    names = {m.lower() for m in mods}
+    if not key or names - {"ctrl", "alt", "shift", "cmd"} or len(names) != len(mods):
+        raise WorkbenchError(f"{text!r} is not a key combination (e.g. Alt+K or Ctrl+Shift+Enter)")
+    code = _code(key)
+    keys = Keys(
+        code, ctrl=bool(names & {"ctrl", "cmd"}), alt="alt" in names, shift="shift" in names
+    )
+    if not (keys.ctrl or keys.alt):
+        raise WorkbenchError(f"{keys.text}: a shortcut needs Ctrl or Alt, or it would type")
+    return keys
+
+
+def _code(key: str) -> str:
+    if len(key) == 1 and key.isascii() and key.isalnum():
+        return f"Digit{key}" if key.isdigit() else f"Key{key.upper()}"
+    if key in _CODES:
+        return _CODES[key]
+    named = {n.lower(): n for n in (*_PLAIN, *_CODES.values(), *(f"F{i}" for i in range(1, 13)))}
+    named.update({d.lower(): f"Arrow{d}" for d in ("Up", "Down", "Left", "Right")})
+    if key.lower() in named:
+        return named[key.lower()]
+    raise WorkbenchError(f"unknown key {key!r} (letters, digits, arrows, Enter, Space, F1-F12…)")
+
+
+def check_keymap(overrides: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A person's overrides ({action: ["Alt+K", …]}), checked against the whole table: known
+    actions, as many combinations as the action has, none reserved, none taken twice. Returns
+    them as the help writes keys; WorkbenchError naming the action and the key otherwise."""
+    by_action = {s.action: s for s in SHORTCUTS}
+    clean: dict[str, list[str]] = {}
+    for action, texts in overrides.items():
+        if action not in by_action:
+            raise WorkbenchError(f"no editor action named {action!r}")
+        want = len(by_action[action].keys)
+        if not isinstance(texts, list | tuple) or len(texts) != want:
+            raise WorkbenchError(
+                f"{by_action[action].label}: give {want} key combination"
+                + ("s, in order" if want > 1 else "")
+            )
+        keys = [parse_keys(str(t)) for t in texts]
+        for k in keys:
+            if k.text in RESERVED:
+                raise WorkbenchError(
+                    f"{by_action[action].label}: {k.text} is the browser's or "
+                    "the text box's (copy, paste, undo, delete a word…)"
+                )
+        clean[action] = [k.text for k in keys]
+    _refuse_conflicts(custom_shortcuts(clean))
+    return clean
+
+
+def _refuse_conflicts(shortcuts: Sequence[Shortcut]) -> None:
+    taken: dict[tuple, str] = {}
+    for s in shortcuts:
+        for k in s.keys:
+            combo = (k.code, k.ctrl, k.alt, k.shift)
+            if combo in taken and taken[combo] != s.label:
+                raise WorkbenchError(f"{k.text} is taken twice: {taken[combo]} and {s.label}")
+            taken[combo] = s.label
+
+
+def custom_shortcuts(overrides: Mapping[str, Sequence[str]] | None) -> tuple[Shortcut, ...]:
+    """The table with a person's keys in place of the defaults (`overrides` as `check_keymap`
+    returns them; an action no longer in the table is left out)."""
+    if not overrides:
+        return SHORTCUTS
+    return tuple(
+        replace(s, keys=tuple(parse_keys(t) for t in overrides[s.action]))
+        if s.action in overrides
+        else s
+        for s in SHORTCUTS
+    )

@@ -5,7 +5,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from workbench.ui.editor.shortcuts import SHORTCUT_DATA, SHORTCUTS, Keys, help_markdown
+import pytest
+
+from workbench.labelling.shortcuts import SHORTCUT_DATA, SHORTCUTS, Keys, help_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = (ROOT / "workbench" / "ui" / "editor" / "editor.js").read_text()
@@ -60,3 +62,51 @@ def test_the_help_lists_every_shortcut_and_the_browser_gets_plain_json():
     assert sent == SHORTCUT_DATA  # nothing lost on the way, the same on every rerun
     assert [d["action"] for d in sent] == [s.action for s in SHORTCUTS]
     assert all({"code", "ctrl", "alt", "shift", "text"} <= set(k) for d in sent for k in d["keys"])
+
+
+# ---- a person's own keys
+
+
+def test_every_default_key_reads_back_from_how_the_help_writes_it():
+    from workbench.labelling.shortcuts import parse_keys
+
+    for s in SHORTCUTS:
+        assert [parse_keys(k.text) for k in s.keys] == list(s.keys), s.action
+        assert [parse_keys(t) for t in s.keys_text_all.split(" / ")] == list(s.keys)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "said"),
+    [
+        ({"save": ["Ctrl+Enter"]}, "Ctrl+Enter is taken twice"),  # save & next has it
+        ({"save": ["Ctrl+V"]}, "Ctrl+V is the browser's"),
+        ({"delete": ["Alt+Backspace", "Alt+Shift+Delete"]}, "Alt+Backspace is the browser's"),
+        ({"save": ["K"]}, "needs Ctrl or Alt"),
+        ({"save": ["Alt+Ä"]}, "unknown key"),
+        ({"start": ["Alt+A"]}, "give 2 key combinations"),
+        ({"fly": ["Alt+A"]}, "no editor action named 'fly'"),
+        ({"save": ["Alt+K"], "loop": ["Alt+K"]}, "Alt+K is taken twice"),
+    ],
+)
+def test_a_keymap_with_a_conflict_or_a_reserved_key_is_refused(overrides, said):
+    from workbench.core.errors import WorkbenchError
+    from workbench.labelling.shortcuts import check_keymap
+
+    with pytest.raises(WorkbenchError, match=re.escape(said)):
+        check_keymap(overrides)
+
+
+def test_a_persons_keys_replace_the_defaults_in_the_table_the_titles_and_the_help():
+    from workbench.labelling.shortcuts import check_keymap, custom_shortcuts, shortcut_data
+
+    mine = custom_shortcuts(check_keymap({"save_next": ["alt+enter"], "loop": ["Ctrl+Shift+L"]}))
+    by = {s.action: s for s in mine}
+    assert by["save_next"].keys == (Keys("Enter", alt=True),)
+    assert by["loop"].keys_text == "Ctrl+Shift+L"
+    assert by["save"].keys == next(s for s in SHORTCUTS if s.action == "save").keys
+    sent = {d["action"]: d for d in shortcut_data(mine)}
+    assert sent["save_next"]["keys"] == [
+        {"code": "Enter", "ctrl": False, "alt": True, "shift": False, "text": "Alt+Enter"}
+    ]
+    assert "**Alt+Enter**: save and go to the next" in help_markdown((), mine)
+    assert "**Ctrl+Enter**" not in help_markdown((), mine)
