@@ -158,12 +158,19 @@ def test_queue_position_agrees_with_the_full_listing(wb, tmp_path, statuses, ord
         # a segment outside the filter: the first at or after its place
         everything = [q["id"] for q in store.segment_queue(wb.db, project.id)]
         for pos, seg_id in enumerate(everything):
-            if seg_id in ids:
-                continue
             later = [s for s in everything[pos:] if s in ids]
-            expected = later[0] if later else ids[-1]
-            place = store.queue_position(wb.db, project.id, seg_id, statuses=statuses)
-            assert place["current"] == expected
+            if seg_id not in ids:
+                place = store.queue_position(wb.db, project.id, seg_id, statuses=statuses)
+                assert place["current"] == (later[0] if later else ids[-1])
+            # uncounted (the editor's window): where it lands and what follows, or nothing
+            step = store.queue_position(wb.db, project.id, seg_id, statuses=statuses, counted=False)
+            landing = later[0] if later else None
+            following = ids[ids.index(landing) + 1] if landing and landing != ids[-1] else None
+            assert (step["current"], step["next"], step["past_end"]) == (
+                landing,
+                following,
+                landing is None,
+            )
     first = store.queue_position(wb.db, project.id, None, statuses=statuses, order=order)
     assert first["current"] == ids[0]
 

@@ -146,7 +146,7 @@ def _reason(wb: Workbench, project_id: int, user: str, why: str) -> str:
 
 
 def take(
-    wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter
+    wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter, counted: bool = True
 ) -> tuple[int | None, Claim | None]:
     """The segment the editor shows in a project handing out claims, and someone else's claim
     on it (then it is shown but not editable); (None, None) when nothing can be handed out.
@@ -160,7 +160,7 @@ def take(
         other = blocking_claim(wb, shown, project)
         if other is not None:
             return shown, other
-        nav = store.queue_position(wb.db, project_id, shown, **_filters(queue))
+        nav = store.queue_position(wb.db, project_id, shown, **_filters(queue), counted=counted)
         if nav["current"] == shown and store.claim_item(
             wb.db, project_id, shown, user, project.claim_minutes, project.assignment
         ):

@@ -30,7 +30,12 @@ class EditorState:
 
 
 def open_segment(
-    wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter, pinned: int | None = None
+    wb: Workbench,
+    project_id: int,
+    shown: int | None,
+    queue: QueueFilter,
+    pinned: int | None = None,
+    counted: bool = True,
 ) -> EditorState | None:
     """The segment to show: `shown` if it still matches the filter, else the next that does.
 
@@ -42,7 +47,8 @@ def open_segment(
     holds or has just claimed, or one someone else holds (then `claim` says who; it is not
     editable); None when nothing can be handed out (`crowd_claims.why_idle` says why). A
     labeller's queue leaves gold segments out, and a gold neighbour's text is not shown: it is
-    the answer (`qualifying`).
+    the answer (`qualifying`). Not `counted`: the queue is not counted (`index` and `total`
+    are 0, `previous` None), for the editor's window, which needs none of them.
     """
     user = require(wb, Action.VIEW, project_id)
     gold = store.gold_ids(wb.db, project_id) if qualification.crowd_rules_apply(user) else set()
@@ -64,15 +70,15 @@ def open_segment(
         claim = crowd_claims.blocking_claim(wb, shown)  # (its claim went with the save)
         nav = _position(wb, project_id, shown, queue, hide)
     elif claims:
-        shown, claim = crowd_claims.take(wb, project_id, shown, queue)
+        shown, claim = crowd_claims.take(wb, project_id, shown, queue, counted)
         if shown is None:
             return None
-        nav = _position(wb, project_id, shown, queue, hide)
+        nav = _position(wb, project_id, shown, queue, hide, counted)
         if nav["current"] != shown:  # someone else's, outside this queue
             nav = dict(nav, current=shown, previous=None, next=None)
     else:
         rejected = _rejected_first(wb, project_id, shown, queue, user.name, hide)
-        nav = rejected if rejected is not None else _position(wb, project_id, shown, queue, hide)
+        nav = rejected or _position(wb, project_id, shown, queue, hide, counted)
     held = pinned is not None and pinned == shown and nav["current"] != shown
     if held and pinned is not None:
         nav = _around(nav, pinned)
@@ -92,8 +98,8 @@ def _state(
         before, after = (None if side and side["id"] in gold else side for side in (before, after))
     return EditorState(
         view,
-        nav["index"],
-        nav["total"],
+        nav["index"] or 0,  # None: not counted (the window's steps)
+        nav["total"] or 0,
         nav["previous"],
         nav["next"],
         before,
@@ -131,6 +137,7 @@ def _position(
     shown: int | None,
     queue: QueueFilter,
     without_gold: bool = False,
+    counted: bool = True,
 ) -> dict:
     return store.queue_position(
         wb.db,
@@ -141,6 +148,7 @@ def _position(
         flagged_only=queue.flagged_only,
         order=queue.order,
         without_gold=without_gold,
+        counted=counted,
     )
 
 

@@ -29,12 +29,12 @@ def window_after(
     seen = {state.view.segment.id}
     following = state.following
     while following is not None and following not in seen and len(found) < size:
-        step = open_segment(wb, project_id, following, queue)
+        step = open_segment(wb, project_id, following, queue, counted=False)
         if step is not None and step.claim is not None:  # someone else's: the next free one
             following = crowd_claims.claim_ahead(wb, project_id, queue, after=following)
             if following is None or following in seen:
                 break
-            step = open_segment(wb, project_id, following, queue)
+            step = open_segment(wb, project_id, following, queue, counted=False)
         if step is None or step.view.segment.id != following or step.claim is not None:
             break
         found.append(step)

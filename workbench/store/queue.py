@@ -114,6 +114,7 @@ def queue_position(
     flagged_only: bool = False,
     order: str = "time",
     without_gold: bool = False,
+    counted: bool = True,
 ) -> dict[str, Any]:
     """Where `current` stands in the labeller's queue, by keyset queries (no full listing).
 
@@ -121,8 +122,14 @@ def queue_position(
     first segment at or after the given one's place when it no longer matches the filters
     (e.g. just saved), or the last one when none is after it (then `past_end` is True),
     so the cost of a step does not grow with the number of segments. `without_gold` leaves
-    gold segments out (a labeller's queue).
+    gold segments out (a labeller's queue). Not `counted` (in time order): no `index`, `total`
+    or `previous` (None), for a step that needs only where it lands and what follows (the
+    editor's window), without counting the queue.
     """
+    if order == "time" and not counted:
+        return _step_by_recording(
+            engine, project_id, current, recording_id, statuses, flagged_only, without_gold
+        )
     if order == "time":
         return _position_by_recording(
             engine, project_id, current, recording_id, statuses, flagged_only, without_gold
@@ -202,6 +209,49 @@ def _position_by_recording(
         "index": sum(counts[r] for r in order[:at]) + within,
         "total": sum(counts[r] for r in order),
         "past_end": past_end,
+    }
+
+
+def _step_by_recording(
+    engine: Engine,
+    project_id: int,
+    current: int | None,
+    recording_id: int | None,
+    statuses: Sequence[str] | None,
+    flagged_only: bool,
+    without_gold: bool,
+) -> dict[str, Any]:
+    """queue_position's landing and next in time order, without counting: the first matching
+    segment at or after `current` and the one after it (None, None when none is left)."""
+    with engine.connect() as conn:
+        queue = _TimeQueue(conn, statuses, flagged_only, without_gold)
+        every = _recordings_by_name(conn, project_id, recording_id)
+        row = (
+            conn.execute(
+                sa.select(segments.c.recording_id, segments.c.start).where(segments.c.id == current)
+            ).first()
+            if current is not None
+            else None
+        )
+        at = every.index(row.recording_id) if row is not None and row.recording_id in every else 0
+        after = (row.start, current) if row is not None and every[at:] else None
+        hit, following = None, None
+        for k, rec in enumerate(every[at:]):
+            if hit is None:
+                hit = queue.edge(rec, after=after if k == 0 else None)
+                following = queue.following(rec, (hit.start, hit.id)) if hit else None
+            elif following is None:
+                edge = queue.edge(rec)
+                following = edge.id if edge is not None else None
+            if following is not None:
+                break
+    return {
+        "current": hit.id if hit is not None else None,
+        "previous": None,
+        "next": following,
+        "index": None,
+        "total": None,
+        "past_end": hit is None,
     }
 
 
