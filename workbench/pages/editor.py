@@ -30,7 +30,7 @@ from workbench.ui.common import (
     workbench,
 )
 from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
-from workbench.ui.jobs import project_engine
+from workbench.ui.jobs import project_engine, retime_saved
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ wb = workbench()
 project = require_project(wb)
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
+RETIMED = ("save", "save_next", "split", "merge")  # the actions after which words are re-timed
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
 ORDERS = {"time": "time", "flags first": "flags first", "uncertain": "least confident first"}
 
@@ -633,6 +634,8 @@ def _apply(
         if outcome.kind == "success":
             made = [outcome.go_to] if action["type"] in ("add", "split") else []
             _changed(view.recording.id, int(action["segment_id"]), *made)
+            if action["type"] in RETIMED:  # the saved words timed in the background
+                retime_saved(wb, project)
         return True
     return False
 
