@@ -32,8 +32,10 @@ KIND = "retime"  # the jobs' kind
 
 def start_retime_job(wb: Workbench, project: Project) -> Job | None:
     """The job that times the project's saved words, for whoever may label in it; None when
-    one is running already (it takes the new save too)."""
+    none waits to be timed, or a job runs already (it takes the new save too)."""
     require(wb, Action.LABEL, project.id)
+    if not store.untimed_revisions(wb.db, project.id, limit=1):
+        return None
     if live_job(wb, project, KIND) is not None:
         return None
     worker = this_worker()

@@ -61,7 +61,7 @@ def add_word_timing(
         conn.execute(
             sa.insert(word_timings).values(
                 revision_id=revision_id,
-                words=None if words is None else [_as_json(w) for w in words],
+                words=sa.null() if words is None else [_as_json(w) for w in words],
                 model=model,
                 error=error,
                 created_at=now(),
