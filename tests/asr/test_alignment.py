@@ -1,6 +1,8 @@
 """Forced alignment's pure half: DTW path to word times, pauses from loudness, boundaries
 snapped onto pauses, words placed in order inside the segment."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -88,5 +90,5 @@ def test_placed_words_are_in_order_inside_the_segment():
     out = placed(words, times, [0.5] * 4, offset=10.0, limit=(10.0, 11.0))
     assert [w.word for w in out] == words
     assert all(10.0 <= w.start <= w.end <= 11.0 for w in out)
-    assert all(a.end <= b.start for a, b in zip(out, out[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(out))
     assert (out[0].start, out[-1].end) == (10.0, 11.0)

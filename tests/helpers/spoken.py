@@ -44,7 +44,7 @@ def spoken(
     for word, gap in zip(words, gaps, strict=True):
         sound = spoken_word(word, voice, speed)
         known.append((at / RATE, (at + len(sound)) / RATE))
-        silence = np.zeros(int(round(gap * RATE)), np.float32)
+        silence = np.zeros(round(gap * RATE), np.float32)
         parts += [sound, silence]
         at += len(sound) + len(silence)
     parts.append(np.zeros(int(LEAD * RATE), np.float32))

@@ -2,34 +2,18 @@
 scripted aligner (the store and the job's rules) and with the bundled Whisper model on
 espeak-ng speech whose word boundaries are known."""
 
+import itertools
+
 import numpy as np
 import pytest
 
 from tests.conftest import as_user
+from tests.helpers.scripted_engines import SpreadAligner
 from workbench import store
-from workbench.asr import NotAligned, TimedWord
 from workbench.asr.alignment import words_of
 from workbench.core.records import Edit, Status
 from workbench.labelling.labeller_edits import save
 from workbench.labelling.retiming import KIND, run_retime_job, start_retime_job
-
-
-class SpreadAligner:
-    """Spreads the words evenly over the audio given; refuses audio over `longest` seconds."""
-
-    name, model = "spread", "even"
-
-    def __init__(self, longest: float = 30.0):
-        self.longest = longest
-        self.calls: list[list[str]] = []
-
-    def align(self, audio, words, language):
-        self.calls.append(list(words))
-        seconds = len(audio) / 16000
-        if seconds > self.longest:
-            raise NotAligned("too long")
-        step = seconds / len(words)
-        return [TimedWord(w, i * step, (i + 1) * step, 0.9) for i, w in enumerate(words)]
 
 
 def _segment(wb, project):
@@ -59,7 +43,7 @@ def test_saved_words_are_timed_inside_the_segment_and_a_later_save_supersedes(wb
     assert [w.word for w in view.timed] == words_of(view.text)
     seg = view.segment
     assert all(seg.start <= w.start <= w.end <= seg.end for w in view.timed)
-    assert all(a.end <= b.start for a, b in zip(view.timed, view.timed[1:]))
+    assert all(a.end <= b.start for a, b in zip(view.timed, view.timed[1:], strict=False))
     assert start_retime_job(ann, drafted) is None  # nothing left: no job
 
     _save(ann, seg_id, "ask what you can do")  # supersedes: the old timings are not shown
@@ -198,7 +182,7 @@ def test_the_bundled_model_times_the_saved_words_near_their_known_boundaries(
     timed = view.timed
     assert timed is not None and [w.word for w in timed] == words
     assert all(0.0 <= w.start <= w.end <= recording.duration for w in timed)
-    assert all(a.end <= b.start for a, b in zip(timed, timed[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(timed))
     errors = boundary_errors([(w.start, w.end) for w in timed], known)
     assert np.median(errors) < 0.15, errors  # the bench's goal is 0.08 s: room for noise
     assert np.percentile(errors, 90) < 0.5, errors

@@ -12,6 +12,7 @@ next to a pause onto the pause's edges, read from the audio's loudness (`pauses`
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,7 +61,7 @@ def word_times(
     last = len(jump_times) - 1
     return [
         (float(jump_times[min(a, last)]), float(jump_times[min(b, last)]))
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        for a, b in itertools.pairwise(bounds)
     ]
 
 
@@ -70,7 +71,7 @@ def word_probabilities(token_probs: Sequence[float], counts: Sequence[int]) -> l
     bounds = np.pad(np.cumsum(counts), (1, 0))
     return [
         float(probs[a:b].mean()) if b > a and b <= len(probs) else 1.0
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        for a, b in itertools.pairwise(bounds)
     ]
 
 
@@ -104,15 +105,15 @@ def snapped(
     """`times` with the boundaries next to a pause moved onto its edges: between two words,
     the pause nearest their boundary (within `reach` seconds of it, or holding it) ends the
     one and starts the other; before the first word and after the last, the pause nearest
-    its outer edge (within `outer_reach`). A pause is taken only where it lies inside the words it separates, so no
-    word turns inside out."""
+    its outer edge (within `outer_reach`). A pause is taken only where it lies inside the
+    words it separates, so no word turns inside out."""
     out = [list(t) for t in times]
     if not out:
         return []
     first = _nearest(gaps, out[0][0], outer_reach, inside=(-np.inf, out[0][1]))
     if first is not None:
         out[0][0] = first[1]
-    for left, right in zip(out, out[1:]):
+    for left, right in itertools.pairwise(out):
         boundary = (left[1] + right[0]) / 2
         gap = _nearest(gaps, boundary, reach, inside=(left[0], right[1]))
         if gap is not None:

@@ -96,7 +96,12 @@ def _has(conn: Connection, revision_id: int) -> bool:
 
 
 def _as_json(word: Word) -> dict:
-    return {"word": word.word, "start": word.start, "end": word.end, "probability": word.probability}
+    return {
+        "word": word.word,
+        "start": word.start,
+        "end": word.end,
+        "probability": word.probability,
+    }
 
 
 def _as_word(raw: dict) -> Word:

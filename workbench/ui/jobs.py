@@ -14,9 +14,9 @@ from workbench.asr import Engine, load_engine
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
-from workbench.labelling.retiming import run_retime_job, start_retime_job
 from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
 from workbench.jobs.lifecycle import fail_job
+from workbench.labelling.retiming import run_retime_job, start_retime_job
 from workbench.projects.settings import model_path
 from workbench.review.corpus_audit import (
     audit_options,

@@ -19,15 +19,10 @@ def upgrade() -> None:
         "word_timings",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
-            "revision_id",
-            sa.Integer,
-            sa.ForeignKey("revisions.id"),
-            nullable=False,
-            unique=True,
+            "revision_id", sa.Integer, sa.ForeignKey("revisions.id"), nullable=False, unique=True
         ),
         sa.Column("words", sa.JSON),
         sa.Column("model", sa.String(500), nullable=False),
         sa.Column("error", sa.Text),
         sa.Column("created_at", sa.DateTime, nullable=False),
     )
-
