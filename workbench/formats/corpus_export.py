@@ -140,7 +140,7 @@ class ExportOptions:
     split: str | tuple[float, ...] = ()  # '0.8,0.1,0.1': train, dev, test shares of audio time
     split_by: str = "segment"  # 'segment' | 'recording' | 'speaker': what may not straddle splits
     seed: int = 0
-    words: bool = False  # word timings in the formats that take them as an option (WORD_OPTION)
+    words: bool = False  # word timings where a format takes them as an option (FormatInfo.words)
 
     def describe(self) -> dict[str, Any]:
         """The options as JSON for the exports table."""
