@@ -1,11 +1,30 @@
 """Scripted engines that draft the held-out segments with the texts they are given: for the
-fine-tune jobs (the newest version perfect or hopeless, as told) and the adaptation ladder."""
+fine-tune jobs (the newest version perfect or hopeless, as told) and the adaptation ladder;
+and an aligner that spreads the words it is given over the audio (the re-timing job)."""
 
 from __future__ import annotations
 
 from workbench import asr, store
-from workbench.asr import DraftSegment, Transcript
+from workbench.asr import DraftSegment, NotAligned, TimedWord, Transcript
 from workbench.learning.heldout import approved_examples, held_out
+
+
+class SpreadAligner:
+    """Spreads the words evenly over the audio given; refuses audio over `longest` seconds."""
+
+    name, model = "spread", "even"
+
+    def __init__(self, longest: float = 30.0):
+        self.longest = longest
+        self.calls: list[list[str]] = []
+
+    def align(self, audio, words, language) -> list[TimedWord]:
+        self.calls.append(list(words))
+        seconds = len(audio) / 16000
+        if seconds > self.longest:
+            raise NotAligned("too long")
+        step = seconds / len(words)
+        return [TimedWord(w, i * step, (i + 1) * step, 0.9) for i, w in enumerate(words)]
 
 
 class Scripted:

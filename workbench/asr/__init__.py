@@ -6,17 +6,23 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from workbench.asr.alignment import TimedWord
 from workbench.asr.base import (
+    Aligner,
     DraftSegment,
     DraftWord,
     Engine,
     ModelNotFound,
+    NotAligned,
     TranscribeOptions,
     Transcript,
 )
 from workbench.asr.models import EMBEDDED_NAME
 
 __all__ = [
+    "Aligner",
+    "NotAligned",
+    "TimedWord",
     "DraftSegment",
     "DraftWord",
     "Engine",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from workbench.asr.alignment import TimedWord
 from workbench.core.errors import Kind, WorkbenchError
 
 SAMPLE_RATE = 16000  # Hz: engines take the working copy's rate
@@ -74,6 +75,26 @@ class Engine(Protocol):
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Transcript:
         """Transcribe 16 kHz mono float32 `audio`."""
         ...
+
+
+class Aligner(Protocol):
+    """A loaded model that times given words against audio (forced alignment)."""
+
+    name: str
+    model: str
+
+    def align(
+        self, audio: np.ndarray, words: Sequence[str], language: str | None
+    ) -> list[TimedWord]:
+        """The `words` timed in 16 kHz mono float32 `audio` (seconds from its start), in
+        order; `language` None: the model detects it. NotAligned when it cannot."""
+        ...
+
+
+class NotAligned(WorkbenchError):
+    """The audio cannot be aligned as given (longer than one Whisper window, or empty)."""
+
+    kind = Kind.INVALID
 
 
 class ModelNotFound(WorkbenchError):

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from workbench.asr.base import DraftSegment, DraftWord, ModelNotFound, TranscribeOptions, Transcript
+from workbench.asr import alignment
+from workbench.asr.alignment import TimedWord
+from workbench.asr.base import (
+    SAMPLE_RATE,
+    DraftSegment,
+    DraftWord,
+    ModelNotFound,
+    NotAligned,
+    TranscribeOptions,
+    Transcript,
+)
 from workbench.asr.models import EMBEDDED_NAME, embedded_model_dir
 from workbench.core.config import downloads_allowed
 
 log = logging.getLogger(__name__)
 
 BATCH_AFTER = 30.0  # seconds: shorter audio is one decoding window, batching gains nothing
+WINDOW = 30.0  # seconds: the audio Whisper hears at once, the most one alignment takes
+MEDIAN_FILTER = 7  # cross-attention frames smoothed together before the time warping
 
 
 class FasterWhisperEngine:
@@ -65,6 +77,49 @@ class FasterWhisperEngine:
             language=info.language,
             segments=_convert(segments),
             meta={"language_probability": info.language_probability},
+        )
+
+    def align(
+        self, audio: np.ndarray, words: Sequence[str], language: str | None
+    ) -> list[TimedWord]:
+        """Time `words` in `audio` by Whisper's cross-attention and dynamic time warping, as
+        faster-whisper's word timestamps do, over the given words' tokens instead of decoded
+        ones; then each boundary next to a pause is moved onto it (`alignment`)."""
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.tokenizer import Tokenizer
+
+        duration = len(audio) / SAMPLE_RATE
+        if duration > WINDOW:
+            raise NotAligned(f"{duration:.1f} s is longer than one {WINDOW:.0f} s window")
+        if not words or duration <= 0:
+            raise NotAligned("nothing to align")
+        model = self._model
+        features = model.feature_extractor(audio)
+        frames = max(1, features.shape[-1] - 1)  # the last frame is the padding's
+        encoded = model.encode(pad_or_trim(features[:, :frames]))
+        if language is None:
+            language = model.detect_language(features=features[:, :frames])[0]
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
+        )
+        tokens = [tokenizer.encode(" " + word) for word in words]
+        counts = [len(t) for t in tokens]
+        result = model.model.align(
+            encoded,
+            tokenizer.sot_sequence,
+            [[t for word in tokens for t in word]],
+            frames,
+            median_filter_width=MEDIAN_FILTER,
+        )[0]
+        path = result.alignments
+        times = alignment.word_times([p[0] for p in path], [p[1] for p in path], counts)
+        gaps = alignment.pauses(alignment.quiet_frames(audio, SAMPLE_RATE))
+        return alignment.placed(
+            words,
+            alignment.snapped(times, gaps),
+            alignment.word_probabilities(result.text_token_probs, counts),
+            offset=0.0,
+            limit=(0.0, duration),
         )
 
     def _batched(self):

@@ -105,6 +105,13 @@ def _add_text_options(p: argparse.ArgumentParser) -> None:
         "u/; map writes them as the conventions' export.tag_map says)",
     )
     p.add_argument(
+        "--words",
+        action="store_true",
+        help="word timings of the saved texts where they are re-timed: a cue per word in "
+        "srt and vtt, a word list per line in nemo (textgrid, eaf, lhotse and kaldi carry "
+        "them always)",
+    )
+    p.add_argument(
         "--fillers",
         default="keep",
         choices=FILLERS,
@@ -164,6 +171,7 @@ def cmd_export(wb: Workbench, project: Project, args: argparse.Namespace) -> int
         split_by=args.split_by,
         seed=args.seed,
         fillers=args.fillers,
+        words=args.words,
     )
     bar = Progress("export")
     result = export_batch(

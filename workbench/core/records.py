@@ -296,6 +296,7 @@ class SegmentView:
     recording: Recording
     latest: Revision | None
     draft: Revision | None  # the first ASR revision, if any
+    timed: tuple[Word, ...] | None = None  # the latest revision's words timed, once aligned
 
     @property
     def text(self) -> str:

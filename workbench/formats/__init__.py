@@ -24,20 +24,35 @@ class FormatInfo:
     audio: bool = True  # whether the corpus holds audio at all
     whole: str = "flac"  # how whole recordings are written (clips "none"): wav or flac
     dual_order: bool = False  # dual transcriptions in the profile's export.dual_order (AI Hub)
+    # the saved text's word timings: "always" written where aligned, "option" with the export's
+    # `words` option, "" never
+    words: str = ""
 
 
 FORMAT_INFO = {
     f.name: f
     for f in (
-        FormatInfo("nemo", "NeMo ASR manifest", ("wav", "flac", "none")),
+        FormatInfo("nemo", "NeMo ASR manifest", ("wav", "flac", "none"), words="option"),
         FormatInfo("hf", "Hugging Face audiofolder", ("wav", "flac")),
-        FormatInfo("kaldi", "Kaldi data directory", ("wav", "flac", "none"), whole="wav"),
-        FormatInfo("lhotse", "lhotse manifests", ("none", "wav", "flac")),
+        FormatInfo(
+            "kaldi", "Kaldi data directory", ("wav", "flac", "none"), whole="wav", words="always"
+        ),
+        FormatInfo("lhotse", "lhotse manifests", ("none", "wav", "flac"), words="always"),
         FormatInfo("cv", "Common Voice TSV", ("wav", "flac")),
-        FormatInfo("srt", "SubRip subtitles per recording", ("none",), per_recording=True),
-        FormatInfo("vtt", "WebVTT subtitles per recording", ("none",), per_recording=True),
-        FormatInfo("textgrid", "Praat TextGrid per recording", ("none",), per_recording=True),
-        FormatInfo("eaf", "ELAN .eaf per recording", ("none",), per_recording=True),
+        FormatInfo(
+            "srt", "SubRip subtitles per recording", ("none",), per_recording=True, words="option"
+        ),
+        FormatInfo(
+            "vtt", "WebVTT subtitles per recording", ("none",), per_recording=True, words="option"
+        ),
+        FormatInfo(
+            "textgrid",
+            "Praat TextGrid per recording",
+            ("none",),
+            per_recording=True,
+            words="always",
+        ),
+        FormatInfo("eaf", "ELAN .eaf per recording", ("none",), per_recording=True, words="always"),
         FormatInfo("csv", "CSV of segments (spreadsheets)", ("none",)),
         FormatInfo("txt", "Plain text, a segment per line", ("none",), audio=False),
         FormatInfo(

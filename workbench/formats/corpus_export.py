@@ -30,7 +30,7 @@ from workbench import store
 from workbench.audio.working import SAMPLE_RATE
 from workbench.core.access import Action, require
 from workbench.core.errors import Cancelled, Kind, NotFound, WorkbenchError
-from workbench.core.records import Project, Status, segment_uid
+from workbench.core.records import Project, Status, Word, segment_uid
 from workbench.core.workbench import Workbench
 from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS, kspon, nemo
 from workbench.formats.clips import Cutter, write_whole
@@ -140,6 +140,7 @@ class ExportOptions:
     split: str | tuple[float, ...] = ()  # '0.8,0.1,0.1': train, dev, test shares of audio time
     split_by: str = "segment"  # 'segment' | 'recording' | 'speaker': what may not straddle splits
     seed: int = 0
+    words: bool = False  # word timings where a format takes them as an option (FormatInfo.words)
 
     def describe(self) -> dict[str, Any]:
         """The options as JSON for the exports table."""
@@ -157,6 +158,7 @@ class ExportOptions:
             "split": list(parse_split(self.split)),
             "split_by": self.split_by,
             "seed": self.seed,
+            "words": self.words,
         }
 
 
@@ -188,6 +190,7 @@ class _Plan:
     original: bool
     padding: float
     language: str | None
+    words: bool = False  # the utterances carry the saved text's word timings (see FormatInfo)
 
 
 PART = re.compile(rf"\..+\.part-{TAG}")  # an export or zip being written, by its process
@@ -418,7 +421,8 @@ def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
     if not padding >= 0 or padding > 60:
         raise WorkbenchError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
     language = None if project.language in ("", "auto") else project.language
-    return _Plan(fmt, clips, rate, original, padding, language)
+    words = info.words == "always" or (info.words == "option" and options.words)
+    return _Plan(fmt, clips, rate, original, padding, language, words)
 
 
 def parse_rate(value: int | str | None) -> tuple[int | None, bool]:
@@ -532,8 +536,16 @@ def _span(plan: _Plan, row: Row) -> tuple[float, float]:
     return max(0.0, row.start - plan.padding), min(row.recording_duration, row.end + plan.padding)
 
 
-def _utterance(plan: _Plan, row: Row, text: str, audio: AudioFile | None, clip: bool) -> Utterance:
+def _utterance(
+    plan: _Plan,
+    row: Row,
+    text: str,
+    audio: AudioFile | None,
+    clip: bool,
+    timed: Sequence[Word] = (),
+) -> Utterance:
     start, end = _span(plan, row)
+    offset = 0.0 if clip else start
     return Utterance(
         uid=segment_uid(row.recording_id, row.segment_id),
         segment_id=row.segment_id,
@@ -546,9 +558,26 @@ def _utterance(plan: _Plan, row: Row, text: str, audio: AudioFile | None, clip: 
         speaker=one_line(row.speaker or "") or None,  # no control characters, even in old data
         language=row.language or plan.language,
         audio=audio,
-        offset=0.0 if clip else start,
+        offset=offset,
         clip=clip,
         written=row.text,
+        words=carried_words(text, timed, offset - start),
+    )
+
+
+def carried_words(
+    text: str, timed: Sequence[Word], shift: float
+) -> tuple[tuple[str, float, float], ...]:
+    """The exported text's words with the saved text's word times moved by `shift` seconds
+    (recording time to the audio's), where the two have as many words (the text options kept
+    each word a word: case, punctuation); none where they differ (a tag dropped, a dual
+    transcription's other side), rather than times on the wrong words."""
+    words = text.split()
+    if not timed or len(words) != len(timed):
+        return ()
+    return tuple(
+        (word, round(t.start + shift, 3), round(t.end + shift, 3))
+        for word, t in zip(words, timed, strict=True)
     )
 
 
@@ -572,7 +601,15 @@ def _write_audio(
         audios = _cut_clips(wb, plan, rows, folder, ticker)
     else:
         audios = _copy_recordings(wb, plan, rows, folder, ticker)
-    return [_utterance(plan, r, texts[r.segment_id], audio, clip) for r, audio in audios]
+    timed = (
+        store.timed_words(wb.db, [r.revision_id for r in rows if r.revision_id is not None])
+        if plan.words
+        else {}
+    )
+    return [
+        _utterance(plan, r, texts[r.segment_id], audio, clip, timed.get(r.revision_id or 0, ()))
+        for r, audio in audios
+    ]
 
 
 def _copy_recordings(
@@ -677,6 +714,7 @@ def build_request(
     split_by: str = "segment",
     seed: int | str = 0,
     fillers: str = "keep",
+    words: bool = False,
 ) -> tuple[Filters, ExportOptions]:
     """The filters and options of an export from plain values, as the page and the CLI get them.
 
@@ -705,6 +743,7 @@ def build_request(
         split=split or (),
         split_by=split_by,
         seed=_number(seed, "seed", int),
+        words=bool(words),
     )
     return filters, options
 

@@ -3,6 +3,8 @@
 Times are whole milliseconds, ELAN's unit. Annotations on one tier never overlap (ELAN refuses
 that), so overlapping utterances of one speaker are made disjoint as in TextGrids; empty texts
 are kept as empty annotations. The media descriptor names the audio file beside the .eaf.
+Where utterances carry their words timed, each speaker's tier has a child tier of words
+(linguistic type WORD_TYPE, "Included_In" its parent); reading skips child tiers.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from datetime import datetime
 from typing import TextIO
 
 from workbench.formats.reading import AnnotationError, Read, collect, seconds, shown
-from workbench.formats.textgrid import NO_SPEAKER, disjoint
+from workbench.formats.textgrid import NO_SPEAKER, WORD_TIER, Interval, disjoint, speaker_tiers
 from workbench.formats.utterance import Annotation, Utterance, one_line
 
-__all__ = ["write_eaf", "read_eaf", "LINGUISTIC_TYPE"]
+__all__ = ["write_eaf", "read_eaf", "LINGUISTIC_TYPE", "WORD_TYPE"]
 
 LINGUISTIC_TYPE = "transcription"
+WORD_TYPE = "words"  # the word tiers' linguistic type: time-aligned, included in the parent
 MIME = {".wav": "audio/x-wav", ".flac": "audio/flac", ".mp3": "audio/mpeg"}
 
 
@@ -29,18 +32,34 @@ def write_eaf(
     f: TextIO,
     date: datetime | None = None,
 ) -> int:
-    """An EAF 3.0 document with a tier per speaker (sorted by name); returns the tier count."""
-    tiers: dict[str, list[tuple[float, float, str]]] = {}
-    for u in utterances:
-        tiers.setdefault(one_line(u.speaker or "") or NO_SPEAKER, []).append(
-            (u.offset, u.offset + u.duration, one_line(u.text))
-        )
+    """An EAF 3.0 document with a tier per speaker (sorted by name), each with its child tier
+    of words where its utterances carry timed words; returns the tier count."""
+    tiers, words = speaker_tiers(utterances)
+    specs: list[tuple[dict[str, str], list[Interval]]] = []
+    for name in sorted(tiers):
+        attrs = {"LINGUISTIC_TYPE_REF": LINGUISTIC_TYPE, "TIER_ID": name}
+        if name != NO_SPEAKER:
+            attrs["PARTICIPANT"] = name
+        specs.append((attrs, disjoint(tiers[name], duration)))
+        if words.get(name):
+            child = {**attrs, "LINGUISTIC_TYPE_REF": WORD_TYPE, "TIER_ID": name + WORD_TIER}
+            specs.append(({**child, "PARENT_REF": name}, disjoint(words[name], duration)))
     root, header = _document(media, date)
     order = ET.SubElement(root, "TIME_ORDER")
-    tier_elements, annotations = _tiers(tiers, duration, order)
+    tier_elements, annotations = _tiers(specs, order)
     prop = ET.SubElement(header, "PROPERTY", {"NAME": "lastUsedAnnotationId"})
     prop.text = str(annotations)
     root.extend(tier_elements)
+    _linguistic_types(root, with_words=bool(words))
+    ET.indent(root)
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    f.write(ET.tostring(root, encoding="unicode"))
+    f.write("\n")
+    return len(specs)
+
+
+def _linguistic_types(root: ET.Element, with_words: bool) -> None:
+    """The transcription type; and the words' (with its constraint) when there are words."""
     ET.SubElement(
         root,
         "LINGUISTIC_TYPE",
@@ -50,11 +69,27 @@ def write_eaf(
             "TIME_ALIGNABLE": "true",
         },
     )
-    ET.indent(root)
-    f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    f.write(ET.tostring(root, encoding="unicode"))
-    f.write("\n")
-    return len(tiers)
+    if not with_words:
+        return
+    ET.SubElement(
+        root,
+        "LINGUISTIC_TYPE",
+        {
+            "CONSTRAINTS": "Included_In",
+            "GRAPHIC_REFERENCES": "false",
+            "LINGUISTIC_TYPE_ID": WORD_TYPE,
+            "TIME_ALIGNABLE": "true",
+        },
+    )
+    ET.SubElement(
+        root,
+        "CONSTRAINT",
+        {
+            "DESCRIPTION": "Time alignable annotations within the parent annotation's time "
+            "interval, gaps are allowed",
+            "STEREOTYPE": "Included_In",
+        },
+    )
 
 
 def _document(media: str, date: datetime | None) -> tuple[ET.Element, ET.Element]:
@@ -86,19 +121,16 @@ def _document(media: str, date: datetime | None) -> tuple[ET.Element, ET.Element
 
 
 def _tiers(
-    tiers: dict[str, list[tuple[float, float, str]]], duration: float, order: ET.Element
+    specs: list[tuple[dict[str, str], list[Interval]]], order: ET.Element
 ) -> tuple[list[ET.Element], int]:
-    """A TIER per speaker (sorted by name), their time slots added to order; and the
-    annotation count."""
+    """A TIER per spec (its attributes, its disjoint spans), their time slots added to
+    order; and the annotation count."""
     slots = 0
     annotations = 0
     tier_elements = []
-    for name in sorted(tiers):
-        attrs = {"LINGUISTIC_TYPE_REF": LINGUISTIC_TYPE, "TIER_ID": name}
-        if name != NO_SPEAKER:
-            attrs["PARTICIPANT"] = name
+    for attrs, spans in specs:
         tier = ET.Element("TIER", attrs)
-        for start, end, text in disjoint(tiers[name], duration):
+        for start, end, text in spans:
             refs = []
             for t in (start, end):
                 slots += 1

@@ -31,6 +31,7 @@ __all__ = [
     "write_utt2spk",
     "write_spk2utt",
     "write_spk2name",
+    "write_ctm",
     "read_data_dir",
     "audio_path_of",
     "is_command",
@@ -49,6 +50,8 @@ class KaldiUtt:
     start: float | None  # seconds into the recording; None for a clip (no segments file)
     end: float | None
     audio: str  # path relative to the corpus folder
+    # the text's words timed: (word, start, end), seconds from the utterance's start
+    words: tuple[tuple[str, float, float], ...] = ()
 
 
 def _c_order(key: str) -> bytes:
@@ -92,6 +95,7 @@ def kaldi_entries(utterances: Iterable[Utterance]) -> list[KaldiUtt]:
                 start=None if u.clip else u.offset,
                 end=None if u.clip else u.offset + u.duration,
                 audio=u.audio.path,
+                words=tuple((w, s - u.offset, e - u.offset) for w, s, e in u.words),
             )
         )
     return sorted(out, key=lambda e: _c_order(e.utt_id))
@@ -143,6 +147,18 @@ def write_spk2utt(entries: Sequence[KaldiUtt], f: TextIO) -> int:
     for spk in sorted(by_speaker, key=_c_order):
         f.write(f"{spk} {' '.join(sorted(by_speaker[spk], key=_c_order))}\n")
     return len(by_speaker)
+
+
+def write_ctm(entries: Sequence[KaldiUtt], f: TextIO) -> int:
+    """The timed words as a CTM: `utt-id 1 start duration word` a line, seconds from the
+    utterance's start (as Kaldi's get_ctm writes them), utterances in byte order; returns
+    how many words were written."""
+    count = 0
+    for e in entries:
+        for word, start, end in e.words:
+            f.write(f"{e.utt_id} 1 {start:.3f} {max(0.0, end - start):.3f} {word}\n")
+            count += 1
+    return count
 
 
 def write_spk2name(entries: Sequence[KaldiUtt], f: TextIO) -> int:

@@ -93,6 +93,8 @@ def _kaldi(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]
     }
     if any(not u.clip for u in us):
         writers["segments"] = kaldi.write_segments
+    if any(u.words for u in us):  # the saved texts' words, timed
+        writers["ctm"] = kaldi.write_ctm
     for name, write in writers.items():
         with _text(folder / name) as f:
             write(entries, f)

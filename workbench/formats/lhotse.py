@@ -63,7 +63,8 @@ def write_recordings(utterances: Sequence[Utterance], f: TextIO) -> int:
 
 
 def write_supervisions(utterances: Iterable[Utterance], f: TextIO) -> int:
-    """One SupervisionSegment per utterance; `custom` keeps the workbench's ids."""
+    """One SupervisionSegment per utterance; `custom` keeps the workbench's ids, `alignment`
+    the text's timed words where the utterance carries them."""
     count = 0
     for u in utterances:
         assert u.audio is not None
@@ -79,6 +80,10 @@ def write_supervisions(utterances: Iterable[Utterance], f: TextIO) -> int:
             record["language"] = u.language
         if u.speaker:
             record["speaker"] = u.speaker
+        if u.words:  # lhotse's AlignmentItem: symbol, start (in the recording), duration
+            record["alignment"] = {
+                "word": [[w, round(a, 3), round(max(0.0, b - a), 3)] for w, a, b in u.words]
+            }
         record["custom"] = {
             "segment_id": u.segment_id,
             "recording": u.recording,

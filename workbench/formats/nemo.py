@@ -36,6 +36,8 @@ class ManifestEntry:
     end: float
     speaker: str | None = None
     offset: float | None = None  # seconds into audio_filepath; None for a clip
+    # the text's words timed: (word, start, end), seconds into audio_filepath like offset
+    words: tuple[tuple[str, float, float], ...] = ()
 
 
 def entry_for(u: Utterance) -> ManifestEntry:
@@ -52,6 +54,7 @@ def entry_for(u: Utterance) -> ManifestEntry:
         end=u.end,
         speaker=u.speaker,
         offset=u.offset if whole else None,
+        words=u.words,
     )
 
 
@@ -72,6 +75,10 @@ def write_manifest(entries: Iterable[ManifestEntry], f: TextIO) -> int:
         }
         if e.speaker:
             record["speaker"] = e.speaker
+        if e.words:
+            record["words"] = [
+                {"word": w, "start": round(a, 3), "end": round(b, 3)} for w, a, b in e.words
+            ]
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count

@@ -60,6 +60,7 @@ class Row:
     revised_at: datetime  # of the latest revision, naive UTC
     asr_meta: dict[str, Any] | None = None
     tags: tuple[str, ...] = ()  # the segment's tags (noise, music, overlap...)
+    revision_id: int | None = None  # the latest revision (its word timings)
 
 
 @dataclass(frozen=True)

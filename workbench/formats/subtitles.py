@@ -34,15 +34,24 @@ def _span(u: Utterance) -> tuple[float, float]:
 
 
 def write_srt(utterances: Iterable[Utterance], f: TextIO) -> int:
-    """Numbered SubRip cues in time order; returns how many were written."""
+    """Numbered SubRip cues in time order: one per utterance, or one per word where the
+    utterance carries its timed words; returns how many were written."""
     n = 0
-    for n, u in enumerate(sorted(utterances, key=_span), 1):
-        start, end = _span(u)
-        text = one_line(u.text)
-        if u.speaker:
-            text = f"{one_line(u.speaker)}: {text}".rstrip()
-        f.write(f"{n}\n{timestamp(start, ',')} --> {timestamp(end, ',')}\n{text}\n\n")
+    for u in sorted(utterances, key=_span):
+        for start, end, text in _cue_texts(u):
+            n += 1
+            if u.speaker and not u.words:
+                text = f"{one_line(u.speaker)}: {text}".rstrip()
+            f.write(f"{n}\n{timestamp(start, ',')} --> {timestamp(end, ',')}\n{text}\n\n")
     return n
+
+
+def _cue_texts(u: Utterance) -> list[tuple[float, float, str]]:
+    """(start, end, text) of an utterance's cues: its words where it carries them timed."""
+    if u.words:
+        return [(a, b, one_line(w)) for w, a, b in u.words]
+    start, end = _span(u)
+    return [(start, end, one_line(u.text))]
 
 
 def _escape(text: str) -> str:
@@ -50,16 +59,20 @@ def _escape(text: str) -> str:
 
 
 def write_vtt(utterances: Iterable[Utterance], f: TextIO) -> int:
-    """A WebVTT file with one cue per utterance; returns how many were written."""
+    """A WebVTT file with one cue per utterance, or one per word where the utterance carries
+    its timed words (ids `uid`, or `uid-wN`); returns how many were written."""
     f.write("WEBVTT\n\n")
-    cues = sorted(utterances, key=_span)
-    for u in cues:
-        start, end = _span(u)
-        text = _escape(one_line(u.text))
-        if u.speaker:
-            text = f"<v {_escape(one_line(u.speaker))}>{text}"
-        f.write(f"{u.uid}\n{timestamp(start)} --> {timestamp(end)}\n{text}\n\n")
-    return len(cues)
+    n = 0
+    for u in sorted(utterances, key=_span):
+        cues = _cue_texts(u)
+        for k, (start, end, text) in enumerate(cues, 1):
+            text = _escape(text)
+            if u.speaker:
+                text = f"<v {_escape(one_line(u.speaker))}>{text}"
+            cue_id = f"{u.uid}-w{k}" if u.words else u.uid
+            f.write(f"{cue_id}\n{timestamp(start)} --> {timestamp(end)}\n{text}\n\n")
+            n += 1
+    return n
 
 
 # ---------------------------------------------------------------- reading

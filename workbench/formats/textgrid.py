@@ -4,7 +4,9 @@ Each tier tiles [0, duration]: gaps become empty intervals, as Praat expects. In
 tier never overlap: an utterance that begins before the previous one ends starts where that
 one ends, and one left with no time of its own joins its text to the previous interval.
 Utterances without a speaker go to the tier NO_SPEAKER. An empty text is a gap, so empty
-utterances do not survive a TextGrid.
+utterances do not survive a TextGrid. Where utterances carry their words timed (the saved text
+re-timed after each save), each speaker's tier is followed by a word tier, its name and
+WORD_TIER ("transcription (words)"); reading a TextGrid back skips those tiers.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from workbench.formats.utterance import Annotation, Utterance, one_line
 
 __all__ = [
     "NO_SPEAKER",
+    "WORD_TIER",
+    "speaker_tiers",
     "Interval",
     "disjoint",
     "tier_intervals",
@@ -26,6 +30,7 @@ __all__ = [
 ]
 
 NO_SPEAKER = "transcription"  # tier name for utterances without a speaker
+WORD_TIER = " (words)"  # a speaker's word tier is named for the speaker's tier and this
 
 Interval = tuple[float, float, str]  # (xmin, xmax, text), seconds
 
@@ -67,18 +72,36 @@ def _q(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def write_textgrid(utterances: Iterable[Utterance], duration: float, f: TextIO) -> int:
-    """A long-format TextGrid with a tier per speaker (sorted by name); returns the tier count."""
-    tiers: dict[str, list[tuple[float, float, str]]] = {}
+def speaker_tiers(
+    utterances: Iterable[Utterance],
+) -> tuple[dict[str, list[Interval]], dict[str, list[Interval]]]:
+    """The utterances' spans by speaker tier name, and their timed words by the same name
+    (only speakers with timed words)."""
+    tiers: dict[str, list[Interval]] = {}
+    words: dict[str, list[Interval]] = {}
     for u in utterances:
-        tiers.setdefault(one_line(u.speaker or "") or NO_SPEAKER, []).append(
-            (u.offset, u.offset + u.duration, one_line(u.text))
-        )
+        name = one_line(u.speaker or "") or NO_SPEAKER
+        tiers.setdefault(name, []).append((u.offset, u.offset + u.duration, one_line(u.text)))
+        if u.words:
+            words.setdefault(name, []).extend((a, b, one_line(w)) for w, a, b in u.words)
+    return tiers, words
+
+
+def write_textgrid(utterances: Iterable[Utterance], duration: float, f: TextIO) -> int:
+    """A long-format TextGrid with a tier per speaker (sorted by name), each followed by its
+    word tier where its utterances carry timed words; returns the tier count."""
+    tiers, words = speaker_tiers(utterances)
+    named = [
+        (tier, spans)
+        for name in sorted(tiers)
+        for tier, spans in ((name, tiers[name]), (name + WORD_TIER, words.get(name)))
+        if spans
+    ]
     xmax = round(duration, 6)
     f.write('File type = "ooTextFile"\nObject class = "TextGrid"\n\n')
-    f.write(f"xmin = 0\nxmax = {xmax!r}\ntiers? <exists>\nsize = {len(tiers)}\nitem []:\n")
-    for i, name in enumerate(sorted(tiers), 1):
-        intervals = tier_intervals(tiers[name], duration)
+    f.write(f"xmin = 0\nxmax = {xmax!r}\ntiers? <exists>\nsize = {len(named)}\nitem []:\n")
+    for i, (name, spans) in enumerate(named, 1):
+        intervals = tier_intervals(spans, duration)
         f.write(f'    item [{i}]:\n        class = "IntervalTier"\n        name = {_q(name)}\n')
         f.write(f"        xmin = 0\n        xmax = {xmax!r}\n")
         f.write(f"        intervals: size = {len(intervals)}\n")
@@ -87,7 +110,7 @@ def write_textgrid(utterances: Iterable[Utterance], duration: float, f: TextIO) 
                 f"        intervals [{j}]:\n            xmin = {start!r}\n"
                 f"            xmax = {end!r}\n            text = {_q(text)}\n"
             )
-    return len(tiers)
+    return len(named)
 
 
 # strings, flags, numbers, and the '[2]' of 'item [2]:' (long format), which is dropped
@@ -141,7 +164,8 @@ class _Tokens:
 
 
 def read_textgrid(f: TextIO) -> Read:
-    """Non-empty intervals of every interval tier (long or short format); tier name = speaker.
+    """Non-empty intervals of every interval tier (long or short format) but the word tiers
+    (WORD_TIER); tier name = speaker.
     A file whose structure cannot be followed raises AnnotationError; an interval whose times
     make no span is skipped as a problem (see `reading`)."""
     tokens = _Tokens(f.read())
@@ -166,7 +190,7 @@ def read_textgrid(f: TextIO) -> Read:
             where = f"tier {i} interval {k}" if width == 3 else f"tier {i} point {k}"
             times = [tokens.number(f"{where}'s time") for _ in range(width - 1)]
             text = tokens.text(f"{where}'s text")
-            if width == 3 and text.strip():
+            if width == 3 and text.strip() and not name.endswith(WORD_TIER):
                 rows.append((where, (times[0], times[1], text, speaker)))
 
     def parse(row: tuple[str, str, str, str | None]) -> Annotation:

@@ -42,6 +42,9 @@ class Utterance:
     offset: float  # seconds into `audio` where the utterance starts (0 for a clip)
     clip: bool  # whether `audio` holds this utterance alone (else a whole recording)
     written: str = ""  # the text as the labeller wrote it, before the export's text options
+    # the words of `text` timed against the audio (the saved text re-timed after each save):
+    # (word, start, end), seconds into `audio` like `offset`; () where not carried
+    words: tuple[tuple[str, float, float], ...] = ()
 
     @property
     def duration(self) -> float:

@@ -31,6 +31,7 @@ from workbench.ui.common import (
 )
 from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
 from workbench.ui.jobs import (
+    retime_saved,
     span_drafts_done,
     span_drafts_running,
     span_drafts_waiting,
@@ -44,6 +45,7 @@ wb = workbench()
 project = require_project(wb)
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
+RETIMED = ("save", "save_next", "split", "merge")  # the actions after which words are re-timed
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
 ORDERS = {"time": "time", "flags first": "flags first", "uncertain": "least confident first"}
 
@@ -643,6 +645,8 @@ def _apply(
         if outcome.kind == "success":
             made = [outcome.go_to] if action["type"] in ("add", "split") else []
             _changed(view.recording.id, int(action["segment_id"]), *made)
+            if action["type"] in RETIMED:  # the saved words timed in the background
+                retime_saved(wb, project)
         return True
     return False
 

@@ -120,6 +120,14 @@ split_by = cols[0].selectbox(
     "Split by", SPLIT_BY, key="export_split_by", help="what may not straddle two splits"
 )
 seed = cols[1].number_input("Seed", min_value=0, value=0, step=1, key="export_seed")
+words = st.checkbox(
+    "Word timings",
+    key="export_words",
+    disabled=info.words != "option",
+    help="a cue per word (SRT, WebVTT) or a word list per line (NeMo), where the saved text "
+    "has been re-timed against the audio. TextGrid and ELAN always add a word tier, lhotse "
+    "the supervisions' word alignment and Kaldi a ctm file, where there are timings.",
+)
 
 with st.expander("Filters"):
     recordings = st.multiselect(
@@ -164,6 +172,7 @@ if st.button("Export", key="export_button", type="primary"):
             split=split,
             split_by=split_by,
             seed=seed,
+            words=words and info.words == "option",
         )
         result = export_batch(
             wb,

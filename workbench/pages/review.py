@@ -33,6 +33,7 @@ from workbench.ui.common import (
     workbench,
 )
 from workbench.ui.editor import editor_data, help_markdown, segment_editor
+from workbench.ui.jobs import retime_saved
 from workbench.ui.text import diff_md, findings_md, md, rejection_md
 
 # the editor component's controls that are not review actions: hidden here (their shortcuts
@@ -132,6 +133,8 @@ def review() -> None:
         st.session_state["rv_last_nonce"] = action.get("nonce")
         outcome = apply_review_action(wb, action, state=state)
         _done(outcome.kind, outcome.message, outcome.go_to)
+        if outcome.kind == "success":  # a fix is a revision: its words timed in the background
+            retime_saved(wb, project)
     _against(state)
     _verdicts(state, draft["text"] if draft and draft.get("key") == data["key"] else view.text)
 
@@ -150,6 +153,25 @@ def _header(state: ReviewState) -> None:
         st.info("Rejected before by " + rejection_md(last))
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
+    _word_timings(state)
+
+
+def _word_timings(state: ReviewState) -> None:
+    """Whether the words under the waveform are the saved text's, timed against the audio
+    (underlined in green), or still the draft's; the timed words in a table."""
+    timed = state.view.timed
+    if timed is None:
+        st.caption(
+            "Words under the waveform: the draft's (the saved text is not aligned to the "
+            "audio yet)."
+        )
+        return
+    with st.expander(f"Words aligned to the saved text ({len(timed)})", expanded=False):
+        st.dataframe(
+            [{"word": w.word, "start (s)": w.start, "end (s)": w.end} for w in timed],
+            hide_index=True,
+            key=f"rv_words_{state.view.segment.id}",
+        )
 
 
 def _against(state: ReviewState) -> None:
@@ -248,6 +270,7 @@ def _verdict(verdict: Callable[[], str], go_to: int | None) -> None:
         _done("error", f"Not reviewed: {exc}", None)
     else:
         _done("success", message, go_to)
+        retime_saved(wb, project)  # after a fix & approve: its words timed in the background
 
 
 review()

@@ -103,6 +103,7 @@ from workbench.store.terms import (
     set_term_enabled,
 )
 from workbench.store.texts import segment_texts
+from workbench.store.word_timings import add_word_timing, timed_words, untimed_revisions
 from workbench.store.measures import add_measure, final_segments, list_measures
 from workbench.store.models import add_model, get_model, list_models, model_of_job, update_model
 from workbench.store.opinions import audit_rows, audit_todo, opinion_of, save_opinion
@@ -216,6 +217,7 @@ from workbench.store.schema import (
     standings,
     terms,
     users,
+    word_timings,
 )
 
 __all__ = [
@@ -274,6 +276,7 @@ __all__ = [
     "rewrites",
     "models",
     "measures",
+    "word_timings",
     # quality: gold, blind answers, standings
     "add_answer",
     "draw_doubles",
@@ -430,4 +433,8 @@ __all__ = [
     "add_measure",
     "final_segments",
     "list_measures",
+    # word timings of saved revisions (forced alignment)
+    "add_word_timing",
+    "timed_words",
+    "untimed_revisions",
 ]

@@ -40,6 +40,7 @@ def export_rows(
             revisions.c.created_at.label("revised_at"),
             revisions.c.asr_meta,
             segments.c.tags,
+            revisions.c.id.label("revision_id"),
         )
         .join(recordings, recordings.c.id == segments.c.recording_id)
         .join(revisions, revisions.c.id == segments.c.latest_revision_id)

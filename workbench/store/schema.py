@@ -173,6 +173,19 @@ revisions = sa.Table(
     sa.Index("ix_revisions_author", "author"),  # 0010: a labeller's work (quality, rules)
 )
 
+# 0012: a revision's words timed against its audio (forced alignment, after a save); words
+# NULL with an error when it could not be aligned. A later save is a new revision: its own row.
+word_timings = sa.Table(
+    "word_timings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("revision_id", sa.ForeignKey("revisions.id"), nullable=False, unique=True),
+    sa.Column("words", sa.JSON),  # [{word, start, end, probability}], seconds in the recording
+    sa.Column("model", sa.String(500), nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 jobs = sa.Table(
     "jobs",
     metadata,

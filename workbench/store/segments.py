@@ -23,6 +23,7 @@ from workbench.core.records import (
 from workbench.store.engine import now
 from workbench.store.records import all_records, fetch, inserted_id, to_record
 from workbench.store.schema import recordings, revisions, segments
+from workbench.store.word_timings import timed_in
 
 
 def add_drafted_segments(
@@ -112,9 +113,10 @@ def segment_view(engine: Engine, segment_id: int) -> SegmentView:
     with engine.connect() as conn:
         row = conn.execute(sa.select(segments).where(segments.c.id == segment_id)).one()
         recording = fetch(conn, Recording, recordings, row.recording_id)
-        latest = None
+        latest, timed = None, None
         if row.latest_revision_id is not None:
             latest = fetch(conn, Revision, revisions, row.latest_revision_id)
+            timed = timed_in(conn, [latest.id]).get(latest.id)
         draft = conn.execute(
             sa.select(revisions)
             .where(revisions.c.segment_id == segment_id, revisions.c.source == "asr")
@@ -126,6 +128,7 @@ def segment_view(engine: Engine, segment_id: int) -> SegmentView:
         recording=recording,
         latest=latest,
         draft=to_record(Revision, draft) if draft else None,
+        timed=timed,
     )
 
 

@@ -3,7 +3,9 @@ per job, the model cached per process."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from workbench.core.records import Job, Project, SegmentView
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
 from workbench.jobs.lifecycle import fail_job
+from workbench.labelling.retiming import run_retime_job, start_retime_job
 from workbench.projects.settings import model_path
 from workbench.review.corpus_audit import (
     audit_options,
@@ -25,6 +28,8 @@ from workbench.review.corpus_audit import (
 )
 
 log = logging.getLogger(__name__)
+
+RETIME_LINGER = 30.0  # seconds a re-timing job waits for the next save before it ends
 
 
 class DraftStartFailed(WorkbenchError):
@@ -259,3 +264,70 @@ def span_drafts_done(wb: Workbench) -> list[tuple[int, int, Said]]:
     for key, _said in done:
         drafts.pop(key, None)
     return [(key[1], key[2], said) for key, said in done]
+
+
+class _Retimer:
+    """A project's re-timing thread and the saves it has not looked at yet."""
+
+    def __init__(self) -> None:
+        self.saved = threading.Event()
+
+    def more(self) -> bool:
+        """Whether a save came in, waiting up to RETIME_LINGER seconds for one."""
+        if self.saved.wait(RETIME_LINGER):
+            self.saved.clear()
+            return True
+        return False
+
+
+@st.cache_resource
+def _retimers() -> tuple[threading.Lock, dict[int, _Retimer], dict[int, threading.Thread]]:
+    return threading.Lock(), {}, {}
+
+
+def retime_saved(wb: Workbench, project: Project) -> None:
+    """After a save: time the saved words against the audio in a background thread, which
+    takes the next saves too while they keep coming (see `labelling.retiming`). Returns at
+    once; nothing happens for a project whose model cannot align (not faster-whisper)."""
+    lock, retimers, threads = _retimers()
+    with lock:
+        if project.id in retimers:  # its thread takes this save before it ends
+            retimers[project.id].saved.set()
+            return
+        retimer = retimers[project.id] = _Retimer()
+        thread = threading.Thread(
+            target=_retime, args=(wb, project, retimer), name=f"retime-{project.id}", daemon=True
+        )
+        threads[project.id] = thread
+    thread.start()
+
+
+def _retime(wb: Workbench, project: Project, retimer: _Retimer) -> None:
+    """A project's re-timing thread: jobs while saves come in; gone only when none waits."""
+    lock, retimers, _ = _retimers()
+    with contextlib.suppress(OSError, AttributeError):  # Linux: this thread alone, niced
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    try:
+        engine = load_engine(
+            project.asr_engine, model_path(wb, project.asr_model), wb.settings.models_dir
+        )
+        while True:
+            job = start_retime_job(wb, project) if hasattr(engine, "align") else None
+            if job is not None:  # None: the model cannot align, or another process's job runs
+                _run(job, run_retime_job, (wb, job, engine, retimer.more))
+            with lock:  # decided and gone in one step: a save now starts a new thread
+                if job is None or not retimer.saved.is_set():
+                    retimers.pop(project.id, None)
+                    return
+                retimer.saved.clear()
+    except Exception:
+        log.exception("re-timing the words of project %d failed", project.id)
+        with lock:
+            retimers.pop(project.id, None)
+
+
+def retime_idle(project_id: int, timeout: float | None = None) -> None:
+    """Block until a project's re-timing thread ends (tests use this)."""
+    thread = _retimers()[2].get(project_id)
+    if thread is not None:
+        thread.join(timeout)

@@ -136,7 +136,10 @@ def editor_data(
     peaks, audio = _slice(
         str(home / recording.working_path), str(home / recording.peaks_path), v0, v1, a0, a1
     )
-    words = view.draft.words if view.draft else []
+    # the saved text's words once timed against the audio; until then the draft's (stale
+    # after a correction, and drawn as such)
+    aligned = view.timed is not None
+    words = list(view.timed or ()) if aligned else (view.draft.words if view.draft else [])
     return {
         "key": f"{seg.id}-{seg.version}",
         "segment_id": seg.id,
@@ -152,7 +155,14 @@ def editor_data(
         "peaks": peaks,
         "audio": audio,
         "words": [
-            {"w": w.word.strip(), "s": w.start, "e": w.end, "p": w.probability, "unsure": u}
+            {
+                "w": w.word.strip(),
+                "s": w.start,
+                "e": w.end,
+                "p": w.probability,
+                "unsure": u and not aligned,
+                "aligned": aligned,
+            }
             for w, u in zip(words, unsure_words(words), strict=True)
         ],
         "text": view.text,

@@ -385,8 +385,9 @@ function render(component, root, data, win) {
     draw();
   }
 
-  // the draft's words under the waveform, in lanes so that none covers another; words far
-  // outside the segment (a loop's runaway timestamps) and any no lane can take are counted
+  // the words under the waveform (the saved text's once aligned, else the draft's), in lanes
+  // so that none covers another; words far outside the segment (a loop's runaway
+  // timestamps) and any no lane can take are counted
   function layoutWords() {
     const words = $(".ed-words");
     words.innerHTML = "";
@@ -398,8 +399,10 @@ function render(component, root, data, win) {
       if (wd.e < z0() || wd.s > z1()) continue;
       const span = document.createElement("span");
       span.textContent = wd.w;
-      span.className = wd.unsure ? "unsure" : "";
-      span.title = `${wd.s.toFixed(2)}–${wd.e.toFixed(2)} s, p=${wd.p.toFixed(2)}`;
+      // aligned: the saved text's word timed against the audio; else the draft's word
+      span.className = wd.aligned ? "aligned" : wd.unsure ? "unsure" : "";
+      span.title = `${wd.s.toFixed(2)}–${wd.e.toFixed(2)} s, p=${wd.p.toFixed(2)}` +
+        (wd.aligned ? ", aligned to the saved text" : ", the draft's");
       span.dataset.s = String(wd.s);
       span.style.left = `${x(wd.s)}px`;
       words.appendChild(span);
