@@ -11,9 +11,8 @@ and a segment whose current revision is not timed yet shows no aligned words.
 
 from __future__ import annotations
 
-import time
-
 import logging
+import time
 from collections.abc import Callable
 
 from workbench import store
