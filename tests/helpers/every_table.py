@@ -21,7 +21,7 @@ from tests.conftest import as_user
 from tests.helpers.dashboard_data import build_work
 from workbench import store
 from workbench.asr import TranscribeOptions
-from workbench.core.records import Project, QueueFilter
+from workbench.core.records import Project, QueueFilter, Word
 from workbench.crowd.claims import claim_next, set_cap
 from workbench.crowd.gold import mark_gold
 from workbench.crowd.qualification import lift_pause
@@ -46,9 +46,19 @@ def fill_every_table(wb, sources: list[Path], engine) -> tuple[Project, dict]:
     _learning(wb, project, ids)
     store.set_pref(wb.db, "lena", "queue", None)  # stored as JSON null, not SQL NULL
     store.set_pref(wb.db, "lena", "zoom", {"seconds": 2.5, "label": "가까이"})
+    _timings(wb)
     empty = [name for name, n in store.describe_store(wb.db).rows.items() if not n]
     assert not empty, f"fill_every_table leaves these tables empty: {empty}; fill them"
     return store.get_project(wb.db, project.id), ids
+
+
+def _timings(wb) -> None:
+    """Word timings of one saved revision, and the reason another could not be aligned."""
+    todo = store.untimed_revisions(wb.db, store.get_project(wb.db, 1).id)[:2]
+    (first, _rec), (second, _rec2) = todo
+    words = [Word(w, 0.1 * i, 0.1 * i + 0.08, 1.0) for i, w in enumerate(first.text.split())]
+    store.add_word_timing(wb.db, first.id, words, "faster-whisper:base")
+    store.add_word_timing(wb.db, second.id, None, "faster-whisper:base", error="too long (31 s)")
 
 
 def _crowd(wb, project: Project, ids: dict) -> None:

@@ -97,7 +97,7 @@ def test_a_target_with_rows_is_refused_and_left_as_it_was(source, target_url):
     move_database(wb, target_url)
     moved = open_workbench(wb.settings.home, target_url)
     rows = all_rows(moved)
-    held = r"already holds rows \(events: \d+, prefs: 2, projects: 1 and 20 more tables\)"
+    held = r"already holds rows \(events: \d+, prefs: 2, projects: 1 and \d+ more tables\)"
     with pytest.raises(store.TransferError, match=held) as err:
         move_database(wb, target_url)
     assert err.value.kind is Kind.CONFLICT
