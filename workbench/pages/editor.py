@@ -29,7 +29,14 @@ from workbench.ui.common import (
     show_flash,
     workbench,
 )
-from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
+from workbench.ui.editor import (
+    CONTEXTS,
+    editor_data,
+    help_markdown,
+    lanes_data,
+    minimap_data,
+    segment_editor,
+)
 from workbench.ui.jobs import project_engine
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
@@ -39,6 +46,7 @@ wb = workbench()
 project = require_project(wb)
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
+SPECTROGRAM = "editor:spectrogram"  # whether the user shows it (every project), kept likewise
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
 ORDERS = {"time": "time", "flags first": "flags first", "uncertain": "least confident first"}
 
@@ -262,7 +270,7 @@ def _beside(action: dict, speakers: list[str], choices: list[str], seg) -> Besid
 
 
 MAX_BATCH = 20  # actions applied from one trigger at most (the browser resends the rest)
-HEAVY = ("peaks", "audio", "words")  # what a segment the browser holds is not sent again
+HEAVY = ("peaks", "audio", "words", "lanes")  # what a segment the browser holds is not sent again
 SENT_KEEP = 8  # segment versions remembered as held by the browser (it keeps 12)
 
 
@@ -447,8 +455,28 @@ def _window_item(screen: EditorScreen, step: EditorState, next_key: str | None) 
         others=[
             [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
         ],
+        **lanes_data(wb, project, view, v0, v1),
     )
     return data
+
+
+def _spectrogram_toggle() -> None:
+    """The spectrogram under the waveform, on or off as the user last chose (kept with their
+    preferences). The browser computes it from the audio it holds: off, it costs nothing."""
+    prefs = st.session_state.setdefault("prefs", {})
+    st.session_state.setdefault("ed_spectrogram", bool(prefs.get(SPECTROGRAM, False)))
+
+    def remember() -> None:
+        prefs[SPECTROGRAM] = bool(st.session_state["ed_spectrogram"])
+        set_pref(workbench(), SPECTROGRAM, prefs[SPECTROGRAM])
+
+    st.toggle(
+        "Spectrogram",
+        key="ed_spectrogram",
+        on_change=remember,
+        help="Under the waveform: frequencies up to 8 kHz, louder brighter, aligned with the "
+        "waveform at every zoom. Remembered for you.",
+    )
 
 
 @st.fragment
@@ -456,6 +484,7 @@ def editor() -> None:
     global wb  # a keystroke reruns only this fragment: check the session again every time,
     wb = workbench()  # so a sign-out or a deactivation elsewhere stops the next save here
     queue = _filters()
+    _spectrogram_toggle()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     screen = _screen(queue, shown)
     shown = st.session_state.get("ed_current")
@@ -559,6 +588,8 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
     data["others"] = [
         [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
     ]
+    data["spectrogram"] = st.session_state.get("ed_spectrogram", False)
+    data.update(lanes_data(wb, project, view, v0, v1))
     return data
 
 

@@ -172,6 +172,7 @@ from workbench.store.spans import (
     segment_at,
     spans_of,
     spans_stamp,
+    speakers_in,
 )
 
 # Last: the tables take the names of the modules `projects`, `recordings`, `segments`, `jobs`
@@ -326,6 +327,7 @@ __all__ = [
     "segment_at",
     "spans_of",
     "spans_stamp",
+    "speakers_in",
     "merge",
     "adjacent",
     # queue
