@@ -392,26 +392,27 @@ def _given_back() -> None:
 def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter) -> dict:
     """The component's data with the window (the next segments of the queue, which the
     browser shows at once on save & next), sending only what the browser does not hold: a
-    segment version it has comes as a reference, without its audio, peaks and words."""
+    segment version it has at this zoom level comes as a reference, without its audio, peaks
+    and words (a version's peaks differ from one level to the next; the browser keeps one)."""
     ss = st.session_state
     sent = ss.setdefault("ed_sent", [])
     window = window_after(wb, project.id, state, queue)
     keys = [data["key"], *(_key(step) for step in window)]
+    held = [f"{key}@{data['context']}" for key in keys]  # a version as sent at this level
     data["next_key"] = keys[1] if len(keys) > 1 else None
     data["recording_id"] = state.view.recording.id
     payloads = [
         _window_item(screen, step, keys[i + 2] if i + 2 < len(keys) else None)
         for i, step in enumerate(window)
-        if keys[i + 1] not in sent
+        if held[i + 1] not in sent
     ]
-    out = {k: v for k, v in data.items() if k not in HEAVY} if data["key"] in sent else data
-    if data["key"] in sent:
+    out = {k: v for k, v in data.items() if k not in HEAVY} if held[0] in sent else data
+    if held[0] in sent:
         out["ref"] = data["key"]
         del out["shortcuts"]
-    for key in keys:
-        if key in sent:
-            sent.remove(key)
-        sent.append(key)
+    for key, level in zip(keys, held, strict=True):
+        sent[:] = [s for s in sent if s.partition("@")[0] != key]  # one level held a version
+        sent.append(level)
     del sent[:-SENT_KEEP]
     out.update(
         window=payloads,
