@@ -14,9 +14,12 @@ the recording.
 Then, in headless Chromium (Debian's /usr/bin/chromium; skipped without it or with --no-browser)
 against the app served on the same workbench, the time a person waits: from the key press
 (Ctrl+↓ "next", Ctrl+Enter "save & next") to the next segment ready in the editor (its key,
-text and waveform replaced), timed in the page with performance.now().
+text and waveform replaced), timed in the page with performance.now(). With --spectrogram the
+editor shows the spectrogram (the user's preference, on), which the browser computes from each
+segment's audio after it is shown: compare a run with it and one without.
 
     .venv/bin/python bench/editor_latency.py [--samples 200] [--browser-samples 30] [--no-browser]
+        [--spectrogram]
 """
 
 from __future__ import annotations
@@ -289,6 +292,7 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=200)
     ap.add_argument("--browser-samples", type=int, default=12)  # the 1-minute queue has 15
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--spectrogram", action="store_true", help="the editor shows it")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
@@ -303,6 +307,7 @@ def main() -> None:
             f"{len(store.segment_queue(wb.db, short_p.id))} in 1 min; {args.samples} samples\n"
         )
         if not args.no_browser and CHROMIUM.exists():  # before any account: the local operator
+            store.set_pref(wb.db, "local", "editor:spectrogram", args.spectrogram)
             shown = {}
             with serving(tmp, url) as base:
                 for label, project, recording in (
@@ -314,7 +319,7 @@ def main() -> None:
                     )
             table(
                 f"In Chromium, key press to the next segment ready ({args.browser_samples} "
-                "samples each)",
+                f"samples each; spectrogram {'on' if args.spectrogram else 'off'})",
                 shown,
                 ("Ctrl+↓ next", "Ctrl+Enter save & next"),
             )

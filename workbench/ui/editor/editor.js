@@ -356,7 +356,10 @@ function render(component, root, data, win) {
     const spec = $(".ed-spec"), lanes = $(".ed-lanes"), on = !!win.spectrogram && !!data.audio;
     const marks = { start: st.start, end: st.end, cursor: st.cursor, playhead: st.playhead };
     spec.style.display = on ? "" : "none";
-    if (on) paintSpectrogram(spec, spectrumOf(win, data, () => root._draw()), x, st.zoom, marks);
+    const shown = on ? spectrumOf(win, data, () => root._draw()) : null;
+    if (on) paintSpectrogram(spec, shown, x, st.zoom, marks);
+    const ahead = shown && win.cache.get(data.next_key);  // then the next one, ready for it
+    if (ahead && ahead.audio) spectrumOf(win, ahead, () => {});
     lanes.style.display = data.lanes ? "" : "none";
     if (data.lanes) paintLanes(lanes, data, x, t, marks);
   }
@@ -823,7 +826,8 @@ const SPEC_FFT = 512;         // samples a frame (32 ms, Hann window): 257 bins 
 const SPEC_HOP = 80;          // samples between frames (5 ms); more for a long slice, so that
 const SPEC_FRAMES = 4000;     // a slice has at most this many frames
 const SPEC_RANGE = 70;        // dB shown under the slice's loudest bin
-const SPEC_CHUNK = 250;       // frames computed between two looks at the keyboard
+const SPEC_STEP = 16;         // frames (or image columns) between two looks at the clock:
+const SPEC_SLACK = 2;         // ms of an idle period left unused, so a key is never kept waiting
 const SPEC_KEEP = 6;          // spectrograms kept: the segment shown and those around it
 const SPEC_STOPS = [          // the colour map, quiet to loud (viridis' ends and middle)
   [68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37],
@@ -868,19 +872,22 @@ function framePower(samples, centre, tables, re, im, out) {
 }
 
 // The spectrogram of `samples` (at SPEC_RATE), frame i centred on sample i * hop: {frames,
-// bins, hop, db} with db[i * bins + k] the power of bin k (k * 31.25 Hz) in dB. A generator
-// that pauses every SPEC_CHUNK frames, so the caller lets keys through; `spectrogram` runs it.
+// bins, hop, db, top} with db[i * bins + k] the power of bin k (k * 31.25 Hz) in dB, top the
+// loudest. A generator that pauses every SPEC_STEP frames, so that the caller computes only
+// while the browser is idle; `spectrogram` runs it whole.
 export function* spectrogramSteps(samples, hop = SPEC_HOP) {
   const tables = fftSetup(SPEC_FFT), bins = SPEC_FFT / 2 + 1;
   const frames = Math.max(1, Math.ceil(samples.length / hop));
   const db = new Float32Array(frames * bins);
   const re = new Float64Array(SPEC_FFT), im = new Float64Array(SPEC_FFT), out = new Float64Array(bins);
+  let top = -Infinity;
   for (let i = 0; i < frames; i++) {
     framePower(samples, i * hop, tables, re, im, out);
     db.set(out, i * bins);
-    if (i % SPEC_CHUNK === SPEC_CHUNK - 1) yield i;
+    for (let k = 0; k < bins; k++) if (out[k] > top) top = out[k];
+    if (i % SPEC_STEP === SPEC_STEP - 1) yield i;
   }
-  return { frames, bins, hop, db };
+  return { frames, bins, hop, db, top };
 }
 export function spectrogram(samples, hop = SPEC_HOP) {
   const steps = spectrogramSteps(samples, hop);
@@ -896,12 +903,11 @@ const SPEC_COLOURS = (() => {  // 256 colours along SPEC_STOPS
   return lut;
 })();
 
-// the spectrogram as an image: a column a frame, 8 kHz at the top, SPEC_RANGE dB of colours
-function spectrogramImage(spec) {
-  const { frames, bins, db } = spec, canvas = document.createElement("canvas");
+// the spectrogram as an image, a column a frame, 8 kHz at the top, SPEC_RANGE dB of colours:
+// a generator pausing every SPEC_STEP columns, returning the canvas
+function* spectrogramImage(spec) {
+  const { frames, bins, db, top } = spec, canvas = document.createElement("canvas");
   canvas.width = frames; canvas.height = bins;
-  let top = -Infinity;
-  for (let i = 0; i < db.length; i++) if (db[i] > top) top = db[i];
   const img = new ImageData(frames, bins), px = img.data;
   for (let i = 0; i < frames; i++) {
     for (let k = 0; k < bins; k++) {
@@ -909,9 +915,25 @@ function spectrogramImage(spec) {
       const o = ((bins - 1 - k) * frames + i) * 4;
       px[o] = SPEC_COLOURS[v * 3]; px[o + 1] = SPEC_COLOURS[v * 3 + 1]; px[o + 2] = SPEC_COLOURS[v * 3 + 2]; px[o + 3] = 255;
     }
+    if (i % SPEC_STEP === SPEC_STEP - 1) yield i;
   }
   canvas.getContext("2d").putImageData(img, 0, 0);
   return canvas;
+}
+
+// the browser's next idle period (its deadline), so that no key waits for the spectrogram
+const idle = () => new Promise((go) => (window.requestIdleCallback
+  ? window.requestIdleCallback(go)
+  : setTimeout(() => go({ timeRemaining: () => 4 }), 20)));
+
+// run a generator to its end in idle periods only; its value
+async function inIdleTime(steps) {
+  let r = { done: false };
+  while (!r.done) {
+    const deadline = await idle();
+    do r = steps.next(); while (!r.done && deadline.timeRemaining() > SPEC_SLACK);
+  }
+  return r.value;
 }
 
 // the samples of a payload's audio (an Ogg/Opus data URL), decoded at SPEC_RATE
@@ -922,16 +944,13 @@ async function decodeSlice(url) {
 }
 
 async function computeSpectrum(payload) {
+  await idle();
   const samples = await decodeSlice(payload.audio);
   const hop = Math.max(SPEC_HOP, Math.ceil(samples.length / SPEC_FRAMES));
-  const steps = spectrogramSteps(samples, hop);
-  let r = steps.next();
-  while (!r.done) {
-    await new Promise((go) => setTimeout(go, 0));  // a key pressed meanwhile goes first
-    r = steps.next();
-  }
+  const spec = await inIdleTime(spectrogramSteps(samples, hop));
+  const image = await inIdleTime(spectrogramImage(spec));
   const [a0] = payload.audio_span || payload.view;
-  return { ...r.value, t0: a0, image: spectrogramImage(r.value), db: null };
+  return { frames: spec.frames, bins: spec.bins, hop, t0: a0, image };
 }
 
 // A payload's spectrogram when it is ready, else null: computing starts on the first ask, and
@@ -998,15 +1017,20 @@ function paintSpectrogram(canvas, spec, x, [z0, z1], m) {
 }
 
 // the lanes: each channel's waveform, and each live segment in view in its channel's lane (the
-// segment shown with its live bounds); `t` is `x`'s inverse
+// segment shown with its live bounds); `t` is `x`'s inverse. The lanes share one scale, up to
+// LANE_GAIN times louder than the waveform's, so a quiet call is readable in its low lanes.
+const LANE_GAIN = 8;
 function paintLanes(canvas, data, x, t, m) {
   const names = data.lanes.names, n = names.length;
   canvas.style.height = `${n * CHANNEL_PX}px`;
   const [g, w] = fitCanvas(canvas);
   if (!g) return;
   const [v0, v1] = data.view, spans = data.lane_segments || [];
+  let loudest = 0;
+  for (const lane of data.lanes.peaks) for (const [lo, hi] of lane) loudest = Math.max(loudest, -lo, hi);
+  const gain = loudest > 0 ? Math.min(LANE_GAIN, 1 / loudest) : 1;
   for (let k = 0; k < n; k++) {
-    const top = k * CHANNEL_PX, mid = top + CHANNEL_PX / 2, amp = CHANNEL_PX / 2 - 3;
+    const top = k * CHANNEL_PX, mid = top + CHANNEL_PX / 2, amp = (CHANNEL_PX / 2 - 3) * gain;
     const mine = spans.filter((s) => s[2] === k).map(([s, e, , id]) =>
       (id === data.segment_id ? [m.start, m.end, true] : [s, e, false]));
     for (const [s, e, own] of mine) {
