@@ -75,7 +75,7 @@ def test_the_spectrogram_lines_up_with_the_waveform_at_every_zoom(
     wb, long_project, server, browser_page
 ):
     page = browser_page
-    queue, key = _open(page, server, wb, long_project)
+    _, key = _open(page, server, wb, long_project)
     expect(page.locator(".ed-spec")).to_be_hidden()  # off until the user turns it on
     assert _st(page, "el._win.spectra") is None  # and nothing was computed
     for _ in range(2):  # a segment away from the start: 8–11 s, its audio 6–13 s
