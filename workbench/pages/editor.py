@@ -203,6 +203,7 @@ def _blind(blind: BlindItem) -> None:
         can_next=False,
     )
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
+    data["spectrogram"] = st.session_state.get("ed_spectrogram", False)
     st.session_state["ed_off"] = tuple(BLIND_OFF)  # the help leaves them out
     action, draft = segment_editor(data, key="ed_component")
     if (

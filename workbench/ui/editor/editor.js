@@ -953,19 +953,20 @@ async function computeSpectrum(payload) {
   return { frames: spec.frames, bins: spec.bins, hop, t0: a0, image };
 }
 
-// A payload's spectrogram when it is ready, else null: computing starts on the first ask, and
-// `ready` is called once it is done (kept per segment version and audio, SPEC_KEEP at most)
+// A payload's spectrogram when it is ready, null while it is computed, false if the audio would
+// not decode: computing starts on the first ask, and `ready` is called once it is done (kept per
+// segment version and audio, SPEC_KEEP at most)
 function spectrumOf(win, payload, ready) {
   const spectra = (win.spectra ||= new Map());
   const id = `${payload.key}@${payload.audio_span}`;
   let entry = spectra.get(id);
   if (!entry) {
-    entry = { spec: null, failed: false };
+    entry = { spec: null };
     spectra.set(id, entry);
     while (spectra.size > SPEC_KEEP) spectra.delete(spectra.keys().next().value);
     computeSpectrum(payload).then(
       (spec) => { entry.spec = spec; if (entry.ready) entry.ready(); },
-      () => { entry.failed = true; },
+      () => { entry.spec = false; if (entry.ready) entry.ready(); },
     );
   }
   entry.ready = ready;
@@ -1012,7 +1013,8 @@ function paintSpectrogram(canvas, spec, x, [z0, z1], m) {
   paintMarks(g, x, { ...m, light: "#f8fafc" }, 0, h);
   g.fillStyle = "rgba(248,250,252,0.75)";
   g.font = "10px sans-serif";
-  g.fillText(spec ? "8 kHz" : "spectrogram…", 4, 11);
+  g.fillText(spec ? "8 kHz" : spec === false ? "no spectrogram: the audio would not decode"
+    : "spectrogram…", 4, 11);
   if (spec) g.fillText("4 kHz", 4, h / 2 + 4);
 }
 
