@@ -21,10 +21,12 @@ replaced, seen at the next frame), timed in the page with performance.now(). Eac
 pressed as a person who reads for a second would: once the server has acknowledged every
 action and the browser's window holds the next segment. Last, on the 10-hour recording,
 save & next with 2-4 s of thinking and typing before each key: the share of keys the window
-served, and the wait of all of them.
+served, and the wait of all of them. With --spectrogram the editor shows the spectrogram (the
+user's preference, on), which the browser computes from each segment's audio after it is
+shown: compare a run with it and one without.
 
     .venv/bin/python bench/editor_latency.py [--samples 200] [--browser-samples 12]
-                                             [--think-presses 20] [--no-browser]
+                                             [--think-presses 20] [--no-browser] [--spectrogram]
 """
 
 from __future__ import annotations
@@ -479,6 +481,7 @@ def main() -> None:
     ap.add_argument("--browser-samples", type=int, default=12)  # the 1-minute queue has 15
     ap.add_argument("--think-presses", type=int, default=20)
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--spectrogram", action="store_true", help="the editor shows it")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
@@ -493,6 +496,7 @@ def main() -> None:
             f"{len(store.segment_queue(wb.db, short_p.id))} in 1 min; {args.samples} samples\n"
         )
         if not args.no_browser and CHROMIUM.exists():  # before any account: the local operator
+            store.set_pref(wb.db, "local", "editor:spectrogram", args.spectrogram)
             shown = {}
             with serving(tmp, url) as (base, _):
                 for label, project, recording in (
@@ -505,7 +509,8 @@ def main() -> None:
                 thinking = browser_thinking(base, long_p.id, "ten-hours", args.think_presses + 1)
             table(
                 f"In Chromium, key press to the next segment on screen, the window holding it "
-                f"({args.browser_samples} samples each)",
+                f"({args.browser_samples} samples each; spectrogram "
+                f"{'on' if args.spectrogram else 'off'})",
                 shown,
                 ("Ctrl+↓ next", "Ctrl+Enter save & next"),
             )

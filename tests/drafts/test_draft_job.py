@@ -154,6 +154,36 @@ def test_per_channel_drafts_come_from_their_channel(wb, call):
     }
 
 
+def _speakers(wb, project) -> list:
+    return [
+        store.get_segment(wb.db, q["id"]).speaker for q in store.segment_queue(wb.db, project.id)
+    ]
+
+
+def test_a_dual_mono_file_is_drafted_once_even_per_channel(wb, tmp_path):
+    """A mono recording saved as stereo keeps no channels copy: drafted one speaker per
+    channel it would give every draft twice, as "channel 1" and "channel 2"."""
+    project = store.update_project(wb.db, ensure_project(wb, "calls").id, per_channel=True)
+    import_paths(wb, project, [tone(tmp_path / "dual.wav", 3.0, channels=2)])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    assert recording.channels == 2 and recording.channels_path is None
+    run_draft_job(wb, start_draft_job(wb, project, {}), LoudnessEngine(), TranscribeOptions())
+    assert _speakers(wb, project) == [None]
+
+
+def test_a_dual_mono_copy_kept_before_is_drafted_once(wb, call):
+    """A channels copy kept by an import that did not yet tell dual mono apart: the draft
+    job hears that its channels are one sound, and drafts the mix once."""
+    project = store.update_project(wb.db, ensure_project(wb, "calls").id, per_channel=True)
+    import_paths(wb, project, [call])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    kept = wb.path(recording.channels_path)
+    mix = sf.read(str(kept), dtype="float32")[0].mean(axis=1)
+    sf.write(str(kept), np.stack([mix, mix], axis=1), 16000, format="FLAC")
+    run_draft_job(wb, start_draft_job(wb, project, {}), LoudnessEngine(), TranscribeOptions())
+    assert _speakers(wb, project) == [None]
+
+
 def test_without_per_channel_the_mix_is_drafted_once(wb, call):
     project = ensure_project(wb, "mixed")
     import_paths(wb, project, [call])

@@ -17,6 +17,7 @@ import av
 import numpy as np
 import soundfile as sf
 
+from workbench.audio.channels import ChannelLikeness
 from workbench.audio.decode import AudioError, probe, stream_blocks
 from workbench.audio.peaks import PeakAccumulator, save_peaks
 from workbench.jobs.leftovers import TAG, owner_tag
@@ -55,12 +56,13 @@ def convert(
     """Decode `source` once into a 16 kHz mono FLAC and its peaks, all written atomically.
 
     With `channels_path`, a source of 2..8 channels also gets a 16 kHz FLAC that keeps its
-    channels (for per-channel drafting). Files appear under their final names only when the
-    whole source decoded; on any failure nothing is left behind and AudioError names the file
-    and the reason. A file that decodes shorter than its header declares is truncated (exactly,
-    for lossless formats; by a tenth, where the length is an estimate). Until then they are
-    written beside their targets as `*.part-<owner>.<token>` (see `PART`; a killed process's are
-    removed by the next import).
+    channels (for per-channel drafting), unless they are one sound (`channels.dual_mono`: a
+    mono recording saved as stereo is drafted once). Files appear under their final names
+    only when the whole source decoded; on any failure nothing is left behind and AudioError
+    names the file and the reason. A file that decodes shorter than its header declares is
+    truncated (exactly, for lossless formats; by a tenth, where the length is an estimate).
+    Until then they are written beside their targets as `*.part-<owner>.<token>` (see `PART`;
+    a killed process's are removed by the next import).
     """
     info = probe(source)
     kept = channels_path if 2 <= info.channels <= MAX_KEPT_CHANNELS else None  # channels copy
@@ -69,11 +71,15 @@ def convert(
     parts = [t.with_name(f"{t.name}.part-{tag}") for t in targets]
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
-    peaks = PeakAccumulator()
+    peaks, likeness = PeakAccumulator(), ChannelLikeness()
     try:
         try:
             total = _decode_into(
-                source, parts[0], parts[2] if kept is not None else None, info.channels, peaks
+                source,
+                parts[0],
+                parts[2] if kept is not None else None,
+                info.channels,
+                (peaks, likeness),
             )
         except sf.LibsndfileError as exc:  # it says only "System error." for a full disk
             raise _full_disk(working_path.parent) or exc from exc
@@ -88,6 +94,10 @@ def convert(
                 f"but only {total / SAMPLE_RATE:.2f} s could be decoded",
             )
         save_peaks(peaks.finish(), parts[1])
+        if kept is not None and likeness.dual_mono():  # one sound: no copy to draft per channel
+            parts[2].unlink()
+            kept = None
+            del parts[2], targets[2]
         # the working copy last: once it is there, the others are (see `_reuse`)
         for part, target in reversed(list(zip(parts, targets, strict=True))):
             os.replace(part, target)
@@ -104,10 +114,12 @@ def _decode_into(
     mono_path: Path,
     multi_path: Path | None,
     channels: int,
-    peaks: PeakAccumulator,
+    seen: tuple[PeakAccumulator, ChannelLikeness],
 ) -> int:
     """Decode `source` into a 16 kHz mono FLAC at `mono_path` (and, with `multi_path`, one
-    that keeps its `channels`), adding to `peaks`; the samples written, at SAMPLE_RATE."""
+    that keeps its `channels`), adding the mix to `seen`'s peaks and, with `multi_path`, the
+    channels to its likeness; the samples written, at SAMPLE_RATE."""
+    peaks, likeness = seen
     total = 0
     with contextlib.ExitStack() as stack:
         mono_out = stack.enter_context(
@@ -128,6 +140,7 @@ def _decode_into(
             mono_out.write(mono)
             if multi_out is not None:
                 multi_out.write(block)
+                likeness.add(block)
             peaks.add(mono)
             total += mono.size
     return total
@@ -145,10 +158,10 @@ def _full_disk(folder: Path) -> OSError | None:
     return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
 
 
-def read_channel(channels_path: str | Path, channel: int) -> np.ndarray:
-    """One channel of a kept-channels copy, whole, as float32 (for per-channel drafts)."""
+def read_channels(channels_path: str | Path) -> np.ndarray:
+    """A kept-channels copy, whole, as float32 (frames, channels) (for per-channel drafts)."""
     data, _ = sf.read(str(channels_path), dtype="float32", always_2d=True)
-    return np.ascontiguousarray(data[:, channel])
+    return data
 
 
 def read_slice(working_path: str | Path, start: float, end: float) -> np.ndarray:

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-import soundfile as sf
 
 from workbench import store
 from workbench.asr import DraftSegment, Engine, TranscribeOptions
+from workbench.audio.channels import dual_mono
 from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
-from workbench.audio.working import read_all, read_channel, read_slice
+from workbench.audio.working import read_all, read_channels, read_slice
 from workbench.core.access import Action, require
 from workbench.core.records import (
     Edit,
@@ -414,10 +414,15 @@ def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
 def _tracks(
     wb: Workbench, recording: Recording, per_channel: bool
 ) -> list[tuple[str | None, np.ndarray]]:
+    """What the engine hears, as (speaker, samples): with `per_channel` and a kept-channels
+    copy, each channel on its own ("channel 1", ...), unless the channels are one sound (a
+    copy kept before import told dual mono apart: see `channels.dual_mono`); else the mix."""
     if per_channel and recording.channels_path:
-        path = wb.path(recording.channels_path)
-        channels = sf.info(str(path)).channels
-        return [(f"channel {c + 1}", read_channel(path, c)) for c in range(channels)]
+        data = read_channels(wb.path(recording.channels_path))
+        if not dual_mono(data):
+            return [
+                (f"channel {c + 1}", np.ascontiguousarray(data[:, c])) for c in range(data.shape[1])
+            ]
     return [(None, read_all(wb.path(recording.working_path)))]
 
 

@@ -72,7 +72,9 @@ with st.form(form_key(project, "asr_settings")):
         "One speaker per channel",
         value=project.per_channel,
         key=form_key(project, "asr_per_channel"),
-        help="Stereo call recordings: draft each channel on its own, with the channel as speaker.",
+        help="Stereo call recordings: draft each channel on its own, with the channel as "
+        "speaker, and show the channels in lanes. A file whose channels are the same sound "
+        "is drafted once.",
     )
     if st.form_submit_button("Save settings", key=form_key(project, "save_asr_settings")):
         try:

@@ -29,7 +29,14 @@ from workbench.ui.common import (
     show_flash,
     workbench,
 )
-from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
+from workbench.ui.editor import (
+    CONTEXTS,
+    editor_data,
+    help_markdown,
+    lanes_data,
+    minimap_data,
+    segment_editor,
+)
 from workbench.ui.jobs import (
     retime_saved,
     span_drafts_done,
@@ -46,6 +53,7 @@ project = require_project(wb)
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
 RETIMED = ("save", "save_next", "split", "merge")  # the actions after which words are re-timed
+SPECTROGRAM = "editor:spectrogram"  # whether the user shows it (every project), kept likewise
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
 ORDERS = {"time": "time", "flags first": "flags first", "uncertain": "least confident first"}
 
@@ -204,6 +212,7 @@ def _blind(blind: BlindItem) -> None:
         shortcuts=my_shortcuts(wb),
     )
     data.update(hidden=BLIND_HIDDEN, off=BLIND_OFF)  # a transcript is all it takes
+    data["spectrogram"] = st.session_state.get("ed_spectrogram", False)
     st.session_state["ed_off"] = tuple(BLIND_OFF)  # the help leaves them out
     action, draft = segment_editor(data, key="ed_component")
     if (
@@ -271,7 +280,7 @@ def _beside(action: dict, speakers: list[str], choices: list[str], seg) -> Besid
 
 
 MAX_BATCH = 20  # actions applied from one trigger at most (the browser resends the rest)
-HEAVY = ("peaks", "audio", "words")  # what a segment the browser holds is not sent again
+HEAVY = ("peaks", "audio", "words", "lanes")  # what a segment the browser holds is not sent again
 SENT_KEEP = 8  # segment versions remembered as held by the browser (it keeps 12)
 
 
@@ -393,26 +402,27 @@ def _given_back() -> None:
 def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter) -> dict:
     """The component's data with the window (the next segments of the queue, which the
     browser shows at once on save & next), sending only what the browser does not hold: a
-    segment version it has comes as a reference, without its audio, peaks and words."""
+    segment version it has at this zoom level comes as a reference, without its audio, peaks
+    and words (a version's peaks differ from one level to the next; the browser keeps one)."""
     ss = st.session_state
     sent = ss.setdefault("ed_sent", [])
     window = window_after(wb, project.id, state, queue)
     keys = [data["key"], *(_key(step) for step in window)]
+    held = [f"{key}@{data['context']}" for key in keys]  # a version as sent at this level
     data["next_key"] = keys[1] if len(keys) > 1 else None
     data["recording_id"] = state.view.recording.id
     payloads = [
         _window_item(screen, step, keys[i + 2] if i + 2 < len(keys) else None)
         for i, step in enumerate(window)
-        if keys[i + 1] not in sent
+        if held[i + 1] not in sent
     ]
-    out = {k: v for k, v in data.items() if k not in HEAVY} if data["key"] in sent else data
-    if data["key"] in sent:
+    out = {k: v for k, v in data.items() if k not in HEAVY} if held[0] in sent else data
+    if held[0] in sent:
         out["ref"] = data["key"]
         del out["shortcuts"]
-    for key in keys:
-        if key in sent:
-            sent.remove(key)
-        sent.append(key)
+    for key, level in zip(keys, held, strict=True):
+        sent[:] = [s for s in sent if s.partition("@")[0] != key]  # one level held a version
+        sent.append(level)
     del sent[:-SENT_KEEP]
     out.update(
         window=payloads,
@@ -457,8 +467,28 @@ def _window_item(screen: EditorScreen, step: EditorState, next_key: str | None) 
         others=[
             [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
         ],
+        **lanes_data(wb, project, view, v0, v1),
     )
     return data
+
+
+def _spectrogram_toggle() -> None:
+    """The spectrogram under the waveform, on or off as the user last chose (kept with their
+    preferences). The browser computes it from the audio it holds: off, it costs nothing."""
+    prefs = st.session_state.setdefault("prefs", {})
+    st.session_state.setdefault("ed_spectrogram", bool(prefs.get(SPECTROGRAM, False)))
+
+    def remember() -> None:
+        prefs[SPECTROGRAM] = bool(st.session_state["ed_spectrogram"])
+        set_pref(workbench(), SPECTROGRAM, prefs[SPECTROGRAM])
+
+    st.toggle(
+        "Spectrogram",
+        key="ed_spectrogram",
+        on_change=remember,
+        help="Under the waveform: frequencies up to 8 kHz, louder brighter, aligned with the "
+        "waveform at every zoom. Remembered for you.",
+    )
 
 
 @st.fragment
@@ -466,6 +496,7 @@ def editor() -> None:
     global wb  # a keystroke reruns only this fragment: check the session again every time,
     wb = workbench()  # so a sign-out or a deactivation elsewhere stops the next save here
     queue = _filters()
+    _spectrogram_toggle()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     screen = _screen(queue, shown)
     shown = st.session_state.get("ed_current")
@@ -571,6 +602,8 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
         [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
     ]
     data["off"] = EDITOR_OFF
+    data["spectrogram"] = st.session_state.get("ed_spectrogram", False)
+    data.update(lanes_data(wb, project, view, v0, v1))
     return data
 
 

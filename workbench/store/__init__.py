@@ -187,6 +187,7 @@ from workbench.store.spans import (
     segment_at,
     spans_of,
     spans_stamp,
+    speakers_in,
 )
 
 # Last: the tables take the names of the modules `projects`, `recordings`, `segments`, `jobs`
@@ -353,6 +354,7 @@ __all__ = [
     "segment_at",
     "spans_of",
     "spans_stamp",
+    "speakers_in",
     "merge",
     "adjacent",
     # queue

@@ -87,3 +87,22 @@ def project_of_segment(engine: Engine, segment_id: int) -> int | None:
     )
     with engine.connect() as conn:
         return conn.execute(query).scalar()
+
+
+def speakers_in(
+    engine: Engine, recording_id: int, start: float, end: float
+) -> list[tuple[int, float, float, str | None]]:
+    """(id, start, end, speaker) of the live segments of a recording overlapping [start, end),
+    by start time (the editor's lanes of a recording drafted one speaker per channel)."""
+    query = (
+        sa.select(segments.c.id, segments.c.start, segments.c.end, segments.c.speaker)
+        .where(
+            segments.c.recording_id == recording_id,
+            _LIVE,
+            segments.c.start < end,
+            segments.c.end > start,
+        )
+        .order_by(segments.c.start, segments.c.id)
+    )
+    with engine.connect() as conn:
+        return [(int(i), float(a), float(b), s) for i, a, b, s in conn.execute(query)]

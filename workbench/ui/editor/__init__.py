@@ -23,9 +23,11 @@ import numpy as np
 import streamlit as st
 
 from workbench.audio import load_peaks, overview_peaks, read_slice, to_opus_bytes
-from workbench.core.records import Recording, SegmentView, unsure_words
+from workbench.audio.channels import channel_peaks
+from workbench.core.records import Project, Recording, SegmentView, unsure_words
 from workbench.core.workbench import Workbench
 from workbench.labelling import overview
+from workbench.labelling.lanes import has_lanes, lane_segments
 from workbench.labelling.shortcuts import (
     SHORTCUT_DATA,
     SHORTCUTS,
@@ -34,7 +36,14 @@ from workbench.labelling.shortcuts import (
     shortcut_data,
 )
 
-__all__ = ["CONTEXTS", "editor_data", "help_markdown", "minimap_data", "segment_editor"]
+__all__ = [
+    "CONTEXTS",
+    "editor_data",
+    "help_markdown",
+    "lanes_data",
+    "minimap_data",
+    "segment_editor",
+]
 
 _HERE = Path(__file__).parent
 CONTEXT = 2.0  # seconds of audio shown and sent either side of the segment
@@ -59,18 +68,31 @@ def _slice(
 ) -> tuple[list, str]:
     """Peaks (rounded, at most VIEW_PEAKS pairs) for [v0, v1] and an Ogg/Opus data URL for
     [a0, a1] of a recording (a tenth of a WAV's bytes); cached per region."""
-    region = load_peaks(peaks, v0, v1)
-    if len(region) > VIEW_PEAKS:  # a wide view: min and max of equal shares
+    audio = to_opus_bytes(read_slice(working, a0, a1))
+    return (
+        _fitted(load_peaks(peaks, v0, v1)),
+        "data:audio/ogg;codecs=opus;base64," + base64.b64encode(audio).decode("ascii"),
+    )
+
+
+def _fitted(region: np.ndarray) -> list:
+    """(n, 2) peaks as rounded pairs, at most VIEW_PEAKS: a wider view's are the min and max
+    of equal shares."""
+    if len(region) > VIEW_PEAKS:
         edges = np.linspace(0, len(region), VIEW_PEAKS + 1).astype(np.int64)[:-1]
         region = np.stack(
             [np.minimum.reduceat(region[:, 0], edges), np.maximum.reduceat(region[:, 1], edges)],
             axis=1,
         )
-    audio = to_opus_bytes(read_slice(working, a0, a1))
-    return (
-        [[round(float(a), 3), round(float(b), 3)] for a, b in region],
-        "data:audio/ogg;codecs=opus;base64," + base64.b64encode(audio).decode("ascii"),
-    )
+    return [[round(float(a), 3), round(float(b), 3)] for a, b in region]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _channel_peaks(channels: str, v0: float, v1: float) -> tuple[np.ndarray, list]:
+    """Each channel's peaks for [v0, v1] of a kept-channels copy: as read (for the lanes'
+    loudness) and as sent (`_fitted`); cached per region."""
+    peaks = channel_peaks(channels, v0, v1)
+    return peaks, [_fitted(lane) for lane in peaks]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -101,6 +123,24 @@ def minimap_data(
         "peaks": _overview_peaks(str(wb.settings.home / recording.peaks_path), overview.COLUMNS),
         "columns": _columns(wb, home, project_id, recording.id),
         "edits": edits,
+    }
+
+
+def lanes_data(wb: Workbench, project: Project, view: SegmentView, v0: float, v1: float) -> dict:
+    """A recording drafted one speaker per channel, in lanes (`labelling.lanes`), for the view
+    [v0, v1]: `lanes`, each channel's name and peaks (the same windows as the waveform's), and
+    `lane_segments`, [start, end, lane, id] of every live segment in view. Empty for any other
+    recording: nothing is read or sent."""
+    recording = view.recording
+    if not has_lanes(project, recording) or recording.channels_path is None:
+        return {}
+    peaks, sent = _channel_peaks(str(wb.path(recording.channels_path)), v0, v1)
+    return {
+        "lanes": {"names": [f"channel {c + 1}" for c in range(len(sent))], "peaks": sent},
+        "lane_segments": [
+            [s.start, s.end, s.lane, s.segment_id]
+            for s in lane_segments(wb, recording, (v0, v1), peaks)
+        ],
     }
 
 

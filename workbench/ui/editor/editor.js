@@ -52,6 +52,8 @@ function build(root, shortcuts) {
     </div>
     <div class="ed-ctx ed-before"></div>
     <canvas class="ed-canvas"></canvas>
+    <canvas class="ed-spec" title="Spectrogram: 0 to 8 kHz, louder brighter"></canvas>
+    <canvas class="ed-lanes" title="The channels: each one's waveform and segments"></canvas>
     <div class="ed-ruler"></div>
     <div class="ed-folds"><span class="ed-fold-before"></span><span class="ed-fold-after"></span></div>
     <div class="ed-words"></div>
@@ -151,6 +153,7 @@ export default function (component) {
   if (component.data.shortcuts) win.shortcuts = component.data.shortcuts;
   if (component.data.minimap) win.minimap = component.data.minimap;
   if ("status" in component.data) win.status = component.data.status || null;
+  if ("spectrogram" in component.data) win.spectrogram = !!component.data.spectrogram;
   if (component.data.ref && !win.cache.has(component.data.ref)) {
     // a reference to a segment this browser does not hold (a reconnect emptied it): ask for
     // the whole of it, and keep what is on screen meanwhile
@@ -306,6 +309,7 @@ function render(component, root, data, win) {
     }
     if (st.playhead !== null) { g.fillStyle = "#111827"; g.fillRect(x(st.playhead) - 1, 0, 2, h); }
     drawMinimap();
+    drawBelow();
     $(".ed-time").textContent = `${(st.end - st.start).toFixed(2)} s` +
       (st.playhead !== null ? `  ▶ ${fmt(st.playhead)}` : `  cursor ${fmt(st.cursor)}`);
     if (document.activeElement !== $(".ed-start") && root.getRootNode().activeElement !== $(".ed-start")) $(".ed-start").value = st.start.toFixed(2);
@@ -351,6 +355,20 @@ function render(component, root, data, win) {
     g.fillRect(mx(st.start), 0, Math.max(3, mx(st.end) - mx(st.start)), h - band);
     g.globalAlpha = 1;
     if (st.playhead !== null) { g.fillStyle = "#111827"; g.fillRect(mx(st.playhead), 0, 1, h); }
+  }
+  // under the waveform, drawn through its own mapping `x`: the spectrogram (when on) and, for
+  // a call drafted one speaker per channel, the channels' lanes (see the end of this file)
+  root._draw = draw;
+  function drawBelow() {
+    const spec = $(".ed-spec"), lanes = $(".ed-lanes"), on = !!win.spectrogram && !!data.audio;
+    const marks = { start: st.start, end: st.end, cursor: st.cursor, playhead: st.playhead };
+    spec.style.display = on ? "" : "none";
+    const shown = on ? spectrumOf(win, data, () => root._draw()) : null;
+    if (on) paintSpectrogram(spec, shown, x, st.zoom, marks);
+    const ahead = shown && win.cache.get(data.next_key);  // then the next one, ready for it
+    if (ahead && ahead.audio) spectrumOf(win, ahead, () => {});
+    lanes.style.display = data.lanes ? "" : "none";
+    if (data.lanes) paintLanes(lanes, data, x, t, marks);
   }
   function buildLegend() {
     const legend = $(".ed-legend");
@@ -855,4 +873,246 @@ function render(component, root, data, win) {
     teardown();
     if (!root.isConnected) audio.pause();
   };
+}
+
+// ---- the spectrogram (a toggle, remembered per user): computed here from the audio slice the
+// browser already holds, so it adds no byte to a key, and nothing is decoded or computed while
+// it is off. Linear frequency from 0 to 8 kHz (the working copies' Nyquist), log magnitude,
+// drawn through the waveform's own time-to-pixel mapping, so it lines up at every zoom.
+const SPEC_RATE = 16000;      // Hz: the slice is decoded at the working copies' rate
+const SPEC_FFT = 512;         // samples a frame (32 ms, Hann window): 257 bins 31.25 Hz apart
+const SPEC_HOP = 80;          // samples between frames (5 ms); more for a long slice, so that
+const SPEC_FRAMES = 4000;     // a slice has at most this many frames
+const SPEC_RANGE = 70;        // dB shown under the slice's loudest bin
+const SPEC_STEP = 16;         // frames (or image columns) between two looks at the clock:
+const SPEC_SLACK = 2;         // ms of an idle period left unused, so a key is never kept waiting
+const SPEC_KEEP = 6;          // spectrograms kept: the segment shown and those around it
+const SPEC_STOPS = [          // the colour map, quiet to loud (viridis' ends and middle)
+  [68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37],
+];
+const CHANNEL_PX = 44;        // the height of a channel's lane
+
+let fftTables = null;
+function fftSetup(n) {
+  if (fftTables && fftTables.n === n) return fftTables;
+  const bits = Math.log2(n), rev = new Uint32Array(n), cos = new Float64Array(n / 2);
+  const sin = new Float64Array(n / 2), hann = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+    rev[i] = r;
+    hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+  }
+  for (let i = 0; i < n / 2; i++) { cos[i] = Math.cos((2 * Math.PI * i) / n); sin[i] = -Math.sin((2 * Math.PI * i) / n); }
+  fftTables = { n, rev, cos, sin, hann };
+  return fftTables;
+}
+
+// power in dB of one windowed frame centred on sample `centre` into out[0 .. n/2]
+function framePower(samples, centre, tables, re, im, out) {
+  const { n, rev, cos, sin, hann } = tables, from = centre - n / 2;
+  for (let i = 0; i < n; i++) {
+    const k = from + i;
+    re[rev[i]] = k >= 0 && k < samples.length ? samples[k] * hann[i] : 0;
+    im[i] = 0;
+  }
+  for (let size = 2; size <= n; size *= 2) {  // radix-2, in place
+    const half = size / 2, step = n / size;
+    for (let s = 0; s < n; s += size) {
+      for (let j = 0; j < half; j++) {
+        const a = s + j, b = a + half, wr = cos[j * step], wi = sin[j * step];
+        const tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr;
+        re[b] = re[a] - tr; im[b] = im[a] - ti; re[a] += tr; im[a] += ti;
+      }
+    }
+  }
+  for (let k = 0; k <= n / 2; k++) out[k] = 10 * Math.log10(re[k] * re[k] + im[k] * im[k] + 1e-12);
+}
+
+// The spectrogram of `samples` (at SPEC_RATE), frame i centred on sample i * hop: {frames,
+// bins, hop, db, top} with db[i * bins + k] the power of bin k (k * 31.25 Hz) in dB, top the
+// loudest. A generator that pauses every SPEC_STEP frames, so that the caller computes only
+// while the browser is idle; `spectrogram` runs it whole.
+export function* spectrogramSteps(samples, hop = SPEC_HOP) {
+  const tables = fftSetup(SPEC_FFT), bins = SPEC_FFT / 2 + 1;
+  const frames = Math.max(1, Math.ceil(samples.length / hop));
+  const db = new Float32Array(frames * bins);
+  const re = new Float64Array(SPEC_FFT), im = new Float64Array(SPEC_FFT), out = new Float64Array(bins);
+  let top = -Infinity;
+  for (let i = 0; i < frames; i++) {
+    framePower(samples, i * hop, tables, re, im, out);
+    db.set(out, i * bins);
+    for (let k = 0; k < bins; k++) if (out[k] > top) top = out[k];
+    if (i % SPEC_STEP === SPEC_STEP - 1) yield i;
+  }
+  return { frames, bins, hop, db, top };
+}
+export function spectrogram(samples, hop = SPEC_HOP) {
+  const steps = spectrogramSteps(samples, hop);
+  for (;;) { const r = steps.next(); if (r.done) return r.value; }
+}
+
+const SPEC_COLOURS = (() => {  // 256 colours along SPEC_STOPS
+  const lut = new Uint8Array(256 * 3), last = SPEC_STOPS.length - 1;
+  for (let v = 0; v < 256; v++) {
+    const at = (v / 255) * last, i = Math.min(last - 1, Math.floor(at)), f = at - i;
+    for (let c = 0; c < 3; c++) lut[v * 3 + c] = Math.round(SPEC_STOPS[i][c] * (1 - f) + SPEC_STOPS[i + 1][c] * f);
+  }
+  return lut;
+})();
+
+// the spectrogram as an image, a column a frame, 8 kHz at the top, SPEC_RANGE dB of colours:
+// a generator pausing every SPEC_STEP columns, returning the canvas
+function* spectrogramImage(spec) {
+  const { frames, bins, db, top } = spec, canvas = document.createElement("canvas");
+  canvas.width = frames; canvas.height = bins;
+  const img = new ImageData(frames, bins), px = img.data;
+  for (let i = 0; i < frames; i++) {
+    for (let k = 0; k < bins; k++) {
+      const v = Math.max(0, Math.min(255, Math.round(((db[i * bins + k] - top) / SPEC_RANGE + 1) * 255)));
+      const o = ((bins - 1 - k) * frames + i) * 4;
+      px[o] = SPEC_COLOURS[v * 3]; px[o + 1] = SPEC_COLOURS[v * 3 + 1]; px[o + 2] = SPEC_COLOURS[v * 3 + 2]; px[o + 3] = 255;
+    }
+    if (i % SPEC_STEP === SPEC_STEP - 1) yield i;
+  }
+  canvas.getContext("2d").putImageData(img, 0, 0);
+  return canvas;
+}
+
+// the browser's next idle period (its deadline), so that no key waits for the spectrogram
+const idle = () => new Promise((go) => (window.requestIdleCallback
+  ? window.requestIdleCallback(go)
+  : setTimeout(() => go({ timeRemaining: () => 4 }), 20)));
+
+// run a generator to its end in idle periods only; its value
+async function inIdleTime(steps) {
+  let r = { done: false };
+  while (!r.done) {
+    const deadline = await idle();
+    do r = steps.next(); while (!r.done && deadline.timeRemaining() > SPEC_SLACK);
+  }
+  return r.value;
+}
+
+// the samples of a payload's audio (an Ogg/Opus data URL), decoded at SPEC_RATE
+async function decodeSlice(url) {
+  const bytes = Uint8Array.from(atob(url.slice(url.indexOf(",") + 1)), (c) => c.charCodeAt(0));
+  const audio = await new OfflineAudioContext(1, 1, SPEC_RATE).decodeAudioData(bytes.buffer);
+  return audio.getChannelData(0);
+}
+
+async function computeSpectrum(payload) {
+  await idle();
+  const samples = await decodeSlice(payload.audio);
+  const hop = Math.max(SPEC_HOP, Math.ceil(samples.length / SPEC_FRAMES));
+  const spec = await inIdleTime(spectrogramSteps(samples, hop));
+  const image = await inIdleTime(spectrogramImage(spec));
+  const [a0] = payload.audio_span || payload.view;
+  return { frames: spec.frames, bins: spec.bins, hop, t0: a0, image };
+}
+
+// A payload's spectrogram when it is ready, null while it is computed, false if the audio would
+// not decode: computing starts on the first ask, and `ready` is called once it is done (kept per
+// segment version and audio, SPEC_KEEP at most)
+function spectrumOf(win, payload, ready) {
+  const spectra = (win.spectra ||= new Map());
+  const id = `${payload.key}@${payload.audio_span}`;
+  let entry = spectra.get(id);
+  if (!entry) {
+    entry = { spec: null };
+    spectra.set(id, entry);
+    while (spectra.size > SPEC_KEEP) spectra.delete(spectra.keys().next().value);
+    computeSpectrum(payload).then(
+      (spec) => { entry.spec = spec; if (entry.ready) entry.ready(); },
+      () => { entry.spec = false; if (entry.ready) entry.ready(); },
+    );
+  }
+  entry.ready = ready;
+  return entry.spec;
+}
+
+// a canvas sized to its box (device pixels), cleared: [context, width, height] in CSS pixels
+function fitCanvas(canvas) {
+  const w = canvas.clientWidth, h = canvas.clientHeight, dpr = window.devicePixelRatio || 1;
+  if (!w) return [null, 0, 0];
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
+  }
+  const g = canvas.getContext("2d");
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, w, h);
+  return [g, w, h];
+}
+
+// the segment's bounds, the cursor and the playhead, as the waveform has them, over [top, bottom]
+function paintMarks(g, x, m, top, bottom) {
+  g.fillStyle = "#f59e0b";
+  g.fillRect(x(m.cursor), top, 1, bottom - top);
+  g.fillStyle = "#16a34a"; g.fillRect(x(m.start) - 1, top, 2, bottom - top);
+  g.fillStyle = "#dc2626"; g.fillRect(x(m.end) - 1, top, 2, bottom - top);
+  if (m.playhead !== null) { g.fillStyle = m.light || "#111827"; g.fillRect(x(m.playhead) - 1, top, 2, bottom - top); }
+}
+
+// the spectrogram in its canvas: frame i over the time of its centre, through `x` (the
+// waveform's time-to-pixel mapping) over the visible times [z0, z1]
+function paintSpectrogram(canvas, spec, x, [z0, z1], m) {
+  const [g, w, h] = fitCanvas(canvas);
+  if (!g) return;
+  g.fillStyle = "#1e1b2e";
+  g.fillRect(0, 0, w, h);
+  if (spec) {
+    const dt = spec.hop / SPEC_RATE, first = spec.t0 - dt / 2, last = first + spec.frames * dt;
+    const ta = Math.max(z0, first), tb = Math.min(z1, last);
+    if (tb > ta) {
+      g.imageSmoothingEnabled = true;
+      g.drawImage(spec.image, (ta - first) / dt, 0, (tb - ta) / dt, spec.bins, x(ta), 0, x(tb) - x(ta), h);
+    }
+  }
+  paintMarks(g, x, { ...m, light: "#f8fafc" }, 0, h);
+  g.fillStyle = "rgba(248,250,252,0.75)";
+  g.font = "10px sans-serif";
+  g.fillText(spec ? "8 kHz" : spec === false ? "no spectrogram: the audio would not decode"
+    : "spectrogram…", 4, 11);
+  if (spec) g.fillText("4 kHz", 4, h / 2 + 4);
+}
+
+// the lanes: each channel's waveform, and each live segment in view in its channel's lane (the
+// segment shown with its live bounds); `t` is `x`'s inverse. The lanes share one scale, up to
+// LANE_GAIN times louder than the waveform's, so a quiet call is readable in its low lanes.
+const LANE_GAIN = 8;
+function paintLanes(canvas, data, x, t, m) {
+  const names = data.lanes.names, n = names.length;
+  canvas.style.height = `${n * CHANNEL_PX}px`;
+  const [g, w] = fitCanvas(canvas);
+  if (!g) return;
+  const [v0, v1] = data.view, spans = data.lane_segments || [];
+  let loudest = 0;
+  for (const lane of data.lanes.peaks) for (const [lo, hi] of lane) loudest = Math.max(loudest, -lo, hi);
+  const gain = loudest > 0 ? Math.min(LANE_GAIN, 1 / loudest) : 1;
+  for (let k = 0; k < n; k++) {
+    const top = k * CHANNEL_PX, mid = top + CHANNEL_PX / 2, amp = (CHANNEL_PX / 2 - 3) * gain;
+    const mine = spans.filter((s) => s[2] === k).map(([s, e, , id]) =>
+      (id === data.segment_id ? [m.start, m.end, true] : [s, e, false]));
+    for (const [s, e, own] of mine) {
+      g.fillStyle = own ? "rgba(59,130,246,0.16)" : "rgba(100,116,139,0.14)";
+      g.fillRect(x(s), top, x(e) - x(s), CHANNEL_PX);
+      g.fillStyle = own ? "#2563eb" : "rgba(100,116,139,0.6)";
+      g.fillRect(x(s), top, Math.max(1, x(e) - x(s) - 1), 3);
+    }
+    const peaks = data.lanes.peaks[k], count = peaks.length, rate = count / (v1 - v0);
+    for (let px = 0; px < w; px++) {
+      const a = Math.floor((t(px) - v0) * rate), b = Math.max(a + 1, Math.floor((t(px + 1) - v0) * rate));
+      let lo = 0, hi = 0;
+      for (let i = Math.max(0, a); i < b && i < count; i++) { lo = Math.min(lo, peaks[i][0]); hi = Math.max(hi, peaks[i][1]); }
+      const at = t(px), over = mine.find(([s, e]) => at >= s && at <= e);
+      g.fillStyle = over ? (over[2] ? "#2563eb" : "#475569") : "#94a3b8";
+      g.fillRect(px, mid - hi * amp, 1, Math.max(1, (hi - lo) * amp));
+    }
+    g.fillStyle = "rgba(100,116,139,0.35)";
+    g.fillRect(0, top + CHANNEL_PX - 1, w, 1);
+    g.fillStyle = "#334155";
+    g.font = "11px sans-serif";
+    g.fillText(names[k], 4, top + 12);
+  }
+  paintMarks(g, x, m, 0, n * CHANNEL_PX);
 }
