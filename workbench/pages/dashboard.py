@@ -244,17 +244,19 @@ else:
 # ---------------------------------------------------------------- pay
 st.subheader("Pay")
 st.caption(
-    "Approved segments only, credited to the person who labelled them and counted on "
-    "the day (UTC) of their approval. Weighted: each item counts 0.5 + the draft's "
+    "Final segments: approved by a reviewer, or passed (not drawn for review), credited to "
+    "the person who labelled them and counted on the day (UTC) they became final (the "
+    "approval, or the save that passed them). Weighted: each item counts 0.5 + the draft's "
     f"{board.metric} against the label (at most 1.5): a draft only checked earns half, "
     "one rewritten entirely one and a half; a segment without a Whisper draft (imported "
-    "text, a split-off part) counts 1. Blind second labels and test answers are not "
-    "paid here."
+    "text, a split-off part) counts 1. Blind answers (second labels, hidden gold, test "
+    "items) are paid only when ticked below, each as one item of its audio on the day it "
+    "was given, weighing 1."
 )
 show_flash(f"pay_flash_{project.id}")
 today = dt.datetime.now(dt.UTC).date()
 settings_key = form_key(project, "pay")  # fresh inputs after the defaults change
-cols = st.columns([1, 1, 1, 1, 1.4])
+cols = st.columns([1, 1, 1, 1, 1.4, 1.4])
 start = cols[0].date_input("From", value=today.replace(day=1), key=f"pay_from_{project.id}")
 end = cols[1].date_input(
     "To (not included)", value=today + dt.timedelta(days=1), key=f"pay_to_{project.id}"
@@ -263,7 +265,7 @@ unit = cols[2].selectbox(
     "Paid per",
     PAY_UNITS,
     index=PAY_UNITS.index(project.pay_unit),
-    format_func=lambda u: {"item": "approved segment", "minute": "minute of audio"}[u],
+    format_func=lambda u: {"item": "final segment", "minute": "minute of audio"}[u],
     key=f"{settings_key}_unit",
 )
 rate = cols[3].number_input(
@@ -277,28 +279,42 @@ rate = cols[3].number_input(
 weighted = cols[4].checkbox(
     "Weighted by edit effort", value=project.pay_weighted, key=f"{settings_key}_weighted"
 )
-changed = (unit, round(rate, 4), weighted) != (
+answers = cols[5].checkbox(
+    "Pay blind answers",
+    value=project.pay_answers,
+    key=f"{settings_key}_answers",
+    help="second labels, hidden gold and qualification test items",
+)
+changed = (unit, round(rate, 4), weighted, answers) != (
     project.pay_unit,
     project.pay_rate,
     project.pay_weighted,
+    project.pay_answers,
 )
 if st.button(
     "Save as the project's pay defaults", key=f"pay_save_{project.id}", disabled=not changed
 ):
     try:
-        update_settings(wb, project.id, pay_unit=unit, pay_rate=rate, pay_weighted=weighted)
+        update_settings(
+            wb, project.id, pay_unit=unit, pay_rate=rate, pay_weighted=weighted, pay_answers=answers
+        )
         st.session_state[f"pay_flash_{project.id}"] = ("success", "Pay defaults saved.")
         st.rerun()
     except WorkbenchError as exc:
         show_error(exc)
 
 try:
-    report = pay_report(wb, project.id, start, end, unit=unit, rate=rate, weighted=weighted)
+    report = pay_report(
+        wb, project.id, start, end, unit=unit, rate=rate, weighted=weighted, answers=answers
+    )
 except WorkbenchError as exc:
     show_error(exc)
     st.stop()
 if not report.rows:
-    st.info(f"No segment was approved from {start:%Y-%m-%d} to {end:%Y-%m-%d} (not included).")
+    st.info(
+        f"No segment became final from {start:%Y-%m-%d} to {end:%Y-%m-%d} (not included)"
+        + (", and no blind answer was given." if report.answers else ".")
+    )
 else:
     unit_word = "segments" if report.unit == "item" else "minutes"
     st.dataframe(
@@ -306,7 +322,8 @@ else:
             [
                 {
                     "labeller": r.labeller,
-                    "segments": r.items,
+                    ("items" if report.answers else "segments"): r.items,
+                    **({"of them blind answers": r.answers} if report.answers else {}),
                     "audio (min)": float(r.minutes),
                     f"units ({unit_word}{', weighted' if report.weighted else ''})": float(r.units),
                     "amount": float(r.amount),

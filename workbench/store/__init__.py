@@ -27,7 +27,7 @@ from workbench.store.claims import (
     workload,
 )
 from workbench.store.batches import batch_rows
-from workbench.store.dashboard import approved_work, first_labels, label_drafts
+from workbench.store.dashboard import final_work, first_labels, label_drafts
 from workbench.store.engine import now, open_store
 from workbench.store.errors import DatabaseLocked, database_trouble, refused_while_locked
 from workbench.store.exports import forget_export, list_exports, record_export
@@ -342,7 +342,7 @@ __all__ = [
     "first_labels",
     "batch_rows",
     "label_drafts",
-    "approved_work",
+    "final_work",
     # reviews
     "record_review",
     "last_review",
