@@ -287,14 +287,7 @@ def draft_recording(
     prompt back (the 'prompt_echo' flag) is drafted again without the prompt, and the echo
     never stored (see `_without_prompt`).
     """
-    needed = [recording.working_path, recording.peaks_path]
-    if per_channel and recording.channels_path:
-        needed.append(recording.channels_path)
-    for stored in needed:
-        if not wb.path(stored).is_file():  # soundfile would say only "System error"
-            raise FileNotFoundError(
-                errno.ENOENT, "the working copy is missing", str(wb.path(stored))
-            )
+    _check_files(wb, recording, per_channel)
     peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
     energy = peaks[:, 1] - peaks[:, 0]
     tracks = _tracks(wb, recording, per_channel)
@@ -329,6 +322,19 @@ def draft_recording(
         language=language,
         job_id=job_id,
     )
+
+
+def _check_files(wb: Workbench, recording: Recording, per_channel: bool) -> None:
+    """FileNotFoundError when a file drafting reads is missing (soundfile would say only
+    "System error")."""
+    needed = [recording.working_path, recording.peaks_path]
+    if per_channel and recording.channels_path:
+        needed.append(recording.channels_path)
+    for stored in needed:
+        if not wb.path(stored).is_file():
+            raise FileNotFoundError(
+                errno.ENOENT, "the working copy is missing", str(wb.path(stored))
+            )
 
 
 def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) -> Revision:

@@ -20,6 +20,7 @@ from workbench.ui.common import form_key, project_page, show_error, show_flash
 STATUS_COLOURS = {
     "new": "#9ca3af",
     "drafted": "#60a5fa",
+    "gold": "#eab308",
     "labeled": "#f59e0b",
     "passed": "#a3e635",
     "approved": "#16a34a",

@@ -79,9 +79,11 @@ with st.form(form_key(project, "asr_settings")):
         f"**{progress.todo_count}** recording(s) without a draft "
         f"({fmt_seconds(progress.todo_seconds)} of audio)."
     )
-    cols = st.columns([1, 1, 3])
-    saved = cols[0].form_submit_button("Save settings", key=form_key(project, "save_asr_settings"))
-    started = cols[1].form_submit_button(
+    buttons = st.columns([1, 1, 3])
+    saved = buttons[0].form_submit_button(
+        "Save settings", key=form_key(project, "save_asr_settings")
+    )
+    started = buttons[1].form_submit_button(
         "Start drafts",
         key="start_drafts",
         type="primary",

@@ -124,6 +124,8 @@ from workbench.store.quality import (
     verdicts_since,
 )
 from workbench.store.reports import (
+    BUCKETS,
+    GOLD_BUCKET,
     draft_final_pairs,
     export_rows,
     labeller_stats,
@@ -163,6 +165,7 @@ from workbench.store.segments import (
     merge,
     segment_view,
     live_bounds,
+    project_bounds,
     live_overlaps,
     split,
 )
@@ -313,6 +316,7 @@ __all__ = [
     "add_draft",
     "add_segment",
     "live_bounds",
+    "project_bounds",
     "segment_texts",
     "get_segment",
     "segment_view",
@@ -333,6 +337,8 @@ __all__ = [
     "queue_position",
     "counts_by_recording",
     # reports
+    "BUCKETS",
+    "GOLD_BUCKET",
     "status_counts",
     "draft_final_pairs",
     "labeller_stats",
