@@ -178,6 +178,28 @@ def test_pay_on_the_page_says_what_is_final_and_pays_answers_when_chosen(home, w
     assert store.get_project(wb.db, project.id).pay_answers is True
 
 
+def test_a_small_projects_dashboard_reads_in_seconds_and_shows_no_none(home, wb, worked):
+    """A project of a few seconds of audio: durations in seconds (no 0.000 h axes), counts
+    and durations side by side in the same form, and missing values shown as '–'."""
+    import json
+
+    project, _, _ = worked
+    at = open_page(home, "workbench/pages/dashboard.py", project.id, ("olga", "owner"))
+    _no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Audio"] == "5.5 s"
+    assert (metrics["Labelled"], metrics["Approved"]) == ("5 · 4.5 s", "4 · 3.5 s")
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [
+        axis.get("title") for spec in specs for axis in spec["encoding"].values() if "title" in axis
+    ]
+    assert "seconds of audio" in titles and not any("hours" in str(t) for t in titles)
+    people = _table(at, "gold accuracy")
+    assert "audio (s)" in people.columns
+    assert people.isna().any().any()  # a missing value to show...
+    assert {d.proto.placeholder for d in at.dataframe} == {"–"}  # ...as '–', never 'None'
+
+
 def _table(at, column: str):
     """The one table of the page with `column`."""
     (table,) = [d.value for d in at.dataframe if column in d.value.columns]

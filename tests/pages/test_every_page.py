@@ -505,3 +505,27 @@ def test_a_deactivated_labeller_cannot_save_from_an_open_editor(app, wb, drafted
     assert at.button(key="sign_in_button") or any(
         "session has ended" in w.value for w in at.warning
     )
+
+
+def test_every_table_shows_a_missing_value_as_a_dash_not_none():
+    """st.dataframe shows a missing value as 'None' unless told otherwise: every table of
+    every page is given the placeholder."""
+    import ast
+
+    from workbench.ui.common import MISSING
+
+    assert MISSING == "–"
+    pages = Path(__file__).resolve().parents[2] / "workbench" / "pages"
+    tables = 0
+    for page in sorted(pages.glob("*.py")):
+        for node in ast.walk(ast.parse(page.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("dataframe", "data_editor")
+            ):
+                tables += 1
+                given = {k.arg: k.value for k in node.keywords}
+                assert "placeholder" in given, f"{page.name}:{node.lineno}"
+                assert ast.unparse(given["placeholder"]) == "MISSING", f"{page.name}:{node.lineno}"
+    assert tables >= 20

@@ -11,11 +11,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.lengths import audio_length, length_unit
 from workbench.crowd.dashboard import dashboard
 from workbench.crowd.pay import csv_text, pay_report
 from workbench.crowd.rules import PAY_UNITS
 from workbench.projects.settings import update_settings
-from workbench.ui.common import form_key, project_page, show_error, show_flash
+from workbench.ui.common import MISSING, form_key, project_page, show_error, show_flash
 
 STATUS_COLOURS = {
     "new": "#9ca3af",
@@ -28,11 +29,6 @@ STATUS_COLOURS = {
     "deleted": "#6b7280",
 }
 PERCENT = st.column_config.NumberColumn(format="percent")
-
-
-def _duration(hours: float) -> str:
-    """Hours, or minutes under an hour."""
-    return f"{hours:,.2f} h" if hours >= 1 else f"{hours * 60:.1f} min"
 
 
 wb, project = project_page("Dashboard")
@@ -51,7 +47,7 @@ if board.empty:
 # ---------------------------------------------------------------- progress
 status = pd.DataFrame(
     [
-        {"status": r.status, "segments": r.segments, "hours": r.hours}
+        {"status": r.status, "segments": r.segments, "seconds": r.hours * 3600}
         for r in board.status
         if r.segments
     ]
@@ -60,14 +56,22 @@ done = status[status["status"].isin(["labeled", "passed", "approved"])]
 approved = status[status["status"] == "approved"]
 cols: Sequence[DeltaGenerator] = st.columns(5)
 cols[0].metric("Recordings", f"{board.recordings:,}")
-cols[1].metric("Audio", _duration(board.audio_hours))
+cols[1].metric("Audio", audio_length(board.audio_hours * 3600))
 cols[2].metric("Segments", f"{board.segments:,}")
-cols[3].metric(
-    "Labelled",
-    f"{int(done['segments'].sum()):,}",
-    help="labeled (awaiting review), passed (not drawn for review) or approved",
-)
-cols[4].metric("Approved", _duration(float(approved["hours"].sum())))
+for col, name, rows, what in (
+    (
+        cols[3],
+        "Labelled",
+        done,
+        "labeled (awaiting review), passed (not drawn for review) or approved",
+    ),
+    (cols[4], "Approved", approved, "approved by a reviewer"),
+):
+    col.metric(
+        name,
+        f"{int(rows['segments'].sum()):,} · {audio_length(float(rows['seconds'].sum()))}",
+        help=f"Segments · their audio: {what}.",
+    )
 
 st.subheader("Progress by status")
 colour = alt.Color(
@@ -76,23 +80,23 @@ colour = alt.Color(
     legend=None,
 )
 order = [s for s in STATUS_COLOURS if s in set(status["status"])]
+_, word, per = length_unit(float(status["seconds"].max()))
+audio = f"{word} of audio"
+status[audio] = (status["seconds"] / per).round(2)
 charts = st.columns(2)
-for col, field, title in (
-    (charts[0], "segments", "segments"),
-    (charts[1], "hours", "hours of audio"),
-):
+for col, field in ((charts[0], "segments"), (charts[1], audio)):
     col.altair_chart(
         alt.Chart(status)
         .mark_bar()
         .encode(
             x=alt.X(
                 f"{field}:Q",
-                title=title,
+                title=field,
                 axis=alt.Axis(tickMinStep=1) if field == "segments" else alt.Axis(),
             ),
             y=alt.Y("status:N", sort=order, title=None),
             color=colour,
-            tooltip=["status", "segments", alt.Tooltip("hours:Q", format=".3f")],
+            tooltip=["status", "segments", alt.Tooltip(f"{audio}:Q", format=".2f")],
         )
         .properties(height=alt.Step(30)),
         width="stretch",
@@ -101,18 +105,20 @@ for col, field, title in (
 # ---------------------------------------------------------------- throughput
 st.subheader("Labelled per day")
 if board.days:
+    _, word, per = length_unit(max(r.minutes for r in board.days) * 60)
+    audio = f"{word} of audio"
     days = pd.DataFrame(
         [
             {
                 "day": pd.Timestamp(r.day),
                 "segments": r.segments,
-                "minutes of audio": round(r.minutes, 2),
+                audio: round(r.minutes * 60 / per, 2),
             }
             for r in board.days
         ]
     )
     charts = st.columns(2)
-    for col, field in ((charts[0], "segments"), (charts[1], "minutes of audio")):
+    for col, field in ((charts[0], "segments"), (charts[1], audio)):
         col.altair_chart(
             alt.Chart(days)
             .mark_bar(color="#2563eb")
@@ -140,12 +146,14 @@ else:
 st.subheader("Labellers")
 if board.labellers:
     metric = board.metric
+    symbol, _, per = length_unit(max(r.minutes for r in board.labellers) * 60)
+    audio = f"audio ({symbol})"
     people = pd.DataFrame(
         [
             {
                 "labeller": r.labeller,
                 "segments": r.items,
-                "audio (min)": round(r.minutes, 2),
+                audio: round(r.minutes * 60 / per, 2),
                 "active s / audio min": None
                 if r.active_per_minute is None
                 else round(r.active_per_minute, 1),
@@ -168,6 +176,7 @@ if board.labellers:
         column_config=dict.fromkeys(
             ("rejection rate", "gold accuracy", f"draft edit ({metric})", "agreement"), PERCENT
         ),
+        placeholder=MISSING,
     )
     st.caption(
         f"Gold accuracy: 1 − mean {metric} on hidden gold. Draft edit: mean {metric} of "
@@ -182,7 +191,7 @@ if board.labellers:
         .encode(
             x=alt.X("segments:Q", title="segments labelled", axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("labeller:N", title=None),
-            tooltip=["labeller", "segments", "audio (min)"],
+            tooltip=["labeller", "segments", audio],
         )
         .properties(height=alt.Step(30)),
         width="stretch",
@@ -238,6 +247,7 @@ if board.labellers:
             width="stretch",
             key=f"dash_pairs_{project.id}",
             column_config={f"mean {metric}": PERCENT, "agreement": PERCENT},
+            placeholder=MISSING,
         )
 else:
     st.info("No labeller has saved a segment yet.")
@@ -336,6 +346,7 @@ else:
         width="stretch",
         key=f"pay_table_{project.id}",
         column_config={"amount": st.column_config.NumberColumn(format="%.2f")},
+        placeholder=MISSING,
     )
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", project.name).strip("-") or f"project-{project.id}"
     st.download_button(

@@ -18,7 +18,7 @@ from workbench.tuning.registry import (
     promote,
     use_base,
 )
-from workbench.ui.common import form_key, page_flash, project_page, show_error
+from workbench.ui.common import MISSING, form_key, page_flash, project_page, show_error
 from workbench.ui.jobs import cancel_tune, start_tune
 from workbench.ui.text import md
 
@@ -142,6 +142,7 @@ st.dataframe(
             format="percent", help="this version, on the same segments"
         ),
     },
+    placeholder=MISSING,
 )
 
 

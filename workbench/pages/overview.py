@@ -7,7 +7,7 @@ import streamlit as st
 from workbench.core.lengths import audio_length
 from workbench.projects.settings import project_status, projects
 from workbench.projects.todos import owner_todos
-from workbench.ui.common import workbench
+from workbench.ui.common import MISSING, workbench
 from workbench.ui.text import md
 
 st.title("Speech workbench")
@@ -38,7 +38,13 @@ for project in visible:
         }
     )
 if rows:
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="overview_table")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        key="overview_table",
+        placeholder=MISSING,
+    )
     st.caption(
         "Segments by status; gold: the gold segments labellers answer blind (never labelled "
         "themselves, so no work left). Labelled: audio of labelled, passed and approved "
