@@ -109,7 +109,7 @@ def _inside(start: float, end: float) -> Gap:
     return Gap(math.ceil(round(start * 100, 6)) / 100, math.floor(round(end * 100, 6)) / 100)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)  # the Overview reads every recording of a project
 def _speech_in(peaks_path: str, duration: float) -> tuple[tuple[float, float], ...]:
     """The speech of a recording, read once per process (peaks never change)."""
     peaks = load_peaks(peaks_path, 0.0, duration)
