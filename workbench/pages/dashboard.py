@@ -267,7 +267,7 @@ st.caption(
 show_flash(f"pay_flash_{project.id}")
 today = dt.datetime.now(dt.UTC).date()
 settings_key = form_key(project, "pay")  # fresh inputs after the defaults change
-cols = st.columns([1, 1, 1, 1, 1.4, 1.4])
+cols = st.columns(4)
 start = cols[0].date_input("From", value=today.replace(day=1), key=f"pay_from_{project.id}")
 end = cols[1].date_input(
     "To (not included)", value=today + dt.timedelta(days=1), key=f"pay_to_{project.id}"
@@ -287,10 +287,11 @@ rate = cols[3].number_input(
     format="%.4f",
     key=f"{settings_key}_rate",
 )
-weighted = cols[4].checkbox(
+cols = st.columns(4)
+weighted = cols[0].checkbox(
     "Weighted by edit effort", value=project.pay_weighted, key=f"{settings_key}_weighted"
 )
-answers = cols[5].checkbox(
+answers = cols[1].checkbox(
     "Pay blind answers",
     value=project.pay_answers,
     key=f"{settings_key}_answers",
@@ -335,7 +336,7 @@ else:
                     "labeller": r.labeller,
                     ("items" if report.answers else "segments"): r.items,
                     **({"of them blind answers": r.answers} if report.answers else {}),
-                    "audio (min)": float(r.minutes),
+                    "audio (min)": float(r.minutes),  # as the CSV and a per-minute rate
                     f"units ({unit_word}{', weighted' if report.weighted else ''})": float(r.units),
                     "amount": float(r.amount),
                 }
