@@ -50,7 +50,7 @@ def test_dashboard_in_the_browser(wb, drafted, server, browser_page):
     _fill_date(page, "From", "2025", "03", "01")
     _fill_date(page, "To (not included)", "2025", "04", "01")
     page.get_by_role("heading", name="Pay").click()  # leave the inputs: the app reruns
-    expect(page.get_by_text("No segment was approved")).to_have_count(0)
+    expect(page.get_by_text("No segment became final")).to_have_count(0)
     # the table is drawn on a canvas: read what the page offers to download instead
     deadline = time.monotonic() + 20
     rows: list[dict] = []

@@ -160,6 +160,46 @@ def test_dashboard_page_for_an_owner(home, wb, worked):
     assert any("end must be after" in e.value for e in at.error)
 
 
+def test_pay_on_the_page_says_what_is_final_and_pays_answers_when_chosen(home, wb, worked):
+    project, _, _ = worked
+    at = open_page(home, "workbench/pages/dashboard.py", project.id, ("olga", "owner"))
+    _no_errors(at)
+    said = " ".join(c.value for c in at.caption)
+    assert "passed (not drawn for review)" in said and "Blind answers" in said
+    stem = form_key(store.get_project(wb.db, project.id), "pay")
+    assert at.checkbox(key=f"{stem}_answers").value is False  # off by default
+    # this month: nothing became final (the work is dated March), the answers are unpaid
+    assert any("No segment became final" in i.value for i in at.info)
+    at.checkbox(key=f"{stem}_answers").check().run()
+    _no_errors(at)
+    pay = _table(at, "amount")
+    assert list(pay["of them blind answers"]) == [2, 1, 3]  # lena, otto, the total
+    at.button(key=f"pay_save_{project.id}").click().run()
+    assert store.get_project(wb.db, project.id).pay_answers is True
+
+
+def test_a_small_projects_dashboard_reads_in_seconds_and_shows_no_none(home, wb, worked):
+    """A project of a few seconds of audio: durations in seconds (no 0.000 h axes), counts
+    and durations side by side in the same form, and missing values shown as '–'."""
+    import json
+
+    project, _, _ = worked
+    at = open_page(home, "workbench/pages/dashboard.py", project.id, ("olga", "owner"))
+    _no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Audio"] == "5.5 s"
+    assert (metrics["Labelled"], metrics["Approved"]) == ("5 · 4.5 s", "4 · 3.5 s")
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [
+        axis.get("title") for spec in specs for axis in spec["encoding"].values() if "title" in axis
+    ]
+    assert "seconds of audio" in titles and not any("hours" in str(t) for t in titles)
+    people = _table(at, "gold accuracy")
+    assert "audio (s)" in people.columns
+    assert people.isna().any().any()  # a missing value to show...
+    assert {d.proto.placeholder for d in at.dataframe} == {"–"}  # ...as '–', never 'None'
+
+
 def _table(at, column: str):
     """The one table of the page with `column`."""
     (table,) = [d.value for d in at.dataframe if column in d.value.columns]
@@ -179,7 +219,7 @@ def test_dashboard_page_before_any_label(home, wb, drafted):
     _no_errors(at)
     infos = [i.value for i in at.info]
     assert "Nothing labelled yet." in infos and "No labeller has saved a segment yet." in infos
-    assert any("No segment was approved" in i for i in infos)
+    assert any("No segment became final" in i for i in infos)
 
 
 def test_labellers_and_reviewers_do_not_get_the_page(home, wb, worked):

@@ -16,7 +16,9 @@ from workbench.core.access import Forbidden
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit
 from workbench.crowd.pay import PayItem, csv_text, pay_report, pay_rows, report_of, weight
+from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import update_settings
+from workbench.review.sampling import drawn
 from workbench.review.verdicts import fix_and_approve
 
 MARCH = (date(2025, 3, 1), date(2025, 4, 1))
@@ -136,6 +138,48 @@ def test_per_minute_and_weighted_from_the_store(wb, worked):
     assert rows["lena"].units == Decimal("1.5000") and rows["lena"].amount == Decimal("1.88")
     assert rows["otto"].units == Decimal("1.5000") and rows["otto"].amount == Decimal("1.88")
     assert weighted.total.amount == Decimal("3.76")
+
+
+def _today() -> tuple[date, date]:
+    today = store.now().date()
+    return today, date.fromordinal(today.toordinal() + 1)
+
+
+def test_passed_work_is_paid_as_final(wb, drafted):
+    """A segment not drawn for review (passed) is final work: paid on the day of its save."""
+    update_settings(wb, drafted.id, review_share=0.01)  # the least share to review
+    lena = as_user(wb, "lena")
+    queue = [q for q in store.segment_queue(wb.db, drafted.id) if not drawn(q["id"], 0.01)]
+    ids = [q["id"] for q in queue[:3]]
+    for q in queue[:3]:
+        seg = store.get_segment(wb.db, q["id"])
+        save(lena, seg.id, seg.version, Edit("heard and written", seg.start, seg.end))
+    assert {store.get_segment(wb.db, i).status.value for i in ids} == {"passed"}
+    report = pay_report(wb, drafted.id, *_today(), unit="item", rate=2)
+    assert [(r.labeller, r.items, r.amount) for r in report.rows] == [("lena", 3, Decimal("6.00"))]
+    yesterday = date.fromordinal(_today()[0].toordinal() - 1)
+    assert pay_report(wb, drafted.id, yesterday, _today()[0], unit="item", rate=2).rows == ()
+
+
+def test_blind_answers_are_paid_when_the_project_says_so(wb, worked):
+    project, _, _ = worked  # answers given today: lena 2 hidden gold, otto a second label
+    plain = pay_report(wb, project.id, *_today(), unit="item", rate=1)
+    assert plain.answers is False and all(r.answers == 0 for r in plain.rows)
+    update_settings(wb, project.id, pay_answers=True)
+    assert store.get_project(wb.db, project.id).pay_answers is True
+    report = pay_report(wb, project.id, *_today(), unit="item", rate=1, weighted=True)
+    rows = {r.labeller: r for r in report.rows}
+    assert (rows["lena"].answers, rows["lena"].items) == (2, 2)  # weight 1 each, weighted too
+    assert (rows["otto"].answers, rows["otto"].amount) == (1, Decimal("1.00"))
+    assert report.total.answers == 3 and report.total.amount == Decimal("3.00")
+    per_minute = pay_report(wb, project.id, *_today(), unit="minute", rate=60)
+    assert per_minute.total.amount == Decimal("3.00")  # 1 s of audio each, 60 a minute
+    out = list(csv.DictReader(io.StringIO(csv_text(report))))
+    assert [r["blind_answers"] for r in out] == ["2", "1", "3"]
+    march = pay_report(wb, project.id, *MARCH, unit="item", rate=1)
+    assert march.total.answers == 0  # answered today, not in March
+    off = pay_report(wb, project.id, *_today(), unit="item", rate=1, answers=False)
+    assert off.rows == ()
 
 
 def test_project_defaults_and_overrides(wb, worked):

@@ -2,10 +2,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tests.conftest import FakeEngine, tone
+from tests.conftest import FakeEngine, as_user, tone
 from workbench import store
 from workbench.asr import DraftSegment, DraftWord, TranscribeOptions, Transcript
 from workbench.drafts.draft_job import (
+    draft_added,
     draft_recording,
     options_for,
     run_draft_job,
@@ -14,6 +15,7 @@ from workbench.drafts.draft_job import (
 )
 from workbench.intake.audio_files import import_paths
 from workbench.jobs.lifecycle import JobRunning
+from workbench.labelling.labeller_edits import add_segment
 from workbench.projects.settings import ensure_project
 
 
@@ -275,3 +277,66 @@ def test_the_project_prompt_and_language_reach_the_engine(wb, tmp_path):
     engine = ScriptedEngine([_spoken(0.0, 2.0, "hello there")])
     run_draft_job(wb, start_draft_job(wb, project, {}), engine, options_for(project))
     assert [(o.initial_prompt, o.language) for o in engine.asked] == [("ComfyUI, 서울", "ko")]
+
+
+PROMPT = "KakaoTalk, Kubernetes, ComfyUI, KsponSpeech"
+
+
+class EchoEngine:
+    """Given a prompt, writes it back over two spans (2-4 s and 4-5 s) after a clean draft
+    (0-2 s) of a whole recording, and over all of a shorter span, as Whisper does over
+    unclear audio; asked without one, it hears words in spans over 1.5 s long and nothing in
+    shorter ones."""
+
+    name, model = "echo", "1"
+
+    def __init__(self):
+        self.asked: list[TranscribeOptions] = []
+
+    def transcribe(self, audio, options):
+        self.asked.append(options)
+        seconds = len(audio) / 16000
+        if options.initial_prompt and seconds < 4.5:
+            segments = [_spoken(0.0, seconds, options.initial_prompt)]
+        elif options.initial_prompt:
+            segments = [
+                _spoken(0.0, 2.0, "hello there friends"),
+                _spoken(2.0, 4.0, options.initial_prompt),
+                _spoken(4.0, 5.0, options.initial_prompt),
+            ]
+        elif seconds > 1.5:
+            segments = [_spoken(0.0, seconds, "said without the prompt")]
+        else:
+            segments = []
+        return Transcript(language="en", segments=iter(segments))
+
+
+def test_a_draft_that_echoes_its_prompt_is_drafted_again_without_it(wb, tmp_path):
+    """The job drafts an echo's span again with no prompt: the prompt's words never reach a
+    labeller; a span where nothing is heard without the prompt keeps no draft."""
+    project = ensure_project(wb, "echoes", "en")
+    project = store.update_project(wb.db, project.id, prompt=PROMPT)
+    import_paths(wb, project, [tone(tmp_path / "a.wav", 5.0)])
+    engine = EchoEngine()
+    job = run_draft_job(wb, start_draft_job(wb, project, {}), engine, options_for(project))
+    assert job.state == "done"
+    queue = store.segment_queue(wb.db, project.id)
+    assert [q["text"] for q in queue] == ["hello there friends", "said without the prompt"]
+    assert not any("prompt_echo" in q["flags"] for q in queue)
+    again = store.segment_view(wb.db, queue[1]["id"])
+    assert again.latest.asr_meta["echo_redrafted"] is True
+    assert (again.segment.start, again.segment.end) == pytest.approx((2.0, 4.0), abs=0.35)
+    assert [o.initial_prompt for o in engine.asked] == [PROMPT, None, None]  # both echoes
+
+
+def test_a_segment_drafted_alone_is_drafted_again_without_an_echoed_prompt(wb, tmp_path):
+    project = ensure_project(wb, "added", "en")
+    project = store.update_project(wb.db, project.id, prompt=PROMPT)
+    import_paths(wb, project, [tone(tmp_path / "a.wav", 5.0)])
+    recording = store.list_recordings(wb.db, project.id)[0]
+    owner = as_user(wb, "olga", "owner")
+    seg_id = add_segment(owner, recording.id, 1.0, 3.0)
+    engine = EchoEngine()
+    revision = draft_added(owner, seg_id, store.get_segment(wb.db, seg_id).version, engine)
+    assert revision.text == "said without the prompt"
+    assert [o.initial_prompt for o in engine.asked] == [PROMPT, None]

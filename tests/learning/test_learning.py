@@ -207,7 +207,7 @@ class _Echo:
         )
 
 
-def test_a_draft_that_writes_its_prompt_back_is_flagged(wb, taught, tmp_path):
+def test_a_draft_that_writes_its_prompt_and_terms_back_is_drafted_again(wb, taught, tmp_path):
     learning_learn.learn(wb, taught)
     learning_learn.add_term(wb, taught.id, "Argo CD")
     store.update_project(wb.db, taught.id, prompt="Cloud talk.")
@@ -217,10 +217,11 @@ def test_a_draft_that_writes_its_prompt_back_is_flagged(wb, taught, tmp_path):
     project = learning_learn.set_use_terms(wb, taught.id, True)
     _, echoed = _draft_new_recording(wb, project, _Echo(), tmp_path, "d.wav")
     [seg] = store.segment_queue(wb.db, taught.id, recording_id=echoed.id)
-    assert seg["text"] == "Cloud talk. Argo CD, kubectl"
-    assert "prompt_echo" in store.get_segment(wb.db, seg["id"]).flags
-    first = store.queue_position(wb.db, taught.id, None, order="flags first")["current"]
-    assert first == seg["id"]  # a serious flag: looked at first
+    # it wrote back 'Cloud talk. Argo CD, kubectl' (the prompt and terms): heard again
+    # without them, what the engine hears is the draft
+    assert seg["text"] == "w0 x0 y0"
+    assert "prompt_echo" not in store.get_segment(wb.db, seg["id"]).flags
+    assert store.segment_view(wb.db, seg["id"]).latest.asr_meta["echo_redrafted"] is True
 
 
 def test_a_draft_without_words_gets_its_confidence_from_its_log_probability(wb, tmp_path):

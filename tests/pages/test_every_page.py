@@ -93,6 +93,25 @@ def test_drafts_page_runs_a_job_to_the_end(app, wb, tones, fake_engine):
     assert "**0** recording(s) without a draft" in at.markdown[0].value
 
 
+def test_start_drafts_uses_the_hotwords_the_form_shows(app, wb, tones, fake_engine):
+    """Hotwords typed and not saved are what the job drafts with (and are saved)."""
+    from workbench.intake.audio_files import import_paths
+    from workbench.projects.settings import ensure_project
+
+    project = ensure_project(wb, "h")
+    store.update_project(wb.db, project.id, asr_engine="fake", asr_model="fake-1")
+    import_paths(wb, project, tones[:1])
+    at = app("workbench/pages/drafts.py", project.id)
+    at.text_area(key=_key(wb, project.id, "asr_prompt")).input("카카오톡, KsponSpeech")
+    at.button(key="start_drafts").click().run()  # Save settings never pressed
+    _no_errors(at)
+    job = store.latest_job(wb.db, project.id, "draft")
+    jobs.wait(job.id, timeout=30)
+    assert store.get_job(wb.db, job.id).state == "done"
+    assert {o.initial_prompt for o in fake_engine.asked} == {"카카오톡, KsponSpeech"}
+    assert store.get_project(wb.db, project.id).prompt == "카카오톡, KsponSpeech"
+
+
 def test_drafts_page_reports_a_missing_model(app, wb, tones):
     from workbench.intake.audio_files import import_paths
     from workbench.projects.settings import ensure_project
@@ -486,3 +505,27 @@ def test_a_deactivated_labeller_cannot_save_from_an_open_editor(app, wb, drafted
     assert at.button(key="sign_in_button") or any(
         "session has ended" in w.value for w in at.warning
     )
+
+
+def test_every_table_shows_a_missing_value_as_a_dash_not_none():
+    """st.dataframe shows a missing value as 'None' unless told otherwise: every table of
+    every page is given the placeholder."""
+    import ast
+
+    from workbench.ui.common import MISSING
+
+    assert MISSING == "–"
+    pages = Path(__file__).resolve().parents[2] / "workbench" / "pages"
+    tables = 0
+    for page in sorted(pages.glob("*.py")):
+        for node in ast.walk(ast.parse(page.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("dataframe", "data_editor")
+            ):
+                tables += 1
+                given = {k.arg: k.value for k in node.keywords}
+                assert "placeholder" in given, f"{page.name}:{node.lineno}"
+                assert ast.unparse(given["placeholder"]) == "MISSING", f"{page.name}:{node.lineno}"
+    assert tables >= 20

@@ -100,3 +100,17 @@ def test_other_roles_are_not_offered_the_page(home, wb, project, role):
     page.session_state["project_id"] = project.id
     page.run()
     assert [e.proto.type for e in page.exception] == ["workbench.core.access.Forbidden"]
+
+
+def test_a_cancelled_fine_tune_says_so_once_and_lists_no_version(home, wb, project):
+    job = start_tune_job(wb, project, PARAMS)
+    version = store.model_of_job(wb.db, job.id)
+    # as the job ends when cancelled (tests/tuning/test_jobs.py runs it)
+    store.update_model(wb.db, version.id, state="cancelled")
+    store.update_job(wb.db, job.id, state="cancelled", message="cancelled; no version was kept")
+    at = _page(home, project.id)
+    said = [m.value for m in (*at.info, *at.success, *at.error, *at.markdown)]
+    assert sum(text.count("cancelled") for text in said) == 1, said
+    assert any("cancelled; no version was kept" in text for text in said)
+    assert not at.dataframe  # no 'v1 cancelled' row
+    assert any("No fine-tuned version yet" in i.value for i in at.info)

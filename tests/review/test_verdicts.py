@@ -229,3 +229,25 @@ def test_char_diff_for_korean_word_diff_otherwise():
         ("same", "sat"),
     ]
     assert char_level("ja") and char_level(None, "東京") and not char_level("en", "Tokyo")
+
+
+def test_split_parts_are_seen_against_their_own_part_of_the_draft(wb, drafted):
+    """The reviewer's "vs draft" and a blind second labeller see the draft of the part, not
+    the draft from before the split that covers both parts."""
+    from workbench.crowd.qualification import Task, task_view
+    from workbench.labelling.labeller_edits import split_at
+
+    lena, rita = as_user(wb, "lena"), as_user(wb, "rita", "reviewer")
+    first = store.segment_queue(wb.db, drafted.id)[0]  # 'w0 x0': w0 to 0.4 s, x0 after
+    assert first["text"] == "w0 x0"
+    right = split_at(lena, first["id"], 1, first["start"] + 0.45, "w0 x0")
+    parts = {"w0": first["id"], "x0": right}
+    for text, seg_id in parts.items():
+        seg = store.get_segment(wb.db, seg_id)
+        save(lena, seg_id, seg.version, Edit(f"{text} as heard", seg.start, seg.end))
+    for text, seg_id in parts.items():
+        assert open_review(rita, drafted.id, seg_id).draft_text == text
+        blind = task_view(as_user(wb, "ann"), drafted.id, Task("second", seg_id))
+        assert blind.text == blind.draft.text == text
+    blind = task_view(as_user(wb, "ann"), drafted.id, Task("second", first["id"]))
+    assert [w.word.strip() for w in blind.draft.words] == ["w0"]  # the part's words only

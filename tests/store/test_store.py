@@ -217,6 +217,7 @@ ADDED_IN = {
         "recordings": ["draft_job"],
         "segments": ["confidence"],
     },
+    13: {"projects": ["pay_answers"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 INDEXES_ADDED = ("ix_revisions_author",)  # on old tables, by later revisions

@@ -50,3 +50,13 @@ def test_audio_lengths_read_as_hours_minutes_or_seconds():
     assert audio_length(750) == "12.5 min"
     assert audio_length(3600 * 2.345) == "2.35 h"
     assert audio_length(-1) == "0.0 s"
+
+
+def test_a_set_of_lengths_reads_in_the_unit_of_its_largest():
+    from workbench.core.lengths import length_unit
+
+    assert length_unit(0.0) == ("s", "seconds", 1.0)
+    assert length_unit(59.9) == ("s", "seconds", 1.0)  # a tiny project: no 0.02 h
+    assert length_unit(60.0) == ("min", "minutes", 60.0)
+    assert length_unit(3599.0)[0] == "min"
+    assert length_unit(7200.0) == ("h", "hours", 3600.0)

@@ -145,8 +145,8 @@ def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
         common,
         "pay",
         cmd_pay,
-        "the pay report of a period as CSV: approved segments per "
-        "labeller, counted on the day of their approval (owners)",
+        "the pay report of a period as CSV: final segments (approved, or passed without "
+        "review) per labeller, counted on the day they became final (owners)",
     )
     p.add_argument(
         "--from",
@@ -166,7 +166,8 @@ def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
     p.add_argument(
         "--unit",
         choices=["item", "minute"],
-        help="paid per approved segment or per minute of its audio (default: the project's)",
+        help="paid per final segment (approved, or passed without review) or per minute of "
+        "its audio (default: the project's)",
     )
     p.add_argument("--rate", type=float, help="per unit (default: the project's)")
     p.add_argument(
@@ -175,6 +176,13 @@ def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
         default=None,
         help="weight each item by the edit effort, 0.5 + the draft's error (at "
         "most 1.5) (default: the project's setting)",
+    )
+    p.add_argument(
+        "--answers",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="pay blind answers too: second labels, hidden gold, qualification test items "
+        "(default: the project's setting)",
     )
 
 
@@ -191,7 +199,13 @@ def cmd_pay(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
         except ValueError:
             raise WorkbenchError(f"{option}: a date as YYYY-MM-DD, not {value!r}") from None
     report = pay_report(
-        wb, project.id, *days, unit=args.unit, rate=args.rate, weighted=args.weighted
+        wb,
+        project.id,
+        *days,
+        unit=args.unit,
+        rate=args.rate,
+        weighted=args.weighted,
+        answers=args.answers,
     )
     if not report.rate:
         print(

@@ -212,7 +212,7 @@ def cmd_tune(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     drafts from then on only when it is better on the held-out segments."""
     from workbench.learning.heldout import set_holdout_share
     from workbench.tuning.jobs import run_tune_job, start_tune_job
-    from workbench.tuning.registry import outcome, scores
+    from workbench.tuning.registry import CANCELLED, outcome, scores
 
     if args.holdout is not None:
         project = set_holdout_share(wb, project, args.holdout)
@@ -229,6 +229,9 @@ def cmd_tune(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     bar.close()
     version = store.model_of_job(wb.db, job.id)
     assert version is not None  # start_tune_job adds the job's version with it
+    if job.state == "cancelled":
+        print(f"{project.name}: fine-tune {CANCELLED}")
+        return 1
     print(
         f"{project.name}: job {job.state}; v{version.n}: "
         f"{outcome(get_project(wb, args.project), version, job)} ({scores(version)})"

@@ -12,3 +12,16 @@ def audio_length(seconds: float) -> str:
     if seconds >= 60:
         return f"{seconds / 60:.1f} min"
     return f"{seconds:.1f} s"
+
+
+UNITS = (("h", "hours", 3600.0), ("min", "minutes", 60.0), ("s", "seconds", 1.0))
+
+
+def length_unit(largest: float) -> tuple[str, str, float]:
+    """The unit a set of lengths whose largest is `largest` seconds reads best in, as
+    (symbol, word, seconds in one): hours from an hour on, minutes from a minute, else
+    seconds, so that a small project's chart is not drawn on a 0.000-0.020 h axis."""
+    for unit in UNITS:
+        if largest >= unit[2]:
+            return unit
+    return UNITS[-1]

@@ -146,6 +146,7 @@ class Project:
     holdout_share: float = 0.1  # approved segments kept out of fine-tuning, to measure drafts on
     queue_order: str = "time"  # labellers' order: 'time' | 'uncertain' (least sure draft first)
     use_terms: bool = False  # prompt the next drafts with the project's enabled terms
+    pay_answers: bool = False  # pay blind answers (second labels, hidden gold, test items) too
 
 
 @dataclass(frozen=True)

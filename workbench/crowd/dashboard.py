@@ -174,13 +174,11 @@ def edit_scorer(project: Project) -> Callable[[str, str], float]:
 
 
 def progress(counts: dict[str, Any]) -> tuple[StatusRow, ...]:
-    """Segments and hours per status (every status, in the workflow's order) from
-    `store.status_counts`."""
+    """Segments and hours per status (every status, in the workflow's order, and the gold
+    segments nobody labels after 'drafted') from `store.status_counts`."""
     return tuple(
-        StatusRow(
-            s.value, counts["segments"].get(s.value, 0), counts["segment_hours"].get(s.value, 0.0)
-        )
-        for s in Status
+        StatusRow(name, counts["segments"].get(name, 0), counts["segment_hours"].get(name, 0.0))
+        for name in store.BUCKETS
     )
 
 

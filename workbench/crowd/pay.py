@@ -1,13 +1,19 @@
-"""The pay report: what each labeller earned in a period for approved work.
+"""The pay report: what each labeller earned in a period for final work.
 
-Only approved segments are paid, credited to the author of the segment's latest 'human'
-revision (a reviewer's fix does not take the credit away), and counted in the period of their
-latest approval (the review's time, UTC): a period is [start, end) of dates, the end day not
+Final segments are paid: approved by a reviewer, or passed (not drawn for review by the
+project's review sampling, so final without a review). Each is credited to the author of the
+segment's latest 'human' revision (a reviewer's fix does not take the credit away), and counted
+in the period (UTC) it became final: an approved segment at its latest approval (the review's
+time), a passed one at that latest save. A period is [start, end) of dates, the end day not
 included. A segment approved, labelled again and approved again later is paid once, in the
 period of its latest approval.
 
-Rate: per item (an approved segment) or per minute of its audio, at the project's pay unit
-and rate unless the report names others.
+Blind answers (second labels of double-labelled segments, hidden gold, qualification test
+items) never become a segment's text; they are paid only when the project says so
+(`pay_answers`), each at its answer's time, as an item of its audio's length that weighs 1.
+
+Rate: per item (a final segment or a paid answer) or per minute of its audio, at the
+project's pay unit and rate unless the report names others.
 
 Weighting by edit effort (optional). Each item's units are multiplied by
 
@@ -62,12 +68,13 @@ TOTAL = "(total)"  # the label of the totals row in the CSV (never a sign-in nam
 
 @dataclass(frozen=True)
 class PayItem:
-    """One approved segment to pay: its labeller, length, and the draft's error against it
-    (None: no ASR draft)."""
+    """One final segment or blind answer to pay: its labeller, length, and the draft's error
+    against it (None: no ASR draft, or an answer)."""
 
     labeller: str
     seconds: float
     edit: float | None = None
+    answer: bool = False  # a blind answer (second label, hidden gold, test item)
 
 
 @dataclass(frozen=True)
@@ -75,10 +82,11 @@ class PayRow:
     """One labeller's pay for the period (or the totals, labeller TOTAL)."""
 
     labeller: str
-    items: int
+    items: int  # final segments and paid answers
     minutes: Decimal  # minutes of audio, to cents of a minute
     units: Decimal  # items or minutes, weighted when the report is, 4 places
     amount: Decimal  # to cents
+    answers: int = 0  # of `items`, the blind answers paid
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class PayReport:
     weighted: bool
     rows: tuple[PayRow, ...]
     total: PayRow
+    answers: bool = False  # blind answers paid too
 
 
 def weight(edit: float | None) -> Decimal:
@@ -121,10 +130,12 @@ def pay_rows(
 ) -> tuple[PayRow, ...]:
     """One row per labeller (by name): items, minutes, units and the amount, rounded."""
     count: dict[str, int] = defaultdict(int)
+    answers: dict[str, int] = defaultdict(int)
     minutes: dict[str, Decimal] = defaultdict(Decimal)
     units: dict[str, Decimal] = defaultdict(Decimal)
     for item in items:
         count[item.labeller] += 1
+        answers[item.labeller] += item.answer
         minutes[item.labeller] += _minutes(item.seconds)
         units[item.labeller] += units_of(item, unit, weighted)
     rows = []
@@ -137,6 +148,7 @@ def pay_rows(
                 minutes[name].quantize(CENT, ROUND_HALF_UP),
                 u,
                 (u * rate).quantize(CENT, ROUND_HALF_UP),
+                answers[name],
             )
         )
     return tuple(rows)
@@ -151,6 +163,7 @@ def totals(rows: Iterable[PayRow]) -> PayRow:
         sum((r.minutes for r in rows), Decimal(0)),
         sum((r.units for r in rows), Decimal(0)),
         sum((r.amount for r in rows), Decimal(0)),
+        sum(r.answers for r in rows),
     )
 
 
@@ -162,8 +175,10 @@ def report_of(
     unit: str,
     rate: float | Decimal,
     weighted: bool,
+    answers: bool = False,
 ) -> PayReport:
-    """The report of `items` (checked: a known unit, a rate of 0 or more, start before end)."""
+    """The report of `items` (checked: a known unit, a rate of 0 or more, start before end);
+    `answers`: whether blind answers are among them (as the project chose)."""
     if not start < end:
         raise WorkbenchError("the period's end must be after its start")
     rate = rate if isinstance(rate, Decimal) else Decimal(str(rate))
@@ -172,7 +187,9 @@ def report_of(
     if rate < 0:
         raise WorkbenchError("pay rate: 0 or more")
     rows = pay_rows(items, unit, rate, weighted)
-    return PayReport(project_id, start, end, unit, rate, bool(weighted), rows, totals(rows))
+    return PayReport(
+        project_id, start, end, unit, rate, bool(weighted), rows, totals(rows), bool(answers)
+    )
 
 
 def csv_text(report: PayReport) -> str:
@@ -189,6 +206,7 @@ def csv_text(report: PayReport) -> str:
             "weighted",
             "units",
             "amount",
+            "blind_answers",
             "from",
             "to",
         ]
@@ -204,6 +222,7 @@ def csv_text(report: PayReport) -> str:
                 "yes" if report.weighted else "no",
                 f"{row.units:.4f}",
                 f"{row.amount:.2f}",
+                row.answers,
                 report.start.isoformat(),
                 report.end.isoformat(),
             ]
@@ -225,9 +244,11 @@ def pay_report(
     unit: str | None = None,
     rate: float | None = None,
     weighted: bool | None = None,
+    answers: bool | None = None,
 ) -> PayReport:
-    """An owner's pay report for [start, end) (UTC days): the project's pay unit, rate and
-    weighting unless named here (see the module's notes for what is paid and how)."""
+    """An owner's pay report for [start, end) (UTC days): the project's pay unit, rate,
+    weighting and pay for blind answers unless named here (see the module's notes for what is
+    paid and how)."""
     require(wb, Action.SETTINGS, project_id)
     project = store.get_project(wb.db, project_id)
     chosen = check_quality(
@@ -235,15 +256,11 @@ def pay_report(
             "pay_unit": project.pay_unit if unit is None else unit,
             "pay_rate": project.pay_rate if rate is None else rate,
             "pay_weighted": project.pay_weighted if weighted is None else weighted,
+            "pay_answers": project.pay_answers if answers is None else answers,
         }
     )
-    rows = (
-        store.approved_work(
-            wb.db, project_id, datetime.combine(start, time()), datetime.combine(end, time())
-        )
-        if start < end
-        else []
-    )
+    since, until = datetime.combine(start, time()), datetime.combine(end, time())
+    rows = store.final_work(wb.db, project_id, since, until) if start < end else []
     scorer = edit_scorer(project) if chosen["pay_weighted"] else None
     items = [
         PayItem(
@@ -253,6 +270,12 @@ def pay_report(
         )
         for r in rows
     ]
+    if chosen["pay_answers"] and start < end:
+        items += [
+            PayItem(a["user_name"], a["audio_seconds"], answer=True)
+            for a in store.list_answers(wb.db, project_id, since=since)
+            if a["created_at"] < until
+        ]
     return report_of(
         project_id,
         start,
@@ -261,4 +284,5 @@ def pay_report(
         chosen["pay_unit"],
         chosen["pay_rate"],
         chosen["pay_weighted"],
+        chosen["pay_answers"],
     )

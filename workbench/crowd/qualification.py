@@ -28,6 +28,7 @@ from workbench.core.errors import Kind, NotFound
 from workbench.core.records import InvalidEdit, Project, Role, SegmentView, Status, User, clean_text
 from workbench.core.workbench import Workbench
 from workbench.crowd.rules import Standing, TestResult, gold_due, score_test, standing
+from workbench.labelling.history import part_draft
 from workbench.text import load_profile
 from workbench.text.metrics import cer, headline_metric, wer
 
@@ -251,14 +252,16 @@ def _blind_task(wb: Workbench, project: Project, user: str) -> Task | None:
 
 
 def task_view(wb: Workbench, project_id: int, task: Task) -> SegmentView:
-    """The segment of the acting labeller's blind task as they see it: the draft (not the
-    label, nor the gold text), shown as a drafted segment without flags, tags or comment."""
+    """The segment of the acting labeller's blind task as they see it: the draft it holds now
+    (not the label, nor the gold text; a split part's own part of the draft), shown as a
+    drafted segment without flags, tags or comment."""
     require(wb, Action.LABEL, project_id)
     view = store.segment_view(wb.db, task.segment_id)
     if view.recording.project_id != project_id:
         raise InvalidEdit(f"segment {task.segment_id} is not in this project")
     seg = replace(view.segment, status=Status.DRAFTED, flags=(), tags=(), comment="", speaker=None)
-    return replace(view, segment=seg, latest=view.draft)
+    draft = part_draft(store.list_revisions(wb.db, task.segment_id))  # a split part's own
+    return replace(view, segment=seg, latest=draft, draft=draft)
 
 
 def check_open(wb: Workbench, project: Project, user: User, segment_id: int | None = None) -> None:

@@ -158,8 +158,9 @@ QUALITY_FIELDS = (
     "pay_unit",
     "pay_rate",
     "pay_weighted",
+    "pay_answers",
 )
-PAY_UNITS = ("item", "minute")  # paid per approved segment, or per minute of its audio
+PAY_UNITS = ("item", "minute")  # paid per final segment, or per minute of its audio
 
 
 def check_quality(values: dict) -> dict:
@@ -170,7 +171,7 @@ def check_quality(values: dict) -> dict:
             values[key] = round(float(values[key]), 4)
             if not 0.0 <= values[key] <= 1.0:
                 raise WorkbenchError(f"{key.replace('_', ' ')}: between 0% and 100%")
-    for key in ("qualify_required", "pay_weighted"):
+    for key in ("qualify_required", "pay_weighted", "pay_answers"):
         if key in values:
             values[key] = bool(values[key])
     for key, least, most in (

@@ -18,7 +18,7 @@ from workbench import store
 from workbench.asr import DraftSegment, Engine, TranscribeOptions
 from workbench.audio.channels import dual_mono
 from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
-from workbench.audio.working import read_all, read_channels, read_slice
+from workbench.audio.working import SAMPLE_RATE, read_all, read_channels, read_slice
 from workbench.core.access import Action, require
 from workbench.core.records import (
     Edit,
@@ -283,16 +283,11 @@ def draft_recording(
     With `per_channel` and a kept-channels copy, each channel is drafted on its own and its
     segments get the channel as speaker ("channel 1", "channel 2", ...), overlapping freely
     across channels as conversation does. The accepted `rules` rewrite each draft's text (see
-    `rewritten`); `job_id` is kept on the recording (its batch).
+    `rewritten`); `job_id` is kept on the recording (its batch). A draft that writes the
+    prompt back (the 'prompt_echo' flag) is drafted again without the prompt, and the echo
+    never stored (see `_without_prompt`).
     """
-    needed = [recording.working_path, recording.peaks_path]
-    if per_channel and recording.channels_path:
-        needed.append(recording.channels_path)
-    for stored in needed:
-        if not wb.path(stored).is_file():  # soundfile would say only "System error"
-            raise FileNotFoundError(
-                errno.ENOENT, "the working copy is missing", str(wb.path(stored))
-            )
+    _check_files(wb, recording, per_channel)
     peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
     energy = peaks[:, 1] - peaks[:, 0]
     tracks = _tracks(wb, recording, per_channel)
@@ -308,10 +303,16 @@ def draft_recording(
             draft = to_draft(seg, recording.duration, engine, transcript.language)
             if draft is not None:
                 raw.append(draft)
-        drafts.extend(
-            _flagged(rewritten(draft, rules), speaker, peaks, prompt=options.initial_prompt)
-            for draft in cut(raw, recording.duration, cut_options, energy)
-        )
+        for draft in cut(raw, recording.duration, cut_options, energy):
+            flagged = _flagged(
+                rewritten(draft, rules), speaker, peaks, prompt=options.initial_prompt
+            )
+            if "prompt_echo" in flagged["flags"]:  # heard again without the prompt
+                again = _without_prompt(engine, options, audio, draft, recording.duration)
+                if again is None:
+                    continue
+                flagged = _flagged(rewritten(again, rules), speaker, peaks)
+            drafts.append(flagged)
     drafts.sort(key=lambda d: (d["start"], d["end"]))
     return store.add_drafted_segments(
         wb.db,
@@ -321,6 +322,19 @@ def draft_recording(
         language=language,
         job_id=job_id,
     )
+
+
+def _check_files(wb: Workbench, recording: Recording, per_channel: bool) -> None:
+    """FileNotFoundError when a file drafting reads is missing (soundfile would say only
+    "System error")."""
+    needed = [recording.working_path, recording.peaks_path]
+    if per_channel and recording.channels_path:
+        needed.append(recording.channels_path)
+    for stored in needed:
+        if not wb.path(stored).is_file():
+            raise FileNotFoundError(
+                errno.ENOENT, "the working copy is missing", str(wb.path(stored))
+            )
 
 
 def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) -> Revision:
@@ -341,27 +355,29 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
         raise InvalidEdit(f"segment {name(segment_id)} has a draft or text already")
     terms, rules = _learned(wb, project)
     options = with_terms(options_for(project), project, terms)
-    transcript = engine.transcribe(
-        read_slice(wb.path(recording.working_path), seg.start, seg.end), options
-    )
+    audio = read_slice(wb.path(recording.working_path), seg.start, seg.end)
+    transcript = engine.transcribe(audio, options)
     heard = [s for s in transcript.segments if s.text.strip()]
     if not heard:
         raise InvalidEdit(
             f"Whisper heard no words in segment {name(segment_id)}: type what is said, or delete it"
         )
-    draft = to_draft(
+    drafted = to_draft(
         _joined(heard, seg.start, seg.end), recording.duration, engine, transcript.language
     )
-    if draft is None:
+    if drafted is None:
         raise InvalidEdit(f"segment {name(segment_id)} is too short to draft: type what is said")
     since = max(0.0, seg.start - 1.0)
-    draft = _flagged(
-        rewritten(draft, rules),
-        seg.speaker,
-        load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0),
-        since,
-        options.initial_prompt,
-    )
+    peaks = load_peaks(wb.path(recording.peaks_path), since, seg.end + 1.0)
+    draft = _flagged(rewritten(drafted, rules), seg.speaker, peaks, since, options.initial_prompt)
+    if "prompt_echo" in draft["flags"]:  # heard again without the prompt
+        again = _without_prompt(engine, options, audio, drafted, recording.duration, seg.start)
+        if again is None:
+            raise InvalidEdit(
+                f"Whisper heard only its prompt in segment {name(segment_id)}: type what is "
+                "said, or delete it"
+            )
+        draft = _flagged(rewritten(again, rules), seg.speaker, peaks, since)
     edit = Edit(
         draft["text"],
         seg.start,
@@ -376,6 +392,34 @@ def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) ->
     return store.add_draft(
         wb.db, segment_id, version, edit, draft["asr_meta"], f"{engine.name}:{engine.model}"
     )
+
+
+def _without_prompt(
+    engine: Engine,
+    options: TranscribeOptions,
+    audio: np.ndarray,
+    draft: dict,
+    duration: float,
+    offset: float = 0.0,
+) -> dict | None:
+    """`draft`'s span of `audio` (a track from `offset` seconds on) drafted again with no
+    prompt (nor hotwords), over the same span; None when the engine then hears no words (the
+    prompt was all it wrote: no speech there that a draft should hold). Its asr_meta says it
+    was drafted again (`echo_redrafted`).
+
+    Whisper, given a prompt, writes it back over unclear audio or silence; without the prompt
+    that span is heard for what it is."""
+    start, end = draft["start"], draft["end"]
+    first = max(0, int((start - offset) * SAMPLE_RATE))
+    span = audio[first : int(np.ceil((end - offset) * SAMPLE_RATE))]
+    transcript = engine.transcribe(span, replace(options, initial_prompt=None, hotwords=None))
+    heard = [s for s in transcript.segments if s.text.strip()]
+    if not heard:
+        return None
+    again = to_draft(_joined(heard, start, end), duration, engine, transcript.language)
+    if again is None:
+        return None
+    return {**again, "asr_meta": {**again["asr_meta"], "echo_redrafted": True}}
 
 
 def _joined(heard: Sequence[DraftSegment], start: float, end: float) -> DraftSegment:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 
 from workbench import store
 from workbench.core.access import Action, require
@@ -38,6 +39,26 @@ def draft_of(revisions: list[Revision]) -> str | None:
     """The draft text a segment's latest revision is compared with (see `drafts_of`)."""
     bases = drafts_of(revisions)
     return bases[-1] if bases else None
+
+
+def part_draft(revisions: list[Revision]) -> Revision | None:
+    """The draft a segment holds now, as a revision (see `drafts_of`): its latest ASR draft;
+    or, since a split or merge, the revision that made the part, holding the part's draft text
+    and the words of the segment's earlier ASR draft that lie within the part (none when the
+    part is a new segment). None before any draft."""
+    draft: Revision | None = None
+    for rev in revisions:
+        if rev.source == "asr":
+            draft = rev
+        elif rev.asr_meta and rev.asr_meta.get("draft_text") is not None:
+            words = [
+                w
+                for w in ((draft.asr_meta or {}).get("words") or [] if draft else [])
+                if rev.start <= (w["start"] + w["end"]) / 2 < rev.end
+            ]
+            text = rev.asr_meta["draft_text"]
+            draft = replace(rev, text=text, source="asr", asr_meta={"words": words})
+    return draft
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:

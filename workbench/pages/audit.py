@@ -9,7 +9,7 @@ from workbench.core.access import Action, allowed
 from workbench.core.errors import WorkbenchError
 from workbench.review.audit_measures import LONGEST, ROBUST_AFTER, SHORTEST, by_disagreement
 from workbench.review.corpus_audit import audit_job, audit_report
-from workbench.ui.common import fmt_seconds, project_page, show_error
+from workbench.ui.common import MISSING, fmt_seconds, project_page, show_error
 from workbench.ui.jobs import cancel_audit, start_audit
 from workbench.ui.text import md
 
@@ -125,6 +125,7 @@ if ranked:
         hide_index=True,
         width="stretch",
         key="audit_ranked",
+        placeholder=MISSING,
     )
 
 st.subheader("Durations and speaking rates")
@@ -188,6 +189,7 @@ if stats.out_of_range:
         hide_index=True,
         width="stretch",
         key="audit_out_of_range",
+        placeholder=MISSING,
     )
 
 st.subheader("Alphabet")
@@ -211,4 +213,5 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="audit_alphabet",
+    placeholder=MISSING,
 )

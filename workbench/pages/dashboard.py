@@ -11,15 +11,17 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.lengths import audio_length, length_unit
 from workbench.crowd.dashboard import dashboard
 from workbench.crowd.pay import csv_text, pay_report
 from workbench.crowd.rules import PAY_UNITS
 from workbench.projects.settings import update_settings
-from workbench.ui.common import form_key, project_page, show_error, show_flash
+from workbench.ui.common import MISSING, form_key, project_page, show_error, show_flash
 
 STATUS_COLOURS = {
     "new": "#9ca3af",
     "drafted": "#60a5fa",
+    "gold": "#eab308",
     "labeled": "#f59e0b",
     "passed": "#a3e635",
     "approved": "#16a34a",
@@ -27,11 +29,6 @@ STATUS_COLOURS = {
     "deleted": "#6b7280",
 }
 PERCENT = st.column_config.NumberColumn(format="percent")
-
-
-def _duration(hours: float) -> str:
-    """Hours, or minutes under an hour."""
-    return f"{hours:,.2f} h" if hours >= 1 else f"{hours * 60:.1f} min"
 
 
 wb, project = project_page("Dashboard")
@@ -50,7 +47,7 @@ if board.empty:
 # ---------------------------------------------------------------- progress
 status = pd.DataFrame(
     [
-        {"status": r.status, "segments": r.segments, "hours": r.hours}
+        {"status": r.status, "segments": r.segments, "seconds": r.hours * 3600}
         for r in board.status
         if r.segments
     ]
@@ -59,14 +56,22 @@ done = status[status["status"].isin(["labeled", "passed", "approved"])]
 approved = status[status["status"] == "approved"]
 cols: Sequence[DeltaGenerator] = st.columns(5)
 cols[0].metric("Recordings", f"{board.recordings:,}")
-cols[1].metric("Audio", _duration(board.audio_hours))
+cols[1].metric("Audio", audio_length(board.audio_hours * 3600))
 cols[2].metric("Segments", f"{board.segments:,}")
-cols[3].metric(
-    "Labelled",
-    f"{int(done['segments'].sum()):,}",
-    help="labeled (awaiting review), passed (not drawn for review) or approved",
-)
-cols[4].metric("Approved", _duration(float(approved["hours"].sum())))
+for col, name, rows, what in (
+    (
+        cols[3],
+        "Labelled",
+        done,
+        "labeled (awaiting review), passed (not drawn for review) or approved",
+    ),
+    (cols[4], "Approved", approved, "approved by a reviewer"),
+):
+    col.metric(
+        name,
+        f"{int(rows['segments'].sum()):,} · {audio_length(float(rows['seconds'].sum()))}",
+        help=f"Segments · their audio: {what}.",
+    )
 
 st.subheader("Progress by status")
 colour = alt.Color(
@@ -75,23 +80,23 @@ colour = alt.Color(
     legend=None,
 )
 order = [s for s in STATUS_COLOURS if s in set(status["status"])]
+_, word, per = length_unit(float(status["seconds"].max()))
+audio = f"{word} of audio"
+status[audio] = (status["seconds"] / per).round(2)
 charts = st.columns(2)
-for col, field, title in (
-    (charts[0], "segments", "segments"),
-    (charts[1], "hours", "hours of audio"),
-):
+for col, field in ((charts[0], "segments"), (charts[1], audio)):
     col.altair_chart(
         alt.Chart(status)
         .mark_bar()
         .encode(
             x=alt.X(
                 f"{field}:Q",
-                title=title,
+                title=field,
                 axis=alt.Axis(tickMinStep=1) if field == "segments" else alt.Axis(),
             ),
             y=alt.Y("status:N", sort=order, title=None),
             color=colour,
-            tooltip=["status", "segments", alt.Tooltip("hours:Q", format=".3f")],
+            tooltip=["status", "segments", alt.Tooltip(f"{audio}:Q", format=".2f")],
         )
         .properties(height=alt.Step(30)),
         width="stretch",
@@ -100,18 +105,20 @@ for col, field, title in (
 # ---------------------------------------------------------------- throughput
 st.subheader("Labelled per day")
 if board.days:
+    _, word, per = length_unit(max(r.minutes for r in board.days) * 60)
+    audio = f"{word} of audio"
     days = pd.DataFrame(
         [
             {
                 "day": pd.Timestamp(r.day),
                 "segments": r.segments,
-                "minutes of audio": round(r.minutes, 2),
+                audio: round(r.minutes * 60 / per, 2),
             }
             for r in board.days
         ]
     )
     charts = st.columns(2)
-    for col, field in ((charts[0], "segments"), (charts[1], "minutes of audio")):
+    for col, field in ((charts[0], "segments"), (charts[1], audio)):
         col.altair_chart(
             alt.Chart(days)
             .mark_bar(color="#2563eb")
@@ -139,12 +146,14 @@ else:
 st.subheader("Labellers")
 if board.labellers:
     metric = board.metric
+    symbol, _, per = length_unit(max(r.minutes for r in board.labellers) * 60)
+    audio = f"audio ({symbol})"
     people = pd.DataFrame(
         [
             {
                 "labeller": r.labeller,
                 "segments": r.items,
-                "audio (min)": round(r.minutes, 2),
+                audio: round(r.minutes * 60 / per, 2),
                 "active s / audio min": None
                 if r.active_per_minute is None
                 else round(r.active_per_minute, 1),
@@ -167,6 +176,7 @@ if board.labellers:
         column_config=dict.fromkeys(
             ("rejection rate", "gold accuracy", f"draft edit ({metric})", "agreement"), PERCENT
         ),
+        placeholder=MISSING,
     )
     st.caption(
         f"Gold accuracy: 1 − mean {metric} on hidden gold. Draft edit: mean {metric} of "
@@ -181,7 +191,7 @@ if board.labellers:
         .encode(
             x=alt.X("segments:Q", title="segments labelled", axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("labeller:N", title=None),
-            tooltip=["labeller", "segments", "audio (min)"],
+            tooltip=["labeller", "segments", audio],
         )
         .properties(height=alt.Step(30)),
         width="stretch",
@@ -237,6 +247,7 @@ if board.labellers:
             width="stretch",
             key=f"dash_pairs_{project.id}",
             column_config={f"mean {metric}": PERCENT, "agreement": PERCENT},
+            placeholder=MISSING,
         )
 else:
     st.info("No labeller has saved a segment yet.")
@@ -244,17 +255,19 @@ else:
 # ---------------------------------------------------------------- pay
 st.subheader("Pay")
 st.caption(
-    "Approved segments only, credited to the person who labelled them and counted on "
-    "the day (UTC) of their approval. Weighted: each item counts 0.5 + the draft's "
+    "Final segments: approved by a reviewer, or passed (not drawn for review), credited to "
+    "the person who labelled them and counted on the day (UTC) they became final (the "
+    "approval, or the save that passed them). Weighted: each item counts 0.5 + the draft's "
     f"{board.metric} against the label (at most 1.5): a draft only checked earns half, "
     "one rewritten entirely one and a half; a segment without a Whisper draft (imported "
-    "text, a split-off part) counts 1. Blind second labels and test answers are not "
-    "paid here."
+    "text, a split-off part) counts 1. Blind answers (second labels, hidden gold, test "
+    "items) are paid only when ticked below, each as one item of its audio on the day it "
+    "was given, weighing 1."
 )
 show_flash(f"pay_flash_{project.id}")
 today = dt.datetime.now(dt.UTC).date()
 settings_key = form_key(project, "pay")  # fresh inputs after the defaults change
-cols = st.columns([1, 1, 1, 1, 1.4])
+cols = st.columns(4)
 start = cols[0].date_input("From", value=today.replace(day=1), key=f"pay_from_{project.id}")
 end = cols[1].date_input(
     "To (not included)", value=today + dt.timedelta(days=1), key=f"pay_to_{project.id}"
@@ -263,7 +276,7 @@ unit = cols[2].selectbox(
     "Paid per",
     PAY_UNITS,
     index=PAY_UNITS.index(project.pay_unit),
-    format_func=lambda u: {"item": "approved segment", "minute": "minute of audio"}[u],
+    format_func=lambda u: {"item": "final segment", "minute": "minute of audio"}[u],
     key=f"{settings_key}_unit",
 )
 rate = cols[3].number_input(
@@ -274,31 +287,46 @@ rate = cols[3].number_input(
     format="%.4f",
     key=f"{settings_key}_rate",
 )
-weighted = cols[4].checkbox(
+cols = st.columns(4)
+weighted = cols[0].checkbox(
     "Weighted by edit effort", value=project.pay_weighted, key=f"{settings_key}_weighted"
 )
-changed = (unit, round(rate, 4), weighted) != (
+answers = cols[1].checkbox(
+    "Pay blind answers",
+    value=project.pay_answers,
+    key=f"{settings_key}_answers",
+    help="second labels, hidden gold and qualification test items",
+)
+changed = (unit, round(rate, 4), weighted, answers) != (
     project.pay_unit,
     project.pay_rate,
     project.pay_weighted,
+    project.pay_answers,
 )
 if st.button(
     "Save as the project's pay defaults", key=f"pay_save_{project.id}", disabled=not changed
 ):
     try:
-        update_settings(wb, project.id, pay_unit=unit, pay_rate=rate, pay_weighted=weighted)
+        update_settings(
+            wb, project.id, pay_unit=unit, pay_rate=rate, pay_weighted=weighted, pay_answers=answers
+        )
         st.session_state[f"pay_flash_{project.id}"] = ("success", "Pay defaults saved.")
         st.rerun()
     except WorkbenchError as exc:
         show_error(exc)
 
 try:
-    report = pay_report(wb, project.id, start, end, unit=unit, rate=rate, weighted=weighted)
+    report = pay_report(
+        wb, project.id, start, end, unit=unit, rate=rate, weighted=weighted, answers=answers
+    )
 except WorkbenchError as exc:
     show_error(exc)
     st.stop()
 if not report.rows:
-    st.info(f"No segment was approved from {start:%Y-%m-%d} to {end:%Y-%m-%d} (not included).")
+    st.info(
+        f"No segment became final from {start:%Y-%m-%d} to {end:%Y-%m-%d} (not included)"
+        + (", and no blind answer was given." if report.answers else ".")
+    )
 else:
     unit_word = "segments" if report.unit == "item" else "minutes"
     st.dataframe(
@@ -306,8 +334,9 @@ else:
             [
                 {
                     "labeller": r.labeller,
-                    "segments": r.items,
-                    "audio (min)": float(r.minutes),
+                    ("items" if report.answers else "segments"): r.items,
+                    **({"of them blind answers": r.answers} if report.answers else {}),
+                    "audio (min)": float(r.minutes),  # as the CSV and a per-minute rate
                     f"units ({unit_word}{', weighted' if report.weighted else ''})": float(r.units),
                     "amount": float(r.amount),
                 }
@@ -318,6 +347,7 @@ else:
         width="stretch",
         key=f"pay_table_{project.id}",
         column_config={"amount": st.column_config.NumberColumn(format="%.2f")},
+        placeholder=MISSING,
     )
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", project.name).strip("-") or f"project-{project.id}"
     st.download_button(

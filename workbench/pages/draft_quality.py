@@ -9,7 +9,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.records import Measure
 from workbench.learning.heldout import approved_examples, held_out, list_measures, set_holdout_share
 from workbench.learning.ladder import draft_batches, ladder, measure_job
-from workbench.ui.common import form_key, project_page, show_error
+from workbench.ui.common import MISSING, form_key, project_page, show_error
 from workbench.ui.jobs import cancel_measure, start_measure
 from workbench.ui.text import md
 
@@ -75,6 +75,7 @@ def by_batch() -> None:
         hide_index=True,
         width="stretch",
         column_config={metric: PERCENT, "kept as drafted": PERCENT},
+        placeholder=MISSING,
     )
 
 
@@ -162,7 +163,11 @@ def measures_shown(found: list[Measure]) -> None:
     if ladders:  # the chart: the latest measure's steps, in their order
         ladder_chart([m for m in found if m.detail.get("ladder") == ladders[-1]])
     st.dataframe(
-        table.iloc[::-1], hide_index=True, width="stretch", column_config={"error": PERCENT}
+        table.iloc[::-1],
+        hide_index=True,
+        width="stretch",
+        column_config={"error": PERCENT},
+        placeholder=MISSING,
     )
 
 

@@ -12,6 +12,7 @@ from workbench.ui.jobs import cancel_drafts, start_drafts
 from workbench.ui.text import md
 
 wb, project = project_page("Drafts")
+progress = draft_progress(wb, project)
 
 with st.form(form_key(project, "asr_settings")):
     cols = st.columns(3)
@@ -76,35 +77,45 @@ with st.form(form_key(project, "asr_settings")):
         "speaker, and show the channels in lanes. A file whose channels are the same sound "
         "is drafted once.",
     )
-    if st.form_submit_button("Save settings", key=form_key(project, "save_asr_settings")):
+    st.write(
+        f"**{progress.todo_count}** recording(s) without a draft "
+        f"({fmt_seconds(progress.todo_seconds)} of audio)."
+    )
+    buttons = st.columns([1, 1, 3])
+    saved = buttons[0].form_submit_button(
+        "Save settings", key=form_key(project, "save_asr_settings")
+    )
+    started = buttons[1].form_submit_button(
+        "Start drafts",
+        key="start_drafts",
+        type="primary",
+        disabled=not progress.todo_count,
+        help="Saves the settings above as they are shown, then drafts with them.",
+    )
+
+if saved or started:
+    shown = {
+        "asr_engine": engine,
+        "asr_model": model,
+        "language": language,
+        "prompt": prompt or None,
+        "max_segment": max_segment,
+        "min_segment": min_segment,
+        "per_channel": per_channel,
+    }
+    changed = {k: v for k, v in shown.items() if v != getattr(project, k)}
+    try:
+        project = update_settings(wb, project.id, **changed) if changed else project
+    except WorkbenchError as exc:
+        show_error(exc, "Not saved: ")
+    else:
         try:
-            update_settings(
-                wb,
-                project.id,
-                asr_engine=engine,
-                asr_model=model,
-                language=language,
-                prompt=prompt,
-                max_segment=max_segment,
-                min_segment=min_segment,
-                per_channel=per_channel,
-            )
+            if started:
+                start_drafts(wb, project)
         except WorkbenchError as exc:
-            show_error(exc, "Not saved: ")
+            show_error(exc, "Settings saved; drafts not started: " if changed else "")
         else:
             st.rerun()
-
-progress = draft_progress(wb, project)
-st.write(
-    f"**{progress.todo_count}** recording(s) without a draft "
-    f"({fmt_seconds(progress.todo_seconds)} of audio)."
-)
-if st.button("Start drafts", key="start_drafts", type="primary", disabled=not progress.todo_count):
-    try:
-        start_drafts(wb, project)
-        st.rerun()
-    except WorkbenchError as exc:
-        show_error(exc)
 
 
 @st.fragment(run_every=1.0 if progress.running else None)

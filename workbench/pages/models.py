@@ -9,8 +9,16 @@ from workbench.core.errors import WorkbenchError
 from workbench.learning.heldout import set_holdout_share
 from workbench.tuning.jobs import live_or_latest, tune_status
 from workbench.tuning.options import METHODS, TrainOptions
-from workbench.tuning.registry import base_model, in_use, label, outcome, promote, use_base
-from workbench.ui.common import form_key, page_flash, project_page, show_error
+from workbench.tuning.registry import (
+    CANCELLED,
+    base_model,
+    in_use,
+    label,
+    outcome,
+    promote,
+    use_base,
+)
+from workbench.ui.common import MISSING, form_key, page_flash, project_page, show_error
 from workbench.ui.jobs import cancel_tune, start_tune
 from workbench.ui.text import md
 
@@ -90,6 +98,8 @@ def job_progress() -> None:
         st.progress(job.progress, text=md(job.message or "starting", 300))
         if st.button("Cancel", key=f"cancel_tune_{project.id}"):
             cancel_tune(wb, project)
+    elif job.state == "cancelled":
+        st.info(f"Last fine-tune job: {CANCELLED}.")
     else:
         text = f"Last fine-tune job: **{job.state}**. {md(job.message, 500)}"
         (st.error if job.state == "failed" else st.success)(text)
@@ -100,7 +110,8 @@ def job_progress() -> None:
 job_progress()
 
 st.subheader("Versions")
-if not status.versions:
+versions = [v for v in status.versions if v.state != "cancelled"]  # they kept nothing
+if not versions:
     st.info("No fine-tuned version yet: the project drafts with its base model.")
     st.stop()
 job = status.job
@@ -117,7 +128,7 @@ rows = [
         "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
         "by": v.created_by,
     }
-    for v in status.versions
+    for v in versions
 ]
 st.dataframe(
     pd.DataFrame(rows),
@@ -131,6 +142,7 @@ st.dataframe(
             format="percent", help="this version, on the same segments"
         ),
     },
+    placeholder=MISSING,
 )
 
 
@@ -144,7 +156,10 @@ def switch(call, message: str) -> None:
         done(message)
 
 
-ready = [v for v in status.versions if v.state == "ready"]
+if len(versions) < len(status.versions):
+    st.caption("Cancelled fine-tunes kept no version and are not listed.")
+
+ready = [v for v in versions if v.state == "ready"]
 base = base_model(wb, project)
 with st.container(horizontal=True):
     for version in ready:

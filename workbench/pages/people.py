@@ -16,7 +16,7 @@ from workbench.projects.people import (
     set_role,
 )
 from workbench.projects.settings import projects
-from workbench.ui.common import current_project, show_error, workbench
+from workbench.ui.common import MISSING, current_project, show_error, workbench
 from workbench.ui.text import md
 
 st.title("People")
@@ -52,6 +52,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="people_table",
+    placeholder=MISSING,
 )
 
 with (
@@ -148,7 +149,9 @@ log = pd.DataFrame(
 if log.empty:
     st.caption("Nothing yet.")
 else:
-    st.dataframe(log.head(200), hide_index=True, width="stretch", key="audit_table")
+    st.dataframe(
+        log.head(200), hide_index=True, width="stretch", key="audit_table", placeholder=MISSING
+    )
     st.download_button(
         "Download the audit log (CSV)",
         log.to_csv(index=False).encode(),

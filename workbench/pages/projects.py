@@ -23,7 +23,14 @@ from workbench.projects.settings import (
 )
 from workbench.review.sampling import MIN_REVIEWS
 from workbench.review.verdicts import reasons, review_progress
-from workbench.ui.common import fmt_seconds, form_key, require_project, show_error, workbench
+from workbench.ui.common import (
+    MISSING,
+    fmt_seconds,
+    form_key,
+    require_project,
+    show_error,
+    workbench,
+)
 from workbench.ui.jobs import start_drafts
 from workbench.ui.text import md
 
@@ -104,6 +111,7 @@ if labellers:
             hide_index=True,
             width="stretch",
             key="labellers_table",
+            placeholder=MISSING,
         )
 
 progress = review_progress(wb, project.id)
@@ -128,6 +136,7 @@ if progress:
             hide_index=True,
             width="stretch",
             key="review_table",
+            placeholder=MISSING,
         )
 
 with st.expander("Settings: conventions, speakers, guidelines, review", expanded=False):
@@ -252,6 +261,7 @@ if shown is not None and shown[0] == project.id:
             hide_index=True,
             width="stretch",
             key="import_problems",
+            placeholder=MISSING,
         )
 
 found = recordings(wb, project)
@@ -273,6 +283,7 @@ if found:
         hide_index=True,
         width="stretch",
         key="recordings_table",
+        placeholder=MISSING,
     )
 else:
     st.caption("No recordings yet.")

@@ -14,7 +14,7 @@ from workbench.crowd.gold import gold_list, mark_gold, unmark_gold
 from workbench.crowd.qualification import allow_retake, labellers, lift_pause
 from workbench.projects.people import members
 from workbench.projects.settings import recordings, update_settings
-from workbench.ui.common import fmt_seconds, form_key, page_flash, project_page, show_error
+from workbench.ui.common import MISSING, fmt_seconds, form_key, page_flash, project_page, show_error
 from workbench.ui.text import md
 
 MODES = {
@@ -173,6 +173,7 @@ if load:
         hide_index=True,
         width="stretch",
         key=f"team_workload_{pid}",
+        placeholder=MISSING,
     )
 else:
     st.caption("Nobody has work in this project yet.")
@@ -242,6 +243,7 @@ if golds:
         hide_index=True,
         width="stretch",
         key=f"team_gold_table_{pid}",
+        placeholder=MISSING,
     )
     cols = st.columns([3, 1], vertical_alignment="bottom")
     drop = cols[0].selectbox(
@@ -361,6 +363,7 @@ else:
         width="stretch",
         key=f"team_standings_{pid}",
         column_config={"reasons": st.column_config.TextColumn(width="large")},
+        placeholder=MISSING,
     )
     st.caption(f"Rates count the last {project.rules_days} days, or since a pause was lifted.")
     for r in team:

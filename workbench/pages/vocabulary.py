@@ -20,7 +20,7 @@ from workbench.learning.learn import (
     set_use_terms,
     terms_of,
 )
-from workbench.ui.common import page_flash, project_page, show_error
+from workbench.ui.common import MISSING, page_flash, project_page, show_error
 
 wb, project = project_page("Vocabulary")
 pid = project.id
@@ -84,6 +84,7 @@ if terms:
             "people": st.column_config.NumberColumn("people", format="%d"),
             "remove": st.column_config.CheckboxColumn("remove"),
         },
+        placeholder=MISSING,
     )
     if st.button("Save term changes", key=f"voc_terms_save_{pid}"):
         changed = 0

@@ -292,7 +292,8 @@ def lint_project(wb: Workbench, project: Project) -> list[dict[str, Any]]:
 
 
 def project_status(wb: Workbench, project: Project) -> dict[str, Any]:
-    """Counts by status, hours of audio and hours labelled (labeled or approved)."""
+    """Counts by status (gold segments nobody labels apart, as 'gold', after 'drafted'),
+    hours of audio and hours labelled (labeled, passed or approved)."""
     require(wb, Action.VIEW, project.id)
     counts = store.status_counts(wb.db, project.id)
     hours = counts["segment_hours"]
@@ -301,7 +302,7 @@ def project_status(wb: Workbench, project: Project) -> dict[str, Any]:
         "language": project.language,
         "recordings": counts["recordings"],
         "audio_hours": round(counts["audio_hours"], 4),
-        "segments": {s.value: counts["segments"].get(s.value, 0) for s in Status},
+        "segments": {name: counts["segments"].get(name, 0) for name in store.BUCKETS},
         "labelled_hours": round(sum(hours.get(s.value, 0.0) for s in FINISHED), 4),
     }
 

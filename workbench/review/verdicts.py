@@ -30,6 +30,7 @@ from workbench.core.workbench import Workbench
 from workbench.crowd.double_labelling import second_label
 from workbench.labelling.editor_actions import Outcome
 from workbench.labelling.flags import after_human_edit
+from workbench.labelling.history import draft_of
 from workbench.labelling.segment_edits import tidy
 from workbench.review.sampling import share_for
 from workbench.store.opinions import AUDITED
@@ -67,7 +68,7 @@ class ReviewState:
     total: int
     previous: int | None
     following: int | None
-    draft_text: str | None  # the ASR draft
+    draft_text: str | None  # the ASR draft (of a split or merged part: its part of it)
     previous_text: str | None  # the version before the labeller's latest
     labeller: str | None
     active_seconds: float  # the labellers' active editing time on this segment
@@ -110,7 +111,7 @@ def open_review(
         total=nav["total"],
         previous=nav["previous"],
         following=nav["next"],
-        draft_text=view.draft.text if view.draft else None,
+        draft_text=draft_of(revisions),  # a split part's own part of the draft
         previous_text=previous.text if previous is not None else None,
         labeller=human[-1].author if human else None,
         active_seconds=sum(r.active_seconds or 0.0 for r in human),

@@ -30,7 +30,7 @@ from workbench.store.claims import (
     workload,
 )
 from workbench.store.batches import batch_rows
-from workbench.store.dashboard import approved_work, first_labels, label_drafts
+from workbench.store.dashboard import final_work, first_labels, label_drafts
 from workbench.store.engine import now, open_store
 from workbench.store.errors import DatabaseLocked, database_trouble, refused_while_locked
 from workbench.store.exports import forget_export, list_exports, record_export
@@ -128,6 +128,8 @@ from workbench.store.quality import (
     verdicts_since,
 )
 from workbench.store.reports import (
+    BUCKETS,
+    GOLD_BUCKET,
     draft_final_pairs,
     export_rows,
     labeller_stats,
@@ -178,6 +180,7 @@ from workbench.store.segments import (
     merge,
     segment_view,
     live_bounds,
+    project_bounds,
     live_overlaps,
     split,
 )
@@ -341,6 +344,7 @@ __all__ = [
     "add_draft",
     "add_segment",
     "live_bounds",
+    "project_bounds",
     "segment_texts",
     "get_segment",
     "segment_view",
@@ -362,6 +366,8 @@ __all__ = [
     "queue_position",
     "counts_by_recording",
     # reports
+    "BUCKETS",
+    "GOLD_BUCKET",
     "status_counts",
     "draft_final_pairs",
     "labeller_stats",
@@ -371,7 +377,7 @@ __all__ = [
     "first_labels",
     "batch_rows",
     "label_drafts",
-    "approved_work",
+    "final_work",
     # reviews
     "record_review",
     "last_review",

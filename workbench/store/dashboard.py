@@ -1,6 +1,6 @@
 """Queries of the owner's dashboard and the pay report: when segments were first labelled, and
-each labelled segment with its labeller, label and ASR draft (approved ones with the time of
-their approval)."""
+each labelled segment with its labeller, label and ASR draft (final ones with the time they
+became final)."""
 
 from __future__ import annotations
 
@@ -67,8 +67,8 @@ def with_draft(query: sa.Select, outer: bool = True) -> tuple[sa.Select, Any, An
 def _labels(project_id: int) -> sa.Select:
     """Live segments a person labelled (not new, drafted or deleted: a split or a merge alone
     is no label): segment_id, status, seconds, labeller (the author of the latest 'human'
-    revision), label (its text), draft (the draft text it is compared with, see `with_draft`;
-    None when the ASR never drafted it) and draft_op (see `with_draft`)."""
+    revision), label (its text), label_at (its time), draft (the draft text it is compared
+    with, see `with_draft`; None when the ASR never drafted it) and draft_op (see `with_draft`)."""
     latest = (
         sa.select(revisions.c.segment_id, sa.func.max(revisions.c.n).label("n"))
         .where(revisions.c.source == "human")
@@ -83,6 +83,7 @@ def _labels(project_id: int) -> sa.Select:
             (segments.c.end - segments.c.start).label("seconds"),
             label.c.author.label("labeller"),
             label.c.text.label("label"),
+            label.c.created_at.label("label_at"),
         )
         .select_from(segments)
         .join(recordings, recordings.c.id == segments.c.recording_id)
@@ -101,11 +102,13 @@ def label_drafts(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in conn.execute(_labels(project_id).order_by(segments.c.id))]
 
 
-def approved_work(
+def final_work(
     engine: Engine, project_id: int, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
-    """Approved segments whose latest approval was given in [start, end), with their
-    labeller, label and draft (as `label_drafts`) and `approved_at`. By approval time.
+    """Final segments (approved, or passed: not drawn for review) that became final in
+    [start, end), with their labeller, label and draft (as `label_drafts`), `status` and
+    `final_at`: an approved segment's latest approval, a passed one's latest save by a person.
+    By that time.
 
     A segment approved, labelled again and approved again counts once, at its latest
     approval. Segments no person labelled (an approved import) have no labeller: left out.
@@ -116,9 +119,9 @@ def approved_work(
         .group_by(reviews.c.segment_id)
         .subquery()
     )
-    query = (
+    approved = (
         _labels(project_id)
-        .add_columns(reviews.c.created_at.label("approved_at"))
+        .add_columns(reviews.c.created_at.label("final_at"))
         .join(approval, approval.c.segment_id == segments.c.id)
         .join(reviews, reviews.c.id == approval.c.id)
         .where(
@@ -126,7 +129,12 @@ def approved_work(
             reviews.c.created_at >= start,
             reviews.c.created_at < end,
         )
-        .order_by(reviews.c.created_at, segments.c.id)
+    )
+    labelled = _labels(project_id)
+    saved = labelled.selected_columns.label_at.element  # the latest human revision's time
+    passed = labelled.add_columns(saved.label("final_at")).where(
+        segments.c.status == Status.PASSED.value, saved >= start, saved < end
     )
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        rows = [dict(r._mapping) for query in (approved, passed) for r in conn.execute(query)]
+    return sorted(rows, key=lambda r: (r["final_at"], r["segment_id"]))

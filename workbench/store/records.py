@@ -34,6 +34,7 @@ CONVERTED: dict[type, dict[str, Callable[[Any], Any]]] = {
         "review_reasons": lambda value: tuple(value or ()),
         "qualify_required": bool,
         "pay_weighted": bool,
+        "pay_answers": bool,
     },
     Segment: {"status": Status},
     Job: {"params": lambda value: value or {}},

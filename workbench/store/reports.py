@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import FINISHED, Status
 from workbench.store.dashboard import with_draft
-from workbench.store.schema import recordings, revisions, segments
+from workbench.store.schema import gold, recordings, revisions, segments
 
 
 def export_rows(
@@ -82,8 +82,23 @@ def speakers_and_labellers(engine: Engine, project_id: int) -> tuple[list[str], 
     return list(speakers), list(labellers)
 
 
+GOLD_BUCKET = "gold"  # status_counts' bucket of the gold segments nobody labels (see there)
+# status_counts' buckets in the workflow's order: the statuses, gold after 'drafted'
+BUCKETS = tuple(
+    name for s in Status for name in ((s.value, GOLD_BUCKET) if s is Status.DRAFTED else (s.value,))
+)
+
+
 def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:
-    """Segments per status, hours of audio, hours of segments per status."""
+    """Segments per status, hours of audio, hours of segments per status.
+
+    A gold segment still new or drafted is counted as GOLD_BUCKET, not by its status: it is a
+    reference labellers answer blind, never labelled itself, so it is no work left to do."""
+    waiting = (Status.NEW.value, Status.DRAFTED.value)
+    is_gold = sa.select(gold.c.segment_id).where(gold.c.segment_id == segments.c.id).exists()
+    bucket = sa.case(
+        (sa.and_(segments.c.status.in_(waiting), is_gold), GOLD_BUCKET), else_=segments.c.status
+    ).label("bucket")
     with engine.connect() as conn:
         audio_seconds, n_recordings = conn.execute(
             sa.select(
@@ -92,13 +107,13 @@ def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:
         ).one()
         rows = conn.execute(
             sa.select(
-                segments.c.status,
+                bucket,
                 sa.func.count(),
                 sa.func.coalesce(sa.func.sum(segments.c.end - segments.c.start), 0.0),
             )
             .join(recordings, recordings.c.id == segments.c.recording_id)
             .where(recordings.c.project_id == project_id)
-            .group_by(segments.c.status)
+            .group_by(bucket)
         ).all()
     return {
         "recordings": n_recordings,

@@ -101,6 +101,10 @@ projects = sa.Table(
     sa.Column(
         "use_terms", sa.Boolean, nullable=False, default=False, server_default=sa.false()
     ),  # prompt the next drafts with the enabled terms
+    # 0013
+    sa.Column(
+        "pay_answers", sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    ),  # pay blind answers (second labels, hidden gold, test items) too
 )
 
 recordings = sa.Table(

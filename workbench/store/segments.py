@@ -403,6 +403,22 @@ def add_segment(engine: Engine, recording_id: int, edit: Edit, author: str) -> i
     return new_id
 
 
+def project_bounds(engine: Engine, project_id: int) -> dict[int, list[tuple[float, float]]]:
+    """(start, end) of the live segments of every recording of a project that has any, by
+    recording id, each by start: one query for the whole project."""
+    query = (
+        sa.select(segments.c.recording_id, segments.c.start, segments.c.end)
+        .join(recordings, recordings.c.id == segments.c.recording_id)
+        .where(recordings.c.project_id == project_id, segments.c.status != Status.DELETED.value)
+        .order_by(segments.c.recording_id, segments.c.start)
+    )
+    out: dict[int, list[tuple[float, float]]] = {}
+    with engine.connect() as conn:
+        for recording_id, start, end in conn.execute(query):
+            out.setdefault(recording_id, []).append((float(start), float(end)))
+    return out
+
+
 def live_bounds(
     engine: Engine, recording_id: int, start: float | None = None, end: float | None = None
 ) -> list[tuple[float, float]]:

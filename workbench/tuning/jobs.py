@@ -40,7 +40,7 @@ from workbench.learning.heldout import (
 from workbench.projects.settings import model_path
 from workbench.review.corpus_audit import audit_options
 from workbench.tuning.options import train_options
-from workbench.tuning.registry import ENGINE, KIND, list_models, scores, switch_to
+from workbench.tuning.registry import CANCELLED, ENGINE, KIND, list_models, scores, switch_to
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def _tune(wb: Workbench, job: Job, on_progress, load) -> Job:
     except Cancelled:  # a version cancelled while it was being measured is removed too
         shutil.rmtree(wb.path(version.path), ignore_errors=True)
         store.update_model(wb.db, version.id, state="cancelled")
-        return _finish(wb, job, "cancelled", "cancelled; no version was kept", on_progress)
+        return _finish(wb, job, "cancelled", CANCELLED, on_progress)
     except BaseException:
         store.update_model(wb.db, version.id, state="failed")
         raise

@@ -14,6 +14,7 @@ from workbench.jobs.lifecycle import live_job
 
 KIND = "tune"  # the fine-tune jobs' kind
 ENGINE = "faster-whisper"  # what the versions are written for (CTranslate2 folders)
+CANCELLED = "cancelled; no version was kept"  # a cancelled fine-tune, in words
 
 
 def version_model(version: ModelVersion) -> str:
@@ -28,7 +29,7 @@ def in_use(project: Project, version: ModelVersion) -> bool:
 
 def outcome(project: Project, version: ModelVersion, job: Job | None = None) -> str:
     """A version's state in words: in use, ready (and why it was not made the drafting
-    model), training, failed (why, when its job is given) or cancelled."""
+    model), training, failed (why, when its job is given) or cancelled (nothing kept)."""
     if version.state == "ready":
         if in_use(project, version):
             return "in use"
@@ -36,6 +37,8 @@ def outcome(project: Project, version: ModelVersion, job: Job | None = None) -> 
     if version.state == "failed":
         reason = job.error if job is not None and job.error else "the job stopped"
         return f"failed: {reason.splitlines()[0]}"
+    if version.state == "cancelled":
+        return CANCELLED
     return version.state
 
 

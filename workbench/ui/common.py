@@ -20,6 +20,8 @@ from workbench.projects.people import MAX_DAYS, Session, accounts_exist, resume
 from workbench.projects.settings import open_project, projects, settings_digest
 from workbench.ui.cookie import read_token
 
+MISSING = "–"  # what every table shows for a missing value (st.dataframe's placeholder): no "None"
+
 
 @st.cache_resource(show_spinner=False)
 def _open(home: str | None, db_url: str | None) -> Workbench:
