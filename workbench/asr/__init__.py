@@ -11,6 +11,7 @@ from workbench.asr.base import (
     DraftWord,
     Engine,
     ModelNotFound,
+    Named,
     TranscribeOptions,
     Transcript,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "DraftWord",
     "Engine",
     "ModelNotFound",
+    "Named",
     "TranscribeOptions",
     "Transcript",
     "EMBEDDED_NAME",

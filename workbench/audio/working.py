@@ -166,6 +166,27 @@ def read_all(working_path: str | Path) -> np.ndarray:
     return data
 
 
+def span_flac(working_path: str | Path, start: float, end: float) -> bytes:
+    """The samples `read_slice` reads, as the bytes of a FLAC file (16-bit, as the working copy:
+    `read_bytes` gives back the very same samples); for sending a span to another machine."""
+    with sf.SoundFile(str(working_path)) as f:
+        first = max(0, min(f.frames, round(start * SAMPLE_RATE)))
+        last = max(first, min(f.frames, round(end * SAMPLE_RATE)))
+        f.seek(first)
+        samples = f.read(last - first, dtype="int16")
+    buf = io.BytesIO()
+    sf.write(buf, samples, SAMPLE_RATE, subtype="PCM_16", format="FLAC")
+    return buf.getvalue()
+
+
+def read_bytes(data: bytes, channel: int | None = None) -> np.ndarray:
+    """A sound file's bytes (a working copy, a kept-channels copy, a `span_flac`) as float32:
+    its only channel, or `channel` of several; the samples `read_all`, `read_channel` or
+    `read_slice` read from the file itself."""
+    samples, _ = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    return np.ascontiguousarray(samples[:, channel or 0])
+
+
 OPUS_BITRATE = 32000  # bits a second: speech at this rate is transparent for transcribing
 
 

@@ -16,9 +16,9 @@ import numpy as np
 import soundfile as sf
 
 from workbench import store
-from workbench.asr import DraftSegment, Engine, TranscribeOptions
+from workbench.asr import DraftSegment, Engine, Named, TranscribeOptions, Transcript
 from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
-from workbench.audio.working import read_all, read_channel, read_slice
+from workbench.audio.working import read_slice
 from workbench.core.access import Action, require
 from workbench.core.records import (
     Edit,
@@ -34,6 +34,7 @@ from workbench.core.workbench import Workbench
 from workbench.drafts.cutting import CutOptions, cut
 from workbench.jobs.failures import environmental
 from workbench.jobs.lifecycle import JobRunning, as_known, cancel_job, live_job, run_as_worker
+from workbench.jobs.transcribers import Sound, Transcriber, as_transcriber
 from workbench.jobs.workers import this_worker
 from workbench.labelling.flags import DraftStats, draft_flags
 from workbench.labelling.labeller_edits import live_segment
@@ -125,24 +126,33 @@ def cancel_draft_job(wb: Workbench, project: Project) -> Job | None:
 def run_draft_job(
     wb: Workbench,
     job: Job,
-    engine: Engine,
+    engine: Engine | Transcriber,
     options: TranscribeOptions,
     on_progress: Callable[[Job], None] | None = None,
 ) -> Job:
     """Draft every undrafted recording of the job's project; returns the finished job.
 
-    A recording that fails is reported in the job's error and the job goes on with the next;
-    a full disk or an unusable database ends the job (raised: the next recording would fail
-    the same way). Cancelling (store.request_cancel) stops after the current recording. The
-    calling process becomes the job's worker and beats its heartbeat while it runs.
+    `engine` hears the audio in this process; a transcriber (`jobs.transcribers`: the
+    workers of a Ray cluster) wherever it runs, and is closed when the job ends. A recording
+    that fails is reported in the job's error and the job goes on with the next; a full disk
+    or an unusable database ends the job (raised: the next recording would fail the same
+    way). Cancelling (store.request_cancel) stops after the current recording (on a cluster:
+    at once, dropping what the workers were hearing). The calling process becomes the job's
+    worker, beats its heartbeat while it runs, and stores every draft.
     """
-    return run_as_worker(wb, job, lambda: _draft_all(wb, job, engine, options, on_progress))
+    transcriber = as_transcriber(engine)
+    try:
+        return run_as_worker(
+            wb, job, lambda: _draft_all(wb, job, transcriber, options, on_progress)
+        )
+    finally:
+        transcriber.close()
 
 
 def _draft_all(
     wb: Workbench,
     job: Job,
-    engine: Engine,
+    transcriber: Transcriber,
     options: TranscribeOptions,
     on_progress: Callable[[Job], None] | None,
 ) -> Job:
@@ -157,13 +167,12 @@ def _draft_all(
         wb.db, job.id, params={**(job.params or {}), "terms": len(terms), "rules": len(rules)}
     )
     todo = _only(store.undrafted_recordings(wb.db, job.project_id), job.params or {})
-    for index, recording in enumerate(todo):
-        current = store.get_job(wb.db, job.id)
-        if current.state != "running":  # ended by someone who took this worker for dead
-            return current
-        if store.cancel_requested(wb.db, job.id):
-            return _finish(wb, job.id, "cancelled", done, failures, on_progress)
-        label = f"{index + 1}/{len(todo)}: {recording.original_name}"
+    heard_all = transcriber.each(
+        todo, lambda r: sounds_of(wb, r, project.per_channel), options, stop_asked(wb, job.id)
+    )
+    count = 0
+    for count, (recording, heard) in enumerate(heard_all, 1):
+        label = f"{count}/{len(todo)}: {recording.original_name}"
 
         def beat(seconds: float, base: float = done, label: str = label) -> None:
             store.update_job(wb.db, job.id, done=base + seconds, message=label)
@@ -172,16 +181,10 @@ def _draft_all(
 
         beat(0.0)
         try:
-            draft_recording(
-                wb,
-                recording,
-                engine,
-                options,
-                cut_options,
-                project.per_channel,
-                beat,
-                rules=rules,
-                job_id=job.id,
+            if isinstance(heard, Exception):
+                raise heard
+            keep_drafts(
+                wb, recording, heard, transcriber, options, cut_options, rules, job.id, beat
             )
         except Exception as exc:  # one bad recording must not stop the job
             if environmental(exc):
@@ -189,8 +192,25 @@ def _draft_all(
             _log_failure(job.id, recording, exc)
             failures.append(f"{recording.original_name}: {_reason(exc)}")
         done += recording.duration
+    if count < len(todo):  # stopped early
+        current = store.get_job(wb.db, job.id)
+        if current.state != "running":  # ended by someone who took this worker for dead
+            return current
+        return _finish(wb, job.id, "cancelled", done, failures, on_progress)
     state = "failed" if todo and len(failures) == len(todo) else "done"
     return _finish(wb, job.id, state, done, failures, on_progress)
+
+
+def stop_asked(wb: Workbench, job_id: int) -> Callable[[], bool]:
+    """Whether a job must stop before its next item: cancelled, or ended by someone who took
+    its worker for dead."""
+
+    def stop() -> bool:
+        return store.get_job(wb.db, job_id).state != "running" or store.cancel_requested(
+            wb.db, job_id
+        )
+
+    return stop
 
 
 def _log_failure(job_id: int, recording: Recording, exc: Exception) -> None:
@@ -285,6 +305,13 @@ def draft_recording(
     across channels as conversation does. The accepted `rules` rewrite each draft's text (see
     `rewritten`); `job_id` is kept on the recording (its batch).
     """
+    heard = [engine.transcribe(s.samples(), options) for s in sounds_of(wb, recording, per_channel)]
+    return keep_drafts(wb, recording, heard, engine, options, cut_options, rules, job_id, heartbeat)
+
+
+def sounds_of(wb: Workbench, recording: Recording, per_channel: bool) -> list[Sound]:
+    """What a recording's draft hears: each channel of its kept-channels copy with
+    `per_channel`, else its working copy. FileNotFoundError when a file it needs is missing."""
     needed = [recording.working_path, recording.peaks_path]
     if per_channel and recording.channels_path:
         needed.append(recording.channels_path)
@@ -293,18 +320,37 @@ def draft_recording(
             raise FileNotFoundError(
                 errno.ENOENT, "the working copy is missing", str(wb.path(stored))
             )
+    if per_channel and recording.channels_path:
+        path = wb.path(recording.channels_path)
+        return [Sound(path, c) for c in range(sf.info(str(path)).channels)]
+    return [Sound(wb.path(recording.working_path))]
+
+
+def keep_drafts(
+    wb: Workbench,
+    recording: Recording,
+    heard: Sequence[Transcript],
+    engine: Named,
+    options: TranscribeOptions,
+    cut_options: CutOptions,
+    rules: Sequence[Rewrite],
+    job_id: int | None,
+    heartbeat: Callable[[float], None] | None = None,
+) -> int:
+    """Cut, rewrite and flag what `engine` heard of a recording (a transcript per track of
+    `sounds_of`, in order), and store the drafts in one transaction; returns how many (0 when
+    the recording was drafted already: never twice). `heartbeat(seconds)` as segments come."""
     peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
     energy = peaks[:, 1] - peaks[:, 0]
-    tracks = _tracks(wb, recording, per_channel)
+    speakers = [f"channel {k + 1}" for k in range(len(heard))] if len(heard) > 1 else [None]
     drafts: list[dict] = []
     language = None
-    for k, (speaker, audio) in enumerate(tracks):
-        transcript = engine.transcribe(audio, options)
+    for k, (speaker, transcript) in enumerate(zip(speakers, heard, strict=True)):
         language = language or transcript.language
         raw = []
         for seg in transcript.segments:
             if heartbeat:
-                heartbeat((k * recording.duration + min(seg.end, recording.duration)) / len(tracks))
+                heartbeat((k * recording.duration + min(seg.end, recording.duration)) / len(heard))
             draft = to_draft(seg, recording.duration, engine, transcript.language)
             if draft is not None:
                 raw.append(draft)
@@ -411,16 +457,6 @@ def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
     return {**draft, "text": text, "asr_meta": meta}
 
 
-def _tracks(
-    wb: Workbench, recording: Recording, per_channel: bool
-) -> list[tuple[str | None, np.ndarray]]:
-    if per_channel and recording.channels_path:
-        path = wb.path(recording.channels_path)
-        channels = sf.info(str(path)).channels
-        return [(f"channel {c + 1}", read_channel(path, c)) for c in range(channels)]
-    return [(None, read_all(wb.path(recording.working_path)))]
-
-
 def _flagged(
     draft: dict,
     speaker: str | None,
@@ -454,7 +490,7 @@ def _flagged(
     return {**draft, "speaker": speaker, "flags": flags, "asr_meta": meta}
 
 
-def to_draft(seg: DraftSegment, duration: float, engine: Engine, language: str) -> dict | None:
+def to_draft(seg: DraftSegment, duration: float, engine: Named, language: str) -> dict | None:
     """A stored draft from an engine segment, clipped to the recording; None when empty."""
     start = round(max(0.0, min(seg.start, duration)), 3)
     end = round(max(0.0, min(seg.end, duration)), 3)
