@@ -40,6 +40,7 @@ NAMESPACE = "workbench"  # the Ray namespace of the workbench's actors
 RETRIES = 3  # restarts of a worker that died, and tries again of what it was hearing
 IN_FLIGHT = 2  # items queued per worker: the next one is there when one is heard
 POLL = 1.0  # seconds between looks at `stop` while the workers hear
+CONNECT_WITHIN = 5.0  # seconds for the cluster's port to answer
 
 
 class ClusterUnavailable(WorkbenchError):
@@ -67,6 +68,7 @@ def connect(address: str) -> None:
         if ray.is_initialized():
             _connected[:] = [address]
             return
+        _check_reachable(address)
         try:
             ray.init(
                 address=address,
@@ -82,6 +84,22 @@ def connect(address: str) -> None:
                 "the server log has the details"
             ) from exc
         _connected[:] = [address]
+
+
+def _check_reachable(address: str) -> None:
+    """ClusterUnavailable at once when nothing answers at `address` (host:port, or
+    ray://host:port); Ray itself would keep trying for minutes. 'auto' is Ray's to find."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if address == "auto":
+        return
+    if not host or not port.isdigit():
+        raise ClusterUnavailable(f"{address!r} is not a Ray address (host:port, or auto)")
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_WITHIN).close()
+    except OSError as exc:
+        raise ClusterUnavailable(
+            f"the Ray cluster at {address} cannot be reached ({exc.strerror or exc})"
+        ) from exc
 
 
 def placement(resources: dict[str, float], engine: str, items: int) -> tuple[int, dict]:
@@ -166,11 +184,15 @@ class ClusterTranscriber:
         import ray
 
         count, resources = placement(ray.available_resources(), self.name, items)
-        actor = ray.remote(ClusterWorker).options(
-            namespace=NAMESPACE, max_restarts=RETRIES, max_task_retries=RETRIES, **resources
-        )
+        actor = ray.remote(ClusterWorker)
         self._actors = [
-            actor.options(name=f"{self.tag}-{k}").remote(self.name, self.model, self.models_dir)
+            actor.options(
+                name=f"{self.tag}-{k}",
+                namespace=NAMESPACE,
+                max_restarts=RETRIES,
+                max_task_retries=RETRIES,
+                **resources,
+            ).remote(self.name, self.model, self.models_dir)
             for k in range(count)
         ]
         waiting = [a.ready.remote() for a in self._actors]
@@ -203,7 +225,7 @@ class ClusterTranscriber:
         todo = iter(items)
         pending: dict[Any, tuple[K, int]] = {}  # the heard item's ref -> (item, worker)
         busy = [0] * len(self._actors)
-        while True:
+        while not stop():
             while len(pending) < IN_FLIGHT * len(self._actors):
                 item = next(todo, None)
                 if item is None:
@@ -216,7 +238,7 @@ class ClusterTranscriber:
                 k = busy.index(min(busy))
                 pending[self._actors[k].hear.remote(clips, options)] = (item, k)
                 busy[k] += 1
-            if not pending or stop():
+            if not pending:
                 return
             done, _ = ray.wait(list(pending), num_returns=1, timeout=POLL)
             for ref in done:
