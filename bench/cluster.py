@@ -29,7 +29,7 @@ from workbench import store
 from workbench.asr import load_engine
 from workbench.drafts.draft_job import options_for, run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
-from workbench.jobs.transcribers import open_transcriber
+from workbench.jobs.cluster import open_transcriber
 from workbench.projects.settings import Workbench, ensure_project, open_workbench
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "audio"
@@ -53,7 +53,9 @@ def draft(wb: Workbench, name: str, sources: list[Path], address: str | None) ->
     import_paths(wb, project, sources)
     job = start_draft_job(wb, project, {"engine": "faster-whisper", "model": "base"})
     started = time.perf_counter()
-    transcriber = open_transcriber(wb.with_ray(address), "faster-whisper", "base", f"bench-{job.id}")
+    transcriber = open_transcriber(
+        wb.with_ray(address), "faster-whisper", "base", f"bench-{job.id}"
+    )
     job = run_draft_job(wb, job, transcriber, options_for(project))
     seconds = time.perf_counter() - started
     assert job.state == "done" and not job.error, job

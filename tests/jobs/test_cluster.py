@@ -29,7 +29,7 @@ from workbench.cli import main
 from workbench.drafts.draft_job import options_for, run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
 from workbench.jobs import cluster
-from workbench.jobs.transcribers import open_transcriber
+from workbench.jobs.cluster import open_transcriber
 from workbench.projects.settings import ensure_project, open_workbench
 
 pytestmark = [needs_shared, pytest.mark.slow]

@@ -17,8 +17,8 @@ from workbench.audio.working import read_bytes
 from workbench.cli import main
 from workbench.core.config import load_settings
 from workbench.intake.audio_files import import_paths
-from workbench.jobs.cluster import ClusterUnavailable, placement
-from workbench.jobs.transcribers import Sound, open_transcriber
+from workbench.jobs.cluster import ClusterUnavailable, open_transcriber, placement
+from workbench.jobs.transcribers import Sound
 from workbench.projects.settings import ensure_project
 
 

@@ -13,9 +13,8 @@ from workbench.cli.progress import Progress
 from workbench.core.records import Job, Project
 from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
 from workbench.intake.transcripts import AudioScope, import_any
-from workbench.jobs.cluster import ClusterUnavailable
+from workbench.jobs.cluster import ClusterUnavailable, open_transcriber
 from workbench.jobs.lifecycle import fail_job
-from workbench.jobs.transcribers import open_transcriber
 from workbench.projects.settings import Workbench, ensure_project, project_status
 
 log = logging.getLogger(__name__)

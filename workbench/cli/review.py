@@ -9,9 +9,8 @@ from workbench.asr import ModelNotFound
 from workbench.cli.parsers import add_project_command, add_ray, on_cluster
 from workbench.cli.progress import Progress
 from workbench.core.records import Project
-from workbench.jobs.cluster import ClusterUnavailable
+from workbench.jobs.cluster import ClusterUnavailable, open_transcriber
 from workbench.jobs.lifecycle import fail_job
-from workbench.jobs.transcribers import open_transcriber
 from workbench.projects.settings import Workbench, lint_project, model_path
 from workbench.review.audit_measures import AuditRow, by_disagreement
 from workbench.review.corpus_audit import (

@@ -32,7 +32,8 @@ import workbench
 from workbench.asr import Engine, TranscribeOptions, Transcript, load_engine
 from workbench.audio.working import read_bytes
 from workbench.core.errors import Kind, WorkbenchError
-from workbench.jobs.transcribers import Heard, K, Sound
+from workbench.core.workbench import Workbench
+from workbench.jobs.transcribers import Heard, K, LocalTranscriber, Sound, Transcriber
 
 log = logging.getLogger(__name__)
 
@@ -270,3 +271,22 @@ class ClusterTranscriber:
         for actor in self._actors:
             ray.kill(actor, no_restart=True)
         self._actors = []
+
+
+def open_transcriber(
+    wb: Workbench,
+    engine: str,
+    model: str,
+    tag: str,
+    load: Callable[[str, str], Engine] | None = None,
+) -> Transcriber:
+    """Who hears a job with `engine` and `model` (a name, or a folder's path): the workers of
+    the Ray cluster the settings name (`tag`: the job, e.g. 'draft-12', in their names), else
+    this process, with the engine `load(engine, model)` gives (default: loaded once per
+    process). Raises ModelNotFound, or ClusterUnavailable when the cluster cannot be reached."""
+    address = wb.settings.ray_address
+    if address:
+        return ClusterTranscriber(address, engine, model, wb.settings.models_dir, tag)
+    if load is None:
+        return LocalTranscriber(load_engine(engine, model, wb.settings.models_dir))
+    return LocalTranscriber(load(engine, model))

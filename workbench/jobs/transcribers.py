@@ -1,5 +1,6 @@
 """Who hears a long job's audio: the engine in this process, or the workers of a Ray cluster
-(`jobs.cluster`, when the owner names one), behind the same two calls. A draft job, the corpus
+(`jobs.cluster`, when the owner names one: `cluster.open_transcriber` picks), behind the same
+two calls. A draft job, the corpus
 audit's second opinion and a held-out measure store what was heard the same way wherever it
 was heard: the job's own process does, as it always has.
 """
@@ -14,9 +15,8 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
-from workbench.asr import Engine, TranscribeOptions, Transcript, load_engine
+from workbench.asr import Engine, TranscribeOptions, Transcript
 from workbench.audio.working import read_all, read_channel, read_slice, span_flac
-from workbench.core.workbench import Workbench
 
 log = logging.getLogger(__name__)
 
@@ -108,24 +108,3 @@ class LocalTranscriber:
 def as_transcriber(engine: Engine | Transcriber) -> Transcriber:
     """`engine` as a transcriber: a transcriber as it is, an engine heard in this process."""
     return engine if isinstance(engine, Transcriber) else LocalTranscriber(engine)
-
-
-def open_transcriber(
-    wb: Workbench,
-    engine: str,
-    model: str,
-    tag: str,
-    load: Callable[[str, str], Engine] | None = None,
-) -> Transcriber:
-    """Who hears a job with `engine` and `model` (a name, or a folder's path): the workers of
-    the Ray cluster the settings name (`tag`: the job, e.g. 'draft-12', in their names), else
-    this process, with the engine `load(engine, model)` gives (default: loaded once per
-    process). Raises ModelNotFound, or ClusterUnavailable when the cluster cannot be reached."""
-    address = wb.settings.ray_address
-    if address:
-        from workbench.jobs.cluster import ClusterTranscriber
-
-        return ClusterTranscriber(address, engine, model, wb.settings.models_dir, tag)
-    if load is None:
-        return LocalTranscriber(load_engine(engine, model, wb.settings.models_dir))
-    return LocalTranscriber(load(engine, model))

@@ -23,8 +23,8 @@ from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer, metric_of
 from workbench.drafts.draft_job import with_terms
+from workbench.jobs.cluster import open_transcriber
 from workbench.jobs.lifecycle import JobRunning, cancel_job, live_job, run_as_worker
-from workbench.jobs.transcribers import open_transcriber
 from workbench.learning.batches import Batch, by_batch
 from workbench.learning.heldout import approved_examples, draft_error, held_out, record_measure
 from workbench.learning.rewrites import apply as apply_rules

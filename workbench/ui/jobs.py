@@ -15,9 +15,9 @@ from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
-from workbench.jobs.cluster import ClusterUnavailable
+from workbench.jobs.cluster import ClusterUnavailable, open_transcriber
 from workbench.jobs.lifecycle import fail_job
-from workbench.jobs.transcribers import Transcriber, open_transcriber
+from workbench.jobs.transcribers import Transcriber
 from workbench.projects.settings import model_path
 from workbench.review.corpus_audit import (
     audit_options,
