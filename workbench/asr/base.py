@@ -66,6 +66,14 @@ class Transcript:
     meta: dict = field(default_factory=dict)
 
 
+class Named(Protocol):
+    """What names an engine in each draft's metadata: an `Engine`, or whatever heard the audio
+    for it (`jobs.transcribers`)."""
+
+    name: str
+    model: str
+
+
 class Engine(Protocol):
     """A loaded ASR model. `name` and `model` identify it in each draft's metadata."""
 

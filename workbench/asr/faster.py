@@ -35,16 +35,27 @@ class FasterWhisperEngine:
 
     name = "faster-whisper"
 
-    def __init__(self, model: str, models_dir: Path, compute_type: str = "int8"):
+    def __init__(
+        self,
+        model: str,
+        models_dir: Path,
+        compute_type: str = "int8",
+        device: str = "cpu",
+        cpu_threads: int = 0,
+    ):
+        """`device`: 'cpu', or 'cuda' (a cluster worker given a GPU: `jobs.cluster`);
+        `cpu_threads`: 0 for every core this process may use."""
         from faster_whisper import WhisperModel
 
         self.model = model
         path = _resolve(model, models_dir)
-        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+        threads = cpu_threads or (
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+        )
         try:
             self._model = WhisperModel(
                 str(path),
-                device="cpu",
+                device=device,
                 compute_type=compute_type,
                 cpu_threads=threads,
                 download_root=str(models_dir / "faster-whisper"),

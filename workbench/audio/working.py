@@ -164,6 +164,11 @@ def read_channels(channels_path: str | Path) -> np.ndarray:
     return data
 
 
+def read_channel(channels_path: str | Path, channel: int) -> np.ndarray:
+    """One channel of a kept-channels copy, whole, as float32 (for per-channel drafts)."""
+    return np.ascontiguousarray(read_channels(channels_path)[:, channel])
+
+
 def read_slice(working_path: str | Path, start: float, end: float) -> np.ndarray:
     """Samples between `start` and `end` seconds of a working copy, by a seek and a short read."""
     with sf.SoundFile(str(working_path)) as f:
@@ -177,6 +182,27 @@ def read_all(working_path: str | Path) -> np.ndarray:
     """The whole working copy as float32; for ASR, which wants the recording in memory."""
     data, _ = sf.read(str(working_path), dtype="float32")
     return data
+
+
+def span_flac(working_path: str | Path, start: float, end: float) -> bytes:
+    """The samples `read_slice` reads, as the bytes of a FLAC file (16-bit, as the working copy:
+    `read_bytes` gives back the very same samples); for sending a span to another machine."""
+    with sf.SoundFile(str(working_path)) as f:
+        first = max(0, min(f.frames, round(start * SAMPLE_RATE)))
+        last = max(first, min(f.frames, round(end * SAMPLE_RATE)))
+        f.seek(first)
+        samples = f.read(last - first, dtype="int16")
+    buf = io.BytesIO()
+    sf.write(buf, samples, SAMPLE_RATE, subtype="PCM_16", format="FLAC")
+    return buf.getvalue()
+
+
+def read_bytes(data: bytes, channel: int | None = None) -> np.ndarray:
+    """A sound file's bytes (a working copy, a kept-channels copy, a `span_flac`) as float32:
+    its only channel, or `channel` of several; the samples `read_all`, `read_channel` or
+    `read_slice` read from the file itself."""
+    samples, _ = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    return np.ascontiguousarray(samples[:, channel or 0])
 
 
 OPUS_BITRATE = 32000  # bits a second: speech at this rate is transparent for transcribing

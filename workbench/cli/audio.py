@@ -7,12 +7,13 @@ import argparse
 import json
 import logging
 
-from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound, load_engine
-from workbench.cli.parsers import add_command, add_project_command
+from workbench.asr import EMBEDDED_NAME, ENGINES, ModelNotFound
+from workbench.cli.parsers import add_command, add_project_command, add_ray, on_cluster
 from workbench.cli.progress import Progress
 from workbench.core.records import Job, Project
 from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
 from workbench.intake.transcripts import AudioScope, import_any
+from workbench.jobs.cluster import ClusterUnavailable, open_transcriber
 from workbench.jobs.lifecycle import fail_job
 from workbench.projects.settings import Workbench, ensure_project, project_status
 
@@ -68,9 +69,11 @@ def add_transcribe(sub: argparse._SubParsersAction, common: argparse.ArgumentPar
     p.add_argument("--model", help=f"model name or path (default: the project's, {EMBEDDED_NAME})")
     p.add_argument("--language", help="auto or a code (default: the project's)")
     p.add_argument("--beam-size", type=int, default=5)
+    add_ray(p)
 
 
 def cmd_transcribe(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
+    wb = on_cluster(wb, args)
     engine_name = args.engine or project.asr_engine
     model = args.model or (
         project.asr_model if engine_name == project.asr_engine else EMBEDDED_NAME
@@ -81,8 +84,8 @@ def cmd_transcribe(wb: Workbench, project: Project, args: argparse.Namespace) ->
         wb, project, {"engine": engine_name, "model": model, "language": language}
     )
     try:
-        engine = load_engine(engine_name, model, wb.settings.models_dir)
-    except ModelNotFound as exc:
+        transcriber = open_transcriber(wb, engine_name, model, f"draft-{job.id}")
+    except (ModelNotFound, ClusterUnavailable) as exc:
         log.warning(
             "draft job %d for project %r: cannot load %s model %r: %s",
             job.id,
@@ -98,7 +101,7 @@ def cmd_transcribe(wb: Workbench, project: Project, args: argparse.Namespace) ->
     def show(j: Job) -> None:
         bar.show(j.done, j.total, j.message)
 
-    job = run_draft_job(wb, job, engine, options, on_progress=show)
+    job = run_draft_job(wb, job, transcriber, options, on_progress=show)
     bar.close()
     for line in (job.error or "").splitlines():
         print(f"failed: {line}")

@@ -7,7 +7,7 @@ import dataclasses
 import json
 
 from workbench import store
-from workbench.cli.parsers import add_project_command
+from workbench.cli.parsers import add_project_command, add_ray, on_cluster
 from workbench.cli.progress import Progress
 from workbench.core.errors import NotFound, WorkbenchError
 from workbench.core.records import Project
@@ -160,7 +160,7 @@ def cmd_batches(wb: Workbench, project: Project, args: argparse.Namespace) -> in
 
 
 def add_measure(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    add_project_command(
+    p = add_project_command(
         sub,
         common,
         "measure",
@@ -168,6 +168,7 @@ def add_measure(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         "draft the held-out segments at each adaptation step and store "
         "the error of each (the Draft quality page shows them)",
     )
+    add_ray(p)
 
 
 def cmd_measure(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
@@ -175,6 +176,7 @@ def cmd_measure(wb: Workbench, project: Project, args: argparse.Namespace) -> in
     the fine-tuned model in use) and store the error of each, with progress lines."""
     from workbench.learning.ladder import run_measure_job, start_measure_job
 
+    wb = on_cluster(wb, args)
     job = start_measure_job(wb, project)
     bar = Progress("measure")
     job = run_measure_job(wb, job, on_progress=lambda j: bar.show(j.done, j.total, j.message))

@@ -44,3 +44,18 @@ def add_project_command(
     p = add_command(sub, common, name, run, help)
     p.add_argument("--project", required=True)
     return p
+
+
+def add_ray(p: argparse.ArgumentParser) -> None:
+    """--ray ADDRESS: the command's long job runs on that Ray cluster."""
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="hear the audio on the Ray cluster at ADDRESS (host:port, or auto on one of its "
+        "nodes; default: $WORKBENCH_RAY_ADDRESS, else this machine)",
+    )
+
+
+def on_cluster(wb: Workbench, args: argparse.Namespace) -> Workbench:
+    """The workbench with the Ray cluster of --ray, when given (it wins over the variable)."""
+    return wb.with_ray(args.ray) if args.ray else wb

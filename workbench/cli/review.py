@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from workbench.asr import ModelNotFound, load_engine
-from workbench.cli.parsers import add_project_command
+from workbench.asr import ModelNotFound
+from workbench.cli.parsers import add_project_command, add_ray, on_cluster
 from workbench.cli.progress import Progress
 from workbench.core.records import Project
+from workbench.jobs.cluster import ClusterUnavailable, open_transcriber
 from workbench.jobs.lifecycle import fail_job
-from workbench.projects.settings import Workbench, lint_project
+from workbench.projects.settings import Workbench, lint_project, model_path
 from workbench.review.audit_measures import AuditRow, by_disagreement
 from workbench.review.corpus_audit import (
     AuditReport,
@@ -99,13 +100,14 @@ def add_audit_corpus(sub: argparse._SubParsersAction, common: argparse.ArgumentP
     )
     p.add_argument("--top", type=int, default=20, help="rows of each list (default 20)")
     p.add_argument("--json", action="store_true")
+    add_ray(p)
 
 
 def cmd_audit_corpus(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     """The corpus audit: optionally draft second opinions first, then the corpus's numbers,
     its segments out of range and the largest disagreements."""
     if args.second_opinion:
-        _second_opinion(wb, project)
+        _second_opinion(on_cluster(wb, args), project)
     report = audit_report(wb, project)
     ranked = by_disagreement(list(report.rows))[: args.top]
     if args.json:
@@ -119,15 +121,17 @@ def _second_opinion(wb: Workbench, project: Project) -> None:
     """Draft a second opinion for the labelled segments without one, with a progress bar."""
     job = start_audit_job(wb, project, {"engine": project.asr_engine, "model": project.asr_model})
     try:
-        engine = load_engine(project.asr_engine, project.asr_model, wb.settings.models_dir)
-    except ModelNotFound as exc:
+        transcriber = open_transcriber(
+            wb, project.asr_engine, model_path(wb, project.asr_model), f"audit-{job.id}"
+        )
+    except (ModelNotFound, ClusterUnavailable) as exc:
         fail_job(wb, job, str(exc))
         raise
     bar = Progress("second opinion")
     job = run_audit_job(
         wb,
         job,
-        engine,
+        transcriber,
         audit_options(project),
         on_progress=lambda j: bar.show(j.done, j.total, j.message),
     )

@@ -72,6 +72,13 @@ VARIABLES = (
         "`1`: a model named but not on disk is fetched from the hub (a machine online)",
     ),
     Variable(
+        "WORKBENCH_RAY_ADDRESS",
+        "unset",
+        "a Ray cluster (`host:6379`, or `auto` on one of its nodes) that runs the draft jobs, "
+        "second opinions and held-out measures; unset: this machine runs them "
+        "(`--ray` on the command line wins; see docs/operations.md)",
+    ),
+    Variable(
         "WORKBENCH_MAX_UPLOAD_MB",
         str(Limits.upload_file_mb),
         "one file uploaded in the browser, in MB (Streamlit's `server.maxUploadSize` in "
@@ -125,6 +132,11 @@ def log_level() -> str | None:
     return _read(LEVEL_VARIABLE)
 
 
+def ray_address() -> str | None:
+    """The Ray cluster the environment names for long jobs (WORKBENCH_RAY_ADDRESS), or None."""
+    return (_read("WORKBENCH_RAY_ADDRESS") or "").strip() or None
+
+
 def downloads_allowed() -> bool:
     """Fetching a named model from the hub is opt-in: WORKBENCH_ALLOW_DOWNLOAD=1."""
     return _read("WORKBENCH_ALLOW_DOWNLOAD") == "1"
@@ -163,15 +175,17 @@ def load_limits() -> Limits:
 
 @dataclass(frozen=True)
 class Settings:
-    """The workbench home folder and database URL.
+    """The workbench home folder and database URL, and the Ray cluster for long jobs.
 
     The home holds the embedded SQLite database (unless `db_url` names another), the working
-    audio copies, the peaks, exports and the model cache.
+    audio copies, the peaks, exports and the model cache. `ray_address`: the cluster that
+    hears the audio of draft jobs, second opinions and held-out measures (None: this process).
     """
 
     home: Path
     db_url: str
     limits: Limits = Limits()
+    ray_address: str | None = None
 
     @property
     def audio_dir(self) -> Path:
@@ -201,8 +215,9 @@ class Settings:
 
 
 def load_settings(home: str | os.PathLike | None = None, db_url: str | None = None) -> Settings:
-    """Settings from arguments, else `WORKBENCH_HOME` / `WORKBENCH_DB_URL`, else `data/`."""
+    """Settings from arguments, else `WORKBENCH_HOME` / `WORKBENCH_DB_URL`, else `data/`; the
+    Ray cluster from `WORKBENCH_RAY_ADDRESS`."""
     named, named_url = named_home()
     home_path = Path(home or named or DEFAULT_HOME).resolve()
     url = db_url or named_url or f"sqlite:///{home_path / 'workbench.db'}"
-    return Settings(home=home_path, db_url=url, limits=load_limits())
+    return Settings(home=home_path, db_url=url, limits=load_limits(), ray_address=ray_address())

@@ -42,6 +42,11 @@ class Workbench:
         """The same workbench, acting as `user`."""
         return replace(self, actor=user)
 
+    def with_ray(self, address: str | None) -> Workbench:
+        """The same workbench, its long jobs heard on the Ray cluster at `address` (None:
+        in this process)."""
+        return replace(self, settings=replace(self.settings, ray_address=address))
+
 
 def open_workbench(home: str | Path | None = None, db_url: str | None = None) -> Workbench:
     """Open (and create or upgrade) the workbench at `home` with the database at `db_url`.

@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from workbench import store
-from workbench.asr import DraftSegment, Engine, TranscribeOptions
+from workbench.asr import DraftSegment, Engine, Named, TranscribeOptions, Transcript
 from workbench.audio.channels import dual_mono
 from workbench.audio.peaks import PEAKS_PER_SECOND, load_peaks
-from workbench.audio.working import SAMPLE_RATE, read_all, read_channels, read_slice
+from workbench.audio.working import SAMPLE_RATE, read_channels, read_slice
 from workbench.core.access import Action, require
 from workbench.core.records import (
     Edit,
@@ -34,6 +34,7 @@ from workbench.core.workbench import Workbench
 from workbench.drafts.cutting import CutOptions, cut
 from workbench.jobs.failures import environmental
 from workbench.jobs.lifecycle import JobRunning, as_known, cancel_job, live_job, run_as_worker
+from workbench.jobs.transcribers import Sound, Transcriber, as_transcriber
 from workbench.jobs.workers import this_worker
 from workbench.labelling.flags import DraftStats, draft_flags
 from workbench.labelling.labeller_edits import live_segment
@@ -125,24 +126,33 @@ def cancel_draft_job(wb: Workbench, project: Project) -> Job | None:
 def run_draft_job(
     wb: Workbench,
     job: Job,
-    engine: Engine,
+    engine: Engine | Transcriber,
     options: TranscribeOptions,
     on_progress: Callable[[Job], None] | None = None,
 ) -> Job:
     """Draft every undrafted recording of the job's project; returns the finished job.
 
-    A recording that fails is reported in the job's error and the job goes on with the next;
-    a full disk or an unusable database ends the job (raised: the next recording would fail
-    the same way). Cancelling (store.request_cancel) stops after the current recording. The
-    calling process becomes the job's worker and beats its heartbeat while it runs.
+    `engine` hears the audio in this process; a transcriber (`jobs.transcribers`: the
+    workers of a Ray cluster) wherever it runs, and is closed when the job ends. A recording
+    that fails is reported in the job's error and the job goes on with the next; a full disk
+    or an unusable database ends the job (raised: the next recording would fail the same
+    way). Cancelling (store.request_cancel) stops after the current recording (on a cluster:
+    at once, dropping what the workers were hearing). The calling process becomes the job's
+    worker, beats its heartbeat while it runs, and stores every draft.
     """
-    return run_as_worker(wb, job, lambda: _draft_all(wb, job, engine, options, on_progress))
+    transcriber = as_transcriber(engine)
+    try:
+        return run_as_worker(
+            wb, job, lambda: _draft_all(wb, job, transcriber, options, on_progress)
+        )
+    finally:
+        transcriber.close()
 
 
 def _draft_all(
     wb: Workbench,
     job: Job,
-    engine: Engine,
+    transcriber: Transcriber,
     options: TranscribeOptions,
     on_progress: Callable[[Job], None] | None,
 ) -> Job:
@@ -157,13 +167,12 @@ def _draft_all(
         wb.db, job.id, params={**(job.params or {}), "terms": len(terms), "rules": len(rules)}
     )
     todo = _only(store.undrafted_recordings(wb.db, job.project_id), job.params or {})
-    for index, recording in enumerate(todo):
-        current = store.get_job(wb.db, job.id)
-        if current.state != "running":  # ended by someone who took this worker for dead
-            return current
-        if store.cancel_requested(wb.db, job.id):
-            return _finish(wb, job.id, "cancelled", done, failures, on_progress)
-        label = f"{index + 1}/{len(todo)}: {recording.original_name}"
+    heard_all = transcriber.each(
+        todo, lambda r: sounds_of(wb, r, project.per_channel), options, stop_asked(wb, job.id)
+    )
+    count = 0
+    for count, (recording, heard) in enumerate(heard_all, 1):
+        label = f"{count}/{len(todo)}: {recording.original_name}"
 
         def beat(seconds: float, base: float = done, label: str = label) -> None:
             store.update_job(wb.db, job.id, done=base + seconds, message=label)
@@ -172,16 +181,13 @@ def _draft_all(
 
         beat(0.0)
         try:
-            draft_recording(
-                wb,
-                recording,
-                engine,
-                options,
-                cut_options,
-                project.per_channel,
-                beat,
-                rules=rules,
-                job_id=job.id,
+            if isinstance(heard, Exception):
+                raise heard
+            again = _again_through(
+                transcriber, Sound(wb.path(recording.working_path)), options, recording.duration
+            )
+            keep_drafts(
+                wb, recording, heard, transcriber, options, cut_options, rules, job.id, beat, again
             )
         except Exception as exc:  # one bad recording must not stop the job
             if environmental(exc):
@@ -189,8 +195,25 @@ def _draft_all(
             _log_failure(job.id, recording, exc)
             failures.append(f"{recording.original_name}: {_reason(exc)}")
         done += recording.duration
+    if count < len(todo):  # stopped early
+        current = store.get_job(wb.db, job.id)
+        if current.state != "running":  # ended by someone who took this worker for dead
+            return current
+        return _finish(wb, job.id, "cancelled", done, failures, on_progress)
     state = "failed" if todo and len(failures) == len(todo) else "done"
     return _finish(wb, job.id, state, done, failures, on_progress)
+
+
+def stop_asked(wb: Workbench, job_id: int) -> Callable[[], bool]:
+    """Whether a job must stop before its next item: cancelled, or ended by someone who took
+    its worker for dead."""
+
+    def stop() -> bool:
+        return store.get_job(wb.db, job_id).state != "running" or store.cancel_requested(
+            wb.db, job_id
+        )
+
+    return stop
 
 
 def _log_failure(job_id: int, recording: Recording, exc: Exception) -> None:
@@ -287,19 +310,68 @@ def draft_recording(
     prompt back (the 'prompt_echo' flag) is drafted again without the prompt, and the echo
     never stored (see `_without_prompt`).
     """
-    _check_files(wb, recording, per_channel)
+    sounds = sounds_of(wb, recording, per_channel)
+    audio = [sound.samples() for sound in sounds]
+    heard = [engine.transcribe(samples, options) for samples in audio]
+
+    def again(track: int, draft: dict) -> dict | None:
+        return _without_prompt(engine, options, audio[track], draft, recording.duration)
+
+    return keep_drafts(
+        wb, recording, heard, engine, options, cut_options, rules, job_id, heartbeat, again
+    )
+
+
+def sounds_of(wb: Workbench, recording: Recording, per_channel: bool) -> list[Sound]:
+    """What a recording's draft hears: each channel of its kept-channels copy with
+    `per_channel`, unless the channels are one sound (a copy kept before import told dual
+    mono apart: see `channels.dual_mono`), else its working copy. FileNotFoundError when a
+    file it needs is missing."""
+    needed = [recording.working_path, recording.peaks_path]
+    if per_channel and recording.channels_path:
+        needed.append(recording.channels_path)
+    for stored in needed:
+        if not wb.path(stored).is_file():  # soundfile would say only "System error"
+            raise FileNotFoundError(
+                errno.ENOENT, "the working copy is missing", str(wb.path(stored))
+            )
+    if per_channel and recording.channels_path:
+        path = wb.path(recording.channels_path)
+        data = read_channels(path)
+        if not dual_mono(data):
+            return [Sound(path, c) for c in range(data.shape[1])]
+    return [Sound(wb.path(recording.working_path))]
+
+
+def keep_drafts(
+    wb: Workbench,
+    recording: Recording,
+    heard: Sequence[Transcript],
+    engine: Named,
+    options: TranscribeOptions,
+    cut_options: CutOptions,
+    rules: Sequence[Rewrite],
+    job_id: int | None,
+    heartbeat: Callable[[float], None] | None = None,
+    again: Callable[[int, dict], dict | None] | None = None,
+) -> int:
+    """Cut, rewrite and flag what `engine` heard of a recording (a transcript per track of
+    `sounds_of`, in order), and store the drafts in one transaction; returns how many (0 when
+    the recording was drafted already: never twice). `heartbeat(seconds)` as segments come.
+    A draft that writes the prompt back (the 'prompt_echo' flag) is replaced by
+    `again(track, draft)`, its span heard without the prompt (`_without_prompt`), or left out
+    when that hears nothing; the echo is never stored."""
     peaks = load_peaks(wb.path(recording.peaks_path), 0.0, recording.duration)
     energy = peaks[:, 1] - peaks[:, 0]
-    tracks = _tracks(wb, recording, per_channel)
+    speakers = [f"channel {k + 1}" for k in range(len(heard))] if len(heard) > 1 else [None]
     drafts: list[dict] = []
     language = None
-    for k, (speaker, audio) in enumerate(tracks):
-        transcript = engine.transcribe(audio, options)
+    for k, (speaker, transcript) in enumerate(zip(speakers, heard, strict=True)):
         language = language or transcript.language
         raw = []
         for seg in transcript.segments:
             if heartbeat:
-                heartbeat((k * recording.duration + min(seg.end, recording.duration)) / len(tracks))
+                heartbeat((k * recording.duration + min(seg.end, recording.duration)) / len(heard))
             draft = to_draft(seg, recording.duration, engine, transcript.language)
             if draft is not None:
                 raw.append(draft)
@@ -307,11 +379,11 @@ def draft_recording(
             flagged = _flagged(
                 rewritten(draft, rules), speaker, peaks, prompt=options.initial_prompt
             )
-            if "prompt_echo" in flagged["flags"]:  # heard again without the prompt
-                again = _without_prompt(engine, options, audio, draft, recording.duration)
-                if again is None:
+            if "prompt_echo" in flagged["flags"] and again is not None:  # without the prompt
+                heard_again = again(k, draft)
+                if heard_again is None:
                     continue
-                flagged = _flagged(rewritten(again, rules), speaker, peaks)
+                flagged = _flagged(rewritten(heard_again, rules), speaker, peaks)
             drafts.append(flagged)
     drafts.sort(key=lambda d: (d["start"], d["end"]))
     return store.add_drafted_segments(
@@ -322,19 +394,6 @@ def draft_recording(
         language=language,
         job_id=job_id,
     )
-
-
-def _check_files(wb: Workbench, recording: Recording, per_channel: bool) -> None:
-    """FileNotFoundError when a file drafting reads is missing (soundfile would say only
-    "System error")."""
-    needed = [recording.working_path, recording.peaks_path]
-    if per_channel and recording.channels_path:
-        needed.append(recording.channels_path)
-    for stored in needed:
-        if not wb.path(stored).is_file():
-            raise FileNotFoundError(
-                errno.ENOENT, "the working copy is missing", str(wb.path(stored))
-            )
 
 
 def draft_added(wb: Workbench, segment_id: int, version: int, engine: Engine) -> Revision:
@@ -413,6 +472,32 @@ def _without_prompt(
     first = max(0, int((start - offset) * SAMPLE_RATE))
     span = audio[first : int(np.ceil((end - offset) * SAMPLE_RATE))]
     transcript = engine.transcribe(span, replace(options, initial_prompt=None, hotwords=None))
+    return _heard_again(transcript, draft, duration, engine)
+
+
+def _again_through(
+    transcriber: Transcriber, sound: Sound, options: TranscribeOptions, duration: float
+) -> Callable[[int, dict], dict | None]:
+    """`_without_prompt` for a draft job's transcriber (on a cluster: heard there): the
+    draft's span of `sound` (the working copy: a channel's echo is heard in the mix)."""
+
+    def again(_track: int, draft: dict) -> dict | None:
+        span = replace(sound, channel=None, span=(draft["start"], draft["end"]))
+        bare = replace(options, initial_prompt=None, hotwords=None)
+        for _item, heard in transcriber.each([0], lambda _i: [span], bare, lambda: False):
+            if isinstance(heard, Exception):
+                raise heard
+            return _heard_again(heard[0], draft, duration, transcriber)
+        return None
+
+    return again
+
+
+def _heard_again(
+    transcript: Transcript, draft: dict, duration: float, engine: Named
+) -> dict | None:
+    """The draft of `draft`'s span heard again without the prompt; None when no words."""
+    start, end = draft["start"], draft["end"]
     heard = [s for s in transcript.segments if s.text.strip()]
     if not heard:
         return None
@@ -455,21 +540,6 @@ def rewritten(draft: dict, rules: Sequence[Rewrite]) -> dict:
     return {**draft, "text": text, "asr_meta": meta}
 
 
-def _tracks(
-    wb: Workbench, recording: Recording, per_channel: bool
-) -> list[tuple[str | None, np.ndarray]]:
-    """What the engine hears, as (speaker, samples): with `per_channel` and a kept-channels
-    copy, each channel on its own ("channel 1", ...), unless the channels are one sound (a
-    copy kept before import told dual mono apart: see `channels.dual_mono`); else the mix."""
-    if per_channel and recording.channels_path:
-        data = read_channels(wb.path(recording.channels_path))
-        if not dual_mono(data):
-            return [
-                (f"channel {c + 1}", np.ascontiguousarray(data[:, c])) for c in range(data.shape[1])
-            ]
-    return [(None, read_all(wb.path(recording.working_path)))]
-
-
 def _flagged(
     draft: dict,
     speaker: str | None,
@@ -503,7 +573,7 @@ def _flagged(
     return {**draft, "speaker": speaker, "flags": flags, "asr_meta": meta}
 
 
-def to_draft(seg: DraftSegment, duration: float, engine: Engine, language: str) -> dict | None:
+def to_draft(seg: DraftSegment, duration: float, engine: Named, language: str) -> dict | None:
     """A stored draft from an engine segment, clipped to the recording; None when empty."""
     start = round(max(0.0, min(seg.start, duration)), 3)
     end = round(max(0.0, min(seg.end, duration)), 3)

@@ -13,6 +13,7 @@ from workbench.core.access import Action, require
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
+from workbench.jobs.cluster import ClusterUnavailable
 from workbench.jobs.failures import describe
 from workbench.jobs.workers import Heartbeat, gone_reason, this_worker
 
@@ -132,8 +133,10 @@ def run_as_worker(wb: Workbench, job: Job, work: Callable[[], Job]) -> Job:
         with Heartbeat(wb.db, job.id):
             return work()
     except Exception as exc:  # the job ends with it, rather than 'running' until found dead
-        reason = (
-            describe(exc, paths=False) or f"{type(exc).__name__}; the server log has the details"
+        reason = describe(exc, paths=False) or (
+            exc.message  # written for the page: no server path
+            if isinstance(exc, ClusterUnavailable)
+            else f"{type(exc).__name__}; the server log has the details"
         )
         try:
             fail_job(wb, job, reason, message="the job stopped on an error")

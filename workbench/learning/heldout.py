@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from workbench import store
-from workbench.asr import Engine, TranscribeOptions
-from workbench.audio.working import read_slice
+from workbench.asr import Engine, Named, TranscribeOptions
 from workbench.core.access import Action, require
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import Measure, Project
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import metric_of
+from workbench.jobs.transcribers import Sound, Transcriber, as_transcriber
 from workbench.review.sampling import drawn
 from workbench.text import load_profile
 from workbench.text.metrics import score
@@ -81,38 +81,54 @@ def set_holdout_share(wb: Workbench, project: Project, share: float) -> Project:
 def draft_error(
     wb: Workbench,
     project: Project,
-    engine: Engine,
+    engine: Engine | Transcriber,
     options: TranscribeOptions,
     examples: Sequence[Approved],
     rewrite: Callable[[str], str] | None = None,
     on_progress: Callable[[int, int], bool | None] | None = None,
 ) -> Measure:
     """Draft each example's audio with `engine` and score the drafts against the final texts
-    (an owner's: it runs the model). `rewrite` is applied to each draft first (the accepted
-    rewrite rules, say). `on_progress(done, total)` is called before each example; returning
+    (an owner's: it runs the model). `engine` hears in this process; a transcriber (the
+    workers of a Ray cluster) wherever it runs, and is closed at the end. `rewrite` is
+    applied to each draft first (the accepted rewrite rules, say). `on_progress(done,
+    total)` is called before each example (on a cluster: while the workers hear); returning
     False stops early, and the measure covers the examples drafted so far."""
     require(wb, Action.DRAFT, project.id)
     metric = metric_of(project).lower()
     profile = load_profile(project.conventions)
-    errors = length = 0
-    seconds = 0.0
-    per_segment: list[list] = []
-    for done, example in enumerate(examples):
-        if on_progress is not None and on_progress(done, len(examples)) is False:
-            break
-        audio = read_slice(wb.path(example.working_path), example.start, example.end)
-        transcript = engine.transcribe(audio, options)
-        draft = " ".join(p.text.strip() for p in transcript.segments if p.text.strip())
-        if rewrite is not None:
-            draft = rewrite(draft)
-        e, n = _edits(example.text, draft, metric, profile)
-        errors, length, seconds = errors + e, length + n, seconds + example.duration
-        per_segment.append([example.segment_id, e, n])
+    transcriber = as_transcriber(engine)
+    per_segment: dict[int, tuple[int, int, float]] = {}  # segment id -> edits, length, seconds
+
+    def stop() -> bool:
+        return on_progress is not None and on_progress(len(per_segment), len(examples)) is False
+
+    def sounds(example: Approved) -> list[Sound]:
+        return [Sound(wb.path(example.working_path), span=(example.start, example.end))]
+
+    try:
+        for example, heard in transcriber.each(examples, sounds, options, stop):
+            if isinstance(heard, Exception):
+                raise heard
+            draft = " ".join(p.text.strip() for p in heard[0].segments if p.text.strip())
+            if rewrite is not None:
+                draft = rewrite(draft)
+            e, n = _edits(example.text, draft, metric, profile)
+            per_segment[example.segment_id] = (e, n, example.duration)
+    finally:
+        transcriber.close()
+    return _measure(metric, per_segment, transcriber)
+
+
+def _measure(metric: str, per_segment: dict[int, tuple[int, int, float]], engine: Named) -> Measure:
+    """The pooled error of the drafted examples (errors over reference length), by segment."""
+    errors = sum(e for e, _, _ in per_segment.values())
+    length = sum(n for _, n, _ in per_segment.values())
+    seconds = sum(s for _, _, s in per_segment.values())
     rate = errors / length if length else float(errors)
     detail = {
         "engine": getattr(engine, "name", ""),
         "model": str(getattr(engine, "model", "")),
-        "segments": per_segment,
+        "segments": [[i, e, n] for i, (e, n, _) in sorted(per_segment.items())],
     }
     return Measure(metric, round(rate, 6), len(per_segment), round(seconds, 3), detail)
 

@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from workbench import store
-from workbench.asr import Engine, load_engine
+from workbench.asr import Engine
 from workbench.core.access import Action, require
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer, metric_of
 from workbench.drafts.draft_job import with_terms
+from workbench.jobs.cluster import open_transcriber
 from workbench.jobs.lifecycle import JobRunning, cancel_job, live_job, run_as_worker
 from workbench.learning.batches import Batch, by_batch
 from workbench.learning.heldout import approved_examples, draft_error, held_out, record_measure
@@ -127,9 +128,9 @@ def run_measure_job(
     on_progress: Callable[[Job], None] | None = None,
 ) -> Job:
     """Draft the held-out segments at each rung and store a measure per rung; the finished
-    job. `load(engine, model)` gives an engine (default: the process's cache). Cancelling
-    stops after the current segment; the rungs measured in full stay stored."""
-    load = load or (lambda engine, model: load_engine(engine, model, wb.settings.models_dir))
+    job. `load(engine, model)` gives an engine (default: the process's cache); on the Ray
+    cluster the settings name, its workers load it instead. Cancelling stops after the
+    current segment; the rungs measured in full stay stored."""
     return run_as_worker(wb, job, lambda: _measure_all(wb, job, load, on_progress))
 
 
@@ -140,7 +141,9 @@ def _measure_all(wb: Workbench, job: Job, load, on_progress) -> Job:
     rules = store.list_rewrites(wb.db, project.id, "accepted")
     results: list[str] = []
     for k, rung in enumerate(ladder(wb, project)):
-        engine = load(rung.engine, model_path(wb, rung.model))
+        engine = open_transcriber(
+            wb, rung.engine, model_path(wb, rung.model), f"{KIND}-{job.id}-{k}", load
+        )
         options = audit_options(project)
         if rung.terms:
             options = with_terms(options, replace(project, use_terms=True), terms)

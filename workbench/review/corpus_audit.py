@@ -15,14 +15,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workbench import store
-from workbench.asr import Engine, TranscribeOptions
-from workbench.audio.working import read_slice
+from workbench.asr import Engine, Named, TranscribeOptions, Transcript
 from workbench.core.access import Action, require
-from workbench.core.records import Job, Project, Recording
+from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
-from workbench.drafts.draft_job import options_for
+from workbench.drafts.draft_job import options_for, stop_asked
 from workbench.jobs.failures import environmental
 from workbench.jobs.lifecycle import JobRunning, cancel_job, live_job, run_as_worker
+from workbench.jobs.transcribers import Sound, Transcriber, as_transcriber
 from workbench.jobs.workers import this_worker
 from workbench.review.audit_measures import AuditRow, CorpusStats, corpus_stats
 from workbench.store.opinions import LABELLED_SOURCES
@@ -137,24 +137,32 @@ def audit_options(project: Project) -> TranscribeOptions:
 def run_audit_job(
     wb: Workbench,
     job: Job,
-    engine: Engine,
+    engine: Engine | Transcriber,
     options: TranscribeOptions,
     on_progress: Callable[[Job], None] | None = None,
 ) -> Job:
     """Transcribe every labelled segment still without a second opinion; the finished job.
 
-    A segment that fails is named in the job's error and the job goes on; a full disk or an
-    unusable database ends the job (raised). Cancelling stops after the current segment; what
-    was judged stays (a new job takes up the rest). The calling process becomes the job's
-    worker and beats its heartbeat while it runs.
+    `engine` hears in this process; a transcriber (the workers of a Ray cluster) wherever
+    it runs, and is closed when the job ends. A segment that fails is named in the job's
+    error and the job goes on; a full disk or an unusable database ends the job (raised).
+    Cancelling stops after the current segment (on a cluster: at once); what was judged
+    stays (a new job takes up the rest). The calling process becomes the job's worker,
+    beats its heartbeat while it runs, and stores every opinion.
     """
-    return run_as_worker(wb, job, lambda: _judge_all(wb, job, engine, options, on_progress))
+    transcriber = as_transcriber(engine)
+    try:
+        return run_as_worker(
+            wb, job, lambda: _judge_all(wb, job, transcriber, options, on_progress)
+        )
+    finally:
+        transcriber.close()
 
 
 def _judge_all(
     wb: Workbench,
     job: Job,
-    engine: Engine,
+    transcriber: Transcriber,
     options: TranscribeOptions,
     on_progress: Callable[[Job], None] | None,
 ) -> Job:
@@ -162,26 +170,28 @@ def _judge_all(
     todo = store.audit_todo(wb.db, job.project_id)
     recordings = {r.id: r for r in store.list_recordings(wb.db, project.id)}
     failures: list[str] = []
-    state = "done"
-    for done, seg in enumerate(todo):
-        current = store.get_job(wb.db, job.id)
-        if current.state != "running":  # ended by someone who took this worker for dead
-            return current
-        if store.cancel_requested(wb.db, job.id):
-            state = "cancelled"
-            break
+
+    def sounds(seg: dict) -> list[Sound]:
+        recording = recordings[seg["recording_id"]]
+        return [Sound(wb.path(recording.working_path), span=(seg["start"], seg["end"]))]
+
+    done = 0
+    heard_all = transcriber.each(todo, sounds, options, stop_asked(wb, job.id))
+    for done, (seg, heard) in enumerate(heard_all, 1):
         recording = recordings[seg["recording_id"]]
         store.update_job(
             wb.db,
             job.id,
             done=float(done),
             total=float(len(todo)),
-            message=f"{done + 1}/{len(todo)}: {recording.original_name} at {seg['start']:.1f} s",
+            message=f"{done}/{len(todo)}: {recording.original_name} at {seg['start']:.1f} s",
         )
         if on_progress:
             on_progress(store.get_job(wb.db, job.id))
         try:
-            _judge(wb, project, recording, seg, engine, options)
+            if isinstance(heard, Exception):
+                raise heard
+            _judge(wb, project, seg, heard[0], transcriber)
         except Exception as exc:  # one segment must not stop the audit
             if environmental(exc):
                 raise
@@ -190,36 +200,43 @@ def _judge_all(
                 f"segment {seg['id']} ({recording.original_name} at "
                 f"{seg['start']:.1f} s): {_reason(exc)}"
             )
-    else:
-        done = len(todo)
-    if todo and len(failures) == len(todo):
+    state = "done"
+    if done < len(todo):  # stopped early
+        if store.get_job(wb.db, job.id).state != "running":  # someone took it for dead
+            return store.get_job(wb.db, job.id)
+        state = "cancelled"
+    elif todo and len(failures) == len(todo):
         state = "failed"
+    return _finish(wb, job.id, state, done, failures, on_progress)
+
+
+def _finish(
+    wb: Workbench,
+    job_id: int,
+    state: str,
+    done: int,
+    failures: list[str],
+    on_progress: Callable[[Job], None] | None,
+) -> Job:
     message = f"{len(failures)} segment(s) failed" if failures else state
     store.update_job(
         wb.db,
-        job.id,
+        job_id,
         state=state,
         done=float(done),
         message=message,
         error="\n".join(failures[:50]) or None,
     )
-    job = store.get_job(wb.db, job.id)
+    job = store.get_job(wb.db, job_id)
     if on_progress:
         on_progress(job)
     return job
 
 
 def _judge(
-    wb: Workbench,
-    project: Project,
-    recording: Recording,
-    seg: dict,
-    engine: Engine,
-    options: TranscribeOptions,
+    wb: Workbench, project: Project, seg: dict, transcript: Transcript, engine: Named
 ) -> None:
-    """Transcribe one segment and keep the transcript as its second opinion."""
-    audio = read_slice(wb.path(recording.working_path), seg["start"], seg["end"])
-    transcript = engine.transcribe(audio, options)
+    """Keep what the engine heard of one segment as its second opinion."""
     parts = list(transcript.segments)
     text = " ".join(p.text.strip() for p in parts if p.text.strip())
     logprob = (sum(p.avg_logprob for p in parts) / len(parts)) if parts else None

@@ -17,7 +17,9 @@ from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Job, Project, SegmentView
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
+from workbench.jobs.cluster import ClusterUnavailable, open_transcriber
 from workbench.jobs.lifecycle import fail_job
+from workbench.jobs.transcribers import Transcriber
 from workbench.labelling.retiming import run_retime_job, start_retime_job
 from workbench.projects.settings import model_path
 from workbench.review.corpus_audit import (
@@ -65,8 +67,8 @@ def start_drafts(wb: Workbench, project: Project, recording_ids: list[int] | Non
     if recording_ids:
         params["recordings"] = list(recording_ids)  # these alone (a redraft)
     job = start_draft_job(wb, project, params)
-    engine = _engine(wb, project, job)
-    _spawn(job, run_draft_job, (wb, job, engine, options_for(project, language)))
+    transcriber = _transcriber(wb, project, job)
+    _spawn(job, run_draft_job, (wb, job, transcriber, options_for(project, language)))
     return job.id
 
 
@@ -74,8 +76,8 @@ def start_audit(wb: Workbench, project: Project) -> int:
     """Start the corpus audit's second opinion (the project's engine and model, one segment
     at a time) in a background thread; returns the job id. Raises as `start_drafts` does."""
     job = start_audit_job(wb, project, {"engine": project.asr_engine, "model": project.asr_model})
-    engine = _engine(wb, project, job)
-    _spawn(job, run_audit_job, (wb, job, engine, audit_options(project)))
+    transcriber = _transcriber(wb, project, job)
+    _spawn(job, run_audit_job, (wb, job, transcriber, audit_options(project)))
     return job.id
 
 
@@ -86,11 +88,21 @@ def project_engine(wb: Workbench, project: Project) -> Engine:
     )
 
 
-def _engine(wb: Workbench, project: Project, job: Job) -> Engine:
-    """The project's model for `job`; the job fails and DraftStartFailed is raised when it
-    cannot be loaded."""
+def _transcriber(wb: Workbench, project: Project, job: Job) -> Transcriber:
+    """Who hears `job`: the Ray cluster the settings name (WORKBENCH_RAY_ADDRESS), else the
+    project's model in this process; the job fails and DraftStartFailed is raised when the
+    model cannot be loaded or the cluster cannot be reached."""
     try:
-        return project_engine(wb, project)
+        return open_transcriber(
+            wb,
+            project.asr_engine,
+            model_path(wb, project.asr_model),
+            f"{job.kind}-{job.id}",
+            lambda engine, model: cached_engine(engine, model, str(wb.settings.models_dir)),
+        )
+    except ClusterUnavailable as exc:
+        fail_job(wb, job, exc.message)
+        raise DraftStartFailed(exc.message) from exc
     except Exception as exc:
         log.exception(
             "%s job %s: cannot load %s model %r",
