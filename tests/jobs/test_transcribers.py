@@ -24,7 +24,10 @@ from workbench.projects.settings import ensure_project
 
 def test_the_audio_sent_to_a_worker_is_the_audio_read_here(wb, tmp_path):
     project = ensure_project(wb, "p", "en")
-    import_paths(wb, project, [tone(tmp_path / "s.wav", 3.0, 48000, channels=2, freq=330)])
+    t = np.arange(3 * 48000) / 48000  # two voices, one per channel (not dual mono)
+    call = np.stack([np.sin(2 * np.pi * 330 * t), np.sin(2 * np.pi * 550 * t) * (t > 1)], axis=1)
+    sf.write(str(tmp_path / "s.wav"), (0.4 * call).astype(np.float32), 48000)
+    import_paths(wb, project, [tmp_path / "s.wav"])
     store.update_project(wb.db, project.id, per_channel=True)
     (recording,) = store.list_recordings(wb.db, project.id)
     assert recording.channels_path is not None
