@@ -39,8 +39,23 @@ def test_projects_page_creates_a_project(app, wb):
     _no_errors(at)
     project = store.find_project(wb.db, "Korean calls")
     assert project is not None and project.language == "ko"
+    assert project.conventions == "kspon"  # suggested when ko was chosen
     assert at.session_state["project_id"] == project.id
     assert "Import audio into Korean calls" in [s.value for s in at.subheader]
+
+
+def test_the_kspon_suggestion_for_korean_may_be_declined(app, wb):
+    at = app("workbench/pages/projects.py")
+    at.text_input(key="new_project_name").input("Korean, own rules")
+    at.selectbox(key="new_project_language").select("ko").run()
+    assert at.selectbox(key="new_project_conventions").value == "kspon"
+    assert any("chosen for you" in c.value for c in at.caption)
+    at.selectbox(key="new_project_conventions").select("plain").run()
+    assert any("you chose plain" in c.value for c in at.caption)
+    at.button(key="create_project").click().run()
+    _no_errors(at)
+    project = store.find_project(wb.db, "Korean, own rules")
+    assert project is not None and (project.language, project.conventions) == ("ko", "plain")
 
 
 def test_projects_page_lists_recordings(app, drafted):
