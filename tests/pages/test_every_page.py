@@ -259,6 +259,18 @@ def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
     assert store.get_segment(wb.db, seg_id).version == 2
 
 
+def test_editor_lint_passes_over_the_space_a_tag_leaves_at_the_end(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, conventions="kspon")
+    at = app("workbench/pages/editor.py", drafted.id)
+    seg_id = at.session_state["ed_current"]
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "그 n/ "}}
+    at.run()  # the tag button left "n/ " at the end: the save trims it, the lint says nothing
+    assert not any("space at the end" in m.value for m in at.markdown)
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": " 그 n/"}}
+    at.run()
+    assert any("space at the start" in m.value for m in at.markdown)
+
+
 def test_editor_history_restores_a_revision(app, wb, drafted):
     first = store.segment_queue(wb.db, drafted.id)[0]
     save_segment(as_user(wb, "ann"), first["id"], 1, "second words", first["start"], first["end"])

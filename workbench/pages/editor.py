@@ -223,7 +223,7 @@ def _blind(blind: BlindItem) -> None:
             )
         rerun_fragment()
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
-    findings = lint(text, profile)
+    findings = lint(text.rstrip(), profile)  # the save trims the space a tag leaves at the end
     if findings:
         st.markdown(findings_md(findings))
 
@@ -502,7 +502,7 @@ def editor() -> None:
         )
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
     _draft_it(view, text)
-    findings = lint(text, profile)
+    findings = lint(text.rstrip(), profile)  # the save trims the space a tag leaves at the end
     if findings:
         st.markdown(findings_md(findings))
     _gaps(view, screen.gaps)

@@ -463,7 +463,9 @@ function render(component, root, data, win) {
     const a = box.selectionStart ?? box.value.length, b = box.selectionEnd ?? a;
     const before = box.value.slice(0, a), after = box.value.slice(b);
     const pad = before && !/\s$/.test(before) ? " " : "";
-    const padAfter = after && !/^\s/.test(after) ? " " : "";
+    // a tag stands alone (the tag rule): a space after it even at the end, so the next word typed
+    // is not glued to it (the save trims a space left at the end)
+    const padAfter = /^\s/.test(after) ? "" : " ";
     box.value = before + pad + text + padAfter + after;
     const caret = (before + pad + text + padAfter).length;
     box.setSelectionRange(caret, caret);
