@@ -1,5 +1,6 @@
 """Every page driven with Streamlit's AppTest, as a person would: by widget key."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -269,6 +270,31 @@ def test_editor_lint_passes_over_the_space_a_tag_leaves_at_the_end(app, wb, draf
     at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": " 그 n/"}}
     at.run()
     assert any("space at the start" in m.value for m in at.markdown)
+
+
+def _editor_sent(at) -> dict:
+    """The data the page sent the editor component on its last run."""
+    (editor,) = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("editor")]
+    return json.loads(editor.proto.json)
+
+
+def test_editor_offers_typed_numbers_in_a_korean_project(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, language="ko", conventions="kspon")
+    at = app("workbench/pages/editor.py", drafted.id)
+    _no_errors(at)
+    assert _editor_sent(at)["numerals"] == []  # the draft has no digits
+    seg_id = at.session_state["ed_current"]
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "약 70% 정도"}}
+    at.run()
+    _no_errors(at)
+    offer = {"start": 2, "end": 5, "text": "70%", "dual": "(70%)/(칠십 퍼센트)"}
+    assert _editor_sent(at)["numerals"] == [offer]
+    assert store.segment_view(wb.db, seg_id).text != "약 (70%)/(칠십 퍼센트) 정도"  # not applied
+    store.update_project(wb.db, drafted.id, language="en", conventions="verbatim-en")
+    at = app("workbench/pages/editor.py", drafted.id)
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "약 70% 정도"}}
+    at.run()
+    assert _editor_sent(at)["numerals"] == []  # not a Korean project
 
 
 def test_editor_history_restores_a_revision(app, wb, drafted):

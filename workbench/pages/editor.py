@@ -13,6 +13,7 @@ from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_actio
 from workbench.labelling.editor_screen import NEARBY, BlindItem, EditorScreen, open_editor
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.labeller_edits import restore, undo_delete_now
+from workbench.labelling.numbers import editor_offers
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
 from workbench.labelling.queue import EditorState, given_back, open_segment
 from workbench.labelling.segment_edits import name
@@ -29,7 +30,14 @@ from workbench.ui.common import (
     show_flash,
     workbench,
 )
-from workbench.ui.editor import CONTEXTS, editor_data, help_markdown, minimap_data, segment_editor
+from workbench.ui.editor import (
+    CONTEXTS,
+    editor_data,
+    help_markdown,
+    minimap_data,
+    segment_editor,
+    typed_text,
+)
 from workbench.ui.jobs import project_engine
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
 
@@ -536,7 +544,8 @@ def _notes(screen: EditorScreen, state: EditorState) -> None:
 
 def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None) -> dict:
     """The component's data for the segment: its audio and waveform, the neighbours' text,
-    the minimap, the fields beside the text, the speech no segment covers in view."""
+    the minimap, the fields beside the text, the speech no segment covers in view, the
+    numbers typed that a Korean project may write out (as typed, or else as saved)."""
     view, seg = state.view, state.view.segment
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     changed = st.session_state.setdefault("ed_changed", {}).get(view.recording.id, [])
@@ -559,6 +568,8 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
     data["others"] = [
         [a, b] for a, b in screen.nearby if b > v0 and a < v1 and (a, b) != (seg.start, seg.end)
     ]
+    typed = typed_text("ed_component", data["key"])
+    data["numerals"] = editor_offers(project, view.text if typed is None else typed)
     return data
 
 
