@@ -97,3 +97,23 @@ def test_cancel_stops_a_running_job(run, tmp_path, fake_engine, wb):
     code, out, _ = run("cancel", "--project", "c")
     assert code == 0 and f"job {job.id}" in out
     assert store.cancel_requested(wb.db, job.id)
+
+
+def test_a_new_korean_project_takes_the_kspon_conventions_unless_told(run, home, tmp_path):
+    from workbench import store
+    from workbench.projects.settings import open_workbench
+
+    wav = str(tone(tmp_path / "one.wav", 1.0))
+    code, out, _ = run("import", wav, "--project", "ko1", "--language", "ko")
+    assert code == 0 and "conventions: kspon" in out
+    code, out, _ = run(
+        "import", wav, "--project", "ko2", "--language", "ko", "--conventions", "plain"
+    )
+    assert code == 0 and "conventions:" not in out
+    code, out, _ = run("import", wav, "--project", "en1", "--language", "en")
+    assert code == 0 and "conventions:" not in out
+    code, out, _ = run("import", wav, "--project", "ko1", "--language", "ko")
+    assert "conventions:" not in out  # the project existed: nothing chosen
+    wb = open_workbench(home)
+    chosen = {p.name: p.conventions for p in store.list_projects(wb.db)}
+    assert chosen == {"ko1": "kspon", "ko2": "plain", "en1": "plain"}

@@ -15,7 +15,15 @@ from workbench.cli import main
 from workbench.core.access import Forbidden
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit
-from workbench.crowd.pay import PayItem, csv_text, pay_report, pay_rows, report_of, weight
+from workbench.crowd.pay import (
+    PayItem,
+    csv_file_name,
+    csv_text,
+    pay_report,
+    pay_rows,
+    report_of,
+    weight,
+)
 from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import update_settings
 from workbench.review.sampling import drawn
@@ -253,3 +261,17 @@ def test_cli_prints_the_report_as_csv(wb, worked, home, capsys):
 
 def csv_total(text: str) -> str:
     return list(csv.DictReader(io.StringIO(text)))[-1]["amount"]
+
+
+@pytest.mark.parametrize(
+    ("project_name", "expected"),
+    [
+        ("한국어 회의 음성", "pay-한국어-회의-음성-2025-03-01-2025-04-01.csv"),
+        ("AI Hub 자유대화", "pay-AI-Hub-자유대화-2025-03-01-2025-04-01.csv"),
+        ('calls/2025: "a|b"', "pay-calls-2025-a-b-2025-03-01-2025-04-01.csv"),
+        ("../..", "pay-project-7-2025-03-01-2025-04-01.csv"),
+        ("/ \\ ?", "pay-project-7-2025-03-01-2025-04-01.csv"),
+    ],
+)
+def test_the_csv_file_name_keeps_the_project_name_in_any_script(project_name, expected):
+    assert csv_file_name(7, project_name, *MARCH) == expected

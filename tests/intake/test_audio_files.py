@@ -451,3 +451,44 @@ def test_cli_unknown_project_is_a_one_line_error(home, tmp_path, capsys, argv):
     assert "Traceback" not in captured.err
     assert captured.out == ""
     assert not out.exists()
+
+
+def _zip_without_utf8_flag(path: Path, entries: dict[str, bytes], encoding: str) -> Path:
+    """A zip whose entry names are `encoding` bytes with no UTF-8 flag, as Windows (CP949) and
+    Linux `zip` (UTF-8) write them: written under ASCII stand-ins of the same byte length,
+    then the stand-ins replaced in the local headers and the central directory."""
+    stand_ins = {}
+    for n, name in enumerate(entries):
+        raw = name.encode(encoding)
+        stand_in = f"{n:02d}".encode() + b"x" * (len(raw) - 6) + b".wav"
+        assert len(stand_in) == len(raw)
+        stand_ins[stand_in] = raw
+    _zip(path, {k.decode(): v for k, v in zip(stand_ins, entries.values(), strict=True)})
+    data = path.read_bytes()
+    for stand_in, raw in stand_ins.items():
+        assert data.count(stand_in) == 2
+        data = data.replace(stand_in, raw)
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as zf:  # as zipfile reads it: cp437, garbled
+        assert not any(i.flag_bits & 0x800 for i in zf.infolist())
+        assert "가나다.wav" not in zf.namelist()
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["cp949", "utf-8"])
+def test_zip_with_korean_names_without_the_utf8_flag(wb, tmp_path, encoding):
+    src = tmp_path / "src"
+    entries = {
+        "가나다.wav": tone(src / "a.wav", 1.0, freq=300).read_bytes(),
+        "회의 녹음/발화01.wav": tone(src / "b.wav", 1.0, freq=400).read_bytes(),
+    }
+    archive = _zip_without_utf8_flag(tmp_path / "in" / "한국어.zip", entries, encoding)
+    project = ensure_project(wb, "demo")
+
+    report = import_paths(wb, project, [archive])
+
+    assert sorted((i.name, i.outcome) for i in report.items) == [
+        ("한국어.zip/가나다.wav", "imported"),
+        ("한국어.zip/회의 녹음/발화01.wav", "imported"),
+    ]
+    assert _names(wb, project) == ["한국어.zip/가나다.wav", "한국어.zip/회의 녹음/발화01.wav"]

@@ -1,5 +1,6 @@
 """Every page driven with Streamlit's AppTest, as a person would: by widget key."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,23 @@ def test_projects_page_creates_a_project(app, wb):
     _no_errors(at)
     project = store.find_project(wb.db, "Korean calls")
     assert project is not None and project.language == "ko"
+    assert project.conventions == "kspon"  # suggested when ko was chosen
     assert at.session_state["project_id"] == project.id
     assert "Import audio into Korean calls" in [s.value for s in at.subheader]
+
+
+def test_the_kspon_suggestion_for_korean_may_be_declined(app, wb):
+    at = app("workbench/pages/projects.py")
+    at.text_input(key="new_project_name").input("Korean, own rules")
+    at.selectbox(key="new_project_language").select("ko").run()
+    assert at.selectbox(key="new_project_conventions").value == "kspon"
+    assert any("chosen for you" in c.value for c in at.caption)
+    at.selectbox(key="new_project_conventions").select("plain").run()
+    assert any("you chose plain" in c.value for c in at.caption)
+    at.button(key="create_project").click().run()
+    _no_errors(at)
+    project = store.find_project(wb.db, "Korean, own rules")
+    assert project is not None and (project.language, project.conventions) == ("ko", "plain")
 
 
 def test_projects_page_lists_recordings(app, drafted):
@@ -261,6 +277,43 @@ def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
     assert store.get_segment(wb.db, seg_id).version == 1
     _act(at, wb, "save", text="(70%)/(칠십 퍼센트 정도", nonce="again")
     assert store.get_segment(wb.db, seg_id).version == 2
+
+
+def test_editor_lint_passes_over_the_space_a_tag_leaves_at_the_end(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, conventions="kspon")
+    at = app("workbench/pages/editor.py", drafted.id)
+    seg_id = at.session_state["ed_current"]
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "그 n/ "}}
+    at.run()  # the tag button left "n/ " at the end: the save trims it, the lint says nothing
+    assert not any("space at the end" in m.value for m in at.markdown)
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": " 그 n/"}}
+    at.run()
+    assert any("space at the start" in m.value for m in at.markdown)
+
+
+def _editor_sent(at) -> dict:
+    """The data the page sent the editor component on its last run."""
+    (editor,) = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("editor")]
+    return json.loads(editor.proto.json)
+
+
+def test_editor_offers_typed_numbers_in_a_korean_project(app, wb, drafted):
+    store.update_project(wb.db, drafted.id, language="ko", conventions="kspon")
+    at = app("workbench/pages/editor.py", drafted.id)
+    _no_errors(at)
+    assert _editor_sent(at)["numerals"] == []  # the draft has no digits
+    seg_id = at.session_state["ed_current"]
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "약 70% 정도"}}
+    at.run()
+    _no_errors(at)
+    offer = {"start": 2, "end": 5, "text": "70%", "dual": "(70%)/(칠십 퍼센트)"}
+    assert _editor_sent(at)["numerals"] == [offer]
+    assert store.segment_view(wb.db, seg_id).text != "약 (70%)/(칠십 퍼센트) 정도"  # not applied
+    store.update_project(wb.db, drafted.id, language="en", conventions="verbatim-en")
+    at = app("workbench/pages/editor.py", drafted.id)
+    at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "약 70% 정도"}}
+    at.run()
+    assert _editor_sent(at)["numerals"] == []  # not a Korean project
 
 
 def test_editor_history_restores_a_revision(app, wb, drafted):

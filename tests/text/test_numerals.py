@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.core.records import Project
-from workbench.labelling.numbers import number_suggestions
+from workbench.labelling.numbers import editor_offers, number_suggestions
 from workbench.text import lint, spelling
 from workbench.text.numerals import (
     NATIVE_COUNTERS,
@@ -284,3 +284,15 @@ def test_a_korean_project_is_offered_dual_forms():
 )
 def test_other_projects_are_offered_nothing(language, conventions):
     assert number_suggestions(_project(language, conventions), "70% 3시") == []
+
+
+def test_the_editor_gets_offers_in_javascript_string_offsets():
+    project = _project("ko", "kspon")
+    assert editor_offers(project, "약 70% 정도") == [
+        {"start": 2, "end": 5, "text": "70%", "dual": "(70%)/(칠십 퍼센트)"}
+    ]
+    # a character outside the BMP counts two UTF-16 units in the browser's string
+    [offer] = editor_offers(project, "🙂 3시에")
+    assert (offer["start"], offer["end"], offer["text"]) == (3, 5, "3시")
+    assert editor_offers(_project("en", "verbatim-en"), "70%") == []
+    assert editor_offers(project, "(70%)/(칠십 퍼센트)") == []  # written out already

@@ -15,7 +15,13 @@ from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_
 from workbench.intake.transcripts import AudioScope, import_any
 from workbench.jobs.cluster import ClusterUnavailable, open_transcriber
 from workbench.jobs.lifecycle import fail_job
-from workbench.projects.settings import Workbench, ensure_project, project_status
+from workbench.projects.settings import (
+    Workbench,
+    ensure_project,
+    project_status,
+    projects,
+    suggested_conventions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +41,24 @@ def add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.add_argument("--language", default="auto", help="for a new project: auto or a code (ko, en)")
     p.add_argument(
         "--conventions",
-        default="plain",
         metavar="PROFILE",
-        help="for a new project: plain, kspon, verbatim-en, or a profile file's path",
+        help="for a new project: plain, kspon, verbatim-en, or a profile file's path "
+        "(default: the language's usual profile, kspon for ko; plain otherwise)",
     )
 
 
 def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
+    suggested = suggested_conventions(args.language)
+    conventions = args.conventions or suggested or "plain"
+    existed = args.project.strip() in {p.name for p in projects(wb)}
     project = ensure_project(
-        wb, args.project, language=args.language, conventions=args.conventions, allow_path=True
+        wb, args.project, language=args.language, conventions=conventions, allow_path=True
     )
+    if not existed and not args.conventions and suggested:
+        print(
+            f"conventions: {suggested}, the usual for {args.language} "
+            "(--conventions plain or another profile to choose otherwise)"
+        )
     bar = Progress("import")
     result = import_any(
         wb,

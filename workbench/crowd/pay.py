@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,12 +58,14 @@ __all__ = [
     "pay_rows",
     "report_of",
     "csv_text",
+    "csv_file_name",
     "pay_report",
 ]
 
 CENT = Decimal("0.01")
 UNIT_PLACES = Decimal("0.0001")  # units (items, minutes, weighted) are kept to 4 places
 LEAST_WEIGHT = Decimal("0.5")  # an item whose draft needed no edit
+UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')  # paths, Windows, controls, spaces
 TOTAL = "(total)"  # the label of the totals row in the CSV (never a sign-in name)
 
 
@@ -228,6 +231,14 @@ def csv_text(report: PayReport) -> str:
             ]
         )
     return out.getvalue()
+
+
+def csv_file_name(project_id: int, project_name: str, start: date, end: date) -> str:
+    """The name the pay CSV downloads as: `pay-<project>-<start>-<end>.csv`. The project's
+    name keeps its letters in any script (a Korean name stays Korean); only characters a
+    file system or a shell path refuses, and white space, become '-'."""
+    name = UNSAFE_IN_NAMES.sub("-", project_name).strip("-.")
+    return f"pay-{name or f'project-{project_id}'}-{start}-{end}.csv"
 
 
 def _cell(text: str) -> str:

@@ -297,6 +297,8 @@ def extract_zip(
             yield archive.name, archive, too_many
             return
         with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                info.filename = entry_name(info)
             entries = [
                 i
                 for i in zf.infolist()
@@ -315,6 +317,29 @@ def extract_zip(
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         log.warning("%s is not a valid zip archive", archive, exc_info=exc)
         yield archive.name, archive, "not a valid zip archive" + ("" if public else f" ({exc})")
+
+
+UTF8_FLAG = 0x800  # general purpose bit 11: the entry's name is UTF-8
+
+
+def entry_name(info: zipfile.ZipInfo) -> str:
+    """An entry's name as its writer meant it. A name without the UTF-8 flag is decoded by
+    zipfile as cp437, but Linux `zip` writes UTF-8 bytes and Windows (Korean) writes CP949
+    bytes without the flag: those bytes are recovered and read as UTF-8, then as CP949; a
+    name that is neither stays as zipfile read it. (Only the shown name changes: zipfile
+    checks each entry against its `orig_filename`.)"""
+    if info.flag_bits & UTF8_FLAG:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:  # zipfile was told another metadata encoding
+        return info.filename
+    for encoding in ("utf-8", "cp949"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def _extract_checked(

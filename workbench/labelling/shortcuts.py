@@ -219,6 +219,13 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         "insert the conventions' tags, in the order of the tag buttons",
     ),
     Shortcut(
+        "numeral",
+        (_alt("KeyK"),),
+        "Write the number out",
+        "write the number offered under the text box in the dual form with its reading, "
+        "70% → (70%)/(칠십 퍼센트) (Korean projects; nothing changes without this key)",
+    ),
+    Shortcut(
         "speaker",
         tuple(_alt(f"Digit{i}", shift=True) for i in range(10)),
         "Speaker",

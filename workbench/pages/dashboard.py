@@ -2,7 +2,6 @@
 the pay report of a period."""
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 import altair as alt
@@ -13,7 +12,7 @@ from streamlit.delta_generator import DeltaGenerator
 from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length, length_unit
 from workbench.crowd.dashboard import dashboard
-from workbench.crowd.pay import csv_text, pay_report
+from workbench.crowd.pay import csv_file_name, csv_text, pay_report
 from workbench.crowd.rules import PAY_UNITS
 from workbench.projects.settings import update_settings
 from workbench.ui.common import MISSING, form_key, project_page, show_error, show_flash
@@ -349,11 +348,10 @@ else:
         column_config={"amount": st.column_config.NumberColumn(format="%.2f")},
         placeholder=MISSING,
     )
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", project.name).strip("-") or f"project-{project.id}"
     st.download_button(
         "Download CSV",
         csv_text(report),
-        file_name=f"pay-{name}-{start}-{end}.csv",
+        file_name=csv_file_name(project.id, project.name, start, end),
         mime="text/csv",
         key=f"pay_csv_{project.id}",
     )

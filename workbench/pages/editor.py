@@ -13,6 +13,7 @@ from workbench.labelling.editor_screen import NEARBY, BlindItem, EditorScreen, o
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.keymap import my_shortcuts
 from workbench.labelling.labeller_edits import restore, undo_delete_now
+from workbench.labelling.numbers import editor_offers
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
 from workbench.labelling.queue import EditorState, given_back, open_segment
 from workbench.labelling.segment_edits import name
@@ -36,6 +37,7 @@ from workbench.ui.editor import (
     lanes_data,
     minimap_data,
     segment_editor,
+    typed_text,
 )
 from workbench.ui.jobs import (
     retime_saved,
@@ -241,7 +243,7 @@ def _blind(blind: BlindItem) -> None:
             )
         rerun_fragment()
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
-    findings = lint(text, profile)
+    findings = lint(text.rstrip(), profile)  # the save trims the space a tag leaves at the end
     if findings:
         st.markdown(findings_md(findings))
 
@@ -543,7 +545,7 @@ def editor() -> None:
         )
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
     _draft_it(view, text)
-    findings = lint(text, profile)
+    findings = lint(text.rstrip(), profile)  # the save trims the space a tag leaves at the end
     if findings:
         st.markdown(findings_md(findings))
     _gaps(view, screen.gaps)
@@ -577,7 +579,8 @@ def _notes(screen: EditorScreen, state: EditorState) -> None:
 
 def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None) -> dict:
     """The component's data for the segment: its audio and waveform, the neighbours' text,
-    the minimap, the fields beside the text, the speech no segment covers in view."""
+    the minimap, the fields beside the text, the speech no segment covers in view, the
+    numbers typed that a Korean project may write out (as typed, or else as saved)."""
     view, seg = state.view, state.view.segment
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     changed = st.session_state.setdefault("ed_changed", {}).get(view.recording.id, [])
@@ -604,6 +607,8 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
     data["off"] = EDITOR_OFF
     data["spectrogram"] = st.session_state.get("ed_spectrogram", False)
     data.update(lanes_data(wb, project, view, v0, v1))
+    typed = typed_text("ed_component", data["key"])
+    data["numerals"] = editor_offers(project, view.text if typed is None else typed)
     return data
 
 

@@ -19,6 +19,7 @@ from workbench.projects.settings import (
     project_status,
     projects,
     recordings,
+    suggested_conventions,
     update_settings,
 )
 from workbench.review.sampling import MIN_REVIEWS
@@ -40,34 +41,53 @@ st.title("Projects")
 wb = workbench()
 choices = profile_choices(wb)
 
-with (
-    st.expander("New project", expanded=not projects(wb)),
-    st.form("new_project", clear_on_submit=True),
-):
+
+def _suggest_conventions() -> None:
+    """On a change of the new project's language: preselect the profile projects in that
+    language usually follow, unless the owner already chose one other than plain."""
+    suggested = suggested_conventions(st.session_state["new_project_language"])
+    if suggested in choices and st.session_state.get("new_project_conventions") == "plain":
+        st.session_state["new_project_conventions"] = suggested
+
+
+with st.expander("New project", expanded=not projects(wb)):
     name = st.text_input("Name", key="new_project_name", max_chars=200)
     language = st.selectbox(
         "Language",
         LANGUAGES,
         key="new_project_language",
         help="'auto' lets Whisper detect it per recording.",
+        on_change=_suggest_conventions,
     )
+    st.session_state.setdefault("new_project_conventions", "plain")
     conventions = st.selectbox(
         "Transcription conventions",
         choices,
-        index=choices.index("plain"),
         format_func=profile_label,
         key="new_project_conventions",
         help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
         "English clean verbatim with [noise] tags. Your own "
         "profiles: YAML files in the home's profiles/ folder.",
     )
-    if st.form_submit_button("Create project", key="create_project"):
+    suggestion = suggested_conventions(language)
+    if suggestion:
+        st.caption(
+            f"Projects in {language} usually follow the {suggestion} conventions"
+            + (
+                ": chosen for you; pick another profile to decline."
+                if conventions == suggestion
+                else f"; you chose {md(profile_label(conventions))}."
+            )
+        )
+    if st.button("Create project", key="create_project"):
         try:
             created = ensure_project(wb, name, language, conventions)
         except WorkbenchError as exc:
             show_error(exc)
         else:
             st.session_state["picked"] = created.id  # the sidebar switches to it
+            for key in ("new_project_name", "new_project_language", "new_project_conventions"):
+                del st.session_state[key]  # an empty form for the next project
             st.rerun()
 
 project = require_project(wb, " Create one above: name, language and conventions.")

@@ -38,6 +38,7 @@ __all__ = [
     "update_settings",
     "profile_choices",
     "profile_label",
+    "suggested_conventions",
     "model_choices",
     "recordings",
     "lint_project",
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 LANGUAGES = ("auto", "ko", "en", "ja", "zh", "de", "fr", "es")  # offered in the UI; CLI takes any
+SUGGESTED_CONVENTIONS = {"ko": "kspon"}  # the profile a new project in the language usually takes
 SETTINGS_FIELDS = (
     "language",
     "conventions",
@@ -135,6 +137,13 @@ def profile_choices(wb: Workbench) -> list[str]:
     folder = wb.settings.profiles_dir
     files = sorted(str(p) for p in folder.glob("*.y*ml")) if folder.is_dir() else []
     return [*list_profiles(), *files]
+
+
+def suggested_conventions(language: str) -> str | None:
+    """The conventions profile a project in `language` usually follows (kspon for Korean: the
+    KsponSpeech / AI Hub rules), or None when no profile is tied to the language. Offered to
+    the owner who creates a project, who may choose another."""
+    return SUGGESTED_CONVENTIONS.get(language.strip().lower())
 
 
 def profile_label(conventions: str) -> str:

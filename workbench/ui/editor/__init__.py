@@ -43,6 +43,7 @@ __all__ = [
     "lanes_data",
     "minimap_data",
     "segment_editor",
+    "typed_text",
 ]
 
 _HERE = Path(__file__).parent
@@ -235,6 +236,16 @@ def segment_editor(data: dict[str, Any], key: str) -> tuple[dict | None, dict | 
         data=data, key=key, on_action_change=lambda: None, on_draft_change=lambda: None
     )
     return _get(result, "action"), _get(result, "draft")
+
+
+def typed_text(key: str, segment_key: str) -> str | None:
+    """The text the browser last reported in the editor `key` (its draft state, about half
+    a second after typing) when it is of the segment `segment_key`, else None. Read before
+    the editor is mounted, so the data sent with it can answer what was typed."""
+    draft = _get(st.session_state[key], "draft") if key in st.session_state else None
+    if draft is None or not hasattr(draft, "get") or draft.get("key") != segment_key:
+        return None
+    return str(draft.get("text") or "")
 
 
 def _get(result: Any, name: str) -> Any:

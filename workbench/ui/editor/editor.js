@@ -187,6 +187,51 @@ function forget({ autosave_key: k, text }) {
   if (saved && norm(saved.text) === norm(text)) localStorage.removeItem(k);
 }
 
+// ---- numbers typed in a Korean project: the page sends offers of their dual form with the
+// reading (data.numerals: [{start, end, text, dual}], UTF-16 offsets into the text it read);
+// the first one the box still holds shows under the box, and only the `numeral` shortcut
+// writes it in. The offers stay per segment until the page sends others.
+function numeralLine(root) {
+  let line = root.querySelector(".ed-numeral");
+  if (!line) {
+    line = document.createElement("div");
+    line.className = "ed-numeral";
+    line.setAttribute("aria-live", "polite");
+    root.querySelector(".ed-text").after(line);
+  }
+  return line;
+}
+
+function numeralOffers(root, st, data, shortcuts) {
+  const box = root.querySelector(".ed-text"), line = numeralLine(root);
+  const sc = shortcuts.find((s) => s.action === "numeral");
+  const sent = JSON.stringify(data.numerals || []);
+  if (st.numeralsSent !== sent) { st.numeralsSent = sent; st.numerals = data.numerals || []; }
+  const current = () => st.numerals.find((o) => box.value.slice(o.start, o.end) === o.text);
+  function show(message) {
+    const o = current();
+    line.textContent = message || (o && sc ? `${sc.keys_text}: ${o.text} → ${o.dual}` : "");
+    line.hidden = !line.textContent;
+  }
+  function accept(edited) {
+    const o = current();
+    if (!o) { show("No number to write out here."); return true; }
+    const shift = o.dual.length - (o.end - o.start);
+    box.value = box.value.slice(0, o.start) + o.dual + box.value.slice(o.end);
+    st.numerals = st.numerals  // the others after it move with the text
+      .filter((x) => x.end <= o.start || x.start >= o.end)
+      .map((x) => (x.start >= o.end ? { ...x, start: x.start + shift, end: x.end + shift } : x));
+    const caret = o.start + o.dual.length;
+    box.setSelectionRange(caret, caret);
+    box.focus();
+    edited();
+    show();
+    return true;
+  }
+  show();
+  return { show, accept };
+}
+
 function render(component, root, data, win) {
   const { setStateValue, setTriggerValue } = component;
   if (root._teardown) root._teardown();  // the previous render's listeners go first
@@ -491,7 +536,9 @@ function render(component, root, data, win) {
     const a = box.selectionStart ?? box.value.length, b = box.selectionEnd ?? a;
     const before = box.value.slice(0, a), after = box.value.slice(b);
     const pad = before && !/\s$/.test(before) ? " " : "";
-    const padAfter = after && !/^\s/.test(after) ? " " : "";
+    // a tag stands alone (the tag rule): a space after it even at the end, so the next word typed
+    // is not glued to it (the save trims a space left at the end)
+    const padAfter = /^\s/.test(after) ? "" : " ";
     box.value = before + pad + text + padAfter + after;
     const caret = (before + pad + text + padAfter).length;
     box.setSelectionRange(caret, caret);
@@ -797,6 +844,9 @@ function render(component, root, data, win) {
   on(canvas, "mouseup", release);
   on(canvas, "mouseleave", release);
 
+  const numerals = numeralOffers(root, st, data, win.shortcuts || []);
+  on(box, "input", () => numerals.show());
+
   // ---- keys: the handler of each action in the shortcut table. With several key combinations
   // for one action, `i` is the one pressed (0: earlier / slower, 1: later / faster; the tag's
   // index). A handler returning false leaves the key to the browser.
@@ -824,6 +874,7 @@ function render(component, root, data, win) {
     goto: () => { gotoBox.focus(); gotoBox.select(); },
     reject: () => (rejectBar.hidden ? openReject() : closeReject()),
     tag: (i) => (data.tags[i] ? insertTag(data.tags[i].insert) : false),
+    numeral: () => numerals.accept(edited),
   };
   const keymap = new Map();
   const off = new Set(data.off || []);  // actions this page does not offer
