@@ -48,6 +48,17 @@ def tone(
     return path
 
 
+def stereo_call(path: Path, seconds: float = 2.5, rate: int = 48000) -> Path:
+    """Write a stereo file whose channels differ (a voice each, the second starting later),
+    so it keeps a channels copy (a stereo file whose channels are one sound is dual mono)."""
+    t = np.arange(int(seconds * rate)) / rate
+    left = 0.4 * np.sin(2 * np.pi * 330 * t) * (t % 1.0 < 0.7)
+    right = 0.4 * np.sin(2 * np.pi * 550 * t) * (t > 1.0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(path), np.stack([left, right], axis=1).astype(np.float32), rate)
+    return path
+
+
 class FakeEngine:
     """Drafts a segment per second of audio, words 'w0 w1 ...', every other word unsure."""
 

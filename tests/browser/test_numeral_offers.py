@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.browser.helpers import BROWSER_MARKS, _editor, expect
 from workbench import store
-from workbench.ui.editor.shortcuts import SHORTCUTS
+from workbench.labelling.shortcuts import SHORTCUTS
 
 pytestmark = BROWSER_MARKS
 

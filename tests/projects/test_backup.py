@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PG_URL, as_user, tone
+from tests.conftest import PG_URL, as_user, stereo_call, tone
 from tests.helpers.every_table import all_rows as every_row
 from tests.helpers.every_table import drop_everything, fill_every_table
 from tests.helpers.killed import killed_while
@@ -100,10 +100,7 @@ def _files(home: Path) -> dict[str, bytes]:
 def source(tmp_path, fake_engine):
     """A SQLite workbench with data, and its contents."""
     bench = sqlite_bench(tmp_path / "source")
-    sources = [
-        tone(tmp_path / "src" / "a.wav", 3.0),
-        tone(tmp_path / "src" / "b.flac", 2.5, 48000, channels=2, freq=330),
-    ]
+    sources = [tone(tmp_path / "src" / "a.wav", 3.0), stereo_call(tmp_path / "src" / "b.flac")]
     info = populate(bench, sources, fake_engine)
     return bench, info
 
@@ -371,10 +368,7 @@ needs_pg = pytest.mark.skipif(not PG_URL, reason="needs WORKBENCH_TEST_PG (a Pos
 def test_an_archive_restores_into_the_other_engine(tmp_path, fake_engine):
     """SQLite to PostgreSQL and back, on a workbench with rows in every table."""
     sqlite = sqlite_bench(tmp_path / "sqlite")
-    sources = [
-        tone(tmp_path / "src" / "a.wav", 3.0),
-        tone(tmp_path / "src" / "b.flac", 2.5, 48000, channels=2, freq=330),
-    ]
+    sources = [tone(tmp_path / "src" / "a.wav", 3.0), stereo_call(tmp_path / "src" / "b.flac")]
     _, ids = fill_every_table(sqlite, sources, fake_engine)
     before = every_row(sqlite, skip_actions=("backup", "restore"))
     archive = backup(sqlite, tmp_path / "sqlite.tar").path

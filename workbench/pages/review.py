@@ -24,6 +24,7 @@ from workbench.review.verdicts import (
 )
 from workbench.text import headline_metric, load_profile
 from workbench.ui.common import (
+    MISSING,
     fmt_seconds,
     keep_segment,
     project_page,
@@ -170,6 +171,7 @@ def _word_timings(state: ReviewState) -> None:
         st.dataframe(
             [{"word": w.word, "start (s)": w.start, "end (s)": w.end} for w in timed],
             hide_index=True,
+            placeholder=MISSING,
             key=f"rv_words_{state.view.segment.id}",
         )
 
