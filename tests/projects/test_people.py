@@ -60,6 +60,25 @@ def test_first_owner_only_once(wb):
     assert [u.name for u in store.list_users(wb.db)] == ["olga"]
 
 
+def test_racing_first_owners_make_exactly_one(wb):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    start = Barrier(6)
+
+    def race(i: int):
+        start.wait()
+        return store.create_first_owner(wb.db, f"owner{i}", "!unusable")
+
+    for trial in range(4):
+        with wb.db.begin() as conn:
+            conn.execute(store.users.delete())
+        with ThreadPoolExecutor(6) as pool:
+            made = [u for u in pool.map(race, range(6)) if u is not None]
+        assert len(made) == 1, f"trial {trial}: {[u.name for u in made]}"
+        assert [u.name for u in store.list_users(wb.db)] == [made[0].name]
+
+
 def test_passwords_are_hashed_and_checked(wb):
     people.create_first_owner(wb, "olga", "owner-pass-1")
     user, stored = store.find_user(wb.db, "olga")
