@@ -119,6 +119,26 @@ def test_sessions_end_at_sign_out_expiry_and_deactivation(wb, team, monkeypatch)
     assert people.resume(wb, "forged-token") is None and people.resume(wb, None) is None
 
 
+def test_changing_the_password_ends_the_other_sessions(wb, team):
+    here = people.sign_in(wb, "lena", "secret-pass")
+    elsewhere = people.sign_in(wb, "lena", "secret-pass")
+    others = people.sign_in(wb, "rita", "secret-pass")
+    people.change_password(team["lena"], "secret-pass", "new-secret-1", keep=here.token)
+    assert people.resume(wb, here.token).name == "lena"
+    assert people.resume(wb, elsewhere.token) is None
+    assert people.resume(wb, others.token).name == "rita"  # only hers end
+
+
+def test_wrong_current_passwords_are_limited_like_sign_in(wb, team):
+    for _ in range(people.LOCKOUT_FAILURES):
+        with pytest.raises(people.SignInError, match="current password is wrong"):
+            people.change_password(team["lena"], "guess", "new-secret-1")
+    with pytest.raises(people.SignInError, match="too many failed attempts"):
+        people.change_password(team["lena"], "secret-pass", "new-secret-1")
+    with pytest.raises(people.SignInError, match="too many failed attempts"):
+        people.sign_in(wb, "lena", "secret-pass")  # one count for both
+
+
 def test_deactivated_work_stays_attributed(wb, team, drafted):
     q = store.segment_queue(wb.db, drafted.id)[0]
     apply_action(

@@ -25,7 +25,7 @@ with st.form("change_password", clear_on_submit=True):
             st.error("The two new passwords differ.")
         else:
             try:
-                change_password(wb, current, new)
-                st.success("Password changed.")
+                change_password(wb, current, new, keep=st.session_state.get("wb_token"))
+                st.success("Password changed; your other sessions have ended.")
             except WorkbenchError as exc:
                 show_error(exc)

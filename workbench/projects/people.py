@@ -33,6 +33,7 @@ LOCKOUT_MINUTES = 15
 NAME_RULE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")  # sign-in names: plain, lower case
 
 _hasher = PasswordHasher()
+_WRONG_PASSWORD = ("sign-in failed", "current password wrong")  # audit actions the lockout counts
 
 
 class SignInError(WorkbenchError):
@@ -94,9 +95,7 @@ def create_first_owner(wb: Workbench, name: str, password: str) -> Session:
 def sign_in(wb: Workbench, name: str, password: str) -> Session:
     """A session for `name` if the password is right and the account active; else SignInError."""
     name = name.strip().lower()
-    since = store.now() - timedelta(minutes=LOCKOUT_MINUTES)
-    if store.count_events(wb.db, "sign-in failed", name, since) >= LOCKOUT_FAILURES:
-        raise SignInError(f"too many failed attempts: try again in {LOCKOUT_MINUTES} minutes")
+    _refuse_while_locked(wb, name)
     found = store.find_user(wb.db, name)
     ok = False
     if found is not None:
@@ -114,6 +113,15 @@ def sign_in(wb: Workbench, name: str, password: str) -> Session:
         store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(password))
     store.log_event(wb.db, user.name, "sign-in")
     return _open_session(wb, user)
+
+
+def _refuse_while_locked(wb: Workbench, name: str) -> None:
+    """SignInError while `name` has LOCKOUT_FAILURES wrong passwords within LOCKOUT_MINUTES
+    (at sign-in, or as the current password on Account: one count for both)."""
+    since = store.now() - timedelta(minutes=LOCKOUT_MINUTES)
+    failures = sum(store.count_events(wb.db, action, name, since) for action in _WRONG_PASSWORD)
+    if failures >= LOCKOUT_FAILURES:
+        raise SignInError(f"too many failed attempts: try again in {LOCKOUT_MINUTES} minutes")
 
 
 def _open_session(wb: Workbench, user: User) -> Session:
@@ -153,18 +161,25 @@ def sign_out(wb: Workbench, token: str | None) -> None:
         store.log_event(wb.db, wb.actor.name, "sign-out")
 
 
-def change_password(wb: Workbench, current: str, new: str) -> None:
-    """The acting user changes their own password; their other sessions end."""
+def change_password(wb: Workbench, current: str, new: str, keep: str | None = None) -> None:
+    """The acting user changes their own password; every session of theirs ends but `keep`
+    (the token of the browser that changed it). Wrong current passwords count towards the
+    sign-in lockout, so a borrowed session cannot guess the password without limit."""
     user = wb.actor
     found = store.find_user(wb.db, user.name) if user.id is not None else None
     if found is None:
         raise Forbidden("only an account has a password to change")
+    _refuse_while_locked(wb, user.name)
     try:
         _hasher.verify(found[1], current)
     except (VerificationError, InvalidHashError):
+        store.log_event(wb.db, user.name, "current password wrong")
         raise SignInError("the current password is wrong") from None
     store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(check_password(new)))
-    store.log_event(wb.db, user.name, "password changed")
+    ended = store.delete_sessions(
+        wb.db, user_id=user.account_id, but=_token_hash(keep) if keep else None
+    )
+    store.log_event(wb.db, user.name, "password changed", detail={"sessions ended": ended})
 
 
 # ---------------------------------------------------------------- owners manage people

@@ -201,10 +201,17 @@ def touch_session(engine: Engine, token_hash: str, expires_at: datetime) -> None
 
 
 def delete_sessions(
-    engine: Engine, token_hash: str | None = None, user_id: int | None = None, expired: bool = False
+    engine: Engine,
+    token_hash: str | None = None,
+    user_id: int | None = None,
+    expired: bool = False,
+    but: str | None = None,
 ) -> int:
-    """Delete one session, all of a user's, or the expired ones; returns how many."""
+    """Delete one session, all of a user's (`but` the one of that token hash), or the expired
+    ones; returns how many."""
     query = sa.delete(sessions)
+    if but is not None:
+        query = query.where(sessions.c.token_hash != but)
     if token_hash is not None:
         query = query.where(sessions.c.token_hash == token_hash)
     if user_id is not None:
