@@ -17,9 +17,18 @@ if user.id is None:
     st.info("You act as the local operator because no account exists yet.")
     st.stop()
 with st.form("change_password", clear_on_submit=True):
-    current = st.text_input("Current password", type="password", key="pw_current")
-    new = st.text_input("New password (at least 8 characters)", type="password", key="pw_new")
-    again = st.text_input("New password again", type="password", key="pw_again")
+    current = st.text_input(
+        "Current password", type="password", key="pw_current", autocomplete="current-password"
+    )
+    new = st.text_input(
+        "New password (at least 8 characters)",
+        type="password",
+        key="pw_new",
+        autocomplete="new-password",
+    )
+    again = st.text_input(
+        "New password again", type="password", key="pw_again", autocomplete="new-password"
+    )
     if st.form_submit_button("Change password", key="pw_change"):
         if new != again:
             st.error("The two new passwords differ.")
