@@ -263,6 +263,32 @@ def test_common_voice_tsv(wb, labelled, tmp_path):
         assert (tmp_path / "cv" / "clips" / path).is_file()
 
 
+@pytest.mark.parametrize("fmt", ["csv", "cv"])
+def test_spreadsheet_cells_never_run_as_formulas(wb, labelled, tmp_path, fmt):
+    first = store.segment_queue(wb.db, labelled.id, statuses=None)[0]
+    with wb.db.begin() as conn:
+        conn.execute(
+            sa.update(store.revisions)
+            .where(store.revisions.c.segment_id == first["id"])
+            .values(text="=cmd|' /c calc'!a0")
+        )
+        conn.execute(
+            sa.update(store.segments)
+            .where(store.segments.c.id == first["id"])
+            .values(speaker="@SUM(A1)")
+        )
+    name = {"csv": "segments.csv", "cv": "validated.tsv"}[fmt]
+    export_batch(wb, labelled, tmp_path / "safe", fmt, status="any")
+    written = (tmp_path / "safe" / name).read_text(encoding="utf-8-sig")
+    assert "'=cmd|' /c calc'!a0" in written and "'@SUM(A1)" in written
+    cells = [c.strip('"') for line in written.splitlines() for c in re.split("[,\t]", line)]
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    raw = ExportOptions(raw_cells=True)
+    export_batch(wb, labelled, tmp_path / "raw", fmt, status="any", options=raw)
+    written = (tmp_path / "raw" / name).read_text(encoding="utf-8-sig")
+    assert "'=cmd" not in written and "=cmd|' /c calc'!a0" in written
+
+
 # ---------------------------------------------------------------- per recording
 
 

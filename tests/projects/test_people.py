@@ -323,6 +323,21 @@ def test_cli_acts_as_a_named_user(wb, team, drafted, home, capsys):
     assert capsys.readouterr().out.split() == ["lena", "(labeler)", "newbie", "(reviewer)"]
 
 
+def test_the_audit_csv_defuses_formulas_and_writes_nothing_when_refused(wb, team, home, capsys):
+    from workbench.cli import main
+
+    with pytest.raises(people.SignInError):
+        people.sign_in(wb, "=cmd|' /c calc'!a0", "guess")  # needs no account
+    base = ["--home", str(home), "--db", wb.settings.db_url]
+    assert main([*base, "audit"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("at,actor,action,project_id,detail\n")
+    assert "'=cmd|' /c calc'!a0" in out and ",=cmd" not in out and "\n=cmd" not in out
+    assert main([*base, "--user", "lena", "audit"]) == 2
+    refused = capsys.readouterr()
+    assert refused.out == "" and "may not manage accounts" in refused.err
+
+
 def test_the_first_account_is_an_owner(wb):
     """A labeller made first would switch sign-in on with no owner to manage anything."""
     from workbench.projects import people

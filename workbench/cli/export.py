@@ -111,6 +111,12 @@ def _add_text_options(p: argparse.ArgumentParser) -> None:
         help="drop leaves fillers and repeated fragments out of the spelling or "
         "pronunciation form (default: %(default)s)",
     )
+    p.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="csv and cv: write text as it is, for programs; by default a text starting "
+        "with = + - @ gets an apostrophe in front, so a spreadsheet never runs it as a formula",
+    )
 
 
 def _add_filter_options(p: argparse.ArgumentParser) -> None:
@@ -164,6 +170,7 @@ def cmd_export(wb: Workbench, project: Project, args: argparse.Namespace) -> int
         split_by=args.split_by,
         seed=args.seed,
         fillers=args.fillers,
+        raw_cells=args.raw_cells,
     )
     bar = Progress("export")
     result = export_batch(

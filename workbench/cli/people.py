@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from workbench.cli.parsers import add_command, add_project_command
@@ -98,20 +97,7 @@ def add_audit(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
-    """The audit log as CSV on stdout, newest first."""
-    import csv
-
+    """The audit log as CSV on stdout, newest first (nothing written when it is refused)."""
     project_id = get_project(wb, args.project).id if args.project else None
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["at", "actor", "action", "project_id", "detail"])
-    for e in people.audit_log(wb, project_id, limit=args.limit):
-        writer.writerow(
-            [
-                e["at"].isoformat(),
-                e["actor"],
-                e["action"],
-                e["project_id"] or "",
-                json.dumps(e["detail"], ensure_ascii=False),
-            ]
-        )
+    people.write_audit_csv(people.audit_log(wb, project_id, limit=args.limit), sys.stdout)
     return 0

@@ -41,6 +41,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer
 from workbench.crowd.rules import PAY_UNITS, check_quality
+from workbench.text.cells import cell
 
 __all__ = [
     "PayItem",
@@ -176,7 +177,8 @@ def report_of(
 
 
 def csv_text(report: PayReport) -> str:
-    """The report as CSV: a row per labeller and a last row of totals."""
+    """The report as CSV: a row per labeller and a last row of totals (names a spreadsheet
+    would run as formulas defused: `workbench.text.cells`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -196,7 +198,7 @@ def csv_text(report: PayReport) -> str:
     for row in (*report.rows, report.total):
         writer.writerow(
             [
-                _cell(row.labeller),
+                cell(row.labeller),
                 row.items,
                 f"{row.minutes:.2f}",
                 report.unit,
@@ -209,11 +211,6 @@ def csv_text(report: PayReport) -> str:
             ]
         )
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """A name as a spreadsheet shows it, never as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def pay_report(

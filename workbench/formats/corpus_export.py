@@ -140,6 +140,7 @@ class ExportOptions:
     split: str | tuple[float, ...] = ()  # '0.8,0.1,0.1': train, dev, test shares of audio time
     split_by: str = "segment"  # 'segment' | 'recording' | 'speaker': what may not straddle splits
     seed: int = 0
+    raw_cells: bool = False  # CSV/TSV text as it is (for programs), not defused for spreadsheets
 
     def describe(self) -> dict[str, Any]:
         """The options as JSON for the exports table."""
@@ -157,6 +158,7 @@ class ExportOptions:
             "split": list(parse_split(self.split)),
             "split_by": self.split_by,
             "seed": self.seed,
+            "raw_cells": self.raw_cells,
         }
 
 
@@ -188,6 +190,7 @@ class _Plan:
     original: bool
     padding: float
     language: str | None
+    raw_cells: bool = False
 
 
 PART = re.compile(rf"\..+\.part-{TAG}")  # an export or zip being written, by its process
@@ -337,7 +340,7 @@ def _write_splits(
         folder.mkdir(parents=True)
         utterances = _write_audio(wb, plan, part, texts, folder, ticker)
         approved = frozenset(r.segment_id for r in part if r.status == Status.APPROVED.value)
-        files = write_manifests(plan.fmt, utterances, folder, approved)
+        files = write_manifests(plan.fmt, utterances, folder, approved, plan.raw_cells)
         files.append(write_lines(folder / SEGMENTS, [str(u.segment_id) for u in utterances]))
         manifests += [f"{name}/{f}" if name else f for f in files]
         written[name] = utterances
@@ -418,7 +421,7 @@ def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
     if not padding >= 0 or padding > 60:
         raise WorkbenchError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
     language = None if project.language in ("", "auto") else project.language
-    return _Plan(fmt, clips, rate, original, padding, language)
+    return _Plan(fmt, clips, rate, original, padding, language, bool(options.raw_cells))
 
 
 def parse_rate(value: int | str | None) -> tuple[int | None, bool]:
@@ -677,6 +680,7 @@ def build_request(
     split_by: str = "segment",
     seed: int | str = 0,
     fillers: str = "keep",
+    raw_cells: bool = False,
 ) -> tuple[Filters, ExportOptions]:
     """The filters and options of an export from plain values, as the page and the CLI get them.
 
@@ -705,6 +709,7 @@ def build_request(
         split=split or (),
         split_by=split_by,
         seed=_number(seed, "seed", int),
+        raw_cells=raw_cells,
     )
     return filters, options
 
