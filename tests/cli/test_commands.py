@@ -97,3 +97,19 @@ def test_cancel_stops_a_running_job(run, tmp_path, fake_engine, wb):
     code, out, _ = run("cancel", "--project", "c")
     assert code == 0 and f"job {job.id}" in out
     assert store.cancel_requested(wb.db, job.id)
+
+
+def test_names_with_control_characters_stay_on_their_line(run, tmp_path, fake_engine):
+    """A file or project name holding a newline, an escape or a bidi override is printed with
+    those escaped: it cannot forge a line of output or move the terminal's cursor."""
+    hostile = "evil\nimported: fake.wav\x1b[2K\u202e"
+    src = tone(tmp_path / f"{hostile}.wav", 1.5)
+    code, out, err = run("import", str(src), "--project", hostile, "--language", "en")
+    assert code == 0, err
+    code, more, err = run("transcribe", "--project", hostile, "--engine", "fake")
+    assert code == 0, err
+    code, status, _ = run("status", "--project", hostile)
+    for printed in (out, more, err, status):
+        assert "\x1b" not in printed and "\u202e" not in printed
+        assert not any(line.startswith("imported: fake.wav") for line in printed.splitlines())
+    assert "evil\\nimported: fake.wav\\x1b[2K\\u202e" in out + status

@@ -485,6 +485,20 @@ def test_split_is_groupwise_and_deterministic():
     assert parse_split("80,20") == (("train", 0.8), ("test", 0.2))
 
 
+@pytest.mark.parametrize(
+    "bad,says",
+    [
+        ("0.5,0.6,-0.1", "cannot be negative, as -0.1 is"),  # adds up to 1: not the problem
+        ("0.8,0.3", "must add up to 1 (or 100), not 1.1"),
+        ("nan,0.5,0.5", "cannot read the split"),
+        ("inf,0,0", "cannot read the split"),
+    ],
+)
+def test_a_bad_split_says_what_is_wrong(bad, says):
+    with pytest.raises(WorkbenchError, match=re.escape(says)):
+        parse_split(bad)
+
+
 def test_split_writes_a_corpus_per_split(wb, labelled, tmp_path):
     opts = ExportOptions(split="0.5,0.5", split_by="recording")
     result = export_batch(wb, labelled, tmp_path / "n", "nemo", options=opts)

@@ -8,6 +8,7 @@ from pathlib import Path
 from workbench.cli.parsers import add_command
 from workbench.cli.progress import Progress
 from workbench.projects.settings import Workbench
+from workbench.text.clean import shown
 
 
 def add_backup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -44,7 +45,7 @@ def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
         f"{rows.get('users', 0)} accounts; {result.files} files"
     )
     for rel in result.missing:
-        print(f"  missing: {rel} is named by the database but not in the home")
+        print(f"  missing: {shown(rel)} is named by the database but not in the home")
     return 1 if result.missing else 0
 
 
@@ -73,11 +74,12 @@ def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:
     bar.close()
     rows = result.rows
     print(
-        f"restored {result.archive.name} (made {result.made_at} from {result.source_home}) "
+        f"restored {shown(result.archive.name)} (made {shown(result.made_at)} from "
+        f"{shown(result.source_home)}) "
         f"into {wb.settings.home}: {rows.get('projects', 0)} projects, "
         f"{rows.get('recordings', 0)} recordings, {rows.get('segments', 0)} segments, "
         f"{rows.get('users', 0)} accounts; {result.files} files"
     )
     for rel in result.missing:
-        print(f"  missing: {rel} was already missing when the backup was made")
+        print(f"  missing: {shown(rel)} was already missing when the backup was made")
     return 0

@@ -19,6 +19,7 @@ from workbench.formats.corpus_export import (
 from workbench.formats.split import SPLIT_BY
 from workbench.formats.textform import TAG_MODES, TEXT_FORMS
 from workbench.projects.settings import Workbench
+from workbench.text.clean import shown
 
 
 def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -193,5 +194,5 @@ def cmd_export(wb: Workbench, project: Project, args: argparse.Namespace) -> int
     if result.dropped:
         print(f"  {result.dropped} segments left out by the text options")
     for warning in result.warnings:
-        print(f"  warning: {warning}")
+        print(f"  warning: {shown(warning)}")
     return 0

@@ -11,6 +11,7 @@ from workbench.core.records import Project
 from workbench.projects import people
 from workbench.projects.settings import Workbench, get_project
 from workbench.text import pad
+from workbench.text.clean import shown
 
 
 def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -39,7 +40,7 @@ def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
     if args.action == "list":
         for u in people.list_users(wb):
             state = "" if u.active else "  (deactivated)"
-            print(f"{u.id:>4}  {pad(u.name, 20)}  {u.role.value:<9} {u.display_name}{state}")
+            print(f"{u.id:>4}  {pad(u.name, 20)}  {u.role.value:<9} {shown(u.display_name)}{state}")
         return 0
     if args.action == "add":
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
@@ -84,7 +85,7 @@ def cmd_members(wb: Workbench, project: Project, args: argparse.Namespace) -> in
         print(f"{u.name} ({u.role.value})")
     if not members:
         print(
-            f"{project.name}: no members yet (owners see every project); add them with "
+            f"{shown(project.name)}: no members yet (owners see every project); add them with "
             "--set NAME,NAME"
         )
     return 0
