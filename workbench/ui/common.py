@@ -146,9 +146,12 @@ def segment_from_url(key: str) -> None:
 
 
 def keep_segment(key: str, segment_id: int) -> None:
-    """Remember the segment a page shows, in the session and in the URL."""
+    """Remember the segment a page shows, in the session and in the URL (from the session's
+    second run on: see `workbench.ui.history`)."""
+    from workbench.ui.history import url_may_change
+
     st.session_state[key] = segment_id
-    if st.query_params.get("segment") != str(segment_id):
+    if st.query_params.get("segment") != str(segment_id) and url_may_change():
         st.query_params["segment"] = str(segment_id)
 
 

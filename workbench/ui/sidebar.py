@@ -9,6 +9,7 @@ from workbench.projects.people import prefs as saved_prefs
 from workbench.projects.people import set_pref, sign_out
 from workbench.projects.settings import projects
 from workbench.ui.common import anonymous, workbench
+from workbench.ui.history import url_may_change
 from workbench.ui.text import md
 
 PICK_KEY = "sidebar_project"
@@ -49,10 +50,11 @@ def project_picker(user: User) -> None:
             st.query_params.pop("segment", None)
     st.session_state["project_id"] = chosen
     if chosen is None:
-        st.query_params.pop("project", None)
+        if url_may_change():
+            st.query_params.pop("project", None)
         st.caption("No project yet.")
         return
-    if st.query_params.get("project") != str(chosen):
+    if st.query_params.get("project") != str(chosen) and url_may_change():
         st.query_params["project"] = str(chosen)
     if prefs.get("project") != chosen:
         prefs["project"] = chosen
