@@ -24,7 +24,7 @@ import streamlit as st
 
 from workbench.audio import load_peaks, overview_peaks, read_slice, to_opus_bytes
 from workbench.core.records import Recording, SegmentView, unsure_words
-from workbench.core.workbench import Workbench
+from workbench.core.workbench import Workbench, inside_home
 from workbench.labelling import overview
 from workbench.ui.editor.shortcuts import SHORTCUT_DATA, help_markdown
 
@@ -92,7 +92,7 @@ def minimap_data(
     ]
     return {
         "duration": recording.duration,
-        "peaks": _overview_peaks(str(wb.settings.home / recording.peaks_path), overview.COLUMNS),
+        "peaks": _overview_peaks(str(wb.path(recording.peaks_path)), overview.COLUMNS),
         "columns": _columns(wb, home, project_id, recording.id),
         "edits": edits,
     }
@@ -126,7 +126,12 @@ def editor_data(
     v0 = round(max(0.0, seg.start - context), 3)
     v1 = round(min(recording.duration, seg.end + context), 3)
     peaks, audio = _slice(
-        str(home / recording.working_path), str(home / recording.peaks_path), v0, v1, a0, a1
+        str(inside_home(home, recording.working_path)),
+        str(inside_home(home, recording.peaks_path)),
+        v0,
+        v1,
+        a0,
+        a1,
     )
     words = view.draft.words if view.draft else []
     return {
