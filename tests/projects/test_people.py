@@ -129,6 +129,20 @@ def test_changing_the_password_ends_the_other_sessions(wb, team):
     assert people.resume(wb, others.token).name == "rita"  # only hers end
 
 
+def test_a_session_is_bound_to_the_browser_and_network_that_signed_in(wb, team):
+    firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    here = people.binding(firefox, "203.0.113.7")
+    session = people.sign_in(wb, "lena", "secret-pass", bound=here)
+    assert people.resume(wb, session.token, people.binding(firefox, "203.0.113.200")).name == "lena"
+    assert people.resume(wb, session.token, people.binding(firefox, "198.51.100.7")) is None
+    assert people.resume(wb, session.token, people.binding("curl/8.5", "203.0.113.7")) is None
+    assert people.resume(wb, session.token) is None  # a copy of the cookie, sent bare
+    v6 = people.binding(firefox, "2001:db8:1:2::5")
+    assert v6 == people.binding(firefox, "2001:db8:1:ffff::9") != people.binding(firefox, None)
+    people.sign_out(team["lena"], session.token, here)
+    assert people.resume(wb, session.token, here) is None
+
+
 def test_wrong_current_passwords_are_limited_like_sign_in(wb, team):
     for _ in range(people.LOCKOUT_FAILURES):
         with pytest.raises(people.SignInError, match="current password is wrong"):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from workbench.core.errors import WorkbenchError
 from workbench.projects.people import change_password
-from workbench.ui.common import show_error, workbench
+from workbench.ui.common import browser, show_error, workbench
 
 st.title("Account")
 wb = workbench()
@@ -34,7 +34,9 @@ with st.form("change_password", clear_on_submit=True):
             st.error("The two new passwords differ.")
         else:
             try:
-                change_password(wb, current, new, keep=st.session_state.get("wb_token"))
+                change_password(
+                    wb, current, new, keep=st.session_state.get("wb_token"), bound=browser()
+                )
                 st.success("Password changed; your other sessions have ended.")
             except WorkbenchError as exc:
                 show_error(exc)

@@ -4,11 +4,16 @@ Passwords are hashed with argon2id (argon2-cffi). A browser session is a random 
 browser keeps in a cookie; the database keeps only its SHA-256, so a stolen database does not
 sign anyone in. Sessions end at sign-out, after IDLE_HOURS without use, or MAX_DAYS after
 sign-in. Deactivating an account ends its sessions; its work stays attributed to it.
+
+A session is bound to the browser that signed in (`binding`: its User-Agent and the network
+prefix of its address): the database keeps the SHA-256 of the token with that binding, so a
+copy of the cookie sent from another browser or another network resumes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 import secrets
@@ -77,11 +82,29 @@ def check_password(password: str) -> str:
     return password
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _token_hash(token: str, bound: str = "") -> str:
+    """What the database keeps of a session token: its SHA-256, with the browser's binding."""
+    return hashlib.sha256((f"{token}\n{bound}" if bound else token).encode()).hexdigest()
 
 
-def create_first_owner(wb: Workbench, name: str, password: str) -> Session:
+def binding(user_agent: str | None, address: str | None) -> str:
+    """What a session is bound to: the browser's User-Agent and the network its address is in
+    (the /24 of an IPv4 address, the /48 of an IPv6 one; nothing for a local connection), so
+    a move within one network keeps the session; '' when nothing is known (no request)."""
+    network = ""
+    if address:
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            network = address
+        else:
+            prefix = 24 if ip.version == 4 else 48
+            network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    agent = (user_agent or "")[:500]
+    return f"{agent}|{network}" if agent or network else ""
+
+
+def create_first_owner(wb: Workbench, name: str, password: str, bound: str = "") -> Session:
     """The first-run step: make the first account, an owner, and sign it in.
 
     Refused once any account exists, so a stranger cannot use the first-run page later.
@@ -91,11 +114,12 @@ def create_first_owner(wb: Workbench, name: str, password: str) -> Session:
     if user is None:
         raise Forbidden("the first owner exists already: sign in instead")
     store.log_event(wb.db, name, "first owner")
-    return _open_session(wb, user)
+    return _open_session(wb, user, bound)
 
 
-def sign_in(wb: Workbench, name: str, password: str) -> Session:
-    """A session for `name` if the password is right and the account active; else SignInError."""
+def sign_in(wb: Workbench, name: str, password: str, bound: str = "") -> Session:
+    """A session for `name` if the password is right and the account active; else SignInError.
+    `bound`: the signing-in browser's `binding`, which every use of the session must match."""
     name = name.strip().lower()
     _refuse_while_locked(wb, name)
     found = store.find_user(wb.db, name)
@@ -114,7 +138,7 @@ def sign_in(wb: Workbench, name: str, password: str) -> Session:
     if _hasher.check_needs_rehash(stored):
         store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(password))
     store.log_event(wb.db, user.name, "sign-in")
-    return _open_session(wb, user)
+    return _open_session(wb, user, bound)
 
 
 def _refuse_while_locked(wb: Workbench, name: str) -> None:
@@ -126,19 +150,20 @@ def _refuse_while_locked(wb: Workbench, name: str) -> None:
         raise SignInError(f"too many failed attempts: try again in {LOCKOUT_MINUTES} minutes")
 
 
-def _open_session(wb: Workbench, user: User) -> Session:
+def _open_session(wb: Workbench, user: User, bound: str) -> Session:
     token = secrets.token_urlsafe(32)
     expires = store.now() + timedelta(hours=IDLE_HOURS)
     store.delete_sessions(wb.db, expired=True)
-    store.create_session(wb.db, _token_hash(token), user.account_id, expires)
+    store.create_session(wb.db, _token_hash(token, bound), user.account_id, expires)
     return Session(token, user, expires)
 
 
-def resume(wb: Workbench, token: str | None) -> User | None:
-    """The user of a live session token, extending its idle expiry; None when it has ended."""
+def resume(wb: Workbench, token: str | None, bound: str = "") -> User | None:
+    """The user of a live session token, extending its idle expiry; None when it has ended or
+    `bound` is not the binding it was opened with (a copy used elsewhere)."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    digest = _token_hash(token)
+    digest = _token_hash(token, bound)
     found = store.session_user(wb.db, digest)
     if found is None:
         return None
@@ -156,17 +181,19 @@ def resume(wb: Workbench, token: str | None) -> User | None:
     return user
 
 
-def sign_out(wb: Workbench, token: str | None) -> None:
+def sign_out(wb: Workbench, token: str | None, bound: str = "") -> None:
     """End a session (the cookie holding it is useless afterwards)."""
     if token:
-        store.delete_sessions(wb.db, token_hash=_token_hash(token))
+        store.delete_sessions(wb.db, token_hash=_token_hash(token, bound))
         store.log_event(wb.db, wb.actor.name, "sign-out")
 
 
-def change_password(wb: Workbench, current: str, new: str, keep: str | None = None) -> None:
+def change_password(
+    wb: Workbench, current: str, new: str, keep: str | None = None, bound: str = ""
+) -> None:
     """The acting user changes their own password; every session of theirs ends but `keep`
-    (the token of the browser that changed it). Wrong current passwords count towards the
-    sign-in lockout, so a borrowed session cannot guess the password without limit."""
+    (the token of the browser that changed it, with its `bound`). Wrong current passwords
+    count towards the sign-in lockout, so a borrowed session cannot guess without limit."""
     user = wb.actor
     found = store.find_user(wb.db, user.name) if user.id is not None else None
     if found is None:
@@ -179,7 +206,7 @@ def change_password(wb: Workbench, current: str, new: str, keep: str | None = No
         raise SignInError("the current password is wrong") from None
     store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(check_password(new)))
     ended = store.delete_sessions(
-        wb.db, user_id=user.account_id, but=_token_hash(keep) if keep else None
+        wb.db, user_id=user.account_id, but=_token_hash(keep, bound) if keep else None
     )
     store.log_event(wb.db, user.name, "password changed", detail={"sessions ended": ended})
 

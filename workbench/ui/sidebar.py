@@ -8,7 +8,7 @@ from workbench.core.records import User
 from workbench.projects.people import prefs as saved_prefs
 from workbench.projects.people import set_pref, sign_out
 from workbench.projects.settings import projects
-from workbench.ui.common import anonymous, workbench
+from workbench.ui.common import anonymous, browser, workbench
 from workbench.ui.history import url_may_change
 from workbench.ui.text import md
 
@@ -80,7 +80,7 @@ def account_box(user: User) -> None:
         return
     st.caption(f"Signed in as {md(user.label)} ({user.role.value})")
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-        sign_out(anonymous().as_user(user), st.session_state.pop("wb_token", None))
+        sign_out(anonymous().as_user(user), st.session_state.pop("wb_token", None), browser())
         st.session_state.clear()
         st.session_state["clear_cookie"] = True
         st.rerun()
