@@ -278,16 +278,18 @@ def _write_archive(
             "missing": missing,
         }
         raw = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
-        info = tarfile.TarInfo(MANIFEST)
-        info.size, info.mtime, info.mode = len(raw), int(datetime.now().timestamp()), 0o644
-        tar.addfile(info, _Hashing(io.BytesIO(raw)))
-        signature = seal(backup_key(wb), raw).encode()
-        info = tarfile.TarInfo(SIGNATURE)
-        info.size, info.mtime, info.mode = len(signature), int(datetime.now().timestamp()), 0o644
-        tar.addfile(info, io.BytesIO(signature))
+        _add_last(tar, MANIFEST, raw)
+        _add_last(tar, SIGNATURE, seal(backup_key(wb), raw).encode())
     for rel in missing:
         log.warning("backup: %s is named by the database but not in %s", rel, home)
     return _Written(len(present), tuple(missing))
+
+
+def _add_last(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    """A member made in memory (the manifest, its signature), stamped now."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), int(datetime.now().timestamp()), 0o644
+    tar.addfile(info, io.BytesIO(data))
 
 
 class _Hashing:

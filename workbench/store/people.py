@@ -16,6 +16,7 @@ from workbench.store.schema import events, memberships, prefs, sessions, users
 
 _FIRST_OWNER_LOCK = 0x776266697273  # pg_advisory_xact_lock key: one first-owner check at a time
 
+
 def _user(row: Any) -> User:
     return to_record(User, row)
 

@@ -98,6 +98,14 @@ def minimap_data(
     }
 
 
+def _files_of(home: Path, recording: Recording) -> tuple[str, str]:
+    """A recording's working copy and peaks, as paths (never outside the home: `inside_home`)."""
+    return (
+        str(inside_home(home, recording.working_path)),
+        str(inside_home(home, recording.peaks_path)),
+    )
+
+
 def editor_data(
     view: SegmentView,
     home: Path,
@@ -125,14 +133,7 @@ def editor_data(
     a1 = round(min(recording.duration, seg.end + CONTEXT), 3)
     v0 = round(max(0.0, seg.start - context), 3)
     v1 = round(min(recording.duration, seg.end + context), 3)
-    peaks, audio = _slice(
-        str(inside_home(home, recording.working_path)),
-        str(inside_home(home, recording.peaks_path)),
-        v0,
-        v1,
-        a0,
-        a1,
-    )
+    peaks, audio = _slice(*_files_of(home, recording), v0, v1, a0, a1)
     words = view.draft.words if view.draft else []
     return {
         "key": f"{seg.id}-{seg.version}",
