@@ -13,6 +13,7 @@ from workbench.core.logs import configure_logging
 from workbench.core.records import Role
 from workbench.ui.common import signed_in
 from workbench.ui.cookie import write_token
+from workbench.ui.history import one_entry_per_page
 from workbench.ui.sidebar import account_box, on_page, project_picker
 
 configure_logging()
@@ -95,6 +96,7 @@ SECTIONS: dict[str, dict[str, PageSpec]] = {  # section: {url path: the page}
 }
 PAGES = {slug: page for pages in SECTIONS.values() for slug, page in pages.items()}
 
+one_entry_per_page()  # first, before a page changes the URL's query
 if st.session_state.pop("clear_cookie", False):
     write_token(None, key="cookie_clear")
 if token := st.session_state.pop("set_cookie", None):

@@ -510,6 +510,7 @@ def test_an_unknown_wav_format_tag_is_named(tmp_path):
     with pytest.raises(AudioError) as caught:
         convert(odd, tmp_path / "out" / "w.flac", tmp_path / "out" / "p.npy")
     assert caught.value.plain == "unsupported WAV encoding (format tag 0x1234)"
+    assert "NoneType" not in str(caught.value)  # the decoder's slip is not the reason
     assert _files_under(tmp_path / "out") == []
 
 

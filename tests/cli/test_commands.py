@@ -117,3 +117,19 @@ def test_a_new_korean_project_takes_the_kspon_conventions_unless_told(run, home,
     wb = open_workbench(home)
     chosen = {p.name: p.conventions for p in store.list_projects(wb.db)}
     assert chosen == {"ko1": "kspon", "ko2": "plain", "en1": "plain"}
+
+
+def test_names_with_control_characters_stay_on_their_line(run, tmp_path, fake_engine):
+    """A file or project name holding a newline, an escape or a bidi override is printed with
+    those escaped: it cannot forge a line of output or move the terminal's cursor."""
+    hostile = "evil\nimported: fake.wav\x1b[2K\u202e"
+    src = tone(tmp_path / f"{hostile}.wav", 1.5)
+    code, out, err = run("import", str(src), "--project", hostile, "--language", "en")
+    assert code == 0, err
+    code, more, err = run("transcribe", "--project", hostile, "--engine", "fake")
+    assert code == 0, err
+    code, status, _ = run("status", "--project", hostile)
+    for printed in (out, more, err, status):
+        assert "\x1b" not in printed and "\u202e" not in printed
+        assert not any(line.startswith("imported: fake.wav") for line in printed.splitlines())
+    assert "evil\\nimported: fake.wav\\x1b[2K\\u202e" in out + status

@@ -263,6 +263,32 @@ def test_common_voice_tsv(wb, labelled, tmp_path):
         assert (tmp_path / "cv" / "clips" / path).is_file()
 
 
+@pytest.mark.parametrize("fmt", ["csv", "cv"])
+def test_spreadsheet_cells_never_run_as_formulas(wb, labelled, tmp_path, fmt):
+    first = store.segment_queue(wb.db, labelled.id, statuses=None)[0]
+    with wb.db.begin() as conn:
+        conn.execute(
+            sa.update(store.revisions)
+            .where(store.revisions.c.segment_id == first["id"])
+            .values(text="=cmd|' /c calc'!a0")
+        )
+        conn.execute(
+            sa.update(store.segments)
+            .where(store.segments.c.id == first["id"])
+            .values(speaker="@SUM(A1)")
+        )
+    name = {"csv": "segments.csv", "cv": "validated.tsv"}[fmt]
+    export_batch(wb, labelled, tmp_path / "safe", fmt, status="any")
+    written = (tmp_path / "safe" / name).read_text(encoding="utf-8-sig")
+    assert "'=cmd|' /c calc'!a0" in written and "'@SUM(A1)" in written
+    cells = [c.strip('"') for line in written.splitlines() for c in re.split("[,\t]", line)]
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    raw = ExportOptions(raw_cells=True)
+    export_batch(wb, labelled, tmp_path / "raw", fmt, status="any", options=raw)
+    written = (tmp_path / "raw" / name).read_text(encoding="utf-8-sig")
+    assert "'=cmd" not in written and "=cmd|' /c calc'!a0" in written
+
+
 # ---------------------------------------------------------------- per recording
 
 
@@ -457,6 +483,20 @@ def test_split_is_groupwise_and_deterministic():
         with pytest.raises(WorkbenchError):
             parse_split(bad)
     assert parse_split("80,20") == (("train", 0.8), ("test", 0.2))
+
+
+@pytest.mark.parametrize(
+    "bad,says",
+    [
+        ("0.5,0.6,-0.1", "cannot be negative, as -0.1 is"),  # adds up to 1: not the problem
+        ("0.8,0.3", "must add up to 1 (or 100), not 1.1"),
+        ("nan,0.5,0.5", "cannot read the split"),
+        ("inf,0,0", "cannot read the split"),
+    ],
+)
+def test_a_bad_split_says_what_is_wrong(bad, says):
+    with pytest.raises(WorkbenchError, match=re.escape(says)):
+        parse_split(bad)
 
 
 def test_split_writes_a_corpus_per_split(wb, labelled, tmp_path):

@@ -27,6 +27,7 @@ from workbench.audio.peaks import load_peaks
 from workbench.audio.working import read_all
 from workbench.cli import main
 from workbench.core.access import Forbidden
+from workbench.core.errors import WorkbenchError
 from workbench.core.records import Edit, QueueFilter
 from workbench.drafts.draft_job import run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
@@ -34,7 +35,7 @@ from workbench.labelling.history import history
 from workbench.labelling.labeller_edits import save_segment
 from workbench.labelling.queue import open_segment
 from workbench.projects import people
-from workbench.projects.backup import BackupError, backup, restore
+from workbench.projects.backup import BackupError, backup, read_key, restore, seal
 from workbench.projects.settings import ensure_project, open_workbench
 from workbench.review.verdicts import DEFAULT_REASONS, approve, reject
 
@@ -63,6 +64,11 @@ def populate(wb, sources: list[Path], engine) -> dict:
     approve(rita, ids[0], 2)
     reject(rita, ids[1], 2, DEFAULT_REASONS[0], "listen again")
     return {"project": project, "ids": ids}
+
+
+def _key(bench) -> Path:
+    """The backup key of `bench`'s home, which signs its archives (a restore elsewhere needs it)."""
+    return bench.settings.home / "backup.key"
 
 
 def _bounds(wb, segment_id: int) -> tuple[float, float]:
@@ -115,7 +121,7 @@ def test_round_trip_keeps_every_row_and_byte(source, tmp_path):
     assert made.missing == () and made.rows["reviews"] == 2 and made.files == 6
 
     target = sqlite_bench(tmp_path / "target")
-    done = restore(target, made.path)
+    done = restore(target, made.path, key=_key(bench))
     assert done.files == made.files
     assert _but_projects(all_rows(target)) == _but_projects(before)  # profile paths: below
     assert _files(target.settings.home) == _files(bench.settings.home)
@@ -152,13 +158,13 @@ def test_restore_refuses_a_damaged_archive_and_changes_nothing(source, tmp_path)
     ensure_project(target, "kept")
     kept_rows, kept_files = all_rows(target), _files(target.settings.home)
     with pytest.raises(BackupError, match=f"{member.name} is damaged"):
-        restore(target, archive, force=True)
+        restore(target, archive, force=True, key=_key(bench))
     assert all_rows(target) == kept_rows and _files(target.settings.home) == kept_files
     assert not list(target.settings.tmp_dir.iterdir())  # the unpacked copy is gone
 
     fresh = sqlite_bench(tmp_path / "fresh")
     with pytest.raises(BackupError, match="damaged"):
-        restore(fresh, archive)
+        restore(fresh, archive, key=_key(bench))
     assert store.has_rows(fresh.db) == {} and _files(fresh.settings.home) == {}
 
 
@@ -169,7 +175,7 @@ def test_restore_refuses_a_truncated_archive(source, tmp_path):
     cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     fresh = sqlite_bench(tmp_path / "fresh")
     with pytest.raises(BackupError, match=r"cut\.tar"):
-        restore(fresh, cut)
+        restore(fresh, cut, key=_key(bench))
     assert store.has_rows(fresh.db) == {}
 
 
@@ -179,9 +185,9 @@ def test_restore_onto_data_needs_force(source, tmp_path):
     target = sqlite_bench(tmp_path / "target")
     ensure_project(target, "will go")
     with pytest.raises(BackupError, match=r"already holds data.*--force"):
-        restore(target, archive)
+        restore(target, archive, key=_key(bench))
     assert store.find_project(target.db, "will go") is not None
-    restore(target, archive, force=True)
+    restore(target, archive, force=True, key=_key(bench))
     assert store.find_project(target.db, "will go") is None
     assert _but_projects(all_rows(target)) == _but_projects(all_rows(bench))
 
@@ -275,7 +281,7 @@ def test_a_fine_tuned_model_comes_back_with_the_project_drafting_with_it(source,
     made = backup(bench, tmp_path / "b.tar")
     assert made.missing == () and made.files == 6 + len(written)
     target = sqlite_bench(tmp_path / "target")
-    restore(target, made.path)
+    restore(target, made.path, key=_key(bench))
 
     drafting = store.get_project(target.db, project.id).asr_model
     assert model_path(target, drafting) == str(target.path(ready.path))  # found, not a name
@@ -336,7 +342,9 @@ def test_a_snapshot_taken_while_another_connection_writes_is_consistent(source, 
                 "SELECT count(*) FROM revisions WHERE segment_id = ? AND text = 'before'", (seg_id,)
             ).fetchone() == (1,)
     db.close()
-    restore(sqlite_bench(tmp_path / "target"), archive)  # and its manifest agrees with it
+    restore(
+        sqlite_bench(tmp_path / "target"), archive, key=_key(bench)
+    )  # and its manifest agrees with it
 
 
 def test_cli_backup_and_restore(source, tmp_path, capsys):
@@ -352,10 +360,28 @@ def test_cli_backup_and_restore(source, tmp_path, capsys):
     assert err.startswith("error: ") and "--force" in err and "Traceback" not in err
 
     target = str(tmp_path / "target")
-    assert main(["restore", str(archive), "--home", target]) == 0
+    assert (
+        main(["restore", str(archive), "--home", target, "--key", str(Path(home) / "backup.key")])
+        == 0
+    )
     out, _ = capsys.readouterr()
     assert "restored cli.tar" in out and "2 recordings" in out
-    assert main(["restore", str(archive), "--home", target, "--force", "--user", "olga"]) == 0
+    assert (
+        main(
+            [
+                "restore",
+                str(archive),
+                "--home",
+                target,
+                "--key",
+                str(Path(home) / "backup.key"),
+                "--force",
+                "--user",
+                "olga",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["backup", str(tmp_path / "l.tar"), "--home", target, "--user", "lena"]) == 2
     assert "may not back up" in capsys.readouterr().err
@@ -375,7 +401,7 @@ def test_an_archive_restores_into_the_other_engine(tmp_path, fake_engine):
 
     drop_everything(PG_URL)
     pg = open_workbench(tmp_path / "pg", PG_URL)
-    restore(pg, archive)  # an empty PostgreSQL workbench: no --force needed
+    restore(pg, archive, key=_key(sqlite))  # an empty PostgreSQL workbench: no --force needed
     assert every_row(pg, skip_actions=("backup", "restore")) == before
     assert _files(pg.settings.home) == _files(sqlite.settings.home)
     assert history(pg, ids[(0, 1)]) == history(sqlite, ids[(0, 1)])
@@ -388,7 +414,7 @@ def test_an_archive_restores_into_the_other_engine(tmp_path, fake_engine):
     with tarfile.open(archive) as tar:
         assert "database/workbench.db" in tar.getnames()  # a SQLite file, from PostgreSQL
     again = sqlite_bench(tmp_path / "sqlite-again")
-    restore(again, archive)
+    restore(again, archive, key=_key(pg))
     assert every_row(again, skip_actions=("backup", "restore")) == every_row(
         pg, skip_actions=("backup", "restore")
     )
@@ -409,8 +435,8 @@ def test_postgresql_round_trip(wb, tmp_path, fake_engine):
     save_segment(as_user(wb, "lena"), i, version, "after the backup", *_bounds(wb, i))
     target = open_workbench(tmp_path / "pg-target", PG_URL)  # the same database, a new home
     with pytest.raises(BackupError, match="--force"):
-        restore(target, archive)
-    restore(target, archive, force=True)
+        restore(target, archive, key=_key(wb))
+    restore(target, archive, force=True, key=_key(wb))
     assert _but_projects(all_rows(target)) == _but_projects(before)
     assert _files(target.settings.home) == files
     assert store.get_segment(target.db, i).version == version
@@ -464,9 +490,11 @@ def test_an_archive_made_with_pg_dump_restores_into_postgresql_only(wb, tmp_path
     archive = _pg_dump_archive(wb, tmp_path / "old.tar", dump.read_bytes())
 
     with pytest.raises(BackupError, match="an earlier version made it of PostgreSQL with pg_dump"):
-        restore(sqlite_bench(tmp_path / "sqlite"), archive)
+        restore(sqlite_bench(tmp_path / "sqlite"), archive, trust_unsigned=True)
     ensure_project(wb, "after the backup", "en")
-    restore(open_workbench(tmp_path / "pg-target", PG_URL), archive, force=True)
+    restore(
+        open_workbench(tmp_path / "pg-target", PG_URL), archive, force=True, trust_unsigned=True
+    )
     assert all_rows(wb) == before
 
 
@@ -481,7 +509,7 @@ def test_an_archive_made_with_pg_dump_needs_pg_restore(tmp_path, monkeypatch):
     url = "postgresql+psycopg://nobody@localhost/never_connected"
     bench = Workbench(load_settings(tmp_path / "pg", url), sa.create_engine(url))
     with pytest.raises(BackupError, match=r"pg_restore was not found on PATH.*client tools"):
-        restore(bench, archive, force=True)  # refused before anything is replaced
+        restore(bench, archive, force=True, trust_unsigned=True)  # refused before any change
     assert not (tmp_path / "pg" / "audio").exists()
 
 
@@ -495,7 +523,7 @@ def test_a_file_gone_from_the_home_is_reported_and_the_rest_restores(source, tmp
     assert f"missing: {recording.peaks_path}" in out and archive.is_file()
 
     target = sqlite_bench(tmp_path / "target")
-    done = restore(target, archive)
+    done = restore(target, archive, key=_key(bench))
     assert done.missing == (recording.peaks_path,)
     assert (
         target.path(recording.working_path).read_bytes()
@@ -518,11 +546,135 @@ def test_an_archive_lacking_a_file_its_database_names_is_refused(source, tmp_pat
                 manifest = json.loads(data)
                 del manifest["members"][dropped]
                 data = json.dumps(manifest).encode()
-                member.size = len(data)
+                signed = seal(read_key(_key(bench)), data)  # as the key's holder would
+            if member.name == "manifest.hmac":
+                data = signed.encode()
+            member.size = len(data)
             out.addfile(member, io.BytesIO(data))
     fresh = sqlite_bench(tmp_path / "fresh")
     with pytest.raises(
         BackupError, match=r"the database names .*flac, which is not in the archive"
     ):
-        restore(fresh, forged)
+        restore(fresh, forged, key=_key(bench))
     assert store.has_rows(fresh.db) == {} and _files(fresh.settings.home) == {}
+
+
+# ---------------------------------------------------------------- trust: signature and paths
+
+
+def _forge(archive: Path, out: Path, tmp: Path, *, key: bytes | None, sign: str = "copy") -> Path:
+    """`archive` with its database edited as an attacker would (a working copy pointing at a
+    server file, the owner's password hash replaced) and every checksum recomputed; its
+    signature copied as it was (`sign="copy"`), left out ("none"), or made with `key`."""
+    import hashlib
+
+    with tarfile.open(archive) as tar:
+        members = {m.name: (m, tar.extractfile(m).read()) for m in tar.getmembers()}
+    db = tmp / "forged.db"
+    db.write_bytes(members["database/workbench.db"][1])
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE recordings SET working_path = '/etc/passwd'")
+        conn.execute("UPDATE users SET password_hash = 'forged' WHERE name = 'olga'")
+    data = db.read_bytes()
+    manifest = json.loads(members["manifest.json"][1])
+    manifest["members"]["database/workbench.db"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
+    raw = json.dumps(manifest).encode()
+    payload = {"database/workbench.db": data, "manifest.json": raw}
+    if sign == "key":
+        payload["manifest.hmac"] = seal(key, raw).encode()
+    with tarfile.open(out, "w") as tar:
+        for name, (member, original) in members.items():
+            if name == "manifest.hmac" and sign == "none":
+                continue
+            body = payload.get(name, original)
+            member.size = len(body)
+            tar.addfile(member, io.BytesIO(body))
+    return out
+
+
+def test_a_forged_archive_is_refused_and_changes_nothing(source, tmp_path):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    before, files = all_rows(bench), _files(bench.settings.home)
+    copied = _forge(archive, tmp_path / "copied.tar", tmp_path, key=None, sign="copy")
+    with pytest.raises(BackupError, match="signature does not match"):
+        restore(bench, copied, force=True)
+    unsigned = _forge(archive, tmp_path / "unsigned.tar", tmp_path, key=None, sign="none")
+    with pytest.raises(BackupError, match="not signed"):
+        restore(bench, unsigned, force=True)
+    other_key = bytes(range(32))  # a key that is not this home's
+    resigned = _forge(archive, tmp_path / "other.tar", tmp_path, key=other_key, sign="key")
+    with pytest.raises(BackupError, match="signature does not match"):
+        restore(bench, resigned, force=True)
+    assert all_rows(bench) == before and _files(bench.settings.home) == files
+    assert people.sign_in(bench, "olga", "owner-pass-1").user.name == "olga"
+
+
+def test_even_a_signed_archive_may_not_name_a_server_file(source, tmp_path):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    own_key = read_key(_key(bench))  # its holder's mistake, or a stolen key
+    forged = _forge(archive, tmp_path / "signed.tar", tmp_path, key=own_key, sign="key")
+    before = all_rows(bench)
+    with pytest.raises(BackupError, match="names a file outside the workbench's home"):
+        restore(bench, forged, force=True)
+    assert all_rows(bench) == before
+    with pytest.raises(WorkbenchError, match="outside the workbench's home"):
+        bench.path("/etc/passwd")  # and a database edited in place is refused where it is read
+    with pytest.raises(WorkbenchError, match="outside the workbench's home"):
+        bench.path("audio/../../secret.flac")
+
+
+def test_the_backup_key_is_made_once_readable_by_its_owner_only_and_never_archived(
+    source, tmp_path
+):
+    import os
+    import stat
+
+    bench, _ = source
+    first = backup(bench, tmp_path / "one.tar").path
+    key = _key(bench)
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    made = key.read_text()
+    backup(bench, tmp_path / "two.tar")
+    assert key.read_text() == made  # the same key signs every backup
+    with tarfile.open(first) as tar:
+        assert "manifest.hmac" in tar.getnames()
+        assert not any(name.endswith("backup.key") for name in tar.getnames())
+    fresh = sqlite_bench(tmp_path / "fresh")
+    with pytest.raises(BackupError, match=r"has no backup key .*\(--key\)"):
+        restore(fresh, first)
+    restore(fresh, first, key=key)
+    assert _key(fresh).read_text() == made  # the new home signs as the old one did
+
+
+def test_an_unsigned_archive_restores_only_when_trusted(source, tmp_path):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    old = tmp_path / "old.tar"  # as made before archives were signed
+    with tarfile.open(archive) as tar, tarfile.open(old, "w") as out:
+        for member in tar.getmembers():
+            if member.name != "manifest.hmac":
+                out.addfile(member, tar.extractfile(member))
+    fresh = sqlite_bench(tmp_path / "fresh")
+    with pytest.raises(BackupError, match="not signed"):
+        restore(fresh, old, key=_key(bench))
+    assert restore(fresh, old, key=_key(bench), trust_unsigned=True).applied
+
+
+def test_a_dry_run_says_what_a_restore_would_replace(source, tmp_path, capsys):
+    bench, _ = source
+    archive = backup(bench, tmp_path / "b.tar").path
+    before = all_rows(bench)
+    plan = restore(bench, archive, dry_run=True)
+    assert not plan.applied and plan.made_by == "local"
+    assert plan.rows["segments"] == plan.replaced["segments"] == len(before["segments"])
+    assert all_rows(bench) == before
+    home = str(bench.settings.home)
+    assert main(["restore", str(archive), "--home", home, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("would restore b.tar") and "would replace: 2 projects" in out
+    assert all_rows(bench) == before

@@ -60,6 +60,25 @@ def test_first_owner_only_once(wb):
     assert [u.name for u in store.list_users(wb.db)] == ["olga"]
 
 
+def test_racing_first_owners_make_exactly_one(wb):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    start = Barrier(6)
+
+    def race(i: int):
+        start.wait()
+        return store.create_first_owner(wb.db, f"owner{i}", "!unusable")
+
+    for trial in range(4):
+        with wb.db.begin() as conn:
+            conn.execute(store.users.delete())
+        with ThreadPoolExecutor(6) as pool:
+            made = [u for u in pool.map(race, range(6)) if u is not None]
+        assert len(made) == 1, f"trial {trial}: {[u.name for u in made]}"
+        assert [u.name for u in store.list_users(wb.db)] == [made[0].name]
+
+
 def test_passwords_are_hashed_and_checked(wb):
     people.create_first_owner(wb, "olga", "owner-pass-1")
     user, stored = store.find_user(wb.db, "olga")
@@ -98,6 +117,40 @@ def test_sessions_end_at_sign_out_expiry_and_deactivation(wb, team, monkeypatch)
     with pytest.raises(people.SignInError):
         people.sign_in(wb, "lena", "secret-pass")
     assert people.resume(wb, "forged-token") is None and people.resume(wb, None) is None
+
+
+def test_changing_the_password_ends_the_other_sessions(wb, team):
+    here = people.sign_in(wb, "lena", "secret-pass")
+    elsewhere = people.sign_in(wb, "lena", "secret-pass")
+    others = people.sign_in(wb, "rita", "secret-pass")
+    people.change_password(team["lena"], "secret-pass", "new-secret-1", keep=here.token)
+    assert people.resume(wb, here.token).name == "lena"
+    assert people.resume(wb, elsewhere.token) is None
+    assert people.resume(wb, others.token).name == "rita"  # only hers end
+
+
+def test_a_session_is_bound_to_the_browser_and_network_that_signed_in(wb, team):
+    firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    here = people.binding(firefox, "203.0.113.7")
+    session = people.sign_in(wb, "lena", "secret-pass", bound=here)
+    assert people.resume(wb, session.token, people.binding(firefox, "203.0.113.200")).name == "lena"
+    assert people.resume(wb, session.token, people.binding(firefox, "198.51.100.7")) is None
+    assert people.resume(wb, session.token, people.binding("curl/8.5", "203.0.113.7")) is None
+    assert people.resume(wb, session.token) is None  # a copy of the cookie, sent bare
+    v6 = people.binding(firefox, "2001:db8:1:2::5")
+    assert v6 == people.binding(firefox, "2001:db8:1:ffff::9") != people.binding(firefox, None)
+    people.sign_out(team["lena"], session.token, here)
+    assert people.resume(wb, session.token, here) is None
+
+
+def test_wrong_current_passwords_are_limited_like_sign_in(wb, team):
+    for _ in range(people.LOCKOUT_FAILURES):
+        with pytest.raises(people.SignInError, match="current password is wrong"):
+            people.change_password(team["lena"], "guess", "new-secret-1")
+    with pytest.raises(people.SignInError, match="too many failed attempts"):
+        people.change_password(team["lena"], "secret-pass", "new-secret-1")
+    with pytest.raises(people.SignInError, match="too many failed attempts"):
+        people.sign_in(wb, "lena", "secret-pass")  # one count for both
 
 
 def test_deactivated_work_stays_attributed(wb, team, drafted):
@@ -282,6 +335,21 @@ def test_cli_acts_as_a_named_user(wb, team, drafted, home, capsys):
     assert "temporary password:" in capsys.readouterr().out
     assert main([*base, "members", "--project", "demo", "--set", "lena,newbie"]) == 0
     assert capsys.readouterr().out.split() == ["lena", "(labeler)", "newbie", "(reviewer)"]
+
+
+def test_the_audit_csv_defuses_formulas_and_writes_nothing_when_refused(wb, team, home, capsys):
+    from workbench.cli import main
+
+    with pytest.raises(people.SignInError):
+        people.sign_in(wb, "=cmd|' /c calc'!a0", "guess")  # needs no account
+    base = ["--home", str(home), "--db", wb.settings.db_url]
+    assert main([*base, "audit"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("at,actor,action,project_id,detail\n")
+    assert "'=cmd|' /c calc'!a0" in out and ",=cmd" not in out and "\n=cmd" not in out
+    assert main([*base, "--user", "lena", "audit"]) == 2
+    refused = capsys.readouterr()
+    assert refused.out == "" and "may not manage accounts" in refused.err
 
 
 def test_the_first_account_is_an_owner(wb):

@@ -177,6 +177,8 @@ def _probe_av(path: Path) -> SourceInfo:
             if not streams:
                 raise AudioError(path, "no audio stream in the file")
             stream = streams[0]
+            if stream.codec_context is None:  # FFmpeg knows no decoder for this encoding
+                raise AudioError(path, "no decoder reads its encoding")
             duration = 0.0
             if stream.duration is not None and stream.time_base is not None:
                 duration = float(stream.duration * stream.time_base)

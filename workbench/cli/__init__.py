@@ -14,6 +14,7 @@ from workbench.core.logs import configure_logging
 from workbench.jobs.failures import describe
 from workbench.projects.people import resolve_cli_user
 from workbench.projects.settings import open_workbench
+from workbench.text.clean import shown
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def error_line(exc: BaseException, home: Path | None = None) -> tuple[str, int]:
             "WORKBENCH_LOG_LEVEL=DEBUG for the details"
         )
         status = 1
-    return " ".join(message.split()), status
+    return shown(" ".join(message.split())), status
 
 
 def _home(args: argparse.Namespace) -> Path | None:

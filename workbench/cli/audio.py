@@ -22,6 +22,7 @@ from workbench.projects.settings import (
     projects,
     suggested_conventions,
 )
+from workbench.text.clean import shown
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,9 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
     report = result.report
     for item in report.items:
         if item.outcome != "imported" or item.reason:
-            print(f"{item.outcome}: {item.name}: {item.reason}")
+            print(f"{item.outcome}: {shown(item.name)}: {shown(item.reason)}")
     attached = f"; {result.segments} segments from annotations" if result.segments else ""
-    print(f"{project.name}: {report.summary()}{attached}")
+    print(f"{shown(project.name)}: {report.summary()}{attached}")
     return 1 if report.failed else 0
 
 
@@ -118,10 +119,10 @@ def cmd_transcribe(wb: Workbench, project: Project, args: argparse.Namespace) ->
     job = run_draft_job(wb, job, transcriber, options, on_progress=show)
     bar.close()
     for line in (job.error or "").splitlines():
-        print(f"failed: {line}")
+        print(f"failed: {shown(line)}")
     counts = project_status(wb, project)["segments"]
     print(
-        f"{project.name}: job {job.state}; the project has {counts['drafted']} drafted "
+        f"{shown(project.name)}: job {job.state}; the project has {counts['drafted']} drafted "
         "segment(s) to label"
     )
     return 0 if job.state == "done" and not job.error else 1
@@ -134,12 +135,12 @@ def add_cancel(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 def cmd_cancel(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     job = cancel_draft_job(wb, project)
     if job is None:
-        print(f"{project.name}: no draft job is running")
+        print(f"{shown(project.name)}: no draft job is running")
         return 1
     if job.state == "running":
-        print(f"{project.name}: job {job.id} will stop after the recording it is drafting")
+        print(f"{shown(project.name)}: job {job.id} will stop after the recording it is drafting")
     else:
-        print(f"{project.name}: job {job.id} {job.message}; marked {job.state}")
+        print(f"{shown(project.name)}: job {job.id} {shown(job.message)}; marked {job.state}")
     return 0
 
 
@@ -153,7 +154,7 @@ def cmd_status(wb: Workbench, project: Project, args: argparse.Namespace) -> int
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
-    print(f"{status['project']} (language {status['language']})")
+    print(f"{shown(status['project'])} (language {status['language']})")
     print(f"  recordings      {status['recordings']}  ({status['audio_hours']:.3f} h of audio)")
     for name, count in status["segments"].items():
         print(f"  {name:<15} {count}")

@@ -9,6 +9,7 @@ from pathlib import Path
 from workbench.cli.parsers import add_command
 from workbench.cli.progress import Progress
 from workbench.projects.settings import Workbench
+from workbench.text.clean import shown
 
 
 def add_backup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -45,7 +46,11 @@ def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
         f"{rows.get('users', 0)} accounts; {result.files} files"
     )
     for rel in result.missing:
-        print(f"  missing: {rel} is named by the database but not in the home")
+        print(f"  missing: {shown(rel)} is named by the database but not in the home")
+    print(
+        f"  signed with {wb.settings.home / 'backup.key'}: keep a copy of that key apart from "
+        "the archives; a restore into another home needs it (--key)"
+    )
     return 1 if result.missing else 0
 
 
@@ -61,26 +66,51 @@ def add_restore(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument(
         "--force", action="store_true", help="replace a workbench that already holds data"
     )
+    p.add_argument(
+        "--key",
+        metavar="FILE",
+        help="the backup key of the home that made the archive (its backup.key), for a "
+        "restore into another home; default: this home's own",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the archive and say what a restore would replace; change nothing",
+    )
+    p.add_argument(
+        "--trust-unsigned",
+        action="store_true",
+        help="restore an archive without a signature (made before archives were signed); "
+        "only one you made yourself",
+    )
 
 
 def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:
-    """Replace the database and audio store by an archive's, after checking all of it."""
+    """Replace the database and audio store by an archive's, after checking all of it (or,
+    with --dry-run, only check it and say what would be replaced)."""
     from workbench.projects.backup import restore
 
     bar = Progress("restore")
     result = restore(
-        wb, Path(args.archive), force=args.force, progress=lambda d, t, n: bar.show(d, t, n)
+        wb,
+        Path(args.archive),
+        force=args.force,
+        progress=lambda d, t, n: bar.show(d, t, n),
+        key=Path(args.key) if args.key else None,
+        trust_unsigned=args.trust_unsigned,
+        dry_run=args.dry_run,
     )
     bar.close()
-    rows = result.rows
     print(
-        f"restored {result.archive.name} (made {result.made_at} from {result.source_home}) "
-        f"into {wb.settings.home}: {rows.get('projects', 0)} projects, "
-        f"{rows.get('recordings', 0)} recordings, {rows.get('segments', 0)} segments, "
-        f"{rows.get('users', 0)} accounts; {result.files} files"
+        f"{'restored' if result.applied else 'would restore'} {shown(result.archive.name)} "
+        f"(made {shown(result.made_at)} by {shown(result.made_by or '?')} from "
+        f"{shown(result.source_home)}) into {wb.settings.home}: {_counts(result.rows)}; "
+        f"{result.files} files"
     )
+    if result.replaced:
+        print(f"  {'replaced' if result.applied else 'would replace'}: {_counts(result.replaced)}")
     for rel in result.missing:
-        print(f"  missing: {rel} was already missing when the backup was made")
+        print(f"  missing: {shown(rel)} was already missing when the backup was made")
     return 0
 
 
@@ -116,3 +146,10 @@ def cmd_move_database(wb: Workbench, args: argparse.Namespace) -> int:
     )
     print(next_step(wb, result))
     return 0
+
+
+def _counts(rows: dict[str, int]) -> str:
+    return (
+        f"{rows.get('projects', 0)} projects, {rows.get('recordings', 0)} recordings, "
+        f"{rows.get('segments', 0)} segments, {rows.get('users', 0)} accounts"
+    )

@@ -13,6 +13,7 @@ from workbench.crowd import gold as crowd_gold
 from workbench.formats.select import matches_recording
 from workbench.projects.settings import Workbench, recordings, update_settings
 from workbench.text import pad
+from workbench.text.clean import shown
 
 
 def add_assign(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -81,7 +82,8 @@ def cmd_assign(wb: Workbench, project: Project, args: argparse.Namespace) -> int
         cap = None if args.cap.lower() == "none" else int(args.cap)
         crowd_claims.set_cap(wb, project.id, args.to.lower(), cap)
     print(
-        f"{project.name}: assignment {project.assignment}, claims last {project.claim_minutes} min"
+        f"{shown(project.name)}: assignment {project.assignment}, "
+        f"claims last {project.claim_minutes} min"
     )
     for row in crowd_claims.workload(wb, project.id, TODO):
         shown_cap = "" if row["cap"] is None else f"  cap {row['cap']}"
@@ -127,14 +129,14 @@ def cmd_gold(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
         crowd_gold.unmark_gold(wb, segment_id, project_id=project.id)
     rows = crowd_gold.gold_list(wb, project.id)
     print(
-        f"{project.name}: {len(rows)} gold segments, "
+        f"{shown(project.name)}: {len(rows)} gold segments, "
         f"{sum(r['in_test'] for r in rows)} in the qualification test"
     )
     for r in rows:
         where = "test  " if r["in_test"] else "hidden"
         print(
             f"  {r['segment_id']:>7}  {where}  {pad(r['recording'], 24)} "
-            f"{r['start']:8.2f}–{r['end']:.2f} s  {r['text']}"
+            f"{r['start']:8.2f}–{r['end']:.2f} s  {shown(r['text'])}"
         )
     return 0
 
@@ -209,7 +211,7 @@ def cmd_pay(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     )
     if not report.rate:
         print(
-            f"warning: the rate is 0 (project {project.name!r} has no pay rate set): give "
+            f"warning: the rate is 0 (project {shown(project.name)!r} has no pay rate set): give "
             "--rate, or set the project's pay defaults on the Dashboard",
             file=sys.stderr,
         )

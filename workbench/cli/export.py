@@ -19,6 +19,7 @@ from workbench.formats.corpus_export import (
 from workbench.formats.split import SPLIT_BY
 from workbench.formats.textform import TAG_MODES, TEXT_FORMS
 from workbench.projects.settings import Workbench
+from workbench.text.clean import shown
 
 
 def add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -118,6 +119,12 @@ def _add_text_options(p: argparse.ArgumentParser) -> None:
         help="drop leaves fillers and repeated fragments out of the spelling or "
         "pronunciation form (default: %(default)s)",
     )
+    p.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="csv and cv: write text as it is, for programs; by default a text starting "
+        "with = + - @ gets an apostrophe in front, so a spreadsheet never runs it as a formula",
+    )
 
 
 def _add_filter_options(p: argparse.ArgumentParser) -> None:
@@ -172,6 +179,7 @@ def cmd_export(wb: Workbench, project: Project, args: argparse.Namespace) -> int
         seed=args.seed,
         fillers=args.fillers,
         words=args.words,
+        raw_cells=args.raw_cells,
     )
     bar = Progress("export")
     result = export_batch(
@@ -194,5 +202,5 @@ def cmd_export(wb: Workbench, project: Project, args: argparse.Namespace) -> int
     if result.dropped:
         print(f"  {result.dropped} segments left out by the text options")
     for warning in result.warnings:
-        print(f"  warning: {warning}")
+        print(f"  warning: {shown(warning)}")
     return 0

@@ -12,6 +12,8 @@ from workbench.cli.progress import Progress
 from workbench.core.errors import NotFound, WorkbenchError
 from workbench.core.records import Project
 from workbench.projects.settings import Workbench, get_project
+from workbench.text.clean import shown
+from workbench.text.width import pad
 
 
 def add_terms(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -79,16 +81,17 @@ def cmd_terms(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
         project = learning_learn.set_use_terms(wb, project.id, args.use == "on")
     terms = learning_learn.terms_of(wb, project.id)
     print(
-        f"{project.name}: {len(terms)} term{'' if len(terms) == 1 else 's'}, used in drafts: "
+        f"{shown(project.name)}: {len(terms)} term{'' if len(terms) == 1 else 's'}, "
+        "used in drafts: "
         f"{'yes' if project.use_terms else 'no'}"
     )
     for t in terms:
         print(
             f"  {'on ' if t.enabled else 'off'}  {t.source:<7}  {t.segments:>4} segments  "
-            f"{t.people:>3} people  {t.term}"
+            f"{t.people:>3} people  {shown(t.term)}"
         )
     prompt = learning_learn.draft_prompt(wb, project)
-    print(f"prompt: {prompt or '(none)'}")
+    print(f"prompt: {shown(prompt or '(none)')}")
     return 0
 
 
@@ -115,7 +118,7 @@ def cmd_rules(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
         for rule_id in args.ids:
             learning_learn.decide_rewrite(wb, project.id, rule_id, args.action)
     rules = learning_learn.rewrites_of(wb, project.id)
-    print(f"{project.name}: {len(rules)} rules")
+    print(f"{shown(project.name)}: {len(rules)} rules")
     for r in rules:
         print(
             f"  {r.id:>5}  {r.state:<9}  {r.segments:>4} segments  {r.people:>3} people  "
@@ -153,7 +156,8 @@ def cmd_batches(wb: Workbench, project: Project, args: argparse.Namespace) -> in
     )
     for b in batches:
         print(
-            f"{b.name:<22}{b.model[:27]:<28}{(b.adapted or '?')[:19]:<20}{b.segments:>9}"
+            f"{pad(b.name, 22)}{pad(b.model[:27], 28)}{pad((b.adapted or '?')[:19], 20)}"
+            f"{b.segments:>9}"
             f"{b.seconds / 60:>9.1f}{b.error:>8.1%}{b.untouched:>7.0%}"
         )
     return 0
@@ -181,9 +185,9 @@ def cmd_measure(wb: Workbench, project: Project, args: argparse.Namespace) -> in
     bar = Progress("measure")
     job = run_measure_job(wb, job, on_progress=lambda j: bar.show(j.done, j.total, j.message))
     bar.close()
-    print(f"{project.name}: job {job.state}")
+    print(f"{shown(project.name)}: job {job.state}")
     for step in (job.message or "").split("; "):
-        print(f"  {step}")
+        print(f"  {shown(step)}")
     return 0 if job.state == "done" else 1
 
 
@@ -235,7 +239,7 @@ def cmd_tune(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
         print(f"{project.name}: fine-tune {CANCELLED}")
         return 1
     print(
-        f"{project.name}: job {job.state}; v{version.n}: "
+        f"{shown(project.name)}: job {job.state}; v{version.n}: "
         f"{outcome(get_project(wb, args.project), version, job)} ({scores(version)})"
     )
     return 0 if job.state == "done" else 1
@@ -272,11 +276,11 @@ def cmd_models(wb: Workbench, project: Project, args: argparse.Namespace) -> int
             project = promote(wb, project, int(choice))
         else:
             raise WorkbenchError(f"--use: a version number (1, v2...) or 'base', not {args.use!r}")
-        print(f"{project.name}: drafts with {project.asr_model} ({project.asr_engine})")
+        print(f"{shown(project.name)}: drafts with {project.asr_model} ({project.asr_engine})")
         return 0
     base = base_model(wb, project)
     print(
-        f"{project.name}: drafts with {project.asr_model} ({project.asr_engine})"
+        f"{shown(project.name)}: drafts with {project.asr_model} ({project.asr_engine})"
         + (f"; base model {base[1]}" if base else "")
     )
     for v in list_models(wb, project):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from workbench.cli.parsers import add_command, add_project_command
@@ -12,6 +11,7 @@ from workbench.core.records import Project
 from workbench.projects import people
 from workbench.projects.settings import Workbench, get_project
 from workbench.text import pad
+from workbench.text.clean import shown
 
 
 def add_user(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -40,7 +40,7 @@ def cmd_user(wb: Workbench, args: argparse.Namespace) -> int:
     if args.action == "list":
         for u in people.list_users(wb):
             state = "" if u.active else "  (deactivated)"
-            print(f"{u.id:>4}  {pad(u.name, 20)}  {u.role.value:<9} {u.display_name}{state}")
+            print(f"{u.id:>4}  {pad(u.name, 20)}  {u.role.value:<9} {shown(u.display_name)}{state}")
         return 0
     if args.action == "add":
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
@@ -85,7 +85,7 @@ def cmd_members(wb: Workbench, project: Project, args: argparse.Namespace) -> in
         print(f"{u.name} ({u.role.value})")
     if not members:
         print(
-            f"{project.name}: no members yet (owners see every project); add them with "
+            f"{shown(project.name)}: no members yet (owners see every project); add them with "
             "--set NAME,NAME"
         )
     return 0
@@ -98,20 +98,7 @@ def add_audit(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
-    """The audit log as CSV on stdout, newest first."""
-    import csv
-
+    """The audit log as CSV on stdout, newest first (nothing written when it is refused)."""
     project_id = get_project(wb, args.project).id if args.project else None
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["at", "actor", "action", "project_id", "detail"])
-    for e in people.audit_log(wb, project_id, limit=args.limit):
-        writer.writerow(
-            [
-                e["at"].isoformat(),
-                e["actor"],
-                e["action"],
-                e["project_id"] or "",
-                json.dumps(e["detail"], ensure_ascii=False),
-            ]
-        )
+    people.write_audit_csv(people.audit_log(wb, project_id, limit=args.limit), sys.stdout)
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
+from workbench.text.clean import shown
+
 
 class Progress:
     """A one-line progress bar on stderr (redrawn on a terminal, a line per 10% otherwise)."""
@@ -20,7 +22,7 @@ class Progress:
         elapsed = time.monotonic() - self.started
         eta = f" ETA {elapsed / share - elapsed:.0f}s" if 0 < share < 1 else ""
         bar = "#" * int(share * 30)
-        line = f"{self.label} [{bar:<30}] {share:6.1%}{eta} {note}"[:120]
+        line = f"{self.label} [{bar:<30}] {share:6.1%}{eta} {shown(note)}"[:120]
         if self.tty:
             print("\r" + line.ljust(120), end="", file=sys.stderr, flush=True)
         elif int(share * 10) != self.last_decile:

@@ -21,6 +21,7 @@ from workbench.review.corpus_audit import (
     start_audit_job,
 )
 from workbench.text import pad
+from workbench.text.clean import shown
 
 
 def add_lint(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -38,10 +39,11 @@ def cmd_lint(wb: Workbench, project: Project, args: argparse.Namespace) -> int:
     else:
         for f in findings:
             print(
-                f"{f['segment_id']:>8}  {pad(f['recording'], 24)}  {f['level']:<7}  {f['message']}"
+                f"{f['segment_id']:>8}  {pad(f['recording'], 24)}  {f['level']:<7}  "
+                f"{shown(f['message'])}"
             )
         print(
-            f"{project.name} ({project.conventions}): {errors} error(s), "
+            f"{shown(project.name)} ({project.conventions}): {errors} error(s), "
             f"{len(findings) - errors} warning(s)"
         )
     return 1 if errors else 0
@@ -78,7 +80,7 @@ def cmd_replace(wb: Workbench, project: Project, args: argparse.Namespace) -> in
         return 0
     done = apply(wb, project.id, query, {m.segment_id: m.version for m in matches})
     for seg_id, why in done.skipped:
-        print(f"skipped {seg_id}: {why}")
+        print(f"skipped {seg_id}: {shown(why)}")
     print(f"replaced in {len(done.applied)} segment(s), skipped {len(done.skipped)}")
     return 1 if done.skipped else 0
 
@@ -137,7 +139,7 @@ def _second_opinion(wb: Workbench, project: Project) -> None:
     )
     bar.close()
     for line in (job.error or "").splitlines():
-        print(f"failed: {line}")
+        print(f"failed: {shown(line)}")
 
 
 def _print_audit_json(report: AuditReport, ranked: list[AuditRow]) -> None:
@@ -179,7 +181,7 @@ def _print_audit(project: Project, report: AuditReport, ranked: list[AuditRow], 
     """The audit as text: the numbers, then out-of-range segments and the disagreements."""
     stats = report.stats
     print(
-        f"{project.name}: {stats.utterances} utterances, {stats.hours:.3f} h, {stats.words} "
+        f"{shown(project.name)}: {stats.utterances} utterances, {stats.hours:.3f} h, {stats.words} "
         f"words, vocabulary {stats.vocabulary}, {len(stats.alphabet)} characters; "
         f"second opinions on {report.judged} ({report.todo} without)"
     )
@@ -194,7 +196,7 @@ def _print_audit(project: Project, report: AuditReport, ranked: list[AuditRow], 
         )
     print(f"  out of range: {len(stats.out_of_range)}")
     for seg_id, why in stats.out_of_range[:top]:
-        print(f"    {seg_id:>8}  {why}")
+        print(f"    {seg_id:>8}  {shown(why)}")
     if ranked:
         print(f"  largest disagreement ({report.metric}) first:")
         for r in ranked:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy.engine import Engine
 
 from workbench import store
 from workbench.core.config import Settings, load_settings
+from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Role, User
 
 # The operator of a workbench that has no accounts yet, and of the command line run on the
@@ -26,6 +27,20 @@ LOCAL = User(id=None, name="local", role=Role.OWNER, display_name="local operato
 NOBODY = User(id=None, name="anonymous", role=Role.LABELLER, active=False)
 
 
+def inside_home(home: Path, relative: str) -> Path:
+    """`home / relative` for a path the database keeps relative to the home (working copies,
+    peaks, model versions); WorkbenchError (forbidden) for one that leads out of it, absolute
+    or through '..': only a forged or damaged database holds such a path, and reading it would
+    hand a server file to whoever opens the segment."""
+    path = PurePosixPath(relative)
+    if not relative or path.is_absolute() or ".." in path.parts or "\\" in relative:
+        raise WorkbenchError(
+            f"the database names a file outside the workbench's home: {relative!r}",
+            kind=Kind.FORBIDDEN,
+        )
+    return home / relative
+
+
 @dataclass(frozen=True)
 class Workbench:
     """The settings, the database engine, and the acting user every use case checks."""
@@ -35,8 +50,8 @@ class Workbench:
     actor: User = LOCAL
 
     def path(self, relative: str) -> Path:
-        """A path stored relative to the home, made absolute."""
-        return self.settings.home / relative
+        """A path stored relative to the home, made absolute (see `inside_home`)."""
+        return inside_home(self.settings.home, relative)
 
     def as_user(self, user: User) -> Workbench:
         """The same workbench, acting as `user`."""

@@ -48,6 +48,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer
 from workbench.crowd.rules import PAY_UNITS, check_quality
+from workbench.text.cells import cell
 
 __all__ = [
     "PayItem",
@@ -196,7 +197,8 @@ def report_of(
 
 
 def csv_text(report: PayReport) -> str:
-    """The report as CSV: a row per labeller and a last row of totals."""
+    """The report as CSV: a row per labeller and a last row of totals (names a spreadsheet
+    would run as formulas defused: `workbench.text.cells`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -217,7 +219,7 @@ def csv_text(report: PayReport) -> str:
     for row in (*report.rows, report.total):
         writer.writerow(
             [
-                _cell(row.labeller),
+                cell(row.labeller),
                 row.items,
                 f"{row.minutes:.2f}",
                 report.unit,
@@ -239,11 +241,6 @@ def csv_file_name(project_id: int, project_name: str, start: date, end: date) ->
     file system or a shell path refuses, and white space, become '-'."""
     name = UNSAFE_IN_NAMES.sub("-", project_name).strip("-.")
     return f"pay-{name or f'project-{project_id}'}-{start}-{end}.csv"
-
-
-def _cell(text: str) -> str:
-    """A name as a spreadsheet shows it, never as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def pay_report(

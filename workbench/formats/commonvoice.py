@@ -2,7 +2,9 @@
 
 Columns as Common Voice releases them; `client_id` carries the speaker name, `locale` the
 language, and `up_votes` is 1 for segments a reviewer approved. Like Common Voice, no quoting:
-fields never hold a tab or a newline (whitespace is collapsed), so read with QUOTE_NONE.
+fields never hold a tab or a newline (whitespace is collapsed), so read with QUOTE_NONE. A
+text a spreadsheet would run as a formula gets an apostrophe in front (`workbench.text.cells`)
+unless the export asks for raw cells.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Set as AbstractSet
 from typing import TextIO
 
 from workbench.formats.utterance import Utterance, one_line
+from workbench.text.cells import cell
 
 __all__ = ["COLUMNS", "write_tsv"]
 
@@ -30,7 +33,10 @@ COLUMNS = (
 
 
 def write_tsv(
-    utterances: Iterable[Utterance], f: TextIO, approved: AbstractSet[int] | None = None
+    utterances: Iterable[Utterance],
+    f: TextIO,
+    approved: AbstractSet[int] | None = None,
+    raw: bool = False,
 ) -> int:
     """Header and one line per clip (`path` relative to clips/); returns how many lines."""
     approved = approved or set()
@@ -50,6 +56,6 @@ def write_tsv(
             u.language or "",
             "",
         ]
-        f.write("\t".join(fields) + "\n")
+        f.write("\t".join(cell(field, raw) for field in fields) + "\n")
         count += 1
     return count

@@ -141,6 +141,7 @@ class ExportOptions:
     split_by: str = "segment"  # 'segment' | 'recording' | 'speaker': what may not straddle splits
     seed: int = 0
     words: bool = False  # word timings where a format takes them as an option (FormatInfo.words)
+    raw_cells: bool = False  # CSV/TSV text as it is (for programs), not defused for spreadsheets
 
     def describe(self) -> dict[str, Any]:
         """The options as JSON for the exports table."""
@@ -159,6 +160,7 @@ class ExportOptions:
             "split_by": self.split_by,
             "seed": self.seed,
             "words": self.words,
+            "raw_cells": self.raw_cells,
         }
 
 
@@ -191,6 +193,7 @@ class _Plan:
     padding: float
     language: str | None
     words: bool = False  # the utterances carry the saved text's word timings (see FormatInfo)
+    raw_cells: bool = False
 
 
 PART = re.compile(rf"\..+\.part-{TAG}")  # an export or zip being written, by its process
@@ -340,7 +343,7 @@ def _write_splits(
         folder.mkdir(parents=True)
         utterances = _write_audio(wb, plan, part, texts, folder, ticker)
         approved = frozenset(r.segment_id for r in part if r.status == Status.APPROVED.value)
-        files = write_manifests(plan.fmt, utterances, folder, approved)
+        files = write_manifests(plan.fmt, utterances, folder, approved, plan.raw_cells)
         files.append(write_lines(folder / SEGMENTS, [str(u.segment_id) for u in utterances]))
         manifests += [f"{name}/{f}" if name else f for f in files]
         written[name] = utterances
@@ -422,7 +425,7 @@ def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
         raise WorkbenchError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
     language = None if project.language in ("", "auto") else project.language
     words = info.words == "always" or (info.words == "option" and options.words)
-    return _Plan(fmt, clips, rate, original, padding, language, words)
+    return _Plan(fmt, clips, rate, original, padding, language, words, bool(options.raw_cells))
 
 
 def parse_rate(value: int | str | None) -> tuple[int | None, bool]:
@@ -715,6 +718,7 @@ def build_request(
     seed: int | str = 0,
     fillers: str = "keep",
     words: bool = False,
+    raw_cells: bool = False,
 ) -> tuple[Filters, ExportOptions]:
     """The filters and options of an export from plain values, as the page and the CLI get them.
 
@@ -744,6 +748,7 @@ def build_request(
         split_by=split_by,
         seed=_number(seed, "seed", int),
         words=bool(words),
+        raw_cells=raw_cells,
     )
     return filters, options
 

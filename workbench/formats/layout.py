@@ -10,6 +10,7 @@ import gzip
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -36,14 +37,26 @@ MANIFEST = "manifest.json"  # NeMo
 SPLIT_FOLDERS = ("train", "dev", "test")  # folders of a split corpus, whose lists are named so
 
 
-def write_manifests(
-    fmt: str, utterances: list[Utterance], folder: Path, approved: frozenset[int] = frozenset()
-) -> list[str]:
-    """Write the manifests of `fmt` for `utterances` (audio already in `folder`); their names.
+@dataclass(frozen=True)
+class Marks:
+    """What a writer needs beside the utterances: the ids of segments a reviewer approved
+    (Common Voice's up_votes), and whether CSV/TSV cells are kept raw (for programs) instead
+    of defused for spreadsheets (`workbench.text.cells`)."""
 
-    `approved` holds the ids of segments a reviewer approved (Common Voice's up_votes).
-    """
-    return WRITERS[fmt](fmt, utterances, folder, approved)
+    approved: frozenset[int] = frozenset()
+    raw_cells: bool = False
+
+
+def write_manifests(
+    fmt: str,
+    utterances: list[Utterance],
+    folder: Path,
+    approved: frozenset[int] = frozenset(),
+    raw_cells: bool = False,
+) -> list[str]:
+    """Write the manifests of `fmt` for `utterances` (audio already in `folder`); their names
+    (`approved`, `raw_cells`: see `Marks`)."""
+    return WRITERS[fmt](fmt, utterances, folder, Marks(approved, raw_cells))
 
 
 @contextmanager
@@ -70,19 +83,19 @@ def write_lines(path: Path, lines: list[str]) -> str:
     return path.name
 
 
-def _nemo(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _nemo(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     with _text(folder / MANIFEST) as f:
         nemo.write_manifest((nemo.entry_for(u) for u in us), f)
     return [MANIFEST]
 
 
-def _hf(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _hf(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     with _text(folder / hf.METADATA) as f:
         hf.write_metadata(us, f)
     return [hf.METADATA]
 
 
-def _kaldi(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _kaldi(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     entries = kaldi.kaldi_entries(us)
     writers = {
         "wav.scp": kaldi.write_wav_scp,
@@ -101,7 +114,7 @@ def _kaldi(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]
     return sorted(writers)
 
 
-def _lhotse(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _lhotse(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     with _gzip_text(folder / lhotse.RECORDINGS) as f:
         lhotse.write_recordings(us, f)
     with _gzip_text(folder / lhotse.SUPERVISIONS) as f:
@@ -109,16 +122,14 @@ def _lhotse(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int
     return [lhotse.RECORDINGS, lhotse.SUPERVISIONS]
 
 
-def _cv(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _cv(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     name = f"{folder.name}.tsv" if folder.name in SPLIT_FOLDERS else "validated.tsv"
     with _text(folder / name) as f:
-        commonvoice.write_tsv(us, f, approved)
+        commonvoice.write_tsv(us, f, marks.approved, marks.raw_cells)
     return [name]
 
 
-def _per_recording(
-    fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]
-) -> list[str]:
+def _per_recording(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     files = []
     by_audio: dict[str, list[Utterance]] = {}
     for u in us:
@@ -140,19 +151,19 @@ def _per_recording(
     return files
 
 
-def _csv(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _csv(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     with _text(folder / "segments.csv", encoding="utf-8-sig") as f:
-        table.write_csv(us, f)
+        table.write_csv(us, f, marks.raw_cells)
     return ["segments.csv"]
 
 
-def _txt(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _txt(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     with _text(folder / "transcripts.txt") as f:
         table.write_txt(us, f)
     return ["transcripts.txt"]
 
 
-def _kspon(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _kspon(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     """A .txt beside each .pcm, and the split's list of them all."""
     files, lines = [], []
     for u in us:
@@ -174,7 +185,7 @@ def _by_recording(us: list[Utterance]) -> dict[int, list[Utterance]]:
     return groups
 
 
-def _aihub_doc(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _aihub_doc(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     """A JSON beside each whole recording's WAV, of its base name."""
     files = []
     for part in _by_recording(us).values():
@@ -186,9 +197,7 @@ def _aihub_doc(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[
     return files
 
 
-def _aihub_dialogs(
-    fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]
-) -> list[str]:
+def _aihub_dialogs(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     """A TXT beside each clip, and a JSON per recording (a session) naming them."""
     files = []
     for u in us:
@@ -204,7 +213,7 @@ def _aihub_dialogs(
     return files
 
 
-def _aihub_stt(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[int]) -> list[str]:
+def _aihub_stt(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[str]:
     """A JSON beside each clip, of its base name."""
     files = []
     for u in us:
@@ -216,7 +225,7 @@ def _aihub_stt(fmt: str, us: list[Utterance], folder: Path, approved: frozenset[
     return files
 
 
-Writer = Callable[[str, list[Utterance], Path, frozenset[int]], list[str]]
+Writer = Callable[[str, list[Utterance], Path, Marks], list[str]]
 WRITERS: dict[str, Writer] = {
     "nemo": _nemo,
     "hf": _hf,

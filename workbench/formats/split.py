@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
@@ -40,16 +41,20 @@ def parse_split(spec: str | Sequence[float] | None) -> tuple[tuple[str, float], 
     try:
         ratios = [float(x) for x in spec.split(",")] if isinstance(spec, str) else list(spec)
     except ValueError:
-        raise WorkbenchError(f"cannot read the split {spec!r}; write it as 0.8,0.1,0.1") from None
+        ratios = [math.nan]
+    if not all(math.isfinite(r) for r in ratios):
+        raise WorkbenchError(f"cannot read the split {spec!r}; write it as 0.8,0.1,0.1")
     if len(ratios) == 1 and abs(ratios[0] - 1) < 1e-9:
         return ()
     if len(ratios) not in SPLIT_NAMES:
         raise WorkbenchError(
             f"a split has two (train,test) or three (train,dev,test) ratios, not {len(ratios)}"
         )
+    if negative := [r for r in ratios if r < 0]:
+        raise WorkbenchError(f"a split ratio cannot be negative, as {negative[0]:g} is")
     total = sum(ratios)
-    if any(r < 0 for r in ratios) or not (abs(total - 1) < 1e-6 or abs(total - 100) < 1e-4):
-        raise WorkbenchError(f"split ratios must be positive and add up to 1, not {total:g}")
+    if not (abs(total - 1) < 1e-6 or abs(total - 100) < 1e-4):
+        raise WorkbenchError(f"split ratios must add up to 1 (or 100), not {total:g}")
     return tuple(zip(SPLIT_NAMES[len(ratios)], (r / total for r in ratios), strict=True))
 
 

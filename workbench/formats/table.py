@@ -3,17 +3,18 @@
 The CSV has a row per segment with its audio file (relative to the CSV), start and end in
 seconds into that file, text and speaker; it is written with a byte-order mark (the caller opens
 it as 'utf-8-sig') so spreadsheet programs take it as UTF-8. The plain text has the text of one
-segment per line, in the order of `segments.txt`.
+segment per line, in the order of `segments.txt`. Cells that a spreadsheet would take for a
+formula are written with an apostrophe in front unless the export asks for raw cells.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import TextIO
 
 from workbench.formats.reading import AnnotationError, Read, collect, csv_rows, seconds, unwrap
 from workbench.formats.utterance import Annotation, Utterance, one_line
+from workbench.text.cells import write_rows
 
 __all__ = ["CSV_COLUMNS", "ALIASES", "write_csv", "write_txt", "read_table"]
 
@@ -41,28 +42,25 @@ ALIASES = {
 }
 
 
-def write_csv(utterances: Iterable[Utterance], f: TextIO) -> int:
-    """A header and a row per utterance; returns how many rows."""
-    out = csv.writer(f, lineterminator="\n")
-    out.writerow(CSV_COLUMNS)
-    count = 0
-    for u in utterances:
-        out.writerow(
-            [
-                u.audio.path if u.audio else "",
-                f"{u.offset:.3f}",
-                f"{u.offset + u.duration:.3f}",
-                f"{u.duration:.3f}",
-                one_line(u.text),
-                u.speaker or "",
-                u.segment_id,
-                u.uid,
-                u.recording,
-                u.language or "",
-            ]
-        )
-        count += 1
-    return count
+def write_csv(utterances: Iterable[Utterance], f: TextIO, raw: bool = False) -> int:
+    """A header and a row per utterance; returns how many rows. Text that a spreadsheet would
+    run as a formula is defused (see `workbench.text.cells`) unless `raw`."""
+    rows = (
+        [
+            u.audio.path if u.audio else "",
+            f"{u.offset:.3f}",
+            f"{u.offset + u.duration:.3f}",
+            f"{u.duration:.3f}",
+            one_line(u.text),
+            u.speaker or "",
+            u.segment_id,
+            u.uid,
+            u.recording,
+            u.language or "",
+        ]
+        for u in utterances
+    )
+    return write_rows(f, CSV_COLUMNS, rows, raw=raw)
 
 
 def write_txt(utterances: Iterable[Utterance], f: TextIO) -> int:

@@ -146,6 +146,12 @@ with st.expander("Filters"):
     since = cols[0].date_input("Revised since", value=None, key="export_since")
     until = cols[1].date_input("Revised until", value=None, key="export_until")
     fresh = st.checkbox("Only segments not exported before", key="export_not_exported")
+    raw_cells = fmt in ("csv", "cv") and st.checkbox(
+        "Raw cells, for programs",
+        key="export_raw_cells",
+        help="by default a text starting with = + - @ gets an apostrophe in front, so a "
+        "spreadsheet never runs it as a formula; raw keeps the text exactly as it is",
+    )
 
 if st.button("Export", key="export_button", type="primary"):
     bar = st.progress(0.0, text="Exporting…")
@@ -173,6 +179,7 @@ if st.button("Export", key="export_button", type="primary"):
             split_by=split_by,
             seed=seed,
             words=words and info.words == "option",
+            raw_cells=raw_cells,
         )
         result = export_batch(
             wb,

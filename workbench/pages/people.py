@@ -1,5 +1,7 @@
 """People (owners): accounts and roles, who works on the current project, the audit log."""
 
+import io
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,7 @@ from workbench.projects.people import (
     set_active,
     set_members,
     set_role,
+    write_audit_csv,
 )
 from workbench.projects.settings import projects
 from workbench.ui.common import MISSING, current_project, show_error, workbench
@@ -134,6 +137,7 @@ if project is not None:
 
 st.subheader("Audit log")
 project_names = {p.id: p.name for p in projects(wb)}
+lines = audit_log(wb, limit=1000)
 log = pd.DataFrame(
     [
         {
@@ -143,7 +147,7 @@ log = pd.DataFrame(
             "project": project_names.get(e["project_id"], e["project_id"] or ""),
             "detail": str(e["detail"] or ""),
         }
-        for e in audit_log(wb, limit=1000)
+        for e in lines
     ]
 )
 if log.empty:
@@ -152,9 +156,11 @@ else:
     st.dataframe(
         log.head(200), hide_index=True, width="stretch", key="audit_table", placeholder=MISSING
     )
+    audit_csv = io.StringIO()
+    write_audit_csv(lines, audit_csv)
     st.download_button(
         "Download the audit log (CSV)",
-        log.to_csv(index=False).encode(),
+        audit_csv.getvalue().encode(),
         "audit-log.csv",
         "text/csv",
         key="audit_download",

@@ -257,7 +257,7 @@ if st.button("Import", key="import_button", disabled=not files, type="primary"):
     bar = st.progress(0.0, text="Importing…")
 
     def show_progress(done: int, total: int, name: str) -> None:
-        bar.progress(done / max(total, 1), text=f"{done}/{total} {name}")
+        bar.progress(done / max(total, 1), text=f"{done}/{total} {md(name)}")
 
     result = import_upload(wb, project, [(f.name, f) for f in files], progress=show_progress)
     bar.empty()
@@ -314,11 +314,11 @@ if empty:
         f"{len(empty)} recording(s) drafted without any segment: draft them again, one at a time."
     )
     for rec in empty:
-        if st.button(f"Draft {rec.original_name} again", key=f"redraft_{rec.id}"):
+        if st.button(f"Draft {md(rec.original_name)} again", key=f"redraft_{rec.id}"):
             try:
                 redraft(wb, rec.id)
                 start_drafts(wb, project, [rec.id])
             except WorkbenchError as exc:
                 show_error(exc)
             else:
-                st.success(f"Drafting {rec.original_name} again: see the Drafts page.")
+                st.success(f"Drafting {md(rec.original_name)} again: see the Drafts page.")

@@ -48,6 +48,6 @@ if seen and seen[0] == query:
         st.session_state.pop(f"{k}_seen")
         st.success(f"Replaced in {len(done.applied)} segment(s).")
         for seg_id, why in done.skipped:
-            st.warning(f"Skipped segment {name(seg_id)}: {why}")
+            st.warning(f"Skipped segment {name(seg_id)}: {md(why)}")
 elif seen:
     st.caption("The search changed: preview again.")

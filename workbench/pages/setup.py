@@ -17,6 +17,7 @@ with st.form("first_owner"):
         key="owner_name",
         max_chars=40,
         help="lower-case letters, digits, '.', '_' or '-'",
+        autocomplete="username",
     )
     password = st.text_input(
         "Password (at least 8 characters)", type="password", key="owner_password", max_chars=1024

@@ -12,8 +12,10 @@ An archive is a tar file (`.tar`, or `.tar.gz` / `.tgz` compressed) holding:
   fine-tuned model versions that are ready (a project may draft with one; a version of Whisper
   base is some 75-150 MB, one of a larger model more), and `home/profiles/*`: the owner's
   conventions profiles;
-- `manifest.json`, last: the SHA-256 and size of every other member, the engine the database
-  was copied from, its schema revision and rows per table, and the home it came from.
+- `manifest.json`: the SHA-256 and size of every other member, the engine the database was
+  copied from, its schema revision and rows per table, and the home it came from;
+- `manifest.hmac`, last: the HMAC-SHA256 of the manifest under the home's backup key
+  (`backup.key` in the home, made once, readable by its owner only, never in an archive).
 
 Left out, as they can be made again or live elsewhere: the rest of `models/` (the embedded
 model is joined again on first use; other models the owner put there are copied by hand),
@@ -29,20 +31,29 @@ A restore reads the whole archive into a folder beside the home and checks every
 anything in the home is replaced; then files are moved in, then the database replaced in one
 transaction: the SQLite file itself, or its rows copied into PostgreSQL (every table's count
 and checksum compared before that transaction commits).
+
+Trust: a restore takes only an archive whose manifest is signed with the key of the home
+restoring it, or the key it is given (`key`: the file of the home that made the backup, for a
+restore into a new home; a new home adopts it). Whoever edits an archive (a working path set to
+a server file, an owner's password hash replaced) cannot sign it again without that key. Every
+path the database names must also lie in the home's audio, peaks or model folders, and a
+dry run (`inspect`) says what a restore would replace before anything is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import logging
 import os
 import re
+import secrets
 import tarfile
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal
@@ -60,6 +71,8 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DB_MEMBER = "database/workbench.db"  # a SQLite file, whatever the engine backed up
 PG_DUMP = "database/workbench.pgdump"  # PostgreSQL as earlier versions backed it up
+SIGNATURE = "manifest.hmac"  # HMAC-SHA256 of the manifest's bytes, hex, under the backup key
+KEY_FILE = "backup.key"  # in the home: 32 random bytes as hex, mode 0600, made once
 HOME_PREFIX = "home/"
 HOME_FOLDERS = ("audio", "peaks", "profiles")  # the folders a restore writes into, and:
 MODEL_VERSION = re.compile(r"models/project-\d+/v\d+")  # a fine-tuned version's folder
@@ -90,7 +103,8 @@ class BackupResult:
 
 @dataclass(frozen=True)
 class RestoreResult:
-    """What `restore` put in place: from which archive (made when, from which home)."""
+    """What `restore` put in place (or, for a dry run, would): from which archive (made when,
+    by whom, from which home), its rows per table, and the rows it replaces."""
 
     archive: Path
     made_at: str
@@ -98,6 +112,9 @@ class RestoreResult:
     files: int
     rows: dict[str, int]
     missing: tuple[str, ...]
+    made_by: str = ""
+    replaced: dict[str, int] = field(default_factory=dict)  # the home's rows before
+    applied: bool = True  # False: a dry run, nothing changed
 
 
 def _db_kind(wb: Workbench) -> str:
@@ -266,12 +283,18 @@ def _write_archive(
             "missing": missing,
         }
         raw = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
-        info = tarfile.TarInfo(MANIFEST)
-        info.size, info.mtime, info.mode = len(raw), int(datetime.now().timestamp()), 0o644
-        tar.addfile(info, _Hashing(io.BytesIO(raw)))
+        _add_last(tar, MANIFEST, raw)
+        _add_last(tar, SIGNATURE, seal(backup_key(wb), raw).encode())
     for rel in missing:
         log.warning("backup: %s is named by the database but not in %s", rel, home)
     return _Written(len(present), tuple(missing))
+
+
+def _add_last(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    """A member made in memory (the manifest, its signature), stamped now."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), int(datetime.now().timestamp()), 0o644
+    tar.addfile(info, io.BytesIO(data))
 
 
 class _Hashing:
@@ -302,33 +325,57 @@ def _safe(rel: str) -> bool:
 
 
 def restore(
-    wb: Workbench, archive: Path, force: bool = False, progress: Progress | None = None
+    wb: Workbench,
+    archive: Path,
+    force: bool = False,
+    progress: Progress | None = None,
+    *,
+    key: Path | None = None,
+    trust_unsigned: bool = False,
+    dry_run: bool = False,
 ) -> RestoreResult:
     """Replace the workbench's database and audio store by those in `archive`.
 
     Refused when the workbench already holds data (rows, or files in audio/ or peaks/) unless
-    `force`. The whole archive is read and checked first; on any mismatch nothing is replaced.
+    `force`. The whole archive is read and checked first (its signature under this home's
+    backup key, or the key file `key`; see `check_seal`), on any mismatch nothing is replaced.
+    `dry_run`: check everything, change nothing, and say what a restore would replace.
     """
     require(wb, Action.BACKUP)
     kind = _db_kind(wb)
     archive = Path(archive)
     if not archive.is_file():
         raise NotFound(f"{archive}: no such archive")
-    if not force:
+    if not (force or dry_run):
         _refuse_if_in_use(wb)
+    secret = restore_key(wb, key)
     remove_leftovers(wb)
+    replaced = store.has_rows(wb.db)
     with tempfile.TemporaryDirectory(
         dir=wb.settings.tmp_dir, prefix=f"restore-{owner_tag()}-"
     ) as scratch:
         staged = Path(scratch)
-        manifest, hashes = _unpack(archive, staged, progress)
+        sealed: dict[str, bytes] = {}
+        manifest, hashes = _unpack(archive, staged, progress, sealed)
+        check_seal(archive, sealed, secret, trust_unsigned)
         _verify(archive, manifest, hashes, kind)
         db_file = staged / manifest["database"]["member"]
         if db_file.name == Path(PG_DUMP).name:
             _pg(lambda: store.pg_tool("pg_restore"))  # before anything is replaced
         else:
             _check_sqlite(archive, db_file, manifest)
+        if dry_run:
+            return _result(archive, manifest, 0, manifest["database"]["rows"], replaced, False)
         files = _put_in_place(wb, kind, staged, manifest, db_file)
+    adopt_key(wb, key)
+    return _restored(wb, archive, manifest, files, replaced)
+
+
+def _restored(
+    wb: Workbench, archive: Path, manifest: dict, files: list[str], replaced: dict[str, int]
+) -> RestoreResult:
+    """After the archive's files and database are in place: the schema brought up to date,
+    its rows checked against the manifest, profiles moved, the restore logged."""
     store.migrate(wb.db)  # a WorkbenchError when the archive's schema is newer than this code
     rows = store.describe_store(wb.db).rows
     if diff := _count_diff(manifest["database"]["rows"], rows):
@@ -348,13 +395,27 @@ def restore(
         {"archive": archive.name, "made_at": manifest.get("made_at", ""), "files": len(files)},
     )
     log.info("restored %s from %s (%d files)", wb.settings.home, archive, len(files))
+    return _result(archive, manifest, len(files), rows, replaced, True)
+
+
+def _result(
+    archive: Path,
+    manifest: dict,
+    files: int,
+    rows: dict[str, int],
+    replaced: dict[str, int],
+    applied: bool,
+) -> RestoreResult:
     return RestoreResult(
         archive,
-        manifest.get("made_at", ""),
-        source_home,
-        len(files),
+        str(manifest.get("made_at", "")),
+        str(manifest.get("home", "")),
+        files or sum(1 for name in manifest["members"] if name.startswith(HOME_PREFIX)),
         rows,
         tuple(manifest.get("missing", ())),
+        str(manifest.get("made_by", "")),
+        replaced,
+        applied,
     )
 
 
@@ -401,9 +462,10 @@ def _refuse_if_in_use(wb: Workbench) -> None:
 
 
 def _unpack(
-    archive: Path, staged: Path, progress: Progress | None
+    archive: Path, staged: Path, progress: Progress | None, sealed: dict[str, bytes]
 ) -> tuple[dict, dict[str, tuple[str, int]]]:
-    """Copy every member into `staged`, hashing it; the manifest and (sha256, size) by name."""
+    """Copy every member into `staged`, hashing it; the manifest and (sha256, size) by name.
+    `sealed` gets the manifest's bytes ('manifest') and its signature ('signature')."""
     hashes: dict[str, tuple[str, int]] = {}
     manifest: dict | None = None
     total = archive.stat().st_size
@@ -413,14 +475,16 @@ def _unpack(
                 name = member.name
                 if not member.isfile():
                     raise BackupError(f"{archive}: {name!r} is not a plain file")
-                if name != MANIFEST and not _member_ok(name):
+                if name not in (MANIFEST, SIGNATURE) and not _member_ok(name):
                     raise BackupError(f"{archive}: unexpected member {name!r}")
-                if name in hashes or (name == MANIFEST and manifest is not None):
+                if name in hashes or name in sealed:
                     raise BackupError(f"{archive}: {name!r} appears twice")
                 source = tar.extractfile(member)
                 assert source is not None  # a plain file (checked above)
-                if name == MANIFEST:
-                    manifest = _parse_manifest(archive, source.read())
+                if name in (MANIFEST, SIGNATURE):
+                    sealed[name] = source.read(64 << 20)  # a manifest of a million files fits
+                    if name == MANIFEST:
+                        manifest = _parse_manifest(archive, sealed[name])
                     continue
                 target = staged / name
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -518,6 +582,7 @@ def _check_sqlite(archive: Path, db_file: Path, manifest: dict) -> None:
         raise BackupError(
             f"{archive}: its database holds other rows than the manifest says ({diff})"
         )
+    check_paths(archive, snapshot)
     members = set(manifest["members"])
     known_missing = set(manifest.get("missing", ()))
     absent = [
@@ -544,3 +609,110 @@ def _count_diff(expected: dict[str, int], found: dict[str, int]) -> str:
         if expected.get(t, 0) != found.get(t, 0)
     ]
     return "; ".join(diffs[:3])
+
+
+# ---------------------------------------------------------------- trust: signature and paths
+
+
+def backup_key(wb: Workbench) -> bytes:
+    """The home's backup key (KEY_FILE), made on first use: 32 random bytes, written as hex
+    to a file only its owner may read. Keep a copy apart from the archives: a restore into
+    another home needs it."""
+    path = wb.settings.home / KEY_FILE
+    if not path.exists():
+        _write_key(path, secrets.token_hex(32))
+    return read_key(path)
+
+
+def read_key(path: Path) -> bytes:
+    """The key in a key file (64 hex digits), or BackupError."""
+    try:
+        text = Path(path).read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text)
+    except FileNotFoundError:
+        raise BackupError(f"{path}: no such key file", kind=Kind.NOT_FOUND) from None
+    except (ValueError, UnicodeDecodeError):
+        key = b""
+    if len(key) != 32:
+        raise BackupError(f"{path} is not a workbench backup key (64 hexadecimal digits)")
+    return key
+
+
+def _write_key(path: Path, text: str) -> None:
+    """Write a key file once, mode 0600: made under another name, then linked into place, so
+    of two processes making it one wins and neither reads a half-written key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f".{path.name}.part-{owner_tag()}")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(text + "\n")
+    try:
+        os.link(part, path)
+    except FileExistsError:
+        pass  # made meanwhile: that one is the key
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def restore_key(wb: Workbench, key: Path | None) -> bytes:
+    """The key a restore checks the archive's signature with: the file `key` (the key of the
+    home that made the backup), else this home's own."""
+    if key is not None:
+        return read_key(Path(key))
+    own = wb.settings.home / KEY_FILE
+    if not own.is_file():
+        raise BackupError(
+            f"this home has no backup key ({own}) to check the archive's signature with: "
+            "name the key file of the home that made the backup (--key)"
+        )
+    return read_key(own)
+
+
+def adopt_key(wb: Workbench, key: Path | None) -> None:
+    """A home restored with another home's key, and without a key of its own, keeps that key:
+    its next backups are signed as the ones it came from."""
+    if key is not None and not (wb.settings.home / KEY_FILE).exists():
+        _write_key(wb.settings.home / KEY_FILE, read_key(Path(key)).hex())
+
+
+def seal(key: bytes, manifest: bytes) -> str:
+    """The signature of a manifest's bytes: HMAC-SHA256 under `key`, hex."""
+    return hmac.new(key, manifest, hashlib.sha256).hexdigest()
+
+
+def check_seal(
+    archive: Path, sealed: dict[str, bytes], key: bytes, trust_unsigned: bool = False
+) -> None:
+    """BackupError unless the manifest's signature is that of `key`. The manifest lists the
+    checksum of every member, so a signed manifest vouches for the whole archive. An archive
+    without a signature (made before signing) passes only with `trust_unsigned`."""
+    signature = sealed.get(SIGNATURE)
+    if signature is None:
+        if trust_unsigned:
+            log.warning("restore: %s is not signed; restored as the operator asked", archive)
+            return
+        raise BackupError(
+            f"{archive}: not signed, so nothing shows it was made by a workbench holding the "
+            "backup key; restore it only if you made it yourself (--trust-unsigned)"
+        )
+    expected = seal(key, sealed.get(MANIFEST, b""))
+    if not hmac.compare_digest(expected.encode(), signature.strip()):
+        raise BackupError(
+            f"{archive}: its signature does not match the backup key: it was changed after it "
+            "was made, or made by another home (name that home's key file with --key)",
+            kind=Kind.FORBIDDEN,
+        )
+
+
+def check_paths(archive: Path, snapshot: store.Snapshot) -> None:
+    """BackupError unless every file the database names lies in the home's audio or peaks
+    folders and every model version in models/ (an edited database could name a server file,
+    which the editor would then read and send to the browser)."""
+    outside = [f for f in snapshot.files if not _safe(f) or f.split("/", 1)[0] == "profiles"]
+    outside += [m for m in snapshot.models if not MODEL_VERSION.fullmatch(m)]
+    if outside:
+        raise BackupError(
+            f"{archive}: its database names a file outside the workbench's home folders: "
+            f"{outside[0]!r}",
+            kind=Kind.FORBIDDEN,
+        )

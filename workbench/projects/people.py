@@ -4,16 +4,22 @@ Passwords are hashed with argon2id (argon2-cffi). A browser session is a random 
 browser keeps in a cookie; the database keeps only its SHA-256, so a stolen database does not
 sign anyone in. Sessions end at sign-out, after IDLE_HOURS without use, or MAX_DAYS after
 sign-in. Deactivating an account ends its sessions; its work stays attributed to it.
+
+A session is bound to the browser that signed in (`binding`: its User-Agent and the network
+prefix of its address): the database keeps the SHA-256 of the token with that binding, so a
+copy of the cookie sent from another browser or another network resumes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import json
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TextIO
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,6 +30,7 @@ from workbench.core.access import Action, Forbidden, require
 from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import Role, User
 from workbench.core.workbench import LOCAL, Workbench
+from workbench.text.cells import write_rows
 
 IDLE_HOURS = 12  # a session unused this long ends
 MAX_DAYS = 7  # and none lasts longer than this after sign-in
@@ -33,6 +40,7 @@ LOCKOUT_MINUTES = 15
 NAME_RULE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")  # sign-in names: plain, lower case
 
 _hasher = PasswordHasher()
+_WRONG_PASSWORD = ("sign-in failed", "current password wrong")  # audit actions the lockout counts
 
 
 class SignInError(WorkbenchError):
@@ -74,11 +82,29 @@ def check_password(password: str) -> str:
     return password
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _token_hash(token: str, bound: str = "") -> str:
+    """What the database keeps of a session token: its SHA-256, with the browser's binding."""
+    return hashlib.sha256((f"{token}\n{bound}" if bound else token).encode()).hexdigest()
 
 
-def create_first_owner(wb: Workbench, name: str, password: str) -> Session:
+def binding(user_agent: str | None, address: str | None) -> str:
+    """What a session is bound to: the browser's User-Agent and the network its address is in
+    (the /24 of an IPv4 address, the /48 of an IPv6 one; nothing for a local connection), so
+    a move within one network keeps the session; '' when nothing is known (no request)."""
+    network = ""
+    if address:
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            network = address
+        else:
+            prefix = 24 if ip.version == 4 else 48
+            network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    agent = (user_agent or "")[:500]
+    return f"{agent}|{network}" if agent or network else ""
+
+
+def create_first_owner(wb: Workbench, name: str, password: str, bound: str = "") -> Session:
     """The first-run step: make the first account, an owner, and sign it in.
 
     Refused once any account exists, so a stranger cannot use the first-run page later.
@@ -88,15 +114,14 @@ def create_first_owner(wb: Workbench, name: str, password: str) -> Session:
     if user is None:
         raise Forbidden("the first owner exists already: sign in instead")
     store.log_event(wb.db, name, "first owner")
-    return _open_session(wb, user)
+    return _open_session(wb, user, bound)
 
 
-def sign_in(wb: Workbench, name: str, password: str) -> Session:
-    """A session for `name` if the password is right and the account active; else SignInError."""
+def sign_in(wb: Workbench, name: str, password: str, bound: str = "") -> Session:
+    """A session for `name` if the password is right and the account active; else SignInError.
+    `bound`: the signing-in browser's `binding`, which every use of the session must match."""
     name = name.strip().lower()
-    since = store.now() - timedelta(minutes=LOCKOUT_MINUTES)
-    if store.count_events(wb.db, "sign-in failed", name, since) >= LOCKOUT_FAILURES:
-        raise SignInError(f"too many failed attempts: try again in {LOCKOUT_MINUTES} minutes")
+    _refuse_while_locked(wb, name)
     found = store.find_user(wb.db, name)
     ok = False
     if found is not None:
@@ -113,22 +138,32 @@ def sign_in(wb: Workbench, name: str, password: str) -> Session:
     if _hasher.check_needs_rehash(stored):
         store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(password))
     store.log_event(wb.db, user.name, "sign-in")
-    return _open_session(wb, user)
+    return _open_session(wb, user, bound)
 
 
-def _open_session(wb: Workbench, user: User) -> Session:
+def _refuse_while_locked(wb: Workbench, name: str) -> None:
+    """SignInError while `name` has LOCKOUT_FAILURES wrong passwords within LOCKOUT_MINUTES
+    (at sign-in, or as the current password on Account: one count for both)."""
+    since = store.now() - timedelta(minutes=LOCKOUT_MINUTES)
+    failures = sum(store.count_events(wb.db, action, name, since) for action in _WRONG_PASSWORD)
+    if failures >= LOCKOUT_FAILURES:
+        raise SignInError(f"too many failed attempts: try again in {LOCKOUT_MINUTES} minutes")
+
+
+def _open_session(wb: Workbench, user: User, bound: str) -> Session:
     token = secrets.token_urlsafe(32)
     expires = store.now() + timedelta(hours=IDLE_HOURS)
     store.delete_sessions(wb.db, expired=True)
-    store.create_session(wb.db, _token_hash(token), user.account_id, expires)
+    store.create_session(wb.db, _token_hash(token, bound), user.account_id, expires)
     return Session(token, user, expires)
 
 
-def resume(wb: Workbench, token: str | None) -> User | None:
-    """The user of a live session token, extending its idle expiry; None when it has ended."""
+def resume(wb: Workbench, token: str | None, bound: str = "") -> User | None:
+    """The user of a live session token, extending its idle expiry; None when it has ended or
+    `bound` is not the binding it was opened with (a copy used elsewhere)."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    digest = _token_hash(token)
+    digest = _token_hash(token, bound)
     found = store.session_user(wb.db, digest)
     if found is None:
         return None
@@ -146,25 +181,34 @@ def resume(wb: Workbench, token: str | None) -> User | None:
     return user
 
 
-def sign_out(wb: Workbench, token: str | None) -> None:
+def sign_out(wb: Workbench, token: str | None, bound: str = "") -> None:
     """End a session (the cookie holding it is useless afterwards)."""
     if token:
-        store.delete_sessions(wb.db, token_hash=_token_hash(token))
+        store.delete_sessions(wb.db, token_hash=_token_hash(token, bound))
         store.log_event(wb.db, wb.actor.name, "sign-out")
 
 
-def change_password(wb: Workbench, current: str, new: str) -> None:
-    """The acting user changes their own password; their other sessions end."""
+def change_password(
+    wb: Workbench, current: str, new: str, keep: str | None = None, bound: str = ""
+) -> None:
+    """The acting user changes their own password; every session of theirs ends but `keep`
+    (the token of the browser that changed it, with its `bound`). Wrong current passwords
+    count towards the sign-in lockout, so a borrowed session cannot guess without limit."""
     user = wb.actor
     found = store.find_user(wb.db, user.name) if user.id is not None else None
     if found is None:
         raise Forbidden("only an account has a password to change")
+    _refuse_while_locked(wb, user.name)
     try:
         _hasher.verify(found[1], current)
     except (VerificationError, InvalidHashError):
+        store.log_event(wb.db, user.name, "current password wrong")
         raise SignInError("the current password is wrong") from None
     store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(check_password(new)))
-    store.log_event(wb.db, user.name, "password changed")
+    ended = store.delete_sessions(
+        wb.db, user_id=user.account_id, but=_token_hash(keep, bound) if keep else None
+    )
+    store.log_event(wb.db, user.name, "password changed", detail={"sessions ended": ended})
 
 
 # ---------------------------------------------------------------- owners manage people
@@ -319,3 +363,22 @@ def audit_log(wb: Workbench, project_id: int | None = None, limit: int = 500) ->
     lines = store.list_events(wb.db, project_id=project_id, limit=limit)
     lines += store.work_log(wb.db, project_id=project_id, limit=limit)
     return sorted(lines, key=lambda line: line["at"], reverse=True)[:limit]
+
+
+AUDIT_COLUMNS = ("at", "actor", "action", "project_id", "detail")
+
+
+def write_audit_csv(lines: list[dict], f: TextIO) -> int:
+    """Lines of `audit_log` as CSV into `f` (a name that a spreadsheet would run as a formula
+    defused: anyone can fail a sign-in with any name); returns how many."""
+    rows = (
+        (
+            line["at"].isoformat(),
+            line["actor"],
+            line["action"],
+            line["project_id"] or "",
+            json.dumps(line["detail"], ensure_ascii=False),
+        )
+        for line in lines
+    )
+    return write_rows(f, AUDIT_COLUMNS, rows)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from workbench.store.migrations import migrate
 from workbench.store.turns import FairQueuePool, fair_sqlite_writes
@@ -47,6 +47,16 @@ def open_store(url: str) -> Engine:
         engine = sa.create_engine(url, pool_pre_ping=True, **pool)
     migrate(engine)
     return engine
+
+
+def write_lock(conn: Connection, key: int) -> None:
+    """Make the transaction `conn` has just begun (before any statement) exclusive: SQLite's
+    write lock taken now (BEGIN IMMEDIATE), or on PostgreSQL the advisory lock `key` held to
+    its end, so a check and the insert it guards act as one (two racing callers queue)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

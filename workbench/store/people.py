@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Role, User
-from workbench.store.engine import now
+from workbench.store.engine import now, write_lock
 from workbench.store.records import inserted_id, to_record
 from workbench.store.schema import events, memberships, prefs, sessions, users
+
+_FIRST_OWNER_LOCK = 0x776266697273  # pg_advisory_xact_lock key: one first-owner check at a time
 
 
 def _user(row: Any) -> User:
@@ -54,9 +56,11 @@ def create_user(
 def create_first_owner(engine: Engine, name: str, password_hash: str) -> User | None:
     """Create the first account as owner, unless an account exists already (then None).
 
-    The check and the insert are one transaction, so two first-run pages racing make one owner.
+    The check and the insert are one transaction under the database's write lock (an advisory
+    lock on PostgreSQL), so of first-run pages racing exactly one makes an owner.
     """
     with engine.begin() as conn:
+        write_lock(conn, _FIRST_OWNER_LOCK)
         if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one():
             return None
         new_id = inserted_id(
@@ -198,10 +202,17 @@ def touch_session(engine: Engine, token_hash: str, expires_at: datetime) -> None
 
 
 def delete_sessions(
-    engine: Engine, token_hash: str | None = None, user_id: int | None = None, expired: bool = False
+    engine: Engine,
+    token_hash: str | None = None,
+    user_id: int | None = None,
+    expired: bool = False,
+    but: str | None = None,
 ) -> int:
-    """Delete one session, all of a user's, or the expired ones; returns how many."""
+    """Delete one session, all of a user's (`but` the one of that token hash), or the expired
+    ones; returns how many."""
     query = sa.delete(sessions)
+    if but is not None:
+        query = query.where(sessions.c.token_hash != but)
     if token_hash is not None:
         query = query.where(sessions.c.token_hash == token_hash)
     if user_id is not None:

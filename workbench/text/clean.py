@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["UNWANTED", "strip_controls", "one_line", "clean_text"]
+__all__ = ["UNWANTED", "strip_controls", "one_line", "clean_text", "shown"]
 
 UNWANTED = re.compile(
     "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"  # C0 and C1 controls that are not whitespace
@@ -46,3 +46,13 @@ def one_line(text: str) -> str:
 def clean_text(text: str) -> str:
     """Text as stored: `one_line`, NFC-normalised."""
     return " ".join(unicodedata.normalize("NFC", strip_controls(text)).split())
+
+
+_ESCAPED = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: object) -> str:
+    """`text` for one line of a terminal: control characters (newline, escape...), bidi
+    overrides and lone surrogates written as escapes (`\\n`, `\\x1b`, `\\u202e`), so a name
+    can neither start a line of its own, move the cursor, nor reorder what follows it."""
+    return _ESCAPED.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))

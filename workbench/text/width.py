@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from workbench.text.clean import shown
+
 __all__ = ["char_width", "display_width", "pad"]
 
 
@@ -28,7 +30,9 @@ def display_width(text: str) -> int:
 
 
 def pad(text: str, width: int, align: str = "left") -> str:
-    """`text` padded with spaces to `width` columns ("left", "right" or "center" aligned)."""
+    """`text` padded with spaces to `width` columns ("left", "right" or "center" aligned), its
+    control characters escaped (`clean.shown`: a name stays on its line)."""
+    text = shown(text)
     gap = max(0, width - display_width(text))
     if align == "right":
         return " " * gap + text

@@ -16,7 +16,7 @@ from workbench.core.config import named_home
 from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import Project, User
 from workbench.core.workbench import LOCAL, NOBODY, Workbench, open_workbench
-from workbench.projects.people import MAX_DAYS, Session, accounts_exist, resume
+from workbench.projects.people import MAX_DAYS, Session, accounts_exist, binding, resume
 from workbench.projects.settings import open_project, projects, settings_digest
 from workbench.ui.cookie import read_token
 
@@ -40,7 +40,7 @@ def signed_in() -> User | None:
     operator while no account exists (the unprotected single-user default); else None."""
     wb = anonymous()
     token = st.session_state.get("wb_token") or read_token()
-    user = resume(wb, token) if token else None
+    user = resume(wb, token, browser()) if token else None
     if user is not None:
         st.session_state["wb_token"] = token
         return user
@@ -48,8 +48,20 @@ def signed_in() -> User | None:
     return None if accounts_exist(wb) else LOCAL
 
 
+def browser() -> str:
+    """This browser's `binding` (its User-Agent and network), which its session is bound to."""
+    try:
+        agent, address = st.context.headers.get("User-Agent"), st.context.ip_address
+    except Exception:  # noqa: BLE001 (bare script runs have no request)
+        agent, address = None, None
+    # AppTest hands out stand-ins, not strings
+    return binding(
+        agent if isinstance(agent, str) else None, address if isinstance(address, str) else None
+    )
+
+
 def start_session(
-    begin: Callable[[Workbench, str, str], Session],
+    begin: Callable[..., Session],
     name: str,
     password: str,
     refused: type[WorkbenchError] = WorkbenchError,
@@ -58,7 +70,7 @@ def start_session(
     the session's token kept in this browser session and, by the router after the rerun, in a
     cookie; the page reruns as its user. A `refused` error is shown instead."""
     try:
-        session = begin(anonymous(), name, password)
+        session = begin(anonymous(), name, password, bound=browser())
     except refused as exc:
         show_error(exc)
     else:
@@ -148,9 +160,12 @@ def segment_from_url(key: str) -> None:
 
 
 def keep_segment(key: str, segment_id: int) -> None:
-    """Remember the segment a page shows, in the session and in the URL."""
+    """Remember the segment a page shows, in the session and in the URL (from the session's
+    second run on: see `workbench.ui.history`)."""
+    from workbench.ui.history import url_may_change
+
     st.session_state[key] = segment_id
-    if st.query_params.get("segment") != str(segment_id):
+    if st.query_params.get("segment") != str(segment_id) and url_may_change():
         st.query_params["segment"] = str(segment_id)
 
 

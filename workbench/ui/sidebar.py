@@ -10,7 +10,8 @@ from workbench.crowd.claims import leave
 from workbench.projects.people import prefs as saved_prefs
 from workbench.projects.people import set_pref, sign_out
 from workbench.projects.settings import projects
-from workbench.ui.common import anonymous, workbench
+from workbench.ui.common import anonymous, browser, workbench
+from workbench.ui.history import url_may_change
 from workbench.ui.text import md
 
 PICK_KEY = "sidebar_project"
@@ -52,10 +53,11 @@ def project_picker(user: User) -> None:
             st.query_params.pop("segment", None)
     st.session_state["project_id"] = chosen
     if chosen is None:
-        st.query_params.pop("project", None)
+        if url_may_change():
+            st.query_params.pop("project", None)
         st.caption("No project yet.")
         return
-    if st.query_params.get("project") != str(chosen):
+    if st.query_params.get("project") != str(chosen) and url_may_change():
         st.query_params["project"] = str(chosen)
     if prefs.get("project") != chosen:
         prefs["project"] = chosen
@@ -100,7 +102,7 @@ def account_box(user: User) -> None:
     st.caption(f"Signed in as {md(user.label)} ({user.role.value})")
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
         _left_editor(st.session_state.get("project_id"))
-        sign_out(anonymous().as_user(user), st.session_state.pop("wb_token", None))
+        sign_out(anonymous().as_user(user), st.session_state.pop("wb_token", None), browser())
         st.session_state.clear()
         st.session_state["clear_cookie"] = True
         st.rerun()

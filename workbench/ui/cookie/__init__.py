@@ -1,8 +1,10 @@
 """Keeps the sign-in token in a browser cookie, so a reload or a new tab stays signed in.
 
 Streamlit reads cookies (`st.context.cookies`) but cannot set them; this component does, in
-the page (components v2: no iframe). The cookie is SameSite=Strict, Secure over HTTPS, and
-holds only a random token whose SHA-256 the database keeps (see workbench.people).
+the page (components v2: no iframe), so it cannot be HttpOnly. The cookie is SameSite=Strict,
+Secure over HTTPS, and holds only a random token whose SHA-256, bound to the browser that
+signed in (its User-Agent and network), the database keeps: a copy sent from elsewhere resumes
+nothing (see workbench.projects.people.binding, and docs/operations.md#security).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import streamlit as st
 from workbench.audio import load_peaks, overview_peaks, read_slice, to_opus_bytes
 from workbench.audio.channels import channel_peaks
 from workbench.core.records import Project, Recording, SegmentView, unsure_words
-from workbench.core.workbench import Workbench
+from workbench.core.workbench import Workbench, inside_home
 from workbench.labelling import overview
 from workbench.labelling.lanes import has_lanes, lane_segments
 from workbench.labelling.shortcuts import (
@@ -121,7 +121,7 @@ def minimap_data(
     ]
     return {
         "duration": recording.duration,
-        "peaks": _overview_peaks(str(wb.settings.home / recording.peaks_path), overview.COLUMNS),
+        "peaks": _overview_peaks(str(wb.path(recording.peaks_path)), overview.COLUMNS),
         "columns": _columns(wb, home, project_id, recording.id),
         "edits": edits,
     }
@@ -143,6 +143,14 @@ def lanes_data(wb: Workbench, project: Project, view: SegmentView, v0: float, v1
             for s in lane_segments(wb, recording, (v0, v1), peaks)
         ],
     }
+
+
+def _files_of(home: Path, recording: Recording) -> tuple[str, str]:
+    """A recording's working copy and peaks, as paths (never outside the home: `inside_home`)."""
+    return (
+        str(inside_home(home, recording.working_path)),
+        str(inside_home(home, recording.peaks_path)),
+    )
 
 
 def editor_data(
@@ -174,9 +182,7 @@ def editor_data(
     a1 = round(min(recording.duration, seg.end + CONTEXT), 3)
     v0 = round(max(0.0, seg.start - context), 3)
     v1 = round(min(recording.duration, seg.end + context), 3)
-    peaks, audio = _slice(
-        str(home / recording.working_path), str(home / recording.peaks_path), v0, v1, a0, a1
-    )
+    peaks, audio = _slice(*_files_of(home, recording), v0, v1, a0, a1)
     # the saved text's words once timed against the audio; until then the draft's (stale
     # after a correction, and drawn as such)
     aligned = view.timed is not None
