@@ -20,8 +20,8 @@ RATE = 16000
 
 def _data(at) -> dict:
     """The component's data as the page sent it."""
-    (component,) = at.get("bidi_component")
-    return json.loads(component.proto.json)
+    (editor,) = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("editor")]
+    return json.loads(editor.proto.json)
 
 
 @pytest.fixture
