@@ -348,9 +348,8 @@ def restore(
         raise NotFound(f"{archive}: no such archive")
     if not (force or dry_run):
         _refuse_if_in_use(wb)
-    secret = restore_key(wb, key)
+    secret = restore_key(wb, key, required=not trust_unsigned)
     remove_leftovers(wb)
-    replaced = store.has_rows(wb.db)
     with tempfile.TemporaryDirectory(
         dir=wb.settings.tmp_dir, prefix=f"restore-{owner_tag()}-"
     ) as scratch:
@@ -364,6 +363,7 @@ def restore(
             _pg(lambda: store.pg_tool("pg_restore"))  # before anything is replaced
         else:
             _check_sqlite(archive, db_file, manifest)
+        replaced = store.has_rows(wb.db)
         if dry_run:
             return _result(archive, manifest, 0, manifest["database"]["rows"], replaced, False)
         files = _put_in_place(wb, kind, staged, manifest, db_file)
@@ -654,12 +654,15 @@ def _write_key(path: Path, text: str) -> None:
         part.unlink(missing_ok=True)
 
 
-def restore_key(wb: Workbench, key: Path | None) -> bytes:
+def restore_key(wb: Workbench, key: Path | None, required: bool = True) -> bytes:
     """The key a restore checks the archive's signature with: the file `key` (the key of the
-    home that made the backup), else this home's own."""
+    home that made the backup), else this home's own; none (b"") when the home has no key and
+    none is `required` (an unsigned archive, trusted: a signed one then matches no key)."""
     if key is not None:
         return read_key(Path(key))
     own = wb.settings.home / KEY_FILE
+    if not own.is_file() and not required:
+        return b""
     if not own.is_file():
         raise BackupError(
             f"this home has no backup key ({own}) to check the archive's signature with: "
