@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 _component = st.components.v2.component(
     "workbench_history", html="", js=(Path(__file__).parent / "history.js").read_text()
@@ -36,5 +37,10 @@ def one_entry_per_page() -> None:
 
 def url_may_change() -> bool:
     """Whether this run may write the URL's query without adding a history entry: not in a
-    session's first run, before the browser has the rule (nor where no router ran)."""
-    return bool(st.session_state.get("url_may_change", False))
+    session's first run, before the browser has the rule (nor where no router ran). A
+    fragment's own rerun (the editor's keys) comes after a whole run, which drew the rule."""
+    if st.session_state.get("url_may_change", False):
+        return True
+    ctx = get_script_run_ctx()
+    fragment_rerun = ctx is not None and bool(ctx.fragment_ids_this_run)
+    return fragment_rerun and bool(st.session_state.get(_DRAWN, False))
