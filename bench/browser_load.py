@@ -75,7 +75,6 @@ class Labeller:
     """One signed-in browser and what it did."""
 
     name: str
-    token: str
     typed: list[str] = field(default_factory=list)  # each text typed and saved, in order
     presses: list[dict] = field(default_factory=list)  # the page's record of each key
     received: int = 0  # websocket bytes received
@@ -136,9 +135,9 @@ def cpu_seconds(pid: int) -> float:
 
 async def open_editor(browser, base: str, project_id: int, me: Labeller):
     context = await browser.new_context(viewport={"width": 1300, "height": 1000})
-    await context.add_cookies([{"name": COOKIE, "value": me.token, "url": base}])
     page = await context.new_page()
     page.set_default_timeout(120_000)
+    await sign_in(page, base, me.name)
 
     def count(ws) -> None:
         def add(payload) -> None:
@@ -153,6 +152,20 @@ async def open_editor(browser, base: str, project_id: int, me: Labeller):
     await root.evaluate(WATCH)
     await until(page, SETTLED)
     return page
+
+
+async def sign_in(page, base: str, name: str) -> None:
+    """Sign in on the page, as a person does (a session is bound to the browser that signed
+    in), and wait for the session cookie the page then writes."""
+    await page.goto(base)
+    await page.get_by_label("Name").fill(name)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    for _ in range(600):
+        if any(c["name"] == COOKIE for c in await page.context.cookies()):
+            return
+        await page.wait_for_timeout(100)
+    raise RuntimeError(f"{name}: no session cookie after signing in")
 
 
 async def until(page, condition: str, seconds: float = 120.0) -> None:
@@ -225,7 +238,7 @@ async def run_labellers(
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         pages = await asyncio.gather(*(open_editor(browser, base, project_id, me) for me in crew))
-        warm = [Labeller(me.name, me.token) for me in crew]  # one key each, not counted
+        warm = [Labeller(me.name) for me in crew]  # one key each, not counted
         await asyncio.gather(
             *(
                 work(page, w, f"{tag}-warm", 1, 0, random.Random(k))
@@ -289,7 +302,7 @@ def pct(values: list[float], q: float) -> float:
 def one_run(home: Path, url: str, db_label: str, n: int, args) -> str:
     """N labellers for --seconds on a fresh store and server; the table's row."""
     wb, project, names = build(home, url, n)
-    crew = [Labeller(name, people.sign_in(wb, name, PASSWORD).token) for name in names]
+    crew = [Labeller(name) for name in names]
     tag = f"{db_label}-n{n}"
     log = (home / f"server-{tag}.log").open("wb")
     with serving(str(home), url, args.app, log) as (base, proc):
