@@ -48,3 +48,13 @@ def test_a_model_that_cannot_align_starts_no_job(wb, drafted, fake_engine):
     jobs.retime_idle(drafted.id, timeout=60)
     assert store.latest_job(wb.db, drafted.id, KIND) is None
     assert len(store.untimed_revisions(wb.db, drafted.id)) == 1
+
+
+def test_the_operator_can_turn_re_timing_off(wb, drafted, aligning, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_RETIME", "off")  # a server too small to spare a CPU-second
+    ann = as_user(wb, "ann")
+    _save(ann, store.segment_queue(wb.db, drafted.id)[0]["id"], "one two")
+    jobs.retime_saved(ann, drafted)
+    jobs.retime_idle(drafted.id, timeout=60)
+    assert store.latest_job(wb.db, drafted.id, KIND) is None
+    assert len(store.untimed_revisions(wb.db, drafted.id)) == 1

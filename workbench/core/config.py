@@ -79,6 +79,12 @@ VARIABLES = (
         "(`--ray` on the command line wins; see docs/operations.md)",
     ),
     Variable(
+        "WORKBENCH_RETIME",
+        "on",
+        "`off`: saved words are not re-timed against the audio after each save (about a "
+        "CPU-second a save, in the background: for a server too small to spare it)",
+    ),
+    Variable(
         "WORKBENCH_MAX_UPLOAD_MB",
         str(Limits.upload_file_mb),
         "one file uploaded in the browser, in MB (Streamlit's `server.maxUploadSize` in "
@@ -135,6 +141,11 @@ def log_level() -> str | None:
 def ray_address() -> str | None:
     """The Ray cluster the environment names for long jobs (WORKBENCH_RAY_ADDRESS), or None."""
     return (_read("WORKBENCH_RAY_ADDRESS") or "").strip() or None
+
+
+def retime_enabled() -> bool:
+    """Re-timing saved words after each save is on unless WORKBENCH_RETIME=off."""
+    return (_read("WORKBENCH_RETIME") or "on").strip().lower() != "off"
 
 
 def downloads_allowed() -> bool:

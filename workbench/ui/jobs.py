@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from workbench.asr import Engine, load_engine
+from workbench.core.config import retime_enabled
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Job, Project, SegmentView
 from workbench.core.workbench import Workbench
@@ -300,7 +301,10 @@ def _retimers() -> tuple[threading.Lock, dict[int, _Retimer], dict[int, threadin
 def retime_saved(wb: Workbench, project: Project) -> None:
     """After a save: time the saved words against the audio in a background thread, which
     takes the next saves too while they keep coming (see `labelling.retiming`). Returns at
-    once; nothing happens for a project whose model cannot align (not faster-whisper)."""
+    once; nothing happens for a project whose model cannot align (not faster-whisper), nor
+    with WORKBENCH_RETIME=off."""
+    if not retime_enabled():
+        return
     lock, retimers, threads = _retimers()
     with lock:
         if project.id in retimers:  # its thread takes this save before it ends
