@@ -133,10 +133,10 @@ def add_move_database(sub: argparse._SubParsersAction, common: argparse.Argument
 def cmd_move_database(wb: Workbench, args: argparse.Namespace) -> int:
     """Copy the workbench's database into the one at URL, one line per table, then say what
     was checked and how to go on."""
-    from workbench.projects.database_move import database_url, move_database, next_step, shown
+    from workbench.projects.database_move import database_url, masked_url, move_database, next_step
 
-    target = shown(database_url(args.target))
-    print(f"moving {shown(wb.db.url)} to {target}", flush=True)
+    target = masked_url(database_url(args.target))
+    print(f"moving {masked_url(wb.db.url)} to {target}", flush=True)
     result = move_database(
         wb, args.target, progress=lambda table, rows: print(f"  {table}: {rows} rows", flush=True)
     )

@@ -52,7 +52,7 @@ def database_url(text: str) -> sa.URL:
         raise WorkbenchError(f"{text!r} is not a database URL ({exc})") from None
 
 
-def shown(url: sa.URL) -> str:
+def masked_url(url: sa.URL) -> str:
     """A database URL with its password hidden."""
     return url.render_as_string(hide_password=True)
 
@@ -68,8 +68,8 @@ def move_database(
     try:
         target = sa.create_engine(url)
     except ArgumentError as exc:  # a driver that is not installed, say
-        raise WorkbenchError(f"{shown(url)}: {exc}") from None
-    source, to = shown(wb.db.url), shown(target.url)
+        raise WorkbenchError(f"{masked_url(url)}: {exc}") from None
+    source, to = masked_url(wb.db.url), masked_url(target.url)
     if target.url == wb.db.url:
         raise WorkbenchError(f"{to} is this workbench's own database: name another")
     try:

@@ -263,8 +263,8 @@ def claim_ahead(
         def take(segment_id: int) -> bool:
             return _take(conn, project_id, user, at, until, segment_id=segment_id)
 
-        if order == "time":
-            return _first_by_time(conn, project_id, recording_id, free, place, take)
+        if order == "time":  # past `after` only: no round again
+            return _first_by_time(conn, project_id, recording_id, free, place, take, wrap=False)
         return _first_taken(conn, free.order_by(*columns), segments, take)
 
 
@@ -319,10 +319,16 @@ def _next_segment(
 
 
 def _first_by_time(
-    conn: Connection, project_id: int, recording_id: int | None, free, place, take
+    conn: Connection,
+    project_id: int,
+    recording_id: int | None,
+    free,
+    place,
+    take,
+    wrap: bool = True,
 ) -> int | None:
     """The first of the `free` segments that `take` claims, in time order past `place` and
-    round again, asking one recording at a time so that each query is a range of the
+    (`wrap`) round again, asking one recording at a time so that each query is a range of the
     (recording_id, start) index, not a sort of the whole queue."""
     recs = (
         conn.execute(
@@ -336,13 +342,16 @@ def _first_by_time(
         .scalars()
         .all()
     )
-    steps: list[tuple[int, Any]] = [(rec, None) for rec in recs]
+    every: list[tuple[int, Any]] = [(rec, None) for rec in recs]
+    steps = every
     if place is not None and place.recording_id in recs:
         at = recs.index(place.recording_id)
         here = sa.tuple_(segments.c.start, segments.c.id) > sa.tuple_(
             sa.literal(place.seg_start), sa.literal(place.seg_id)
         )
-        steps = [(recs[at], here), *steps[at + 1 :], *steps[:at], (recs[at], ~here)]
+        steps = [(recs[at], here), *every[at + 1 :]]
+        if wrap:
+            steps += [*every[:at], (recs[at], ~here)]
     for rec, where in steps:
         query = free.where(segments.c.recording_id == rec)
         if where is not None:
