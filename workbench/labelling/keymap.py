@@ -21,21 +21,24 @@ __all__ = ["keymap_problem", "my_keymap", "my_shortcuts", "set_my_keymap"]
 
 def my_keymap(wb: Workbench) -> dict[str, list[str]]:
     """The acting user's overrides ({} when they use the defaults, or theirs no longer fit)."""
-    saved = prefs(wb).get(PREF) or {}
-    try:
-        return check_keymap(saved) if isinstance(saved, Mapping) else {}
-    except WorkbenchError:
-        return {}
+    return _saved(wb)[0]
 
 
 def keymap_problem(wb: Workbench) -> str:
     """Why the acting user's saved keys are not in use ('' when they are, or none are saved)."""
+    return _saved(wb)[1]
+
+
+def _saved(wb: Workbench) -> tuple[dict[str, list[str]], str]:
+    """The saved overrides as `check_keymap` accepts them, and why they are not ('' when they
+    are, or none are saved); {} and the reason when they no longer fit."""
     saved = prefs(wb).get(PREF) or {}
     try:
-        check_keymap(saved if isinstance(saved, Mapping) else {"": saved})
+        if not isinstance(saved, Mapping):
+            raise WorkbenchError(f"not a table of keys: {saved!r}")
+        return check_keymap(saved), ""
     except WorkbenchError as exc:
-        return f"your saved keys are not in use ({exc}): the defaults are"
-    return ""
+        return {}, f"your saved keys are not in use ({exc}): the defaults are"
 
 
 def my_shortcuts(wb: Workbench) -> tuple[Shortcut, ...]:
