@@ -744,3 +744,19 @@ def test_the_editor_slice_as_opus_is_small_exact_in_length_and_the_same_each_tim
     assert len(decoded) == round(6.37 * frames[0].sample_rate)
     onset = np.flatnonzero(np.abs(decoded) > 0.2)[0] / frames[0].sample_rate
     assert onset < 0.01  # the tone starts at once: no encoder delay left in front
+
+
+def test_peaks_packed_for_the_browser_come_back_within_a_step_and_in_a_seventh_of_the_bytes():
+    import json
+
+    from workbench.audio import pack_peaks, unpack_peaks
+
+    rng = np.random.default_rng(7)
+    peaks = np.sort(rng.uniform(-1.2, 1.2, size=(800, 2)), axis=1).astype(np.float32)
+    packed = pack_peaks(peaks)
+    back = unpack_peaks(packed)
+    assert back.shape == (800, 2)
+    assert np.abs(back - np.clip(peaks, -1, 1)).max() <= 0.5 / 127 + 1e-6
+    as_json = json.dumps([[round(float(a), 3), round(float(b), 3)] for a, b in peaks])
+    assert len(packed) * 5 < len(as_json)
+    assert unpack_peaks(pack_peaks(np.zeros((0, 2)))).shape == (0, 2)

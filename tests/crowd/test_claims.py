@@ -358,3 +358,32 @@ def test_the_window_stops_at_the_cap(wb):
     window = [step.view.segment.id for step in window_after(ann, project.id, a, QUEUE)]
     assert window == [order[2]]  # past bob's, one more: her cap
     assert {s for s, _r, user in _live_claims(wb) if user == "ann"} == {order[0], order[2]}
+
+
+def test_the_window_moves_on_by_opening_only_what_changed(wb):
+    """The window of the last key is taken as it was where nothing changed; a segment saved
+    since (a new version) is opened again, one claimed by someone else is passed over."""
+    from workbench.labelling.window import window_after
+
+    project = _team_project(wb, per=10, recordings=1)
+    ann, bob = as_user(wb, "ann"), as_user(wb, "bob")
+    a = open_segment(ann, project.id, None, QUEUE)
+    first = window_after(ann, project.id, a, QUEUE)
+    b = open_segment(ann, project.id, first[0].view.segment.id, QUEUE)
+    moved = window_after(ann, project.id, b, QUEUE, held=first)
+    assert [s.view.segment.id for s in moved[:2]] == [s.view.segment.id for s in first[1:]]
+    assert moved[0] is first[1] and moved[1] is first[2]  # taken as they were
+    assert moved[2] not in first
+
+    store.release(wb.db, "ann", segment_id=moved[1].view.segment.id)
+    assert open_segment(bob, project.id, moved[1].view.segment.id, QUEUE).claim is None
+    again = window_after(ann, project.id, b, QUEUE, held=moved)
+    assert [s.view.segment.id for s in again[:2]] == [
+        moved[0].view.segment.id,
+        moved[2].view.segment.id,
+    ]
+    assert again[0] is moved[0] and again[1] is moved[2]  # bob's passed over
+
+    store.release(wb.db, "ann", segment_id=moved[0].view.segment.id)
+    _save(wb, moved[0].view.segment.id, "the owner's fix")  # saved: it has left the queue
+    assert window_after(ann, project.id, b, QUEUE, held=again) == []  # the window stops there

@@ -11,6 +11,7 @@ import soundfile as sf
 
 from tests.conftest import open_page, tone
 from workbench import store
+from workbench.audio import unpack_peaks
 from workbench.intake.audio_files import import_paths
 from workbench.projects.settings import ensure_project
 
@@ -72,8 +73,9 @@ def test_a_call_drafted_per_channel_is_sent_as_lanes(home, wb, call_project):
     data = _data(at)
     lanes = data["lanes"]
     assert lanes["names"] == ["channel 1", "channel 2"]
-    assert [len(p) for p in lanes["peaks"]] == [len(data["peaks"])] * 2  # the same windows
-    loud = [np.ptp(np.array(p), axis=1) for p in lanes["peaks"]]
+    peaks = [unpack_peaks(p) for p in lanes["peaks"]]
+    assert [len(p) for p in peaks] == [len(unpack_peaks(data["peaks"]))] * 2  # the same windows
+    loud = [np.ptp(p, axis=1) for p in peaks]
     assert loud[0][:150].mean() > 0.5 and loud[0][-80:].max() == 0  # the left, 0–2 s
     assert loud[1][:100].max() == 0 and loud[1][-80:].mean() > 0.5  # the right, 1.5–4 s
     by_text = {
@@ -116,7 +118,7 @@ def test_each_zoom_level_sends_its_own_peaks(home, wb, tmp_path):
     store.add_drafted_segments(wb.db, rec.id, drafts, author="t")
     at = open_page(home, EDITOR, project.id)
     first = _data(at)
-    assert first["view"] == [13.0, 20.0] and len(first["peaks"]) == 700
+    assert first["view"] == [13.0, 20.0] and len(unpack_peaks(first["peaks"])) == 700
     seg = store.get_segment(wb.db, at.session_state["ed_current"])
     for nonce, context, view in [(1, 10.0, [5.0, 28.0]), (2, 2.0, [13.0, 20.0])]:
         at.session_state["ed_component"] = {
@@ -133,6 +135,26 @@ def test_each_zoom_level_sends_its_own_peaks(home, wb, tmp_path):
         }
         data = _data(at.run())
         assert data["view"] == view
-        assert "ref" not in data and len(data["peaks"]) == round((view[1] - view[0]) * 100)
+        assert "ref" not in data and len(unpack_peaks(data["peaks"])) == round(
+            (view[1] - view[0]) * 100
+        )
     at.run()  # nothing changed since: the browser holds this level, a reference will do
     assert _data(at)["ref"] == f"{seg.id}-{seg.version}" and "peaks" not in _data(at)
+
+
+def test_the_minimap_goes_whole_once_then_only_the_users_edits(home, wb, drafted):
+    at = open_page(home, EDITOR, drafted.id, user=("lena", "labeler"))
+    first = _data(at)["minimap"]
+    assert first["peaks"] and first["columns"] and first["recording_id"]
+    again = _data(at.run())["minimap"]  # the browser holds it: the user's edits only
+    assert again == {"recording_id": first["recording_id"], "edits": first["edits"]}
+    seg = at.session_state["ed_current"]
+    at.session_state["ed_component"] = {  # a browser that lost what it held asks again
+        "action": {
+            "type": "refresh",
+            "segment_id": seg,
+            "nonce": 1,
+            "actions": [{"type": "refresh", "segment_id": seg, "nonce": 1}],
+        }
+    }
+    assert _data(at.run())["minimap"]["peaks"] == first["peaks"]

@@ -25,7 +25,7 @@ from workbench.labelling.queue import EditorState, open_segment
 from workbench.labelling.queue_end import describe, queue_end
 from workbench.review.verdicts import rejection
 
-__all__ = ["NEARBY", "BlindItem", "EditorScreen", "open_editor"]
+__all__ = ["NEARBY", "BlindItem", "EditorScreen", "open_editor", "queue_is_next"]
 
 NEARBY = 600.0  # seconds either side of the segment where uncovered speech is looked for
 
@@ -103,6 +103,13 @@ def open_editor(
         history=tuple(revisions),
         drafts=tuple(drafts_of(revisions)),
     )
+
+
+def queue_is_next(wb: Workbench, project_id: int) -> bool:
+    """Whether the acting user's editor opens their queue: no qualification item, blind item
+    or closed queue comes first (`open_editor`'s 1 and 2), so an edit of the queue may apply."""
+    step = next_step(wb, project_id)
+    return not step.gate and step.task is None
 
 
 def _blind(

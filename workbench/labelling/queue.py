@@ -68,7 +68,7 @@ def open_segment(
     )
     if claims and pinned is not None and pinned == shown:  # saved, restored, refused: it stays
         claim = crowd_claims.blocking_claim(wb, shown)  # (its claim went with the save)
-        nav = _position(wb, project_id, shown, queue, hide)
+        nav = _position(wb, project_id, shown, queue, hide, counted)
     elif claims:
         shown, claim = crowd_claims.take(wb, project_id, shown, queue, counted)
         if shown is None:

@@ -10,6 +10,9 @@ never moves on to a segment the labeller cannot save.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from workbench import store
 from workbench.core.records import QueueFilter
 from workbench.core.workbench import Workbench
 from workbench.crowd import claims as crowd_claims
@@ -21,23 +24,46 @@ WINDOW = 3  # segments after the one shown that the browser holds
 
 
 def window_after(
-    wb: Workbench, project_id: int, state: EditorState, queue: QueueFilter, size: int = WINDOW
+    wb: Workbench,
+    project_id: int,
+    state: EditorState,
+    queue: QueueFilter,
+    size: int = WINDOW,
+    held: Sequence[EditorState] = (),
 ) -> list[EditorState]:
     """The next `size` segments of the queue after `state` that the acting user may label
-    (fewer at the queue's end, at a claims cap, or where the next one has left the queue)."""
+    (fewer at the queue's end, at a claims cap, or where the next one has left the queue).
+    `held`: the window found for this queue a moment ago; a segment of it at the same version,
+    which no one else has claimed since, is taken as it was instead of being opened again (the
+    window moves on by one segment a key: it costs one segment opened, not `size`)."""
     found: list[EditorState] = []
     seen = {state.view.segment.id}
     following = state.following
+    kept = _unchanged(wb, held)
     while following is not None and following not in seen and len(found) < size:
-        step = open_segment(wb, project_id, following, queue, counted=False)
+        step = kept.get(following) or open_segment(wb, project_id, following, queue, counted=False)
         if step is not None and step.claim is not None:  # someone else's: the next free one
             following = crowd_claims.claim_ahead(wb, project_id, queue, after=following)
             if following is None or following in seen:
                 break
-            step = open_segment(wb, project_id, following, queue, counted=False)
+            step = kept.get(following) or open_segment(
+                wb, project_id, following, queue, counted=False
+            )
         if step is None or step.view.segment.id != following or step.claim is not None:
             break
         found.append(step)
         seen.add(following)
         following = step.following
     return found
+
+
+def _unchanged(wb: Workbench, held: Sequence[EditorState]) -> dict[int, EditorState]:
+    """The segments of `held` still at their version and free of anyone else's claim."""
+    if not held:
+        return {}
+    versions = store.free_versions(wb.db, [s.view.segment.id for s in held], wb.actor.name)
+    return {
+        s.view.segment.id: s
+        for s in held
+        if versions.get(s.view.segment.id) == s.view.segment.version
+    }

@@ -9,7 +9,13 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.records import TODO, QueueFilter, Segment, Status
 from workbench.crowd.qualification import TestReport, answer
 from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
-from workbench.labelling.editor_screen import NEARBY, BlindItem, EditorScreen, open_editor
+from workbench.labelling.editor_screen import (
+    NEARBY,
+    BlindItem,
+    EditorScreen,
+    open_editor,
+    queue_is_next,
+)
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.keymap import my_shortcuts
 from workbench.labelling.labeller_edits import restore, undo_delete_now
@@ -340,47 +346,50 @@ def _previous(state: EditorState) -> int | None:
 
 def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
     """What the editor shows, once the browser's actions not applied yet are applied: before
-    anything is drawn, so a key costs one run and the segment the browser moved to is drawn."""
-    pinned = st.session_state.get("ed_pinned")
-    screen = open_editor(wb, project.id, queue, shown=shown, pinned=pinned)
+    anything is drawn, so a key costs one run and the segment the browser moved to is drawn.
+    Actions apply only where the queue is what the editor opens (no test item, no pause)."""
     if f"ed_given_back_{project.id}" not in st.session_state:  # those come first on opening
         st.session_state[f"ed_given_back_{project.id}"] = set(given_back(wb, project.id))
     pending = _fresh(_incoming())
-    if screen.segment is None or screen.blind is not None or not pending:
-        return screen
-    state: EditorState | None = screen.segment
-    for action in pending:
-        if action.get("type") == "refresh":  # the browser lost what it held: send it all
-            _applied(action)
-            st.session_state["ed_sent"] = []
-            continue
-        acted = action.get("segment_id")
-        if state is None or acted != state.view.segment.id:  # the browser had moved on
-            state = (
-                open_segment(wb, project.id, acted, queue, pinned=acted)
-                if type(acted) is int
-                else None
-            )
-        if state is None or acted != state.view.segment.id:
-            _applied(action)  # a segment this user cannot open: nothing to apply it to
-            continue
-        _apply(
-            action,
-            state,
-            queue,
-            shown=state.view.segment.id,
-            deleted=st.session_state.get("ed_last_deleted"),
-            previous=_previous(state),
-            beside=_beside_data(state.view.segment),
-        )
-        state = None
-    _given_back()
+    if pending and queue_is_next(wb, project.id):
+        for action in pending:
+            _apply_pending(action, queue)
+        _given_back()
     return open_editor(
         wb,
         project.id,
         queue,
         shown=st.session_state.get("ed_current"),
         pinned=st.session_state.get("ed_pinned"),
+    )
+
+
+def _apply_pending(action: dict, queue: QueueFilter) -> None:
+    """One action the browser sent, applied to the segment it names (as that segment is now:
+    held there even if it has left the filter); marked applied whatever becomes of it."""
+    if action.get("type") == "refresh":  # the browser lost what it held: send it all
+        _applied(action)
+        st.session_state["ed_sent"] = []
+        st.session_state.pop("ed_minimap_sent", None)
+        return
+    acted = action.get("segment_id")
+    counted = action.get("type") == "prev"  # only "previous" needs the queue's place counted
+    state = (
+        open_segment(wb, project.id, acted, queue, pinned=acted, counted=counted)
+        if type(acted) is int
+        else None
+    )
+    if state is None or acted != state.view.segment.id:
+        _applied(action)  # a segment this user cannot open: nothing to apply it to
+        return
+    _apply(
+        action,
+        state,
+        queue,
+        shown=acted,
+        deleted=st.session_state.get("ed_last_deleted"),
+        previous=_previous(state),
+        beside=_beside_data(state.view.segment),
     )
 
 
@@ -408,7 +417,10 @@ def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: Queue
     and words (a version's peaks differ from one level to the next; the browser keeps one)."""
     ss = st.session_state
     sent = ss.setdefault("ed_sent", [])
-    window = window_after(wb, project.id, state, queue)
+    was = ss.get("ed_window")  # the window of the last run, for this project and queue
+    held = was[1] if was and was[0] == (project.id, queue) else ()
+    window = window_after(wb, project.id, state, queue, held=held)
+    ss["ed_window"] = ((project.id, queue), window)
     keys = [data["key"], *(_key(step) for step in window)]
     held = [f"{key}@{data['context']}" for key in keys]  # a version as sent at this level
     data["next_key"] = keys[1] if len(keys) > 1 else None
@@ -433,8 +445,19 @@ def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: Queue
         status=[ss["ed_flash"][1], ss["ed_flash"][0]] if ss.get("ed_flash") else None,
     )
     if out.get("minimap") is not None:
-        out["minimap"]["recording_id"] = state.view.recording.id
+        out["minimap"] = _minimap_sent(out["minimap"], state.view.recording.id)
     return out
+
+
+def _minimap_sent(minimap: dict, recording_id: int) -> dict:
+    """The minimap as sent: whole the first time and when its peaks or status columns changed
+    (those are `MINIMAP_TTL` seconds old at most), else only the user's edits, drawn over the
+    one the browser holds (a browser that holds none asks again: a "refresh" action)."""
+    mark = (recording_id, minimap["duration"], minimap["columns"])
+    if st.session_state.get("ed_minimap_sent") == mark:
+        return {"recording_id": recording_id, "edits": minimap["edits"]}
+    st.session_state["ed_minimap_sent"] = mark
+    return {**minimap, "recording_id": recording_id}
 
 
 def _key(step: EditorState) -> str:

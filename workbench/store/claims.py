@@ -616,6 +616,26 @@ def holder(engine: Engine, segment_id: int, unit: str) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
+def free_versions(engine: Engine, segment_ids: Sequence[int], user: str) -> dict[int, int]:
+    """The version of each of `segment_ids` that no one but `user` holds a live claim on
+    (by segment or by its recording), in one query; the others are left out."""
+    at = now()
+    theirs = sa.select(claims.c.id).where(
+        claims.c.expires_at > at,
+        claims.c.user_name != user,
+        sa.or_(
+            claims.c.segment_id == segments.c.id, claims.c.recording_id == segments.c.recording_id
+        ),
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(segments.c.id, segments.c.version).where(
+                segments.c.id.in_(list(segment_ids)), ~theirs.exists()
+            )
+        )
+        return {row.id: row.version for row in rows}
+
+
 def todo_left(engine: Engine, recording_id: int, statuses: Sequence[str]) -> int:
     """How many segments of a recording have one of `statuses`."""
     with engine.connect() as conn:

@@ -4,8 +4,10 @@ Only the segment's slice (plus CONTEXT seconds either side) and its peaks travel
 A wider view (`CONTEXTS`: ±10 s, ±30 s) sends peaks only for the part beyond, at most
 `VIEW_PEAKS` pairs, so every zoom level costs about the same to send; the audio stays the
 segment ±2 s, as Ogg/Opus at 32 kbit/s (speech stays clear; a tenth of a WAV).
-The minimap (`minimap_data`) is the whole recording in `overview.COLUMNS` columns of peaks and
-segment status: about 20 KB whatever the recording's length, cached per recording.
+Peaks travel packed (`audio.pack_peaks`: two bytes a pair). The minimap (`minimap_data`) is
+the whole recording in `overview.COLUMNS` columns of peaks and segment status: about 4 KB
+whatever the recording's length, cached per recording; the editor page sends it again only
+when it changed (else only the user's own edits over it).
 The data for a segment version is identical from one rerun to the next, so Streamlit's message
 cache sends it once; lint findings and messages are drawn by the page, not passed in here.
 The keyboard shortcuts (labelling/shortcuts.py, with the person's own keys) travel with it.
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from workbench.audio import load_peaks, overview_peaks, read_slice, to_opus_bytes
+from workbench.audio import load_peaks, overview_peaks, pack_peaks, read_slice, to_opus_bytes
 from workbench.audio.channels import channel_peaks
 from workbench.core.records import Project, Recording, SegmentView, unsure_words
 from workbench.core.workbench import Workbench, inside_home
@@ -64,10 +66,8 @@ _component = st.components.v2.component(
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _slice(
-    working: str, peaks: str, v0: float, v1: float, a0: float, a1: float
-) -> tuple[list, str]:
-    """Peaks (rounded, at most VIEW_PEAKS pairs) for [v0, v1] and an Ogg/Opus data URL for
+def _slice(working: str, peaks: str, v0: float, v1: float, a0: float, a1: float) -> tuple[str, str]:
+    """Peaks (packed, at most VIEW_PEAKS pairs) for [v0, v1] and an Ogg/Opus data URL for
     [a0, a1] of a recording (a tenth of a WAV's bytes); cached per region."""
     audio = to_opus_bytes(read_slice(working, a0, a1))
     return (
@@ -76,20 +76,20 @@ def _slice(
     )
 
 
-def _fitted(region: np.ndarray) -> list:
-    """(n, 2) peaks as rounded pairs, at most VIEW_PEAKS: a wider view's are the min and max
-    of equal shares."""
+def _fitted(region: np.ndarray) -> str:
+    """(n, 2) peaks packed for the browser (`pack_peaks`), at most VIEW_PEAKS pairs: a wider
+    view's are the min and max of equal shares."""
     if len(region) > VIEW_PEAKS:
         edges = np.linspace(0, len(region), VIEW_PEAKS + 1).astype(np.int64)[:-1]
         region = np.stack(
             [np.minimum.reduceat(region[:, 0], edges), np.maximum.reduceat(region[:, 1], edges)],
             axis=1,
         )
-    return [[round(float(a), 3), round(float(b), 3)] for a, b in region]
+    return pack_peaks(region)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _channel_peaks(channels: str, v0: float, v1: float) -> tuple[np.ndarray, list]:
+def _channel_peaks(channels: str, v0: float, v1: float) -> tuple[np.ndarray, list[str]]:
     """Each channel's peaks for [v0, v1] of a kept-channels copy: as read (for the lanes'
     loudness) and as sent (`_fitted`); cached per region."""
     peaks = channel_peaks(channels, v0, v1)
@@ -97,9 +97,9 @@ def _channel_peaks(channels: str, v0: float, v1: float) -> tuple[np.ndarray, lis
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _overview_peaks(peaks: str, columns: int) -> list:
-    """The whole recording's peaks in `columns` pairs, rounded; cached per peaks file."""
-    return [[round(float(a), 2), round(float(b), 2)] for a, b in overview_peaks(peaks, columns)]
+def _overview_peaks(peaks: str, columns: int) -> str:
+    """The whole recording's peaks in `columns` pairs, packed; cached per peaks file."""
+    return pack_peaks(overview_peaks(peaks, columns))
 
 
 @st.cache_data(max_entries=64, ttl=MINIMAP_TTL, show_spinner=False)

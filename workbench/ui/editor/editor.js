@@ -140,6 +140,23 @@ export function choose(win, data) {
   return data;
 }
 
+// peaks come packed (audio/peaks.py pack_peaks): base64 of int8 pairs (min, max) over 127
+export function unpackPeaks(packed) {
+  if (typeof packed !== "string") return packed;
+  const raw = atob(packed), out = new Array(raw.length >> 1);
+  const at = (i) => { const b = raw.charCodeAt(i); return (b > 127 ? b - 256 : b) / 127; };
+  for (let i = 0; i < out.length; i++) out[i] = [at(2 * i), at(2 * i + 1)];
+  return out;
+}
+
+function unpacked(p) {  // a payload's packed peaks, unpacked in place (once: arrays stay)
+  if (!p) return p;
+  if (p.peaks) p.peaks = unpackPeaks(p.peaks);
+  if (p.lanes && p.lanes.peaks) p.lanes.peaks = p.lanes.peaks.map(unpackPeaks);
+  if (p.minimap && p.minimap.peaks) p.minimap.peaks = unpackPeaks(p.minimap.peaks);
+  return p;
+}
+
 function payloadOf(win, data) {
   // a rerun sends a segment the browser has as a reference ({ref: key, ...live fields})
   const base = data.ref ? win.cache.get(data.ref) : null;
@@ -150,13 +167,16 @@ export default function (component) {
   const { parentElement } = component;
   let root = parentElement.querySelector(".ed-root");
   const win = (root && root._win) || { cache: new Map(), pending: [], shown: null, seq: 0 };
+  for (const p of [component.data, ...(component.data.window || [])]) unpacked(p);
   if (component.data.shortcuts) win.shortcuts = component.data.shortcuts;
-  if (component.data.minimap) win.minimap = component.data.minimap;
+  const mm = component.data.minimap;  // whole, or only the user's edits over the one held
+  const heldMap = mm && win.minimap && win.minimap.recording_id === mm.recording_id;
+  if (mm) win.minimap = mm.peaks ? mm : heldMap ? { ...win.minimap, edits: mm.edits } : win.minimap;
   if ("status" in component.data) win.status = component.data.status || null;
   if ("spectrogram" in component.data) win.spectrogram = !!component.data.spectrogram;
-  if (component.data.ref && !win.cache.has(component.data.ref)) {
-    // a reference to a segment this browser does not hold (a reconnect emptied it): ask for
-    // the whole of it, and keep what is on screen meanwhile
+  if ((component.data.ref && !win.cache.has(component.data.ref)) || (mm && !mm.peaks && !heldMap)) {
+    // a reference to a segment (or a minimap) this browser does not hold (a reconnect emptied
+    // it): ask for the whole of it, and keep what is on screen meanwhile
     win.seq = Math.max(Date.now(), win.seq + 1);
     win.pending.push({ type: "refresh", nonce: win.seq, segment_id: component.data.segment_id });
     component.setTriggerValue("action", { ...win.pending.at(-1), actions: win.pending });
@@ -364,8 +384,8 @@ function render(component, root, data, win) {
   // ---- the minimap: the whole recording, status per column, the segment and the view on it
   const mini = $(".ed-minimap");
   function drawMinimap() {
-    const m = data.minimap || (win.minimap && win.minimap.recording_id === data.recording_id
-      ? win.minimap : null);
+    const m = win.minimap && win.minimap.recording_id === data.recording_id ? win.minimap
+      : data.minimap && data.minimap.peaks ? data.minimap : null;
     $(".ed-mini-wrap").style.display = m ? "" : "none";
     if (!m) return;
     const w = mini.clientWidth, h = mini.clientHeight, dpr = window.devicePixelRatio || 1;
@@ -763,7 +783,8 @@ function render(component, root, data, win) {
   }
   on($(".ed-reject-send"), "click", () => rejectKey({ key: "Enter", composedPath: () => [] }));
   on(mini, "click", (ev) => {
-    const m = data.minimap || win.minimap;
+    const m = win.minimap && win.minimap.recording_id === data.recording_id ? win.minimap
+      : data.minimap && data.minimap.peaks ? data.minimap : null;
     if (!m || !mini.clientWidth) return;
     const at = (ev.offsetX / mini.clientWidth) * m.duration;
     send("goto", { time: +at.toFixed(2) });
