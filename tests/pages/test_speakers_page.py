@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import open_page
+from tests.conftest import as_user, open_page
+from workbench import store
+from workbench.labelling.labeller_edits import save_segment
 from workbench.projects import speakers
 from workbench.projects.settings import ensure_project
 
@@ -107,3 +110,24 @@ def test_the_editor_offers_the_registry_by_key_and_lists_it_in_the_help(home, wb
     assert "Alt+Shift+1: M02 · male, 40대\nAlt+Shift+2: F01 · female, 서울" in [
         t.value for t in at.text
     ]
+
+
+def test_the_export_page_names_what_the_registry_lacks_then_writes_it_empty(home, wb, drafted):
+    for q in store.segment_queue(wb.db, drafted.id)[:2]:
+        save_segment(as_user(wb, "ann"), q["id"], 1, "ok", q["start"], q["end"])
+    with wb.db.begin() as conn:
+        conn.execute(sa.update(store.segments).values(speaker="F01"))
+    speakers.add_speaker(wb, drafted, "F01", gender="female")
+    at = open_page(home, "workbench/pages/export.py", drafted.id)
+    at.selectbox(key="export_format").select("aihub-stt").run()
+    at.button(key="export_button").click().run()
+    assert not at.success
+    assert any(
+        "needs speaker metadata the speaker registry lacks: F01: age group" in _plain(e.value)
+        for e in at.error
+    ), [e.value for e in at.error]
+    at.checkbox(key="export_missing_speakers").check().run()
+    at.button(key="export_button").click().run()
+    _no_errors(at)
+    (done,) = [_plain(s.value) for s in at.success]
+    assert "Exported 2 segments" in done and "F01: age group (written empty)" in done

@@ -88,16 +88,17 @@ def write_supervisions(utterances: Iterable[Utterance], f: TextIO) -> int:
             record["alignment"] = {
                 "word": [[w, round(a, 3), round(max(0.0, b - a), 3)] for w, a, b in u.words]
             }
-        record["custom"] = {
+        custom: dict[str, object] = {
             "segment_id": u.segment_id,
             "recording": u.recording,
             "start": round(u.start, 3),
             "end": round(u.end, 3),
         }
         if entry is not None:  # what else the registry knows of the speaker
-            record["custom"].update(
+            custom.update(
                 (f"speaker_{k}", v) for k in ("age", "region", "role") if (v := getattr(entry, k))
             )
+        record["custom"] = custom
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count
