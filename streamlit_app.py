@@ -67,6 +67,12 @@ SECTIONS: dict[str, dict[str, PageSpec]] = {  # section: {url path: the page}
         ),
         "drafts": ("workbench/pages/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
         "export": ("workbench/pages/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
+        "speakers": (
+            "workbench/pages/speakers.py",
+            "Speakers",
+            ":material/record_voice_over:",
+            None,
+        ),
     },
     "Better drafts": {
         "draft-quality": (

@@ -547,8 +547,9 @@ def test_bad_options(wb, labelled, tmp_path, bad):
 
 
 def test_every_format_writes(wb, labelled, tmp_path):
+    blank = ExportOptions(missing_speakers="blank")  # AI Hub's: no speaker registry here
     for fmt in FORMATS:
-        result = export_batch(wb, labelled, tmp_path / fmt, fmt)
+        result = export_batch(wb, labelled, tmp_path / fmt, fmt, options=blank)
         assert result.segments == 6 and (tmp_path / fmt / CHECKSUMS).is_file(), fmt
 
 

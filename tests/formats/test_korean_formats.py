@@ -22,6 +22,7 @@ from workbench.formats.corpus_export import ExportOptions, export_batch
 from workbench.formats.kspon import clip_path
 from workbench.intake.transcripts import AudioScope, detect, import_any, import_upload
 from workbench.projects.settings import ensure_project
+from workbench.projects.speakers import add_speaker, registry
 from workbench.review.corpus_audit import (
     audit_options,
     audit_report,
@@ -48,10 +49,17 @@ PRONUNCIATION_FIRST = (
 
 @pytest.fixture
 def korean(wb, noisy_project):
-    """`noisy_project` under the kspon conventions, labelled with KOREAN."""
+    """`noisy_project` under the kspon conventions, labelled with KOREAN, its two speakers in
+    the registry (two segments name no speaker)."""
     project = store.update_project(wb.db, noisy_project.id, language="ko", conventions="kspon")
     label(wb, project, KOREAN)
+    add_speaker(wb, project, "0001", gender="여", age="20대", region="서울", role="사회자")
+    add_speaker(wb, project, "0002", gender="male", age="41", region="경상", role="참석자")
     return project
+
+
+def _described(wb, project) -> list[tuple[str, str, str, str, str]]:
+    return [(s.name, s.gender, s.age, s.region, s.role) for s in registry(wb, project)]
 
 
 def _pron_first(wb, project, tmp_path: Path):
@@ -62,6 +70,7 @@ def _pron_first(wb, project, tmp_path: Path):
 
 def _round_trip(wb, project, tmp_path, fmt, clips, target_conventions="kspon", **options):
     out = tmp_path / fmt
+    options.setdefault("missing_speakers", "blank")  # two segments name no speaker
     export_batch(wb, project, out, fmt, options=ExportOptions(**options))
     target = ensure_project(wb, f"back-{fmt}", "ko", "kspon")
     if target_conventions != "kspon":
@@ -85,6 +94,12 @@ def test_ai_hub_shapes_round_trip(wb, korean, tmp_path, fmt, clips):
     first = store.export_rows(wb.db, target.id, None)[0]["segment_id"]
     revisions = store.list_revisions(wb.db, first)
     assert [(r.source, r.author) for r in revisions] == [("import", f"import:{fmt}")]
+    # the speakers come back into the registry with what the shape carries of them
+    carried = {"aihub-doc": (1, 2, 4), "aihub-dialogs": (1, 2, 3), "aihub-stt": (1, 2)}[fmt]
+    assert _described(wb, target) == [
+        tuple(v if i in (0, *carried) else "" for i, v in enumerate(s))
+        for s in _described(wb, korean)
+    ]
 
 
 def test_kspon_round_trips_text_and_lengths(wb, korean, tmp_path):
@@ -131,14 +146,15 @@ def test_headerless_pcm_clips_are_16_khz(wb, korean, tmp_path):
 
 def test_the_ai_hub_document_as_written(wb, korean, tmp_path):
     out = tmp_path / "doc"
-    export_batch(wb, _pron_first(wb, korean, tmp_path), out, "aihub-doc")
+    options = ExportOptions(missing_speakers="blank")
+    export_batch(wb, _pron_first(wb, korean, tmp_path), out, "aihub-doc", options=options)
     first = sorted(out.glob("*.json"))[0]
     assert first.with_suffix(".wav").is_file()
     doc = json.loads(first.read_text(encoding="utf-8"))
     assert list(doc) == ["metadata", "speaker", "utterance"]
     assert doc["metadata"]["speaker_num"] == 1 and doc["metadata"]["date"] == ""
-    assert doc["speaker"] == [
-        {"id": "0001", "name": "", "age": "", "occupation": "", "role": "", "sex": ""}
+    assert doc["speaker"] == [  # as the registry has it
+        {"id": "0001", "name": "", "age": "20대", "occupation": "", "role": "사회자", "sex": "여성"}
     ]
     u = doc["utterance"][0]
     assert u["id"] == f"{first.stem}.1" and u["speaker_id"] == "0001"
@@ -166,12 +182,14 @@ def test_pronunciation_first_files_come_back_in_the_profile_order(wb, korean, tm
 
 def test_the_dialogs_session_names_a_wav_and_a_txt_per_utterance(wb, korean, tmp_path):
     out = tmp_path / "dialogs"
-    export_batch(wb, korean, out, "aihub-dialogs")
+    export_batch(wb, korean, out, "aihub-dialogs", options=ExportOptions(missing_speakers="blank"))
     sessions = sorted(out.glob("*.json"))
     assert len(sessions) == 2  # one per recording
     session = json.loads(sessions[0].read_text(encoding="utf-8"))["dataSet"]
     assert set(session) == {"version", "date", "typeInfo", "dialogs"}
-    assert [s["id"] for s in session["typeInfo"]["speakers"]] == ["0001"]
+    assert session["typeInfo"]["speakers"] == [
+        {"id": "0001", "age": "20대", "gender": "여", "residence": "서울"}
+    ]
     dialog = session["dialogs"][0]
     assert (out / dialog["audioPath"]).is_file() and dialog["speaker"] == "0001"
     assert (out / dialog["textPath"]).read_text(encoding="utf-8").strip() == KOREAN[0][0]

@@ -1,8 +1,8 @@
-"""Every page walked with hostile names: recordings, projects, speakers, people's display
-names, texts, reasons, comments, terms, rules, job messages and the audit log all hold
-Markdown that would load a remote image, bold, HTML, a colour and LaTeX. Nothing a page
-renders as Markdown (labels, buttons, alerts, captions, options, help...) may keep it
-unescaped (see tests/helpers/hostile.py for what the walk reads)."""
+"""Every page walked with hostile names: recordings, projects, speakers (and the speaker
+registry's entries), people's display names, texts, reasons, comments, terms, rules, job
+messages and the audit log all hold Markdown that would load a remote image, bold, HTML, a
+colour and LaTeX. Nothing a page renders as Markdown (labels, buttons, alerts, captions,
+options, help...) may keep it unescaped (see tests/helpers/hostile.py for what the walk reads)."""
 
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ def _hostile(wb, project, tmp_path) -> None:
                 created_at=now,
             )
         )
+    described = {"name": HOSTILE, "gender": "female", "region": HOSTILE, "role": HOSTILE}
+    store.add_speaker(wb.db, project.id, {**described, "notes": HOSTILE}, "olga")
     store.set_gold(wb.db, project.id, segment, HOSTILE, True, "olga")
     job = store.start_job(wb.db, project.id, "draft", {"model": HOSTILE}, 2)
     store.stop_job(wb.db, job.id, "failed", message=HOSTILE, error=HOSTILE)

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from workbench.cli import audio, backup, crowd, export, learning, people, review
+from workbench.cli import audio, backup, crowd, export, learning, people, review, speakers
 from workbench.core.config import load_settings
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.logs import configure_logging
@@ -38,6 +38,7 @@ COMMANDS = (
     crowd.add_gold,
     learning.add_terms,
     learning.add_rules,
+    speakers.add_speakers,
     people.add_audit,
     crowd.add_pay,
     backup.add_backup,

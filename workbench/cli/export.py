@@ -8,7 +8,7 @@ from pathlib import Path
 from workbench.cli.parsers import add_project_command
 from workbench.cli.progress import Progress
 from workbench.core.records import Project
-from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS
+from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS, MISSING_SPEAKERS
 from workbench.formats.corpus_export import (
     FILLERS,
     STATUS_CHOICES,
@@ -125,6 +125,14 @@ def _add_text_options(p: argparse.ArgumentParser) -> None:
         help="csv and cv: write text as it is, for programs; by default a text starting "
         "with = + - @ gets an apostrophe in front, so a spreadsheet never runs it as a formula",
     )
+    p.add_argument(
+        "--missing-speakers",
+        default="refuse",
+        choices=MISSING_SPEAKERS,
+        help="AI Hub formats: a speaker the registry lacks gender or age (or region) of "
+        "refuses the export, naming each speaker and field; blank writes them empty "
+        "(default: %(default)s)",
+    )
 
 
 def _add_filter_options(p: argparse.ArgumentParser) -> None:
@@ -180,6 +188,7 @@ def cmd_export(wb: Workbench, project: Project, args: argparse.Namespace) -> int
         fillers=args.fillers,
         words=args.words,
         raw_cells=args.raw_cells,
+        missing_speakers=args.missing_speakers,
     )
     bar = Progress("export")
     result = export_batch(

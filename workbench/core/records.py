@@ -19,6 +19,10 @@ __all__ = [
     "Project",
     "Recording",
     "Segment",
+    "Speaker",
+    "SPEAKER_FIELDS",
+    "GENDERS",
+    "AGE_GROUPS",
     "Revision",
     "Job",
     "SegmentView",
@@ -166,6 +170,30 @@ class Recording:
     language: str | None = None  # detected or set at drafting
     metadata: dict[str, Any] = field(default_factory=dict)
     channels_path: str | None = None  # 16 kHz copy keeping the channels (2..8-channel sources)
+
+
+# what a project's speaker registry knows of a speaker, besides the name (see Speaker)
+SPEAKER_FIELDS = ("gender", "age", "region", "role")
+GENDERS = ("female", "male", "other")  # a speaker's gender; "" when not known
+# age groups in decades, as AI Hub's speech sets write them ("20대": twenty to twenty-nine)
+AGE_GROUPS = ("10대 미만", *(f"{d}0대" for d in range(1, 9)), "90대 이상")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A speaker of a project's registry: what a deliverable says of the person behind a
+    speaker name (the `speaker` of recordings and segments, AI Hub's speaker id). Fields not
+    known are "" (never guessed); `position` orders the registry (the editor's keys)."""
+
+    id: int
+    project_id: int
+    name: str  # unique in the project
+    gender: str = ""  # one of GENDERS, or ""
+    age: str = ""  # one of AGE_GROUPS, or ""
+    region: str = ""  # region or dialect, as the project writes it ("서울/경기", "경상")
+    role: str = ""  # the speaker's part ("사회자", "상담사", "고객")
+    notes: str = ""  # the owner's own, never exported
+    position: int = 0
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FormatInfo", "FORMAT_INFO", "FORMATS", "CLIP_MODES"]
+__all__ = ["FormatInfo", "FORMAT_INFO", "FORMATS", "CLIP_MODES", "MISSING_SPEAKERS"]
 
 CLIP_MODES = ("wav", "flac", "pcm", "none")  # 'none': no clips, offsets into whole recordings
 # 'pcm': headerless 16 kHz 16-bit little-endian mono, as KsponSpeech is distributed
+# what an export does when its format's speaker fields (FormatInfo.speaker_fields) are not all
+# in the registry: refuse, naming each speaker and field; or write them empty, with that warning
+MISSING_SPEAKERS = ("refuse", "blank")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class FormatInfo:
     # the saved text's word timings: "always" written where aligned, "option" with the export's
     # `words` option, "" never
     words: str = ""
+    # the speaker registry's fields its files carry for every speaker (see formats.speakers):
+    # an export lacking one is refused unless it asks for them written empty
+    speaker_fields: tuple[str, ...] = ()
 
 
 FORMAT_INFO = {
@@ -65,18 +71,21 @@ FORMAT_INFO = {
             per_recording=True,
             whole="wav",
             dual_order=True,
+            speaker_fields=("gender", "age"),
         ),
         FormatInfo(
             "aihub-dialogs",
             "AI Hub JSON per session (dataSet, dialogs), a WAV and a TXT per utterance",
             ("wav",),
             dual_order=True,
+            speaker_fields=("gender", "age", "region"),
         ),
         FormatInfo(
             "aihub-stt",
             "AI Hub JSON per utterance WAV (발화정보, 대화정보, 녹음자정보)",
             ("wav",),
             dual_order=True,
+            speaker_fields=("gender", "age"),
         ),
     )
 }

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from workbench.formats.reading import AnnotationError, Fields, Read, collect, json_document, string
-from workbench.formats.speakers import SESSION_SPEAKER, speaker_record
+from workbench.formats.speakers import SESSION_SPEAKER, speaker_facts, speaker_record, speakers_of
 from workbench.formats.utterance import Annotation, Utterance
 
 __all__ = [
@@ -56,9 +56,10 @@ def text_path(audio_path: str) -> str:
 
 def write_session(utterances: list[Utterance], f: TextIO) -> None:
     """The JSON of one session (a recording's clips, each with its TXT at `text_path`)."""
-    speakers = list(dict.fromkeys(u.speaker for u in utterances if u.speaker))
     type_info: dict[str, Any] = dict.fromkeys(TYPE_INFO, "")
-    type_info["speakers"] = [speaker_record(s, SESSION_SPEAKER) for s in speakers]
+    type_info["speakers"] = [
+        speaker_record(s, SESSION_SPEAKER, e) for s, e in speakers_of(utterances).items()
+    ]
     dialogs = []
     for u in utterances:
         assert u.audio is not None
@@ -81,13 +82,16 @@ def read_session(f: TextIO, text_of: TextOf) -> Read:
     dataset = fields.check(top.get("dataSet"), DATASET, "dataSet")
     if not isinstance(dataset.get("dialogs"), list):
         raise AnnotationError("no dialogs list in dataSet")
+    described = []
     if "typeInfo" in dataset:
         type_info = fields.check(dataset["typeInfo"], TYPE_INFO, "dataSet.typeInfo")
-        for speaker in type_info.get("speakers") or []:
-            fields.check(speaker, SESSION_SPEAKER, "dataSet.typeInfo.speakers")
+        for n, speaker in enumerate(type_info.get("speakers") or [], 1):
+            record = fields.check(speaker, SESSION_SPEAKER, "dataSet.typeInfo.speakers")
+            described.append(speaker_facts(record, SESSION_SPEAKER, f"typeInfo.speakers {n}"))
     rows = [(f"dialog {n}", d) for n, d in enumerate(dataset["dialogs"], 1)]
     read = collect(rows, lambda d: _dialog(fields, text_of, d))
-    return Read(read.annotations, read.problems, fields.notes())
+    named = tuple(s for s in described if s.name)
+    return Read(read.annotations, read.problems, fields.notes(), named)
 
 
 def _dialog(fields: Fields, text_of: TextOf, dialog: Any) -> Annotation:

@@ -12,9 +12,10 @@ BroadcastSpeech dataset cards on Hugging Face); start and end are seconds into t
 is the transcript with its dual transcriptions, in some sets pronunciation first
 (`(십일월)/(11월)`): the export writes it in the order of the profile's `export.dual_order`, and
 the import (`intake.transcripts`) turns it back. Written here: `form` the exported text,
-`original_form` the text as the labeller wrote it, speakers as `speakers` makes them, metadata
-fields the project has no value for empty. Read: `form`, `start`, `end` and `speaker_id` of
-each utterance; fields the layout lacks or does not know are noted, not guessed.
+`original_form` the text as the labeller wrote it, speakers as `speakers` makes them (from the
+project's speaker registry), metadata fields the project has no value for empty. Read: `form`,
+`start`, `end` and `speaker_id` of each utterance, and each speaker's record as written (for
+the registry); fields the layout lacks or does not know are noted, not guessed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ from workbench.formats.reading import (
     seconds,
     string,
 )
-from workbench.formats.speakers import DOCUMENT_SPEAKER, speaker_record
+from workbench.formats.speakers import (
+    DOCUMENT_SPEAKER,
+    SpeakerFacts,
+    speaker_facts,
+    speaker_record,
+    speakers_of,
+)
 from workbench.formats.utterance import Annotation, Utterance
 
 __all__ = ["TOP", "METADATA", "UTTERANCE", "looks_like", "write_document", "read_document"]
@@ -71,12 +78,12 @@ def looks_like(value: Any) -> bool:
 def write_document(utterances: list[Utterance], stem: str, f: TextIO) -> None:
     """The JSON of one recording's `utterances` (times into its whole audio); `stem`: the WAV's
     base name, which utterance ids start with."""
-    speakers = list(dict.fromkeys(u.speaker for u in utterances if u.speaker))
+    speakers = speakers_of(utterances)
     metadata: dict[str, str | int] = dict.fromkeys(METADATA, "")
     metadata.update(title=utterances[0].recording if utterances else "", speaker_num=len(speakers))
     document = {
         "metadata": metadata,
-        "speaker": [speaker_record(s, DOCUMENT_SPEAKER) for s in speakers],
+        "speaker": [speaker_record(s, DOCUMENT_SPEAKER, e) for s, e in speakers.items()],
         "utterance": [
             {
                 "id": f"{stem}.{n}",
@@ -104,18 +111,21 @@ def read_document(f: TextIO) -> Read:
     speakers = document.get("speaker", [])
     if not isinstance(speakers, list):
         raise AnnotationError("speaker is not a list")
-    known = {_speaker_id(fields, s) for s in speakers}
+    described = [_speaker(fields, s, f"speaker {n}") for n, s in enumerate(speakers, 1)]
+    known = {s.name for s in described}
     strangers: dict[str, None] = {}
     rows = [(f"utterance {n}", u) for n, u in enumerate(document["utterance"], 1)]
     read = collect(rows, lambda u: _utterance(fields, known, strangers, u))
     notes = fields.notes()
     if strangers:
         notes += (AnnotationError(f"speaker_id {', '.join(strangers)} not in the speaker list"),)
-    return Read(read.annotations, read.problems, notes)
+    return Read(read.annotations, read.problems, notes, tuple(s for s in described if s.name))
 
 
-def _speaker_id(fields: Fields, speaker: Any) -> str:
-    return string(fields.check(speaker, DOCUMENT_SPEAKER, "speaker").get("id"), "speaker.id")
+def _speaker(fields: Fields, speaker: Any, where: str) -> SpeakerFacts:
+    record = fields.check(speaker, DOCUMENT_SPEAKER, "speaker")
+    string(record.get("id"), "speaker.id")  # an id that is not text is no speaker
+    return speaker_facts(record, DOCUMENT_SPEAKER, where)
 
 
 def _utterance(

@@ -10,7 +10,8 @@
 The field names are those public loaders of these sets read. The transcript is 발화정보.stt, the
 speaker 녹음자정보.recorderId; the audio is the WAV of the JSON's own base name (a fileNm naming
 another file is noted, not followed). Written here: what the project has (the text, the file's
-name, length and rate, the speaker as `speakers` makes it); the other fields empty.
+name, length and rate, the speaker as `speakers` makes it from the project's registry); the
+other fields empty. Read back, 녹음자정보 is also the speaker's record, for the registry.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 from typing import Any, TextIO
 
 from workbench.formats.reading import AnnotationError, Fields, Read, json_document, string
-from workbench.formats.speakers import RECORDER, speaker_record
+from workbench.formats.speakers import RECORDER, speaker_facts, speaker_record
 from workbench.formats.utterance import Annotation, Utterance
 
 __all__ = ["UTTERANCE", "DIALOGUE", "SECTIONS", "looks_like", "write_label", "read_label"]
@@ -48,7 +49,7 @@ def write_label(u: Utterance, f: TextIO) -> None:
     label = {
         "발화정보": utterance,
         "대화정보": dict.fromkeys(DIALOGUE, ""),
-        "녹음자정보": speaker_record(u.speaker, RECORDER),
+        "녹음자정보": speaker_record(u.speaker, RECORDER, u.speaker_entry),
     }
     json.dump(label, f, ensure_ascii=False, indent=2)
     f.write("\n")
@@ -77,4 +78,6 @@ def read_label(f: TextIO, stem: str) -> Read:
             ),
         )
     text = string(utterance["stt"], "발화정보.stt")
-    return Read((Annotation("", None, None, text, speaker or None),), (), notes)
+    recorder = sections.get("녹음자정보", {})
+    described = (speaker_facts(recorder, RECORDER, "녹음자정보"),) if speaker else ()
+    return Read((Annotation("", None, None, text, speaker or None),), (), notes, described)

@@ -1,7 +1,9 @@
 """Common Voice style TSV: the clips under clips/ and one tab-separated line per clip.
 
-Columns as Common Voice releases them; `client_id` carries the speaker name, `locale` the
-language, and `up_votes` is 1 for segments a reviewer approved. Like Common Voice, no quoting:
+Columns as Common Voice releases them; `client_id` carries the speaker name, `age`, `gender`
+and `accents` what the project's speaker registry knows (the age group as Common Voice's
+decade words, the region as the accent), `locale` the language, and `up_votes` is 1 for
+segments a reviewer approved. Like Common Voice, no quoting:
 fields never hold a tab or a newline (whitespace is collapsed), so read with QUOTE_NONE. A
 text a spreadsheet would run as a formula gets an apostrophe in front (`workbench.text.cells`)
 unless the export asks for raw cells.
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from typing import TextIO
 
+from workbench.core.records import Speaker
 from workbench.formats.utterance import Utterance, one_line
 from workbench.text.cells import cell
 
@@ -30,6 +33,25 @@ COLUMNS = (
     "locale",
     "segment",
 )
+# the registry's age groups as Common Voice's age words (it has none for children)
+_AGES = {
+    "10대": "teens",
+    "20대": "twenties",
+    "30대": "thirties",
+    "40대": "fourties",
+    "50대": "fifties",
+    "60대": "sixties",
+    "70대": "seventies",
+    "80대": "eighties",
+    "90대 이상": "nineties",
+}
+
+
+def _about(entry: Speaker | None) -> list[str]:
+    """The age, gender and accents cells of a speaker's registry entry ('' where unknown)."""
+    if entry is None:
+        return ["", "", ""]
+    return [_AGES.get(entry.age, ""), entry.gender, one_line(entry.region)]
 
 
 def write_tsv(
@@ -50,9 +72,7 @@ def write_tsv(
             one_line(u.text),
             "1" if u.segment_id in approved else "0",
             "0",
-            "",
-            "",
-            "",
+            *_about(u.speaker_entry),
             u.language or "",
             "",
         ]

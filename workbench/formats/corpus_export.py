@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -30,9 +30,9 @@ from workbench import store
 from workbench.audio.working import SAMPLE_RATE
 from workbench.core.access import Action, require
 from workbench.core.errors import Cancelled, Kind, NotFound, WorkbenchError
-from workbench.core.records import Project, Status, Word, segment_uid
+from workbench.core.records import Project, Speaker, Status, Word, segment_uid
 from workbench.core.workbench import Workbench
-from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS, kspon, nemo
+from workbench.formats import CLIP_MODES, FORMAT_INFO, FORMATS, MISSING_SPEAKERS, kspon, nemo
 from workbench.formats.clips import Cutter, write_whole
 from workbench.formats.layout import MANIFEST, write_lines, write_manifests
 from workbench.formats.select import (
@@ -48,6 +48,7 @@ from workbench.formats.select import (
     statuses_for,
     to_ranges,
 )
+from workbench.formats.speakers import missing_message, missing_metadata
 from workbench.formats.split import SPLIT_BY, assign_splits, parse_split
 from workbench.formats.textform import TextHook, keep_tags, resolve_tag_mode, resolve_text_form
 from workbench.formats.utterance import AudioFile, Utterance, one_line, recording_uid, safe_stem
@@ -142,6 +143,8 @@ class ExportOptions:
     seed: int = 0
     words: bool = False  # word timings where a format takes them as an option (FormatInfo.words)
     raw_cells: bool = False  # CSV/TSV text as it is (for programs), not defused for spreadsheets
+    # a format's speaker fields the registry lacks: 'refuse' the export, or write them 'blank'
+    missing_speakers: str = "refuse"
 
     def describe(self) -> dict[str, Any]:
         """The options as JSON for the exports table."""
@@ -161,6 +164,7 @@ class ExportOptions:
             "seed": self.seed,
             "words": self.words,
             "raw_cells": self.raw_cells,
+            "missing_speakers": self.missing_speakers,
         }
 
 
@@ -194,6 +198,7 @@ class _Plan:
     language: str | None
     words: bool = False  # the utterances carry the saved text's word timings (see FormatInfo)
     raw_cells: bool = False
+    registry: Mapping[str, Speaker] = field(default_factory=dict)  # the speakers, by name
 
 
 PART = re.compile(rf"\..+\.part-{TAG}")  # an export or zip being written, by its process
@@ -237,10 +242,12 @@ def export_batch(
     chosen, texts, dropped = _choose(wb, project, filters, statuses, hooks)
     if plan.original:
         _check_originals(wb, chosen)
+    plan = replace(plan, registry={s.name: s for s in store.list_speakers(wb.db, project.id)})
+    warnings = _speaker_metadata(plan, chosen, options.missing_speakers)
     splits = (
         assign_splits(chosen, ratios, options.split_by, options.seed) if ratios else {"": chosen}
     )
-    warnings = tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
+    warnings += tuple(f"split {name!r} is empty" for name, part in splits.items() if not part)
     ticker = _Ticker(len(chosen), progress, cancel)
     return _write_atomically(
         wb,
@@ -423,6 +430,11 @@ def _plan(fmt: str, options: ExportOptions, project: Project) -> _Plan:
     padding = float(options.padding)
     if not padding >= 0 or padding > 60:
         raise WorkbenchError(f"padding must be between 0 and 60 seconds, not {options.padding!r}")
+    if options.missing_speakers not in MISSING_SPEAKERS:
+        raise WorkbenchError(
+            f"missing speakers must be one of {', '.join(MISSING_SPEAKERS)}, "
+            f"not {options.missing_speakers!r}"
+        )
     language = None if project.language in ("", "auto") else project.language
     words = info.words == "always" or (info.words == "option" and options.words)
     return _Plan(fmt, clips, rate, original, padding, language, words, bool(options.raw_cells))
@@ -443,6 +455,27 @@ def parse_rate(value: int | str | None) -> tuple[int | None, bool]:
     if not 1000 <= rate <= 384000:
         raise WorkbenchError(f"sample rate must be between 1000 and 384000 Hz, not {rate}")
     return rate, False
+
+
+def _speaker_metadata(plan: _Plan, rows: list[Row], missing: str) -> tuple[str, ...]:
+    """What the format needs of the batch's speakers (FormatInfo.speaker_fields) and the
+    registry lacks: refused naming each speaker and field (WorkbenchError), or with `missing`
+    'blank' the warning that says what was written empty."""
+    info = FORMAT_INFO[plan.fmt]
+    if not info.speaker_fields:
+        return ()
+    names = [one_line(r.speaker or "") for r in rows]
+    lacking = missing_metadata(plan.registry.values(), filter(None, names), info.speaker_fields)
+    unnamed = names.count("")
+    if not lacking and not unnamed:
+        return ()
+    message = missing_message(info.label, lacking, unnamed)
+    if missing == "blank":
+        return (f"{message} (written empty)",)
+    raise WorkbenchError(
+        f"{message}. Fill them in on the Speakers page (or with the speakers command), or "
+        "export with the missing speaker fields written empty."
+    )
 
 
 def _check_recordings(wb: Workbench, project: Project, filters: Filters) -> None:
@@ -549,6 +582,7 @@ def _utterance(
 ) -> Utterance:
     start, end = _span(plan, row)
     offset = 0.0 if clip else start
+    speaker = one_line(row.speaker or "") or None  # no control characters, even in old data
     return Utterance(
         uid=segment_uid(row.recording_id, row.segment_id),
         segment_id=row.segment_id,
@@ -558,13 +592,14 @@ def _utterance(
         start=start,
         end=end,
         text=text,
-        speaker=one_line(row.speaker or "") or None,  # no control characters, even in old data
+        speaker=speaker,
         language=row.language or plan.language,
         audio=audio,
         offset=offset,
         clip=clip,
         written=row.text,
         words=carried_words(text, timed, offset - start),
+        speaker_entry=plan.registry.get(speaker) if speaker else None,
     )
 
 
@@ -719,6 +754,7 @@ def build_request(
     fillers: str = "keep",
     words: bool = False,
     raw_cells: bool = False,
+    missing_speakers: str = "refuse",
 ) -> tuple[Filters, ExportOptions]:
     """The filters and options of an export from plain values, as the page and the CLI get them.
 
@@ -749,6 +785,7 @@ def build_request(
         seed=_number(seed, "seed", int),
         words=bool(words),
         raw_cells=raw_cells,
+        missing_speakers=missing_speakers,
     )
     return filters, options
 

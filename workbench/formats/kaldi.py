@@ -31,6 +31,8 @@ __all__ = [
     "write_utt2spk",
     "write_spk2utt",
     "write_spk2name",
+    "write_spk2gender",
+    "genders_known",
     "write_ctm",
     "read_data_dir",
     "audio_path_of",
@@ -52,6 +54,10 @@ class KaldiUtt:
     audio: str  # path relative to the corpus folder
     # the text's words timed: (word, start, end), seconds from the utterance's start
     words: tuple[tuple[str, float, float], ...] = ()
+    gender: str = ""  # spk2gender's 'm' or 'f', from the speaker's registry entry; '' unknown
+
+
+_KALDI_GENDER = {"male": "m", "female": "f"}  # spk2gender knows these two only
 
 
 def _c_order(key: str) -> bytes:
@@ -96,6 +102,7 @@ def kaldi_entries(utterances: Iterable[Utterance]) -> list[KaldiUtt]:
                 end=None if u.clip else u.offset + u.duration,
                 audio=u.audio.path,
                 words=tuple((w, s - u.offset, e - u.offset) for w, s, e in u.words),
+                gender=_KALDI_GENDER.get(u.speaker_entry.gender, "") if u.speaker_entry else "",
             )
         )
     return sorted(out, key=lambda e: _c_order(e.utt_id))
@@ -167,6 +174,20 @@ def write_spk2name(entries: Sequence[KaldiUtt], f: TextIO) -> int:
     for spk in sorted(names, key=_c_order):
         f.write(f"{spk} {one_line(names[spk] or '')}\n")
     return len(names)
+
+
+def genders_known(entries: Sequence[KaldiUtt]) -> bool:
+    """Whether every speaker of `entries` has a gender spk2gender can say (Kaldi's scripts
+    want the file to cover every speaker of utt2spk, or to be absent)."""
+    return bool(entries) and all(e.gender for e in entries)
+
+
+def write_spk2gender(entries: Sequence[KaldiUtt], f: TextIO) -> int:
+    """`<spk-id> m|f` for every speaker, in byte order (see `genders_known`)."""
+    genders = {e.speaker_id: e.gender for e in entries}
+    for spk in sorted(genders, key=_c_order):
+        f.write(f"{spk} {genders[spk]}\n")
+    return len(genders)
 
 
 # ---------------------------------------------------------------- reading

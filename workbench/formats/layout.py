@@ -108,6 +108,8 @@ def _kaldi(fmt: str, us: list[Utterance], folder: Path, marks: Marks) -> list[st
         writers["segments"] = kaldi.write_segments
     if any(u.words for u in us):  # the saved texts' words, timed
         writers["ctm"] = kaldi.write_ctm
+    if kaldi.genders_known(entries):  # every speaker's, from the speaker registry
+        writers["spk2gender"] = kaldi.write_spk2gender
     for name, write in writers.items():
         with _text(folder / name) as f:
             write(entries, f)

@@ -63,8 +63,9 @@ def write_recordings(utterances: Sequence[Utterance], f: TextIO) -> int:
 
 
 def write_supervisions(utterances: Iterable[Utterance], f: TextIO) -> int:
-    """One SupervisionSegment per utterance; `custom` keeps the workbench's ids, `alignment`
-    the text's timed words where the utterance carries them."""
+    """One SupervisionSegment per utterance; `custom` keeps the workbench's ids (and the
+    speaker's age group, region and role where the registry has them), `gender` the speaker's
+    from the registry, `alignment` the text's timed words where the utterance carries them."""
     count = 0
     for u in utterances:
         assert u.audio is not None
@@ -80,16 +81,24 @@ def write_supervisions(utterances: Iterable[Utterance], f: TextIO) -> int:
             record["language"] = u.language
         if u.speaker:
             record["speaker"] = u.speaker
+        entry = u.speaker_entry
+        if entry is not None and entry.gender:
+            record["gender"] = entry.gender
         if u.words:  # lhotse's AlignmentItem: symbol, start (in the recording), duration
             record["alignment"] = {
                 "word": [[w, round(a, 3), round(max(0.0, b - a), 3)] for w, a, b in u.words]
             }
-        record["custom"] = {
+        custom: dict[str, object] = {
             "segment_id": u.segment_id,
             "recording": u.recording,
             "start": round(u.start, 3),
             "end": round(u.end, 3),
         }
+        if entry is not None:  # what else the registry knows of the speaker
+            custom.update(
+                (f"speaker_{k}", v) for k in ("age", "region", "role") if (v := getattr(entry, k))
+            )
+        record["custom"] = custom
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from workbench.core.errors import WorkbenchError
+from workbench.formats.speakers import SpeakerFacts
 from workbench.formats.utterance import Annotation
 
 __all__ = [
@@ -70,12 +71,14 @@ class AnnotationError(WorkbenchError):
 
 @dataclass(frozen=True)
 class Read:
-    """What a reader got from a file: the annotations, the rows it skipped (each an error) and
-    notes on what it read without skipping (fields missing or unknown)."""
+    """What a reader got from a file: the annotations, the rows it skipped (each an error),
+    notes on what it read without skipping (fields missing or unknown) and, from formats that
+    describe their speakers (AI Hub's), those descriptions as written."""
 
     annotations: tuple[Annotation, ...]
     problems: tuple[AnnotationError, ...] = ()
     notes: tuple[AnnotationError, ...] = ()
+    speakers: tuple[SpeakerFacts, ...] = ()
 
 
 class Fields:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from workbench.core.records import Speaker
 from workbench.text import clean
 
 __all__ = ["Utterance", "AudioFile", "Annotation", "recording_uid", "safe_stem", "one_line"]
@@ -45,6 +46,8 @@ class Utterance:
     # the words of `text` timed against the audio (the saved text re-timed after each save):
     # (word, start, end), seconds into `audio` like `offset`; () where not carried
     words: tuple[tuple[str, float, float], ...] = ()
+    # the speaker's entry in the project's registry (gender, age group, region, role), if any
+    speaker_entry: Speaker | None = None
 
     @property
     def duration(self) -> float:

@@ -56,6 +56,7 @@ from workbench.formats import (
     textgrid,
 )
 from workbench.formats.reading import AnnotationError, Read, decode
+from workbench.formats.speakers import SpeakerFacts
 from workbench.formats.table import ALIASES
 from workbench.formats.utterance import Annotation
 from workbench.intake import upload_limits
@@ -69,6 +70,7 @@ from workbench.intake.audio_files import (
     printable,
     scratch_folder,
 )
+from workbench.projects.speakers import fill_from_files
 from workbench.text.conventions import DUAL_ORDERS, load_profile
 from workbench.text.forms import swap_dual_sides
 
@@ -844,8 +846,12 @@ def _import(
     items = [ImportItem(audio.audio_name(p), "failed", _not_recognised(p)) for p in unrecognised]
     groups: Groups = {}
     reorder = _delivered_order(project, sources)
+    described: list[tuple[str, SpeakerFacts]] = []  # speaker records, by the file holding them
     for source in sources:
-        items += _gather(source, audio, groups, reorder)
+        items += _gather(source, audio, groups, reorder, described)
+    if described:  # into the speaker registry: what it lacks, and what it does not understand
+        noted = fill_from_files(wb, project, described)
+        items += [ImportItem(file, "noted", note) for file, note in noted]
     named = set(groups)
     merged = _merge_copies(groups)
     total = len(merged) + (1 if others else 0)
@@ -866,15 +872,21 @@ def _import(
 
 
 def _gather(
-    source: Source, audio: _Audio, groups: Groups, reorder: Callable[[str], str] | None
+    source: Source,
+    audio: _Audio,
+    groups: Groups,
+    reorder: Callable[[str], str] | None,
+    described: list[tuple[str, SpeakerFacts]],
 ) -> list[ImportItem]:
-    """Read `source` and add its annotations to `groups` by the audio they name; the items of
-    what could not be read or found, and of what the reader noted."""
+    """Read `source` and add its annotations to `groups` by the audio they name, and the
+    speaker records it holds to `described`; the items of what could not be read or found,
+    and of what the reader noted."""
     name = audio.source_name(source)
     try:
         read, bases = read_source(source)
     except Exception as exc:  # noqa: BLE001 (a malformed or hostile file fails alone)
         return [ImportItem(name, "failed", audio.unreadable(source, exc))]
+    described.extend((name, facts) for facts in read.speakers)
     items = [ImportItem(name, "noted", str(n.at(file=""))) for n in read.notes]
     items += _row_problems(name, read.problems)
     if not read.annotations:

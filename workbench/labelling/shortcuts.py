@@ -229,7 +229,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         "speaker",
         tuple(_alt(f"Digit{i}", shift=True) for i in range(10)),
         "Speaker",
-        "choose the speaker: 1 the first of the list beside the text, 2 the second…, 0 none",
+        "choose the speaker: 1 the first of the list beside the text (the speaker registry's, "
+        "in its order), 2 the second…, 0 none",
     ),
 )
 

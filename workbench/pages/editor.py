@@ -26,6 +26,7 @@ from workbench.labelling.segment_edits import name
 from workbench.labelling.window import window_after
 from workbench.projects.people import set_pref
 from workbench.projects.settings import recordings
+from workbench.projects.speakers import describe, offered, registry
 from workbench.text import lint, load_profile
 from workbench.ui.common import (
     fmt_seconds,
@@ -636,10 +637,13 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
 
 
 def _beside_data(seg: Segment) -> dict:
-    """The fields saved with the text, as the component shows them, with the choices offered."""
+    """The fields saved with the text, as the component shows them, with the choices offered
+    (the speakers in the order of their keys, with what the registry says of each)."""
+    speakers = offered(wb, project, seg.speaker)
     return {
         "speaker": seg.speaker,
-        "speakers": sorted({*project.speakers, *([seg.speaker] if seg.speaker else [])}),
+        "speakers": [name for name, _ in speakers],
+        "speaker_titles": [title for _, title in speakers],
         "tags": list(seg.tags),
         "tag_choices": sorted({*SEGMENT_TAGS, *seg.tags}),
         "comment": seg.comment,
@@ -896,6 +900,15 @@ def _gaps(view, gaps) -> None:
             rerun_fragment()
 
 
+def _speaker_keys(shortcuts) -> None:
+    """The registry's speakers by the key that picks each (as text: the names are people's)."""
+    keys = next((s.keys for s in shortcuts if s.action == "speaker"), ())
+    listed = registry(wb, project)[: max(0, len(keys) - 1)]
+    if listed:
+        st.caption("Speakers by key")
+        st.text("\n".join(f"{keys[n].text}: {describe(s)}" for n, s in enumerate(listed, 1)))
+
+
 editor()
 if span_drafts_waiting(wb):
     _span_drafts_news()
@@ -903,7 +916,9 @@ if span_drafts_waiting(wb):
 with st.sidebar:
     with st.expander("Keyboard shortcuts", expanded=False):
         # the table the editor's keys and titles come from, less what a blind item offers not
-        st.markdown(help_markdown(st.session_state.get("ed_off", ()), my_shortcuts(workbench())))
+        shortcuts = my_shortcuts(workbench())
+        st.markdown(help_markdown(st.session_state.get("ed_off", ()), shortcuts))
+        _speaker_keys(shortcuts)
         st.caption("Change your keys on the Account page.")
     with st.expander(f"Guidelines · {profile.title}", expanded=False):
         st.markdown(guidelines_md(project.guidelines or profile.guidelines))

@@ -152,6 +152,15 @@ with st.expander("Filters"):
         help="by default a text starting with = + - @ gets an apostrophe in front, so a "
         "spreadsheet never runs it as a formula; raw keeps the text exactly as it is",
     )
+# AI Hub's shapes: a speaker the registry lacks a needed field of refuses the export, unless
+blank_speakers = bool(info.speaker_fields) and st.checkbox(
+    "Write missing speaker fields empty",
+    key="export_missing_speakers",
+    help="This format carries each speaker's "
+    + ", ".join(info.speaker_fields)
+    + " from the speaker registry (the Speakers page). Without this, an export whose "
+    "speakers lack one is refused, naming each speaker and field.",
+)
 
 if st.button("Export", key="export_button", type="primary"):
     bar = st.progress(0.0, text="Exporting…")
@@ -180,6 +189,7 @@ if st.button("Export", key="export_button", type="primary"):
             seed=seed,
             words=words and info.words == "option",
             raw_cells=raw_cells,
+            missing_speakers="blank" if blank_speakers else "refuse",
         )
         result = export_batch(
             wb,

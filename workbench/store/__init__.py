@@ -105,6 +105,15 @@ from workbench.store.terms import (
 )
 from workbench.store.texts import segment_texts
 from workbench.store.word_timings import add_word_timing, timed_words, untimed_revisions
+from workbench.store.speakers import (
+    SPEAKER_COLUMNS,
+    add_speaker,
+    find_speaker,
+    get_speaker,
+    list_speakers,
+    remove_speaker,
+    update_speaker,
+)
 from workbench.store.measures import add_measure, final_segments, list_measures
 from workbench.store.models import add_model, get_model, list_models, model_of_job, update_model
 from workbench.store.opinions import audit_rows, audit_todo, opinion_of, save_opinion
@@ -219,6 +228,7 @@ from workbench.store.schema import (
     rewrites,
     segments,
     sessions,
+    speakers,
     standings,
     terms,
     users,
@@ -282,6 +292,7 @@ __all__ = [
     "models",
     "measures",
     "word_timings",
+    "speakers",
     # quality: gold, blind answers, standings
     "add_answer",
     "draw_doubles",
@@ -447,4 +458,12 @@ __all__ = [
     "add_word_timing",
     "timed_words",
     "untimed_revisions",
+    # a project's speaker registry
+    "SPEAKER_COLUMNS",
+    "add_speaker",
+    "find_speaker",
+    "get_speaker",
+    "list_speakers",
+    "remove_speaker",
+    "update_speaker",
 ]

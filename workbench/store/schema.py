@@ -463,3 +463,22 @@ measures = sa.Table(  # draft error on held-out approved segments, one row per a
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
+
+# ---------------------------------------------------------------- speakers (revision 0014)
+
+speakers = sa.Table(  # a project's speaker registry: what deliverables say of each speaker
+    "speakers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),  # as recordings and segments name them
+    sa.Column("gender", sa.String(16), nullable=False, default="", server_default=""),
+    sa.Column("age", sa.String(16), nullable=False, default="", server_default=""),
+    sa.Column("region", sa.String(100), nullable=False, default="", server_default=""),
+    sa.Column("role", sa.String(100), nullable=False, default="", server_default=""),
+    sa.Column("notes", sa.Text, nullable=False, default="", server_default=""),
+    sa.Column("position", sa.Integer, nullable=False),  # the registry's order (editor keys)
+    sa.Column("updated_by", sa.String(100), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("project_id", "name", name="uq_speaker_name"),
+)

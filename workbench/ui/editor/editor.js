@@ -525,11 +525,13 @@ function render(component, root, data, win) {
     if (!b) return;
     const sel = $(".ed-speaker");
     sel.innerHTML = "";
-    for (const name of [null, ...b.speakers]) {
+    // each with the number its key picks, and what the registry says of it
+    [null, ...b.speakers].forEach((name, i) => {
       const o = document.createElement("option");
-      o.value = name ?? ""; o.textContent = name ?? "—";
+      const title = (b.speaker_titles || [])[i - 1] || name;
+      o.value = name ?? ""; o.textContent = name === null ? "—" : i <= 9 ? `${i} · ${title}` : title;
       sel.appendChild(o);
-    }
+    });
     sel.value = b.speaker ?? "";
     const tags = $(".ed-segtags");
     tags.innerHTML = "";
@@ -625,7 +627,8 @@ function render(component, root, data, win) {
     const sel = $(".ed-speaker");
     if (!data.beside || i > data.beside.speakers.length) return false;
     sel.value = i === 0 ? "" : data.beside.speakers[i - 1];
-    note.textContent = `Speaker: ${sel.value || "none"}`;
+    const title = i === 0 ? "none" : (data.beside.speaker_titles || [])[i - 1] || sel.value;
+    note.textContent = `Speaker ${i}: ${title}`;
     return true;
   }
   function send(type, extra = {}) {
