@@ -4,7 +4,8 @@ page."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -55,11 +56,18 @@ def test_recordings_drafted_before_jobs_were_recorded_are_grouped_by_day():
         }
         for d, h, final in ((1, 9, "a b"), (1, 17, "a c"), (2, 9, "x y"))
     ]
-    batches = by_batch(rows, lambda draft, final: 0.0 if draft == final else 0.5)
+
+    def scorer(draft: str, final: str) -> float:
+        return 0.0 if draft == final else 0.5
+
+    batches = by_batch(rows, scorer, UTC)
     assert [(b.name, b.segments, b.error, b.model) for b in batches] == [
         ("drafted 2025-03-01", 2, 0.25, ""),
         ("drafted 2025-03-02", 1, 0.5, ""),
     ]
+    # in Seoul (UTC+9) 17:00 UTC on the 1st is 02:00 on the 2nd: a day with the 09:00 UTC
+    seoul = [(b.name, b.segments) for b in by_batch(rows, scorer, ZoneInfo("Asia/Seoul"))]
+    assert seoul == [("drafted 2025-03-01", 1), ("drafted 2025-03-02", 2)]
 
 
 def test_only_owners_see_the_draft_quality(wb, worked):
