@@ -4,6 +4,7 @@ page."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from workbench import store
 from workbench.core.access import Forbidden
 from workbench.learning.batches import adapted, by_batch
 from workbench.learning.ladder import draft_batches
+from workbench.projects.settings import update_settings
 
 
 def test_each_draft_job_is_a_batch_with_the_labour_its_drafts_left(wb, worked):
@@ -90,6 +92,27 @@ def test_draft_quality_page(home, wb, worked):
     assert list(table["segments"]) == [3, 3]
     assert list(table["with"]) == ["base", "3 terms, 1 rule"]
     assert list(table["WER"]) == pytest.approx([(0.5 * a[1] + 0.5 * a[2]) / sum(a), b[0] / sum(b)])
+    assert list(table["drafted"]) == ["2025-03-01 00:00 UTC", "2025-03-04 00:00 UTC"]
+    update_settings(wb, project.id, time_zone="Asia/Seoul")  # olga follows the project's zone
+    at = open_page(home, "workbench/pages/draft_quality.py", project.id, ("olga", "owner"))
+    assert list(at.dataframe[0].value["drafted"]) == [
+        "2025-03-01 09:00 KST",
+        "2025-03-04 09:00 KST",
+    ]
+
+
+def test_the_batches_command_writes_times_with_their_offset(wb, home, worked, capsys):
+    from workbench.cli import main
+
+    project, _, _ = worked
+    _two_jobs(wb, project)
+    where = ["--home", str(home), "--db", wb.settings.db_url]
+    assert main(["batches", "--project", project.name, "--json", *where]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [b["drafted_at"] for b in out] == [
+        "2025-03-01T00:00:00+00:00",
+        "2025-03-04T00:00:00+00:00",
+    ]
 
 
 def test_draft_quality_page_before_any_label(home, wb, drafted):
