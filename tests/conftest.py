@@ -20,6 +20,7 @@ pytest.register_assert_rewrite("tests.helpers", "tests.browser.helpers")  # thei
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ["TZ"] = "UTC"  # the server's zone (core.clock.server_zone), whatever the machine's
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = ROOT.parent / "shared" / "audio"

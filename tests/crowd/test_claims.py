@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +25,7 @@ from workbench.labelling.editor_actions import apply_action
 from workbench.labelling.labeller_edits import save
 from workbench.labelling.queue import open_segment
 from workbench.projects.settings import ensure_project, update_settings
+from workbench.projects.time_zones import set_my_zone
 from workbench.review.verdicts import reject
 
 QUEUE = QueueFilter()
@@ -387,3 +390,20 @@ def test_the_window_moves_on_by_opening_only_what_changed(wb):
     store.release(wb.db, "ann", segment_id=moved[0].view.segment.id)
     _save(wb, moved[0].view.segment.id, "the owner's fix")  # saved: it has left the queue
     assert window_after(ann, project.id, b, QUEUE, held=again) == []  # the window stops there
+
+
+def test_a_claim_is_told_in_the_readers_time_zone(wb):
+    """'claimed by bob until ...' in the zone of whoever is refused: their choice, else the
+    project's (the server's here: UTC)."""
+    project = _team_project(wb, per=1, recordings=1)
+    ann, bob = as_user(wb, "ann"), as_user(wb, "bob")
+    first = _claim(bob, project)
+    with wb.db.begin() as conn:  # live until 00:30 on 1 March 2099 in Seoul
+        conn.execute(sa.update(store.claims).values(expires_at=datetime(2099, 2, 28, 15, 30)))
+    with pytest.raises(Claimed, match="claimed by bob until 2099-02-28 15:30 UTC"):
+        _save(ann, first)
+    set_my_zone(ann, "Asia/Seoul")
+    with pytest.raises(Claimed, match="claimed by bob until 2099-03-01 00:30 KST"):
+        _save(ann, first)
+    blocking = crowd_claims.blocking_claim(ann, first)
+    assert blocking.describe(ZoneInfo("Asia/Seoul")).endswith("until 2099-03-01 00:30 KST")

@@ -3,7 +3,8 @@ tests/helpers/dashboard_data.py), the pure pieces, who may see it, and the page 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -82,17 +83,24 @@ def test_korean_projects_score_by_character(wb):
 
 
 def test_pure_pieces():
-    assert by_day([]) == ()
-    days = by_day(
-        [
-            {"first": "2025-03-01 10:00:00.000000", "seconds": 30.0},
-            {"first": datetime(2025, 3, 3, 23, 59), "seconds": 90.0},
-        ]
-    )
+    assert by_day([], UTC) == ()
+    first = [
+        {"first": "2025-03-01 10:00:00.000000", "seconds": 30.0},
+        {"first": datetime(2025, 3, 3, 23, 59), "seconds": 90.0},
+    ]
+    days = by_day(first, UTC)
     assert [(d.day, d.segments, d.minutes) for d in days] == [
         (date(2025, 3, 1), 1, 0.5),
         (date(2025, 3, 2), 0, 0.0),
         (date(2025, 3, 3), 1, 1.5),
+    ]
+    # in Seoul the second is 08:59 on the 4th (UTC+9)
+    seoul = by_day(first, ZoneInfo("Asia/Seoul"))
+    assert [(d.day, d.segments) for d in seoul] == [
+        (date(2025, 3, 1), 1),
+        (date(2025, 3, 2), 0),
+        (date(2025, 3, 3), 0),
+        (date(2025, 3, 4), 1),
     ]
     answers = [
         {"kind": "second", "user_name": "b", "other": "a", "error": 0.1},

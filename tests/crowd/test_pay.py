@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import as_user
 from workbench import store
@@ -26,8 +27,10 @@ from workbench.crowd.pay import (
 )
 from workbench.labelling.labeller_edits import save
 from workbench.projects.settings import update_settings
+from workbench.projects.time_zones import set_my_zone
 from workbench.review.sampling import drawn
 from workbench.review.verdicts import fix_and_approve
+from workbench.store.schema import reviews
 
 MARCH = (date(2025, 3, 1), date(2025, 4, 1))
 
@@ -275,3 +278,37 @@ def csv_total(text: str) -> str:
 )
 def test_the_csv_file_name_keeps_the_project_name_in_any_script(project_name, expected):
     assert csv_file_name(7, project_name, *MARCH) == expected
+
+
+# ---------------------------------------------------------------- days in the project's zone
+
+
+def test_pay_days_are_the_projects_time_zone(wb, worked):
+    """Work approved at 08:00 KST on 1 March (23:00 UTC on 28 February) is March's in a
+    Seoul project; 1 April 08:59 KST (31 March 23:59:59 UTC) is April's. Whoever reads."""
+    project, ids, _ = worked
+    with wb.db.begin() as conn:  # otto's (1, 0): approved at 08:00 KST on 1 March
+        conn.execute(
+            sa.update(reviews)
+            .where(reviews.c.segment_id == ids[(1, 0)])
+            .values(created_at=datetime(2025, 2, 28, 23, 0))
+        )
+
+    def items(start: date, end: date) -> dict[str, int]:
+        report = pay_report(wb, project.id, start, end, unit="item", rate=1)
+        return {r.labeller: r.items for r in report.rows}
+
+    february = (date(2025, 2, 1), date(2025, 3, 1))
+    first_of_april = (date(2025, 4, 1), date(2025, 4, 2))
+    assert store.get_project(wb.db, project.id).time_zone is None  # the server's: UTC here
+    assert (items(*february), items(*MARCH)) == ({"otto": 1}, {"lena": 2})
+    update_settings(wb, project.id, time_zone="Asia/Seoul")
+    assert items(*february) == {}
+    assert items(*MARCH) == {"lena": 1, "otto": 1}  # lena's 31 March 23:59:59 UTC left out
+    assert items(*first_of_april) == {"lena": 1, "otto": 1}
+    set_my_zone(wb, "America/New_York")  # the reader's zone does not move the pay days
+    assert items(*MARCH) == {"lena": 1, "otto": 1}
+    report = pay_report(wb, project.id, *MARCH, unit="item", rate=1)
+    out = list(csv.DictReader(io.StringIO(csv_text(report))))
+    assert {r["time_zone"] for r in out} == {"Asia/Seoul"}
+    assert (out[0]["from"], out[0]["to"]) == ("2025-03-01", "2025-04-01")

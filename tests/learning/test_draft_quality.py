@@ -4,7 +4,9 @@ page."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +17,7 @@ from workbench import store
 from workbench.core.access import Forbidden
 from workbench.learning.batches import adapted, by_batch
 from workbench.learning.ladder import draft_batches
+from workbench.projects.settings import update_settings
 
 
 def test_each_draft_job_is_a_batch_with_the_labour_its_drafts_left(wb, worked):
@@ -55,11 +58,18 @@ def test_recordings_drafted_before_jobs_were_recorded_are_grouped_by_day():
         }
         for d, h, final in ((1, 9, "a b"), (1, 17, "a c"), (2, 9, "x y"))
     ]
-    batches = by_batch(rows, lambda draft, final: 0.0 if draft == final else 0.5)
+
+    def scorer(draft: str, final: str) -> float:
+        return 0.0 if draft == final else 0.5
+
+    batches = by_batch(rows, scorer, UTC)
     assert [(b.name, b.segments, b.error, b.model) for b in batches] == [
         ("drafted 2025-03-01", 2, 0.25, ""),
         ("drafted 2025-03-02", 1, 0.5, ""),
     ]
+    # in Seoul (UTC+9) 17:00 UTC on the 1st is 02:00 on the 2nd: a day with the 09:00 UTC
+    seoul = [(b.name, b.segments) for b in by_batch(rows, scorer, ZoneInfo("Asia/Seoul"))]
+    assert seoul == [("drafted 2025-03-01", 1), ("drafted 2025-03-02", 2)]
 
 
 def test_only_owners_see_the_draft_quality(wb, worked):
@@ -82,6 +92,27 @@ def test_draft_quality_page(home, wb, worked):
     assert list(table["segments"]) == [3, 3]
     assert list(table["with"]) == ["base", "3 terms, 1 rule"]
     assert list(table["WER"]) == pytest.approx([(0.5 * a[1] + 0.5 * a[2]) / sum(a), b[0] / sum(b)])
+    assert list(table["drafted"]) == ["2025-03-01 00:00 UTC", "2025-03-04 00:00 UTC"]
+    update_settings(wb, project.id, time_zone="Asia/Seoul")  # olga follows the project's zone
+    at = open_page(home, "workbench/pages/draft_quality.py", project.id, ("olga", "owner"))
+    assert list(at.dataframe[0].value["drafted"]) == [
+        "2025-03-01 09:00 KST",
+        "2025-03-04 09:00 KST",
+    ]
+
+
+def test_the_batches_command_writes_times_with_their_offset(wb, home, worked, capsys):
+    from workbench.cli import main
+
+    project, _, _ = worked
+    _two_jobs(wb, project)
+    where = ["--home", str(home), "--db", wb.settings.db_url]
+    assert main(["batches", "--project", project.name, "--json", *where]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [b["drafted_at"] for b in out] == [
+        "2025-03-01T00:00:00+00:00",
+        "2025-03-04T00:00:00+00:00",
+    ]
 
 
 def test_draft_quality_page_before_any_label(home, wb, drafted):

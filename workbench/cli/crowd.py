@@ -155,15 +155,14 @@ def add_pay(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
         dest="start",
         required=True,
         metavar="YYYY-MM-DD",
-        help="the first day (UTC) of the period",
+        help="the first day of the period (days in the project's time zone)",
     )
     p.add_argument(
         "--to",
         dest="end",
         required=True,
         metavar="YYYY-MM-DD",
-        help="the day after the last (UTC; not included): --from 2025-03-01 "
-        "--to 2025-04-01 is March",
+        help="the day after the last (not included): --from 2025-03-01 --to 2025-04-01 is March",
     )
     p.add_argument(
         "--unit",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from datetime import UTC
 
 from workbench import store
 from workbench.cli.parsers import add_project_command, add_ray, on_cluster
 from workbench.cli.progress import Progress
+from workbench.core.clock import iso
 from workbench.core.errors import NotFound, WorkbenchError
 from workbench.core.records import Project
 from workbench.projects.settings import Workbench, get_project
@@ -146,7 +148,10 @@ def cmd_batches(wb: Workbench, project: Project, args: argparse.Namespace) -> in
     if args.json:
         print(
             json.dumps(
-                [{**dataclasses.asdict(b), "drafted_at": str(b.drafted_at)} for b in batches],
+                [
+                    {**dataclasses.asdict(b), "drafted_at": iso(b.drafted_at, UTC) or None}
+                    for b in batches
+                ],
                 ensure_ascii=False,
             )
         )

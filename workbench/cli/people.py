@@ -10,6 +10,7 @@ from workbench.core.errors import NotFound, WorkbenchError
 from workbench.core.records import Project
 from workbench.projects import people
 from workbench.projects.settings import Workbench, get_project
+from workbench.projects.time_zones import my_zone
 from workbench.text import pad
 from workbench.text.clean import shown
 
@@ -98,7 +99,10 @@ def add_audit(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def cmd_audit(wb: Workbench, args: argparse.Namespace) -> int:
-    """The audit log as CSV on stdout, newest first (nothing written when it is refused)."""
-    project_id = get_project(wb, args.project).id if args.project else None
-    people.write_audit_csv(people.audit_log(wb, project_id, limit=args.limit), sys.stdout)
+    """The audit log as CSV on stdout, newest first (nothing written when it is refused);
+    times with their offset, in the zone of the acting user (else the project's, the
+    server's)."""
+    project = get_project(wb, args.project) if args.project else None
+    lines = people.audit_log(wb, project.id if project else None, limit=args.limit)
+    people.write_audit_csv(lines, sys.stdout, my_zone(wb, project))
     return 0

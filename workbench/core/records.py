@@ -151,6 +151,7 @@ class Project:
     queue_order: str = "time"  # labellers' order: 'time' | 'uncertain' (least sure draft first)
     use_terms: bool = False  # prompt the next drafts with the project's enabled terms
     pay_answers: bool = False  # pay blind answers (second labels, hidden gold, test items) too
+    time_zone: str | None = None  # IANA name: pay days, times shown by default; None: server's
 
 
 @dataclass(frozen=True)

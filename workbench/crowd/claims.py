@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from workbench import store
 from workbench.core.access import Action, allowed, require
+from workbench.core.clock import shown
 from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import InvalidEdit, Project, QueueFilter, Role, SegmentView
 from workbench.core.workbench import Workbench
+from workbench.projects.time_zones import my_zone
 
 __all__ = [
     "UNITS",
@@ -56,8 +58,9 @@ class Claim:
     user: str
     until: datetime  # naive UTC
 
-    def describe(self) -> str:
-        return f"claimed by {self.user} until {self.until:%H:%M} UTC"
+    def describe(self, where: tzinfo) -> str:
+        """Who holds it and until when, in the zone `where` (the reader's)."""
+        return f"claimed by {self.user} until {shown(self.until, where)}"
 
 
 class Claimed(InvalidEdit):
@@ -215,7 +218,7 @@ def check_free(wb: Workbench, view: SegmentView, project: Project) -> None:
     """Refuse (Claimed) a labeller's edit of a segment of `project` that someone else holds."""
     claim = blocking_claim(wb, view.segment.id, project)
     if claim is not None:
-        raise Claimed(f"segment {view.segment.id} is {claim.describe()}")
+        raise Claimed(f"segment {view.segment.id} is {claim.describe(my_zone(wb, project))}")
 
 
 def after_save(wb: Workbench, view: SegmentView, project: Project, todo: Sequence[str]) -> None:

@@ -5,7 +5,7 @@ pure and turn rows into the dashboard's records:
 
 - progress: segments and hours of audio per status;
 - throughput: segments and minutes of audio labelled per day, a segment counted on the day
-  of its first 'human' revision (deleted segments left out);
+  of its first 'human' revision (deleted segments left out), days in the viewer's time zone;
 - per labeller: segments and minutes of audio they labelled, active seconds per minute of
   audio, the rejection rate of reviews of their work, their accuracy on hidden gold
   (1 - mean error), how far their labels are from the ASR drafts (the mean error of the draft
@@ -21,14 +21,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.clock import day_of
 from workbench.core.records import Project, Status
 from workbench.core.workbench import Workbench
 from workbench.crowd.rules import mean
+from workbench.projects.time_zones import my_zone
 from workbench.text import headline_metric, load_profile
 from workbench.text.metrics import cer, wer
 
@@ -58,7 +60,8 @@ class StatusRow:
 
 @dataclass(frozen=True)
 class DayRow:
-    """What was labelled on a day (UTC): segments first labelled then, and their minutes."""
+    """What was labelled on a day (in a time zone): segments first labelled then, and their
+    minutes."""
 
     day: date
     segments: int
@@ -109,6 +112,7 @@ class Dashboard:
     days: tuple[DayRow, ...]
     labellers: tuple[LabellerRow, ...]
     pairs: tuple[PairRow, ...]
+    time_zone: str = "UTC"  # the IANA zone whose days `days` are (the viewer's)
 
     @property
     def segments(self) -> int:
@@ -133,13 +137,14 @@ def dashboard(wb: Workbench, project_id: int) -> Dashboard:
         if r["draft"] is not None
     ]
     answers = store.list_answers(wb.db, project_id)
+    zone = my_zone(wb, project)
     return Dashboard(
         project_id=project_id,
         metric=metric_of(project),
         recordings=counts["recordings"],
         audio_hours=counts["audio_hours"],
         status=progress(counts),
-        days=by_day(store.first_labels(wb.db, project_id)),
+        days=by_day(store.first_labels(wb.db, project_id), zone),
         labellers=labeller_rows(
             store.labeller_stats(wb.db, project_id),
             store.review_stats(wb.db, project_id),
@@ -147,6 +152,7 @@ def dashboard(wb: Workbench, project_id: int) -> Dashboard:
             edits,
         ),
         pairs=pair_rows(answers),
+        time_zone=zone.key,
     )
 
 
@@ -182,13 +188,13 @@ def progress(counts: dict[str, Any]) -> tuple[StatusRow, ...]:
     )
 
 
-def by_day(first_labels: Iterable[dict[str, Any]]) -> tuple[DayRow, ...]:
-    """Segments and minutes first labelled per day, from the first to the last day with work
-    (days without any in between are shown as 0)."""
+def by_day(first_labels: Iterable[dict[str, Any]], where: tzinfo) -> tuple[DayRow, ...]:
+    """Segments and minutes first labelled per day of the zone `where`, from the first to the
+    last day with work (days without any in between are shown as 0)."""
     count: dict[date, int] = defaultdict(int)
     seconds: dict[date, float] = defaultdict(float)
     for row in first_labels:
-        day = _day(row["first"])
+        day = _day(row["first"], where)
         count[day] += 1
         seconds[day] += row["seconds"]
     if not count:
@@ -198,10 +204,10 @@ def by_day(first_labels: Iterable[dict[str, Any]]) -> tuple[DayRow, ...]:
     return tuple(DayRow(d, count.get(d, 0), seconds.get(d, 0.0) / 60) for d in days)
 
 
-def _day(moment: datetime | str) -> date:
+def _day(moment: datetime | str, where: tzinfo) -> date:
     if isinstance(moment, str):  # SQLite's min() of a timestamp may come back as text
         moment = datetime.fromisoformat(moment)
-    return moment.date()
+    return day_of(moment, where)
 
 
 def labeller_rows(

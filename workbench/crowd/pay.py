@@ -3,10 +3,12 @@
 Final segments are paid: approved by a reviewer, or passed (not drawn for review by the
 project's review sampling, so final without a review). Each is credited to the author of the
 segment's latest 'human' revision (a reviewer's fix does not take the credit away), and counted
-in the period (UTC) it became final: an approved segment at its latest approval (the review's
+in the period it became final: an approved segment at its latest approval (the review's
 time), a passed one at that latest save. A period is [start, end) of dates, the end day not
-included. A segment approved, labelled again and approved again later is paid once, in the
-period of its latest approval.
+included, in the project's time zone (`projects.time_zones.project_zone`: Asia/Seoul for a
+Korean project), whoever reads it: work saved at 08:00 KST on the 1st belongs to the 1st, not
+to the last day of the month before as in UTC. The CSV names the zone. A segment approved,
+labelled again and approved again later is paid once, in the period of its latest approval.
 
 Blind answers (second labels of double-labelled segments, hidden gold, qualification test
 items) never become a segment's text; they are paid only when the project says so
@@ -39,15 +41,17 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.clock import period
 from workbench.core.errors import WorkbenchError
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer
 from workbench.crowd.rules import PAY_UNITS, check_quality
+from workbench.projects.time_zones import project_zone
 from workbench.text.cells import cell
 
 __all__ = [
@@ -106,6 +110,7 @@ class PayReport:
     rows: tuple[PayRow, ...]
     total: PayRow
     answers: bool = False  # blind answers paid too
+    time_zone: str = "UTC"  # the IANA zone whose days the period's dates are
 
 
 def weight(edit: float | None) -> Decimal:
@@ -180,9 +185,11 @@ def report_of(
     rate: float | Decimal,
     weighted: bool,
     answers: bool = False,
+    time_zone: str = "UTC",
 ) -> PayReport:
     """The report of `items` (checked: a known unit, a rate of 0 or more, start before end);
-    `answers`: whether blind answers are among them (as the project chose)."""
+    `answers`: whether blind answers are among them (as the project chose); `time_zone`: the
+    zone whose days `start` and `end` are."""
     if not start < end:
         raise WorkbenchError("the period's end must be after its start")
     rate = rate if isinstance(rate, Decimal) else Decimal(str(rate))
@@ -192,13 +199,23 @@ def report_of(
         raise WorkbenchError("pay rate: 0 or more")
     rows = pay_rows(items, unit, rate, weighted)
     return PayReport(
-        project_id, start, end, unit, rate, bool(weighted), rows, totals(rows), bool(answers)
+        project_id,
+        start,
+        end,
+        unit,
+        rate,
+        bool(weighted),
+        rows,
+        totals(rows),
+        bool(answers),
+        time_zone,
     )
 
 
 def csv_text(report: PayReport) -> str:
     """The report as CSV: a row per labeller and a last row of totals (names a spreadsheet
-    would run as formulas defused: `workbench.text.cells`)."""
+    would run as formulas defused: `workbench.text.cells`); `from` and `to` are days in the
+    zone of the `time_zone` column."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -214,6 +231,7 @@ def csv_text(report: PayReport) -> str:
             "blind_answers",
             "from",
             "to",
+            "time_zone",
         ]
     )
     for row in (*report.rows, report.total):
@@ -230,6 +248,7 @@ def csv_text(report: PayReport) -> str:
                 row.answers,
                 report.start.isoformat(),
                 report.end.isoformat(),
+                report.time_zone,
             ]
         )
     return out.getvalue()
@@ -254,9 +273,9 @@ def pay_report(
     weighted: bool | None = None,
     answers: bool | None = None,
 ) -> PayReport:
-    """An owner's pay report for [start, end) (UTC days): the project's pay unit, rate,
-    weighting and pay for blind answers unless named here (see the module's notes for what is
-    paid and how)."""
+    """An owner's pay report for [start, end) (days in the project's time zone): the
+    project's pay unit, rate, weighting and pay for blind answers unless named here (see the
+    module's notes for what is paid and how)."""
     require(wb, Action.SETTINGS, project_id)
     project = store.get_project(wb.db, project_id)
     chosen = check_quality(
@@ -267,7 +286,8 @@ def pay_report(
             "pay_answers": project.pay_answers if answers is None else answers,
         }
     )
-    since, until = datetime.combine(start, time()), datetime.combine(end, time())
+    zone = project_zone(project)
+    since, until = period(start, end, zone)
     rows = store.final_work(wb.db, project_id, since, until) if start < end else []
     scorer = edit_scorer(project) if chosen["pay_weighted"] else None
     items = [
@@ -293,4 +313,5 @@ def pay_report(
         chosen["pay_rate"],
         chosen["pay_weighted"],
         chosen["pay_answers"],
+        zone.key,
     )

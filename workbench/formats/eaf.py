@@ -94,7 +94,7 @@ def _linguistic_types(root: ET.Element, with_words: bool) -> None:
 
 def _document(media: str, date: datetime | None) -> tuple[ET.Element, ET.Element]:
     """The document's root and its header, which describes the media file."""
-    stamp = (date or datetime.now()).replace(microsecond=0).isoformat()
+    stamp = (date or datetime.now().astimezone()).replace(microsecond=0).isoformat()  # offset
     root = ET.Element(
         "ANNOTATION_DOCUMENT",
         {

@@ -1,18 +1,20 @@
 """The drafts' error batch by batch: how much people had to change each draft job's output.
 
 A batch is a draft job (recordings drafted before the job was recorded are grouped by the day
-they were drafted). Its error is the project's headline metric (CER for Korean, else WER) of
-the draft against the final label, per segment, capped at 1 and weighted by the segment's
-length: the labour the drafts left. As a project learns (vocabulary, rules, a fine-tuned
-model), later batches should need less.
+they were drafted, in the viewer's time zone). Its error is the project's headline metric (CER
+for Korean, else WER) of the draft against the final label, per segment, capped at 1 and
+weighted by the segment's length: the labour the drafts left. As a project learns
+(vocabulary, rules, a fine-tuned model), later batches should need less.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
+
+from workbench.core.clock import day_of
 
 
 @dataclass(frozen=True)
@@ -28,15 +30,18 @@ class Batch:
     untouched: float  # the share of segments whose draft was kept as it was
 
 
-def by_batch(rows: Iterable[dict[str, Any]], scorer: Callable[[str, str], float]) -> list[Batch]:
+def by_batch(
+    rows: Iterable[dict[str, Any]], scorer: Callable[[str, str], float], where: tzinfo
+) -> list[Batch]:
     """Batches from `store.batch_rows`' rows, oldest first; `scorer(draft, final)` is the
-    project's (see `dashboard.edit_scorer`)."""
+    project's (see `dashboard.edit_scorer`); days (of recordings drafted without a job) are
+    the zone `where`'s."""
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for row in rows:
         key = (
             ("job", row["job"])
             if row["job"] is not None
-            else ("day", row["drafted_at"].date() if row["drafted_at"] else None)
+            else ("day", day_of(row["drafted_at"], where) if row["drafted_at"] else None)
         )
         groups.setdefault(key, []).append(row)
     out = []

@@ -29,6 +29,7 @@ from workbench.learning.batches import Batch, by_batch
 from workbench.learning.heldout import approved_examples, draft_error, held_out, record_measure
 from workbench.learning.rewrites import apply as apply_rules
 from workbench.projects.settings import model_path
+from workbench.projects.time_zones import my_zone
 from workbench.review.corpus_audit import audit_options
 from workbench.tuning.registry import base_model, label
 
@@ -39,7 +40,8 @@ def draft_batches(wb: Workbench, project: Project) -> tuple[str, list[Batch]]:
     """(the headline metric, each draft batch's error against the labels), oldest first;
     owners only, like the dashboard."""
     require(wb, Action.EXPORT, project.id)
-    return metric_of(project), by_batch(store.batch_rows(wb.db, project.id), edit_scorer(project))
+    rows = store.batch_rows(wb.db, project.id)
+    return metric_of(project), by_batch(rows, edit_scorer(project), my_zone(wb, project))
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,19 @@
-"""Account: who you are, your editor keys, and changing your password."""
+"""Account: who you are, your editor keys, your time zone, and changing your password."""
+
+from datetime import UTC, datetime
 
 import streamlit as st
 
+from workbench.core.clock import server_zone, zone_names
 from workbench.core.errors import WorkbenchError
 from workbench.core.workbench import Workbench
 from workbench.labelling.keymap import keymap_problem, my_shortcuts, set_my_keymap
 from workbench.labelling.shortcuts import SHORTCUTS
 from workbench.projects.people import change_password
+from workbench.projects.settings import projects
+from workbench.projects.time_zones import my_zone_choice
 from workbench.ui.common import browser, show_error, workbench
+from workbench.ui.times import choose_my_zone, time_zone, when
 
 
 def editor_keys(wb: Workbench) -> None:
@@ -46,6 +52,32 @@ def _save_keys(wb: Workbench, typed: dict[str, str]) -> None:
         st.success(f"Saved: {len(changed)} action(s) with your own keys, the rest the defaults.")
 
 
+def my_time_zone(wb: Workbench) -> None:
+    """The zone every time is shown in: one chosen from the IANA list, or each project's."""
+    chosen_id = st.session_state.get("project_id")
+    project = next((p for p in projects(wb) if p.id == chosen_id), None)  # the sidebar's
+    server = f"the server's, {server_zone().key}"
+    follow = f"The project's ({project.time_zone or server})" if project else "Each project's"
+    mine = my_zone_choice(wb)
+    options = ["", *zone_names()]
+    with st.form(f"time_zone_{wb.actor.name}"):
+        chosen = st.selectbox(
+            "Show times in",
+            options,
+            index=options.index(mine) if mine in options else 0,
+            format_func=lambda z: z or follow,
+            key="tz_choice",
+            help="Claims, history, charts by day and every other time. Pay periods are "
+            "days in the project's zone, whoever reads them.",
+        )
+        if st.form_submit_button("Save my time zone", key="tz_save"):
+            try:
+                choose_my_zone(chosen)
+            except WorkbenchError as exc:
+                show_error(exc, "Not saved: ")
+    st.text(f"Now: {when(datetime.now(UTC), project)} ({time_zone(project).key})")
+
+
 st.title("Account")
 wb = workbench()
 user = wb.actor
@@ -55,6 +87,8 @@ st.text(
 )
 with st.expander("Editor keys", expanded=False):
     editor_keys(wb)
+with st.expander("Time zone", expanded=False):
+    my_time_zone(wb)
 if user.id is None:
     st.info("You act as the local operator because no account exists yet.")
     st.stop()

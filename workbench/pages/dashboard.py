@@ -15,6 +15,7 @@ from workbench.crowd.dashboard import dashboard
 from workbench.crowd.pay import csv_file_name, csv_text, pay_report
 from workbench.crowd.rules import PAY_UNITS
 from workbench.projects.settings import update_settings
+from workbench.projects.time_zones import project_zone
 from workbench.ui.common import MISSING, form_key, project_page, show_error, show_flash
 
 STATUS_COLOURS = {
@@ -137,7 +138,7 @@ if board.days:
             .properties(height=220),
             width="stretch",
         )
-    st.caption("A segment counts on the day (UTC) of its first save by a person.")
+    st.caption(f"A segment counts on the day ({board.time_zone}) of its first save by a person.")
 else:
     st.info("Nothing labelled yet.")
 
@@ -255,16 +256,17 @@ else:
 st.subheader("Pay")
 st.caption(
     "Final segments: approved by a reviewer, or passed (not drawn for review), credited to "
-    "the person who labelled them and counted on the day (UTC) they became final (the "
+    "the person who labelled them and counted on the day they became final (the "
     "approval, or the save that passed them). Weighted: each item counts 0.5 + the draft's "
     f"{board.metric} against the label (at most 1.5): a draft only checked earns half, "
     "one rewritten entirely one and a half; a segment without a Whisper draft (imported "
     "text, a split-off part) counts 1. Blind answers (second labels, hidden gold, test "
     "items) are paid only when ticked below, each as one item of its audio on the day it "
-    "was given, weighing 1."
+    "was given, weighing 1. Days are the project's time zone's "
+    f"({project_zone(project).key}), whoever reads the report; the CSV names it."
 )
 show_flash(f"pay_flash_{project.id}")
-today = dt.datetime.now(dt.UTC).date()
+today = dt.datetime.now(project_zone(project)).date()
 settings_key = form_key(project, "pay")  # fresh inputs after the defaults change
 cols = st.columns(4)
 start = cols[0].date_input("From", value=today.replace(day=1), key=f"pay_from_{project.id}")

@@ -12,6 +12,7 @@ from workbench.learning.ladder import draft_batches, ladder, measure_job
 from workbench.ui.common import MISSING, form_key, project_page, show_error
 from workbench.ui.jobs import cancel_measure, start_measure
 from workbench.ui.text import md
+from workbench.ui.times import when
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 
@@ -41,7 +42,7 @@ def by_batch() -> None:
         [
             {
                 "batch": b.name,
-                "drafted": b.drafted_at,
+                "drafted": when(b.drafted_at, project),
                 "model": b.model,
                 "with": b.adapted,
                 "segments": b.segments,
@@ -146,7 +147,7 @@ def measures_shown(found: list[Measure]) -> None:
     table = pd.DataFrame(
         [
             {
-                "when": m.created_at,
+                "when": when(m.created_at, project),
                 "step": m.step,
                 "by": "measure" if "ladder" in m.detail else "fine-tune job",
                 "metric": m.metric.upper(),
@@ -180,7 +181,7 @@ def ladder_chart(latest_steps: list[Measure]) -> None:
                 "metric": m.metric.upper(),
                 "error": m.error,
                 "segments": m.segments,
-                "when": m.created_at,
+                "when": when(m.created_at, project),
             }
             for m in latest_steps
         ]

@@ -54,6 +54,7 @@ from workbench.ui.jobs import (
     start_span_draft,
 )
 from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection_md
+from workbench.ui.times import time_zone, when
 
 log = logging.getLogger(__name__)
 st.title("Editor")
@@ -78,7 +79,7 @@ def _history(seg: Segment, screen: EditorScreen) -> None:
             cols = st.columns([5, 1])
             cols[0].markdown(
                 f"**{rev.n}** · {rev.source}{' · ' + rev.op if rev.op else ''} · "
-                f"{md(rev.author)} · {rev.created_at:%Y-%m-%d %H:%M} · "
+                f"{md(rev.author)} · {when(rev.created_at, project)} · "
                 f"{rev.start:.2f}–{rev.end:.2f} s"
                 + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
             )
@@ -594,7 +595,8 @@ def _notes(screen: EditorScreen, state: EditorState) -> None:
     _header(state)
     _queue_done(screen.done)
     if state.claim is not None:
-        st.warning(f"This segment is {md(state.claim.describe())}: you can read it, not save it.")
+        claim = state.claim.describe(time_zone(project))
+        st.warning(f"This segment is {md(claim)}: you can read it, not save it.")
     if seg.flags:
         st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
     if screen.rejection:

@@ -1,5 +1,6 @@
 """Export (owners): write a batch as a training corpus and download it; past exports stay listed."""
 
+import datetime as dt
 from collections.abc import Sequence
 from functools import partial
 
@@ -28,6 +29,7 @@ from workbench.formats.textform import TAG_MODES, TEXT_FORMS
 from workbench.projects.settings import profile_label
 from workbench.ui.common import project_page, show_error
 from workbench.ui.text import md
+from workbench.ui.times import time_zone, when
 
 CLIP_LABELS = {
     "wav": "WAV clips",
@@ -143,8 +145,9 @@ with st.expander("Filters"):
         "Leave out segments tagged (comma-separated)", key="export_exclude_tags"
     )
     cols = st.columns(2)
-    since = cols[0].date_input("Revised since", value=None, key="export_since")
-    until = cols[1].date_input("Revised until", value=None, key="export_until")
+    zone = time_zone(project)  # the days are the reader's
+    since = cols[0].date_input("Revised since", value=None, key="export_since", help=zone.key)
+    until = cols[1].date_input("Revised until", value=None, key="export_until", help=zone.key)
     fresh = st.checkbox("Only segments not exported before", key="export_not_exported")
     raw_cells = fmt in ("csv", "cv") and st.checkbox(
         "Raw cells, for programs",
@@ -175,8 +178,8 @@ if st.button("Export", key="export_button", type="primary"):
             speakers,
             labellers,
             exclude,
-            since,
-            until,
+            since and dt.datetime.combine(since, dt.time.min, tzinfo=zone),
+            until and dt.datetime.combine(until, dt.time.max, tzinfo=zone),
             fresh,
             clips=clips,
             sample_rate=rate,
@@ -238,7 +241,7 @@ for row in past:
     c1.markdown(
         f"**{md(row['name'])}** · {row['format']} · status `{row['filters'].get('status')}` · "
         f"{row['counts'].get('segments')} segments · {row['hours']:.3f} h · by "
-        f"{md(row['created_by'])} · {row['created_at']:%Y-%m-%d %H:%M} · "
+        f"{md(row['created_by'])} · {when(row['created_at'], project)} · "
         f"sha256 `{row['checksum'][:12]}`"
     )
     if row["available"]:

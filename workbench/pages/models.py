@@ -21,6 +21,7 @@ from workbench.tuning.registry import (
 from workbench.ui.common import MISSING, form_key, page_flash, project_page, show_error
 from workbench.ui.jobs import cancel_tune, start_tune
 from workbench.ui.text import md
+from workbench.ui.times import when
 
 wb, project = project_page("Models")
 done = page_flash("models_flash")  # done(message): shown after the rerun that shows the change
@@ -125,7 +126,7 @@ rows = [
         "error before": v.error_before,
         "error after": v.error_after,
         "state": outcome(project, v, job if v.job_id == getattr(job, "id", None) else None),
-        "created": v.created_at.strftime("%Y-%m-%d %H:%M"),
+        "created": when(v.created_at, project),
         "by": v.created_by,
     }
     for v in versions

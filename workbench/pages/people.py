@@ -21,6 +21,7 @@ from workbench.projects.people import (
 from workbench.projects.settings import projects
 from workbench.ui.common import MISSING, current_project, show_error, workbench
 from workbench.ui.text import md
+from workbench.ui.times import time_zone, when
 
 st.title("People")
 wb = workbench()
@@ -47,7 +48,7 @@ st.dataframe(
                 "shown as": u.display_name,
                 "role": u.role.value,
                 "active": u.active,
-                "since": u.created_at,
+                "since": when(u.created_at),
             }
             for u in users
         ]
@@ -141,7 +142,7 @@ lines = audit_log(wb, limit=1000)
 log = pd.DataFrame(
     [
         {
-            "at": e["at"],
+            "at": when(e["at"]),
             "who": e["actor"],
             "what": e["action"],
             "project": project_names.get(e["project_id"], e["project_id"] or ""),
@@ -157,7 +158,7 @@ else:
         log.head(200), hide_index=True, width="stretch", key="audit_table", placeholder=MISSING
     )
     audit_csv = io.StringIO()
-    write_audit_csv(lines, audit_csv)
+    write_audit_csv(lines, audit_csv, time_zone())
     st.download_button(
         "Download the audit log (CSV)",
         audit_csv.getvalue().encode(),

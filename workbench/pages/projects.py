@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from workbench.core.clock import server_zone, zone_names
 from workbench.core.config import MB, describe_size
 from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
@@ -233,6 +234,25 @@ with st.expander("Settings: conventions, speakers, guidelines, review", expanded
                 show_error(exc, "Not saved: ")
             else:
                 st.rerun()
+
+with st.expander("Time zone", expanded=False), st.form(form_key(project, "project_time_zone")):
+    zones = ["", *zone_names()]
+    picked = st.selectbox(
+        "The project's days and times",
+        zones,
+        index=zones.index(project.time_zone) if project.time_zone in zones else 0,
+        format_func=lambda z: z or f"The server's ({server_zone().key})",
+        key=form_key(project, "set_time_zone"),
+        help="Where its pay periods' days begin, and the zone its members see times in "
+        "unless they chose their own (Account).",
+    )
+    if st.form_submit_button("Save the time zone", key=form_key(project, "save_time_zone")):
+        try:
+            update_settings(wb, project.id, time_zone=picked)
+        except WorkbenchError as exc:
+            show_error(exc, "Not saved: ")
+        else:
+            st.rerun()
 
 st.subheader(f"Import audio into {md(project.name)}")
 upload_key = f"upload_{project.id}_{st.session_state.setdefault('upload_round', 0)}"

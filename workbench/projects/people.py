@@ -18,7 +18,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TextIO
 
 from argon2 import PasswordHasher
@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workbench import store
 from workbench.core.access import Action, Forbidden, require
+from workbench.core.clock import iso
 from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import Role, User
 from workbench.core.workbench import LOCAL, Workbench
@@ -368,12 +369,13 @@ def audit_log(wb: Workbench, project_id: int | None = None, limit: int = 500) ->
 AUDIT_COLUMNS = ("at", "actor", "action", "project_id", "detail")
 
 
-def write_audit_csv(lines: list[dict], f: TextIO) -> int:
+def write_audit_csv(lines: list[dict], f: TextIO, where: tzinfo = UTC) -> int:
     """Lines of `audit_log` as CSV into `f` (a name that a spreadsheet would run as a formula
-    defused: anyone can fail a sign-in with any name); returns how many."""
+    defused: anyone can fail a sign-in with any name), times in ISO 8601 with the offset of
+    the zone `where`; returns how many."""
     rows = (
         (
-            line["at"].isoformat(),
+            iso(line["at"], where),
             line["actor"],
             line["action"],
             line["project_id"] or "",

@@ -17,6 +17,7 @@ from sqlalchemy.exc import NoResultFound
 from workbench import store
 from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.core.access import Action, Forbidden, require, visible_project_ids
+from workbench.core.clock import check_zone, language_zone
 from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.records import FINISHED, Project, Recording, Status
 from workbench.core.workbench import Workbench, open_workbench
@@ -66,6 +67,7 @@ SETTINGS_FIELDS = (
     "review_raise_above",
     "assignment",
     "claim_minutes",
+    "time_zone",
     *QUALITY_FIELDS,
 )
 
@@ -104,7 +106,8 @@ def ensure_project(
     conventions: str = "plain",
     allow_path: bool = False,
 ) -> Project:
-    """The project called `name`, created with `language` and `conventions` if it is new.
+    """The project called `name`, created with `language` and `conventions` if it is new, in
+    the language's usual time zone (Asia/Seoul for Korean; else none: the server's).
 
     `conventions` is a built-in profile name or one of `profile_choices`; with `allow_path`
     (the command line, run on the server) any profile file's path. It is checked before the
@@ -120,7 +123,13 @@ def ensure_project(
         return open_project(wb, existing.id)
     user = require(wb, Action.CREATE_PROJECT)
     _check_profile(wb, conventions, allow_path)
-    project = store.create_project(wb.db, name, language=language, conventions=str(conventions))
+    project = store.create_project(
+        wb.db,
+        name,
+        language=language,
+        conventions=str(conventions),
+        time_zone=language_zone(language),
+    )
     store.log_event(
         wb.db,
         user.name,
@@ -226,9 +235,11 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
     for warn, pause in (("warn_reject", "pause_reject"), ("warn_gold", "pause_gold")):
         if values.get(warn, getattr(project, warn)) > values.get(pause, getattr(project, pause)):
             raise WorkbenchError(f"{warn.replace('_', ' ')} is above {pause.replace('_', ' ')}")
-    for key in ("guidelines", "prompt"):
+    for key in ("guidelines", "prompt", "time_zone"):
         if key in values:
             values[key] = (values[key] or "").strip() or None
+    if values.get("time_zone"):
+        values["time_zone"] = check_zone(values["time_zone"])
     lo = values.get("min_segment", project.min_segment)
     hi = values.get("max_segment", project.max_segment)
     if not (0 <= lo <= 5 and 2 <= hi <= 60):

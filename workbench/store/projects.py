@@ -13,8 +13,10 @@ from workbench.store.records import all_records, fetch, first_record, inserted_i
 from workbench.store.schema import projects
 
 
-def create_project(engine: Engine, name: str, language: str = "auto", **settings: str) -> Project:
-    """Insert a project; `settings` may set conventions, asr_engine and asr_model."""
+def create_project(
+    engine: Engine, name: str, language: str = "auto", **settings: str | None
+) -> Project:
+    """Insert a project; `settings` may set conventions, asr_engine, asr_model and time_zone."""
     with engine.begin() as conn:
         new_id = inserted_id(
             conn.execute(

@@ -105,6 +105,8 @@ projects = sa.Table(
     sa.Column(
         "pay_answers", sa.Boolean, nullable=False, default=False, server_default=sa.false()
     ),  # pay blind answers (second labels, hidden gold, test items) too
+    # 0015
+    sa.Column("time_zone", sa.String(64)),  # IANA name (days of pay, times shown); NULL: server's
 )
 
 recordings = sa.Table(
