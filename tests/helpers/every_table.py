@@ -29,6 +29,7 @@ from workbench.drafts.draft_job import run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
 from workbench.learning.learn import add_term
 from workbench.projects import people
+from workbench.projects.speakers import add_speaker
 from workbench.projects.settings import ensure_project
 
 
@@ -47,6 +48,7 @@ def fill_every_table(wb, sources: list[Path], engine) -> tuple[Project, dict]:
     store.set_pref(wb.db, "lena", "queue", None)  # stored as JSON null, not SQL NULL
     store.set_pref(wb.db, "lena", "zoom", {"seconds": 2.5, "label": "가까이"})
     _timings(wb)
+    add_speaker(wb, project, "화자01", gender="여", age="30대", region="경상도", notes="=주의")
     empty = [name for name, n in store.describe_store(wb.db).rows.items() if not n]
     assert not empty, f"fill_every_table leaves these tables empty: {empty}; fill them"
     return store.get_project(wb.db, project.id), ids
