@@ -52,6 +52,7 @@ elif not editing:
         pd.DataFrame(rows),
         hide_index=True,
         column_config={f: st.column_config.TextColumn(label) for f, label in COLUMNS.items()},
+        placeholder=MISSING,
     )
 
 
