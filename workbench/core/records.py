@@ -147,6 +147,7 @@ class Project:
     queue_order: str = "time"  # labellers' order: 'time' | 'uncertain' (least sure draft first)
     use_terms: bool = False  # prompt the next drafts with the project's enabled terms
     pay_answers: bool = False  # pay blind answers (second labels, hidden gold, test items) too
+    interface_language: str | None = None  # members who never chose one see it; None: by language
 
 
 @dataclass(frozen=True)

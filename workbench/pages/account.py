@@ -1,20 +1,45 @@
-"""Account: who you are, your editor keys, and changing your password."""
+"""Account: who you are, the interface language, your editor keys, changing your password."""
 
 import streamlit as st
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import LANGUAGES, current_language, role_name, t
 from workbench.core.workbench import Workbench
 from workbench.labelling.keymap import keymap_problem, my_shortcuts, set_my_keymap
 from workbench.labelling.shortcuts import SHORTCUTS
-from workbench.projects.people import change_password
-from workbench.ui.common import browser, show_error, workbench
+from workbench.projects.people import change_password, set_pref
+from workbench.ui.common import browser, forget_language, show_error, workbench
+
+
+def language_choice(wb: Workbench) -> None:
+    """The interface language, kept with the person's preferences (until they choose, their
+    project's default)."""
+
+    def chosen() -> None:
+        code = st.session_state["account_language"]
+        set_pref(workbench(), "language", code)
+        st.session_state.setdefault("prefs", {})["language"] = code
+        forget_language()
+
+    st.session_state["account_language"] = current_language()
+    st.radio(
+        t("Language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key="account_language",
+        horizontal=True,
+        on_change=chosen,
+        help=t("Until you choose, the project's default language is shown."),
+    )
 
 
 def editor_keys(wb: Workbench) -> None:
     """The editor's shortcuts, each changeable: the table, the titles and the help follow."""
     st.caption(
-        "Type a key combination with Ctrl or Alt (e.g. Alt+K, Ctrl+Shift+Enter); an action with "
-        "several keys takes them in order, separated by ' / '. Blank: the default."
+        t(
+            "Type a key combination with Ctrl or Alt (e.g. Alt+K, Ctrl+Shift+Enter); an action "
+            "with several keys takes them in order, separated by ' / '. Blank: the default."
+        )
     )
     problem = keymap_problem(wb)
     if problem:
@@ -23,14 +48,14 @@ def editor_keys(wb: Workbench) -> None:
     with st.form(f"keys_{wb.actor.name}"):
         typed = {
             s.action: st.text_input(
-                s.label, value=mine[s.action], key=f"keys_{s.action}", help=s.description
+                t(s.label), value=mine[s.action], key=f"keys_{s.action}", help=t(s.description)
             )
             for s in SHORTCUTS
         }
         save, reset = st.columns(2)
-        if save.form_submit_button("Save my keys", type="primary"):
+        if save.form_submit_button(t("Save my keys"), type="primary"):
             _save_keys(wb, typed)
-        if reset.form_submit_button("Back to the defaults"):
+        if reset.form_submit_button(t("Back to the defaults")):
             _save_keys(wb, {})
             for s in SHORTCUTS:  # the boxes show the defaults again
                 st.session_state.pop(f"keys_{s.action}", None)
@@ -41,44 +66,52 @@ def _save_keys(wb: Workbench, typed: dict[str, str]) -> None:
     try:
         changed = set_my_keymap(wb, typed)
     except WorkbenchError as exc:
-        show_error(exc, "Not saved: ")
+        show_error(exc, t("Not saved: "))
     else:
-        st.success(f"Saved: {len(changed)} action(s) with your own keys, the rest the defaults.")
+        st.success(
+            t(
+                "Saved: {n} action(s) with your own keys, the rest the defaults.",
+                n=len(changed),
+            )
+        )
 
 
-st.title("Account")
 wb = workbench()
+st.title(t("Account"))
 user = wb.actor
 st.text(
-    f"Name: {user.name}\nRole: {user.role.value}"
-    + (f"\nShown as: {user.display_name}" if user.display_name else "")
+    t("Name: {name}", name=user.name)
+    + "\n"
+    + t("Role: {role}", role=role_name(user.role.value))
+    + ("\n" + t("Shown as: {name}", name=user.display_name) if user.display_name else "")
 )
-with st.expander("Editor keys", expanded=False):
+language_choice(wb)
+with st.expander(t("Editor keys"), expanded=False):
     editor_keys(wb)
 if user.id is None:
-    st.info("You act as the local operator because no account exists yet.")
+    st.info(t("You act as the local operator because no account exists yet."))
     st.stop()
 with st.form("change_password", clear_on_submit=True):
     current = st.text_input(
-        "Current password", type="password", key="pw_current", autocomplete="current-password"
+        t("Current password"), type="password", key="pw_current", autocomplete="current-password"
     )
     new = st.text_input(
-        "New password (at least 8 characters)",
+        t("New password (at least 8 characters)"),
         type="password",
         key="pw_new",
         autocomplete="new-password",
     )
     again = st.text_input(
-        "New password again", type="password", key="pw_again", autocomplete="new-password"
+        t("New password again"), type="password", key="pw_again", autocomplete="new-password"
     )
-    if st.form_submit_button("Change password", key="pw_change"):
+    if st.form_submit_button(t("Change password"), key="pw_change"):
         if new != again:
-            st.error("The two new passwords differ.")
+            st.error(t("The two new passwords differ."))
         else:
             try:
                 change_password(
                     wb, current, new, keep=st.session_state.get("wb_token"), bound=browser()
                 )
-                st.success("Password changed; your other sessions have ended.")
+                st.success(t("Password changed; your other sessions have ended."))
             except WorkbenchError as exc:
                 show_error(exc)

@@ -90,7 +90,7 @@ with st.expander("New project", expanded=not projects(wb)):
                 del st.session_state[key]  # an empty form for the next project
             st.rerun()
 
-project = require_project(wb, " Create one above: name, language and conventions.")
+project = require_project(wb, t("Create one above: name, language and conventions."))
 
 status = project_status(wb, project)
 cols = st.columns(4)

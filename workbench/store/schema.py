@@ -105,6 +105,8 @@ projects = sa.Table(
     sa.Column(
         "pay_answers", sa.Boolean, nullable=False, default=False, server_default=sa.false()
     ),  # pay blind answers (second labels, hidden gold, test items) too
+    # 0014: the interface language of members who never chose one; NULL: by the language
+    sa.Column("interface_language", sa.String(8)),
 )
 
 recordings = sa.Table(
