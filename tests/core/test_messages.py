@@ -35,17 +35,15 @@ def _sources() -> list[Path]:
 
 
 def _marked_calls() -> list[tuple[Path, ast.Call]]:
-    found = []
-    for path in _sources():
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in MARKERS
-                and node.args
-            ):
-                found.append((path, node))
-    return found
+    return [
+        (path, node)
+        for path in _sources()
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in MARKERS
+        and node.args
+    ]
 
 
 def texts_in_source() -> dict[str, str]:
@@ -75,9 +73,8 @@ def test_every_text_the_code_shows_has_a_korean_entry():
     texts = texts_in_source()
     assert len(texts) > 300  # the scan found the interface (a broken scan finds nothing)
     missing = {text: where for text, where in texts.items() if text not in catalogue("ko")}
-    assert not missing, (
-        "add these to workbench/locale/ko/LC_MESSAGES/workbench.po: "
-        + "; ".join(f"{where}: {text!r}" for text, where in missing.items())
+    assert not missing, "add these to workbench/locale/ko/LC_MESSAGES/workbench.po: " + "; ".join(
+        f"{where}: {text!r}" for text, where in missing.items()
     )
 
 

@@ -218,6 +218,7 @@ ADDED_IN = {
         "segments": ["confidence"],
     },
     13: {"projects": ["pay_answers"]},
+    14: {"projects": ["interface_language"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 INDEXES_ADDED = ("ix_revisions_author",)  # on old tables, by later revisions

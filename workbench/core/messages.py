@@ -135,6 +135,7 @@ _STATUS = {
     "rejected": N_("rejected"),
     "passed": N_("passed"),
     "deleted": N_("deleted"),
+    "gold": N_("gold"),  # not a status: how counts by status show gold segments
 }
 _ROLES = {"labeler": N_("labeller"), "reviewer": N_("reviewer"), "owner": N_("owner")}
 

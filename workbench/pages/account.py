@@ -69,10 +69,7 @@ def _save_keys(wb: Workbench, typed: dict[str, str]) -> None:
         show_error(exc, t("Not saved: "))
     else:
         st.success(
-            t(
-                "Saved: {n} action(s) with your own keys, the rest the defaults.",
-                n=len(changed),
-            )
+            t("Saved: {n} action(s) with your own keys, the rest the defaults.", n=len(changed))
         )
 
 

@@ -132,21 +132,21 @@ def _filters() -> QueueFilter:
         [ALL, *names],
         key=keys["recording"],
         on_change=remember,
-        format_func=lambda i: t("All recordings") if i == ALL else names.get(i, str(i)),
+        format_func={ALL: t("All recordings"), **names}.get,
     )
     c2.multiselect(
         t("Status"),
         [s.value for s in Status],
         key=keys["status"],
         on_change=remember,
-        format_func=status_name,
+        format_func={s.value: status_name(s.value) for s in Status}.get,
     )
     c3.selectbox(
         t("Order"),
         list(ORDERS),
         key=keys["order"],
         on_change=remember,
-        format_func=lambda o: t(ORDERS[o]),
+        format_func={o: t(label) for o, label in ORDERS.items()}.get,
         help=t(
             "'flags first' puts the drafts most likely wrong at the top; 'least "
             "confident first' the drafts the model was least sure of."
@@ -185,12 +185,7 @@ def _test_report(report: TestReport | None) -> None:
         else N_("Your qualification test: not passed, {metric} {error} over {n} items")
     )
     with st.expander(
-        t(
-            heading,
-            metric=report.metric,
-            error=f"{result.error:.1%}",
-            n=result.items,
-        ),
+        t(heading, metric=report.metric, error=f"{result.error:.1%}", n=result.items),
         expanded=not result.passed,
     ):
         for k, item in enumerate(report.items, 1):

@@ -6,6 +6,8 @@ import streamlit as st
 from workbench.core.config import MB, describe_size
 from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
+from workbench.core.messages import LANGUAGES as INTERFACE_LANGUAGES
+from workbench.core.messages import project_language, t
 from workbench.intake.audio_files import AUDIO_SUFFIXES
 from workbench.intake.transcripts import import_upload
 from workbench.labelling.gaps import empty_drafts, redraft
@@ -27,6 +29,7 @@ from workbench.review.verdicts import reasons, review_progress
 from workbench.ui.common import (
     MISSING,
     fmt_seconds,
+    forget_language,
     form_key,
     require_project,
     show_error,
@@ -37,8 +40,8 @@ from workbench.ui.text import md
 
 ANNOTATION_TYPES = {"json", "jsonl", "csv", "tsv", "srt", "vtt", "textgrid", "eaf", "txt", "trn"}
 
-st.title("Projects")
-wb = workbench()
+wb = workbench()  # first: the title in the reader's language
+st.title(t("Projects"))
 choices = profile_choices(wb)
 
 
@@ -234,6 +237,36 @@ with st.expander("Settings: conventions, speakers, guidelines, review", expanded
             else:
                 st.rerun()
 
+
+def interface_default() -> None:
+    """The interface language of members who have not chosen one (a Korean project's is
+    Korean until the owner sets it)."""
+    shown = project_language(project)
+
+    def chosen() -> None:
+        try:
+            update_settings(
+                workbench(), project.id, interface_language=st.session_state[language_key]
+            )
+        except WorkbenchError as exc:
+            st.session_state["interface_language_error"] = exc
+        forget_language()
+
+    language_key = form_key(project, "set_interface_language")
+    st.selectbox(
+        t("Interface language for members who have not chosen one"),
+        list(INTERFACE_LANGUAGES),
+        index=list(INTERFACE_LANGUAGES).index(shown),
+        format_func=INTERFACE_LANGUAGES.__getitem__,
+        key=language_key,
+        on_change=chosen,
+        help=t("Each person can choose their own on the Account page."),
+    )
+    if error := st.session_state.pop("interface_language_error", None):
+        show_error(error, t("Not saved: "))
+
+
+interface_default()
 st.subheader(f"Import audio into {md(project.name)}")
 upload_key = f"upload_{project.id}_{st.session_state.setdefault('upload_round', 0)}"
 limits = wb.settings.limits

@@ -65,7 +65,7 @@ def _order_changed() -> None:
 order = st.radio(
     t("Queue"),
     ORDERS,
-    format_func=lambda o: t(ORDER_LABELS[o]),
+    format_func={o: t(label) for o, label in ORDER_LABELS.items()}.get,
     key="rv_order",
     horizontal=True,
     on_change=_order_changed,

@@ -87,9 +87,7 @@ def _place(text: str, start: int, end: int) -> Place:
 
 def _visible(span: str) -> str:
     """A blank spot's characters drawn (a space to delete shows)."""
-    return "".join(
-        _SHOWN.get(ch, "␣") if ch.isspace() or ch in _INVISIBLE else ch for ch in span
-    )
+    return "".join(_SHOWN.get(ch, "␣") if ch.isspace() or ch in _INVISIBLE else ch for ch in span)
 
 
 def _flat(context: str) -> str:

@@ -69,7 +69,7 @@ def project_picker(user: User) -> None:
         list(names),
         key=PICK_KEY,
         on_change=_picked,
-        format_func=lambda i: names.get(i, t("project {id}", id=i)),
+        format_func=lambda i: names.get(i, f"project {i}"),
     )
 
 

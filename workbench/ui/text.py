@@ -77,9 +77,7 @@ def findings_md(findings, text: str) -> str:
             for p in note.places
         )
         more = " " + t("(and {n} more)", n=note.more) if note.more else ""
-        lines.append(
-            f"- {dot} :{colour}[**{md(note.severity)}**] {md(note.advice)} {places}{more}"
-        )
+        lines.append(f"- {dot} :{colour}[**{md(note.severity)}**] {md(note.advice)} {places}{more}")
     return "\n".join(lines)
 
 
@@ -87,9 +85,7 @@ def _spaced(piece: str) -> str:
     """`md` of a piece of text, keeping a space at either end (md folds them)."""
     if not piece.strip():
         return " " if piece else ""
-    return (
-        (" " if piece[0].isspace() else "") + md(piece) + (" " if piece[-1].isspace() else "")
-    )
+    return (" " if piece[0].isspace() else "") + md(piece) + (" " if piece[-1].isspace() else "")
 
 
 def rejection_md(review: dict) -> str:
