@@ -44,7 +44,7 @@ def test_notes_say_the_level_in_words_errors_first_and_what_to_do(korean):
 
 def test_the_page_shows_the_level_in_colour_and_words_and_no_offset(korean):
     shown = findings_md(lint(TEXT, "kspon"), TEXT)
-    assert ":red[**오류**]" in shown and ":orange[**경고**]" in shown
+    assert ":red-badge[오류]" in shown and ":orange-badge[경고]" in shown
     assert "<mark>3</mark>" in shown
     assert " at " not in shown and "digits" not in shown  # no offset, no rule id
 

@@ -64,20 +64,20 @@ def diff_md(before: str, after: str, language: str | None = None) -> str:
 
 def findings_md(findings, text: str) -> str:
     """Convention findings of `text` as a worker reads them (`text.lint_notes`), a Markdown
-    list with HTML marks (show with unsafe_allow_html): the level in colour and in words,
+    list with HTML marks (show with unsafe_allow_html): the level in words on a coloured badge,
     what to do, and each place quoted from the text with the spot marked."""
     from workbench.core.messages import t
     from workbench.text.lint_notes import notes
 
     lines = []
     for note in notes(findings, text):
-        colour, dot = ("red", "🔴") if note.level == "error" else ("orange", "🟡")
+        colour = "red" if note.level == "error" else "orange"
         places = " · ".join(
             f"“{_spaced(p.before)}<mark>{md(p.spot, 100)}</mark>{_spaced(p.after)}”"
             for p in note.places
         )
         more = " " + t("(and {n} more)", n=note.more) if note.more else ""
-        lines.append(f"- {dot} :{colour}[**{md(note.severity)}**] {md(note.advice)} {places}{more}")
+        lines.append(f"- :{colour}-badge[{md(note.severity)}] {md(note.advice)} {places}{more}")
     return "\n".join(lines)
 
 
