@@ -132,21 +132,21 @@ def _filters() -> QueueFilter:
         [ALL, *names],
         key=keys["recording"],
         on_change=remember,
-        format_func={ALL: t("All recordings"), **names}.get,
+        format_func={ALL: t("All recordings"), **names}.__getitem__,
     )
     c2.multiselect(
         t("Status"),
         [s.value for s in Status],
         key=keys["status"],
         on_change=remember,
-        format_func={s.value: status_name(s.value) for s in Status}.get,
+        format_func={s.value: status_name(s.value) for s in Status}.__getitem__,
     )
     c3.selectbox(
         t("Order"),
         list(ORDERS),
         key=keys["order"],
         on_change=remember,
-        format_func={o: t(label) for o, label in ORDERS.items()}.get,
+        format_func={o: t(label) for o, label in ORDERS.items()}.__getitem__,
         help=t(
             "'flags first' puts the drafts most likely wrong at the top; 'least "
             "confident first' the drafts the model was least sure of."

@@ -65,7 +65,7 @@ def _order_changed() -> None:
 order = st.radio(
     t("Queue"),
     ORDERS,
-    format_func={o: t(label) for o, label in ORDER_LABELS.items()}.get,
+    format_func={o: t(label) for o, label in ORDER_LABELS.items()}.__getitem__,
     key="rv_order",
     horizontal=True,
     on_change=_order_changed,
