@@ -9,7 +9,7 @@ from workbench.ui.common import SIGN_IN_LANGUAGE, start_session
 # the language of this page (the browser's until one is picked); signed in, their own
 st.session_state.setdefault(SIGN_IN_LANGUAGE, current_language())
 st.segmented_control(
-    "Language",
+    t("Language"),
     list(LANGUAGES),
     format_func=LANGUAGES.__getitem__,
     key=SIGN_IN_LANGUAGE,
