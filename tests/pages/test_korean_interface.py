@@ -8,9 +8,10 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP, open_page, session_token
+from tests.conftest import APP, as_user, open_page, session_token
 from tests.helpers.pages import _act, _no_errors, said
 from workbench import store
+from workbench.labelling.labeller_edits import save_segment
 from workbench.ui.common import SIGN_IN_LANGUAGE, form_key
 
 EDITOR = "workbench/pages/editor.py"
@@ -83,3 +84,19 @@ def test_the_sign_in_page_has_its_own_language(home, wb):
     at.text_input(key="sign_in_password").input("wrong-pass-1")
     at.button(key="sign_in_button").click().run()
     assert any("비밀번호가 틀렸" in e.value for e in [*at.error, *at.warning])
+
+
+def test_a_reviewer_of_a_korean_project_reviews_in_korean(home, wb, drafted):
+    store.update_project(wb.db, drafted.id, language="ko", conventions="kspon")
+    session_token(home, "lena", "labeler")
+    lena = as_user(wb, "lena", "labeler")
+    queue = store.segment_queue(wb.db, drafted.id)
+    save_segment(lena, queue[0]["id"], 1, "어제 3시에", queue[0]["start"], queue[0]["end"])
+    at = open_page(home, "workbench/pages/review.py", drafted.id, user=("rita", "reviewer"))
+    _no_errors(at)
+    assert at.title[0].value == "검수"
+    assert "검수할 구간 1 / 1" in at.markdown[0].value
+    assert any("숫자가 있습니다" in m.value and "<mark>3</mark>" in m.value for m in at.markdown)
+    stem = f"{queue[0]['id']}_{store.get_segment(wb.db, queue[0]['id']).version}"
+    at.button(key=f"rv_approve_{stem}").click().run()
+    assert any("승인했습니다" in s.value for s in at.success)
