@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.core.logs import configure_logging
+from workbench.core.messages import N_, t
 from workbench.core.records import Role
 from workbench.ui.common import signed_in
 from workbench.ui.cookie import write_token
@@ -28,77 +29,84 @@ st.set_page_config(
 # file, title, icon, roles (None: everyone)
 PageSpec = tuple[str, str, str, set[Role] | None]
 SECTIONS: dict[str, dict[str, PageSpec]] = {  # section: {url path: the page}
-    "Work": {
-        "overview": ("workbench/pages/overview.py", "Overview", ":material/home:", None),
-        "editor": ("workbench/pages/editor.py", "Editor", ":material/edit_note:", None),
+    N_("Work"): {
+        "overview": ("workbench/pages/overview.py", N_("Overview"), ":material/home:", None),
+        "editor": ("workbench/pages/editor.py", N_("Editor"), ":material/edit_note:", None),
     },
-    "Review": {
+    N_("Review"): {
         "review": (
             "workbench/pages/review.py",
-            "Review",
+            N_("Review"),
             ":material/fact_check:",
             {Role.REVIEWER, Role.OWNER},
         ),
         "replace": (
             "workbench/pages/replace.py",
-            "Find & replace",
+            N_("Find & replace"),
             ":material/find_replace:",
             {Role.REVIEWER, Role.OWNER},
         ),
         "audit": (
             "workbench/pages/audit.py",
-            "Corpus audit",
+            N_("Corpus audit"),
             ":material/troubleshoot:",
             {Role.REVIEWER, Role.OWNER},
         ),
     },
-    "Project": {
+    N_("Project"): {
         "dashboard": (
             "workbench/pages/dashboard.py",
-            "Dashboard",
+            N_("Dashboard"),
             ":material/monitoring:",
             {Role.OWNER},
         ),
         "projects": (
             "workbench/pages/projects.py",
-            "Projects",
+            N_("Projects"),
             ":material/folder_open:",
             {Role.OWNER},
         ),
-        "drafts": ("workbench/pages/drafts.py", "Drafts", ":material/smart_toy:", {Role.OWNER}),
-        "export": ("workbench/pages/export.py", "Export", ":material/inventory_2:", {Role.OWNER}),
+        "drafts": ("workbench/pages/drafts.py", N_("Drafts"), ":material/smart_toy:", {Role.OWNER}),
+        "export": (
+            "workbench/pages/export.py",
+            N_("Export"),
+            ":material/inventory_2:",
+            {Role.OWNER},
+        ),
         "speakers": (
             "workbench/pages/speakers.py",
-            "Speakers",
+            N_("Speakers"),
             ":material/record_voice_over:",
             None,
         ),
     },
-    "Better drafts": {
+    N_("Better drafts"): {
         "draft-quality": (
             "workbench/pages/draft_quality.py",
-            "Draft quality",
+            N_("Draft quality"),
             ":material/trending_down:",
             {Role.OWNER},
         ),
         "vocabulary": (
             "workbench/pages/vocabulary.py",
-            "Vocabulary",
+            N_("Vocabulary"),
             ":material/spellcheck:",
             {Role.OWNER},
         ),
         "models": (
             "workbench/pages/models.py",
-            "Models",
+            N_("Models"),
             ":material/model_training:",
             {Role.OWNER},
         ),
     },
-    "Team": {
-        "team": ("workbench/pages/team.py", "Team", ":material/groups:", {Role.OWNER}),
-        "people": ("workbench/pages/people.py", "People", ":material/group:", {Role.OWNER}),
+    N_("Team"): {
+        "team": ("workbench/pages/team.py", N_("Team"), ":material/groups:", {Role.OWNER}),
+        "people": ("workbench/pages/people.py", N_("People"), ":material/group:", {Role.OWNER}),
     },
-    "You": {"account": ("workbench/pages/account.py", "Account", ":material/person:", None)},
+    N_("You"): {
+        "account": ("workbench/pages/account.py", N_("Account"), ":material/person:", None)
+    },
 }
 PAGES = {slug: page for pages in SECTIONS.values() for slug, page in pages.items()}
 
@@ -115,36 +123,39 @@ if user is None:  # every page's address signs in first, then opens that page (w
         [
             st.Page(
                 "workbench/pages/sign_in.py",
-                title="Sign in",
+                title=t("Sign in"),
                 icon=":material/login:",
                 url_path="sign-in",
                 default=True,
             )
         ]
-        + [st.Page("workbench/pages/sign_in.py", title="Sign in", url_path=slug) for slug in PAGES],
+        + [
+            st.Page("workbench/pages/sign_in.py", title=t("Sign in"), url_path=slug)
+            for slug in PAGES
+        ],
         position="hidden",
     )
 else:
     allowed = {
         section: [
-            st.Page(path, title=title, icon=icon, url_path=slug, default=slug == "overview")
+            st.Page(path, title=t(title), icon=icon, url_path=slug, default=slug == "overview")
             for slug, (path, title, icon, roles) in pages.items()
             if roles is None or user.role in roles
         ]
         for section, pages in SECTIONS.items()
     }
     if user.id is None:  # no account yet: the unprotected single-user default
-        allowed["You"].append(
+        allowed[N_("You")].append(
             st.Page(
                 "workbench/pages/setup.py",
-                title="Protect this workbench",
+                title=t("Protect this workbench"),
                 icon=":material/lock:",
                 url_path="setup",
             )
         )
     # grouped by what they are for, and all shown: Streamlit folds a long list after 10 pages
     page = st.navigation(
-        {section: pages for section, pages in allowed.items() if pages}, expanded=True
+        {t(section): pages for section, pages in allowed.items() if pages}, expanded=True
     )
     with st.sidebar:
         project_picker(user)

@@ -30,6 +30,7 @@ NEEDED = (  # what the app reads at run time besides Python modules
     "workbench/conventions/kspon.md",
     "workbench/pages/editor.py",
     "workbench/ui/icon.png",
+    "workbench/locale/ko/LC_MESSAGES/workbench.po",
 )
 
 pytestmark = pytest.mark.slow

@@ -20,7 +20,10 @@ def _pressed(action: str) -> str:
 def test_typing_70_percent_offers_its_dual_form_and_one_key_writes_it(
     wb, drafted, server, browser_page
 ):
-    store.update_project(wb.db, drafted.id, language="ko", conventions="kspon")
+    # a Korean project speaks Korean to its members: this one keeps English (the texts below)
+    store.update_project(
+        wb.db, drafted.id, language="ko", conventions="kspon", interface_language="en"
+    )
     page = browser_page
     queue = store.segment_queue(wb.db, drafted.id)
     box = _editor(page, server, len(queue))

@@ -29,8 +29,8 @@ from workbench.drafts.draft_job import run_draft_job, start_draft_job
 from workbench.intake.audio_files import import_paths
 from workbench.learning.learn import add_term
 from workbench.projects import people
-from workbench.projects.speakers import add_speaker
 from workbench.projects.settings import ensure_project
+from workbench.projects.speakers import add_speaker
 
 
 def fill_every_table(wb, sources: list[Path], engine) -> tuple[Project, dict]:

@@ -271,7 +271,7 @@ def test_editor_lint_warns_then_saves_on_confirm(app, wb, drafted):
         "draft": {"key": f"{seg_id}-1", "text": "(70%)/(칠십 퍼센트 정도"}
     }
     at.run()
-    assert any("dual-transcription" in m.value for m in at.markdown)
+    assert any("never closed" in m.value for m in at.markdown)  # the worker's words, no rule id
     _act(at, wb, "save", text="(70%)/(칠십 퍼센트 정도")
     assert "convention error" in said(at, "warning")
     assert store.get_segment(wb.db, seg_id).version == 1
@@ -285,10 +285,10 @@ def test_editor_lint_passes_over_the_space_a_tag_leaves_at_the_end(app, wb, draf
     seg_id = at.session_state["ed_current"]
     at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": "그 n/ "}}
     at.run()  # the tag button left "n/ " at the end: the save trims it, the lint says nothing
-    assert not any("space at the end" in m.value for m in at.markdown)
+    assert not any("Space at the end" in m.value for m in at.markdown)
     at.session_state["ed_component"] = {"draft": {"key": f"{seg_id}-1", "text": " 그 n/"}}
     at.run()
-    assert any("space at the start" in m.value for m in at.markdown)
+    assert any("Space at the start" in m.value for m in at.markdown)
 
 
 def _editor_sent(at) -> dict:

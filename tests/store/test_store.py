@@ -219,6 +219,7 @@ ADDED_IN = {
     },
     13: {"projects": ["pay_answers"]},
     15: {"projects": ["time_zone"]},
+    16: {"projects": ["interface_language"]},
 }
 OLD_TABLES = {"projects", "recordings", "segments", "revisions", "jobs", "exports"}
 INDEXES_ADDED = ("ix_revisions_author",)  # on old tables, by later revisions

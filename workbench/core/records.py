@@ -152,6 +152,7 @@ class Project:
     use_terms: bool = False  # prompt the next drafts with the project's enabled terms
     pay_answers: bool = False  # pay blind answers (second labels, hidden gold, test items) too
     time_zone: str | None = None  # IANA name: pay days, times shown by default; None: server's
+    interface_language: str | None = None  # members who never chose one see it; None: by language
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from workbench import store
 from workbench.core.access import Action, allowed, require
 from workbench.core.clock import shown
 from workbench.core.errors import Kind, NotFound, WorkbenchError
+from workbench.core.messages import N_, t
 from workbench.core.records import InvalidEdit, Project, QueueFilter, Role, SegmentView
 from workbench.core.workbench import Workbench
 from workbench.projects.time_zones import my_zone
@@ -45,9 +46,9 @@ __all__ = [
 UNITS = ("off", "segment", "recording")  # the project setting `assignment`
 MAX_CLAIM_MINUTES = 24 * 60
 REASONS = {
-    "cap": "you reached your cap of {cap} segments in this project",
-    "taken": "all items left are claimed by others or assigned to someone else",
-    "none": "no segments match",
+    "cap": N_("you reached your cap of {cap} segments in this project"),
+    "taken": N_("all items left are claimed by others or assigned to someone else"),
+    "none": N_("no segments match"),
 }
 
 
@@ -145,7 +146,7 @@ def claim_ahead(wb: Workbench, project_id: int, queue: QueueFilter, after: int) 
 
 
 def _reason(wb: Workbench, project_id: int, user: str, why: str) -> str:
-    return REASONS[why].format(cap=store.get_cap(wb.db, project_id, user))
+    return t(REASONS[why], cap=store.get_cap(wb.db, project_id, user))
 
 
 def take(

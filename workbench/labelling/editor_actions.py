@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from workbench import store
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import N_, t
 from workbench.core.records import Edit, QueueFilter, StaleEdit, Status, clean_text
 from workbench.core.workbench import Workbench
 from workbench.crowd import claims as crowd_claims
@@ -24,7 +25,13 @@ from workbench.labelling.labeller_edits import (
 from workbench.labelling.segment_edits import name, new_overlaps
 from workbench.text import has_errors, lint
 
-SEGMENT_TAGS = ("noise", "music", "overlap", "unintelligible", "foreign language")
+SEGMENT_TAGS = (  # marked for the catalogue: the editor shows them in the reader's language
+    N_("noise"),
+    N_("music"),
+    N_("overlap"),
+    N_("unintelligible"),
+    N_("foreign language"),
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,7 @@ def apply_action(
                 )
             return _change(wb, action, kind, seg_id, version, following)
     except (WorkbenchError, ValueError, PermissionError) as exc:
-        return Outcome("error", f"Not saved: {exc}")
+        return Outcome("error", t("Not saved: ") + str(exc))
 
 
 def _own_fields(wb: Workbench, seg_id: int) -> Beside:
@@ -141,7 +148,7 @@ def _next(
         return Outcome("none", go_to=following)
     handed = crowd_claims.skip(wb, claims_in, seg_id, queue)
     if handed.segment_id == seg_id:
-        return Outcome("warning", "No other segment is free for you now.", go_to=seg_id)
+        return Outcome("warning", t("No other segment is free for you now."), go_to=seg_id)
     return Outcome(
         "none" if handed.segment_id else "warning", handed.reason, go_to=handed.segment_id
     )
@@ -156,19 +163,25 @@ def _change(
         new_id = split_at(wb, seg_id, version, float(action["cursor"]), text)
         return Outcome(
             "success",
-            f"Split segment {name(seg_id)}; the second half is {name(new_id)}.",
+            t(
+                "Split segment {name}; the second half is {second}.",
+                name=name(seg_id),
+                second=name(new_id),
+            ),
             go_to=seg_id,
         )
     if kind == "merge":
         other = merge_next(wb, seg_id, version, text)
         return Outcome(
-            "success", f"Merged segment {name(other)} into {name(seg_id)}.", go_to=seg_id
+            "success",
+            t("Merged segment {other} into {name}.", other=name(other), name=name(seg_id)),
+            go_to=seg_id,
         )
     if kind == "delete":
         delete(wb, seg_id, version)
         return Outcome(
             "success",
-            f"Deleted segment {name(seg_id)}. Alt+Z (or Undo delete) brings it back.",
+            t("Deleted segment {name}. Alt+Z (or Undo delete) brings it back.", name=name(seg_id)),
             go_to=following,
         )
     return Outcome("error", f"unknown editor action {kind!r}")
@@ -208,16 +221,20 @@ def _save(
     except StaleEdit as exc:
         return Outcome(
             "error",
-            f"Not saved: segment {name(seg_id)} was saved since you opened "
-            f"it (another tab or person; your version {version}, now "
-            f"{exc.current_version}). Your text is in the box and the newer "
-            "text beside it: merge them by hand and save again.",
+            t(
+                "Not saved: segment {name} was saved since you opened it (another tab or "
+                "person; your version {version}, now {current}). Your text is in the box and "
+                "the newer text beside it: merge them by hand and save again.",
+                name=name(seg_id),
+                version=version,
+                current=exc.current_version,
+            ),
             go_to=seg_id,
             pin=True,
             mine=text,
             theirs=exc.current_text,
         )
-    message = f"Saved segment {name(seg_id)} (revision {rev.n})."
+    message = t("Saved segment {name} (revision {n}).", name=name(seg_id), n=rev.n)
     if kind == "save_next" and claims_in is not None and queue is not None:
         handed = crowd_claims.claim_next(wb, claims_in, queue, after=seg_id)
         why = f" {handed.reason[:1].upper()}{handed.reason[1:]}." if handed.reason else ""
@@ -227,7 +244,7 @@ def _save(
     if kind == "save_next":  # the queue's end: stay, never walk back to an earlier one
         return Outcome(
             "success",
-            message + " That was the last segment of this filter.",
+            message + " " + t("That was the last segment of this filter."),
             go_to=seg_id,
             pin=True,
         )
@@ -239,13 +256,17 @@ def _undelete(wb: Workbench, seg_id: int, version: int, last_deleted: int | None
     try:
         if store.get_segment(wb.db, seg_id).status is not Status.DELETED:
             if last_deleted is None:
-                return Outcome("error", f"Segment {name(seg_id)} is not deleted: nothing to undo.")
+                return Outcome(
+                    "error", t("Segment {name} is not deleted: nothing to undo.", name=name(seg_id))
+                )
             seg_id, version = last_deleted, store.get_segment(wb.db, last_deleted).version
         with store.refused_while_locked():
             undo_delete(wb, seg_id, version)
     except (WorkbenchError, ValueError, PermissionError) as exc:
-        return Outcome("error", f"Not restored: {exc}")
-    return Outcome("success", f"Segment {name(seg_id)} is back.", go_to=seg_id, pin=True)
+        return Outcome("error", t("Not restored: ") + str(exc))
+    return Outcome(
+        "success", t("Segment {name} is back.", name=name(seg_id)), go_to=seg_id, pin=True
+    )
 
 
 def _add(wb: Workbench, seg_id: int, action: dict) -> Outcome:
@@ -255,12 +276,15 @@ def _add(wb: Workbench, seg_id: int, action: dict) -> Outcome:
         with store.refused_while_locked():
             new_id = add_segment(wb, recording_id, float(action["start"]), float(action["end"]))
     except (WorkbenchError, ValueError, PermissionError, KeyError, TypeError) as exc:
-        return Outcome("error", f"Not added: {exc}")
+        return Outcome("error", t("Not added: ") + str(exc))
     return Outcome(
         "success",
-        f"Added segment {name(new_id)} "
-        f"({float(action['start']):.2f}–{float(action['end']):.2f} s): "
-        "type what is said, or draft it with Whisper.",
+        t(
+            "Added segment {name} ({start}–{end} s): type what is said, or draft it with Whisper.",
+            name=name(new_id),
+            start=f"{float(action['start']):.2f}",
+            end=f"{float(action['end']):.2f}",
+        ),
         go_to=new_id,
         pin=True,
     )
@@ -291,12 +315,18 @@ def _hold(
         if lint_blocks:
             return Outcome(
                 "error",
-                f"Not saved: {errors} convention error(s) to fix first (this "
-                "project does not allow saving them).",
+                t(
+                    "Not saved: {n} convention error(s) to fix first (this project does not "
+                    "allow saving them).",
+                    n=errors,
+                ),
             )
         notes.append(
-            f"{errors} convention error(s), listed below: save again to save anyway, "
-            "or fix them first."
+            t(
+                "{n} convention error(s), listed below: save again to save anyway, or fix "
+                "them first.",
+                n=errors,
+            )
         )
     notes += new_overlaps(wb, seg_id, start, end)
     if not notes:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from workbench.core.messages import N_
+
 COMPRESSION_RATIO_MAX = 2.4  # gzip ratio over which Whisper's text is likely a loop
 LOGPROB_MIN = -1.0  # average log-probability under which a segment is unsure
 NO_SPEECH_MIN = 0.6  # with a low log-probability: text over silence
@@ -25,14 +27,14 @@ PROMPT_RUN_ALONE = 6  # ...when they are half the draft, or this many whatever t
 _PUNCT = re.compile(r"[^\w']+")
 
 FLAG_LABELS = {
-    "repetition": "repeats itself (likely a Whisper loop)",
-    "high_compression": "text compresses too well (likely a loop)",
-    "no_speech": "text over what Whisper thinks is silence",
-    "silent_audio": "text over near-silent audio",
-    "prompt_echo": "text copied from the drafting prompt (likely not said)",
-    "words_outside": "words timed outside the segment",
-    "low_logprob": "low average confidence",
-    "unsure_words": "words under the confidence threshold",
+    "repetition": N_("repeats itself (likely a Whisper loop)"),
+    "high_compression": N_("text compresses too well (likely a loop)"),
+    "no_speech": N_("text over what Whisper thinks is silence"),
+    "silent_audio": N_("text over near-silent audio"),
+    "prompt_echo": N_("text copied from the drafting prompt (likely not said)"),
+    "words_outside": N_("words timed outside the segment"),
+    "low_logprob": N_("low average confidence"),
+    "unsure_words": N_("words under the confidence threshold"),
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.messages import status_name, t
 from workbench.core.records import TODO, QueueFilter, Status
 from workbench.core.workbench import Workbench
 
@@ -48,42 +49,50 @@ def describe(end: QueueEnd, queue: QueueFilter) -> tuple[str, list[str]]:
     todo_filter = set(queue.statuses) <= set(TODO) and bool(queue.statuses)
     if end.live == 0 and end.deleted and Status.DELETED.value not in queue.statuses:
         return (
-            f"Every segment here is deleted ({end.deleted}).",
+            t("Every segment here is deleted ({n}).", n=end.deleted),
             [
-                "Add 'deleted' to the Status filter to open one: Alt+Z brings it back, and "
-                "the speech no segment covers is listed under it, to add segments anew."
+                t(
+                    "Add 'deleted' to the Status filter to open one: Alt+Z brings it back, and "
+                    "the speech no segment covers is listed under it, to add segments anew."
+                )
             ],
         )
     if end.live == 0:
-        return "No segments match. Draft some recordings, or widen the filters.", []
+        return t("No segments match. Draft some recordings, or widen the filters."), []
     left = sum(end.by_status.get(s, 0) for s in TODO)
     if todo_filter and left == 0:
         head = (
-            "The one segment of this filter is labelled."
+            t("The one segment of this filter is labelled.")
             if end.live == 1
-            else f"All {end.live} segments of this filter are labelled."
+            else t("All {n} segments of this filter are labelled.", n=end.live)
         )
     elif todo_filter and queue.flagged_only:
-        head = f"No flagged segment of this filter is left to do ({left} unflagged are)."
+        head = t("No flagged segment of this filter is left to do ({n} unflagged are).", n=left)
     else:
-        head = "No segments match this filter."
+        head = t("No segments match this filter.")
     nexts = []
     review = [
-        f"{end.by_status[s]} {s}"
+        f"{end.by_status[s]} {status_name(s)}"
         for s in (Status.LABELLED.value, Status.PASSED.value, Status.APPROVED.value)
         if end.by_status.get(s)
     ]
     if review:
-        nexts.append("Review state: " + ", ".join(review) + " (labeled ones wait for review).")
-    if queue.flagged_only:
-        nexts.append("Turn off 'Flagged only' to see the rest.")
-    if not todo_filter:
-        nexts.append("Widen the Status filter to see more.")
-    if end.others:
         nexts.append(
-            "Other recordings with work left: "
-            + ", ".join(f"{name} ({n})" for name, n in end.others[:5])
-            + (f" and {len(end.others) - 5} more" if len(end.others) > 5 else "")
-            + ": pick one in the Recording filter, or choose all recordings."
+            t("Review state: {counts} (labeled ones wait for review).", counts=", ".join(review))
+        )
+    if queue.flagged_only:
+        nexts.append(t("Turn off 'Flagged only' to see the rest."))
+    if not todo_filter:
+        nexts.append(t("Widen the Status filter to see more."))
+    if end.others:
+        listed = ", ".join(f"{name} ({n})" for name, n in end.others[:5])
+        if len(end.others) > 5:
+            listed += " " + t("and {n} more", n=len(end.others) - 5)
+        nexts.append(
+            t(
+                "Other recordings with work left: {listed}: pick one in the Recording filter, "
+                "or choose all recordings.",
+                listed=listed,
+            )
         )
     return head, nexts

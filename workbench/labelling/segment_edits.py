@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from workbench import store
+from workbench.core.messages import t
 from workbench.core.records import (
     Edit,
     InvalidEdit,
@@ -55,7 +56,10 @@ def live(target: Target) -> Target:
     bring it back without the checks of `undo_delete`."""
     if target.view.segment.status is Status.DELETED:
         raise InvalidEdit(
-            f"segment {name(target.view.segment.id)} is deleted: undo the delete to edit it"
+            t(
+                "segment {name} is deleted: undo the delete to edit it",
+                name=name(target.view.segment.id),
+            )
         )
     return target
 
@@ -134,7 +138,11 @@ def split_at(wb: Workbench, target: Target, version: int, at: float, text: str) 
     at = round(at, 3)
     if not (seg.start + MIN_PART <= at <= seg.end - MIN_PART):
         raise InvalidEdit(
-            f"put the cursor inside the segment ({seg.start:.2f}–{seg.end:.2f} s) to split it"
+            t(
+                "put the cursor inside the segment ({start}–{end} s) to split it",
+                start=f"{seg.start:.2f}",
+                end=f"{seg.end:.2f}",
+            )
         )
     words = view.draft.words if view.draft else []
     left_text, right_text = split_text(clean_text(text), words, seg.start, seg.end, at)
@@ -162,7 +170,7 @@ def merge_next(wb: Workbench, target: Target, version: int, text: str) -> int:
     segment_id = view.segment.id
     _, after = store.adjacent(wb.db, view.segment)
     if after is None:
-        raise InvalidEdit("this is the last segment of the recording: nothing to merge with")
+        raise InvalidEdit(t("this is the last segment of the recording: nothing to merge with"))
     seg = view.segment
     drafts = [draft_of(store.list_revisions(wb.db, i)) for i in (segment_id, after["id"])]
     draft = (
@@ -193,7 +201,7 @@ def delete(wb: Workbench, target: Target, version: int) -> Revision:
     must not reverse)."""
     seg = target.view
     if seg.segment.status is Status.DELETED:
-        raise InvalidEdit(f"segment {name(seg.segment.id)} is deleted already")
+        raise InvalidEdit(t("segment {name} is deleted already", name=name(seg.segment.id)))
     edit = _edit_of(seg.latest, seg.segment, status=Status.DELETED, op="delete")
     return revise(wb, target, version, edit)
 
@@ -209,7 +217,7 @@ def undo_delete(wb: Workbench, target: Target, version: int) -> Revision:
     view = target.view
     seg = view.segment
     if seg.status is not Status.DELETED:
-        raise InvalidEdit(f"segment {name(seg.id)} is not deleted")
+        raise InvalidEdit(t("segment {name} is not deleted", name=name(seg.id)))
     _refuse_overlaps(wb, seg, seg.start, seg.end, since=view.latest)
     history = store.list_revisions(wb.db, seg.id)
     before = next((r for r in reversed(history[:-1]) if r.status != Status.DELETED.value), None)
@@ -271,10 +279,17 @@ def _refuse_overlaps(
     if clashes:
         other = clashes[0]
         raise InvalidEdit(
-            f"segment {name(seg.id)} ({start:.2f}–{end:.2f} s) would overlap segment "
-            f"{name(other['id'])} "
-            f"({other['start']:.2f}–{other['end']:.2f} s), which covers that audio now: "
-            "shorten or delete that one first"
+            t(
+                "segment {name} ({start}–{end} s) would overlap segment {other} "
+                "({other_start}–{other_end} s), which covers that audio now: shorten or "
+                "delete that one first",
+                name=name(seg.id),
+                start=f"{start:.2f}",
+                end=f"{end:.2f}",
+                other=name(other["id"]),
+                other_start=f"{other['start']:.2f}",
+                other_end=f"{other['end']:.2f}",
+            )
         )
 
 
@@ -300,13 +315,20 @@ def add_segment(wb: Workbench, recording: Recording, author: str, start: float, 
     outside the recording, under MIN_ADDED seconds, or over a live segment."""
     start, end = check_bounds(start, end, recording.duration)
     if end - start < MIN_ADDED:
-        raise InvalidEdit(f"a new segment is at least {MIN_ADDED:.1f} s long")
+        raise InvalidEdit(t("a new segment is at least {s} s long", s=f"{MIN_ADDED:.1f}"))
     clashes = store.live_overlaps(wb.db, recording.id, start, end, exclude_id=-1)
     if clashes:
         other = clashes[0]
         raise InvalidEdit(
-            f"{start:.2f}–{end:.2f} s overlaps segment {name(other['id'])} "
-            f"({other['start']:.2f}–{other['end']:.2f} s): pick a gap"
+            t(
+                "{start}–{end} s overlaps segment {other} ({other_start}–{other_end} s): "
+                "pick a gap",
+                start=f"{start:.2f}",
+                end=f"{end:.2f}",
+                other=name(other["id"]),
+                other_start=f"{other['start']:.2f}",
+                other_end=f"{other['end']:.2f}",
+            )
         )
     return store.add_segment(
         wb.db, recording.id, Edit("", start, end, Status.NEW, op="add"), author
@@ -328,9 +350,14 @@ def new_overlaps(wb: Workbench, seg_id: int, start: float, end: float) -> list[s
         }
         clashes = [c for c in clashes if c["id"] not in before]
     return [
-        f"Segment {name(seg_id)} would overlap segment {name(c['id'])} "
-        f"({c['start']:.2f}–{c['end']:.2f} s) by "
-        f"{min(end, c['end']) - max(start, c['start']):.2f} s: save again to keep the "
-        "overlap (two speakers), or move the boundary."
+        t(
+            "Segment {name} would overlap segment {other} ({other_start}–{other_end} s) by "
+            "{by} s: save again to keep the overlap (two speakers), or move the boundary.",
+            name=name(seg_id),
+            other=name(c["id"]),
+            other_start=f"{c['start']:.2f}",
+            other_end=f"{c['end']:.2f}",
+            by=f"{min(end, c['end']) - max(start, c['start']):.2f}",
+        )
         for c in clashes
     ]

@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import cache
 from typing import Any
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import N_, current_language, t
 
 
 @dataclass(frozen=True)
@@ -96,174 +98,206 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut(
         "save_next",
         (_ctrl("Enter"),),
-        "Save and go to the next",
-        "save and go to the next segment (accepts the draft as it is)",
+        N_("Save and go to the next"),
+        N_("save and go to the next segment (accepts the draft as it is)"),
         ("ed-save-next",),
     ),
-    Shortcut("save", (_ctrl("KeyS"),), "Save", "save", ("ed-save",)),
+    Shortcut("save", (_ctrl("KeyS"),), N_("Save"), N_("save"), ("ed-save",)),
     Shortcut(
-        "prev", (_ctrl("ArrowUp"),), "Previous", "previous segment without saving", ("ed-prev",)
+        "prev",
+        (_ctrl("ArrowUp"),),
+        N_("Previous"),
+        N_("previous segment without saving"),
+        ("ed-prev",),
     ),
     Shortcut(
         "next",
         (_ctrl("ArrowDown"),),
-        "Next without saving",
-        "next segment without saving",
+        N_("Next without saving"),
+        N_("next segment without saving"),
         ("ed-next",),
     ),
     Shortcut(
         "play",
         (_ctrl("Space"),),
-        "Play, pause, resume",
-        "play the segment; pause, and resume where it stopped (the cursor follows)",
+        N_("Play, pause, resume"),
+        N_("play the segment; pause, and resume where it stopped (the cursor follows)"),
         ("ed-play", "ed-stop"),
     ),
-    Shortcut("back", (_ctrl("KeyB"),), "Back 2 s", "back 2 seconds", ("ed-back",)),
+    Shortcut("back", (_ctrl("KeyB"),), N_("Back 2 s"), N_("back 2 seconds"), ("ed-back",)),
     Shortcut(
         "start",
         (_alt("ArrowLeft"), _alt("ArrowRight")),
-        "Move the start",
-        "move the start 50 ms earlier / later",
+        N_("Move the start"),
+        N_("move the start 50 ms earlier / later"),
     ),
     Shortcut(
         "end",
         (_alt("ArrowLeft", shift=True), _alt("ArrowRight", shift=True)),
-        "Move the end",
-        "move the end 50 ms earlier / later",
+        N_("Move the end"),
+        N_("move the end 50 ms earlier / later"),
     ),
     Shortcut(
         "start_here",
         (_alt("BracketLeft"),),
-        "Start at the playhead",
-        "set the start at the playhead (at the cursor when stopped)",
+        N_("Start at the playhead"),
+        N_("set the start at the playhead (at the cursor when stopped)"),
     ),
     Shortcut(
         "end_here",
         (_alt("BracketRight"),),
-        "End at the playhead",
-        "set the end at the playhead (at the cursor when stopped)",
+        N_("End at the playhead"),
+        N_("set the end at the playhead (at the cursor when stopped)"),
     ),
     Shortcut(
         "split",
         (_alt("KeyS"),),
-        "Split at the playhead",
-        "split at the playhead (at the cursor when stopped)",
+        N_("Split at the playhead"),
+        N_("split at the playhead (at the cursor when stopped)"),
         ("ed-split",),
     ),
     Shortcut(
         "merge",
         (_alt("KeyM"),),
-        "Merge with the next segment",
-        "merge with the next",
+        N_("Merge with the next segment"),
+        N_("merge with the next"),
         ("ed-merge",),
     ),
     # with Shift: Alt+Backspace deletes a word on a Mac and must stay the text box's
     Shortcut(
         "delete",
         (_alt("Delete", shift=True), _alt("Backspace", shift=True)),
-        "Delete the segment",
-        "delete the segment (or bring a deleted one back)",
+        N_("Delete the segment"),
+        N_("delete the segment (or bring a deleted one back)"),
         ("ed-delete",),
     ),
     Shortcut(
         "add",
         (_alt("KeyN"),),
-        "Add a segment",
-        "add a segment over the span dragged on the waveform, or over the speech no "
-        "segment covers at or after the cursor",
+        N_("Add a segment"),
+        N_(
+            "add a segment over the span dragged on the waveform, or over the speech no "
+            "segment covers at or after the cursor"
+        ),
     ),
     Shortcut(
-        "undelete", (_alt("KeyZ"),), "Bring the segment back", "undo delete", ("ed-undelete",)
+        "undelete",
+        (_alt("KeyZ"),),
+        N_("Bring the segment back"),
+        N_("undo delete"),
+        ("ed-undelete",),
     ),
     Shortcut(
-        "loop", (_alt("KeyL"),), "Loop the segment", "loop the segment on or off", ("ed-loop",)
+        "loop",
+        (_alt("KeyL"),),
+        N_("Loop the segment"),
+        N_("loop the segment on or off"),
+        ("ed-loop",),
     ),
     Shortcut(
         "speed",
         (_alt("Minus"), _alt("Equal")),
-        "Playback speed",
-        "slower / faster (0.5x–2x)",
+        N_("Playback speed"),
+        N_("slower / faster (0.5x–2x)"),
         ("ed-speed",),
     ),
     Shortcut(
         "zoom",
         (_alt("Minus", shift=True), _alt("Equal", shift=True)),
-        "Zoom out / in",
-        "show more / less around the segment (±2 s, ±10 s, ±30 s; closer in within ±2 s)",
+        N_("Zoom out / in"),
+        N_("show more / less around the segment (±2 s, ±10 s, ±30 s; closer in within ±2 s)"),
         ("ed-zoom-out", "ed-zoom-in"),
     ),
     Shortcut(
         "pan",
         (_alt("Comma"), _alt("Period")),
-        "Pan",
-        "move a zoomed-in view earlier / later (or scroll over the waveform)",
+        N_("Pan"),
+        N_("move a zoomed-in view earlier / later (or scroll over the waveform)"),
     ),
     Shortcut(
         "goto",
         (_alt("KeyG"),),
-        "Go to a time or a segment",
-        "go to a time (12:34) or a segment (#123): type it, then Enter",
+        N_("Go to a time or a segment"),
+        N_("go to a time (12:34) or a segment (#123): type it, then Enter"),
         ("ed-goto",),
     ),
     Shortcut(
         "reject",
         (_alt("KeyR"),),
-        "Reject with a reason",
-        "reject (review): pick the reason (1–9 or the arrows), add a comment, Enter sends it "
-        "back to its labeller and goes to the next; Esc cancels",
+        N_("Reject with a reason"),
+        N_(
+            "reject (review): pick the reason (1–9 or the arrows), add a comment, Enter sends it "
+            "back to its labeller and goes to the next; Esc cancels"
+        ),
     ),
     Shortcut(
         "tag",
         tuple(_alt(f"Digit{i}") for i in range(1, 10)),
-        "Insert the tag",
-        "insert the conventions' tags, in the order of the tag buttons",
+        N_("Insert the tag"),
+        N_("insert the conventions' tags, in the order of the tag buttons"),
     ),
     Shortcut(
         "numeral",
         (_alt("KeyK"),),
-        "Write the number out",
-        "write the number offered under the text box in the dual form with its reading, "
-        "70% → (70%)/(칠십 퍼센트) (Korean projects; nothing changes without this key)",
+        N_("Write the number out"),
+        N_(
+            "write the number offered under the text box in the dual form with its reading, "
+            "70% → (70%)/(칠십 퍼센트) (Korean projects; nothing changes without this key)"
+        ),
     ),
     Shortcut(
         "speaker",
         tuple(_alt(f"Digit{i}", shift=True) for i in range(10)),
-        "Speaker",
-        "choose the speaker: 1 the first of the list beside the text (the speaker registry's, "
-        "in its order), 2 the second…, 0 none",
+        N_("Speaker"),
+        N_(
+            "choose the speaker: 1 the first of the list beside the text (the speaker "
+            "registry's, in its order), 2 the second…, 0 none"
+        ),
     ),
 )
 
 MOUSE = (
-    ("Click the waveform", "set the cursor; drag the green and red handles to move the boundaries"),
-    ("Drag across the waveform", "select a span (Alt+N adds a segment over it)"),
-    ("Click a word", "play from that word"),
-    ("Click the overview", "go to the segment there (colours: the segments' status)"),
+    (
+        N_("Click the waveform"),
+        N_("set the cursor; drag the green and red handles to move the boundaries"),
+    ),
+    (N_("Drag across the waveform"), N_("select a span (Alt+N adds a segment over it)")),
+    (N_("Click a word"), N_("play from that word")),
+    (N_("Click the overview"), N_("go to the segment there (colours: the segments' status)")),
 )
 
 
 def shortcut_data(shortcuts: Sequence[Shortcut] = SHORTCUTS) -> list[dict[str, Any]]:
-    """What the browser gets: plain JSON, identical on every rerun."""
+    """What the browser gets: plain JSON, identical on every rerun; the labels in the
+    current language (the default table's worked out once a language)."""
+    if shortcuts is SHORTCUTS:
+        return _default_data(current_language())
+    return _data(shortcuts)
+
+
+@cache
+def _default_data(language: str) -> list[dict[str, Any]]:
+    return _data(SHORTCUTS)
+
+
+def _data(shortcuts: Sequence[Shortcut]) -> list[dict[str, Any]]:
     return [
         {
             "action": s.action,
             "keys": [{**asdict(k), "text": k.text} for k in s.keys],
             "keys_text": s.keys_text,
-            "label": s.label,
+            "label": t(s.label),
             "controls": list(s.controls),
         }
         for s in shortcuts
     ]
 
 
-SHORTCUT_DATA = shortcut_data()
-
-
 def help_markdown(without: tuple[str, ...] = (), shortcuts: Sequence[Shortcut] = SHORTCUTS) -> str:
     """The help panel: every shortcut (but the actions `without`), then what the mouse does."""
     rows = [(s.keys_text, s.description) for s in shortcuts if s.action not in without]
     rows += list(MOUSE)
-    return "\n".join(f"- **{keys}**: {what}" for keys, what in rows)
+    return "\n".join(f"- **{t(keys)}**: {t(what)}" for keys, what in rows)
 
 
 # ---- a person's own keys

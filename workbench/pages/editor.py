@@ -6,6 +6,7 @@ import logging
 import streamlit as st
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import N_, status_name, t
 from workbench.core.records import TODO, QueueFilter, Segment, Status
 from workbench.crowd.qualification import TestReport, answer
 from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
@@ -57,42 +58,49 @@ from workbench.ui.text import diff_md, findings_md, guidelines_md, md, rejection
 from workbench.ui.times import time_zone, when
 
 log = logging.getLogger(__name__)
-st.title("Editor")
-wb = workbench()
+wb = workbench()  # first: the title in the reader's language
+st.title(t("Editor"))
 project = require_project(wb)
 profile = load_profile(project.conventions)
 PREFS = f"editor:{project.id}"  # the user's filters for this project, kept across sessions
 RETIMED = ("save", "save_next", "split", "merge")  # the actions after which words are re-timed
 SPECTROGRAM = "editor:spectrogram"  # whether the user shows it (every project), kept likewise
 ALL = 0  # the recording filter's "all recordings" (ids start at 1)
-ORDERS = {"time": "time", "flags first": "flags first", "uncertain": "least confident first"}
+ORDERS = {
+    "time": N_("time"),
+    "flags first": N_("flags first"),
+    "uncertain": N_("least confident first"),
+}
 
 
 def _history(seg: Segment, screen: EditorScreen) -> None:
     seg_id, version, revisions = seg.id, seg.version, screen.history
     language = project.language
     drafts = screen.drafts  # after a split or merge: the part of the draft it holds
-    with st.expander(
-        f"History ({len(revisions)} revision{'' if len(revisions) == 1 else 's'})", expanded=False
-    ):
+    with st.expander(t("History ({n} revisions)", n=len(revisions)), expanded=False):
         for prev, rev, draft in zip([None, *revisions], revisions, drafts, strict=False):
             cols = st.columns([5, 1])
             cols[0].markdown(
                 f"**{rev.n}** · {rev.source}{' · ' + rev.op if rev.op else ''} · "
                 f"{md(rev.author)} · {when(rev.created_at, project)} · "
                 f"{rev.start:.2f}–{rev.end:.2f} s"
-                + (f" · {rev.active_seconds:.0f} s active" if rev.active_seconds else "")
+                + (
+                    " · " + t("{s} s active", s=f"{rev.active_seconds:.0f}")
+                    if rev.active_seconds
+                    else ""
+                )
             )
             if prev is not None and not (draft is not None and prev.text == draft):
                 cols[0].markdown(
-                    "vs previous: " + diff_md(prev.text, rev.text, language), unsafe_allow_html=True
+                    t("vs previous: ") + diff_md(prev.text, rev.text, language),
+                    unsafe_allow_html=True,
                 )
             if draft is not None and rev.source != "asr":
                 cols[0].markdown(
-                    "vs draft: " + diff_md(draft, rev.text, language), unsafe_allow_html=True
+                    t("vs draft: ") + diff_md(draft, rev.text, language), unsafe_allow_html=True
                 )
             if rev.n != revisions[-1].n and cols[1].button(
-                "Restore", key=f"ed_restore_{seg_id}_{rev.n}"
+                t("Restore"), key=f"ed_restore_{seg_id}_{rev.n}"
             ):
                 restore(wb, seg_id, version, rev.n)
                 rerun_fragment()
@@ -128,28 +136,38 @@ def _filters() -> QueueFilter:
 
     c1, c2, c3 = st.columns([2, 2, 1])
     c1.selectbox(
-        "Recording",
+        t("Recording"),
         [ALL, *names],
         key=keys["recording"],
         on_change=remember,
-        format_func=lambda i: "All recordings" if i == ALL else names.get(i, str(i)),
+        format_func={ALL: t("All recordings"), **names}.__getitem__,
     )
-    c2.multiselect("Status", [s.value for s in Status], key=keys["status"], on_change=remember)
+    c2.multiselect(
+        t("Status"),
+        [s.value for s in Status],
+        key=keys["status"],
+        on_change=remember,
+        format_func={s.value: status_name(s.value) for s in Status}.__getitem__,
+    )
     c3.selectbox(
-        "Order",
+        t("Order"),
         list(ORDERS),
         key=keys["order"],
         on_change=remember,
-        format_func=ORDERS.__getitem__,
-        help="'flags first' puts the drafts most likely wrong at the top; 'least "
-        "confident first' the drafts the model was least sure of.",
+        format_func={o: t(label) for o, label in ORDERS.items()}.__getitem__,
+        help=t(
+            "'flags first' puts the drafts most likely wrong at the top; 'least "
+            "confident first' the drafts the model was least sure of."
+        ),
     )
     c3.checkbox(
-        "Flagged only",
+        t("Flagged only"),
         key=keys["flagged"],
         on_change=remember,
-        help="Drafts Whisper was unsure of, or that look like its known failures "
-        "(loops, text over silence).",
+        help=t(
+            "Drafts Whisper was unsure of, or that look like its known failures "
+            "(loops, text over silence)."
+        ),
     )
     return QueueFilter(
         st.session_state[keys["recording"]] or None,
@@ -169,21 +187,27 @@ def _test_report(report: TestReport | None) -> None:
     if report is None or report.result is None:
         return
     result = report.result
-    verdict = "passed" if result.passed else "not passed"
+    heading = (
+        N_("Your qualification test: passed, {metric} {error} over {n} items")
+        if result.passed
+        else N_("Your qualification test: not passed, {metric} {error} over {n} items")
+    )
     with st.expander(
-        f"Your qualification test: {verdict}, {report.metric} "
-        f"{result.error:.1%} over {result.items} items",
+        t(heading, metric=report.metric, error=f"{result.error:.1%}", n=result.items),
         expanded=not result.passed,
     ):
         for k, item in enumerate(report.items, 1):
             st.markdown(
-                f"**Item {k}** · {report.metric} {item['error']:.1%}: "
+                t("**Item {k}**", k=k)
+                + f" · {report.metric} {item['error']:.1%}: "
                 + diff_md(item["reference"], item["text"], project.language),
                 unsafe_allow_html=True,
             )
         st.caption(
-            "Struck through: in the reference, not in your text; underlined: in your "
-            "text, not in the reference."
+            t(
+                "Struck through: in the reference, not in your text; underlined: in your "
+                "text, not in the reference."
+            )
         )
 
 
@@ -199,14 +223,17 @@ def _blind(blind: BlindItem) -> None:
     seg = view.segment
     if blind.place is None:
         st.info(task.heading())
-        place = f"**Segment {name(seg.id)}**"
+        place = t("**Segment {name}**", name=name(seg.id))
     else:
-        place = f"**Segment {blind.place[0]} of {blind.place[1]}** · {name(seg.id)}"
+        place = (
+            t("**Segment {n} of {total}**", n=blind.place[0], total=blind.place[1])
+            + f" · {name(seg.id)}"
+        )
     keep_segment("ed_current", seg.id)
     st.markdown(
         f"{place} · {md(view.recording.original_name)} · "
-        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `drafted` · "
-        "version 1"
+        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
+        + t("status `{status}` · version {version}", status=status_name("drafted"), version=1)
     )  # the labeller's own copy: their first version of it
     tags = [{"label": t.meaning, "insert": profile.tag_text(t.name)} for t in profile.tags]
     data = editor_data(
@@ -241,19 +268,19 @@ def _blind(blind: BlindItem) -> None:
                     float(action.get("active_seconds") or 0.0),
                 )
             except WorkbenchError as exc:
-                st.session_state["ed_flash"] = ("error", f"Not saved: {exc}")
+                st.session_state["ed_flash"] = ("error", t("Not saved: ") + str(exc))
             else:
                 st.session_state["ed_flash"] = (done.kind, done.message)
         else:
             st.session_state["ed_flash"] = (
                 "warning",
-                "Save this segment first: it takes a transcript, not a split, merge or skip.",
+                t("Save this segment first: it takes a transcript, not a split, merge or skip."),
             )
         rerun_fragment()
     text = draft["text"] if draft and draft.get("key") == data["key"] else view.text
     findings = lint(text.rstrip(), profile)  # the save trims the space a tag leaves at the end
     if findings:
-        st.markdown(findings_md(findings))
+        st.markdown(findings_md(findings, text), unsafe_allow_html=True)
 
 
 def _goto(action: dict, recording_id: int) -> tuple[int | None, str]:
@@ -263,17 +290,17 @@ def _goto(action: dict, recording_id: int) -> tuple[int | None, str]:
         ("time", action["time"]) if "time" in action else parse_goto(str(action.get("query", "")))
     )
     if asked is None:
-        return None, "Go to what? Type a time (12:34) or a segment number (#123)."
+        return None, t("Go to what? Type a time (12:34) or a segment number (#123).")
     kind, value = asked
     try:
         if kind == "time":
             found = segment_at(wb, project.id, recording_id, float(value))
-            return found, "" if found else "This recording has no segments."
+            return found, "" if found else t("This recording has no segments.")
         if segment_in_project(wb, project.id, int(value)):
             return int(value), ""
     except (LookupError, ValueError, TypeError):
         pass
-    return None, f"There is no segment {md(str(value), 40)} in this project."
+    return None, t("There is no segment {value} in this project.", value=md(str(value), 40))
 
 
 def _beside(action: dict, speakers: list[str], choices: list[str], seg) -> Beside:
@@ -407,8 +434,10 @@ def _given_back() -> None:
         ss["ed_current"] = ss["ed_pinned"] = new[0]
         ss["ed_flash"] = (
             "warning",
-            f"Segment {name(new[0])} came back from review: the "
-            "reviewer's reason is above the editor.",
+            t(
+                "Segment {name} came back from review: the reviewer's reason is above the editor.",
+                name=name(new[0]),
+            ),
         )
 
 
@@ -435,7 +464,7 @@ def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: Queue
     out = {k: v for k, v in data.items() if k not in HEAVY} if held[0] in sent else data
     if held[0] in sent:
         out["ref"] = data["key"]
-        del out["shortcuts"]
+        del out["shortcuts"], out["ui"]
     for key, level in zip(keys, held, strict=True):
         sent[:] = [s for s in sent if s.partition("@")[0] != key]  # one level held a version
         sent.append(level)
@@ -484,7 +513,7 @@ def _window_item(screen: EditorScreen, step: EditorState, next_key: str | None) 
         context=st.session_state.get("ed_context", CONTEXTS[0]),
         beside=_beside_data(seg),
     )
-    del data["shortcuts"]
+    del data["shortcuts"], data["ui"]
     v0, v1 = data["view"]
     data.update(
         off=EDITOR_OFF,
@@ -510,11 +539,13 @@ def _spectrogram_toggle() -> None:
         set_pref(workbench(), SPECTROGRAM, prefs[SPECTROGRAM])
 
     st.toggle(
-        "Spectrogram",
+        t("Spectrogram"),
         key="ed_spectrogram",
         on_change=remember,
-        help="Under the waveform: frequencies up to 8 kHz, louder brighter, aligned with the "
-        "waveform at every zoom. Remembered for you.",
+        help=t(
+            "Under the waveform: frequencies up to 8 kHz, louder brighter, aligned with the "
+            "waveform at every zoom. Remembered for you."
+        ),
     )
 
 
@@ -531,11 +562,14 @@ def editor() -> None:
         show_flash("ed_flash")  # stays until the next action replaces it
     _test_report(screen.report)
     if screen.gate:
-        st.error(f"Your queue is closed: {md(screen.gate, 1000)}.")
+        st.error(t("Your queue is closed: {why}.", why=md(screen.gate, 1000)))
         return
     if screen.warning:
         st.warning(
-            f"Careful: {md(screen.warning, 1000)}. Above the limit your work here is paused."
+            t(
+                "Careful: {why}. Above the limit your work here is paused.",
+                why=md(screen.warning, 1000),
+            )
         )
     if screen.blind is not None:
         _blind(screen.blind)
@@ -545,7 +579,7 @@ def editor() -> None:
     state = screen.segment
     if state is None:
         if screen.idle:
-            st.info(f"Nothing for you now: {screen.idle}.")
+            st.info(t("Nothing for you now: {why}.", why=screen.idle))
         else:
             _queue_done(screen.done)
         return
@@ -572,7 +606,7 @@ def editor() -> None:
     _draft_it(view, text)
     findings = lint(text.rstrip(), profile)  # the save trims the space a tag leaves at the end
     if findings:
-        st.markdown(findings_md(findings))
+        st.markdown(findings_md(findings, text), unsafe_allow_html=True)
     _gaps(view, screen.gaps)
     _history(seg, screen)
 
@@ -580,7 +614,9 @@ def editor() -> None:
 def _undo_delete() -> int | None:
     """The segment this user deleted last, with a button that brings it back."""
     deleted = st.session_state.get("ed_last_deleted")
-    if deleted and st.button(f"Undo delete of segment {name(deleted)}", key="ed_undo_delete"):
+    if deleted and st.button(
+        t("Undo delete of segment {name}", name=name(deleted)), key="ed_undo_delete"
+    ):
         undo_delete_now(wb, deleted)
         st.session_state.pop("ed_last_deleted")
         st.session_state["ed_current"] = st.session_state["ed_pinned"] = deleted
@@ -595,12 +631,16 @@ def _notes(screen: EditorScreen, state: EditorState) -> None:
     _header(state)
     _queue_done(screen.done)
     if state.claim is not None:
-        claim = state.claim.describe(time_zone(project))
-        st.warning(f"This segment is {md(claim)}: you can read it, not save it.")
+        st.warning(
+            t(
+                "This segment is {claim}: you can read it, not save it.",
+                claim=md(state.claim.describe(time_zone(project))),
+            )
+        )
     if seg.flags:
-        st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
+        st.warning(t("Check: ") + "; ".join(t(FLAG_LABELS.get(f, f)) for f in seg.flags))
     if screen.rejection:
-        st.error("Rejected by " + rejection_md(screen.rejection))
+        st.error(t("Rejected by ") + rejection_md(screen.rejection))
 
 
 def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None) -> dict:
@@ -721,16 +761,23 @@ def _apply(
 def _header(state) -> None:
     """The segment's place and name: "Segment 3 of 40 · #12 · …" (messages say "#12" too)."""
     view, seg = state.view, state.view.segment
-    why = "deleted" if seg.status is Status.DELETED else "saved"
+    why = t("deleted") if seg.status is Status.DELETED else t("saved")
     place = (
-        f"**Segment {name(seg.id)}** · {why}, outside this filter ({state.total} left)"
+        t("**Segment {name}**", name=name(seg.id))
+        + " · "
+        + t("{why}, outside this filter ({n} left)", why=why, n=state.total)
         if state.pinned
-        else f"**Segment {state.index + 1} of {state.total}** · {name(seg.id)}"
+        else t("**Segment {n} of {total}**", n=state.index + 1, total=state.total)
+        + f" · {name(seg.id)}"
     )
     st.markdown(
         f"{place} · {md(view.recording.original_name)} · "
-        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · status `{seg.status.value}` · "
-        f"version {seg.version}"
+        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
+        + t(
+            "status `{status}` · version {version}",
+            status=status_name(seg.status.value),
+            version=seg.version,
+        )
     )
 
 
@@ -781,7 +828,7 @@ def _rewritten(view) -> None:
     applied = ((view.draft.asr_meta or {}).get("rewrites") if view.draft else None) or []
     if applied:
         st.caption(
-            "Draft changed by rule: "
+            t("Draft changed by rule: ")
             + md("; ".join(f"{r.get('before', '')} → {r.get('after', '')}" for r in applied), 1000)
         )
 
@@ -794,22 +841,29 @@ def _draft_it(view, typed: str) -> None:
     if view.draft is not None or seg.status is not Status.NEW or (typed or "").strip():
         return
     if seg.id in span_drafts_running(wb):
-        st.caption(f"Drafting segment {name(seg.id)} in the background: its draft comes here.")
+        st.caption(
+            t("Drafting segment {name} in the background: its draft comes here.", name=name(seg.id))
+        )
         return
     if not st.button(
-        "Draft it with Whisper",
+        t("Draft it with Whisper"),
         key=f"ed_draft_{seg.id}_{seg.version}",
         icon=":material/smart_toy:",
-        help="The project's model hears this segment alone, with the project's "
-        "prompt, terms and rules, and writes its draft here to correct. It runs in the "
-        "background: keep working meanwhile.",
+        help=t(
+            "The project's model hears this segment alone, with the project's "
+            "prompt, terms and rules, and writes its draft here to correct. It runs in the "
+            "background: keep working meanwhile."
+        ),
     ):
         return
     start_span_draft(wb, project, view)
     st.session_state["ed_flash"] = (
         "info",
-        f"Drafting segment {name(seg.id)} in the background: keep working, its draft comes "
-        "when it is ready.",
+        t(
+            "Drafting segment {name} in the background: keep working, its draft comes when "
+            "it is ready.",
+            name=name(seg.id),
+        ),
     )
     st.rerun()  # the whole page: it watches for the draft (`_span_drafts_news`)
 
@@ -834,10 +888,10 @@ def _conflict(seg_id: int) -> None:
         return
     left, right = st.columns(2)
     left.caption(
-        "Your text (not saved; in the editor now: merge the newer text into it, then save)"
+        t("Your text (not saved; in the editor now: merge the newer text into it, then save)")
     )
     left.text(conflict["mine"])
-    right.caption("The newer text (saved since you opened it)")
+    right.caption(t("The newer text (saved since you opened it)"))
     right.text(conflict["theirs"])
 
 
@@ -856,9 +910,12 @@ def _empty_drafts(screen: EditorScreen) -> None:
     empty = screen.empty_drafts
     if empty:
         st.warning(
-            f"{len(empty)} recording(s) drafted without any segment: "
-            + ", ".join(md(r.original_name) for r in empty[:5])
-            + ". An owner can draft them again from the Projects page."
+            t(
+                "{n} recording(s) drafted without any segment: {names}. An owner can draft "
+                "them again from the Projects page.",
+                n=len(empty),
+                names=", ".join(md(r.original_name) for r in empty[:5]),
+            )
         )
 
 
@@ -871,12 +928,17 @@ def _gaps(view, gaps) -> None:
         return
     seg = view.segment
     with st.expander(
-        f"Speech no segment covers, within {NEARBY / 60:.0f} min ({len(gaps)})", expanded=False
+        t(
+            "Speech no segment covers, within {minutes} min ({n})",
+            minutes=f"{NEARBY / 60:.0f}",
+            n=len(gaps),
+        ),
+        expanded=False,
     ):
         after = next((i for i, g in enumerate(gaps) if g.start >= seg.start), 0)
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         gap = left.selectbox(
-            "Stretch of speech",
+            t("Stretch of speech"),
             gaps,
             index=after,
             format_func=lambda g: (
@@ -884,7 +946,7 @@ def _gaps(view, gaps) -> None:
             ),
             key=f"ed_gap_{seg.id}",
         )
-        if right.button("Add a segment there", key=f"ed_add_{seg.id}"):
+        if right.button(t("Add a segment there"), key=f"ed_add_{seg.id}"):
             outcome = apply_action(
                 wb,
                 {
@@ -907,7 +969,7 @@ def _speaker_keys(shortcuts) -> None:
     keys = next((s.keys for s in shortcuts if s.action == "speaker"), ())
     listed = registry(wb, project)[: max(0, len(keys) - 1)]
     if listed:
-        st.caption("Speakers by key")
+        st.caption(t("Speakers by key"))
         st.text("\n".join(f"{keys[n].text}: {describe(s)}" for n, s in enumerate(listed, 1)))
 
 
@@ -916,11 +978,11 @@ if span_drafts_waiting(wb):
     _span_drafts_news()
 
 with st.sidebar:
-    with st.expander("Keyboard shortcuts", expanded=False):
+    with st.expander(t("Keyboard shortcuts"), expanded=False):
         # the table the editor's keys and titles come from, less what a blind item offers not
         shortcuts = my_shortcuts(workbench())
         st.markdown(help_markdown(st.session_state.get("ed_off", ()), shortcuts))
         _speaker_keys(shortcuts)
-        st.caption("Change your keys on the Account page.")
-    with st.expander(f"Guidelines · {profile.title}", expanded=False):
+        st.caption(t("Change your keys on the Account page."))
+    with st.expander(t("Guidelines · {title}", title=profile.title), expanded=False):
         st.markdown(guidelines_md(project.guidelines or profile.guidelines))

@@ -7,6 +7,8 @@ from workbench.core.clock import server_zone, zone_names
 from workbench.core.config import MB, describe_size
 from workbench.core.errors import WorkbenchError
 from workbench.core.lengths import audio_length
+from workbench.core.messages import LANGUAGES as INTERFACE_LANGUAGES
+from workbench.core.messages import project_language, t
 from workbench.intake.audio_files import AUDIO_SUFFIXES
 from workbench.intake.transcripts import import_upload
 from workbench.labelling.gaps import empty_drafts, redraft
@@ -28,6 +30,7 @@ from workbench.review.verdicts import reasons, review_progress
 from workbench.ui.common import (
     MISSING,
     fmt_seconds,
+    forget_language,
     form_key,
     require_project,
     show_error,
@@ -38,8 +41,8 @@ from workbench.ui.text import md
 
 ANNOTATION_TYPES = {"json", "jsonl", "csv", "tsv", "srt", "vtt", "textgrid", "eaf", "txt", "trn"}
 
-st.title("Projects")
-wb = workbench()
+wb = workbench()  # first: the title in the reader's language
+st.title(t("Projects"))
 choices = profile_choices(wb)
 
 
@@ -91,7 +94,7 @@ with st.expander("New project", expanded=not projects(wb)):
                 del st.session_state[key]  # an empty form for the next project
             st.rerun()
 
-project = require_project(wb, " Create one above: name, language and conventions.")
+project = require_project(wb, t("Create one above: name, language and conventions."))
 
 status = project_status(wb, project)
 cols = st.columns(4)
@@ -235,22 +238,55 @@ with st.expander("Settings: conventions, speakers, guidelines, review", expanded
             else:
                 st.rerun()
 
-with st.expander("Time zone", expanded=False), st.form(form_key(project, "project_time_zone")):
+
+def interface_default() -> None:
+    """The interface language of members who have not chosen one (a Korean project's is
+    Korean until the owner sets it)."""
+    shown = project_language(project)
+
+    def chosen() -> None:
+        try:
+            update_settings(
+                workbench(), project.id, interface_language=st.session_state[language_key]
+            )
+        except WorkbenchError as exc:
+            st.session_state["interface_language_error"] = exc
+        forget_language()
+
+    language_key = form_key(project, "set_interface_language")
+    st.selectbox(
+        t("Interface language for members who have not chosen one"),
+        list(INTERFACE_LANGUAGES),
+        index=list(INTERFACE_LANGUAGES).index(shown),
+        format_func=INTERFACE_LANGUAGES.__getitem__,
+        key=language_key,
+        on_change=chosen,
+        help=t("Each person can choose their own on the Account page."),
+    )
+    if error := st.session_state.pop("interface_language_error", None):
+        show_error(error, t("Not saved: "))
+
+
+interface_default()
+server = t("The server's ({zone})", zone=server_zone().key)
+with st.expander(t("Time zone"), expanded=False), st.form(form_key(project, "project_time_zone")):
     zones = ["", *zone_names()]
     picked = st.selectbox(
-        "The project's days and times",
+        t("The project's days and times"),
         zones,
         index=zones.index(project.time_zone) if project.time_zone in zones else 0,
-        format_func=lambda z: z or f"The server's ({server_zone().key})",
+        format_func=lambda z: z or server,
         key=form_key(project, "set_time_zone"),
-        help="Where its pay periods' days begin, and the zone its members see times in "
-        "unless they chose their own (Account).",
+        help=t(
+            "Where its pay periods' days begin, and the zone its members see times in "
+            "unless they chose their own (Account)."
+        ),
     )
-    if st.form_submit_button("Save the time zone", key=form_key(project, "save_time_zone")):
+    if st.form_submit_button(t("Save the time zone"), key=form_key(project, "save_time_zone")):
         try:
             update_settings(wb, project.id, time_zone=picked)
         except WorkbenchError as exc:
-            show_error(exc, "Not saved: ")
+            show_error(exc, t("Not saved: "))
         else:
             st.rerun()
 

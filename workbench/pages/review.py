@@ -8,6 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import N_, t
 from workbench.core.records import Edit, Status
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.keymap import my_shortcuts
@@ -47,8 +48,8 @@ profile = load_profile(project.conventions)
 
 segment_from_url("rv_current")  # a link or a reload names the segment
 ORDER_LABELS = {
-    "time": "Awaiting review, in time order",
-    "disagreement": "Audit: largest disagreement with the second opinion first",
+    "time": N_("Awaiting review, in time order"),
+    "disagreement": N_("Audit: largest disagreement with the second opinion first"),
 }
 if "rv_order" not in st.session_state:
     sent = st.query_params.get("order")
@@ -62,9 +63,9 @@ def _order_changed() -> None:
 
 
 order = st.radio(
-    "Queue",
+    t("Queue"),
     ORDERS,
-    format_func=ORDER_LABELS.get,
+    format_func={o: t(label) for o, label in ORDER_LABELS.items()}.__getitem__,
     key="rv_order",
     horizontal=True,
     on_change=_order_changed,
@@ -91,10 +92,12 @@ def review() -> None:
     show_flash("rv_flash")
     if state is None:
         st.info(
-            "Nothing awaits review: every labelled segment has a verdict."
+            t("Nothing awaits review: every labelled segment has a verdict.")
             if order == "time"
-            else "No audited segment awaits review: draft second opinions on the Audit "
-            "page, or every audited segment has a verdict."
+            else t(
+                "No audited segment awaits review: draft second opinions on the Audit "
+                "page, or every audited segment has a verdict."
+            )
         )
         return
     view, seg = state.view, state.view.segment
@@ -102,8 +105,13 @@ def review() -> None:
     seen = st.session_state.get("rv_seen")  # the version on screen before this run
     if seen and seen[0] == seg.id and seen[1] != seg.version:
         st.warning(
-            f"Not reviewed: segment #{seg.id} was changed since you opened it (version "
-            f"{seen[1]}, now {seg.version}). Check the text below, then review it."
+            t(
+                "Not reviewed: segment #{id} was changed since you opened it (version "
+                "{seen}, now {version}). Check the text below, then review it.",
+                id=seg.id,
+                seen=seen[1],
+                version=seg.version,
+            )
         )
     st.session_state["rv_seen"] = (seg.id, seg.version)
     _header(state)
@@ -122,7 +130,7 @@ def review() -> None:
         autosave_key=f"workbench-review-{wb.actor.name}-{project.id}-{seg.id}",
         hidden=NOT_HERE,
         off=OFF,
-        labels={"ed-save-next": "Approve & next"},
+        labels={"ed-save-next": t("Approve & next")},
         reasons=[*reasons(project), OTHER],  # Alt+R: reject with one of them
     )
     action, draft = segment_editor(data, key="rv_component")
@@ -144,16 +152,21 @@ def _header(state: ReviewState) -> None:
     """The segment's place, who labelled it, a rejection before, its flags."""
     view, seg = state.view, state.view.segment
     st.markdown(
-        f"**Segment {state.index + 1} of {state.total} to review** · #{seg.id} · "
-        f"{md(view.recording.original_name)} · {fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
-        f"labelled by **{md(state.labeller or 'import')}** · "
-        f"{state.active_seconds:.0f} s active · version {seg.version}"
+        t("**Segment {n} of {total} to review**", n=state.index + 1, total=state.total)
+        + f" · #{seg.id} · {md(view.recording.original_name)} · "
+        f"{fmt_seconds(seg.start)}–{fmt_seconds(seg.end)} · "
+        + t(
+            "labelled by **{labeller}** · {active} s active · version {version}",
+            labeller=md(state.labeller or t("import")),
+            active=f"{state.active_seconds:.0f}",
+            version=seg.version,
+        )
     )
     last = state.last_review
     if last and last["verdict"] == "reject":
-        st.info("Rejected before by " + rejection_md(last))
+        st.info(t("Rejected before by ") + rejection_md(last))
     if seg.flags:
-        st.warning("Check: " + "; ".join(FLAG_LABELS.get(f, f) for f in seg.flags))
+        st.warning(t("Check: ") + "; ".join(t(FLAG_LABELS.get(f, f)) for f in seg.flags))
     _word_timings(state)
 
 
@@ -163,11 +176,13 @@ def _word_timings(state: ReviewState) -> None:
     timed = state.view.timed
     if timed is None:
         st.caption(
-            "Words under the waveform: the draft's (the saved text is not aligned to the "
-            "audio yet)."
+            t(
+                "Words under the waveform: the draft's (the saved text is not aligned to the "
+                "audio yet)."
+            )
         )
         return
-    with st.expander(f"Words aligned to the saved text ({len(timed)})", expanded=False):
+    with st.expander(t("Words aligned to the saved text ({n})", n=len(timed)), expanded=False):
         st.dataframe(
             [{"word": w.word, "start (s)": w.start, "end (s)": w.end} for w in timed],
             hide_index=True,
@@ -183,33 +198,42 @@ def _against(state: ReviewState) -> None:
     language = view.recording.language or project.language
     if state.draft_text is not None:
         st.markdown(
-            "**vs draft:** " + diff_md(state.draft_text, view.text, language),
+            t("**vs draft:** ") + diff_md(state.draft_text, view.text, language),
             unsafe_allow_html=True,
         )
     if state.previous_text is not None and state.previous_text != state.draft_text:
         st.markdown(
-            "**vs previous version:** " + diff_md(state.previous_text, view.text, language),
+            t("**vs previous version:** ") + diff_md(state.previous_text, view.text, language),
             unsafe_allow_html=True,
         )
     opinion = state.opinion
     if opinion is not None:
         st.markdown(
-            f"**Second opinion** ({md(opinion['model'])}; WER {opinion['wer']:.2f}, "
-            f"CER {opinion['cer']:.2f}) **vs label:** "
+            t(
+                "**Second opinion** ({model}; WER {wer}, CER {cer}) **vs label:** ",
+                model=md(opinion["model"]),
+                wer=f"{opinion['wer']:.2f}",
+                cer=f"{opinion['cer']:.2f}",
+            )
             + diff_md(view.text, opinion["text"], language),
             unsafe_allow_html=True,
         )
     second = state.second_label
     if second is not None:
         st.markdown(
-            f"**Second label** by {md(second['user_name'])}, blind "
-            f"({headline_metric(language)} "
-            f"{second['error']:.1%} from the first, by {md(second['other'] or '—')}) "
-            "**vs label:** " + diff_md(view.text, second["text"], language),
+            t(
+                "**Second label** by {name}, blind ({metric} {error} from the first, by "
+                "{other}) **vs label:** ",
+                name=md(second["user_name"]),
+                metric=headline_metric(language),
+                error=f"{second['error']:.1%}",
+                other=md(second["other"] or "—"),
+            )
+            + diff_md(view.text, second["text"], language),
             unsafe_allow_html=True,
         )
     if state.findings:
-        st.markdown(findings_md(state.findings))
+        st.markdown(findings_md(state.findings, state.view.text), unsafe_allow_html=True)
 
 
 def _verdicts(state: ReviewState, typed: str) -> None:
@@ -219,7 +243,7 @@ def _verdicts(state: ReviewState, typed: str) -> None:
 
     def approved() -> str:
         approve(wb, seg.id, seg.version)
-        return f"Approved segment #{seg.id}."
+        return t("Approved segment #{id}.", id=seg.id)
 
     def fixed() -> str:
         rev = fix_and_approve(
@@ -228,37 +252,43 @@ def _verdicts(state: ReviewState, typed: str) -> None:
             seg.version,
             Edit(typed, seg.start, seg.end, Status.APPROVED, seg.speaker, seg.tags, seg.comment),
         )
-        return f"Fixed and approved segment #{seg.id} (revision {rev.n})."
+        return t("Fixed and approved segment #{id} (revision {n}).", id=seg.id, n=rev.n)
 
     def rejected() -> str:
         reject(wb, seg.id, seg.version, reason, comment)
-        return f"Rejected segment #{seg.id}: back to {state.labeller or 'the labelling queue'}."
+        return t(
+            "Rejected segment #{id}: back to {whom}.",
+            id=seg.id,
+            whom=state.labeller or t("the labelling queue"),
+        )
 
     cols = st.columns([1, 2, 3, 1])
     if cols[0].button(
-        "Approve",
+        t("Approve"),
         key=f"rv_approve_{stem}",
         type="primary",
-        help="Approve the text as labelled. To fix it first, edit it above and "
-        "press Approve & next (Ctrl+Enter): that is fix & approve.",
+        help=t(
+            "Approve the text as labelled. To fix it first, edit it above and "
+            "press Approve & next (Ctrl+Enter): that is fix & approve."
+        ),
     ):
         _verdict(approved, state.following)
     if cols[0].button(
-        "Fix & approve",
+        t("Fix & approve"),
         key=f"rv_fix_{stem}",
         disabled=typed == view.text,
-        help="Approve with the text as you corrected it above",
+        help=t("Approve with the text as you corrected it above"),
     ):
         _verdict(fixed, state.following)
     choices = [*reasons(project), OTHER]
-    reason = cols[1].selectbox("Reason", choices, key=f"rv_reason_{stem}")
+    reason = cols[1].selectbox(t("Reason"), choices, key=f"rv_reason_{stem}")
     comment = cols[2].text_input(
-        "Comment for the labeller", key=f"rv_comment_{stem}", max_chars=2000
+        t("Comment for the labeller"), key=f"rv_comment_{stem}", max_chars=2000
     )
     if cols[3].button(
-        "Reject",
+        t("Reject"),
         key=f"rv_reject_{stem}",
-        help="Send it back to its labeller, first in their queue, with the reason",
+        help=t("Send it back to its labeller, first in their queue, with the reason"),
     ):
         _verdict(rejected, state.following)
 
@@ -269,7 +299,7 @@ def _verdict(verdict: Callable[[], str], go_to: int | None) -> None:
     try:
         message = verdict()
     except WorkbenchError as exc:
-        _done("error", f"Not reviewed: {exc}", None)
+        _done("error", t("Not reviewed: ") + str(exc), None)
     else:
         _done("success", message, go_to)
         retime_saved(wb, project)  # after a fix & approve: its words timed in the background
@@ -277,9 +307,12 @@ def _verdict(verdict: Callable[[], str], go_to: int | None) -> None:
 
 review()
 
-with st.sidebar, st.expander("Keyboard shortcuts", expanded=False):
+with st.sidebar, st.expander(t("Keyboard shortcuts"), expanded=False):
     st.markdown(
-        "- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
-        "boundaries) and go to the next\n"
+        t(
+            "- **Ctrl+Enter**: approve (with your fix, if you changed the text or "
+            "boundaries) and go to the next"
+        )
+        + "\n"
         + help_markdown(("save_next", *OFF), my_shortcuts(workbench()))
     )

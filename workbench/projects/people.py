@@ -29,6 +29,7 @@ from workbench import store
 from workbench.core.access import Action, Forbidden, require
 from workbench.core.clock import iso
 from workbench.core.errors import Kind, NotFound, WorkbenchError
+from workbench.core.messages import t
 from workbench.core.records import Role, User
 from workbench.core.workbench import LOCAL, Workbench
 from workbench.text.cells import write_rows
@@ -77,7 +78,7 @@ def check_name(name: str) -> str:
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise WorkbenchError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise WorkbenchError(t("a password needs at least {n} characters", n=MIN_PASSWORD))
     if len(password) > 1024:
         raise WorkbenchError("a password may have at most 1024 characters")
     return password
@@ -134,7 +135,7 @@ def sign_in(wb: Workbench, name: str, password: str, bound: str = "") -> Session
         _hasher.hash(password)  # spend the same time, so timing does not reveal the name
     if not ok or found is None or not found[0].active:
         store.log_event(wb.db, name[:100], "sign-in failed")
-        raise SignInError("wrong name or password, or the account is deactivated")
+        raise SignInError(t("wrong name or password, or the account is deactivated"))
     user, stored = found
     if _hasher.check_needs_rehash(stored):
         store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(password))
@@ -148,7 +149,9 @@ def _refuse_while_locked(wb: Workbench, name: str) -> None:
     since = store.now() - timedelta(minutes=LOCKOUT_MINUTES)
     failures = sum(store.count_events(wb.db, action, name, since) for action in _WRONG_PASSWORD)
     if failures >= LOCKOUT_FAILURES:
-        raise SignInError(f"too many failed attempts: try again in {LOCKOUT_MINUTES} minutes")
+        raise SignInError(
+            t("too many failed attempts: try again in {minutes} minutes", minutes=LOCKOUT_MINUTES)
+        )
 
 
 def _open_session(wb: Workbench, user: User, bound: str) -> Session:
@@ -204,7 +207,7 @@ def change_password(
         _hasher.verify(found[1], current)
     except (VerificationError, InvalidHashError):
         store.log_event(wb.db, user.name, "current password wrong")
-        raise SignInError("the current password is wrong") from None
+        raise SignInError(t("the current password is wrong")) from None
     store.update_user(wb.db, user.account_id, password_hash=_hasher.hash(check_password(new)))
     ended = store.delete_sessions(
         wb.db, user_id=user.account_id, but=_token_hash(keep, bound) if keep else None

@@ -19,6 +19,7 @@ from workbench.asr import EMBEDDED_NAME, ENGINES
 from workbench.core.access import Action, Forbidden, require, visible_project_ids
 from workbench.core.clock import check_zone, language_zone
 from workbench.core.errors import Kind, NotFound, WorkbenchError
+from workbench.core.messages import LANGUAGES as INTERFACE_LANGUAGES
 from workbench.core.records import FINISHED, Project, Recording, Status
 from workbench.core.workbench import Workbench, open_workbench
 from workbench.crowd.claims import check_settings
@@ -68,6 +69,7 @@ SETTINGS_FIELDS = (
     "assignment",
     "claim_minutes",
     "time_zone",
+    "interface_language",
     *QUALITY_FIELDS,
 )
 
@@ -223,6 +225,11 @@ def update_settings(wb: Workbench, project_id: int, **values: Any) -> Project:
         values["speakers"] = [s.strip()[:200] for s in values["speakers"] if s.strip()]
     if "review_reasons" in values:
         values["review_reasons"] = clean_reasons(values["review_reasons"])
+    if values.get("interface_language") not in (None, *INTERFACE_LANGUAGES):
+        raise WorkbenchError(
+            f"interface language: one of {', '.join(INTERFACE_LANGUAGES)}, "
+            f"not {values['interface_language']!r}"
+        )
     if "review_required" in values:
         values["review_required"] = bool(values["review_required"])
     for key, least in (("review_share", 0.01), ("review_raise_above", 0.0)):

@@ -107,6 +107,8 @@ projects = sa.Table(
     ),  # pay blind answers (second labels, hidden gold, test items) too
     # 0015
     sa.Column("time_zone", sa.String(64)),  # IANA name (days of pay, times shown); NULL: server's
+    # 0016: the interface language of members who never chose one; NULL: by the language
+    sa.Column("interface_language", sa.String(8)),
 )
 
 recordings = sa.Table(

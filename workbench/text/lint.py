@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from workbench.core.messages import Phrase, phrase
 from workbench.text.conventions import Profile, load_profile
 from workbench.text.markup import DUAL_SLOT, Parsed, is_punct, parse, word_marks
 
@@ -42,9 +43,10 @@ _DOUBLE_SPACE = re.compile(r" {2,}")
 class Finding:
     rule: str  # a key of conventions.RULES
     level: str  # "error" | "warning"
-    message: str  # starts with the rule id and quotes the span
+    message: str  # in English: starts with the rule id and quotes the span (the CLI's)
     start: int  # character offsets in the NFC text
     end: int
+    advice: Phrase | None = None  # what is wrong and what to do, in any language (`said()`)
 
 
 def has_errors(findings: list[Finding]) -> bool:
@@ -60,14 +62,21 @@ def lint(text: str, profile: Profile | str) -> list[Finding]:
     for check in (_tags, _marks, _digits, _latin, _filler_words):
         raw += [r for r in check(parsed, profile) if not _in_malformed(r[1], parsed)]
     findings = {
-        Finding(rule, level, f"{rule}: {message}: {_quote(parsed.text, start, end)}", start, end)
+        Finding(
+            rule,
+            level,
+            f"{rule}: {message}: {_quote(parsed.text, start, end)}",
+            start,
+            end,
+            message,
+        )
         for rule, start, end, message in raw
         if (level := profile.level(rule))
     }
     return sorted(findings, key=lambda f: (f.start, f.end, f.rule))
 
 
-Raw = tuple[str, int, int, str]  # rule, start, end, message without the rule or the quote
+Raw = tuple[str, int, int, Phrase]  # rule, start, end, message without the rule or the quote
 
 
 def _quote(text: str, start: int, end: int) -> str:
@@ -83,7 +92,12 @@ def _in_malformed(at: int, parsed: Parsed) -> bool:
 
 def _unicode_form(original: str, text: str) -> Iterator[Raw]:
     if original != text:
-        yield "unicode-form", 0, len(text), "not NFC (decomposed characters); it is stored as NFC"
+        yield (
+            "unicode-form",
+            0,
+            len(text),
+            phrase("not NFC (decomposed characters); it is stored as NFC"),
+        )
 
 
 def _spaces(text: str) -> Iterator[Raw]:
@@ -91,17 +105,18 @@ def _spaces(text: str) -> Iterator[Raw]:
     trail = len(text) - len(text.rstrip())
     if text.strip():
         if lead:
-            yield "edge-space", 0, lead, "space at the start"
+            yield "edge-space", 0, lead, phrase("space at the start")
         if trail:
-            yield "edge-space", len(text) - trail, len(text), "space at the end"
+            yield "edge-space", len(text) - trail, len(text), phrase("space at the end")
     elif text:
-        yield "edge-space", 0, len(text), "only spaces"
+        yield "edge-space", 0, len(text), phrase("only spaces")
     for m in _DOUBLE_SPACE.finditer(text, lead, len(text) - trail):
-        yield "double-space", m.start(), m.end(), f"{len(m.group())} spaces between words"
+        n = len(m.group())
+        yield "double-space", m.start(), m.end(), phrase("{n} spaces between words", n=n)
     for i, ch in enumerate(text):
         if (ch.isspace() and ch != " ") or ch in _INVISIBLE:
             name = unicodedata.name(ch, f"U+{ord(ch):04X}").lower()
-            yield "odd-space", i, i + 1, f"{name} instead of a plain space"
+            yield "odd-space", i, i + 1, phrase("{name} instead of a plain space", name=name)
 
 
 def _tags(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
@@ -112,15 +127,10 @@ def _tags(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
             if tag.name not in profile.tag_names:
                 same_case = [n for n in known if n.lower() == tag.name.lower()]
                 hint = same_case or difflib.get_close_matches(tag.name, known, n=1, cutoff=0.6)
-                did = f"; did you mean {profile.tag_text(hint[0])}?" if hint else ""
-                yield (
-                    "unknown-tag",
-                    tag.start,
-                    tag.end,
-                    f"not a tag of {profile.name} (tags: {listed}){did}",
-                )
+                yield "unknown-tag", tag.start, tag.end, _unknown_tag(profile, listed, hint)
             if not word.is_tag:
-                yield "tag-placement", tag.start, tag.end, "tag glued to a word; a tag stands alone"
+                glued = phrase("tag glued to a word; a tag stands alone")
+                yield "tag-placement", tag.start, tag.end, glued
 
 
 def _marks(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
@@ -137,8 +147,19 @@ def _marks(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
                 "filler-unknown",
                 word.start,
                 end,
-                "filler mark on a word that is not a known filler",
+                phrase("filler mark on a word that is not a known filler"),
             )
+
+
+def _unknown_tag(profile: Profile, listed: str, hint: list[str]) -> Phrase:
+    if hint:
+        return phrase(
+            "not a tag of {profile} (tags: {tags}); did you mean {hint}?",
+            profile=profile.name,
+            tags=listed,
+            hint=profile.tag_text(hint[0]),
+        )
+    return phrase("not a tag of {profile} (tags: {tags})", profile=profile.name, tags=listed)
 
 
 def _mark_placement(
@@ -146,19 +167,22 @@ def _mark_placement(
 ) -> Iterator[Raw]:
     marks = profile.marks
     if suffix and not [c for c, _ in core if not is_punct(c) or c in marks]:
-        yield "mark-placement", suffix[0][1], suffix[-1][1] + 1, "mark with no word before it"
+        alone = phrase("mark with no word before it")
+        yield "mark-placement", suffix[0][1], suffix[-1][1] + 1, alone
     for ch, at in core:
         if ch in marks:
             yield (
                 "mark-placement",
                 at,
                 at + 1,
-                f"mark {ch!r} inside or before a word; it goes right after it",
+                phrase(
+                    "mark {mark} inside or before a word; it goes right after it", mark=repr(ch)
+                ),
             )
     seen: set[str] = set()
     for ch, at in suffix:
         if ch in seen:
-            yield "mark-placement", at, at + 1, f"mark {ch!r} written twice"
+            yield "mark-placement", at, at + 1, phrase("mark {mark} written twice", mark=repr(ch))
         seen.add(ch)
 
 
@@ -173,29 +197,29 @@ def _is_filler(core: list[tuple[str, int]], profile: Profile) -> bool:
 def _digits(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
     if profile.numbers != "words":
         return
-    where = " outside the spelling side of a dual transcription" if profile.dual else ""
+    said = (
+        phrase(
+            "digits outside the spelling side of a dual transcription; write the number as words"
+        )
+        if profile.dual
+        else phrase("digits; write the number as words")
+    )
     for start, end in _checked_spans(parsed):
         for m in re.finditer(r"\d+", parsed.text[start:end]):
-            yield (
-                "digits",
-                start + m.start(),
-                start + m.end(),
-                f"digits{where}; write the number as words",
-            )
+            yield "digits", start + m.start(), start + m.end(), said
 
 
 def _latin(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
+    said = (
+        phrase("Latin letters; write what was said in Hangul (spelling)/(pronunciation)")
+        if profile.dual
+        else phrase("Latin letters; write what was said in Hangul")
+    )
     for start, end in _checked_spans(parsed):
         for m in re.finditer(r"[^\W\d_]+", parsed.text[start:end]):
             at = start + m.start()
             for a, b in _latin_runs(m.group()):
-                hint = " (spelling)/(pronunciation)" if profile.dual else ""
-                yield (
-                    "latin-letters",
-                    at + a,
-                    at + b,
-                    f"Latin letters; write what was said in Hangul{hint}",
-                )
+                yield "latin-letters", at + a, at + b, said
 
 
 def _latin_runs(letters: str) -> Iterator[tuple[int, int]]:
@@ -230,5 +254,5 @@ def _filler_words(parsed: Parsed, profile: Profile) -> Iterator[Raw]:
                 "filler-word",
                 word.start,
                 word.end,
-                "filler word; clean verbatim leaves fillers out",
+                phrase("filler word; clean verbatim leaves fillers out"),
             )

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from workbench.core.messages import Phrase, phrase
 from workbench.text.conventions import Dual, Profile
 
 __all__ = ["Piece", "Word", "Problem", "Parsed", "parse", "nfc", "word_marks", "is_punct"]
@@ -61,7 +62,7 @@ class Problem:
     rule: str
     start: int
     end: int
-    message: str  # without the rule id; the linter adds it
+    message: Phrase  # without the rule id; the linter adds it
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,13 @@ def _scan_dual(
     i = 0
     while i < len(text):
         if text[i] == d.close:
-            _bad(problems, malformed, i, i + 1, f"'{d.close}' without an opening '{d.open}'")
+            _bad(
+                problems,
+                malformed,
+                i,
+                i + 1,
+                phrase("'{close}' without an opening '{open}'", close=d.close, open=d.open),
+            )
             i += 1
         elif text[i] == d.open:
             i = _dual_at(text, i, d, atoms, problems, malformed)
@@ -149,7 +156,13 @@ def _dual_at(
                 )
             )
             return second_end
-        problem = f"empty {' and '.join(empty)} side in dual transcription"
+        problem = (
+            phrase("empty spelling and pronunciation side in dual transcription")
+            if len(empty) == 2
+            else phrase("empty spelling side in dual transcription")
+            if empty == ["spelling"]
+            else phrase("empty pronunciation side in dual transcription")
+        )
     _bad(problems, malformed, i, second_end, problem)
     return second_end
 
@@ -167,23 +180,32 @@ def _unpaired(
     rest = text[first_end:]
     if text.startswith(d.open, first_end):
         end = _group(text, first_end, d)[0]
-        message = f"'{d.separator}' missing between the sides: write {shape}"
+        message = phrase(
+            "'{separator}' missing between the sides: write {shape}",
+            separator=d.separator,
+            shape=shape,
+        )
     elif text.startswith(d.separator, first_end):
         end = first_end + 1
-        message = f"pronunciation side not in parentheses: write {shape}"
+        message = phrase("pronunciation side not in parentheses: write {shape}", shape=shape)
     elif rest[:1].isspace() and rest.lstrip().startswith((d.separator, d.open)):
         at = len(text) - len(rest.lstrip())
         at += text.startswith(d.separator + d.open, at)
         end = _group(text, at, d)[0] if text.startswith(d.open, at) else at + 1
-        message = f"space inside dual transcription: write {shape} without spaces"
+        message = phrase(
+            "space inside dual transcription: write {shape} without spaces", shape=shape
+        )
     else:
         end = first_end
-        message = f"'{d.separator}{d.open}pronunciation{d.close}' missing after the spelling side"
+        message = phrase(
+            "'{missing}' missing after the spelling side",
+            missing=f"{d.separator}{d.open}pronunciation{d.close}",
+        )
     _bad(problems, malformed, i, end, message)
     return end
 
 
-def _group(text: str, i: int, d: Dual) -> tuple[int, str | None]:
+def _group(text: str, i: int, d: Dual) -> tuple[int, Phrase | None]:
     """End of the bracketed group opening at `i`, and what is wrong with it, if anything."""
     depth, nested = 0, False
     for k in range(i, len(text)):
@@ -193,12 +215,13 @@ def _group(text: str, i: int, d: Dual) -> tuple[int, str | None]:
         elif text[k] == d.close:
             depth -= 1
             if depth == 0:
-                return k + 1, "nested parentheses in dual transcription" if nested else None
-    return len(text), f"'{d.open}' never closed"
+                nest = phrase("nested parentheses in dual transcription")
+                return k + 1, nest if nested else None
+    return len(text), phrase("'{open}' never closed", open=d.open)
 
 
 def _bad(
-    problems: list[Problem], malformed: list[tuple[int, int]], start: int, end: int, message: str
+    problems: list[Problem], malformed: list[tuple[int, int]], start: int, end: int, message: Phrase
 ) -> None:
     problems.append(Problem("dual-transcription", start, end, message))
     malformed.append((start, end))
@@ -219,7 +242,12 @@ def _scan_bracket_tags(
             continue
         if text.startswith(closer, i):
             problems.append(
-                Problem("unknown-tag", i, i + len(closer), f"'{closer}' without '{opener}'")
+                Problem(
+                    "unknown-tag",
+                    i,
+                    i + len(closer),
+                    phrase("'{closer}' without '{opener}'", closer=closer, opener=opener),
+                )
             )
             i += len(closer)
         elif text.startswith(opener, i):
@@ -237,7 +265,12 @@ def _bracket_tag_at(
     if close < 0 or 0 <= reopen < close:
         end = reopen if reopen >= 0 else len(text)
         problems.append(
-            Problem("unknown-tag", i, end, f"tag '{opener}' never closed with '{closer}'")
+            Problem(
+                "unknown-tag",
+                i,
+                end,
+                phrase("tag '{opener}' never closed with '{closer}'", opener=opener, closer=closer),
+            )
         )
         return end
     end = close + len(closer)

@@ -14,13 +14,17 @@ import streamlit as st
 
 from workbench.core.config import named_home
 from workbench.core.errors import Kind, NotFound, WorkbenchError
+from workbench.core.messages import interface_language, t, use_language
 from workbench.core.records import Project, User
 from workbench.core.workbench import LOCAL, NOBODY, Workbench, open_workbench
 from workbench.projects.people import MAX_DAYS, Session, accounts_exist, binding, resume
+from workbench.projects.people import prefs as saved_prefs
 from workbench.projects.settings import open_project, projects, settings_digest
 from workbench.ui.cookie import read_token
 
 MISSING = "–"  # what every table shows for a missing value (st.dataframe's placeholder): no "None"
+LANGUAGE_KEY = "ui_language"  # ((user, project id), the language worked out for them)
+SIGN_IN_LANGUAGE = "sign_in_language"  # the sign-in page's language picker
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,15 +41,65 @@ def anonymous() -> Workbench:
 
 def signed_in() -> User | None:
     """Who this browser session acts as: the user of its live session token; the local
-    operator while no account exists (the unprotected single-user default); else None."""
+    operator while no account exists (the unprotected single-user default); else None.
+    The interface speaks their language from here on (`speak`)."""
     wb = anonymous()
     token = st.session_state.get("wb_token") or read_token()
     user = resume(wb, token, browser()) if token else None
     if user is not None:
         st.session_state["wb_token"] = token
-        return user
-    st.session_state.pop("wb_token", None)
-    return None if accounts_exist(wb) else LOCAL
+    else:
+        st.session_state.pop("wb_token", None)
+        user = None if accounts_exist(wb) else LOCAL
+    speak(user)
+    return user
+
+
+def speak(user: User | None) -> None:
+    """Set the interface language of this run (`core.messages.use_language`): the person's
+    choice, else their project's default (`interface_language`); before sign-in, the one
+    picked on the sign-in page, else the browser's. Worked out once a session and project
+    (`forget_language` after a change)."""
+    if user is None:
+        chosen = st.session_state.get(SIGN_IN_LANGUAGE) or _browser_language()
+        use_language(chosen)
+        return
+    prefs = st.session_state.get("prefs")
+    wb = anonymous().as_user(user)
+    if prefs is None:
+        prefs = st.session_state["prefs"] = dict(saved_prefs(wb))
+    project_id = st.session_state.get("project_id") or prefs.get("project")
+    known = st.session_state.get(LANGUAGE_KEY)
+    if known is None or known[0] != (user.name, project_id):
+        project = _project_of(wb, project_id)
+        known = ((user.name, project_id), interface_language(prefs.get("language"), project))
+        st.session_state[LANGUAGE_KEY] = known
+    use_language(known[1])
+
+
+def _project_of(wb: Workbench, project_id: object) -> Project | None:
+    """The project whose default language applies: the one chosen, else the one the sidebar
+    will choose first (`sidebar._choose`), else None."""
+    try:
+        if isinstance(project_id, int):
+            return open_project(wb, project_id)
+        visible = projects(wb)
+    except WorkbenchError:  # gone, or no longer theirs: the default without it
+        return None
+    return visible[0] if visible else None
+
+
+def forget_language() -> None:
+    """Work the language out again on the next run (a choice or a project default changed)."""
+    st.session_state.pop(LANGUAGE_KEY, None)
+
+
+def _browser_language() -> str | None:
+    try:
+        locale = st.context.locale
+    except Exception:  # noqa: BLE001 (bare script runs have no request)
+        return None
+    return "ko" if isinstance(locale, str) and locale.lower().startswith("ko") else None
 
 
 def browser() -> str:
@@ -83,7 +137,7 @@ def workbench() -> Workbench:
     """The workbench acting as the signed-in user; stops the page when nobody is."""
     user = signed_in()
     if user is None:
-        st.warning("Your session has ended: sign in again.")
+        st.warning(t("Your session has ended: sign in again."))
         st.stop()
     return anonymous().as_user(user)
 
@@ -98,14 +152,15 @@ def current_project(wb: Workbench, here: str = "") -> Project | None:
         except NotFound:
             st.session_state["project_id"] = None
     if projects(wb):
-        st.info("Choose a project in the sidebar.")
+        st.info(t("Choose a project in the sidebar."))
     else:
         st.info(
-            "No project yet."
+            t("No project yet.")
+            + " "
             + (
-                (here or " Create one on the **Projects** page.")
+                (here or t("Create one on the **Projects** page."))
                 if wb.actor.role.value == "owner"
-                else " Ask the project owner to add you to one."
+                else t("Ask the project owner to add you to one.")
             )
         )
     return None
@@ -123,8 +178,8 @@ def project_page(title: str) -> tuple[Workbench, Project]:
     """Start a page that works on the chosen project: its title, then the workbench acting as
     the signed-in user and the project chosen in the sidebar (`workbench`, `require_project`:
     the page stops when there is no user or no project)."""
-    st.title(title)
-    wb = workbench()
+    wb = workbench()  # first: the title in the reader's language
+    st.title(t(title))
     return wb, require_project(wb)
 
 

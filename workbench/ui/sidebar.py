@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import role_name, t
 from workbench.core.records import User
 from workbench.crowd.claims import leave
 from workbench.projects.people import prefs as saved_prefs
@@ -55,7 +56,7 @@ def project_picker(user: User) -> None:
     if chosen is None:
         if url_may_change():
             st.query_params.pop("project", None)
-        st.caption("No project yet.")
+        st.caption(t("No project yet."))
         return
     if st.query_params.get("project") != str(chosen) and url_may_change():
         st.query_params["project"] = str(chosen)
@@ -64,7 +65,7 @@ def project_picker(user: User) -> None:
         set_pref(wb, "project", chosen)
     st.session_state[PICK_KEY] = chosen
     st.selectbox(
-        "Project",
+        t("Project"),
         list(names),
         key=PICK_KEY,
         on_change=_picked,
@@ -95,12 +96,16 @@ def account_box(user: User) -> None:
     st.divider()
     if user.id is None:
         st.warning(
-            "Unprotected: no account exists yet, so anyone who can open this page acts "
-            "as the owner. Open **Protect this workbench** to create the owner account."
+            t(
+                "Unprotected: no account exists yet, so anyone who can open this page acts "
+                "as the owner. Open **Protect this workbench** to create the owner account."
+            )
         )
         return
-    st.caption(f"Signed in as {md(user.label)} ({user.role.value})")
-    if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+    st.caption(
+        t("Signed in as {name} ({role})", name=md(user.label), role=role_name(user.role.value))
+    )
+    if st.button(t("Sign out"), key="sign_out", icon=":material/logout:"):
         _left_editor(st.session_state.get("project_id"))
         sign_out(anonymous().as_user(user), st.session_state.pop("wb_token", None), browser())
         st.session_state.clear()

@@ -62,9 +62,30 @@ def diff_md(before: str, after: str, language: str | None = None) -> str:
     return joiner.join(out)
 
 
-def findings_md(findings) -> str:
-    """Convention findings as a Markdown list: a red or yellow mark, the message as text."""
-    return "\n".join(f"- {'🔴' if f.level == 'error' else '🟡'} {md(f.message)}" for f in findings)
+def findings_md(findings, text: str) -> str:
+    """Convention findings of `text` as a worker reads them (`text.lint_notes`), a Markdown
+    list with HTML marks (show with unsafe_allow_html): the level in words on a coloured badge,
+    what to do, and each place quoted from the text with the spot marked."""
+    from workbench.core.messages import t
+    from workbench.text.lint_notes import notes
+
+    lines = []
+    for note in notes(findings, text):
+        colour = "red" if note.level == "error" else "orange"
+        places = " · ".join(
+            f"“{_spaced(p.before)}<mark>{md(p.spot, 100)}</mark>{_spaced(p.after)}”"
+            for p in note.places
+        )
+        more = " " + t("(and {n} more)", n=note.more) if note.more else ""
+        lines.append(f"- :{colour}-badge[{md(note.severity)}] {md(note.advice)} {places}{more}")
+    return "\n".join(lines)
+
+
+def _spaced(piece: str) -> str:
+    """`md` of a piece of text, keeping a space at either end (md folds them)."""
+    if not piece.strip():
+        return " " if piece else ""
+    return (" " if piece[0].isspace() else "") + md(piece) + (" " if piece[-1].isspace() else "")
 
 
 def rejection_md(review: dict) -> str:

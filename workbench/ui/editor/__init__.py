@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +28,13 @@ import streamlit as st
 
 from workbench.audio import load_peaks, overview_peaks, pack_peaks, read_slice, to_opus_bytes
 from workbench.audio.channels import channel_peaks
-from workbench.core.records import Project, Recording, SegmentView, unsure_words
+from workbench.core.messages import current_language, t
+from workbench.core.records import Project, Recording, SegmentView, Status, unsure_words
 from workbench.core.workbench import Workbench, inside_home
 from workbench.labelling import overview
+from workbench.labelling.editor_actions import SEGMENT_TAGS
 from workbench.labelling.lanes import has_lanes, lane_segments
-from workbench.labelling.shortcuts import (
-    SHORTCUT_DATA,
-    SHORTCUTS,
-    Shortcut,
-    help_markdown,
-    shortcut_data,
-)
+from workbench.labelling.shortcuts import SHORTCUTS, Shortcut, help_markdown, shortcut_data
 
 __all__ = [
     "CONTEXTS",
@@ -46,6 +44,7 @@ __all__ = [
     "minimap_data",
     "segment_editor",
     "typed_text",
+    "ui_texts",
 ]
 
 _HERE = Path(__file__).parent
@@ -56,6 +55,12 @@ MINIMAP_TTL = 30  # seconds: other people's changes reach a minimap within this
 
 EDITOR_JS = (_HERE / "editor.js").read_text()
 EDITOR_VERSION = hashlib.sha256(EDITOR_JS.encode()).hexdigest()[:12]
+# the words the browser shows: its T("…") texts, the statuses of its legend, the segment tags
+JS_TEXTS = (
+    *dict.fromkeys(re.findall(r'\bT\("([^"\\]*)"', EDITOR_JS)),
+    *(s.value for s in Status),
+    *SEGMENT_TAGS,
+)
 # the inline script is a small loader: the editor's code goes once a session (see loader.js)
 _component = st.components.v2.component(
     "workbench_segment_editor",
@@ -221,8 +226,20 @@ def editor_data(
         "can_prev": can_prev,
         "can_next": can_next,
         "deleted": seg.status.value == "deleted",
-        "shortcuts": SHORTCUT_DATA if shortcuts is SHORTCUTS else shortcut_data(shortcuts),
+        "shortcuts": shortcut_data(shortcuts),
+        "ui": ui_texts(),
     }
+
+
+def ui_texts() -> dict[str, str]:
+    """The browser's words in the current language ({English: translated}; {} in English):
+    sent with the shortcuts, once per segment version the browser does not hold."""
+    return _ui_texts(current_language())
+
+
+@cache
+def _ui_texts(language: str) -> dict[str, str]:
+    return {text: said for text in JS_TEXTS if (said := t(text)) != text}
 
 
 def segment_editor(data: dict[str, Any], key: str) -> tuple[dict | None, dict | None]:

@@ -22,6 +22,15 @@ const COLOURS = {             // the minimap's status colours (see overview.CODE
 };
 const STATUS_NAMES = { n: "new", d: "drafted", l: "labeled", p: "passed", a: "approved", r: "rejected" };
 
+// The interface's words: English here, each wrapped in T(); the page sends their translations
+// (data.ui: {English: translated}) and T fills in the {fields} after the lookup.
+let UI = {};
+function T(text, fields) {
+  const said = UI[text] || text;
+  return fields ? said.replace(/\{(\w+)\}/g, (m, k) => (k in fields ? String(fields[k]) : m)) : said;
+}
+const attr = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+
 // Word lanes: each item ({left, width} in px, by left) gets the first lane that is free at its
 // left edge, or -1 when all `lanes` are taken there; so no two words of a lane overlap.
 export function laneLayout(items, lanes, gap = 4) {
@@ -47,60 +56,60 @@ function build(root, shortcuts) {
   root.innerHTML = `
   <div class="ed">
     <div class="ed-mini-wrap">
-      <canvas class="ed-minimap" title="The whole recording: click to go to the segment there"></canvas>
+      <canvas class="ed-minimap" title="${attr(T("The whole recording: click to go to the segment there"))}"></canvas>
       <div class="ed-legend"></div>
     </div>
     <div class="ed-ctx ed-before"></div>
     <canvas class="ed-canvas"></canvas>
-    <canvas class="ed-spec" title="Spectrogram: 0 to 8 kHz, louder brighter"></canvas>
-    <canvas class="ed-lanes" title="The channels: each one's waveform and segments"></canvas>
+    <canvas class="ed-spec" title="${attr(T("Spectrogram: 0 to 8 kHz, louder brighter"))}"></canvas>
+    <canvas class="ed-lanes" title="${attr(T("The channels: each one's waveform and segments"))}"></canvas>
     <div class="ed-ruler"></div>
     <div class="ed-folds"><span class="ed-fold-before"></span><span class="ed-fold-after"></span></div>
     <div class="ed-words"></div>
     <div class="ed-bar">
-      <button class="ed-play">&#9654; Segment</button>
-      <button class="ed-cursor" title="Play from the cursor">&#9654; Cursor</button>
+      <button class="ed-play">&#9654; ${attr(T("Segment"))}</button>
+      <button class="ed-cursor" title="${attr(T("Play from the cursor"))}">&#9654; ${attr(T("Cursor"))}</button>
       <button class="ed-stop">&#9632;</button>
       <button class="ed-back">&#8630; 2s</button>
-      <button class="ed-loop">Loop</button>
+      <button class="ed-loop">${attr(T("Loop"))}</button>
       <select class="ed-speed"></select>
       <button class="ed-zoom-in">+</button>
       <button class="ed-zoom-out">&minus;</button>
       <span class="ed-zoom-level"></span>
-      <input class="ed-goto" type="text" placeholder="go to 12:34 or #123" aria-label="Go to">
+      <input class="ed-goto" type="text" placeholder="${attr(T("go to 12:34 or #123"))}" aria-label="${attr(T("Go to"))}">
       <span class="ed-spacer"></span>
-      <span class="ed-bounds">start <input class="ed-num ed-start" type="number" step="0.01">
-      end <input class="ed-num ed-end" type="number" step="0.01">
+      <span class="ed-bounds">${attr(T("start"))} <input class="ed-num ed-start" type="number" step="0.01">
+      ${attr(T("end"))} <input class="ed-num ed-end" type="number" step="0.01">
       <span class="ed-time"></span></span>
     </div>
     <div class="ed-bar ed-tags"></div>
     <div class="ed-status" role="status" aria-live="polite"></div>
-    <textarea class="ed-text" spellcheck="false" aria-label="Transcript"></textarea>
+    <textarea class="ed-text" spellcheck="false" aria-label="${attr(T("Transcript"))}"></textarea>
     <div class="ed-note"></div>
     <div class="ed-bar ed-beside">
-      <label>Speaker <select class="ed-speaker" aria-label="Speaker"></select></label>
+      <label>${attr(T("Speaker"))} <select class="ed-speaker" aria-label="${attr(T("Speaker"))}"></select></label>
       <span class="ed-segtags"></span>
-      <input class="ed-comment" type="text" maxlength="2000" placeholder="Comment"
-        aria-label="Comment">
+      <input class="ed-comment" type="text" maxlength="2000" placeholder="${attr(T("Comment"))}"
+        aria-label="${attr(T("Comment"))}">
     </div>
     <div class="ed-ctx ed-after"></div>
     <div class="ed-bar ed-reject" hidden>
-      <label>Reject: reason <select class="ed-reject-reason" aria-label="Reason"></select></label>
+      <label>${attr(T("Reject: reason"))} <select class="ed-reject-reason" aria-label="${attr(T("Reason"))}"></select></label>
       <input class="ed-reject-comment" type="text" maxlength="2000"
-        placeholder="Comment for the labeller" aria-label="Reject comment">
-      <button class="ed-reject-send">Reject &amp; next</button>
-      <span class="ed-reject-help">1–9 picks a reason · Enter sends · Esc cancels</span>
+        placeholder="${attr(T("Comment for the labeller"))}" aria-label="${attr(T("Reject comment"))}">
+      <button class="ed-reject-send">${attr(T("Reject & next"))}</button>
+      <span class="ed-reject-help">${attr(T("1–9 picks a reason · Enter sends · Esc cancels"))}</span>
     </div>
     <div class="ed-bar">
-      <button class="ed-save">Save</button>
-      <button class="ed-save-next primary">Save &amp; next</button>
-      <button class="ed-prev">Previous</button>
-      <button class="ed-next">Skip</button>
+      <button class="ed-save">${attr(T("Save"))}</button>
+      <button class="ed-save-next primary">${attr(T("Save & next"))}</button>
+      <button class="ed-prev">${attr(T("Previous"))}</button>
+      <button class="ed-next">${attr(T("Skip"))}</button>
       <span class="ed-spacer"></span>
-      <button class="ed-split">Split here</button>
-      <button class="ed-merge">Merge with next</button>
-      <button class="ed-delete">Delete</button>
-      <button class="ed-undelete">Undo delete</button>
+      <button class="ed-split">${attr(T("Split here"))}</button>
+      <button class="ed-merge">${attr(T("Merge with next"))}</button>
+      <button class="ed-delete">${attr(T("Delete"))}</button>
+      <button class="ed-undelete">${attr(T("Undo delete"))}</button>
     </div>
     <audio class="ed-audio" preload="auto"></audio>
   </div>`;
@@ -169,6 +178,7 @@ export default function (component) {
   const win = (root && root._win) || { cache: new Map(), pending: [], shown: null, seq: 0 };
   for (const p of [component.data, ...(component.data.window || [])]) unpacked(p);
   if (component.data.shortcuts) win.shortcuts = component.data.shortcuts;
+  if ("ui" in component.data) UI = component.data.ui || {};
   const mm = component.data.minimap;  // whole, or only the user's edits over the one held
   const heldMap = mm && win.minimap && win.minimap.recording_id === mm.recording_id;
   if (mm) win.minimap = mm.peaks ? mm : heldMap ? { ...win.minimap, edits: mm.edits } : win.minimap;
@@ -235,7 +245,7 @@ function numeralOffers(root, st, data, shortcuts) {
   }
   function accept(edited) {
     const o = current();
-    if (!o) { show("No number to write out here."); return true; }
+    if (!o) { show(T("No number to write out here.")); return true; }
     const shift = o.dual.length - (o.end - o.start);
     box.value = box.value.slice(0, o.start) + o.dual + box.value.slice(o.end);
     st.numerals = st.numerals  // the others after it move with the text
@@ -283,8 +293,8 @@ function render(component, root, data, win) {
       box.value = saved.text;
       if (saved.start != null) { st.start = saved.start; st.end = saved.end; }
       note.textContent = saved.key === data.key
-        ? "Restored your unsaved text for this segment."
-        : "Restored unsaved text from before this segment last changed: check it before saving.";
+        ? T("Restored your unsaved text for this segment.")
+        : T("Restored unsaved text from before this segment last changed: check it before saving.");
       setStateValue("draft", { key: data.key, text: box.value });
     } else if (saved) {
       localStorage.removeItem(data.autosave_key);
@@ -376,7 +386,7 @@ function render(component, root, data, win) {
     drawMinimap();
     drawBelow();
     $(".ed-time").textContent = `${(st.end - st.start).toFixed(2)} s` +
-      (st.playhead !== null ? `  ▶ ${fmt(st.playhead)}` : `  cursor ${fmt(st.cursor)}`);
+      (st.playhead !== null ? `  ▶ ${fmt(st.playhead)}` : `  ${T("cursor")} ${fmt(st.cursor)}`);
     if (document.activeElement !== $(".ed-start") && root.getRootNode().activeElement !== $(".ed-start")) $(".ed-start").value = st.start.toFixed(2);
     if (document.activeElement !== $(".ed-end") && root.getRootNode().activeElement !== $(".ed-end")) $(".ed-end").value = st.end.toFixed(2);
   }
@@ -441,12 +451,12 @@ function render(component, root, data, win) {
     for (const [c, name] of Object.entries(STATUS_NAMES)) {
       const chip = document.createElement("span");
       chip.innerHTML = `<i style="background:${COLOURS[c]}"></i>`;
-      chip.append(name);
+      chip.append(T(name));
       legend.appendChild(chip);
     }
     const cur = document.createElement("span");
     cur.innerHTML = `<i style="background:#f59e0b"></i>`;
-    cur.append("this segment");
+    cur.append(T("this segment"));
     legend.appendChild(cur);
   }
 
@@ -485,7 +495,7 @@ function render(component, root, data, win) {
       // aligned: the saved text's word timed against the audio; else the draft's word
       span.className = wd.aligned ? "aligned" : wd.unsure ? "unsure" : "";
       span.title = `${wd.s.toFixed(2)}–${wd.e.toFixed(2)} s, p=${wd.p.toFixed(2)}` +
-        (wd.aligned ? ", aligned to the saved text" : ", the draft's");
+        (wd.aligned ? T(", aligned to the saved text") : T(", the draft's"));
       span.dataset.s = String(wd.s);
       span.style.left = `${x(wd.s)}px`;
       words.appendChild(span);
@@ -500,10 +510,9 @@ function render(component, root, data, win) {
       used = Math.max(used, lanes[i] + 1);
     });
     words.style.height = `${4 + used * LANE_PX}px`;
-    const plural = (k, what) => `${k} word${k === 1 ? "" : "s"} ${what}`;
-    $(".ed-fold-before").textContent = before ? `◂ +${plural(before, "before")}` : "";
-    $(".ed-fold-after").textContent = [dense ? `+${plural(dense, "too close to show")}` : "",
-      after ? `+${plural(after, "after")} ▸` : ""].filter(Boolean).join(" · ");
+    $(".ed-fold-before").textContent = before ? `◂ +${T("{n} word(s) before", { n: before })}` : "";
+    $(".ed-fold-after").textContent = [dense ? `+${T("{n} word(s) too close to show", { n: dense })}` : "",
+      after ? `+${T("{n} word(s) after", { n: after })} ▸` : ""].filter(Boolean).join(" · ");
   }
 
   function buildTags() {
@@ -537,7 +546,7 @@ function render(component, root, data, win) {
     tags.innerHTML = "";
     for (const tag of b.tag_choices) {
       const t = document.createElement("button");
-      t.textContent = tag; t.dataset.tag = tag;
+      t.textContent = T(tag); t.dataset.tag = tag;
       t.classList.toggle("on", b.tags.includes(tag));
       t.setAttribute("aria-pressed", String(b.tags.includes(tag)));
       tags.appendChild(t);
@@ -571,7 +580,7 @@ function render(component, root, data, win) {
   function play(from, to) {
     from = Math.max(from, a0);
     to = Math.min(to, a1);
-    if (to - from < 0.02) { note.textContent = "No audio there: it plays after a save, or from its own segment."; return; }
+    if (to - from < 0.02) { note.textContent = T("No audio there: it plays after a save, or from its own segment."); return; }
     audio.playbackRate = Number($(".ed-speed").value);
     audio.currentTime = from - a0;
     st.stopAt = to;
@@ -627,8 +636,8 @@ function render(component, root, data, win) {
     const sel = $(".ed-speaker");
     if (!data.beside || i > data.beside.speakers.length) return false;
     sel.value = i === 0 ? "" : data.beside.speakers[i - 1];
-    const title = i === 0 ? "none" : (data.beside.speaker_titles || [])[i - 1] || sel.value;
-    note.textContent = `Speaker ${i}: ${title}`;
+    const title = i === 0 ? T("none") : (data.beside.speaker_titles || [])[i - 1] || sel.value;
+    note.textContent = T("Speaker {n}: {name}", { n: i, name: title });
     return true;
   }
   function send(type, extra = {}) {
@@ -646,7 +655,7 @@ function render(component, root, data, win) {
     if (!target) return;
     pause();
     win.shown = target.key;
-    win.status = [type === "save_next" ? `Saving #${data.segment_id}…` : `#${target.segment_id}`,
+    win.status = [type === "save_next" ? T("Saving #{id}…", { id: data.segment_id }) : `#${target.segment_id}`,
       "info"];
     render(component, root, target, win);
   }
@@ -766,7 +775,7 @@ function render(component, root, data, win) {
     if (plain && ev.key === "Enter") {
       const other = reason.value === data.reasons.at(-1);  // "other" needs a comment
       if (other && !comment.value.trim()) {
-        note.textContent = "Say why in the comment: the reason is \u201cother\u201d.";
+        note.textContent = T("Say why in the comment: the reason is “other”.");
         comment.focus();
         return true;
       }
@@ -843,8 +852,9 @@ function render(component, root, data, win) {
     if (st.drag === "select") {
       st.drag = null;
       const keys = (win.shortcuts.find((sc) => sc.action === "add") || {}).keys_text;
-      if (st.sel && overlapping(st.sel)) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: it overlaps a segment (the grey bands); drag across a gap for a new one.`;
-      else if (st.sel && keys) note.textContent = `Selected ${fmt(st.sel[0])}–${fmt(st.sel[1])}: ${keys} adds a segment there.`;
+      const span = { from: fmt(st.sel?.[0] ?? 0), to: fmt(st.sel?.[1] ?? 0), keys };
+      if (st.sel && overlapping(st.sel)) note.textContent = T("Selected {from}–{to}: it overlaps a segment (the grey bands); drag across a gap for a new one.", span);
+      else if (st.sel && keys) note.textContent = T("Selected {from}–{to}: {keys} adds a segment there.", span);
     } else if (st.drag) { st.drag = null; setBounds(st.start, st.end); }
   };
   // "add": a new segment over the span dragged, else over the speech no segment covers at or
@@ -855,11 +865,11 @@ function render(component, root, data, win) {
     const gap = (data.gaps || []).find(([gs, ge]) => ge > st.cursor + 0.01);
     const span = st.sel || gap;
     if (st.sel && overlapping(st.sel)) {
-      note.textContent = "The selection overlaps a segment (the grey bands): drag across a gap for a new one.";
+      note.textContent = T("The selection overlaps a segment (the grey bands): drag across a gap for a new one.");
       return;
     }
     if (!span) {
-      note.textContent = "Drag across the waveform to select a span first (no uncovered speech after the cursor in view).";
+      note.textContent = T("Drag across the waveform to select a span first (no uncovered speech after the cursor in view).");
       return;
     }
     st.sel = null;
@@ -904,7 +914,7 @@ function render(component, root, data, win) {
   const off = new Set(data.off || []);  // actions this page does not offer
   // an action this page does not offer still takes its keys, and says so: else the go-to key and the
   // time typed after it would land in the transcript
-  const unavailable = (label) => () => { note.textContent = `${label}: not available here.`; };
+  const unavailable = (label) => () => { note.textContent = T("{label}: not available here.", { label }); };
   for (const sc of win.shortcuts) {
     const run = off.has(sc.action) ? unavailable(sc.label) : actions[sc.action];
     sc.keys.forEach((k, i) => {
