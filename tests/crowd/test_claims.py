@@ -407,3 +407,20 @@ def test_a_claim_is_told_in_the_readers_time_zone(wb):
         _save(ann, first)
     blocking = crowd_claims.blocking_claim(ann, first)
     assert blocking.describe(ZoneInfo("Asia/Seoul")).endswith("until 2099-03-01 00:30 KST")
+
+
+def test_a_claim_is_told_in_the_readers_language():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from workbench.core.messages import use_language
+
+    claim = crowd_claims.Claim("bob", datetime(2099, 2, 28, 15, 30))
+    try:
+        use_language("ko")
+        assert (
+            claim.describe(ZoneInfo("Asia/Seoul")) == "bob 님이 2099-03-01 00:30 KST까지 맡은 구간"
+        )
+    finally:
+        use_language("en")
+    assert claim.describe(ZoneInfo("UTC")) == "claimed by bob until 2099-02-28 15:30 UTC"

@@ -61,7 +61,7 @@ class Claim:
 
     def describe(self, where: tzinfo) -> str:
         """Who holds it and until when, in the zone `where` (the reader's)."""
-        return f"claimed by {self.user} until {shown(self.until, where)}"
+        return t("claimed by {user} until {time}", user=self.user, time=shown(self.until, where))
 
 
 class Claimed(InvalidEdit):
@@ -219,7 +219,13 @@ def check_free(wb: Workbench, view: SegmentView, project: Project) -> None:
     """Refuse (Claimed) a labeller's edit of a segment of `project` that someone else holds."""
     claim = blocking_claim(wb, view.segment.id, project)
     if claim is not None:
-        raise Claimed(f"segment {view.segment.id} is {claim.describe(my_zone(wb, project))}")
+        raise Claimed(
+            t(
+                "segment {segment} is {claim}",
+                segment=view.segment.id,
+                claim=claim.describe(my_zone(wb, project)),
+            )
+        )
 
 
 def after_save(wb: Workbench, view: SegmentView, project: Project, todo: Sequence[str]) -> None:
