@@ -23,10 +23,7 @@ with st.form("first_owner"):
         autocomplete="username",
     )
     password = st.text_input(
-        t("Password (at least 8 characters)"),
-        type="password",
-        key="owner_password",
-        max_chars=1024,
+        t("Password (at least 8 characters)"), type="password", key="owner_password", max_chars=1024
     )
     again = st.text_input(
         t("Password again"), type="password", key="owner_password_again", max_chars=1024
