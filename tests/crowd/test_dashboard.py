@@ -238,3 +238,17 @@ def test_labellers_and_reviewers_do_not_get_the_page(home, wb, worked):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page("workbench/pages/dashboard.py").run()
         assert not any(t.value == "Dashboard" for t in at.title)
+
+
+def test_dashboard_page_in_korean(home, wb, worked):
+    """Charts and tables keep working with their columns named in Korean."""
+    project, _, _ = worked
+    store.update_project(wb.db, project.id, interface_language="ko")
+    at = open_page(home, "workbench/pages/dashboard.py", project.id, ("olga", "owner"))
+    _no_errors(at)
+    assert at.title[0].value == "대시보드"
+    assert list(_table(at, "정답 문항 정확도")["전사자"]) == ["lena", "otto"]
+    at.date_input(key=f"pay_from_{project.id}").set_value(date(2025, 3, 1))
+    at.date_input(key=f"pay_to_{project.id}").set_value(date(2025, 4, 1)).run()
+    _no_errors(at)
+    assert list(_table(at, "금액")["전사자"]) == ["lena", "otto", "(total)"]

@@ -18,7 +18,9 @@ from workbench.projects.settings import ensure_project
 
 @pytest.fixture
 def project(wb):
-    return ensure_project(wb, "calls", "ko", "kspon")
+    """A Korean project whose owner keeps the interface in English (these tests read its words)."""
+    created = ensure_project(wb, "calls", "ko", "kspon")
+    return store.update_project(wb.db, created.id, interface_language="en")
 
 
 def _no_errors(at: AppTest) -> None:

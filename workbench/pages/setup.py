@@ -2,31 +2,34 @@
 
 import streamlit as st
 
+from workbench.core.messages import t
 from workbench.projects.people import create_first_owner
 from workbench.ui.common import start_session
 
-st.title("Protect this workbench")
+st.title(t("Protect this workbench"))
 st.write(
-    "No account exists yet, so anyone who can reach this server acts as its owner. Create the "
-    "owner account: from then on everyone signs in, and you add labellers and reviewers on "
-    "the People page. Work done so far stays attributed to 'local'."
+    t(
+        "No account exists yet, so anyone who can reach this server acts as its owner. Create "
+        "the owner account: from then on everyone signs in, and you add labellers and reviewers "
+        "on the People page. Work done so far stays attributed to 'local'."
+    )
 )
 with st.form("first_owner"):
     name = st.text_input(
-        "Your sign-in name",
+        t("Your sign-in name"),
         key="owner_name",
         max_chars=40,
-        help="lower-case letters, digits, '.', '_' or '-'",
+        help=t("lower-case letters, digits, '.', '_' or '-'"),
         autocomplete="username",
     )
     password = st.text_input(
-        "Password (at least 8 characters)", type="password", key="owner_password", max_chars=1024
+        t("Password (at least 8 characters)"), type="password", key="owner_password", max_chars=1024
     )
     again = st.text_input(
-        "Password again", type="password", key="owner_password_again", max_chars=1024
+        t("Password again"), type="password", key="owner_password_again", max_chars=1024
     )
-    if st.form_submit_button("Create the owner account", type="primary", key="create_owner"):
+    if st.form_submit_button(t("Create the owner account"), type="primary", key="create_owner"):
         if password != again:
-            st.error("The two passwords differ.")
+            st.error(t("The two passwords differ."))
         else:
             start_session(create_first_owner, name, password)
