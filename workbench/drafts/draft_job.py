@@ -91,7 +91,7 @@ class DraftProgress:
     todo_count: int
     todo_seconds: float
     job: Job | None
-    eta: str  # ' · about N min left', or ''
+    minutes_left: int | None  # the running job's estimate; None before one can be made
 
     @property
     def running(self) -> bool:
@@ -104,13 +104,12 @@ def draft_progress(wb: Workbench, project: Project) -> DraftProgress:
     live_job(wb, project, "draft")  # a job whose worker died shows as failed, not running
     todo = store.undrafted_recordings(wb.db, project.id)
     job = as_known(wb, store.latest_job(wb.db, project.id, "draft"))
-    eta = ""
+    left = None
     if job is not None and job.state == "running" and job.done > 0:
         elapsed = (store.now() - job.created_at).total_seconds()
         if elapsed > 0:
-            minutes = round((job.total - job.done) * elapsed / job.done / 60)
-            eta = f" · about {max(1, minutes)} min left"
-    return DraftProgress(len(todo), sum(r.duration for r in todo), job, eta)
+            left = max(1, round((job.total - job.done) * elapsed / job.done / 60))
+    return DraftProgress(len(todo), sum(r.duration for r in todo), job, left)
 
 
 def cancel_draft_job(wb: Workbench, project: Project) -> Job | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.core.messages import N_
+
 __all__ = ["FormatInfo", "FORMAT_INFO", "FORMATS", "CLIP_MODES", "MISSING_SPEAKERS"]
 
 CLIP_MODES = ("wav", "flac", "pcm", "none")  # 'none': no clips, offsets into whole recordings
@@ -21,7 +23,7 @@ MISSING_SPEAKERS = ("refuse", "blank")
 @dataclass(frozen=True)
 class FormatInfo:
     name: str
-    label: str  # for people
+    label: str  # for people, in English: the page shows it with t() (a name alone: unmarked)
     clips: tuple[str, ...]  # clip modes it takes; the first is its default
     per_recording: bool = False  # one file per recording, beside that recording's audio
     audio: bool = True  # whether the corpus holds audio at all
@@ -38,35 +40,49 @@ class FormatInfo:
 FORMAT_INFO = {
     f.name: f
     for f in (
-        FormatInfo("nemo", "NeMo ASR manifest", ("wav", "flac", "none"), words="option"),
+        FormatInfo("nemo", N_("NeMo ASR manifest"), ("wav", "flac", "none"), words="option"),
         FormatInfo("hf", "Hugging Face audiofolder", ("wav", "flac")),
         FormatInfo(
-            "kaldi", "Kaldi data directory", ("wav", "flac", "none"), whole="wav", words="always"
+            "kaldi",
+            N_("Kaldi data directory"),
+            ("wav", "flac", "none"),
+            whole="wav",
+            words="always",
         ),
-        FormatInfo("lhotse", "lhotse manifests", ("none", "wav", "flac"), words="always"),
+        FormatInfo("lhotse", N_("lhotse manifests"), ("none", "wav", "flac"), words="always"),
         FormatInfo("cv", "Common Voice TSV", ("wav", "flac")),
         FormatInfo(
-            "srt", "SubRip subtitles per recording", ("none",), per_recording=True, words="option"
+            "srt",
+            N_("SubRip subtitles per recording"),
+            ("none",),
+            per_recording=True,
+            words="option",
         ),
         FormatInfo(
-            "vtt", "WebVTT subtitles per recording", ("none",), per_recording=True, words="option"
+            "vtt",
+            N_("WebVTT subtitles per recording"),
+            ("none",),
+            per_recording=True,
+            words="option",
         ),
         FormatInfo(
             "textgrid",
-            "Praat TextGrid per recording",
+            N_("Praat TextGrid per recording"),
             ("none",),
             per_recording=True,
             words="always",
         ),
-        FormatInfo("eaf", "ELAN .eaf per recording", ("none",), per_recording=True, words="always"),
-        FormatInfo("csv", "CSV of segments (spreadsheets)", ("none",)),
-        FormatInfo("txt", "Plain text, a segment per line", ("none",), audio=False),
         FormatInfo(
-            "kspon", "KsponSpeech layout (.pcm and .txt per utterance, scripts/*.trn)", ("pcm",)
+            "eaf", N_("ELAN .eaf per recording"), ("none",), per_recording=True, words="always"
+        ),
+        FormatInfo("csv", N_("CSV of segments (spreadsheets)"), ("none",)),
+        FormatInfo("txt", N_("Plain text, a segment per line"), ("none",), audio=False),
+        FormatInfo(
+            "kspon", N_("KsponSpeech layout (.pcm and .txt per utterance, scripts/*.trn)"), ("pcm",)
         ),
         FormatInfo(
             "aihub-doc",
-            "AI Hub JSON per recording (metadata, speaker, utterance)",
+            N_("AI Hub JSON per recording (metadata, speaker, utterance)"),
             ("none",),
             per_recording=True,
             whole="wav",
@@ -75,14 +91,14 @@ FORMAT_INFO = {
         ),
         FormatInfo(
             "aihub-dialogs",
-            "AI Hub JSON per session (dataSet, dialogs), a WAV and a TXT per utterance",
+            N_("AI Hub JSON per session (dataSet, dialogs), a WAV and a TXT per utterance"),
             ("wav",),
             dual_order=True,
             speaker_fields=("gender", "age", "region"),
         ),
         FormatInfo(
             "aihub-stt",
-            "AI Hub JSON per utterance WAV (발화정보, 대화정보, 녹음자정보)",
+            N_("AI Hub JSON per utterance WAV (발화정보, 대화정보, 녹음자정보)"),
             ("wav",),
             dual_order=True,
             speaker_fields=("gender", "age"),

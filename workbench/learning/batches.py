@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from workbench.core.clock import day_of
+from workbench.core.messages import t
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def by_batch(
         model = " ".join(str(params[k]) for k in ("engine", "model") if params.get(k))
         out.append(
             Batch(
-                name=f"job {value}" if kind == "job" else f"drafted {value or 'earlier'}",
+                name=_name(kind, value),
                 job=value if kind == "job" else None,
                 drafted_at=min((r["drafted_at"] for r in members if r["drafted_at"]), default=None),
                 model=model,
@@ -66,14 +67,21 @@ def by_batch(
     return sorted(out, key=lambda b: (b.drafted_at or datetime.min, b.job or 0))
 
 
+def _name(kind: str, value: Any) -> str:
+    """A batch's name in the reader's language: "job 12", "drafted 2026-12-01"."""
+    if kind == "job":
+        return t("job {n}", n=value)
+    return t("drafted {day}", day=value) if value else t("drafted earlier")
+
+
 def adapted(params: dict[str, Any]) -> str:
     """What a draft job drafted with, from its params: "base" (no term, no rule), "6 terms",
-    "6 terms, 1 rule"; "" for a job from before they were recorded."""
+    "6 terms, 1 rule"; "" for a job from before they were recorded. In the reader's language."""
     if "terms" not in params:
         return ""
+    terms, rules = params["terms"], params.get("rules", 0)
     parts = [
-        f"{n} {word}{'' if n == 1 else 's'}"
-        for n, word in ((params["terms"], "term"), (params.get("rules", 0), "rule"))
-        if n
+        *([t("1 term") if terms == 1 else t("{n} terms", n=terms)] if terms else []),
+        *([t("1 rule") if rules == 1 else t("{n} rules", n=rules)] if rules else []),
     ]
-    return ", ".join(parts) or "base"
+    return ", ".join(parts) or t("base")

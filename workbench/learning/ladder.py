@@ -19,6 +19,7 @@ from workbench import store
 from workbench.asr import Engine
 from workbench.core.access import Action, require
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import N_
 from workbench.core.records import Job, Project
 from workbench.core.workbench import Workbench
 from workbench.crowd.dashboard import edit_scorer, metric_of
@@ -61,11 +62,12 @@ def ladder(wb: Workbench, project: Project) -> list[Rung]:
     terms = bool(store.list_terms(wb.db, project.id, enabled_only=True))
     rules = bool(store.list_rewrites(wb.db, project.id, "accepted"))
     engine, model = base_model(wb, project) or (project.asr_engine, project.asr_model)
-    rungs = [Rung("base model", engine, model, False, False)]
+    # the names are stored with the measures, in English; the page shows them with t()
+    rungs = [Rung(N_("base model"), engine, model, False, False)]
     if terms:
-        rungs.append(Rung("+ vocabulary", engine, model, True, False))
+        rungs.append(Rung(N_("+ vocabulary"), engine, model, True, False))
     if rules:
-        rungs.append(Rung("+ rules", engine, model, terms, True))
+        rungs.append(Rung(N_("+ rules"), engine, model, terms, True))
     if (project.asr_engine, project.asr_model) != (engine, model):
         versions = store.list_models(wb.db, project.id)
         rungs.append(

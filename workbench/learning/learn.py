@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from workbench import store
 from workbench.core.access import Action, require
 from workbench.core.errors import NotFound, WorkbenchError
+from workbench.core.messages import N_
 from workbench.core.records import Project
 from workbench.core.workbench import Workbench
 from workbench.learning.records import Rewrite, Term
@@ -43,7 +44,7 @@ __all__ = [
 
 TERM_CHARS = 100  # the longest term kept (the column holds 200)
 RULE_CHARS = 200  # the longest side of a rule kept (the column holds 500)
-QUEUE_ORDERS = {"time": "time", "uncertain": "least confident first"}
+QUEUE_ORDERS = {"time": N_("time"), "uncertain": N_("least confident first")}  # shown with t()
 DECISIONS = {"accept": "accepted", "dismiss": "dismissed"}
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import t
 from workbench.learning.heldout import set_holdout_share
 from workbench.tuning.jobs import live_or_latest, tune_status
 from workbench.tuning.options import METHODS, TrainOptions
@@ -19,7 +20,7 @@ from workbench.tuning.registry import (
     use_base,
 )
 from workbench.ui.common import MISSING, form_key, page_flash, project_page, show_error
-from workbench.ui.jobs import cancel_tune, start_tune
+from workbench.ui.jobs import cancel_tune, job_state_name, start_tune
 from workbench.ui.text import md
 from workbench.ui.times import when
 
@@ -28,27 +29,32 @@ done = page_flash("models_flash")  # done(message): shown after the rerun that s
 
 status = tune_status(wb, project)
 st.markdown(
-    f"Drafts use **{md(label(project, status.versions), 200)}** ({md(status.engine)}). "
-    f"**{status.final}** final segment(s) (approved, or passed without review), "
-    f"**{status.heldout}** of them held out: drafts are measured on them, never "
-    "trained on them."
+    t(
+        "Drafts use **{model}** ({engine}). **{final}** final segment(s) (approved, or passed "
+        "without review), **{heldout}** of them held out: drafts are measured on them, never "
+        "trained on them.",
+        model=md(label(project, status.versions), 200),
+        engine=md(status.engine),
+        final=status.final,
+        heldout=status.heldout,
+    )
 )
 
 defaults = TrainOptions()
 with st.form(form_key(project, f"tune_{project.holdout_share}")):
-    st.subheader("Fine-tune")
+    st.subheader(t("Fine-tune"))
     cols = st.columns(4)
     method = cols[0].selectbox(
-        "Method",
+        t("Method"),
         list(METHODS),
         key=form_key(project, "tune_method"),
-        help="; ".join(f"**{m}**: {what}" for m, what in METHODS.items()),
+        help="; ".join(f"**{m}**: {t(what)}" for m, what in METHODS.items()),
     )
     steps = cols[1].number_input(
-        "Steps", 1, 100_000, defaults.steps, step=10, key=form_key(project, "tune_steps")
+        t("Steps"), 1, 100_000, defaults.steps, step=10, key=form_key(project, "tune_steps")
     )
     rate = cols[2].number_input(
-        "Learning rate",
+        t("Learning rate"),
         1e-7,
         0.1,
         defaults.learning_rate,
@@ -57,22 +63,26 @@ with st.form(form_key(project, f"tune_{project.holdout_share}")):
         key=form_key(project, "tune_lr"),
     )
     share = cols[3].number_input(
-        "Held out (%)",
+        t("Held out (%)"),
         0.0,
         50.0,
         round(project.holdout_share * 100, 2),
         step=1.0,
         format="%.1f",
         key=form_key(project, "tune_share"),
-        help="Final segments kept out of training (a stable draw per "
-        "segment): the new model is measured on them.",
+        help=t(
+            "Final segments kept out of training (a stable draw per "
+            "segment): the new model is measured on them."
+        ),
     )
     st.caption(
-        "The new version is written beside the others and becomes the drafting model "
-        "only if it drafts the held-out segments with fewer errors than the model in use."
+        t(
+            "The new version is written beside the others and becomes the drafting model "
+            "only if it drafts the held-out segments with fewer errors than the model in use."
+        )
     )
     if st.form_submit_button(
-        "Start fine-tuning",
+        t("Start fine-tuning"),
         type="primary",
         disabled=status.running,
         key=form_key(project, "start_tune"),
@@ -83,7 +93,7 @@ with st.form(form_key(project, f"tune_{project.holdout_share}")):
                 wb, fresh, {"method": method, "steps": int(steps), "learning_rate": float(rate)}
             )
         except WorkbenchError as exc:
-            show_error(exc, "Not started: ")
+            show_error(exc, t("Not started: "))
         else:
             st.rerun()
 
@@ -96,13 +106,17 @@ def job_progress() -> None:
     if status.running and job.state != "running":
         st.rerun(scope="app")  # the job ended: refresh the registry, stop polling
     if job.state == "running":
-        st.progress(job.progress, text=md(job.message or "starting", 300))
-        if st.button("Cancel", key=f"cancel_tune_{project.id}"):
+        st.progress(job.progress, text=md(job.message or t("starting"), 300))
+        if st.button(t("Cancel"), key=f"cancel_tune_{project.id}"):
             cancel_tune(wb, project)
     elif job.state == "cancelled":
-        st.info(f"Last fine-tune job: {CANCELLED}.")
+        st.info(t("Last fine-tune job: {state}.", state=t(CANCELLED)))
     else:
-        text = f"Last fine-tune job: **{job.state}**. {md(job.message, 500)}"
+        text = t(
+            "Last fine-tune job: **{state}**. {message}",
+            state=job_state_name(job.state),
+            message=md(job.message, 500),
+        )
         (st.error if job.state == "failed" else st.success)(text)
         if job.error:
             st.text(job.error)
@@ -110,24 +124,25 @@ def job_progress() -> None:
 
 job_progress()
 
-st.subheader("Versions")
+st.subheader(t("Versions"))
 versions = [v for v in status.versions if v.state != "cancelled"]  # they kept nothing
 if not versions:
-    st.info("No fine-tuned version yet: the project drafts with its base model.")
+    st.info(t("No fine-tuned version yet: the project drafts with its base model."))
     st.stop()
 job = status.job
+before, after = t("error before"), t("error after")
 rows = [
     {
-        "version": f"v{v.n}",
-        "method": v.method,
-        "trained on": v.train_segments,
-        "held out": v.heldout_segments,
-        "metric": (v.metric or "").upper(),
-        "error before": v.error_before,
-        "error after": v.error_after,
-        "state": outcome(project, v, job if v.job_id == getattr(job, "id", None) else None),
-        "created": when(v.created_at, project),
-        "by": v.created_by,
+        t("version"): f"v{v.n}",
+        t("method"): v.method,
+        t("trained on"): v.train_segments,
+        t("held out"): v.heldout_segments,
+        t("metric"): (v.metric or "").upper(),
+        before: v.error_before,
+        after: v.error_after,
+        t("state"): outcome(project, v, job if v.job_id == getattr(job, "id", None) else None),
+        t("created"): when(v.created_at, project),
+        t("by"): v.created_by,
     }
     for v in versions
 ]
@@ -136,11 +151,11 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "error before": st.column_config.NumberColumn(
-            format="percent", help="the model in use then, on the held-out segments"
+        before: st.column_config.NumberColumn(
+            format="percent", help=t("the model in use then, on the held-out segments")
         ),
-        "error after": st.column_config.NumberColumn(
-            format="percent", help="this version, on the same segments"
+        after: st.column_config.NumberColumn(
+            format="percent", help=t("this version, on the same segments")
         ),
     },
     placeholder=MISSING,
@@ -158,21 +173,27 @@ def switch(call, message: str) -> None:
 
 
 if len(versions) < len(status.versions):
-    st.caption("Cancelled fine-tunes kept no version and are not listed.")
+    st.caption(t("Cancelled fine-tunes kept no version and are not listed."))
 
 ready = [v for v in versions if v.state == "ready"]
 base = base_model(wb, project)
 with st.container(horizontal=True):
     for version in ready:
         if st.button(
-            f"Use v{version.n}",
+            t("Use v{n}", n=version.n),
             key=f"use_model_{project.id}_{version.n}",
             disabled=in_use(project, version),
         ):
-            switch(lambda n=version.n: promote(wb, project, n), f"v{version.n} drafts from now on.")
+            switch(
+                lambda n=version.n: promote(wb, project, n),
+                t("v{n} drafts from now on.", n=version.n),
+            )
     if base is not None and st.button(
-        "Back to the base model",
+        t("Back to the base model"),
         key=f"use_base_{project.id}",
         disabled=(project.asr_engine, project.asr_model) == base,
     ):
-        switch(lambda: use_base(wb, project), f"The base model ({base[1]}) drafts from now on.")
+        switch(
+            lambda: use_base(wb, project),
+            t("The base model ({name}) drafts from now on.", name=base[1]),
+        )

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from workbench.core.messages import t
 from workbench.text.metrics import normalise
 
 LONGEST = 30.0  # seconds: longer utterances do not fit Whisper's (and most ASR training's) window
@@ -104,18 +105,33 @@ def rate_range(rates: list[float]) -> tuple[float, float]:
 
 
 def out_of_range(row: AuditRow, rates: tuple[float, float]) -> str | None:
-    """Why a segment is out of range (duration, empty text, character rate), or None."""
+    """Why a segment is out of range (duration, empty text, character rate), or None; in the
+    reader's language."""
     if row.duration > LONGEST:
-        return f"{row.duration:.1f} s is longer than {LONGEST:.0f} s"
+        return t(
+            "{length} s is longer than {limit} s",
+            length=f"{row.duration:.1f}",
+            limit=f"{LONGEST:.0f}",
+        )
     if row.duration < SHORTEST:
-        return f"{row.duration:.2f} s is shorter than {SHORTEST} s"
+        return t(
+            "{length} s is shorter than {limit} s", length=f"{row.duration:.2f}", limit=SHORTEST
+        )
     if row.chars == 0:
-        return "no words in the text"
+        return t("no words in the text")
     low, high = rates
     if row.char_rate > high:
-        return f"{row.char_rate:.1f} characters/s is faster than {high:.1f}"
+        return t(
+            "{rate} characters/s is faster than {limit}",
+            rate=f"{row.char_rate:.1f}",
+            limit=f"{high:.1f}",
+        )
     if row.char_rate < low:
-        return f"{row.char_rate:.1f} characters/s is slower than {low:.1f}"
+        return t(
+            "{rate} characters/s is slower than {limit}",
+            rate=f"{row.char_rate:.1f}",
+            limit=f"{low:.1f}",
+        )
     return None
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.messages import N_
 
-METHODS = {  # method -> what it trains
-    "lora": "small adapters on every attention query and value, merged into the weights",
-    "decoder": "the decoder's weights (the encoder stays as it is)",
-    "full": "every weight (slowest; needs the most approved audio)",
+METHODS = {  # method -> what it trains (shown with t())
+    "lora": N_("small adapters on every attention query and value, merged into the weights"),
+    "decoder": N_("the decoder's weights (the encoder stays as it is)"),
+    "full": N_("every weight (slowest; needs the most approved audio)"),
 }
 
 

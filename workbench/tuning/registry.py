@@ -8,13 +8,14 @@ from pathlib import Path
 from workbench import store
 from workbench.core.access import Action, require
 from workbench.core.errors import Kind, NotFound, WorkbenchError
+from workbench.core.messages import N_, t
 from workbench.core.records import Job, ModelVersion, Project
 from workbench.core.workbench import Workbench
 from workbench.jobs.lifecycle import live_job
 
 KIND = "tune"  # the fine-tune jobs' kind
 ENGINE = "faster-whisper"  # what the versions are written for (CTranslate2 folders)
-CANCELLED = "cancelled; no version was kept"  # a cancelled fine-tune, in words
+CANCELLED = N_("cancelled; no version was kept")  # a cancelled fine-tune, in words (t() shows it)
 
 
 def version_model(version: ModelVersion) -> str:
@@ -29,17 +30,20 @@ def in_use(project: Project, version: ModelVersion) -> bool:
 
 def outcome(project: Project, version: ModelVersion, job: Job | None = None) -> str:
     """A version's state in words: in use, ready (and why it was not made the drafting
-    model), training, failed (why, when its job is given) or cancelled (nothing kept)."""
+    model), training, failed (why, when its job is given) or cancelled (nothing kept); in the
+    reader's language."""
     if version.state == "ready":
         if in_use(project, version):
-            return "in use"
-        return "ready, not in use" + ("" if version.better else ": not better on the held-out set")
+            return t("in use")
+        if version.better:
+            return t("ready, not in use")
+        return t("ready, not in use: not better on the held-out set")
     if version.state == "failed":
-        reason = job.error if job is not None and job.error else "the job stopped"
-        return f"failed: {reason.splitlines()[0]}"
+        reason = job.error if job is not None and job.error else t("the job stopped")
+        return t("failed: {reason}", reason=reason.splitlines()[0])
     if version.state == "cancelled":
-        return CANCELLED
-    return version.state
+        return t(CANCELLED)
+    return t("training") if version.state == "training" else version.state
 
 
 def scores(version: ModelVersion) -> str:

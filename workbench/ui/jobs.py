@@ -15,6 +15,7 @@ import streamlit as st
 from workbench.asr import Engine, load_engine
 from workbench.core.config import retime_enabled
 from workbench.core.errors import Kind, WorkbenchError
+from workbench.core.messages import N_, t
 from workbench.core.records import Job, Project, SegmentView
 from workbench.core.workbench import Workbench
 from workbench.drafts.draft_job import cancel_draft_job, options_for, run_draft_job, start_draft_job
@@ -347,3 +348,16 @@ def retime_idle(project_id: int, timeout: float | None = None) -> None:
     thread = _retimers()[2].get(project_id)
     if thread is not None:
         thread.join(timeout)
+
+
+JOB_STATES = {
+    "running": N_("running"),
+    "done": N_("done"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def job_state_name(state: str) -> str:
+    """A job's state (running, done, failed, cancelled) in the reader's language."""
+    return t(JOB_STATES.get(state, state))
