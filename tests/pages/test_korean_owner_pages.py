@@ -1,6 +1,6 @@
-"""The owner's pages in Korean (AppTest): Drafts, Export, Models, Vocabulary, Corpus audit and
-Draft quality show their titles, labels and messages in Korean to an owner of a Korean project
-who never chose a language, and run without an error there."""
+"""The owner's pages in Korean (AppTest): Drafts, Export, Models, Vocabulary, Corpus audit,
+Draft quality, Team and Projects show their titles, labels and messages in Korean to an owner
+of a Korean project who never chose a language, and run without an error there."""
 
 from __future__ import annotations
 
@@ -78,3 +78,20 @@ def test_draft_quality_in_korean(home, korean):
     at = _page(home, korean, "draft_quality")
     assert at.title[0].value == "초안 품질"
     assert at.subheader[0].value.startswith("배치별 초안 ")
+
+
+def test_team_in_korean(home, korean):
+    at = _page(home, korean, "team")
+    assert at.title[0].value == "팀"
+    assert [h.value for h in at.header] == [
+        "작업 배정",
+        "자격 시험과 정답 구간",
+        "이중 전사",
+        "품질 규칙",
+    ]
+    mode = next(s for s in at.selectbox if s.key.startswith("team_mode_"))
+    assert mode.label == "작업 배정" and mode.format_func("segment").startswith("구간 단위")
+    assert (
+        at.selectbox(key=f"team_assign_rec_to_{korean.id}").format_func(None).startswith("누구나")
+    )
+    assert at.button(key=f"team_cap_go_{korean.id}").label == "상한 설정"
