@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import APP, as_user, session_token
 from tests.helpers.pages import _act, _no_errors, said
 from workbench import store
+from workbench.core.messages import use_language
 from workbench.labelling.labeller_edits import save_segment
 from workbench.ui import jobs
 from workbench.ui.common import form_key
@@ -37,12 +38,14 @@ def test_projects_page_creates_a_project(app, wb):
     at.text_input(key="new_project_name").input("Korean calls")
     at.selectbox(key="new_project_language").select("ko")
     at.button(key="create_project").click().run()
+    use_language("en")  # the page set this thread's language too: Korean, the new project's
     _no_errors(at)
     project = store.find_project(wb.db, "Korean calls")
     assert project is not None and project.language == "ko"
     assert project.conventions == "kspon"  # suggested when ko was chosen
     assert at.session_state["project_id"] == project.id
-    assert "Import audio into Korean calls" in [s.value for s in at.subheader]
+    # the owner never chose a language: the new Korean project speaks Korean to them
+    assert "Korean calls에 오디오 가져오기" in [s.value for s in at.subheader]
 
 
 def test_the_kspon_suggestion_for_korean_may_be_declined(app, wb):

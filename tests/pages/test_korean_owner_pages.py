@@ -95,3 +95,13 @@ def test_team_in_korean(home, korean):
         at.selectbox(key=f"team_assign_rec_to_{korean.id}").format_func(None).startswith("누구나")
     )
     assert at.button(key=f"team_cap_go_{korean.id}").label == "상한 설정"
+
+
+def test_projects_in_korean(home, korean):
+    at = _page(home, korean, "projects")
+    assert at.title[0].value == "프로젝트"
+    assert [m.label for m in at.metric] == ["녹음", "오디오", "구간", "전사 완료"]
+    assert at.button(key="create_project").label == "프로젝트 만들기"
+    assert at.subheader[0].value == f"{korean.name}에 오디오 가져오기"
+    assert "길이" in at.dataframe[-1].value.columns  # the recordings
+    assert at.expander[0].label == "새 프로젝트"

@@ -54,36 +54,46 @@ def _suggest_conventions() -> None:
         st.session_state["new_project_conventions"] = suggested
 
 
-with st.expander("New project", expanded=not projects(wb)):
-    name = st.text_input("Name", key="new_project_name", max_chars=200)
+with st.expander(t("New project"), expanded=not projects(wb)):
+    name = st.text_input(t("Name"), key="new_project_name", max_chars=200)
     language = st.selectbox(
-        "Language",
+        t("Language"),
         LANGUAGES,
         key="new_project_language",
-        help="'auto' lets Whisper detect it per recording.",
+        help=t("'auto' lets Whisper detect it per recording."),
         on_change=_suggest_conventions,
     )
     st.session_state.setdefault("new_project_conventions", "plain")
     conventions = st.selectbox(
-        "Transcription conventions",
+        t("Transcription conventions"),
         choices,
         format_func=profile_label,
         key="new_project_conventions",
-        help="kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
-        "English clean verbatim with [noise] tags. Your own "
-        "profiles: YAML files in the home's profiles/ folder.",
+        help=t(
+            "kspon: KsponSpeech / AI Hub Korean rules; verbatim-en: "
+            "English clean verbatim with [noise] tags. Your own "
+            "profiles: YAML files in the home's profiles/ folder."
+        ),
     )
     suggestion = suggested_conventions(language)
     if suggestion:
         st.caption(
-            f"Projects in {language} usually follow the {suggestion} conventions"
-            + (
-                ": chosen for you; pick another profile to decline."
-                if conventions == suggestion
-                else f"; you chose {md(profile_label(conventions))}."
+            t(
+                "Projects in {language} usually follow the {suggestion} conventions: chosen "
+                "for you; pick another profile to decline.",
+                language=language,
+                suggestion=suggestion,
+            )
+            if conventions == suggestion
+            else t(
+                "Projects in {language} usually follow the {suggestion} conventions; you "
+                "chose {chosen}.",
+                language=language,
+                suggestion=suggestion,
+                chosen=md(profile_label(conventions)),
             )
         )
-    if st.button("Create project", key="create_project"):
+    if st.button(t("Create project"), key="create_project"):
         try:
             created = ensure_project(wb, name, language, conventions)
         except WorkbenchError as exc:
@@ -98,34 +108,40 @@ project = require_project(wb, t("Create one above: name, language and convention
 
 status = project_status(wb, project)
 cols = st.columns(4)
-cols[0].metric("Recordings", status["recordings"])
-cols[1].metric("Audio", audio_length(status["audio_hours"] * 3600))
+cols[0].metric(t("Recordings"), status["recordings"])
+cols[1].metric(t("Audio"), audio_length(status["audio_hours"] * 3600))
 live = sum(n for state, n in status["segments"].items() if state != "deleted")
-cols[2].metric("Segments", live, help="Live segments (the deleted ones are not counted).")
-cols[3].metric("Labelled", audio_length(status["labelled_hours"] * 3600))
+cols[2].metric(t("Segments"), live, help=t("Live segments (the deleted ones are not counted)."))
+cols[3].metric(t("Labelled"), audio_length(status["labelled_hours"] * 3600))
 
 quality = draft_quality(wb, project)
 if quality:
     headline = quality["headline"]
     other = "WER" if headline == "CER" else "CER"
     st.caption(
-        f"Drafts against labelled text over {quality['segments']} segments: "
-        f"**{headline} {quality[headline.lower()]:.1%}** ({other} {quality[other.lower()]:.1%}): "
-        "the share of the draft the labellers corrected."
+        t(
+            "Drafts against labelled text over {segments} segments: **{headline} {error}** "
+            "({other} {other_error}): the share of the draft the labellers corrected.",
+            segments=quality["segments"],
+            headline=headline,
+            error=f"{quality[headline.lower()]:.1%}",
+            other=other,
+            other_error=f"{quality[other.lower()]:.1%}",
+        )
     )
 labellers = labeller_stats(wb, project)
 if labellers:
-    with st.expander("Labellers", expanded=False):
+    with st.expander(t("Labellers"), expanded=False):
         st.dataframe(
             pd.DataFrame(
                 [
                     {
-                        "labeller": r["author"],
-                        "saves": r["saves"],
-                        "segments": r["segments"],
-                        "audio (min)": round(r["audio_seconds"] / 60, 1),
-                        "active (min)": round(r["active"] / 60, 1),
-                        "s of work per min of audio": round(
+                        t("labeller"): r["author"],
+                        t("saves"): r["saves"],
+                        t("segments"): r["segments"],
+                        t("audio (min)"): round(r["audio_seconds"] / 60, 1),
+                        t("active (min)"): round(r["active"] / 60, 1),
+                        t("s of work per min of audio"): round(
                             r["active"] / max(r["audio_seconds"] / 60, 1e-9), 1
                         ),
                     }
@@ -140,19 +156,19 @@ if labellers:
 
 progress = review_progress(wb, project.id)
 if progress:
-    with st.expander("Review", expanded=False):
+    with st.expander(t("Review"), expanded=False):
         st.dataframe(
             pd.DataFrame(
                 [
                     {
-                        "labeller": r["labeller"],
-                        "awaiting review": r["awaiting"],
-                        "passed unreviewed": r["passed"],
-                        "approved": r["approved"],
-                        "rejected now": r["rejected"],
-                        "reviews": r["reviews"],
-                        "rejection rate": f"{r['rejection_rate']:.0%}",
-                        "reviewed share": f"{r['review_share']:.0%}",
+                        t("labeller"): r["labeller"],
+                        t("awaiting review"): r["awaiting"],
+                        t("passed unreviewed"): r["passed"],
+                        t("approved"): r["approved"],
+                        t("rejected now"): r["rejected"],
+                        t("reviews"): r["reviews"],
+                        t("rejection rate"): f"{r['rejection_rate']:.0%}",
+                        t("reviewed share"): f"{r['review_share']:.0%}",
                     }
                     for r in progress
                 ]
@@ -163,63 +179,67 @@ if progress:
             placeholder=MISSING,
         )
 
-with st.expander("Settings: conventions, speakers, guidelines, review", expanded=False):
+with st.expander(t("Settings: conventions, speakers, guidelines, review"), expanded=False):
     options = choices if project.conventions in choices else [project.conventions, *choices]
     with st.form(form_key(project, "project_settings")):
         chosen = st.selectbox(
-            "Transcription conventions",
+            t("Transcription conventions"),
             options,
             index=options.index(project.conventions),
             format_func=profile_label,
             key=form_key(project, "set_conventions"),
-            help="A built-in profile, or one of the YAML files in the home's profiles/ folder.",
+            help=t("A built-in profile, or one of the YAML files in the home's profiles/ folder."),
         )
         speakers = st.text_input(
-            "Speakers (comma-separated)",
+            t("Speakers (comma-separated)"),
             ", ".join(project.speakers),
             key=form_key(project, "set_speakers"),
         )
         guidelines = st.text_area(
-            "Guidelines for labellers (Markdown; empty: the conventions' own)",
+            t("Guidelines for labellers (Markdown; empty: the conventions' own)"),
             project.guidelines or "",
             key=form_key(project, "set_guidelines"),
             height=150,
         )
         blocks = st.checkbox(
-            "Convention errors block saving (otherwise: save after a warning)",
+            t("Convention errors block saving (otherwise: save after a warning)"),
             project.lint_blocks,
             key=form_key(project, "set_lint_blocks"),
         )
         review_required = st.checkbox(
-            "Review required: export takes approved segments unless told otherwise",
+            t("Review required: export takes approved segments unless told otherwise"),
             project.review_required,
             key=form_key(project, "set_review_required"),
         )
         review_reasons = st.text_area(
-            "Reasons a reviewer picks from when rejecting (one a line; 'other' is always there)",
+            t("Reasons a reviewer picks from when rejecting (one a line; 'other' is always there)"),
             "\n".join(reasons(project)),
             key=form_key(project, "set_review_reasons"),
             height=120,
         )
         share_cols = st.columns(2)
         review_share = share_cols[0].number_input(
-            "Share of each labeller's work reviewed (%)",
+            t("Share of each labeller's work reviewed (%)"),
             1,
             100,
             round(project.review_share * 100),
             key=form_key(project, "set_review_share"),
-            help="Under 100%, a labelled segment not drawn for review is 'passed'. Flagged "
-            "segments and fixes of rejected ones are always reviewed.",
+            help=t(
+                "Under 100%, a labelled segment not drawn for review is 'passed'. Flagged "
+                "segments and fixes of rejected ones are always reviewed."
+            ),
         )
         raise_above = share_cols[1].number_input(
-            "Review everything from labellers rejected more than (%)",
+            t("Review everything from labellers rejected more than (%)"),
             0,
             100,
             round(project.review_raise_above * 100),
             key=form_key(project, "set_review_raise_above"),
-            help=f"Counted once {MIN_REVIEWS} of their segments have been reviewed.",
+            help=t("Counted once {n} of their segments have been reviewed.", n=MIN_REVIEWS),
         )
-        if st.form_submit_button("Save settings", key=form_key(project, "save_project_settings")):
+        if st.form_submit_button(
+            t("Save settings"), key=form_key(project, "save_project_settings")
+        ):
             try:
                 update_settings(
                     wb,
@@ -234,7 +254,7 @@ with st.expander("Settings: conventions, speakers, guidelines, review", expanded
                     review_raise_above=raise_above / 100,
                 )
             except WorkbenchError as exc:
-                show_error(exc, "Not saved: ")
+                show_error(exc, t("Not saved: "))
             else:
                 st.rerun()
 
@@ -290,27 +310,34 @@ with st.expander(t("Time zone"), expanded=False), st.form(form_key(project, "pro
         else:
             st.rerun()
 
-st.subheader(f"Import audio into {md(project.name)}")
+st.subheader(t("Import audio into {project}", project=md(project.name)))
 upload_key = f"upload_{project.id}_{st.session_state.setdefault('upload_round', 0)}"
 limits = wb.settings.limits
 # the server refuses a file over server.maxUploadSize whatever the widget says: keep the smaller
 per_file_mb = min(limits.upload_file_mb, int(st.get_option("server.maxUploadSize")))
 files = st.file_uploader(
-    "Audio files or zip archives (WAV, FLAC, MP3, M4A, OGG, Opus, WebM), and transcripts to "
-    "import with them (NeMo, audiofolder metadata, SRT, VTT, TextGrid, EAF, CSV/TSV, "
-    "KsponSpeech .pcm with .txt or .trn, AI Hub JSON)",
+    t(
+        "Audio files or zip archives (WAV, FLAC, MP3, M4A, OGG, Opus, WebM), and transcripts to "
+        "import with them (NeMo, audiofolder metadata, SRT, VTT, TextGrid, EAF, CSV/TSV, "
+        "KsponSpeech .pcm with .txt or .trn, AI Hub JSON)"
+    ),
     accept_multiple_files=True,
     type=sorted({s.lstrip(".") for s in AUDIO_SUFFIXES} | {"zip"} | ANNOTATION_TYPES),
     key=upload_key,
     max_upload_size=per_file_mb,
 )
 st.caption(
-    f"At most {describe_size(per_file_mb * MB)} a file and "
-    f"{describe_size(limits.upload_batch_mb * MB)} an upload; a zip archive may unpack to "
-    f"at most {describe_size(limits.zip_total_mb * MB)} in {limits.zip_members} entries."
+    t(
+        "At most {file} a file and {batch} an upload; a zip archive may unpack to at most "
+        "{unpacked} in {entries} entries.",
+        file=describe_size(per_file_mb * MB),
+        batch=describe_size(limits.upload_batch_mb * MB),
+        unpacked=describe_size(limits.zip_total_mb * MB),
+        entries=limits.zip_members,
+    )
 )
-if st.button("Import", key="import_button", disabled=not files, type="primary"):
-    bar = st.progress(0.0, text="Importing…")
+if st.button(t("Import"), key="import_button", disabled=not files, type="primary"):
+    bar = st.progress(0.0, text=t("Importing…"))
 
     def show_progress(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"{done}/{total} {md(name)}")
@@ -332,7 +359,10 @@ if shown is not None and shown[0] == project.id:
     if len(problems) > 30:
         st.dataframe(
             pd.DataFrame(
-                [{"file": i.name, "outcome": i.outcome, "reason": i.reason} for i in problems[30:]]
+                [
+                    {t("file"): i.name, t("outcome"): i.outcome, t("reason"): i.reason}
+                    for i in problems[30:]
+                ]
             ),
             hide_index=True,
             width="stretch",
@@ -341,17 +371,17 @@ if shown is not None and shown[0] == project.id:
         )
 
 found = recordings(wb, project)
-st.subheader("Recordings")
+st.subheader(t("Recordings"))
 if found:
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "name": r.original_name,
-                    "duration": fmt_seconds(r.duration),
-                    "original rate (Hz)": r.sample_rate,
-                    "channels": r.channels,
-                    "language": r.language or "",
+                    t("name"): r.original_name,
+                    t("duration"): fmt_seconds(r.duration),
+                    t("original rate (Hz)"): r.sample_rate,
+                    t("channels"): r.channels,
+                    t("language"): r.language or "",
                 }
                 for r in found
             ]
@@ -362,19 +392,24 @@ if found:
         placeholder=MISSING,
     )
 else:
-    st.caption("No recordings yet.")
+    st.caption(t("No recordings yet."))
 
 empty = empty_drafts(wb, project.id)
 if empty:
     st.warning(
-        f"{len(empty)} recording(s) drafted without any segment: draft them again, one at a time."
+        t(
+            "{n} recording(s) drafted without any segment: draft them again, one at a time.",
+            n=len(empty),
+        )
     )
     for rec in empty:
-        if st.button(f"Draft {md(rec.original_name)} again", key=f"redraft_{rec.id}"):
+        if st.button(t("Draft {name} again", name=md(rec.original_name)), key=f"redraft_{rec.id}"):
             try:
                 redraft(wb, rec.id)
                 start_drafts(wb, project, [rec.id])
             except WorkbenchError as exc:
                 show_error(exc)
             else:
-                st.success(f"Drafting {md(rec.original_name)} again: see the Drafts page.")
+                st.success(
+                    t("Drafting {name} again: see the Drafts page.", name=md(rec.original_name))
+                )
