@@ -124,6 +124,7 @@ def team(wb, drafted):
                 "Projects",
                 "Drafts",
                 "Export",
+                "Speakers",
                 "Draft quality",
                 "Vocabulary",
                 "Models",
@@ -135,9 +136,17 @@ def team(wb, drafted):
         (
             "rita",
             "secret-pass",
-            ["Overview", "Editor", "Review", "Find & replace", "Corpus audit", "Account"],
+            [
+                "Overview",
+                "Editor",
+                "Review",
+                "Find & replace",
+                "Corpus audit",
+                "Speakers",
+                "Account",
+            ],
         ),
-        ("lena", "secret-pass", ["Overview", "Editor", "Account"]),
+        ("lena", "secret-pass", ["Overview", "Editor", "Speakers", "Account"]),
     ],
 )
 def test_each_role_signs_in_and_sees_only_its_pages(

@@ -510,9 +510,13 @@ function render(component, root, data, win) {
       used = Math.max(used, lanes[i] + 1);
     });
     words.style.height = `${4 + used * LANE_PX}px`;
-    $(".ed-fold-before").textContent = before ? `◂ +${T("{n} word(s) before", { n: before })}` : "";
-    $(".ed-fold-after").textContent = [dense ? `+${T("{n} word(s) too close to show", { n: dense })}` : "",
-      after ? `+${T("{n} word(s) after", { n: after })} ▸` : ""].filter(Boolean).join(" · ");
+    const one = (n) => n === 1, at = { n: before }, near = { n: dense }, past = { n: after };
+    $(".ed-fold-before").textContent = before
+      ? `◂ +${one(before) ? T("{n} word before", at) : T("{n} words before", at)}` : "";
+    $(".ed-fold-after").textContent = [
+      dense ? `+${one(dense) ? T("{n} word too close to show", near) : T("{n} words too close to show", near)}` : "",
+      after ? `+${one(after) ? T("{n} word after", past) : T("{n} words after", past)} ▸` : "",
+    ].filter(Boolean).join(" · ");
   }
 
   function buildTags() {
