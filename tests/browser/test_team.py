@@ -24,7 +24,8 @@ def _pick_project(page, name: str) -> None:
 def test_settings_follow_the_project_chosen_in_the_sidebar(wb, server, browser_page):
     ko = ensure_project(wb, "Korean calls", "ko", "kspon")
     en = ensure_project(wb, "English", "en", "plain")
-    store.update_project(wb.db, ko.id, guidelines="숫자는 한글로")
+    # the English interface (a Korean project's members who never chose one see Korean)
+    store.update_project(wb.db, ko.id, guidelines="숫자는 한글로", interface_language="en")
     page = browser_page
     page.goto(f"{server}/projects?project={en.id}")
     expect(page.get_by_text("Import audio into English")).to_be_visible()
