@@ -5,6 +5,7 @@ refuses comes back with the labeller's text intact.
 
 from __future__ import annotations
 
+import re
 import time
 
 from tests.browser.helpers import BROWSER_MARKS, TIMEOUT_MS, _editor, _st, _wait_status, expect
@@ -116,3 +117,33 @@ def test_a_persons_own_keys_drive_the_editor_and_its_titles(wb, drafted, server,
     expect(box).to_have_value(queue[1]["text"])
     _settled(page)
     assert store.get_segment(wb.db, queue[0]["id"]).status is Status.LABELLED
+
+
+def test_a_pause_in_typing_checks_the_text_of_the_segment_on_screen(
+    wb, drafted, server, browser_page
+):
+    """A pause in typing reports the text to the server (its checks under the editor) in a
+    run that keeps the screen it drew: that screen is the segment moved to, not the last one
+    the server opened before the key. The editor's CSS, sent once with its code, applies."""
+    page = browser_page
+    queue = store.segment_queue(wb.db, drafted.id)
+    box = _editor(page, server, len(queue))
+    assert page.locator(".ed-status").first.evaluate("el => getComputedStyle(el).fontSize") == (
+        "13px"  # editor.css's, not the page's 16px
+    )
+
+    def header(i: int):
+        return page.get_by_text(re.compile(rf"Segment \d+ of \d+ · #{queue[i]['id']}\b"))
+
+    _window(page)
+    for i, typed in ((1, "  two"), (2, "  three")):
+        box.press("Control+Enter")
+        _settled(page)
+        expect(header(i)).to_be_visible()
+        expect(page.get_by_text("2 spaces between words")).to_have_count(0)
+        box.press("End")
+        page.keyboard.type(typed)  # two spaces: a finding under the editor, once reported
+        expect(page.get_by_text("2 spaces between words")).to_be_visible()
+        expect(header(i)).to_be_visible()
+        page.wait_for_timeout(1200)  # a second pause: the same screen again
+        expect(header(i)).to_be_visible()

@@ -188,12 +188,17 @@ def test_report(wb: Workbench, project: Project, user_name: str) -> TestReport |
     return TestReport(row["attempt"], items, total, result, headline_metric(_language(project)))
 
 
-def next_step(wb: Workbench, project_id: int) -> Step:
-    """What the acting user's editor opens (see the module)."""
+def next_step(wb: Workbench, project_id: int, earlier: Step | None = None) -> Step:
+    """What the acting user's editor opens (see the module). `earlier`: their step of a
+    moment ago (the same page run), with their queue open, before they saved segments of
+    it: what those saves cannot change (the test, the defect rules, which reviews and gold
+    answers decide) is kept, and only the blind item that may now be due is looked for."""
     user = require(wb, Action.LABEL, project_id)
     if not crowd_rules_apply(user):
         return Step()
     project = store.get_project(wb.db, project_id)
+    if earlier is not None and earlier.gate is None and earlier.task is None:
+        return replace(earlier, task=_blind_task(wb, project, user.name))
     row = store.get_standing(wb.db, project_id, user.name)
     report = None
     if project.qualify_required and row["passed_at"] is None:

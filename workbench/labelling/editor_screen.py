@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from workbench.core.records import QueueFilter, Recording, Revision, Role, SegmentView, Status
 from workbench.core.workbench import Workbench
 from workbench.crowd.claims import why_idle
-from workbench.crowd.qualification import Task, TestReport, next_step, task_view
+from workbench.crowd.qualification import Step, Task, TestReport, next_step, task_view
 from workbench.labelling.gaps import Gap, empty_drafts, segments_in, speech_gaps
 from workbench.labelling.history import drafts_of, history
 from workbench.labelling.queue import EditorState, open_segment
 from workbench.labelling.queue_end import describe, queue_end
 from workbench.review.verdicts import rejection
 
-__all__ = ["NEARBY", "BlindItem", "EditorScreen", "open_editor", "queue_is_next"]
+__all__ = ["NEARBY", "BlindItem", "EditorScreen", "open_editor", "queue_step"]
 
 NEARBY = 600.0  # seconds either side of the segment where uncovered speech is looked for
 
@@ -65,10 +65,13 @@ def open_editor(
     *,
     shown: int | None,
     pinned: int | None = None,
+    earlier: Step | None = None,
 ) -> EditorScreen:
     """What the acting user's editor shows (see the module). `shown` is the segment the
-    browser showed, `pinned` one shown even if it has left the filter (see `open_segment`)."""
-    step = next_step(wb, project_id)  # a labeller's test, pause, or blind item comes first
+    browser showed, `pinned` one shown even if it has left the filter (see `open_segment`);
+    `earlier`: `queue_step`'s of this run, before the user's edits of their queue applied."""
+    # a labeller's test, pause, or blind item comes first
+    step = next_step(wb, project_id, earlier)
     if step.gate:
         return EditorScreen(report=step.report, gate=step.gate)
     if step.task is not None:
@@ -105,11 +108,12 @@ def open_editor(
     )
 
 
-def queue_is_next(wb: Workbench, project_id: int) -> bool:
-    """Whether the acting user's editor opens their queue: no qualification item, blind item
-    or closed queue comes first (`open_editor`'s 1 and 2), so an edit of the queue may apply."""
+def queue_step(wb: Workbench, project_id: int) -> Step | None:
+    """The acting user's step (`next_step`) when their editor opens their queue: no
+    qualification item, blind item or closed queue comes first (`open_editor`'s 1 and 2), so
+    an edit of the queue may apply; else None."""
     step = next_step(wb, project_id)
-    return not step.gate and step.task is None
+    return step if not step.gate and step.task is None else None
 
 
 def _blind(

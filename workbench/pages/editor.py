@@ -2,6 +2,7 @@
 first."""
 
 import logging
+import time
 
 import streamlit as st
 
@@ -15,7 +16,7 @@ from workbench.labelling.editor_screen import (
     BlindItem,
     EditorScreen,
     open_editor,
-    queue_is_next,
+    queue_step,
 )
 from workbench.labelling.flags import FLAG_LABELS
 from workbench.labelling.keymap import my_shortcuts
@@ -46,6 +47,7 @@ from workbench.ui.editor import (
     minimap_data,
     segment_editor,
     typed_text,
+    typing_only,
 )
 from workbench.ui.jobs import (
     retime_saved,
@@ -106,10 +108,19 @@ def _history(seg: Segment, screen: EditorScreen) -> None:
                 rerun_fragment()
 
 
+def _recording_names() -> dict[int, str]:
+    """The project's recordings by id, read once a page run (a key reruns the editor alone;
+    a recording imported meanwhile is offered from the next page run)."""
+    ss, mark = st.session_state, (project.id, st.session_state.get("ed_page_run"))
+    if ss.get("ed_recordings", (None,))[0] != mark:
+        ss["ed_recordings"] = (mark, {r.id: r.original_name for r in recordings(wb, project)})
+    return ss["ed_recordings"][1]
+
+
 def _filters() -> QueueFilter:
     """The queue filter widgets, keyed by project, starting from the user's saved choice."""
     saved = st.session_state.setdefault("prefs", {}).get(PREFS) or {}
-    names = {r.id: r.original_name for r in recordings(wb, project)}
+    names = _recording_names()
     keys = {
         field: f"ed_{field}_{project.id}" for field in ("recording", "status", "order", "flagged")
     }
@@ -177,6 +188,8 @@ def _filters() -> QueueFilter:
     )
 
 
+# a run of the whole page (not of the editor's fragment alone): the editor opens afresh
+st.session_state["ed_page_run"] = st.session_state.get("ed_page_run", 0) + 1
 if "ed_current" not in st.session_state:  # a link or a reload names the segment: it opens
     segment_from_url("ed_current")  # even when it has left the filter (saved since)
     st.session_state["ed_pinned"] = st.session_state["ed_current"]
@@ -380,7 +393,8 @@ def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
     if f"ed_given_back_{project.id}" not in st.session_state:  # those come first on opening
         st.session_state[f"ed_given_back_{project.id}"] = set(given_back(wb, project.id))
     pending = _fresh(_incoming())
-    if pending and queue_is_next(wb, project.id):
+    step = queue_step(wb, project.id) if pending else None
+    if step is not None:
         for action in pending:
             _apply_pending(action, queue)
         _given_back()
@@ -390,6 +404,7 @@ def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
         queue,
         shown=st.session_state.get("ed_current"),
         pinned=st.session_state.get("ed_pinned"),
+        earlier=step,
     )
 
 
@@ -404,7 +419,8 @@ def _apply_pending(action: dict, queue: QueueFilter) -> None:
     acted = action.get("segment_id")
     counted = action.get("type") == "prev"  # only "previous" needs the queue's place counted
     state = (
-        open_segment(wb, project.id, acted, queue, pinned=acted, counted=counted)
+        _shown_state(acted)
+        or open_segment(wb, project.id, acted, queue, pinned=acted, counted=counted)
         if type(acted) is int
         else None
     )
@@ -420,6 +436,46 @@ def _apply_pending(action: dict, queue: QueueFilter) -> None:
         previous=_previous(state),
         beside=_beside_data(state.view.segment),
     )
+
+
+KEPT_SECONDS = 60.0  # a run for typed text shows the screen of a run at most this old
+
+
+def _kept(queue: QueueFilter) -> EditorScreen | None:
+    """The screen of the editor's last run, for a run started by typed text alone (nothing
+    changed on the server by this user): when that run showed this queue and segment in this
+    page run, at most KEPT_SECONDS ago (what others changed meanwhile comes with the next
+    key). A labeller's pauses in typing each report the text (for the convention checks
+    under the editor): they no longer open the queue, its window and claims again."""
+    kept = st.session_state.get("ed_kept")
+    if kept is None or kept[0] != _kept_mark(queue) or time.monotonic() - kept[1] > KEPT_SECONDS:
+        return None
+    return kept[2]
+
+
+def _keep(queue: QueueFilter, screen: EditorScreen) -> None:
+    """Remember the screen this run shows, for the next run started by typed text alone;
+    a run for typed text keeps the time of the screen it showed."""
+    kept = st.session_state.get("ed_kept")
+    if kept is not None and kept[2] is screen:
+        return
+    st.session_state["ed_kept"] = (_kept_mark(queue), time.monotonic(), screen)
+
+
+def _shown_state(segment_id: int) -> EditorState | None:
+    """The segment the last run showed, as it opened it, when it is `segment_id` (the one the
+    browser acts on) and that run is at most KEPT_SECONDS old: an action on it need not open
+    it again (the save checks its version, claim and rights itself)."""
+    kept = st.session_state.get("ed_kept")
+    if kept is None or kept[0][0] != project.id or time.monotonic() - kept[1] > KEPT_SECONDS:
+        return None
+    state = kept[2].segment
+    return state if state is not None and state.view.segment.id == segment_id else None
+
+
+def _kept_mark(queue: QueueFilter) -> tuple:
+    ss = st.session_state
+    return (project.id, queue, ss.get("ed_current"), ss.get("ed_pinned"), ss.get("ed_page_run"))
 
 
 def _given_back() -> None:
@@ -441,16 +497,21 @@ def _given_back() -> None:
         )
 
 
-def _windowed(data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter) -> dict:
+def _windowed(
+    data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter, typing: bool
+) -> dict:
     """The component's data with the window (the next segments of the queue, which the
     browser shows at once on save & next), sending only what the browser does not hold: a
     segment version it has at this zoom level comes as a reference, without its audio, peaks
-    and words (a version's peaks differ from one level to the next; the browser keeps one)."""
+    and words (a version's peaks differ from one level to the next; the browser keeps one).
+    `typing`: a run for typed text only keeps the window it had."""
     ss = st.session_state
     sent = ss.setdefault("ed_sent", [])
     was = ss.get("ed_window")  # the window of the last run, for this project and queue
     held = was[1] if was and was[0] == (project.id, queue) else ()
-    window = window_after(wb, project.id, state, queue, held=held)
+    window = (
+        list(held) if typing and held else window_after(wb, project.id, state, queue, held=held)
+    )
     ss["ed_window"] = ((project.id, queue), window)
     keys = [data["key"], *(_key(step) for step in window)]
     held = [f"{key}@{data['context']}" for key in keys]  # a version as sent at this level
@@ -556,7 +617,8 @@ def editor() -> None:
     queue = _filters()
     _spectrogram_toggle()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
-    screen = _screen(queue, shown)
+    typing = typing_only("ed_component") and not _fresh(_incoming())
+    screen = (_kept(queue) if typing else None) or _screen(queue, shown)
     shown = st.session_state.get("ed_current")
     if screen.segment is None or screen.blind is not None:
         show_flash("ed_flash")  # stays until the next action replaces it
@@ -590,7 +652,9 @@ def editor() -> None:
     previous = _previous(state)
     data = _editor_data(screen, state, previous)
     _conflict(seg.id)  # above the editor: in sight with the message
-    action, draft = segment_editor(_windowed(data, screen, state, queue), key="ed_component")
+    sent = _windowed(data, screen, state, queue, typing=typing)
+    _keep(queue, screen)
+    action, draft = segment_editor(sent, key="ed_component")
     _rewritten(view)
     for fresh in _fresh(action or {}):  # actions this run did not apply before drawing
         _act(

@@ -42,7 +42,9 @@ def project_picker(user: User) -> None:
     wb = workbench()
     visible = projects(wb)
     names = {p.id: p.name for p in visible}
-    prefs = st.session_state.setdefault("prefs", dict(saved_prefs(wb)))
+    if "prefs" not in st.session_state:  # read once a session, then kept up to date here
+        st.session_state["prefs"] = dict(saved_prefs(wb))
+    prefs = st.session_state["prefs"]
     chosen = _choose(list(names), prefs.get("project"))
     before = st.session_state.get("project_id")
     if chosen != before:

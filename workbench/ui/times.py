@@ -21,7 +21,10 @@ from workbench.ui.common import workbench
 
 
 def _prefs() -> dict:
-    return st.session_state.setdefault("prefs", dict(saved_prefs(workbench())))
+    """The session's copy of the user's preferences (read from the store once a session)."""
+    if "prefs" not in st.session_state:
+        st.session_state["prefs"] = dict(saved_prefs(workbench()))
+    return st.session_state["prefs"]
 
 
 def time_zone(project: Project | None = None) -> ZoneInfo:

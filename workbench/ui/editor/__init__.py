@@ -3,7 +3,7 @@
 Only the segment's slice (plus CONTEXT seconds either side) and its peaks travel to the browser.
 A wider view (`CONTEXTS`: ±10 s, ±30 s) sends peaks only for the part beyond, at most
 `VIEW_PEAKS` pairs, so every zoom level costs about the same to send; the audio stays the
-segment ±2 s, as Ogg/Opus at 32 kbit/s (speech stays clear; a tenth of a WAV).
+segment ±2 s, as Ogg/Opus at 24 kbit/s (speech stays clear; a tenth of a WAV).
 Peaks travel packed (`audio.pack_peaks`: two bytes a pair). The minimap (`minimap_data`) is
 the whole recording in `overview.COLUMNS` columns of peaks and segment status: about 4 KB
 whatever the recording's length, cached per recording; the editor page sends it again only
@@ -44,6 +44,7 @@ __all__ = [
     "minimap_data",
     "segment_editor",
     "typed_text",
+    "typing_only",
     "ui_texts",
 ]
 
@@ -61,12 +62,17 @@ JS_TEXTS = (
     *(s.value for s in Status),
     *SEGMENT_TAGS,
 )
-# the inline script is a small loader: the editor's code goes once a session (see loader.js)
+EDITOR_CSS = (_HERE / "editor.css").read_text()
+# the inline script is a small loader (without its comments: it goes with every message that
+# changes the data); the editor's code and CSS go once a session (see loader.js)
 _component = st.components.v2.component(
     "workbench_segment_editor",
     html="",
-    css=(_HERE / "editor.css").read_text(),
-    js=(_HERE / "loader.js").read_text(),
+    js="\n".join(
+        line
+        for line in (_HERE / "loader.js").read_text().splitlines()
+        if not line.lstrip().startswith("//")
+    ),
 )
 
 
@@ -245,20 +251,34 @@ def _ui_texts(language: str) -> dict[str, str]:
 def segment_editor(data: dict[str, Any], key: str) -> tuple[dict | None, dict | None]:
     """Mount the editor; returns (action triggered this run or None, latest draft text state).
 
-    The editor's code goes with the data of the first render of a session (and after the
-    browser asks for it again: an action of type "refresh"), else only its version."""
+    The editor's code and CSS go with the data of the first render of a session (and after
+    the browser asks for them again: an action of type "refresh"), else only its version."""
     sent = st.session_state.setdefault("_editor_code", set())
     action = _get(st.session_state.get(key), "action") if key in st.session_state else None
     if isinstance(action, dict) and action.get("type") == "refresh":
         sent.discard(key)
     data = {**data, "code_version": EDITOR_VERSION}
     if key not in sent:
-        data["code"] = EDITOR_JS
+        data["code"], data["css"] = EDITOR_JS, EDITOR_CSS
         sent.add(key)
     result = _component(
-        data=data, key=key, on_action_change=lambda: None, on_draft_change=lambda: None
+        data=data,
+        key=key,
+        on_action_change=lambda: _heard(key, "action"),
+        on_draft_change=lambda: _heard(key, "draft"),
     )
     return _get(result, "action"), _get(result, "draft")
+
+
+def _heard(key: str, what: str) -> None:
+    st.session_state.setdefault(f"_heard_{key}", set()).add(what)
+
+
+def typing_only(key: str) -> bool:
+    """Whether this run was started by the editor `key` reporting typed text and nothing else
+    of it (no action): a run that changes nothing on the server. Call once a run, before the
+    editor is mounted (it forgets what it heard)."""
+    return st.session_state.pop(f"_heard_{key}", set()) == {"draft"}
 
 
 def typed_text(key: str, segment_key: str) -> str | None:

@@ -3,10 +3,22 @@
 // ~30 KB) would travel with every key. The page sends editor.js once a session as
 // `data.code` (with `data.code_version`); this loader imports it as a module from a blob URL
 // and keeps it on `window` across reruns and page switches, then hands every render to it.
+// The editor's CSS comes with the code (`data.css`) for the same reason, and goes into the
+// component's element once. (The server sends this file without its comment lines.)
 export default function (component) {
-  const g = (window.__workbenchEditor ||= { modules: {}, code: {} });
-  const { code, code_version: version } = component.data;
+  const g = (window.__workbenchEditor ||= { modules: {}, code: {}, css: {} });
+  const { code, css, code_version: version } = component.data;
   if (code) g.code[version] = code;
+  if (css) g.css[version] = css;
+  const host = component.parentElement;  // an element or a shadow root
+  const styled = host?.querySelector("style[data-wb-editor]");
+  if (g.css[version] && host && styled?.dataset.wbEditor !== version) {
+    styled?.remove();
+    const style = document.createElement("style");
+    style.dataset.wbEditor = version;
+    style.textContent = g.css[version];
+    host.prepend(style);
+  }
   const loaded = g.modules[version];
   if (loaded) return loaded.default(component);
   g.latest = component;
