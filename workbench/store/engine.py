@@ -5,6 +5,7 @@ asked (`turns`): with more labellers than connections none waits for ever."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,38 @@ def open_store(url: str) -> Engine:
         pool = (
             {} if url.startswith("sqlite") else {"poolclass": FairQueuePool, "pool_size": POOL_SIZE}
         )
-        engine = sa.create_engine(url, pool_pre_ping=True, **pool)
+        engine = sa.create_engine(url, **pool)
+        if not url.startswith("sqlite"):
+            sa.event.listen(engine.pool, "checkin", _idle_since)
+            sa.event.listen(engine.pool, "checkout", _ping_if_idle)
     migrate(engine)
     return engine
+
+
+PING_AFTER = 10.0  # seconds a pooled server connection may sit idle before it is tested
+
+
+def _idle_since(dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Test a server connection idle for over PING_AFTER seconds before it is used (the
+    database may have restarted meanwhile): a dead one is replaced, unseen. A connection in
+    steady use is not tested: SQLAlchemy's `pool_pre_ping` tests every checkout, a round trip
+    that cost 0.2 ms of CPU and 0.8 ms of wall time each, about 70 times a key (a connection
+    that dies in use fails that one call, and the pool is renewed)."""
+    if time.monotonic() - record.info.get("idle_since", time.monotonic()) <= PING_AFTER:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # the test's own transaction, ended before use
+    except Exception as exc:  # the driver's own error: the connection is gone
+        raise sa.exc.DisconnectionError() from exc
 
 
 def write_lock(conn: Connection, key: int) -> None:
