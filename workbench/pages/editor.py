@@ -3,6 +3,7 @@ first."""
 
 import logging
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -499,14 +500,17 @@ def _given_back() -> None:
 
 def _windowed(
     data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter, typing: bool
-) -> dict:
+) -> tuple[dict, Callable[[], None]]:
     """The component's data with the window (the next segments of the queue, which the
     browser shows at once on save & next), sending only what the browser does not hold: a
     segment version it has at this zoom level comes as a reference, without its audio, peaks
     and words (a version's peaks differ from one level to the next; the browser keeps one).
-    `typing`: a run for typed text only keeps the window it had."""
+    `typing`: a run for typed text only keeps the window it had. Returns the data and what
+    to remember once it is sent (`_remember`): a run Streamlit stops for a newer one (the
+    browser reporting typed text meanwhile) stops before it sends, and nothing of it counts
+    as held by the browser."""
     ss = st.session_state
-    sent = ss.setdefault("ed_sent", [])
+    sent = list(ss.get("ed_sent", []))
     was = ss.get("ed_window")  # the window of the last run, for this project and queue
     held = was[1] if was and was[0] == (project.id, queue) else ()
     window = (
@@ -514,42 +518,52 @@ def _windowed(
     )
     ss["ed_window"] = ((project.id, queue), window)
     keys = [data["key"], *(_key(step) for step in window)]
-    held = [f"{key}@{data['context']}" for key in keys]  # a version as sent at this level
+    levels = [f"{key}@{data['context']}" for key in keys]  # a version as sent at this level
     data["next_key"] = keys[1] if len(keys) > 1 else None
     data["recording_id"] = state.view.recording.id
     payloads = [
         _window_item(screen, step, keys[i + 2] if i + 2 < len(keys) else None)
         for i, step in enumerate(window)
-        if held[i + 1] not in sent
+        if levels[i + 1] not in sent
     ]
-    out = {k: v for k, v in data.items() if k not in HEAVY} if held[0] in sent else data
-    if held[0] in sent:
+    out = {k: v for k, v in data.items() if k not in HEAVY} if levels[0] in sent else data
+    if levels[0] in sent:
         out["ref"] = data["key"]
         del out["shortcuts"], out["ui"]
-    for key, level in zip(keys, held, strict=True):
+    for key, level in zip(keys, levels, strict=True):
         sent[:] = [s for s in sent if s.partition("@")[0] != key]  # one level held a version
         sent.append(level)
-    del sent[:-SENT_KEEP]
+    saved = ss.get("ed_saved", [])
     out.update(
         window=payloads,
         ack=ss.get("ed_ack", 0),
-        saved=ss.pop("ed_saved", []),
+        saved=saved,
         status=[ss["ed_flash"][1], ss["ed_flash"][0]] if ss.get("ed_flash") else None,
     )
+    minimap_mark = None
     if out.get("minimap") is not None:
-        out["minimap"] = _minimap_sent(out["minimap"], state.view.recording.id)
-    return out
+        out["minimap"], minimap_mark = _minimap_sent(out["minimap"], state.view.recording.id)
+    return out, lambda: _remember(sent, saved, minimap_mark)
 
 
-def _minimap_sent(minimap: dict, recording_id: int) -> dict:
+def _remember(sent: list[str], saved: list[dict], minimap_mark: tuple | None) -> None:
+    """What the browser holds once the data went out (see `_windowed`)."""
+    ss = st.session_state
+    ss["ed_sent"] = sent[-SENT_KEEP:]
+    ss["ed_saved"] = [s for s in ss.get("ed_saved", []) if s not in saved]
+    if minimap_mark is not None:
+        ss["ed_minimap_sent"] = minimap_mark
+
+
+def _minimap_sent(minimap: dict, recording_id: int) -> tuple[dict, tuple]:
     """The minimap as sent: whole the first time and when its peaks or status columns changed
     (those are `MINIMAP_TTL` seconds old at most), else only the user's edits, drawn over the
-    one the browser holds (a browser that holds none asks again: a "refresh" action)."""
+    one the browser holds (a browser that holds none asks again: a "refresh" action); and
+    the mark of what the browser then holds."""
     mark = (recording_id, minimap["duration"], minimap["columns"])
     if st.session_state.get("ed_minimap_sent") == mark:
-        return {"recording_id": recording_id, "edits": minimap["edits"]}
-    st.session_state["ed_minimap_sent"] = mark
-    return {**minimap, "recording_id": recording_id}
+        return {"recording_id": recording_id, "edits": minimap["edits"]}, mark
+    return {**minimap, "recording_id": recording_id}, mark
 
 
 def _key(step: EditorState) -> str:
@@ -652,9 +666,10 @@ def editor() -> None:
     previous = _previous(state)
     data = _editor_data(screen, state, previous)
     _conflict(seg.id)  # above the editor: in sight with the message
-    sent = _windowed(data, screen, state, queue, typing=typing)
+    sent, remember = _windowed(data, screen, state, queue, typing=typing)
     _keep(queue, screen)
     action, draft = segment_editor(sent, key="ed_component")
+    remember()
     _rewritten(view)
     for fresh in _fresh(action or {}):  # actions this run did not apply before drawing
         _act(

@@ -260,13 +260,13 @@ def segment_editor(data: dict[str, Any], key: str) -> tuple[dict | None, dict | 
     data = {**data, "code_version": EDITOR_VERSION}
     if key not in sent:
         data["code"], data["css"] = EDITOR_JS, EDITOR_CSS
-        sent.add(key)
     result = _component(
         data=data,
         key=key,
         on_action_change=lambda: _heard(key, "action"),
         on_draft_change=lambda: _heard(key, "draft"),
     )
+    sent.add(key)  # once sent: a run stopped before it sends sends the code next time
     return _get(result, "action"), _get(result, "draft")
 
 

@@ -668,7 +668,16 @@ function render(component, root, data, win) {
     touch();
     remember();
     clearTimeout(st.lintTimer);
-    st.lintTimer = setTimeout(() => setStateValue("draft", { key: data.key, text: box.value }), 500);
+    st.lintTimer = setTimeout(reportText, 500);
+  }
+
+  // the text typed, for the checks under the editor: not while the server applies this
+  // labeller's actions (a report then would stop that run and start it again), and not
+  // once they have moved on (the text went with the action that moved them)
+  function reportText() {
+    if (win.shown !== data.key) return;
+    if (win.pending.length) { st.lintTimer = setTimeout(reportText, 250); return; }
+    setStateValue("draft", { key: data.key, text: box.value });
   }
 
   function zoom(factor) {
