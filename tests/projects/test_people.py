@@ -361,3 +361,24 @@ def test_the_first_account_is_an_owner(wb):
     assert not people.accounts_exist(wb)
     people.create_user(wb, "olga", "owner", "a-long-password-1")
     people.create_user(wb, "lena", "labeler", "a-long-password-2")
+
+
+def test_memberships_read_for_a_page_run_decide_until_the_next(wb, team, drafted):
+    """A page run reads the actor's projects once (`with_memberships`): a membership ended
+    meanwhile counts from the next run, as a workbench read afresh shows; a new actor
+    (`as_user`) never inherits another's."""
+    from workbench.core.access import require, visible_project_ids
+
+    lena = team["lena"]
+    run = lena.with_memberships(visible_project_ids(lena))
+    assert run.member_of == {drafted.id}
+    people.set_members(team["olga"], drafted.id, [team["rita"].actor.id])
+    assert require(run, Action.LABEL, drafted.id).name == "lena"  # read before: this run
+    with pytest.raises(Forbidden):
+        require(lena, Action.LABEL, drafted.id)  # looked up
+    with pytest.raises(Forbidden):
+        next_run = lena.with_memberships(visible_project_ids(lena))
+        require(next_run, Action.LABEL, drafted.id)
+    assert run.as_user(team["otto"].actor).member_of is None
+    with pytest.raises(Forbidden):
+        require(run.as_user(team["otto"].actor), Action.VIEW, drafted.id)

@@ -58,13 +58,18 @@ def require(wb: Workbench, action: Action, project_id: int | None = None) -> Use
     user = wb.actor
     if not allowed(user, action):
         raise Forbidden(f"your role ({user.role.value}) may not {action.value}")
-    if (
-        project_id is not None
-        and user.role is not Role.OWNER
-        and (user.id is None or not store.is_member(wb.db, user.id, project_id))
-    ):
+    if project_id is not None and user.role is not Role.OWNER and not _member(wb, project_id):
         raise Forbidden("you are not a member of this project")
     return user
+
+
+def _member(wb: Workbench, project_id: int) -> bool:
+    user = wb.actor
+    if user.id is None:
+        return False
+    if wb.member_of is not None:  # read for this page run (`Workbench.with_memberships`)
+        return project_id in wb.member_of
+    return store.is_member(wb.db, user.id, project_id)
 
 
 def visible_project_ids(wb: Workbench) -> set[int] | None:
@@ -74,4 +79,6 @@ def visible_project_ids(wb: Workbench) -> set[int] | None:
         return None
     if user.id is None or not user.active:
         return set()
+    if wb.member_of is not None:  # read for this page run
+        return set(wb.member_of)
     return set(store.member_project_ids(wb.db, user.id))

@@ -48,6 +48,9 @@ class Workbench:
     settings: Settings
     db: Engine
     actor: User = LOCAL
+    # the projects the actor is a member of, read once for one page run (`with_memberships`);
+    # None: `access.require` looks each one up
+    member_of: frozenset[int] | None = None
 
     def path(self, relative: str) -> Path:
         """A path stored relative to the home, made absolute (see `inside_home`)."""
@@ -55,7 +58,13 @@ class Workbench:
 
     def as_user(self, user: User) -> Workbench:
         """The same workbench, acting as `user`."""
-        return replace(self, actor=user)
+        return replace(self, actor=user, member_of=None)
+
+    def with_memberships(self, project_ids: set[int] | None) -> Workbench:
+        """The same workbench, knowing the actor's projects (None: looked up each time); for
+        one page run, where the actor's session was checked: a membership ended meanwhile
+        counts from the next run."""
+        return replace(self, member_of=None if project_ids is None else frozenset(project_ids))
 
     def with_ray(self, address: str | None) -> Workbench:
         """The same workbench, its long jobs heard on the Ray cluster at `address` (None:

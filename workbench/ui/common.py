@@ -12,6 +12,7 @@ from functools import partial
 
 import streamlit as st
 
+from workbench.core.access import visible_project_ids
 from workbench.core.config import named_home
 from workbench.core.errors import Kind, NotFound, WorkbenchError
 from workbench.core.messages import interface_language, t, use_language
@@ -139,7 +140,9 @@ def workbench() -> Workbench:
     if user is None:
         st.warning(t("Your session has ended: sign in again."))
         st.stop()
-    return anonymous().as_user(user)
+    acting = anonymous().as_user(user)
+    # their projects read once here, with the session: a key's run checks membership often
+    return acting.with_memberships(visible_project_ids(acting))
 
 
 def current_project(wb: Workbench, here: str = "") -> Project | None:
