@@ -17,6 +17,7 @@ the check: every text typed and saved is stored in exactly one revision, nothing
 
     .venv/bin/python bench/browser_load.py [--labellers 1,6,10] [--seconds 75]
                                            [--db sqlite,postgresql] [--pg-url URL] [--app PATH]
+                                           [--keep]
 
 --db: the stores to run on. PostgreSQL is a scratch database: --pg-url names one (its workbench
 tables are dropped first); without it the local cluster is started as .ci/run does (root,
@@ -24,6 +25,7 @@ Debian's pg_ctlcluster) and a database `wb_browser_load` made afresh, owned by a
 bench's own; without either PostgreSQL is skipped, and the reason printed.
 --app: another checkout of the workbench to serve (the editor before a change, for a baseline;
 same schema): the bench sets up the store with this checkout's code and serves that one's app.
+--keep: keep the bench's workbench and each run's server log (its path is printed).
 """
 
 from __future__ import annotations
@@ -365,13 +367,17 @@ def main() -> int:
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--pg-url", default=None, help="a scratch PostgreSQL database (emptied)")
     ap.add_argument("--app", type=Path, default=ROOT, help="the checkout whose app is served")
+    ap.add_argument("--keep", action="store_true", help="keep the workbench and server logs")
     args = ap.parse_args()
     if not CHROMIUM.exists():
         print(f"skipped: no Chromium at {CHROMIUM}")
         return 0
     counts = [int(n) for n in args.labellers.split(",")]
-    with tempfile.TemporaryDirectory() as tmp:
+    kept = contextlib.nullcontext(tempfile.mkdtemp()) if args.keep else None
+    with kept or tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
+        if args.keep:
+            print(f"the workbench and the server logs (server-DB-nN.log) are kept in {home}")
         for kind in args.db.split(","):
             if kind == "postgresql":
                 url, why = scratch_postgres(args.pg_url)
