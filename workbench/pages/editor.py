@@ -448,10 +448,8 @@ def _kept(queue: QueueFilter) -> EditorScreen | None:
     page run, at most KEPT_SECONDS ago (what others changed meanwhile comes with the next
     key). A labeller's pauses in typing each report the text (for the convention checks
     under the editor): they no longer open the queue, its window and claims again."""
-    kept = st.session_state.get("ed_kept")
-    if kept is None or kept[0] != _kept_mark(queue) or time.monotonic() - kept[1] > KEPT_SECONDS:
-        return None
-    return kept[2]
+    kept = _last_screen()
+    return kept[2] if kept is not None and kept[0] == _kept_mark(queue) else None
 
 
 def _keep(queue: QueueFilter, screen: EditorScreen) -> None:
@@ -467,11 +465,15 @@ def _shown_state(segment_id: int) -> EditorState | None:
     """The segment the last run showed, as it opened it, when it is `segment_id` (the one the
     browser acts on) and that run is at most KEPT_SECONDS old: an action on it need not open
     it again (the save checks its version, claim and rights itself)."""
-    kept = st.session_state.get("ed_kept")
-    if kept is None or kept[0][0] != project.id or time.monotonic() - kept[1] > KEPT_SECONDS:
-        return None
-    state = kept[2].segment
+    kept = _last_screen()
+    state = kept[2].segment if kept is not None and kept[0][0] == project.id else None
     return state if state is not None and state.view.segment.id == segment_id else None
+
+
+def _last_screen() -> tuple | None:
+    """(mark, when, screen) of the editor's last run (`_keep`), when at most KEPT_SECONDS old."""
+    kept = st.session_state.get("ed_kept")
+    return kept if kept is not None and time.monotonic() - kept[1] <= KEPT_SECONDS else None
 
 
 def _kept_mark(queue: QueueFilter) -> tuple:

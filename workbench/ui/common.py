@@ -65,10 +65,8 @@ def speak(user: User | None) -> None:
         chosen = st.session_state.get(SIGN_IN_LANGUAGE) or _browser_language()
         use_language(chosen)
         return
-    prefs = st.session_state.get("prefs")
     wb = anonymous().as_user(user)
-    if prefs is None:
-        prefs = st.session_state["prefs"] = dict(saved_prefs(wb))
+    prefs = session_prefs(wb)
     project_id = st.session_state.get("project_id") or prefs.get("project")
     known = st.session_state.get(LANGUAGE_KEY)
     if known is None or known[0] != (user.name, project_id):
@@ -76,6 +74,14 @@ def speak(user: User | None) -> None:
         known = ((user.name, project_id), interface_language(prefs.get("language"), project))
         st.session_state[LANGUAGE_KEY] = known
     use_language(known[1])
+
+
+def session_prefs(wb: Workbench | None = None) -> dict:
+    """The signed-in user's preferences: read from the store once a session (as `wb`'s actor,
+    else `workbench()`'s), then kept up to date by the pages that change them."""
+    if "prefs" not in st.session_state:
+        st.session_state["prefs"] = dict(saved_prefs(wb or workbench()))
+    return st.session_state["prefs"]
 
 
 def _project_of(wb: Workbench, project_id: object) -> Project | None:

@@ -8,10 +8,9 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.messages import role_name, t
 from workbench.core.records import User
 from workbench.crowd.claims import leave
-from workbench.projects.people import prefs as saved_prefs
 from workbench.projects.people import set_pref, sign_out
 from workbench.projects.settings import projects
-from workbench.ui.common import anonymous, browser, workbench
+from workbench.ui.common import anonymous, browser, session_prefs, workbench
 from workbench.ui.history import url_may_change
 from workbench.ui.text import md
 
@@ -42,9 +41,7 @@ def project_picker(user: User) -> None:
     wb = workbench()
     visible = projects(wb)
     names = {p.id: p.name for p in visible}
-    if "prefs" not in st.session_state:  # read once a session, then kept up to date here
-        st.session_state["prefs"] = dict(saved_prefs(wb))
-    prefs = st.session_state["prefs"]
+    prefs = session_prefs(wb)  # kept up to date here
     chosen = _choose(list(names), prefs.get("project"))
     before = st.session_state.get("project_id")
     if chosen != before:

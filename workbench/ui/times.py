@@ -1,7 +1,8 @@
 """Times on the pages, in the signed-in user's time zone: their choice (Account page), else the
 project's, else the server's (the rule is `core.clock.choose_zone`; the use cases use
 `projects.time_zones.my_zone`). The choice is read from the session's copy of the user's
-preferences, which the sidebar loads once and the Account page keeps up to date.
+preferences (`common.session_prefs`: read once a session), which the Account page keeps up to
+date.
 """
 
 from __future__ import annotations
@@ -14,23 +15,15 @@ import streamlit as st
 from workbench.core.clock import choose_zone, shown
 from workbench.core.errors import NotFound
 from workbench.core.records import Project
-from workbench.projects.people import prefs as saved_prefs
 from workbench.projects.settings import open_project
 from workbench.projects.time_zones import PREF, set_my_zone
-from workbench.ui.common import workbench
-
-
-def _prefs() -> dict:
-    """The session's copy of the user's preferences (read from the store once a session)."""
-    if "prefs" not in st.session_state:
-        st.session_state["prefs"] = dict(saved_prefs(workbench()))
-    return st.session_state["prefs"]
+from workbench.ui.common import session_prefs, workbench
 
 
 def time_zone(project: Project | None = None) -> ZoneInfo:
     """The zone the signed-in user reads times in (in `project`, whose zone is the default;
     None: the project chosen in the sidebar, if any)."""
-    mine = _prefs().get(PREF)
+    mine = session_prefs().get(PREF)
     if project is None and not mine and st.session_state.get("project_id") is not None:
         try:
             project = open_project(workbench(), st.session_state["project_id"])
@@ -48,5 +41,5 @@ def choose_my_zone(name: str | None) -> str | None:
     """Save the signed-in user's zone (checked; None: each project's) here and in the
     session's preferences, so every page shows it from the next run."""
     saved = set_my_zone(workbench(), name)
-    _prefs()[PREF] = saved
+    session_prefs()[PREF] = saved
     return saved
