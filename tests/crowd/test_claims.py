@@ -392,6 +392,38 @@ def test_the_window_moves_on_by_opening_only_what_changed(wb):
     assert window_after(ann, project.id, b, QUEUE, held=again) == []  # the window stops there
 
 
+def test_the_segment_moved_to_from_the_window_is_taken_as_the_window_opened_it(wb):
+    """Save & next lands on the window's first segment: shown as the window opened it (not
+    opened again), with its place in the queue counted and its neighbours read again (the
+    one just saved shows its new text); one saved by someone else since is opened again."""
+    from workbench.labelling.editor_screen import open_editor
+    from workbench.labelling.window import unchanged, window_after
+
+    project = _team_project(wb, per=10, recordings=1)
+    ann = as_user(wb, "ann")
+    a = open_segment(ann, project.id, None, QUEUE)
+    window = window_after(ann, project.id, a, QUEUE)
+    _save(ann, a.view.segment.id, "ann's words")
+    nxt = window[0].view.segment.id
+    screen = open_editor(
+        ann, project.id, QUEUE, shown=nxt, pinned=nxt, window=unchanged(ann, window)
+    )
+    state = screen.segment
+    assert state is not None and state.view is window[0].view and state.claim is None
+    assert state.before is not None and state.before["text"] == "ann's words"
+    assert (state.index, state.total) == (0, 9)  # counted: the saved one has left the queue
+
+    later = window[1].view.segment.id
+    store.release(wb.db, "ann", segment_id=later)
+    _save(wb, later, "the owner's fix")  # a new version: the window's copy is stale
+    screen = open_editor(
+        ann, project.id, QUEUE, shown=later, pinned=later, window=unchanged(ann, window)
+    )
+    state = screen.segment
+    assert state is not None and state.view is not window[1].view
+    assert state.view.text == "the owner's fix"
+
+
 def test_a_claim_is_told_in_the_readers_time_zone(wb):
     """'claimed by bob until ...' in the zone of whoever is refused: their choice, else the
     project's (the server's here: UTC)."""

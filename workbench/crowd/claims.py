@@ -150,10 +150,12 @@ def _reason(wb: Workbench, project_id: int, user: str, why: str) -> str:
 
 
 def take(
-    wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter, counted: bool = True
-) -> tuple[int | None, Claim | None]:
+    wb: Workbench, project_id: int, shown: int | None, queue: QueueFilter
+) -> tuple[int | None, Claim | None, dict | None]:
     """The segment the editor shows in a project handing out claims, and someone else's claim
-    on it (then it is shown but not editable); (None, None) when nothing can be handed out.
+    on it (then it is shown but not editable); (None, None, None) when nothing can be handed
+    out. Third: where `shown` stands in the queue, not counted (`store.queue_position`), when
+    it stays because it is still in the queue; else None.
 
     `shown` stays when the acting user holds it or can claim it (a link, a reload) while it
     still matches the queue, or when someone else holds it; otherwise the next is claimed.
@@ -163,13 +165,14 @@ def take(
     if shown is not None:
         other = blocking_claim(wb, shown, project)
         if other is not None:
-            return shown, other
-        nav = store.queue_position(wb.db, project_id, shown, **_filters(queue), counted=counted)
+            return shown, other, None
+        # whether it is still in the queue; its place is counted by the caller where needed
+        nav = store.queue_position(wb.db, project_id, shown, **_filters(queue), counted=False)
         if nav["current"] == shown and store.claim_item(
             wb.db, project_id, shown, user, project.claim_minutes, project.assignment
         ):
-            return shown, None
-    return claim_next(wb, project_id, queue, after=shown).segment_id, None
+            return shown, None, nav
+    return claim_next(wb, project_id, queue, after=shown).segment_id, None, None
 
 
 def skip(wb: Workbench, project_id: int, segment_id: int, queue: QueueFilter) -> Handed:
@@ -204,7 +207,10 @@ def blocking_claim(wb: Workbench, segment_id: int, project: Project | None = Non
     """Someone else's live claim on the segment (or its recording) that keeps the acting user
     from editing it; None when assignment is off or the segment is assigned to them."""
     if project is None:
-        project = _project(wb, store.segment_view(wb.db, segment_id).recording.project_id)
+        project_id = store.project_of_segment(wb.db, segment_id)
+        if project_id is None:
+            raise NotFound(f"segment {segment_id}: there is no such segment")
+        project = _project(wb, project_id)
     if project.assignment == "off":
         return None
     found = store.holder(wb.db, segment_id, project.assignment)

@@ -13,6 +13,7 @@ The page renders this; it decides nothing of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from workbench.core.records import QueueFilter, Recording, Revision, Role, SegmentView, Status
@@ -66,10 +67,13 @@ def open_editor(
     shown: int | None,
     pinned: int | None = None,
     earlier: Step | None = None,
+    window: Mapping[int, EditorState] | None = None,
 ) -> EditorScreen:
     """What the acting user's editor shows (see the module). `shown` is the segment the
     browser showed, `pinned` one shown even if it has left the filter (see `open_segment`);
-    `earlier`: `queue_step`'s of this run, before the user's edits of their queue applied."""
+    `earlier`: `queue_step`'s of this run, before the user's edits of their queue applied;
+    `window`: the segments of the editor's window still as it opened them (`window.unchanged`),
+    one of which the browser may have moved to."""
     # a labeller's test, pause, or blind item comes first
     step = next_step(wb, project_id, earlier)
     if step.gate:
@@ -82,7 +86,8 @@ def open_editor(
         )
     # an owner's to-do (they redraft on Projects): not a labeller's banner
     empty = tuple(empty_drafts(wb, project_id)) if wb.actor.role is Role.OWNER else ()
-    state = open_segment(wb, project_id, shown, queue, pinned=pinned)
+    known = window.get(shown) if window and shown is not None else None
+    state = open_segment(wb, project_id, shown, queue, pinned=pinned, known=known)
     if state is None:
         idle = why_idle(wb, project_id, queue)  # a project handing out claims says why
         return EditorScreen(

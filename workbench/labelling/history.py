@@ -10,14 +10,17 @@ from dataclasses import replace
 
 from workbench import store
 from workbench.core.access import Action, require
+from workbench.core.errors import NotFound
 from workbench.core.records import Revision
 from workbench.core.workbench import Workbench
 
 
 def history(wb: Workbench, segment_id: int) -> list[Revision]:
     """Every revision of a segment, oldest first, for whoever may see its project."""
-    view = store.segment_view(wb.db, segment_id)
-    require(wb, Action.VIEW, view.recording.project_id)
+    project_id = store.project_of_segment(wb.db, segment_id)
+    if project_id is None:
+        raise NotFound(f"segment {segment_id}: there is no such segment")
+    require(wb, Action.VIEW, project_id)
     return store.list_revisions(wb.db, segment_id)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from workbench import store
 from workbench.core.access import Action, allowed, require
-from workbench.core.records import QueueFilter, Role, SegmentView, Status
+from workbench.core.records import Project, QueueFilter, Role, SegmentView, Status
 from workbench.core.workbench import Workbench
 from workbench.crowd import claims as crowd_claims
 from workbench.crowd import qualification
@@ -36,6 +36,7 @@ def open_segment(
     queue: QueueFilter,
     pinned: int | None = None,
     counted: bool = True,
+    known: EditorState | None = None,
 ) -> EditorState | None:
     """The segment to show: `shown` if it still matches the filter, else the next that does.
 
@@ -48,7 +49,10 @@ def open_segment(
     editable); None when nothing can be handed out (`crowd_claims.why_idle` says why). A
     labeller's queue leaves gold segments out, and a gold neighbour's text is not shown: it is
     the answer (`qualifying`). Not `counted`: the queue is not counted (`index` and `total`
-    are 0, `previous` None), for the editor's window, which needs none of them.
+    are 0, `previous` None), for the editor's window, which needs none of them. `known`: this
+    segment as the editor's window opened it, found at the same version and held by no one
+    else a moment ago (`window.unchanged`): when it is the pinned one shown, it is not
+    opened again; its place in the queue and its neighbours are.
     """
     user = require(wb, Action.VIEW, project_id)
     gold = store.gold_ids(wb.db, project_id) if qualification.crowd_rules_apply(user) else set()
@@ -61,21 +65,15 @@ def open_segment(
         pinned = None  # a link to another project's segment opens this project's queue
     claim = None
     # labellers are handed claims; an owner or a reviewer browsing the editor takes none
-    claims = (
-        user.role is Role.LABELLER
-        and allowed(user, Action.LABEL)
-        and store.get_project(wb.db, project_id).assignment != "off"
-    )
-    if claims and pinned is not None and pinned == shown:  # saved, restored, refused: it stays
-        claim = crowd_claims.blocking_claim(wb, shown)  # (its claim went with the save)
-        nav = _position(wb, project_id, shown, queue, hide, counted)
-    elif claims:
-        shown, claim = crowd_claims.take(wb, project_id, shown, queue, counted)
-        if shown is None:
+    labels = user.role is Role.LABELLER and allowed(user, Action.LABEL)
+    project = store.get_project(wb.db, project_id) if labels else None
+    if known is not None and (known.view.segment.id != shown or pinned != shown):
+        known = None
+    if project is not None and project.assignment != "off":
+        step = _claimed(wb, project, shown, pinned, queue, hide, counted, known is not None)
+        if step is None:
             return None
-        nav = _position(wb, project_id, shown, queue, hide, counted)
-        if nav["current"] != shown:  # someone else's, outside this queue
-            nav = dict(nav, current=shown, previous=None, next=None)
+        shown, claim, nav = step
     else:
         rejected = _rejected_first(wb, project_id, shown, queue, user.name, hide)
         nav = rejected or _position(wb, project_id, shown, queue, hide, counted)
@@ -84,15 +82,50 @@ def open_segment(
         nav = _around(nav, pinned)
     if nav["current"] is None:
         return None
-    return _state(wb, nav, gold, claim, held)
+    view = known.view if known is not None and nav["current"] == shown else None
+    return _state(wb, nav, gold, claim, held, view)
+
+
+def _claimed(
+    wb: Workbench,
+    project: Project,
+    shown: int | None,
+    pinned: int | None,
+    queue: QueueFilter,
+    hide: bool,
+    counted: bool,
+    known: bool,
+) -> tuple[int, crowd_claims.Claim | None, dict] | None:
+    """`open_segment`'s segment, someone else's claim on it and its step in the queue, in a
+    project handing out claims to the acting labeller; None when nothing can be handed out.
+    `known`: the segment is the window's, held by no one else a moment ago."""
+    if pinned is not None and pinned == shown:  # saved, restored, refused: it stays
+        # (its claim went with the save)
+        claim = None if known else crowd_claims.blocking_claim(wb, shown, project)
+        return shown, claim, _position(wb, project.id, shown, queue, hide, counted)
+    taken, claim, step = crowd_claims.take(wb, project.id, shown, queue)
+    if taken is None:
+        return None
+    if step is not None and not counted and not hide:  # take looked it up (the window's)
+        nav = step
+    else:
+        nav = _position(wb, project.id, taken, queue, hide, counted)
+    if nav["current"] != taken:  # someone else's, outside this queue
+        nav = dict(nav, current=taken, previous=None, next=None)
+    return taken, claim, nav
 
 
 def _state(
-    wb: Workbench, nav: dict, gold: set[int], claim: crowd_claims.Claim | None, held: bool
+    wb: Workbench,
+    nav: dict,
+    gold: set[int],
+    claim: crowd_claims.Claim | None,
+    held: bool,
+    view: SegmentView | None = None,
 ) -> EditorState:
-    """The editor's state for the segment `nav` points at; a gold neighbour's text is not
-    shown (`gold` is empty where nothing is hidden)."""
-    view = store.segment_view(wb.db, nav["current"])
+    """The editor's state for the segment `nav` points at (its `view` when known); a gold
+    neighbour's text is not shown (`gold` is empty where nothing is hidden)."""
+    view = view or store.segment_view(wb.db, nav["current"])
     before, after = store.adjacent(wb.db, view.segment)
     if gold and (before or after):
         before, after = (None if side and side["id"] in gold else side for side in (before, after))

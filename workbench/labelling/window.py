@@ -10,7 +10,7 @@ never moves on to a segment the labeller cannot save.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from workbench import store
 from workbench.core.records import QueueFilter
@@ -18,7 +18,7 @@ from workbench.core.workbench import Workbench
 from workbench.crowd import claims as crowd_claims
 from workbench.labelling.queue import EditorState, open_segment
 
-__all__ = ["WINDOW", "window_after"]
+__all__ = ["WINDOW", "unchanged", "window_after"]
 
 WINDOW = 3  # segments after the one shown that the browser holds
 
@@ -30,16 +30,18 @@ def window_after(
     queue: QueueFilter,
     size: int = WINDOW,
     held: Sequence[EditorState] = (),
+    kept: Mapping[int, EditorState] | None = None,
 ) -> list[EditorState]:
     """The next `size` segments of the queue after `state` that the acting user may label
     (fewer at the queue's end, at a claims cap, or where the next one has left the queue).
     `held`: the window found for this queue a moment ago; a segment of it at the same version,
     which no one else has claimed since, is taken as it was instead of being opened again (the
-    window moves on by one segment a key: it costs one segment opened, not `size`)."""
+    window moves on by one segment a key: it costs one segment opened, not `size`). `kept`:
+    `unchanged(wb, held)`, when the caller found it already."""
     found: list[EditorState] = []
     seen = {state.view.segment.id}
     following = state.following
-    kept = _unchanged(wb, held)
+    kept = unchanged(wb, held) if kept is None else kept
     while following is not None and following not in seen and len(found) < size:
         step = kept.get(following) or open_segment(wb, project_id, following, queue, counted=False)
         if step is not None and step.claim is not None:  # someone else's: the next free one
@@ -57,7 +59,7 @@ def window_after(
     return found
 
 
-def _unchanged(wb: Workbench, held: Sequence[EditorState]) -> dict[int, EditorState]:
+def unchanged(wb: Workbench, held: Sequence[EditorState]) -> dict[int, EditorState]:
     """The segments of `held` still at their version and free of anyone else's claim."""
     if not held:
         return {}

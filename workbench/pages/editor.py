@@ -9,7 +9,7 @@ import streamlit as st
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.messages import N_, status_name, t
-from workbench.core.records import TODO, QueueFilter, Segment, Status
+from workbench.core.records import TODO, QueueFilter, Segment, Speaker, Status
 from workbench.crowd.qualification import TestReport, answer
 from workbench.labelling.editor_actions import SEGMENT_TAGS, Beside, apply_action
 from workbench.labelling.editor_screen import (
@@ -26,7 +26,7 @@ from workbench.labelling.numbers import editor_offers
 from workbench.labelling.overview import parse_goto, segment_at, segment_in_project
 from workbench.labelling.queue import EditorState, given_back, open_segment
 from workbench.labelling.segment_edits import name
-from workbench.labelling.window import window_after
+from workbench.labelling.window import unchanged, window_after
 from workbench.projects.people import set_pref
 from workbench.projects.settings import recordings
 from workbench.projects.speakers import describe, offered, registry
@@ -387,10 +387,12 @@ def _previous(state: EditorState) -> int | None:
     return back[1] if back and back[0] == state.view.segment.id else state.previous
 
 
-def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
+def _screen(queue: QueueFilter, shown: int | None) -> tuple[EditorScreen, dict[int, EditorState]]:
     """What the editor shows, once the browser's actions not applied yet are applied: before
     anything is drawn, so a key costs one run and the segment the browser moved to is drawn.
-    Actions apply only where the queue is what the editor opens (no test item, no pause)."""
+    Actions apply only where the queue is what the editor opens (no test item, no pause).
+    With it, the last run's window as it still is (`window.unchanged`): the segment the
+    browser moved to is one of it, not opened again, and the window moves on from it."""
     if f"ed_given_back_{project.id}" not in st.session_state:  # those come first on opening
         st.session_state[f"ed_given_back_{project.id}"] = set(given_back(wb, project.id))
     pending = _fresh(_incoming())
@@ -399,14 +401,17 @@ def _screen(queue: QueueFilter, shown: int | None) -> EditorScreen:
         for action in pending:
             _apply_pending(action, queue)
         _given_back()
-    return open_editor(
+    kept = unchanged(wb, _held_window(queue))
+    screen = open_editor(
         wb,
         project.id,
         queue,
         shown=st.session_state.get("ed_current"),
         pinned=st.session_state.get("ed_pinned"),
         earlier=step,
+        window=kept,
     )
+    return screen, kept
 
 
 def _apply_pending(action: dict, queue: QueueFilter) -> None:
@@ -501,22 +506,28 @@ def _given_back() -> None:
 
 
 def _windowed(
-    data: dict, screen: EditorScreen, state: EditorState, queue: QueueFilter, typing: bool
+    data: dict,
+    screen: EditorScreen,
+    state: EditorState,
+    queue: QueueFilter,
+    kept: dict[int, EditorState] | None,
 ) -> tuple[dict, Callable[[], None]]:
     """The component's data with the window (the next segments of the queue, which the
     browser shows at once on save & next), sending only what the browser does not hold: a
     segment version it has at this zoom level comes as a reference, without its audio, peaks
     and words (a version's peaks differ from one level to the next; the browser keeps one).
-    `typing`: a run for typed text only keeps the window it had. Returns the data and what
+    `kept`: what of the last run's window is unchanged (`_screen`); None in a run for typed
+    text that kept the last run's screen, which keeps the window it had. Returns the data and what
     to remember once it is sent (`_remember`): a run Streamlit stops for a newer one (the
     browser reporting typed text meanwhile) stops before it sends, and nothing of it counts
     as held by the browser."""
     ss = st.session_state
     sent = list(ss.get("ed_sent", []))
-    was = ss.get("ed_window")  # the window of the last run, for this project and queue
-    held = was[1] if was and was[0] == (project.id, queue) else ()
+    held = _held_window(queue)
     window = (
-        list(held) if typing and held else window_after(wb, project.id, state, queue, held=held)
+        list(held)
+        if kept is None and held
+        else window_after(wb, project.id, state, queue, held=held, kept=kept)
     )
     ss["ed_window"] = ((project.id, queue), window)
     keys = [data["key"], *(_key(step) for step in window)]
@@ -546,6 +557,12 @@ def _windowed(
     if out.get("minimap") is not None:
         out["minimap"], minimap_mark = _minimap_sent(out["minimap"], state.view.recording.id)
     return out, lambda: _remember(sent, saved, minimap_mark)
+
+
+def _held_window(queue: QueueFilter) -> list[EditorState]:
+    """The window of the last run, for this project and queue (else none)."""
+    was = st.session_state.get("ed_window")
+    return list(was[1]) if was and was[0] == (project.id, queue) else []
 
 
 def _remember(sent: list[str], saved: list[dict], minimap_mark: tuple | None) -> None:
@@ -634,7 +651,9 @@ def editor() -> None:
     _spectrogram_toggle()
     shown = st.session_state.get("ed_current")  # what the browser showed when it acted
     typing = typing_only("ed_component") and not _fresh(_incoming())
-    screen = (_kept(queue) if typing else None) or _screen(queue, shown)
+    screen, kept = (_kept(queue) if typing else None), None
+    if screen is None:
+        screen, kept = _screen(queue, shown)
     shown = st.session_state.get("ed_current")
     if screen.segment is None or screen.blind is not None:
         show_flash("ed_flash")  # stays until the next action replaces it
@@ -668,7 +687,7 @@ def editor() -> None:
     previous = _previous(state)
     data = _editor_data(screen, state, previous)
     _conflict(seg.id)  # above the editor: in sight with the message
-    sent, remember = _windowed(data, screen, state, queue, typing=typing)
+    sent, remember = _windowed(data, screen, state, queue, kept)
     _keep(queue, screen)
     action, draft = segment_editor(sent, key="ed_component")
     remember()
@@ -762,7 +781,7 @@ def _editor_data(screen: EditorScreen, state: EditorState, previous: int | None)
 def _beside_data(seg: Segment) -> dict:
     """The fields saved with the text, as the component shows them, with the choices offered
     (the speakers in the order of their keys, with what the registry says of each)."""
-    speakers = offered(wb, project, seg.speaker)
+    speakers = offered(wb, project, seg.speaker, _registry())
     return {
         "speaker": seg.speaker,
         "speakers": [name for name, _ in speakers],
@@ -771,6 +790,17 @@ def _beside_data(seg: Segment) -> dict:
         "tag_choices": sorted({*SEGMENT_TAGS, *seg.tags}),
         "comment": seg.comment,
     }
+
+
+_READ: dict = {}  # what a run of the editor read once: the registry, with the run's `wb`
+
+
+def _registry() -> list[Speaker]:
+    """The project's speaker registry, read once a run (each segment sent offers it)."""
+    if _READ.get("wb") is not wb:
+        _READ.clear()
+        _READ.update(wb=wb, registry=registry(wb, project))
+    return _READ["registry"]
 
 
 def _act(
@@ -1048,7 +1078,7 @@ def _gaps(view, gaps) -> None:
 def _speaker_keys(shortcuts) -> None:
     """The registry's speakers by the key that picks each (as text: the names are people's)."""
     keys = next((s.keys for s in shortcuts if s.action == "speaker"), ())
-    listed = registry(wb, project)[: max(0, len(keys) - 1)]
+    listed = _registry()[: max(0, len(keys) - 1)]
     if listed:
         st.caption(t("Speakers by key"))
         st.text("\n".join(f"{keys[n].text}: {describe(s)}" for n, s in enumerate(listed, 1)))

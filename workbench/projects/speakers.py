@@ -205,11 +205,14 @@ def describe(speaker: Speaker) -> str:
     return f"{speaker.name} · {', '.join(known)}" if known else speaker.name
 
 
-def offered(wb: Workbench, project: Project, current: str | None) -> list[tuple[str, str]]:
+def offered(
+    wb: Workbench, project: Project, current: str | None, entries: Sequence[Speaker] | None = None
+) -> list[tuple[str, str]]:
     """The speakers the editor offers, as (name, what to show), in the order of its keys:
     the registry's in its order when the project has one, else the settings' plain names
-    (sorted); the segment's `current` speaker is kept among them (last, if not listed)."""
-    entries = registry(wb, project)
+    (sorted); the segment's `current` speaker is kept among them (last, if not listed).
+    `entries`: the registry, when the caller read it already (`registry`)."""
+    entries = registry(wb, project) if entries is None else entries
     if not entries:
         return [(n, n) for n in sorted({*project.speakers, *([current] if current else [])})]
     offer = [(s.name, describe(s)) for s in entries]
