@@ -22,8 +22,8 @@ from workbench.core.records import (
 )
 from workbench.store.engine import now
 from workbench.store.records import all_records, fetch, inserted_id, to_record
-from workbench.store.schema import recordings, revisions, segments
-from workbench.store.word_timings import timed_in
+from workbench.store.schema import recordings, revisions, segments, word_timings
+from workbench.store.word_timings import as_words
 
 
 def add_drafted_segments(
@@ -109,26 +109,35 @@ def get_segment(engine: Engine, segment_id: int) -> Segment:
 
 
 def segment_view(engine: Engine, segment_id: int) -> SegmentView:
-    """A segment with its recording, latest revision and first ASR draft."""
+    """A segment with its recording, latest revision (with its words as timed against the
+    audio, where they are) and first ASR draft: three queries, the editor opens one a key."""
+    first_draft = (
+        sa.select(revisions.c.id)
+        .where(revisions.c.segment_id == segment_id, revisions.c.source == "asr")
+        .order_by(revisions.c.n)
+        .limit(1)
+        .scalar_subquery()
+    )
     with engine.connect() as conn:
         row = conn.execute(sa.select(segments).where(segments.c.id == segment_id)).one()
         recording = fetch(conn, Recording, recordings, row.recording_id)
-        latest, timed = None, None
-        if row.latest_revision_id is not None:
-            latest = fetch(conn, Revision, revisions, row.latest_revision_id)
-            timed = timed_in(conn, [latest.id]).get(latest.id)
-        draft = conn.execute(
-            sa.select(revisions)
-            .where(revisions.c.segment_id == segment_id, revisions.c.source == "asr")
-            .order_by(revisions.c.n)
-            .limit(1)
-        ).first()
+        latest_id = row.latest_revision_id
+        wanted = revisions.c.id == first_draft
+        if latest_id is not None:
+            wanted = sa.or_(revisions.c.id == latest_id, wanted)
+        found = conn.execute(
+            sa.select(revisions, word_timings.c.words.label("timed_words"))
+            .outerjoin(word_timings, word_timings.c.revision_id == revisions.c.id)
+            .where(wanted)
+        ).all()
+    latest = next((r for r in found if r.id == latest_id), None)
+    draft = min((r for r in found if r.source == "asr"), key=lambda r: r.n, default=None)
     return SegmentView(
         segment=to_record(Segment, row),
         recording=recording,
-        latest=latest,
+        latest=to_record(Revision, latest) if latest else None,
         draft=to_record(Revision, draft) if draft else None,
-        timed=timed,
+        timed=as_words(latest.timed_words) if latest and latest.timed_words is not None else None,
     )
 
 
@@ -318,14 +327,17 @@ def adjacent(engine: Engine, segment: Segment) -> tuple[dict | None, dict | None
     )
     key = sa.tuple_(segments.c.start, segments.c.id)
     here = sa.tuple_(sa.literal(segment.start), sa.literal(segment.id))
+    before = base.add_columns(sa.literal(0).label("side")).where(key < here)
+    after = base.add_columns(sa.literal(1).label("side")).where(key > here)
+    both = sa.union_all(  # one query: the editor reads them for every segment it opens
+        before.order_by(segments.c.start.desc(), segments.c.id.desc()).limit(1).subquery().select(),
+        after.order_by(segments.c.start, segments.c.id).limit(1).subquery().select(),
+    )
     with engine.connect() as conn:
-        before = conn.execute(
-            base.where(key < here).order_by(segments.c.start.desc(), segments.c.id.desc()).limit(1)
-        ).first()
-        after = conn.execute(
-            base.where(key > here).order_by(segments.c.start, segments.c.id).limit(1)
-        ).first()
-    return (dict(before._mapping) if before else None, dict(after._mapping) if after else None)
+        sides = {row.side: dict(row._mapping) for row in conn.execute(both)}
+    for side in sides.values():
+        del side["side"]
+    return sides.get(0), sides.get(1)
 
 
 OVERLAP = 0.0005  # seconds: boundaries are kept to the millisecond, so closer is touching

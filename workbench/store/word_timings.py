@@ -87,7 +87,12 @@ def timed_in(conn: Connection, revision_ids: Sequence[int]) -> dict[int, tuple[W
             word_timings.c.revision_id.in_(list(revision_ids)), word_timings.c.words.is_not(None)
         )
     )
-    return {row.revision_id: tuple(_as_word(w) for w in row.words) for row in rows}
+    return {row.revision_id: as_words(row.words) for row in rows}
+
+
+def as_words(raw: Sequence[dict]) -> tuple[Word, ...]:
+    """A row's words (its `words` column) as records."""
+    return tuple(_as_word(w) for w in raw)
 
 
 def _has(conn: Connection, revision_id: int) -> bool:
