@@ -424,6 +424,36 @@ def test_the_segment_moved_to_from_the_window_is_taken_as_the_window_opened_it(w
     assert state.view.text == "the owner's fix"
 
 
+def test_a_link_claim_passes_a_segment_another_claimer_is_taking(wb):
+    """On PostgreSQL a claimer walking the queue locks its candidate (FOR UPDATE SKIP LOCKED)
+    and then writes its claim; a claim of the same segment by a link or the editor's window
+    (`claim_item`) written meanwhile waited on that lock while the walker waited on its row:
+    a deadlock. It now passes the segment at once, and takes it once the walker is done."""
+    if wb.db.dialect.name != "postgresql":
+        pytest.skip("SQLite hands out claims one at a time (its write lock)")
+    project = _team_project(wb, per=3, recordings=1)
+    segment_id = store.segment_queue(wb.db, project.id)[0]["id"]
+    took: list[bool] = []
+
+    def claim() -> None:
+        took.append(store.claim_item(wb.db, project.id, segment_id, "ann", 30, "segment"))
+
+    with wb.db.connect() as walker:
+        with walker.begin():
+            walker.execute(
+                sa.select(store.segments.c.id)
+                .where(store.segments.c.id == segment_id)
+                .with_for_update(skip_locked=True)
+            ).scalar_one()
+            thread = threading.Thread(target=claim, daemon=True)
+            thread.start()
+            thread.join(timeout=10)
+            waited = thread.is_alive()
+        thread.join(timeout=10)
+    assert not waited and took == [False]  # passed at once, not waiting on the walker
+    assert store.claim_item(wb.db, project.id, segment_id, "ann", 30, "segment")
+
+
 def test_a_claim_is_told_in_the_readers_time_zone(wb):
     """'claimed by bob until ...' in the zone of whoever is refused: their choice, else the
     project's (the server's here: UTC)."""

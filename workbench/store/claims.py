@@ -529,8 +529,8 @@ def claim_item(
     engine: Engine, project_id: int, segment_id: int, user: str, minutes: float, unit: str
 ) -> bool:
     """Claim one segment (or, by recording, its recording) for `user`, e.g. opened by a link:
-    whether they hold it now. Refused when someone else holds it, it is assigned to someone
-    else, or (a new claim) the person's cap is reached."""
+    whether they hold it now. Refused when someone else holds it, is taking it this moment,
+    it is assigned to someone else, or (a new claim) the person's cap is reached."""
     at = now()
     with engine.begin() as conn:
         _claiming(conn)
@@ -544,6 +544,8 @@ def claim_item(
         item = (
             {"segment_id": segment_id} if unit == "segment" else {"recording_id": row.recording_id}
         )
+        if not _lock_item(conn, unit, segment_id if unit == "segment" else row.recording_id):
+            return False
         mine = conn.execute(
             sa.select(claims.c.id).where(
                 claims.c.user_name == user,
@@ -565,6 +567,17 @@ def _release(
         else claims.c.recording_id == recording_id
     )
     conn.execute(sa.delete(claims).where(item, claims.c.user_name == user))
+
+
+def _lock_item(conn: Connection, unit: str, item_id: int) -> bool:
+    """Lock an item's row before a claim on it is written, as the claimers walking the queue
+    lock their candidates (`_first_taken`); False when one of them holds it (PostgreSQL; SQLite's
+    write lock has made this claimer the only one). Without it, the claim's foreign key check
+    waits on that claimer's lock while it waits on this claim's row: a deadlock, which failed
+    the editor of one of six labellers opening at once."""
+    table = segments if unit == "segment" else recordings
+    query = sa.select(table.c.id).where(table.c.id == item_id)
+    return conn.execute(query.with_for_update(skip_locked=True, of=table)).first() is not None
 
 
 def release(
