@@ -64,12 +64,10 @@ def open_segment(
     if pinned is not None and store.project_of_segment(wb.db, pinned) != project_id:
         pinned = None  # a link to another project's segment opens this project's queue
     claim = None
-    # labellers are handed claims; an owner or a reviewer browsing the editor takes none
-    labels = user.role is Role.LABELLER and allowed(user, Action.LABEL)
-    project = store.get_project(wb.db, project_id) if labels else None
+    project = handing_out(wb, project_id)
     if known is not None and (known.view.segment.id != shown or pinned != shown):
         known = None
-    if project is not None and project.assignment != "off":
+    if project is not None:
         step = _claimed(wb, project, shown, pinned, queue, hide, counted, known is not None)
         if step is None:
             return None
@@ -84,6 +82,16 @@ def open_segment(
         return None
     view = known.view if known is not None and nav["current"] == shown else None
     return _state(wb, nav, gold, claim, held, view)
+
+
+def handing_out(wb: Workbench, project_id: int) -> Project | None:
+    """The project, when it hands out claims to the acting user: a labeller (an owner or a
+    reviewer browsing the editor takes none) in a project whose assignment is not off."""
+    user = wb.actor
+    if user.role is not Role.LABELLER or not allowed(user, Action.LABEL):
+        return None
+    project = store.get_project(wb.db, project_id)
+    return project if project.assignment != "off" else None
 
 
 def _claimed(

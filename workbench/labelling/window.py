@@ -16,7 +16,7 @@ from workbench import store
 from workbench.core.records import QueueFilter
 from workbench.core.workbench import Workbench
 from workbench.crowd import claims as crowd_claims
-from workbench.labelling.queue import EditorState, open_segment
+from workbench.labelling.queue import EditorState, handing_out, open_segment
 
 __all__ = ["WINDOW", "unchanged", "window_after"]
 
@@ -42,15 +42,16 @@ def window_after(
     seen = {state.view.segment.id}
     following = state.following
     kept = unchanged(wb, held) if kept is None else kept
+    project = handing_out(wb, project_id)
     while following is not None and following not in seen and len(found) < size:
-        step = kept.get(following) or open_segment(wb, project_id, following, queue, counted=False)
-        if step is not None and step.claim is not None:  # someone else's: the next free one
+        theirs = project is not None and following not in kept
+        if theirs and crowd_claims.blocking_claim(wb, following, project) is not None:
+            # someone else's (colleagues' windows interleave): the next free one, claimed,
+            # without opening theirs
             following = crowd_claims.claim_ahead(wb, project_id, queue, after=following)
             if following is None or following in seen:
                 break
-            step = kept.get(following) or open_segment(
-                wb, project_id, following, queue, counted=False
-            )
+        step = kept.get(following) or open_segment(wb, project_id, following, queue, counted=False)
         if step is None or step.view.segment.id != following or step.claim is not None:
             break
         found.append(step)
