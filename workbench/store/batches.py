@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import Status
 from workbench.store.dashboard import _labels, with_draft
+from workbench.store.engine import reading
 from workbench.store.schema import jobs, recordings, revisions, segments
 
 
@@ -27,7 +28,7 @@ def batch_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     recorded it), drafted_at (when its recording was drafted) and params (the job's: engine,
     model...). A segment drafted alone in the editor belongs to no batch."""
     query, deleted = _labelled(project_id), _deleted(project_id)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = [dict(r._mapping) for r in conn.execute(query) if r.draft is not None]
         rows += [dict(r._mapping) for r in conn.execute(deleted)]
     return sorted(

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.core.records import Status
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.queue import _queue_order, _queue_query
 from workbench.store.schema import caps, claims, recordings, revisions, segments
 
@@ -161,7 +161,7 @@ def get_cap(conn_or_engine: Connection | Engine, project_id: int, user: str) -> 
     """The most segments `user` may label in the project; None: no cap."""
     query = sa.select(caps.c.cap).where(caps.c.project_id == project_id, caps.c.user_name == user)
     if isinstance(conn_or_engine, Engine):
-        with conn_or_engine.connect() as conn:
+        with reading(conn_or_engine) as conn:
             return conn.execute(query).scalar()
     return conn_or_engine.execute(query).scalar()
 
@@ -512,7 +512,7 @@ def why_none(
     **_: Any,
 ) -> str:
     """Why `claim_next` would hand `user` nothing now ('cap', 'taken', 'none'), read only."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return _why_none(
             conn,
             project_id=project_id,
@@ -613,7 +613,7 @@ def renew(engine: Engine, project_id: int, user: str, minutes: float, *, recordi
 def holder(engine: Engine, segment_id: int, unit: str) -> dict[str, Any] | None:
     """The live claim on a segment (unit 'segment') or its recording: user_name, expires_at."""
     at = now()
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         if unit == "segment":
             item = claims.c.segment_id == segment_id
         else:
@@ -640,7 +640,7 @@ def free_versions(engine: Engine, segment_ids: Sequence[int], user: str) -> dict
             claims.c.segment_id == segments.c.id, claims.c.recording_id == segments.c.recording_id
         ),
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             sa.select(segments.c.id, segments.c.version).where(
                 segments.c.id.in_(list(segment_ids)), ~theirs.exists()
@@ -651,7 +651,7 @@ def free_versions(engine: Engine, segment_ids: Sequence[int], user: str) -> dict
 
 def todo_left(engine: Engine, recording_id: int, statuses: Sequence[str]) -> int:
     """How many segments of a recording have one of `statuses`."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return conn.execute(
             sa.select(sa.func.count()).where(
                 segments.c.recording_id == recording_id, segments.c.status.in_(list(statuses))
@@ -687,7 +687,7 @@ def segments_of(
     query = _queue_query(project_id, recording_id, statuses, False, without_gold=True).order_by(
         segments.c.id
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(conn.execute(query).scalars())
 
 
@@ -705,7 +705,7 @@ def workload(engine: Engine, project_id: int, statuses: Sequence[str]) -> list[d
     in_project = sa.and_(
         recordings.c.id == segments.c.recording_id, recordings.c.project_id == project_id
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for name, count in conn.execute(
             sa.select(segments.c.assignee, sa.func.count())
             .select_from(segments)

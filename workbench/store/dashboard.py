@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Status
+from workbench.store.engine import reading
 from workbench.store.schema import recordings, reviews, revisions, segments
 
 NOT_LABELLED = (Status.NEW.value, Status.DRAFTED.value, Status.DELETED.value)
@@ -35,7 +36,7 @@ def first_labels(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .group_by(revisions.c.segment_id, segments.c.start, segments.c.end)
         .order_by(first, revisions.c.segment_id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -98,7 +99,7 @@ def _labels(project_id: int) -> sa.Select:
 def label_drafts(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     """Every live labelled segment of a project with its labeller, label and ASR draft (see
     `_labels` for the columns). By segment id."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(_labels(project_id).order_by(segments.c.id))]
 
 
@@ -135,6 +136,6 @@ def final_work(
     passed = labelled.add_columns(saved.label("final_at")).where(
         segments.c.status == Status.PASSED.value, saved >= start, saved < end
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = [dict(r._mapping) for query in (approved, passed) for r in conn.execute(query)]
     return sorted(rows, key=lambda r: (r["final_at"], r["segment_id"]))

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import inserted_id
 from workbench.store.schema import exports
 
@@ -29,5 +29,5 @@ def list_exports(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     query = (
         sa.select(exports).where(exports.c.project_id == project_id).order_by(exports.c.id.desc())
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]

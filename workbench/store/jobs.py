@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Job
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import fetch, first_record, inserted_id
 from workbench.store.schema import jobs
 
@@ -34,7 +34,7 @@ def _newest_job(engine: Engine, project_id: int, kind: str, *where: Any) -> Job 
 
 def get_job(engine: Engine, job_id: int) -> Job:
     """The job `job_id`; NoResultFound when there is none."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return fetch(conn, Job, jobs, job_id)
 
 
@@ -115,7 +115,7 @@ def request_cancel(engine: Engine, job_id: int) -> None:
 
 def cancel_requested(engine: Engine, job_id: int) -> bool:
     """Whether someone asked the job to stop."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return bool(
             conn.execute(sa.select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar()
         )

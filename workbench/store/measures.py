@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Measure, Status
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import all_records, fetch, inserted_id
 from workbench.store.schema import measures, recordings, revisions, segments
 
@@ -53,5 +53,5 @@ def final_segments(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .where(recordings.c.project_id == project_id, segments.c.status.in_(FINAL))
         .order_by(segments.c.id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Status
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.schema import opinions, recordings, revisions, segments
 
 JUDGED = revisions.alias("judged")  # the label revision a second opinion was compared with
@@ -50,7 +50,7 @@ def audit_todo(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .where(sa.or_(opinions.c.id.is_(None), JUDGED.c.text != revisions.c.text))
         .order_by(segments.c.recording_id, segments.c.start, segments.c.id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -87,7 +87,7 @@ def save_opinion(
 
 def opinion_of(engine: Engine, segment_id: int) -> dict[str, Any] | None:
     """A segment's second opinion as a dict, or None."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(sa.select(opinions).where(opinions.c.segment_id == segment_id)).first()
     return dict(row._mapping) if row else None
 
@@ -120,5 +120,5 @@ def audit_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .where(recordings.c.project_id == project_id, segments.c.status != Status.DELETED.value)
         .order_by(recordings.c.original_name, recordings.c.id, segments.c.start, segments.c.id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]

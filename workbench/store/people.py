@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Role, User
-from workbench.store.engine import now, write_lock
+from workbench.store.engine import now, reading, write_lock
 from workbench.store.records import inserted_id, to_record
 from workbench.store.schema import events, memberships, prefs, sessions, users
 
@@ -23,7 +23,7 @@ def _user(row: Any) -> User:
 
 def count_users(engine: Engine) -> int:
     """How many accounts exist, active or not."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one()
 
 
@@ -81,19 +81,19 @@ def create_first_owner(engine: Engine, name: str, password_hash: str) -> User | 
 
 def find_user(engine: Engine, name: str) -> tuple[User, str] | None:
     """The account called `name` and its password hash, or None."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(sa.select(users).where(users.c.name == name)).first()
     return (_user(row), row.password_hash) if row else None
 
 
 def get_user(engine: Engine, user_id: int) -> User | None:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
     return _user(row) if row else None
 
 
 def list_users(engine: Engine) -> list[User]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [_user(r) for r in conn.execute(sa.select(users).order_by(users.c.name))]
 
 
@@ -106,7 +106,7 @@ def update_user(engine: Engine, user_id: int, **values: Any) -> None:
 
 
 def count_active_owners(engine: Engine) -> int:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return conn.execute(
             sa.select(sa.func.count())
             .select_from(users)
@@ -118,7 +118,7 @@ def count_active_owners(engine: Engine) -> int:
 
 
 def is_member(engine: Engine, user_id: int, project_id: int) -> bool:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return (
             conn.execute(
                 sa.select(memberships.c.user_id).where(
@@ -130,7 +130,7 @@ def is_member(engine: Engine, user_id: int, project_id: int) -> bool:
 
 
 def member_project_ids(engine: Engine, user_id: int) -> list[int]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(
             conn.execute(
                 sa.select(memberships.c.project_id).where(memberships.c.user_id == user_id)
@@ -145,7 +145,7 @@ def project_members(engine: Engine, project_id: int) -> list[User]:
         .where(memberships.c.project_id == project_id)
         .order_by(users.c.name)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [_user(r) for r in conn.execute(query)]
 
 
@@ -187,7 +187,7 @@ def session_user(engine: Engine, token_hash: str) -> tuple[User, datetime, datet
         .join(users, users.c.id == sessions.c.user_id)
         .where(sessions.c.token_hash == token_hash)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(query).first()
     return (_user(row), row.session_created, row.expires_at) if row else None
 
@@ -227,7 +227,7 @@ def delete_sessions(
 
 
 def get_prefs(engine: Engine, user_name: str) -> dict[str, Any]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return dict(
             conn.execute(
                 sa.select(prefs.c.key, prefs.c.value).where(prefs.c.user_name == user_name)
@@ -279,12 +279,12 @@ def list_events(
         query = query.where(events.c.action == action)
     if since is not None:
         query = query.where(events.c.at >= since)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def count_events(engine: Engine, action: str, actor: str, since: datetime) -> int:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return conn.execute(
             sa.select(sa.func.count())
             .select_from(events)

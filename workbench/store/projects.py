@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Project
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import all_records, fetch, first_record, inserted_id
 from workbench.store.schema import projects
 
@@ -35,7 +35,7 @@ def find_project(engine: Engine, name: str) -> Project | None:
 
 def get_project(engine: Engine, project_id: int) -> Project:
     """The project `project_id`; NoResultFound when there is none."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return fetch(conn, Project, projects, project_id)
 
 

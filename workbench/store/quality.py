@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import FINISHED, Status
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import inserted_id
 from workbench.store.reviews import last_labeller
 from workbench.store.schema import (
@@ -49,7 +49,7 @@ def drop_gold(engine: Engine, segment_id: int) -> bool:
 
 def gold_of(engine: Engine, segment_id: int) -> dict[str, Any] | None:
     """A gold segment's row (segment_id, project_id, text, in_test...), or None."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(sa.select(gold).where(gold.c.segment_id == segment_id)).first()
     return dict(row._mapping) if row else None
 
@@ -72,13 +72,13 @@ def list_gold(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .where(gold.c.project_id == project_id)
         .order_by(recordings.c.original_name, segments.c.start, gold.c.segment_id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def gold_ids(engine: Engine, project_id: int) -> set[int]:
     """The ids of a project's gold segments."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return set(
             conn.execute(
                 sa.select(gold.c.segment_id).where(gold.c.project_id == project_id)
@@ -90,7 +90,7 @@ def add_answer(engine: Engine, **values: Any) -> int | None:
     """Keep a blind answer; None when the same person answered the same item already (the
     unique key refused it: a double submit, or a second label someone else gave first)."""
     if values.get("kind") == "second":
-        with engine.connect() as conn:  # one second label a segment
+        with reading(engine) as conn:  # one second label a segment
             taken = conn.execute(
                 sa.select(answers.c.id).where(
                     answers.c.segment_id == values["segment_id"], answers.c.kind == "second"
@@ -128,14 +128,14 @@ def list_answers(
             query = query.where(column == value)
     if since is not None:
         query = query.where(answers.c.created_at >= since)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query.order_by(answers.c.id))]
 
 
 def get_standing(engine: Engine, project_id: int, user: str) -> dict[str, Any]:
     """A labeller's standing row in a project (attempt 0, never passed, no pause lifted when
     there is none)."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(
             sa.select(standings).where(
                 standings.c.project_id == project_id, standings.c.user_name == user
@@ -168,7 +168,7 @@ def set_standing(engine: Engine, project_id: int, user: str, **values: Any) -> N
 
 def list_standings(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     """Every standing row of a project."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [
             dict(r._mapping)
             for r in conn.execute(sa.select(standings).where(standings.c.project_id == project_id))
@@ -186,7 +186,7 @@ def _live_gold(project_id: int):
 def test_items(engine: Engine, project_id: int) -> list[int]:
     """The qualification test: the live gold segments marked for it, in a fixed order."""
     query = _live_gold(project_id).where(gold.c.in_test.is_(True)).order_by(gold.c.segment_id)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(conn.execute(query).scalars())
 
 
@@ -201,7 +201,7 @@ def hidden_gold_todo(engine: Engine, project_id: int, user: str) -> list[int]:
         .where(gold.c.segment_id.not_in(answered), gold.c.segment_id.not_in(labelled))
         .order_by(gold.c.segment_id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(conn.execute(query).scalars())
 
 
@@ -217,7 +217,7 @@ def labelled_count(engine: Engine, project_id: int, user: str) -> int:
             revisions.c.source == "human",
         )
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return int(conn.execute(query).scalar() or 0)
 
 
@@ -251,7 +251,7 @@ def draw_doubles(
 
 def project_segment_ids(engine: Engine, project_id: int) -> list[int]:
     """Every segment id of a project."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(
             conn.execute(
                 sa.select(segments.c.id)
@@ -285,7 +285,7 @@ def second_candidates(
         .order_by(segments.c.id)
         .limit(limit)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         found = [dict(r._mapping) for r in conn.execute(query)]
         for row in found:
             row["labeller"] = last_labeller(conn, row["id"])
@@ -309,7 +309,7 @@ def verdicts_since(
         )
         .group_by(reviews.c.verdict)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         counts: dict[str, int] = dict(conn.execute(query).tuples().all())
     return sum(counts.values()), counts.get("reject", 0)
 

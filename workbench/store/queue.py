@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.labelling.flags import SERIOUS_FLAGS
+from workbench.store.engine import reading
 from workbench.store.schema import gold, opinions, recordings, revisions, segments
 
 
@@ -43,7 +44,7 @@ def segment_queue(
         query = query.where(segments.c.recording_id == recording_id)
     if statuses:
         query = query.where(segments.c.status.in_(list(statuses)))
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -145,7 +146,7 @@ def queue_position(
         ).first()
         return sa.tuple_(*[sa.literal(v) for v in row]) if row else None
 
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
         if total == 0:
             return {"current": None, "previous": None, "next": None, "index": 0, "total": 0}
@@ -185,7 +186,7 @@ def _position_by_recording(
     Recordings are ordered by name in Python (they are few); within a recording, previous and
     next are index range scans, so a step costs the same in a 10-hour recording as in a short one.
     """
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         queue = _TimeQueue(conn, statuses, flagged_only, without_gold)
         every = _recordings_by_name(conn, project_id, recording_id)
         counts = queue.counts(every)
@@ -223,7 +224,7 @@ def _step_by_recording(
 ) -> dict[str, Any]:
     """queue_position's landing and next in time order, without counting: the first matching
     segment at or after `current` and the one after it (None, None when none is left)."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         queue = _TimeQueue(conn, statuses, flagged_only, without_gold)
         every = _recordings_by_name(conn, project_id, recording_id)
         row = (
@@ -374,7 +375,7 @@ def _landing(
 
 def counts_by_recording(engine: Engine, project_id: int) -> dict[int, dict[str, int]]:
     """Segments per recording and status in a project: {recording_id: {status: count}}."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             sa.select(segments.c.recording_id, segments.c.status, sa.func.count())
             .join(recordings, recordings.c.id == segments.c.recording_id)

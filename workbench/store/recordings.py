@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.errors import Kind, WorkbenchError
 from workbench.core.records import Recording
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import all_records, fetch, first_record, inserted_id
 from workbench.store.schema import recordings
 
@@ -51,7 +51,7 @@ def find_recording_by_hash(engine: Engine, project_id: int, sha256: str) -> Reco
 
 def get_recording(engine: Engine, recording_id: int) -> Recording:
     """The recording `recording_id`; NoResultFound when there is none."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return fetch(conn, Recording, recordings, recording_id)
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult, Engine
 
 from workbench.core.records import Job, Project, Recording, Role, Segment, Status, User
+from workbench.store.engine import reading
 
 R = TypeVar("R")
 
@@ -56,14 +57,14 @@ def fetch(conn: Connection, record: type[R], table: sa.Table, row_id: int) -> R:
 
 def first_record(engine: Engine, record: type[R], query: sa.Select) -> R | None:
     """The `record` of the first row `query` returns, or None."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(query).first()
     return to_record(record, row) if row else None
 
 
 def all_records(engine: Engine, record: type[R], query: sa.Select) -> list[R]:
     """The `record` of every row `query` returns."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [to_record(record, row) for row in conn.execute(query)]
 
 

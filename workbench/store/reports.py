@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.core.records import FINISHED, Status
 from workbench.store.dashboard import with_draft
+from workbench.store.engine import reading
 from workbench.store.schema import gold, recordings, revisions, segments
 
 
@@ -49,7 +50,7 @@ def export_rows(
     )
     if statuses:
         query = query.where(segments.c.status.in_(list(statuses)))
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -61,7 +62,7 @@ def speakers_and_labellers(engine: Engine, project_id: int) -> tuple[list[str], 
         .select_from(segments.join(recordings, recordings.c.id == segments.c.recording_id))
         .where(recordings.c.project_id == project_id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         speakers = (
             conn.execute(
                 base.add_columns(speaker).distinct().where(speaker.is_not(None)).order_by(speaker)
@@ -99,7 +100,7 @@ def status_counts(engine: Engine, project_id: int) -> dict[str, Any]:
     bucket = sa.case(
         (sa.and_(segments.c.status.in_(waiting), is_gold), GOLD_BUCKET), else_=segments.c.status
     ).label("bucket")
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         audio_seconds, n_recordings = conn.execute(
             sa.select(
                 sa.func.coalesce(sa.func.sum(recordings.c.duration), 0.0), sa.func.count()
@@ -139,7 +140,7 @@ def draft_final_pairs(engine: Engine, project_id: int) -> list[tuple[str, str]]:
         outer=False,
     )
     query = query.add_columns(draft.label("draft"))
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [(r.draft, r.final) for r in conn.execute(query) if r.draft is not None]
 
 
@@ -158,7 +159,7 @@ def labeller_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .group_by(revisions.c.author)
         .order_by(revisions.c.author)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
         pairs = conn.execute(
             sa.select(revisions.c.author, revisions.c.segment_id, segments.c.start, segments.c.end)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.core.records import Edit, Status
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import inserted_id
 from workbench.store.schema import recordings, reviews, revisions, segments
 from workbench.store.segments import _bump, _revise, _segment_state
@@ -64,7 +64,7 @@ def record_review(
 
 def last_review(engine: Engine, segment_id: int) -> dict[str, Any] | None:
     """The latest review of a segment as a dict (verdict, reason, comment, reviewer...), or None."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(
             sa.select(reviews)
             .where(reviews.c.segment_id == segment_id)
@@ -90,7 +90,7 @@ def rejected_for(
     )
     if recording_id is not None:
         query = query.where(segments.c.recording_id == recording_id)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(conn.execute(query).scalars())
 
 
@@ -106,7 +106,7 @@ def last_labeller(conn: Connection, segment_id: int) -> str | None:
 
 def labeller_of(engine: Engine, segment_id: int) -> str | None:
     """The author of a segment's latest labeller revision (None: never labelled by a person)."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return last_labeller(conn, segment_id)
 
 
@@ -154,7 +154,7 @@ def review_stats(engine: Engine, project_id: int) -> list[dict[str, Any]]:
             },
         )
 
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for author, status, count in conn.execute(by_status):
             if status == Status.LABELLED.value:
                 row(author)["awaiting"] += count
@@ -179,7 +179,7 @@ def verdicts_on(engine: Engine, project_id: int, author: str) -> tuple[int, int]
         .where(recordings.c.project_id == project_id, revisions.c.author == author)
         .group_by(reviews.c.verdict)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         counts: dict[str, int] = dict(conn.execute(query).tuples().all())
     return sum(counts.values()), counts.get("reject", 0)
 
@@ -194,7 +194,7 @@ def work_log(
     if project_id is not None:
         saves = saves.where(recordings.c.project_id == project_id)
         verdicts = verdicts.where(recordings.c.project_id == project_id)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         lines = [
             {
                 "at": r.at,

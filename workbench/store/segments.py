@@ -20,7 +20,7 @@ from workbench.core.records import (
     Status,
     draft_confidence,
 )
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import all_records, fetch, inserted_id, to_record
 from workbench.store.schema import recordings, revisions, segments, word_timings
 from workbench.store.word_timings import as_words
@@ -104,7 +104,7 @@ def _insert_draft(
 
 def get_segment(engine: Engine, segment_id: int) -> Segment:
     """The segment `segment_id`; NoResultFound when there is none."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return fetch(conn, Segment, segments, segment_id)
 
 
@@ -118,7 +118,7 @@ def segment_view(engine: Engine, segment_id: int) -> SegmentView:
         .limit(1)
         .scalar_subquery()
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(sa.select(segments).where(segments.c.id == segment_id)).one()
         recording = fetch(conn, Recording, recordings, row.recording_id)
         latest_id = row.latest_revision_id
@@ -333,7 +333,7 @@ def adjacent(engine: Engine, segment: Segment) -> tuple[dict | None, dict | None
         before.order_by(segments.c.start.desc(), segments.c.id.desc()).limit(1).subquery().select(),
         after.order_by(segments.c.start, segments.c.id).limit(1).subquery().select(),
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         sides = {row.side: dict(row._mapping) for row in conn.execute(both)}
     for side in sides.values():
         del side["side"]
@@ -360,7 +360,7 @@ def live_overlaps(
     saved (as their latest revision then had them), i.e. the overlaps that are new since;
     what a delete undone may not bring back.
     """
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             sa.select(segments.c.id, segments.c.start, segments.c.end)
             .where(
@@ -425,7 +425,7 @@ def project_bounds(engine: Engine, project_id: int) -> dict[int, list[tuple[floa
         .order_by(segments.c.recording_id, segments.c.start)
     )
     out: dict[int, list[tuple[float, float]]] = {}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for recording_id, start, end in conn.execute(query):
             out.setdefault(recording_id, []).append((float(start), float(end)))
     return out
@@ -443,6 +443,6 @@ def live_bounds(
     )
     if start is not None and end is not None:
         query = query.where(segments.c.start < end, segments.c.end > start)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(query).all()
     return [(float(a), float(b)) for a, b in rows]

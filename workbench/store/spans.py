@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Status
+from workbench.store.engine import reading
 from workbench.store.schema import recordings, segments
 
 _LIVE = segments.c.status != Status.DELETED.value
@@ -25,7 +26,7 @@ def recording_spans(engine: Engine, recording_id: int) -> list[tuple[int, float,
         .where(segments.c.recording_id == recording_id, _LIVE)
         .order_by(segments.c.start, segments.c.id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [tuple(r) for r in conn.execute(query)]
 
 
@@ -39,7 +40,7 @@ def spans_stamp(engine: Engine, recording_id: int) -> tuple[Any, ...]:
         .group_by(segments.c.status)
         .order_by(segments.c.status)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return tuple(tuple(r) for r in conn.execute(query))
 
 
@@ -47,7 +48,7 @@ def segment_at(engine: Engine, recording_id: int, at: float) -> int | None:
     """The live segment of a recording under `at` seconds (the latest starting one there), else
     the first one starting after it, else the last one before it; None without segments."""
     base = sa.select(segments.c.id).where(segments.c.recording_id == recording_id, _LIVE)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for query in (
             base.where(segments.c.start <= at, segments.c.end > at)
             .order_by(segments.c.start.desc(), segments.c.id.desc())
@@ -74,7 +75,7 @@ def spans_of(
             segments.c.id.in_([int(i) for i in segment_ids]), recordings.c.project_id == project_id
         )
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [tuple(r) for r in conn.execute(query)]
 
 
@@ -85,7 +86,7 @@ def project_of_segment(engine: Engine, segment_id: int) -> int | None:
         .join(segments, segments.c.recording_id == recordings.c.id)
         .where(segments.c.id == segment_id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return conn.execute(query).scalar()
 
 
@@ -104,5 +105,5 @@ def speakers_in(
         )
         .order_by(segments.c.start, segments.c.id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [(int(i), float(a), float(b), s) for i, a, b, s in conn.execute(query)]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.core.records import Speaker
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import all_records, fetch, first_record, inserted_id
 from workbench.store.schema import speakers
 
@@ -34,7 +34,7 @@ def find_speaker(engine: Engine, project_id: int, name: str) -> Speaker | None:
 
 def get_speaker(engine: Engine, speaker_id: int) -> Speaker:
     """The registry entry `speaker_id`; NoResultFound when there is none."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return fetch(conn, Speaker, speakers, speaker_id)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from workbench.core.records import Status
 from workbench.learning.records import Rewrite, Term
 from workbench.store.dashboard import _labels
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import all_records, first_record, to_record
 from workbench.store.schema import revisions, rewrites, segments, terms
 
@@ -34,7 +34,7 @@ def approved_examples(engine: Engine, project_id: int) -> list[dict[str, Any]]:
         .where(segments.c.status == Status.APPROVED.value)
         .order_by(segments.c.id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     return [
         {

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from workbench.store.engine import reading
 from workbench.store.schema import recordings, revisions, segments
 
 
@@ -37,5 +38,5 @@ def segment_texts(
     )
     if contains:
         query = query.where(revisions.c.text.contains(contains, autoescape=True))
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [dict(r._mapping) for r in conn.execute(query)]

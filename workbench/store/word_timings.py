@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.core.records import Recording, Revision, Status, Word
-from workbench.store.engine import now
+from workbench.store.engine import now, reading
 from workbench.store.records import to_record
 from workbench.store.schema import recordings, revisions, segments, word_timings
 
@@ -36,7 +36,7 @@ def untimed_revisions(
         .order_by(revisions.c.id)
         .limit(limit)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(query).all()
         found = {r.recording_key for r in rows}
         by_id = {
@@ -74,7 +74,7 @@ def timed_words(engine: Engine, revision_ids: Iterable[int]) -> dict[int, tuple[
     """The word timings of those of `revision_ids` that were aligned, by revision id."""
     ids = sorted(set(revision_ids))
     found: dict[int, tuple[Word, ...]] = {}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             found.update(timed_in(conn, chunk))
     return found
