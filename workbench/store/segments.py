@@ -334,9 +334,8 @@ def adjacent(engine: Engine, segment: Segment) -> tuple[dict | None, dict | None
         after.order_by(segments.c.start, segments.c.id).limit(1).subquery().select(),
     )
     with reading(engine) as conn:
-        sides = {row.side: dict(row._mapping) for row in conn.execute(both)}
-    for side in sides.values():
-        del side["side"]
+        rows = conn.execute(both).all()
+    sides = {row.side: {k: v for k, v in row._mapping.items() if k != "side"} for row in rows}
     return sides.get(0), sides.get(1)
 
 
