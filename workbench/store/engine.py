@@ -1,4 +1,5 @@
-"""Connecting to a store (`open_store`: SQLite files run in WAL mode) and `now` for timestamps.
+"""Connecting to a store (`open_store`: SQLite files run in WAL mode), a connection to read
+with (`reading`: on PostgreSQL outside a transaction) and `now` for timestamps.
 
 A process's threads take pooled connections, and on SQLite the write lock, in the order they
 asked (`turns`): with more labellers than connections none waits for ever."""
